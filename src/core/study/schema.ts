@@ -1,0 +1,72 @@
+/**
+ * A study definition: which instruments (from the library, by id), the study's own domains over their
+ * items, its own questions (demographics, custom questionnaires), and the analysis plan.
+ *
+ * The collection side (consent, eligibility, languages, support contacts) extends this schema; the
+ * analysis side needs only what is here.
+ */
+import { z } from 'zod';
+import { IdSchema, ItemSchema, LanguageSchema, LocalizedTextSchema, ScoreSchema } from '../instrument/schema.js';
+
+export const StudyInstrumentSchema = z.object({
+  /** Library instrument id, e.g. "bace3", "phq9". */
+  instrument: IdSchema,
+  /** Expected library version; a mismatch is reported, not silently accepted. */
+  version: z.string().optional(),
+  /**
+   * The study's own domains over the instrument's items, beside the official scores, e.g. the three
+   * 10-item BACE domains of a published study. Always `official: false`; reports name them as such.
+   */
+  domains: z.array(ScoreSchema).default([]),
+  /** Whether to compute the instrument's official scores too (default true). */
+  officialScores: z.boolean().default(true),
+  /** Recorded acknowledgement of the owner's terms, required by instruments whose licence asks for it. */
+  termsAcknowledged: z.object({ by: z.string().min(1), at: z.string().min(1) }).optional(),
+});
+export type StudyInstrument = z.infer<typeof StudyInstrumentSchema>;
+
+export const ThresholdSchema = z.object({
+  /** A score or domain id. */
+  score: IdSchema,
+  /** A respondent is counted when score ≥ atLeast. */
+  atLeast: z.number().finite(),
+  label: z.string().optional(),
+});
+export type Threshold = z.infer<typeof ThresholdSchema>;
+
+export const AnalysisPlanSchema = z.object({
+  /** Question ids to compare groups by (e.g. level of training, gender). */
+  groupBy: z.array(IdSchema).default([]),
+  /** Share of respondents at or above a score, with a Wilson interval. */
+  thresholds: z.array(ThresholdSchema).default([]),
+  /** Significance level used in result sentences. */
+  alpha: z.number().gt(0).lt(1).default(0.05),
+  /** Confidence level of intervals. */
+  confidenceLevel: z.number().gt(0).lt(1).default(0.95),
+  /** Which t-test the text reports; tables always show both rows. */
+  ttest: z.enum(['welch', 'student']).default('welch'),
+  /** Levene centre: 'mean' as SPSS, 'median' (Brown–Forsythe) as R car::leveneTest. */
+  leveneCenter: z.enum(['mean', 'median']).default('mean'),
+  /** Cronbach's alpha missing-data handling: 'listwise' as SPSS, 'pairwise' as psych::alpha. */
+  alphaMissing: z.enum(['listwise', 'pairwise']).default('listwise'),
+  /** How many items to show in the top-N endorsement chart. */
+  topN: z.number().int().positive().default(10),
+  /** Smallest group size shown in aggregate tables (small-cell suppression). 0 disables. */
+  minCellSize: z.number().int().nonnegative().default(0),
+});
+export type AnalysisPlan = z.infer<typeof AnalysisPlanSchema>;
+
+export const StudySchema = z.object({
+  id: IdSchema,
+  title: z.string().min(1),
+  description: z.string().optional(),
+  languages: z.array(LanguageSchema).min(1).default(['en']),
+  instruments: z.array(StudyInstrumentSchema).default([]),
+  /** The study's own questions: demographics and custom questionnaires. Ids are the variable names. */
+  questions: z.array(ItemSchema).default([]),
+  /** Titles for groups of questions, e.g. "Demographics" (optional, for pages and codebooks). */
+  sections: z.array(z.object({ title: LocalizedTextSchema, items: z.array(IdSchema) })).default([]),
+  analysis: AnalysisPlanSchema.default(AnalysisPlanSchema.parse({})),
+});
+export type Study = z.infer<typeof StudySchema>;
+export type StudyInput = z.input<typeof StudySchema>;
