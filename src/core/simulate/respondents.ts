@@ -32,6 +32,10 @@ export interface SimulationSpec {
   readonly skipRate?: number;
   /** Mean of the latent trait (default −0.3, so most answers are low on a barrier/symptom scale). */
   readonly traitMean?: number;
+  /** Standard deviation of the latent trait between respondents (default 0.5). */
+  readonly traitSd?: number;
+  /** Standard deviation of the item-level noise (default 1); smaller gives more consistent answers. */
+  readonly itemNoise?: number;
 }
 
 /**
@@ -47,13 +51,15 @@ export function simulateRespondents(
   const naRate = spec.notApplicableRate ?? 0.25;
   const skipRate = spec.skipRate ?? 0;
   const traitMean = spec.traitMean ?? -0.3;
+  const traitSd = spec.traitSd ?? 0.5;
+  const itemNoise = spec.itemNoise ?? 1;
   // Per-item difficulty and discrimination, fixed for the whole run (drawn from the same seeded stream).
-  const difficulty = items.map(() => normal(rng) * 0.5);
-  const discrimination = items.map(() => 1.2 + rng.next());
+  const difficulty = items.map(() => normal(rng) * 0.4);
+  const discrimination = items.map(() => 0.8 + 0.4 * rng.next());
   const answers = new Map<string, SimAnswer>();
   for (let r = 0; r < spec.n; r++) {
     answers.clear();
-    let trait = traitMean + normal(rng);
+    let trait = traitMean + traitSd * normal(rng);
     // Demographics first: trait shifts depend on them.
     items.forEach((s) => {
       const it = s.item;
@@ -88,7 +94,7 @@ export function simulateRespondents(
       }
       const opts = s.scale.options;
       // Graded response: count thresholds passed by trait + noise.
-      const z = discrimination[k]! * (trait - difficulty[k]!) + normal(rng) * 0.6;
+      const z = discrimination[k]! * (trait - difficulty[k]!) + normal(rng) * itemNoise;
       let cat = 0;
       for (let c = 1; c < opts.length; c++) if (z > (c - opts.length / 2) * 1.1) cat = c;
       answers.set(it.id, opts[cat]!.value);

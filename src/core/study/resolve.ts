@@ -1,0 +1,115 @@
+/**
+ * Resolve a study definition against the instrument library: every reference checked, every problem
+ * reported with the thing, the bad value and the fix.
+ */
+import { type Instrument, type Issue, type Item, type Validated, toIssues } from '../instrument/schema.js';
+import { type Study, StudySchema } from './schema.js';
+
+export interface ResolvedStudy {
+  readonly study: Study;
+  /** Library instruments in the order the study lists them. */
+  readonly instruments: readonly Instrument[];
+  /** Every variable a response can hold: instrument items then the study's questions, by id. */
+  readonly variables: ReadonlyMap<string, { item: Item; instrument?: Instrument }>;
+  /** Ids of all scores (official and study domains) the study computes. */
+  readonly scoreIds: ReadonlySet<string>;
+}
+
+export type InstrumentLookup = (id: string) => Instrument | undefined;
+
+/** A study that analyses one library instrument with its official scoring. */
+export function studyForInstrument(id: string): Study {
+  return StudySchema.parse({
+    id: `${id}_analysis`,
+    title: `Analysis of ${id}`,
+    instruments: [{ instrument: id, termsAcknowledged: { by: 'analysis of existing data', at: 'n/a' } }],
+  });
+}
+
+export function resolveStudy(input: unknown, lookup: InstrumentLookup, known: readonly string[]): Validated<ResolvedStudy> {
+  const parsed = StudySchema.safeParse(input);
+  if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
+  const study = parsed.data;
+  const issues: Issue[] = [];
+  const instruments: Instrument[] = [];
+  const variables = new Map<string, { item: Item; instrument?: Instrument }>();
+  const scoreIds = new Set<string>();
+
+  study.instruments.forEach((si, i) => {
+    const ins = lookup(si.instrument);
+    if (!ins) {
+      issues.push({
+        path: `instruments[${i}].instrument`,
+        code: 'unknown_instrument',
+        message: `"${si.instrument}" is not an instrument in the library; use one of: ${known.join(', ')} (see \`nabz instruments list\`)`,
+      });
+      return;
+    }
+    if (si.version && si.version !== ins.version) {
+      issues.push({
+        path: `instruments[${i}].version`,
+        code: 'version_mismatch',
+        message: `study asks for ${ins.id} version "${si.version}" but the library has "${ins.version}"; update the study's version or remove it`,
+      });
+    }
+    if (ins.licence.requiresAcknowledgement && !si.termsAcknowledged) {
+      issues.push({
+        path: `instruments[${i}].termsAcknowledged`,
+        code: 'terms_not_acknowledged',
+        message: `${ins.shortTitle} requires its owner's terms to be acknowledged before use; read them (\`nabz instruments show ${ins.id}\`) and add "termsAcknowledged": { "by": "<your name>", "at": "<date>" }`,
+      });
+    }
+    instruments.push(ins);
+    for (const item of ins.items) {
+      if (variables.has(item.id)) {
+        issues.push({ path: `instruments[${i}]`, code: 'duplicate_variable', message: `item "${item.id}" appears twice (is ${ins.id} listed twice?)` });
+      }
+      variables.set(item.id, { item, instrument: ins });
+    }
+    const itemIds = new Set(ins.items.map((it) => it.id));
+    if (si.officialScores) for (const s of ins.scores) scoreIds.add(s.id);
+    si.domains.forEach((d, j) => {
+      if (scoreIds.has(d.id)) {
+        issues.push({ path: `instruments[${i}].domains[${j}].id`, code: 'duplicate_score', message: `domain id "${d.id}" is already used by another score; rename it` });
+      }
+      scoreIds.add(d.id);
+      d.items.forEach((id, k) => {
+        if (!itemIds.has(id)) {
+          issues.push({
+            path: `instruments[${i}].domains[${j}].items[${k}]`,
+            code: 'unknown_item',
+            message: `domain "${d.id}" uses "${id}", which is not an item of ${ins.id} (its items are ${ins.items[0]?.id} … ${ins.items.at(-1)?.id})`,
+          });
+        }
+      });
+    });
+  });
+
+  study.questions.forEach((q, i) => {
+    if (variables.has(q.id)) {
+      issues.push({ path: `questions[${i}].id`, code: 'duplicate_variable', message: `question id "${q.id}" is already used; rename it` });
+    }
+    variables.set(q.id, { item: q });
+  });
+
+  study.analysis.groupBy.forEach((g, i) => {
+    const v = variables.get(g);
+    if (!v) {
+      issues.push({ path: `analysis.groupBy[${i}]`, code: 'unknown_question', message: `group variable "${g}" is not a question of this study` });
+    } else if (v.item.type !== 'single') {
+      issues.push({ path: `analysis.groupBy[${i}]`, code: 'not_categorical', message: `group variable "${g}" must be a single-choice question (it is ${v.item.type})` });
+    }
+  });
+  study.analysis.thresholds.forEach((t, i) => {
+    if (!scoreIds.has(t.score)) {
+      issues.push({
+        path: `analysis.thresholds[${i}].score`,
+        code: 'unknown_score',
+        message: `threshold refers to score "${t.score}"; the study's scores are ${[...scoreIds].join(', ') || '(none)'}`,
+      });
+    }
+  });
+
+  if (issues.length) return { ok: false, issues };
+  return { ok: true, value: { study, instruments, variables, scoreIds } };
+}

@@ -1,0 +1,35 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(__dirname, '..', '..');
+const coreDir = join(root, 'src', 'core');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+describe('core stays pure', () => {
+  const sources = files(coreDir);
+  it('has source files', () => expect(sources.length).toBeGreaterThan(5));
+  for (const f of sources) {
+    it(`${relative(root, f)} imports only zod, @stdlib and other core files`, () => {
+      const text = readFileSync(f, 'utf8');
+      const specs = [...text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
+        (m) => m[1] ?? m[2] ?? '',
+      );
+      for (const s of specs) {
+        if (s.startsWith('.')) {
+          const target = join(f, '..', s);
+          expect(target.startsWith(coreDir), `${s} leaves src/core`).toBe(true);
+        } else {
+          expect(s === 'zod' || s.startsWith('@stdlib/'), `${s} is not allowed in core`).toBe(true);
+        }
+      }
+      expect(/\bprocess\.|\brequire\(/.test(text), 'no process.* or require() in core').toBe(false);
+    });
+  }
+});
