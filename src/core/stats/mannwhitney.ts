@@ -1,0 +1,240 @@
+/**
+ * Mann–Whitney U / Wilcoxon rank-sum test for two independent samples.
+ *
+ * Both samples are ranked together (average ranks for ties). With R1 the rank sum of x,
+ * W = U_x = R1 − n1(n1 + 1)/2 is the number of pairs (x_i, y_j) with x_i > y_j (ties count ½) — the statistic
+ * R `wilcox.test(x, y)` reports as W. SPSS/PSPP NPAR TESTS /M-W print U = min(U_x, U_y) and, as "Wilcoxon W",
+ * the rank sum of the group with the smaller mean rank; both are in the result (`uMin`, `wMinRankSum`).
+ *
+ * p-values:
+ * - exact (R `exact = TRUE`): the null distribution of U without ties, by dynamic programming over sample sizes;
+ *   two-sided p = min(1, 2·min(P(U ≤ u), P(U ≥ u))) as R's `pwilcox`-based rule. With ties an exact p is not
+ *   available (as R warns, "cannot compute exact p-value with ties") and the normal approximation is used,
+ *   with the reason in `exactNote`.
+ * - normal approximation with tie correction:
+ *   z = (U_x − n1 n2/2 − c) / σ,  σ² = n1 n2/12 · [(N + 1) − Σ(t³ − t)/(N(N − 1))],
+ *   where c is the continuity correction: ±½ towards zero when `continuityCorrection` is true (R `correct = TRUE`,
+ *   the default), 0 when false (SPSS/PSPP "Asymp. Sig.").
+ *
+ * `z` keeps the direction of x (negative when x tends to be smaller); SPSS prints −|z|. The effect size is
+ * r = z/√N with that z.
+ */
+import { normalCdf, normalSf } from './distributions.js';
+import { groupRankSums, type TieSummary } from './ranks.js';
+import { type Alternative, type NotComputable, notComputable, type TestResult } from './result.js';
+
+export interface MannWhitneyOptions {
+  /** 'two.sided' (default); 'greater' means x tends to be larger than y (U_x large), 'less' smaller. */
+  readonly alternative?: Alternative;
+  /**
+   * 'auto' (default, R's rule): exact when both groups have fewer than 50 values and there are no ties;
+   * true: exact whenever there are no ties; false: always the normal approximation.
+   */
+  readonly exact?: boolean | 'auto';
+  /** Continuity correction in the normal approximation: true as R (default), false as SPSS/PSPP. */
+  readonly continuityCorrection?: boolean;
+}
+
+/** Rank statistics of one group, as SPSS prints in "Ranks". */
+export interface RankGroup {
+  readonly n: number;
+  readonly rankSum: number;
+  readonly meanRank: number;
+}
+
+export interface MannWhitneyResult extends TestResult {
+  readonly statisticName: 'W';
+  /** R's W = U_x = R1 − n1(n1 + 1)/2. */
+  readonly statistic: number;
+  /** U of x (= statistic) and U of y = n1 n2 − U_x. */
+  readonly uX: number;
+  readonly uY: number;
+  /** min(U_x, U_y): SPSS/PSPP "Mann-Whitney U". */
+  readonly uMin: number;
+  /** Rank sum of the group with the smaller mean rank (x when equal): SPSS/PSPP "Wilcoxon W". */
+  readonly wMinRankSum: number;
+  /** Standardised statistic of the normal approximation (continuity-corrected when that option is on). */
+  readonly z: number;
+  /** The p-value reported: exact when `exact` is true, else the normal approximation. */
+  readonly pValue: number;
+  readonly exact: boolean;
+  /** Exact p when computed. */
+  readonly pValueExact?: number;
+  /** Normal-approximation p (with the chosen continuity correction). */
+  readonly pValueAsymptotic: number;
+  /** Why an exact p was requested (or chosen by 'auto') but not computed. */
+  readonly exactNote?: string;
+  readonly groups: readonly [RankGroup, RankGroup];
+  readonly ties: TieSummary;
+  /** r = z/√N. */
+  readonly effectSizeR: number;
+  readonly options: {
+    readonly alternative: Alternative;
+    readonly exact: boolean | 'auto';
+    readonly continuityCorrection: boolean;
+  };
+}
+
+/** Upper limit on the work (array cell updates) of the exact distribution: ~0.3 s. */
+const MAX_EXACT_WORK = 2e8;
+
+/** Work needed for P(U ≤ k) with sample sizes n1, n2. */
+function exactWork(k: number, n1: number, n2: number): number {
+  const kk = Math.min(k, n1 * n2 - k);
+  return n1 * n2 * (Math.max(kk, 0) + 1);
+}
+
+/**
+ * P(U ≤ k) under H0 without ties, U the Mann–Whitney count for sample sizes n1, n2 (R `pwilcox(k, n1, n2)`).
+ *
+ * Recurrence on the largest of the i + j observations: it belongs to the first sample with probability
+ * i/(i + j) and then exceeds all j of the second, so P_{i,j}(u) = i/(i+j)·P_{i−1,j}(u − j) + j/(i+j)·P_{i,j−1}(u),
+ * P_{i,0} = P_{0,j} = δ_0. Only u ≤ k is kept; all weights are positive, so there is no cancellation.
+ */
+export function rankSumExactCdf(k: number, n1: number, n2: number): number {
+  const mn = n1 * n2;
+  if (k < 0) return 0;
+  if (k >= mn) return 1;
+  k = Math.floor(k);
+  // The distribution is symmetric about mn/2: use the shorter tail.
+  if (k > mn / 2) return 1 - rankSumExactCdf(mn - k - 1, n1, n2);
+  const m = Math.min(n1, n2);
+  const n = Math.max(n1, n2);
+  const width = k + 1;
+  const p = new Float64Array((m + 1) * width);
+  for (let i = 0; i <= m; i++) p[i * width] = 1;
+  for (let j = 1; j <= n; j++) {
+    for (let i = 1; i <= m; i++) {
+      const wx = i / (i + j);
+      const wy = j / (i + j);
+      const row = i * width;
+      const prev = (i - 1) * width - j;
+      const split = Math.min(j, width);
+      for (let u = 0; u < split; u++) p[row + u] = wy * p[row + u]!;
+      for (let u = split; u < width; u++) p[row + u] = wy * p[row + u]! + wx * p[prev + u]!;
+    }
+  }
+  let s = 0;
+  const last = m * width;
+  for (let u = 0; u < width; u++) s += p[last + u]!;
+  return Math.min(1, s);
+}
+
+/**
+ * Mann–Whitney U / Wilcoxon rank-sum test of x versus y (NaN missing, dropped per group). Matches R
+ * `wilcox.test(x, y, alternative, exact, correct)`; with `continuityCorrection: false` the z and asymptotic p
+ * match SPSS/PSPP NPAR TESTS /M-W. Not computable when a group has no values or every value is tied.
+ *
+ * @example mannWhitney([1.1, 2.3, 0.4], [3.5, 2.9, 4.1, 5.0]).pValue  // exact, as R
+ */
+export function mannWhitney(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  options: MannWhitneyOptions = {},
+): MannWhitneyResult | NotComputable {
+  const alternative = options.alternative ?? 'two.sided';
+  const exactOpt = options.exact ?? 'auto';
+  const continuityCorrection = options.continuityCorrection ?? true;
+  if (alternative !== 'two.sided' && alternative !== 'less' && alternative !== 'greater') {
+    throw new RangeError(`alternative must be 'two.sided', 'less' or 'greater'; got ${String(alternative)}.`);
+  }
+  for (const v of [x, y]) {
+    for (let i = 0; i < v.length; i++) {
+      if (v[i] === Number.POSITIVE_INFINITY || v[i] === Number.NEGATIVE_INFINITY) {
+        // Infinite values rank fine, but they are almost always a data error upstream.
+        return notComputable(`Group ${v === x ? 1 : 2} contains an infinite value (${v[i]}).`);
+      }
+    }
+  }
+  const r = groupRankSums([x, y]);
+  const n1 = r.groupN[0]!;
+  const n2 = r.groupN[1]!;
+  if (n1 === 0 || n2 === 0) {
+    return notComputable(
+      `Group ${n1 === 0 ? 1 : 2} has no non-missing values; the rank-sum test needs both groups.`,
+    );
+  }
+  const N = n1 + n2;
+  if (r.largestTie === N) {
+    return notComputable(
+      `All ${N} values are equal, so the ranks carry no information and the test is undefined.`,
+    );
+  }
+  const r1 = r.rankSums[0]!;
+  const r2 = r.rankSums[1]!;
+  const mn = n1 * n2;
+  const uX = r1 - (n1 * (n1 + 1)) / 2;
+  const uY = mn - uX;
+  const mean1 = r1 / n1;
+  const mean2 = r2 / n2;
+
+  // Normal approximation with tie correction.
+  const sigma = Math.sqrt((mn / 12) * (N + 1 - r.sumT3MinusT / (N * (N - 1))));
+  const centred = uX - mn / 2;
+  let correction = 0;
+  if (continuityCorrection) {
+    if (alternative === 'two.sided') correction = Math.sign(centred) * 0.5;
+    else correction = alternative === 'greater' ? 0.5 : -0.5;
+  }
+  const z = (centred - correction) / sigma;
+  let pAsym: number;
+  if (alternative === 'less') pAsym = normalCdf(z);
+  else if (alternative === 'greater') pAsym = normalSf(z);
+  else pAsym = Math.min(1, 2 * Math.min(normalCdf(z), normalSf(z)));
+
+  // Exact distribution when wanted and possible.
+  const hasTies = r.tiedGroups > 0;
+  const wantExact = exactOpt === 'auto' ? n1 < 50 && n2 < 50 : exactOpt;
+  let pExact: number | undefined;
+  let exactNote: string | undefined;
+  if (wantExact) {
+    if (hasTies) {
+      exactNote =
+        `Cannot compute an exact p-value with ties (${r.tiedGroups} group${r.tiedGroups === 1 ? '' : 's'} of ` +
+        'tied values); the normal approximation with tie correction is used instead.';
+    } else {
+      // The tail needed: P(U ≤ k) for the smaller side.
+      const k = alternative === 'greater' || (alternative === 'two.sided' && uX > mn / 2) ? mn - uX : uX;
+      if (exactWork(k, n1, n2) > MAX_EXACT_WORK) {
+        exactNote =
+          `The exact distribution for n1 = ${n1} and n2 = ${n2} is too large to compute here; ` +
+          'the normal approximation is used instead (it is very accurate at these sizes).';
+      } else if (alternative === 'two.sided') {
+        pExact = Math.min(1, 2 * rankSumExactCdf(k, n1, n2));
+      } else {
+        // 'greater': P(U_x ≥ u) = P(U ≤ mn − u) by symmetry; 'less': P(U_x ≤ u).
+        pExact = rankSumExactCdf(k, n1, n2);
+      }
+    }
+  }
+  const exact = pExact !== undefined;
+  const method =
+    'Wilcoxon rank-sum test (Mann–Whitney U), ' +
+    (exact
+      ? 'exact p-value'
+      : `normal approximation with tie correction${continuityCorrection ? ' and continuity correction' : ''}`);
+  return {
+    method,
+    statisticName: 'W',
+    statistic: uX,
+    pValue: exact ? pExact! : pAsym,
+    alternative,
+    n: N,
+    uX,
+    uY,
+    uMin: Math.min(uX, uY),
+    wMinRankSum: mean2 < mean1 ? r2 : r1,
+    z,
+    exact,
+    ...(pExact !== undefined ? { pValueExact: pExact } : {}),
+    pValueAsymptotic: pAsym,
+    ...(exactNote !== undefined ? { exactNote } : {}),
+    groups: [
+      { n: n1, rankSum: r1, meanRank: mean1 },
+      { n: n2, rankSum: r2, meanRank: mean2 },
+    ],
+    ties: { tiedGroups: r.tiedGroups, sumT3MinusT: r.sumT3MinusT, largestTie: r.largestTie },
+    effectSizeR: z / Math.sqrt(N),
+    options: { alternative, exact: exactOpt, continuityCorrection },
+  };
+}
