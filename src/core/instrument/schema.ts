@@ -6,14 +6,20 @@
  * generated from `InstrumentSchema` (see `jsonSchema.ts`), never written by hand.
  */
 import { z } from 'zod';
+import { type ExpressionScope, expressionRefs, validateExpression } from './expression.js';
 
 /** Identifiers of items, scales, scores: stable, safe as CSV/SPSS variable names. */
 export const IdSchema = z
   .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must start with a letter and use only letters, digits and _ (max 64)');
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_]{0,63}$/,
+    'must start with a letter and use only letters, digits and _ (max 64)',
+  );
 
 /** BCP 47 language tag, e.g. "en", "ur". */
-export const LanguageSchema = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag like en or ur');
+export const LanguageSchema = z
+  .string()
+  .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag like en or ur');
 
 /** Languages written right to left (used for `dir="rtl"` in pages and exports). */
 export const RTL_LANGUAGES: ReadonlySet<string> = new Set(['ur', 'ar', 'fa', 'ps', 'sd', 'he', 'ug', 'ckb']);
@@ -141,6 +147,18 @@ export const LicenceSchema = z.object({
 });
 export type Licence = z.infer<typeof LicenceSchema>;
 
+/** A record of a text pack applied to an instrument: who supplied it and whether it matches the known text. */
+export const AppliedTextPackSchema = z.object({
+  language: LanguageSchema,
+  version: z.string().min(1),
+  licensee: z.string().min(1),
+  /** `textPackFingerprint` of the pack (16 hex digits). */
+  fingerprint: z.string().regex(/^[0-9a-f]{16}$/),
+  /** true: matches a known fingerprint; false: differs from every known one; null: none known for the language. */
+  matchesKnownText: z.boolean().nullable(),
+});
+export type AppliedTextPack = z.infer<typeof AppliedTextPackSchema>;
+
 export const InstrumentSchema = z
   .object({
     id: IdSchema,
@@ -161,12 +179,20 @@ export const InstrumentSchema = z
     endorsement: z.object({ threshold: z.number().finite(), label: LocalizedTextSchema }).optional(),
     /** Facts a researcher must know: unverified parts, implementation decisions. */
     notes: z.array(z.string()).default([]),
+    /**
+     * Fingerprints (`textPackFingerprint`, FNV-1a 64 of the normalized text) of text packs known to hold the
+     * owner's exact wording, by language. A pack whose fingerprint differs is flagged as possibly modified.
+     */
+    textFingerprints: z.record(LanguageSchema, z.array(z.string().regex(/^[0-9a-f]{16}$/))).optional(),
+    /** Text packs applied to this copy of the instrument (set by `applyTextPack`, never by authors). */
+    appliedTextPacks: z.array(AppliedTextPackSchema).optional(),
   })
   .superRefine((ins, ctx) => {
     const itemIds = new Set<string>();
     const scaleIds = new Set(ins.scales.map((s) => s.id));
     ins.items.forEach((it, i) => {
-      if (itemIds.has(it.id)) ctx.addIssue({ code: 'custom', path: ['items', i, 'id'], message: `duplicate item id "${it.id}"` });
+      if (itemIds.has(it.id))
+        ctx.addIssue({ code: 'custom', path: ['items', i, 'id'], message: `duplicate item id "${it.id}"` });
       itemIds.add(it.id);
       if (it.type === 'scale' && (!it.scale || !scaleIds.has(it.scale))) {
         ctx.addIssue({
@@ -176,32 +202,79 @@ export const InstrumentSchema = z
         });
       }
       if ((it.type === 'single' || it.type === 'multiple') && !it.options) {
-        ctx.addIssue({ code: 'custom', path: ['items', i, 'options'], message: `item "${it.id}" of type ${it.type} needs options` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['items', i, 'options'],
+          message: `item "${it.id}" of type ${it.type} needs options`,
+        });
       }
       if (ins.licence.textIncluded && !it.text) {
-        ctx.addIssue({ code: 'custom', path: ['items', i, 'text'], message: `item "${it.id}" has no text although licence.textIncluded is true` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['items', i, 'text'],
+          message: `item "${it.id}" has no text although licence.textIncluded is true`,
+        });
       }
-      if (!ins.licence.textIncluded && it.text) {
-        ctx.addIssue({ code: 'custom', path: ['items', i, 'text'], message: `item "${it.id}" has text although licence.textIncluded is false (ship it in a text pack)` });
+      if (!ins.licence.textIncluded && it.text && !ins.appliedTextPacks?.length) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['items', i, 'text'],
+          message: `item "${it.id}" has text although licence.textIncluded is false (ship it in a text pack)`,
+        });
       }
     });
     const scoreIds = new Set<string>();
     ins.scores.forEach((s, i) => {
-      if (scoreIds.has(s.id)) ctx.addIssue({ code: 'custom', path: ['scores', i, 'id'], message: `duplicate score id "${s.id}"` });
+      if (scoreIds.has(s.id))
+        ctx.addIssue({ code: 'custom', path: ['scores', i, 'id'], message: `duplicate score id "${s.id}"` });
       scoreIds.add(s.id);
       s.items.forEach((id, j) => {
-        if (!itemIds.has(id)) ctx.addIssue({ code: 'custom', path: ['scores', i, 'items', j], message: `score "${s.id}" uses unknown item "${id}"` });
+        if (!itemIds.has(id))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['scores', i, 'items', j],
+            message: `score "${s.id}" uses unknown item "${id}"`,
+          });
       });
       if (s.minAnswered !== undefined && s.minAnswered > s.items.length) {
-        ctx.addIssue({ code: 'custom', path: ['scores', i, 'minAnswered'], message: `score "${s.id}": minAnswered ${s.minAnswered} exceeds its ${s.items.length} items` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['scores', i, 'minAnswered'],
+          message: `score "${s.id}": minAnswered ${s.minAnswered} exceeds its ${s.items.length} items`,
+        });
       }
       if (s.bands) {
         for (let b = 1; b < s.bands.length; b++) {
           if (s.bands[b]!.min <= s.bands[b - 1]!.min) {
-            ctx.addIssue({ code: 'custom', path: ['scores', i, 'bands', b, 'min'], message: `score "${s.id}": bands must be sorted by strictly increasing min` });
+            ctx.addIssue({
+              code: 'custom',
+              path: ['scores', i, 'bands', b, 'min'],
+              message: `score "${s.id}": bands must be sorted by strictly increasing min`,
+            });
           }
         }
       }
+    });
+    // Skip logic and safety rules: they must parse and refer only to this instrument's items and scores.
+    const scope: ExpressionScope = { items: itemIds, scores: scoreIds };
+    const report = (issues: readonly Issue[], path: (string | number)[]): void => {
+      for (const is of issues) ctx.addIssue({ code: 'custom', path, message: is.message });
+    };
+    ins.items.forEach((it, i) => {
+      if (it.showIf === undefined) return;
+      const r = validateExpression(it.showIf, scope);
+      if (!r.ok) report(r.issues, ['items', i, 'showIf']);
+      else if (expressionRefs(r.value).some((ref) => ref.scope === 'item' && ref.id === it.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['items', i, 'showIf'],
+          message: `item "${it.id}": showIf refers to the item itself`,
+        });
+      }
+    });
+    ins.safety.forEach((rule, i) => {
+      const r = validateExpression(rule.when, scope);
+      if (!r.ok) report(r.issues, ['safety', i, 'when']);
     });
   });
 export type Instrument = z.infer<typeof InstrumentSchema>;
@@ -230,12 +303,16 @@ export interface Issue {
   readonly code: string;
   readonly message: string;
 }
-export type Validated<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issues: readonly Issue[] };
+export type Validated<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly issues: readonly Issue[] };
 
 /** Turns Zod issues into nabz issues with a readable path like `items[3].scale`. */
 export function toIssues(error: z.ZodError): Issue[] {
   return error.issues.map((i) => ({
-    path: i.path.map((p, k) => (typeof p === 'number' ? `[${p}]` : k === 0 ? String(p) : `.${String(p)}`)).join(''),
+    path: i.path
+      .map((p, k) => (typeof p === 'number' ? `[${p}]` : k === 0 ? String(p) : `.${String(p)}`))
+      .join(''),
     code: i.code,
     message: i.message,
   }));

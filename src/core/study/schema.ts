@@ -56,6 +56,59 @@ export const AnalysisPlanSchema = z.object({
 });
 export type AnalysisPlan = z.infer<typeof AnalysisPlanSchema>;
 
+export const ConsentSchema = z.object({
+  /** Increments whenever the text changes; each response records the version it agreed to. */
+  version: z.number().int().positive().default(1),
+  text: LocalizedTextSchema,
+  agreeLabel: LocalizedTextSchema.optional(),
+});
+export type Consent = z.infer<typeof ConsentSchema>;
+
+export const EligibilitySchema = z.object({
+  /** Screening questions, asked before anything else. Their answers are never stored for screened-out people. */
+  questions: z.array(ItemSchema).min(1),
+  /** Expression over the screening answers; when false the respondent sees `ineligibleMessage` and leaves. */
+  eligibleIf: z.string().min(1),
+  ineligibleMessage: LocalizedTextSchema.optional(),
+});
+export type Eligibility = z.infer<typeof EligibilitySchema>;
+
+export const SupportContactSchema = z.object({
+  name: LocalizedTextSchema,
+  phone: z.string().optional(),
+  url: z.string().url().optional(),
+  hours: LocalizedTextSchema.optional(),
+  description: LocalizedTextSchema.optional(),
+});
+export type SupportContact = z.infer<typeof SupportContactSchema>;
+
+export const PageSchema = z.object({
+  title: LocalizedTextSchema.optional(),
+  /** Question ids, or `instrument:<id>` for all items of an instrument. */
+  items: z.array(z.string().min(1)).min(1),
+});
+export type Page = z.infer<typeof PageSchema>;
+
+export const CollectionSchema = z.object({
+  /** Anonymous studies store no IP address, no user agent and no time of day. */
+  anonymous: z.boolean().default(true),
+  /** Store the time of submission (not only the date); off by default. */
+  collectTimes: z.boolean().default(false),
+  /** Cells with fewer respondents are suppressed in every aggregate view and shared export. */
+  minCellSize: z.number().int().min(1).default(5),
+  consent: ConsentSchema.optional(),
+  eligibility: EligibilitySchema.optional(),
+  /** Shown after submission to a respondent whose answers meet an instrument's safety rule. */
+  supportContacts: z.array(SupportContactSchema).default([]),
+  /** Paging; by default one page for the study's questions and one per instrument. */
+  pages: z.array(PageSchema).default([]),
+  /** Snowball sampling: each respondent may pass on a link; waves are counted without identifying anyone. */
+  referrals: z.boolean().default(false),
+  /** Thank-you text after submission. */
+  thankYou: LocalizedTextSchema.optional(),
+});
+export type Collection = z.infer<typeof CollectionSchema>;
+
 export const StudySchema = z.object({
   id: IdSchema,
   title: z.string().min(1),
@@ -67,6 +120,7 @@ export const StudySchema = z.object({
   /** Titles for groups of questions, e.g. "Demographics" (optional, for pages and codebooks). */
   sections: z.array(z.object({ title: LocalizedTextSchema, items: z.array(IdSchema) })).default([]),
   analysis: AnalysisPlanSchema.default(AnalysisPlanSchema.parse({})),
+  collection: CollectionSchema.default(CollectionSchema.parse({})),
 });
 export type Study = z.infer<typeof StudySchema>;
 export type StudyInput = z.input<typeof StudySchema>;
