@@ -1,0 +1,95 @@
+/**
+ * Resume drafts: a respondent's unfinished answers, found again with a short resume code (no account, no
+ * e-mail). Only the SHA-256 of the code is stored; drafts expire and are deleted.
+ */
+import { fromJsonText, secretHash, toDate, toJsonText } from './codec.js';
+import type { StoreContext } from './context.js';
+
+export interface Draft {
+  readonly studyId: number;
+  /** The study version the answers belong to. */
+  readonly version: number;
+  readonly answers: unknown;
+  /** The page to resume on. */
+  readonly page: number;
+  readonly language: string | null;
+  readonly referralWave: number | null;
+  readonly updatedAt: Date;
+  readonly expiresAt: Date;
+}
+
+export interface DraftInput {
+  readonly studyId: number;
+  /** The resume code shown to the respondent. */
+  readonly code: string;
+  readonly version: number;
+  readonly answers: unknown;
+  readonly page: number;
+  readonly language?: string | null;
+  readonly referralWave?: number | null;
+  readonly expiresAt: Date;
+  readonly now?: Date;
+}
+
+export function draftsRepo({ db }: StoreContext) {
+  return {
+    /** Save (insert or overwrite) the draft for a resume code. */
+    async save(input: DraftInput): Promise<void> {
+      const now = input.now ?? new Date();
+      const values = {
+        version: input.version,
+        answers: toJsonText(input.answers, 'Draft answers'),
+        page: input.page,
+        language: input.language ?? null,
+        referral_wave: input.referralWave ?? null,
+        updated_at: now,
+        expires_at: input.expiresAt,
+      };
+      await db
+        .insertInto('resume_drafts')
+        .values({ study_id: input.studyId, code_hash: secretHash(input.code), ...values })
+        .onConflict((oc) => oc.columns(['study_id', 'code_hash']).doUpdateSet(values))
+        .execute();
+    },
+
+    /** The draft for a resume code, unless it has expired at `now`. */
+    async load(input: { studyId: number; code: string; now?: Date }): Promise<Draft | undefined> {
+      const row = await db
+        .selectFrom('resume_drafts')
+        .selectAll()
+        .where('study_id', '=', input.studyId)
+        .where('code_hash', '=', secretHash(input.code))
+        .where('expires_at', '>', input.now ?? new Date())
+        .executeTakeFirst();
+      if (!row) return undefined;
+      return {
+        studyId: row.study_id,
+        version: row.version,
+        answers: fromJsonText(row.answers),
+        page: row.page,
+        language: row.language,
+        referralWave: row.referral_wave,
+        updatedAt: toDate(row.updated_at),
+        expiresAt: toDate(row.expires_at),
+      };
+    },
+
+    /** Delete a draft (e.g. once submitted). Returns whether one existed. */
+    async delete(input: { studyId: number; code: string }): Promise<boolean> {
+      const res = await db
+        .deleteFrom('resume_drafts')
+        .where('study_id', '=', input.studyId)
+        .where('code_hash', '=', secretHash(input.code))
+        .executeTakeFirst();
+      return Number(res.numDeletedRows) > 0;
+    },
+
+    /** Delete drafts that expired at or before `now`. Returns how many. */
+    async deleteExpired(now: Date = new Date()): Promise<number> {
+      const res = await db.deleteFrom('resume_drafts').where('expires_at', '<=', now).executeTakeFirst();
+      return Number(res.numDeletedRows);
+    },
+  };
+}
+
+export type DraftsRepo = ReturnType<typeof draftsRepo>;

@@ -1,0 +1,187 @@
+/**
+ * PostgreSQL migrations. Same names, same tables and columns as ../sqlite/migrations.ts; only the SQL types
+ * differ (see ../schema.ts). Forward-only: a released migration is never edited, a change is a new one
+ * (`0002_…`, e.g. the qualitative-project tables).
+ *
+ * Objects are created unqualified, i.e. in the first schema of the connection's search_path (the schema the
+ * store was opened with). Functions pin that search_path (`SET search_path FROM CURRENT`) so triggers find
+ * their tables whatever the caller's search_path is.
+ */
+import { type Kysely, type Migration, sql } from 'kysely';
+
+const hash = (name: string) => `${name} text NOT NULL CHECK (length(${name}) = 64)`;
+
+const core: readonly string[] = [
+  `CREATE TABLE users (
+    id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    email text NOT NULL CHECK (length(email) BETWEEN 3 AND 320),
+    display_name text NOT NULL CHECK (length(display_name) BETWEEN 1 AND 200),
+    password_hash text NOT NULL CHECK (length(password_hash) > 0),
+    is_admin boolean NOT NULL DEFAULT false,
+    created_at timestamptz NOT NULL,
+    CONSTRAINT users_email_key UNIQUE (email)
+  )`,
+
+  `CREATE TABLE sessions (
+    ${hash('token_hash')} PRIMARY KEY,
+    user_id integer NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL
+  )`,
+  'CREATE INDEX sessions_user_id ON sessions (user_id)',
+  'CREATE INDEX sessions_expires_at ON sessions (expires_at)',
+
+  `CREATE TABLE setup_tokens (
+    ${hash('token_hash')} PRIMARY KEY,
+    purpose text NOT NULL DEFAULT 'owner' CHECK (length(purpose) BETWEEN 1 AND 50),
+    created_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL,
+    used_at timestamptz
+  )`,
+
+  `CREATE TABLE studies (
+    id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    public_token text NOT NULL CHECK (length(public_token) BETWEEN 8 AND 64),
+    title text NOT NULL CHECK (length(title) BETWEEN 1 AND 300),
+    status text NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'open', 'closed')),
+    definition jsonb NOT NULL,
+    version integer NOT NULL CHECK (version >= 1),
+    anonymous boolean NOT NULL DEFAULT true,
+    record_times boolean NOT NULL DEFAULT false,
+    min_cell_size integer NOT NULL DEFAULT 5 CHECK (min_cell_size BETWEEN 1 AND 1000),
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
+    opened_at timestamptz,
+    closed_at timestamptz,
+    CONSTRAINT studies_public_token_key UNIQUE (public_token)
+  )`,
+
+  `CREATE TABLE study_versions (
+    study_id integer NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    version integer NOT NULL CHECK (version >= 1),
+    definition jsonb NOT NULL,
+    consent_hash text CHECK (consent_hash IS NULL OR length(consent_hash) = 64),
+    created_by integer REFERENCES users (id) ON DELETE SET NULL,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (study_id, version)
+  )`,
+
+  `CREATE TABLE study_roles (
+    study_id integer NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    user_id integer NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    role text NOT NULL CHECK (role IN ('owner', 'analyst', 'viewer')),
+    granted_at timestamptz NOT NULL,
+    PRIMARY KEY (study_id, user_id)
+  )`,
+  'CREATE INDEX study_roles_user_id ON study_roles (user_id)',
+
+  `CREATE TABLE instrument_acknowledgements (
+    study_id integer NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    instrument_id text NOT NULL CHECK (length(instrument_id) BETWEEN 1 AND 200),
+    user_id integer NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    acknowledged_at timestamptz NOT NULL,
+    PRIMARY KEY (study_id, instrument_id, user_id)
+  )`,
+
+  `CREATE TABLE responses (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    study_id integer NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    version integer NOT NULL,
+    idempotency_key text NOT NULL CHECK (length(idempotency_key) BETWEEN 1 AND 200),
+    answers jsonb NOT NULL,
+    language text NOT NULL CHECK (length(language) BETWEEN 1 AND 35),
+    submitted_on date NOT NULL,
+    submitted_at timestamptz,
+    referral_wave integer CHECK (referral_wave >= 0),
+    CONSTRAINT responses_study_version_fkey FOREIGN KEY (study_id, version)
+      REFERENCES study_versions (study_id, version) ON DELETE CASCADE,
+    CONSTRAINT responses_study_id_idempotency_key_key UNIQUE (study_id, idempotency_key)
+  )`,
+  'CREATE INDEX responses_study_id_id ON responses (study_id, id)',
+  `CREATE FUNCTION nabz_responses_time_guard() RETURNS trigger
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+    BEGIN
+      IF NEW.submitted_at IS NOT NULL AND EXISTS (
+        SELECT 1 FROM studies s WHERE s.id = NEW.study_id AND s.anonymous AND NOT s.record_times) THEN
+        RAISE EXCEPTION 'responses.submitted_at must be empty for an anonymous study unless its owner turned times on'
+          USING ERRCODE = 'check_violation';
+      END IF;
+      RETURN NEW;
+    END $$`,
+  `CREATE TRIGGER responses_time_guard BEFORE INSERT OR UPDATE OF submitted_at ON responses
+    FOR EACH ROW EXECUTE FUNCTION nabz_responses_time_guard()`,
+
+  `CREATE TABLE resume_drafts (
+    study_id integer NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    ${hash('code_hash')},
+    version integer NOT NULL,
+    answers jsonb NOT NULL,
+    page integer NOT NULL DEFAULT 0 CHECK (page >= 0),
+    language text CHECK (language IS NULL OR length(language) BETWEEN 1 AND 35),
+    referral_wave integer CHECK (referral_wave >= 0),
+    updated_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL,
+    PRIMARY KEY (study_id, code_hash),
+    FOREIGN KEY (study_id, version) REFERENCES study_versions (study_id, version) ON DELETE CASCADE
+  )`,
+  'CREATE INDEX resume_drafts_expires_at ON resume_drafts (expires_at)',
+
+  `CREATE TABLE progress_counters (
+    study_id integer NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    day date NOT NULL,
+    name text NOT NULL CHECK (length(name) BETWEEN 1 AND 64),
+    count bigint NOT NULL DEFAULT 0 CHECK (count >= 0),
+    PRIMARY KEY (study_id, day, name)
+  )`,
+
+  `CREATE TABLE referral_links (
+    study_id integer NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    code text NOT NULL CHECK (length(code) BETWEEN 4 AND 64),
+    wave integer NOT NULL CHECK (wave >= 0),
+    parent_code text,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (study_id, code),
+    FOREIGN KEY (study_id, parent_code) REFERENCES referral_links (study_id, code) ON DELETE CASCADE
+  )`,
+  'CREATE INDEX referral_links_parent ON referral_links (study_id, parent_code)',
+
+  // detail is json, not jsonb: json keeps the text exactly as written, and the hash chain covers that text.
+  `CREATE TABLE audit_log (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    study_id integer,
+    actor_user_id integer,
+    action text NOT NULL CHECK (length(action) BETWEEN 1 AND 100),
+    detail json NOT NULL,
+    at timestamptz NOT NULL,
+    ${hash('prev_hash')},
+    ${hash('hash')},
+    CONSTRAINT audit_log_prev_hash_key UNIQUE (prev_hash),
+    CONSTRAINT audit_log_hash_key UNIQUE (hash)
+  )`,
+  'CREATE INDEX audit_log_study_id_id ON audit_log (study_id, id)',
+  `CREATE FUNCTION nabz_audit_log_append_only() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+      RAISE EXCEPTION 'audit_log is append-only: % is not allowed', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+    END $$`,
+  `CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION nabz_audit_log_append_only()`,
+  `CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION nabz_audit_log_append_only()`,
+  `CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION nabz_audit_log_append_only()`,
+
+  'CREATE VIEW schema_version AS SELECT count(*) AS version, max(name) AS name FROM nabz_migration',
+];
+
+function run(statements: readonly string[]): (db: Kysely<unknown>) => Promise<void> {
+  return async (db) => {
+    for (const statement of statements) await sql.raw(statement).execute(db);
+  };
+}
+
+/** All PostgreSQL migrations by name; names sort in the order they run. */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001_core': { up: run(core) },
+};

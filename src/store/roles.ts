@@ -1,0 +1,206 @@
+/**
+ * Roles per study (owner, analyst, viewer; at most one per user and study) and acknowledgements of
+ * instrument terms.
+ */
+import { toDate, toNumber } from './codec.js';
+import { inTransaction, type StoreContext } from './context.js';
+import { type Refused, refused } from './errors.js';
+import type { StudyRole } from './schema.js';
+
+export interface RoleGrant {
+  readonly userId: number;
+  readonly email: string;
+  readonly displayName: string;
+  readonly role: StudyRole;
+  readonly grantedAt: Date;
+}
+
+export type RoleRefusal = 'last_owner' | 'unknown_study' | 'unknown_user';
+
+export function rolesRepo({ db, backend }: StoreContext) {
+  /** Lock the study row (PostgreSQL) so concurrent role changes on one study run one after the other. */
+  const lockStudy = async (tx: typeof db, studyId: number) => {
+    const row = await tx
+      .selectFrom('studies')
+      .select('id')
+      .where('id', '=', studyId)
+      .$if(backend === 'postgres', (qb) => qb.forUpdate())
+      .executeTakeFirst();
+    return row !== undefined;
+  };
+  const ownerCount = async (tx: typeof db, studyId: number) => {
+    const row = await tx
+      .selectFrom('study_roles')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('study_id', '=', studyId)
+      .where('role', '=', 'owner')
+      .executeTakeFirstOrThrow();
+    return toNumber(row.n as number | string | bigint);
+  };
+
+  return {
+    /**
+     * Give `userId` the `role` on a study, replacing any role they had. Refused when it would leave the study
+     * without an owner, or when the study or user does not exist.
+     */
+    async grant(input: {
+      studyId: number;
+      userId: number;
+      role: StudyRole;
+      now?: Date;
+    }): Promise<{ readonly ok: true; readonly previous: StudyRole | null } | Refused<RoleRefusal>> {
+      const now = input.now ?? new Date();
+      return inTransaction(db, async (tx) => {
+        if (!(await lockStudy(tx, input.studyId)))
+          return refused('unknown_study', `Study ${input.studyId} does not exist.`);
+        const user = await tx
+          .selectFrom('users')
+          .select('id')
+          .where('id', '=', input.userId)
+          .executeTakeFirst();
+        if (!user) return refused('unknown_user', `User ${input.userId} does not exist.`);
+        const current = await tx
+          .selectFrom('study_roles')
+          .select('role')
+          .where('study_id', '=', input.studyId)
+          .where('user_id', '=', input.userId)
+          .executeTakeFirst();
+        const previous = current?.role ?? null;
+        if (previous === 'owner' && input.role !== 'owner' && (await ownerCount(tx, input.studyId)) <= 1) {
+          return refused('last_owner', 'A study needs at least one owner: make someone else owner first.');
+        }
+        await tx
+          .insertInto('study_roles')
+          .values({ study_id: input.studyId, user_id: input.userId, role: input.role, granted_at: now })
+          .onConflict((oc) =>
+            oc.columns(['study_id', 'user_id']).doUpdateSet({ role: input.role, granted_at: now }),
+          )
+          .execute();
+        return { ok: true, previous };
+      });
+    },
+
+    /** Remove a user's role on a study. `removed` is false when they had none. Refused for the last owner. */
+    async revoke(input: {
+      studyId: number;
+      userId: number;
+    }): Promise<{ readonly ok: true; readonly removed: boolean } | Refused<'last_owner'>> {
+      return inTransaction(db, async (tx) => {
+        await lockStudy(tx, input.studyId);
+        const current = await tx
+          .selectFrom('study_roles')
+          .select('role')
+          .where('study_id', '=', input.studyId)
+          .where('user_id', '=', input.userId)
+          .executeTakeFirst();
+        if (!current) return { ok: true, removed: false };
+        if (current.role === 'owner' && (await ownerCount(tx, input.studyId)) <= 1) {
+          return refused('last_owner', 'A study needs at least one owner: make someone else owner first.');
+        }
+        await tx
+          .deleteFrom('study_roles')
+          .where('study_id', '=', input.studyId)
+          .where('user_id', '=', input.userId)
+          .execute();
+        return { ok: true, removed: true };
+      });
+    },
+
+    /** The user's role on the study, or null when they have none. */
+    async roleOf(input: { userId: number; studyId: number }): Promise<StudyRole | null> {
+      const row = await db
+        .selectFrom('study_roles')
+        .select('role')
+        .where('study_id', '=', input.studyId)
+        .where('user_id', '=', input.userId)
+        .executeTakeFirst();
+      return row?.role ?? null;
+    },
+
+    /** Everyone with a role on the study, owners first, then by name. */
+    async list(studyId: number): Promise<RoleGrant[]> {
+      const rows = await db
+        .selectFrom('study_roles as r')
+        .innerJoin('users as u', 'u.id', 'r.user_id')
+        .select(['r.user_id', 'u.email', 'u.display_name', 'r.role', 'r.granted_at'])
+        .where('r.study_id', '=', studyId)
+        .execute();
+      const rank: Record<StudyRole, number> = { owner: 0, analyst: 1, viewer: 2 };
+      return rows
+        .map((r) => ({
+          userId: r.user_id,
+          email: r.email,
+          displayName: r.display_name,
+          role: r.role,
+          grantedAt: toDate(r.granted_at),
+        }))
+        .sort(
+          (a, b) =>
+            rank[a.role] - rank[b.role] || a.displayName.localeCompare(b.displayName) || a.userId - b.userId,
+        );
+    },
+  };
+}
+
+export type RolesRepo = ReturnType<typeof rolesRepo>;
+
+export interface Acknowledgement {
+  readonly instrumentId: string;
+  readonly userId: number;
+  readonly acknowledgedAt: Date;
+}
+
+export function acknowledgementsRepo({ db }: StoreContext) {
+  return {
+    /** Record that `userId` accepted an instrument's terms for a study. Idempotent: `created` is false on repeat. */
+    async record(input: {
+      studyId: number;
+      instrumentId: string;
+      userId: number;
+      now?: Date;
+    }): Promise<{ readonly created: boolean }> {
+      const row = await db
+        .insertInto('instrument_acknowledgements')
+        .values({
+          study_id: input.studyId,
+          instrument_id: input.instrumentId,
+          user_id: input.userId,
+          acknowledged_at: input.now ?? new Date(),
+        })
+        .onConflict((oc) => oc.columns(['study_id', 'instrument_id', 'user_id']).doNothing())
+        .returning('study_id')
+        .executeTakeFirst();
+      return { created: row !== undefined };
+    },
+
+    /** Whether anyone has acknowledged the instrument's terms for the study. */
+    async has(input: { studyId: number; instrumentId: string }): Promise<boolean> {
+      const row = await db
+        .selectFrom('instrument_acknowledgements')
+        .select('user_id')
+        .where('study_id', '=', input.studyId)
+        .where('instrument_id', '=', input.instrumentId)
+        .limit(1)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
+    /** All acknowledgements for a study, oldest first. */
+    async list(studyId: number): Promise<Acknowledgement[]> {
+      const rows = await db
+        .selectFrom('instrument_acknowledgements')
+        .select(['instrument_id', 'user_id', 'acknowledged_at'])
+        .where('study_id', '=', studyId)
+        .orderBy('acknowledged_at')
+        .orderBy('instrument_id')
+        .execute();
+      return rows.map((r) => ({
+        instrumentId: r.instrument_id,
+        userId: r.user_id,
+        acknowledgedAt: toDate(r.acknowledged_at),
+      }));
+    },
+  };
+}
+
+export type AcknowledgementsRepo = ReturnType<typeof acknowledgementsRepo>;

@@ -1,0 +1,211 @@
+/**
+ * The database schema as Kysely sees it: one interface per table, column names exactly as in SQL (snake_case).
+ *
+ * Both backends hold the same tables and columns (src/store/sqlite/migrations.ts and
+ * src/store/postgres/migrations.ts); only the SQL types differ. The column types below describe what the
+ * shared query code writes and what it may read back from either driver:
+ *
+ * | kind       | SQLite (STRICT tables)            | PostgreSQL            | written as | read back as                |
+ * |------------|-----------------------------------|-----------------------|------------|-----------------------------|
+ * | instant    | TEXT, ISO-8601 UTC with ms        | timestamptz           | `Date`     | `Date` (pg) or ISO `string` |
+ * | day        | TEXT `YYYY-MM-DD` (CHECKed)       | date                  | `string`   | `string` (pg told not to parse) |
+ * | flag       | INTEGER 0/1 (CHECKed)             | boolean               | `boolean`  | `boolean` (pg) or `0 \| 1`  |
+ * | JSON       | TEXT (CHECK json_valid)           | jsonb (audit: json)   | `string`   | `string` (pg told not to parse) |
+ *
+ * `Date` and `boolean` parameters are encoded for SQLite by the statement wrapper in sqlite/dialect.ts, so the
+ * shared code writes the same values on both backends. Rows are turned into domain records (camelCase,
+ * `Date`, parsed JSON) by the repository modules; nothing outside src/store sees these row types.
+ *
+ * There are deliberately no columns for IP addresses or user agents anywhere (a test introspects the schema).
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+/** A point in time. See the table above. */
+export type Instant = ColumnType<Date | string, Date, Date>;
+/** A point in time that may be absent. */
+export type NullableInstant = ColumnType<Date | string | null, Date | null | undefined, Date | null>;
+/** A boolean with a database default. */
+export type Flag = ColumnType<boolean | number, boolean | undefined, boolean>;
+/** A calendar day, `YYYY-MM-DD`. */
+export type Day = string;
+/** JSON text. */
+export type JsonText = string;
+/** An auto-generated integer id. */
+export type Id = Generated<number>;
+
+export interface UsersTable {
+  id: Id;
+  /** Trimmed and lower-cased by the store; unique. */
+  email: string;
+  display_name: string;
+  /** An argon2id PHC string produced by the server; the store never sees a password. */
+  password_hash: string;
+  is_admin: Flag;
+  created_at: Instant;
+}
+
+export interface SessionsTable {
+  /** SHA-256 (hex) of the session token; the token itself is never stored. */
+  token_hash: string;
+  user_id: number;
+  created_at: Instant;
+  expires_at: Instant;
+}
+
+export interface SetupTokensTable {
+  /** SHA-256 (hex) of the one-time token. */
+  token_hash: string;
+  /** What the token may be used for, e.g. `owner` (first account). */
+  purpose: string;
+  created_at: Instant;
+  expires_at: Instant;
+  used_at: NullableInstant;
+}
+
+export type StudyStatus = 'draft' | 'open' | 'closed';
+export type StudyRole = 'owner' | 'analyst' | 'viewer';
+
+export interface StudiesTable {
+  id: Id;
+  /** The unguessable token in the respondent link (`/s/<public_token>`); unique. */
+  public_token: string;
+  title: string;
+  status: ColumnType<StudyStatus, StudyStatus | undefined, StudyStatus>;
+  /** The current definition (a copy of study_versions.definition for `version`). */
+  definition: JsonText;
+  version: number;
+  anonymous: Flag;
+  /** Owner's choice to keep submission times for an anonymous study (off by default). */
+  record_times: Flag;
+  /** k: aggregate cells with fewer respondents are suppressed. */
+  min_cell_size: ColumnType<number, number | undefined, number>;
+  created_at: Instant;
+  updated_at: Instant;
+  opened_at: NullableInstant;
+  closed_at: NullableInstant;
+}
+
+export interface StudyVersionsTable {
+  study_id: number;
+  version: number;
+  definition: JsonText;
+  /** SHA-256 (hex) of the consent text shown with this version, if any. */
+  consent_hash: string | null;
+  created_by: number | null;
+  created_at: Instant;
+}
+
+export interface StudyRolesTable {
+  study_id: number;
+  user_id: number;
+  role: StudyRole;
+  granted_at: Instant;
+}
+
+export interface InstrumentAcknowledgementsTable {
+  study_id: number;
+  instrument_id: string;
+  user_id: number;
+  acknowledged_at: Instant;
+}
+
+export interface ResponsesTable {
+  id: Id;
+  study_id: number;
+  /** The study version the respondent answered. */
+  version: number;
+  /** Client-generated; UNIQUE(study_id, idempotency_key) makes retries harmless. */
+  idempotency_key: string;
+  answers: JsonText;
+  language: string;
+  /** Always kept. */
+  submitted_on: Day;
+  /** Only kept when the study is not anonymous or its owner turned times on (a trigger enforces it). */
+  submitted_at: NullableInstant;
+  /** Recruitment wave of the referral link the respondent came through; null for the main link. */
+  referral_wave: number | null;
+}
+
+export interface ResumeDraftsTable {
+  study_id: number;
+  /** SHA-256 (hex) of the resume code. */
+  code_hash: string;
+  version: number;
+  answers: JsonText;
+  page: number;
+  language: string | null;
+  referral_wave: number | null;
+  updated_at: Instant;
+  expires_at: Instant;
+}
+
+export interface ProgressCountersTable {
+  study_id: number;
+  day: Day;
+  /** e.g. `started`, `completed`, `screened_out`, `page_3`. */
+  name: string;
+  count: number;
+}
+
+export interface ReferralLinksTable {
+  study_id: number;
+  code: string;
+  /** Wave of the respondents who arrive through this link: 0 for the researcher's seed links. */
+  wave: number;
+  parent_code: string | null;
+  created_at: Instant;
+}
+
+export interface AuditLogTable {
+  id: Id;
+  /** No foreign key: the log outlives the studies and users it mentions. */
+  study_id: number | null;
+  actor_user_id: number | null;
+  action: string;
+  /** Canonical JSON text (sorted keys); hashed exactly as stored. */
+  detail: JsonText;
+  at: Instant;
+  prev_hash: string;
+  hash: string;
+}
+
+/** A view over the migration table: the number and name of the latest applied migration. */
+export interface SchemaVersionView {
+  version: ColumnType<number | string | bigint, never, never>;
+  name: ColumnType<string | null, never, never>;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  setup_tokens: SetupTokensTable;
+  studies: StudiesTable;
+  study_versions: StudyVersionsTable;
+  study_roles: StudyRolesTable;
+  instrument_acknowledgements: InstrumentAcknowledgementsTable;
+  responses: ResponsesTable;
+  resume_drafts: ResumeDraftsTable;
+  progress_counters: ProgressCountersTable;
+  referral_links: ReferralLinksTable;
+  audit_log: AuditLogTable;
+  schema_version: SchemaVersionView;
+}
+
+/** Names of the tables (not views) the migrations create, in creation order. */
+export const TABLES = [
+  'users',
+  'sessions',
+  'setup_tokens',
+  'studies',
+  'study_versions',
+  'study_roles',
+  'instrument_acknowledgements',
+  'responses',
+  'resume_drafts',
+  'progress_counters',
+  'referral_links',
+  'audit_log',
+] as const satisfies ReadonlyArray<Exclude<keyof Database, 'schema_version'>>;
+
+/** The table Kysely's Migrator records applied migrations in (the lock table gets a `_lock` suffix). */
+export const MIGRATION_TABLE = 'nabz_migration';

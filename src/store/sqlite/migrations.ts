@@ -1,0 +1,182 @@
+/**
+ * SQLite migrations. Same names, same tables and columns as ../postgres/migrations.ts; only the SQL types
+ * differ (see ../schema.ts). Forward-only: a released migration is never edited, a change is a new one
+ * (`0002_…`, e.g. the qualitative-project tables).
+ *
+ * Tables are STRICT (a value of the wrong type is an error, not silently stored) and carry CHECK constraints
+ * for the shapes SQLite has no type for: flags, days, JSON.
+ */
+import { type Kysely, type Migration, sql } from 'kysely';
+
+const flag = (name: string, dflt: 0 | 1) =>
+  `${name} INTEGER NOT NULL DEFAULT ${dflt} CHECK (${name} IN (0, 1))`;
+const day = (name: string) =>
+  `${name} TEXT NOT NULL CHECK (${name} GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]')`;
+const json = (name: string) => `${name} TEXT NOT NULL CHECK (json_valid(${name}))`;
+const hash = (name: string) => `${name} TEXT NOT NULL CHECK (length(${name}) = 64)`;
+
+const core: readonly string[] = [
+  `CREATE TABLE users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    email TEXT NOT NULL CHECK (length(email) BETWEEN 3 AND 320),
+    display_name TEXT NOT NULL CHECK (length(display_name) BETWEEN 1 AND 200),
+    password_hash TEXT NOT NULL CHECK (length(password_hash) > 0),
+    ${flag('is_admin', 0)},
+    created_at TEXT NOT NULL,
+    CONSTRAINT users_email_key UNIQUE (email)
+  ) STRICT`,
+
+  `CREATE TABLE sessions (
+    ${hash('token_hash')} PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  ) STRICT`,
+  'CREATE INDEX sessions_user_id ON sessions (user_id)',
+  'CREATE INDEX sessions_expires_at ON sessions (expires_at)',
+
+  `CREATE TABLE setup_tokens (
+    ${hash('token_hash')} PRIMARY KEY,
+    purpose TEXT NOT NULL DEFAULT 'owner' CHECK (length(purpose) BETWEEN 1 AND 50),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+  ) STRICT`,
+
+  `CREATE TABLE studies (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    public_token TEXT NOT NULL CHECK (length(public_token) BETWEEN 8 AND 64),
+    title TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 300),
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'open', 'closed')),
+    ${json('definition')},
+    version INTEGER NOT NULL CHECK (version >= 1),
+    ${flag('anonymous', 1)},
+    ${flag('record_times', 0)},
+    min_cell_size INTEGER NOT NULL DEFAULT 5 CHECK (min_cell_size BETWEEN 1 AND 1000),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    opened_at TEXT,
+    closed_at TEXT,
+    CONSTRAINT studies_public_token_key UNIQUE (public_token)
+  ) STRICT`,
+
+  `CREATE TABLE study_versions (
+    study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    version INTEGER NOT NULL CHECK (version >= 1),
+    ${json('definition')},
+    consent_hash TEXT CHECK (consent_hash IS NULL OR length(consent_hash) = 64),
+    created_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (study_id, version)
+  ) STRICT`,
+
+  `CREATE TABLE study_roles (
+    study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('owner', 'analyst', 'viewer')),
+    granted_at TEXT NOT NULL,
+    PRIMARY KEY (study_id, user_id)
+  ) STRICT`,
+  'CREATE INDEX study_roles_user_id ON study_roles (user_id)',
+
+  `CREATE TABLE instrument_acknowledgements (
+    study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    instrument_id TEXT NOT NULL CHECK (length(instrument_id) BETWEEN 1 AND 200),
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    acknowledged_at TEXT NOT NULL,
+    PRIMARY KEY (study_id, instrument_id, user_id)
+  ) STRICT`,
+
+  `CREATE TABLE responses (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    idempotency_key TEXT NOT NULL CHECK (length(idempotency_key) BETWEEN 1 AND 200),
+    ${json('answers')},
+    language TEXT NOT NULL CHECK (length(language) BETWEEN 1 AND 35),
+    ${day('submitted_on')},
+    submitted_at TEXT,
+    referral_wave INTEGER CHECK (referral_wave >= 0),
+    CONSTRAINT responses_study_version_fkey FOREIGN KEY (study_id, version)
+      REFERENCES study_versions (study_id, version) ON DELETE CASCADE,
+    CONSTRAINT responses_study_id_idempotency_key_key UNIQUE (study_id, idempotency_key)
+  ) STRICT`,
+  'CREATE INDEX responses_study_id_id ON responses (study_id, id)',
+  `CREATE TRIGGER responses_time_guard BEFORE INSERT ON responses
+    WHEN NEW.submitted_at IS NOT NULL AND EXISTS (
+      SELECT 1 FROM studies s WHERE s.id = NEW.study_id AND s.anonymous = 1 AND s.record_times = 0)
+    BEGIN
+      SELECT RAISE(ABORT, 'responses.submitted_at must be empty for an anonymous study unless its owner turned times on');
+    END`,
+  `CREATE TRIGGER responses_time_guard_update BEFORE UPDATE OF submitted_at ON responses
+    WHEN NEW.submitted_at IS NOT NULL AND EXISTS (
+      SELECT 1 FROM studies s WHERE s.id = NEW.study_id AND s.anonymous = 1 AND s.record_times = 0)
+    BEGIN
+      SELECT RAISE(ABORT, 'responses.submitted_at must be empty for an anonymous study unless its owner turned times on');
+    END`,
+
+  `CREATE TABLE resume_drafts (
+    study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    ${hash('code_hash')},
+    version INTEGER NOT NULL,
+    ${json('answers')},
+    page INTEGER NOT NULL DEFAULT 0 CHECK (page >= 0),
+    language TEXT CHECK (language IS NULL OR length(language) BETWEEN 1 AND 35),
+    referral_wave INTEGER CHECK (referral_wave >= 0),
+    updated_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    PRIMARY KEY (study_id, code_hash),
+    FOREIGN KEY (study_id, version) REFERENCES study_versions (study_id, version) ON DELETE CASCADE
+  ) STRICT`,
+  'CREATE INDEX resume_drafts_expires_at ON resume_drafts (expires_at)',
+
+  `CREATE TABLE progress_counters (
+    study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    ${day('day')},
+    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 64),
+    count INTEGER NOT NULL DEFAULT 0 CHECK (count >= 0),
+    PRIMARY KEY (study_id, day, name)
+  ) STRICT`,
+
+  `CREATE TABLE referral_links (
+    study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    code TEXT NOT NULL CHECK (length(code) BETWEEN 4 AND 64),
+    wave INTEGER NOT NULL CHECK (wave >= 0),
+    parent_code TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (study_id, code),
+    FOREIGN KEY (study_id, parent_code) REFERENCES referral_links (study_id, code) ON DELETE CASCADE
+  ) STRICT`,
+  'CREATE INDEX referral_links_parent ON referral_links (study_id, parent_code)',
+
+  `CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    study_id INTEGER,
+    actor_user_id INTEGER,
+    action TEXT NOT NULL CHECK (length(action) BETWEEN 1 AND 100),
+    ${json('detail')},
+    at TEXT NOT NULL,
+    ${hash('prev_hash')},
+    ${hash('hash')},
+    CONSTRAINT audit_log_prev_hash_key UNIQUE (prev_hash),
+    CONSTRAINT audit_log_hash_key UNIQUE (hash)
+  ) STRICT`,
+  'CREATE INDEX audit_log_study_id_id ON audit_log (study_id, id)',
+  `CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE is not allowed'); END`,
+  `CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: DELETE is not allowed'); END`,
+
+  'CREATE VIEW schema_version AS SELECT count(*) AS version, max(name) AS name FROM nabz_migration',
+];
+
+function run(statements: readonly string[]): (db: Kysely<unknown>) => Promise<void> {
+  return async (db) => {
+    for (const statement of statements) await sql.raw(statement).execute(db);
+  };
+}
+
+/** All SQLite migrations by name; names sort in the order they run. */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001_core': { up: run(core) },
+};

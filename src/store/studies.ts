@@ -1,0 +1,356 @@
+/**
+ * Studies and their versioned definitions. A study row holds the current definition and its version number;
+ * every definition ever saved is kept in study_versions, and each response points at the version it answered.
+ * The store does not interpret definitions (core/study does): it keeps the JSON as given.
+ */
+import type { Selectable } from 'kysely';
+import {
+  fromJsonText,
+  randomToken,
+  sha256Hex,
+  toBool,
+  toDate,
+  toDateOrNull,
+  toJsonText,
+  toNumber,
+} from './codec.js';
+import { inTransaction, type StoreContext } from './context.js';
+import type { StudiesTable, StudyRole, StudyStatus, StudyVersionsTable } from './schema.js';
+
+export type { StudyRole, StudyStatus } from './schema.js';
+
+/** A study without its definition (for lists). */
+export interface StudySummary {
+  readonly id: number;
+  /** Token in the respondent link. */
+  readonly publicToken: string;
+  readonly title: string;
+  readonly status: StudyStatus;
+  /** Current definition version. */
+  readonly version: number;
+  readonly anonymous: boolean;
+  /** Keep submission times although the study is anonymous (owner's choice; off by default). */
+  readonly recordTimes: boolean;
+  /** k: aggregate cells with fewer respondents are suppressed. */
+  readonly minCellSize: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  /** When the study was last opened; null if never. */
+  readonly openedAt: Date | null;
+  /** When the study was last closed; null unless closed. */
+  readonly closedAt: Date | null;
+}
+
+export interface Study extends StudySummary {
+  /** The current definition, as stored (JSON). */
+  readonly definition: unknown;
+}
+
+export interface StudyVersion {
+  readonly studyId: number;
+  readonly version: number;
+  readonly definition: unknown;
+  /** SHA-256 (hex) of the consent text of this version, or null. */
+  readonly consentHash: string | null;
+  readonly createdBy: number | null;
+  readonly createdAt: Date;
+}
+
+export interface NewStudy {
+  readonly title: string;
+  /** The creating user; becomes the study's owner. */
+  readonly ownerId: number;
+  readonly definition: unknown;
+  /** Consent text shown with this version; its SHA-256 is recorded with the version. */
+  readonly consentText?: string | null;
+  /** Default true. */
+  readonly anonymous?: boolean;
+  /** Default false. */
+  readonly recordTimes?: boolean;
+  /** Default 5. */
+  readonly minCellSize?: number;
+  readonly now?: Date;
+}
+
+export interface StudySettings {
+  readonly title?: string;
+  readonly anonymous?: boolean;
+  readonly recordTimes?: boolean;
+  readonly minCellSize?: number;
+}
+
+/** How many rows {@link StudiesRepo.deleteData} removed. */
+export interface DeletedStudyData {
+  readonly responses: number;
+  readonly drafts: number;
+  readonly counters: number;
+  readonly referralLinks: number;
+}
+
+const summaryColumns = [
+  'id',
+  'public_token',
+  'title',
+  'status',
+  'version',
+  'anonymous',
+  'record_times',
+  'min_cell_size',
+  'created_at',
+  'updated_at',
+  'opened_at',
+  'closed_at',
+] as const;
+
+type SummaryRow = Pick<Selectable<StudiesTable>, (typeof summaryColumns)[number]>;
+
+function toSummary(row: SummaryRow): StudySummary {
+  return {
+    id: row.id,
+    publicToken: row.public_token,
+    title: row.title,
+    status: row.status,
+    version: row.version,
+    anonymous: toBool(row.anonymous),
+    recordTimes: toBool(row.record_times),
+    minCellSize: row.min_cell_size,
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+    openedAt: toDateOrNull(row.opened_at),
+    closedAt: toDateOrNull(row.closed_at),
+  };
+}
+
+function toStudy(row: SummaryRow & { definition: string }): Study {
+  return { ...toSummary(row), definition: fromJsonText(row.definition) };
+}
+
+function toVersion(row: Selectable<StudyVersionsTable>): StudyVersion {
+  return {
+    studyId: row.study_id,
+    version: row.version,
+    definition: fromJsonText(row.definition),
+    consentHash: row.consent_hash,
+    createdBy: row.created_by,
+    createdAt: toDate(row.created_at),
+  };
+}
+
+function consentHash(text: string | null | undefined): string | null {
+  return text === undefined || text === null ? null : sha256Hex(text);
+}
+
+export function studiesRepo({ db }: StoreContext) {
+  return {
+    /**
+     * Create a study in one transaction: the study (status draft, version 1), its first version and the
+     * owner role for `ownerId`. Nothing is left behind if any step fails (e.g. an unknown owner).
+     */
+    async create(input: NewStudy): Promise<Study> {
+      const now = input.now ?? new Date();
+      const definition = toJsonText(input.definition, 'Study definition');
+      return inTransaction(db, async (tx) => {
+        const row = await tx
+          .insertInto('studies')
+          .values({
+            public_token: randomToken(16),
+            title: input.title.trim(),
+            definition,
+            version: 1,
+            anonymous: input.anonymous ?? true,
+            record_times: input.recordTimes ?? false,
+            min_cell_size: input.minCellSize ?? 5,
+            created_at: now,
+            updated_at: now,
+          })
+          .returning([...summaryColumns, 'definition'])
+          .executeTakeFirstOrThrow();
+        await tx
+          .insertInto('study_versions')
+          .values({
+            study_id: row.id,
+            version: 1,
+            definition,
+            consent_hash: consentHash(input.consentText),
+            created_by: input.ownerId,
+            created_at: now,
+          })
+          .execute();
+        await tx
+          .insertInto('study_roles')
+          .values({ study_id: row.id, user_id: input.ownerId, role: 'owner', granted_at: now })
+          .execute();
+        return toStudy(row);
+      });
+    },
+
+    async byId(id: number): Promise<Study | undefined> {
+      const row = await db
+        .selectFrom('studies')
+        .select([...summaryColumns, 'definition'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row ? toStudy(row) : undefined;
+    },
+
+    /** The study a respondent link points at. */
+    async byPublicToken(publicToken: string): Promise<Study | undefined> {
+      const row = await db
+        .selectFrom('studies')
+        .select([...summaryColumns, 'definition'])
+        .where('public_token', '=', publicToken)
+        .executeTakeFirst();
+      return row ? toStudy(row) : undefined;
+    },
+
+    /** Studies on which `userId` has a role, with that role; most recently updated first. */
+    async listForUser(userId: number): Promise<Array<StudySummary & { readonly role: StudyRole }>> {
+      const rows = await db
+        .selectFrom('studies as s')
+        .innerJoin('study_roles as r', 'r.study_id', 's.id')
+        .select(summaryColumns.map((c) => `s.${c}` as const))
+        .select('r.role')
+        .where('r.user_id', '=', userId)
+        .orderBy('s.updated_at', 'desc')
+        .orderBy('s.id', 'desc')
+        .execute();
+      return rows.map((row) => ({ ...toSummary(row), role: row.role }));
+    },
+
+    /**
+     * Save a new definition: increments the version atomically, records the version row and makes it current.
+     * Returns the new version, or undefined when the study does not exist.
+     */
+    async updateDefinition(input: {
+      studyId: number;
+      definition: unknown;
+      consentText?: string | null;
+      userId: number | null;
+      now?: Date;
+    }): Promise<StudyVersion | undefined> {
+      const now = input.now ?? new Date();
+      const definition = toJsonText(input.definition, 'Study definition');
+      return inTransaction(db, async (tx) => {
+        const bumped = await tx
+          .updateTable('studies')
+          .set((eb) => ({ version: eb('version', '+', 1), definition, updated_at: now }))
+          .where('id', '=', input.studyId)
+          .returning('version')
+          .executeTakeFirst();
+        if (!bumped) return undefined;
+        const row = await tx
+          .insertInto('study_versions')
+          .values({
+            study_id: input.studyId,
+            version: bumped.version,
+            definition,
+            consent_hash: consentHash(input.consentText),
+            created_by: input.userId,
+            created_at: now,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return toVersion(row);
+      });
+    },
+
+    /** One saved version of a study's definition. */
+    async version(input: { studyId: number; version: number }): Promise<StudyVersion | undefined> {
+      const row = await db
+        .selectFrom('study_versions')
+        .selectAll()
+        .where('study_id', '=', input.studyId)
+        .where('version', '=', input.version)
+        .executeTakeFirst();
+      return row ? toVersion(row) : undefined;
+    },
+
+    /** All saved versions of a study, oldest first. */
+    async versions(studyId: number): Promise<StudyVersion[]> {
+      const rows = await db
+        .selectFrom('study_versions')
+        .selectAll()
+        .where('study_id', '=', studyId)
+        .orderBy('version')
+        .execute();
+      return rows.map(toVersion);
+    },
+
+    /**
+     * Set the status. Opening stamps `openedAt` and clears `closedAt`; closing stamps `closedAt`.
+     * Which transitions are allowed is the caller's rule. Returns the updated study, or undefined if none.
+     */
+    async setStatus(input: {
+      studyId: number;
+      status: StudyStatus;
+      now?: Date;
+    }): Promise<StudySummary | undefined> {
+      const now = input.now ?? new Date();
+      const stamps =
+        input.status === 'open'
+          ? { opened_at: now, closed_at: null }
+          : input.status === 'closed'
+            ? { closed_at: now }
+            : {};
+      const row = await db
+        .updateTable('studies')
+        .set({ status: input.status, updated_at: now, ...stamps })
+        .where('id', '=', input.studyId)
+        .returning(summaryColumns)
+        .executeTakeFirst();
+      return row ? toSummary(row) : undefined;
+    },
+
+    /** Change title, anonymity, submission-time recording or k. Returns the updated study, or undefined if none. */
+    async setSettings(
+      input: StudySettings & { studyId: number; now?: Date },
+    ): Promise<StudySummary | undefined> {
+      const row = await db
+        .updateTable('studies')
+        .set({
+          updated_at: input.now ?? new Date(),
+          ...(input.title !== undefined ? { title: input.title.trim() } : {}),
+          ...(input.anonymous !== undefined ? { anonymous: input.anonymous } : {}),
+          ...(input.recordTimes !== undefined ? { record_times: input.recordTimes } : {}),
+          ...(input.minCellSize !== undefined ? { min_cell_size: input.minCellSize } : {}),
+        })
+        .where('id', '=', input.studyId)
+        .returning(summaryColumns)
+        .executeTakeFirst();
+      return row ? toSummary(row) : undefined;
+    },
+
+    /**
+     * Delete everything respondents left in a study — responses, resume drafts, progress counters, referral
+     * links — in one transaction, keeping the study, its versions, roles and the audit log.
+     */
+    async deleteData(studyId: number): Promise<DeletedStudyData> {
+      return inTransaction(db, async (tx) => {
+        const count = async (table: 'responses' | 'resume_drafts' | 'progress_counters' | 'referral_links') =>
+          toNumber(
+            (await tx.deleteFrom(table).where('study_id', '=', studyId).executeTakeFirst()).numDeletedRows,
+          );
+        const responses = await count('responses');
+        const drafts = await count('resume_drafts');
+        const counters = await count('progress_counters');
+        // Counted before deleting: SQLite's change count leaves out rows removed by the parent_code cascade.
+        const links = await tx
+          .selectFrom('referral_links')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('study_id', '=', studyId)
+          .executeTakeFirstOrThrow();
+        await count('referral_links');
+        const referralLinks = toNumber(links.n as number | string | bigint);
+        return { responses, drafts, counters, referralLinks };
+      });
+    },
+
+    /** Delete the study and everything that belongs to it (the audit log keeps its entries). */
+    async delete(studyId: number): Promise<boolean> {
+      const res = await db.deleteFrom('studies').where('id', '=', studyId).executeTakeFirst();
+      return Number(res.numDeletedRows) === 1;
+    },
+  };
+}
+
+export type StudiesRepo = ReturnType<typeof studiesRepo>;

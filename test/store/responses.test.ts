@@ -1,0 +1,500 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/index.js';
+import { makeOpenStudy, makeOwner, newKey, type TestDatabase, testBackends } from './backends.js';
+
+for (const backend of testBackends()) {
+  describe(`responses, drafts, counters and referrals on ${backend.name}`, () => {
+    let db: TestDatabase;
+    let store: Store;
+    beforeAll(async () => {
+      db = await backend.create();
+      store = await db.open();
+    });
+    afterAll(async () => {
+      await store?.close();
+      await db?.dispose();
+    });
+
+    describe('idempotent insert', () => {
+      it('stores a retried submission once and returns the first id', async () => {
+        const { study } = await makeOpenStudy(store);
+        const key = newKey();
+        const input = {
+          studyId: study.id,
+          idempotencyKey: key,
+          answers: { q1: 3, q2: [1, 2] },
+          language: 'en',
+        };
+        const first = await store.responses.insert(input);
+        expect(first).toMatchObject({ ok: true, created: true });
+        const again = await store.responses.insert({ ...input, answers: { q1: 0 } });
+        expect(again).toEqual({ ok: true, id: first.ok ? first.id : -1, created: false });
+        expect(await store.responses.count(study.id)).toBe(1);
+        expect((await store.responses.byId(first.ok ? first.id : -1))?.answers).toEqual({
+          q1: 3,
+          q2: [1, 2],
+        });
+      });
+
+      it('stores exactly one row when 50 copies of one submission arrive at once', async () => {
+        const { study } = await makeOpenStudy(store);
+        const key = newKey();
+        const results = await Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            store.responses.insert({
+              studyId: study.id,
+              idempotencyKey: key,
+              answers: { copy: i },
+              language: 'ur',
+            }),
+          ),
+        );
+        const ok = results.filter((r) => r.ok);
+        expect(ok).toHaveLength(50);
+        expect(ok.filter((r) => r.ok && r.created)).toHaveLength(1);
+        expect(new Set(ok.map((r) => (r.ok ? r.id : -1))).size).toBe(1);
+        expect(await store.responses.count(study.id)).toBe(1);
+      });
+
+      it('stores 50 different submissions arriving at once as 50 rows', async () => {
+        const { study } = await makeOpenStudy(store);
+        const results = await Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            store.responses.insert({
+              studyId: study.id,
+              idempotencyKey: newKey(),
+              answers: { i },
+              language: 'en',
+            }),
+          ),
+        );
+        expect(results.every((r) => r.ok && r.created)).toBe(true);
+        expect(await store.responses.count(study.id)).toBe(50);
+      });
+
+      it('keeps the same key apart in different studies', async () => {
+        const a = await makeOpenStudy(store);
+        const b = await makeOpenStudy(store);
+        const key = newKey();
+        const ra = await store.responses.insert({
+          studyId: a.study.id,
+          idempotencyKey: key,
+          answers: {},
+          language: 'en',
+        });
+        const rb = await store.responses.insert({
+          studyId: b.study.id,
+          idempotencyKey: key,
+          answers: {},
+          language: 'en',
+        });
+        expect(ra).toMatchObject({ ok: true, created: true });
+        expect(rb).toMatchObject({ ok: true, created: true });
+      });
+
+      it('refuses unknown studies, studies not open and unknown versions as values, storing nothing', async () => {
+        const owner = await makeOwner(store);
+        const draft = await store.studies.create({ title: 'Draft', ownerId: owner.id, definition: {} });
+        const base = { idempotencyKey: newKey(), answers: {}, language: 'en' };
+        expect(await store.responses.insert({ ...base, studyId: 999_999 })).toMatchObject({
+          ok: false,
+          code: 'unknown_study',
+        });
+        expect(await store.responses.insert({ ...base, studyId: draft.id })).toEqual({
+          ok: false,
+          code: 'study_not_open',
+          message: 'This study is not accepting responses at the moment.',
+        });
+        const { study } = await makeOpenStudy(store);
+        expect(await store.responses.insert({ ...base, studyId: study.id, version: 7 })).toMatchObject({
+          ok: false,
+          code: 'unknown_version',
+        });
+        expect(await store.responses.count(study.id)).toBe(0);
+        expect(await store.responses.count(draft.id)).toBe(0);
+      });
+
+      it('still answers a retry after the study closed, but refuses new submissions', async () => {
+        const { study } = await makeOpenStudy(store);
+        const key = newKey();
+        const first = await store.responses.insert({
+          studyId: study.id,
+          idempotencyKey: key,
+          answers: {},
+          language: 'en',
+        });
+        await store.studies.setStatus({ studyId: study.id, status: 'closed' });
+        const retry = await store.responses.insert({
+          studyId: study.id,
+          idempotencyKey: key,
+          answers: {},
+          language: 'en',
+        });
+        expect(retry).toEqual({ ok: true, id: first.ok ? first.id : -1, created: false });
+        expect(
+          await store.responses.insert({
+            studyId: study.id,
+            idempotencyKey: newKey(),
+            answers: {},
+            language: 'en',
+          }),
+        ).toMatchObject({ ok: false, code: 'study_not_open' });
+      });
+
+      it('points each response at the version it answered', async () => {
+        const { study, ownerId } = await makeOpenStudy(store);
+        const r1 = await store.responses.insert({
+          studyId: study.id,
+          idempotencyKey: newKey(),
+          answers: {},
+          language: 'en',
+        });
+        await store.studies.updateDefinition({ studyId: study.id, definition: { v: 2 }, userId: ownerId });
+        const r2 = await store.responses.insert({
+          studyId: study.id,
+          idempotencyKey: newKey(),
+          answers: {},
+          language: 'en',
+        });
+        const r3 = await store.responses.insert({
+          studyId: study.id,
+          idempotencyKey: newKey(),
+          answers: {},
+          language: 'en',
+          version: 1,
+        });
+        const versions = await Promise.all(
+          [r1, r2, r3].map(async (r) => (await store.responses.byId(r.ok ? r.id : -1))?.version),
+        );
+        expect(versions).toEqual([1, 2, 1]);
+      });
+    });
+
+    describe('what is kept about when', () => {
+      const now = new Date('2024-03-05T20:30:15.250Z');
+
+      it('keeps only the day for an anonymous study', async () => {
+        const { study } = await makeOpenStudy(store, { anonymous: true });
+        const r = await store.responses.insert({
+          studyId: study.id,
+          idempotencyKey: newKey(),
+          answers: {},
+          language: 'en',
+          now,
+        });
+        const stored = await store.responses.byId(r.ok ? r.id : -1);
+        expect(stored).toMatchObject({
+          submittedOn: '2024-03-05',
+          submittedAt: null,
+          referralWave: null,
+          language: 'en',
+        });
+      });
+
+      it('uses the given time zone for the day (Karachi is UTC+5)', async () => {
+        const { study } = await makeOpenStudy(store);
+        const r = await store.responses.insert({
+          studyId: study.id,
+          idempotencyKey: newKey(),
+          answers: {},
+          language: 'ur',
+          now,
+          timeZone: 'Asia/Karachi',
+        });
+        expect((await store.responses.byId(r.ok ? r.id : -1))?.submittedOn).toBe('2024-03-06');
+      });
+
+      it('keeps the time when the owner turned times on, or the study is not anonymous', async () => {
+        const timed = await makeOpenStudy(store, { anonymous: true, recordTimes: true });
+        const named = await makeOpenStudy(store, { anonymous: false });
+        for (const { study } of [timed, named]) {
+          const r = await store.responses.insert({
+            studyId: study.id,
+            idempotencyKey: newKey(),
+            answers: {},
+            language: 'en',
+            now,
+          });
+          expect((await store.responses.byId(r.ok ? r.id : -1))?.submittedAt).toEqual(now);
+        }
+      });
+
+      it('has the database refuse a time for an anonymous study, whoever writes it', async () => {
+        const { study } = await makeOpenStudy(store, { anonymous: true });
+        await expect(
+          store.db
+            .insertInto('responses')
+            .values({
+              study_id: study.id,
+              version: 1,
+              idempotency_key: newKey(),
+              answers: '{}',
+              language: 'en',
+              submitted_on: '2024-03-05',
+              submitted_at: now,
+            })
+            .execute(),
+        ).rejects.toThrow(/submitted_at must be empty for an anonymous study/);
+        expect(await store.responses.count(study.id)).toBe(0);
+      });
+    });
+
+    describe('reading many responses', () => {
+      it('iterates 2,500 responses with keyset pages, each exactly once, in id order', async () => {
+        const { study } = await makeOpenStudy(store);
+        const other = await makeOpenStudy(store);
+        const rows = (studyId: number, n: number, offset: number) =>
+          Array.from({ length: n }, (_, i) => ({
+            study_id: studyId,
+            version: 1,
+            idempotency_key: `bulk-${offset + i}`,
+            answers: JSON.stringify({ n: offset + i }),
+            language: 'en',
+            submitted_on: '2024-03-05',
+          }));
+        for (let offset = 0; offset < 2500; offset += 500) {
+          await store.db
+            .insertInto('responses')
+            .values(rows(study.id, 500, offset))
+            .execute();
+          // interleave another study's rows so ids of the two studies alternate in blocks
+          await store.db
+            .insertInto('responses')
+            .values(rows(other.study.id, 7, offset))
+            .execute();
+        }
+        expect(await store.responses.count(study.id)).toBe(2500);
+
+        for (const batchSize of [1000, 100, 333, 2500]) {
+          const seen: number[] = [];
+          const ids: number[] = [];
+          for await (const r of store.responses.iterate(study.id, { batchSize })) {
+            expect(r.studyId).toBe(study.id);
+            seen.push((r.answers as { n: number }).n);
+            ids.push(r.id);
+          }
+          expect(seen).toHaveLength(2500);
+          expect(new Set(seen).size).toBe(2500);
+          expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 2500 }, (_, i) => i));
+          expect(ids.every((id, i) => i === 0 || id > (ids[i - 1] as number))).toBe(true);
+        }
+
+        let pages = 0;
+        let total = 0;
+        for await (const batch of store.responses.batches(study.id, { batchSize: 1000 })) {
+          pages++;
+          total += batch.length;
+        }
+        expect([pages, total]).toEqual([3, 2500]);
+
+        const page1 = await store.responses.list(study.id, { limit: 10 });
+        const page2 = await store.responses.list(study.id, { limit: 10, afterId: page1[9]?.id as number });
+        expect(page1).toHaveLength(10);
+        expect((page2[0]?.id as number) > (page1[9]?.id as number)).toBe(true);
+      });
+    });
+
+    describe('progress counters', () => {
+      it('counts 100 concurrent increments exactly', async () => {
+        const { study } = await makeOpenStudy(store);
+        const day = '2024-04-01';
+        await Promise.all(
+          Array.from({ length: 100 }, () =>
+            store.counters.increment({ studyId: study.id, name: 'started', day }),
+          ),
+        );
+        await store.counters.increment({ studyId: study.id, name: 'page_3', day, by: 4 });
+        await store.counters.increment({ studyId: study.id, name: 'started', day: '2024-04-02' });
+        const report = await store.counters.read(study.id);
+        expect(report.totals).toEqual({ started: 101, page_3: 4 });
+        expect(report.days).toEqual([
+          { day: '2024-04-01', name: 'page_3', count: 4 },
+          { day: '2024-04-01', name: 'started', count: 100 },
+          { day: '2024-04-02', name: 'started', count: 1 },
+        ]);
+      });
+
+      it('counts a name like "constructor" as a plain counter', async () => {
+        const { study } = await makeOpenStudy(store);
+        await store.counters.increment({ studyId: study.id, name: 'constructor', day: '2024-04-01' });
+        expect((await store.counters.read(study.id)).totals).toEqual({ constructor: 1 });
+      });
+
+      it('rejects counter names that are not lower-case identifiers', async () => {
+        const { study } = await makeOpenStudy(store);
+        await expect(store.counters.increment({ studyId: study.id, name: 'Page 3' })).rejects.toThrow(
+          RangeError,
+        );
+        await expect(store.counters.increment({ studyId: study.id, name: 'ok', by: 0 })).rejects.toThrow(
+          RangeError,
+        );
+      });
+
+      it('increments completion counters and clears the draft only when a new response is stored', async () => {
+        const { study } = await makeOpenStudy(store);
+        const now = new Date('2024-04-03T10:00:00.000Z');
+        await store.drafts.save({
+          studyId: study.id,
+          code: 'K7M2Q9XP',
+          version: 1,
+          answers: { q1: 2 },
+          page: 2,
+          expiresAt: new Date('2024-05-01T00:00:00Z'),
+          now,
+        });
+        const input = {
+          studyId: study.id,
+          idempotencyKey: newKey(),
+          answers: { q1: 2, q2: 1 },
+          language: 'en',
+          now,
+          counters: ['completed'],
+          resumeCode: 'K7M2Q9XP',
+        };
+        await store.responses.insert(input);
+        await store.responses.insert(input);
+        expect((await store.counters.read(study.id)).days).toEqual([
+          { day: '2024-04-03', name: 'completed', count: 1 },
+        ]);
+        expect(await store.drafts.load({ studyId: study.id, code: 'K7M2Q9XP', now })).toBeUndefined();
+      });
+    });
+
+    describe('resume drafts', () => {
+      it('saves, overwrites, loads by code and expires drafts', async () => {
+        const { study } = await makeOpenStudy(store);
+        const t0 = new Date('2024-04-10T08:00:00.000Z');
+        const expiresAt = new Date('2024-04-17T08:00:00.000Z');
+        const base = { studyId: study.id, code: 'ABCD2345', version: 1, expiresAt };
+        await store.drafts.save({ ...base, answers: { q1: 1 }, page: 1, now: t0 });
+        const t1 = new Date('2024-04-10T08:05:00.000Z');
+        await store.drafts.save({
+          ...base,
+          answers: { q1: 1, q2: 4 },
+          page: 2,
+          language: 'ur',
+          referralWave: 1,
+          now: t1,
+        });
+        expect(await store.drafts.load({ studyId: study.id, code: 'ABCD2345', now: t1 })).toEqual({
+          studyId: study.id,
+          version: 1,
+          answers: { q1: 1, q2: 4 },
+          page: 2,
+          language: 'ur',
+          referralWave: 1,
+          updatedAt: t1,
+          expiresAt,
+        });
+        expect(await store.drafts.load({ studyId: study.id, code: 'WRONG234', now: t1 })).toBeUndefined();
+        expect(
+          await store.drafts.load({ studyId: study.id, code: 'ABCD2345', now: expiresAt }),
+        ).toBeUndefined();
+        const raw = await db.raw();
+        const hashes = await raw.query<{ code_hash: string }>('SELECT code_hash FROM resume_drafts');
+        await raw.close();
+        expect(hashes.some((h) => h.code_hash.includes('ABCD2345'))).toBe(false);
+        expect(await store.drafts.deleteExpired(expiresAt)).toBeGreaterThanOrEqual(1);
+        expect(await store.drafts.delete({ studyId: study.id, code: 'ABCD2345' })).toBe(false);
+      });
+    });
+
+    describe('referral links', () => {
+      it('builds waves from seed links and counts responses per wave', async () => {
+        const { study } = await makeOpenStudy(store);
+        const seed = await store.referrals.create({ studyId: study.id });
+        expect(seed.ok).toBe(true);
+        if (!seed.ok) return;
+        expect(seed.value).toMatchObject({ studyId: study.id, wave: 0, parentCode: null });
+        expect(seed.value.code).toMatch(/^[2-9A-HJKMNP-TV-Z]{8}$/);
+        const child = await store.referrals.create({ studyId: study.id, parentCode: seed.value.code });
+        const child2 = await store.referrals.create({
+          studyId: study.id,
+          parentCode: seed.value.code,
+          code: 'FRIEND22',
+        });
+        expect(child).toMatchObject({ ok: true, value: { wave: 1, parentCode: seed.value.code } });
+        expect(child2).toMatchObject({ ok: true, value: { wave: 1, code: 'FRIEND22' } });
+        const grandchild = await store.referrals.create({ studyId: study.id, parentCode: 'FRIEND22' });
+        expect(grandchild).toMatchObject({ ok: true, value: { wave: 2 } });
+        expect(await store.referrals.create({ studyId: study.id, parentCode: 'NOPE2345' })).toMatchObject({
+          ok: false,
+          code: 'unknown_parent',
+        });
+        expect(await store.referrals.create({ studyId: study.id, code: 'FRIEND22' })).toMatchObject({
+          ok: false,
+          code: 'code_taken',
+        });
+        expect(await store.referrals.create({ studyId: 999_999 })).toMatchObject({
+          ok: false,
+          code: 'unknown_study',
+        });
+        expect(await store.referrals.lookup({ studyId: study.id, code: 'FRIEND22' })).toMatchObject({
+          wave: 1,
+        });
+        expect(await store.referrals.lookup({ studyId: study.id + 1, code: 'FRIEND22' })).toBeUndefined();
+
+        for (const wave of [0, 1, 1, 2, null]) {
+          await store.responses.insert({
+            studyId: study.id,
+            idempotencyKey: newKey(),
+            answers: {},
+            language: 'en',
+            referralWave: wave,
+          });
+        }
+        expect(await store.referrals.waveCounts(study.id)).toEqual([
+          { wave: 0, links: 1, responses: 1 },
+          { wave: 1, links: 2, responses: 2 },
+          { wave: 2, links: 1, responses: 1 },
+        ]);
+      });
+    });
+
+    describe('deleting a study’s data', () => {
+      it('removes responses, drafts, counters and links, keeping the study; deleting the study removes the rest', async () => {
+        const { study } = await makeOpenStudy(store);
+        for (let i = 0; i < 3; i++) {
+          await store.responses.insert({
+            studyId: study.id,
+            idempotencyKey: newKey(),
+            answers: {},
+            language: 'en',
+          });
+        }
+        await store.drafts.save({
+          studyId: study.id,
+          code: 'DRAFT234',
+          version: 1,
+          answers: {},
+          page: 0,
+          expiresAt: new Date('2100-01-01T00:00:00Z'),
+        });
+        await store.counters.increment({ studyId: study.id, name: 'started' });
+        const seed = await store.referrals.create({ studyId: study.id });
+        if (seed.ok) await store.referrals.create({ studyId: study.id, parentCode: seed.value.code });
+        expect(await store.studies.deleteData(study.id)).toEqual({
+          responses: 3,
+          drafts: 1,
+          counters: 1,
+          referralLinks: 2,
+        });
+        expect(await store.responses.count(study.id)).toBe(0);
+        expect((await store.studies.byId(study.id))?.id).toBe(study.id);
+
+        await store.responses.insert({
+          studyId: study.id,
+          idempotencyKey: newKey(),
+          answers: {},
+          language: 'en',
+        });
+        await store.audit.append({ action: 'study.delete', studyId: study.id });
+        expect(await store.studies.delete(study.id)).toBe(true);
+        expect(await store.studies.byId(study.id)).toBeUndefined();
+        expect(await store.studies.versions(study.id)).toEqual([]);
+        expect(await store.responses.count(study.id)).toBe(0);
+        expect((await store.audit.listForStudy(study.id)).map((e) => e.action)).toEqual(['study.delete']);
+      });
+    });
+  });
+}

@@ -1,0 +1,574 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isForeignKeyViolation, isUniqueViolation, openStore, type Store } from '../../src/store/index.js';
+import { makeOpenStudy, makeOwner, newKey, type TestDatabase, testBackends } from './backends.js';
+
+/** The schema as designed, written out independently of the migrations. */
+const EXPECTED_COLUMNS: Record<string, string[]> = {
+  users: ['id', 'email', 'display_name', 'password_hash', 'is_admin', 'created_at'],
+  sessions: ['token_hash', 'user_id', 'created_at', 'expires_at'],
+  setup_tokens: ['token_hash', 'purpose', 'created_at', 'expires_at', 'used_at'],
+  studies: [
+    'id',
+    'public_token',
+    'title',
+    'status',
+    'definition',
+    'version',
+    'anonymous',
+    'record_times',
+    'min_cell_size',
+    'created_at',
+    'updated_at',
+    'opened_at',
+    'closed_at',
+  ],
+  study_versions: ['study_id', 'version', 'definition', 'consent_hash', 'created_by', 'created_at'],
+  study_roles: ['study_id', 'user_id', 'role', 'granted_at'],
+  instrument_acknowledgements: ['study_id', 'instrument_id', 'user_id', 'acknowledged_at'],
+  responses: [
+    'id',
+    'study_id',
+    'version',
+    'idempotency_key',
+    'answers',
+    'language',
+    'submitted_on',
+    'submitted_at',
+    'referral_wave',
+  ],
+  resume_drafts: [
+    'study_id',
+    'code_hash',
+    'version',
+    'answers',
+    'page',
+    'language',
+    'referral_wave',
+    'updated_at',
+    'expires_at',
+  ],
+  progress_counters: ['study_id', 'day', 'name', 'count'],
+  referral_links: ['study_id', 'code', 'wave', 'parent_code', 'created_at'],
+  audit_log: ['id', 'study_id', 'actor_user_id', 'action', 'detail', 'at', 'prev_hash', 'hash'],
+};
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+
+async function columnsOf(db: TestDatabase): Promise<Record<string, string[]>> {
+  const raw = await db.raw();
+  try {
+    const rows =
+      db.backend === 'sqlite'
+        ? await raw.query<{ t: string; c: string }>(
+            `SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid`,
+          )
+        : await raw.query<{ t: string; c: string }>(
+            `SELECT c.table_name AS t, c.column_name AS c FROM information_schema.columns c
+             JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+             WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
+             ORDER BY c.table_name, c.ordinal_position`,
+          );
+    const out: Record<string, string[]> = {};
+    for (const r of rows) {
+      out[r.t] = [...(out[r.t] ?? []), r.c];
+    }
+    return out;
+  } finally {
+    await raw.close();
+  }
+}
+
+for (const backend of testBackends()) {
+  describe(`store on ${backend.name}`, () => {
+    describe('migrations', () => {
+      let db: TestDatabase;
+      beforeAll(async () => {
+        db = await backend.create();
+      });
+      afterAll(async () => {
+        await db?.dispose();
+      });
+
+      it('migrates an empty database step by step, and opening again is a no-op', async () => {
+        const first = await db.open();
+        try {
+          expect(first.migrations).toEqual([{ name: '0001_core', status: 'applied' }]);
+          expect(await first.schemaVersion()).toEqual({ version: 1, name: '0001_core' });
+        } finally {
+          await first.close();
+        }
+        const second = await db.open();
+        try {
+          expect(second.migrations).toEqual([]);
+          expect(await second.schemaVersion()).toEqual({ version: 1, name: '0001_core' });
+        } finally {
+          await second.close();
+        }
+        const raw = await db.raw();
+        const rows = await raw.query<{ version: number | string; name: string }>(
+          'SELECT version, name FROM schema_version',
+        );
+        await raw.close();
+        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[1, '0001_core']]);
+      });
+
+      it('has exactly the designed tables and columns, and none for IP addresses or user agents', async () => {
+        const columns = await columnsOf(db);
+        const { nabz_migration, nabz_migration_lock, ...tables } = columns;
+        expect(nabz_migration).toBeDefined();
+        expect(nabz_migration_lock).toBeDefined();
+        expect(tables).toEqual(EXPECTED_COLUMNS);
+        const identifying =
+          /(^|_)(ip|ip_?addr(ess)?|remote_?addr(ess)?|user_?agent|ua|useragent|client_?ip)(_|$)/i;
+        for (const [table, cols] of Object.entries(columns)) {
+          for (const c of cols)
+            expect(identifying.test(c), `${table}.${c} looks like an IP or user agent`).toBe(false);
+        }
+      });
+
+      if (backend.name === 'sqlite') {
+        it('opens SQLite in WAL mode with synchronous=FULL, foreign keys on and a busy timeout', async () => {
+          const store = await db.open();
+          try {
+            const one = async (pragma: string) => {
+              const r = await sql.raw(`PRAGMA ${pragma}`).execute(store.db);
+              return Object.values(r.rows[0] as object)[0];
+            };
+            expect(String(await one('journal_mode')).toLowerCase()).toBe('wal');
+            expect(await one('synchronous')).toBe(2); // 2 = FULL
+            expect(await one('foreign_keys')).toBe(1);
+            expect(await one('busy_timeout')).toBe(5000);
+          } finally {
+            await store.close();
+          }
+        });
+      } else {
+        it('runs PostgreSQL sessions with synchronous_commit=on in the configured schema', async () => {
+          const store = await db.open();
+          try {
+            const r = await sql<{
+              sc: string;
+              s: string;
+            }>`SELECT current_setting('synchronous_commit') AS sc, current_schema() AS s`.execute(store.db);
+            expect(r.rows[0]).toEqual({ sc: 'on', s: db.schema });
+          } finally {
+            await store.close();
+          }
+        });
+
+        it('lets two server instances start together on one database: one migrates, both serve', async () => {
+          const shared = await backend.create();
+          try {
+            const [a, b] = await Promise.all([shared.open(), shared.open()]);
+            try {
+              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 1]);
+              const { study } = await makeOpenStudy(a);
+              const key = newKey();
+              const results = await Promise.all(
+                Array.from({ length: 20 }, (_, i) =>
+                  (i % 2 ? a : b).responses.insert({
+                    studyId: study.id,
+                    idempotencyKey: key,
+                    answers: {},
+                    language: 'en',
+                  }),
+                ),
+              );
+              expect(results.filter((r) => r.ok && r.created)).toHaveLength(1);
+              expect(await b.responses.count(study.id)).toBe(1);
+              await Promise.all(
+                Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).audit.append({ action: 'sign_in' })),
+              );
+              expect(await a.audit.verify()).toMatchObject({ ok: true, count: 10 });
+            } finally {
+              await a.close();
+              await b.close();
+            }
+          } finally {
+            await shared.dispose();
+          }
+        });
+
+        it('creates the configured schema when it does not exist yet', async () => {
+          if (db.config.kind !== 'postgres') throw new Error('unreachable');
+          const schema = `${db.schema}_new`;
+          const store = await openStore({ kind: 'postgres', url: db.config.url, schema });
+          try {
+            expect(store.description).toContain(`(schema ${schema})`);
+            expect(store.migrations).toEqual([{ name: '0001_core', status: 'applied' }]);
+          } finally {
+            await store.close();
+            const raw = await db.raw();
+            await raw.exec(`DROP SCHEMA ${schema} CASCADE`);
+            await raw.close();
+          }
+        });
+      }
+    });
+
+    describe('repositories', () => {
+      let db: TestDatabase;
+      let store: Store;
+      beforeAll(async () => {
+        db = await backend.create();
+        store = await db.open();
+      });
+      afterAll(async () => {
+        await store?.close();
+        await db?.dispose();
+      });
+
+      it('creates users, refuses a second account for the same address (any case) as a value', async () => {
+        const before = await store.users.count();
+        const at = new Date('2024-05-01T08:00:00.000Z');
+        const a = await store.users.create({
+          email: '  Ayesha.Khan@Example.ORG ',
+          displayName: 'Ayesha Khan',
+          passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$abc$def',
+          isAdmin: true,
+          now: at,
+        });
+        expect(a.ok).toBe(true);
+        if (!a.ok) return;
+        expect(a.value).toEqual({
+          id: a.value.id,
+          email: 'ayesha.khan@example.org',
+          displayName: 'Ayesha Khan',
+          isAdmin: true,
+          createdAt: at,
+        });
+        const dup = await store.users.create({
+          email: 'AYESHA.KHAN@example.org',
+          displayName: 'Someone',
+          passwordHash: 'x',
+        });
+        expect(dup).toEqual({
+          ok: false,
+          code: 'email_taken',
+          message: 'An account with the e-mail address ayesha.khan@example.org already exists.',
+        });
+        expect(await store.users.count()).toBe(before + 1);
+        const found = await store.users.byEmail('ayesha.khan@EXAMPLE.org');
+        expect(found?.passwordHash).toBe('$argon2id$v=19$m=19456,t=2,p=1$abc$def');
+        expect(found?.id).toBe(a.value.id);
+        expect(await store.users.byId(a.value.id)).toEqual(a.value);
+        expect(await store.users.byId(999_999)).toBeUndefined();
+        expect((await store.users.list()).map((u) => u.email)).toContain('ayesha.khan@example.org');
+        expect(await store.users.setPasswordHash(a.value.id, 'new-hash')).toBe(true);
+        expect((await store.users.byEmail('ayesha.khan@example.org'))?.passwordHash).toBe('new-hash');
+      });
+
+      it('reports a unique violation from the database as a recognisable error', async () => {
+        const u = await makeOwner(store);
+        const attempt = store.db
+          .insertInto('users')
+          .values({ email: u.email, display_name: 'Dup', password_hash: 'x', created_at: new Date() })
+          .execute();
+        const err = await attempt.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeDefined();
+        expect(isUniqueViolation(err)).toBe(true);
+        expect(isForeignKeyViolation(err)).toBe(false);
+      });
+
+      it('keeps sessions by token hash only and honours expiry', async () => {
+        const u = await makeOwner(store);
+        const now = new Date('2024-06-01T10:00:00.000Z');
+        const expiresAt = new Date('2024-06-01T22:00:00.000Z');
+        await store.sessions.create({ token: 'secret-session-token', userId: u.id, expiresAt, now });
+        const s = await store.sessions.getValid('secret-session-token', new Date('2024-06-01T21:59:59.999Z'));
+        expect(s).toEqual({ userId: u.id, createdAt: now, expiresAt, user: u });
+        expect(await store.sessions.getValid('secret-session-token', expiresAt)).toBeUndefined();
+        expect(await store.sessions.getValid('other-token', now)).toBeUndefined();
+        const raw = await db.raw();
+        const rows = await raw.query<{ token_hash: string }>('SELECT token_hash FROM sessions');
+        await raw.close();
+        expect(rows.map((r) => r.token_hash)).toContain(sha256('secret-session-token'));
+        expect(rows.some((r) => r.token_hash === 'secret-session-token')).toBe(false);
+        expect(
+          await store.sessions.deleteExpired(new Date('2024-06-02T00:00:00.000Z')),
+        ).toBeGreaterThanOrEqual(1);
+        await store.sessions.create({
+          token: 't2',
+          userId: u.id,
+          expiresAt: new Date('2100-01-01T00:00:00Z'),
+        });
+        expect(await store.sessions.delete('t2')).toBe(true);
+        expect(await store.sessions.delete('t2')).toBe(false);
+      });
+
+      it('consumes a setup token exactly once, even when 20 requests race', async () => {
+        const now = new Date('2024-06-01T10:00:00.000Z');
+        const expiresAt = new Date('2024-06-02T10:00:00.000Z');
+        await store.setupTokens.create({ token: 'setup-abc', expiresAt, now });
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () => store.setupTokens.consume('setup-abc', { now })),
+        );
+        expect(results.filter((r) => r.ok)).toHaveLength(1);
+        expect(results.filter((r) => !r.ok).map((r) => (r.ok ? '' : r.code))).toEqual(
+          Array(19).fill('already_used'),
+        );
+        expect(await store.setupTokens.consume('setup-abc', { now })).toMatchObject({
+          ok: false,
+          code: 'already_used',
+        });
+        expect(await store.setupTokens.consume('nope', { now })).toMatchObject({
+          ok: false,
+          code: 'unknown_token',
+        });
+        await store.setupTokens.create({ token: 'setup-late', expiresAt, now });
+        expect(await store.setupTokens.consume('setup-late', { now: expiresAt })).toMatchObject({
+          ok: false,
+          code: 'expired',
+        });
+        expect(await store.setupTokens.consume('setup-late', { now, purpose: 'invite' })).toMatchObject({
+          ok: false,
+          code: 'unknown_token',
+        });
+        expect(await store.setupTokens.deleteExpired(new Date('2024-06-03T00:00:00Z'))).toBe(2);
+      });
+
+      it('creates a study with its owner role and first version, and versions its definition', async () => {
+        const owner = await makeOwner(store);
+        const t0 = new Date('2024-07-01T09:00:00.000Z');
+        const study = await store.studies.create({
+          title: '  Stress in house officers ',
+          ownerId: owner.id,
+          definition: { instruments: ['phq-9'], consent: { en: 'v1' } },
+          consentText: 'Consent v1',
+          now: t0,
+        });
+        expect(study).toMatchObject({
+          title: 'Stress in house officers',
+          status: 'draft',
+          version: 1,
+          anonymous: true,
+          recordTimes: false,
+          minCellSize: 5,
+          createdAt: t0,
+          updatedAt: t0,
+          openedAt: null,
+          closedAt: null,
+          definition: { instruments: ['phq-9'], consent: { en: 'v1' } },
+        });
+        expect(study.publicToken).toMatch(/^[A-Za-z0-9_-]{22}$/);
+        expect(await store.roles.roleOf({ userId: owner.id, studyId: study.id })).toBe('owner');
+        expect(await store.studies.byPublicToken(study.publicToken)).toEqual(study);
+        expect(await store.studies.byPublicToken('no-such-token')).toBeUndefined();
+
+        const t1 = new Date('2024-07-02T09:00:00.000Z');
+        const v2 = await store.studies.updateDefinition({
+          studyId: study.id,
+          definition: { instruments: ['phq-9', 'gad-7'] },
+          consentText: 'Consent v2',
+          userId: owner.id,
+          now: t1,
+        });
+        expect(v2).toEqual({
+          studyId: study.id,
+          version: 2,
+          definition: { instruments: ['phq-9', 'gad-7'] },
+          consentHash: sha256('Consent v2'),
+          createdBy: owner.id,
+          createdAt: t1,
+        });
+        const versions = await store.studies.versions(study.id);
+        expect(versions.map((v) => [v.version, v.consentHash])).toEqual([
+          [1, sha256('Consent v1')],
+          [2, sha256('Consent v2')],
+        ]);
+        expect((await store.studies.version({ studyId: study.id, version: 1 }))?.definition).toEqual({
+          instruments: ['phq-9'],
+          consent: { en: 'v1' },
+        });
+        const current = await store.studies.byId(study.id);
+        expect(current).toMatchObject({
+          version: 2,
+          updatedAt: t1,
+          definition: { instruments: ['phq-9', 'gad-7'] },
+        });
+        expect(
+          await store.studies.updateDefinition({ studyId: 999_999, definition: {}, userId: null }),
+        ).toBeUndefined();
+
+        const t2 = new Date('2024-07-03T09:00:00.000Z');
+        expect(await store.studies.setStatus({ studyId: study.id, status: 'open', now: t2 })).toMatchObject({
+          status: 'open',
+          openedAt: t2,
+          closedAt: null,
+        });
+        const t3 = new Date('2024-07-04T09:00:00.000Z');
+        expect(await store.studies.setStatus({ studyId: study.id, status: 'closed', now: t3 })).toMatchObject(
+          {
+            status: 'closed',
+            openedAt: t2,
+            closedAt: t3,
+          },
+        );
+        expect(
+          await store.studies.setSettings({
+            studyId: study.id,
+            anonymous: false,
+            minCellSize: 10,
+            title: 'Renamed',
+          }),
+        ).toMatchObject({ anonymous: false, recordTimes: false, minCellSize: 10, title: 'Renamed' });
+
+        const mine = await store.studies.listForUser(owner.id);
+        expect(mine.map((s) => [s.id, s.role])).toEqual([[study.id, 'owner']]);
+        expect(mine[0]).not.toHaveProperty('definition');
+      });
+
+      it('rolls a failed study creation back completely', async () => {
+        const raw = await db.raw();
+        const count = async (table: string) =>
+          Number((await raw.query<{ n: number | string }>(`SELECT count(*) AS n FROM ${table}`))[0]?.n);
+        const before = [await count('studies'), await count('study_versions'), await count('study_roles')];
+        const err = await store.studies.create({ title: 'Orphan', ownerId: 987_654, definition: {} }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(isForeignKeyViolation(err)).toBe(true);
+        expect([await count('studies'), await count('study_versions'), await count('study_roles')]).toEqual(
+          before,
+        );
+        await raw.close();
+      });
+
+      it('rolls a whole unit of work back when it throws, and commits it when it does not', async () => {
+        const email = 'tx-test@example.org';
+        await expect(
+          store.transaction(async (tx) => {
+            const u = await tx.users.create({ email, displayName: 'Tx', passwordHash: 'h' });
+            if (!u.ok) throw new Error(u.message);
+            await tx.studies.create({ title: 'In a transaction', ownerId: u.value.id, definition: {} });
+            await tx.audit.append({ action: 'study.create', actorUserId: u.value.id });
+            throw new Error('changed my mind');
+          }),
+        ).rejects.toThrow('changed my mind');
+        expect(await store.users.byEmail(email)).toBeUndefined();
+        const audit = await store.audit.list({ limit: 1000 });
+        expect(audit.some((e) => e.action === 'study.create')).toBe(false);
+
+        const id = await store.transaction(async (tx) => {
+          const u = await tx.users.create({ email, displayName: 'Tx', passwordHash: 'h' });
+          if (!u.ok) throw new Error(u.message);
+          const s = await tx.studies.create({ title: 'Committed', ownerId: u.value.id, definition: {} });
+          return s.id;
+        });
+        expect((await store.studies.byId(id))?.title).toBe('Committed');
+      });
+
+      it('grants, changes and revokes roles, and never leaves a study without an owner', async () => {
+        const owner = await makeOwner(store);
+        const analyst = await makeOwner(store);
+        const viewer = await makeOwner(store);
+        const study = await store.studies.create({ title: 'Roles', ownerId: owner.id, definition: {} });
+        expect(await store.roles.grant({ studyId: study.id, userId: analyst.id, role: 'analyst' })).toEqual({
+          ok: true,
+          previous: null,
+        });
+        expect(await store.roles.grant({ studyId: study.id, userId: viewer.id, role: 'analyst' })).toEqual({
+          ok: true,
+          previous: null,
+        });
+        expect(await store.roles.grant({ studyId: study.id, userId: viewer.id, role: 'viewer' })).toEqual({
+          ok: true,
+          previous: 'analyst',
+        });
+        expect(await store.roles.roleOf({ userId: viewer.id, studyId: study.id })).toBe('viewer');
+        expect((await store.roles.list(study.id)).map((r) => [r.userId, r.role])).toEqual([
+          [owner.id, 'owner'],
+          [analyst.id, 'analyst'],
+          [viewer.id, 'viewer'],
+        ]);
+
+        expect(await store.roles.revoke({ studyId: study.id, userId: owner.id })).toMatchObject({
+          ok: false,
+          code: 'last_owner',
+        });
+        expect(
+          await store.roles.grant({ studyId: study.id, userId: owner.id, role: 'viewer' }),
+        ).toMatchObject({
+          ok: false,
+          code: 'last_owner',
+        });
+        expect(
+          await store.roles.grant({ studyId: study.id, userId: analyst.id, role: 'owner' }),
+        ).toMatchObject({
+          ok: true,
+        });
+        expect(await store.roles.revoke({ studyId: study.id, userId: owner.id })).toEqual({
+          ok: true,
+          removed: true,
+        });
+        expect(await store.roles.revoke({ studyId: study.id, userId: owner.id })).toEqual({
+          ok: true,
+          removed: false,
+        });
+        expect(await store.roles.roleOf({ userId: owner.id, studyId: study.id })).toBeNull();
+        expect(await store.roles.grant({ studyId: 999_999, userId: owner.id, role: 'viewer' })).toMatchObject(
+          {
+            ok: false,
+            code: 'unknown_study',
+          },
+        );
+        expect(await store.roles.grant({ studyId: study.id, userId: 999_999, role: 'viewer' })).toMatchObject(
+          {
+            ok: false,
+            code: 'unknown_user',
+          },
+        );
+        // A role on one study gives nothing on another.
+        const other = await store.studies.create({ title: 'Other', ownerId: owner.id, definition: {} });
+        expect(await store.roles.roleOf({ userId: viewer.id, studyId: other.id })).toBeNull();
+      });
+
+      it('records instrument acknowledgements once per study, instrument and user', async () => {
+        const owner = await makeOwner(store);
+        const study = await store.studies.create({ title: 'Terms', ownerId: owner.id, definition: {} });
+        const at = new Date('2024-08-01T12:00:00.000Z');
+        expect(await store.acknowledgements.has({ studyId: study.id, instrumentId: 'bace-v3' })).toBe(false);
+        expect(
+          await store.acknowledgements.record({
+            studyId: study.id,
+            instrumentId: 'bace-v3',
+            userId: owner.id,
+            now: at,
+          }),
+        ).toEqual({ created: true });
+        expect(
+          await store.acknowledgements.record({
+            studyId: study.id,
+            instrumentId: 'bace-v3',
+            userId: owner.id,
+          }),
+        ).toEqual({ created: false });
+        expect(await store.acknowledgements.has({ studyId: study.id, instrumentId: 'bace-v3' })).toBe(true);
+        expect(await store.acknowledgements.list(study.id)).toEqual([
+          { instrumentId: 'bace-v3', userId: owner.id, acknowledgedAt: at },
+        ]);
+      });
+
+      it('refuses values the schema forbids (CHECK constraints) on both backends', async () => {
+        const owner = await makeOwner(store);
+        const study = await store.studies.create({ title: 'Checks', ownerId: owner.id, definition: {} });
+        await expect(
+          store.studies.setStatus({ studyId: study.id, status: 'paused' as 'open' }),
+        ).rejects.toThrow();
+        await expect(store.studies.setSettings({ studyId: study.id, minCellSize: 0 })).rejects.toThrow();
+        const other = await makeOwner(store);
+        await expect(
+          store.roles.grant({ studyId: study.id, userId: other.id, role: 'admin' as 'owner' }),
+        ).rejects.toThrow();
+        expect(await store.roles.roleOf({ userId: other.id, studyId: study.id })).toBeNull();
+        expect((await store.studies.byId(study.id))?.status).toBe('draft');
+      });
+    });
+  });
+}
