@@ -1,0 +1,7 @@
+/** Renderers from a `Report`: terminal text, Markdown, CSV, JSON, HTML, and figures as SVG. */
+export { type CsvOptions, csvField, neutralizeFormula, renderTablesCsv, tableCsv } from './csv.js';
+export { type HtmlOptions, renderHtml, renderHtmlDocument } from './html.js';
+export { renderJson } from './json.js';
+export { escapeMarkdown, type MarkdownOptions, renderMarkdown } from './markdown.js';
+export { figureToVegaLite, renderFigureSvg, renderFiguresSvg } from './svg.js';
+export { renderText, type TextOptions, wantsColor } from './text.js';

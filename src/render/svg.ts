@@ -1,0 +1,129 @@
+/**
+ * Figures → SVG via Vega-Lite and Vega.
+ *
+ * `figureToVegaLite` compiles a library-independent `FigureSpec` into a Vega-Lite spec; `renderFigureSvg` runs it
+ * headless (`new vega.View(vega.parse(spec), { renderer: 'none' }).toSVG()`). Nothing is fetched: the data are
+ * inline, the view's loader refuses every request, and text uses the generic "sans-serif" family (no font
+ * files; without node-canvas Vega estimates text widths, so output does not depend on installed fonts).
+ *
+ * Labels are data, never expressions: user text is passed as data values and Vega escapes it in the SVG. Value
+ * labels are pre-formatted by `display.ts`, so bars show exactly the numbers the tables show (not d3-format's
+ * rounding). Sorting is done here too (stable), and the Vega-Lite axis keeps data order.
+ */
+import { type Loader, parse, View } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { figureRows } from '../core/report/display.js';
+import { formatCountPercent } from '../core/report/format.js';
+import { type FigureSpec, type Format, type Report, reportBlocks } from '../core/report/spec.js';
+import { escapeXml, oneLine, wrap } from './common.js';
+
+/** Characters per line of a category label before it wraps (axis labels can hold several lines). */
+const LABEL_CHARS = 40;
+const LINE_HEIGHT = 12;
+
+function axisFormat(f: Format): string | undefined {
+  switch (f.kind) {
+    case 'percent':
+      return '.0%';
+    case 'integer':
+      return 'd';
+    case 'decimal':
+      return `.${Math.min(f.digits, 2)}f`;
+    default:
+      return undefined;
+  }
+}
+
+/** The Vega-Lite spec of a figure (horizontal bars, categories on y in display order, value labels as text). */
+export function figureToVegaLite(fig: FigureSpec): TopLevelSpec {
+  const rows = figureRows(fig);
+  const values = rows.map((d, i) => {
+    const lines = wrap(oneLine(d.category), LABEL_CHARS);
+    return {
+      // one line per array element; axis labelExpr splits on \n
+      axisLabel: lines.join('\n'),
+      order: i,
+      value: d.value,
+      valueLabel: fig.valueLabels ? d.label : '',
+      description: `${oneLine(d.category)}: ${d.count !== undefined && d.total !== undefined && fig.x.format.kind === 'percent' ? formatCountPercent(d.count, d.total, fig.x.format.digits) : d.label}`,
+      lines: lines.length,
+    };
+  });
+  const maxLines = Math.max(1, ...values.map((v) => v.lines));
+  const format = axisFormat(fig.x.format);
+  const xScale = fig.x.domain ? { domain: [fig.x.domain[0], fig.x.domain[1]] } : { zero: true };
+  return {
+    title: { text: oneLine(fig.title), anchor: 'start' },
+    description: oneLine(`${fig.title}. ${fig.caption}`),
+    width: 420,
+    height: { step: maxLines * LINE_HEIGHT + 10 },
+    background: 'white',
+    config: { font: 'sans-serif', view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 11 } },
+    data: { values },
+    encoding: {
+      y: {
+        field: 'axisLabel',
+        type: 'nominal',
+        sort: null,
+        title: fig.y.title ? oneLine(fig.y.title) : null,
+        axis: {
+          labelExpr: "split(datum.value, '\\n')",
+          labelLimit: 380,
+          labelLineHeight: LINE_HEIGHT,
+          ticks: false,
+        },
+      },
+      x: {
+        field: 'value',
+        type: 'quantitative',
+        title: oneLine(fig.x.title),
+        scale: xScale,
+        axis: format ? { format, grid: true } : { grid: true },
+      },
+      description: { field: 'description', type: 'nominal' },
+    },
+    layer: [
+      { mark: { type: 'bar', color: '#4c78a8' } },
+      {
+        mark: { type: 'text', align: 'left', baseline: 'middle', dx: 4, fontSize: 11, color: '#111' },
+        encoding: { text: { field: 'valueLabel', type: 'nominal' } },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/** A loader that refuses every request: figures never touch the network or the file system. */
+const noNetwork: Loader = {
+  load: (uri) => Promise.reject(new Error(`nabz figures load nothing (refused "${uri}")`)),
+  sanitize: (uri) => Promise.reject(new Error(`nabz figures load nothing (refused "${uri}")`)),
+  http: (uri) => Promise.reject(new Error(`nabz figures load nothing (refused "${uri}")`)),
+  file: (name) => Promise.reject(new Error(`nabz figures load nothing (refused "${name}")`)),
+};
+
+/**
+ * A figure as a standalone SVG document (string). The root carries `role="img"`, an `aria-label` and a
+ * `<title>` with the figure title, for screen readers and for the HTML report.
+ */
+export async function renderFigureSvg(fig: FigureSpec): Promise<string> {
+  const vg = compile(figureToVegaLite(fig)).spec;
+  const view = new View(parse(vg), { renderer: 'none', loader: noNetwork, logLevel: 0 });
+  try {
+    const svg = await view.toSVG();
+    const title = escapeXml(oneLine(fig.title));
+    return svg.replace(
+      /^<svg\b([^>]*)>/,
+      (_m, attrs: string) => `<svg${attrs} role="img" aria-label="${title}"><title>${title}</title>`,
+    );
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Every figure of a report as SVG: file name (`<figure id>.svg`) → content, in report order. */
+export async function renderFiguresSvg(report: Report): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const { block } of reportBlocks(report)) {
+    if (block.type === 'figure') out.set(`${block.id}.svg`, await renderFigureSvg(block));
+  }
+  return out;
+}
