@@ -1,0 +1,401 @@
+/**
+ * Respondent-facing UI strings in English and Urdu, and picking text in the respondent's language.
+ *
+ * Item text, option labels, consent text and the like come from the instrument or the study in the chosen
+ * language; when that language is missing they fall back to English (then to any language present) and the
+ * caller marks the element with the fallback's `lang` (see `localize`).
+ *
+ * TRANSLATION NOTE: the Urdu strings below were written for natural, gender-neutral Urdu (respectful plural
+ * forms such as "سکتے ہیں", adjectives such as "رضامند" instead of gendered verbs) in plain Unicode that
+ * renders in Nastaliq and Naskh fonts alike. They must be reviewed by a native speaker before a study uses
+ * them with respondents. Numbers are written with Western digits (0–9), as is usual on Pakistani phones; the
+ * number parser also accepts Urdu (۰–۹) and Arabic-Indic (٠–٩) digits.
+ */
+import { type LocalizedText, RTL_LANGUAGES } from '../instrument/schema.js';
+
+/** Kinds of error page a respondent can see. */
+export type RespondErrorKind =
+  | 'not_found'
+  | 'bad_request'
+  | 'expired'
+  | 'rate_limited'
+  | 'too_large'
+  | 'server';
+
+/** Every string a respondent page shows that is not study or instrument content. */
+export interface UiStrings {
+  /** The language's name in itself, for the language switcher. */
+  readonly languageName: string;
+  readonly next: string;
+  readonly back: string;
+  readonly submit: string;
+  readonly saveLater: string;
+  readonly pageOf: (k: number, n: number) => string;
+  readonly required: string;
+  readonly allRequired: string;
+  readonly notApplicable: string;
+  /** How an instrument item is named in messages: "item 3". */
+  readonly itemName: (n: number) => string;
+  readonly numberHint: (min: number | undefined, max: number | undefined, integer: boolean) => string;
+  readonly maxChars: (n: number) => string;
+  readonly chooseAll: string;
+  readonly errorSummaryTitle: string;
+  /** Shown by the optional script beside an unanswered required item. */
+  readonly jsRequired: string;
+  readonly consentTitle: string;
+  readonly consentAgree: string;
+  readonly consentDecline: string;
+  readonly consentVersion: (v: number) => string;
+  readonly eligibilityTitle: string;
+  readonly questionsTitle: string;
+  readonly reviewTitle: string;
+  readonly reviewIntro: string;
+  readonly answeredOf: (a: number, n: number) => string;
+  readonly change: string;
+  readonly thanksTitle: string;
+  readonly thanksText: string;
+  readonly closePage: string;
+  readonly shareTitle: string;
+  readonly shareText: string;
+  readonly supportTitle: string;
+  readonly supportIntro: string;
+  readonly supportPrivacy: string;
+  readonly supportEmergency: string;
+  readonly call: string;
+  readonly website: string;
+  readonly hours: string;
+  readonly ineligibleTitle: string;
+  readonly ineligibleText: string;
+  readonly declinedTitle: string;
+  readonly declinedText: string;
+  readonly resumeCodeTitle: string;
+  readonly resumeCodeIs: string;
+  readonly resumeCodeHelp: string;
+  readonly resumeCodeExpires: (date: string) => string;
+  readonly continueNow: string;
+  readonly resumeTitle: string;
+  readonly resumeLabel: string;
+  readonly resumeHint: string;
+  readonly resumeButton: string;
+  readonly resumeNotFound: string;
+  readonly haveCode: string;
+  readonly closedTitle: string;
+  readonly closedText: string;
+  readonly errorPages: Readonly<Record<RespondErrorKind, { readonly title: string; readonly text: string }>>;
+  readonly languageNav: string;
+  /** Field errors; `name` is an item's name ("item 3", or a question's short text). */
+  readonly err: {
+    readonly chooseAnswer: (name: string) => string;
+    readonly chooseAtLeastOne: (name: string) => string;
+    readonly fillIn: (name: string) => string;
+    readonly notOption: (name: string) => string;
+    readonly naNotAllowed: (name: string) => string;
+    readonly oneOnly: (name: string) => string;
+    readonly notNumber: (name: string) => string;
+    readonly range: (
+      name: string,
+      min: number | undefined,
+      max: number | undefined,
+      integer: boolean,
+    ) => string;
+    readonly tooLong: (name: string, max: number, n: number) => string;
+    readonly notShown: (name: string) => string;
+    readonly unknownField: (field: string) => string;
+    readonly badControl: (field: string) => string;
+    readonly consentChoice: string;
+  };
+}
+
+const capitalize = (s: string): string => (s ? s[0]!.toUpperCase() + s.slice(1) : s);
+
+const en: UiStrings = {
+  languageName: 'English',
+  next: 'Next',
+  back: 'Back',
+  submit: 'Submit',
+  saveLater: 'Save and continue later',
+  pageOf: (k, n) => `Page ${k} of ${n}`,
+  required: 'Required',
+  allRequired: 'Please answer every question on this page.',
+  notApplicable: 'Not applicable',
+  itemName: (n) => `item ${n}`,
+  numberHint: (min, max, integer) => {
+    const what = integer ? 'A whole number' : 'A number';
+    if (min !== undefined && max !== undefined) return `${what} from ${min} to ${max}`;
+    if (min !== undefined) return `${what}, at least ${min}`;
+    if (max !== undefined) return `${what}, at most ${max}`;
+    return what;
+  },
+  maxChars: (n) => `Up to ${n} characters`,
+  chooseAll: 'Choose all that apply.',
+  errorSummaryTitle: 'Please correct the following',
+  jsRequired: 'Please answer this question.',
+  consentTitle: 'Information and consent',
+  consentAgree: 'I agree to take part',
+  consentDecline: 'I do not agree',
+  consentVersion: (v) => `Consent text version ${v}`,
+  eligibilityTitle: 'A few questions first',
+  questionsTitle: 'Questions',
+  reviewTitle: 'Check and submit',
+  reviewIntro: 'You can change your answers before you submit. After you submit, they cannot be changed.',
+  answeredOf: (a, n) => `${a} of ${n} answered`,
+  change: 'Change',
+  thanksTitle: 'Thank you',
+  thanksText: 'Your answers have been saved.',
+  closePage: 'You can now close this page.',
+  shareTitle: 'Invite others',
+  shareText: 'If you know others who could take part, you can send them this link:',
+  supportTitle: 'Support is available',
+  supportIntro:
+    'Thank you for your answers. Some of them suggest you may be going through a difficult time. You do not have to face it alone; these services can help:',
+  supportPrivacy: 'This page is shown only to you. Your answers stay anonymous: nobody is told who you are.',
+  supportEmergency: 'If you are in danger right now, call your local emergency number.',
+  call: 'Call',
+  website: 'Website',
+  hours: 'Hours',
+  ineligibleTitle: 'Thank you for your interest',
+  ineligibleText:
+    'This study is looking for people in a particular group, and from your answers you are not in it, so there are no more questions for you. Your answers to these questions have not been kept.',
+  declinedTitle: 'Thank you',
+  declinedText: 'You chose not to take part. No answers have been saved. You can now close this page.',
+  resumeCodeTitle: 'Your answers are saved',
+  resumeCodeIs: 'Your resume code is',
+  resumeCodeHelp:
+    'Write it down or take a screenshot. To continue, open the study link again and enter this code. We do not know who you are, so without the code your answers cannot be found.',
+  resumeCodeExpires: (date) => `The code works until ${date}.`,
+  continueNow: 'Continue now',
+  resumeTitle: 'Continue where you left off',
+  resumeLabel: 'Resume code',
+  resumeHint: 'For example K7M-4QX',
+  resumeButton: 'Continue',
+  resumeNotFound: 'That code was not found or has expired. Check it and try again.',
+  haveCode: 'Have a resume code? Continue where you left off',
+  closedTitle: 'This study is closed',
+  closedText: 'This study is not collecting answers at the moment. Thank you for your interest.',
+  errorPages: {
+    not_found: {
+      title: 'Page not found',
+      text: 'Check the link you were given. If it still does not work, ask the person who sent it.',
+    },
+    bad_request: {
+      title: 'Something was wrong with the form',
+      text: 'Go back, reload the page and try again.',
+    },
+    expired: {
+      title: 'This page has expired',
+      text: 'Open the study link again. If you saved your answers, use your resume code.',
+    },
+    rate_limited: { title: 'Too many attempts', text: 'Please wait a minute and try again.' },
+    too_large: { title: 'Too much text', text: 'Go back, shorten your answers and try again.' },
+    server: {
+      title: 'Something went wrong',
+      text: 'Your answers on this page may not have been saved. Please try again in a moment.',
+    },
+  },
+  languageNav: 'Language',
+  err: {
+    chooseAnswer: (name) => `Please choose an answer for ${name}.`,
+    chooseAtLeastOne: (name) => `Please choose at least one answer for ${name}.`,
+    fillIn: (name) => `Please fill in ${name}.`,
+    notOption: (name) => `The answer for ${name} is not one of its options; please choose again.`,
+    naNotAllowed: (name) =>
+      `"Not applicable" cannot be chosen for ${name}; please choose one of the answers.`,
+    oneOnly: (name) => `Please choose only one answer for ${name}.`,
+    notNumber: (name) => `${capitalize(name)} must be a number, written with digits only.`,
+    range: (name, min, max, integer) => {
+      const what = integer ? 'a whole number' : 'a number';
+      if (min !== undefined && max !== undefined)
+        return `${capitalize(name)} must be ${what} between ${min} and ${max}.`;
+      if (min !== undefined) return `${capitalize(name)} must be ${what} of at least ${min}.`;
+      if (max !== undefined) return `${capitalize(name)} must be ${what} of at most ${max}.`;
+      return `${capitalize(name)} must be ${what}.`;
+    },
+    tooLong: (name, max, n) =>
+      `${capitalize(name)} must be at most ${max} characters long (it has ${n}); please shorten it.`,
+    notShown: (name) =>
+      `${capitalize(name)} is not asked after your earlier answers; please reload the page.`,
+    unknownField: (field) =>
+      `The form sent an unexpected field "${field}"; please reload the page and try again.`,
+    badControl: (field) =>
+      `The form field "${field}" has an invalid value; please reload the page and try again.`,
+    consentChoice: 'Please choose whether you agree to take part.',
+  },
+};
+
+// Urdu. Review by a native speaker is required before use (see the note at the top of this file).
+const ur: UiStrings = {
+  languageName: 'اردو',
+  next: 'آگے',
+  back: 'پیچھے',
+  submit: 'جمع کرائیں',
+  saveLater: 'محفوظ کریں اور بعد میں جاری رکھیں',
+  pageOf: (k, n) => `صفحہ ${k} از ${n}`,
+  required: 'لازمی',
+  allRequired: 'براہِ کرم اس صفحے کے تمام سوالات کے جواب دیں۔',
+  notApplicable: 'لاگو نہیں',
+  itemName: (n) => `سوال ${n}`,
+  numberHint: (min, max, integer) => {
+    const what = integer ? 'مکمل عدد' : 'عدد';
+    if (min !== undefined && max !== undefined) return `${min} سے ${max} تک کوئی ${what}`;
+    if (min !== undefined) return `کم از کم ${min}، کوئی ${what}`;
+    if (max !== undefined) return `زیادہ سے زیادہ ${max}، کوئی ${what}`;
+    return `کوئی ${what}`;
+  },
+  maxChars: (n) => `زیادہ سے زیادہ ${n} حروف`,
+  chooseAll: 'جتنے جواب درست ہوں، سب منتخب کریں۔',
+  errorSummaryTitle: 'براہِ کرم درج ذیل درست کریں',
+  jsRequired: 'براہِ کرم اس سوال کا جواب دیں۔',
+  consentTitle: 'معلومات اور رضامندی',
+  consentAgree: 'میں حصہ لینے پر رضامند ہوں',
+  consentDecline: 'میں رضامند نہیں ہوں',
+  consentVersion: (v) => `رضامندی کی عبارت، نسخہ ${v}`,
+  eligibilityTitle: 'پہلے چند سوالات',
+  questionsTitle: 'سوالات',
+  reviewTitle: 'جانچیں اور جمع کرائیں',
+  reviewIntro: 'جمع کرانے سے پہلے آپ اپنے جوابات بدل سکتے ہیں۔ جمع کرانے کے بعد انہیں بدلا نہیں جا سکے گا۔',
+  answeredOf: (a, n) => `${n} میں سے ${a} کے جواب دیے گئے`,
+  change: 'تبدیل کریں',
+  thanksTitle: 'شکریہ',
+  thanksText: 'آپ کے جوابات محفوظ ہو گئے ہیں۔',
+  closePage: 'اب آپ یہ صفحہ بند کر سکتے ہیں۔',
+  shareTitle: 'دوسروں کو دعوت دیں',
+  shareText: 'اگر آپ ایسے لوگوں کو جانتے ہیں جو حصہ لے سکتے ہیں تو انہیں یہ لنک بھیج سکتے ہیں:',
+  supportTitle: 'مدد دستیاب ہے',
+  supportIntro:
+    'آپ کے جوابات کا شکریہ۔ ان میں سے کچھ سے لگتا ہے کہ آپ شاید مشکل وقت سے گزر رہے ہیں۔ آپ کو اس کا اکیلے سامنا نہیں کرنا پڑے گا؛ یہ ادارے مدد کر سکتے ہیں:',
+  supportPrivacy:
+    'یہ صفحہ صرف آپ کو دکھایا جا رہا ہے۔ آپ کے جوابات گمنام رہیں گے: کسی کو نہیں بتایا جاتا کہ آپ کون ہیں۔',
+  supportEmergency: 'اگر آپ کو ابھی خطرہ ہے تو اپنے علاقے کے ہنگامی نمبر پر فوراً کال کریں۔',
+  call: 'کال کریں',
+  website: 'ویب سائٹ',
+  hours: 'اوقات',
+  ineligibleTitle: 'دلچسپی کا شکریہ',
+  ineligibleText:
+    'یہ مطالعہ ایک خاص گروپ کے لوگوں کے لیے ہے، اور آپ کے جوابات کے مطابق آپ اس گروپ میں شامل نہیں ہیں، اس لیے آپ سے مزید سوالات نہیں ہیں۔ ان سوالات کے آپ کے جوابات محفوظ نہیں کیے گئے۔',
+  declinedTitle: 'شکریہ',
+  declinedText:
+    'آپ نے حصہ نہ لینے کا انتخاب کیا ہے۔ کوئی جواب محفوظ نہیں کیا گیا۔ اب آپ یہ صفحہ بند کر سکتے ہیں۔',
+  resumeCodeTitle: 'آپ کے جوابات محفوظ ہو گئے ہیں',
+  resumeCodeIs: 'جاری رکھنے کے لیے آپ کا کوڈ یہ ہے',
+  resumeCodeHelp:
+    'اسے لکھ لیں یا اسکرین شاٹ لے لیں۔ جاری رکھنے کے لیے مطالعے کا لنک دوبارہ کھولیں اور یہ کوڈ درج کریں۔ ہم نہیں جانتے کہ آپ کون ہیں، اس لیے کوڈ کے بغیر آپ کے جوابات تلاش نہیں کیے جا سکتے۔',
+  resumeCodeExpires: (date) => `یہ کوڈ ${date} تک کام کرے گا۔`,
+  continueNow: 'ابھی جاری رکھیں',
+  resumeTitle: 'جہاں چھوڑا تھا وہیں سے جاری رکھیں',
+  resumeLabel: 'جاری رکھنے کا کوڈ',
+  resumeHint: 'مثال کے طور پر K7M-4QX',
+  resumeButton: 'جاری رکھیں',
+  resumeNotFound: 'یہ کوڈ نہیں ملا یا اس کی مدت ختم ہو چکی ہے۔ اسے دیکھ کر دوبارہ کوشش کریں۔',
+  haveCode: 'کیا آپ کے پاس جاری رکھنے کا کوڈ ہے؟ جہاں چھوڑا تھا وہیں سے جاری رکھیں',
+  closedTitle: 'یہ مطالعہ بند ہو چکا ہے',
+  closedText: 'یہ مطالعہ اس وقت جوابات جمع نہیں کر رہا۔ دلچسپی کا شکریہ۔',
+  errorPages: {
+    not_found: {
+      title: 'صفحہ نہیں ملا',
+      text: 'جو لنک آپ کو دیا گیا ہے اسے جانچیں۔ اگر پھر بھی کام نہ کرے تو بھیجنے والے سے پوچھیں۔',
+    },
+    bad_request: {
+      title: 'فارم میں کوئی خرابی تھی',
+      text: 'واپس جائیں، صفحہ دوبارہ کھولیں اور پھر کوشش کریں۔',
+    },
+    expired: {
+      title: 'اس صفحے کی مدت ختم ہو چکی ہے',
+      text: 'مطالعے کا لنک دوبارہ کھولیں۔ اگر آپ نے جوابات محفوظ کیے تھے تو اپنا کوڈ استعمال کریں۔',
+    },
+    rate_limited: { title: 'بہت زیادہ کوششیں', text: 'براہِ کرم ایک منٹ انتظار کریں اور پھر کوشش کریں۔' },
+    too_large: { title: 'عبارت بہت لمبی ہے', text: 'واپس جائیں، اپنے جوابات مختصر کریں اور پھر کوشش کریں۔' },
+    server: {
+      title: 'کچھ غلط ہو گیا',
+      text: 'ہو سکتا ہے اس صفحے کے جوابات محفوظ نہ ہوئے ہوں۔ براہِ کرم تھوڑی دیر بعد دوبارہ کوشش کریں۔',
+    },
+  },
+  languageNav: 'زبان',
+  err: {
+    chooseAnswer: (name) => `براہِ کرم ${name} کا جواب منتخب کریں۔`,
+    chooseAtLeastOne: (name) => `براہِ کرم ${name} کے لیے کم از کم ایک جواب منتخب کریں۔`,
+    fillIn: (name) => `براہِ کرم ${name} پُر کریں۔`,
+    notOption: (name) => `${name} کا جواب دیے گئے اختیارات میں سے نہیں ہے؛ براہِ کرم دوبارہ منتخب کریں۔`,
+    naNotAllowed: (name) =>
+      `${name} کے لیے "لاگو نہیں" منتخب نہیں کیا جا سکتا؛ براہِ کرم کوئی ایک جواب منتخب کریں۔`,
+    oneOnly: (name) => `براہِ کرم ${name} کے لیے صرف ایک جواب منتخب کریں۔`,
+    notNumber: (name) => `${name} میں صرف ہندسوں میں عدد لکھیں۔`,
+    range: (name, min, max, integer) => {
+      const what = integer ? 'مکمل عدد' : 'عدد';
+      if (min !== undefined && max !== undefined)
+        return `${name} ${min} اور ${max} کے درمیان کوئی ${what} ہونا چاہیے۔`;
+      if (min !== undefined) return `${name} کم از کم ${min} کا کوئی ${what} ہونا چاہیے۔`;
+      if (max !== undefined) return `${name} زیادہ سے زیادہ ${max} کا کوئی ${what} ہونا چاہیے۔`;
+      return `${name} کوئی ${what} ہونا چاہیے۔`;
+    },
+    tooLong: (name, max, n) =>
+      `${name} زیادہ سے زیادہ ${max} حروف کا ہو سکتا ہے (ابھی ${n} ہیں)؛ براہِ کرم مختصر کریں۔`,
+    notShown: (name) => `آپ کے پچھلے جوابات کے بعد ${name} نہیں پوچھا جاتا؛ براہِ کرم صفحہ دوبارہ کھولیں۔`,
+    unknownField: (field) =>
+      `فارم میں ایک غیر متوقع خانہ "${field}" تھا؛ براہِ کرم صفحہ دوبارہ کھول کر کوشش کریں۔`,
+    badControl: (field) =>
+      `فارم کے خانے "${field}" کی قدر درست نہیں؛ براہِ کرم صفحہ دوبارہ کھول کر کوشش کریں۔`,
+    consentChoice: 'براہِ کرم بتائیں کہ آپ حصہ لینے پر رضامند ہیں یا نہیں۔',
+  },
+};
+
+/** UI languages with full strings. */
+export const UI_LANGUAGES = ['en', 'ur'] as const;
+export type UiLanguage = (typeof UI_LANGUAGES)[number];
+
+const STRINGS: Readonly<Record<UiLanguage, UiStrings>> = { en, ur };
+
+/** The base language of a BCP 47 tag: "ur-PK" → "ur". */
+export function baseLanguage(tag: string): string {
+  return tag.toLowerCase().split('-')[0] ?? tag;
+}
+
+/** UI strings for a language (by its base tag), English when there are none. */
+export function uiStrings(lang: string): UiStrings {
+  const b = baseLanguage(lang);
+  return (STRINGS as Record<string, UiStrings>)[b] ?? en;
+}
+
+/** Whether a language tag is written right to left. */
+export function isRtl(lang: string): boolean {
+  return RTL_LANGUAGES.has(baseLanguage(lang));
+}
+
+/** `"rtl"` or `"ltr"` for a language tag. */
+export function textDirection(lang: string): 'rtl' | 'ltr' {
+  return isRtl(lang) ? 'rtl' : 'ltr';
+}
+
+/**
+ * The language to show a study in: the requested language when the study offers it (exactly or by base
+ * tag), otherwise the study's first language.
+ */
+export function pickLanguage(offered: readonly string[], requested: string | undefined): string {
+  if (requested) {
+    const exact = offered.find((l) => l.toLowerCase() === requested.toLowerCase());
+    if (exact) return exact;
+    const base = baseLanguage(requested);
+    const byBase = offered.find((l) => baseLanguage(l) === base);
+    if (byBase) return byBase;
+  }
+  return offered[0] ?? 'en';
+}
+
+/** Text in a language, with the language it is actually in (differs from the requested one on fallback). */
+export interface LocalizedString {
+  readonly text: string;
+  readonly lang: string;
+}
+
+/**
+ * Pick text in `lang`: exact tag, then base tag ("ur" for "ur-PK"), then English, then the first language
+ * present. Returns undefined for undefined text. The caller marks the element with `lang` when it differs.
+ */
+export function localize(text: LocalizedText | undefined, lang: string): LocalizedString | undefined {
+  if (!text) return undefined;
+  if (text[lang] !== undefined) return { text: text[lang]!, lang };
+  const base = baseLanguage(lang);
+  if (text[base] !== undefined) return { text: text[base]!, lang: base };
+  if (text.en !== undefined) return { text: text.en, lang: 'en' };
+  const first = Object.keys(text)[0];
+  return first === undefined ? undefined : { text: text[first]!, lang: first };
+}

@@ -1,0 +1,498 @@
+/**
+ * Respondent pages, rendered on the server as complete HTML documents that work without JavaScript.
+ *
+ * `renderPage(ctx)` is a pure function of its context: the route gathers the study, the flow, the answers so
+ * far, errors and tokens, and sends back `{ status, headers, body }`. Nothing that identifies a respondent
+ * is ever rendered (no IP address, no user agent, no time); the only per-respondent values in a page are the
+ * respondent's own answers, the CSRF/session tokens and idempotency key the route passes, and a resume code.
+ *
+ * Accessibility: each choice item is a `<fieldset>` with a `<legend>` and `<label>`-wrapped inputs; typed
+ * items have a `<label for>`; errors are linked with `aria-describedby` and listed in a summary at the top
+ * that links to each field; the progress indicator is text plus a `<progress>` element; `lang` and `dir` are
+ * set on `<html>`, and text that falls back to another language carries its own `lang`/`dir`.
+ */
+import type { Instrument, LocalizedText } from '../../core/instrument/schema.js';
+import type { Answer, Answers, FieldError, FormFields } from '../../core/response/submission.js';
+import { itemName } from '../../core/response/submission.js';
+import {
+  baseLanguage,
+  type LocalizedString,
+  localize,
+  type RespondErrorKind,
+  textDirection,
+  type UiStrings,
+  uiStrings,
+} from '../../core/study/i18n.js';
+import {
+  type Flow,
+  type FlowItem,
+  type FlowPage,
+  findPage,
+  previousPage,
+  progress,
+  shownPages,
+  visibleItems,
+} from '../../core/study/pages.js';
+import type { ResolvedStudy } from '../../core/study/resolve.js';
+import { RESPOND_CSS, RESPOND_HEADERS, RESPOND_JS } from './assets.js';
+import { attr, esc, paragraphs, safeHttpUrl, telHref } from './html.js';
+
+/** What every study page needs. */
+export interface RespondCommon {
+  readonly resolved: ResolvedStudy;
+  /** The language to show (pick it with `pickLanguage(study.languages, requested)`). */
+  readonly lang: string;
+  /** Where forms post; default "" (the page's own URL). */
+  readonly action?: string;
+  /** Hidden fields for every form, e.g. `{ _csrf: token, _s: session }`; names should be in CONTROL_FIELDS. */
+  readonly hidden?: Readonly<Record<string, string>>;
+  /** Server-generated idempotency key for this render (the script replaces it with a client one). */
+  readonly idempotencyKey?: string;
+  /** Links to the same page in the study's other languages. */
+  readonly languageLinks?: readonly { readonly lang: string; readonly href: string }[];
+  /** Link to the resume form, shown on the first page. */
+  readonly resumeHref?: string;
+  /** Include the optional script (default true). */
+  readonly script?: boolean;
+}
+
+export type RespondContext =
+  | (RespondCommon & {
+      /** A consent, screening or content page. */
+      readonly view: 'page';
+      readonly flow: Flow;
+      readonly pageId: string;
+      /** Answers so far (decide visibility and progress; prefill the page when going back). */
+      readonly answers: Answers;
+      /** The fields as posted, to re-render what the respondent typed after errors. */
+      readonly fields?: FormFields;
+      readonly errors?: readonly FieldError[];
+    })
+  | (RespondCommon & {
+      readonly view: 'review';
+      readonly flow: Flow;
+      readonly answers: Answers;
+      readonly errors?: readonly FieldError[];
+    })
+  | (RespondCommon & { readonly view: 'thanks'; readonly referralLink?: string })
+  | (RespondCommon & { readonly view: 'support' })
+  | (RespondCommon & { readonly view: 'ineligible' })
+  | (RespondCommon & { readonly view: 'declined' })
+  | (RespondCommon & {
+      readonly view: 'resume-code';
+      readonly code: string;
+      readonly expires?: string;
+      readonly continueHref?: string;
+    })
+  | (RespondCommon & { readonly view: 'resume'; readonly notFound?: boolean; readonly code?: string })
+  | (RespondCommon & { readonly view: 'closed' })
+  | {
+      readonly view: 'error';
+      readonly kind: RespondErrorKind;
+      readonly lang?: string;
+      readonly resolved?: ResolvedStudy;
+      /** Overrides the status that goes with `kind`. */
+      readonly status?: number;
+    };
+
+export interface RenderedPage {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+const ERROR_STATUS: Readonly<Record<RespondErrorKind, number>> = {
+  not_found: 404,
+  bad_request: 400,
+  expired: 403,
+  rate_limited: 429,
+  too_large: 413,
+  server: 500,
+};
+
+/** ` lang=".." dir=".."` when text is in another language than the page. */
+function langOf(ls: LocalizedString, pageLang: string): string {
+  if (baseLanguage(ls.lang) === baseLanguage(pageLang)) return '';
+  return ` lang="${esc(ls.lang)}" dir="${textDirection(ls.lang)}"`;
+}
+
+/** Localized text as escaped HTML, wrapped in a span with its language when it fell back. */
+function txt(t: LocalizedText | undefined, lang: string, fallback = ''): string {
+  const ls = localize(t, lang);
+  if (!ls) return esc(fallback);
+  const l = langOf(ls, lang);
+  return l ? `<span${l}>${esc(ls.text)}</span>` : esc(ls.text);
+}
+
+function plain(t: LocalizedText | undefined, lang: string): string {
+  return localize(t, lang)?.text ?? '';
+}
+
+interface Shell {
+  readonly lang: string;
+  readonly title: string;
+  readonly resolved?: ResolvedStudy;
+  readonly main: string;
+  readonly languageLinks?: RespondCommon['languageLinks'];
+  readonly script: boolean;
+  /** An end page: the script clears autosaved answers. */
+  readonly end?: boolean;
+}
+
+function documentHtml(sh: Shell): string {
+  const s = uiStrings(sh.lang);
+  const study = sh.resolved?.study;
+  const others = (sh.languageLinks ?? []).filter((l) => baseLanguage(l.lang) !== baseLanguage(sh.lang));
+  const nav = others.length
+    ? `<nav aria-label="${esc(s.languageNav)}">${others
+        .map(
+          (l) =>
+            `<a href="${esc(l.href)}" hreflang="${esc(l.lang)}" lang="${esc(l.lang)}" dir="${textDirection(l.lang)}">${esc(uiStrings(l.lang).languageName)}</a>`,
+        )
+        .join('')}</nav>`
+    : '';
+  const header = study ? `<header><p dir="auto">${esc(study.title)}</p>${nav}</header>` : '';
+  const footer = sh.resolved ? footerHtml(sh.resolved.instruments) : '';
+  const title = study ? `${sh.title} – ${study.title}` : sh.title;
+  return (
+    `<!doctype html><html lang="${esc(sh.lang)}" dir="${textDirection(sh.lang)}"><head><meta charset="utf-8">` +
+    '<meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer">' +
+    `<title>${esc(title)}</title><style>${RESPOND_CSS}</style></head><body${sh.end ? ' data-end' : ''}>` +
+    `${header}<main>${sh.main}</main>${footer}${sh.script ? `<script>${RESPOND_JS}</script>` : ''}</body></html>`
+  );
+}
+
+/** The licence line each instrument's owner requires on forms. */
+function footerHtml(instruments: readonly Instrument[]): string {
+  if (!instruments.length) return '';
+  return `<footer>${instruments.map((i) => `<p lang="en" dir="ltr">${esc(i.licence.attribution)}</p>`).join('')}</footer>`;
+}
+
+function hiddenFields(c: RespondCommon, pageId?: string): string {
+  let h = '';
+  for (const [k, v] of Object.entries(c.hidden ?? {}))
+    h += `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`;
+  if (pageId !== undefined) h += `<input type="hidden" name="_page" value="${esc(pageId)}">`;
+  if (c.idempotencyKey !== undefined)
+    h += `<input type="hidden" name="_idem" value="${esc(c.idempotencyKey)}">`;
+  return h;
+}
+
+function formOpen(c: RespondCommon, s: UiStrings, pageKey?: string): string {
+  return `<form method="post" action="${esc(c.action ?? '')}" autocomplete="off"${pageKey ? ` data-k="${esc(pageKey)}" data-m="${esc(s.jsRequired)}"` : ''}>`;
+}
+
+function progressHtml(s: UiStrings, current: number, total: number): string {
+  return `<p class="pg" id="pg">${esc(s.pageOf(current, total))}</p><progress max="${total}" value="${current}" aria-labelledby="pg"></progress>`;
+}
+
+function errorSummary(s: UiStrings, errors: readonly FieldError[], fieldIds: ReadonlySet<string>): string {
+  if (!errors.length) return '';
+  const items = errors
+    .map((e) =>
+      fieldIds.has(e.field)
+        ? `<li><a href="#f-${esc(e.field)}">${esc(e.message)}</a></li>`
+        : `<li>${esc(e.message)}</li>`,
+    )
+    .join('');
+  return `<div class="es" id="es" role="alert" tabindex="-1"><h2>${esc(s.errorSummaryTitle)}</h2><ul>${items}</ul></div>`;
+}
+
+/** The values to prefill an item with: the posted fields after errors, otherwise the stored answer. */
+function currentValues(fi: FlowItem, answers: Answers, fields: FormFields | undefined): string[] {
+  if (fields) {
+    const raw = fields[fi.id];
+    return raw === undefined ? [] : typeof raw === 'string' ? [raw] : [...raw];
+  }
+  const a: Answer | undefined = answers[fi.id];
+  if (!a) return [];
+  switch (a.kind) {
+    case 'value':
+      return [String(a.value)];
+    case 'choices':
+      return a.values.map(String);
+    case 'text':
+      return [a.text];
+    case 'na':
+      return ['na'];
+    default:
+      return [];
+  }
+}
+
+function itemHtml(
+  fi: FlowItem,
+  lang: string,
+  s: UiStrings,
+  cur: string[],
+  error: FieldError | undefined,
+  markRequired: boolean,
+): string {
+  const id = esc(fi.id);
+  const it = fi.item;
+  const required = it.required;
+  const textHtml = it.text ? txt(it.text, lang) : esc(itemName(fi, lang));
+  const label = `${fi.number !== undefined ? `${fi.number}. ` : ''}${textHtml}${markRequired && required ? ` <span class="rq">(${esc(s.required)})</span>` : ''}`;
+  const err = error ? `<p class="er" id="e-${id}">${esc(error.message)}</p>` : '';
+  const cls = `q${it.type === 'scale' ? ' l' : ''}${error ? ' bad' : ''}`;
+  const dataR = required ? ' data-r' : '';
+
+  if (it.type === 'scale' || it.type === 'single' || it.type === 'multiple') {
+    const type = it.type === 'multiple' ? 'checkbox' : 'radio';
+    const opts: { value: string; label: string }[] = (fi.scale?.options ?? it.options ?? []).map((o) => ({
+      value: String(o.value),
+      label: txt(o.label, lang, String(o.value)),
+    }));
+    if (it.notApplicable) {
+      const na = fi.scale?.notApplicableLabel;
+      opts.push({ value: 'na', label: na ? txt(na, lang) : esc(s.notApplicable) });
+    }
+    const chosen = new Set(cur);
+    const inputs = opts
+      .map(
+        (o, k) =>
+          `<label><input type="${type}" name="${id}" value="${esc(o.value)}"${k === 0 ? ` id="f-${id}"` : ''}${chosen.has(o.value) ? ' checked' : ''}${
+            k === 0 && required && type === 'radio' ? ' required' : ''
+          }> ${o.label}</label>`,
+      )
+      .join('');
+    const hint = it.type === 'multiple' ? `<p class="h">${esc(s.chooseAll)}</p>` : '';
+    return `<fieldset class="${cls}" id="q-${id}"${error ? ` aria-describedby="e-${id}"` : ''}${dataR}><legend>${label}</legend>${hint}${err}<div class="o">${inputs}</div></fieldset>`;
+  }
+
+  // number, text, longtext: one labelled input.
+  let hint = '';
+  if (it.type === 'number') hint = s.numberHint(it.min, it.max, it.integer === true);
+  else if (it.maxLength !== undefined) hint = s.maxChars(it.maxLength);
+  const described = [hint ? `h-${id}` : '', error ? `e-${id}` : ''].filter(Boolean).join(' ');
+  const common =
+    ` name="${id}" id="f-${id}"${attr('aria-describedby', described || undefined)}${error ? ' aria-invalid="true"' : ''}${required ? ' required' : ''}` +
+    attr('maxlength', it.type === 'number' ? 32 : it.maxLength);
+  const value = cur[0] ?? '';
+  const input =
+    it.type === 'longtext'
+      ? `<textarea rows="4"${common}>${esc(value)}</textarea>`
+      : `<input type="text"${it.type === 'number' ? ` inputmode="${it.integer ? 'numeric' : 'decimal'}"` : ''}${common} value="${esc(value)}">`;
+  return `<div class="${cls}" id="q-${id}"${dataR}><label for="f-${id}">${label}</label>${hint ? `<p class="h" id="h-${id}">${esc(hint)}</p>` : ''}${err}${input}</div>`;
+}
+
+function pageTitle(page: FlowPage, s: UiStrings, lang: string): { html: string; plain: string } {
+  if (page.kind === 'consent') return { html: esc(s.consentTitle), plain: s.consentTitle };
+  if (page.title) return { html: txt(page.title, lang), plain: plain(page.title, lang) };
+  const t = page.kind === 'eligibility' ? s.eligibilityTitle : s.questionsTitle;
+  return { html: esc(t), plain: t };
+}
+
+function renderFlowPage(c: Extract<RespondContext, { view: 'page' }>): RenderedPage {
+  const { flow, answers, lang } = c;
+  const s = uiStrings(lang);
+  const page = findPage(flow, c.pageId);
+  if (!page) return renderPage({ view: 'error', kind: 'not_found', lang, resolved: c.resolved });
+  const study = c.resolved.study;
+  const title = pageTitle(page, s, lang);
+  const pr = progress(flow, page.id, answers);
+  const errors = c.errors ?? [];
+  const prev = previousPage(flow, page.id, answers);
+  const firstShown = shownPages(flow, answers)[0]?.id === page.id;
+  const resume =
+    firstShown && c.resumeHref ? `<p><a href="${esc(c.resumeHref)}">${esc(s.haveCode)}</a></p>` : '';
+  let body = `<h1>${title.html}</h1>${progressHtml(s, pr.current, pr.total)}`;
+
+  if (page.kind === 'consent') {
+    const consent = study.collection.consent;
+    const ls = localize(consent?.text, lang);
+    const agree = consent?.agreeLabel ? txt(consent.agreeLabel, lang) : esc(s.consentAgree);
+    body +=
+      errorSummary(s, errors, new Set()) +
+      (ls ? `<div${langOf(ls, lang)}>${paragraphs(ls.text)}</div>` : '') +
+      (consent ? `<p class="h">${esc(s.consentVersion(consent.version))}</p>` : '') +
+      `${formOpen(c, s)}${hiddenFields(c, page.id)}<div class="bt"><button class="p" name="_consent" value="agree">${agree}</button>` +
+      `<button name="_consent" value="decline">${esc(s.consentDecline)}</button></div></form>${resume}`;
+    return finish(c, title.plain, body, errors.length ? 400 : 200);
+  }
+
+  const visible = visibleItems(page, answers);
+  const ids = new Set(visible.map((fi) => fi.id));
+  const errBy = new Map<string, FieldError>();
+  for (const e of errors) if (ids.has(e.field) && !errBy.has(e.field)) errBy.set(e.field, e);
+  const allRequired = visible.length > 0 && visible.every((fi) => fi.item.required);
+  body += errorSummary(s, errors, ids);
+  if (allRequired) body += `<p class="h">${esc(s.allRequired)}</p>`;
+
+  let items = '';
+  const introduced = new Set<string>();
+  for (const fi of visible) {
+    const ins = fi.instrument;
+    if (ins && !introduced.has(ins.id)) {
+      introduced.add(ins.id);
+      if (plain(page.title, lang) !== plain(ins.title, lang)) items += `<h2>${txt(ins.title, lang)}</h2>`;
+      const instr = localize(ins.instructions, lang);
+      if (instr) items += `<div${langOf(instr, lang)}>${paragraphs(instr.text)}</div>`;
+    }
+    items += itemHtml(fi, lang, s, currentValues(fi, answers, c.fields), errBy.get(fi.id), !allRequired);
+  }
+
+  const buttons =
+    `<div class="bt"><button class="p" name="_nav" value="next">${esc(s.next)}</button>` +
+    (prev ? `<button name="_nav" value="back" formnovalidate>${esc(s.back)}</button>` : '') +
+    (page.kind === 'content'
+      ? `<button name="_nav" value="save" formnovalidate>${esc(s.saveLater)}</button>`
+      : '') +
+    '</div>';
+  body += `${formOpen(c, s, `${study.id}:${page.id}`)}${hiddenFields(c, page.id)}${items}${buttons}</form>${resume}`;
+  return finish(c, title.plain, body, errors.length ? 400 : 200);
+}
+
+function renderReview(c: Extract<RespondContext, { view: 'review' }>): RenderedPage {
+  const { flow, answers, lang } = c;
+  const s = uiStrings(lang);
+  const pr = progress(flow, 'review', answers);
+  const rows = shownPages(flow, answers)
+    .filter((p) => p.kind === 'content')
+    .map((p) => {
+      const vis = visibleItems(p, answers);
+      const done = vis.filter((fi) => {
+        const k = answers[fi.id]?.kind;
+        return k === 'value' || k === 'choices' || k === 'text' || k === 'na';
+      }).length;
+      const t = pageTitle(p, s, lang);
+      return `<li><span>${t.html}</span><span>${esc(s.answeredOf(done, vis.length))}</span><button name="_nav" value="goto:${esc(p.id)}" formnovalidate>${esc(s.change)}<span class="vh"> ${t.html}</span></button></li>`;
+    })
+    .join('');
+  const body =
+    `<h1>${esc(s.reviewTitle)}</h1>${progressHtml(s, pr.current, pr.total)}${errorSummary(s, c.errors ?? [], new Set())}<p>${esc(s.reviewIntro)}</p>` +
+    `${formOpen(c, s, `${c.resolved.study.id}:review`)}${hiddenFields(c, 'review')}<ul class="rv">${rows}</ul>` +
+    `<div class="bt"><button class="p" name="_nav" value="submit">${esc(s.submit)}</button><button name="_nav" value="back" formnovalidate>${esc(s.back)}</button>` +
+    `<button name="_nav" value="save" formnovalidate>${esc(s.saveLater)}</button></div></form>`;
+  return finish(c, s.reviewTitle, body, c.errors?.length ? 400 : 200);
+}
+
+function finish(c: RespondCommon, title: string, main: string, status: number, end = false): RenderedPage {
+  const body = documentHtml({
+    lang: c.lang,
+    title,
+    resolved: c.resolved,
+    main,
+    ...(c.languageLinks ? { languageLinks: c.languageLinks } : {}),
+    script: c.script !== false,
+    end,
+  });
+  return { status, headers: RESPOND_HEADERS, body };
+}
+
+function supportHtml(resolved: ResolvedStudy, lang: string, s: UiStrings): string {
+  const contacts = resolved.study.collection.supportContacts
+    .map((sc) => {
+      const name = txt(sc.name, lang);
+      const desc = sc.description ? `<p>${txt(sc.description, lang)}</p>` : '';
+      const hours = sc.hours ? `<p>${esc(s.hours)}: ${txt(sc.hours, lang)}</p>` : '';
+      const tel = sc.phone ? telHref(sc.phone) : undefined;
+      const phone = sc.phone
+        ? `<p>${tel ? `<a href="${esc(tel)}">${esc(s.call)} <bdi dir="ltr">${esc(sc.phone)}</bdi></a>` : `<bdi dir="ltr">${esc(sc.phone)}</bdi>`}</p>`
+        : '';
+      const url = safeHttpUrl(sc.url);
+      const web = url
+        ? `<p><a href="${esc(url)}" rel="noopener noreferrer">${esc(s.website)}: <bdi dir="ltr">${esc(url)}</bdi></a></p>`
+        : '';
+      return `<li><h2>${name}</h2>${desc}${phone}${hours}${web}</li>`;
+    })
+    .join('');
+  return `<h1>${esc(s.supportTitle)}</h1><p>${esc(s.supportIntro)}</p><ul class="sc">${contacts}</ul><p><strong>${esc(s.supportEmergency)}</strong></p><p>${esc(s.supportPrivacy)}</p><p>${esc(s.thanksText)}</p>`;
+}
+
+/**
+ * Render one respondent page. Pure: the same context gives the same bytes.
+ *
+ * Status: 200; 400 for a page re-rendered with errors; the error kinds' statuses (404, 400, 403, 429, 413,
+ * 500) unless `status` is given. Headers: `RESPOND_HEADERS` (CSP, no-store, no-referrer, nosniff, DENY).
+ */
+export function renderPage(ctx: RespondContext): RenderedPage {
+  switch (ctx.view) {
+    case 'page':
+      return renderFlowPage(ctx);
+    case 'review':
+      return renderReview(ctx);
+    case 'thanks': {
+      const s = uiStrings(ctx.lang);
+      const ty = ctx.resolved.study.collection.thankYou;
+      const tyLs = localize(ty, ctx.lang);
+      const text = tyLs
+        ? `<div${langOf(tyLs, ctx.lang)}>${paragraphs(tyLs.text)}</div>`
+        : `<p>${esc(s.thanksText)}</p>`;
+      const share = ctx.referralLink
+        ? `<h2>${esc(s.shareTitle)}</h2><p>${esc(s.shareText)}</p><p dir="ltr"><a href="${esc(ctx.referralLink)}">${esc(ctx.referralLink)}</a></p>`
+        : '';
+      return finish(
+        ctx,
+        s.thanksTitle,
+        `<h1>${esc(s.thanksTitle)}</h1>${text}<p>${esc(s.closePage)}</p>${share}`,
+        200,
+        true,
+      );
+    }
+    case 'support': {
+      const s = uiStrings(ctx.lang);
+      return finish(ctx, s.supportTitle, supportHtml(ctx.resolved, ctx.lang, s), 200, true);
+    }
+    case 'ineligible': {
+      const s = uiStrings(ctx.lang);
+      const m = localize(ctx.resolved.study.collection.eligibility?.ineligibleMessage, ctx.lang);
+      const text = m
+        ? `<div${langOf(m, ctx.lang)}>${paragraphs(m.text)}</div>`
+        : `<p>${esc(s.ineligibleText)}</p>`;
+      return finish(
+        ctx,
+        s.ineligibleTitle,
+        `<h1>${esc(s.ineligibleTitle)}</h1>${text}<p>${esc(s.closePage)}</p>`,
+        200,
+        true,
+      );
+    }
+    case 'declined': {
+      const s = uiStrings(ctx.lang);
+      return finish(
+        ctx,
+        s.declinedTitle,
+        `<h1>${esc(s.declinedTitle)}</h1><p>${esc(s.declinedText)}</p>`,
+        200,
+        true,
+      );
+    }
+    case 'resume-code': {
+      const s = uiStrings(ctx.lang);
+      const main =
+        `<h1>${esc(s.resumeCodeTitle)}</h1><p>${esc(s.resumeCodeIs)}:</p><p class="code">${esc(ctx.code)}</p><p>${esc(s.resumeCodeHelp)}</p>` +
+        (ctx.expires ? `<p>${esc(s.resumeCodeExpires(ctx.expires))}</p>` : '') +
+        (ctx.continueHref ? `<p><a href="${esc(ctx.continueHref)}">${esc(s.continueNow)}</a></p>` : '');
+      return finish(ctx, s.resumeCodeTitle, main, 200, true);
+    }
+    case 'resume': {
+      const s = uiStrings(ctx.lang);
+      const err = ctx.notFound ? `<p class="er" id="e-code">${esc(s.resumeNotFound)}</p>` : '';
+      const main =
+        `<h1>${esc(s.resumeTitle)}</h1>${ctx.notFound ? `<div class="es" id="es" role="alert" tabindex="-1"><p><a href="#f-code">${esc(s.resumeNotFound)}</a></p></div>` : ''}` +
+        `${formOpen(ctx, s)}${hiddenFields(ctx)}<div class="q${ctx.notFound ? ' bad' : ''}"><label for="f-code">${esc(s.resumeLabel)}</label>` +
+        `<p class="h" id="h-code">${esc(s.resumeHint)}</p>${err}<input type="text" name="code" id="f-code" dir="ltr" autocapitalize="characters" spellcheck="false" maxlength="16" required` +
+        ` aria-describedby="h-code${ctx.notFound ? ' e-code' : ''}"${ctx.notFound ? ' aria-invalid="true"' : ''} value="${esc(ctx.code ?? '')}"></div>` +
+        `<div class="bt"><button class="p">${esc(s.resumeButton)}</button></div></form>`;
+      return finish(ctx, s.resumeTitle, main, ctx.notFound ? 400 : 200);
+    }
+    case 'closed': {
+      const s = uiStrings(ctx.lang);
+      return finish(ctx, s.closedTitle, `<h1>${esc(s.closedTitle)}</h1><p>${esc(s.closedText)}</p>`, 200);
+    }
+    case 'error': {
+      const lang = ctx.lang ?? 'en';
+      const s = uiStrings(lang);
+      const e = s.errorPages[ctx.kind];
+      const body = documentHtml({
+        lang,
+        title: e.title,
+        ...(ctx.resolved ? { resolved: ctx.resolved } : {}),
+        main: `<h1>${esc(e.title)}</h1><p>${esc(e.text)}</p>`,
+        script: false,
+      });
+      return { status: ctx.status ?? ERROR_STATUS[ctx.kind], headers: RESPOND_HEADERS, body };
+    }
+  }
+}
