@@ -1,0 +1,62 @@
+/**
+ * `nabz score FILE (--study STUDY | --instrument ID) --out FILE.csv`: the scored dataset — one row per
+ * respondent with every score, its band, the number of items it used, and the safety flags.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { parse } from '../args.js';
+import { usageError } from '../errors.js';
+import { importAndScore } from '../pipeline.js';
+import { loadStudy, studyOfInstrument } from '../study.js';
+import { csvField } from '../../core/simulate/googleForms.js';
+
+const USAGE = `Usage: nabz score FILE (--study STUDY.json | --instrument ID) [--out SCORED.csv] [--mapping MAP.json] [--sheet NAME]
+
+Writes one row per respondent (in file order): row number, then for each score its value, its band and the
+number of items it used (n), then one 0/1 column per safety rule. Empty cells are scores that could not be
+computed (too few items answered); the reason per score is summarised on standard error.`;
+
+export async function run(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(
+    argv,
+    { study: { type: 'string' }, instrument: { type: 'string' }, out: { type: 'string' }, mapping: { type: 'string' }, sheet: { type: 'string' } },
+    USAGE,
+  );
+  const file = positionals[0];
+  if (!file) throw usageError('the responses file is missing', USAGE);
+  if (!values.study === !values.instrument) throw usageError('give exactly one of --study or --instrument', USAGE);
+  const resolved = values.study ? loadStudy(values.study) : studyOfInstrument(values.instrument!);
+  const { scored } = await importAndScore(file, resolved, { mappingFile: values.mapping, sheet: values.sheet });
+  const header = ['row'];
+  for (const s of scored.scores) {
+    header.push(s.id);
+    if (s.def.bands?.length) header.push(`${s.id}_band`);
+    header.push(`${s.id}_n`);
+  }
+  for (const f of scored.safety) header.push(`flag_${f.id}`);
+  const fd = values.out ? openSync(values.out, 'w') : 1;
+  let buf = `${header.map(csvField).join(',')}\n`;
+  for (let i = 0; i < scored.n; i++) {
+    const cells: string[] = [String(i + 2)];
+    for (const s of scored.scores) {
+      const v = s.values[i]!;
+      cells.push(Number.isNaN(v) ? '' : String(v));
+      if (s.def.bands?.length) {
+        const b = s.band[i]!;
+        cells.push(b >= 0 ? csvField(s.def.bands[b]!.label.en ?? String(b)) : '');
+      }
+      cells.push(String(s.nAnswered[i]));
+    }
+    for (const f of scored.safety) cells.push(String(f.flags[i]));
+    buf += `${cells.join(',')}\n`;
+    if (buf.length > 1 << 20) {
+      writeSync(fd, buf);
+      buf = '';
+    }
+  }
+  writeSync(fd, buf);
+  if (values.out) closeSync(fd);
+  for (const p of scored.report.perScore) {
+    process.stderr.write(`${p.id}: ${p.computed} computed, ${p.noneAnswered} with no item answered, ${p.tooFewAnswered} with too few items (min ${p.minAnswered})\n`);
+  }
+  if (values.out) process.stderr.write(`wrote ${scored.n} scored rows to ${values.out}\n`);
+}

@@ -1,0 +1,695 @@
+/**
+ * The analysis of a cross-sectional questionnaire study, from scored data to a report spec:
+ * sample description, item endorsement by domain (and the top-N chart), score descriptives, bands,
+ * threshold prevalence with Wilson intervals, group comparisons (Student and Welch rows, Levene,
+ * effect sizes; one-way and Welch ANOVA for more than two groups), reliability, safety flags and the
+ * scoring report. Pure: it only maps statistics results (core/stats) onto table builders (core/report).
+ *
+ * Small-cell suppression: with `minCellSize` k > 0, every count below k in the sample description, band
+ * and flag tables is suppressed, together with the next smallest cell of the same variable when only one
+ * would be hidden (so it cannot be recovered from the total); group comparisons involving a group smaller
+ * than k are not shown.
+ */
+import type { Instrument, Item } from '../instrument/schema.js';
+import {
+  type ComparisonInput,
+  type EndorsementDomain,
+  type IndependentTestInput,
+  type ItemEndorsement,
+  type ScoreDescriptives,
+  type ThresholdRow,
+  categoricalSentence,
+  col,
+  DF,
+  dec,
+  describeScoring,
+  descriptivesTable,
+  endorsementSentence,
+  endorsementTable,
+  groupComparisonTable,
+  INTEGER,
+  independentSamplesTable,
+  meanSentence,
+  notComputableCell,
+  num,
+  pct,
+  pval,
+  reliabilitySentence,
+  sampleSizeSentence,
+  suppressed,
+  TEXT,
+  text,
+  thresholdSentence,
+  thresholdTable,
+  topEndorsedFigure,
+  twoGroupSentence,
+} from '../report/index.js';
+import { REPORT_SCHEMA_VERSION, type Block, type Cell, type Report, type Row, type Section, type TableSpec } from '../report/spec.js';
+import { AnswerStatus, type Dataset, type NumericColumn } from '../response/dataset.js';
+import type { ScoreColumn, ScoredDataset } from '../scoring/score.js';
+import { oneWayAnova, welchAnova } from '../stats/anova.js';
+import { describe } from '../stats/descriptives.js';
+import { hedgesG } from '../stats/effectsize.js';
+import { pAdjust } from '../stats/padjust.js';
+import { proportionAtOrAbove } from '../stats/proportion.js';
+import { cronbachAlpha, itemMatrixFromColumns } from '../stats/reliability.js';
+import { isNotComputable, type NotComputable, notComputable } from '../stats/result.js';
+import { ttestIndependent } from '../stats/ttest.js';
+import type { ResolvedStudy } from '../study/resolve.js';
+
+export interface AnalysisInput {
+  readonly resolved: ResolvedStudy;
+  readonly dataset: Dataset;
+  readonly scored: ScoredDataset;
+  /** Program and version, e.g. "nabz 0.1.0". */
+  readonly generatedBy: string;
+  /** Overrides the plan's `minCellSize` (the server passes the study's k). */
+  readonly minCellSize?: number;
+  /** Group variables to compare by; default the plan's `groupBy`. */
+  readonly groupBy?: readonly string[];
+  readonly language?: string;
+}
+
+const LANG = 'en';
+
+/** A label as it reads mid-sentence: "Attitudinal barriers" → "attitudinal barriers", but "BACE v3" stays. */
+export function midSentence(label: string): string {
+  return /^\p{Lu}\p{Ll}/u.test(label) ? label.charAt(0).toLowerCase() + label.slice(1) : label;
+}
+
+/** "a" or "an" before a word (by its first letter; good enough for generated labels). */
+function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? 'an' : 'a';
+}
+
+function itemText(item: Item): string {
+  return item.text?.[LANG] ?? Object.values(item.text ?? {})[0] ?? item.id;
+}
+
+function optionLabel(item: Item, value: number): string {
+  const o = item.options?.find((x) => x.value === value);
+  return o ? (o.label[LANG] ?? Object.values(o.label)[0] ?? String(value)) : String(value);
+}
+
+function numericColumn(ds: Dataset, id: string): NumericColumn | undefined {
+  const c = ds.columns.get(id);
+  return c && c.kind === 'numeric' ? c : undefined;
+}
+
+/** Counts per option of a single-choice column; `skipped` counts respondents who were asked but gave no answer. */
+function categoryCounts(item: Item, col: NumericColumn): { levels: { value: number; label: string; count: number }[]; skipped: number } {
+  const options = item.options ?? [];
+  const index = new Map(options.map((o, i) => [o.value, i]));
+  const counts = new Array<number>(options.length).fill(0);
+  let skipped = 0;
+  for (let i = 0; i < col.values.length; i++) {
+    const s = col.status[i];
+    if (s === AnswerStatus.ANSWERED) {
+      const k = index.get(col.values[i]!);
+      if (k !== undefined) counts[k]!++;
+    } else if (s === AnswerStatus.SKIPPED) skipped++;
+  }
+  return { levels: options.map((o, i) => ({ value: o.value, label: optionLabel(item, o.value), count: counts[i]! })), skipped };
+}
+
+/**
+ * Which cells of one variable to suppress: those below k, plus the next smallest non-zero cell when exactly
+ * one would be hidden (complementary suppression).
+ */
+export function cellsToSuppress(counts: readonly number[], k: number): Set<number> {
+  const hide = new Set<number>();
+  if (k <= 0) return hide;
+  counts.forEach((c, i) => {
+    if (c > 0 && c < k) hide.add(i);
+  });
+  if (hide.size === 1) {
+    let best = -1;
+    counts.forEach((c, i) => {
+      if (!hide.has(i) && c > 0 && (best < 0 || c < counts[best]!)) best = i;
+    });
+    if (best >= 0) hide.add(best);
+  }
+  return hide;
+}
+
+function suppressionNote(k: number): string {
+  return `Cells with fewer than ${k} respondents are suppressed, with one further cell where needed so they cannot be recovered from the totals.`;
+}
+
+// ------------------------------------------------------------------------------------------------ sample
+
+function sampleSection(input: AnalysisInput, k: number): Section {
+  const { resolved, dataset } = input;
+  const blocks: Block[] = [];
+  const sentences: string[] = [sampleSizeSentence(dataset.n)];
+  const rows: Row[] = [];
+  let anySuppressed = false;
+  for (const q of resolved.study.questions) {
+    const c = numericColumn(dataset, q.id);
+    if (!c) continue;
+    if (q.type === 'single') {
+      const { levels, skipped } = categoryCounts(q, c);
+      const total = levels.reduce((s, l) => s + l.count, 0);
+      const hide = cellsToSuppress(levels.map((l) => l.count), k);
+      rows.push({ kind: 'group', label: itemText(q) });
+      levels.forEach((l, i) => {
+        const hidden = hide.has(i);
+        anySuppressed ||= hidden;
+        const cells: Record<string, Cell> = hidden
+          ? { characteristic: text(l.label), n: suppressed(`fewer than ${k} respondents`), percent: suppressed(`fewer than ${k} respondents`) }
+          : {
+              characteristic: text(l.label),
+              n: num(l.count),
+              percent: total > 0 ? num(l.count / total) : notComputableCell('no respondent answered this question'),
+            };
+        rows.push({ kind: 'data', indent: 1, cells });
+      });
+      if (skipped > 0) rows.push({ kind: 'data', indent: 1, cells: { characteristic: text('No answer'), n: num(skipped), percent: { kind: 'empty' } } });
+      if (hide.size === 0 && total > 0) {
+        sentences.push(categoricalSentence({ label: itemText(q), levels: levels.map((l) => ({ label: l.label, count: l.count })) }));
+      }
+    } else if (q.type === 'number') {
+      const d = describe(c.values);
+      if (!isNotComputable(d)) {
+        sentences.push(
+          meanSentence({
+            label: itemText(q),
+            n: d.n,
+            mean: d.mean,
+            sd: d.sd ?? notComputable('only one value'),
+            min: d.min,
+            max: d.max,
+          }),
+        );
+      }
+    }
+  }
+  if (rows.length) {
+    const table: TableSpec = {
+      type: 'table',
+      id: 'sample',
+      title: 'Characteristics of the respondents',
+      columns: [col('characteristic', 'Characteristic', TEXT), col('n', 'n', INTEGER), col('percent', '%', pct(1))],
+      rows,
+      denominator: `Percentages are of the respondents who answered each question (N = ${dataset.n} responses).`,
+      notes: anySuppressed ? [suppressionNote(k)] : [],
+    };
+    blocks.push(table);
+  }
+  blocks.unshift({ type: 'text', sentences });
+  return { id: 'sample', title: 'Sample', blocks };
+}
+
+// ------------------------------------------------------------------------------------------------ instruments
+
+function endorsementOf(ins: Instrument, item: Item, col: NumericColumn | undefined): ItemEndorsement {
+  const threshold = ins.endorsement!.threshold;
+  let count = 0;
+  let n = 0;
+  if (col) {
+    for (let i = 0; i < col.values.length; i++) {
+      if (col.status[i] !== AnswerStatus.ANSWERED) continue;
+      n++;
+      if (col.values[i]! >= threshold) count++;
+    }
+  }
+  return { label: itemText(item), count, n };
+}
+
+function instrumentSections(input: AnalysisInput, ins: Instrument, scores: readonly ScoreColumn[]): Section[] {
+  const { dataset, resolved } = input;
+  const plan = resolved.study.analysis;
+  const sections: Section[] = [];
+  const itemById = new Map(ins.items.map((it) => [it.id, it]));
+  const studyDomains = scores.filter((s) => s.source === 'study');
+  const label = (s: ScoreColumn) => s.def.label[LANG] ?? s.id;
+
+  // Item endorsement, grouped by the study's domains when it has them, else by official scores, else all items.
+  if (ins.endorsement) {
+    const grouping = studyDomains.filter((s) => s.def.items.length < ins.items.length);
+    const groups = grouping.length ? grouping : scores.filter((s) => s.official && s.def.items.length < ins.items.length);
+    const domains: EndorsementDomain[] = groups.length
+      ? groups.map((s) => ({ label: label(s), items: s.def.items.map((id) => endorsementOf(ins, itemById.get(id)!, numericColumn(dataset, id))) }))
+      : [{ label: ins.shortTitle, items: ins.items.filter((it) => it.scored).map((it) => endorsementOf(ins, it, numericColumn(dataset, it.id))) }];
+    const endorseLabel = midSentence(ins.endorsement.label[LANG] ?? `at or above ${ins.endorsement.threshold}`);
+    const allItems = ins.items.filter((it) => it.scored).map((it) => endorsementOf(ins, it, numericColumn(dataset, it.id)));
+    const blocks: Block[] = [
+      endorsementTable({
+        id: `${ins.id}_endorsement`,
+        title: `${ins.shortTitle} items rated ${endorseLabel}`,
+        domains,
+        endorsementLabel: `rated ${endorseLabel}`,
+        notes: [
+          `Endorsement: an answer of ${ins.endorsement.threshold} or more. "Not applicable" and unanswered items are left out of each item's denominator (N).`,
+          ...(groups.length && grouping.length ? ['Items are grouped by the study-defined domains, which are not official subscales.'] : []),
+        ],
+      }),
+      topEndorsedFigure({
+        id: `${ins.id}_top_endorsed`,
+        title: `Top ${plan.topN} ${ins.shortTitle} items rated ${endorseLabel}`,
+        items: allItems,
+        top: plan.topN,
+        caption: `Share of respondents who rated each item ${endorseLabel}; the denominator of each bar is the respondents who answered that item.`,
+        xTitle: 'Respondents (%)',
+      }),
+      { type: 'text', sentences: [endorsementSentence({ items: allItems, noun: 'item' })] },
+    ];
+    sections.push({ id: `${ins.id}_items`, title: `${ins.shortTitle}: item endorsement`, blocks });
+  }
+
+  // Score descriptives.
+  const rows: ScoreDescriptives[] = scores.map((s) => {
+    const d = describe(s.values);
+    if (isNotComputable(d)) return { label: label(s), n: 0, mean: d, sd: d, min: d, max: d };
+    return { label: label(s), n: d.n, mean: d.mean, sd: d.sd ?? notComputable('fewer than two scores'), min: d.min, max: d.max };
+  });
+  const blocks: Block[] = [
+    descriptivesTable({
+      id: `${ins.id}_scores`,
+      title: `${ins.shortTitle} scores`,
+      rows,
+      rowHeader: 'Score',
+      notes: scores.map((s) => `${label(s)}: ${s.def.description ?? `${s.def.method} of ${s.def.items.length} items`}; computed when at least ${s.minAnswered} item${s.minAnswered === 1 ? ' is' : 's are'} answered${s.official ? '' : ' (study-defined, not an official subscale)'}.`),
+      denominator: 'n is the number of respondents with a score.',
+    }),
+  ];
+  const bandTables = scores.filter((s) => s.def.bands?.length).map((s) => bandTable(ins, s, input.minCellSize ?? plan.minCellSize));
+  blocks.push(...bandTables);
+  sections.push({ id: `${ins.id}_score_section`, title: `${ins.shortTitle}: scores`, blocks });
+  return sections;
+}
+
+function bandTable(ins: Instrument, s: ScoreColumn, k: number): TableSpec {
+  const bands = s.def.bands!;
+  const counts = new Array<number>(bands.length).fill(0);
+  let n = 0;
+  for (let i = 0; i < s.band.length; i++) {
+    const b = s.band[i]!;
+    if (b >= 0) {
+      counts[b]!++;
+      n++;
+    }
+  }
+  const hide = cellsToSuppress(counts, k);
+  return {
+    type: 'table',
+    id: `${s.id}_bands`,
+    title: `${ins.shortTitle}: ${s.def.label[LANG] ?? s.id} by band`,
+    columns: [col('band', 'Band', TEXT), col('from', 'From', dec(0)), col('n', 'n', INTEGER), col('percent', '%', pct(1))],
+    rows: bands.map((b, i) => ({
+      kind: 'data' as const,
+      cells: {
+        band: text(b.label[LANG] ?? String(b.min)),
+        from: num(b.min, Number.isInteger(b.min) ? dec(0) : dec(2)),
+        n: hide.has(i) ? suppressed(`fewer than ${k} respondents`) : num(counts[i]!),
+        percent: hide.has(i) ? suppressed(`fewer than ${k} respondents`) : n > 0 ? num(counts[i]! / n) : notComputableCell('no respondent has this score'),
+      },
+    })),
+    denominator: `Percentages are of the ${n} respondents with a ${s.def.label[LANG] ?? s.id} score.`,
+    notes: hide.size ? [suppressionNote(k)] : [],
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ thresholds
+
+function thresholdSection(input: AnalysisInput, byId: ReadonlyMap<string, ScoreColumn>): Section | undefined {
+  const plan = input.resolved.study.analysis;
+  if (!plan.thresholds.length) return undefined;
+  const rows: ThresholdRow[] = [];
+  const sentences: string[] = [];
+  for (const t of plan.thresholds) {
+    const s = byId.get(t.score);
+    if (!s) continue;
+    const lbl = t.label ?? `${s.def.label[LANG] ?? s.id} ≥ ${t.atLeast}`;
+    const r = proportionAtOrAbove(s.values, t.atLeast, { level: plan.confidenceLevel });
+    if (isNotComputable(r)) {
+      rows.push({ label: lbl, atLeast: t.atLeast, count: 0, n: 0, ci: r });
+      continue;
+    }
+    rows.push({ label: lbl, atLeast: t.atLeast, count: r.count, n: r.n, ci: r.ci });
+    sentences.push(
+      thresholdSentence({
+        populationLabel: 'respondents with a score',
+        scoreLabel: `${article(midSentence(s.def.label[LANG] ?? s.id))} ${midSentence(s.def.label[LANG] ?? s.id)} score`,
+        atLeast: t.atLeast,
+        count: r.count,
+        n: r.n,
+        ci: r.ci,
+      }),
+    );
+  }
+  return {
+    id: 'thresholds',
+    title: 'Respondents at or above score thresholds',
+    blocks: [
+      thresholdTable({ id: 'thresholds', title: 'Respondents at or above score thresholds', rows, notes: ['Interval: Wilson score interval without continuity correction (as R prop.test(correct = FALSE)).'] }),
+      { type: 'text', sentences },
+    ],
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ groups
+
+function splitBy(values: Float64Array, group: NumericColumn, levels: readonly number[]): Float64Array[] {
+  const counts = levels.map(() => 0);
+  const idx = new Map(levels.map((v, i) => [v, i]));
+  for (let i = 0; i < values.length; i++) {
+    if (group.status[i] !== AnswerStatus.ANSWERED) continue;
+    const k = idx.get(group.values[i]!);
+    if (k !== undefined) counts[k]!++;
+  }
+  const out = counts.map((c) => new Float64Array(c));
+  const pos = levels.map(() => 0);
+  for (let i = 0; i < values.length; i++) {
+    if (group.status[i] !== AnswerStatus.ANSWERED) continue;
+    const k = idx.get(group.values[i]!);
+    if (k !== undefined) out[k]![pos[k]!++] = values[i]!;
+  }
+  return out;
+}
+
+function countValid(x: Float64Array): number {
+  let n = 0;
+  for (let i = 0; i < x.length; i++) if (!Number.isNaN(x[i]!)) n++;
+  return n;
+}
+
+function groupSections(input: AnalysisInput, scores: readonly ScoreColumn[], k: number): Section[] {
+  const { resolved, dataset } = input;
+  const plan = resolved.study.analysis;
+  const sections: Section[] = [];
+  for (const g of input.groupBy ?? plan.groupBy) {
+    const v = resolved.variables.get(g);
+    const gc = numericColumn(dataset, g);
+    if (!v || !gc || v.item.type !== 'single') continue;
+    const { levels } = categoryCounts(v.item, gc);
+    const present = levels.filter((l) => l.count > 0);
+    const groupTitle = itemText(v.item);
+    const blocks: Block[] = [];
+    const small = present.filter((l) => k > 0 && l.count < k);
+    if (present.length < 2) {
+      blocks.push({ type: 'text', sentences: [`No comparison by ${midSentence(groupTitle)}: fewer than two groups have respondents.`] });
+    } else if (small.length) {
+      blocks.push({
+        type: 'text',
+        sentences: [`Comparisons by ${midSentence(groupTitle)} are not shown: at least one group has fewer than ${k} respondents, which could identify them.`],
+      });
+    } else if (present.length === 2) {
+      blocks.push(...twoGroupBlocks(input, scores, gc, present, groupTitle));
+    } else {
+      blocks.push(...anovaBlocks(input, scores, gc, present, groupTitle));
+    }
+    sections.push({ id: `by_${g}`, title: `Scores by ${midSentence(groupTitle)}`, blocks });
+  }
+  return sections;
+}
+
+function twoGroupBlocks(
+  input: AnalysisInput,
+  scores: readonly ScoreColumn[],
+  gc: NumericColumn,
+  present: readonly { value: number; label: string }[],
+  groupTitle: string,
+): Block[] {
+  const plan = input.resolved.study.analysis;
+  const comparisons: ComparisonInput[] = [];
+  const independent: IndependentTestInput[] = [];
+  const sentences: string[] = [];
+  const pValues: number[] = [];
+  for (const s of scores) {
+    const [x, y] = splitBy(s.values, gc, present.map((l) => l.value)) as [Float64Array, Float64Array];
+    const outcome = s.def.label[LANG] ?? s.id;
+    const t = ttestIndependent(x, y, { confLevel: plan.confidenceLevel, leveneCenter: plan.leveneCenter });
+    const g = hedgesG(x, y, { confLevel: plan.confidenceLevel });
+    const groupRows = [x, y].map((arr, i) => {
+      const d = describe(arr);
+      return isNotComputable(d)
+        ? { label: present[i]!.label, n: 0, mean: d, sd: d }
+        : { label: present[i]!.label, n: d.n, mean: d.mean, sd: d.sd ?? notComputable('fewer than two scores') };
+    });
+    if (isNotComputable(t)) {
+      comparisons.push({ outcomeLabel: outcome, groups: groupRows, test: t, effect: t });
+      independent.push({ outcomeLabel: outcome, student: t, welch: t });
+      pValues.push(Number.NaN);
+      sentences.push(`${outcome} could not be compared by ${midSentence(groupTitle)}: ${t.reason}`);
+      continue;
+    }
+    const chosen = plan.ttest === 'welch' ? t.welch : t.student;
+    pValues.push(chosen.pValue);
+    const effect = isNotComputable(g) ? g : { estimate: g.estimate, ci: g.ci };
+    comparisons.push({ outcomeLabel: outcome, groups: groupRows, test: { statistic: chosen.statistic, df: chosen.df, pValue: chosen.pValue }, effect });
+    const lev = t.levene;
+    independent.push({
+      outcomeLabel: outcome,
+      ...(lev ? { levene: isNotComputable(lev) ? lev : { statistic: lev.statistic, df: lev.df, pValue: lev.pValue } } : {}),
+      student: { statistic: t.student.statistic, df: t.student.df, pValue: t.student.pValue, meanDifference: t.student.estimate, ci: t.student.ci },
+      welch: { statistic: t.welch.statistic, df: t.welch.df, pValue: t.welch.pValue, meanDifference: t.welch.estimate, ci: t.welch.ci },
+    });
+    const [ga, gb] = t.groups;
+    sentences.push(
+      twoGroupSentence({
+        outcomeLabel: `${midSentence(outcome)} scores`,
+        groups: [
+          { label: midSentence(present[0]!.label), n: ga.n, mean: ga.mean, sd: ga.sd },
+          { label: midSentence(present[1]!.label), n: gb.n, mean: gb.mean, sd: gb.sd },
+        ],
+        test: { kind: plan.ttest, statistic: chosen.statistic, df: chosen.df, pValue: chosen.pValue },
+        ...(isNotComputable(g) ? { effect: g } : { effect: { name: 'g', estimate: g.estimate, ci: g.ci } }),
+        alpha: plan.alpha,
+      }),
+    );
+  }
+  const holm = pAdjust(pValues, 'holm');
+  const notes = [
+    `${plan.ttest === 'welch' ? "Welch's t-test (unequal variances)" : "Student's t-test (equal variances assumed)"} as chosen in the analysis plan; effect size Hedges' g (exact small-sample correction) with a ${Math.round(plan.confidenceLevel * 100)}% noncentral-t interval.`,
+    `Holm-adjusted p-values over the ${pValues.length} outcomes: ${holm.adjusted.map((p, i) => `${scores[i]!.def.label[LANG] ?? scores[i]!.id} ${Number.isNaN(p) ? 'not computable' : p.toPrecision(3)}`).join('; ')}.`,
+  ];
+  return [
+    groupComparisonTable({
+      id: `cmp_${gc.id}`,
+      title: `Scores by ${midSentence(groupTitle)}`,
+      groupHeader: groupTitle,
+      rows: comparisons,
+      test: plan.ttest,
+      alpha: plan.alpha,
+      effectName: "Hedges' g",
+      notes,
+    }),
+    independentSamplesTable({
+      id: `ttest_${gc.id}`,
+      title: `Independent samples tests by ${midSentence(groupTitle)}`,
+      rows: independent,
+      alpha: plan.alpha,
+      leveneCenter: plan.leveneCenter,
+    }),
+    { type: 'text', sentences },
+  ];
+}
+
+function anovaBlocks(
+  input: AnalysisInput,
+  scores: readonly ScoreColumn[],
+  gc: NumericColumn,
+  present: readonly { value: number; label: string }[],
+  groupTitle: string,
+): Block[] {
+  const plan = input.resolved.study.analysis;
+  const rows: Row[] = [];
+  const sentences: string[] = [];
+  for (const s of scores) {
+    const groups = splitBy(s.values, gc, present.map((l) => l.value));
+    const labels = present.map((l) => l.label);
+    const a = oneWayAnova(groups, { labels });
+    const w = welchAnova(groups, { labels });
+    const outcome = s.def.label[LANG] ?? s.id;
+    rows.push({ kind: 'group', label: outcome });
+    const row = (name: string, r: typeof a | typeof w): Row => {
+      if (isNotComputable(r)) return { kind: 'data', indent: 1, cells: { test: text(name), f: notComputableCell(r.reason) } };
+      return {
+        kind: 'data',
+        indent: 1,
+        cells: { test: text(name), f: num(r.statistic), df1: num(r.df[0]), df2: num(r.df[1]), p: num(r.pValue) },
+      };
+    };
+    rows.push(row('One-way ANOVA (equal variances)', a), row("Welch's ANOVA", w));
+    const chosen = plan.ttest === 'welch' ? w : a;
+    if (!isNotComputable(chosen)) {
+      const sig = chosen.pValue < plan.alpha;
+      sentences.push(
+        `${outcome} scores ${sig ? 'differed significantly' : 'did not differ significantly'} by ${midSentence(groupTitle)}, ${plan.ttest === 'welch' ? "Welch's " : ''}F(${chosen.df[0]}, ${formatDfText(chosen.df[1])}) = ${chosen.statistic.toFixed(2)}, p ${chosen.pValue < 0.001 ? '< .001' : `= ${chosen.pValue.toFixed(3).replace(/^0/, '')}`}.`,
+      );
+    }
+    void countValid;
+  }
+  return [
+    {
+      type: 'table',
+      id: `anova_${gc.id}`,
+      title: `Scores by ${midSentence(groupTitle)}: one-way ANOVA`,
+      columns: [col('test', 'Test', TEXT), col('f', 'F', dec(2)), col('df1', 'df1', DF), col('df2', 'df2', DF), col('p', 'p', pval(plan.alpha))],
+      rows,
+      notes: ['Both the classic one-way ANOVA and Welch\'s ANOVA (unequal variances, as R oneway.test) are shown.'],
+    },
+    { type: 'text', sentences },
+  ];
+}
+
+function formatDfText(df: number): string {
+  return Number.isInteger(df) ? String(df) : df.toFixed(2);
+}
+
+// ------------------------------------------------------------------------------------------------ reliability
+
+function reliabilitySection(input: AnalysisInput, scores: readonly ScoreColumn[]): Section | undefined {
+  const { dataset, resolved } = input;
+  const missing = resolved.study.analysis.alphaMissing;
+  const rows: Row[] = [];
+  const sentences: string[] = [];
+  for (const s of scores) {
+    if (s.def.items.length < 2) continue;
+    const cols = s.def.items.map((id) => numericColumn(dataset, id)?.values ?? new Float64Array(dataset.n).fill(Number.NaN));
+    const r = cronbachAlpha(itemMatrixFromColumns(cols, s.def.items), { missing });
+    const lbl = s.def.label[LANG] ?? s.id;
+    if (isNotComputable(r)) {
+      rows.push({ kind: 'data', cells: { score: text(lbl), items: num(s.def.items.length), n: notComputableCell(r.reason), alpha: notComputableCell(r.reason) } });
+      continue;
+    }
+    rows.push({ kind: 'data', cells: { score: text(lbl), items: num(s.def.items.length), n: num(r.n), alpha: num(r.alpha) } });
+    sentences.push(reliabilitySentence({ scaleLabel: `the ${midSentence(lbl)} score`, alpha: r.alpha, items: s.def.items.length, n: r.n, missing }));
+  }
+  if (!rows.length) return undefined;
+  return {
+    id: 'reliability',
+    title: 'Reliability',
+    blocks: [
+      {
+        type: 'table',
+        id: 'reliability',
+        title: "Internal consistency (Cronbach's α)",
+        columns: [col('score', 'Score', TEXT), col('items', 'Items', INTEGER), col('n', 'n', INTEGER), col('alpha', 'α', dec(2, false))],
+        rows,
+        denominator:
+          missing === 'listwise'
+            ? 'n: respondents who answered every item of the score (listwise deletion, as SPSS RELIABILITY); "not applicable" counts as unanswered here.'
+            : 'Pairwise-complete covariances (as R psych::alpha); n is the number of respondents with at least one answered item.',
+        notes: [],
+      },
+      { type: 'text', sentences },
+    ],
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ flags
+
+function safetySection(input: AnalysisInput, k: number): Section | undefined {
+  const { scored } = input;
+  if (!scored.safety.length) return undefined;
+  const rows: Row[] = scored.safety.map((f) => ({
+    kind: 'data' as const,
+    cells: {
+      rule: text(f.description),
+      n: k > 0 && f.nFlagged > 0 && f.nFlagged < k ? suppressed(`fewer than ${k} respondents`) : num(f.nFlagged),
+      percent: k > 0 && f.nFlagged > 0 && f.nFlagged < k ? suppressed(`fewer than ${k} respondents`) : num(f.nFlagged / Math.max(1, scored.n)),
+    },
+  }));
+  return {
+    id: 'safety',
+    title: 'Safety flags',
+    blocks: [
+      {
+        type: 'table',
+        id: 'safety',
+        title: 'Respondents whose answers met a safety rule',
+        columns: [col('rule', 'Rule', TEXT), col('n', 'n', INTEGER), col('percent', '%', pct(1))],
+        rows,
+        denominator: `Percentages are of all ${scored.n} responses.`,
+        notes: ['A safety rule is an instrument\'s prompt for follow-up (e.g. PHQ-9 item 9 above 0); it is not a diagnosis.'],
+      },
+    ],
+  };
+}
+
+function scoringSection(input: AnalysisInput): Section {
+  const { scored } = input;
+  const rows: Row[] = scored.report.perScore.map((p) => ({
+    kind: 'data' as const,
+    cells: {
+      score: text(p.id),
+      computed: num(p.computed),
+      none: num(p.noneAnswered),
+      few: num(p.tooFewAnswered),
+      na: num(p.withNotApplicable),
+      invalid: num(p.withInvalid),
+    },
+  }));
+  return {
+    id: 'scoring',
+    title: 'Scoring and missing data',
+    blocks: [
+      {
+        type: 'table',
+        id: 'scoring',
+        title: 'Scores computed and missing',
+        columns: [
+          col('score', 'Score', TEXT),
+          col('computed', 'Computed', INTEGER),
+          col('none', 'No item answered', INTEGER),
+          col('few', 'Too few items', INTEGER),
+          col('na', 'With "not applicable"', INTEGER),
+          col('invalid', 'With invalid answers', INTEGER),
+        ],
+        rows,
+        denominator: `Counts of the ${scored.n} responses.`,
+        notes: [
+          '"Not applicable" answers are kept apart from skipped ones: they are left out of the score and of its number of items, never counted as 0.',
+        ],
+      },
+    ],
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ report
+
+/** Build the full report of a study. */
+export function analyzeStudy(input: AnalysisInput): Report {
+  const { resolved, scored } = input;
+  const k = input.minCellSize ?? resolved.study.analysis.minCellSize;
+  const reported = scored.scores;
+  const byId = new Map(reported.map((s) => [s.id, s]));
+  const sections: Section[] = [sampleSection(input, k)];
+  const notes: string[] = [];
+  for (const ins of resolved.instruments) {
+    const scores = reported.filter((s) => s.instrumentId === ins.id);
+    notes.push(
+      describeScoring({
+        instrument: ins.shortTitle,
+        scores: scores.map((s) => ({
+          label: s.def.label[LANG] ?? s.id,
+          official: s.official,
+          method: s.def.method,
+          items: s.def.items.length,
+          ...(s.def.description ? { description: s.def.description } : {}),
+        })),
+      }),
+    );
+    sections.push(...instrumentSections(input, ins, scores));
+  }
+  const th = thresholdSection(input, byId);
+  if (th) sections.push(th);
+  sections.push(...groupSections(input, reported, k));
+  const rel = reliabilitySection(input, reported);
+  if (rel) sections.push(rel);
+  const saf = safetySection(input, k);
+  if (saf) sections.push(saf);
+  sections.push(scoringSection(input));
+  const licence = resolved.instruments.map((i) => `${i.shortTitle}: ${i.licence.attribution}`);
+  sections.push({ id: 'instruments', title: 'Instruments and licences', blocks: [{ type: 'text', sentences: licence.length ? licence : ['No library instrument.'] }] });
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    title: resolved.study.title,
+    language: input.language ?? 'en',
+    generatedBy: input.generatedBy,
+    scoringNote: notes.join(' ') || 'Scoring: no instrument scores.',
+    sections,
+  };
+}

@@ -1,0 +1,515 @@
+/**
+ * Column mapping: which column of a file fills which variable of the study.
+ *
+ * For each header, in this order:
+ * 1. the mapping file's `columns` entry (a header → item id, `<id>__<value>`, or `null` to ignore);
+ * 2. the item id, an alias, or `<id>__<value>` for one option of a multiple-choice item, case-insensitively
+ *    (also the last part of a Kobo group path such as `demographics/age`);
+ * 3. the submission-time column by name (`Timestamp`, `Submitted at`, `_submission_time`, `submitdate`, …);
+ * 4. the item text in any language, normalised (`normalizeText`: NFC, case, spaces, numbering, trailing punctuation);
+ * 5. a Google Forms grid header `Stem [Row text]`, on the row text (or the row as an id, LimeSurvey `Q1[SQ001]`).
+ *    When a row text belongs to several items, the other rows of the same stem decide: if they all map to items
+ *    of one instrument and exactly one candidate is in it, that one is taken (`grid-context`).
+ * Short codes such as "BACE1" or "Q1" are never guessed: they go in a mapping file.
+ *
+ * Header-level problems (duplicate headers, ambiguous columns, two columns for one variable, mapping-file
+ * entries that name unknown items) are errors of the import; unmapped columns and variables without a column
+ * are reported, not errors.
+ */
+import type { ResponseOption } from '../instrument/schema.js';
+import type { ImportError } from './importErrors.js';
+import type { MappingFile } from './mappingFile.js';
+import { columnLetter, normalizeKey, normalizeText, parseGridHeader } from './normalize.js';
+import { optionColumnId, type Target } from './targets.js';
+
+export type MatchHow = 'mapping-file' | 'id' | 'text' | 'grid-row' | 'grid-context';
+
+export type ColumnStatus =
+  | 'mapped'
+  | 'timestamp'
+  | 'unmapped'
+  | 'ignored'
+  | 'ambiguous'
+  | 'duplicate'
+  | 'conflict';
+
+export interface ColumnReport {
+  /** 0-based position in the file. */
+  readonly index: number;
+  /** Spreadsheet column letter (A, B, …, AA). */
+  readonly letter: string;
+  readonly header: string;
+  readonly status: ColumnStatus;
+  /** Item id the column fills (mapped), or would have filled (conflict). */
+  readonly item?: string;
+  /** For one option of a multiple-choice item: the option value. */
+  readonly option?: number;
+  /** Dataset variable: the item id, or `<id>__<value>` for an option column. */
+  readonly variable?: string;
+  readonly how?: MatchHow;
+  /** Ambiguous columns: the items it could be. */
+  readonly candidates?: readonly string[];
+  /** Why a column is unmapped, ignored or in conflict. */
+  readonly note?: string;
+}
+
+export interface MappingReport {
+  /** Every column of the file, in file order. */
+  readonly columns: readonly ColumnReport[];
+  readonly mapped: readonly ColumnReport[];
+  /** Columns left unmapped or ignored by the mapping file. */
+  readonly unmapped: readonly ColumnReport[];
+  readonly ambiguous: readonly ColumnReport[];
+  /** The submission-time column, if any. */
+  readonly timestamp: ColumnReport | null;
+  /** Variables of the study (item ids; `<id>__<value>` for options of multiple-choice items) no column fills. */
+  readonly missingTargets: readonly string[];
+}
+
+/** How a column is read: into an item (or one option of a multiple-choice item), as the timestamp, or not at all. */
+export type ColumnAssignment =
+  | { readonly kind: 'item'; readonly target: Target; readonly how: MatchHow }
+  | { readonly kind: 'option'; readonly target: Target; readonly optionIndex: number; readonly how: MatchHow }
+  | { readonly kind: 'timestamp' }
+  | null;
+
+export interface ColumnPlan {
+  readonly assignments: readonly ColumnAssignment[];
+  readonly report: MappingReport;
+  /** Header-level errors (the import fails if there are any). */
+  readonly errors: readonly ImportError[];
+  readonly warnings: readonly string[];
+}
+
+/** Normalised names of submission-time columns of common tools (English and Google Forms' translations). */
+const TIMESTAMP_NAMES = new Set(
+  [
+    'timestamp',
+    'time stamp',
+    'submitted at',
+    'submitted',
+    'submission time',
+    'submission date',
+    'date submitted',
+    '_submission_time',
+    'submitdate',
+    'submit date',
+    'marca temporal',
+    'horodateur',
+    'zeitstempel',
+    'carimbo de data/hora',
+    'informazioni cronologiche',
+    'tijdstempel',
+  ].map(normalizeText),
+);
+
+type Match =
+  | { kind: 'item'; target: Target; how: MatchHow }
+  | { kind: 'option'; target: Target; optionIndex: number; how: MatchHow }
+  | { kind: 'ambiguous'; candidates: Target[]; stem: string | null };
+
+function q(s: string): string {
+  return JSON.stringify(s);
+}
+
+function listIds(ids: readonly string[], max = 10): string {
+  return ids.slice(0, max).join(', ') + (ids.length > max ? `, … (${ids.length} in all)` : '');
+}
+
+/** Indexes of the targets for matching. */
+class TargetIndex {
+  readonly byId = new Map<string, Target>();
+  readonly options = new Map<string, { target: Target; optionIndex: number }>();
+  readonly byText = new Map<string, Target[]>();
+
+  constructor(readonly targets: readonly Target[]) {
+    for (const t of targets) {
+      this.byId.set(normalizeKey(t.id), t);
+      for (const a of t.aliases ?? []) if (!this.byId.has(normalizeKey(a))) this.byId.set(normalizeKey(a), t);
+      if (t.type === 'multiple') {
+        t.options.forEach((o: ResponseOption, i) => {
+          this.options.set(normalizeKey(optionColumnId(t.id, o.value)), { target: t, optionIndex: i });
+          this.options.set(normalizeKey(`${t.id}/${o.value}`), { target: t, optionIndex: i });
+        });
+      }
+      const seen = new Set<string>();
+      for (const text of t.texts) {
+        for (const s of Object.values(text)) {
+          const k = normalizeText(s);
+          if (seen.has(k)) continue;
+          seen.add(k);
+          const list = this.byText.get(k);
+          if (list) list.push(t);
+          else this.byText.set(k, [t]);
+        }
+      }
+    }
+  }
+
+  /** An id, alias or option column id; `null` if none. */
+  byName(name: string, how: MatchHow): Match | null {
+    const k = normalizeKey(name);
+    const t = this.byId.get(k);
+    if (t) return { kind: 'item', target: t, how };
+    const o = this.options.get(k);
+    if (o) return { kind: 'option', target: o.target, optionIndex: o.optionIndex, how };
+    return null;
+  }
+}
+
+/**
+ * Map a file's header row onto the study's variables.
+ *
+ * @param headers the header row, as text
+ * @param targets the study's variables (`targetsFromStudy`)
+ * @param mapping an optional, already validated mapping file
+ */
+export function mapColumns(
+  headers: readonly string[],
+  targets: readonly Target[],
+  mapping?: MappingFile,
+): ColumnPlan {
+  const index = new TargetIndex(targets);
+  const errors: ImportError[] = [];
+  const warnings: string[] = [];
+  const n = headers.length;
+  const trimmed = headers.map((h) => h.trim());
+  const reports: { -readonly [K in keyof ColumnReport]: ColumnReport[K] }[] = trimmed.map((h, i) => ({
+    index: i,
+    letter: columnLetter(i + 1),
+    header: h,
+    status: 'unmapped',
+  }));
+  const matches: (Match | { kind: 'timestamp' } | null)[] = new Array(n).fill(null);
+  const fixed = new Array<boolean>(n).fill(false); // decided by the mapping file
+
+  const err = (e: Omit<ImportError, 'row' | 'value'> & { value?: string | null }) =>
+    errors.push({ row: null, value: null, ...e });
+  const label = (i: number) =>
+    trimmed[i]!.length > 0
+      ? `column ${reports[i]!.letter} (${q(trimmed[i]!)})`
+      : `column ${reports[i]!.letter} (no header)`;
+
+  // Mapping file: columns (exact header first, then normalised).
+  const mapCols = new Map<string, string | null>();
+  const mapColsNorm = new Map<string, string | null>();
+  const usedMapKeys = new Set<string>();
+  if (mapping) {
+    for (const [k, v] of Object.entries(mapping.columns)) {
+      mapCols.set(k.trim(), v);
+      mapColsNorm.set(normalizeKey(k), v);
+    }
+    for (const key of Object.keys(mapping.values)) {
+      if (key !== '*' && !index.byId.has(normalizeKey(key))) {
+        err({
+          code: 'mapping-file',
+          column: null,
+          item: key,
+          message: `The mapping file has "values" for ${q(key)}, which is not an item of this study. Use an item id (${listIds(
+            targets.map((t) => t.id),
+          )}) or "*".`,
+        });
+      }
+    }
+  }
+  const mappingEntry = (h: string): { key: string; value: string | null } | undefined => {
+    if (mapCols.has(h)) return { key: h, value: mapCols.get(h)! };
+    const nk = normalizeKey(h);
+    if (h.length > 0 && mapColsNorm.has(nk)) return { key: nk, value: mapColsNorm.get(nk)! };
+    return undefined;
+  };
+
+  // Duplicate headers.
+  const positions = new Map<string, number[]>();
+  trimmed.forEach((h, i) => {
+    if (h.length === 0) return;
+    const list = positions.get(h);
+    if (list) list.push(i);
+    else positions.set(h, [i]);
+  });
+  const duplicate = new Array<boolean>(n).fill(false);
+  for (const [h, list] of positions) {
+    if (list.length < 2) continue;
+    const entry = mappingEntry(h);
+    if (entry && entry.value === null) continue; // ignored by the mapping file: harmless
+    for (const i of list) {
+      duplicate[i] = true;
+      reports[i]!.status = 'duplicate';
+      reports[i]!.note = `header also used by column${list.length > 2 ? 's' : ''} ${list
+        .filter((j) => j !== i)
+        .map((j) => reports[j]!.letter)
+        .join(', ')}`;
+    }
+    err({
+      code: 'duplicate-header',
+      column: h,
+      item: null,
+      message: `Columns ${list.map((j) => reports[j]!.letter).join(', ')} all have the header ${q(h)}, so they cannot be told apart. Rename them in the file so that each header is used once, or ignore them with a mapping file ("columns": { ${q(h)}: null }).`,
+    });
+  }
+
+  // Timestamp column chosen by the mapping file.
+  let timestampIndex = -1;
+  const wantTimestamp = mapping?.timestamp;
+  if (typeof wantTimestamp === 'string') {
+    timestampIndex = trimmed.indexOf(wantTimestamp.trim());
+    if (timestampIndex < 0)
+      timestampIndex = trimmed.findIndex((h) => normalizeKey(h) === normalizeKey(wantTimestamp));
+    if (timestampIndex < 0) {
+      err({
+        code: 'mapping-file',
+        column: wantTimestamp,
+        item: null,
+        message: `The mapping file names ${q(wantTimestamp)} as the timestamp column, but the file has no such column. Its headers are: ${listIds(
+          trimmed.filter((h) => h.length > 0).map(q),
+        )}.`,
+      });
+    } else if (!duplicate[timestampIndex]) {
+      matches[timestampIndex] = { kind: 'timestamp' };
+      fixed[timestampIndex] = true;
+    }
+  }
+
+  // Pass 1: mapping file, ids, timestamp names, texts, grid rows.
+  for (let i = 0; i < n; i++) {
+    if (duplicate[i] || fixed[i]) continue;
+    const h = trimmed[i]!;
+    const entry = mappingEntry(h);
+    if (entry) {
+      usedMapKeys.add(entry.key);
+      if (entry.value === null) {
+        reports[i]!.status = 'ignored';
+        reports[i]!.note = 'ignored by the mapping file';
+        fixed[i] = true;
+        continue;
+      }
+      const m = index.byName(entry.value, 'mapping-file');
+      if (!m) {
+        err({
+          code: 'mapping-file',
+          column: h,
+          item: entry.value,
+          message: `The mapping file maps column ${q(h)} to ${q(entry.value)}, which is not an item of this study (nor <item>__<value> for an option of a multiple-choice item). Items: ${listIds(
+            targets.map((t) => t.id),
+          )}.`,
+        });
+        fixed[i] = true;
+        continue;
+      }
+      matches[i] = m;
+      fixed[i] = true;
+      continue;
+    }
+    if (h.length === 0) {
+      reports[i]!.note = 'no header';
+      continue;
+    }
+    let m = index.byName(h, 'id');
+    if (!m && h.includes('/')) {
+      const parts = h.split('/');
+      m = index.byName(parts[parts.length - 1]!, 'id');
+      if (!m && parts.length >= 2)
+        m = index.byName(`${parts[parts.length - 2]}__${parts[parts.length - 1]}`, 'id');
+    }
+    if (m) {
+      matches[i] = m;
+      continue;
+    }
+    const norm = normalizeText(h);
+    if (wantTimestamp === undefined && timestampIndex < 0 && TIMESTAMP_NAMES.has(norm)) {
+      matches[i] = { kind: 'timestamp' };
+      timestampIndex = i;
+      continue;
+    }
+    const byText = index.byText.get(norm);
+    if (byText) {
+      matches[i] =
+        byText.length === 1
+          ? { kind: 'item', target: byText[0]!, how: 'text' }
+          : { kind: 'ambiguous', candidates: byText, stem: null };
+      continue;
+    }
+    const grid = parseGridHeader(h);
+    if (grid) {
+      const g = index.byName(grid.row, 'id');
+      if (g) {
+        matches[i] = g;
+        continue;
+      }
+      const rows = index.byText.get(normalizeText(grid.row));
+      if (rows) {
+        matches[i] =
+          rows.length === 1
+            ? { kind: 'item', target: rows[0]!, how: 'grid-row' }
+            : { kind: 'ambiguous', candidates: rows, stem: normalizeText(grid.stem) };
+      }
+    }
+  }
+
+  // Pass 2: settle ambiguous grid rows by the instrument of the other rows of the same stem.
+  for (let i = 0; i < n; i++) {
+    const m = matches[i];
+    if (m?.kind !== 'ambiguous' || m.stem === null) continue;
+    const groups = new Set<string>();
+    for (let j = 0; j < n; j++) {
+      const o = matches[j];
+      if (j === i || !o || (o.kind !== 'item' && o.kind !== 'option')) continue;
+      const g = parseGridHeader(trimmed[j]!);
+      if (g && normalizeText(g.stem) === m.stem) groups.add(o.target.group);
+    }
+    if (groups.size === 1) {
+      const [group] = groups;
+      const inGroup = m.candidates.filter((t) => t.group === group);
+      if (inGroup.length === 1) matches[i] = { kind: 'item', target: inGroup[0]!, how: 'grid-context' };
+    }
+  }
+
+  // Claims: which columns fill each variable; a whole multiple-choice column claims all its options.
+  const claims = new Map<string, number[]>();
+  const claim = (v: string, i: number) => {
+    const list = claims.get(v);
+    if (list) list.push(i);
+    else claims.set(v, [i]);
+  };
+  const variablesOf = (t: Target): string[] =>
+    t.type === 'multiple' ? t.options.map((o) => optionColumnId(t.id, o.value)) : [t.id];
+  for (let i = 0; i < n; i++) {
+    const m = matches[i];
+    if (!m) continue;
+    if (m.kind === 'item') for (const v of variablesOf(m.target)) claim(v, i);
+    else if (m.kind === 'option')
+      claim(optionColumnId(m.target.id, m.target.options[m.optionIndex]!.value), i);
+  }
+  const conflicted = new Set<number>();
+  const reportedConflicts = new Set<string>();
+  for (const [v, cols] of claims) {
+    if (cols.length < 2) continue;
+    const byFile = cols.filter((i) => fixed[i]);
+    if (byFile.length === 1) {
+      for (const i of cols) {
+        if (i === byFile[0]) continue;
+        matches[i] = null;
+        reports[i]!.note = `${v} is filled from ${label(byFile[0]!)} by the mapping file`;
+      }
+      continue;
+    }
+    for (const i of cols) conflicted.add(i);
+    const key = cols.join(',');
+    if (reportedConflicts.has(key)) continue;
+    reportedConflicts.add(key);
+    const m = matches[cols[0]!] as Match & { target: Target };
+    const item = m.target.id;
+    err({
+      code: 'conflicting-columns',
+      column: trimmed[cols[1]!]!,
+      item,
+      message: `${cols.map(label).join(' and ')} would all fill ${item === v ? `item ${item}` : `${v} (item ${item})`}. Keep one: ignore the others in a mapping file ("columns": { ${q(
+        trimmed[cols[1]!]!,
+      )}: null }).`,
+    });
+  }
+
+  // Reports and assignments.
+  const assignments: ColumnAssignment[] = new Array(n).fill(null);
+  for (let i = 0; i < n; i++) {
+    const r = reports[i]!;
+    const m = matches[i];
+    if (!m) continue;
+    if (m.kind === 'timestamp') {
+      r.status = 'timestamp';
+      assignments[i] = { kind: 'timestamp' };
+      continue;
+    }
+    if (m.kind === 'ambiguous') {
+      r.status = 'ambiguous';
+      r.candidates = m.candidates.map((t) => t.id);
+      err({
+        code: 'ambiguous-column',
+        column: r.header,
+        item: null,
+        message: `Column ${q(r.header)} matches several items: ${r.candidates.join(', ')}. Say which in a mapping file ("columns": { ${q(
+          r.header,
+        )}: ${q(r.candidates[0]!)} }).`,
+      });
+      continue;
+    }
+    r.item = m.target.id;
+    r.how = m.how;
+    if (m.kind === 'option') {
+      const o = m.target.options[m.optionIndex]!;
+      r.option = o.value;
+      r.variable = optionColumnId(m.target.id, o.value);
+    } else r.variable = m.target.id;
+    if (conflicted.has(i)) {
+      r.status = 'conflict';
+      continue;
+    }
+    r.status = 'mapped';
+    assignments[i] =
+      m.kind === 'item'
+        ? { kind: 'item', target: m.target, how: m.how }
+        : { kind: 'option', target: m.target, optionIndex: m.optionIndex, how: m.how };
+  }
+
+  if (mapping) {
+    for (const k of Object.keys(mapping.columns)) {
+      if (!usedMapKeys.has(k.trim()) && !usedMapKeys.has(normalizeKey(k)) && !positions.has(k.trim())) {
+        warnings.push(`The mapping file names column ${q(k)}, which is not in the file.`);
+      }
+    }
+  }
+
+  const filled = new Set<string>();
+  for (const a of assignments) {
+    if (!a || a.kind === 'timestamp') continue;
+    if (a.kind === 'item') for (const v of variablesOf(a.target)) filled.add(v);
+    else filled.add(optionColumnId(a.target.id, a.target.options[a.optionIndex]!.value));
+  }
+  const missingTargets = targets.flatMap((t) => variablesOf(t).filter((v) => !filled.has(v)));
+
+  const columns = reports as ColumnReport[];
+  const report: MappingReport = {
+    columns,
+    mapped: columns.filter((c) => c.status === 'mapped'),
+    unmapped: columns.filter((c) => c.status === 'unmapped' || c.status === 'ignored'),
+    ambiguous: columns.filter((c) => c.status === 'ambiguous'),
+    timestamp: columns.find((c) => c.status === 'timestamp') ?? null,
+    missingTargets,
+  };
+  return { assignments, report, errors, warnings };
+}
+
+const HOW_TEXT: Record<MatchHow, string> = {
+  'mapping-file': 'mapping file',
+  id: 'item id',
+  text: 'item text',
+  'grid-row': 'grid row text',
+  'grid-context': 'grid row text, instrument of the other rows',
+};
+
+/** A plain-text account of a mapping for a terminal or a log: every column and how it was mapped. */
+export function formatMappingReport(r: MappingReport): string {
+  const lines: string[] = [];
+  const head = (c: ColumnReport) =>
+    `${c.letter.padStart(3)}  ${c.header.length > 0 ? q(c.header) : '(no header)'}`;
+  lines.push(`Mapped ${r.mapped.length} of ${r.columns.length} columns:`);
+  for (const c of r.mapped) lines.push(`${head(c)} → ${c.variable} (${HOW_TEXT[c.how!]})`);
+  if (r.timestamp) lines.push(`Submission time: ${head(r.timestamp).trim()}`);
+  if (r.unmapped.length > 0) {
+    lines.push(`Not mapped (${r.unmapped.length}):`);
+    for (const c of r.unmapped) lines.push(`${head(c)}${c.note ? ` — ${c.note}` : ''}`);
+  }
+  if (r.ambiguous.length > 0) {
+    lines.push(`Ambiguous (${r.ambiguous.length}) — name the item in a mapping file:`);
+    for (const c of r.ambiguous) lines.push(`${head(c)} could be ${(c.candidates ?? []).join(', ')}`);
+  }
+  const other = r.columns.filter((c) => c.status === 'duplicate' || c.status === 'conflict');
+  if (other.length > 0) {
+    lines.push(`Not usable (${other.length}):`);
+    for (const c of other) lines.push(`${head(c)} — ${c.status}${c.note ? `: ${c.note}` : ''}`);
+  }
+  if (r.missingTargets.length > 0) {
+    lines.push(`Variables with no column (${r.missingTargets.length}): ${listIds(r.missingTargets, 30)}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,194 @@
+/**
+ * Importing survey responses from files: CSV (UTF-8, with or without BOM) and XLSX, streamed row by row
+ * into a columnar dataset, with a mapping report and every error found.
+ *
+ * @example
+ * const targets = targetsFromStudy(study, getInstrument);          // core/response/targets
+ * if (!targets.ok) throw …;
+ * const mapping = await loadMappingFile('mapping.json');             // optional
+ * const bar = createProgressBar({ label: 'responses.csv' });
+ * const result = await importResponses('responses.csv', targets.value, {
+ *   mapping: mapping.ok ? mapping.value : undefined,
+ *   onProgress: (p) => bar.update(p),
+ * });
+ * bar.finish();
+ * console.error(formatMappingReport(result.mappingReport));
+ * if (!result.ok) console.error(formatImportErrors(result.errors, result.errorCount));
+ */
+import { open, readFile, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import type { Issue, Validated } from '../core/instrument/schema.js';
+import type { RawCell } from '../core/response/cells.js';
+import { isEmptyCell } from '../core/response/cells.js';
+import type { ImportError } from '../core/response/importErrors.js';
+import {
+  emptyFileError,
+  emptyHeaderError,
+  failedImport,
+  type ImportOptions,
+  type ImportResult,
+  ResponseImport,
+} from '../core/response/importer.js';
+import { type MappingFile, parseMappingFile } from '../core/response/mappingFile.js';
+import type { Target } from '../core/response/targets.js';
+import { readCsv } from './csv.js';
+import type { ImportProgress } from './progress.js';
+import { readXlsx } from './xlsx.js';
+
+export type { RawCell } from '../core/response/cells.js';
+export { cellText } from '../core/response/cells.js';
+export type { ErrorGroup, ImportError, ImportErrorCode } from '../core/response/importErrors.js';
+export { formatImportErrors } from '../core/response/importErrors.js';
+export type { ImportFailure, ImportOptions, ImportResult, ImportSuccess } from '../core/response/importer.js';
+export { importTable, ResponseImport } from '../core/response/importer.js';
+export type { ColumnReport, MappingReport, MatchHow } from '../core/response/mapping.js';
+export { formatMappingReport, mapColumns } from '../core/response/mapping.js';
+export type { MappingFile, MappingFileInput } from '../core/response/mappingFile.js';
+export { MappingFileSchema, parseMappingFile } from '../core/response/mappingFile.js';
+export type { Target } from '../core/response/targets.js';
+export { optionColumnId, targetsFromInstrument, targetsFromStudy } from '../core/response/targets.js';
+export { detectDelimiter } from './csv.js';
+export type { ImportProgress, ProgressBar, ProgressBarOptions } from './progress.js';
+export { createProgressBar, formatProgress } from './progress.js';
+
+export type FileFormat = 'csv' | 'tsv' | 'xlsx';
+
+export interface ImportFileOptions extends Omit<ImportOptions, 'rowLength'> {
+  /** File format; default: from the extension (.xlsx, .tsv, otherwise CSV; a ZIP signature means XLSX). */
+  readonly format?: FileFormat | undefined;
+  /** XLSX: worksheet name (default: the first worksheet). */
+  readonly sheet?: string | undefined;
+  /** CSV: cell separator (default: detected from the header line among , ; and tab). */
+  readonly delimiter?: string | undefined;
+  /** Progress while reading: rows, bytes read, file size. Called often; throttle drawing (see `createProgressBar`). */
+  readonly onProgress?: ((p: ImportProgress) => void) | undefined;
+  /** Cancels the read; the promise then rejects with the signal's reason. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+async function sniffFormat(path: string): Promise<FileFormat> {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.xlsx' || ext === '.xlsm') return 'xlsx';
+  if (ext === '.tsv' || ext === '.tab') return 'tsv';
+  if (ext === '.csv' || ext === '.txt') return 'csv';
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const buf = Buffer.alloc(4);
+      await fh.read(buf, 0, 4, 0);
+      return buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 0x03 && buf[3] === 0x04 ? 'xlsx' : 'csv';
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return 'csv';
+  }
+}
+
+function fileError(message: string): ImportError {
+  return { code: 'file', row: null, column: null, value: null, item: null, message };
+}
+
+/**
+ * Import survey responses from a CSV or XLSX file into a columnar dataset.
+ *
+ * Streams the file (bounded memory: the columns only), maps its columns onto `targets` (item ids, item texts
+ * in any language, Google Forms grid headers, a mapping file), codes every cell, and returns either the
+ * dataset or every error found — all or nothing. Expected failures (missing file, bad encoding, unknown
+ * labels, ambiguous columns, …) are values with `ok: false`; only programming errors and aborts throw.
+ *
+ * @param path CSV (UTF-8, with or without BOM) or XLSX file
+ * @param targets the study's variables, from `targetsFromStudy`
+ */
+export async function importResponses(
+  path: string,
+  targets: readonly Target[],
+  options: ImportFileOptions = {},
+): Promise<ImportResult> {
+  let totalBytes: number;
+  try {
+    const s = await stat(path);
+    if (s.isDirectory()) return failedImport([fileError(`${JSON.stringify(path)} is a folder, not a file.`)]);
+    totalBytes = s.size;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return failedImport([
+      fileError(
+        code === 'ENOENT'
+          ? `There is no file ${JSON.stringify(path)}.`
+          : `The file ${JSON.stringify(path)} cannot be read (${(e as Error).message}).`,
+      ),
+    ]);
+  }
+  if (totalBytes === 0) return failedImport([emptyFileError()]);
+  const format = options.format ?? (await sniffFormat(path));
+  const importOptions: ImportOptions = { ...options, rowLength: format === 'xlsx' ? 'at-most' : 'exact' };
+
+  let imp: ResponseImport | null = null;
+  let headerProblem: ImportError | null = null;
+  let bytes = 0;
+  const report = (done: boolean) => options.onProgress?.({ rows: imp?.rows ?? 0, bytes, totalBytes, done });
+  const onBytes = (b: number) => {
+    bytes = b;
+    report(false);
+  };
+  const onRow = (cells: RawCell[], row: number) => {
+    if (imp) {
+      imp.addRow(cells, row);
+      return;
+    }
+    if (headerProblem) return;
+    if (row !== 1 || cells.every(isEmptyCell)) {
+      headerProblem = emptyHeaderError();
+      return;
+    }
+    imp = new ResponseImport(targets, cells, importOptions);
+  };
+
+  const fatal =
+    format === 'xlsx'
+      ? await readXlsx(path, onRow, { sheet: options.sheet, onBytes, signal: options.signal })
+      : await readCsv(path, onRow, {
+          delimiter: options.delimiter ?? (format === 'tsv' ? '\t' : undefined),
+          onBytes,
+          signal: options.signal,
+        });
+  bytes = totalBytes;
+  report(true);
+  const current = imp as ResponseImport | null;
+  if (headerProblem) return failedImport([headerProblem, ...(fatal ? [fatal] : [])]);
+  if (!current) return failedImport([fatal ?? emptyFileError()]);
+  if (fatal) current.addError(fatal);
+  return current.finish();
+}
+
+/** Read and validate a mapping file (JSON). Expected failures (missing file, bad JSON, wrong shape) are issues. */
+export async function loadMappingFile(path: string): Promise<Validated<MappingFile>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const issue: Issue = {
+      path: '',
+      code: 'file',
+      message:
+        code === 'ENOENT'
+          ? `There is no mapping file ${JSON.stringify(path)}.`
+          : `The mapping file cannot be read: ${(e as Error).message}`,
+    };
+    return { ok: false, issues: [issue] };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    return {
+      ok: false,
+      issues: [
+        { path: '', code: 'json', message: `The mapping file is not valid JSON: ${(e as Error).message}` },
+      ],
+    };
+  }
+  return parseMappingFile(json);
+}

@@ -1,0 +1,163 @@
+/**
+ * The whole analysis of the example study (import → score → analyze) against values computed independently in
+ * R from the same CSV (test/goldens/r/example_bace.R). Tolerances: statistics 12 significant digits, p-values 11,
+ * counts exact.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyzeStudy, cellsToSuppress } from '../../src/core/analysis/analyzeStudy.js';
+import type { Dataset } from '../../src/core/response/dataset.js';
+import type { ScoredDataset } from '../../src/core/scoring/index.js';
+import type { Cell, Report, TableSpec } from '../../src/core/report/spec.js';
+import { buildScoringPlan, scoreDataset } from '../../src/core/scoring/index.js';
+import { type ResolvedStudy, resolveStudy } from '../../src/core/study/resolve.js';
+import { importResponses, targetsFromStudy } from '../../src/import/index.js';
+import { getInstrument, instrumentIds } from '../../src/instruments/index.js';
+import { expectDigits } from '../helpers/accuracy.js';
+
+const root = join(__dirname, '..', '..');
+const example = join(root, 'examples', 'bace-medical-students');
+const golden = JSON.parse(readFileSync(join(root, 'test', 'goldens', 'example_bace.json'), 'utf8')) as Record<string, number>;
+const SCORES = ['bace3_stigma', 'bace3_mean', 'stigma', 'attitudinal', 'instrumental'];
+
+let report: Report;
+let resolved: ResolvedStudy;
+let dataset: Dataset;
+let scored: ScoredDataset;
+
+function table(id: string): TableSpec {
+  for (const s of report.sections) for (const b of s.blocks) if (b.type === 'table' && b.id === id) return b;
+  throw new Error(`no table ${id}`);
+}
+function dataRows(t: TableSpec) {
+  return t.rows.flatMap((r) => (r.kind === 'data' ? [r.cells] : []));
+}
+function value(c: Cell | undefined): number {
+  if (!c || c.kind !== 'number') throw new Error(`not a number cell: ${JSON.stringify(c)}`);
+  return c.value;
+}
+function interval(c: Cell | undefined): [number, number] {
+  if (!c || c.kind !== 'interval') throw new Error(`not an interval cell: ${JSON.stringify(c)}`);
+  return [c.lower, c.upper];
+}
+const g = (k: string) => {
+  const v = golden[k];
+  if (v === undefined) throw new Error(`golden ${k} missing`);
+  return v;
+};
+
+beforeAll(async () => {
+  const r = resolveStudy(JSON.parse(readFileSync(join(example, 'study.json'), 'utf8')), getInstrument, instrumentIds());
+  if (!r.ok) throw new Error(JSON.stringify(r.issues));
+  resolved = r.value;
+  const targets = targetsFromStudy(resolved.study, getInstrument);
+  if (!targets.ok) throw new Error(JSON.stringify(targets.issues));
+  const imported = await importResponses(join(example, 'responses.csv'), targets.value);
+  if (!imported.ok) throw new Error(JSON.stringify(imported.errors));
+  const plan = buildScoringPlan(resolved.study, getInstrument);
+  if (!plan.ok) throw new Error(JSON.stringify(plan.issues));
+  dataset = imported.dataset;
+  scored = scoreDataset(imported.dataset, plan.value);
+  expect(scored.scores.map((s) => s.id)).toEqual(SCORES);
+  report = analyzeStudy({ resolved, dataset: imported.dataset, scored, generatedBy: 'test' });
+});
+
+describe('example BACE study: nabz agrees with R', () => {
+  it('item endorsement counts and denominators ("not applicable" left out) match exactly', () => {
+    const bace = getInstrument('bace3')!;
+    const byText = new Map(bace.items.map((i) => [i.text?.en, i.id]));
+    const rows = dataRows(table('bace3_endorsement'));
+    expect(rows).toHaveLength(30);
+    for (const r of rows) {
+      const id = byText.get((r.item as { text: string }).text)!;
+      expect(value(r.count), id).toBe(g(`endorse.${id}.count`));
+      expect(value(r.n), id).toBe(g(`endorse.${id}.n`));
+      expect(value(r.percent)).toBe(g(`endorse.${id}.count`) / g(`endorse.${id}.n`));
+    }
+  });
+
+  it('score descriptives', () => {
+    const rows = dataRows(table('bace3_scores'));
+    SCORES.forEach((k, i) => {
+      expect(value(rows[i]!.n)).toBe(g(`desc.${k}.n`));
+      for (const f of ['mean', 'sd', 'min', 'max'] as const) expectDigits(value(rows[i]![f]), g(`desc.${k}.${f}`), 12, `${k} ${f}`);
+    });
+  });
+
+  it('threshold prevalence with Wilson intervals (prop.test, correct = FALSE)', () => {
+    const rows = dataRows(table('thresholds'));
+    ['stigma', 'attitudinal', 'instrumental'].forEach((k, i) => {
+      expect(value(rows[i]!.count)).toBe(g(`threshold.${k}.count`));
+      expect(value(rows[i]!.n)).toBe(g(`threshold.${k}.n`));
+      const [lo, hi] = interval(rows[i]!.ci);
+      expectDigits(lo, g(`threshold.${k}.lower`), 12, `${k} Wilson lower`);
+      expectDigits(hi, g(`threshold.${k}.upper`), 12, `${k} Wilson upper`);
+    });
+  });
+
+  it('Student and Welch rows, Levene (mean-centred) by level of training', () => {
+    const rows = dataRows(table('ttest_training'));
+    SCORES.forEach((k, i) => {
+      const st = rows[2 * i]!;
+      const we = rows[2 * i + 1]!;
+      expectDigits(value(st.t), g(`student.${k}.t`), 12, `${k} Student t`);
+      expectDigits(value(st.p), g(`student.${k}.p`), 11, `${k} Student p`);
+      expectDigits(interval(st.ci)[0], g(`student.${k}.lower`), 12, `${k} Student CI lower`);
+      expectDigits(interval(st.ci)[1], g(`student.${k}.upper`), 12, `${k} Student CI upper`);
+      expectDigits(value(we.t), g(`welch.${k}.t`), 12, `${k} Welch t`);
+      expectDigits(value(we.df), g(`welch.${k}.df`), 12, `${k} Welch df`);
+      expectDigits(value(we.p), g(`welch.${k}.p`), 11, `${k} Welch p`);
+      expectDigits(interval(we.ci)[0], g(`welch.${k}.lower`), 12, `${k} Welch CI lower`);
+      expectDigits(value(st.leveneF), g(`levene.${k}.F`), 12, `${k} Levene F`);
+      expectDigits(value(st.leveneP), g(`levene.${k}.p`), 11, `${k} Levene p`);
+    });
+  });
+
+  it("Cronbach's alpha, listwise as SPSS", () => {
+    const rows = dataRows(table('reliability'));
+    SCORES.forEach((k, i) => {
+      expect(value(rows[i]!.n)).toBe(g(`alpha.${k}.n`));
+      expectDigits(value(rows[i]!.alpha), g(`alpha.${k}.alpha`), 12, `${k} alpha`);
+    });
+  });
+
+  it('names the scoring it used and never calls p < alpha "not significant"', () => {
+    expect(report.scoringNote).toMatch(/study-defined domains/);
+    expect(report.scoringNote).toMatch(/official BACE v3 subscales/);
+    const text = report.sections.flatMap((s) => s.blocks.flatMap((b) => (b.type === 'text' ? b.sentences : []))).join(' ');
+    for (const m of text.matchAll(/no statistically significant difference[^.]*?p = (\.\d+)/g)) {
+      expect(Number(`0${m[1]}`)).toBeGreaterThanOrEqual(0.05);
+    }
+    for (const m of text.matchAll(/significantly (?:higher|lower)[^.]*?p = (\.\d+)/g)) {
+      expect(Number(`0${m[1]}`)).toBeLessThan(0.05);
+    }
+  });
+
+  it('small-cell suppression hides small cells, their complement, and comparisons by small groups', () => {
+    const sampleRows = (r: Report) => {
+      const t = r.sections.flatMap((s) => s.blocks).find((b): b is TableSpec => b.type === 'table' && b.id === 'sample')!;
+      const rows = dataRows(t);
+      return (label: string) => rows.find((x) => (x.characteristic as { text: string }).text === label)!.n!.kind;
+    };
+    const r50 = analyzeStudy({ resolved, dataset, scored, generatedBy: 'test', minCellSize: 50, groupBy: ['specialty', 'training'] });
+    const c50 = sampleRows(r50);
+    expect([c50('Surgery and allied'), c50('Diagnostic and basic sciences'), c50('Dental')]).toEqual(['suppressed', 'suppressed', 'suppressed']);
+    expect([c50('Medicine and allied'), c50('Female'), c50('Undergraduate')]).toEqual(['number', 'number', 'number']);
+    const json50 = JSON.stringify(r50);
+    expect(json50).toMatch(/Comparisons by specialty are not shown: at least one group has fewer than 50/);
+    expect(json50).toContain('"id":"cmp_training"');
+    // Male (98) is below 100; Female (119) must go too, or 217 − 119 reveals it.
+    const c100 = sampleRows(analyzeStudy({ resolved, dataset, scored, generatedBy: 'test', minCellSize: 100 }));
+    expect([c100('Male'), c100('Female')]).toEqual(['suppressed', 'suppressed']);
+  });
+});
+
+describe('cellsToSuppress', () => {
+  it('suppresses cells under k and one complementary cell when only one would be hidden', () => {
+    expect([...cellsToSuppress([10, 3, 20], 5)].sort()).toEqual([0, 1]);
+    expect([...cellsToSuppress([10, 3, 4, 20], 5)].sort()).toEqual([1, 2]);
+    expect([...cellsToSuppress([10, 0, 20], 5)]).toEqual([]);
+    expect([...cellsToSuppress([1, 2], 0)]).toEqual([]);
+  });
+});
