@@ -3,6 +3,7 @@
  * resolved study, then score it. Expected failures become CliErrors with every problem listed.
  */
 import type { ImportSuccess } from '../core/response/importer.js';
+import { markNotShown } from '../core/response/skipLogic.js';
 import { buildScoringPlan, type ScoredDataset, scoreDataset } from '../core/scoring/index.js';
 import type { ResolvedStudy } from '../core/study/resolve.js';
 import {
@@ -53,6 +54,7 @@ export async function importAndScore(
   }
   if (options.verbose) process.stderr.write(`${formatMappingReport(result.mappingReport)}\n`);
   for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+  markNotShown(result.dataset, [...resolved.variables.values()].map((v) => v.item));
   const plan = buildScoringPlan(resolved.study, getInstrument);
   if (!plan.ok) throw issuesError('Scoring plan', plan.issues);
   for (const w of plan.value.warnings) process.stderr.write(`warning: ${w.message}\n`);

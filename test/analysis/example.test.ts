@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeStudy, cellsToSuppress } from '../../src/core/analysis/analyzeStudy.js';
 import type { Dataset } from '../../src/core/response/dataset.js';
+import { markNotShown } from '../../src/core/response/skipLogic.js';
 import type { ScoredDataset } from '../../src/core/scoring/index.js';
 import type { Cell, Report, TableSpec } from '../../src/core/report/spec.js';
 import { buildScoringPlan, scoreDataset } from '../../src/core/scoring/index.js';
@@ -58,6 +59,7 @@ beforeAll(async () => {
   const plan = buildScoringPlan(resolved.study, getInstrument);
   if (!plan.ok) throw new Error(JSON.stringify(plan.issues));
   dataset = imported.dataset;
+  expect(markNotShown(dataset, [...resolved.variables.values()].map((v) => v.item)).get('specialty')).toBe(61);
   scored = scoreDataset(imported.dataset, plan.value);
   expect(scored.scores.map((s) => s.id)).toEqual(SCORES);
   report = analyzeStudy({ resolved, dataset: imported.dataset, scored, generatedBy: 'test' });

@@ -97,7 +97,7 @@ async function write(report: Report, format: Format, out: string | undefined): P
   if (want('markdown')) put('report.md', renderMarkdown(report));
   if (want('json')) put('report.json', renderJson(report));
   if (want('csv')) for (const [name, csv] of renderTablesCsv(report)) put(join('tables', name), csv);
-  if (want('svg')) for (const [id, svg] of await renderFiguresSvg(report)) put(join('figures', `${id}.svg`), svg);
+  if (want('svg')) for (const [id, svg] of await renderFiguresSvg(report)) put(join("figures", id.endsWith(".svg") ? id : `${id}.svg`), svg);
   if (want('html')) put('report.html', await renderHtml(report));
   if (format === 'all') process.stdout.write(renderText(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }));
   process.stderr.write(`\nwrote ${written.length} files to ${out}/ (${written.map((w) => w.slice(out.length + 1)).join(', ')})\n`);
