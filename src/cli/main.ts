@@ -12,6 +12,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   samplesize: { summary: 'sample size for a proportion or for comparing two means', load: () => import('./commands/samplesize.js') },
   ttest: { summary: 't-tests from published summary statistics (--summary)', load: () => import('./commands/ttest.js') },
   simulate: { summary: 'seeded synthetic respondents for a study, as a Google Forms CSV', load: () => import('./commands/simulate.js') },
+  serve: { summary: 'run the study server (studio, respondent links, JSON API)', load: () => import('./commands/serve.js') },
+  user: { summary: 'add or list researcher accounts (password from stdin)', load: () => import('./commands/user.js') },
 };
 
 export const USAGE = `nabz — mental-health studies end to end

@@ -33,7 +33,6 @@ import { type MappingFile, parseMappingFile } from '../core/response/mappingFile
 import type { Target } from '../core/response/targets.js';
 import { readCsv } from './csv.js';
 import type { ImportProgress } from './progress.js';
-import { readXlsx } from './xlsx.js';
 
 export type { RawCell } from '../core/response/cells.js';
 export { cellText } from '../core/response/cells.js';
@@ -147,7 +146,7 @@ export async function importResponses(
 
   const fatal =
     format === 'xlsx'
-      ? await readXlsx(path, onRow, { sheet: options.sheet, onBytes, signal: options.signal })
+      ? await (await import('./xlsx.js')).readXlsx(path, onRow, { sheet: options.sheet, onBytes, signal: options.signal })
       : await readCsv(path, onRow, {
           delimiter: options.delimiter ?? (format === 'tsv' ? '\t' : undefined),
           onBytes,

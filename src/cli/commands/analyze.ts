@@ -5,7 +5,9 @@
 import { join } from 'node:path';
 import { analyzeStudy } from '../../core/analysis/analyzeStudy.js';
 import type { Report } from '../../core/report/spec.js';
-import { renderFiguresSvg, renderHtml, renderJson, renderMarkdown, renderTablesCsv, renderText } from '../../render/index.js';
+import { renderJson } from '../../render/json.js';
+import { renderMarkdown } from '../../render/markdown.js';
+import { renderText } from '../../render/text.js';
 import { parse } from '../args.js';
 import { usageError } from '../errors.js';
 import { writeOut } from '../io.js';
@@ -96,7 +98,12 @@ async function write(report: Report, format: Format, out: string | undefined): P
   if (want('terminal')) put('report.txt', renderText(report, { color: false }));
   if (want('markdown')) put('report.md', renderMarkdown(report));
   if (want('json')) put('report.json', renderJson(report));
-  if (want('csv')) for (const [name, csv] of renderTablesCsv(report)) put(join('tables', name), csv);
+  if (want('csv')) {
+    const { renderTablesCsv } = await import('../../render/csv.js');
+    for (const [name, csv] of renderTablesCsv(report)) put(join('tables', name), csv);
+  }
+  // Charts (vega) load only when asked for: they cost about a second of start-up.
+  const { renderFiguresSvg, renderHtml } = want('svg') || want('html') ? await import('../../render/index.js') : ({} as typeof import('../../render/index.js'));
   if (want('svg')) for (const [id, svg] of await renderFiguresSvg(report)) put(join("figures", id.endsWith(".svg") ? id : `${id}.svg`), svg);
   if (want('html')) put('report.html', await renderHtml(report));
   if (format === 'all') process.stdout.write(renderText(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }));
