@@ -39,17 +39,33 @@ function timed(cmd, args) {
 }
 const best = (runs) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
 
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`);
-console.log(`R: ${execFileSync('Rscript', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim() || spawnSync('Rscript', ['--version'], { encoding: 'utf8' }).stderr.trim()}`);
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`,
+);
+console.log(
+  `R: ${execFileSync('Rscript', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim() || spawnSync('Rscript', ['--version'], { encoding: 'utf8' }).stderr.trim()}`,
+);
 const rows = [];
 for (const n of sizes) {
   const file = join(out, `bace-${n}.csv`);
   if (!existsSync(file)) {
-    execFileSync('node', [cli, 'simulate', '--study', study, '--spec', spec, '--n', String(n), '--seed', '7', '--out', file], { stdio: 'inherit' });
+    execFileSync(
+      'node',
+      [cli, 'simulate', '--study', study, '--spec', spec, '--n', String(n), '--seed', '7', '--out', file],
+      { stdio: 'inherit' },
+    );
   }
   const mb = statSync(file).size / 2 ** 20;
-  const nabz = best(Array.from({ length: repeat }, () => timed('node', [cli, 'analyze', file, '--study', study, '--format', 'json'])));
-  const r = best(Array.from({ length: repeat }, () => timed('Rscript', ['--vanilla', join(root, 'bench', 'analyze.R'), file])));
+  const nabz = best(
+    Array.from({ length: repeat }, () =>
+      timed('node', [cli, 'analyze', file, '--study', study, '--format', 'json']),
+    ),
+  );
+  const r = best(
+    Array.from({ length: repeat }, () =>
+      timed('Rscript', ['--vanilla', join(root, 'bench', 'analyze.R'), file]),
+    ),
+  );
   rows.push({ n, mb, nabz, r });
   console.log(
     `n = ${String(n).padStart(8)} (${mb.toFixed(0)} MB CSV): nabz ${nabz.seconds.toFixed(2)} s, peak ${nabz.peakMb.toFixed(0)} MB | R ${r.seconds.toFixed(2)} s, peak ${r.peakMb.toFixed(0)} MB | R/nabz time ${(r.seconds / nabz.seconds).toFixed(2)}×`,
@@ -67,5 +83,7 @@ if (rows.length > 1) {
 }
 const last = rows.at(-1);
 if (last && last.n >= 1_000_000) {
-  console.log(`1M respondents: nabz ${last.nabz.seconds < last.r.seconds ? 'faster' : 'SLOWER'} than R; peak memory ${last.nabz.peakMb < 1024 ? 'under' : 'OVER'} 1 GB (${last.nabz.peakMb.toFixed(0)} MB)`);
+  console.log(
+    `1M respondents: nabz ${last.nabz.seconds < last.r.seconds ? 'faster' : 'SLOWER'} than R; peak memory ${last.nabz.peakMb < 1024 ? 'under' : 'OVER'} 1 GB (${last.nabz.peakMb.toFixed(0)} MB)`,
+  );
 }

@@ -6,7 +6,12 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 
 export function parse<O extends Options>(argv: string[], options: O, usage: string) {
   try {
-    const r = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const r = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
     if ((r.values as { help?: boolean }).help) {
       process.stdout.write(`${usage}\n`);
       process.exit(0);
@@ -21,7 +26,8 @@ export function parse<O extends Options>(argv: string[], options: O, usage: stri
 export function num(value: string | undefined, name: string, usage: string): number | undefined {
   if (value === undefined) return undefined;
   const x = Number(value);
-  if (value.trim() === '' || !Number.isFinite(x)) throw usageError(`--${name} must be a number, got "${value}"`, usage);
+  if (value.trim() === '' || !Number.isFinite(x))
+    throw usageError(`--${name} must be a number, got "${value}"`, usage);
   return x;
 }
 

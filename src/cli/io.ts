@@ -9,19 +9,25 @@ export function readJsonFile(path: string, what: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new CliError(`Cannot read ${what} "${path}": ${(e as NodeJS.ErrnoException).code ?? String(e)}. Check the path.`);
+    throw new CliError(
+      `Cannot read ${what} "${path}": ${(e as NodeJS.ErrnoException).code ?? String(e)}. Check the path.`,
+    );
   }
   try {
     return JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
-    throw new CliError(`${what} "${path}" is not valid JSON: ${(e as Error).message}. Fix the file (a JSON validator shows where).`);
+    throw new CliError(
+      `${what} "${path}" is not valid JSON: ${(e as Error).message}. Fix the file (a JSON validator shows where).`,
+    );
   }
 }
 
 export function issuesError(what: string, issues: readonly Issue[]): CliError {
   const lines = issues.slice(0, 50).map((i) => `  - ${i.path ? `${i.path}: ` : ''}${i.message}`);
   if (issues.length > 50) lines.push(`  … and ${issues.length - 50} more`);
-  return new CliError(`${what} is not valid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
+  return new CliError(
+    `${what} is not valid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`,
+  );
 }
 
 export function writeOut(path: string, content: string | Uint8Array): void {

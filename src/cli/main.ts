@@ -5,15 +5,42 @@
  */
 import { CliError } from './errors.js';
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<void> }> }> = {
-  analyze: { summary: 'score a survey export and write the publication tables', load: () => import('./commands/analyze.js') },
-  score: { summary: 'write the scored dataset (scores, bands, flags, n per score)', load: () => import('./commands/score.js') },
-  instruments: { summary: 'list the instrument library or show one instrument', load: () => import('./commands/instruments.js') },
-  samplesize: { summary: 'sample size for a proportion or for comparing two means', load: () => import('./commands/samplesize.js') },
-  ttest: { summary: 't-tests from published summary statistics (--summary)', load: () => import('./commands/ttest.js') },
-  simulate: { summary: 'seeded synthetic respondents for a study, as a Google Forms CSV', load: () => import('./commands/simulate.js') },
-  serve: { summary: 'run the study server (studio, respondent links, JSON API)', load: () => import('./commands/serve.js') },
-  user: { summary: 'add or list researcher accounts (password from stdin)', load: () => import('./commands/user.js') },
+const COMMANDS: Record<
+  string,
+  { summary: string; load: () => Promise<{ run(argv: string[]): Promise<void> }> }
+> = {
+  analyze: {
+    summary: 'score a survey export and write the publication tables',
+    load: () => import('./commands/analyze.js'),
+  },
+  score: {
+    summary: 'write the scored dataset (scores, bands, flags, n per score)',
+    load: () => import('./commands/score.js'),
+  },
+  instruments: {
+    summary: 'list the instrument library or show one instrument',
+    load: () => import('./commands/instruments.js'),
+  },
+  samplesize: {
+    summary: 'sample size for a proportion or for comparing two means',
+    load: () => import('./commands/samplesize.js'),
+  },
+  ttest: {
+    summary: 't-tests from published summary statistics (--summary)',
+    load: () => import('./commands/ttest.js'),
+  },
+  simulate: {
+    summary: 'seeded synthetic respondents for a study, as a Google Forms CSV',
+    load: () => import('./commands/simulate.js'),
+  },
+  serve: {
+    summary: 'run the study server (studio, respondent links, JSON API)',
+    load: () => import('./commands/serve.js'),
+  },
+  user: {
+    summary: 'add or list researcher accounts (password from stdin)',
+    load: () => import('./commands/user.js'),
+  },
 };
 
 export const USAGE = `nabz — mental-health studies end to end
@@ -56,7 +83,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`nabz: internal error (a bug — please report it):\n${e instanceof Error ? e.stack : String(e)}\n`);
+    process.stderr.write(
+      `nabz: internal error (a bug — please report it):\n${e instanceof Error ? e.stack : String(e)}\n`,
+    );
     process.exitCode = 70;
   },
 );

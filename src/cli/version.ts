@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 /** "nabz 0.1.0", read from package.json next to dist/. */
 export function programVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     return `nabz ${pkg.version}`;
   } catch {
     return 'nabz';

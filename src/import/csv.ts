@@ -124,7 +124,10 @@ export async function readCsv(
       if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
       const r = await chunks.next();
       if (r.done) {
-        if (carry) fatal = fileError('The file ends in the middle of a UTF-8 character: it is truncated or not UTF-8 text.');
+        if (carry)
+          fatal = fileError(
+            'The file ends in the middle of a UTF-8 character: it is truncated or not UTF-8 text.',
+          );
         return null;
       }
       const chunk = r.value;
@@ -165,13 +168,16 @@ export async function readCsv(
       head = head.length ? Buffer.concat([head, part]) : part;
       headerLine = firstLine(head);
       // A CR at the very end may be the first half of CRLF: read on to see.
-      if (headerLine !== null && !(head[lineBreakAt(head)] === 13 && head.length === lineBreakAt(head) + 1)) break;
+      if (headerLine !== null && !(head[lineBreakAt(head)] === 13 && head.length === lineBreakAt(head) + 1))
+        break;
     }
     if (head.length === 0) return null;
-    const delimiter = options.delimiter ?? detectDelimiter((headerLine ?? decoder.decode(head)).replace(/^\uFEFF/, ''));
+    const delimiter =
+      options.delimiter ?? detectDelimiter((headerLine ?? decoder.decode(head)).replace(/^\uFEFF/, ''));
     // The line break, from the header line (papaparse would guess it from its first chunk, which may be tiny).
     const at = headerLine === null ? -1 : lineBreakAt(head);
-    const newline: '\r\n' | '\r' | '\n' = at < 0 || head[at] === 10 ? '\n' : head[at + 1] === 10 ? '\r\n' : '\r';
+    const newline: '\r\n' | '\r' | '\n' =
+      at < 0 || head[at] === 10 ? '\n' : head[at + 1] === 10 ? '\r\n' : '\r';
     // Text goes to papaparse in pieces that end just after a line feed (at least 64 KiB when the file allows),
     // so a CRLF is never split between two pieces: papaparse would otherwise see a lone CR at a piece's end.
     async function* text(): AsyncGenerator<string> {
@@ -265,5 +271,8 @@ function quoteError(e: Papa.ParseError, row: number, line: number): ImportError 
       : e.code === 'InvalidQuotes'
         ? 'a " inside a quoted value is not doubled (write "" for a quote inside quotes)'
         : e.message;
-  return fileError(`Row ${row} (line ${line}): ${what}. Fix the quoting in the file, or export it again from the survey tool.`, row);
+  return fileError(
+    `Row ${row} (line ${line}): ${what}. Fix the quoting in the file, or export it again from the survey tool.`,
+    row,
+  );
 }

@@ -146,7 +146,11 @@ export async function importResponses(
 
   const fatal =
     format === 'xlsx'
-      ? await (await import('./xlsx.js')).readXlsx(path, onRow, { sheet: options.sheet, onBytes, signal: options.signal })
+      ? await (await import('./xlsx.js')).readXlsx(path, onRow, {
+          sheet: options.sheet,
+          onBytes,
+          signal: options.signal,
+        })
       : await readCsv(path, onRow, {
           delimiter: options.delimiter ?? (format === 'tsv' ? '\t' : undefined),
           onBytes,

@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeStudy, cellsToSuppress } from '../../src/core/analysis/analyzeStudy.js';
+import type { Cell, Report, TableSpec } from '../../src/core/report/spec.js';
 import type { Dataset } from '../../src/core/response/dataset.js';
 import { markNotShown } from '../../src/core/response/skipLogic.js';
 import type { ScoredDataset } from '../../src/core/scoring/index.js';
-import type { Cell, Report, TableSpec } from '../../src/core/report/spec.js';
 import { buildScoringPlan, scoreDataset } from '../../src/core/scoring/index.js';
 import { type ResolvedStudy, resolveStudy } from '../../src/core/study/resolve.js';
 import { importResponses, targetsFromStudy } from '../../src/import/index.js';
@@ -19,7 +19,10 @@ import { expectDigits } from '../helpers/accuracy.js';
 
 const root = join(__dirname, '..', '..');
 const example = join(root, 'examples', 'bace-medical-students');
-const golden = JSON.parse(readFileSync(join(root, 'test', 'goldens', 'example_bace.json'), 'utf8')) as Record<string, number>;
+const golden = JSON.parse(readFileSync(join(root, 'test', 'goldens', 'example_bace.json'), 'utf8')) as Record<
+  string,
+  number
+>;
 const SCORES = ['bace3_stigma', 'bace3_mean', 'stigma', 'attitudinal', 'instrumental'];
 
 let report: Report;
@@ -35,11 +38,11 @@ function dataRows(t: TableSpec) {
   return t.rows.flatMap((r) => (r.kind === 'data' ? [r.cells] : []));
 }
 function value(c: Cell | undefined): number {
-  if (!c || c.kind !== 'number') throw new Error(`not a number cell: ${JSON.stringify(c)}`);
+  if (c?.kind !== 'number') throw new Error(`not a number cell: ${JSON.stringify(c)}`);
   return c.value;
 }
 function interval(c: Cell | undefined): [number, number] {
-  if (!c || c.kind !== 'interval') throw new Error(`not an interval cell: ${JSON.stringify(c)}`);
+  if (c?.kind !== 'interval') throw new Error(`not an interval cell: ${JSON.stringify(c)}`);
   return [c.lower, c.upper];
 }
 const g = (k: string) => {
@@ -49,7 +52,11 @@ const g = (k: string) => {
 };
 
 beforeAll(async () => {
-  const r = resolveStudy(JSON.parse(readFileSync(join(example, 'study.json'), 'utf8')), getInstrument, instrumentIds());
+  const r = resolveStudy(
+    JSON.parse(readFileSync(join(example, 'study.json'), 'utf8')),
+    getInstrument,
+    instrumentIds(),
+  );
   if (!r.ok) throw new Error(JSON.stringify(r.issues));
   resolved = r.value;
   const targets = targetsFromStudy(resolved.study, getInstrument);
@@ -59,7 +66,12 @@ beforeAll(async () => {
   const plan = buildScoringPlan(resolved.study, getInstrument);
   if (!plan.ok) throw new Error(JSON.stringify(plan.issues));
   dataset = imported.dataset;
-  expect(markNotShown(dataset, [...resolved.variables.values()].map((v) => v.item)).get('specialty')).toBe(61);
+  expect(
+    markNotShown(
+      dataset,
+      [...resolved.variables.values()].map((v) => v.item),
+    ).get('specialty'),
+  ).toBe(61);
   scored = scoreDataset(imported.dataset, plan.value);
   expect(scored.scores.map((s) => s.id)).toEqual(SCORES);
   report = analyzeStudy({ resolved, dataset: imported.dataset, scored, generatedBy: 'test' });
@@ -83,7 +95,8 @@ describe('example BACE study: nabz agrees with R', () => {
     const rows = dataRows(table('bace3_scores'));
     SCORES.forEach((k, i) => {
       expect(value(rows[i]!.n)).toBe(g(`desc.${k}.n`));
-      for (const f of ['mean', 'sd', 'min', 'max'] as const) expectDigits(value(rows[i]![f]), g(`desc.${k}.${f}`), 12, `${k} ${f}`);
+      for (const f of ['mean', 'sd', 'min', 'max'] as const)
+        expectDigits(value(rows[i]![f]), g(`desc.${k}.${f}`), 12, `${k} ${f}`);
     });
   });
 
@@ -127,7 +140,9 @@ describe('example BACE study: nabz agrees with R', () => {
   it('names the scoring it used and never calls p < alpha "not significant"', () => {
     expect(report.scoringNote).toMatch(/study-defined domains/);
     expect(report.scoringNote).toMatch(/official BACE v3 subscales/);
-    const text = report.sections.flatMap((s) => s.blocks.flatMap((b) => (b.type === 'text' ? b.sentences : []))).join(' ');
+    const text = report.sections
+      .flatMap((s) => s.blocks.flatMap((b) => (b.type === 'text' ? b.sentences : [])))
+      .join(' ');
     for (const m of text.matchAll(/no statistically significant difference[^.]*?p = (\.\d+)/g)) {
       expect(Number(`0${m[1]}`)).toBeGreaterThanOrEqual(0.05);
     }
@@ -138,19 +153,39 @@ describe('example BACE study: nabz agrees with R', () => {
 
   it('small-cell suppression hides small cells, their complement, and comparisons by small groups', () => {
     const sampleRows = (r: Report) => {
-      const t = r.sections.flatMap((s) => s.blocks).find((b): b is TableSpec => b.type === 'table' && b.id === 'sample')!;
+      const t = r.sections
+        .flatMap((s) => s.blocks)
+        .find((b): b is TableSpec => b.type === 'table' && b.id === 'sample')!;
       const rows = dataRows(t);
-      return (label: string) => rows.find((x) => (x.characteristic as { text: string }).text === label)!.n!.kind;
+      return (label: string) =>
+        rows.find((x) => (x.characteristic as { text: string }).text === label)!.n!.kind;
     };
-    const r50 = analyzeStudy({ resolved, dataset, scored, generatedBy: 'test', minCellSize: 50, groupBy: ['specialty', 'training'] });
+    const r50 = analyzeStudy({
+      resolved,
+      dataset,
+      scored,
+      generatedBy: 'test',
+      minCellSize: 50,
+      groupBy: ['specialty', 'training'],
+    });
     const c50 = sampleRows(r50);
-    expect([c50('Surgery and allied'), c50('Diagnostic and basic sciences'), c50('Dental')]).toEqual(['suppressed', 'suppressed', 'suppressed']);
-    expect([c50('Medicine and allied'), c50('Female'), c50('Undergraduate')]).toEqual(['number', 'number', 'number']);
+    expect([c50('Surgery and allied'), c50('Diagnostic and basic sciences'), c50('Dental')]).toEqual([
+      'suppressed',
+      'suppressed',
+      'suppressed',
+    ]);
+    expect([c50('Medicine and allied'), c50('Female'), c50('Undergraduate')]).toEqual([
+      'number',
+      'number',
+      'number',
+    ]);
     const json50 = JSON.stringify(r50);
     expect(json50).toMatch(/Comparisons by specialty are not shown: at least one group has fewer than 50/);
     expect(json50).toContain('"id":"cmp_training"');
     // Male (98) is below 100; Female (119) must go too, or 217 − 119 reveals it.
-    const c100 = sampleRows(analyzeStudy({ resolved, dataset, scored, generatedBy: 'test', minCellSize: 100 }));
+    const c100 = sampleRows(
+      analyzeStudy({ resolved, dataset, scored, generatedBy: 'test', minCellSize: 100 }),
+    );
     expect([c100('Male'), c100('Female')]).toEqual(['suppressed', 'suppressed']);
   });
 });

@@ -18,9 +18,9 @@ describe('core stays pure', () => {
   for (const f of sources) {
     it(`${relative(root, f)} imports only zod, @stdlib and other core files`, () => {
       const text = readFileSync(f, 'utf8');
-      const specs = [...text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
-        (m) => m[1] ?? m[2] ?? '',
-      );
+      const specs = [
+        ...text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g),
+      ].map((m) => m[1] ?? m[2] ?? '');
       for (const s of specs) {
         if (s.startsWith('.')) {
           const target = join(f, '..', s);

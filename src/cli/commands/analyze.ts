@@ -51,26 +51,42 @@ export async function run(argv: string[]): Promise<void> {
   );
   const file = positionals[0];
   if (!file) throw usageError('the responses file is missing', USAGE);
-  if (positionals.length > 1) throw usageError(`one responses file at a time; got ${positionals.length}: ${positionals.join(', ')}`, USAGE);
-  if (!values.study === !values.instrument) throw usageError('give exactly one of --study or --instrument', USAGE);
+  if (positionals.length > 1)
+    throw usageError(
+      `one responses file at a time; got ${positionals.length}: ${positionals.join(', ')}`,
+      USAGE,
+    );
+  if (!values.study === !values.instrument)
+    throw usageError('give exactly one of --study or --instrument', USAGE);
   const format = (values.format ?? (values.out ? 'all' : 'terminal')) as Format;
-  if (!FORMATS.includes(format)) throw usageError(`--format must be one of ${FORMATS.join(', ')}; got "${values.format}"`, USAGE);
+  if (!FORMATS.includes(format))
+    throw usageError(`--format must be one of ${FORMATS.join(', ')}; got "${values.format}"`, USAGE);
   if (format !== 'terminal' && !values.out && format !== 'markdown' && format !== 'json') {
     throw usageError(`--format ${format} writes files: add --out DIR`, USAGE);
   }
   let minCell: number | undefined;
   if (values['min-cell'] !== undefined) {
     minCell = Number(values['min-cell']);
-    if (!Number.isInteger(minCell) || minCell < 0) throw usageError(`--min-cell must be a whole number ≥ 0, got "${values['min-cell']}"`, USAGE);
+    if (!Number.isInteger(minCell) || minCell < 0)
+      throw usageError(`--min-cell must be a whole number ≥ 0, got "${values['min-cell']}"`, USAGE);
   }
 
   const resolved = values.study ? loadStudy(values.study) : studyOfInstrument(values.instrument!);
   for (const g of values.group ?? []) {
     const v = resolved.variables.get(g);
-    if (!v) throw usageError(`--group "${g}" is not a question of the study; questions: ${resolved.study.questions.map((q) => q.id).join(', ') || '(none)'}`, USAGE);
-    if (v.item.type !== 'single') throw usageError(`--group "${g}" must be a single-choice question (it is ${v.item.type})`, USAGE);
+    if (!v)
+      throw usageError(
+        `--group "${g}" is not a question of the study; questions: ${resolved.study.questions.map((q) => q.id).join(', ') || '(none)'}`,
+        USAGE,
+      );
+    if (v.item.type !== 'single')
+      throw usageError(`--group "${g}" must be a single-choice question (it is ${v.item.type})`, USAGE);
   }
-  const { imported, scored } = await importAndScore(file, resolved, { mappingFile: values.mapping, sheet: values.sheet, verbose: values.verbose ?? false });
+  const { imported, scored } = await importAndScore(file, resolved, {
+    mappingFile: values.mapping,
+    sheet: values.sheet,
+    verbose: values.verbose ?? false,
+  });
   const report = analyzeStudy({
     resolved,
     dataset: imported.dataset,
@@ -87,7 +103,10 @@ async function write(report: Report, format: Format, out: string | undefined): P
   if (!out) {
     if (format === 'markdown') process.stdout.write(renderMarkdown(report));
     else if (format === 'json') process.stdout.write(renderJson(report));
-    else process.stdout.write(renderText(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }));
+    else
+      process.stdout.write(
+        renderText(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }),
+      );
     return;
   }
   const written: string[] = [];
@@ -103,9 +122,19 @@ async function write(report: Report, format: Format, out: string | undefined): P
     for (const [name, csv] of renderTablesCsv(report)) put(join('tables', name), csv);
   }
   // Charts (vega) load only when asked for: they cost about a second of start-up.
-  const { renderFiguresSvg, renderHtml } = want('svg') || want('html') ? await import('../../render/index.js') : ({} as typeof import('../../render/index.js'));
-  if (want('svg')) for (const [id, svg] of await renderFiguresSvg(report)) put(join("figures", id.endsWith(".svg") ? id : `${id}.svg`), svg);
+  const { renderFiguresSvg, renderHtml } =
+    want('svg') || want('html')
+      ? await import('../../render/index.js')
+      : ({} as typeof import('../../render/index.js'));
+  if (want('svg'))
+    for (const [id, svg] of await renderFiguresSvg(report))
+      put(join('figures', id.endsWith('.svg') ? id : `${id}.svg`), svg);
   if (want('html')) put('report.html', await renderHtml(report));
-  if (format === 'all') process.stdout.write(renderText(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }));
-  process.stderr.write(`\nwrote ${written.length} files to ${out}/ (${written.map((w) => w.slice(out.length + 1)).join(', ')})\n`);
+  if (format === 'all')
+    process.stdout.write(
+      renderText(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }),
+    );
+  process.stderr.write(
+    `\nwrote ${written.length} files to ${out}/ (${written.map((w) => w.slice(out.length + 1)).join(', ')})\n`,
+  );
 }

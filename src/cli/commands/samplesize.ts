@@ -1,6 +1,7 @@
 /** `nabz samplesize`: n to estimate a proportion, or n per group to compare two means at a given power. */
-import { sampleSizeProportion, sampleSizeTTest } from '../../core/stats/samplesize.js';
+
 import { isNotComputable } from '../../core/stats/result.js';
+import { sampleSizeProportion, sampleSizeTTest } from '../../core/stats/samplesize.js';
 import { num, parse, requireNum } from '../args.js';
 import { CliError, usageError } from '../errors.js';
 
@@ -32,7 +33,8 @@ export async function run(argv: string[]): Promise<void> {
   );
   const kind = positionals[0];
   const check = (x: number, name: string, lo: number, hi: number, openLo = true) => {
-    if (!(openLo ? x > lo : x >= lo) || !(x < hi)) throw usageError(`--${name} must be between ${lo} and ${hi}, got ${x}`, USAGE);
+    if (!(openLo ? x > lo : x >= lo) || !(x < hi))
+      throw usageError(`--${name} must be between ${lo} and ${hi}, got ${x}`, USAGE);
   };
   if (kind === 'proportion') {
     const p = requireNum(values.p, 'p', USAGE);
@@ -45,7 +47,12 @@ export async function run(argv: string[]): Promise<void> {
     if (population !== undefined && !(Number.isInteger(population) && population > 0)) {
       throw usageError(`--population must be a positive whole number, got ${population}`, USAGE);
     }
-    const r = sampleSizeProportion({ p, marginOfError: d, level, ...(population !== undefined ? { populationSize: population } : {}) });
+    const r = sampleSizeProportion({
+      p,
+      marginOfError: d,
+      level,
+      ...(population !== undefined ? { populationSize: population } : {}),
+    });
     if (isNotComputable(r)) throw new CliError(r.reason);
     if (values.json) return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     process.stdout.write(
@@ -65,7 +72,13 @@ export async function run(argv: string[]): Promise<void> {
     check(power, 'power', 0, 1);
     check(alpha, 'alpha', 0, 1);
     if (!(sd > 0)) throw usageError(`--sd must be above 0, got ${sd}`, USAGE);
-    const r = sampleSizeTTest({ delta, sd, power, sigLevel: alpha, alternative: values['one-sided'] ? 'one.sided' : 'two.sided' });
+    const r = sampleSizeTTest({
+      delta,
+      sd,
+      power,
+      sigLevel: alpha,
+      alternative: values['one-sided'] ? 'one.sided' : 'two.sided',
+    });
     if (isNotComputable(r)) throw new CliError(r.reason);
     if (values.json) return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     process.stdout.write(
@@ -78,6 +91,9 @@ export async function run(argv: string[]): Promise<void> {
       ].join('\n'),
     );
   } else {
-    throw usageError(kind ? `unknown kind "${kind}"; use proportion or means` : 'say what to size: proportion or means', USAGE);
+    throw usageError(
+      kind ? `unknown kind "${kind}"; use proportion or means` : 'say what to size: proportion or means',
+      USAGE,
+    );
   }
 }

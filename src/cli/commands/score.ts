@@ -3,11 +3,11 @@
  * respondent with every score, its band, the number of items it used, and the safety flags.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { csvField } from '../../core/simulate/googleForms.js';
 import { parse } from '../args.js';
 import { usageError } from '../errors.js';
 import { importAndScore } from '../pipeline.js';
 import { loadStudy, studyOfInstrument } from '../study.js';
-import { csvField } from '../../core/simulate/googleForms.js';
 
 const USAGE = `Usage: nabz score FILE (--study STUDY.json | --instrument ID) [--out SCORED.csv] [--mapping MAP.json] [--sheet NAME]
 
@@ -18,14 +18,24 @@ computed (too few items answered); the reason per score is summarised on standar
 export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parse(
     argv,
-    { study: { type: 'string' }, instrument: { type: 'string' }, out: { type: 'string' }, mapping: { type: 'string' }, sheet: { type: 'string' } },
+    {
+      study: { type: 'string' },
+      instrument: { type: 'string' },
+      out: { type: 'string' },
+      mapping: { type: 'string' },
+      sheet: { type: 'string' },
+    },
     USAGE,
   );
   const file = positionals[0];
   if (!file) throw usageError('the responses file is missing', USAGE);
-  if (!values.study === !values.instrument) throw usageError('give exactly one of --study or --instrument', USAGE);
+  if (!values.study === !values.instrument)
+    throw usageError('give exactly one of --study or --instrument', USAGE);
   const resolved = values.study ? loadStudy(values.study) : studyOfInstrument(values.instrument!);
-  const { scored } = await importAndScore(file, resolved, { mappingFile: values.mapping, sheet: values.sheet });
+  const { scored } = await importAndScore(file, resolved, {
+    mappingFile: values.mapping,
+    sheet: values.sheet,
+  });
   const header = ['row'];
   for (const s of scored.scores) {
     header.push(s.id);
@@ -56,7 +66,9 @@ export async function run(argv: string[]): Promise<void> {
   writeSync(fd, buf);
   if (values.out) closeSync(fd);
   for (const p of scored.report.perScore) {
-    process.stderr.write(`${p.id}: ${p.computed} computed, ${p.noneAnswered} with no item answered, ${p.tooFewAnswered} with too few items (min ${p.minAnswered})\n`);
+    process.stderr.write(
+      `${p.id}: ${p.computed} computed, ${p.noneAnswered} with no item answered, ${p.tooFewAnswered} with too few items (min ${p.minAnswered})\n`,
+    );
   }
   if (values.out) process.stderr.write(`wrote ${scored.n} scored rows to ${values.out}\n`);
 }

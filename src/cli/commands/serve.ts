@@ -5,8 +5,8 @@
  * then the database is closed.
  */
 import type { FastifyInstance } from 'fastify';
-import { ownerSetupLink } from '../../server/auth/setup.js';
 import { buildApp } from '../../server/app.js';
+import { ownerSetupLink } from '../../server/auth/setup.js';
 import { configFromEnv, type ServerConfig } from '../../server/config.js';
 import { HttpError } from '../../server/errors.js';
 import { openStore, type Store, StoreError, storeConfigFromEnv } from '../../store/index.js';
@@ -83,14 +83,20 @@ export async function run(argv: string[]): Promise<void> {
     await store.close();
     const code = (e as { code?: string }).code;
     if (code === 'EADDRINUSE')
-      throw new CliError(`Port ${config.port} on ${config.host} is already in use: stop the other server or use --port.`);
+      throw new CliError(
+        `Port ${config.port} on ${config.host} is already in use: stop the other server or use --port.`,
+      );
     if (code === 'EACCES')
-      throw new CliError(`Not allowed to listen on port ${config.port}: use a port above 1023 (e.g. --port 3000).`);
+      throw new CliError(
+        `Not allowed to listen on port ${config.port}: use a port above 1023 (e.g. --port 3000).`,
+      );
     throw e;
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  process.stdout.write(`nabz is listening on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port} — ${store.description}\n`);
+  process.stdout.write(
+    `nabz is listening on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port} — ${store.description}\n`,
+  );
 
   const link = await ownerSetupLink(store, config.publicUrl);
   if (link) process.stdout.write(`Open ${link} to create the owner account (valid 24 h).\n`);

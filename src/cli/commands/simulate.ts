@@ -3,12 +3,17 @@
  * (what `nabz analyze` reads). Streams, so 1,000,000 respondents never sit in memory.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { evaluateCondition, parseExpression } from '../../core/instrument/expression.js';
 import type { Expr } from '../../core/instrument/expression.js';
-import { type FormColumn, googleFormsHeader, googleFormsRow, timestampAt } from '../../core/simulate/googleForms.js';
+import { evaluateCondition, parseExpression } from '../../core/instrument/expression.js';
+import {
+  type FormColumn,
+  googleFormsHeader,
+  googleFormsRow,
+  timestampAt,
+} from '../../core/simulate/googleForms.js';
 import { type SimItem, type SimulationSpec, simulateRespondents } from '../../core/simulate/respondents.js';
 import { createRng } from '../../core/simulate/rng.js';
-import { parse, requireNum, num } from '../args.js';
+import { num, parse, requireNum } from '../args.js';
 import { CliError, usageError } from '../errors.js';
 import { readJsonFile } from '../io.js';
 import { loadStudy } from '../study.js';
@@ -23,11 +28,19 @@ grid rows as "Title [Item]", answers as labels). The same seed always gives the 
 export async function run(argv: string[]): Promise<void> {
   const { values } = parse(
     argv,
-    { study: { type: 'string' }, n: { type: 'string' }, seed: { type: 'string' }, spec: { type: 'string' }, out: { type: 'string' } },
+    {
+      study: { type: 'string' },
+      n: { type: 'string' },
+      seed: { type: 'string' },
+      spec: { type: 'string' },
+      out: { type: 'string' },
+    },
     USAGE,
   );
   if (!values.study) throw usageError('--study is required', USAGE);
-  const spec = (values.spec ? readJsonFile(values.spec, 'simulation spec') : {}) as Partial<SimulationSpec> & {
+  const spec = (
+    values.spec ? readJsonFile(values.spec, 'simulation spec') : {}
+  ) as Partial<SimulationSpec> & {
     seed?: number;
     start?: string;
     days?: number;
@@ -43,17 +56,25 @@ export async function run(argv: string[]): Promise<void> {
     columns.push({ sim, ...(gridStem ? { gridStem } : {}), ...(na ? { notApplicableLabel: na } : {}) });
     if (sim.item.showIf) {
       const p = parseExpression(sim.item.showIf);
-      if (!p.ok) throw new CliError(`question "${sim.item.id}": showIf "${sim.item.showIf}" is not valid: ${p.error.message}`);
+      if (!p.ok)
+        throw new CliError(
+          `question "${sim.item.id}": showIf "${sim.item.showIf}" is not valid: ${p.error.message}`,
+        );
       showIf.set(sim.item.id, p.value);
     }
   };
-  for (const q of resolved.study.questions) addItem({ item: q, ...(q.options ? { options: q.options } : {}) });
+  for (const q of resolved.study.questions)
+    addItem({ item: q, ...(q.options ? { options: q.options } : {}) });
   for (const ins of resolved.instruments) {
     for (const item of ins.items) {
       const scale = ins.scales.find((s) => s.id === item.scale);
       const options = scale?.options ?? item.options;
       const na = scale?.notApplicableLabel?.en;
-      addItem({ item, ...(options ? { options } : {}), ...(scale ? { scale } : {}) }, ins.title.en ?? ins.shortTitle, na);
+      addItem(
+        { item, ...(options ? { options } : {}), ...(scale ? { scale } : {}) },
+        ins.title.en ?? ins.shortTitle,
+        na,
+      );
     }
   }
 
@@ -63,17 +84,24 @@ export async function run(argv: string[]): Promise<void> {
   const start = new Date(`${spec.start ?? '2025-01-01'}T03:00:00Z`);
   const days = spec.days ?? 90;
   let buf = `${googleFormsHeader(columns)}\n`;
-  simulateRespondents(columns.map((c) => c.sim), { ...spec, n } as SimulationSpec, rng, (answers, i) => {
-    for (const [id, e] of showIf) {
-      const shown = evaluateCondition(e, (scope, ref) => (scope === 'item' ? ((answers.get(ref) as number | string | null) ?? null) : null));
-      if (!shown) answers.set(id, null);
-    }
-    buf += `${googleFormsRow(columns, answers, timestampAt(start, days, i, n, rng))}\n`;
-    if (buf.length > 1 << 20) {
-      writeSync(fd, buf);
-      buf = '';
-    }
-  });
+  simulateRespondents(
+    columns.map((c) => c.sim),
+    { ...spec, n } as SimulationSpec,
+    rng,
+    (answers, i) => {
+      for (const [id, e] of showIf) {
+        const shown = evaluateCondition(e, (scope, ref) =>
+          scope === 'item' ? ((answers.get(ref) as number | string | null) ?? null) : null,
+        );
+        if (!shown) answers.set(id, null);
+      }
+      buf += `${googleFormsRow(columns, answers, timestampAt(start, days, i, n, rng))}\n`;
+      if (buf.length > 1 << 20) {
+        writeSync(fd, buf);
+        buf = '';
+      }
+    },
+  );
   writeSync(fd, buf);
   if (values.out) {
     closeSync(fd);

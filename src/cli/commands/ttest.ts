@@ -3,8 +3,8 @@
  * recheck a paper's table.
  */
 import { formatP } from '../../core/report/format.js';
-import { isNotComputable } from '../../core/stats/result.js';
 import { cohensDFromSummary } from '../../core/stats/effectsize.js';
+import { isNotComputable } from '../../core/stats/result.js';
 import { ttestFromSummary } from '../../core/stats/ttest.js';
 import { parse } from '../args.js';
 import { CliError, usageError } from '../errors.js';
@@ -24,7 +24,8 @@ function triple(s: string | undefined, name: string) {
   if (parts.length !== 3 || ![n, mean, sd].every(Number.isFinite)) {
     throw usageError(`--${name} must be three numbers N,MEAN,SD; got "${s}"`, USAGE);
   }
-  if (!Number.isInteger(n) || n < 2) throw usageError(`--${name}: N must be a whole number of at least 2; got ${n}`, USAGE);
+  if (!Number.isInteger(n) || n < 2)
+    throw usageError(`--${name}: N must be a whole number of at least 2; got ${n}`, USAGE);
   if (!(sd >= 0)) throw usageError(`--${name}: SD must be 0 or more; got ${sd}`, USAGE);
   return { n, mean, sd };
 }
@@ -43,14 +44,17 @@ export async function run(argv: string[]): Promise<void> {
     },
     USAGE,
   );
-  if (!values.summary) throw usageError('only --summary is supported here; for raw data use `nabz analyze`', USAGE);
+  if (!values.summary)
+    throw usageError('only --summary is supported here; for raw data use `nabz analyze`', USAGE);
   const a = triple(values.a, 'a');
   const b = triple(values.b, 'b');
   const [la, lb] = (values.labels ?? 'Group A,Group B').split(',').map((s) => s.trim());
   const alpha = values.alpha === undefined ? 0.05 : Number(values.alpha);
-  if (!(alpha > 0 && alpha < 1)) throw usageError(`--alpha must be between 0 and 1, got "${values.alpha}"`, USAGE);
+  if (!(alpha > 0 && alpha < 1))
+    throw usageError(`--alpha must be between 0 and 1, got "${values.alpha}"`, USAGE);
   const reported = values['reported-p'] === undefined ? undefined : Number(values['reported-p']);
-  if (reported !== undefined && !(reported >= 0 && reported <= 1)) throw usageError(`--reported-p must be a probability, got "${values['reported-p']}"`, USAGE);
+  if (reported !== undefined && !(reported >= 0 && reported <= 1))
+    throw usageError(`--reported-p must be a probability, got "${values['reported-p']}"`, USAGE);
   const t = ttestFromSummary(a, b);
   if (isNotComputable(t)) throw new CliError(t.reason);
   const d = cohensDFromSummary(a, b);
@@ -64,11 +68,15 @@ export async function run(argv: string[]): Promise<void> {
     `${la}: n = ${a.n}, M = ${a.mean}, SD = ${a.sd}    ${lb}: n = ${b.n}, M = ${b.mean}, SD = ${b.sd}`,
     row('Student (equal variances)', t.student),
     row('Welch (unequal variances)', t.welch),
-    isNotComputable(d) ? `  Cohen's d: not computable (${d.reason})` : `  Cohen's d = ${d.estimate.toFixed(3)}, 95% CI [${d.ci.lower.toFixed(3)}, ${d.ci.upper.toFixed(3)}]`,
+    isNotComputable(d)
+      ? `  Cohen's d: not computable (${d.reason})`
+      : `  Cohen's d = ${d.estimate.toFixed(3)}, 95% CI [${d.ci.lower.toFixed(3)}, ${d.ci.upper.toFixed(3)}]`,
   ];
   if (reported !== undefined) {
     const close = (p: number) => Math.abs(Number(p.toFixed(3)) - reported) < 5e-4 + 1e-12;
-    const which = [close(t.student.pValue) ? 'Student' : '', close(t.welch.pValue) ? 'Welch' : ''].filter(Boolean);
+    const which = [close(t.student.pValue) ? 'Student' : '', close(t.welch.pValue) ? 'Welch' : ''].filter(
+      Boolean,
+    );
     lines.push(
       `  Reported p = ${reported}: ${which.length ? `reproduced by the ${which.join(' and the ')} test (to 3 decimals)` : 'reproduced by neither test — check the numbers or the test used'}.`,
       `  At α = ${alpha}, p = ${reported} is ${reported < alpha ? 'statistically significant (p < α): calling it "not significant" would be wrong' : 'not statistically significant (p ≥ α)'}.`,

@@ -91,7 +91,10 @@ export async function run(argv: string[]): Promise<void> {
     const store = await openConfiguredStore(config.dataDir);
     try {
       const users = await store.users.list();
-      if (!users.length) process.stdout.write('No accounts yet. Create one with: nabz user add --email you@example.org --admin\n');
+      if (!users.length)
+        process.stdout.write(
+          'No accounts yet. Create one with: nabz user add --email you@example.org --admin\n',
+        );
       for (const u of users)
         process.stdout.write(`${u.id}\t${u.email}\t${u.displayName}${u.isAdmin ? '\tadmin' : ''}\n`);
     } finally {

@@ -13,21 +13,19 @@
 import type { Instrument, Item } from '../instrument/schema.js';
 import {
   type ComparisonInput,
-  type EndorsementDomain,
-  type IndependentTestInput,
-  type ItemEndorsement,
-  type ScoreDescriptives,
-  type ThresholdRow,
   categoricalSentence,
   col,
   DF,
   dec,
   describeScoring,
   descriptivesTable,
+  type EndorsementDomain,
   endorsementSentence,
   endorsementTable,
   groupComparisonTable,
   INTEGER,
+  type IndependentTestInput,
+  type ItemEndorsement,
   independentSamplesTable,
   meanSentence,
   notComputableCell,
@@ -35,16 +33,26 @@ import {
   pct,
   pval,
   reliabilitySentence,
+  type ScoreDescriptives,
   sampleSizeSentence,
   suppressed,
   TEXT,
+  type ThresholdRow,
   text,
   thresholdSentence,
   thresholdTable,
   topEndorsedFigure,
   twoGroupSentence,
 } from '../report/index.js';
-import { REPORT_SCHEMA_VERSION, type Block, type Cell, type Report, type Row, type Section, type TableSpec } from '../report/spec.js';
+import {
+  type Block,
+  type Cell,
+  REPORT_SCHEMA_VERSION,
+  type Report,
+  type Row,
+  type Section,
+  type TableSpec,
+} from '../report/spec.js';
 import { AnswerStatus, type Dataset, type NumericColumn } from '../response/dataset.js';
 import type { ScoreColumn, ScoredDataset } from '../scoring/score.js';
 import { oneWayAnova, welchAnova } from '../stats/anova.js';
@@ -53,7 +61,7 @@ import { hedgesG } from '../stats/effectsize.js';
 import { pAdjust } from '../stats/padjust.js';
 import { proportionAtOrAbove } from '../stats/proportion.js';
 import { cronbachAlpha, type ItemMatrix, itemMatrixFromColumns } from '../stats/reliability.js';
-import { isNotComputable, type NotComputable, notComputable } from '../stats/result.js';
+import { isNotComputable, notComputable } from '../stats/result.js';
 import { ttestIndependent } from '../stats/ttest.js';
 import type { ResolvedStudy } from '../study/resolve.js';
 
@@ -97,7 +105,10 @@ function numericColumn(ds: Dataset, id: string): NumericColumn | undefined {
 }
 
 /** Counts per option of a single-choice column; `skipped` counts respondents who were asked but gave no answer. */
-function categoryCounts(item: Item, col: NumericColumn): { levels: { value: number; label: string; count: number }[]; skipped: number } {
+function categoryCounts(
+  item: Item,
+  col: NumericColumn,
+): { levels: { value: number; label: string; count: number }[]; skipped: number } {
   const options = item.options ?? [];
   const index = new Map(options.map((o, i) => [o.value, i]));
   const counts = new Array<number>(options.length).fill(0);
@@ -109,7 +120,10 @@ function categoryCounts(item: Item, col: NumericColumn): { levels: { value: numb
       if (k !== undefined) counts[k]!++;
     } else if (s === AnswerStatus.SKIPPED) skipped++;
   }
-  return { levels: options.map((o, i) => ({ value: o.value, label: optionLabel(item, o.value), count: counts[i]! })), skipped };
+  return {
+    levels: options.map((o, i) => ({ value: o.value, label: optionLabel(item, o.value), count: counts[i]! })),
+    skipped,
+  };
 }
 
 /**
@@ -150,23 +164,41 @@ function sampleSection(input: AnalysisInput, k: number): Section {
     if (q.type === 'single') {
       const { levels, skipped } = categoryCounts(q, c);
       const total = levels.reduce((s, l) => s + l.count, 0);
-      const hide = cellsToSuppress(levels.map((l) => l.count), k);
+      const hide = cellsToSuppress(
+        levels.map((l) => l.count),
+        k,
+      );
       rows.push({ kind: 'group', label: itemText(q) });
       levels.forEach((l, i) => {
         const hidden = hide.has(i);
         anySuppressed ||= hidden;
         const cells: Record<string, Cell> = hidden
-          ? { characteristic: text(l.label), n: suppressed(`fewer than ${k} respondents`), percent: suppressed(`fewer than ${k} respondents`) }
+          ? {
+              characteristic: text(l.label),
+              n: suppressed(`fewer than ${k} respondents`),
+              percent: suppressed(`fewer than ${k} respondents`),
+            }
           : {
               characteristic: text(l.label),
               n: num(l.count),
-              percent: total > 0 ? num(l.count / total) : notComputableCell('no respondent answered this question'),
+              percent:
+                total > 0 ? num(l.count / total) : notComputableCell('no respondent answered this question'),
             };
         rows.push({ kind: 'data', indent: 1, cells });
       });
-      if (skipped > 0) rows.push({ kind: 'data', indent: 1, cells: { characteristic: text('No answer'), n: num(skipped), percent: { kind: 'empty' } } });
+      if (skipped > 0)
+        rows.push({
+          kind: 'data',
+          indent: 1,
+          cells: { characteristic: text('No answer'), n: num(skipped), percent: { kind: 'empty' } },
+        });
       if (hide.size === 0 && total > 0) {
-        sentences.push(categoricalSentence({ label: itemText(q), levels: levels.map((l) => ({ label: l.label, count: l.count })) }));
+        sentences.push(
+          categoricalSentence({
+            label: itemText(q),
+            levels: levels.map((l) => ({ label: l.label, count: l.count })),
+          }),
+        );
       }
     } else if (q.type === 'number') {
       const d = describe(c.values);
@@ -189,7 +221,11 @@ function sampleSection(input: AnalysisInput, k: number): Section {
       type: 'table',
       id: 'sample',
       title: 'Characteristics of the respondents',
-      columns: [col('characteristic', 'Characteristic', TEXT), col('n', 'n', INTEGER), col('percent', '%', pct(1))],
+      columns: [
+        col('characteristic', 'Characteristic', TEXT),
+        col('n', 'n', INTEGER),
+        col('percent', '%', pct(1)),
+      ],
       rows,
       denominator: `Percentages are of the respondents who answered each question (N = ${dataset.n} responses).`,
       notes: anySuppressed ? [suppressionNote(k)] : [],
@@ -216,7 +252,11 @@ function endorsementOf(ins: Instrument, item: Item, col: NumericColumn | undefin
   return { label: itemText(item), count, n };
 }
 
-function instrumentSections(input: AnalysisInput, ins: Instrument, scores: readonly ScoreColumn[]): Section[] {
+function instrumentSections(
+  input: AnalysisInput,
+  ins: Instrument,
+  scores: readonly ScoreColumn[],
+): Section[] {
   const { dataset, resolved } = input;
   const plan = resolved.study.analysis;
   const sections: Section[] = [];
@@ -227,12 +267,28 @@ function instrumentSections(input: AnalysisInput, ins: Instrument, scores: reado
   // Item endorsement, grouped by the study's domains when it has them, else by official scores, else all items.
   if (ins.endorsement) {
     const grouping = studyDomains.filter((s) => s.def.items.length < ins.items.length);
-    const groups = grouping.length ? grouping : scores.filter((s) => s.official && s.def.items.length < ins.items.length);
+    const groups = grouping.length
+      ? grouping
+      : scores.filter((s) => s.official && s.def.items.length < ins.items.length);
     const domains: EndorsementDomain[] = groups.length
-      ? groups.map((s) => ({ label: label(s), items: s.def.items.map((id) => endorsementOf(ins, itemById.get(id)!, numericColumn(dataset, id))) }))
-      : [{ label: ins.shortTitle, items: ins.items.filter((it) => it.scored).map((it) => endorsementOf(ins, it, numericColumn(dataset, it.id))) }];
-    const endorseLabel = midSentence(ins.endorsement.label[LANG] ?? `at or above ${ins.endorsement.threshold}`);
-    const allItems = ins.items.filter((it) => it.scored).map((it) => endorsementOf(ins, it, numericColumn(dataset, it.id)));
+      ? groups.map((s) => ({
+          label: label(s),
+          items: s.def.items.map((id) => endorsementOf(ins, itemById.get(id)!, numericColumn(dataset, id))),
+        }))
+      : [
+          {
+            label: ins.shortTitle,
+            items: ins.items
+              .filter((it) => it.scored)
+              .map((it) => endorsementOf(ins, it, numericColumn(dataset, it.id))),
+          },
+        ];
+    const endorseLabel = midSentence(
+      ins.endorsement.label[LANG] ?? `at or above ${ins.endorsement.threshold}`,
+    );
+    const allItems = ins.items
+      .filter((it) => it.scored)
+      .map((it) => endorsementOf(ins, it, numericColumn(dataset, it.id)));
     const blocks: Block[] = [
       endorsementTable({
         id: `${ins.id}_endorsement`,
@@ -241,7 +297,9 @@ function instrumentSections(input: AnalysisInput, ins: Instrument, scores: reado
         endorsementLabel: `rated ${endorseLabel}`,
         notes: [
           `Endorsement: an answer of ${ins.endorsement.threshold} or more. "Not applicable" and unanswered items are left out of each item's denominator (N).`,
-          ...(groups.length && grouping.length ? ['Items are grouped by the study-defined domains, which are not official subscales.'] : []),
+          ...(groups.length && grouping.length
+            ? ['Items are grouped by the study-defined domains, which are not official subscales.']
+            : []),
         ],
       }),
       topEndorsedFigure({
@@ -261,7 +319,14 @@ function instrumentSections(input: AnalysisInput, ins: Instrument, scores: reado
   const rows: ScoreDescriptives[] = scores.map((s) => {
     const d = describe(s.values);
     if (isNotComputable(d)) return { label: label(s), n: 0, mean: d, sd: d, min: d, max: d };
-    return { label: label(s), n: d.n, mean: d.mean, sd: d.sd ?? notComputable('fewer than two scores'), min: d.min, max: d.max };
+    return {
+      label: label(s),
+      n: d.n,
+      mean: d.mean,
+      sd: d.sd ?? notComputable('fewer than two scores'),
+      min: d.min,
+      max: d.max,
+    };
   });
   const blocks: Block[] = [
     descriptivesTable({
@@ -269,11 +334,16 @@ function instrumentSections(input: AnalysisInput, ins: Instrument, scores: reado
       title: `${ins.shortTitle} scores`,
       rows,
       rowHeader: 'Score',
-      notes: scores.map((s) => `${label(s)}: ${s.def.description ?? `${s.def.method} of ${s.def.items.length} items`}; computed when at least ${s.minAnswered} item${s.minAnswered === 1 ? ' is' : 's are'} answered${s.official ? '' : ' (study-defined, not an official subscale)'}.`),
+      notes: scores.map(
+        (s) =>
+          `${label(s)}: ${s.def.description ?? `${s.def.method} of ${s.def.items.length} items`}; computed when at least ${s.minAnswered} item${s.minAnswered === 1 ? ' is' : 's are'} answered${s.official ? '' : ' (study-defined, not an official subscale)'}.`,
+      ),
       denominator: 'n is the number of respondents with a score.',
     }),
   ];
-  const bandTables = scores.filter((s) => s.def.bands?.length).map((s) => bandTable(ins, s, input.minCellSize ?? plan.minCellSize));
+  const bandTables = scores
+    .filter((s) => s.def.bands?.length)
+    .map((s) => bandTable(ins, s, input.minCellSize ?? plan.minCellSize));
   blocks.push(...bandTables);
   sections.push({ id: `${ins.id}_score_section`, title: `${ins.shortTitle}: scores`, blocks });
   return sections;
@@ -295,14 +365,23 @@ function bandTable(ins: Instrument, s: ScoreColumn, k: number): TableSpec {
     type: 'table',
     id: `${s.id}_bands`,
     title: `${ins.shortTitle}: ${s.def.label[LANG] ?? s.id} by band`,
-    columns: [col('band', 'Band', TEXT), col('from', 'From', dec(0)), col('n', 'n', INTEGER), col('percent', '%', pct(1))],
+    columns: [
+      col('band', 'Band', TEXT),
+      col('from', 'From', dec(0)),
+      col('n', 'n', INTEGER),
+      col('percent', '%', pct(1)),
+    ],
     rows: bands.map((b, i) => ({
       kind: 'data' as const,
       cells: {
         band: text(b.label[LANG] ?? String(b.min)),
         from: num(b.min, Number.isInteger(b.min) ? dec(0) : dec(2)),
         n: hide.has(i) ? suppressed(`fewer than ${k} respondents`) : num(counts[i]!),
-        percent: hide.has(i) ? suppressed(`fewer than ${k} respondents`) : n > 0 ? num(counts[i]! / n) : notComputableCell('no respondent has this score'),
+        percent: hide.has(i)
+          ? suppressed(`fewer than ${k} respondents`)
+          : n > 0
+            ? num(counts[i]! / n)
+            : notComputableCell('no respondent has this score'),
       },
     })),
     denominator: `Percentages are of the ${n} respondents with a ${s.def.label[LANG] ?? s.id} score.`,
@@ -342,7 +421,14 @@ function thresholdSection(input: AnalysisInput, byId: ReadonlyMap<string, ScoreC
     id: 'thresholds',
     title: 'Respondents at or above score thresholds',
     blocks: [
-      thresholdTable({ id: 'thresholds', title: 'Respondents at or above score thresholds', rows, notes: ['Interval: Wilson score interval without continuity correction (as R prop.test(correct = FALSE)).'] }),
+      thresholdTable({
+        id: 'thresholds',
+        title: 'Respondents at or above score thresholds',
+        rows,
+        notes: [
+          'Interval: Wilson score interval without continuity correction (as R prop.test(correct = FALSE)).',
+        ],
+      }),
       { type: 'text', sentences },
     ],
   };
@@ -388,11 +474,16 @@ function groupSections(input: AnalysisInput, scores: readonly ScoreColumn[], k: 
     const blocks: Block[] = [];
     const small = present.filter((l) => k > 0 && l.count < k);
     if (present.length < 2) {
-      blocks.push({ type: 'text', sentences: [`No comparison by ${midSentence(groupTitle)}: fewer than two groups have respondents.`] });
+      blocks.push({
+        type: 'text',
+        sentences: [`No comparison by ${midSentence(groupTitle)}: fewer than two groups have respondents.`],
+      });
     } else if (small.length) {
       blocks.push({
         type: 'text',
-        sentences: [`Comparisons by ${midSentence(groupTitle)} are not shown: at least one group has fewer than ${k} respondents, which could identify them.`],
+        sentences: [
+          `Comparisons by ${midSentence(groupTitle)} are not shown: at least one group has fewer than ${k} respondents, which could identify them.`,
+        ],
       });
     } else if (present.length === 2) {
       blocks.push(...twoGroupBlocks(input, scores, gc, present, groupTitle));
@@ -417,7 +508,11 @@ function twoGroupBlocks(
   const sentences: string[] = [];
   const pValues: number[] = [];
   for (const s of scores) {
-    const [x, y] = splitBy(s.values, gc, present.map((l) => l.value)) as [Float64Array, Float64Array];
+    const [x, y] = splitBy(
+      s.values,
+      gc,
+      present.map((l) => l.value),
+    ) as [Float64Array, Float64Array];
     const outcome = s.def.label[LANG] ?? s.id;
     const t = ttestIndependent(x, y, { confLevel: plan.confidenceLevel, leveneCenter: plan.leveneCenter });
     const g = hedgesG(x, y, { confLevel: plan.confidenceLevel });
@@ -425,7 +520,12 @@ function twoGroupBlocks(
       const d = describe(arr);
       return isNotComputable(d)
         ? { label: present[i]!.label, n: 0, mean: d, sd: d }
-        : { label: present[i]!.label, n: d.n, mean: d.mean, sd: d.sd ?? notComputable('fewer than two scores') };
+        : {
+            label: present[i]!.label,
+            n: d.n,
+            mean: d.mean,
+            sd: d.sd ?? notComputable('fewer than two scores'),
+          };
     });
     if (isNotComputable(t)) {
       comparisons.push({ outcomeLabel: outcome, groups: groupRows, test: t, effect: t });
@@ -437,13 +537,34 @@ function twoGroupBlocks(
     const chosen = plan.ttest === 'welch' ? t.welch : t.student;
     pValues.push(chosen.pValue);
     const effect = isNotComputable(g) ? g : { estimate: g.estimate, ci: g.ci };
-    comparisons.push({ outcomeLabel: outcome, groups: groupRows, test: { statistic: chosen.statistic, df: chosen.df, pValue: chosen.pValue }, effect });
+    comparisons.push({
+      outcomeLabel: outcome,
+      groups: groupRows,
+      test: { statistic: chosen.statistic, df: chosen.df, pValue: chosen.pValue },
+      effect,
+    });
     const lev = t.levene;
     independent.push({
       outcomeLabel: outcome,
-      ...(lev ? { levene: isNotComputable(lev) ? lev : { statistic: lev.statistic, df: lev.df, pValue: lev.pValue } } : {}),
-      student: { statistic: t.student.statistic, df: t.student.df, pValue: t.student.pValue, meanDifference: t.student.estimate, ci: t.student.ci },
-      welch: { statistic: t.welch.statistic, df: t.welch.df, pValue: t.welch.pValue, meanDifference: t.welch.estimate, ci: t.welch.ci },
+      ...(lev
+        ? {
+            levene: isNotComputable(lev) ? lev : { statistic: lev.statistic, df: lev.df, pValue: lev.pValue },
+          }
+        : {}),
+      student: {
+        statistic: t.student.statistic,
+        df: t.student.df,
+        pValue: t.student.pValue,
+        meanDifference: t.student.estimate,
+        ci: t.student.ci,
+      },
+      welch: {
+        statistic: t.welch.statistic,
+        df: t.welch.df,
+        pValue: t.welch.pValue,
+        meanDifference: t.welch.estimate,
+        ci: t.welch.ci,
+      },
     });
     const [ga, gb] = t.groups;
     sentences.push(
@@ -497,18 +618,29 @@ function anovaBlocks(
   const rows: Row[] = [];
   const sentences: string[] = [];
   for (const s of scores) {
-    const groups = splitBy(s.values, gc, present.map((l) => l.value));
+    const groups = splitBy(
+      s.values,
+      gc,
+      present.map((l) => l.value),
+    );
     const labels = present.map((l) => l.label);
     const a = oneWayAnova(groups, { labels });
     const w = welchAnova(groups, { labels });
     const outcome = s.def.label[LANG] ?? s.id;
     rows.push({ kind: 'group', label: outcome });
     const row = (name: string, r: typeof a | typeof w): Row => {
-      if (isNotComputable(r)) return { kind: 'data', indent: 1, cells: { test: text(name), f: notComputableCell(r.reason) } };
+      if (isNotComputable(r))
+        return { kind: 'data', indent: 1, cells: { test: text(name), f: notComputableCell(r.reason) } };
       return {
         kind: 'data',
         indent: 1,
-        cells: { test: text(name), f: num(r.statistic), df1: num(r.df[0]), df2: num(r.df[1]), p: num(r.pValue) },
+        cells: {
+          test: text(name),
+          f: num(r.statistic),
+          df1: num(r.df[0]),
+          df2: num(r.df[1]),
+          p: num(r.pValue),
+        },
       };
     };
     rows.push(row('One-way ANOVA (equal variances)', a), row("Welch's ANOVA", w));
@@ -526,9 +658,17 @@ function anovaBlocks(
       type: 'table',
       id: `anova_${gc.id}`,
       title: `Scores by ${midSentence(groupTitle)}: one-way ANOVA`,
-      columns: [col('test', 'Test', TEXT), col('f', 'F', dec(2)), col('df1', 'df1', DF), col('df2', 'df2', DF), col('p', 'p', pval(plan.alpha))],
+      columns: [
+        col('test', 'Test', TEXT),
+        col('f', 'F', dec(2)),
+        col('df1', 'df1', DF),
+        col('df2', 'df2', DF),
+        col('p', 'p', pval(plan.alpha)),
+      ],
       rows,
-      notes: ['Both the classic one-way ANOVA and Welch\'s ANOVA (unequal variances, as R oneway.test) are shown.'],
+      notes: [
+        "Both the classic one-way ANOVA and Welch's ANOVA (unequal variances, as R oneway.test) are shown.",
+      ],
     },
     { type: 'text', sentences },
   ];
@@ -572,15 +712,41 @@ function reliabilitySection(input: AnalysisInput, scores: readonly ScoreColumn[]
   const sentences: string[] = [];
   for (const s of scores) {
     if (s.def.items.length < 2) continue;
-    const cols = s.def.items.map((id) => numericColumn(dataset, id)?.values ?? new Float64Array(dataset.n).fill(Number.NaN));
-    const r = cronbachAlpha(missing === 'listwise' ? completeRowsMatrix(cols, s.def.items) : itemMatrixFromColumns(cols, s.def.items), { missing });
+    const cols = s.def.items.map(
+      (id) => numericColumn(dataset, id)?.values ?? new Float64Array(dataset.n).fill(Number.NaN),
+    );
+    const r = cronbachAlpha(
+      missing === 'listwise'
+        ? completeRowsMatrix(cols, s.def.items)
+        : itemMatrixFromColumns(cols, s.def.items),
+      { missing },
+    );
     const lbl = s.def.label[LANG] ?? s.id;
     if (isNotComputable(r)) {
-      rows.push({ kind: 'data', cells: { score: text(lbl), items: num(s.def.items.length), n: notComputableCell(r.reason), alpha: notComputableCell(r.reason) } });
+      rows.push({
+        kind: 'data',
+        cells: {
+          score: text(lbl),
+          items: num(s.def.items.length),
+          n: notComputableCell(r.reason),
+          alpha: notComputableCell(r.reason),
+        },
+      });
       continue;
     }
-    rows.push({ kind: 'data', cells: { score: text(lbl), items: num(s.def.items.length), n: num(r.n), alpha: num(r.alpha) } });
-    sentences.push(reliabilitySentence({ scaleLabel: `the ${midSentence(lbl)} score`, alpha: r.alpha, items: s.def.items.length, n: r.n, missing }));
+    rows.push({
+      kind: 'data',
+      cells: { score: text(lbl), items: num(s.def.items.length), n: num(r.n), alpha: num(r.alpha) },
+    });
+    sentences.push(
+      reliabilitySentence({
+        scaleLabel: `the ${midSentence(lbl)} score`,
+        alpha: r.alpha,
+        items: s.def.items.length,
+        n: r.n,
+        missing,
+      }),
+    );
   }
   if (!rows.length) return undefined;
   return {
@@ -591,7 +757,12 @@ function reliabilitySection(input: AnalysisInput, scores: readonly ScoreColumn[]
         type: 'table',
         id: 'reliability',
         title: "Internal consistency (Cronbach's α)",
-        columns: [col('score', 'Score', TEXT), col('items', 'Items', INTEGER), col('n', 'n', INTEGER), col('alpha', 'α', dec(2, false))],
+        columns: [
+          col('score', 'Score', TEXT),
+          col('items', 'Items', INTEGER),
+          col('n', 'n', INTEGER),
+          col('alpha', 'α', dec(2, false)),
+        ],
         rows,
         denominator:
           missing === 'listwise'
@@ -613,8 +784,14 @@ function safetySection(input: AnalysisInput, k: number): Section | undefined {
     kind: 'data' as const,
     cells: {
       rule: text(f.description),
-      n: k > 0 && f.nFlagged > 0 && f.nFlagged < k ? suppressed(`fewer than ${k} respondents`) : num(f.nFlagged),
-      percent: k > 0 && f.nFlagged > 0 && f.nFlagged < k ? suppressed(`fewer than ${k} respondents`) : num(f.nFlagged / Math.max(1, scored.n)),
+      n:
+        k > 0 && f.nFlagged > 0 && f.nFlagged < k
+          ? suppressed(`fewer than ${k} respondents`)
+          : num(f.nFlagged),
+      percent:
+        k > 0 && f.nFlagged > 0 && f.nFlagged < k
+          ? suppressed(`fewer than ${k} respondents`)
+          : num(f.nFlagged / Math.max(1, scored.n)),
     },
   }));
   return {
@@ -628,7 +805,9 @@ function safetySection(input: AnalysisInput, k: number): Section | undefined {
         columns: [col('rule', 'Rule', TEXT), col('n', 'n', INTEGER), col('percent', '%', pct(1))],
         rows,
         denominator: `Percentages are of all ${scored.n} responses.`,
-        notes: ['A safety rule is an instrument\'s prompt for follow-up (e.g. PHQ-9 item 9 above 0); it is not a diagnosis.'],
+        notes: [
+          "A safety rule is an instrument's prompt for follow-up (e.g. PHQ-9 item 9 above 0); it is not a diagnosis.",
+        ],
       },
     ],
   };
@@ -708,7 +887,11 @@ export function analyzeStudy(input: AnalysisInput): Report {
   if (saf) sections.push(saf);
   sections.push(scoringSection(input));
   const licence = resolved.instruments.map((i) => `${i.shortTitle}: ${i.licence.attribution}`);
-  sections.push({ id: 'instruments', title: 'Instruments and licences', blocks: [{ type: 'text', sentences: licence.length ? licence : ['No library instrument.'] }] });
+  sections.push({
+    id: 'instruments',
+    title: 'Instruments and licences',
+    blocks: [{ type: 'text', sentences: licence.length ? licence : ['No library instrument.'] }],
+  });
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     title: resolved.study.title,

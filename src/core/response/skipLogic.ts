@@ -5,7 +5,7 @@
  * NOT_SHOWN instead of SKIPPED, so "No answer" counts and missing-data reports count only real skips.
  * (A row that answered a hidden item keeps its answer: the data say it was shown.)
  */
-import { compileExpressionWith, parseExpression, truth, type ExprValue } from '../instrument/expression.js';
+import { compileExpressionWith, type ExprValue, parseExpression, truth } from '../instrument/expression.js';
 import type { Item } from '../instrument/schema.js';
 import { AnswerStatus, type Dataset } from './dataset.js';
 

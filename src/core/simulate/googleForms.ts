@@ -4,8 +4,8 @@
  * that apply" answers joined with ", ", and an empty cell for no answer.
  */
 import type { LocalizedText } from '../instrument/schema.js';
-import type { Rng } from './rng.js';
 import type { SimAnswer, SimItem } from './respondents.js';
+import type { Rng } from './rng.js';
 
 export interface FormColumn {
   readonly sim: SimItem;

@@ -6,7 +6,7 @@
  * Used by the example study, the benchmarks and the tests; never by analysis code.
  */
 import type { Item, ResponseOption, ResponseScale } from '../instrument/schema.js';
-import { type Rng, intBelow, normal, pickWeighted } from './rng.js';
+import { intBelow, normal, pickWeighted, type Rng } from './rng.js';
 
 /** One simulated answer: an option value, "not applicable", a free text, or no answer. */
 export type SimAnswer = number | 'NA' | string | null;
@@ -67,7 +67,8 @@ export function simulateRespondents(
         const w = spec.weights?.[it.id] ?? s.options.map(() => 1);
         const value = s.options[pickWeighted(rng, w)]!.value;
         answers.set(it.id, value);
-        for (const sh of spec.traitShifts ?? []) if (sh.question === it.id && sh.value === value) trait += sh.shift;
+        for (const sh of spec.traitShifts ?? [])
+          if (sh.question === it.id && sh.value === value) trait += sh.shift;
       } else if (it.type === 'number') {
         const d = spec.numbers?.[it.id] ?? { mean: 0, sd: 1 };
         let v = Math.round(d.mean + d.sd * normal(rng));

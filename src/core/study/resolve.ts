@@ -2,7 +2,7 @@
  * Resolve a study definition against the instrument library: every reference checked, every problem
  * reported with the thing, the bad value and the fix.
  */
-import { type Instrument, type Issue, type Item, type Validated, toIssues } from '../instrument/schema.js';
+import { type Instrument, type Issue, type Item, toIssues, type Validated } from '../instrument/schema.js';
 import { type Study, StudySchema } from './schema.js';
 
 export interface ResolvedStudy {
@@ -26,7 +26,11 @@ export function studyForInstrument(id: string): Study {
   });
 }
 
-export function resolveStudy(input: unknown, lookup: InstrumentLookup, known: readonly string[]): Validated<ResolvedStudy> {
+export function resolveStudy(
+  input: unknown,
+  lookup: InstrumentLookup,
+  known: readonly string[],
+): Validated<ResolvedStudy> {
   const parsed = StudySchema.safeParse(input);
   if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
   const study = parsed.data;
@@ -62,7 +66,11 @@ export function resolveStudy(input: unknown, lookup: InstrumentLookup, known: re
     instruments.push(ins);
     for (const item of ins.items) {
       if (variables.has(item.id)) {
-        issues.push({ path: `instruments[${i}]`, code: 'duplicate_variable', message: `item "${item.id}" appears twice (is ${ins.id} listed twice?)` });
+        issues.push({
+          path: `instruments[${i}]`,
+          code: 'duplicate_variable',
+          message: `item "${item.id}" appears twice (is ${ins.id} listed twice?)`,
+        });
       }
       variables.set(item.id, { item, instrument: ins });
     }
@@ -70,7 +78,11 @@ export function resolveStudy(input: unknown, lookup: InstrumentLookup, known: re
     if (si.officialScores) for (const s of ins.scores) scoreIds.add(s.id);
     si.domains.forEach((d, j) => {
       if (scoreIds.has(d.id)) {
-        issues.push({ path: `instruments[${i}].domains[${j}].id`, code: 'duplicate_score', message: `domain id "${d.id}" is already used by another score; rename it` });
+        issues.push({
+          path: `instruments[${i}].domains[${j}].id`,
+          code: 'duplicate_score',
+          message: `domain id "${d.id}" is already used by another score; rename it`,
+        });
       }
       scoreIds.add(d.id);
       d.items.forEach((id, k) => {
@@ -87,7 +99,11 @@ export function resolveStudy(input: unknown, lookup: InstrumentLookup, known: re
 
   study.questions.forEach((q, i) => {
     if (variables.has(q.id)) {
-      issues.push({ path: `questions[${i}].id`, code: 'duplicate_variable', message: `question id "${q.id}" is already used; rename it` });
+      issues.push({
+        path: `questions[${i}].id`,
+        code: 'duplicate_variable',
+        message: `question id "${q.id}" is already used; rename it`,
+      });
     }
     variables.set(q.id, { item: q });
   });
@@ -95,9 +111,17 @@ export function resolveStudy(input: unknown, lookup: InstrumentLookup, known: re
   study.analysis.groupBy.forEach((g, i) => {
     const v = variables.get(g);
     if (!v) {
-      issues.push({ path: `analysis.groupBy[${i}]`, code: 'unknown_question', message: `group variable "${g}" is not a question of this study` });
+      issues.push({
+        path: `analysis.groupBy[${i}]`,
+        code: 'unknown_question',
+        message: `group variable "${g}" is not a question of this study`,
+      });
     } else if (v.item.type !== 'single') {
-      issues.push({ path: `analysis.groupBy[${i}]`, code: 'not_categorical', message: `group variable "${g}" must be a single-choice question (it is ${v.item.type})` });
+      issues.push({
+        path: `analysis.groupBy[${i}]`,
+        code: 'not_categorical',
+        message: `group variable "${g}" must be a single-choice question (it is ${v.item.type})`,
+      });
     }
   });
   study.analysis.thresholds.forEach((t, i) => {
