@@ -137,6 +137,28 @@ describe('example BACE study: nabz agrees with R', () => {
     });
   });
 
+  it('score distributions: SE and quartiles (SPSS HAVERAGE = R type 6)', () => {
+    const rows = dataRows(table('bace3_distribution'));
+    SCORES.forEach((k, i) => {
+      expectDigits(value(rows[i]!.se), g(`se.${k}`), 12, `${k} SE`);
+      expectDigits(value(rows[i]!.q1), g(`q1.${k}`), 12, `${k} Q1`);
+      expectDigits(value(rows[i]!.median), g(`median.${k}`), 12, `${k} median`);
+      expectDigits(value(rows[i]!.q3), g(`q3.${k}`), 12, `${k} Q3`);
+    });
+  });
+
+  it('item-total statistics: corrected item-total r and alpha if deleted (psych::alpha r.drop, alpha.drop)', () => {
+    for (const k of SCORES) {
+      const rows = dataRows(table(`${k}_item_total`));
+      const ids = scored.scores.find((s) => s.id === k)!.def.items;
+      expect(rows).toHaveLength(ids.length);
+      ids.forEach((id, j) => {
+        expectDigits(value(rows[j]!.r), g(`rdrop.${k}.${id}`), 12, `${k} ${id} r.drop`);
+        expectDigits(value(rows[j]!.alpha), g(`alphadrop.${k}.${id}`), 12, `${k} ${id} alpha.drop`);
+      });
+    }
+  });
+
   it('names the scoring it used and never calls p < alpha "not significant"', () => {
     expect(report.scoringNote).toMatch(/study-defined domains/);
     expect(report.scoringNote).toMatch(/official BACE v3 subscales/);

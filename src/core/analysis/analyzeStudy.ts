@@ -60,7 +60,12 @@ import { describe } from '../stats/descriptives.js';
 import { hedgesG } from '../stats/effectsize.js';
 import { pAdjust } from '../stats/padjust.js';
 import { proportionAtOrAbove } from '../stats/proportion.js';
-import { cronbachAlpha, type ItemMatrix, itemMatrixFromColumns } from '../stats/reliability.js';
+import {
+  cronbachAlpha,
+  type ItemMatrix,
+  itemMatrixFromColumns,
+  type ReliabilityResult,
+} from '../stats/reliability.js';
 import { isNotComputable, notComputable } from '../stats/result.js';
 import { ttestIndependent } from '../stats/ttest.js';
 import type { ResolvedStudy } from '../study/resolve.js';
@@ -108,21 +113,24 @@ function numericColumn(ds: Dataset, id: string): NumericColumn | undefined {
 function categoryCounts(
   item: Item,
   col: NumericColumn,
-): { levels: { value: number; label: string; count: number }[]; skipped: number } {
+): { levels: { value: number; label: string; count: number }[]; skipped: number; notShown: number } {
   const options = item.options ?? [];
   const index = new Map(options.map((o, i) => [o.value, i]));
   const counts = new Array<number>(options.length).fill(0);
   let skipped = 0;
+  let notShown = 0;
   for (let i = 0; i < col.values.length; i++) {
     const s = col.status[i];
     if (s === AnswerStatus.ANSWERED) {
       const k = index.get(col.values[i]!);
       if (k !== undefined) counts[k]!++;
-    } else if (s === AnswerStatus.SKIPPED) skipped++;
+    } else if (s === AnswerStatus.NOT_SHOWN) notShown++;
+    else skipped++;
   }
   return {
     levels: options.map((o, i) => ({ value: o.value, label: optionLabel(item, o.value), count: counts[i]! })),
     skipped,
+    notShown,
   };
 }
 
@@ -162,36 +170,55 @@ function sampleSection(input: AnalysisInput, k: number): Section {
     const c = numericColumn(dataset, q.id);
     if (!c) continue;
     if (q.type === 'single') {
-      const { levels, skipped } = categoryCounts(q, c);
+      const { levels, skipped, notShown } = categoryCounts(q, c);
       const total = levels.reduce((s, l) => s + l.count, 0);
       const hide = cellsToSuppress(
         levels.map((l) => l.count),
         k,
       );
+      const hidden = (why: string): Record<string, Cell> => ({
+        n: suppressed(why),
+        percent: suppressed(why),
+        valid: suppressed(why),
+      });
       rows.push({ kind: 'group', label: itemText(q) });
       levels.forEach((l, i) => {
-        const hidden = hide.has(i);
-        anySuppressed ||= hidden;
-        const cells: Record<string, Cell> = hidden
-          ? {
-              characteristic: text(l.label),
-              n: suppressed(`fewer than ${k} respondents`),
-              percent: suppressed(`fewer than ${k} respondents`),
-            }
-          : {
-              characteristic: text(l.label),
-              n: num(l.count),
-              percent:
-                total > 0 ? num(l.count / total) : notComputableCell('no respondent answered this question'),
-            };
-        rows.push({ kind: 'data', indent: 1, cells });
-      });
-      if (skipped > 0)
+        anySuppressed ||= hide.has(i);
         rows.push({
           kind: 'data',
           indent: 1,
-          cells: { characteristic: text('No answer'), n: num(skipped), percent: { kind: 'empty' } },
+          cells: {
+            characteristic: text(l.label),
+            ...(hide.has(i)
+              ? hidden(`fewer than ${k} respondents`)
+              : {
+                  n: num(l.count),
+                  percent: num(l.count / dataset.n),
+                  valid:
+                    total > 0
+                      ? num(l.count / total)
+                      : notComputableCell('no respondent answered this question'),
+                }),
+          },
         });
+      });
+      for (const [label, count] of [
+        ['No answer', skipped],
+        ['Not asked (skip logic)', notShown],
+      ] as const) {
+        if (count > 0) {
+          rows.push({
+            kind: 'data',
+            indent: 1,
+            cells: {
+              characteristic: text(label),
+              n: num(count),
+              percent: num(count / dataset.n),
+              valid: { kind: 'empty' },
+            },
+          });
+        }
+      }
       if (hide.size === 0 && total > 0) {
         sentences.push(
           categoricalSentence({
@@ -224,10 +251,11 @@ function sampleSection(input: AnalysisInput, k: number): Section {
       columns: [
         col('characteristic', 'Characteristic', TEXT),
         col('n', 'n', INTEGER),
-        col('percent', '%', pct(1)),
+        col('percent', 'Percent', pct(1)),
+        col('valid', 'Valid percent', pct(1)),
       ],
       rows,
-      denominator: `Percentages are of the respondents who answered each question (N = ${dataset.n} responses).`,
+      denominator: `Percent is of all ${dataset.n} responses; valid percent is of the respondents who answered the question (as SPSS FREQUENCIES: "no answer" and "not asked" are left out of the valid denominator).`,
       notes: anySuppressed ? [suppressionNote(k)] : [],
     };
     blocks.push(table);
@@ -341,12 +369,52 @@ function instrumentSections(
       denominator: 'n is the number of respondents with a score.',
     }),
   ];
+  blocks.push(distributionTable(ins, scores));
   const bandTables = scores
     .filter((s) => s.def.bands?.length)
     .map((s) => bandTable(ins, s, input.minCellSize ?? plan.minCellSize));
   blocks.push(...bandTables);
   sections.push({ id: `${ins.id}_score_section`, title: `${ins.shortTitle}: scores`, blocks });
   return sections;
+}
+
+/** n, mean, SE, median and quartiles of each score (quartiles as SPSS, weighted average HAVERAGE = R type 6). */
+function distributionTable(ins: Instrument, scores: readonly ScoreColumn[]): TableSpec {
+  const f = dec(2);
+  const rows: Row[] = scores.map((s) => {
+    const d = describe(s.values, { quantileDefinition: 'spss' });
+    const label = text(s.def.label[LANG] ?? s.id);
+    if (isNotComputable(d))
+      return { kind: 'data' as const, cells: { label, n: num(0), se: notComputableCell(d.reason) } };
+    return {
+      kind: 'data' as const,
+      cells: {
+        label,
+        n: num(d.n),
+        mean: num(d.mean),
+        se: d.se === null ? notComputableCell('fewer than two scores') : num(d.se, dec(3)),
+        q1: num(d.q1),
+        median: num(d.median),
+        q3: num(d.q3),
+      },
+    };
+  });
+  return {
+    type: 'table',
+    id: `${ins.id}_distribution`,
+    title: `${ins.shortTitle} score distributions`,
+    columns: [
+      col('label', 'Score', TEXT),
+      col('n', 'n', INTEGER),
+      col('mean', 'Mean', f),
+      col('se', 'SE of mean', dec(3)),
+      col('q1', '25th percentile', f),
+      col('median', 'Median', f),
+      col('q3', '75th percentile', f),
+    ],
+    rows,
+    notes: ['Percentiles by the weighted average at (n + 1)p (SPSS HAVERAGE, R quantile type 6).'],
+  };
 }
 
 function bandTable(ins: Instrument, s: ScoreColumn, k: number): TableSpec {
@@ -710,6 +778,7 @@ function reliabilitySection(input: AnalysisInput, scores: readonly ScoreColumn[]
   const missing = resolved.study.analysis.alphaMissing;
   const rows: Row[] = [];
   const sentences: string[] = [];
+  const itemTables: TableSpec[] = [];
   for (const s of scores) {
     if (s.def.items.length < 2) continue;
     const cols = s.def.items.map(
@@ -738,6 +807,7 @@ function reliabilitySection(input: AnalysisInput, scores: readonly ScoreColumn[]
       kind: 'data',
       cells: { score: text(lbl), items: num(s.def.items.length), n: num(r.n), alpha: num(r.alpha) },
     });
+    itemTables.push(itemTotalTable(s, r, resolved));
     sentences.push(
       reliabilitySentence({
         scaleLabel: `the ${midSentence(lbl)} score`,
@@ -771,7 +841,47 @@ function reliabilitySection(input: AnalysisInput, scores: readonly ScoreColumn[]
         notes: [],
       },
       { type: 'text', sentences },
+      ...itemTables,
     ],
+  };
+}
+
+/** SPSS "Item-Total Statistics": per item its mean, SD, corrected item–total r and alpha if deleted. */
+function itemTotalTable(s: ScoreColumn, r: ReliabilityResult, resolved: ResolvedStudy): TableSpec {
+  const f = dec(2);
+  const label = s.def.label[LANG] ?? s.id;
+  return {
+    type: 'table',
+    id: `${s.id}_item_total`,
+    title: `Item-total statistics: ${label}`,
+    columns: [
+      col('item', 'Item', TEXT),
+      col('mean', 'Mean', f),
+      col('sd', 'SD', f),
+      col('r', 'Corrected item–total r', dec(2, false)),
+      col('alpha', 'α if item deleted', dec(2, false)),
+    ],
+    rows: r.items.map((it) => {
+      const v = resolved.variables.get(it.name);
+      return {
+        kind: 'data' as const,
+        cells: {
+          item: text(v ? itemText(v.item) : it.name),
+          mean: num(it.mean),
+          sd: num(it.sd),
+          r:
+            it.correctedItemTotalCorrelation === null
+              ? notComputableCell('the item or the rest of the scale has no variance')
+              : num(it.correctedItemTotalCorrelation),
+          alpha:
+            it.alphaIfDeleted === null
+              ? notComputableCell('alpha needs at least two remaining items')
+              : num(it.alphaIfDeleted),
+        },
+      };
+    }),
+    denominator: `n = ${r.n} respondents (${r.options.missing} deletion).`,
+    notes: [],
   };
 }
 

@@ -46,6 +46,13 @@ for (k in names(dom)) {
   cols <- dom[[k]]; m <- items[, cols]; m <- m[complete.cases(m), , drop = FALSE]
   al <- psych::alpha(m, warnings = FALSE, check.keys = FALSE)
   add(paste0("alpha.", k, ".alpha"), al$total$raw_alpha); add(paste0("alpha.", k, ".n"), nrow(m))
+  for (it in cols) {
+    add(paste0("alphadrop.", k, ".", it), al$alpha.drop[it, "raw_alpha"])
+    add(paste0("rdrop.", k, ".", it), al$item.stats[it, "r.drop"])
+  }
+  q <- quantile(x, c(.25, .5, .75), type = 6, na.rm = TRUE)
+  add(paste0("q1.", k), q[[1]]); add(paste0("median.", k), q[[2]]); add(paste0("q3.", k), q[[3]])
+  add(paste0("se.", k), sd(x, na.rm = TRUE) / sqrt(sum(!is.na(x))))
 }
 for (k in c("stigma", "attitudinal", "instrumental")) {
   x <- scores[, k]; ok <- !is.na(x); s <- sum(x[ok] >= 1.5)
