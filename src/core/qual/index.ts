@@ -1,0 +1,7 @@
+/** Qualitative analysis core: transcripts, offsets, coding model, agreement, audit trail, results. Pure. */
+export * from './agreement.js';
+export * from './audit.js';
+export * from './model.js';
+export * from './offsets.js';
+export * from './results.js';
+export * from './transcript.js';

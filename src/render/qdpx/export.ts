@@ -1,0 +1,518 @@
+/**
+ * Export a qualitative project to REFI-QDA: a QDPX project (a ZIP with `project.qde` and the transcripts as
+ * UTF-8 text files under `sources/`) and a QDC codebook. Both validate against the REFI-QDA 1.0 schemas
+ * (Project.xsd, Codebook.xsd; tests run xmllint).
+ *
+ * Mapping (nabz → REFI-QDA):
+ * - coders → `Users/User` (name only; the optional `id` attribute is left out so re-exports are identical);
+ * - codes → nested `CodeBook/Codes/Code` (`isCodable`, `color`); the definition, and examples as a trailing
+ *   "Examples:" list of "• " lines, go into `Description`; code memos → `NoteRef`;
+ * - participants → `Cases/Case` named by pseudonym — never by name — with one `VariableValue` per attribute and
+ *   screening result, and a `SelectionRef` to each of their speaker turns (exported as uncoded
+ *   `PlainTextSelection`s, so tools can attribute text to cases);
+ * - participant attributes → `Variables/Variable`, typed Boolean, Integer, Float or Text from their values;
+ *   screening scores are "Screening: <score>", eligibility "Screening eligible"; the source language is the
+ *   source variable "Source language"; memo phases the note variable "Braun & Clarke phase";
+ * - sources → `Sources/TextSource` with `plainTextPath="internal://<guid>.txt"`; each segment → a
+ *   `PlainTextSelection` (start/end in code points by default, see `positionUnit`) created by its coder, with one
+ *   `Coding`/`CodeRef` per code and the segment memo as `Description`;
+ * - memos → `Notes/Note` (title, author, date, text), referenced from the project, code, source, selection or
+ *   theme set they are about;
+ * - themes → `Sets/Set` with `MemberCode` for linked codes, `MemberNote` for theme memos, and the definition and
+ *   support needs in `Description` (status, sign-offs, sub-theme nesting and chosen quotes have no REFI-QDA form).
+ */
+import type { Issue } from '../../core/instrument/schema.js';
+import {
+  type Code,
+  type CodeNode,
+  codeTree,
+  type Memo,
+  type QualProject,
+  type Theme,
+} from '../../core/qual/model.js';
+import { OffsetIndex } from '../../core/qual/offsets.js';
+import { findNames } from '../../core/qual/transcript.js';
+import { guidFor, hashGuid } from './guid.js';
+import { countInvalidXmlChars, el, writeXml, type XmlOut } from './xml.js';
+import { writeZip } from './zip.js';
+
+export const PROJECT_NS = 'urn:QDA-XML:project:1.0';
+export const CODEBOOK_NS = 'urn:QDA-XML:codebook:1.0';
+/** Reserved variable names (see the module comment). */
+export const SOURCE_LANGUAGE_VARIABLE = 'Source language';
+export const PHASE_VARIABLE = 'Braun & Clarke phase';
+export const SCREENING_PREFIX = 'Screening: ';
+export const ELIGIBLE_VARIABLE = 'Screening eligible';
+const RESERVED = new Set([SOURCE_LANGUAGE_VARIABLE, PHASE_VARIABLE, ELIGIBLE_VARIABLE]);
+
+/** How selection positions are counted in the file. */
+export type PositionUnit = 'codepoint' | 'utf16';
+
+export interface RefiExportOptions {
+  /**
+   * 'codepoint' (default): Unicode characters, as REFI-QDA 1.0 describes positions in the plain text and as nabz
+   * stores them. 'utf16': UTF-16 code units, for tools that count the way .NET/Java strings do (differs only
+   * around emoji and other characters outside the Basic Multilingual Plane).
+   */
+  readonly positionUnit?: PositionUnit;
+  /** `origin` attribute, default "nabz". */
+  readonly origin?: string;
+  /** Export participants' speaker turns as case selections (default true). */
+  readonly caseTurns?: boolean;
+  /** Namespace of derived GUIDs (default: the project id). */
+  readonly guidNamespace?: string;
+}
+
+export interface QdeExport {
+  /** The project.qde document. */
+  readonly xml: string;
+  /** Source files: path inside the QDPX ("sources/<guid>.txt") and text. */
+  readonly files: readonly { readonly path: string; readonly text: string }[];
+  /** Things a researcher should know (e.g. a participant's name still in a transcript). */
+  readonly warnings: readonly Issue[];
+}
+
+/** A number as xsd:decimal / xsd:integer text: plain digits, never an exponent. */
+export function decimalString(x: number): string {
+  if (!Number.isFinite(x)) throw new RangeError(`${x} has no decimal form.`);
+  const s = String(x);
+  if (!/e/i.test(s)) return s;
+  const [mant, expS] = s.toLowerCase().split('e') as [string, string];
+  const exp = Number(expS);
+  const neg = mant.startsWith('-');
+  const m = neg ? mant.slice(1) : mant;
+  const [ip, fp = ''] = m.split('.') as [string, string?];
+  const digits = ip + fp;
+  const point = ip.length + exp;
+  let out: string;
+  if (point <= 0) out = `0.${'0'.repeat(-point)}${digits}`;
+  else if (point >= digits.length) out = digits + '0'.repeat(point - digits.length);
+  else out = `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return (neg ? '-' : '') + out;
+}
+
+/** An ISO date or date-time as xsd:dateTime (adds T00:00:00 to a date, :00 seconds to hh:mm). */
+export function xsdDateTime(s: string | undefined): string | undefined {
+  if (s === undefined) return undefined;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return `${s}T00:00:00`;
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(Z|[+-]\d{2}:\d{2})?$/.exec(s);
+  return m ? `${m[1]}:00${m[2] ?? ''}` : s;
+}
+
+/** Definition plus "Examples:" list, as written to `Description`. */
+export function codeDescription(code: Pick<Code, 'definition' | 'examples'>): string | undefined {
+  const ex = code.examples.map((e) => `• ${e.replace(/\s*[\r\n]+\s*/g, ' ')}`);
+  const parts = [code.definition, ex.length ? `Examples:\n${ex.join('\n')}` : ''].filter((p) => p !== '');
+  return parts.length ? parts.join('\n\n') : undefined;
+}
+
+/** Definition plus "Support needs:" list, as written to a theme set's `Description`. */
+export function themeDescription(theme: Pick<Theme, 'definition' | 'supportNeeds'>): string | undefined {
+  const needs = theme.supportNeeds.map((e) => `• ${e.replace(/\s*[\r\n]+\s*/g, ' ')}`);
+  const parts = [theme.definition, needs.length ? `Support needs:\n${needs.join('\n')}` : ''].filter(
+    (p) => p !== '',
+  );
+  return parts.length ? parts.join('\n\n') : undefined;
+}
+
+type VarType = 'Text' | 'Boolean' | 'Integer' | 'Float';
+
+function varType(values: readonly (string | number | boolean)[]): VarType {
+  if (values.length && values.every((v) => typeof v === 'boolean')) return 'Boolean';
+  if (values.length && values.every((v) => typeof v === 'number')) {
+    return values.every((v) => Number.isSafeInteger(v)) ? 'Integer' : 'Float';
+  }
+  return 'Text';
+}
+
+function valueEl(type: VarType, v: string | number | boolean): XmlOut {
+  switch (type) {
+    case 'Boolean':
+      return el('BooleanValue', [], [v ? 'true' : 'false']);
+    case 'Integer':
+      return el('IntegerValue', [], [decimalString(v as number)]);
+    case 'Float':
+      return el('FloatValue', [], [decimalString(v as number)]);
+    default:
+      return el('TextValue', [], [typeof v === 'number' ? decimalString(v) : String(v)]);
+  }
+}
+
+interface VarDef {
+  readonly name: string;
+  readonly guid: string;
+  readonly type: VarType;
+}
+
+/** Build project.qde and the source files of a project. */
+export function projectToQde(project: QualProject, options: RefiExportOptions = {}): QdeExport {
+  const ns = options.guidNamespace ?? project.id;
+  const unit = options.positionUnit ?? 'codepoint';
+  const g = (kind: string, id: string) => guidFor(ns, kind, id);
+  const warnings: Issue[] = [];
+  const warn = (path: string, code: string, message: string) => warnings.push({ path, code, message });
+  const checkText = (path: string, s: string | undefined) => {
+    const n = s ? countInvalidXmlChars(s) : 0;
+    if (n)
+      warn(
+        path,
+        'invalid_xml_char',
+        `${path}: ${n} character(s) XML cannot carry were replaced with U+FFFD.`,
+      );
+  };
+
+  // Memos by target.
+  const memosOf = (kind: Memo['target']['kind'], id?: string) =>
+    project.memos.filter(
+      (m) => m.target.kind === kind && (id === undefined || ('id' in m.target && m.target.id === id)),
+    );
+  const noteRefs = (kind: Memo['target']['kind'], id?: string) =>
+    memosOf(kind, id).map((m) => el('NoteRef', [['targetGUID', g('memo', m.id)]]));
+
+  // Users.
+  const coderGuid = new Map(project.coders.map((c) => [c.id, g('coder', c.id)]));
+  const users = project.coders.map((c) =>
+    el('User', [
+      ['guid', coderGuid.get(c.id)],
+      ['name', c.name],
+    ]),
+  );
+
+  // Codes.
+  const codeGuid = new Map(project.codes.map((c) => [c.id, g('code', c.id)]));
+  const codeEl = (n: CodeNode): XmlOut => {
+    const desc = codeDescription(n.code);
+    checkText(`code "${n.code.name}"`, desc);
+    if (n.code.examples.some((e) => /[\r\n]/.test(e)))
+      warn(
+        `codes.${n.code.id}`,
+        'example_newline',
+        `Code "${n.code.name}": line breaks inside examples were written as spaces.`,
+      );
+    return el(
+      'Code',
+      [
+        ['guid', codeGuid.get(n.code.id)],
+        ['name', n.code.name],
+        ['isCodable', n.code.codable ? 'true' : 'false'],
+        ['color', n.code.color],
+      ],
+      [
+        desc !== undefined && el('Description', [], [desc]),
+        ...noteRefs('code', n.code.id),
+        ...n.children.map(codeEl),
+      ],
+    );
+  };
+
+  // Variables.
+  const vars: VarDef[] = [];
+  const varByName = new Map<string, VarDef>();
+  const addVar = (name: string, type: VarType) => {
+    if (varByName.has(name)) return;
+    const v = { name, type, guid: project.refiGuids[`variable:${name}`] ?? g('variable', name) };
+    vars.push(v);
+    varByName.set(name, v);
+  };
+  const attrKeys: string[] = [];
+  for (const p of project.participants)
+    for (const k of Object.keys(p.attributes)) if (!attrKeys.includes(k)) attrKeys.push(k);
+  for (const k of attrKeys) {
+    if (RESERVED.has(k) || k.startsWith(SCREENING_PREFIX)) {
+      warn(
+        `attributes.${k}`,
+        'reserved_name',
+        `Participant attribute "${k}" uses a name nabz reserves in REFI-QDA files; it was left out.`,
+      );
+      continue;
+    }
+    const values = project.participants
+      .map((p) => p.attributes[k])
+      .filter((v): v is string | number | boolean => v !== undefined && v !== null);
+    addVar(k, varType(values));
+  }
+  const scoreKeys: string[] = [];
+  for (const p of project.participants)
+    for (const k of Object.keys(p.screening?.scores ?? {})) if (!scoreKeys.includes(k)) scoreKeys.push(k);
+  for (const k of scoreKeys) {
+    const values = project.participants
+      .map((p) => p.screening?.scores[k])
+      .filter((v): v is number => v !== undefined);
+    addVar(SCREENING_PREFIX + k, varType(values));
+  }
+  if (project.participants.some((p) => p.screening)) addVar(ELIGIBLE_VARIABLE, 'Boolean');
+  if (project.sources.length) addVar(SOURCE_LANGUAGE_VARIABLE, 'Text');
+  if (project.memos.some((m) => m.phase !== undefined)) addVar(PHASE_VARIABLE, 'Integer');
+  const vv = (name: string, v: string | number | boolean) => {
+    const d = varByName.get(name)!;
+    return el('VariableValue', [], [el('VariableRef', [['targetGUID', d.guid]]), valueEl(d.type, v)]);
+  };
+
+  // Sources, segments, turns.
+  const caseTurns = options.caseTurns ?? true;
+  const turnRefs = new Map<string, string[]>(); // participant id -> selection guids
+  const files: { path: string; text: string }[] = [];
+  const sources = project.sources.map((src) => {
+    const sg = g('source', src.id);
+    const idx = new OffsetIndex(src.text);
+    const pos = (cp: number) => String(unit === 'utf16' ? idx.toUtf16(cp) : cp);
+    const path = `sources/${sg}.txt`;
+    files.push({ path, text: src.text });
+    const leaks = findNames(src.text, project.participants);
+    if (leaks.length) {
+      const who = [
+        ...new Set(
+          leaks.map((l) => project.participants.find((p) => p.id === l.participantId)?.pseudonym ?? ''),
+        ),
+      ];
+      warn(
+        `sources.${src.id}`,
+        'name_in_transcript',
+        `Source "${src.name}" still contains ${leaks.length} occurrence(s) of the name of ${who.join(', ')}; pseudonymise the transcript before sharing this file.`,
+      );
+    }
+    const selections: XmlOut[] = [];
+    for (const seg of project.segments.filter((s) => s.sourceId === src.id)) {
+      const selGuid = g('segment', seg.id);
+      const user = coderGuid.get(seg.coderId);
+      const at = xsdDateTime(seg.createdAt);
+      checkText(`segment ${seg.id}`, seg.memo);
+      selections.push(
+        el(
+          'PlainTextSelection',
+          [
+            ['guid', selGuid],
+            ['startPosition', pos(seg.start)],
+            ['endPosition', pos(seg.end)],
+            ['creatingUser', user],
+            ['creationDateTime', at],
+          ],
+          [
+            seg.memo !== undefined && el('Description', [], [seg.memo]),
+            ...seg.codeIds.map((c) =>
+              el(
+                'Coding',
+                [
+                  ['guid', hashGuid('coding', selGuid, codeGuid.get(c)!)],
+                  ['creatingUser', user],
+                  ['creationDateTime', at],
+                ],
+                [el('CodeRef', [['targetGUID', codeGuid.get(c)]])],
+              ),
+            ),
+            ...noteRefs('segment', seg.id),
+          ],
+        ),
+      );
+    }
+    if (caseTurns) {
+      const pseud = new Map(project.participants.map((p) => [p.id, p.pseudonym]));
+      for (const t of project.turns[src.id] ?? []) {
+        if (t.participantId === null || !pseud.has(t.participantId) || t.end <= t.start) continue;
+        const tg = hashGuid('turn', sg, String(t.start), String(t.end));
+        selections.push(
+          el('PlainTextSelection', [
+            ['guid', tg],
+            ['name', `${pseud.get(t.participantId)}, turn ${t.index + 1}`],
+            ['startPosition', pos(t.start)],
+            ['endPosition', pos(t.end)],
+          ]),
+        );
+        const list = turnRefs.get(t.participantId) ?? [];
+        list.push(tg);
+        turnRefs.set(t.participantId, list);
+      }
+    }
+    return el(
+      'TextSource',
+      [
+        ['guid', sg],
+        ['name', src.name],
+        ['plainTextPath', `internal://${sg}.txt`],
+        ['creationDateTime', xsdDateTime(src.createdAt)],
+      ],
+      [...selections, ...noteRefs('source', src.id), vv(SOURCE_LANGUAGE_VARIABLE, src.language)],
+    );
+  });
+
+  // Cases.
+  const cases = project.participants.map((p) => {
+    const values: XmlOut[] = [];
+    for (const k of attrKeys) {
+      const v = p.attributes[k];
+      if (v === undefined || v === null || !varByName.has(k)) continue;
+      values.push(vv(k, v));
+    }
+    for (const k of scoreKeys) {
+      const v = p.screening?.scores[k];
+      if (v !== undefined) values.push(vv(SCREENING_PREFIX + k, v));
+    }
+    if (p.screening) values.push(vv(ELIGIBLE_VARIABLE, p.screening.eligible));
+    return el(
+      'Case',
+      [
+        ['guid', g('participant', p.id)],
+        ['name', p.pseudonym],
+      ],
+      [...values, ...(turnRefs.get(p.id) ?? []).map((t) => el('SelectionRef', [['targetGUID', t]]))],
+    );
+  });
+
+  // Notes.
+  const notes = project.memos.map((m) => {
+    checkText(`memo ${m.id}`, m.text);
+    return el(
+      'Note',
+      [
+        ['guid', g('memo', m.id)],
+        ['name', m.title ?? 'Memo'],
+        ['creatingUser', coderGuid.get(m.authorId)],
+        ['creationDateTime', xsdDateTime(m.at)],
+      ],
+      [el('PlainTextContent', [], [m.text]), m.phase !== undefined && vv(PHASE_VARIABLE, m.phase)],
+    );
+  });
+
+  // Sets (themes).
+  const sets = project.themes.map((t) => {
+    const desc = themeDescription(t);
+    checkText(`theme "${t.name}"`, desc);
+    return el(
+      'Set',
+      [
+        ['guid', g('theme', t.id)],
+        ['name', t.name],
+      ],
+      [
+        desc !== undefined && el('Description', [], [desc]),
+        ...t.codeIds
+          .filter((c) => codeGuid.has(c))
+          .map((c) => el('MemberCode', [['targetGUID', codeGuid.get(c)]])),
+        ...memosOf('theme', t.id).map((m) => el('MemberNote', [['targetGUID', g('memo', m.id)]])),
+      ],
+    );
+  });
+  if (project.themes.length)
+    warn(
+      'themes',
+      'theme_workflow',
+      'Themes are exported as sets of codes; their status, sign-offs, disagreements, sub-theme nesting and chosen quotes have no REFI-QDA form.',
+    );
+
+  checkText('project description', project.description);
+  const tree = codeTree(project.codes);
+  const root = el(
+    'Project',
+    [
+      ['xmlns', PROJECT_NS],
+      ['name', project.name],
+      ['origin', options.origin ?? 'nabz'],
+      ['creationDateTime', xsdDateTime(project.createdAt)],
+    ],
+    [
+      users.length > 0 && el('Users', [], users),
+      tree.length > 0 && el('CodeBook', [], [el('Codes', [], tree.map(codeEl))]),
+      vars.length > 0 &&
+        el(
+          'Variables',
+          [],
+          vars.map((v) =>
+            el('Variable', [
+              ['guid', v.guid],
+              ['name', v.name],
+              ['typeOfVariable', v.type],
+            ]),
+          ),
+        ),
+      cases.length > 0 && el('Cases', [], cases),
+      sources.length > 0 && el('Sources', [], sources),
+      notes.length > 0 && el('Notes', [], notes),
+      sets.length > 0 && el('Sets', [], sets),
+      project.description !== undefined && el('Description', [], [project.description]),
+      ...noteRefs('project'),
+    ],
+  );
+  return { xml: writeXml(root), files, warnings };
+}
+
+/**
+ * Export a QDPX archive: `project.qde` plus `sources/<guid>.txt` (UTF-8). `modified` sets the ZIP timestamps
+ * (default 1980-01-01, so equal projects give equal bytes).
+ */
+export function exportQdpx(
+  project: QualProject,
+  options: RefiExportOptions & { modified?: Date } = {},
+): { bytes: Uint8Array; xml: string; warnings: readonly Issue[] } {
+  const qde = projectToQde(project, options);
+  const bytes = writeZip(
+    [{ name: 'project.qde', data: qde.xml }, ...qde.files.map((f) => ({ name: f.path, data: f.text }))],
+    options.modified ? { modified: options.modified } : {},
+  );
+  return { bytes, xml: qde.xml, warnings: qde.warnings };
+}
+
+/**
+ * Export a codebook as a REFI-QDA QDC document (Codebook.xsd): nested codes with colour and description;
+ * themes, if given, as `Sets` of member codes.
+ */
+export function codebookToQdc(
+  codes: readonly Code[],
+  options: { namespace: string; origin?: string; themes?: readonly Theme[] },
+): { xml: string; warnings: readonly Issue[] } {
+  const warnings: Issue[] = [];
+  const g = (kind: string, id: string) => guidFor(options.namespace, kind, id);
+  const codeEl = (n: CodeNode): XmlOut => {
+    const desc = codeDescription(n.code);
+    const bad = desc ? countInvalidXmlChars(desc) : 0;
+    if (bad)
+      warnings.push({
+        path: `codes.${n.code.id}`,
+        code: 'invalid_xml_char',
+        message: `Code "${n.code.name}": ${bad} character(s) XML cannot carry were replaced.`,
+      });
+    return el(
+      'Code',
+      [
+        ['guid', g('code', n.code.id)],
+        ['name', n.code.name],
+        ['isCodable', n.code.codable ? 'true' : 'false'],
+        ['color', n.code.color],
+      ],
+      [desc !== undefined && el('Description', [], [desc]), ...n.children.map(codeEl)],
+    );
+  };
+  const tree = codeTree(codes);
+  if (!tree.length) throw new RangeError('A REFI-QDA codebook needs at least one code.');
+  const ids = new Set(codes.map((c) => c.id));
+  const themes = options.themes ?? [];
+  const root = el(
+    'CodeBook',
+    [
+      ['xmlns', CODEBOOK_NS],
+      ['origin', options.origin ?? 'nabz'],
+    ],
+    [
+      el('Codes', [], tree.map(codeEl)),
+      themes.length > 0 &&
+        el(
+          'Sets',
+          [],
+          themes.map((t) => {
+            const desc = themeDescription(t);
+            return el(
+              'Set',
+              [
+                ['guid', g('theme', t.id)],
+                ['name', t.name],
+              ],
+              [
+                desc !== undefined && el('Description', [], [desc]),
+                ...t.codeIds.filter((c) => ids.has(c)).map((c) => el('MemberCode', [['guid', g('code', c)]])),
+              ],
+            );
+          }),
+        ),
+    ],
+  );
+  return { xml: writeXml(root), warnings };
+}

@@ -1,0 +1,765 @@
+/**
+ * Import REFI-QDA projects (QDPX, or a project.qde with its source files) and codebooks (QDC) into nabz.
+ *
+ * The inverse of export.ts: Users → coders, Codes → codes (hierarchy, colour, definition and examples),
+ * TextSources → sources (plain text from `internal://` files or `PlainTextContent`), PlainTextSelections with
+ * Codings → segments (one per coder), Notes → memos (about the project, a code, a source, a selection or a
+ * theme set), Cases → participants (the case name becomes the pseudonym), Variables → participant attributes
+ * and screening results, Sets of codes → candidate themes. Entity ids become the file's GUIDs (lower case), so a
+ * re-export writes the same GUIDs.
+ *
+ * What nabz cannot take is listed in the report, never silently dropped: picture, PDF, audio and video
+ * sources; rich-text-only sources; selections outside the text; codings of a whole source; links and graphs;
+ * sets of sources; case codes; variables on sources other than the language.
+ */
+import type { Issue } from '../../core/instrument/schema.js';
+import type {
+  Code,
+  Coder,
+  Memo,
+  Participant,
+  QualProject,
+  Segment,
+  Source,
+  Theme,
+  Turn,
+} from '../../core/qual/model.js';
+import { IsoDateTimeSchema, parseQualProject } from '../../core/qual/model.js';
+import { type Bias, OffsetIndex } from '../../core/qual/offsets.js';
+import { recognizeTurns } from '../../core/qual/transcript.js';
+import {
+  CODEBOOK_NS,
+  ELIGIBLE_VARIABLE,
+  PHASE_VARIABLE,
+  type PositionUnit,
+  PROJECT_NS,
+  SCREENING_PREFIX,
+  SOURCE_LANGUAGE_VARIABLE,
+} from './export.js';
+import { hashGuid, isGuid, normalizeGuid } from './guid.js';
+import { childElements, firstChild, parseXml, textContent, type XmlElement, XmlParseError } from './xml.js';
+import { readZip } from './zip.js';
+
+/** One thing the import could not take. */
+export interface Skipped {
+  /** Element kind, e.g. "PictureSource", "Link", "PlainTextSelection". */
+  readonly element: string;
+  /** Its name or GUID, when it has one. */
+  readonly name?: string;
+  readonly reason: string;
+}
+
+export interface ImportReport {
+  readonly skipped: readonly Skipped[];
+  readonly warnings: readonly Issue[];
+  readonly counts: {
+    readonly sources: number;
+    readonly codes: number;
+    readonly segments: number;
+    readonly coders: number;
+    readonly memos: number;
+    readonly participants: number;
+    readonly variables: number;
+    readonly themes: number;
+  };
+}
+
+export type ImportResult =
+  | { readonly ok: true; readonly project: QualProject; readonly report: ImportReport }
+  | { readonly ok: false; readonly issues: readonly Issue[]; readonly report: ImportReport };
+
+export interface RefiImportOptions {
+  /** Id of the new project (default: a GUID from the project name). */
+  readonly projectId?: string;
+  /** How the file counts positions (default 'codepoint'; see export.ts). */
+  readonly positionUnit?: PositionUnit;
+  /** Language of sources without a "Source language" variable (default "und", undetermined). */
+  readonly defaultLanguage?: string;
+}
+
+const LANG_RE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+
+function emptyCounts(): ImportReport['counts'] {
+  return { sources: 0, codes: 0, segments: 0, coders: 0, memos: 0, participants: 0, variables: 0, themes: 0 };
+}
+
+/** Split a description into the text before a trailing "<heading>:\n• …" list and the list items. */
+export function splitListBlock(desc: string, heading: string): { text: string; items: string[] } {
+  const re = new RegExp(`(?:^|\\n\\n)${heading}:\\n((?:• [^\\n]*(?:\\n|$))+)$`);
+  const m = re.exec(desc);
+  if (!m) return { text: desc, items: [] };
+  const items = m[1]!
+    .split('\n')
+    .filter((l) => l.startsWith('• '))
+    .map((l) => l.slice(2));
+  return { text: desc.slice(0, m.index), items };
+}
+
+function guidAttr(e: XmlElement, name: string): string | undefined {
+  const v = e.attributes[name];
+  return v !== undefined && isGuid(v.trim()) ? normalizeGuid(v.trim()) : undefined;
+}
+
+function dateAttr(e: XmlElement, name: string): string | undefined {
+  const v = e.attributes[name];
+  return v !== undefined && IsoDateTimeSchema.safeParse(v).success ? v : undefined;
+}
+
+function descOf(e: XmlElement): string | undefined {
+  const d = firstChild(e, 'Description');
+  return d ? textContent(d) : undefined;
+}
+
+function parseValue(vv: XmlElement): string | number | boolean | null {
+  for (const c of childElements(vv)) {
+    const t = textContent(c).trim();
+    switch (c.local) {
+      case 'TextValue':
+        return textContent(c);
+      case 'BooleanValue':
+        return t === 'true' || t === '1';
+      case 'IntegerValue':
+      case 'FloatValue': {
+        const n = Number(t);
+        return Number.isFinite(n) ? n : t;
+      }
+      case 'DateValue':
+      case 'DateTimeValue':
+        return t;
+    }
+  }
+  return null;
+}
+
+/**
+ * Import a project document (project.qde) with its files (path inside the QDPX → text). Never throws on a bad
+ * file: returns `ok: false` with issues, and always the report.
+ */
+export function importProjectXml(
+  xml: string,
+  files: ReadonlyMap<string, string>,
+  options: RefiImportOptions = {},
+): ImportResult {
+  const skipped: Skipped[] = [];
+  const warnings: Issue[] = [];
+  const skip = (element: string, reason: string, name?: string) =>
+    skipped.push({ element, reason, ...(name !== undefined ? { name } : {}) });
+  const warn = (path: string, code: string, message: string) => warnings.push({ path, code, message });
+  const report = (counts = emptyCounts()): ImportReport => ({ skipped, warnings, counts });
+  let root: XmlElement;
+  try {
+    root = parseXml(xml);
+  } catch (e) {
+    const msg = e instanceof XmlParseError ? e.message : String(e);
+    return {
+      ok: false,
+      issues: [{ path: 'project.qde', code: 'xml', message: `project.qde is not well-formed XML: ${msg}` }],
+      report: report(),
+    };
+  }
+  if (root.local !== 'Project')
+    return {
+      ok: false,
+      issues: [
+        {
+          path: 'project.qde',
+          code: 'not_project',
+          message: `The root element is <${root.name}>, not a REFI-QDA <Project>.`,
+        },
+      ],
+      report: report(),
+    };
+  if (root.ns !== PROJECT_NS)
+    warn(
+      'Project',
+      'namespace',
+      `The project namespace is "${root.ns ?? '(none)'}", not ${PROJECT_NS}; read it anyway.`,
+    );
+  const unit = options.positionUnit ?? 'codepoint';
+  const projectName = root.attributes.name ?? 'Imported project';
+  const projectCreated = dateAttr(root, 'creationDateTime');
+  const projectUser = guidAttr(root, 'creatingUserGUID');
+
+  // Users.
+  const coders: Coder[] = [];
+  const coderIds = new Set<string>();
+  for (const u of childElements(firstChild(root, 'Users') ?? root, 'User')) {
+    const id = guidAttr(u, 'guid');
+    if (!id) {
+      skip('User', 'no valid GUID', u.attributes.name);
+      continue;
+    }
+    coders.push({ id, name: u.attributes.name || u.attributes.id || `User ${coders.length + 1}` });
+    coderIds.add(id);
+  }
+  const coderFor = (guid: string | undefined, what: string): string => {
+    const id = guid ?? projectUser;
+    if (id && coderIds.has(id)) return id;
+    if (id) {
+      coders.push({ id, name: `User ${coders.length + 1}` });
+      coderIds.add(id);
+      warn(
+        what,
+        'unknown_user',
+        `${what} names user ${id}, who is not in <Users>; added as "${coders[coders.length - 1]!.name}".`,
+      );
+      return id;
+    }
+    const unknown = hashGuid('unknown-user', projectName);
+    if (!coderIds.has(unknown)) {
+      coders.push({ id: unknown, name: 'Unknown coder' });
+      coderIds.add(unknown);
+      warn(what, 'no_user', 'Some codings and notes name no user; they are attributed to "Unknown coder".');
+    }
+    return unknown;
+  };
+
+  // Note references collected while walking; resolved into memo targets afterwards.
+  const noteTargets = new Map<string, Memo['target']>();
+  const refNotes = (e: XmlElement, target: Memo['target'], local = 'NoteRef') => {
+    for (const r of childElements(e, local)) {
+      const id = guidAttr(r, 'targetGUID');
+      if (!id) continue;
+      if (noteTargets.has(id))
+        warn(
+          `Note ${id}`,
+          'many_targets',
+          `Note ${id} is referenced from several places; nabz keeps the first.`,
+        );
+      else noteTargets.set(id, target);
+    }
+  };
+
+  // Codes.
+  const codes: Code[] = [];
+  const codeIds = new Set<string>();
+  const walkCode = (c: XmlElement, parentId: string | null) => {
+    const id = guidAttr(c, 'guid');
+    const name = c.attributes.name;
+    if (!id || !name) {
+      skip('Code', 'no valid GUID or name (its sub-codes were skipped too)', name);
+      return;
+    }
+    const { text, items } = splitListBlock(descOf(c) ?? '', 'Examples');
+    let color = c.attributes.color?.trim();
+    if (color && /^#[0-9A-Fa-f]{3}$/.test(color))
+      color = `#${[...color.slice(1)].map((x) => x + x).join('')}`;
+    codes.push({
+      id,
+      name,
+      parentId,
+      definition: text,
+      examples: items,
+      codable: c.attributes.isCodable !== 'false' && c.attributes.isCodable !== '0',
+      ...(color && /^#[0-9A-Fa-f]{6}$/.test(color) ? { color } : {}),
+    });
+    codeIds.add(id);
+    refNotes(c, { kind: 'code', id });
+    for (const k of childElements(c, 'Code')) walkCode(k, id);
+  };
+  const codebook = firstChild(root, 'CodeBook');
+  for (const c of childElements(firstChild(codebook ?? root, 'Codes') ?? root, 'Code')) walkCode(c, null);
+
+  // Variables.
+  const variables = new Map<string, { name: string; type: string }>();
+  const refiGuids: Record<string, string> = {};
+  for (const v of childElements(firstChild(root, 'Variables') ?? root, 'Variable')) {
+    const id = guidAttr(v, 'guid');
+    if (!id || !v.attributes.name) {
+      skip('Variable', 'no valid GUID or name', v.attributes.name);
+      continue;
+    }
+    variables.set(id, { name: v.attributes.name, type: v.attributes.typeOfVariable ?? 'Text' });
+    refiGuids[`variable:${v.attributes.name}`] = id;
+  }
+  const valuesOf = (e: XmlElement): { name: string; value: string | number | boolean | null }[] =>
+    childElements(e, 'VariableValue').flatMap((vv) => {
+      const ref = firstChild(vv, 'VariableRef');
+      const id = ref ? guidAttr(ref, 'targetGUID') : undefined;
+      const v = id ? variables.get(id) : undefined;
+      if (!v) {
+        skip('VariableValue', 'refers to no known variable');
+        return [];
+      }
+      return [{ name: v.name, value: parseValue(vv) }];
+    });
+
+  // Notes.
+  const noteEls = childElements(firstChild(root, 'Notes') ?? root, 'Note');
+
+  // Sources.
+  const fileText = (path: string | undefined, what: string): string | undefined => {
+    if (!path) return undefined;
+    const m = /^internal:\/\/(.+)$/.exec(path);
+    if (!m) {
+      skip(
+        what,
+        `its text is an external file (${path}); only files inside the QDPX (internal://) can be read`,
+      );
+      return undefined;
+    }
+    const want = m[1]!;
+    for (const [k, v] of files) {
+      const base = k.replace(/^[Ss]ources\//, '');
+      if (base === want || k === want) return v;
+    }
+    skip(what, `its text file ${want} is not in the archive`);
+    return undefined;
+  };
+  const sources: Source[] = [];
+  const segments: Segment[] = [];
+  const caseSelections = new Map<string, { sourceId: string; start: number; end: number }>();
+  const sourcesEl = firstChild(root, 'Sources');
+  for (const s of sourcesEl ? childElements(sourcesEl) : []) {
+    const name = s.attributes.name ?? s.attributes.guid;
+    if (s.local !== 'TextSource') {
+      skip(
+        s.local,
+        `${s.local.replace('Source', '').toLowerCase()} sources are not supported; nabz analyses text transcripts`,
+        name,
+      );
+      continue;
+    }
+    const id = guidAttr(s, 'guid');
+    if (!id) {
+      skip('TextSource', 'no valid GUID', name);
+      continue;
+    }
+    const inline = firstChild(s, 'PlainTextContent');
+    let text = inline ? textContent(inline) : fileText(s.attributes.plainTextPath, 'TextSource');
+    if (text === undefined) {
+      if (!inline && !s.attributes.plainTextPath)
+        skip('TextSource', 'it has no plain-text representation (rich text only)', name);
+      continue;
+    }
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    let language = options.defaultLanguage ?? 'und';
+    for (const { name: vn, value } of valuesOf(s)) {
+      if (vn === SOURCE_LANGUAGE_VARIABLE && typeof value === 'string' && LANG_RE.test(value))
+        language = value;
+      else
+        skip(
+          'VariableValue',
+          `source variable "${vn}" is not imported (only "${SOURCE_LANGUAGE_VARIABLE}")`,
+          name,
+        );
+    }
+    const created = dateAttr(s, 'creationDateTime');
+    sources.push({ id, name: name ?? id, text, language, ...(created ? { createdAt: created } : {}) });
+    const idx = new OffsetIndex(text);
+    const toCp = (raw: string | undefined, bias: Bias): number | null => {
+      if (raw === undefined || !/^-?\d+$/.test(raw.trim())) return null;
+      const n = Number(raw);
+      if (unit === 'codepoint') return n >= 0 && n <= idx.length ? n : null;
+      if (n < 0 || n > idx.utf16Length) return null;
+      return idx.fromUtf16(n, bias);
+    };
+    refNotes(s, { kind: 'source', id });
+    if (childElements(s, 'Coding').length)
+      skip('Coding', 'codings of a whole source are not imported; code a selection instead', name);
+    for (const sel of childElements(s, 'PlainTextSelection')) {
+      const sid = guidAttr(sel, 'guid');
+      const start = toCp(sel.attributes.startPosition, 'floor');
+      const end = toCp(sel.attributes.endPosition, 'ceil');
+      if (!sid || start === null || end === null || end <= start) {
+        skip(
+          'PlainTextSelection',
+          `positions ${sel.attributes.startPosition}–${sel.attributes.endPosition} are not a range inside "${name}" (${unit === 'codepoint' ? idx.length : idx.utf16Length} characters)`,
+          sel.attributes.name ?? sid,
+        );
+        continue;
+      }
+      const codings = childElements(sel, 'Coding');
+      if (!codings.length) {
+        caseSelections.set(sid, { sourceId: id, start, end });
+        if (childElements(sel, 'NoteRef').length)
+          skip(
+            'NoteRef',
+            'a note on a selection without codes has no nabz segment to attach to',
+            sel.attributes.name ?? sid,
+          );
+        continue;
+      }
+      const byUser = new Map<string, string[]>();
+      for (const c of codings) {
+        const ref = firstChild(c, 'CodeRef');
+        const code = ref ? guidAttr(ref, 'targetGUID') : undefined;
+        if (!code || !codeIds.has(code)) {
+          skip('Coding', 'refers to no known code', sid);
+          continue;
+        }
+        const user = coderFor(
+          guidAttr(c, 'creatingUser') ?? guidAttr(sel, 'creatingUser') ?? guidAttr(s, 'creatingUser'),
+          `Selection ${sid}`,
+        );
+        const list = byUser.get(user) ?? [];
+        if (!list.includes(code)) list.push(code);
+        byUser.set(user, list);
+      }
+      let first = true;
+      const memo = descOf(sel);
+      const created = dateAttr(sel, 'creationDateTime');
+      for (const [user, codeList] of byUser) {
+        const segId = first ? sid : hashGuid('segment-split', sid, user);
+        segments.push({
+          id: segId,
+          sourceId: id,
+          start,
+          end,
+          codeIds: codeList,
+          coderId: user,
+          ...(memo !== undefined ? { memo } : {}),
+          ...(created ? { createdAt: created } : {}),
+        });
+        if (first) refNotes(sel, { kind: 'segment', id: segId });
+        first = false;
+      }
+    }
+  }
+
+  // Cases. Every case gets every case variable, null where it has no value (a missing value in nabz).
+  const participants: Participant[] = [];
+  const caseTurnRefs = new Map<string, string[]>();
+  const caseEls = childElements(firstChild(root, 'Cases') ?? root, 'Case');
+  const caseVarNames = new Set<string>();
+  for (const c of caseEls)
+    for (const vv of childElements(c, 'VariableValue')) {
+      const ref = firstChild(vv, 'VariableRef');
+      const v = ref ? variables.get(guidAttr(ref, 'targetGUID') ?? '') : undefined;
+      if (v && !v.name.startsWith(SCREENING_PREFIX) && v.name !== ELIGIBLE_VARIABLE) caseVarNames.add(v.name);
+    }
+  const caseVars = [...variables.values()].map((v) => v.name).filter((n) => caseVarNames.has(n));
+  for (const c of caseEls) {
+    const id = guidAttr(c, 'guid');
+    if (!id) {
+      skip('Case', 'no valid GUID', c.attributes.name);
+      continue;
+    }
+    const pseudonym = c.attributes.name?.trim() || `P${participants.length + 1}`;
+    if (!/^(P\d+|Participant \d+)$/.test(pseudonym))
+      warn(
+        `Case ${pseudonym}`,
+        'case_name',
+        `Case "${pseudonym}" becomes the pseudonym printed with quotes; rename it if it identifies the person.`,
+      );
+    const attributes: Record<string, string | number | boolean | null> = Object.fromEntries(
+      caseVars.map((n) => [n, null]),
+    );
+    const scores: Record<string, number> = {};
+    let eligible: boolean | undefined;
+    for (const { name, value } of valuesOf(c)) {
+      if (name.startsWith(SCREENING_PREFIX) && typeof value === 'number')
+        scores[name.slice(SCREENING_PREFIX.length)] = value;
+      else if (name === ELIGIBLE_VARIABLE && typeof value === 'boolean') eligible = value;
+      else attributes[name] = value;
+    }
+    const screening =
+      eligible !== undefined || Object.keys(scores).length
+        ? { scores, eligible: eligible ?? false }
+        : undefined;
+    participants.push({ id, pseudonym, aliases: [], attributes, ...(screening ? { screening } : {}) });
+    if (childElements(c, 'CodeRef').length)
+      skip('CodeRef', 'codes attached to a case are not imported', pseudonym);
+    if (childElements(c, 'SourceRef').length)
+      skip(
+        'SourceRef',
+        'whole sources attached to a case are not imported; nabz links cases to speaker turns',
+        pseudonym,
+      );
+    caseTurnRefs.set(
+      id,
+      childElements(c, 'SelectionRef')
+        .map((r) => guidAttr(r, 'targetGUID'))
+        .filter((x): x is string => !!x),
+    );
+  }
+
+  // Turns: recognised from the text, then linked to cases by their selections.
+  const turns: Record<string, Turn[]> = {};
+  for (const s of sources) turns[s.id] = recognizeTurns(s.text, { participants }).turns;
+  for (const [pid, refs] of caseTurnRefs) {
+    for (const r of refs) {
+      const sel = caseSelections.get(r);
+      if (!sel) continue;
+      const list = turns[sel.sourceId]!;
+      const k = list.findIndex((t) => t.start === sel.start && t.end === sel.end);
+      if (k < 0) {
+        skip(
+          'SelectionRef',
+          `a case selection (${sel.start}–${sel.end}) is not a speaker turn nabz recognises in the text`,
+          r,
+        );
+        continue;
+      }
+      list[k] = { ...list[k]!, participantId: pid, role: 'participant' };
+    }
+  }
+  const usedSelections = new Set([...caseTurnRefs.values()].flat());
+  for (const [sid] of caseSelections)
+    if (!usedSelections.has(sid))
+      skip('PlainTextSelection', 'a selection without codes (nabz keeps coded selections only)', sid);
+
+  // Sets → themes.
+  const themes: Theme[] = [];
+  for (const set of childElements(firstChild(root, 'Sets') ?? root, 'Set')) {
+    const id = guidAttr(set, 'guid');
+    if (!id || !set.attributes.name) {
+      skip('Set', 'no valid GUID or name', set.attributes.name);
+      continue;
+    }
+    if (childElements(set, 'MemberSource').length)
+      skip(
+        'MemberSource',
+        'sets of sources are not imported; the set is kept with its codes only',
+        set.attributes.name,
+      );
+    const { text, items } = splitListBlock(descOf(set) ?? '', 'Support needs');
+    themes.push({
+      id,
+      name: set.attributes.name,
+      definition: text,
+      parentId: null,
+      codeIds: childElements(set, 'MemberCode')
+        .map((m) => guidAttr(m, 'targetGUID'))
+        .filter((x): x is string => !!x && codeIds.has(x)),
+      supportNeeds: items,
+      quoteSegmentIds: [],
+      status: 'candidate',
+      version: 1,
+      signOffs: [],
+      disagreements: [],
+    });
+    refNotes(set, { kind: 'theme', id }, 'MemberNote');
+  }
+  refNotes(root, { kind: 'project' });
+  for (const what of ['Links', 'Graphs'] as const) {
+    const e = firstChild(root, what);
+    if (e)
+      skip(
+        what.slice(0, -1),
+        `${what.toLowerCase()} are not supported in nabz (${childElements(e).length} left out)`,
+      );
+  }
+
+  // Memos.
+  const memos: Memo[] = [];
+  let undated = 0;
+  for (const n of noteEls) {
+    const id = guidAttr(n, 'guid');
+    if (!id) {
+      skip('Note', 'no valid GUID', n.attributes.name);
+      continue;
+    }
+    const inline = firstChild(n, 'PlainTextContent');
+    const text = inline ? textContent(inline) : fileText(n.attributes.plainTextPath, 'Note');
+    if (text === undefined) {
+      if (!inline && !n.attributes.plainTextPath) skip('Note', 'it has no plain text', n.attributes.name);
+      continue;
+    }
+    let target = noteTargets.get(id);
+    if (!target) {
+      target = { kind: 'project' };
+      warn(
+        `Note ${id}`,
+        'unattached_note',
+        `Note "${n.attributes.name ?? id}" is not attached to anything; imported as a project memo.`,
+      );
+    }
+    let phase: number | undefined;
+    for (const { name, value } of valuesOf(n)) {
+      if (
+        name === PHASE_VARIABLE &&
+        typeof value === 'number' &&
+        Number.isInteger(value) &&
+        value >= 1 &&
+        value <= 6
+      )
+        phase = value;
+      else skip('VariableValue', `note variable "${name}" is not imported`, n.attributes.name);
+    }
+    let at = dateAttr(n, 'creationDateTime');
+    if (!at) {
+      at = projectCreated ?? '1970-01-01T00:00:00Z';
+      undated++;
+    }
+    memos.push({
+      id,
+      target,
+      authorId: coderFor(guidAttr(n, 'creatingUser'), `Note ${id}`),
+      at,
+      text,
+      ...(n.attributes.name ? { title: n.attributes.name } : {}),
+      ...(phase !== undefined ? { phase } : {}),
+    });
+  }
+  if (undated)
+    warn(
+      'Notes',
+      'undated',
+      `${undated} note(s) have no date; they are dated ${projectCreated ?? '1970-01-01'}.`,
+    );
+
+  const description = descOf(root);
+  const project: QualProject = {
+    id: options.projectId ?? hashGuid('project', projectName),
+    name: projectName,
+    ...(description !== undefined ? { description } : {}),
+    ...(projectCreated ? { createdAt: projectCreated } : {}),
+    sources,
+    turns,
+    participants,
+    coders,
+    codes,
+    segments,
+    memos,
+    themes,
+    themeReviewers: [],
+    meta: {},
+    refiGuids,
+  };
+  const counts = {
+    sources: sources.length,
+    codes: codes.length,
+    segments: segments.length,
+    coders: coders.length,
+    memos: memos.length,
+    participants: participants.length,
+    variables: variables.size,
+    themes: themes.length,
+  };
+  const checked = parseQualProject(project);
+  if (!checked.ok) return { ok: false, issues: checked.issues, report: report(counts) };
+  return { ok: true, project: checked.value, report: report(counts) };
+}
+
+/** Import a QDPX archive (ZIP with project.qde and sources/). */
+export function importQdpx(bytes: Uint8Array, options: RefiImportOptions = {}): ImportResult {
+  const { entries, problems } = readZip(bytes);
+  const warnings: Issue[] = problems.map((p) => ({
+    path: p.path,
+    code: p.code,
+    message: `${p.path}: ${p.message}`,
+  }));
+  const qde = entries.find((e) => /(^|\/)[^/]*\.qde$/i.test(e.name));
+  if (!qde) {
+    return {
+      ok: false,
+      issues: [
+        {
+          path: '(archive)',
+          code: 'no_qde',
+          message: 'The archive has no project.qde; it is not a REFI-QDA project (.qdpx).',
+        },
+        ...warnings,
+      ],
+      report: { skipped: [], warnings, counts: emptyCounts() },
+    };
+  }
+  const dec = new TextDecoder('utf-8');
+  const files = new Map<string, string>();
+  for (const e of entries) if (e !== qde && /\.txt$/i.test(e.name)) files.set(e.name, dec.decode(e.data));
+  const r = importProjectXml(dec.decode(qde.data), files, options);
+  const report = { ...r.report, warnings: [...warnings, ...r.report.warnings] };
+  return r.ok ? { ok: true, project: r.project, report } : { ok: false, issues: r.issues, report };
+}
+
+/** Import a REFI-QDA codebook (.qdc): codes with hierarchy, colours, definitions; sets of codes as themes. */
+export function importQdc(
+  xml: string,
+):
+  | { ok: true; codes: Code[]; themes: Theme[]; report: ImportReport }
+  | { ok: false; issues: Issue[]; report: ImportReport } {
+  const skipped: Skipped[] = [];
+  const warnings: Issue[] = [];
+  const empty: ImportReport = { skipped, warnings, counts: emptyCounts() };
+  let root: XmlElement;
+  try {
+    root = parseXml(xml);
+  } catch (e) {
+    return {
+      ok: false,
+      issues: [
+        {
+          path: 'codebook',
+          code: 'xml',
+          message: `The codebook is not well-formed XML: ${(e as Error).message}`,
+        },
+      ],
+      report: empty,
+    };
+  }
+  if (root.local !== 'CodeBook')
+    return {
+      ok: false,
+      issues: [
+        {
+          path: 'codebook',
+          code: 'not_codebook',
+          message: `The root element is <${root.name}>, not a REFI-QDA <CodeBook>.`,
+        },
+      ],
+      report: empty,
+    };
+  if (root.ns !== CODEBOOK_NS)
+    warnings.push({
+      path: 'CodeBook',
+      code: 'namespace',
+      message: `The codebook namespace is "${root.ns ?? '(none)'}", not ${CODEBOOK_NS}; read it anyway.`,
+    });
+  const codes: Code[] = [];
+  const ids = new Set<string>();
+  const walk = (c: XmlElement, parentId: string | null) => {
+    const id = guidAttr(c, 'guid');
+    const name = c.attributes.name;
+    if (!id || !name) {
+      skipped.push({
+        element: 'Code',
+        reason: 'no valid GUID or name (its sub-codes were skipped too)',
+        ...(name ? { name } : {}),
+      });
+      return;
+    }
+    const { text, items } = splitListBlock(descOf(c) ?? '', 'Examples');
+    const color = c.attributes.color?.trim();
+    codes.push({
+      id,
+      name,
+      parentId,
+      definition: text,
+      examples: items,
+      codable: c.attributes.isCodable !== 'false' && c.attributes.isCodable !== '0',
+      ...(color && /^#[0-9A-Fa-f]{6}$/.test(color) ? { color } : {}),
+    });
+    ids.add(id);
+    for (const k of childElements(c, 'Code')) walk(k, id);
+  };
+  for (const c of childElements(firstChild(root, 'Codes') ?? root, 'Code')) walk(c, null);
+  const themes: Theme[] = childElements(firstChild(root, 'Sets') ?? root, 'Set').flatMap((s) => {
+    const id = guidAttr(s, 'guid');
+    if (!id || !s.attributes.name) return [];
+    const { text, items } = splitListBlock(descOf(s) ?? '', 'Support needs');
+    return [
+      {
+        id,
+        name: s.attributes.name,
+        definition: text,
+        parentId: null,
+        codeIds: childElements(s, 'MemberCode')
+          .map((m) => guidAttr(m, 'guid'))
+          .filter((x): x is string => !!x && ids.has(x)),
+        supportNeeds: items,
+        quoteSegmentIds: [],
+        status: 'candidate' as const,
+        version: 1,
+        signOffs: [],
+        disagreements: [],
+      },
+    ];
+  });
+  const report: ImportReport = {
+    skipped,
+    warnings,
+    counts: { ...emptyCounts(), codes: codes.length, themes: themes.length },
+  };
+  return { ok: true, codes, themes, report };
+}
