@@ -1,0 +1,236 @@
+/**
+ * The respondents' JSON API.
+ *
+ * `POST /api/v1/s/:token/responses` with `Content-Type: application/json`, an `Idempotency-Key` header (or an
+ * `idempotencyKey` body field) and the body
+ *
+ * ```json
+ * { "language": "en", "answers": { "bace3_01": 2, "bace3_14": "na", "age": 21, "hobbies": [1, 3] }, "referral": "K7M4QX9P" }
+ * ```
+ *
+ * | status | body                                                     | when                                          |
+ * |--------|----------------------------------------------------------|-----------------------------------------------|
+ * | 201    | `{ id, support?, referralLink? }`                        | stored                                        |
+ * | 200    | `{ id, duplicate: true, support? }`                      | this key was stored before: nothing new       |
+ * | 400    | `{ error, code, issues: [{ path, message }] }`           | malformed JSON, unknown fields or items, bad values, missing required answers, bad key |
+ * | 404    | `{ error, code: "not_found" }`                           | no such (open or closed) study                |
+ * | 409    | `{ error, code: "closed" }`                              | the study is closed                           |
+ * | 413    | `{ error, code: "too_large" }`                           | body over 256 KB                              |
+ * | 415    | `{ error, code: "unsupported_media_type" }`              | not application/json                          |
+ * | 422    | `{ error, code: "ineligible" }`                          | screening answers do not meet the rule: nothing stored, counted as screened out |
+ * | 429    | `{ error, code: "rate_limited" }`                        | over the per-address, per-study limit          |
+ * | 503    | `{ error, code: "unavailable" }` + `Retry-After`         | database unavailable: nothing stored, retry    |
+ *
+ * `support` (only when a safety rule fires on the answers) lists the study's support contacts, for this
+ * respondent's eyes only; nothing about it is stored. Nothing partial is ever stored: a response is validated
+ * completely and inserted in one transaction.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { answersFromJson, validateResponse } from '../../core/response/submission.js';
+import { pickLanguage } from '../../core/study/i18n.js';
+import type { Store } from '../../store/index.js';
+import { BODY_LIMIT, type ServerConfig } from '../config.js';
+import { HttpError, type HttpIssue } from '../errors.js';
+import { StudyCache } from '../respond/load.js';
+import {
+  IDEMPOTENCY_KEY,
+  REFERRAL_CODE,
+  referralWave,
+  responseByKey,
+  safetyFlagged,
+  submitResponse,
+} from '../respond/submit.js';
+
+export interface ApiRoutesOptions {
+  readonly store: Store;
+  readonly config: ServerConfig;
+  readonly clock: () => number;
+}
+
+const BODY_FIELDS = new Set(['language', 'answers', 'idempotencyKey', 'referral']);
+/** At most this many issues are listed in a 400 (the count is in the message). */
+const MAX_ISSUES = 50;
+
+function validationError(issues: readonly HttpIssue[]): HttpError {
+  const shown = issues.slice(0, MAX_ISSUES);
+  const first = shown[0];
+  const more =
+    issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+  return new HttpError(
+    400,
+    `The response was not stored: ${first ? `${first.path ? `${first.path}: ` : ''}${first.message}` : 'it is not valid'}${more}.`,
+    'validation',
+    shown,
+  );
+}
+
+function isJson(req: FastifyRequest): boolean {
+  const ct = String(req.headers['content-type'] ?? '').toLowerCase();
+  return /^application\/(json|[a-z0-9.+-]*\+json)\s*(;|$)/.test(ct);
+}
+
+export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): Promise<void> {
+  const { store, config, clock } = opts;
+  const cache = new StudyCache(store);
+
+  const supportFor = (contacts: readonly unknown[]) => ({ contacts });
+
+  app.post<{ Params: { token: string } }>(
+    '/api/v1/s/:token/responses',
+    {
+      bodyLimit: BODY_LIMIT,
+      config: {
+        rateLimit: {
+          max: config.submitRateLimitPerMinute,
+          timeWindow: 60_000,
+          keyGenerator: (req: FastifyRequest) =>
+            `api|${req.ip}|${String((req.params as { token?: unknown }).token ?? '').slice(0, 64)}`,
+        },
+      },
+    },
+    async (req, reply) => {
+      if (!isJson(req))
+        throw new HttpError(
+          415,
+          `Content-Type ${JSON.stringify(String(req.headers['content-type'] ?? '(none)').slice(0, 60))} is not accepted: send the response as application/json.`,
+          'unsupported_media_type',
+        );
+      const body = req.body;
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw validationError([
+          { path: '', message: 'the body must be a JSON object such as {"answers": {...}}' },
+        ]);
+      }
+      const b = body as Record<string, unknown>;
+      const issues: HttpIssue[] = [];
+      for (const k of Object.keys(b)) {
+        if (!BODY_FIELDS.has(k))
+          issues.push({
+            path: k.slice(0, 64),
+            message: `unknown field; the body may have ${[...BODY_FIELDS].join(', ')}`,
+          });
+      }
+
+      // The idempotency key: header or body (the same when both are given).
+      const header = req.headers['idempotency-key'];
+      const fromHeader = typeof header === 'string' ? header.trim() : undefined;
+      const fromBody = b.idempotencyKey;
+      if (fromBody !== undefined && typeof fromBody !== 'string')
+        issues.push({ path: 'idempotencyKey', message: 'must be a string' });
+      const bodyKey = typeof fromBody === 'string' ? fromBody.trim() : undefined;
+      if (fromHeader !== undefined && bodyKey !== undefined && fromHeader !== bodyKey)
+        issues.push({
+          path: 'idempotencyKey',
+          message: 'differs from the Idempotency-Key header; send one key',
+        });
+      const key = fromHeader ?? bodyKey;
+      if (key === undefined)
+        issues.push({
+          path: 'idempotencyKey',
+          message:
+            'missing: send an Idempotency-Key header (e.g. a UUID generated once per response and reused on retries)',
+        });
+      else if (!IDEMPOTENCY_KEY.test(key))
+        issues.push({
+          path: 'idempotencyKey',
+          message: 'must be 8–128 characters from A–Z, a–z, 0–9, _ . : - (a UUID works)',
+        });
+
+      if (b.language !== undefined && (typeof b.language !== 'string' || b.language.length > 35))
+        issues.push({ path: 'language', message: 'must be a language tag such as "en" or "ur"' });
+      if (
+        b.referral !== undefined &&
+        (typeof b.referral !== 'string' || !REFERRAL_CODE.test(b.referral.toUpperCase()))
+      )
+        issues.push({ path: 'referral', message: 'must be the referral code from the link (?r=...)' });
+      if (b.answers === undefined)
+        issues.push({ path: 'answers', message: 'missing: send an object of item id → value' });
+      else if (typeof b.answers !== 'object' || b.answers === null || Array.isArray(b.answers))
+        issues.push({ path: 'answers', message: 'must be an object of item id → value' });
+
+      // The study (404 before validation details, so nothing is revealed about unknown links).
+      const token = req.params.token;
+      const study = /^[A-Za-z0-9_-]{6,64}$/.test(token)
+        ? await store.studies.byPublicToken(token)
+        : undefined;
+      if (!study || study.status === 'draft') throw new HttpError(404, 'Study not found.', 'not_found');
+      if (issues.length) throw validationError(issues);
+      const idem = key as string;
+
+      // A repeat of a stored key: the first response, whatever happened since.
+      const prior = await responseByKey(store, study.id, idem);
+      if (prior) {
+        const stored = await store.responses.byId(prior.id);
+        const loaded = (stored && (await cache.version(study, stored.version))) || cache.current(study);
+        const flagged = safetyFlagged(loaded, prior.answers);
+        return reply.code(200).send({
+          id: prior.id,
+          duplicate: true,
+          ...(flagged ? { support: supportFor(loaded.resolved.study.collection.supportContacts) } : {}),
+        });
+      }
+      if (study.status !== 'open')
+        throw new HttpError(
+          409,
+          'This study is closed and does not accept responses; nothing was stored.',
+          'closed',
+        );
+
+      const loaded = cache.current(study);
+      const lang = pickLanguage(
+        loaded.resolved.study.languages,
+        typeof b.language === 'string' ? b.language : undefined,
+      );
+      const parsed = answersFromJson(loaded.flow, b.answers, lang);
+      if (!parsed.ok)
+        throw validationError(
+          parsed.errors.map((e) => ({ path: `answers.${e.field}`.replace(/\.$/, ''), message: e.message })),
+        );
+      const v = validateResponse(loaded.resolved, parsed.answers, {
+        flow: loaded.flow,
+        lang,
+        requireEligible: false,
+      });
+      if (!v.ok)
+        throw validationError(
+          v.issues.map((i) => ({ path: i.path ? `answers.${i.path}` : 'answers', message: i.message })),
+        );
+      const eligible = validateResponse(loaded.resolved, v.value, { flow: loaded.flow, lang });
+      if (!eligible.ok) {
+        await store.counters.increment({ studyId: study.id, name: 'screened_out', now: new Date(clock()) });
+        throw new HttpError(
+          422,
+          'The screening answers do not meet the study’s eligibility rule; the response was not stored.',
+          'ineligible',
+        );
+      }
+      const referral = await referralWave(
+        store,
+        study.id,
+        typeof b.referral === 'string' ? b.referral.toUpperCase() : undefined,
+      );
+      const result = await submitResponse({
+        store,
+        study,
+        loaded,
+        answers: v.value,
+        idempotencyKey: idem,
+        language: lang,
+        referral,
+        counters: ['started', 'completed'],
+        now: new Date(clock()),
+      });
+      const support = result.flagged
+        ? { support: supportFor(loaded.resolved.study.collection.supportContacts) }
+        : {};
+      if (!result.created) return reply.code(200).send({ id: result.id, duplicate: true, ...support });
+      return reply.code(201).send({
+        id: result.id,
+        ...support,
+        ...(result.referralCode
+          ? { referralLink: `${config.publicUrl}/s/${token}?r=${encodeURIComponent(result.referralCode)}` }
+          : {}),
+      });
+    },
+  );
+}

@@ -1,0 +1,389 @@
+/**
+ * The Fastify application: plugins, the session hook, CSRF on every state-changing researcher request, one
+ * error handler, and the feature routes (auth, respondent pages, JSON API, studio).
+ *
+ * ```ts
+ * const store = await openStore(storeConfigFromEnv(process.env, config.dataDir));
+ * const app = await buildApp({ store, config });
+ * await app.listen({ port: config.port, host: config.host });
+ * ```
+ *
+ * The server keeps no state of its own apart from the database (sessions, drafts and resume codes live in
+ * the store); the only per-process state is the rate-limit and sign-in throttle counters (see docs/deploy.md).
+ */
+
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
+import { sql } from 'kysely';
+import type { Store } from '../store/index.js';
+import { apiRoutes } from './api/routes.js';
+import { attachAuth, SESSION_COOKIE } from './auth/guard.js';
+import { authPage, PAGE_HEADERS } from './auth/pages.js';
+import { authRoutes } from './auth/routes.js';
+import { DEFAULT_SESSION_POLICY, lookupSession, type SessionPolicy } from './auth/session.js';
+import { SignInThrottle } from './auth/throttle.js';
+import { BODY_LIMIT, type ServerConfig } from './config.js';
+import { HttpError, type HttpIssue } from './errors.js';
+import { esc } from './respond/html.js';
+import { compressBody, RESPOND_HEADERS, renderPage } from './respond/index.js';
+import { respondRoutes } from './respond/routes.js';
+import { studioRoutes } from './studio/index.js';
+
+export { BODY_LIMIT };
+
+export interface BuildAppOptions {
+  readonly store: Store;
+  readonly config: ServerConfig;
+  /** Fastify's logger: false (default, e.g. tests) or pino options. Remote addresses and headers are never logged. */
+  readonly logger?: boolean | { readonly level?: string; readonly stream?: { write(line: string): void } };
+  /** The clock (ms since epoch), for sessions, sign-in throttling and drafts; tests pass a fake one. */
+  readonly clock?: () => number;
+  /** Session lifetimes (default 12 h idle, 7 days absolute). */
+  readonly sessionPolicy?: SessionPolicy;
+}
+
+/** Paths whose requests come from respondents: no session lookup needed, no CSRF cookie, nothing identifying logged. */
+export function isRespondentPath(url: string): boolean {
+  return url.startsWith('/s/') || url.startsWith('/api/v1/s/');
+}
+
+/** The path of a request URL with secrets removed, for logs: no query string, no setup token. */
+export function loggablePath(url: string): string {
+  const path = url.split('?')[0] ?? '';
+  if (path.startsWith('/setup/')) return '/setup/[token]';
+  return path.length > 200 ? `${path.slice(0, 200)}…` : path;
+}
+
+const STUDIO_CSP = {
+  directives: {
+    defaultSrc: ["'self'"],
+    baseUri: ["'self'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    imgSrc: ["'self'", 'data:'],
+    objectSrc: ["'none'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    fontSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    upgradeInsecureRequests: null,
+  },
+};
+
+/** Build the app (does not listen). Close it with `app.close()`; the store is the caller's to close. */
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const { store, config } = opts;
+  const clock = opts.clock ?? Date.now;
+  const sessionPolicy = opts.sessionPolicy ?? DEFAULT_SESSION_POLICY;
+
+  const logger: NonNullable<FastifyServerOptions['logger']> =
+    opts.logger === undefined || opts.logger === false
+      ? false
+      : ({
+          ...(opts.logger === true ? {} : opts.logger),
+          // Never log remote addresses, headers (cookies, user agents) or query strings.
+          serializers: {
+            req: (req: { method?: string; url?: string }) => ({
+              method: req.method,
+              url: loggablePath(req.url ?? ''),
+            }),
+            res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+          },
+        } as NonNullable<FastifyServerOptions['logger']>);
+
+  const app = Fastify({
+    logger,
+    bodyLimit: BODY_LIMIT,
+    // Fastify accepts a hop count too (proxy-addr), though its types only list boolean and strings.
+    trustProxy: config.trustProxy as boolean | string,
+    // Malformed or hostile JSON: refuse __proto__ / constructor keys rather than strip them silently.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    requestTimeout: 30_000,
+  });
+
+  await app.register(formbody, { bodyLimit: BODY_LIMIT });
+  await app.register(cookie);
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: '_csrf',
+    cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: config.secureCookies },
+  });
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: STUDIO_CSP,
+    hsts: config.secureCookies ? { maxAge: 15_552_000, includeSubDomains: false } : false,
+    crossOriginEmbedderPolicy: false,
+    referrerPolicy: { policy: 'same-origin' },
+  });
+  await app.register(rateLimit, { global: false });
+
+  const throttle = new SignInThrottle({ clock });
+
+  // Who is signed in. Respondent requests normally carry no session cookie, so this costs them nothing.
+  app.addHook('onRequest', async (req) => {
+    const token = req.cookies[SESSION_COOKIE];
+    let user: Awaited<ReturnType<typeof lookupSession>>;
+    if (token) user = await lookupSession(store, token, clock, sessionPolicy);
+    attachAuth(req, { store, user: user?.user, sessionToken: user ? token : undefined });
+  });
+
+  // CSRF for every state-changing request outside the respondent pages and the respondent JSON API (those are
+  // anonymous: there is no session to ride on, and the idempotency key protects the submission).
+  // Runs after body parsing so that the `_csrf` form field is available; JSON clients send `x-csrf-token`.
+  app.addHook('preHandler', (req, reply, done) => {
+    const m = req.method;
+    if (m === 'GET' || m === 'HEAD' || m === 'OPTIONS' || isRespondentPath(req.url)) {
+      done();
+      return;
+    }
+    app.csrfProtection(req, reply, done);
+  });
+
+  app.get('/healthz', async (_req, reply) => {
+    try {
+      await sql`select 1 as ok`.execute(store.db);
+      return reply.header('cache-control', 'no-store').send({ ok: true, backend: store.backend });
+    } catch {
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .header('cache-control', 'no-store')
+        .send({ ok: false, error: 'The database is not reachable.' });
+    }
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    sendError(req, reply, new HttpError(404, `Nothing is at ${loggablePath(req.url)}.`, 'not_found'));
+  });
+
+  app.setErrorHandler((err: FastifyError | HttpError | Error, req, reply) => {
+    const httpErr = toHttpError(err);
+    if (httpErr.status >= 500 && !(httpErr.code === 'unavailable')) req.log.error({ err }, 'request failed');
+    sendError(req, reply, httpErr);
+  });
+
+  await app.register(authRoutes, { store, config, throttle, clock, sessionPolicy });
+  await app.register(respondRoutes, { store, config, clock });
+  await app.register(apiRoutes, { store, config, clock });
+  await app.register(studioRoutes, { store, config });
+  return app;
+}
+
+/** SQLite and PostgreSQL error codes that mean "the database cannot take writes right now; retry later". */
+const UNAVAILABLE_CODES = new Set([
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_FULL',
+  'SQLITE_READONLY',
+  'SQLITE_IOERR',
+  'SQLITE_CANTOPEN',
+  'SQLITE_PROTOCOL',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOSPC',
+  'EROFS',
+  '57P01', // admin_shutdown
+  '57P02',
+  '57P03', // cannot_connect_now
+  '53100', // disk_full
+  '53200', // out_of_memory
+  '53300', // too_many_connections
+  '25006', // read_only_sql_transaction
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+]);
+
+function isUnavailable(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; depth < 4 && e && typeof e === 'object'; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (UNAVAILABLE_CODES.has(code) || code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_BUSY'))
+        return true;
+      if (code.startsWith('08')) return true; // PostgreSQL connection exceptions
+    }
+    const msg = (e as { message?: unknown }).message;
+    if (
+      typeof msg === 'string' &&
+      /Connection terminated|connection timeout|timeout exceeded when trying to connect|database is locked|disk I\/O error|database or disk is full|attempt to write a readonly database|The database connection is not open|driver has already been destroyed|Cannot use a pool after calling end/i.test(
+        msg,
+      )
+    )
+      return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Turn any thrown value into the HttpError to send. */
+export function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (isZodLike(err)) {
+    const issues: HttpIssue[] = err.issues.map((i) => ({
+      path: i.path.map(String).join('.'),
+      message: i.message,
+    }));
+    return new HttpError(
+      400,
+      issues.length
+        ? `The request is not valid: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`
+        : 'The request is not valid.',
+      'validation',
+      issues,
+    );
+  }
+  if (isUnavailable(err)) {
+    return new HttpError(
+      503,
+      'The database is not available at the moment; nothing was saved. Please try again in a few seconds.',
+      'unavailable',
+      [],
+      { 'retry-after': '5' },
+    );
+  }
+  const fe = err as Partial<FastifyError> & { statusCode?: number };
+  const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    switch (fe.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return new HttpError(
+          413,
+          `The request body is larger than ${BODY_LIMIT / 1024} KB; nothing was saved. Shorten the free-text answers.`,
+          'too_large',
+        );
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return new HttpError(
+          415,
+          'This content type is not accepted: send application/json (API) or a form (application/x-www-form-urlencoded).',
+          'unsupported_media_type',
+        );
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return new HttpError(
+          400,
+          'The JSON body is empty: send an object such as {"answers": {}}.',
+          'malformed',
+        );
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+        return new HttpError(400, `The body is not valid JSON: ${fe.message ?? ''}`.trim(), 'malformed');
+      case 'FST_CSRF_MISSING_SECRET':
+      case 'FST_CSRF_INVALID_TOKEN':
+        return new HttpError(
+          403,
+          'The form has expired or did not come from this site (CSRF check failed). Reload the page and try again.',
+          'csrf',
+        );
+      default:
+        break;
+    }
+    if (status === 429) {
+      return new HttpError(
+        429,
+        'Too many requests from this address; please wait a minute and try again.',
+        'rate_limited',
+        [],
+        {
+          'retry-after': '60',
+        },
+      );
+    }
+    if (fe.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH')
+      return new HttpError(400, 'The Content-Length header does not match the body.', 'malformed');
+    // Other Fastify client errors (bad JSON, proto poisoning, bad URL encoding, ...): keep their message.
+    const msg = typeof fe.message === 'string' && fe.message ? fe.message : 'The request is not valid.';
+    return new HttpError(status, msg, status === 400 ? 'malformed' : 'error');
+  }
+  if (err instanceof SyntaxError)
+    return new HttpError(400, `The body is not valid: ${err.message}`, 'malformed');
+  return new HttpError(
+    500,
+    'Something went wrong on the server; nothing was changed. Please try again.',
+    'server',
+  );
+}
+
+function isZodLike(err: unknown): err is { issues: { path: PropertyKey[]; message: string }[] } {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    (err as { name?: unknown }).name === 'ZodError' &&
+    Array.isArray((err as { issues?: unknown }).issues)
+  );
+}
+
+/** The kind of respondent error page for a status. */
+function respondErrorKind(
+  status: number,
+): 'not_found' | 'bad_request' | 'expired' | 'rate_limited' | 'too_large' | 'server' {
+  if (status === 404) return 'not_found';
+  if (status === 403) return 'expired';
+  if (status === 429) return 'rate_limited';
+  if (status === 413) return 'too_large';
+  if (status >= 500) return 'server';
+  return 'bad_request';
+}
+
+/** Render an HttpError: JSON under /api/, the respondent error page under /s/, a small HTML page otherwise. */
+function sendError(req: FastifyRequest, reply: FastifyReply, err: HttpError): void {
+  if (reply.sent) return;
+  reply.code(err.status);
+  for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+  const url = req.url;
+  if (url.startsWith('/api/')) {
+    reply.header('cache-control', 'no-store').send({
+      error: err.message,
+      code: err.code,
+      ...(err.issues.length ? { issues: err.issues } : {}),
+    });
+    return;
+  }
+  if (url.startsWith('/s/')) {
+    const page = renderPage({ view: 'error', kind: respondErrorKind(err.status), status: err.status });
+    const c = compressBody(page.body, req.headers['accept-encoding']);
+    reply.headers({ ...RESPOND_HEADERS, ...c.headers }).send(c.body);
+    return;
+  }
+  if (err.status === 401 && (req.method === 'GET' || req.method === 'HEAD')) {
+    const next = url.split('#')[0] ?? '/';
+    reply
+      .code(303)
+      .header('location', `/signin?next=${encodeURIComponent(next)}`)
+      .send();
+    return;
+  }
+  const signInLink =
+    err.status === 401
+      ? '<p><a href="/signin">Sign in</a></p>'
+      : '<p><a href="/">Back to the start page</a></p>';
+  reply.headers(PAGE_HEADERS).send(
+    authPage({
+      title: titleFor(err.status),
+      body: `<h1>${esc(titleFor(err.status))}</h1><p>${esc(err.message)}</p>${signInLink}`,
+    }),
+  );
+}
+
+function titleFor(status: number): string {
+  if (status === 401) return 'Please sign in';
+  if (status === 403) return 'Not allowed';
+  if (status === 404) return 'Not found';
+  if (status === 413) return 'Too large';
+  if (status === 429) return 'Too many requests';
+  if (status === 503) return 'Temporarily unavailable';
+  if (status >= 500) return 'Something went wrong';
+  return 'Could not do that';
+}

@@ -1,0 +1,41 @@
+/**
+ * The one error type of the HTTP layer. Handlers throw `HttpError` for expected refusals (not signed in, no role,
+ * unknown study, bad input); the single error handler in app.ts renders it as JSON for `/api/*` and as a small
+ * HTML page otherwise. Anything that is not an HttpError is a bug: 500, logged, no stack sent to the client.
+ */
+
+/** One problem with a request body, e.g. `{ path: 'answers.phq9_3', message: '7 is not one of 0, 1, 2, 3.' }`. */
+export interface HttpIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+export class HttpError extends Error {
+  /**
+   * @param status HTTP status (4xx for the client's mistakes, 503 for a database that is down).
+   * @param message Plain English, naming the thing, the bad value and the fix.
+   * @param code A short machine-readable code, e.g. `not_found`, `validation`, `closed`.
+   * @param issues Per-field problems (validation failures).
+   * @param headers Extra response headers (e.g. `Retry-After`).
+   */
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code = 'error',
+    readonly issues: readonly HttpIssue[] = [],
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/** 404 with a message that never reveals whether something exists behind a refusal. */
+export function notFound(message = 'Not found.'): HttpError {
+  return new HttpError(404, message, 'not_found');
+}
+
+/** 400 for invalid input, with per-field issues. */
+export function badRequest(message: string, issues: readonly HttpIssue[] = []): HttpError {
+  return new HttpError(400, message, 'validation', issues);
+}

@@ -1,0 +1,354 @@
+/**
+ * Accounts and sessions: first-run setup link, sign-in and sign-out, session fixation, CSRF, idle expiry,
+ * brute-force lockout, audit entries. In process, on SQLite and (NABZ_TEST_PG_URL) PostgreSQL.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ownerSetupLink } from '../../src/server/auth/setup.js';
+import { SignInThrottle } from '../../src/server/auth/throttle.js';
+import {
+  countRows,
+  csrfFromHtml,
+  form,
+  mergeCookies,
+  serverBackends,
+  TEST_PASSWORD,
+  type TestApp,
+  testApp,
+} from './helpers.js';
+
+const MIN = 60 * 1000;
+const HOUR = 60 * MIN;
+
+function sessionOf(cookie: string): string | undefined {
+  return /(?:^|; )nabz_session=([^;]+)/.exec(cookie)?.[1];
+}
+
+for (const backend of serverBackends()) {
+  describe(`auth (${backend.name})`, () => {
+    let t: TestApp;
+    beforeEach(async () => {
+      t = await testApp({ backend });
+    });
+    afterEach(async () => {
+      await t.close();
+    });
+
+    /** POST /signin from a browser with `cookie`, returning the response and the browser's cookies after. */
+    async function signInAttempt(
+      email: string,
+      password: string,
+      opts: { cookie?: string; ip?: string } = {},
+    ) {
+      const c = await t.csrfFor(opts.cookie ?? '');
+      const body = form({ email, password, _csrf: c.csrf });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/signin',
+        headers: { ...body.headers, cookie: c.cookie },
+        payload: body.payload,
+        ...(opts.ip ? { remoteAddress: opts.ip } : {}),
+      });
+      return { res, cookie: mergeCookies(c.cookie, res) };
+    }
+
+    /** Whether a cookie header belongs to a signed-in browser (GET /signin redirects then). */
+    async function signedIn(cookie: string): Promise<boolean> {
+      const res = await t.app.inject({ method: 'GET', url: '/signin', headers: { cookie } });
+      return res.statusCode === 303;
+    }
+
+    it('prints a setup link only when there are no accounts, and the link works exactly once', async () => {
+      const link = await ownerSetupLink(t.store, 'http://localhost:3000', t.now);
+      expect(link).toMatch(/^http:\/\/localhost:3000\/setup\/[A-Za-z0-9_-]{32}$/);
+      const path = new URL(link!).pathname;
+      const page = await t.app.inject({ method: 'GET', url: path });
+      expect(page.statusCode).toBe(200);
+      const cookie = mergeCookies('', page);
+      const csrf = csrfFromHtml(page.body);
+
+      // Mistakes are reported and do not use up the link.
+      const short = form({
+        _csrf: csrf,
+        name: 'Dr Owner',
+        email: 'owner@example.org',
+        password: 'short',
+        password2: 'short',
+      });
+      const r1 = await t.app.inject({
+        method: 'POST',
+        url: path,
+        headers: { ...short.headers, cookie },
+        payload: short.payload,
+      });
+      expect(r1.statusCode).toBe(400);
+      expect(r1.body).toContain('at least 10');
+      const differ = form({
+        _csrf: csrf,
+        email: 'owner@example.org',
+        password: TEST_PASSWORD,
+        password2: `${TEST_PASSWORD}!`,
+      });
+      const r2 = await t.app.inject({
+        method: 'POST',
+        url: path,
+        headers: { ...differ.headers, cookie },
+        payload: differ.payload,
+      });
+      expect(r2.statusCode).toBe(400);
+      // Without the CSRF token: refused.
+      const noCsrf = form({ email: 'owner@example.org', password: TEST_PASSWORD, password2: TEST_PASSWORD });
+      const r3 = await t.app.inject({
+        method: 'POST',
+        url: path,
+        headers: { ...noCsrf.headers, cookie },
+        payload: noCsrf.payload,
+      });
+      expect(r3.statusCode).toBe(403);
+
+      const ok = form({
+        _csrf: csrf,
+        name: 'Dr Owner',
+        email: 'Owner@Example.org',
+        password: TEST_PASSWORD,
+        password2: TEST_PASSWORD,
+      });
+      const r4 = await t.app.inject({
+        method: 'POST',
+        url: path,
+        headers: { ...ok.headers, cookie },
+        payload: ok.payload,
+      });
+      expect(r4.statusCode).toBe(303);
+      expect(r4.headers.location).toBe('/');
+      const after = mergeCookies(cookie, r4);
+      expect(await signedIn(after)).toBe(true);
+      const owner = await t.store.users.byEmail('owner@example.org');
+      expect(owner?.isAdmin).toBe(true);
+      expect(owner?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+
+      // Used: neither the form nor the post works again, and no second link is printed.
+      expect((await t.app.inject({ method: 'GET', url: path })).statusCode).toBe(410);
+      const again = form({
+        _csrf: csrf,
+        email: 'second@example.org',
+        password: TEST_PASSWORD,
+        password2: TEST_PASSWORD,
+      });
+      const r5 = await t.app.inject({
+        method: 'POST',
+        url: path,
+        headers: { ...again.headers, cookie },
+        payload: again.payload,
+      });
+      expect(r5.statusCode).toBe(410);
+      expect(await t.store.users.count()).toBe(1);
+      expect(await ownerSetupLink(t.store, 'http://localhost:3000', t.now)).toBeUndefined();
+      expect((await t.app.inject({ method: 'GET', url: '/setup/not-a-real-token' })).statusCode).toBe(410);
+    });
+
+    it('signs in and out with a rotated session, httpOnly SameSite=Lax cookies, and audit entries', async () => {
+      const u = await t.createUser({ email: 'ana@example.org' });
+      const before = await countRows(t.store, 'audit_log');
+
+      const wrong = await signInAttempt('ana@example.org', 'not the password');
+      expect(wrong.res.statusCode).toBe(401);
+      expect(wrong.res.body).toContain('not right');
+      expect(sessionOf(wrong.cookie)).toBeUndefined();
+
+      const first = await signInAttempt('ANA@example.org ', TEST_PASSWORD);
+      expect(first.res.statusCode).toBe(303);
+      const setCookie = String(first.res.headers['set-cookie']);
+      expect(setCookie).toMatch(/nabz_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax/);
+      expect(setCookie).not.toMatch(/Secure/);
+      const s1 = sessionOf(first.cookie)!;
+
+      // Session fixation: signing in again (or over a planted cookie) always issues a new session and ends the old one.
+      const second = await signInAttempt('ana@example.org', TEST_PASSWORD, { cookie: first.cookie });
+      const s2 = sessionOf(second.cookie)!;
+      expect(s2).not.toBe(s1);
+      expect(await signedIn(`nabz_session=${s1}`)).toBe(false);
+      expect(await signedIn(second.cookie)).toBe(true);
+      const planted = await signInAttempt('ana@example.org', TEST_PASSWORD, {
+        cookie: 'nabz_session=attacker-chosen-value-0123456789',
+      });
+      expect(sessionOf(planted.cookie)).not.toBe('attacker-chosen-value-0123456789');
+
+      // Sign-out needs the CSRF token.
+      const { csrf } = await t.csrfFor(second.cookie);
+      const noToken = await t.app.inject({
+        method: 'POST',
+        url: '/signout',
+        headers: { cookie: second.cookie },
+      });
+      expect(noToken.statusCode).toBe(403);
+      const badToken = form({ _csrf: 'forged' });
+      expect(
+        (
+          await t.app.inject({
+            method: 'POST',
+            url: '/signout',
+            headers: { ...badToken.headers, cookie: second.cookie },
+            payload: badToken.payload,
+          })
+        ).statusCode,
+      ).toBe(403);
+      expect(await signedIn(second.cookie)).toBe(true);
+      const out = form({ _csrf: csrf });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/signout',
+        headers: { ...out.headers, cookie: second.cookie },
+        payload: out.payload,
+      });
+      expect(res.statusCode).toBe(303);
+      expect(await signedIn(second.cookie)).toBe(false);
+
+      // Sign-in itself is CSRF-protected too (login CSRF).
+      const body = form({ email: 'ana@example.org', password: TEST_PASSWORD });
+      expect((await t.app.inject({ method: 'POST', url: '/signin', ...body })).statusCode).toBe(403);
+
+      const entries = (await t.store.audit.list({ limit: 50 })).slice(
+        0,
+        (await countRows(t.store, 'audit_log')) - before,
+      );
+      const actions = entries.map((e) => e.action).reverse();
+      expect(actions).toEqual(['sign_in.failure', 'sign_in', 'sign_in', 'sign_in', 'sign_out']);
+      expect(entries.find((e) => e.action === 'sign_in.failure')?.detail).toEqual({
+        email: 'ana@example.org',
+        reason: 'wrong_password',
+      });
+      expect(entries.find((e) => e.action === 'sign_in')?.actorUserId).toBe(u.id);
+    });
+
+    it('sends only local paths as next (no open redirect)', async () => {
+      await t.createUser({ email: 'ana@example.org' });
+      for (const [next, expected] of [
+        ['/studies/3', '/studies/3'],
+        ['//evil.example', '/'],
+        ['/\\evil.example', '/'],
+        ['https://evil.example/', '/'],
+      ] as const) {
+        const c = await t.csrfFor();
+        const body = form({ email: 'ana@example.org', password: TEST_PASSWORD, _csrf: c.csrf, next });
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/signin',
+          headers: { ...body.headers, cookie: c.cookie },
+          payload: body.payload,
+        });
+        expect(res.headers.location).toBe(expected);
+      }
+    });
+
+    it('ends sessions after 12 idle hours (sliding) and 7 days at most', async () => {
+      await t.createUser({ email: 'ana@example.org' });
+      const { cookie } = await t.signIn('ana@example.org');
+      t.advance(11 * HOUR);
+      expect(await signedIn(cookie)).toBe(true); // slides the expiry forward
+      t.advance(11 * HOUR);
+      expect(await signedIn(cookie)).toBe(true);
+      t.advance(12 * HOUR + MIN);
+      expect(await signedIn(cookie)).toBe(false);
+
+      const fresh = await t.signIn('ana@example.org');
+      for (let h = 0; h < 7 * 24 - 10; h += 10) {
+        t.advance(10 * HOUR);
+        expect(await signedIn(fresh.cookie)).toBe(true);
+      }
+      t.advance(11 * HOUR);
+      expect(await signedIn(fresh.cookie)).toBe(false);
+    });
+
+    it('locks an account+address pair after 5 failures for 15 minutes, without locking the owner out elsewhere', async () => {
+      await t.createUser({ email: 'owner@example.org' });
+      const attacker = '198.51.100.7';
+      for (let i = 0; i < 5; i++) {
+        const r = await signInAttempt('owner@example.org', `guess-${i}-wrong`, { ip: attacker });
+        expect(r.res.statusCode).toBe(401);
+      }
+      // Locked for that address: even the right password is not checked, and the answer says to wait.
+      const locked = await signInAttempt('owner@example.org', TEST_PASSWORD, { ip: attacker });
+      expect(locked.res.statusCode).toBe(429);
+      expect(locked.res.headers['retry-after']).toBe('900');
+      expect(locked.res.body).toContain('Try again in 15 minutes');
+      // The owner, from another address, signs in.
+      const owner = await signInAttempt('owner@example.org', TEST_PASSWORD, { ip: '203.0.113.20' });
+      expect(owner.res.statusCode).toBe(303);
+      // The lock expires.
+      t.advance(15 * MIN + 1000);
+      const later = await signInAttempt('owner@example.org', TEST_PASSWORD, { ip: attacker });
+      expect(later.res.statusCode).toBe(303);
+      const audit = await t.store.audit.list({ limit: 100 });
+      expect(
+        audit.some(
+          (e) => e.action === 'sign_in.failure' && (e.detail as { reason?: string }).reason === 'locked',
+        ),
+      ).toBe(true);
+    });
+  });
+}
+
+describe('sign-in throttle policy', () => {
+  it('doubles repeated pair locks up to 24 h and forgets failures after a success', () => {
+    let now = 0;
+    const th = new SignInThrottle({ clock: () => now });
+    const fail = (n: number, ip = 'a') => {
+      for (let i = 0; i < n; i++) th.fail('u@x', ip);
+    };
+    fail(5);
+    expect(th.check('u@x', 'a')).toEqual({ allowed: false, scope: 'pair', retryAfterMs: 15 * MIN });
+    now += 15 * MIN;
+    expect(th.check('u@x', 'a').allowed).toBe(true);
+    fail(5);
+    expect(th.check('u@x', 'a')).toMatchObject({ allowed: false, retryAfterMs: 30 * MIN });
+    now += 30 * MIN;
+    fail(5);
+    expect(th.check('u@x', 'a')).toMatchObject({ retryAfterMs: 60 * MIN });
+    for (let k = 0; k < 10; k++) {
+      const d = th.check('u@x', 'a');
+      if (d.allowed) throw new Error('expected a lock');
+      now += d.retryAfterMs;
+      fail(5);
+    }
+    expect(th.check('u@x', 'a')).toMatchObject({ retryAfterMs: 24 * HOUR });
+    now += 24 * HOUR;
+    th.succeed('u@x', 'a');
+    fail(4);
+    expect(th.check('u@x', 'a').allowed).toBe(true);
+  });
+
+  it('locks an address trying many accounts (password spraying)', () => {
+    let now = 0;
+    const th = new SignInThrottle({ clock: () => now });
+    for (let i = 0; i < 20; i++) th.fail(`user${i}@x`, 'sprayer');
+    expect(th.check('new@x', 'sprayer')).toMatchObject({ allowed: false, scope: 'address' });
+    expect(th.check('new@x', 'someone-else').allowed).toBe(true);
+    now += 15 * MIN;
+    expect(th.check('new@x', 'sprayer').allowed).toBe(true);
+  });
+
+  it('locks an account attacked from many addresses for 15 minutes at most, never for known addresses', () => {
+    let now = 0;
+    const th = new SignInThrottle({ clock: () => now });
+    th.succeed('owner@x', 'home'); // the owner signed in from home before
+    for (let i = 0; i < 50; i++) th.fail('owner@x', `bot-${i}`);
+    expect(th.check('owner@x', 'cafe')).toMatchObject({
+      allowed: false,
+      scope: 'account',
+      retryAfterMs: 15 * MIN,
+    });
+    expect(th.check('owner@x', 'home').allowed).toBe(true);
+    // Still attacked: each new wave of 50 failures re-locks for 15 minutes — never longer.
+    now += 15 * MIN;
+    expect(th.check('owner@x', 'cafe').allowed).toBe(true);
+    for (let i = 0; i < 50; i++) th.fail('owner@x', `bot2-${i}`);
+    expect(th.check('owner@x', 'cafe')).toMatchObject({ allowed: false, retryAfterMs: 15 * MIN });
+  });
+
+  it('keeps memory bounded under a flood of addresses', () => {
+    const th = new SignInThrottle({ policy: { maxEntries: 100 } });
+    for (let i = 0; i < 10_000; i++) th.fail(`u${i}@x`, `ip${i}`);
+    // @ts-expect-error private, inspected for the bound
+    expect(th.pairs.size).toBeLessThanOrEqual(100);
+  });
+});
