@@ -1,0 +1,133 @@
+/**
+ * The analysis page: the core analysis (`analyzeStudy`) over the study's stored responses, with the group
+ * comparisons chosen in the page (a GET form of the single-choice questions), rendered with the report
+ * renderer (tables, result sentences, figures as inline SVG). Every role — owner, analyst, viewer — sees the
+ * same aggregates, with cells and group comparisons below the study's k suppressed; below k responses in
+ * total nothing is shown. The full report can be downloaded as one self-contained HTML file.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { programVersion } from '../../cli/version.js';
+import type { Item } from '../../core/instrument/schema.js';
+import type { Report } from '../../core/report/spec.js';
+import { renderFiguresSvg, renderHtmlDocument } from '../../render/index.js';
+import { HttpError } from '../errors.js';
+import { checkedOf, loadStudy, page, ROLES, type StudioContext, studyReport } from './common.js';
+import { checkbox } from './forms.js';
+import { issuesHtml } from './layout.js';
+
+/** The group variables asked for in the query (`?group=a&group=b`), limited to single-choice questions. */
+export function groupsFromQuery(req: FastifyRequest, candidates: readonly Item[]): string[] {
+  const raw = (req.query as { group?: string | string[] }).group;
+  const wanted = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  const ok = new Set(candidates.map((q) => q.id));
+  return [...new Set(wanted.filter((g) => ok.has(g)))].slice(0, 10);
+}
+
+/** The `<header>` and `<main>` of a report document, for embedding in a studio page. */
+export function reportFragment(doc: string): string {
+  const header = /<header>([\s\S]*?)<\/header>/.exec(doc)?.[1] ?? '';
+  const main = /<main>([\s\S]*)<\/main>/.exec(doc)?.[1] ?? '';
+  return `<div class="report">${header.replace(/<h1>[\s\S]*?<\/h1>/, '')}${main}</div>`;
+}
+
+async function renderReport(report: Report): Promise<string> {
+  return renderHtmlDocument(report, await renderFiguresSvg(report));
+}
+
+export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void {
+  const { store } = ctx;
+
+  const prepare = async (req: FastifyRequest) => {
+    const s = await loadStudy(req, ROLES.read);
+    const checked = checkedOf(s.study);
+    if ('issues' in checked) return { s, issues: checked.issues } as const;
+    const singles = checked.resolved.study.questions.filter((q) => q.type === 'single');
+    const groups = groupsFromQuery(req, singles);
+    const n = await store.responses.count(s.study.id);
+    return { s, checked, singles, groups, n } as const;
+  };
+
+  app.get('/studies/:id/analysis', async (req, reply) => {
+    const p = await prepare(req);
+    const { s } = p;
+    const k = s.study.minCellSize;
+    if ('issues' in p) {
+      return page(reply, {
+        title: `Analysis – ${s.study.title}`,
+        user: s.user,
+        study: s.layoutStudy,
+        active: 'analysis',
+        status: 409,
+        body: () =>
+          `<h1>Analysis</h1>${issuesHtml(p.issues ?? [], 'The definition has problems; fix them under Design:')}`,
+      });
+    }
+    const { singles, groups, n } = p;
+    const base = `/studies/${s.study.id}`;
+    const qs = groups.map((g) => `group=${encodeURIComponent(g)}`).join('&');
+    const form = singles.length
+      ? `<form method="get" action="${base}/analysis" class="card"><fieldset><legend>Compare groups by</legend>` +
+        singles
+          .map((q) =>
+            checkbox(
+              'g',
+              'group',
+              `${q.text?.en ?? Object.values(q.text ?? {})[0] ?? q.id} (${q.id})`,
+              groups.includes(q.id),
+              { value: q.id },
+            ),
+          )
+          .join('') +
+        `<p class="hint">Groups with fewer than ${k} respondents are left out of the comparisons.</p></fieldset><p><button class="primary">Update analysis</button></p></form>`
+      : '<p class="muted">Add a single-choice question (e.g. year of study) to compare groups.</p>';
+    let content: string;
+    if (n < k) {
+      content = `<p class="notice">${n} response${n === 1 ? '' : 's'} so far. The analysis is shown once at least k = ${k} respondents have answered, so that no one can be singled out.</p>`;
+    } else {
+      const { report } = await studyReport(store, s.study, p.checked.resolved, groups, programVersion());
+      content =
+        `<p class="row"><a class="button" href="${base}/analysis/report.html${qs ? `?${qs}` : ''}" download>Download the report (HTML)</a></p>` +
+        reportFragment(await renderReport(report));
+    }
+    return page(reply, {
+      title: `Analysis – ${s.study.title}`,
+      user: s.user,
+      study: s.layoutStudy,
+      active: 'analysis',
+      body: () =>
+        `<h1>Analysis</h1><p class="muted">${n} responses · cells with fewer than ${k} respondents are suppressed.</p>${form}${content}`,
+    });
+  });
+
+  app.get('/studies/:id/analysis/report.html', async (req, reply) => {
+    const p = await prepare(req);
+    if ('issues' in p)
+      throw new HttpError(
+        409,
+        'The study definition has problems; fix them under Design first.',
+        'invalid_study',
+      );
+    const { s, n, groups } = p;
+    if (n < s.study.minCellSize) {
+      throw new HttpError(
+        409,
+        `The report is available once at least ${s.study.minCellSize} respondents have answered.`,
+        'too_few',
+      );
+    }
+    const { report } = await studyReport(store, s.study, p.checked.resolved, groups, programVersion());
+    const doc = await renderReport(report);
+    await store.audit.append({
+      action: 'report.html',
+      studyId: s.study.id,
+      actorUserId: s.user.id,
+      detail: { groupBy: groups, responses: n },
+    });
+    return reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('content-disposition', `attachment; filename="study-${s.study.id}-report.html"`)
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+      .header('cache-control', 'no-store')
+      .send(doc);
+  });
+}

@@ -1,0 +1,526 @@
+/**
+ * Editing a study definition from the studio's forms: pure functions from (definition, form fields) to a new
+ * definition or a list of problems, each naming the field, the bad value and the fix. The routes save the
+ * result with `store.studies.updateDefinition` only when the whole definition still resolves against the
+ * library and its respondent flow builds (`checkDefinition`), so a saved definition can always be previewed.
+ */
+import { parseExpression } from '../../core/instrument/expression.js';
+import {
+  IdSchema,
+  type Instrument,
+  type Issue,
+  type ItemInput,
+  type LocalizedText,
+  type Validated,
+} from '../../core/instrument/schema.js';
+import { buildFlow, type Flow } from '../../core/study/pages.js';
+import { type ResolvedStudy, resolveStudy } from '../../core/study/resolve.js';
+import type { SupportContact } from '../../core/study/schema.js';
+import { getInstrument, instrumentIds } from '../../instruments/index.js';
+
+/** Languages the studio offers (the respondent pages have UI strings for both). */
+export const STUDIO_LANGUAGES: readonly { readonly code: string; readonly name: string }[] = [
+  { code: 'en', name: 'English' },
+  { code: 'ur', name: 'Urdu (اردو)' },
+];
+
+/** Form fields as @fastify/formbody parses them. */
+export type Fields = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** The first value of a form field, trimmed ('' when absent). */
+export function field(fields: Fields | undefined, name: string): string {
+  const v = fields?.[name];
+  const s = typeof v === 'string' ? v : Array.isArray(v) ? (v[0] ?? '') : '';
+  return s.trim();
+}
+
+/** All values of a repeated form field (checkboxes). */
+export function fieldAll(fields: Fields | undefined, name: string): string[] {
+  const v = fields?.[name];
+  if (v === undefined) return [];
+  return (typeof v === 'string' ? [v] : [...v]).map((x) => x.trim()).filter((x) => x !== '');
+}
+
+/** Whether a checkbox was ticked. */
+export function checked(fields: Fields | undefined, name: string): boolean {
+  const v = field(fields, name);
+  return v === 'on' || v === '1' || v === 'true' || v === 'yes';
+}
+
+/** A deep copy of a stored definition as a mutable object. */
+export function cloneDefinition(def: unknown): Record<string, unknown> & StudyDraft {
+  return structuredClone((def ?? {}) as Record<string, unknown>) as Record<string, unknown> & StudyDraft;
+}
+
+/** The parts of a stored definition the studio edits, loosely typed (stored JSON may predate a field). */
+export interface StudyDraft {
+  id?: string;
+  title?: string;
+  description?: string;
+  languages?: string[];
+  instruments?: {
+    instrument: string;
+    termsAcknowledged?: { by: string; at: string };
+    [k: string]: unknown;
+  }[];
+  questions?: (ItemInput & Record<string, unknown>)[];
+  sections?: unknown[];
+  analysis?: Record<string, unknown>;
+  collection?: {
+    anonymous?: boolean;
+    collectTimes?: boolean;
+    minCellSize?: number;
+    consent?: { version?: number; text: LocalizedText; agreeLabel?: LocalizedText };
+    eligibility?: {
+      questions: (ItemInput & Record<string, unknown>)[];
+      eligibleIf: string;
+      ineligibleMessage?: LocalizedText;
+    };
+    supportContacts?: (SupportContact & Record<string, unknown>)[];
+    pages?: unknown[];
+    referrals?: boolean;
+    thankYou?: LocalizedText;
+    [k: string]: unknown;
+  };
+  [k: string]: unknown;
+}
+
+/** A definition id (IdSchema) derived from a title: `bace_survey_2025`. */
+export function slugId(title: string): string {
+  let s = title
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 48)
+    .replace(/_+$/, '');
+  if (!/^[a-z]/.test(s)) s = `study${s ? `_${s}` : ''}`;
+  return s;
+}
+
+/** A new study's definition: anonymous, no times, k = `minCellSize`, English. */
+export function newDefinition(input: {
+  title: string;
+  description?: string;
+  languages?: readonly string[];
+  minCellSize: number;
+}): StudyDraft {
+  return {
+    id: slugId(input.title),
+    title: input.title,
+    ...(input.description ? { description: input.description } : {}),
+    languages: [...(input.languages?.length ? input.languages : ['en'])],
+    instruments: [],
+    questions: [],
+    collection: {
+      anonymous: true,
+      collectTimes: false,
+      minCellSize: input.minCellSize,
+      supportContacts: [],
+      referrals: false,
+    },
+  };
+}
+
+export interface CheckedDefinition {
+  readonly resolved: ResolvedStudy;
+  readonly flow: Flow;
+}
+
+const ACK_MESSAGE = (ins: Instrument) =>
+  `${ins.shortTitle} requires its owner's terms to be acknowledged: tick "I have read and accept the terms" for ${ins.shortTitle} under Instruments (the acknowledgement is recorded with your name).`;
+
+/**
+ * Resolve a definition against the instrument library and build its respondent flow. Issues are listed by
+ * path (`questions[2].options`, `collection.eligibility.eligibleIf`, …) with a message that says what to fix.
+ */
+export function checkDefinition(def: unknown): Validated<CheckedDefinition> {
+  const r = resolveStudy(def, getInstrument, instrumentIds());
+  if (!r.ok) {
+    return {
+      ok: false,
+      issues: r.issues.map((i) => {
+        if (i.code !== 'terms_not_acknowledged') return i;
+        const m = /^instruments\[(\d+)\]/.exec(i.path);
+        const id = m ? (def as StudyDraft).instruments?.[Number(m[1])]?.instrument : undefined;
+        const ins = id ? getInstrument(id) : undefined;
+        return ins ? { ...i, message: ACK_MESSAGE(ins) } : i;
+      }),
+    };
+  }
+  const f = buildFlow(r.value);
+  if (!f.ok) return f;
+  return { ok: true, value: { resolved: r.value, flow: f.value } };
+}
+
+/**
+ * Set each acknowledgement-requiring instrument's `termsAcknowledged` from the store's record (who accepted
+ * the terms, and when), and remove it where nobody has: a definition can only claim an acknowledgement that
+ * was actually given in the studio.
+ */
+export function applyAcknowledgements(
+  def: StudyDraft,
+  acks: ReadonlyMap<string, { readonly by: string; readonly at: string }>,
+): StudyDraft {
+  for (const si of def.instruments ?? []) {
+    const ins = getInstrument(si.instrument);
+    if (!ins?.licence.requiresAcknowledgement) continue;
+    const ack = acks.get(si.instrument);
+    if (ack) si.termsAcknowledged = { by: ack.by, at: ack.at };
+    else delete si.termsAcknowledged;
+  }
+  return def;
+}
+
+/** Whether an instrument ships without its item text (the licensee supplies it as a text pack). */
+export function needsTextPack(ins: Instrument): boolean {
+  return !ins.licence.textIncluded && ins.items.some((it) => !it.text) && !ins.appliedTextPacks?.length;
+}
+
+/** Localized text from `<prefix>_en` and `<prefix>_ur` fields; undefined when both are empty. */
+export function localizedFrom(fields: Fields, prefix: string): LocalizedText | undefined {
+  const t: Record<string, string> = {};
+  for (const { code } of STUDIO_LANGUAGES) {
+    const v = field(fields, `${prefix}_${code}`);
+    if (v) t[code] = v;
+  }
+  return Object.keys(t).length ? t : undefined;
+}
+
+const QUESTION_TYPES = ['single', 'multiple', 'number', 'text', 'longtext'] as const;
+type QuestionType = (typeof QUESTION_TYPES)[number];
+
+/**
+ * Options from a textarea, one per line: `Label`, `Label | اردو لیبل`, optionally starting with a value
+ * (`2 = Label | لیبل`). Values default to 1, 2, 3, … in order.
+ */
+export function parseOptions(
+  text: string,
+  path = 'options',
+): Validated<{ value: number; label: LocalizedText }[]> {
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  const issues: Issue[] = [];
+  const out: { value: number; label: LocalizedText }[] = [];
+  const seen = new Set<number>();
+  lines.forEach((line, i) => {
+    let value = i + 1;
+    let rest = line;
+    const m = /^(-?\d{1,9})\s*=\s*(.*)$/.exec(line);
+    if (m) {
+      value = Number(m[1]);
+      rest = m[2]!;
+    }
+    const [en, ur] = rest.split('|').map((s) => s.trim());
+    if (!en && !ur) {
+      issues.push({
+        path,
+        code: 'empty_option',
+        message: `line ${i + 1} ("${line}") has a value but no label; write it as "2 = Label"`,
+      });
+      return;
+    }
+    if (seen.has(value)) {
+      issues.push({
+        path,
+        code: 'duplicate_value',
+        message: `line ${i + 1} ("${line}") repeats the value ${value}; give each option its own value`,
+      });
+      return;
+    }
+    seen.add(value);
+    const label: Record<string, string> = {};
+    if (en) label.en = en;
+    if (ur) label.ur = ur;
+    out.push({ value, label });
+  });
+  if (!issues.length && out.length < 1) {
+    issues.push({
+      path,
+      code: 'no_options',
+      message: 'a choice question needs options: write one per line, e.g. "Female | خاتون"',
+    });
+  }
+  return issues.length ? { ok: false, issues } : { ok: true, value: out };
+}
+
+/** Options back as the textarea text `parseOptions` reads. */
+export function optionsText(options: readonly { value: number; label: LocalizedText }[] | undefined): string {
+  return (options ?? [])
+    .map((o) => `${o.value} = ${o.label.en ?? ''}${o.label.ur ? ` | ${o.label.ur}` : ''}`)
+    .join('\n');
+}
+
+function numberField(fields: Fields, name: string, issues: Issue[], integer = false): number | undefined {
+  const t = field(fields, name);
+  if (t === '') return undefined;
+  const n = Number(t);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) {
+    issues.push({
+      path: name,
+      code: 'not_number',
+      message: `"${t}" is not a ${integer ? 'whole ' : ''}number; write e.g. ${integer ? '100' : '18'}, or leave it empty`,
+    });
+    return undefined;
+  }
+  return n;
+}
+
+/**
+ * A question from the question form: `id`, `text_en`, `text_ur`, `type`, `options` (textarea), `required`,
+ * `showIf`, `min`, `max`, `integer`, `maxLength`. The expression is parsed here for a precise syntax message;
+ * its references (to earlier questions only) are checked with the whole definition by `checkDefinition`.
+ */
+export function questionFromForm(fields: Fields, takenIds: ReadonlySet<string>): Validated<ItemInput> {
+  const issues: Issue[] = [];
+  const id = field(fields, 'id');
+  const idCheck = IdSchema.safeParse(id);
+  if (!idCheck.success) {
+    issues.push({
+      path: 'id',
+      code: 'bad_id',
+      message: `"${id}" cannot be a variable name: it must start with a letter and use only letters, digits and _ (e.g. year_of_study)`,
+    });
+  } else if ([...takenIds].some((t) => t.toLowerCase() === id.toLowerCase())) {
+    issues.push({
+      path: 'id',
+      code: 'duplicate_id',
+      message: `"${id}" is already a variable of this study; choose another name`,
+    });
+  }
+  const text = localizedFrom(fields, 'text');
+  if (!text)
+    issues.push({
+      path: 'text_en',
+      code: 'no_text',
+      message: 'write the question (in English, Urdu or both)',
+    });
+  const type = field(fields, 'type') as QuestionType;
+  if (!QUESTION_TYPES.includes(type)) {
+    issues.push({
+      path: 'type',
+      code: 'bad_type',
+      message: `"${type}" is not a question type; choose one of ${QUESTION_TYPES.join(', ')}`,
+    });
+  }
+  const item: Record<string, unknown> = { id, type, required: checked(fields, 'required') };
+  if (text) item.text = text;
+  if (type === 'single' || type === 'multiple') {
+    const o = parseOptions(field(fields, 'options'));
+    if (!o.ok) issues.push(...o.issues);
+    else item.options = o.value;
+  }
+  if (type === 'number') {
+    const min = numberField(fields, 'min', issues);
+    const max = numberField(fields, 'max', issues);
+    if (min !== undefined) item.min = min;
+    if (max !== undefined) item.max = max;
+    if (min !== undefined && max !== undefined && min > max) {
+      issues.push({
+        path: 'max',
+        code: 'range',
+        message: `the maximum (${max}) is below the minimum (${min}); swap them`,
+      });
+    }
+    if (checked(fields, 'integer')) item.integer = true;
+  }
+  if (type === 'text' || type === 'longtext') {
+    const maxLength = numberField(fields, 'maxLength', issues, true);
+    if (maxLength !== undefined) {
+      if (maxLength < 1)
+        issues.push({
+          path: 'maxLength',
+          code: 'range',
+          message: 'the maximum length must be at least 1 character',
+        });
+      else item.maxLength = maxLength;
+    }
+  }
+  const showIf = field(fields, 'showIf');
+  if (showIf) {
+    const p = parseExpression(showIf);
+    if (!p.ok) {
+      issues.push({
+        path: 'showIf',
+        code: 'expression_syntax',
+        message: `the condition "${showIf}" cannot be read: ${p.error.message}. Write e.g. year_of_study >= 3, or gender = 2 and age < 25`,
+      });
+    } else item.showIf = showIf;
+  }
+  return issues.length ? { ok: false, issues } : { ok: true, value: item as ItemInput };
+}
+
+/** A support contact from the contact form (`name_en`, `name_ur`, `phone`, `url`, `hours_en`, `description_en`, …). */
+export function contactFromForm(fields: Fields): Validated<SupportContact> {
+  const issues: Issue[] = [];
+  const name = localizedFrom(fields, 'name');
+  if (!name)
+    issues.push({
+      path: 'name_en',
+      code: 'no_name',
+      message: 'give the service a name, e.g. "College counselling service"',
+    });
+  const phone = field(fields, 'phone');
+  if (phone && !/^[+\d][\d\s()-]{2,30}$/.test(phone)) {
+    issues.push({
+      path: 'phone',
+      code: 'bad_phone',
+      message: `"${phone}" is not a phone number; use digits, spaces, - and a leading + (e.g. +92 51 111 222 333)`,
+    });
+  }
+  const url = field(fields, 'url');
+  if (url) {
+    let ok = false;
+    try {
+      const u = new URL(url);
+      ok = u.protocol === 'https:' || u.protocol === 'http:';
+    } catch {
+      ok = false;
+    }
+    if (!ok)
+      issues.push({
+        path: 'url',
+        code: 'bad_url',
+        message: `"${url}" is not a web address; write it in full, e.g. https://example.org/help`,
+      });
+  }
+  if (!phone && !url)
+    issues.push({
+      path: 'phone',
+      code: 'no_way',
+      message: 'give a phone number or a web address so respondents can reach the service',
+    });
+  const hours = localizedFrom(fields, 'hours');
+  const description = localizedFrom(fields, 'description');
+  if (issues.length || !name) return { ok: false, issues };
+  return {
+    ok: true,
+    value: {
+      name,
+      ...(phone ? { phone } : {}),
+      ...(url ? { url } : {}),
+      ...(hours ? { hours } : {}),
+      ...(description ? { description } : {}),
+    },
+  };
+}
+
+/**
+ * Set the consent text. Before the study was first launched the version stays as it is (1); after, any change
+ * of the text bumps the version, so each response records which text its respondent agreed to.
+ */
+export function setConsent(
+  def: StudyDraft,
+  input: { text: LocalizedText | undefined; agreeLabel: LocalizedText | undefined; launched: boolean },
+): { changed: boolean; version: number | null } {
+  def.collection ??= {};
+  const col = def.collection;
+  const before = col.consent;
+  if (!input.text) {
+    const changed = before !== undefined;
+    delete col.consent;
+    return { changed, version: null };
+  }
+  const same = before !== undefined && JSON.stringify(before.text) === JSON.stringify(input.text);
+  const prevVersion = before?.version ?? 1;
+  const version = before === undefined ? 1 : !same && input.launched ? prevVersion + 1 : prevVersion;
+  col.consent = { version, text: input.text, ...(input.agreeLabel ? { agreeLabel: input.agreeLabel } : {}) };
+  return {
+    changed: !same || JSON.stringify(before?.agreeLabel) !== JSON.stringify(input.agreeLabel),
+    version,
+  };
+}
+
+/** The consent text as one string (all languages), for the store's consent hash. */
+export function consentTextOf(def: StudyDraft): string | null {
+  const c = def.collection?.consent;
+  if (!c) return null;
+  return JSON.stringify({ version: c.version ?? 1, text: c.text });
+}
+
+export interface LaunchCheck {
+  /** Reasons the study cannot launch; empty when it can. */
+  readonly problems: readonly Issue[];
+  /** Things the owner should know but that do not block the launch. */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Whether a study may launch (or reopen):
+ * - the definition resolves and its flow builds;
+ * - it asks at least one question;
+ * - every instrument with safety rules (PHQ-9 item 9, DASS-21 extremely severe bands) has support contacts to
+ *   show a respondent in distress;
+ * - every instrument whose owner requires it has its terms acknowledged (recorded in the store);
+ * - no instrument lacks its item text (text-pack instruments need their licensed text first).
+ */
+export function launchCheck(def: unknown, acknowledged: ReadonlySet<string>): LaunchCheck {
+  const problems: Issue[] = [];
+  const warnings: string[] = [];
+  const draft = (def ?? {}) as StudyDraft;
+  const checkedDef = checkDefinition(def);
+  if (!checkedDef.ok) {
+    problems.push(...checkedDef.issues);
+  }
+  const instruments = (draft.instruments ?? [])
+    .map((si) => getInstrument(si.instrument))
+    .filter((x): x is Instrument => x !== undefined);
+  if (instruments.length === 0 && (draft.questions ?? []).length === 0) {
+    problems.push({
+      path: 'instruments',
+      code: 'empty',
+      message: 'the study asks nothing yet: add an instrument or a question',
+    });
+  }
+  const contacts = draft.collection?.supportContacts ?? [];
+  for (const ins of instruments) {
+    if (ins.safety.length > 0 && contacts.length === 0) {
+      problems.push({
+        path: 'collection.supportContacts',
+        code: 'no_support_contacts',
+        message: `${ins.shortTitle} has safety rules (${ins.safety.map((r) => r.description).join('; ')}): add at least one support contact (e.g. the college counselling service or a national helpline) under Support contacts, so a respondent in distress is shown where to get help.`,
+      });
+    }
+    if (ins.licence.requiresAcknowledgement && !acknowledged.has(ins.id)) {
+      if (!problems.some((p) => p.code === 'terms_not_acknowledged' && p.message === ACK_MESSAGE(ins)))
+        problems.push({ path: 'instruments', code: 'terms_not_acknowledged', message: ACK_MESSAGE(ins) });
+    }
+    if (needsTextPack(ins)) {
+      problems.push({
+        path: 'instruments',
+        code: 'needs_text_pack',
+        message: `${ins.shortTitle} is licensed without its item text (${ins.licence.name}): nabz ships only its ids and scoring, and the licensee must supply the wording as a text pack. The studio cannot take text packs yet, so remove ${ins.shortTitle} or define the licensed questions as your own questions.`,
+      });
+    }
+  }
+  const langs = draft.languages ?? ['en'];
+  if (langs.includes('ur')) {
+    for (const ins of instruments) {
+      if (!ins.languages.includes('ur')) {
+        warnings.push(
+          `${ins.shortTitle} has no Urdu wording in the library: Urdu respondents see its items in English.`,
+        );
+      }
+    }
+    const untranslated = (draft.questions ?? [])
+      .filter((q) => q.text && !(q.text as LocalizedText).ur)
+      .map((q) => q.id);
+    if (untranslated.length)
+      warnings.push(`Questions without Urdu text (shown in English): ${untranslated.join(', ')}.`);
+  }
+  if (!draft.collection?.consent)
+    warnings.push('There is no consent text: respondents start with the questions.');
+  return { problems: dedupe(problems), warnings };
+}
+
+function dedupe(issues: Issue[]): Issue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const k = `${i.path}\u0000${i.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

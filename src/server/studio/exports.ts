@@ -1,0 +1,213 @@
+/**
+ * Dataset exports (owner and analyst; a viewer gets 403): CSV (labels or codes), XLSX, SPSS .sav with variable
+ * labels, value labels and missing-value codes, the scored dataset, and the codebook — written by
+ * src/render/export. Every export is streamed: records are paged out of the database one batch at a time
+ * (`store.responses.iterate`) and bytes leave in chunks with backpressure, so memory stays flat for 100k+
+ * responses. Free-text answers are left out unless chosen; dates, not times, unless the owner recorded times
+ * and they are chosen. Every export is written to the audit log before its first byte is sent.
+ */
+import { PassThrough, Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { Answers } from '../../core/response/submission.js';
+import {
+  buildVariables,
+  csvChunks,
+  type ExportOptions,
+  type ExportRecord,
+  renderCodebook,
+  savChunks,
+  writeXlsx,
+} from '../../render/export/index.js';
+import type { Store, Study } from '../../store/index.js';
+import { HttpError } from '../errors.js';
+import { checkedOf, loadStudy, page, ROLES, type StudioContext } from './common.js';
+import { checked, type Fields, field } from './definition.js';
+import { checkbox } from './forms.js';
+import { csrfField, esc, issuesHtml } from './layout.js';
+
+export const EXPORT_FORMATS = {
+  csv: { label: 'Dataset as CSV', type: 'text/csv; charset=utf-8', ext: 'csv' },
+  xlsx: {
+    label: 'Dataset as Excel (XLSX)',
+    type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    ext: 'xlsx',
+  },
+  sav: {
+    label: 'SPSS / PSPP (.sav) with variable and value labels',
+    type: 'application/x-spss-sav',
+    ext: 'sav',
+  },
+  scored: {
+    label: 'Scored dataset (CSV: items, scores, bands, items answered)',
+    type: 'text/csv; charset=utf-8',
+    ext: 'csv',
+  },
+  codebook: { label: 'Codebook (HTML)', type: 'text/html; charset=utf-8', ext: 'html' },
+  codebook_csv: { label: 'Codebook (CSV)', type: 'text/csv; charset=utf-8', ext: 'csv' },
+} as const;
+export type ExportFormat = keyof typeof EXPORT_FORMATS;
+
+/** Whether a study keeps submission times at all (not anonymous, or the owner turned times on). */
+export function keepsTimes(study: Pick<Study, 'anonymous' | 'recordTimes'>): boolean {
+  return !study.anonymous || study.recordTimes;
+}
+
+/** The stored responses of a study as export records, one at a time. */
+export async function* exportRecords(
+  store: Store,
+  studyId: number,
+  includeTimes: boolean,
+): AsyncGenerator<ExportRecord> {
+  for await (const r of store.responses.iterate(studyId, { batchSize: 500 })) {
+    yield {
+      responseId: String(r.id),
+      submittedOn: r.submittedOn,
+      ...(includeTimes && r.submittedAt ? { submittedAt: r.submittedAt.toISOString() } : {}),
+      language: r.language,
+      ...(r.referralWave !== null ? { referralWave: r.referralWave } : {}),
+      answers: (r.answers ?? {}) as Answers,
+    };
+  }
+}
+
+function exportForm(csrf: string, base: string, study: Study): string {
+  const times = keepsTimes(study);
+  const formats = (Object.keys(EXPORT_FORMATS) as ExportFormat[])
+    .map(
+      (f, i) =>
+        `<label class="check" for="x-format-${f}"><input type="radio" id="x-format-${f}" name="format" value="${f}"${i === 0 ? ' checked' : ''}><span>${esc(EXPORT_FORMATS[f].label)}</span></label>`,
+    )
+    .join('');
+  return (
+    `<form method="post" action="${base}/exports" class="stack">${csrfField(csrf)}` +
+    `<fieldset><legend>Format</legend>${formats}</fieldset>` +
+    '<fieldset><legend>Values (CSV and Excel)</legend>' +
+    '<label class="check" for="x-labels-codes"><input type="radio" id="x-labels-codes" name="labels" value="codes" checked><span>Codes (1, 2, 3 …)</span></label>' +
+    '<label class="check" for="x-labels-labels"><input type="radio" id="x-labels-labels" name="labels" value="labels"><span>Labels ("Female", "Not at all" …)</span></label>' +
+    '<p class="hint">The .sav file always holds codes with their value labels.</p></fieldset>' +
+    '<fieldset><legend>No answer (CSV and Excel)</legend>' +
+    '<label class="check" for="x-missing-empty"><input type="radio" id="x-missing-empty" name="missing" value="empty" checked><span>Empty cells</span></label>' +
+    '<label class="check" for="x-missing-codes"><input type="radio" id="x-missing-codes" name="missing" value="codes"><span>Codes: -9 skipped, -8 not applicable, -7 not shown</span></label></fieldset>' +
+    '<fieldset><legend>Include</legend>' +
+    checkbox('x', 'includeScores', 'Scores, bands and items answered per score', false) +
+    checkbox('x', 'includeFreeText', 'Free-text answers', false, {
+      hint: 'Left out by default: free text can identify a respondent.',
+    }) +
+    (times
+      ? checkbox('x', 'includeTimes', 'Time of submission', false, {
+          hint: 'Otherwise only the date is exported.',
+        })
+      : '<p class="hint">Only dates are exported: this study does not record times of submission.</p>') +
+    '</fieldset><div><button class="primary">Download</button></div></form>'
+  );
+}
+
+export function registerExports(app: FastifyInstance, ctx: StudioContext): void {
+  const { store } = ctx;
+
+  app.get('/studies/:id/exports', async (req, reply) => {
+    const s = await loadStudy(req, ROLES.work);
+    const n = await store.responses.count(s.study.id);
+    const checkedDef = checkedOf(s.study);
+    return page(reply, {
+      title: `Exports – ${s.study.title}`,
+      user: s.user,
+      study: s.layoutStudy,
+      active: 'exports',
+      body: (csrf) =>
+        `<h1>Exports</h1><p class="muted">${n} responses. Each download is recorded in the study's audit log.</p>` +
+        ('issues' in checkedDef
+          ? issuesHtml(checkedDef.issues, 'The definition has problems; fix them under Design:')
+          : exportForm(csrf, `/studies/${s.study.id}`, s.study)),
+    });
+  });
+
+  app.post('/studies/:id/exports', async (req, reply) => {
+    const s = await loadStudy(req, ROLES.work);
+    const { study } = s;
+    const fields = (req.body ?? {}) as Fields;
+    const format = field(fields, 'format') as ExportFormat;
+    if (!Object.hasOwn(EXPORT_FORMATS, format)) {
+      throw new HttpError(
+        400,
+        `"${format}" is not an export format; choose one of ${Object.keys(EXPORT_FORMATS).join(', ')}.`,
+        'validation',
+      );
+    }
+    const labels = field(fields, 'labels') === 'labels' ? 'labels' : 'codes';
+    const missing = field(fields, 'missing') === 'codes' ? 'codes' : 'empty';
+    const includeTimes = checked(fields, 'includeTimes');
+    if (includeTimes && !keepsTimes(study)) {
+      throw new HttpError(
+        400,
+        'This study does not record times of submission, so they cannot be exported; untick "Time of submission".',
+        'validation',
+      );
+    }
+    const options: ExportOptions = {
+      labels,
+      missing,
+      includeFreeText: checked(fields, 'includeFreeText'),
+      includeTimes,
+      includeScores: format === 'scored' || checked(fields, 'includeScores'),
+    };
+    const checkedDef = checkedOf(study);
+    if ('issues' in checkedDef) {
+      throw new HttpError(
+        409,
+        'The study definition has problems; fix them under Design before exporting.',
+        'invalid_study',
+      );
+    }
+    const { resolved } = checkedDef;
+    const variables = buildVariables(resolved, options);
+    const responses = await store.responses.count(study.id);
+    await store.audit.append({
+      action: `export.${format}`,
+      studyId: study.id,
+      actorUserId: s.user.id,
+      detail: { format, ...options, responses, version: study.version },
+    });
+    const spec = EXPORT_FORMATS[format];
+    const day = new Date().toISOString().slice(0, 10);
+    const name = `${resolved.study.id}_${format === 'codebook' || format === 'codebook_csv' ? 'codebook' : format === 'scored' ? 'scored' : 'data'}_${day}.${spec.ext}`;
+    reply
+      .header('content-type', spec.type)
+      .header('content-disposition', `attachment; filename="${name}"`)
+      .header('cache-control', 'no-store')
+      .header('x-content-type-options', 'nosniff');
+    const records = exportRecords(store, study.id, includeTimes);
+    switch (format) {
+      case 'csv':
+      case 'scored':
+        return reply.send(
+          Readable.from(csvChunks(variables, records, { labels, missing }), { objectMode: false }),
+        );
+      case 'sav':
+        return reply.send(
+          Readable.from(
+            savChunks(variables, records, {
+              fileLabel: resolved.study.title,
+              documents: resolved.instruments.map((i) => `${i.shortTitle}: ${i.licence.attribution}`),
+            }),
+            { objectMode: false },
+          ),
+        );
+      case 'xlsx': {
+        const out = new PassThrough();
+        writeXlsx(variables, records, out, { labels, missing }).catch((err: unknown) => {
+          req.log.error({ err }, 'xlsx export failed');
+          out.destroy(err instanceof Error ? err : new Error(String(err)));
+        });
+        return reply.send(out);
+      }
+      case 'codebook':
+      case 'codebook_csv': {
+        const cb = renderCodebook(variables, resolved.study);
+        if (format === 'codebook')
+          reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
+        return reply.send(format === 'codebook' ? cb.html : cb.csv);
+      }
+    }
+  });
+}

@@ -1,0 +1,44 @@
+/**
+ * The researcher studio: server-rendered pages under `/` and `/studies/...` that work without JavaScript.
+ *
+ * | route | who |
+ * |---|---|
+ * | `GET /` (your studies), `GET /studies/new`, `POST /studies` | any signed-in user |
+ * | `GET /studies/:id` overview, `/progress`, `/analysis`, `/analysis/report.html` | owner, analyst, viewer |
+ * | `GET /studies/:id/preview` (+ POST), `/share`, `/share/present`, `/qr.svg`, `GET`/`POST /exports` | owner, analyst |
+ * | `GET /studies/:id/edit`, `POST /edit/:section`, `POST /launch`, `/close`, `/reopen`, `/referrals`, `GET`/`POST /roles`, `POST /roles/remove`, `GET /audit` | owner |
+ *
+ * Signed out: GET → 303 to /signin, POST → 401. No role on the study → 404 (the same as a study that does
+ * not exist). A role that is not enough → 403. Every state-changing form carries a CSRF token (checked for
+ * every POST by app.ts). Every change is audited.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Store } from '../../store/index.js';
+import type { ServerConfig } from '../config.js';
+import { registerAnalysis } from './analysis.js';
+import type { StudioContext } from './common.js';
+import { registerDashboard } from './dashboard.js';
+import { registerEdit } from './edit.js';
+import { registerExports } from './exports.js';
+import { registerOverview } from './overview.js';
+import { registerPeople } from './people.js';
+import { registerPreview } from './preview.js';
+import { registerProgress } from './progress.js';
+
+export { layout } from './layout.js';
+
+/** The researcher studio's routes (registered by buildApp). */
+export async function studioRoutes(
+  app: FastifyInstance,
+  opts: { store: Store; config: ServerConfig },
+): Promise<void> {
+  const ctx: StudioContext = { store: opts.store, config: opts.config };
+  registerDashboard(app, ctx);
+  registerOverview(app, ctx);
+  registerEdit(app, ctx);
+  registerPreview(app, ctx);
+  registerProgress(app, ctx);
+  registerAnalysis(app, ctx);
+  registerExports(app, ctx);
+  registerPeople(app, ctx);
+}

@@ -1,0 +1,298 @@
+/**
+ * A study's overview (status, what it asks, whether it can launch), launching, closing and reopening, and the
+ * share page: the anonymous link, a QR code (inline SVG, drawn on the server: large enough to project in a
+ * lecture hall), a WhatsApp share link (an ordinary link to wa.me; our pages make no third-party request) and,
+ * for snowball sampling, referral seed links.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import QRCode from 'qrcode';
+import type { Issue } from '../../core/instrument/schema.js';
+import { getInstrument } from '../../instruments/index.js';
+import { HttpError } from '../errors.js';
+import { loadStudy, page, ROLES, type StudioContext, type StudyRequest, seeOther } from './common.js';
+import { launchCheck, type StudyDraft } from './definition.js';
+import { esc, issuesHtml, postButton, statusBadge } from './layout.js';
+
+/** The respondent link of a study. */
+export function studyLink(publicUrl: string, publicToken: string): string {
+  return `${publicUrl}/s/${encodeURIComponent(publicToken)}`;
+}
+
+/** A referral (snowball) link: the study link with the referral code. */
+export function referralLink(publicUrl: string, publicToken: string, code: string): string {
+  return `${studyLink(publicUrl, publicToken)}?r=${encodeURIComponent(code)}`;
+}
+
+/** A WhatsApp share link (opens the user's WhatsApp with the text; nothing is requested from our pages). */
+export function whatsappLink(text: string): string {
+  return `https://wa.me/?text=${encodeURIComponent(text)}`;
+}
+
+/** The QR code of a URL as an SVG document (black on white, quiet zone of 2 modules). */
+export async function qrSvg(url: string): Promise<string> {
+  const svg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  return svg.replace('<svg ', `<svg role="img" aria-label="QR code for ${esc(url)}" `);
+}
+
+async function acknowledgedSet(ctx: StudioContext, studyId: number): Promise<Set<string>> {
+  return new Set((await ctx.store.acknowledgements.list(studyId)).map((a) => a.instrumentId));
+}
+
+function enText(t: Readonly<Record<string, string>> | undefined): string {
+  return t ? (t.en ?? Object.values(t)[0] ?? '') : '';
+}
+
+async function overviewBody(
+  ctx: StudioContext,
+  s: StudyRequest,
+  csrf: string,
+  refused?: readonly Issue[],
+): Promise<string> {
+  const { study, role } = s;
+  const def = (study.definition ?? {}) as StudyDraft;
+  const base = `/studies/${study.id}`;
+  const n = await ctx.store.responses.count(study.id);
+  const col = def.collection ?? {};
+  const out: string[] = [];
+  out.push(`<h1 dir="auto">${esc(study.title)}</h1>`);
+  out.push(
+    `<div class="stats"><div class="stat"><span class="muted">Status</span><b>${statusBadge(study.status)}</b></div>` +
+      `<div class="stat"><span class="muted">Responses</span><b>${n}</b></div>` +
+      `<div class="stat"><span class="muted">Definition version</span><b>${study.version}</b></div>` +
+      `<div class="stat"><span class="muted">k (smallest group shown)</span><b>${study.minCellSize}</b></div></div>`,
+  );
+  const dates = [
+    `created ${study.createdAt.toISOString().slice(0, 10)}`,
+    study.openedAt ? `opened ${study.openedAt.toISOString().slice(0, 10)}` : '',
+    study.closedAt ? `closed ${study.closedAt.toISOString().slice(0, 10)}` : '',
+  ].filter(Boolean);
+  out.push(`<p class="muted">${esc(dates.join(' · '))}</p>`);
+
+  if (role === 'owner') {
+    const check = launchCheck(study.definition, await acknowledgedSet(ctx, study.id));
+    out.push('<section id="launch"><h2>Launch</h2>');
+    if (refused?.length) out.push(issuesHtml(refused, 'The study cannot open yet:'));
+    if (study.status === 'open') {
+      out.push(
+        `<p>The study is open. <a href="${base}/share">Share the link</a> · <a href="${base}/progress">Watch progress</a></p>`,
+      );
+      out.push(postButton(`${base}/close`, csrf, 'Close the study', { className: 'danger' }));
+    } else {
+      if (!refused?.length && check.problems.length) out.push(issuesHtml(check.problems, 'Before launch:'));
+      if (check.warnings.length)
+        out.push(
+          `<div class="notice"><ul>${check.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></div>`,
+        );
+      if (!check.problems.length) out.push('<p class="ok">Ready: everything a launch needs is in place.</p>');
+      out.push(
+        `<p class="row"><a class="button" href="${base}/preview">Preview</a> ${postButton(
+          study.status === 'closed' ? `${base}/reopen` : `${base}/launch`,
+          csrf,
+          study.status === 'closed' ? 'Reopen the study' : 'Launch',
+          { className: 'primary' },
+        )}</p>`,
+      );
+    }
+    out.push('</section>');
+  }
+
+  // What the study asks.
+  const instruments = (def.instruments ?? []).map((si) => getInstrument(si.instrument));
+  const insRows = instruments
+    .map((ins, i) =>
+      ins
+        ? `<li><strong>${esc(ins.shortTitle)}</strong> (${ins.items.length} items) — <span class="muted">${esc(ins.licence.attribution)}</span></li>`
+        : `<li>Unknown instrument ${esc(def.instruments?.[i]?.instrument ?? '')}</li>`,
+    )
+    .join('');
+  const qs = def.questions ?? [];
+  out.push(
+    '<section id="summary"><h2>What the study asks</h2>' +
+      `<p><strong>Languages:</strong> ${esc((def.languages ?? ['en']).map((l) => (l === 'ur' ? 'Urdu' : l === 'en' ? 'English' : l)).join(', '))}</p>` +
+      `<p><strong>Instruments:</strong></p>${insRows ? `<ul>${insRows}</ul>` : '<p class="muted">None.</p>'}` +
+      `<p><strong>Own questions:</strong> ${qs.length ? qs.map((q) => `<code>${esc(q.id)}</code>`).join(', ') : 'none'}</p>` +
+      `<p><strong>Consent:</strong> ${col.consent ? `version ${esc(String(col.consent.version ?? 1))}` : 'none'}</p>` +
+      `<p><strong>Eligibility:</strong> ${col.eligibility ? `${col.eligibility.questions.length} screening question(s); eligible if <code>${esc(col.eligibility.eligibleIf)}</code>` : 'no screening'}</p>` +
+      `<p><strong>Support contacts:</strong> ${(col.supportContacts ?? []).map((c) => esc(enText(c.name))).join(', ') || 'none'}</p>` +
+      `<p><strong>Privacy:</strong> ${col.anonymous === false ? 'not anonymous' : 'anonymous'}; ${col.collectTimes ? 'submission times recorded' : 'dates only, no times'}; referral links ${col.referrals ? 'on' : 'off'}.</p>` +
+      '</section>',
+  );
+  return out.join('');
+}
+
+async function showOverview(
+  ctx: StudioContext,
+  reply: FastifyReply,
+  s: StudyRequest,
+  refused?: readonly Issue[],
+) {
+  const csrf = reply.generateCsrf();
+  const body = await overviewBody(ctx, s, csrf, refused);
+  return page(reply, {
+    title: s.study.title,
+    user: s.user,
+    study: s.layoutStudy,
+    active: 'overview',
+    csrf,
+    status: refused?.length ? 409 : 200,
+    body: () => body,
+  });
+}
+
+export function registerOverview(app: FastifyInstance, ctx: StudioContext): void {
+  const { store, config } = ctx;
+
+  app.get('/studies/:id', async (req, reply) => showOverview(ctx, reply, await loadStudy(req, ROLES.read)));
+
+  const open = async (s: StudyRequest, reply: FastifyReply, action: 'study.launch' | 'study.reopen') => {
+    const check = launchCheck(s.study.definition, await acknowledgedSet(ctx, s.study.id));
+    if (check.problems.length) return showOverview(ctx, reply, s, check.problems);
+    await store.studies.setStatus({ studyId: s.study.id, status: 'open' });
+    await store.audit.append({
+      action,
+      studyId: s.study.id,
+      actorUserId: s.user.id,
+      detail: { version: s.study.version },
+    });
+    return seeOther(reply, `/studies/${s.study.id}/share?launched=1`);
+  };
+
+  app.post('/studies/:id/launch', async (req, reply) => {
+    const s = await loadStudy(req, ROLES.owner);
+    if (s.study.status === 'open') return seeOther(reply, `/studies/${s.study.id}/share`);
+    if (s.study.status === 'closed') {
+      throw new HttpError(
+        409,
+        'The study has been closed; reopen it instead of launching it again.',
+        'conflict',
+      );
+    }
+    return open(s, reply, 'study.launch');
+  });
+
+  app.post('/studies/:id/reopen', async (req, reply) => {
+    const s = await loadStudy(req, ROLES.owner);
+    if (s.study.status === 'open') return seeOther(reply, `/studies/${s.study.id}/share`);
+    if (s.study.status === 'draft')
+      throw new HttpError(409, 'The study has not been launched yet; launch it first.', 'conflict');
+    return open(s, reply, 'study.reopen');
+  });
+
+  app.post('/studies/:id/close', async (req, reply) => {
+    const s = await loadStudy(req, ROLES.owner);
+    if (s.study.status !== 'open')
+      throw new HttpError(409, 'The study is not open, so it cannot be closed.', 'conflict');
+    await store.studies.setStatus({ studyId: s.study.id, status: 'closed' });
+    await store.audit.append({
+      action: 'study.close',
+      studyId: s.study.id,
+      actorUserId: s.user.id,
+      detail: { version: s.study.version },
+    });
+    return seeOther(reply, `/studies/${s.study.id}`);
+  });
+
+  app.get('/studies/:id/share', async (req, reply) => {
+    const s = await loadStudy(req, ROLES.work);
+    const { study } = s;
+    const base = `/studies/${study.id}`;
+    const link = studyLink(config.publicUrl, study.publicToken);
+    const svg = await qrSvg(link);
+    const def = (study.definition ?? {}) as StudyDraft;
+    const message = `${study.title} — an anonymous survey (a few minutes, any phone): ${link}`;
+    const newCode = (req.query as { code?: string }).code;
+    let referrals = '';
+    if (def.collection?.referrals) {
+      const seeds = await store.db
+        .selectFrom('referral_links')
+        .select(['code', 'created_at'])
+        .where('study_id', '=', study.id)
+        .where('wave', '=', 0)
+        .orderBy('created_at', 'desc')
+        .limit(50)
+        .execute();
+      const waves = await store.referrals.waveCounts(study.id);
+      referrals =
+        '<section id="referrals"><h2>Referral links (snowball sampling)</h2>' +
+        '<p class="hint">Give each seed group its own link. Everyone who answers can pass on a new link; responses record only the wave (how many hand-overs from a seed link), never who passed it on.</p>' +
+        (seeds.length
+          ? `<ul>${seeds.map((r) => `<li${r.code === newCode ? ' class="ok"' : ''}><span class="link">${esc(referralLink(config.publicUrl, study.publicToken, r.code))}</span></li>`).join('')}</ul>`
+          : '<p class="muted">No seed link yet.</p>') +
+        (s.role === 'owner' ? postButton(`${base}/referrals`, reply.generateCsrf(), 'New seed link') : '') +
+        (waves.length
+          ? `<table><thead><tr><th>Wave</th><th class="n">Links</th><th class="n">Responses</th></tr></thead><tbody>${waves
+              .map(
+                (w) =>
+                  `<tr><td>${w.wave}</td><td class="n">${w.links}</td><td class="n">${w.responses}</td></tr>`,
+              )
+              .join('')}</tbody></table>`
+          : '') +
+        '</section>';
+    }
+    const notOpen =
+      study.status === 'open'
+        ? ''
+        : `<p class="notice">The study is ${esc(study.status)}: the link ${study.status === 'draft' ? 'works once you launch it' : 'shows a "closed" page until you reopen it'}.</p>`;
+    const launched = (req.query as { launched?: string }).launched !== undefined;
+    return page(reply, {
+      title: `Share – ${study.title}`,
+      user: s.user,
+      study: s.layoutStudy,
+      active: 'share',
+      body: () =>
+        `<h1>Share the study</h1>${launched ? '<p class="ok">The study is open.</p>' : ''}${notOpen}` +
+        `<p>Anonymous link — the same for everyone:</p><p class="link" id="study-link">${esc(link)}</p>` +
+        '<p class="row"><button type="button" data-copy="study-link" hidden>Copy link</button>' +
+        `<a class="button" href="${esc(whatsappLink(message))}" rel="noopener noreferrer">Share on WhatsApp</a>` +
+        `<a class="button" href="${base}/share/present">Show QR code full screen</a>` +
+        `<a class="button" href="${base}/qr.svg" download="study-${study.id}-qr.svg">Download QR code (SVG)</a></p>` +
+        `<div class="qr">${svg}</div>${referrals}`,
+    });
+  });
+
+  // A page to project in a lecture hall: the QR code as large as the screen allows, and the link.
+  app.get('/studies/:id/share/present', async (req, reply) => {
+    const s = await loadStudy(req, ROLES.work);
+    const link = studyLink(config.publicUrl, s.study.publicToken);
+    const svg = await qrSvg(link);
+    return page(reply, {
+      title: `QR code – ${s.study.title}`,
+      user: s.user,
+      body: () =>
+        `<div class="present"><h1 dir="auto">${esc(s.study.title)}</h1><p>Scan to answer anonymously, or open:</p><p class="link">${esc(link)}</p><div class="qr big">${svg}</div></div>`,
+    });
+  });
+
+  app.get('/studies/:id/qr.svg', async (req, reply) => {
+    const s = await loadStudy(req, ROLES.work);
+    const svg = await qrSvg(studyLink(config.publicUrl, s.study.publicToken));
+    return reply
+      .header('content-type', 'image/svg+xml; charset=utf-8')
+      .header('content-disposition', `attachment; filename="study-${s.study.id}-qr.svg"`)
+      .header('cache-control', 'no-store')
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'")
+      .send(`<?xml version="1.0" encoding="UTF-8"?>\n${svg}`);
+  });
+
+  app.post('/studies/:id/referrals', async (req, reply) => {
+    const s = await loadStudy(req, ROLES.owner);
+    const def = (s.study.definition ?? {}) as StudyDraft;
+    if (!def.collection?.referrals) {
+      throw new HttpError(
+        409,
+        'Referral links are off for this study: turn them on under Design → Settings first.',
+        'conflict',
+      );
+    }
+    const r = await store.referrals.create({ studyId: s.study.id });
+    if (!r.ok) throw new HttpError(409, r.message, r.code);
+    await store.audit.append({
+      action: 'referral.seed',
+      studyId: s.study.id,
+      actorUserId: s.user.id,
+      detail: { wave: 0 },
+    });
+    return seeOther(reply, `/studies/${s.study.id}/share?code=${encodeURIComponent(r.value.code)}#referrals`);
+  });
+}

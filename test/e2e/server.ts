@@ -1,0 +1,94 @@
+/**
+ * The real server for end-to-end tests: `buildApp` over a fresh database (SQLite in a temporary directory, or
+ * PostgreSQL in a fresh schema when NABZ_TEST_PG_URL is set), listening on a free local port, and Debian's
+ * Chromium driven by playwright-core.
+ */
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { type Browser, chromium } from 'playwright-core';
+import { buildApp } from '../../src/server/app.js';
+import { hashPassword } from '../../src/server/auth/password.js';
+import { configFromEnv } from '../../src/server/config.js';
+import type { Store } from '../../src/store/index.js';
+import { type TestBackend, type TestDatabase, testBackends } from '../store/backends.js';
+
+/** Where screenshots and downloads go (gitignored). */
+export const ARTIFACTS = join(new URL('../..', import.meta.url).pathname, 'test-artifacts');
+
+export const CHROMIUM = process.env.NABZ_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Chromium flags: headless, no sandbox (containers), and nothing that phones home. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+/** Backends to run the flows on: SQLite always, PostgreSQL too when NABZ_TEST_PG_URL is set. */
+export function e2eBackends(): TestBackend[] {
+  return testBackends();
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  readonly baseUrl: string;
+  createUser(email: string, name: string, password: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Start the real server on a free port; its public URL (links, QR code) is that address. */
+export async function startServer(backend: TestBackend): Promise<RunningServer> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const db: TestDatabase = await backend.create();
+  const store = await db.open();
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const config = configFromEnv(
+    {},
+    { port, host: '127.0.0.1', dataDir: '/nonexistent-e2e-data-dir', publicUrl: baseUrl },
+  );
+  const app = await buildApp({ store, config });
+  await app.listen({ port, host: '127.0.0.1' });
+  return {
+    app,
+    store,
+    baseUrl,
+    async createUser(email, name, password) {
+      const r = await store.users.create({
+        email,
+        displayName: name,
+        passwordHash: await hashPassword(password),
+      });
+      if (!r.ok) throw new Error(r.message);
+    },
+    async close() {
+      await app.close();
+      await store.close();
+      await db.dispose();
+    },
+  };
+}
