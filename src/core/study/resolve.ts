@@ -2,7 +2,9 @@
  * Resolve a study definition against the instrument library: every reference checked, every problem
  * reported with the thing, the bad value and the fix.
  */
+
 import { type Instrument, type Issue, type Item, toIssues, type Validated } from '../instrument/schema.js';
+import { applyTextPack } from '../instrument/textPack.js';
 import { type Study, StudySchema } from './schema.js';
 
 export interface ResolvedStudy {
@@ -40,7 +42,20 @@ export function resolveStudy(
   const scoreIds = new Set<string>();
 
   study.instruments.forEach((si, i) => {
-    const ins = lookup(si.instrument);
+    let ins = lookup(si.instrument);
+    if (ins) {
+      for (const [j, pack] of si.textPacks.entries()) {
+        const applied = applyTextPack(ins, pack);
+        if (applied.ok) ins = applied.value;
+        else
+          issues.push(
+            ...applied.issues.map((x) => ({
+              ...x,
+              path: `instruments[${i}].textPacks[${j}]${x.path ? `.${x.path}` : ''}`,
+            })),
+          );
+      }
+    }
     if (!ins) {
       issues.push({
         path: `instruments[${i}].instrument`,

@@ -6,7 +6,14 @@
  * analysis side needs only what is here.
  */
 import { z } from 'zod';
-import { IdSchema, ItemSchema, LanguageSchema, LocalizedTextSchema, ScoreSchema } from '../instrument/schema.js';
+import {
+  IdSchema,
+  ItemSchema,
+  LanguageSchema,
+  LocalizedTextSchema,
+  ScoreSchema,
+  TextPackSchema,
+} from '../instrument/schema.js';
 
 export const StudyInstrumentSchema = z.object({
   /** Library instrument id, e.g. "bace3", "phq9". */
@@ -20,6 +27,11 @@ export const StudyInstrumentSchema = z.object({
   domains: z.array(ScoreSchema).default([]),
   /** Whether to compute the instrument's official scores too (default true). */
   officialScores: z.boolean().default(true),
+  /**
+   * Item text supplied by the study's licensed user, one pack per language, for instruments whose text does
+   * not ship with nabz (MBI-SS, PSS-10); applied when the study is resolved (see docs/instruments.md).
+   */
+  textPacks: z.array(TextPackSchema).default([]),
   /** Recorded acknowledgement of the owner's terms, required by instruments whose licence asks for it. */
   termsAcknowledged: z.object({ by: z.string().min(1), at: z.string().min(1) }).optional(),
 });

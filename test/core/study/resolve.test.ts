@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { textPackTemplate } from '../../../src/core/instrument/textPack.js';
+import { resolveStudy } from '../../../src/core/study/resolve.js';
+import { getInstrument, instrumentIds } from '../../../src/instruments/index.js';
+
+const resolve = (s: unknown) => resolveStudy(s, getInstrument, instrumentIds());
+const base = { id: 's', title: 'S' };
+
+describe('resolveStudy', () => {
+  it('names unknown instruments, missing acknowledgements, bad domains and group variables with their fix', () => {
+    const r = resolve({
+      ...base,
+      instruments: [
+        { instrument: 'nope' },
+        {
+          instrument: 'bace3',
+          domains: [{ id: 'd', label: { en: 'D' }, items: ['bace3_99'], method: 'mean' }],
+        },
+      ],
+      questions: [{ id: 'age', type: 'number', text: { en: 'Age' } }],
+      analysis: { groupBy: ['age', 'missing'], thresholds: [{ score: 'zzz', atLeast: 1 }] },
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const msgs = r.issues.map((i) => `${i.path}: ${i.message}`).join('\n');
+    expect(msgs).toMatch(
+      /instruments\[0\]\.instrument: "nope" is not an instrument in the library; use one of: bace3/,
+    );
+    expect(msgs).toMatch(
+      /instruments\[1\]\.termsAcknowledged: BACE v3 requires its owner's terms to be acknowledged/,
+    );
+    expect(msgs).toMatch(
+      /domains\[0\]\.items\[0\]: domain "d" uses "bace3_99", which is not an item of bace3/,
+    );
+    expect(msgs).toMatch(
+      /analysis\.groupBy\[0\]: group variable "age" must be a single-choice question \(it is number\)/,
+    );
+    expect(msgs).toMatch(/analysis\.groupBy\[1\]: group variable "missing" is not a question of this study/);
+    expect(msgs).toMatch(/threshold refers to score "zzz"/);
+  });
+
+  it("applies a licensed user's text pack to a structure-only instrument (PSS-10)", () => {
+    const pss = getInstrument('pss10')!;
+    expect(pss.items.every((i) => !i.text)).toBe(true);
+    const pack = textPackTemplate(pss, 'en', 'Example University (licence 123)');
+    for (const id of Object.keys(pack.items)) pack.items[id] = `Text of ${id}`;
+    for (const sc of Object.keys(pack.scales))
+      for (const v of Object.keys(pack.scales[sc]!)) pack.scales[sc]![v] = `Option ${v}`;
+    pack.instructions = 'In the last month…';
+    const ack = { by: 'PI', at: '2026-01-01' };
+    const r = resolve({
+      ...base,
+      instruments: [{ instrument: 'pss10', termsAcknowledged: ack, textPacks: [pack] }],
+    });
+    expect(r.ok, JSON.stringify(!r.ok && r.issues)).toBe(true);
+    if (!r.ok) return;
+    const ins = r.value.instruments[0]!;
+    expect(ins.items[0]!.text?.en).toBe(`Text of ${ins.items[0]!.id}`);
+    expect(r.value.variables.get('pss10_01')!.item.text?.en).toBe('Text of pss10_01');
+    // A pack naming an item the instrument does not have is refused with the path to the bad entry.
+    const bad = { ...pack, items: { ...pack.items, pss10_99: 'x' } };
+    const r2 = resolve({
+      ...base,
+      instruments: [{ instrument: 'pss10', termsAcknowledged: ack, textPacks: [bad] }],
+    });
+    expect(r2.ok).toBe(false);
+    if (!r2.ok)
+      expect(r2.issues.map((i) => i.path).join(' ')).toMatch(
+        /instruments\[0\]\.textPacks\[0\]\.items\.pss10_99/,
+      );
+  });
+});
