@@ -296,6 +296,7 @@ export function planForInstrument(
           instrument: instrument.id,
           domains: [...domains],
           officialScores: true,
+          textPacks: [],
           termsAcknowledged: { by: 'planForInstrument', at: 'n/a' },
         },
       ],
