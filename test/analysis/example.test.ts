@@ -159,6 +159,17 @@ describe('example BACE study: nabz agrees with R', () => {
     }
   });
 
+  it('gender by level of training: Pearson chi-square and Fisher exact as R', () => {
+    const t = table('xt_gender_training');
+    const note = t.notes.join(' ');
+    const chi = Number(/χ²\(1\) = ([\d.]+)/.exec(note)![1]);
+    expect(chi).toBe(Number(g('xt.gender.chi2').toFixed(2)));
+    expect(note).toContain(`p = ${g('xt.gender.p').toFixed(3).replace(/^0/, '')}`);
+    expect(note).toContain(
+      `Fisher's exact test (two-sided, as R fisher.test): p = ${g('xt.gender.fisher.p').toFixed(3).replace(/^0/, '')}`,
+    );
+  });
+
   it('names the scoring it used and never calls p < alpha "not significant"', () => {
     expect(report.scoringNote).toMatch(/study-defined domains/);
     expect(report.scoringNote).toMatch(/official BACE v3 subscales/);

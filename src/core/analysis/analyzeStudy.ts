@@ -11,6 +11,7 @@
  * than k are not shown.
  */
 import type { Instrument, Item } from '../instrument/schema.js';
+import { formatP } from '../report/format.js';
 import {
   type ComparisonInput,
   categoricalSentence,
@@ -56,6 +57,7 @@ import {
 import { AnswerStatus, type Dataset, type NumericColumn } from '../response/dataset.js';
 import type { ScoreColumn, ScoredDataset } from '../scoring/score.js';
 import { oneWayAnova, welchAnova } from '../stats/anova.js';
+import { chiSquareIndependence, fisherExact2x2 } from '../stats/crosstab.js';
 import { describe } from '../stats/descriptives.js';
 import { hedgesG } from '../stats/effectsize.js';
 import { pAdjust } from '../stats/padjust.js';
@@ -558,9 +560,108 @@ function groupSections(input: AnalysisInput, scores: readonly ScoreColumn[], k: 
     } else {
       blocks.push(...anovaBlocks(input, scores, gc, present, groupTitle));
     }
+    if (present.length >= 2 && !small.length) blocks.push(...crosstabBlocks(input, v.item, gc, present, k));
     sections.push({ id: `by_${g}`, title: `Scores by ${midSentence(groupTitle)}`, blocks });
   }
   return sections;
+}
+
+/**
+ * The other single-choice questions by group: counts with column percentages, Pearson's chi-square test (and
+ * Fisher's exact test for 2 × 2 tables), with the SPSS footnote on expected counts below 5. A table with a cell
+ * below k is not shown at all (its test would still be shown without the counts that reveal it).
+ */
+function crosstabBlocks(
+  input: AnalysisInput,
+  groupItem: Item,
+  gc: NumericColumn,
+  present: readonly { value: number; label: string }[],
+  k: number,
+): Block[] {
+  const { resolved, dataset } = input;
+  const plan = resolved.study.analysis;
+  const blocks: Block[] = [];
+  const sentences: string[] = [];
+  const groupIndex = new Map(present.map((l, i) => [l.value, i]));
+  for (const q of resolved.study.questions) {
+    if (q.type !== 'single' || q.id === groupItem.id) continue;
+    const qc = numericColumn(dataset, q.id);
+    if (!qc || !q.options) continue;
+    const rowIndex = new Map(q.options.map((o, i) => [o.value, i]));
+    const counts = q.options.map(() => present.map(() => 0));
+    for (let i = 0; i < dataset.n; i++) {
+      if (qc.status[i] !== AnswerStatus.ANSWERED || gc.status[i] !== AnswerStatus.ANSWERED) continue;
+      const r = rowIndex.get(qc.values[i]!);
+      const c = groupIndex.get(gc.values[i]!);
+      if (r !== undefined && c !== undefined) counts[r]![c]!++;
+    }
+    const used = counts.map((row, i) => ({ row, i })).filter((x) => x.row.some((v) => v > 0));
+    if (used.length < 2) continue;
+    const table = used.map((x) => x.row);
+    const title = `${itemText(q)} by ${midSentence(itemText(groupItem))}`;
+    if (k > 0 && table.some((row) => row.some((v) => v > 0 && v < k))) {
+      sentences.push(`${title}: not shown, a cell has fewer than ${k} respondents.`);
+      continue;
+    }
+    const colTotals = present.map((_, c) => table.reduce((s, row) => s + row[c]!, 0));
+    // A question asked of one group only (skip logic) has nothing to compare.
+    if (colTotals.some((t) => t === 0)) continue;
+    const chi = chiSquareIndependence(table);
+    const fisher =
+      table.length === 2 && present.length === 2
+        ? fisherExact2x2(table as unknown as [[number, number], [number, number]])
+        : undefined;
+    const columns = [
+      col('level', itemText(q), TEXT),
+      ...present.map((l, c) => col(`g${c}`, l.label, INTEGER)),
+      col('total', 'Total', INTEGER),
+    ];
+    const rows: Row[] = used.map((x) => ({
+      kind: 'data' as const,
+      cells: {
+        level: text(optionLabel(q, q.options![x.i]!.value)),
+        ...Object.fromEntries(
+          present.map((_, c) => [
+            `g${c}`,
+            colTotals[c]! > 0 ? proportionCell(x.row[c]!, colTotals[c]!) : num(0),
+          ]),
+        ),
+        total: num(x.row.reduce((a, b) => a + b, 0)),
+      },
+    }));
+    const notes: string[] = [];
+    if (isNotComputable(chi)) notes.push(`Chi-square test not computable: ${chi.reason}`);
+    else {
+      notes.push(
+        `Pearson χ²(${chi.df}) = ${chi.pearson.statistic.toFixed(2)}, p ${formatP(chi.pearson.pValue, { alpha: plan.alpha }).startsWith('<') ? '' : '= '}${formatP(chi.pearson.pValue, { alpha: plan.alpha })}; Cramér's V = ${chi.cramersV.toFixed(2)} (no continuity correction, as SPSS "Pearson Chi-Square"; R chisq.test(correct = FALSE)).`,
+      );
+      if (chi.cellsExpectedBelow5 > 0) {
+        notes.push(
+          `${chi.cellsExpectedBelow5} cell${chi.cellsExpectedBelow5 === 1 ? '' : 's'} (${chi.percentExpectedBelow5.toFixed(1)}%) have an expected count below 5; the minimum expected count is ${chi.minExpected.toFixed(2)}.`,
+        );
+      }
+    }
+    if (fisher && !isNotComputable(fisher)) {
+      notes.push(
+        `Fisher's exact test (two-sided, as R fisher.test): p ${formatP(fisher.pValueTwoSided, { alpha: plan.alpha }).startsWith('<') ? '' : '= '}${formatP(fisher.pValueTwoSided, { alpha: plan.alpha })}.`,
+      );
+    }
+    blocks.push({
+      type: 'table',
+      id: `xt_${q.id}_${gc.id}`,
+      title,
+      columns,
+      rows,
+      denominator: `Cells show n and the percentage of each ${midSentence(itemText(groupItem))} group (column percentages of those who answered both questions).`,
+      notes,
+    });
+  }
+  if (sentences.length) blocks.push({ type: 'text', sentences });
+  return blocks;
+}
+
+function proportionCell(count: number, total: number): Cell {
+  return { kind: 'proportion', count, total };
 }
 
 function twoGroupBlocks(

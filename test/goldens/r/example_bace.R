@@ -60,5 +60,9 @@ for (k in c("stigma", "attitudinal", "instrumental")) {
   add(paste0("threshold.", k, ".count"), s); add(paste0("threshold.", k, ".n"), sum(ok))
   add(paste0("threshold.", k, ".lower"), ci[1]); add(paste0("threshold.", k, ".upper"), ci[2])
 }
+tab <- table(d[["Gender"]], d[["Level of training"]])[c("Female", "Male"), c("Undergraduate", "Postgraduate")]
+ch <- chisq.test(tab, correct = FALSE)
+add("xt.gender.chi2", ch$statistic); add("xt.gender.p", ch$p.value)
+add("xt.gender.fisher.p", fisher.test(tab)$p.value)
 writeLines(c("{", paste(out, collapse = ",\n"), "}"), "test/goldens/example_bace.json")
 cat("wrote test/goldens/example_bace.json\n")
