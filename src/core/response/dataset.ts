@@ -71,6 +71,6 @@ export function statusCounts(col: NumericColumn): Record<AnswerStatus, number> {
 /** Get a numeric column or throw (a programming error: callers validate ids first). */
 export function getNumeric(ds: Dataset, id: string): NumericColumn {
   const c = ds.columns.get(id);
-  if (!c || c.kind !== 'numeric') throw new Error(`dataset has no numeric column "${id}"`);
+  if (c?.kind !== 'numeric') throw new Error(`dataset has no numeric column "${id}"`);
   return c;
 }

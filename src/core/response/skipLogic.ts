@@ -15,7 +15,7 @@ export function markNotShown(dataset: Dataset, items: Iterable<Item>): Map<strin
   for (const item of items) {
     if (!item.showIf) continue;
     const col = dataset.columns.get(item.id);
-    if (!col || col.kind !== 'numeric') continue;
+    if (col?.kind !== 'numeric') continue;
     const parsed = parseExpression(item.showIf);
     if (!parsed.ok) continue; // definitions are validated before import; an invalid rule changes nothing
     const cond = compileExpressionWith<number>(parsed.value, (scope, id) => {

@@ -417,7 +417,14 @@ describe('every library instrument', () => {
   it('pages without issues; PHQ-9 and GAD-7 function items get their own page', () => {
     const ids = instrumentIds();
     const r = resolveStudy(
-      { id: 'all', title: 'All', instruments: ids.map((id) => ({ instrument: id, termsAcknowledged: { by: 'test', at: '2026-01-01' } })) },
+      {
+        id: 'all',
+        title: 'All',
+        instruments: ids.map((id) => ({
+          instrument: id,
+          termsAcknowledged: { by: 'test', at: '2026-01-01' },
+        })),
+      },
       getInstrument,
       ids,
     );
