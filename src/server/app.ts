@@ -34,6 +34,7 @@ import { DEFAULT_SESSION_POLICY, lookupSession, type SessionPolicy } from './aut
 import { SignInThrottle } from './auth/throttle.js';
 import { BODY_LIMIT, type ServerConfig } from './config.js';
 import { HttpError, type HttpIssue } from './errors.js';
+import { qualRoutes } from './qual/index.js';
 import { esc } from './respond/html.js';
 import { compressBody, RESPOND_HEADERS, renderPage } from './respond/index.js';
 import { respondRoutes } from './respond/routes.js';
@@ -179,6 +180,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(respondRoutes, { store, config, clock });
   await app.register(apiRoutes, { store, config, clock });
   await app.register(studioRoutes, { store, config });
+  await app.register(qualRoutes, { store, config });
   return app;
 }
 

@@ -21,6 +21,7 @@ import { type CountersRepo, countersRepo } from './counters.js';
 import { type DraftsRepo, draftsRepo } from './drafts.js';
 import { StoreError } from './errors.js';
 import { type MigrationStep, migrateToLatest, readSchemaVersion, type SchemaVersion } from './migrate.js';
+import { type QualRepo, qualRepo } from './qual.js';
 import { type ReferralsRepo, referralsRepo } from './referrals.js';
 import { type ResponsesRepo, responsesRepo } from './responses.js';
 import { type AcknowledgementsRepo, acknowledgementsRepo, type RolesRepo, rolesRepo } from './roles.js';
@@ -48,6 +49,24 @@ export type { Done, Outcome, Refused } from './errors.js';
 export { isCheckViolation, isForeignKeyViolation, isUniqueViolation, StoreError } from './errors.js';
 export type { MigrationStep, SchemaVersion } from './migrate.js';
 export { MigrationError } from './migrate.js';
+export type {
+  Correction,
+  MemberCheck,
+  MemberCheckStatus,
+  ProjectDoc,
+  QualActor,
+  QualChange,
+  QualEntity,
+  QualKind,
+  QualPlan,
+  QualProjectRecord,
+  QualRefusal,
+  QualState,
+  QualVisibility,
+  StoredCoder,
+  StoredSource,
+} from './qual.js';
+export { QUAL_TABLES, qualHash, toQualProject } from './qual.js';
 export type { ReferralLink, ReferralRefusal, WaveCount } from './referrals.js';
 export type {
   InsertResponseRefusal,
@@ -101,6 +120,8 @@ export interface Repositories {
   readonly counters: CountersRepo;
   readonly referrals: ReferralsRepo;
   readonly audit: AuditRepo;
+  /** Qualitative projects (migration 0002_qual). */
+  readonly qual: QualRepo;
 }
 
 export interface Store extends Repositories {
@@ -136,6 +157,7 @@ export function repositories(ctx: StoreContext): Repositories {
     counters: countersRepo(ctx),
     referrals: referralsRepo(ctx),
     audit: auditRepo(ctx),
+    qual: qualRepo(ctx),
   };
 }
 

@@ -52,6 +52,33 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
   progress_counters: ['study_id', 'day', 'name', 'count'],
   referral_links: ['study_id', 'code', 'wave', 'parent_code', 'created_at'],
   audit_log: ['id', 'study_id', 'actor_user_id', 'action', 'detail', 'at', 'prev_hash', 'hash'],
+  // 0002_qual (columns checked in detail by test/store/qual.test.ts)
+  qual_projects: ['id', 'study_id', 'name', 'doc', 'version', 'comparison_open', 'created_at', 'updated_at'],
+  qual_entities: [
+    'project_id',
+    'kind',
+    'entity_id',
+    'coder_id',
+    'position',
+    'data',
+    'version',
+    'created_at',
+    'updated_at',
+  ],
+  qual_audit: [
+    'project_id',
+    'seq',
+    'actor',
+    'actor_user_id',
+    'at',
+    'action',
+    'entity_kind',
+    'entity_id',
+    'before',
+    'after',
+    'prev_hash',
+    'hash',
+  ],
 };
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
@@ -95,15 +122,18 @@ for (const backend of testBackends()) {
       it('migrates an empty database step by step, and opening again is a no-op', async () => {
         const first = await db.open();
         try {
-          expect(first.migrations).toEqual([{ name: '0001_core', status: 'applied' }]);
-          expect(await first.schemaVersion()).toEqual({ version: 1, name: '0001_core' });
+          expect(first.migrations).toEqual([
+            { name: '0001_core', status: 'applied' },
+            { name: '0002_qual', status: 'applied' },
+          ]);
+          expect(await first.schemaVersion()).toEqual({ version: 2, name: '0002_qual' });
         } finally {
           await first.close();
         }
         const second = await db.open();
         try {
           expect(second.migrations).toEqual([]);
-          expect(await second.schemaVersion()).toEqual({ version: 1, name: '0001_core' });
+          expect(await second.schemaVersion()).toEqual({ version: 2, name: '0002_qual' });
         } finally {
           await second.close();
         }
@@ -112,7 +142,7 @@ for (const backend of testBackends()) {
           'SELECT version, name FROM schema_version',
         );
         await raw.close();
-        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[1, '0001_core']]);
+        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[2, '0002_qual']]);
       });
 
       it('has exactly the designed tables and columns, and none for IP addresses or user agents', async () => {
@@ -164,7 +194,7 @@ for (const backend of testBackends()) {
           try {
             const [a, b] = await Promise.all([shared.open(), shared.open()]);
             try {
-              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 1]);
+              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 2]);
               const { study } = await makeOpenStudy(a);
               const key = newKey();
               const results = await Promise.all(
@@ -198,7 +228,10 @@ for (const backend of testBackends()) {
           const store = await openStore({ kind: 'postgres', url: db.config.url, schema });
           try {
             expect(store.description).toContain(`(schema ${schema})`);
-            expect(store.migrations).toEqual([{ name: '0001_core', status: 'applied' }]);
+            expect(store.migrations).toEqual([
+              { name: '0001_core', status: 'applied' },
+              { name: '0002_qual', status: 'applied' },
+            ]);
           } finally {
             await store.close();
             const raw = await db.raw();

@@ -127,6 +127,7 @@ export type StudyTab =
   | 'progress'
   | 'analysis'
   | 'exports'
+  | 'qual'
   | 'people'
   | 'audit';
 
@@ -138,6 +139,7 @@ const TABS: readonly { tab: StudyTab; label: string; path: string; roles: readon
   { tab: 'progress', label: 'Progress', path: '/progress', roles: ['owner', 'analyst', 'viewer'] },
   { tab: 'analysis', label: 'Analysis', path: '/analysis', roles: ['owner', 'analyst', 'viewer'] },
   { tab: 'exports', label: 'Exports', path: '/exports', roles: ['owner', 'analyst'] },
+  { tab: 'qual', label: 'Qualitative', path: '/qual', roles: ['owner', 'analyst', 'viewer'] },
   { tab: 'people', label: 'People', path: '/roles', roles: ['owner'] },
   { tab: 'audit', label: 'Audit log', path: '/audit', roles: ['owner'] },
 ];

@@ -175,6 +175,82 @@ const core: readonly string[] = [
   'CREATE VIEW schema_version AS SELECT count(*) AS version, max(name) AS name FROM nabz_migration',
 ];
 
+/**
+ * 0002_qual: qualitative projects, their entities as versioned JSON documents, and the per-project audit hash
+ * chain. Same tables and columns as the SQLite migration (see its comment and src/store/qual.ts). `before` and
+ * `after` of the audit trail are `json` (kept as written); entity documents are `jsonb`.
+ */
+const QUAL_KINDS =
+  "'source', 'participant', 'coder', 'code', 'segment', 'memo', 'theme', 'member_check', 'correction'";
+
+const qual: readonly string[] = [
+  `CREATE TABLE qual_projects (
+    id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    study_id integer NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    name text NOT NULL CHECK (length(name) BETWEEN 1 AND 300),
+    doc jsonb NOT NULL,
+    version integer NOT NULL DEFAULT 1 CHECK (version >= 1),
+    comparison_open boolean NOT NULL DEFAULT false,
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
+    CONSTRAINT qual_projects_study_id_key UNIQUE (study_id)
+  )`,
+
+  `CREATE TABLE qual_entities (
+    project_id integer NOT NULL REFERENCES qual_projects (id) ON DELETE CASCADE,
+    kind text NOT NULL CHECK (kind IN (${QUAL_KINDS})),
+    entity_id text NOT NULL CHECK (length(entity_id) BETWEEN 1 AND 128),
+    coder_id text CHECK (coder_id IS NULL OR length(coder_id) BETWEEN 1 AND 128),
+    position integer NOT NULL DEFAULT 0,
+    data jsonb NOT NULL,
+    version integer NOT NULL DEFAULT 1 CHECK (version >= 1),
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
+    PRIMARY KEY (project_id, kind, entity_id)
+  )`,
+  'CREATE INDEX qual_entities_coder ON qual_entities (project_id, kind, coder_id)',
+
+  `CREATE TABLE qual_audit (
+    project_id integer NOT NULL,
+    seq integer NOT NULL CHECK (seq >= 1),
+    actor text NOT NULL CHECK (length(actor) BETWEEN 1 AND 128),
+    actor_user_id integer,
+    at text NOT NULL CHECK (length(at) BETWEEN 10 AND 40),
+    action text NOT NULL CHECK (length(action) BETWEEN 1 AND 100),
+    entity_kind text NOT NULL CHECK (length(entity_kind) BETWEEN 1 AND 64),
+    entity_id text NOT NULL CHECK (length(entity_id) BETWEEN 1 AND 128),
+    before json NOT NULL,
+    after json NOT NULL,
+    ${hash('prev_hash')},
+    ${hash('hash')},
+    PRIMARY KEY (project_id, seq),
+    CONSTRAINT qual_audit_prev_hash_key UNIQUE (project_id, prev_hash)
+  )`,
+  `CREATE FUNCTION nabz_qual_audit_guard() RETURNS trigger
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+    BEGIN
+      IF TG_OP = 'DELETE' AND NOT EXISTS (SELECT 1 FROM qual_projects p WHERE p.id = OLD.project_id) THEN
+        RETURN OLD;
+      END IF;
+      RAISE EXCEPTION 'qual_audit is append-only: % is not allowed while its project exists', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+    END $$`,
+  `CREATE TRIGGER qual_audit_no_update BEFORE UPDATE ON qual_audit
+    FOR EACH ROW EXECUTE FUNCTION nabz_qual_audit_guard()`,
+  `CREATE TRIGGER qual_audit_no_delete BEFORE DELETE ON qual_audit
+    FOR EACH ROW EXECUTE FUNCTION nabz_qual_audit_guard()`,
+  `CREATE TRIGGER qual_audit_no_truncate BEFORE TRUNCATE ON qual_audit
+    FOR EACH STATEMENT EXECUTE FUNCTION nabz_audit_log_append_only()`,
+  `CREATE FUNCTION nabz_qual_projects_erase_audit() RETURNS trigger
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+    BEGIN
+      DELETE FROM qual_audit WHERE project_id = OLD.id;
+      RETURN OLD;
+    END $$`,
+  `CREATE TRIGGER qual_projects_erase_audit AFTER DELETE ON qual_projects
+    FOR EACH ROW EXECUTE FUNCTION nabz_qual_projects_erase_audit()`,
+];
+
 function run(statements: readonly string[]): (db: Kysely<unknown>) => Promise<void> {
   return async (db) => {
     for (const statement of statements) await sql.raw(statement).execute(db);
@@ -184,4 +260,5 @@ function run(statements: readonly string[]): (db: Kysely<unknown>) => Promise<vo
 /** All PostgreSQL migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: run(core) },
+  '0002_qual': { up: run(qual) },
 };

@@ -170,6 +170,69 @@ const core: readonly string[] = [
   'CREATE VIEW schema_version AS SELECT count(*) AS version, max(name) AS name FROM nabz_migration',
 ];
 
+/**
+ * 0002_qual: qualitative projects (one per study). Each entity of a project (source, participant, coder, code,
+ * segment, memo, theme, member-check packet, transcript correction) is one row holding its JSON document,
+ * validated by the core's schema for its kind (src/store/qual.ts), with its own version for optimistic
+ * concurrency. `coder_id` is set on segments so blind coding is enforced in the query. The project's audit
+ * trail is a hash chain per project (core/qual/audit.ts), append-only by trigger; its rows may only be
+ * deleted once their project is gone (deleting a study erases its qualitative data, trail included).
+ */
+const QUAL_KINDS =
+  "'source', 'participant', 'coder', 'code', 'segment', 'memo', 'theme', 'member_check', 'correction'";
+
+const qual: readonly string[] = [
+  `CREATE TABLE qual_projects (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 300),
+    ${json('doc')},
+    version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+    ${flag('comparison_open', 0)},
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    CONSTRAINT qual_projects_study_id_key UNIQUE (study_id)
+  ) STRICT`,
+
+  `CREATE TABLE qual_entities (
+    project_id INTEGER NOT NULL REFERENCES qual_projects (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN (${QUAL_KINDS})),
+    entity_id TEXT NOT NULL CHECK (length(entity_id) BETWEEN 1 AND 128),
+    coder_id TEXT CHECK (coder_id IS NULL OR length(coder_id) BETWEEN 1 AND 128),
+    position INTEGER NOT NULL DEFAULT 0,
+    ${json('data')},
+    version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (project_id, kind, entity_id)
+  ) STRICT`,
+  'CREATE INDEX qual_entities_coder ON qual_entities (project_id, kind, coder_id)',
+
+  `CREATE TABLE qual_audit (
+    project_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL CHECK (seq >= 1),
+    actor TEXT NOT NULL CHECK (length(actor) BETWEEN 1 AND 128),
+    actor_user_id INTEGER,
+    at TEXT NOT NULL CHECK (length(at) BETWEEN 10 AND 40),
+    action TEXT NOT NULL CHECK (length(action) BETWEEN 1 AND 100),
+    entity_kind TEXT NOT NULL CHECK (length(entity_kind) BETWEEN 1 AND 64),
+    entity_id TEXT NOT NULL CHECK (length(entity_id) BETWEEN 1 AND 128),
+    ${json('before')},
+    ${json('after')},
+    ${hash('prev_hash')},
+    ${hash('hash')},
+    PRIMARY KEY (project_id, seq),
+    CONSTRAINT qual_audit_prev_hash_key UNIQUE (project_id, prev_hash)
+  ) STRICT`,
+  `CREATE TRIGGER qual_audit_no_update BEFORE UPDATE ON qual_audit
+    BEGIN SELECT RAISE(ABORT, 'qual_audit is append-only: UPDATE is not allowed'); END`,
+  `CREATE TRIGGER qual_audit_no_delete BEFORE DELETE ON qual_audit
+    WHEN EXISTS (SELECT 1 FROM qual_projects p WHERE p.id = OLD.project_id)
+    BEGIN SELECT RAISE(ABORT, 'qual_audit is append-only: DELETE is not allowed while its project exists'); END`,
+  `CREATE TRIGGER qual_projects_erase_audit AFTER DELETE ON qual_projects
+    BEGIN DELETE FROM qual_audit WHERE project_id = OLD.id; END`,
+];
+
 function run(statements: readonly string[]): (db: Kysely<unknown>) => Promise<void> {
   return async (db) => {
     for (const statement of statements) await sql.raw(statement).execute(db);
@@ -179,4 +242,5 @@ function run(statements: readonly string[]): (db: Kysely<unknown>) => Promise<vo
 /** All SQLite migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: run(core) },
+  '0002_qual': { up: run(qual) },
 };

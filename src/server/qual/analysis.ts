@@ -1,0 +1,424 @@
+/**
+ * Coder comparison and queries.
+ *
+ * Comparison (once the owner opened it): percent agreement and Cohen's kappa for two coders, Krippendorff's
+ * alpha (nominal) for two or more, per code and pooled, at the chosen unit (characters or speaker turns), each
+ * with its denominator (core: src/core/qual/agreement.ts). Aggregates: viewers may read them.
+ *
+ * Queries: the code × participant-attribute matrix and code co-occurrence count *participants* (a participant
+ * counts for a code when one of the visible segments with that code overlaps one of their turns); word
+ * frequency counts words in participants' turns and how many participants used each. Every count of
+ * participants between 1 and k − 1 (k = the study's minimum cell size) is suppressed, for every role, so no
+ * cell points at one or two people. "All segments of a code" lists quotes with pseudonyms: owner and analyst
+ * only. Queries use the segments the reader may see (their own while coding is blind).
+ */
+import type { FastifyInstance } from 'fastify';
+import {
+  type AgreementInput,
+  type AgreementUnit,
+  krippendorffAlpha,
+  twoCoderAgreement,
+} from '../../core/qual/agreement.js';
+import {
+  codePath,
+  codesInTreeOrder,
+  type QualProject,
+  type Segment,
+  type Turn,
+} from '../../core/qual/model.js';
+import { codePointLength, OffsetIndex } from '../../core/qual/offsets.js';
+import { formatQuote, quoteOf } from '../../core/qual/results.js';
+import { isNotComputable, type NotComputable } from '../../core/stats/result.js';
+import {
+  coderNames,
+  esc,
+  loadQual,
+  postButton,
+  projectOf,
+  QUAL_ROLES,
+  type QualContext,
+  qualBase,
+  sendQualPage,
+  table,
+} from './common.js';
+
+function fmt(x: number | NotComputable, digits: number, suffix = ''): string {
+  return isNotComputable(x)
+    ? `<span class="sup" title="${esc(x.reason)}">not computable</span>`
+    : `${x.toFixed(digits)}${suffix}`;
+}
+
+function queryList(v: unknown): string[] {
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? v : [v]).map(String).filter((x) => x !== '');
+}
+
+/** Agreement input for a project: visible segments, sources with their turns. */
+export function agreementInput(
+  project: QualProject,
+  coders: readonly string[],
+  codeIds: readonly string[],
+  unit: AgreementUnit,
+  onlyCodedSources: boolean,
+): AgreementInput {
+  const coverage: Record<string, string[]> = {};
+  for (const c of coders)
+    coverage[c] = [...new Set(project.segments.filter((s) => s.coderId === c).map((s) => s.sourceId))];
+  return {
+    sources: project.sources.map((s) => ({
+      id: s.id,
+      length: codePointLength(s.text),
+      turns: (project.turns[s.id] ?? []).map((t) => ({ start: t.start, end: Math.max(t.end, t.start + 1) })),
+    })),
+    segments: project.segments,
+    coders,
+    codeIds,
+    unit,
+    ...(onlyCodedSources ? { coverage } : {}),
+  };
+}
+
+/** Participant ids whose turns a segment overlaps. */
+function participantsOf(seg: { start: number; end: number }, turns: readonly Turn[]): string[] {
+  return [
+    ...new Set(
+      turns
+        .filter(
+          (t) =>
+            t.participantId !== null &&
+            Math.max(seg.start, t.start) < Math.min(seg.end, Math.max(t.end, t.start + 1)),
+        )
+        .map((t) => t.participantId!),
+    ),
+  ];
+}
+
+/** A count of participants, suppressed when 0 < n < k. */
+export function suppress(n: number, k: number): string {
+  return n > 0 && n < k
+    ? `<span class="sup" title="fewer than ${k} participants">&lt;${k}</span>`
+    : String(n);
+}
+
+/** Words of a text: letters (any script) with marks, digits, apostrophes and inner hyphens. */
+export function words(text: string): string[] {
+  return (
+    text
+      .normalize('NFC')
+      .toLocaleLowerCase('en')
+      .match(/[\p{L}\p{M}][\p{L}\p{M}\p{N}'’-]*/gu) ?? []
+  ).map((w) => w.replace(/['’-]+$/, ''));
+}
+
+const STOP = new Set(
+  (
+    'a an the and or but if of to in on at by for with from as is are was were be been being am i me my we our you your he she it its they them their this that these those ' +
+    'do does did have has had not no so just very can could would should will shall may might must there here what which who whom when where why how all any some ' +
+    'about into over than then too also only more most much many such own same other out up down off again further once because while until both each few nor ' +
+    "i'm it's don't can't that's there's we're they're i've you're " +
+    'کے کا کی میں ہے ہیں اور کو سے پر بھی تو یہ وہ جو کہ ہو ہوتا ہوتی ہوتے تھا تھی تھے نہیں ایک اس ان کر کیا گیا رہا رہی رہے لیے ساتھ بہت'
+  ).split(/\s+/),
+);
+
+export function registerAnalysis(app: FastifyInstance, ctx: QualContext): void {
+  app.get('/studies/:id/qual/compare', async (req, reply) => {
+    const q = await loadQual(ctx, req, QUAL_ROLES.read);
+    const base = qualBase(q.study.id);
+    if (!q.project.comparisonOpen) {
+      return sendQualPage(reply, {
+        q,
+        title: 'Coder comparison',
+        section: 'compare',
+        body: (csrf) =>
+          '<h1>Coder comparison</h1><p>Coding is blind: each coder sees only their own segments. Agreement is computed once the owner opens comparison; then every coder sees every segment.</p>' +
+          (q.owner
+            ? postButton(
+                `${base}/comparison`,
+                csrf,
+                'Open comparison',
+                { open: '1', version: q.project.version },
+                'primary',
+              )
+            : ''),
+      });
+    }
+    const { state, project } = await projectOf(ctx, { ...q, coderId: null });
+    const names = coderNames(state);
+    const query = req.query as Record<string, unknown>;
+    const unit: AgreementUnit = query.unit === 'turn' ? 'turn' : 'character';
+    const onlyCoded = query.coverage === 'coded';
+    const withSegments = project.coders
+      .filter((c) => project.segments.some((s) => s.coderId === c.id))
+      .map((c) => c.id);
+    const asked = queryList(query.coders).filter((c) => project.coders.some((x) => x.id === c));
+    const coders = asked.length ? asked : withSegments;
+    const usedCodes = new Set(project.segments.flatMap((s) => s.codeIds));
+    const askedCodes = queryList(query.codes).filter((c) => project.codes.some((x) => x.id === c));
+    const codeIds = askedCodes.length
+      ? askedCodes
+      : codesInTreeOrder(project.codes)
+          .filter((c) => c.codable && usedCodes.has(c.id))
+          .map((c) => c.id);
+    const codeName = (id: string | null) =>
+      id === null ? '<strong>Pooled (all codes)</strong>' : esc(codePath(project.codes, id).join(' › '));
+    const form =
+      `<form method="get" action="${base}/compare" class="stack"><fieldset><legend>Coders</legend><div class="checks">${project.coders
+        .map(
+          (c) =>
+            `<label><input type="checkbox" name="coders" value="${esc(c.id)}"${coders.includes(c.id) ? ' checked' : ''}> ${esc(c.name)}</label>`,
+        )
+        .join('')}</div></fieldset>` +
+      `<fieldset><legend>Unit</legend><div class="checks"><label><input type="radio" name="unit" value="character"${unit === 'character' ? ' checked' : ''}> characters</label><label><input type="radio" name="unit" value="turn"${unit === 'turn' ? ' checked' : ''}> speaker turns</label></div></fieldset>` +
+      `<label class="check"><input type="checkbox" name="coverage" value="coded"${onlyCoded ? ' checked' : ''}> Count only transcripts each coder has coded (others are missing, not “not coded”)</label>` +
+      '<p><button>Compare</button></p></form>';
+    let results = '';
+    if (project.sources.length === 0 || codeIds.length === 0)
+      results = '<p>Nothing to compare yet: no coded segments.</p>';
+    else if (coders.length < 2) results = '<p>Choose at least two coders.</p>';
+    else {
+      const input = agreementInput(project, coders, codeIds, unit, onlyCoded);
+      const alpha = krippendorffAlpha(input);
+      const unitWord = unit === 'character' ? 'characters' : 'turns';
+      if (coders.length === 2) {
+        const k = twoCoderAgreement(input);
+        const [a, b] = coders.map((c) => names.get(c) ?? c);
+        const rows = [...k.perCode, k.pooled].map((r, i) => {
+          const al = i < k.perCode.length ? alpha.perCode[i]! : alpha.pooled;
+          const d = r.denominator;
+          return [
+            codeName(r.codeId),
+            String(d.units),
+            String(d.codedByBoth),
+            String(d.codedByAOnly),
+            String(d.codedByBOnly),
+            String(d.codedByNeither),
+            String(d.missing),
+            fmt(r.percentAgreement, 2, '%'),
+            fmt(r.kappa, 3),
+            fmt(al.alpha, 3),
+          ];
+        });
+        results =
+          `<h2>${esc(a!)} and ${esc(b!)}, by ${unitWord}</h2><p class="hint">A = ${esc(a!)}, B = ${esc(b!)}. N = ${unitWord} both could code; both, A only, B only, neither = how many of them each coded; missing = ${unitWord} of transcripts one of them did not code.</p>` +
+          table(
+            [
+              'Code',
+              'N',
+              'both',
+              'A only',
+              'B only',
+              'neither',
+              'missing',
+              'agreement',
+              'κ (Cohen)',
+              'α (Krippendorff)',
+            ],
+            rows,
+            { numeric: [1, 2, 3, 4, 5, 6, 7, 8, 9] },
+          ) +
+          `<p class="hint">Agreement = (both + neither) / N. κ = (p_o − p_e)/(1 − p_e). α nominal over the same units. Pooled stacks every unit × code decision. ${esc(k.pooled.method)}.</p>`;
+      } else {
+        const rows = [...alpha.perCode, alpha.pooled].map((r) => [
+          codeName(r.codeId),
+          String(r.denominator.units),
+          String(r.denominator.pairableUnits),
+          String(r.denominator.pairableValues),
+          String(r.denominator.missingValues),
+          String(r.denominator.codedByAll),
+          String(r.denominator.codedBySome),
+          String(r.denominator.codedByNone),
+          fmt(r.observedAgreement, 3),
+          fmt(r.alpha, 3),
+        ]);
+        const pairs: string[][] = [];
+        for (let i = 0; i < coders.length; i++)
+          for (let j = i + 1; j < coders.length; j++) {
+            const k = twoCoderAgreement({ ...input, coders: [coders[i]!, coders[j]!] }).pooled;
+            pairs.push([
+              `${esc(names.get(coders[i]!) ?? coders[i]!)} – ${esc(names.get(coders[j]!) ?? coders[j]!)}`,
+              String(k.denominator.units),
+              fmt(k.percentAgreement, 2, '%'),
+              fmt(k.kappa, 3),
+            ]);
+          }
+        results =
+          `<h2>${coders.length} coders, by ${unitWord}</h2><p class="hint">N = ${unitWord}; a unit is pairable when at least two coders could code it.</p>` +
+          table(
+            [
+              'Code',
+              'N',
+              'pairable units',
+              'pairable values',
+              'missing values',
+              'by all',
+              'by some',
+              'by none',
+              'observed',
+              'α (Krippendorff)',
+            ],
+            rows,
+            { numeric: [1, 2, 3, 4, 5, 6, 7, 8, 9] },
+          ) +
+          '<h3>Pairs (pooled over codes)</h3>' +
+          table(['Coders', 'N', 'agreement', 'κ (Cohen)'], pairs, { numeric: [1, 2, 3] });
+      }
+    }
+    return sendQualPage(reply, {
+      q,
+      title: 'Coder comparison',
+      section: 'compare',
+      body: () => `<h1>Coder comparison</h1>${form}${results}`,
+    });
+  });
+
+  app.get('/studies/:id/qual/queries', async (req, reply) => {
+    const q = await loadQual(ctx, req, QUAL_ROLES.read);
+    const base = qualBase(q.study.id);
+    const { project } = await projectOf(ctx, q);
+    const k = q.study.minCellSize;
+    const query = req.query as Record<string, unknown>;
+    const attrs = [...new Set(project.participants.flatMap((p) => Object.keys(p.attributes)))].sort();
+    const attribute =
+      typeof query.attribute === 'string' && attrs.includes(query.attribute) ? query.attribute : attrs[0];
+    const codes = codesInTreeOrder(project.codes).filter((c) => c.codable);
+    // Participants per code (visible segments overlapping their turns).
+    const byCode = new Map<string, Set<string>>();
+    for (const s of project.segments) {
+      const ps = participantsOf(s, project.turns[s.sourceId] ?? []);
+      for (const c of s.codeIds) {
+        const set = byCode.get(c) ?? new Set<string>();
+        for (const p of ps) set.add(p);
+        byCode.set(c, set);
+      }
+    }
+    let matrix = '<p>No participant attributes yet.</p>';
+    if (attribute !== undefined) {
+      const attributeOf = (pid: string) => {
+        const v = project.participants.find((p) => p.id === pid)?.attributes[attribute];
+        return v === undefined || v === null ? '(missing)' : String(v);
+      };
+      const values = [...new Set(project.participants.map((p) => attributeOf(p.id)))].sort();
+      const totals = values.map((v) => project.participants.filter((p) => attributeOf(p.id) === v).length);
+      matrix =
+        `<form method="get" action="${base}/queries" class="row"><label for="attribute">Attribute</label><select id="attribute" name="attribute">${attrs
+          .map((a) => `<option${a === attribute ? ' selected' : ''}>${esc(a)}</option>`)
+          .join('')}</select><button>Show</button></form>` +
+        table(
+          [
+            'Code',
+            ...values.map(
+              (v, i) => `${attribute} = ${v} (of ${totals[i]! > 0 && totals[i]! < k ? `<${k}` : totals[i]})`,
+            ),
+          ],
+          codes.map((c) => [
+            esc(codePath(project.codes, c.id).join(' › ')),
+            ...values.map((v) =>
+              suppress([...(byCode.get(c.id) ?? [])].filter((p) => attributeOf(p) === v).length, k),
+            ),
+          ]),
+          { numeric: values.map((_, i) => i + 1) },
+        );
+    }
+    // Co-occurrence: participants in whose turns two codes overlap. Per source, a sweep over segments sorted
+    // by start visits only overlapping pairs (and each segment with itself, for its own several codes).
+    const co = new Map<string, Set<string>>();
+    const bySource = new Map<string, Segment[]>();
+    for (const s of project.segments) bySource.set(s.sourceId, [...(bySource.get(s.sourceId) ?? []), s]);
+    for (const [sid, list] of bySource) {
+      list.sort((a, b) => a.start - b.start);
+      const turns = project.turns[sid] ?? [];
+      for (let i = 0; i < list.length; i++) {
+        const a = list[i]!;
+        for (let j = i; j < list.length && list[j]!.start < a.end; j++) {
+          const b = list[j]!;
+          const overlap = { start: Math.max(a.start, b.start), end: Math.min(a.end, b.end) };
+          if (overlap.start >= overlap.end) continue;
+          const ps = participantsOf(overlap, turns);
+          if (!ps.length) continue;
+          for (const x of a.codeIds)
+            for (const y of b.codeIds) {
+              if (x === y) continue;
+              const key = x < y ? `${x}\u0000${y}` : `${y}\u0000${x}`;
+              const set = co.get(key) ?? new Set<string>();
+              for (const p of ps) set.add(p);
+              co.set(key, set);
+            }
+        }
+      }
+    }
+    const coCell = (x: string, y: string) => {
+      if (x === y) return '—';
+      const key = x < y ? `${x}\u0000${y}` : `${y}\u0000${x}`;
+      return suppress(co.get(key)?.size ?? 0, k);
+    };
+    const cooc = codes.length
+      ? table(
+          ['', ...codes.map((c) => c.name)],
+          codes.map((r) => [esc(r.name), ...codes.map((c) => coCell(r.id, c.id))]),
+          { numeric: codes.map((_, i) => i + 1) },
+        )
+      : '<p>No codes yet.</p>';
+    // Word frequency in participants' turns.
+    const freq = new Map<string, { n: number; ps: Set<string> }>();
+    for (const s of project.sources) {
+      const idx = new OffsetIndex(s.text);
+      for (const t of project.turns[s.id] ?? []) {
+        if (t.participantId === null) continue;
+        for (const w of words(idx.slice(t.contentStart, Math.max(t.contentStart, t.end)))) {
+          if (STOP.has(w) || Array.from(w).length < 2) continue;
+          const f = freq.get(w) ?? { n: 0, ps: new Set<string>() };
+          f.n++;
+          f.ps.add(t.participantId);
+          freq.set(w, f);
+        }
+      }
+    }
+    const ranked = [...freq].sort((a, b) => b[1].n - a[1].n || (a[0] < b[0] ? -1 : 1));
+    const shown = ranked.filter(([, f]) => f.ps.size >= k).slice(0, 40);
+    const hidden = ranked.filter(([, f]) => f.ps.size < k).length;
+    const wordTable = shown.length
+      ? table(
+          ['Word', 'Times', 'Participants'],
+          shown.map(([w, f]) => [`<span dir="auto">${esc(w)}</span>`, String(f.n), String(f.ps.size)]),
+          { numeric: [1, 2] },
+        )
+      : '<p>No word is used by enough participants to show.</p>';
+    // All segments of a code (owner and analyst only).
+    let segmentsOfCode = '';
+    if (q.editor) {
+      const codeId =
+        typeof query.code === 'string' && codes.some((c) => c.id === query.code) ? query.code : codes[0]?.id;
+      const names = new Map(project.coders.map((c) => [c.id, c.name]));
+      const list = codeId ? project.segments.filter((s) => s.codeIds.includes(codeId)) : [];
+      segmentsOfCode =
+        '<h2>All segments of a code</h2>' +
+        (codes.length
+          ? `<form method="get" action="${base}/queries" class="row">${attribute ? `<input type="hidden" name="attribute" value="${esc(attribute)}">` : ''}<label for="code">Code</label><select id="code" name="code">${codes
+              .map(
+                (c) =>
+                  `<option value="${esc(c.id)}"${c.id === codeId ? ' selected' : ''}>${esc(codePath(project.codes, c.id).join(' › '))}</option>`,
+              )
+              .join('')}</select><button>Show</button></form>` +
+            (list.length
+              ? list
+                  .map((s) => {
+                    const src = project.sources.find((x) => x.id === s.sourceId);
+                    return `<blockquote class="quote" dir="auto">${esc(formatQuote(quoteOf(project, s)))}<br><span class="muted">${esc(src?.name ?? s.sourceId)} · ${esc(names.get(s.coderId) ?? s.coderId)}</span></blockquote>`;
+                  })
+                  .join('')
+              : '<p>No segments with this code.</p>')
+          : '<p>No codes yet.</p>');
+    }
+    return sendQualPage(reply, {
+      q,
+      title: 'Queries',
+      section: 'queries',
+      body: () =>
+        `<h1>Queries</h1><p class="hint">Counts are participants, from ${q.editor && !q.project.comparisonOpen ? 'your own segments (coding is blind)' : q.editor ? 'all coders’ segments' : 'all coders’ segments once comparison is open'}. Counts from 1 to ${k - 1} are shown as “&lt;${k}” (the study’s minimum cell size k = ${k}).</p>` +
+        `<h2>Code × participant attribute</h2>${matrix}` +
+        `<h2>Code co-occurrence</h2><p class="hint">Participants in whose turns the two codes overlap.</p>${cooc}` +
+        `<h2>Word frequency (participants’ turns)</h2>${wordTable}${hidden ? `<p class="hint">${hidden} word(s) used by fewer than ${k} participants are not shown.</p>` : ''}` +
+        segmentsOfCode,
+    });
+  });
+}

@@ -1,0 +1,375 @@
+/**
+ * Shared pieces of the qualitative routes: who is asking and with which role, the project and what the caller
+ * may see of it (blind coding), turning store refusals into HTTP errors, form fields, and the page shell.
+ *
+ * Roles (study roles, see src/server/auth/guard.ts): owner and analyst code, edit and export; a viewer reads
+ * aggregates only (overview counts, agreement, the code × attribute matrix, co-occurrence and word frequency,
+ * all small-cell suppressed, and the checklists) — never transcripts, quotes or segments. Owner-only: start
+ * the project, its settings and theme reviewers, open or close coder comparison, QDPX import, the audit trail.
+ *
+ * Every researcher who codes is a coder `u<userId>`, added to the project on their first change.
+ */
+import type {} from '@fastify/cookie';
+import type {} from '@fastify/csrf-protection';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Issue } from '../../core/instrument/schema.js';
+import type { QualProject } from '../../core/qual/model.js';
+import type {
+  QualActor,
+  QualChange,
+  QualPlan,
+  QualProjectRecord,
+  QualRefusal,
+  QualState,
+  Refused,
+  Store,
+  Study,
+  StudyRole,
+  User,
+} from '../../store/index.js';
+import { toQualProject } from '../../store/index.js';
+import { requireStudyRole } from '../auth/guard.js';
+import type { ServerConfig } from '../config.js';
+import { HttpError } from '../errors.js';
+import { cspHash } from '../respond/assets.js';
+import { esc } from '../respond/html.js';
+import { type LayoutStudy, layout, STUDIO_CSS, STUDIO_JS } from '../studio/layout.js';
+import { QUAL_CSS, QUAL_SCRIPT_PATH } from './assets.js';
+
+export { esc };
+
+export interface QualContext {
+  readonly store: Store;
+  readonly config: ServerConfig;
+}
+
+export const QUAL_ROLES = {
+  read: ['owner', 'analyst', 'viewer'],
+  edit: ['owner', 'analyst'],
+  owner: ['owner'],
+} as const satisfies Record<string, readonly StudyRole[]>;
+
+/** The coder id of a nabz user. */
+export function coderIdOf(userId: number): string {
+  return `u${userId}`;
+}
+
+export interface StudyReq {
+  readonly user: User;
+  readonly role: StudyRole;
+  readonly study: Study;
+  readonly layoutStudy: LayoutStudy;
+  readonly editor: boolean;
+  readonly owner: boolean;
+  /** The caller as a coder (null for a viewer, who codes nothing and sees no segments). */
+  readonly coderId: string | null;
+  readonly actor: QualActor;
+}
+
+export interface QualReq extends StudyReq {
+  readonly project: QualProjectRecord;
+}
+
+/** The study in `:id` with the caller's role (401/404/403 from the guard). */
+export async function loadStudyReq(req: FastifyRequest, roles: readonly StudyRole[]): Promise<StudyReq> {
+  const { id } = req.params as { id: string };
+  const r = await requireStudyRole(req, id, roles);
+  const editor = r.role === 'owner' || r.role === 'analyst';
+  return {
+    ...r,
+    layoutStudy: { id: r.study.id, title: r.study.title, status: r.study.status, role: r.role },
+    editor,
+    owner: r.role === 'owner',
+    coderId: editor ? coderIdOf(r.user.id) : null,
+    actor: { coderId: coderIdOf(r.user.id), userId: r.user.id },
+  };
+}
+
+/** As {@link loadStudyReq}, plus the study's qualitative project (404 when it has none yet). */
+export async function loadQual(
+  ctx: QualContext,
+  req: FastifyRequest,
+  roles: readonly StudyRole[],
+): Promise<QualReq> {
+  const s = await loadStudyReq(req, roles);
+  const project = await ctx.store.qual.byStudy(s.study.id);
+  if (!project)
+    throw new HttpError(
+      404,
+      `This study has no qualitative project yet. ${s.owner ? 'Start one' : 'Its owner can start one'} at /studies/${s.study.id}/qual.`,
+      'not_found',
+    );
+  return { ...s, project };
+}
+
+/** What the caller may see: their own segments (and imported codings) until comparison is opened. */
+export async function stateOf(ctx: QualContext, q: QualReq): Promise<QualState> {
+  const state = await ctx.store.qual.state(q.project.id, { coderId: q.coderId });
+  if (!state) throw new HttpError(404, 'The qualitative project no longer exists.', 'not_found');
+  return state;
+}
+
+/** The visible state as the core's project. */
+export async function projectOf(
+  ctx: QualContext,
+  q: QualReq,
+): Promise<{ state: QualState; project: QualProject }> {
+  const state = await stateOf(ctx, q);
+  return { state, project: toQualProject(state) };
+}
+
+/** The change that adds the caller as a coder, when they are not one yet. */
+export function ensureCoder(state: QualState, q: StudyReq): QualChange[] {
+  if (state.get('coder', q.actor.coderId)) return [];
+  const name = q.user.displayName.trim() || q.user.email.split('@')[0] || q.actor.coderId;
+  return [
+    {
+      kind: 'coder',
+      id: q.actor.coderId,
+      expect: 'new',
+      data: { id: q.actor.coderId, name, userId: q.user.id },
+    },
+  ];
+}
+
+/** A store refusal as an HTTP error: conflicts and duplicates 409, missing 404, invalid 400. */
+export function refusalError(r: Refused<QualRefusal>): HttpError {
+  const status = r.code === 'conflict' || r.code === 'exists' ? 409 : r.code === 'not_found' ? 404 : 400;
+  return new HttpError(status, r.message, r.code === 'invalid' ? 'validation' : r.code);
+}
+
+/** Run a plan; refusals become HTTP errors. */
+export async function applyPlan<T>(
+  ctx: QualContext,
+  q: QualReq,
+  plan: (
+    state: QualState,
+  ) => QualPlan<T> | Refused<QualRefusal> | Promise<QualPlan<T> | Refused<QualRefusal>>,
+): Promise<T> {
+  const r = await ctx.store.qual.apply(q.project.id, q.actor, plan);
+  if (!r.ok) throw refusalError(r);
+  return r.value.result;
+}
+
+/** A refusal carrying core issues, as one readable message. */
+export function invalid(issues: readonly Issue[], lead = ''): Refused<QualRefusal> {
+  const text = issues.map((i) => i.message).join('; ');
+  return { ok: false, code: 'invalid', message: `${lead}${text}` };
+}
+
+export function refuse(code: QualRefusal, message: string): Refused<QualRefusal> {
+  return { ok: false, code, message };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Forms (application/x-www-form-urlencoded; repeated fields arrive as arrays)
+
+export type FormBody = Record<string, string | string[] | undefined>;
+
+export function bodyOf(req: FastifyRequest): FormBody {
+  const b = req.body;
+  return b && typeof b === 'object' ? (b as FormBody) : {};
+}
+
+/** One text field, trimmed ('' when absent). */
+export function field(b: FormBody, name: string): string {
+  const v = b[name];
+  return (Array.isArray(v) ? (v[0] ?? '') : (v ?? '')).trim();
+}
+
+/** A text field as written (not trimmed). */
+export function rawField(b: FormBody, name: string): string {
+  const v = b[name];
+  return Array.isArray(v) ? (v[0] ?? '') : (v ?? '');
+}
+
+/** All values of a repeated field (checkboxes), trimmed, empty ones dropped. */
+export function fields(b: FormBody, name: string): string[] {
+  const v = b[name];
+  const list = Array.isArray(v) ? v : v === undefined ? [] : [v];
+  return list.map((x) => x.trim()).filter((x) => x !== '');
+}
+
+/** Non-empty lines of a textarea. */
+export function lines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+}
+
+/** A whole number field, or a 400 naming it. */
+export function intField(b: FormBody, name: string, label = name): number {
+  const t = field(b, name);
+  if (!/^\d{1,9}$/.test(t))
+    throw new HttpError(400, `${label}: "${t}" is not a whole number; enter one like 12.`, 'validation');
+  return Number(t);
+}
+
+/** The `version` hidden field every edit form carries (the version the page was rendered from). */
+export function versionField(b: FormBody): number {
+  return intField(b, 'version', 'version (the form is out of date; reload the page)');
+}
+
+/** A fresh id: a prefix and 10 random hex digits. */
+export function newId(prefix: string): string {
+  const bytes = new Uint8Array(5);
+  crypto.getRandomValues(bytes);
+  return `${prefix}-${Array.from(bytes, (x) => x.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** Now as ISO 8601 text. */
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Pages
+
+/** The qualitative pages' CSP: the studio's, plus the qualitative stylesheet and the same-origin script. */
+export const QUAL_CSP = [
+  "default-src 'none'",
+  `style-src ${cspHash(STUDIO_CSS)} ${cspHash(QUAL_CSS)}`,
+  `script-src 'self' ${cspHash(STUDIO_JS)}`,
+  'img-src data:',
+  "connect-src 'none'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export const QUAL_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy': QUAL_CSP,
+  'cache-control': 'no-store',
+  'referrer-policy': 'same-origin',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+};
+
+export type QualSection =
+  | 'overview'
+  | 'sources'
+  | 'participants'
+  | 'codes'
+  | 'memos'
+  | 'themes'
+  | 'compare'
+  | 'queries'
+  | 'members'
+  | 'results'
+  | 'checklists'
+  | 'exchange'
+  | 'audit';
+
+const SECTIONS: readonly { s: QualSection; label: string; path: string; roles: readonly StudyRole[] }[] = [
+  { s: 'overview', label: 'Project', path: '', roles: QUAL_ROLES.read },
+  { s: 'sources', label: 'Transcripts & coding', path: '/sources', roles: QUAL_ROLES.edit },
+  { s: 'participants', label: 'Participants', path: '/participants', roles: QUAL_ROLES.edit },
+  { s: 'codes', label: 'Codebook', path: '/codes', roles: QUAL_ROLES.edit },
+  { s: 'memos', label: 'Memos & phases', path: '/memos', roles: QUAL_ROLES.edit },
+  { s: 'themes', label: 'Themes', path: '/themes', roles: QUAL_ROLES.edit },
+  { s: 'compare', label: 'Coder comparison', path: '/compare', roles: QUAL_ROLES.read },
+  { s: 'queries', label: 'Queries', path: '/queries', roles: QUAL_ROLES.read },
+  { s: 'members', label: 'Member checking', path: '/member-checks', roles: QUAL_ROLES.edit },
+  { s: 'results', label: 'Results table', path: '/results', roles: QUAL_ROLES.edit },
+  { s: 'checklists', label: 'COREQ / SRQR', path: '/checklists', roles: QUAL_ROLES.read },
+  { s: 'exchange', label: 'REFI-QDA', path: '/exchange', roles: QUAL_ROLES.edit },
+  { s: 'audit', label: 'Audit trail', path: '/audit', roles: QUAL_ROLES.owner },
+];
+
+/** Base path of a study's qualitative pages. */
+export function qualBase(studyId: number): string {
+  return `/studies/${studyId}/qual`;
+}
+
+/** Send a qualitative page in the studio layout, with a CSRF token for its forms. */
+export async function sendQualPage(
+  reply: FastifyReply,
+  input: {
+    readonly q: StudyReq;
+    readonly title: string;
+    readonly section: QualSection;
+    /** Whether the project exists (the section menu needs it). */
+    readonly hasProject?: boolean;
+    readonly body: (csrf: string) => string;
+    readonly status?: number;
+  },
+): Promise<FastifyReply> {
+  const csrf = await reply.generateCsrf();
+  const base = qualBase(input.q.study.id);
+  const nav =
+    input.hasProject === false
+      ? ''
+      : `<nav aria-label="Qualitative analysis"><ul class="qnav">${SECTIONS.filter((x) =>
+          x.roles.includes(input.q.role),
+        )
+          .map(
+            (x) =>
+              `<li><a href="${base}${x.path}"${x.s === input.section ? ' aria-current="page"' : ''}>${esc(x.label)}</a></li>`,
+          )
+          .join('')}</ul></nav>`;
+  const html = layout({
+    title: input.title,
+    user: input.q.user,
+    csrf,
+    study: input.q.layoutStudy,
+    body:
+      `<style>${QUAL_CSS}</style>${nav}${input.body(csrf)}` +
+      `<script src="${QUAL_SCRIPT_PATH}" defer></script>`,
+  });
+  return reply
+    .code(input.status ?? 200)
+    .headers(QUAL_HEADERS)
+    .send(html);
+}
+
+/** 303 to a page after a successful POST. */
+export function seeOther(reply: FastifyReply, location: string): FastifyReply {
+  return reply.code(303).header('location', location).header('cache-control', 'no-store').send();
+}
+
+/** The hidden CSRF field. */
+export function csrfInput(token: string): string {
+  return `<input type="hidden" name="_csrf" value="${esc(token)}">`;
+}
+
+/** A POST form with hidden fields and one button. */
+export function postButton(
+  action: string,
+  csrf: string,
+  label: string,
+  hidden: Readonly<Record<string, string | number>> = {},
+  className = '',
+): string {
+  const h = Object.entries(hidden)
+    .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(String(v))}">`)
+    .join('');
+  return `<form method="post" action="${esc(action)}" class="inline">${csrfInput(csrf)}${h}<button${className ? ` class="${esc(className)}"` : ''}>${esc(label)}</button></form>`;
+}
+
+/** A simple table: header labels, rows of HTML cells (already escaped). `numeric` columns align right. */
+export function table(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  options: { numeric?: readonly number[]; caption?: string } = {},
+): string {
+  const num = new Set(options.numeric ?? []);
+  const th = head.map((h, i) => `<th scope="col"${num.has(i) ? ' class="num"' : ''}>${esc(h)}</th>`).join('');
+  const body = rows
+    .map((r) => `<tr>${r.map((c, i) => `<td${num.has(i) ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`)
+    .join('');
+  return `<div class="wrap"><table>${options.caption ? `<caption>${esc(options.caption)}</caption>` : ''}<thead><tr>${th}</tr></thead><tbody>${body}</tbody></table></div>`;
+}
+
+/** Coder display names by id. */
+export function coderNames(state: QualState): Map<string, string> {
+  return new Map(state.entities.coder.map((c) => [c.id, c.data.name]));
+}
+
+/** A date-time for people: "2025-03-14 10:30 UTC". */
+export function when(iso: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}))?/.exec(iso);
+  if (!m) return iso;
+  return m[2] ? `${m[1]} ${m[2]} UTC` : m[1]!;
+}

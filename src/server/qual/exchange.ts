@@ -1,0 +1,353 @@
+/**
+ * REFI-QDA exchange and the audit trail.
+ *
+ * Export: the project as QDPX (project.qde + transcripts) and the codebook as QDC, with the segments the
+ * exporter may see (their own and imported ones while coding is blind; everyone's once comparison is open).
+ * Participants appear as cases named by pseudonym; names never leave. Import (owner): a QDPX into a project
+ * that has no transcripts, codes, segments or themes yet (its coders come in as imported coders, not linked to
+ * nabz accounts), or a QDC codebook added to the codebook. Both report what they could not take.
+ *
+ * Audit trail (owner): the hash chain's status and head hash, every event with actor, time, before and after,
+ * and CSV/JSON/Markdown exports. While coding is blind, events about other coders' segments are masked on the
+ * page and the downloads wait until comparison is opened (the full trail would reveal their coding).
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import {
+  type AuditEvent,
+  auditToCsv,
+  auditToJson,
+  auditToMarkdown,
+  canonicalJson,
+} from '../../core/qual/audit.js';
+import type { QualProject } from '../../core/qual/model.js';
+import { codebookToQdc, exportQdpx, type PositionUnit } from '../../render/qdpx/export.js';
+import { type ImportReport, importQdc, importQdpx } from '../../render/qdpx/import.js';
+import type { QualChange, QualState } from '../../store/index.js';
+import { qualHash } from '../../store/index.js';
+import { HttpError } from '../errors.js';
+import {
+  applyPlan,
+  bodyOf,
+  coderNames,
+  csrfInput,
+  esc,
+  field,
+  loadQual,
+  projectOf,
+  QUAL_ROLES,
+  type QualContext,
+  type QualReq,
+  qualBase,
+  rawField,
+  refuse,
+  sendQualPage,
+  stateOf,
+  table,
+  when,
+} from './common.js';
+import { fileBase } from './results.js';
+
+function reportHtml(r: ImportReport): string {
+  const c = r.counts;
+  return (
+    `<p>Taken: ${c.sources} transcript(s), ${c.participants} participant(s), ${c.variables} variable(s), ${c.codes} code(s), ${c.segments} segment(s), ${c.coders} coder(s), ${c.memos} memo(s), ${c.themes} theme(s).</p>` +
+    (r.skipped.length
+      ? `<div class="notice"><p><strong>Not taken:</strong></p><ul>${r.skipped.map((s) => `<li>${esc(s.element)}${s.name ? ` “${esc(s.name)}”` : ''}: ${esc(s.reason)}</li>`).join('')}</ul></div>`
+      : '') +
+    (r.warnings.length
+      ? `<div class="notice"><p><strong>Warnings:</strong></p><ul>${r.warnings.map((w) => `<li>${esc(w.message)}</li>`).join('')}</ul></div>`
+      : '')
+  );
+}
+
+function decodeB64(b64: string): Uint8Array {
+  const clean = b64.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean))
+    throw new HttpError(
+      400,
+      'The uploaded file did not arrive intact (bad base64); choose it again.',
+      'validation',
+    );
+  return new Uint8Array(Buffer.from(clean, 'base64'));
+}
+
+/** The changes that bring an imported project into an empty one. */
+function importChanges(state: QualState, p: QualProject): QualChange[] {
+  const taken = new Set(state.entities.coder.map((c) => c.id));
+  const out: QualChange[] = [];
+  for (const c of p.coders)
+    if (!taken.has(c.id)) out.push({ kind: 'coder', id: c.id, expect: 'new', data: { ...c, userId: null } });
+  for (const pt of p.participants) {
+    if (state.get('participant', pt.id)) continue;
+    out.push({ kind: 'participant', id: pt.id, expect: 'new', data: pt });
+  }
+  for (const s of p.sources)
+    out.push({
+      kind: 'source',
+      id: s.id,
+      expect: 'new',
+      data: { source: s, turns: p.turns[s.id] ?? [], format: 'qdpx' },
+      audit: { action: 'source.import' },
+    });
+  for (const c of p.codes) out.push({ kind: 'code', id: c.id, expect: 'new', data: c });
+  for (const s of p.segments) out.push({ kind: 'segment', id: s.id, expect: 'new', data: s });
+  for (const m of p.memos) out.push({ kind: 'memo', id: m.id, expect: 'new', data: m });
+  for (const t of p.themes) out.push({ kind: 'theme', id: t.id, expect: 'new', data: t });
+  return out;
+}
+
+/** Whether the trail holds events about segments of coders other than `coderId`. */
+function othersSegments(log: readonly AuditEvent[], coderId: string | null): boolean {
+  return log.some((e) => e.entity.kind === 'segment' && segmentCoder(e) !== coderId);
+}
+
+function segmentCoder(e: AuditEvent): string | null {
+  const d = (e.before ?? e.after) as { coderId?: unknown } | null;
+  return typeof d?.coderId === 'string' ? d.coderId : null;
+}
+
+export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
+  app.get('/studies/:id/qual/exchange', async (req, reply) => {
+    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const { state, project } = await projectOf(ctx, q);
+    const base = qualBase(q.study.id);
+    const warnings = project.sources.length ? exportQdpx(project).warnings : [];
+    const empty =
+      !state.entities.source.length &&
+      !state.entities.code.length &&
+      !state.entities.segment.length &&
+      !state.entities.theme.length;
+    return sendQualPage(reply, {
+      q,
+      title: 'REFI-QDA exchange',
+      section: 'exchange',
+      body: (csrf) =>
+        '<h1>REFI-QDA exchange</h1><p>QDPX projects and QDC codebooks open in other QDA programs (NVivo, ATLAS.ti, MAXQDA, QualCoder…). Participants are cases named by pseudonym; their names are never exported.</p>' +
+        (state.blind
+          ? '<p class="notice">Coding is blind, so the export holds your own segments (and imported ones) only; once the owner opens comparison it holds every coder’s.</p>'
+          : '') +
+        (warnings.length
+          ? `<div class="notice"><p><strong>Check before you share:</strong></p><ul>${warnings.map((w) => `<li>${esc(w.message)}</li>`).join('')}</ul></div>`
+          : '') +
+        `<h2>Export</h2><ul><li><a href="${base}/export.qdpx">Project (.qdpx), positions in Unicode characters</a></li><li><a href="${base}/export.qdpx?unit=utf16">Project (.qdpx), positions in UTF-16 units</a> (for tools that count as .NET/Java do; differs only after emoji)</li><li><a href="${base}/codebook.qdc">Codebook (.qdc)</a></li></ul>` +
+        (q.owner
+          ? `<h2>Import</h2><form method="post" action="${base}/import" class="stack">${csrfInput(csrf)}` +
+            `<div class="field"><label for="kind">What</label><select id="kind" name="kind"><option value="qdpx">A project (.qdpx)${empty ? '' : ' — only into an empty project'}</option><option value="qdc">A codebook (.qdc), added to this codebook</option></select></div>` +
+            '<div class="field" data-js hidden><label for="file">File</label><input type="file" id="file" accept=".qdpx,.qdc,.xml" data-b64="file_b64" data-b64-name="file_name"></div>' +
+            '<input type="hidden" id="file_b64" name="file_b64" value=""><input type="hidden" id="file_name" name="file_name" value="">' +
+            '<div class="field"><label for="xml">…or paste a codebook (.qdc XML)</label><textarea id="xml" name="xml" rows="5"></textarea></div>' +
+            '<p><button class="primary">Import</button></p></form>'
+          : ''),
+    });
+  });
+
+  app.get('/studies/:id/qual/export.qdpx', async (req, reply) => {
+    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const { project } = await projectOf(ctx, q);
+    const unit: PositionUnit = (req.query as { unit?: string }).unit === 'utf16' ? 'utf16' : 'codepoint';
+    const { bytes, warnings } = exportQdpx(project, { positionUnit: unit });
+    await ctx.store.qual.record(q.project.id, q.actor, [
+      {
+        action: 'export.qdpx',
+        entity: { kind: 'project', id: project.id },
+        after: {
+          positionUnit: unit,
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+          segments: project.segments.length,
+          warnings: warnings.length,
+        },
+      },
+    ]);
+    return reply
+      .header('content-type', 'application/zip')
+      .header('content-disposition', `attachment; filename="${fileBase(project.name)}.qdpx"`)
+      .header('cache-control', 'no-store')
+      .send(Buffer.from(bytes));
+  });
+
+  app.get('/studies/:id/qual/codebook.qdc', async (req, reply) => {
+    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const { project } = await projectOf(ctx, q);
+    const { xml } = codebookToQdc(project.codes, { namespace: project.id, themes: project.themes });
+    await ctx.store.qual.record(q.project.id, q.actor, [
+      {
+        action: 'export.qdc',
+        entity: { kind: 'project', id: project.id },
+        after: { codes: project.codes.length },
+      },
+    ]);
+    return reply
+      .header('content-type', 'application/xml; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${fileBase(project.name)}.qdc"`)
+      .header('cache-control', 'no-store')
+      .send(xml);
+  });
+
+  app.post('/studies/:id/qual/import', async (req, reply) => {
+    const q = await loadQual(ctx, req, QUAL_ROLES.owner);
+    const b = bodyOf(req);
+    const kind = field(b, 'kind') === 'qdc' ? 'qdc' : 'qdpx';
+    const b64 = rawField(b, 'file_b64').trim();
+    const pasted = rawField(b, 'xml').trim();
+    let report: ImportReport;
+    if (kind === 'qdpx') {
+      if (!b64)
+        throw new HttpError(
+          400,
+          'Choose the .qdpx file to import (this needs JavaScript in the browser).',
+          'validation',
+        );
+      const r = importQdpx(decodeB64(b64), { projectId: `study-${q.study.id}` });
+      if (!r.ok)
+        throw new HttpError(
+          400,
+          `The project cannot be imported: ${r.issues.map((i) => i.message).join('; ')}`,
+          'validation',
+        );
+      report = r.report;
+      await applyPlan(ctx, q, (state) => {
+        if (
+          state.entities.source.length ||
+          state.entities.code.length ||
+          state.entities.segment.length ||
+          state.entities.theme.length
+        )
+          return refuse(
+            'conflict',
+            'A project can be imported only into an empty qualitative project (no transcripts, codes, segments or themes yet). Import the codebook (.qdc) instead, or start from an empty project.',
+          );
+        return {
+          changes: importChanges(state, r.project),
+          project: {
+            doc: {
+              ...state.project.doc,
+              meta: { ...r.project.meta, ...state.project.doc.meta },
+              refiGuids: { ...r.project.refiGuids },
+              themeReviewers: state.project.doc.themeReviewers,
+            },
+            audit: { action: 'import.qdpx', before: null, after: r.report.counts },
+          },
+          result: null,
+        };
+      });
+    } else {
+      const xml = pasted || (b64 ? new TextDecoder('utf-8').decode(decodeB64(b64)) : '');
+      if (!xml) throw new HttpError(400, 'Choose the .qdc file or paste its XML.', 'validation');
+      const r = importQdc(xml);
+      if (!r.ok)
+        throw new HttpError(
+          400,
+          `The codebook cannot be imported: ${r.issues.map((i) => i.message).join('; ')}`,
+          'validation',
+        );
+      report = r.report;
+      await applyPlan(ctx, q, (state) => {
+        const clash = r.codes.find((c) => state.get('code', c.id));
+        if (clash)
+          return refuse(
+            'exists',
+            `Code "${clash.name}" is already in the codebook; this codebook was imported before.`,
+          );
+        return {
+          changes: [
+            ...r.codes.map((c) => ({ kind: 'code' as const, id: c.id, expect: 'new' as const, data: c })),
+            ...r.themes
+              .filter((t) => !state.get('theme', t.id))
+              .map((t) => ({ kind: 'theme' as const, id: t.id, expect: 'new' as const, data: t })),
+          ],
+          events: [
+            {
+              action: 'import.qdc',
+              entity: { kind: 'project', id: `study-${q.study.id}` },
+              after: r.report.counts,
+            },
+          ],
+          result: null,
+        };
+      });
+    }
+    const base = qualBase(q.study.id);
+    return sendQualPage(reply, {
+      q,
+      title: 'Imported',
+      section: 'exchange',
+      status: 201,
+      body: () => `<h1>Imported</h1>${reportHtml(report)}<p><a href="${base}">Back to the project</a></p>`,
+    });
+  });
+
+  // ------------------------------------------------------------------------------------------------------
+  // Audit trail
+
+  const trailFor = async (q: QualReq) => {
+    const state = await stateOf(ctx, q);
+    const log = await ctx.store.qual.auditTrail(q.project.id);
+    return { state, log };
+  };
+
+  app.get('/studies/:id/qual/audit', async (req, reply) => {
+    const q = await loadQual(ctx, req, QUAL_ROLES.owner);
+    const { state, log } = await trailFor(q);
+    const v = await ctx.store.qual.verifyAudit(q.project.id);
+    const names = coderNames(state);
+    const blind = !q.project.comparisonOpen;
+    const base = qualBase(q.study.id);
+    const show = (x: unknown) => {
+      const s = canonicalJson(x ?? null);
+      return `<code dir="ltr">${esc(s.length > 400 ? `${s.slice(0, 400)}…` : s)}</code>`;
+    };
+    const rows = [...log].reverse().map((e) => {
+      const masked = blind && e.entity.kind === 'segment' && segmentCoder(e) !== q.coderId;
+      return [
+        String(e.seq),
+        esc(when(e.at)),
+        esc(names.get(e.actor) ?? e.actor),
+        esc(e.action),
+        esc(`${e.entity.kind} ${e.entity.id}`),
+        masked ? '<span class="sup">hidden while coding is blind</span>' : show(e.before),
+        masked ? '' : show(e.after),
+      ];
+    });
+    const downloadable = !blind || !othersSegments(log, q.coderId);
+    return sendQualPage(reply, {
+      q,
+      title: 'Audit trail',
+      section: 'audit',
+      body: () =>
+        '<h1>Audit trail</h1>' +
+        (v.ok
+          ? `<p class="ok">${v.count} events; the hash chain is intact. Head hash: <code class="hash">${esc(v.head)}</code> (quote it in your report to show the trail was not shortened later).</p>`
+          : `<p class="refusal"><strong>The hash chain is broken</strong> at event ${v.seq}: ${esc(v.message)}</p>`) +
+        (downloadable
+          ? `<p>Download: <a href="${base}/audit.csv">CSV</a> · <a href="${base}/audit.json">JSON</a> · <a href="${base}/audit.md">readable appendix (Markdown)</a></p>`
+          : '<p class="notice">Other coders’ segment events are masked while coding is blind; the full trail can be downloaded once comparison is open.</p>') +
+        table(['#', 'When', 'Who', 'Action', 'About', 'Before', 'After'], rows, { numeric: [0] }),
+    });
+  });
+
+  for (const ext of ['csv', 'json', 'md'] as const)
+    app.get(`/studies/:id/qual/audit.${ext}`, async (req, reply) => {
+      const q = await loadQual(ctx, req, QUAL_ROLES.owner);
+      const { state, log } = await trailFor(q);
+      if (!q.project.comparisonOpen && othersSegments(log, q.coderId))
+        throw new HttpError(
+          409,
+          'The full audit trail contains other coders’ segments, which stay hidden while coding is blind. Open comparison, then download it.',
+          'blind',
+        );
+      const names = coderNames(state);
+      const name = `${fileBase(q.project.name)}-audit.${ext}`;
+      reply
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .header('cache-control', 'no-store');
+      if (ext === 'csv') return reply.type('text/csv; charset=utf-8').send(auditToCsv(log));
+      if (ext === 'json') return reply.type('application/json; charset=utf-8').send(auditToJson(log));
+      return reply.type('text/markdown; charset=utf-8').send(
+        auditToMarkdown(log, qualHash, {
+          title: `Audit trail: ${q.project.name}`,
+          actorName: (id) => names.get(id) ?? id,
+        }),
+      );
+    });
+}

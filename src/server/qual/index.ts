@@ -1,0 +1,150 @@
+/**
+ * The qualitative study in the researcher workspace: server-rendered pages under `/studies/:id/qual/...` that
+ * work without JavaScript except for selecting text to code (and reading a file to upload).
+ *
+ * | route | who |
+ * |---|---|
+ * | `GET /studies/:id/qual` overview, phases · `GET /compare` · `GET /queries` · `GET /checklists` (+ `.md`, `.docx`) | owner, analyst, viewer (viewers: aggregates only) |
+ * | `POST /studies/:id/qual` start the project · `POST /settings` · `POST /comparison` · `POST /import` · `GET /audit` (+ `.csv`, `.json`, `.md`) | owner |
+ * | `GET`/`POST /sources`, `GET /sources/:sid` (coding), `POST /sources/:sid/segments`, `POST /segments/:segId/delete` | owner, analyst |
+ * | `GET`/`POST /participants`, `POST /participants/:pid` · `GET`/`POST /codes`, `POST /codes/:cid`, `POST /codes/:cid/delete` | owner, analyst |
+ * | `GET`/`POST /memos`, `POST /memos/:mid/delete` · `GET`/`POST /themes`, `POST /themes/:tid`, `/status`, `/signoff`, `/disagreements`, `/disagreements/:did/resolve` | owner, analyst |
+ * | `GET /member-checks`, `GET /member-checks/:pid/packet?lang=en\|ur`, `POST /member-checks/:pid/status`, `/corrections` | owner, analyst |
+ * | `GET /results` (+ `.md`, `.csv`, `.docx`, `.html`) · `POST /meta` · `GET /exchange`, `/export.qdpx`, `/codebook.qdc` | owner, analyst |
+ * | `GET /qual-assets/qual.js` | anyone (static script) |
+ *
+ * Signed out: GET → 303 to /signin, POST → 401 (before the body is read). No role on the study → 404, not
+ * enough role → 403 (src/server/auth/guard.ts). CSRF: app.ts checks the `_csrf` field of every POST.
+ * Stale forms → 409 with a message naming the versions. Every change appends to the project's audit trail.
+ *
+ * Forms are application/x-www-form-urlencoded; inside this plugin the parser accepts up to
+ * {@link QUAL_BODY_LIMIT} bytes (a 90-minute Urdu transcript, percent-encoded, or a base64 .docx/.qdpx
+ * exceeds the app's 256 KB limit), only for signed-in users.
+ *
+ * Register with `await app.register(qualRoutes, { store, config })` (see app.ts).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Store } from '../../store/index.js';
+import { currentUser } from '../auth/guard.js';
+import type { ServerConfig } from '../config.js';
+import { HttpError } from '../errors.js';
+import { layout } from '../studio/layout.js';
+import { registerAnalysis } from './analysis.js';
+import { QUAL_CSS, QUAL_JS, QUAL_SCRIPT_PATH } from './assets.js';
+import { registerCodes } from './codes.js';
+import { esc, QUAL_HEADERS, type QualContext } from './common.js';
+import { registerExchange } from './exchange.js';
+import { registerMembers } from './members.js';
+import { registerOverview } from './overview.js';
+import { registerResults } from './results.js';
+import { registerSources } from './sources.js';
+import { registerThemes } from './themes.js';
+
+/** Largest form body the qualitative routes accept (bytes). */
+export const QUAL_BODY_LIMIT = 16 * 1024 * 1024;
+
+/** A urlencoded body as an object; repeated names become arrays (as @fastify/formbody does). */
+export function parseForm(text: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = Object.create(null);
+  for (const [k, v] of new URLSearchParams(text)) {
+    if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
+    const cur = out[k];
+    if (cur === undefined) out[k] = v;
+    else if (Array.isArray(cur)) cur.push(v);
+    else out[k] = [cur, v];
+  }
+  return out;
+}
+
+/** The page a form at `url` came from: its section (or the coding page of a transcript). */
+export function backLink(url: string): string {
+  const path = url.split('?')[0] ?? '';
+  const m = /^(\/studies\/\d+\/qual)(?:\/([^/]+)(?:\/([^/]+))?)?/.exec(path);
+  if (!m) return '/';
+  const [, base, section, id] = m;
+  if (section === 'sources' && id && path.endsWith('/segments')) return `${base}/sources/${id}`;
+  const map: Record<string, string> = {
+    sources: '/sources',
+    segments: '/sources',
+    participants: '/participants',
+    codes: '/codes',
+    memos: '/memos',
+    themes: '/themes',
+    'member-checks': '/member-checks',
+    meta: '/checklists',
+    import: '/exchange',
+  };
+  return `${base}${section ? (map[section] ?? '') : ''}`;
+}
+
+/** The qualitative routes (a Fastify plugin; encapsulated, so its body parser applies to its routes only). */
+export async function qualRoutes(
+  app: FastifyInstance,
+  opts: { store: Store; config: ServerConfig },
+): Promise<void> {
+  const ctx: QualContext = { store: opts.store, config: opts.config };
+
+  app.removeContentTypeParser('application/x-www-form-urlencoded');
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: QUAL_BODY_LIMIT },
+    (_req, body, done) => {
+      try {
+        done(null, parseForm(body as string));
+      } catch (err) {
+        done(err as Error, undefined);
+      }
+    },
+  );
+
+  // Refuse anonymous writes before reading (possibly large) bodies.
+  app.addHook('preParsing', async (req) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !currentUser(req))
+      throw new HttpError(401, 'Please sign in to continue.', 'unauthenticated');
+  });
+
+  // A refused change (400 invalid, 409 conflict or workflow refusal) is shown in the studio layout with a
+  // link back to the page the form came from; everything else goes to app.ts's error handler.
+  app.setErrorHandler(async (err, req, reply) => {
+    const user = currentUser(req);
+    if (
+      !(err instanceof HttpError) ||
+      (err.status !== 400 && err.status !== 409) ||
+      req.method !== 'POST' ||
+      !user
+    )
+      throw err;
+    const back = backLink(req.url);
+    const csrf = await reply.generateCsrf();
+    return reply
+      .code(err.status)
+      .headers(QUAL_HEADERS)
+      .send(
+        layout({
+          title: err.status === 409 ? 'Not saved' : 'Please check',
+          user,
+          csrf,
+          body:
+            `<style>${QUAL_CSS}</style><h1>${err.status === 409 ? 'Not saved' : 'Please check'}</h1>` +
+            `<p class="refusal" role="alert">${esc(err.message)}</p><p><a class="button" href="${esc(back)}">Back</a></p>`,
+        }),
+      );
+  });
+
+  app.get(QUAL_SCRIPT_PATH, async (_req, reply) =>
+    reply
+      .header('content-type', 'text/javascript; charset=utf-8')
+      .header('cache-control', 'public, max-age=3600')
+      .header('x-content-type-options', 'nosniff')
+      .send(QUAL_JS),
+  );
+
+  registerOverview(app, ctx);
+  registerSources(app, ctx);
+  registerCodes(app, ctx);
+  registerThemes(app, ctx);
+  registerAnalysis(app, ctx);
+  registerMembers(app, ctx);
+  registerResults(app, ctx);
+  registerExchange(app, ctx);
+}

@@ -1,0 +1,420 @@
+/**
+ * Member checking: per participant, a printable packet of their own turns only (English or Urdu page text),
+ * with a version hash (SHA-256 of the turns it shows); a status per participant (sent → returned →
+ * corrected → approved) with its history; and corrections recorded as tracked edits to the transcript
+ * (what stood there, what replaced it, who, when, for which packet version). An edit moves every coder's
+ * segments and the speaker turns after it, so no coding is lost; a segment that lay wholly inside the
+ * replaced words ends up around the new words.
+ */
+import type { FastifyInstance } from 'fastify';
+import { canonicalJson } from '../../core/qual/audit.js';
+import type { Participant, QualProject, Turn } from '../../core/qual/model.js';
+import { codePointLength, OffsetIndex } from '../../core/qual/offsets.js';
+import { formatTimestamp } from '../../core/qual/transcript.js';
+import type { MemberCheck, MemberCheckStatus, QualChange } from '../../store/index.js';
+import { qualHash, toQualProject } from '../../store/index.js';
+import { HttpError } from '../errors.js';
+import {
+  applyPlan,
+  bodyOf,
+  coderNames,
+  csrfInput,
+  ensureCoder,
+  esc,
+  field,
+  loadQual,
+  newId,
+  nowIso,
+  QUAL_ROLES,
+  type QualContext,
+  qualBase,
+  rawField,
+  refuse,
+  seeOther,
+  sendQualPage,
+  stateOf,
+  table,
+  when,
+} from './common.js';
+import { escText } from './sources.js';
+
+export interface PacketItem {
+  readonly sourceId: string;
+  readonly sourceName: string;
+  readonly turnIndex: number;
+  readonly time?: number;
+  /** Code points of what was said (after the speaker label). */
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+export interface Packet {
+  readonly participant: Participant;
+  readonly items: readonly PacketItem[];
+  /** SHA-256 of the participant's turns as shown (source, positions, text). */
+  readonly hash: string;
+}
+
+/** The member-checking packet of one participant: their own turns only. */
+export function packetOf(project: QualProject, participantId: string): Packet | null {
+  const participant = project.participants.find((p) => p.id === participantId);
+  if (!participant) return null;
+  const items: PacketItem[] = [];
+  for (const s of project.sources) {
+    const idx = new OffsetIndex(s.text);
+    for (const t of project.turns[s.id] ?? []) {
+      if (t.participantId !== participantId) continue;
+      const end = Math.max(t.contentStart, t.end);
+      items.push({
+        sourceId: s.id,
+        sourceName: s.name,
+        turnIndex: t.index,
+        ...(t.time !== undefined ? { time: t.time } : {}),
+        start: t.contentStart,
+        end,
+        text: idx.slice(t.contentStart, end),
+      });
+    }
+  }
+  const hash = qualHash(
+    canonicalJson({
+      participant: participant.pseudonym,
+      items: items.map((i) => ({ source: i.sourceId, start: i.start, end: i.end, text: i.text })),
+    }),
+  );
+  return { participant, items, hash };
+}
+
+const TEXT = {
+  en: {
+    dir: 'ltr',
+    title: 'Your words from the discussion, for you to check',
+    intro:
+      'This is what you said in the focus group discussion, as we wrote it down. Please read it and tell us whether it is accurate. If anything was written down wrongly, mark it and write the correct words next to it. You may also add anything you would like to explain.',
+    participant: 'Participant',
+    version: 'Version',
+    turn: 'Turn',
+    confirm: 'I have read this and it is accurate (or I have marked my corrections):',
+    signature: 'Signature / date',
+    none: 'No turns of yours were found in the transcripts.',
+  },
+  ur: {
+    dir: 'rtl',
+    title: 'گفتگو میں آپ کے الفاظ — آپ کی تصدیق کے لیے',
+    intro:
+      'یہ وہ باتیں ہیں جو آپ نے فوکس گروپ کی گفتگو میں کہیں، جیسا کہ ہم نے انہیں لکھا ہے۔ براہ کرم انہیں پڑھیں اور بتائیں کہ کیا یہ درست ہیں۔ اگر کوئی بات غلط لکھی گئی ہو تو اس پر نشان لگائیں اور ساتھ درست الفاظ لکھ دیں۔ آپ کوئی وضاحت بھی شامل کر سکتے ہیں۔',
+    participant: 'شریک',
+    version: 'ورژن',
+    turn: 'باری',
+    confirm: 'میں نے یہ متن پڑھ لیا ہے اور یہ درست ہے (یا میں نے اپنی تصحیحات کی نشاندہی کر دی ہے):',
+    signature: 'دستخط / تاریخ',
+    none: 'متن میں آپ کی کوئی بات نہیں ملی۔',
+  },
+} as const;
+
+/** The printable packet page (self-contained: no script, inline style, print-friendly). */
+export function packetHtml(packet: Packet, lang: 'en' | 'ur', studyTitle: string): string {
+  const t = TEXT[lang];
+  const css =
+    'body{font:1rem/1.7 system-ui,"Noto Sans","Noto Naskh Arabic",sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#111}' +
+    ':lang(ur){font-family:"Noto Nastaliq Urdu","Noto Naskh Arabic",sans-serif;line-height:2.1}' +
+    'h1{font-size:1.4rem}.meta{color:#555;font-size:.9rem}.turn{border-inline-start:3px solid #ccc;padding:.25rem .75rem;margin:1rem 0;white-space:pre-wrap}' +
+    '.hash{font:.75rem ui-monospace,monospace;word-break:break-all;direction:ltr;unicode-bidi:isolate}.sign{margin-top:3rem;border-top:1px solid #999;padding-top:.5rem}' +
+    '@media print{body{margin:0}}';
+  const items = packet.items.length
+    ? packet.items
+        .map(
+          (i) =>
+            `<p class="meta">${esc(i.sourceName)} · ${t.turn} ${i.turnIndex + 1}${i.time !== undefined ? ` · ${formatTimestamp(i.time)}` : ''}</p><p class="turn" dir="auto">${escText(i.text)}</p>`,
+        )
+        .join('')
+    : `<p>${t.none}</p>`;
+  return (
+    `<!doctype html><html lang="${lang}" dir="${t.dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
+    `<title>${esc(t.title)} – ${esc(packet.participant.pseudonym)}</title><style>${css}</style></head><body>` +
+    `<h1>${esc(t.title)}</h1><p class="meta"><span dir="auto">${esc(studyTitle)}</span> · ${t.participant} ${esc(packet.participant.pseudonym)}</p>` +
+    `<p>${esc(t.intro)}</p>${items}` +
+    `<div class="sign"><p>${esc(t.confirm)}</p><p>${esc(t.signature)}: ____________________</p></div>` +
+    `<p class="meta">${t.version}: <span class="hash">${packet.hash}</span></p></body></html>`
+  );
+}
+
+/** A code-point position after replacing `[s, e)` by `len` code points: `bias` says where positions inside go. */
+export function shiftPosition(pos: number, s: number, e: number, len: number, bias: 'start' | 'end'): number {
+  if (pos <= s) return pos;
+  if (pos >= e) return pos + len - (e - s);
+  return bias === 'start' ? s : s + len;
+}
+
+const ORDER: Record<MemberCheckStatus, MemberCheckStatus[]> = {
+  not_sent: [],
+  sent: ['not_sent', 'sent', 'returned', 'corrected', 'approved'],
+  returned: ['sent'],
+  corrected: ['returned', 'corrected'],
+  approved: ['returned', 'corrected'],
+};
+
+export function registerMembers(app: FastifyInstance, ctx: QualContext): void {
+  app.get('/studies/:id/qual/member-checks', async (req, reply) => {
+    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const state = await stateOf(ctx, q);
+    const project = toQualProject(state);
+    const base = qualBase(q.study.id);
+    const names = coderNames(state);
+    const checks = new Map(state.entities.member_check.map((m) => [m.id, m]));
+    const corrections = state.entities.correction.map((c) => c.data);
+    return sendQualPage(reply, {
+      q,
+      title: 'Member checking',
+      section: 'members',
+      body: (csrf) => {
+        const rows = project.participants.map((p) => {
+          const packet = packetOf(project, p.id)!;
+          const mc = checks.get(p.id);
+          const status = mc?.data.status ?? 'not_sent';
+          const changed = mc?.data.versionHash && mc.data.versionHash !== packet.hash;
+          const own = corrections.filter((c) => c.participantId === p.id);
+          const turnOptions = packet.items
+            .map(
+              (i) =>
+                `<option value="${esc(`${i.sourceId}|${i.turnIndex}`)}">${esc(i.sourceName)} #${i.turnIndex + 1}: ${esc(Array.from(i.text.replace(/\s+/g, ' ')).slice(0, 50).join(''))}…</option>`,
+            )
+            .join('');
+          return [
+            `<strong>${esc(p.pseudonym)}</strong>`,
+            String(packet.items.length),
+            `<span class="badge">${esc(status.replace('_', ' '))}</span>${mc?.data.versionHash ? `<br><code class="hash">${esc(mc.data.versionHash.slice(0, 12))}</code>` : ''}${changed ? '<br><span class="sup">transcript changed since sent</span>' : ''}`,
+            `<a href="${base}/member-checks/${encodeURIComponent(p.id)}/packet?lang=en">English</a> · <a href="${base}/member-checks/${encodeURIComponent(p.id)}/packet?lang=ur" lang="ur">اردو</a><br><code class="hash">${esc(packet.hash.slice(0, 12))}</code>`,
+            `<form method="post" action="${base}/member-checks/${encodeURIComponent(p.id)}/status" class="stack">${csrfInput(csrf)}<input type="hidden" name="version" value="${mc?.version ?? 0}">` +
+              `<select name="status" aria-label="New status"><option value="sent">sent</option><option value="returned">returned</option><option value="corrected">corrected</option><option value="approved">approved</option></select>` +
+              `<select name="language" aria-label="Packet language"><option value="en"${mc?.data.language === 'ur' ? '' : ' selected'}>English</option><option value="ur"${mc?.data.language === 'ur' ? ' selected' : ''}>Urdu</option></select>` +
+              '<input type="text" name="note" placeholder="Note" dir="auto"><button>Record</button></form>' +
+              (mc?.data.history.length
+                ? `<details><summary>History</summary><ul>${mc.data.history.map((h) => `<li>${esc(when(h.at))}: ${esc(h.status)} (${esc(names.get(h.by) ?? h.by)})${h.note ? ` — <span dir="auto">${esc(h.note)}</span>` : ''}</li>`).join('')}</ul></details>`
+                : ''),
+            (own.length
+              ? `<ul>${own.map((c) => `<li><del dir="auto">${escText(c.before)}</del> → <ins dir="auto">${escText(c.after)}</ins> <span class="muted">(${esc(when(c.at))})</span></li>`).join('')}</ul>`
+              : '') +
+              (packet.items.length
+                ? `<details><summary>Record a correction</summary><form method="post" action="${base}/member-checks/${encodeURIComponent(p.id)}/corrections" class="stack">${csrfInput(csrf)}` +
+                  `<select name="turn" aria-label="Turn">${turnOptions}</select>` +
+                  '<label>Words as transcribed <input type="text" name="find" required dir="auto"></label>' +
+                  '<label>Corrected words <input type="text" name="replace" dir="auto"></label>' +
+                  '<input type="text" name="note" placeholder="Note" dir="auto"><button>Apply correction</button></form></details>'
+                : ''),
+          ];
+        });
+        return (
+          '<h1>Member checking</h1><p class="hint">Each packet shows only that participant’s own turns. Its version hash changes when the transcript does. Corrections are tracked edits: the transcript changes, every coder’s segments move with it, and the audit trail keeps what stood there before.</p>' +
+          (rows.length
+            ? table(['Participant', 'Turns', 'Status', 'Packet', 'Record status', 'Corrections'], rows, {
+                numeric: [1],
+              })
+            : '<p>No participants yet.</p>')
+        );
+      },
+    });
+  });
+
+  app.get('/studies/:id/qual/member-checks/:pid/packet', async (req, reply) => {
+    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const { pid } = req.params as { pid: string };
+    const lang = (req.query as { lang?: string }).lang === 'ur' ? 'ur' : 'en';
+    const project = toQualProject(await stateOf(ctx, q));
+    const packet = packetOf(project, pid);
+    if (!packet) throw new HttpError(404, 'Participant not found.', 'not_found');
+    return reply
+      .code(200)
+      .headers({
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy':
+          "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'same-origin',
+      })
+      .send(packetHtml(packet, lang, project.name));
+  });
+
+  app.post('/studies/:id/qual/member-checks/:pid/status', async (req, reply) => {
+    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const { pid } = req.params as { pid: string };
+    const b = bodyOf(req);
+    const to = field(b, 'status') as MemberCheckStatus;
+    if (!['sent', 'returned', 'corrected', 'approved'].includes(to))
+      throw new HttpError(
+        400,
+        `Status "${to}" is not one of sent, returned, corrected, approved.`,
+        'validation',
+      );
+    const language = field(b, 'language') === 'ur' ? 'ur' : 'en';
+    const note = field(b, 'note');
+    const version = Number(field(b, 'version') || '0');
+    await applyPlan(ctx, q, (state) => {
+      const project = toQualProject(state);
+      const packet = packetOf(project, pid);
+      if (!packet) return refuse('not_found', 'Participant not found.');
+      const old = state.get('member_check', pid);
+      const cur: MemberCheck = old?.data ?? {
+        participantId: pid,
+        language,
+        status: 'not_sent',
+        versionHash: null,
+        history: [],
+      };
+      if (!ORDER[to].includes(cur.status))
+        return refuse(
+          'conflict',
+          `${packet.participant.pseudonym}'s packet is "${cur.status.replace('_', ' ')}"; it can become "${to}" only from ${ORDER[to].map((s) => `"${s.replace('_', ' ')}"`).join(' or ')}.`,
+        );
+      if (to === 'corrected' && !state.entities.correction.some((c) => c.data.participantId === pid))
+        return refuse(
+          'invalid',
+          `Record ${packet.participant.pseudonym}'s corrections first (below), then mark the packet corrected.`,
+        );
+      const versionHash = to === 'sent' ? packet.hash : cur.versionHash;
+      const next: MemberCheck = {
+        ...cur,
+        language,
+        status: to,
+        versionHash,
+        history: [
+          ...cur.history,
+          { status: to, at: nowIso(), by: q.actor.coderId, versionHash, ...(note ? { note } : {}) },
+        ],
+      };
+      return {
+        changes: [
+          ...ensureCoder(state, q),
+          {
+            kind: 'member_check',
+            id: pid,
+            expect: old ? version : 'new',
+            data: next,
+            audit: { action: `member_check.${to}` },
+          },
+        ],
+        result: null,
+      };
+    });
+    return seeOther(reply, `${qualBase(q.study.id)}/member-checks`);
+  });
+
+  app.post('/studies/:id/qual/member-checks/:pid/corrections', async (req, reply) => {
+    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const { pid } = req.params as { pid: string };
+    const b = bodyOf(req);
+    const [sourceId, turnText] = field(b, 'turn').split('|');
+    const find = rawField(b, 'find').normalize('NFC');
+    const replace = rawField(b, 'replace').normalize('NFC');
+    const note = field(b, 'note');
+    if (find.trim() === '')
+      throw new HttpError(
+        400,
+        'Give the words as they stand in the transcript (copy them from the packet).',
+        'validation',
+      );
+    await applyPlan(ctx, q, (state) => {
+      const src = state.get('source', sourceId ?? '');
+      if (!src) return refuse('not_found', 'Transcript not found.');
+      const turn = src.data.turns.find((t) => String(t.index) === turnText);
+      if (!turn || turn.participantId !== pid)
+        return refuse('invalid', 'A participant can correct only their own turns; choose one of theirs.');
+      const text = src.data.source.text;
+      const idx = new OffsetIndex(text);
+      const content = idx.slice(turn.contentStart, Math.max(turn.contentStart, turn.end));
+      const first = content.indexOf(find);
+      if (first < 0)
+        return refuse(
+          'invalid',
+          `"${find}" does not occur in that turn; copy the words exactly as the packet shows them.`,
+        );
+      if (content.indexOf(find, first + 1) >= 0)
+        return refuse(
+          'invalid',
+          `"${find}" occurs more than once in that turn; include a few more words so it is unique.`,
+        );
+      const s = turn.contentStart + codePointLength(content.slice(0, first));
+      const e = s + codePointLength(find);
+      const len = codePointLength(replace);
+      const newText = idx.slice(0, s) + replace + idx.slice(e, idx.length);
+      const turns: Turn[] = src.data.turns.map((t) => ({
+        ...t,
+        start: shiftPosition(t.start, s, e, len, 'start'),
+        contentStart: shiftPosition(t.contentStart, s, e, len, 'start'),
+        end: shiftPosition(t.end, s, e, len, 'end'),
+      }));
+      const mc = state.get('member_check', pid);
+      const correction = {
+        id: newId('corr'),
+        participantId: pid,
+        sourceId: src.id,
+        start: s,
+        end: e,
+        before: find,
+        after: replace,
+        by: q.actor.coderId,
+        at: nowIso(),
+        packetHash: mc?.data.versionHash ?? null,
+        ...(note ? { note } : {}),
+      };
+      const changes: QualChange[] = [
+        ...ensureCoder(state, q),
+        {
+          kind: 'source',
+          id: src.id,
+          expect: src.version,
+          data: { ...src.data, source: { ...src.data.source, text: newText }, turns },
+          audit: {
+            action: 'transcript.edit',
+            before: { sourceId: src.id, start: s, end: e, text: find },
+            after: { sourceId: src.id, start: s, end: s + len, text: replace, correction: correction.id },
+          },
+        },
+        { kind: 'correction', id: correction.id, expect: 'new', data: correction },
+      ];
+      for (const seg of state.entities.segment) {
+        if (seg.data.sourceId !== src.id || seg.data.end <= s) continue;
+        const start = shiftPosition(seg.data.start, s, e, len, 'start');
+        const end = shiftPosition(seg.data.end, s, e, len, 'end');
+        if (start === seg.data.start && end === seg.data.end) continue;
+        changes.push(
+          end > start
+            ? {
+                kind: 'segment',
+                id: seg.id,
+                expect: 'any',
+                data: { ...seg.data, start, end },
+                audit: { action: 'segment.shift' },
+              }
+            : {
+                kind: 'segment',
+                id: seg.id,
+                expect: 'any',
+                data: null,
+                audit: { action: 'segment.removed_by_edit' },
+              },
+        );
+      }
+      const removed = new Set(
+        changes.filter((c) => c.kind === 'segment' && c.data === null).map((c) => c.id),
+      );
+      if (removed.size)
+        for (const t of state.entities.theme)
+          if (t.data.quoteSegmentIds.some((x) => removed.has(x)))
+            changes.push({
+              kind: 'theme',
+              id: t.id,
+              expect: 'any',
+              data: { ...t.data, quoteSegmentIds: t.data.quoteSegmentIds.filter((x) => !removed.has(x)) },
+              audit: { action: 'theme.quote_removed' },
+            });
+      return { changes, result: null };
+    });
+    return seeOther(reply, `${qualBase(q.study.id)}/member-checks`);
+  });
+}
+
+export type { Participant };

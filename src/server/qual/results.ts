@@ -1,0 +1,360 @@
+/**
+ * The results table (theme → sub-theme → quotes "(Participant 4)" → support needs) on a page and as Markdown,
+ * CSV, DOCX and HTML downloads; the COREQ (32 items) and SRQR (21 items) checklists, pre-filled from the
+ * project metadata, with the metadata form. Quotes carry pseudonyms only (core: resultsTable).
+ */
+import {
+  AlignmentType,
+  BorderStyle,
+  Document,
+  HeadingLevel,
+  Packer,
+  Paragraph,
+  Table,
+  TableCell,
+  TableRow,
+  TextRun,
+  WidthType,
+} from 'docx';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type QualMeta, QualMetaSchema } from '../../core/qual/model.js';
+import { checklistTable, coreqChecklist, resultsTable, srqrChecklist } from '../../core/qual/results.js';
+import { displayRows, tableNotes } from '../../core/report/display.js';
+import { REPORT_SCHEMA_VERSION, type Report, type TableSpec } from '../../core/report/spec.js';
+import { tableCsv } from '../../render/csv.js';
+import { renderHtmlDocument } from '../../render/html.js';
+import { renderMarkdown } from '../../render/markdown.js';
+import { HttpError } from '../errors.js';
+import {
+  applyPlan,
+  bodyOf,
+  csrfInput,
+  esc,
+  field,
+  loadQual,
+  projectOf,
+  QUAL_ROLES,
+  type QualContext,
+  qualBase,
+  rawField,
+  seeOther,
+  sendQualPage,
+  versionField,
+} from './common.js';
+
+const RTL = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/;
+const LTR = /[A-Za-z\u00C0-\u024F]/;
+
+/** Whether a text's first strong character is right-to-left (Urdu, Arabic, Hebrew). */
+export function isRtl(s: string): boolean {
+  for (const ch of s) {
+    if (RTL.test(ch)) return true;
+    if (LTR.test(ch)) return false;
+  }
+  return false;
+}
+
+/** A TableSpec as an HTML table for a studio page (cells `dir="auto"`, group rows as headings). */
+export function specHtml(spec: TableSpec): string {
+  const rows = displayRows(spec);
+  const head = spec.columns.map((c) => `<th scope="col">${esc(c.label)}</th>`).join('');
+  const body = rows
+    .map((r) =>
+      r.kind === 'group'
+        ? `<tr><th colspan="${spec.columns.length}" scope="colgroup" dir="auto">${esc(r.label)}</th></tr>`
+        : `<tr>${r.cells.map((c) => `<td dir="auto">${esc(c)}</td>`).join('')}</tr>`,
+    )
+    .join('');
+  const notes = tableNotes(spec);
+  return `<div class="wrap"><table><caption>${esc(spec.title)}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>${
+    notes.length ? `<p class="hint">${notes.map(esc).join(' ')}</p>` : ''
+  }`;
+}
+
+function reportOf(title: string, tables: readonly TableSpec[]): Report {
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    title,
+    language: 'en',
+    generatedBy: 'nabz',
+    generatedAt: new Date().toISOString(),
+    scoringNote: 'Thematic analysis following Braun and Clarke; quotes are attributed by pseudonym.',
+    sections: [{ id: 'results', title: 'Results', blocks: [...tables] }],
+  };
+}
+
+/** A TableSpec as a Word document: one table, header row repeated, right-to-left cells where the text is. */
+export async function specDocx(title: string, spec: TableSpec): Promise<Uint8Array> {
+  const border = { style: BorderStyle.SINGLE, size: 4, color: '999999' };
+  const borders = { top: border, bottom: border, left: border, right: border };
+  const cell = (text: string, bold = false) =>
+    new TableCell({
+      borders,
+      children: (text === '' ? [''] : text.split('\n')).map(
+        (line) =>
+          new Paragraph({
+            bidirectional: isRtl(line),
+            ...(isRtl(line) ? { alignment: AlignmentType.RIGHT } : {}),
+            children: [new TextRun({ text: line, bold, rightToLeft: isRtl(line) })],
+          }),
+      ),
+    });
+  const rows = [
+    new TableRow({ tableHeader: true, children: spec.columns.map((c) => cell(c.label, true)) }),
+    ...displayRows(spec).map((r) =>
+      r.kind === 'group'
+        ? new TableRow({
+            children: [
+              new TableCell({
+                borders,
+                columnSpan: spec.columns.length,
+                children: [new Paragraph({ children: [new TextRun({ text: r.label, bold: true })] })],
+              }),
+            ],
+          })
+        : new TableRow({ children: r.cells.map((c) => cell(c)) }),
+    ),
+  ];
+  const doc = new Document({
+    creator: 'nabz',
+    title,
+    sections: [
+      {
+        children: [
+          new Paragraph({ text: title, heading: HeadingLevel.HEADING_1 }),
+          new Paragraph({ text: spec.title, heading: HeadingLevel.HEADING_2 }),
+          new Table({ width: { size: 100, type: WidthType.PERCENTAGE }, rows }),
+          ...tableNotes(spec).map(
+            (n) => new Paragraph({ children: [new TextRun({ text: n, italics: true })] }),
+          ),
+        ],
+      },
+    ],
+  });
+  return new Uint8Array(await Packer.toBuffer(doc));
+}
+
+/** A file name from a project name. */
+export function fileBase(name: string): string {
+  return (
+    name
+      .normalize('NFKD')
+      .replace(/[^\w\s-]/g, '')
+      .trim()
+      .replace(/\s+/g, '-')
+      .slice(0, 60)
+      .toLowerCase() || 'qualitative-project'
+  );
+}
+
+const META_FIELDS: readonly [keyof QualMeta, string][] = [
+  ['title', 'Title of the study'],
+  ['researchQuestion', 'Research question'],
+  ['approach', 'Methodological approach (e.g. qualitative descriptive design, reflexive thematic analysis)'],
+  ['paradigm', 'Paradigm'],
+  ['theory', 'Theoretical framework'],
+  ['relationshipWithParticipants', 'Relationship with participants'],
+  ['reflexivity', 'Reflexivity'],
+  ['sampling', 'Sampling'],
+  ['approachMethod', 'How participants were approached'],
+  ['nonParticipation', 'Non-participation'],
+  ['setting', 'Setting of data collection'],
+  ['presentOthers', 'Presence of non-participants'],
+  ['sampleDescription', 'Description of the sample'],
+  ['interviewGuide', 'Interview / discussion guide'],
+  ['repeatInterviews', 'Repeat interviews'],
+  ['recording', 'Audio/visual recording'],
+  ['fieldNotes', 'Field notes'],
+  ['duration', 'Duration'],
+  ['saturation', 'Data saturation'],
+  ['transcriptsReturned', 'Transcripts returned to participants'],
+  ['memberChecking', 'Member checking'],
+  ['trustworthiness', 'Techniques to enhance trustworthiness'],
+  ['software', 'Software'],
+  ['ethics', 'Ethics approval and consent'],
+  ['dataCollectionDates', 'Dates of data collection'],
+  ['funding', 'Funding'],
+  ['conflicts', 'Conflicts of interest'],
+];
+
+export function registerResults(app: FastifyInstance, ctx: QualContext): void {
+  const results = async (req: FastifyRequest) => {
+    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const { project } = await projectOf(ctx, q);
+    const include = (req.query as { include?: string }).include === 'final' ? 'final' : 'all';
+    const spec = resultsTable(project, { include, suggestQuotes: 0 });
+    return { q, project, include, spec } as const;
+  };
+
+  app.get('/studies/:id/qual/results', async (req, reply) => {
+    const { q, include, spec } = await results(req);
+    const base = qualBase(q.study.id);
+    const qs = include === 'final' ? '?include=final' : '';
+    return sendQualPage(reply, {
+      q,
+      title: 'Results table',
+      section: 'results',
+      body: () =>
+        `<h1>Results table</h1><p><a href="${base}/results"${include === 'all' ? ' aria-current="page"' : ''}>All themes</a> · <a href="${base}/results?include=final"${include === 'final' ? ' aria-current="page"' : ''}>Final themes only</a></p>` +
+        `<p>Download: <a href="${base}/results.md${qs}">Markdown</a> · <a href="${base}/results.csv${qs}">CSV</a> · <a href="${base}/results.docx${qs}">Word</a> · <a href="${base}/results.html${qs}">HTML</a></p>` +
+        specHtml(spec),
+    });
+  });
+
+  for (const ext of ['md', 'csv', 'docx', 'html'] as const) {
+    app.get(`/studies/:id/qual/results.${ext}`, async (req, reply) => {
+      const { q, project, include, spec } = await results(req);
+      await ctx.store.qual.record(q.project.id, q.actor, [
+        {
+          action: `export.results_${ext}`,
+          entity: { kind: 'project', id: project.id },
+          after: { include, rows: spec.rows.length },
+        },
+      ]);
+      const name = `${fileBase(project.name)}-results.${ext}`;
+      const title = `${project.name}: results`;
+      reply
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .header('cache-control', 'no-store');
+      if (ext === 'md')
+        return reply.type('text/markdown; charset=utf-8').send(renderMarkdown(reportOf(title, [spec])));
+      if (ext === 'csv') return reply.type('text/csv; charset=utf-8').send(tableCsv(spec, { bom: true }));
+      if (ext === 'html')
+        return reply
+          .type('text/html; charset=utf-8')
+          .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+          .send(renderHtmlDocument(reportOf(title, [spec]), new Map()));
+      return reply
+        .type('application/vnd.openxmlformats-officedocument.wordprocessingml.document')
+        .send(Buffer.from(await specDocx(title, spec)));
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Checklists
+
+  app.get('/studies/:id/qual/checklists', async (req, reply) => {
+    const q = await loadQual(ctx, req, QUAL_ROLES.read);
+    const { project } = await projectOf(ctx, q);
+    const base = qualBase(q.study.id);
+    const coreq = checklistTable(coreqChecklist(project, { software: 'nabz' }));
+    const srqr = checklistTable(srqrChecklist(project, { software: 'nabz' }));
+    const m = project.meta;
+    const teamText = (m.team ?? [])
+      .map((t) =>
+        [
+          t.label,
+          t.role ?? '',
+          t.credentials ?? '',
+          t.occupation ?? '',
+          t.gender ?? '',
+          t.experience ?? '',
+          t.facilitator ? 'yes' : 'no',
+        ].join(' | '),
+      )
+      .join('\n');
+    return sendQualPage(reply, {
+      q,
+      title: 'COREQ and SRQR',
+      section: 'checklists',
+      body: (csrf) =>
+        '<h1>Reporting checklists</h1><p class="hint">Pre-filled from the project and its metadata; the rest is marked “[to be completed by the researcher]”.</p>' +
+        `<p>Download: <a href="${base}/checklists.md">Markdown</a> · <a href="${base}/checklists.docx">Word</a></p>` +
+        specHtml(coreq) +
+        specHtml(srqr) +
+        (q.editor
+          ? `<h2>Project metadata</h2><form method="post" action="${base}/meta" class="stack">${csrfInput(csrf)}<input type="hidden" name="version" value="${q.project.version}">` +
+            META_FIELDS.map(
+              ([k, label]) =>
+                `<div class="field"><label for="m-${k}">${esc(label)}</label><textarea id="m-${k}" name="${k}" rows="2" dir="auto">${esc(String(m[k] ?? ''))}</textarea></div>`,
+            ).join('') +
+            `<div class="field"><label for="m-sampleSize">Sample size</label><input type="number" min="0" id="m-sampleSize" name="sampleSize" value="${m.sampleSize ?? ''}" style="width:8rem"></div>` +
+            `<div class="field"><label for="m-pilot">Guide pilot tested</label><select id="m-pilot" name="pilotTested"><option value="">not stated</option><option value="1"${m.pilotTested === true ? ' selected' : ''}>yes</option><option value="0"${m.pilotTested === false ? ' selected' : ''}>no</option></select></div>` +
+            `<div class="field"><label for="m-team">Research team, one per line: label | role | credentials | occupation | gender | experience | facilitated (yes/no)</label><textarea id="m-team" name="team" rows="4">${esc(teamText)}</textarea></div>` +
+            '<p><button class="primary">Save metadata</button></p></form>'
+          : ''),
+    });
+  });
+
+  for (const ext of ['md', 'docx'] as const)
+    app.get(`/studies/:id/qual/checklists.${ext}`, async (req, reply) => {
+      const q = await loadQual(ctx, req, QUAL_ROLES.read);
+      const { project } = await projectOf(ctx, q);
+      const coreq = checklistTable(coreqChecklist(project, { software: 'nabz' }));
+      const srqr = checklistTable(srqrChecklist(project, { software: 'nabz' }));
+      const name = `${fileBase(project.name)}-checklists.${ext}`;
+      reply
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .header('cache-control', 'no-store');
+      if (ext === 'md')
+        return reply.type('text/markdown; charset=utf-8').send(
+          renderMarkdown({
+            ...reportOf(`${project.name}: reporting checklists`, [coreq, srqr]),
+            scoringNote: 'COREQ (Tong et al. 2007) and SRQR (O’Brien et al. 2014).',
+          }),
+        );
+      return reply
+        .type('application/vnd.openxmlformats-officedocument.wordprocessingml.document')
+        .send(Buffer.from(await specDocx(`${project.name}: COREQ and SRQR`, mergeSpecs(coreq, srqr))));
+    });
+
+  app.post('/studies/:id/qual/meta', async (req, reply) => {
+    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const b = bodyOf(req);
+    const version = versionField(b);
+    const meta: Record<string, unknown> = {};
+    for (const [k] of META_FIELDS) {
+      const v = rawField(b, k).trim();
+      if (v) meta[k] = v;
+    }
+    const size = field(b, 'sampleSize');
+    if (size) meta.sampleSize = Number(size);
+    const pilot = field(b, 'pilotTested');
+    if (pilot) meta.pilotTested = pilot === '1';
+    const team = rawField(b, 'team')
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .map((l) => {
+        const [label, role, credentials, occupation, gender, experience, facilitator] = l
+          .split('|')
+          .map((x) => x.trim());
+        return {
+          label: label ?? '',
+          ...(role ? { role } : {}),
+          ...(credentials ? { credentials } : {}),
+          ...(occupation ? { occupation } : {}),
+          ...(gender ? { gender } : {}),
+          ...(experience ? { experience } : {}),
+          ...(facilitator ? { facilitator: /^(yes|y|true|1)$/i.test(facilitator) } : {}),
+        };
+      });
+    if (team.length) meta.team = team;
+    const r = QualMetaSchema.safeParse(meta);
+    if (!r.success)
+      throw new HttpError(
+        400,
+        `The metadata is not valid: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        'validation',
+      );
+    await applyPlan(ctx, q, (state) => ({
+      project: {
+        expect: version,
+        doc: { ...state.project.doc, meta: r.data },
+        audit: { action: 'project.meta', before: state.project.doc.meta, after: r.data },
+      },
+      result: null,
+    }));
+    return seeOther(reply, `${qualBase(q.study.id)}/checklists`);
+  });
+}
+
+/** Two checklist tables as one (SRQR's rows after COREQ's, under a group row). */
+function mergeSpecs(a: TableSpec, b: TableSpec): TableSpec {
+  return {
+    ...a,
+    title: `${a.title} and ${b.title}`,
+    rows: [{ kind: 'group', label: a.title }, ...a.rows, { kind: 'group', label: b.title }, ...b.rows],
+    notes: [...a.notes, ...b.notes],
+  };
+}

@@ -1,0 +1,592 @@
+/**
+ * Transcripts and coding: the list of sources, transcript import (.txt, .vtt, .srt pasted or uploaded; .docx
+ * uploaded), the coding page (speaker turns, `dir="auto"` per paragraph, existing segments highlighted, the
+ * coding form) and segment deletion.
+ *
+ * Upload without multipart: the server takes forms as application/x-www-form-urlencoded only. Text formats can
+ * be pasted into the textarea (no JavaScript needed); a chosen file is read by the page's script into a hidden
+ * base64 field (`file_b64`) with its name (`file_name`), which is the only way to bring a .docx.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Issue } from '../../core/instrument/schema.js';
+import {
+  type Code,
+  codePath,
+  codesInTreeOrder,
+  createSegment,
+  type Participant,
+  type Segment,
+  type Turn,
+} from '../../core/qual/model.js';
+import { codePointLength, OffsetIndex } from '../../core/qual/offsets.js';
+import {
+  classifyLabel,
+  importSrt,
+  importText,
+  importWebVtt,
+  participantLabel,
+  pseudonymizeTranscript,
+  recognizeTurns,
+  type Transcript,
+} from '../../core/qual/transcript.js';
+import { importDocx } from '../../render/qdpx/docx.js';
+import type { QualChange, QualState } from '../../store/index.js';
+import { toQualProject } from '../../store/index.js';
+import { HttpError } from '../errors.js';
+import {
+  applyPlan,
+  bodyOf,
+  coderNames,
+  csrfInput,
+  ensureCoder,
+  esc,
+  field,
+  fields,
+  invalid,
+  loadQual,
+  newId,
+  nowIso,
+  postButton,
+  QUAL_ROLES,
+  type QualContext,
+  qualBase,
+  rawField,
+  refuse,
+  seeOther,
+  sendQualPage,
+  stateOf,
+  table,
+  versionField,
+} from './common.js';
+
+export type TranscriptFormat = 'txt' | 'vtt' | 'srt' | 'docx';
+
+/** Text for HTML, with CR kept as a character reference (the HTML parser would drop a literal CR). */
+export function escText(s: string): string {
+  return esc(s).replace(/\r/g, '&#13;');
+}
+
+/** Guess the format of pasted text or a file name. */
+export function guessFormat(text: string, fileName = ''): TranscriptFormat {
+  const ext = /\.([a-z0-9]+)$/i.exec(fileName)?.[1]?.toLowerCase();
+  if (ext === 'docx' || ext === 'vtt' || ext === 'srt' || ext === 'txt') return ext;
+  if (/^\uFEFF?WEBVTT/.test(text)) return 'vtt';
+  if (/^\uFEFF?\s*\d+\s*\r?\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->/.test(text)) return 'srt';
+  return 'txt';
+}
+
+function decodeBase64(b64: string): Uint8Array {
+  const clean = b64.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 === 1)
+    throw new HttpError(
+      400,
+      'The uploaded file did not arrive intact (bad base64); choose it again.',
+      'validation',
+    );
+  return new Uint8Array(Buffer.from(clean, 'base64'));
+}
+
+function decodeUtf8(bytes: Uint8Array, name: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new HttpError(
+      400,
+      `"${name}" is not UTF-8 text. Save it as UTF-8 (in Word: Save As → Plain Text → Unicode (UTF-8)) and upload it again.`,
+      'validation',
+    );
+  }
+}
+
+/** Import a transcript in any supported format. */
+export function importTranscript(
+  format: TranscriptFormat,
+  content: { text?: string; bytes?: Uint8Array; fileName?: string },
+  meta: { id: string; name: string; language: string; createdAt: string },
+  participants: readonly Participant[],
+): Transcript {
+  const opts = { participants };
+  if (format === 'docx') {
+    if (!content.bytes)
+      throw new HttpError(
+        400,
+        'A .docx transcript must be uploaded as a file (it cannot be pasted).',
+        'validation',
+      );
+    return importDocx(content.bytes, meta, opts);
+  }
+  const text = content.text ?? decodeUtf8(content.bytes ?? new Uint8Array(), content.fileName ?? 'the file');
+  if (format === 'vtt') return importWebVtt(text, meta, opts);
+  if (format === 'srt') return importSrt(text, meta, opts);
+  return importText(text, meta, opts);
+}
+
+/**
+ * Participants for speakers the transcript names but the project does not know yet: "P4"/"Participant 4"
+ * becomes P4; a name label becomes the next free pseudonym, with the name kept as the confidential `name`.
+ */
+export function newParticipantsFor(turns: readonly Turn[], existing: readonly Participant[]): Participant[] {
+  const out: Participant[] = [];
+  const pseudonyms = new Set(existing.map((p) => p.pseudonym));
+  const ids = new Set(existing.map((p) => p.id));
+  const seen = new Set<string>();
+  let next = 1;
+  const freePseudonym = () => {
+    while (pseudonyms.has(`P${next}`)) next++;
+    return `P${next}`;
+  };
+  for (const t of turns) {
+    if (t.participantId !== null || seen.has(t.speakerKey)) continue;
+    const c = classifyLabel(t.label);
+    if (!c) continue;
+    seen.add(t.speakerKey);
+    if (c.kind === 'numbered') {
+      if (pseudonyms.has(c.key)) continue;
+      const id = ids.has(c.key.toLowerCase()) ? newId('p') : c.key.toLowerCase();
+      out.push({ id, pseudonym: c.key, aliases: [], attributes: {} });
+      pseudonyms.add(c.key);
+      ids.add(id);
+    } else if (c.kind === 'name') {
+      const pseudonym = freePseudonym();
+      pseudonyms.add(pseudonym);
+      const id = ids.has(pseudonym.toLowerCase()) ? newId('p') : pseudonym.toLowerCase();
+      ids.add(id);
+      out.push({ id, pseudonym, name: c.label, aliases: [c.label], attributes: {} });
+    }
+  }
+  return out;
+}
+
+/** The code checkboxes of a form, in tree order, indented by depth. */
+export function codeCheckboxes(codes: readonly Code[], checked: ReadonlySet<string>, name = 'codes'): string {
+  const depth = (c: Code) => codePath(codes, c.id).length - 1;
+  return codesInTreeOrder(codes)
+    .map((c) =>
+      c.codable
+        ? `<label style="margin-inline-start:${depth(c) * 1.25}rem"><input type="checkbox" name="${name}" value="${esc(c.id)}"${checked.has(c.id) ? ' checked' : ''}> ${c.color ? `<span class="swatch" style="background:${esc(c.color)}"></span>` : ''}${esc(c.name)}</label>`
+        : `<span class="muted" style="margin-inline-start:${depth(c) * 1.25}rem">${esc(c.name)}</span>`,
+    )
+    .join('<br>');
+}
+
+/**
+ * The transcript as HTML: one paragraph per speaker turn (text between turns only when it is not blank),
+ * `dir="auto"` so Urdu and English paragraphs each take their own direction (the speaker label has its own
+ * `dir`, so the paragraph's direction comes from what was said). Every piece of text is a span whose
+ * `data-o` is its first code point; pieces covered by segments are highlighted.
+ */
+export function renderTranscript(
+  text: string,
+  turns: readonly Turn[],
+  segments: readonly Segment[],
+  options: {
+    codeNames: ReadonlyMap<string, string>;
+    coderNames: ReadonlyMap<string, string>;
+    viewer: string | null;
+    speaker: (t: Turn) => string;
+  },
+): string {
+  const idx = new OffsetIndex(text);
+  const n = idx.length;
+  type Block = { start: number; end: number; contentStart: number; turn: Turn | null };
+  const blocks: Block[] = [];
+  const sorted = [...turns].sort((a, b) => a.start - b.start);
+  const gap = (a: number, b: number) => {
+    if (b <= a) return;
+    const t = idx.slice(a, b);
+    if (!/\S/.test(t)) return;
+    // Trim blank lines around the text, keeping offsets right.
+    const lead = codePointLength(t) - codePointLength(t.replace(/^\s+/, ''));
+    const trail = codePointLength(t) - codePointLength(t.replace(/\s+$/, ''));
+    blocks.push({ start: a + lead, end: b - trail, contentStart: a + lead, turn: null });
+  };
+  if (sorted.length) {
+    let prev = 0;
+    for (const t of sorted) {
+      gap(prev, t.start);
+      const end = Math.max(t.end, t.contentStart);
+      blocks.push({ start: t.start, end, contentStart: t.contentStart, turn: t });
+      prev = Math.max(prev, end);
+    }
+    gap(prev, n);
+  } else {
+    let a = 0;
+    const cps = Array.from(text);
+    for (let i = 0; i <= n; i++) {
+      if (i === n || cps[i] === '\n') {
+        gap(a, i);
+        a = i + 1;
+      }
+    }
+  }
+  const segs = [...segments].sort((a, b) => a.start - b.start);
+  const out: string[] = [];
+  for (const bl of blocks) {
+    const cuts = new Set([bl.start, bl.end, bl.contentStart]);
+    const inBlock = segs.filter((s) => s.start < bl.end && s.end > bl.start);
+    for (const s of inBlock) {
+      if (s.start > bl.start && s.start < bl.end) cuts.add(s.start);
+      if (s.end > bl.start && s.end < bl.end) cuts.add(s.end);
+    }
+    const points = [...cuts].filter((x) => x >= bl.start && x <= bl.end).sort((a, b) => a - b);
+    const label: string[] = [];
+    const body: string[] = [];
+    for (let k = 0; k + 1 < points.length; k++) {
+      const a = points[k]!;
+      const b = points[k + 1]!;
+      if (b <= a) continue;
+      const cover = inBlock.filter((s) => s.start < b && s.end > a);
+      let attrs = '';
+      if (cover.length) {
+        const other = options.viewer !== null && cover.every((s) => s.coderId !== options.viewer);
+        const codes = [...new Set(cover.flatMap((s) => s.codeIds))].map((c) => options.codeNames.get(c) ?? c);
+        const coders = [...new Set(cover.map((s) => options.coderNames.get(s.coderId) ?? s.coderId))];
+        attrs = ` class="hl${cover.length > 1 ? ' many' : ''}${other ? ' other' : ''}" title="${esc(`${codes.join(', ')} — ${coders.join(', ')}`)}" data-segs="${esc(cover.map((s) => s.id).join(' '))}"`;
+      }
+      const span = `<span data-o="${a}"${attrs}>${escText(idx.slice(a, b))}</span>`;
+      if (bl.turn && b <= bl.contentStart) label.push(span);
+      else body.push(span);
+    }
+    const who = bl.turn ? options.speaker(bl.turn) : '';
+    out.push(
+      `<p dir="auto"${bl.turn ? ` id="turn-${bl.turn.index}" title="${esc(who)}"` : ' class="gap"'}>${
+        label.length ? `<span class="spk" dir="auto">${label.join('')}</span>` : ''
+      }${body.join('')}</p>`,
+    );
+  }
+  return out.join('');
+}
+
+function excerpt(text: string, max = 90): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  const cps = Array.from(t);
+  return cps.length > max ? `${cps.slice(0, max).join('')}…` : t;
+}
+
+/** Where segments of a source start and who speaks there. */
+function speakerOf(turns: readonly Turn[], participants: readonly Participant[], pos: number): string {
+  const t = turns.find((x) => pos >= x.start && pos < Math.max(x.end, x.start + 1));
+  if (!t) return '—';
+  const p = t.participantId ? participants.find((x) => x.id === t.participantId) : undefined;
+  return p ? participantLabel(p) : t.speakerKey;
+}
+
+export function registerSources(app: FastifyInstance, ctx: QualContext): void {
+  app.get('/studies/:id/qual/sources', async (req, reply) => {
+    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const state = await stateOf(ctx, q);
+    const base = qualBase(q.study.id);
+    const rows = state.entities.source.map((s) => {
+      const linked = new Set(s.data.turns.filter((t) => t.participantId).map((t) => t.participantId));
+      const mine = state.entities.segment.filter((x) => x.data.sourceId === s.id).length;
+      return [
+        `<a href="${base}/sources/${esc(s.id)}" dir="auto">${esc(s.data.source.name)}</a>`,
+        esc(s.data.source.language),
+        esc(s.data.format),
+        String(codePointLength(s.data.source.text)),
+        String(s.data.turns.length),
+        String(linked.size),
+        String(mine),
+      ];
+    });
+    return sendQualPage(reply, {
+      q,
+      title: 'Transcripts',
+      section: 'sources',
+      body: (csrf) =>
+        '<h1>Transcripts &amp; coding</h1>' +
+        (rows.length
+          ? table(
+              [
+                'Transcript',
+                'Language',
+                'Format',
+                'Characters',
+                'Turns',
+                'Participants',
+                state.blind ? 'Your segments' : 'Segments',
+              ],
+              rows,
+              { numeric: [3, 4, 5, 6] },
+            )
+          : '<p>No transcripts yet.</p>') +
+        importForm(base, csrf),
+    });
+  });
+
+  app.post('/studies/:id/qual/sources', async (req, reply) => {
+    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const b = bodyOf(req);
+    const b64 = rawField(b, 'file_b64').trim();
+    const fileName = field(b, 'file_name');
+    const pasted = rawField(b, 'text');
+    if (!b64 && pasted.trim() === '')
+      throw new HttpError(400, 'Paste the transcript into the text box, or choose a file.', 'validation');
+    const bytes = b64 ? decodeBase64(b64) : undefined;
+    const chosen = field(b, 'format');
+    const format: TranscriptFormat =
+      chosen === 'txt' || chosen === 'vtt' || chosen === 'srt' || chosen === 'docx'
+        ? chosen
+        : guessFormat(bytes ? '' : pasted, fileName);
+    const language = field(b, 'language') || 'en';
+    const name = field(b, 'name') || fileName.replace(/\.[a-z0-9]+$/i, '') || 'Transcript';
+    const pseudonymize = field(b, 'pseudonymize') === '1';
+    const autoParticipants = field(b, 'participants') === '1';
+    const id = newId('src');
+    const summary = await applyPlan(ctx, q, (state) => {
+      const existing = state.entities.participant.map((p) => p.data);
+      let t = importTranscript(
+        format,
+        bytes ? { bytes, fileName } : { text: pasted },
+        { id, name, language, createdAt: nowIso() },
+        existing,
+      );
+      const added = autoParticipants ? newParticipantsFor(t.turns, existing) : [];
+      const all = [...existing, ...added];
+      if (added.length) {
+        const r = recognizeTurns(t.source.text, { participants: all });
+        t = {
+          ...t,
+          turns: r.turns,
+          issues: [...t.issues.filter((i) => i.code !== 'unlinked_speaker'), ...r.issues],
+        };
+      }
+      let replacements = 0;
+      if (pseudonymize && all.some((p) => p.name !== undefined || p.aliases.length)) {
+        const r = pseudonymizeTranscript(t, all);
+        replacements = r.replacements;
+        t = {
+          ...r.transcript,
+          issues: [...t.issues.filter((i) => i.code !== 'unlinked_speaker'), ...r.transcript.issues],
+        };
+      }
+      const changes: QualChange[] = [
+        ...ensureCoder(state, q),
+        ...added.map((p) => ({ kind: 'participant' as const, id: p.id, expect: 'new' as const, data: p })),
+        {
+          kind: 'source',
+          id,
+          expect: 'new',
+          data: { source: t.source, turns: t.turns, format },
+          audit: { action: 'source.import' },
+        },
+      ];
+      return {
+        changes,
+        result: {
+          turns: t.turns.length,
+          linked: t.turns.filter((x) => x.participantId).length,
+          issues: t.issues as readonly Issue[],
+          added: added.map((p) => p.pseudonym),
+          replacements,
+          length: codePointLength(t.source.text),
+        },
+      };
+    });
+    const base = qualBase(q.study.id);
+    return sendQualPage(reply, {
+      q,
+      title: 'Transcript imported',
+      section: 'sources',
+      status: 201,
+      body: () =>
+        `<h1>Transcript imported</h1><p class="ok"><strong dir="auto">${esc(name)}</strong> (${esc(format)}, ${esc(language)}): ${summary.length} characters, ${summary.turns} speaker turns, ${summary.linked} linked to participants.</p>` +
+        (summary.added.length
+          ? `<p>New participants from the speaker labels: ${summary.added.map(esc).join(', ')}. Add their attributes on the <a href="${base}/participants">participants page</a>.</p>`
+          : '') +
+        (summary.replacements
+          ? `<p>${summary.replacements} name(s) in the transcript were replaced by pseudonyms.</p>`
+          : '') +
+        (summary.issues.length
+          ? `<div class="notice"><p><strong>The importer noticed:</strong></p><ul>${summary.issues.map((i) => `<li>${esc(i.message)}</li>`).join('')}</ul></div>`
+          : '') +
+        `<p><a class="button primary" href="${base}/sources/${esc(id)}">Open it for coding</a> <a href="${base}/sources">All transcripts</a></p>`,
+    });
+  });
+
+  app.get('/studies/:id/qual/sources/:sid', async (req, reply) => {
+    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const { sid } = req.params as { sid: string };
+    const state = await stateOf(ctx, q);
+    const src = state.get('source', sid);
+    if (!src) throw new HttpError(404, 'Transcript not found.', 'not_found');
+    const base = qualBase(q.study.id);
+    const project = toQualProject(state);
+    const { source, turns } = src.data;
+    const participants = project.participants;
+    const segs = project.segments.filter((s) => s.sourceId === sid);
+    const codeNames = new Map(project.codes.map((c) => [c.id, c.name]));
+    const coders = coderNames(state);
+    const speaker = (t: Turn) => {
+      const p = t.participantId ? participants.find((x) => x.id === t.participantId) : undefined;
+      return p ? participantLabel(p) : t.speakerKey;
+    };
+    const html = renderTranscript(source.text, turns, segs, {
+      codeNames,
+      coderNames: coders,
+      viewer: q.coderId,
+      speaker,
+    });
+    const idx = new OffsetIndex(source.text);
+    const segVersion = new Map(state.entities.segment.map((s) => [s.id, s.version]));
+    const segRows = segs.map((s) => [
+      `<span dir="auto">${escText(excerpt(idx.slice(s.start, s.end)))}</span><br><span class="muted">${s.start}–${s.end}${s.memo ? ` · memo: ${esc(excerpt(s.memo, 60))}` : ''}</span>`,
+      esc(s.codeIds.map((c) => codeNames.get(c) ?? c).join(', ')),
+      esc(speakerOf(turns, participants, s.start)),
+      esc(coders.get(s.coderId) ?? s.coderId),
+      s.coderId === q.coderId ? '' : '',
+    ]);
+    return sendQualPage(reply, {
+      q,
+      title: `Coding – ${source.name}`,
+      section: 'sources',
+      body: (csrf) => {
+        const rows = segRows.map((r, i) => {
+          const s = segs[i]!;
+          r[4] =
+            s.coderId === q.coderId
+              ? postButton(`${base}/segments/${encodeURIComponent(s.id)}/delete`, csrf, 'Delete', {
+                  version: segVersion.get(s.id) ?? 1,
+                })
+              : '';
+          return r;
+        });
+        const turnOptions = turns
+          .map(
+            (t) =>
+              `<option value="${t.index}">#${t.index + 1} ${esc(speaker(t))}: ${esc(excerpt(idx.slice(t.contentStart, Math.max(t.contentStart, t.end)), 50))}</option>`,
+          )
+          .join('');
+        return (
+          `<h1 dir="auto">${esc(source.name)}</h1>` +
+          `<p class="muted">${esc(source.language)} · ${idx.length} characters · ${turns.length} turns · ${
+            state.blind
+              ? 'blind coding: you see your own segments only'
+              : 'comparison open: all coders’ segments shown (blue: other coders)'
+          }</p>` +
+          `<div class="coding"><div><div id="transcript" class="transcript" lang="${esc(source.language)}">${html}</div>` +
+          `<h2>Segments${state.blind ? ' (yours)' : ''}</h2>${
+            rows.length ? table(['Text', 'Codes', 'Speaker', 'Coder', ''], rows) : '<p>No segments yet.</p>'
+          }</div>` +
+          `<div class="side"><form method="post" action="${base}/sources/${esc(sid)}/segments" id="code-form" class="stack">${csrfInput(csrf)}` +
+          '<h2>Code a passage</h2><p class="hint">Select text in the transcript: its position fills in below. Without JavaScript, type the positions (characters, counted from 0, end not included) or pick a whole turn.</p>' +
+          '<div id="selection-preview" class="preview" dir="auto" aria-live="polite"></div>' +
+          `<div class="row"><label>Start <input type="number" name="start" min="0" max="${idx.length}" style="width:7rem"></label> <label>End <input type="number" name="end" min="1" max="${idx.length}" style="width:7rem"></label></div>` +
+          `<div class="field"><label for="turn">…or a whole turn</label><select id="turn" name="turn"><option value="">—</option>${turnOptions}</select></div>` +
+          `<fieldset><legend>Codes</legend>${project.codes.length ? codeCheckboxes(project.codes, new Set()) : '<p class="muted">No codes yet: name one below.</p>'}</fieldset>` +
+          '<div class="field"><label for="new_code">New code</label><input type="text" id="new_code" name="new_code" maxlength="200" dir="auto"></div>' +
+          '<div class="field"><label for="memo">Memo on this segment</label><textarea id="memo" name="memo" dir="auto"></textarea></div>' +
+          '<p><button class="primary">Apply codes</button></p></form></div></div>'
+        );
+      },
+    });
+  });
+
+  app.post('/studies/:id/qual/sources/:sid/segments', async (req, reply) => {
+    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const { sid } = req.params as { sid: string };
+    const b = bodyOf(req);
+    const codeIds = fields(b, 'codes');
+    const newCode = field(b, 'new_code');
+    const memo = field(b, 'memo');
+    const turnText = field(b, 'turn');
+    const segId = newId('seg');
+    await applyPlan(ctx, q, (state: QualState) => {
+      const src = state.get('source', sid);
+      if (!src) return refuse('not_found', 'Transcript not found.');
+      let start: number;
+      let end: number;
+      if (turnText !== '') {
+        const t = src.data.turns.find((x) => String(x.index) === turnText);
+        if (!t) return refuse('invalid', `Turn ${turnText} does not exist in this transcript.`);
+        start = t.contentStart;
+        end = Math.max(t.end, t.contentStart);
+      } else {
+        const s = field(b, 'start');
+        const e = field(b, 'end');
+        if (!/^\d+$/.test(s) || !/^\d+$/.test(e))
+          return refuse(
+            'invalid',
+            'Select a passage in the transcript (or give start and end positions, or choose a whole turn) before applying codes.',
+          );
+        start = Number(s);
+        end = Number(e);
+      }
+      const changes: QualChange[] = [...ensureCoder(state, q)];
+      const codes = [...codeIds];
+      const project = toQualProject(state);
+      if (newCode) {
+        const same = project.codes.find((c) => c.name.toLocaleLowerCase() === newCode.toLocaleLowerCase());
+        if (same) codes.push(same.id);
+        else {
+          const id = newId('code');
+          const code = { id, name: newCode, parentId: null, definition: '', examples: [], codable: true };
+          project.codes.push(code);
+          changes.push({ kind: 'code', id, expect: 'new', data: code });
+          codes.push(id);
+        }
+      }
+      if (!codes.length) return refuse('invalid', 'Choose at least one code (or name a new one) to apply.');
+      if (!project.coders.some((c) => c.id === q.actor.coderId))
+        project.coders.push({ id: q.actor.coderId, name: q.user.displayName });
+      const seg = createSegment(project, {
+        id: segId,
+        sourceId: sid,
+        start,
+        end,
+        codeIds: [...new Set(codes)],
+        coderId: q.actor.coderId,
+        ...(memo ? { memo } : {}),
+        createdAt: nowIso(),
+      });
+      if (!seg.ok) return invalid(seg.issues, 'The segment cannot be saved: ');
+      changes.push({ kind: 'segment', id: segId, expect: 'new', data: seg.value });
+      return { changes, result: null };
+    });
+    return seeOther(reply, `${qualBase(q.study.id)}/sources/${encodeURIComponent(sid)}#transcript`);
+  });
+
+  app.post('/studies/:id/qual/segments/:segId/delete', async (req, reply) => {
+    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const { segId } = req.params as { segId: string };
+    const version = versionField(bodyOf(req));
+    const sid = await applyPlan(ctx, q, (state) => {
+      const seg = state.get('segment', segId);
+      // Another coder's segment is "not found" while coding is blind, and never deletable.
+      if (!seg || (seg.data.coderId !== q.actor.coderId && state.project.comparisonOpen === false))
+        return refuse('not_found', 'Segment not found.');
+      if (seg.data.coderId !== q.actor.coderId)
+        return refuse('invalid', 'You can delete only your own segments.');
+      const changes: QualChange[] = [{ kind: 'segment', id: segId, expect: version, data: null }];
+      for (const t of state.entities.theme)
+        if (t.data.quoteSegmentIds.includes(segId))
+          changes.push({
+            kind: 'theme',
+            id: t.id,
+            expect: 'any',
+            data: { ...t.data, quoteSegmentIds: t.data.quoteSegmentIds.filter((x) => x !== segId) },
+            audit: { action: 'theme.quote_removed' },
+          });
+      for (const m of state.entities.memo)
+        if (m.data.target.kind === 'segment' && m.data.target.id === segId)
+          changes.push({ kind: 'memo', id: m.id, expect: 'any', data: null });
+      return { changes, result: seg.data.sourceId };
+    });
+    return seeOther(reply, `${qualBase(q.study.id)}/sources/${encodeURIComponent(sid)}#transcript`);
+  });
+}
+
+function importForm(base: string, csrf: string): string {
+  return (
+    `<h2>Import a transcript</h2><form method="post" action="${base}/sources" class="stack">${csrfInput(csrf)}` +
+    '<div class="field"><label for="name">Name</label><input type="text" id="name" name="name" maxlength="200" placeholder="Focus group 1" dir="auto"></div>' +
+    '<div class="field"><label for="language">Main language</label><select id="language" name="language"><option value="en">English (en)</option><option value="ur">Urdu (ur)</option><option value="pa">Punjabi (pa)</option><option value="und">Other / mixed (und)</option></select></div>' +
+    '<div class="field"><label for="format">Format</label><select id="format" name="format"><option value="">Recognise it</option><option value="txt">Plain text (.txt)</option><option value="vtt">WebVTT (.vtt)</option><option value="srt">SubRip (.srt)</option><option value="docx">Word (.docx, upload only)</option></select></div>' +
+    '<div class="field"><label for="text">Paste the transcript (.txt, .vtt or .srt)</label><textarea id="text" name="text" rows="12" dir="auto" placeholder="Moderator: …&#10;Participant 4: …"></textarea><span class="hint">One turn per line, starting with the speaker and a colon: “Participant 4:”, “P4:”, “Moderator:”, “شریک ۴:”.</span></div>' +
+    '<div class="field" data-js hidden><label for="file">…or choose a file (.txt, .docx, .vtt, .srt)</label><input type="file" id="file" accept=".txt,.docx,.vtt,.srt,text/plain,text/vtt" data-b64="file_b64" data-b64-name="file_name"></div>' +
+    '<input type="hidden" id="file_b64" name="file_b64" value=""><input type="hidden" id="file_name" name="file_name" value="">' +
+    '<label class="check"><input type="checkbox" name="participants" value="1" checked> Add participants for new speakers (“P4”, or a name, which gets the next pseudonym)</label>' +
+    '<label class="check"><input type="checkbox" name="pseudonymize" value="1" checked> Replace participants’ names in the text by their pseudonyms</label>' +
+    '<p><button class="primary">Import</button></p></form>'
+  );
+}

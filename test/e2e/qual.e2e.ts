@@ -1,0 +1,252 @@
+/**
+ * The qualitative study in real Chromium, against the real server: a researcher imports a focus-group
+ * transcript, selects text in the browser and applies a code (the page's script turns the selection into
+ * code-point offsets, also around an emoji in an Urdu transcript); a second researcher codes blind; the owner
+ * opens comparison and sees kappa; builds a theme; downloads the results table and a QDPX.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readZip } from '../../src/render/qdpx/zip.js';
+import { buildApp } from '../../src/server/app.js';
+import { hashPassword } from '../../src/server/auth/password.js';
+import { configFromEnv } from '../../src/server/config.js';
+import { qualRoutes } from '../../src/server/qual/index.js';
+import type { Store } from '../../src/store/index.js';
+import { ENGLISH_TRANSCRIPT, URDU_TRANSCRIPT } from '../fixtures/qual/project.js';
+import type { TestDatabase } from '../store/backends.js';
+import { ARTIFACTS, e2eBackends, launchBrowser } from './server.js';
+
+const PASSWORD = 'correct horse battery staple';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function cpIndexOf(text: string, needle: string): number {
+  const u = text.indexOf(needle);
+  if (u < 0) throw new Error(`"${needle}" not in the text`);
+  return Array.from(text.slice(0, u)).length;
+}
+
+/** Select `needle` inside the transcript with the DOM Selection API, as a mouse drag would. */
+async function selectText(page: Page, needle: string): Promise<void> {
+  await page.evaluate((n) => {
+    const root = document.getElementById('transcript')!;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const nodes: Text[] = [];
+    let full = '';
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      nodes.push(t as Text);
+      full += (t as Text).data;
+    }
+    const at = full.indexOf(n);
+    if (at < 0) throw new Error(`"${n}" is not on the page`);
+    const locate = (pos: number): [Text, number] => {
+      let acc = 0;
+      for (const t of nodes) {
+        if (pos <= acc + t.data.length) return [t, pos - acc];
+        acc += t.data.length;
+      }
+      throw new Error('past the end');
+    };
+    const [sn, so] = locate(at);
+    const [en, eo] = locate(at + n.length);
+    const r = document.createRange();
+    r.setStart(sn, so);
+    r.setEnd(en, eo);
+    const sel = window.getSelection()!;
+    sel.removeAllRanges();
+    sel.addRange(r);
+    document.getElementById('transcript')!.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
+  }, needle);
+}
+
+for (const backend of e2eBackends()) {
+  describe(`the qualitative study in Chromium on ${backend.name}`, () => {
+    let db: TestDatabase;
+    let store: Store;
+    let app: FastifyInstance;
+    let baseUrl = '';
+    let browser: Browser;
+    let ownerCtx: BrowserContext;
+    let analystCtx: BrowserContext;
+    let owner: Page;
+    let analyst: Page;
+    let studyId = 0;
+    const foreign: string[] = [];
+
+    const signIn = async (page: Page, email: string) => {
+      await page.goto(`${baseUrl}/signin`);
+      await page.fill('#email', email);
+      await page.fill('#password', PASSWORD);
+      await page.click('button.primary');
+      await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
+    };
+
+    beforeAll(async () => {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      db = await backend.create();
+      store = await db.open();
+      const port = await freePort();
+      baseUrl = `http://127.0.0.1:${port}`;
+      const config = configFromEnv(
+        {},
+        { port, host: '127.0.0.1', dataDir: '/nonexistent-e2e-data-dir', publicUrl: baseUrl },
+      );
+      app = await buildApp({ store, config });
+      if (!app.hasRoute({ method: 'GET', url: '/studies/:id/qual' }))
+        await app.register(qualRoutes, { store, config });
+      await app.listen({ port, host: '127.0.0.1' });
+      const mk = async (email: string, name: string) => {
+        const r = await store.users.create({
+          email,
+          displayName: name,
+          passwordHash: await hashPassword(PASSWORD),
+        });
+        if (!r.ok) throw new Error(r.message);
+        return r.value;
+      };
+      const o = await mk('owner@example.org', 'Dr Owner');
+      const a = await mk('analyst@example.org', 'Dr Analyst');
+      studyId = (await store.studies.create({ title: 'Burnout focus group', ownerId: o.id, definition: {} }))
+        .id;
+      await store.roles.grant({ studyId, userId: a.id, role: 'analyst' });
+      browser = await launchBrowser();
+      ownerCtx = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+      analystCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      owner = await ownerCtx.newPage();
+      analyst = await analystCtx.newPage();
+      for (const p of [owner, analyst])
+        p.on('request', (r) => {
+          if (!r.url().startsWith(baseUrl) && !r.url().startsWith('data:') && !r.url().startsWith('about:'))
+            foreign.push(r.url());
+        });
+      await signIn(owner, 'owner@example.org');
+      await signIn(analyst, 'analyst@example.org');
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      await app?.close();
+      await store?.close();
+      await db?.dispose();
+    });
+
+    it('imports a transcript and codes a selection as the owner', async () => {
+      await owner.goto(`${baseUrl}/studies/${studyId}/qual`);
+      await owner.click('text=Start the qualitative project');
+      await owner.click('nav[aria-label="Qualitative analysis"] >> text=Transcripts & coding');
+      await owner.fill('#name', 'FGD 1');
+      await owner.fill('#text', ENGLISH_TRANSCRIPT);
+      await owner.click('button:has-text("Import")');
+      await owner.waitForSelector('text=Transcript imported');
+      await owner.click('text=Open it for coding');
+      await owner.waitForSelector('#transcript');
+      await selectText(owner, 'impossible to keep up with');
+      const start = cpIndexOf(ENGLISH_TRANSCRIPT, 'impossible to keep up with');
+      await expect.poll(() => owner.inputValue('input[name="start"]')).toBe(String(start));
+      expect(await owner.inputValue('input[name="end"]')).toBe(
+        String(start + 'impossible to keep up with'.length),
+      );
+      expect(await owner.textContent('#selection-preview')).toBe('impossible to keep up with');
+      await owner.fill('#new_code', 'Workload');
+      await owner.click('button:has-text("Apply codes")');
+      await owner.waitForSelector('#transcript .hl');
+      expect(await owner.locator('#transcript .hl').allTextContents()).toEqual([
+        'impossible to keep up with',
+      ]);
+      await owner.screenshot({ path: join(ARTIFACTS, `qual-coding-${backend.name}.png`), fullPage: true });
+    });
+
+    it('codes blind as a second researcher, who does not see the owner’s segment', async () => {
+      await analyst.goto(`${baseUrl}/studies/${studyId}/qual/sources`);
+      await analyst.click('text=FGD 1');
+      await analyst.waitForSelector('#transcript');
+      expect(await analyst.locator('#transcript .hl').count()).toBe(0); // blind: the owner's segment is hidden
+      await selectText(analyst, 'material we have to study is impossible');
+      await expect
+        .poll(() => analyst.inputValue('input[name="start"]'))
+        .toBe(String(cpIndexOf(ENGLISH_TRANSCRIPT, 'material we have')));
+      await analyst.check('input[name="codes"]');
+      await analyst.click('button:has-text("Apply codes")');
+      await analyst.waitForSelector('#transcript .hl');
+      expect((await analyst.locator('#transcript .hl').allTextContents()).join('')).toBe(
+        'material we have to study is impossible',
+      );
+    });
+
+    it('the owner opens comparison and sees kappa with its denominator', async () => {
+      await owner.goto(`${baseUrl}/studies/${studyId}/qual/compare`);
+      await owner.click('button:has-text("Open comparison")');
+      await owner.waitForSelector('text=κ (Cohen)');
+      const row = owner.locator('tr', { hasText: 'Workload' });
+      const cells = await row.locator('td').allTextContents();
+      expect(cells[1]).toBe(String(Array.from(ENGLISH_TRANSCRIPT).length));
+      expect(cells[2]).toBe(String('impossible'.length)); // coded by both
+      expect(Number(cells[8])).toBeGreaterThan(0);
+      await owner.screenshot({ path: join(ARTIFACTS, `qual-compare-${backend.name}.png`), fullPage: true });
+    });
+
+    it('selects around an emoji in an Urdu transcript and stores code points', async () => {
+      await owner.goto(`${baseUrl}/studies/${studyId}/qual/sources`);
+      await owner.fill('#name', 'FGD 2');
+      await owner.selectOption('#language', 'ur');
+      await owner.fill('#text', URDU_TRANSCRIPT);
+      await owner.click('button:has-text("Import")');
+      await owner.click('text=Open it for coding');
+      await owner.waitForSelector('#transcript');
+      const text = URDU_TRANSCRIPT.normalize('NFC').replace(/\r\n/g, '\n');
+      const words = 'زیادہ ہے 😔 اور sleep';
+      await selectText(owner, words);
+      const start = cpIndexOf(text, words);
+      await expect.poll(() => owner.inputValue('input[name="start"]')).toBe(String(start));
+      expect(await owner.inputValue('input[name="end"]')).toBe(String(start + Array.from(words).length));
+      // The Urdu turn is laid out right to left.
+      const dir = await owner.evaluate(() => getComputedStyle(document.getElementById('turn-1')!).direction);
+      expect(dir).toBe('rtl');
+      await owner.fill('#new_code', 'Exam stress');
+      await owner.click('button:has-text("Apply codes")');
+      await owner.waitForSelector('#transcript .hl');
+      expect((await owner.locator('#transcript .hl').allTextContents()).join('')).toBe(words);
+      await owner.screenshot({ path: join(ARTIFACTS, `qual-urdu-${backend.name}.png`), fullPage: true });
+    });
+
+    it('builds a theme and downloads the results table and a QDPX', async () => {
+      await owner.goto(`${baseUrl}/studies/${studyId}/qual/themes`);
+      await owner.fill('#new-name', 'Academic pressure');
+      await owner.fill('#new-definition', 'The volume of study and the fear of falling behind.');
+      await owner.check('form:has(#new-name) input[name="codes"] >> nth=0');
+      await owner.fill('#new-needs', 'Workload reform');
+      await owner.click('button:has-text("Add theme")');
+      await owner.waitForSelector('h3:has-text("Academic pressure")');
+      await owner.click('summary:has-text("Edit")');
+      await owner.check('input[name="quotes"] >> nth=0');
+      await owner.click('button:has-text("Save theme")');
+      await owner.goto(`${baseUrl}/studies/${studyId}/qual/results`);
+      expect(await owner.textContent('table')).toContain('(Participant 4)');
+      const [md] = await Promise.all([owner.waitForEvent('download'), owner.click('text=Markdown')]);
+      const mdText = readFileSync((await md.path())!, 'utf8');
+      expect(mdText).toContain('(Participant 4)');
+      await owner.goto(`${baseUrl}/studies/${studyId}/qual/exchange`);
+      const [qdpx] = await Promise.all([
+        owner.waitForEvent('download'),
+        owner.click('text=Project (.qdpx), positions in Unicode characters'),
+      ]);
+      const { entries } = readZip(new Uint8Array(readFileSync((await qdpx.path())!)));
+      expect(entries.map((e) => e.name)).toContain('project.qde');
+      expect(foreign).toEqual([]);
+    });
+  });
+}
