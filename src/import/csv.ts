@@ -92,6 +92,9 @@ export async function readCsv(
   options: CsvReadOptions = {},
 ): Promise<ImportError | null> {
   const file = createReadStream(path, { highWaterMark: options.chunkSize ?? 1 << 20 });
+  // Errors reach us through the iterator below; this listener only keeps a late one (the file opening after
+  // an abort destroyed the stream) from becoming an uncaught exception.
+  file.on('error', () => {});
   const chunks = (file as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   let bytes = 0;
   let checked = 0;
