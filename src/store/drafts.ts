@@ -31,6 +31,20 @@ export interface DraftInput {
   readonly now?: Date;
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * Drafts belong to anonymous respondents, so they keep days, never a time of day: saved on the day it was
+ * saved (midnight UTC), and expiring at the first midnight UTC at or after the requested expiry (so a draft
+ * lives up to a day longer than asked, never shorter).
+ */
+function dayFloor(d: Date): Date {
+  return new Date(Math.floor(d.getTime() / DAY_MS) * DAY_MS);
+}
+function dayCeil(d: Date): Date {
+  return new Date(Math.ceil(d.getTime() / DAY_MS) * DAY_MS);
+}
+
 export function draftsRepo({ db }: StoreContext) {
   return {
     /** Save (insert or overwrite) the draft for a resume code. */
@@ -42,8 +56,8 @@ export function draftsRepo({ db }: StoreContext) {
         page: input.page,
         language: input.language ?? null,
         referral_wave: input.referralWave ?? null,
-        updated_at: now,
-        expires_at: input.expiresAt,
+        updated_at: dayFloor(now),
+        expires_at: dayCeil(input.expiresAt),
       };
       await db
         .insertInto('resume_drafts')

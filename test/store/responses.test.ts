@@ -365,6 +365,7 @@ for (const backend of testBackends()) {
         const { study } = await makeOpenStudy(store);
         const t0 = new Date('2024-04-10T08:00:00.000Z');
         const expiresAt = new Date('2024-04-17T08:00:00.000Z');
+        const storedExpiry = new Date('2024-04-18T00:00:00.000Z');
         const base = { studyId: study.id, code: 'ABCD2345', version: 1, expiresAt };
         await store.drafts.save({ ...base, answers: { q1: 1 }, page: 1, now: t0 });
         const t1 = new Date('2024-04-10T08:05:00.000Z');
@@ -376,6 +377,7 @@ for (const backend of testBackends()) {
           referralWave: 1,
           now: t1,
         });
+        // Drafts keep days, not times of day: saved "2024-04-10", expiring at the first midnight after expiresAt.
         expect(await store.drafts.load({ studyId: study.id, code: 'ABCD2345', now: t1 })).toEqual({
           studyId: study.id,
           version: 1,
@@ -383,18 +385,21 @@ for (const backend of testBackends()) {
           page: 2,
           language: 'ur',
           referralWave: 1,
-          updatedAt: t1,
-          expiresAt,
+          updatedAt: new Date('2024-04-10T00:00:00.000Z'),
+          expiresAt: storedExpiry,
         });
         expect(await store.drafts.load({ studyId: study.id, code: 'WRONG234', now: t1 })).toBeUndefined();
         expect(
           await store.drafts.load({ studyId: study.id, code: 'ABCD2345', now: expiresAt }),
+        ).toBeDefined();
+        expect(
+          await store.drafts.load({ studyId: study.id, code: 'ABCD2345', now: storedExpiry }),
         ).toBeUndefined();
         const raw = await db.raw();
         const hashes = await raw.query<{ code_hash: string }>('SELECT code_hash FROM resume_drafts');
         await raw.close();
         expect(hashes.some((h) => h.code_hash.includes('ABCD2345'))).toBe(false);
-        expect(await store.drafts.deleteExpired(expiresAt)).toBeGreaterThanOrEqual(1);
+        expect(await store.drafts.deleteExpired(storedExpiry)).toBeGreaterThanOrEqual(1);
         expect(await store.drafts.delete({ studyId: study.id, code: 'ABCD2345' })).toBe(false);
       });
     });

@@ -156,6 +156,41 @@ export function cellsToSuppress(counts: readonly number[], k: number): Set<numbe
   return hide;
 }
 
+/** A count that could identify respondents: more than 0 and fewer than k. */
+export function isSmall(count: number, k: number): boolean {
+  return k > 0 && count > 0 && count < k;
+}
+
+/**
+ * Whether a "count of total" cell must be hidden: the count, its complement (total − count) or the total
+ * itself is small — any of them would single out fewer than k respondents.
+ */
+function smallShare(count: number, total: number, k: number): boolean {
+  return isSmall(count, k) || isSmall(total - count, k) || isSmall(total, k);
+}
+
+/** Replace the given cells of a table's data rows with "suppressed" where `hide(row)` says so. */
+function suppressRows(
+  table: TableSpec,
+  keys: readonly string[],
+  hide: (cells: Record<string, Cell>) => boolean,
+  k: number,
+): TableSpec {
+  let any = false;
+  const rows = table.rows.map((r) => {
+    if (r.kind !== 'data' || !hide(r.cells)) return r;
+    any = true;
+    const cells = { ...r.cells };
+    for (const key of keys) if (key in cells) cells[key] = suppressed(`fewer than ${k} respondents`);
+    return { ...r, cells };
+  });
+  return any ? { ...table, rows, notes: [...table.notes, suppressionNote(k)] } : table;
+}
+
+function cellNumber(c: Cell | undefined): number {
+  return c && c.kind === 'number' ? c.value : 0;
+}
+
 function suppressionNote(k: number): string {
   return `Cells with fewer than ${k} respondents are suppressed, with one further cell where needed so they cannot be recovered from the totals.`;
 }
@@ -174,10 +209,8 @@ function sampleSection(input: AnalysisInput, k: number): Section {
     if (q.type === 'single') {
       const { levels, skipped, notShown } = categoryCounts(q, c);
       const total = levels.reduce((s, l) => s + l.count, 0);
-      const hide = cellsToSuppress(
-        levels.map((l) => l.count),
-        k,
-      );
+      // "No answer" and "Not asked" rows take part: with them the rows add up to all respondents.
+      const hide = cellsToSuppress([...levels.map((l) => l.count), skipped, notShown], k);
       const hidden = (why: string): Record<string, Cell> => ({
         n: suppressed(why),
         percent: suppressed(why),
@@ -204,11 +237,22 @@ function sampleSection(input: AnalysisInput, k: number): Section {
           },
         });
       });
-      for (const [label, count] of [
-        ['No answer', skipped],
-        ['Not asked (skip logic)', notShown],
+      for (const [j, label, count] of [
+        [levels.length, 'No answer', skipped],
+        [levels.length + 1, 'Not asked (skip logic)', notShown],
       ] as const) {
-        if (count > 0) {
+        if (count > 0 && hide.has(j)) {
+          anySuppressed = true;
+          rows.push({
+            kind: 'data',
+            indent: 1,
+            cells: {
+              characteristic: text(label),
+              ...hidden(`fewer than ${k} respondents`),
+              valid: { kind: 'empty' },
+            },
+          });
+        } else if (count > 0) {
           rows.push({
             kind: 'data',
             indent: 1,
@@ -286,6 +330,7 @@ function instrumentSections(
   input: AnalysisInput,
   ins: Instrument,
   scores: readonly ScoreColumn[],
+  k: number,
 ): Section[] {
   const { dataset, resolved } = input;
   const plan = resolved.study.analysis;
@@ -319,28 +364,35 @@ function instrumentSections(
     const allItems = ins.items
       .filter((it) => it.scored)
       .map((it) => endorsementOf(ins, it, numericColumn(dataset, it.id)));
+    // Items whose counts could single out fewer than k respondents stay out of the chart and the sentence.
+    const shareable = allItems.filter((i) => !smallShare(i.count, i.n, k));
     const blocks: Block[] = [
-      endorsementTable({
-        id: `${ins.id}_endorsement`,
-        title: `${ins.shortTitle} items rated ${endorseLabel}`,
-        domains,
-        endorsementLabel: `rated ${endorseLabel}`,
-        notes: [
-          `Endorsement: an answer of ${ins.endorsement.threshold} or more. "Not applicable" and unanswered items are left out of each item's denominator (N).`,
-          ...(groups.length && grouping.length
-            ? ['Items are grouped by the study-defined domains, which are not official subscales.']
-            : []),
-        ],
-      }),
+      suppressRows(
+        endorsementTable({
+          id: `${ins.id}_endorsement`,
+          title: `${ins.shortTitle} items rated ${endorseLabel}`,
+          domains,
+          endorsementLabel: `rated ${endorseLabel}`,
+          notes: [
+            `Endorsement: an answer of ${ins.endorsement.threshold} or more. "Not applicable" and unanswered items are left out of each item's denominator (N).`,
+            ...(groups.length && grouping.length
+              ? ['Items are grouped by the study-defined domains, which are not official subscales.']
+              : []),
+          ],
+        }),
+        ['count', 'n', 'percent'],
+        (c) => smallShare(cellNumber(c.count), cellNumber(c.n), k),
+        k,
+      ),
       topEndorsedFigure({
         id: `${ins.id}_top_endorsed`,
         title: `Top ${plan.topN} ${ins.shortTitle} items rated ${endorseLabel}`,
-        items: allItems,
+        items: shareable,
         top: plan.topN,
         caption: `Share of respondents who rated each item ${endorseLabel}; the denominator of each bar is the respondents who answered that item.`,
         xTitle: 'Respondents (%)',
       }),
-      { type: 'text', sentences: [endorsementSentence({ items: allItems, noun: 'item' })] },
+      { type: 'text', sentences: [endorsementSentence({ items: shareable, noun: 'item' })] },
     ];
     sections.push({ id: `${ins.id}_items`, title: `${ins.shortTitle}: item endorsement`, blocks });
   }
@@ -359,19 +411,31 @@ function instrumentSections(
     };
   });
   const blocks: Block[] = [
-    descriptivesTable({
-      id: `${ins.id}_scores`,
-      title: `${ins.shortTitle} scores`,
-      rows,
-      rowHeader: 'Score',
-      notes: scores.map(
-        (s) =>
-          `${label(s)}: ${s.def.description ?? `${s.def.method} of ${s.def.items.length} items`}; computed when at least ${s.minAnswered} item${s.minAnswered === 1 ? ' is' : 's are'} answered${s.official ? '' : ' (study-defined, not an official subscale)'}.`,
-      ),
-      denominator: 'n is the number of respondents with a score.',
-    }),
+    suppressRows(
+      descriptivesTable({
+        id: `${ins.id}_scores`,
+        title: `${ins.shortTitle} scores`,
+        rows,
+        rowHeader: 'Score',
+        notes: scores.map(
+          (s) =>
+            `${label(s)}: ${s.def.description ?? `${s.def.method} of ${s.def.items.length} items`}; computed when at least ${s.minAnswered} item${s.minAnswered === 1 ? ' is' : 's are'} answered${s.official ? '' : ' (study-defined, not an official subscale)'}.`,
+        ),
+        denominator: 'n is the number of respondents with a score.',
+      }),
+      ['n', 'mean', 'sd', 'min', 'max', 'range'],
+      (c) => isSmall(cellNumber(c.n), k),
+      k,
+    ),
   ];
-  blocks.push(distributionTable(ins, scores));
+  blocks.push(
+    suppressRows(
+      distributionTable(ins, scores),
+      ['n', 'mean', 'se', 'q1', 'median', 'q3'],
+      (c) => isSmall(cellNumber(c.n), k),
+      k,
+    ),
+  );
   const bandTables = scores
     .filter((s) => s.def.bands?.length)
     .map((s) => bandTable(ins, s, input.minCellSize ?? plan.minCellSize));
@@ -461,7 +525,11 @@ function bandTable(ins: Instrument, s: ScoreColumn, k: number): TableSpec {
 
 // ------------------------------------------------------------------------------------------------ thresholds
 
-function thresholdSection(input: AnalysisInput, byId: ReadonlyMap<string, ScoreColumn>): Section | undefined {
+function thresholdSection(
+  input: AnalysisInput,
+  byId: ReadonlyMap<string, ScoreColumn>,
+  k: number,
+): Section | undefined {
   const plan = input.resolved.study.analysis;
   if (!plan.thresholds.length) return undefined;
   const rows: ThresholdRow[] = [];
@@ -476,6 +544,7 @@ function thresholdSection(input: AnalysisInput, byId: ReadonlyMap<string, ScoreC
       continue;
     }
     rows.push({ label: lbl, atLeast: t.atLeast, count: r.count, n: r.n, ci: r.ci });
+    if (smallShare(r.count, r.n, k)) continue;
     sentences.push(
       thresholdSentence({
         populationLabel: 'respondents with a score',
@@ -491,14 +560,19 @@ function thresholdSection(input: AnalysisInput, byId: ReadonlyMap<string, ScoreC
     id: 'thresholds',
     title: 'Respondents at or above score thresholds',
     blocks: [
-      thresholdTable({
-        id: 'thresholds',
-        title: 'Respondents at or above score thresholds',
-        rows,
-        notes: [
-          'Interval: Wilson score interval without continuity correction (as R prop.test(correct = FALSE)).',
-        ],
-      }),
+      suppressRows(
+        thresholdTable({
+          id: 'thresholds',
+          title: 'Respondents at or above score thresholds',
+          rows,
+          notes: [
+            'Interval: Wilson score interval without continuity correction (as R prop.test(correct = FALSE)).',
+          ],
+        }),
+        ['count', 'n', 'percent', 'ci'],
+        (c) => smallShare(cellNumber(c.count), cellNumber(c.n), k),
+        k,
+      ),
       { type: 'text', sentences },
     ],
   };
@@ -874,7 +948,11 @@ function completeRowsMatrix(cols: readonly Float64Array[], names: readonly strin
   return { data, nRows: nKeep, nItems: k, names };
 }
 
-function reliabilitySection(input: AnalysisInput, scores: readonly ScoreColumn[]): Section | undefined {
+function reliabilitySection(
+  input: AnalysisInput,
+  scores: readonly ScoreColumn[],
+  k: number,
+): Section | undefined {
   const { dataset, resolved } = input;
   const missing = resolved.study.analysis.alphaMissing;
   const rows: Row[] = [];
@@ -901,6 +979,14 @@ function reliabilitySection(input: AnalysisInput, scores: readonly ScoreColumn[]
           n: notComputableCell(r.reason),
           alpha: notComputableCell(r.reason),
         },
+      });
+      continue;
+    }
+    if (isSmall(r.n, k)) {
+      const why = suppressed(`fewer than ${k} respondents answered every item`);
+      rows.push({
+        kind: 'data',
+        cells: { score: text(lbl), items: num(s.def.items.length), n: why, alpha: why },
       });
       continue;
     }
@@ -1024,19 +1110,25 @@ function safetySection(input: AnalysisInput, k: number): Section | undefined {
   };
 }
 
-function scoringSection(input: AnalysisInput): Section {
+function scoringSection(input: AnalysisInput, k: number): Section {
   const { scored } = input;
-  const rows: Row[] = scored.report.perScore.map((p) => ({
-    kind: 'data' as const,
-    cells: {
-      score: text(p.id),
-      computed: num(p.computed),
-      none: num(p.noneAnswered),
-      few: num(p.tooFewAnswered),
-      na: num(p.withNotApplicable),
-      invalid: num(p.withInvalid),
-    },
-  }));
+  const why = suppressed(`fewer than ${k} respondents`);
+  const rows: Row[] = scored.report.perScore.map((p) => {
+    // computed + none + too few = all respondents: suppress with a complement; the other two stand alone.
+    const hide = cellsToSuppress([p.computed, p.noneAnswered, p.tooFewAnswered], k);
+    const cell = (i: number, v: number) => (hide.has(i) ? why : num(v));
+    return {
+      kind: 'data' as const,
+      cells: {
+        score: text(p.id),
+        computed: cell(0, p.computed),
+        none: cell(1, p.noneAnswered),
+        few: cell(2, p.tooFewAnswered),
+        na: isSmall(p.withNotApplicable, k) ? why : num(p.withNotApplicable),
+        invalid: isSmall(p.withInvalid, k) ? why : num(p.withInvalid),
+      },
+    };
+  });
   return {
     id: 'scoring',
     title: 'Scoring and missing data',
@@ -1087,16 +1179,16 @@ export function analyzeStudy(input: AnalysisInput): Report {
         })),
       }),
     );
-    sections.push(...instrumentSections(input, ins, scores));
+    sections.push(...instrumentSections(input, ins, scores, k));
   }
-  const th = thresholdSection(input, byId);
+  const th = thresholdSection(input, byId, k);
   if (th) sections.push(th);
   sections.push(...groupSections(input, reported, k));
-  const rel = reliabilitySection(input, reported);
+  const rel = reliabilitySection(input, reported, k);
   if (rel) sections.push(rel);
   const saf = safetySection(input, k);
   if (saf) sections.push(saf);
-  sections.push(scoringSection(input));
+  sections.push(scoringSection(input, k));
   const licence = resolved.instruments.map((i) => `${i.shortTitle}: ${i.licence.attribution}`);
   sections.push({
     id: 'instruments',

@@ -2,7 +2,7 @@
  * A respondent's place in a study between pages, kept server-side so the flow works without JavaScript and
  * the servers stay stateless: a row in the drafts table keyed by the SHA-256 of a random 128-bit token that
  * the page carries in a hidden field (`_s`). Nothing in it identifies the respondent — answers so far, the
- * pages reached, the referral link used — and it expires (24 h after the last page) unless saved with a resume
+ * pages reached, the referral link used — and it expires (24 h after the last page, rounded up to the next midnight UTC: drafts keep no time of day) unless saved with a resume
  * code (14 days). It is deleted when the response is stored, the respondent is screened out, or declines.
  */
 import type { Answer } from '../../core/response/submission.js';

@@ -162,7 +162,10 @@ export function applyAcknowledgements(
   def: StudyDraft,
   acks: ReadonlyMap<string, { readonly by: string; readonly at: string }>,
 ): StudyDraft {
-  for (const si of def.instruments ?? []) {
+  // Runs before validation: leave anything that is not a list of objects for the schema to report.
+  if (!Array.isArray(def.instruments)) return def;
+  for (const si of def.instruments) {
+    if (si === null || typeof si !== 'object' || typeof si.instrument !== 'string') continue;
     const ins = getInstrument(si.instrument);
     if (!ins?.licence.requiresAcknowledgement) continue;
     const ack = acks.get(si.instrument);

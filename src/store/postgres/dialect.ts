@@ -82,11 +82,16 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
     options: settings.join(' '),
     types: typeParsers,
     application_name: 'nabz',
+    // An unreachable server gives a quick error (a 503 with Retry-After) instead of a hung request.
+    connectionTimeoutMillis: 5000,
   });
   const report =
     options.onPoolError ??
     ((err: Error) => console.error(`nabz: idle PostgreSQL connection: ${err.message}`));
   pool.on('error', report);
+  // A checked-out client that loses its server emits 'error' on itself, not on the pool: without a listener
+  // the process would die. The query in flight still fails and is reported to its caller.
+  pool.on('connect', (client) => client.on('error', report));
   let resolvedSchema: string;
   try {
     const client = await pool.connect();

@@ -150,6 +150,18 @@ class StoreSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
+
+  /**
+   * SQLite rolls a transaction back by itself on some errors (disk full, I/O error, read-only file); Kysely's
+   * ROLLBACK then fails with "no transaction is active" and would hide the real error, turning a 503 into a 500.
+   */
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.rollbackTransaction(connection);
+    } catch (e) {
+      if (!/no transaction is active/i.test((e as Error).message)) throw e;
+    }
+  }
 }
 
 /** A Kysely dialect over an already-configured connection slice. */
