@@ -222,7 +222,7 @@ function isUnavailable(err: unknown): boolean {
     const msg = (e as { message?: unknown }).message;
     if (
       typeof msg === 'string' &&
-      /Connection terminated|connection timeout|timeout exceeded when trying to connect|database is locked|disk I\/O error|database or disk is full|attempt to write a readonly database|The database connection is not open|driver has already been destroyed|Cannot use a pool after calling end/i.test(
+      /Connection terminated|terminating connection|is not queryable|Client was closed|Connection ended|connection timeout|timeout exceeded when trying to connect|database is locked|disk I\/O error|database or disk is full|attempt to write a readonly database|The database connection is not open|driver has already been destroyed|Cannot use a pool after calling end/i.test(
         msg,
       )
     )
