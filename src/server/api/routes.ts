@@ -28,7 +28,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { answersFromJson, validateResponse } from '../../core/response/submission.js';
 import { pickLanguage } from '../../core/study/i18n.js';
-import type { Store } from '../../store/index.js';
+import type { Store, Study } from '../../store/index.js';
 import { BODY_LIMIT, type ServerConfig } from '../config.js';
 import { HttpError, type HttpIssue } from '../errors.js';
 import { StudyCache } from '../respond/load.js';
@@ -48,6 +48,8 @@ export interface ApiRoutesOptions {
 }
 
 const BODY_FIELDS = new Set(['language', 'answers', 'idempotencyKey', 'referral']);
+/** Studies kept by link token (the least recently added is dropped first). */
+const MAX_CACHED_STUDIES = 256;
 /** At most this many issues are listed in a 400 (the count is in the message). */
 const MAX_ISSUES = 50;
 
@@ -74,6 +76,39 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
   const cache = new StudyCache(store);
 
   const supportFor = (contacts: readonly unknown[]) => ({ contacts });
+
+  // The study by its link token, without reading and parsing its definition on every submission: a small row
+  // (the fields this route uses) is read each time, and the full study is reused while those are unchanged (a
+  // definition never changes without a new version number).
+  const studies = new Map<string, Study>();
+  const studyByToken = async (token: string): Promise<Study | undefined> => {
+    const row = await store.db
+      .selectFrom('studies')
+      .select(['id', 'status', 'version', 'anonymous', 'record_times'])
+      .where('public_token', '=', token)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const hit = studies.get(token);
+    if (
+      hit &&
+      hit.id === row.id &&
+      hit.status === row.status &&
+      hit.version === row.version &&
+      hit.anonymous === Boolean(row.anonymous) &&
+      hit.recordTimes === Boolean(row.record_times)
+    )
+      return hit;
+    const study = await store.studies.byPublicToken(token);
+    studies.delete(token);
+    if (study) {
+      studies.set(token, study);
+      if (studies.size > MAX_CACHED_STUDIES) {
+        const oldest = studies.keys().next();
+        if (!oldest.done) studies.delete(oldest.value);
+      }
+    }
+    return study;
+  };
 
   app.post<{ Params: { token: string } }>(
     '/api/v1/s/:token/responses',
@@ -150,30 +185,36 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
 
       // The study (404 before validation details, so nothing is revealed about unknown links).
       const token = req.params.token;
-      const study = /^[A-Za-z0-9_-]{6,64}$/.test(token)
-        ? await store.studies.byPublicToken(token)
-        : undefined;
+      const study = /^[A-Za-z0-9_-]{6,64}$/.test(token) ? await studyByToken(token) : undefined;
       if (!study || study.status === 'draft') throw new HttpError(404, 'Study not found.', 'not_found');
       if (issues.length) throw validationError(issues);
       const idem = key as string;
 
-      // A repeat of a stored key: the first response, whatever happened since.
-      const prior = await responseByKey(store, study.id, idem);
-      if (prior) {
-        const stored = await store.responses.byId(prior.id);
-        const loaded = (stored && (await cache.version(study, stored.version))) || cache.current(study);
-        const flagged = safetyFlagged(loaded, prior.answers);
+      // A repeat of a stored key gets the first response, whatever happened since. On the common path the
+      // insert itself recognises a repeat (no separate query); before any refusal the key is looked up.
+      const duplicateReply = async (stored: { id: number; answers: unknown; version?: number }) => {
+        const version = stored.version ?? (await store.responses.byId(stored.id))?.version;
+        const loaded =
+          (version !== undefined && (await cache.version(study, version))) || cache.current(study);
+        const flagged = safetyFlagged(loaded, stored.answers);
         return reply.code(200).send({
-          id: prior.id,
+          id: stored.id,
           duplicate: true,
           ...(flagged ? { support: supportFor(loaded.resolved.study.collection.supportContacts) } : {}),
         });
-      }
+      };
+      const refuse = async (err: HttpError) => {
+        const prior = await responseByKey(store, study.id, idem);
+        if (prior) return duplicateReply(prior);
+        throw err;
+      };
       if (study.status !== 'open')
-        throw new HttpError(
-          409,
-          'This study is closed and does not accept responses; nothing was stored.',
-          'closed',
+        return refuse(
+          new HttpError(
+            409,
+            'This study is closed and does not accept responses; nothing was stored.',
+            'closed',
+          ),
         );
 
       const loaded = cache.current(study);
@@ -183,20 +224,24 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
       );
       const parsed = answersFromJson(loaded.flow, b.answers, lang);
       if (!parsed.ok)
-        throw validationError(
-          parsed.errors.map((e) => ({ path: `answers.${e.field}`.replace(/\.$/, ''), message: e.message })),
+        return refuse(
+          validationError(
+            parsed.errors.map((e) => ({ path: `answers.${e.field}`.replace(/\.$/, ''), message: e.message })),
+          ),
         );
-      const v = validateResponse(loaded.resolved, parsed.answers, {
-        flow: loaded.flow,
-        lang,
-        requireEligible: false,
-      });
-      if (!v.ok)
-        throw validationError(
-          v.issues.map((i) => ({ path: i.path ? `answers.${i.path}` : 'answers', message: i.message })),
-        );
-      const eligible = validateResponse(loaded.resolved, v.value, { flow: loaded.flow, lang });
-      if (!eligible.ok) {
+      // One validation pass: an eligibility failure alone is a 422 (counted as screened out); any other issue is
+      // a 400 listing those issues (the eligibility rule is not judged on answers that are not valid).
+      const v = validateResponse(loaded.resolved, parsed.answers, { flow: loaded.flow, lang });
+      if (!v.ok) {
+        const invalid = v.issues.filter((i) => i.code !== 'ineligible');
+        if (invalid.length)
+          return refuse(
+            validationError(
+              invalid.map((i) => ({ path: i.path ? `answers.${i.path}` : 'answers', message: i.message })),
+            ),
+          );
+        const prior = await responseByKey(store, study.id, idem);
+        if (prior) return duplicateReply(prior);
         await store.counters.increment({ studyId: study.id, name: 'screened_out', now: new Date(clock()) });
         throw new HttpError(
           422,
@@ -223,7 +268,12 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
       const support = result.flagged
         ? { support: supportFor(loaded.resolved.study.collection.supportContacts) }
         : {};
-      if (!result.created) return reply.code(200).send({ id: result.id, duplicate: true, ...support });
+      if (!result.created) {
+        // A retry that passed validation again: answered from the stored response, as a repeat found early is.
+        const prior = await responseByKey(store, study.id, idem);
+        if (prior) return duplicateReply(prior);
+        return reply.code(200).send({ id: result.id, duplicate: true, ...support });
+      }
       return reply.code(201).send({
         id: result.id,
         ...support,

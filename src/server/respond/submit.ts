@@ -158,7 +158,8 @@ export async function submitResponse(input: SubmitInput): Promise<SubmitResult> 
   }
   const flagged = safetyFlagged(loaded, stored);
   let referralCode: string | undefined;
-  if (loaded.resolved.study.collection.referrals) {
+  // A repeat gets no new link (as a repeat found before the insert does not): one link per stored response.
+  if (r.created && loaded.resolved.study.collection.referrals) {
     referralCode = await createReferralLink(store, study, input.referral?.code ?? null, input.now);
   }
   return { id: r.id, created: r.created, flagged, ...(referralCode ? { referralCode } : {}) };

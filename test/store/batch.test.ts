@@ -1,0 +1,163 @@
+/**
+ * Group commit of responses: many submissions arriving together (some repeating a key, one invalid) are stored
+ * exactly once per key, each caller gets the id of its key's row, every promise settles only after the COMMIT
+ * that holds its row, counters count each stored response once, and one bad row does not fail the others.
+ * On SQLite the submissions of one event-loop turn share one transaction; PostgreSQL stores each on its own.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InsertResponseResult, Store } from '../../src/store/index.js';
+import { makeOpenStudy, newKey, type RawConnection, type TestDatabase, testBackends } from './backends.js';
+
+for (const backend of testBackends()) {
+  describe(`grouped response inserts on ${backend.name}`, () => {
+    let db: TestDatabase;
+    let store: Store;
+    let raw: RawConnection;
+    beforeAll(async () => {
+      db = await backend.create();
+      store = await db.open();
+      raw = await db.raw();
+    });
+    afterAll(async () => {
+      await raw?.close();
+      await store?.close();
+      await db?.dispose();
+    });
+
+    const rowsOf = async (studyId: number) =>
+      raw.query<{ id: number | string; idempotency_key: string; answers: unknown }>(
+        `SELECT id, idempotency_key, answers FROM responses WHERE study_id = ${Number(studyId)} ORDER BY id`,
+      );
+
+    it('stores 120 concurrent submissions over 80 keys once per key, each resolved with its key’s id after COMMIT', async () => {
+      const { study } = await makeOpenStudy(store);
+      const keys = Array.from({ length: 80 }, () => newKey());
+      // Every key once, then 40 repeats of the first 40 keys (with different answers: the first wins).
+      const plan = [
+        ...keys.map((k, i) => ({ key: k, n: i })),
+        ...keys.slice(0, 40).map((k, i) => ({ key: k, n: 1000 + i })),
+      ];
+      const seenAtSettle: number[] = [];
+      const results = await Promise.all(
+        plan.map(({ key, n }) =>
+          store.responses
+            .insert({
+              studyId: study.id,
+              idempotencyKey: key,
+              answers: { n },
+              language: 'en',
+              counters: ['started', 'completed'],
+            })
+            .then(async (r: InsertResponseResult) => {
+              // Read through another connection: only committed rows are visible there.
+              if (r.ok) {
+                const found = await raw.query<{ n: number | string }>(
+                  `SELECT count(*) AS n FROM responses WHERE id = ${Number(r.id)}`,
+                );
+                seenAtSettle.push(Number(found[0]?.n));
+              }
+              return r;
+            }),
+        ),
+      );
+      expect(results.every((r) => r.ok)).toBe(true);
+      expect(seenAtSettle).toEqual(plan.map(() => 1));
+
+      const rows = await rowsOf(study.id);
+      expect(rows).toHaveLength(80);
+      const idByKey = new Map(rows.map((r) => [r.idempotency_key, Number(r.id)]));
+      expect(idByKey.size).toBe(80);
+      const created = results.filter((r) => r.ok && r.created);
+      expect(created).toHaveLength(80);
+      plan.forEach(({ key }, i) => {
+        const r = results[i];
+        expect(r?.ok && r.id).toBe(idByKey.get(key));
+        // The first submission of each key is the stored one; its repeats are reported as not created.
+        expect(r?.ok && r.created).toBe(i < 80);
+      });
+      for (const r of rows) {
+        const answers = typeof r.answers === 'string' ? JSON.parse(r.answers) : r.answers;
+        expect(answers).toEqual({ n: keys.indexOf(r.idempotency_key) });
+      }
+      const counters = await store.counters.read(study.id);
+      expect(counters.totals).toEqual({ started: 80, completed: 80 });
+    });
+
+    it('fails only the bad submission of a group, and refuses a closed study’s new keys but answers its stored ones', async () => {
+      const { study } = await makeOpenStudy(store);
+      const { study: closed } = await makeOpenStudy(store);
+      const storedKey = newKey();
+      const stored = await store.responses.insert({
+        studyId: closed.id,
+        idempotencyKey: storedKey,
+        answers: { a: 1 },
+        language: 'en',
+      });
+      await store.studies.setStatus({ studyId: closed.id, status: 'closed' });
+
+      const goodKeys = Array.from({ length: 10 }, () => newKey());
+      const settled = await Promise.allSettled([
+        ...goodKeys
+          .slice(0, 5)
+          .map((k) =>
+            store.responses.insert({ studyId: study.id, idempotencyKey: k, answers: { k }, language: 'en' }),
+          ),
+        // A negative wave breaks a CHECK constraint inside the transaction.
+        store.responses.insert({
+          studyId: study.id,
+          idempotencyKey: newKey(),
+          answers: {},
+          language: 'en',
+          referralWave: -1,
+        }),
+        store.responses.insert({ studyId: closed.id, idempotencyKey: newKey(), answers: {}, language: 'en' }),
+        store.responses.insert({
+          studyId: closed.id,
+          idempotencyKey: storedKey,
+          answers: {},
+          language: 'en',
+        }),
+        store.responses.insert({ studyId: 987654321, idempotencyKey: newKey(), answers: {}, language: 'en' }),
+        ...goodKeys
+          .slice(5)
+          .map((k) =>
+            store.responses.insert({ studyId: study.id, idempotencyKey: k, answers: { k }, language: 'en' }),
+          ),
+      ]);
+      const statuses = settled.map((s) => s.status);
+      expect(statuses).toEqual([...Array(5).fill('fulfilled'), 'rejected', ...Array(8).fill('fulfilled')]);
+      const value = (i: number) => (settled[i] as PromiseFulfilledResult<InsertResponseResult>).value;
+      expect(value(6)).toMatchObject({ ok: false, code: 'study_not_open' });
+      expect(value(7)).toEqual({ ok: true, id: stored.ok ? stored.id : -1, created: false });
+      expect(value(8)).toMatchObject({ ok: false, code: 'unknown_study' });
+      const rows = await rowsOf(study.id);
+      expect(rows.map((r) => r.idempotency_key).sort()).toEqual([...goodKeys].sort());
+      expect(await store.responses.count(closed.id)).toBe(1);
+    });
+
+    if (backend.name === 'sqlite') {
+      it('stores the submissions of one event-loop turn in one transaction', async () => {
+        const { study } = await makeOpenStudy(store);
+        let visibleAtFirst = -1;
+        const n = 64;
+        await Promise.all(
+          Array.from({ length: n }, (_, i) =>
+            store.responses
+              .insert({ studyId: study.id, idempotencyKey: newKey(), answers: { i }, language: 'en' })
+              .then(async () => {
+                if (visibleAtFirst < 0) {
+                  visibleAtFirst = -2; // claimed before the await below
+                  const c = await raw.query<{ n: number }>(
+                    `SELECT count(*) AS n FROM responses WHERE study_id = ${study.id}`,
+                  );
+                  visibleAtFirst = Number(c[0]?.n);
+                }
+              }),
+          ),
+        );
+        // When the first caller hears back, all of them are committed: they shared one COMMIT.
+        expect(visibleAtFirst).toBe(n);
+      });
+    }
+  });
+}
