@@ -241,7 +241,11 @@ for (const backend of serverBackends()) {
         });
         expect(api.statusCode, `${who}: API on a draft`).toBe(404);
         const preview = await send('GET', `/s/${draftToken}?preview=1`, who);
-        expect(preview.statusCode, `${who}: preview of a draft`).toBe(roleOf(who) ? 200 : 404);
+        // Owners and analysts preview (as in the studio); a viewer sees aggregates only; no role: 404.
+        const role = roleOf(who);
+        expect(preview.statusCode, `${who}: preview of a draft`).toBe(
+          !role ? 404 : role === 'viewer' ? 403 : 200,
+        );
         if (!roleOf(who)) expect(preview.body).not.toContain(TITLE);
       }
       expect(await t.store.responses.count(draftId)).toBe(0);

@@ -154,7 +154,7 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
 
   /**
    * The study behind a link, or an HttpError: 404 for an unknown token, for a draft study (unless a signed-in
-   * user with a role on it previews it) and for a preview by someone without a role.
+   * owner or analyst previews it) and for a preview by someone without a role; 403 for a viewer's preview.
    */
   async function studyFor(req: FastifyRequest, token: string, preview: boolean): Promise<Study> {
     if (!PUBLIC_TOKEN.test(token)) throw new HttpError(404, 'Study not found.', 'not_found');
@@ -164,6 +164,9 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
       const user = currentUser(req);
       const role = user ? await store.roles.roleOf({ userId: user.id, studyId: study.id }) : null;
       if (role === null) throw new HttpError(404, 'Study not found.', 'not_found');
+      // As the studio's preview: owners and analysts design and test the questionnaire; viewers see aggregates only.
+      if (role === 'viewer')
+        throw new HttpError(403, 'Only the study owner and analysts can preview the study.', 'forbidden');
       return study;
     }
     if (study.status === 'draft') throw new HttpError(404, 'Study not found.', 'not_found');
