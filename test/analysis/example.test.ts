@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeStudy, cellsToSuppress } from '../../src/core/analysis/analyzeStudy.js';
+import { formatDf, formatPExpression, formatStatistic } from '../../src/core/report/format.js';
 import type { Cell, Report, TableSpec } from '../../src/core/report/spec.js';
 import type { Dataset } from '../../src/core/response/dataset.js';
 import { markNotShown } from '../../src/core/response/skipLogic.js';
@@ -168,6 +169,27 @@ describe('example BACE study: nabz agrees with R', () => {
     expect(note).toContain(
       `Fisher's exact test (two-sided, as R fisher.test): p = ${g('xt.gender.fisher.p').toFixed(3).replace(/^0/, '')}`,
     );
+  });
+
+  it('more than two groups: Welch ANOVA in the table and a sentence formatted by the p-value rule', () => {
+    const r = analyzeStudy({ resolved, dataset, scored, generatedBy: 'test', groupBy: ['specialty'] });
+    const t = r.sections
+      .flatMap((s) => s.blocks)
+      .find((b): b is TableSpec => b.type === 'table' && b.id === 'anova_specialty')!;
+    const rows = dataRows(t);
+    const text = r.sections
+      .flatMap((s) => s.blocks.flatMap((b) => (b.type === 'text' ? b.sentences : [])))
+      .join(' ');
+    for (const k of ['stigma', 'attitudinal']) {
+      const i = SCORES.indexOf(k);
+      const welch = rows[2 * i + 1]!;
+      expectDigits(value(welch.f), g(`welchanova.${k}.F`), 12, `${k} Welch F`);
+      expectDigits(value(welch.df2), g(`welchanova.${k}.df2`), 12, `${k} Welch df2`);
+      expectDigits(value(welch.p), g(`welchanova.${k}.p`), 11, `${k} Welch p`);
+      const label = scored.scores.find((s) => s.id === k)!.def.label.en!;
+      const expected = `${label} scores ${g(`welchanova.${k}.p`) < 0.05 ? 'differed significantly' : 'did not differ significantly'} by specialty, Welch's F(3, ${formatDf(g(`welchanova.${k}.df2`))}) = ${formatStatistic(g(`welchanova.${k}.F`))}, ${formatPExpression(g(`welchanova.${k}.p`))}.`;
+      expect(text).toContain(expected);
+    }
   });
 
   it('names the scoring it used and never calls p < alpha "not significant"', () => {

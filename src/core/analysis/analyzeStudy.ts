@@ -11,7 +11,7 @@
  * than k are not shown.
  */
 import type { Instrument, Item } from '../instrument/schema.js';
-import { formatP } from '../report/format.js';
+import { formatDf, formatP, formatPExpression, formatStatistic } from '../report/format.js';
 import {
   type ComparisonInput,
   categoricalSentence,
@@ -28,10 +28,12 @@ import {
   type IndependentTestInput,
   type ItemEndorsement,
   independentSamplesTable,
+  isSignificant,
   meanSentence,
   notComputableCell,
   num,
   pct,
+  proportion,
   pval,
   reliabilitySentence,
   type ScoreDescriptives,
@@ -598,12 +600,6 @@ function splitBy(values: Float64Array, group: NumericColumn, levels: readonly nu
   return out;
 }
 
-function countValid(x: Float64Array): number {
-  let n = 0;
-  for (let i = 0; i < x.length; i++) if (!Number.isNaN(x[i]!)) n++;
-  return n;
-}
-
 function groupSections(input: AnalysisInput, scores: readonly ScoreColumn[], k: number): Section[] {
   const { resolved, dataset } = input;
   const plan = resolved.study.analysis;
@@ -695,10 +691,7 @@ function crosstabBlocks(
       cells: {
         level: text(optionLabel(q, q.options![x.i]!.value)),
         ...Object.fromEntries(
-          present.map((_, c) => [
-            `g${c}`,
-            colTotals[c]! > 0 ? proportionCell(x.row[c]!, colTotals[c]!) : num(0),
-          ]),
+          present.map((_, c) => [`g${c}`, colTotals[c]! > 0 ? proportion(x.row[c]!, colTotals[c]!) : num(0)]),
         ),
         total: num(x.row.reduce((a, b) => a + b, 0)),
       },
@@ -707,7 +700,7 @@ function crosstabBlocks(
     if (isNotComputable(chi)) notes.push(`Chi-square test not computable: ${chi.reason}`);
     else {
       notes.push(
-        `Pearson χ²(${chi.df}) = ${chi.pearson.statistic.toFixed(2)}, p ${formatP(chi.pearson.pValue, { alpha: plan.alpha }).startsWith('<') ? '' : '= '}${formatP(chi.pearson.pValue, { alpha: plan.alpha })}; Cramér's V = ${chi.cramersV.toFixed(2)} (no continuity correction, as SPSS "Pearson Chi-Square"; R chisq.test(correct = FALSE)).`,
+        `Pearson χ²(${chi.df}) = ${formatStatistic(chi.pearson.statistic)}, ${formatPExpression(chi.pearson.pValue, { alpha: plan.alpha })}; Cramér's V = ${formatStatistic(chi.cramersV)} (no continuity correction, as SPSS "Pearson Chi-Square"; R chisq.test(correct = FALSE)).`,
       );
       if (chi.cellsExpectedBelow5 > 0) {
         notes.push(
@@ -717,7 +710,7 @@ function crosstabBlocks(
     }
     if (fisher && !isNotComputable(fisher)) {
       notes.push(
-        `Fisher's exact test (two-sided, as R fisher.test): p ${formatP(fisher.pValueTwoSided, { alpha: plan.alpha }).startsWith('<') ? '' : '= '}${formatP(fisher.pValueTwoSided, { alpha: plan.alpha })}.`,
+        `Fisher's exact test (two-sided, as R fisher.test): ${formatPExpression(fisher.pValueTwoSided, { alpha: plan.alpha })}.`,
       );
     }
     blocks.push({
@@ -732,10 +725,6 @@ function crosstabBlocks(
   }
   if (sentences.length) blocks.push({ type: 'text', sentences });
   return blocks;
-}
-
-function proportionCell(count: number, total: number): Cell {
-  return { kind: 'proportion', count, total };
 }
 
 function twoGroupBlocks(
@@ -826,7 +815,7 @@ function twoGroupBlocks(
   const holm = pAdjust(pValues, 'holm');
   const notes = [
     `${plan.ttest === 'welch' ? "Welch's t-test (unequal variances)" : "Student's t-test (equal variances assumed)"} as chosen in the analysis plan; effect size Hedges' g (exact small-sample correction) with a ${Math.round(plan.confidenceLevel * 100)}% noncentral-t interval.`,
-    `Holm-adjusted p-values over the ${pValues.length} outcomes: ${holm.adjusted.map((p, i) => `${scores[i]!.def.label[LANG] ?? scores[i]!.id} ${Number.isNaN(p) ? 'not computable' : p.toPrecision(3)}`).join('; ')}.`,
+    `Holm-adjusted p-values over the ${pValues.length} outcomes: ${holm.adjusted.map((p, i) => `${scores[i]!.def.label[LANG] ?? scores[i]!.id} ${Number.isNaN(p) ? 'not computable' : formatP(p, { alpha: plan.alpha })}`).join('; ')}.`,
   ];
   return [
     groupComparisonTable({
@@ -889,12 +878,11 @@ function anovaBlocks(
     rows.push(row('One-way ANOVA (equal variances)', a), row("Welch's ANOVA", w));
     const chosen = plan.ttest === 'welch' ? w : a;
     if (!isNotComputable(chosen)) {
-      const sig = chosen.pValue < plan.alpha;
+      const sig = isSignificant(chosen.pValue, plan.alpha);
       sentences.push(
-        `${outcome} scores ${sig ? 'differed significantly' : 'did not differ significantly'} by ${midSentence(groupTitle)}, ${plan.ttest === 'welch' ? "Welch's " : ''}F(${chosen.df[0]}, ${formatDfText(chosen.df[1])}) = ${chosen.statistic.toFixed(2)}, p ${chosen.pValue < 0.001 ? '< .001' : `= ${chosen.pValue.toFixed(3).replace(/^0/, '')}`}.`,
+        `${outcome} scores ${sig ? 'differed significantly' : 'did not differ significantly'} by ${midSentence(groupTitle)}, ${plan.ttest === 'welch' ? "Welch's " : ''}F(${formatDf(chosen.df[0])}, ${formatDf(chosen.df[1])}) = ${formatStatistic(chosen.statistic)}, ${formatPExpression(chosen.pValue, { alpha: plan.alpha })}.`,
       );
     }
-    void countValid;
   }
   return [
     {
@@ -915,10 +903,6 @@ function anovaBlocks(
     },
     { type: 'text', sentences },
   ];
-}
-
-function formatDfText(df: number): string {
-  return Number.isInteger(df) ? String(df) : df.toFixed(2);
 }
 
 // ------------------------------------------------------------------------------------------------ reliability

@@ -60,6 +60,13 @@ for (k in c("stigma", "attitudinal", "instrumental")) {
   add(paste0("threshold.", k, ".count"), s); add(paste0("threshold.", k, ".n"), sum(ok))
   add(paste0("threshold.", k, ".lower"), ci[1]); add(paste0("threshold.", k, ".upper"), ci[2])
 }
+pg <- d[["Level of training"]] == "Postgraduate"
+spec <- factor(d[["Specialty"]][pg])
+for (k in c("stigma", "attitudinal")) {
+  w <- oneway.test(scores[pg, k] ~ spec)
+  add(paste0("welchanova.", k, ".F"), w$statistic); add(paste0("welchanova.", k, ".df2"), w$parameter[2])
+  add(paste0("welchanova.", k, ".p"), w$p.value)
+}
 tab <- table(d[["Gender"]], d[["Level of training"]])[c("Female", "Male"), c("Undergraduate", "Postgraduate")]
 ch <- chisq.test(tab, correct = FALSE)
 add("xt.gender.chi2", ch$statistic); add("xt.gender.p", ch$p.value)
