@@ -3,7 +3,7 @@
  * respondent with every score, its band, the number of items it used, and the safety flags.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { csvField } from '../../core/simulate/googleForms.js';
+import { csvField } from '../../render/csv.js';
 import { parse } from '../args.js';
 import { usageError } from '../errors.js';
 import { importAndScore } from '../pipeline.js';

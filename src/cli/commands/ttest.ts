@@ -2,7 +2,7 @@
  * `nabz ttest --summary`: Student and Welch t-tests from published means, SDs and Ns, so a reader can
  * recheck a paper's table.
  */
-import { formatP } from '../../core/report/format.js';
+import { formatDf, formatPExpression } from '../../core/report/format.js';
 import { cohensDFromSummary } from '../../core/stats/effectsize.js';
 import { isNotComputable } from '../../core/stats/result.js';
 import { ttestFromSummary } from '../../core/stats/ttest.js';
@@ -63,7 +63,7 @@ export async function run(argv: string[]): Promise<void> {
     return;
   }
   const row = (name: string, r: typeof t.student) =>
-    `  ${name.padEnd(26)} t(${Number.isInteger(r.df) ? r.df : r.df.toFixed(2)}) = ${r.statistic.toFixed(3)}, p = ${r.pValue.toPrecision(4)} (APA: p ${formatP(r.pValue, { alpha }).startsWith('<') ? '' : '= '}${formatP(r.pValue, { alpha })}), difference ${r.estimate.toFixed(4)}, 95% CI [${r.ci.lower.toFixed(4)}, ${r.ci.upper.toFixed(4)}]`;
+    `  ${name.padEnd(26)} t(${formatDf(r.df)}) = ${r.statistic.toFixed(3)}, p = ${r.pValue.toPrecision(4)} (APA: ${formatPExpression(r.pValue, { alpha })}), difference ${r.estimate.toFixed(4)}, 95% CI [${r.ci.lower.toFixed(4)}, ${r.ci.upper.toFixed(4)}]`;
   const lines = [
     `${la}: n = ${a.n}, M = ${a.mean}, SD = ${a.sd}    ${lb}: n = ${b.n}, M = ${b.mean}, SD = ${b.sd}`,
     row('Student (equal variances)', t.student),
