@@ -8,42 +8,13 @@ import { parseQualProject } from '../../src/core/qual/model.js';
 import { importText } from '../../src/core/qual/transcript.js';
 import { type QualActor, type QualChange, type Store, toQualProject } from '../../src/store/index.js';
 import { makeOwner, type TestDatabase, testBackends } from './backends.js';
+import { QUAL_COLUMNS } from './qualColumns.js';
 
 /** Urdu mixed with English: an emoji outside the BMP, a combining mark and CRLF line ends, kept as written. */
 const URDU =
   '[00:00:03] Moderator: آپ کو سب سے زیادہ دباؤ کس چیز سے ہوتا ہے؟\r\n\r\n' +
   '[00:00:20] P1: امتحانات کا دباؤ بہت زیادہ ہے 😔 اور sleep بالکل نہیں ہوتی۔\r\n\r\n' +
   '[00:00:45] P2: café x\u0301 دِل — سب کچھ exam کے بارے میں ہے۔\r\n';
-
-/** The columns of the three tables, written out independently of the migration. */
-const QUAL_COLUMNS: Record<string, string[]> = {
-  qual_projects: ['id', 'study_id', 'name', 'doc', 'version', 'comparison_open', 'created_at', 'updated_at'],
-  qual_entities: [
-    'project_id',
-    'kind',
-    'entity_id',
-    'coder_id',
-    'position',
-    'data',
-    'version',
-    'created_at',
-    'updated_at',
-  ],
-  qual_audit: [
-    'project_id',
-    'seq',
-    'actor',
-    'actor_user_id',
-    'at',
-    'action',
-    'entity_kind',
-    'entity_id',
-    'before',
-    'after',
-    'prev_hash',
-    'hash',
-  ],
-};
 
 const A: QualActor = { coderId: 'u1', userId: null };
 const B: QualActor = { coderId: 'u2', userId: null };

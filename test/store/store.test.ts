@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isForeignKeyViolation, isUniqueViolation, openStore, type Store } from '../../src/store/index.js';
 import { makeOpenStudy, makeOwner, newKey, type TestDatabase, testBackends } from './backends.js';
+import { QUAL_COLUMNS } from './qualColumns.js';
 
 /** The schema as designed, written out independently of the migrations. */
 const EXPECTED_COLUMNS: Record<string, string[]> = {
@@ -52,33 +53,8 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
   progress_counters: ['study_id', 'day', 'name', 'count'],
   referral_links: ['study_id', 'code', 'wave', 'parent_code', 'created_at'],
   audit_log: ['id', 'study_id', 'actor_user_id', 'action', 'detail', 'at', 'prev_hash', 'hash'],
-  // 0002_qual (columns checked in detail by test/store/qual.test.ts)
-  qual_projects: ['id', 'study_id', 'name', 'doc', 'version', 'comparison_open', 'created_at', 'updated_at'],
-  qual_entities: [
-    'project_id',
-    'kind',
-    'entity_id',
-    'coder_id',
-    'position',
-    'data',
-    'version',
-    'created_at',
-    'updated_at',
-  ],
-  qual_audit: [
-    'project_id',
-    'seq',
-    'actor',
-    'actor_user_id',
-    'at',
-    'action',
-    'entity_kind',
-    'entity_id',
-    'before',
-    'after',
-    'prev_hash',
-    'hash',
-  ],
+  // 0002_qual: the same list test/store/qual.test.ts checks in detail
+  ...QUAL_COLUMNS,
 };
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
