@@ -349,10 +349,18 @@ export function baseLanguage(tag: string): string {
   return tag.toLowerCase().split('-')[0] ?? tag;
 }
 
-/** UI strings for a language (by its base tag), English when there are none. */
+const byTag = new Map<string, UiStrings>();
+
+/**
+ * UI strings for a language (by its base tag), English when there are none. Validation asks for them once per
+ * item of every submission, so the lookup is remembered per tag (bounded: tags come from requests).
+ */
 export function uiStrings(lang: string): UiStrings {
-  const b = baseLanguage(lang);
-  return (STRINGS as Record<string, UiStrings>)[b] ?? en;
+  const hit = byTag.get(lang);
+  if (hit) return hit;
+  const strings = (STRINGS as Record<string, UiStrings>)[baseLanguage(lang)] ?? en;
+  if (byTag.size < 64) byTag.set(lang, strings);
+  return strings;
 }
 
 /** Whether a language tag is written right to left. */
