@@ -328,6 +328,11 @@ function endorsementOf(ins: Instrument, item: Item, col: NumericColumn | undefin
   return { label: itemText(item), count, n };
 }
 
+/** The items an instrument's endorsement covers: its scored items. */
+function itemsToEndorse(ins: Instrument): Item[] {
+  return ins.items.filter((it) => it.scored);
+}
+
 function instrumentSections(
   input: AnalysisInput,
   ins: Instrument,
@@ -347,25 +352,19 @@ function instrumentSections(
     const groups = grouping.length
       ? grouping
       : scores.filter((s) => s.official && s.def.items.length < ins.items.length);
+    // One pass over each item column; the domain grouping and the chart reuse the counts.
+    const endorsed = new Map(
+      itemsToEndorse(ins).map((it) => [it.id, endorsementOf(ins, it, numericColumn(dataset, it.id))]),
+    );
+    const of = (id: string) =>
+      endorsed.get(id) ?? endorsementOf(ins, itemById.get(id)!, numericColumn(dataset, id));
     const domains: EndorsementDomain[] = groups.length
-      ? groups.map((s) => ({
-          label: label(s),
-          items: s.def.items.map((id) => endorsementOf(ins, itemById.get(id)!, numericColumn(dataset, id))),
-        }))
-      : [
-          {
-            label: ins.shortTitle,
-            items: ins.items
-              .filter((it) => it.scored)
-              .map((it) => endorsementOf(ins, it, numericColumn(dataset, it.id))),
-          },
-        ];
+      ? groups.map((s) => ({ label: label(s), items: s.def.items.map(of) }))
+      : [{ label: ins.shortTitle, items: [...endorsed.values()] }];
     const endorseLabel = midSentence(
       ins.endorsement.label[LANG] ?? `at or above ${ins.endorsement.threshold}`,
     );
-    const allItems = ins.items
-      .filter((it) => it.scored)
-      .map((it) => endorsementOf(ins, it, numericColumn(dataset, it.id)));
+    const allItems = [...endorsed.values()];
     // Items whose counts could single out fewer than k respondents stay out of the chart and the sentence.
     const shareable = allItems.filter((i) => !smallShare(i.count, i.n, k));
     const blocks: Block[] = [
