@@ -398,9 +398,10 @@ function instrumentSections(
     sections.push({ id: `${ins.id}_items`, title: `${ins.shortTitle}: item endorsement`, blocks });
   }
 
-  // Score descriptives.
-  const rows: ScoreDescriptives[] = scores.map((s) => {
-    const d = describe(s.values);
+  // Score descriptives: one pass (with quartiles, SPSS HAVERAGE) per score, shared by both tables.
+  const described = scores.map((s) => describe(s.values, { quantileDefinition: 'spss' }));
+  const rows: ScoreDescriptives[] = scores.map((s, i) => {
+    const d = described[i]!;
     if (isNotComputable(d)) return { label: label(s), n: 0, mean: d, sd: d, min: d, max: d };
     return {
       label: label(s),
@@ -431,25 +432,27 @@ function instrumentSections(
   ];
   blocks.push(
     suppressRows(
-      distributionTable(ins, scores),
+      distributionTable(ins, scores, described),
       ['n', 'mean', 'se', 'q1', 'median', 'q3'],
       (c) => isSmall(cellNumber(c.n), k),
       k,
     ),
   );
-  const bandTables = scores
-    .filter((s) => s.def.bands?.length)
-    .map((s) => bandTable(ins, s, input.minCellSize ?? plan.minCellSize));
+  const bandTables = scores.filter((s) => s.def.bands?.length).map((s) => bandTable(ins, s, k));
   blocks.push(...bandTables);
   sections.push({ id: `${ins.id}_score_section`, title: `${ins.shortTitle}: scores`, blocks });
   return sections;
 }
 
 /** n, mean, SE, median and quartiles of each score (quartiles as SPSS, weighted average HAVERAGE = R type 6). */
-function distributionTable(ins: Instrument, scores: readonly ScoreColumn[]): TableSpec {
+function distributionTable(
+  ins: Instrument,
+  scores: readonly ScoreColumn[],
+  described: readonly ReturnType<typeof describe>[],
+): TableSpec {
   const f = dec(2);
-  const rows: Row[] = scores.map((s) => {
-    const d = describe(s.values, { quantileDefinition: 'spss' });
+  const rows: Row[] = scores.map((s, i) => {
+    const d = described[i]!;
     const label = text(s.def.label[LANG] ?? s.id);
     if (isNotComputable(d))
       return { kind: 'data' as const, cells: { label, n: num(0), se: notComputableCell(d.reason) } };
