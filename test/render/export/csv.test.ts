@@ -3,7 +3,15 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { resolveStudy } from '../../../src/core/study/resolve.js';
 import { buildVariables, type ExportRecord, writeCsv } from '../../../src/render/export/index.js';
-import { asyncRecords, FORMULA, LONG_STORY, records, resolvedStudy, URDU } from './fixture.js';
+import {
+  ALL_VARIABLE_NAMES,
+  asyncRecords,
+  FORMULA,
+  LONG_STORY,
+  records,
+  resolvedStudy,
+  URDU,
+} from './fixture.js';
 
 async function csvOf(run: (sink: Writable) => Promise<unknown>): Promise<{ text: string; raw: Buffer }> {
   const chunks: Buffer[] = [];
@@ -19,29 +27,7 @@ const rows = (text: string): string[][] => parse(text, { bom: true }) as string[
 const resolved = resolvedStudy();
 const all = buildVariables(resolved, { includeFreeText: true, includeTimes: true, includeScores: true });
 
-const HEADER = [
-  'response_id',
-  'submitted_on',
-  'submitted_at',
-  'language',
-  'referral_wave',
-  'is_student',
-  'mini_1',
-  'mini_2',
-  'mini_3',
-  'mini_4',
-  'gender',
-  'age',
-  'hobbies__1',
-  'hobbies__2',
-  'hobbies__m1',
-  'to_',
-  'comment',
-  'story',
-  'mini_total',
-  'mini_total_band',
-  'mini_total_n',
-];
+const HEADER = ALL_VARIABLE_NAMES;
 const NEUTRALISED = `'${FORMULA}`;
 
 describe('writeCsv', () => {

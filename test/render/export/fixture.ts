@@ -193,3 +193,28 @@ export const records: readonly ExportRecord[] = [
 export async function* asyncRecords(rs: readonly ExportRecord[] = records): AsyncGenerator<ExportRecord> {
   for (const r of rs) yield r;
 }
+
+/** The variable names of the fixture study with free text, times and scores included, in export order. */
+export const ALL_VARIABLE_NAMES: readonly string[] = [
+  'response_id',
+  'submitted_on',
+  'submitted_at',
+  'language',
+  'referral_wave',
+  'is_student',
+  'mini_1',
+  'mini_2',
+  'mini_3',
+  'mini_4',
+  'gender',
+  'age',
+  'hobbies__1',
+  'hobbies__2',
+  'hobbies__m1',
+  'to_',
+  'comment',
+  'story',
+  'mini_total',
+  'mini_total_band',
+  'mini_total_n',
+];

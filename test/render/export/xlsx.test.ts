@@ -13,7 +13,15 @@ import {
   writeXlsx,
   type XlsxExportOptions,
 } from '../../../src/render/export/index.js';
-import { asyncRecords, FORMULA, LONG_STORY, records, resolvedStudy, URDU } from './fixture.js';
+import {
+  ALL_VARIABLE_NAMES,
+  asyncRecords,
+  FORMULA,
+  LONG_STORY,
+  records,
+  resolvedStudy,
+  URDU,
+} from './fixture.js';
 
 async function xlsxOf(
   variables: readonly ExportVariable[],
@@ -63,29 +71,7 @@ describe('writeXlsx', () => {
     expect(wb.worksheets.map((w) => w.name)).toEqual(['Data', 'Variables']);
     const data = wb.getWorksheet('Data')!;
     expect(data.rowCount).toBe(4);
-    expect(values(data, 1, 21)).toEqual([
-      'response_id',
-      'submitted_on',
-      'submitted_at',
-      'language',
-      'referral_wave',
-      'is_student',
-      'mini_1',
-      'mini_2',
-      'mini_3',
-      'mini_4',
-      'gender',
-      'age',
-      'hobbies__1',
-      'hobbies__2',
-      'hobbies__m1',
-      'to_',
-      'comment',
-      'story',
-      'mini_total',
-      'mini_total_band',
-      'mini_total_n',
-    ]);
+    expect(values(data, 1, 21)).toEqual(ALL_VARIABLE_NAMES);
     expect(data.getCell('A1').note).toBe('Response identifier (random; not linked to any person)');
     expect(data.getCell('G1').note).toBe('I feel stressed');
     expect(values(data, 2, 21)).toEqual([
