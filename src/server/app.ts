@@ -15,7 +15,6 @@
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, {
   type FastifyError,
@@ -38,6 +37,7 @@ import { qualRoutes } from './qual/index.js';
 import { esc } from './respond/html.js';
 import { compressBody, RESPOND_HEADERS, renderPage } from './respond/index.js';
 import { respondRoutes } from './respond/routes.js';
+import { securityHeaders } from './security-headers.js';
 import { studioRoutes } from './studio/index.js';
 
 export { BODY_LIMIT };
@@ -81,6 +81,18 @@ const STUDIO_CSP = {
   },
 };
 
+/**
+ * Headers of the respondents' JSON API: a JSON answer needs no page policy beyond "nothing may load or frame
+ * this", and phones on slow networks should not download a studio's worth of headers with every submission.
+ */
+const RESPONDENT_API_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'cross-origin-resource-policy': 'same-origin',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+});
+
 /** Build the app (does not listen). Close it with `app.close()`; the store is the caller's to close. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const { store, config } = opts;
@@ -122,23 +134,39 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     cookieKey: '_csrf',
     cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: config.secureCookies },
   });
-  await app.register(helmet, {
-    global: true,
+  // Helmet's headers, computed once (see security-headers.ts); respondent pages replace the CSP with theirs.
+  const security = securityHeaders({
     contentSecurityPolicy: STUDIO_CSP,
     hsts: config.secureCookies ? { maxAge: 15_552_000, includeSubDomains: false } : false,
     crossOriginEmbedderPolicy: false,
     referrerPolicy: { policy: 'same-origin' },
   });
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimit, {
+    global: false,
+    // Limits are not advertised on every answer; a 429 comes with Retry-After.
+    addHeadersOnExceeding: {
+      'x-ratelimit-limit': false,
+      'x-ratelimit-remaining': false,
+      'x-ratelimit-reset': false,
+    },
+  });
 
   const throttle = new SignInThrottle({ clock });
 
-  // Who is signed in. Respondent requests normally carry no session cookie, so this costs them nothing.
-  app.addHook('onRequest', async (req) => {
+  // The security headers, and who is signed in. Respondent requests normally carry no session cookie, so
+  // for them this is a header copy and nothing else (no promise, no query).
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.headers(req.url.startsWith('/api/v1/s/') ? RESPONDENT_API_HEADERS : security);
     const token = req.cookies[SESSION_COOKIE];
-    let user: Awaited<ReturnType<typeof lookupSession>>;
-    if (token) user = await lookupSession(store, token, clock, sessionPolicy);
-    attachAuth(req, { store, user: user?.user, sessionToken: user ? token : undefined });
+    if (!token) {
+      attachAuth(req, { store, user: undefined, sessionToken: undefined });
+      done();
+      return;
+    }
+    lookupSession(store, token, clock, sessionPolicy).then((found) => {
+      attachAuth(req, { store, user: found?.user, sessionToken: found ? token : undefined });
+      done();
+    }, done);
   });
 
   // CSRF for every state-changing request outside the respondent pages and the respondent JSON API (those are
