@@ -258,7 +258,17 @@ function run(statements: readonly string[]): (db: Kysely<unknown>) => Promise<vo
 }
 
 /** All PostgreSQL migrations by name; names sort in the order they run. */
+/**
+ * 0003_link_state: covering indexes for what every submission reads about its study (status, version, privacy
+ * settings, by link token or id), so the reads are index-only and never fetch the definition.
+ */
+const linkState: readonly string[] = [
+  'CREATE INDEX studies_link_state ON studies (public_token) INCLUDE (id, status, version, anonymous, record_times)',
+  'CREATE INDEX studies_state ON studies (id) INCLUDE (status, version, anonymous, record_times)',
+];
+
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: run(core) },
   '0002_qual': { up: run(qual) },
+  '0003_link_state': { up: run(linkState) },
 };

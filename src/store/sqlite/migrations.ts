@@ -233,6 +233,16 @@ const qual: readonly string[] = [
     BEGIN DELETE FROM qual_audit WHERE project_id = OLD.id; END`,
 ];
 
+/**
+ * 0003_link_state: covering indexes for what every submission reads about its study (status, version, privacy
+ * settings, by link token or id). The studies row carries the whole definition before those columns, often
+ * tens of kilobytes in overflow pages; these indexes answer the reads without touching it.
+ */
+const linkState: readonly string[] = [
+  'CREATE INDEX studies_link_state ON studies (public_token, id, status, version, anonymous, record_times)',
+  'CREATE INDEX studies_state ON studies (id, status, version, anonymous, record_times)',
+];
+
 function run(statements: readonly string[]): (db: Kysely<unknown>) => Promise<void> {
   return async (db) => {
     for (const statement of statements) await sql.raw(statement).execute(db);
@@ -243,4 +253,5 @@ function run(statements: readonly string[]): (db: Kysely<unknown>) => Promise<vo
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: run(core) },
   '0002_qual': { up: run(qual) },
+  '0003_link_state': { up: run(linkState) },
 };
