@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import type { SqliteDirect } from './sqlite/dialect.js';
 
 export type BackendKind = 'sqlite' | 'postgres';
 
@@ -7,6 +8,8 @@ export type BackendKind = 'sqlite' | 'postgres';
 export interface StoreContext {
   readonly db: Kysely<Database>;
   readonly backend: BackendKind;
+  /** SQLite only, and only outside transactions: synchronous statements beside Kysely (see SqliteDirect). */
+  readonly sqlite?: SqliteDirect;
 }
 
 /**

@@ -27,6 +27,7 @@ import { type ResponsesRepo, responsesRepo } from './responses.js';
 import { type AcknowledgementsRepo, acknowledgementsRepo, type RolesRepo, rolesRepo } from './roles.js';
 import type { Database } from './schema.js';
 import { type SessionsRepo, type SetupTokensRepo, sessionsRepo, setupTokensRepo } from './sessions.js';
+import type { SqliteDirect } from './sqlite/dialect.js';
 import { type StudiesRepo, studiesRepo } from './studies.js';
 import { type UsersRepo, usersRepo } from './users.js';
 
@@ -82,6 +83,7 @@ export type {
   DeletedStudyData,
   NewStudy,
   Study,
+  StudyLinkState,
   StudySettings,
   StudySummary,
   StudyVersion,
@@ -214,6 +216,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
   let description: string;
   let migrations: Readonly<Record<string, Migration>>;
   let schema: string | undefined;
+  let direct: SqliteDirect | undefined;
   if (config.kind === 'sqlite') {
     const sqlite = await import('./sqlite/dialect.js');
     const opened = sqlite.openSqliteBackend({
@@ -221,6 +224,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
       ...(config.busyTimeoutMs !== undefined ? { busyTimeoutMs: config.busyTimeoutMs } : {}),
     });
     backend = 'sqlite';
+    direct = opened.direct;
     db = new Kysely<Database>({ dialect: opened.dialect });
     description = opened.description;
     migrations = (await import('./sqlite/migrations.js')).migrations;
@@ -248,10 +252,11 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     steps = await migrateToLatest(db, migrations, schema !== undefined ? { schema } : {});
   } catch (err) {
     await db.destroy();
+    direct?.close();
     throw err;
   }
 
-  const repos = repositories({ db, backend });
+  const repos = repositories({ db, backend, ...(direct ? { sqlite: direct } : {}) });
   return {
     ...repos,
     backend,
@@ -261,6 +266,9 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     schemaVersion: () => readSchemaVersion(db),
     transaction: (fn) =>
       db.transaction().execute((tx) => fn({ ...repositories({ db: tx, backend }), db: tx })),
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy();
+      direct?.close();
+    },
   };
 }

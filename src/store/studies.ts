@@ -140,7 +140,20 @@ function consentHash(text: string | null | undefined): string | null {
   return text === undefined || text === null ? null : sha256Hex(text);
 }
 
-export function studiesRepo({ db }: StoreContext) {
+/** What a respondent link's submission needs to know about its study before it uses the cached definition. */
+export interface StudyLinkState {
+  readonly id: number;
+  readonly status: StudyStatus;
+  readonly version: number;
+  readonly anonymous: boolean;
+  readonly recordTimes: boolean;
+}
+
+/** SQLite: the covering index of migration 0003 (the planner would otherwise read the row, definition and all). */
+const LINK_STATE_SQL =
+  'SELECT id, status, version, anonymous, record_times FROM studies INDEXED BY studies_link_state WHERE public_token = ?';
+
+export function studiesRepo({ db, sqlite }: StoreContext) {
   return {
     /**
      * Create a study in one transaction: the study (status draft, version 1), its first version and the
@@ -201,6 +214,34 @@ export function studiesRepo({ db }: StoreContext) {
         .where('public_token', '=', publicToken)
         .executeTakeFirst();
       return row ? toStudy(row) : undefined;
+    },
+
+    /**
+     * The small, changing part of the study behind a link (id, status, version, privacy settings), read on
+     * every submission: callers keep the parsed definition and reuse it while these are unchanged (a
+     * definition never changes without a new version). On SQLite, one prepared statement when no
+     * transaction is open.
+     */
+    async linkState(publicToken: string): Promise<StudyLinkState | undefined> {
+      const row =
+        sqlite?.idle() === true
+          ? (sqlite.statement(LINK_STATE_SQL).all([publicToken])[0] as
+              | { id: number; status: StudyStatus; version: number; anonymous: number; record_times: number }
+              | undefined)
+          : await db
+              .selectFrom('studies')
+              .select(['id', 'status', 'version', 'anonymous', 'record_times'])
+              .where('public_token', '=', publicToken)
+              .executeTakeFirst();
+      return row
+        ? {
+            id: row.id,
+            status: row.status,
+            version: row.version,
+            anonymous: toBool(row.anonymous),
+            recordTimes: toBool(row.record_times),
+          }
+        : undefined;
     },
 
     /** Studies on which `userId` has a role, with that role; most recently updated first. */

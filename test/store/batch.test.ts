@@ -2,7 +2,7 @@
  * Group commit of responses: many submissions arriving together (some repeating a key, one invalid) are stored
  * exactly once per key, each caller gets the id of its key's row, every promise settles only after the COMMIT
  * that holds its row, counters count each stored response once, and one bad row does not fail the others.
- * On SQLite the submissions of one event-loop turn share one transaction; PostgreSQL stores each on its own.
+ * On both backends the submissions that arrive while earlier ones are being stored share one transaction.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InsertResponseResult, Store } from '../../src/store/index.js';

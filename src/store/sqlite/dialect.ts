@@ -15,7 +15,7 @@
  * and `boolean` parameters are encoded here (ISO-8601 text and 0/1), so the shared query code passes the
  * same values to both backends.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import {
@@ -49,6 +49,8 @@ export interface SqliteStatementSlice {
 export interface SqliteConnectionSlice {
   prepare(sql: string): SqliteStatementSlice;
   close(): void;
+  /** True while a transaction is open on the connection (better-sqlite3's `inTransaction`). */
+  readonly inTransaction?: boolean;
 }
 
 export interface SqliteBackendOptions {
@@ -62,6 +64,8 @@ export interface SqliteBackend {
   readonly dialect: Dialect;
   /** Human-readable description for start-up logs. */
   readonly description: string;
+  /** Synchronous statements and durable write transactions outside Kysely, for the submission hot path. */
+  readonly direct: SqliteDirect;
 }
 
 function encodeParam(value: unknown): unknown {
@@ -74,10 +78,10 @@ function encodeParams(params: ReadonlyArray<unknown>): unknown[] {
   return params.map(encodeParam);
 }
 
-/** Wraps a connection: encodes parameters and caches prepared statements by SQL text. */
-function wrapConnection(conn: SqliteConnectionSlice, cacheSize = 256): SqliteDatabase {
+/** Prepared statements of a connection, cached by SQL text (a busy one, e.g. mid-iteration, is not reused). */
+function statementCache(conn: SqliteConnectionSlice, cacheSize = 256) {
   const cache = new Map<string, SqliteStatementSlice>();
-  const prepare = (sql: string): SqliteStatementSlice => {
+  return (sql: string): SqliteStatementSlice => {
     const hit = cache.get(sql);
     if (hit && !hit.busy) return hit;
     const stmt = conn.prepare(sql);
@@ -90,11 +94,13 @@ function wrapConnection(conn: SqliteConnectionSlice, cacheSize = 256): SqliteDat
     }
     return stmt;
   };
+}
+
+/** Wraps a connection: encodes parameters and caches prepared statements by SQL text. */
+function wrapConnection(conn: SqliteConnectionSlice): SqliteDatabase {
+  const prepare = statementCache(conn);
   return {
-    close: () => {
-      cache.clear();
-      conn.close();
-    },
+    close: () => conn.close(),
     prepare(sql: string): SqliteStatement {
       const stmt = prepare(sql);
       return {
@@ -137,6 +143,140 @@ export function configureSqlite(conn: SqliteConnectionSlice, file: string, busyT
   pragma(conn, 'foreign_keys = ON');
   if (Number(firstValue(pragma(conn, 'foreign_keys'))) !== 1) {
     throw new StoreError(`SQLite file ${file}: foreign keys could not be enabled.`, 'config');
+  }
+}
+
+/**
+ * Direct, synchronous use of the store's connection, beside Kysely, for the one path where Kysely's per-query
+ * cost matters: storing submissions under load (src/store/responses.ts).
+ *
+ * - {@link SqliteDirect.idle}: no transaction is open on the connection. Kysely holds a transaction across
+ *   awaits, so statements may only be run here while it is idle; a caller that finds it busy uses Kysely.
+ *   Statements run synchronously, so nothing else can use the connection in between.
+ * - {@link SqliteDirect.writeTransaction} runs `fn` in `BEGIN IMMEDIATE … COMMIT` with `synchronous=NORMAL`
+ *   for that one COMMIT: the WAL frames are written (to the operating system) but the event loop does not
+ *   wait for the disk. The caller must then await {@link SqliteDirect.durable} before it tells anyone the
+ *   transaction happened: that fsyncs the WAL file on libuv's thread pool, so the disk wait overlaps with
+ *   other requests' work, and one fsync covers every transaction committed before it started (group commit).
+ *   After `durable()` resolves, the transaction is exactly as durable as a `synchronous=FULL` COMMIT, which is
+ *   the same fsync of the same file. Checkpoints keep their own fsyncs (SQLite syncs the WAL before and the
+ *   database after each checkpoint in NORMAL mode).
+ */
+export interface SqliteDirect {
+  idle(): boolean;
+  /** A cached prepared statement; parameters must already be SQLite values (text for instants, 0/1). */
+  statement(sql: string): SqliteStatementSlice;
+  /** Run `fn` in one write transaction (rolled back if it throws); see the interface comment on durability. */
+  writeTransaction<T>(fn: () => T): T;
+  /** Resolves once everything committed before the call is on disk (rejects with the fsync error). */
+  durable(): Promise<void>;
+  /** Close the WAL file handle (the connection itself is closed by Kysely). */
+  close(): void;
+}
+
+export interface DirectAccessOptions {
+  /** How the WAL file is synced (default `fs.fdatasync`); tests pass one they control. */
+  readonly sync?: (fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => void;
+}
+
+/** Direct access to an already-configured connection of the database `file` (see {@link SqliteDirect}). */
+export function directAccess(
+  conn: SqliteConnectionSlice,
+  file: string,
+  options: DirectAccessOptions = {},
+): SqliteDirect {
+  const sync = options.sync ?? fdatasync;
+  const statement = statementCache(conn, 64);
+  const memory = file === ':memory:' || file === '';
+  let walFd: number | undefined;
+  let syncing = false;
+  let waiting: { resolve(): void; reject(err: unknown): void }[] = [];
+
+  const openWal = (): number => {
+    if (walFd === undefined) {
+      walFd = openSync(`${file}-wal`, 'r');
+      // The WAL file's directory entry must be durable too (once: the file is not deleted while we hold
+      // the connection open).
+      const dirFd = openSync(dirname(file), 'r');
+      try {
+        fsyncDir(dirFd);
+      } finally {
+        closeSync(dirFd);
+      }
+    }
+    return walFd;
+  };
+
+  const startSync = () => {
+    const group = waiting;
+    waiting = [];
+    syncing = true;
+    let fd: number;
+    try {
+      fd = openWal();
+    } catch (err) {
+      syncing = false;
+      for (const w of group) w.reject(err);
+      return;
+    }
+    // fdatasync, as SQLite itself syncs its files on Linux: the data and the metadata needed to read it back.
+    sync(fd, (err) => {
+      syncing = false;
+      for (const w of group) {
+        if (err) w.reject(err);
+        else w.resolve();
+      }
+      if (waiting.length > 0) startSync();
+    });
+  };
+
+  return {
+    idle: () => conn.inTransaction !== true,
+    statement,
+    writeTransaction<T>(fn: () => T): T {
+      if (conn.inTransaction)
+        throw new Error('SqliteDirect.writeTransaction: a transaction is already open.');
+      statement('PRAGMA synchronous = NORMAL').run([]);
+      try {
+        statement('BEGIN IMMEDIATE').run([]);
+        try {
+          const result = fn();
+          statement('COMMIT').run([]);
+          return result;
+        } catch (err) {
+          if (conn.inTransaction) {
+            try {
+              statement('ROLLBACK').run([]);
+            } catch {
+              // The original error is the one to report.
+            }
+          }
+          throw err;
+        }
+      } finally {
+        statement('PRAGMA synchronous = FULL').run([]);
+      }
+    },
+    durable(): Promise<void> {
+      if (memory) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        waiting.push({ resolve, reject });
+        if (!syncing) startSync();
+      });
+    },
+    close() {
+      if (walFd !== undefined) closeSync(walFd);
+      walFd = undefined;
+    },
+  };
+}
+
+function fsyncDir(fd: number): void {
+  try {
+    fsyncSync(fd);
+  } catch (err) {
+    // Some file systems refuse fsync on a directory; the file's own fsync still holds its data.
+    if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
   }
 }
 
@@ -218,5 +358,6 @@ export function openSqliteBackend(options: SqliteBackendOptions): SqliteBackend 
   return {
     dialect: new StoreSqliteDialect(slice),
     description: `SQLite ${file} (WAL, synchronous=FULL)`,
+    direct: directAccess(slice, file),
   };
 }
