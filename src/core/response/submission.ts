@@ -163,7 +163,40 @@ function optionsOf(fi: FlowItem): readonly { value: number }[] {
   return fi.scale?.options ?? fi.item.options ?? [];
 }
 
+/**
+ * Per item of a flow, built once: its option values by their plain text ("0", "1", ...) and, for each value,
+ * the one frozen answer object that stands for it. Answers are read-only, so every respondent who picks
+ * option 2 of an item shares one `{ kind: 'value', value: 2 }`; that also lets `validateResponse` recognise
+ * an answer made for this very item by identity.
+ */
+interface ItemOptions {
+  readonly byText: ReadonlyMap<string, number>;
+  readonly answers: ReadonlyMap<number, Answer>;
+}
+const itemOptions = new WeakMap<FlowItem, ItemOptions>();
+
+function optionsIndex(fi: FlowItem): ItemOptions {
+  let m = itemOptions.get(fi);
+  if (!m) {
+    const values = optionsOf(fi).map((o) => o.value);
+    m = {
+      byText: new Map(values.map((v) => [String(v), v])),
+      answers: new Map(values.map((v) => [v, Object.freeze({ kind: 'value', value: v } as const)])),
+    };
+    itemOptions.set(fi, m);
+  }
+  return m;
+}
+
+/** The shared answer for option `value` of a scale or single-choice item, or undefined if it is not an option. */
+function optionAnswer(fi: FlowItem, value: number): Answer | undefined {
+  return optionsIndex(fi).answers.get(value);
+}
+
 function matchOption(fi: FlowItem, v: string): number | undefined {
+  const exact = optionsIndex(fi).byText.get(v);
+  if (exact !== undefined) return exact;
+  // Other spellings of an option value ("02", "1.0") are accepted too.
   if (!OPTION_VALUE.test(v)) return undefined;
   const n = Number(v);
   return optionsOf(fi).find((o) => o.value === n)?.value;
@@ -193,7 +226,8 @@ export function parseItemValue(
   required: boolean,
 ): ItemResult {
   const s = uiStrings(lang);
-  const name = itemName(fi, lang);
+  // The item's name is only worked out for a message: most answers have none.
+  const name = () => itemName(fi, lang);
   const err = (code: FieldErrorCode, message: string): ItemResult => ({
     error: { field: fi.id, code, message },
   });
@@ -204,35 +238,34 @@ export function parseItemValue(
   const skipped = (): ItemResult => {
     if (!required) return { answer: SKIPPED };
     const t = fi.item.type;
-    if (t === 'multiple') return err('required', s.err.chooseAtLeastOne(name));
-    if (t === 'number' || t === 'text' || t === 'longtext') return err('required', s.err.fillIn(name));
-    return err('required', s.err.chooseAnswer(name));
+    if (t === 'multiple') return err('required', s.err.chooseAtLeastOne(name()));
+    if (t === 'number' || t === 'text' || t === 'longtext') return err('required', s.err.fillIn(name()));
+    return err('required', s.err.chooseAnswer(name()));
   };
 
   switch (fi.item.type) {
     case 'scale':
     case 'single': {
       if (nonEmpty.length === 0) return skipped();
-      if (nonEmpty.length > 1) return err('one_only', s.err.oneOnly(name));
+      if (nonEmpty.length > 1) return err('one_only', s.err.oneOnly(name()));
       const v = nonEmpty[0]!;
       if (v === 'na')
-        return fi.item.notApplicable ? { answer: NA } : err('na_not_allowed', s.err.naNotAllowed(name));
+        return fi.item.notApplicable ? { answer: NA } : err('na_not_allowed', s.err.naNotAllowed(name()));
       const n = matchOption(fi, v);
-      return n === undefined
-        ? err('not_option', s.err.notOption(name))
-        : { answer: { kind: 'value', value: n } };
+      const answer = n === undefined ? undefined : optionAnswer(fi, n);
+      return answer === undefined ? err('not_option', s.err.notOption(name())) : { answer };
     }
     case 'multiple': {
       const uniq = [...new Set(nonEmpty)];
       if (uniq.length === 0) return skipped();
       if (uniq.includes('na')) {
-        if (!fi.item.notApplicable) return err('na_not_allowed', s.err.naNotAllowed(name));
-        return uniq.length === 1 ? { answer: NA } : err('not_option', s.err.notOption(name));
+        if (!fi.item.notApplicable) return err('na_not_allowed', s.err.naNotAllowed(name()));
+        return uniq.length === 1 ? { answer: NA } : err('not_option', s.err.notOption(name()));
       }
       const chosen = new Set<number>();
       for (const v of uniq) {
         const n = matchOption(fi, v);
-        if (n === undefined) return err('not_option', s.err.notOption(name));
+        if (n === undefined) return err('not_option', s.err.notOption(name()));
         chosen.add(n);
       }
       const ordered = optionsOf(fi)
@@ -242,7 +275,7 @@ export function parseItemValue(
     }
     case 'number': {
       if (nonEmpty.length === 0) return skipped();
-      if (nonEmpty.length > 1) return err('one_only', s.err.oneOnly(name));
+      if (nonEmpty.length > 1) return err('one_only', s.err.oneOnly(name()));
       const v = nonEmpty[0]!;
       if (v === 'na' && fi.item.notApplicable) return { answer: NA };
       const t = asciiDigits(v);
@@ -250,8 +283,8 @@ export function parseItemValue(
       const integer = fi.item.integer === true;
       if (!NUMBER.test(t)) {
         return min !== undefined || max !== undefined || integer
-          ? err('not_number', s.err.range(name, min, max, integer))
-          : err('not_number', s.err.notNumber(name));
+          ? err('not_number', s.err.range(name(), min, max, integer))
+          : err('not_number', s.err.notNumber(name()));
       }
       const n = Number(t);
       if (
@@ -259,18 +292,18 @@ export function parseItemValue(
         (min !== undefined && n < min) ||
         (max !== undefined && n > max)
       ) {
-        return err('out_of_range', s.err.range(name, min, max, integer));
+        return err('out_of_range', s.err.range(name(), min, max, integer));
       }
       return { answer: { kind: 'value', value: n === 0 ? 0 : n } };
     }
     case 'text':
     case 'longtext': {
-      if (nonEmpty.length > 1) return err('one_only', s.err.oneOnly(name));
+      if (nonEmpty.length > 1) return err('one_only', s.err.oneOnly(name()));
       const text = cleanText(nonEmpty[0] ?? '', fi.item.type === 'longtext');
       if (text === '') return skipped();
       const max = maxLengthOf(fi.item);
       const len = [...text].length;
-      if (len > max) return err('too_long', s.err.tooLong(name, max, len));
+      if (len > max) return err('too_long', s.err.tooLong(name(), max, len));
       return { answer: { kind: 'text', text } };
     }
   }
@@ -436,11 +469,21 @@ export function answersFromJson(
       ],
     };
   }
-  for (const [id, v] of Object.entries(input as Record<string, unknown>)) {
+  const given = input as Record<string, unknown>;
+  for (const id of Object.keys(given)) {
+    const v = given[id];
     const fi = flow.items.get(id);
     if (!fi) {
       errors.push({ field: id, code: 'unknown_field', message: s.err.unknownField(id.slice(0, 64)) });
       continue;
+    }
+    // The usual case, an option value of a scale or single-choice item, without a detour through text.
+    if (typeof v === 'number' && (fi.item.type === 'scale' || fi.item.type === 'single')) {
+      const shared = optionAnswer(fi, v);
+      if (shared !== undefined) {
+        answers[id] = shared;
+        continue;
+      }
     }
     let raw: string | string[] | undefined;
     if (v === null) raw = undefined;
@@ -471,14 +514,24 @@ export interface ValidateOptions {
   readonly requireEligible?: boolean;
 }
 
+/** Whether `a` is the shared answer object of one of this item's options (made by this module for it). */
+function isOwnOptionAnswer(fi: FlowItem, a: unknown): a is Answer {
+  return (
+    typeof a === 'object' &&
+    a !== null &&
+    (a as Answer).kind === 'value' &&
+    optionAnswer(fi, (a as { value: number }).value) === a
+  );
+}
+
 /** Check one typed answer against its item; the normalised answer or an error. */
 function normalizeAnswer(fi: FlowItem, a: unknown, lang: string): ItemResult {
   const s = uiStrings(lang);
-  const name = itemName(fi, lang);
+  const name = () => itemName(fi, lang);
   const bad = (code: FieldErrorCode, message: string): ItemResult => ({
     error: { field: fi.id, code, message },
   });
-  if (a === null || typeof a !== 'object') return bad('not_option', s.err.notOption(name));
+  if (a === null || typeof a !== 'object') return bad('not_option', s.err.notOption(name()));
   const x = a as Record<string, unknown>;
   const t = fi.item.type;
   switch (x.kind) {
@@ -487,20 +540,22 @@ function normalizeAnswer(fi: FlowItem, a: unknown, lang: string): ItemResult {
     case 'not_shown':
       return { answer: NOT_SHOWN };
     case 'na':
-      return fi.item.notApplicable ? { answer: NA } : bad('na_not_allowed', s.err.naNotAllowed(name));
+      return fi.item.notApplicable ? { answer: NA } : bad('na_not_allowed', s.err.naNotAllowed(name()));
     case 'value': {
       if (
         typeof x.value !== 'number' ||
         !Number.isFinite(x.value) ||
         (t !== 'scale' && t !== 'single' && t !== 'number')
       ) {
-        return bad('not_option', s.err.notOption(name));
+        return bad('not_option', s.err.notOption(name()));
       }
-      return parseItemValue(fi, String(x.value), lang, false);
+      if (t === 'number') return parseItemValue(fi, String(x.value), lang, false);
+      const answer = optionAnswer(fi, x.value);
+      return answer === undefined ? bad('not_option', s.err.notOption(name())) : { answer };
     }
     case 'choices': {
       if (t !== 'multiple' || !Array.isArray(x.values) || x.values.length === 0)
-        return bad('not_option', s.err.notOption(name));
+        return bad('not_option', s.err.notOption(name()));
       const raw = (x.values as unknown[]).map((v) =>
         typeof v === 'number' && Number.isFinite(v) ? String(v) : 'x',
       );
@@ -508,17 +563,17 @@ function normalizeAnswer(fi: FlowItem, a: unknown, lang: string): ItemResult {
       if ('error' in r) return r;
       return r.answer.kind === 'choices' && r.answer.values.length === x.values.length
         ? r
-        : bad('not_option', s.err.notOption(name));
+        : bad('not_option', s.err.notOption(name()));
     }
     case 'text': {
       if ((t !== 'text' && t !== 'longtext') || typeof x.text !== 'string')
-        return bad('not_option', s.err.notOption(name));
+        return bad('not_option', s.err.notOption(name()));
       const r = parseItemValue(fi, x.text, lang, false);
       if ('error' in r) return r;
-      return r.answer.kind === 'text' ? r : bad('required', s.err.fillIn(name));
+      return r.answer.kind === 'text' ? r : bad('required', s.err.fillIn(name()));
     }
     default:
-      return bad('not_option', s.err.notOption(name));
+      return bad('not_option', s.err.notOption(name()));
   }
 }
 
@@ -560,9 +615,11 @@ export function validateResponse(
   const lookup = answerLookup(out);
   for (const fi of flow.items.values()) {
     const a = input[fi.id];
-    const name = itemName(fi, lang);
+    const name = () => itemName(fi, lang as string);
     let given: Answer | undefined;
-    if (a !== undefined) {
+    if (isOwnOptionAnswer(fi, a)) {
+      given = a; // this item's own answer object for one of its options: nothing to check
+    } else if (a !== undefined) {
       const r = normalizeAnswer(fi, a, lang);
       if ('error' in r) {
         issues.push({ path: r.error.field, code: r.error.code, message: r.error.message });
@@ -575,7 +632,7 @@ export function validateResponse(
         issues.push({
           path: fi.id,
           code: 'not_shown',
-          message: `${name} has an answer although the earlier answers hide it; it must be recorded as not shown`,
+          message: `${name()} has an answer although the earlier answers hide it; it must be recorded as not shown`,
         });
       }
       out[fi.id] = NOT_SHOWN;
@@ -585,7 +642,7 @@ export function validateResponse(
       issues.push({
         path: fi.id,
         code: 'shown_item_not_shown',
-        message: `${name} is recorded as not shown although the earlier answers show it`,
+        message: `${name()} is recorded as not shown although the earlier answers show it`,
       });
       continue;
     }
@@ -594,10 +651,10 @@ export function validateResponse(
       const t = fi.item.type;
       const message =
         t === 'multiple'
-          ? s.err.chooseAtLeastOne(name)
+          ? s.err.chooseAtLeastOne(name())
           : t === 'number' || t === 'text' || t === 'longtext'
-            ? s.err.fillIn(name)
-            : s.err.chooseAnswer(name);
+            ? s.err.fillIn(name())
+            : s.err.chooseAnswer(name());
       issues.push({ path: fi.id, code: 'required', message });
     }
     out[fi.id] = answer;
