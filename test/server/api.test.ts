@@ -298,6 +298,19 @@ for (const backend of serverBackends()) {
       const closed = await post({ answers: baceAnswers() }, { 'idempotency-key': 'closed-key-0001' });
       expect(closed.statusCode).toBe(409);
       expect(closed.json().code).toBe('closed');
+      // Reopened: accepted at once (a study kept as closed is read again before a refusal), then closed again:
+      // refused at once (the insert checks the status in its own transaction, whatever the route has kept).
+      await t.store.studies.setStatus({ studyId, status: 'open' });
+      const reopened = await post({ answers: baceAnswers() }, { 'idempotency-key': 'reopened-key-0001' });
+      expect(reopened.statusCode).toBe(201);
+      await t.store.studies.setStatus({ studyId, status: 'closed' });
+      const closedAgain = await post({ answers: baceAnswers() }, { 'idempotency-key': 'closed-key-0002' });
+      expect(closedAgain.statusCode).toBe(409);
+      expect(closedAgain.json().code).toBe('closed');
+      // A retry of a key stored while open is still answered as a repeat.
+      const retry = await post({ answers: baceAnswers() }, { 'idempotency-key': 'reopened-key-0001' });
+      expect(retry.statusCode).toBe(200);
+      expect(retry.json()).toMatchObject({ id: reopened.json().id, duplicate: true });
 
       const owner = await t.store.users.byEmail('owner@example.org');
       const draft = await createStudy(t.store, {
@@ -311,7 +324,7 @@ for (const backend of serverBackends()) {
         `/api/v1/s/${draft.publicToken}/responses`,
       );
       expect(d.statusCode).toBe(404);
-      expect(await countRows(t.store, 'responses')).toBe(before);
+      expect(await countRows(t.store, 'responses')).toBe(before + 1);
     });
 
     it('returns the support contacts to the respondent when a safety rule fires, and stores nothing about it', async () => {

@@ -50,6 +50,8 @@ export interface ApiRoutesOptions {
 const BODY_FIELDS = new Set(['language', 'answers', 'idempotencyKey', 'referral']);
 /** Studies kept by link token (the least recently added is dropped first). */
 const MAX_CACHED_STUDIES = 256;
+/** How long a kept study's status and version are trusted before they are read again, in ms. */
+const LINK_STATE_MAX_AGE_MS = 1000;
 /** At most this many issues are listed in a 400 (the count is in the message). */
 const MAX_ISSUES = 50;
 
@@ -77,31 +79,37 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
 
   const supportFor = (contacts: readonly unknown[]) => ({ contacts });
 
-  // The study by its link token, without reading and parsing its definition on every submission: a small row
-  // (the fields this route uses) is read each time, and the full study is reused while those are unchanged (a
-  // definition never changes without a new version number).
-  const studies = new Map<string, Study>();
-  const studyByToken = async (token: string): Promise<Study | undefined> => {
-    const row = await store.db
-      .selectFrom('studies')
-      .select(['id', 'status', 'version', 'anonymous', 'record_times'])
-      .where('public_token', '=', token)
-      .executeTakeFirst();
-    if (!row) return undefined;
+  // The study by its link token, without a query on every submission: the study (with its parsed definition)
+  // is kept per token and its small, changing part (status, version, privacy settings) is re-read at most once
+  // a second, or at once before a refusal. That is safe because the insert checks again, in its own
+  // transaction, that the study exists and is open and that the answered version exists; a submission
+  // validated against a version replaced within that second is stored as an answer to that version, as a
+  // respondent who opened the form before the change is. Privacy settings are read by the insert itself.
+  const studies = new Map<string, { study: Study; checkedAt: number }>();
+  const studyByToken = async (token: string, fresh = false): Promise<Study | undefined> => {
     const hit = studies.get(token);
+    const now = performance.now();
+    if (hit && !fresh && now - hit.checkedAt < LINK_STATE_MAX_AGE_MS) return hit.study;
+    const row = await store.studies.linkState(token);
+    if (!row) {
+      studies.delete(token);
+      return undefined;
+    }
     if (
       hit &&
-      hit.id === row.id &&
-      hit.status === row.status &&
-      hit.version === row.version &&
-      hit.anonymous === Boolean(row.anonymous) &&
-      hit.recordTimes === Boolean(row.record_times)
-    )
-      return hit;
+      hit.study.id === row.id &&
+      hit.study.status === row.status &&
+      hit.study.version === row.version &&
+      hit.study.anonymous === row.anonymous &&
+      hit.study.recordTimes === row.recordTimes
+    ) {
+      hit.checkedAt = now;
+      return hit.study;
+    }
     const study = await store.studies.byPublicToken(token);
     studies.delete(token);
     if (study) {
-      studies.set(token, study);
+      studies.set(token, { study, checkedAt: now });
       if (studies.size > MAX_CACHED_STUDIES) {
         const oldest = studies.keys().next();
         if (!oldest.done) studies.delete(oldest.value);
@@ -185,7 +193,8 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
 
       // The study (404 before validation details, so nothing is revealed about unknown links).
       const token = req.params.token;
-      const study = /^[A-Za-z0-9_-]{6,64}$/.test(token) ? await studyByToken(token) : undefined;
+      let study = /^[A-Za-z0-9_-]{6,64}$/.test(token) ? await studyByToken(token) : undefined;
+      if (study && study.status !== 'open') study = await studyByToken(token, true);
       if (!study || study.status === 'draft') throw new HttpError(404, 'Study not found.', 'not_found');
       if (issues.length) throw validationError(issues);
       const idem = key as string;
