@@ -55,8 +55,23 @@ console.log(
     `open loop ${rate}/s for ${rateDurationMs / 1000} s; body ${bodies[0].length} bytes (30 BACE items + 4 demographics)`,
 );
 
-/** Closed-loop throughput, then the open-loop fixed rate, against a started server. */
-async function measure(port, path, keyPrefix, ackFile) {
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Closed-loop throughput, then the open-loop fixed rate, against a started server (process `pid`). Also the
+ * server's CPU time per answered request in each loop: on a shared, noisy machine this varies much less than
+ * throughput does, and it is what a faster hot path changes.
+ */
+async function measure(port, path, keyPrefix, ackFile, pid) {
+  const cpu0 = cpuSeconds(pid);
   const closed = await runLoad({
     port,
     path,
@@ -69,6 +84,8 @@ async function measure(port, path, keyPrefix, ackFile) {
     maxRequests,
     ...(ackFile ? { ackFile: `${ackFile}.closed` } : {}),
   });
+  const cpu1 = cpuSeconds(pid);
+  closed.cpuUsPerRequest = ((cpu1 - cpu0) * 1e6) / closed.completed;
   const open = await runLoad({
     port,
     path,
@@ -82,6 +99,7 @@ async function measure(port, path, keyPrefix, ackFile) {
     maxRequests,
     ...(ackFile ? { ackFile: `${ackFile}.open` } : {}),
   });
+  open.cpuUsPerRequest = ((cpuSeconds(pid) - cpu1) * 1e6) / open.completed;
   return { closed, open };
 }
 
@@ -121,7 +139,7 @@ const results = [];
 {
   const bare = await startBare();
   try {
-    const r = await measure(bare.port, '/api/v1/s/bare/responses', 'bare');
+    const r = await measure(bare.port, '/api/v1/s/bare/responses', 'bare', undefined, bare.proc.pid);
     results.push({ name: 'bare Fastify route (constant)', ...r });
   } finally {
     await bare.stop();
@@ -137,7 +155,11 @@ async function runBackend(name, env) {
     const server = await startNabz({
       dataDir,
       env: { ...env, NABZ_SUBMIT_RATE_LIMIT: '1000000000' },
-      ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+      ...(profileDir
+        ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }
+        : process.env.BENCH_PERF
+          ? { nodeArgs: ['--perf-basic-prof'] }
+          : {}),
     });
     let runs;
     try {
@@ -147,6 +169,7 @@ async function runBackend(name, env) {
         `/api/v1/s/${study.token}/responses`,
         `ingest-${name}`,
         join(tmp.dir, 'acked'),
+        server.proc.pid,
       );
     } finally {
       await server.stop();
@@ -181,9 +204,9 @@ if (pgUrl) {
 const bare = results[0];
 console.log('');
 console.log(
-  '| server | submissions/s | p50 ms | p99 ms | ratio to bare | at 1,000/s: p50 ms | p99 ms | max ms | refused | stored = acknowledged |',
+  '| server | submissions/s | p50 ms | p99 ms | ratio to bare | server CPU µs/submission | at 1,000/s: p50 ms | p99 ms | max ms | CPU µs/submission | refused | stored = acknowledged |',
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
 for (const r of results) {
   const c = r.closed;
   const o = r.open;
@@ -198,14 +221,15 @@ for (const r of results) {
     ? `${r.check.ok ? 'yes' : 'NO'}: ${fmt.int(r.check.rows)} rows, ${fmt.int(r.check.acknowledged)} acknowledged, ${r.check.missing} missing, ${r.check.duplicated} duplicated`
     : '—';
   console.log(
-    `| ${r.name} | ${fmt.int(c.throughput)} | ${fmt.ms(c.latencyMs.p50)} | ${fmt.ms(c.latencyMs.p99)} | ${r === bare ? '1' : fmt.x(c.throughput / bare.closed.throughput)} | ${fmt.ms(o.latencyMs.p50)} | ${fmt.ms(o.latencyMs.p99)} | ${fmt.ms(o.latencyMs.max)} | ${refused} | ${check} |`,
+    `| ${r.name} | ${fmt.int(c.throughput)} | ${fmt.ms(c.latencyMs.p50)} | ${fmt.ms(c.latencyMs.p99)} | ${r === bare ? '1' : fmt.x(c.throughput / bare.closed.throughput)} | ${fmt.int(c.cpuUsPerRequest)} | ${fmt.ms(o.latencyMs.p50)} | ${fmt.ms(o.latencyMs.p99)} | ${fmt.ms(o.latencyMs.max)} | ${fmt.int(o.cpuUsPerRequest)} | ${refused} | ${check} |`,
   );
 }
 console.log('');
 for (const r of results.slice(1)) {
   console.log(
     `${r.name}: ${fmt.x(r.closed.throughput / bare.closed.throughput)} the bare route's throughput (goal ≥ 0.5× on SQLite); ` +
-      `p99 ${fmt.ms(r.open.latencyMs.p99)} ms at ${rate}/s (goal < 50 ms); achieved ${fmt.int(r.open.throughput)}/s in the open loop.`,
+      `p99 ${fmt.ms(r.open.latencyMs.p99)} ms at ${rate}/s (goal < 50 ms); achieved ${fmt.int(r.open.throughput)}/s in the open loop; ` +
+      `server CPU per submission ${fmt.int(r.closed.cpuUsPerRequest)} µs vs ${fmt.int(bare.closed.cpuUsPerRequest)} µs for the bare route (${fmt.x(bare.closed.cpuUsPerRequest / r.closed.cpuUsPerRequest)}).`,
   );
 }
 console.log(
