@@ -17,6 +17,7 @@
  * calendar day always, the time only when the study is not anonymous or its owner turned times on.
  */
 import type { Kysely, Selectable } from 'kysely';
+import { answersJson } from '../core/response/answersJson.js';
 import { calendarDay, fromJsonText, secretHash, toDateOrNull, toJsonText, toNumber } from './codec.js';
 import { inTransaction, type StoreContext } from './context.js';
 import { checkCounterName } from './counters.js';
@@ -123,6 +124,17 @@ function newTxState(): TxState {
   return { studies: new Map(), counters: new Map() };
 }
 
+/** The stored JSON of a response's answers: `JSON.stringify`, with the shared answer objects' text reused. */
+function answersText(answers: unknown): string {
+  if (typeof answers !== 'object' || answers === null || Array.isArray(answers))
+    return toJsonText(answers, 'Response answers');
+  try {
+    return answersJson(answers as Record<string, unknown>);
+  } catch {
+    return toJsonText(answers, 'Response answers'); // throws the same failure, with the message it gives
+  }
+}
+
 function prepare(input: NewResponse): PreparedResponse {
   const now = input.now ?? new Date();
   const counters = input.counters ?? [];
@@ -130,7 +142,7 @@ function prepare(input: NewResponse): PreparedResponse {
   return {
     input,
     now,
-    answers: toJsonText(input.answers, 'Response answers'),
+    answers: answersText(input.answers),
     submittedOn: calendarDay(now, input.timeZone),
     counters,
   };

@@ -53,8 +53,7 @@ async function setup() {
   const repo = responsesRepo({ db, backend: 'sqlite', sqlite: direct });
   const other = new BetterSqlite3(file, { readonly: true });
   closers.push(() => other.close());
-  const committed = () =>
-    (other.prepare('SELECT count(*) AS n FROM responses').get() as { n: number }).n;
+  const committed = () => (other.prepare('SELECT count(*) AS n FROM responses').get() as { n: number }).n;
   const insert = (key = newKey()) =>
     repo.insert({ studyId: study.id, idempotencyKey: key, answers: { q: 1 }, language: 'en' });
   return { conn, direct, repo, syncs, committed, insert, study };

@@ -23,6 +23,7 @@ import {
   isVisible,
 } from '../study/pages.js';
 import type { ResolvedStudy } from '../study/resolve.js';
+import { sharedAnswer } from './answersJson.js';
 import { AnswerStatus } from './dataset.js';
 
 /** One item's answer. Multiple-choice values are in option order; text is trimmed and never empty. */
@@ -181,7 +182,7 @@ function optionsIndex(fi: FlowItem): ItemOptions {
     const values = optionsOf(fi).map((o) => o.value);
     m = {
       byText: new Map(values.map((v) => [String(v), v])),
-      answers: new Map(values.map((v) => [v, Object.freeze({ kind: 'value', value: v } as const)])),
+      answers: new Map(values.map((v) => [v, sharedAnswer({ kind: 'value', value: v } as const)])),
     };
     itemOptions.set(fi, m);
   }
@@ -309,9 +310,9 @@ export function parseItemValue(
   }
 }
 
-const SKIPPED: Answer = { kind: 'skipped' };
-const NA: Answer = { kind: 'na' };
-const NOT_SHOWN: Answer = { kind: 'not_shown' };
+const SKIPPED: Answer = sharedAnswer({ kind: 'skipped' });
+const NA: Answer = sharedAnswer({ kind: 'na' });
+const NOT_SHOWN: Answer = sharedAnswer({ kind: 'not_shown' });
 
 export interface PageParseOptions {
   /** Language of the messages (default "en"). */
