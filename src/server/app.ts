@@ -125,6 +125,21 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     requestTimeout: 30_000,
+    // The router's own refusals (bad %-encoding, an over-long path segment) in the app's error format too.
+    frameworkErrors: (err, req, reply) => {
+      const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      sendError(
+        req,
+        reply,
+        new HttpError(
+          tooLong ? 414 : 400,
+          tooLong
+            ? 'The address is too long; check the link.'
+            : 'The address is not valid (it has a broken %-escape); check the link.',
+          'malformed',
+        ),
+      );
+    },
   });
 
   await app.register(formbody, { bodyLimit: BODY_LIMIT });

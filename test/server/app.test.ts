@@ -192,6 +192,17 @@ describe('app shell', () => {
       const bug = await app.inject({ method: 'GET', url: '/t/bug' });
       expect(bug.statusCode).toBe(500);
       expect(bug.body).not.toContain('secret internals');
+      // The router's own refusals come in the app's format too, without echoing the address.
+      const long = await app.inject({
+        method: 'POST',
+        url: `/api/v1/s/${'a'.repeat(300)}/responses`,
+        payload: {},
+      });
+      expect(long.statusCode).toBe(414);
+      expect(long.json()).toEqual({ error: 'The address is too long; check the link.', code: 'malformed' });
+      const badEscape = await app.inject({ method: 'GET', url: '/s/%E0%A4%A' });
+      expect(badEscape.statusCode).toBe(400);
+      expect(badEscape.headers['content-security-policy']).toMatch(/default-src 'none'/);
       const nf = await app.inject({ method: 'GET', url: '/api/v1/nothing' });
       expect(nf.statusCode).toBe(404);
       expect(nf.json().code).toBe('not_found');

@@ -792,10 +792,9 @@ function visibleText(res: { body: string; rawPayload: Buffer; headers: Record<st
   }
   if (String(res.headers['content-type'] ?? '').startsWith('application/json')) {
     try {
-      // The app's errors carry `error`; Fastify's own router refusals (e.g. 414 for an over-long path
-      // parameter) carry `message`.
-      const j = JSON.parse(text) as { error?: unknown; message?: unknown };
-      return [j.error, j.message].filter((m) => typeof m === 'string').join(' ');
+      // Every refusal, the router's own included (frameworkErrors in app.ts), carries `error`.
+      const j = JSON.parse(text) as { error?: unknown };
+      return typeof j.error === 'string' ? j.error : '';
     } catch {
       return '';
     }
