@@ -450,9 +450,13 @@ export function responsesRepo({ db, backend, sqlite }: StoreContext) {
   let inFlight = 0;
   const maxInFlight = backend === 'postgres' ? MAX_PG_BATCHES_IN_FLIGHT : 1;
 
+  // The next batch starts after this one's callers have been answered (their promise jobs run first).
   const batchDone = () => {
     inFlight--;
-    if (queue.length > 0 && !scheduled) flush();
+    if (queue.length > 0 && !scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
   };
 
   const settleAfterSync = (batch: readonly Pending[], results: readonly (InsertResponseResult | Error)[]) => {
