@@ -103,27 +103,18 @@ export function randomCode(length = 8): string {
   return out;
 }
 
-/** Day formatters by time zone (building one costs far more than using it). */
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-
 /**
  * The calendar day (`YYYY-MM-DD`) of an instant in a time zone (IANA name, default UTC).
  * Throws a RangeError for an unknown time zone.
  */
 export function calendarDay(at: Date, timeZone = 'UTC'): string {
   if (timeZone === 'UTC') return at.toISOString().slice(0, 10);
-  let format = dayFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    });
-    if (dayFormats.size >= 64) dayFormats.clear();
-    dayFormats.set(timeZone, format);
-  }
-  const parts = format.formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
 }

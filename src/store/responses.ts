@@ -126,13 +126,14 @@ function newTxState(): TxState {
 
 /** The stored JSON of a response's answers: `JSON.stringify`, with the shared answer objects' text reused. */
 function answersText(answers: unknown): string {
-  if (typeof answers !== 'object' || answers === null || Array.isArray(answers))
-    return toJsonText(answers, 'Response answers');
-  try {
-    return answersJson(answers as Record<string, unknown>);
-  } catch {
-    return toJsonText(answers, 'Response answers'); // throws the same failure, with the message it gives
+  if (typeof answers === 'object' && answers !== null) {
+    try {
+      return answersJson(answers as Record<string, unknown>);
+    } catch {
+      // toJsonText below throws the same failure, with the message the store gives it.
+    }
   }
+  return toJsonText(answers, 'Response answers');
 }
 
 function prepare(input: NewResponse): PreparedResponse {
@@ -352,8 +353,7 @@ async function runWithKysely<T>(tx: Kysely<Database>, steps: Steps<T>): Promise<
 
 /** The same statements as {@link runWithKysely}, in SQLite's dialect, for the direct connection. */
 const DIRECT_SQL = {
-  // The covering index of migration 0003: the studies row itself holds the definition, in overflow pages.
-  study: 'SELECT status, version, anonymous, record_times FROM studies INDEXED BY studies_state WHERE id = ?',
+  study: 'SELECT status, version, anonymous, record_times FROM studies WHERE id = ?',
   version: 'SELECT 1 AS found FROM study_versions WHERE study_id = ? AND version = ?',
   insert:
     'INSERT INTO responses (study_id, version, idempotency_key, answers, language, submitted_on, submitted_at, referral_wave) ' +
@@ -459,23 +459,7 @@ export function responsesRepo({ db, backend, sqlite }: StoreContext) {
     }
   };
 
-  const settleAfterSync = (batch: readonly Pending[], results: readonly (InsertResponseResult | Error)[]) => {
-    (sqlite as SqliteDirect).durable().then(
-      () => {
-        batchDone();
-        for (let i = 0; i < batch.length; i++) {
-          const r = results[i] as InsertResponseResult | Error;
-          if (r instanceof Error) (batch[i] as Pending).reject(r);
-          else (batch[i] as Pending).resolve(r);
-        }
-      },
-      (err: unknown) => {
-        batchDone();
-        for (const item of batch) item.reject(err);
-      },
-    );
-  };
-
+  // A batch is answered only once its WAL sync has completed; a failed sync fails the whole batch.
   const runBatchDirect = (direct: SqliteDirect, batch: Pending[]) => {
     const items = batch.map((b) => b.prepared);
     let results: (InsertResponseResult | Error)[];
@@ -490,7 +474,20 @@ export function responsesRepo({ db, backend, sqlite }: StoreContext) {
         }
       });
     }
-    settleAfterSync(batch, results);
+    direct
+      .durable()
+      .then(
+        () =>
+          batch.forEach((item, i) => {
+            const r = results[i] as InsertResponseResult | Error;
+            if (r instanceof Error) item.reject(r);
+            else item.resolve(r);
+          }),
+        (err: unknown) => {
+          for (const item of batch) item.reject(err);
+        },
+      )
+      .finally(batchDone);
   };
 
   const runBatchKysely = async (batch: Pending[]) => {

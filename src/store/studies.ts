@@ -149,11 +149,7 @@ export interface StudyLinkState {
   readonly recordTimes: boolean;
 }
 
-/** SQLite: the covering index of migration 0003 (the planner would otherwise read the row, definition and all). */
-const LINK_STATE_SQL =
-  'SELECT id, status, version, anonymous, record_times FROM studies INDEXED BY studies_link_state WHERE public_token = ?';
-
-export function studiesRepo({ db, sqlite }: StoreContext) {
+export function studiesRepo({ db }: StoreContext) {
   return {
     /**
      * Create a study in one transaction: the study (status draft, version 1), its first version and the
@@ -217,22 +213,16 @@ export function studiesRepo({ db, sqlite }: StoreContext) {
     },
 
     /**
-     * The small, changing part of the study behind a link (id, status, version, privacy settings), read on
-     * every submission: callers keep the parsed definition and reuse it while these are unchanged (a
-     * definition never changes without a new version). On SQLite, one prepared statement when no
-     * transaction is open.
+     * The small, changing part of the study behind a link (id, status, version, privacy settings): callers
+     * that keep the parsed definition reuse it while these are unchanged (a definition never changes without
+     * a new version).
      */
     async linkState(publicToken: string): Promise<StudyLinkState | undefined> {
-      const row =
-        sqlite?.idle() === true
-          ? (sqlite.statement(LINK_STATE_SQL).all([publicToken])[0] as
-              | { id: number; status: StudyStatus; version: number; anonymous: number; record_times: number }
-              | undefined)
-          : await db
-              .selectFrom('studies')
-              .select(['id', 'status', 'version', 'anonymous', 'record_times'])
-              .where('public_token', '=', publicToken)
-              .executeTakeFirst();
+      const row = await db
+        .selectFrom('studies')
+        .select(['id', 'status', 'version', 'anonymous', 'record_times'])
+        .where('public_token', '=', publicToken)
+        .executeTakeFirst();
       return row
         ? {
             id: row.id,
