@@ -165,39 +165,25 @@ function optionsOf(fi: FlowItem): readonly { value: number }[] {
 }
 
 /**
- * Per item of a flow, built once: its option values by their plain text ("0", "1", ...) and, for each value,
- * the one frozen answer object that stands for it. Answers are read-only, so every respondent who picks
- * option 2 of an item shares one `{ kind: 'value', value: 2 }`; that also lets `validateResponse` recognise
- * an answer made for this very item by identity.
+ * Per item of a flow, built once: for each option value, the one frozen answer object that stands for it.
+ * Answers are read-only, so every respondent who picks option 2 of an item shares one
+ * `{ kind: 'value', value: 2 }` (and its JSON text, see answersJson.ts).
  */
-interface ItemOptions {
-  readonly byText: ReadonlyMap<string, number>;
-  readonly answers: ReadonlyMap<number, Answer>;
-}
-const itemOptions = new WeakMap<FlowItem, ItemOptions>();
-
-function optionsIndex(fi: FlowItem): ItemOptions {
-  let m = itemOptions.get(fi);
-  if (!m) {
-    const values = optionsOf(fi).map((o) => o.value);
-    m = {
-      byText: new Map(values.map((v) => [String(v), v])),
-      answers: new Map(values.map((v) => [v, sharedAnswer({ kind: 'value', value: v } as const)])),
-    };
-    itemOptions.set(fi, m);
-  }
-  return m;
-}
+const optionAnswers = new WeakMap<FlowItem, ReadonlyMap<number, Answer>>();
 
 /** The shared answer for option `value` of a scale or single-choice item, or undefined if it is not an option. */
 function optionAnswer(fi: FlowItem, value: number): Answer | undefined {
-  return optionsIndex(fi).answers.get(value);
+  let m = optionAnswers.get(fi);
+  if (!m) {
+    m = new Map(
+      optionsOf(fi).map((o) => [o.value, sharedAnswer({ kind: 'value', value: o.value } as const)]),
+    );
+    optionAnswers.set(fi, m);
+  }
+  return m.get(value);
 }
 
 function matchOption(fi: FlowItem, v: string): number | undefined {
-  const exact = optionsIndex(fi).byText.get(v);
-  if (exact !== undefined) return exact;
-  // Other spellings of an option value ("02", "1.0") are accepted too.
   if (!OPTION_VALUE.test(v)) return undefined;
   const n = Number(v);
   return optionsOf(fi).find((o) => o.value === n)?.value;
@@ -515,16 +501,6 @@ export interface ValidateOptions {
   readonly requireEligible?: boolean;
 }
 
-/** Whether `a` is the shared answer object of one of this item's options (made by this module for it). */
-function isOwnOptionAnswer(fi: FlowItem, a: unknown): a is Answer {
-  return (
-    typeof a === 'object' &&
-    a !== null &&
-    (a as Answer).kind === 'value' &&
-    optionAnswer(fi, (a as { value: number }).value) === a
-  );
-}
-
 /** Check one typed answer against its item; the normalised answer or an error. */
 function normalizeAnswer(fi: FlowItem, a: unknown, lang: string): ItemResult {
   const s = uiStrings(lang);
@@ -616,11 +592,9 @@ export function validateResponse(
   const lookup = answerLookup(out);
   for (const fi of flow.items.values()) {
     const a = input[fi.id];
-    const name = () => itemName(fi, lang as string);
+    const name = () => itemName(fi, lang);
     let given: Answer | undefined;
-    if (isOwnOptionAnswer(fi, a)) {
-      given = a; // this item's own answer object for one of its options: nothing to check
-    } else if (a !== undefined) {
+    if (a !== undefined) {
       const r = normalizeAnswer(fi, a, lang);
       if ('error' in r) {
         issues.push({ path: r.error.field, code: r.error.code, message: r.error.message });
