@@ -155,11 +155,7 @@ async function runBackend(name, env) {
     const server = await startNabz({
       dataDir,
       env: { ...env, NABZ_SUBMIT_RATE_LIMIT: '1000000000' },
-      ...(profileDir
-        ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }
-        : process.env.BENCH_PERF
-          ? { nodeArgs: ['--perf-basic-prof'] }
-          : {}),
+      ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
     });
     let runs;
     try {

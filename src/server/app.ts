@@ -169,19 +169,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const throttle = new SignInThrottle({ clock });
 
   // The security headers, and who is signed in. Respondent requests normally carry no session cookie, so
-  // for them this is a header copy and nothing else (no promise, no query).
-  app.addHook('onRequest', (req, reply, done) => {
+  // the lookup costs them nothing.
+  app.addHook('onRequest', async (req, reply) => {
     reply.headers(req.url.startsWith('/api/v1/s/') ? RESPONDENT_API_HEADERS : security);
     const token = req.cookies[SESSION_COOKIE];
-    if (!token) {
-      attachAuth(req, { store, user: undefined, sessionToken: undefined });
-      done();
-      return;
-    }
-    lookupSession(store, token, clock, sessionPolicy).then((found) => {
-      attachAuth(req, { store, user: found?.user, sessionToken: found ? token : undefined });
-      done();
-    }, done);
+    let user: Awaited<ReturnType<typeof lookupSession>>;
+    if (token) user = await lookupSession(store, token, clock, sessionPolicy);
+    attachAuth(req, { store, user: user?.user, sessionToken: user ? token : undefined });
   });
 
   // CSRF for every state-changing request outside the respondent pages and the respondent JSON API (those are
