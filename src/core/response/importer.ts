@@ -130,14 +130,17 @@ function memo<T>(f: (s: string) => T): (s: string) => T {
   };
 }
 
-class NumericSink implements Sink {
+/** A column coded to one numeric dataset column: a single-choice or number item, or one option's flag. */
+class CodedSink implements Sink {
   readonly builder = new ColumnBuilder();
-  private readonly code: NumericCoder;
+  private readonly code: NumericCoder | OptionFlagCoder;
   constructor(
     readonly index: number,
     readonly header: string,
     readonly target: Target,
-    coder: NumericCoder,
+    /** The dataset column filled: the item's id, or the option's column id. */
+    readonly columnId: string,
+    coder: NumericCoder | OptionFlagCoder,
   ) {
     this.code = memo(coder);
   }
@@ -181,29 +184,6 @@ class SelectionSink implements Sink {
     for (const k of r.selected) this.flags[k] = 1;
     for (let k = 0; k < this.builders.length; k++)
       this.builders[k]!.push(this.flags[k]!, AnswerStatus.ANSWERED);
-    return null;
-  }
-}
-
-class OptionSink implements Sink {
-  readonly builder = new ColumnBuilder();
-  private readonly code: OptionFlagCoder;
-  constructor(
-    readonly index: number,
-    readonly header: string,
-    readonly target: Target,
-    readonly optionIndex: number,
-    coder: OptionFlagCoder,
-  ) {
-    this.code = memo(coder);
-  }
-  get item() {
-    return this.target.id;
-  }
-  accept(cell: RawCell, _row: number, store: boolean): CodingProblem | null {
-    const r = this.code(cellText(cell));
-    if (isProblem(r)) return r;
-    if (store) this.builder.push(r.value, r.status);
     return null;
   }
 }
@@ -310,15 +290,14 @@ export class ResponseImport {
         this.timestamp = ts;
         this.sinks.push(ts);
       } else if (a.kind === 'option') {
-        this.sinks.push(
-          new OptionSink(i, h, a.target, a.optionIndex, optionFlagCoder(a.target, a.optionIndex, co)),
-        );
+        const id = optionColumnId(a.target.id, a.target.options[a.optionIndex]!.value);
+        this.sinks.push(new CodedSink(i, h, a.target, id, optionFlagCoder(a.target, a.optionIndex, co)));
       } else if (a.target.type === 'multiple') {
         this.sinks.push(new SelectionSink(i, h, a.target, selectionCoder(a.target, co)));
       } else if (a.target.type === 'text' || a.target.type === 'longtext') {
         this.sinks.push(new TextSink(i, h, a.target, textCoder(a.target, co)));
       } else {
-        this.sinks.push(new NumericSink(i, h, a.target, numericCoder(a.target, co)));
+        this.sinks.push(new CodedSink(i, h, a.target, a.target.id, numericCoder(a.target, co)));
       }
     });
     if (options.missingTargets === 'error') {
@@ -475,19 +454,15 @@ export class ResponseImport {
     const n = this.rowCount;
     const built = new Map<string, Column>();
     for (const s of this.sinks) {
-      if (s instanceof NumericSink) {
+      if (s instanceof CodedSink) {
         const { values, status } = s.builder.build();
-        built.set(s.target.id, { kind: 'numeric', id: s.target.id, values, status });
+        built.set(s.columnId, { kind: 'numeric', id: s.columnId, values, status });
       } else if (s instanceof SelectionSink) {
         s.target.options.forEach((o, k) => {
           const id = optionColumnId(s.target.id, o.value);
           const { values, status } = s.builders[k]!.build();
           built.set(id, { kind: 'numeric', id, values, status });
         });
-      } else if (s instanceof OptionSink) {
-        const id = optionColumnId(s.target.id, s.target.options[s.optionIndex]!.value);
-        const { values, status } = s.builder.build();
-        built.set(id, { kind: 'numeric', id, values, status });
       } else if (s instanceof TextSink) {
         built.set(s.target.id, { kind: 'text', id: s.target.id, values: s.values });
       }
