@@ -10,6 +10,7 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import Papa from 'papaparse';
 import type { ImportError } from '../core/response/importErrors.js';
+import { fileError, fsError } from './fileErrors.js';
 
 export interface CsvReadOptions {
   /** Cell separator; default: detected from the header line among `,` `;` and tab (`,` when tied). */
@@ -73,18 +74,14 @@ export function completeUtf8End(buf: Uint8Array): number {
   return n;
 }
 
-function fileError(message: string, row: number | null = null): ImportError {
-  return { code: 'file', row, column: null, value: null, item: null, message };
-}
-
 /**
  * Read a CSV file row by row. `onRow` receives the cells and the row number as a spreadsheet user counts
  * it (the header is row 1; a value with a line break does not start a new row). Returns a fatal error
  * (unreadable text, malformed quoting), or `null` when the whole file was read.
  *
- * Bytes are checked as UTF-8 here, then decoded text is tokenised by papaparse (about six times faster than
- * csv-parse on survey exports; see CONTRIBUTING.md). Papaparse reports quoting problems per row instead of
- * throwing, so the first one stops the read with an error naming the row.
+ * Bytes are checked as UTF-8 here, then decoded text is tokenised by papaparse (why papaparse: see
+ * CONTRIBUTING.md). Papaparse reports quoting problems per row instead of throwing, so the first one stops
+ * the read with an error naming the row.
  */
 export async function readCsv(
   path: string,
@@ -110,13 +107,6 @@ export async function readCsv(
     return fileError(
       `The file is not UTF-8 text (an invalid byte at line ${line}, byte ${checked + at + 1}). Save it as "CSV UTF-8 (Comma delimited)" in Excel, or download it again as CSV from Google Forms or Sheets.`,
     );
-  };
-  const firstLine = (head: Buffer): string | null => {
-    let nl = head.indexOf(10);
-    const cr = head.indexOf(13);
-    if (cr >= 0 && (nl < 0 || cr < nl)) nl = cr;
-    if (nl < 0) return null;
-    return new TextDecoder().decode(head.subarray(0, nl));
   };
 
   let first = true;
@@ -163,22 +153,20 @@ export async function readCsv(
   try {
     // Read up to the end of the header line to choose the separator.
     let head: Buffer = Buffer.alloc(0);
-    let headerLine: string | null = null;
+    let at = -1; // the header line's first CR or LF in `head`
     for (;;) {
       const part = await nextPart();
       if (fatal) return fatal;
       if (!part) break;
       head = head.length ? Buffer.concat([head, part]) : part;
-      headerLine = firstLine(head);
+      at = lineBreakAt(head);
       // A CR at the very end may be the first half of CRLF: read on to see.
-      if (headerLine !== null && !(head[lineBreakAt(head)] === 13 && head.length === lineBreakAt(head) + 1))
-        break;
+      if (at >= 0 && !(head[at] === 13 && head.length === at + 1)) break;
     }
     if (head.length === 0) return null;
-    const delimiter =
-      options.delimiter ?? detectDelimiter((headerLine ?? decoder.decode(head)).replace(/^\uFEFF/, ''));
+    const headerLine = new TextDecoder().decode(at < 0 ? head : head.subarray(0, at));
+    const delimiter = options.delimiter ?? detectDelimiter(headerLine.replace(/^\uFEFF/, ''));
     // The line break, from the header line (papaparse would guess it from its first chunk, which may be tiny).
-    const at = headerLine === null ? -1 : lineBreakAt(head);
     const newline: '\r\n' | '\r' | '\n' =
       at < 0 || head[at] === 10 ? '\n' : head[at + 1] === 10 ? '\r\n' : '\r';
     // Text goes to papaparse in pieces that end just after a line feed (at least 64 KiB when the file allows),
@@ -237,11 +225,8 @@ export async function readCsv(
     return null;
   } catch (e) {
     if (options.signal?.aborted) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return fileError(`There is no file ${JSON.stringify(path)}.`);
-    if (code === 'EISDIR') return fileError(`${JSON.stringify(path)} is a folder, not a file.`);
-    if (code === 'EACCES')
-      return fileError(`The file ${JSON.stringify(path)} cannot be read (permission denied).`);
+    const known = fsError(path, (e as NodeJS.ErrnoException).code);
+    if (known) return known;
     throw e;
   } finally {
     file.destroy();

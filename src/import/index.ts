@@ -32,6 +32,7 @@ import {
 import { type MappingFile, parseMappingFile } from '../core/response/mappingFile.js';
 import type { Target } from '../core/response/targets.js';
 import { readCsv } from './csv.js';
+import { fileError } from './fileErrors.js';
 import type { ImportProgress } from './progress.js';
 
 export type { RawCell } from '../core/response/cells.js';
@@ -82,10 +83,6 @@ async function sniffFormat(path: string): Promise<FileFormat> {
   } catch {
     return 'csv';
   }
-}
-
-function fileError(message: string): ImportError {
-  return { code: 'file', row: null, column: null, value: null, item: null, message };
 }
 
 /**

@@ -6,16 +6,13 @@ import { Transform } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { RawCell } from '../core/response/cells.js';
 import type { ImportError } from '../core/response/importErrors.js';
+import { fileError, fsError } from './fileErrors.js';
 
 export interface XlsxReadOptions {
   /** Worksheet name; default: the first worksheet. */
   readonly sheet?: string | undefined;
   readonly onBytes?: ((bytes: number) => void) | undefined;
   readonly signal?: AbortSignal | undefined;
-}
-
-function fileError(message: string): ImportError {
-  return { code: 'file', row: null, column: null, value: null, item: null, message };
 }
 
 /** An exceljs cell value as a plain cell: rich text joined, formula results, hyperlink texts, error codes as text. */
@@ -92,12 +89,11 @@ export async function readXlsx(
   } catch (e) {
     if (options.signal?.aborted) throw e;
     const err = openError ?? (e as NodeJS.ErrnoException);
-    if (err.code === 'ENOENT') return fileError(`There is no file ${JSON.stringify(path)}.`);
-    if (err.code === 'EISDIR') return fileError(`${JSON.stringify(path)} is a folder, not a file.`);
-    if (err.code === 'EACCES')
-      return fileError(`The file ${JSON.stringify(path)} cannot be read (permission denied).`);
-    return fileError(
-      `The file is not a readable XLSX workbook (${err.message ?? String(err)}). Save it again as "Excel Workbook (.xlsx)", or export it as CSV UTF-8.`,
+    return (
+      fsError(path, err.code) ??
+      fileError(
+        `The file is not a readable XLSX workbook (${err.message ?? String(err)}). Save it again as "Excel Workbook (.xlsx)", or export it as CSV UTF-8.`,
+      )
     );
   } finally {
     file.destroy();
