@@ -3,7 +3,7 @@
  * Facts and their status: shared/instruments/INSTRUMENTS.md §5.2–5.4.
  */
 import { defineInstrument } from '../core/instrument/define.js';
-import { PHQ_ATTRIBUTION, PHQ_DIFFICULTY_OPTIONS, PHQ_FREQUENCY_OPTIONS, PHQ_FUNCTION_TEXT } from './phq9.js';
+import { PHQ_DIFFICULTY_OPTIONS, PHQ_FREQUENCY_OPTIONS, PHQ_FUNCTION_TEXT, PHQ_LICENCE } from './phq9.js';
 
 const ITEMS = [
   'Feeling nervous, anxious or on edge',
@@ -23,14 +23,7 @@ export const gad7 = defineInstrument({
   shortTitle: 'GAD-7',
   citation:
     'Spitzer RL, Kroenke K, Williams JBW, Löwe B. A brief measure for assessing generalized anxiety disorder: the GAD-7. Arch Intern Med. 2006;166(10):1092–1097. doi:10.1001/archinte.166.10.1092',
-  licence: {
-    name: 'Pfizer: no permission required',
-    textIncluded: true,
-    requiresAcknowledgement: false,
-    terms: PHQ_ATTRIBUTION,
-    attribution: PHQ_ATTRIBUTION,
-    url: 'https://www.phqscreeners.com/',
-  },
+  licence: PHQ_LICENCE,
   instructions: { en: 'Over the last 2 weeks, how often have you been bothered by the following problems?' },
   recallPeriod: 'last 2 weeks',
   languages: ['en'],

@@ -8,6 +8,16 @@ import { defineInstrument } from '../core/instrument/define.js';
 export const PHQ_ATTRIBUTION =
   'Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, with an educational grant from Pfizer Inc. No permission required to reproduce, translate, display or distribute.';
 
+/** The licence of the PHQ screeners (PHQ-9, GAD-7): free to reproduce, with the attribution line. */
+export const PHQ_LICENCE = {
+  name: 'Pfizer: no permission required',
+  textIncluded: true,
+  requiresAcknowledgement: false,
+  terms: PHQ_ATTRIBUTION,
+  attribution: PHQ_ATTRIBUTION,
+  url: 'https://www.phqscreeners.com/',
+};
+
 export const PHQ_FREQUENCY_OPTIONS = [
   { value: 0, label: { en: 'Not at all' } },
   { value: 1, label: { en: 'Several days' } },
@@ -46,14 +56,7 @@ export const phq9 = defineInstrument({
   shortTitle: 'PHQ-9',
   citation:
     'Kroenke K, Spitzer RL, Williams JBW. The PHQ-9: validity of a brief depression severity measure. J Gen Intern Med. 2001;16(9):606–613. doi:10.1046/j.1525-1497.2001.016009606.x',
-  licence: {
-    name: 'Pfizer: no permission required',
-    textIncluded: true,
-    requiresAcknowledgement: false,
-    terms: PHQ_ATTRIBUTION,
-    attribution: PHQ_ATTRIBUTION,
-    url: 'https://www.phqscreeners.com/',
-  },
+  licence: PHQ_LICENCE,
   instructions: {
     en: 'Over the last 2 weeks, how often have you been bothered by any of the following problems?',
   },
