@@ -13,34 +13,16 @@ const FNV_OFFSET = 0xcbf29ce484222325n;
 const FNV_PRIME = 0x100000001b3n;
 const MASK = 0xffffffffffffffffn;
 
-function utf8Bytes(s: string, push: (b: number) => void): void {
-  for (const ch of s) {
-    let cp = ch.codePointAt(0)!;
-    if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd; // lone surrogate, as TextEncoder does
-    if (cp < 0x80) push(cp);
-    else if (cp < 0x800) {
-      push(0xc0 | (cp >> 6));
-      push(0x80 | (cp & 63));
-    } else if (cp < 0x10000) {
-      push(0xe0 | (cp >> 12));
-      push(0x80 | ((cp >> 6) & 63));
-      push(0x80 | (cp & 63));
-    } else {
-      push(0xf0 | (cp >> 18));
-      push(0x80 | ((cp >> 12) & 63));
-      push(0x80 | ((cp >> 6) & 63));
-      push(0x80 | (cp & 63));
-    }
-  }
-}
+/** UTF-8, lone surrogates as U+FFFD (the WHATWG encoder, a global in Node and browsers: no import). */
+const utf8 = new TextEncoder();
 
 /** FNV-1a 64 of the UTF-8 bytes of `s`, as 16 lower-case hex digits. `fnv1a64('') === 'cbf29ce484222325'`. */
 export function fnv1a64(s: string): string {
   let h = FNV_OFFSET;
-  utf8Bytes(s, (b) => {
+  for (const b of utf8.encode(s)) {
     h ^= BigInt(b);
     h = (h * FNV_PRIME) & MASK;
-  });
+  }
   return h.toString(16).padStart(16, '0');
 }
 

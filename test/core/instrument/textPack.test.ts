@@ -21,6 +21,12 @@ describe('fnv1a64', () => {
     expect(fnv1a64('é')).toBe('0ac21707b7181e01');
     expect(fnv1a64('Feeing embarrassed or ashamed')).toBe('44c8f0839618a4b2');
   });
+  it('hashes 3- and 4-byte characters, and a lone surrogate as U+FFFD (values of the former hand-written encoder)', () => {
+    expect(fnv1a64('😀 ok')).toBe('ba2eeea92b7b161a');
+    expect(fnv1a64('a\ud800b')).toBe('6793f3a9fb1eeead');
+    expect(fnv1a64('اردو ۱۲')).toBe('80ed376186118480');
+    expect(fnv1a64('\u0800\uffff\u{10ffff}')).toBe('b4fdcf4a7e2dddf1');
+  });
   it('normalizes white space and Unicode composition only', () => {
     expect(normalizeText('  a\u00a0 b\n\tc ')).toBe('a b c');
     expect(normalizeText('e\u0301')).toBe('\u00e9');
