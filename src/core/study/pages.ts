@@ -483,15 +483,10 @@ export function progress(flow: Flow, pageId: string, answers: Answers): Progress
  */
 export function resumeStep(flow: Flow, answers: Answers): Step {
   const lookup = answerLookup(answers);
+  const screenedOut = flow.pages.some((q) => q.kind === 'eligibility') && !isEligible(flow, answers);
   for (const p of flow.pages) {
     if (p.kind === 'consent') continue;
-    if (
-      p.kind !== 'eligibility' &&
-      flow.pages.some((q) => q.kind === 'eligibility') &&
-      !isEligible(flow, answers)
-    ) {
-      return { kind: 'ineligible' };
-    }
+    if (p.kind !== 'eligibility' && screenedOut) return { kind: 'ineligible' };
     if (p.items.some((fi) => isVisible(fi, answers, lookup) && answers[fi.id] === undefined))
       return { kind: 'page', page: p };
   }
