@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AnswerStatus, type NumericColumn, type TextColumn } from '../../src/core/response/dataset.js';
+import { AnswerStatus, type TextColumn } from '../../src/core/response/dataset.js';
 import { completeUtf8End, detectDelimiter, firstInvalidUtf8, readCsv } from '../../src/import/csv.js';
-import { type ImportResult, importResponses, loadMappingFile } from '../../src/import/index.js';
-import { targets } from '../core/response/fixtures.js';
+import { importResponses, loadMappingFile } from '../../src/import/index.js';
+import { col, ok, targets } from '../core/response/fixtures.js';
 
 const FIX = fileURLToPath(new URL('../fixtures/import/', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'nabz-import-csv-'));
@@ -18,14 +18,6 @@ function write(name: string, content: string | Uint8Array): string {
   const p = join(tmp, name);
   writeFileSync(p, content);
   return p;
-}
-function ok(r: ImportResult) {
-  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
-  return r;
-}
-function col(r: ImportResult, id: string) {
-  const c = ok(r).dataset.columns.get(id) as NumericColumn;
-  return { values: Array.from(c.values), status: Array.from(c.status) };
 }
 
 describe('importResponses: Google Forms CSV (BOM, CRLF, Urdu, grid, quoted newlines)', async () => {

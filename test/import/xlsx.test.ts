@@ -3,24 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AnswerStatus, type NumericColumn, type TextColumn } from '../../src/core/response/dataset.js';
-import { type ImportResult, importResponses } from '../../src/import/index.js';
+import { AnswerStatus, type TextColumn } from '../../src/core/response/dataset.js';
+import { importResponses } from '../../src/import/index.js';
 import { plainCell } from '../../src/import/xlsx.js';
-import { targets } from '../core/response/fixtures.js';
+import { col, ok, targets } from '../core/response/fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'nabz-import-xlsx-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const S = AnswerStatus;
 const stem = 'How often have you been bothered by the following?';
-
-function ok(r: ImportResult) {
-  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
-  return r;
-}
-function col(r: ImportResult, id: string) {
-  const c = ok(r).dataset.columns.get(id) as NumericColumn;
-  return { values: Array.from(c.values), status: Array.from(c.status) };
-}
 
 /** A workbook shaped like Google Sheets' download of a form's responses, plus a second sheet. */
 async function makeWorkbook(path: string): Promise<void> {

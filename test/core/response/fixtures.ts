@@ -8,6 +8,8 @@ import {
   InstrumentSchema,
   type ItemInput,
 } from '../../../src/core/instrument/schema.js';
+import type { NumericColumn } from '../../../src/core/response/dataset.js';
+import type { ImportResult, ImportSuccess } from '../../../src/core/response/importer.js';
 import type { Target } from '../../../src/core/response/targets.js';
 import { targetsFromStudy } from '../../../src/core/response/targets.js';
 import { type Study, StudySchema } from '../../../src/core/study/schema.js';
@@ -125,4 +127,16 @@ export function targets(instruments: string[] = ['mini'], qs: ItemInput[] = ques
   const r = targetsFromStudy(study(instruments, qs), (id) => library.get(id));
   if (!r.ok) throw new Error(JSON.stringify(r.issues));
   return r.value;
+}
+
+/** The successful import, or a throw listing its errors. */
+export function ok(r: ImportResult): ImportSuccess {
+  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
+  return r;
+}
+
+/** A numeric column of a successful import as plain arrays of values and statuses. */
+export function col(r: ImportResult, id: string): { values: number[]; status: number[] } {
+  const c = ok(r).dataset.columns.get(id) as NumericColumn;
+  return { values: Array.from(c.values), status: Array.from(c.status) };
 }

@@ -3,6 +3,7 @@
  * shared/instruments/INSTRUMENTS.md (cited per block), never taken from the code's output.
  */
 import { describe, expect, it } from 'vitest';
+import type { Instrument } from '../../../src/core/instrument/schema.js';
 import { AnswerStatus } from '../../../src/core/response/dataset.js';
 import {
   bandIndex,
@@ -32,6 +33,23 @@ const mbi = ins('mbiss');
 
 const nums = (prefix: string, ns: readonly number[], pad = 2) =>
   ns.map((n) => `${prefix}_${String(n).padStart(pad, '0')}`);
+/** Score one row per `[total, band]` (made by `row`) and check each row's total and band label. */
+function expectTotals(
+  instrument: Instrument,
+  id: string,
+  table: readonly [number, string][],
+  row: (total: number) => Record<string, Cell>,
+): void {
+  const s = scoreRows(
+    instrument,
+    table.map(([t]) => row(t)),
+  );
+  table.forEach(([t, band], i) => {
+    expect(col(s, id).values[i]).toBe(t);
+    expect(bandLabel(s, id, i), `total ${t}`).toBe(band);
+  });
+}
+
 // INSTRUMENTS.md §2.2
 const D = nums('dass21', [3, 5, 10, 13, 16, 17, 21]);
 const A = nums('dass21', [2, 4, 7, 9, 15, 19, 20]);
@@ -189,14 +207,7 @@ describe('PHQ-9 (§5.1: sum of items 1–9, bands 0/5/10/15/20)', () => {
     [27, 'Severe'],
   ];
   it('band edges', () => {
-    const s = scoreRows(
-      phq,
-      table.map(([t]) => ({ ...spread(t, items, 3), phq9_10: 3 })),
-    );
-    table.forEach(([t, band], i) => {
-      expect(col(s, 'phq9_total').values[i]).toBe(t);
-      expect(bandLabel(s, 'phq9_total', i), `total ${t}`).toBe(band);
-    });
+    expectTotals(phq, 'phq9_total', table, (t) => ({ ...spread(t, items, 3), phq9_10: 3 }));
   });
   it('item 10 (function) is not scored; the maximum is 27, not 21', () => {
     const s = scoreRows(phq, [{ ...spread(27, items, 3), phq9_10: 3 }]);
@@ -243,14 +254,7 @@ describe('GAD-7 (§5.2: sum of items 1–7, bands 0/5/10/15)', () => {
     [21, 'Severe'],
   ];
   it('band edges; the function item is not scored', () => {
-    const s = scoreRows(
-      gad,
-      table.map(([t]) => ({ ...spread(t, items, 3), gad7_8: 2 })),
-    );
-    table.forEach(([t, band], i) => {
-      expect(col(s, 'gad7_total').values[i]).toBe(t);
-      expect(bandLabel(s, 'gad7_total', i), `total ${t}`).toBe(band);
-    });
+    expectTotals(gad, 'gad7_total', table, (t) => ({ ...spread(t, items, 3), gad7_8: 2 }));
   });
 });
 
