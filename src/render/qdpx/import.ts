@@ -110,6 +110,88 @@ function descOf(e: XmlElement): string | undefined {
   return d ? textContent(d) : undefined;
 }
 
+/**
+ * The codes under a `<Codes>` element, depth first (a project's codebook and a QDC read them alike). A code
+ * without a valid GUID or name is reported through `skip` and left out with its sub-codes; `visit` sees each
+ * code taken with its element. A 3-digit colour (#abc) is read as #aabbcc; any other non-#rrggbb colour is
+ * dropped.
+ */
+function readCodes(
+  codesEl: XmlElement,
+  skip: (element: string, reason: string, name?: string) => void,
+  visit?: (e: XmlElement, code: Code) => void,
+): Code[] {
+  const codes: Code[] = [];
+  const walk = (c: XmlElement, parentId: string | null) => {
+    const id = guidAttr(c, 'guid');
+    const name = c.attributes.name;
+    if (!id || !name) {
+      skip('Code', 'no valid GUID or name (its sub-codes were skipped too)', name);
+      return;
+    }
+    const { text, items } = splitListBlock(descOf(c) ?? '', 'Examples');
+    let color = c.attributes.color?.trim();
+    if (color && /^#[0-9A-Fa-f]{3}$/.test(color))
+      color = `#${[...color.slice(1)].map((x) => x + x).join('')}`;
+    const code: Code = {
+      id,
+      name,
+      parentId,
+      definition: text,
+      examples: items,
+      codable: c.attributes.isCodable !== 'false' && c.attributes.isCodable !== '0',
+      ...(color && /^#[0-9A-Fa-f]{6}$/.test(color) ? { color } : {}),
+    };
+    codes.push(code);
+    visit?.(c, code);
+    for (const k of childElements(c, 'Code')) walk(k, id);
+  };
+  for (const c of childElements(codesEl, 'Code')) walk(c, null);
+  return codes;
+}
+
+/**
+ * The sets of codes under a `<Sets>` element, as candidate themes. `member` names the attribute of a
+ * `<MemberCode>` that holds the code's GUID (`targetGUID` in a project, `guid` in a QDC); members that are not
+ * among `codeIds` are left out. A set without a valid GUID or name is reported through `skip`.
+ */
+function readThemes(
+  setsEl: XmlElement,
+  member: 'targetGUID' | 'guid',
+  codeIds: ReadonlySet<string>,
+  skip: (element: string, reason: string, name?: string) => void,
+  visit?: (e: XmlElement, theme: Theme) => void,
+): Theme[] {
+  const themes: Theme[] = [];
+  for (const set of childElements(setsEl, 'Set')) {
+    const id = guidAttr(set, 'guid');
+    const name = set.attributes.name;
+    if (!id || !name) {
+      skip('Set', 'no valid GUID or name', name);
+      continue;
+    }
+    const { text, items } = splitListBlock(descOf(set) ?? '', 'Support needs');
+    const theme: Theme = {
+      id,
+      name,
+      definition: text,
+      parentId: null,
+      codeIds: childElements(set, 'MemberCode')
+        .map((m) => guidAttr(m, member))
+        .filter((x): x is string => !!x && codeIds.has(x)),
+      supportNeeds: items,
+      quoteSegmentIds: [],
+      status: 'candidate',
+      version: 1,
+      signOffs: [],
+      disagreements: [],
+    };
+    themes.push(theme);
+    visit?.(set, theme);
+  }
+  return themes;
+}
+
 function parseValue(vv: XmlElement): string | number | boolean | null {
   for (const c of childElements(vv)) {
     const t = textContent(c).trim();
@@ -231,34 +313,11 @@ export function importProjectXml(
   };
 
   // Codes.
-  const codes: Code[] = [];
-  const codeIds = new Set<string>();
-  const walkCode = (c: XmlElement, parentId: string | null) => {
-    const id = guidAttr(c, 'guid');
-    const name = c.attributes.name;
-    if (!id || !name) {
-      skip('Code', 'no valid GUID or name (its sub-codes were skipped too)', name);
-      return;
-    }
-    const { text, items } = splitListBlock(descOf(c) ?? '', 'Examples');
-    let color = c.attributes.color?.trim();
-    if (color && /^#[0-9A-Fa-f]{3}$/.test(color))
-      color = `#${[...color.slice(1)].map((x) => x + x).join('')}`;
-    codes.push({
-      id,
-      name,
-      parentId,
-      definition: text,
-      examples: items,
-      codable: c.attributes.isCodable !== 'false' && c.attributes.isCodable !== '0',
-      ...(color && /^#[0-9A-Fa-f]{6}$/.test(color) ? { color } : {}),
-    });
-    codeIds.add(id);
-    refNotes(c, { kind: 'code', id });
-    for (const k of childElements(c, 'Code')) walkCode(k, id);
-  };
   const codebook = firstChild(root, 'CodeBook');
-  for (const c of childElements(firstChild(codebook ?? root, 'Codes') ?? root, 'Code')) walkCode(c, null);
+  const codes = readCodes(firstChild(codebook ?? root, 'Codes') ?? root, skip, (c, code) =>
+    refNotes(c, { kind: 'code', id: code.id }),
+  );
+  const codeIds = new Set(codes.map((c) => c.id));
 
   // Variables.
   const variables = new Map<string, { name: string; type: string }>();
@@ -500,37 +559,15 @@ export function importProjectXml(
       skip('PlainTextSelection', 'a selection without codes (nabz keeps coded selections only)', sid);
 
   // Sets → themes.
-  const themes: Theme[] = [];
-  for (const set of childElements(firstChild(root, 'Sets') ?? root, 'Set')) {
-    const id = guidAttr(set, 'guid');
-    if (!id || !set.attributes.name) {
-      skip('Set', 'no valid GUID or name', set.attributes.name);
-      continue;
-    }
+  const themes = readThemes(firstChild(root, 'Sets') ?? root, 'targetGUID', codeIds, skip, (set, theme) => {
     if (childElements(set, 'MemberSource').length)
       skip(
         'MemberSource',
         'sets of sources are not imported; the set is kept with its codes only',
-        set.attributes.name,
+        theme.name,
       );
-    const { text, items } = splitListBlock(descOf(set) ?? '', 'Support needs');
-    themes.push({
-      id,
-      name: set.attributes.name,
-      definition: text,
-      parentId: null,
-      codeIds: childElements(set, 'MemberCode')
-        .map((m) => guidAttr(m, 'targetGUID'))
-        .filter((x): x is string => !!x && codeIds.has(x)),
-      supportNeeds: items,
-      quoteSegmentIds: [],
-      status: 'candidate',
-      version: 1,
-      signOffs: [],
-      disagreements: [],
-    });
-    refNotes(set, { kind: 'theme', id }, 'MemberNote');
-  }
+    refNotes(set, { kind: 'theme', id: theme.id }, 'MemberNote');
+  });
   refNotes(root, { kind: 'project' });
   for (const what of ['Links', 'Graphs'] as const) {
     const e = firstChild(root, what);
@@ -706,56 +743,10 @@ export function importQdc(
       code: 'namespace',
       message: `The codebook namespace is "${root.ns ?? '(none)'}", not ${CODEBOOK_NS}; read it anyway.`,
     });
-  const codes: Code[] = [];
-  const ids = new Set<string>();
-  const walk = (c: XmlElement, parentId: string | null) => {
-    const id = guidAttr(c, 'guid');
-    const name = c.attributes.name;
-    if (!id || !name) {
-      skipped.push({
-        element: 'Code',
-        reason: 'no valid GUID or name (its sub-codes were skipped too)',
-        ...(name ? { name } : {}),
-      });
-      return;
-    }
-    const { text, items } = splitListBlock(descOf(c) ?? '', 'Examples');
-    const color = c.attributes.color?.trim();
-    codes.push({
-      id,
-      name,
-      parentId,
-      definition: text,
-      examples: items,
-      codable: c.attributes.isCodable !== 'false' && c.attributes.isCodable !== '0',
-      ...(color && /^#[0-9A-Fa-f]{6}$/.test(color) ? { color } : {}),
-    });
-    ids.add(id);
-    for (const k of childElements(c, 'Code')) walk(k, id);
-  };
-  for (const c of childElements(firstChild(root, 'Codes') ?? root, 'Code')) walk(c, null);
-  const themes: Theme[] = childElements(firstChild(root, 'Sets') ?? root, 'Set').flatMap((s) => {
-    const id = guidAttr(s, 'guid');
-    if (!id || !s.attributes.name) return [];
-    const { text, items } = splitListBlock(descOf(s) ?? '', 'Support needs');
-    return [
-      {
-        id,
-        name: s.attributes.name,
-        definition: text,
-        parentId: null,
-        codeIds: childElements(s, 'MemberCode')
-          .map((m) => guidAttr(m, 'guid'))
-          .filter((x): x is string => !!x && ids.has(x)),
-        supportNeeds: items,
-        quoteSegmentIds: [],
-        status: 'candidate' as const,
-        version: 1,
-        signOffs: [],
-        disagreements: [],
-      },
-    ];
-  });
+  const skip = (element: string, reason: string, name?: string) =>
+    skipped.push({ element, reason, ...(name ? { name } : {}) });
+  const codes = readCodes(firstChild(root, 'Codes') ?? root, skip);
+  const themes = readThemes(firstChild(root, 'Sets') ?? root, 'guid', new Set(codes.map((c) => c.id)), skip);
   const report: ImportReport = {
     skipped,
     warnings,

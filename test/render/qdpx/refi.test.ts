@@ -304,6 +304,25 @@ describe('round trip export → import → export', () => {
     expect(r.themes.map((t) => t.supportNeeds)).toEqual(p.themes.map((t) => t.supportNeeds));
     expect(codebookToQdc(r.codes, { namespace: 'whatever', themes: r.themes }).xml).toBe(q1);
   });
+
+  it('a QDC is read as a project codebook is: short colours, and sets it cannot take are reported', () => {
+    const G = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+    const r = importQdc(`<?xml version="1.0" encoding="UTF-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="OtherQDA"><Codes>
+  <Code guid="${G(1)}" name="Stress" isCodable="true" color="#abc"/>
+  <Code guid="not-a-guid" name="Broken" isCodable="true"/>
+</Codes><Sets>
+  <Set guid="${G(2)}" name="Pressure"><MemberCode guid="${G(1)}"/></Set>
+  <Set name="No GUID"><MemberCode guid="${G(1)}"/></Set>
+</Sets></CodeBook>`);
+    if (!r.ok) throw new Error('import failed');
+    expect(r.codes.map((c) => [c.name, c.color])).toEqual([['Stress', '#aabbcc']]);
+    expect(r.themes.map((t) => [t.name, t.codeIds])).toEqual([['Pressure', [G(1)]]]);
+    expect(r.report.skipped).toEqual([
+      { element: 'Code', reason: 'no valid GUID or name (its sub-codes were skipped too)', name: 'Broken' },
+      { element: 'Set', reason: 'no valid GUID or name', name: 'No GUID' },
+    ]);
+  });
 });
 
 describe('import tells what it could not take', () => {
