@@ -14,12 +14,9 @@ function missingValue(v: ExportVariable, kind: MissingKind): number | null {
   return m ? m.value : null;
 }
 
-/** A numeric item's value: the answer, or its missing code; `null` (system-missing) when the item is absent. */
-function numericItemValue(v: ExportVariable, a: Answer | undefined): number | null {
-  if (!a) return null;
+/** The missing code of a skipped, not-applicable or not-shown answer; `null` (system-missing) for any other. */
+function missingAnswerValue(v: ExportVariable, a: Answer): number | null {
   switch (a.kind) {
-    case 'value':
-      return a.value;
     case 'skipped':
       return missingValue(v, 'skipped');
     case 'na':
@@ -31,20 +28,16 @@ function numericItemValue(v: ExportVariable, a: Answer | undefined): number | nu
   }
 }
 
+/** A numeric item's value: the answer, or its missing code; `null` (system-missing) when the item is absent. */
+function numericItemValue(v: ExportVariable, a: Answer | undefined): number | null {
+  if (!a) return null;
+  return a.kind === 'value' ? a.value : missingAnswerValue(v, a);
+}
+
+/** One option of a multiple-choice item: 1 chosen, 0 not chosen, or the answer's missing code. */
 function choiceValue(v: ExportVariable, a: Answer | undefined, option: number): number | null {
   if (!a) return null;
-  switch (a.kind) {
-    case 'choices':
-      return a.values.includes(option) ? 1 : 0;
-    case 'skipped':
-      return missingValue(v, 'skipped');
-    case 'na':
-      return missingValue(v, 'not_applicable');
-    case 'not_shown':
-      return missingValue(v, 'not_shown');
-    default:
-      return null;
-  }
+  return a.kind === 'choices' ? (a.values.includes(option) ? 1 : 0) : missingAnswerValue(v, a);
 }
 
 /** Stored answers → what `scoreRespondent` takes, for the items a plan scores. */
