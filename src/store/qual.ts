@@ -26,7 +26,6 @@
  * enters the trail: a source is recorded by name, length and SHA-256; participants' names (and aliases that
  * are names) are masked.
  */
-import { createHash } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import { toIssues } from '../core/instrument/schema.js';
@@ -52,7 +51,7 @@ import {
 } from '../core/qual/model.js';
 import { codePointLength } from '../core/qual/offsets.js';
 import { classifyLabel } from '../core/qual/transcript.js';
-import { fromJsonText, toBool, toDate, toNumber } from './codec.js';
+import { fromJsonText, sha256Hex, toBool, toDate, toJsonText, toNumber } from './codec.js';
 import { inTransaction, type StoreContext } from './context.js';
 import { done, type Outcome, type Refused, refused } from './errors.js';
 import type { Database, Flag, Instant, JsonText } from './schema.js';
@@ -306,10 +305,8 @@ export interface QualPlan<T> {
   readonly result: T;
 }
 
-const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
-
 /** SHA-256 hex of a UTF-8 string (the hash function of the qualitative audit chain). */
-export const qualHash = sha256;
+export const qualHash = sha256Hex;
 
 /** What the audit trail records of an entity: never transcript text, never a participant's name. */
 export function auditView(kind: QualKind, data: unknown): unknown {
@@ -322,7 +319,7 @@ export function auditView(kind: QualKind, data: unknown): unknown {
       language: s.source.language,
       format: s.format,
       length: codePointLength(s.source.text),
-      sha256: sha256(s.source.text),
+      sha256: sha256Hex(s.source.text),
       turns: s.turns.length,
     };
   }
@@ -350,10 +347,9 @@ function parseKind<K extends QualKind>(kind: K, data: unknown): Outcome<QualData
   );
 }
 
+/** Stored JSON text of a value, `null` for an absent one. */
 function jsonText(value: unknown): string {
-  const s = JSON.stringify(value ?? null);
-  if (s === undefined) throw new TypeError('value has no JSON form');
-  return s;
+  return toJsonText(value ?? null, 'A qualitative record');
 }
 
 function toProject(row: {
@@ -604,7 +600,7 @@ export function qualRepo({ db: baseDb, backend }: StoreContext) {
           before: ev.before ?? null,
           after: ev.after ?? null,
         },
-        sha256,
+        sha256Hex,
       );
       const e = log[log.length - 1]!;
       await d
@@ -937,7 +933,7 @@ export function qualRepo({ db: baseDb, backend }: StoreContext) {
 
     /** Check every link of the project's audit chain; the head hash when intact, else the first broken link. */
     async verifyAudit(projectId: number): Promise<AuditVerification> {
-      return verifyAuditChain(await repo.auditTrail(projectId), sha256);
+      return verifyAuditChain(await repo.auditTrail(projectId), sha256Hex);
     },
 
     /** Delete a project with its entities and audit trail (e.g. with its study's data). */
