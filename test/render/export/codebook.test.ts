@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { resolveStudy } from '../../../src/core/study/resolve.js';
 import { buildVariables, codebookRows, renderCodebook } from '../../../src/render/export/index.js';
-import { mini, resolvedStudy, studyInput } from './fixture.js';
+import { CODEBOOK_COLUMNS, mini, resolvedStudy, studyInput } from './fixture.js';
 
 const resolved = resolvedStudy();
 const vars = buildVariables(resolved, { includeScores: true, includeFreeText: true });
@@ -13,17 +13,7 @@ describe('renderCodebook', () => {
   it('CSV: one row per variable, every column, the licence line on instrument rows', () => {
     expect(book.csv.startsWith('\uFEFF')).toBe(true);
     const rows = parse(book.csv, { bom: true }) as string[][];
-    expect(rows[0]).toEqual([
-      'Variable',
-      'Label',
-      'Type',
-      'Format',
-      'Values',
-      'Missing values',
-      'Belongs to',
-      'Scoring',
-      'Licence',
-    ]);
+    expect(rows[0]).toEqual(CODEBOOK_COLUMNS);
     expect(rows).toHaveLength(vars.length + 1);
     const by = new Map(rows.slice(1).map((r) => [r[0], r]));
     // a text cell starting with "-" gets the apostrophe every CSV of nabz gives it (formula injection)

@@ -2,8 +2,11 @@
  * A small study for the export tests: a 4-item instrument with a reverse-keyed item, a "not applicable"
  * item, a skip-logic item, a score with bands; study questions of every type (single, number, multiple
  * choice with a negative option value, text with Urdu, longtext), a question named with an SPSS reserved
- * word (`to`), a screening question; and hand-written records covering every answer kind.
+ * word (`to`), a screening question; hand-written records covering every answer kind; and the expectations the
+ * writers share.
  */
+import { PassThrough, type Writable } from 'node:stream';
+import { expect } from 'vitest';
 import { type Instrument, InstrumentSchema } from '../../../src/core/instrument/schema.js';
 import { type ResolvedStudy, resolveStudy } from '../../../src/core/study/resolve.js';
 import type { ExportRecord } from '../../../src/render/export/model.js';
@@ -218,3 +221,35 @@ export const ALL_VARIABLE_NAMES: readonly string[] = [
   'mini_total_band',
   'mini_total_n',
 ];
+
+/** The variable names by default: without free text (comment, story), times (submitted_at) and scores. */
+export const DEFAULT_VARIABLE_NAMES: readonly string[] = ALL_VARIABLE_NAMES.filter(
+  (n) => !['submitted_at', 'comment', 'story'].includes(n) && !n.startsWith('mini_total'),
+);
+
+/** The columns of the codebook (its CSV and the XLSX "Variables" sheet). */
+export const CODEBOOK_COLUMNS: readonly string[] = [
+  'Variable',
+  'Label',
+  'Type',
+  'Format',
+  'Values',
+  'Missing values',
+  'Belongs to',
+  'Scoring',
+  'Licence',
+];
+
+/** A writer given a record source that fails after one record rejects with its error and destroys the sink. */
+export async function expectFailingSourceDestroysSink(
+  write: (records: AsyncIterable<ExportRecord>, sink: Writable) => Promise<unknown>,
+): Promise<void> {
+  async function* failing(): AsyncGenerator<ExportRecord> {
+    yield records[0]!;
+    throw new Error('database went away');
+  }
+  const sink = new PassThrough();
+  sink.resume();
+  await expect(write(failing(), sink)).rejects.toThrow('database went away');
+  expect(sink.destroyed).toBe(true);
+}

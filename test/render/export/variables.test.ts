@@ -10,30 +10,14 @@ import {
   spssDateTime,
   spssSafeName,
 } from '../../../src/render/export/index.js';
-import { LONG_QUESTION, records, resolvedStudy } from './fixture.js';
+import { DEFAULT_VARIABLE_NAMES, LONG_QUESTION, records, resolvedStudy } from './fixture.js';
 
 const resolved = resolvedStudy();
 
 describe('buildVariables', () => {
   it('by default: metadata, screening, items, questions; no free text, times or scores', () => {
     const vars = buildVariables(resolved);
-    expect(vars.map((v) => v.name)).toEqual([
-      'response_id',
-      'submitted_on',
-      'language',
-      'referral_wave',
-      'is_student',
-      'mini_1',
-      'mini_2',
-      'mini_3',
-      'mini_4',
-      'gender',
-      'age',
-      'hobbies__1',
-      'hobbies__2',
-      'hobbies__m1',
-      'to_',
-    ]);
+    expect(vars.map((v) => v.name)).toEqual(DEFAULT_VARIABLE_NAMES);
   });
 
   it('item variables: labels, value labels, missing codes, groups', () => {

@@ -6,7 +6,6 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import type { ExportRecord } from '../../../src/render/export/index.js';
 import {
   buildVariables,
   type ExportVariable,
@@ -16,9 +15,10 @@ import {
 import {
   ALL_VARIABLE_NAMES,
   asyncRecords,
+  CODEBOOK_COLUMNS,
+  expectFailingSourceDestroysSink,
   FORMULA,
   LONG_STORY,
-  records,
   resolvedStudy,
   URDU,
 } from './fixture.js';
@@ -177,17 +177,7 @@ describe('writeXlsx', () => {
   it('Variables sheet: the codebook', async () => {
     const wb = await xlsxOf(all);
     const book = wb.getWorksheet('Variables')!;
-    expect(values(book, 1, 9)).toEqual([
-      'Variable',
-      'Label',
-      'Type',
-      'Format',
-      'Values',
-      'Missing values',
-      'Belongs to',
-      'Scoring',
-      'Licence',
-    ]);
+    expect(values(book, 1, 9)).toEqual(CODEBOOK_COLUMNS);
     expect(book.rowCount).toBe(22);
     expect(values(book, 9, 9)).toEqual([
       'mini_2',
@@ -203,13 +193,6 @@ describe('writeXlsx', () => {
   });
 
   it('a record source that fails destroys the sink and rejects', async () => {
-    async function* failing(): AsyncGenerator<ExportRecord> {
-      yield records[0]!;
-      throw new Error('database went away');
-    }
-    const sink = new PassThrough();
-    sink.resume();
-    await expect(writeXlsx(all, failing(), sink)).rejects.toThrow('database went away');
-    expect(sink.destroyed).toBe(true);
+    await expectFailingSourceDestroysSink((recs, sink) => writeXlsx(all, recs, sink));
   });
 });
