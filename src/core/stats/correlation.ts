@@ -8,6 +8,7 @@
  * Goldens: test/goldens/r/stats_b2.R, test/goldens/pspp/correlation.sps.
  */
 import { normalCdf, normalQuantile, normalSf, tCdf, tSf, tTwoSided } from './distributions.js';
+import { averageRanks } from './ranks.js';
 import {
   type Alternative,
   type Interval,
@@ -168,30 +169,6 @@ export function pearsonCorrelation(
 // ---------------------------------------------------------------------------------------------------------------------
 // Spearman
 
-/**
- * Average ranks (1-based; tied values share the mean of their positions), as R `rank(ties.method = "average")`.
- * Private to this module (core/stats/ranks.ts is the shared version).
- */
-function averageRanks(v: Float64Array): Float64Array {
-  const n = v.length;
-  const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => v[a]! - v[b]!);
-  const ranks = new Float64Array(n);
-  let i = 0;
-  while (i < n) {
-    let j = i;
-    while (j + 1 < n && v[order[j + 1]!] === v[order[i]!]) j++;
-    const rank = (i + j) / 2 + 1;
-    for (let t = i; t <= j; t++) ranks[order[t]!] = rank;
-    i = j + 1;
-  }
-  return ranks;
-}
-
-function hasTies(v: Float64Array): boolean {
-  return new Set(v).size < v.length;
-}
-
 /** Exact null distribution of S = Σ (i − p_i)² over the n! permutations, as counts indexed by S (n ≤ 9). */
 const exactSCounts = new Map<number, Float64Array>();
 function spearmanExactCounts(n: number): Float64Array {
@@ -319,9 +296,11 @@ export function spearmanCorrelation(
   const [xs, ys] = completePairs(x, y, 'spearmanCorrelation');
   const n = xs.length;
   if (n < 3) return notComputable(`Only ${n} complete pair(s); a rank correlation test needs at least 3.`);
-  const rho = pearsonR(averageRanks(xs), averageRanks(ys));
+  const rx = averageRanks(xs);
+  const ry = averageRanks(ys);
+  const rho = pearsonR(rx.ranks, ry.ranks);
   if (typeof rho === 'string') return notComputable(`The rank correlation is undefined: ${rho}.`);
-  const ties = hasTies(xs) || hasTies(ys);
+  const ties = rx.tiedGroups > 0 || ry.tiedGroups > 0;
   const n3n = n * n * n - n;
   const s = (n3n * (1 - rho)) / 6;
   const df = n - 2;

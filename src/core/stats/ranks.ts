@@ -1,6 +1,6 @@
 /**
  * Ranking with ties (average ranks) and tie counts, shared by the rank tests in `core/stats`
- * (Mann–Whitney here; Kruskal–Wallis, Spearman and others may use the same helpers).
+ * (Mann–Whitney and Spearman; Kruskal–Wallis and others may use the same helpers).
  *
  * Design for large inputs (1,000,000 respondents): the values are copied once into a `Float64Array` and sorted
  * with the native numeric sort; the average rank of any value is then found by two binary searches in the sorted
