@@ -16,6 +16,7 @@
  */
 import { fSf } from './distributions.js';
 import { type NotComputable, notComputable, type TestResult } from './result.js';
+import { addCompensated, type CompensatedSum } from './summation.js';
 
 export type LeveneCenter = 'mean' | 'median';
 
@@ -49,32 +50,20 @@ function medianOf(x: ArrayLike<number>, n: number): number {
   return n % 2 === 1 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 }
 
-/** Neumaier-compensated running sum: `s` is the sum, `c` the accumulated rounding error. */
-interface Sum {
-  s: number;
-  c: number;
-}
-
-function add(acc: Sum, v: number): void {
-  const t = acc.s + v;
-  acc.c += Math.abs(acc.s) >= Math.abs(v) ? acc.s - t + v : v - t + acc.s;
-  acc.s = t;
-}
-
 /** Mean of f(x_i) over the non-missing x_i, compensated, with R's second correcting pass. */
 function meanOf(x: ArrayLike<number>, n: number, centre: number, absolute: boolean): number {
-  const acc: Sum = { s: 0, c: 0 };
+  const acc: CompensatedSum = { sum: 0, compensation: 0 };
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
-    if (!Number.isNaN(v)) add(acc, absolute ? Math.abs(v - centre) : v);
+    if (!Number.isNaN(v)) addCompensated(acc, absolute ? Math.abs(v - centre) : v);
   }
-  const m = (acc.s + acc.c) / n;
-  const corr: Sum = { s: 0, c: 0 };
+  const m = (acc.sum + acc.compensation) / n;
+  const corr: CompensatedSum = { sum: 0, compensation: 0 };
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
-    if (!Number.isNaN(v)) add(corr, (absolute ? Math.abs(v - centre) : v) - m);
+    if (!Number.isNaN(v)) addCompensated(corr, (absolute ? Math.abs(v - centre) : v) - m);
   }
-  return m + (corr.s + corr.c) / n;
+  return m + (corr.sum + corr.compensation) / n;
 }
 
 /**
@@ -131,7 +120,7 @@ export function levene(
 
   // Between- and within-group sums of squares of z.
   let between = 0;
-  const within: Sum = { s: 0, c: 0 };
+  const within: CompensatedSum = { sum: 0, compensation: 0 };
   for (let g = 0; g < k; g++) {
     const x = groups[g]!;
     const c = centres[g]!;
@@ -142,12 +131,12 @@ export function levene(
       const v = x[i]!;
       if (Number.isNaN(v)) continue;
       const e = Math.abs(v - c) - m;
-      add(within, e * e);
+      addCompensated(within, e * e);
     }
   }
   const df1 = k - 1;
   const df2 = total - k;
-  const withinSs = within.s + within.c;
+  const withinSs = within.sum + within.compensation;
   if (!(withinSs > 0)) {
     return notComputable(
       "Levene's test is undefined: within every group all absolute deviations from the group " +

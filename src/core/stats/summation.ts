@@ -1,5 +1,5 @@
 /**
- * Accurate accumulation helpers shared by the descriptive statistics and ANOVA.
+ * Accurate accumulation helpers shared by the descriptive statistics, ANOVA and Levene's test.
  *
  * The mean and the sum of squared deviations are computed with the corrected two-pass algorithm
  * (Chan, Golub & LeVeque 1983; Björck 1996):
