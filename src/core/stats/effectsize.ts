@@ -263,10 +263,19 @@ function noncentralityFor(t: number, df: number, p: number, algorithm: NctAlgori
 // ---------------------------------------------------------------------------------------------------------
 // d and g
 
-function checkConf(confLevel: number): void {
+interface SmdSettings {
+  readonly confLevel: number;
+  readonly ciMethod: SmdCiMethod;
+  readonly nct: NctAlgorithm;
+}
+
+/** The options with their defaults; throws for a confidence level outside (0, 1). */
+function smdSettings(options: SmdOptions): SmdSettings {
+  const confLevel = options.confLevel ?? 0.95;
   if (!(confLevel > 0 && confLevel < 1)) {
     throw new RangeError(`confLevel must be between 0 and 1 (e.g. 0.95); got ${confLevel}.`);
   }
+  return { confLevel, ciMethod: options.ciMethod ?? 'noncentral-t', nct: options.nct ?? 'r-compatible' };
 }
 
 interface Pooled {
@@ -324,6 +333,32 @@ function smdInterval(
 }
 
 /**
+ * The result for an estimate `scale` · d (d itself, or g = J · d) described by `label`: its interval by the chosen
+ * method (the noncentral-t interval for d times `scale`) and the pooled-SD details.
+ */
+function smdResult(
+  p: Pooled,
+  s: SmdSettings,
+  name: StandardizedMeanDifference['name'],
+  label: string,
+  estimate: number,
+  scale: number,
+): StandardizedMeanDifference {
+  return {
+    name,
+    method: `${label}, ${s.ciMethod === 'normal' ? 'Hedges–Olkin normal-approximation' : 'noncentral t'} CI`,
+    estimate,
+    ci: smdInterval(p, estimate, s.confLevel, s.ciMethod, s.nct, scale),
+    ciMethod: s.ciMethod,
+    ...(s.ciMethod === 'noncentral-t' ? { nct: s.nct } : {}),
+    standardizer: p.sp,
+    df: p.df,
+    n: p.n1 + p.n2,
+    groupN: [p.n1, p.n2],
+  };
+}
+
+/**
  * Cohen's d = (mean1 − mean2) / pooled SD from summary statistics, with a confidence interval by inverting the
  * noncentral t (default; as MBESS::ci.smd and effectsize::cohens_d) or by the Hedges–Olkin normal approximation.
  *
@@ -334,24 +369,10 @@ export function cohensDFromSummary(
   y: SummaryInput,
   options: SmdOptions = {},
 ): StandardizedMeanDifference | NotComputable {
-  const confLevel = options.confLevel ?? 0.95;
-  const ciMethod = options.ciMethod ?? 'noncentral-t';
-  const nct = options.nct ?? 'r-compatible';
-  checkConf(confLevel);
+  const s = smdSettings(options);
   const p = pooledD(x, y);
   if ('kind' in p) return p;
-  return {
-    name: "Cohen's d",
-    method: `Cohen's d (pooled SD), ${ciMethod === 'normal' ? 'Hedges–Olkin normal-approximation' : 'noncentral t'} CI`,
-    estimate: p.d,
-    ci: smdInterval(p, p.d, confLevel, ciMethod, nct, 1),
-    ciMethod,
-    ...(ciMethod === 'noncentral-t' ? { nct } : {}),
-    standardizer: p.sp,
-    df: p.df,
-    n: p.n1 + p.n2,
-    groupN: [p.n1, p.n2],
-  };
+  return smdResult(p, s, "Cohen's d", "Cohen's d (pooled SD)", p.d, 1);
 }
 
 /**
@@ -363,28 +384,20 @@ export function hedgesGFromSummary(
   y: SummaryInput,
   options: HedgesGOptions = {},
 ): StandardizedMeanDifference | NotComputable {
-  const confLevel = options.confLevel ?? 0.95;
-  const ciMethod = options.ciMethod ?? 'noncentral-t';
-  const nct = options.nct ?? 'r-compatible';
+  const s = smdSettings(options);
   const correction = options.correction ?? 'exact';
-  checkConf(confLevel);
   const p = pooledD(x, y);
   if ('kind' in p) return p;
   const j = hedgesCorrection(p.df, correction);
-  const g = j * p.d;
   return {
-    name: "Hedges' g",
-    method:
-      `Hedges' g (pooled SD, ${correction} small-sample correction), ` +
-      `${ciMethod === 'normal' ? 'Hedges–Olkin normal-approximation' : 'noncentral t'} CI`,
-    estimate: g,
-    ci: smdInterval(p, g, confLevel, ciMethod, nct, j),
-    ciMethod,
-    ...(ciMethod === 'noncentral-t' ? { nct } : {}),
-    standardizer: p.sp,
-    df: p.df,
-    n: p.n1 + p.n2,
-    groupN: [p.n1, p.n2],
+    ...smdResult(
+      p,
+      s,
+      "Hedges' g",
+      `Hedges' g (pooled SD, ${correction} small-sample correction)`,
+      j * p.d,
+      j,
+    ),
     correction: { method: correction, factor: j },
   };
 }
