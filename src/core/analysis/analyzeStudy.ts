@@ -99,6 +99,11 @@ function article(word: string): string {
   return /^[aeiou]/i.test(word) ? 'an' : 'a';
 }
 
+/** A score's label in the report language, else its id. */
+function scoreLabel(s: ScoreColumn): string {
+  return s.def.label[LANG] ?? s.id;
+}
+
 function itemText(item: Item): string {
   return item.text?.[LANG] ?? Object.values(item.text ?? {})[0] ?? item.id;
 }
@@ -344,7 +349,6 @@ function instrumentSections(
   const sections: Section[] = [];
   const itemById = new Map(ins.items.map((it) => [it.id, it]));
   const studyDomains = scores.filter((s) => s.source === 'study');
-  const label = (s: ScoreColumn) => s.def.label[LANG] ?? s.id;
 
   // Item endorsement, grouped by the study's domains when it has them, else by official scores, else all items.
   if (ins.endorsement) {
@@ -359,7 +363,7 @@ function instrumentSections(
     const of = (id: string) =>
       endorsed.get(id) ?? endorsementOf(ins, itemById.get(id)!, numericColumn(dataset, id));
     const domains: EndorsementDomain[] = groups.length
-      ? groups.map((s) => ({ label: label(s), items: s.def.items.map(of) }))
+      ? groups.map((s) => ({ label: scoreLabel(s), items: s.def.items.map(of) }))
       : [{ label: ins.shortTitle, items: [...endorsed.values()] }];
     const endorseLabel = midSentence(
       ins.endorsement.label[LANG] ?? `at or above ${ins.endorsement.threshold}`,
@@ -402,9 +406,9 @@ function instrumentSections(
   const described = scores.map((s) => describe(s.values, { quantileDefinition: 'spss' }));
   const rows: ScoreDescriptives[] = scores.map((s, i) => {
     const d = described[i]!;
-    if (isNotComputable(d)) return { label: label(s), n: 0, mean: d, sd: d, min: d, max: d };
+    if (isNotComputable(d)) return { label: scoreLabel(s), n: 0, mean: d, sd: d, min: d, max: d };
     return {
-      label: label(s),
+      label: scoreLabel(s),
       n: d.n,
       mean: d.mean,
       sd: d.sd ?? notComputable('fewer than two scores'),
@@ -421,7 +425,7 @@ function instrumentSections(
         rowHeader: 'Score',
         notes: scores.map(
           (s) =>
-            `${label(s)}: ${s.def.description ?? `${s.def.method} of ${s.def.items.length} items`}; computed when at least ${s.minAnswered} item${s.minAnswered === 1 ? ' is' : 's are'} answered${s.official ? '' : ' (study-defined, not an official subscale)'}.`,
+            `${scoreLabel(s)}: ${s.def.description ?? `${s.def.method} of ${s.def.items.length} items`}; computed when at least ${s.minAnswered} item${s.minAnswered === 1 ? ' is' : 's are'} answered${s.official ? '' : ' (study-defined, not an official subscale)'}.`,
         ),
         denominator: 'n is the number of respondents with a score.',
       }),
@@ -453,7 +457,7 @@ function distributionTable(
   const f = dec(2);
   const rows: Row[] = scores.map((s, i) => {
     const d = described[i]!;
-    const label = text(s.def.label[LANG] ?? s.id);
+    const label = text(scoreLabel(s));
     if (isNotComputable(d))
       return { kind: 'data' as const, cells: { label, n: num(0), se: notComputableCell(d.reason) } };
     return {
@@ -502,7 +506,7 @@ function bandTable(ins: Instrument, s: ScoreColumn, k: number): TableSpec {
   return {
     type: 'table',
     id: `${s.id}_bands`,
-    title: `${ins.shortTitle}: ${s.def.label[LANG] ?? s.id} by band`,
+    title: `${ins.shortTitle}: ${scoreLabel(s)} by band`,
     columns: [
       col('band', 'Band', TEXT),
       col('from', 'From', dec(0)),
@@ -522,7 +526,7 @@ function bandTable(ins: Instrument, s: ScoreColumn, k: number): TableSpec {
             : notComputableCell('no respondent has this score'),
       },
     })),
-    denominator: `Percentages are of the ${n} respondents with a ${s.def.label[LANG] ?? s.id} score.`,
+    denominator: `Percentages are of the ${n} respondents with a ${scoreLabel(s)} score.`,
     notes: hide.size ? [suppressionNote(k)] : [],
   };
 }
@@ -541,7 +545,7 @@ function thresholdSection(
   for (const t of plan.thresholds) {
     const s = byId.get(t.score);
     if (!s) continue;
-    const lbl = t.label ?? `${s.def.label[LANG] ?? s.id} ≥ ${t.atLeast}`;
+    const lbl = t.label ?? `${scoreLabel(s)} ≥ ${t.atLeast}`;
     const r = proportionAtOrAbove(s.values, t.atLeast, { level: plan.confidenceLevel });
     if (isNotComputable(r)) {
       rows.push({ label: lbl, atLeast: t.atLeast, count: 0, n: 0, ci: r });
@@ -552,7 +556,7 @@ function thresholdSection(
     sentences.push(
       thresholdSentence({
         populationLabel: 'respondents with a score',
-        scoreLabel: `${article(midSentence(s.def.label[LANG] ?? s.id))} ${midSentence(s.def.label[LANG] ?? s.id)} score`,
+        scoreLabel: `${article(midSentence(scoreLabel(s)))} ${midSentence(scoreLabel(s))} score`,
         atLeast: t.atLeast,
         count: r.count,
         n: r.n,
@@ -741,13 +745,10 @@ function twoGroupBlocks(
   const independent: IndependentTestInput[] = [];
   const sentences: string[] = [];
   const pValues: number[] = [];
+  const levels = present.map((l) => l.value);
   for (const s of scores) {
-    const [x, y] = splitBy(
-      s.values,
-      gc,
-      present.map((l) => l.value),
-    ) as [Float64Array, Float64Array];
-    const outcome = s.def.label[LANG] ?? s.id;
+    const [x, y] = splitBy(s.values, gc, levels) as [Float64Array, Float64Array];
+    const outcome = scoreLabel(s);
     const t = ttestIndependent(x, y, { confLevel: plan.confidenceLevel, leveneCenter: plan.leveneCenter });
     const g = hedgesG(x, y, { confLevel: plan.confidenceLevel });
     const groupRows = [x, y].map((arr, i) => {
@@ -817,7 +818,7 @@ function twoGroupBlocks(
   const holm = pAdjust(pValues, 'holm');
   const notes = [
     `${plan.ttest === 'welch' ? "Welch's t-test (unequal variances)" : "Student's t-test (equal variances assumed)"} as chosen in the analysis plan; effect size Hedges' g (exact small-sample correction) with a ${Math.round(plan.confidenceLevel * 100)}% noncentral-t interval.`,
-    `Holm-adjusted p-values over the ${pValues.length} outcomes: ${holm.adjusted.map((p, i) => `${scores[i]!.def.label[LANG] ?? scores[i]!.id} ${Number.isNaN(p) ? 'not computable' : formatP(p, { alpha: plan.alpha })}`).join('; ')}.`,
+    `Holm-adjusted p-values over the ${pValues.length} outcomes: ${holm.adjusted.map((p, i) => `${scoreLabel(scores[i]!)} ${Number.isNaN(p) ? 'not computable' : formatP(p, { alpha: plan.alpha })}`).join('; ')}.`,
   ];
   return [
     groupComparisonTable({
@@ -851,16 +852,13 @@ function anovaBlocks(
   const plan = input.resolved.study.analysis;
   const rows: Row[] = [];
   const sentences: string[] = [];
+  const levels = present.map((l) => l.value);
+  const labels = present.map((l) => l.label);
   for (const s of scores) {
-    const groups = splitBy(
-      s.values,
-      gc,
-      present.map((l) => l.value),
-    );
-    const labels = present.map((l) => l.label);
+    const groups = splitBy(s.values, gc, levels);
     const a = oneWayAnova(groups, { labels });
     const w = welchAnova(groups, { labels });
-    const outcome = s.def.label[LANG] ?? s.id;
+    const outcome = scoreLabel(s);
     rows.push({ kind: 'group', label: outcome });
     const row = (name: string, r: typeof a | typeof w): Row => {
       if (isNotComputable(r))
@@ -955,7 +953,7 @@ function reliabilitySection(
         : itemMatrixFromColumns(cols, s.def.items),
       { missing },
     );
-    const lbl = s.def.label[LANG] ?? s.id;
+    const lbl = scoreLabel(s);
     if (isNotComputable(r)) {
       rows.push({
         kind: 'data',
@@ -1022,7 +1020,7 @@ function reliabilitySection(
 /** SPSS "Item-Total Statistics": per item its mean, SD, corrected item–total r and alpha if deleted. */
 function itemTotalTable(s: ScoreColumn, r: ReliabilityResult, resolved: ResolvedStudy): TableSpec {
   const f = dec(2);
-  const label = s.def.label[LANG] ?? s.id;
+  const label = scoreLabel(s);
   return {
     type: 'table',
     id: `${s.id}_item_total`,
@@ -1063,20 +1061,17 @@ function itemTotalTable(s: ScoreColumn, r: ReliabilityResult, resolved: Resolved
 function safetySection(input: AnalysisInput, k: number): Section | undefined {
   const { scored } = input;
   if (!scored.safety.length) return undefined;
-  const rows: Row[] = scored.safety.map((f) => ({
-    kind: 'data' as const,
-    cells: {
-      rule: text(f.description),
-      n:
-        k > 0 && f.nFlagged > 0 && f.nFlagged < k
-          ? suppressed(`fewer than ${k} respondents`)
-          : num(f.nFlagged),
-      percent:
-        k > 0 && f.nFlagged > 0 && f.nFlagged < k
-          ? suppressed(`fewer than ${k} respondents`)
-          : num(f.nFlagged / Math.max(1, scored.n)),
-    },
-  }));
+  const rows: Row[] = scored.safety.map((f) => {
+    const hide = isSmall(f.nFlagged, k);
+    return {
+      kind: 'data' as const,
+      cells: {
+        rule: text(f.description),
+        n: hide ? suppressed(`fewer than ${k} respondents`) : num(f.nFlagged),
+        percent: hide ? suppressed(`fewer than ${k} respondents`) : num(f.nFlagged / Math.max(1, scored.n)),
+      },
+    };
+  });
   return {
     id: 'safety',
     title: 'Safety flags',
@@ -1157,7 +1152,7 @@ export function analyzeStudy(input: AnalysisInput): Report {
       describeScoring({
         instrument: ins.shortTitle,
         scores: scores.map((s) => ({
-          label: s.def.label[LANG] ?? s.id,
+          label: scoreLabel(s),
           official: s.official,
           method: s.def.method,
           items: s.def.items.length,
