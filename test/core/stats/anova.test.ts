@@ -9,8 +9,9 @@ import {
   type WelchAnovaResult,
   welchAnova,
 } from '../../../src/core/stats/anova.js';
-import { isNotComputable, type NotComputable } from '../../../src/core/stats/result.js';
+import { isNotComputable } from '../../../src/core/stats/result.js';
 import { expectDigits, lre } from '../../helpers/accuracy.js';
+import { ok } from './pspp.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
@@ -41,11 +42,6 @@ function readNistAnova(file: string): number[][] {
     (groups[g] as number[]).push(Number(m[2]));
   }
   return groups;
-}
-
-function ok<T>(r: T | NotComputable): T {
-  if (isNotComputable(r)) throw new Error(`unexpected NotComputable: ${r.reason}`);
-  return r;
 }
 
 // Binary64 limits for F with a corrected two-pass method (reference-data README), minus 0.5.

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import {
   correlationMatrix,
@@ -9,59 +8,15 @@ import {
   spearmanCorrelation,
 } from '../../../src/core/stats/correlation.js';
 import { isNotComputable } from '../../../src/core/stats/result.js';
-import { expectDigits, lre } from '../../helpers/accuracy.js';
+import { expectDigits } from '../../helpers/accuracy.js';
+import { expectPspp, ok, psppNumber, psppTables, readPsppCsv } from './pspp.js';
 
 // Goldens: test/goldens/r/stats_b2.R -> test/goldens/stats_b2.json; test/goldens/pspp/correlation.sps -> .out.csv
 const golden = JSON.parse(readFileSync(new URL('../../goldens/stats_b2.json', import.meta.url), 'utf8'));
 const STAT = 12;
 const PVAL = 11;
 
-function ok<T>(r: T | { kind: 'not_computable'; reason: string }): T {
-  if (isNotComputable(r)) throw new Error(`unexpected NotComputable: ${r.reason}`);
-  return r as T;
-}
-
-function readCsv(file: string): Record<string, number[]> {
-  const rows = parse(readFileSync(new URL(`../../goldens/pspp/${file}`, import.meta.url), 'utf8'), {
-    columns: true,
-  }) as Record<string, string>[];
-  const out: Record<string, number[]> = {};
-  for (const key of Object.keys(rows[0]!))
-    out[key] = rows.map((r) => (r[key] === '' ? Number.NaN : Number(r[key])));
-  return out;
-}
-
-/** Sections of a PSPP CSV output file: `Table: <title>` followed by its CSV rows, in order. */
-function psppTables(file: string): { title: string; rows: string[][] }[] {
-  const text = readFileSync(new URL(`../../goldens/pspp/${file}`, import.meta.url), 'utf8');
-  return text
-    .split(/\r?\n\r?\n/)
-    .filter((block) => block.startsWith('Table: '))
-    .map((block) => {
-      const nl = block.indexOf('\n');
-      return {
-        title: block.slice('Table: '.length, nl).trim(),
-        rows: parse(block.slice(nl + 1), { relax_column_count: true }) as string[][],
-      };
-    });
-}
-function psppNumber(cell: string | undefined): number | null {
-  if (cell === undefined) return null;
-  const s = cell.replace(/\[[a-z]+\]$/, '').trim();
-  return s === '' ? null : Number(s);
-}
-/** Within half a unit of PSPP's last printed decimal, plus `relTol` relative (PSPP's own computing error). */
-function expectPspp(actual: number, printed: string, what: string, relTol = 1e-13): void {
-  const value = psppNumber(printed)!;
-  const decimals = (printed.replace(/\[[a-z]+\]$/, '').split('.')[1] ?? '').length;
-  const tol = 0.5 * 10 ** -decimals + relTol * Math.abs(value);
-  expect(
-    Math.abs(actual - value) <= tol,
-    `${what}: got ${actual}, PSPP printed ${printed} (±${tol.toExponential(1)}); ${lre(actual, value).toFixed(2)} digits`,
-  ).toBe(true);
-}
-
-const data = readCsv('correlation.csv');
+const data = readPsppCsv('correlation.csv');
 const alternatives = ['two.sided', 'less', 'greater'] as const;
 
 interface PearsonGolden {

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import {
   type ChiSquareResult,
@@ -10,7 +9,8 @@ import {
   fisherExact2x2,
 } from '../../../src/core/stats/crosstab.js';
 import { isNotComputable } from '../../../src/core/stats/result.js';
-import { expectDigits, lre } from '../../helpers/accuracy.js';
+import { expectDigits } from '../../helpers/accuracy.js';
+import { expectPspp, ok, psppNumber, psppTables, readPsppCsv } from './pspp.js';
 
 // Goldens: test/goldens/r/stats_b2.R -> test/goldens/stats_b2.json; test/goldens/pspp/crosstab.sps -> .out.csv
 const golden = JSON.parse(readFileSync(new URL('../../goldens/stats_b2.json', import.meta.url), 'utf8'));
@@ -21,58 +21,10 @@ type Num = number | 'Infinity' | '-Infinity' | null;
 const num = (v: Num): number =>
   v === 'Infinity' ? Number.POSITIVE_INFINITY : v === '-Infinity' ? Number.NEGATIVE_INFINITY : (v as number);
 
-function ok<T>(r: T | { kind: 'not_computable'; reason: string }): T {
-  if (isNotComputable(r)) throw new Error(`unexpected NotComputable: ${r.reason}`);
-  return r as T;
-}
-
-/** Sections of a PSPP CSV output file: `Table: <title>` followed by its CSV rows, in order. */
-function psppTables(file: string): { title: string; rows: string[][] }[] {
-  const text = readFileSync(new URL(`../../goldens/pspp/${file}`, import.meta.url), 'utf8');
-  return text
-    .split(/\r?\n\r?\n/)
-    .filter((block) => block.startsWith('Table: '))
-    .map((block) => {
-      const nl = block.indexOf('\n');
-      const title = block.slice('Table: '.length, nl).trim();
-      const rows = parse(block.slice(nl + 1), { relax_column_count: true }) as string[][];
-      return { title, rows };
-    });
-}
-/** A PSPP number ("", ".0123", "-4.2E-016", ".603[a]") or null when blank. */
-function psppNumber(cell: string | undefined): number | null {
-  if (cell === undefined) return null;
-  const s = cell.replace(/\[[a-z]+\]$/, '').trim();
-  return s === '' ? null : Number(s);
-}
-/**
- * Agreement with a value PSPP printed with a fixed number of decimals: within half a unit of the last printed
- * decimal plus `relTol` relative (PSPP's own computing error; 1e-13 unless stated).
- */
-function expectPspp(actual: number, printed: string, what: string, relTol = 1e-13): void {
-  const value = psppNumber(printed)!;
-  const decimals = (printed.split('.')[1] ?? '').replace(/\[[a-z]+\]$/, '').length;
-  const tol = 0.5 * 10 ** -decimals + relTol * Math.abs(value);
-  expect(
-    Math.abs(actual - value) <= tol,
-    `${what}: got ${actual}, PSPP printed ${printed} (±${tol.toExponential(1)}); ${lre(actual, value).toFixed(2)} digits`,
-  ).toBe(true);
-}
-
 function rowOf(table: { rows: string[][] }, label: string): string[] {
   const row = table.rows.find((r) => r[0] === label || r[1] === label);
   if (!row) throw new Error(`row ${label} not found`);
   return row;
-}
-
-function readCsv(file: string): Record<string, number[]> {
-  const rows = parse(readFileSync(new URL(`../../goldens/pspp/${file}`, import.meta.url), 'utf8'), {
-    columns: true,
-  }) as Record<string, string>[];
-  const out: Record<string, number[]> = {};
-  for (const key of Object.keys(rows[0]!))
-    out[key] = rows.map((r) => (r[key] === '' ? Number.NaN : Number(r[key])));
-  return out;
 }
 
 interface ChisqGolden {
@@ -160,7 +112,7 @@ describe('chiSquareIndependence vs R chisq.test', () => {
 });
 
 describe('chiSquareIndependenceFromVectors vs R table() + chisq.test', () => {
-  const ct = readCsv('crosstab.csv');
+  const ct = readPsppCsv('crosstab.csv');
   const pairs: Record<string, [string, string]> = {
     'sex x burnout': ['sex', 'burnout'],
     'burnout x depressed': ['burnout', 'depressed'],

@@ -3,14 +3,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  type Descriptives,
-  descriptives as describeValues,
-  moments,
-  quantiles,
-} from '../../../src/core/stats/descriptives.js';
+import { descriptives as describeValues, moments, quantiles } from '../../../src/core/stats/descriptives.js';
 import { isNotComputable } from '../../../src/core/stats/result.js';
 import { expectDigits, lre } from '../../helpers/accuracy.js';
+import { ok, psppTableMap } from './pspp.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
@@ -31,11 +27,6 @@ function readNist(file: string): number[] {
     .slice(start + 1)
     .filter((l) => /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(l))
     .map(Number);
-}
-
-function ok(r: Descriptives | ReturnType<typeof describeValues>): Descriptives {
-  if (isNotComputable(r)) throw new Error(`unexpected NotComputable: ${r.reason}`);
-  return r;
 }
 
 // README of the reference data: binary64 limits for the SD; we assert them minus 0.5.
@@ -125,28 +116,6 @@ describe('against R (mean, sd, var, quantile type 6 and 7)', () => {
 
 // ---- PSPP FREQUENCIES / EXAMINE on the same data (printed to display precision) --------------
 
-/** Parse PSPP's CSV output into tables keyed by title ("Table: <title>" lines). */
-function psppTables(file: string): Map<string, string[][]> {
-  const rows: string[][] = parse(readFileSync(file, 'utf8'), {
-    relax_column_count: true,
-    skip_empty_lines: false,
-  });
-  const tables = new Map<string, string[][]>();
-  let current: string[][] | null = null;
-  for (const row of rows) {
-    const first = row[0] ?? '';
-    if (row.length === 1 && first.startsWith('Table: ')) {
-      current = [];
-      tables.set(first.slice('Table: '.length), current);
-    } else if (row.length === 1 && first === '') {
-      current = null;
-    } else if (current !== null) {
-      current.push(row);
-    }
-  }
-  return tables;
-}
-
 /** PSPP prints ".18" for 0.18 and "-.19" for -0.19. */
 function psppNumber(s: string): number {
   return Number(s.replace(/^(-?)\./, '$10.'));
@@ -166,7 +135,7 @@ function expectPrinted(value: number, printed: string, what: string): void {
 }
 
 describe('against PSPP (test/goldens/pspp/frequencies.sps)', () => {
-  const tables = psppTables(path.join(repoRoot, 'test/goldens/pspp/frequencies.out.csv'));
+  const tables = psppTableMap('frequencies.out.csv');
   const csv: string[][] = parse(
     readFileSync(path.join(repoRoot, 'test/goldens/pspp/frequencies_data.csv'), 'utf8'),
     { from_line: 2 },

@@ -9,17 +9,13 @@ import {
   nctCdfAsR,
   type StandardizedMeanDifference,
 } from '../../../src/core/stats/effectsize.js';
-import { isNotComputable, type NotComputable } from '../../../src/core/stats/result.js';
+import { isNotComputable } from '../../../src/core/stats/result.js';
 import { expectDigits } from '../../helpers/accuracy.js';
+import { ok } from './pspp.js';
 
 // Goldens: test/goldens/r/stats_b1.R. The noncentral-t intervals there come from uniroot(tol = 1e-14) on R's
 // pt(t, df, ncp); Hedges' exact J from sqrt(pi) / (beta((df-1)/2, 1/2) * sqrt(df/2)).
 const G = JSON.parse(readFileSync(new URL('../../goldens/stats_b1.json', import.meta.url), 'utf8'));
-
-function ok<T>(r: T | NotComputable): T {
-  if (isNotComputable(r)) throw new Error(`unexpected NotComputable: ${r.reason}`);
-  return r as T;
-}
 
 /**
  * Digits required for the noncentral-t interval against R. R's pt(t, df, ncp) (AS 243) forms ln B(½, df/2) as

@@ -5,31 +5,10 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { type FrequencyTable, frequencies } from '../../../src/core/stats/frequencies.js';
 import { isNotComputable } from '../../../src/core/stats/result.js';
+import { ok, psppTableMap } from './pspp.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const psppDir = path.resolve(here, '../../goldens/pspp');
-
-/** Parse PSPP's CSV output into tables keyed by title ("Table: <title>" lines). */
-function psppTables(file: string): Map<string, string[][]> {
-  const rows: string[][] = parse(readFileSync(file, 'utf8'), {
-    relax_column_count: true,
-    skip_empty_lines: false,
-  });
-  const tables = new Map<string, string[][]>();
-  let current: string[][] | null = null;
-  for (const row of rows) {
-    const first = row[0] ?? '';
-    if (row.length === 1 && first.startsWith('Table: ')) {
-      current = [];
-      tables.set(first.slice('Table: '.length), current);
-    } else if (row.length === 1 && first === '') {
-      current = null;
-    } else if (current !== null) {
-      current.push(row);
-    }
-  }
-  return tables;
-}
 
 // the checked-in data and the labels/missing codes declared in frequencies.sps
 const data: string[][] = parse(readFileSync(path.join(psppDir, 'frequencies_data.csv'), 'utf8'), {
@@ -45,11 +24,6 @@ const labels = {
   9: 'Skipped',
 };
 const options = { valueLabels: labels, missingValues: [8, 9] };
-
-function ok(r: ReturnType<typeof frequencies>): FrequencyTable {
-  if (isNotComputable(r)) throw new Error(r.reason);
-  return r;
-}
 
 /** "22.9%" -> 22.9 (PSPP prints one decimal). */
 const pct = (s: string) => Number(s.replace('%', ''));
@@ -94,7 +68,7 @@ function expectSameAsPspp(ours: FrequencyTable, pspp: string[][]): void {
 }
 
 describe('frequencies against PSPP FREQUENCIES (test/goldens/pspp/frequencies.sps)', () => {
-  const tables = psppTables(path.join(psppDir, 'frequencies.out.csv'));
+  const tables = psppTableMap('frequencies.out.csv');
 
   it('nervous: value labels, two user-missing codes and system-missing', () => {
     const ours = ok(frequencies(column(2), options));

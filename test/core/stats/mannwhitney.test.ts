@@ -1,21 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { mannWhitney, rankSumExactCdf } from '../../../src/core/stats/mannwhitney.js';
 import { averageRanks, groupRankSums } from '../../../src/core/stats/ranks.js';
-import { isNotComputable, type NotComputable } from '../../../src/core/stats/result.js';
+import { isNotComputable } from '../../../src/core/stats/result.js';
 import { expectDigits } from '../../helpers/accuracy.js';
+import { expectPrinted, ok, psppTables } from './pspp.js';
 
 // Goldens: test/goldens/r/stats_b1.R (R wilcox.test) and test/goldens/pspp/mannwhitney.sps (PSPP NPAR TESTS /M-W).
 const G = JSON.parse(
   readFileSync(new URL('../../goldens/stats_b1.json', import.meta.url), 'utf8'),
   (_k, v) => (v === null ? Number.NaN : v),
 );
-
-function ok<T>(r: T | NotComputable): T {
-  if (isNotComputable(r)) throw new Error(`unexpected NotComputable: ${r.reason}`);
-  return r as T;
-}
 
 describe('mannWhitney vs R wilcox.test', () => {
   for (const c of G.mannWhitney) {
@@ -143,29 +138,6 @@ describe('ranks', () => {
 // ---------------------------------------------------------------------------------------------------------
 // PSPP NPAR TESTS /M-W (SET FORMAT=F20.12; Sig. printed with 3 decimals). PSPP prints U = min(U_x, U_y),
 // W = rank sum of the group with the smaller mean rank, Z = −|z| without continuity correction.
-
-function psppTables(file: string): { title: string; rows: string[][] }[] {
-  const text = readFileSync(new URL(`../../goldens/pspp/${file}`, import.meta.url), 'utf8');
-  return text
-    .split(/\n(?=Table: )/)
-    .filter((b) => b.startsWith('Table: '))
-    .map((b) => {
-      const nl = b.indexOf('\n');
-      return {
-        title: b.slice(7, nl).trim(),
-        rows: parse(b.slice(nl + 1), { relax_column_count: true, skip_empty_lines: true }) as string[][],
-      };
-    });
-}
-
-function expectPrinted(actual: number, printed: string, decimals: number, what: string): void {
-  const v = Number(printed);
-  expect(Number.isNaN(v), `${what}: PSPP printed "${printed}"`).toBe(false);
-  expect(
-    Math.abs(actual - v) <= 0.5 * 10 ** -decimals * (1 + 1e-9),
-    `${what}: got ${actual}, PSPP printed ${printed}`,
-  ).toBe(true);
-}
 
 describe('agrees with PSPP NPAR TESTS /M-W (test/goldens/pspp/mannwhitney.out.csv)', () => {
   const tables = psppTables('mannwhitney.out.csv');

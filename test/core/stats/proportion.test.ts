@@ -7,16 +7,12 @@ import {
   proportionAtOrAbove,
   wilsonInterval,
 } from '../../../src/core/stats/proportion.js';
-import { isNotComputable, type NotComputable } from '../../../src/core/stats/result.js';
+import { isNotComputable } from '../../../src/core/stats/result.js';
 import { expectDigits } from '../../helpers/accuracy.js';
+import { ok } from './pspp.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const goldens = JSON.parse(readFileSync(path.resolve(here, '../../goldens/stats_a.json'), 'utf8'));
-
-function ok<T>(r: T | NotComputable): T {
-  if (isNotComputable(r)) throw new Error(`unexpected NotComputable: ${r.reason}`);
-  return r;
-}
 
 /** R gives exactly 0 and 1 at the boundaries; elsewhere compare digits. */
 function expectBound(got: number, ref: number, what: string): void {

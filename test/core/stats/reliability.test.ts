@@ -9,17 +9,13 @@ import {
   type ReliabilityResult,
 } from '../../../src/core/stats/reliability.js';
 import { isNotComputable } from '../../../src/core/stats/result.js';
-import { expectDigits, lre } from '../../helpers/accuracy.js';
+import { expectDigits } from '../../helpers/accuracy.js';
+import { expectPspp, ok, psppTables } from './pspp.js';
 
 // Goldens: test/goldens/r/stats_b2.R (psych 2.2.9) -> test/goldens/stats_b2.json;
 // test/goldens/pspp/reliability.sps -> reliability.out.csv
 const golden = JSON.parse(readFileSync(new URL('../../goldens/stats_b2.json', import.meta.url), 'utf8'));
 const STAT = 12;
-
-function ok<T>(r: T | { kind: 'not_computable'; reason: string }): T {
-  if (isNotComputable(r)) throw new Error(`unexpected NotComputable: ${r.reason}`);
-  return r as T;
-}
 
 const rows = parse(readFileSync(new URL('../../goldens/pspp/reliability.csv', import.meta.url), 'utf8'), {
   columns: true,
@@ -112,26 +108,7 @@ describe('cronbachAlpha vs R psych::alpha', () => {
 });
 
 describe('cronbachAlpha vs PSPP RELIABILITY /SUMMARY=TOTAL (reliability.sps)', () => {
-  const text = readFileSync(new URL('../../goldens/pspp/reliability.out.csv', import.meta.url), 'utf8');
-  const blocks = text.split(/\r?\n\r?\n/);
-  const tables = blocks
-    .filter((b) => b.startsWith('Table: '))
-    .map((b) => {
-      const nl = b.indexOf('\n');
-      return {
-        title: b.slice(7, nl).trim(),
-        rows: parse(b.slice(nl + 1), { relax_column_count: true }) as string[][],
-      };
-    });
-  const expectPspp = (actual: number, printed: string, what: string) => {
-    const decimals = (printed.split('.')[1] ?? '').length;
-    const value = Number(printed);
-    const tol = 0.5 * 10 ** -decimals + 1e-13 * Math.abs(value);
-    expect(
-      Math.abs(actual - value) <= tol,
-      `${what}: got ${actual}, PSPP printed ${printed}; ${lre(actual, value).toFixed(2)} digits`,
-    ).toBe(true);
-  };
+  const tables = psppTables('reliability.out.csv');
   const scales: [string, number[][]][] = [
     ['all eight', columns],
     ['first three', columns.slice(0, 3)],

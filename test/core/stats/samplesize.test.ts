@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { isNotComputable, type NotComputable } from '../../../src/core/stats/result.js';
+import { isNotComputable } from '../../../src/core/stats/result.js';
 import {
   powerTTest,
   sampleSizeProportion,
@@ -10,14 +10,10 @@ import {
   type TTestDesign,
 } from '../../../src/core/stats/samplesize.js';
 import { expectDigits, lre } from '../../helpers/accuracy.js';
+import { ok } from './pspp.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const goldens = JSON.parse(readFileSync(path.resolve(here, '../../goldens/stats_a.json'), 'utf8'));
-
-function ok<T>(r: T | NotComputable): T {
-  if (isNotComputable(r)) throw new Error(`unexpected NotComputable: ${r.reason}`);
-  return r;
-}
 
 describe('sample size for a proportion', () => {
   it('the seed example: p = 0.425, d = 0.07, 95% gives 192', () => {

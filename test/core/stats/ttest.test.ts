@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { isNotComputable, type NotComputable } from '../../../src/core/stats/result.js';
+import { isNotComputable } from '../../../src/core/stats/result.js';
 import {
   type TTestRow,
   ttestFromSummary,
@@ -10,6 +9,7 @@ import {
   ttestPaired,
 } from '../../../src/core/stats/ttest.js';
 import { expectDigits } from '../../helpers/accuracy.js';
+import { expectPrinted, ok, psppTables } from './pspp.js';
 
 // Goldens: test/goldens/r/stats_b1.R (R t.test) and test/goldens/pspp/ttest.sps (PSPP T-TEST).
 // In the JSON, R's NA is null (read as NaN = missing) and ±Inf is "Inf"/"-Inf".
@@ -50,11 +50,6 @@ function expectRow(row: TTestRow, r: RRow, what: string): void {
   expectDigits(row.se, r.se, STAT, `${what} se`);
   expectBound(row.ci.lower, r.ci.lower, `${what} ci.lower`);
   expectBound(row.ci.upper, r.ci.upper, `${what} ci.upper`);
-}
-
-function ok<T>(r: T | NotComputable): T {
-  if (isNotComputable(r)) throw new Error(`unexpected NotComputable: ${r.reason}`);
-  return r as T;
 }
 
 describe('ttestIndependent vs R t.test (Student and Welch rows)', () => {
@@ -152,35 +147,6 @@ describe('ttestFromSummary vs R (closed form, checked in R against t.test on dat
 
 // ---------------------------------------------------------------------------------------------------------
 // PSPP T-TEST output (SET FORMAT=F20.12: statistics to 12 decimals; Sig. is always printed to 3 decimals).
-
-interface Table {
-  title: string;
-  rows: string[][];
-}
-
-function psppTables(file: string): Table[] {
-  const text = readFileSync(new URL(`../../goldens/pspp/${file}`, import.meta.url), 'utf8');
-  return text
-    .split(/\n(?=Table: )/)
-    .filter((b) => b.startsWith('Table: '))
-    .map((b) => {
-      const nl = b.indexOf('\n');
-      return {
-        title: b.slice(7, nl).trim(),
-        rows: parse(b.slice(nl + 1), { relax_column_count: true, skip_empty_lines: true }) as string[][],
-      };
-    });
-}
-
-/** Agreement with a number PSPP printed with `decimals` decimals: within half a unit of the last place. */
-function expectPrinted(actual: number, printed: string, decimals: number, what: string): void {
-  const v = Number(printed);
-  expect(Number.isNaN(v), `${what}: PSPP printed "${printed}"`).toBe(false);
-  expect(
-    Math.abs(actual - v) <= 0.5 * 10 ** -decimals * (1 + 1e-9),
-    `${what}: got ${actual}, PSPP printed ${printed}`,
-  ).toBe(true);
-}
 
 describe('agrees with PSPP T-TEST (test/goldens/pspp/ttest.out.csv)', () => {
   const tables = psppTables('ttest.out.csv');
