@@ -5,7 +5,7 @@
  * two. On PostgreSQL the Migrator also holds an advisory lock, so instances starting together migrate once.
  * Re-running is a no-op.
  */
-import { type Kysely, type Migration, type MigrationResult, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationResult, Migrator, sql } from 'kysely';
 import { toNumber } from './codec.js';
 import { StoreError } from './errors.js';
 import { type Database, MIGRATION_TABLE } from './schema.js';
@@ -35,6 +35,13 @@ export class MigrationError extends StoreError {
   ) {
     super(message, 'migration', options);
   }
+}
+
+/** A migration's `up`: run SQL statements one after the other (each backend's migrations are such lists). */
+export function runStatements(statements: readonly string[]): Migration['up'] {
+  return async (db) => {
+    for (const statement of statements) await sql.raw(statement).execute(db);
+  };
 }
 
 function step(result: MigrationResult, runFailed: boolean): MigrationStep {

@@ -3,9 +3,11 @@
  * came through a wave-w link is wave w + 1. Links form a tree through `parentCode`, but no link says who used
  * it: responses only carry the wave number, so waves can be counted without identifying anyone.
  */
+import type { Selectable } from 'kysely';
 import { randomCode, toDate, toNumber } from './codec.js';
 import { inTransaction, type StoreContext } from './context.js';
 import { done, type Outcome, refused } from './errors.js';
+import type { ReferralLinksTable } from './schema.js';
 
 export interface ReferralLink {
   readonly studyId: number;
@@ -24,6 +26,18 @@ export interface WaveCount {
 }
 
 export type ReferralRefusal = 'unknown_study' | 'unknown_parent' | 'code_taken';
+
+const LINK_COLUMNS = ['study_id', 'code', 'wave', 'parent_code', 'created_at'] as const;
+
+function toLink(row: Pick<Selectable<ReferralLinksTable>, (typeof LINK_COLUMNS)[number]>): ReferralLink {
+  return {
+    studyId: row.study_id,
+    code: row.code,
+    wave: row.wave,
+    parentCode: row.parent_code,
+    createdAt: toDate(row.created_at),
+  };
+}
 
 export function referralsRepo({ db }: StoreContext) {
   return {
@@ -65,17 +79,9 @@ export function referralsRepo({ db }: StoreContext) {
             .insertInto('referral_links')
             .values({ study_id: input.studyId, code, wave, parent_code: parentCode, created_at: now })
             .onConflict((oc) => oc.columns(['study_id', 'code']).doNothing())
-            .returning(['study_id', 'code', 'wave', 'parent_code', 'created_at'])
+            .returning(LINK_COLUMNS)
             .executeTakeFirst();
-          if (row) {
-            return done({
-              studyId: row.study_id,
-              code: row.code,
-              wave: row.wave,
-              parentCode: row.parent_code,
-              createdAt: toDate(row.created_at),
-            });
-          }
+          if (row) return done(toLink(row));
           if (input.code !== undefined) break;
         }
         return refused('code_taken', `Referral code ${input.code ?? ''} is already used in this study.`);
@@ -86,18 +92,11 @@ export function referralsRepo({ db }: StoreContext) {
     async lookup(input: { studyId: number; code: string }): Promise<ReferralLink | undefined> {
       const row = await db
         .selectFrom('referral_links')
-        .select(['study_id', 'code', 'wave', 'parent_code', 'created_at'])
+        .select(LINK_COLUMNS)
         .where('study_id', '=', input.studyId)
         .where('code', '=', input.code)
         .executeTakeFirst();
-      if (!row) return undefined;
-      return {
-        studyId: row.study_id,
-        code: row.code,
-        wave: row.wave,
-        parentCode: row.parent_code,
-        createdAt: toDate(row.created_at),
-      };
+      return row ? toLink(row) : undefined;
     },
 
     /** Links and responses per wave, lowest wave first (waves with links or responses only). */
@@ -124,10 +123,9 @@ export function referralsRepo({ db }: StoreContext) {
         }
         return e;
       };
-      for (const r of links) entry(r.wave).links = toNumber(r.n as number | string | bigint);
+      for (const r of links) entry(r.wave).links = toNumber(r.n);
       for (const r of responses) {
-        if (r.referral_wave !== null)
-          entry(r.referral_wave).responses = toNumber(r.n as number | string | bigint);
+        if (r.referral_wave !== null) entry(r.referral_wave).responses = toNumber(r.n);
       }
       return [...byWave.entries()].sort((a, b) => a[0] - b[0]).map(([wave, e]) => ({ wave, ...e }));
     },

@@ -35,8 +35,20 @@ export function rolesRepo({ db, backend }: StoreContext) {
       .where('study_id', '=', studyId)
       .where('role', '=', 'owner')
       .executeTakeFirstOrThrow();
-    return toNumber(row.n as number | string | bigint);
+    return toNumber(row.n);
   };
+  /** The user's role on the study, or null. */
+  const roleIn = async (q: typeof db, studyId: number, userId: number): Promise<StudyRole | null> => {
+    const row = await q
+      .selectFrom('study_roles')
+      .select('role')
+      .where('study_id', '=', studyId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row?.role ?? null;
+  };
+  const lastOwner = () =>
+    refused('last_owner', 'A study needs at least one owner: make someone else owner first.');
 
   return {
     /**
@@ -59,15 +71,9 @@ export function rolesRepo({ db, backend }: StoreContext) {
           .where('id', '=', input.userId)
           .executeTakeFirst();
         if (!user) return refused('unknown_user', `User ${input.userId} does not exist.`);
-        const current = await tx
-          .selectFrom('study_roles')
-          .select('role')
-          .where('study_id', '=', input.studyId)
-          .where('user_id', '=', input.userId)
-          .executeTakeFirst();
-        const previous = current?.role ?? null;
+        const previous = await roleIn(tx, input.studyId, input.userId);
         if (previous === 'owner' && input.role !== 'owner' && (await ownerCount(tx, input.studyId)) <= 1) {
-          return refused('last_owner', 'A study needs at least one owner: make someone else owner first.');
+          return lastOwner();
         }
         await tx
           .insertInto('study_roles')
@@ -87,16 +93,9 @@ export function rolesRepo({ db, backend }: StoreContext) {
     }): Promise<{ readonly ok: true; readonly removed: boolean } | Refused<'last_owner'>> {
       return inTransaction(db, async (tx) => {
         await lockStudy(tx, input.studyId);
-        const current = await tx
-          .selectFrom('study_roles')
-          .select('role')
-          .where('study_id', '=', input.studyId)
-          .where('user_id', '=', input.userId)
-          .executeTakeFirst();
-        if (!current) return { ok: true, removed: false };
-        if (current.role === 'owner' && (await ownerCount(tx, input.studyId)) <= 1) {
-          return refused('last_owner', 'A study needs at least one owner: make someone else owner first.');
-        }
+        const current = await roleIn(tx, input.studyId, input.userId);
+        if (current === null) return { ok: true, removed: false };
+        if (current === 'owner' && (await ownerCount(tx, input.studyId)) <= 1) return lastOwner();
         await tx
           .deleteFrom('study_roles')
           .where('study_id', '=', input.studyId)
@@ -108,13 +107,7 @@ export function rolesRepo({ db, backend }: StoreContext) {
 
     /** The user's role on the study, or null when they have none. */
     async roleOf(input: { userId: number; studyId: number }): Promise<StudyRole | null> {
-      const row = await db
-        .selectFrom('study_roles')
-        .select('role')
-        .where('study_id', '=', input.studyId)
-        .where('user_id', '=', input.userId)
-        .executeTakeFirst();
-      return row?.role ?? null;
+      return roleIn(db, input.studyId, input.userId);
     },
 
     /** Everyone with a role on the study, owners first, then by name. */

@@ -86,7 +86,7 @@ export function usersRepo({ db }: StoreContext) {
         .selectFrom('users')
         .select((eb) => eb.fn.countAll().as('n'))
         .executeTakeFirstOrThrow();
-      return toNumber(row.n as number | string | bigint);
+      return toNumber(row.n);
     },
 
     /** Replace the password hash (after a password change). Returns false when the user does not exist. */

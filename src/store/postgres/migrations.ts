@@ -7,7 +7,8 @@
  * store was opened with). Functions pin that search_path (`SET search_path FROM CURRENT`) so triggers find
  * their tables whatever the caller's search_path is.
  */
-import { type Kysely, type Migration, sql } from 'kysely';
+import type { Migration } from 'kysely';
+import { runStatements } from '../migrate.js';
 
 const hash = (name: string) => `${name} text NOT NULL CHECK (length(${name}) = 64)`;
 
@@ -251,13 +252,6 @@ const qual: readonly string[] = [
     FOR EACH ROW EXECUTE FUNCTION nabz_qual_projects_erase_audit()`,
 ];
 
-function run(statements: readonly string[]): (db: Kysely<unknown>) => Promise<void> {
-  return async (db) => {
-    for (const statement of statements) await sql.raw(statement).execute(db);
-  };
-}
-
-/** All PostgreSQL migrations by name; names sort in the order they run. */
 /**
  * 0003_link_state: covering indexes for what every submission reads about its study (status, version, privacy
  * settings, by link token or id), so the reads are index-only and never fetch the definition.
@@ -267,8 +261,9 @@ const linkState: readonly string[] = [
   'CREATE INDEX studies_state ON studies (id) INCLUDE (status, version, anonymous, record_times)',
 ];
 
+/** All PostgreSQL migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
-  '0001_core': { up: run(core) },
-  '0002_qual': { up: run(qual) },
-  '0003_link_state': { up: run(linkState) },
+  '0001_core': { up: runStatements(core) },
+  '0002_qual': { up: runStatements(qual) },
+  '0003_link_state': { up: runStatements(linkState) },
 };

@@ -6,7 +6,8 @@
  * Tables are STRICT (a value of the wrong type is an error, not silently stored) and carry CHECK constraints
  * for the shapes SQLite has no type for: flags, days, JSON.
  */
-import { type Kysely, type Migration, sql } from 'kysely';
+import type { Migration } from 'kysely';
+import { runStatements } from '../migrate.js';
 
 const flag = (name: string, dflt: 0 | 1) =>
   `${name} INTEGER NOT NULL DEFAULT ${dflt} CHECK (${name} IN (0, 1))`;
@@ -243,15 +244,9 @@ const linkState: readonly string[] = [
   'CREATE INDEX studies_state ON studies (id, status, version, anonymous, record_times)',
 ];
 
-function run(statements: readonly string[]): (db: Kysely<unknown>) => Promise<void> {
-  return async (db) => {
-    for (const statement of statements) await sql.raw(statement).execute(db);
-  };
-}
-
 /** All SQLite migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
-  '0001_core': { up: run(core) },
-  '0002_qual': { up: run(qual) },
-  '0003_link_state': { up: run(linkState) },
+  '0001_core': { up: runStatements(core) },
+  '0002_qual': { up: runStatements(qual) },
+  '0003_link_state': { up: runStatements(linkState) },
 };
