@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app.js';
 import { ownerSetupLink } from '../../server/auth/setup.js';
-import { configFromEnv, type ServerConfig } from '../../server/config.js';
+import { type ConfigOverrides, configFromEnv, type ServerConfig } from '../../server/config.js';
 import { HttpError } from '../../server/errors.js';
 import { openStore, type Store, StoreError, storeConfigFromEnv } from '../../store/index.js';
 import { parse } from '../args.js';
@@ -27,25 +27,10 @@ and study, default 2000). See docs/deploy.md.`;
 /** Expired sessions, drafts and setup tokens are deleted this often. */
 const HOUSEKEEPING_MS = 60 * 60 * 1000;
 
-/** Load configuration, turning configuration errors into CLI errors. */
-export function serverConfig(argv: string[], usage = USAGE): ServerConfig {
-  const { values } = parse(
-    argv,
-    {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'data-dir': { type: 'string' },
-      'public-url': { type: 'string' },
-    },
-    usage,
-  );
+/** The configuration from the environment and command-line overrides, with configuration errors as CLI errors. */
+export function serverConfig(overrides: ConfigOverrides): ServerConfig {
   try {
-    return configFromEnv(process.env, {
-      port: values.port,
-      host: values.host,
-      dataDir: values['data-dir'],
-      publicUrl: values['public-url'],
-    });
+    return configFromEnv(process.env, overrides);
   } catch (e) {
     if (e instanceof HttpError) throw new CliError(e.message, 2);
     throw e;
@@ -57,8 +42,7 @@ export async function openConfiguredStore(dataDir: string): Promise<Store> {
   try {
     return await openStore(storeConfigFromEnv(process.env, dataDir));
   } catch (e) {
-    if (e instanceof StoreError) throw new CliError(e.message);
-    if (e instanceof Error && e.name === 'MigrationError') throw new CliError(e.message);
+    if (e instanceof StoreError) throw new CliError(e.message); // MigrationError is a StoreError too
     throw e;
   }
 }
@@ -71,7 +55,22 @@ async function housekeeping(store: Store): Promise<void> {
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const config = serverConfig(argv);
+  const { values } = parse(
+    argv,
+    {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'public-url': { type: 'string' },
+    },
+    USAGE,
+  );
+  const config = serverConfig({
+    port: values.port,
+    host: values.host,
+    dataDir: values['data-dir'],
+    publicUrl: values['public-url'],
+  });
   const store = await openConfiguredStore(config.dataDir);
   for (const step of store.migrations) process.stdout.write(`migration ${step.name}: ${step.status}\n`);
 

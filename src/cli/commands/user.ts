@@ -85,7 +85,7 @@ export async function run(argv: string[]): Promise<void> {
     },
     USAGE,
   );
-  const config = serverConfig(values['data-dir'] ? ['--data-dir', values['data-dir']] : [], USAGE);
+  const config = serverConfig({ dataDir: values['data-dir'] || undefined });
 
   if (sub === 'list') {
     const store = await openConfiguredStore(config.dataDir);
