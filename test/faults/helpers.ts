@@ -18,17 +18,15 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import { BACE_ITEMS, freePort } from '../../bench/lib/common.mjs';
 import { buildApp } from '../../src/server/app.js';
 import { configFromEnv } from '../../src/server/config.js';
 import { openStore, type Store, type StoreConfig } from '../../src/store/index.js';
 import { baceStudyDefinition, createStudy, FormBrowser, form } from '../server/helpers.js';
-
-export const BACE_ITEMS = Array.from({ length: 30 }, (_, i) => `bace3_${String(i + 1).padStart(2, '0')}`);
 
 /** A complete, valid answer set for the test BACE study (eligibility `enrolled = 1`). */
 export function baceAnswers(seed = 0): Record<string, unknown> {
@@ -161,19 +159,6 @@ export function immutableSupported(dir: string): { ok: boolean; reason?: string 
     spawnSync('chattr', ['-i', probe]);
     rmSync(probe, { force: true });
   }
-}
-
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** The newest installed PostgreSQL server binaries (Debian layout), or undefined. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/index.js';
-import { type RawConnection, type TestDatabase, testBackends } from './backends.js';
+import { type RawConnection, type TestDatabase, testBackends, useStore } from './backends.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 const ZERO = '0'.repeat(64);
@@ -23,13 +23,8 @@ for (const backend of testBackends()) {
     describe('appending and reading', () => {
       let db: TestDatabase;
       let store: Store;
-      beforeAll(async () => {
-        db = await backend.create();
-        store = await db.open();
-      });
-      afterAll(async () => {
-        await store?.close();
-        await db?.dispose();
+      useStore(backend, (open) => {
+        ({ db, store } = open);
       });
 
       it('links each entry to the one before with SHA-256', async () => {
@@ -113,27 +108,20 @@ for (const backend of testBackends()) {
     });
 
     describe('tampering behind the store’s back', () => {
-      let db: TestDatabase;
       let store: Store;
       let raw: RawConnection;
       const ids: number[] = [];
       let recordedHead = '';
-      beforeAll(async () => {
-        db = await backend.create();
-        store = await db.open();
+      useStore(backend, async (open) => {
+        store = open.store;
         for (let i = 0; i < 5; i++)
           ids.push((await store.audit.append({ action: 'export.csv', studyId: 3, detail: { i } })).id);
         const v = await store.audit.verify();
         recordedHead = v.ok ? v.head : '';
-        raw = await db.raw();
+        raw = await open.db.raw(); // closed by the database's dispose
         const on = backend.name === 'postgres' ? ' ON audit_log' : '';
         await raw.exec(`DROP TRIGGER audit_log_no_update${on}`);
         await raw.exec(`DROP TRIGGER audit_log_no_delete${on}`);
-      });
-      afterAll(async () => {
-        await raw?.close();
-        await store?.close();
-        await db?.dispose();
       });
 
       it('detects an altered entry and names it', async () => {

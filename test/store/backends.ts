@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { openStore, type Store, type StoreConfig } from '../../src/store/index.js';
 
 /** A second, raw connection to the same database: for introspection and for tampering behind the store's back. */
@@ -130,6 +131,27 @@ export function postgresBackend(url: string): TestBackend {
 export function testBackends(): TestBackend[] {
   const url = process.env.NABZ_TEST_PG_URL?.trim();
   return url ? [sqliteBackend, postgresBackend(url)] : [sqliteBackend];
+}
+
+/**
+ * For the enclosing describe block: before its tests, a new database with a Store open on it, handed to
+ * `opened` (which may also prepare data); after them, the Store closed and the database dropped.
+ */
+export function useStore(
+  backend: TestBackend,
+  opened: (open: { db: TestDatabase; store: Store }) => void | Promise<void>,
+): void {
+  let db: TestDatabase | undefined;
+  let store: Store | undefined;
+  beforeAll(async () => {
+    db = await backend.create();
+    store = await db.open();
+    await opened({ db, store });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await db?.dispose();
+  });
 }
 
 /** Helpers for tests that need a study accepting responses. */

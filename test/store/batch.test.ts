@@ -4,24 +4,17 @@
  * that holds its row, counters count each stored response once, and one bad row does not fail the others.
  * On both backends the submissions that arrive while earlier ones are being stored share one transaction.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { InsertResponseResult, Store } from '../../src/store/index.js';
-import { makeOpenStudy, newKey, type RawConnection, type TestDatabase, testBackends } from './backends.js';
+import { makeOpenStudy, newKey, type RawConnection, testBackends, useStore } from './backends.js';
 
 for (const backend of testBackends()) {
   describe(`grouped response inserts on ${backend.name}`, () => {
-    let db: TestDatabase;
     let store: Store;
     let raw: RawConnection;
-    beforeAll(async () => {
-      db = await backend.create();
-      store = await db.open();
-      raw = await db.raw();
-    });
-    afterAll(async () => {
-      await raw?.close();
-      await store?.close();
-      await db?.dispose();
+    useStore(backend, async (open) => {
+      store = open.store;
+      raw = await open.db.raw(); // closed by the database's dispose
     });
 
     const rowsOf = async (studyId: number) =>

@@ -1,19 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../../src/store/index.js';
-import { makeOpenStudy, makeOwner, newKey, type TestDatabase, testBackends } from './backends.js';
+import { describe, expect, it } from 'vitest';
+import type { NewResponse, Store } from '../../src/store/index.js';
+import { makeOpenStudy, makeOwner, newKey, type TestDatabase, testBackends, useStore } from './backends.js';
 
 for (const backend of testBackends()) {
   describe(`responses, drafts, counters and referrals on ${backend.name}`, () => {
     let db: TestDatabase;
     let store: Store;
-    beforeAll(async () => {
-      db = await backend.create();
-      store = await db.open();
+    useStore(backend, (open) => {
+      ({ db, store } = open);
     });
-    afterAll(async () => {
-      await store?.close();
-      await db?.dispose();
-    });
+    /** Store an empty answer set under a new key; `options` (`now`, `language`, …) override the defaults. */
+    const insertEmpty = (studyId: number, options: Partial<Omit<NewResponse, 'studyId'>> = {}) =>
+      store.responses.insert({ studyId, idempotencyKey: newKey(), answers: {}, language: 'en', ...options });
 
     describe('idempotent insert', () => {
       it('stores a retried submission once and returns the first id', async () => {
@@ -131,38 +129,15 @@ for (const backend of testBackends()) {
           language: 'en',
         });
         expect(retry).toEqual({ ok: true, id: first.ok ? first.id : -1, created: false });
-        expect(
-          await store.responses.insert({
-            studyId: study.id,
-            idempotencyKey: newKey(),
-            answers: {},
-            language: 'en',
-          }),
-        ).toMatchObject({ ok: false, code: 'study_not_open' });
+        expect(await insertEmpty(study.id)).toMatchObject({ ok: false, code: 'study_not_open' });
       });
 
       it('points each response at the version it answered', async () => {
         const { study, ownerId } = await makeOpenStudy(store);
-        const r1 = await store.responses.insert({
-          studyId: study.id,
-          idempotencyKey: newKey(),
-          answers: {},
-          language: 'en',
-        });
+        const r1 = await insertEmpty(study.id);
         await store.studies.updateDefinition({ studyId: study.id, definition: { v: 2 }, userId: ownerId });
-        const r2 = await store.responses.insert({
-          studyId: study.id,
-          idempotencyKey: newKey(),
-          answers: {},
-          language: 'en',
-        });
-        const r3 = await store.responses.insert({
-          studyId: study.id,
-          idempotencyKey: newKey(),
-          answers: {},
-          language: 'en',
-          version: 1,
-        });
+        const r2 = await insertEmpty(study.id);
+        const r3 = await insertEmpty(study.id, { version: 1 });
         const versions = await Promise.all(
           [r1, r2, r3].map(async (r) => (await store.responses.byId(r.ok ? r.id : -1))?.version),
         );
@@ -175,13 +150,7 @@ for (const backend of testBackends()) {
 
       it('keeps only the day for an anonymous study', async () => {
         const { study } = await makeOpenStudy(store, { anonymous: true });
-        const r = await store.responses.insert({
-          studyId: study.id,
-          idempotencyKey: newKey(),
-          answers: {},
-          language: 'en',
-          now,
-        });
+        const r = await insertEmpty(study.id, { now });
         const stored = await store.responses.byId(r.ok ? r.id : -1);
         expect(stored).toMatchObject({
           submittedOn: '2024-03-05',
@@ -193,14 +162,7 @@ for (const backend of testBackends()) {
 
       it('uses the given time zone for the day (Karachi is UTC+5)', async () => {
         const { study } = await makeOpenStudy(store);
-        const r = await store.responses.insert({
-          studyId: study.id,
-          idempotencyKey: newKey(),
-          answers: {},
-          language: 'ur',
-          now,
-          timeZone: 'Asia/Karachi',
-        });
+        const r = await insertEmpty(study.id, { language: 'ur', now, timeZone: 'Asia/Karachi' });
         expect((await store.responses.byId(r.ok ? r.id : -1))?.submittedOn).toBe('2024-03-06');
       });
 
@@ -208,13 +170,7 @@ for (const backend of testBackends()) {
         const timed = await makeOpenStudy(store, { anonymous: true, recordTimes: true });
         const named = await makeOpenStudy(store, { anonymous: false });
         for (const { study } of [timed, named]) {
-          const r = await store.responses.insert({
-            studyId: study.id,
-            idempotencyKey: newKey(),
-            answers: {},
-            language: 'en',
-            now,
-          });
+          const r = await insertEmpty(study.id, { now });
           expect((await store.responses.byId(r.ok ? r.id : -1))?.submittedAt).toEqual(now);
         }
       });
@@ -440,13 +396,7 @@ for (const backend of testBackends()) {
         expect(await store.referrals.lookup({ studyId: study.id + 1, code: 'FRIEND22' })).toBeUndefined();
 
         for (const wave of [0, 1, 1, 2, null]) {
-          await store.responses.insert({
-            studyId: study.id,
-            idempotencyKey: newKey(),
-            answers: {},
-            language: 'en',
-            referralWave: wave,
-          });
+          await insertEmpty(study.id, { referralWave: wave });
         }
         expect(await store.referrals.waveCounts(study.id)).toEqual([
           { wave: 0, links: 1, responses: 1 },
@@ -460,12 +410,7 @@ for (const backend of testBackends()) {
       it('removes responses, drafts, counters and links, keeping the study; deleting the study removes the rest', async () => {
         const { study } = await makeOpenStudy(store);
         for (let i = 0; i < 3; i++) {
-          await store.responses.insert({
-            studyId: study.id,
-            idempotencyKey: newKey(),
-            answers: {},
-            language: 'en',
-          });
+          await insertEmpty(study.id);
         }
         await store.drafts.save({
           studyId: study.id,
@@ -487,12 +432,7 @@ for (const backend of testBackends()) {
         expect(await store.responses.count(study.id)).toBe(0);
         expect((await store.studies.byId(study.id))?.id).toBe(study.id);
 
-        await store.responses.insert({
-          studyId: study.id,
-          idempotencyKey: newKey(),
-          answers: {},
-          language: 'en',
-        });
+        await insertEmpty(study.id);
         await store.audit.append({ action: 'study.delete', studyId: study.id });
         expect(await store.studies.delete(study.id)).toBe(true);
         expect(await store.studies.byId(study.id)).toBeUndefined();

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isForeignKeyViolation, isUniqueViolation, openStore, type Store } from '../../src/store/index.js';
-import { makeOpenStudy, makeOwner, newKey, type TestDatabase, testBackends } from './backends.js';
+import { makeOpenStudy, makeOwner, newKey, type TestDatabase, testBackends, useStore } from './backends.js';
 import { QUAL_COLUMNS } from './qualColumns.js';
 
 /** The schema as designed, written out independently of the migrations. */
@@ -223,13 +223,8 @@ for (const backend of testBackends()) {
     describe('repositories', () => {
       let db: TestDatabase;
       let store: Store;
-      beforeAll(async () => {
-        db = await backend.create();
-        store = await db.open();
-      });
-      afterAll(async () => {
-        await store?.close();
-        await db?.dispose();
+      useStore(backend, (open) => {
+        ({ db, store } = open);
       });
 
       it('creates users, refuses a second account for the same address (any case) as a value', async () => {
