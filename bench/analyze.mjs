@@ -10,24 +10,17 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { arg, CLI as cli, machine, requireBuild, ROOT as root } from './lib/common.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+requireBuild();
+if (!existsSync('/usr/bin/time')) throw new Error('GNU time is needed: apt-get install time');
 const out = join(root, 'bench', 'out');
 mkdirSync(out, { recursive: true });
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
 const sizes = arg('sizes', '10000,100000,1000000').split(',').map(Number);
 const repeat = Number(arg('repeat', '1'));
 const study = join(root, 'examples', 'bace-medical-students', 'study.json');
 const spec = join(root, 'examples', 'bace-medical-students', 'simulation.json');
-const cli = join(root, 'dist', 'cli', 'main.js');
-if (!existsSync(cli)) throw new Error('run `npm run build` first');
-if (!existsSync('/usr/bin/time')) throw new Error('GNU time is needed: apt-get install time');
 
 function timed(cmd, args) {
   const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
@@ -39,9 +32,7 @@ function timed(cmd, args) {
 }
 const best = (runs) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
 
-console.log(
-  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`,
-);
+console.log(`machine: ${machine()}`);
 console.log(
   `R: ${execFileSync('Rscript', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim() || spawnSync('Rscript', ['--version'], { encoding: 'utf8' }).stderr.trim()}`,
 );

@@ -16,12 +16,13 @@
  * Usage: npm run build && node bench/export.mjs [--rows 100000] [--xlsx] [--keep]
  */
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, statSync } from 'node:fs';
+import { createWriteStream, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   arg,
   baceAnswers,
   baceDefinition,
+  createLaunchedStudy,
   flag,
   fmt,
   machine,
@@ -88,9 +89,8 @@ if (process.argv[2] === '--child') {
   const store = await openStore(file);
   const variables = exp.buildVariables(await resolved(), { includeScores: true });
   const t0 = process.hrtime.bigint();
-  let summary = { rows: 0, bytes: 0 };
-  if (kind === 'baseline') summary = { rows: 0, bytes: 0 };
-  else if (kind === 'csv')
+  let summary = { rows: 0, bytes: 0 }; // baseline: nothing exported
+  if (kind === 'csv')
     summary = await exp.writeCsv(variables, records(store, studyId, limit), createWriteStream(out));
   else if (kind === 'sav')
     summary = await exp.writeSav(variables, records(store, studyId, limit), createWriteStream(out), {
@@ -105,7 +105,6 @@ if (process.argv[2] === '--child') {
     const chunks = [];
     for await (const c of exp.csvChunks(variables, all)) chunks.push(Buffer.from(c).toString('utf8'));
     const text = chunks.join('');
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(out, text);
     summary = { rows: all.length, bytes: Buffer.byteLength(text) };
   }
@@ -132,15 +131,8 @@ const tmp = tempDir('nabz-export-');
 const file = join(tmp.dir, 'nabz.sqlite');
 console.log(`machine: ${machine()}`);
 
+const { studyId } = await createLaunchedStudy({ kind: 'sqlite', file }, definition());
 const store = await openStore(file);
-const user = await store.users.create({
-  email: 'bench@example.org',
-  displayName: 'Bench',
-  passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$YmVuY2g$bm90LWEtaGFzaA',
-});
-const def = definition();
-const study = await store.studies.create({ title: def.title, ownerId: user.value.id, definition: def });
-await store.studies.setStatus({ studyId: study.id, status: 'open' });
 const t0 = Date.now();
 const BATCH = 1000;
 for (let start = 0; start < rows; start += BATCH) {
@@ -148,7 +140,7 @@ for (let start = 0; start < rows; start += BATCH) {
   for (let i = start; i < Math.min(rows, start + BATCH); i++) {
     const day = new Date(Date.UTC(2026, 0, 1) + (i % 120) * 86_400_000).toISOString().slice(0, 10);
     values.push({
-      study_id: study.id,
+      study_id: studyId,
       version: 1,
       idempotency_key: `export-bench-${i}`,
       answers: JSON.stringify(storedAnswers(i)),
@@ -163,7 +155,7 @@ for (let start = 0; start < rows; start += BATCH) {
   });
 }
 const insertSeconds = (Date.now() - t0) / 1000;
-const stored = await store.responses.count(study.id);
+const stored = await store.responses.count(studyId);
 await store.close();
 console.log(
   `inserted ${fmt.int(stored)} responses in batches of ${BATCH}: ${insertSeconds.toFixed(1)} s (${fmt.int(stored / insertSeconds)} rows/s); database ${fmt.mb(statSync(file).size)}`,
@@ -171,7 +163,7 @@ console.log(
 
 function child(kind, limit, nodeArgs = []) {
   const out = join(tmp.dir, `out.${kind}`);
-  const args = [...nodeArgs, join(ROOT, 'bench', 'export.mjs'), '--child', kind, file, String(study.id), out];
+  const args = [...nodeArgs, join(ROOT, 'bench', 'export.mjs'), '--child', kind, file, String(studyId), out];
   if (limit) args.push(String(limit));
   const r = spawnSync(process.execPath, args, {
     encoding: 'utf8',

@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import {
   arg,
+  BACE_ITEMS,
   baceDefinition,
   createLaunchedStudy,
   flag,
@@ -48,8 +49,8 @@ const SLOW_3G = {
 };
 const CPU_SLOWDOWN = 4;
 
-const gz = (b) => gzipSync(b, { level: 9 }).length;
-const br = (b) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+const gzip = (b) => gzipSync(b, { level: 9 });
+const brotli = (b) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** GET with an Accept-Encoding; the bytes as they come over the wire (body not decoded) and the header size. */
@@ -214,7 +215,7 @@ if (withPeer) {
   const baceItems = getInstrument('bace3').items;
   const questions = Array.from({ length: 30 }, (_, i) => ({
     type: 'radiogroup',
-    name: `bace3_${String(i + 1).padStart(2, '0')}`,
+    name: BACE_ITEMS[i],
     title: baceItems[i]?.text?.en ?? `BACE item ${i + 1}`,
     choices: [
       { value: 0, text: 'Not at all' },
@@ -231,8 +232,8 @@ if (withPeer) {
     Object.entries(files).map(([k, v]) => [
       k,
       {
-        br: brotliCompressSync(v, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
-        gzip: gzipSync(v, { level: 9 }),
+        br: brotli(v),
+        gzip: gzip(v),
       },
     ]),
   );
@@ -258,9 +259,12 @@ if (withPeer) {
   peer = {
     version: uiVersion,
     files: Object.fromEntries(
-      Object.entries(files).map(([k, v]) => [k, { raw: v.length, gzip: gz(v), br: br(v) }]),
+      Object.entries(files).map(([k, v]) => [
+        k,
+        { raw: v.length, gzip: compressed[k].gzip.length, br: compressed[k].br.length },
+      ]),
     ),
-    defaultCss: { raw: defaultCss.length, gzip: gz(defaultCss), br: br(defaultCss) },
+    defaultCss: { raw: defaultCss.length, gzip: gzip(defaultCss).length, br: brotli(defaultCss).length },
     timings,
   };
 }
