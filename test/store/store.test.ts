@@ -101,16 +101,15 @@ for (const backend of testBackends()) {
           expect(first.migrations).toEqual([
             { name: '0001_core', status: 'applied' },
             { name: '0002_qual', status: 'applied' },
-            { name: '0003_link_state', status: 'applied' },
           ]);
-          expect(await first.schemaVersion()).toEqual({ version: 3, name: '0003_link_state' });
+          expect(await first.schemaVersion()).toEqual({ version: 2, name: '0002_qual' });
         } finally {
           await first.close();
         }
         const second = await db.open();
         try {
           expect(second.migrations).toEqual([]);
-          expect(await second.schemaVersion()).toEqual({ version: 3, name: '0003_link_state' });
+          expect(await second.schemaVersion()).toEqual({ version: 2, name: '0002_qual' });
         } finally {
           await second.close();
         }
@@ -119,7 +118,7 @@ for (const backend of testBackends()) {
           'SELECT version, name FROM schema_version',
         );
         await raw.close();
-        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[3, '0003_link_state']]);
+        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[2, '0002_qual']]);
       });
 
       it('has exactly the designed tables and columns, and none for IP addresses or user agents', async () => {
@@ -171,7 +170,7 @@ for (const backend of testBackends()) {
           try {
             const [a, b] = await Promise.all([shared.open(), shared.open()]);
             try {
-              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 3]);
+              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 2]);
               const { study } = await makeOpenStudy(a);
               const key = newKey();
               const results = await Promise.all(
@@ -208,8 +207,7 @@ for (const backend of testBackends()) {
             expect(store.migrations).toEqual([
               { name: '0001_core', status: 'applied' },
               { name: '0002_qual', status: 'applied' },
-              { name: '0003_link_state', status: 'applied' },
-            ]);
+              ]);
           } finally {
             await store.close();
             const raw = await db.raw();

@@ -252,18 +252,8 @@ const qual: readonly string[] = [
     FOR EACH ROW EXECUTE FUNCTION nabz_qual_projects_erase_audit()`,
 ];
 
-/**
- * 0003_link_state: covering indexes for what every submission reads about its study (status, version, privacy
- * settings, by link token or id), so the reads are index-only and never fetch the definition.
- */
-const linkState: readonly string[] = [
-  'CREATE INDEX studies_link_state ON studies (public_token) INCLUDE (id, status, version, anonymous, record_times)',
-  'CREATE INDEX studies_state ON studies (id) INCLUDE (status, version, anonymous, record_times)',
-];
-
 /** All PostgreSQL migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
   '0002_qual': { up: runStatements(qual) },
-  '0003_link_state': { up: runStatements(linkState) },
 };

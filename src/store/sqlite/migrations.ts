@@ -234,19 +234,8 @@ const qual: readonly string[] = [
     BEGIN DELETE FROM qual_audit WHERE project_id = OLD.id; END`,
 ];
 
-/**
- * 0003_link_state: covering indexes for what every submission reads about its study (status, version, privacy
- * settings, by link token or id). The studies row carries the whole definition before those columns, often
- * tens of kilobytes in overflow pages; these indexes answer the reads without touching it.
- */
-const linkState: readonly string[] = [
-  'CREATE INDEX studies_link_state ON studies (public_token, id, status, version, anonymous, record_times)',
-  'CREATE INDEX studies_state ON studies (id, status, version, anonymous, record_times)',
-];
-
 /** All SQLite migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
   '0002_qual': { up: runStatements(qual) },
-  '0003_link_state': { up: runStatements(linkState) },
 };
