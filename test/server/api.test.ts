@@ -3,6 +3,7 @@
  * with "nothing stored" checks, a lecture hall's 300 submissions from one address, the rate limit, /healthz.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { baceAnswers as completeBaceAnswers } from '../faults/helpers.js';
 import {
   baceStudyDefinition,
   countRows,
@@ -14,22 +15,8 @@ import {
   testApp,
 } from './helpers.js';
 
-const BACE_ITEMS = Array.from({ length: 30 }, (_, i) => `bace3_${String(i + 1).padStart(2, '0')}`);
-
-/** A complete, valid BACE response as the API takes it. */
-function baceAnswers(seed = 0): Record<string, unknown> {
-  const a: Record<string, unknown> = {
-    enrolled: 1,
-    age: 19 + (seed % 10),
-    gender: 1 + (seed % 2),
-    training: 1,
-  };
-  BACE_ITEMS.forEach((id, i) => {
-    a[id] = (i + seed) % 4;
-  });
-  a.bace3_14 = 'na';
-  return a;
-}
+/** A complete, valid BACE response as the API takes it, with one item answered "not applicable". */
+const baceAnswers = (seed = 0): Record<string, unknown> => ({ ...completeBaceAnswers(seed), bace3_14: 'na' });
 
 for (const backend of serverBackends()) {
   describe(`JSON API (${backend.name})`, () => {

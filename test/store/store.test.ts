@@ -207,7 +207,7 @@ for (const backend of testBackends()) {
             expect(store.migrations).toEqual([
               { name: '0001_core', status: 'applied' },
               { name: '0002_qual', status: 'applied' },
-              ]);
+            ]);
           } finally {
             await store.close();
             const raw = await db.raw();
