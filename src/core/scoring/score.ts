@@ -16,6 +16,7 @@
 import { compileExpressionWith, type ExprValue, truth } from '../instrument/expression.js';
 import type { Band, Score } from '../instrument/schema.js';
 import { AnswerStatus, type Column, type Dataset } from '../response/dataset.js';
+import type { Answer } from '../response/submission.js';
 import type { PlannedItem, PlannedScore, ScoringPlan } from './plan.js';
 
 /** Why a score is missing for a respondent. */
@@ -380,6 +381,39 @@ const REASON_KEYS: Record<number, keyof typeof ScoreReason> = {
   1: 'NONE_ANSWERED',
   2: 'TOO_FEW_ANSWERED',
 };
+
+/**
+ * Stored answers → what {@link scoreRespondent} takes, for the items `ids` (default: every answer). A value
+ * is a number; "not applicable", "not shown" and "skipped" keep their status; text and multiple choices,
+ * which no score uses, are invalid for scoring.
+ */
+export function scoringAnswers(
+  answers: Readonly<Record<string, Answer | undefined>>,
+  ids: Iterable<string> = Object.keys(answers),
+): Record<string, RespondentAnswer> {
+  const out: Record<string, RespondentAnswer> = {};
+  for (const id of ids) {
+    const a = answers[id];
+    if (!a) continue;
+    switch (a.kind) {
+      case 'value':
+        out[id] = a.value;
+        break;
+      case 'na':
+        out[id] = { status: AnswerStatus.NOT_APPLICABLE };
+        break;
+      case 'not_shown':
+        out[id] = { status: AnswerStatus.NOT_SHOWN };
+        break;
+      case 'skipped':
+        out[id] = null;
+        break;
+      default:
+        out[id] = { status: AnswerStatus.INVALID };
+    }
+  }
+  return out;
+}
 
 /**
  * Score one respondent's answers (e.g. right after a submission, for the safety check). Uses exactly the

@@ -3,10 +3,9 @@
  * or a label. Nothing here holds more than the current record.
  */
 
-import { AnswerStatus } from '../../core/response/dataset.js';
 import type { Answer } from '../../core/response/submission.js';
 import type { ScoringPlan } from '../../core/scoring/plan.js';
-import { type RespondentAnswer, type RespondentScore, scoreRespondent } from '../../core/scoring/score.js';
+import { type RespondentScore, scoreRespondent, scoringAnswers } from '../../core/scoring/score.js';
 import type { ExportRecord, ExportVariable, MissingCode, MissingKind, RowValue } from './model.js';
 
 function missingValue(v: ExportVariable, kind: MissingKind): number | null {
@@ -40,35 +39,6 @@ function choiceValue(v: ExportVariable, a: Answer | undefined, option: number): 
   return a.kind === 'choices' ? (a.values.includes(option) ? 1 : 0) : missingAnswerValue(v, a);
 }
 
-/** Stored answers → what `scoreRespondent` takes, for the items a plan scores. */
-function respondentAnswers(
-  answers: ExportRecord['answers'],
-  ids: readonly string[],
-): Record<string, RespondentAnswer> {
-  const out: Record<string, RespondentAnswer> = {};
-  for (const id of ids) {
-    const a = answers[id];
-    if (!a) continue;
-    switch (a.kind) {
-      case 'value':
-        out[id] = a.value;
-        break;
-      case 'na':
-        out[id] = { status: AnswerStatus.NOT_APPLICABLE };
-        break;
-      case 'not_shown':
-        out[id] = { status: AnswerStatus.NOT_SHOWN };
-        break;
-      case 'skipped':
-        out[id] = null;
-        break;
-      default:
-        out[id] = { status: AnswerStatus.INVALID };
-    }
-  }
-  return out;
-}
-
 /**
  * A function turning one record into its row values, in variable order (see `RowValue`). Scores are
  * computed once per record with `scoreRespondent`, only when the variables include scores.
@@ -80,7 +50,7 @@ export function createRowEncoder(variables: readonly ExportVariable[]): (record:
   return (record) => {
     let scores: Map<string, RespondentScore> | undefined;
     if (plan) {
-      const result = scoreRespondent(respondentAnswers(record.answers, scoredIds), plan);
+      const result = scoreRespondent(scoringAnswers(record.answers, scoredIds), plan);
       scores = new Map(result.scores.map((s) => [s.id, s]));
     }
     const row: RowValue[] = new Array(variables.length);

@@ -1,11 +1,5 @@
-/**
- * Storing a finished response, shared by the form flow and the JSON API: idempotent insert (committed before
- * anything is sent back), the safety check on the stored answers, clean-up of the respondent's drafts, and the
- * respondent's own referral link when the study uses snowball sampling.
- */
-import { AnswerStatus } from '../../core/response/dataset.js';
 import type { Answer } from '../../core/response/submission.js';
-import { type RespondentAnswer, scoreRespondent } from '../../core/scoring/index.js';
+import { scoreRespondent, scoringAnswers } from '../../core/scoring/index.js';
 import { calendarDay, type Store, type Study, secretHash } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 import type { LoadedStudy } from './load.js';
@@ -19,39 +13,10 @@ export const REFERRAL_CODE = /^[A-Z0-9]{4,16}$/;
 /** The per-study root referral link: the parent of links given to respondents who came through the main link. */
 export const ROOT_REFERRAL_CODE = 'ROOT';
 
-/** Stored answers → what `scoreRespondent` takes. */
-export function respondentAnswers(
-  answers: Readonly<Record<string, Answer>>,
-): Record<string, RespondentAnswer> {
-  const out: Record<string, RespondentAnswer> = {};
-  for (const [id, a] of Object.entries(answers)) {
-    switch (a?.kind) {
-      case 'value':
-        out[id] = a.value;
-        break;
-      case 'text':
-        out[id] = a.text;
-        break;
-      case 'na':
-        out[id] = { status: AnswerStatus.NOT_APPLICABLE };
-        break;
-      case 'not_shown':
-        out[id] = { status: AnswerStatus.NOT_SHOWN };
-        break;
-      case 'skipped':
-        out[id] = null;
-        break;
-      default:
-        break; // multiple choice is never scored
-    }
-  }
-  return out;
-}
-
 /** Whether any of the study's safety rules fires for these answers. */
 export function safetyFlagged(loaded: LoadedStudy, answers: unknown): boolean {
   if (!loaded.plan.safety.length || typeof answers !== 'object' || answers === null) return false;
-  return scoreRespondent(respondentAnswers(answers as Record<string, Answer>), loaded.plan).flagged;
+  return scoreRespondent(scoringAnswers(answers as Record<string, Answer>), loaded.plan).flagged;
 }
 
 /** The wave of the referral link a respondent came through (`?r=CODE`), or null for the main link / an unknown code. */

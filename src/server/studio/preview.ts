@@ -6,7 +6,6 @@
  * to the preview path, so the server keeps no state.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AnswerStatus } from '../../core/response/dataset.js';
 import {
   type Answer,
   type Answers,
@@ -15,7 +14,7 @@ import {
   parsePageSubmission,
   validateResponse,
 } from '../../core/response/submission.js';
-import { buildScoringPlan, type RespondentAnswer, scoreRespondent } from '../../core/scoring/index.js';
+import { buildScoringPlan, scoreRespondent, scoringAnswers } from '../../core/scoring/index.js';
 import { pickLanguage } from '../../core/study/i18n.js';
 import {
   applySkipLogic,
@@ -73,19 +72,6 @@ function writeAnswers(reply: FastifyReply, studyId: number, answers: Answers, se
     sameSite: 'lax',
     secure,
   });
-}
-
-/** Answers as `scoreRespondent` takes them. */
-function respondentAnswers(answers: Answers): Record<string, RespondentAnswer> {
-  const out: Record<string, RespondentAnswer> = {};
-  for (const [id, a] of Object.entries(answers)) {
-    if (a.kind === 'value') out[id] = a.value;
-    else if (a.kind === 'text') out[id] = a.text;
-    else if (a.kind === 'na') out[id] = { status: AnswerStatus.NOT_APPLICABLE };
-    else if (a.kind === 'not_shown') out[id] = { status: AnswerStatus.NOT_SHOWN };
-    else if (a.kind === 'skipped') out[id] = null;
-  }
-  return out;
 }
 
 /** The preview notice, placed before the respondent page's own header (same stylesheet, no extra CSS). */
@@ -233,7 +219,7 @@ export function registerPreview(app: FastifyInstance, ctx: StudioContext): void 
         return send(reply, renderPage({ ...c, view: 'review', flow, answers, errors }), s, lang);
       }
       const plan = buildScoringPlan(resolved.study, getInstrument);
-      const flagged = plan.ok && scoreRespondent(respondentAnswers(v.value), plan.value).flagged;
+      const flagged = plan.ok && scoreRespondent(scoringAnswers(v.value), plan.value).flagged;
       return go(flagged ? 'support' : 'thanks', {});
     }
 

@@ -13,6 +13,7 @@ import {
   ScoreReason,
   scoreDataset,
   scoreRespondent,
+  scoringAnswers,
 } from '../../../src/core/scoring/index.js';
 import { StudySchema } from '../../../src/core/study/schema.js';
 import { getInstrument } from '../../../src/instruments/index.js';
@@ -609,5 +610,34 @@ describe('scoreRespondent', () => {
     const r = scoreRespondent({}, p.value);
     expect(r.scores[0]).toMatchObject({ value: null, reason: 'NONE_ANSWERED', band: null });
     expect(r.flagged).toBe(false);
+  });
+});
+
+describe('scoringAnswers', () => {
+  const stored = {
+    a: { kind: 'value', value: 2 },
+    b: { kind: 'na' },
+    c: { kind: 'not_shown' },
+    d: { kind: 'skipped' },
+    e: { kind: 'text', text: 'x' },
+    f: { kind: 'choices', values: [1] },
+  } as const;
+
+  it('maps each stored answer to what scoreRespondent takes', () => {
+    expect(scoringAnswers(stored)).toEqual({
+      a: 2,
+      b: { status: AnswerStatus.NOT_APPLICABLE },
+      c: { status: AnswerStatus.NOT_SHOWN },
+      d: null,
+      e: { status: AnswerStatus.INVALID },
+      f: { status: AnswerStatus.INVALID },
+    });
+  });
+
+  it('keeps only the ids asked for, leaving absent ones out', () => {
+    expect(scoringAnswers(stored, ['b', 'zz', 'a'])).toEqual({
+      b: { status: AnswerStatus.NOT_APPLICABLE },
+      a: 2,
+    });
   });
 });
