@@ -23,19 +23,20 @@ import type {
   QualState,
   Refused,
   Store,
-  Study,
   StudyRole,
-  User,
 } from '../../store/index.js';
 import { toQualProject } from '../../store/index.js';
-import { requireStudyRole } from '../auth/guard.js';
 import type { ServerConfig } from '../config.js';
 import { HttpError } from '../errors.js';
 import { cspHash } from '../respond/assets.js';
 import { esc } from '../respond/html.js';
-import { type LayoutStudy, layout, STUDIO_CSS, STUDIO_JS } from '../studio/layout.js';
+import { loadStudy, type StudyRequest } from '../studio/common.js';
+import { layout, STUDIO_CSS, STUDIO_JS, postButton as studioPostButton } from '../studio/layout.js';
 import { QUAL_CSS, QUAL_SCRIPT_PATH } from './assets.js';
 
+/** 303 to a page after a successful POST, and the hidden CSRF field: as in the studio. */
+export { seeOther } from '../studio/common.js';
+export { csrfField as csrfInput } from '../studio/layout.js';
 export { esc };
 
 export interface QualContext {
@@ -54,11 +55,7 @@ export function coderIdOf(userId: number): string {
   return `u${userId}`;
 }
 
-export interface StudyReq {
-  readonly user: User;
-  readonly role: StudyRole;
-  readonly study: Study;
-  readonly layoutStudy: LayoutStudy;
+export interface StudyReq extends StudyRequest {
   readonly editor: boolean;
   readonly owner: boolean;
   /** The caller as a coder (null for a viewer, who codes nothing and sees no segments). */
@@ -72,12 +69,10 @@ export interface QualReq extends StudyReq {
 
 /** The study in `:id` with the caller's role (401/404/403 from the guard). */
 export async function loadStudyReq(req: FastifyRequest, roles: readonly StudyRole[]): Promise<StudyReq> {
-  const { id } = req.params as { id: string };
-  const r = await requireStudyRole(req, id, roles);
+  const r = await loadStudy(req, roles);
   const editor = r.role === 'owner' || r.role === 'analyst';
   return {
     ...r,
-    layoutStudy: { id: r.study.id, title: r.study.title, status: r.study.status, role: r.role },
     editor,
     owner: r.role === 'owner',
     coderId: editor ? coderIdOf(r.user.id) : null,
@@ -324,17 +319,7 @@ export async function sendQualPage(
     .send(html);
 }
 
-/** 303 to a page after a successful POST. */
-export function seeOther(reply: FastifyReply, location: string): FastifyReply {
-  return reply.code(303).header('location', location).header('cache-control', 'no-store').send();
-}
-
-/** The hidden CSRF field. */
-export function csrfInput(token: string): string {
-  return `<input type="hidden" name="_csrf" value="${esc(token)}">`;
-}
-
-/** A POST form with hidden fields and one button. */
+/** A POST form with hidden fields and one button (the studio's, with numbers allowed as hidden values). */
 export function postButton(
   action: string,
   csrf: string,
@@ -342,10 +327,10 @@ export function postButton(
   hidden: Readonly<Record<string, string | number>> = {},
   className = '',
 ): string {
-  const h = Object.entries(hidden)
-    .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(String(v))}">`)
-    .join('');
-  return `<form method="post" action="${esc(action)}" class="inline">${csrfInput(csrf)}${h}<button${className ? ` class="${esc(className)}"` : ''}>${esc(label)}</button></form>`;
+  return studioPostButton(action, csrf, label, {
+    className,
+    hidden: Object.fromEntries(Object.entries(hidden).map(([k, v]) => [k, String(v)])),
+  });
 }
 
 /** A simple table: header labels, rows of HTML cells (already escaped). `numeric` columns align right. */

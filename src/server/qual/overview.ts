@@ -3,12 +3,13 @@
  * theme reviewers and coder comparison (owner).
  */
 import type { FastifyInstance } from 'fastify';
-import { BRAUN_CLARKE_PHASES, phaseTimeline } from '../../core/qual/model.js';
+import { BRAUN_CLARKE_PHASES, type PhaseTimelineEntry, phaseTimeline } from '../../core/qual/model.js';
 import { HttpError } from '../errors.js';
 import {
   applyPlan,
   bodyOf,
   coderIdOf,
+  csrfInput,
   esc,
   field,
   fields,
@@ -40,7 +41,7 @@ export function registerOverview(app: FastifyInstance, ctx: QualContext): void {
         body: (csrf) =>
           `<h1>Qualitative analysis</h1><p>Transcripts, coding by several researchers, themes, agreement, member checking and a results table, for this study.</p>` +
           (s.owner
-            ? `<form method="post" action="${base}" class="stack"><input type="hidden" name="_csrf" value="${esc(csrf)}">` +
+            ? `<form method="post" action="${base}" class="stack">${csrfInput(csrf)}` +
               `<div class="field"><label for="name">Project name</label><input type="text" id="name" name="name" required maxlength="300" value="${esc(s.study.title)}"></div>` +
               `<div class="field"><label for="description">Description</label><textarea id="description" name="description"></textarea></div>` +
               '<p><button class="primary">Start the qualitative project</button></p></form>'
@@ -104,16 +105,7 @@ export function registerOverview(app: FastifyInstance, ctx: QualContext): void {
               : 'none set'
           }.</p>` +
           `<h2>Braun &amp; Clarke’s six phases</h2>` +
-          table(
-            ['Phase', 'Dated memos', 'First', 'Last'],
-            timeline.map((p) => [
-              `${p.phase}. ${esc(p.name)}`,
-              String(p.memoCount),
-              p.first ? esc(when(p.first)) : '—',
-              p.last ? esc(when(p.last)) : '—',
-            ]),
-            { numeric: [1] },
-          ) +
+          phaseTable(timeline, 'Dated memos') +
           (s.editor ? `<p><a href="${base}/memos">Write a dated phase memo</a></p>` : '') +
           ownerForms
         );
@@ -212,3 +204,17 @@ export const PHASE_OPTIONS = BRAUN_CLARKE_PHASES.map((p) => ({
   value: String(p.phase),
   label: `${p.phase}. ${p.name}`,
 }));
+
+/** Braun & Clarke's six phases with their memo counts and first and last memo dates. */
+export function phaseTable(timeline: readonly PhaseTimelineEntry[], countLabel: string): string {
+  return table(
+    ['Phase', countLabel, 'First', 'Last'],
+    timeline.map((p) => [
+      `${p.phase}. ${esc(p.name)}`,
+      String(p.memoCount),
+      p.first ? esc(when(p.first)) : '—',
+      p.last ? esc(when(p.last)) : '—',
+    ]),
+    { numeric: [1] },
+  );
+}
