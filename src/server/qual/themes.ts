@@ -47,11 +47,10 @@ import {
   seeOther,
   sendQualPage,
   stateOf,
-  table,
   versionField,
   when,
 } from './common.js';
-import { PHASE_OPTIONS } from './overview.js';
+import { PHASE_OPTIONS, phaseTable } from './overview.js';
 import { codeCheckboxes } from './sources.js';
 
 /** The memo target options of a form. */
@@ -103,16 +102,7 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
       section: 'memos',
       body: (csrf) =>
         '<h1>Memos and Braun &amp; Clarke’s phases</h1>' +
-        table(
-          ['Phase', 'Memos', 'First', 'Last'],
-          timeline.map((p) => [
-            `${p.phase}. ${esc(p.name)}`,
-            String(p.memoCount),
-            p.first ? esc(when(p.first)) : '—',
-            p.last ? esc(when(p.last)) : '—',
-          ]),
-          { numeric: [1] },
-        ) +
+        phaseTable(timeline, 'Memos') +
         `<h2>Write a memo</h2><form method="post" action="${base}/memos" class="stack">${csrfInput(csrf)}` +
         `<div class="field"><label for="target">About</label><select id="target" name="target">${targetOptions(state)}</select></div>` +
         `<div class="field"><label for="phase">Phase</label><select id="phase" name="phase"><option value="">(none)</option>${PHASE_OPTIONS.map((o) => `<option value="${o.value}">${esc(o.label)}</option>`).join('')}</select></div>` +
