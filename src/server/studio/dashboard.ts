@@ -16,6 +16,7 @@ import {
   needsTextPack,
   newDefinition,
   STUDIO_LANGUAGES,
+  titleIssues,
 } from './definition.js';
 import { checkbox, input, textarea } from './forms.js';
 import { csrfField, esc, issuesHtml, statusBadge } from './layout.js';
@@ -116,15 +117,8 @@ export function registerDashboard(app: FastifyInstance, ctx: StudioContext): voi
   app.post('/studies', async (req, reply) => {
     const user = requireUser(req);
     const fields = (req.body ?? {}) as Fields;
-    const issues: Issue[] = [];
     const title = field(fields, 'title');
-    if (!title) issues.push({ path: 'title', code: 'required', message: 'give the study a title' });
-    else if (title.length > 200)
-      issues.push({
-        path: 'title',
-        code: 'too_long',
-        message: `the title has ${title.length} characters; keep it under 200`,
-      });
+    const issues = titleIssues(title);
     const languages = STUDIO_LANGUAGES.map((l) => l.code).filter((c) =>
       fieldAll(fields, 'languages').includes(c),
     );

@@ -47,6 +47,20 @@ export function checked(fields: Fields | undefined, name: string): boolean {
   return v === 'on' || v === '1' || v === 'true' || v === 'yes';
 }
 
+/** The problem with a study title (none, or too long), for the new-study form and the Basics section. */
+export function titleIssues(title: string): Issue[] {
+  if (!title) return [{ path: 'title', code: 'required', message: 'give the study a title' }];
+  if (title.length > 200)
+    return [
+      {
+        path: 'title',
+        code: 'too_long',
+        message: `the title has ${title.length} characters; keep it under 200`,
+      },
+    ];
+  return [];
+}
+
 /** A deep copy of a stored definition as a mutable object. */
 export function cloneDefinition(def: unknown): Record<string, unknown> & StudyDraft {
   return structuredClone((def ?? {}) as Record<string, unknown>) as Record<string, unknown> & StudyDraft;

@@ -33,6 +33,7 @@ import {
   STUDIO_LANGUAGES,
   type StudyDraft,
   setConsent,
+  titleIssues,
 } from './definition.js';
 import { checkbox, input, select, textarea } from './forms.js';
 import { csrfField, esc, issuesHtml, postButton } from './layout.js';
@@ -48,7 +49,8 @@ interface SectionInput {
   readonly user: User;
 }
 
-const SECTIONS = [
+/** The sections of the Design page, each posted to `/studies/:id/edit/<section>`. */
+export const SECTIONS = [
   'basics',
   'instruments',
   'questions',
@@ -91,15 +93,8 @@ function variableIds(draft: StudyDraft): Set<string> {
 }
 
 function basics({ draft, fields }: SectionInput): SectionResult {
-  const issues: Issue[] = [];
   const title = field(fields, 'title');
-  if (!title) issues.push({ path: 'title', code: 'required', message: 'give the study a title' });
-  else if (title.length > 200)
-    issues.push({
-      path: 'title',
-      code: 'too_long',
-      message: `the title has ${title.length} characters; keep it under 200`,
-    });
+  const issues = titleIssues(title);
   const languages = fieldAll(fields, 'languages').filter((l) => STUDIO_LANGUAGES.some((s) => s.code === l));
   if (languages.length === 0)
     issues.push({
