@@ -36,7 +36,7 @@ import {
   resumeStep,
   type Step,
 } from '../../core/study/pages.js';
-import type { Store, Study } from '../../store/index.js';
+import { calendarDay, type Store, type Study } from '../../store/index.js';
 import { asForm, formField } from '../auth/form.js';
 import { currentUser } from '../auth/guard.js';
 import type { ServerConfig } from '../config.js';
@@ -125,10 +125,6 @@ function counterForPage(pageId: string): string {
 function pageIndex(loaded: LoadedStudy, at: string): number {
   const i = loaded.flow.pages.findIndex((p) => p.id === at);
   return i >= 0 ? i : loaded.flow.pages.length;
-}
-
-function dayString(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
 }
 
 export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOptions): Promise<void> {
@@ -454,7 +450,7 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
             ...common(c),
             view: 'resume-code',
             code,
-            expires: dayString(now + RESUME_TTL_MS),
+            expires: calendarDay(new Date(now + RESUME_TTL_MS)),
             continueHref: `/s/${token}/resume?lang=${encodeURIComponent(lang)}`,
           }),
         );
