@@ -24,14 +24,21 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createSession, DEFAULT_SESSION_POLICY } from '../../src/server/auth/session.js';
+import { SECTIONS } from '../../src/server/studio/edit.js';
 import { QUAL_TABLES, type Store, TABLES } from '../../src/store/index.js';
-import { baceStudyDefinition, createStudy, FormBrowser, serverBackends, testApp } from './helpers.js';
+import {
+  BACE_ITEMS,
+  baceStudyDefinition,
+  createStudy,
+  FormBrowser,
+  serverBackends,
+  testApp,
+} from './helpers.js';
 
 const RUNS = Number(process.env.NABZ_FUZZ_RUNS ?? 5000);
 const PG_RUNS = Number(process.env.NABZ_FUZZ_PG_RUNS ?? Math.min(RUNS, 1000));
 const SEED = Number(process.env.NABZ_FUZZ_SEED ?? 20261122);
 
-const BACE_ITEMS = Array.from({ length: 30 }, (_, i) => `bace3_${String(i + 1).padStart(2, '0')}`);
 const ITEM_FIELDS = [
   'enrolled',
   'age',
@@ -97,17 +104,6 @@ const SPECIAL_KEYS = [
   'a.b',
   'a[b]',
 ];
-const SECTIONS = [
-  'basics',
-  'instruments',
-  'questions',
-  'consent',
-  'eligibility',
-  'contacts',
-  'settings',
-  'json',
-];
-
 /** Strings that have broken real systems. */
 const HOSTILE = [
   '',

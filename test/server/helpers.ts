@@ -69,18 +69,23 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** An `application/x-www-form-urlencoded` body for `app.inject` (repeated fields as arrays), as a browser sends it. */
-export function form(fields: Record<string, string | readonly string[] | number | undefined>): {
-  payload: string;
-  headers: Record<string, string>;
-} {
+/** URL-encoded form fields as a browser sends them: arrays become repeated fields, undefined ones are left out. */
+export function formBody(fields: Record<string, string | readonly string[] | number | undefined>): string {
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(fields)) {
     if (v === undefined) continue;
     if (Array.isArray(v)) for (const x of v) p.append(k, String(x));
     else p.append(k, String(v));
   }
-  return { payload: p.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+  return p.toString();
+}
+
+/** An `application/x-www-form-urlencoded` body for `app.inject` (repeated fields as arrays), as a browser sends it. */
+export function form(fields: Record<string, string | readonly string[] | number | undefined>): {
+  payload: string;
+  headers: Record<string, string>;
+} {
+  return { payload: formBody(fields), headers: { 'content-type': 'application/x-www-form-urlencoded' } };
 }
 
 /** The hidden inputs of the (first) form in an HTML page, by name. */
@@ -243,6 +248,9 @@ export async function testApp(
     },
   };
 }
+
+/** The ids of the 30 BACE v3 items, in order (bace3_01 … bace3_30). */
+export const BACE_ITEMS = Array.from({ length: 30 }, (_, i) => `bace3_${String(i + 1).padStart(2, '0')}`);
 
 /**
  * The BACE v3 example study (terms acknowledged) with English and Urdu, versioned consent, one screening

@@ -17,6 +17,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUAL_TABLES, TABLES } from '../../src/store/index.js';
 import {
+  BACE_ITEMS,
   baceStudyDefinition,
   createStudy,
   FormBrowser,
@@ -40,7 +41,6 @@ const notMidnight = (text: string) =>
   [...text.matchAll(TIME_OF_DAY)].map((m) => m[0]).filter((x) => x !== '00:00:00');
 
 const RESPONDENT_TABLES = ['responses', 'resume_drafts', 'progress_counters', 'referral_links'] as const;
-const BACE_ITEMS = Array.from({ length: 30 }, (_, i) => `bace3_${String(i + 1).padStart(2, '0')}`);
 
 /** 12 respondents: 10 women and 2 men; 8 undergraduates, 4 postgraduates all in one specialty. */
 function answers(i: number): Record<string, unknown> {

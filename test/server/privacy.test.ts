@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ownerSetupLink } from '../../src/server/auth/setup.js';
 import { TABLES } from '../../src/store/index.js';
 import {
+  BACE_ITEMS,
   baceStudyDefinition,
   createStudy,
   FormBrowser,
@@ -20,8 +21,6 @@ const CLIENT_IP = '203.0.113.77';
 const FORWARDED_IP = '198.51.100.99';
 const USER_AGENT = 'Mozilla/5.0 (Linux; Android 9; PrivacyProbe-7731) AppleWebKit/537.36 Chrome/99 Mobile';
 const NEEDLES = [CLIENT_IP, FORWARDED_IP, '127.0.0.1', 'PrivacyProbe', 'AppleWebKit', 'Mozilla/5.0'];
-
-const BACE_ITEMS = Array.from({ length: 30 }, (_, i) => `bace3_${String(i + 1).padStart(2, '0')}`);
 
 for (const backend of serverBackends()) {
   describe(`privacy (${backend.name})`, () => {

@@ -10,59 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../src/core/qual/audit.js';
 import { importQdpx } from '../../src/render/qdpx/import.js';
 import { readZip } from '../../src/render/qdpx/zip.js';
-import { buildApp } from '../../src/server/app.js';
-import { hashPassword } from '../../src/server/auth/password.js';
-import { configFromEnv } from '../../src/server/config.js';
-import { qualRoutes } from '../../src/server/qual/index.js';
 import { qualHash, type Store } from '../../src/store/index.js';
-import { ENGLISH_TRANSCRIPT, URDU_TRANSCRIPT } from '../fixtures/qual/project.js';
+import { cpIndexOf, ENGLISH_TRANSCRIPT, URDU_TRANSCRIPT } from '../fixtures/qual/project.js';
 import { haveXmllint, inCi, PROJECT_XSD, xsdValidate } from '../render/qdpx/xmllint.js';
-import type { TestBackend, TestDatabase } from '../store/backends.js';
-import { serverBackends } from './helpers.js';
-
-const PASSWORD = 'correct horse battery staple';
+import { formBody, serverBackends, type TestApp, testApp } from './helpers.js';
 
 interface Browser {
   readonly cookie: string;
   readonly csrf: string;
   readonly userId: number;
-}
-
-function formBody(fields: Record<string, string | readonly string[] | number>): string {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(fields)) {
-    if (Array.isArray(v)) for (const x of v) p.append(k, String(x));
-    else p.append(k, String(v));
-  }
-  return p.toString();
-}
-
-function cookiesOf(res: LightMyRequestResponse, jar = new Map<string, string>()): Map<string, string> {
-  for (const c of res.cookies) jar.set(c.name, c.value);
-  return jar;
-}
-
-const jarText = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-
-/** The app with the qualitative routes (registered here when app.ts does not register them yet). */
-async function qualApp(
-  backend: TestBackend,
-): Promise<{ app: FastifyInstance; store: Store; db: TestDatabase }> {
-  const db = await backend.create();
-  const store = await db.open();
-  const config = configFromEnv({}, { port: 3000, dataDir: '/nonexistent-test-data-dir' });
-  const app = await buildApp({ store, config });
-  if (!app.hasRoute({ method: 'GET', url: '/studies/:id/qual' }))
-    await app.register(qualRoutes, { store, config });
-  await app.ready();
-  return { app, store, db };
-}
-
-/** Code-point index of `needle` in `text`. */
-function cpIndexOf(text: string, needle: string): number {
-  const u = text.indexOf(needle);
-  if (u < 0) throw new Error(`"${needle}" not in the text`);
-  return Array.from(text.slice(0, u)).length;
 }
 
 /** Cohen's kappa for two coders' character ranges [a0,a1), [b0,b1) in a text of n characters (by hand). */
@@ -85,9 +41,9 @@ function kappaByHand(n: number, a: [number, number], b: [number, number]) {
 
 for (const backend of serverBackends()) {
   describe(`qualitative study over HTTP on ${backend.name}`, () => {
+    let t: TestApp;
     let app: FastifyInstance;
     let store: Store;
-    let db: TestDatabase;
     let owner: Browser;
     let analyst: Browser;
     let viewer: Browser;
@@ -98,27 +54,10 @@ for (const backend of serverBackends()) {
     let sourceId: string;
     let text: string;
 
-    const user = async (email: string, name: string) => {
-      const r = await store.users.create({
-        email,
-        displayName: name,
-        passwordHash: await hashPassword(PASSWORD),
-      });
-      if (!r.ok) throw new Error(r.message);
-      return r.value;
-    };
+    const user = (email: string, name: string) => t.createUser({ email, name });
     const signIn = async (email: string, userId: number): Promise<Browser> => {
-      const page = await app.inject({ method: 'GET', url: '/signin' });
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
-      const jar = cookiesOf(page);
-      const res = await app.inject({
-        method: 'POST',
-        url: '/signin',
-        headers: { cookie: jarText(jar), 'content-type': 'application/x-www-form-urlencoded' },
-        payload: formBody({ email, password: PASSWORD, _csrf: csrf }),
-      });
-      expect(res.statusCode, res.body.slice(0, 300)).toBe(303);
-      return { cookie: jarText(cookiesOf(res, jar)), csrf, userId };
+      const { cookie, csrf } = await t.signIn(email);
+      return { cookie, csrf, userId };
     };
     const get = (url: string, who: Browser) =>
       app.inject({ method: 'GET', url, headers: { cookie: who.cookie } });
@@ -142,7 +81,8 @@ for (const backend of serverBackends()) {
       );
 
     beforeAll(async () => {
-      ({ app, store, db } = await qualApp(backend));
+      t = await testApp({ backend });
+      ({ app, store } = t);
       const o = await user('owner@example.org', 'Dr Owner');
       const a = await user('analyst@example.org', 'Dr Analyst');
       const v = await user('viewer@example.org', 'Viewer');
@@ -160,9 +100,7 @@ for (const backend of serverBackends()) {
       base = `/studies/${studyId}/qual`;
     });
     afterAll(async () => {
-      await app?.close();
-      await store?.close();
-      await db?.dispose();
+      await t?.close();
     });
 
     it('lets the owner start the project; others see no way to', async () => {

@@ -5,6 +5,7 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  BACE_ITEMS,
   baceStudyDefinition,
   countRows,
   createStudy,
@@ -17,7 +18,6 @@ import {
   testApp,
 } from './helpers.js';
 
-const BACE_ITEMS = Array.from({ length: 30 }, (_, i) => `bace3_${String(i + 1).padStart(2, '0')}`);
 /** A fixed, non-trivial answer pattern for the 30 BACE items (0–3). */
 const baceAnswer = (i: number) => String((i * 7 + 1) % 4);
 

@@ -6,16 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudyRole } from '../../src/store/index.js';
-import { serverBackends, type TestApp, testApp } from './helpers.js';
-
-function form(fields: Record<string, string | readonly string[]>): string {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(fields)) {
-    if (typeof v === 'string') p.append(k, v);
-    else for (const x of v) p.append(k, x);
-  }
-  return p.toString();
-}
+import { formBody, serverBackends, type TestApp, testApp } from './helpers.js';
 
 type Who = 'signed_out' | 'other_study' | 'viewer' | 'analyst' | 'owner';
 const WHO: readonly Who[] = ['signed_out', 'other_study', 'viewer', 'analyst', 'owner'];
@@ -172,7 +163,7 @@ for (const backend of serverBackends()) {
                     method: 'POST',
                     url,
                     headers: { cookie: b.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-                    payload: form({ ...(route.body ?? {}), _csrf: b.csrf }),
+                    payload: formBody({ ...(route.body ?? {}), _csrf: b.csrf }),
                   });
             checked++;
             const want = expected(route, who);
@@ -250,7 +241,7 @@ for (const backend of serverBackends()) {
           method: 'POST',
           url: `/studies/${studyId}/roles/remove`,
           headers: { cookie: owner.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-          payload: form({ userId: String(ownerId), _csrf: owner.csrf }),
+          payload: formBody({ userId: String(ownerId), _csrf: owner.csrf }),
         });
         expect(r.statusCode).toBe(400);
         expect(r.body).toContain('A study needs at least one owner');
@@ -258,7 +249,7 @@ for (const backend of serverBackends()) {
           method: 'POST',
           url: `/studies/${studyId}/roles`,
           headers: { cookie: owner.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-          payload: form({ email: 'nobody@example.org', role: 'analyst', _csrf: owner.csrf }),
+          payload: formBody({ email: 'nobody@example.org', role: 'analyst', _csrf: owner.csrf }),
         });
         expect(unknown.statusCode).toBe(400);
         expect(unknown.body).toContain('There is no account with the e-mail address');

@@ -8,16 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SignedIn, serverBackends, type TestApp, testApp } from './helpers.js';
-
-function form(fields: Record<string, string | readonly string[]>): string {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(fields)) {
-    if (typeof v === 'string') p.append(k, v);
-    else for (const x of v) p.append(k, x);
-  }
-  return p.toString();
-}
+import { formBody, type SignedIn, serverBackends, type TestApp, testApp } from './helpers.js';
 
 function hasPspp(): boolean {
   try {
@@ -38,7 +29,7 @@ const post = (url: string, fields: Record<string, string | readonly string[]>, w
     method: 'POST',
     url,
     headers: { cookie: who.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    payload: form({ ...fields, _csrf: who.csrf }),
+    payload: formBody({ ...fields, _csrf: who.csrf }),
   });
 
 const exportAs = (fields: Record<string, string>, who: SignedIn = owner) =>

@@ -5,17 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StudyDraft } from '../../src/server/studio/definition.js';
-import { csrfFromHtml, type SignedIn, serverBackends, type TestApp, testApp } from './helpers.js';
-
-/** URL-encode a form like a browser: arrays become repeated fields. */
-function form(fields: Record<string, string | readonly string[]>): string {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(fields)) {
-    if (typeof v === 'string') p.append(k, v);
-    else for (const x of v) p.append(k, x);
-  }
-  return p.toString();
-}
+import { csrfFromHtml, formBody, type SignedIn, serverBackends, type TestApp, testApp } from './helpers.js';
 
 let t: TestApp;
 let owner: SignedIn;
@@ -29,7 +19,7 @@ async function post(url: string, fields: Record<string, string | readonly string
     method: 'POST',
     url,
     headers: { cookie: who.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    payload: form({ ...fields, _csrf: who.csrf }),
+    payload: formBody({ ...fields, _csrf: who.csrf }),
   });
 }
 
@@ -252,23 +242,19 @@ for (const backend of serverBackends()) {
       it('adds eligibility screening with its rule, support contacts and settings', async () => {
         const id = await createStudy({ title: 'Screening', instruments: ['phq9'] });
         const base = `/studies/${id}/edit`;
-        let r = await post(`${base}/eligibility`, {
+        const question = {
           action: 'add',
           id: 'is_student',
           text_en: 'Are you a medical student?',
           type: 'single',
           options: '1 = Yes | جی ہاں\n0 = No | نہیں',
           required: 'on',
-        });
+        };
+        let r = await post(`${base}/eligibility`, question);
         expect(r.statusCode).toBe(400);
         expect(r.body).toContain('the first screening question needs the eligibility rule too');
         r = await post(`${base}/eligibility`, {
-          action: 'add',
-          id: 'is_student',
-          text_en: 'Are you a medical student?',
-          type: 'single',
-          options: '1 = Yes | جی ہاں\n0 = No | نہیں',
-          required: 'on',
+          ...question,
           eligibleIf: 'is_student = 1',
           ineligible_en: 'Thank you — this survey is for medical students.',
         });
@@ -395,7 +381,7 @@ for (const backend of serverBackends()) {
           method: 'POST',
           url: `/studies/${id}/launch`,
           headers: { cookie: owner.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-          payload: form({ _csrf: 'forged-token' }),
+          payload: formBody({ _csrf: 'forged-token' }),
         });
         expect(forged.statusCode).toBe(403);
         expect((await t.store.studies.byId(id))!.status).toBe('draft');
@@ -425,7 +411,7 @@ for (const backend of serverBackends()) {
             method: 'POST',
             url: `/studies/${id}/preview?lang=en`,
             headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-            payload: form({ ...fields, _idem: 'preview', _csrf: owner.csrf }),
+            payload: formBody({ ...fields, _idem: 'preview', _csrf: owner.csrf }),
           });
           for (const c of res.cookies) {
             cookie = [
