@@ -4,41 +4,22 @@
  * code-point offsets, also around an emoji in an Urdu transcript); a second researcher codes blind; the owner
  * opens comparison and sees kappa; builds a theme; downloads the results table and a QDPX.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readZip } from '../../src/render/qdpx/zip.js';
-import { buildApp } from '../../src/server/app.js';
-import { hashPassword } from '../../src/server/auth/password.js';
-import { configFromEnv } from '../../src/server/config.js';
-import { qualRoutes } from '../../src/server/qual/index.js';
-import type { Store } from '../../src/store/index.js';
-import { ENGLISH_TRANSCRIPT, URDU_TRANSCRIPT } from '../fixtures/qual/project.js';
-import type { TestDatabase } from '../store/backends.js';
-import { ARTIFACTS, e2eBackends, launchBrowser } from './server.js';
+import { cpIndexOf, ENGLISH_TRANSCRIPT, URDU_TRANSCRIPT } from '../fixtures/qual/project.js';
+import {
+  ARTIFACTS,
+  e2eBackends,
+  launchBrowser,
+  type RunningServer,
+  recordForeignRequests,
+  startServer,
+} from './server.js';
 
 const PASSWORD = 'correct horse battery staple';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function cpIndexOf(text: string, needle: string): number {
-  const u = text.indexOf(needle);
-  if (u < 0) throw new Error(`"${needle}" not in the text`);
-  return Array.from(text.slice(0, u)).length;
-}
 
 /** Select `needle` inside the transcript with the DOM Selection API, as a mouse drag would. */
 async function selectText(page: Page, needle: string): Promise<void> {
@@ -75,9 +56,7 @@ async function selectText(page: Page, needle: string): Promise<void> {
 
 for (const backend of e2eBackends()) {
   describe(`the qualitative study in Chromium on ${backend.name}`, () => {
-    let db: TestDatabase;
-    let store: Store;
-    let app: FastifyInstance;
+    let server: RunningServer;
     let baseUrl = '';
     let browser: Browser;
     let ownerCtx: BrowserContext;
@@ -96,30 +75,11 @@ for (const backend of e2eBackends()) {
     };
 
     beforeAll(async () => {
-      mkdirSync(ARTIFACTS, { recursive: true });
-      db = await backend.create();
-      store = await db.open();
-      const port = await freePort();
-      baseUrl = `http://127.0.0.1:${port}`;
-      const config = configFromEnv(
-        {},
-        { port, host: '127.0.0.1', dataDir: '/nonexistent-e2e-data-dir', publicUrl: baseUrl },
-      );
-      app = await buildApp({ store, config });
-      if (!app.hasRoute({ method: 'GET', url: '/studies/:id/qual' }))
-        await app.register(qualRoutes, { store, config });
-      await app.listen({ port, host: '127.0.0.1' });
-      const mk = async (email: string, name: string) => {
-        const r = await store.users.create({
-          email,
-          displayName: name,
-          passwordHash: await hashPassword(PASSWORD),
-        });
-        if (!r.ok) throw new Error(r.message);
-        return r.value;
-      };
-      const o = await mk('owner@example.org', 'Dr Owner');
-      const a = await mk('analyst@example.org', 'Dr Analyst');
+      server = await startServer(backend);
+      baseUrl = server.baseUrl;
+      const { store } = server;
+      const o = await server.createUser('owner@example.org', 'Dr Owner', PASSWORD);
+      const a = await server.createUser('analyst@example.org', 'Dr Analyst', PASSWORD);
       studyId = (await store.studies.create({ title: 'Burnout focus group', ownerId: o.id, definition: {} }))
         .id;
       await store.roles.grant({ studyId, userId: a.id, role: 'analyst' });
@@ -128,20 +88,14 @@ for (const backend of e2eBackends()) {
       analystCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       owner = await ownerCtx.newPage();
       analyst = await analystCtx.newPage();
-      for (const p of [owner, analyst])
-        p.on('request', (r) => {
-          if (!r.url().startsWith(baseUrl) && !r.url().startsWith('data:') && !r.url().startsWith('about:'))
-            foreign.push(r.url());
-        });
+      for (const p of [owner, analyst]) recordForeignRequests(p, baseUrl, foreign);
       await signIn(owner, 'owner@example.org');
       await signIn(analyst, 'analyst@example.org');
     });
 
     afterAll(async () => {
       await browser?.close();
-      await app?.close();
-      await store?.close();
-      await db?.dispose();
+      await server?.close();
     });
 
     it('imports a transcript and codes a selection as the owner', async () => {

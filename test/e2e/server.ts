@@ -7,11 +7,11 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { buildApp } from '../../src/server/app.js';
 import { hashPassword } from '../../src/server/auth/password.js';
 import { configFromEnv } from '../../src/server/config.js';
-import type { Store } from '../../src/store/index.js';
+import type { Store, User } from '../../src/store/index.js';
 import { type TestBackend, type TestDatabase, testBackends } from '../store/backends.js';
 
 /** Where screenshots and downloads go (gitignored). */
@@ -35,6 +35,14 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 }
 
+/** Record every request of a page that leaves the server under test (the flows expect none). */
+export function recordForeignRequests(page: Page, baseUrl: string, into: string[]): void {
+  page.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(baseUrl) && !u.startsWith('data:') && !u.startsWith('about:')) into.push(u);
+  });
+}
+
 /** Backends to run the flows on: SQLite always, PostgreSQL too when NABZ_TEST_PG_URL is set. */
 export function e2eBackends(): TestBackend[] {
   return testBackends();
@@ -56,7 +64,7 @@ export interface RunningServer {
   readonly app: FastifyInstance;
   readonly store: Store;
   readonly baseUrl: string;
-  createUser(email: string, name: string, password: string): Promise<void>;
+  createUser(email: string, name: string, password: string): Promise<User>;
   close(): Promise<void>;
 }
 
@@ -84,6 +92,7 @@ export async function startServer(backend: TestBackend): Promise<RunningServer> 
         passwordHash: await hashPassword(password),
       });
       if (!r.ok) throw new Error(r.message);
+      return r.value;
     },
     async close() {
       await app.close();

@@ -13,7 +13,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, e2eBackends, launchBrowser, type RunningServer, startServer } from './server.js';
+import {
+  ARTIFACTS,
+  e2eBackends,
+  launchBrowser,
+  type RunningServer,
+  recordForeignRequests,
+  startServer,
+} from './server.js';
 
 const PASSWORD = 'correct horse battery staple';
 const TITLE = 'Barriers to care among medical students';
@@ -40,14 +47,6 @@ async function textOf(page: Page, selector: string): Promise<string> {
   const l = page.locator(selector).first();
   await l.waitFor({ state: 'attached', timeout: 15_000 });
   return (await l.textContent()) ?? '';
-}
-
-/** Fail on any request that leaves the server under test. */
-function recordForeignRequests(page: Page, baseUrl: string, into: string[]): void {
-  page.on('request', (r) => {
-    const u = r.url();
-    if (!u.startsWith(baseUrl) && !u.startsWith('data:') && !u.startsWith('about:')) into.push(u);
-  });
 }
 
 for (const backend of e2eBackends()) {
