@@ -149,7 +149,7 @@ const results = [];
 async function runBackend(name, env) {
   const tmp = tempDir('nabz-ingest-');
   const dataDir = join(tmp.dir, 'data');
-  const storeConfig = storeConfigFor(dataDir, env);
+  const storeConfig = await storeConfigFor(dataDir, env);
   try {
     const study = await createLaunchedStudy(storeConfig);
     const server = await startNabz({

@@ -106,15 +106,10 @@ export async function withStore(storeConfig, fn) {
   }
 }
 
-/** The store configuration the server would pick from `env` for `dataDir` (same rule as storeConfigFromEnv). */
-export function storeConfigFor(dataDir, env) {
-  if (env.DATABASE_URL)
-    return {
-      kind: 'postgres',
-      url: env.DATABASE_URL,
-      ...(env.NABZ_DB_SCHEMA ? { schema: env.NABZ_DB_SCHEMA } : {}),
-    };
-  return { kind: 'sqlite', file: join(dataDir, 'nabz.sqlite') };
+/** The store configuration the server picks from `env` for `dataDir` (the store's own storeConfigFromEnv). */
+export async function storeConfigFor(dataDir, env) {
+  const { storeConfigFromEnv } = await import(join(ROOT, 'dist', 'store', 'index.js'));
+  return storeConfigFromEnv(env, dataDir);
 }
 
 /** A temporary directory removed by the returned function. */

@@ -49,7 +49,7 @@ export async function crashRun(o) {
     o.backend === 'postgres'
       ? { DATABASE_URL: o.pgUrl, NABZ_DB_SCHEMA: schema, NABZ_SUBMIT_RATE_LIMIT: '1000000000' }
       : { NABZ_SUBMIT_RATE_LIMIT: '1000000000' };
-  const storeConfig = storeConfigFor(dataDir, env);
+  const storeConfig = await storeConfigFor(dataDir, env);
   const runId = randomBytes(4).toString('hex');
   try {
     const study = await createLaunchedStudy(storeConfig);
