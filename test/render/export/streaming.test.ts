@@ -2,8 +2,8 @@
  * Bounded memory: 20,000 records × 60 variables, generated lazily (each record exists only when the writer
  * pulls it), written to a slow sink that applies backpressure. The sink notes how many records had been
  * pulled at each write; if a writer buffered its output, a long run of records would be pulled between two
- * writes (at the end, everything at once). The bound is what one chunk holds: a 64 KiB chunk carries a few
- * hundred rows of this dataset.
+ * writes (at the end, everything at once). The bound allows what one 64 KiB chunk can hold: at most 1,000
+ * records pulled between two writes.
  */
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
