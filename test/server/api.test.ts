@@ -60,6 +60,17 @@ for (const backend of serverBackends()) {
         { 'idempotency-key': 'a1b2c3d4-0000-4000-8000-000000000001' },
       );
       expect(r1.statusCode).toBe(201);
+      // The JSON API's own short header set (src/server/app.ts): no studio CSP, no rate-limit advertising.
+      expect(r1.headers).toMatchObject({
+        'cache-control': 'no-store',
+        'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+        'cross-origin-resource-policy': 'same-origin',
+        'referrer-policy': 'no-referrer',
+        'x-content-type-options': 'nosniff',
+      });
+      expect(
+        Object.keys(r1.headers).filter((h) => h.startsWith('x-ratelimit') || h === 'x-frame-options'),
+      ).toEqual([]);
       const id = r1.json().id;
       expect(Number.isInteger(id)).toBe(true);
       expect(r1.json().referralLink).toMatch(
