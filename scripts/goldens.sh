@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates every statistics golden from the checked-in R and PSPP scripts.
-# Needs: apt-get install r-base-core r-cran-psych pspp. The goldens are committed; tests never call R or PSPP.
+# Needs: apt-get install r-base-core r-cran-psych pspp python3-mpmath. The goldens are committed; tests never call R or PSPP.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for f in test/goldens/r/*.R; do
@@ -12,3 +12,5 @@ for f in test/goldens/pspp/*.sps; do
   echo "PSPP: $f -> $out"
   (cd "$(dirname "$f")" && pspp -o "$(basename "$out")" -O format=csv "$(basename "$f")")
 done
+echo "mpmath: checking test/goldens/reference/distributions-mpmath.json"
+python3 test/goldens/reference/distributions-mpmath.py

@@ -1,6 +1,6 @@
 /**
  * BACE v3 — Barriers to Access to Care Evaluation (Clement et al. 2012, BMC Psychiatry 12:36).
- * Facts and their status: shared/instruments/INSTRUMENTS.md §1; text shipped per the decision in §1.6a.
+ * Facts and their status: docs/instrument-sources.md §1; text shipped per the decision in §1.6a.
  */
 import { defineInstrument } from '../core/instrument/define.js';
 import type { ItemInput } from '../core/instrument/schema.js';
@@ -165,7 +165,7 @@ export const bace3 = defineInstrument({
   ],
   endorsement: { threshold: 2, label: { en: 'Quite a lot or a lot' } },
   notes: [
-    'Text shipped per the project decision (INSTRUMENTS.md §1.6a): the English v3 wording published with the CC BY 2.0 article, attributed. The owner (KCL) asks that the scale be obtained only from its website; every study must acknowledge the terms before use.',
+    'Text shipped per the project decision (docs/instrument-sources.md §1.6a): the English v3 wording published with the CC BY 2.0 article, attributed. The owner (KCL) asks that the scale be obtained only from its website; every study must acknowledge the terms before use.',
     'Items 14, 24 and 29 are marked unverified. Item 14 uses the v2 wording; items 24 and 29 carry PLACEHOLDER wording quoted by a secondary study. Replace them with the wording of the official v3 form (Additional file 1, or the form from KCL) before collecting data.',
     'The numbering (the parent/child items at 14, 24 and 29) is inferred from a 27-item public implementation plus the 12-item stigma subscale; check it against the official form.',
     'Which items allow "not applicable" (here 14, 24, 29 for parents and 27, 28 for people in work) and the exact label are UNVERIFIED.',

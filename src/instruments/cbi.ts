@@ -1,6 +1,6 @@
 /**
  * CBI — Copenhagen Burnout Inventory (Kristensen, Borritz, Villadsen & Christensen 2005).
- * Facts and their status: shared/instruments/INSTRUMENTS.md §4.1.
+ * Facts and their status: docs/instrument-sources.md §4.1.
  */
 import { defineInstrument } from '../core/instrument/define.js';
 

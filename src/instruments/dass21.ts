@@ -1,13 +1,13 @@
 /**
  * DASS-21 — Depression Anxiety Stress Scales, 21-item version (Lovibond & Lovibond 1995).
- * Facts and their status: shared/instruments/INSTRUMENTS.md §2.
+ * Facts and their status: docs/instrument-sources.md §2.
  */
 import { defineInstrument } from '../core/instrument/define.js';
 import type { ScoreInput } from '../core/instrument/schema.js';
 
 type BandInput = NonNullable<ScoreInput['bands']>[number];
 
-/** [number, text, subscale] — VERIFIED wording and keys (INSTRUMENTS.md §2.2). */
+/** [number, text, subscale] — VERIFIED wording and keys (docs/instrument-sources.md §2.2). */
 const ITEMS: ReadonlyArray<readonly [number, string, 'D' | 'A' | 'S']> = [
   [1, 'I found it hard to wind down', 'S'],
   [2, 'I was aware of dryness of my mouth', 'A'],
@@ -43,7 +43,7 @@ const ITEMS: ReadonlyArray<readonly [number, string, 'D' | 'A' | 'S']> = [
 const id = (n: number): string => `dass21_${String(n).padStart(2, '0')}`;
 const itemsOf = (k: 'D' | 'A' | 'S'): string[] => ITEMS.filter(([, , s]) => s === k).map(([n]) => id(n));
 
-/** Lowest doubled score of Normal, Mild, Moderate, Severe, Extremely severe (INSTRUMENTS.md §2.3). */
+/** Lowest doubled score of Normal, Mild, Moderate, Severe, Extremely severe (docs/instrument-sources.md §2.3). */
 export const DASS21_BAND_MINIMA = {
   depression: [0, 10, 14, 21, 28],
   anxiety: [0, 8, 10, 15, 20],

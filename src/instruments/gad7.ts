@@ -1,6 +1,6 @@
 /**
  * GAD-7 — Generalized Anxiety Disorder 7-item scale (Spitzer, Kroenke, Williams & Löwe 2006).
- * Facts and their status: shared/instruments/INSTRUMENTS.md §5.2–5.4.
+ * Facts and their status: docs/instrument-sources.md §5.2–5.4.
  */
 import { defineInstrument } from '../core/instrument/define.js';
 import { PHQ_DIFFICULTY_OPTIONS, PHQ_FREQUENCY_OPTIONS, PHQ_FUNCTION_TEXT, PHQ_LICENCE } from './phq9.js';

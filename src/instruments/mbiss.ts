@@ -1,7 +1,7 @@
 /**
  * MBI-SS — Maslach Burnout Inventory, Student Survey (Schaufeli, Martínez, Marques Pinto, Salanova & Bakker 2002).
  * Structure and scoring only; the item text is licensed per administration by Mind Garden and must be
- * supplied as a text pack by a licensee. Facts and their status: shared/instruments/INSTRUMENTS.md §3.
+ * supplied as a text pack by a licensee. Facts and their status: docs/instrument-sources.md §3.
  */
 import { defineInstrument } from '../core/instrument/define.js';
 

@@ -1,10 +1,10 @@
 /**
  * PHQ-9 — Patient Health Questionnaire, depression module (Kroenke, Spitzer & Williams 2001).
- * Facts and their status: shared/instruments/INSTRUMENTS.md §5.1, §5.3, §5.4.
+ * Facts and their status: docs/instrument-sources.md §5.1, §5.3, §5.4.
  */
 import { defineInstrument } from '../core/instrument/define.js';
 
-/** The licence line every official PHQ/GAD form carries (INSTRUMENTS.md §5.4). */
+/** The licence line every official PHQ/GAD form carries (docs/instrument-sources.md §5.4). */
 export const PHQ_ATTRIBUTION =
   'Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, with an educational grant from Pfizer Inc. No permission required to reproduce, translate, display or distribute.';
 

@@ -1,7 +1,7 @@
 /**
  * PSS-10 — Perceived Stress Scale, 10-item version (Cohen, Kamarck & Mermelstein 1983; Cohen & Williamson 1988).
  * Structure and scoring only ("Copyright 1994 Sheldon Cohen. All rights reserved."); the item text is a
- * user-supplied text pack. Facts and their status: shared/instruments/INSTRUMENTS.md §6.
+ * user-supplied text pack. Facts and their status: docs/instrument-sources.md §6.
  */
 import { defineInstrument } from '../core/instrument/define.js';
 

@@ -1,5 +1,5 @@
 /**
- * The library against the facts in shared/instruments/INSTRUMENTS.md (expected values copied from there).
+ * The library against the facts in docs/instrument-sources.md (expected values copied from there).
  */
 import { describe, expect, it } from 'vitest';
 import { parseInstrument } from '../../src/core/instrument/schema.js';

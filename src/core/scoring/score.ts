@@ -1,7 +1,7 @@
 /**
  * Scoring: item answers → scores, bands and safety flags, over a columnar dataset.
  *
- * Rules (INSTRUMENTS.md §1.5, §2.3, §2.4, §8):
+ * Rules (docs/instrument-sources.md §1.5, §2.3, §2.4, §8):
  * - reverse keying: `min + max − value` of the item's scale (CBI WB7: 100 − v; PSS-10 items 4, 5, 7, 8: 4 − v);
  * - only ANSWERED values that are one of the item's option values count; "not applicable" is never 0 —
  *   it is left out of the sum, the mean and the number of items used; skipped, not-shown and invalid

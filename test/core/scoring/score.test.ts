@@ -1,6 +1,6 @@
 /**
  * Golden scoring tests. Every expected value is hand-computed from the published rules in
- * shared/instruments/INSTRUMENTS.md (cited per block), never taken from the code's output.
+ * docs/instrument-sources.md (cited per block), never taken from the code's output.
  */
 import { describe, expect, it } from 'vitest';
 import type { Instrument } from '../../../src/core/instrument/schema.js';
@@ -51,7 +51,7 @@ function expectTotals(
   });
 }
 
-// INSTRUMENTS.md §2.2
+// docs/instrument-sources.md §2.2
 const D = nums('dass21', [3, 5, 10, 13, 16, 17, 21]);
 const A = nums('dass21', [2, 4, 7, 9, 15, 19, 20]);
 const S = nums('dass21', [1, 6, 8, 11, 12, 14, 18]);

@@ -15,7 +15,7 @@ import { ok } from './pspp.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
-const nistDir = path.resolve(repoRoot, '../shared/reference-data/nist');
+const nistDir = path.join(repoRoot, 'test/goldens/reference/nist');
 const certified = JSON.parse(readFileSync(path.join(nistDir, 'certified_values.json'), 'utf8'))
   .anova as Record<string, NistAnova>;
 const goldens = JSON.parse(readFileSync(path.join(repoRoot, 'test/goldens/stats_a.json'), 'utf8'));
@@ -44,7 +44,7 @@ function readNistAnova(file: string): number[][] {
   return groups;
 }
 
-// Binary64 limits for F with a corrected two-pass method (reference-data README), minus 0.5.
+// Binary64 limits for F with a corrected two-pass method (test/goldens/reference/README.md), minus 0.5.
 const F_DIGITS: Record<string, number> = {
   SiRstv: 12,
   SmLs01: 12,

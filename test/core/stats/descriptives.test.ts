@@ -10,7 +10,7 @@ import { ok, psppTableMap } from './pspp.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
-const nistDir = path.resolve(repoRoot, '../shared/reference-data/nist');
+const nistDir = path.join(repoRoot, 'test/goldens/reference/nist');
 const certified = JSON.parse(readFileSync(path.join(nistDir, 'certified_values.json'), 'utf8'))
   .univariate as Record<string, { n: number; mean: string; sd: string }>;
 const goldens = JSON.parse(readFileSync(path.join(repoRoot, 'test/goldens/stats_a.json'), 'utf8'));
@@ -29,7 +29,7 @@ function readNist(file: string): number[] {
     .map(Number);
 }
 
-// README of the reference data: binary64 limits for the SD; we assert them minus 0.5.
+// test/goldens/reference/README.md: binary64 limits for the SD; we assert them minus 0.5.
 const SD_DIGITS: Record<string, number> = {
   Lew: 14.5,
   Lottery: 14.5,

@@ -32,7 +32,7 @@ import { expectDigits, lre } from '../../helpers/accuracy.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
-const mpmathPath = path.resolve(repoRoot, '../shared/reference-data/distributions-mpmath.json');
+const mpmathPath = path.join(repoRoot, 'test/goldens/reference/distributions-mpmath.json');
 const goldens = JSON.parse(readFileSync(path.join(repoRoot, 'test/goldens/stats_a.json'), 'utf8'));
 
 interface MpmathEntry {
