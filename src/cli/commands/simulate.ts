@@ -13,6 +13,7 @@ import {
 } from '../../core/simulate/googleForms.js';
 import { type SimItem, type SimulationSpec, simulateRespondents } from '../../core/simulate/respondents.js';
 import { createRng } from '../../core/simulate/rng.js';
+import { labelText, questionItems } from '../../core/study/questions.js';
 import { num, parse, requireNum } from '../args.js';
 import { CliError, usageError } from '../errors.js';
 import { readJsonFile } from '../io.js';
@@ -63,8 +64,16 @@ export async function run(argv: string[]): Promise<void> {
       showIf.set(sim.item.id, p.value);
     }
   };
-  for (const q of resolved.study.questions)
-    addItem({ item: q, ...(q.options ? { options: q.options } : {}) });
+  for (const q of resolved.study.questions) {
+    for (const { item, grid } of questionItems(q)) {
+      // A grid row's column is headed "Stem [Row]", as Google Forms heads grid rows.
+      const sim = grid ? { ...item, text: grid.row.text } : item;
+      addItem(
+        { item: sim, ...(item.options ? { options: item.options } : {}) },
+        grid ? labelText(q.text) || undefined : undefined,
+      );
+    }
+  }
   for (const ins of resolved.instruments) {
     for (const item of ins.items) {
       const scale = ins.scales.find((s) => s.id === item.scale);

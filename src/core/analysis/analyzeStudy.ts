@@ -72,6 +72,7 @@ import {
 } from '../stats/reliability.js';
 import { isNotComputable, notComputable } from '../stats/result.js';
 import { ttestIndependent } from '../stats/ttest.js';
+import { plainQuestions, singleChoiceQuestions } from '../study/questions.js';
 import type { ResolvedStudy } from '../study/resolve.js';
 
 export interface AnalysisInput {
@@ -210,7 +211,7 @@ function sampleSection(input: AnalysisInput, k: number): Section {
   const sentences: string[] = [sampleSizeSentence(dataset.n)];
   const rows: Row[] = [];
   let anySuppressed = false;
-  for (const q of resolved.study.questions) {
+  for (const q of plainQuestions(resolved.study)) {
     const c = numericColumn(dataset, q.id);
     if (!c) continue;
     if (q.type === 'single') {
@@ -659,7 +660,7 @@ function crosstabBlocks(
   const blocks: Block[] = [];
   const sentences: string[] = [];
   const groupIndex = new Map(present.map((l, i) => [l.value, i]));
-  for (const q of resolved.study.questions) {
+  for (const q of singleChoiceQuestions(resolved.study)) {
     if (q.type !== 'single' || q.id === groupItem.id) continue;
     const qc = numericColumn(dataset, q.id);
     if (!qc || !q.options) continue;

@@ -30,6 +30,14 @@ export const LocalizedTextSchema = z
   .refine((t) => Object.keys(t).length > 0, 'needs text in at least one language');
 export type LocalizedText = z.infer<typeof LocalizedTextSchema>;
 
+/** A short label: one line, at most 60 characters. */
+export const ShortLabelSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(60, 'must be at most 60 characters (a short label for headings and tables)')
+  .regex(/^[^\n\r]*$/, 'must be one line');
+
 export const ResponseOptionSchema = z.object({
   /** Stored value (the score before reverse keying), e.g. 0–3, or 0/25/50/75/100 for CBI. */
   value: z.number().finite(),
@@ -61,6 +69,11 @@ export const ItemSchema = z.object({
   type: ItemTypeSchema.default('scale'),
   /** Item text. Absent when the licence does not allow shipping it: the licensed user supplies a text pack. */
   text: LocalizedTextSchema.optional(),
+  /**
+   * A short label for headings, table rows and exports ("Level of training" for "What is your current level
+   * of training?"). Derived from the text when absent (`shortLabel` in core/study/labels.ts).
+   */
+  short: ShortLabelSchema.optional(),
   /** For `scale` items: id of a response scale of this instrument. */
   scale: IdSchema.optional(),
   /** For `single` and `multiple` items. */

@@ -12,6 +12,7 @@ import type {
   ResponseOption,
   Validated,
 } from '../instrument/schema.js';
+import { questionItems } from '../study/questions.js';
 import type { Study } from '../study/schema.js';
 
 export interface Target {
@@ -137,8 +138,18 @@ export function targetsFromStudy(
     out.push(...r.out);
     issues.push(...r.issues);
   });
-  const q = collectTargets(study.questions, [], 'study');
-  out.push(...q.out);
+  // A grid question is one single-choice target per row, matched by "Stem [Row]" or by the row text alone.
+  const expanded = study.questions.flatMap((q) => questionItems(q));
+  const q = collectTargets(
+    expanded.map((x) => x.item),
+    [],
+    'study',
+  );
+  const grids = new Map(expanded.map((x) => [x.item.id, x.grid]));
+  for (const t of q.out) {
+    const grid = grids.get(t.id);
+    out.push(grid ? { ...t, texts: [...t.texts, grid.row.text] } : t);
+  }
   issues.push(...q.issues);
   const seen = new Map<string, string>();
   for (const t of out) {

@@ -28,6 +28,7 @@ import type {
   Validated,
 } from '../instrument/schema.js';
 import type { Answer, Answers } from '../response/submission.js';
+import { type GridRef, questionItems } from './questions.js';
 import type { ResolvedStudy } from './resolve.js';
 
 /** One question as the flow asks it. */
@@ -42,6 +43,11 @@ export interface FlowItem {
   readonly number?: number;
   /** An eligibility (screening) question: its answers are never stored for screened-out respondents. */
   readonly screening: boolean;
+  /**
+   * For a row of a grid question: the grid and the row. Consecutive flow items of one grid on a page are its
+   * rows in order; a renderer may show them as one grid.
+   */
+  readonly grid?: GridRef;
   /** Compiled `showIf`; absent when the item is always shown. */
   readonly showIf?: CompiledExpression;
 }
@@ -153,7 +159,15 @@ export function buildFlow(resolved: ResolvedStudy): Validated<Flow> {
   const instrumentOf = (id: string): Instrument | undefined => resolved.variables.get(id)?.instrument;
   const itemFlow = (id: string, path: string): FlowItem => {
     const v = resolved.variables.get(id)!;
-    return flowItem(v.item, v.instrument, false, path);
+    const fi = flowItem(v.item, v.instrument, false, path);
+    return v.grid ? { ...fi, grid: v.grid } : fi;
+  };
+  /** A page reference to a grid question: its row variables, in order. */
+  const gridRows = (ref: string): string[] | undefined => {
+    const q = study.questions.find((x) => x.type === 'grid' && x.id === ref);
+    return q
+      ? [...resolved.variables.values()].filter((v) => v.grid?.question === q).map((v) => v.item.id)
+      : undefined;
   };
   if (col.pages.length > 0) {
     const placed = new Map<string, string>();
@@ -176,6 +190,8 @@ export function buildFlow(resolved: ResolvedStudy): Validated<Flow> {
           ids = ins.items.map((it) => it.id);
         } else if (resolved.variables.has(ref)) {
           ids = [ref];
+        } else if (gridRows(ref)) {
+          ids = gridRows(ref)!;
         } else {
           issues.push({
             path,
@@ -221,7 +237,9 @@ export function buildFlow(resolved: ResolvedStudy): Validated<Flow> {
       drafts.push({
         kind: 'content',
         ...(title ? { title } : {}),
-        items: study.questions.map((q, i) => itemFlow(q.id, `questions[${i}].type`)),
+        items: study.questions.flatMap((q, i) =>
+          questionItems(q).map(({ item }) => itemFlow(item.id, `questions[${i}].type`)),
+        ),
       });
     }
     resolved.instruments.forEach((ins, i) => {

@@ -5,14 +5,26 @@
 
 import { type Instrument, type Issue, type Item, toIssues, type Validated } from '../instrument/schema.js';
 import { applyTextPack } from '../instrument/textPack.js';
+import { type GridRef, questionItems } from './questions.js';
 import { type Study, StudySchema } from './schema.js';
+
+/** One variable of a study: an instrument item, a question, or one row of a grid question. */
+export interface StudyVariable {
+  readonly item: Item;
+  readonly instrument?: Instrument;
+  /** For a row of a grid question: the grid and the row (the item is the row's single-choice variable). */
+  readonly grid?: GridRef;
+}
 
 export interface ResolvedStudy {
   readonly study: Study;
   /** Library instruments in the order the study lists them. */
   readonly instruments: readonly Instrument[];
-  /** Every variable a response can hold: instrument items then the study's questions, by id. */
-  readonly variables: ReadonlyMap<string, { item: Item; instrument?: Instrument }>;
+  /**
+   * Every variable a response can hold: instrument items then the study's questions, by id (a grid question
+   * is one variable per row, `<question id>_<row id>`; the grid's own id is not a variable).
+   */
+  readonly variables: ReadonlyMap<string, StudyVariable>;
   /** Ids of all scores (official and study domains) the study computes. */
   readonly scoreIds: ReadonlySet<string>;
 }
@@ -38,7 +50,7 @@ export function resolveStudy(
   const study = parsed.data;
   const issues: Issue[] = [];
   const instruments: Instrument[] = [];
-  const variables = new Map<string, { item: Item; instrument?: Instrument }>();
+  const variables = new Map<string, StudyVariable>();
   const scoreIds = new Set<string>();
 
   study.instruments.forEach((si, i) => {
@@ -113,14 +125,31 @@ export function resolveStudy(
   });
 
   study.questions.forEach((q, i) => {
-    if (variables.has(q.id)) {
+    for (const { item, grid } of questionItems(q)) {
+      if (variables.has(item.id)) {
+        issues.push({
+          path: grid ? `questions[${i}].rows[${grid.index}].id` : `questions[${i}].id`,
+          code: 'duplicate_variable',
+          message: grid
+            ? `grid row variable "${item.id}" (question "${q.id}", row "${grid.row.id}") is already used by another question or item; rename the row or the question`
+            : `question id "${q.id}" is already used; rename it`,
+        });
+      }
+      variables.set(item.id, grid ? { item, grid } : { item });
+    }
+  });
+  // A grid's own id names no variable, but must not clash with one (pages and headings use it).
+  const gridIds = new Set<string>();
+  study.questions.forEach((q, i) => {
+    if (q.type !== 'grid') return;
+    if (gridIds.has(q.id) || variables.has(q.id)) {
       issues.push({
         path: `questions[${i}].id`,
         code: 'duplicate_variable',
-        message: `question id "${q.id}" is already used; rename it`,
+        message: `grid question id "${q.id}" is already used by another question or item; rename it`,
       });
     }
-    variables.set(q.id, { item: q });
+    gridIds.add(q.id);
   });
 
   study.analysis.groupBy.forEach((g, i) => {

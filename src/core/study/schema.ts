@@ -9,11 +9,105 @@ import { z } from 'zod';
 import {
   IdSchema,
   ItemSchema,
+  ItemTypeSchema,
   LanguageSchema,
   LocalizedTextSchema,
   ScoreSchema,
+  ShortLabelSchema,
   TextPackSchema,
 } from '../instrument/schema.js';
+
+/** Question types of a study's own questions: the item types plus `grid`. */
+export const QuestionTypeSchema = z.enum([...ItemTypeSchema.options, 'grid']);
+export type QuestionType = z.infer<typeof QuestionTypeSchema>;
+
+/** One row (statement) of a grid question. */
+export const GridRowSchema = z.object({
+  /** Row id; the row's variable is `<question id>_<row id>` (see `gridRowId`). */
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_]{0,62}$/, 'must use only letters, digits and _ (max 63), e.g. "exams"'),
+  text: LocalizedTextSchema,
+  short: ShortLabelSchema.optional(),
+});
+export type GridRow = z.infer<typeof GridRowSchema>;
+
+/** Variable name of a grid row: `<question id>_<row id>` (e.g. `stress_exams`). */
+export function gridRowId(questionId: string, rowId: string): string {
+  return `${questionId}_${rowId}`;
+}
+
+/**
+ * A study's own question: an item (single, multiple, number, text, longtext) or a `grid` (matrix) — statements
+ * (`rows`) sharing one response scale (`options`, in order from lowest to highest value). Each row is answered
+ * like a single-choice item and is its own variable `<question id>_<row id>`.
+ */
+export const QuestionSchema = ItemSchema.extend({
+  type: QuestionTypeSchema.default('scale'),
+  /** For `grid` questions: the statements, each answered on the shared `options`. */
+  rows: z.array(GridRowSchema).min(1).optional(),
+  /**
+   * For `grid` questions: the option values that count as agreeing (default: the top two values of a scale
+   * with 4 or more options, the top value of a shorter one). Shown by name in the report.
+   */
+  agreeing: z.array(z.number().finite()).min(1).optional(),
+}).superRefine((q, ctx) => {
+  if (q.type === 'grid') {
+    if (!q.rows)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rows'],
+        message: `grid question "${q.id}" needs rows (its statements), e.g. "rows": [{ "id": "exams", "text": { "en": "Exams" } }]`,
+      });
+    if (!q.options || q.options.length < 2)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['options'],
+        message: `grid question "${q.id}" needs at least two options (its shared response scale)`,
+      });
+    const seen = new Set<string>();
+    (q.rows ?? []).forEach((r, i) => {
+      if (seen.has(r.id.toLowerCase()))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rows', i, 'id'],
+          message: `grid question "${q.id}": row id "${r.id}" is used twice`,
+        });
+      seen.add(r.id.toLowerCase());
+      const v = gridRowId(q.id, r.id);
+      if (!IdSchema.safeParse(v).success)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rows', i, 'id'],
+          message: `grid question "${q.id}": the row variable "${v}" is longer than 64 characters; shorten the question or row id`,
+        });
+    });
+    const values = new Set((q.options ?? []).map((o) => o.value));
+    (q.agreeing ?? []).forEach((v, i) => {
+      if (!values.has(v))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['agreeing', i],
+          message: `grid question "${q.id}": agreeing value ${v} is not one of its option values (${[...values].join(', ')})`,
+        });
+    });
+  } else {
+    if (q.rows)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rows'],
+        message: `question "${q.id}" has rows but type "${q.type}"; rows belong to type "grid"`,
+      });
+    if (q.agreeing)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['agreeing'],
+        message: `question "${q.id}" has "agreeing" but type "${q.type}"; it belongs to type "grid"`,
+      });
+  }
+});
+export type Question = z.infer<typeof QuestionSchema>;
+export type QuestionInput = z.input<typeof QuestionSchema>;
 
 export const StudyInstrumentSchema = z.object({
   /** Library instrument id, e.g. "bace3", "phq9". */
@@ -127,8 +221,11 @@ export const StudySchema = z.object({
   description: z.string().optional(),
   languages: z.array(LanguageSchema).min(1).default(['en']),
   instruments: z.array(StudyInstrumentSchema).default([]),
-  /** The study's own questions: demographics and custom questionnaires. Ids are the variable names. */
-  questions: z.array(ItemSchema).default([]),
+  /**
+   * The study's own questions: demographics and custom questionnaires. Ids are the variable names; a grid
+   * question's rows are the variables `<question id>_<row id>`.
+   */
+  questions: z.array(QuestionSchema).default([]),
   /** Titles for groups of questions, e.g. "Demographics" (optional, for pages and codebooks). */
   sections: z.array(z.object({ title: LocalizedTextSchema, items: z.array(IdSchema) })).default([]),
   analysis: AnalysisPlanSchema.default(AnalysisPlanSchema.parse({})),

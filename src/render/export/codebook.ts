@@ -14,6 +14,8 @@ import type { ExportVariable, InstrumentInfo, VariableFormat } from './model.js'
 export interface CodebookRow {
   readonly name: string;
   readonly label: string;
+  /** The short label used in report tables and headings ("Level of training"). */
+  readonly short: string;
   /** "numeric" or "string". */
   readonly type: string;
   /** SPSS format, e.g. F8.0, SDATE10, YMDHMS19, A2000. */
@@ -32,6 +34,7 @@ export interface CodebookRow {
 export const CODEBOOK_COLUMNS: readonly { key: keyof CodebookRow; title: string }[] = [
   { key: 'name', title: 'Variable' },
   { key: 'label', title: 'Label' },
+  { key: 'short', title: 'Short label' },
   { key: 'type', title: 'Type' },
   { key: 'format', title: 'Format' },
   { key: 'values', title: 'Values' },
@@ -62,7 +65,7 @@ function belongsTo(v: ExportVariable): string {
     case 'screening':
       return 'Screening question';
     case 'question':
-      return g.section ? `Question: ${g.section}` : 'Question';
+      return `Question${g.section ? `: ${g.section}` : ''}${g.grid ? ` (grid: ${g.grid})` : ''}`;
     case 'instrument':
       return `${g.instrument.shortTitle} item`;
     case 'score':
@@ -75,6 +78,7 @@ export function codebookRows(variables: readonly ExportVariable[]): CodebookRow[
   return variables.map((v) => ({
     name: v.name,
     label: v.label,
+    short: v.short ?? '',
     type: v.type,
     format: formatName(v.format),
     values: v.valueLabels.map((l) => `${l.value} = ${l.label}`).join('; '),
@@ -105,6 +109,7 @@ const NOTES = [
   'Missing values: -9 = skipped (seen, not answered), -8 = not applicable (answered "not applicable"), -7 = not shown (skip logic hid the item). They are never 0 and never merged; the .sav file declares them as user-missing, and the CSV and XLSX files show them as empty cells unless codes were chosen. An item whose own values could equal these codes uses -99/-98/-97 (then -999/-998/-997, …), as listed per variable.',
   'An empty cell (system-missing) means the item was not part of the study when the response was given, or a score could not be computed (too few items answered).',
   'A multiple-choice question has one 0/1 variable per option, named <question>__<option value> (a minus sign written as m): 1 = chosen, 0 = not chosen.',
+  'A grid question (statements sharing one response scale) has one variable per statement, named <question>_<row>, coded like a single-choice question.',
   'Dates are the day of submission (YYYY-MM-DD); times of day are included only when the study owner turned them on. Free-text answers are included only when chosen at export.',
 ];
 

@@ -134,7 +134,12 @@ export interface InstrumentInfo {
 export type VariableGroup =
   | { readonly kind: 'response' }
   | { readonly kind: 'screening' }
-  | { readonly kind: 'question'; readonly section?: string }
+  | {
+      readonly kind: 'question';
+      readonly section?: string;
+      /** For a row of a grid question: the grid's short label. */
+      readonly grid?: string;
+    }
   | { readonly kind: 'instrument'; readonly instrument: InstrumentInfo }
   | {
       readonly kind: 'score';
@@ -149,6 +154,8 @@ export interface ExportVariable {
   readonly name: string;
   /** English label, full length (the .sav writer cuts it to 256 bytes at a character boundary). */
   readonly label: string;
+  /** Short label for tables and headings ("Level of training"); absent for response metadata and text-less items. */
+  readonly short?: string;
   readonly type: 'numeric' | 'string';
   readonly format: VariableFormat;
   readonly measure: 'nominal' | 'ordinal' | 'scale';

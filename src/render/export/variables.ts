@@ -7,6 +7,7 @@
 import type { Instrument, Item, LocalizedText, ResponseOption, Score } from '../../core/instrument/schema.js';
 import { LIMITS } from '../../core/response/submission.js';
 import { buildScoringPlan, type PlannedScore } from '../../core/scoring/plan.js';
+import { shortLabel } from '../../core/study/questions.js';
 import type { ResolvedStudy } from '../../core/study/resolve.js';
 import {
   DEFAULT_EXPORT_OPTIONS,
@@ -237,7 +238,8 @@ export function buildVariables(
     const opts_ = itemOptions(item, ins);
     const label = itemLabel(item, ins);
     const scoring = itemScoring(item, ins, opts_);
-    const base = { group, ...(scoring ? { scoring } : {}) };
+    const short = item.short || item.text ? shortLabel(item) : undefined;
+    const base = { group, ...(scoring ? { scoring } : {}), ...(short ? { short } : {}) };
     switch (item.type) {
       case 'scale':
       case 'single': {
@@ -289,6 +291,7 @@ export function buildVariables(
             ...base,
             name: names.allocate(`${item.id}__${optionNamePart(o.value)}`),
             label: `${label}: ${optionLabel}`,
+            ...(short ? { short: `${short}: ${optionLabel}` } : {}),
             type: 'numeric',
             format: { type: 'F', width: 8, decimals: 0 },
             measure: 'nominal',
@@ -318,15 +321,19 @@ export function buildVariables(
     }
   };
   for (const q of study.collection.eligibility?.questions ?? []) addItem(q, undefined, { kind: 'screening' });
-  for (const { item, instrument } of resolved.variables.values()) {
+  for (const { item, instrument, grid } of resolved.variables.values()) {
     if (instrument)
       addItem(item, instrument, {
         kind: 'instrument',
         instrument: infos.get(instrument.id) ?? instrumentInfo(instrument),
       });
     else {
-      const section = sectionOf.get(item.id);
-      addItem(item, undefined, section ? { kind: 'question', section } : { kind: 'question' });
+      const section = sectionOf.get(item.id) ?? (grid ? sectionOf.get(grid.question.id) : undefined);
+      addItem(item, undefined, {
+        kind: 'question',
+        ...(section ? { section } : {}),
+        ...(grid ? { grid: shortLabel(grid.question) } : {}),
+      });
     }
   }
 

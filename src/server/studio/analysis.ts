@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { programVersion } from '../../cli/version.js';
 import type { Item } from '../../core/instrument/schema.js';
 import type { Report } from '../../core/report/spec.js';
+import { singleChoiceQuestions } from '../../core/study/questions.js';
 import { renderFiguresSvg, renderHtmlDocument } from '../../render/index.js';
 import { HttpError } from '../errors.js';
 import { checkedOf, loadStudy, page, ROLES, type StudioContext, studyReport } from './common.js';
@@ -41,7 +42,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
     const s = await loadStudy(req, ROLES.read);
     const checked = checkedOf(s.study);
     if ('issues' in checked) return { s, issues: checked.issues } as const;
-    const singles = checked.resolved.study.questions.filter((q) => q.type === 'single');
+    const singles = singleChoiceQuestions(checked.resolved.study);
     const groups = groupsFromQuery(req, singles);
     const n = await store.responses.count(s.study.id);
     return { s, checked, singles, groups, n } as const;

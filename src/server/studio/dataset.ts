@@ -12,13 +12,14 @@ import type { Item } from '../../core/instrument/schema.js';
 import { AnswerStatus, type Column, type Dataset } from '../../core/response/dataset.js';
 import type { Answer } from '../../core/response/submission.js';
 import { optionColumnId } from '../../core/response/targets.js';
+import { studyQuestionItems } from '../../core/study/questions.js';
 import type { ResolvedStudy } from '../../core/study/resolve.js';
 
 /** The variables of a study in dataset order: instrument items, then the study's own questions. */
 export function studyVariables(resolved: ResolvedStudy): Item[] {
   const out: Item[] = [];
   for (const ins of resolved.instruments) out.push(...ins.items);
-  out.push(...resolved.study.questions);
+  out.push(...studyQuestionItems(resolved.study));
   return out;
 }
 

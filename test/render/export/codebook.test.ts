@@ -20,6 +20,7 @@ describe('renderCodebook', () => {
     expect(by.get('mini_3')).toEqual([
       'mini_3',
       'Work keeps me awake',
+      'Work keeps me awake',
       'numeric',
       'F8.0',
       '0 = Never; 1 = Sometimes; 2 = Often; 3 = Always',
@@ -31,6 +32,7 @@ describe('renderCodebook', () => {
     expect(by.get('gender')).toEqual([
       'gender',
       'Gender',
+      'Gender',
       'numeric',
       'F8.0',
       '1 = Female; 2 = Male',
@@ -39,22 +41,23 @@ describe('renderCodebook', () => {
       '',
       '',
     ]);
-    expect(by.get('submitted_on')!.slice(0, 4)).toEqual([
+    expect(by.get('submitted_on')!.slice(0, 5)).toEqual([
       'submitted_on',
       'Date submitted',
+      '',
       'numeric',
       'SDATE10',
     ]);
-    expect(by.get('story')!.slice(2, 4)).toEqual(['string', 'A2400']);
-    expect(by.get('mini_total_band')![6]).toBe('MINI score');
+    expect(by.get('story')!.slice(3, 5)).toEqual(['string', 'A2400']);
+    expect(by.get('mini_total_band')![7]).toBe('MINI score');
     expect(by.get('mini_total_n')![1]).toBe('MINI total: items answered (of 3)');
-    expect(by.get('mini_4')![7]).toBe('shown only when mini_1 > 0');
+    expect(by.get('mini_4')![8]).toBe('shown only when mini_1 > 0');
   });
 
   it('Markdown and HTML: notes on missing codes, a table of variables, the instruments with licence lines', () => {
     expect(book.markdown).toContain('# Codebook: Export test study — طلبہ');
     expect(book.markdown).toContain('-9 = skipped');
-    expect(book.markdown).toContain('| mini\\_2 | I feel calm | numeric | F8.0 |');
+    expect(book.markdown).toContain('| mini\\_2 | I feel calm | I feel calm | numeric | F8.0 |');
     expect(book.markdown).toContain('## Instruments and licences');
     expect(book.markdown).toContain(`- ${ATTRIBUTION}`);
     expect(book.markdown).toContain(`- Citation: ${mini.citation}`);
@@ -86,6 +89,6 @@ describe('renderCodebook', () => {
     expect(b.html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(b.markdown).toContain('A \\| B &lt;img src=x onerror=alert(1)>');
     const rows = parse(b.csv, { bom: true }) as string[][];
-    expect(rows.find((x) => x[0] === 'q')![4]).toBe('1 = =1+1'); // starts with "1", not a formula
+    expect(rows.find((x) => x[0] === 'q')![5]).toBe('1 = =1+1'); // starts with "1", not a formula
   });
 });

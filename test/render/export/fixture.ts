@@ -231,6 +231,7 @@ export const DEFAULT_VARIABLE_NAMES: readonly string[] = ALL_VARIABLE_NAMES.filt
 export const CODEBOOK_COLUMNS: readonly string[] = [
   'Variable',
   'Label',
+  'Short label',
   'Type',
   'Format',
   'Values',

@@ -177,10 +177,11 @@ describe('writeXlsx', () => {
   it('Variables sheet: the codebook', async () => {
     const wb = await xlsxOf(all);
     const book = wb.getWorksheet('Variables')!;
-    expect(values(book, 1, 9)).toEqual(CODEBOOK_COLUMNS);
+    expect(values(book, 1, 10)).toEqual(CODEBOOK_COLUMNS);
     expect(book.rowCount).toBe(22);
-    expect(values(book, 9, 9)).toEqual([
+    expect(values(book, 9, 10)).toEqual([
       'mini_2',
+      'I feel calm',
       'I feel calm',
       'numeric',
       'F8.0',
