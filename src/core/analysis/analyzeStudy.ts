@@ -57,7 +57,7 @@ import {
   type TableSpec,
 } from '../report/spec.js';
 import { AnswerStatus, type Dataset, type NumericColumn } from '../response/dataset.js';
-import type { ScoreColumn, ScoredDataset } from '../scoring/score.js';
+import { keyedItemValues, type ScoreColumn, type ScoredDataset } from '../scoring/score.js';
 import { oneWayAnova, welchAnova } from '../stats/anova.js';
 import { chiSquareIndependence, fisherExact2x2 } from '../stats/crosstab.js';
 import { describe } from '../stats/descriptives.js';
@@ -945,9 +945,8 @@ function reliabilitySection(
   const itemTables: TableSpec[] = [];
   for (const s of scores) {
     if (s.def.items.length < 2) continue;
-    const cols = s.def.items.map(
-      (id) => numericColumn(dataset, id)?.values ?? new Float64Array(dataset.n).fill(Number.NaN),
-    );
+    // The keyed values the score adds up (reverse-keyed items reversed, invalid answers left out).
+    const cols = s.items.map((it) => keyedItemValues(dataset, it));
     const r = cronbachAlpha(
       missing === 'listwise'
         ? completeRowsMatrix(cols, s.def.items)
@@ -1033,12 +1032,13 @@ function itemTotalTable(s: ScoreColumn, r: ReliabilityResult, resolved: Resolved
       col('r', 'Corrected item–total r', dec(2, false)),
       col('alpha', 'α if item deleted', dec(2, false)),
     ],
-    rows: r.items.map((it) => {
+    rows: r.items.map((it, j) => {
       const v = resolved.variables.get(it.name);
+      const label = v ? itemText(v.item) : it.name;
       return {
         kind: 'data' as const,
         cells: {
-          item: text(v ? itemText(v.item) : it.name),
+          item: text(s.items[j]?.reverse ? `${label} (reversed)` : label),
           mean: num(it.mean),
           sd: num(it.sd),
           r:
@@ -1053,7 +1053,11 @@ function itemTotalTable(s: ScoreColumn, r: ReliabilityResult, resolved: Resolved
       };
     }),
     denominator: `n = ${r.n} respondents (${r.options.missing} deletion).`,
-    notes: [],
+    notes: s.items.some((it) => it.reverse)
+      ? [
+          'Items marked (reversed) are reverse keyed (minimum + maximum − answer), as the score uses them; means, correlations and alpha are of the keyed values.',
+        ]
+      : [],
   };
 }
 

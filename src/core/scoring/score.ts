@@ -42,6 +42,8 @@ export interface ScoreColumn {
   readonly instrumentId: string;
   readonly official: boolean;
   readonly source: 'instrument' | 'study';
+  /** The score's items as it uses them: keys (reverse), ranges and allowed values (see {@link keyedItemValues}). */
+  readonly items: readonly PlannedItem[];
   /** The minimum answered items applied. */
   readonly minAnswered: number;
   /** The score; NaN when not computable (see `reason`). */
@@ -225,6 +227,7 @@ function computeScore(
       instrumentId: ps.instrumentId,
       official: ps.official,
       source: ps.source,
+      items: ps.items,
       minAnswered: ps.minAnswered,
       values,
       nAnswered,
@@ -235,6 +238,28 @@ function computeScore(
     invalid,
     missingColumns,
   };
+}
+
+/**
+ * One item's values as a score counts them: the keyed value (`min + max − value` for a reverse-keyed item) where
+ * the answer counts — ANSWERED and one of the item's option values (or within [min, max] for a number item) — and
+ * NaN everywhere else (skipped, not shown, "not applicable", invalid, or no column in the dataset).
+ * Statistics about a score's items (reliability) use these so they read exactly the numbers the score adds up.
+ */
+export function keyedItemValues(ds: Dataset, it: PlannedItem): Float64Array {
+  const out = new Float64Array(ds.n).fill(Number.NaN);
+  const c = ds.columns.get(it.id);
+  if (c?.kind !== 'numeric') return out;
+  const { mask, values: allowed } = validity(it);
+  for (let i = 0; i < ds.n; i++) {
+    if (c.status[i] !== AnswerStatus.ANSWERED) continue;
+    const x = c.values[i]!;
+    const ok = mask
+      ? mask[x - it.min] === 1
+      : x >= it.min && x <= it.max && (allowed === undefined || allowed.includes(x));
+    if (ok) out[i] = it.reverse ? reverseValue(x, it.min, it.max) : x;
+  }
+  return out;
 }
 
 /**

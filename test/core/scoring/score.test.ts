@@ -8,6 +8,7 @@ import { AnswerStatus } from '../../../src/core/response/dataset.js';
 import {
   bandIndex,
   buildScoringPlan,
+  keyedItemValues,
   planForInstrument,
   reverseValue,
   ScoreReason,
@@ -312,6 +313,31 @@ describe('PSS-10 (§6: reverse 4, 5, 7, 8; sum 0–40)', () => {
   it('data coded 1–5 are not accepted as 0–4 (5 is invalid)', () => {
     const s = scoreRows(pss, [row([5, 1, 1, 1, 1, 1, 1, 1, 1, 1])]);
     expect(col(s, 'pss10_total').values[0]).toBeNaN();
+  });
+  it('keyedItemValues: the values the total adds up (reversed; NA, skipped, invalid and hidden are NaN)', () => {
+    const rows = [
+      row([0, 1, 2, 0, 1, 2, 3, 4, 0, 1]),
+      {
+        ...row([1, 1, 1, 1, 1, 1, 1, 1, 1, 1]),
+        pss10_01: null,
+        pss10_04: 'NA',
+        pss10_05: 5,
+        pss10_07: 'INV',
+      },
+      { ...row([2, 2, 2, 2, 2, 2, 2, 2, 2, 2]), pss10_08: 'HIDDEN' },
+    ];
+    const ds = dataset(ids, rows);
+    const p = plan(pss).scores.find((x) => x.id === 'pss10_total')!;
+    const keyed = p.items.map((it) => [...keyedItemValues(ds, it)]);
+    expect(keyed.map((c) => c[0])).toEqual([0, 1, 2, 4, 3, 2, 1, 0, 0, 1]);
+    expect(keyed.map((c) => c[1])).toEqual([NaN, 1, 1, NaN, NaN, 1, NaN, 3, 1, 1]);
+    expect(keyed.map((c) => c[2])).toEqual([2, 2, 2, 2, 2, 2, 2, NaN, 2, 2]);
+    // Row 1 is complete: its keyed values sum to the PSS-10 total.
+    expect(keyed.reduce((a, c) => a + c[0]!, 0)).toBe(
+      col(scoreDataset(ds, plan(pss)), 'pss10_total').values[0],
+    );
+    // An item without a column in the data is all NaN.
+    expect([...keyedItemValues(dataset([], [{}]), p.items[0]!)]).toEqual([NaN]);
   });
   it('reverseValue is min + max − value', () => {
     expect([

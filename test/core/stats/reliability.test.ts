@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { reverseValue } from '../../../src/core/scoring/score.js';
 import {
   cronbachAlpha,
   type ItemMatrix,
@@ -10,7 +11,7 @@ import {
 } from '../../../src/core/stats/reliability.js';
 import { isNotComputable } from '../../../src/core/stats/result.js';
 import { expectDigits } from '../../helpers/accuracy.js';
-import { expectPspp, ok, psppTables } from './pspp.js';
+import { expectPspp, ok, psppTables, readPsppCsv } from './pspp.js';
 
 // Goldens: test/goldens/r/stats_b2.R (psych 2.2.9) -> test/goldens/stats_b2.json;
 // test/goldens/pspp/reliability.sps -> reliability.out.csv
@@ -126,6 +127,79 @@ describe('cronbachAlpha vs PSPP RELIABILITY /SUMMARY=TOTAL (reliability.sps)', (
       res.items.forEach((it, i) => {
         const row = itemTotal.rows[1 + i]!;
         expect(row[0]).toBe(`item${i + 1}`);
+        expectPspp(it.scaleMeanIfDeleted, row[1]!, `${name}: ${row[0]} scale mean if deleted`);
+        expectPspp(it.scaleVarianceIfDeleted, row[2]!, `${name}: ${row[0]} scale variance if deleted`);
+        expectPspp(it.correctedItemTotalCorrelation!, row[3]!, `${name}: ${row[0]} corrected item-total r`);
+        expectPspp(it.alphaIfDeleted!, row[4]!, `${name}: ${row[0]} alpha if deleted`);
+      });
+    });
+  });
+});
+
+// Reverse-keyed items: real data (psych::bfi, 2800 respondents, test/goldens/pspp/README.md) and a simulated PSS-10.
+// Goldens: test/goldens/r/reliability_keys.R (psych::alpha with keys) -> test/goldens/reliability_keys.json;
+// test/goldens/pspp/reliability_keys.sps (RELIABILITY on recoded items) -> reliability_keys.out.csv.
+const keyed = JSON.parse(
+  readFileSync(new URL('../../goldens/reliability_keys.json', import.meta.url), 'utf8'),
+);
+interface KeyedScale {
+  items: string[];
+  listwise: AlphaGolden & { keys: number[]; unkeyedRaw: number };
+  pairwise: AlphaGolden & { keys: number[]; nMinPair: number; unkeyedRaw: number };
+}
+const keyedScales: [string, string, KeyedScale, number, number][] = [
+  ...Object.entries(keyed.bfi as Record<string, KeyedScale>).map(
+    ([name, g]) => [name, 'bfi.csv', g, 1, 6] as [string, string, KeyedScale, number, number],
+  ),
+  ['PSS-10', 'pss10_sim.csv', keyed.pss10 as KeyedScale, 0, 4],
+];
+/** The scale's columns with the reverse-keyed ones reversed on the instrument's range, as scoring does. */
+function keyedColumns(file: string, g: KeyedScale, min: number, max: number): number[][] {
+  const data = readPsppCsv(file);
+  return g.items.map((name, j) => {
+    const col = data[name]!;
+    return g.listwise.keys[j]! < 0 ? col.map((x) => reverseValue(x, min, max)) : col;
+  });
+}
+
+describe('cronbachAlpha on reverse-keyed items vs R psych::alpha(keys = …)', () => {
+  for (const [name, file, g, min, max] of keyedScales) {
+    it(`${name}: listwise and pairwise`, () => {
+      const cols = keyedColumns(file, g, min, max);
+      checkAlpha(ok(cronbachAlpha(itemMatrixFromColumns(cols, g.items))), g.listwise, `${name} listwise`);
+      const pw = ok(cronbachAlpha(itemMatrixFromColumns(cols, g.items), { missing: 'pairwise' }));
+      expect(pw.nMinPairwise).toBe(g.pairwise.nMinPair);
+      checkAlpha(pw, g.pairwise, `${name} pairwise`);
+      // Without the keys the same data give another (for mixed keys, much lower) alpha: the keys matter.
+      if (g.listwise.keys.some((k) => k < 0)) {
+        const raw = ok(
+          cronbachAlpha(itemMatrixFromColumns(readColumns(file, g.items)), { missing: 'pairwise' }),
+        );
+        expectDigits(raw.alpha, g.pairwise.unkeyedRaw, STAT, `${name} unkeyed alpha`);
+        expect(raw.alpha).toBeLessThan(g.pairwise.raw - 0.25);
+      }
+    });
+  }
+});
+function readColumns(file: string, names: readonly string[]): number[][] {
+  const data = readPsppCsv(file);
+  return names.map((n) => data[n]!);
+}
+
+describe('cronbachAlpha on reverse-keyed items vs PSPP RELIABILITY on recoded items (reliability_keys.sps)', () => {
+  const tables = psppTables('reliability_keys.out.csv');
+  keyedScales.forEach(([name, file, g, min, max], s) => {
+    it(name, () => {
+      const res = ok(cronbachAlpha(itemMatrixFromColumns(keyedColumns(file, g, min, max))));
+      const cases = tables.filter((t) => t.title === 'Case Processing Summary')[s]!;
+      expect(Number(cases.rows.find((r) => r[0] === 'Valid')![1])).toBe(res.n);
+      expect(Number(cases.rows.find((r) => r[0] === 'Excluded')![1])).toBe(res.nExcluded);
+      const stats = tables.filter((t) => t.title === 'Reliability Statistics')[s]!;
+      expectPspp(res.alpha, stats.rows[1]![0]!, `${name}: PSPP alpha`);
+      const itemTotal = tables.filter((t) => t.title === 'Item-Total Statistics')[s]!;
+      res.items.forEach((it, i) => {
+        const row = itemTotal.rows[1 + i]!;
+        expect(row[0]!.replace(/r$/, '')).toBe(g.items[i]);
         expectPspp(it.scaleMeanIfDeleted, row[1]!, `${name}: ${row[0]} scale mean if deleted`);
         expectPspp(it.scaleVarianceIfDeleted, row[2]!, `${name}: ${row[0]} scale variance if deleted`);
         expectPspp(it.correctedItemTotalCorrelation!, row[3]!, `${name}: ${row[0]} corrected item-total r`);
