@@ -116,11 +116,14 @@ function langOf(ls: LocalizedString, pageLang: string): string {
   return ` lang="${esc(ls.lang)}" dir="${textDirection(ls.lang)}"`;
 }
 
-/** Localized text as escaped HTML, wrapped in a span with its language when it fell back. */
-function txt(t: LocalizedText | undefined, lang: string, fallback = ''): string {
+/**
+ * Localized text (in `lang` when it has it) as escaped HTML, wrapped in a span with its language when that
+ * differs from `ctxLang`, the language of the element it goes in (the page's, or a fallen-back item's).
+ */
+function txt(t: LocalizedText | undefined, lang: string, fallback = '', ctxLang = lang): string {
   const ls = localize(t, lang);
   if (!ls) return esc(fallback);
-  const l = langOf(ls, lang);
+  const l = langOf(ls, ctxLang);
   return l ? `<span${l}>${esc(ls.text)}</span>` : esc(ls.text);
 }
 
@@ -231,9 +234,16 @@ function itemHtml(
   const id = esc(fi.id);
   const it = fi.item;
   const required = it.required;
-  const textHtml = it.text ? txt(it.text, lang) : esc(itemName(fi, lang));
-  const label = `${fi.number !== undefined ? `${fi.number}. ` : ''}${textHtml}${markRequired && required ? ` <span class="rq">(${esc(s.required)})</span>` : ''}`;
-  const err = error ? `<p class="er" id="e-${id}">${esc(error.message)}</p>` : '';
+  // An item without text in the page's language is shown in its own language: the whole item (number,
+  // text, options) is laid out in that language's direction, and the page-language parts inside it (the
+  // required mark, hints, errors) carry the page's lang/dir. Otherwise "1. " would sit on the wrong side.
+  const ls = it.text ? localize(it.text, lang) : undefined;
+  const own = ls && baseLanguage(ls.lang) !== baseLanguage(lang) ? ls.lang : lang;
+  const ownAttr = own === lang ? '' : ` lang="${esc(own)}" dir="${textDirection(own)}"`;
+  const pageAttr = own === lang ? '' : ` lang="${esc(lang)}" dir="${textDirection(lang)}"`;
+  const textHtml = ls ? esc(ls.text) : esc(itemName(fi, lang));
+  const label = `${fi.number !== undefined ? `${fi.number}. ` : ''}${textHtml}${markRequired && required ? ` <span class="rq"${pageAttr}>(${esc(s.required)})</span>` : ''}`;
+  const err = error ? `<p class="er" id="e-${id}"${pageAttr}>${esc(error.message)}</p>` : '';
   const cls = `q${it.type === 'scale' ? ' l' : ''}${error ? ' bad' : ''}`;
   const dataR = required ? ' data-r' : '';
 
@@ -241,11 +251,18 @@ function itemHtml(
     const type = it.type === 'multiple' ? 'checkbox' : 'radio';
     const opts: { value: string; label: string }[] = (fi.scale?.options ?? it.options ?? []).map((o) => ({
       value: String(o.value),
-      label: txt(o.label, lang, String(o.value)),
+      label: txt(o.label, lang, String(o.value), own),
     }));
     if (it.notApplicable) {
       const na = fi.scale?.notApplicableLabel;
-      opts.push({ value: 'na', label: na ? txt(na, lang) : esc(s.notApplicable) });
+      opts.push({
+        value: 'na',
+        label: na
+          ? txt(na, lang, '', own)
+          : pageAttr
+            ? `<span${pageAttr}>${esc(s.notApplicable)}</span>`
+            : esc(s.notApplicable),
+      });
     }
     const chosen = new Set(cur);
     const inputs = opts
@@ -256,8 +273,8 @@ function itemHtml(
           }> ${o.label}</label>`,
       )
       .join('');
-    const hint = it.type === 'multiple' ? `<p class="h">${esc(s.chooseAll)}</p>` : '';
-    return `<fieldset class="${cls}" id="q-${id}"${error ? ` aria-describedby="e-${id}"` : ''}${dataR}><legend>${label}</legend>${hint}${err}<div class="o">${inputs}</div></fieldset>`;
+    const hint = it.type === 'multiple' ? `<p class="h"${pageAttr}>${esc(s.chooseAll)}</p>` : '';
+    return `<fieldset class="${cls}" id="q-${id}"${ownAttr}${error ? ` aria-describedby="e-${id}"` : ''}${dataR}><legend>${label}</legend>${hint}${err}<div class="o">${inputs}</div></fieldset>`;
   }
 
   // number, text, longtext: one labelled input.
@@ -269,11 +286,12 @@ function itemHtml(
     ` name="${id}" id="f-${id}"${attr('aria-describedby', described || undefined)}${error ? ' aria-invalid="true"' : ''}${required ? ' required' : ''}` +
     attr('maxlength', it.type === 'number' ? 32 : it.maxLength);
   const value = cur[0] ?? '';
+  // The answer is typed in the page's language.
   const input =
     it.type === 'longtext'
-      ? `<textarea rows="4"${common}>${esc(value)}</textarea>`
-      : `<input type="text"${it.type === 'number' ? ` inputmode="${it.integer ? 'numeric' : 'decimal'}"` : ''}${common} value="${esc(value)}">`;
-  return `<div class="${cls}" id="q-${id}"${dataR}><label for="f-${id}">${label}</label>${hint ? `<p class="h" id="h-${id}">${esc(hint)}</p>` : ''}${err}${input}</div>`;
+      ? `<textarea rows="4"${common}${pageAttr}>${esc(value)}</textarea>`
+      : `<input type="text"${it.type === 'number' ? ` inputmode="${it.integer ? 'numeric' : 'decimal'}"` : ''}${common}${pageAttr} value="${esc(value)}">`;
+  return `<div class="${cls}" id="q-${id}"${ownAttr}${dataR}><label for="f-${id}">${label}</label>${hint ? `<p class="h" id="h-${id}"${pageAttr}>${esc(hint)}</p>` : ''}${err}${input}</div>`;
 }
 
 function pageTitle(page: FlowPage, s: UiStrings, lang: string): { html: string; plain: string } {

@@ -406,11 +406,21 @@ describe('renderPage: Urdu, right to left, with English fallback marked', () => 
     );
   });
 
-  it('marks English fallback text with lang="en" dir="ltr" and leaves Urdu text unmarked', () => {
+  it('lays out an item without Urdu text in its own language: lang/dir on the whole item, page-language parts marked', () => {
     const b = renderPage({ ...ur, view: 'page', flow, pageId: 'p2', answers: {} }).body;
-    expect(b).toContain('<legend>1. <span lang="en" dir="ltr">Item with');
-    expect(b).toContain('<legend>2. دوسرا سوال</legend>');
-    expect(b).toContain('> <span lang="en" dir="ltr">Quite a lot</span></label>');
+    // The number stays on the left of the English text ("1. Item …", not "Item … .1" in a right-to-left line).
+    expect(b).toContain(
+      '<fieldset class="q l" id="q-m1" lang="en" dir="ltr" data-r><legend>1. Item with &lt;script&gt;',
+    );
+    expect(b).not.toContain('<legend>1. <span lang="en"');
+    expect(b).toContain(' <span class="rq" lang="ur" dir="rtl">(لازمی)</span></legend>');
+    // Its English options are in the item's language: no span of their own.
+    expect(b).toContain('<input type="radio" name="m1" value="2"> Quite a lot</label>');
+    // The Urdu item keeps the page's direction; its English-only options are marked.
+    expect(b).toContain('<fieldset class="q l" id="q-m2"><legend>2. دوسرا سوال</legend>');
+    expect(b).toContain(
+      '<input type="radio" name="m2" value="2"> <span lang="en" dir="ltr">Quite a lot</span></label>',
+    );
     const p1 = renderPage({ ...ur, view: 'page', flow, pageId: 'p1', answers: {} }).body;
     expect(p1).toContain('<label for="f-age">عمر (سال) <span class="rq">(لازمی)</span></label>');
     expect(p1).toContain('<p class="h" id="h-age">18 سے 80 تک کوئی مکمل عدد</p>');
