@@ -160,6 +160,18 @@ export const LicenceSchema = z.object({
 });
 export type Licence = z.infer<typeof LicenceSchema>;
 
+/** Back-translation status of a translated text pack. */
+export const BackTranslationSchema = z.enum(['not_done', 'in_progress', 'done', 'not_applicable']);
+export type BackTranslation = z.infer<typeof BackTranslationSchema>;
+
+/** How the codebook and the studio name a back-translation status. */
+export const BACK_TRANSLATION_LABELS: Readonly<Record<BackTranslation, string>> = {
+  not_done: 'not back-translated',
+  in_progress: 'back-translation in progress',
+  done: 'back-translated',
+  not_applicable: 'original wording (no translation)',
+};
+
 /** A record of a text pack applied to an instrument: who supplied it and whether it matches the known text. */
 export const AppliedTextPackSchema = z.object({
   language: LanguageSchema,
@@ -169,6 +181,10 @@ export const AppliedTextPackSchema = z.object({
   fingerprint: z.string().regex(/^[0-9a-f]{16}$/),
   /** true: matches a known fingerprint; false: differs from every known one; null: none known for the language. */
   matchesKnownText: z.boolean().nullable(),
+  /** Where the wording comes from (copied from the pack). */
+  source: z.string().min(1).optional(),
+  /** Back-translation status of a translation (copied from the pack). */
+  backTranslation: BackTranslationSchema.optional(),
 });
 export type AppliedTextPack = z.infer<typeof AppliedTextPackSchema>;
 
@@ -307,6 +323,13 @@ export const TextPackSchema = z.object({
   scales: z.record(IdSchema, z.record(z.string(), z.string().min(1))).optional(),
   /** Who holds the licence this text is used under, shown in reports. */
   licensee: z.string().min(1),
+  /**
+   * Where the wording comes from: the owner's form, or for a translation the published translation or the
+   * translators (e.g. "Urdu translation by A. Khan, validated in Khan et al. 2021"). Shown in the codebook.
+   */
+  source: z.string().min(1).optional(),
+  /** For a translation: whether it was back-translated (shown in the codebook). */
+  backTranslation: BackTranslationSchema.optional(),
 });
 export type TextPack = z.infer<typeof TextPackSchema>;
 

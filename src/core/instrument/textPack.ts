@@ -170,6 +170,8 @@ export function applyTextPack(instrument: Instrument, packInput: TextPack | unkn
       licensee: pack.licensee,
       fingerprint,
       matchesKnownText: known?.length ? known.includes(fingerprint) : null,
+      ...(pack.source ? { source: pack.source } : {}),
+      ...(pack.backTranslation ? { backTranslation: pack.backTranslation } : {}),
     },
   ];
   const r = InstrumentSchema.safeParse(out);

@@ -4,6 +4,7 @@
  * it is scored; then the instruments with their citations and the licence lines their owners require.
  * Rendered as Markdown, HTML and CSV from the same rows (and used for the XLSX "Variables" sheet).
  */
+import { BACK_TRANSLATION_LABELS } from '../../core/instrument/schema.js';
 import type { Study } from '../../core/study/schema.js';
 import { escapeXml } from '../common.js';
 import { csvField } from '../csv.js';
@@ -105,6 +106,27 @@ export function licenceLines(variables: readonly ExportVariable[]): string[] {
   return codebookInstruments(variables).map((i) => `${i.shortTitle}: ${i.attribution}`);
 }
 
+/**
+ * One line per text pack the study applied: "Text (ur): supplied by …; source: …; back-translated; differs
+ * from the known wording".
+ */
+export function textPackLines(i: InstrumentInfo): string[] {
+  return (i.textPacks ?? []).map((p) =>
+    [
+      `Text (${p.language}): supplied by ${p.licensee}`,
+      p.source ? `source: ${p.source}` : 'source: not stated',
+      p.backTranslation ? BACK_TRANSLATION_LABELS[p.backTranslation] : 'back-translation: not stated',
+      p.matchesKnownText === true
+        ? 'matches the known wording'
+        : p.matchesKnownText === false
+          ? 'differs from the known wording'
+          : '',
+    ]
+      .filter(Boolean)
+      .join('; '),
+  );
+}
+
 const NOTES = [
   'Missing values: -9 = skipped (seen, not answered), -8 = not applicable (answered "not applicable"), -7 = not shown (skip logic hid the item). They are never 0 and never merged; the .sav file declares them as user-missing, and the CSV and XLSX files show them as empty cells unless codes were chosen. An item whose own values could equal these codes uses -99/-98/-97 (then -999/-998/-997, …), as listed per variable.',
   'An empty cell (system-missing) means the item was not part of the study when the response was given, or a score could not be computed (too few items answered).',
@@ -147,6 +169,7 @@ export function renderCodebook(
       md.push(`- Licence: ${escapeMarkdown(i.licenceName)}`);
       md.push(`- ${escapeMarkdown(i.attribution)}`);
       if (i.url) md.push(`- ${escapeMarkdown(i.url)}`);
+      for (const t of textPackLines(i)) md.push(`- ${escapeMarkdown(t)}`);
       md.push('');
     }
   }
@@ -185,6 +208,7 @@ export function renderCodebook(
       h.push(`<li>Licence: ${escapeXml(i.licenceName)}</li>`);
       h.push(`<li>${escapeXml(i.attribution)}</li>`);
       if (i.url) h.push(`<li>${escapeXml(i.url)}</li>`);
+      for (const t of textPackLines(i)) h.push(`<li dir="auto">${escapeXml(t)}</li>`);
       h.push('</ul>');
     }
   }

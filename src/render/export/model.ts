@@ -6,6 +6,7 @@
  * Every writer (`writeSav`, `writeCsv`, `writeXlsx`) consumes the records one at a time and sends bytes to
  * the sink in chunks of bounded size, so an export of 100,000+ responses never holds more than one chunk.
  */
+import type { AppliedTextPack } from '../../core/instrument/schema.js';
 import type { Answers } from '../../core/response/submission.js';
 import type { ScoringPlan } from '../../core/scoring/plan.js';
 
@@ -128,6 +129,8 @@ export interface InstrumentInfo {
   /** The licence line the owner requires on forms and reports. */
   readonly attribution: string;
   readonly url?: string;
+  /** The text packs the study applied: language, licensee, source and back-translation status. */
+  readonly textPacks?: readonly AppliedTextPack[];
 }
 
 /** What a variable belongs to, for the codebook. */

@@ -123,6 +123,7 @@ function instrumentInfo(ins: Instrument): InstrumentInfo {
     licenceName: ins.licence.name,
     attribution: ins.licence.attribution,
     ...(ins.licence.url ? { url: ins.licence.url } : {}),
+    ...(ins.appliedTextPacks?.length ? { textPacks: ins.appliedTextPacks } : {}),
   };
 }
 

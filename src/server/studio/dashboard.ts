@@ -41,7 +41,7 @@ export function newStudyForm(
         ? `<p class="hint">Has safety rules (${esc(ins.safety.map((r) => r.description).join('; '))}): you will need support contacts before launch.</p>`
         : '';
       const textPack = needsTextPack(ins)
-        ? `<p class="notice">Licensed without its item text: nabz ships only its ids and scoring, and the licensee supplies the wording as a text pack. The studio cannot take text packs yet, so a study with ${esc(ins.shortTitle)} cannot launch.</p>`
+        ? `<p class="notice">Licensed without its item text: nabz ships only its ids and scoring, and the licensee supplies the wording as a text pack. Once the study is created, paste the licensed wording (per language) under Design → Instruments → ${esc(ins.shortTitle)} → Text; the study launches once every language has it.</p>`
         : '';
       const ack = ins.licence.requiresAcknowledgement
         ? checkbox(

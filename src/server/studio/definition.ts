@@ -194,6 +194,80 @@ export function needsTextPack(ins: Instrument): boolean {
   return !ins.licence.textIncluded && ins.items.some((it) => !it.text) && !ins.appliedTextPacks?.length;
 }
 
+/** What a (resolved) instrument's wording lacks for a study's languages, for the studio and the launch check. */
+export interface InstrumentTextStatus {
+  readonly instrument: Instrument;
+  /** Per study language: the ids of items with no text in that language (shown in another one, or nothing). */
+  readonly missing: readonly { readonly lang: string; readonly items: readonly string[] }[];
+  /** Items with no text in any language: nothing to show a respondent. */
+  readonly noText: readonly string[];
+  /** Items whose wording was not checked against a primary source (placeholders), with their note. */
+  readonly unverified: readonly { readonly id: string; readonly text: string; readonly note?: string }[];
+  /** Study languages in which the instrument has no instructions (stem). */
+  readonly noInstructions: readonly string[];
+}
+
+export function instrumentTextStatus(ins: Instrument, languages: readonly string[]): InstrumentTextStatus {
+  return {
+    instrument: ins,
+    missing: languages
+      .map((lang) => ({ lang, items: ins.items.filter((it) => !it.text?.[lang]).map((it) => it.id) }))
+      .filter((m) => m.items.length > 0),
+    noText: ins.items.filter((it) => !it.text || Object.keys(it.text).length === 0).map((it) => it.id),
+    unverified: ins.items
+      .filter((it) => !it.verified)
+      .map((it) => ({
+        id: it.id,
+        text: it.text ? (it.text.en ?? Object.values(it.text)[0] ?? '') : '',
+        ...(it.note ? { note: it.note } : {}),
+      })),
+    noInstructions: languages.filter((l) => !ins.instructions?.[l]),
+  };
+}
+
+/** A short list of ids: all of them up to 8, else the first 6 and how many more. */
+export function idList(ids: readonly string[]): string {
+  return ids.length <= 8 ? ids.join(', ') : `${ids.slice(0, 6).join(', ')} and ${ids.length - 6} more`;
+}
+
+/** The studio's name of a language code. */
+export function languageName(code: string): string {
+  const l = STUDIO_LANGUAGES.find((x) => x.code === code);
+  return l ? l.name.replace(/ \(.*\)$/, '') : code;
+}
+
+/**
+ * One JSON object from a textarea, or the problem at `path`: a syntax error with its position, or not an
+ * object. `what` names the thing in messages ("the definition", "the pasted text pack").
+ */
+export function parseJsonObject(
+  text: string,
+  path: string,
+  what: string,
+): Validated<Record<string, unknown>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    return {
+      ok: false,
+      issues: [
+        {
+          path,
+          code: 'json_syntax',
+          message: `${what} is not valid JSON: ${(e as Error).message}. Check for a missing comma or quote near that position.`,
+        },
+      ],
+    };
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    return {
+      ok: false,
+      issues: [{ path, code: 'not_object', message: `${what} must be one JSON object { … }` }],
+    };
+  return { ok: true, value: parsed as Record<string, unknown> };
+}
+
 /** Localized text from `<prefix>_en` and `<prefix>_ur` fields; undefined when both are empty. */
 export function localizedFrom(fields: Fields, prefix: string): LocalizedText | undefined {
   const t: Record<string, string> = {};
@@ -471,7 +545,10 @@ export interface LaunchCheck {
  * - every instrument with safety rules (PHQ-9 item 9, DASS-21 extremely severe bands) has support contacts to
  *   show a respondent in distress;
  * - every instrument whose owner requires it has its terms acknowledged (recorded in the store);
- * - no instrument lacks its item text (text-pack instruments need their licensed text first).
+ * - no instrument lacks its item text (text-pack instruments need their licensed text in every language of the
+ *   study first), judged on the resolved study, with its text packs applied.
+ * Warnings: library wording missing in a study language (shown in another language), unverified or
+ * placeholder wording (BACE items 14, 24, 29), instruments without instructions in a study language.
  */
 export function launchCheck(def: unknown, acknowledged: ReadonlySet<string>): LaunchCheck {
   const problems: Issue[] = [];
@@ -481,9 +558,12 @@ export function launchCheck(def: unknown, acknowledged: ReadonlySet<string>): La
   if (!checkedDef.ok) {
     problems.push(...checkedDef.issues);
   }
-  const instruments = (draft.instruments ?? [])
-    .map((si) => getInstrument(si.instrument))
-    .filter((x): x is Instrument => x !== undefined);
+  // The resolved study's instruments (text packs applied); the library's when the definition does not resolve.
+  const instruments = checkedDef.ok
+    ? checkedDef.value.resolved.instruments
+    : (draft.instruments ?? [])
+        .map((si) => getInstrument(si.instrument))
+        .filter((x): x is Instrument => x !== undefined);
   if (instruments.length === 0 && (draft.questions ?? []).length === 0) {
     problems.push({
       path: 'instruments',
@@ -492,6 +572,7 @@ export function launchCheck(def: unknown, acknowledged: ReadonlySet<string>): La
     });
   }
   const contacts = draft.collection?.supportContacts ?? [];
+  const langs = draft.languages?.length ? draft.languages : ['en'];
   for (const ins of instruments) {
     if (ins.safety.length > 0 && contacts.length === 0) {
       problems.push({
@@ -504,23 +585,42 @@ export function launchCheck(def: unknown, acknowledged: ReadonlySet<string>): La
       if (!problems.some((p) => p.code === 'terms_not_acknowledged' && p.message === ACK_MESSAGE(ins)))
         problems.push({ path: 'instruments', code: 'terms_not_acknowledged', message: ACK_MESSAGE(ins) });
     }
-    if (needsTextPack(ins)) {
-      problems.push({
-        path: 'instruments',
-        code: 'needs_text_pack',
-        message: `${ins.shortTitle} is licensed without its item text (${ins.licence.name}): nabz ships only its ids and scoring, and the licensee must supply the wording as a text pack. The studio cannot take text packs yet, so remove ${ins.shortTitle} or define the licensed questions as your own questions.`,
-      });
-    }
-  }
-  const langs = draft.languages ?? ['en'];
-  if (langs.includes('ur')) {
-    for (const ins of instruments) {
-      if (!ins.languages.includes('ur')) {
+    const st = instrumentTextStatus(ins, langs);
+    if (!ins.licence.textIncluded) {
+      // Licensed wording: every language the study offers needs the licensee's text for every item.
+      for (const m of st.missing) {
+        problems.push({
+          path: 'instruments',
+          code: 'needs_text_pack',
+          message: `${ins.shortTitle} is licensed without its item text (${ins.licence.name}): nabz ships only its ids and scoring. Add the licensed ${languageName(m.lang)} wording as a text pack under Design → Instruments → ${ins.shortTitle} → Text (${m.items.length} of ${ins.items.length} items lack ${languageName(m.lang)} text: ${idList(m.items)}).`,
+        });
+      }
+    } else {
+      if (st.noText.length) {
+        problems.push({
+          path: 'instruments',
+          code: 'needs_text_pack',
+          message: `${ins.shortTitle} items ${idList(st.noText)} have no text in any language: add a text pack with their wording under Design → Instruments → ${ins.shortTitle} → Text.`,
+        });
+      }
+      for (const m of st.missing) {
         warnings.push(
-          `${ins.shortTitle} has no Urdu wording in the library: Urdu respondents see its items in English.`,
+          `${ins.shortTitle} has no ${languageName(m.lang)} wording for ${m.items.length === ins.items.length ? 'any of its' : `${m.items.length} of its ${ins.items.length}`} items (${idList(m.items)}): ${languageName(m.lang)} respondents see them in ${ins.languages[0] === 'en' ? 'English' : ins.languages[0]}, laid out in that language. Add a translation as a text pack under Design → Instruments → ${ins.shortTitle} → Text.`,
         );
       }
     }
+    if (st.unverified.length) {
+      warnings.push(
+        `${ins.shortTitle} items ${st.unverified.map((u) => u.id).join(', ')} have unverified or placeholder wording (not checked against the owner's form): ${st.unverified.map((u) => `${u.id} "${u.text}"`).join('; ')}. Replace it with the official wording in a text pack before collecting data.`,
+      );
+    }
+    if (st.noInstructions.length) {
+      warnings.push(
+        `${ins.shortTitle} has no instructions (stem) in ${st.noInstructions.map(languageName).join(', ')}: respondents see its items without the introduction of the official form. Add the instructions from the official form in a text pack.`,
+      );
+    }
+  }
+  if (langs.includes('ur')) {
     const untranslated = (draft.questions ?? [])
       .filter((q) => q.text && !(q.text as LocalizedText).ur)
       .map((q) => q.id);

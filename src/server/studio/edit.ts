@@ -22,6 +22,7 @@ import {
   seeOther,
 } from './common.js';
 import {
+  checkDefinition,
   checked,
   contactFromForm,
   type Fields,
@@ -29,6 +30,7 @@ import {
   fieldAll,
   localizedFrom,
   needsTextPack,
+  parseJsonObject,
   questionFromForm,
   STUDIO_LANGUAGES,
   type StudyDraft,
@@ -37,6 +39,7 @@ import {
 } from './definition.js';
 import { checkbox, input, select, textarea } from './forms.js';
 import { csrfField, esc, issuesHtml, postButton } from './layout.js';
+import { textPackForm, textPacksSection, textPanel } from './textpacks.js';
 
 type SectionResult =
   | { ok: true; change: string; detail?: Record<string, unknown>; acknowledge?: string[] }
@@ -53,6 +56,7 @@ interface SectionInput {
 export const SECTIONS = [
   'basics',
   'instruments',
+  'textpacks',
   'questions',
   'consent',
   'eligibility',
@@ -65,6 +69,7 @@ type Section = (typeof SECTIONS)[number];
 const SECTION_TITLES: Record<Section, string> = {
   basics: 'Basics',
   instruments: 'Instruments',
+  textpacks: 'Instruments (text)',
   questions: 'Questions',
   consent: 'Consent',
   eligibility: 'Eligibility screening',
@@ -331,38 +336,17 @@ function settings({ draft, fields }: SectionInput): SectionResult {
 }
 
 function json({ draft, fields }: SectionInput): SectionResult {
-  const text = field(fields, 'definition');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    return {
-      ok: false,
-      issues: [
-        {
-          path: '(JSON)',
-          code: 'json_syntax',
-          message: `the text is not valid JSON: ${(e as Error).message}. Check for a missing comma or quote near that position.`,
-        },
-      ],
-    };
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    return {
-      ok: false,
-      issues: [
-        { path: '(JSON)', code: 'not_object', message: 'the definition must be one JSON object { … }' },
-      ],
-    };
-  }
+  const parsed = parseJsonObject(field(fields, 'definition'), '(JSON)', 'the text');
+  if (!parsed.ok) return { ok: false, issues: [...parsed.issues] };
   for (const k of Object.keys(draft)) delete draft[k];
-  Object.assign(draft, parsed);
+  Object.assign(draft, parsed.value);
   return { ok: true, change: 'json' };
 }
 
 const HANDLERS: Record<Section, (input: SectionInput) => SectionResult> = {
   basics,
   instruments,
+  textpacks: ({ draft, fields }) => textPacksSection(draft, fields),
   questions,
   consent,
   eligibility,
@@ -489,10 +473,12 @@ function instrumentCard(
   err: FormError | undefined,
   used: boolean,
   acknowledgedBy?: string,
+  text = '',
 ): string {
-  const textPack = needsTextPack(ins)
-    ? `<p class="notice">${esc(ins.shortTitle)} is licensed without its item text: nabz has only its item ids and scoring. You need the licensed wording as a <em>text pack</em>, which the studio cannot take yet, so the study cannot launch with it.</p>`
-    : '';
+  const textPack =
+    !used && needsTextPack(ins)
+      ? `<p class="notice">${esc(ins.shortTitle)} is licensed without its item text: nabz has only its item ids and scoring. After adding it, paste the licensed wording (a <em>text pack</em>, per language) under its Text; the study launches once every language has it.</p>`
+      : '';
   const safety = ins.safety.length
     ? `<p class="hint">Safety rules: ${esc(ins.safety.map((s) => s.description).join('; '))}. Respondents who meet them are shown your support contacts, so the study needs at least one.</p>`
     : '';
@@ -503,7 +489,7 @@ function instrumentCard(
     safety +
     textPack;
   if (used) {
-    return `<div class="card">${head}${acknowledgedBy ? `<p class="ok">Terms accepted by ${esc(acknowledgedBy)}.</p>` : ''}${postButton(
+    return `<div class="card">${head}${acknowledgedBy ? `<p class="ok">Terms accepted by ${esc(acknowledgedBy)}.</p>` : ''}${text}${postButton(
       `${base}/edit/instruments#instruments`,
       csrf,
       `Remove ${ins.shortTitle}`,
@@ -588,17 +574,36 @@ export async function renderEdit(
 
   // Instruments
   const used = new Set((draft.instruments ?? []).map((si) => si.instrument));
+  // The instruments as the study resolves them (text packs applied), for what their text still lacks.
+  const checkedDef = checkDefinition(draft);
+  const resolvedIns = new Map(
+    checkedDef.ok ? checkedDef.value.resolved.instruments.map((i) => [i.id, i] as const) : [],
+  );
   const usedCards = [...used]
     .map((id) => getInstrument(id))
     .filter((x): x is Instrument => x !== undefined)
-    .map((ins) => instrumentCard(ins, base, csrf, err, true, acks.get(ins.id)))
+    .map((ins) => {
+      const tf = textPackForm(ins.id);
+      const text = textPanel({
+        resolved: resolvedIns.get(ins.id) ?? ins,
+        draft,
+        base,
+        csrf,
+        err:
+          err &&
+          (err.form === tf || (err.section === 'textpacks' && field(err.fields, 'instrument') === ins.id))
+            ? err
+            : undefined,
+      });
+      return instrumentCard(ins, base, csrf, err, true, acks.get(ins.id), text);
+    })
     .join('');
   const available = listInstruments()
     .filter((ins) => !used.has(ins.id))
     .map((ins) => instrumentCard(ins, base, csrf, err, false))
     .join('');
   out.push(
-    `<section id="instruments"><h2>Instruments</h2>${usedCards || '<p class="muted">No instrument yet.</p>'}` +
+    `<section id="instruments"><h2>Instruments</h2><div id="textpacks">${usedCards || '<p class="muted">No instrument yet.</p>'}</div>` +
       `<h3>Add from the library</h3>${errorsFor(err, 'instruments')}${
         available
           ? fold(
