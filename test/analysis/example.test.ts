@@ -17,6 +17,7 @@ import { type ResolvedStudy, resolveStudy } from '../../src/core/study/resolve.j
 import { importResponses, targetsFromStudy } from '../../src/import/index.js';
 import { getInstrument, instrumentIds } from '../../src/instruments/index.js';
 import { expectDigits } from '../helpers/accuracy.js';
+import { dataRows, table as tableOf, value } from './helpers.js';
 
 const root = join(__dirname, '..', '..');
 const example = join(root, 'examples', 'bace-medical-students');
@@ -31,17 +32,7 @@ let resolved: ResolvedStudy;
 let dataset: Dataset;
 let scored: ScoredDataset;
 
-function table(id: string): TableSpec {
-  for (const s of report.sections) for (const b of s.blocks) if (b.type === 'table' && b.id === id) return b;
-  throw new Error(`no table ${id}`);
-}
-function dataRows(t: TableSpec) {
-  return t.rows.flatMap((r) => (r.kind === 'data' ? [r.cells] : []));
-}
-function value(c: Cell | undefined): number {
-  if (c?.kind !== 'number') throw new Error(`not a number cell: ${JSON.stringify(c)}`);
-  return c.value;
-}
+const table = (id: string): TableSpec => tableOf(report, id);
 function interval(c: Cell | undefined): [number, number] {
   if (c?.kind !== 'interval') throw new Error(`not an interval cell: ${JSON.stringify(c)}`);
   return [c.lower, c.upper];

@@ -4,18 +4,14 @@
  * means must be those of the keyed items — the values the score adds up — as R psych::alpha(keys = …) computes them
  * (test/goldens/r/reliability_keys.R on test/goldens/pspp/pss10_sim.csv, 300 simulated respondents, ~4% missing).
  */
-
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeStudy } from '../../src/core/analysis/analyzeStudy.js';
 import { textPackTemplate } from '../../src/core/instrument/textPack.js';
-import type { Cell, Report, TableSpec } from '../../src/core/report/spec.js';
-import { buildScoringPlan, scoreDataset } from '../../src/core/scoring/index.js';
-import { resolveStudy } from '../../src/core/study/resolve.js';
-import { importResponses, targetsFromStudy } from '../../src/import/index.js';
-import { getInstrument, instrumentIds } from '../../src/instruments/index.js';
+import type { Report } from '../../src/core/report/spec.js';
+import { getInstrument } from '../../src/instruments/index.js';
 import { expectDigits } from '../helpers/accuracy.js';
+import { analyzeFile, dataRows as rows, table, value } from './helpers.js';
 
 const root = join(__dirname, '..', '..');
 const golden = JSON.parse(readFileSync(join(root, 'test/goldens/reliability_keys.json'), 'utf8')).pss10;
@@ -28,37 +24,15 @@ async function analyze(alphaMissing: 'listwise' | 'pairwise'): Promise<Report> {
   for (const sc of Object.keys(pack.scales))
     for (const v of Object.keys(pack.scales[sc]!)) pack.scales[sc]![v] = v;
   pack.instructions = 'In the last month…';
-  const r = resolveStudy(
-    {
-      id: 'pss',
-      title: 'PSS',
-      instruments: [
-        { instrument: 'pss10', termsAcknowledged: { by: 'PI', at: '2026-01-01' }, textPacks: [pack] },
-      ],
-      analysis: { alphaMissing },
-    },
-    getInstrument,
-    instrumentIds(),
-  );
-  if (!r.ok) throw new Error(JSON.stringify(r.issues));
-  const targets = targetsFromStudy(r.value.study, getInstrument);
-  if (!targets.ok) throw new Error(JSON.stringify(targets.issues));
-  const imported = await importResponses(csv, targets.value);
-  if (!imported.ok) throw new Error(JSON.stringify(imported.errors));
-  const plan = buildScoringPlan(r.value.study, getInstrument);
-  if (!plan.ok) throw new Error(JSON.stringify(plan.issues));
-  const scored = scoreDataset(imported.dataset, plan.value);
-  return analyzeStudy({ resolved: r.value, dataset: imported.dataset, scored, generatedBy: 'test' });
-}
-
-function table(report: Report, id: string): TableSpec {
-  for (const s of report.sections) for (const b of s.blocks) if (b.type === 'table' && b.id === id) return b;
-  throw new Error(`no table ${id}`);
-}
-const rows = (t: TableSpec) => t.rows.flatMap((r) => (r.kind === 'data' ? [r.cells] : []));
-function value(c: Cell | undefined): number {
-  if (c?.kind !== 'number') throw new Error(`not a number cell: ${JSON.stringify(c)}`);
-  return c.value;
+  const study = {
+    id: 'pss',
+    title: 'PSS',
+    instruments: [
+      { instrument: 'pss10', termsAcknowledged: { by: 'PI', at: '2026-01-01' }, textPacks: [pack] },
+    ],
+    analysis: { alphaMissing },
+  };
+  return (await analyzeFile(study, csv)).report;
 }
 
 describe('PSS-10 reliability on the keyed items (items 4, 5, 7, 8 reversed), as psych::alpha(keys)', () => {

@@ -334,6 +334,9 @@ function endorsementOf(ins: Instrument, item: Item, col: NumericColumn | undefin
   return { label: itemText(item), count, n };
 }
 
+/** The group of the item table that holds the items in no subscale or study domain. */
+const OTHER_ITEMS = 'Other items';
+
 /** The items an instrument's endorsement covers: its scored items. */
 function itemsToEndorse(ins: Instrument): Item[] {
   return ins.items.filter((it) => it.scored);
@@ -363,8 +366,14 @@ function instrumentSections(
     );
     const of = (id: string) =>
       endorsed.get(id) ?? endorsementOf(ins, itemById.get(id)!, numericColumn(dataset, id));
+    // Every item appears: those in no group (e.g. BACE's non-stigma items under the official subscale) as "Other items".
+    const inGroup = new Set(groups.flatMap((s) => s.def.items));
+    const others = [...endorsed].filter(([id]) => !inGroup.has(id)).map(([, e]) => e);
     const domains: EndorsementDomain[] = groups.length
-      ? groups.map((s) => ({ label: scoreLabel(s), items: s.def.items.map(of) }))
+      ? [
+          ...groups.map((s) => ({ label: scoreLabel(s), items: s.def.items.map(of) })),
+          ...(others.length ? [{ label: OTHER_ITEMS, items: others }] : []),
+        ]
       : [{ label: ins.shortTitle, items: [...endorsed.values()] }];
     const endorseLabel = midSentence(
       ins.endorsement.label[LANG] ?? `at or above ${ins.endorsement.threshold}`,
@@ -383,6 +392,11 @@ function instrumentSections(
             `Endorsement: an answer of ${ins.endorsement.threshold} or more. "Not applicable" and unanswered items are left out of each item's denominator (N).`,
             ...(groups.length && grouping.length
               ? ['Items are grouped by the study-defined domains, which are not official subscales.']
+              : []),
+            ...(groups.length && others.length
+              ? [
+                  `${OTHER_ITEMS}: the items in no ${grouping.length ? 'study-defined domain' : 'official subscale'} (${others.length} of ${endorsed.size}).`,
+                ]
               : []),
           ],
         }),
