@@ -1,16 +1,73 @@
-/** Loading a study for the CLI: a study file, or a single library instrument with its official scoring. */
+/**
+ * Loading a study for the CLI: a study file (whose own instruments may live in files next to it), or a single
+ * instrument — a library id or an own instrument file — with its official scoring. Files are read here; core
+ * gets the parsed definitions.
+ */
+import { dirname, resolve as resolvePath } from 'node:path';
+import { parseOwnInstrument } from '../core/instrument/own.js';
+import type { Instrument } from '../core/instrument/schema.js';
+import { IdSchema } from '../core/instrument/schema.js';
 import { type ResolvedStudy, resolveStudy, studyForInstrument } from '../core/study/resolve.js';
 import { getInstrument, instrumentIds } from '../instruments/index.js';
+import { CliError } from './errors.js';
 import { issuesError, readJsonFile } from './io.js';
 
+/** Read and validate an own instrument file (schemas/instrument.schema.json); errors name the file and the JSON path. */
+export function loadInstrumentFile(path: string, context = ''): Instrument {
+  const r = parseOwnInstrument(readJsonFile(path, 'instrument file'));
+  if (!r.ok) throw issuesError(`Instrument file "${path}"${context}`, r.issues);
+  return r.value;
+}
+
+/**
+ * The study file's JSON with each `{ "file": "x.instrument.json" }` instrument replaced by the file's
+ * definition (`"definition"`), read relative to the study file. Each file is validated on its own first, so
+ * its errors name the file and the path inside it.
+ */
+function withInstrumentFiles(raw: unknown, studyPath: string): unknown {
+  const list = (raw as { instruments?: unknown } | null)?.instruments;
+  if (!Array.isArray(list)) return raw;
+  const instruments = list.map((si: unknown, i) => {
+    if (si === null || typeof si !== 'object' || !('file' in si)) return si;
+    const { file, ...rest } = si as { file: unknown; definition?: unknown };
+    if (typeof file !== 'string' || file === '')
+      throw new CliError(
+        `Study file "${studyPath}": instruments[${i}].file must be the path of an instrument file (relative to the study file), got ${JSON.stringify(file)}`,
+      );
+    if (rest.definition !== undefined)
+      throw new CliError(
+        `Study file "${studyPath}": instruments[${i}] has both "file" and "definition"; keep one`,
+      );
+    const path = resolvePath(dirname(studyPath), file);
+    const definition = readJsonFile(path, `instrument file (instruments[${i}].file of "${studyPath}")`);
+    const r = parseOwnInstrument(definition);
+    if (!r.ok)
+      throw issuesError(`Instrument file "${path}" (instruments[${i}].file of "${studyPath}")`, r.issues);
+    return { ...rest, definition };
+  });
+  return { ...(raw as object), instruments };
+}
+
 export function loadStudy(path: string): ResolvedStudy {
-  const r = resolveStudy(readJsonFile(path, 'study file'), getInstrument, instrumentIds());
+  const input = withInstrumentFiles(readJsonFile(path, 'study file'), path);
+  const r = resolveStudy(input, getInstrument, instrumentIds());
   if (!r.ok) throw issuesError(`Study file "${path}"`, r.issues);
   return r.value;
 }
 
-export function studyOfInstrument(id: string): ResolvedStudy {
-  const r = resolveStudy(studyForInstrument(id), getInstrument, instrumentIds());
-  if (!r.ok) throw issuesError(`Instrument "${id}"`, r.issues);
+/** Whether `--instrument X` names a library id (ids have no dots or slashes) rather than a file. */
+export function isInstrumentFile(idOrPath: string): boolean {
+  return !IdSchema.safeParse(idOrPath).success;
+}
+
+/** A study of one instrument: a library id (`phq9`) or an own instrument file (`./my-scale.instrument.json`). */
+export function studyOfInstrument(idOrPath: string): ResolvedStudy {
+  const own = isInstrumentFile(idOrPath);
+  const r = resolveStudy(
+    studyForInstrument(own ? loadInstrumentFile(idOrPath) : idOrPath),
+    getInstrument,
+    instrumentIds(),
+  );
+  if (!r.ok) throw issuesError(own ? `Instrument file "${idOrPath}"` : `Instrument "${idOrPath}"`, r.issues);
   return r.value;
 }

@@ -1,5 +1,5 @@
 /**
- * `nabz analyze FILE (--study STUDY | --instrument ID)`: import a survey export, score it, and write the
+ * `nabz analyze FILE (--study STUDY | --instrument ID|FILE)`: import a survey export, score it, and write the
  * publication tables — terminal, Markdown, CSV, JSON, HTML and SVG figures.
  */
 import { join } from 'node:path';
@@ -18,13 +18,14 @@ import { programVersion } from '../version.js';
 const FORMATS = ['terminal', 'markdown', 'csv', 'json', 'html', 'svg', 'all'] as const;
 type Format = (typeof FORMATS)[number];
 
-const USAGE = `Usage: nabz analyze FILE (--study STUDY.json | --instrument ID) [--group COLUMN]... [--format F] [--out DIR]
+const USAGE = `Usage: nabz analyze FILE (--study STUDY.json | --instrument ID|FILE) [--group COLUMN]... [--format F] [--out DIR]
 
 Imports a survey export (CSV or XLSX, e.g. a Google Forms download), scores it and writes the tables of a
 cross-sectional survey paper: sample, item endorsement, score descriptives, bands, thresholds, group
 comparisons (Student and Welch rows, Levene, Hedges' g), reliability.
   --study       the study definition (instruments, domains, questions, analysis plan)
-  --instrument  analyse one library instrument with its official scoring (see \`nabz instruments list\`)
+  --instrument  analyse one instrument with its official scoring: a library id (see \`nabz instruments list\`)
+                or an own instrument file (FILE.instrument.json, docs/own-instruments.md)
   --group       question id to compare groups by (repeatable; default: the study's analysis.groupBy)
   --mapping     mapping file for headers and labels that do not match (docs/importing.md)
   --sheet       XLSX worksheet name (default: the first)

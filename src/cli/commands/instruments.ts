@@ -9,12 +9,13 @@ import {
 } from '../../instruments/index.js';
 import { parse } from '../args.js';
 import { CliError, usageError } from '../errors.js';
+import { isInstrumentFile, loadInstrumentFile } from '../study.js';
 
 const USAGE = `Usage: nabz instruments list
-       nabz instruments show ID [--json]
+       nabz instruments show (ID | FILE.instrument.json) [--json]
 
 list: every library instrument with its items, scores and whether its text ships here.
-show: one instrument — citation, licence and terms, scales, items, scores, bands, safety rules; --json prints the
+show: one instrument (a library id, or an own instrument file, which is validated) — citation, licence and terms, scales, items, scores, bands, safety rules; --json prints the
       definition (validated against schemas/instrument.schema.json).`;
 
 const en = (t: Record<string, string> | undefined) => (t ? (t.en ?? Object.values(t)[0] ?? '') : '');
@@ -104,8 +105,11 @@ export async function run(argv: string[]): Promise<void> {
     );
   } else if (sub === 'show') {
     if (!id) throw usageError('which instrument? e.g. nabz instruments show phq9', USAGE);
-    const ins = getInstrument(id);
-    if (!ins) throw new CliError(`"${id}" is not in the library; instruments: ${instrumentIds().join(', ')}`);
+    const ins = isInstrumentFile(id) ? loadInstrumentFile(id) : getInstrument(id);
+    if (!ins)
+      throw new CliError(
+        `"${id}" is not in the library; instruments: ${instrumentIds().join(', ')} (or give the path of an own instrument file, e.g. ./my-scale.instrument.json)`,
+      );
     process.stdout.write(values.json ? `${JSON.stringify(ins, null, 2)}\n` : show(ins));
   } else {
     throw usageError(sub ? `unknown subcommand "${sub}"` : 'say list or show ID', USAGE);

@@ -1,5 +1,5 @@
 /**
- * `nabz score FILE (--study STUDY | --instrument ID) --out FILE.csv`: the scored dataset — one row per
+ * `nabz score FILE (--study STUDY | --instrument ID|FILE) --out FILE.csv`: the scored dataset — one row per
  * respondent with every score, its band, the number of items it used, and the safety flags.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { usageError } from '../errors.js';
 import { importAndScore } from '../pipeline.js';
 import { loadStudy, studyOfInstrument } from '../study.js';
 
-const USAGE = `Usage: nabz score FILE (--study STUDY.json | --instrument ID) [--out SCORED.csv] [--mapping MAP.json] [--sheet NAME]
+const USAGE = `Usage: nabz score FILE (--study STUDY.json | --instrument ID|FILE) [--out SCORED.csv] [--mapping MAP.json] [--sheet NAME]
 
 Writes one row per respondent (in file order): row number, then for each score its value, its band and the
 number of items it used (n), then one 0/1 column per safety rule. Empty cells are scores that could not be

@@ -14,11 +14,18 @@ export function deepFreeze<T>(value: T): T {
 }
 
 /**
+ * A library instrument states what own instruments may leave to defaults: its version, short title,
+ * citation, licence and languages.
+ */
+export type LibraryInstrumentInput = InstrumentInput &
+  Required<Pick<InstrumentInput, 'version' | 'shortTitle' | 'citation' | 'licence' | 'languages'>>;
+
+/**
  * Validate an instrument definition and return the parsed, deeply frozen instrument (defaults filled).
  * Throws — listing every issue with its path — when the definition is invalid: library data is ours,
  * so an invalid definition is a bug. For user-supplied definitions use `parseInstrument`, which returns issues.
  */
-export function defineInstrument(input: InstrumentInput): Instrument {
+export function defineInstrument(input: LibraryInstrumentInput): Instrument {
   const r = parseInstrument(input);
   if (!r.ok) {
     const id = typeof input === 'object' && input && 'id' in input ? String(input.id) : '(no id)';

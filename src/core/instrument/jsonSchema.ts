@@ -17,7 +17,7 @@ export function instrumentJsonSchema(): Record<string, unknown> {
     $schema: schema.$schema,
     title: 'nabz instrument definition',
     description:
-      'An instrument of the nabz library: items, response scales, scores, bands, safety rules, citation and licence. Generated from InstrumentSchema (src/core/instrument/schema.ts); do not edit by hand.',
+      'A nabz instrument — one of the library, or an own instrument a study brings as a JSON file (docs/own-instruments.md): items, response scales, scores, bands, safety rules, citation and licence (an own instrument may leave out licence, citation, version, shortTitle and languages). Generated from InstrumentSchema (src/core/instrument/schema.ts); do not edit by hand.',
     ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
   };
 }

@@ -188,18 +188,40 @@ export const AppliedTextPackSchema = z.object({
 });
 export type AppliedTextPack = z.infer<typeof AppliedTextPackSchema>;
 
+/**
+ * The licence of an instrument that does not say otherwise: an own instrument of the study team (a locally
+ * written questionnaire). A study that adapts someone else's scale sets `licence` (and `citation`) to the
+ * owner's terms. Library instruments always state their licence (`defineInstrument` requires it).
+ */
+export const OWN_INSTRUMENT_LICENCE: Licence = Object.freeze({
+  name: 'Own instrument of the study team',
+  textIncluded: true,
+  requiresAcknowledgement: false,
+  terms: 'Written by the study team; no third-party terms of use.',
+  attribution: "The study team's own instrument.",
+});
+/** The citation of an instrument that does not give one. */
+export const OWN_INSTRUMENT_CITATION = 'Own instrument of the study team (not a published instrument).';
+
 export const InstrumentSchema = z
   .object({
+    /** Optional `$schema` reference, so editors validate a JSON file against schemas/instrument.schema.json. */
+    $schema: z.string().optional(),
     id: IdSchema,
-    version: z.string().min(1),
+    /** Default "1". */
+    version: z.string().min(1).default('1'),
     title: LocalizedTextSchema,
-    shortTitle: z.string().min(1),
-    citation: z.string().min(1),
-    licence: LicenceSchema,
+    /** Default: the title in its first language. */
+    shortTitle: z.string().min(1).optional(),
+    /** Default: "Own instrument of the study team (not a published instrument)." */
+    citation: z.string().min(1).default(OWN_INSTRUMENT_CITATION),
+    /** Default: an own instrument of the study team (text included, no terms to acknowledge). */
+    licence: LicenceSchema.default(OWN_INSTRUMENT_LICENCE),
     instructions: LocalizedTextSchema.optional(),
     /** E.g. "past week", "last 2 weeks", "ever". */
     recallPeriod: z.string().optional(),
-    languages: z.array(LanguageSchema).min(1),
+    /** Default: the languages of the title. */
+    languages: z.array(LanguageSchema).min(1).optional(),
     scales: z.array(ResponseScaleSchema).default([]),
     items: z.array(ItemSchema).min(1),
     scores: z.array(ScoreSchema).default([]),
@@ -305,7 +327,12 @@ export const InstrumentSchema = z
       const r = validateExpression(rule.when, scope);
       if (!r.ok) report(r.issues, ['safety', i, 'when']);
     });
-  });
+  })
+  .transform(({ $schema: _, ...ins }) => ({
+    ...ins,
+    shortTitle: ins.shortTitle ?? Object.values(ins.title)[0]!,
+    languages: ins.languages ?? Object.keys(ins.title),
+  }));
 export type Instrument = z.infer<typeof InstrumentSchema>;
 export type InstrumentInput = z.input<typeof InstrumentSchema>;
 

@@ -114,8 +114,8 @@ export function targetsFromInstrument(ins: Instrument): Validated<Target[]> {
 }
 
 /**
- * Targets of a study: the items of each of its instruments (looked up by id with `getInstrument`, e.g. the
- * library's), then the study's own questions. Unknown instruments, scale-less scale questions and variable
+ * Targets of a study: the items of each of its instruments (its own `definition`, else looked up by id with
+ * `getInstrument`, e.g. the library's), then the study's own questions. Unknown instruments, scale-less scale questions and variable
  * names used twice are reported as issues.
  */
 export function targetsFromStudy(
@@ -125,7 +125,7 @@ export function targetsFromStudy(
   const issues: Issue[] = [];
   const out: Target[] = [];
   study.instruments.forEach((si, i) => {
-    const ins = getInstrument(si.instrument);
+    const ins = si.definition ?? getInstrument(si.instrument);
     if (!ins) {
       issues.push({
         path: `instruments[${i}].instrument`,

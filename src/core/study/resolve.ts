@@ -3,8 +3,16 @@
  * reported with the thing, the bad value and the fix.
  */
 
-import { type Instrument, type Issue, type Item, toIssues, type Validated } from '../instrument/schema.js';
+import {
+  type Instrument,
+  InstrumentSchema,
+  type Issue,
+  type Item,
+  toIssues,
+  type Validated,
+} from '../instrument/schema.js';
 import { applyTextPack } from '../instrument/textPack.js';
+import { unknownKeys } from '../instrument/unknownKeys.js';
 import { type GridRef, questionItems } from './questions.js';
 import { type Study, StudySchema } from './schema.js';
 
@@ -18,7 +26,7 @@ export interface StudyVariable {
 
 export interface ResolvedStudy {
   readonly study: Study;
-  /** Library instruments in the order the study lists them. */
+  /** Instruments (library ones with the study's text packs applied, and own ones) in the order the study lists them. */
   readonly instruments: readonly Instrument[];
   /**
    * Every variable a response can hold: instrument items then the study's questions, by id (a grid question
@@ -31,13 +39,33 @@ export interface ResolvedStudy {
 
 export type InstrumentLookup = (id: string) => Instrument | undefined;
 
-/** A study that analyses one library instrument with its official scoring. */
-export function studyForInstrument(id: string): Study {
+/**
+ * A study that analyses one instrument with its official scoring: a library instrument by id, or an own
+ * instrument's definition (already parsed, see `parseOwnInstrument`).
+ */
+export function studyForInstrument(instrument: string | Instrument): Study {
+  const id = typeof instrument === 'string' ? instrument : instrument.id;
   return StudySchema.parse({
     id: `${id}_analysis`,
     title: `Analysis of ${id}`,
-    instruments: [{ instrument: id, termsAcknowledged: { by: 'analysis of existing data', at: 'n/a' } }],
+    instruments: [
+      {
+        ...(typeof instrument === 'string' ? { instrument } : { definition: instrument }),
+        termsAcknowledged: { by: 'analysis of existing data', at: 'n/a' },
+      },
+    ],
   });
+}
+
+/** Unknown keys in the study's inline instrument definitions (`instruments[i].definition`). */
+function ownDefinitionTypos(input: unknown): Issue[] {
+  const list = (input as { instruments?: unknown } | null)?.instruments;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((si, i) =>
+    si !== null && typeof si === 'object' && 'definition' in si
+      ? unknownKeys(InstrumentSchema, si.definition, `instruments[${i}].definition`)
+      : [],
+  );
 }
 
 export function resolveStudy(
@@ -45,16 +73,27 @@ export function resolveStudy(
   lookup: InstrumentLookup,
   known: readonly string[],
 ): Validated<ResolvedStudy> {
+  // Own instrument definitions are typed by researchers: a misspelt key is an error, not dropped.
+  const typos = ownDefinitionTypos(input);
   const parsed = StudySchema.safeParse(input);
-  if (!parsed.success) return { ok: false, issues: toIssues(parsed.error) };
+  if (!parsed.success) return { ok: false, issues: [...typos, ...toIssues(parsed.error)] };
   const study = parsed.data;
-  const issues: Issue[] = [];
+  const issues: Issue[] = [...typos];
   const instruments: Instrument[] = [];
   const variables = new Map<string, StudyVariable>();
   const scoreIds = new Set<string>();
 
   study.instruments.forEach((si, i) => {
-    let ins = lookup(si.instrument);
+    const library = lookup(si.instrument);
+    if (si.definition && library) {
+      issues.push({
+        path: `instruments[${i}].definition.id`,
+        code: 'library_id',
+        message: `own instrument id "${si.definition.id}" is the id of the library instrument ${library.shortTitle}; rename your instrument (e.g. "${si.definition.id}_own"), or use the library's with { "instrument": "${si.definition.id}" }`,
+      });
+      return;
+    }
+    let ins = si.definition ?? library;
     if (ins) {
       for (const [j, pack] of si.textPacks.entries()) {
         const applied = applyTextPack(ins, pack);
@@ -72,7 +111,7 @@ export function resolveStudy(
       issues.push({
         path: `instruments[${i}].instrument`,
         code: 'unknown_instrument',
-        message: `"${si.instrument}" is not an instrument in the library; use one of: ${known.join(', ')} (see \`nabz instruments list\`)`,
+        message: `"${si.instrument}" is not an instrument in the library; use one of: ${known.join(', ')} (see \`nabz instruments list\`), or define your own instrument with "definition" or "file" (docs/own-instruments.md)`,
       });
       return;
     }
@@ -80,7 +119,7 @@ export function resolveStudy(
       issues.push({
         path: `instruments[${i}].version`,
         code: 'version_mismatch',
-        message: `study asks for ${ins.id} version "${si.version}" but the library has "${ins.version}"; update the study's version or remove it`,
+        message: `study asks for ${ins.id} version "${si.version}" but ${si.definition ? 'its definition' : 'the library'} has "${ins.version}"; update the study's version or remove it`,
       });
     }
     if (ins.licence.requiresAcknowledgement && !si.termsAcknowledged) {

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import {
   IdSchema,
+  InstrumentSchema,
   ItemSchema,
   ItemTypeSchema,
   LanguageSchema,
@@ -109,26 +110,63 @@ export const QuestionSchema = ItemSchema.extend({
 export type Question = z.infer<typeof QuestionSchema>;
 export type QuestionInput = z.input<typeof QuestionSchema>;
 
-export const StudyInstrumentSchema = z.object({
-  /** Library instrument id, e.g. "bace3", "phq9". */
-  instrument: IdSchema,
-  /** Expected library version; a mismatch is reported, not silently accepted. */
-  version: z.string().optional(),
-  /**
-   * The study's own domains over the instrument's items, beside the official scores, e.g. the three
-   * 10-item BACE domains of a published study. Always `official: false`; reports name them as such.
-   */
-  domains: z.array(ScoreSchema).default([]),
-  /** Whether to compute the instrument's official scores too (default true). */
-  officialScores: z.boolean().default(true),
-  /**
-   * Item text supplied by the study's licensed user, one pack per language, for instruments whose text does
-   * not ship with nabz (MBI-SS, PSS-10); applied when the study is resolved (see docs/instruments.md).
-   */
-  textPacks: z.array(TextPackSchema).default([]),
-  /** Recorded acknowledgement of the owner's terms, required by instruments whose licence asks for it. */
-  termsAcknowledged: z.object({ by: z.string().min(1), at: z.string().min(1) }).optional(),
-});
+export const StudyInstrumentSchema = z
+  .object({
+    /**
+     * Library instrument id, e.g. "bace3", "phq9". With `definition`, the id of that definition (optional;
+     * when given it must equal `definition.id`).
+     */
+    instrument: IdSchema.optional(),
+    /**
+     * An own instrument, defined inline (schemas/instrument.schema.json): a scored questionnaire that is not in
+     * the library. Its id must not be a library id.
+     */
+    definition: InstrumentSchema.optional(),
+    /**
+     * An own instrument in a JSON file, relative to the study file. Only study files read by the `nabz`
+     * command may use it: the command reads the file and puts its content in `definition`.
+     */
+    file: z.string().min(1).optional(),
+    /** Expected library version; a mismatch is reported, not silently accepted. */
+    version: z.string().optional(),
+    /**
+     * The study's own domains over the instrument's items, beside the official scores, e.g. the three
+     * 10-item BACE domains of a published study. Always `official: false`; reports name them as such.
+     */
+    domains: z.array(ScoreSchema).default([]),
+    /** Whether to compute the instrument's official scores too (default true). */
+    officialScores: z.boolean().default(true),
+    /**
+     * Item text supplied by the study's licensed user, one pack per language, for instruments whose text does
+     * not ship with nabz (MBI-SS, PSS-10); applied when the study is resolved (see docs/instruments.md).
+     */
+    textPacks: z.array(TextPackSchema).default([]),
+    /** Recorded acknowledgement of the owner's terms, required by instruments whose licence asks for it. */
+    termsAcknowledged: z.object({ by: z.string().min(1), at: z.string().min(1) }).optional(),
+  })
+  .superRefine((si, ctx) => {
+    if (si.file !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['file'],
+        message: `instrument files ("${si.file}") are read by the nabz command (nabz analyze/score/simulate --study); elsewhere put the instrument inline as "definition"`,
+      });
+    } else if (si.instrument === undefined && si.definition === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message:
+          'give "instrument" (a library id, see `nabz instruments list`), "definition" (an own instrument, inline) or "file" (an own instrument file, relative to the study file)',
+      });
+    } else if (si.definition && si.instrument !== undefined && si.instrument !== si.definition.id) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['instrument'],
+        message: `"instrument" is "${si.instrument}" but the definition's id is "${si.definition.id}"; make them equal or leave out "instrument"`,
+      });
+    }
+  })
+  .transform(({ file: _, ...si }) => ({ ...si, instrument: si.instrument ?? si.definition?.id ?? '' }));
 export type StudyInstrument = z.infer<typeof StudyInstrumentSchema>;
 
 export const ThresholdSchema = z.object({

@@ -70,3 +70,66 @@ describe('resolveStudy', () => {
       );
   });
 });
+
+describe('resolveStudy with own instruments', () => {
+  const def = () => ({
+    id: 'att',
+    title: { en: 'Attitudes' },
+    scales: [{ id: 'agree', options: [1, 2, 3].map((value) => ({ value, label: { en: `A${value}` } })) }],
+    items: [
+      { id: 'att_1', scale: 'agree', text: { en: 'One' } },
+      { id: 'att_2', scale: 'agree', text: { en: 'Two' }, reverse: true },
+    ],
+    scores: [{ id: 'att_sum', label: { en: 'Sum' }, items: ['att_1', 'att_2'], method: 'sum' }],
+  });
+
+  it('accepts an inline definition: its items become variables and its scores the study scores', () => {
+    const r = resolve({ ...base, instruments: [{ definition: def() }, { instrument: 'phq9' }] });
+    expect(r.ok, JSON.stringify(!r.ok && r.issues)).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.study.instruments[0]!.instrument).toBe('att');
+    expect(r.value.instruments.map((i) => i.id)).toEqual(['att', 'phq9']);
+    expect(r.value.variables.get('att_2')!.item.reverse).toBe(true);
+    expect(r.value.variables.get('att_2')!.instrument!.id).toBe('att');
+    expect([...r.value.scoreIds]).toContain('att_sum');
+    // "instrument" may repeat the definition's id (the studio stores both)…
+    expect(resolve({ ...base, instruments: [{ instrument: 'att', definition: def() }] }).ok).toBe(true);
+  });
+
+  it('refuses a definition whose id is a library id, a mismatched id, a file reference and a typo', () => {
+    const phq = { ...def(), id: 'phq9' };
+    const r = resolve({
+      ...base,
+      instruments: [
+        { definition: phq },
+        { instrument: 'other', definition: def() },
+        { file: 'att.instrument.json' },
+        {},
+      ],
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const msgs = r.issues.map((i) => `${i.path}: ${i.message}`).join('\n');
+    expect(msgs).toMatch(
+      /instruments\[1\]\.instrument: "instrument" is "other" but the definition's id is "att"/,
+    );
+    expect(msgs).toMatch(
+      /instruments\[2\]\.file: instrument files \("att.instrument.json"\) are read by the nabz command/,
+    );
+    expect(msgs).toMatch(/instruments\[3\]: give "instrument" \(a library id/);
+    const r2 = resolve({ ...base, instruments: [{ definition: phq }] });
+    expect(r2.ok).toBe(false);
+    if (!r2.ok)
+      expect(r2.issues.map((i) => `${i.path}: ${i.message}`).join('\n')).toMatch(
+        /instruments\[0\]\.definition\.id: own instrument id "phq9" is the id of the library instrument PHQ-9; rename your instrument/,
+      );
+    const typo = def() as ReturnType<typeof def> & { items: Record<string, unknown>[] };
+    typo.items[1] = { id: 'att_2', scale: 'agree', text: { en: 'Two' }, Reverse: true };
+    const r3 = resolve({ ...base, instruments: [{ definition: typo }] });
+    expect(r3.ok).toBe(false);
+    if (!r3.ok)
+      expect(r3.issues.map((i) => `${i.path}: ${i.message}`).join('\n')).toMatch(
+        /instruments\[0\]\.definition\.items\[1\]\.Reverse: "Reverse" is not a field here; did you mean "reverse"\?/,
+      );
+  });
+});
