@@ -27,7 +27,7 @@ function show(ins: Instrument): string {
   lines.push(`Licence: ${ins.licence.name}${ins.licence.url ? ` <${ins.licence.url}>` : ''}`);
   lines.push(`  Required attribution: ${ins.licence.attribution}`);
   lines.push(
-    `  Item text ${ins.licence.textIncluded ? 'ships with nabz' : 'does NOT ship: supply it as a text pack (docs/instruments.md)'}`,
+    `  Item text ${ins.licence.textIncluded ? (getInstrument(ins.id) === ins ? 'ships with nabz' : 'is in the definition') : 'does NOT ship: supply it as a text pack (docs/instruments.md)'}`,
   );
   if (ins.licence.requiresAcknowledgement)
     lines.push("  A study must acknowledge the owner's terms before using it:");

@@ -1,7 +1,7 @@
 /**
  * Seeded synthetic respondents for a study: demographics from given weights, rating-scale answers from a
  * graded-response model with one latent trait per respondent (so items correlate and reliability is
- * realistic), "not applicable" where an item allows it, and an optional shift of the trait by group.
+ * realistic; reverse-keyed items answered against the trait), "not applicable" where an item allows it, and an optional shift of the trait by group.
  *
  * Used by the example study, the benchmarks and the tests; never by analysis code.
  */
@@ -98,7 +98,8 @@ export function simulateRespondents(
       const z = discrimination[k]! * (trait - difficulty[k]!) + normal(rng) * itemNoise;
       let cat = 0;
       for (let c = 1; c < opts.length; c++) if (z > (c - opts.length / 2) * 1.1) cat = c;
-      answers.set(it.id, opts[cat]!.value);
+      // A reverse-keyed item is worded the other way: a high trait answers low.
+      answers.set(it.id, opts[it.reverse ? opts.length - 1 - cat : cat]!.value);
     });
     emit(answers, r);
   }
