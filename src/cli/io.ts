@@ -2,6 +2,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Issue } from '../core/instrument/schema.js';
+import { parseJsonSafe } from '../core/json.js';
 import { CliError } from './errors.js';
 
 export function readJsonFile(path: string, what: string): unknown {
@@ -14,7 +15,7 @@ export function readJsonFile(path: string, what: string): unknown {
     );
   }
   try {
-    return JSON.parse(text.replace(/^\uFEFF/, ''));
+    return parseJsonSafe(text);
   } catch (e) {
     throw new CliError(
       `${what} "${path}" is not valid JSON: ${(e as Error).message}. Fix the file (a JSON validator shows where).`,

@@ -18,6 +18,7 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Issue, Validated } from '../core/instrument/schema.js';
+import { parseJsonSafe } from '../core/json.js';
 import type { RawCell } from '../core/response/cells.js';
 import { isEmptyCell } from '../core/response/cells.js';
 import type { ImportError } from '../core/response/importErrors.js';
@@ -181,7 +182,7 @@ export async function loadMappingFile(path: string): Promise<Validated<MappingFi
   }
   let json: unknown;
   try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+    json = parseJsonSafe(text);
   } catch (e) {
     return {
       ok: false,

@@ -26,7 +26,7 @@ import Fastify, {
 import { sql } from 'kysely';
 import type { Store } from '../store/index.js';
 import { apiRoutes } from './api/routes.js';
-import { attachAuth, SESSION_COOKIE } from './auth/guard.js';
+import { attachAuth, currentSessionToken, SESSION_COOKIE } from './auth/guard.js';
 import { authPage, PAGE_HEADERS } from './auth/pages.js';
 import { authRoutes } from './auth/routes.js';
 import { DEFAULT_SESSION_POLICY, lookupSession, type SessionPolicy } from './auth/session.js';
@@ -51,6 +51,14 @@ export interface BuildAppOptions {
   readonly clock?: () => number;
   /** Session lifetimes (default 12 h idle, 7 days absolute). */
   readonly sessionPolicy?: SessionPolicy;
+}
+
+/** The HMAC key of the CSRF tokens' session binding (public: the bound value, the session token, is the secret). */
+const CSRF_HMAC_KEY = 'nabz csrf session binding v1';
+
+/** What a CSRF token is bound to: the request's valid session token, or "-" for a signed-out browser. */
+function csrfBinding(req: FastifyRequest): string {
+  return currentSessionToken(req) ?? '-';
 }
 
 /** Paths whose requests come from respondents: no session lookup needed, no CSRF cookie, nothing identifying logged. */
@@ -144,10 +152,16 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   await app.register(cookie);
+  // CSRF tokens are bound to the browser's session: a token is an HMAC over the `_csrf` cookie's secret and
+  // the session token ("-" when signed out), so a cookie + token pair planted from another session (e.g.
+  // the attacker's own, through a sibling subdomain) does not verify for the victim. The session token is a
+  // 256-bit secret itself, so the HMAC key need not be secret and is the same on every server process.
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
     cookieKey: '_csrf',
     cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: config.secureCookies },
+    csrfOpts: { userInfo: true, hmacKey: CSRF_HMAC_KEY },
+    getUserInfo: (req) => csrfBinding(req),
   });
   // Helmet's headers, computed once (see security-headers.ts); respondent pages replace the CSP with theirs.
   const security = securityHeaders({
@@ -176,6 +190,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     let user: Awaited<ReturnType<typeof lookupSession>>;
     if (token) user = await lookupSession(store, token, clock, sessionPolicy);
     attachAuth(req, { store, user: user?.user, sessionToken: user ? token : undefined });
+    if (!isRespondentPath(req.url)) {
+      // Every token this request generates is bound to its session (see the csrf registration above).
+      const generate = reply.generateCsrf;
+      reply.generateCsrf = (o) => generate.call(reply, { ...o, userInfo: csrfBinding(req) });
+    }
   });
 
   // CSRF for every state-changing request outside the respondent pages and the respondent JSON API (those are

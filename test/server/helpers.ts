@@ -190,13 +190,8 @@ export async function testApp(
   const csrfFor = async (cookie = '') => {
     const res = await app.inject({ method: 'GET', url: '/signin', headers: cookie ? { cookie } : {} });
     if (res.statusCode === 303) {
-      // Already signed in: take a token from the sign-in page of a fresh browser sharing the CSRF cookie.
-      const jar = cookie
-        .split(';')
-        .map((p) => p.trim())
-        .filter((p) => p.startsWith('_csrf='))
-        .join('; ');
-      const r2 = await app.inject({ method: 'GET', url: '/signin', headers: jar ? { cookie: jar } : {} });
+      // Already signed in: tokens are bound to the session, so take one from a page of that session.
+      const r2 = await app.inject({ method: 'GET', url: '/', headers: { cookie } });
       return { cookie: mergeCookies(cookie, r2), csrf: csrfFromHtml(r2.body) };
     }
     return { cookie: mergeCookies(cookie, res), csrf: csrfFromHtml(res.body) };
@@ -238,7 +233,9 @@ export async function testApp(
       const user = await store.users.byEmail(email);
       if (!user) throw new Error(`No user ${email}.`);
       const { passwordHash: _ignored, ...plain } = user;
-      return { cookie, csrf: first.csrf, user: plain };
+      // CSRF tokens are bound to the session: the signed-out token no longer verifies.
+      const signedIn = await csrfFor(cookie);
+      return { cookie: signedIn.cookie, csrf: signedIn.csrf, user: plain };
     },
     csrfFor,
     async close() {

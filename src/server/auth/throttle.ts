@@ -1,7 +1,9 @@
 /**
  * Brute-force protection for sign-in, kept in memory per server process (see docs/deploy.md, "Sign-in
- * protection"). Three counters, each a run of failures that a success resets, and that is forgotten an hour
- * after the last failure or lock (so locks keep doubling only while the attack goes on):
+ * protection"). Three counters, each a run of failures that is forgotten an hour after the last failure or
+ * lock (so locks keep doubling only while the attack goes on). A success resets only the account+address
+ * pair: the address-wide counter is not reset by signing in, or an attacker with any account of their own
+ * could spray passwords without limit, signing in to that account every 19 failures.
  *
  * | scope                 | locks after            | lock length                                        |
  * |-----------------------|------------------------|----------------------------------------------------|
@@ -97,11 +99,13 @@ export class SignInThrottle {
     this.bump(this.accounts, email, now, p.accountMaxFailures, false);
   }
 
-  /** Record a successful sign-in: the pair's and address's failures are forgotten; the address becomes known. */
+  /**
+   * Record a successful sign-in: the pair's failures are forgotten and the address becomes known for the
+   * account. The address-wide count is kept (a success on one account says nothing about the others tried).
+   */
   succeed(email: string, address: string): void {
     const now = this.clock();
     this.pairs.delete(`${email}\n${address}`);
-    this.addresses.delete(address);
     const key = `${email}\n${address}`;
     this.known.delete(key);
     this.known.set(key, now);

@@ -4,6 +4,7 @@
  * result with `store.studies.updateDefinition` only when the whole definition still resolves against the
  * library and its respondent flow builds (`checkDefinition`), so a saved definition can always be previewed.
  */
+
 import { parseExpression } from '../../core/instrument/expression.js';
 import {
   IdSchema,
@@ -13,6 +14,7 @@ import {
   type LocalizedText,
   type Validated,
 } from '../../core/instrument/schema.js';
+import { parseJsonSafe, UnsafeJsonError } from '../../core/json.js';
 import { buildFlow, type Flow } from '../../core/study/pages.js';
 import { type ResolvedStudy, resolveStudy } from '../../core/study/resolve.js';
 import type { SupportContact } from '../../core/study/schema.js';
@@ -247,8 +249,10 @@ export function parseJsonObject(
 ): Validated<Record<string, unknown>> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseJsonSafe(text);
   } catch (e) {
+    if (e instanceof UnsafeJsonError)
+      return { ok: false, issues: [{ path: e.path, code: 'json_proto', message: e.message }] };
     return {
       ok: false,
       issues: [

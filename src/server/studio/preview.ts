@@ -6,6 +6,7 @@
  * to the preview path, so the server keeps no state.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parseJsonSafe } from '../../core/json.js';
 import {
   type Answer,
   type Answers,
@@ -51,7 +52,7 @@ function readAnswers(req: FastifyRequest): Answers {
   const raw = req.cookies[COOKIE];
   if (!raw) return {};
   try {
-    const v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown;
+    const v = parseJsonSafe(Buffer.from(raw, 'base64url').toString('utf8'));
     return v && typeof v === 'object' && !Array.isArray(v) ? (v as Answers) : {};
   } catch {
     return {};

@@ -1,0 +1,129 @@
+/**
+ * Hardening findings of issue 12 (10, 11, 13–17, 19, 20): each test reproduces the attack and checks that it
+ * now extracts nothing. In process, on SQLite and (NABZ_TEST_PG_URL) PostgreSQL.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseJsonSafe, UnsafeJsonError } from '../../src/core/json.js';
+import {
+  createStudy,
+  form,
+  phq9StudyDefinition,
+  serverBackends,
+  TEST_PASSWORD,
+  type TestApp,
+  testApp,
+} from './helpers.js';
+
+function cookieValue(cookie: string, name: string): string | undefined {
+  return new RegExp(`(?:^|; )${name}=([^;]+)`).exec(cookie)?.[1];
+}
+
+for (const backend of serverBackends()) {
+  describe(`hardening (${backend.name})`, () => {
+    let t: TestApp;
+    beforeEach(async () => {
+      t = await testApp({ backend });
+    });
+    afterEach(async () => {
+      await t.close();
+    });
+
+    async function attempt(email: string, password: string, ip: string) {
+      const c = await t.csrfFor();
+      const body = form({ email, password, _csrf: c.csrf });
+      return t.app.inject({
+        method: 'POST',
+        url: '/signin',
+        headers: { ...body.headers, cookie: c.cookie },
+        payload: body.payload,
+        remoteAddress: ip,
+      });
+    }
+
+    it('13: signing in to your own account does not reset the address counter (no unbounded spraying)', async () => {
+      const mallory = await t.createUser({ email: 'mallory@example.org' });
+      const ip = '198.51.100.66';
+      for (let i = 0; i < 19; i++) {
+        expect((await attempt(`victim${i}@example.org`, 'Summer2026!', ip)).statusCode).toBe(401);
+      }
+      // A success on the attacker's own account used to clear the address's 19 failures.
+      expect((await attempt(mallory.email, TEST_PASSWORD, ip)).statusCode).toBe(303);
+      expect((await attempt('victim19@example.org', 'Summer2026!', ip)).statusCode).toBe(401);
+      // The 20th failure from the address locks it for every account.
+      const locked = await attempt('victim20@example.org', 'Summer2026!', ip);
+      expect(locked.statusCode).toBe(429);
+      expect(locked.body).toContain('Too many failed sign-ins');
+    });
+
+    it('15: a CSRF cookie + token pair planted from another session does not verify', async () => {
+      const attacker = await t.createUser({ email: 'attacker@example.org' });
+      const victim = await t.createUser({ email: 'victim@example.org' });
+      const a = await t.signIn(attacker.email);
+      const v = await t.signIn(victim.email);
+      /** POST /studies (create a study) from a browser with `cookie`, sending `csrf`. */
+      const postStudy = (cookie: string, csrf: string) => {
+        const body = form({ title: 'Study', languages: 'en', _csrf: csrf });
+        return t.app.inject({
+          method: 'POST',
+          url: '/studies',
+          headers: { ...body.headers, cookie },
+          payload: body.payload,
+        });
+      };
+      // The attacker plants their own `_csrf` cookie in the victim's browser and submits their token.
+      const planted = `nabz_session=${cookieValue(v.cookie, 'nabz_session')}; _csrf=${cookieValue(a.cookie, '_csrf')}`;
+      const res = await postStudy(planted, a.csrf);
+      expect(res.statusCode).toBe(403);
+      expect(res.body).toContain('CSRF check failed');
+      expect(await t.store.studies.listForUser(victim.id)).toHaveLength(0);
+      // A token from a signed-out page of the same browser does not verify for the session either.
+      const signedOut = await t.csrfFor(`_csrf=${cookieValue(v.cookie, '_csrf')}`);
+      expect((await postStudy(v.cookie, signedOut.csrf)).statusCode).toBe(403);
+      // The victim's own token works.
+      expect((await postStudy(v.cookie, v.csrf)).statusCode).toBe(303);
+      expect(await t.store.studies.listForUser(victim.id)).toHaveLength(1);
+    });
+
+    it('14: "__proto__" in the JSON definition editor is refused, and the open study keeps answering', async () => {
+      const owner = await t.createUser({ email: 'owner@example.org' });
+      const study = await createStudy(t.store, { ownerId: owner.id, definition: phq9StudyDefinition() });
+      const o = await t.signIn(owner.email);
+      const before = (await t.store.studies.byId(study.id))!.version;
+      const def = phq9StudyDefinition();
+      const attacks = [
+        // Accepted before: Object.assign turned the key into the draft's prototype.
+        `${JSON.stringify(def).slice(0, -1)},"__proto__":{"title":"x","instruments":[]}}`,
+        `${JSON.stringify(def).slice(0, -1)},"collection":{"\\u005f_proto__":{"minCellSize":0}}}`,
+      ];
+      for (const definition of attacks) {
+        const body = form({ definition, _csrf: o.csrf });
+        const res = await t.app.inject({
+          method: 'POST',
+          url: `/studies/${study.id}/edit/json`,
+          headers: { ...body.headers, cookie: o.cookie },
+          payload: body.payload,
+        });
+        expect(res.statusCode).toBe(400);
+        expect(res.body).toContain('the key &quot;__proto__&quot;');
+      }
+      expect((await t.store.studies.byId(study.id))!.version).toBe(before);
+      // The store never holds a definition with the key either.
+      expect(JSON.stringify((await t.store.studies.byId(study.id))!.definition)).not.toContain('__proto__');
+      const page = await t.app.inject({ method: 'GET', url: `/s/${study.publicToken}` });
+      expect(page.statusCode).toBe(200);
+    });
+  });
+}
+
+describe('parseJsonSafe', () => {
+  it('refuses __proto__ keys anywhere, spelled directly or with escapes, and parses the rest as JSON.parse', () => {
+    expect(() => parseJsonSafe('{"a":[{"b":{"__proto__":{"x":1}}}]}')).toThrow(UnsafeJsonError);
+    expect(() => parseJsonSafe('{"a":[{"b":{"__proto__":{"x":1}}}]}')).toThrow('a[0].b.__proto__');
+    expect(() => parseJsonSafe('{"\\u005f\\u005fproto__":1}')).toThrow(UnsafeJsonError);
+    expect(parseJsonSafe('\uFEFF{"constructor":1,"proto":"__proto__"}')).toEqual({
+      constructor: 1,
+      proto: '__proto__',
+    });
+    expect(() => parseJsonSafe('{"a":}')).toThrow(SyntaxError);
+  });
+});
