@@ -240,7 +240,8 @@ export function languageName(code: string): string {
 
 /**
  * One JSON object from a textarea, or the problem at `path`: a syntax error with its position, or not an
- * object. `what` names the thing in messages ("the definition", "the pasted text pack").
+ * object, or a `__proto__` key (src/core/json.ts). `what` names the thing in messages ("the definition", "the pasted
+ * text pack").
  */
 export function parseJsonObject(
   text: string,
