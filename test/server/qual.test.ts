@@ -418,14 +418,19 @@ for (const backend of serverBackends()) {
       expect(noCsrf.statusCode).toBe(403);
     });
 
-    it('suppresses small cells in the code × attribute matrix (k from the study)', async () => {
+    it('suppresses small cells in the code × attribute matrix for a viewer (k from the study)', async () => {
       const page = ok(await get(`${base}/queries?attribute=gender`, viewer), 200).body;
-      expect(page).toContain('gender = Male');
+      // One male participant: a viewer is not told the value exists (issue 12, finding 4).
+      expect(page).not.toContain('gender = Male');
+      expect(page).toContain('Values of gender held by fewer than 5 participants are not shown.');
       expect(page).toContain('&lt;5');
       expect(page).not.toContain('Usman');
       expect(page).not.toContain('impossible to keep up'); // no quotes for a viewer
-      const editor = ok(await get(`${base}/queries`, analyst), 200).body;
+      // The analyst reads the transcripts anyway: exact counts.
+      const editor = ok(await get(`${base}/queries?attribute=gender`, analyst), 200).body;
       expect(editor).toContain('(Participant 4)');
+      expect(editor).toContain('gender = Male (of 1)');
+      expect(editor).not.toContain('&lt;5');
       // With k = 1 the counts show: P4 said what both coders coded; P2 only "fear of failure".
       await store.studies.setSettings({ studyId, minCellSize: 1 });
       const open = ok(await get(`${base}/queries?attribute=gender`, viewer), 200).body;

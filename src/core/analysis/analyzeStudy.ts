@@ -11,6 +11,14 @@
  * than k are not shown.
  */
 import type { Instrument, Item } from '../instrument/schema.js';
+import {
+  cellsToSuppress,
+  extremeShown,
+  isSmall,
+  smallShare,
+  suppressionNote,
+  suppressionReason,
+} from '../privacy/suppression.js';
 import { formatDf, formatP, formatPExpression, formatStatistic } from '../report/format.js';
 import {
   type ComparisonInput,
@@ -144,37 +152,48 @@ function categoryCounts(
   };
 }
 
+export { cellsToSuppress, isSmall } from '../privacy/suppression.js';
+
 /**
- * Which cells of one variable to suppress: those below k, plus the next smallest non-zero cell when exactly
- * one would be hidden (complementary suppression).
+ * The score descriptives table with small rows suppressed, and each minimum or maximum that fewer than k
+ * respondents share hidden (with the range): the one PHQ-9 score of 27 must not print when its band is
+ * suppressed. Data rows are in the order of `scores`.
  */
-export function cellsToSuppress(counts: readonly number[], k: number): Set<number> {
-  const hide = new Set<number>();
-  if (k <= 0) return hide;
-  counts.forEach((c, i) => {
-    if (c > 0 && c < k) hide.add(i);
+function suppressExtremes(table: TableSpec, scores: readonly ScoreColumn[], k: number): TableSpec {
+  const small = suppressRows(
+    table,
+    ['n', 'mean', 'sd', 'min', 'max', 'range'],
+    (c) => isSmall(cellNumber(c.n), k),
+    k,
+  );
+  let i = -1;
+  let any = false;
+  const why = suppressed(`${suppressionReason(k)} share this value`);
+  const rows = small.rows.map((r) => {
+    if (r.kind !== 'data') return r;
+    const values = scores[++i]?.values;
+    if (!values) return r;
+    const cells = { ...r.cells };
+    for (const key of ['min', 'max'] as const) {
+      const c = cells[key];
+      if (c?.kind === 'number' && !extremeShown(values, c.value, k)) {
+        cells[key] = why;
+        cells.range = why;
+        any = true;
+      }
+    }
+    return { ...r, cells };
   });
-  if (hide.size === 1) {
-    let best = -1;
-    counts.forEach((c, i) => {
-      if (!hide.has(i) && c > 0 && (best < 0 || c < counts[best]!)) best = i;
-    });
-    if (best >= 0) hide.add(best);
-  }
-  return hide;
-}
-
-/** A count that could identify respondents: more than 0 and fewer than k. */
-export function isSmall(count: number, k: number): boolean {
-  return k > 0 && count > 0 && count < k;
-}
-
-/**
- * Whether a "count of total" cell must be hidden: the count, its complement (total − count) or the total
- * itself is small — any of them would single out fewer than k respondents.
- */
-function smallShare(count: number, total: number, k: number): boolean {
-  return isSmall(count, k) || isSmall(total - count, k) || isSmall(total, k);
+  return any
+    ? {
+        ...small,
+        rows,
+        notes: [
+          ...small.notes,
+          `A minimum or maximum shared by fewer than ${k} respondents is not shown (nor the range).`,
+        ],
+      }
+    : small;
 }
 
 /** Replace the given cells of a table's data rows with "suppressed" where `hide(row)` says so. */
@@ -189,7 +208,7 @@ function suppressRows(
     if (r.kind !== 'data' || !hide(r.cells)) return r;
     any = true;
     const cells = { ...r.cells };
-    for (const key of keys) if (key in cells) cells[key] = suppressed(`fewer than ${k} respondents`);
+    for (const key of keys) if (key in cells) cells[key] = suppressed(suppressionReason(k));
     return { ...r, cells };
   });
   return any ? { ...table, rows, notes: [...table.notes, suppressionNote(k)] } : table;
@@ -197,10 +216,6 @@ function suppressRows(
 
 function cellNumber(c: Cell | undefined): number {
   return c && c.kind === 'number' ? c.value : 0;
-}
-
-function suppressionNote(k: number): string {
-  return `Cells with fewer than ${k} respondents are suppressed, with one further cell where needed so they cannot be recovered from the totals.`;
 }
 
 // ------------------------------------------------------------------------------------------------ sample
@@ -290,8 +305,10 @@ function sampleSection(input: AnalysisInput, k: number): Section {
             n: d.n,
             mean: d.mean,
             sd: d.sd ?? notComputable('only one value'),
-            min: d.min,
-            max: d.max,
+            // The range only when at least k respondents share each end (an age of 41 names its one owner).
+            ...(extremeShown(c.values, d.min, k) && extremeShown(c.values, d.max, k)
+              ? { min: d.min, max: d.max }
+              : {}),
           }),
         );
       }
@@ -432,7 +449,7 @@ function instrumentSections(
     };
   });
   const blocks: Block[] = [
-    suppressRows(
+    suppressExtremes(
       descriptivesTable({
         id: `${ins.id}_scores`,
         title: `${ins.shortTitle} scores`,
@@ -444,8 +461,7 @@ function instrumentSections(
         ),
         denominator: 'n is the number of respondents with a score.',
       }),
-      ['n', 'mean', 'sd', 'min', 'max', 'range'],
-      (c) => isSmall(cellNumber(c.n), k),
+      scores,
       k,
     ),
   ];
@@ -533,9 +549,9 @@ function bandTable(ins: Instrument, s: ScoreColumn, k: number): TableSpec {
       cells: {
         band: text(b.label[LANG] ?? String(b.min)),
         from: num(b.min, Number.isInteger(b.min) ? dec(0) : dec(2)),
-        n: hide.has(i) ? suppressed(`fewer than ${k} respondents`) : num(counts[i]!),
+        n: hide.has(i) ? suppressed(suppressionReason(k)) : num(counts[i]!),
         percent: hide.has(i)
-          ? suppressed(`fewer than ${k} respondents`)
+          ? suppressed(suppressionReason(k))
           : n > 0
             ? num(counts[i]! / n)
             : notComputableCell('no respondent has this score'),
@@ -1086,8 +1102,8 @@ function safetySection(input: AnalysisInput, k: number): Section | undefined {
       kind: 'data' as const,
       cells: {
         rule: text(f.description),
-        n: hide ? suppressed(`fewer than ${k} respondents`) : num(f.nFlagged),
-        percent: hide ? suppressed(`fewer than ${k} respondents`) : num(f.nFlagged / Math.max(1, scored.n)),
+        n: hide ? suppressed(suppressionReason(k)) : num(f.nFlagged),
+        percent: hide ? suppressed(suppressionReason(k)) : num(f.nFlagged / Math.max(1, scored.n)),
       },
     };
   });
@@ -1112,7 +1128,7 @@ function safetySection(input: AnalysisInput, k: number): Section | undefined {
 
 function scoringSection(input: AnalysisInput, k: number): Section {
   const { scored } = input;
-  const why = suppressed(`fewer than ${k} respondents`);
+  const why = suppressed(suppressionReason(k));
   const rows: Row[] = scored.report.perScore.map((p) => {
     // computed + none + too few = all respondents: suppress with a complement; the other two stand alone.
     const hide = cellsToSuppress([p.computed, p.noneAnswered, p.tooFewAnswered], k);

@@ -9,6 +9,7 @@
  *
  * Quotes never carry a participant's name: they are attributed with `participantLabel` (P4 → "Participant 4").
  */
+import { cellsToSuppress, extremeShown, suppressionReason } from '../privacy/suppression.js';
 import type { TableSpec } from '../report/spec.js';
 import {
   BRAUN_CLARKE_PHASES,
@@ -471,8 +472,15 @@ function join(parts: readonly (string | undefined | null | false)[], sep = ' '):
   return s === '' ? null : s;
 }
 
-/** "gender: Female 7, Male 5; year: 4 8, 3 4" — counts per attribute value, in first-seen order. */
-export function describeSample(project: QualProject): string | null {
+/**
+ * "gender: Female 7, Male 5; year: 4 8, 3 4" — counts per attribute value, in first-seen order.
+ *
+ * With `minCellSize` k (the protected audience of src/core/privacy/suppression.ts: a viewer), a value held by
+ * fewer than k participants is not named (nor the next smallest, when only one would be hidden), and a numeric
+ * range is given only when at least k participants share each end: "diagnosis: bipolar disorder 1" names a
+ * person in a class of twelve.
+ */
+export function describeSample(project: QualProject, minCellSize = 0): string | null {
   const n = project.participants.length;
   if (n === 0) return null;
   const keys: string[] = [];
@@ -480,17 +488,29 @@ export function describeSample(project: QualProject): string | null {
     for (const k of Object.keys(p.attributes)) if (!keys.includes(k)) keys.push(k);
   const parts = keys.map((k) => {
     const counts = new Map<string, number>();
+    let missing = 0;
     for (const p of project.participants) {
       const v = p.attributes[k];
-      if (v === undefined || v === null) continue;
-      counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
+      if (v === undefined || v === null) missing++;
+      else counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
     }
     const nums = project.participants
       .map((p) => p.attributes[k])
       .filter((v): v is number => typeof v === 'number');
-    if (nums.length === counts.size && nums.length > 0 && counts.size > 5)
-      return `${k}: ${Math.min(...nums)}–${Math.max(...nums)}`;
-    return `${k}: ${[...counts].map(([v, c]) => `${v} ${c}`).join(', ')}`;
+    if (nums.length === counts.size && nums.length > 0 && counts.size > 5) {
+      const lo = Math.min(...nums);
+      const hi = Math.max(...nums);
+      return extremeShown(nums, lo, minCellSize) && extremeShown(nums, hi, minCellSize)
+        ? `${k}: ${lo}–${hi}`
+        : `${k}: ${suppressionReason(minCellSize, 'participants')} share the lowest or highest value`;
+    }
+    const entries = [...counts];
+    // "Not given" takes part in the complement, so a hidden value cannot be recovered from the total.
+    const hide = cellsToSuppress([...entries.map(([, c]) => c), missing], minCellSize);
+    const shown = entries.filter((_, i) => !hide.has(i)).map(([v, c]) => `${v} ${c}`);
+    if (hide.size > 0)
+      shown.push(`values held by ${suppressionReason(minCellSize, 'participants')} are not shown`);
+    return `${k}: ${shown.join(', ')}`;
   });
   return `${n} participants${parts.length ? `; ${parts.join('; ')}` : ''}`;
 }
@@ -509,6 +529,8 @@ function phaseSummary(project: QualProject): string | null {
 export interface ChecklistOptions {
   /** How to name the software, default "nabz". */
   readonly software?: string;
+  /** k for a protected audience (a viewer): small attribute groups are not named (`describeSample`). */
+  readonly minCellSize?: number;
 }
 
 function make(
@@ -568,7 +590,7 @@ export function coreqChecklist(project: QualProject, options: ChecklistOptions =
     '13': [m.nonParticipation ?? null, M],
     '14': [m.setting ?? null, M],
     '15': [m.presentOthers ?? null, M],
-    '16': m.sampleDescription ? [m.sampleDescription, M] : [describeSample(project), P],
+    '16': m.sampleDescription ? [m.sampleDescription, M] : [describeSample(project, options.minCellSize), P],
     '17': [
       join([
         m.interviewGuide,
@@ -646,7 +668,7 @@ export function srqrChecklist(project: QualProject, options: ChecklistOptions = 
       M,
     ],
     S11: [join([m.interviewGuide, m.recording]), M],
-    S12: m.sampleDescription ? [m.sampleDescription, M] : [describeSample(project), P],
+    S12: m.sampleDescription ? [m.sampleDescription, M] : [describeSample(project, options.minCellSize), P],
     S13: [
       project.sources.length
         ? `Verbatim transcripts (${project.sources.length}) stored as Unicode (NFC) text; participants identified by pseudonyms P1–P${project.participants.length}; names never exported; managed in ${m.software ?? options.software ?? 'nabz'}.`

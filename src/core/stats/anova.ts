@@ -200,7 +200,8 @@ export function welchAnova(
   const constant = summaries.find((g) => g.n >= 2 && g.sd === 0);
   if (constant !== undefined) {
     return notComputable(
-      `Welch ANOVA weights each group by n / variance; all values in "${constant.label}" are identical, so its variance is zero.`,
+      // The group is not named: "all values in <group> are identical" would print everyone's value in it.
+      'Welch ANOVA weights each group by n / variance; one group has zero variance (all its values are equal).',
     );
   }
   const w = used.map((g) => g.n / (g.ss / (g.n - 1)));

@@ -228,8 +228,8 @@ function twoSampleRows(
   const vb = b.sd * b.sd;
   if (va === 0 && vb === 0) {
     return notComputable(
-      `Both groups have zero variance (every value in group 1 is ${a.mean}, every value in group 2 is ${b.mean}), ` +
-        'so the standard error is 0 and t is undefined.',
+      // The values are not named: a note that says "every value in group X is v" prints everyone's answer.
+      'Both groups have zero variance, so the standard error is 0 and t is undefined.',
     );
   }
   const estimate = a.mean - b.mean;

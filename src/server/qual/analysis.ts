@@ -7,12 +7,16 @@
  *
  * Queries: the code × participant-attribute matrix and code co-occurrence count *participants* (a participant
  * counts for a code when one of the visible segments with that code overlaps one of their turns); word
- * frequency counts words in participants' turns and how many participants used each. Every count of
- * participants between 1 and k − 1 (k = the study's minimum cell size) is suppressed, for every role, so no
- * cell points at one or two people. "All segments of a code" lists quotes with pseudonyms: owner and analyst
- * only. Queries use the segments the reader may see (their own while coding is blind).
+ * frequency counts words in participants' turns and how many participants used each. Owners and analysts,
+ * who read the transcripts, see exact counts; for a viewer (the study's one policy,
+ * src/core/privacy/suppression.ts) every count of participants between 1 and k − 1 (k = the study's minimum
+ * cell size) is suppressed, attribute values held by fewer than k participants are not named, and words used
+ * by fewer than k participants are left out, so no cell points at one or two people. "All segments of a code"
+ * lists quotes with pseudonyms: owner and analyst only. Queries use the segments the reader may see (their own
+ * while coding is blind).
  */
 import type { FastifyInstance } from 'fastify';
+import { audienceOf, cellsToSuppress, isSmall, suppressionReason } from '../../core/privacy/suppression.js';
 import {
   type AgreementInput,
   type AgreementUnit,
@@ -93,10 +97,10 @@ function participantsOf(seg: { start: number; end: number }, turns: readonly Tur
   ];
 }
 
-/** A count of participants, suppressed when 0 < n < k. */
+/** A count of participants, suppressed when 0 < n < k (pass k = 0 for an exact audience). */
 export function suppress(n: number, k: number): string {
-  return n > 0 && n < k
-    ? `<span class="sup" title="fewer than ${k} participants">&lt;${k}</span>`
+  return isSmall(n, k)
+    ? `<span class="sup" title="${suppressionReason(k, 'participants')}">&lt;${k}</span>`
     : String(n);
 }
 
@@ -275,7 +279,9 @@ export function registerAnalysis(app: FastifyInstance, ctx: QualContext): void {
     const q = await loadQual(ctx, req, QUAL_ROLES.read);
     const base = qualBase(q.study.id);
     const { project } = await projectOf(ctx, q);
-    const k = q.study.minCellSize;
+    const exact = audienceOf(q.role) === 'exact';
+    // The k suppression works with: the study's k for a viewer, none for roles that read the transcripts.
+    const k = exact ? 0 : q.study.minCellSize;
     const query = req.query as Record<string, unknown>;
     const attrs = [...new Set(project.participants.flatMap((p) => Object.keys(p.attributes)))].sort();
     const attribute =
@@ -297,19 +303,18 @@ export function registerAnalysis(app: FastifyInstance, ctx: QualContext): void {
         const v = project.participants.find((p) => p.id === pid)?.attributes[attribute];
         return v === undefined || v === null ? '(missing)' : String(v);
       };
-      const values = [...new Set(project.participants.map((p) => attributeOf(p.id)))].sort();
-      const totals = values.map((v) => project.participants.filter((p) => attributeOf(p.id) === v).length);
+      const all = [...new Set(project.participants.map((p) => attributeOf(p.id)))].sort();
+      const count = (v: string) => project.participants.filter((p) => attributeOf(p.id) === v).length;
+      // A viewer is not told the values held by fewer than k participants ("diagnosis = bipolar disorder").
+      const hidden = cellsToSuppress(all.map(count), k);
+      const values = all.filter((_, i) => !hidden.has(i));
+      const totals = values.map(count);
       matrix =
         `<form method="get" action="${base}/queries" class="row"><label for="attribute">Attribute</label><select id="attribute" name="attribute">${attrs
           .map((a) => `<option${a === attribute ? ' selected' : ''}>${esc(a)}</option>`)
           .join('')}</select><button>Show</button></form>` +
         table(
-          [
-            'Code',
-            ...values.map(
-              (v, i) => `${attribute} = ${v} (of ${totals[i]! > 0 && totals[i]! < k ? `<${k}` : totals[i]})`,
-            ),
-          ],
+          ['Code', ...values.map((v, i) => `${attribute} = ${v} (of ${totals[i]})`)],
           codes.map((c) => [
             esc(codePath(project.codes, c.id).join(' › ')),
             ...values.map((v) =>
@@ -317,7 +322,10 @@ export function registerAnalysis(app: FastifyInstance, ctx: QualContext): void {
             ),
           ]),
           { numeric: values.map((_, i) => i + 1) },
-        );
+        ) +
+        (hidden.size
+          ? `<p class="hint">Values of ${esc(attribute)} held by ${suppressionReason(k, 'participants')} are not shown.</p>`
+          : '');
     }
     // Co-occurrence: participants in whose turns two codes overlap. Per source, a sweep over segments sorted
     // by start visits only overlapping pairs (and each segment with itself, for its own several codes).
@@ -374,8 +382,8 @@ export function registerAnalysis(app: FastifyInstance, ctx: QualContext): void {
       }
     }
     const ranked = [...freq].sort((a, b) => b[1].n - a[1].n || (a[0] < b[0] ? -1 : 1));
-    const shown = ranked.filter(([, f]) => f.ps.size >= k).slice(0, 40);
-    const hidden = ranked.filter(([, f]) => f.ps.size < k).length;
+    const shown = ranked.filter(([, f]) => !isSmall(f.ps.size, k)).slice(0, 40);
+    const hidden = ranked.filter(([, f]) => isSmall(f.ps.size, k)).length;
     const wordTable = shown.length
       ? table(
           ['Word', 'Times', 'Participants'],
@@ -414,7 +422,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: QualContext): void {
       title: 'Queries',
       section: 'queries',
       body: () =>
-        `<h1>Queries</h1><p class="hint">Counts are participants, from ${q.editor && !q.project.comparisonOpen ? 'your own segments (coding is blind)' : q.editor ? 'all coders’ segments' : 'all coders’ segments once comparison is open'}. Counts from 1 to ${k - 1} are shown as “&lt;${k}” (the study’s minimum cell size k = ${k}).</p>` +
+        `<h1>Queries</h1><p class="hint">Counts are participants, from ${q.editor && !q.project.comparisonOpen ? 'your own segments (coding is blind)' : q.editor ? 'all coders’ segments' : 'all coders’ segments once comparison is open'}. ${exact ? 'You read the transcripts, so counts are exact; viewers see counts from 1 to k − 1 as “&lt;k” and no attribute value held by fewer than k participants' : `Counts from 1 to ${k - 1} are shown as “&lt;${k}” and attribute values held by fewer than ${k} participants are not shown (the study’s minimum cell size k = ${k})`}.</p>` +
         `<h2>Code × participant attribute</h2>${matrix}` +
         `<h2>Code co-occurrence</h2><p class="hint">Participants in whose turns the two codes overlap.</p>${cooc}` +
         `<h2>Word frequency (participants’ turns)</h2>${wordTable}${hidden ? `<p class="hint">${hidden} word(s) used by fewer than ${k} participants are not shown.</p>` : ''}` +

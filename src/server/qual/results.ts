@@ -17,8 +17,15 @@ import {
   WidthType,
 } from 'docx';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { audienceOf } from '../../core/privacy/suppression.js';
 import { type QualMeta, QualMetaSchema } from '../../core/qual/model.js';
-import { checklistTable, coreqChecklist, resultsTable, srqrChecklist } from '../../core/qual/results.js';
+import {
+  type ChecklistOptions,
+  checklistTable,
+  coreqChecklist,
+  resultsTable,
+  srqrChecklist,
+} from '../../core/qual/results.js';
 import { displayRows, tableNotes } from '../../core/report/display.js';
 import { REPORT_SCHEMA_VERSION, type Report, type TableSpec } from '../../core/report/spec.js';
 import { tableCsv } from '../../render/csv.js';
@@ -35,6 +42,7 @@ import {
   projectOf,
   QUAL_ROLES,
   type QualContext,
+  type QualReq,
   qualBase,
   rawField,
   seeOther,
@@ -177,6 +185,13 @@ const META_FIELDS: readonly [keyof QualMeta, string][] = [
   ['conflicts', 'Conflicts of interest'],
 ];
 
+/** Checklist options for the caller: a viewer's sample description names no group under k (finding 4). */
+function checklistOptions(q: QualReq): ChecklistOptions {
+  return audienceOf(q.role) === 'exact'
+    ? { software: 'nabz' }
+    : { software: 'nabz', minCellSize: q.study.minCellSize };
+}
+
 export function registerResults(app: FastifyInstance, ctx: QualContext): void {
   const results = async (req: FastifyRequest) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
@@ -237,8 +252,8 @@ export function registerResults(app: FastifyInstance, ctx: QualContext): void {
     const q = await loadQual(ctx, req, QUAL_ROLES.read);
     const { project } = await projectOf(ctx, q);
     const base = qualBase(q.study.id);
-    const coreq = checklistTable(coreqChecklist(project, { software: 'nabz' }));
-    const srqr = checklistTable(srqrChecklist(project, { software: 'nabz' }));
+    const coreq = checklistTable(coreqChecklist(project, checklistOptions(q)));
+    const srqr = checklistTable(srqrChecklist(project, checklistOptions(q)));
     const m = project.meta;
     const teamText = (m.team ?? [])
       .map((t) =>
@@ -280,8 +295,8 @@ export function registerResults(app: FastifyInstance, ctx: QualContext): void {
     app.get(`/studies/:id/qual/checklists.${ext}`, async (req, reply) => {
       const q = await loadQual(ctx, req, QUAL_ROLES.read);
       const { project } = await projectOf(ctx, q);
-      const coreq = checklistTable(coreqChecklist(project, { software: 'nabz' }));
-      const srqr = checklistTable(srqrChecklist(project, { software: 'nabz' }));
+      const coreq = checklistTable(coreqChecklist(project, checklistOptions(q)));
+      const srqr = checklistTable(srqrChecklist(project, checklistOptions(q)));
       const name = `${fileBase(project.name)}-checklists.${ext}`;
       reply
         .header('content-disposition', `attachment; filename="${name}"`)

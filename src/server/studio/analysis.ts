@@ -1,9 +1,11 @@
 /**
  * The analysis page: the core analysis (`analyzeStudy`) over the study's stored responses, with the group
  * comparisons chosen in the page (a GET form of the single-choice questions), rendered with the report
- * renderer (tables, result sentences, figures as inline SVG). Every role — owner, analyst, viewer — sees the
- * same aggregates, with cells and group comparisons below the study's k suppressed; below k responses in
- * total nothing is shown. The full report can be downloaded as one self-contained HTML file.
+ * renderer (tables, result sentences, figures as inline SVG). Every role sees cells and group comparisons
+ * below the study's k suppressed; below k responses in total nothing is shown. Owners and analysts see all
+ * responses, live; a viewer sees the published snapshot (`responsesView`: the first responses in batches of
+ * k), so reloading before and after one new response shows the same page (docs/security.md, finding 1).
+ * The full report can be downloaded as one self-contained HTML file.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { programVersion } from '../../cli/version.js';
@@ -12,7 +14,15 @@ import type { Report } from '../../core/report/spec.js';
 import { singleChoiceQuestions } from '../../core/study/questions.js';
 import { renderFiguresSvg, renderHtmlDocument } from '../../render/index.js';
 import { HttpError } from '../errors.js';
-import { checkedOf, loadStudy, page, ROLES, type StudioContext, studyReport } from './common.js';
+import {
+  checkedOf,
+  loadStudy,
+  page,
+  ROLES,
+  responsesView,
+  type StudioContext,
+  studyReport,
+} from './common.js';
 import { checkbox } from './forms.js';
 import { issuesHtml } from './layout.js';
 
@@ -44,8 +54,11 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
     if ('issues' in checked) return { s, issues: checked.issues } as const;
     const singles = singleChoiceQuestions(checked.resolved.study);
     const groups = groupsFromQuery(req, singles);
-    const n = await store.responses.count(s.study.id);
-    return { s, checked, singles, groups, n } as const;
+    const view = await responsesView(store, s.study, s.role);
+    /** The report over the responses this caller's aggregates cover (a viewer's snapshot). */
+    const report = async () =>
+      (await studyReport(store, s.study, checked.resolved, groups, programVersion(), view.limit)).report;
+    return { s, checked, singles, groups, n: view.n, view, report } as const;
   };
 
   app.get('/studies/:id/analysis', async (req, reply) => {
@@ -63,7 +76,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
           `<h1>Analysis</h1>${issuesHtml(p.issues ?? [], 'The definition has problems; fix them under Design:')}`,
       });
     }
-    const { singles, groups, n } = p;
+    const { singles, groups, n, view } = p;
     const base = `/studies/${s.study.id}`;
     const qs = groups.map((g) => `group=${encodeURIComponent(g)}`).join('&');
     const form = singles.length
@@ -82,10 +95,17 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
         `<p class="hint">Groups with fewer than ${k} respondents are left out of the comparisons.</p></fieldset><p><button class="primary">Update analysis</button></p></form>`
       : '<p class="muted">Add a single-choice question (e.g. year of study) to compare groups.</p>';
     let content: string;
+    const snapshot =
+      view.audience === 'protected'
+        ? ` · published in batches of at least ${k} responses, so that no two views differ by one person`
+        : '';
     if (n < k) {
-      content = `<p class="notice">${n} response${n === 1 ? '' : 's'} so far. The analysis is shown once at least k = ${k} respondents have answered, so that no one can be singled out.</p>`;
+      content =
+        view.audience === 'protected'
+          ? `<p class="notice">The analysis is shown once at least k = ${k} respondents have answered, so that no one can be singled out.</p>`
+          : `<p class="notice">${n} response${n === 1 ? '' : 's'} so far. The analysis is shown once at least k = ${k} respondents have answered, so that no one can be singled out.</p>`;
     } else {
-      const { report } = await studyReport(store, s.study, p.checked.resolved, groups, programVersion());
+      const report = await p.report();
       content =
         `<p class="row"><a class="button" href="${base}/analysis/report.html${qs ? `?${qs}` : ''}" download>Download the report (HTML)</a></p>` +
         reportFragment(await renderReport(report));
@@ -96,7 +116,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
       study: s.layoutStudy,
       active: 'analysis',
       body: () =>
-        `<h1>Analysis</h1><p class="muted">${n} responses · cells with fewer than ${k} respondents are suppressed.</p>${form}${content}`,
+        `<h1>Analysis</h1><p class="muted">${n >= k || view.audience === 'exact' ? `${n} responses` : `Fewer than ${k} responses`}${snapshot} · cells with fewer than ${k} respondents are suppressed.</p>${form}${content}`,
     });
   });
 
@@ -116,8 +136,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
         'too_few',
       );
     }
-    const { report } = await studyReport(store, s.study, p.checked.resolved, groups, programVersion());
-    const doc = await renderReport(report);
+    const doc = await renderReport(await p.report());
     await store.audit.append({
       action: 'report.html',
       studyId: s.study.id,

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Instrument, Issue } from '../../core/instrument/schema.js';
+import { audienceOf, coarseCount } from '../../core/privacy/suppression.js';
 import { getInstrument, listInstruments } from '../../instruments/index.js';
 import { requireUser } from '../auth/guard.js';
 import { page, type StudioContext, seeOther } from './common.js';
@@ -90,7 +91,7 @@ export function registerDashboard(app: FastifyInstance, ctx: StudioContext): voi
     const studies = await store.studies.listForUser(user.id);
     const rows = await Promise.all(
       studies.map(async (s) => {
-        const n = await store.responses.count(s.id);
+        const n = coarseCount(await store.responses.count(s.id), s.minCellSize, audienceOf(s.role));
         return `<tr><td><a href="/studies/${s.id}" dir="auto">${esc(s.title)}</a></td><td>${esc(s.role)}</td><td>${statusBadge(s.status)}</td><td class="n">${n}</td><td>${esc(s.updatedAt.toISOString().slice(0, 10))}</td></tr>`;
       }),
     );

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import QRCode from 'qrcode';
 import type { Issue } from '../../core/instrument/schema.js';
+import { audienceOf, coarseCount } from '../../core/privacy/suppression.js';
 import { getInstrument } from '../../instruments/index.js';
 import { HttpError } from '../errors.js';
 import { loadStudy, page, ROLES, type StudioContext, type StudyRequest, seeOther } from './common.js';
@@ -51,7 +52,8 @@ async function overviewBody(
   const { study, role } = s;
   const def = (study.definition ?? {}) as StudyDraft;
   const base = `/studies/${study.id}`;
-  const n = await ctx.store.responses.count(study.id);
+  // A viewer's count is coarse (a multiple of k), so it does not announce each new response (finding 1).
+  const n = coarseCount(await ctx.store.responses.count(study.id), study.minCellSize, audienceOf(role));
   const col = def.collection ?? {};
   const out: string[] = [];
   out.push(`<h1 dir="auto">${esc(study.title)}</h1>`);

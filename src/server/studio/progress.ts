@@ -3,8 +3,14 @@
  * the progress counters (one row per study, day and counter — nothing kept per respondent). The page reloads
  * itself every 30 seconds with `<meta http-equiv="refresh">`, so no JavaScript is needed to watch a lecture
  * hall fill in the survey.
+ *
+ * Owners and analysts see exact live counts. A viewer sees every count coarsened by the study's one policy
+ * (src/core/privacy/suppression.ts): below k "fewer than k", otherwise rounded down to a multiple of k ("25+"),
+ * so a reload moves only when k more people are counted — never on one completion, one decline or one day's
+ * single respondent (docs/security.md, finding 1).
  */
 import type { FastifyInstance } from 'fastify';
+import { audienceOf, coarseCount, coarseValue, isSmall } from '../../core/privacy/suppression.js';
 import { uiStrings } from '../../core/study/i18n.js';
 import { checkedOf, loadStudy, page, ROLES, type StudioContext } from './common.js';
 import { esc } from './layout.js';
@@ -38,15 +44,24 @@ export function registerProgress(app: FastifyInstance, ctx: StudioContext): void
     const s = await loadStudy(req, ROLES.read);
     const { study } = s;
     const counters = await store.counters.read(study.id);
+    const k = study.minCellSize;
+    const audience = audienceOf(s.role);
+    // What the page computes with: exact counts, or for a viewer each rounded down to a multiple of k.
+    const shown = (n: number) => (audience === 'exact' ? n : coarseValue(n, k));
+    const count = (n: number) => esc(coarseCount(n, k, audience));
     const t = (name: string) => counters.totals[name] ?? 0;
     const stored = await store.responses.count(study.id);
     const started = t(COUNTERS.started);
     const completed = Math.max(t(COUNTERS.completed), stored);
     const screened = t(COUNTERS.screenedOut);
     const declined = t(COUNTERS.declined);
-    const k = study.minCellSize;
     // A count of screened-out people reveals how many did not meet the eligibility rule: shown only from k on.
-    const screenedText = screened > 0 && screened < k ? `fewer than ${k}` : String(screened);
+    const screenedText =
+      audience === 'exact'
+        ? isSmall(screened, k)
+          ? `fewer than ${k}`
+          : String(screened)
+        : coarseCount(screened, k, audience);
 
     const checked = checkedOf(study);
     let dropoff = '';
@@ -61,13 +76,13 @@ export function registerProgress(app: FastifyInstance, ctx: StudioContext): void
               : (p.title?.en ??
                 Object.values(p.title ?? {})[0] ??
                 (p.kind === 'eligibility' ? en.eligibilityTitle : en.questionsTitle));
-          return `<tr><td>${i + 1}</td><td dir="auto">${esc(title)} <span class="muted">(${esc(p.id)})</span></td><td class="n">${n}</td><td class="n">${pct(n, started)}</td><td>${bar(n, started)}</td></tr>`;
+          return `<tr><td>${i + 1}</td><td dir="auto">${esc(title)} <span class="muted">(${esc(p.id)})</span></td><td class="n">${count(n)}</td><td class="n">${pct(shown(n), shown(started))}</td><td>${bar(shown(n), shown(started))}</td></tr>`;
         })
         .join('');
       dropoff =
         '<h2>Drop-off by page</h2><p class="hint">How many respondents reached each page, as a share of those who started.</p>' +
         `<div class="wrap"><table><thead><tr><th>#</th><th>Page</th><th class="n">Reached</th><th class="n">of started</th><th><span class="muted">Bar</span></th></tr></thead><tbody>${rows}` +
-        `<tr><td></td><td>Submitted</td><td class="n">${completed}</td><td class="n">${pct(completed, started)}</td><td>${bar(completed, started)}</td></tr></tbody></table></div>`;
+        `<tr><td></td><td>Submitted</td><td class="n">${count(completed)}</td><td class="n">${pct(shown(completed), shown(started))}</td><td>${bar(shown(completed), shown(started))}</td></tr></tbody></table></div>`;
     }
 
     const perDay = new Map<string, { started: number; completed: number }>();
@@ -79,12 +94,12 @@ export function registerProgress(app: FastifyInstance, ctx: StudioContext): void
       perDay.set(d.day, e);
     }
     let cumulative = 0;
-    const maxDay = Math.max(1, ...[...perDay.values()].map((e) => e.completed));
+    const maxDay = Math.max(1, ...[...perDay.values()].map((e) => shown(e.completed)));
     const dayRows = [...perDay.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([day, e]) => {
         cumulative += e.completed;
-        return `<tr><td>${esc(day)}</td><td class="n">${e.started}</td><td class="n">${e.completed}</td><td class="n">${cumulative}</td><td>${bar(e.completed, maxDay)}</td></tr>`;
+        return `<tr><td>${esc(day)}</td><td class="n">${count(e.started)}</td><td class="n">${count(e.completed)}</td><td class="n">${count(cumulative)}</td><td>${bar(shown(e.completed), maxDay)}</td></tr>`;
       })
       .join('');
     const days = dayRows
@@ -100,12 +115,15 @@ export function registerProgress(app: FastifyInstance, ctx: StudioContext): void
       body: () =>
         '<h1>Progress</h1>' +
         `<p class="muted">Updates every ${REFRESH_SECONDS} seconds. Counts only: nothing is kept about people who leave or are screened out.</p>` +
+        (audience === 'exact'
+          ? ''
+          : `<p class="notice">As a viewer you see counts rounded down to a multiple of k = ${k} (“fewer than ${k}” below it), so that no count moves by one person.</p>`) +
         '<div class="stats">' +
-        `<div class="stat"><span class="muted">Started</span><b id="n-started">${started}</b></div>` +
-        `<div class="stat"><span class="muted">Completed</span><b id="n-completed">${completed}</b></div>` +
+        `<div class="stat"><span class="muted">Started</span><b id="n-started">${count(started)}</b></div>` +
+        `<div class="stat"><span class="muted">Completed</span><b id="n-completed">${count(completed)}</b></div>` +
         `<div class="stat"><span class="muted">Screened out</span><b id="n-screened">${esc(screenedText)}</b></div>` +
-        `<div class="stat"><span class="muted">Declined consent</span><b id="n-declined">${declined}</b></div>` +
-        `<div class="stat"><span class="muted">Completion rate</span><b>${pct(completed, started)}</b></div></div>` +
+        `<div class="stat"><span class="muted">Declined consent</span><b id="n-declined">${count(declined)}</b></div>` +
+        `<div class="stat"><span class="muted">Completion rate</span><b>${pct(shown(completed), shown(started))}</b></div></div>` +
         dropoff +
         days,
     });

@@ -187,11 +187,17 @@ describe('degenerate input', () => {
   it('Welch needs two values and some spread in every group', () => {
     const one = welchAnova([[1, 2, 3], [4]], { labels: ['a', 'b'] });
     expect(isNotComputable(one) && one.reason).toMatch(/"b" has only one/);
-    const flat = welchAnova([
-      [1, 2, 3],
-      [4, 4, 4],
-    ]);
-    expect(isNotComputable(flat) && flat.reason).toMatch(/variance is zero/);
+    const flat = welchAnova(
+      [
+        [1, 2, 3],
+        [4, 4, 4],
+      ],
+      { labels: ['a', 'Fourth year'] },
+    );
+    expect(isNotComputable(flat) && flat.reason).toMatch(/zero variance/);
+    // The note does not name the group whose values are all equal (issue 12, finding 2: it would print
+    // everyone's value in it).
+    expect(isNotComputable(flat) && flat.reason).not.toContain('Fourth year');
   });
 
   it('labels must match the groups', () => {

@@ -239,6 +239,9 @@ describe('degenerate inputs and conventions', () => {
       expect(isNotComputable(r)).toBe(true);
       if (isNotComputable(r)) expect(r.reason).toMatch(re);
     }
+    // Constant groups: the note does not print the groups' value (it would be everyone's answer; issue 12).
+    const flat = ttestIndependent([3, 3, 3], [5, 5]);
+    expect(isNotComputable(flat) && flat.reason).not.toMatch(/[35]/);
     const r1 = ttestOneSample([2, 2, 2]);
     expect(isNotComputable(r1) && r1.reason).toMatch(/Every value equals 2/);
     const r2 = ttestOneSample([Number.NaN, 1]);

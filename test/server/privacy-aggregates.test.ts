@@ -1,0 +1,242 @@
+/**
+ * Issue 12, findings 1, 3 and 4: the attacks of a curious viewer on aggregates, reproduced.
+ *
+ * 1. Differencing: a viewer loads every aggregate view (analysis page, report download, progress, overview,
+ *    dashboard) before and after one new response; nothing may move (owners and analysts still see it move).
+ * 3. Extremes: the one PHQ-9 score of 27 (its "Severe" band suppressed, n = 1) must not print as the maximum.
+ * 4. Qualitative pages: COREQ item 16 and the queries must not name an attribute value held by fewer than k
+ *    participants ("diagnosis: bipolar disorder 1") to a viewer.
+ * The suppression policy itself is one module (src/core/privacy/suppression.ts), unit-tested at the end.
+ */
+import type { LightMyRequestResponse } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  audienceOf,
+  cellsToSuppress,
+  coarseCount,
+  extremeShown,
+  snapshotSize,
+} from '../../src/core/privacy/suppression.js';
+import { ENGLISH_TRANSCRIPT } from '../fixtures/qual/project.js';
+import { formBody, SUPPORT_CONTACTS, serverBackends, type TestApp, testApp } from './helpers.js';
+
+interface Browser {
+  readonly cookie: string;
+  readonly csrf: string;
+}
+
+const PHQ = Array.from({ length: 9 }, (_, i) => `phq9_${i + 1}`);
+
+/** The page without what changes on every load (CSRF tokens). */
+function stable(html: string): string {
+  return html.replace(/name="_csrf" value="[^"]*"/g, '').replace(/<meta name="csrf-token"[^>]*>/g, '');
+}
+
+for (const backend of serverBackends()) {
+  describe(`aggregates a viewer sees (${backend.name})`, () => {
+    let t: TestApp;
+    let owner: Browser;
+    let analyst: Browser;
+    let viewer: Browser;
+    let studyId: number;
+    let seq = 0;
+
+    const get = (url: string, who: Browser) =>
+      t.app.inject({ method: 'GET', url, headers: { cookie: who.cookie } });
+    const post = (url: string, fields: Record<string, string | number>, who: Browser) =>
+      t.app.inject({
+        method: 'POST',
+        url,
+        headers: { cookie: who.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: formBody({ ...fields, _csrf: who.csrf }),
+      });
+    const _post = (url: string, fields: Record<string, string | number>, who: Browser) =>
+      t.app.inject({
+        method: 'POST',
+        url,
+        headers: { cookie: who.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: formBody({ ...fields, _csrf: who.csrf }),
+      });
+
+    /** One PHQ-9 response: every item `v` (item 9 as given), in year `year`. */
+    async function respond(v: number, year: number, item9 = 0): Promise<void> {
+      const answers: Record<string, unknown> = { year: { kind: 'value', value: year } };
+      for (const id of PHQ) answers[id] = { kind: 'value', value: id === 'phq9_9' ? item9 : v };
+      answers.phq9_10 = { kind: 'value', value: 0 };
+      const r = await t.store.responses.insert({
+        studyId,
+        idempotencyKey: `k${seq++}`,
+        answers,
+        language: 'en',
+        counters: ['started', 'completed'],
+      });
+      expect(r.ok).toBe(true);
+    }
+
+    beforeEach(async () => {
+      t = await testApp({ backend });
+      const o = await t.createUser({ email: 'owner@example.org', name: 'Owner' });
+      const a = await t.createUser({ email: 'analyst@example.org', name: 'Analyst' });
+      const v = await t.createUser({ email: 'viewer@example.org', name: 'Viewer' });
+      const study = await t.store.studies.create({
+        title: 'House officers',
+        ownerId: o.id,
+        definition: {
+          id: 'ho',
+          title: 'House officers',
+          languages: ['en'],
+          instruments: [{ instrument: 'phq9' }],
+          questions: [
+            {
+              id: 'year',
+              type: 'single',
+              text: { en: 'Year' },
+              options: [
+                { value: 1, label: { en: 'First' } },
+                { value: 2, label: { en: 'Second' } },
+              ],
+            },
+          ],
+          collection: { supportContacts: SUPPORT_CONTACTS },
+        },
+      });
+      studyId = study.id;
+      await t.store.roles.grant({ studyId, userId: a.id, role: 'analyst' });
+      await t.store.roles.grant({ studyId, userId: v.id, role: 'viewer' });
+      await t.store.studies.setStatus({ studyId, status: 'open' });
+      owner = await t.signIn(o.email);
+      analyst = await t.signIn(a.email);
+      viewer = await t.signIn(v.email);
+    });
+    afterEach(async () => {
+      await t.close();
+    });
+
+    it('finding 1: one new response moves nothing a viewer sees (owners and analysts see it)', async () => {
+      for (let i = 0; i < 12; i++) await respond(i % 3, (i % 2) + 1);
+      const views = [
+        `/studies/${studyId}/analysis?group=year`,
+        `/studies/${studyId}/analysis/report.html?group=year`,
+        `/studies/${studyId}/progress`,
+        `/studies/${studyId}`,
+        '/',
+      ];
+      const load = async (who: Browser) => {
+        const out: string[] = [];
+        for (const url of views) {
+          const r = await get(url, who);
+          expect(r.statusCode, `${url}: ${r.body.slice(0, 400)}`).toBe(200);
+          out.push(stable(r.body));
+        }
+        return out;
+      };
+      const viewerBefore = await load(viewer);
+      const ownerBefore = await load(owner);
+      // The attack: one person (year 2, every item 3, item 9 fired) submits between two loads.
+      await respond(3, 2, 3);
+      const viewerAfter = await load(viewer);
+      views.forEach((url, i) => {
+        expect(viewerAfter[i], `${url} moved by one response for a viewer`).toBe(viewerBefore[i]);
+      });
+      // Owners and analysts, who can export the rows anyway, keep exact live figures.
+      const ownerAfter = await load(owner);
+      expect(ownerAfter[0]).not.toBe(ownerBefore[0]);
+      expect((await get(views[2]!, analyst)).body).toContain('<b id="n-completed">13</b>');
+      // The viewer's page says why it does not move.
+      expect(viewerAfter[0]).toContain('published in batches of at least 5 responses');
+      // After k more responses the viewer's snapshot moves, by at least k at once.
+      for (let i = 0; i < 4; i++) await respond(1, 1);
+      const later = await get(views[0]!, viewer);
+      expect(stable(later.body)).not.toBe(viewerBefore[0]);
+      expect(later.body).toContain('15 responses');
+    });
+
+    it('finding 1: progress counts of a viewer do not single out one person (declined, per day)', async () => {
+      for (let i = 0; i < 10; i++) await respond(1, 1);
+      await t.store.counters.increment({ studyId, name: 'declined', by: 1 });
+      const v = await get(`/studies/${studyId}/progress`, viewer);
+      expect(v.body).toContain('<b id="n-declined">fewer than 5</b>');
+      expect(v.body).not.toMatch(/<td class="n">1<\/td>/);
+      const o = await get(`/studies/${studyId}/progress`, owner);
+      expect(o.body).toContain('<b id="n-declined">1</b>');
+    });
+
+    it('finding 3: the one PHQ-9 score of 27 does not print as the maximum', async () => {
+      for (let i = 0; i < 12; i++) await respond(i % 2, (i % 2) + 1);
+      await respond(3, 1, 3); // the one severe respondent: 27
+      for (let i = 0; i < 2; i++) await respond(0, 2); // to the next batch of k for the viewer's snapshot
+      for (const who of [viewer, owner]) {
+        const r = await get(`/studies/${studyId}/analysis`, who);
+        expect(r.statusCode).toBe(200);
+        expect(r.body).toContain('Severe');
+        expect(r.body).not.toMatch(/>27(\.0+)?</);
+        expect(r.body).toContain('A minimum or maximum shared by fewer than 5 respondents is not shown');
+      }
+    });
+    it('finding 4: qualitative pages do not name an attribute value under k to a viewer', async () => {
+      const base = `/studies/${studyId}/qual`;
+      expect((await post(base, { name: 'FGD' }, owner)).statusCode).toBe(303);
+      const src = await post(
+        `${base}/sources`,
+        { name: 'FGD 1', language: 'en', text: ENGLISH_TRANSCRIPT, participants: '1', pseudonymize: '1' },
+        owner,
+      );
+      expect(src.statusCode).toBe(201);
+      const project = (await t.store.qual.byStudy(studyId))!;
+      for (const pid of ['p1', 'p2', 'p3', 'p4']) {
+        const p = (await t.store.qual.entity(project.id, 'participant', pid))!;
+        const r = await post(
+          `${base}/participants/${pid}`,
+          {
+            version: p.version,
+            pseudonym: pid.toUpperCase(),
+            attributes: `diagnosis: ${pid === 'p4' ? 'bipolar disorder' : 'depression'}`,
+            eligible: '1',
+          },
+          owner,
+        );
+        expect(r.statusCode, r.body.slice(0, 500)).toBe(303);
+      }
+      const pages: [string, LightMyRequestResponse][] = [];
+      for (const url of [
+        `${base}/checklists`,
+        `${base}/checklists.md`,
+        `${base}/queries?attribute=diagnosis`,
+        base,
+      ])
+        pages.push([url, await get(url, viewer)]);
+      for (const [url, r] of pages) {
+        expect(r.statusCode, url).toBe(200);
+        expect(r.body, url).not.toContain('bipolar');
+        // No count of participants from 1 to k − 1 in an attribute description.
+        expect(r.body, url).not.toMatch(/depression [1-4]\b/);
+      }
+      // The owner, who reads the transcripts, sees the exact description.
+      const own = await get(`${base}/checklists`, owner);
+      expect(own.body).toContain('bipolar disorder 1');
+    });
+  });
+}
+
+describe('the suppression policy (src/core/privacy/suppression.ts)', () => {
+  it('gives exact figures to roles that read row data, protected ones to viewers', () => {
+    expect(audienceOf('owner')).toBe('exact');
+    expect(audienceOf('analyst')).toBe('exact');
+    expect(audienceOf('coder')).toBe('exact');
+    expect(audienceOf('viewer')).toBe('protected');
+    expect(audienceOf('anything else')).toBe('protected');
+  });
+  it('suppresses small cells with a complement, coarsens counts and grows snapshots by k', () => {
+    expect([...cellsToSuppress([10, 3, 20], 5)].sort()).toEqual([0, 1]);
+    expect(coarseCount(0, 5, 'protected')).toBe('fewer than 5');
+    expect(coarseCount(4, 5, 'protected')).toBe('fewer than 5');
+    expect(coarseCount(14, 5, 'protected')).toBe('10+');
+    expect(coarseCount(14, 5, 'exact')).toBe('14');
+    expect(snapshotSize(14, 5)).toBe(10);
+    expect(snapshotSize(15, 5)).toBe(15);
+    expect(snapshotSize(4, 5)).toBe(0);
+    expect(snapshotSize(7, 0)).toBe(7);
+    expect(extremeShown([27, 1, 1, 1, 1, 1], 27, 5)).toBe(false);
+    expect(extremeShown([1, 1, 1, 1, 1, 27], 1, 5)).toBe(true);
+  });
+});
