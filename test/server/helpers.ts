@@ -26,6 +26,7 @@ import { buildApp } from '../../src/server/app.js';
 import { hashPassword } from '../../src/server/auth/password.js';
 import type { SessionPolicy } from '../../src/server/auth/session.js';
 import { configFromEnv, type ServerConfig } from '../../src/server/config.js';
+import type { StudyDraft } from '../../src/server/studio/definition.js';
 import type { Store, User } from '../../src/store/index.js';
 import { type TestBackend, type TestDatabase, testBackends } from '../store/backends.js';
 
@@ -387,4 +388,33 @@ export async function countRows(
     .select((eb) => eb.fn.countAll().as('n'))
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** A signed-in studio user's requests (GET, form POST with the CSRF token) and study set-up. */
+export function studioClient(t: TestApp, who: SignedIn) {
+  const get = (url: string) => t.app.inject({ method: 'GET', url, headers: { cookie: who.cookie } });
+  const post = (url: string, fields: Record<string, string | readonly string[]>) =>
+    t.app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: who.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: formBody({ ...fields, _csrf: who.csrf }),
+    });
+  /** Create a study through the new-study form (English unless `languages` is given); its id. */
+  const createStudy = async (fields: Record<string, string | readonly string[]>): Promise<number> => {
+    const r = await post('/studies', { languages: ['en'], ...fields });
+    if (r.statusCode !== 303)
+      throw new Error(`study not created (${r.statusCode}): ${r.body.slice(0, 2000)}`);
+    return Number(/^\/studies\/(\d+)$/.exec(String(r.headers.location))![1]);
+  };
+  const definitionOf = async (id: number) => (await t.store.studies.byId(id))!.definition as StudyDraft;
+  return { get, post, createStudy, definitionOf };
+}
+
+/** A fresh test app with one signed-in owner (Olivia Owner) and her studio client. */
+export async function ownerStudio(backend: TestBackend) {
+  const t = await testApp({ backend });
+  const u = await t.createUser({ email: 'olivia@example.org', name: 'Olivia Owner' });
+  const owner = await t.signIn(u.email, u.password);
+  return { t, owner, c: studioClient(t, owner) };
 }

@@ -5,34 +5,13 @@
  * status reach the codebook. The item wording below is test text, not any instrument's.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StudyDraft } from '../../src/server/studio/definition.js';
-import { formBody, type SignedIn, serverBackends, type TestApp, testApp } from './helpers.js';
+import { ownerStudio, serverBackends, type studioClient, type TestApp } from './helpers.js';
 
 let t: TestApp;
-let owner: SignedIn;
-
-async function get(url: string) {
-  return t.app.inject({ method: 'GET', url, headers: { cookie: owner.cookie } });
-}
-
-async function post(url: string, fields: Record<string, string | readonly string[]>) {
-  return t.app.inject({
-    method: 'POST',
-    url,
-    headers: { cookie: owner.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    payload: formBody({ ...fields, _csrf: owner.csrf }),
-  });
-}
-
-async function createStudy(fields: Record<string, string | readonly string[]>): Promise<number> {
-  const r = await post('/studies', { languages: ['en'], ...fields });
-  expect(r.statusCode, r.body.slice(0, 2000)).toBe(303);
-  return Number(/^\/studies\/(\d+)$/.exec(String(r.headers.location))![1]);
-}
-
-async function definitionOf(id: number): Promise<StudyDraft> {
-  return (await t.store.studies.byId(id))!.definition as StudyDraft;
-}
+let get: ReturnType<typeof studioClient>['get'];
+let post: ReturnType<typeof studioClient>['post'];
+let createStudy: ReturnType<typeof studioClient>['createStudy'];
+let definitionOf: ReturnType<typeof studioClient>['definitionOf'];
 
 const PSS_IDS = Array.from({ length: 10 }, (_, i) => `pss10_${String(i + 1).padStart(2, '0')}`);
 const lines = (lang: string) => PSS_IDS.map((_, i) => `Test wording ${lang} ${i + 1}`).join('\n');
@@ -40,9 +19,9 @@ const lines = (lang: string) => PSS_IDS.map((_, i) => `Test wording ${lang} ${i 
 for (const backend of serverBackends()) {
   describe(`on ${backend.name}`, () => {
     beforeEach(async () => {
-      t = await testApp({ backend });
-      const u = await t.createUser({ email: 'olivia@example.org', name: 'Olivia Owner' });
-      owner = await t.signIn(u.email, u.password);
+      let c: ReturnType<typeof studioClient>;
+      ({ t, c } = await ownerStudio(backend));
+      ({ get, post, createStudy, definitionOf } = c);
     });
 
     afterEach(async () => {

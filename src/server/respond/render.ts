@@ -234,17 +234,19 @@ function itemHtml(
   const id = esc(fi.id);
   const it = fi.item;
   const required = it.required;
+  // A grid row is labelled by its statement alone; the grid's question is the legend of the group around it.
+  const text = fi.grid ? fi.grid.row.text : it.text;
   // An item without text in the page's language is shown in its own language: the whole item (number,
   // text, options) is laid out in that language's direction, and the page-language parts inside it (the
   // required mark, hints, errors) carry the page's lang/dir. Otherwise "1. " would sit on the wrong side.
-  const ls = it.text ? localize(it.text, lang) : undefined;
+  const ls = text ? localize(text, lang) : undefined;
   const own = ls && baseLanguage(ls.lang) !== baseLanguage(lang) ? ls.lang : lang;
   const ownAttr = own === lang ? '' : ` lang="${esc(own)}" dir="${textDirection(own)}"`;
   const pageAttr = own === lang ? '' : ` lang="${esc(lang)}" dir="${textDirection(lang)}"`;
   const textHtml = ls ? esc(ls.text) : esc(itemName(fi, lang));
-  const label = `${fi.number !== undefined ? `${fi.number}. ` : ''}${textHtml}${markRequired && required ? ` <span class="rq"${pageAttr}>(${esc(s.required)})</span>` : ''}`;
+  const label = `${fi.number !== undefined ? `${fi.number}. ` : ''}${textHtml}${markRequired && required && !fi.grid ? ` <span class="rq"${pageAttr}>(${esc(s.required)})</span>` : ''}`;
   const err = error ? `<p class="er" id="e-${id}"${pageAttr}>${esc(error.message)}</p>` : '';
-  const cls = `q${it.type === 'scale' ? ' l' : ''}${error ? ' bad' : ''}`;
+  const cls = `q${it.type === 'scale' || fi.grid ? ' l' : ''}${error ? ' bad' : ''}`;
   const dataR = required ? ' data-r' : '';
 
   if (it.type === 'scale' || it.type === 'single' || it.type === 'multiple') {
@@ -339,7 +341,19 @@ function renderFlowPage(c: Extract<RespondContext, { view: 'page' }>): RenderedP
 
   let items = '';
   const introduced = new Set<string>();
+  let openGrid: FlowItem['grid'] | undefined;
   for (const fi of visible) {
+    // The rows of a grid question sit in one fieldset whose legend is the question (nested fieldsets: a
+    // screen reader announces the question, then each row's statement; rows wrap like Likert items at 360 px).
+    if (openGrid && fi.grid?.question !== openGrid.question) {
+      items += '</fieldset>';
+      openGrid = undefined;
+    }
+    if (fi.grid && !openGrid) {
+      openGrid = fi.grid;
+      const q = fi.grid.question;
+      items += `<fieldset class="gd" id="g-${esc(q.id)}"><legend>${txt(q.text, lang, q.id)}${!allRequired && q.required ? ` <span class="rq">(${esc(s.required)})</span>` : ''}</legend>`;
+    }
     const ins = fi.instrument;
     if (ins && !introduced.has(ins.id)) {
       introduced.add(ins.id);
@@ -349,6 +363,7 @@ function renderFlowPage(c: Extract<RespondContext, { view: 'page' }>): RenderedP
     }
     items += itemHtml(fi, lang, s, currentValues(fi, answers, c.fields), errBy.get(fi.id), !allRequired);
   }
+  if (openGrid) items += '</fieldset>';
 
   const buttons =
     `<div class="bt"><button class="p" name="_nav" value="next">${esc(s.next)}</button>` +

@@ -283,8 +283,34 @@ export function localizedFrom(fields: Fields, prefix: string): LocalizedText | u
   return Object.keys(t).length ? t : undefined;
 }
 
-const QUESTION_TYPES = ['single', 'multiple', 'number', 'text', 'longtext'] as const;
+const QUESTION_TYPES = ['single', 'multiple', 'grid', 'number', 'text', 'longtext'] as const;
 type QuestionType = (typeof QUESTION_TYPES)[number];
+
+/** The non-empty lines of a textarea, trimmed. */
+export function textLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+}
+
+/**
+ * The lines of a bilingual list (`English | اردو`, either side optional), each with the key written before
+ * ` = ` when it matches `key` (an option value, a row id).
+ */
+function bilingualLines(
+  text: string,
+  key: RegExp,
+): { line: string; key?: string; text: Record<string, string> }[] {
+  return textLines(text).map((line) => {
+    const m = new RegExp(`^(${key.source})\\s*=\\s*(.*)$`).exec(line);
+    const [en, ur] = (m ? m[2]! : line).split('|').map((x) => x.trim());
+    const t: Record<string, string> = {};
+    if (en) t.en = en;
+    if (ur) t.ur = ur;
+    return { line, ...(m ? { key: m[1]! } : {}), text: t };
+  });
+}
 
 /**
  * Options from a textarea, one per line: `Label`, `Label | اردو لیبل`, optionally starting with a value
@@ -294,23 +320,12 @@ export function parseOptions(
   text: string,
   path = 'options',
 ): Validated<{ value: number; label: LocalizedText }[]> {
-  const lines = text
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '');
   const issues: Issue[] = [];
   const out: { value: number; label: LocalizedText }[] = [];
   const seen = new Set<number>();
-  lines.forEach((line, i) => {
-    let value = i + 1;
-    let rest = line;
-    const m = /^(-?\d{1,9})\s*=\s*(.*)$/.exec(line);
-    if (m) {
-      value = Number(m[1]);
-      rest = m[2]!;
-    }
-    const [en, ur] = rest.split('|').map((s) => s.trim());
-    if (!en && !ur) {
+  bilingualLines(text, /-?\d{1,9}/).forEach(({ line, key, text: label }, i) => {
+    const value = key === undefined ? i + 1 : Number(key);
+    if (!label.en && !label.ur) {
       issues.push({
         path,
         code: 'empty_option',
@@ -327,9 +342,6 @@ export function parseOptions(
       return;
     }
     seen.add(value);
-    const label: Record<string, string> = {};
-    if (en) label.en = en;
-    if (ur) label.ur = ur;
     out.push({ value, label });
   });
   if (!issues.length && out.length < 1) {
@@ -340,6 +352,67 @@ export function parseOptions(
     });
   }
   return issues.length ? { ok: false, issues } : { ok: true, value: out };
+}
+
+/**
+ * Grid rows (statements) from a textarea, one per line: `Statement`, `Statement | اردو`, optionally starting with
+ * a row id (`exams = Exams | امتحانات`). Row ids default to 1, 2, 3, … (variables `<question>_1`, …).
+ */
+export function parseRows(
+  text: string,
+  path = 'rows',
+): Validated<{ id: string; text: LocalizedText; short?: string }[]> {
+  const issues: Issue[] = [];
+  const out: { id: string; text: LocalizedText }[] = [];
+  const seen = new Set<string>();
+  bilingualLines(text, /[A-Za-z0-9][A-Za-z0-9_]{0,62}/).forEach(({ line, key, text: t }, i) => {
+    const id = key ?? String(i + 1);
+    if (!t.en && !t.ur) {
+      issues.push({
+        path,
+        code: 'empty_row',
+        message: `line ${i + 1} ("${line}") has an id but no statement`,
+      });
+      return;
+    }
+    if (seen.has(id.toLowerCase())) {
+      issues.push({
+        path,
+        code: 'duplicate_row',
+        message: `line ${i + 1} ("${line}") repeats the row id "${id}"; give each statement its own id`,
+      });
+      return;
+    }
+    seen.add(id.toLowerCase());
+    out.push({ id, text: t });
+  });
+  if (!issues.length && out.length < 1)
+    issues.push({
+      path,
+      code: 'no_rows',
+      message: 'a grid needs its statements: write one per line, e.g. "Exams | امتحانات"',
+    });
+  return issues.length ? { ok: false, issues } : { ok: true, value: out };
+}
+
+/** Grid rows back as the textarea text `parseRows` reads. */
+export function rowsText(rows: readonly { id: string; text: LocalizedText }[] | undefined): string {
+  return (rows ?? [])
+    .map((r) => `${r.id} = ${r.text.en ?? ''}${r.text.ur ? ` | ${r.text.ur}` : ''}`)
+    .join('\n');
+}
+
+/** A short label from a form field: empty, or one line of at most 60 characters. */
+export function shortLabelIssues(short: string, path = 'short'): Issue[] {
+  if (short.length > 60)
+    return [
+      {
+        path,
+        code: 'too_long',
+        message: `the short label has ${short.length} characters; keep it to 60 (e.g. "Level of training")`,
+      },
+    ];
+  return [];
 }
 
 /** Options back as the textarea text `parseOptions` reads. */
@@ -369,7 +442,11 @@ function numberField(fields: Fields, name: string, issues: Issue[], integer = fa
  * `showIf`, `min`, `max`, `integer`, `maxLength`. The expression is parsed here for a precise syntax message;
  * its references (to earlier questions only) are checked with the whole definition by `checkDefinition`.
  */
-export function questionFromForm(fields: Fields, takenIds: ReadonlySet<string>): Validated<ItemInput> {
+export function questionFromForm(
+  fields: Fields,
+  takenIds: ReadonlySet<string>,
+  opts: { grid?: boolean } = {},
+): Validated<ItemInput> {
   const issues: Issue[] = [];
   const id = field(fields, 'id');
   const idCheck = IdSchema.safeParse(id);
@@ -394,19 +471,35 @@ export function questionFromForm(fields: Fields, takenIds: ReadonlySet<string>):
       message: 'write the question (in English, Urdu or both)',
     });
   const type = field(fields, 'type') as QuestionType;
-  if (!QUESTION_TYPES.includes(type)) {
+  const types = QUESTION_TYPES.filter((t) => t !== 'grid' || opts.grid);
+  if (!types.includes(type)) {
     issues.push({
       path: 'type',
       code: 'bad_type',
-      message: `"${type}" is not a question type; choose one of ${QUESTION_TYPES.join(', ')}`,
+      message: `"${type}" is not a question type${type === 'grid' ? ' for screening' : ''}; choose one of ${types.join(', ')}`,
     });
   }
+  const short = field(fields, 'short');
+  issues.push(...shortLabelIssues(short));
   const item: Record<string, unknown> = { id, type, required: checked(fields, 'required') };
   if (text) item.text = text;
-  if (type === 'single' || type === 'multiple') {
+  if (short) item.short = short;
+  if (type === 'single' || type === 'multiple' || type === 'grid') {
     const o = parseOptions(field(fields, 'options'));
     if (!o.ok) issues.push(...o.issues);
+    else if (type === 'grid' && o.value.length < 2)
+      issues.push({
+        path: 'options',
+        code: 'no_options',
+        message:
+          'a grid needs its response scale: at least two options, lowest first, e.g. "1 = Strongly disagree"',
+      });
     else item.options = o.value;
+  }
+  if (type === 'grid') {
+    const r = parseRows(field(fields, 'rows'));
+    if (!r.ok) issues.push(...r.issues);
+    else item.rows = r.value;
   }
   if (type === 'number') {
     const min = numberField(fields, 'min', issues);

@@ -35,6 +35,7 @@ import {
   STUDIO_LANGUAGES,
   type StudyDraft,
   setConsent,
+  shortLabelIssues,
   titleIssues,
 } from './definition.js';
 import { checkbox, input, select, textarea } from './forms.js';
@@ -166,8 +167,9 @@ function addQuestion(
   list: NonNullable<StudyDraft['questions']>,
   draft: StudyDraft,
   fields: Fields,
+  grid = false,
 ): SectionResult | Item {
-  const q = questionFromForm(fields, variableIds(draft));
+  const q = questionFromForm(fields, variableIds(draft), { grid });
   if (!q.ok) return { ok: false, issues: [...q.issues] };
   list.push(q.value as NonNullable<StudyDraft['questions']>[number]);
   return q.value as Item;
@@ -177,7 +179,7 @@ function questions({ draft, fields }: SectionInput): SectionResult {
   const action = field(fields, 'action');
   draft.questions ??= [];
   const list = draft.questions;
-  if (action === 'remove' || action === 'up' || action === 'down') {
+  if (action === 'remove' || action === 'up' || action === 'down' || action === 'short') {
     const id = field(fields, 'id');
     const i = list.findIndex((q) => q.id === id);
     if (i < 0)
@@ -185,6 +187,14 @@ function questions({ draft, fields }: SectionInput): SectionResult {
         ok: false,
         issues: [{ path: 'id', code: 'unknown', message: `there is no question "${id}"` }],
       };
+    if (action === 'short') {
+      const short = field(fields, 'short');
+      const issues = shortLabelIssues(short);
+      if (issues.length) return { ok: false, issues };
+      if (short) list[i]!.short = short;
+      else delete list[i]!.short;
+      return { ok: true, change: 'question.short', detail: { question: id, short: short || null } };
+    }
     if (action === 'remove') list.splice(i, 1);
     else {
       const j = action === 'up' ? i - 1 : i + 1;
@@ -192,7 +202,7 @@ function questions({ draft, fields }: SectionInput): SectionResult {
     }
     return { ok: true, change: `question.${action}`, detail: { question: id } };
   }
-  const r = addQuestion(list, draft, fields);
+  const r = addQuestion(list, draft, fields, true);
   if ('ok' in r) return r;
   return { ok: true, change: 'question.add', detail: { question: r.id, type: r.type } };
 }
@@ -397,6 +407,15 @@ function questionTable(
       const opts = q.options
         ? `<br><span class="hint">${esc(q.options.map((o) => `${o.value} = ${enText(o.label)}`).join('; '))}</span>`
         : '';
+      const rows = (raw as { rows?: { id: string; text: LocalizedText }[] }).rows;
+      const rowList = rows
+        ? `<br><span class="hint">Statements: ${esc(rows.map((r) => `${q.id}_${r.id} ${enText(r.text)}`).join('; '))}</span>`
+        : '';
+      const short =
+        section === 'questions'
+          ? `<form method="post" action="${base}/edit/questions#questions" class="row">${csrfField(csrf)}<input type="hidden" name="action" value="short"><input type="hidden" name="id" value="${esc(q.id)}">` +
+            `<label for="short-${esc(q.id)}" class="hint">Short label</label><input id="short-${esc(q.id)}" name="short" value="${esc(q.short ?? '')}" maxlength="60" placeholder="derived from the question"><button>Save label</button></form>`
+          : '';
       const moves =
         section === 'questions'
           ? (i > 0
@@ -412,7 +431,7 @@ function questionTable(
           : '';
       return (
         `<tr><td><code>${esc(q.id)}</code></td><td>${esc(q.type ?? 'scale')}${q.required ? ' · required' : ''}</td>` +
-        `<td dir="auto">${esc(enText(q.text))}${q.text?.ur ? `<br><span lang="ur" dir="rtl">${esc(q.text.ur)}</span>` : ''}${opts}` +
+        `<td dir="auto">${esc(enText(q.text))}${q.text?.ur ? `<br><span lang="ur" dir="rtl">${esc(q.text.ur)}</span>` : ''}${opts}${rowList}${short}` +
         `${q.showIf ? `<br><span class="hint">shown if <code>${esc(q.showIf)}</code></span>` : ''}</td>` +
         `<td><div class="row">${moves}${postButton(`${base}/edit/${section}#${section}`, csrf, 'Remove', { className: 'danger', hidden: { action: 'remove', id: q.id } })}</div></td></tr>`
       );
@@ -447,13 +466,26 @@ function questionForm(
     select(p, 'type', 'Answer type', type, [
       { value: 'single', label: 'Single choice' },
       { value: 'multiple', label: 'Multiple choice (select all that apply)' },
+      ...(form === 'question'
+        ? [{ value: 'grid', label: 'Grid: statements sharing one response scale (e.g. Likert)' }]
+        : []),
       { value: 'number', label: 'Number' },
       { value: 'text', label: 'Short text' },
       { value: 'longtext', label: 'Long text' },
     ]) +
-    textarea(p, 'options', 'Options (choice questions)', v('options'), {
+    textarea(p, 'options', 'Options (choice questions; the shared scale of a grid)', v('options'), {
       rows: 4,
-      hint: 'One per line: "Female | خاتون". Values are 1, 2, 3… unless you write them: "0 = No | نہیں".',
+      hint: 'One per line: "Female | خاتون". Values are 1, 2, 3… unless you write them: "0 = No | نہیں". For a grid, lowest first: "1 = Strongly disagree".',
+    }) +
+    (form === 'question'
+      ? textarea(p, 'rows', 'Statements (grid rows)', v('rows'), {
+          rows: 4,
+          hint: 'One per line: "Exams | امتحانات". Each becomes a variable <variable name>_1, _2, … unless you name it: "exams = Exams".',
+        })
+      : '') +
+    input(p, 'short', 'Short label (optional)', v('short'), {
+      hint: 'For report headings, tables and exports, e.g. "Level of training"; at most 60 characters. Derived from the question when empty.',
+      maxlength: 60,
     }) +
     `<div class="row">${input(p, 'min', 'Minimum (numbers)', v('min'), { type: 'number' })}${input(p, 'max', 'Maximum (numbers)', v('max'), { type: 'number' })}${input(p, 'maxLength', 'Maximum length (text)', v('maxLength'), { type: 'number', min: 1 })}</div>` +
     checkbox(p, 'integer', 'Whole numbers only', integer) +
@@ -811,7 +843,7 @@ export async function renderEdit(
 function formOf(section: Section, fields: Fields): string {
   const f = field(fields, '_form');
   if (f) return f;
-  if (['remove', 'up', 'down', 'clear'].includes(field(fields, 'action'))) return section;
+  if (['remove', 'up', 'down', 'clear', 'short'].includes(field(fields, 'action'))) return section;
   return section === 'questions' ? 'question' : section === 'eligibility' ? 'eligibility' : section;
 }
 

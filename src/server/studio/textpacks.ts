@@ -25,6 +25,7 @@ import {
   parseJsonObject,
   STUDIO_LANGUAGES,
   type StudyDraft,
+  textLines,
 } from './definition.js';
 import { input, select, textarea } from './forms.js';
 import { csrfField, esc, issuesHtml, postButton } from './layout.js';
@@ -36,10 +37,7 @@ const KEYED_LINE = /^([A-Za-z][A-Za-z0-9_]{0,63})\s*(?:=|:|\t)\s*(.+)$/;
  * item given, or exactly one plain line per item of the instrument, in its order.
  */
 export function parsePackLines(ins: Instrument, text: string): Validated<Record<string, string>> {
-  const lines = text
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '');
+  const lines = textLines(text);
   const ids = new Set(ins.items.map((it) => it.id));
   const keyed = lines.map((l) => {
     const m = KEYED_LINE.exec(l);
