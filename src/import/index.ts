@@ -3,7 +3,7 @@
  * into a columnar dataset, with a mapping report and every error found.
  *
  * @example
- * const targets = targetsFromStudy(study, getInstrument);          // core/response/targets
+ * const targets = targetsFromStudy(resolved.study, resolvedLookup(resolved)); // text packs applied
  * if (!targets.ok) throw …;
  * const mapping = await loadMappingFile('mapping.json');             // optional
  * const bar = createProgressBar({ label: 'responses.csv' });
@@ -13,7 +13,7 @@
  * });
  * bar.finish();
  * console.error(formatMappingReport(result.mappingReport));
- * if (!result.ok) console.error(formatImportErrors(result.errors, result.errorCount));
+ * if (!result.ok) console.error(formatImportErrors(result.errors, result.errorCount, 20, result.errorSummary));
  */
 import { open, readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';

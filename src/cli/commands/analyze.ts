@@ -28,6 +28,10 @@ comparisons (Student and Welch rows, Levene, Hedges' g), reliability.
                 or an own instrument file (FILE.instrument.json, docs/own-instruments.md)
   --group       question id to compare groups by (repeatable; default: the study's analysis.groupBy)
   --mapping     mapping file for headers and labels that do not match (docs/importing.md)
+  --write-mapping FILE  write the suggested mapping (matched columns and the closest column for each
+                unmatched item) to FILE, in the format --mapping reads, for review
+  --allow-missing  analyse even when instrument items or group variables have no column (refused by
+                default); each score then says "k of n items present"
   --sheet       XLSX worksheet name (default: the first)
   --format      ${FORMATS.join(' | ')} (default: terminal, or all when --out is given)
   --out         folder for the output files (report.md, report.html, report.json, tables/*.csv, figures/*.svg)
@@ -47,6 +51,8 @@ export async function run(argv: string[]): Promise<void> {
       out: { type: 'string' },
       'min-cell': { type: 'string' },
       verbose: { type: 'boolean' },
+      'allow-missing': { type: 'boolean' },
+      'write-mapping': { type: 'string' },
     },
     USAGE,
   );
@@ -87,6 +93,9 @@ export async function run(argv: string[]): Promise<void> {
     mappingFile: values.mapping,
     sheet: values.sheet,
     verbose: values.verbose ?? false,
+    allowMissing: values['allow-missing'] ?? false,
+    writeMapping: values['write-mapping'],
+    groupBy: values.group?.length ? values.group : undefined,
   });
   const report = analyzeStudy({
     resolved,

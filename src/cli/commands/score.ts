@@ -10,10 +10,13 @@ import { importAndScore } from '../pipeline.js';
 import { loadStudy, studyOfInstrument } from '../study.js';
 
 const USAGE = `Usage: nabz score FILE (--study STUDY.json | --instrument ID|FILE) [--out SCORED.csv] [--mapping MAP.json] [--sheet NAME]
+                  [--write-mapping FILE] [--allow-missing]
 
 Writes one row per respondent (in file order): row number, then for each score its value, its band and the
 number of items it used (n), then one 0/1 column per safety rule. Empty cells are scores that could not be
-computed (too few items answered); the reason per score is summarised on standard error.`;
+computed (too few items answered); the reason per score is summarised on standard error.
+A file that leaves instrument items without a column is refused with the closest columns for each
+(--write-mapping FILE writes them as a mapping file to review); --allow-missing scores from the items present.`;
 
 export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parse(
@@ -24,6 +27,8 @@ export async function run(argv: string[]): Promise<void> {
       out: { type: 'string' },
       mapping: { type: 'string' },
       sheet: { type: 'string' },
+      'allow-missing': { type: 'boolean' },
+      'write-mapping': { type: 'string' },
     },
     USAGE,
   );
@@ -35,6 +40,9 @@ export async function run(argv: string[]): Promise<void> {
   const { scored } = await importAndScore(file, resolved, {
     mappingFile: values.mapping,
     sheet: values.sheet,
+    allowMissing: values['allow-missing'] ?? false,
+    writeMapping: values['write-mapping'],
+    groupBy: [],
   });
   const header = ['row'];
   for (const s of scored.scores) {
@@ -66,8 +74,12 @@ export async function run(argv: string[]): Promise<void> {
   writeSync(fd, buf);
   if (values.out) closeSync(fd);
   for (const p of scored.report.perScore) {
+    const items = scored.scores.find((s) => s.id === p.id)?.def.items.length ?? 0;
+    const present = p.missingColumns.length
+      ? `; ${items - p.missingColumns.length} of ${items} items present (no column: ${p.missingColumns.join(', ')})`
+      : '';
     process.stderr.write(
-      `${p.id}: ${p.computed} computed, ${p.noneAnswered} with no item answered, ${p.tooFewAnswered} with too few items (min ${p.minAnswered})\n`,
+      `${p.id}: ${p.computed} computed, ${p.noneAnswered} with no item answered, ${p.tooFewAnswered} with too few items (min ${p.minAnswered})${present}\n`,
     );
   }
   if (values.out) process.stderr.write(`wrote ${scored.n} scored rows to ${values.out}\n`);

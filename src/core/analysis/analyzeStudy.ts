@@ -644,6 +644,22 @@ function groupSections(input: AnalysisInput, scores: readonly ScoreColumn[], k: 
   for (const g of input.groupBy ?? plan.groupBy) {
     const v = resolved.variables.get(g);
     const gc = numericColumn(dataset, g);
+    if (v && !gc && v.item.type === 'single') {
+      // Only when the import was told to go on without it (`--allow-missing`): say so rather than drop it.
+      sections.push({
+        id: `by_${g}`,
+        title: `Scores by ${midSentence(itemText(v.item))}`,
+        blocks: [
+          {
+            type: 'text',
+            sentences: [
+              `No comparison by ${midSentence(itemText(v.item))}: the data have no column for it (${g}).`,
+            ],
+          },
+        ],
+      });
+      continue;
+    }
     if (!v || !gc || v.item.type !== 'single') continue;
     const { levels } = categoryCounts(v.item, gc);
     const present = levels.filter((l) => l.count > 0);
@@ -1126,9 +1142,35 @@ function safetySection(input: AnalysisInput, k: number): Section | undefined {
   };
 }
 
+/**
+ * "k of n items present" for each score whose items the data lack (imported with `--allow-missing`);
+ * empty when every score has all its item columns.
+ */
+function itemsPresent(
+  scored: ScoredDataset,
+): { id: string; label: string; present: number; items: number; missing: readonly string[] }[] {
+  const byId = new Map(scored.scores.map((s) => [s.id, s]));
+  return scored.report.perScore.flatMap((p) => {
+    const s = byId.get(p.id);
+    if (!s || p.missingColumns.length === 0) return [];
+    const items = s.def.items.length;
+    return [
+      {
+        id: p.id,
+        label: scoreLabel(s),
+        present: items - p.missingColumns.length,
+        items,
+        missing: p.missingColumns,
+      },
+    ];
+  });
+}
+
 function scoringSection(input: AnalysisInput, k: number): Section {
   const { scored } = input;
   const why = suppressed(suppressionReason(k));
+  const partial = new Map(itemsPresent(scored).map((x) => [x.id, x]));
+  const byId = new Map(scored.scores.map((s) => [s.id, s]));
   const rows: Row[] = scored.report.perScore.map((p) => {
     // computed + none + too few = all respondents: suppress with a complement; the other two stand alone.
     const hide = cellsToSuppress([p.computed, p.noneAnswered, p.tooFewAnswered], k);
@@ -1142,6 +1184,13 @@ function scoringSection(input: AnalysisInput, k: number): Section {
         few: cell(2, p.tooFewAnswered),
         na: isSmall(p.withNotApplicable, k) ? why : num(p.withNotApplicable),
         invalid: isSmall(p.withInvalid, k) ? why : num(p.withInvalid),
+        ...(partial.size > 0
+          ? {
+              present: text(
+                `${partial.get(p.id)?.present ?? byId.get(p.id)?.def.items.length ?? 0} of ${byId.get(p.id)?.def.items.length ?? 0}`,
+              ),
+            }
+          : {}),
       },
     };
   });
@@ -1160,11 +1209,19 @@ function scoringSection(input: AnalysisInput, k: number): Section {
           col('few', 'Too few items', INTEGER),
           col('na', 'With "not applicable"', INTEGER),
           col('invalid', 'With invalid answers', INTEGER),
+          ...(partial.size > 0 ? [col('present', 'Items present', TEXT)] : []),
         ],
         rows,
         denominator: `Counts of the ${scored.n} responses.`,
         notes: [
           '"Not applicable" answers are kept apart from skipped ones: they are left out of the score and of its number of items, never counted as 0.',
+          ...(partial.size > 0
+            ? [
+                `Items present: of each score's items, those the data have a column for. The data have no column for ${[
+                  ...new Set([...partial.values()].flatMap((x) => x.missing)),
+                ].join(', ')}; each score uses the items present.`,
+              ]
+            : []),
         ],
       },
     ],
@@ -1196,6 +1253,17 @@ export function analyzeStudy(input: AnalysisInput): Report {
       }),
     );
     sections.push(...instrumentSections(input, ins, scores, k));
+  }
+  const partial = itemsPresent(scored);
+  if (partial.length > 0) {
+    notes.push(
+      `Items missing from the data: ${partial
+        .map(
+          (x) =>
+            `${x.label} ${x.present} of ${x.items} items present (no column for ${x.missing.join(', ')})`,
+        )
+        .join('; ')}; these scores use the items present.`,
+    );
   }
   const th = thresholdSection(input, byId, k);
   if (th) sections.push(th);

@@ -91,10 +91,32 @@ export class ErrorCollector {
   }
 }
 
-/** A one-paragraph text of an import's errors for a terminal: the first `limit` messages and the count of the rest. */
-export function formatImportErrors(errors: readonly ImportError[], total: number, limit = 20): string {
+/**
+ * A one-paragraph text of an import's errors for a terminal. With `groups` (`errorSummary`), one line per
+ * kind × column × value — its first message and how many rows repeat it — so 12,000 rows with "F" in
+ * "Gender" read as one line; without, the first `limit` messages. Either way the count of the rest follows.
+ */
+export function formatImportErrors(
+  errors: readonly ImportError[],
+  total: number,
+  limit = 20,
+  groups?: readonly ErrorGroup[],
+): string {
+  const head = `The import failed with ${total} error${total === 1 ? '' : 's'}; nothing was imported.`;
+  if (groups && groups.length > 0) {
+    const shownGroups = groups.slice(0, limit);
+    const lines = shownGroups.map((g) => {
+      if (g.count === 1) return `  ${g.message}`;
+      const more = g.count - 1;
+      return g.firstRow === null
+        ? `  ${g.message} (${g.count} times)`
+        : `  ${g.message} — the same in ${more} more row${more === 1 ? '' : 's'} (${g.count} in all)`;
+    });
+    const rest = total - shownGroups.reduce((a, g) => a + g.count, 0);
+    if (rest > 0) lines.push(`  … and ${rest} more error${rest === 1 ? '' : 's'}.`);
+    return [head, ...lines].join('\n');
+  }
   const shown = errors.slice(0, limit).map((e) => `  ${e.message}`);
   const rest = total - shown.length;
-  const head = `The import failed with ${total} error${total === 1 ? '' : 's'}; nothing was imported.`;
   return [head, ...shown, ...(rest > 0 ? [`  … and ${rest} more.`] : [])].join('\n');
 }

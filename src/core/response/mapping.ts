@@ -18,8 +18,8 @@
  */
 import type { ResponseOption } from '../instrument/schema.js';
 import type { ImportError } from './importErrors.js';
-import type { MappingFile } from './mappingFile.js';
-import { columnLetter, normalizeKey, normalizeText, parseGridHeader } from './normalize.js';
+import type { MappingFile, MappingFileInput } from './mappingFile.js';
+import { columnLetter, normalizeKey, normalizeText, parseGridHeader, textSimilarity } from './normalize.js';
 import { optionColumnId, type Target } from './targets.js';
 
 export type MatchHow = 'mapping-file' | 'id' | 'text' | 'grid-row' | 'grid-context';
@@ -512,4 +512,165 @@ export function formatMappingReport(r: MappingReport): string {
     lines.push(`Variables with no column (${r.missingTargets.length}): ${listIds(r.missingTargets, 30)}`);
   }
   return lines.join('\n');
+}
+
+// ------------------------------------------------------------------------------------- unmatched variables
+
+/** An unmapped column that reads like a study variable. */
+export interface ColumnSuggestion {
+  readonly column: ColumnReport;
+  /** `textSimilarity` of the closest pair of texts (header or grid row vs item text, id or alias), 0–1. */
+  readonly similarity: number;
+}
+
+/** A study variable the analysis needs that no column fills, with the columns it may be in. */
+export interface UnmatchedTarget {
+  readonly target: Target;
+  /** Why it is needed: an item of an instrument (scored or tabulated), or a variable the report groups by. */
+  readonly role: 'item' | 'group';
+  /** Its dataset variables with no column (the id; `<id>__<value>` option columns of a multiple-choice item). */
+  readonly variables: readonly string[];
+  /** Unmapped columns whose header reads most like it, closest first (at most `max`, similarity ≥ `minSimilarity`). */
+  readonly suggestions: readonly ColumnSuggestion[];
+}
+
+/** Suggestions below this similarity are not shown: unrelated sentences share about a quarter of their bigrams. */
+export const MIN_SUGGESTION_SIMILARITY = 0.45;
+
+function similarityTo(t: Target, c: ColumnReport): number {
+  const names = [t.id, ...(t.aliases ?? []), ...t.texts.flatMap((x) => Object.values(x))];
+  const grid = parseGridHeader(c.header);
+  const heads = grid ? [c.header, grid.row] : [c.header];
+  let best = 0;
+  for (const h of heads) for (const s of names) best = Math.max(best, textSimilarity(h, s));
+  return best;
+}
+
+/**
+ * The variables an analysis needs that the file has no column for — every item of the study's instruments
+ * (targets whose group is not `"study"`) and every group variable — each with the unmapped columns that read
+ * most like it (by `textSimilarity` on normalised text), so the message can ask "did you mean …?".
+ * Columns the mapping file ignores are not suggested.
+ */
+export function unmatchedTargets(
+  report: MappingReport,
+  targets: readonly Target[],
+  groupVariables: readonly string[] = [],
+  options: { max?: number; minSimilarity?: number } = {},
+): UnmatchedTarget[] {
+  const max = options.max ?? 3;
+  const minSimilarity = options.minSimilarity ?? MIN_SUGGESTION_SIMILARITY;
+  const missing = new Set(report.missingTargets);
+  const groups = new Set(groupVariables);
+  const free = report.columns.filter((c) => c.status === 'unmapped' && c.header.length > 0);
+  const out: UnmatchedTarget[] = [];
+  for (const t of targets) {
+    const role = groups.has(t.id) ? 'group' : t.group !== 'study' ? 'item' : null;
+    if (role === null) continue;
+    const variables =
+      t.type === 'multiple'
+        ? t.options.map((o) => optionColumnId(t.id, o.value)).filter((v) => missing.has(v))
+        : missing.has(t.id)
+          ? [t.id]
+          : [];
+    if (variables.length === 0) continue;
+    const suggestions = free
+      .map((column) => ({ column, similarity: similarityTo(t, column) }))
+      .filter((s) => s.similarity >= minSimilarity)
+      .sort((a, b) => b.similarity - a.similarity || a.column.index - b.column.index)
+      .slice(0, max);
+    out.push({ target: t, role, variables, suggestions });
+  }
+  return out;
+}
+
+/** The text of a target in `language` (or its first), for messages; `null` when it has none. */
+function targetText(t: Target, language?: string): string | null {
+  for (const x of t.texts) {
+    const s = language !== undefined && x[language] !== undefined ? x[language] : Object.values(x)[0];
+    if (s !== undefined) return s;
+  }
+  return null;
+}
+
+function clip(s: string, n = 80): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
+
+/** A header for a message: a long grid header keeps its row text, the part that tells columns apart. */
+function clipHeader(h: string, n = 80): string {
+  const grid = h.length > n ? parseGridHeader(h) : null;
+  return grid ? `…[${clip(grid.row, n - 3)}]` : clip(h, n);
+}
+
+/**
+ * One block per unmatched variable: its id, what it is, its text, and "did you mean" the closest columns
+ * (letter, header, similarity in percent), or why nothing is suggested.
+ */
+export function formatUnmatched(unmatched: readonly UnmatchedTarget[], language?: string): string {
+  const lines: string[] = [];
+  for (const u of unmatched) {
+    const t = u.target;
+    const text = targetText(t, language);
+    const what = u.role === 'group' ? 'group variable' : `item of ${t.group}`;
+    const vars = u.variables.length > 1 || u.variables[0] !== t.id ? ` (${u.variables.join(', ')})` : '';
+    lines.push(`  ${t.id}${vars} — ${what}${text ? `, ${q(clip(text))}` : ', no item text'}`);
+    if (u.suggestions.length > 0) {
+      lines.push(
+        `      did you mean ${u.suggestions
+          .map(
+            (s) =>
+              `${s.column.letter} ${q(clipHeader(s.column.header))} (${Math.round(s.similarity * 100)}%)`,
+          )
+          .join(' or ')}?`,
+      );
+    } else if (!text && t.group !== 'study') {
+      lines.push(
+        `      no unmapped column is like it; the instrument ships without item text, so only its id matches a header — add the instrument's text pack to the study (docs/instruments.md) or map the column by hand`,
+      );
+    } else lines.push('      no unmapped column reads like it');
+  }
+  return lines.join('\n');
+}
+
+/**
+ * A mapping file (the format `parseMappingFile` reads) that records the mapping as it stands — every mapped
+ * column by header, columns the given mapping file ignored, the timestamp column — plus, for each unmatched
+ * variable, its closest suggestion, each column suggested once (closest pairs first). `values` of `base` are
+ * kept. Meant to be reviewed by a person before use: a suggestion is a guess by text similarity.
+ */
+export function suggestedMapping(
+  report: MappingReport,
+  unmatched: readonly UnmatchedTarget[],
+  base?: MappingFile,
+): MappingFileInput {
+  const columns: Record<string, string | null> = {};
+  for (const c of report.columns) {
+    if (c.status === 'mapped' && c.variable !== undefined) columns[c.header] = c.variable;
+    else if (c.status === 'ignored' && c.header.length > 0) columns[c.header] = null;
+  }
+  const pairs = unmatched.flatMap((u) =>
+    // A multiple-choice item is suggested as one column only when none of its option columns is mapped.
+    u.target.type === 'multiple' && u.variables.length < u.target.options.length
+      ? []
+      : u.suggestions.map((s) => ({ id: u.target.id, ...s })),
+  );
+  pairs.sort((a, b) => b.similarity - a.similarity || a.column.index - b.column.index);
+  const usedIds = new Set<string>();
+  const usedCols = new Set<number>();
+  for (const p of pairs) {
+    if (usedIds.has(p.id) || usedCols.has(p.column.index)) continue;
+    usedIds.add(p.id);
+    usedCols.add(p.column.index);
+    columns[p.column.header] = p.id;
+  }
+  const out: {
+    columns: Record<string, string | null>;
+    values?: MappingFileInput['values'];
+    timestamp?: string | null;
+  } = { columns };
+  if (base && Object.keys(base.values).length > 0) out.values = base.values;
+  if (report.timestamp) out.timestamp = report.timestamp.header;
+  else if (base?.timestamp === null) out.timestamp = null;
+  return out;
 }

@@ -128,3 +128,39 @@ export function columnLetter(n: number): string {
   }
   return s;
 }
+
+/** Character bigrams of a text (with a space at each end, so one-letter words and word starts count). */
+function bigrams(s: string): Map<string, number> {
+  const t = ` ${s} `;
+  const out = new Map<string, number>();
+  for (let i = 0; i < t.length - 1; i++) {
+    const b = t.slice(i, i + 2);
+    out.set(b, (out.get(b) ?? 0) + 1);
+  }
+  return out;
+}
+
+/**
+ * How alike two texts read, from 0 (no character pair in common) to 1 (equal after `normalizeText`): the
+ * Sørensen–Dice coefficient of their character bigrams (counted with multiplicity). Used to suggest which
+ * column a study variable may be in ("did you mean …?"); it never maps a column by itself.
+ *
+ * @example textSimilarity('Feeling nervous?', '1. feeling NERVOUS') === 1
+ */
+export function textSimilarity(a: string, b: string): number {
+  const x = normalizeText(a);
+  const y = normalizeText(b);
+  if (x === y) return 1;
+  if (x.length === 0 || y.length === 0) return 0;
+  const bx = bigrams(x);
+  const by = bigrams(y);
+  let common = 0;
+  let total = 0;
+  for (const [k, c] of bx) {
+    total += c;
+    const d = by.get(k);
+    if (d !== undefined) common += Math.min(c, d);
+  }
+  for (const c of by.values()) total += c;
+  return (2 * common) / total;
+}

@@ -114,8 +114,10 @@ export function targetsFromInstrument(ins: Instrument): Validated<Target[]> {
 }
 
 /**
- * Targets of a study: the items of each of its instruments (its own `definition`, else looked up by id with
- * `getInstrument`, e.g. the library's), then the study's own questions. Unknown instruments, scale-less scale questions and variable
+ * Targets of a study: the items of each of its instruments (looked up by id with `getInstrument`, else its own
+ * `definition`), then the study's own questions. For a resolved study pass `resolvedLookup(resolved)`, so that
+ * its text packs' wording is matched (the library's MBI-SS and PSS-10 have no item text; an own instrument's
+ * translation comes as a pack too). Unknown instruments, scale-less scale questions and variable
  * names used twice are reported as issues.
  */
 export function targetsFromStudy(
@@ -125,7 +127,7 @@ export function targetsFromStudy(
   const issues: Issue[] = [];
   const out: Target[] = [];
   study.instruments.forEach((si, i) => {
-    const ins = si.definition ?? getInstrument(si.instrument);
+    const ins = getInstrument(si.instrument) ?? si.definition;
     if (!ins) {
       issues.push({
         path: `instruments[${i}].instrument`,

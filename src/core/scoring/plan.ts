@@ -164,8 +164,8 @@ function planScore(
 }
 
 /**
- * Build the scoring plan of a study: for each of its instruments (its own `definition`, else looked up with
- * `getInstrument`), the instrument's official scores (unless `officialScores` is false) and the study's own domains (always
+ * Build the scoring plan of a study: for each of its instruments (looked up with `getInstrument` — for a
+ * resolved study `resolvedLookup(resolved)`, text packs applied — else its own `definition`), the instrument's official scores (unless `officialScores` is false) and the study's own domains (always
  * `official: false`), each tagged with its instrument id; and the instruments' safety rules.
  *
  * Errors (returned as issues, nothing thrown): unknown instrument, a domain item that is not an item of
@@ -201,7 +201,7 @@ export function buildScoringPlan(
 
   study.instruments.forEach((si, i) => {
     const path = `instruments[${i}]`;
-    const ins = si.definition ?? getInstrument(si.instrument);
+    const ins = getInstrument(si.instrument) ?? si.definition;
     if (!ins) {
       issues.push({
         path: `${path}.instrument`,

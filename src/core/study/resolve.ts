@@ -40,6 +40,18 @@ export interface ResolvedStudy {
 export type InstrumentLookup = (id: string) => Instrument | undefined;
 
 /**
+ * The study's instruments as resolved — text packs applied — looked up by id. Everything that reads a
+ * study's instruments (import targets, scoring plan, simulation, exports, the studio) goes through this
+ * lookup rather than the library's, so the licensed wording a study supplies reaches every path: a
+ * library lookup would match MBI-SS or PSS-10 headers against items with no text and find none.
+ * Own instruments (`definition`) are in it too, with their packs applied.
+ */
+export function resolvedLookup(resolved: Pick<ResolvedStudy, 'instruments'>): InstrumentLookup {
+  const byId = new Map(resolved.instruments.map((i) => [i.id, i]));
+  return (id) => byId.get(id);
+}
+
+/**
  * A study that analyses one instrument with its official scoring: a library instrument by id, or an own
  * instrument's definition (already parsed, see `parseOwnInstrument`).
  */

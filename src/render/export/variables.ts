@@ -8,7 +8,7 @@ import type { Instrument, Item, LocalizedText, ResponseOption, Score } from '../
 import { LIMITS } from '../../core/response/submission.js';
 import { buildScoringPlan, type PlannedScore } from '../../core/scoring/plan.js';
 import { shortLabel } from '../../core/study/questions.js';
-import type { ResolvedStudy } from '../../core/study/resolve.js';
+import { type ResolvedStudy, resolvedLookup } from '../../core/study/resolve.js';
 import {
   DEFAULT_EXPORT_OPTIONS,
   type ExportOptions,
@@ -403,8 +403,7 @@ export function buildVariables(
 
   const scoreVars: ExportVariable[] = [];
   if (opts.includeScores) {
-    const byId = new Map(resolved.instruments.map((i) => [i.id, i]));
-    const planned = buildScoringPlan(study, (id) => byId.get(id));
+    const planned = buildScoringPlan(study, resolvedLookup(resolved));
     if (!planned.ok) {
       throw new Error(
         `the study's scoring plan is invalid: ${planned.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,

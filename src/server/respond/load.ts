@@ -5,7 +5,7 @@
  */
 import { buildScoringPlan, type ScoringPlan } from '../../core/scoring/index.js';
 import { buildFlow, type Flow } from '../../core/study/pages.js';
-import { type ResolvedStudy, resolveStudy } from '../../core/study/resolve.js';
+import { type ResolvedStudy, resolvedLookup, resolveStudy } from '../../core/study/resolve.js';
 import { getInstrument, instrumentIds } from '../../instruments/index.js';
 import type { Store, Study } from '../../store/index.js';
 import { HttpError } from '../errors.js';
@@ -29,7 +29,7 @@ export function prepareDefinition(definition: unknown, version: number): LoadedS
   if (!r.ok) throw definitionError(r.issues);
   const f = buildFlow(r.value);
   if (!f.ok) throw definitionError(f.issues);
-  const p = buildScoringPlan(r.value.study, getInstrument);
+  const p = buildScoringPlan(r.value.study, resolvedLookup(r.value));
   if (!p.ok) throw definitionError(p.issues);
   return { version, resolved: r.value, flow: f.value, plan: p.value };
 }

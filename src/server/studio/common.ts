@@ -11,8 +11,7 @@ import { type Audience, audienceOf, snapshotSize } from '../../core/privacy/supp
 import type { Report } from '../../core/report/spec.js';
 import type { Dataset } from '../../core/response/dataset.js';
 import { buildScoringPlan, type ScoredDataset, scoreDataset } from '../../core/scoring/index.js';
-import type { ResolvedStudy } from '../../core/study/resolve.js';
-import { getInstrument } from '../../instruments/index.js';
+import { type ResolvedStudy, resolvedLookup } from '../../core/study/resolve.js';
 import type { Store, Study, StudyRole, User } from '../../store/index.js';
 import { requireStudyRole } from '../auth/guard.js';
 import type { ServerConfig } from '../config.js';
@@ -202,7 +201,7 @@ export async function scoredResponses(
   const all = await store.responses.count(study.id);
   const count = limit === undefined ? all : Math.min(all, limit);
   const dataset = await datasetFromAnswers(resolved, answersOf(store, study.id, limit), count);
-  const plan = buildScoringPlan(resolved.study, getInstrument);
+  const plan = buildScoringPlan(resolved.study, resolvedLookup(resolved));
   if (!plan.ok) {
     throw new HttpError(
       409,

@@ -25,7 +25,7 @@ import {
   previousPage,
   type Step,
 } from '../../core/study/pages.js';
-import { getInstrument } from '../../instruments/index.js';
+import { resolvedLookup } from '../../core/study/resolve.js';
 import { type RenderedPage, type RespondCommon, renderPage } from '../respond/index.js';
 import {
   checkedOf,
@@ -219,7 +219,7 @@ export function registerPreview(app: FastifyInstance, ctx: StudioContext): void 
         }));
         return send(reply, renderPage({ ...c, view: 'review', flow, answers, errors }), s, lang);
       }
-      const plan = buildScoringPlan(resolved.study, getInstrument);
+      const plan = buildScoringPlan(resolved.study, resolvedLookup(resolved));
       const flagged = plan.ok && scoreRespondent(scoringAnswers(v.value), plan.value).flagged;
       return go(flagged ? 'support' : 'thanks', {});
     }

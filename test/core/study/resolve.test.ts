@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { textPackTemplate } from '../../../src/core/instrument/textPack.js';
-import { resolveStudy } from '../../../src/core/study/resolve.js';
+import { mapColumns } from '../../../src/core/response/mapping.js';
+import { targetsFromStudy } from '../../../src/core/response/targets.js';
+import { buildScoringPlan } from '../../../src/core/scoring/plan.js';
+import { resolvedLookup, resolveStudy } from '../../../src/core/study/resolve.js';
 import { getInstrument, instrumentIds } from '../../../src/instruments/index.js';
 
 const resolve = (s: unknown) => resolveStudy(s, getInstrument, instrumentIds());
@@ -68,6 +71,38 @@ describe('resolveStudy', () => {
       expect(r2.issues.map((i) => i.path).join(' ')).toMatch(
         /instruments\[0\]\.textPacks\[0\]\.items\.pss10_99/,
       );
+  });
+
+  it('resolvedLookup gives every consumer the packed instrument: import targets match the pack wording', () => {
+    const pss = getInstrument('pss10')!;
+    // Test-only wording, obviously not the licensed text.
+    const pack = {
+      instrument: 'pss10',
+      version: pss.version,
+      language: 'en',
+      licensee: 'Test licensee',
+      items: Object.fromEntries(pss.items.map((it) => [it.id, `Fake statement for ${it.id}`])),
+    };
+    const r = resolve({
+      ...base,
+      instruments: [{ instrument: 'pss10', termsAcknowledged: { by: 'PI', at: 'n/a' }, textPacks: [pack] }],
+    });
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    const lookup = resolvedLookup(r.value);
+    expect(lookup('pss10')).toBe(r.value.instruments[0]);
+    expect(lookup('bace3')).toBeUndefined();
+    const headers = ['Stem [Fake statement for pss10_01]', 'Stem [Fake statement for pss10_04]'];
+    const packed = targetsFromStudy(r.value.study, lookup);
+    const library = targetsFromStudy(r.value.study, getInstrument);
+    if (!packed.ok || !library.ok) throw new Error('targets');
+    expect(mapColumns(headers, packed.value).report.mapped.map((c) => c.variable)).toEqual([
+      'pss10_01',
+      'pss10_04',
+    ]);
+    // The library's copy has no text: nothing would match (the bug this lookup fixes).
+    expect(mapColumns(headers, library.value).report.mapped).toEqual([]);
+    const plan = buildScoringPlan(r.value.study, lookup);
+    expect(plan.ok && plan.value.scores.map((s) => s.id)).toEqual(['pss10_total']);
   });
 });
 
