@@ -32,7 +32,7 @@ import { authRoutes } from './auth/routes.js';
 import { DEFAULT_SESSION_POLICY, lookupSession, type SessionPolicy } from './auth/session.js';
 import { SignInThrottle } from './auth/throttle.js';
 import { BODY_LIMIT, type ServerConfig } from './config.js';
-import { HttpError, type HttpIssue } from './errors.js';
+import { HttpError, type HttpIssue, tooLarge } from './errors.js';
 import { qualRoutes } from './qual/index.js';
 import { esc } from './respond/html.js';
 import { compressBody, RESPOND_HEADERS, renderPage } from './respond/index.js';
@@ -227,7 +227,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
 
   app.setErrorHandler((err: FastifyError | HttpError | Error, req, reply) => {
-    const httpErr = toHttpError(err);
+    const httpErr = toHttpError(err, isRespondentPath(req.url));
     if (httpErr.status >= 500 && !(httpErr.code === 'unavailable')) req.log.error({ err }, 'request failed');
     sendError(req, reply, httpErr);
   });
@@ -288,8 +288,8 @@ function isUnavailable(err: unknown): boolean {
   return false;
 }
 
-/** Turn any thrown value into the HttpError to send. */
-export function toHttpError(err: unknown): HttpError {
+/** Turn any thrown value into the HttpError to send (`respondent`: the request came from a respondent's page or app). */
+export function toHttpError(err: unknown, respondent = true): HttpError {
   if (err instanceof HttpError) return err;
   if (isZodLike(err)) {
     const issues: HttpIssue[] = err.issues.map((i) => ({
@@ -319,10 +319,11 @@ export function toHttpError(err: unknown): HttpError {
   if (status >= 400 && status < 500) {
     switch (fe.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return new HttpError(
-          413,
-          `The request body is larger than ${BODY_LIMIT / 1024} KB; nothing was saved. Shorten the free-text answers.`,
-          'too_large',
+        // Routes with a larger limit (qualitative uploads) answer with their own limit (qual/index.ts).
+        return tooLarge(
+          'The request body',
+          BODY_LIMIT,
+          respondent ? 'Shorten the free-text answers.' : 'Shorten the text you entered.',
         );
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return new HttpError(

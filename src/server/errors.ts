@@ -39,3 +39,19 @@ export function notFound(message = 'Not found.'): HttpError {
 export function badRequest(message: string, issues: readonly HttpIssue[] = []): HttpError {
   return new HttpError(400, message, 'validation', issues);
 }
+
+/** A size in words: "256 KB", "16 MB". */
+export function sizeText(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MB`;
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  return `${Math.ceil(bytes / 1024)} KB`;
+}
+
+/** 413 naming the limit that applied and what to do. */
+export function tooLarge(what: string, limitBytes: number, fix: string): HttpError {
+  return new HttpError(
+    413,
+    `${what} is larger than ${sizeText(limitBytes)}; nothing was saved. ${fix}`,
+    'too_large',
+  );
+}

@@ -2,11 +2,13 @@
  * Hardening findings of issue 12 (10, 11, 13–17, 19, 20): each test reproduces the attack and checks that it
  * now extracts nothing. In process, on SQLite and (NABZ_TEST_PG_URL) PostgreSQL.
  */
+import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseJsonSafe, UnsafeJsonError } from '../../src/core/json.js';
 import {
   createStudy,
   form,
+  formBody,
   phq9StudyDefinition,
   serverBackends,
   TEST_PASSWORD,
@@ -111,6 +113,99 @@ for (const backend of serverBackends()) {
       expect(JSON.stringify((await t.store.studies.byId(study.id))!.definition)).not.toContain('__proto__');
       const page = await t.app.inject({ method: 'GET', url: `/s/${study.publicToken}` });
       expect(page.statusCode).toBe(200);
+    });
+
+    /** A study with a started qualitative project, and signed-in owner, analyst and viewer. */
+    async function qualStudy() {
+      const o = await t.createUser({ email: 'owner@example.org' });
+      const a = await t.createUser({ email: 'analyst@example.org' });
+      const v = await t.createUser({ email: 'viewer@example.org' });
+      const study = await t.store.studies.create({ title: 'FGD', ownerId: o.id, definition: {} });
+      await t.store.roles.grant({ studyId: study.id, userId: a.id, role: 'analyst' });
+      await t.store.roles.grant({ studyId: study.id, userId: v.id, role: 'viewer' });
+      const owner = await t.signIn(o.email);
+      const base = `/studies/${study.id}/qual`;
+      const started = await postForm(base, { name: 'FGD' }, owner);
+      expect(started.statusCode).toBe(303);
+      return { study, base, owner, analyst: await t.signIn(a.email), viewer: await t.signIn(v.email) };
+    }
+
+    function postForm(
+      url: string,
+      fields: Record<string, string>,
+      who: { cookie: string; csrf: string },
+      ip?: string,
+    ) {
+      return t.app.inject({
+        method: 'POST',
+        url,
+        headers: { cookie: who.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: formBody({ ...fields, _csrf: who.csrf }),
+        ...(ip ? { remoteAddress: ip } : {}),
+      });
+    }
+
+    it("17: a viewer's upload is refused before its body is read; 413 names the limit that applied", async () => {
+      const q = await qualStudy();
+      // A 20 MB body streamed in 64 KB chunks: count how much of it the server pulls before answering.
+      let pulled = 0;
+      const chunk = Buffer.alloc(64 * 1024, 'a');
+      const body = new Readable({
+        read() {
+          pulled += chunk.length;
+          this.push(pulled > 20 * 1024 * 1024 ? null : chunk);
+        },
+      });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `${q.base}/sources`,
+        headers: {
+          cookie: q.viewer.cookie,
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': String(20 * 1024 * 1024),
+        },
+        payload: body,
+      });
+      expect(res.statusCode).toBe(403);
+      expect(pulled).toBeLessThan(1024 * 1024);
+      // An analyst may send up to 16 MB here; over it, the answer says 16 MB (it said 256 KB).
+      const big = await postForm(`${q.base}/sources`, { text: 'x'.repeat(17 * 1024 * 1024) }, q.analyst);
+      expect(big.statusCode).toBe(413);
+      expect(big.body).toContain('larger than 16 MB');
+      // Elsewhere in the studio the limit is 256 KB, and the advice is not about answers.
+      const studio = await postForm('/studies', { title: 'x'.repeat(300 * 1024) }, q.owner);
+      expect(studio.statusCode).toBe(413);
+      expect(studio.body).toContain('larger than 256 KB');
+      expect(studio.body).not.toContain('answers');
+    });
+
+    it('17: a javascript: support-contact link is refused (http, https and tel only)', async () => {
+      const owner = await t.createUser({ email: 'owner@example.org' });
+      const study = await createStudy(t.store, { ownerId: owner.id, definition: phq9StudyDefinition() });
+      const o = await t.signIn(owner.email);
+      const def = phq9StudyDefinition();
+      const withUrl = (url: string) =>
+        JSON.stringify({
+          ...def,
+          collection: { supportContacts: [{ name: { en: 'Helpline' }, phone: '0800 1234', url }] },
+        });
+      const before = (await t.store.studies.byId(study.id))!.version;
+      for (const url of [
+        'javascript:alert(document.cookie)',
+        'JavaScript://x%0aalert(1)',
+        'data:text/html,x',
+      ]) {
+        const res = await postForm(`/studies/${study.id}/edit/json`, { definition: withUrl(url) }, o);
+        expect(res.statusCode).toBe(400);
+        expect(res.body).toContain('must start with https://, http:// or tel:');
+      }
+      expect((await t.store.studies.byId(study.id))!.version).toBe(before);
+      const ok = await postForm(
+        `/studies/${study.id}/edit/json`,
+        { definition: withUrl('tel:+92511234') },
+        o,
+      );
+      expect(ok.statusCode).toBe(303);
     });
   });
 }

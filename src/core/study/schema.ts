@@ -217,10 +217,26 @@ export const EligibilitySchema = z.object({
 });
 export type Eligibility = z.infer<typeof EligibilitySchema>;
 
+/** Whether a support contact's link is one a respondent's browser may follow: http(s) or tel only. */
+export function isContactUrl(url: string): boolean {
+  try {
+    const p = new URL(url).protocol;
+    return p === 'https:' || p === 'http:' || p === 'tel:';
+  } catch {
+    return false;
+  }
+}
+
 export const SupportContactSchema = z.object({
   name: LocalizedTextSchema,
   phone: z.string().optional(),
-  url: z.string().url().optional(),
+  url: z
+    .string()
+    .url()
+    .refine(isContactUrl, {
+      message: 'a support contact link must start with https://, http:// or tel: (e.g. https://example.org/help)',
+    })
+    .optional(),
   hours: LocalizedTextSchema.optional(),
   description: LocalizedTextSchema.optional(),
 });

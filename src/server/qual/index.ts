@@ -25,14 +25,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/index.js';
-import { currentUser } from '../auth/guard.js';
+import { currentUser, requireStudyRole } from '../auth/guard.js';
 import type { ServerConfig } from '../config.js';
-import { HttpError } from '../errors.js';
+import { HttpError, tooLarge } from '../errors.js';
 import { layout } from '../studio/layout.js';
 import { registerAnalysis } from './analysis.js';
 import { QUAL_CSS, QUAL_JS, QUAL_SCRIPT_PATH } from './assets.js';
 import { registerCodes } from './codes.js';
-import { esc, QUAL_HEADERS, type QualContext } from './common.js';
+import { esc, QUAL_HEADERS, QUAL_ROLES, type QualContext } from './common.js';
 import { registerExchange } from './exchange.js';
 import { registerMembers } from './members.js';
 import { registerOverview } from './overview.js';
@@ -97,15 +97,22 @@ export async function qualRoutes(
     },
   );
 
-  // Refuse anonymous writes before reading (possibly large) bodies.
+  // Refuse writes from anyone who may not write here before reading (possibly large) bodies: every POST of
+  // these pages needs an owner or analyst role on the study (viewers get 403, others 404, signed out 401).
   app.addHook('preParsing', async (req) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD' && !currentUser(req))
-      throw new HttpError(401, 'Please sign in to continue.', 'unauthenticated');
+    if (req.method === 'GET' || req.method === 'HEAD') return;
+    await requireStudyRole(req, (req.params as { id?: string }).id ?? '', QUAL_ROLES.edit);
   });
 
   // A refused change (400 invalid, 409 conflict or workflow refusal) is shown in the studio layout with a
   // link back to the page the form came from; everything else goes to app.ts's error handler.
   app.setErrorHandler(async (err, req, reply) => {
+    if ((err as { code?: unknown }).code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      throw tooLarge(
+        'The form (with its transcript or file)',
+        QUAL_BODY_LIMIT,
+        'Split the transcript into parts, or upload a smaller file.',
+      );
     const user = currentUser(req);
     if (
       !(err instanceof HttpError) ||
