@@ -234,7 +234,8 @@ export const SupportContactSchema = z.object({
     .string()
     .url()
     .refine(isContactUrl, {
-      message: 'a support contact link must start with https://, http:// or tel: (e.g. https://example.org/help)',
+      message:
+        'a support contact link must start with https://, http:// or tel: (e.g. https://example.org/help)',
     })
     .optional(),
   hours: LocalizedTextSchema.optional(),
