@@ -121,12 +121,29 @@ describe('example BACE study: nabz agrees with R', () => {
     });
   });
 
-  it("Cronbach's alpha, listwise as SPSS", () => {
+  it('Cronbach\'s alpha, listwise as SPSS: all items, and the items without "not applicable" as well', () => {
     const rows = dataRows(table('reliability'));
-    SCORES.forEach((k, i) => {
-      expect(value(rows[i]!.n)).toBe(g(`alpha.${k}.n`));
-      expectDigits(value(rows[i]!.alpha), g(`alpha.${k}.alpha`), 12, `${k} alpha`);
-    });
+    const text = (c: Cell | undefined) => (c?.kind === 'text' ? c.text : '');
+    let i = 0;
+    for (const k of SCORES) {
+      const all = rows[i++]!;
+      const items = scored.scores.find((s) => s.id === k)!.def.items.length;
+      expect(text(all.rule)).toBe(`listwise, all ${items} items`);
+      expect(value(all.items)).toBe(items);
+      expect(value(all.n)).toBe(g(`alpha.${k}.n`));
+      expectDigits(value(all.alpha), g(`alpha.${k}.alpha`), 12, `${k} alpha`);
+      if (golden[`alpha.${k}.answerable.n`] === undefined) continue;
+      // A score with items that offer "not applicable" also gets alpha over the items everyone can answer.
+      const ans = rows[i++]!;
+      expect(text(ans.rule)).toBe('listwise, items without "not applicable"');
+      expect(value(ans.items)).toBe(g(`alpha.${k}.answerable.items`));
+      expect(value(ans.n)).toBe(g(`alpha.${k}.answerable.n`));
+      expectDigits(value(ans.alpha), g(`alpha.${k}.answerable.alpha`), 12, `${k} alpha without N/A items`);
+    }
+    expect(rows).toHaveLength(i);
+    // BACE's listwise alpha over all 30 items keeps 44 of 217 respondents; over its 25 answerable items, all 217.
+    expect(g('alpha.bace3_mean.n')).toBe(44);
+    expect(g('alpha.bace3_mean.answerable.n')).toBe(217);
   });
 
   it('score distributions: SE and quartiles (SPSS HAVERAGE = R type 6)', () => {
@@ -147,6 +164,17 @@ describe('example BACE study: nabz agrees with R', () => {
       ids.forEach((id, j) => {
         expectDigits(value(rows[j]!.r), g(`rdrop.${k}.${id}`), 12, `${k} ${id} r.drop`);
         expectDigits(value(rows[j]!.alpha), g(`alphadrop.${k}.${id}`), 12, `${k} ${id} alpha.drop`);
+      });
+      if (golden[`alpha.${k}.answerable.n`] === undefined) {
+        expect(() => table(`${k}_answerable_item_total`)).toThrow();
+        continue;
+      }
+      const ans = dataRows(table(`${k}_answerable_item_total`));
+      const ansIds = ids.filter((id) => golden[`rdrop.${k}.answerable.${id}`] !== undefined);
+      expect(ans).toHaveLength(g(`alpha.${k}.answerable.items`));
+      ansIds.forEach((id, j) => {
+        expectDigits(value(ans[j]!.r), g(`rdrop.${k}.answerable.${id}`), 12, `${k} ${id} r.drop without N/A`);
+        expectDigits(value(ans[j]!.alpha), g(`alphadrop.${k}.answerable.${id}`), 12, `${k} ${id} alpha.drop`);
       });
     }
   });

@@ -65,6 +65,7 @@ import {
   type TableSpec,
 } from '../report/spec.js';
 import { AnswerStatus, type Dataset, type NumericColumn } from '../response/dataset.js';
+import type { PlannedItem } from '../scoring/plan.js';
 import { keyedItemValues, type ScoreColumn, type ScoredDataset } from '../scoring/score.js';
 import { oneWayAnova, welchAnova } from '../stats/anova.js';
 import { chiSquareIndependence, fisherExact2x2 } from '../stats/crosstab.js';
@@ -979,6 +980,33 @@ function completeRowsMatrix(cols: readonly Float64Array[], names: readonly strin
   return { data, nRows: nKeep, nItems: k, names };
 }
 
+/**
+ * The item sets alpha is reported over for one score: all its items, and — when some of them offer "not
+ * applicable" (BACE's parent and work items), which listwise deletion turns into a handful of respondents — also
+ * the items everyone can answer (at least 2 of them).
+ */
+interface AlphaItemSet {
+  readonly key: 'all' | 'answerable';
+  readonly items: readonly PlannedItem[];
+  /** The rule as a row of the table says it: `listwise, all 30 items` or `listwise, items without "not applicable"`. */
+  readonly rule: string;
+}
+
+function alphaItemSets(s: ScoreColumn, resolved: ResolvedStudy, missing: string): AlphaItemSet[] {
+  const sets: AlphaItemSet[] = [
+    { key: 'all', items: s.items, rule: `${missing}, all ${s.items.length} items` },
+  ];
+  const answerable = s.items.filter((it) => !resolved.variables.get(it.id)?.item.notApplicable);
+  if (answerable.length < s.items.length && answerable.length >= 2) {
+    sets.push({
+      key: 'answerable',
+      items: answerable,
+      rule: `${missing}, items without "not applicable"`,
+    });
+  }
+  return sets;
+}
+
 function reliabilitySection(
   input: AnalysisInput,
   scores: readonly ScoreColumn[],
@@ -989,51 +1017,45 @@ function reliabilitySection(
   const rows: Row[] = [];
   const sentences: string[] = [];
   const itemTables: TableSpec[] = [];
+  let anyAnswerable = false;
   for (const s of scores) {
     if (s.def.items.length < 2) continue;
-    // The keyed values the score adds up (reverse-keyed items reversed, invalid answers left out).
-    const cols = s.items.map((it) => keyedItemValues(dataset, it));
-    const r = cronbachAlpha(
-      missing === 'listwise'
-        ? completeRowsMatrix(cols, s.def.items)
-        : itemMatrixFromColumns(cols, s.def.items),
-      { missing },
-    );
     const lbl = scoreLabel(s);
-    if (isNotComputable(r)) {
-      rows.push({
-        kind: 'data',
-        cells: {
-          score: text(lbl),
-          items: num(s.def.items.length),
-          n: notComputableCell(r.reason),
-          alpha: notComputableCell(r.reason),
-        },
-      });
-      continue;
+    for (const set of alphaItemSets(s, resolved, missing)) {
+      if (set.key === 'answerable') anyAnswerable = true;
+      const ids = set.items.map((it) => it.id);
+      // The keyed values the score adds up (reverse-keyed items reversed, invalid answers left out).
+      const cols = set.items.map((it) => keyedItemValues(dataset, it));
+      const r = cronbachAlpha(
+        missing === 'listwise' ? completeRowsMatrix(cols, ids) : itemMatrixFromColumns(cols, ids),
+        { missing },
+      );
+      const head = { score: text(lbl), rule: text(set.rule), items: num(set.items.length) };
+      if (isNotComputable(r)) {
+        const why = notComputableCell(r.reason);
+        rows.push({ kind: 'data', cells: { ...head, n: why, alpha: why } });
+        continue;
+      }
+      if (isSmall(r.n, k)) {
+        const why = suppressed(`fewer than ${k} respondents answered every item`);
+        rows.push({ kind: 'data', cells: { ...head, n: why, alpha: why } });
+        continue;
+      }
+      rows.push({ kind: 'data', cells: { ...head, n: num(r.n), alpha: num(r.alpha) } });
+      itemTables.push(itemTotalTable(s, set, r, resolved));
+      sentences.push(
+        reliabilitySentence({
+          scaleLabel:
+            set.key === 'all'
+              ? `the ${midSentence(lbl)} score`
+              : `the ${midSentence(lbl)} score over its ${set.items.length} items without "not applicable"`,
+          alpha: r.alpha,
+          items: set.items.length,
+          n: r.n,
+          missing,
+        }),
+      );
     }
-    if (isSmall(r.n, k)) {
-      const why = suppressed(`fewer than ${k} respondents answered every item`);
-      rows.push({
-        kind: 'data',
-        cells: { score: text(lbl), items: num(s.def.items.length), n: why, alpha: why },
-      });
-      continue;
-    }
-    rows.push({
-      kind: 'data',
-      cells: { score: text(lbl), items: num(s.def.items.length), n: num(r.n), alpha: num(r.alpha) },
-    });
-    itemTables.push(itemTotalTable(s, r, resolved));
-    sentences.push(
-      reliabilitySentence({
-        scaleLabel: `the ${midSentence(lbl)} score`,
-        alpha: r.alpha,
-        items: s.def.items.length,
-        n: r.n,
-        missing,
-      }),
-    );
   }
   if (!rows.length) return undefined;
   return {
@@ -1046,6 +1068,7 @@ function reliabilitySection(
         title: "Internal consistency (Cronbach's α)",
         columns: [
           col('score', 'Score', TEXT),
+          col('rule', 'Items used', TEXT),
           col('items', 'Items', INTEGER),
           col('n', 'n', INTEGER),
           col('alpha', 'α', dec(2, false)),
@@ -1053,9 +1076,13 @@ function reliabilitySection(
         rows,
         denominator:
           missing === 'listwise'
-            ? 'n: respondents who answered every item of the score (listwise deletion, as SPSS RELIABILITY); "not applicable" counts as unanswered here.'
+            ? 'n: respondents who answered every item used (listwise deletion, as SPSS RELIABILITY); "not applicable" counts as unanswered here.'
             : 'Pairwise-complete covariances (as R psych::alpha); n is the number of respondents with at least one answered item.',
-        notes: [],
+        notes: anyAnswerable
+          ? [
+              'A score with items that offer "not applicable" (e.g. items only for parents or for people in work) has a second row over the items every respondent can answer, since answers of "not applicable" leave few respondents with every item answered.',
+            ]
+          : [],
       },
       { type: 'text', sentences },
       ...itemTables,
@@ -1064,13 +1091,21 @@ function reliabilitySection(
 }
 
 /** SPSS "Item-Total Statistics": per item its mean, SD, corrected item–total r and alpha if deleted. */
-function itemTotalTable(s: ScoreColumn, r: ReliabilityResult, resolved: ResolvedStudy): TableSpec {
+function itemTotalTable(
+  s: ScoreColumn,
+  set: AlphaItemSet,
+  r: ReliabilityResult,
+  resolved: ResolvedStudy,
+): TableSpec {
   const f = dec(2);
   const label = scoreLabel(s);
   return {
     type: 'table',
-    id: `${s.id}_item_total`,
-    title: `Item-total statistics: ${label}`,
+    id: set.key === 'all' ? `${s.id}_item_total` : `${s.id}_answerable_item_total`,
+    title:
+      set.key === 'all'
+        ? `Item-total statistics: ${label}`
+        : `Item-total statistics: ${label}, the ${set.items.length} items without "not applicable"`,
     columns: [
       col('item', 'Item', TEXT),
       col('mean', 'Mean', f),
@@ -1084,7 +1119,7 @@ function itemTotalTable(s: ScoreColumn, r: ReliabilityResult, resolved: Resolved
       return {
         kind: 'data' as const,
         cells: {
-          item: text(s.items[j]?.reverse ? `${label} (reversed)` : label),
+          item: text(set.items[j]?.reverse ? `${label} (reversed)` : label),
           mean: num(it.mean),
           sd: num(it.sd),
           r:
@@ -1098,8 +1133,8 @@ function itemTotalTable(s: ScoreColumn, r: ReliabilityResult, resolved: Resolved
         },
       };
     }),
-    denominator: `n = ${r.n} respondents (${r.options.missing} deletion).`,
-    notes: s.items.some((it) => it.reverse)
+    denominator: `n = ${r.n} respondents (${set.rule}, ${set.items.length} items).`,
+    notes: set.items.some((it) => it.reverse)
       ? [
           'Items marked (reversed) are reverse keyed (minimum + maximum − answer), as the score uses them; means, correlations and alpha are of the keyed values.',
         ]

@@ -17,6 +17,7 @@ dom <- list(
   attitudinal = ix(c(2, 7, 10, 23, 18, 25, 17, 13, 19, 9)),
   instrumental = ix(c(27, 15, 20, 29, 11, 6, 1, 30, 22, 16))
 )
+na_items <- ix(c(14, 24, 27, 28, 29))
 scores <- sapply(dom, function(cols) { m <- rowMeans(items[, cols, drop = FALSE], na.rm = TRUE); m[is.nan(m)] <- NA; m })
 g <- d[["Level of training"]]
 num <- function(x) sprintf("%.17g", x)
@@ -49,6 +50,19 @@ for (k in names(dom)) {
   for (it in cols) {
     add(paste0("alphadrop.", k, ".", it), al$alpha.drop[it, "raw_alpha"])
     add(paste0("rdrop.", k, ".", it), al$item.stats[it, "r.drop"])
+  }
+  # Alpha over the items everyone can answer: the score's items without a "not applicable" option (BACE 14, 24,
+  # 27, 28, 29 in the instrument definition), listwise over those items.
+  ans <- setdiff(cols, na_items)
+  if (length(ans) < length(cols)) {
+    m2 <- items[, ans]; m2 <- m2[complete.cases(m2), , drop = FALSE]
+    a2 <- psych::alpha(m2, warnings = FALSE, check.keys = FALSE)
+    add(paste0("alpha.", k, ".answerable.alpha"), a2$total$raw_alpha); add(paste0("alpha.", k, ".answerable.n"), nrow(m2))
+    add(paste0("alpha.", k, ".answerable.items"), length(ans))
+    for (it in ans) {
+      add(paste0("alphadrop.", k, ".answerable.", it), a2$alpha.drop[it, "raw_alpha"])
+      add(paste0("rdrop.", k, ".answerable.", it), a2$item.stats[it, "r.drop"])
+    }
   }
   q <- quantile(x, c(.25, .5, .75), type = 6, na.rm = TRUE)
   add(paste0("q1.", k), q[[1]]); add(paste0("median.", k), q[[2]]); add(paste0("q3.", k), q[[3]])
