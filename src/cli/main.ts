@@ -13,6 +13,10 @@ const COMMANDS: Record<
     summary: 'score a survey export and write the publication tables',
     load: () => import('./commands/analyze.js'),
   },
+  init: {
+    summary: 'draft a study (instruments, questions) from a survey export',
+    load: () => import('./commands/init.js'),
+  },
   score: {
     summary: 'write the scored dataset (scores, bands, flags, n per score)',
     load: () => import('./commands/score.js'),

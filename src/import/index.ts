@@ -86,6 +86,22 @@ async function sniffFormat(path: string): Promise<FileFormat> {
   }
 }
 
+/** The size of a non-empty file, or the error saying why it cannot be read (missing, a folder, empty). */
+async function fileSize(path: string): Promise<number | ImportError> {
+  try {
+    const s = await stat(path);
+    if (s.isDirectory()) return fileError(`${JSON.stringify(path)} is a folder, not a file.`);
+    return s.size === 0 ? emptyFileError() : s.size;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return fileError(
+      code === 'ENOENT'
+        ? `There is no file ${JSON.stringify(path)}.`
+        : `The file ${JSON.stringify(path)} cannot be read (${(e as Error).message}).`,
+    );
+  }
+}
+
 /**
  * Import survey responses from a CSV or XLSX file into a columnar dataset.
  *
@@ -102,22 +118,9 @@ export async function importResponses(
   targets: readonly Target[],
   options: ImportFileOptions = {},
 ): Promise<ImportResult> {
-  let totalBytes: number;
-  try {
-    const s = await stat(path);
-    if (s.isDirectory()) return failedImport([fileError(`${JSON.stringify(path)} is a folder, not a file.`)]);
-    totalBytes = s.size;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return failedImport([
-      fileError(
-        code === 'ENOENT'
-          ? `There is no file ${JSON.stringify(path)}.`
-          : `The file ${JSON.stringify(path)} cannot be read (${(e as Error).message}).`,
-      ),
-    ]);
-  }
-  if (totalBytes === 0) return failedImport([emptyFileError()]);
+  const size = await fileSize(path);
+  if (typeof size !== 'number') return failedImport([size]);
+  const totalBytes = size;
   const format = options.format ?? (await sniffFormat(path));
   const importOptions: ImportOptions = { ...options, rowLength: format === 'xlsx' ? 'at-most' : 'exact' };
 
@@ -192,4 +195,22 @@ export async function loadMappingFile(path: string): Promise<Validated<MappingFi
     };
   }
   return parseMappingFile(json);
+}
+
+/**
+ * Read every row of a CSV or XLSX export as raw cells (the first row is the header), in file order, without
+ * mapping them to a study — for drafting a study from an export (`nabz init`). Returns a fatal error (not
+ * readable, not UTF-8, malformed quoting, no such sheet) or null.
+ */
+export async function readTable(
+  path: string,
+  onRow: (cells: RawCell[], row: number) => void,
+  options: Pick<ImportFileOptions, 'format' | 'sheet' | 'delimiter'> = {},
+): Promise<ImportError | null> {
+  const size = await fileSize(path);
+  if (typeof size !== 'number') return size;
+  const format = options.format ?? (await sniffFormat(path));
+  return format === 'xlsx'
+    ? (await import('./xlsx.js')).readXlsx(path, onRow, { sheet: options.sheet })
+    : readCsv(path, onRow, { delimiter: options.delimiter ?? (format === 'tsv' ? '\t' : undefined) });
 }

@@ -4,15 +4,13 @@
  * and 8 reverse keyed — and its scores agree with R (test/goldens/r/example_own_instrument.R). Errors in an
  * instrument file name the file, the JSON path and the fix.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectDigits } from '../helpers/accuracy.js';
+import { nabz, root } from '../helpers/nabz.js';
 
-const root = join(__dirname, '..', '..');
-const cli = join(root, 'dist', 'cli', 'main.js');
 const example = join(root, 'examples', 'help-seeking-attitudes');
 const responses = join(example, 'responses.csv');
 const insFile = join(example, 'hsa.instrument.json');
@@ -24,14 +22,6 @@ const g = (k: string): number => {
   if (v === undefined) throw new Error(`golden ${k} missing`);
   return v;
 };
-
-function nabz(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 type Cell = { kind: string; value?: number };
 type Block = { type: string; id?: string; rows?: { kind: string; cells: Record<string, Cell> }[] };
