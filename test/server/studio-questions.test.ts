@@ -1,8 +1,14 @@
 /**
- * The studio's question form: grid (matrix) questions — statements sharing one response scale — and short
- * labels, added and edited without JSON, previewed as the respondent sees them.
+ * Building a questionnaire in the studio without JSON: grid (matrix) questions — statements sharing one
+ * response scale — and short labels; and an own instrument, a Likert grid with reverse-key ticks, a score
+ * (which items, sum or mean, minimum answered) and bands, stored inline in the definition and scored like a
+ * library instrument.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildScoringPlan } from '../../src/core/scoring/plan.js';
+import { scoreRespondent } from '../../src/core/scoring/score.js';
+import { getInstrument } from '../../src/instruments/index.js';
+import { checkDefinition } from '../../src/server/studio/definition.js';
 import { ownerStudio, serverBackends, type studioClient, type TestApp } from './helpers.js';
 
 let t: TestApp;
@@ -19,6 +25,17 @@ const GRID = {
   rows: 'exams = Exams | امتحانات\nClinical placements on the wards',
   short: 'Sources of stress',
   required: 'on',
+};
+
+const CREATE = {
+  _form: 'own',
+  action: 'add',
+  id: 'hs',
+  title_en: 'Help seeking (test scale)',
+  shortTitle: 'HS-4',
+  options: '1 = Strongly disagree\n2 = Disagree\n3 = Neutral\n4 = Agree\n5 = Strongly agree',
+  statements:
+    'Test statement one\nTest statement two | آزمائشی دو\nTest statement three\nTest statement four',
 };
 
 for (const backend of serverBackends()) {
@@ -113,6 +130,93 @@ for (const backend of serverBackends()) {
       r = await c.post(`/studies/${id}/edit/questions`, { action: 'short', id: 'level', short: '' });
       expect(r.statusCode).toBe(303);
       expect((await c.definitionOf(id)).questions![0]!.short).toBeUndefined();
+    });
+
+    it('creates a Likert grid, then takes reverse-key ticks, the score and bands; the score reverses what was ticked', async () => {
+      const id = await c.createStudy({ title: 'Own scale' });
+      let r = await c.post(`/studies/${id}/edit/own`, CREATE);
+      expect(r.statusCode, r.body.slice(0, 3000)).toBe(303);
+      let si = (await c.definitionOf(id)).instruments![0]!;
+      expect(si.instrument).toBe('hs');
+      const def = si.definition as {
+        items: { id: string; reverse?: boolean; text: unknown }[];
+        scores: unknown[];
+      };
+      expect(def.items.map((i) => i.id)).toEqual(['hs_01', 'hs_02', 'hs_03', 'hs_04']);
+      expect(def.items[1]!.text).toEqual({ en: 'Test statement two', ur: 'آزمائشی دو' });
+      expect(def.items.some((i) => i.reverse)).toBe(false);
+      // By default: the mean of all statements, all of them answered.
+      expect(def.scores).toMatchObject([
+        { id: 'hs_score', method: 'mean', items: ['hs_01', 'hs_02', 'hs_03', 'hs_04'], minAnswered: 4 },
+      ]);
+
+      const page = await c.get(`/studies/${id}/edit`);
+      expect(page.body).toContain(
+        'HS-4 <span class="muted">— Help seeking (test scale), own instrument, 4 statements',
+      );
+      expect(page.body).toContain('name="reverse" value="hs_02"');
+
+      r = await c.post(`/studies/${id}/edit/own`, {
+        ...CREATE,
+        _form: 'own:hs',
+        action: 'update',
+        _items: '1',
+        reverse: ['hs_02', 'hs_04'],
+        inscore: ['hs_01', 'hs_02', 'hs_03', 'hs_04'],
+        method: 'sum',
+        minAnswered: '3',
+        bands: '4 = Low\n12 = High',
+      });
+      expect(r.statusCode, r.body.slice(0, 3000)).toBe(303);
+      si = (await c.definitionOf(id)).instruments![0]!;
+      const upd = si.definition as { items: { id: string; reverse?: boolean }[] };
+      expect(upd.items.filter((i) => i.reverse).map((i) => i.id)).toEqual(['hs_02', 'hs_04']);
+
+      // The stored definition resolves and scores like any instrument: 5 + (6 − 1) + 4 + (6 − 2) = 18, "High".
+      const checked = checkDefinition(await c.definitionOf(id));
+      expect(checked.ok).toBe(true);
+      if (!checked.ok) return;
+      const plan = buildScoringPlan(checked.value.resolved.study, getInstrument);
+      expect(plan.ok).toBe(true);
+      if (!plan.ok) return;
+      const res = scoreRespondent({ hs_01: 5, hs_02: 1, hs_03: 4, hs_04: 2 }, plan.value);
+      const score = res.scores.find((s) => s.id === 'hs_score')!;
+      expect(score.value).toBe(18);
+      expect(score.band?.label.en).toBe('High');
+      // Three answered is enough (minimum answered 3); the sum of three is not prorated.
+      expect(scoreRespondent({ hs_01: 5, hs_02: 1, hs_03: 4 }, plan.value).scores[0]!.value).toBe(14);
+      expect(scoreRespondent({ hs_01: 5, hs_02: 1 }, plan.value).scores[0]!.value).toBeNull();
+
+      // The respondent sees the statements on one page; the study launches (no licence terms, no safety rules).
+      const preview = await c.get(`/studies/${id}/preview`);
+      expect(preview.body).toContain('Test statement four');
+      expect((await c.post(`/studies/${id}/launch`, {})).statusCode).toBe(303);
+    });
+
+    it('refuses, saying what to fix: a library id, no statements, a minimum above the items, a bad band line', async () => {
+      const id = await c.createStudy({ title: 'Own scale' });
+      const cases: [Record<string, string>, string][] = [
+        [{ id: 'phq9' }, 'is the id of the library instrument PHQ-9'],
+        [{ statements: '' }, 'write the statements, one per line'],
+        [{ options: 'Agree' }, 'the response scale needs at least two options'],
+        [{ minAnswered: '9' }, 'give a whole number from 1 to 4'],
+        [{ bands: 'High' }, 'band line 1 (&quot;High&quot;) is not &quot;lowest score = label&quot;'],
+        [{ method: 'median' }, '&quot;median&quot; is not a scoring method'],
+      ];
+      for (const [change, message] of cases) {
+        const r = await c.post(`/studies/${id}/edit/own`, { ...CREATE, ...change });
+        expect(r.statusCode, message).toBe(400);
+        expect(r.body).toContain(message);
+      }
+      expect((await c.definitionOf(id)).instruments).toEqual([]);
+    });
+
+    it('removes an own instrument', async () => {
+      const id = await c.createStudy({ title: 'Own scale' });
+      expect((await c.post(`/studies/${id}/edit/own`, CREATE)).statusCode).toBe(303);
+      const r = await c.post(`/studies/${id}/edit/instruments`, { action: 'remove', instrument: 'hs' });
+      expect(r.statusCode).toBe(303);
+      expect((await c.definitionOf(id)).instruments).toEqual([]);
     });
   });
 }

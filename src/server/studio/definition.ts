@@ -6,6 +6,7 @@
  */
 
 import { parseExpression } from '../../core/instrument/expression.js';
+import { parseOwnInstrument } from '../../core/instrument/own.js';
 import {
   IdSchema,
   type Instrument,
@@ -76,6 +77,7 @@ export interface StudyDraft {
   languages?: string[];
   instruments?: {
     instrument: string;
+    definition?: unknown;
     termsAcknowledged?: { by: string; at: string };
     [k: string]: unknown;
   }[];
@@ -189,6 +191,18 @@ export function applyAcknowledgements(
     else delete si.termsAcknowledged;
   }
   return def;
+}
+
+/**
+ * The instrument of a definition's `instruments[i]` entry: its own definition (inline), parsed, or the library
+ * instrument it names; undefined when neither (or the definition does not parse — `checkDefinition` says why).
+ */
+export function studyInstrument(si: { instrument?: unknown; definition?: unknown }): Instrument | undefined {
+  if (si.definition !== undefined) {
+    const r = parseOwnInstrument(si.definition);
+    return r.ok ? r.value : undefined;
+  }
+  return typeof si.instrument === 'string' ? getInstrument(si.instrument) : undefined;
 }
 
 /** Whether an instrument ships without its item text (the licensee supplies it as a text pack). */
@@ -660,7 +674,7 @@ export function launchCheck(def: unknown, acknowledged: ReadonlySet<string>): La
   const instruments = checkedDef.ok
     ? checkedDef.value.resolved.instruments
     : (draft.instruments ?? [])
-        .map((si) => getInstrument(si.instrument))
+        .map((si) => studyInstrument(si))
         .filter((x): x is Instrument => x !== undefined);
   if (instruments.length === 0 && (draft.questions ?? []).length === 0) {
     problems.push({
@@ -703,7 +717,7 @@ export function launchCheck(def: unknown, acknowledged: ReadonlySet<string>): La
       }
       for (const m of st.missing) {
         warnings.push(
-          `${ins.shortTitle} has no ${languageName(m.lang)} wording for ${m.items.length === ins.items.length ? 'any of its' : `${m.items.length} of its ${ins.items.length}`} items (${idList(m.items)}): ${languageName(m.lang)} respondents see them in ${ins.languages[0] === 'en' ? 'English' : ins.languages[0]}, laid out in that language. Add a translation as a text pack under Design → Instruments → ${ins.shortTitle} → Text.`,
+          `${ins.shortTitle} has no ${languageName(m.lang)} wording for ${m.items.length === ins.items.length ? 'any of its' : `${m.items.length} of its ${ins.items.length}`} items (${idList(m.items)}): ${languageName(m.lang)} respondents see them in ${ins.languages[0] === 'en' ? 'English' : ins.languages[0]}, laid out in that language. ${getInstrument(ins.id) ? `Add a translation as a text pack under Design → Instruments → ${ins.shortTitle} → Text.` : `Add the ${languageName(m.lang)} wording after a | in each of its statements (Design → Instruments → ${ins.shortTitle}).`}`,
         );
       }
     }

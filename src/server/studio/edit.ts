@@ -36,10 +36,12 @@ import {
   type StudyDraft,
   setConsent,
   shortLabelIssues,
+  studyInstrument,
   titleIssues,
 } from './definition.js';
 import { checkbox, input, select, textarea } from './forms.js';
 import { csrfField, esc, issuesHtml, postButton } from './layout.js';
+import { ownForm, ownSection } from './own.js';
 import { textPackForm, textPacksSection, textPanel } from './textpacks.js';
 
 type SectionResult =
@@ -58,6 +60,7 @@ export const SECTIONS = [
   'basics',
   'instruments',
   'textpacks',
+  'own',
   'questions',
   'consent',
   'eligibility',
@@ -71,6 +74,7 @@ const SECTION_TITLES: Record<Section, string> = {
   basics: 'Basics',
   instruments: 'Instruments',
   textpacks: 'Instruments (text)',
+  own: 'Own instrument',
   questions: 'Questions',
   consent: 'Consent',
   eligibility: 'Eligibility screening',
@@ -91,8 +95,10 @@ interface FormError {
 
 function variableIds(draft: StudyDraft): Set<string> {
   const ids = new Set<string>();
-  for (const si of draft.instruments ?? [])
-    for (const it of getInstrument(si.instrument)?.items ?? []) ids.add(it.id);
+  for (const si of draft.instruments ?? []) {
+    if (typeof si.instrument === 'string') ids.add(si.instrument);
+    for (const it of studyInstrument(si)?.items ?? []) ids.add(it.id);
+  }
   for (const q of draft.questions ?? []) ids.add(q.id);
   for (const q of draft.collection?.eligibility?.questions ?? []) ids.add(q.id);
   return ids;
@@ -120,6 +126,11 @@ function basics({ draft, fields }: SectionInput): SectionResult {
 function instruments({ draft, fields }: SectionInput): SectionResult {
   const action = field(fields, 'action');
   const id = field(fields, 'instrument');
+  // An own instrument (inline definition) is removed like a library one.
+  if (action === 'remove' && draft.instruments?.some((si) => si.instrument === id && si.definition)) {
+    draft.instruments = draft.instruments.filter((si) => si.instrument !== id);
+    return { ok: true, change: 'instrument.remove', detail: { instrument: id } };
+  }
   const ins = getInstrument(id);
   if (!ins)
     return {
@@ -357,6 +368,7 @@ const HANDLERS: Record<Section, (input: SectionInput) => SectionResult> = {
   basics,
   instruments,
   textpacks: ({ draft, fields }) => textPacksSection(draft, fields),
+  own: ({ draft, fields }) => ownSection(draft, fields, variableIds(draft)),
   questions,
   consent,
   eligibility,
@@ -630,12 +642,47 @@ export async function renderEdit(
       return instrumentCard(ins, base, csrf, err, true, acks.get(ins.id), text);
     })
     .join('');
+  const ownErr = (form: string) => (err && err.form === form ? err : undefined);
+  const ownCards = (draft.instruments ?? [])
+    .filter((si) => si.definition !== undefined)
+    .map((si) => {
+      const ins = studyInstrument(si);
+      const head = ins
+        ? `<h3>${esc(ins.shortTitle)} <span class="muted">— ${esc(enText(ins.title))}, own instrument, ${ins.items.length} statements</span></h3>`
+        : `<h3>${esc(si.instrument)} <span class="muted">— own instrument (its definition has problems; fix them in the JSON editor)</span></h3>`;
+      return (
+        `<div class="card" id="own-${esc(si.instrument)}">${head}` +
+        (ins
+          ? fold(
+              `Edit ${ins.shortTitle}: statements, reverse keys, score`,
+              ownForm({ base, csrf, instrument: ins, err: ownErr(`own:${ins.id}`) }),
+              ownErr(`own:${ins.id}`) !== undefined,
+            )
+          : '') +
+        postButton(
+          `${base}/edit/instruments#instruments`,
+          csrf,
+          `Remove ${ins?.shortTitle ?? si.instrument}`,
+          {
+            className: 'danger',
+            hidden: { action: 'remove', instrument: si.instrument },
+          },
+        ) +
+        '</div>'
+      );
+    })
+    .join('');
   const available = listInstruments()
     .filter((ins) => !used.has(ins.id))
     .map((ins) => instrumentCard(ins, base, csrf, err, false))
     .join('');
   out.push(
-    `<section id="instruments"><h2>Instruments</h2><div id="textpacks">${usedCards || '<p class="muted">No instrument yet.</p>'}</div>` +
+    `<section id="instruments"><h2>Instruments</h2><div id="textpacks">${usedCards + ownCards || '<p class="muted">No instrument yet.</p>'}</div>` +
+      `<h3 id="own">Your own instrument</h3>${fold(
+        'Create a Likert grid: statements sharing one response scale, reverse keys, a score',
+        ownForm({ base, csrf, err: ownErr('own') }),
+        ownErr('own') !== undefined,
+      )}` +
       `<h3>Add from the library</h3>${errorsFor(err, 'instruments')}${
         available
           ? fold(

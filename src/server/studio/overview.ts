@@ -8,10 +8,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import QRCode from 'qrcode';
 import type { Issue } from '../../core/instrument/schema.js';
 import { audienceOf, coarseCount } from '../../core/privacy/suppression.js';
-import { getInstrument } from '../../instruments/index.js';
 import { HttpError } from '../errors.js';
 import { loadStudy, page, ROLES, type StudioContext, type StudyRequest, seeOther } from './common.js';
-import { launchCheck, type StudyDraft } from './definition.js';
+import { launchCheck, type StudyDraft, studyInstrument } from './definition.js';
 import { esc, issuesHtml, postButton, statusBadge } from './layout.js';
 
 /** The respondent link of a study. */
@@ -99,7 +98,7 @@ async function overviewBody(
   }
 
   // What the study asks.
-  const instruments = (def.instruments ?? []).map((si) => getInstrument(si.instrument));
+  const instruments = (def.instruments ?? []).map((si) => studyInstrument(si));
   const insRows = instruments
     .map((ins, i) =>
       ins
