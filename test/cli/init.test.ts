@@ -107,7 +107,9 @@ describe('nabz init', () => {
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/Near misses/);
     expect(r.out).toMatch(/phq9 \(PHQ-9\): 9 of 10 items have a column/);
-    expect(r.out).toMatch(/no column for phq9_5 "Poor appetite or overeating"/);
+    expect(r.out).toMatch(
+      /no column for phq9_5 "Poor appetite or overeating"; did you mean column [A-Z]+ "Patient Health Questionnaire-9 \[Poor appetite\]" \(\d+% alike\)\?/,
+    );
     expect(r.out).toMatch(/map the columns to its item ids in a mapping file/);
     const draft = JSON.parse(readFileSync(study, 'utf8'));
     expect(draft.instruments.some((si: { instrument?: string }) => si.instrument === 'phq9')).toBe(false);

@@ -84,6 +84,19 @@ describe('own instrument files', () => {
     expect(Number(cells[1])).not.toBe(3.4);
   });
 
+  it('simulate --instrument FILE writes an export that analyze --instrument FILE reads', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nabz-own-'));
+    const csv = join(dir, 'sim.csv');
+    const s = nabz('simulate', '--instrument', insFile, '--n', '40', '--seed', '3', '--out', csv);
+    expect(s.code, s.err).toBe(0);
+    expect(readFileSync(csv, 'utf8').split('\n')[0]).toMatch(
+      /^Timestamp,Attitudes to seeking mental-health help \(example own scale\) \[Talking to a professional/,
+    );
+    const a = nabz('analyze', csv, '--instrument', insFile, '--format', 'json');
+    expect(a.code, a.err).toBe(0);
+    expect(num(rows(JSON.parse(a.out), 'hsa_scores')[0]!.cells.n)).toBe(40);
+  });
+
   it('instruments show FILE prints the definition with its defaults', () => {
     const r = nabz('instruments', 'show', insFile);
     expect(r.code, r.err).toBe(0);

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import type { Instrument } from '../../core/instrument/schema.js';
 import { formatImportErrors } from '../../core/response/importErrors.js';
+import { unmatchedTargets } from '../../core/response/mapping.js';
 import { ColumnCollector, type Draft, draftStudy, reverseKeyHints, slugId } from '../../core/study/draft.js';
 import { resolveStudy } from '../../core/study/resolve.js';
 import { cellText, readTable } from '../../import/index.js';
@@ -160,7 +161,7 @@ function summary(
   if (draft.nearMisses.length) {
     L.push('');
     L.push('Near misses (not used as library instruments; their columns were drafted as own questions):');
-    for (const m of draft.nearMisses) L.push(...nearMiss(m));
+    for (const m of draft.nearMisses) L.push(...nearMiss(m, draft));
   }
   L.push('');
   L.push('Own instruments (Likert grids; check reverse keys and the score):');
@@ -208,12 +209,20 @@ function summary(
   return `${L.join('\n')}\n`;
 }
 
-function nearMiss(m: Draft['nearMisses'][number]): string[] {
+function nearMiss(m: Draft['nearMisses'][number], draft: Draft): string[] {
   const ins: Instrument = m.instrument;
   const L = [`  ${ins.id} (${ins.shortTitle}): ${m.matched} of ${ins.items.length} items have a column`];
-  for (const id of m.missing.slice(0, 10))
-    L.push(`    no column for ${id} "${clip(en(ins.items.find((it) => it.id === id)?.text), 60)}"`);
-  if (m.missing.length > 10) L.push(`    … and ${m.missing.length - 10} more items without a column`);
+  const missing = unmatchedTargets(
+    draft.libraryMapping,
+    draft.libraryTargets.filter((t) => m.missing.includes(t.id)),
+  );
+  for (const u of missing.slice(0, 10)) {
+    const sugg = u.suggestions.length
+      ? `; did you mean ${u.suggestions.map((s) => `column ${s.column.letter} "${clip(s.column.header, 60)}" (${Math.round(s.similarity * 100)}% alike)`).join(' or ')}?`
+      : '';
+    L.push(`    no column for ${u.target.id} "${clip(en(u.target.texts[0]), 60)}"${sugg}`);
+  }
+  if (missing.length > 10) L.push(`    … and ${missing.length - 10} more items without a column`);
   for (const b of m.badLabels.slice(0, 5))
     L.push(
       `    column "${clip(b.header, 50)}": "${b.value}" is not one of ${ins.shortTitle}'s answer labels`,

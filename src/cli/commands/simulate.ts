@@ -17,9 +17,9 @@ import { labelText, questionItems } from '../../core/study/questions.js';
 import { num, parse, requireNum } from '../args.js';
 import { CliError, usageError } from '../errors.js';
 import { readJsonFile } from '../io.js';
-import { loadStudy } from '../study.js';
+import { loadStudy, studyOfInstrument } from '../study.js';
 
-const USAGE = `Usage: nabz simulate --study STUDY.json --n N [--seed S] [--spec SIMULATION.json] [--out FILE.csv]
+const USAGE = `Usage: nabz simulate (--study STUDY.json | --instrument ID|FILE) --n N [--seed S] [--spec SIMULATION.json] [--out FILE.csv]
 
 Writes N seeded synthetic respondents of the study as a Google Forms CSV (Timestamp, one column per question,
 grid rows as "Title [Item]", answers as labels). The same seed always gives the same file.
@@ -31,6 +31,7 @@ export async function run(argv: string[]): Promise<void> {
     argv,
     {
       study: { type: 'string' },
+      instrument: { type: 'string' },
       n: { type: 'string' },
       seed: { type: 'string' },
       spec: { type: 'string' },
@@ -38,7 +39,8 @@ export async function run(argv: string[]): Promise<void> {
     },
     USAGE,
   );
-  if (!values.study) throw usageError('--study is required', USAGE);
+  if (!values.study === !values.instrument)
+    throw usageError('give exactly one of --study or --instrument', USAGE);
   const spec = (
     values.spec ? readJsonFile(values.spec, 'simulation spec') : {}
   ) as Partial<SimulationSpec> & {
@@ -49,7 +51,7 @@ export async function run(argv: string[]): Promise<void> {
   const n = num(values.n, 'n', USAGE) ?? spec.n ?? requireNum(values.n, 'n', USAGE);
   if (!Number.isInteger(n) || n < 1) throw usageError(`--n must be a positive whole number, got ${n}`, USAGE);
   const seed = num(values.seed, 'seed', USAGE) ?? spec.seed ?? 1;
-  const resolved = loadStudy(values.study);
+  const resolved = values.study ? loadStudy(values.study) : studyOfInstrument(values.instrument!);
 
   const columns: FormColumn[] = [];
   const showIf = new Map<string, Expr>();
