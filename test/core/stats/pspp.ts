@@ -59,6 +59,14 @@ export function readPsppCsv(file: string): Record<string, number[]> {
   return out;
 }
 
+/** The columns of a data CSV in test/goldens/pspp as strings (categorical columns); an empty cell is null. */
+export function readPsppCsvText(file: string): Record<string, (string | null)[]> {
+  const rows = parse(psppText(file), { columns: true }) as Record<string, string>[];
+  const out: Record<string, (string | null)[]> = {};
+  for (const key of Object.keys(rows[0]!)) out[key] = rows.map((r) => (r[key] === '' ? null : r[key]!));
+  return out;
+}
+
 /** A PSPP number ("", ".0123", "-4.2E-016", ".603[a]") or null when blank. */
 export function psppNumber(cell: string | undefined): number | null {
   if (cell === undefined) return null;
