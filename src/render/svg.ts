@@ -12,7 +12,7 @@
  */
 import { type Loader, parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { figureRows } from '../core/report/display.js';
+import { figureRows, formatValue } from '../core/report/display.js';
 import { formatCountPercent } from '../core/report/format.js';
 import { type FigureSpec, type Format, type Report, reportBlocks } from '../core/report/spec.js';
 import { escapeXml, oneLine, wrap } from './common.js';
@@ -34,8 +34,129 @@ function axisFormat(f: Format): string | undefined {
   }
 }
 
+/** What every chart shares: title, description, size, font, and the category axis (wrapped labels, data order). */
+function chartFrame(fig: FigureSpec, maxLines: number, values: readonly Record<string, unknown>[]) {
+  return {
+    title: { text: oneLine(fig.title), anchor: 'start' },
+    description: oneLine(`${fig.title}. ${fig.caption}`),
+    width: 420,
+    height: { step: maxLines * LINE_HEIGHT + 10 },
+    background: 'white',
+    config: { font: 'sans-serif', view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 11 } },
+    data: { values },
+    y: {
+      field: 'axisLabel',
+      type: 'nominal',
+      sort: null,
+      title: fig.y.title ? oneLine(fig.y.title) : null,
+      axis: {
+        labelExpr: "split(datum.value, '\\n')",
+        labelLimit: 380,
+        labelLineHeight: LINE_HEIGHT,
+        ticks: false,
+      },
+    },
+  } as const;
+}
+
+/**
+ * Where each level's segment of a diverging bar lies: levels laid end to end in order, shifted so that the
+ * middle of the scale is at 0 (the middle level of an odd scale straddles 0; an even scale splits between the
+ * two middle levels).
+ */
+export function divergingSegments(shares: readonly number[]): { x0: number; x1: number }[] {
+  const k = shares.length;
+  const half = Math.floor(k / 2);
+  let start = -shares.slice(0, half).reduce((a, b) => a + b, 0);
+  if (k % 2 === 1) start -= shares[half]! / 2;
+  return shares.map((s) => {
+    const seg = { x0: start, x1: start + s };
+    start += s;
+    return seg;
+  });
+}
+
+/**
+ * The Vega-Lite spec of a diverging stacked bar chart (Likert items): one bar per category split into its
+ * levels, lower levels left of 0 and higher right; the value label (the agreeing share) at the bar's right end.
+ */
+function divergingToVegaLite(fig: FigureSpec): TopLevelSpec {
+  const levels = fig.levels ?? [];
+  const rows = figureRows(fig);
+  const values: Record<string, unknown>[] = [];
+  let maxLines = 1;
+  rows.forEach((d, i) => {
+    const lines = wrap(oneLine(d.category), LABEL_CHARS);
+    maxLines = Math.max(maxLines, lines.length);
+    const axisLabel = lines.join('\n');
+    const segs = divergingSegments(d.segments ?? []);
+    segs.forEach((seg, j) => {
+      const share = d.segments?.[j] ?? 0;
+      values.push({
+        kind: 'segment',
+        axisLabel,
+        order: i,
+        level: levels[j],
+        levelIndex: j,
+        x0: seg.x0,
+        x1: seg.x1,
+        description: `${oneLine(d.category)}, ${levels[j]}: ${formatValue(share, fig.x.format)}`,
+      });
+    });
+    values.push({
+      kind: 'label',
+      axisLabel,
+      order: i,
+      x0: segs.length ? segs[segs.length - 1]!.x1 : 0,
+      valueLabel: fig.valueLabels ? d.label : '',
+    });
+  });
+  const { y, ...frame } = chartFrame(fig, maxLines, values);
+  return {
+    ...frame,
+    encoding: { y },
+    layer: [
+      {
+        transform: [{ filter: "datum.kind === 'segment'" }],
+        mark: { type: 'bar' },
+        encoding: {
+          x: {
+            field: 'x0',
+            type: 'quantitative',
+            title: 'Percentage of respondents (lower options left of 0, higher right)',
+            scale: { domain: [-1, 1] },
+            axis: {
+              grid: true,
+              values: [-1, -0.75, -0.5, -0.25, 0, 0.25, 0.5, 0.75, 1],
+              labelExpr: "format(abs(datum.value), '.0%')",
+            },
+          },
+          x2: { field: 'x1' },
+          color: {
+            field: 'level',
+            type: 'ordinal',
+            sort: levels,
+            scale: { domain: levels, scheme: 'redblue' },
+            legend: { orient: 'bottom', title: null, columns: Math.min(levels.length, 3), labelLimit: 200 },
+          },
+          description: { field: 'description', type: 'nominal' },
+        },
+      },
+      {
+        transform: [{ filter: "datum.kind === 'label'" }],
+        mark: { type: 'text', align: 'left', baseline: 'middle', dx: 4, fontSize: 11, color: '#111' },
+        encoding: {
+          x: { field: 'x0', type: 'quantitative' },
+          text: { field: 'valueLabel', type: 'nominal' },
+        },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
 /** The Vega-Lite spec of a figure (horizontal bars, categories on y in display order, value labels as text). */
 export function figureToVegaLite(fig: FigureSpec): TopLevelSpec {
+  if (fig.kind === 'diverging') return divergingToVegaLite(fig);
   const rows = figureRows(fig);
   const values = rows.map((d, i) => {
     const lines = wrap(oneLine(d.category), LABEL_CHARS);
@@ -52,27 +173,11 @@ export function figureToVegaLite(fig: FigureSpec): TopLevelSpec {
   const maxLines = Math.max(1, ...values.map((v) => v.lines));
   const format = axisFormat(fig.x.format);
   const xScale = fig.x.domain ? { domain: [fig.x.domain[0], fig.x.domain[1]] } : { zero: true };
+  const { y, ...frame } = chartFrame(fig, maxLines, values);
   return {
-    title: { text: oneLine(fig.title), anchor: 'start' },
-    description: oneLine(`${fig.title}. ${fig.caption}`),
-    width: 420,
-    height: { step: maxLines * LINE_HEIGHT + 10 },
-    background: 'white',
-    config: { font: 'sans-serif', view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 11 } },
-    data: { values },
+    ...frame,
     encoding: {
-      y: {
-        field: 'axisLabel',
-        type: 'nominal',
-        sort: null,
-        title: fig.y.title ? oneLine(fig.y.title) : null,
-        axis: {
-          labelExpr: "split(datum.value, '\\n')",
-          labelLimit: 380,
-          labelLineHeight: LINE_HEIGHT,
-          ticks: false,
-        },
-      },
+      y,
       x: {
         field: 'value',
         type: 'quantitative',

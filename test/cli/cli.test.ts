@@ -125,6 +125,25 @@ describe('nabz CLI', () => {
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(example, 'responses.csv'), 'utf8'));
   });
 
+  it('simulate → analyze round trip for every question type (grid rows headed "Stem [Row]", numbers within min/max)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nabz-cli-'));
+    const qs = join(root, 'test', 'goldens', 'data', 'questions_synthetic.study.json');
+    const csv = join(dir, 'r.csv');
+    expect(nabz('simulate', '--study', qs, '--n', '200', '--seed', '3', '--out', csv).code).toBe(0);
+    expect(readFileSync(csv, 'utf8').split('\n')[0]).toContain(
+      'How much do you agree? [I would seek help if I needed it]',
+    );
+    const r = nabz('analyze', csv, '--study', qs, '--out', join(dir, 'out'));
+    expect(r.code, r.err).toBe(0);
+    for (const f of [
+      'tables/mc_coping.csv',
+      'tables/grid_work.csv',
+      'figures/grid_work_fig.svg',
+      'tables/numbers.csv',
+    ])
+      expect(existsSync(join(dir, 'out', f)), f).toBe(true);
+  });
+
   it('score writes one row per respondent with scores, bands and n', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nabz-cli-'));
     const r = nabz('score', join(example, 'responses.csv'), '--study', study, '--out', join(dir, 's.csv'));

@@ -36,6 +36,7 @@ import {
   type IndependentTestInput,
   type ItemEndorsement,
   independentSamplesTable,
+  interval,
   isSignificant,
   meanSentence,
   notComputableCell,
@@ -72,7 +73,7 @@ import { chiSquareIndependence, fisherExact2x2 } from '../stats/crosstab.js';
 import { describe } from '../stats/descriptives.js';
 import { hedgesG } from '../stats/effectsize.js';
 import { pAdjust } from '../stats/padjust.js';
-import { proportionAtOrAbove } from '../stats/proportion.js';
+import { proportionAtOrAbove, wilsonInterval } from '../stats/proportion.js';
 import {
   cronbachAlpha,
   type ItemMatrix,
@@ -81,8 +82,9 @@ import {
 } from '../stats/reliability.js';
 import { isNotComputable, notComputable } from '../stats/result.js';
 import { ttestIndependent } from '../stats/ttest.js';
-import { plainQuestions, singleChoiceQuestions } from '../study/questions.js';
+import { plainQuestions, shortLabel, singleChoiceQuestions } from '../study/questions.js';
 import type { ResolvedStudy } from '../study/resolve.js';
+import { fmtLevel, instrumentLikertSections, questionSections } from './questions.js';
 
 export interface AnalysisInput {
   readonly resolved: ResolvedStudy;
@@ -221,8 +223,15 @@ function cellNumber(c: Cell | undefined): number {
 
 // ------------------------------------------------------------------------------------------------ sample
 
+/** The Wilson interval of a valid percent as a cell (empty when nobody answered). */
+function validInterval(count: number, total: number, level: number): Cell {
+  const w = wilsonInterval(count, total, { level });
+  return isNotComputable(w) ? { kind: 'empty' } : interval(w.ci.lower, w.ci.upper);
+}
+
 function sampleSection(input: AnalysisInput, k: number): Section {
   const { resolved, dataset } = input;
+  const level = resolved.study.analysis.confidenceLevel;
   const blocks: Block[] = [];
   const sentences: string[] = [sampleSizeSentence(dataset.n)];
   const rows: Row[] = [];
@@ -239,8 +248,9 @@ function sampleSection(input: AnalysisInput, k: number): Section {
         n: suppressed(why),
         percent: suppressed(why),
         valid: suppressed(why),
+        ci: suppressed(why),
       });
-      rows.push({ kind: 'group', label: itemText(q) });
+      rows.push({ kind: 'group', label: shortLabel(q) });
       levels.forEach((l, i) => {
         anySuppressed ||= hide.has(i);
         rows.push({
@@ -257,6 +267,7 @@ function sampleSection(input: AnalysisInput, k: number): Section {
                     total > 0
                       ? num(l.count / total)
                       : notComputableCell('no respondent answered this question'),
+                  ci: validInterval(l.count, total, level),
                 }),
           },
         });
@@ -274,6 +285,7 @@ function sampleSection(input: AnalysisInput, k: number): Section {
               characteristic: text(label),
               ...hidden(`fewer than ${k} respondents`),
               valid: { kind: 'empty' },
+              ci: { kind: 'empty' },
             },
           });
         } else if (count > 0) {
@@ -292,7 +304,7 @@ function sampleSection(input: AnalysisInput, k: number): Section {
       if (hide.size === 0 && total > 0) {
         sentences.push(
           categoricalSentence({
-            label: itemText(q),
+            label: shortLabel(q),
             levels: levels.map((l) => ({ label: l.label, count: l.count })),
           }),
         );
@@ -302,7 +314,7 @@ function sampleSection(input: AnalysisInput, k: number): Section {
       if (!isNotComputable(d)) {
         sentences.push(
           meanSentence({
-            label: itemText(q),
+            label: shortLabel(q),
             n: d.n,
             mean: d.mean,
             sd: d.sd ?? notComputable('only one value'),
@@ -325,10 +337,14 @@ function sampleSection(input: AnalysisInput, k: number): Section {
         col('n', 'n', INTEGER),
         col('percent', 'Percent', pct(1)),
         col('valid', 'Valid percent', pct(1)),
+        col('ci', `${fmtLevel(level)} CI`, pct(1)),
       ],
       rows,
       denominator: `Percent is of all ${dataset.n} responses; valid percent is of the respondents who answered the question (as SPSS FREQUENCIES: "no answer" and "not asked" are left out of the valid denominator).`,
-      notes: anySuppressed ? [suppressionNote(k)] : [],
+      notes: [
+        'The confidence interval is of the valid percent: Wilson score interval (R prop.test(x, n, correct = FALSE)).',
+        ...(anySuppressed ? [suppressionNote(k)] : []),
+      ],
     };
     blocks.push(table);
   }
@@ -664,7 +680,7 @@ function groupSections(input: AnalysisInput, scores: readonly ScoreColumn[], k: 
     if (!v || !gc || v.item.type !== 'single') continue;
     const { levels } = categoryCounts(v.item, gc);
     const present = levels.filter((l) => l.count > 0);
-    const groupTitle = itemText(v.item);
+    const groupTitle = shortLabel(v.item);
     const blocks: Block[] = [];
     const small = present.filter((l) => k > 0 && l.count < k);
     if (present.length < 2) {
@@ -722,7 +738,7 @@ function crosstabBlocks(
     const used = counts.map((row, i) => ({ row, i })).filter((x) => x.row.some((v) => v > 0));
     if (used.length < 2) continue;
     const table = used.map((x) => x.row);
-    const title = `${itemText(q)} by ${midSentence(itemText(groupItem))}`;
+    const title = `${shortLabel(q)} by ${midSentence(shortLabel(groupItem))}`;
     if (k > 0 && table.some((row) => row.some((v) => v > 0 && v < k))) {
       sentences.push(`${title}: not shown, a cell has fewer than ${k} respondents.`);
       continue;
@@ -736,7 +752,7 @@ function crosstabBlocks(
         ? fisherExact2x2(table as unknown as [[number, number], [number, number]])
         : undefined;
     const columns = [
-      col('level', itemText(q), TEXT),
+      col('level', shortLabel(q), TEXT),
       ...present.map((l, c) => col(`g${c}`, l.label, INTEGER)),
       col('total', 'Total', INTEGER),
     ];
@@ -773,7 +789,7 @@ function crosstabBlocks(
       title,
       columns,
       rows,
-      denominator: `Cells show n and the percentage of each ${midSentence(itemText(groupItem))} group (column percentages of those who answered both questions).`,
+      denominator: `Cells show n and the percentage of each ${midSentence(shortLabel(groupItem))} group (column percentages of those who answered both questions).`,
       notes,
     });
   }
@@ -1271,7 +1287,7 @@ export function analyzeStudy(input: AnalysisInput): Report {
   const k = input.minCellSize ?? resolved.study.analysis.minCellSize;
   const reported = scored.scores;
   const byId = new Map(reported.map((s) => [s.id, s]));
-  const sections: Section[] = [sampleSection(input, k)];
+  const sections: Section[] = [sampleSection(input, k), ...questionSections(input, k)];
   const notes: string[] = [];
   for (const ins of resolved.instruments) {
     const scores = reported.filter((s) => s.instrumentId === ins.id);
@@ -1288,6 +1304,7 @@ export function analyzeStudy(input: AnalysisInput): Report {
       }),
     );
     sections.push(...instrumentSections(input, ins, scores, k));
+    sections.push(...instrumentLikertSections(input, ins, k));
   }
   const partial = itemsPresent(scored);
   if (partial.length > 0) {

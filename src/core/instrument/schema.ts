@@ -42,6 +42,11 @@ export const ResponseOptionSchema = z.object({
   /** Stored value (the score before reverse keying), e.g. 0–3, or 0/25/50/75/100 for CBI. */
   value: z.number().finite(),
   label: LocalizedTextSchema,
+  /**
+   * For multiple-choice items: choosing this option means none of the others ("None of these"). Options
+   * labelled "None", "None of the above", "Nothing" are treated as exclusive unless this says false.
+   */
+  exclusive: z.boolean().optional(),
 });
 export type ResponseOption = z.infer<typeof ResponseOptionSchema>;
 

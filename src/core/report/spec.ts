@@ -210,6 +210,10 @@ export const FigureDatumSchema = doc(
       'Numerator behind a proportion, for text alternatives.',
     ),
     total: doc(z.number().int().positive().optional(), 'Denominator behind a proportion.'),
+    segments: doc(
+      z.array(z.number().min(0).max(1)).optional(),
+      "Diverging figures: the share of each of the figure's `levels` (proportions of `total`, in level order, summing to 1).",
+    ),
   }),
   'One bar.',
   'ReportFigureDatum',
@@ -222,7 +226,18 @@ export const FigureSpecSchema = doc(
     type: z.literal('figure'),
     id: ReportIdSchema,
     title: z.string().min(1),
-    kind: doc(z.literal('bar'), 'A horizontal bar chart: categories on y, values on x.'),
+    kind: doc(
+      z.enum(['bar', 'diverging']),
+      'bar: a horizontal bar chart, categories on y, values on x. diverging: a diverging stacked bar chart of ordered responses (Likert items): each category a bar split into its `segments`, levels below the middle to the left of 0 and above it to the right (a middle level, if any, straddles 0); `value` is the share in the top (agreeing) levels.',
+    ),
+    levels: doc(
+      z.array(z.string().min(1)).min(2).optional(),
+      'Diverging figures: the ordered response labels, lowest first.',
+    ),
+    agreeing: doc(
+      z.array(z.number().int().nonnegative()).optional(),
+      "Diverging figures: indexes into `levels` counted in each datum's `value` (e.g. the top two).",
+    ),
     data: z.array(FigureDatumSchema),
     x: doc(
       z.strictObject({
@@ -343,6 +358,31 @@ function checkFigure(f: FigureSpec, path: (string | number)[], ctx: z.Refinement
       code: 'custom',
       path: [...path, 'x', 'format'],
       message: `figure "${f.id}": the value axis needs a number format, not text`,
+    });
+  }
+  if (f.kind === 'diverging') {
+    const n = f.levels?.length ?? 0;
+    if (n < 2)
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'levels'],
+        message: `figure "${f.id}": a diverging figure needs its levels`,
+      });
+    f.data.forEach((d, i) => {
+      if (d.segments?.length !== n)
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'data', i, 'segments'],
+          message: `figure "${f.id}": category "${d.category}" needs one segment per level (${n})`,
+        });
+    });
+    (f.agreeing ?? []).forEach((k, i) => {
+      if (k >= n)
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'agreeing', i],
+          message: `figure "${f.id}": agreeing level ${k} is not one of the ${n} levels`,
+        });
     });
   }
 }

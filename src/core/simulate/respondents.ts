@@ -72,8 +72,11 @@ export function simulateRespondents(
       } else if (it.type === 'number') {
         const d = spec.numbers?.[it.id] ?? { mean: 0, sd: 1 };
         let v = Math.round(d.mean + d.sd * normal(rng));
-        if (d.min !== undefined) v = Math.max(d.min, v);
-        if (d.max !== undefined) v = Math.min(d.max, v);
+        // the spec's limits, else the question's own (an answer outside them would not import)
+        const lo = d.min ?? it.min;
+        const hi = d.max ?? it.max;
+        if (lo !== undefined) v = Math.max(lo, v);
+        if (hi !== undefined) v = Math.min(hi, v);
         answers.set(it.id, v);
       } else if (it.type === 'multiple' && s.options) {
         const chosen = s.options.filter(() => rng.next() < 0.3).map((o) => o.value);

@@ -193,6 +193,8 @@ export const AnalysisPlanSchema = z.object({
   leveneCenter: z.enum(['mean', 'median']).default('mean'),
   /** Cronbach's alpha missing-data handling: 'listwise' as SPSS, 'pairwise' as psych::alpha. */
   alphaMissing: z.enum(['listwise', 'pairwise']).default('listwise'),
+  /** A bar chart per multiple-choice question, beside its table. */
+  questionFigures: z.boolean().default(false),
   /** How many items to show in the top-N endorsement chart. */
   topN: z.number().int().positive().default(10),
   /** Smallest group size shown in aggregate tables (small-cell suppression). 0 disables. */
