@@ -104,7 +104,7 @@ export async function importAndScore(
   bar.finish();
   const groupBy = options.groupBy ?? resolved.study.analysis.groupBy;
   const unmatched = result.mappingReport
-    ? unmatchedTargets(result.mappingReport, targets.value, groupBy)
+    ? unmatchedTargets(result.mappingReport, targets.value, groupBy, { answers: result.unmappedAnswers })
     : [];
   if (options.writeMapping && result.mappingReport)
     writeSuggestedMapping(options.writeMapping, result.mappingReport, unmatched, mapping);

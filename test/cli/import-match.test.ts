@@ -68,7 +68,7 @@ describe('a partly matched export', () => {
       /bace3_09 — item of bace3, .*\n\s+did you mean N ".*Feeling embarrassed\/ashamed\]" \(\d+%\)\?/,
     );
     expect(r.err).toMatch(
-      /training — group variable, "Level of training"\n\s+did you mean D "Training level" \(\d+%\)\?/,
+      /training — group variable, "Level of training"\n\s+did you mean D "Training level" \(\d+%; its answers are the options\)\?/,
     );
     expect(r.err).toMatch(/--mapping map\.json \(docs\/importing\.md/);
     expect(r.err).toMatch(/--write-mapping map\.json/);

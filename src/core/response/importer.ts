@@ -65,7 +65,16 @@ interface ImportOutcome {
   readonly mappingReport: MappingReport | null;
   /** Things the user should know that do not stop the import (blank rows skipped, assumed date order, …). */
   readonly warnings: readonly string[];
+  /**
+   * For each unmapped column (by 0-based index): distinct answers of its first rows (at most
+   * `ANSWER_SAMPLE.values` from the first `ANSWER_SAMPLE.rows`), so `unmatchedTargets` can suggest a column
+   * whose answers are a question's option labels. Absent when no header row was read.
+   */
+  readonly unmappedAnswers?: ReadonlyMap<number, readonly string[]>;
 }
+
+/** How many rows and distinct answers of each unmapped column are kept for suggestions. */
+export const ANSWER_SAMPLE = { rows: 1000, values: 20 } as const;
 
 export interface ImportSuccess extends ImportOutcome {
   readonly ok: true;
@@ -268,6 +277,8 @@ export class ResponseImport {
   private rowCount = 0;
   private blankRows = 0;
   private lastRow = 1;
+  /** Distinct answers of the unmapped columns, from the first rows (see `ANSWER_SAMPLE`). */
+  private readonly unmappedAnswers = new Map<number, Set<string>>();
 
   constructor(
     private readonly targets: readonly Target[],
@@ -281,6 +292,8 @@ export class ResponseImport {
     this.mappingReport = this.plan.report;
     this.warnings = [...this.plan.warnings];
     for (const e of this.plan.errors) this.errors.add(e);
+    for (const c of this.mappingReport.unmapped)
+      if (c.status === 'unmapped' && c.header.length > 0) this.unmappedAnswers.set(c.index, new Set());
     const co = { mapping: options.mapping, language: options.language };
     this.plan.assignments.forEach((a, i) => {
       const h = this.headers[i]!;
@@ -364,6 +377,12 @@ export class ResponseImport {
       }
     }
     this.rowCount++;
+    if (this.rowCount <= ANSWER_SAMPLE.rows) {
+      for (const [k, seen] of this.unmappedAnswers) {
+        if (seen.size >= ANSWER_SAMPLE.values || isEmptyCell(cells[k])) continue;
+        seen.add(cellText(cells[k]).trim());
+      }
+    }
     const store = this.errors.total === 0;
     for (const s of this.sinks) {
       const p = s.accept(cells[s.index], row, store);
@@ -410,6 +429,7 @@ export class ResponseImport {
         rows: this.rowCount,
         mappingReport: this.mappingReport,
         warnings,
+        unmappedAnswers: this.answerSample(),
       };
     }
     return {
@@ -419,7 +439,12 @@ export class ResponseImport {
       rows: this.rowCount,
       mappingReport: this.mappingReport,
       warnings,
+      unmappedAnswers: this.answerSample(),
     };
+  }
+
+  private answerSample(): Map<number, string[]> {
+    return new Map([...this.unmappedAnswers].map(([k, v]) => [k, [...v]]));
   }
 
   private decideDateOrder(ts: TimestampSink): 'mdy' | 'dmy' | null {

@@ -521,6 +521,12 @@ export interface ColumnSuggestion {
   readonly column: ColumnReport;
   /** `textSimilarity` of the closest pair of texts (header or grid row vs item text, id or alias), 0–1. */
   readonly similarity: number;
+  /**
+   * For a study question with options: the share of the column's sampled distinct answers that are its option
+   * labels (any language) or codes, 0–1; absent for instrument items (their scales are shared by many items,
+   * so only the text tells them apart) and when no answers were sampled.
+   */
+  readonly answers?: number;
 }
 
 /** A study variable the analysis needs that no column fills, with the columns it may be in. */
@@ -537,6 +543,31 @@ export interface UnmatchedTarget {
 /** Suggestions below this similarity are not shown: unrelated sentences share about a quarter of their bigrams. */
 export const MIN_SUGGESTION_SIMILARITY = 0.45;
 
+/** A column whose sampled answers are at least this share of a question's labels is suggested for it. */
+export const MIN_ANSWER_SHARE = 0.8;
+
+/** Share of `answers` that are option labels or codes of `t` (a multiple-choice answer: each `, `-part). */
+function answerShare(t: Target, answers: readonly string[]): number | undefined {
+  if (answers.length === 0) return undefined;
+  const labels = new Set<string>();
+  for (const o of t.options) {
+    labels.add(normalizeText(String(o.value)));
+    for (const l of Object.values(o.label)) labels.add(normalizeText(l));
+  }
+  const isLabel = (a: string) =>
+    labels.has(normalizeText(a)) ||
+    (t.type === 'multiple' && a.split(',').every((p) => labels.has(normalizeText(p))));
+  return answers.filter(isLabel).length / answers.length;
+}
+
+/** Ranking of a suggestion: a close header, and answers that are the question's labels, both count. */
+function suggestionRank(s: ColumnSuggestion, minSimilarity: number): number {
+  return (
+    (s.similarity >= minSimilarity ? s.similarity : 0) +
+    (s.answers !== undefined && s.answers >= MIN_ANSWER_SHARE ? s.answers : 0)
+  );
+}
+
 function similarityTo(t: Target, c: ColumnReport): number {
   const names = [t.id, ...(t.aliases ?? []), ...t.texts.flatMap((x) => Object.values(x))];
   const grid = parseGridHeader(c.header);
@@ -549,14 +580,20 @@ function similarityTo(t: Target, c: ColumnReport): number {
 /**
  * The variables an analysis needs that the file has no column for — every item of the study's instruments
  * (targets whose group is not `"study"`) and every group variable — each with the unmapped columns that read
- * most like it (by `textSimilarity` on normalised text), so the message can ask "did you mean …?".
- * Columns the mapping file ignores are not suggested.
+ * most like it (by `textSimilarity` on normalised text), so the message can ask "did you mean …?". With
+ * `answers` (`ImportResult.unmappedAnswers`), a study question is also suggested the columns whose answers
+ * are its option labels (a "Sex" column of Female/Male for "gender"). Columns the mapping file ignores are
+ * not suggested.
  */
 export function unmatchedTargets(
   report: MappingReport,
   targets: readonly Target[],
   groupVariables: readonly string[] = [],
-  options: { max?: number; minSimilarity?: number } = {},
+  options: {
+    max?: number;
+    minSimilarity?: number;
+    answers?: ReadonlyMap<number, readonly string[]> | undefined;
+  } = {},
 ): UnmatchedTarget[] {
   const max = options.max ?? 3;
   const minSimilarity = options.minSimilarity ?? MIN_SUGGESTION_SIMILARITY;
@@ -574,11 +611,21 @@ export function unmatchedTargets(
           ? [t.id]
           : [];
     if (variables.length === 0) continue;
+    const byAnswers = t.group === 'study' && t.options.length > 0 && options.answers !== undefined;
     const suggestions = free
-      .map((column) => ({ column, similarity: similarityTo(t, column) }))
-      .filter((s) => s.similarity >= minSimilarity)
-      .sort((a, b) => b.similarity - a.similarity || a.column.index - b.column.index)
-      .slice(0, max);
+      .map((column): ColumnSuggestion => {
+        const share = byAnswers ? answerShare(t, options.answers!.get(column.index) ?? []) : undefined;
+        return {
+          column,
+          similarity: similarityTo(t, column),
+          ...(share !== undefined ? { answers: share } : {}),
+        };
+      })
+      .map((s) => ({ s, rank: suggestionRank(s, minSimilarity) }))
+      .filter((x) => x.rank > 0)
+      .sort((a, b) => b.rank - a.rank || a.s.column.index - b.s.column.index)
+      .slice(0, max)
+      .map((x) => x.s);
     out.push({ target: t, role, variables, suggestions });
   }
   return out;
@@ -618,10 +665,20 @@ export function formatUnmatched(unmatched: readonly UnmatchedTarget[], language?
     if (u.suggestions.length > 0) {
       lines.push(
         `      did you mean ${u.suggestions
-          .map(
-            (s) =>
-              `${s.column.letter} ${q(clipHeader(s.column.header))} (${Math.round(s.similarity * 100)}%)`,
-          )
+          .map((s) => {
+            const answersMatch = s.answers !== undefined && s.answers >= MIN_ANSWER_SHARE;
+            const why =
+              answersMatch && s.similarity < MIN_SUGGESTION_SIMILARITY
+                ? []
+                : [`${Math.round(s.similarity * 100)}%`];
+            if (s.answers !== undefined && s.answers >= MIN_ANSWER_SHARE)
+              why.push(
+                s.answers === 1
+                  ? 'its answers are the options'
+                  : `${Math.round(s.answers * 100)}% of its answers are the options`,
+              );
+            return `${s.column.letter} ${q(clipHeader(s.column.header))} (${why.join('; ')})`;
+          })
           .join(' or ')}?`,
       );
     } else if (!text && t.group !== 'study') {
@@ -653,9 +710,9 @@ export function suggestedMapping(
     // A multiple-choice item is suggested as one column only when none of its option columns is mapped.
     u.target.type === 'multiple' && u.variables.length < u.target.options.length
       ? []
-      : u.suggestions.map((s) => ({ id: u.target.id, ...s })),
+      : u.suggestions.map((s) => ({ id: u.target.id, ...s, rank: suggestionRank(s, 0) })),
   );
-  pairs.sort((a, b) => b.similarity - a.similarity || a.column.index - b.column.index);
+  pairs.sort((a, b) => b.rank - a.rank || a.column.index - b.column.index);
   const usedIds = new Set<string>();
   const usedCols = new Set<number>();
   for (const p of pairs) {

@@ -111,6 +111,34 @@ describe('unmatchedTargets', () => {
     });
   });
 
+  it("suggests a column whose answers are a question's option labels, even under another name", () => {
+    const rows = [
+      ['mini_1', 'mini_2', 'mini_3', 'Sex', 'Tick all that help', 'Notes'],
+      ['Not at all', 'Not at all', 'Not at all', 'Female', 'Exercise, Prayer', 'Female'],
+      ['Not at all', 'Several days', 'Not at all', 'Male', 'Talking to friends, family', 'fine'],
+      ['Several days', 'Not at all', 'Not at all', 'female', '', 'Male'],
+    ];
+    const r = importTable(t, rows);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.unmappedAnswers?.get(3)).toEqual(['Female', 'Male', 'female']);
+    const u = unmatchedTargets(r.mappingReport, t, ['gender', 'coping'], { answers: r.unmappedAnswers });
+    const gender = u.find((x) => x.target.id === 'gender')!;
+    // "Sex" reads nothing like "Gender", but all its answers are gender's labels; "Notes" has 2 of 3.
+    expect(gender.suggestions.map((s) => [s.column.header, s.answers])).toEqual([['Sex', 1]]);
+    // A multiple-choice answer counts when each of its parts is a label (labels with commas whole).
+    const coping = u.find((x) => x.target.id === 'coping')!;
+    expect(coping.suggestions.map((s) => s.column.header)).toEqual(['Tick all that help']);
+    expect(formatUnmatched(u)).toMatch(
+      /gender — group variable, "Gender"\n\s+did you mean D "Sex" \(its answers are the options\)\?/,
+    );
+    expect(suggestedMapping(r.mappingReport, u).columns).toMatchObject({
+      Sex: 'gender',
+      'Tick all that help': 'coping',
+    });
+    // Instrument items are told apart by their text only (their scale is shared by many items).
+    expect(unmatchedTargets(r.mappingReport, t, [], { answers: r.unmappedAnswers })).toEqual([]);
+  });
+
   it('keeps the values and ignored columns of the mapping file it started from', () => {
     const base = parseMappingFile({ columns: { Email: null }, values: { '*': { '-99': 'SKIP' } } });
     if (!base.ok) throw new Error('bad fixture');
