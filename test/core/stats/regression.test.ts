@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   dummyCode,
@@ -8,38 +7,22 @@ import {
 } from '../../../src/core/stats/regression.js';
 import { isNotComputable } from '../../../src/core/stats/result.js';
 import { expectDigits } from '../../helpers/accuracy.js';
-import { ok, readPsppCsv, readPsppCsvText } from './pspp.js';
+import { ok } from './pspp.js';
+import {
+  bfi,
+  STAT as DIGITS,
+  factor,
+  regressionGolden as golden,
+  mt,
+  num,
+  PVAL,
+  sim,
+  simText,
+} from './regression-data.js';
 
-// Goldens: test/goldens/r/regression.R -> test/goldens/regression.json (R lm, summary.lm, confint, car::vif)
-const golden = JSON.parse(readFileSync(new URL('../../goldens/regression.json', import.meta.url), 'utf8'));
-// CONTRIBUTING.md: >= 12 significant digits for statistics, >= 11 for p-values
-const DIGITS = 12;
-const PVAL = 11;
+// Goldens: test/goldens/r/regression.R (R lm, summary.lm, confint, car::vif)
 
-const sim = readPsppCsv('regression_sim.csv');
-const simText = readPsppCsvText('regression_sim.csv');
-const mt = readPsppCsv('mtcars.csv');
-const bfi = readPsppCsv('bfi.csv');
-
-function num(data: Record<string, number[]>, name: string): RegressorColumn {
-  return { name, values: data[name]! };
-}
-function factor(term: string, values: (string | number | null)[]): RegressorColumn[] {
-  return ok(
-    dummyCode(
-      term,
-      values.map((v) => (typeof v === 'number' && Number.isNaN(v) ? null : v)),
-    ),
-  ).columns;
-}
-
-interface LmGolden {
-  names: string[];
-  estimate: number[];
-  se: number[];
-  statistic: number[];
-  p: number[];
-  n: number;
+interface LmGolden extends CoefGolden {
   ci_lower: number[];
   ci_upper: number[];
   beta: number[];

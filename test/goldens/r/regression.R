@@ -3,7 +3,7 @@
 # Writes test/goldens/regression.json. Needs R >= 4.2 with car (Debian r-cran-car) and MASS (r-recommended).
 #
 # Data: test/goldens/pspp/regression_sim.csv is simulated here once (seeded) and then read, never rewritten;
-# mtcars.csv and esoph/infert are R's datasets package data, exported once (see test/goldens/pspp/README.md);
+# mtcars.csv and infert.csv are R's datasets package data, exported once (see test/goldens/pspp/README.md);
 # bfi.csv is psych::bfi (already committed).
 suppressPackageStartupMessages({ library(car); library(MASS) })
 data_dir <- "test/goldens/pspp"
@@ -71,7 +71,81 @@ lm_out <- list(
   bfi = lm_golden(lm(N1 ~ A1 + C1 + E1 + age + educ_f, data = bfi))
 )
 
-out <- list(lm = lm_out)
-if (file.exists("test/goldens/r/regression_glm.R")) source("test/goldens/r/regression_glm.R")
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Logistic regression. glm is run to the exact maximum: a first fit, then a refit started at its coefficients with
+# epsilon 1e-15, so summary()'s SEs use the weights at the maximum (glm computes them from the previous iteration).
+glm_exact <- function(formula, data) {
+  f0 <- glm(formula, family = binomial, data = data, control = glm.control(epsilon = 1e-12, maxit = 100))
+  suppressWarnings(glm(formula, family = binomial, data = data, start = coef(f0),
+                       control = glm.control(epsilon = 1e-15, maxit = 100)))
+}
+# Hosmer-Lemeshow as ResourceSelection::hoslem.test 0.3-5 (not packaged for Debian, so written out from its source):
+# cut points unique(quantile(yhat, seq(0, 1, 1/g))), cut(include.lowest = TRUE), df = g - 2.
+hoslem <- function(y, yhat, g = 10) {
+  qq <- unique(quantile(yhat, probs = seq(0, 1, 1/g)))
+  cutyhat <- cut(yhat, breaks = qq, include.lowest = TRUE)
+  observed <- xtabs(cbind(y0 = 1 - y, y1 = y) ~ cutyhat)
+  expected <- xtabs(cbind(yhat0 = 1 - yhat, yhat1 = yhat) ~ cutyhat)
+  chisq <- sum((observed - expected)^2 / expected)
+  list(statistic = chisq, df = g - 2, p = pchisq(chisq, g - 2, lower.tail = FALSE),
+       n = arr(as.numeric(table(cutyhat))), observed = arr(unname(observed[, 2])), expected = arr(unname(expected[, 2])))
+}
+# Exact profile-likelihood bound: the root of the signed root deviance = +-qnorm((1 + level) / 2), by uniroot on
+# glm fits with the coefficient fixed by an offset.
+profile_exact <- function(fit, j, side, level = 0.95) {
+  X <- model.matrix(fit)
+  y <- fit$y
+  b <- coef(fit)[j]
+  se <- sqrt(diag(vcov(fit)))[j]
+  z <- qnorm((1 + level) / 2)
+  dev0 <- deviance(fit)
+  others <- X[, -j, drop = FALSE]
+  sr <- function(t) {
+    pf <- suppressWarnings(glm.fit(others, y, family = binomial(), offset = X[, j] * t,
+                                   control = glm.control(epsilon = 1e-15, maxit = 100)))
+    sign(t - b) * sqrt(max(0, pf$deviance - dev0)) - side * z
+  }
+  lo <- if (side > 0) b else b - 3 * z * se
+  hi <- if (side > 0) b + 3 * z * se else b
+  uniroot(sr, c(lo, hi), tol = 1e-15 * max(1, abs(b)), maxiter = 200)$root
+}
+glm_golden <- function(fit, profile = FALSE) {
+  s <- summary(fit)
+  ci <- confint.default(fit)
+  mu <- fitted(fit)
+  y <- fit$y
+  n <- length(y)
+  lr <- fit$null.deviance - fit$deviance
+  cs <- 1 - exp(-lr / n)
+  out <- c(coef_table(fit), list(
+    n = n, events = sum(y), or = arr(unname(exp(coef(fit)))),
+    or_lower = arr(unname(exp(ci[, 1]))), or_upper = arr(unname(exp(ci[, 2]))),
+    null_deviance = fit$null.deviance, deviance = fit$deviance, aic = fit$aic,
+    lr = lr, lr_df = fit$df.null - fit$df.residual, lr_p = pchisq(lr, fit$df.null - fit$df.residual, lower.tail = FALSE),
+    cox_snell = cs, nagelkerke = cs / (1 - exp(-fit$null.deviance / n)),
+    hl = hoslem(y, mu),
+    classification = arr(as.numeric(table(factor(y, 0:1), factor(as.numeric(mu >= 0.5), 0:1))))))
+  if (profile) {
+    k <- length(coef(fit))
+    prof <- suppressMessages(confint(fit))
+    out$profile_lower <- arr(vapply(1:k, function(j) profile_exact(fit, j, -1), 0))
+    out$profile_upper <- arr(vapply(1:k, function(j) profile_exact(fit, j, 1), 0))
+    out$mass_lower <- arr(unname(prof[, 1]))
+    out$mass_upper <- arr(unname(prof[, 2]))
+  }
+  out
+}
+infert_d <- write_if_absent(datasets::infert, "infert.csv")
+infert_d$education <- factor(infert_d$education, levels = c("0-5yrs", "6-11yrs", "12+ yrs"))
+bfi$female <- as.numeric(bfi$gender == 2)
+mt_glm <- glm_exact(vs ~ mpg + am, mt)
+glm_out <- list(
+  sim = glm_golden(glm_exact(depressed ~ stress + sleep + site, sim), profile = TRUE),
+  infert = glm_golden(glm_exact(case ~ spontaneous + induced + age + education, infert_d), profile = TRUE),
+  mtcars = glm_golden(mt_glm, profile = TRUE),
+  bfi = glm_golden(glm_exact(female ~ A1 + C1 + N1 + E1 + age, bfi))
+)
+out <- list(lm = lm_out, glm = glm_out)
 writeLines(to_json(out), out_file)
 cat("wrote", out_file, "\n")
