@@ -163,5 +163,13 @@ export async function importAndScore(
       ].join('\n'),
     );
   }
+  for (const p of perScore) {
+    if (p.computed > 0) continue;
+    process.stderr.write(
+      `warning: score ${p.id} has no respondent (n = 0): ${p.noneAnswered} answered none of its items, ${p.tooFewAnswered} fewer than ${p.minAnswered}${
+        p.missingColumns.length ? `; no column for ${p.missingColumns.join(', ')}` : ''
+      }. Its rows in the report are empty.\n`,
+    );
+  }
   return { imported: result, scored, unmatched };
 }

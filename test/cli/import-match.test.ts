@@ -241,7 +241,8 @@ const mbiValue = (r: number, j: number) => (r * 3 + j * 5) % 7;
 const pssValue = (r: number, j: number) => (r === 4 && j === 2 ? null : (r + 2 * j) % 5);
 
 /** A Google Forms-shaped export: grid headers with the pack's wording, answers as the pack's labels. */
-function packedExport(dir: string, blankItems = false): string {
+function packedExport(dir: string, blank: 'none' | 'all' | 'pss' = 'none'): string {
+  const blankItems = blank === 'all';
   const q = (s: string) => `"${s}"`;
   const header = [
     'Timestamp',
@@ -255,11 +256,11 @@ function packedExport(dir: string, blankItems = false): string {
     for (let j = 0; j < MBI.length; j++) cells.push(blankItems ? '' : `Fake anchor ${mbiValue(r, j)}`);
     for (let j = 0; j < PSS.length; j++) {
       const v = pssValue(r, j);
-      cells.push(blankItems || v === null ? '' : `Fake level ${v}`);
+      cells.push(blank !== 'none' || v === null ? '' : `Fake level ${v}`);
     }
     rows.push(cells.join(','));
   }
-  const path = join(dir, blankItems ? 'blank.csv' : 'packed.csv');
+  const path = join(dir, `${blank}.csv`);
   writeFileSync(path, `${rows.join('\n')}\n`);
   return path;
 }
@@ -330,15 +331,25 @@ describe("a study's text packs reach analyze and score", () => {
 
   it('no respondent with any score is an error (exit 1), never an empty report with exit 0', () => {
     const dir = tmp();
-    const file = packedExport(dir, true);
+    const file = packedExport(dir, 'all');
     for (const cmd of ['analyze', 'score']) {
       const r = nabz(cmd, file, '--study', packedStudy(dir));
       expect(r.code, `${cmd}: ${r.err}`).toBe(1);
       expect(r.err).toMatch(
-        /no respondent of the 12 in ".*blank\.csv" has any score \(n = 0 for every score\)/,
+        /no respondent of the 12 in ".*all\.csv" has any score \(n = 0 for every score\)/,
       );
       expect(r.err).toMatch(/pss10_total: 12 with no item answered/);
       expect(r.out).toBe('');
     }
+  });
+
+  it('a score no respondent has is a warning naming it, when other scores have respondents', () => {
+    const dir = tmp();
+    const r = nabz('score', packedExport(dir, 'pss'), '--study', packedStudy(dir));
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(
+      /warning: score pss10_total has no respondent \(n = 0\): 12 answered none of its items, 0 fewer than 10\./,
+    );
+    expect(r.err).not.toMatch(/warning: score mbiss/);
   });
 });
