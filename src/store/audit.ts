@@ -106,11 +106,14 @@ export function auditRepo({ db, backend }: StoreContext) {
     studyId?: number;
     beforeId?: number;
     limit?: number;
+    /** Only entries with this action (e.g. `responses.review`). */
+    action?: string;
   }): Promise<AuditEntry[]> => {
     const rows = await db
       .selectFrom('audit_log')
       .selectAll()
       .$if(options.studyId !== undefined, (qb) => qb.where('study_id', '=', options.studyId as number))
+      .$if(options.action !== undefined, (qb) => qb.where('action', '=', options.action as string))
       .$if(options.beforeId !== undefined, (qb) => qb.where('id', '<', options.beforeId as number))
       .orderBy('id', 'desc')
       .limit(options.limit ?? 100)
@@ -164,7 +167,7 @@ export function auditRepo({ db, backend }: StoreContext) {
     /** Entries about one study, newest first; page with `beforeId` (the last id of the previous page). */
     async listForStudy(
       studyId: number,
-      options: { beforeId?: number; limit?: number } = {},
+      options: { beforeId?: number; limit?: number; action?: string } = {},
     ): Promise<AuditEntry[]> {
       return list({ ...options, studyId });
     },

@@ -523,32 +523,26 @@ export function responsesRepo({ db, backend, sqlite }: StoreContext) {
       }
     });
 
-  /**
-   * Keyset pages of a study's responses in id order; with `limit`, only the first `limit` of them (a viewer's
-   * published snapshot: the first responses stored, see src/core/privacy/suppression.ts).
-   */
+  /** Keyset pages of a study's responses in id order. */
   async function* batches(
     studyId: number,
-    options: { batchSize?: number; afterId?: number; limit?: number } = {},
+    options: { batchSize?: number; afterId?: number } = {},
   ): AsyncGenerator<StoredResponse[], void, undefined> {
     const batchSize = options.batchSize ?? 1000;
     if (!Number.isSafeInteger(batchSize) || batchSize < 1)
       throw new RangeError(`batchSize must be a positive integer.`);
-    let left = options.limit ?? Number.POSITIVE_INFINITY;
     let after = options.afterId ?? 0;
-    while (left > 0) {
-      const size = Math.min(batchSize, left);
+    for (;;) {
       const rows = await db
         .selectFrom('responses')
         .select(responseColumns)
         .where('study_id', '=', studyId)
         .where('id', '>', after)
         .orderBy('id')
-        .limit(size)
+        .limit(batchSize)
         .execute();
       if (rows.length > 0) yield rows.map(toResponse);
-      if (rows.length < size) return;
-      left -= rows.length;
+      if (rows.length < batchSize) return;
       after = rows[rows.length - 1]!.id;
     }
   }
@@ -609,7 +603,7 @@ export function responsesRepo({ db, backend, sqlite }: StoreContext) {
      */
     async *iterate(
       studyId: number,
-      options: { batchSize?: number; afterId?: number; limit?: number } = {},
+      options: { batchSize?: number; afterId?: number } = {},
     ): AsyncGenerator<StoredResponse, void, undefined> {
       for await (const batch of batches(studyId, options)) yield* batch;
     },

@@ -58,10 +58,17 @@ for (const backend of serverBackends()) {
         payload: formBody({ ...fields, _csrf: who.csrf }),
       });
 
-    /** One PHQ-9 response: every item `v` (item 9 as given), in year `year`. */
-    async function respond(v: number, year: number, item9 = 0): Promise<void> {
+    /**
+     * One PHQ-9 response in year `year`: every item `v`, or for `v` = 'varied' items that differ from every
+     * other varied response in most places (ordinary respondents, never flagged as a burst); item 9 as given.
+     */
+    async function respond(v: number | 'varied', year: number, item9 = 0): Promise<void> {
+      const seed = seq;
+      const value = (j: number) => (v === 'varied' ? (seed * 7 + j * 3 + ((seed * j) % 5)) % 4 : v);
       const answers: Record<string, unknown> = { year: { kind: 'value', value: year } };
-      for (const id of PHQ) answers[id] = { kind: 'value', value: id === 'phq9_9' ? item9 : v };
+      PHQ.forEach((id, j) => {
+        answers[id] = { kind: 'value', value: id === 'phq9_9' ? item9 : value(j) };
+      });
       answers.phq9_10 = { kind: 'value', value: 0 };
       const r = await t.store.responses.insert({
         studyId,
@@ -113,7 +120,7 @@ for (const backend of serverBackends()) {
     });
 
     it('finding 1: one new response moves nothing a viewer sees (owners and analysts see it)', async () => {
-      for (let i = 0; i < 12; i++) await respond(i % 3, (i % 2) + 1);
+      for (let i = 0; i < 12; i++) await respond('varied', (i % 2) + 1);
       const views = [
         `/studies/${studyId}/analysis?group=year`,
         `/studies/${studyId}/analysis/report.html?group=year`,
@@ -145,14 +152,14 @@ for (const backend of serverBackends()) {
       // The viewer's page says why it does not move.
       expect(viewerAfter[0]).toContain('published in batches of at least 5 responses');
       // After k more responses the viewer's snapshot moves, by at least k at once.
-      for (let i = 0; i < 4; i++) await respond(1, 1);
+      for (let i = 0; i < 4; i++) await respond('varied', 1);
       const later = await get(views[0]!, viewer);
       expect(stable(later.body)).not.toBe(viewerBefore[0]);
       expect(later.body).toContain('15 responses');
     });
 
     it('finding 1: progress counts of a viewer do not single out one person (declined, per day)', async () => {
-      for (let i = 0; i < 10; i++) await respond(1, 1);
+      for (let i = 0; i < 10; i++) await respond('varied', 1);
       await t.store.counters.increment({ studyId, name: 'declined', by: 1 });
       const v = await get(`/studies/${studyId}/progress`, viewer);
       expect(v.body).toContain('<b id="n-declined">fewer than 5</b>');
@@ -161,10 +168,51 @@ for (const backend of serverBackends()) {
       expect(o.body).toContain('<b id="n-declined">1</b>');
     });
 
+    it('finding 2: padding a group of one with near-identical made-up responses lifts nothing for a viewer', async () => {
+      // Ten real respondents: nine in year 1, one in year 2 (the target).
+      for (let i = 0; i < 9; i++) await respond('varied', 1);
+      await respond('varied', 2);
+      // The attack: five made-up year-2 responses with known answers, sent one after another.
+      for (let i = 0; i < 5; i++) await respond(0, 2);
+      const url = `/studies/${studyId}/analysis?group=year`;
+      const shown = 'Comparisons by year are not shown: at least one group has fewer than 5 respondents';
+      const v = await get(url, viewer);
+      expect(v.statusCode).toBe(200);
+      expect(v.body).toContain(shown);
+      expect(v.body).toContain('10 responses');
+      // The analyst sees everything and the burst to review (rows 13–15: the third fake on).
+      const a = await get(url, analyst);
+      expect(a.body).not.toContain(shown);
+      expect(a.body).toContain('Responses to review');
+      expect(a.body).toContain('<td>13, 14, 15</td><td>not reviewed</td>');
+      // A row that is not flagged is refused with the flagged ones named; nothing is recorded.
+      const bad = await post(`/studies/${studyId}/analysis/review`, { rows: '3', decision: 'keep' }, analyst);
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body).toContain('positions 13, 14, 15');
+      // Excluding keeps them out; a viewer still learns nothing.
+      const ex = await post(
+        `/studies/${studyId}/analysis/review`,
+        { rows: '13,14,15', decision: 'exclude' },
+        analyst,
+      );
+      expect(ex.statusCode).toBe(303);
+      expect((await get(url, viewer)).body).toContain(shown);
+      expect((await get(url, analyst)).body).toContain('<td>13, 14, 15</td><td>excluded</td>');
+      const audit = await t.store.audit.listForStudy(studyId, { action: 'responses.review' });
+      expect(audit.map((e) => e.detail)).toEqual([
+        { rows: [13, 14, 15], decision: 'exclude', releasedAfter: 15 },
+      ]);
+      // Kept (the analyst judged them real): they join the viewer's snapshot after the responses stored before.
+      await post(`/studies/${studyId}/analysis/review`, { rows: '13,14,15', decision: 'keep' }, analyst);
+      const kept = await get(url, viewer);
+      expect(kept.body).toContain('15 responses');
+      expect(kept.body).not.toContain(shown);
+    });
+
     it('finding 3: the one PHQ-9 score of 27 does not print as the maximum', async () => {
-      for (let i = 0; i < 12; i++) await respond(i % 2, (i % 2) + 1);
+      for (let i = 0; i < 12; i++) await respond(i % 2 ? 'varied' : 0, (i % 2) + 1);
       await respond(3, 1, 3); // the one severe respondent: 27
-      for (let i = 0; i < 2; i++) await respond(0, 2); // to the next batch of k for the viewer's snapshot
+      for (let i = 0; i < 2; i++) await respond('varied', 2); // to the next batch of k for the viewer's snapshot
       for (const who of [viewer, owner]) {
         const r = await get(`/studies/${studyId}/analysis`, who);
         expect(r.statusCode).toBe(200);

@@ -54,6 +54,8 @@ const routes = (): Route[] => [
     ok: 303,
     body: { _page: 'consent', _consent: 'agree', _idem: 'x' },
   },
+  // Nothing is flagged in this study: the review is refused with the list of flagged rows (none).
+  { method: 'POST', path: '/analysis/review', roles: WORK, ok: 400, body: { rows: '1', decision: 'keep' } },
   { method: 'POST', path: '/exports', roles: WORK, ok: 200, body: { format: 'csv' } },
   { method: 'POST', path: '/exports', roles: WORK, ok: 200, body: { format: 'sav' } },
   {

@@ -14,17 +14,10 @@ import type { Report } from '../../core/report/spec.js';
 import { singleChoiceQuestions } from '../../core/study/questions.js';
 import { renderFiguresSvg, renderHtmlDocument } from '../../render/index.js';
 import { HttpError } from '../errors.js';
-import {
-  checkedOf,
-  loadStudy,
-  page,
-  ROLES,
-  responsesView,
-  type StudioContext,
-  studyReport,
-} from './common.js';
+import { checkedOf, loadStudy, page, ROLES, type StudioContext, studyReport } from './common.js';
 import { checkbox } from './forms.js';
 import { issuesHtml } from './layout.js';
+import { responsesView, reviewCard } from './review.js';
 
 /** The group variables asked for in the query (`?group=a&group=b`), limited to single-choice questions. */
 export function groupsFromQuery(req: FastifyRequest, candidates: readonly Item[]): string[] {
@@ -57,7 +50,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
     const view = await responsesView(store, s.study, s.role);
     /** The report over the responses this caller's aggregates cover (a viewer's snapshot). */
     const report = async () =>
-      (await studyReport(store, s.study, checked.resolved, groups, programVersion(), view.limit)).report;
+      (await studyReport(store, s.study, checked.resolved, groups, programVersion(), view.include)).report;
     return { s, checked, singles, groups, n: view.n, view, report } as const;
   };
 
@@ -97,7 +90,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
     let content: string;
     const snapshot =
       view.audience === 'protected'
-        ? ` · published in batches of at least ${k} responses, so that no two views differ by one person`
+        ? ` · published in batches of at least ${k} responses, so that no two views differ by one person; responses that arrive just after near-identical ones wait for an analyst's review`
         : '';
     if (n < k) {
       content =
@@ -115,8 +108,11 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
       user: s.user,
       study: s.layoutStudy,
       active: 'analysis',
-      body: () =>
-        `<h1>Analysis</h1><p class="muted">${n >= k || view.audience === 'exact' ? `${n} responses` : `Fewer than ${k} responses`}${snapshot} · cells with fewer than ${k} respondents are suppressed.</p>${form}${content}`,
+      body: (csrf) =>
+        `<h1>Analysis</h1><p class="muted">${n >= k || view.audience === 'exact' ? `${n} responses` : `Fewer than ${k} responses`}${snapshot} · cells with fewer than ${k} respondents are suppressed.</p>` +
+        (view.audience === 'exact' ? reviewCard(s.study.id, view.flags, csrf) : '') +
+        form +
+        content,
     });
   });
 

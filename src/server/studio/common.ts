@@ -7,7 +7,6 @@ import type {} from '@fastify/csrf-protection';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { analyzeStudy } from '../../core/analysis/analyzeStudy.js';
 import type { Issue } from '../../core/instrument/schema.js';
-import { type Audience, audienceOf, snapshotSize } from '../../core/privacy/suppression.js';
 import type { Report } from '../../core/report/spec.js';
 import type { Dataset } from '../../core/response/dataset.js';
 import { buildScoringPlan, type ScoredDataset, scoreDataset } from '../../core/scoring/index.js';
@@ -168,39 +167,31 @@ export async function saveDefinition(
   return { ok: true, version: v.version };
 }
 
-/** Stored answers of a study, one response at a time (the first `limit` of them when given). */
-async function* answersOf(store: Store, studyId: number, limit?: number): AsyncGenerator<unknown> {
-  for await (const r of store.responses.iterate(studyId, limit === undefined ? {} : { limit }))
-    yield r.answers;
+/** Stored answers of a study, one response at a time (only the positions in `include` when given). */
+async function* answersOf(
+  store: Store,
+  studyId: number,
+  include?: ReadonlySet<number>,
+): AsyncGenerator<unknown> {
+  let position = 0;
+  for await (const r of store.responses.iterate(studyId)) {
+    if (!include || include.has(position)) yield r.answers;
+    position++;
+  }
 }
 
 /**
- * Which of a study's responses the caller's aggregates cover (docs/security.md, finding 1): roles that can
- * export the rows see all of them, live; a viewer sees the published snapshot, the first responses in batches
- * of k, so no two page loads differ by one person. `total` is the live count (not to be shown to a viewer).
+ * Dataset and scores of a study's responses under its current definition (only the positions in storage order
+ * that `include` lists, when given: a viewer's snapshot).
  */
-export async function responsesView(
-  store: Store,
-  study: Study,
-  role: StudyRole,
-): Promise<{ audience: Audience; n: number; total: number; limit?: number }> {
-  const total = await store.responses.count(study.id);
-  const audience = audienceOf(role);
-  if (audience === 'exact') return { audience, n: total, total };
-  const n = snapshotSize(total, study.minCellSize);
-  return { audience, n, total, limit: n };
-}
-
-/** Dataset and scores of a study's responses under its current definition (the first `limit` when given). */
 export async function scoredResponses(
   store: Store,
   study: Study,
   resolved: ResolvedStudy,
-  limit?: number,
+  include?: ReadonlySet<number>,
 ): Promise<{ dataset: Dataset; scored: ScoredDataset }> {
-  const all = await store.responses.count(study.id);
-  const count = limit === undefined ? all : Math.min(all, limit);
-  const dataset = await datasetFromAnswers(resolved, answersOf(store, study.id, limit), count);
+  const count = include ? include.size : await store.responses.count(study.id);
+  const dataset = await datasetFromAnswers(resolved, answersOf(store, study.id, include), count);
   const plan = buildScoringPlan(resolved.study, resolvedLookup(resolved));
   if (!plan.ok) {
     throw new HttpError(
@@ -213,7 +204,7 @@ export async function scoredResponses(
 }
 
 /**
- * The analysis report of a study's responses (the first `limit` of them: a viewer's snapshot), suppressing
+ * The analysis report of a study's responses (those in `include`: a viewer's snapshot), suppressing
  * cells below the study's k (for every role), with group comparisons by `groupBy` (single-choice questions;
  * unknown ids are dropped).
  */
@@ -223,9 +214,9 @@ export async function studyReport(
   resolved: ResolvedStudy,
   groupBy: readonly string[],
   generatedBy: string,
-  limit?: number,
+  include?: ReadonlySet<number>,
 ): Promise<{ report: Report; n: number }> {
-  const { dataset, scored } = await scoredResponses(store, study, resolved, limit);
+  const { dataset, scored } = await scoredResponses(store, study, resolved, include);
   const groups = groupBy.filter((g) => resolved.variables.get(g)?.item.type === 'single');
   const report = analyzeStudy({
     resolved,

@@ -5,7 +5,7 @@
  * |---|---|
  * | `GET /` (your studies), `GET /studies/new`, `POST /studies` | any signed-in user |
  * | `GET /studies/:id` overview, `/progress`, `/analysis`, `/analysis/report.html` | owner, analyst, viewer |
- * | `GET /studies/:id/preview` (+ POST), `/share`, `/share/present`, `/qr.svg`, `GET`/`POST /exports` | owner, analyst |
+ * | `GET /studies/:id/preview` (+ POST), `/share`, `/share/present`, `/qr.svg`, `GET`/`POST /exports`, `POST /analysis/review` | owner, analyst |
  * | `GET /studies/:id/edit`, `POST /edit/:section`, `POST /launch`, `/close`, `/reopen`, `/referrals`, `GET`/`POST /roles`, `POST /roles/remove`, `GET /audit` | owner |
  *
  * Signed out: GET → 303 to /signin, POST → 401. No role on the study → 404 (the same as a study that does
@@ -24,6 +24,7 @@ import { registerOverview } from './overview.js';
 import { registerPeople } from './people.js';
 import { registerPreview } from './preview.js';
 import { registerProgress } from './progress.js';
+import { registerReview } from './review.js';
 
 export { layout } from './layout.js';
 
@@ -39,6 +40,7 @@ export async function studioRoutes(
   registerPreview(app, ctx);
   registerProgress(app, ctx);
   registerAnalysis(app, ctx);
+  registerReview(app, ctx);
   registerExports(app, ctx);
   registerPeople(app, ctx);
 }
