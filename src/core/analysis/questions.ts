@@ -13,10 +13,17 @@
  * Conventions, named in each table's notes: intervals are Wilson score intervals at the plan's confidence level
  * (R `prop.test(x, n, correct = FALSE)$conf.int`); quartiles are SPSS's HAVERAGE definition (R
  * `quantile(type = 6)`); medians and quartiles of ordered responses are of the option values as answered
- * (before reverse keying). Small cells are suppressed with the sample section's rules (`cellsToSuppress`,
- * `isSmall`).
+ * (before reverse keying). Small cells are suppressed with the study's one policy
+ * (src/core/privacy/suppression.ts: `cellsToSuppress`, `isSmall`, `smallShare`, `extremeShown`).
  */
 import type { Instrument, Item, ResponseOption } from '../instrument/schema.js';
+import {
+  cellsToSuppress,
+  extremeShown,
+  isSmall,
+  smallShare,
+  suppressionReason,
+} from '../privacy/suppression.js';
 import {
   col,
   dec,
@@ -37,7 +44,7 @@ import { wilsonInterval } from '../stats/proportion.js';
 import { isNotComputable } from '../stats/result.js';
 import { labelText, shortLabel } from '../study/questions.js';
 import type { Question } from '../study/schema.js';
-import { type AnalysisInput, cellsToSuppress, isSmall } from './analyzeStudy.js';
+import type { AnalysisInput } from './analyzeStudy.js';
 
 const LANG = 'en';
 /** SPSS HAVERAGE = R type 6, the project's default quartile definition (see stats/descriptives.ts). */
@@ -63,12 +70,7 @@ function numeric(ds: Dataset, id: string): NumericColumn | undefined {
   return c?.kind === 'numeric' ? c : undefined;
 }
 
-const smallReason = (k: number) => `fewer than ${k} respondents`;
-
-/** Whether a count of a total must be hidden: it, its complement or the total is small (isSmall). */
-function hiddenShare(count: number, total: number, k: number): boolean {
-  return isSmall(count, k) || isSmall(total - count, k) || isSmall(total, k);
-}
+const smallReason = (k: number) => suppressionReason(k);
 
 /** A proportion with its Wilson interval as cells, or "suppressed"/"not computable" cells. */
 function shareCells(count: number, n: number, level: number, hide: boolean, k: number): [Cell, Cell] {
@@ -183,9 +185,9 @@ function likertBlocks(spec: LikertSpec, level: number, k: number): Block[] {
       cells.median = num(q[0]!);
       cells.q1 = num(q[1]!);
       cells.q3 = num(q[2]!);
-      [cells.agree, cells.agreeCi] = shareCells(agree, n, level, hiddenShare(agree, n, k), k);
+      [cells.agree, cells.agreeCi] = shareCells(agree, n, level, smallShare(agree, n, k), k);
     }
-    const suppressedHere = rowHidden || hide.size > 0 || hiddenShare(agree, n, k);
+    const suppressedHere = rowHidden || hide.size > 0 || smallShare(agree, n, k);
     anySuppressed ||= suppressedHere && n > 0;
     rows.push({ kind: 'data', cells });
     if (n > 0 && !suppressedHere) {
@@ -376,7 +378,7 @@ function multipleBlocks(input: AnalysisInput, q: Item, level: number, k: number)
   let anySuppressed = hideAll;
   const rows: Row[] = options.map((o, i) => {
     const c = counts[i]!;
-    const hide = hideAll || hiddenShare(c, answered, k);
+    const hide = hideAll || smallShare(c, answered, k);
     anySuppressed ||= hide;
     const [share, ci] =
       answered === 0
@@ -429,7 +431,7 @@ function multipleBlocks(input: AnalysisInput, q: Item, level: number, k: number)
   ];
   if (input.resolved.study.analysis.questionFigures && answered > 0 && !hideAll) {
     const data = options.flatMap((o, i) =>
-      hiddenShare(counts[i]!, answered, k)
+      smallShare(counts[i]!, answered, k)
         ? []
         : [{ category: optionText(o), value: counts[i]! / answered, count: counts[i]!, total: answered }],
     );
@@ -456,6 +458,7 @@ function multipleBlocks(input: AnalysisInput, q: Item, level: number, k: number)
 function numberTable(input: AnalysisInput, qs: readonly Item[], k: number): TableSpec {
   const rows: Row[] = [];
   let anySuppressed = false;
+  let anyExtreme = false;
   for (const q of qs) {
     const c = numeric(input.dataset, q.id);
     const d = c ? describe(c.values, { quantileDefinition: QUARTILES }) : undefined;
@@ -483,8 +486,17 @@ function numberTable(input: AnalysisInput, qs: readonly Item[], k: number): Tabl
       cells.median = num(d.median, f);
       cells.q1 = num(d.q1, f);
       cells.q3 = num(d.q3, f);
-      cells.min = num(d.min, integers ? INTEGER : f);
-      cells.max = num(d.max, integers ? INTEGER : f);
+      // An extreme fewer than k respondents share is not printed (an age of 41 names its one owner).
+      for (const [key, v] of [
+        ['min', d.min],
+        ['max', d.max],
+      ] as const) {
+        if (extremeShown(c!.values, v, k)) cells[key] = num(v, integers ? INTEGER : f);
+        else {
+          anyExtreme = true;
+          cells[key] = suppressed(`${smallReason(k)} share this value`);
+        }
+      }
     }
     rows.push({ kind: 'data', cells });
   }
@@ -508,6 +520,7 @@ function numberTable(input: AnalysisInput, qs: readonly Item[], k: number): Tabl
     notes: [
       'SD with denominator n − 1. Median and quartiles (Q1, Q3) as SPSS computes them (HAVERAGE; R quantile(type = 6)). Questions whose answers are all whole numbers show whole numbers as such.',
       ...(anySuppressed ? [`Rows with fewer than ${k} respondents are suppressed.`] : []),
+      ...(anyExtreme ? [`A minimum or maximum shared by fewer than ${k} respondents is not shown.`] : []),
     ],
   };
 }
