@@ -101,3 +101,27 @@ export async function startServer(backend: TestBackend): Promise<RunningServer> 
     },
   };
 }
+
+/** A phone: 360×740 CSS pixels, touch, mobile user agent behaviour. */
+export const PHONE = {
+  viewport: { width: 360, height: 740 },
+  isMobile: true,
+  hasTouch: true,
+  deviceScaleFactor: 2,
+} as const;
+
+/** The text of the first element matching `selector`, once it is there. */
+export async function textOf(page: Page, selector: string): Promise<string> {
+  const l = page.locator(selector).first();
+  await l.waitFor({ state: 'attached', timeout: 15_000 });
+  return (await l.textContent()) ?? '';
+}
+
+/** Sign in through the sign-in form (the page ends on the studio's start page). */
+export async function signInAs(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+  if (new URL(page.url(), baseUrl).pathname !== '/signin') await page.goto(`${baseUrl}/signin`);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await page.click('button.primary');
+  await page.waitForURL(`${baseUrl}/`);
+}

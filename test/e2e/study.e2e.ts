@@ -17,21 +17,16 @@ import {
   ARTIFACTS,
   e2eBackends,
   launchBrowser,
+  PHONE,
   type RunningServer,
   recordForeignRequests,
+  signInAs,
   startServer,
+  textOf,
 } from './server.js';
 
 const PASSWORD = 'correct horse battery staple';
 const TITLE = 'Barriers to care among medical students';
-
-/** A phone: 360×740 CSS pixels, touch, mobile user agent behaviour. */
-const PHONE = {
-  viewport: { width: 360, height: 740 },
-  isMobile: true,
-  hasTouch: true,
-  deviceScaleFactor: 2,
-} as const;
 
 function hasPspp(): boolean {
   try {
@@ -40,13 +35,6 @@ function hasPspp(): boolean {
   } catch {
     return false;
   }
-}
-
-/** The text of the first element matching `selector`, once it is there. */
-async function textOf(page: Page, selector: string): Promise<string> {
-  const l = page.locator(selector).first();
-  await l.waitFor({ state: 'attached', timeout: 15_000 });
-  return (await l.textContent()) ?? '';
 }
 
 for (const backend of e2eBackends()) {
@@ -80,10 +68,7 @@ for (const backend of e2eBackends()) {
       await studio.goto(`${server.baseUrl}/`);
       // Signed out: sent to the sign-in page.
       expect(new URL(studio.url()).pathname).toBe('/signin');
-      await studio.fill('#email', 'researcher@example.org');
-      await studio.fill('#password', PASSWORD);
-      await studio.click('button.primary');
-      await studio.waitForURL(`${server.baseUrl}/`);
+      await signInAs(studio, server.baseUrl, 'researcher@example.org', PASSWORD);
 
       await studio.click('text=New study');
       await studio.fill('#n-title', TITLE);
