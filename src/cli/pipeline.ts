@@ -4,6 +4,8 @@
  * listed: a file that leaves instrument items or group variables without a column is refused (exit 2) with
  * "did you mean" suggestions unless `allowMissing`, and a run where no respondent has any score never passes.
  */
+
+import { expressionRefs } from '../core/instrument/expression.js';
 import type { ImportSuccess } from '../core/response/importer.js';
 import {
   formatUnmatched,
@@ -93,6 +95,13 @@ export async function importAndScore(
     if (!m.ok) throw issuesError(`Mapping file "${options.mappingFile}"`, m.issues);
     mapping = m.value;
   }
+  const plan = buildScoringPlan(resolved.study, instruments);
+  if (!plan.ok) throw issuesError('Scoring plan', plan.issues);
+  // Items a score or safety rule reads must have a column; an unscored item (PHQ-9 item 10) may be absent.
+  const scoredItems = new Set<string>();
+  for (const s of plan.value.scores) for (const it of s.items) scoredItems.add(it.id);
+  for (const r of plan.value.safety)
+    for (const ref of expressionRefs(r.expr)) if (ref.scope === 'item') scoredItems.add(ref.id);
   const bar = createProgressBar({ label: file });
   const result = await importResponses(file, targets.value, {
     mapping,
@@ -104,7 +113,10 @@ export async function importAndScore(
   bar.finish();
   const groupBy = options.groupBy ?? resolved.study.analysis.groupBy;
   const unmatched = result.mappingReport
-    ? unmatchedTargets(result.mappingReport, targets.value, groupBy, { answers: result.unmappedAnswers })
+    ? unmatchedTargets(result.mappingReport, targets.value, groupBy, {
+        answers: result.unmappedAnswers,
+        items: scoredItems,
+      })
     : [];
   if (options.writeMapping && result.mappingReport)
     writeSuggestedMapping(options.writeMapping, result.mappingReport, unmatched, mapping);
@@ -144,8 +156,14 @@ export async function importAndScore(
     result.dataset,
     [...resolved.variables.values()].map((v) => v.item),
   );
-  const plan = buildScoringPlan(resolved.study, instruments);
-  if (!plan.ok) throw issuesError('Scoring plan', plan.issues);
+  const unscored = targets.value.filter(
+    (t) =>
+      t.group !== 'study' && !scoredItems.has(t.id) && result.mappingReport.missingTargets.includes(t.id),
+  );
+  if (unscored.length > 0)
+    process.stderr.write(
+      `note: ${unscored.length === 1 ? 'an instrument item no score uses has' : 'instrument items no score uses have'} no column (reported as not asked): ${unscored.map((t) => t.id).join(', ')}\n`,
+    );
   for (const w of plan.value.warnings) process.stderr.write(`warning: ${w.message}\n`);
   const scored = scoreDataset(result.dataset, plan.value);
   const perScore = scored.report.perScore;

@@ -154,6 +154,37 @@ describe('a partly matched export', () => {
   });
 });
 
+describe('items no score uses', () => {
+  /** PHQ-9 by item id, codes 0–3; `without` lists the items the file leaves out. */
+  function phq9(dir: string, without: string[]): string {
+    const ids = Array.from({ length: 9 }, (_, i) => `phq9_${i + 1}`).filter((id) => !without.includes(id));
+    const rows = [ids.join(',')];
+    for (let r = 0; r < 10; r++) rows.push(ids.map((_, j) => (r + j) % 4).join(','));
+    const path = join(dir, 'phq9.csv');
+    writeFileSync(path, `${rows.join('\n')}\n`);
+    return path;
+  }
+
+  it('may be absent (PHQ-9 without its unscored difficulty item 10): a note, not a refusal', () => {
+    const dir = tmp();
+    const r = nabz('score', phq9(dir, []), '--instrument', 'phq9');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(
+      /note: an instrument item no score uses has no column \(reported as not asked\): phq9_10/,
+    );
+    expect(r.err).toMatch(/phq9_total: 10 computed/);
+  });
+
+  it('but a scored item may not: PHQ-9 without item 9 is refused', () => {
+    const dir = tmp();
+    const r = nabz('score', phq9(dir, ['phq9_9']), '--instrument', 'phq9');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/1 instrument item of the study has no column/);
+    expect(r.err).toMatch(/ {2}phq9_9 — item of phq9/);
+    expect(r.err).not.toMatch(/ {2}phq9_10 — /);
+  });
+});
+
 describe('errors repeated over rows', () => {
   it('print as one line per column and value with the row count', () => {
     const dir = tmp();

@@ -30,7 +30,7 @@ comparisons (Student and Welch rows, Levene, Hedges' g), reliability.
   --mapping     mapping file for headers and labels that do not match (docs/importing.md)
   --write-mapping FILE  write the suggested mapping (matched columns and the closest column for each
                 unmatched item) to FILE, in the format --mapping reads, for review
-  --allow-missing  analyse even when instrument items or group variables have no column (refused by
+  --allow-missing  analyse even when scored items or group variables have no column (refused by
                 default); each score then says "k of n items present"
   --sheet       XLSX worksheet name (default: the first)
   --format      ${FORMATS.join(' | ')} (default: terminal, or all when --out is given)

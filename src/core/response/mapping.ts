@@ -578,8 +578,9 @@ function similarityTo(t: Target, c: ColumnReport): number {
 }
 
 /**
- * The variables an analysis needs that the file has no column for — every item of the study's instruments
- * (targets whose group is not `"study"`) and every group variable — each with the unmapped columns that read
+ * The variables an analysis needs that the file has no column for — the items of the study's instruments
+ * (targets whose group is not `"study"`; with `items`, only those ids, e.g. the items a score or safety rule
+ * uses) and every group variable — each with the unmapped columns that read
  * most like it (by `textSimilarity` on normalised text), so the message can ask "did you mean …?". With
  * `answers` (`ImportResult.unmappedAnswers`), a study question is also suggested the columns whose answers
  * are its option labels (a "Sex" column of Female/Male for "gender"). Columns the mapping file ignores are
@@ -593,6 +594,8 @@ export function unmatchedTargets(
     max?: number;
     minSimilarity?: number;
     answers?: ReadonlyMap<number, readonly string[]> | undefined;
+    /** The instrument items that need a column (default: all of them). */
+    items?: ReadonlySet<string> | undefined;
   } = {},
 ): UnmatchedTarget[] {
   const max = options.max ?? 3;
@@ -602,7 +605,11 @@ export function unmatchedTargets(
   const free = report.columns.filter((c) => c.status === 'unmapped' && c.header.length > 0);
   const out: UnmatchedTarget[] = [];
   for (const t of targets) {
-    const role = groups.has(t.id) ? 'group' : t.group !== 'study' ? 'item' : null;
+    const role = groups.has(t.id)
+      ? 'group'
+      : t.group !== 'study' && (options.items === undefined || options.items.has(t.id))
+        ? 'item'
+        : null;
     if (role === null) continue;
     const variables =
       t.type === 'multiple'
