@@ -213,6 +213,11 @@ describe('every question type in the report agrees with R: synthetic Google Form
     // "Strongly disagree" with "My workload is manageable" is 16 of 155: hidden with its complementary cell
     const hidden = Object.entries(grid[0]!).filter(([, c]) => c.kind === 'suppressed');
     expect(hidden.length).toBeGreaterThanOrEqual(2);
+    // the shortest and longest sleep were each reported by fewer than 20: not printed
+    const sleep = rows(table(small, 'numbers'))[0]!;
+    expect(sleep.min!.kind).toBe('suppressed');
+    expect(sleep.max!.kind).toBe('suppressed');
+    expectDigits(value(sleep.mean), g('syn.sleep.mean'), 12, 'sleep mean with k = 20');
     // every statement has an option chosen by fewer than 20 (e.g. "Strongly disagree"): no bar is drawn
     for (const row of grid) expect(Object.values(row).some((c) => c.kind === 'suppressed')).toBe(true);
     expect(() => block(small, 'grid_work_fig')).toThrow(/no table or figure/);

@@ -322,6 +322,7 @@ function sampleSection(input: AnalysisInput, k: number): Section {
             ...(extremeShown(c.values, d.min, k) && extremeShown(c.values, d.max, k)
               ? { min: d.min, max: d.max }
               : {}),
+            integers: q.integer === true || c.values.every((v) => Number.isNaN(v) || Number.isInteger(v)),
           }),
         );
       }

@@ -22,6 +22,7 @@ import {
   extremeShown,
   isSmall,
   smallShare,
+  suppressionNote,
   suppressionReason,
 } from '../privacy/suppression.js';
 import {
@@ -207,10 +208,7 @@ function likertBlocks(spec: LikertSpec, level: number, k: number): Block[] {
     ciNote(level),
     ...(spec.question ? [`Question: "${spec.question}"`] : []),
   ];
-  if (anySuppressed)
-    notes.push(
-      `Cells with fewer than ${k} respondents are suppressed, with one further cell where needed so they cannot be recovered from the totals.`,
-    );
+  if (anySuppressed) notes.push(suppressionNote(k));
   const table: TableSpec = {
     type: 'table',
     id: spec.id,

@@ -259,6 +259,8 @@ export interface MeanSummary {
   readonly digits?: number;
   /** Unit after the mean, e.g. "years". */
   readonly unit?: string;
+  /** Whether the values are whole numbers: the range is then printed as whole numbers ("18–41"). */
+  readonly integers?: boolean;
 }
 
 export function meanSentence(m: MeanSummary): string {
@@ -271,7 +273,9 @@ export function meanSentence(m: MeanSummary): string {
   parts.push(`n = ${formatInteger(m.n)}`);
   let inner = parts.join(', ');
   if (m.min !== undefined && m.max !== undefined)
-    inner += `; range ${formatFixed(m.min, d)}–${formatFixed(m.max, d)}`;
+    inner += m.integers
+      ? `; range ${formatInteger(m.min)}–${formatInteger(m.max)}`
+      : `; range ${formatFixed(m.min, d)}–${formatFixed(m.max, d)}`;
   return `${capitalize(m.label)} had a mean of ${formatFixed(m.mean, d)}${m.unit ? ` ${m.unit}` : ''} (${inner}).`;
 }
 
