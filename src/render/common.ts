@@ -13,12 +13,14 @@ export function escapeXml(s: string): string {
 }
 
 /**
- * Replace control characters (C0 except tab/newline, DEL, C1) with U+FFFD. They are invalid in XML 1.0 and, in
- * a terminal, could carry escape sequences from user-supplied labels.
+ * Replace control characters (C0 except tab/newline, DEL, C1), U+FFFE, U+FFFF and lone surrogates with U+FFFD.
+ * XML 1.0 forbids all but C1 (an XLSX or DOCX holding one cannot be opened) and, in a terminal, controls could
+ * carry escape sequences from user-supplied labels. Input refuses these characters (submission.ts); this covers
+ * data stored before, and text cut in the middle of a surrogate pair.
  */
 export function scrubControl(s: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-  return s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g, '\uFFFD');
+  return s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF\p{Cs}]/gu, '\uFFFD');
 }
 
 /** Single-line text for terminals and table cells: control characters scrubbed, line breaks and tabs as spaces. */

@@ -12,6 +12,8 @@
  * the store); the only per-process state is the rate-limit and sign-in throttle counters (see docs/deploy.md).
  */
 
+import { isUtf8 } from 'node:buffer';
+import { parse as parseQuerystring } from 'node:querystring';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
@@ -26,6 +28,7 @@ import Fastify, {
 import { sql } from 'kysely';
 import type { Store } from '../store/index.js';
 import { apiRoutes } from './api/routes.js';
+import { checkFormText } from './auth/form.js';
 import { attachAuth, currentSessionToken, SESSION_COOKIE } from './auth/guard.js';
 import { authPage, PAGE_HEADERS } from './auth/pages.js';
 import { authRoutes } from './auth/routes.js';
@@ -150,7 +153,30 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     },
   });
 
-  await app.register(formbody, { bodyLimit: BODY_LIMIT });
+  // Bodies must be UTF-8: invalid bytes are refused (400), never stored as U+FFFD (see checkFormText).
+  await app.register(formbody, {
+    bodyLimit: BODY_LIMIT,
+    parser: (text: string) => {
+      checkFormText(text);
+      return parseQuerystring(text);
+    },
+  });
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    if (!isUtf8(body as Buffer)) {
+      done(
+        new HttpError(
+          400,
+          'The body is not valid UTF-8; nothing was saved. Send the JSON encoded as UTF-8.',
+          'malformed',
+        ),
+        undefined,
+      );
+      return;
+    }
+    parseJson(req, (body as Buffer).toString('utf8'), done);
+  });
   await app.register(cookie);
   // CSRF tokens are bound to the browser's session: a token is an HMAC over the `_csrf` cookie's secret and
   // the session token ("-" when signed out), so a cookie + token pair planted from another session (e.g.

@@ -2,10 +2,13 @@
  * Hardening findings of issue 12 (10, 11, 13–17, 19, 20): each test reproduces the attack and checks that it
  * now extracts nothing. In process, on SQLite and (NABZ_TEST_PG_URL) PostgreSQL.
  */
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseJsonSafe, UnsafeJsonError } from '../../src/core/json.js';
+import { readZipAsync, writeZip } from '../../src/render/qdpx/zip.js';
 import {
+  countRows,
   createStudy,
   form,
   formBody,
@@ -206,6 +209,157 @@ for (const backend of serverBackends()) {
         o,
       );
       expect(ok.statusCode).toBe(303);
+    });
+
+    /** A one-paragraph-per-line Word document (only word/document.xml, which is all nabz reads). */
+    function docx(lines: readonly string[]): string {
+      const W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
+      const body = lines.map((l) => `<w:p><w:r><w:t xml:space="preserve">${l}</w:t></w:r></w:p>`).join('');
+      const xml = `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="${W}"><w:body>${body}</w:body></w:document>`;
+      return Buffer.from(writeZip([{ name: 'word/document.xml', data: xml }])).toString('base64');
+    }
+
+    const sourcesOf = async (studyId: number) => {
+      const project = await t.store.qual.byStudy(studyId);
+      return (await t.store.qual.state(project!.id, { coderId: null, all: true }))!.entities.source;
+    };
+
+    it('10: .docx decompression is bounded (size, ratio, transcript length) and refused with 413', async () => {
+      const q = await qualStudy();
+      const upload = (b64: string, name = 'fgd.docx') =>
+        postForm(`${q.base}/sources`, { file_b64: b64, file_name: name, language: 'en' }, q.analyst);
+      // 40 MiB of XML in a 40 KB upload: over the 32 MiB bound; never inflated.
+      const bomb = await upload(docx(['P1: ' + 'a'.repeat(40 * 1024 * 1024)]));
+      expect(bomb.statusCode).toBe(413);
+      expect(bomb.body).toContain('larger than 32 MB');
+      // 5 MiB that compress 1,000 times: over the ratio bound.
+      const ratio = await upload(docx(['P1: ' + 'ab'.repeat(2.5 * 1024 * 1024)]));
+      expect(ratio.statusCode).toBe(413);
+      // A transcript of 1.2 million characters that compresses modestly: over the transcript bound.
+      let seed = 7;
+      const word = () => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return (seed % 100000).toString(36);
+      };
+      const lines = Array.from({ length: 12000 }, () => `P1: ${Array.from({ length: 20 }, word).join(' ')}`);
+      const long = await upload(docx(lines));
+      expect(long.statusCode).toBe(413);
+      expect(long.body).toContain('more than the 1,000,000 a transcript may have');
+      expect(await sourcesOf(q.study.id)).toHaveLength(0);
+      // A normal one is imported.
+      const ok = await upload(docx(['P1: I sleep four hours before exams.', 'P2: Same here.']));
+      expect(ok.statusCode).toBe(201);
+      expect(await sourcesOf(q.study.id)).toHaveLength(1);
+    });
+
+    it('10: the server inflates archives off the event loop', async () => {
+      const bytes = writeZip([{ name: 'big.txt', data: 'x'.repeat(20 * 1024 * 1024) }]);
+      let ticks = 0;
+      let spinning = true;
+      const spin = () => {
+        ticks++;
+        if (spinning) setImmediate(spin);
+      };
+      setImmediate(spin);
+      const { entries } = await readZipAsync(bytes, { maxRatio: 2000 });
+      spinning = false;
+      expect(entries[0]!.data.length).toBe(20 * 1024 * 1024);
+      // Other callbacks ran while it inflated (a synchronous inflate lets none run before it returns).
+      expect(ticks).toBeGreaterThan(0);
+    });
+
+    it('11: a non-ZIP ".docx" is refused, not stored empty; transcripts can be deleted', async () => {
+      const q = await qualStudy();
+      const fake = await postForm(
+        `${q.base}/sources`,
+        { file_b64: Buffer.from('This is plain text, renamed.').toString('base64'), file_name: 'notes.docx' },
+        q.analyst,
+      );
+      expect(fake.statusCode).toBe(400);
+      expect(fake.body).toContain('is not a Word document that can be read');
+      expect(await sourcesOf(q.study.id)).toHaveLength(0);
+      const ok = await postForm(`${q.base}/sources`, { text: 'P1: hello\nP2: hi', name: 'FGD' }, q.analyst);
+      expect(ok.statusCode).toBe(201);
+      const [src] = await sourcesOf(q.study.id);
+      const list = await t.app.inject({
+        method: 'GET',
+        url: `${q.base}/sources`,
+        headers: { cookie: q.analyst.cookie },
+      });
+      expect(list.body).toContain(`${q.base}/sources/${src!.id}/delete`);
+      // A viewer cannot delete it; the analyst who imported it can.
+      expect((await postForm(`${q.base}/sources/${src!.id}/delete`, {}, q.viewer)).statusCode).toBe(403);
+      expect((await postForm(`${q.base}/sources/${src!.id}/delete`, {}, q.analyst)).statusCode).toBe(303);
+      expect(await sourcesOf(q.study.id)).toHaveLength(0);
+      // The audit trail records the deletion but never the text.
+      const project = await t.store.qual.byStudy(q.study.id);
+      const trail = await t.store.qual.auditTrail(project!.id);
+      expect(trail.some((e) => e.action === 'source.delete')).toBe(true);
+      expect(JSON.stringify(trail)).not.toContain('P1: hello');
+    });
+
+    it('11: non-characters and lone surrogates in an answer, and invalid UTF-8, are refused (API and form)', async () => {
+      const owner = await t.createUser({ email: 'owner@example.org' });
+      const study = await createStudy(t.store, {
+        ownerId: owner.id,
+        definition: {
+          ...phq9StudyDefinition(),
+          questions: [{ id: 'comment', type: 'longtext', text: { en: 'Anything else?' } }],
+        },
+      });
+      const phq = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`phq9_${i + 1}`, 1]));
+      const api = (payload: string | Buffer) =>
+        t.app.inject({
+          method: 'POST',
+          url: `/api/v1/s/${study.publicToken}/responses`,
+          headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+          payload,
+        });
+      for (const text of ['fine \uFFFF', 'fine \uFFFE', 'half \uD83D of a smile', '\uFDD0']) {
+        const res = await api(
+          JSON.stringify({ language: 'en', answers: { ...phq, phq9_10: 0, comment: text } }),
+        );
+        expect(res.statusCode).toBe(400);
+        expect(res.body).toContain('characters that are not text');
+      }
+      // Invalid UTF-8 bytes inside a JSON string: refused, not stored as U+FFFD.
+      const raw = Buffer.concat([
+        Buffer.from(
+          JSON.stringify({ language: 'en', answers: { ...phq, phq9_10: 0, comment: 'bad ' } }).slice(0, -3),
+        ),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('"}}'),
+      ]);
+      const invalid = await api(raw);
+      expect(invalid.statusCode).toBe(400);
+      expect(invalid.json().error).toContain('not valid UTF-8');
+      expect(await countRows(t.store, 'responses')).toBe(0);
+      // Emoji and Urdu are text.
+      const good = await api(
+        JSON.stringify({ language: 'en', answers: { ...phq, phq9_10: 0, comment: 'ٹھیک 😀' } }),
+      );
+      expect(good.statusCode).toBe(201);
+      // Forms: a %-escape that is not UTF-8 is refused (it was stored as the literal escape or U+FFFD).
+      const o = await t.signIn(owner.email);
+      for (const title of ['%FF%FE', '%C3%28', '%ED%A0%80']) {
+        const bad = await t.app.inject({
+          method: 'POST',
+          url: '/studies',
+          headers: { cookie: o.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          payload: `title=${title}&languages=en&_csrf=${encodeURIComponent(o.csrf)}`,
+        });
+        expect(bad.statusCode).toBe(400);
+        expect(bad.body).toContain('not valid UTF-8');
+      }
+      const respondent = await t.app.inject({
+        method: 'POST',
+        url: `/s/${study.publicToken}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'comment=%FF%FE&_nav=next',
+      });
+      expect(respondent.statusCode).toBe(400);
+      expect(await t.store.studies.listForUser(owner.id)).toHaveLength(1);
+      expect(await countRows(t.store, 'responses')).toBe(1);
     });
   });
 }

@@ -57,6 +57,7 @@ export type FieldErrorCode =
   | 'not_number'
   | 'out_of_range'
   | 'too_long'
+  | 'bad_characters'
   | 'not_shown'
   | 'unknown_field'
   | 'bad_control'
@@ -189,6 +190,13 @@ function matchOption(fi: FlowItem, v: string): number | undefined {
   return optionsOf(fi).find((o) => o.value === n)?.value;
 }
 
+/**
+ * Characters no answer may hold: Unicode non-characters (U+FFFE, U+FFFF, U+FDD0–U+FDEF, U+nFFFE/F) and lone
+ * surrogates. No keyboard types them; XML 1.0 forbids U+FFFE/U+FFFF and surrogates, so one of them made the
+ * study's XLSX export unreadable. Refused with a message rather than stripped, so what is stored is what was sent.
+ */
+export const FORBIDDEN_TEXT = /[\p{Noncharacter_Code_Point}\p{Cs}]/u;
+
 /** Remove control characters other than tab and newline; normalise line ends. */
 function cleanText(s: string, multiline: boolean): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
@@ -288,6 +296,7 @@ export function parseItemValue(
       if (nonEmpty.length > 1) return err('one_only', s.err.oneOnly(name()));
       const text = cleanText(nonEmpty[0] ?? '', fi.item.type === 'longtext');
       if (text === '') return skipped();
+      if (FORBIDDEN_TEXT.test(text)) return err('bad_characters', s.err.badCharacters(name()));
       const max = maxLengthOf(fi.item);
       const len = [...text].length;
       if (len > max) return err('too_long', s.err.tooLong(name(), max, len));

@@ -99,6 +99,7 @@ export interface UiStrings {
       integer: boolean,
     ) => string;
     readonly tooLong: (name: string, max: number, n: number) => string;
+    readonly badCharacters: (name: string) => string;
     readonly notShown: (name: string) => string;
     readonly unknownField: (field: string) => string;
     readonly badControl: (field: string) => string;
@@ -212,6 +213,8 @@ const en: UiStrings = {
     },
     tooLong: (name, max, n) =>
       `${capitalize(name)} must be at most ${max} characters long (it has ${n}); please shorten it.`,
+    badCharacters: (name) =>
+      `${capitalize(name)} contains characters that are not text (Unicode non-characters such as U+FFFF, or half of a character); please retype it.`,
     notShown: (name) =>
       `${capitalize(name)} is not asked after your earlier answers; please reload the page.`,
     unknownField: (field) =>
@@ -329,6 +332,8 @@ const ur: UiStrings = {
     },
     tooLong: (name, max, n) =>
       `${name} زیادہ سے زیادہ ${max} حروف کا ہو سکتا ہے (ابھی ${n} ہیں)؛ براہِ کرم مختصر کریں۔`,
+    badCharacters: (name) =>
+      `${name} میں ایسے نشان ہیں جو متن نہیں (جیسے U+FFFF، یا کسی حرف کا آدھا حصہ)؛ براہِ کرم اسے دوبارہ لکھیں۔`,
     notShown: (name) => `آپ کے پچھلے جوابات کے بعد ${name} نہیں پوچھا جاتا؛ براہِ کرم صفحہ دوبارہ کھولیں۔`,
     unknownField: (field) =>
       `فارم میں ایک غیر متوقع خانہ "${field}" تھا؛ براہِ کرم صفحہ دوبارہ کھول کر کوشش کریں۔`,

@@ -36,7 +36,7 @@ type CellValue = string | number | Date | null;
 function cellFormatter(v: ExportVariable, opts: CellOptions): (x: RowValue) => CellValue {
   const f = v.format;
   if (f.type === 'A')
-    return (x) => (x === null || x === '' ? null : scrubControl(String(x)).slice(0, MAX_CELL_CHARS));
+    return (x) => (x === null || x === '' ? null : scrubControl(String(x).slice(0, MAX_CELL_CHARS)));
   if (f.type === 'SDATE') {
     return (x) => {
       const m = typeof x === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(x) : null;
@@ -182,9 +182,9 @@ export async function writeXlsx(
     const head = data.getRow(1);
     variables.forEach((v, i) => {
       const c = head.getCell(i + 1);
-      c.value = v.name;
+      c.value = scrubControl(v.name);
       c.font = { bold: true };
-      c.note = scrubControl(v.label).slice(0, 2000);
+      c.note = scrubControl(v.label.slice(0, 2000));
     });
     data.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: Math.max(1, variables.length) } };
     head.commit();
@@ -224,7 +224,7 @@ export async function writeXlsx(
     codebookRows(variables).forEach((r, k) => {
       const row = book.getRow(k + 2);
       cols.forEach((c, i) => {
-        const text = scrubControl(r[c.key]).slice(0, MAX_CELL_CHARS);
+        const text = scrubControl(r[c.key].slice(0, MAX_CELL_CHARS));
         if (text) row.getCell(i + 1).value = text;
       });
       row.commit();

@@ -9,20 +9,52 @@
 import type { RecognizeOptions, SourceMeta, Transcript } from '../../core/qual/transcript.js';
 import { importText } from '../../core/qual/transcript.js';
 import { parseXml, type XmlElement, type XmlNode } from './xml.js';
-import { readZip } from './zip.js';
+import { type ReadZipOptions, readZip, readZipAsync, type ZipEntry, type ZipProblem } from './zip.js';
 
 const W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
 
-/** The paragraphs of a .docx body, as text. Problems (not a .docx, damaged) are returned, never thrown. */
-export function docxParagraphs(bytes: Uint8Array): { paragraphs: string[]; problems: string[] } {
-  const { entries, problems } = readZip(bytes);
+/** The largest `word/document.xml` read, uncompressed (a 2-hour transcript with heavy formatting is ~5 MB). */
+export const DOCX_MAX_XML_BYTES = 32 * 1024 * 1024;
+
+/** Only the body is inflated, within {@link DOCX_MAX_XML_BYTES} and 200 times its compressed size. */
+const DOCX_ZIP: ReadZipOptions = {
+  only: (name) => name === 'word/document.xml',
+  maxEntryBytes: DOCX_MAX_XML_BYTES,
+  maxTotalBytes: DOCX_MAX_XML_BYTES,
+  maxRatio: 200,
+};
+
+/**
+ * The paragraphs of a .docx body, as text. Problems are returned, never thrown; `failed` says why nothing could
+ * be read: `not_docx` (not a ZIP, or no word/document.xml, or not well-formed) or `too_large` (over the bounds).
+ */
+export interface DocxText {
+  readonly paragraphs: string[];
+  readonly problems: string[];
+  readonly failed?: 'not_docx' | 'too_large';
+}
+
+/** The paragraphs of a .docx (inflating on the calling thread; servers use {@link docxParagraphsAsync}). */
+export function docxParagraphs(bytes: Uint8Array): DocxText {
+  return paragraphsOf(readZip(bytes, DOCX_ZIP));
+}
+
+/** {@link docxParagraphs} inflating off the event loop. */
+export async function docxParagraphsAsync(bytes: Uint8Array): Promise<DocxText> {
+  return paragraphsOf(await readZipAsync(bytes, DOCX_ZIP));
+}
+
+function paragraphsOf({ entries, problems }: { entries: ZipEntry[]; problems: ZipProblem[] }): DocxText {
   const msgs = problems.map((p) => `${p.path}: ${p.message}`);
   const doc = entries.find((e) => e.name === 'word/document.xml');
-  if (!doc)
+  if (!doc) {
+    const tooLarge = problems.some((p) => p.code === 'too_large');
     return {
       paragraphs: [],
-      problems: [...msgs, 'This is not a Word document: word/document.xml is missing.'],
+      problems: tooLarge ? msgs : [...msgs, 'This is not a Word document: word/document.xml is missing.'],
+      failed: tooLarge ? 'too_large' : 'not_docx',
     };
+  }
   let root: XmlElement;
   try {
     root = parseXml(new TextDecoder('utf-8').decode(doc.data));
@@ -30,6 +62,7 @@ export function docxParagraphs(bytes: Uint8Array): { paragraphs: string[]; probl
     return {
       paragraphs: [],
       problems: [...msgs, `word/document.xml is not well-formed: ${(e as Error).message}`],
+      failed: 'not_docx',
     };
   }
   const paragraphs: string[] = [];
@@ -83,7 +116,8 @@ export function docxParagraphs(bytes: Uint8Array): { paragraphs: string[]; probl
     for (const c of n.children) block(c);
   };
   const body = root.children.find((c): c is XmlElement => isW(c, 'body'));
-  if (!body) return { paragraphs: [], problems: [...msgs, 'word/document.xml has no body.'] };
+  if (!body)
+    return { paragraphs: [], problems: [...msgs, 'word/document.xml has no body.'], failed: 'not_docx' };
   block(body);
   return { paragraphs, problems: msgs };
 }

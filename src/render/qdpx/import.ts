@@ -38,7 +38,7 @@ import {
 } from './export.js';
 import { hashGuid, isGuid, normalizeGuid } from './guid.js';
 import { childElements, firstChild, parseXml, textContent, type XmlElement, XmlParseError } from './xml.js';
-import { readZip } from './zip.js';
+import { type ReadZipOptions, readZip, type ZipEntry, type ZipProblem } from './zip.js';
 
 /** One thing the import could not take. */
 export interface Skipped {
@@ -669,9 +669,27 @@ export function importProjectXml(
   return { ok: true, project: checked.value, report: report(counts) };
 }
 
-/** Import a QDPX archive (ZIP with project.qde and sources/). */
+/**
+ * What is read of a .qdpx: the project file and the plain-text sources, each at most 64 MiB and 200 times its
+ * compressed size, 256 MiB in all (other entries, e.g. audio, are not inflated).
+ */
+export const QDPX_ZIP: ReadZipOptions = {
+  only: (name) => /\.(qde|txt)$/i.test(name),
+  maxEntryBytes: 64 * 1024 * 1024,
+  maxTotalBytes: 256 * 1024 * 1024,
+  maxRatio: 200,
+};
+
+/** Import a QDPX archive (ZIP with project.qde and sources/), inflating on the calling thread. */
 export function importQdpx(bytes: Uint8Array, options: RefiImportOptions = {}): ImportResult {
-  const { entries, problems } = readZip(bytes);
+  return importQdpxEntries(readZip(bytes, QDPX_ZIP), options);
+}
+
+/** Import a QDPX archive already read (servers read it with `readZipAsync(bytes, QDPX_ZIP)`). */
+export function importQdpxEntries(
+  { entries, problems }: { entries: readonly ZipEntry[]; problems: readonly ZipProblem[] },
+  options: RefiImportOptions = {},
+): ImportResult {
   const warnings: Issue[] = problems.map((p) => ({
     path: p.path,
     code: p.code,

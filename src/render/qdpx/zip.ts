@@ -7,10 +7,13 @@
  *
  * Reader: finds the end record, walks the central directory, reads each local header and inflates. Refuses what
  * it does not support (ZIP64, encryption, other methods) per entry, with a reason, and bounds every entry by
- * its declared size (and `maxEntryBytes`) so a crafted archive cannot inflate without limit. Entries whose
- * CRC-32 does not match are reported and left out.
+ * its declared size (inflating stops there), `maxEntryBytes`, the total `maxTotalBytes` and the ratio
+ * `maxRatio`, all checked before anything is inflated, so a crafted archive cannot inflate without limit.
+ * `only` skips entries not wanted (a .docx needs one). Entries whose CRC-32 does not match are reported and
+ * left out. `readZipAsync` inflates on the thread pool, off the event loop.
  */
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { deflateRawSync, inflateRaw, inflateRawSync } from 'node:zlib';
 
 export interface ZipInput {
   /** Path inside the archive, "/"-separated, e.g. "sources/1a2b….txt". */
@@ -143,22 +146,102 @@ export function writeZip(entries: readonly ZipInput[], options: { modified?: Dat
 export interface ReadZipOptions {
   /** Largest entry to inflate, in bytes (default 256 MiB). */
   readonly maxEntryBytes?: number;
-  /** Largest total of all entries (default 1 GiB). */
+  /** Largest total of all entries read (default 1 GiB). */
   readonly maxTotalBytes?: number;
+  /**
+   * Largest ratio of an entry's uncompressed to compressed size (default 200; text compresses 3–20 times,
+   * a "zip bomb" about 1,000 times). Entries under 1 MiB are exempt.
+   */
+  readonly maxRatio?: number;
+  /** Read only the entries whose name this accepts; the others are neither inflated nor counted. */
+  readonly only?: (name: string) => boolean;
 }
+
+/** An entry found in the central directory whose data can be inflated. */
+interface PlannedEntry {
+  readonly name: string;
+  readonly method: number;
+  readonly crc: number;
+  readonly usize: number;
+  readonly body: Uint8Array;
+}
+
+/** Keep an entry whose data inflated to its declared size and matches its CRC-32; report it otherwise. */
+function settle(
+  e: PlannedEntry,
+  data: Uint8Array | Error,
+  out: { entries: ZipEntry[]; problems: ZipProblem[] },
+): void {
+  const fail = (code: string, message: string) => out.problems.push({ path: e.name, code, message });
+  if (data instanceof Error) fail('damaged', `The entry could not be decompressed (${data.message}).`);
+  else if (data.length !== e.usize)
+    fail('damaged', `The entry has ${data.length} bytes, its header says ${e.usize}.`);
+  else if (crc32(data) !== e.crc) fail('crc', 'The entry fails its CRC-32 check (damaged file).');
+  else out.entries.push({ name: e.name, data, method: e.method, crc32: e.crc });
+}
+
+const inflateRawAsync = promisify(inflateRaw);
 
 /**
  * Read a ZIP archive. Never throws on a damaged or unsupported archive: `problems` says what was left out and
- * why; `entries` holds everything that could be read (directories excluded).
+ * why; `entries` holds everything that could be read (directories excluded). Inflates on the calling thread:
+ * a server should use {@link readZipAsync}.
  */
 export function readZip(
   bytes: Uint8Array,
   options: ReadZipOptions = {},
 ): { entries: ZipEntry[]; problems: ZipProblem[] } {
+  const { planned, problems } = planZip(bytes, options);
+  const out = { entries: [] as ZipEntry[], problems };
+  for (const e of planned) {
+    let data: Uint8Array | Error;
+    try {
+      data =
+        e.method === 0
+          ? e.body.slice()
+          : new Uint8Array(inflateRawSync(e.body, { maxOutputLength: Math.max(e.usize, 1) }));
+    } catch (err) {
+      data = err as Error;
+    }
+    settle(e, data, out);
+  }
+  return out;
+}
+
+/**
+ * {@link readZip} with the inflating done on libuv's thread pool (node:zlib's asynchronous `inflateRaw`), so a
+ * large or hostile archive does not stall other requests. The same bounds apply: no entry inflates past its
+ * declared size, and the declared sizes are checked against the limits before anything is inflated.
+ */
+export async function readZipAsync(
+  bytes: Uint8Array,
+  options: ReadZipOptions = {},
+): Promise<{ entries: ZipEntry[]; problems: ZipProblem[] }> {
+  const { planned, problems } = planZip(bytes, options);
+  const out = { entries: [] as ZipEntry[], problems };
+  for (const e of planned) {
+    const data =
+      e.method === 0
+        ? e.body.slice()
+        : await inflateRawAsync(e.body, { maxOutputLength: Math.max(e.usize, 1) }).then(
+            (b) => new Uint8Array(b),
+            (err: Error) => err,
+          );
+    settle(e, data, out);
+  }
+  return out;
+}
+
+/** Walk the central directory: the entries to inflate (within every limit) and the problems of the others. */
+function planZip(
+  bytes: Uint8Array,
+  options: ReadZipOptions,
+): { planned: PlannedEntry[]; problems: ZipProblem[] } {
   const maxEntry = options.maxEntryBytes ?? 256 * 1024 * 1024;
   const maxTotal = options.maxTotalBytes ?? 1024 * 1024 * 1024;
+  const maxRatio = options.maxRatio ?? 200;
   const problems: ZipProblem[] = [];
-  const entries: ZipEntry[] = [];
+  const planned: PlannedEntry[] = [];
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let eocd = -1;
   for (let i = bytes.length - 22; i >= 0 && i >= bytes.length - 22 - 0xffff; i--) {
@@ -173,7 +256,7 @@ export function readZip(
       code: 'not_zip',
       message: 'This is not a ZIP archive (no end of central directory record).',
     });
-    return { entries, problems };
+    return { planned, problems };
   }
   const count = dv.getUint16(eocd + 10, true);
   const cdSize = dv.getUint32(eocd + 12, true);
@@ -184,7 +267,7 @@ export function readZip(
       code: 'zip64',
       message: 'ZIP64 archives are not supported; re-save the archive without ZIP64.',
     });
-    return { entries, problems };
+    return { planned, problems };
   }
   if (cdOffset + cdSize > eocd) {
     problems.push({
@@ -192,7 +275,7 @@ export function readZip(
       code: 'damaged',
       message: 'The central directory lies outside the archive: the file is damaged or truncated.',
     });
-    return { entries, problems };
+    return { planned, problems };
   }
   const dec = new TextDecoder('utf-8');
   let p = cdOffset;
@@ -218,6 +301,7 @@ export function readZip(
     const name = dec.decode(bytes.subarray(p + 46, p + 46 + nlen));
     p += 46 + nlen + xlen + clen;
     if (name.endsWith('/')) continue;
+    if (options.only && !options.only(name)) continue;
     const fail = (code: string, message: string) => problems.push({ path: name, code, message });
     if (flags & 1) {
       fail('encrypted', 'The entry is encrypted; nabz cannot read encrypted archives.');
@@ -232,7 +316,17 @@ export function readZip(
       continue;
     }
     if (usize > maxEntry || total + usize > maxTotal) {
-      fail('too_large', `The entry is ${usize} bytes uncompressed, over the limit; it was not read.`);
+      fail(
+        'too_large',
+        `The entry is ${usize} bytes uncompressed, over the limit of ${usize > maxEntry ? `${maxEntry} bytes per entry` : `${maxTotal} bytes in all`}; it was not read.`,
+      );
+      continue;
+    }
+    if (method === 8 && usize > 1024 * 1024 && usize > csize * maxRatio) {
+      fail(
+        'too_large',
+        `The entry would inflate ${Math.round(usize / Math.max(csize, 1))} times (${csize} to ${usize} bytes), over the limit of ${maxRatio} times; it was not read (a "zip bomb"?).`,
+      );
       continue;
     }
     if (lho + 30 > bytes.length || dv.getUint32(lho, true) !== 0x04034b50) {
@@ -244,27 +338,12 @@ export function readZip(
       fail('damaged', 'The entry data runs past the end of the archive (truncated file).');
       continue;
     }
-    const body = bytes.subarray(start, start + csize);
-    let data: Uint8Array;
-    try {
-      data =
-        method === 0
-          ? body.slice()
-          : new Uint8Array(inflateRawSync(body, { maxOutputLength: Math.max(usize, 1) }));
-    } catch (e) {
-      fail('damaged', `The entry could not be decompressed (${(e as Error).message}).`);
-      continue;
-    }
-    if (data.length !== usize) {
-      fail('damaged', `The entry has ${data.length} bytes, its header says ${usize}.`);
-      continue;
-    }
-    if (crc32(data) !== crc) {
-      fail('crc', 'The entry fails its CRC-32 check (damaged file).');
+    if (method === 0 && csize !== usize) {
+      fail('damaged', `The stored entry has ${csize} bytes, its header says ${usize}.`);
       continue;
     }
     total += usize;
-    entries.push({ name, data, method, crc32: crc });
+    planned.push({ name, method, crc, usize, body: bytes.subarray(start, start + csize) });
   }
-  return { entries, problems };
+  return { planned, problems };
 }

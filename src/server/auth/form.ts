@@ -1,4 +1,27 @@
 /** Reading `application/x-www-form-urlencoded` bodies (parsed by @fastify/formbody) safely. */
+import { HttpError } from '../errors.js';
+
+/**
+ * Refuse a form body that is not UTF-8: raw bytes that are not (decoded to U+FFFD, which browsers never send
+ * unescaped), %-escapes that do not spell UTF-8 (`%FF`, `%C3%28`, an encoded lone surrogate `%ED%A0%80`) or
+ * broken escapes (`%zz`). Parsers would otherwise store U+FFFD or the escape itself in place of the answer.
+ */
+export function checkFormText(text: string): void {
+  let ok = !text.includes('\uFFFD');
+  if (ok && text.includes('%')) {
+    try {
+      decodeURIComponent(text);
+    } catch {
+      ok = false;
+    }
+  }
+  if (!ok)
+    throw new HttpError(
+      400,
+      'The form data is not valid UTF-8 text (or has a broken %-escape); nothing was saved. Reload the page and send it again from the browser.',
+      'malformed',
+    );
+}
 
 /** A parsed form: each field a string, or an array when repeated. */
 export type FormBody = Readonly<Record<string, string | readonly string[] | undefined>>;

@@ -22,7 +22,8 @@ import {
 } from '../../core/qual/audit.js';
 import type { QualProject } from '../../core/qual/model.js';
 import { codebookToQdc, exportQdpx, type PositionUnit } from '../../render/qdpx/export.js';
-import { type ImportReport, importQdc, importQdpx } from '../../render/qdpx/import.js';
+import { type ImportReport, importQdc, importQdpxEntries, QDPX_ZIP } from '../../render/qdpx/import.js';
+import { readZipAsync } from '../../render/qdpx/zip.js';
 import type { QualChange, QualState } from '../../store/index.js';
 import { qualHash } from '../../store/index.js';
 import { HttpError } from '../errors.js';
@@ -198,7 +199,15 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
           'Choose the .qdpx file to import (this needs JavaScript in the browser).',
           'validation',
         );
-      const r = importQdpx(decodeB64(b64), { projectId: `study-${q.study.id}` });
+      const zip = await readZipAsync(decodeB64(b64), QDPX_ZIP);
+      const over = zip.problems.find((p) => p.code === 'too_large');
+      if (over)
+        throw new HttpError(
+          413,
+          `The project cannot be imported: ${over.path}: ${over.message} Nothing was saved; import a smaller project, or its codebook (.qdc).`,
+          'too_large',
+        );
+      const r = importQdpxEntries(zip, { projectId: `study-${q.study.id}` });
       if (!r.ok)
         throw new HttpError(
           400,

@@ -25,6 +25,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/index.js';
+import { checkFormText } from '../auth/form.js';
 import { currentUser, requireStudyRole } from '../auth/guard.js';
 import type { ServerConfig } from '../config.js';
 import { HttpError, tooLarge } from '../errors.js';
@@ -90,6 +91,7 @@ export async function qualRoutes(
     { parseAs: 'string', bodyLimit: QUAL_BODY_LIMIT },
     (_req, body, done) => {
       try {
+        checkFormText(body as string);
         done(null, parseForm(body as string));
       } catch (err) {
         done(err as Error, undefined);

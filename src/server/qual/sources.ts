@@ -29,10 +29,11 @@ import {
   recognizeTurns,
   type Transcript,
 } from '../../core/qual/transcript.js';
-import { importDocx } from '../../render/qdpx/docx.js';
+import { FORBIDDEN_TEXT } from '../../core/response/submission.js';
+import { DOCX_MAX_XML_BYTES, docxParagraphsAsync } from '../../render/qdpx/docx.js';
 import type { QualChange, QualState } from '../../store/index.js';
 import { toQualProject } from '../../store/index.js';
-import { HttpError } from '../errors.js';
+import { HttpError, tooLarge } from '../errors.js';
 import {
   applyPlan,
   bodyOf,
@@ -98,14 +99,24 @@ function decodeUtf8(bytes: Uint8Array, name: string): string {
   }
 }
 
-/** Import a transcript in any supported format. */
-export function importTranscript(
+/**
+ * The longest transcript accepted, in characters (code points). A 90-minute focus group is about 100,000; the
+ * bound keeps a small compressed upload (a .docx inflates) from storing megabytes that every page then loads.
+ */
+export const MAX_TRANSCRIPT_CHARS = 1_000_000;
+
+/**
+ * The text of an uploaded or pasted transcript, ready for {@link importTranscript}: a .docx is read off the
+ * event loop within its bounds (413 over them, 400 when it is not a Word document), a text file must be UTF-8,
+ * and the text must fit {@link MAX_TRANSCRIPT_CHARS} (413) and hold no non-characters (400).
+ */
+export async function transcriptText(
   format: TranscriptFormat,
   content: { text?: string; bytes?: Uint8Array; fileName?: string },
-  meta: { id: string; name: string; language: string; createdAt: string },
-  participants: readonly Participant[],
-): Transcript {
-  const opts = { participants };
+): Promise<{ text: string; problems: string[] }> {
+  const name = content.fileName || 'the file';
+  let text: string;
+  let problems: string[] = [];
   if (format === 'docx') {
     if (!content.bytes)
       throw new HttpError(
@@ -113,12 +124,58 @@ export function importTranscript(
         'A .docx transcript must be uploaded as a file (it cannot be pasted).',
         'validation',
       );
-    return importDocx(content.bytes, meta, opts);
+    const d = await docxParagraphsAsync(content.bytes);
+    if (d.failed === 'too_large')
+      throw tooLarge(
+        `The text of "${name}" (uncompressed)`,
+        DOCX_MAX_XML_BYTES,
+        'Split the transcript into several documents.',
+      );
+    if (d.failed)
+      throw new HttpError(
+        400,
+        `"${name}" is not a Word document that can be read (${d.problems.join('; ')}); nothing was saved. Open it in Word, save it as .docx and upload it again, or paste its text.`,
+        'validation',
+      );
+    text = d.paragraphs.join('\n');
+    problems = d.problems;
+  } else text = content.text ?? decodeUtf8(content.bytes ?? new Uint8Array(), name);
+  const length = codePointLength(text);
+  if (length > MAX_TRANSCRIPT_CHARS)
+    throw new HttpError(
+      413,
+      `The transcript has ${length.toLocaleString('en')} characters, more than the ${MAX_TRANSCRIPT_CHARS.toLocaleString('en')} a transcript may have; nothing was saved. Split it into several transcripts.`,
+      'too_large',
+    );
+  const bad = FORBIDDEN_TEXT.exec(text);
+  if (bad) {
+    const line = text.slice(0, bad.index).split('\n').length;
+    throw new HttpError(
+      400,
+      `The transcript contains a character that is not text (U+${(bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}) on line ${line}; nothing was saved. Remove it and import again.`,
+      'validation',
+    );
   }
-  const text = content.text ?? decodeUtf8(content.bytes ?? new Uint8Array(), content.fileName ?? 'the file');
-  if (format === 'vtt') return importWebVtt(text, meta, opts);
-  if (format === 'srt') return importSrt(text, meta, opts);
-  return importText(text, meta, opts);
+  return { text, problems };
+}
+
+/** Import a transcript's text (from {@link transcriptText}) in any supported format. */
+export function importTranscript(
+  format: TranscriptFormat,
+  content: { text: string; problems?: readonly string[] },
+  meta: { id: string; name: string; language: string; createdAt: string },
+  participants: readonly Participant[],
+): Transcript {
+  const opts = { participants };
+  if (format === 'vtt') return importWebVtt(content.text, meta, opts);
+  if (format === 'srt') return importSrt(content.text, meta, opts);
+  const t = importText(content.text, meta, opts);
+  const problems = content.problems ?? [];
+  if (!problems.length) return t;
+  return {
+    ...t,
+    issues: [...problems.map((m) => ({ path: 'docx', code: 'docx', message: m })), ...t.issues],
+  };
 }
 
 /**
@@ -276,26 +333,28 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
     const state = await stateOf(ctx, q);
     const base = qualBase(q.study.id);
-    const rows = state.entities.source.map((s) => {
-      const linked = new Set(s.data.turns.filter((t) => t.participantId).map((t) => t.participantId));
-      const mine = state.entities.segment.filter((x) => x.data.sourceId === s.id).length;
-      return [
-        `<a href="${base}/sources/${esc(s.id)}" dir="auto">${esc(s.data.source.name)}</a>`,
-        esc(s.data.source.language),
-        esc(s.data.format),
-        String(codePointLength(s.data.source.text)),
-        String(s.data.turns.length),
-        String(linked.size),
-        String(mine),
-      ];
-    });
+    const rows = (csrf: string) =>
+      state.entities.source.map((s) => {
+        const linked = new Set(s.data.turns.filter((t) => t.participantId).map((t) => t.participantId));
+        const mine = state.entities.segment.filter((x) => x.data.sourceId === s.id).length;
+        return [
+          `<a href="${base}/sources/${esc(s.id)}" dir="auto">${esc(s.data.source.name)}</a>`,
+          esc(s.data.source.language),
+          esc(s.data.format),
+          String(codePointLength(s.data.source.text)),
+          String(s.data.turns.length),
+          String(linked.size),
+          String(mine),
+          postButton(`${base}/sources/${encodeURIComponent(s.id)}/delete`, csrf, 'Delete', {}, 'danger'),
+        ];
+      });
     return sendQualPage(reply, {
       q,
       title: 'Transcripts',
       section: 'sources',
       body: (csrf) =>
         '<h1>Transcripts &amp; coding</h1>' +
-        (rows.length
+        (state.entities.source.length
           ? table(
               [
                 'Transcript',
@@ -305,8 +364,9 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
                 'Turns',
                 'Participants',
                 state.blind ? 'Your segments' : 'Segments',
+                '<span class="muted">Actions</span>',
               ],
-              rows,
+              rows(csrf),
               { numeric: [3, 4, 5, 6] },
             )
           : '<p>No transcripts yet.</p>') +
@@ -333,14 +393,10 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
     const pseudonymize = field(b, 'pseudonymize') === '1';
     const autoParticipants = field(b, 'participants') === '1';
     const id = newId('src');
+    const content = await transcriptText(format, bytes ? { bytes, fileName } : { text: pasted });
     const summary = await applyPlan(ctx, q, (state) => {
       const existing = state.entities.participant.map((p) => p.data);
-      let t = importTranscript(
-        format,
-        bytes ? { bytes, fileName } : { text: pasted },
-        { id, name, language, createdAt: nowIso() },
-        existing,
-      );
+      let t = importTranscript(format, content, { id, name, language, createdAt: nowIso() }, existing);
       const added = autoParticipants ? newParticipantsFor(t.turns, existing) : [];
       const all = [...existing, ...added];
       if (added.length) {
@@ -402,6 +458,41 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
           : '') +
         `<p><a class="button primary" href="${base}/sources/${esc(id)}">Open it for coding</a> <a href="${base}/sources">All transcripts</a></p>`,
     });
+  });
+
+  // Delete a transcript with every segment coded on it. Refused while a theme quotes one of its segments;
+  // an analyst may not delete other coders' segments with it (the owner may). The audit trail records the
+  // deletion without the text (auditView).
+  app.post('/studies/:id/qual/sources/:sid/delete', async (req, reply) => {
+    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const { sid } = req.params as { sid: string };
+    await applyPlan(ctx, q, (state) => {
+      const old = state.get('source', sid);
+      if (!old) return refuse('not_found', 'That transcript no longer exists.');
+      const segments = state.entities.segment.filter((s) => s.data.sourceId === sid);
+      const ids = new Set(segments.map((s) => s.id));
+      const quoting = state.entities.theme.filter((t) => t.data.quoteSegmentIds.some((x) => ids.has(x)));
+      if (quoting.length)
+        return refuse(
+          'invalid',
+          `Theme(s) ${quoting.map((t) => `"${t.data.name}"`).join(', ')} quote this transcript; remove those quotes first.`,
+        );
+      const others = segments.filter((s) => s.data.coderId !== q.actor.coderId).length;
+      if (others && !q.owner)
+        return refuse(
+          'invalid',
+          `Other coders have ${others} segment(s) on "${old.data.source.name}"; only the study's owner can delete it.`,
+        );
+      return {
+        changes: [
+          ...ensureCoder(state, q),
+          ...segments.map((s) => ({ kind: 'segment' as const, id: s.id, expect: s.version, data: null })),
+          { kind: 'source', id: sid, expect: old.version, data: null },
+        ],
+        result: null,
+      };
+    });
+    return seeOther(reply, `${qualBase(q.study.id)}/sources`);
   });
 
   app.get('/studies/:id/qual/sources/:sid', async (req, reply) => {

@@ -12,6 +12,7 @@ import {
   writeXlsx,
   type XlsxExportOptions,
 } from '../../../src/render/export/index.js';
+import { readZip } from '../../../src/render/qdpx/zip.js';
 import {
   ALL_VARIABLE_NAMES,
   asyncRecords,
@@ -19,6 +20,7 @@ import {
   expectFailingSourceDestroysSink,
   FORMULA,
   LONG_STORY,
+  records,
   resolvedStudy,
   URDU,
 } from './fixture.js';
@@ -195,5 +197,36 @@ describe('writeXlsx', () => {
 
   it('a record source that fails destroys the sink and rejects', async () => {
     await expectFailingSourceDestroysSink((recs, sink) => writeXlsx(all, recs, sink));
+  });
+
+  it('never writes a character XML 1.0 forbids (U+FFFE, U+FFFF, lone surrogates, controls), even cut at 32,767', async () => {
+    // Stored before input refused them (issue 12, finding 11): one such answer made the whole file unreadable.
+    const cut = `${'a'.repeat(32766)}😀tail`; // Excel's cell limit falls inside the surrogate pair
+    const rs = records.map((r, i) =>
+      i === 0
+        ? {
+            ...r,
+            answers: {
+              ...r.answers,
+              comment: { kind: 'text' as const, text: 'x\uFFFEy\uFFFFz\uD800w\u0001v' },
+              story: { kind: 'text' as const, text: cut },
+            },
+          }
+        : r,
+    );
+    const chunks: Buffer[] = [];
+    const sink = new PassThrough();
+    sink.on('data', (c: Buffer) => chunks.push(c));
+    await writeXlsx(all, asyncRecords(rs), sink);
+    const buf = Buffer.concat(chunks);
+    const { entries } = readZip(new Uint8Array(buf));
+    const sheet = new TextDecoder().decode(entries.find((e) => e.name === 'xl/worksheets/sheet1.xml')!.data);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters XML 1.0 forbids
+    expect(sheet).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(buf as unknown as ArrayBuffer);
+    const row = values(wb.getWorksheet('Data')!, 2, 21);
+    expect(row[16]).toBe('x\uFFFDy\uFFFDz\uFFFDw\uFFFDv');
+    expect(row[17]).toBe(`${'a'.repeat(32766)}\uFFFD`);
   });
 });
