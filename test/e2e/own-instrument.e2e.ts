@@ -4,7 +4,10 @@
  *    sharing one five-point scale, two of them ticked as reverse keyed, scored as a mean — and launches it;
  * 2. a respondent answers on a 360 px phone with JavaScript off (nothing wider than the screen, no request to
  *    another site);
- * 3. the researcher sees the score and Cronbach's alpha computed on the keyed values in the analysis.
+ * 3. the researcher sees the score, Cronbach's alpha computed on the keyed values and the Likert chart in the
+ *    analysis;
+ * 4. a PSS-10 study (text licensed, not shipped) is refused at launch until its owner reads the text pack from a
+ *    file in the studio; then it launches and the respondent page shows that text.
  */
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -43,6 +46,9 @@ function answersOf(k: number): number[] {
     return REVERSED.has(id) ? 6 - v : v;
   });
 }
+
+/** Respondents: one on the phone, the others straight into the store — enough that no Likert cell is below k = 5. */
+const N = 60;
 
 /** Cronbach's alpha of complete rows: k/(k−1) · (1 − Σ item variances / variance of the total). */
 function cronbach(rows: number[][]): number {
@@ -141,9 +147,9 @@ for (const backend of e2eBackends()) {
       await ctx.close();
     });
 
-    it('the analysis shows the score and Cronbach’s alpha on the keyed values', async () => {
+    it('the analysis shows the score, Cronbach’s alpha on the keyed values and the Likert chart', async () => {
       const study = (await server.store.studies.listForUser(1))[0]!;
-      for (let k = 1; k < 12; k++) {
+      for (let k = 1; k < N; k++) {
         const answers: Record<string, unknown> = {};
         answersOf(k).forEach((v, j) => {
           answers[IDS[j]!] = { kind: 'value', value: v };
@@ -157,26 +163,79 @@ for (const backend of e2eBackends()) {
         });
         expect(r.ok).toBe(true);
       }
-      const keyed = Array.from({ length: 12 }, (_, k) =>
+      const keyed = Array.from({ length: N }, (_, k) =>
         answersOf(k).map((v, j) => (REVERSED.has(IDS[j]!) ? 6 - v : v)),
       );
       const alpha = cronbach(keyed);
-      const rawAlpha = cronbach(Array.from({ length: 12 }, (_, k) => answersOf(k)));
+      const rawAlpha = cronbach(Array.from({ length: N }, (_, k) => answersOf(k)));
       // The data make the difference visible: keyed, the scale is consistent; raw, it is not.
       expect(alpha).toBeGreaterThan(0.8);
       expect(rawAlpha).toBeLessThan(0.5);
-      const mean = keyed.map((r) => r.reduce((a, b) => a + b, 0) / r.length).reduce((a, b) => a + b, 0) / 12;
+      const mean = keyed.map((r) => r.reduce((a, b) => a + b, 0) / r.length).reduce((a, b) => a + b, 0) / N;
 
       await studio.goto(`${studyUrl}/analysis`);
       const report = await textOf(studio, '.report');
       expect(report).toContain('HSA-6');
       expect(report).toContain(`Cronbach's α for`);
       expect(report).toContain(`was ${alpha.toFixed(2).replace(/^0/, '')}`);
-      expect(report).toContain(mean.toFixed(2));
+      // The score: n and mean of the keyed statements in the score table.
+      const row = (await textOf(studio, '#table-hsa_distribution tbody tr')).replace(/\s+/g, ' ');
+      expect(row).toContain(`HSA-6 mean${N}${mean.toFixed(2)}`);
+      // The Likert chart of the six statements: a diverging stacked bar chart drawn as SVG, one bar per statement.
+      const chart = studio.locator('#figure-likert_hsa_fig');
+      await chart.locator('svg').waitFor({ state: 'visible' });
+      expect(await chart.locator('figcaption').textContent()).toContain('HSA-6: responses to each item');
+      expect(await chart.locator('table tbody tr').count()).toBe(6);
       await studio.screenshot({
         path: join(ARTIFACTS, `${backend.name}-own-instrument-analysis.png`),
         fullPage: true,
       });
+    });
+
+    it('a study owner reads a licensed PSS-10 text pack from a file; the study launches once it has its text', async () => {
+      await studio.goto(`${server.baseUrl}/studies/new`);
+      await studio.fill('#n-title', 'Perceived stress');
+      await studio.check('#n-instruments-pss10');
+      await studio.check('#n-acknowledge-pss10');
+      await studio.click('text=Create study');
+      await studio.waitForURL(/\/studies\/\d+$/);
+      const url = studio.url();
+      // Without its text, the launch is refused with what is missing.
+      await studio.click('button:has-text("Launch")');
+      expect(await textOf(studio, '.errors')).toContain('10 of 10 items lack English text');
+
+      await studio.click('nav >> text=Design');
+      expect(await textOf(studio, '#textpacks')).toContain('English: 10 of 10 items lack text');
+      const pack = {
+        instrument: 'pss10',
+        language: 'en',
+        items: Object.fromEntries(
+          Array.from({ length: 10 }, (_, i) => [
+            `pss10_${String(i + 1).padStart(2, '0')}`,
+            `Test wording ${i + 1}`,
+          ]),
+        ),
+      };
+      await studio.setInputFiles('#tp-pss10-file', {
+        name: 'pss10-en.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify(pack)),
+      });
+      await expect.poll(() => studio.inputValue('#tp-pss10-text')).toContain('Test wording 10');
+      await studio.fill('#tp-pss10-licensee', 'Test licensee (licence 1)');
+      await studio.click('button:has-text("Save PSS-10 text")');
+      expect(await textOf(studio, '[role=status]')).toContain('Saved as version');
+      expect(await textOf(studio, '#textpacks')).toContain('English: every item has text.');
+
+      await studio.goto(url);
+      await studio.click('button:has-text("Launch")');
+      await studio.waitForURL(/\/share\?launched=1$/);
+      const pssLink = (await studio.locator('#study-link').textContent())?.trim() ?? '';
+      const ctx = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+      const page = await ctx.newPage();
+      await page.goto(pssLink);
+      expect(await textOf(page, 'main')).toContain('Test wording 1');
+      await ctx.close();
     });
   });
 }

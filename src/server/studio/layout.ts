@@ -1,7 +1,8 @@
 /**
  * The researcher studio's page shell: one stylesheet and one tiny optional script, both inline and allowed by
  * their hashes in the studio's Content Security Policy (no CDN, no web font, no third-party request of any
- * kind). Every page works without JavaScript; the script only adds "copy" buttons.
+ * kind). Every page works without JavaScript; the script only adds "copy" buttons and reads a chosen text file
+ * into a textarea (text packs).
  *
  * `layout()` is also used by the sign-in and setup pages (S1), so it needs nothing but a title and a body.
  */
@@ -85,7 +86,10 @@ export const STUDIO_CSS = [
 
 /** Optional enhancement: buttons with `data-copy="<element id>"` copy that element's text. */
 export const STUDIO_JS =
-  "document.querySelectorAll('[data-copy]').forEach(function(b){b.hidden=false;b.addEventListener('click',function(){var t=document.getElementById(b.getAttribute('data-copy'));if(t&&navigator.clipboard){navigator.clipboard.writeText(t.textContent.trim()).then(function(){b.textContent='Copied'})}})});";
+  "document.querySelectorAll('[data-copy]').forEach(function(b){b.hidden=false;b.addEventListener('click',function(){var t=document.getElementById(b.getAttribute('data-copy'));if(t&&navigator.clipboard){navigator.clipboard.writeText(t.textContent.trim()).then(function(){b.textContent='Copied'})}})});" +
+  // A file chosen in `<input type="file" data-into="ID">` is read as text into the textarea ID (the field's
+  // wrapper is hidden until the script runs; without it, the text is pasted).
+  "document.querySelectorAll('input[data-into]').forEach(function(f){f.parentNode.hidden=false;f.addEventListener('change',function(){var t=document.getElementById(f.getAttribute('data-into')),x=f.files&&f.files[0];if(!t||!x)return;var r=new FileReader();r.onload=function(){t.value=String(r.result)};r.readAsText(x)})});";
 
 /**
  * The studio's Content Security Policy: nothing loads from anywhere but this origin; the inline stylesheet

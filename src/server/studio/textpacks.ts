@@ -1,7 +1,7 @@
 /**
  * Text packs in the studio: the licensed wording of an instrument whose text nabz may not ship (MBI-SS,
  * PSS-10), a translation of a library instrument (e.g. Urdu BACE), or the official wording of items the library
- * marks unverified (BACE items 14, 24, 29) — pasted per language, stored in the study definition
+ * marks unverified (BACE items 14, 24, 29) — pasted or read from a file, per language, stored in the study definition
  * (`instruments[i].textPacks`) and applied when the study is resolved, so the same text drives the respondent
  * pages, exports, analysis and simulation. Nothing is ever filled in: an item without text stays without.
  */
@@ -310,6 +310,7 @@ export function textPanel(opts: {
       v('language', languages.find((l) => st.missing.some((m) => m.lang === l)) ?? languages[0]!),
       languages.map((l) => ({ value: l, label: STUDIO_LANGUAGES.find((s) => s.code === l)?.name ?? l })),
     ) +
+    `<div class="field" hidden><label for="${p}-file">Or read the text from a file (.json or .txt)</label><input type="file" id="${p}-file" accept=".json,.txt,text/plain,application/json" data-into="${p}-text"></div>` +
     textarea(p, 'text', 'Item wording', v('text'), {
       rows: 8,
       hint: `One line per item in order (${ins.items.length} lines: ${ins.items[0]!.id} … ${ins.items.at(-1)!.id}), or "item_id = text" lines for some items (e.g. to replace placeholders), or a whole JSON text pack. A pack for a language replaces that language's earlier pack.`,
