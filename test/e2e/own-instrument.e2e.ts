@@ -1,9 +1,10 @@
 /**
  * "Any questionnaire" in real Chromium, against the real server:
  * 1. a researcher builds an own instrument in the studio without JSON — a Likert grid of six statements
- *    sharing one five-point scale, two of them ticked as reverse keyed, scored as a mean — and launches it;
- * 2. a respondent answers on a 360 px phone with JavaScript off (nothing wider than the screen, no request to
- *    another site);
+ *    sharing one five-point scale, two of them ticked as reverse keyed, scored as a mean — and a grid question
+ *    of the study's own, and launches it;
+ * 2. a respondent answers on a 360 px phone with JavaScript off (the grid as one fieldset with a fieldset per
+ *    statement; nothing wider than the screen; no request to another site);
  * 3. the researcher sees the score, Cronbach's alpha computed on the keyed values and the Likert chart in the
  *    analysis;
  * 4. a PSS-10 study (text licensed, not shipped) is refused at launch until its owner reads the text pack from a
@@ -117,6 +118,20 @@ for (const backend of e2eBackends()) {
           REVERSED.has(id),
         );
 
+      // A grid question of the study's own (a matrix, not scored): asked before the instrument.
+      await studio.click('summary:has-text("Question form")');
+      await studio.fill('#q-id', 'stress');
+      await studio.fill('#q-text_en', 'How stressful do you find these?');
+      await studio.selectOption('#q-type', 'grid');
+      await studio.fill(
+        '#q-options',
+        '1 = Not at all\n2 = A little\n3 = Moderately\n4 = Very\n5 = Extremely',
+      );
+      await studio.fill('#q-rows', 'exams = Exams\nwards = Clinical placements on the wards\nmoney = Money');
+      await studio.fill('#q-short', 'Sources of stress');
+      await studio.click('text=Add question');
+      expect(await textOf(studio, '[role=status]')).toContain('Saved as version');
+
       await studio.goto(studyUrl);
       await studio.click('button:has-text("Launch")');
       await studio.waitForURL(/\/share\?launched=1$/);
@@ -131,6 +146,22 @@ for (const backend of e2eBackends()) {
       const foreign: string[] = [];
       recordForeignRequests(page, server.baseUrl, foreign);
       await page.goto(link);
+      // The grid question: its question as the group's legend, a labelled group of options per statement.
+      expect(await textOf(page, '#g-stress > legend')).toContain('How stressful do you find these?');
+      expect(await page.locator('#g-stress fieldset').count()).toBe(3);
+      expect(await textOf(page, '#q-stress_wards > legend')).toBe('Clinical placements on the wards');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+      // Each radio is reachable by its label at 360 px (the options wrap under the statement).
+      for (const row of ['exams', 'wards', 'money'])
+        await page
+          .getByLabel('Very')
+          .and(page.locator(`[name="stress_${row}"]`))
+          .check();
+      await page.screenshot({
+        path: join(ARTIFACTS, `${backend.name}-grid-question-phone.png`),
+        fullPage: true,
+      });
+      await page.click('button[name="_nav"][value="next"]');
       expect(await textOf(page, 'main')).toContain(STATEMENTS[0]!);
       // Nothing is wider than the phone: no sideways scrolling.
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
