@@ -7,6 +7,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { nabz, root } from '../helpers/nabz.js';
 
@@ -117,6 +118,29 @@ describe('nabz init', () => {
     expect(draft.instruments.every((si: { definition?: unknown }) => si.definition)).toBe(true);
     const a = nabz('analyze', join(dir, 'export.csv'), '--study', study, '--format', 'json');
     expect(a.code, a.err).toBe(0);
+  });
+
+  it('drafts the same study from an XLSX copy of the export (numbers as numeric cells)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nabz-init-'));
+    const { parse } = await import('csv-parse/sync');
+    const rows = parse(readFileSync(exportCsv, 'utf8')) as string[][];
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Form responses 1');
+    const ageCol = rows[0]!.indexOf('Age (years)');
+    for (const [i, r] of rows.entries())
+      ws.addRow(r.map((c, j) => (i > 0 && j === ageCol && c !== '' ? Number(c) : c === '' ? null : c)));
+    const xlsx = join(dir, 'export.xlsx');
+    await wb.xlsx.writeFile(xlsx);
+    const fromCsv = nabz('init', exportCsv, '--out', join(dir, 'csv', 'study.json'), '--inline');
+    const fromXlsx = nabz('init', xlsx, '--out', join(dir, 'xlsx', 'study.json'), '--inline');
+    expect(fromXlsx.code, fromXlsx.err).toBe(0);
+    const a = JSON.parse(readFileSync(join(dir, 'csv', 'study.json'), 'utf8'));
+    const b = JSON.parse(readFileSync(join(dir, 'xlsx', 'study.json'), 'utf8'));
+    expect(fromCsv.code).toBe(0);
+    expect({ ...b, id: a.id, title: a.title }).toEqual(a);
+    expect(nabz('analyze', xlsx, '--study', join(dir, 'xlsx', 'study.json'), '--format', 'json').code).toBe(
+      0,
+    );
   });
 
   it('does not overwrite files, and names a missing export', () => {
