@@ -7,7 +7,9 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { parseOwnInstrument } from '../core/instrument/own.js';
 import type { Instrument } from '../core/instrument/schema.js';
 import { IdSchema } from '../core/instrument/schema.js';
+import { unknownKeys } from '../core/instrument/unknownKeys.js';
 import { type ResolvedStudy, resolveStudy, studyForInstrument } from '../core/study/resolve.js';
+import { StudySchema } from '../core/study/schema.js';
 import { getInstrument, instrumentIds } from '../instruments/index.js';
 import { CliError } from './errors.js';
 import { issuesError, readJsonFile } from './io.js';
@@ -49,8 +51,12 @@ function withInstrumentFiles(raw: unknown, studyPath: string): unknown {
 }
 
 export function loadStudy(path: string): ResolvedStudy {
-  const input = withInstrumentFiles(readJsonFile(path, 'study file'), path);
-  const r = resolveStudy(input, getInstrument, instrumentIds());
+  const raw = readJsonFile(path, 'study file');
+  // A study file is typed by hand: a misspelt key ("officialScore", "groupby") is an error, not dropped.
+  // (Inline instrument definitions are checked the same way by resolveStudy.)
+  const typos = unknownKeys(StudySchema, raw).filter((i) => !/\.definition\./.test(i.path));
+  if (typos.length) throw issuesError(`Study file "${path}"`, typos);
+  const r = resolveStudy(withInstrumentFiles(raw, path), getInstrument, instrumentIds());
   if (!r.ok) throw issuesError(`Study file "${path}"`, r.issues);
   return r.value;
 }

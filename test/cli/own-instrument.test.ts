@@ -122,6 +122,16 @@ describe('own instrument files', () => {
     expect(r.err).toMatch(/items\[3\]\.reversed: "reversed" is not a field here; did you mean "reverse"\?/);
     expect(r.err).toMatch(/scores\[0\]\.items\[9\]: score "hsa_mean" uses unknown item "hsa_11"/);
     expect(existsSync(out)).toBe(false);
+    // A misspelt key in the study file itself is refused too (it would silently change the analysis).
+    const typo = { ...study, instruments: [{ file: 'hsa.instrument.json', officialScore: false }] };
+    typo.analysis = { ...study.analysis, groupby: ['year'] };
+    writeFileSync(join(dir, 'typo.json'), JSON.stringify(typo));
+    const rt = nabz('analyze', responses, '--study', join(dir, 'typo.json'));
+    expect(rt.code).toBe(1);
+    expect(rt.err).toMatch(
+      /instruments\[0\]\.officialScore: "officialScore" is not a field here; did you mean "officialScores"\?/,
+    );
+    expect(rt.err).toMatch(/analysis\.groupby: .*did you mean "groupBy"\?/);
     const r2 = nabz('analyze', responses, '--instrument', join(dir, 'missing.instrument.json'));
     expect(r2.code).toBe(1);
     expect(r2.err).toMatch(/Cannot read instrument file ".*missing.instrument.json": ENOENT/);
