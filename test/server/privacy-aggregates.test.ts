@@ -17,6 +17,7 @@ import {
   extremeShown,
   snapshotSize,
 } from '../../src/core/privacy/suppression.js';
+import { readZip } from '../../src/render/qdpx/zip.js';
 import { ENGLISH_TRANSCRIPT } from '../fixtures/qual/project.js';
 import { formBody, SUPPORT_CONTACTS, serverBackends, type TestApp, testApp } from './helpers.js';
 
@@ -253,19 +254,29 @@ for (const backend of serverBackends()) {
         );
         expect(r.statusCode, r.body.slice(0, 500)).toBe(303);
       }
+      // Every qualitative page and download a viewer may open.
       const pages: [string, LightMyRequestResponse][] = [];
       for (const url of [
         `${base}/checklists`,
         `${base}/checklists.md`,
+        `${base}/checklists.docx`,
         `${base}/queries?attribute=diagnosis`,
+        `${base}/compare`,
         base,
       ])
         pages.push([url, await get(url, viewer)]);
+      const textOf = (url: string, r: LightMyRequestResponse) => {
+        if (!url.endsWith('.docx')) return r.body;
+        const doc = readZip(new Uint8Array(r.rawPayload)).entries.find((e) => e.name === 'word/document.xml');
+        return new TextDecoder().decode(doc!.data);
+      };
       for (const [url, r] of pages) {
         expect(r.statusCode, url).toBe(200);
-        expect(r.body, url).not.toContain('bipolar');
+        const body = textOf(url, r);
+        expect(body, url).toContain(url.includes('checklists') ? 'values held by fewer than 5' : '');
+        expect(body, url).not.toContain('bipolar');
         // No count of participants from 1 to k − 1 in an attribute description.
-        expect(r.body, url).not.toMatch(/depression [1-4]\b/);
+        expect(body, url).not.toMatch(/depression [1-4]\b/);
       }
       // The owner, who reads the transcripts, sees the exact description.
       const own = await get(`${base}/checklists`, owner);

@@ -33,13 +33,21 @@ export function answerSignature(answers: unknown): AnswerSignature {
 }
 
 function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v) ?? 'null';
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  // Fast path (stored answers: `{ kind, value }`): keys already in order and flat values → JSON.stringify.
+  let flat = true;
+  for (let i = 0; i < keys.length && flat; i++) {
+    const x = o[keys[i]!];
+    if ((i > 0 && keys[i - 1]! > keys[i]!) || (x !== null && typeof x === 'object')) flat = false;
+  }
+  if (flat) return JSON.stringify(o);
+  return `{${keys
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+    .join(',')}}`;
 }
 
 /** How many questions two signatures answer differently (a question only one of them has counts). */

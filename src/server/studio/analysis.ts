@@ -17,7 +17,7 @@ import { HttpError } from '../errors.js';
 import { checkedOf, loadStudy, page, ROLES, type StudioContext, studyReport } from './common.js';
 import { checkbox } from './forms.js';
 import { issuesHtml } from './layout.js';
-import { responsesView, reviewCard } from './review.js';
+import { FlagCollector, flagsOf, responsesView, reviewCard } from './review.js';
 
 /** The group variables asked for in the query (`?group=a&group=b`), limited to single-choice questions. */
 export function groupsFromQuery(req: FastifyRequest, candidates: readonly Item[]): string[] {
@@ -49,8 +49,9 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
     const groups = groupsFromQuery(req, singles);
     const view = await responsesView(store, s.study, s.role);
     /** The report over the responses this caller's aggregates cover (a viewer's snapshot). */
-    const report = async () =>
-      (await studyReport(store, s.study, checked.resolved, groups, programVersion(), view.include)).report;
+    const report = async (observe?: (answers: unknown) => void) =>
+      (await studyReport(store, s.study, checked.resolved, groups, programVersion(), view.include, observe))
+        .report;
     return { s, checked, singles, groups, n: view.n, view, report } as const;
   };
 
@@ -88,6 +89,8 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
         `<p class="hint">Groups with fewer than ${k} respondents are left out of the comparisons.</p></fieldset><p><button class="primary">Update analysis</button></p></form>`
       : '<p class="muted">Add a single-choice question (e.g. year of study) to compare groups.</p>';
     let content: string;
+    // Owners and analysts get the burst review card; its flags come from the analysis pass when there is one.
+    const collector = view.audience === 'exact' ? new FlagCollector() : undefined;
     const snapshot =
       view.audience === 'protected'
         ? ` · published in batches of at least ${k} responses, so that no two views differ by one person; responses that arrive just after near-identical ones wait for an analyst's review`
@@ -98,11 +101,16 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
           ? `<p class="notice">The analysis is shown once at least k = ${k} respondents have answered, so that no one can be singled out.</p>`
           : `<p class="notice">${n} response${n === 1 ? '' : 's'} so far. The analysis is shown once at least k = ${k} respondents have answered, so that no one can be singled out.</p>`;
     } else {
-      const report = await p.report();
+      const report = await p.report(collector && ((a) => collector.push(a)));
       content =
         `<p class="row"><a class="button" href="${base}/analysis/report.html${qs ? `?${qs}` : ''}" download>Download the report (HTML)</a></p>` +
         reportFragment(await renderReport(report));
     }
+    const flags = collector
+      ? n >= k
+        ? await collector.finish(store, s.study.id)
+        : await flagsOf(store, s.study.id)
+      : undefined;
     return page(reply, {
       title: `Analysis – ${s.study.title}`,
       user: s.user,
@@ -110,7 +118,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
       active: 'analysis',
       body: (csrf) =>
         `<h1>Analysis</h1><p class="muted">${n >= k || view.audience === 'exact' ? `${n} responses` : `Fewer than ${k} responses`}${snapshot} · cells with fewer than ${k} respondents are suppressed.</p>` +
-        (view.audience === 'exact' ? reviewCard(s.study.id, view.flags, csrf) : '') +
+        (flags ? reviewCard(s.study.id, flags, csrf) : '') +
         form +
         content,
     });

@@ -167,14 +167,19 @@ export async function saveDefinition(
   return { ok: true, version: v.version };
 }
 
-/** Stored answers of a study, one response at a time (only the positions in `include` when given). */
+/**
+ * Stored answers of a study, one response at a time (only the positions in `include` when given), each shown
+ * to `observe` first (all of them, in storage order: the burst detector rides along the analysis pass).
+ */
 async function* answersOf(
   store: Store,
   studyId: number,
   include?: ReadonlySet<number>,
+  observe?: (answers: unknown) => void,
 ): AsyncGenerator<unknown> {
   let position = 0;
   for await (const r of store.responses.iterate(studyId)) {
+    observe?.(r.answers);
     if (!include || include.has(position)) yield r.answers;
     position++;
   }
@@ -189,9 +194,10 @@ export async function scoredResponses(
   study: Study,
   resolved: ResolvedStudy,
   include?: ReadonlySet<number>,
+  observe?: (answers: unknown) => void,
 ): Promise<{ dataset: Dataset; scored: ScoredDataset }> {
   const count = include ? include.size : await store.responses.count(study.id);
-  const dataset = await datasetFromAnswers(resolved, answersOf(store, study.id, include), count);
+  const dataset = await datasetFromAnswers(resolved, answersOf(store, study.id, include, observe), count);
   const plan = buildScoringPlan(resolved.study, resolvedLookup(resolved));
   if (!plan.ok) {
     throw new HttpError(
@@ -215,8 +221,9 @@ export async function studyReport(
   groupBy: readonly string[],
   generatedBy: string,
   include?: ReadonlySet<number>,
+  observe?: (answers: unknown) => void,
 ): Promise<{ report: Report; n: number }> {
-  const { dataset, scored } = await scoredResponses(store, study, resolved, include);
+  const { dataset, scored } = await scoredResponses(store, study, resolved, include, observe);
   const groups = groupBy.filter((g) => resolved.variables.get(g)?.item.type === 'single');
   const report = analyzeStudy({
     resolved,

@@ -14,7 +14,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { BurstDetector, groupBursts } from '../../core/privacy/bursts.js';
-import { type Audience, audienceOf, snapshotSize } from '../../core/privacy/suppression.js';
+import { audienceOf, snapshotSize } from '../../core/privacy/suppression.js';
 import type { Store, Study, StudyRole } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 import { loadStudy, ROLES, type StudioContext, seeOther } from './common.js';
@@ -64,16 +64,28 @@ export interface Flags {
   readonly reviews: ReadonlyMap<number, Review>;
 }
 
+/** Collects the flags of a study's responses, pushed in storage order (e.g. during the analysis pass). */
+export class FlagCollector {
+  private readonly detector = new BurstDetector();
+  private readonly flagged: number[] = [];
+  private total = 0;
+
+  push(answers: unknown): void {
+    if (this.detector.push(answers)) this.flagged.push(this.total);
+    this.total++;
+  }
+
+  /** The flags, with the study's review decisions. */
+  async finish(store: Store, studyId: number): Promise<Flags> {
+    return { total: this.total, bursts: groupBursts(this.flagged), reviews: await reviewsOf(store, studyId) };
+  }
+}
+
 /** The study's flagged responses (one pass over the stored answers) and review decisions. */
 export async function flagsOf(store: Store, studyId: number): Promise<Flags> {
-  const detector = new BurstDetector();
-  const flagged: number[] = [];
-  let total = 0;
-  for await (const r of store.responses.iterate(studyId)) {
-    if (detector.push(r.answers)) flagged.push(total);
-    total++;
-  }
-  return { total, bursts: groupBursts(flagged), reviews: await reviewsOf(store, studyId) };
+  const c = new FlagCollector();
+  for await (const r of store.responses.iterate(studyId)) c.push(r.answers);
+  return c.finish(store, studyId);
 }
 
 /**
@@ -106,12 +118,15 @@ export async function responsesView(
   store: Store,
   study: Study,
   role: StudyRole,
-): Promise<{ audience: Audience; n: number; flags: Flags; include?: ReadonlySet<number> }> {
-  const flags = await flagsOf(store, study.id);
+): Promise<
+  | { audience: 'exact'; n: number; include?: undefined }
+  | { audience: 'protected'; n: number; include: ReadonlySet<number> }
+> {
   const audience = audienceOf(role);
-  if (audience === 'exact') return { audience, n: flags.total, flags };
-  const include = viewerSelection(flags, study.minCellSize);
-  return { audience, n: include.size, flags, include };
+  // Exact audiences: the flags for the review card ride along the analysis pass (FlagCollector).
+  if (audience === 'exact') return { audience, n: await store.responses.count(study.id) };
+  const include = viewerSelection(await flagsOf(store, study.id), study.minCellSize);
+  return { audience, n: include.size, include };
 }
 
 /** The review card of the analysis page (owners and analysts), empty when nothing is flagged. */
