@@ -18,6 +18,7 @@ import {
   snapshotSize,
 } from '../../src/core/privacy/suppression.js';
 import { readZip } from '../../src/render/qdpx/zip.js';
+import { viewerSelection } from '../../src/server/studio/review.js';
 import { ENGLISH_TRANSCRIPT } from '../fixtures/qual/project.js';
 import { formBody, SUPPORT_CONTACTS, serverBackends, type TestApp, testApp } from './helpers.js';
 
@@ -284,6 +285,39 @@ for (const backend of serverBackends()) {
     });
   });
 }
+
+describe("a viewer's snapshot with flagged responses (src/server/studio/review.ts viewerSelection)", () => {
+  const flags = (reviews: [number, 'keep' | 'exclude', number][]) => ({
+    total: 12,
+    bursts: [[7, 8]],
+    reviews: new Map(reviews.map(([p, decision, releasedAfter]) => [p, { decision, releasedAfter }])),
+  });
+  it('leaves flagged responses out and cuts to whole batches of k', () => {
+    // 10 eligible of 12 (positions 7 and 8 flagged): all 10.
+    expect([...viewerSelection(flags([]), 5)].sort((a, b) => a - b)).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 9, 10, 11,
+    ]);
+    expect(viewerSelection(flags([[7, 'exclude', 12]]), 5).has(7)).toBe(false);
+  });
+  it('keeping one flagged response does not swap it into a published snapshot (no difference of one person)', () => {
+    const before = viewerSelection(flags([]), 5);
+    // Kept when the study had 12 responses: it queues after them, so the snapshot of 10 is unchanged.
+    const after = viewerSelection(flags([[7, 'keep', 12]]), 5);
+    expect([...after].sort((a, b) => a - b)).toEqual([...before].sort((a, b) => a - b));
+    // With four more kept-or-new responses the next batch of 5 is published, the kept one among them.
+    const grown = viewerSelection(
+      {
+        ...flags([
+          [7, 'keep', 12],
+          [8, 'keep', 12],
+        ]),
+        total: 15,
+      },
+      5,
+    );
+    expect(grown.size).toBe(15);
+  });
+});
 
 describe('the suppression policy (src/core/privacy/suppression.ts)', () => {
   it('gives exact figures to roles that read row data, protected ones to viewers', () => {
