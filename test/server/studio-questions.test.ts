@@ -78,6 +78,38 @@ for (const backend of serverBackends()) {
       expect(preview.body).toContain('name="stress_2" value="5"');
     });
 
+    it('edits a grid’s scale and statements in place, keeping row ids; refuses an empty scale', async () => {
+      const id = await c.createStudy({ title: 'Stress' });
+      expect((await c.post(`/studies/${id}/edit/questions`, GRID)).statusCode).toBe(303);
+      const page = await c.get(`/studies/${id}/edit`);
+      // The edit form holds what the parser reads back.
+      expect(page.body).toContain(
+        'exams = Exams | امتحانات\n2 = Clinical placements on the wards</textarea>',
+      );
+      let r = await c.post(`/studies/${id}/edit/questions`, {
+        action: 'grid',
+        id: 'stress',
+        options: GRID.options,
+        rows: 'exams = Exams and tests | امتحانات\n2 = Clinical placements on the wards\nmoney = Money',
+      });
+      expect(r.statusCode, r.body.slice(0, 3000)).toBe(303);
+      const q = (await c.definitionOf(id)).questions![0] as { rows: { id: string; text: { en: string } }[] };
+      expect(q.rows.map((x) => [x.id, x.text.en])).toEqual([
+        ['exams', 'Exams and tests'],
+        ['2', 'Clinical placements on the wards'],
+        ['money', 'Money'],
+      ]);
+      r = await c.post(`/studies/${id}/edit/questions`, {
+        action: 'grid',
+        id: 'stress',
+        options: '',
+        rows: 'A',
+      });
+      expect(r.statusCode).toBe(400);
+      expect(r.body).toContain('a choice question needs options');
+      expect(((await c.definitionOf(id)).questions![0] as { rows: unknown[] }).rows).toHaveLength(3);
+    });
+
     it('refuses a grid without statements or with one option, and grids among screening questions', async () => {
       const id = await c.createStudy({ title: 'Stress' });
       let r = await c.post(`/studies/${id}/edit/questions`, { ...GRID, rows: '' });
@@ -85,7 +117,7 @@ for (const backend of serverBackends()) {
       expect(r.body).toContain('a grid needs its statements');
       r = await c.post(`/studies/${id}/edit/questions`, { ...GRID, options: 'Agree' });
       expect(r.statusCode).toBe(400);
-      expect(r.body).toContain('a grid needs its response scale: at least two options');
+      expect(r.body).toContain('the response scale needs at least two options');
       r = await c.post(`/studies/${id}/edit/questions`, { ...GRID, rows: 'a = One\na = Two' });
       expect(r.statusCode).toBe(400);
       expect(r.body).toContain('repeats the row id &quot;a&quot;');

@@ -409,6 +409,41 @@ export function parseRows(
   return issues.length ? { ok: false, issues } : { ok: true, value: out };
 }
 
+/** A response scale shared by statements (a grid, an own Likert instrument): options, at least two, lowest first. */
+export function parseScale(
+  text: string,
+  path = 'options',
+): Validated<{ value: number; label: LocalizedText }[]> {
+  const o = parseOptions(text, path);
+  if (o.ok && o.value.length < 2)
+    return {
+      ok: false,
+      issues: [
+        {
+          path,
+          code: 'no_options',
+          message:
+            'the response scale needs at least two options, lowest first, e.g. "1 = Strongly disagree"',
+        },
+      ],
+    };
+  return o;
+}
+
+/** A grid's shared scale (`options`, at least two, lowest first) and statements (`rows`) from a form. */
+export function gridFromForm(fields: Fields): Validated<{
+  options: { value: number; label: LocalizedText }[];
+  rows: { id: string; text: LocalizedText }[];
+}> {
+  const issues: Issue[] = [];
+  const o = parseScale(field(fields, 'options'));
+  if (!o.ok) issues.push(...o.issues);
+  const r = parseRows(field(fields, 'rows'));
+  if (!r.ok) issues.push(...r.issues);
+  if (issues.length || !o.ok || !r.ok) return { ok: false, issues };
+  return { ok: true, value: { options: o.value, rows: r.value } };
+}
+
 /** Grid rows back as the textarea text `parseRows` reads. */
 export function rowsText(rows: readonly { id: string; text: LocalizedText }[] | undefined): string {
   return (rows ?? [])
@@ -498,22 +533,15 @@ export function questionFromForm(
   const item: Record<string, unknown> = { id, type, required: checked(fields, 'required') };
   if (text) item.text = text;
   if (short) item.short = short;
-  if (type === 'single' || type === 'multiple' || type === 'grid') {
+  if (type === 'single' || type === 'multiple') {
     const o = parseOptions(field(fields, 'options'));
     if (!o.ok) issues.push(...o.issues);
-    else if (type === 'grid' && o.value.length < 2)
-      issues.push({
-        path: 'options',
-        code: 'no_options',
-        message:
-          'a grid needs its response scale: at least two options, lowest first, e.g. "1 = Strongly disagree"',
-      });
     else item.options = o.value;
   }
   if (type === 'grid') {
-    const r = parseRows(field(fields, 'rows'));
-    if (!r.ok) issues.push(...r.issues);
-    else item.rows = r.value;
+    const g = gridFromForm(fields);
+    if (!g.ok) issues.push(...g.issues);
+    else Object.assign(item, g.value);
   }
   if (type === 'number') {
     const min = numberField(fields, 'min', issues);

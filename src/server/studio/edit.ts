@@ -28,10 +28,13 @@ import {
   type Fields,
   field,
   fieldAll,
+  gridFromForm,
   localizedFrom,
   needsTextPack,
+  optionsText,
   parseJsonObject,
   questionFromForm,
+  rowsText,
   STUDIO_LANGUAGES,
   type StudyDraft,
   setConsent,
@@ -190,7 +193,7 @@ function questions({ draft, fields }: SectionInput): SectionResult {
   const action = field(fields, 'action');
   draft.questions ??= [];
   const list = draft.questions;
-  if (action === 'remove' || action === 'up' || action === 'down' || action === 'short') {
+  if (['remove', 'up', 'down', 'short', 'grid'].includes(action)) {
     const id = field(fields, 'id');
     const i = list.findIndex((q) => q.id === id);
     if (i < 0)
@@ -205,6 +208,24 @@ function questions({ draft, fields }: SectionInput): SectionResult {
       if (short) list[i]!.short = short;
       else delete list[i]!.short;
       return { ok: true, change: 'question.short', detail: { question: id, short: short || null } };
+    }
+    if (action === 'grid') {
+      // A grid's shared scale and statements, edited in place (row ids, and so the variables, stay as written).
+      const q = list[i]!;
+      if ((q as { type?: string }).type !== 'grid')
+        return {
+          ok: false,
+          issues: [{ path: 'id', code: 'not_grid', message: `"${id}" is not a grid question` }],
+        };
+      const r = gridFromForm(fields);
+      if (!r.ok) return { ok: false, issues: [...r.issues] };
+      q.options = r.value.options;
+      (q as Record<string, unknown>).rows = r.value.rows;
+      return {
+        ok: true,
+        change: 'question.grid',
+        detail: { question: id, rows: r.value.rows.map((x) => x.id) },
+      };
     }
     if (action === 'remove') list.splice(i, 1);
     else {
@@ -423,6 +444,18 @@ function questionTable(
       const rowList = rows
         ? `<br><span class="hint">Statements: ${esc(rows.map((r) => `${q.id}_${r.id} ${enText(r.text)}`).join('; '))}</span>`
         : '';
+      const gridEdit =
+        section === 'questions' && rows
+          ? `<details><summary>Edit the scale and statements</summary><form method="post" action="${base}/edit/questions#questions" class="stack">${csrfField(csrf)}<input type="hidden" name="action" value="grid"><input type="hidden" name="id" value="${esc(q.id)}">` +
+            textarea(`grid-${q.id}`, 'options', 'Response scale, lowest first', optionsText(q.options), {
+              rows: 5,
+            }) +
+            textarea(`grid-${q.id}`, 'rows', 'Statements', rowsText(rows), {
+              rows: Math.min(12, rows.length + 1),
+              hint: 'Keep each statement’s id (before =) to keep its variable; a new line adds a statement.',
+            }) +
+            '<div><button>Save the grid</button></div></form></details>'
+          : '';
       const short =
         section === 'questions'
           ? `<form method="post" action="${base}/edit/questions#questions" class="row">${csrfField(csrf)}<input type="hidden" name="action" value="short"><input type="hidden" name="id" value="${esc(q.id)}">` +
@@ -443,7 +476,7 @@ function questionTable(
           : '';
       return (
         `<tr><td><code>${esc(q.id)}</code></td><td>${esc(q.type ?? 'scale')}${q.required ? ' · required' : ''}</td>` +
-        `<td dir="auto">${esc(enText(q.text))}${q.text?.ur ? `<br><span lang="ur" dir="rtl">${esc(q.text.ur)}</span>` : ''}${opts}${rowList}${short}` +
+        `<td dir="auto">${esc(enText(q.text))}${q.text?.ur ? `<br><span lang="ur" dir="rtl">${esc(q.text.ur)}</span>` : ''}${opts}${rowList}${gridEdit}${short}` +
         `${q.showIf ? `<br><span class="hint">shown if <code>${esc(q.showIf)}</code></span>` : ''}</td>` +
         `<td><div class="row">${moves}${postButton(`${base}/edit/${section}#${section}`, csrf, 'Remove', { className: 'danger', hidden: { action: 'remove', id: q.id } })}</div></td></tr>`
       );
@@ -890,7 +923,7 @@ export async function renderEdit(
 function formOf(section: Section, fields: Fields): string {
   const f = field(fields, '_form');
   if (f) return f;
-  if (['remove', 'up', 'down', 'clear', 'short'].includes(field(fields, 'action'))) return section;
+  if (['remove', 'up', 'down', 'clear', 'short', 'grid'].includes(field(fields, 'action'))) return section;
   return section === 'questions' ? 'question' : section === 'eligibility' ? 'eligibility' : section;
 }
 

@@ -21,7 +21,7 @@ import {
   fieldAll,
   localizedFrom,
   optionsText,
-  parseOptions,
+  parseScale,
   type StudyDraft,
   textLines,
 } from './definition.js';
@@ -104,14 +104,8 @@ export function ownInstrumentFromForm(
   }
   const title = localizedFrom(fields, 'title');
   if (!title) issues.push({ path: 'title_en', code: 'required', message: 'give the instrument a title' });
-  const options = parseOptions(field(fields, 'options'));
+  const options = parseScale(field(fields, 'options'));
   if (!options.ok) issues.push(...options.issues);
-  else if (options.value.length < 2)
-    issues.push({
-      path: 'options',
-      code: 'no_options',
-      message: 'the response scale needs at least two options, lowest first, e.g. "1 = Strongly disagree"',
-    });
   const statements = statementsFrom(field(fields, 'statements'));
   if (statements.length === 0)
     issues.push({
