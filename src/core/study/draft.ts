@@ -270,24 +270,51 @@ export function orderedScale(labels: readonly string[]): OrderedScale | null {
 
 /**
  * Options of a "select all that apply" column: Google Forms joins the chosen options with ", ". A piece that
- * starts with a lower-case letter continues the previous option ("Yes, often"), so labels with commas stay
+ * starts with a lower-case letter continues the previous option ("Yes, often"), and two pieces that only
+ * ever occur together in that order are one option ("Friends, Classmates"), so labels with commas stay
  * whole. Null when the column does not look like multiple choice (no cell holds two options, or the pieces do
  * not repeat as a fixed set of options would).
  */
 export function multipleChoiceOptions(col: ColumnValues): string[] | null {
   if (col.capped) return null;
-  const counts = new Map<string, number>();
-  let multi = false;
+  const cells: { parts: string[]; n: number }[] = [];
   for (const [cell, n] of col.values) {
     const parts: string[] = [];
     for (const piece of cell.split(', ')) {
       if (parts.length > 0 && !/^\p{Lu}|^[0-9]/u.test(piece)) parts[parts.length - 1] += `, ${piece}`;
-      else parts.push(piece);
+      else parts.push(piece.trim());
     }
-    if (parts.length > 1) multi = true;
-    for (const p of parts) counts.set(p.trim(), (counts.get(p.trim()) ?? 0) + n);
+    cells.push({ parts, n });
   }
-  if (!multi || counts.size > 30) return null;
+  // Two pieces that only ever occur together, one right after the other ("Friends, Classmates"), are one
+  // option whose label has a comma: merge them (repeatedly, for labels with several commas).
+  for (let merged = true; merged; ) {
+    merged = false;
+    const count = new Map<string, number>();
+    const after = new Map<string, Map<string, number>>();
+    for (const { parts, n } of cells)
+      parts.forEach((p, k) => {
+        count.set(p, (count.get(p) ?? 0) + n);
+        const next = parts[k + 1];
+        if (next === undefined) return;
+        const m = after.get(p) ?? new Map<string, number>();
+        m.set(next, (m.get(next) ?? 0) + n);
+        after.set(p, m);
+      });
+    for (const [p, m] of after) {
+      if (m.size !== 1) continue;
+      const [q, together] = [...m][0]!;
+      if (together !== count.get(p) || together !== count.get(q)) continue;
+      for (const c of cells)
+        for (let k = 0; k + 1 < c.parts.length; k++)
+          if (c.parts[k] === p && c.parts[k + 1] === q) c.parts.splice(k, 2, `${p}, ${q}`);
+      merged = true;
+      break;
+    }
+  }
+  const counts = new Map<string, number>();
+  for (const { parts, n } of cells) for (const p of parts) counts.set(p, (counts.get(p) ?? 0) + n);
+  if (!cells.some((c) => c.parts.length > 1) || counts.size > 30) return null;
   // A fixed set of options is chosen again and again; free text lists are mostly one-offs.
   const repeated = [...counts.values()].filter((n) => n >= 2).length;
   if (repeated < Math.ceil(counts.size / 2)) return null;

@@ -57,6 +57,23 @@ describe('multipleChoiceOptions', () => {
     );
     expect(opts).toEqual(['Family', 'Friends, classmates or seniors', 'Doctor']);
   });
+  it('keeps a label whose comma is followed by a capital whole when its parts only occur together', () => {
+    const opts = multipleChoiceOptions(
+      col({
+        'Family, Friends, Classmates': 2,
+        'Friends, Classmates': 3,
+        Family: 2,
+        'Doctor, Family': 2,
+      }),
+    );
+    expect(opts?.sort()).toEqual(['Doctor', 'Family', 'Friends, Classmates']);
+    // Options also chosen alone stay apart.
+    expect(multipleChoiceOptions(col({ 'Family, Doctor': 3, Family: 2, Doctor: 2 }))?.sort()).toEqual([
+      'Doctor',
+      'Family',
+    ]);
+  });
+
   it('is null for single answers and for free text with commas', () => {
     expect(multipleChoiceOptions(col({ Yes: 4, No: 3 }))).toBeNull();
     expect(
