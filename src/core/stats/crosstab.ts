@@ -697,3 +697,120 @@ export function fisherExact2x2(
     sampleOddsRatio: bc === 0 ? null : (a * d) / bc,
   };
 }
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Fisher's exact test for r × c tables
+
+export interface FisherExactRxCOptions {
+  /** Stop (NotComputable) when more tables than this have the observed margins; default 10,000,000. */
+  readonly maxTables?: number;
+}
+
+export interface FisherExactRxCResult extends TestResult {
+  /** The test conditions on all margins; its statistic is the probability of the observed table. */
+  readonly statisticName: 'P(table)';
+  /** Number of tables with the observed margins that were enumerated. */
+  readonly tables: number;
+  readonly rows: number;
+  readonly columns: number;
+}
+
+/**
+ * Fisher's exact test of independence in an r × c table (R `fisher.test(table)`; SPSS/PSPP "Exact Sig."), by full
+ * enumeration of the tables with the observed margins: p = Σ P(t) over tables no more probable than the observed
+ * one, with R's tolerance P(t) ≤ P(obs)·(1 + 1e-7), P(t) = Π rᵢ! Π cⱼ! / (N! Π xᵢⱼ!). Rows or columns whose total
+ * is 0 are dropped (they carry no information), as R does. For 2 × 2 tables with the odds ratio and its interval see
+ * {@link fisherExact2x2}. NotComputable when fewer than 2 non-empty rows or columns remain, or when more than
+ * `maxTables` tables have these margins (enumeration too slow — merge categories or use the chi-square test).
+ * Counts must be non-negative integers (throws otherwise).
+ */
+export function fisherExactRxC(
+  counts: ReadonlyArray<ArrayLike<number>>,
+  options: FisherExactRxCOptions = {},
+): FisherExactRxCResult | NotComputable {
+  validateTable(counts, 'fisherExactRxC');
+  const maxTables = options.maxTables ?? 1e7;
+  for (const row of counts) {
+    for (let j = 0; j < row.length; j++) {
+      if (!Number.isInteger(row[j]!))
+        throw new RangeError(`fisherExactRxC: count ${row[j]} is not an integer.`);
+    }
+  }
+  const rowTot = counts.map((row) => Array.from(row).reduce((a, b) => a + b, 0));
+  const c0 = counts.length > 0 ? counts[0]!.length : 0;
+  const colTot = Array.from({ length: c0 }, (_, j) => counts.reduce((a, row) => a + row[j]!, 0));
+  const keepR = rowTot.map((t, i) => (t > 0 ? i : -1)).filter((i) => i >= 0);
+  const keepC = colTot.map((t, j) => (t > 0 ? j : -1)).filter((j) => j >= 0);
+  if (keepR.length < 2 || keepC.length < 2) {
+    return notComputable(
+      `Fisher's exact test needs at least 2 rows and 2 columns with a non-zero total; the table has ${keepR.length} and ${keepC.length}.`,
+    );
+  }
+  const x = keepR.map((i) => keepC.map((j) => counts[i]![j]!));
+  const rs = keepR.map((i) => rowTot[i]!);
+  const cs = keepC.map((j) => colTot[j]!);
+  const r = rs.length;
+  const c = cs.length;
+  const n = rs.reduce((a, b) => a + b, 0);
+  const logFact = new Float64Array(n + 1);
+  for (let v = 2; v <= n; v++) logFact[v] = logFact[v - 1]! + Math.log(v);
+  let logConst = -logFact[n]!;
+  for (const v of rs) logConst += logFact[v]!;
+  for (const v of cs) logConst += logFact[v]!;
+  let obsLog = logConst;
+  for (const row of x) for (const v of row) obsLog -= logFact[v]!;
+  const cutoff = obsLog + Math.log1p(1e-7);
+  // enumerate column by column (the last column is fixed by the row totals), each column row by row
+  const rowRem = rs.slice();
+  let tables = 0;
+  let sum = 0;
+  let tooMany = false;
+  const fillColumn = (j: number, logSoFar: number): void => {
+    if (tooMany) return;
+    if (j === c - 1) {
+      let lp = logSoFar;
+      for (let i = 0; i < r; i++) lp -= logFact[rowRem[i]!]!;
+      tables++;
+      if (tables > maxTables) tooMany = true;
+      if (lp <= cutoff) sum += Math.exp(lp);
+      return;
+    }
+    const cell = (i: number, colRem: number, lp: number): void => {
+      if (tooMany) return;
+      if (i === r - 1) {
+        if (colRem > rowRem[i]!) return;
+        rowRem[i]! -= colRem;
+        fillColumn(j + 1, lp - logFact[colRem]!);
+        rowRem[i]! += colRem;
+        return;
+      }
+      let capBelow = 0;
+      for (let t = i + 1; t < r; t++) capBelow += rowRem[t]!;
+      const lo = Math.max(0, colRem - capBelow);
+      const hi = Math.min(rowRem[i]!, colRem);
+      for (let v = lo; v <= hi; v++) {
+        rowRem[i]! -= v;
+        cell(i + 1, colRem - v, lp - logFact[v]!);
+        rowRem[i]! += v;
+      }
+    };
+    cell(0, cs[j]!, logSoFar);
+  };
+  fillColumn(0, logConst);
+  if (tooMany) {
+    return notComputable(
+      `More than ${maxTables.toLocaleString('en-US')} tables have these margins (N = ${n}, ${r} × ${c}), too many to enumerate: merge categories or use the chi-square test.`,
+    );
+  }
+  return {
+    method: "Fisher's exact test (r × c, full enumeration)",
+    statisticName: 'P(table)',
+    statistic: Math.exp(obsLog),
+    pValue: Math.min(1, sum),
+    alternative: 'two.sided',
+    n,
+    tables,
+    rows: r,
+    columns: c,
+  };
+}

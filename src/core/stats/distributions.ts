@@ -521,8 +521,8 @@ function devianceTerm(x: number, m: number): number {
   return x * Math.log(x / m) + m - x;
 }
 
-/** e^{-m} m^x / Γ(x+1) for x >= 0 (a Poisson weight, x need not be an integer). */
-function poissonWeight(x: number, m: number): number {
+/** e^{-m} m^x / Γ(x+1) for x >= 0 (a Poisson weight, x need not be an integer; Loader's saddle-point form). */
+export function poissonWeight(x: number, m: number): number {
   if (m === 0) return x === 0 ? 1 : 0;
   if (x < 1) return Math.exp(-m + x * Math.log(m) - gammaln(x + 1));
   return Math.exp(-stirlingError(x) - devianceTerm(x, m)) / Math.sqrt(2 * Math.PI * x);

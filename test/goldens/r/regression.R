@@ -9,12 +9,7 @@ suppressPackageStartupMessages({ library(car); library(MASS) })
 data_dir <- "test/goldens/pspp"
 out_file <- "test/goldens/regression.json"
 source("test/goldens/r/lib/json.R")
-
-write_if_absent <- function(df, name) {
-  path <- file.path(data_dir, name)
-  if (!file.exists(path)) write.csv(df, path, row.names = FALSE, na = "")
-  read.csv(path)
-}
+source("test/goldens/r/lib/data.R")  # write_if_absent()
 
 set.seed(20261207)
 n <- 200
