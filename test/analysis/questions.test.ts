@@ -271,7 +271,9 @@ describe('every question type in the report agrees with R: real data (psych::bfi
     const r = rows(table(report, 'grid_bfi'));
     const items = ['A1', 'A2', 'A3', 'A4', 'A5', 'C1', 'C2', 'C3', 'C4', 'C5'];
     expect(r).toHaveLength(items.length);
-    items.forEach((it, i) => expectLikert(r[i]!, `bfi.bfi_${it}`, 6, it));
+    items.forEach((it, i) => {
+      expectLikert(r[i]!, `bfi.bfi_${it}`, 6, it);
+    });
     expect(table(report, 'grid_bfi').notes[0]).toBe(
       'Agreeing: answered "Moderately Accurate" or "Very Accurate" (the top 2 options of the scale).',
     );
