@@ -75,7 +75,7 @@ export type {
   NewResponse,
   StoredResponse,
 } from './responses.js';
-export type { Acknowledgement, RoleGrant, RoleRefusal } from './roles.js';
+export type { Acknowledgement, RoleGrant, RoleRefusal, StudyInvitation } from './roles.js';
 export type { Database, StudyRole, StudyStatus } from './schema.js';
 export { TABLES } from './schema.js';
 export type { Session, SetupTokenRefusal } from './sessions.js';

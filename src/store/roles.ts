@@ -17,6 +17,31 @@ export interface RoleGrant {
 
 export type RoleRefusal = 'last_owner' | 'unknown_study' | 'unknown_user';
 
+/** An invitation to a role on a study, waiting for the invitee to accept it. */
+export interface StudyInvitation {
+  readonly studyId: number;
+  readonly studyTitle: string;
+  readonly email: string;
+  readonly role: StudyRole;
+  readonly invitedAt: Date;
+}
+
+function invitationOf(r: {
+  study_id: number;
+  title: string;
+  email: string;
+  role: StudyRole;
+  created_at: Date | string;
+}): StudyInvitation {
+  return {
+    studyId: r.study_id,
+    studyTitle: r.title,
+    email: r.email,
+    role: r.role,
+    invitedAt: toDate(r.created_at),
+  };
+}
+
 export function rolesRepo({ db, backend }: StoreContext) {
   /** Lock the study row (PostgreSQL) so concurrent role changes on one study run one after the other. */
   const lockStudy = async (tx: typeof db, studyId: number) => {
@@ -49,6 +74,17 @@ export function rolesRepo({ db, backend }: StoreContext) {
   };
   const lastOwner = () =>
     refused('last_owner', 'A study needs at least one owner: make someone else owner first.');
+  /** Give the role (inside a transaction holding the study's lock), refusing to remove the last owner. */
+  const setRole = async (tx: typeof db, studyId: number, userId: number, role: StudyRole, now: Date) => {
+    const previous = await roleIn(tx, studyId, userId);
+    if (previous === 'owner' && role !== 'owner' && (await ownerCount(tx, studyId)) <= 1) return lastOwner();
+    await tx
+      .insertInto('study_roles')
+      .values({ study_id: studyId, user_id: userId, role, granted_at: now })
+      .onConflict((oc) => oc.columns(['study_id', 'user_id']).doUpdateSet({ role, granted_at: now }))
+      .execute();
+    return { ok: true as const, previous };
+  };
 
   return {
     /**
@@ -71,18 +107,7 @@ export function rolesRepo({ db, backend }: StoreContext) {
           .where('id', '=', input.userId)
           .executeTakeFirst();
         if (!user) return refused('unknown_user', `User ${input.userId} does not exist.`);
-        const previous = await roleIn(tx, input.studyId, input.userId);
-        if (previous === 'owner' && input.role !== 'owner' && (await ownerCount(tx, input.studyId)) <= 1) {
-          return lastOwner();
-        }
-        await tx
-          .insertInto('study_roles')
-          .values({ study_id: input.studyId, user_id: input.userId, role: input.role, granted_at: now })
-          .onConflict((oc) =>
-            oc.columns(['study_id', 'user_id']).doUpdateSet({ role: input.role, granted_at: now }),
-          )
-          .execute();
-        return { ok: true, previous };
+        return setRole(tx, input.studyId, input.userId, input.role, now);
       });
     },
 
@@ -108,6 +133,105 @@ export function rolesRepo({ db, backend }: StoreContext) {
     /** The user's role on the study, or null when they have none. */
     async roleOf(input: { userId: number; studyId: number }): Promise<StudyRole | null> {
       return roleIn(db, input.studyId, input.userId);
+    },
+
+    /**
+     * Invite an e-mail address (normalised by the caller) to a role on the study, replacing an earlier
+     * invitation of that address. Nothing says whether an account with the address exists.
+     */
+    async invite(input: {
+      studyId: number;
+      email: string;
+      role: StudyRole;
+      invitedBy: number;
+      now?: Date;
+    }): Promise<void> {
+      const now = input.now ?? new Date();
+      await db
+        .insertInto('study_invitations')
+        .values({
+          study_id: input.studyId,
+          email: input.email,
+          role: input.role,
+          invited_by: input.invitedBy,
+          created_at: now,
+        })
+        .onConflict((oc) =>
+          oc
+            .columns(['study_id', 'email'])
+            .doUpdateSet({ role: input.role, invited_by: input.invitedBy, created_at: now }),
+        )
+        .execute();
+    },
+
+    /** A study's pending invitations, oldest first. */
+    async invitations(studyId: number): Promise<StudyInvitation[]> {
+      const rows = await db
+        .selectFrom('study_invitations as i')
+        .innerJoin('studies as s', 's.id', 'i.study_id')
+        .select(['i.study_id', 's.title', 'i.email', 'i.role', 'i.created_at'])
+        .where('i.study_id', '=', studyId)
+        .orderBy('i.created_at')
+        .execute();
+      return rows.map(invitationOf);
+    },
+
+    /** The invitations waiting for an e-mail address (normalised), newest first. */
+    async invitationsFor(email: string): Promise<StudyInvitation[]> {
+      const rows = await db
+        .selectFrom('study_invitations as i')
+        .innerJoin('studies as s', 's.id', 'i.study_id')
+        .select(['i.study_id', 's.title', 'i.email', 'i.role', 'i.created_at'])
+        .where('i.email', '=', email)
+        .orderBy('i.created_at', 'desc')
+        .execute();
+      return rows.map(invitationOf);
+    },
+
+    /** Remove an invitation (withdrawn, declined or accepted); whether there was one. */
+    async dropInvitation(input: { studyId: number; email: string }): Promise<boolean> {
+      const r = await db
+        .deleteFrom('study_invitations')
+        .where('study_id', '=', input.studyId)
+        .where('email', '=', input.email)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+
+    /**
+     * Accept the invitation of `email` to the study as `userId`: the role is granted and the invitation
+     * removed, in one transaction. The role granted is the invitation's; `unknown_invitation` when there is
+     * none (withdrawn meanwhile).
+     */
+    async acceptInvitation(input: {
+      studyId: number;
+      email: string;
+      userId: number;
+      now?: Date;
+    }): Promise<
+      | { readonly ok: true; readonly role: StudyRole; readonly previous: StudyRole | null }
+      | Refused<RoleRefusal | 'unknown_invitation'>
+    > {
+      const now = input.now ?? new Date();
+      return inTransaction(db, async (tx) => {
+        if (!(await lockStudy(tx, input.studyId)))
+          return refused('unknown_invitation', 'This invitation no longer exists.');
+        const inv = await tx
+          .selectFrom('study_invitations')
+          .select('role')
+          .where('study_id', '=', input.studyId)
+          .where('email', '=', input.email)
+          .executeTakeFirst();
+        if (!inv) return refused('unknown_invitation', 'This invitation no longer exists.');
+        const set = await setRole(tx, input.studyId, input.userId, inv.role, now);
+        if (!set.ok) return set;
+        await tx
+          .deleteFrom('study_invitations')
+          .where('study_id', '=', input.studyId)
+          .where('email', '=', input.email)
+          .execute();
+        return { ok: true, role: inv.role, previous: set.previous };
+      });
     },
 
     /** Everyone with a role on the study, owners first, then by name. */

@@ -102,6 +102,15 @@ export interface StudyRolesTable {
   granted_at: Instant;
 }
 
+export interface StudyInvitationsTable {
+  study_id: number;
+  /** Normalised (trimmed, lower-case) e-mail address of the invitee; no account need exist. */
+  email: string;
+  role: StudyRole;
+  invited_by: number | null;
+  created_at: Instant;
+}
+
 export interface InstrumentAcknowledgementsTable {
   study_id: number;
   instrument_id: string;
@@ -182,6 +191,7 @@ export interface Database {
   studies: StudiesTable;
   study_versions: StudyVersionsTable;
   study_roles: StudyRolesTable;
+  study_invitations: StudyInvitationsTable;
   instrument_acknowledgements: InstrumentAcknowledgementsTable;
   responses: ResponsesTable;
   resume_drafts: ResumeDraftsTable;
@@ -205,6 +215,7 @@ export const TABLES = [
   'progress_counters',
   'referral_links',
   'audit_log',
+  'study_invitations',
 ] as const satisfies ReadonlyArray<Exclude<keyof Database, 'schema_version'>>;
 
 /** The table Kysely's Migrator records applied migrations in (the lock table gets a `_lock` suffix). */

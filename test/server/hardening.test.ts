@@ -361,6 +361,58 @@ for (const backend of serverBackends()) {
       expect(await t.store.studies.listForUser(owner.id)).toHaveLength(1);
       expect(await countRows(t.store, 'responses')).toBe(1);
     });
+
+    it("16: the People form does not enumerate accounts, roles need the invitee's consent, the audit page shows no server-wide count", async () => {
+      const owner = await t.createUser({ email: 'owner@example.org' });
+      const bob = await t.createUser({ email: 'bob@example.org' });
+      const study = await createStudy(t.store, { ownerId: owner.id, definition: phq9StudyDefinition() });
+      const o = await t.signIn(owner.email);
+      const invite = (email: string) => postForm(`/studies/${study.id}/roles`, { email, role: 'analyst' }, o);
+      // The same answer for an account that exists and one that does not.
+      const known = await invite('Bob@Example.org');
+      const unknown = await invite('nobody@example.org');
+      expect(known.statusCode).toBe(303);
+      expect(unknown.statusCode).toBe(303);
+      const page = async (res: Awaited<ReturnType<typeof invite>>) =>
+        (
+          await t.app.inject({
+            method: 'GET',
+            url: res.headers.location as string,
+            headers: { cookie: o.cookie },
+          })
+        ).body
+          .replace(/bob@example\.org|nobody@example\.org/g, 'X')
+          .replace(/name="_csrf" value="[^"]+"/g, '');
+      expect(await page(known)).toBe(await page(unknown));
+      // Bob has no role until he accepts.
+      expect(await t.store.roles.roleOf({ userId: bob.id, studyId: study.id })).toBeNull();
+      const b = await t.signIn(bob.email);
+      const start = await t.app.inject({ method: 'GET', url: '/', headers: { cookie: b.cookie } });
+      expect(start.body).toContain(`/invitations/${study.id}/accept`);
+      expect((await postForm(`/invitations/${study.id}/accept`, {}, b)).statusCode).toBe(303);
+      expect(await t.store.roles.roleOf({ userId: bob.id, studyId: study.id })).toBe('analyst');
+      // Someone else cannot accept an invitation made to another address.
+      const eve = await t.createUser({ email: 'eve@example.org' });
+      const e = await t.signIn(eve.email);
+      expect((await postForm(`/invitations/${study.id}/accept`, {}, e)).statusCode).toBe(404);
+      expect(await t.store.roles.roleOf({ userId: eve.id, studyId: study.id })).toBeNull();
+      // The audit page: another owner's activity does not show in a count.
+      const audit = async () =>
+        (
+          await t.app.inject({
+            method: 'GET',
+            url: `/studies/${study.id}/audit`,
+            headers: { cookie: o.cookie },
+          })
+        ).body;
+      const before = /<p class="ok" id="chain">[^<]*<\/p>/.exec(await audit())![0];
+      const other = await t.createUser({ email: 'other@example.org' });
+      await createStudy(t.store, { ownerId: other.id, definition: phq9StudyDefinition() });
+      for (let i = 0; i < 3; i++)
+        await t.store.audit.append({ action: 'study.update', actorUserId: other.id, detail: {} });
+      expect(/<p class="ok" id="chain">[^<]*<\/p>/.exec(await audit())![0]).toBe(before);
+      expect(before).not.toMatch(/\d+ entries/);
+    });
   });
 }
 

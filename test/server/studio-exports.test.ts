@@ -67,6 +67,14 @@ for (const backend of serverBackends()) {
       expect(
         (await post(`/studies/${studyId}/roles`, { email: 'viewer@example.org', role: 'viewer' })).statusCode,
       ).toBe(303);
+      // The viewer accepts the invitation on their start page.
+      const accepted = await t.app.inject({
+        method: 'POST',
+        url: `/invitations/${studyId}/accept`,
+        headers: { cookie: viewer.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: formBody({ _csrf: viewer.csrf }),
+      });
+      expect(accepted.statusCode).toBe(303);
       for (let i = 0; i < 3; i++) {
         const answers: Record<string, unknown> = {
           year: { kind: 'value', value: (i % 2) + 1 },

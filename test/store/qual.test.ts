@@ -58,7 +58,7 @@ for (const backend of testBackends()) {
     });
 
     it('adds migration 0002_qual after 0001_core, with the designed tables and columns', async () => {
-      expect(await store.schemaVersion()).toEqual({ version: 2, name: '0002_qual' });
+      expect(store.migrations.map((m) => m.name).slice(0, 2)).toEqual(['0001_core', '0002_qual']);
       for (const [table, cols] of Object.entries(QUAL_COLUMNS))
         expect(await columnsOf(db, table)).toEqual(cols);
     });

@@ -53,6 +53,8 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
   progress_counters: ['study_id', 'day', 'name', 'count'],
   referral_links: ['study_id', 'code', 'wave', 'parent_code', 'created_at'],
   audit_log: ['id', 'study_id', 'actor_user_id', 'action', 'detail', 'at', 'prev_hash', 'hash'],
+  // 0003_invitations
+  study_invitations: ['study_id', 'email', 'role', 'invited_by', 'created_at'],
   // 0002_qual: the same list test/store/qual.test.ts checks in detail
   ...QUAL_COLUMNS,
 };
@@ -101,15 +103,16 @@ for (const backend of testBackends()) {
           expect(first.migrations).toEqual([
             { name: '0001_core', status: 'applied' },
             { name: '0002_qual', status: 'applied' },
+            { name: '0003_invitations', status: 'applied' },
           ]);
-          expect(await first.schemaVersion()).toEqual({ version: 2, name: '0002_qual' });
+          expect(await first.schemaVersion()).toEqual({ version: 3, name: '0003_invitations' });
         } finally {
           await first.close();
         }
         const second = await db.open();
         try {
           expect(second.migrations).toEqual([]);
-          expect(await second.schemaVersion()).toEqual({ version: 2, name: '0002_qual' });
+          expect(await second.schemaVersion()).toEqual({ version: 3, name: '0003_invitations' });
         } finally {
           await second.close();
         }
@@ -118,7 +121,7 @@ for (const backend of testBackends()) {
           'SELECT version, name FROM schema_version',
         );
         await raw.close();
-        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[2, '0002_qual']]);
+        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[3, '0003_invitations']]);
       });
 
       it('has exactly the designed tables and columns, and none for IP addresses or user agents', async () => {
@@ -170,7 +173,7 @@ for (const backend of testBackends()) {
           try {
             const [a, b] = await Promise.all([shared.open(), shared.open()]);
             try {
-              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 2]);
+              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 3]);
               const { study } = await makeOpenStudy(a);
               const key = newKey();
               const results = await Promise.all(
@@ -207,6 +210,7 @@ for (const backend of testBackends()) {
             expect(store.migrations).toEqual([
               { name: '0001_core', status: 'applied' },
               { name: '0002_qual', status: 'applied' },
+              { name: '0003_invitations', status: 'applied' },
             ]);
           } finally {
             await store.close();

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Instrument, Issue } from '../../core/instrument/schema.js';
 import { audienceOf, coarseCount } from '../../core/privacy/suppression.js';
 import { getInstrument, listInstruments } from '../../instruments/index.js';
+import { normalizeEmail, type StudyInvitation } from '../../store/index.js';
 import { requireUser } from '../auth/guard.js';
 import { page, type StudioContext, seeOther } from './common.js';
 import {
@@ -20,7 +21,7 @@ import {
   titleIssues,
 } from './definition.js';
 import { checkbox, input, textarea } from './forms.js';
-import { csrfField, esc, issuesHtml, statusBadge } from './layout.js';
+import { csrfField, esc, issuesHtml, postButton, statusBadge } from './layout.js';
 
 function enText(t: Readonly<Record<string, string>> | undefined): string {
   return t ? (t.en ?? Object.values(t)[0] ?? '') : '';
@@ -83,12 +84,28 @@ export function newStudyForm(
   );
 }
 
+/** The invitations waiting for the signed-in user (to their account's address), with Accept and Decline. */
+function invitationsHtml(invitations: readonly StudyInvitation[], csrf: string): string {
+  if (!invitations.length) return '';
+  const rows = invitations
+    .map(
+      (i) =>
+        `<tr><td dir="auto">${esc(i.studyTitle)}</td><td>${esc(i.role)}</td><td><div class="row">` +
+        postButton(`/invitations/${i.studyId}/accept`, csrf, 'Accept', { className: 'primary' }) +
+        postButton(`/invitations/${i.studyId}/decline`, csrf, 'Decline') +
+        '</div></td></tr>',
+    )
+    .join('');
+  return `<h2>Invitations</h2><div class="wrap"><table><thead><tr><th>Study</th><th>Role offered</th><th><span class="muted">Your answer</span></th></tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
 export function registerDashboard(app: FastifyInstance, ctx: StudioContext): void {
   const { store, config } = ctx;
 
   app.get('/', async (req, reply) => {
     const user = requireUser(req);
     const studies = await store.studies.listForUser(user.id);
+    const invitations = await store.roles.invitationsFor(normalizeEmail(user.email));
     const rows = await Promise.all(
       studies.map(async (s) => {
         const n = coarseCount(await store.responses.count(s.id), s.minCellSize, audienceOf(s.role));
@@ -98,8 +115,10 @@ export function registerDashboard(app: FastifyInstance, ctx: StudioContext): voi
     return page(reply, {
       title: 'Your studies',
       user,
-      body: () =>
-        '<h1>Your studies</h1><p><a class="button primary" href="/studies/new">New study</a></p>' +
+      body: (csrf) =>
+        '<h1>Your studies</h1>' +
+        invitationsHtml(invitations, csrf) +
+        '<p><a class="button primary" href="/studies/new">New study</a></p>' +
         (rows.length
           ? `<div class="wrap"><table><thead><tr><th>Study</th><th>Your role</th><th>Status</th><th class="n">Responses</th><th>Updated</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`
           : '<p class="muted">You have no studies yet. Create one, or ask a study owner to add you.</p>'),

@@ -2,13 +2,17 @@
  * Roles per study and the audit log (owner only).
  *
  * - owner: everything, including roles; analyst: analysis and exports, no definition changes; viewer:
- *   aggregates only (progress and analysis; no exports, no raw data). A role is given to an existing account
- *   by its e-mail address; the store refuses to leave a study without an owner.
- * - The audit log lists the study's entries newest first, with the state of the whole hash chain (intact, or
- *   the first entry that was altered or removed).
+ *   aggregates only (progress and analysis; no exports, no raw data). A role is offered by e-mail address as
+ *   an invitation, which the invitee accepts (or declines) on their start page after signing in with that
+ *   address; the answer to the owner is the same whether or not an account with the address exists (no
+ *   enumeration of accounts). Members' roles are changed directly. The store refuses to leave a study without
+ *   an owner.
+ * - The audit log lists the study's entries newest first and whether the server's hash chain is intact (not
+ *   how many entries the server holds: that would tell one owner about everyone else's activity).
  */
 import type { FastifyInstance } from 'fastify';
-import type { StudyRole } from '../../store/index.js';
+import { normalizeEmail, type StudyRole } from '../../store/index.js';
+import { requireUser } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { loadStudy, page, ROLES, type StudioContext, seeOther } from './common.js';
 import { type Fields, field } from './definition.js';
@@ -27,6 +31,8 @@ function isRole(v: string): v is StudyRole {
 
 const PAGE_SIZE = 50;
 
+const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]{1,253}$/;
+
 export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
   const { store } = ctx;
 
@@ -34,9 +40,11 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
     s: Awaited<ReturnType<typeof loadStudy>>,
     reply: Parameters<typeof page>[0],
     error?: { message: string; email?: string; role?: string },
+    notice?: string,
   ) => {
     const base = `/studies/${s.study.id}`;
     const grants = await store.roles.list(s.study.id);
+    const pending = await store.roles.invitations(s.study.id);
     return page(reply, {
       title: `People – ${s.study.title}`,
       user: s.user,
@@ -53,23 +61,44 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
               `${postButton(`${base}/roles/remove`, csrf, 'Remove', { className: 'danger', hidden: { userId: String(g.userId) } })}</div></td></tr>`,
           )
           .join('');
+        const invited = pending
+          .map(
+            (i) =>
+              `<tr><td>${esc(i.email)}</td><td>${esc(i.role)}</td><td>${esc(i.invitedAt.toISOString().slice(0, 10))}</td>` +
+              `<td>${postButton(`${base}/invitations/withdraw`, csrf, 'Withdraw', { className: 'danger', hidden: { email: i.email } })}</td></tr>`,
+          )
+          .join('');
         return (
           '<h1>People</h1>' +
+          (notice ? `<p class="ok" role="status">${esc(notice)}</p>` : '') +
           (error ? issuesHtml([{ message: error.message }], 'Could not change the roles:') : '') +
           `<div class="wrap"><table><thead><tr><th>Name</th><th>E-mail</th><th>Role</th><th>Since</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${rows}</tbody></table></div>` +
-          `<h2>Add someone</h2><form method="post" action="${base}/roles" class="stack">${csrfField(csrf)}` +
+          (invited
+            ? `<h2>Invitations not yet accepted</h2><div class="wrap"><table><thead><tr><th>E-mail</th><th>Role</th><th>Invited</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${invited}</tbody></table></div>`
+            : '') +
+          `<h2>Invite someone</h2><p class="muted">They get the role when they accept the invitation on their start page, signed in with this address.</p><form method="post" action="${base}/roles" class="stack">${csrfField(csrf)}` +
           input('p', 'email', 'E-mail address of their nabz account', error?.email ?? '', {
             type: 'email',
             required: true,
           }) +
           select('p', 'role', 'Role', error?.role ?? 'analyst', ROLE_OPTIONS) +
-          '<div><button class="primary">Give access</button></div></form>'
+          '<div><button class="primary">Invite</button></div></form>'
         );
       },
     });
   };
 
-  app.get('/studies/:id/roles', async (req, reply) => peoplePage(await loadStudy(req, ROLES.owner), reply));
+  app.get('/studies/:id/roles', async (req, reply) => {
+    const invited = (req.query as { invited?: string }).invited;
+    return peoplePage(
+      await loadStudy(req, ROLES.owner),
+      reply,
+      undefined,
+      typeof invited === 'string' && invited
+        ? `Invitation recorded for ${invited.slice(0, 320)}. They get the role when they accept it, signed in with this address.`
+        : undefined,
+    );
+  });
 
   app.post('/studies/:id/roles', async (req, reply) => {
     const s = await loadStudy(req, ROLES.owner);
@@ -83,13 +112,26 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
         role: 'analyst',
       });
     }
-    const user = email ? await store.users.byEmail(email) : undefined;
-    if (!user) {
+    const address = normalizeEmail(email);
+    if (!EMAIL_RE.test(address) || address.length > 320)
       return peoplePage(s, reply, {
-        message: `There is no account with the e-mail address "${email}" on this server. Ask them to get an account first (an administrator creates it with \`nabz user add\`), then add them here.`,
+        message: `"${email.slice(0, 100)}" is not an e-mail address: use the form name@example.org.`,
         email,
         role,
       });
+    // Someone who already has a role here: change it. Anyone else: an invitation they accept — the same
+    // answer whether or not an account with the address exists.
+    const user = await store.users.byEmail(address);
+    const member = user ? await store.roles.roleOf({ userId: user.id, studyId: s.study.id }) : null;
+    if (!user || member === null) {
+      await store.roles.invite({ studyId: s.study.id, email: address, role, invitedBy: s.user.id });
+      await store.audit.append({
+        action: 'role.invite',
+        studyId: s.study.id,
+        actorUserId: s.user.id,
+        detail: { email: address, role },
+      });
+      return seeOther(reply, `/studies/${s.study.id}/roles?invited=${encodeURIComponent(address)}`);
     }
     const r = await store.roles.grant({ studyId: s.study.id, userId: user.id, role });
     if (!r.ok) return peoplePage(s, reply, { message: r.message, email, role });
@@ -100,6 +142,48 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
       detail: { userId: user.id, email: user.email, role, previous: r.previous },
     });
     return seeOther(reply, `/studies/${s.study.id}/roles`);
+  });
+
+  app.post('/studies/:id/invitations/withdraw', async (req, reply) => {
+    const s = await loadStudy(req, ROLES.owner);
+    const email = normalizeEmail(field((req.body ?? {}) as Fields, 'email'));
+    if (await store.roles.dropInvitation({ studyId: s.study.id, email }))
+      await store.audit.append({
+        action: 'role.invite_withdraw',
+        studyId: s.study.id,
+        actorUserId: s.user.id,
+        detail: { email },
+      });
+    return seeOther(reply, `/studies/${s.study.id}/roles`);
+  });
+
+  // The invitee's answer, from their start page: only invitations to the signed-in account's own address.
+  app.post('/invitations/:studyId/:answer', async (req, reply) => {
+    const user = requireUser(req);
+    const { studyId: idText, answer } = req.params as { studyId: string; answer: string };
+    const studyId = /^[1-9]\d{0,14}$/.test(idText) ? Number(idText) : Number.NaN;
+    if (!Number.isSafeInteger(studyId) || (answer !== 'accept' && answer !== 'decline'))
+      throw new HttpError(404, 'There is no such invitation.', 'not_found');
+    const email = normalizeEmail(user.email);
+    if (answer === 'decline') {
+      if (await store.roles.dropInvitation({ studyId, email }))
+        await store.audit.append({
+          action: 'role.invite_decline',
+          studyId,
+          actorUserId: user.id,
+          detail: { email },
+        });
+      return seeOther(reply, '/');
+    }
+    const r = await store.roles.acceptInvitation({ studyId, email, userId: user.id });
+    if (!r.ok) throw new HttpError(r.code === 'unknown_invitation' ? 404 : 409, r.message, r.code);
+    await store.audit.append({
+      action: 'role.grant',
+      studyId,
+      actorUserId: user.id,
+      detail: { userId: user.id, email, role: r.role, previous: r.previous, via: 'invitation' },
+    });
+    return seeOther(reply, `/studies/${studyId}`);
   });
 
   app.post('/studies/:id/roles/remove', async (req, reply) => {
@@ -142,9 +226,11 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
           `<td><code>${esc(JSON.stringify(e.detail))}</code></td><td><code title="${esc(e.hash)}">${esc(e.hash.slice(0, 12))}…</code></td></tr>`,
       )
       .join('');
+    // Whether the server-wide chain is intact, but not its length, head or entry numbers: those change with
+    // every other study's activity, which one owner must not be able to follow (issue 12, finding 16).
     const status = chain.ok
-      ? `<p class="ok" id="chain">The audit chain is intact: ${chain.count} entries on this server, head <code>${esc(chain.head.slice(0, 16))}…</code>. Note the head elsewhere to detect later removal of the newest entries.</p>`
-      : `<p class="errors" id="chain">The audit chain is broken at entry ${chain.brokenAt}: ${esc(chain.message)}</p>`;
+      ? '<p class="ok" id="chain">The audit chain is intact: no entry of this server has been altered or removed.</p>'
+      : '<p class="errors" id="chain">The audit chain is broken: an entry of this server has been altered or removed. Tell the server\'s administrator.</p>';
     const last = entries.at(-1);
     const more =
       entries.length === PAGE_SIZE && last

@@ -252,8 +252,22 @@ const qual: readonly string[] = [
     FOR EACH ROW EXECUTE FUNCTION nabz_qual_projects_erase_audit()`,
 ];
 
+/** Invitations to a study's roles: the invitee accepts before they get the role (issue 12, finding 16). */
+const invitations: readonly string[] = [
+  `CREATE TABLE study_invitations (
+    study_id integer NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    email text NOT NULL CHECK (length(email) BETWEEN 3 AND 320),
+    role text NOT NULL CHECK (role IN ('owner', 'analyst', 'viewer')),
+    invited_by integer REFERENCES users (id) ON DELETE SET NULL,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (study_id, email)
+  )`,
+  'CREATE INDEX study_invitations_email ON study_invitations (email)',
+];
+
 /** All PostgreSQL migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
   '0002_qual': { up: runStatements(qual) },
+  '0003_invitations': { up: runStatements(invitations) },
 };

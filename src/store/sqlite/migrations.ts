@@ -234,8 +234,22 @@ const qual: readonly string[] = [
     BEGIN DELETE FROM qual_audit WHERE project_id = OLD.id; END`,
 ];
 
+/** Invitations to a study's roles: the invitee accepts before they get the role (issue 12, finding 16). */
+const invitations: readonly string[] = [
+  `CREATE TABLE study_invitations (
+    study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    email TEXT NOT NULL CHECK (length(email) BETWEEN 3 AND 320),
+    role TEXT NOT NULL CHECK (role IN ('owner', 'analyst', 'viewer')),
+    invited_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (study_id, email)
+  ) STRICT`,
+  'CREATE INDEX study_invitations_email ON study_invitations (email)',
+];
+
 /** All SQLite migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
   '0002_qual': { up: runStatements(qual) },
+  '0003_invitations': { up: runStatements(invitations) },
 };
