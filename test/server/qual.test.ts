@@ -468,6 +468,10 @@ for (const backend of serverBackends()) {
         language: 'ur',
       });
       ok(await post(`${base}/member-checks/p4/status`, { status: 'returned', version: 1 }, owner));
+      // P1 speaks after P4: P4's correction moves P1's turns but not P1's words.
+      const p1Packet = ok(await get(`${base}/member-checks/p1/packet?lang=en`, owner), 200).body;
+      expect(p1Packet).toContain('lost track of my health');
+      ok(await post(`${base}/member-checks/p1/status`, { status: 'sent', version: 0 }, owner));
       const segBefore = (await segmentsOf(`u${owner.userId}`))[0]!;
       const turn = (await entity('source', sourceId)).data.turns.find((t) => t.participantId === 'p4')!;
       ok(
@@ -489,7 +493,12 @@ for (const backend of serverBackends()) {
       const mc = (await entity('member_check', 'p4')).data;
       expect(mc.history.map((h) => h.status)).toEqual(['sent', 'returned', 'corrected', 'approved']);
       const page = ok(await get(`${base}/member-checks`, owner), 200).body;
-      expect(page).toContain('transcript changed since sent');
+      const rowOf = (who: string) => page.split('<tr>').find((r) => r.includes(`<strong>${who}</strong>`))!;
+      expect(rowOf('P4')).toContain('transcript changed since sent');
+      expect(rowOf('P1')).not.toContain('transcript changed since sent');
+      const p1After = ok(await get(`${base}/member-checks/p1/packet?lang=en`, owner), 200).body;
+      const hashOf = (html: string) => /<span class="hash">([0-9a-f]{64})<\/span>/.exec(html)![1];
+      expect(hashOf(p1After)).toBe(hashOf(p1Packet));
     });
 
     it('keeps a hash-chained audit trail of every change, with actor, time, before and after', async () => {

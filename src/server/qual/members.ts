@@ -52,7 +52,7 @@ export interface PacketItem {
 export interface Packet {
   readonly participant: Participant;
   readonly items: readonly PacketItem[];
-  /** SHA-256 of the participant's turns as shown (source, positions, text). */
+  /** SHA-256 of the participant's turns as shown (source and text, no positions). */
   readonly hash: string;
 }
 
@@ -77,10 +77,12 @@ export function packetOf(project: QualProject, participantId: string): Packet | 
       });
     }
   }
+  // What the participant was sent: their own words, per transcript. No offsets, so an edit to another
+  // participant's turn (which moves every later turn) leaves this packet's version unchanged.
   const hash = qualHash(
     canonicalJson({
       participant: participant.pseudonym,
-      items: items.map((i) => ({ source: i.sourceId, start: i.start, end: i.end, text: i.text })),
+      items: items.map((i) => ({ source: i.sourceId, text: i.text })),
     }),
   );
   return { participant, items, hash };
