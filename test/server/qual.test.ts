@@ -308,9 +308,8 @@ for (const backend of serverBackends()) {
         await post(`${base}/themes/${themeId}/status`, { to: 'final', version: await tv() }, owner),
         409,
       );
-      expect(unsigned.body).toContain(
-        `cannot be final: not yet signed off (version 2) by: u${analyst.userId}.`,
-      );
+      expect(unsigned.body).toContain('cannot be final: not yet signed off (version 2) by: Dr Analyst.');
+      expect(unsigned.body).not.toContain(`u${analyst.userId}`);
       ok(
         await post(
           `${base}/themes/${themeId}/disagreements`,
@@ -322,8 +321,20 @@ for (const backend of serverBackends()) {
         await post(`${base}/themes/${themeId}/signoff`, { version: await tv() }, analyst),
         409,
       );
-      expect(blocked.body).toContain('has an open disagreement');
       const did = (await entity('theme', themeId)).data.disagreements[0]!.id;
+      expect(blocked.body).toContain(
+        'Dr Analyst has an open disagreement (“Fear of failure deserves its own theme.”) on theme',
+      );
+      expect(blocked.body).not.toContain(did);
+      expect(blocked.body).not.toContain(`u${analyst.userId}`);
+      const notResolved = ok(
+        await post(`${base}/themes/${themeId}/status`, { to: 'final', version: await tv() }, owner),
+        409,
+      );
+      expect(notResolved.body).toContain(
+        '1 disagreement(s) not resolved: Dr Analyst’s “Fear of failure deserves its own theme.”',
+      );
+      expect(notResolved.body).not.toContain(did);
       ok(
         await post(
           `${base}/themes/${themeId}/disagreements/${did}/resolve`,

@@ -560,16 +560,33 @@ export interface ThemeReadiness {
   readonly reasons: readonly string[];
 }
 
-/** What stands between a theme and `final`. */
-export function themeReadiness(theme: Theme, requiredReviewers: readonly string[]): ThemeReadiness {
+/** A coder's name for people (the server passes one from the coder records); defaults to the id. */
+export type NameOf = (coderId: string) => string;
+const idAsName: NameOf = (id) => id;
+
+/** A disagreement as people know it: its words (shortened), not its internal id. */
+function disagreementWords(d: Disagreement): string {
+  const words = Array.from(d.text.replace(/\s+/g, ' ').trim());
+  return `“${words.length > 60 ? `${words.slice(0, 60).join('')}…` : words.join('')}”`;
+}
+
+/** What stands between a theme and `final`. Reviewers are named with `nameOf`, disagreements by their words. */
+export function themeReadiness(
+  theme: Theme,
+  requiredReviewers: readonly string[],
+  nameOf: NameOf = idAsName,
+): ThemeReadiness {
   const signed = new Set(currentSignOffs(theme).map((s) => s.reviewerId));
   const missing = requiredReviewers.filter((r) => !signed.has(r));
   const open = openDisagreements(theme);
   const reasons: string[] = [];
   if (requiredReviewers.length === 0) reasons.push('no theme reviewers are set for the project');
-  if (missing.length) reasons.push(`not yet signed off (version ${theme.version}) by: ${missing.join(', ')}`);
+  if (missing.length)
+    reasons.push(`not yet signed off (version ${theme.version}) by: ${missing.map(nameOf).join(', ')}`);
   if (open.length)
-    reasons.push(`${open.length} disagreement(s) not resolved: ${open.map((d) => d.id).join(', ')}`);
+    reasons.push(
+      `${open.length} disagreement(s) not resolved: ${open.map((d) => `${nameOf(d.reviewerId)}’s ${disagreementWords(d)}`).join(', ')}`,
+    );
   if (theme.status === 'candidate') reasons.push('the theme has not been reviewed yet (status candidate)');
   return { ready: reasons.length === 0, missingSignOffs: missing, openDisagreements: open, reasons };
 }
@@ -602,6 +619,7 @@ export function editTheme(
 export function signOffTheme(
   theme: Theme,
   input: { reviewerId: string; at: string; note?: string },
+  nameOf: NameOf = idAsName,
 ): Validated<Theme> {
   if (theme.status === 'candidate')
     return fail(
@@ -614,7 +632,7 @@ export function signOffTheme(
     return fail(
       'disagreements',
       'open_disagreement',
-      `Reviewer "${input.reviewerId}" has an open disagreement (${open.map((d) => d.id).join(', ')}) on theme "${theme.name}"; resolve it first.`,
+      `${nameOf(input.reviewerId)} has an open disagreement (${open.map(disagreementWords).join(', ')}) on theme "${theme.name}"; resolve it first.`,
     );
   if (!IsoDateTimeSchema.safeParse(input.at).success)
     return fail('at', 'bad_date', `"${input.at}" is not an ISO 8601 date.`);
@@ -674,7 +692,11 @@ export function resolveDisagreement(
       `Theme "${theme.name}" has no disagreement "${input.disagreementId}".`,
     );
   if (d.resolution)
-    return fail('disagreementId', 'already_resolved', `Disagreement "${d.id}" is already resolved.`);
+    return fail(
+      'disagreementId',
+      'already_resolved',
+      `The disagreement ${disagreementWords(d)} on theme "${theme.name}" is already resolved.`,
+    );
   if (input.text.trim() === '') return fail('text', 'empty', 'Say how the disagreement was resolved.');
   if (!IsoDateTimeSchema.safeParse(input.at).success)
     return fail('at', 'bad_date', `"${input.at}" is not an ISO 8601 date.`);
@@ -697,6 +719,7 @@ export function setThemeStatus(
   theme: Theme,
   to: ThemeStatus,
   requiredReviewers: readonly string[],
+  nameOf: NameOf = idAsName,
 ): Validated<Theme> {
   if (to === theme.status) return { ok: true, value: theme };
   if (to === 'reviewed' && theme.status === 'candidate') {
@@ -708,7 +731,7 @@ export function setThemeStatus(
   if (to === 'final') {
     if (theme.status !== 'reviewed')
       return fail('status', 'not_reviewed', `Theme "${theme.name}" must be reviewed before it can be final.`);
-    const r = themeReadiness(theme, requiredReviewers);
+    const r = themeReadiness(theme, requiredReviewers, nameOf);
     if (!r.ready)
       return fail('status', 'not_ready', `Theme "${theme.name}" cannot be final: ${r.reasons.join('; ')}.`);
   }

@@ -352,6 +352,12 @@ export function coderNames(state: QualState): Map<string, string> {
   return new Map(state.entities.coder.map((c) => [c.id, c.data.name]));
 }
 
+/** A coder's name for messages (the id only when the coder record is missing). */
+export function nameOfCoder(state: QualState): (coderId: string) => string {
+  const names = coderNames(state);
+  return (id) => names.get(id) ?? id;
+}
+
 /** A date-time for people: "2025-03-14 10:30 UTC". */
 export function when(iso: string): string {
   const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}))?/.exec(iso);

@@ -36,6 +36,7 @@ import {
   invalid,
   lines,
   loadQual,
+  nameOfCoder,
   newId,
   nowIso,
   postButton,
@@ -231,7 +232,7 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
       );
     };
     const card = (csrf: string, t: Theme, depth: number) => {
-      const ready = themeReadiness(t, project.themeReviewers);
+      const ready = themeReadiness(t, project.themeReviewers, (id) => names.get(id) ?? id);
       const v = version.get(t.id) ?? 1;
       const signed = currentSignOffs(t);
       const stale = t.signOffs.filter((s) => s.version !== t.version);
@@ -405,15 +406,19 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
       const to = field(b, 'to');
       if (to !== 'candidate' && to !== 'reviewed' && to !== 'final')
         throw new HttpError(400, `Status "${to}" is not one of candidate, reviewed, final.`, 'validation');
-      return setThemeStatus(t, to, state.project.doc.themeReviewers);
+      return setThemeStatus(t, to, state.project.doc.themeReviewers, nameOfCoder(state));
     },
     'theme.status',
   );
   themeOp(
     '/studies/:id/qual/themes/:tid/signoff',
-    (t, b, _state, coderId) => {
+    (t, b, state, coderId) => {
       const note = field(b, 'note');
-      return signOffTheme(t, { reviewerId: coderId, at: nowIso(), ...(note ? { note } : {}) });
+      return signOffTheme(
+        t,
+        { reviewerId: coderId, at: nowIso(), ...(note ? { note } : {}) },
+        nameOfCoder(state),
+      );
     },
     'theme.signoff',
   );

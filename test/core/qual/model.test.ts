@@ -166,7 +166,20 @@ describe('theme review workflow', () => {
       }),
     );
     expect(refused(signOffTheme(t, { reviewerId: 'r2', at: '2025-04-04' })).code).toBe('open_disagreement');
-    expect(themeReadiness(t, reviewers).reasons.join(' ')).toContain('1 disagreement(s) not resolved: d1');
+    expect(themeReadiness(t, reviewers).reasons.join(' ')).toContain(
+      '1 disagreement(s) not resolved: r2’s “Fear of failure deserves its own theme.”',
+    );
+    const names = (id: string) => ({ r1: 'Dr One', r2: 'Dr Two' })[id] ?? id;
+    expect(themeReadiness(t, reviewers, names).reasons.join(' ')).toContain(
+      'not resolved: Dr Two’s “Fear of failure deserves its own theme.”',
+    );
+    expect(refused(signOffTheme(t, { reviewerId: 'r2', at: '2025-04-04' }, names)).message).toBe(
+      'Dr Two has an open disagreement (“Fear of failure deserves its own theme.”) on theme "' +
+        `${t.name}"; resolve it first.`,
+    );
+    expect(refused(setThemeStatus(t, 'final', reviewers, names)).message).toContain(
+      'not yet signed off (version 1) by: Dr Two;',
+    );
     t = ok(
       resolveDisagreement(t, {
         disagreementId: 'd1',
