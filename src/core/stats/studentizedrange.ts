@@ -222,7 +222,8 @@ export function qtukey(p: number, k: number, df: number): number {
     const c = b - (gb * (b - a)) / (gb - ga);
     const x = c > a && c < b ? c : 0.5 * (a + b);
     const gx = g(x);
-    if (gx === 0 || Math.abs(b - a) <= 4e-16 * x) return x;
+    // |g| is the relative error of the tail probability: below 1e-15 the tail is matched to rounding
+    if (Math.abs(gx) <= 1e-15 || Math.abs(b - a) <= 4e-16 * x) return x;
     if (gx < 0) {
       a = x;
       ga = gx;
