@@ -442,6 +442,12 @@ for (const backend of serverBackends()) {
       expect(editor).toContain('(Participant 4)');
       expect(editor).toContain('gender = Male (of 1)');
       expect(editor).not.toContain('&lt;5');
+      // So does the owner (issue 10, defect 6: the survey's k was applied to owners and analysts).
+      const own = ok(await get(`${base}/queries?attribute=gender`, owner), 200).body;
+      expect(own).toContain('gender = Male (of 1)');
+      expect(own).toContain('gender = (missing) (of 3)');
+      expect(own).not.toContain('&lt;5');
+      expect(own).not.toContain('are not shown');
       // With k = 1 the counts show: P4 said what both coders coded; P2 only "fear of failure".
       await store.studies.setSettings({ studyId, minCellSize: 1 });
       const open = ok(await get(`${base}/queries?attribute=gender`, viewer), 200).body;
