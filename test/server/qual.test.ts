@@ -296,6 +296,24 @@ for (const backend of serverBackends()) {
           owner,
         ),
       );
+      // The analyst codes the very passage the owner coded: the quote picker lists it once, naming both coders.
+      ok(
+        await post(
+          `${base}/sources/${sourceId}/segments`,
+          { start: segA.data.start, end: segA.data.end, codes: workload },
+          analyst,
+        ),
+      );
+      const same = (await segmentsOf(`u${analyst.userId}`)).find(
+        (s) => s.data.start === segA.data.start && s.data.end === segA.data.end,
+      )!;
+      const picker = ok(await get(`${base}/themes`, owner), 200)
+        .body.split('<legend>Quotes for the results table</legend>')[1]!
+        .split('</fieldset>')[0]!;
+      expect(picker.split('The amount of material').length - 1).toBe(1);
+      expect(picker).toContain('coded by Dr Owner, Dr Analyst');
+      expect(picker).toContain(`value="${segA.id}" checked`);
+      ok(await post(`${base}/segments/${same.id}/delete`, { version: same.version }, analyst));
       const early = ok(
         await post(`${base}/themes/${themeId}/status`, { to: 'final', version: await tv() }, owner),
         409,

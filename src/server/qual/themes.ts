@@ -13,6 +13,7 @@ import {
   phaseTimeline,
   raiseDisagreement,
   resolveDisagreement,
+  type Segment,
   setThemeStatus,
   signOffTheme,
   type Theme,
@@ -198,11 +199,20 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
     const codeName = new Map(project.codes.map((c) => [c.id, c.name]));
     const themeForm = (csrf: string, t: Theme | null) => {
       const pre = t ? `t-${t.id}-` : 'new-';
-      const candidates = t
-        ? project.segments.filter(
-            (s) => s.codeIds.some((c) => t.codeIds.includes(c)) || t.quoteSegmentIds.includes(s.id),
-          )
-        : [];
+      // One entry per passage (same transcript and range), naming every coder who coded it; its value is the
+      // segment already chosen as a quote, else the first coder's.
+      const passages = new Map<string, { segment: Segment; coders: string[] }>();
+      for (const s of t ? project.segments : []) {
+        if (!s.codeIds.some((c) => t!.codeIds.includes(c)) && !t!.quoteSegmentIds.includes(s.id)) continue;
+        const key = `${s.sourceId}|${s.start}|${s.end}`;
+        const p = passages.get(key);
+        if (!p) passages.set(key, { segment: s, coders: [s.coderId] });
+        else {
+          if (!p.coders.includes(s.coderId)) p.coders.push(s.coderId);
+          if (t!.quoteSegmentIds.includes(s.id) && !t!.quoteSegmentIds.includes(p.segment.id)) p.segment = s;
+        }
+      }
+      const candidates = [...passages.values()];
       return (
         `<form method="post" action="${base}/themes${t ? `/${encodeURIComponent(t.id)}` : ''}" class="stack">${csrfInput(csrf)}${t ? `<input type="hidden" name="version" value="${version.get(t.id) ?? 1}">` : ''}` +
         `<div class="field"><label for="${pre}name">Name</label><input type="text" id="${pre}name" name="name" required maxlength="200" dir="auto" value="${esc(t?.name ?? '')}"></div>` +
@@ -221,8 +231,8 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
               candidates.length
                 ? candidates
                     .map(
-                      (s) =>
-                        `<label class="check"><input type="checkbox" name="quotes" value="${esc(s.id)}"${t.quoteSegmentIds.includes(s.id) ? ' checked' : ''}> <span dir="auto">${esc(formatQuote(quoteOf(project, s)))}</span></label>`,
+                      ({ segment: s, coders }) =>
+                        `<label class="check"><input type="checkbox" name="quotes" value="${esc(s.id)}"${t.quoteSegmentIds.includes(s.id) ? ' checked' : ''}> <span dir="auto">${esc(formatQuote(quoteOf(project, s)))}</span> <span class="muted">coded by ${esc(coders.map((c) => names.get(c) ?? c).join(', '))}</span></label>`,
                     )
                     .join('')
                 : '<p class="muted">No segments coded with the linked codes yet.</p>'
