@@ -258,6 +258,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     sendError(req, reply, httpErr);
   });
 
+  // Respondent routes are never logged, at any level: a log line carries the time to the millisecond, and for an
+  // anonymous study that time (and the order of lines) would date each respondent's pages and submission.
+  app.addHook('onRoute', (route) => {
+    if (isRespondentPath(route.url ?? route.path ?? '')) route.logLevel = 'silent';
+  });
+
   await app.register(authRoutes, { store, config, throttle, clock, sessionPolicy });
   await app.register(respondRoutes, { store, config, clock });
   await app.register(apiRoutes, { store, config, clock });

@@ -165,8 +165,9 @@ export async function testApp(
     sessionPolicy?: SessionPolicy;
     /** Start of the fake clock (default the real time at creation). */
     start?: number;
-    /** Capture the server log (info level) into this array. */
+    /** Capture the server log (info level, or `logLevel`) into this array. */
     log?: string[];
+    logLevel?: string;
   } = {},
 ): Promise<TestApp> {
   const backend = options.backend ?? serverBackends()[0]!;
@@ -182,7 +183,12 @@ export async function testApp(
     config,
     clock: () => now,
     ...(options.log
-      ? { logger: { level: 'info', stream: { write: (line: string) => void options.log!.push(line) } } }
+      ? {
+          logger: {
+            level: options.logLevel ?? 'info',
+            stream: { write: (line: string) => void options.log!.push(line) },
+          },
+        }
       : {}),
     ...(options.sessionPolicy ? { sessionPolicy: options.sessionPolicy } : {}),
   });

@@ -28,7 +28,7 @@ for (const backend of serverBackends()) {
     const log: string[] = [];
     beforeEach(async () => {
       log.length = 0;
-      t = await testApp({ backend, log });
+      t = await testApp({ backend, log, logLevel: 'trace' });
     });
     afterEach(async () => {
       await t.close();
@@ -107,8 +107,12 @@ for (const backend of serverBackends()) {
       for (const l of links) expect(new Date(l.created_at).toISOString()).toMatch(/T00:00:00\.000Z$/);
       expect(responses.map((r) => r.referral_wave).sort()).toEqual([1, null].sort());
 
-      // The log: requests were logged (so the check is not vacuous) without addresses, headers, queries or secrets.
-      expect(log.some((l) => l.includes(`"url":"/s/${study.publicToken}"`))).toBe(true);
+      // The log: researcher requests were logged (so the check is not vacuous) without addresses, headers,
+      // queries or secrets; respondent requests not at all (a log line's millisecond time would date each
+      // anonymous respondent's pages and submission).
+      expect(log.some((l) => l.includes('"url":"/signin"'))).toBe(true);
+      expect(log.filter((l) => l.includes(study.publicToken))).toEqual([]);
+      expect(log.filter((l) => l.includes('/api/v1/s/'))).toEqual([]);
       const text = log.join('\n');
       for (const needle of [
         ...NEEDLES,
