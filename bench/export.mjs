@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
 /**
  * Benchmark: CSV and SPSS .sav export of 100,000 responses × 60 variables (BACE v3 30 items + PHQ-9 10 items +
  * 4 demographics, response metadata, and every score with its band and items answered) through
@@ -15,7 +16,7 @@
  *
  * Usage: npm run build && node bench/export.mjs [--rows 100000] [--xlsx] [--keep]
  */
-import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -140,6 +141,7 @@ for (let start = 0; start < rows; start += BATCH) {
   for (let i = start; i < Math.min(rows, start + BATCH); i++) {
     const day = new Date(Date.UTC(2026, 0, 1) + (i % 120) * 86_400_000).toISOString().slice(0, 10);
     values.push({
+      public_id: randomBytes(12).toString('hex'),
       study_id: studyId,
       version: 1,
       idempotency_key: `export-bench-${i}`,

@@ -31,6 +31,7 @@ import {
   startBare,
   startNabz,
   storeConfigFor,
+  storedKeyOf,
   tempDir,
   withStore,
 } from './lib/common.mjs';
@@ -118,8 +119,10 @@ async function verify(storeConfig, studyId, ackFile, runs) {
       .execute();
     const counts = new Map();
     for (const r of rows) counts.set(r.idempotency_key, (counts.get(r.idempotency_key) ?? 0) + 1);
+    // Keys are stored as the server's keyed hash (its secret is in the database: the bench sets no NABZ_SECRET).
+    const stored = await storedKeyOf(store, undefined);
     let missing = 0;
-    for (const k of acked) if (counts.get(k) !== 1) missing++;
+    for (const k of acked) if (counts.get(await stored(studyId, k)) !== 1) missing++;
     const duplicated = [...counts.values()].filter((n) => n > 1).length;
     const extra = rows.length - acked.length;
     return {

@@ -106,6 +106,16 @@ export async function withStore(storeConfig, fn) {
   }
 }
 
+/**
+ * How the server stores a client's idempotency key (a keyed hash, see dist/server/respond/submit.js): a function
+ * `(studyId, key) => Promise<stored key>` for checking runs against the database. `secret` is the server's
+ * NABZ_SECRET, if it was given one.
+ */
+export async function storedKeyOf(store, secret) {
+  const { idempotencyKeyHasher } = await import(join(ROOT, 'dist', 'server', 'respond', 'submit.js'));
+  return idempotencyKeyHasher(store, secret);
+}
+
 /** The store configuration the server picks from `env` for `dataDir` (the store's own storeConfigFromEnv). */
 export async function storeConfigFor(dataDir, env) {
   const { storeConfigFromEnv } = await import(join(ROOT, 'dist', 'store', 'index.js'));

@@ -24,6 +24,7 @@ import {
   sleep,
   startNabz,
   storeConfigFor,
+  storedKeyOf,
   tempDir,
   withStore,
 } from './common.mjs';
@@ -131,22 +132,27 @@ export async function crashRun(o) {
     if (fatal) throw fatal;
 
     const check = await withStore(storeConfig, async (store) => {
+      // Keys are stored as the server's keyed hash (the secret is in the database: env sets no NABZ_SECRET).
+      const hash = await storedKeyOf(store, env.NABZ_SECRET);
       const rows = await store.db
         .selectFrom('responses')
-        .select(['id', 'idempotency_key'])
+        .select(['public_id', 'idempotency_key'])
         .where('study_id', '=', study.studyId)
         .execute();
       const byKey = new Map();
       for (const r of rows) byKey.set(r.idempotency_key, [...(byKey.get(r.idempotency_key) ?? []), r]);
+      const hashedAcked = new Set();
       let lost = 0;
       let mismatchedIds = 0;
       for (const [key, id] of acked) {
-        const found = byKey.get(key);
+        const hashed = await hash(study.studyId, key);
+        hashedAcked.add(hashed);
+        const found = byKey.get(hashed);
         if (!found?.length) lost++;
-        else if (found[0].id !== id) mismatchedIds++;
+        else if (found[0].public_id !== id) mismatchedIds++;
       }
       const duplicatedKeys = [...byKey.values()].filter((l) => l.length > 1).length;
-      const unacknowledged = [...byKey.keys()].filter((k) => !acked.has(k)).length;
+      const unacknowledged = [...byKey.keys()].filter((k) => !hashedAcked.has(k)).length;
       return {
         rows: rows.length,
         lost,

@@ -34,6 +34,12 @@ export interface ServerConfig {
   readonly trustProxy: boolean | number | string;
   /** Submissions per minute per client address and study link (default 2000). */
   readonly submitRateLimitPerMinute: number;
+  /**
+   * `NABZ_SECRET` (at least 32 characters): the key of the idempotency-key hash. Unset, a random key is made
+   * once and kept in the database (shared by every instance); set it to keep the key out of the database, so
+   * that a copy of the database alone cannot test guesses of a client's key.
+   */
+  readonly secret?: string;
 }
 
 export interface ConfigOverrides {
@@ -94,6 +100,12 @@ export function configFromEnv(
       `NABZ_SUBMIT_RATE_LIMIT=${limitText} is not valid: use a whole number of submissions per minute, e.g. 2000.`,
     );
   }
+  const secret = env.NABZ_SECRET?.trim();
+  if (secret !== undefined && secret !== '' && secret.length < 32) {
+    throw configError(
+      `NABZ_SECRET is ${secret.length} characters long: use at least 32 random characters (e.g. the output of \`openssl rand -hex 32\`), or leave it unset.`,
+    );
+  }
   return {
     port,
     host,
@@ -103,5 +115,6 @@ export function configFromEnv(
     minCellSizeDefault: 5,
     trustProxy: parseTrustProxy(env.NABZ_TRUST_PROXY),
     submitRateLimitPerMinute,
+    ...(secret ? { secret } : {}),
   };
 }

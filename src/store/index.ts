@@ -26,6 +26,7 @@ import { type ReferralsRepo, referralsRepo } from './referrals.js';
 import { type ResponsesRepo, responsesRepo } from './responses.js';
 import { type AcknowledgementsRepo, acknowledgementsRepo, type RolesRepo, rolesRepo } from './roles.js';
 import type { Database } from './schema.js';
+import { type SecretsRepo, secretsRepo } from './secrets.js';
 import { type SessionsRepo, type SetupTokensRepo, sessionsRepo, setupTokensRepo } from './sessions.js';
 import type { SqliteDirect } from './sqlite/dialect.js';
 import { type StudiesRepo, studiesRepo } from './studies.js';
@@ -122,6 +123,7 @@ export interface Repositories {
   readonly counters: CountersRepo;
   readonly referrals: ReferralsRepo;
   readonly audit: AuditRepo;
+  readonly secrets: SecretsRepo;
   /** Qualitative projects (migration 0002_qual). */
   readonly qual: QualRepo;
 }
@@ -159,6 +161,7 @@ export function repositories(ctx: StoreContext): Repositories {
     counters: countersRepo(ctx),
     referrals: referralsRepo(ctx),
     audit: auditRepo(ctx),
+    secrets: secretsRepo(ctx),
     qual: qualRepo(ctx),
   };
 }

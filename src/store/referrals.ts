@@ -1,7 +1,9 @@
 /**
  * Referral links for snowball sampling. The researcher's seed links are wave 0; a link passed on by someone who
- * came through a wave-w link is wave w + 1. Links form a tree through `parentCode`, but no link says who used
- * it: responses only carry the wave number, so waves can be counted without identifying anyone.
+ * came through a wave-w link is wave w + 1. A link keeps only its wave: not its parent (who passed it on) and
+ * not when, within a day, it was made (the table has no insertion order either: SQLite stores it WITHOUT ROWID
+ * in code order). Responses carry only the wave, and the code a respondent arrived with is not stored, so
+ * neither the links nor their order can be matched against responses to rebuild who referred whom.
  */
 import type { Selectable } from 'kysely';
 import { randomCode, toDate, toNumber } from './codec.js';
@@ -13,7 +15,6 @@ export interface ReferralLink {
   readonly studyId: number;
   readonly code: string;
   readonly wave: number;
-  readonly parentCode: string | null;
   readonly createdAt: Date;
 }
 
@@ -27,14 +28,13 @@ export interface WaveCount {
 
 export type ReferralRefusal = 'unknown_study' | 'unknown_parent' | 'code_taken';
 
-const LINK_COLUMNS = ['study_id', 'code', 'wave', 'parent_code', 'created_at'] as const;
+const LINK_COLUMNS = ['study_id', 'code', 'wave', 'created_at'] as const;
 
 function toLink(row: Pick<Selectable<ReferralLinksTable>, (typeof LINK_COLUMNS)[number]>): ReferralLink {
   return {
     studyId: row.study_id,
     code: row.code,
     wave: row.wave,
-    parentCode: row.parent_code,
     createdAt: toDate(row.created_at),
   };
 }
@@ -42,8 +42,9 @@ function toLink(row: Pick<Selectable<ReferralLinksTable>, (typeof LINK_COLUMNS)[
 export function referralsRepo({ db }: StoreContext) {
   return {
     /**
-     * Create a link: a seed link (wave 0) without `parentCode`, else one wave deeper than its parent. The code is
-     * random (8 characters from an unambiguous alphabet) unless given.
+     * Create a link: a seed link (wave 0) without `parentCode`, else one wave deeper than its parent (the parent
+     * is only read for its wave; it is not stored). The code is random (8 characters from an unambiguous
+     * alphabet) unless given.
      */
     async create(input: {
       studyId: number;
@@ -77,7 +78,7 @@ export function referralsRepo({ db }: StoreContext) {
           const code = input.code ?? randomCode(8);
           const row = await tx
             .insertInto('referral_links')
-            .values({ study_id: input.studyId, code, wave, parent_code: parentCode, created_at: now })
+            .values({ study_id: input.studyId, code, wave, created_at: now })
             .onConflict((oc) => oc.columns(['study_id', 'code']).doNothing())
             .returning(LINK_COLUMNS)
             .executeTakeFirst();

@@ -16,9 +16,18 @@
  * What is kept is deliberately little: no IP address, no user agent (there are no such columns), the
  * calendar day always, the time only when the study is not anonymous or its owner turned times on.
  */
+import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { answersJson } from '../core/response/answersJson.js';
-import { calendarDay, fromJsonText, secretHash, toDateOrNull, toJsonText, toNumber } from './codec.js';
+import {
+  calendarDay,
+  canonicalJson,
+  fromJsonText,
+  secretHash,
+  toDateOrNull,
+  toJsonText,
+  toNumber,
+} from './codec.js';
 import { inTransaction, type StoreContext } from './context.js';
 import { checkCounterName } from './counters.js';
 import { type Refused, refused } from './errors.js';
@@ -27,7 +36,10 @@ import type { SqliteDirect } from './sqlite/dialect.js';
 
 export interface NewResponse {
   readonly studyId: number;
-  /** Client-generated key (e.g. a UUID in the form); a retry with the same key returns the first response. */
+  /**
+   * The submission's idempotency key as it is to be stored (the server passes a keyed hash of the client's key,
+   * never the key itself); a retry with the same key returns the first response.
+   */
   readonly idempotencyKey: string;
   readonly answers: unknown;
   /** Language the respondent answered in, e.g. `en`, `ur`. */
@@ -48,11 +60,25 @@ export interface NewResponse {
 export type InsertResponseRefusal = 'unknown_study' | 'study_not_open' | 'unknown_version';
 
 export type InsertResponseResult =
-  | { readonly ok: true; readonly id: number; readonly created: boolean }
+  | {
+      readonly ok: true;
+      readonly id: number;
+      /** The response's random public identifier (what exports and the API show). */
+      readonly publicId: string;
+      readonly created: boolean;
+      /**
+       * Whether the stored answers are the ones sent (always true for a new response; false when the key was
+       * stored before with other answers: a conflict, not a retry).
+       */
+      readonly sameAnswers: boolean;
+    }
   | Refused<InsertResponseRefusal>;
 
 export interface StoredResponse {
+  /** The internal row id: counts responses server-wide, so it is never shown (use `publicId`). */
   readonly id: number;
+  /** Random (96 bits); what exports and the API show. */
+  readonly publicId: string;
   readonly studyId: number;
   readonly version: number;
   readonly answers: unknown;
@@ -66,6 +92,7 @@ export interface StoredResponse {
 
 const responseColumns = [
   'id',
+  'public_id',
   'study_id',
   'version',
   'answers',
@@ -78,6 +105,7 @@ const responseColumns = [
 function toResponse(row: Pick<Selectable<ResponsesTable>, (typeof responseColumns)[number]>): StoredResponse {
   return {
     id: row.id,
+    publicId: row.public_id,
     studyId: row.study_id,
     version: row.version,
     answers: fromJsonText(row.answers),
@@ -91,6 +119,7 @@ function toResponse(row: Pick<Selectable<ResponsesTable>, (typeof responseColumn
 /** A submission ready for the database: encoded once, before it waits for a transaction. */
 interface PreparedResponse {
   readonly input: NewResponse;
+  readonly publicId: string;
   readonly now: Date;
   readonly answers: string;
   readonly submittedOn: string;
@@ -136,12 +165,38 @@ function answersText(answers: unknown): string {
   return toJsonText(answers, 'Response answers');
 }
 
+/** Random bytes for public ids, drawn 256 ids at a time (one call into the generator per 256 submissions). */
+let idPool = Buffer.alloc(0);
+let idPoolAt = 0;
+
+/** A response's public identifier: 96 random bits as 24 hex digits (no order, no count, no time in it). */
+export function newPublicId(): string {
+  if (idPoolAt + 12 > idPool.length) {
+    idPool = randomBytes(12 * 256);
+    idPoolAt = 0;
+  }
+  const id = idPool.toString('hex', idPoolAt, idPoolAt + 12);
+  idPoolAt += 12;
+  return id;
+}
+
+/** Whether two answer objects are the same (as JSON values: key order and number spelling do not matter). */
+function sameJson(storedText: string, preparedText: string): boolean {
+  if (storedText === preparedText) return true;
+  try {
+    return canonicalJson(JSON.parse(storedText)) === canonicalJson(JSON.parse(preparedText));
+  } catch {
+    return false;
+  }
+}
+
 function prepare(input: NewResponse): PreparedResponse {
   const now = input.now ?? new Date();
   const counters = input.counters ?? [];
   for (const name of counters) checkCounterName(name);
   return {
     input,
+    publicId: newPublicId(),
     now,
     answers: answersText(input.answers),
     submittedOn: calendarDay(now, input.timeZone),
@@ -151,6 +206,7 @@ function prepare(input: NewResponse): PreparedResponse {
 
 /** The column values of a new response (as Kysely inserts them; the direct path binds them in this order). */
 interface ResponseRow {
+  readonly public_id: string;
   readonly study_id: number;
   readonly version: number;
   readonly idempotency_key: string;
@@ -181,7 +237,13 @@ type StudyRow = {
   anonymous: boolean | number;
   record_times: boolean | number;
 };
-type StepResult = StudyRow | boolean | number | undefined;
+/** A stored response found by its key: what a repeat is answered with. */
+interface ExistingRow {
+  id: number;
+  public_id: string;
+  answers: string;
+}
+type StepResult = StudyRow | ExistingRow | boolean | number | undefined;
 type Steps<T> = Generator<Step, T, StepResult>;
 
 function* studyFacts(state: TxState, studyId: number): Steps<StudyFacts | null> {
@@ -223,9 +285,9 @@ function* insertSteps(state: TxState, p: PreparedResponse): Steps<InsertResponse
   if (!acceptsNew || study === null) {
     // A repeat of a stored key is answered whatever the study's state; only a new key is refused.
     const seen = (yield { op: 'existing', studyId: input.studyId, key: input.idempotencyKey }) as
-      | number
+      | ExistingRow
       | undefined;
-    if (seen !== undefined) return { ok: true, id: seen, created: false };
+    if (seen !== undefined) return repeatOf(seen, p);
     if (!study) return refused('unknown_study', `Study ${input.studyId} does not exist.`);
     if (study.status !== 'open') {
       return refused('study_not_open', 'This study is not accepting responses at the moment.');
@@ -235,6 +297,7 @@ function* insertSteps(state: TxState, p: PreparedResponse): Steps<InsertResponse
   const id = (yield {
     op: 'insert',
     row: {
+      public_id: p.publicId,
       study_id: input.studyId,
       version: input.version ?? study.version,
       idempotency_key: input.idempotencyKey,
@@ -248,10 +311,10 @@ function* insertSteps(state: TxState, p: PreparedResponse): Steps<InsertResponse
   if (id === undefined) {
     // Stored before (committed, or earlier in this same transaction).
     const winner = (yield { op: 'existing', studyId: input.studyId, key: input.idempotencyKey }) as
-      | number
+      | ExistingRow
       | undefined;
     if (winner === undefined) throw new Error('Idempotent insert found neither a new nor an existing row.');
-    return { ok: true, id: winner, created: false };
+    return repeatOf(winner, p);
   }
   for (const name of p.counters) {
     const k = `${input.studyId} ${p.submittedOn} ${name}`;
@@ -262,7 +325,19 @@ function* insertSteps(state: TxState, p: PreparedResponse): Steps<InsertResponse
   if (input.resumeCode !== undefined) {
     yield { op: 'deleteDraft', studyId: input.studyId, codeHash: secretHash(input.resumeCode) };
   }
-  return { ok: true, id, created: true };
+  return { ok: true, id, publicId: p.publicId, created: true, sameAnswers: true };
+}
+
+/** The answer to a key stored before: its response, and whether this submission's answers are the stored ones. */
+function repeatOf(row: ExistingRow, p: PreparedResponse): InsertResponseResult {
+  const stored = typeof row.answers === 'string' ? row.answers : JSON.stringify(row.answers);
+  return {
+    ok: true,
+    id: Number(row.id),
+    publicId: row.public_id,
+    created: false,
+    sameAnswers: sameJson(stored, p.answers),
+  };
 }
 
 /** Apply the gathered counter increments: one upsert per (study, day, name), in the same transaction. */
@@ -316,14 +391,12 @@ async function runWithKysely<T>(tx: Kysely<Database>, steps: Steps<T>): Promise<
         break;
       }
       case 'existing':
-        result = (
-          await tx
-            .selectFrom('responses')
-            .select('id')
-            .where('study_id', '=', step.studyId)
-            .where('idempotency_key', '=', step.key)
-            .executeTakeFirst()
-        )?.id;
+        result = await tx
+          .selectFrom('responses')
+          .select(['id', 'public_id', 'answers'])
+          .where('study_id', '=', step.studyId)
+          .where('idempotency_key', '=', step.key)
+          .executeTakeFirst();
         break;
       case 'deleteDraft':
         await tx
@@ -356,9 +429,9 @@ const DIRECT_SQL = {
   study: 'SELECT status, version, anonymous, record_times FROM studies WHERE id = ?',
   version: 'SELECT 1 AS found FROM study_versions WHERE study_id = ? AND version = ?',
   insert:
-    'INSERT INTO responses (study_id, version, idempotency_key, answers, language, submitted_on, submitted_at, referral_wave) ' +
-    'VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (study_id, idempotency_key) DO NOTHING',
-  existing: 'SELECT id FROM responses WHERE study_id = ? AND idempotency_key = ?',
+    'INSERT INTO responses (public_id, study_id, version, idempotency_key, answers, language, submitted_on, submitted_at, referral_wave) ' +
+    'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (study_id, idempotency_key) DO NOTHING',
+  existing: 'SELECT id, public_id, answers FROM responses WHERE study_id = ? AND idempotency_key = ?',
   deleteDraft: 'DELETE FROM resume_drafts WHERE study_id = ? AND code_hash = ?',
   counter:
     'INSERT INTO progress_counters (study_id, day, name, count) VALUES (?, ?, ?, ?) ' +
@@ -381,6 +454,7 @@ function runDirect<T>(direct: SqliteDirect, steps: Steps<T>): T {
       case 'insert': {
         const r = step.row;
         const params = [
+          r.public_id,
           r.study_id,
           r.version,
           r.idempotency_key,
@@ -395,9 +469,9 @@ function runDirect<T>(direct: SqliteDirect, steps: Steps<T>): T {
         break;
       }
       case 'existing':
-        result = (
-          direct.statement(DIRECT_SQL.existing).all([step.studyId, step.key])[0] as { id: number } | undefined
-        )?.id;
+        result = direct.statement(DIRECT_SQL.existing).all([step.studyId, step.key])[0] as
+          | ExistingRow
+          | undefined;
         break;
       case 'deleteDraft':
         direct.statement(DIRECT_SQL.deleteDraft).run([step.studyId, step.codeHash]);
@@ -523,34 +597,50 @@ export function responsesRepo({ db, backend, sqlite }: StoreContext) {
       }
     });
 
-  /** Keyset pages of a study's responses in id order. */
+  /**
+   * Pages of a study's responses in public-id order: a random order, so that no export or analysis lists
+   * responses in the order they were submitted. The ids are read first, sorted by the database (8 bytes a
+   * response in memory: 0.8 MB for 100,000), then the rows `batchSize` at a time; every response stored before
+   * the call is returned exactly once, however many arrive meanwhile. (No index orders the public ids: a
+   * random-order index made every insert measurably slower, and only exports read in this order.)
+   */
   async function* batches(
     studyId: number,
-    options: { batchSize?: number; afterId?: number } = {},
+    options: { batchSize?: number } = {},
   ): AsyncGenerator<StoredResponse[], void, undefined> {
     const batchSize = options.batchSize ?? 1000;
     if (!Number.isSafeInteger(batchSize) || batchSize < 1)
       throw new RangeError(`batchSize must be a positive integer.`);
-    let after = options.afterId ?? 0;
-    for (;;) {
+    const order = await db
+      .selectFrom('responses')
+      .select('id')
+      .where('study_id', '=', studyId)
+      .orderBy('public_id')
+      .orderBy('id')
+      .execute();
+    const ids = Float64Array.from(order, (r) => Number(r.id));
+    for (let at = 0; at < ids.length; at += batchSize) {
+      const chunk = [...ids.subarray(at, at + batchSize)];
       const rows = await db
         .selectFrom('responses')
         .select(responseColumns)
         .where('study_id', '=', studyId)
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(batchSize)
+        .where('id', 'in', chunk)
         .execute();
-      if (rows.length > 0) yield rows.map(toResponse);
-      if (rows.length < batchSize) return;
-      after = rows[rows.length - 1]!.id;
+      const byId = new Map(rows.map((r) => [Number(r.id), r]));
+      const page: StoredResponse[] = [];
+      for (const id of chunk) {
+        const row = byId.get(id);
+        if (row) page.push(toResponse(row)); // a row deleted meanwhile is left out
+      }
+      if (page.length > 0) yield page;
     }
   }
 
   return {
     /**
-     * Store a submission once. Same (study, idempotency key) again → the existing id and `created: false`,
-     * whatever the study's status. Refused when the study does not exist, is not open (for a new key), or the
+     * Store a submission once. Same (study, idempotency key) again → the existing id and `created: false`
+     * (with `sameAnswers` saying whether the answers are the stored ones), whatever the study's status. Refused when the study does not exist, is not open (for a new key), or the
      * version does not belong to it. `submittedAt` is filled only if the study is not anonymous or records times.
      */
     async insert(input: NewResponse): Promise<InsertResponseResult> {
@@ -597,13 +687,14 @@ export function responsesRepo({ db, backend, sqlite }: StoreContext) {
     batches,
 
     /**
-     * Every response of a study, one at a time, in id order, reading `batchSize` (default 1000) rows per query
-     * (keyset pagination on the primary key: memory stays flat for 100k+ responses, and every response stored
-     * before the iteration began is returned exactly once even while new ones arrive).
+     * Every response of a study, one at a time, in public-id (random, not submission) order, reading `batchSize`
+     * (default 1000) rows per query (see `batches`: the ids in memory, 8 bytes a response, the rows a page at a
+     * time; every response stored before the iteration began is returned exactly once even while new ones
+     * arrive).
      */
     async *iterate(
       studyId: number,
-      options: { batchSize?: number; afterId?: number } = {},
+      options: { batchSize?: number } = {},
     ): AsyncGenerator<StoredResponse, void, undefined> {
       for await (const batch of batches(studyId, options)) yield* batch;
     },

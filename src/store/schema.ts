@@ -123,8 +123,13 @@ export interface ResponsesTable {
   study_id: number;
   /** The study version the respondent answered. */
   version: number;
-  /** Client-generated; UNIQUE(study_id, idempotency_key) makes retries harmless. */
+  /**
+   * A keyed hash of the client's idempotency key (the server computes it; never the key itself);
+   * UNIQUE(study_id, idempotency_key) makes retries harmless.
+   */
   idempotency_key: string;
+  /** Random (96 bits): the identifier exports and the API show (never `id`, which counts server-wide). */
+  public_id: ColumnType<string, string | undefined, string>;
   answers: JsonText;
   language: string;
   /** Always kept. */
@@ -161,8 +166,15 @@ export interface ReferralLinksTable {
   code: string;
   /** Wave of the respondents who arrive through this link: 0 for the researcher's seed links. */
   wave: number;
-  parent_code: string | null;
+  /** A day only for anonymous studies. No parent code and no insertion order is kept (a WITHOUT ROWID table on SQLite). */
   created_at: Instant;
+}
+
+export interface ServerSecretsTable {
+  /** e.g. `idempotency`. */
+  name: string;
+  /** 32 random bytes, hex. */
+  value: string;
 }
 
 export interface AuditLogTable {
@@ -198,6 +210,7 @@ export interface Database {
   progress_counters: ProgressCountersTable;
   referral_links: ReferralLinksTable;
   audit_log: AuditLogTable;
+  server_secrets: ServerSecretsTable;
   schema_version: SchemaVersionView;
 }
 
@@ -216,6 +229,7 @@ export const TABLES = [
   'referral_links',
   'audit_log',
   'study_invitations',
+  'server_secrets',
 ] as const satisfies ReadonlyArray<Exclude<keyof Database, 'schema_version'>>;
 
 /** The table Kysely's Migrator records applied migrations in (the lock table gets a `_lock` suffix). */

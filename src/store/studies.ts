@@ -364,14 +364,7 @@ export function studiesRepo({ db }: StoreContext) {
         const responses = await count('responses');
         const drafts = await count('resume_drafts');
         const counters = await count('progress_counters');
-        // Counted before deleting: SQLite's change count leaves out rows removed by the parent_code cascade.
-        const links = await tx
-          .selectFrom('referral_links')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .where('study_id', '=', studyId)
-          .executeTakeFirstOrThrow();
-        await count('referral_links');
-        const referralLinks = toNumber(links.n as number | string | bigint);
+        const referralLinks = await count('referral_links');
         return { responses, drafts, counters, referralLinks };
       });
     },

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The real server for the "does not crash" check (dist/, built by npm test).
 import { baceAnswers as benchAnswers, createLaunchedStudy, startNabz } from '../../bench/lib/common.mjs';
+import { idempotencyKeyHasher } from '../../src/server/respond/submit.js';
 import {
   type FaultApp,
   faultApp,
@@ -124,11 +125,16 @@ async function exercise(
   expect(after.completed).toBe(acked.size + 1);
   const keys = await fa.store.db.selectFrom('responses').select('idempotency_key').execute();
   expect(new Set(keys.map((k) => k.idempotency_key)).size).toBe(keys.length);
-  for (const k of acked)
+  // Keys are stored as the server's keyed hash, never as sent.
+  const hash = idempotencyKeyHasher(fa.store, undefined);
+  for (const k of acked) {
+    const hashed = await hash(fa.studyId, k);
     expect(
-      keys.some((r) => r.idempotency_key === k),
+      keys.some((r) => r.idempotency_key === hashed),
       k,
     ).toBe(true);
+    expect(keys.some((r) => r.idempotency_key === k)).toBe(false);
+  }
 }
 
 describe('SQLite', () => {

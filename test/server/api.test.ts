@@ -72,7 +72,7 @@ for (const backend of serverBackends()) {
         Object.keys(r1.headers).filter((h) => h.startsWith('x-ratelimit') || h === 'x-frame-options'),
       ).toEqual([]);
       const id = r1.json().id;
-      expect(Number.isInteger(id)).toBe(true);
+      expect(id).toMatch(/^[0-9a-f]{24}$/);
       expect(r1.json().referralLink).toMatch(
         new RegExp(`^http://localhost:3000/s/${token}\\?r=[A-Z0-9]{8}$`),
       );
@@ -84,12 +84,22 @@ for (const backend of serverBackends()) {
       expect(r2.json()).toEqual({ id, duplicate: true });
       const r3 = await post({
         idempotencyKey: 'a1b2c3d4-0000-4000-8000-000000000001',
-        answers: baceAnswers(5),
+        language: 'en',
+        answers: baceAnswers(),
       });
       expect(r3.json()).toEqual({ id, duplicate: true });
+      // The same key with other answers is not a retry: a conflict, and nothing stored.
+      const r4 = await post({
+        idempotencyKey: 'a1b2c3d4-0000-4000-8000-000000000001',
+        answers: baceAnswers(5),
+      });
+      expect(r4.statusCode).toBe(409);
+      expect(r4.json()).toMatchObject({ code: 'conflict' });
       expect(await countRows(t.store, 'responses')).toBe(1);
       // The stored answers are those of the first post.
-      const stored = (await t.store.responses.byId(id))!.answers as Record<string, unknown>;
+      const [row] = await t.store.responses.list(studyId);
+      expect(row!.publicId).toBe(id);
+      const stored = row!.answers as Record<string, unknown>;
       expect(stored.bace3_14).toEqual({ kind: 'na' });
       expect(stored.age).toEqual({ kind: 'value', value: 19 });
       expect((await t.store.counters.read(studyId)).totals).toMatchObject({ started: 1, completed: 1 });

@@ -107,7 +107,7 @@ for (const backend of testBackends()) {
         store.responses.insert({
           studyId: closed.id,
           idempotencyKey: storedKey,
-          answers: {},
+          answers: { a: 1 },
           language: 'en',
         }),
         store.responses.insert({ studyId: 987654321, idempotencyKey: newKey(), answers: {}, language: 'en' }),
@@ -121,7 +121,13 @@ for (const backend of testBackends()) {
       expect(statuses).toEqual([...Array(5).fill('fulfilled'), 'rejected', ...Array(8).fill('fulfilled')]);
       const value = (i: number) => (settled[i] as PromiseFulfilledResult<InsertResponseResult>).value;
       expect(value(6)).toMatchObject({ ok: false, code: 'study_not_open' });
-      expect(value(7)).toEqual({ ok: true, id: stored.ok ? stored.id : -1, created: false });
+      expect(value(7)).toEqual({
+        ok: true,
+        id: stored.ok ? stored.id : -1,
+        publicId: stored.ok ? stored.publicId : '',
+        created: false,
+        sameAnswers: true,
+      });
       expect(value(8)).toMatchObject({ ok: false, code: 'unknown_study' });
       const rows = await rowsOf(study.id);
       expect(rows.map((r) => r.idempotency_key).sort()).toEqual([...goodKeys].sort());

@@ -93,26 +93,27 @@ describe('openStore', () => {
         '0001_core': { up: async () => undefined },
         '0002_qual': { up: async () => undefined },
         '0003_invitations': { up: async () => undefined },
-        '0004_good': { up: async (db) => void (await sql`CREATE TABLE extra_a (x INTEGER)`.execute(db)) },
-        '0005_bad': {
+        '0004_respondent_privacy': { up: async () => undefined },
+        '0005_good': { up: async (db) => void (await sql`CREATE TABLE extra_a (x INTEGER)`.execute(db)) },
+        '0006_bad': {
           up: async (db) => {
             await sql`CREATE TABLE extra_b (x INTEGER)`.execute(db);
             await sql`THIS IS NOT SQL`.execute(db);
           },
         },
-        '0006_later': { up: async () => undefined },
+        '0007_later': { up: async () => undefined },
       }).then(
         () => undefined,
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(MigrationError);
       expect((err as MigrationError).message).toMatch(
-        /^Migration 0005_bad failed; this run's migrations were rolled back: /,
+        /^Migration 0006_bad failed; this run's migrations were rolled back: /,
       );
       expect((err as MigrationError).steps).toEqual([
-        { name: '0004_good', status: 'rolled_back' },
-        { name: '0005_bad', status: 'failed' },
-        { name: '0006_later', status: 'not_run' },
+        { name: '0005_good', status: 'rolled_back' },
+        { name: '0006_bad', status: 'failed' },
+        { name: '0007_later', status: 'not_run' },
       ]);
       const tables = (
         await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`.execute(store.db)
@@ -120,7 +121,7 @@ describe('openStore', () => {
       expect(tables).not.toContain('extra_a');
       expect(tables).not.toContain('extra_b');
       expect(tables).toContain('responses');
-      expect(await store.schemaVersion()).toEqual({ version: 3, name: '0003_invitations' });
+      expect(await store.schemaVersion()).toEqual({ version: 4, name: '0004_respondent_privacy' });
     } finally {
       await store.close();
     }

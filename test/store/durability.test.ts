@@ -38,7 +38,7 @@ for (const backend of testBackends()) {
             answers: {},
             language: 'en',
           }),
-        ).toEqual({ ok: true, id: ack.id, created: false });
+        ).toMatchObject({ ok: true, id: ack.id, created: false });
       } finally {
         await store.close();
       }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NewResponse, Store } from '../../src/store/index.js';
+import { newPublicId } from '../../src/store/responses.js';
 import { makeOpenStudy, makeOwner, newKey, type TestDatabase, testBackends, useStore } from './backends.js';
 
 for (const backend of testBackends()) {
@@ -14,7 +15,7 @@ for (const backend of testBackends()) {
       store.responses.insert({ studyId, idempotencyKey: newKey(), answers: {}, language: 'en', ...options });
 
     describe('idempotent insert', () => {
-      it('stores a retried submission once and returns the first id', async () => {
+      it('stores a retried submission once and returns the first id; other answers under its key are a conflict', async () => {
         const { study } = await makeOpenStudy(store);
         const key = newKey();
         const input = {
@@ -24,9 +25,27 @@ for (const backend of testBackends()) {
           language: 'en',
         };
         const first = await store.responses.insert(input);
-        expect(first).toMatchObject({ ok: true, created: true });
+        expect(first).toMatchObject({ ok: true, created: true, sameAnswers: true });
+        if (!first.ok) return;
+        expect(first.publicId).toMatch(/^[0-9a-f]{24}$/);
+        // A retry (same answers, keys in another order) is the same response …
+        const retry = await store.responses.insert({ ...input, answers: { q2: [1, 2], q1: 3 } });
+        expect(retry).toEqual({
+          ok: true,
+          id: first.id,
+          publicId: first.publicId,
+          created: false,
+          sameAnswers: true,
+        });
+        // … other answers under the same key are not: the caller is told, and nothing is stored.
         const again = await store.responses.insert({ ...input, answers: { q1: 0 } });
-        expect(again).toEqual({ ok: true, id: first.ok ? first.id : -1, created: false });
+        expect(again).toEqual({
+          ok: true,
+          id: first.id,
+          publicId: first.publicId,
+          created: false,
+          sameAnswers: false,
+        });
         expect(await store.responses.count(study.id)).toBe(1);
         expect((await store.responses.byId(first.ok ? first.id : -1))?.answers).toEqual({
           q1: 3,
@@ -128,7 +147,12 @@ for (const backend of testBackends()) {
           answers: {},
           language: 'en',
         });
-        expect(retry).toEqual({ ok: true, id: first.ok ? first.id : -1, created: false });
+        expect(retry).toMatchObject({
+          ok: true,
+          id: first.ok ? first.id : -1,
+          created: false,
+          sameAnswers: true,
+        });
         expect(await insertEmpty(study.id)).toMatchObject({ ok: false, code: 'study_not_open' });
       });
 
@@ -181,6 +205,7 @@ for (const backend of testBackends()) {
           store.db
             .insertInto('responses')
             .values({
+              public_id: newPublicId(),
               study_id: study.id,
               version: 1,
               idempotency_key: newKey(),
@@ -196,11 +221,12 @@ for (const backend of testBackends()) {
     });
 
     describe('reading many responses', () => {
-      it('iterates 2,500 responses with keyset pages, each exactly once, in id order', async () => {
+      it('iterates 2,500 responses with keyset pages, each exactly once, in random public-id order', async () => {
         const { study } = await makeOpenStudy(store);
         const other = await makeOpenStudy(store);
         const rows = (studyId: number, n: number, offset: number) =>
           Array.from({ length: n }, (_, i) => ({
+            public_id: newPublicId(),
             study_id: studyId,
             version: 1,
             idempotency_key: `bulk-${offset + i}`,
@@ -224,15 +250,23 @@ for (const backend of testBackends()) {
         for (const batchSize of [1000, 100, 333, 2500]) {
           const seen: number[] = [];
           const ids: number[] = [];
+          const publicIds: string[] = [];
           for await (const r of store.responses.iterate(study.id, { batchSize })) {
             expect(r.studyId).toBe(study.id);
             seen.push((r.answers as { n: number }).n);
             ids.push(r.id);
+            publicIds.push(r.publicId);
           }
           expect(seen).toHaveLength(2500);
           expect(new Set(seen).size).toBe(2500);
           expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 2500 }, (_, i) => i));
-          expect(ids.every((id, i) => i === 0 || id > (ids[i - 1] as number))).toBe(true);
+          // In public-id order, which is not the order of submission.
+          expect(
+            publicIds.every(
+              (p, i) => /^[0-9a-f]{24}$/.test(p) && (i === 0 || p > (publicIds[i - 1] as string)),
+            ),
+          ).toBe(true);
+          expect(ids.every((id, i) => i === 0 || id > (ids[i - 1] as number))).toBe(false);
         }
 
         let pages = 0;
@@ -366,7 +400,7 @@ for (const backend of testBackends()) {
         const seed = await store.referrals.create({ studyId: study.id });
         expect(seed.ok).toBe(true);
         if (!seed.ok) return;
-        expect(seed.value).toMatchObject({ studyId: study.id, wave: 0, parentCode: null });
+        expect(seed.value).toMatchObject({ studyId: study.id, wave: 0 });
         expect(seed.value.code).toMatch(/^[2-9A-HJKMNP-TV-Z]{8}$/);
         const child = await store.referrals.create({ studyId: study.id, parentCode: seed.value.code });
         const child2 = await store.referrals.create({
@@ -374,7 +408,7 @@ for (const backend of testBackends()) {
           parentCode: seed.value.code,
           code: 'FRIEND22',
         });
-        expect(child).toMatchObject({ ok: true, value: { wave: 1, parentCode: seed.value.code } });
+        expect(child).toMatchObject({ ok: true, value: { wave: 1 } });
         expect(child2).toMatchObject({ ok: true, value: { wave: 1, code: 'FRIEND22' } });
         const grandchild = await store.referrals.create({ studyId: study.id, parentCode: 'FRIEND22' });
         expect(grandchild).toMatchObject({ ok: true, value: { wave: 2 } });

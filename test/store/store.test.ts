@@ -38,6 +38,7 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
     'submitted_on',
     'submitted_at',
     'referral_wave',
+    'public_id',
   ],
   resume_drafts: [
     'study_id',
@@ -51,10 +52,11 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
     'expires_at',
   ],
   progress_counters: ['study_id', 'day', 'name', 'count'],
-  referral_links: ['study_id', 'code', 'wave', 'parent_code', 'created_at'],
+  referral_links: ['study_id', 'code', 'wave', 'created_at'],
   audit_log: ['id', 'study_id', 'actor_user_id', 'action', 'detail', 'at', 'prev_hash', 'hash'],
   // 0003_invitations
   study_invitations: ['study_id', 'email', 'role', 'invited_by', 'created_at'],
+  server_secrets: ['name', 'value'],
   // 0002_qual: the same list test/store/qual.test.ts checks in detail
   ...QUAL_COLUMNS,
 };
@@ -104,15 +106,16 @@ for (const backend of testBackends()) {
             { name: '0001_core', status: 'applied' },
             { name: '0002_qual', status: 'applied' },
             { name: '0003_invitations', status: 'applied' },
+            { name: '0004_respondent_privacy', status: 'applied' },
           ]);
-          expect(await first.schemaVersion()).toEqual({ version: 3, name: '0003_invitations' });
+          expect(await first.schemaVersion()).toEqual({ version: 4, name: '0004_respondent_privacy' });
         } finally {
           await first.close();
         }
         const second = await db.open();
         try {
           expect(second.migrations).toEqual([]);
-          expect(await second.schemaVersion()).toEqual({ version: 3, name: '0003_invitations' });
+          expect(await second.schemaVersion()).toEqual({ version: 4, name: '0004_respondent_privacy' });
         } finally {
           await second.close();
         }
@@ -121,7 +124,7 @@ for (const backend of testBackends()) {
           'SELECT version, name FROM schema_version',
         );
         await raw.close();
-        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[3, '0003_invitations']]);
+        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[4, '0004_respondent_privacy']]);
       });
 
       it('has exactly the designed tables and columns, and none for IP addresses or user agents', async () => {
@@ -173,7 +176,7 @@ for (const backend of testBackends()) {
           try {
             const [a, b] = await Promise.all([shared.open(), shared.open()]);
             try {
-              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 3]);
+              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 4]);
               const { study } = await makeOpenStudy(a);
               const key = newKey();
               const results = await Promise.all(
@@ -211,6 +214,7 @@ for (const backend of testBackends()) {
               { name: '0001_core', status: 'applied' },
               { name: '0002_qual', status: 'applied' },
               { name: '0003_invitations', status: 'applied' },
+              { name: '0004_respondent_privacy', status: 'applied' },
             ]);
           } finally {
             await store.close();

@@ -11,18 +11,22 @@
  * | status | body                                                     | when                                          |
  * |--------|----------------------------------------------------------|-----------------------------------------------|
  * | 201    | `{ id, support?, referralLink? }`                        | stored                                        |
- * | 200    | `{ id, duplicate: true, support? }`                      | this key was stored before: nothing new       |
+ * | 200    | `{ id, duplicate: true, support? }`                      | this key was stored before with these answers: nothing new |
  * | 400    | `{ error, code, issues: [{ path, message }] }`           | malformed JSON, unknown fields or items, bad values, missing required answers, bad key |
  * | 404    | `{ error, code: "not_found" }`                           | no such (open or closed) study                |
  * | 409    | `{ error, code: "closed" }`                              | the study is closed                           |
+ * | 409    | `{ error, code: "conflict" }`                            | this key was stored before with other answers: nothing stored |
  * | 413    | `{ error, code: "too_large" }`                           | body over 256 KB                              |
  * | 415    | `{ error, code: "unsupported_media_type" }`              | not application/json                          |
  * | 422    | `{ error, code: "ineligible" }`                          | screening answers do not meet the rule: nothing stored, counted as screened out |
  * | 429    | `{ error, code: "rate_limited" }`                        | over the per-address, per-study limit          |
  * | 503    | `{ error, code: "unavailable" }` + `Retry-After`         | database unavailable: nothing stored, retry    |
  *
- * `support` (only when a safety rule fires on the answers) lists the study's support contacts, for this
- * respondent's eyes only; nothing about it is stored. Nothing partial is ever stored: a response is validated
+ * `id` is the response's random identifier (24 hex digits, as in exports): it counts nothing and orders
+ * nothing. `support` (only when a safety rule fires on the answers sent) lists the study's support contacts,
+ * for this respondent's eyes only; nothing about it is stored, and a repeat is answered from the answers it
+ * sends, never from another submission's (a key reused with other answers is a 409). The key itself is not
+ * stored, only a keyed hash of it (see KeyHasher). Nothing partial is ever stored: a response is validated
  * completely and inserted in one transaction.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -34,10 +38,13 @@ import { HttpError, type HttpIssue } from '../errors.js';
 import { StudyCache } from '../respond/load.js';
 import {
   IDEMPOTENCY_KEY,
+  idempotencyKeyHasher,
+  keyConflict,
   REFERRAL_CODE,
   referralWave,
   responseByKey,
   safetyFlagged,
+  sameAnswers,
   submitResponse,
 } from '../respond/submit.js';
 
@@ -76,6 +83,7 @@ function isJson(req: FastifyRequest): boolean {
 export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): Promise<void> {
   const { store, config, clock } = opts;
   const cache = new StudyCache(store);
+  const hashKey = idempotencyKeyHasher(store, config.secret);
 
   const supportFor = (contacts: readonly unknown[]) => ({ contacts });
 
@@ -197,25 +205,37 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
       if (study && study.status !== 'open') study = await studyByToken(token, true);
       if (!study || study.status === 'draft') throw new HttpError(404, 'Study not found.', 'not_found');
       if (issues.length) throw validationError(issues);
-      const idem = key as string;
+      const idem = await hashKey(study.id, key as string);
 
-      // A repeat of a stored key gets the first response, whatever happened since. On the common path the
-      // insert itself recognises a repeat (no separate query); before any refusal the key is looked up.
-      const duplicateReply = async (stored: { id: number; answers: unknown; version?: number }) => {
-        const version = stored.version ?? (await store.responses.byId(stored.id))?.version;
-        const loaded =
-          (version !== undefined && (await cache.version(study, version))) || cache.current(study);
-        const flagged = safetyFlagged(loaded, stored.answers);
+      // A repeat of a stored key with the same answers gets the first response's id, whatever happened since
+      // (e.g. the study closed after the first attempt); with other answers it is a 409 conflict. The reply is
+      // derived from the answers this request sent, never from the stored ones. On the common path the insert
+      // itself recognises a repeat (no separate query); before a refusal the key is looked up.
+      const loaded = cache.current(study);
+      const lang = pickLanguage(
+        loaded.resolved.study.languages,
+        typeof b.language === 'string' ? b.language : undefined,
+      );
+      const parsed = answersFromJson(loaded.flow, b.answers, lang);
+      // One validation pass: an eligibility failure alone is a 422 (counted as screened out); any other issue is
+      // a 400 listing those issues (the eligibility rule is not judged on answers that are not valid).
+      const v = parsed.ok
+        ? validateResponse(loaded.resolved, parsed.answers, { flow: loaded.flow, lang })
+        : undefined;
+      const duplicateReply = (id: string, answers: unknown) => {
+        const flagged = safetyFlagged(loaded, answers);
         return reply.code(200).send({
-          id: stored.id,
+          id,
           duplicate: true,
           ...(flagged ? { support: supportFor(loaded.resolved.study.collection.supportContacts) } : {}),
         });
       };
       const refuse = async (err: HttpError) => {
         const prior = await responseByKey(store, study.id, idem);
-        if (prior) return duplicateReply(prior);
-        throw err;
+        if (!prior) throw err;
+        // Only the very same response is a retry; anything else learns nothing about the stored one.
+        if (v?.ok && sameAnswers(prior.answers, v.value)) return duplicateReply(prior.publicId, v.value);
+        throw keyConflict();
       };
       if (study.status !== 'open')
         return refuse(
@@ -226,31 +246,21 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
           ),
         );
 
-      const loaded = cache.current(study);
-      const lang = pickLanguage(
-        loaded.resolved.study.languages,
-        typeof b.language === 'string' ? b.language : undefined,
-      );
-      const parsed = answersFromJson(loaded.flow, b.answers, lang);
       if (!parsed.ok)
         return refuse(
           validationError(
             parsed.errors.map((e) => ({ path: `answers.${e.field}`.replace(/\.$/, ''), message: e.message })),
           ),
         );
-      // One validation pass: an eligibility failure alone is a 422 (counted as screened out); any other issue is
-      // a 400 listing those issues (the eligibility rule is not judged on answers that are not valid).
-      const v = validateResponse(loaded.resolved, parsed.answers, { flow: loaded.flow, lang });
-      if (!v.ok) {
-        const invalid = v.issues.filter((i) => i.code !== 'ineligible');
+      if (!v?.ok) {
+        const invalid = (v?.issues ?? []).filter((i) => i.code !== 'ineligible');
         if (invalid.length)
           return refuse(
             validationError(
               invalid.map((i) => ({ path: i.path ? `answers.${i.path}` : 'answers', message: i.message })),
             ),
           );
-        const prior = await responseByKey(store, study.id, idem);
-        if (prior) return duplicateReply(prior);
+        if (await responseByKey(store, study.id, idem)) throw keyConflict();
         await store.counters.increment({ studyId: study.id, name: 'screened_out', now: new Date(clock()) });
         throw new HttpError(
           422,
@@ -277,14 +287,10 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
       const support = result.flagged
         ? { support: supportFor(loaded.resolved.study.collection.supportContacts) }
         : {};
-      if (!result.created) {
-        // A retry that passed validation again: answered from the stored response, as a repeat found early is.
-        const prior = await responseByKey(store, study.id, idem);
-        if (prior) return duplicateReply(prior);
-        return reply.code(200).send({ id: result.id, duplicate: true, ...support });
-      }
+      // A retry with the same answers (submitResponse refuses other answers with a 409).
+      if (!result.created) return reply.code(200).send({ id: result.publicId, duplicate: true, ...support });
       return reply.code(201).send({
-        id: result.id,
+        id: result.publicId,
         ...support,
         ...(result.referralCode
           ? { referralLink: `${config.publicUrl}/s/${token}?r=${encodeURIComponent(result.referralCode)}` }

@@ -59,7 +59,9 @@ import {
 } from './state.js';
 import {
   draftHash,
+  formSubmissionKey,
   IDEMPOTENCY_KEY,
+  idempotencyKeyHasher,
   REFERRAL_CODE,
   referralWave,
   responseByKey,
@@ -130,6 +132,7 @@ function pageIndex(loaded: LoadedStudy, at: string): number {
 export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOptions): Promise<void> {
   const { store, config, clock } = opts;
   const cache = new StudyCache(store);
+  const hashKey = idempotencyKeyHasher(store, config.secret);
 
   const perStudyKey = (req: FastifyRequest) =>
     `${req.ip}|${String((req.params as { token?: unknown }).token ?? '').slice(0, 64)}`;
@@ -298,19 +301,23 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
       const key = formField(body, '_s');
       const idem = formField(body, '_idem');
 
-      // A repeated final submit (double tap, retry after a lost reply): the same result page, never a second response.
+      // A repeated final submit (double tap, retry after a lost reply): the same result page, never a second
+      // response. The stored key is a hash of the page's key AND the session key, so only the browser that
+      // holds this session can be answered with this response's result page.
       const isFinalSubmit =
         !preview &&
         pageId === 'review' &&
         nav?.kind === 'submit' &&
         idem !== undefined &&
-        IDEMPOTENCY_KEY.test(idem);
+        IDEMPOTENCY_KEY.test(idem) &&
+        isSessionKey(key);
+      const storedKey = isFinalSubmit ? await hashKey(study.id, formSubmissionKey(key, idem)) : undefined;
       const priorResult = async (): Promise<FastifyReply | undefined> => {
-        if (!isFinalSubmit) return undefined;
-        const prior = await responseByKey(store, study.id, idem);
+        if (storedKey === undefined) return undefined;
+        const prior = await responseByKey(store, study.id, storedKey);
         if (!prior) return undefined;
         const stored = await store.responses.byId(prior.id);
-        const loaded = (stored && (await cache.version(study, stored.version))) || cache.current(study);
+        const loaded = (await cache.version(study, prior.version)) || cache.current(study);
         const lang = chooseLanguage(
           loaded.resolved.study.languages,
           stored?.language ?? postedLang,
@@ -497,7 +504,7 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
           study,
           loaded,
           answers: v.value,
-          idempotencyKey: idem,
+          idempotencyKey: await hashKey(study.id, formSubmissionKey(sessionKey, idem)),
           language: lang,
           referral: state.ref !== undefined && wave !== null ? { code: state.ref, wave } : null,
           counters: ['completed'],

@@ -1,6 +1,7 @@
+import { createHmac } from 'node:crypto';
 import type { Answer } from '../../core/response/submission.js';
 import { scoreRespondent, scoringAnswers } from '../../core/scoring/index.js';
-import { calendarDay, type Store, type Study, secretHash } from '../../store/index.js';
+import { calendarDay, canonicalJson, type Store, type Study, secretHash } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 import type { LoadedStudy } from './load.js';
 
@@ -12,6 +13,48 @@ export const REFERRAL_CODE = /^[A-Z0-9]{4,16}$/;
 
 /** The per-study root referral link: the parent of links given to respondents who came through the main link. */
 export const ROOT_REFERRAL_CODE = 'ROOT';
+
+/**
+ * What is stored of a client's idempotency key: HMAC-SHA256 under the server's secret of the study id and the
+ * key (for the respondent form, of the session key too). A key that carries a time or a name is never stored,
+ * and without the secret a stored hash cannot be matched against guesses.
+ */
+export type KeyHasher = (studyId: number, clientKey: string) => Promise<string>;
+
+/** The hasher for a store: the secret is `NABZ_SECRET` or the store's generated one (read once, on first use). */
+export function idempotencyKeyHasher(store: Store, secret: string | undefined): KeyHasher {
+  let key: Promise<string> | undefined;
+  return async (studyId, clientKey) => {
+    key ??= secret !== undefined ? Promise.resolve(secret) : store.secrets.get('idempotency');
+    let k: string;
+    try {
+      k = await key;
+    } catch (err) {
+      key = undefined; // the database was not reachable: ask again next time
+      throw err;
+    }
+    return createHmac('sha256', k).update(`${studyId}\n${clientKey}`, 'utf8').digest('hex');
+  };
+}
+
+/** The key a respondent form's final submit is stored under: its session and the page's idempotency key. */
+export function formSubmissionKey(sessionKey: string, idem: string): string {
+  return `form\n${sessionKey}\n${idem}`;
+}
+
+/** Whether two answer objects are the same response (as JSON values; key order does not matter). */
+export function sameAnswers(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+/** The refusal of a key that was stored before with other answers: nothing is stored, nothing is revealed. */
+export function keyConflict(): HttpError {
+  return new HttpError(
+    409,
+    'This idempotency key was already used for a different response; nothing was stored. Send each new response with a new key (e.g. a fresh UUID), and reuse a key only to retry the very same response.',
+    'conflict',
+  );
+}
 
 /** Whether any of the study's safety rules fires for these answers. */
 export function safetyFlagged(loaded: LoadedStudy, answers: unknown): boolean {
@@ -63,6 +106,7 @@ export interface SubmitInput {
   readonly loaded: LoadedStudy;
   /** Complete, validated answers (`validateResponse`). */
   readonly answers: Readonly<Record<string, Answer>>;
+  /** The hashed idempotency key (see {@link KeyHasher}). */
   readonly idempotencyKey: string;
   readonly language: string;
   /** The referral link the respondent came through, if any. */
@@ -76,6 +120,8 @@ export interface SubmitInput {
 
 export interface SubmitResult {
   readonly id: number;
+  /** The random identifier respondents and exports see. */
+  readonly publicId: string;
   /** False when this idempotency key had been stored before (a retry or double tap). */
   readonly created: boolean;
   /** A safety rule fired on the stored answers: show the support page. */
@@ -86,8 +132,9 @@ export interface SubmitResult {
 
 /**
  * Store a response once and work out what to show. The insert has committed when this returns. A repeat of
- * the same key returns the first response's id, and the page is derived from the answers stored then.
- * Refusals: 404 for an unknown study, 409 for a study that is not open (or an unknown version).
+ * the same key with the same answers returns the first response's id (the page is derived from the answers
+ * sent, which are the stored ones). Refusals: 404 for an unknown study, 409 for a study that is not open (or an
+ * unknown version) and for a key stored before with other answers (never answered with that response's page).
  */
 export async function submitResponse(input: SubmitInput): Promise<SubmitResult> {
   const { store, study, loaded } = input;
@@ -111,8 +158,7 @@ export async function submitResponse(input: SubmitInput): Promise<SubmitResult> 
       'closed',
     );
   }
-  let stored: unknown = input.answers;
-  if (!r.created) stored = (await store.responses.byId(r.id))?.answers ?? input.answers;
+  if (!r.sameAnswers) throw keyConflict();
   if (input.draftHashes?.length) {
     await store.db
       .deleteFrom('resume_drafts')
@@ -121,29 +167,40 @@ export async function submitResponse(input: SubmitInput): Promise<SubmitResult> 
       .execute()
       .catch(() => undefined); // drafts expire anyway
   }
-  const flagged = safetyFlagged(loaded, stored);
+  const flagged = safetyFlagged(loaded, input.answers);
   let referralCode: string | undefined;
   // A repeat gets no new link (as a repeat found before the insert does not): one link per stored response.
   if (r.created && loaded.resolved.study.collection.referrals) {
     referralCode = await createReferralLink(store, study, input.referral?.code ?? null, input.now);
   }
-  return { id: r.id, created: r.created, flagged, ...(referralCode ? { referralCode } : {}) };
+  return {
+    id: r.id,
+    publicId: r.publicId,
+    created: r.created,
+    flagged,
+    ...(referralCode ? { referralCode } : {}),
+  };
 }
 
-/** The response stored under an idempotency key, if any. */
+/** The response stored under a (hashed) idempotency key, if any. */
 export async function responseByKey(
   store: Store,
   studyId: number,
-  key: string,
-): Promise<{ id: number; answers: unknown } | undefined> {
+  hashedKey: string,
+): Promise<{ id: number; publicId: string; version: number; answers: unknown } | undefined> {
   const row = await store.db
     .selectFrom('responses')
-    .select(['id', 'answers'])
+    .select(['id', 'public_id', 'version', 'answers'])
     .where('study_id', '=', studyId)
-    .where('idempotency_key', '=', key)
+    .where('idempotency_key', '=', hashedKey)
     .executeTakeFirst();
   if (!row) return undefined;
-  return { id: row.id, answers: typeof row.answers === 'string' ? JSON.parse(row.answers) : row.answers };
+  return {
+    id: row.id,
+    publicId: row.public_id,
+    version: row.version,
+    answers: typeof row.answers === 'string' ? JSON.parse(row.answers) : row.answers,
+  };
 }
 
 /** SHA-256 of a draft key, as the drafts table stores it. */

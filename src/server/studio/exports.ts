@@ -60,7 +60,7 @@ export async function* exportRecords(
 ): AsyncGenerator<ExportRecord> {
   for await (const r of store.responses.iterate(studyId, { batchSize: 500 })) {
     yield {
-      responseId: String(r.id),
+      responseId: r.publicId,
       submittedOn: r.submittedOn,
       ...(includeTimes && r.submittedAt ? { submittedAt: r.submittedAt.toISOString() } : {}),
       language: r.language,

@@ -265,9 +265,38 @@ const invitations: readonly string[] = [
   'CREATE INDEX study_invitations_email ON study_invitations (email)',
 ];
 
+/** 0004_respondent_privacy: see ../sqlite/migrations.ts (the referral links are rewritten in code order). */
+const respondentPrivacy: readonly string[] = [
+  'ALTER TABLE responses ADD COLUMN public_id text CHECK (public_id IS NULL OR length(public_id) BETWEEN 8 AND 64)',
+  `UPDATE responses SET public_id = substr(md5(gen_random_uuid()::text || id::text), 1, 24)`,
+  `UPDATE responses SET idempotency_key = 'legacy:' || id`,
+  'ALTER TABLE responses ALTER COLUMN public_id SET DEFAULT substr(md5(gen_random_uuid()::text), 1, 24)',
+  'ALTER TABLE responses ALTER COLUMN public_id SET NOT NULL',
+  `CREATE TABLE referral_links_new (
+    study_id integer NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    code text NOT NULL CHECK (length(code) BETWEEN 4 AND 64),
+    wave integer NOT NULL CHECK (wave >= 0),
+    created_at timestamptz NOT NULL,
+    CONSTRAINT referral_links_pk PRIMARY KEY (study_id, code)
+  )`,
+  `INSERT INTO referral_links_new (study_id, code, wave, created_at)
+    SELECT study_id, code, wave, created_at FROM referral_links ORDER BY study_id, code`,
+  'DROP TABLE referral_links',
+  'ALTER TABLE referral_links_new RENAME TO referral_links',
+  'ALTER TABLE referral_links RENAME CONSTRAINT referral_links_pk TO referral_links_pkey',
+  `CREATE TABLE server_secrets (
+    name text PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 64),
+    ${hash('value')}
+  )`,
+  // gen_random_uuid() draws from PostgreSQL's cryptographic generator: two of them (244 random bits), hashed.
+  `INSERT INTO server_secrets (name, value)
+    VALUES ('idempotency', encode(sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8')), 'hex'))`,
+];
+
 /** All PostgreSQL migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
   '0002_qual': { up: runStatements(qual) },
   '0003_invitations': { up: runStatements(invitations) },
+  '0004_respondent_privacy': { up: runStatements(respondentPrivacy) },
 };

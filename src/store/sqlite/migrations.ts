@@ -247,9 +247,50 @@ const invitations: readonly string[] = [
   'CREATE INDEX study_invitations_email ON study_invitations (email)',
 ];
 
+/**
+ * 0004_respondent_privacy (issue 12):
+ * - responses get `public_id`, a random per-response identifier (24 hex digits: 96 bits, so unique in practice;
+ *   no index, which would slow every insert) shown in exports and the API instead of the sequential
+ *   server-wide `id`; existing rows get one too;
+ * - idempotency keys are stored as a keyed hash from now on (the server computes it); keys stored verbatim
+ *   before are replaced by `legacy:<id>`, so no client-chosen key (which may carry a time or a name) remains;
+ * - referral links lose `parent_code` and become a WITHOUT ROWID table ordered by their random code: neither
+ *   a parent nor an insertion order is kept that could be matched against the responses' order;
+ * - server_secrets holds generated secrets (the idempotency-key hash key unless NABZ_SECRET is set).
+ */
+const respondentPrivacy: readonly string[] = [
+  'ALTER TABLE responses ADD COLUMN public_id TEXT CHECK (public_id IS NULL OR length(public_id) BETWEEN 8 AND 64)',
+  'UPDATE responses SET public_id = lower(hex(randomblob(12)))',
+  `UPDATE responses SET idempotency_key = 'legacy:' || id`,
+  // SQLite cannot add a NOT NULL column with a random default, and a trigger filling one in cost every insert
+  // measurable time: a response without a public id is refused instead (the store always writes one).
+  `CREATE TRIGGER responses_public_id_required BEFORE INSERT ON responses WHEN NEW.public_id IS NULL
+    BEGIN SELECT RAISE(ABORT, 'responses.public_id is required (the store writes a random one)'); END`,
+  `CREATE TRIGGER responses_public_id_kept BEFORE UPDATE OF public_id ON responses WHEN NEW.public_id IS NULL
+    BEGIN SELECT RAISE(ABORT, 'responses.public_id cannot be emptied'); END`,
+  `CREATE TABLE referral_links_new (
+    study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    code TEXT NOT NULL CHECK (length(code) BETWEEN 4 AND 64),
+    wave INTEGER NOT NULL CHECK (wave >= 0),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (study_id, code)
+  ) STRICT, WITHOUT ROWID`,
+  `INSERT INTO referral_links_new (study_id, code, wave, created_at)
+    SELECT study_id, code, wave, created_at FROM referral_links ORDER BY study_id, code`,
+  'DROP TABLE referral_links',
+  'ALTER TABLE referral_links_new RENAME TO referral_links',
+  `CREATE TABLE server_secrets (
+    name TEXT PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 64),
+    ${hash('value')}
+  ) STRICT`,
+  // randomblob is SQLite's cryptographic generator (sqlite3_randomness, seeded from the OS).
+  `INSERT INTO server_secrets (name, value) VALUES ('idempotency', lower(hex(randomblob(32))))`,
+];
+
 /** All SQLite migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
   '0002_qual': { up: runStatements(qual) },
   '0003_invitations': { up: runStatements(invitations) },
+  '0004_respondent_privacy': { up: runStatements(respondentPrivacy) },
 };
