@@ -24,6 +24,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
   type FastifyServerOptions,
+  LogController,
 } from 'fastify';
 import { sql } from 'kysely';
 import type { Store } from '../store/index.js';
@@ -138,7 +139,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     // the time to the millisecond, and for an anonymous study that time (and the order of lines) would date
     // each respondent's pages and submission. (A function here costs nothing per request; a route log level
     // of 'silent' made a child logger for every request.)
-    disableRequestLogging: (req: { url?: string }) => isRespondentPath(req.url ?? ''),
+    logController: new LogController({
+      disableRequestLogging: (req: { url?: string }) => isRespondentPath(req.url ?? ''),
+    }),
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     requestTimeout: 30_000,
     // The router's own refusals (bad %-encoding, an over-long path segment) in the app's error format too.

@@ -79,6 +79,8 @@ export interface UiStrings {
   readonly resumeButton: string;
   readonly resumeNotFound: string;
   readonly haveCode: string;
+  /** The first page's box for phones that several people use: nothing is kept in the browser. */
+  readonly sharedDevice: string;
   readonly closedTitle: string;
   readonly closedText: string;
   readonly errorPages: Readonly<Record<RespondErrorKind, { readonly title: string; readonly text: string }>>;
@@ -171,6 +173,7 @@ const en: UiStrings = {
   resumeButton: 'Continue',
   resumeNotFound: 'That code was not found or has expired. Check it and try again.',
   haveCode: 'Have a resume code? Continue where you left off',
+  sharedDevice: 'Others use this phone or computer: keep nothing of my answers on it',
   closedTitle: 'This study is closed',
   closedText: 'This study is not collecting answers at the moment. Thank you for your interest.',
   errorPages: {
@@ -290,6 +293,7 @@ const ur: UiStrings = {
   resumeButton: 'جاری رکھیں',
   resumeNotFound: 'یہ کوڈ نہیں ملا یا اس کی مدت ختم ہو چکی ہے۔ اسے دیکھ کر دوبارہ کوشش کریں۔',
   haveCode: 'کیا آپ کے پاس جاری رکھنے کا کوڈ ہے؟ جہاں چھوڑا تھا وہیں سے جاری رکھیں',
+  sharedDevice: 'یہ فون یا کمپیوٹر دوسرے لوگ بھی استعمال کرتے ہیں: میرے جوابات اس پر محفوظ نہ کیے جائیں',
   closedTitle: 'یہ مطالعہ بند ہو چکا ہے',
   closedText: 'یہ مطالعہ اس وقت جوابات جمع نہیں کر رہا۔ دلچسپی کا شکریہ۔',
   errorPages: {

@@ -64,8 +64,11 @@ export const RESPOND_CSS = [
  * - client-generated idempotency key (`crypto.randomUUID`, kept per page in sessionStorage so that showing the
  *   same page again after a lost reply re-sends the same key; a new key when the page comes back with the
  *   server's errors, i.e. the last attempt was rejected, and after an end page);
- * - autosave of the current page to localStorage (key `nabz:<study>:<page>`, 12 h expiry, restored only into
- *   an empty page, cleared on every end page: thank-you, support, screened out, declined, resume code);
+ * - autosave of the current page to localStorage, tied to the respondent's session: the key is
+ *   `nabz:<study>:<page>:<session key>`, so a later visit (another person on a shared phone) never sees it;
+ *   nothing is kept before a session exists (the first page) or when the respondent ticked "others use this
+ *   phone" (`_shared`), which also clears what is there; 12 h expiry, restored only into an empty page,
+ *   cleared on every end page: thank-you, support, screened out, declined, resume code;
  * - inline validation of required items with the page language's message, focus on the first problem;
  * - no double submit (a second submit within 10 s is ignored; buttons are not disabled, so the pressed
  *   button's value is still sent);
@@ -76,10 +79,12 @@ var f=d.querySelector('form[data-k]'),P='nabz:',L,S,busy=0,last;
 try{L=w.localStorage;S=w.sessionStorage}catch(e){}
 function all(s,e){return (e||d).querySelectorAll(s)}
 function ins(g){return all('input,textarea',g)}
-if(d.body.hasAttribute('data-end'))try{S.removeItem('nabz-idem');for(var i=L.length;i--;){var k=L.key(i);if(k&&k.indexOf(P)==0)L.removeItem(k)}}catch(e){}
+var sh=d.querySelector('input[name=_shared][type=hidden]');
+if(sh||d.body.hasAttribute('data-end'))try{S.removeItem('nabz-idem');for(var i=L.length;i--;){var k=L.key(i);if(k&&k.indexOf(P)==0)L.removeItem(k)}}catch(e){}
 var es=d.getElementById('es');if(es)es.focus();
 if(!f)return;
-var K=P+f.getAttribute('data-k');
+var sk=f.elements._s,K=P+f.getAttribute('data-k')+':'+(sk?sk.value:'');
+if(sh||!sk)L=S=null;
 try{var c=w.crypto,ik=f.elements._idem;if(ik&&S&&c&&c.randomUUID){var o=JSON.parse(S.getItem('nabz-idem')||'{}');if(o.k!=K||es){o={k:K,v:c.randomUUID()};S.setItem('nabz-idem',JSON.stringify(o))}ik.value=o.v}}catch(e){}
 function on(x){return x.type=='radio'||x.type=='checkbox'?x.checked:x.value.replace(/\\s/g,'')!=''}
 function vals(){var r=[],e=f.elements;for(var i=0;i<e.length;i++){var x=e[i];if(x.name&&x.name[0]!='_'&&x.type!='submit'&&on(x))r.push([x.name,x.value])}return r}

@@ -181,6 +181,15 @@ function hiddenFields(c: RespondCommon, pageId?: string): string {
   return h;
 }
 
+/**
+ * Before a session exists (the first page posted starts one): the box for a shared phone. Ticked, the session
+ * carries `_shared=1` and the script keeps nothing in the browser's storage (and clears what is there).
+ */
+function sharedDeviceBox(c: RespondCommon, s: UiStrings): string {
+  if (c.hidden?._s !== undefined || !c.resumeHref) return '';
+  return `<p class="o"><label><input type="checkbox" name="_shared" value="1">${esc(s.sharedDevice)}</label></p>`;
+}
+
 function formOpen(c: RespondCommon, s: UiStrings, pageKey?: string): string {
   return `<form method="post" action="${esc(c.action ?? '')}" autocomplete="off"${pageKey ? ` data-k="${esc(pageKey)}" data-m="${esc(s.jsRequired)}"` : ''}>`;
 }
@@ -326,7 +335,7 @@ function renderFlowPage(c: Extract<RespondContext, { view: 'page' }>): RenderedP
       errorSummary(s, errors, new Set()) +
       (ls ? `<div${langOf(ls, lang)}>${paragraphs(ls.text)}</div>` : '') +
       (consent ? `<p class="h">${esc(s.consentVersion(consent.version))}</p>` : '') +
-      `${formOpen(c, s)}${hiddenFields(c, page.id)}<div class="bt"><button class="p" name="_consent" value="agree">${agree}</button>` +
+      `${formOpen(c, s)}${hiddenFields(c, page.id)}${sharedDeviceBox(c, s)}<div class="bt"><button class="p" name="_consent" value="agree">${agree}</button>` +
       `<button name="_consent" value="decline">${esc(s.consentDecline)}</button></div></form>${resume}`;
     return finish(c, title.plain, body, errors.length ? 400 : 200);
   }
@@ -372,7 +381,7 @@ function renderFlowPage(c: Extract<RespondContext, { view: 'page' }>): RenderedP
       ? `<button name="_nav" value="save" formnovalidate>${esc(s.saveLater)}</button>`
       : '') +
     '</div>';
-  body += `${formOpen(c, s, `${study.id}:${page.id}`)}${hiddenFields(c, page.id)}${items}${buttons}</form>${resume}`;
+  body += `${formOpen(c, s, `${study.id}:${page.id}`)}${hiddenFields(c, page.id)}${sharedDeviceBox(c, s)}${items}${buttons}</form>${resume}`;
   return finish(c, title.plain, body, errors.length ? 400 : 200);
 }
 

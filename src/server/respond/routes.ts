@@ -75,8 +75,11 @@ export interface RespondRoutesOptions {
   readonly clock: () => number;
 }
 
-/** Control fields a respondent form may carry: the renderer's, plus `_r` (referral code before a session exists). */
-const RESPOND_CONTROLS: readonly string[] = [...CONTROL_FIELDS, '_r'];
+/**
+ * Control fields a respondent form may carry: the renderer's, plus `_r` (referral code before a session exists)
+ * and `_shared` (a shared device: nothing kept in the browser).
+ */
+const RESPOND_CONTROLS: readonly string[] = [...CONTROL_FIELDS, '_r', '_shared'];
 
 const PUBLIC_TOKEN = /^[A-Za-z0-9_-]{6,64}$/;
 
@@ -178,6 +181,8 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     readonly loaded: LoadedStudy;
     readonly lang: string;
     readonly preview: boolean;
+    /** A shared device (see FlowState.shared). */
+    readonly shared?: boolean;
   }
 
   function common(
@@ -187,6 +192,7 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     const q = c.preview ? '?preview=1' : '';
     const languages = c.loaded.resolved.study.languages;
     const hidden: Record<string, string> = { _lang: c.lang };
+    if (c.shared) hidden._shared = '1';
     if (extra.key) hidden._s = extra.key;
     else if (extra.ref) hidden._r = extra.ref;
     const linkQuery = (l: string) =>
@@ -384,13 +390,14 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
           at: firstId,
           ...(referral ? { ref: referral.code } : {}),
           ...(preview ? { preview: true as const } : {}),
+          ...(formField(body, '_shared') === '1' ? { shared: true as const } : {}),
         };
         wave = referral?.wave ?? null;
         lang = fallbackLang;
         sessionKey = newSessionKey();
         isNew = true;
       }
-      const c: Ctx = { token, study, loaded, lang, preview };
+      const c: Ctx = { token, study, loaded, lang, preview, shared: state.shared === true };
       const flow = loaded.flow;
 
       const persist = async (next: FlowState) => {
@@ -621,7 +628,14 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
       );
     }
     const lang = chooseLanguage(loaded.resolved.study.languages, draft.language ?? lang0, undefined);
-    const c: Ctx = { token: req.params.token, study, loaded, lang, preview: false };
+    const c: Ctx = {
+      token: req.params.token,
+      study,
+      loaded,
+      lang,
+      preview: false,
+      shared: draft.state.shared === true,
+    };
     // Continue on the page where the respondent saved, if it is still shown; otherwise at the first unanswered page.
     const savedAt = draft.state.at === 'review' ? undefined : findPage(loaded.flow, draft.state.at);
     const step: Step =

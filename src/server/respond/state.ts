@@ -28,6 +28,8 @@ export interface FlowState {
   readonly rc?: string;
   /** A researcher's preview: nothing is counted or stored as a response. */
   readonly preview?: true;
+  /** The respondent said others use this device: pages tell the script to keep nothing in the browser. */
+  readonly shared?: true;
 }
 
 export interface LoadedDraft {
@@ -99,6 +101,7 @@ export function parseState(raw: unknown): FlowState | undefined {
     ...(typeof x.ref === 'string' ? { ref: x.ref } : {}),
     ...(typeof x.rc === 'string' ? { rc: x.rc } : {}),
     ...(x.preview === true ? { preview: true as const } : {}),
+    ...(x.shared === true ? { shared: true as const } : {}),
   };
 }
 
