@@ -165,6 +165,12 @@ function answersText(answers: unknown): string {
   return toJsonText(answers, 'Response answers');
 }
 
+function checkedBatchSize(batchSize = 1000): number {
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batchSize must be a positive integer.`);
+  return batchSize;
+}
+
 /** Random bytes for public ids, drawn 256 ids at a time (one call into the generator per 256 submissions). */
 let idPool = Buffer.alloc(0);
 let idPoolAt = 0;
@@ -597,20 +603,40 @@ export function responsesRepo({ db, backend, sqlite }: StoreContext) {
       }
     });
 
+  /** Keyset pages of a study's responses in id order (the internal, storage order; never shown as such). */
+  async function* batches(
+    studyId: number,
+    options: { batchSize?: number; afterId?: number } = {},
+  ): AsyncGenerator<StoredResponse[], void, undefined> {
+    const batchSize = checkedBatchSize(options.batchSize);
+    let after = options.afterId ?? 0;
+    for (;;) {
+      const rows = await db
+        .selectFrom('responses')
+        .select(responseColumns)
+        .where('study_id', '=', studyId)
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(batchSize)
+        .execute();
+      if (rows.length > 0) yield rows.map(toResponse);
+      if (rows.length < batchSize) return;
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+
   /**
-   * Pages of a study's responses in public-id order: a random order, so that no export or analysis lists
+   * Pages of a study's responses in public-id order: a random order, for exports, so that no file lists
    * responses in the order they were submitted. The ids are read first, sorted by the database (8 bytes a
    * response in memory: 0.8 MB for 100,000), then the rows `batchSize` at a time; every response stored before
    * the call is returned exactly once, however many arrive meanwhile. (No index orders the public ids: a
    * random-order index made every insert measurably slower, and only exports read in this order.)
    */
-  async function* batches(
+  async function* shuffledBatches(
     studyId: number,
     options: { batchSize?: number } = {},
   ): AsyncGenerator<StoredResponse[], void, undefined> {
-    const batchSize = options.batchSize ?? 1000;
-    if (!Number.isSafeInteger(batchSize) || batchSize < 1)
-      throw new RangeError(`batchSize must be a positive integer.`);
+    const batchSize = checkedBatchSize(options.batchSize);
     const order = await db
       .selectFrom('responses')
       .select('id')
@@ -687,16 +713,27 @@ export function responsesRepo({ db, backend, sqlite }: StoreContext) {
     batches,
 
     /**
-     * Every response of a study, one at a time, in public-id (random, not submission) order, reading `batchSize`
-     * (default 1000) rows per query (see `batches`: the ids in memory, 8 bytes a response, the rows a page at a
-     * time; every response stored before the iteration began is returned exactly once even while new ones
-     * arrive).
+     * Every response of a study, one at a time, in id order, reading `batchSize` (default 1000) rows per query
+     * (keyset pagination on the primary key: memory stays flat for 100k+ responses, and every response stored
+     * before the iteration began is returned exactly once even while new ones arrive). For analyses and
+     * snapshots; exports use `iterateShuffled`.
      */
     async *iterate(
       studyId: number,
-      options: { batchSize?: number } = {},
+      options: { batchSize?: number; afterId?: number } = {},
     ): AsyncGenerator<StoredResponse, void, undefined> {
       for await (const batch of batches(studyId, options)) yield* batch;
+    },
+
+    /**
+     * Every response of a study in public-id order, which is random (not the order of submission): what exports
+     * list (see `shuffledBatches`).
+     */
+    async *iterateShuffled(
+      studyId: number,
+      options: { batchSize?: number } = {},
+    ): AsyncGenerator<StoredResponse, void, undefined> {
+      for await (const batch of shuffledBatches(studyId, options)) yield* batch;
     },
   };
 }
