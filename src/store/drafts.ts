@@ -98,6 +98,23 @@ export function draftsRepo({ db }: StoreContext) {
       return Number(res.numDeletedRows) > 0;
     },
 
+    /** Drafts of a study that have not expired at `now` (what a new draft is bounded by). */
+    async liveCount(studyId: number, now: Date = new Date()): Promise<number> {
+      const row = await db
+        .selectFrom('resume_drafts')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('study_id', '=', studyId)
+        .where('expires_at', '>', now)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    /** Delete every draft of a study (an owner's purge). Returns how many. */
+    async deleteForStudy(studyId: number): Promise<number> {
+      const res = await db.deleteFrom('resume_drafts').where('study_id', '=', studyId).executeTakeFirst();
+      return Number(res.numDeletedRows);
+    },
+
     /** Delete drafts that expired at or before `now`. Returns how many. */
     async deleteExpired(now: Date = new Date()): Promise<number> {
       const res = await db.deleteFrom('resume_drafts').where('expires_at', '<=', now).executeTakeFirst();

@@ -5,9 +5,15 @@
  *   against the responses' id order;
  * - finding 6: the sequential server-wide response id in the API and exports, and exports in submission order;
  * - finding 8: an idempotency key replayed with other answers answered with the stored response's support
- *   block; client keys stored verbatim.
+ *   block; client keys stored verbatim;
+ * - finding 12: one address filling the disk with "save and continue later" drafts (1,000 in 17 s), kept 14 days.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  NEW_SESSIONS_PER_ADDRESS_HOUR,
+  RESUME_TTL_MS,
+  SAVES_PER_ADDRESS_HOUR,
+} from '../../src/server/respond/state.js';
 import { exportRecords } from '../../src/server/studio/exports.js';
 import { baceAnswers } from '../faults/helpers.js';
 import {
@@ -200,6 +206,58 @@ for (const backend of serverBackends()) {
       for (const s of ['', 'AAAAAAAAAAAAAAAAAAAAAA'])
         expect((await replay({ ...review, _s: s })).body).not.toContain('Umang');
       expect(await countRows(t.store, 'responses')).toBe(1);
+    });
+
+    it('finding 12: one address cannot fill the disk with drafts, they expire sooner, and an owner can purge them', async () => {
+      const study = await createStudy(t.store, { ownerId, definition: phq9StudyDefinition() });
+      const page1: Record<string, string> = { _lang: 'en', _page: 'p1' };
+      for (let i = 1; i <= 9; i++) page1[`phq9_${i}`] = '1';
+      const post = (nav: string, remoteAddress: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: `/s/${study.publicToken}`,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ ...page1, _nav: nav }).toString(),
+          remoteAddress,
+        });
+      // "Save and continue later", over and over from one address.
+      const saves: number[] = [];
+      for (let i = 0; i < SAVES_PER_ADDRESS_HOUR + 10; i++)
+        saves.push((await post('save', '203.0.113.9')).statusCode);
+      expect(saves.filter((c) => c === 200)).toHaveLength(SAVES_PER_ADDRESS_HOUR);
+      expect(saves.slice(SAVES_PER_ADDRESS_HOUR).every((c) => c === 429)).toBe(true);
+      expect(await countRows(t.store, 'resume_drafts')).toBe(SAVES_PER_ADDRESS_HOUR);
+      // Another address is not affected, and an hour later the first may save again.
+      expect((await post('save', '198.51.100.4')).statusCode).toBe(200);
+      t.advance(3_600_000);
+      expect((await post('save', '203.0.113.9')).statusCode).toBe(200);
+      // Saved drafts expire within 7 days (was 14).
+      const d = await t.store.db.selectFrom('resume_drafts').select('expires_at').execute();
+      for (const r of d)
+        expect(new Date(r.expires_at).getTime()).toBeLessThanOrEqual(t.now() + RESUME_TTL_MS + 86_400_000);
+      expect(RESUME_TTL_MS).toBe(7 * 86_400_000);
+      // New sessions (each a draft) from one address are bounded too.
+      let refused = 0;
+      for (let i = 0; i < NEW_SESSIONS_PER_ADDRESS_HOUR + 5; i++)
+        if ((await post('next', '203.0.113.10')).statusCode === 429) refused++;
+      expect(refused).toBe(5);
+
+      // The owner deletes every unfinished questionnaire at once; a viewer may not.
+      const owner = await t.signIn('owner@example.org');
+      const viewer = await t.createUser({ email: 'viewer@example.org' });
+      await t.store.roles.grant({ studyId: study.id, userId: viewer.id, role: 'viewer' });
+      const v = await t.signIn(viewer.email);
+      const purge = (who: { cookie: string; csrf: string }) =>
+        t.app.inject({
+          method: 'POST',
+          url: `/studies/${study.id}/drafts/purge`,
+          headers: { cookie: who.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ _csrf: who.csrf }).toString(),
+        });
+      expect((await purge(v)).statusCode).toBe(403);
+      expect(await countRows(t.store, 'resume_drafts')).toBeGreaterThan(0);
+      expect((await purge(owner)).statusCode).toBe(303);
+      expect(await countRows(t.store, 'resume_drafts')).toBe(0);
     });
   });
 }

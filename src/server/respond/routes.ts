@@ -45,6 +45,8 @@ import { compressBody } from './compress.js';
 import { type LoadedStudy, StudyCache } from './load.js';
 import { type RenderedPage, type RespondCommon, renderPage } from './render.js';
 import {
+  checkNewDraft,
+  DraftLimiter,
   deleteDraft,
   type FlowState,
   isSessionKey,
@@ -136,6 +138,7 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
   const { store, config, clock } = opts;
   const cache = new StudyCache(store);
   const hashKey = idempotencyKeyHasher(store, config.secret);
+  const draftLimiter = new DraftLimiter(clock);
 
   const perStudyKey = (req: FastifyRequest) =>
     `${req.ip}|${String((req.params as { token?: unknown }).token ?? '').slice(0, 64)}`;
@@ -425,6 +428,13 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
           return send(req, reply, renderStep(c, step, {}, {}));
         }
         const at = step.kind === 'review' ? 'review' : step.page.id;
+        if (isNew && !preview)
+          await checkNewDraft(store, draftLimiter, {
+            studyId: study.id,
+            addressKey: perStudyKey(req),
+            kind: 'session',
+            now: new Date(now),
+          });
         const firstVisit = !state.seen.includes(at);
         const next: FlowState = {
           ...state,
@@ -442,6 +452,12 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
         answers: Readonly<Record<string, Answer>>,
         at: string,
       ): Promise<FastifyReply> => {
+        await checkNewDraft(store, draftLimiter, {
+          studyId: study.id,
+          addressKey: perStudyKey(req),
+          kind: 'save',
+          now: new Date(now),
+        });
         const code = newResumeCode();
         const saved: FlowState = { ...state, answers, at, rc: resumeHash(code) };
         await saveDraft(store, {

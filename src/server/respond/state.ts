@@ -3,15 +3,75 @@
  * the servers stay stateless: a row in the drafts table keyed by the SHA-256 of a random 128-bit token that
  * the page carries in a hidden field (`_s`). Nothing in it identifies the respondent — answers so far, the
  * pages reached, the referral link used — and it expires (24 h after the last page, rounded up to the next midnight UTC: drafts keep no time of day) unless saved with a resume
- * code (14 days). It is deleted when the response is stored, the respondent is screened out, or declines.
+ * code (7 days). It is deleted when the response is stored, the respondent is screened out, or declines.
  */
 import type { Answer } from '../../core/response/submission.js';
 import { randomCode, randomToken, type Store, secretHash } from '../../store/index.js';
+import { HttpError } from '../errors.js';
 
 /** An unfinished session expires this long after its last page. */
 export const SESSION_DRAFT_TTL_MS = 24 * 60 * 60 * 1000;
-/** A saved draft (resume code) expires this long after saving. */
-export const RESUME_TTL_MS = 14 * 24 * 60 * 60 * 1000;
+/** A saved draft (resume code) expires this long after saving (was 14 days: drafts are kept no longer than needed). */
+export const RESUME_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/** The largest draft kept (its JSON): a whole questionnaire's answers are a few KB; long free text fits. */
+export const MAX_DRAFT_BYTES = 64 * 1024;
+/** Live drafts (sessions and saved codes) one study keeps at most: a new one beyond it is refused. */
+export const MAX_LIVE_DRAFTS_PER_STUDY = 10_000;
+/** New drafts one address may start on one study link per hour (a lecture hall behind one NAT fits). */
+export const NEW_SESSIONS_PER_ADDRESS_HOUR = 600;
+/** Resume codes one address may save on one study link per hour. */
+export const SAVES_PER_ADDRESS_HOUR = 30;
+
+/**
+ * Counts per (address, study link) in fixed one-hour windows, in memory only (the address is never stored),
+ * for bounding how many drafts an anonymous visitor can make. Per process, like the rate limits
+ * (docs/deploy.md).
+ */
+export class DraftLimiter {
+  private window = -1;
+  private readonly counts = new Map<string, number>();
+  constructor(private readonly clock: () => number) {}
+
+  /** Count one more for `key`; false when that would go over `max` in this hour. */
+  take(key: string, max: number): boolean {
+    const w = Math.floor(this.clock() / 3_600_000);
+    if (w !== this.window) {
+      this.window = w;
+      this.counts.clear();
+    }
+    const n = this.counts.get(key) ?? 0;
+    if (n >= max) return false;
+    this.counts.set(key, n + 1);
+    return true;
+  }
+}
+
+/** Refuse a new draft when the study already keeps the most it may, or this address made too many this hour. */
+export async function checkNewDraft(
+  store: Store,
+  limiter: DraftLimiter,
+  input: { studyId: number; addressKey: string; kind: 'session' | 'save'; now: Date },
+): Promise<void> {
+  const max = input.kind === 'save' ? SAVES_PER_ADDRESS_HOUR : NEW_SESSIONS_PER_ADDRESS_HOUR;
+  if (!limiter.take(`${input.kind}|${input.addressKey}`, max))
+    throw new HttpError(
+      429,
+      input.kind === 'save'
+        ? 'Too many answers were saved for later from this network in the last hour; nothing was saved. Finish the questionnaire now, or try again in an hour.'
+        : 'Too many questionnaires were started from this network in the last hour; try again later.',
+      'rate_limited',
+      [],
+      { 'retry-after': '3600' },
+    );
+  if ((await store.drafts.liveCount(input.studyId, input.now)) >= MAX_LIVE_DRAFTS_PER_STUDY)
+    throw new HttpError(
+      503,
+      'This study has too many unfinished questionnaires at the moment; nothing was saved. Please try again later.',
+      'unavailable',
+      [],
+      { 'retry-after': '3600' },
+    );
+}
 
 /** What is kept between pages (stored as the draft's JSON). */
 export interface FlowState {
@@ -134,6 +194,13 @@ export async function saveDraft(
     ttlMs: number;
   },
 ): Promise<void> {
+  const bytes = Buffer.byteLength(JSON.stringify(input.state), 'utf8');
+  if (bytes > MAX_DRAFT_BYTES)
+    throw new HttpError(
+      413,
+      `Your answers so far are too long to keep between pages (${Math.ceil(bytes / 1024)} KB; at most ${MAX_DRAFT_BYTES / 1024} KB); nothing was saved. Shorten the longest free-text answers.`,
+      'too_large',
+    );
   await store.drafts.save({
     studyId: input.studyId,
     code: input.key,

@@ -73,6 +73,18 @@ async function overviewBody(
     const check = launchCheck(study.definition, await acknowledgedSet(ctx, study.id));
     out.push('<section id="launch"><h2>Launch</h2>');
     if (refused?.length) out.push(issuesHtml(refused, 'The study cannot open yet:'));
+    if (study.status !== 'draft') {
+      // Unfinished answers (sessions and "save and continue later" codes) expire on their own; an owner can
+      // delete them at once, e.g. after a flood of fake drafts (docs/security.md, finding 12).
+      const drafts = await ctx.store.drafts.liveCount(study.id);
+      if (drafts > 0)
+        out.push(
+          `<p>${drafts} unfinished questionnaire${drafts === 1 ? '' : 's'} kept (they expire within 7 days).</p>`,
+          postButton(`${base}/drafts/purge`, csrf, 'Delete unfinished questionnaires', {
+            className: 'danger',
+          }),
+        );
+    }
     if (study.status === 'open') {
       out.push(
         `<p>The study is open. <a href="${base}/share">Share the link</a> · <a href="${base}/progress">Watch progress</a></p>`,
@@ -177,6 +189,18 @@ export function registerOverview(app: FastifyInstance, ctx: StudioContext): void
     if (s.study.status === 'draft')
       throw new HttpError(409, 'The study has not been launched yet; launch it first.', 'conflict');
     return open(s, reply, 'study.reopen');
+  });
+
+  app.post('/studies/:id/drafts/purge', async (req, reply) => {
+    const s = await loadStudy(req, ROLES.owner);
+    const deleted = await store.drafts.deleteForStudy(s.study.id);
+    await store.audit.append({
+      action: 'drafts.purge',
+      studyId: s.study.id,
+      actorUserId: s.user.id,
+      detail: { deleted },
+    });
+    return seeOther(reply, `/studies/${s.study.id}`);
   });
 
   app.post('/studies/:id/close', async (req, reply) => {
