@@ -1,6 +1,6 @@
 /**
  * `nabz analyze FILE (--study STUDY | --instrument ID|FILE)`: import a survey export, score it, and write the
- * publication tables — terminal, Markdown, CSV, JSON, HTML and SVG figures.
+ * publication tables — terminal, Markdown, CSV, JSON, HTML, Word (.docx) and SVG figures.
  */
 import { join } from 'node:path';
 import { analyzeStudy } from '../../core/analysis/analyzeStudy.js';
@@ -15,7 +15,7 @@ import { importAndScore } from '../pipeline.js';
 import { loadStudy, studyOfInstrument } from '../study.js';
 import { programVersion } from '../version.js';
 
-const FORMATS = ['terminal', 'markdown', 'csv', 'json', 'html', 'svg', 'all'] as const;
+const FORMATS = ['terminal', 'markdown', 'csv', 'json', 'html', 'docx', 'svg', 'all'] as const;
 type Format = (typeof FORMATS)[number];
 
 const USAGE = `Usage: nabz analyze FILE (--study STUDY.json | --instrument ID|FILE) [--group COLUMN]... [--format F] [--out DIR]
@@ -34,7 +34,8 @@ comparisons (Student and Welch rows, Levene, Hedges' g), reliability.
                 default); each score then says "k of n items present"
   --sheet       XLSX worksheet name (default: the first)
   --format      ${FORMATS.join(' | ')} (default: terminal, or all when --out is given)
-  --out         folder for the output files (report.md, report.html, report.json, tables/*.csv, figures/*.svg)
+  --out         folder for the output files (report.md, report.html, report.docx,
+                report.json, tables/*.csv, figures/*.svg)
   --min-cell    suppress counts below this size (default: the study's analysis.minCellSize)
   --verbose     print the column mapping report`;
 
@@ -120,13 +121,17 @@ async function write(report: Report, format: Format, out: string | undefined): P
     return;
   }
   const written: string[] = [];
-  const put = (name: string, content: string) => {
+  const put = (name: string, content: string | Uint8Array) => {
     writeOut(join(out, name), content);
     written.push(join(out, name));
   };
   if (want('terminal')) put('report.txt', renderText(report, { color: false }));
   if (want('markdown')) put('report.md', renderMarkdown(report));
   if (want('json')) put('report.json', renderJson(report));
+  if (want('docx')) {
+    const { renderDocx } = await import('../../render/docx.js');
+    put('report.docx', await renderDocx(report));
+  }
   if (want('csv')) {
     const { renderTablesCsv } = await import('../../render/csv.js');
     for (const [name, csv] of renderTablesCsv(report)) put(join('tables', name), csv);
