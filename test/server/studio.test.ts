@@ -4,6 +4,7 @@
  * small-cell suppression, CSRF.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { docxParagraphs } from '../../src/render/qdpx/docx.js';
 import type { StudyDraft } from '../../src/server/studio/definition.js';
 import { csrfFromHtml, formBody, type SignedIn, serverBackends, type TestApp, testApp } from './helpers.js';
 
@@ -512,6 +513,9 @@ for (const backend of serverBackends()) {
         expect(r.body).toContain(
           '3 responses so far. The analysis is shown once at least k = 5 respondents have answered',
         );
+        const early = await get(`/studies/${id}/analysis/report.docx`);
+        expect(early.statusCode).toBe(409);
+        expect(early.body).toContain('at least 5 respondents');
 
         await seedResponses(id, [[2, 10]]);
         r = await get(`/studies/${id}/analysis?group=year`);
@@ -539,6 +543,15 @@ for (const backend of serverBackends()) {
         const dl = await get(`/studies/${id}/analysis/report.html?group=year`);
         expect(dl.headers['content-disposition']).toBe(`attachment; filename="study-${id}-report.html"`);
         expect(dl.body).toMatch(/^<!DOCTYPE html>/);
+        expect(r.body).toContain(`href="/studies/${id}/analysis/report.docx?group=year"`);
+        const word = await get(`/studies/${id}/analysis/report.docx?group=year`);
+        expect(word.statusCode).toBe(200);
+        expect(word.headers['content-disposition']).toBe(`attachment; filename="study-${id}-report.docx"`);
+        const paragraphs = docxParagraphs(new Uint8Array(word.rawPayload)).paragraphs;
+        expect(paragraphs).toContain('Table 1');
+        expect(paragraphs).toContain('Methods');
+        expect(paragraphs).toContain(`Scores by year of study`);
+        expect((await get(`/studies/${id}/audit`)).body).toContain('report.docx');
       });
     });
   });

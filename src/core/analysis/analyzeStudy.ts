@@ -84,6 +84,7 @@ import { isNotComputable, notComputable } from '../stats/result.js';
 import { ttestIndependent } from '../stats/ttest.js';
 import { plainQuestions, shortLabel, singleChoiceQuestions } from '../study/questions.js';
 import type { ResolvedStudy } from '../study/resolve.js';
+import { methodsSection } from './methods.js';
 import { fmtLevel, instrumentLikertSections, questionSections } from './questions.js';
 
 export interface AnalysisInput {
@@ -1332,6 +1333,19 @@ export function analyzeStudy(input: AnalysisInput): Report {
     title: 'Instruments and licences',
     blocks: [{ type: 'text', sentences: licence.length ? licence : ['No library instrument.'] }],
   });
+  sections.unshift(
+    methodsSection({
+      resolved,
+      scored,
+      n: input.dataset.n,
+      groups: (input.groupBy ?? resolved.study.analysis.groupBy).flatMap((g) => {
+        const v = resolved.variables.get(g);
+        return v ? [midSentence(shortLabel(v.item))] : [];
+      }),
+      scoringNotes: notes,
+      generatedBy: input.generatedBy,
+    }),
+  );
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     title: resolved.study.title,

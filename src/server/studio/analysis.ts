@@ -12,7 +12,7 @@ import { programVersion } from '../../cli/version.js';
 import type { Item } from '../../core/instrument/schema.js';
 import type { Report } from '../../core/report/spec.js';
 import { singleChoiceQuestions } from '../../core/study/questions.js';
-import { renderFiguresSvg, renderHtmlDocument } from '../../render/index.js';
+import { renderDocx, renderFiguresSvg, renderHtmlDocument } from '../../render/index.js';
 import { HttpError } from '../errors.js';
 import { checkedOf, loadStudy, page, ROLES, type StudioContext, studyReport } from './common.js';
 import { checkbox } from './forms.js';
@@ -103,7 +103,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
     } else {
       const report = await p.report(collector && ((a) => collector.push(a)));
       content =
-        `<p class="row"><a class="button" href="${base}/analysis/report.html${qs ? `?${qs}` : ''}" download>Download the report (HTML)</a></p>` +
+        `<p class="row"><a class="button" href="${base}/analysis/report.html${qs ? `?${qs}` : ''}" download>Download the report (HTML)</a> <a class="button" href="${base}/analysis/report.docx${qs ? `?${qs}` : ''}" download>Download the report (Word)</a></p>` +
         reportFragment(await renderReport(report));
     }
     const flags = collector
@@ -124,7 +124,8 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
     });
   });
 
-  app.get('/studies/:id/analysis/report.html', async (req, reply) => {
+  /** The report of a download (HTML or Word): same rules for both — a valid study and at least k respondents. */
+  const downloadReport = async (req: FastifyRequest, action: 'report.html' | 'report.docx') => {
     const p = await prepare(req);
     if ('issues' in p)
       throw new HttpError(
@@ -140,18 +141,34 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
         'too_few',
       );
     }
-    const doc = await renderReport(await p.report());
+    const report = await p.report();
     await store.audit.append({
-      action: 'report.html',
+      action,
       studyId: s.study.id,
       actorUserId: s.user.id,
       detail: { groupBy: groups, responses: n },
     });
+    return { report, studyId: s.study.id };
+  };
+
+  app.get('/studies/:id/analysis/report.html', async (req, reply) => {
+    const { report, studyId } = await downloadReport(req, 'report.html');
+    const doc = await renderReport(report);
     return reply
       .header('content-type', 'text/html; charset=utf-8')
-      .header('content-disposition', `attachment; filename="study-${s.study.id}-report.html"`)
+      .header('content-disposition', `attachment; filename="study-${studyId}-report.html"`)
       .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
       .header('cache-control', 'no-store')
       .send(doc);
+  });
+
+  app.get('/studies/:id/analysis/report.docx', async (req, reply) => {
+    const { report, studyId } = await downloadReport(req, 'report.docx');
+    const doc = await renderDocx(report);
+    return reply
+      .header('content-type', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document')
+      .header('content-disposition', `attachment; filename="study-${studyId}-report.docx"`)
+      .header('cache-control', 'no-store')
+      .send(Buffer.from(doc));
   });
 }
