@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { programVersion } from '../../src/cli/version.js';
 import type { Report } from '../../src/core/report/spec.js';
 import { AnswerStatus, type Dataset } from '../../src/core/response/dataset.js';
 import { resolvedLookup, resolveStudy } from '../../src/core/study/resolve.js';
@@ -120,7 +121,7 @@ for (const backend of serverBackends()) {
 
       const stored = await t.store.studies.byId(study.id);
       if (!stored) throw new Error('study vanished');
-      const studio = await studyReport(t.store, stored, resolved.value, ['year'], 'nabz test');
+      const studio = await studyReport(t.store, stored, resolved.value, ['year'], programVersion());
       expect(studio.n).toBe(160);
       const fromStudio = comparable(renderJson(studio.report));
       expect(fromStudio).toEqual(fromCli);
