@@ -413,6 +413,58 @@ for (const backend of serverBackends()) {
       expect(/<p class="ok" id="chain">[^<]*<\/p>/.exec(await audit())![0]).toBe(before);
       expect(before).not.toMatch(/\d+ entries/);
     });
+
+    it('19: removing answered questions from an open study needs confirmation; an open study cannot be emptied', async () => {
+      const owner = await t.createUser({ email: 'owner@example.org' });
+      const study = await createStudy(t.store, {
+        ownerId: owner.id,
+        definition: {
+          ...phq9StudyDefinition(),
+          questions: [{ id: 'comment', type: 'longtext', text: { en: 'Anything else?' } }],
+        },
+      });
+      const o = await t.signIn(owner.email);
+      const removePhq9 = (extra: Record<string, string> = {}) =>
+        postForm(
+          `/studies/${study.id}/edit/instruments`,
+          { action: 'remove', instrument: 'phq9', ...extra },
+          o,
+        );
+      // Before any response: no confirmation needed (checked on a second study below).
+      const answers = {
+        ...Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`phq9_${i + 1}`, 1])),
+        phq9_10: 0,
+      };
+      const stored = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/s/${study.publicToken}/responses`,
+        headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        payload: JSON.stringify({ language: 'en', answers: { ...answers, comment: 'ok' } }),
+      });
+      expect(stored.statusCode).toBe(201);
+      const version = (await t.store.studies.byId(study.id))!.version;
+      // One click used to remove PHQ-9 and leave every later response without it.
+      const first = await removePhq9();
+      expect(first.statusCode).toBe(400);
+      expect(first.body).toContain('Confirm removing answered questions');
+      expect(first.body).toContain('1 stored response(s) answered');
+      expect((await t.store.studies.byId(study.id))!.version).toBe(version);
+      // A confirmation naming other variables does not count.
+      expect((await removePhq9({ confirm_remove: 'phq9_1' })).statusCode).toBe(400);
+      const confirmValue = /name="confirm_remove" value="([^"]+)"/.exec(first.body)![1]!;
+      const confirmed = await removePhq9({ confirm_remove: confirmValue });
+      expect(confirmed.statusCode).toBe(303);
+      expect((await t.store.studies.byId(study.id))!.version).toBe(version + 1);
+      // Removing the last question of an open study is refused, confirmed or not.
+      const empty = await postForm(
+        `/studies/${study.id}/edit/questions`,
+        { action: 'remove', id: 'comment', confirm_remove: 'comment' },
+        o,
+      );
+      expect(empty.statusCode).toBe(400);
+      expect(empty.body).toContain('every response from now on would be empty');
+      expect((await t.store.studies.byId(study.id))!.version).toBe(version + 1);
+    });
   });
 }
 

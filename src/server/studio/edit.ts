@@ -952,7 +952,10 @@ export function registerEdit(app: FastifyInstance, ctx: StudioContext): void {
     const draft = structuredClone((s.study.definition ?? {}) as StudyDraft);
     const r = HANDLERS[section]({ draft, fields, study: s.study, user: s.user });
     let issues: readonly Issue[];
-    if (r.ok) {
+    const guard = r.ok ? await destructiveChange(ctx, s.study, draft, fields) : undefined;
+    if (guard) {
+      issues = [guard.issue];
+    } else if (r.ok) {
       for (const id of r.acknowledge ?? []) {
         const rec = await ctx.store.acknowledgements.record({
           studyId: s.study.id,
@@ -988,7 +991,71 @@ export function registerEdit(app: FastifyInstance, ctx: StudioContext): void {
       active: 'edit',
       status: 400,
       csrf,
-      body: () => body,
+      body: () => (guard?.removed.length ? confirmForm(s.study, section, fields, guard, csrf) : '') + body,
     });
   });
+}
+
+/**
+ * A change that would orphan collected data (issue 12, finding 19): on an open study, a definition that asks
+ * nothing (every response from then on would be empty) is refused outright; once there are responses, removing
+ * questions or instruments they answered needs the owner's explicit confirmation (`confirm_remove` naming the
+ * removed variables), because new responses will not have them and the analysis of the new version leaves them
+ * out (the stored answers keep the version they answered).
+ */
+async function destructiveChange(
+  ctx: StudioContext,
+  study: Study,
+  draft: StudyDraft,
+  fields: Fields,
+): Promise<{ issue: Issue; removed: string[] } | undefined> {
+  const after = variableIds(draft);
+  if (study.status === 'open' && after.size === 0)
+    return {
+      issue: {
+        path: 'instruments',
+        code: 'empty_open_study',
+        message:
+          'the study is open: it must keep at least one instrument or question, or every response from now on would be empty. Close the study first, or add something before removing the rest.',
+      },
+      removed: [],
+    };
+  const removed = [...variableIds(study.definition as StudyDraft)].filter((id) => !after.has(id)).sort();
+  if (removed.length === 0) return undefined;
+  const n = await ctx.store.responses.count(study.id);
+  if (n === 0 || field(fields, 'confirm_remove') === removed.join(',')) return undefined;
+  const shown =
+    removed.length > 8
+      ? `${removed.slice(0, 8).join(', ')} and ${removed.length - 8} more`
+      : removed.join(', ');
+  return {
+    issue: {
+      path: 'confirm_remove',
+      code: 'confirm_remove',
+      message: `this change removes ${removed.length} question(s) that ${n} stored response(s) answered (${shown}). Those answers stay stored with version ${study.version}, but new responses will not have them and the analysis of the new version leaves them out. Confirm below to save it as version ${study.version + 1}, or go back.`,
+    },
+    removed,
+  };
+}
+
+/** The same form posted again with the confirmation of the removed variables. */
+function confirmForm(
+  study: Study,
+  section: Section,
+  fields: Fields,
+  guard: { issue: Issue; removed: readonly string[] },
+  csrf: string,
+): string {
+  const hidden: string[] = [];
+  for (const [k, v] of Object.entries(fields)) {
+    if (k === '_csrf' || k === 'confirm_remove' || v === undefined) continue;
+    for (const x of Array.isArray(v) ? v : [v])
+      hidden.push(`<input type="hidden" name="${esc(k)}" value="${esc(String(x))}">`);
+  }
+  return (
+    `<div class="notice" role="alert"><p><strong>Confirm removing answered questions.</strong> ${esc(guard.issue.message)}</p>` +
+    `<form method="post" action="/studies/${study.id}/edit/${section}">${csrfField(csrf)}${hidden.join('')}` +
+    `<input type="hidden" name="confirm_remove" value="${esc(guard.removed.join(','))}">` +
+    '<button class="danger">Remove them and save a new version</button></form></div>'
+  );
 }
