@@ -74,7 +74,7 @@ export type QualEntitiesTable = {
   project_id: number;
   kind: QualKind;
   entity_id: string;
-  /** The coder of a segment (blind coding is filtered on it); null for other kinds. */
+  /** The coder of a segment or of an inductive code (blind coding is filtered on it); null otherwise. */
   coder_id: string | null;
   position: number;
   data: JsonText;
@@ -551,11 +551,12 @@ export function qualRepo({ db: baseDb, backend }: StoreContext) {
       .selectAll()
       .where('project_id', '=', project.id)
       .where('kind', '<>', 'coder')
+      // Only segments and inductive codes carry a coder: while blind, those of other coders are left out.
       .$if(visible !== 'all', (qb) =>
         qb.where((eb) =>
           (visible as string[]).length
-            ? eb.or([eb('kind', '<>', 'segment'), eb('coder_id', 'in', visible as string[])])
-            : eb('kind', '<>', 'segment'),
+            ? eb.or([eb('coder_id', 'is', null), eb('coder_id', 'in', visible as string[])])
+            : eb('coder_id', 'is', null),
         ),
       )
       .execute();
@@ -825,8 +826,13 @@ export function qualRepo({ db: baseDb, backend }: StoreContext) {
           after?: unknown;
         }[] = [];
         for (const { change: c, data, old } of parsed) {
+          // Segments belong to their coder; an inductive code to the coder who created it while blind.
           const coderId =
-            c.kind === 'segment' && data ? (data as { coderId: string }).coderId : (old?.coderId ?? null);
+            c.kind === 'segment' && data
+              ? (data as { coderId: string }).coderId
+              : c.kind === 'code' && data
+                ? ((data as { createdBy?: string }).createdBy ?? null)
+                : (old?.coderId ?? null);
           if (data === null) {
             await tx
               .deleteFrom('qual_entities')

@@ -201,6 +201,12 @@ for (const backend of serverBackends()) {
       expect(pageB).toContain(segsB[0]!.id);
       expect(pageA).toContain('dir="auto"');
       expect(pageA).toContain(`data-o="${a0}"`);
+      // A code the analyst created inline while coding stays the analyst's until comparison opens.
+      expect(pageB).toContain('Fear of failure');
+      expect(pageA).not.toContain('Fear of failure');
+      expect(ok(await get(`${base}/codes`, owner), 200).body).not.toContain('Fear of failure');
+      expect(ok(await get(`${base}/codes`, analyst), 200).body).toContain('Fear of failure');
+      expect(ok(await get(`${base}/themes`, owner), 200).body).not.toContain('Fear of failure');
       // Deleting someone else's segment is refused as "not found" while blind.
       ok(await post(`${base}/segments/${segA!.id}/delete`, { version: segA!.version }, analyst), 404);
       // Comparison is closed: the page says so, no statistics.
@@ -208,6 +214,7 @@ for (const backend of serverBackends()) {
       ok(await post(`${base}/comparison`, { open: '1', version: (await project()).version }, analyst), 403);
       ok(await post(`${base}/comparison`, { open: '1', version: (await project()).version }, owner));
       expect(ok(await get(`${base}/sources/${sourceId}`, analyst), 200).body).toContain(segA!.id);
+      expect(ok(await get(`${base}/codes`, owner), 200).body).toContain('Fear of failure');
     });
 
     it("compares the coders: percent agreement, Cohen's kappa and alpha with their denominators", async () => {

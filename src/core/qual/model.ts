@@ -113,6 +113,11 @@ export const CodeSchema = z.object({
     .optional(),
   /** False for a grouping node that organises codes but is not applied to text itself. */
   codable: z.boolean().default(true),
+  /**
+   * The coder who created this code inline while coding was blind (an inductive code). Until comparison opens
+   * only that coder sees it; codebook codes have none.
+   */
+  createdBy: QualIdSchema.optional(),
 });
 export type Code = z.infer<typeof CodeSchema>;
 export type CodeInput = z.input<typeof CodeSchema>;

@@ -202,10 +202,15 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
     await applyPlan(ctx, q, (state) => {
       const codes = state.entities.code.map((c) => c.data);
       const code = codeFromForm(b, newId('code'), codes);
+      // Another coder's inductive code stays private while blind: it neither blocks nor reveals a name.
+      const blind = !state.project.comparisonOpen;
       if (
-        codes.some(
-          (c) => c.name.toLocaleLowerCase() === code.name.toLocaleLowerCase() && c.parentId === code.parentId,
-        )
+        codes
+          .filter((c) => !blind || c.createdBy === undefined || c.createdBy === q.actor.coderId)
+          .some(
+            (c) =>
+              c.name.toLocaleLowerCase() === code.name.toLocaleLowerCase() && c.parentId === code.parentId,
+          )
       )
         return refuse('exists', `A code named "${code.name}" already exists at that place in the codebook.`);
       return {

@@ -607,11 +607,25 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
       const codes = [...codeIds];
       const project = toQualProject(state);
       if (newCode) {
-        const same = project.codes.find((c) => c.name.toLocaleLowerCase() === newCode.toLocaleLowerCase());
+        // While coding is blind a new code is the coder's own (others neither see nor reuse it).
+        const blind = !state.project.comparisonOpen;
+        const same = project.codes.find(
+          (c) =>
+            c.name.toLocaleLowerCase() === newCode.toLocaleLowerCase() &&
+            (!blind || c.createdBy === undefined || c.createdBy === q.actor.coderId),
+        );
         if (same) codes.push(same.id);
         else {
           const id = newId('code');
-          const code = { id, name: newCode, parentId: null, definition: '', examples: [], codable: true };
+          const code = {
+            id,
+            name: newCode,
+            parentId: null,
+            definition: '',
+            examples: [],
+            codable: true,
+            ...(blind ? { createdBy: q.actor.coderId } : {}),
+          };
           project.codes.push(code);
           changes.push({ kind: 'code', id, expect: 'new', data: code });
           codes.push(id);
