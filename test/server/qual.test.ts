@@ -707,5 +707,47 @@ for (const backend of serverBackends()) {
       const md = ok(await get(`${base}/checklists.md`, viewer), 200).body;
       expect(md).toContain('A quiet seminar room at a medical college');
     });
+
+    it('renders code colours, tree indentation and memo line breaks with stylesheet classes, never inline style=', async () => {
+      const code = (await store.qual.state((await project()).id, { coderId: null }))!.entities.code.find(
+        (c) => c.data.name === 'Academic workload',
+      )!;
+      ok(
+        await post(
+          `${base}/codes/${code.id}`,
+          { version: code.version, name: 'Academic workload', codable: '1', color: '#1F77B4' },
+          owner,
+        ),
+      );
+      ok(await post(`${base}/memos`, { target: 'project', text: 'First line\nSecond line' }, owner));
+      const pages = [
+        '',
+        '/sources',
+        `/sources/${sourceId}`,
+        '/codes',
+        '/themes',
+        '/memos',
+        '/compare',
+        '/queries',
+        '/results',
+        '/checklists',
+        '/member-checks',
+        '/participants',
+        '/exchange',
+        '/audit',
+      ];
+      for (const path of pages) {
+        const res = ok(await get(`${base}${path}`, owner), 200);
+        expect(res.headers['content-security-policy']).not.toContain('unsafe-inline');
+        expect(res.body, path).not.toMatch(/\sstyle=/);
+      }
+      const codesPage = ok(await get(`${base}/codes`, owner), 200).body;
+      expect(codesPage).toContain('<span class="swatch cc0"></span>Academic workload');
+      expect(codesPage).toContain('<div class="card d0">');
+      const coding = ok(await get(`${base}/sources/${sourceId}`, owner), 200).body;
+      expect(coding).toMatch(/class="hl[^"]* cc0[^"]*" title="Academic workload/);
+      const memos = ok(await get(`${base}/memos`, owner), 200).body;
+      expect(memos).toContain('<p dir="auto" class="pre">First line\nSecond line</p>');
+    });
   });
 }

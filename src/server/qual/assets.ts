@@ -14,6 +14,56 @@
 
 export const QUAL_SCRIPT_PATH = '/qual-assets/qual.js';
 
+/**
+ * Code colours. The qualitative pages' CSP allows only hashed stylesheets (no inline `style=`), so a code's
+ * colour (any #RRGGBB) is shown as the nearest of this fixed palette (Tableau 10), through the classes `ccN`.
+ */
+export const CODE_PALETTE = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+] as const;
+
+const rgb = (hex: string) => [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)) as number[];
+
+/** The palette class of a code colour (nearest palette colour by RGB distance); '' for none or a bad value. */
+export function colourClass(colour: string | undefined): string {
+  if (!colour || !/^#[0-9A-Fa-f]{6}$/.test(colour)) return '';
+  const c = rgb(colour);
+  let best = 0;
+  let bestD = Number.POSITIVE_INFINITY;
+  CODE_PALETTE.forEach((p, i) => {
+    const d = rgb(p).reduce((sum, v, k) => sum + (v - c[k]!) ** 2, 0);
+    if (d < bestD) {
+      bestD = d;
+      best = i;
+    }
+  });
+  return `cc${best}`;
+}
+
+/** The indentation class of a tree node at `depth` (0 = top level; deeper than 8 indents as 8). */
+export function depthClass(depth: number): string {
+  return `d${Math.max(0, Math.min(8, depth))}`;
+}
+
+/** A palette colour mixed with white (for a highlight background that keeps text readable). */
+const tint = (hex: string, keep: number) =>
+  `#${rgb(hex)
+    .map((v) =>
+      Math.round(255 - (255 - v) * keep)
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`;
+
 export const QUAL_CSS = [
   '.qnav{display:flex;flex-wrap:wrap;gap:.2rem 1rem;margin:0 0 1rem;padding:0;list-style:none;font-size:.95rem}',
   '.qnav a[aria-current]{font-weight:700;color:#1f1f1f;text-decoration:none}',
@@ -26,7 +76,13 @@ export const QUAL_CSS = [
   '.spk{font-weight:700;color:#444}',
   '.hl{background:#fff1a8;box-shadow:inset 0 -2px #e0a800}',
   '.hl.many{background:#ffd6a0}',
+  ...CODE_PALETTE.map(
+    (c, i) =>
+      `.swatch.cc${i}{background:${c}}.hl.cc${i}{background:${tint(c, 0.3)};box-shadow:inset 0 -2px ${c}}`,
+  ),
   '.hl.other{background:#dbe9ff;box-shadow:inset 0 -2px #6b9eff}',
+  ...Array.from({ length: 9 }, (_, d) => `.d${d}{margin-inline-start:${d * 1.5}rem}`),
+  '.pre{white-space:pre-wrap}.w7{width:7rem}.w8{width:8rem}.w12{width:12rem}.max24{max-width:24rem}',
   '.quote{margin:.25rem 0;padding:.25rem .75rem;border-inline-start:3px solid var(--b)}',
   '.sup{color:var(--m);font-style:italic}',
   '.num{text-align:end;font-variant-numeric:tabular-nums;white-space:nowrap}',

@@ -17,6 +17,7 @@ import {
 import { classifyLabel, participantLabel, SpeakerDirectory } from '../../core/qual/transcript.js';
 import type { QualChange, QualState } from '../../store/index.js';
 import { HttpError } from '../errors.js';
+import { colourClass, depthClass } from './assets.js';
 import {
   applyPlan,
   bodyOf,
@@ -62,7 +63,7 @@ function codeForm(
     `<div class="field"><label for="${p}parent">Parent</label><select id="${p}parent" name="parent"><option value="">(top level)</option>${parents}</select></div>` +
     `<div class="field"><label for="${p}definition">Definition: what it means and when to apply it</label><textarea id="${p}definition" name="definition" dir="auto">${esc(code?.definition ?? '')}</textarea></div>` +
     `<div class="field"><label for="${p}examples">Examples (one per line)</label><textarea id="${p}examples" name="examples" dir="auto">${esc((code?.examples ?? []).join('\n'))}</textarea></div>` +
-    `<div class="row"><label for="${p}color">Colour</label><input type="text" id="${p}color" name="color" pattern="#[0-9A-Fa-f]{6}" placeholder="#1F77B4" value="${esc(code?.color ?? '')}" style="width:8rem">` +
+    `<div class="row"><label for="${p}color">Colour</label><input type="text" id="${p}color" name="color" pattern="#[0-9A-Fa-f]{6}" placeholder="#1F77B4" value="${esc(code?.color ?? '')}" class="w8">` +
     `<label class="check"><input type="checkbox" name="codable" value="1"${code === null || code.codable ? ' checked' : ''}> applied to text (untick for a grouping node)</label></div>` +
     `<p><button${code ? '' : ' class="primary"'}>${code ? 'Save code' : 'Add code'}</button></p></form>`
   );
@@ -180,7 +181,7 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
         codesInTreeOrder(codes)
           .map(
             (c) =>
-              `<div class="card" style="margin-inline-start:${depth(c) * 1.5}rem"><h3 dir="auto">${c.color ? `<span class="swatch" style="background:${esc(c.color)}"></span>` : ''}${esc(c.name)}${c.codable ? '' : ' <span class="badge">group</span>'} <span class="muted">(${uses(c.id)} segments)</span></h3>` +
+              `<div class="card ${depthClass(depth(c))}"><h3 dir="auto">${c.color ? `<span class="swatch ${colourClass(c.color)}"></span>` : ''}${esc(c.name)}${c.codable ? '' : ' <span class="badge">group</span>'} <span class="muted">(${uses(c.id)} segments)</span></h3>` +
               (c.definition
                 ? `<p dir="auto">${esc(c.definition)}</p>`
                 : '<p class="muted">No definition yet.</p>') +

@@ -283,7 +283,7 @@ export function registerResults(app: FastifyInstance, ctx: QualContext): void {
               ([k, label]) =>
                 `<div class="field"><label for="m-${k}">${esc(label)}</label><textarea id="m-${k}" name="${k}" rows="2" dir="auto">${esc(String(m[k] ?? ''))}</textarea></div>`,
             ).join('') +
-            `<div class="field"><label for="m-sampleSize">Sample size</label><input type="number" min="0" id="m-sampleSize" name="sampleSize" value="${m.sampleSize ?? ''}" style="width:8rem"></div>` +
+            `<div class="field"><label for="m-sampleSize">Sample size</label><input type="number" min="0" id="m-sampleSize" name="sampleSize" value="${m.sampleSize ?? ''}" class="w8"></div>` +
             `<div class="field"><label for="m-pilot">Guide pilot tested</label><select id="m-pilot" name="pilotTested"><option value="">not stated</option><option value="1"${m.pilotTested === true ? ' selected' : ''}>yes</option><option value="0"${m.pilotTested === false ? ' selected' : ''}>no</option></select></div>` +
             `<div class="field"><label for="m-team">Research team, one per line: label | role | credentials | occupation | gender | experience | facilitated (yes/no)</label><textarea id="m-team" name="team" rows="4">${esc(teamText)}</textarea></div>` +
             '<p><button class="primary">Save metadata</button></p></form>'

@@ -34,6 +34,7 @@ import { DOCX_MAX_XML_BYTES, docxParagraphsAsync } from '../../render/qdpx/docx.
 import type { QualChange, QualState } from '../../store/index.js';
 import { toQualProject } from '../../store/index.js';
 import { HttpError, tooLarge } from '../errors.js';
+import { colourClass, depthClass } from './assets.js';
 import {
   applyPlan,
   bodyOf,
@@ -220,8 +221,8 @@ export function codeCheckboxes(codes: readonly Code[], checked: ReadonlySet<stri
   return codesInTreeOrder(codes)
     .map((c) =>
       c.codable
-        ? `<label style="margin-inline-start:${depth(c) * 1.25}rem"><input type="checkbox" name="${name}" value="${esc(c.id)}"${checked.has(c.id) ? ' checked' : ''}> ${c.color ? `<span class="swatch" style="background:${esc(c.color)}"></span>` : ''}${esc(c.name)}</label>`
-        : `<span class="muted" style="margin-inline-start:${depth(c) * 1.25}rem">${esc(c.name)}</span>`,
+        ? `<label class="${depthClass(depth(c))}"><input type="checkbox" name="${name}" value="${esc(c.id)}"${checked.has(c.id) ? ' checked' : ''}> ${c.color ? `<span class="swatch ${colourClass(c.color)}"></span>` : ''}${esc(c.name)}</label>`
+        : `<span class="muted ${depthClass(depth(c))}">${esc(c.name)}</span>`,
     )
     .join('<br>');
 }
@@ -238,6 +239,8 @@ export function renderTranscript(
   segments: readonly Segment[],
   options: {
     codeNames: ReadonlyMap<string, string>;
+    /** Palette class of each code with a colour (`colourClass`): a passage whose codes share one is tinted so. */
+    codeClasses?: ReadonlyMap<string, string>;
     coderNames: ReadonlyMap<string, string>;
     viewer: string | null;
     speaker: (t: Turn) => string;
@@ -298,7 +301,9 @@ export function renderTranscript(
         const other = options.viewer !== null && cover.every((s) => s.coderId !== options.viewer);
         const codes = [...new Set(cover.flatMap((s) => s.codeIds))].map((c) => options.codeNames.get(c) ?? c);
         const coders = [...new Set(cover.map((s) => options.coderNames.get(s.coderId) ?? s.coderId))];
-        attrs = ` class="hl${cover.length > 1 ? ' many' : ''}${other ? ' other' : ''}" title="${esc(`${codes.join(', ')} — ${coders.join(', ')}`)}" data-segs="${esc(cover.map((s) => s.id).join(' '))}"`;
+        const tints = new Set(cover.flatMap((s) => s.codeIds).map((c) => options.codeClasses?.get(c) ?? ''));
+        const tint = tints.size === 1 ? [...tints][0] : '';
+        attrs = ` class="hl${cover.length > 1 ? ' many' : ''}${tint ? ` ${tint}` : ''}${other ? ' other' : ''}" title="${esc(`${codes.join(', ')} — ${coders.join(', ')}`)}" data-segs="${esc(cover.map((s) => s.id).join(' '))}"`;
       }
       const span = `<span data-o="${a}"${attrs}>${escText(idx.slice(a, b))}</span>`;
       if (bl.turn && b <= bl.contentStart) label.push(span);
@@ -507,6 +512,7 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
     const participants = project.participants;
     const segs = project.segments.filter((s) => s.sourceId === sid);
     const codeNames = new Map(project.codes.map((c) => [c.id, c.name]));
+    const codeClasses = new Map(project.codes.map((c) => [c.id, colourClass(c.color)]));
     const coders = coderNames(state);
     const speaker = (t: Turn) => {
       const p = t.participantId ? participants.find((x) => x.id === t.participantId) : undefined;
@@ -514,6 +520,7 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
     };
     const html = renderTranscript(source.text, turns, segs, {
       codeNames,
+      codeClasses,
       coderNames: coders,
       viewer: q.coderId,
       speaker,
@@ -562,7 +569,7 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
           `<div class="side"><form method="post" action="${base}/sources/${esc(sid)}/segments" id="code-form" class="stack">${csrfInput(csrf)}` +
           '<h2>Code a passage</h2><p class="hint">Select text in the transcript: its position fills in below. Without JavaScript, type the positions (characters, counted from 0, end not included) or pick a whole turn.</p>' +
           '<div id="selection-preview" class="preview" dir="auto" aria-live="polite"></div>' +
-          `<div class="row"><label>Start <input type="number" name="start" min="0" max="${idx.length}" style="width:7rem"></label> <label>End <input type="number" name="end" min="1" max="${idx.length}" style="width:7rem"></label></div>` +
+          `<div class="row"><label>Start <input type="number" name="start" min="0" max="${idx.length}" class="w7"></label> <label>End <input type="number" name="end" min="1" max="${idx.length}" class="w7"></label></div>` +
           `<div class="field"><label for="turn">…or a whole turn</label><select id="turn" name="turn"><option value="">—</option>${turnOptions}</select></div>` +
           `<fieldset><legend>Codes</legend>${project.codes.length ? codeCheckboxes(project.codes, new Set()) : '<p class="muted">No codes yet: name one below.</p>'}</fieldset>` +
           '<div class="field"><label for="new_code">New code</label><input type="text" id="new_code" name="new_code" maxlength="200" dir="auto"></div>' +

@@ -25,6 +25,7 @@ import { formatQuote, quoteOf } from '../../core/qual/results.js';
 import type { QualState } from '../../store/index.js';
 import { toQualProject } from '../../store/index.js';
 import { HttpError } from '../errors.js';
+import { depthClass } from './assets.js';
 import {
   applyPlan,
   bodyOf,
@@ -108,7 +109,7 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
         `<h2>Write a memo</h2><form method="post" action="${base}/memos" class="stack">${csrfInput(csrf)}` +
         `<div class="field"><label for="target">About</label><select id="target" name="target">${targetOptions(state)}</select></div>` +
         `<div class="field"><label for="phase">Phase</label><select id="phase" name="phase"><option value="">(none)</option>${PHASE_OPTIONS.map((o) => `<option value="${o.value}">${esc(o.label)}</option>`).join('')}</select></div>` +
-        `<div class="field"><label for="at">Date</label><input type="text" id="at" name="at" value="${esc(nowIso().slice(0, 10))}" pattern="\\d{4}-\\d{2}-\\d{2}.*" style="width:12rem"></div>` +
+        `<div class="field"><label for="at">Date</label><input type="text" id="at" name="at" value="${esc(nowIso().slice(0, 10))}" pattern="\\d{4}-\\d{2}-\\d{2}.*" class="w12"></div>` +
         '<div class="field"><label for="title">Title</label><input type="text" id="title" name="title" maxlength="200" dir="auto"></div>' +
         '<div class="field"><label for="text">Memo</label><textarea id="text" name="text" required rows="6" dir="auto"></textarea></div>' +
         '<p><button class="primary">Save memo</button></p></form>' +
@@ -118,7 +119,7 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
               .map(
                 (m) =>
                   `<div class="card"><p class="muted">${esc(when(m.data.at))} · ${esc(names.get(m.data.authorId) ?? m.data.authorId)} · about the ${esc(targetLabel(state, m.data.target))}${m.data.phase ? ` · phase ${m.data.phase}` : ''}</p>` +
-                  `${m.data.title ? `<h3 dir="auto">${esc(m.data.title)}</h3>` : ''}<p dir="auto" style="white-space:pre-wrap">${esc(m.data.text)}</p>` +
+                  `${m.data.title ? `<h3 dir="auto">${esc(m.data.title)}</h3>` : ''}<p dir="auto" class="pre">${esc(m.data.text)}</p>` +
                   (m.data.authorId === q.actor.coderId
                     ? postButton(
                         `${base}/memos/${encodeURIComponent(m.id)}/delete`,
@@ -265,7 +266,7 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
         )
         .join(' ');
       return (
-        `<div class="card" style="margin-inline-start:${depth * 1.5}rem" id="theme-${esc(t.id)}"><h3 dir="auto">${esc(t.name)} ${statusBadge(t.status)} <span class="muted">version ${t.version}</span></h3>` +
+        `<div class="card ${depthClass(depth)}" id="theme-${esc(t.id)}"><h3 dir="auto">${esc(t.name)} ${statusBadge(t.status)} <span class="muted">version ${t.version}</span></h3>` +
         (t.definition
           ? `<p dir="auto">${esc(t.definition)}</p>`
           : '<p class="muted">No definition yet.</p>') +
@@ -289,7 +290,7 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
                   `<li><strong>${esc(names.get(d.reviewerId) ?? d.reviewerId)}</strong> (${esc(when(d.at))}): <span dir="auto">${esc(d.text)}</span>${
                     d.resolution
                       ? ` — <em>resolved by ${esc(names.get(d.resolution.by) ?? d.resolution.by)}: <span dir="auto">${esc(d.resolution.text)}</span></em>`
-                      : `<form method="post" action="${base}/themes/${encodeURIComponent(t.id)}/disagreements/${encodeURIComponent(d.id)}/resolve" class="row">${csrfInput(csrf)}<input type="hidden" name="version" value="${v}"><input type="text" name="text" required placeholder="How it was resolved" dir="auto" style="max-width:24rem"><button>Resolve</button></form>`
+                      : `<form method="post" action="${base}/themes/${encodeURIComponent(t.id)}/disagreements/${encodeURIComponent(d.id)}/resolve" class="row">${csrfInput(csrf)}<input type="hidden" name="version" value="${v}"><input type="text" name="text" required placeholder="How it was resolved" dir="auto" class="max24"><button>Resolve</button></form>`
                   }</li>`,
               )
               .join('')}</ul>`
