@@ -608,6 +608,19 @@ for (const backend of serverBackends()) {
       );
       const seg = (await segmentsOf(`u${analyst.userId}`)).find((s) => s.data.sourceId === src.id)!;
       expect(Array.from(urdu).slice(seg.data.start, seg.data.end).join('')).toBe('بہت زیادہ ہے 😔');
+      const mine = await project();
+      ok(
+        await post(
+          `${base}/settings`,
+          {
+            version: mine.version,
+            name: mine.name,
+            description: 'One focus group, 90 minutes.',
+            reviewers: mine.doc.themeReviewers,
+          },
+          owner,
+        ),
+      );
       const qdpx = ok(await get(`${base}/export.qdpx`, owner), 200);
       // Import into the outsider's (empty) study.
       const otherBase = `/studies/${otherStudyId}/qual`;
@@ -622,6 +635,7 @@ for (const backend of serverBackends()) {
       );
       expect(imported.body).toContain('Taken: 2 transcript(s)');
       const other = (await store.qual.byStudy(otherStudyId))!;
+      expect(other.doc.description).toBe('One focus group, 90 minutes.');
       const os = (await store.qual.state(other.id, { coderId: null }))!;
       const back = os.entities.source.find((s) => s.data.source.name === 'FGD 2 (Urdu)')!;
       expect(back.data.source.text).toBe(urdu);

@@ -231,6 +231,10 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
           project: {
             doc: {
               ...state.project.doc,
+              // The file's description, unless this project already has one of its own.
+              ...(state.project.doc.description === undefined && r.project.description !== undefined
+                ? { description: r.project.description }
+                : {}),
               meta: { ...r.project.meta, ...state.project.doc.meta },
               refiGuids: { ...r.project.refiGuids },
               themeReviewers: state.project.doc.themeReviewers,
