@@ -19,7 +19,8 @@
  * - memos → `Notes/Note` (title, author, date, text), referenced from the project, code, source, selection or
  *   theme set they are about;
  * - themes → `Sets/Set` with `MemberCode` for linked codes, `MemberNote` for theme memos, and the definition and
- *   support needs in `Description` (status, sign-offs, sub-theme nesting and chosen quotes have no REFI-QDA form).
+ *   support needs in `Description`, and a "Theme:" list there with the status and the parent set (sign-offs,
+ *   disagreements and chosen quotes have no REFI-QDA form).
  */
 import type { Issue } from '../../core/instrument/schema.js';
 import {
@@ -106,12 +107,25 @@ export function codeDescription(code: Pick<Code, 'definition' | 'examples'>): st
   return parts.length ? parts.join('\n\n') : undefined;
 }
 
-/** Definition plus "Support needs:" list, as written to a theme set's `Description`. */
-export function themeDescription(theme: Pick<Theme, 'definition' | 'supportNeeds'>): string | undefined {
+/**
+ * Definition, "Support needs:" list and (when not a top-level candidate) a "Theme:" list with the status and
+ * the parent set's GUID, as written to a theme set's `Description`: REFI-QDA sets have no status and do not
+ * nest, so these ride in the text (the import reads them back).
+ */
+export function themeDescription(
+  theme: Pick<Theme, 'definition' | 'supportNeeds' | 'status'>,
+  parentGuid?: string,
+): string | undefined {
   const needs = theme.supportNeeds.map((e) => `• ${e.replace(/\s*[\r\n]+\s*/g, ' ')}`);
-  const parts = [theme.definition, needs.length ? `Support needs:\n${needs.join('\n')}` : ''].filter(
-    (p) => p !== '',
-  );
+  const meta = [
+    theme.status !== 'candidate' ? `• status: ${theme.status}` : '',
+    parentGuid ? `• sub-theme of: ${parentGuid}` : '',
+  ].filter((l) => l !== '');
+  const parts = [
+    theme.definition,
+    needs.length ? `Support needs:\n${needs.join('\n')}` : '',
+    meta.length ? `Theme:\n${meta.join('\n')}` : '',
+  ].filter((p) => p !== '');
   return parts.length ? parts.join('\n\n') : undefined;
 }
 
@@ -375,7 +389,7 @@ export function projectToQde(project: QualProject, options: RefiExportOptions = 
 
   // Sets (themes).
   const sets = project.themes.map((t) => {
-    const desc = themeDescription(t);
+    const desc = themeDescription(t, t.parentId ? g('theme', t.parentId) : undefined);
     checkText(`theme "${t.name}"`, desc);
     return el(
       'Set',
@@ -396,7 +410,7 @@ export function projectToQde(project: QualProject, options: RefiExportOptions = 
     warn(
       'themes',
       'theme_workflow',
-      'Themes are exported as sets of codes; their status, sign-offs, disagreements, sub-theme nesting and chosen quotes have no REFI-QDA form.',
+      'Themes are exported as sets of codes, with their status and sub-theme nesting in the set description; their sign-offs, disagreements and chosen quotes have no REFI-QDA form.',
     );
 
   checkText('project description', project.description);
@@ -498,7 +512,7 @@ export function codebookToQdc(
           'Sets',
           [],
           themes.map((t) => {
-            const desc = themeDescription(t);
+            const desc = themeDescription(t, t.parentId ? g('theme', t.parentId) : undefined);
             return el(
               'Set',
               [

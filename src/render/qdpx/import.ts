@@ -5,7 +5,7 @@
  * TextSources → sources (plain text from `internal://` files or `PlainTextContent`), PlainTextSelections with
  * Codings → segments (one per coder), Notes → memos (about the project, a code, a source, a selection or a
  * theme set), Cases → participants (the case name becomes the pseudonym), Variables → participant attributes
- * and screening results, Sets of codes → candidate themes. Entity ids become the file's GUIDs (lower case), so a
+ * and screening results, Sets of codes → themes (status and nesting from the "Theme:" list nabz writes). Entity ids become the file's GUIDs (lower case), so a
  * re-export writes the same GUIDs.
  *
  * What nabz cannot take is listed in the report, never silently dropped: picture, PDF, audio and video
@@ -151,7 +151,8 @@ function readCodes(
 }
 
 /**
- * The sets of codes under a `<Sets>` element, as candidate themes. `member` names the attribute of a
+ * The sets of codes under a `<Sets>` element, as themes: candidates unless the description's "Theme:" list
+ * (written by nabz) gives a status and a parent set. `member` names the attribute of a
  * `<MemberCode>` that holds the code's GUID (`targetGUID` in a project, `guid` in a QDC); members that are not
  * among `codeIds` are left out. A set without a valid GUID or name is reported through `skip`.
  */
@@ -170,18 +171,23 @@ function readThemes(
       skip('Set', 'no valid GUID or name', name);
       continue;
     }
-    const { text, items } = splitListBlock(descOf(set) ?? '', 'Support needs');
+    const meta = splitListBlock(descOf(set) ?? '', 'Theme');
+    const { text, items } = splitListBlock(meta.text, 'Support needs');
+    const status = meta.items.map((l) => /^status: (candidate|reviewed|final)$/.exec(l)?.[1]).find((x) => x);
+    const parent = meta.items
+      .map((l) => /^sub-theme of: (\S+)$/.exec(l)?.[1])
+      .find((x) => x !== undefined && isGuid(x));
     const theme: Theme = {
       id,
       name,
       definition: text,
-      parentId: null,
+      parentId: parent ? normalizeGuid(parent) : null,
       codeIds: childElements(set, 'MemberCode')
         .map((m) => guidAttr(m, member))
         .filter((x): x is string => !!x && codeIds.has(x)),
       supportNeeds: items,
       quoteSegmentIds: [],
-      status: 'candidate',
+      status: (status as Theme['status'] | undefined) ?? 'candidate',
       version: 1,
       signOffs: [],
       disagreements: [],
@@ -189,7 +195,11 @@ function readThemes(
     themes.push(theme);
     visit?.(set, theme);
   }
-  return themes;
+  // A parent that is not among the sets read (or is itself) leaves the theme at the top level.
+  const ids = new Set(themes.map((t) => t.id));
+  return themes.map((t) =>
+    t.parentId !== null && (!ids.has(t.parentId) || t.parentId === t.id) ? { ...t, parentId: null } : t,
+  );
 }
 
 function parseValue(vv: XmlElement): string | number | boolean | null {

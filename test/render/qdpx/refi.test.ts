@@ -244,15 +244,50 @@ describe('round trip export → import → export', () => {
         ...(m.phase !== undefined ? { phase: m.phase } : {}),
       })),
     );
-    expect(back.themes.map((t) => [t.name, t.definition, t.supportNeeds, t.codeIds, t.status])).toEqual(
+    expect(
+      back.themes.map((t) => [t.name, t.definition, t.supportNeeds, t.codeIds, t.status, t.parentId]),
+    ).toEqual(
       p.themes.map((t) => [
         t.name,
         t.definition,
         t.supportNeeds,
         t.codeIds.map((c) => g('code', c)),
         'candidate',
+        t.parentId === null ? null : g('theme', t.parentId),
       ]),
     );
+  });
+
+  it('keeps theme statuses and sub-theme nesting (in the set description) and still validates', () => {
+    const status = { t1: 'final', t1a: 'reviewed', t2: 'candidate' } as const;
+    const q: QualProject = {
+      ...p,
+      themes: p.themes.map((t) => ({ ...t, status: status[t.id as keyof typeof status] })),
+    };
+    const out = exportQdpx(q);
+    const again = imported(out.bytes);
+    expect(again.themes.map((t) => [t.name, t.status, t.parentId, t.definition, t.supportNeeds])).toEqual(
+      q.themes.map((t) => [
+        t.name,
+        t.status,
+        t.parentId === null ? null : g('theme', t.parentId),
+        t.definition,
+        t.supportNeeds,
+      ]),
+    );
+    expect(exportQdpx(again).xml).toBe(out.xml);
+    const qdc = codebookToQdc(q.codes, { namespace: q.id, themes: q.themes }).xml;
+    const fromQdc = importQdc(qdc);
+    expect(fromQdc.ok && fromQdc.themes.map((t) => [t.status, t.parentId])).toEqual(
+      q.themes.map((t) => [t.status, t.parentId === null ? null : g('theme', t.parentId)]),
+    );
+    if (inCi) expect(haveXmllint).toBe(true);
+    if (haveXmllint) {
+      const v = xsdValidate(out.xml, PROJECT_XSD);
+      expect(v.ok, v.output).toBe(true);
+      const c = xsdValidate(qdc, CODEBOOK_XSD);
+      expect(c.ok, c.output).toBe(true);
+    }
   });
 
   it('keeps cases with pseudonyms, attributes, screening, and their speaker turns — never names', () => {
