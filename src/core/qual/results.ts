@@ -718,6 +718,7 @@ export function checklistTable(c: Checklist): TableSpec {
         item: { kind: 'text', text: it.title },
         prompt: { kind: 'text', text: it.prompt },
         answer: { kind: 'text', text: it.answer ?? '[to be completed by the researcher]' },
+        page: { kind: 'text', text: '' },
       },
     });
   }
@@ -731,6 +732,8 @@ export function checklistTable(c: Checklist): TableSpec {
       { key: 'item', label: 'Item', format: { kind: 'text' } },
       { key: 'prompt', label: 'What it asks', format: { kind: 'text' } },
       { key: 'answer', label: 'Answer', format: { kind: 'text' } },
+      // Where the manuscript reports the item: left blank for the author (journals require it).
+      { key: 'page', label: 'Page no.', format: { kind: 'text' } },
     ],
     rows,
     notes: [

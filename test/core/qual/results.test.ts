@@ -163,6 +163,9 @@ describe('COREQ and SRQR checklists', () => {
       `${32 - open} of 32 items pre-filled from the project; ${open} to be completed by the researcher.`,
     );
     expect(tableCsv(t)).toContain('[to be completed by the researcher]');
+    // Journals ask where each item is reported: a page-number column for the author to fill in.
+    expect(t.columns.map((c) => c.label)).toEqual(['No.', 'Item', 'What it asks', 'Answer', 'Page no.']);
+    expect(tableCsv(t).split(/\r?\n/)[0]).toContain('Page no.');
   });
 
   it('describeSample and the coding tree', () => {
