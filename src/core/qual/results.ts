@@ -601,7 +601,7 @@ export function coreqChecklist(project: QualProject, options: ChecklistOptions =
     '18': [m.repeatInterviews ?? null, M],
     '19': [m.recording ?? null, M],
     '20': [m.fieldNotes ?? null, M],
-    '21': [m.duration ?? null, M],
+    '21': m.duration ? [m.duration, M] : [timestampSpans(project), P],
     '22': [m.saturation ?? null, M],
     '23': [m.transcriptsReturned ?? null, M],
     '24': [coders.length ? `${coders.length} (${coders.join(', ')})` : null, P],
@@ -625,6 +625,24 @@ export function coreqChecklist(project: QualProject, options: ChecklistOptions =
       'Tong A, Sainsbury P, Craig J. Consolidated criteria for reporting qualitative research (COREQ): a 32-item checklist for interviews and focus groups. Int J Qual Health Care. 2007;19(6):349-357.',
     items: make('COREQ', COREQ, answers),
   };
+}
+
+/**
+ * What the transcripts' own timestamps say about duration (COREQ 21 when the metadata gives none): per
+ * transcript, the time of its last timestamped turn, a lower bound on the recording's length. Null when no
+ * transcript has timestamps.
+ */
+export function timestampSpans(project: QualProject): string | null {
+  const parts: string[] = [];
+  for (const s of project.sources) {
+    const times = (project.turns[s.id] ?? []).map((t) => t.time).filter((t): t is number => t !== undefined);
+    if (!times.length) continue;
+    const last = Math.round(Math.max(...times));
+    parts.push(`${s.name}: ${Math.floor(last / 60)} min ${last % 60} s`);
+  }
+  return parts.length
+    ? `At least (last timestamped turn of each transcript) ${parts.join('; ')}. Give the recorded durations.`
+    : null;
 }
 
 /** SRQR, 21 items, pre-filled where the project can answer; the rest marked for the researcher. */

@@ -168,6 +168,16 @@ describe('COREQ and SRQR checklists', () => {
     expect(tableCsv(t).split(/\r?\n/)[0]).toContain('Page no.');
   });
 
+  it('COREQ 21 (duration) falls back on the transcripts’ timestamps when the metadata gives none', () => {
+    const { duration: _, ...meta } = p.meta;
+    const c = coreqChecklist({ ...p, meta });
+    const item = c.items.find((i) => i.number === '21')!;
+    expect(item.answer).toBe(
+      'At least (last timestamped turn of each transcript) Focus group 1 (English): 2 min 20 s; فوکس گروپ ۱ (اردو): 0 min 45 s. Give the recorded durations.',
+    );
+    expect(item.status).not.toBe('needs_researcher');
+  });
+
   it('describeSample and the coding tree', () => {
     expect(describeSample({ ...p, participants: [] })).toBeNull();
     expect(codingTreeLines(p)[1]).toBe('  Workload — Volume of material, hours of study.');
