@@ -2,7 +2,8 @@
  * The analysis of a cross-sectional questionnaire study, from scored data to a report spec:
  * sample description, item endorsement by domain (and the top-N chart), score descriptives, bands,
  * threshold prevalence with Wilson intervals, group comparisons (Student and Welch rows, Levene,
- * effect sizes; one-way and Welch ANOVA for more than two groups), reliability, safety flags and the
+ * effect sizes; one-way and Welch ANOVA for more than two groups), the regression models of the plan
+ * (models.ts), reliability, safety flags and the
  * scoring report. Pure: it only maps statistics results (core/stats) onto table builders (core/report).
  *
  * Small-cell suppression: with `minCellSize` k > 0, every count below k in the sample description, band
@@ -85,6 +86,7 @@ import { ttestIndependent } from '../stats/ttest.js';
 import { plainQuestions, shortLabel, singleChoiceQuestions } from '../study/questions.js';
 import type { ResolvedStudy } from '../study/resolve.js';
 import { methodsSection } from './methods.js';
+import { modelSections } from './models.js';
 import { fmtLevel, instrumentLikertSections, questionSections } from './questions.js';
 
 export interface AnalysisInput {
@@ -1322,6 +1324,7 @@ export function analyzeStudy(input: AnalysisInput): Report {
   const th = thresholdSection(input, byId, k);
   if (th) sections.push(th);
   sections.push(...groupSections(input, reported, k));
+  sections.push(...modelSections(input, byId, k));
   const rel = reliabilitySection(input, reported, k);
   if (rel) sections.push(rel);
   const saf = safetySection(input, k);

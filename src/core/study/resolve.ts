@@ -229,6 +229,61 @@ export function resolveStudy(
     }
   });
 
+  const modelIds = new Set<string>();
+  study.analysis.models.forEach((m, i) => {
+    const at = `analysis.models[${i}]`;
+    if (modelIds.has(m.id))
+      issues.push({
+        path: `${at}.id`,
+        code: 'duplicate_model',
+        message: `model id "${m.id}" is used twice; rename one`,
+      });
+    modelIds.add(m.id);
+    const scores = [...scoreIds].join(', ') || '(none)';
+    const ov = variables.get(m.outcome);
+    if (
+      !scoreIds.has(m.outcome) &&
+      !(ov && (ov.item.type === 'number' || ov.item.type === 'single' || ov.item.type === 'scale'))
+    ) {
+      issues.push({
+        path: `${at}.outcome`,
+        code: ov ? 'not_numeric' : 'unknown_outcome',
+        message: ov
+          ? `model "${m.id}": outcome "${m.outcome}" is a ${ov.item.type} question; use a score (${scores}), a number or a single-choice question`
+          : `model "${m.id}": outcome "${m.outcome}" is not a score or question of this study; the scores are ${scores}`,
+      });
+    }
+    m.predictors.forEach((p, j) => {
+      const v = variables.get(p);
+      if (
+        scoreIds.has(p) ||
+        (v && (v.item.type === 'number' || v.item.type === 'single' || v.item.type === 'scale'))
+      ) {
+        const ref = m.reference[p];
+        if (ref !== undefined && !(v?.item.type === 'single' && !scoreIds.has(p)))
+          issues.push({
+            path: `${at}.reference.${p}`,
+            code: 'not_categorical',
+            message: `model "${m.id}": a reference category applies only to single-choice predictors; "${p}" enters as a number, remove its reference`,
+          });
+        else if (ref !== undefined && !(v?.item.options ?? []).some((o) => o.value === ref))
+          issues.push({
+            path: `${at}.reference.${p}`,
+            code: 'unknown_option',
+            message: `model "${m.id}": reference ${ref} is not an option value of "${p}" (${(v?.item.options ?? []).map((o) => o.value).join(', ')})`,
+          });
+        return;
+      }
+      issues.push({
+        path: `${at}.predictors[${j}]`,
+        code: v ? 'not_numeric' : 'unknown_predictor',
+        message: v
+          ? `model "${m.id}": predictor "${p}" is a ${v.item.type} question; predictors must be scores, number or single-choice questions`
+          : `model "${m.id}": predictor "${p}" is not a score or question of this study; the scores are ${scores}`,
+      });
+    });
+  });
+
   if (issues.length) return { ok: false, issues };
   return { ok: true, value: { study, instruments, variables, scoreIds } };
 }

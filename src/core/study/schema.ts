@@ -178,6 +178,68 @@ export const ThresholdSchema = z.object({
 });
 export type Threshold = z.infer<typeof ThresholdSchema>;
 
+/**
+ * A regression model of the analysis plan ("Table 4"): a linear model of a score or number question, or a logistic
+ * model of "outcome ≥ atLeast". Predictors are scores, number questions (entered as numbers) and single-choice
+ * questions (dummy coded, the first option the reference unless `reference` names another option value).
+ * Ids are checked against the study when it is resolved.
+ */
+export const ModelSchema = z
+  .object({
+    /** Model id: names its report section and tables (`model_<id>`). */
+    id: IdSchema,
+    type: z.enum(['linear', 'logistic']),
+    /** Heading of the model's table; default derived from the outcome and the predictors. */
+    title: z.string().min(1).optional(),
+    /** A score, domain or question id. */
+    outcome: IdSchema,
+    /** Logistic models: the event is outcome ≥ atLeast (e.g. a PHQ-9 total of at least 10). */
+    atLeast: z.number().finite().optional(),
+    /** Score, number-question and single-choice-question ids. */
+    predictors: z.array(IdSchema).min(1),
+    /** Reference category (an option value) per single-choice predictor, e.g. { "gender": 2 }. */
+    reference: z.record(IdSchema, z.number().finite()).default({}),
+  })
+  .superRefine((m, ctx) => {
+    if (m.type === 'linear' && m.atLeast !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['atLeast'],
+        message: `model "${m.id}" is linear, so "atLeast" does not apply; remove it or make the model "logistic"`,
+      });
+    if (m.type === 'logistic' && m.atLeast === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['atLeast'],
+        message: `logistic model "${m.id}" needs "atLeast": the event is ${m.outcome} ≥ atLeast (e.g. "atLeast": 10)`,
+      });
+    const seen = new Set<string>();
+    m.predictors.forEach((p, i) => {
+      if (p === m.outcome)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['predictors', i],
+          message: `model "${m.id}": "${p}" is the outcome; it cannot also be a predictor`,
+        });
+      if (seen.has(p))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['predictors', i],
+          message: `model "${m.id}": predictor "${p}" is listed twice`,
+        });
+      seen.add(p);
+    });
+    for (const r of Object.keys(m.reference)) {
+      if (!m.predictors.includes(r))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['reference', r],
+          message: `model "${m.id}": reference names "${r}", which is not one of its predictors (${m.predictors.join(', ')})`,
+        });
+    }
+  });
+export type Model = z.infer<typeof ModelSchema>;
+
 export const AnalysisPlanSchema = z.object({
   /** Question ids to compare groups by (e.g. level of training, gender). */
   groupBy: z.array(IdSchema).default([]),
@@ -199,6 +261,8 @@ export const AnalysisPlanSchema = z.object({
   topN: z.number().int().positive().default(10),
   /** Smallest group size shown in aggregate tables (small-cell suppression). 0 disables. */
   minCellSize: z.number().int().nonnegative().default(0),
+  /** Regression models (linear, logistic), each reported as its own table with a result sentence. */
+  models: z.array(ModelSchema).default([]),
 });
 export type AnalysisPlan = z.infer<typeof AnalysisPlanSchema>;
 
