@@ -37,6 +37,7 @@ function withDomains(domains: unknown[]) {
   const study = structuredClone(exampleStudy);
   study.instruments[0].domains = domains;
   study.analysis.thresholds = []; // they name the example's domains
+  study.analysis.models = []; // so do its models
   return study;
 }
 
