@@ -91,23 +91,11 @@ export async function run(argv: string[]): Promise<void> {
       );
     throw e;
   }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  process.stdout.write(
-    `nabz is listening on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port} — ${store.description}\n`,
-  );
-
-  const link = await ownerSetupLink(store, config.publicUrl);
-  if (link) process.stdout.write(`Open ${link} to create the owner account (valid 24 h).\n`);
-
-  await housekeeping(store).catch(() => undefined);
-  const timer = setInterval(() => {
-    housekeeping(store).catch((e: unknown) => app.log.warn({ err: e }, 'housekeeping failed'));
-  }, HOUSEKEEPING_MS);
-  timer.unref();
-
-  await new Promise<void>((resolve) => {
-    let stopping = false;
+  // Signal handlers go in before anything is printed: a supervisor (or a test) that stops the server as soon as
+  // it says "listening" must get a clean stop, not a kill during the setup-link and housekeeping awaits below.
+  let timer: NodeJS.Timeout | undefined;
+  let stopping = false;
+  const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       if (stopping) {
         process.stderr.write(`nabz: ${signal} again — exiting now.\n`);
@@ -115,7 +103,7 @@ export async function run(argv: string[]): Promise<void> {
       }
       stopping = true;
       process.stdout.write(`nabz: ${signal} received, finishing requests in flight…\n`);
-      clearInterval(timer);
+      if (timer) clearInterval(timer);
       app
         .close()
         .catch((e: unknown) => process.stderr.write(`nabz: error while stopping the server: ${String(e)}\n`))
@@ -129,4 +117,25 @@ export async function run(argv: string[]): Promise<void> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  process.stdout.write(
+    `nabz is listening on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port} — ${store.description}\n`,
+  );
+
+  // A stop that arrives meanwhile closes the store under these awaits: their failure is expected then.
+  const link = await ownerSetupLink(store, config.publicUrl).catch((e: unknown) => {
+    if (!stopping) throw e;
+  });
+  if (link) process.stdout.write(`Open ${link} to create the owner account (valid 24 h).\n`);
+
+  await housekeeping(store).catch(() => undefined);
+  if (stopping) return stopped;
+  timer = setInterval(() => {
+    housekeeping(store).catch((e: unknown) => app.log.warn({ err: e }, 'housekeeping failed'));
+  }, HOUSEKEEPING_MS);
+  timer.unref();
+
+  await stopped;
 }
