@@ -20,6 +20,7 @@ import type { BackendKind, StoreContext } from './context.js';
 import { type CountersRepo, countersRepo } from './counters.js';
 import { type DraftsRepo, draftsRepo } from './drafts.js';
 import { StoreError } from './errors.js';
+import { type InviteLinksRepo, inviteLinksRepo } from './invitelinks.js';
 import { type MigrationStep, migrateToLatest, readSchemaVersion, type SchemaVersion } from './migrate.js';
 import { type QualRepo, qualRepo } from './qual.js';
 import { type ReferralsRepo, referralsRepo } from './referrals.js';
@@ -49,6 +50,8 @@ export type { CounterDay, CounterReport } from './counters.js';
 export type { Draft, DraftInput } from './drafts.js';
 export type { Done, Outcome, Refused } from './errors.js';
 export { isCheckViolation, isForeignKeyViolation, isUniqueViolation, StoreError } from './errors.js';
+export type { InviteLinkCounts } from './invitelinks.js';
+export { MAX_INVITATIONS_PER_CALL } from './invitelinks.js';
 export type { MigrationStep, SchemaVersion } from './migrate.js';
 export { MigrationError } from './migrate.js';
 export type {
@@ -124,6 +127,7 @@ export interface Repositories {
   readonly referrals: ReferralsRepo;
   readonly audit: AuditRepo;
   readonly secrets: SecretsRepo;
+  readonly inviteLinks: InviteLinksRepo;
   /** Qualitative projects (migration 0002_qual). */
   readonly qual: QualRepo;
 }
@@ -162,6 +166,7 @@ export function repositories(ctx: StoreContext): Repositories {
     referrals: referralsRepo(ctx),
     audit: auditRepo(ctx),
     secrets: secretsRepo(ctx),
+    inviteLinks: inviteLinksRepo(ctx),
     qual: qualRepo(ctx),
   };
 }

@@ -55,9 +55,22 @@ export interface NewResponse {
   readonly counters?: readonly string[];
   /** Resume code whose draft is deleted, in the same transaction, when a new response is stored. */
   readonly resumeCode?: string;
+  /**
+   * The keyed hash of an invitation token (src/store/invitelinks.ts). Required for a new response to an
+   * invitation-only study; the invitation is used up (its row deleted) in the same transaction as the insert,
+   * and nothing in the response refers to it.
+   */
+  readonly invitationHash?: string;
 }
 
-export type InsertResponseRefusal = 'unknown_study' | 'study_not_open' | 'unknown_version';
+export type InsertResponseRefusal =
+  | 'unknown_study'
+  | 'study_not_open'
+  | 'unknown_version'
+  /** The study is invitation-only and no invitation was given. */
+  | 'invitation_required'
+  /** The invitation is not an unused one of the study's: used already, revoked, or mistyped. */
+  | 'invitation_invalid';
 
 export type InsertResponseResult =
   | {
@@ -131,6 +144,7 @@ interface StudyFacts {
   readonly status: string;
   readonly version: number;
   readonly keepTime: boolean;
+  readonly invitationOnly: boolean;
   /** Versions found (true) or not (false) in study_versions, in this transaction. */
   readonly versions: Map<number, boolean>;
 }
@@ -234,6 +248,15 @@ type Step =
   | { readonly op: 'insert'; readonly row: ResponseRow }
   | { readonly op: 'existing'; readonly studyId: number; readonly key: string }
   | { readonly op: 'deleteDraft'; readonly studyId: number; readonly codeHash: string }
+  /** Use up an unused invitation (delete its row); gives its `created_on` day, or undefined when there was none. */
+  | { readonly op: 'useInvitation'; readonly studyId: number; readonly hash: string }
+  /** Undo that (the response turned out to be a repeat): the row as it was. */
+  | {
+      readonly op: 'restoreInvitation';
+      readonly studyId: number;
+      readonly hash: string;
+      readonly day: string;
+    }
   | { readonly op: 'counters'; readonly rows: readonly CounterIncrement[] };
 
 /** What each step gives back: the study row, whether the version exists, the new or existing id. */
@@ -242,6 +265,7 @@ type StudyRow = {
   version: number;
   anonymous: boolean | number;
   record_times: boolean | number;
+  invitation_only: boolean | number;
 };
 /** A stored response found by its key: what a repeat is answered with. */
 interface ExistingRow {
@@ -249,7 +273,7 @@ interface ExistingRow {
   public_id: string;
   answers: string;
 }
-type StepResult = StudyRow | ExistingRow | boolean | number | undefined;
+type StepResult = StudyRow | ExistingRow | boolean | number | string | undefined;
 type Steps<T> = Generator<Step, T, StepResult>;
 
 function* studyFacts(state: TxState, studyId: number): Steps<StudyFacts | null> {
@@ -261,6 +285,7 @@ function* studyFacts(state: TxState, studyId: number): Steps<StudyFacts | null> 
         status: row.status,
         version: row.version,
         keepTime: !row.anonymous || Boolean(row.record_times),
+        invitationOnly: Boolean(row.invitation_only),
         versions: new Map<number, boolean>([[row.version, true]]),
       }
     : null;
@@ -300,6 +325,30 @@ function* insertSteps(state: TxState, p: PreparedResponse): Steps<InsertResponse
     }
     return refused('unknown_version', `Study ${input.studyId} has no version ${input.version}.`);
   }
+  // Invitation-only: the invitation is used up (its row deleted) before the insert, so two transactions cannot
+  // both use it (PostgreSQL's second DELETE waits for the first and then finds no row).
+  let invitation: { hash: string; day: string } | undefined;
+  if (study.invitationOnly) {
+    const hash = input.invitationHash;
+    const day =
+      hash === undefined
+        ? undefined
+        : ((yield { op: 'useInvitation', studyId: input.studyId, hash }) as string | undefined);
+    if (hash === undefined || day === undefined) {
+      // A retry of a response stored with this invitation (a double tap, two tabs) gets that response.
+      const seen = (yield { op: 'existing', studyId: input.studyId, key: input.idempotencyKey }) as
+        | ExistingRow
+        | undefined;
+      if (seen !== undefined) return repeatOf(seen, p);
+      return hash === undefined
+        ? refused('invitation_required', 'This study accepts responses through invitation links only.')
+        : refused(
+            'invitation_invalid',
+            'This invitation link has been used already, was revoked, or is mistyped.',
+          );
+    }
+    invitation = { hash, day };
+  }
   const id = (yield {
     op: 'insert',
     row: {
@@ -315,6 +364,9 @@ function* insertSteps(state: TxState, p: PreparedResponse): Steps<InsertResponse
     },
   }) as number | undefined;
   if (id === undefined) {
+    // The key was stored before with another invitation (or none): this one stays unused.
+    if (invitation !== undefined)
+      yield { op: 'restoreInvitation', studyId: input.studyId, hash: invitation.hash, day: invitation.day };
     // Stored before (committed, or earlier in this same transaction).
     const winner = (yield { op: 'existing', studyId: input.studyId, key: input.idempotencyKey }) as
       | ExistingRow
@@ -373,7 +425,7 @@ async function runWithKysely<T>(tx: Kysely<Database>, steps: Steps<T>): Promise<
       case 'study':
         result = await tx
           .selectFrom('studies')
-          .select(['status', 'version', 'anonymous', 'record_times'])
+          .select(['status', 'version', 'anonymous', 'record_times', 'invitation_only'])
           .where('id', '=', step.studyId)
           .executeTakeFirst();
         break;
@@ -412,6 +464,23 @@ async function runWithKysely<T>(tx: Kysely<Database>, steps: Steps<T>): Promise<
           .execute();
         result = undefined;
         break;
+      case 'useInvitation': {
+        const row = await tx
+          .deleteFrom('invite_links')
+          .where('study_id', '=', step.studyId)
+          .where('token_hash', '=', step.hash)
+          .returning('created_on')
+          .executeTakeFirst();
+        result = row?.created_on;
+        break;
+      }
+      case 'restoreInvitation':
+        await tx
+          .insertInto('invite_links')
+          .values({ study_id: step.studyId, token_hash: step.hash, created_on: step.day })
+          .execute();
+        result = undefined;
+        break;
       case 'counters':
         await tx
           .insertInto('progress_counters')
@@ -432,7 +501,9 @@ async function runWithKysely<T>(tx: Kysely<Database>, steps: Steps<T>): Promise<
 
 /** The same statements as {@link runWithKysely}, in SQLite's dialect, for the direct connection. */
 const DIRECT_SQL = {
-  study: 'SELECT status, version, anonymous, record_times FROM studies WHERE id = ?',
+  study: 'SELECT status, version, anonymous, record_times, invitation_only FROM studies WHERE id = ?',
+  useInvitation: 'DELETE FROM invite_links WHERE study_id = ? AND token_hash = ? RETURNING created_on',
+  restoreInvitation: 'INSERT INTO invite_links (study_id, token_hash, created_on) VALUES (?, ?, ?)',
   version: 'SELECT 1 AS found FROM study_versions WHERE study_id = ? AND version = ?',
   insert:
     'INSERT INTO responses (public_id, study_id, version, idempotency_key, answers, language, submitted_on, submitted_at, referral_wave) ' +
@@ -481,6 +552,17 @@ function runDirect<T>(direct: SqliteDirect, steps: Steps<T>): T {
         break;
       case 'deleteDraft':
         direct.statement(DIRECT_SQL.deleteDraft).run([step.studyId, step.codeHash]);
+        result = undefined;
+        break;
+      case 'useInvitation': {
+        const row = direct.statement(DIRECT_SQL.useInvitation).all([step.studyId, step.hash])[0] as
+          | { created_on: string }
+          | undefined;
+        result = row?.created_on;
+        break;
+      }
+      case 'restoreInvitation':
+        direct.statement(DIRECT_SQL.restoreInvitation).run([step.studyId, step.hash, step.day]);
         result = undefined;
         break;
       case 'counters': {

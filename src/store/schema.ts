@@ -77,6 +77,11 @@ export interface StudiesTable {
   anonymous: Flag;
   /** Owner's choice to keep submission times for an anonymous study (off by default). */
   record_times: Flag;
+  /** Only single-use invitation links accept responses (issue 12, finding 2). */
+  invitation_only: Flag;
+  /** Invitation links the owner made / revoked (the used ones are made − revoked − rows left). */
+  invite_links_made: ColumnType<number, number | undefined, number>;
+  invite_links_revoked: ColumnType<number, number | undefined, number>;
   /** k: aggregate cells with fewer respondents are suppressed. */
   min_cell_size: ColumnType<number, number | undefined, number>;
   created_at: Instant;
@@ -170,6 +175,14 @@ export interface ReferralLinksTable {
   created_at: Instant;
 }
 
+export interface InviteLinksTable {
+  study_id: number;
+  /** HMAC-SHA256 (hex) of the invitation token under the server's secret; the token itself is never stored. */
+  token_hash: string;
+  /** The day the invitation was made. (A used invitation's row is deleted with the response's insert.) */
+  created_on: Day;
+}
+
 export interface ServerSecretsTable {
   /** e.g. `idempotency`. */
   name: string;
@@ -211,6 +224,7 @@ export interface Database {
   referral_links: ReferralLinksTable;
   audit_log: AuditLogTable;
   server_secrets: ServerSecretsTable;
+  invite_links: InviteLinksTable;
   schema_version: SchemaVersionView;
 }
 
@@ -230,6 +244,7 @@ export const TABLES = [
   'audit_log',
   'study_invitations',
   'server_secrets',
+  'invite_links',
 ] as const satisfies ReadonlyArray<Exclude<keyof Database, 'schema_version'>>;
 
 /** The table Kysely's Migrator records applied migrations in (the lock table gets a `_lock` suffix). */

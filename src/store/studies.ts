@@ -31,6 +31,8 @@ export interface StudySummary {
   readonly anonymous: boolean;
   /** Keep submission times although the study is anonymous (owner's choice; off by default). */
   readonly recordTimes: boolean;
+  /** Who can answer: false = anyone with the link; true = only holders of a single-use invitation link. */
+  readonly invitationOnly: boolean;
   /** k: aggregate cells with fewer respondents are suppressed. */
   readonly minCellSize: number;
   readonly createdAt: Date;
@@ -76,6 +78,8 @@ export interface StudySettings {
   readonly title?: string;
   readonly anonymous?: boolean;
   readonly recordTimes?: boolean;
+  /** Only single-use invitation links accept responses (the public link alone does not). */
+  readonly invitationOnly?: boolean;
   readonly minCellSize?: number;
 }
 
@@ -95,6 +99,7 @@ const summaryColumns = [
   'version',
   'anonymous',
   'record_times',
+  'invitation_only',
   'min_cell_size',
   'created_at',
   'updated_at',
@@ -113,6 +118,7 @@ function toSummary(row: SummaryRow): StudySummary {
     version: row.version,
     anonymous: toBool(row.anonymous),
     recordTimes: toBool(row.record_times),
+    invitationOnly: toBool(row.invitation_only),
     minCellSize: row.min_cell_size,
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
@@ -147,6 +153,7 @@ export interface StudyLinkState {
   readonly version: number;
   readonly anonymous: boolean;
   readonly recordTimes: boolean;
+  readonly invitationOnly: boolean;
 }
 
 export function studiesRepo({ db }: StoreContext) {
@@ -220,7 +227,7 @@ export function studiesRepo({ db }: StoreContext) {
     async linkState(publicToken: string): Promise<StudyLinkState | undefined> {
       const row = await db
         .selectFrom('studies')
-        .select(['id', 'status', 'version', 'anonymous', 'record_times'])
+        .select(['id', 'status', 'version', 'anonymous', 'record_times', 'invitation_only'])
         .where('public_token', '=', publicToken)
         .executeTakeFirst();
       return row
@@ -230,6 +237,7 @@ export function studiesRepo({ db }: StoreContext) {
             version: row.version,
             anonymous: toBool(row.anonymous),
             recordTimes: toBool(row.record_times),
+            invitationOnly: toBool(row.invitation_only),
           }
         : undefined;
     },
@@ -343,6 +351,7 @@ export function studiesRepo({ db }: StoreContext) {
           ...(input.title !== undefined ? { title: input.title.trim() } : {}),
           ...(input.anonymous !== undefined ? { anonymous: input.anonymous } : {}),
           ...(input.recordTimes !== undefined ? { record_times: input.recordTimes } : {}),
+          ...(input.invitationOnly !== undefined ? { invitation_only: input.invitationOnly } : {}),
           ...(input.minCellSize !== undefined ? { min_cell_size: input.minCellSize } : {}),
         })
         .where('id', '=', input.studyId)

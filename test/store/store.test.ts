@@ -24,6 +24,9 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
     'updated_at',
     'opened_at',
     'closed_at',
+    'invitation_only',
+    'invite_links_made',
+    'invite_links_revoked',
   ],
   study_versions: ['study_id', 'version', 'definition', 'consent_hash', 'created_by', 'created_at'],
   study_roles: ['study_id', 'user_id', 'role', 'granted_at'],
@@ -57,6 +60,7 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
   // 0003_invitations
   study_invitations: ['study_id', 'email', 'role', 'invited_by', 'created_at'],
   server_secrets: ['name', 'value'],
+  invite_links: ['study_id', 'token_hash', 'created_on'],
   // 0002_qual: the same list test/store/qual.test.ts checks in detail
   ...QUAL_COLUMNS,
 };
@@ -107,15 +111,16 @@ for (const backend of testBackends()) {
             { name: '0002_qual', status: 'applied' },
             { name: '0003_invitations', status: 'applied' },
             { name: '0004_respondent_privacy', status: 'applied' },
+            { name: '0005_invite_links', status: 'applied' },
           ]);
-          expect(await first.schemaVersion()).toEqual({ version: 4, name: '0004_respondent_privacy' });
+          expect(await first.schemaVersion()).toEqual({ version: 5, name: '0005_invite_links' });
         } finally {
           await first.close();
         }
         const second = await db.open();
         try {
           expect(second.migrations).toEqual([]);
-          expect(await second.schemaVersion()).toEqual({ version: 4, name: '0004_respondent_privacy' });
+          expect(await second.schemaVersion()).toEqual({ version: 5, name: '0005_invite_links' });
         } finally {
           await second.close();
         }
@@ -124,7 +129,7 @@ for (const backend of testBackends()) {
           'SELECT version, name FROM schema_version',
         );
         await raw.close();
-        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[4, '0004_respondent_privacy']]);
+        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[5, '0005_invite_links']]);
       });
 
       it('has exactly the designed tables and columns, and none for IP addresses or user agents', async () => {
@@ -176,7 +181,7 @@ for (const backend of testBackends()) {
           try {
             const [a, b] = await Promise.all([shared.open(), shared.open()]);
             try {
-              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 4]);
+              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 5]);
               const { study } = await makeOpenStudy(a);
               const key = newKey();
               const results = await Promise.all(
@@ -215,6 +220,7 @@ for (const backend of testBackends()) {
               { name: '0002_qual', status: 'applied' },
               { name: '0003_invitations', status: 'applied' },
               { name: '0004_respondent_privacy', status: 'applied' },
+              { name: '0005_invite_links', status: 'applied' },
             ]);
           } finally {
             await store.close();

@@ -83,6 +83,10 @@ export interface UiStrings {
   readonly sharedDevice: string;
   readonly closedTitle: string;
   readonly closedText: string;
+  /** Invitation-only studies: the page shown without a usable invitation link. */
+  readonly invitationTitle: string;
+  readonly invitationNeeded: string;
+  readonly invitationInvalid: string;
   readonly errorPages: Readonly<Record<RespondErrorKind, { readonly title: string; readonly text: string }>>;
   readonly languageNav: string;
   /** Field errors; `name` is an item's name ("item 3", or a question's short text). */
@@ -176,6 +180,11 @@ const en: UiStrings = {
   sharedDevice: 'Others use this phone or computer: keep nothing of my answers on it',
   closedTitle: 'This study is closed',
   closedText: 'This study is not collecting answers at the moment. Thank you for your interest.',
+  invitationTitle: 'This study is by invitation',
+  invitationNeeded:
+    'Only people who received a personal invitation link can take part in this study. If you were given one, open that link (or scan its QR code). Your invitation does not tell anyone who you are or which answers are yours.',
+  invitationInvalid:
+    'This invitation link cannot be used: it has already been used to send answers (each link works once), or it was withdrawn or mistyped. If you think this is a mistake, ask the researcher for a new link. Thank you for taking part.',
   errorPages: {
     not_found: {
       title: 'Page not found',
@@ -296,6 +305,11 @@ const ur: UiStrings = {
   sharedDevice: 'یہ فون یا کمپیوٹر دوسرے لوگ بھی استعمال کرتے ہیں: میرے جوابات اس پر محفوظ نہ کیے جائیں',
   closedTitle: 'یہ مطالعہ بند ہو چکا ہے',
   closedText: 'یہ مطالعہ اس وقت جوابات جمع نہیں کر رہا۔ دلچسپی کا شکریہ۔',
+  invitationTitle: 'یہ مطالعہ صرف دعوت پر ہے',
+  invitationNeeded:
+    'اس مطالعے میں صرف وہی لوگ حصہ لے سکتے ہیں جنہیں ذاتی دعوتی لنک ملا ہو۔ اگر آپ کو لنک دیا گیا ہے تو وہی لنک کھولیں (یا اس کا QR کوڈ اسکین کریں)۔ آپ کی دعوت کسی کو نہیں بتاتی کہ آپ کون ہیں یا کون سے جوابات آپ کے ہیں۔',
+  invitationInvalid:
+    'یہ دعوتی لنک استعمال نہیں ہو سکتا: اس سے جوابات پہلے ہی بھیجے جا چکے ہیں (ہر لنک ایک بار چلتا ہے)، یا اسے واپس لے لیا گیا ہے یا غلط لکھا گیا ہے۔ اگر یہ غلطی ہے تو محقق سے نیا لنک مانگیں۔ حصہ لینے کا شکریہ۔',
   errorPages: {
     not_found: {
       title: 'صفحہ نہیں ملا',

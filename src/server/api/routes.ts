@@ -14,6 +14,8 @@
  * | 200    | `{ id, duplicate: true, support? }`                      | this key was stored before with these answers: nothing new |
  * | 400    | `{ error, code, issues: [{ path, message }] }`           | malformed JSON, unknown fields or items, bad values, missing required answers, bad key |
  * | 404    | `{ error, code: "not_found" }`                           | no such (open or closed) study                |
+ * | 403    | `{ error, code: "invitation_required" }`                 | invitation-only study and no invitation token  |
+ * | 409    | `{ error, code: "invitation_invalid" }`                  | the invitation was used already, revoked or mistyped |
  * | 409    | `{ error, code: "closed" }`                              | the study is closed                           |
  * | 409    | `{ error, code: "conflict" }`                            | this key was stored before with other answers: nothing stored |
  * | 413    | `{ error, code: "too_large" }`                           | body over 256 KB                              |
@@ -26,7 +28,9 @@
  * nothing. `support` (only when a safety rule fires on the answers sent) lists the study's support contacts,
  * for this respondent's eyes only; nothing about it is stored, and a repeat is answered from the answers it
  * sends, never from another submission's (a key reused with other answers is a 409). The key itself is not
- * stored, only a keyed hash of it (see KeyHasher). Nothing partial is ever stored: a response is validated
+ * stored, only a keyed hash of it (see KeyHasher). An invitation-only study needs the invitation's token, in
+ * the `Nabz-Invitation` header or as `?i=<token>` (as in the invitation link); it is used up by the stored
+ * response, in the insert's transaction, and nothing in the response refers to it. Nothing partial is ever stored: a response is validated
  * completely and inserted in one transaction.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -38,7 +42,10 @@ import { HttpError, type HttpIssue } from '../errors.js';
 import { StudyCache } from '../respond/load.js';
 import {
   IDEMPOTENCY_KEY,
+  INVITATION_TOKEN,
   idempotencyKeyHasher,
+  invitationKey,
+  invitationRefusal,
   keyConflict,
   REFERRAL_CODE,
   referralWave,
@@ -109,7 +116,8 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
       hit.study.status === row.status &&
       hit.study.version === row.version &&
       hit.study.anonymous === row.anonymous &&
-      hit.study.recordTimes === row.recordTimes
+      hit.study.recordTimes === row.recordTimes &&
+      hit.study.invitationOnly === row.invitationOnly
     ) {
       hit.checkedAt = now;
       return hit.study;
@@ -124,6 +132,31 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
       }
     }
     return study;
+  };
+
+  /**
+   * The hashed invitation token a submission carries (header `Nabz-Invitation` or `?i=`), and whether it is an
+   * unused invitation of the study; checked early for an invitation-only study so that nothing (not even a
+   * screened-out count) happens without one. The insert checks again, and uses it up, in its transaction.
+   */
+  const invitationOf = async (
+    req: FastifyRequest,
+    study: Study,
+  ): Promise<{ hash: string | undefined; usable: boolean }> => {
+    const header = req.headers['nabz-invitation'];
+    const query = (req.query as Record<string, unknown> | undefined)?.i;
+    const raw = typeof header === 'string' ? header.trim() : typeof query === 'string' ? query : undefined;
+    if (raw !== undefined && !INVITATION_TOKEN.test(raw))
+      throw validationError([
+        {
+          path: 'Nabz-Invitation',
+          message: 'must be the invitation token from the invitation link (?i=...)',
+        },
+      ]);
+    const hash = raw === undefined ? undefined : await hashKey(study.id, invitationKey(raw));
+    if (!study.invitationOnly) return { hash, usable: true };
+    if (hash === undefined) throw invitationRefusal('invitation_required');
+    return { hash, usable: await store.inviteLinks.isUnused(study.id, hash) };
   };
 
   app.post<{ Params: { token: string } }>(
@@ -202,10 +235,12 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
       // The study (404 before validation details, so nothing is revealed about unknown links).
       const token = req.params.token;
       let study = /^[A-Za-z0-9_-]{6,64}$/.test(token) ? await studyByToken(token) : undefined;
-      if (study && study.status !== 'open') study = await studyByToken(token, true);
+      // Re-read before a refusal (a study closed, or made invitation-only, may have changed within the second).
+      if (study && (study.status !== 'open' || study.invitationOnly)) study = await studyByToken(token, true);
       if (!study || study.status === 'draft') throw new HttpError(404, 'Study not found.', 'not_found');
       if (issues.length) throw validationError(issues);
       const idem = await hashKey(study.id, key as string);
+      const invitation = await invitationOf(req, study);
 
       // A repeat of a stored key with the same answers gets the first response's id, whatever happened since
       // (e.g. the study closed after the first attempt); with other answers it is a 409 conflict. The reply is
@@ -237,6 +272,8 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
         if (v?.ok && sameAnswers(prior.answers, v.value)) return duplicateReply(prior.publicId, v.value);
         throw keyConflict();
       };
+      // A used (or revoked, or mistyped) invitation: only a retry of the response it stored gets an answer.
+      if (!invitation.usable) return refuse(invitationRefusal('invitation_invalid'));
       if (study.status !== 'open')
         return refuse(
           new HttpError(
@@ -283,6 +320,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
         referral,
         counters: ['started', 'completed'],
         now: new Date(clock()),
+        ...(invitation.hash !== undefined ? { invitationHash: invitation.hash } : {}),
       });
       const support = result.flagged
         ? { support: supportFor(loaded.resolved.study.collection.supportContacts) }

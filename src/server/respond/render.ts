@@ -86,6 +86,7 @@ export type RespondContext =
     })
   | (RespondCommon & { readonly view: 'resume'; readonly notFound?: boolean; readonly code?: string })
   | (RespondCommon & { readonly view: 'closed' })
+  | (RespondCommon & { readonly view: 'invitation'; readonly reason: 'needed' | 'invalid' })
   | {
       readonly view: 'error';
       readonly kind: RespondErrorKind;
@@ -522,6 +523,16 @@ export function renderPage(ctx: RespondContext): RenderedPage {
     case 'closed': {
       const s = uiStrings(ctx.lang);
       return finish(ctx, s.closedTitle, `<h1>${esc(s.closedTitle)}</h1><p>${esc(s.closedText)}</p>`, 200);
+    }
+    case 'invitation': {
+      const s = uiStrings(ctx.lang);
+      const text = ctx.reason === 'invalid' ? s.invitationInvalid : s.invitationNeeded;
+      return finish(
+        ctx,
+        s.invitationTitle,
+        `<h1>${esc(s.invitationTitle)}</h1><p>${esc(text)}</p>`,
+        ctx.reason === 'invalid' ? 409 : 403,
+      );
     }
     case 'error': {
       const lang = ctx.lang ?? 'en';

@@ -3,7 +3,7 @@
  *
  * | route                       | what                                                                          |
  * |-----------------------------|-------------------------------------------------------------------------------|
- * | `GET  /s/:token`            | first page (`?lang=ur`, `?r=<referral code>`, `?preview=1` for signed-in roles) |
+ * | `GET  /s/:token`            | first page (`?lang=ur`, `?r=<referral code>`, `?i=<invitation>`, `?preview=1` for signed-in roles) |
  * | `POST /s/:token`            | submit the page named by `_page` with the button `_nav` (next/back/save/submit/goto:<page>) |
  * | `GET  /s/:token/resume`     | the resume-code form                                                          |
  * | `POST /s/:token/resume`     | continue from a resume code (`code`)                                          |
@@ -63,7 +63,9 @@ import {
   draftHash,
   formSubmissionKey,
   IDEMPOTENCY_KEY,
+  INVITATION_TOKEN,
   idempotencyKeyHasher,
+  invitationKey,
   REFERRAL_CODE,
   referralWave,
   responseByKey,
@@ -78,10 +80,10 @@ export interface RespondRoutesOptions {
 }
 
 /**
- * Control fields a respondent form may carry: the renderer's, plus `_r` (referral code before a session exists)
- * and `_shared` (a shared device: nothing kept in the browser).
+ * Control fields a respondent form may carry: the renderer's, plus `_r` (referral code before a session exists),
+ * `_i` (invitation token before a session exists) and `_shared` (a shared device: nothing kept in the browser).
  */
-const RESPOND_CONTROLS: readonly string[] = [...CONTROL_FIELDS, '_r', '_shared'];
+const RESPOND_CONTROLS: readonly string[] = [...CONTROL_FIELDS, '_r', '_i', '_shared'];
 
 const PUBLIC_TOKEN = /^[A-Za-z0-9_-]{6,64}$/;
 
@@ -190,16 +192,19 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
 
   function common(
     c: Ctx,
-    extra: { key?: string; ref?: string; languageLinks?: boolean } = {},
+    extra: { key?: string; ref?: string; inv?: string; languageLinks?: boolean } = {},
   ): RespondCommon {
     const q = c.preview ? '?preview=1' : '';
     const languages = c.loaded.resolved.study.languages;
     const hidden: Record<string, string> = { _lang: c.lang };
     if (c.shared) hidden._shared = '1';
     if (extra.key) hidden._s = extra.key;
-    else if (extra.ref) hidden._r = extra.ref;
+    else {
+      if (extra.ref) hidden._r = extra.ref;
+      if (extra.inv) hidden._i = extra.inv;
+    }
     const linkQuery = (l: string) =>
-      `?lang=${encodeURIComponent(l)}${extra.ref ? `&r=${encodeURIComponent(extra.ref)}` : ''}${c.preview ? '&preview=1' : ''}`;
+      `?lang=${encodeURIComponent(l)}${extra.ref ? `&r=${encodeURIComponent(extra.ref)}` : ''}${extra.inv ? `&i=${encodeURIComponent(extra.inv)}` : ''}${c.preview ? '&preview=1' : ''}`;
     return {
       resolved: c.loaded.resolved,
       lang: c.lang,
@@ -220,6 +225,7 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     extra: {
       key?: string;
       ref?: string;
+      inv?: string;
       languageLinks?: boolean;
       fields?: FormFields;
       errors?: readonly FieldError[];
@@ -261,36 +267,64 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     });
   }
 
+  /**
+   * Invitation-only studies: the keyed hash of an unused invitation token, or the page to show instead (an
+   * invitation is needed, or this one was used). Open studies and previews need none (undefined, no page).
+   */
+  async function invitationFor(
+    c: Ctx,
+    token: string | undefined,
+  ): Promise<{ hash?: string; page?: RenderedPage }> {
+    if (!c.study.invitationOnly || c.preview) return {};
+    const valid = token !== undefined && INVITATION_TOKEN.test(token) ? token : undefined;
+    const hash = valid === undefined ? undefined : await hashKey(c.study.id, invitationKey(valid));
+    if (hash !== undefined && (await store.inviteLinks.isUnused(c.study.id, hash))) return { hash };
+    return {
+      page: renderPage({
+        ...common(c),
+        view: 'invitation',
+        reason: token === undefined ? 'needed' : 'invalid',
+      }),
+    };
+  }
+
   async function count(c: Ctx, names: readonly string[]): Promise<void> {
     if (c.preview) return;
     const now = new Date(clock());
     for (const name of names) await store.counters.increment({ studyId: c.study.id, name, now });
   }
 
-  app.get<{ Params: { token: string }; Querystring: { lang?: string; r?: string; preview?: string } }>(
-    '/s/:token',
-    { config: pageLimit },
-    async (req, reply) => {
-      const preview = req.query.preview === '1';
-      const study = await studyFor(req, req.params.token, preview);
-      const loaded = cache.current(study);
-      const lang = chooseLanguage(
-        loaded.resolved.study.languages,
-        typeof req.query.lang === 'string' ? req.query.lang : undefined,
-        req.headers['accept-language'],
-      );
-      const c: Ctx = { token: req.params.token, study, loaded, lang, preview };
-      if (study.status === 'closed' && !preview)
-        return send(req, reply, renderPage({ ...common(c), view: 'closed' }));
-      const r = typeof req.query.r === 'string' ? req.query.r.toUpperCase() : undefined;
-      const ref = r && REFERRAL_CODE.test(r) ? r : undefined;
-      return send(
-        req,
-        reply,
-        renderStep(c, firstStep(loaded.flow), {}, { ...(ref ? { ref } : {}), languageLinks: true }),
-      );
-    },
-  );
+  app.get<{
+    Params: { token: string };
+    Querystring: { lang?: string; r?: string; i?: string; preview?: string };
+  }>('/s/:token', { config: pageLimit }, async (req, reply) => {
+    const preview = req.query.preview === '1';
+    const study = await studyFor(req, req.params.token, preview);
+    const loaded = cache.current(study);
+    const lang = chooseLanguage(
+      loaded.resolved.study.languages,
+      typeof req.query.lang === 'string' ? req.query.lang : undefined,
+      req.headers['accept-language'],
+    );
+    const c: Ctx = { token: req.params.token, study, loaded, lang, preview };
+    if (study.status === 'closed' && !preview)
+      return send(req, reply, renderPage({ ...common(c), view: 'closed' }));
+    const r = typeof req.query.r === 'string' ? req.query.r.toUpperCase() : undefined;
+    const ref = r && REFERRAL_CODE.test(r) ? r : undefined;
+    const inv = typeof req.query.i === 'string' ? req.query.i : undefined;
+    const invitation = await invitationFor(c, inv);
+    if (invitation.page) return send(req, reply, invitation.page);
+    return send(
+      req,
+      reply,
+      renderStep(
+        c,
+        firstStep(loaded.flow),
+        {},
+        { ...(ref ? { ref } : {}), ...(invitation.hash && inv ? { inv } : {}), languageLinks: true },
+      ),
+    );
+  });
 
   app.post<{ Params: { token: string }; Querystring: { preview?: string } }>(
     '/s/:token',
@@ -386,12 +420,18 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
         if (pageId !== firstId) return expired(fallbackLang);
         const r = formField(body, '_r')?.toUpperCase();
         const referral = preview ? null : await referralWave(store, study.id, r);
+        const invitation = await invitationFor(
+          { token, study, loaded, lang: fallbackLang, preview },
+          formField(body, '_i'),
+        );
+        if (invitation.page) return send(req, reply, invitation.page);
         state = {
           v: 1,
           answers: {},
           seen: [firstId],
           at: firstId,
           ...(referral ? { ref: referral.code } : {}),
+          ...(invitation.hash ? { inv: invitation.hash } : {}),
           ...(preview ? { preview: true as const } : {}),
           ...(formField(body, '_shared') === '1' ? { shared: true as const } : {}),
         };
@@ -532,8 +572,19 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
           referral: state.ref !== undefined && wave !== null ? { code: state.ref, wave } : null,
           counters: ['completed'],
           draftHashes: [draftHash(sessionKey), ...(state.rc ? [state.rc] : [])],
+          ...(state.inv ? { invitationHash: state.inv } : {}),
           now: new Date(now),
+        }).catch((err: unknown) => {
+          // Invitation-only (or made so during this session) without a usable invitation: the kind page.
+          if (err instanceof HttpError && err.code.startsWith('invitation_'))
+            return renderPage({
+              ...common(c),
+              view: 'invitation',
+              reason: err.code === 'invitation_invalid' ? 'invalid' : 'needed',
+            });
+          throw err;
         });
+        if ('body' in result) return send(req, reply, result);
         return send(req, reply, resultPage(c, result.flagged, result.referralCode));
       }
 

@@ -84,6 +84,11 @@ export interface FlowState {
   readonly at: string;
   /** Referral link code the respondent arrived with. */
   readonly ref?: string;
+  /**
+   * Invitation-only studies: the keyed hash of the invitation the respondent arrived with (as the invitations
+   * table keeps it); used up when the response is stored, and deleted with the draft.
+   */
+  readonly inv?: string;
   /** SHA-256 of the resume code this session was saved or resumed with (deleted on submit). */
   readonly rc?: string;
   /** A researcher's preview: nothing is counted or stored as a response. */
@@ -159,6 +164,7 @@ export function parseState(raw: unknown): FlowState | undefined {
     seen: x.seen.filter((s): s is string => typeof s === 'string'),
     at: x.at,
     ...(typeof x.ref === 'string' ? { ref: x.ref } : {}),
+    ...(typeof x.inv === 'string' ? { inv: x.inv } : {}),
     ...(typeof x.rc === 'string' ? { rc: x.rc } : {}),
     ...(x.preview === true ? { preview: true as const } : {}),
     ...(x.shared === true ? { shared: true as const } : {}),

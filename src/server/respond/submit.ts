@@ -11,6 +11,29 @@ export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
 /** A referral code in a link (`?r=`): letters and digits, as `randomCode` makes them. */
 export const REFERRAL_CODE = /^[A-Z0-9]{4,16}$/;
 
+/** An invitation token in a link (`?i=`) or the API's `Nabz-Invitation` header: 22 base64url characters as made. */
+export const INVITATION_TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
+
+/** What an invitation token is hashed as (with the study id, under the server's secret: see {@link KeyHasher}). */
+export function invitationKey(token: string): string {
+  return `invitation\n${token}`;
+}
+
+/** The refusal of a submission without a usable invitation to an invitation-only study. */
+export function invitationRefusal(code: 'invitation_required' | 'invitation_invalid'): HttpError {
+  return code === 'invitation_required'
+    ? new HttpError(
+        403,
+        'This study accepts responses through personal invitation links only; nothing was stored. Open the invitation link you were given (or send its token in the Nabz-Invitation header).',
+        'invitation_required',
+      )
+    : new HttpError(
+        409,
+        'This invitation link is not valid for this study: it has been used for a response already (each link starts one response), was revoked, or is mistyped; nothing was stored. Ask the researcher for a new link.',
+        'invitation_invalid',
+      );
+}
+
 /** The per-study root referral link: the parent of links given to respondents who came through the main link. */
 export const ROOT_REFERRAL_CODE = 'ROOT';
 
@@ -115,6 +138,8 @@ export interface SubmitInput {
   readonly counters: readonly string[];
   /** Draft rows (by SHA-256 of their key) to delete once the response is stored. */
   readonly draftHashes?: readonly string[];
+  /** The hashed invitation token (invitation-only studies; see {@link invitationKey}). */
+  readonly invitationHash?: string;
   readonly now: Date;
 }
 
@@ -147,8 +172,10 @@ export async function submitResponse(input: SubmitInput): Promise<SubmitResult> 
     referralWave: input.referral?.wave ?? null,
     counters: input.counters,
     now: input.now,
+    ...(input.invitationHash !== undefined ? { invitationHash: input.invitationHash } : {}),
   });
   if (!r.ok) {
+    if (r.code === 'invitation_required' || r.code === 'invitation_invalid') throw invitationRefusal(r.code);
     if (r.code === 'unknown_study') throw new HttpError(404, 'Study not found.', 'not_found');
     throw new HttpError(
       409,

@@ -20,6 +20,7 @@ import type { StudioContext } from './common.js';
 import { registerDashboard } from './dashboard.js';
 import { registerEdit } from './edit.js';
 import { registerExports } from './exports.js';
+import { registerInviteLinks } from './invitelinks.js';
 import { registerOverview } from './overview.js';
 import { registerPeople } from './people.js';
 import { registerPreview } from './preview.js';
@@ -36,6 +37,7 @@ export async function studioRoutes(
   const ctx: StudioContext = { store: opts.store, config: opts.config };
   registerDashboard(app, ctx);
   registerOverview(app, ctx);
+  registerInviteLinks(app, ctx);
   registerEdit(app, ctx);
   registerPreview(app, ctx);
   registerProgress(app, ctx);

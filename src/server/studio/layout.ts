@@ -71,6 +71,8 @@ export const STUDIO_CSS = [
   '.qr svg{display:block;width:100%;height:auto}',
   '.qr.big{max-width:min(95vw,80vh);margin:0 auto}',
   '.present{text-align:center}.present .link{font-size:clamp(1rem,3vw,2rem)}',
+  '.slips{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:1rem}',
+  '.slip{border:1px dashed #777;padding:.6rem;break-inside:avoid}.slip .qr{max-width:12rem}.slip .link{font-size:.8rem}',
   '.report table{margin:1rem 0}.report caption{caption-side:top;text-align:start;font-weight:600;padding-bottom:.3rem}',
   '.report .nc{font-style:italic;color:var(--m)}.report .r{text-align:end;white-space:nowrap}',
   '.report .i1{padding-inline-start:1.6rem}.report .i2{padding-inline-start:2.6rem}',

@@ -11,6 +11,7 @@ import { audienceOf, coarseCount } from '../../core/privacy/suppression.js';
 import { HttpError } from '../errors.js';
 import { loadStudy, page, ROLES, type StudioContext, type StudyRequest, seeOther } from './common.js';
 import { launchCheck, type StudyDraft, studyInstrument } from './definition.js';
+import { inviteLinksSection } from './invitelinks.js';
 import { esc, issuesHtml, postButton, statusBadge } from './layout.js';
 
 /** The respondent link of a study. */
@@ -259,19 +260,29 @@ export function registerOverview(app: FastifyInstance, ctx: StudioContext): void
         ? ''
         : `<p class="notice">The study is ${esc(study.status)}: the link ${study.status === 'draft' ? 'works once you launch it' : 'shows a "closed" page until you reopen it'}.</p>`;
     const launched = (req.query as { launched?: string }).launched !== undefined;
+    const revoked = (req.query as { revoked?: string }).revoked;
+    const csrf = reply.generateCsrf();
+    const invitations = await inviteLinksSection(ctx, study, s.role === 'owner', csrf);
     return page(reply, {
+      csrf,
       title: `Share – ${study.title}`,
       user: s.user,
       study: s.layoutStudy,
       active: 'share',
       body: () =>
         `<h1>Share the study</h1>${launched ? '<p class="ok">The study is open.</p>' : ''}${notOpen}` +
+        (revoked !== undefined && /^\d+$/.test(revoked)
+          ? `<p class="ok">${esc(revoked)} unused invitation link(s) revoked.</p>`
+          : '') +
+        (study.invitationOnly
+          ? '<p class="notice">Invitation only: this link alone shows a page saying an invitation is needed; hand out the invitation links below.</p>'
+          : '') +
         `<p>Anonymous link — the same for everyone:</p><p class="link" id="study-link">${esc(link)}</p>` +
         '<p class="row"><button type="button" data-copy="study-link" hidden>Copy link</button>' +
         `<a class="button" href="${esc(whatsappLink(message))}" rel="noopener noreferrer">Share on WhatsApp</a>` +
         `<a class="button" href="${base}/share/present">Show QR code full screen</a>` +
         `<a class="button" href="${base}/qr.svg" download="study-${study.id}-qr.svg">Download QR code (SVG)</a></p>` +
-        `<div class="qr">${svg}</div>${referrals}`,
+        `<div class="qr">${svg}</div>${invitations}${referrals}`,
     });
   });
 

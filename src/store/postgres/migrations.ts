@@ -293,10 +293,24 @@ const respondentPrivacy: readonly string[] = [
     VALUES ('idempotency', encode(sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8')), 'hex'))`,
 ];
 
+/** 0005_invite_links: see ../sqlite/migrations.ts (a used invitation's row is deleted, so no xmin links it). */
+const inviteLinks: readonly string[] = [
+  'ALTER TABLE studies ADD COLUMN invitation_only boolean NOT NULL DEFAULT false',
+  'ALTER TABLE studies ADD COLUMN invite_links_made integer NOT NULL DEFAULT 0 CHECK (invite_links_made >= 0)',
+  'ALTER TABLE studies ADD COLUMN invite_links_revoked integer NOT NULL DEFAULT 0 CHECK (invite_links_revoked >= 0)',
+  `CREATE TABLE invite_links (
+    study_id integer NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    ${hash('token_hash')},
+    created_on date NOT NULL,
+    CONSTRAINT invite_links_pkey PRIMARY KEY (study_id, token_hash)
+  )`,
+];
+
 /** All PostgreSQL migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
   '0002_qual': { up: runStatements(qual) },
   '0003_invitations': { up: runStatements(invitations) },
   '0004_respondent_privacy': { up: runStatements(respondentPrivacy) },
+  '0005_invite_links': { up: runStatements(inviteLinks) },
 };

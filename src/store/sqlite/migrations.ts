@@ -287,10 +287,32 @@ const respondentPrivacy: readonly string[] = [
   `INSERT INTO server_secrets (name, value) VALUES ('idempotency', lower(hex(randomblob(32))))`,
 ];
 
+/**
+ * 0005_invite_links (issue 12, finding 2): invitation-only studies. `studies.invitation_only` says whether the
+ * public link alone accepts responses; `invite_links_made` and `invite_links_revoked` count the owner's actions
+ * (so the share page can say how many were used without keeping used ones). `invite_links` holds one row per
+ * unused single-use link: a keyed hash of its token (never the token) and the day it was made. A link is used
+ * up by deleting its row in the transaction that stores the response: nothing about a used invitation is kept
+ * (no flag, no time, no response id, and on PostgreSQL no row whose `xmin` equals the response's), and the
+ * rows that remain have no insertion order (a WITHOUT ROWID table ordered by the random hash).
+ */
+const inviteLinks: readonly string[] = [
+  'ALTER TABLE studies ADD COLUMN invitation_only INTEGER NOT NULL DEFAULT 0 CHECK (invitation_only IN (0, 1))',
+  'ALTER TABLE studies ADD COLUMN invite_links_made INTEGER NOT NULL DEFAULT 0 CHECK (invite_links_made >= 0)',
+  'ALTER TABLE studies ADD COLUMN invite_links_revoked INTEGER NOT NULL DEFAULT 0 CHECK (invite_links_revoked >= 0)',
+  `CREATE TABLE invite_links (
+    study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    ${hash('token_hash')},
+    ${day('created_on')},
+    PRIMARY KEY (study_id, token_hash)
+  ) STRICT, WITHOUT ROWID`,
+];
+
 /** All SQLite migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
   '0002_qual': { up: runStatements(qual) },
   '0003_invitations': { up: runStatements(invitations) },
   '0004_respondent_privacy': { up: runStatements(respondentPrivacy) },
+  '0005_invite_links': { up: runStatements(inviteLinks) },
 };
