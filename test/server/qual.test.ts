@@ -720,6 +720,10 @@ for (const backend of serverBackends()) {
       expect(page).toContain('[to be completed by the researcher]');
       const md = ok(await get(`${base}/checklists.md`, viewer), 200).body;
       expect(md).toContain('A quiet seminar room at a medical college');
+      // COREQ 23/28 from the member checks recorded above (P4 approved after a correction; P1 sent).
+      expect(md).toMatch(
+        /sent back to 2 of \d+ participants; 1 returned them, 1 with corrections \(recorded as tracked edits\)/,
+      );
     });
 
     it('renders code colours, tree indentation and memo line breaks with stylesheet classes, never inline style=', async () => {

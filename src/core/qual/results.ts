@@ -531,6 +531,21 @@ export interface ChecklistOptions {
   readonly software?: string;
   /** k for a protected audience (a viewer): small attribute groups are not named (`describeSample`). */
   readonly minCellSize?: number;
+  /** The project's member-checking records (COREQ 23 and 28 when the metadata says nothing). */
+  readonly memberChecks?: MemberCheckCounts;
+}
+
+/** Member checking in numbers: participants, packets sent, returned (or later), with recorded corrections. */
+export interface MemberCheckCounts {
+  readonly participants: number;
+  readonly sent: number;
+  readonly returned: number;
+  readonly corrected: number;
+}
+
+function memberCheckText(c: MemberCheckCounts | undefined): string | null {
+  if (!c || c.sent === 0) return null;
+  return `Each participant's own transcript turns were sent back to ${c.sent} of ${c.participants} participants; ${c.returned} returned them, ${c.corrected} with corrections (recorded as tracked edits).`;
 }
 
 function make(
@@ -603,7 +618,7 @@ export function coreqChecklist(project: QualProject, options: ChecklistOptions =
     '20': [m.fieldNotes ?? null, M],
     '21': m.duration ? [m.duration, M] : [timestampSpans(project), P],
     '22': [m.saturation ?? null, M],
-    '23': [m.transcriptsReturned ?? null, M],
+    '23': m.transcriptsReturned ? [m.transcriptsReturned, M] : [memberCheckText(options.memberChecks), P],
     '24': [coders.length ? `${coders.length} (${coders.join(', ')})` : null, P],
     '25': [
       codes.length
@@ -613,7 +628,7 @@ export function coreqChecklist(project: QualProject, options: ChecklistOptions =
     ],
     '26': [phaseSummary(project), P],
     '27': [m.software ?? options.software ?? 'nabz', m.software ? M : P],
-    '28': [m.memberChecking ?? null, M],
+    '28': m.memberChecking ? [m.memberChecking, M] : [memberCheckText(options.memberChecks), P],
     '29': [
       quoted ? 'Yes; each quotation is identified by participant pseudonym, e.g. (Participant 4).' : null,
       P,

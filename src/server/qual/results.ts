@@ -31,6 +31,7 @@ import { REPORT_SCHEMA_VERSION, type Report, type TableSpec } from '../../core/r
 import { tableCsv } from '../../render/csv.js';
 import { renderHtmlDocument } from '../../render/html.js';
 import { renderMarkdown } from '../../render/markdown.js';
+import type { QualState } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 import {
   applyPlan,
@@ -186,10 +187,17 @@ const META_FIELDS: readonly [keyof QualMeta, string][] = [
 ];
 
 /** Checklist options for the caller: a viewer's sample description names no group under k (finding 4). */
-function checklistOptions(q: QualReq): ChecklistOptions {
+function checklistOptions(q: QualReq, state: QualState): ChecklistOptions {
+  const checks = state.entities.member_check.map((m) => m.data);
+  const memberChecks = {
+    participants: state.entities.participant.length,
+    sent: checks.filter((m) => m.status !== 'not_sent').length,
+    returned: checks.filter((m) => ['returned', 'corrected', 'approved'].includes(m.status)).length,
+    corrected: new Set(state.entities.correction.map((c) => c.data.participantId)).size,
+  };
   return audienceOf(q.role) === 'exact'
-    ? { software: 'nabz' }
-    : { software: 'nabz', minCellSize: q.study.minCellSize };
+    ? { software: 'nabz', memberChecks }
+    : { software: 'nabz', minCellSize: q.study.minCellSize, memberChecks };
 }
 
 export function registerResults(app: FastifyInstance, ctx: QualContext): void {
@@ -250,10 +258,10 @@ export function registerResults(app: FastifyInstance, ctx: QualContext): void {
 
   app.get('/studies/:id/qual/checklists', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.read);
-    const { project } = await projectOf(ctx, q);
+    const { state, project } = await projectOf(ctx, q);
     const base = qualBase(q.study.id);
-    const coreq = checklistTable(coreqChecklist(project, checklistOptions(q)));
-    const srqr = checklistTable(srqrChecklist(project, checklistOptions(q)));
+    const coreq = checklistTable(coreqChecklist(project, checklistOptions(q, state)));
+    const srqr = checklistTable(srqrChecklist(project, checklistOptions(q, state)));
     const m = project.meta;
     const teamText = (m.team ?? [])
       .map((t) =>
@@ -294,9 +302,9 @@ export function registerResults(app: FastifyInstance, ctx: QualContext): void {
   for (const ext of ['md', 'docx'] as const)
     app.get(`/studies/:id/qual/checklists.${ext}`, async (req, reply) => {
       const q = await loadQual(ctx, req, QUAL_ROLES.read);
-      const { project } = await projectOf(ctx, q);
-      const coreq = checklistTable(coreqChecklist(project, checklistOptions(q)));
-      const srqr = checklistTable(srqrChecklist(project, checklistOptions(q)));
+      const { state, project } = await projectOf(ctx, q);
+      const coreq = checklistTable(coreqChecklist(project, checklistOptions(q, state)));
+      const srqr = checklistTable(srqrChecklist(project, checklistOptions(q, state)));
       const name = `${fileBase(project.name)}-checklists.${ext}`;
       reply
         .header('content-disposition', `attachment; filename="${name}"`)

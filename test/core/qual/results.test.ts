@@ -178,6 +178,19 @@ describe('COREQ and SRQR checklists', () => {
     expect(item.status).not.toBe('needs_researcher');
   });
 
+  it('COREQ 23 and 28 come from the member-checking records when the metadata says nothing', () => {
+    const { transcriptsReturned: _a, memberChecking: _b, ...meta } = p.meta;
+    const c = coreqChecklist(
+      { ...p, meta },
+      { memberChecks: { participants: 4, sent: 3, returned: 2, corrected: 1 } },
+    );
+    const text =
+      "Each participant's own transcript turns were sent back to 3 of 4 participants; 2 returned them, 1 with corrections (recorded as tracked edits).";
+    expect(c.items.find((i) => i.number === '23')!.answer).toBe(text);
+    expect(c.items.find((i) => i.number === '28')!.answer).toBe(text);
+    expect(coreqChecklist({ ...p, meta }).items.find((i) => i.number === '23')!.answer).toBeNull();
+  });
+
   it('describeSample and the coding tree', () => {
     expect(describeSample({ ...p, participants: [] })).toBeNull();
     expect(codingTreeLines(p)[1]).toBe('  Workload — Volume of material, hours of study.');
