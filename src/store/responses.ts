@@ -29,7 +29,7 @@ import {
   toNumber,
 } from './codec.js';
 import { inTransaction, type StoreContext } from './context.js';
-import { checkCounterName } from './counters.js';
+import { COUNTER_KEY, checkCounterName, counterShard } from './counters.js';
 import { type Refused, refused } from './errors.js';
 import type { Database, ResponsesTable } from './schema.js';
 import type { SqliteDirect } from './sqlite/dialect.js';
@@ -257,7 +257,7 @@ type Step =
       readonly hash: string;
       readonly day: string;
     }
-  | { readonly op: 'counters'; readonly rows: readonly CounterIncrement[] };
+  | { readonly op: 'counters'; readonly rows: readonly (CounterIncrement & { readonly shard: number })[] };
 
 /** What each step gives back: the study row, whether the version exists, the new or existing id. */
 type StudyRow = {
@@ -398,20 +398,26 @@ function repeatOf(row: ExistingRow, p: PreparedResponse): InsertResponseResult {
   };
 }
 
-/** Apply the gathered counter increments: one upsert per (study, day, name), in the same transaction. */
-function* counterSteps(state: TxState): Steps<void> {
+/**
+ * Apply the gathered counter increments: one upsert per (study, day, name) on the transaction's `shard` (see
+ * counters.ts), in the same transaction, in key order so that two transactions never lock the same rows in
+ * opposite orders.
+ */
+function* counterSteps(state: TxState, shard: number): Steps<void> {
   if (state.counters.size === 0) return;
-  const rows = [...state.counters.values()];
+  const rows = [...state.counters.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, c]) => ({ ...c, shard }));
   state.counters.clear();
   yield { op: 'counters', rows };
 }
 
-/** Every submission of a batch, then the counters: the whole of one transaction's work. */
-function* batchSteps(items: readonly PreparedResponse[]): Steps<InsertResponseResult[]> {
+/** Every submission of a batch, then the counters (on `shard`): the whole of one transaction's work. */
+function* batchSteps(items: readonly PreparedResponse[], shard: number): Steps<InsertResponseResult[]> {
   const state = newTxState();
   const out: InsertResponseResult[] = [];
   for (const p of items) out.push(yield* insertSteps(state, p));
-  yield* counterSteps(state);
+  yield* counterSteps(state, shard);
   return out;
 }
 
@@ -484,10 +490,18 @@ async function runWithKysely<T>(tx: Kysely<Database>, steps: Steps<T>): Promise<
       case 'counters':
         await tx
           .insertInto('progress_counters')
-          .values(step.rows.map((c) => ({ study_id: c.studyId, day: c.day, name: c.name, count: c.by })))
+          .values(
+            step.rows.map((c) => ({
+              study_id: c.studyId,
+              day: c.day,
+              name: c.name,
+              shard: c.shard,
+              count: c.by,
+            })),
+          )
           .onConflict((oc) =>
             oc
-              .columns(['study_id', 'day', 'name'])
+              .columns(COUNTER_KEY)
               .doUpdateSet((eb) => ({ count: eb('progress_counters.count', '+', eb.ref('excluded.count')) })),
           )
           .execute();
@@ -511,8 +525,8 @@ const DIRECT_SQL = {
   existing: 'SELECT id, public_id, answers FROM responses WHERE study_id = ? AND idempotency_key = ?',
   deleteDraft: 'DELETE FROM resume_drafts WHERE study_id = ? AND code_hash = ?',
   counter:
-    'INSERT INTO progress_counters (study_id, day, name, count) VALUES (?, ?, ?, ?) ' +
-    'ON CONFLICT (study_id, day, name) DO UPDATE SET count = progress_counters.count + excluded.count',
+    'INSERT INTO progress_counters (study_id, day, name, shard, count) VALUES (?, ?, ?, ?, ?) ' +
+    'ON CONFLICT (study_id, day, name, shard) DO UPDATE SET count = progress_counters.count + excluded.count',
 } as const;
 
 /** Run steps synchronously on SQLite's direct connection (inside {@link SqliteDirect.writeTransaction}). */
@@ -567,7 +581,7 @@ function runDirect<T>(direct: SqliteDirect, steps: Steps<T>): T {
         break;
       case 'counters': {
         const stmt = direct.statement(DIRECT_SQL.counter);
-        for (const c of step.rows) stmt.run([c.studyId, c.day, c.name, c.by]);
+        for (const c of step.rows) stmt.run([c.studyId, c.day, c.name, c.shard, c.by]);
         result = undefined;
         break;
       }
@@ -592,7 +606,11 @@ const MAX_PG_BATCHES_IN_FLIGHT = 4;
 export function responsesRepo({ db, backend, sqlite }: StoreContext) {
   /** One submission in its own transaction (or the caller's), through Kysely. */
   const insertAlone = (p: PreparedResponse): Promise<InsertResponseResult> =>
-    inTransaction(db, async (tx) => (await runWithKysely(tx, batchSteps([p])))[0] as InsertResponseResult);
+    inTransaction(
+      db,
+      async (tx) =>
+        (await runWithKysely(tx, batchSteps([p], counterShard(backend))))[0] as InsertResponseResult,
+    );
 
   // Group commit, both backends. Submissions that arrive while earlier ones are being stored are queued and
   // stored together in ONE transaction, flushed once the event loop has read what is waiting (setImmediate);
@@ -626,11 +644,13 @@ export function responsesRepo({ db, backend, sqlite }: StoreContext) {
     const items = batch.map((b) => b.prepared);
     let results: (InsertResponseResult | Error)[];
     try {
-      results = direct.writeTransaction(() => runDirect(direct, batchSteps(items)));
+      results = direct.writeTransaction(() => runDirect(direct, batchSteps(items, 0)));
     } catch {
       results = items.map((p) => {
         try {
-          return direct.writeTransaction(() => runDirect(direct, batchSteps([p]))[0] as InsertResponseResult);
+          return direct.writeTransaction(
+            () => runDirect(direct, batchSteps([p], 0))[0] as InsertResponseResult,
+          );
         } catch (err) {
           return err instanceof Error ? err : new Error(String(err));
         }
@@ -655,9 +675,15 @@ export function responsesRepo({ db, backend, sqlite }: StoreContext) {
   const runBatchKysely = async (batch: Pending[]) => {
     let results: InsertResponseResult[];
     try {
-      results = await db
-        .transaction()
-        .execute((tx) => runWithKysely(tx, batchSteps(batch.map((b) => b.prepared))));
+      results = await db.transaction().execute((tx) =>
+        runWithKysely(
+          tx,
+          batchSteps(
+            batch.map((b) => b.prepared),
+            counterShard(backend),
+          ),
+        ),
+      );
     } catch {
       await Promise.all(batch.map((item) => insertAlone(item.prepared).then(item.resolve, item.reject)));
       return;

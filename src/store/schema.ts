@@ -163,6 +163,8 @@ export interface ProgressCountersTable {
   day: Day;
   /** e.g. `started`, `completed`, `screened_out`, `page_3`. */
   name: string;
+  /** 0 on SQLite; 0 to COUNTER_SHARDS − 1 on PostgreSQL (counters.ts). A count is the sum over its shards. */
+  shard: Generated<number>;
   count: number;
 }
 

@@ -83,7 +83,7 @@ export interface StudySettings {
   readonly minCellSize?: number;
 }
 
-/** How many rows {@link StudiesRepo.deleteData} removed. */
+/** How many responses, drafts, counters (per day and name) and links {@link StudiesRepo.deleteData} removed. */
 export interface DeletedStudyData {
   readonly responses: number;
   readonly drafts: number;
@@ -372,7 +372,15 @@ export function studiesRepo({ db }: StoreContext) {
           );
         const responses = await count('responses');
         const drafts = await count('resume_drafts');
-        const counters = await count('progress_counters');
+        // A counter is a (day, name): counted before deleting, as one however many shards it has (counters.ts).
+        const counterKeys = await tx
+          .selectFrom('progress_counters')
+          .select(['day', 'name'])
+          .where('study_id', '=', studyId)
+          .groupBy(['day', 'name'])
+          .execute();
+        await count('progress_counters');
+        const counters = counterKeys.length;
         const referralLinks = await count('referral_links');
         return { responses, drafts, counters, referralLinks };
       });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { COUNTER_SHARDS } from '../../src/store/counters.js';
 import type { NewResponse, Store } from '../../src/store/index.js';
 import { newPublicId } from '../../src/store/responses.js';
 
@@ -311,6 +312,45 @@ for (const backend of testBackends()) {
           { day: '2024-04-01', name: 'started', count: 100 },
           { day: '2024-04-02', name: 'started', count: 1 },
         ]);
+      });
+
+      it('spreads concurrent increments over shards on PostgreSQL (one row on SQLite) and sums them on read', async () => {
+        const { study } = await makeOpenStudy(store);
+        const day = '2024-05-01';
+        await Promise.all(
+          Array.from({ length: 60 }, (_, i) =>
+            i % 2 === 0
+              ? store.counters.increment({ studyId: study.id, name: 'started', day, by: 2 })
+              : store.responses.insert({
+                  studyId: study.id,
+                  idempotencyKey: newKey(),
+                  answers: {},
+                  language: 'en',
+                  now: new Date(`${day}T12:00:00Z`),
+                  counters: ['started', 'completed'],
+                }),
+          ),
+        );
+        const report = await store.counters.read(study.id);
+        expect(report.totals).toEqual({ started: 90, completed: 30 });
+        expect(report.days).toEqual([
+          { day, name: 'completed', count: 30 },
+          { day, name: 'started', count: 90 },
+        ]);
+        const shards = await store.db
+          .selectFrom('progress_counters')
+          .select(['shard'])
+          .where('study_id', '=', study.id)
+          .where('name', '=', 'started')
+          .execute();
+        const used = new Set(shards.map((r) => r.shard));
+        if (backend.name === 'sqlite') expect([...used]).toEqual([0]);
+        // 30 increments and up to 30 batches each pick one of 16 shards: all on one is a 16^-29 chance.
+        else expect(used.size).toBeGreaterThan(1);
+        for (const shard of used) expect(shard >= 0 && shard < COUNTER_SHARDS).toBe(true);
+        // Deleting the data reports counters per day and name, however many shard rows they had.
+        expect((await store.studies.deleteData(study.id)).counters).toBe(2);
+        expect(await store.counters.read(study.id)).toEqual({ totals: {}, days: [] });
       });
 
       it('counts a name like "constructor" as a plain counter', async () => {

@@ -54,7 +54,7 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
     'updated_at',
     'expires_at',
   ],
-  progress_counters: ['study_id', 'day', 'name', 'count'],
+  progress_counters: ['study_id', 'day', 'name', 'count', 'shard'], // shard: 0006_counter_shards
   referral_links: ['study_id', 'code', 'wave', 'created_at'],
   audit_log: ['id', 'study_id', 'actor_user_id', 'action', 'detail', 'at', 'prev_hash', 'hash'],
   // 0003_invitations
@@ -112,15 +112,16 @@ for (const backend of testBackends()) {
             { name: '0003_invitations', status: 'applied' },
             { name: '0004_respondent_privacy', status: 'applied' },
             { name: '0005_invite_links', status: 'applied' },
+            { name: '0006_counter_shards', status: 'applied' },
           ]);
-          expect(await first.schemaVersion()).toEqual({ version: 5, name: '0005_invite_links' });
+          expect(await first.schemaVersion()).toEqual({ version: 6, name: '0006_counter_shards' });
         } finally {
           await first.close();
         }
         const second = await db.open();
         try {
           expect(second.migrations).toEqual([]);
-          expect(await second.schemaVersion()).toEqual({ version: 5, name: '0005_invite_links' });
+          expect(await second.schemaVersion()).toEqual({ version: 6, name: '0006_counter_shards' });
         } finally {
           await second.close();
         }
@@ -129,7 +130,62 @@ for (const backend of testBackends()) {
           'SELECT version, name FROM schema_version',
         );
         await raw.close();
-        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[5, '0005_invite_links']]);
+        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[6, '0006_counter_shards']]);
+      });
+
+      it('0006_counter_shards keeps the counts of a database made before it, as shard 0', async () => {
+        const old = await backend.create();
+        try {
+          let store = await old.open();
+          let studyId: number;
+          try {
+            studyId = (await makeOpenStudy(store)).study.id;
+            // Put the table back as 0001_core made it (no shard column, key study, day, name) and forget 0006.
+            if (old.backend === 'sqlite') {
+              await sql`CREATE TABLE pc_old (study_id INTEGER NOT NULL, day TEXT NOT NULL, name TEXT NOT NULL,
+                count INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (study_id, day, name)) STRICT`.execute(
+                store.db,
+              );
+              await sql`DROP TABLE progress_counters`.execute(store.db);
+              await sql`ALTER TABLE pc_old RENAME TO progress_counters`.execute(store.db);
+            } else {
+              await sql`ALTER TABLE progress_counters DROP CONSTRAINT progress_counters_pkey`.execute(
+                store.db,
+              );
+              await sql`ALTER TABLE progress_counters DROP COLUMN shard`.execute(store.db);
+              await sql`ALTER TABLE progress_counters ADD PRIMARY KEY (study_id, day, name)`.execute(
+                store.db,
+              );
+            }
+            await sql`DELETE FROM nabz_migration WHERE name = '0006_counter_shards'`.execute(store.db);
+            await sql`INSERT INTO progress_counters (study_id, day, name, count)
+              VALUES (${studyId}, '2024-03-01', 'started', 7), (${studyId}, '2024-03-01', 'completed', 5),
+                     (${studyId}, '2024-03-02', 'started', 2)`.execute(store.db);
+          } finally {
+            await store.close();
+          }
+          store = await old.open();
+          try {
+            expect(store.migrations).toEqual([{ name: '0006_counter_shards', status: 'applied' }]);
+            expect(await store.counters.read(studyId)).toEqual({
+              totals: { started: 9, completed: 5 },
+              days: [
+                { day: '2024-03-01', name: 'completed', count: 5 },
+                { day: '2024-03-01', name: 'started', count: 7 },
+                { day: '2024-03-02', name: 'started', count: 2 },
+              ],
+            });
+            const shards = await store.db.selectFrom('progress_counters').select('shard').execute();
+            expect(shards.map((r) => r.shard)).toEqual([0, 0, 0]);
+            // Counting on after the migration adds to the same totals.
+            await store.counters.increment({ studyId, name: 'started', day: '2024-03-02', by: 3 });
+            expect((await store.counters.read(studyId)).totals).toEqual({ started: 12, completed: 5 });
+          } finally {
+            await store.close();
+          }
+        } finally {
+          await old.dispose();
+        }
       });
 
       it('has exactly the designed tables and columns, and none for IP addresses or user agents', async () => {
@@ -181,7 +237,7 @@ for (const backend of testBackends()) {
           try {
             const [a, b] = await Promise.all([shared.open(), shared.open()]);
             try {
-              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 5]);
+              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 6]);
               const { study } = await makeOpenStudy(a);
               const key = newKey();
               const results = await Promise.all(
@@ -221,6 +277,7 @@ for (const backend of testBackends()) {
               { name: '0003_invitations', status: 'applied' },
               { name: '0004_respondent_privacy', status: 'applied' },
               { name: '0005_invite_links', status: 'applied' },
+              { name: '0006_counter_shards', status: 'applied' },
             ]);
           } finally {
             await store.close();

@@ -306,6 +306,16 @@ const inviteLinks: readonly string[] = [
   )`,
 ];
 
+/**
+ * Progress counters spread over shards (issue 13): each (study, day, name) count may have several rows, one
+ * per shard, and is their sum, so concurrent transactions add to different rows instead of queueing on one.
+ */
+const counterShards: readonly string[] = [
+  'ALTER TABLE progress_counters ADD COLUMN shard smallint NOT NULL DEFAULT 0 CHECK (shard BETWEEN 0 AND 63)',
+  'ALTER TABLE progress_counters DROP CONSTRAINT progress_counters_pkey',
+  'ALTER TABLE progress_counters ADD PRIMARY KEY (study_id, day, name, shard)',
+];
+
 /** All PostgreSQL migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
@@ -313,4 +323,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003_invitations': { up: runStatements(invitations) },
   '0004_respondent_privacy': { up: runStatements(respondentPrivacy) },
   '0005_invite_links': { up: runStatements(inviteLinks) },
+  '0006_counter_shards': { up: runStatements(counterShards) },
 };

@@ -308,6 +308,25 @@ const inviteLinks: readonly string[] = [
   ) STRICT, WITHOUT ROWID`,
 ];
 
+/**
+ * Progress counters spread over shards (issue 13): each (study, day, name) count may have several rows, one
+ * per shard, and is their sum. SQLite cannot change a primary key in place, so the table is rebuilt (same
+ * columns as PostgreSQL's, in the same order); existing counts become shard 0.
+ */
+const counterShards: readonly string[] = [
+  `CREATE TABLE progress_counters_sharded (
+    study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    ${day('day')},
+    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 64),
+    count INTEGER NOT NULL DEFAULT 0 CHECK (count >= 0),
+    shard INTEGER NOT NULL DEFAULT 0 CHECK (shard BETWEEN 0 AND 63),
+    PRIMARY KEY (study_id, day, name, shard)
+  ) STRICT`,
+  'INSERT INTO progress_counters_sharded (study_id, day, name, count, shard) SELECT study_id, day, name, count, 0 FROM progress_counters',
+  'DROP TABLE progress_counters',
+  'ALTER TABLE progress_counters_sharded RENAME TO progress_counters',
+];
+
 /** All SQLite migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
@@ -315,4 +334,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003_invitations': { up: runStatements(invitations) },
   '0004_respondent_privacy': { up: runStatements(respondentPrivacy) },
   '0005_invite_links': { up: runStatements(inviteLinks) },
+  '0006_counter_shards': { up: runStatements(counterShards) },
 };
