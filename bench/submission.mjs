@@ -3,9 +3,10 @@
  * Benchmark: the CPU work one JSON API submission costs before the database, in one process (no HTTP, no
  * load generator, so the figures are steady): parsing the 455-byte BACE v3 body, turning its answers into
  * typed answers and validating the whole response (`answersFromJson` + `validateResponse`, as the route
- * does), and serialising the validated answers for storage (`answersJson`). Peers in the same run: the body's
- * own `JSON.parse` (what any server pays) and `JSON.stringify` of the same answers (what `answersJson`
- * replaces; the two give the same text, see test/core/response/answersJson.test.ts).
+ * does), and serialising the validated answers for storage (`encodeStoredAnswers`, the compact stored form of
+ * src/core/response/answersJson.ts) and reading them back (`decodeStoredAnswers` after `JSON.parse`). Peers in
+ * the same run: the body's own `JSON.parse` (what any server pays) and `JSON.stringify` of the same answers
+ * (the verbose form stored before). Also prints the stored bytes of both forms.
  *
  * Usage: npm run build && node bench/submission.mjs [--n 200000]
  */
@@ -18,7 +19,9 @@ const { prepareDefinition } = await import(join(ROOT, 'dist', 'server', 'respond
 const { answersFromJson, validateResponse } = await import(
   join(ROOT, 'dist', 'core', 'response', 'submission.js')
 );
-const { answersJson } = await import(join(ROOT, 'dist', 'core', 'response', 'answersJson.js'));
+const { encodeStoredAnswers, decodeStoredAnswers } = await import(
+  join(ROOT, 'dist', 'core', 'response', 'answersJson.js')
+);
 
 const loaded = prepareDefinition(baceDefinition(), 1);
 const texts = baceBodies(64);
@@ -53,9 +56,18 @@ const validateUs = time((i) => {
 const stringifyUs = time((i) => {
   sink += JSON.stringify(validated[i % 64]).length;
 });
-const answersJsonUs = time((i) => {
-  sink += answersJson(validated[i % 64]).length;
+const encodeUs = time((i) => {
+  sink += encodeStoredAnswers(validated[i % 64]).length;
 });
+const storedTexts = validated.map((v) => encodeStoredAnswers(v));
+const verboseTexts = validated.map((v) => JSON.stringify(v));
+const verboseParseUs = time((i) => {
+  sink += Object.keys(JSON.parse(verboseTexts[i % 64])).length;
+});
+const decodeUs = time((i) => {
+  sink += Object.keys(decodeStoredAnswers(JSON.parse(storedTexts[i % 64]))).length;
+});
+const mean = (xs) => xs.reduce((a, x) => a + x.length, 0) / xs.length;
 
 console.log(`machine: ${machine()}`);
 console.log(`${n.toLocaleString('en-US')} BACE v3 responses (30 items + 4 demographics), median of 3 runs\n`);
@@ -65,6 +77,12 @@ console.log(`| JSON.parse of the body (peer: every server pays it) | ${parseUs.t
 console.log(`| parse + answersFromJson + validateResponse | ${validateUs.toFixed(2)} |`);
 console.log(`| JSON.stringify of the validated answers (peer) | ${stringifyUs.toFixed(2)} |`);
 console.log(
-  `| answersJson of the same answers | ${answersJsonUs.toFixed(2)} (${(stringifyUs / answersJsonUs).toFixed(2)}× faster than the peer) |`,
+  `| encodeStoredAnswers of the same answers | ${encodeUs.toFixed(2)} (${(stringifyUs / encodeUs).toFixed(2)}× faster than the peer) |`,
+);
+console.log(`| JSON.parse of the verbose stored form (peer) | ${verboseParseUs.toFixed(2)} |`);
+console.log(`| JSON.parse + decodeStoredAnswers of the compact form | ${decodeUs.toFixed(2)} |`);
+console.log(
+  `\nstored answers per response: ${mean(storedTexts).toFixed(0)} bytes compact (version 2), ` +
+    `${mean(verboseTexts).toFixed(0)} bytes verbose (before)`,
 );
 if (sink < 0) console.log(sink);

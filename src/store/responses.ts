@@ -18,16 +18,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import { answersJson } from '../core/response/answersJson.js';
-import {
-  calendarDay,
-  canonicalJson,
-  fromJsonText,
-  secretHash,
-  toDateOrNull,
-  toJsonText,
-  toNumber,
-} from './codec.js';
+import { decodeStoredAnswers, encodeStoredAnswers } from '../core/response/answersJson.js';
+import { calendarDay, canonicalJson, fromJsonText, secretHash, toDateOrNull, toNumber } from './codec.js';
 import { inTransaction, type StoreContext } from './context.js';
 import { COUNTER_KEY, checkCounterName, counterShard } from './counters.js';
 import { type Refused, refused } from './errors.js';
@@ -121,7 +113,7 @@ function toResponse(row: Pick<Selectable<ResponsesTable>, (typeof responseColumn
     publicId: row.public_id,
     studyId: row.study_id,
     version: row.version,
-    answers: fromJsonText(row.answers),
+    answers: decodeStoredAnswers(fromJsonText(row.answers)),
     language: row.language,
     submittedOn: row.submitted_on,
     submittedAt: toDateOrNull(row.submitted_at),
@@ -167,18 +159,6 @@ function newTxState(): TxState {
   return { studies: new Map(), counters: new Map() };
 }
 
-/** The stored JSON of a response's answers: `JSON.stringify`, with the shared answer objects' text reused. */
-function answersText(answers: unknown): string {
-  if (typeof answers === 'object' && answers !== null) {
-    try {
-      return answersJson(answers as Record<string, unknown>);
-    } catch {
-      // toJsonText below throws the same failure, with the message the store gives it.
-    }
-  }
-  return toJsonText(answers, 'Response answers');
-}
-
 function checkedBatchSize(batchSize = 1000): number {
   if (!Number.isSafeInteger(batchSize) || batchSize < 1)
     throw new RangeError(`batchSize must be a positive integer.`);
@@ -200,11 +180,16 @@ export function newPublicId(): string {
   return id;
 }
 
-/** Whether two answer objects are the same (as JSON values: key order and number spelling do not matter). */
+/**
+ * Whether two stored answer texts hold the same answers, whichever stored form each is in (answersJson.ts: a row
+ * from before the compact form, or jsonb's respelling of it): compared decoded, as canonical JSON values (key
+ * order and number spelling do not matter).
+ */
 function sameJson(storedText: string, preparedText: string): boolean {
   if (storedText === preparedText) return true;
   try {
-    return canonicalJson(JSON.parse(storedText)) === canonicalJson(JSON.parse(preparedText));
+    const canonical = (text: string) => canonicalJson(decodeStoredAnswers(JSON.parse(text)));
+    return canonical(storedText) === canonical(preparedText);
   } catch {
     return false;
   }
@@ -218,7 +203,7 @@ function prepare(input: NewResponse): PreparedResponse {
     input,
     publicId: newPublicId(),
     now,
-    answers: answersText(input.answers),
+    answers: encodeStoredAnswers(input.answers),
     submittedOn: calendarDay(now, input.timeZone),
     counters,
   };

@@ -15,6 +15,7 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeStoredAnswers } from '../../src/core/response/answersJson.js';
 import {
   baceStudyDefinition,
   createStudy,
@@ -293,7 +294,10 @@ for (const backend of serverBackends()) {
 
       const rows = await t.store.db.selectFrom('responses').select(['answers', 'idempotency_key']).execute();
       expect(rows).toHaveLength(pairs.length + 1);
-      const stored = rows.map((r) => (typeof r.answers === 'string' ? JSON.parse(r.answers) : r.answers)) as {
+      // Raw rows, decoded from the stored form (src/core/response/answersJson.ts) as the store decodes them.
+      const stored = rows.map((r) =>
+        decodeStoredAnswers(typeof r.answers === 'string' ? JSON.parse(r.answers) : r.answers),
+      ) as {
         comment?: { kind: string; text?: string };
         story?: { kind: string; text?: string };
       }[];

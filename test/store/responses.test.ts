@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { COUNTER_SHARDS } from '../../src/store/counters.js';
 import type { NewResponse, Store } from '../../src/store/index.js';
@@ -55,6 +56,50 @@ for (const backend of testBackends()) {
           q1: 3,
           q2: [1, 2],
         });
+      });
+
+      it('stores answers in the compact form (version 2) and reads them, and rows written before it, unchanged', async () => {
+        const { study } = await makeOpenStudy(store);
+        const answers = {
+          q1: { kind: 'value', value: 2 },
+          q2: { kind: 'choices', values: [1, 3] },
+          q3: { kind: 'text', text: 'ça va' },
+          q4: { kind: 'na' },
+          q5: { kind: 'skipped' },
+          q6: { kind: 'not_shown' },
+        };
+        const r = await store.responses.insert({
+          studyId: study.id,
+          idempotencyKey: newKey(),
+          answers,
+          language: 'en',
+        });
+        if (!r.ok) throw new Error(r.code);
+        const raw = await store.db
+          .selectFrom('responses')
+          .select('answers')
+          .where('id', '=', r.id)
+          .executeTakeFirstOrThrow();
+        const text = typeof raw.answers === 'string' ? raw.answers : JSON.stringify(raw.answers);
+        expect(JSON.parse(text)).toEqual([
+          2,
+          { q1: 2, q2: [1, 3], q3: 'ça va', q4: true, q5: null, q6: false },
+        ]);
+        expect((await store.responses.byId(r.id))?.answers).toStrictEqual(answers);
+        // A row as every nabz before version 2 wrote it: the answers object itself.
+        const old = await store.responses.insert({
+          studyId: study.id,
+          idempotencyKey: newKey(),
+          answers: {},
+          language: 'en',
+        });
+        if (!old.ok) throw new Error(old.code);
+        await sql`UPDATE responses SET answers = ${JSON.stringify(answers)} WHERE id = ${old.id}`.execute(
+          store.db,
+        );
+        expect((await store.responses.byId(old.id))?.answers).toStrictEqual(answers);
+        const listed = await store.responses.list(study.id, { limit: 10 });
+        expect(listed.map((x) => x.answers)).toStrictEqual([answers, answers]);
       });
 
       it('stores exactly one row when 50 copies of one submission arrive at once', async () => {

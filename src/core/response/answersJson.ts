@@ -1,19 +1,89 @@
 /**
- * JSON text of a response's answers, exactly `JSON.stringify(answers)`, built faster for the answers every
- * response shares: an item's option answers, "not applicable", "skipped" and "not shown" are frozen objects
- * made once (submission.ts), so their JSON is made once too and looked up; anything else goes through
- * `JSON.stringify` itself. Every submission is serialised once on its way to the database, and most of its
- * answers are shared ones.
+ * The stored form of a response's answers, version 2: the JSON text `[2,{"<item id>":<answer>,…}]`, each
+ * answer by its kind:
+ *
+ * | answer                                | stored as |
+ * |---------------------------------------|-----------|
+ * | `{ kind: 'value', value: 2 }`         | `2`       |
+ * | `{ kind: 'choices', values: [1, 3] }` | `[1,3]`   |
+ * | `{ kind: 'text', text: 'abc' }`       | `"abc"`   |
+ * | `{ kind: 'na' }`                      | `true`    |
+ * | `{ kind: 'skipped' }`                 | `null`    |
+ * | `{ kind: 'not_shown' }`               | `false`   |
+ *
+ * Rows written before version 2 hold the answers object itself (`{"q1":{"kind":"value","value":2}}`) and are
+ * read as they are, so no migration is needed. Answers that are not all exactly `Answer`s (answer.ts) — only
+ * the store's own tests and older rows have such — are kept verbatim, so nothing is ever lost or changed: an
+ * object as it is, anything else wrapped as `[1,<value>]`, so that a top-level array is always a versioned
+ * form. Decoding gives back exactly what was encoded (property test: test/core/response/answersJson.test.ts),
+ * except that −0 comes back as 0, as JSON always did.
+ *
+ * Speed: the shared answers of submission.ts (an item's option answers, "not applicable", "skipped", "not
+ * shown") are frozen objects made once, so their stored text is made once too and looked up; only the other
+ * answers (text, choices, numbers typed in) go through the schema check.
  */
+import { type Answer, parseAnswer } from './answer.js';
 
-/** JSON text of frozen answer objects, made once each. */
-const texts = new WeakMap<object, string>();
+/** The stored-form version written now. */
+export const STORED_ANSWERS_VERSION = 2;
 
-/** Freeze an answer and remember its JSON text; returns the same object. */
-export function sharedAnswer<T extends object>(answer: T): Readonly<T> {
+/** Members an answer of each kind has: an answer with any other member is not stored compactly. */
+const MEMBERS: Readonly<Record<Answer['kind'], number>> = {
+  value: 2,
+  choices: 2,
+  text: 2,
+  na: 1,
+  skipped: 1,
+  not_shown: 1,
+};
+
+/** Compact JSON text of the shared (frozen) answers, made once each. */
+const compactTexts = new WeakMap<object, string>();
+
+/** Freeze an answer and remember its stored text; returns the same object. */
+export function sharedAnswer<T extends Answer>(answer: T): Readonly<T> {
   const frozen = Object.freeze(answer);
-  texts.set(frozen, JSON.stringify(frozen));
+  const text = compactText(frozen);
+  // A choices answer's array must be frozen too, or its cached text could go stale.
+  const values = (frozen as unknown as { values?: unknown }).values;
+  if (text !== undefined && (values === undefined || Object.isFrozen(values))) compactTexts.set(frozen, text);
   return frozen;
+}
+
+/** The one "not applicable", "skipped" and "not shown" answer every response shares. */
+export const NA_ANSWER: Answer = sharedAnswer({ kind: 'na' });
+export const SKIPPED_ANSWER: Answer = sharedAnswer({ kind: 'skipped' });
+export const NOT_SHOWN_ANSWER: Answer = sharedAnswer({ kind: 'not_shown' });
+
+/** Compact JSON text of one answer, or undefined when it is not exactly an `Answer`. */
+function compactText(a: unknown): string | undefined {
+  if (typeof a !== 'object' || a === null) return undefined;
+  const known = compactTexts.get(a);
+  if (known !== undefined) return known;
+  const parsed = parseAnswer(a);
+  if (!parsed || Object.keys(a).length !== MEMBERS[parsed.kind]) return undefined;
+  let text: string;
+  switch (parsed.kind) {
+    case 'value':
+      text = JSON.stringify(parsed.value);
+      break;
+    case 'choices':
+      text = JSON.stringify(parsed.values);
+      break;
+    case 'text':
+      text = JSON.stringify(parsed.text);
+      break;
+    case 'na':
+      text = 'true';
+      break;
+    case 'skipped':
+      text = 'null';
+      break;
+    case 'not_shown':
+      text = 'false';
+      break;
+  }
+  return text;
 }
 
 /** Quoted JSON keys by key (item ids recur in every response). */
@@ -30,23 +100,73 @@ function quotedKey(key: string): string {
   return q;
 }
 
-/** `JSON.stringify(answers)` for a plain object of answers by item id. */
-export function answersJson(answers: Readonly<Record<string, unknown>>): string {
-  if (Object.getPrototypeOf(answers) !== Object.prototype || 'toJSON' in answers)
-    return JSON.stringify(answers);
-  let out = '';
-  for (const key of Object.keys(answers)) {
-    const a = answers[key];
-    let text: string | undefined;
-    if (typeof a === 'object' && a !== null) {
-      text = texts.get(a);
-      // JSON.stringify passes the member's key to its toJSON; leave such values to it entirely.
-      if (text === undefined && typeof (a as { toJSON?: unknown }).toJSON === 'function')
-        return JSON.stringify(answers);
+/**
+ * The JSON text to store for a response's answers: version 2 (compact) when `answers` is a plain object of
+ * valid answers, otherwise the value verbatim (see the module comment). Throws a TypeError for a value JSON
+ * cannot represent (a programming error).
+ */
+export function encodeStoredAnswers(answers: unknown): string {
+  if (
+    typeof answers === 'object' &&
+    answers !== null &&
+    Object.getPrototypeOf(answers) === Object.prototype
+  ) {
+    let out = '';
+    let compact = true;
+    for (const key of Object.keys(answers)) {
+      const text = compactText((answers as Record<string, unknown>)[key]);
+      if (text === undefined) {
+        compact = false;
+        break;
+      }
+      out += `${out === '' ? '' : ','}${quotedKey(key)}:${text}`;
     }
-    text ??= JSON.stringify(a);
-    if (text === undefined) continue; // undefined, functions and symbols are left out, as JSON.stringify does
-    out += out === '' ? `{${quotedKey(key)}:${text}` : `,${quotedKey(key)}:${text}`;
+    if (compact) return `[${STORED_ANSWERS_VERSION},{${out}}]`;
   }
-  return out === '' ? '{}' : `${out}}`;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(answers);
+  } catch (err) {
+    throw new TypeError(`Response answers cannot be stored as JSON: ${(err as Error).message}`);
+  }
+  if (text === undefined)
+    throw new TypeError(`Response answers cannot be stored as JSON: got ${typeof answers}.`);
+  return Array.isArray(answers) ? `[1,${text}]` : text;
+}
+
+/** One compact answer back to its `Answer`; throws for a value no version-2 encoder writes. */
+function expandAnswer(v: unknown, key: string): Answer {
+  if (typeof v === 'number') return { kind: 'value', value: v };
+  if (typeof v === 'string') return { kind: 'text', text: v };
+  if (v === true) return NA_ANSWER;
+  if (v === null) return SKIPPED_ANSWER;
+  if (v === false) return NOT_SHOWN_ANSWER;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'number')) return { kind: 'choices', values: v };
+  throw new TypeError(`Stored answer "${key}" is not a version-2 answer: ${JSON.stringify(v)}.`);
+}
+
+/**
+ * Stored answers (parsed JSON, any version) → the answers as they were given to {@link encodeStoredAnswers}.
+ * Throws a TypeError naming the problem for a versioned form this code does not know (a newer version, or a
+ * damaged row): never a silent guess.
+ */
+export function decodeStoredAnswers(stored: unknown): unknown {
+  if (!Array.isArray(stored)) return stored; // before version 2: the answers object itself
+  const [version, body] = stored as [unknown, unknown];
+  if (version === STORED_ANSWERS_VERSION && stored.length === 2) {
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new TypeError('Stored answers of version 2 do not hold an object of answers.');
+    const out: Record<string, Answer> = {};
+    for (const key of Object.keys(body)) {
+      const a = expandAnswer((body as Record<string, unknown>)[key], key);
+      if (key === '__proto__')
+        Object.defineProperty(out, key, { value: a, enumerable: true, writable: true, configurable: true });
+      else out[key] = a;
+    }
+    return out;
+  }
+  if (version === 1 && stored.length === 2) return body;
+  throw new TypeError(
+    `Stored answers have an unknown format (version ${JSON.stringify(version)}); this nabz reads versions 1 and 2.`,
+  );
 }

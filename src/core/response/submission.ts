@@ -23,20 +23,12 @@ import {
   isVisible,
 } from '../study/pages.js';
 import type { ResolvedStudy } from '../study/resolve.js';
-import { sharedAnswer } from './answersJson.js';
+import type { Answer, Answers } from './answer.js';
+import { NA_ANSWER, NOT_SHOWN_ANSWER, SKIPPED_ANSWER, sharedAnswer } from './answersJson.js';
 import { AnswerStatus } from './dataset.js';
 
-/** One item's answer. Multiple-choice values are in option order; text is trimmed and never empty. */
-export type Answer =
-  | { readonly kind: 'value'; readonly value: number }
-  | { readonly kind: 'choices'; readonly values: readonly number[] }
-  | { readonly kind: 'text'; readonly text: string }
-  | { readonly kind: 'na' }
-  | { readonly kind: 'skipped' }
-  | { readonly kind: 'not_shown' };
-
-/** Answers by item id. An absent id is an item not (yet) asked. */
-export type Answers = Readonly<Record<string, Answer>>;
+/** The answer shape is defined once, as a Zod schema, in answer.ts. */
+export type { Answer, Answers } from './answer.js';
 
 /** Form fields as a URL-encoded body parser gives them: repeated names become arrays. */
 export type FormFields = Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -168,7 +160,7 @@ function optionsOf(fi: FlowItem): readonly { value: number }[] {
 /**
  * Per item of a flow, built once: for each option value, the one frozen answer object that stands for it.
  * Answers are read-only, so every respondent who picks option 2 of an item shares one
- * `{ kind: 'value', value: 2 }` (and its JSON text, see answersJson.ts).
+ * `{ kind: 'value', value: 2 }` (and its stored text, see answersJson.ts).
  */
 const optionAnswers = new WeakMap<FlowItem, ReadonlyMap<number, Answer>>();
 
@@ -305,9 +297,9 @@ export function parseItemValue(
   }
 }
 
-const SKIPPED: Answer = sharedAnswer({ kind: 'skipped' });
-const NA: Answer = sharedAnswer({ kind: 'na' });
-const NOT_SHOWN: Answer = sharedAnswer({ kind: 'not_shown' });
+const SKIPPED: Answer = SKIPPED_ANSWER;
+const NA: Answer = NA_ANSWER;
+const NOT_SHOWN: Answer = NOT_SHOWN_ANSWER;
 
 export interface PageParseOptions {
   /** Language of the messages (default "en"). */

@@ -5,6 +5,7 @@
  * pages reached, the referral link used — and it expires (24 h after the last page, rounded up to the next midnight UTC: drafts keep no time of day) unless saved with a resume
  * code (7 days). It is deleted when the response is stored, the respondent is screened out, or declines.
  */
+import { parseAnswer } from '../../core/response/answer.js';
 import type { Answer } from '../../core/response/submission.js';
 import { randomCode, randomToken, type Store, secretHash } from '../../store/index.js';
 import { HttpError } from '../errors.js';
@@ -128,25 +129,6 @@ export function isSessionKey(s: string | undefined): s is string {
   return typeof s === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(s);
 }
 
-function isAnswer(a: unknown): a is Answer {
-  if (typeof a !== 'object' || a === null) return false;
-  const x = a as Record<string, unknown>;
-  switch (x.kind) {
-    case 'value':
-      return typeof x.value === 'number';
-    case 'choices':
-      return Array.isArray(x.values) && x.values.every((v) => typeof v === 'number');
-    case 'text':
-      return typeof x.text === 'string';
-    case 'na':
-    case 'skipped':
-    case 'not_shown':
-      return true;
-    default:
-      return false;
-  }
-}
-
 /** Parse stored draft JSON back into a FlowState; undefined when it is not one (then the draft is ignored). */
 export function parseState(raw: unknown): FlowState | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
@@ -154,8 +136,9 @@ export function parseState(raw: unknown): FlowState | undefined {
   if (x.v !== 1 || typeof x.at !== 'string' || !Array.isArray(x.seen)) return undefined;
   if (typeof x.answers !== 'object' || x.answers === null || Array.isArray(x.answers)) return undefined;
   const answers: Record<string, Answer> = {};
-  for (const [k, a] of Object.entries(x.answers as Record<string, unknown>)) {
-    if (!isAnswer(a)) return undefined;
+  for (const [k, v] of Object.entries(x.answers as Record<string, unknown>)) {
+    const a = parseAnswer(v);
+    if (!a) return undefined;
     answers[k] = a;
   }
   return {

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { decodeStoredAnswers } from '../../core/response/answersJson.js';
 import type { Answer } from '../../core/response/submission.js';
 import { scoreRespondent, scoringAnswers } from '../../core/scoring/index.js';
 import { calendarDay, canonicalJson, type Store, type Study, secretHash } from '../../store/index.js';
@@ -226,7 +227,7 @@ export async function responseByKey(
     id: row.id,
     publicId: row.public_id,
     version: row.version,
-    answers: typeof row.answers === 'string' ? JSON.parse(row.answers) : row.answers,
+    answers: decodeStoredAnswers(typeof row.answers === 'string' ? JSON.parse(row.answers) : row.answers),
   };
 }
 

@@ -9,8 +9,8 @@
  * for that response — it was never asked.
  */
 import type { Item } from '../../core/instrument/schema.js';
+import { type Answer, parseAnswer } from '../../core/response/answer.js';
 import { AnswerStatus, type Column, type Dataset } from '../../core/response/dataset.js';
-import type { Answer } from '../../core/response/submission.js';
 import { optionColumnId } from '../../core/response/targets.js';
 import { studyQuestionItems } from '../../core/study/questions.js';
 import type { ResolvedStudy } from '../../core/study/resolve.js';
@@ -23,29 +23,10 @@ export function studyVariables(resolved: ResolvedStudy): Item[] {
   return out;
 }
 
-/** A stored answer, if it has the shape of an `Answer`; anything else counts as invalid. */
+/** A stored answer, if it has the shape of an `Answer` (answer.ts); anything else counts as invalid. */
 function asAnswer(v: unknown): Answer | 'invalid' | undefined {
   if (v === undefined) return undefined;
-  if (v === null || typeof v !== 'object') return 'invalid';
-  const a = v as { kind?: unknown; value?: unknown; values?: unknown; text?: unknown };
-  switch (a.kind) {
-    case 'value':
-      return typeof a.value === 'number' && Number.isFinite(a.value)
-        ? { kind: 'value', value: a.value }
-        : 'invalid';
-    case 'choices':
-      return Array.isArray(a.values) && a.values.every((x) => typeof x === 'number')
-        ? { kind: 'choices', values: a.values as number[] }
-        : 'invalid';
-    case 'text':
-      return typeof a.text === 'string' ? { kind: 'text', text: a.text } : 'invalid';
-    case 'na':
-    case 'skipped':
-    case 'not_shown':
-      return { kind: a.kind };
-    default:
-      return 'invalid';
-  }
+  return parseAnswer(v) ?? 'invalid';
 }
 
 function statusOf(a: Answer | 'invalid' | undefined): AnswerStatus {

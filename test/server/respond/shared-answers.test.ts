@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { answersJson } from '../../../src/core/response/answersJson.js';
+import { decodeStoredAnswers, encodeStoredAnswers } from '../../../src/core/response/answersJson.js';
 import { answersFromJson, validateResponse } from '../../../src/core/response/submission.js';
 import { prepareDefinition } from '../../../src/server/respond/load.js';
 import { baceAnswers } from '../../faults/helpers.js';
 import { baceStudyDefinition } from '../helpers.js';
 
 describe('the answers a JSON submission becomes', () => {
-  it('are shared frozen objects, and serialise exactly as JSON.stringify does', () => {
+  it('are shared frozen objects, stored compactly (version 2) and read back unchanged', () => {
     const loaded = prepareDefinition(baceStudyDefinition(), 1);
     const parsed = answersFromJson(loaded.flow, { ...baceAnswers(3), bace3_14: 'na' }, 'en');
     expect(parsed.errors).toEqual([]);
@@ -14,6 +14,12 @@ describe('the answers a JSON submission becomes', () => {
     if (!v.ok) throw new Error(JSON.stringify(v.issues));
     expect(Object.isFrozen(v.value.bace3_01)).toBe(true);
     expect(v.value.bace3_14).toEqual({ kind: 'na' });
-    expect(answersJson(v.value)).toBe(JSON.stringify(v.value));
+    const stored = encodeStoredAnswers(v.value);
+    expect(stored.startsWith('[2,{')).toBe(true);
+    expect(stored).toContain('"bace3_01":3,');
+    expect(stored).toContain('"bace3_14":true');
+    expect(decodeStoredAnswers(JSON.parse(stored))).toStrictEqual(v.value);
+    // A third of the bytes of the verbose form that was stored before.
+    expect(stored.length).toBeLessThan(JSON.stringify(v.value).length / 2.5);
   });
 });
