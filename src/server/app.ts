@@ -9,7 +9,8 @@
  * ```
  *
  * The server keeps no state of its own apart from the database (sessions, drafts and resume codes live in
- * the store); the only per-process state is the rate-limit and sign-in throttle counters (see docs/deploy.md).
+ * the store). The sign-in throttle is in the store too, and so are the rate-limit counters over PostgreSQL (or
+ * with `sharedRateLimits`); see docs/deploy.md.
  */
 
 import { isUtf8 } from 'node:buffer';
@@ -38,6 +39,7 @@ import { SignInThrottle } from './auth/throttle.js';
 import { BODY_LIMIT, type ServerConfig } from './config.js';
 import { HttpError, type HttpIssue, tooLarge } from './errors.js';
 import { qualRoutes } from './qual/index.js';
+import { sharedRateLimitStore } from './rate-limit-store.js';
 import { esc } from './respond/html.js';
 import { compressBody, RESPOND_HEADERS, renderPage } from './respond/index.js';
 import { respondRoutes } from './respond/routes.js';
@@ -55,6 +57,11 @@ export interface BuildAppOptions {
   readonly clock?: () => number;
   /** Session lifetimes (default 12 h idle, 7 days absolute). */
   readonly sessionPolicy?: SessionPolicy;
+  /**
+   * Count the per-address rate limits in the database so that every server process over it shares them
+   * (default: on for PostgreSQL, off for SQLite, whose single process keeps them in memory for free).
+   */
+  readonly sharedRateLimits?: boolean;
 }
 
 /** The HMAC key of the CSRF tokens' session binding (public: the bound value, the session token, is the secret). */
@@ -204,8 +211,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     crossOriginEmbedderPolicy: false,
     referrerPolicy: { policy: 'same-origin' },
   });
+  const sharedRateLimits = opts.sharedRateLimits ?? store.backend === 'postgres';
   await app.register(rateLimit, {
     global: false,
+    ...(sharedRateLimits ? { store: sharedRateLimitStore(store.limits, clock) } : {}),
     // Limits are not advertised on every answer; a 429 comes with Retry-After.
     addHeadersOnExceeding: {
       'x-ratelimit-limit': false,
@@ -214,7 +223,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     },
   });
 
-  const throttle = new SignInThrottle({ clock });
+  const throttle = new SignInThrottle({ state: store.limits, clock });
 
   // The security headers, and who is signed in. Respondent requests normally carry no session cookie, so
   // the lookup costs them nothing.

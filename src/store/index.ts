@@ -21,6 +21,7 @@ import { type CountersRepo, countersRepo } from './counters.js';
 import { type DraftsRepo, draftsRepo } from './drafts.js';
 import { StoreError } from './errors.js';
 import { type InviteLinksRepo, inviteLinksRepo } from './invitelinks.js';
+import { type LimitsRepo, limitsRepo } from './limits.js';
 import { type MigrationStep, migrateToLatest, readSchemaVersion, type SchemaVersion } from './migrate.js';
 import { type QualRepo, qualRepo } from './qual.js';
 import { type ReferralsRepo, referralsRepo } from './referrals.js';
@@ -52,6 +53,7 @@ export type { Done, Outcome, Refused } from './errors.js';
 export { isCheckViolation, isForeignKeyViolation, isUniqueViolation, StoreError } from './errors.js';
 export type { InviteLinkCounts } from './invitelinks.js';
 export { MAX_INVITATIONS_PER_CALL } from './invitelinks.js';
+export type { LimitsRepo } from './limits.js';
 export type { MigrationStep, SchemaVersion } from './migrate.js';
 export { MigrationError } from './migrate.js';
 export type {
@@ -128,6 +130,8 @@ export interface Repositories {
   readonly audit: AuditRepo;
   readonly secrets: SecretsRepo;
   readonly inviteLinks: InviteLinksRepo;
+  /** Rate-limit counters and sign-in throttle state shared by every server process (migration 0007_limits). */
+  readonly limits: LimitsRepo;
   /** Qualitative projects (migration 0002_qual). */
   readonly qual: QualRepo;
 }
@@ -153,6 +157,7 @@ export interface Store extends Repositories {
 
 /** Build the repositories over a Kysely instance or transaction. */
 export function repositories(ctx: StoreContext): Repositories {
+  const secrets = secretsRepo(ctx);
   return {
     users: usersRepo(ctx),
     sessions: sessionsRepo(ctx),
@@ -165,8 +170,9 @@ export function repositories(ctx: StoreContext): Repositories {
     counters: countersRepo(ctx),
     referrals: referralsRepo(ctx),
     audit: auditRepo(ctx),
-    secrets: secretsRepo(ctx),
     inviteLinks: inviteLinksRepo(ctx),
+    secrets,
+    limits: limitsRepo(ctx, secrets),
     qual: qualRepo(ctx),
   };
 }

@@ -211,6 +211,21 @@ export interface SchemaVersionView {
   name: ColumnType<string | null, never, never>;
 }
 
+/** 0007_limits: one fixed window of one rate limit; `key` is an HMAC (see limits.ts). */
+export interface RateCountersTable {
+  key: string;
+  window_start: number;
+  expires_at: number;
+  count: number;
+}
+
+/** 0007_limits: sign-in throttle state (JSON) under an HMAC key, until `expires_at` (ms since the epoch). */
+export interface LimitStateTable {
+  key: string;
+  value: string;
+  expires_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -227,6 +242,8 @@ export interface Database {
   audit_log: AuditLogTable;
   server_secrets: ServerSecretsTable;
   invite_links: InviteLinksTable;
+  rate_counters: RateCountersTable;
+  limit_state: LimitStateTable;
   schema_version: SchemaVersionView;
 }
 
@@ -247,6 +264,8 @@ export const TABLES = [
   'study_invitations',
   'server_secrets',
   'invite_links',
+  'rate_counters',
+  'limit_state',
 ] as const satisfies ReadonlyArray<Exclude<keyof Database, 'schema_version'>>;
 
 /** The table Kysely's Migrator records applied migrations in (the lock table gets a `_lock` suffix). */

@@ -5,6 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ownerSetupLink } from '../../src/server/auth/setup.js';
 import { SignInThrottle } from '../../src/server/auth/throttle.js';
+import type { Store } from '../../src/store/index.js';
+import { useStore } from '../store/backends.js';
 import {
   countRows,
   csrfFromHtml,
@@ -34,22 +36,8 @@ for (const backend of serverBackends()) {
     });
 
     /** POST /signin from a browser with `cookie`, returning the response and the browser's cookies after. */
-    async function signInAttempt(
-      email: string,
-      password: string,
-      opts: { cookie?: string; ip?: string } = {},
-    ) {
-      const c = await t.csrfFor(opts.cookie ?? '');
-      const body = form({ email, password, _csrf: c.csrf });
-      const res = await t.app.inject({
-        method: 'POST',
-        url: '/signin',
-        headers: { ...body.headers, cookie: c.cookie },
-        payload: body.payload,
-        ...(opts.ip ? { remoteAddress: opts.ip } : {}),
-      });
-      return { res, cookie: mergeCookies(c.cookie, res) };
-    }
+    const signInAttempt = (email: string, password: string, opts: { cookie?: string; ip?: string } = {}) =>
+      t.attemptSignIn(email, password, opts);
 
     /** Whether a cookie header belongs to a signed-in browser (GET /signin redirects then). */
     async function signedIn(cookie: string): Promise<boolean> {
@@ -288,67 +276,84 @@ for (const backend of serverBackends()) {
   });
 }
 
-describe('sign-in throttle policy', () => {
-  it('doubles repeated pair locks up to 24 h and forgets failures after a success', () => {
-    let now = 0;
-    const th = new SignInThrottle({ clock: () => now });
-    const fail = (n: number, ip = 'a') => {
-      for (let i = 0; i < n; i++) th.fail('u@x', ip);
-    };
-    fail(5);
-    expect(th.check('u@x', 'a')).toEqual({ allowed: false, scope: 'pair', retryAfterMs: 15 * MIN });
-    now += 15 * MIN;
-    expect(th.check('u@x', 'a').allowed).toBe(true);
-    fail(5);
-    expect(th.check('u@x', 'a')).toMatchObject({ allowed: false, retryAfterMs: 30 * MIN });
-    now += 30 * MIN;
-    fail(5);
-    expect(th.check('u@x', 'a')).toMatchObject({ retryAfterMs: 60 * MIN });
-    for (let k = 0; k < 10; k++) {
-      const d = th.check('u@x', 'a');
-      if (d.allowed) throw new Error('expected a lock');
-      now += d.retryAfterMs;
-      fail(5);
-    }
-    expect(th.check('u@x', 'a')).toMatchObject({ retryAfterMs: 24 * HOUR });
-    now += 24 * HOUR;
-    th.succeed('u@x', 'a');
-    fail(4);
-    expect(th.check('u@x', 'a').allowed).toBe(true);
-  });
-
-  it('locks an address trying many accounts (password spraying)', () => {
-    let now = 0;
-    const th = new SignInThrottle({ clock: () => now });
-    for (let i = 0; i < 20; i++) th.fail(`user${i}@x`, 'sprayer');
-    expect(th.check('new@x', 'sprayer')).toMatchObject({ allowed: false, scope: 'address' });
-    expect(th.check('new@x', 'someone-else').allowed).toBe(true);
-    now += 15 * MIN;
-    expect(th.check('new@x', 'sprayer').allowed).toBe(true);
-  });
-
-  it('locks an account attacked from many addresses for 15 minutes at most, never for known addresses', () => {
-    let now = 0;
-    const th = new SignInThrottle({ clock: () => now });
-    th.succeed('owner@x', 'home'); // the owner signed in from home before
-    for (let i = 0; i < 50; i++) th.fail('owner@x', `bot-${i}`);
-    expect(th.check('owner@x', 'cafe')).toMatchObject({
-      allowed: false,
-      scope: 'account',
-      retryAfterMs: 15 * MIN,
+for (const backend of serverBackends()) {
+  describe(`sign-in throttle policy (${backend.name})`, () => {
+    let store: Store;
+    useStore(backend, (open) => {
+      store = open.store;
     });
-    expect(th.check('owner@x', 'home').allowed).toBe(true);
-    // Still attacked: each new wave of 50 failures re-locks for 15 minutes — never longer.
-    now += 15 * MIN;
-    expect(th.check('owner@x', 'cafe').allowed).toBe(true);
-    for (let i = 0; i < 50; i++) th.fail('owner@x', `bot2-${i}`);
-    expect(th.check('owner@x', 'cafe')).toMatchObject({ allowed: false, retryAfterMs: 15 * MIN });
-  });
+    // Each test uses its own e-mail and address names: the state is in the shared store.
+    const throttle = (clock: () => number) => new SignInThrottle({ state: store.limits, clock });
 
-  it('keeps memory bounded under a flood of addresses', () => {
-    const th = new SignInThrottle({ policy: { maxEntries: 100 } });
-    for (let i = 0; i < 10_000; i++) th.fail(`u${i}@x`, `ip${i}`);
-    // @ts-expect-error private, inspected for the bound
-    expect(th.pairs.size).toBeLessThanOrEqual(100);
+    it('doubles repeated pair locks up to 24 h and forgets failures after a success', async () => {
+      let now = 0;
+      const th = throttle(() => now);
+      const fail = async (n: number, ip = 'a') => {
+        for (let i = 0; i < n; i++) await th.fail('u@x', ip);
+      };
+      await fail(5);
+      expect(await th.check('u@x', 'a')).toEqual({ allowed: false, scope: 'pair', retryAfterMs: 15 * MIN });
+      now += 15 * MIN;
+      expect((await th.check('u@x', 'a')).allowed).toBe(true);
+      await fail(5);
+      expect(await th.check('u@x', 'a')).toMatchObject({ allowed: false, retryAfterMs: 30 * MIN });
+      now += 30 * MIN;
+      await fail(5);
+      expect(await th.check('u@x', 'a')).toMatchObject({ retryAfterMs: 60 * MIN });
+      for (let k = 0; k < 10; k++) {
+        const d = await th.check('u@x', 'a');
+        if (d.allowed) throw new Error('expected a lock');
+        now += d.retryAfterMs;
+        await fail(5);
+      }
+      expect(await th.check('u@x', 'a')).toMatchObject({ retryAfterMs: 24 * HOUR });
+      now += 24 * HOUR;
+      await th.succeed('u@x', 'a');
+      await fail(4);
+      expect((await th.check('u@x', 'a')).allowed).toBe(true);
+    });
+
+    it('locks an address trying many accounts (password spraying)', async () => {
+      let now = 0;
+      const th = throttle(() => now);
+      for (let i = 0; i < 20; i++) await th.fail(`user${i}@x`, 'sprayer');
+      expect(await th.check('new@x', 'sprayer')).toMatchObject({ allowed: false, scope: 'address' });
+      expect((await th.check('new@x', 'someone-else')).allowed).toBe(true);
+      now += 15 * MIN;
+      expect((await th.check('new@x', 'sprayer')).allowed).toBe(true);
+    });
+
+    it('locks an account attacked from many addresses for 15 minutes at most, never for known addresses', async () => {
+      let now = 0;
+      const th = throttle(() => now);
+      await th.succeed('owner@x', 'home'); // the owner signed in from home before
+      for (let i = 0; i < 50; i++) await th.fail('owner@x', `bot-${i}`);
+      expect(await th.check('owner@x', 'cafe')).toMatchObject({
+        allowed: false,
+        scope: 'account',
+        retryAfterMs: 15 * MIN,
+      });
+      expect((await th.check('owner@x', 'home')).allowed).toBe(true);
+      // Still attacked: each new wave of 50 failures re-locks for 15 minutes — never longer.
+      now += 15 * MIN;
+      expect((await th.check('owner@x', 'cafe')).allowed).toBe(true);
+      for (let i = 0; i < 50; i++) await th.fail('owner@x', `bot2-${i}`);
+      expect(await th.check('owner@x', 'cafe')).toMatchObject({ allowed: false, retryAfterMs: 15 * MIN });
+    });
+
+    it('deletes forgotten state, so a flood of addresses leaves no rows behind, and stores no address in clear', async () => {
+      let now = 40 * 24 * HOUR; // after the 30 days the earlier tests' known addresses are remembered
+      const th = throttle(() => now);
+      for (let i = 0; i < 200; i++) await th.fail(`flood${i}@x`, `203.0.113.${i}`);
+      const rows = await store.db.selectFrom('limit_state').select(['key', 'value']).execute();
+      expect(rows.length).toBeGreaterThanOrEqual(600);
+      for (const r of rows) expect(r.key).toMatch(/^[0-9a-f]{64}$/);
+      expect(rows.some((r) => r.value.includes('203.0.113.') || r.value.includes('flood'))).toBe(false);
+      // Past every lock (24 h at most) and the hour after it, one more failure sweeps the forgotten rows.
+      now += 25 * HOUR + 1;
+      await th.fail('last@x', '198.51.100.1');
+      const left = await store.db.selectFrom('limit_state').select('key').execute();
+      expect(left.length).toBe(3);
+    });
   });
-});
+}

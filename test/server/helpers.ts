@@ -65,6 +65,12 @@ export interface TestApp {
   }): Promise<User & { password: string }>;
   /** Sign in through POST /signin and return the cookies and a CSRF token for the signed-in browser. */
   signIn(email: string, password?: string): Promise<SignedIn>;
+  /** POST /signin from a browser with `cookie` (from address `ip`): the response and the browser's cookies after. */
+  attemptSignIn(
+    email: string,
+    password: string,
+    opts?: { cookie?: string; ip?: string },
+  ): Promise<{ res: LightMyRequestResponse; cookie: string }>;
   /** A CSRF token and cookie for a signed-out browser (GET /signin). */
   csrfFor(cookie?: string): Promise<{ cookie: string; csrf: string }>;
   close(): Promise<void>;
@@ -168,10 +174,17 @@ export async function testApp(
     /** Capture the server log (info level, or `logLevel`) into this array. */
     log?: string[];
     logLevel?: string;
+    /**
+     * Another server process over an existing database (`t.db` of another app): opens a second Store on it,
+     * which `close()` closes without dropping the database.
+     */
+    sharedDb?: TestDatabase;
+    /** Count rate limits in the database (the app's default: on for PostgreSQL only). */
+    sharedRateLimits?: boolean;
   } = {},
 ): Promise<TestApp> {
   const backend = options.backend ?? serverBackends()[0]!;
-  const db = await backend.create();
+  const db = options.sharedDb ?? (await backend.create());
   const store = await db.open();
   let now = options.start ?? Date.now();
   const config: ServerConfig = {
@@ -191,6 +204,7 @@ export async function testApp(
         }
       : {}),
     ...(options.sessionPolicy ? { sessionPolicy: options.sessionPolicy } : {}),
+    ...(options.sharedRateLimits !== undefined ? { sharedRateLimits: options.sharedRateLimits } : {}),
   });
   await app.ready();
 
@@ -202,6 +216,19 @@ export async function testApp(
       return { cookie: mergeCookies(cookie, r2), csrf: csrfFromHtml(r2.body) };
     }
     return { cookie: mergeCookies(cookie, res), csrf: csrfFromHtml(res.body) };
+  };
+
+  const attemptSignIn: TestApp['attemptSignIn'] = async (email, password, opts = {}) => {
+    const c = await csrfFor(opts.cookie ?? '');
+    const body = form({ email, password, _csrf: c.csrf });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/signin',
+      headers: { ...body.headers, cookie: c.cookie },
+      payload: body.payload,
+      ...(opts.ip ? { remoteAddress: opts.ip } : {}),
+    });
+    return { res, cookie: mergeCookies(c.cookie, res) };
   };
 
   return {
@@ -226,17 +253,9 @@ export async function testApp(
       return { ...created.value, password };
     },
     async signIn(email, password = TEST_PASSWORD) {
-      const first = await csrfFor();
-      const body = form({ email, password, _csrf: first.csrf });
-      const res = await app.inject({
-        method: 'POST',
-        url: '/signin',
-        headers: { ...body.headers, cookie: first.cookie },
-        payload: body.payload,
-      });
+      const { res, cookie } = await attemptSignIn(email, password);
       if (res.statusCode !== 303)
         throw new Error(`Sign-in as ${email} failed: ${res.statusCode} ${res.body.slice(0, 300)}`);
-      const cookie = mergeCookies(first.cookie, res);
       const user = await store.users.byEmail(email);
       if (!user) throw new Error(`No user ${email}.`);
       const { passwordHash: _ignored, ...plain } = user;
@@ -244,11 +263,12 @@ export async function testApp(
       const signedIn = await csrfFor(cookie);
       return { cookie: signedIn.cookie, csrf: signedIn.csrf, user: plain };
     },
+    attemptSignIn,
     csrfFor,
     async close() {
       await app.close();
       await store.close();
-      await db.dispose();
+      if (!options.sharedDb) await db.dispose();
     },
   };
 }

@@ -61,6 +61,9 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
   study_invitations: ['study_id', 'email', 'role', 'invited_by', 'created_at'],
   server_secrets: ['name', 'value'],
   invite_links: ['study_id', 'token_hash', 'created_on'],
+  // 0007_limits
+  rate_counters: ['key', 'window_start', 'expires_at', 'count'],
+  limit_state: ['key', 'value', 'expires_at'],
   // 0002_qual: the same list test/store/qual.test.ts checks in detail
   ...QUAL_COLUMNS,
 };
@@ -113,15 +116,16 @@ for (const backend of testBackends()) {
             { name: '0004_respondent_privacy', status: 'applied' },
             { name: '0005_invite_links', status: 'applied' },
             { name: '0006_counter_shards', status: 'applied' },
+            { name: '0007_limits', status: 'applied' },
           ]);
-          expect(await first.schemaVersion()).toEqual({ version: 6, name: '0006_counter_shards' });
+          expect(await first.schemaVersion()).toEqual({ version: 7, name: '0007_limits' });
         } finally {
           await first.close();
         }
         const second = await db.open();
         try {
           expect(second.migrations).toEqual([]);
-          expect(await second.schemaVersion()).toEqual({ version: 6, name: '0006_counter_shards' });
+          expect(await second.schemaVersion()).toEqual({ version: 7, name: '0007_limits' });
         } finally {
           await second.close();
         }
@@ -130,7 +134,7 @@ for (const backend of testBackends()) {
           'SELECT version, name FROM schema_version',
         );
         await raw.close();
-        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[6, '0006_counter_shards']]);
+        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[7, '0007_limits']]);
       });
 
       it('0006_counter_shards keeps the counts of a database made before it, as shard 0', async () => {
@@ -158,6 +162,10 @@ for (const backend of testBackends()) {
               );
             }
             await sql`DELETE FROM nabz_migration WHERE name = '0006_counter_shards'`.execute(store.db);
+            // … and the later 0007_limits, so the two run again in order.
+            await sql`DROP TABLE rate_counters`.execute(store.db);
+            await sql`DROP TABLE limit_state`.execute(store.db);
+            await sql`DELETE FROM nabz_migration WHERE name = '0007_limits'`.execute(store.db);
             await sql`INSERT INTO progress_counters (study_id, day, name, count)
               VALUES (${studyId}, '2024-03-01', 'started', 7), (${studyId}, '2024-03-01', 'completed', 5),
                      (${studyId}, '2024-03-02', 'started', 2)`.execute(store.db);
@@ -166,7 +174,10 @@ for (const backend of testBackends()) {
           }
           store = await old.open();
           try {
-            expect(store.migrations).toEqual([{ name: '0006_counter_shards', status: 'applied' }]);
+            expect(store.migrations).toEqual([
+              { name: '0006_counter_shards', status: 'applied' },
+              { name: '0007_limits', status: 'applied' },
+            ]);
             expect(await store.counters.read(studyId)).toEqual({
               totals: { started: 9, completed: 5 },
               days: [
@@ -237,7 +248,7 @@ for (const backend of testBackends()) {
           try {
             const [a, b] = await Promise.all([shared.open(), shared.open()]);
             try {
-              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 6]);
+              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 7]);
               const { study } = await makeOpenStudy(a);
               const key = newKey();
               const results = await Promise.all(
@@ -278,6 +289,7 @@ for (const backend of testBackends()) {
               { name: '0004_respondent_privacy', status: 'applied' },
               { name: '0005_invite_links', status: 'applied' },
               { name: '0006_counter_shards', status: 'applied' },
+              { name: '0007_limits', status: 'applied' },
             ]);
           } finally {
             await store.close();

@@ -80,7 +80,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
       return again(400, [!email ? 'Enter your e-mail address.' : 'Enter your password.']);
     }
 
-    const decision = throttle.check(email, address);
+    const decision = await throttle.check(email, address);
     if (!decision.allowed) {
       const minutes = Math.max(1, Math.ceil(decision.retryAfterMs / 60_000));
       await store.audit.append({
@@ -98,7 +98,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     const user = password.length <= 1024 ? await store.users.byEmail(email) : undefined;
     const ok = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDummy(password);
     if (!user || !ok) {
-      throttle.fail(email, address);
+      await throttle.fail(email, address);
       await store.audit.append({
         action: 'sign_in.failure',
         actorUserId: user?.id ?? null,
@@ -108,7 +108,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
       return again(401, ['The e-mail address or the password is not right.']);
     }
 
-    throttle.succeed(email, address);
+    await throttle.succeed(email, address);
     await startSession(req, reply, user.id);
     await store.audit.append({
       action: 'sign_in',

@@ -1,6 +1,7 @@
 /**
- * Brute-force protection for sign-in, kept in memory per server process (see docs/deploy.md, "Sign-in
- * protection"). Three counters, each a run of failures that is forgotten an hour after the last failure or
+ * Brute-force protection for sign-in, kept in the store (`store.limits`, table `limit_state`) so every server
+ * process over one database shares the counters, the locks and the owner's known addresses (issue 12,
+ * finding 20; see docs/deploy.md, "Sign-in protection"). Three counters, each a run of failures that is forgotten an hour after the last failure or
  * lock (so locks keep doubling only while the attack goes on). A success resets only the account+address
  * pair: the address-wide counter is not reset by signing in, or an attacker with any account of their own
  * could spray passwords without limit, signing in to that account every 19 failures.
@@ -29,8 +30,6 @@ export interface ThrottlePolicy {
   readonly forgetAfterMs: number;
   /** An address that signed in successfully stays "known" for the account this long (ms). */
   readonly knownAddressMs: number;
-  /** Upper bound on remembered entries per map (oldest dropped first) so memory stays bounded under attack. */
-  readonly maxEntries: number;
 }
 
 export const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = {
@@ -41,7 +40,6 @@ export const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = {
   maxLockMs: 24 * 60 * 60 * 1000,
   forgetAfterMs: 60 * 60 * 1000,
   knownAddressMs: 30 * 24 * 60 * 60 * 1000,
-  maxEntries: 100_000,
 };
 
 interface Counter {
@@ -60,82 +58,88 @@ export type ThrottleDecision =
       readonly retryAfterMs: number;
     };
 
-/** The sign-in throttle. `email` should be normalized (trimmed, lower-case); `address` is the client IP. */
+/** Where the throttle keeps its state: `store.limits` (see src/store/limits.ts). */
+export interface ThrottleState {
+  get(key: string, now: number): Promise<string | undefined>;
+  put(key: string, value: string, expiresAt: number, now: number): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+type Scope = 'pair' | 'address' | 'account';
+
+/**
+ * The sign-in throttle. `email` should be normalized (trimmed, lower-case); `address` is the client IP.
+ * Each call reads and writes a few rows; two failures of the same key at the same instant on two servers may
+ * count once (last write wins), which at worst delays a lock by one attempt.
+ */
 export class SignInThrottle {
   private readonly clock: () => number;
   private readonly policy: ThrottlePolicy;
-  private readonly pairs = new Map<string, Counter>();
-  private readonly addresses = new Map<string, Counter>();
-  private readonly accounts = new Map<string, Counter>();
-  /** `email \n address` → last successful sign-in. */
-  private readonly known = new Map<string, number>();
+  private readonly state: ThrottleState;
 
-  constructor(opts: { clock?: () => number; policy?: Partial<ThrottlePolicy> } = {}) {
+  constructor(opts: { state: ThrottleState; clock?: () => number; policy?: Partial<ThrottlePolicy> }) {
+    this.state = opts.state;
     this.clock = opts.clock ?? Date.now;
     this.policy = { ...DEFAULT_THROTTLE_POLICY, ...opts.policy };
   }
 
   /** May this address try a password for this account now? */
-  check(email: string, address: string): ThrottleDecision {
+  async check(email: string, address: string): Promise<ThrottleDecision> {
     const now = this.clock();
-    const pair = this.live(this.pairs, `${email}\n${address}`, now);
+    const pair = await this.live('pair', pairKey(email, address), now);
     if (pair && pair.lockedUntil > now)
       return { allowed: false, scope: 'pair', retryAfterMs: pair.lockedUntil - now };
-    const addr = this.live(this.addresses, address, now);
+    const addr = await this.live('address', address, now);
     if (addr && addr.lockedUntil > now)
       return { allowed: false, scope: 'address', retryAfterMs: addr.lockedUntil - now };
-    const acct = this.live(this.accounts, email, now);
-    if (acct && acct.lockedUntil > now && !this.isKnown(email, address, now))
+    const acct = await this.live('account', email, now);
+    if (acct && acct.lockedUntil > now && !(await this.isKnown(email, address, now)))
       return { allowed: false, scope: 'account', retryAfterMs: acct.lockedUntil - now };
     return { allowed: true };
   }
 
   /** Record a failed attempt (wrong password or unknown account). */
-  fail(email: string, address: string): void {
+  async fail(email: string, address: string): Promise<void> {
     const now = this.clock();
     const p = this.policy;
-    this.bump(this.pairs, `${email}\n${address}`, now, p.pairMaxFailures, true);
-    this.bump(this.addresses, address, now, p.addressMaxFailures, true);
-    this.bump(this.accounts, email, now, p.accountMaxFailures, false);
+    await this.bump('pair', pairKey(email, address), now, p.pairMaxFailures, true);
+    await this.bump('address', address, now, p.addressMaxFailures, true);
+    await this.bump('account', email, now, p.accountMaxFailures, false);
   }
 
   /**
    * Record a successful sign-in: the pair's failures are forgotten and the address becomes known for the
    * account. The address-wide count is kept (a success on one account says nothing about the others tried).
    */
-  succeed(email: string, address: string): void {
+  async succeed(email: string, address: string): Promise<void> {
     const now = this.clock();
-    this.pairs.delete(`${email}\n${address}`);
-    const key = `${email}\n${address}`;
-    this.known.delete(key);
-    this.known.set(key, now);
-    this.trim(this.known);
+    await this.state.delete(`signin:pair:${pairKey(email, address)}`);
+    await this.state.put(
+      `signin:known:${pairKey(email, address)}`,
+      String(now),
+      now + this.policy.knownAddressMs,
+      now,
+    );
   }
 
-  private isKnown(email: string, address: string, now: number): boolean {
-    const at = this.known.get(`${email}\n${address}`);
-    return at !== undefined && now - at < this.policy.knownAddressMs;
+  private async isKnown(email: string, address: string, now: number): Promise<boolean> {
+    return (await this.state.get(`signin:known:${pairKey(email, address)}`, now)) !== undefined;
   }
 
-  /** The counter for a key, dropping it when its failures are forgotten and it is not locked. */
-  private live(map: Map<string, Counter>, key: string, now: number): Counter | undefined {
-    const c = map.get(key);
-    if (!c) return undefined;
-    if (c.lockedUntil <= now && now - Math.max(c.lastFailure, c.lockedUntil) > this.policy.forgetAfterMs) {
-      map.delete(key);
-      return undefined;
-    }
-    return c;
+  /** The counter for a key, unless its failures are forgotten and it is not locked (the row then expired). */
+  private async live(scope: Scope, key: string, now: number): Promise<Counter | undefined> {
+    const text = await this.state.get(`signin:${scope}:${key}`, now);
+    return text === undefined ? undefined : (JSON.parse(text) as Counter);
   }
 
-  private bump(map: Map<string, Counter>, key: string, now: number, max: number, escalate: boolean): void {
+  private async bump(scope: Scope, key: string, now: number, max: number, escalate: boolean): Promise<void> {
     const p = this.policy;
-    let c = this.live(map, key, now);
-    if (!c) {
-      c = { failures: 0, locks: 0, lockedUntil: 0, lastFailure: now };
-    } else {
-      map.delete(key); // re-insert below: Map order is then "least recently failed first"
-    }
+    const c = (await this.live(scope, key, now)) ?? {
+      failures: 0,
+      locks: 0,
+      lockedUntil: 0,
+      lastFailure: now,
+    };
     c.lastFailure = now;
     if (c.lockedUntil <= now) {
       c.failures += 1;
@@ -146,15 +150,10 @@ export class SignInThrottle {
         c.failures = 0;
       }
     }
-    map.set(key, c);
-    this.trim(map);
-  }
-
-  private trim<V>(map: Map<string, V>): void {
-    while (map.size > this.policy.maxEntries) {
-      const oldest = map.keys().next();
-      if (oldest.done) break;
-      map.delete(oldest.value);
-    }
+    // Forgotten an hour (forgetAfterMs) after the later of the last failure and the lock's end.
+    const expiresAt = Math.max(c.lastFailure, c.lockedUntil) + p.forgetAfterMs + 1;
+    await this.state.put(`signin:${scope}:${key}`, JSON.stringify(c), expiresAt, now);
   }
 }
+
+const pairKey = (email: string, address: string): string => `${email}\n${address}`;

@@ -316,6 +316,24 @@ const counterShards: readonly string[] = [
   'ALTER TABLE progress_counters ADD PRIMARY KEY (study_id, day, name, shard)',
 ];
 
+/** 0007_limits: see ../sqlite/migrations.ts. */
+const limits: readonly string[] = [
+  `CREATE TABLE rate_counters (
+    ${hash('key')},
+    window_start bigint NOT NULL,
+    expires_at bigint NOT NULL,
+    count integer NOT NULL CHECK (count >= 1),
+    PRIMARY KEY (key, window_start)
+  )`,
+  'CREATE INDEX rate_counters_expires ON rate_counters (expires_at)',
+  `CREATE TABLE limit_state (
+    ${hash('key')} PRIMARY KEY,
+    value text NOT NULL,
+    expires_at bigint NOT NULL
+  )`,
+  'CREATE INDEX limit_state_expires ON limit_state (expires_at)',
+];
+
 /** All PostgreSQL migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
@@ -324,4 +342,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0004_respondent_privacy': { up: runStatements(respondentPrivacy) },
   '0005_invite_links': { up: runStatements(inviteLinks) },
   '0006_counter_shards': { up: runStatements(counterShards) },
+  '0007_limits': { up: runStatements(limits) },
 };

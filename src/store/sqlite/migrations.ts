@@ -327,6 +327,27 @@ const counterShards: readonly string[] = [
   'ALTER TABLE progress_counters_sharded RENAME TO progress_counters',
 ];
 
+/**
+ * 0007_limits: rate-limit windows and sign-in throttle state shared by every server process (see
+ * ../limits.ts); keys are HMAC-SHA256 hex, times are ms since the epoch.
+ */
+const limits: readonly string[] = [
+  `CREATE TABLE rate_counters (
+    ${hash('key')},
+    window_start INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    count INTEGER NOT NULL CHECK (count >= 1),
+    PRIMARY KEY (key, window_start)
+  ) STRICT`,
+  'CREATE INDEX rate_counters_expires ON rate_counters (expires_at)',
+  `CREATE TABLE limit_state (
+    ${hash('key')} PRIMARY KEY,
+    value TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT`,
+  'CREATE INDEX limit_state_expires ON limit_state (expires_at)',
+];
+
 /** All SQLite migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
@@ -335,4 +356,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0004_respondent_privacy': { up: runStatements(respondentPrivacy) },
   '0005_invite_links': { up: runStatements(inviteLinks) },
   '0006_counter_shards': { up: runStatements(counterShards) },
+  '0007_limits': { up: runStatements(limits) },
 };
