@@ -106,7 +106,14 @@ for (const backend of e2eBackends()) {
       await owner.fill('#text', ENGLISH_TRANSCRIPT);
       await owner.click('button:has-text("Import")');
       await owner.waitForSelector('text=Transcript imported');
-      await owner.click('text=Open it for coding');
+      // The shared (deductive) codebook: a code added here is every coder's; one typed in while coding blind
+      // stays its coder's own until comparison (issue 10, defect 2).
+      await owner.goto(`${baseUrl}/studies/${studyId}/qual/codes`);
+      await owner.fill('#new-name', 'Workload');
+      await owner.click('button:has-text("Add code")');
+      await owner.waitForSelector('text=1 codes.');
+      await owner.goto(`${baseUrl}/studies/${studyId}/qual/sources`);
+      await owner.click('text=FGD 1');
       await owner.waitForSelector('#transcript');
       await selectText(owner, 'impossible to keep up with');
       const start = cpIndexOf(ENGLISH_TRANSCRIPT, 'impossible to keep up with');
@@ -115,7 +122,7 @@ for (const backend of e2eBackends()) {
         String(start + 'impossible to keep up with'.length),
       );
       expect(await owner.textContent('#selection-preview')).toBe('impossible to keep up with');
-      await owner.fill('#new_code', 'Workload');
+      await owner.check('input[name="codes"]');
       await owner.click('button:has-text("Apply codes")');
       await owner.waitForSelector('#transcript .hl');
       expect(await owner.locator('#transcript .hl').allTextContents()).toEqual([
@@ -159,6 +166,7 @@ for (const backend of e2eBackends()) {
       await owner.selectOption('#language', 'ur');
       await owner.fill('#text', URDU_TRANSCRIPT);
       await owner.click('button:has-text("Import")');
+      await owner.waitForSelector('text=Transcript imported');
       await owner.click('text=Open it for coding');
       await owner.waitForSelector('#transcript');
       const text = URDU_TRANSCRIPT.normalize('NFC').replace(/\r\n/g, '\n');
