@@ -213,6 +213,26 @@ for (const backend of testBackends()) {
         }
       });
 
+      if (backend.name === 'postgres') {
+        it('introspects its own schema only (another schema dropped meanwhile cannot fail a migration start)', async () => {
+          const other = `${db.schema}_other`;
+          const raw = await db.raw();
+          await raw.exec(`CREATE SCHEMA ${other}; CREATE TABLE ${other}.stranger (id serial primary key)`);
+          const store = await db.open();
+          try {
+            const tables = await store.db.introspection.getTables({ withInternalKyselyTables: true });
+            expect(tables.every((t) => t.schema === db.schema)).toBe(true);
+            expect(tables.map((t) => t.name)).not.toContain('stranger');
+            expect(tables.map((t) => t.name)).toContain('responses');
+            const ids = tables.find((t) => t.name === 'responses')!.columns.find((c) => c.name === 'id')!;
+            expect(ids.isAutoIncrementing).toBe(true);
+          } finally {
+            await store.close();
+            await raw.exec(`DROP SCHEMA ${other} CASCADE`);
+          }
+        });
+      }
+
       if (backend.name === 'sqlite') {
         it('opens SQLite in WAL mode with synchronous=FULL, foreign keys on and a busy timeout', async () => {
           const store = await db.open();

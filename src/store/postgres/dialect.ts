@@ -14,7 +14,16 @@
  * `query`, `release`). Kysely's Postgres adapter already runs migrations in a transaction under an advisory
  * lock, so several instances starting at once migrate exactly once.
  */
-import { type Dialect, PostgresDialect } from 'kysely';
+import {
+  type DatabaseIntrospector,
+  type DatabaseMetadata,
+  type Dialect,
+  type Kysely,
+  PostgresDialect,
+  type SchemaMetadata,
+  sql,
+  type TableMetadata,
+} from 'kysely';
 import pg from 'pg';
 import { redactUrl } from '../codec.js';
 import { StoreError } from '../errors.js';
@@ -125,8 +134,87 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
     );
   }
   return {
-    dialect: new PostgresDialect({ pool }),
+    dialect: new SchemaPostgresDialect({ pool }, resolvedSchema),
     description: `PostgreSQL ${redactUrl(url)} (schema ${resolvedSchema})`,
     schema: resolvedSchema,
   };
+}
+
+/**
+ * Kysely's PostgreSQL introspector lists the tables of every schema in the database, calling
+ * `has_schema_privilege` and `pg_get_serial_sequence` on each: a schema dropped by someone else meanwhile (another
+ * application, another test run on the same database) makes that query fail with "schema … does not exist", and
+ * with it the migrator's start (it introspects to find its own table). The store only ever needs its own schema,
+ * so its introspector reads that schema alone.
+ */
+class SchemaPostgresDialect extends PostgresDialect {
+  constructor(
+    config: ConstructorParameters<typeof PostgresDialect>[0],
+    private readonly schema: string,
+  ) {
+    super(config);
+  }
+
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new SchemaIntrospector(db, this.schema);
+  }
+}
+
+interface ColumnRow {
+  table: string;
+  table_type: string;
+  column: string;
+  type: string;
+  not_null: boolean;
+  has_default: boolean;
+  auto_incrementing: boolean;
+  comment: string | null;
+}
+
+class SchemaIntrospector implements DatabaseIntrospector {
+  constructor(
+    private readonly db: Kysely<unknown>,
+    private readonly schema: string,
+  ) {}
+
+  async getSchemas(): Promise<SchemaMetadata[]> {
+    return [{ name: this.schema }];
+  }
+
+  async getTables(options: { withInternalKyselyTables?: boolean } = {}): Promise<TableMetadata[]> {
+    const rows = await sql<ColumnRow>`
+      SELECT c.relname AS "table", c.relkind AS table_type, a.attname AS "column", t.typname AS "type",
+             a.attnotnull AS not_null, a.atthasdef AS has_default,
+             (a.attidentity <> '' OR coalesce(pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%', false)) AS auto_incrementing,
+             col_description(a.attrelid, a.attnum) AS "comment"
+      FROM pg_catalog.pg_class c
+      JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid
+      JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+      LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+      WHERE ns.nspname = ${this.schema} AND c.relkind IN ('r', 'v', 'p') AND a.attnum >= 1 AND NOT a.attisdropped
+      ORDER BY c.relname, a.attnum`.execute(this.db);
+    const tables = new Map<string, TableMetadata & { columns: TableMetadata['columns'][number][] }>();
+    for (const r of rows.rows) {
+      if (!options.withInternalKyselyTables && r.table.startsWith('kysely_')) continue;
+      let table = tables.get(r.table);
+      if (!table) {
+        table = { name: r.table, schema: this.schema, isView: r.table_type === 'v', columns: [] };
+        tables.set(r.table, table);
+      }
+      table.columns.push({
+        name: r.column,
+        dataType: r.type,
+        isNullable: !r.not_null,
+        isAutoIncrementing: r.auto_incrementing,
+        hasDefaultValue: r.has_default,
+        ...(r.comment !== null ? { comment: r.comment } : {}),
+      });
+    }
+    return [...tables.values()];
+  }
+
+  async getMetadata(options?: { withInternalKyselyTables?: boolean }): Promise<DatabaseMetadata> {
+    return { tables: await this.getTables(options) };
+  }
 }
