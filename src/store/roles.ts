@@ -75,6 +75,12 @@ export function rolesRepo({ db, backend }: StoreContext) {
   const lastOwner = () =>
     refused('last_owner', 'A study needs at least one owner: make someone else owner first.');
   /** Give the role (inside a transaction holding the study's lock), refusing to remove the last owner. */
+  /** Pending invitations with their study's title: the one query both invitation lists filter and order. */
+  const invitationRows = () =>
+    db
+      .selectFrom('study_invitations as i')
+      .innerJoin('studies as s', 's.id', 'i.study_id')
+      .select(['i.study_id', 's.title', 'i.email', 'i.role', 'i.created_at']);
   const setRole = async (tx: typeof db, studyId: number, userId: number, role: StudyRole, now: Date) => {
     const previous = await roleIn(tx, studyId, userId);
     if (previous === 'owner' && role !== 'owner' && (await ownerCount(tx, studyId)) <= 1) return lastOwner();
@@ -166,22 +172,13 @@ export function rolesRepo({ db, backend }: StoreContext) {
 
     /** A study's pending invitations, oldest first. */
     async invitations(studyId: number): Promise<StudyInvitation[]> {
-      const rows = await db
-        .selectFrom('study_invitations as i')
-        .innerJoin('studies as s', 's.id', 'i.study_id')
-        .select(['i.study_id', 's.title', 'i.email', 'i.role', 'i.created_at'])
-        .where('i.study_id', '=', studyId)
-        .orderBy('i.created_at')
-        .execute();
+      const rows = await invitationRows().where('i.study_id', '=', studyId).orderBy('i.created_at').execute();
       return rows.map(invitationOf);
     },
 
     /** The invitations waiting for an e-mail address (normalised), newest first. */
     async invitationsFor(email: string): Promise<StudyInvitation[]> {
-      const rows = await db
-        .selectFrom('study_invitations as i')
-        .innerJoin('studies as s', 's.id', 'i.study_id')
-        .select(['i.study_id', 's.title', 'i.email', 'i.role', 'i.created_at'])
+      const rows = await invitationRows()
         .where('i.email', '=', email)
         .orderBy('i.created_at', 'desc')
         .execute();
