@@ -9,6 +9,8 @@
  * both values, an empty category, a singular design (naming the aliased column), and complete or quasi-complete
  * separation (naming the predictor). Too few events per variable is a warning on a computed result.
  */
+
+import { quantiles } from './descriptives.js';
 import { chi2Sf, normalQuantileUpper, normalTwoSided } from './distributions.js';
 import {
   aliasedReason,
@@ -22,7 +24,7 @@ import {
   qtMultiply,
   type RegressorColumn,
 } from './regression.js';
-import { type Interval, type NotComputable, notComputable } from './result.js';
+import { type Interval, isNotComputable, type NotComputable, notComputable } from './result.js';
 
 export interface LogisticOptions {
   /** Confidence level of the Wald and profile intervals; default 0.95. */
@@ -303,17 +305,6 @@ function separatedBy(col: Float64Array, y: Float64Array): 'complete' | 'quasi-co
 // ---------------------------------------------------------------------------------------------------------------------
 // Hosmer–Lemeshow and classification
 
-/** Quantile type 7 (R's default) of sorted values at probability p, computed as R's quantile.default does. */
-function quantile7(sorted: Float64Array, p: number): number {
-  const n = sorted.length;
-  const index = 1 + (n - 1) * p;
-  const lo = Math.floor(index);
-  const hi = Math.ceil(index);
-  const qs = sorted[lo - 1]!;
-  const h = index - lo;
-  return index > lo && sorted[hi - 1] !== qs ? (1 - h) * qs + h * sorted[hi - 1]! : qs;
-}
-
 /**
  * Hosmer–Lemeshow goodness of fit as `ResourceSelection::hoslem.test(y, fitted, g)`: groups cut at the type-7
  * quantiles of the fitted probabilities at 0, 1/g, …, 1 (duplicate cut points merged; intervals closed on the right,
@@ -326,12 +317,15 @@ export function hosmerLemeshow(
   g = 10,
 ): HosmerLemeshow | NotComputable {
   const n = y.length;
-  const sorted = Float64Array.from(fitted).sort();
+  // seq(0, 1, 1/g) is computed as j * (1/g); type-7 quantiles as R's quantile.default.
+  const cuts = quantiles(
+    fitted,
+    Array.from({ length: g + 1 }, (_, j) => j * (1 / g)),
+    'r',
+  );
+  if (isNotComputable(cuts)) return cuts;
   const breaks: number[] = [];
-  for (let j = 0; j <= g; j++) {
-    const q = quantile7(sorted, j * (1 / g)); // seq(0, 1, 1/g) is computed as j * (1/g)
-    if (breaks.length === 0 || q !== breaks[breaks.length - 1]) breaks.push(q);
-  }
+  for (const q of cuts) if (breaks.length === 0 || q !== breaks[breaks.length - 1]) breaks.push(q);
   const k = breaks.length - 1;
   if (k < 3) {
     return notComputable(
