@@ -87,7 +87,7 @@ import { plainQuestions, shortLabel, singleChoiceQuestions } from '../study/ques
 import type { ResolvedStudy } from '../study/resolve.js';
 import { methodsSection } from './methods.js';
 import { modelSections } from './models.js';
-import { fmtLevel, instrumentLikertSections, questionSections } from './questions.js';
+import { fmtLevel, instrumentLikertSections, optionCounts, questionSections } from './questions.js';
 
 export interface AnalysisInput {
   readonly resolved: ResolvedStudy;
@@ -133,28 +133,24 @@ function numericColumn(ds: Dataset, id: string): NumericColumn | undefined {
   return c && c.kind === 'numeric' ? c : undefined;
 }
 
-/** Counts per option of a single-choice column; `skipped` counts respondents who were asked but gave no answer. */
+/**
+ * Counts per option of a single-choice column; `skipped` counts respondents who were asked but gave no usable
+ * answer (no answer, not applicable or invalid).
+ */
 function categoryCounts(
   item: Item,
   col: NumericColumn,
 ): { levels: { value: number; label: string; count: number }[]; skipped: number; notShown: number } {
   const options = item.options ?? [];
-  const index = new Map(options.map((o, i) => [o.value, i]));
-  const counts = new Array<number>(options.length).fill(0);
-  let skipped = 0;
-  let notShown = 0;
-  for (let i = 0; i < col.values.length; i++) {
-    const s = col.status[i];
-    if (s === AnswerStatus.ANSWERED) {
-      const k = index.get(col.values[i]!);
-      if (k !== undefined) counts[k]!++;
-    } else if (s === AnswerStatus.NOT_SHOWN) notShown++;
-    else skipped++;
-  }
+  const c = optionCounts(col, options);
   return {
-    levels: options.map((o, i) => ({ value: o.value, label: optionLabel(item, o.value), count: counts[i]! })),
-    skipped,
-    notShown,
+    levels: options.map((o, i) => ({
+      value: o.value,
+      label: optionLabel(item, o.value),
+      count: c.counts[i]!,
+    })),
+    skipped: c.noAnswer + c.notApplicable + c.invalid,
+    notShown: c.notShown,
   };
 }
 

@@ -87,12 +87,21 @@ function shareCells(count: number, n: number, level: number, hide: boolean, k: n
 export function optionCounts(
   column: NumericColumn | undefined,
   options: readonly ResponseOption[],
-): { counts: number[]; n: number; notApplicable: number; noAnswer: number } {
+): {
+  counts: number[];
+  n: number;
+  notApplicable: number;
+  noAnswer: number;
+  invalid: number;
+  notShown: number;
+} {
   const index = new Map(options.map((o, i) => [o.value, i]));
   const counts = options.map(() => 0);
   let n = 0;
   let notApplicable = 0;
   let noAnswer = 0;
+  let invalid = 0;
+  let notShown = 0;
   if (column) {
     for (let i = 0; i < column.values.length; i++) {
       const s = column.status[i];
@@ -104,9 +113,11 @@ export function optionCounts(
         }
       } else if (s === AnswerStatus.NOT_APPLICABLE) notApplicable++;
       else if (s === AnswerStatus.SKIPPED) noAnswer++;
+      else if (s === AnswerStatus.INVALID) invalid++;
+      else if (s === AnswerStatus.NOT_SHOWN) notShown++;
     }
   }
-  return { counts, n, notApplicable, noAnswer };
+  return { counts, n, notApplicable, noAnswer, invalid, notShown };
 }
 
 /**
