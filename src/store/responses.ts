@@ -397,11 +397,32 @@ function* counterSteps(state: TxState, shard: number): Steps<void> {
   yield { op: 'counters', rows };
 }
 
-/** Every submission of a batch, then the counters (on `shard`): the whole of one transaction's work. */
+/** Order of two submissions' row locks: by study, then by stored idempotency key. */
+function lockOrder(a: PreparedResponse, b: PreparedResponse): number {
+  const s = a.input.studyId - b.input.studyId;
+  if (s !== 0) return s;
+  const ka = a.input.idempotencyKey;
+  const kb = b.input.idempotencyKey;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/**
+ * Every submission of a batch, then the counters (on `shard`): the whole of one transaction's work. The
+ * submissions are stored in lock order (study, key), not in arrival order, and results are returned in arrival
+ * order. A transaction waits on another only at a key that the other inserted first (the unique index on
+ * (study_id, idempotency_key) makes the second insert wait for the first's COMMIT); with every transaction
+ * taking keys in the same ascending order, no two can wait on each other, however bursts of repeated keys are
+ * spread over batches and servers. (Counters come after every insert, in key order, on one shard per
+ * transaction: they cannot close a cycle either.) Before, two batches holding the same keys in different
+ * orders deadlocked on PostgreSQL until its deadlock_timeout, and both were then retried one row at a time.
+ */
 function* batchSteps(items: readonly PreparedResponse[], shard: number): Steps<InsertResponseResult[]> {
   const state = newTxState();
-  const out: InsertResponseResult[] = [];
-  for (const p of items) out.push(yield* insertSteps(state, p));
+  const order = items.map((_, i) => i);
+  if (items.length > 1)
+    order.sort((i, j) => lockOrder(items[i] as PreparedResponse, items[j] as PreparedResponse) || i - j);
+  const out = new Array<InsertResponseResult>(items.length);
+  for (const i of order) out[i] = yield* insertSteps(state, items[i] as PreparedResponse);
   yield* counterSteps(state, shard);
   return out;
 }
@@ -614,6 +635,8 @@ export function responsesRepo({ db, backend, sqlite }: StoreContext) {
   /** Batches taken from the queue whose callers have not been answered yet. */
   let inFlight = 0;
   const maxInFlight = backend === 'postgres' ? MAX_PG_BATCHES_IN_FLIGHT : 1;
+  /** Shared transactions run, and those that failed and were retried one submission per transaction. */
+  const stats = { transactions: 0, retried: 0 };
 
   // The next batch starts after this one's callers have been answered (their promise jobs run first).
   const batchDone = () => {
@@ -628,9 +651,11 @@ export function responsesRepo({ db, backend, sqlite }: StoreContext) {
   const runBatchDirect = (direct: SqliteDirect, batch: Pending[]) => {
     const items = batch.map((b) => b.prepared);
     let results: (InsertResponseResult | Error)[];
+    stats.transactions++;
     try {
       results = direct.writeTransaction(() => runDirect(direct, batchSteps(items, 0)));
     } catch {
+      stats.retried++;
       results = items.map((p) => {
         try {
           return direct.writeTransaction(
@@ -659,6 +684,7 @@ export function responsesRepo({ db, backend, sqlite }: StoreContext) {
 
   const runBatchKysely = async (batch: Pending[]) => {
     let results: InsertResponseResult[];
+    stats.transactions++;
     try {
       results = await db.transaction().execute((tx) =>
         runWithKysely(
@@ -670,6 +696,7 @@ export function responsesRepo({ db, backend, sqlite }: StoreContext) {
         ),
       );
     } catch {
+      stats.retried++;
       await Promise.all(batch.map((item) => insertAlone(item.prepared).then(item.resolve, item.reject)));
       return;
     }
@@ -804,6 +831,14 @@ export function responsesRepo({ db, backend, sqlite }: StoreContext) {
     },
 
     batches,
+
+    /**
+     * Group commit so far in this process: shared transactions run, and how many of them failed and were
+     * retried one submission per transaction (a deadlock or a bad row; see `flush`).
+     */
+    groupStats(): { readonly transactions: number; readonly retried: number } {
+      return { ...stats };
+    },
 
     /**
      * Every response of a study, one at a time, in id order, reading `batchSize` (default 1000) rows per query

@@ -134,6 +134,55 @@ for (const backend of testBackends()) {
       expect(await store.responses.count(closed.id)).toBe(1);
     });
 
+    it('stores bursts of repeated keys in opposite orders in concurrent transactions without a deadlock', async () => {
+      const { study } = await makeOpenStudy(store);
+      const keys = Array.from({ length: 150 }, () => newKey());
+      const before = store.responses.groupStats();
+      const submit = (order: readonly string[]) =>
+        order.map((key) =>
+          store.responses.insert({
+            studyId: study.id,
+            idempotencyKey: key,
+            answers: { key },
+            language: 'en',
+            counters: ['started', 'completed'],
+          }),
+        );
+      // Each wave is queued in its own event-loop turn, so each becomes its own group transaction, and on
+      // PostgreSQL they run at the same time on different connections: the same keys in order, reversed,
+      // and interleaved — the lock pattern of many clients retrying the same keys against several servers.
+      const waves: Promise<InsertResponseResult>[][] = [];
+      const orders = [
+        keys,
+        [...keys].reverse(),
+        keys.filter((_, i) => i % 2 === 1).concat(keys.filter((_, i) => i % 2 === 0).reverse()),
+      ];
+      for (const order of orders) {
+        waves.push(submit(order));
+        await new Promise((r) => setImmediate(r));
+      }
+      const results = await Promise.all(waves.map((w) => Promise.all(w)));
+      const after = store.responses.groupStats();
+      // No shared transaction failed (a deadlock is detected by PostgreSQL after deadlock_timeout and fails one
+      // of the transactions, whose submissions are then retried alone).
+      // (SQLite stores one group at a time, so the second and third waves may share a transaction.)
+      expect(after.transactions - before.transactions).toBeGreaterThanOrEqual(2);
+      expect(after.retried - before.retried).toBe(0);
+      const rows = await rowsOf(study.id);
+      expect(rows).toHaveLength(keys.length);
+      const idByKey = new Map(rows.map((r) => [r.idempotency_key, Number(r.id)]));
+      orders.forEach((order, w) => {
+        order.forEach((key, i) => {
+          const r = results[w]?.[i];
+          expect(r?.ok && r.id).toBe(idByKey.get(key));
+          expect(r?.ok && r.sameAnswers).toBe(true);
+        });
+      });
+      expect(results.flat().filter((r) => r.ok && r.created)).toHaveLength(keys.length);
+      const counters = await store.counters.read(study.id);
+      expect(counters.totals).toEqual({ started: keys.length, completed: keys.length });
+    });
+
     if (backend.name === 'sqlite') {
       it('stores the submissions of one event-loop turn in one transaction', async () => {
         const { study } = await makeOpenStudy(store);
