@@ -51,7 +51,7 @@ import {
 import { isNotComputable } from '../stats/result.js';
 import { shortLabel } from '../study/questions.js';
 import type { Model } from '../study/schema.js';
-import type { AnalysisInput } from './analyzeStudy.js';
+import type { AnalysisInput } from './input.js';
 
 const LANG = 'en';
 

@@ -45,7 +45,7 @@ import { wilsonInterval } from '../stats/proportion.js';
 import { isNotComputable } from '../stats/result.js';
 import { labelText, shortLabel } from '../study/questions.js';
 import type { Question } from '../study/schema.js';
-import type { AnalysisInput } from './analyzeStudy.js';
+import type { AnalysisInput } from './input.js';
 
 const LANG = 'en';
 /** SPSS HAVERAGE = R type 6, the project's default quartile definition (see stats/descriptives.ts). */
