@@ -172,6 +172,45 @@ export function auditRepo({ db, backend }: StoreContext) {
       return list({ ...options, studyId });
     },
 
+    /**
+     * One page of a study's entries, newest first, addressed by the study's own positions (1 = the study's
+     * oldest entry) rather than by server-wide ids, which would tell an owner how many entries every other
+     * study wrote in between (issue 12, finding 16). `olderThan` is a position from an earlier page; positions
+     * never change because entries are only appended. `oldestPosition` is the position of the page's last
+     * (oldest) entry, 0 when the page is empty; older entries exist when it is above 1.
+     */
+    async pageForStudy(
+      studyId: number,
+      options: { olderThan?: number; limit?: number } = {},
+    ): Promise<{ entries: AuditEntry[]; oldestPosition: number }> {
+      let beforeId: number | undefined;
+      if (options.olderThan !== undefined && options.olderThan >= 1) {
+        const boundary = await db
+          .selectFrom('audit_log')
+          .select('id')
+          .where('study_id', '=', studyId)
+          .orderBy('id')
+          .limit(1)
+          .offset(options.olderThan - 1)
+          .executeTakeFirst();
+        beforeId = boundary?.id;
+      }
+      const entries = await list({
+        studyId,
+        ...(beforeId === undefined ? {} : { beforeId }),
+        ...(options.limit === undefined ? {} : { limit: options.limit }),
+      });
+      const last = entries.at(-1);
+      if (!last) return { entries, oldestPosition: 0 };
+      const counted = await db
+        .selectFrom('audit_log')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('study_id', '=', studyId)
+        .where('id', '<=', last.id)
+        .executeTakeFirstOrThrow();
+      return { entries, oldestPosition: Number(counted.n) };
+    },
+
     /** All entries, newest first; page with `beforeId`. */
     list,
 

@@ -414,6 +414,60 @@ for (const backend of serverBackends()) {
       expect(before).not.toMatch(/\d+ entries/);
     });
 
+    it("16: the audit page's older-entries links page by the study's own positions, not server-wide ids", async () => {
+      const owner = await t.createUser({ email: 'owner@example.org' });
+      const other = await t.createUser({ email: 'other@example.org' });
+      const study = await createStudy(t.store, { ownerId: owner.id, definition: phq9StudyDefinition() });
+      const otherStudy = await createStudy(t.store, { ownerId: other.id, definition: phq9StudyDefinition() });
+      const o = await t.signIn(owner.email);
+      const get = async (url: string) =>
+        (await t.app.inject({ method: 'GET', url, headers: { cookie: o.cookie } })).body.replace(
+          /name="_csrf" value="[^"]+"/g,
+          '',
+        );
+      const link = (body: string) => /href="([^"]*\/audit\?[^"]*)">Older entries/.exec(body)?.[1];
+      const otherActivity = async (n: number) => {
+        for (let j = 0; j < n; j++)
+          await t.store.audit.append({
+            action: 'study.update',
+            studyId: otherStudy.id,
+            actorUserId: other.id,
+          });
+      };
+      const own = (await t.store.audit.listForStudy(study.id)).length;
+      // 120 entries of this study, with a varying amount of another study's activity in between.
+      for (let i = 0; i < 120; i++) {
+        await t.store.audit.append({
+          action: 'test.mine',
+          studyId: study.id,
+          actorUserId: owner.id,
+          detail: { i },
+        });
+        await otherActivity(i % 3);
+      }
+      const first = await get(`/studies/${study.id}/audit`);
+      const href = link(first);
+      // The cursor is the position of the page's oldest entry within this study: the same as on a server with
+      // no other study, so paging tells nothing about other studies' volume (the old link carried the entry id).
+      expect(href).toBe(`/studies/${study.id}/audit?older=${own + 120 - 49}`);
+      // Following the links shows every entry of the study once, newest first, and ends.
+      const seen: number[] = [];
+      let body = first;
+      for (let pages = 1; ; pages++) {
+        expect(pages).toBeLessThanOrEqual(4);
+        seen.push(...[...body.matchAll(/\{&quot;i&quot;:(\d+)\}/g)].map((m) => Number(m[1])));
+        const next = link(body);
+        if (next === undefined) break;
+        body = await get(next);
+      }
+      expect(seen).toEqual(Array.from({ length: 120 }, (_, i) => 119 - i));
+      // Later activity elsewhere changes neither the first page's link nor the page it leads to.
+      const second = await get(href as string);
+      await otherActivity(7);
+      expect(link(await get(`/studies/${study.id}/audit`))).toBe(href);
+      expect(await get(href as string)).toBe(second);
+    });
+
     it('19: removing answered questions from an open study needs confirmation; an open study cannot be emptied', async () => {
       const owner = await t.createUser({ email: 'owner@example.org' });
       const study = await createStudy(t.store, {

@@ -207,10 +207,11 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
 
   app.get('/studies/:id/audit', async (req, reply) => {
     const s = await loadStudy(req, ROLES.owner);
-    const before = Number((req.query as { before?: string }).before);
-    const entries = await store.audit.listForStudy(s.study.id, {
+    // Paged by the study's own entry positions, never by server-wide ids (issue 12, finding 16).
+    const older = Number((req.query as { older?: string }).older);
+    const { entries, oldestPosition } = await store.audit.pageForStudy(s.study.id, {
       limit: PAGE_SIZE,
-      ...(Number.isSafeInteger(before) && before > 0 ? { beforeId: before } : {}),
+      ...(Number.isSafeInteger(older) && older > 0 ? { olderThan: older } : {}),
     });
     const chain = await store.audit.verify();
     const names = new Map<number, string>();
@@ -231,10 +232,9 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
     const status = chain.ok
       ? '<p class="ok" id="chain">The audit chain is intact: no entry of this server has been altered or removed.</p>'
       : '<p class="errors" id="chain">The audit chain is broken: an entry of this server has been altered or removed. Tell the server\'s administrator.</p>';
-    const last = entries.at(-1);
     const more =
-      entries.length === PAGE_SIZE && last
-        ? `<p><a href="/studies/${s.study.id}/audit?before=${last.id}">Older entries</a></p>`
+      oldestPosition > 1
+        ? `<p><a href="/studies/${s.study.id}/audit?older=${oldestPosition}">Older entries</a></p>`
         : '';
     return page(reply, {
       title: `Audit log – ${s.study.title}`,
