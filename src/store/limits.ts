@@ -21,27 +21,37 @@ export function limitsRepo({ db }: StoreContext, secrets: SecretsRepo) {
 
   return {
     /**
-     * Count one hit of `key` in the fixed window of `windowMs` that contains `now` (ms since the epoch), in one
-     * upsert; returns the window's count and when it ends. Opening a new window also deletes ended ones.
+     * Count `by` (default one) hits of `key` in the fixed window of `windowMs` that contains `now` (ms since the
+     * epoch), in one upsert; returns the window's count after them and when the window ends. Opening a new
+     * window also deletes ended ones. The count is atomic: concurrent callers (any process) get disjoint ranges
+     * `count - by + 1 … count`.
      */
-    async hit(key: string, windowMs: number, now: number): Promise<{ count: number; resetAt: number }> {
+    async hit(
+      key: string,
+      windowMs: number,
+      now: number,
+      by = 1,
+    ): Promise<{ count: number; resetAt: number }> {
       if (!Number.isSafeInteger(windowMs) || windowMs < 1) {
         throw new RangeError(`Rate-limit window must be a positive whole number of ms, got ${windowMs}.`);
+      }
+      if (!Number.isSafeInteger(by) || by < 1) {
+        throw new RangeError(`Rate-limit hits must be a positive whole number, got ${by}.`);
       }
       const windowStart = Math.floor(now / windowMs) * windowMs;
       const resetAt = windowStart + windowMs;
       const row = await db
         .insertInto('rate_counters')
-        .values({ key: await hashed(key), window_start: windowStart, expires_at: resetAt, count: 1 })
+        .values({ key: await hashed(key), window_start: windowStart, expires_at: resetAt, count: by })
         .onConflict((oc) =>
           oc
             .columns(['key', 'window_start'])
-            .doUpdateSet((eb) => ({ count: eb('rate_counters.count', '+', 1) })),
+            .doUpdateSet((eb) => ({ count: eb('rate_counters.count', '+', eb.ref('excluded.count')) })),
         )
         .returning('count')
         .executeTakeFirstOrThrow();
       const count = toNumber(row.count);
-      if (count === 1) await db.deleteFrom('rate_counters').where('expires_at', '<=', now).execute();
+      if (count === by) await db.deleteFrom('rate_counters').where('expires_at', '<=', now).execute();
       return { count, resetAt };
     },
 
