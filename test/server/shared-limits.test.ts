@@ -1,11 +1,13 @@
 /**
  * Issue 12, finding 20: two server processes over one database share the per-address submit limit, the
- * sign-in lockout (address and account thresholds) and the owner's exemption from the account lock, and one
+ * sign-in lockout (address and account thresholds), the owner's exemption from the account lock and the
+ * per-address bound on saved drafts (finding 12), and one
  * idempotency key stores one row whichever server it reaches. Before the limits moved into the store, each
  * threshold doubled with two servers and the exemption held only on the server that saw the owner's sign-in.
  * In process (two apps, two Stores, one database), on SQLite and (NABZ_TEST_PG_URL) PostgreSQL.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SAVES_PER_ADDRESS_HOUR } from '../../src/server/respond/state.js';
 import {
   countRows,
   createStudy,
@@ -76,6 +78,36 @@ for (const backend of serverBackends()) {
       expect([r1.statusCode, r2.statusCode].sort()).toEqual([200, 201]);
       expect(r1.json().id).toBe(r2.json().id);
       expect(await countRows(a.store, 'responses')).toBe(1);
+    });
+
+    it('the per-address bound on saved drafts (finding 12) counts saves through both servers together', async () => {
+      const owner = await a.createUser();
+      const s = await createStudy(a.store, { ownerId: owner.id, definition: phq9StudyDefinition() });
+      const page1: Record<string, string> = { _lang: 'en', _page: 'p1', _nav: 'save' };
+      for (let i = 1; i <= 9; i++) page1[`phq9_${i}`] = '1';
+      const save = (t: TestApp, remoteAddress = '203.0.113.9') =>
+        t.app.inject({
+          method: 'POST',
+          url: `/s/${s.publicToken}`,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams(page1).toString(),
+          remoteAddress,
+        });
+      // Half of the hour's saves through each server, then both refuse (with per-process counts, each server
+      // would have accepted SAVES_PER_ADDRESS_HOUR more).
+      for (let i = 0; i < SAVES_PER_ADDRESS_HOUR; i++)
+        expect((await save(i % 2 ? b : a)).statusCode).toBe(200);
+      expect((await save(a)).statusCode).toBe(429);
+      expect((await save(b)).statusCode).toBe(429);
+      expect(await countRows(a.store, 'resume_drafts')).toBe(SAVES_PER_ADDRESS_HOUR);
+      // Another address is not affected; the counters hold keyed hashes, never the address.
+      expect((await save(b, '198.51.100.4')).statusCode).toBe(200);
+      const keys = await a.store.db.selectFrom('rate_counters').select('key').execute();
+      for (const k of keys) expect(k.key).toMatch(/^[0-9a-f]{64}$/);
+      // The next hour opens a new window on both.
+      a.advance(3_600_000);
+      b.advance(3_600_000);
+      expect((await save(b)).statusCode).toBe(200);
     });
 
     it('the address lockout threshold (20 failures) holds across both servers', async () => {

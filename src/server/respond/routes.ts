@@ -140,7 +140,7 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
   const { store, config, clock } = opts;
   const cache = new StudyCache(store);
   const hashKey = idempotencyKeyHasher(store, config.secret);
-  const draftLimiter = new DraftLimiter(clock);
+  const draftLimiter = new DraftLimiter(store.limits, clock);
 
   const perStudyKey = (req: FastifyRequest) =>
     `${req.ip}|${String((req.params as { token?: unknown }).token ?? '').slice(0, 64)}`;

@@ -23,27 +23,25 @@ export const NEW_SESSIONS_PER_ADDRESS_HOUR = 600;
 /** Resume codes one address may save on one study link per hour. */
 export const SAVES_PER_ADDRESS_HOUR = 30;
 
+/** The window over which new drafts per address and study link are counted. */
+const DRAFT_WINDOW_MS = 3_600_000;
+
 /**
- * Counts per (address, study link) in fixed one-hour windows, in memory only (the address is never stored),
- * for bounding how many drafts an anonymous visitor can make. Per process, like the rate limits
- * (docs/deploy.md).
+ * Counts per (address, study link) in fixed one-hour windows, for bounding how many drafts an anonymous
+ * visitor can make. The counts live in the store's shared limits (`rate_counters`, keys as keyed hashes, so the
+ * address is never stored in clear, and rows go once their hour ends), so several server processes over one
+ * database enforce one bound (issue 12, findings 12 and 20).
  */
 export class DraftLimiter {
-  private window = -1;
-  private readonly counts = new Map<string, number>();
-  constructor(private readonly clock: () => number) {}
+  constructor(
+    private readonly limits: Store['limits'],
+    private readonly clock: () => number,
+  ) {}
 
-  /** Count one more for `key`; false when that would go over `max` in this hour. */
-  take(key: string, max: number): boolean {
-    const w = Math.floor(this.clock() / 3_600_000);
-    if (w !== this.window) {
-      this.window = w;
-      this.counts.clear();
-    }
-    const n = this.counts.get(key) ?? 0;
-    if (n >= max) return false;
-    this.counts.set(key, n + 1);
-    return true;
+  /** Count one more for `key`; false when that goes over `max` in this hour. */
+  async take(key: string, max: number): Promise<boolean> {
+    const { count } = await this.limits.hit(`draft:${key}`, DRAFT_WINDOW_MS, this.clock());
+    return count <= max;
   }
 }
 
@@ -54,7 +52,7 @@ export async function checkNewDraft(
   input: { studyId: number; addressKey: string; kind: 'session' | 'save'; now: Date },
 ): Promise<void> {
   const max = input.kind === 'save' ? SAVES_PER_ADDRESS_HOUR : NEW_SESSIONS_PER_ADDRESS_HOUR;
-  if (!limiter.take(`${input.kind}|${input.addressKey}`, max))
+  if (!(await limiter.take(`${input.kind}|${input.addressKey}`, max)))
     throw new HttpError(
       429,
       input.kind === 'save'
