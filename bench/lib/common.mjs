@@ -70,7 +70,7 @@ export const freshSchema = (prefix = 'nabz_bench') => `${prefix}_${randomBytes(5
  * allows one store per process and the server will open its own). Returns the link token and the study id.
  */
 export async function createLaunchedStudy(storeConfig, definition = baceDefinition(), options = {}) {
-  const { openStore } = await import(join(ROOT, 'dist', 'store', 'index.js'));
+  const { openStore } = await import(join(options.root ?? ROOT, 'dist', 'store', 'index.js'));
   const store = await openStore(storeConfig);
   try {
     const user = await store.users.create({
@@ -95,9 +95,9 @@ export async function createLaunchedStudy(storeConfig, definition = baceDefiniti
   }
 }
 
-/** Open the store once to run `fn(store)` (counting rows after a run), then close it. */
-export async function withStore(storeConfig, fn) {
-  const { openStore } = await import(join(ROOT, 'dist', 'store', 'index.js'));
+/** Open the store once to run `fn(store)` (counting rows after a run), then close it (`root`: another build). */
+export async function withStore(storeConfig, fn, root = ROOT) {
+  const { openStore } = await import(join(root, 'dist', 'store', 'index.js'));
   const store = await openStore(storeConfig);
   try {
     return await fn(store);
@@ -109,16 +109,18 @@ export async function withStore(storeConfig, fn) {
 /**
  * How the server stores a client's idempotency key (a keyed hash, see dist/server/respond/submit.js): a function
  * `(studyId, key) => Promise<stored key>` for checking runs against the database. `secret` is the server's
- * NABZ_SECRET, if it was given one.
+ * NABZ_SECRET, if it was given one. `root`: another build of nabz (bench:ingest --against); builds from before
+ * the keyed hash (issue 12, finding 8) stored the key itself.
  */
-export async function storedKeyOf(store, secret) {
-  const { idempotencyKeyHasher } = await import(join(ROOT, 'dist', 'server', 'respond', 'submit.js'));
+export async function storedKeyOf(store, secret, root = ROOT) {
+  const { idempotencyKeyHasher } = await import(join(root, 'dist', 'server', 'respond', 'submit.js'));
+  if (typeof idempotencyKeyHasher !== 'function') return async (_studyId, key) => key;
   return idempotencyKeyHasher(store, secret);
 }
 
 /** The store configuration the server picks from `env` for `dataDir` (the store's own storeConfigFromEnv). */
-export async function storeConfigFor(dataDir, env) {
-  const { storeConfigFromEnv } = await import(join(ROOT, 'dist', 'store', 'index.js'));
+export async function storeConfigFor(dataDir, env, root = ROOT) {
+  const { storeConfigFromEnv } = await import(join(root, 'dist', 'store', 'index.js'));
   return storeConfigFromEnv(env, dataDir);
 }
 
@@ -132,14 +134,26 @@ export function tempDir(prefix = 'nabz-bench-') {
  * Start `node dist/cli/main.js serve --port 0` (a free port, or `port`) and wait for its "listening" line.
  * `env` is added to the process environment (DATABASE_URL, NABZ_DB_SCHEMA, NABZ_SUBMIT_RATE_LIMIT …).
  * Returns `{ port, url, proc, description, stop(), kill() }`: stop sends SIGTERM and waits; kill sends SIGKILL.
+ * `root`: run another build of nabz (its dist/), e.g. an older commit's (bench:ingest --against).
  */
-export function startNabz({ dataDir, env = {}, timeoutMs = 30_000, nodeArgs = [], port = 0 }) {
+export function startNabz({ dataDir, env = {}, timeoutMs = 30_000, nodeArgs = [], port = 0, root = ROOT }) {
   return startChild(
     process.execPath,
-    [...nodeArgs, CLI, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir],
+    [
+      ...nodeArgs,
+      join(root, 'dist', 'cli', 'main.js'),
+      'serve',
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      dataDir,
+    ],
     { NABZ_LOG_LEVEL: 'error', ...env },
     /nabz is listening on http:\/\/127\.0\.0\.1:(\d+) — (.*)/,
     timeoutMs,
+    root,
   );
 }
 
@@ -154,10 +168,10 @@ export function startBare({ timeoutMs = 15_000 } = {}) {
   );
 }
 
-function startChild(cmd, args, env, ready, timeoutMs) {
+function startChild(cmd, args, env, ready, timeoutMs, cwd = ROOT) {
   return new Promise((resolve, reject) => {
     const proc = spawn(cmd, args, {
-      cwd: ROOT,
+      cwd,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -243,7 +257,14 @@ export function runLoad(config) {
 
 export const fmt = {
   int: (n) => Math.round(n).toLocaleString('en-US'),
-  ms: (n) => (n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0)),
+  ms: (n) =>
+    typeof n !== 'number' || !Number.isFinite(n)
+      ? '—'
+      : n < 10
+        ? n.toFixed(2)
+        : n < 100
+          ? n.toFixed(1)
+          : n.toFixed(0),
   x: (n) => `${n.toFixed(2)}×`,
   kb: (bytes) => `${(bytes / 1024).toFixed(1)} KB`,
   mb: (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MB`,

@@ -8,6 +8,7 @@
  * | field         | meaning |
  * |---------------|---------|
  * | host, port    | the server (loopback) |
+ * | ports         | optional: several servers' ports; connection i goes to `ports[i % ports.length]` |
  * | path          | e.g. /api/v1/s/<token>/responses |
  * | bodies        | JSON request bodies, used in turn |
  * | keyPrefix     | Idempotency-Key = `${keyPrefix}-${n}`; each request a new key |
@@ -30,6 +31,9 @@ import { performance } from 'node:perf_hooks';
 const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const host = cfg.host ?? '127.0.0.1';
 const port = cfg.port;
+/** Connection i goes to ports[i % ports.length] (several servers over one database). */
+const ports = Array.isArray(cfg.ports) && cfg.ports.length > 0 ? cfg.ports : [port];
+let nextPort = 0;
 const bodies = cfg.bodies.map((b) => Buffer.from(b, 'utf8'));
 const maxRequests = cfg.maxRequests ?? 10_000_000;
 const warmupMs = cfg.warmupMs ?? 0;
@@ -64,13 +68,14 @@ let stopSending = false;
 class Conn {
   constructor(onFree) {
     this.onFree = onFree;
+    this.port = ports[nextPort++ % ports.length];
     this.cur = null;
     this.buf = null;
     this.open();
   }
   open() {
     this.ready = false;
-    this.sock = net.connect({ host, port });
+    this.sock = net.connect({ host, port: this.port });
     this.sock.setNoDelay(true);
     this.sock.on('connect', () => {
       this.ready = true;
