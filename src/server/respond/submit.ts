@@ -157,7 +157,8 @@ export interface SubmitResult {
 }
 
 /**
- * Store a response once and work out what to show. The insert has committed when this returns. A repeat of
+ * Store a response once and work out what to show. The insert has committed when this returns, and nothing
+ * after the insert can turn it into a failure (an acknowledged response is a stored one and vice versa). A repeat of
  * the same key with the same answers returns the first response's id (the page is derived from the answers
  * sent, which are the stored ones). Refusals: 404 for an unknown study, 409 for a study that is not open (or an
  * unknown version) and for a key stored before with other answers (never answered with that response's page).
@@ -198,8 +199,15 @@ export async function submitResponse(input: SubmitInput): Promise<SubmitResult> 
   const flagged = safetyFlagged(loaded, input.answers);
   let referralCode: string | undefined;
   // A repeat gets no new link (as a repeat found before the insert does not): one link per stored response.
+  // The response has committed by now, so it is acknowledged whatever happens to its link: a link that cannot
+  // be written (the database turned read-only or full a moment after the insert) leaves the respondent without
+  // a link to share, never with a 503 saying "nothing was saved" for a stored response, whose retry would be a
+  // duplicate. (The link is written in its own transaction so that it cannot be tied to the response by
+  // sharing the response's transaction: finding 5.)
   if (r.created && loaded.resolved.study.collection.referrals) {
-    referralCode = await createReferralLink(store, study, input.referral?.code ?? null, input.now);
+    referralCode = await createReferralLink(store, study, input.referral?.code ?? null, input.now).catch(
+      () => undefined,
+    );
   }
   return {
     id: r.id,
