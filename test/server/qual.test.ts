@@ -224,18 +224,51 @@ for (const backend of serverBackends()) {
         cpIndexOf(text, 'material we have'),
         cpIndexOf(text, 'feels like a race.') + 'feels like a race.'.length,
       ];
-      const k = kappaByHand(n, a, b);
-      const page = ok(await get(`${base}/compare`, viewer), 200).body;
-      expect(page).toContain('κ (Cohen)');
-      expect(page).toContain('α (Krippendorff)');
-      const row = page.split('<tr>').find((r) => r.includes('Workload'))!;
-      const cells = [...row.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((m) => m[1]);
-      expect(cells.slice(1, 7)).toEqual([n, k.both, k.aOnly, k.bOnly, k.neither, 0].map(String));
-      expect(cells[7]).toBe(`${k.percent.toFixed(2)}%`);
-      expect(cells[8]).toBe(k.kappa.toFixed(3));
+      // By default the two moderator turns are not units (issue 10): N is the participants' characters.
+      const moderator = text
+        .split('\n')
+        .filter((l) => l.includes('] Moderator:'))
+        .reduce((sum, l) => sum + Array.from(l).length, 0);
+      const cellsOf = (page: string) => {
+        const row = page.split('<tr>').find((r) => r.includes('Workload'))!;
+        return [...row.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((m) => m[1]);
+      };
+      for (const [query, units] of [
+        ['', n - moderator],
+        ['?speakers=all', n],
+      ] as const) {
+        const k = kappaByHand(units, a, b);
+        const page = ok(await get(`${base}/compare${query}`, viewer), 200).body;
+        expect(page).toContain('κ (Cohen)');
+        expect(page).toContain('AC1 (Gwet)');
+        expect(page).toContain('Brennan–Prediger');
+        expect(page).toContain('α (Krippendorff)');
+        expect(page).toContain('κ 95% CI');
+        const cells = cellsOf(page);
+        expect(cells.slice(1, 7)).toEqual([units, k.both, k.aOnly, k.bOnly, k.neither, 0].map(String));
+        expect(cells[7]).toBe(k.percent.toFixed(2));
+        expect(cells[8]).toBe(k.kappa.toFixed(3));
+        expect(cells[9]).toMatch(/^\[-?\d\.\d{3}, -?\d\.\d{3}\]$/);
+        if (query === '')
+          expect(page).toContain(`2 moderator/interviewer turn(s) (${moderator} characters) left out`);
+        else expect(page).toContain('Speakers: every turn');
+      }
+      expect(
+        ok(await get(`${base}/compare?sources=bogus`, viewer), 400).body.replaceAll('&quot;', '"'),
+      ).toContain('Unknown sources "bogus": use one of "every", "coded", "all"');
+      // The agreement table downloads as CSV and Word (audited), for the methods section.
+      const csv = ok(await get(`${base}/compare.csv`, viewer), 200);
+      expect(csv.headers['content-type']).toContain('text/csv');
+      expect(csv.body).toContain('Workload');
+      expect(csv.body).toContain('AC1 (Gwet)');
+      const docx = ok(await get(`${base}/compare.docx`, owner), 200);
+      const { entries } = readZip(new Uint8Array(docx.rawPayload));
+      const xml = new TextDecoder().decode(entries.find((e) => e.name === 'word/document.xml')!.data);
+      expect(xml).toContain('Inter-coder agreement');
+      expect(xml).toContain('Workload');
       // Turn unit: 6 turns.
       const turns = ok(await get(`${base}/compare?unit=turn`, owner), 200).body;
-      expect(turns).toContain('by turns');
+      expect(turns).toContain('by speaker turns');
     });
 
     it('refuses a stale edit with 409 and a message naming both versions', async () => {

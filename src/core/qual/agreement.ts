@@ -46,6 +46,11 @@ export interface AgreementInput {
     /** Length in code points. */
     readonly length: number;
     readonly turns?: readonly { readonly start: number; readonly end: number }[];
+    /**
+     * Ranges `[start, end)` that are not units (e.g. moderator and interviewer turns): their characters are
+     * skipped, and so are turns lying wholly inside one.
+     */
+    readonly excluded?: readonly { readonly start: number; readonly end: number }[];
   }[];
   readonly segments: readonly {
     readonly sourceId: string;
@@ -85,6 +90,7 @@ export function unitClasses(input: AgreementInput, codeId: string): WeightedUnit
           `Turn unit: source "${src.id}" has no turns; pass its speaker turns or use 'character'.`,
         );
       for (const t of src.turns) {
+        if (src.excluded?.some((e) => e.start <= t.start && t.end <= e.end)) continue;
         const values = segs.map((list, i) => {
           if (!covered[i]) return Number.NaN;
           return list.some((s) => Math.max(s.start, t.start) < Math.min(s.end, t.end)) ? 1 : 0;
@@ -94,12 +100,13 @@ export function unitClasses(input: AgreementInput, codeId: string): WeightedUnit
       continue;
     }
     // Character mode: sweep the boundaries with per-coder coverage counters.
+    // Slot m counts the excluded ranges covering a position.
     const events = new Map<number, number[]>();
     const bump = (pos: number, coder: number, d: number) => {
       const p = Math.min(Math.max(pos, 0), src.length);
       let e = events.get(p);
       if (!e) {
-        e = new Array(m).fill(0);
+        e = new Array(m + 1).fill(0);
         events.set(p, e);
       }
       e[coder]! += d;
@@ -112,14 +119,22 @@ export function unitClasses(input: AgreementInput, codeId: string): WeightedUnit
         bump(s.end, i, -1);
       }
     });
+    for (const x of src.excluded ?? [])
+      if (x.end > x.start) {
+        bump(x.start, m, 1);
+        bump(x.end, m, -1);
+      }
     const cuts = [...events.keys()].sort((a, b) => a - b);
-    const depth = new Array<number>(m).fill(0);
+    const depth = new Array<number>(m + 1).fill(0);
     for (let k = 0; k + 1 < cuts.length; k++) {
       const e = events.get(cuts[k]!)!;
-      for (let i = 0; i < m; i++) depth[i]! += e[i]!;
+      for (let i = 0; i <= m; i++) depth[i]! += e[i]!;
       const w = cuts[k + 1]! - cuts[k]!;
-      if (w <= 0) continue;
-      out.push({ weight: w, values: depth.map((d, i) => (covered[i] ? (d > 0 ? 1 : 0) : Number.NaN)) });
+      if (w <= 0 || depth[m]! > 0) continue;
+      out.push({
+        weight: w,
+        values: depth.slice(0, m).map((d, i) => (covered[i] ? (d > 0 ? 1 : 0) : Number.NaN)),
+      });
     }
   }
   return out;
@@ -149,6 +164,10 @@ export interface TwoCoderResult {
   readonly percentAgreement: number | NotComputable;
   readonly expectedAgreement: number | NotComputable;
   readonly kappa: number | NotComputable;
+  /** Gwet's AC1 (two categories: coded, not coded). */
+  readonly gwetAc1: number | NotComputable;
+  /** Brennan and Prediger's coefficient (two categories): 2 p_o − 1. */
+  readonly brennanPrediger: number | NotComputable;
   readonly method: string;
 }
 
@@ -168,6 +187,17 @@ export function twoByTwo(units: readonly WeightedUnit[]): TwoCoderDenominator {
     else if (b) n01 += u.weight;
     else n00 += u.weight;
   }
+  return countsTable(n11, n10, n01, n00, missing);
+}
+
+/** A 2×2 denominator from its four cells (both, A only, B only, neither) and the missing units. */
+export function countsTable(
+  n11: number,
+  n10: number,
+  n01: number,
+  n00: number,
+  missing = 0,
+): TwoCoderDenominator {
   return {
     units: n11 + n10 + n01 + n00,
     codedByBoth: n11,
@@ -211,6 +241,90 @@ export function kappaFromCounts(d: TwoCoderDenominator): {
   return { percentAgreement, expectedAgreement, kappa: (N * agree - chance) / (NN - chance) };
 }
 
+/**
+ * Gwet's AC1 and Brennan and Prediger's coefficient from a 2×2 table (q = 2 categories: coded, not coded).
+ * Both share κ's observed agreement p_o and replace its chance term:
+ *   AC1: p_e = 2 π (1 − π), π = (r_A + r_B) / 2N        (Gwet 2008, q = 2)
+ *   BP:  p_e = 1/q = 1/2, so BP = 2 p_o − 1               (Brennan & Prediger 1981)
+ * With a rare code κ collapses towards 0 even when the coders nearly always agree (the "kappa paradox"); AC1
+ * and BP do not. p_e ≤ 1/2 for both, so they are computable whenever N > 0.
+ */
+export function chanceCorrectedFromCounts(d: TwoCoderDenominator): {
+  gwetAc1: number | NotComputable;
+  brennanPrediger: number | NotComputable;
+} {
+  const N = d.units;
+  if (N === 0) {
+    const nc = notComputable('There are no units both coders coded, so agreement cannot be computed.');
+    return { gwetAc1: nc, brennanPrediger: nc };
+  }
+  const agree = d.codedByBoth + d.codedByNeither;
+  const r = 2 * d.codedByBoth + d.codedByAOnly + d.codedByBOnly; // r_A + r_B
+  // p_e = 2 π (1 − π) = r (2N − r) / (2 N²); AC1 = (p_o − p_e)/(1 − p_e), all in integers until one division.
+  const twoNN = 2 * N * N;
+  const chance = r * (2 * N - r);
+  return {
+    gwetAc1: (2 * N * agree - chance) / (twoNN - chance),
+    brennanPrediger: (2 * agree - N) / N,
+  };
+}
+
+/**
+ * Cohen's κ, Gwet's AC1 and Brennan–Prediger for two nominal vectors over `categories` (NaN = missing, pairs
+ * with a missing value dropped; default categories: the values seen). As irrCAC::gwet.ac1.raw and
+ * bp.coeff.raw on complete pairs, with the category count q = categories.length.
+ */
+export function twoRaterCoefficients(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  categories?: readonly number[],
+): {
+  n: number;
+  percentAgreement: number | NotComputable;
+  kappa: number | NotComputable;
+  gwetAc1: number | NotComputable;
+  brennanPrediger: number | NotComputable;
+} {
+  const k = cohenKappa(a, b);
+  const seen = new Set<number>();
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < a.length; i++)
+    if (!Number.isNaN(a[i]!) && !Number.isNaN(b[i]!)) {
+      pairs.push([a[i]!, b[i]!]);
+      seen.add(a[i]!).add(b[i]!);
+    }
+  const cats = categories ?? [...seen].sort((x, y) => x - y);
+  for (const v of seen)
+    if (!cats.includes(v))
+      throw new RangeError(`Value ${v} is not one of the categories ${cats.join(', ')}.`);
+  const q = cats.length;
+  const N = pairs.length;
+  if (N === 0 || q < 2) {
+    const nc = notComputable(
+      N === 0
+        ? 'No unit was rated by both coders.'
+        : 'AC1 and Brennan–Prediger need at least two categories.',
+    );
+    return { ...k, gwetAc1: nc, brennanPrediger: nc };
+  }
+  let agree = 0;
+  const marg = new Map<number, number>();
+  for (const [x, y] of pairs) {
+    if (x === y) agree++;
+    marg.set(x, (marg.get(x) ?? 0) + 1);
+    marg.set(y, (marg.get(y) ?? 0) + 1);
+  }
+  const po = agree / N;
+  let s = 0;
+  for (const m of marg.values()) {
+    const pi = m / (2 * N);
+    s += pi * (1 - pi);
+  }
+  const peAc1 = s / (q - 1);
+  const peBp = 1 / q;
+  return { ...k, gwetAc1: (po - peAc1) / (1 - peAc1), brennanPrediger: (po - peBp) / (1 - peBp) };
+}
+
 function checkCoders(input: AgreementInput, min: number, exact?: number): void {
   if (exact !== undefined && input.coders.length !== exact)
     throw new RangeError(
@@ -232,13 +346,14 @@ export function twoCoderAgreement(input: AgreementInput): {
 } {
   checkCoders(input, 2, 2);
   const coders: [string, string] = [input.coders[0]!, input.coders[1]!];
-  const method = `Cohen's kappa and percent agreement, two coders, unit: ${input.unit === 'character' ? 'character (code point)' : 'speaker turn'}`;
+  const method = `Cohen's kappa, Gwet's AC1, Brennan–Prediger and percent agreement, two coders, unit: ${input.unit === 'character' ? 'character (code point)' : 'speaker turn'}`;
   const make = (codeId: string | null, d: TwoCoderDenominator): TwoCoderResult => ({
     codeId,
     unit: input.unit,
     coders,
     denominator: d,
     ...kappaFromCounts(d),
+    ...chanceCorrectedFromCounts(d),
     method,
   });
   const all: WeightedUnit[] = [];

@@ -1,6 +1,8 @@
 /** Qualitative analysis core: transcripts, offsets, coding model, agreement, audit trail, results. Pure. */
 export * from './agreement.js';
 export * from './audit.js';
+export * from './bootstrap.js';
+export * from './comparison.js';
 export * from './model.js';
 export * from './offsets.js';
 export * from './results.js';

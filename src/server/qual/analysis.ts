@@ -17,69 +17,105 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { audienceOf, cellsToSuppress, isSmall, suppressionReason } from '../../core/privacy/suppression.js';
+import type { AgreementUnit } from '../../core/qual/agreement.js';
 import {
-  type AgreementInput,
-  type AgreementUnit,
-  krippendorffAlpha,
-  twoCoderAgreement,
-} from '../../core/qual/agreement.js';
+  agreementTables,
+  type ComparisonOptions,
+  compareCoders,
+  SOURCE_SCOPES,
+  type SourceScope,
+  SPEAKER_SCOPES,
+  type SpeakerScope,
+} from '../../core/qual/comparison.js';
 import {
   codePath,
   codesInTreeOrder,
-  type QualProject,
   type Segment,
   type Turn,
 } from '../../core/qual/model.js';
-import { codePointLength, OffsetIndex } from '../../core/qual/offsets.js';
+import { OffsetIndex } from '../../core/qual/offsets.js';
 import { formatQuote, quoteOf } from '../../core/qual/results.js';
-import { isNotComputable, type NotComputable } from '../../core/stats/result.js';
+import { tableCsv } from '../../render/csv.js';
+import { HttpError } from '../errors.js';
 import {
-  coderNames,
   esc,
   loadQual,
+  nameOfCoder,
   postButton,
   projectOf,
   QUAL_ROLES,
   type QualContext,
+  type QualReq,
   qualBase,
   sendQualPage,
   table,
 } from './common.js';
-
-function fmt(x: number | NotComputable, digits: number, suffix = ''): string {
-  return isNotComputable(x)
-    ? `<span class="sup" title="${esc(x.reason)}">not computable</span>`
-    : `${x.toFixed(digits)}${suffix}`;
-}
+import { fileBase, specDocx, specHtml } from './results.js';
 
 function queryList(v: unknown): string[] {
   if (v === undefined) return [];
   return (Array.isArray(v) ? v : [v]).map(String).filter((x) => x !== '');
 }
 
-/** Agreement input for a project: visible segments, sources with their turns. */
-export function agreementInput(
-  project: QualProject,
-  coders: readonly string[],
-  codeIds: readonly string[],
-  unit: AgreementUnit,
-  onlyCodedSources: boolean,
-): AgreementInput {
-  const coverage: Record<string, string[]> = {};
-  for (const c of coders)
-    coverage[c] = [...new Set(project.segments.filter((s) => s.coderId === c).map((s) => s.sourceId))];
-  return {
-    sources: project.sources.map((s) => ({
-      id: s.id,
-      length: codePointLength(s.text),
-      turns: (project.turns[s.id] ?? []).map((t) => ({ start: t.start, end: Math.max(t.end, t.start + 1) })),
-    })),
-    segments: project.segments,
+/** One query value out of a fixed list; absent → the default; anything else → 400 naming the choices. */
+function choice<T extends string>(
+  query: Record<string, unknown>,
+  name: string,
+  allowed: readonly T[],
+  dflt: T,
+): T {
+  const v = query[name];
+  if (v === undefined || v === '') return dflt;
+  if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
+  throw new HttpError(
+    400,
+    `Unknown ${name} "${String(v)}": use one of ${allowed.map((a) => `"${a}"`).join(', ')}.`,
+    'validation',
+  );
+}
+
+function radio(name: string, value: string, current: string, label: string): string {
+  return `<label><input type="radio" name="${name}" value="${value}"${value === current ? ' checked' : ''}> ${label}</label>`;
+}
+
+/** The comparison settings a query asks for (defaults: every coder who coded, every used codable code). */
+async function comparisonOf(ctx: QualContext, q: QualReq, query: Record<string, unknown>) {
+  const { state, project } = await projectOf(ctx, { ...q, coderId: null });
+  const unit = choice<AgreementUnit>(query, 'unit', ['character', 'turn'], 'character');
+  const sources = choice<SourceScope>(query, 'sources', SOURCE_SCOPES, 'every');
+  const speakers = choice<SpeakerScope>(query, 'speakers', SPEAKER_SCOPES, 'participants');
+  const withSegments = project.coders
+    .filter((c) => project.segments.some((s) => s.coderId === c.id))
+    .map((c) => c.id);
+  const asked = queryList(query.coders).filter((c) => project.coders.some((x) => x.id === c));
+  const coders = asked.length ? asked : withSegments;
+  const usedCodes = new Set(project.segments.flatMap((s) => s.codeIds));
+  const askedCodes = queryList(query.codes).filter((c) => project.codes.some((x) => x.id === c));
+  const codeIds = askedCodes.length
+    ? askedCodes
+    : codesInTreeOrder(project.codes)
+        .filter((c) => c.codable && usedCodes.has(c.id))
+        .map((c) => c.id);
+  const opts: ComparisonOptions & { sources: SourceScope; speakers: SpeakerScope } = {
     coders,
     codeIds,
     unit,
-    ...(onlyCodedSources ? { coverage } : {}),
+    sources,
+    speakers,
   };
+  const names = { coder: nameOfCoder(state), code: (id: string) => codePath(project.codes, id).join(' › ') };
+  return { opts, project, state, names };
+}
+
+/** The query string of a comparison (for its download links). */
+function comparisonQuery(o: ComparisonOptions & { sources: SourceScope; speakers: SpeakerScope }): string {
+  const p = new URLSearchParams();
+  for (const c of o.coders) p.append('coders', c);
+  for (const c of o.codeIds) p.append('codes', c);
+  p.set('unit', o.unit);
+  p.set('sources', o.sources);
+  p.set('speakers', o.speakers);
+  return p.toString();
 }
 
 /** Participant ids whose turns a segment overlaps. */
@@ -146,126 +182,29 @@ export function registerAnalysis(app: FastifyInstance, ctx: QualContext): void {
             : ''),
       });
     }
-    const { state, project } = await projectOf(ctx, { ...q, coderId: null });
-    const names = coderNames(state);
-    const query = req.query as Record<string, unknown>;
-    const unit: AgreementUnit = query.unit === 'turn' ? 'turn' : 'character';
-    const onlyCoded = query.coverage === 'coded';
-    const withSegments = project.coders
-      .filter((c) => project.segments.some((s) => s.coderId === c.id))
-      .map((c) => c.id);
-    const asked = queryList(query.coders).filter((c) => project.coders.some((x) => x.id === c));
-    const coders = asked.length ? asked : withSegments;
-    const usedCodes = new Set(project.segments.flatMap((s) => s.codeIds));
-    const askedCodes = queryList(query.codes).filter((c) => project.codes.some((x) => x.id === c));
-    const codeIds = askedCodes.length
-      ? askedCodes
-      : codesInTreeOrder(project.codes)
-          .filter((c) => c.codable && usedCodes.has(c.id))
-          .map((c) => c.id);
-    const codeName = (id: string | null) =>
-      id === null ? '<strong>Pooled (all codes)</strong>' : esc(codePath(project.codes, id).join(' › '));
+    const c = await comparisonOf(ctx, q, req.query as Record<string, unknown>);
+    const { opts, project, names } = c;
+    const qs = comparisonQuery(opts);
     const form =
       `<form method="get" action="${base}/compare" class="stack"><fieldset><legend>Coders</legend><div class="checks">${project.coders
         .map(
-          (c) =>
-            `<label><input type="checkbox" name="coders" value="${esc(c.id)}"${coders.includes(c.id) ? ' checked' : ''}> ${esc(c.name)}</label>`,
+          (x) =>
+            `<label><input type="checkbox" name="coders" value="${esc(x.id)}"${opts.coders.includes(x.id) ? ' checked' : ''}> ${esc(x.name)}</label>`,
         )
         .join('')}</div></fieldset>` +
-      `<fieldset><legend>Unit</legend><div class="checks"><label><input type="radio" name="unit" value="character"${unit === 'character' ? ' checked' : ''}> characters</label><label><input type="radio" name="unit" value="turn"${unit === 'turn' ? ' checked' : ''}> speaker turns</label></div></fieldset>` +
-      `<label class="check"><input type="checkbox" name="coverage" value="coded"${onlyCoded ? ' checked' : ''}> Count only transcripts each coder has coded (others are missing, not “not coded”)</label>` +
+      `<fieldset><legend>Unit</legend><div class="checks"><label><input type="radio" name="unit" value="character"${opts.unit === 'character' ? ' checked' : ''}> characters</label><label><input type="radio" name="unit" value="turn"${opts.unit === 'turn' ? ' checked' : ''}> speaker turns</label></div></fieldset>` +
+      `<fieldset><legend>Transcripts counted</legend><div class="stack">${radio('sources', 'every', opts.sources, 'only those every compared coder has coded (default)')}${radio('sources', 'coded', opts.sources, 'every transcript some compared coder has coded; a coder’s units of a transcript they have not coded are missing')}${radio('sources', 'all', opts.sources, 'all, an uncoded transcript counting as “not coded” (inflates agreement; NVivo’s way)')}</div></fieldset>` +
+      `<fieldset><legend>Speakers counted</legend><div class="checks">${radio('speakers', 'participants', opts.speakers, 'participants only: leave out moderator and interviewer turns (default)')}${radio('speakers', 'all', opts.speakers, 'every turn')}</div></fieldset>` +
       '<p><button>Compare</button></p></form>';
     let results = '';
-    if (project.sources.length === 0 || codeIds.length === 0)
+    if (project.sources.length === 0 || opts.codeIds.length === 0)
       results = '<p>Nothing to compare yet: no coded segments.</p>';
-    else if (coders.length < 2) results = '<p>Choose at least two coders.</p>';
+    else if (opts.coders.length < 2) results = '<p>Choose at least two coders.</p>';
     else {
-      const input = agreementInput(project, coders, codeIds, unit, onlyCoded);
-      const alpha = krippendorffAlpha(input);
-      const unitWord = unit === 'character' ? 'characters' : 'turns';
-      if (coders.length === 2) {
-        const k = twoCoderAgreement(input);
-        const [a, b] = coders.map((c) => names.get(c) ?? c);
-        const rows = [...k.perCode, k.pooled].map((r, i) => {
-          const al = i < k.perCode.length ? alpha.perCode[i]! : alpha.pooled;
-          const d = r.denominator;
-          return [
-            codeName(r.codeId),
-            String(d.units),
-            String(d.codedByBoth),
-            String(d.codedByAOnly),
-            String(d.codedByBOnly),
-            String(d.codedByNeither),
-            String(d.missing),
-            fmt(r.percentAgreement, 2, '%'),
-            fmt(r.kappa, 3),
-            fmt(al.alpha, 3),
-          ];
-        });
-        results =
-          `<h2>${esc(a!)} and ${esc(b!)}, by ${unitWord}</h2><p class="hint">A = ${esc(a!)}, B = ${esc(b!)}. N = ${unitWord} both could code; both, A only, B only, neither = how many of them each coded; missing = ${unitWord} of transcripts one of them did not code.</p>` +
-          table(
-            [
-              'Code',
-              'N',
-              'both',
-              'A only',
-              'B only',
-              'neither',
-              'missing',
-              'agreement',
-              'κ (Cohen)',
-              'α (Krippendorff)',
-            ],
-            rows,
-            { numeric: [1, 2, 3, 4, 5, 6, 7, 8, 9] },
-          ) +
-          `<p class="hint">Agreement = (both + neither) / N. κ = (p_o − p_e)/(1 − p_e). α nominal over the same units. Pooled stacks every unit × code decision. ${esc(k.pooled.method)}.</p>`;
-      } else {
-        const rows = [...alpha.perCode, alpha.pooled].map((r) => [
-          codeName(r.codeId),
-          String(r.denominator.units),
-          String(r.denominator.pairableUnits),
-          String(r.denominator.pairableValues),
-          String(r.denominator.missingValues),
-          String(r.denominator.codedByAll),
-          String(r.denominator.codedBySome),
-          String(r.denominator.codedByNone),
-          fmt(r.observedAgreement, 3),
-          fmt(r.alpha, 3),
-        ]);
-        const pairs: string[][] = [];
-        for (let i = 0; i < coders.length; i++)
-          for (let j = i + 1; j < coders.length; j++) {
-            const k = twoCoderAgreement({ ...input, coders: [coders[i]!, coders[j]!] }).pooled;
-            pairs.push([
-              `${esc(names.get(coders[i]!) ?? coders[i]!)} – ${esc(names.get(coders[j]!) ?? coders[j]!)}`,
-              String(k.denominator.units),
-              fmt(k.percentAgreement, 2, '%'),
-              fmt(k.kappa, 3),
-            ]);
-          }
-        results =
-          `<h2>${coders.length} coders, by ${unitWord}</h2><p class="hint">N = ${unitWord}; a unit is pairable when at least two coders could code it.</p>` +
-          table(
-            [
-              'Code',
-              'N',
-              'pairable units',
-              'pairable values',
-              'missing values',
-              'by all',
-              'by some',
-              'by none',
-              'observed',
-              'α (Krippendorff)',
-            ],
-            rows,
-            { numeric: [1, 2, 3, 4, 5, 6, 7, 8, 9] },
-          ) +
-          '<h3>Pairs (pooled over codes)</h3>' +
-          table(['Coders', 'N', 'agreement', 'κ (Cohen)'], pairs, { numeric: [1, 2, 3] });
-      }
+      const tables = agreementTables(compareCoders(project, opts), names);
+      results =
+        tables.map(specHtml).join('') +
+        `<p>Download: <a href="${base}/compare.csv?${esc(qs)}">CSV</a> · <a href="${base}/compare.docx?${esc(qs)}">Word</a></p>`;
     }
     return sendQualPage(reply, {
       q,
@@ -274,6 +213,35 @@ export function registerAnalysis(app: FastifyInstance, ctx: QualContext): void {
       body: () => `<h1>Coder comparison</h1>${form}${results}`,
     });
   });
+
+  for (const ext of ['csv', 'docx'] as const)
+    app.get(`/studies/:id/qual/compare.${ext}`, async (req, reply) => {
+      const q = await loadQual(ctx, req, QUAL_ROLES.read);
+      if (!q.project.comparisonOpen)
+        throw new HttpError(409, 'Coding is blind: the owner opens comparison before agreement is computed.');
+      const { opts, project, names } = await comparisonOf(ctx, q, req.query as Record<string, unknown>);
+      if (opts.coders.length < 2 || opts.codeIds.length === 0)
+        throw new HttpError(400, 'Choose at least two coders who have coded, and at least one code.');
+      const tables = agreementTables(compareCoders(project, opts), names);
+      await ctx.store.qual.record(q.project.id, q.actor, [
+        {
+          action: `export.agreement_${ext}`,
+          entity: { kind: 'project', id: project.id },
+          after: { ...opts },
+        },
+      ]);
+      const name = `${fileBase(project.name)}-agreement.${ext}`;
+      reply
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .header('cache-control', 'no-store');
+      if (ext === 'csv')
+        return reply
+          .type('text/csv; charset=utf-8')
+          .send(tables.map((t, i) => tableCsv(t, { bom: i === 0 })).join('\r\n'));
+      return reply
+        .type('application/vnd.openxmlformats-officedocument.wordprocessingml.document')
+        .send(Buffer.from(await specDocx(`${project.name}: inter-coder agreement`, tables)));
+    });
 
   app.get('/studies/:id/qual/queries', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.read);

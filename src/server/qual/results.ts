@@ -93,7 +93,7 @@ function reportOf(title: string, tables: readonly TableSpec[]): Report {
 }
 
 /** A TableSpec as a Word document: one table, header row repeated, right-to-left cells where the text is. */
-export async function specDocx(title: string, spec: TableSpec): Promise<Uint8Array> {
+export async function specDocx(title: string, specs: TableSpec | readonly TableSpec[]): Promise<Uint8Array> {
   const border = { style: BorderStyle.SINGLE, size: 4, color: '999999' };
   const borders = { top: border, bottom: border, left: border, right: border };
   const cell = (text: string, bold = false) =>
@@ -108,7 +108,12 @@ export async function specDocx(title: string, spec: TableSpec): Promise<Uint8Arr
           }),
       ),
     });
-  const rows = [
+  const tableOf = (spec: TableSpec) => [
+    new Paragraph({ text: spec.title, heading: HeadingLevel.HEADING_2 }),
+    new Table({ width: { size: 100, type: WidthType.PERCENTAGE }, rows: rowsOf(spec) }),
+    ...tableNotes(spec).map((n) => new Paragraph({ children: [new TextRun({ text: n, italics: true })] })),
+  ];
+  const rowsOf = (spec: TableSpec) => [
     new TableRow({ tableHeader: true, children: spec.columns.map((c) => cell(c.label, true)) }),
     ...displayRows(spec).map((r) =>
       r.kind === 'group'
@@ -131,11 +136,7 @@ export async function specDocx(title: string, spec: TableSpec): Promise<Uint8Arr
       {
         children: [
           new Paragraph({ text: title, heading: HeadingLevel.HEADING_1 }),
-          new Paragraph({ text: spec.title, heading: HeadingLevel.HEADING_2 }),
-          new Table({ width: { size: 100, type: WidthType.PERCENTAGE }, rows }),
-          ...tableNotes(spec).map(
-            (n) => new Paragraph({ children: [new TextRun({ text: n, italics: true })] }),
-          ),
+          ...(Array.isArray(specs) ? specs : [specs as TableSpec]).flatMap(tableOf),
         ],
       },
     ],

@@ -5,10 +5,13 @@ import { describe, expect, it } from 'vitest';
 import {
   type AgreementInput,
   alphaFromUnits,
+  chanceCorrectedFromCounts,
   cohenKappa,
+  countsTable,
   krippendorffAlpha,
   krippendorffAlphaNominal,
   twoCoderAgreement,
+  twoRaterCoefficients,
 } from '../../../src/core/qual/agreement.js';
 import { isNotComputable } from '../../../src/core/stats/result.js';
 import { expectDigits } from '../../helpers/accuracy.js';
@@ -24,6 +27,9 @@ interface Golden {
     expectedAgreement: number;
     kappa: number;
     kappaIrr: number | null;
+    q: number;
+    ac1: number;
+    bp: number;
     alpha: number;
   }[];
   alpha: {
@@ -49,6 +55,18 @@ interface Golden {
       percentAgreement: number;
       kappa: number;
       alpha2: number;
+      alpha3: number;
+    }[];
+    moderatorTurns: number[];
+    scopeResults: {
+      unit: 'character' | 'turn';
+      code: string;
+      units: number;
+      both: number;
+      percentAgreement: number;
+      kappa: number;
+      ac1: number;
+      bp: number;
       alpha3: number;
     }[];
   };
@@ -371,4 +389,70 @@ describe('units, missing data and degenerate cases', () => {
       }),
     ).toThrow(/"fgd" has no turns/);
   });
+});
+
+describe("Gwet's AC1 and Brennan–Prediger vs R (hand formulas from Gwet 2008, Brennan & Prediger 1981)", () => {
+  for (const g of golden.kappa) {
+    it(g.name, () => {
+      const cats = Array.from({ length: g.q }, (_, i) => (g.q === 2 ? i : i + 1));
+      const r = twoRaterCoefficients(nan(g.a), nan(g.b), cats);
+      expectDigits(num(r.gwetAc1), g.ac1, 13, `${g.name} AC1`);
+      expectDigits(num(r.brennanPrediger), g.bp, 13, `${g.name} Brennan–Prediger`);
+      expectDigits(num(r.kappa), g.kappa, 13, `${g.name} kappa`);
+    });
+  }
+  it('the 2×2 path (segments) equals the vector path, and NVivo’s example gives AC1 = 0.808, BP = 0.7', () => {
+    const g = golden.kappa.find((k) => k.name === 'nvivo_1000')!;
+    const two = chanceCorrectedFromCounts(countsTable(50, 75, 75, 800));
+    expectDigits(num(two.gwetAc1), g.ac1, 14, 'AC1 from counts');
+    expectDigits(num(two.brennanPrediger), g.bp, 14, 'BP from counts');
+    expect(num(two.gwetAc1).toFixed(3)).toBe('0.808');
+  });
+  it('a rare code: κ collapses while AC1 and BP stay near the observed agreement', () => {
+    const g = golden.kappa.find((k) => k.name === 'rare_code_240')!;
+    const r = twoRaterCoefficients(nan(g.a), nan(g.b), [0, 1]);
+    expect(num(r.gwetAc1)).toBeGreaterThan(num(r.kappa) + 0.1);
+    expect(num(r.brennanPrediger)).toBeGreaterThan(num(r.kappa) + 0.1);
+  });
+  it('refuses a value outside the stated categories', () => {
+    expect(() => twoRaterCoefficients([0, 1, 2], [0, 1, 1], [0, 1])).toThrow(/Value 2 is not one of/);
+  });
+});
+
+describe('moderator turns left out of the units vs R', () => {
+  const S = golden.segments;
+  const turns = S.turnStarts.map((start, i) => ({ start, end: S.turnEnds[i]! }));
+  const excluded = S.moderatorTurns.map((t) => turns[t - 1]!);
+  const segments = S.segments.map((s) => ({
+    sourceId: 'src',
+    start: s.start,
+    end: s.end,
+    codeIds: [s.code],
+    coderId: s.coder,
+  }));
+  for (const unit of ['character', 'turn'] as const) {
+    const input: AgreementInput = {
+      sources: [{ id: 'src', length: S.length, turns, excluded }],
+      segments,
+      coders: ['A', 'B'],
+      codeIds: ['pressure', 'support'],
+      unit,
+    };
+    const two = twoCoderAgreement(input);
+    const a3 = krippendorffAlpha({ ...input, coders: ['A', 'B', 'C'] });
+    S.scopeResults
+      .filter((g) => g.unit === unit)
+      .forEach((g, i) => {
+        it(`${unit} unit, ${g.code}`, () => {
+          const r = two.perCode[i]!;
+          expect(r.denominator.units).toBe(g.units);
+          expect(r.denominator.codedByBoth).toBe(g.both);
+          expectDigits(num(r.percentAgreement), g.percentAgreement, 14, `${unit} ${g.code} percent`);
+          expectDigits(num(r.kappa), g.kappa, 13, `${unit} ${g.code} kappa`);
+          expectDigits(num(r.gwetAc1), g.ac1, 13, `${unit} ${g.code} AC1`);
+          expectDigits(num(r.brennanPrediger), g.bp, 13, `${unit} ${g.code} BP`);
+          expectDigits(num(a3.perCode[i]!.alpha), g.alpha3, 13, `${unit} ${g.code} alpha (3 coders)`);
+        });
+      });
+  }
 });

@@ -1,4 +1,5 @@
-# Goldens for src/core/qual/agreement.ts: percent agreement, Cohen's kappa and Krippendorff's alpha (nominal).
+# Goldens for src/core/qual/agreement.ts: percent agreement, Cohen's kappa, Gwet's AC1, Brennan-Prediger and
+# Krippendorff's alpha (nominal), and the moderator-turn scope of src/core/qual/comparison.ts.
 # Run from the repo root:  Rscript --vanilla test/goldens/r/qual_agreement.R   -> test/goldens/qual_agreement.json
 #
 # The irr package is used as the reference when it is installed (irr::kappa2, irr::kripp.alpha); otherwise the
@@ -60,6 +61,21 @@ alpha_hand <- function(d) {
   list(alpha = 1 - (n - 1) * Do / De, n = n, o = o)
 }
 
+# Gwet's AC1 and Brennan-Prediger for two raters over q categories (pairs with a missing value dropped):
+#   AC1 = (po - pe) / (1 - pe), pe = sum_k pi_k (1 - pi_k) / (q - 1), pi_k = (n_k+ + n_+k) / 2n   (Gwet 2008)
+#   BP  = (po - 1/q) / (1 - 1/q)                                                           (Brennan & Prediger 1981)
+ac1_bp_hand <- function(a, b, q) {
+  ok <- !is.na(a) & !is.na(b)
+  a <- a[ok]
+  b <- b[ok]
+  n <- length(a)
+  po <- mean(a == b)
+  lv <- sort(unique(c(a, b)))
+  pi <- vapply(lv, function(k) (sum(a == k) + sum(b == k)) / (2 * n), 0)
+  pe <- sum(pi * (1 - pi)) / (q - 1)
+  list(ac1 = (po - pe) / (1 - pe), bp = (po - 1 / q) / (1 - 1 / q))
+}
+
 irr_kappa <- function(a, b) if (have_irr) irr::kappa2(cbind(a, b))$value else NA
 irr_alpha <- function(d) if (have_irr) irr::kripp.alpha(d, method = "nominal")$value else NA
 
@@ -67,13 +83,14 @@ out <- list()
 
 ## ---- two coders, binary vectors -----------------------------------------------------------------
 kappa_cases <- character(0)
-add_kappa <- function(name, a, b) {
+add_kappa <- function(name, a, b, q = 2) {
   h <- kappa_hand(a, b)
+  g <- ac1_bp_hand(a, b, q)
   ok <- !is.na(a) & !is.na(b)
   kappa_cases <<- c(kappa_cases, obj(
     name = str(name), a = vec(a), b = vec(b), n = num(h$n),
     percentAgreement = num(100 * h$po), expectedAgreement = num(h$pe),
-    kappa = num(h$kappa), kappaIrr = num(irr_kappa(a, b)),
+    kappa = num(h$kappa), kappaIrr = num(irr_kappa(a, b)), q = num(q), ac1 = num(g$ac1), bp = num(g$bp),
     alpha = num(alpha_hand(rbind(a[ok], b[ok]))$alpha)
   ))
 }
@@ -100,7 +117,7 @@ a <- sample(1:3, 120, replace = TRUE, prob = c(0.5, 0.3, 0.2))
 b <- ifelse(runif(120) < 0.25, sample(1:3, 120, replace = TRUE), a)
 a[c(5, 17, 60)] <- NA
 b[c(17, 88)] <- NA
-add_kappa("nominal3_missing", a, b)
+add_kappa("nominal3_missing", a, b, q = 3)
 out$kappa <- arr(kappa_cases)
 
 ## ---- Krippendorff's alpha, matrices --------------------------------------------------------------
@@ -188,12 +205,37 @@ for (unit in c("character", "turn")) {
     alpha3 = num(alpha_hand(rbind(pooled$A, pooled$B, pooled$C))$alpha)
   ))
 }
+# Scope: moderator turns (1-based turn numbers below) are not units. Characters inside them are dropped from
+# the character vectors; the turns themselves from the turn vectors.
+moderator_turns <- c(1, 5, 9, 17, 30)
+inside <- logical(L)
+for (t in moderator_turns) inside[(turn_start[t] + 1):turn_end[t]] <- TRUE
+scope_results <- character(0)
+for (unit in c("character", "turn")) {
+  for (code in c("pressure", "support")) {
+    if (unit == "character") {
+      va <- char_vec("A", code)[!inside]; vb <- char_vec("B", code)[!inside]; vc <- char_vec("C", code)[!inside]
+    } else {
+      keep <- setdiff(seq_along(turn_start), moderator_turns)
+      va <- turn_vec("A", code)[keep]; vb <- turn_vec("B", code)[keep]; vc <- turn_vec("C", code)[keep]
+    }
+    k <- kappa_hand(va, vb)
+    g <- ac1_bp_hand(va, vb, 2)
+    scope_results <- c(scope_results, obj(
+      unit = str(unit), code = str(code), units = num(length(va)), both = num(sum(va == 1 & vb == 1)),
+      percentAgreement = num(100 * k$po), kappa = num(k$kappa), ac1 = num(g$ac1), bp = num(g$bp),
+      alpha3 = num(alpha_hand(rbind(va, vb, vc))$alpha)
+    ))
+  }
+}
+
 seg_rows <- vapply(seq_len(nrow(segs)), function(i) obj(
   coder = str(segs$coder[i]), code = str(segs$code[i]), start = num(segs$start[i]), end = num(segs$end[i])
 ), "")
 out$segments <- paste0(
   "{", "\"length\": ", L, ", \"turnStarts\": ", vec(turn_start), ", \"turnEnds\": ", vec(turn_end),
-  ", \"segments\": ", arr(seg_rows), ", \"results\": ", arr(seg_results), "}"
+  ", \"segments\": ", arr(seg_rows), ", \"results\": ", arr(seg_results),
+  ", \"moderatorTurns\": ", vec(moderator_turns), ", \"scopeResults\": ", arr(scope_results), "}"
 )
 
 json <- paste0(
