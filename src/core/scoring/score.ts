@@ -169,10 +169,10 @@ function computeScore(
         if (s === ANSWERED) {
           const x = v[i]!;
           if (mask[x - lo] === 1) {
-            sum[i] += shift + sign * x;
-            nAnswered[i]++;
+            sum[i] = (sum[i] ?? 0) + shift + sign * x;
+            nAnswered[i] = (nAnswered[i] ?? 0) + 1;
           } else invalid[i] = 1;
-        } else if (s === NA) nNotApplicable[i]++;
+        } else if (s === NA) nNotApplicable[i] = (nNotApplicable[i] ?? 0) + 1;
         else if (s === INVALID) invalid[i] = 1;
       }
     } else {
@@ -182,10 +182,10 @@ function computeScore(
         if (s === ANSWERED) {
           const x = v[i]!;
           if (x >= lo && x <= hi && (allowed === undefined || allowed.includes(x))) {
-            sum[i] += shift + sign * x;
-            nAnswered[i]++;
+            sum[i] = (sum[i] ?? 0) + shift + sign * x;
+            nAnswered[i] = (nAnswered[i] ?? 0) + 1;
           } else invalid[i] = 1;
-        } else if (s === NA) nNotApplicable[i]++;
+        } else if (s === NA) nNotApplicable[i] = (nNotApplicable[i] ?? 0) + 1;
         else if (s === INVALID) invalid[i] = 1;
       }
     }
@@ -330,13 +330,13 @@ export function scoreDataset(dataset: Dataset, plan: ScoringPlan): ScoredDataset
       const ri = r[i]!;
       if (ri === ScoreReason.OK) computed++;
       else {
-        missing[i]++;
+        missing[i] = (missing[i] ?? 0) + 1;
         if (ri === ScoreReason.NONE_ANSWERED) {
           none++;
-          noneAnswered[i]++;
+          noneAnswered[i] = (noneAnswered[i] ?? 0) + 1;
         } else {
           few++;
-          tooFewAnswered[i]++;
+          tooFewAnswered[i] = (tooFewAnswered[i] ?? 0) + 1;
         }
       }
       if (col.nNotApplicable[i]! > 0) withNA++;

@@ -369,7 +369,10 @@ function classify(y: Float64Array, mu: Float64Array, cut: number): Classificatio
     [0, 0],
     [0, 0],
   ];
-  for (let i = 0; i < y.length; i++) c[y[i]!][mu[i]! >= cut ? 1 : 0]++;
+  for (let i = 0; i < y.length; i++) {
+    const row = y[i] === 1 ? c[1] : c[0];
+    row[(mu[i] ?? 0) >= cut ? 1 : 0]++;
+  }
   const n0 = c[0][0] + c[0][1];
   const n1 = c[1][0] + c[1][1];
   return {
