@@ -27,8 +27,7 @@ import Fastify, {
   type FastifyServerOptions,
   LogController,
 } from 'fastify';
-import { sql } from 'kysely';
-import type { Store } from '../store/index.js';
+import { isUnavailableError, type Store } from '../store/index.js';
 import { apiRoutes } from './api/routes.js';
 import { checkFormText } from './auth/form.js';
 import { attachAuth, currentSessionToken, SESSION_COOKIE } from './auth/guard.js';
@@ -254,7 +253,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   app.get('/healthz', async (_req, reply) => {
     try {
-      await sql`select 1 as ok`.execute(store.db);
+      await store.ping();
       return reply.header('cache-control', 'no-store').send({ ok: true, backend: store.backend });
     } catch {
       return reply
@@ -284,54 +283,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   return app;
 }
 
-/** SQLite and PostgreSQL error codes that mean "the database cannot take writes right now; retry later". */
-const UNAVAILABLE_CODES = new Set([
-  'SQLITE_BUSY',
-  'SQLITE_LOCKED',
-  'SQLITE_FULL',
-  'SQLITE_READONLY',
-  'SQLITE_IOERR',
-  'SQLITE_CANTOPEN',
-  'SQLITE_PROTOCOL',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOSPC',
-  'EROFS',
-  '57P01', // admin_shutdown
-  '57P02',
-  '57P03', // cannot_connect_now
-  '53100', // disk_full
-  '53200', // out_of_memory
-  '53300', // too_many_connections
-  '25006', // read_only_sql_transaction
-  '40001', // serialization_failure
-  '40P01', // deadlock_detected
-]);
-
-function isUnavailable(err: unknown): boolean {
-  let e: unknown = err;
-  for (let depth = 0; depth < 4 && e && typeof e === 'object'; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') {
-      if (UNAVAILABLE_CODES.has(code) || code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_BUSY'))
-        return true;
-      if (code.startsWith('08')) return true; // PostgreSQL connection exceptions
-    }
-    const msg = (e as { message?: unknown }).message;
-    if (
-      typeof msg === 'string' &&
-      /Connection terminated|terminating connection|is not queryable|Client was closed|Connection ended|connection timeout|timeout exceeded when trying to connect|database is locked|disk I\/O error|database or disk is full|attempt to write a readonly database|The database connection is not open|driver has already been destroyed|Cannot use a pool after calling end/i.test(
-        msg,
-      )
-    )
-      return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
 /** Turn any thrown value into the HttpError to send (`respondent`: the request came from a respondent's page or app). */
 export function toHttpError(err: unknown, respondent = true): HttpError {
   if (err instanceof HttpError) return err;
@@ -349,7 +300,7 @@ export function toHttpError(err: unknown, respondent = true): HttpError {
       issues,
     );
   }
-  if (isUnavailable(err)) {
+  if (isUnavailableError(err)) {
     return new HttpError(
       503,
       'The database is not available at the moment; nothing was saved. Please try again in a few seconds.',

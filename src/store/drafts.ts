@@ -98,6 +98,17 @@ export function draftsRepo({ db }: StoreContext) {
       return Number(res.numDeletedRows) > 0;
     },
 
+    /** Delete drafts by the SHA-256 of their codes (`secretHash`, what the table stores). Returns how many. */
+    async deleteByHashes(studyId: number, codeHashes: readonly string[]): Promise<number> {
+      if (codeHashes.length === 0) return 0;
+      const res = await db
+        .deleteFrom('resume_drafts')
+        .where('study_id', '=', studyId)
+        .where('code_hash', 'in', [...codeHashes])
+        .executeTakeFirst();
+      return Number(res.numDeletedRows);
+    },
+
     /** Drafts of a study that have not expired at `now` (what a new draft is bounded by). */
     async liveCount(studyId: number, now: Date = new Date()): Promise<number> {
       const row = await db

@@ -70,3 +70,56 @@ export function isCheckViolation(err: unknown): boolean {
   const code = errorCode(err);
   return code === 'SQLITE_CONSTRAINT_CHECK' || code === '23514';
 }
+
+/** SQLite and PostgreSQL error codes that mean "the database cannot take writes right now; retry later". */
+const UNAVAILABLE_CODES = new Set([
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_FULL',
+  'SQLITE_READONLY',
+  'SQLITE_IOERR',
+  'SQLITE_CANTOPEN',
+  'SQLITE_PROTOCOL',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOSPC',
+  'EROFS',
+  '57P01', // admin_shutdown
+  '57P02',
+  '57P03', // cannot_connect_now
+  '53100', // disk_full
+  '53200', // out_of_memory
+  '53300', // too_many_connections
+  '25006', // read_only_sql_transaction
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+]);
+
+/**
+ * True when `err` (or an error in its `cause` chain) means the database cannot serve requests right now — down,
+ * unreachable, locked, full, read-only, a serialization failure or deadlock — so the request may be retried
+ * later (the server answers 503 with Retry-After). The one classifier of "database unavailable" for both drivers.
+ */
+export function isUnavailableError(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; depth < 4 && e && typeof e === 'object'; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (UNAVAILABLE_CODES.has(code) || code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_BUSY'))
+        return true;
+      if (code.startsWith('08')) return true; // PostgreSQL connection exceptions
+    }
+    const msg = (e as { message?: unknown }).message;
+    if (
+      typeof msg === 'string' &&
+      /Connection terminated|terminating connection|is not queryable|Client was closed|Connection ended|connection timeout|timeout exceeded when trying to connect|database is locked|disk I\/O error|database or disk is full|attempt to write a readonly database|The database connection is not open|driver has already been destroyed|Cannot use a pool after calling end/i.test(
+        msg,
+      )
+    )
+      return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -13,8 +13,8 @@
  * One Store per process and database: on SQLite it owns the file's single connection.
  */
 import { join } from 'node:path';
-import { Kysely, type Migration, type Transaction } from 'kysely';
-import { type AuditRepo, auditRepo } from './audit.js';
+import { Kysely, type Migration, sql, type Transaction } from 'kysely';
+import { type AuditRepo, auditRepo, type NewAuditEntry } from './audit.js';
 import { redactUrl } from './codec.js';
 import type { BackendKind, StoreContext } from './context.js';
 import { type CountersRepo, countersRepo } from './counters.js';
@@ -50,7 +50,13 @@ export type { BackendKind } from './context.js';
 export type { CounterDay, CounterReport } from './counters.js';
 export type { Draft, DraftInput } from './drafts.js';
 export type { Done, Outcome, Refused } from './errors.js';
-export { isCheckViolation, isForeignKeyViolation, isUniqueViolation, StoreError } from './errors.js';
+export {
+  isCheckViolation,
+  isForeignKeyViolation,
+  isUnavailableError,
+  isUniqueViolation,
+  StoreError,
+} from './errors.js';
 export type { InviteLinkCounts } from './invitelinks.js';
 export { MAX_INVITATIONS_PER_CALL } from './invitelinks.js';
 export type { LimitsRepo } from './limits.js';
@@ -142,17 +148,37 @@ export interface Store extends Repositories {
   readonly description: string;
   /** The migrations this open applied (empty when the schema was already up to date). */
   readonly migrations: readonly MigrationStep[];
-  /** The underlying Kysely instance, for queries the repositories do not cover. */
+  /**
+   * The underlying Kysely instance — for the store's own tests and tools (bench/, test/) only. The server never
+   * queries the database itself: every query it needs is a repository function (test/core/boundaries.test.ts).
+   */
   readonly db: Kysely<Database>;
   /** How many migrations are applied, and the latest one's name. */
   schemaVersion(): Promise<SchemaVersion>;
+  /** One round trip to the database (`select 1`); throws when it cannot be reached (see isUnavailableError). */
+  ping(): Promise<void>;
   /**
    * Run `fn` in one transaction: all its writes commit together or none do (throw to roll back). Inside, use
    * only the `tx` repositories — on SQLite the store's own connection is busy until `fn` returns.
    */
   transaction<T>(fn: (tx: Repositories & { readonly db: Transaction<Database> }) => Promise<T>): Promise<T>;
+  /**
+   * The one way to make an audited change: run the write `fn` and append its audit entry in the same
+   * transaction, so the change and its entry commit together or not at all (a failed append undoes the write).
+   * `entry` is the entry, or a function of `fn`'s result giving it — undefined when nothing was changed (a
+   * refusal, a no-op), in which case nothing is appended.
+   */
+  audited<T>(
+    fn: (tx: Repositories) => Promise<T>,
+    entry: AuditedEntry | ((result: T) => AuditedEntry | undefined),
+  ): Promise<T>;
   /** Close the connection(s). */
   close(): Promise<void>;
+}
+
+/** The audit entry of an audited write: who (`actorUserId`, null for the system) did what to which study. */
+export interface AuditedEntry extends NewAuditEntry {
+  readonly actorUserId: number | null;
 }
 
 /** Build the repositories over a Kysely instance or transaction. */
@@ -278,8 +304,19 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     migrations: steps,
     db,
     schemaVersion: () => readSchemaVersion(db),
+    ping: async () => {
+      await sql`select 1 as ok`.execute(db);
+    },
     transaction: (fn) =>
       db.transaction().execute((tx) => fn({ ...repositories({ db: tx, backend }), db: tx })),
+    audited: (fn, entry) =>
+      db.transaction().execute(async (tx) => {
+        const repos = repositories({ db: tx, backend });
+        const result = await fn(repos);
+        const e = typeof entry === 'function' ? entry(result) : entry;
+        if (e) await repos.audit.append(e);
+        return result;
+      }),
     close: async () => {
       await db.destroy();
       direct?.close();

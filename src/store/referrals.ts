@@ -100,6 +100,19 @@ export function referralsRepo({ db }: StoreContext) {
       return row ? toLink(row) : undefined;
     },
 
+    /** A study's seed links (wave 0), newest first, at most `limit` (default 50). */
+    async seeds(studyId: number, limit = 50): Promise<{ code: string; createdAt: Date }[]> {
+      const rows = await db
+        .selectFrom('referral_links')
+        .select(['code', 'created_at'])
+        .where('study_id', '=', studyId)
+        .where('wave', '=', 0)
+        .orderBy('created_at', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ code: r.code, createdAt: toDate(r.created_at) }));
+    },
+
     /** Links and responses per wave, lowest wave first (waves with links or responses only). */
     async waveCounts(studyId: number): Promise<WaveCount[]> {
       const links = await db

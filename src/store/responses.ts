@@ -804,6 +804,17 @@ export function responsesRepo({ db, backend, sqlite }: StoreContext) {
       return row ? toResponse(row) : undefined;
     },
 
+    /** The response stored under this idempotency key (as stored: the caller's hash of the client's key), if any. */
+    async byIdempotencyKey(studyId: number, key: string): Promise<StoredResponse | undefined> {
+      const row = await db
+        .selectFrom('responses')
+        .select(responseColumns)
+        .where('study_id', '=', studyId)
+        .where('idempotency_key', '=', key)
+        .executeTakeFirst();
+      return row ? toResponse(row) : undefined;
+    },
+
     /** Number of responses stored for a study. */
     async count(studyId: number): Promise<number> {
       const row = await db

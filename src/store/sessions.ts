@@ -30,6 +30,15 @@ export function sessionsRepo({ db }: StoreContext) {
         .execute();
     },
 
+    /** Move a session's expiry (sliding sessions). */
+    async extend(token: string, expiresAt: Date): Promise<void> {
+      await db
+        .updateTable('sessions')
+        .set({ expires_at: expiresAt })
+        .where('token_hash', '=', secretHash(token))
+        .execute();
+    },
+
     /** The session for `token` if it exists and has not expired at `now`, with its user. */
     async getValid(token: string, now: Date = new Date()): Promise<Session | undefined> {
       const row = await db
@@ -89,6 +98,20 @@ export type SessionsRepo = ReturnType<typeof sessionsRepo>;
 
 export type SetupTokenRefusal = 'unknown_token' | 'already_used' | 'expired';
 
+const EXPIRED = 'This set-up link has expired; start the server again to get a new one.';
+
+/** Why a setup token row cannot be used for `purpose` at `now`, or ok. */
+function tokenState(
+  row: { used_at: unknown; expires_at: Date | string; purpose: string } | undefined,
+  purpose: string,
+  now: Date,
+): { readonly ok: true } | Refused<SetupTokenRefusal> {
+  if (!row || row.purpose !== purpose) return refused('unknown_token', 'This set-up link is not valid.');
+  if (row.used_at !== null) return refused('already_used', 'This set-up link has already been used.');
+  if (toDate(row.expires_at).getTime() <= now.getTime()) return refused('expired', EXPIRED);
+  return { ok: true };
+}
+
 export function setupTokensRepo({ db }: StoreContext) {
   return {
     /** Record a one-time token (e.g. for the first owner account, printed as a link on first start). */
@@ -102,6 +125,23 @@ export function setupTokensRepo({ db }: StoreContext) {
           expires_at: input.expiresAt,
         })
         .execute();
+    },
+
+    /**
+     * Whether `token` could still be used for `purpose` at `now` (without using it up), and why not — the same
+     * refusals as {@link consume}.
+     */
+    async check(
+      token: string,
+      options: { purpose?: string; now?: Date } = {},
+    ): Promise<{ readonly ok: true } | Refused<SetupTokenRefusal>> {
+      const now = options.now ?? new Date();
+      const row = await db
+        .selectFrom('setup_tokens')
+        .select(['used_at', 'expires_at', 'purpose'])
+        .where('token_hash', '=', secretHash(token))
+        .executeTakeFirst();
+      return tokenState(row, options.purpose ?? 'owner', now);
     },
 
     /**
@@ -126,12 +166,11 @@ export function setupTokensRepo({ db }: StoreContext) {
       if (Number(res.numUpdatedRows) === 1) return { ok: true };
       const row = await db
         .selectFrom('setup_tokens')
-        .select(['used_at', 'purpose'])
+        .select(['used_at', 'expires_at', 'purpose'])
         .where('token_hash', '=', tokenHash)
         .executeTakeFirst();
-      if (!row || row.purpose !== purpose) return refused('unknown_token', 'This set-up link is not valid.');
-      if (row.used_at !== null) return refused('already_used', 'This set-up link has already been used.');
-      return refused('expired', 'This set-up link has expired; start the server again to get a new one.');
+      const state = tokenState(row, purpose, now);
+      return state.ok ? refused('expired', EXPIRED) : state;
     },
 
     /** Delete tokens that expired at or before `now`, used or not. Returns how many. */

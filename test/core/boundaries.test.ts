@@ -33,3 +33,21 @@ describe('core stays pure', () => {
     });
   }
 });
+
+describe('the database stays inside the store', () => {
+  const serverDirs = [join(root, 'src', 'server'), join(root, 'src', 'cli')];
+  const sources = serverDirs.flatMap(files);
+  it('has server and cli source files', () => expect(sources.length).toBeGreaterThan(10));
+  for (const f of sources) {
+    it(`${relative(root, f)} runs no query of its own (no kysely, no store.db / tx.db)`, () => {
+      const text = readFileSync(f, 'utf8');
+      expect(/from\s+['"]kysely['"]/.test(text), 'imports kysely: add a repository function instead').toBe(
+        false,
+      );
+      expect(
+        /\b(store|tx|ctx\.store)\.db\b/.test(text),
+        'uses the raw Kysely instance: add a repository function',
+      ).toBe(false);
+    });
+  }
+});

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/index.js';
-import { type RawConnection, type TestDatabase, testBackends, useStore } from './backends.js';
+import { makeOwner, type RawConnection, type TestDatabase, testBackends, useStore } from './backends.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 const ZERO = '0'.repeat(64);
@@ -161,6 +161,119 @@ for (const backend of testBackends()) {
           reason: 'prev_hash_mismatch',
           intact: 1,
         });
+      });
+    });
+
+    describe('audited writes (store.audited): the change and its entry commit together', () => {
+      let db: TestDatabase;
+      let store: Store;
+      useStore(backend, (open) => {
+        ({ db, store } = open);
+      });
+
+      /** Make every audit append fail in the database itself (a trigger), as a full disk or a bug would. */
+      async function refuseAppends(raw: RawConnection): Promise<() => Promise<void>> {
+        if (backend.name === 'sqlite') {
+          await raw.exec(`CREATE TRIGGER audit_log_refuse_insert BEFORE INSERT ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'audit append refused by the test'); END`);
+          return () => raw.exec('DROP TRIGGER audit_log_refuse_insert');
+        }
+        await raw.exec(`CREATE FUNCTION audit_log_refuse_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'audit append refused by the test'; END $$`);
+        await raw.exec(`CREATE TRIGGER audit_log_refuse_insert BEFORE INSERT ON audit_log
+            FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_insert()`);
+        return async () => {
+          await raw.exec('DROP TRIGGER audit_log_refuse_insert ON audit_log');
+          await raw.exec('DROP FUNCTION audit_log_refuse_insert()');
+        };
+      }
+
+      it('commits a write with its entry, in order, with the actor', async () => {
+        const owner = await makeOwner(store);
+        const study = await store.studies.create({ title: 'Audited', ownerId: owner.id, definition: {} });
+        const opened = await store.audited(
+          (tx) => tx.studies.setStatus({ studyId: study.id, status: 'open' }),
+          {
+            action: 'study.launch',
+            studyId: study.id,
+            actorUserId: owner.id,
+            detail: { version: 1 },
+          },
+        );
+        expect(opened?.status).toBe('open');
+        const [entry] = await store.audit.listForStudy(study.id, { limit: 1 });
+        expect(entry).toMatchObject({
+          action: 'study.launch',
+          actorUserId: owner.id,
+          detail: { version: 1 },
+        });
+        expect((await store.audit.verify()).ok).toBe(true);
+      });
+
+      it('appends nothing when the entry function says nothing changed (a refusal)', async () => {
+        const owner = await makeOwner(store);
+        const study = await store.studies.create({ title: 'Refused', ownerId: owner.id, definition: {} });
+        const before = (await store.audit.list({ limit: 1000 })).length;
+        const r = await store.audited(
+          (tx) => tx.roles.revoke({ studyId: study.id, userId: owner.id }),
+          (v) => (v.ok ? { action: 'role.revoke', studyId: study.id, actorUserId: owner.id } : undefined),
+        );
+        expect(r).toMatchObject({ ok: false, code: 'last_owner' });
+        expect((await store.audit.list({ limit: 1000 })).length).toBe(before);
+      });
+
+      it('leaves nothing when the audit append fails: the write is rolled back', async () => {
+        const owner = await makeOwner(store);
+        const study = await store.studies.create({
+          title: 'Rolled back',
+          ownerId: owner.id,
+          definition: { a: 1 },
+        });
+        const before = (await store.audit.list({ limit: 1000 })).length;
+        const raw = await db.raw();
+        const restore = await refuseAppends(raw);
+        try {
+          await expect(
+            store.audited((tx) => tx.studies.setStatus({ studyId: study.id, status: 'open' }), {
+              action: 'study.launch',
+              studyId: study.id,
+              actorUserId: owner.id,
+            }),
+          ).rejects.toThrow(/audit append refused by the test/);
+          await expect(
+            store.audited(
+              async (tx) => {
+                const v = await tx.studies.updateDefinition({
+                  studyId: study.id,
+                  definition: { a: 2 },
+                  userId: owner.id,
+                });
+                await tx.studies.setSettings({ studyId: study.id, title: 'Changed' });
+                return v;
+              },
+              { action: 'study.update', studyId: study.id, actorUserId: owner.id },
+            ),
+          ).rejects.toThrow(/audit append refused by the test/);
+        } finally {
+          await restore();
+          await raw.close();
+        }
+        const after = await store.studies.byId(study.id);
+        expect(after).toMatchObject({
+          status: 'draft',
+          version: 1,
+          title: 'Rolled back',
+          definition: { a: 1 },
+        });
+        expect((await store.studies.versions(study.id)).length).toBe(1);
+        expect((await store.audit.list({ limit: 1000 })).length).toBe(before);
+        // The store is usable afterwards: the same audited write now commits.
+        await store.audited((tx) => tx.studies.setStatus({ studyId: study.id, status: 'open' }), {
+          action: 'study.launch',
+          studyId: study.id,
+          actorUserId: owner.id,
+        });
+        expect((await store.studies.byId(study.id))?.status).toBe('open');
       });
     });
   });

@@ -113,18 +113,24 @@ export async function run(argv: string[]): Promise<void> {
   const passwordHash = await hashPassword(password);
   const store = await openConfiguredStore(config.dataDir);
   try {
-    const created = await store.users.create({
-      email,
-      displayName: values.name?.trim() || email,
-      passwordHash,
-      isAdmin: values.admin === true,
-    });
+    const created = await store.audited(
+      (tx) =>
+        tx.users.create({
+          email,
+          displayName: values.name?.trim() || email,
+          passwordHash,
+          isAdmin: values.admin === true,
+        }),
+      (c) =>
+        c.ok
+          ? {
+              action: 'user.create',
+              actorUserId: null,
+              detail: { userId: c.value.id, email, admin: c.value.isAdmin, via: 'cli' },
+            }
+          : undefined,
+    );
     if (!created.ok) throw new CliError(created.message);
-    await store.audit.append({
-      action: 'user.create',
-      actorUserId: null,
-      detail: { userId: created.value.id, email, admin: created.value.isAdmin, via: 'cli' },
-    });
     process.stdout.write(
       `Created ${created.value.isAdmin ? 'administrator ' : ''}account ${created.value.email} (id ${created.value.id}).\n`,
     );

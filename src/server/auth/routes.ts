@@ -9,7 +9,7 @@
  *   account (administrator) with the one-time token printed at first start, signs it in, 303 to /.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { normalizeEmail, type Store, secretHash } from '../../store/index.js';
+import { normalizeEmail, type Store } from '../../store/index.js';
 import type { ServerConfig } from '../config.js';
 import { HttpError } from '../errors.js';
 import { formField, safeNext } from './form.js';
@@ -122,14 +122,11 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
   app.post('/signout', async (req, reply) => {
     const token = currentSessionToken(req) ?? req.cookies.nabz_session;
     const user = currentUser(req);
-    if (token) await store.sessions.delete(token);
-    if (user)
-      await store.audit.append({
-        action: 'sign_out',
-        actorUserId: user.id,
-        detail: {},
-        now: new Date(clock()),
-      });
+    await store.audited(
+      async (tx) => (token ? tx.sessions.delete(token) : false),
+      () =>
+        user ? { action: 'sign_out', actorUserId: user.id, detail: {}, now: new Date(clock()) } : undefined,
+    );
     clearSessionCookie(reply, config);
     return reply.code(303).header('location', '/signin').send();
   });
@@ -139,16 +136,8 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     if (token.length > 200) return 'This set-up link is not valid.';
     if ((await store.users.count()) > 0)
       return 'An account already exists on this server: sign in, or ask its administrator to add you (nabz user add).';
-    const row = await store.db
-      .selectFrom('setup_tokens')
-      .select(['used_at', 'expires_at', 'purpose'])
-      .where('token_hash', '=', secretHash(token))
-      .executeTakeFirst();
-    if (row?.purpose !== 'owner') return 'This set-up link is not valid.';
-    if (row.used_at !== null) return 'This set-up link has already been used.';
-    if (new Date(row.expires_at).getTime() <= clock())
-      return 'This set-up link has expired; start the server again to get a new one.';
-    return undefined;
+    const state = await store.setupTokens.check(token, { now: new Date(clock()) });
+    return state.ok ? undefined : state.message;
   }
 
   app.get<{ Params: { token: string } }>('/setup/:token', async (req, reply) => {

@@ -4,7 +4,7 @@
  * forward, at most once a minute per session) and at the latest 7 days after sign-in.
  */
 import type { FastifyReply } from 'fastify';
-import { randomToken, type Store, secretHash, type User } from '../../store/index.js';
+import { randomToken, type Store, type User } from '../../store/index.js';
 import type { ServerConfig } from '../config.js';
 import { SESSION_COOKIE } from './guard.js';
 
@@ -57,11 +57,7 @@ export async function lookupSession(
   if (!session) return undefined;
   const wanted = Math.min(now + policy.idleMs, session.createdAt.getTime() + policy.absoluteMs);
   if (wanted - session.expiresAt.getTime() >= SLIDE_GRANULARITY_MS) {
-    await store.db
-      .updateTable('sessions')
-      .set({ expires_at: new Date(wanted) })
-      .where('token_hash', '=', secretHash(token))
-      .execute();
+    await store.sessions.extend(token, new Date(wanted));
   }
   return { user: session.user };
 }

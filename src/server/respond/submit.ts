@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { decodeStoredAnswers } from '../../core/response/answersJson.js';
 import type { Answer } from '../../core/response/submission.js';
 import { scoreRespondent, scoringAnswers } from '../../core/scoring/index.js';
 import { calendarDay, canonicalJson, type Store, type Study, secretHash } from '../../store/index.js';
@@ -189,12 +188,7 @@ export async function submitResponse(input: SubmitInput): Promise<SubmitResult> 
   }
   if (!r.sameAnswers) throw keyConflict();
   if (input.draftHashes?.length) {
-    await store.db
-      .deleteFrom('resume_drafts')
-      .where('study_id', '=', study.id)
-      .where('code_hash', 'in', [...input.draftHashes])
-      .execute()
-      .catch(() => undefined); // drafts expire anyway
+    await store.drafts.deleteByHashes(study.id, input.draftHashes).catch(() => undefined); // drafts expire anyway
   }
   const flagged = safetyFlagged(loaded, input.answers);
   let referralCode: string | undefined;
@@ -224,19 +218,8 @@ export async function responseByKey(
   studyId: number,
   hashedKey: string,
 ): Promise<{ id: number; publicId: string; version: number; answers: unknown } | undefined> {
-  const row = await store.db
-    .selectFrom('responses')
-    .select(['id', 'public_id', 'version', 'answers'])
-    .where('study_id', '=', studyId)
-    .where('idempotency_key', '=', hashedKey)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  return {
-    id: row.id,
-    publicId: row.public_id,
-    version: row.version,
-    answers: decodeStoredAnswers(typeof row.answers === 'string' ? JSON.parse(row.answers) : row.answers),
-  };
+  const r = await store.responses.byIdempotencyKey(studyId, hashedKey);
+  return r && { id: r.id, publicId: r.publicId, version: r.version, answers: r.answers };
 }
 
 /** SHA-256 of a draft key, as the drafts table stores it. */

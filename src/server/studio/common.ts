@@ -143,27 +143,31 @@ export async function saveDefinition(
   const checked = checkDefinition(draft);
   if (!checked.ok) return { ok: false, issues: checked.issues };
   const col = checked.value.resolved.study.collection;
-  const v = await store.studies.updateDefinition({
-    studyId: input.study.id,
-    definition: draft,
-    consentText: consentTextOf(draft),
-    userId: input.user.id,
-  });
-  if (!v) throw new HttpError(404, 'Study not found.', 'not_found');
-  const title = checked.value.resolved.study.title;
-  await store.studies.setSettings({
-    studyId: input.study.id,
-    title,
-    anonymous: col.anonymous,
-    recordTimes: col.collectTimes,
-    minCellSize: col.minCellSize,
-  });
-  await store.audit.append({
-    action: 'study.update',
-    studyId: input.study.id,
-    actorUserId: input.user.id,
-    detail: { change: input.change, version: v.version, ...(input.detail ?? {}) },
-  });
+  const v = await store.audited(
+    async (tx) => {
+      const saved = await tx.studies.updateDefinition({
+        studyId: input.study.id,
+        definition: draft,
+        consentText: consentTextOf(draft),
+        userId: input.user.id,
+      });
+      if (!saved) throw new HttpError(404, 'Study not found.', 'not_found');
+      await tx.studies.setSettings({
+        studyId: input.study.id,
+        title: checked.value.resolved.study.title,
+        anonymous: col.anonymous,
+        recordTimes: col.collectTimes,
+        minCellSize: col.minCellSize,
+      });
+      return saved;
+    },
+    (saved) => ({
+      action: 'study.update',
+      studyId: input.study.id,
+      actorUserId: input.user.id,
+      detail: { change: input.change, version: saved.version, ...(input.detail ?? {}) },
+    }),
+  );
   return { ok: true, version: v.version };
 }
 

@@ -193,28 +193,36 @@ export function registerDashboard(app: FastifyInstance, ctx: StudioContext): voi
         body: (csrf) => newStudyForm(csrf, k, fields, issues),
       });
     }
-    const study = await store.transaction(async (tx) => {
-      const created = await tx.studies.create({ title, ownerId: user.id, definition, minCellSize: k, now });
-      for (const ins of chosen) {
-        if (!ins.licence.requiresAcknowledgement) continue;
-        await tx.acknowledgements.record({ studyId: created.id, instrumentId: ins.id, userId: user.id, now });
-        await tx.audit.append({
-          action: 'instrument.acknowledge',
-          studyId: created.id,
-          actorUserId: user.id,
-          detail: { instrument: ins.id, terms: ins.licence.name },
-          now,
-        });
-      }
-      await tx.audit.append({
+    const study = await store.audited(
+      async (tx) => {
+        const created = await tx.studies.create({ title, ownerId: user.id, definition, minCellSize: k, now });
+        for (const ins of chosen) {
+          if (!ins.licence.requiresAcknowledgement) continue;
+          await tx.acknowledgements.record({
+            studyId: created.id,
+            instrumentId: ins.id,
+            userId: user.id,
+            now,
+          });
+          // A second entry in the same transaction: the acknowledgement, before the creation's own entry.
+          await tx.audit.append({
+            action: 'instrument.acknowledge',
+            studyId: created.id,
+            actorUserId: user.id,
+            detail: { instrument: ins.id, terms: ins.licence.name },
+            now,
+          });
+        }
+        return created;
+      },
+      (created) => ({
         action: 'study.create',
         studyId: created.id,
         actorUserId: user.id,
         detail: { version: 1, instruments: chosen.map((i) => i.id), languages },
         now,
-      });
-      return created;
-    });
+      }),
+    );
     return seeOther(reply, `/studies/${study.id}`);
   });
 }

@@ -957,19 +957,18 @@ export function registerEdit(app: FastifyInstance, ctx: StudioContext): void {
       issues = [guard.issue];
     } else if (r.ok) {
       for (const id of r.acknowledge ?? []) {
-        const rec = await ctx.store.acknowledgements.record({
-          studyId: s.study.id,
-          instrumentId: id,
-          userId: s.user.id,
-        });
-        if (rec.created) {
-          await ctx.store.audit.append({
-            action: 'instrument.acknowledge',
-            studyId: s.study.id,
-            actorUserId: s.user.id,
-            detail: { instrument: id, terms: getInstrument(id)?.licence.name ?? id },
-          });
-        }
+        await ctx.store.audited(
+          (tx) => tx.acknowledgements.record({ studyId: s.study.id, instrumentId: id, userId: s.user.id }),
+          (rec) =>
+            rec.created
+              ? {
+                  action: 'instrument.acknowledge',
+                  studyId: s.study.id,
+                  actorUserId: s.user.id,
+                  detail: { instrument: id, terms: getInstrument(id)?.licence.name ?? id },
+                }
+              : undefined,
+        );
       }
       const saved = await saveDefinition(ctx, {
         study: s.study,

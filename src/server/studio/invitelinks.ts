@@ -105,13 +105,15 @@ export function registerInviteLinks(app: FastifyInstance, ctx: StudioContext): v
         `mode is ${JSON.stringify(mode.slice(0, 20))}: send "open" (anyone with the link) or "invitation" (invitation only).`,
         'validation',
       );
-    await store.studies.setSettings({ studyId: s.study.id, invitationOnly: mode === 'invitation' });
-    await store.audit.append({
-      action: 'study.invite_only',
-      studyId: s.study.id,
-      actorUserId: s.user.id,
-      detail: { invitationOnly: mode === 'invitation' },
-    });
+    await store.audited(
+      (tx) => tx.studies.setSettings({ studyId: s.study.id, invitationOnly: mode === 'invitation' }),
+      {
+        action: 'study.invite_only',
+        studyId: s.study.id,
+        actorUserId: s.user.id,
+        detail: { invitationOnly: mode === 'invitation' },
+      },
+    );
     return seeOther(reply, `/studies/${s.study.id}/share#invite-links`);
   });
 
@@ -146,15 +148,14 @@ export function registerInviteLinks(app: FastifyInstance, ctx: StudioContext): v
     if (n > MAX_INVITATIONS_PER_CALL) throw new HttpError(400, 'Too many invitations at once.', 'validation');
     const tokens = Array.from({ length: n }, () => randomToken(16));
     const hashes = await Promise.all(tokens.map((t) => hashKey(study.id, invitationKey(t))));
-    const made = await store.inviteLinks.create({ studyId: study.id, tokenHashes: hashes });
-    if (made !== n) throw new Error(`Only ${made} of ${n} invitation links could be stored.`);
     // The count only: labels and tokens are not audited.
-    await store.audit.append({
-      action: 'invite_links.create',
-      studyId: study.id,
-      actorUserId: s.user.id,
-      detail: { count: n },
-    });
+    await store.audited(
+      async (tx) => {
+        const made = await tx.inviteLinks.create({ studyId: study.id, tokenHashes: hashes });
+        if (made !== n) throw new Error(`Only ${made} of ${n} invitation links could be stored.`);
+      },
+      { action: 'invite_links.create', studyId: study.id, actorUserId: s.user.id, detail: { count: n } },
+    );
     const links = tokens.map((t) => invitationLink(config.publicUrl, study.publicToken, t));
     const labelOf = (i: number) => labels[i] ?? `Invitation ${i + 1}`;
     if (format === 'csv') {
@@ -184,9 +185,8 @@ export function registerInviteLinks(app: FastifyInstance, ctx: StudioContext): v
   app.post('/studies/:id/invite-links/revoke', async (req, reply) => {
     const s = await loadStudy(req, ROLES.owner);
     const fields = (req.body ?? {}) as Fields;
-    let revoked: number;
-    if (field(fields, 'all') === '1') revoked = await store.inviteLinks.revokeUnused(s.study.id);
-    else {
+    let hashes: string[] | undefined;
+    if (field(fields, 'all') !== '1') {
       const lines = field(fields, 'links')
         .split(/\r?\n/)
         .filter((l) => l.trim() !== '');
@@ -199,17 +199,17 @@ export function registerInviteLinks(app: FastifyInstance, ctx: StudioContext): v
             : `${JSON.stringify((bad[0] ?? '').trim().slice(0, 80))} is not an invitation link: paste links such as ${invitationLink(config.publicUrl, s.study.publicToken, 'Ab3…')}, one per line.`,
           'validation',
         );
-      const hashes = await Promise.all(
-        lines.map((l) => hashKey(s.study.id, invitationKey(tokenOf(l) as string))),
-      );
-      revoked = await store.inviteLinks.revokeUnused(s.study.id, hashes);
+      hashes = await Promise.all(lines.map((l) => hashKey(s.study.id, invitationKey(tokenOf(l) as string))));
     }
-    await store.audit.append({
-      action: 'invite_links.revoke',
-      studyId: s.study.id,
-      actorUserId: s.user.id,
-      detail: { count: revoked },
-    });
+    const revoked = await store.audited(
+      (tx) => tx.inviteLinks.revokeUnused(s.study.id, hashes),
+      (count) => ({
+        action: 'invite_links.revoke',
+        studyId: s.study.id,
+        actorUserId: s.user.id,
+        detail: { count },
+      }),
+    );
     return seeOther(reply, `/studies/${s.study.id}/share?revoked=${revoked}#invite-links`);
   });
 }

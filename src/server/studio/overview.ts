@@ -161,8 +161,7 @@ export function registerOverview(app: FastifyInstance, ctx: StudioContext): void
   const open = async (s: StudyRequest, reply: FastifyReply, action: 'study.launch' | 'study.reopen') => {
     const check = launchCheck(s.study.definition, await acknowledgedSet(ctx, s.study.id));
     if (check.problems.length) return showOverview(ctx, reply, s, check.problems);
-    await store.studies.setStatus({ studyId: s.study.id, status: 'open' });
-    await store.audit.append({
+    await store.audited((tx) => tx.studies.setStatus({ studyId: s.study.id, status: 'open' }), {
       action,
       studyId: s.study.id,
       actorUserId: s.user.id,
@@ -194,13 +193,15 @@ export function registerOverview(app: FastifyInstance, ctx: StudioContext): void
 
   app.post('/studies/:id/drafts/purge', async (req, reply) => {
     const s = await loadStudy(req, ROLES.owner);
-    const deleted = await store.drafts.deleteForStudy(s.study.id);
-    await store.audit.append({
-      action: 'drafts.purge',
-      studyId: s.study.id,
-      actorUserId: s.user.id,
-      detail: { deleted },
-    });
+    await store.audited(
+      (tx) => tx.drafts.deleteForStudy(s.study.id),
+      (deleted) => ({
+        action: 'drafts.purge',
+        studyId: s.study.id,
+        actorUserId: s.user.id,
+        detail: { deleted },
+      }),
+    );
     return seeOther(reply, `/studies/${s.study.id}`);
   });
 
@@ -208,8 +209,7 @@ export function registerOverview(app: FastifyInstance, ctx: StudioContext): void
     const s = await loadStudy(req, ROLES.owner);
     if (s.study.status !== 'open')
       throw new HttpError(409, 'The study is not open, so it cannot be closed.', 'conflict');
-    await store.studies.setStatus({ studyId: s.study.id, status: 'closed' });
-    await store.audit.append({
+    await store.audited((tx) => tx.studies.setStatus({ studyId: s.study.id, status: 'closed' }), {
       action: 'study.close',
       studyId: s.study.id,
       actorUserId: s.user.id,
@@ -229,14 +229,7 @@ export function registerOverview(app: FastifyInstance, ctx: StudioContext): void
     const newCode = (req.query as { code?: string }).code;
     let referrals = '';
     if (def.collection?.referrals) {
-      const seeds = await store.db
-        .selectFrom('referral_links')
-        .select(['code', 'created_at'])
-        .where('study_id', '=', study.id)
-        .where('wave', '=', 0)
-        .orderBy('created_at', 'desc')
-        .limit(50)
-        .execute();
+      const seeds = await store.referrals.seeds(study.id);
       const waves = await store.referrals.waveCounts(study.id);
       referrals =
         '<section id="referrals"><h2>Referral links (snowball sampling)</h2>' +
@@ -321,14 +314,14 @@ export function registerOverview(app: FastifyInstance, ctx: StudioContext): void
         'conflict',
       );
     }
-    const r = await store.referrals.create({ studyId: s.study.id });
+    const r = await store.audited(
+      (tx) => tx.referrals.create({ studyId: s.study.id }),
+      (c) =>
+        c.ok
+          ? { action: 'referral.seed', studyId: s.study.id, actorUserId: s.user.id, detail: { wave: 0 } }
+          : undefined,
+    );
     if (!r.ok) throw new HttpError(409, r.message, r.code);
-    await store.audit.append({
-      action: 'referral.seed',
-      studyId: s.study.id,
-      actorUserId: s.user.id,
-      detail: { wave: 0 },
-    });
     return seeOther(reply, `/studies/${s.study.id}/share?code=${encodeURIComponent(r.value.code)}#referrals`);
   });
 }

@@ -124,36 +124,43 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
     const user = await store.users.byEmail(address);
     const member = user ? await store.roles.roleOf({ userId: user.id, studyId: s.study.id }) : null;
     if (!user || member === null) {
-      await store.roles.invite({ studyId: s.study.id, email: address, role, invitedBy: s.user.id });
-      await store.audit.append({
-        action: 'role.invite',
-        studyId: s.study.id,
-        actorUserId: s.user.id,
-        detail: { email: address, role },
-      });
+      await store.audited(
+        (tx) => tx.roles.invite({ studyId: s.study.id, email: address, role, invitedBy: s.user.id }),
+        {
+          action: 'role.invite',
+          studyId: s.study.id,
+          actorUserId: s.user.id,
+          detail: { email: address, role },
+        },
+      );
       return seeOther(reply, `/studies/${s.study.id}/roles?invited=${encodeURIComponent(address)}`);
     }
-    const r = await store.roles.grant({ studyId: s.study.id, userId: user.id, role });
+    const r = await store.audited(
+      (tx) => tx.roles.grant({ studyId: s.study.id, userId: user.id, role }),
+      (g) =>
+        g.ok
+          ? {
+              action: 'role.grant',
+              studyId: s.study.id,
+              actorUserId: s.user.id,
+              detail: { userId: user.id, email: user.email, role, previous: g.previous },
+            }
+          : undefined,
+    );
     if (!r.ok) return peoplePage(s, reply, { message: r.message, email, role });
-    await store.audit.append({
-      action: 'role.grant',
-      studyId: s.study.id,
-      actorUserId: s.user.id,
-      detail: { userId: user.id, email: user.email, role, previous: r.previous },
-    });
     return seeOther(reply, `/studies/${s.study.id}/roles`);
   });
 
   app.post('/studies/:id/invitations/withdraw', async (req, reply) => {
     const s = await loadStudy(req, ROLES.owner);
     const email = normalizeEmail(field((req.body ?? {}) as Fields, 'email'));
-    if (await store.roles.dropInvitation({ studyId: s.study.id, email }))
-      await store.audit.append({
-        action: 'role.invite_withdraw',
-        studyId: s.study.id,
-        actorUserId: s.user.id,
-        detail: { email },
-      });
+    await store.audited(
+      (tx) => tx.roles.dropInvitation({ studyId: s.study.id, email }),
+      (dropped) =>
+        dropped
+          ? { action: 'role.invite_withdraw', studyId: s.study.id, actorUserId: s.user.id, detail: { email } }
+          : undefined,
+    );
     return seeOther(reply, `/studies/${s.study.id}/roles`);
   });
 
@@ -166,23 +173,28 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
       throw new HttpError(404, 'There is no such invitation.', 'not_found');
     const email = normalizeEmail(user.email);
     if (answer === 'decline') {
-      if (await store.roles.dropInvitation({ studyId, email }))
-        await store.audit.append({
-          action: 'role.invite_decline',
-          studyId,
-          actorUserId: user.id,
-          detail: { email },
-        });
+      await store.audited(
+        (tx) => tx.roles.dropInvitation({ studyId, email }),
+        (dropped) =>
+          dropped
+            ? { action: 'role.invite_decline', studyId, actorUserId: user.id, detail: { email } }
+            : undefined,
+      );
       return seeOther(reply, '/');
     }
-    const r = await store.roles.acceptInvitation({ studyId, email, userId: user.id });
+    const r = await store.audited(
+      (tx) => tx.roles.acceptInvitation({ studyId, email, userId: user.id }),
+      (a) =>
+        a.ok
+          ? {
+              action: 'role.grant',
+              studyId,
+              actorUserId: user.id,
+              detail: { userId: user.id, email, role: a.role, previous: a.previous, via: 'invitation' },
+            }
+          : undefined,
+    );
     if (!r.ok) throw new HttpError(r.code === 'unknown_invitation' ? 404 : 409, r.message, r.code);
-    await store.audit.append({
-      action: 'role.grant',
-      studyId,
-      actorUserId: user.id,
-      detail: { userId: user.id, email, role: r.role, previous: r.previous, via: 'invitation' },
-    });
     return seeOther(reply, `/studies/${studyId}`);
   });
 
@@ -191,16 +203,14 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
     const userId = Number(field((req.body ?? {}) as Fields, 'userId'));
     if (!Number.isSafeInteger(userId) || userId < 1)
       throw new HttpError(400, 'The form names no person to remove; reload the page.', 'validation');
-    const r = await store.roles.revoke({ studyId: s.study.id, userId });
+    const r = await store.audited(
+      (tx) => tx.roles.revoke({ studyId: s.study.id, userId }),
+      (v) =>
+        v.ok && v.removed
+          ? { action: 'role.revoke', studyId: s.study.id, actorUserId: s.user.id, detail: { userId } }
+          : undefined,
+    );
     if (!r.ok) return peoplePage(s, reply, { message: r.message });
-    if (r.removed) {
-      await store.audit.append({
-        action: 'role.revoke',
-        studyId: s.study.id,
-        actorUserId: s.user.id,
-        detail: { userId },
-      });
-    }
     // Removing yourself ends your access: go back to the start page.
     return seeOther(reply, userId === s.user.id ? '/' : `/studies/${s.study.id}/roles`);
   });
