@@ -31,7 +31,7 @@ import { isUnavailableError, type Store } from '../store/index.js';
 import { apiRoutes } from './api/routes.js';
 import { checkFormText } from './auth/form.js';
 import { attachAuth, currentSessionToken, SESSION_COOKIE } from './auth/guard.js';
-import { authPage, PAGE_HEADERS } from './auth/pages.js';
+import { authPage } from './auth/pages.js';
 import { authRoutes } from './auth/routes.js';
 import { DEFAULT_SESSION_POLICY, lookupSession, type SessionPolicy } from './auth/session.js';
 import { SignInThrottle } from './auth/throttle.js';
@@ -39,11 +39,11 @@ import { BODY_LIMIT, type ServerConfig } from './config.js';
 import { HttpError, type HttpIssue, tooLarge } from './errors.js';
 import { qualRoutes } from './qual/index.js';
 import { sharedRateLimitStore } from './rate-limit-store.js';
-import { esc } from './respond/html.js';
-import { compressBody, RESPOND_HEADERS, renderPage } from './respond/index.js';
+import { compressBody, renderPage } from './respond/index.js';
 import { respondRoutes } from './respond/routes.js';
-import { securityHeaders } from './security-headers.js';
 import { studioRoutes } from './studio/index.js';
+import { RESPOND_HEADERS, STUDIO_HEADERS, startHeaders } from './ui/headers.js';
+import { esc } from './ui/html.js';
 
 export { BODY_LIMIT };
 
@@ -82,34 +82,6 @@ export function loggablePath(url: string): string {
   if (path.startsWith('/setup/')) return '/setup/[token]';
   return path.length > 200 ? `${path.slice(0, 200)}…` : path;
 }
-
-const STUDIO_CSP = {
-  directives: {
-    defaultSrc: ["'self'"],
-    baseUri: ["'self'"],
-    formAction: ["'self'"],
-    frameAncestors: ["'none'"],
-    imgSrc: ["'self'", 'data:'],
-    objectSrc: ["'none'"],
-    scriptSrc: ["'self'"],
-    styleSrc: ["'self'", "'unsafe-inline'"],
-    fontSrc: ["'self'"],
-    connectSrc: ["'self'"],
-    upgradeInsecureRequests: null,
-  },
-};
-
-/**
- * Headers of the respondents' JSON API: a JSON answer needs no page policy beyond "nothing may load or frame
- * this", and phones on slow networks should not download a studio's worth of headers with every submission.
- */
-const RESPONDENT_API_HEADERS: Readonly<Record<string, string>> = Object.freeze({
-  'cache-control': 'no-store',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-  'cross-origin-resource-policy': 'same-origin',
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-});
 
 /** Build the app (does not listen). Close it with `app.close()`; the store is the caller's to close. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
@@ -203,13 +175,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     csrfOpts: { userInfo: true, hmacKey: CSRF_HMAC_KEY },
     getUserInfo: (req) => csrfBinding(req),
   });
-  // Helmet's headers, computed once (see security-headers.ts); respondent pages replace the CSP with theirs.
-  const security = securityHeaders({
-    contentSecurityPolicy: STUDIO_CSP,
-    hsts: config.secureCookies ? { maxAge: 15_552_000, includeSubDomains: false } : false,
-    crossOriginEmbedderPolicy: false,
-    referrerPolicy: { policy: 'same-origin' },
-  });
+  // Every response starts with its path family's security headers (src/server/ui/headers.ts, the one table).
+  const headersOf = startHeaders(config.secureCookies);
   const sharedRateLimits = opts.sharedRateLimits ?? store.backend === 'postgres';
   await app.register(rateLimit, {
     global: false,
@@ -227,7 +194,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // The security headers, and who is signed in. Respondent requests normally carry no session cookie, so
   // the lookup costs them nothing.
   app.addHook('onRequest', async (req, reply) => {
-    reply.headers(req.url.startsWith('/api/v1/s/') ? RESPONDENT_API_HEADERS : security);
+    reply.headers(headersOf(req.url));
     const token = req.cookies[SESSION_COOKIE];
     let user: Awaited<ReturnType<typeof lookupSession>>;
     if (token) user = await lookupSession(store, token, clock, sessionPolicy);
@@ -423,7 +390,7 @@ function sendError(req: FastifyRequest, reply: FastifyReply, err: HttpError): vo
     err.status === 401
       ? '<p><a href="/signin">Sign in</a></p>'
       : '<p><a href="/">Back to the start page</a></p>';
-  reply.headers(PAGE_HEADERS).send(
+  reply.headers(STUDIO_HEADERS).send(
     authPage({
       title: titleFor(err.status),
       body: `<h1>${esc(titleFor(err.status))}</h1><p>${esc(err.message)}</p>${signInLink}`,

@@ -2,10 +2,8 @@
  * The sign-in and first-run setup pages, in the studio's layout (src/server/studio/layout.ts).
  */
 
-import { esc } from '../respond/html.js';
 import { layout } from '../studio/layout.js';
-
-export { STUDIO_HEADERS as PAGE_HEADERS } from '../studio/layout.js';
+import { esc } from '../ui/html.js';
 
 /** A small page in the studio layout without a signed-in user (errors, sign-in, setup). */
 export function authPage(input: { title: string; body: string }): string {

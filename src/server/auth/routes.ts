@@ -12,9 +12,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { normalizeEmail, type Store } from '../../store/index.js';
 import type { ServerConfig } from '../config.js';
 import { HttpError } from '../errors.js';
+import { STUDIO_HEADERS } from '../ui/headers.js';
 import { formField, safeNext } from './form.js';
 import { currentSessionToken, currentUser } from './guard.js';
-import { PAGE_HEADERS, setupPage, setupUnavailablePage, signInPage } from './pages.js';
+import { setupPage, setupUnavailablePage, signInPage } from './pages.js';
 import { hashPassword, passwordProblem, verifyAgainstDummy, verifyPassword } from './password.js';
 import { clearSessionCookie, createSession, type SessionPolicy, setSessionCookie } from './session.js';
 import type { SignInThrottle } from './throttle.js';
@@ -33,7 +34,7 @@ export const SIGNIN_RATE_LIMIT_PER_MINUTE = 30;
 const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]{1,253}$/;
 
 function html(reply: FastifyReply, status: number, body: string): FastifyReply {
-  return reply.code(status).headers(PAGE_HEADERS).send(body);
+  return reply.code(status).headers(STUDIO_HEADERS).send(body);
 }
 
 export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions): Promise<void> {

@@ -1,6 +1,6 @@
 /**
- * The qualitative pages' stylesheet and their one small same-origin script (served at `QUAL_SCRIPT_PATH`, no
- * framework, no third-party request). Every page works without it; the script only
+ * The qualitative pages' code colours and their one small same-origin script (served at `QUAL_SCRIPT_PATH`, no
+ * framework, no third-party request; the stylesheet is src/server/ui/css/qual.css). Every page works without it; the script only
  * - turns a text selection in the transcript into code-point offsets for the coding form, and
  * - reads a chosen file (.docx, .qdpx, or a text transcript) into a hidden base64 field, because the server
  *   takes forms as application/x-www-form-urlencoded only (@fastify/multipart is not installed).
@@ -55,7 +55,7 @@ export function depthClass(depth: number): string {
 }
 
 /** A palette colour mixed with white (for a highlight background that keeps text readable). */
-const tint = (hex: string, keep: number) =>
+export const tint = (hex: string, keep: number) =>
   `#${rgb(hex)
     .map((v) =>
       Math.round(255 - (255 - v) * keep)
@@ -63,38 +63,6 @@ const tint = (hex: string, keep: number) =>
         .padStart(2, '0'),
     )
     .join('')}`;
-
-export const QUAL_CSS = [
-  '.qnav{display:flex;flex-wrap:wrap;gap:.2rem 1rem;margin:0 0 1rem;padding:0;list-style:none;font-size:.95rem}',
-  '.qnav a[aria-current]{font-weight:700;color:#1f1f1f;text-decoration:none}',
-  '.coding{display:grid;grid-template-columns:minmax(0,3fr) minmax(15rem,2fr);gap:1rem}',
-  '@media (max-width:52rem){.coding{grid-template-columns:1fr}}',
-  '.side{position:sticky;top:.5rem;align-self:start;max-height:98vh;overflow:auto}',
-  '.transcript{border:1px solid var(--b);border-radius:.5rem;padding:.25rem 1rem;max-height:80vh;overflow:auto}',
-  '.transcript p{white-space:pre-wrap;margin:.5rem 0}',
-  '.transcript .gap{color:var(--m)}',
-  '.spk{font-weight:700;color:#444}',
-  '.hl{background:#fff1a8;box-shadow:inset 0 -2px #e0a800}',
-  '.hl.many{background:#ffd6a0}',
-  ...CODE_PALETTE.map(
-    (c, i) =>
-      `.swatch.cc${i}{background:${c}}.hl.cc${i}{background:${tint(c, 0.3)};box-shadow:inset 0 -2px ${c}}`,
-  ),
-  '.hl.other{background:#dbe9ff;box-shadow:inset 0 -2px #6b9eff}',
-  ...Array.from({ length: 9 }, (_, d) => `.d${d}{margin-inline-start:${d * 1.5}rem}`),
-  '.pre{white-space:pre-wrap}.w7{width:7rem}.w8{width:8rem}.w12{width:12rem}.max24{max-width:24rem}',
-  '.quote{margin:.25rem 0;padding:.25rem .75rem;border-inline-start:3px solid var(--b)}',
-  '.sup{color:var(--m);font-style:italic}',
-  '.num{text-align:end;font-variant-numeric:tabular-nums;white-space:nowrap}',
-  '.tree{list-style:none;padding-inline-start:1.25rem;margin:.25rem 0}',
-  '.swatch{display:inline-block;width:.8rem;height:.8rem;border-radius:.2rem;vertical-align:middle;margin-inline-end:.3rem;border:1px solid #0003}',
-  '.status-candidate{background:#fef7e0;color:#7a5900}.status-reviewed{background:#e8f0fe;color:#0842a0}.status-final{background:#c4eed0;color:#0d5223}',
-  '.refusal{border:2px solid var(--e);border-radius:.4rem;padding:.5rem 1rem;color:var(--e)}',
-  '.preview{min-height:2.5rem;border:1px dashed var(--m);border-radius:.3rem;padding:.35rem .5rem;white-space:pre-wrap}',
-  '.checks{display:flex;flex-wrap:wrap;gap:.25rem 1rem}',
-  '.checks label{font-weight:400}',
-  'code.hash{font-size:.8rem;word-break:break-all}',
-].join('');
 
 /** The browser script (plain ES5, strict, no globals). */
 export const QUAL_JS = `(function(){'use strict';

@@ -28,11 +28,12 @@ import type {
 import { toQualProject } from '../../store/index.js';
 import type { ServerConfig } from '../config.js';
 import { HttpError } from '../errors.js';
-import { cspHash } from '../respond/assets.js';
-import { esc } from '../respond/html.js';
 import { loadStudy, type StudyRequest } from '../studio/common.js';
-import { layout, STUDIO_CSS, STUDIO_JS, postButton as studioPostButton } from '../studio/layout.js';
-import { QUAL_CSS, QUAL_SCRIPT_PATH } from './assets.js';
+import { layout, postButton as studioPostButton } from '../studio/layout.js';
+import { QUAL_CSS } from '../ui/assets.js';
+import { QUAL_HEADERS } from '../ui/headers.js';
+import { esc } from '../ui/html.js';
+import { QUAL_SCRIPT_PATH } from './assets.js';
 
 /** 303 to a page after a successful POST, and the hidden CSRF field: as in the studio. */
 export { seeOther } from '../studio/common.js';
@@ -220,27 +221,6 @@ export function nowIso(): string {
 
 // ---------------------------------------------------------------------------------------------------------
 // Pages
-
-/** The qualitative pages' CSP: the studio's, plus the qualitative stylesheet and the same-origin script. */
-export const QUAL_CSP = [
-  "default-src 'none'",
-  `style-src ${cspHash(STUDIO_CSS)} ${cspHash(QUAL_CSS)}`,
-  `script-src 'self' ${cspHash(STUDIO_JS)}`,
-  'img-src data:',
-  "connect-src 'none'",
-  "form-action 'self'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-export const QUAL_HEADERS: Readonly<Record<string, string>> = {
-  'content-type': 'text/html; charset=utf-8',
-  'content-security-policy': QUAL_CSP,
-  'cache-control': 'no-store',
-  'referrer-policy': 'same-origin',
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-};
 
 export type QualSection =
   | 'overview'

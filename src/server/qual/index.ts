@@ -30,10 +30,12 @@ import { currentUser, requireStudyRole } from '../auth/guard.js';
 import type { ServerConfig } from '../config.js';
 import { HttpError, tooLarge } from '../errors.js';
 import { layout } from '../studio/layout.js';
+import { QUAL_CSS } from '../ui/assets.js';
+import { QUAL_HEADERS } from '../ui/headers.js';
 import { registerAnalysis } from './analysis.js';
-import { QUAL_CSS, QUAL_JS, QUAL_SCRIPT_PATH } from './assets.js';
+import { QUAL_JS, QUAL_SCRIPT_PATH } from './assets.js';
 import { registerCodes } from './codes.js';
-import { esc, QUAL_HEADERS, QUAL_ROLES, type QualContext } from './common.js';
+import { esc, QUAL_ROLES, type QualContext } from './common.js';
 import { registerExchange } from './exchange.js';
 import { registerMembers } from './members.js';
 import { registerOverview } from './overview.js';
@@ -141,11 +143,7 @@ export async function qualRoutes(
   });
 
   app.get(QUAL_SCRIPT_PATH, async (_req, reply) =>
-    reply
-      .header('content-type', 'text/javascript; charset=utf-8')
-      .header('cache-control', 'public, max-age=3600')
-      .header('x-content-type-options', 'nosniff')
-      .send(QUAL_JS),
+    reply.header('content-type', 'text/javascript; charset=utf-8').send(QUAL_JS),
   );
 
   registerOverview(app, ctx);

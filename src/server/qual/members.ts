@@ -14,6 +14,7 @@ import { formatTimestamp } from '../../core/qual/transcript.js';
 import type { MemberCheck, MemberCheckStatus, QualChange } from '../../store/index.js';
 import { qualHash, toQualProject } from '../../store/index.js';
 import { HttpError } from '../errors.js';
+import { useHeaders } from '../ui/headers.js';
 import {
   applyPlan,
   bodyOf,
@@ -226,17 +227,8 @@ export function registerMembers(app: FastifyInstance, ctx: QualContext): void {
     const project = toQualProject(await stateOf(ctx, q));
     const packet = packetOf(project, pid);
     if (!packet) throw new HttpError(404, 'Participant not found.', 'not_found');
-    return reply
-      .code(200)
-      .headers({
-        'content-type': 'text/html; charset=utf-8',
-        'content-security-policy':
-          "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
-        'cache-control': 'no-store',
-        'x-content-type-options': 'nosniff',
-        'x-frame-options': 'DENY',
-        'referrer-policy': 'same-origin',
-      })
+    return useHeaders(reply.code(200), 'document')
+      .type('text/html; charset=utf-8')
       .send(packetHtml(packet, lang, project.name));
   });
 

@@ -33,6 +33,7 @@ import { renderHtmlDocument } from '../../render/html.js';
 import { renderMarkdown } from '../../render/markdown.js';
 import type { QualState } from '../../store/index.js';
 import { HttpError } from '../errors.js';
+import { useHeaders } from '../ui/headers.js';
 import {
   applyPlan,
   bodyOf,
@@ -244,9 +245,8 @@ export function registerResults(app: FastifyInstance, ctx: QualContext): void {
         return reply.type('text/markdown; charset=utf-8').send(renderMarkdown(reportOf(title, [spec])));
       if (ext === 'csv') return reply.type('text/csv; charset=utf-8').send(tableCsv(spec, { bom: true }));
       if (ext === 'html')
-        return reply
+        return useHeaders(reply, 'document')
           .type('text/html; charset=utf-8')
-          .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
           .send(renderHtmlDocument(reportOf(title, [spec]), new Map()));
       return reply
         .type('application/vnd.openxmlformats-officedocument.wordprocessingml.document')

@@ -3,18 +3,9 @@
  * `esc` (element content and quoted attribute values alike); markup is built only from literals.
  */
 
-const ESCAPES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
+import { esc } from '../ui/html.js';
 
-/** Escape text for element content or a double-quoted attribute value. */
-export function esc(s: string | number): string {
-  return String(s).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
+export { esc };
 
 /** ` name="value"` with the value escaped; empty for undefined/false; ` name` for true. */
 export function attr(name: string, value: string | number | boolean | undefined): string {

@@ -34,7 +34,8 @@ import {
   visibleItems,
 } from '../../core/study/pages.js';
 import type { ResolvedStudy } from '../../core/study/resolve.js';
-import { RESPOND_CSS, RESPOND_HEADERS, RESPOND_JS } from './assets.js';
+import { RESPOND_HEADERS } from '../ui/headers.js';
+import { RESPOND_CSS, RESPOND_JS } from './assets.js';
 import { attr, esc, paragraphs, safeHttpUrl, telHref } from './html.js';
 
 /** What every study page needs. */

@@ -14,6 +14,7 @@ import type { Report } from '../../core/report/spec.js';
 import { singleChoiceQuestions } from '../../core/study/questions.js';
 import { renderDocx, renderFiguresSvg, renderHtmlDocument } from '../../render/index.js';
 import { HttpError } from '../errors.js';
+import { useHeaders } from '../ui/headers.js';
 import { checkedOf, loadStudy, page, ROLES, type StudioContext, studyReport } from './common.js';
 import { checkbox } from './forms.js';
 import { issuesHtml } from './layout.js';
@@ -154,11 +155,9 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
   app.get('/studies/:id/analysis/report.html', async (req, reply) => {
     const { report, studyId } = await downloadReport(req, 'report.html');
     const doc = await renderReport(report);
-    return reply
+    return useHeaders(reply, 'document')
       .header('content-type', 'text/html; charset=utf-8')
       .header('content-disposition', `attachment; filename="study-${studyId}-report.html"`)
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
-      .header('cache-control', 'no-store')
       .send(doc);
   });
 

@@ -20,6 +20,7 @@ import {
 } from '../../render/export/index.js';
 import type { Store, Study } from '../../store/index.js';
 import { HttpError } from '../errors.js';
+import { useHeaders } from '../ui/headers.js';
 import { checkedOf, loadStudy, page, ROLES, type StudioContext } from './common.js';
 import { checked, type Fields, field } from './definition.js';
 import { checkbox } from './forms.js';
@@ -172,11 +173,10 @@ export function registerExports(app: FastifyInstance, ctx: StudioContext): void 
     const spec = EXPORT_FORMATS[format];
     const day = new Date().toISOString().slice(0, 10);
     const name = `${resolved.study.id}_${format === 'codebook' || format === 'codebook_csv' ? 'codebook' : format === 'scored' ? 'scored' : 'data'}_${day}.${spec.ext}`;
-    reply
+    // The HTML codebook is a standalone document (inline styles); every other format a file.
+    useHeaders(reply, format === 'codebook' ? 'document' : 'file')
       .header('content-type', spec.type)
-      .header('content-disposition', `attachment; filename="${name}"`)
-      .header('cache-control', 'no-store')
-      .header('x-content-type-options', 'nosniff');
+      .header('content-disposition', `attachment; filename="${name}"`);
     const records = exportRecords(store, study.id, includeTimes);
     switch (format) {
       case 'csv':
@@ -205,8 +205,6 @@ export function registerExports(app: FastifyInstance, ctx: StudioContext): void 
       case 'codebook':
       case 'codebook_csv': {
         const cb = renderCodebook(variables, resolved.study);
-        if (format === 'codebook')
-          reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
         return reply.send(format === 'codebook' ? cb.html : cb.csv);
       }
     }

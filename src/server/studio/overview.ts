@@ -9,6 +9,7 @@ import QRCode from 'qrcode';
 import type { Issue } from '../../core/instrument/schema.js';
 import { audienceOf, coarseCount } from '../../core/privacy/suppression.js';
 import { HttpError } from '../errors.js';
+import { useHeaders } from '../ui/headers.js';
 import { loadStudy, page, ROLES, type StudioContext, type StudyRequest, seeOther } from './common.js';
 import { launchCheck, type StudyDraft, studyInstrument } from './definition.js';
 import { inviteLinksSection } from './invitelinks.js';
@@ -295,12 +296,9 @@ export function registerOverview(app: FastifyInstance, ctx: StudioContext): void
   app.get('/studies/:id/qr.svg', async (req, reply) => {
     const s = await loadStudy(req, ROLES.work);
     const svg = await qrSvg(studyLink(config.publicUrl, s.study.publicToken));
-    return reply
+    return useHeaders(reply, 'file')
       .header('content-type', 'image/svg+xml; charset=utf-8')
       .header('content-disposition', `attachment; filename="study-${s.study.id}-qr.svg"`)
-      .header('cache-control', 'no-store')
-      .header('x-content-type-options', 'nosniff')
-      .header('content-security-policy', "default-src 'none'")
       .send(`<?xml version="1.0" encoding="UTF-8"?>\n${svg}`);
   });
 

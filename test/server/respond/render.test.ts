@@ -6,9 +6,10 @@ import type { Answers } from '../../../src/core/response/submission.js';
 import { parsePageSubmission } from '../../../src/core/response/submission.js';
 import { buildFlow, type Flow } from '../../../src/core/study/pages.js';
 import { type ResolvedStudy, resolveStudy } from '../../../src/core/study/resolve.js';
-import { RESPOND_CSP, RESPOND_JS } from '../../../src/server/respond/assets.js';
+import { RESPOND_JS } from '../../../src/server/respond/assets.js';
 import { chooseEncoding, compressBody } from '../../../src/server/respond/compress.js';
 import { type RespondContext, renderPage } from '../../../src/server/respond/render.js';
+import { RESPOND_CSP } from '../../../src/server/ui/headers.js';
 
 const EVIL = `<script>alert("x")</script> & 'q' <img src=x onerror=alert(1)>`;
 
