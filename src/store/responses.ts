@@ -17,10 +17,10 @@
  * calendar day always, the time only when the study is not anonymous or its owner turned times on.
  */
 import { randomBytes } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { decodeStoredAnswers, encodeStoredAnswers } from '../core/response/answersJson.js';
 import { calendarDay, canonicalJson, fromJsonText, secretHash, toDateOrNull, toNumber } from './codec.js';
-import { inTransaction, type StoreContext } from './context.js';
+import { type BackendKind, inTransaction, type StoreContext } from './context.js';
 import { COUNTER_KEY, checkCounterName, counterShard } from './counters.js';
 import { type Refused, refused } from './errors.js';
 import type { Database, ResponsesTable } from './schema.js';
@@ -231,6 +231,11 @@ type Step =
   | { readonly op: 'study'; readonly studyId: number }
   | { readonly op: 'version'; readonly studyId: number; readonly version: number }
   | { readonly op: 'insert'; readonly row: ResponseRow }
+  /**
+   * Insert rows in the given order in one statement (`ON CONFLICT DO NOTHING`); gives, per row, its new id, or
+   * undefined when its key was stored before (or by an earlier row of the same statement).
+   */
+  | { readonly op: 'insertMany'; readonly rows: readonly ResponseRow[] }
   | { readonly op: 'existing'; readonly studyId: number; readonly key: string }
   | { readonly op: 'deleteDraft'; readonly studyId: number; readonly codeHash: string }
   /** Use up an unused invitation (delete its row); gives its `created_on` day, or undefined when there was none. */
@@ -258,7 +263,7 @@ interface ExistingRow {
   public_id: string;
   answers: string;
 }
-type StepResult = StudyRow | ExistingRow | boolean | number | string | undefined;
+type StepResult = StudyRow | ExistingRow | boolean | number | string | (number | undefined)[] | undefined;
 type Steps<T> = Generator<Step, T, StepResult>;
 
 function* studyFacts(state: TxState, studyId: number): Steps<StudyFacts | null> {
@@ -284,6 +289,32 @@ function* versionExists(facts: StudyFacts, studyId: number, version: number): St
   const found = (yield { op: 'version', studyId, version }) as boolean;
   facts.versions.set(version, found);
   return found;
+}
+
+/** The row a submission inserts, given what the transaction knows about its study. */
+function rowOf(p: PreparedResponse, study: StudyFacts): ResponseRow {
+  const { input } = p;
+  return {
+    public_id: p.publicId,
+    study_id: input.studyId,
+    version: input.version ?? study.version,
+    idempotency_key: input.idempotencyKey,
+    answers: p.answers,
+    language: input.language,
+    submitted_on: p.submittedOn,
+    submitted_at: study.keepTime ? p.now : null,
+    referral_wave: input.referralWave ?? null,
+  };
+}
+
+/** Gather the counter increments of a newly stored response (applied by {@link counterSteps}). */
+function countCreated(state: TxState, p: PreparedResponse): void {
+  for (const name of p.counters) {
+    const k = `${p.input.studyId} ${p.submittedOn} ${name}`;
+    const c = state.counters.get(k);
+    if (c) c.by += 1;
+    else state.counters.set(k, { studyId: p.input.studyId, day: p.submittedOn, name, by: 1 });
+  }
 }
 
 /**
@@ -334,20 +365,7 @@ function* insertSteps(state: TxState, p: PreparedResponse): Steps<InsertResponse
     }
     invitation = { hash, day };
   }
-  const id = (yield {
-    op: 'insert',
-    row: {
-      public_id: p.publicId,
-      study_id: input.studyId,
-      version: input.version ?? study.version,
-      idempotency_key: input.idempotencyKey,
-      answers: p.answers,
-      language: input.language,
-      submitted_on: p.submittedOn,
-      submitted_at: study.keepTime ? p.now : null,
-      referral_wave: input.referralWave ?? null,
-    },
-  }) as number | undefined;
+  const id = (yield { op: 'insert', row: rowOf(p, study) }) as number | undefined;
   if (id === undefined) {
     // The key was stored before with another invitation (or none): this one stays unused.
     if (invitation !== undefined)
@@ -359,12 +377,7 @@ function* insertSteps(state: TxState, p: PreparedResponse): Steps<InsertResponse
     if (winner === undefined) throw new Error('Idempotent insert found neither a new nor an existing row.');
     return repeatOf(winner, p);
   }
-  for (const name of p.counters) {
-    const k = `${input.studyId} ${p.submittedOn} ${name}`;
-    const c = state.counters.get(k);
-    if (c) c.by += 1;
-    else state.counters.set(k, { studyId: input.studyId, day: p.submittedOn, name, by: 1 });
-  }
+  countCreated(state, p);
   if (input.resumeCode !== undefined) {
     yield { op: 'deleteDraft', studyId: input.studyId, codeHash: secretHash(input.resumeCode) };
   }
@@ -422,13 +435,66 @@ function* batchSteps(items: readonly PreparedResponse[], shard: number): Steps<I
   if (items.length > 1)
     order.sort((i, j) => lockOrder(items[i] as PreparedResponse, items[j] as PreparedResponse) || i - j);
   const out = new Array<InsertResponseResult>(items.length);
-  for (const i of order) out[i] = yield* insertSteps(state, items[i] as PreparedResponse);
+  if (items.length > 1 && (yield* allPlain(state, items))) {
+    yield* plainSteps(
+      state,
+      order.map((i) => items[i] as PreparedResponse),
+      order.map((i) => (r: InsertResponseResult) => {
+        out[i] = r;
+      }),
+    );
+  } else for (const i of order) out[i] = yield* insertSteps(state, items[i] as PreparedResponse);
   yield* counterSteps(state, shard);
   return out;
 }
 
+/**
+ * Whether every submission of a batch is a plain one: its study open, its version the current one, no
+ * invitation to use up and no draft to delete. (Reads each study once, as {@link insertSteps} would.)
+ */
+function* allPlain(state: TxState, items: readonly PreparedResponse[]): Steps<boolean> {
+  for (const p of items) {
+    const { input } = p;
+    const study = yield* studyFacts(state, input.studyId);
+    if (study === null || study.status !== 'open' || study.invitationOnly) return false;
+    if (input.version !== undefined && study.versions.get(input.version) !== true) return false;
+    if (input.resumeCode !== undefined) return false;
+  }
+  return true;
+}
+
+/**
+ * Plain submissions (see {@link allPlain}), already in lock order, in ONE insert statement: what
+ * {@link insertSteps} does one row at a time, with one round trip for the whole batch on PostgreSQL. A row
+ * whose key was stored before (or earlier in the batch) is answered as a repeat, as there.
+ */
+function* plainSteps(
+  state: TxState,
+  items: readonly PreparedResponse[],
+  answer: readonly ((r: InsertResponseResult) => void)[],
+): Steps<void> {
+  const rows = items.map((p) => rowOf(p, state.studies.get(p.input.studyId) as StudyFacts));
+  const ids = (yield { op: 'insertMany', rows }) as (number | undefined)[];
+  for (let i = 0; i < items.length; i++) {
+    const p = items[i] as PreparedResponse;
+    const id = ids[i];
+    let result: InsertResponseResult;
+    if (id !== undefined) {
+      countCreated(state, p);
+      result = { ok: true, id, publicId: p.publicId, created: true, sameAnswers: true };
+    } else {
+      const winner = (yield { op: 'existing', studyId: p.input.studyId, key: p.input.idempotencyKey }) as
+        | ExistingRow
+        | undefined;
+      if (winner === undefined) throw new Error('Idempotent insert found neither a new nor an existing row.');
+      result = repeatOf(winner, p);
+    }
+    (answer[i] as (r: InsertResponseResult) => void)(result);
+  }
+}
+
 /** Run steps through Kysely (either backend, inside the caller's transaction `tx`). */
-async function runWithKysely<T>(tx: Kysely<Database>, steps: Steps<T>): Promise<T> {
+async function runWithKysely<T>(tx: Kysely<Database>, steps: Steps<T>, backend: BackendKind): Promise<T> {
   let next = steps.next();
   while (!next.done) {
     const step = next.value;
@@ -460,6 +526,9 @@ async function runWithKysely<T>(tx: Kysely<Database>, steps: Steps<T>): Promise<
         result = row?.id;
         break;
       }
+      case 'insertMany':
+        result = await insertManyKysely(tx, step.rows, backend);
+        break;
       case 'existing':
         result = await tx
           .selectFrom('responses')
@@ -535,6 +604,65 @@ const DIRECT_SQL = {
     'ON CONFLICT (study_id, day, name, shard) DO UPDATE SET count = progress_counters.count + excluded.count',
 } as const;
 
+/** A response row's values in the order of `DIRECT_SQL.insert`, as SQLite stores them. */
+function directParams(r: ResponseRow): unknown[] {
+  return [
+    r.public_id,
+    r.study_id,
+    r.version,
+    r.idempotency_key,
+    r.answers,
+    r.language,
+    r.submitted_on,
+    r.submitted_at ? r.submitted_at.toISOString() : null,
+    r.referral_wave,
+  ];
+}
+
+/**
+ * Insert rows in order in one statement (PostgreSQL: `INSERT … SELECT FROM unnest(…) WITH ORDINALITY ORDER
+ * BY` the arrays' order, one round trip however many rows; SQLite through Kysely: one insert per row, as it
+ * costs no round trip). Gives each row's new id, or undefined for a row not inserted (its key was stored
+ * before, or by an earlier row of the same statement: the first in order wins, as one by one).
+ */
+async function insertManyKysely(
+  tx: Kysely<Database>,
+  rows: readonly ResponseRow[],
+  backend: BackendKind,
+): Promise<(number | undefined)[]> {
+  if (backend !== 'postgres') {
+    const ids: (number | undefined)[] = [];
+    for (const row of rows) {
+      const r = await tx
+        .insertInto('responses')
+        .values(row)
+        .onConflict((oc) => oc.columns(['study_id', 'idempotency_key']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      ids.push(r?.id);
+    }
+    return ids;
+  }
+  const col = <K extends keyof ResponseRow>(k: K) => rows.map((r) => r[k]);
+  const inserted = await sql<{ id: number | string; study_id: number; idempotency_key: string }>`
+    INSERT INTO responses (public_id, study_id, version, idempotency_key, answers, language, submitted_on, submitted_at, referral_wave)
+    SELECT p, s, v, k, a::jsonb, l, d::date, t::timestamptz, w
+    FROM unnest(${col('public_id')}::text[], ${col('study_id')}::int[], ${col('version')}::int[],
+      ${col('idempotency_key')}::text[], ${col('answers')}::text[], ${col('language')}::text[],
+      ${col('submitted_on')}::text[], ${rows.map((r) => (r.submitted_at ? r.submitted_at.toISOString() : null))}::text[],
+      ${col('referral_wave')}::int[]) WITH ORDINALITY AS u(p, s, v, k, a, l, d, t, w, o)
+    ORDER BY o
+    ON CONFLICT (study_id, idempotency_key) DO NOTHING
+    RETURNING id, study_id, idempotency_key`.execute(tx);
+  const idOf = new Map(inserted.rows.map((r) => [`${r.study_id} ${r.idempotency_key}`, Number(r.id)]));
+  return rows.map((r) => {
+    const k = `${r.study_id} ${r.idempotency_key}`;
+    const id = idOf.get(k);
+    idOf.delete(k); // a later row with the same key was not the one inserted
+    return id;
+  });
+}
+
 /** Run steps synchronously on SQLite's direct connection (inside {@link SqliteDirect.writeTransaction}). */
 function runDirect<T>(direct: SqliteDirect, steps: Steps<T>): T {
   let next = steps.next();
@@ -549,20 +677,16 @@ function runDirect<T>(direct: SqliteDirect, steps: Steps<T>): T {
         result = direct.statement(DIRECT_SQL.version).all([step.studyId, step.version]).length > 0;
         break;
       case 'insert': {
-        const r = step.row;
-        const params = [
-          r.public_id,
-          r.study_id,
-          r.version,
-          r.idempotency_key,
-          r.answers,
-          r.language,
-          r.submitted_on,
-          r.submitted_at ? r.submitted_at.toISOString() : null,
-          r.referral_wave,
-        ];
-        const done = direct.statement(DIRECT_SQL.insert).run(params);
+        const done = direct.statement(DIRECT_SQL.insert).run(directParams(step.row));
         result = done.changes === 1 ? Number(done.lastInsertRowid) : undefined;
+        break;
+      }
+      case 'insertMany': {
+        const stmt = direct.statement(DIRECT_SQL.insert);
+        result = step.rows.map((r) => {
+          const done = stmt.run(directParams(r));
+          return done.changes === 1 ? Number(done.lastInsertRowid) : undefined;
+        });
         break;
       }
       case 'existing':
@@ -615,7 +739,7 @@ export function responsesRepo({ db, backend, sqlite }: StoreContext) {
     inTransaction(
       db,
       async (tx) =>
-        (await runWithKysely(tx, batchSteps([p], counterShard(backend))))[0] as InsertResponseResult,
+        (await runWithKysely(tx, batchSteps([p], counterShard(backend)), backend))[0] as InsertResponseResult,
     );
 
   // Group commit, both backends. Submissions that arrive while earlier ones are being stored are queued and
@@ -693,6 +817,7 @@ export function responsesRepo({ db, backend, sqlite }: StoreContext) {
             batch.map((b) => b.prepared),
             counterShard(backend),
           ),
+          backend,
         ),
       );
     } catch {

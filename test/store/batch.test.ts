@@ -31,6 +31,7 @@ for (const backend of testBackends()) {
         ...keys.slice(0, 40).map((k, i) => ({ key: k, n: 1000 + i })),
       ];
       const seenAtSettle: number[] = [];
+      const before = store.responses.groupStats();
       const results = await Promise.all(
         plan.map(({ key, n }) =>
           store.responses
@@ -55,6 +56,9 @@ for (const backend of testBackends()) {
       );
       expect(results.every((r) => r.ok)).toBe(true);
       expect(seenAtSettle).toEqual(plan.map(() => 1));
+      // Every group transaction succeeded as a whole (none fell back to one submission per transaction): the
+      // one-statement insert of plain submissions (PostgreSQL: unnest) ran and its ids are the rows' ids.
+      expect(store.responses.groupStats().retried).toBe(before.retried);
 
       const rows = await rowsOf(study.id);
       expect(rows).toHaveLength(80);
@@ -181,6 +185,37 @@ for (const backend of testBackends()) {
       expect(results.flat().filter((r) => r.ok && r.created)).toHaveLength(keys.length);
       const counters = await store.counters.read(study.id);
       expect(counters.totals).toEqual({ started: keys.length, completed: keys.length });
+    });
+
+    it('stores a group of plain submissions in one statement with every column, times kept where the study keeps them', async () => {
+      const { study: timed } = await makeOpenStudy(store, { anonymous: false });
+      const { study: anonymous } = await makeOpenStudy(store);
+      const now = new Date('2026-12-07T10:11:12.345Z');
+      const before = store.responses.groupStats();
+      const plan = Array.from({ length: 20 }, (_, i) => ({
+        studyId: i % 2 ? anonymous.id : timed.id,
+        idempotencyKey: newKey(),
+        answers: { i },
+        language: i % 3 ? 'en' : 'ur',
+        referralWave: i % 4 ? null : 2,
+        now,
+      }));
+      const results = await Promise.all(plan.map((p) => store.responses.insert(p)));
+      expect(store.responses.groupStats().retried).toBe(before.retried);
+      for (const [i, r] of results.entries()) {
+        const p = plan[i] as (typeof plan)[number];
+        expect(r.ok && r.created).toBe(true);
+        const stored = await store.responses.byId(r.ok ? r.id : -1);
+        expect(stored).toMatchObject({
+          publicId: r.ok ? r.publicId : '',
+          studyId: p.studyId,
+          answers: { i },
+          language: p.language,
+          referralWave: p.referralWave,
+          submittedOn: '2026-12-07',
+          submittedAt: p.studyId === timed.id ? now : null,
+        });
+      }
     });
 
     if (backend.name === 'sqlite') {
