@@ -11,7 +11,6 @@
  * `secureCookies` follows publicUrl (true for https). PostgreSQL is chosen by `DATABASE_URL` (see src/store).
  */
 import { resolve } from 'node:path';
-import { HttpError } from './errors.js';
 
 /** Largest request body accepted (bytes). A 30-item response is ~2 KB; 256 KB leaves room for long free text. */
 export const BODY_LIMIT = 256 * 1024;
@@ -49,8 +48,19 @@ export interface ConfigOverrides {
   readonly publicUrl?: string | undefined;
 }
 
-function configError(message: string): HttpError {
-  return new HttpError(500, message, 'config');
+/**
+ * A start-up configuration problem (a bad environment variable or flag), named with its value and the fix. Not
+ * an HttpError: it happens before any request, and the CLI turns it into exit code 2.
+ */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function configError(message: string): ConfigError {
+  return new ConfigError(message);
 }
 
 function parsePort(text: string, from: string): number {

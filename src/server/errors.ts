@@ -10,6 +10,49 @@ export interface HttpIssue {
   readonly message: string;
 }
 
+/**
+ * Every machine-readable code an HttpError carries, in one place (the JSON API documents them in
+ * src/server/api/routes.ts; HTML pages show the message). A new kind of refusal adds its code here.
+ */
+export type HttpErrorCode =
+  // 400
+  | 'validation'
+  | 'malformed'
+  | 'bad_request'
+  | 'bad_definition'
+  | 'invalid_study'
+  | 'too_few'
+  // 401, 403
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'csrf'
+  | 'blind'
+  | 'invitation_required'
+  // 404
+  | 'not_found'
+  // 409
+  | 'conflict'
+  | 'closed'
+  | 'email_taken'
+  | 'invitation_invalid'
+  // 404 and 409 refusals passed on from the store as they are (studio and qualitative pages)
+  | 'exists'
+  | 'code_taken'
+  | 'last_owner'
+  | 'unknown_study'
+  | 'unknown_parent'
+  | 'unknown_user'
+  | 'unknown_invitation'
+  // 413, 415, 422, 429
+  | 'too_large'
+  | 'unsupported_media_type'
+  | 'ineligible'
+  | 'rate_limited'
+  // 5xx
+  | 'unavailable'
+  | 'server'
+  | 'error';
+
 export class HttpError extends Error {
   /**
    * @param status HTTP status (4xx for the client's mistakes, 503 for a database that is down).
@@ -21,7 +64,7 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly code = 'error',
+    readonly code: HttpErrorCode = 'error',
     readonly issues: readonly HttpIssue[] = [],
     readonly headers: Readonly<Record<string, string>> = {},
   ) {

@@ -65,6 +65,10 @@ describe('nabz CLI', () => {
     expect(r.err).toMatch(/Usage: nabz analyze/);
     expect(nabz('frobnicate').code).toBe(2);
     expect(nabz('analyze', 'x.csv').err).toMatch(/give exactly one of --study or --instrument/);
+    // A bad server setting is a configuration error (exit 2, naming the value), before anything starts.
+    const serve = nabz('serve', '--port', 'eighty');
+    expect(serve.code).toBe(2);
+    expect(serve.err).toMatch(/--port=eighty is not a port number/);
   });
 
   it('a missing file and an invalid study are clear errors', () => {

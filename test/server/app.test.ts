@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { buildApp, loggablePath, toHttpError } from '../../src/server/app.js';
 import { requireStudyRole, requireUser } from '../../src/server/auth/guard.js';
 import { hashPassword } from '../../src/server/auth/password.js';
-import { configFromEnv } from '../../src/server/config.js';
+import { ConfigError, configFromEnv } from '../../src/server/config.js';
 import { HttpError } from '../../src/server/errors.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { createStudy, form, mergeCookies, phq9StudyDefinition, TEST_PASSWORD } from './helpers.js';
@@ -57,6 +57,8 @@ describe('configFromEnv', () => {
       'PORT=eighty is not a port number: use a whole number from 1 to 65535',
     );
     expect(() => configFromEnv({ NABZ_PUBLIC_URL: 'ftp://x' })).toThrow(/not valid: use e.g. https:\/\//);
+    // A start-up error, not an HTTP one (the CLI exits with 2).
+    expect(() => configFromEnv({ PORT: 'eighty' })).toThrow(ConfigError);
   });
 });
 

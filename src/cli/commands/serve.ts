@@ -7,8 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app.js';
 import { ownerSetupLink } from '../../server/auth/setup.js';
-import { type ConfigOverrides, configFromEnv, type ServerConfig } from '../../server/config.js';
-import { HttpError } from '../../server/errors.js';
+import { ConfigError, type ConfigOverrides, configFromEnv, type ServerConfig } from '../../server/config.js';
 import { openStore, type Store, StoreError, storeConfigFromEnv } from '../../store/index.js';
 import { parse } from '../args.js';
 import { CliError } from '../errors.js';
@@ -32,7 +31,7 @@ export function serverConfig(overrides: ConfigOverrides): ServerConfig {
   try {
     return configFromEnv(process.env, overrides);
   } catch (e) {
-    if (e instanceof HttpError) throw new CliError(e.message, 2);
+    if (e instanceof ConfigError) throw new CliError(e.message, 2);
     throw e;
   }
 }

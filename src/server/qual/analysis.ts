@@ -27,12 +27,7 @@ import {
   SPEAKER_SCOPES,
   type SpeakerScope,
 } from '../../core/qual/comparison.js';
-import {
-  codePath,
-  codesInTreeOrder,
-  type Segment,
-  type Turn,
-} from '../../core/qual/model.js';
+import { codePath, codesInTreeOrder, type Segment, type Turn } from '../../core/qual/model.js';
 import { OffsetIndex } from '../../core/qual/offsets.js';
 import { formatQuote, quoteOf } from '../../core/qual/results.js';
 import { tableCsv } from '../../render/csv.js';
