@@ -2,6 +2,12 @@
  * Small helpers shared by the renderers: escaping, control-character scrubbing, display width and word wrap.
  */
 
+/**
+ * The one font of the reports: the Word document's text and every figure (SVG and PNG) use it, so a page and
+ * its figures match. Noto Sans is free (SIL OFL), covers most scripts, and Debian ships it (fonts-noto-core).
+ */
+export const REPORT_FONT = 'Noto Sans';
+
 /** Escape text for HTML/XML element content and double- or single-quoted attribute values. */
 export function escapeXml(s: string): string {
   return scrubControl(s)

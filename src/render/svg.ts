@@ -3,8 +3,13 @@
  *
  * `figureToVegaLite` compiles a library-independent `FigureSpec` into a Vega-Lite spec; `renderFigureSvg` runs it
  * headless (`new vega.View(vega.parse(spec), { renderer: 'none' }).toSVG()`). Nothing is fetched: the data are
- * inline, the view's loader refuses every request, and text uses the generic "sans-serif" family (no font
- * files; without node-canvas Vega estimates text widths, so output does not depend on installed fonts).
+ * inline, the view's loader refuses every request, and text uses the reports' one font (`REPORT_FONT`, Noto Sans,
+ * then the generic sans-serif). Without node-canvas Vega estimates text widths (0.8 em a character, wider than
+ * Noto Sans' real glyphs), so the layout does not depend on installed fonts and labels never run past the room
+ * it leaves them; `png.ts` rasterises this SVG with the font itself.
+ *
+ * Axis ticks of decimal values drop trailing zeros (d3's `~f`), so a whole number prints as one ("20", not
+ * "20.00"), and integer axes print integers.
  *
  * Labels are data, never expressions: user text is passed as data values and Vega escapes it in the SVG. Value
  * labels are pre-formatted by `display.ts`, so bars show exactly the numbers the tables show (not d3-format's
@@ -15,7 +20,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { figureRows, formatValue } from '../core/report/display.js';
 import { formatCountPercent } from '../core/report/format.js';
 import { type FigureSpec, type Format, type Report, reportBlocks } from '../core/report/spec.js';
-import { escapeXml, oneLine, wrap } from './common.js';
+import { escapeXml, oneLine, REPORT_FONT, wrap } from './common.js';
 
 /** Characters per line of a category label before it wraps (axis labels can hold several lines). */
 const LABEL_CHARS = 40;
@@ -28,7 +33,7 @@ function axisFormat(f: Format): string | undefined {
     case 'integer':
       return 'd';
     case 'decimal':
-      return `.${Math.min(f.digits, 2)}f`;
+      return `.${Math.min(f.digits, 2)}~f`;
     default:
       return undefined;
   }
@@ -42,7 +47,11 @@ function chartFrame(fig: FigureSpec, maxLines: number, values: readonly Record<s
     width: 420,
     height: { step: maxLines * LINE_HEIGHT + 10 },
     background: 'white',
-    config: { font: 'sans-serif', view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 11 } },
+    config: {
+      font: `${REPORT_FONT}, sans-serif`,
+      view: { stroke: null },
+      axis: { labelFontSize: 11, titleFontSize: 11 },
+    },
     data: { values },
     y: {
       field: 'axisLabel',
@@ -53,6 +62,9 @@ function chartFrame(fig: FigureSpec, maxLines: number, values: readonly Record<s
         labelExpr: "split(datum.value, '\\n')",
         labelLimit: 380,
         labelLineHeight: LINE_HEIGHT,
+        // Vega puts a label's first line at the band's middle; lift a k-line label by (k − 1) half lines so the
+        // whole label is centred on its band (a band holds the most lines of any label), never running into the next
+        labelOffset: { expr: `-${LINE_HEIGHT / 2} * (length(split(datum.value, '\\n')) - 1)` },
         ticks: false,
       },
     },

@@ -35,6 +35,8 @@ describe('nabz CLI', () => {
       'report.txt',
       'tables/bace3_endorsement.csv',
       'figures/bace3_top_endorsed.svg',
+      'figures/bace3_top_endorsed.png',
+      'report.docx',
     ]) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPORT_SCHEMA_VERSION, type Report } from '../../src/core/report/spec.js';
-import { MINUS, renderDocx, trueMinus } from '../../src/render/docx.js';
+import { REPORT_FONT } from '../../src/render/common.js';
+import { DOCX_FONT, MINUS, renderDocx, trueMinus } from '../../src/render/docx.js';
+import { renderFigureImages } from '../../src/render/png.js';
 import { docxParagraphs } from '../../src/render/qdpx/docx.js';
 import { readZip } from '../../src/render/qdpx/zip.js';
 import { fixtureReport, XSS } from './fixture.js';
@@ -122,6 +124,31 @@ describe('renderDocx', async () => {
     expect(xml).toMatch(/<w:tblHeader\/>/);
   });
 
+  it('embeds each figure as its PNG at the stated size, with the title as alt text, under "Figure N"', async () => {
+    const report = fixtureReport();
+    const figures = await renderFigureImages(report);
+    const fx = await renderDocx(report, { figures });
+    const { entries } = readZip(fx);
+    const media = entries.filter((e) => e.name.startsWith('word/media/'));
+    expect(media).toHaveLength(1);
+    const png = figures.get('top-barriers')!;
+    expect(Buffer.from(media[0]!.data).equals(Buffer.from(png.png))).toBe(true);
+    const xml = documentXml(fx);
+    // inline extent in EMU: 914400 per inch, so the 300 dpi pixels print at the stated size
+    const ext = /<wp:extent cx="(\d+)" cy="(\d+)"\/>/.exec(xml)!;
+    expect(Number(ext[1])).toBeCloseTo(png.widthIn * 914400, -4);
+    expect(Number(ext[2])).toBeCloseTo(png.heightIn * 914400, -4);
+    expect(xml).toMatch(/<wp:docPr[^>]*title="Top 5 barriers"/);
+    const p = docxParagraphs(fx).paragraphs;
+    expect(p.indexOf('Top 5 barriers')).toBe(p.indexOf('Figure 1') + 1);
+    expect(xml.indexOf('<w:drawing>')).toBeGreaterThan(xml.indexOf('>Figure 1<'));
+  });
+
+  it("writes the text in the figures' font", () => {
+    expect(DOCX_FONT).toBe(REPORT_FONT);
+    expect(xml).toContain(`w:ascii="${REPORT_FONT}"`);
+  });
+
   it('numbers tables and figures in report order, and escapes hostile labels', async () => {
     const fx = await renderDocx(fixtureReport());
     const p = docxParagraphs(fx).paragraphs;
@@ -129,7 +156,7 @@ describe('renderDocx', async () => {
     expect(tables.length).toBeGreaterThan(2);
     expect(tables).toEqual(tables.map((_x, i) => `Table ${i + 1}`));
     expect(p).toContain('Figure 1');
-    expect(documentXml(fx).match(/<w:tbl>/g)?.length).toBe(tables.length + 1);
+    expect(documentXml(fx).match(/<w:tbl>/g)?.length).toBe(tables.length);
     expect(p.some((x) => x.includes(XSS))).toBe(true);
     expect(documentXml(fx)).not.toContain('<script>');
   });
@@ -164,7 +191,12 @@ describe('nabz analyze --format docx (BACE example)', () => {
     expect(captions[0]).toBe('Table 1');
     expect(captions.length).toBeGreaterThanOrEqual(5);
     const figures = p.filter((x) => /^Figure \d+$/.test(x)).length;
-    expect(xml.match(/<w:tbl>/g)?.length).toBe(captions.length + figures);
+    expect(figures).toBeGreaterThanOrEqual(1);
+    expect(xml.match(/<w:tbl>/g)?.length).toBe(captions.length);
+    // every figure embedded as a 300 dpi PNG (word/media), drawn inline under its caption
+    const media = readZip(bytes).entries.filter((e) => /^word\/media\/.+\.png$/.test(e.name));
+    expect(media).toHaveLength(figures);
+    expect(xml.match(/<w:drawing>/g)?.length).toBe(figures);
     expect(p.some((x) => /(^|[\s[(])-\d/.test(x) && !/[A-Za-z]/.test(x))).toBe(false);
     expect(p.some((x) => /^(< )?\.\d{3}$/.test(x))).toBe(true);
   });

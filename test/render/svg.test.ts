@@ -82,6 +82,39 @@ describe('renderFigureSvg', () => {
     }
   });
 
+  it('centres wrapped axis labels on their band: no line runs into the next bar (1- to 3-line labels)', async () => {
+    const f = figure();
+    f.sort = 'data';
+    f.data = [
+      { category: 'Short', value: 0.5 },
+      { category: `${'word '.repeat(20)}end`, value: 0.4 }, // 3 lines of ≤ 40 characters
+      { category: 'Also short', value: 0.3 },
+      { category: `${'two '.repeat(12)}lines`, value: 0.2 },
+    ];
+    const svg = await renderFigureSvg(f);
+    // bars, top to bottom: their vertical centres give the band centres and the band step
+    const bars = [...svg.matchAll(/aria-roledescription="bar" d="M[\d.]+,([\d.]+)h[\d.]+v([\d.]+)/g)].map(
+      (m) => Number(m[1]) + Number(m[2]) / 2,
+    );
+    expect(bars).toHaveLength(4);
+    const step = bars[1]! - bars[0]!;
+    // y-axis labels: text-anchor end at x = -2, one tspan per line after the first, 12 px apart
+    const group = /role-axis-label" pointer-events="none">(<text text-anchor="end".*?)<\/g>/.exec(svg)![1]!;
+    const labels = [
+      ...group.matchAll(/<text[^>]*translate\(-2,([\d.]+)\)[^>]*font-size="(\d+)px"[^>]*>(.*?)<\/text>/g),
+    ];
+    expect(labels).toHaveLength(4);
+    expect(labels.map((l) => Math.max(1, (l[3]!.match(/<tspan/g) ?? []).length))).toEqual([1, 3, 1, 2]);
+    labels.forEach((l, i) => {
+      const lines = Math.max(1, (l[3]!.match(/<tspan/g) ?? []).length);
+      const size = Number(l[2]);
+      const top = Number(l[1]) - size; // first baseline minus a full em (ascent is less)
+      const bottom = Number(l[1]) + (lines - 1) * 12 + size * 0.3; // last baseline plus descent
+      expect(top, `label ${i} top`).toBeGreaterThanOrEqual(bars[i]! - step / 2);
+      expect(bottom, `label ${i} bottom`).toBeLessThanOrEqual(bars[i]! + step / 2);
+    });
+  });
+
   it('renders every figure of a report by file name', async () => {
     const m = await renderFiguresSvg(fixtureReport());
     expect([...m.keys()]).toEqual(['top-barriers.svg']);

@@ -1,6 +1,6 @@
 /**
  * `nabz analyze FILE (--study STUDY | --instrument ID|FILE)`: import a survey export, score it, and write the
- * publication tables — terminal, Markdown, CSV, JSON, HTML, Word (.docx) and SVG figures.
+ * publication tables — terminal, Markdown, CSV, JSON, HTML, Word (.docx) and figures (SVG and PNG at 300 dpi).
  */
 import { join } from 'node:path';
 import { analyzeStudy } from '../../core/analysis/analyzeStudy.js';
@@ -35,7 +35,7 @@ comparisons (Student and Welch rows, Levene, Hedges' g), reliability.
   --sheet       XLSX worksheet name (default: the first)
   --format      ${FORMATS.join(' | ')} (default: terminal, or all when --out is given)
   --out         folder for the output files (report.md, report.html, report.docx,
-                report.json, tables/*.csv, figures/*.svg)
+                report.json, tables/*.csv, figures/*.svg and figures/*.png at 300 dpi)
   --min-cell    suppress counts below this size (default: the study's analysis.minCellSize)
   --verbose     print the column mapping report`;
 
@@ -128,23 +128,30 @@ async function write(report: Report, format: Format, out: string | undefined): P
   if (want('terminal')) put('report.txt', renderText(report, { color: false }));
   if (want('markdown')) put('report.md', renderMarkdown(report));
   if (want('json')) put('report.json', renderJson(report));
+  // Figures (vega, resvg) load only when asked for: they cost about a second of start-up. Drawn once, for
+  // figures/ (SVG and PNG at 300 dpi), the Word report (the PNG) and the HTML report (the SVG).
+  const figures =
+    want('svg') || want('docx') || want('html')
+      ? await (await import('../../render/png.js')).renderFigureImages(report)
+      : undefined;
   if (want('docx')) {
     const { renderDocx } = await import('../../render/docx.js');
-    put('report.docx', await renderDocx(report));
+    put('report.docx', await renderDocx(report, figures ? { figures } : {}));
   }
   if (want('csv')) {
     const { renderTablesCsv } = await import('../../render/csv.js');
     for (const [name, csv] of renderTablesCsv(report)) put(join('tables', name), csv);
   }
-  // Charts (vega) load only when asked for: they cost about a second of start-up.
-  const { renderFiguresSvg, renderHtml } =
-    want('svg') || want('html')
-      ? await import('../../render/index.js')
-      : ({} as typeof import('../../render/index.js'));
   if (want('svg'))
-    for (const [id, svg] of await renderFiguresSvg(report))
-      put(join('figures', id.endsWith('.svg') ? id : `${id}.svg`), svg);
-  if (want('html')) put('report.html', await renderHtml(report));
+    for (const [id, f] of figures ?? []) {
+      put(join('figures', `${id}.svg`), f.svg);
+      put(join('figures', `${id}.png`), f.png);
+    }
+  if (want('html')) {
+    const { renderHtmlDocument } = await import('../../render/html.js');
+    const svgs = new Map([...(figures ?? [])].map(([id, f]) => [`${id}.svg`, f.svg]));
+    put('report.html', renderHtmlDocument(report, svgs));
+  }
   if (format === 'all')
     process.stdout.write(
       renderText(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }),
