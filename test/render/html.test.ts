@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderHtml, renderHtmlDocument } from '../../src/render/html.js';
+import { renderHtml, renderHtmlDocument, renderHtmlFragment } from '../../src/render/html.js';
 import { FORMULA, fixtureReport, XSS } from './fixture.js';
 import { parseXml, type XmlDocument } from './xml.js';
 
@@ -119,5 +119,32 @@ describe('renderHtml', async () => {
     await expect(renderHtmlDocument(fixtureReport(), PLACEHOLDER)).toMatchFileSnapshot(
       './__snapshots__/fixture.html.txt',
     );
+  });
+});
+
+describe('renderHtmlFragment (the studio analysis page embeds it)', () => {
+  const report = fixtureReport();
+  const fragment = renderHtmlFragment(report, PLACEHOLDER);
+  const documentHtml = renderHtmlDocument(report, PLACEHOLDER);
+
+  it('is one well-formed <div class="report"> without the title, stylesheet or CSP meta tag', () => {
+    const doc = parseXml(fragment);
+    expect(doc.elements[0]).toMatchObject({ name: 'div', attributes: { class: 'report' }, depth: 0 });
+    expect(doc.elements.filter((e) => e.depth === 0)).toHaveLength(1);
+    for (const name of ['html', 'head', 'meta', 'style', 'h1', 'script'])
+      expect(
+        doc.elements.some((e) => e.name === name),
+        name,
+      ).toBe(false);
+  });
+
+  it('holds exactly the document body less its title: meta lines and every section', () => {
+    const inner = fragment.slice('<div class="report">'.length, -'</div>'.length).trim();
+    const body = /<header>\n<h1>[^\n]*<\/h1>\n([\s\S]*?)\n<\/header>\n<main>\n([\s\S]*?)\n<\/main>/.exec(
+      documentHtml,
+    )!;
+    expect(inner).toBe(`${body[1]}\n${body[2]}`);
+    expect(fragment).toContain(PLACEHOLDER.get('top-barriers.svg'));
+    expect(fragment).not.toContain(XSS);
   });
 });

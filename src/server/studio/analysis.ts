@@ -10,9 +10,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { programVersion } from '../../cli/version.js';
 import type { Item } from '../../core/instrument/schema.js';
-import type { Report } from '../../core/report/spec.js';
 import { singleChoiceQuestions } from '../../core/study/questions.js';
-import { renderDocx, renderFiguresSvg, renderHtmlDocument } from '../../render/index.js';
+import { renderDocx, renderFiguresSvg, renderHtmlDocument, renderHtmlFragment } from '../../render/index.js';
 import { HttpError } from '../errors.js';
 import { useHeaders } from '../ui/headers.js';
 import { checkedOf, loadStudy, page, ROLES, type StudioContext, studyReport } from './common.js';
@@ -26,17 +25,6 @@ export function groupsFromQuery(req: FastifyRequest, candidates: readonly Item[]
   const wanted = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
   const ok = new Set(candidates.map((q) => q.id));
   return [...new Set(wanted.filter((g) => ok.has(g)))].slice(0, 10);
-}
-
-/** The `<header>` and `<main>` of a report document, for embedding in a studio page. */
-export function reportFragment(doc: string): string {
-  const header = /<header>([\s\S]*?)<\/header>/.exec(doc)?.[1] ?? '';
-  const main = /<main>([\s\S]*)<\/main>/.exec(doc)?.[1] ?? '';
-  return `<div class="report">${header.replace(/<h1>[\s\S]*?<\/h1>/, '')}${main}</div>`;
-}
-
-async function renderReport(report: Report): Promise<string> {
-  return renderHtmlDocument(report, await renderFiguresSvg(report));
 }
 
 export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void {
@@ -105,7 +93,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
       const report = await p.report(collector && ((a) => collector.push(a)));
       content =
         `<p class="row"><a class="button" href="${base}/analysis/report.html${qs ? `?${qs}` : ''}" download>Download the report (HTML)</a> <a class="button" href="${base}/analysis/report.docx${qs ? `?${qs}` : ''}" download>Download the report (Word)</a></p>` +
-        reportFragment(await renderReport(report));
+        renderHtmlFragment(report, await renderFiguresSvg(report));
     }
     const flags = collector
       ? n >= k
@@ -154,7 +142,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
 
   app.get('/studies/:id/analysis/report.html', async (req, reply) => {
     const { report, studyId } = await downloadReport(req, 'report.html');
-    const doc = await renderReport(report);
+    const doc = renderHtmlDocument(report, await renderFiguresSvg(report));
     return useHeaders(reply, 'document')
       .header('content-type', 'text/html; charset=utf-8')
       .header('content-disposition', `attachment; filename="study-${studyId}-report.html"`)
