@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = join(__dirname, '..', '..');
@@ -30,6 +30,42 @@ describe('core stays pure', () => {
         }
       }
       expect(/\bprocess\.|\brequire\(/.test(text), 'no process.* or require() in core').toBe(false);
+    });
+  }
+});
+
+/**
+ * The layers of CONTRIBUTING.md ("Layout"): which folders under src/ each folder's files may import (relative
+ * imports; npm packages are checked for core above). The CLI may import everything.
+ */
+const LAYERS: Readonly<Record<string, readonly string[]>> = {
+  core: ['core'],
+  instruments: ['instruments', 'core'],
+  import: ['import', 'core'],
+  store: ['store', 'core'],
+  render: ['render', 'core'],
+  server: ['server', 'core', 'instruments', 'import', 'store', 'render'],
+  cli: ['cli', 'core', 'instruments', 'import', 'store', 'render', 'server'],
+};
+
+describe('every layer imports only the layers below it', () => {
+  const srcDir = join(root, 'src');
+  const layerOf = (path: string) => relative(srcDir, path).split(sep)[0] ?? '';
+  it('knows every folder under src/', () => {
+    const folders = readdirSync(srcDir).filter((f) => statSync(join(srcDir, f)).isDirectory());
+    expect(folders.sort()).toEqual(Object.keys(LAYERS).sort());
+  });
+  for (const f of files(srcDir)) {
+    const layer = layerOf(f);
+    it(`${relative(root, f)} imports only ${(LAYERS[layer] ?? []).join(', ')}`, () => {
+      const text = readFileSync(f, 'utf8');
+      const specs = [
+        ...text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g),
+      ].map((m) => m[1] ?? m[2] ?? '');
+      for (const s of specs.filter((x) => x.startsWith('.'))) {
+        const target = layerOf(join(f, '..', s));
+        expect(LAYERS[layer] ?? [], `${s}: src/${layer} may not import src/${target}`).toContain(target);
+      }
     });
   }
 });

@@ -17,13 +17,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { programVersion } from '../../src/cli/version.js';
 import type { Report } from '../../src/core/report/spec.js';
 import { AnswerStatus, type Dataset } from '../../src/core/response/dataset.js';
 import { resolvedLookup, resolveStudy } from '../../src/core/study/resolve.js';
 import { importResponses, targetsFromStudy } from '../../src/import/index.js';
 import { getInstrument, instrumentIds } from '../../src/instruments/index.js';
 import { renderJson } from '../../src/render/index.js';
+import { programVersion } from '../../src/render/version.js';
 import { studyReport } from '../../src/server/studio/common.js';
 import { createStudy, serverBackends, studioClient, type TestApp, testApp } from './helpers.js';
 

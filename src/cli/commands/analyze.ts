@@ -8,12 +8,12 @@ import type { Report } from '../../core/report/spec.js';
 import { renderJson } from '../../render/json.js';
 import { renderMarkdown } from '../../render/markdown.js';
 import { renderText } from '../../render/text.js';
+import { programVersion } from '../../render/version.js';
 import { parse } from '../args.js';
 import { usageError } from '../errors.js';
 import { writeOut } from '../io.js';
 import { importAndScore } from '../pipeline.js';
 import { loadStudy, studyOfInstrument } from '../study.js';
-import { programVersion } from '../version.js';
 
 const FORMATS = ['terminal', 'markdown', 'csv', 'json', 'html', 'docx', 'svg', 'all'] as const;
 type Format = (typeof FORMATS)[number];

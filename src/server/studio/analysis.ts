@@ -8,10 +8,10 @@
  * The full report can be downloaded as one self-contained HTML file.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { programVersion } from '../../cli/version.js';
 import type { Item } from '../../core/instrument/schema.js';
 import { singleChoiceQuestions } from '../../core/study/questions.js';
 import { renderDocx, renderFiguresSvg, renderHtmlDocument, renderHtmlFragment } from '../../render/index.js';
+import { programVersion } from '../../render/version.js';
 import { HttpError } from '../errors.js';
 import { useHeaders } from '../ui/headers.js';
 import { checkedOf, loadStudy, page, ROLES, type StudioContext, studyReport } from './common.js';
