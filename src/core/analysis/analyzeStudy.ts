@@ -18,6 +18,8 @@
 import { describeScoring } from '../report/index.js';
 import { REPORT_SCHEMA_VERSION, type Report, type Section } from '../report/spec.js';
 import { shortLabel } from '../study/questions.js';
+import { associationSections } from './associations.js';
+import { correlationSection } from './correlations.js';
 import { groupSections } from './groups.js';
 import type { AnalysisInput } from './input.js';
 import { instrumentSections } from './instruments.js';
@@ -73,6 +75,9 @@ export function analyzeStudy(input: AnalysisInput): Report {
   const th = thresholdSection(input, byId, k);
   if (th) sections.push(th);
   sections.push(...groupSections(input, reported, k));
+  sections.push(...associationSections(input, byId, k));
+  const corr = correlationSection(input, byId);
+  if (corr) sections.push(corr);
   sections.push(...modelSections(input, byId, k));
   const rel = reliabilitySection(input, reported, k);
   if (rel) sections.push(rel);

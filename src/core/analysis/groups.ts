@@ -22,6 +22,7 @@ import {
   text,
   twoGroupSentence,
 } from '../report/index.js';
+import { type AdjustedP, adjustedText, deciding } from '../report/sentences.js';
 import type { Block, Row, Section } from '../report/spec.js';
 import { AnswerStatus, type NumericColumn } from '../response/dataset.js';
 import type { ScoreColumn } from '../scoring/score.js';
@@ -29,10 +30,10 @@ import { oneWayAnova, welchAnova } from '../stats/anova.js';
 import { chiSquareIndependence, fisherExact2x2 } from '../stats/crosstab.js';
 import { describe } from '../stats/descriptives.js';
 import { hedgesG } from '../stats/effectsize.js';
-import { pAdjust } from '../stats/padjust.js';
 import { isNotComputable, notComputable } from '../stats/result.js';
 import { ttestIndependent } from '../stats/ttest.js';
 import { shortLabel, singleChoiceQuestions } from '../study/questions.js';
+import { adjustFamily, adjustName, adjustNote } from './adjust.js';
 import type { AnalysisInput } from './input.js';
 import { categoryCounts, itemText, midSentence, numericColumn, optionLabel, scoreLabel } from './labels.js';
 
@@ -211,7 +212,7 @@ function twoGroupBlocks(
   const plan = input.resolved.study.analysis;
   const comparisons: ComparisonInput[] = [];
   const independent: IndependentTestInput[] = [];
-  const sentences: string[] = [];
+  const sentences: ((adjusted: AdjustedP | undefined) => string)[] = [];
   const pValues: number[] = [];
   const levels = present.map((l) => l.value);
   for (const s of scores) {
@@ -234,7 +235,7 @@ function twoGroupBlocks(
       comparisons.push({ outcomeLabel: outcome, groups: groupRows, test: t, effect: t });
       independent.push({ outcomeLabel: outcome, student: t, welch: t });
       pValues.push(Number.NaN);
-      sentences.push(`${outcome} could not be compared by ${midSentence(groupTitle)}: ${t.reason}`);
+      sentences.push(() => `${outcome} could not be compared by ${midSentence(groupTitle)}: ${t.reason}`);
       continue;
     }
     const chosen = plan.ttest === 'welch' ? t.welch : t.student;
@@ -270,7 +271,7 @@ function twoGroupBlocks(
       },
     });
     const [ga, gb] = t.groups;
-    sentences.push(
+    sentences.push((adjusted) =>
       twoGroupSentence({
         outcomeLabel: `${midSentence(outcome)} scores`,
         groups: [
@@ -280,13 +281,19 @@ function twoGroupBlocks(
         test: { kind: plan.ttest, statistic: chosen.statistic, df: chosen.df, pValue: chosen.pValue },
         ...(isNotComputable(g) ? { effect: g } : { effect: { name: 'g', estimate: g.estimate, ci: g.ci } }),
         alpha: plan.alpha,
+        ...(adjusted ? { adjusted } : {}),
       }),
     );
   }
-  const holm = pAdjust(pValues, 'holm');
+  const adjusted = adjustFamily(pValues, plan.adjust);
   const notes = [
     `${plan.ttest === 'welch' ? "Welch's t-test (unequal variances)" : "Student's t-test (equal variances assumed)"} as chosen in the analysis plan; effect size Hedges' g (exact small-sample correction) with a ${Math.round(plan.confidenceLevel * 100)}% noncentral-t interval.`,
-    `Holm-adjusted p-values over the ${pValues.length} outcomes: ${holm.adjusted.map((p, i) => `${scoreLabel(scores[i]!)} ${Number.isNaN(p) ? 'not computable' : formatP(p, { alpha: plan.alpha })}`).join('; ')}.`,
+    adjustNote(plan.adjust, pValues, `the ${pValues.length} scores compared by ${midSentence(groupTitle)}`),
+    ...(plan.adjust === 'none'
+      ? []
+      : [
+          `${adjustName(plan.adjust)}-adjusted p: ${adjusted.map((a, i) => `${scoreLabel(scores[i]!)} ${a ? formatP(a.pValue, { alpha: plan.alpha }) : 'not computable'}`).join('; ')}.`,
+        ]),
   ];
   return [
     groupComparisonTable({
@@ -306,7 +313,7 @@ function twoGroupBlocks(
       alpha: plan.alpha,
       leveneCenter: plan.leveneCenter,
     }),
-    { type: 'text', sentences },
+    { type: 'text', sentences: sentences.map((f, i) => f(adjusted[i])) },
   ];
 }
 
@@ -319,7 +326,8 @@ function anovaBlocks(
 ): Block[] {
   const plan = input.resolved.study.analysis;
   const rows: Row[] = [];
-  const sentences: string[] = [];
+  const sentences: ((adjusted: AdjustedP | undefined) => string)[] = [];
+  const pValues: number[] = [];
   const levels = present.map((l) => l.value);
   const labels = present.map((l) => l.label);
   for (const s of scores) {
@@ -345,13 +353,15 @@ function anovaBlocks(
     };
     rows.push(row('One-way ANOVA (equal variances)', a), row("Welch's ANOVA", w));
     const chosen = plan.ttest === 'welch' ? w : a;
+    pValues.push(isNotComputable(chosen) ? Number.NaN : chosen.pValue);
     if (!isNotComputable(chosen)) {
-      const sig = isSignificant(chosen.pValue, plan.alpha);
-      sentences.push(
-        `${outcome} scores ${sig ? 'differed significantly' : 'did not differ significantly'} by ${midSentence(groupTitle)}, ${plan.ttest === 'welch' ? "Welch's " : ''}F(${formatDf(chosen.df[0])}, ${formatDf(chosen.df[1])}) = ${formatStatistic(chosen.statistic)}, ${formatPExpression(chosen.pValue, { alpha: plan.alpha })}.`,
-      );
-    }
+      sentences.push((adjusted) => {
+        const sig = isSignificant(deciding(chosen.pValue, adjusted), plan.alpha);
+        return `${outcome} scores ${sig ? 'differed significantly' : 'did not differ significantly'} by ${midSentence(groupTitle)}, ${plan.ttest === 'welch' ? "Welch's " : ''}F(${formatDf(chosen.df[0])}, ${formatDf(chosen.df[1])}) = ${formatStatistic(chosen.statistic)}, ${formatPExpression(chosen.pValue, { alpha: plan.alpha })}${adjustedText(adjusted, plan.alpha)}.`;
+      });
+    } else sentences.push(() => '');
   }
+  const adjusted = adjustFamily(pValues, plan.adjust);
   return [
     {
       type: 'table',
@@ -367,8 +377,13 @@ function anovaBlocks(
       rows,
       notes: [
         "Both the classic one-way ANOVA and Welch's ANOVA (unequal variances, as R oneway.test) are shown.",
+        adjustNote(
+          plan.adjust,
+          pValues,
+          `the ${pValues.length} scores compared by ${midSentence(groupTitle)} (${plan.ttest === 'welch' ? "Welch's ANOVA" : 'one-way ANOVA'})`,
+        ),
       ],
     },
-    { type: 'text', sentences },
+    { type: 'text', sentences: sentences.map((f, i) => f(adjusted[i])).filter((x) => x !== '') },
   ];
 }

@@ -3,10 +3,16 @@
  * citations and scoring rules, missing-data rules, the tests the report uses, α and confidence level, and the
  * software with a citation line. Pure: every renderer prints it as the report's first section.
  */
-import { formatFixed } from '../report/format.js';
+import { formatFixed, formatInteger, formatPlain } from '../report/format.js';
 import type { Section } from '../report/spec.js';
 import type { ScoredDataset } from '../scoring/score.js';
+import { isNotComputable } from '../stats/result.js';
+import { sampleSizeProportion } from '../stats/samplesize.js';
+import { shortLabel } from '../study/questions.js';
 import type { ResolvedStudy } from '../study/resolve.js';
+import type { AnalysisPlan, Association, Model, SampleSize } from '../study/schema.js';
+import { adjustName } from './adjust.js';
+import { midSentence } from './labels.js';
 
 export interface MethodsInput {
   readonly resolved: ResolvedStudy;
@@ -39,6 +45,71 @@ function missingRule(
   return `${label} (a sum prorated for missing items: mean of the answered items × ${items}) needs ${at} answered`;
 }
 
+/** "a, b and c". */
+function listOf(xs: readonly string[]): string {
+  return xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`;
+}
+
+/** A score's or question's label as a sentence uses it. */
+function labelOf(id: string, resolved: ResolvedStudy): string {
+  for (const ins of resolved.instruments) {
+    const sc = ins.scores.find((x) => x.id === id);
+    if (sc) return sc.label.en ?? id;
+  }
+  for (const si of resolved.study.instruments) {
+    const d = si.domains.find((x) => x.id === id);
+    if (d) return d.label.en ?? id;
+  }
+  const v = resolved.variables.get(id);
+  return v ? midSentence(shortLabel(v.item)) : id;
+}
+
+function associationsMethod(
+  list: readonly Association[],
+  resolved: ResolvedStudy,
+  plan: AnalysisPlan,
+): string {
+  const outcome = (a: Association) =>
+    `${labelOf(a.outcome, resolved)}${a.atLeast === undefined ? '' : ` ≥ ${formatPlain(a.atLeast)}`}`;
+  const which = list
+    .map((a) => `${listOf(a.characteristics.map((c) => labelOf(c, resolved)))} with ${outcome(a)}`)
+    .join('; of ');
+  const non = list.filter((a) => a.numeric === 'nonparametric');
+  const par = list.length > non.length;
+  const welch = plan.ttest === 'welch';
+  const alt = (parametric: string, nonparametric: string) =>
+    par && non.length
+      ? `${parametric} (${nonparametric} for ${listOf(non.map(outcome))})`
+      : par
+        ? parametric
+        : nonparametric;
+  return `bivariate associations (of ${which}) are tested by the variables' types: two categorical variables by Pearson's chi-square test without continuity correction, or Fisher's exact test when an expected count is below 5, with Cramér's V; a numeric variable by two groups by ${alt(`${welch ? "Welch's" : "Student's"} t test with Hedges' g`, 'the Mann–Whitney test with r')}, by more groups by ${alt(`${welch ? "Welch's ANOVA with Games–Howell" : "one-way ANOVA with Tukey's HSD"} post-hoc tests and η²`, 'the Kruskal–Wallis test with ε²')}; two numeric variables by ${alt("Pearson's correlation", "Spearman's correlation")}`;
+}
+
+function modelMethod(m: Model, resolved: ResolvedStudy): string {
+  const predictors = listOf(m.predictors.map((x) => labelOf(x, resolved)));
+  return m.type === 'logistic'
+    ? `factors associated with ${labelOf(m.outcome, resolved)} ≥ ${formatPlain(m.atLeast ?? 0)} are estimated by binary logistic regression on ${predictors} (maximum likelihood; crude and adjusted odds ratios with Wald confidence intervals, likelihood-ratio model test, Cox & Snell and Nagelkerke R², Hosmer–Lemeshow test), over complete cases`
+    : `${labelOf(m.outcome, resolved)} is modelled by linear regression (ordinary least squares) on ${predictors} (B with confidence intervals, standardised β, R² and adjusted R², F test, variance inflation factors), over complete cases`;
+}
+
+/** The protocol's sample-size calculation as a sentence (Cochran, with the finite population correction). */
+export function sampleSizeSentenceOf(ss: SampleSize): string {
+  const r = sampleSizeProportion({
+    p: ss.proportion,
+    marginOfError: ss.margin,
+    level: ss.confidence,
+    ...(ss.population !== undefined ? { populationSize: ss.population } : {}),
+  });
+  const level = `${formatPlain(ss.confidence * 100)}%`;
+  const base = `Sample size: Cochran's formula n₀ = z²p(1 − p)/d² for an expected proportion p = ${formatPlain(ss.proportion)}${ss.source ? ` (${ss.source})` : ''}, a margin of error d = ${formatPlain(ss.margin)} and ${level} confidence`;
+  if (isNotComputable(r)) return `${base}: not computable (${r.reason}).`;
+  const z = ` (z = ${formatFixed(r.z, 2)})`;
+  if (ss.population === undefined)
+    return `${base}${z} gives n₀ = ${formatFixed(r.n0, 1)}, so at least ${formatInteger(r.n)} respondents were required.`;
+  return `${base}${z} gives n₀ = ${formatFixed(r.n0, 1)}; with the finite population correction n = n₀/(1 + (n₀ − 1)/N) for a population of N = ${formatInteger(ss.population)}, at least ${formatInteger(r.n)} respondents were required.`;
+}
+
 /** The "Methods" section: one paragraph. */
 export function methodsSection(input: MethodsInput): Section {
   const { resolved, scored, n, groups } = input;
@@ -47,6 +118,7 @@ export function methodsSection(input: MethodsInput): Section {
   s.push(
     `Design: cross-sectional survey; ${n} respondent${n === 1 ? '' : 's'} ${n === 1 ? 'was' : 'were'} analysed.`,
   );
+  if (plan.sampleSize) s.push(sampleSizeSentenceOf(plan.sampleSize));
   for (const ins of resolved.instruments) {
     const title = Object.values(ins.title)[0] ?? ins.shortTitle;
     s.push(
@@ -80,7 +152,19 @@ export function methodsSection(input: MethodsInput): Section {
     tests.push(
       `internal consistency is Cronbach's α (${plan.alphaMissing === 'listwise' ? 'listwise deletion, as SPSS' : 'pairwise, as R psych::alpha'})`,
     );
+  if (plan.associations.length > 0) tests.push(associationsMethod(plan.associations, resolved, plan));
+  if (plan.correlations)
+    tests.push(
+      `correlations between ${listOf(plan.correlations.variables.map((id) => labelOf(id, resolved)))} are ${plan.correlations.method === 'pearson' ? "Pearson's r" : "Spearman's ρ"} with two-sided t tests (${plan.correlations.missing} deletion)`,
+    );
+  for (const m of plan.models) tests.push(modelMethod(m, resolved));
   if (tests.length > 0) s.push(`Analysis: ${tests.join('; ')}.`);
+  if (plan.associations.length > 0 || plan.correlations || groups.length > 0)
+    s.push(
+      plan.adjust === 'none'
+        ? 'p-values are not adjusted for multiple comparisons.'
+        : `p-values are adjusted for multiple comparisons with ${adjustName(plan.adjust) === 'Benjamini–Hochberg' ? 'the Benjamini–Hochberg false discovery rate' : `the ${adjustName(plan.adjust)} method`} within each family of tests (the tests of one table of associations, one group comparison across scores, one correlation matrix), and significance is judged on the adjusted p; post-hoc comparisons are adjusted by their own method and regression coefficients are not adjusted.`,
+    );
   s.push(
     `Tests are two-sided at α = ${bounded(plan.alpha)}; intervals are ${formatFixed(plan.confidenceLevel * 100, 0)}% confidence intervals.`,
   );

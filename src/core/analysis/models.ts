@@ -56,14 +56,14 @@ import type { AnalysisInput } from './input.js';
 const LANG = 'en';
 
 /** One model variable as data: its label, values (NaN = missing) and, for a single-choice question, its options. */
-interface Variable {
+export interface Variable {
   readonly id: string;
   readonly label: string;
   readonly values: Float64Array;
   readonly options?: readonly { value: number; label: string }[];
 }
 
-function variableOf(
+export function variableOf(
   input: AnalysisInput,
   scores: ReadonlyMap<string, ScoreColumn>,
   id: string,

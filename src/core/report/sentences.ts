@@ -88,6 +88,24 @@ export interface TwoGroupComparison {
   readonly digits?: number;
   /** Verb of the significant sentence: "Postgraduates reported significantly higher …". Default "reported". */
   readonly verb?: string;
+  /** The p-value adjusted for multiple comparisons; when given, it (not the test's p) decides "significantly". */
+  readonly adjusted?: AdjustedP;
+}
+
+/** A p-value adjusted for multiple comparisons, with the method's name as printed ("Holm"). */
+export interface AdjustedP {
+  readonly method: string;
+  readonly pValue: number;
+}
+
+/** ", Holm-adjusted p = .030" (empty without an adjustment). */
+export function adjustedText(adj: AdjustedP | undefined, alpha: number): string {
+  return adj ? `, ${adj.method}-adjusted ${formatPExpression(adj.pValue, { alpha })}` : '';
+}
+
+/** The p-value that decides significance: the adjusted one when there is one. */
+export function deciding(pValue: number, adj: AdjustedP | undefined): number {
+  return adj ? adj.pValue : pValue;
 }
 
 function groupText(g: GroupDescriptives, digits: number): string {
@@ -124,9 +142,9 @@ export function twoGroupSentence(c: TwoGroupComparison): string {
   const diff = c.meanDifference
     ? `M difference = ${formatFixed(c.meanDifference.estimate, digits)}${c.meanDifference.ci ? `, ${ciText(c.meanDifference.ci, digits)}` : ''}, `
     : '';
-  const stat = `${t.kind === 'welch' ? "Welch's " : ''}t(${formatDf(t.df)}) = ${formatStatistic(t.statistic)}, ${formatPExpression(t.pValue, { alpha: c.alpha })}`;
+  const stat = `${t.kind === 'welch' ? "Welch's " : ''}t(${formatDf(t.df)}) = ${formatStatistic(t.statistic)}, ${formatPExpression(t.pValue, { alpha: c.alpha })}${adjustedText(c.adjusted, c.alpha)}`;
   const tail = `${diff}${stat}${effectText(c.effect)}.`;
-  if (isSignificant(t.pValue, c.alpha)) {
+  if (isSignificant(deciding(t.pValue, c.adjusted), c.alpha)) {
     if (a.mean === b.mean) {
       throw new Error(
         `twoGroupSentence: p < alpha but the two means of ${c.outcomeLabel} are equal; check the inputs`,
@@ -136,6 +154,30 @@ export function twoGroupSentence(c: TwoGroupComparison): string {
     return `${capitalize(groupText(a, digits))} ${c.verb ?? 'reported'} significantly ${dir} ${c.outcomeLabel} than ${groupText(b, digits)}, ${tail}`;
   }
   return `There was no statistically significant difference in ${c.outcomeLabel} between ${groupText(a, digits)} and ${groupText(b, digits)}, ${tail}`;
+}
+
+/** A bivariate test of a characteristic with an outcome, as the association table reports it. */
+export interface AssociationSummary {
+  /** As it reads at the start of a sentence: "Year of study". */
+  readonly characteristic: string;
+  /** As it reads mid-sentence: "a PHQ-9 total of at least 10". */
+  readonly outcome: string;
+  /** The test with its statistic, e.g. "Kruskal–Wallis H(3) = 12.30". */
+  readonly statistic: string;
+  readonly pValue: number;
+  readonly adjusted?: AdjustedP;
+  /** ", Cramér's V = .21" (with its leading comma), or empty. */
+  readonly effect?: string;
+  readonly alpha: number;
+}
+
+/**
+ * "Year of study was significantly associated with a PHQ-9 total of at least 10, χ²(3) = 12.30, p = .006,
+ * Holm-adjusted p = .018, Cramér's V = .21." — "significantly" only when the deciding (adjusted, if any) p < alpha.
+ */
+export function associationSentence(a: AssociationSummary): string {
+  const sig = isSignificant(deciding(a.pValue, a.adjusted), a.alpha);
+  return `${capitalize(a.characteristic)} was ${sig ? 'significantly' : 'not significantly'} associated with ${a.outcome}, ${a.statistic}, ${formatPExpression(a.pValue, { alpha: a.alpha })}${adjustedText(a.adjusted, a.alpha)}${a.effect ?? ''}.`;
 }
 
 /** Share of respondents at or above a score threshold, with its interval (Wilson by default). */

@@ -1,11 +1,11 @@
 /**
- * Multiple-comparison adjustment of p-values: Holm (1979) step-down and Benjamini–Hochberg (1995)
- * false discovery rate, equal to R `p.adjust(p, "holm" | "BH")` to the last digit (same operations
- * in the same order: Holm (m - i + 1)·p(i) with a running maximum, BH (m / i)·p(i) with a running
- * minimum from the largest p, both capped at 1).
+ * Multiple-comparison adjustment of p-values: Bonferroni, Holm (1979) step-down and Benjamini–Hochberg (1995)
+ * false discovery rate, equal to R `p.adjust(p, "bonferroni" | "holm" | "BH")` to the last digit (same operations
+ * in the same order: Bonferroni m·p, Holm (m - i + 1)·p(i) with a running maximum, BH (m / i)·p(i) with a running
+ * minimum from the largest p, all capped at 1).
  */
 
-export type PAdjustMethod = 'holm' | 'BH';
+export type PAdjustMethod = 'bonferroni' | 'holm' | 'BH';
 
 export interface PAdjustOptions {
   /**
@@ -26,6 +26,7 @@ export interface PAdjustResult {
 }
 
 const NAMES: Record<PAdjustMethod, string> = {
+  bonferroni: 'Bonferroni adjustment',
   holm: 'Holm (1979) step-down adjustment',
   BH: 'Benjamini-Hochberg (1995) false discovery rate adjustment',
 };
@@ -40,8 +41,8 @@ export function pAdjust(
   method: PAdjustMethod,
   options: PAdjustOptions = {},
 ): PAdjustResult {
-  if (method !== 'holm' && method !== 'BH') {
-    throw new RangeError(`pAdjust: unknown method "${String(method)}"; use "holm" or "BH".`);
+  if (method !== 'holm' && method !== 'BH' && method !== 'bonferroni') {
+    throw new RangeError(`pAdjust: unknown method "${String(method)}"; use "bonferroni", "holm" or "BH".`);
   }
   const idx: number[] = [];
   for (let i = 0; i < p.length; i++) {
@@ -59,7 +60,9 @@ export function pAdjust(
   }
   const adjusted = new Array<number>(p.length).fill(Number.NaN);
   if (lp > 0) {
-    if (method === 'holm') {
+    if (method === 'bonferroni') {
+      for (const j of idx) adjusted[j] = Math.min(1, m * (p[j] as number));
+    } else if (method === 'holm') {
       // increasing p; stable for ties
       const o = idx.slice().sort((a, b) => (p[a] as number) - (p[b] as number) || a - b);
       let running = Number.NEGATIVE_INFINITY;

@@ -284,6 +284,75 @@ export function resolveStudy(
     });
   });
 
+  const scoreList = [...scoreIds].join(', ') || '(none)';
+  /** A variable a bivariate test can use: a score, or a number, scale or single-choice question. */
+  const checkVariable = (id: string, path: string, what: string, numericOnly: boolean) => {
+    const v = variables.get(id);
+    if (scoreIds.has(id)) return;
+    if (
+      v &&
+      (v.item.type === 'number' || v.item.type === 'scale' || (!numericOnly && v.item.type === 'single'))
+    )
+      return;
+    issues.push({
+      path,
+      code: v ? 'not_numeric' : 'unknown_variable',
+      message: v
+        ? `${what} "${id}" is a ${v.item.type} question; use a score (${scoreList}), a number${numericOnly ? '' : ' or a single-choice'} question`
+        : `${what} "${id}" is not a score or question of this study; the scores are ${scoreList}`,
+    });
+  };
+  const associationIds = new Set<string>();
+  study.analysis.associations.forEach((a, i) => {
+    const at = `analysis.associations[${i}]`;
+    if (associationIds.has(a.id))
+      issues.push({
+        path: `${at}.id`,
+        code: 'duplicate_association',
+        message: `association id "${a.id}" is used twice; rename one`,
+      });
+    associationIds.add(a.id);
+    checkVariable(a.outcome, `${at}.outcome`, `association "${a.id}": outcome`, false);
+    if (
+      a.atLeast !== undefined &&
+      variables.get(a.outcome)?.item.type === 'single' &&
+      !scoreIds.has(a.outcome)
+    )
+      issues.push({
+        path: `${at}.atLeast`,
+        code: 'not_numeric',
+        message: `association "${a.id}": outcome "${a.outcome}" is a single-choice question, so "atLeast" does not apply; remove it`,
+      });
+    const seen = new Set<string>();
+    a.characteristics.forEach((c, j) => {
+      if (c === a.outcome || seen.has(c))
+        issues.push({
+          path: `${at}.characteristics[${j}]`,
+          code: 'duplicate_variable',
+          message:
+            c === a.outcome
+              ? `association "${a.id}": "${c}" is the outcome; it cannot also be a characteristic`
+              : `association "${a.id}": characteristic "${c}" is listed twice`,
+        });
+      seen.add(c);
+      checkVariable(c, `${at}.characteristics[${j}]`, `association "${a.id}": characteristic`, false);
+    });
+  });
+  const corr = study.analysis.correlations;
+  if (corr) {
+    const seen = new Set<string>();
+    corr.variables.forEach((id, j) => {
+      if (seen.has(id))
+        issues.push({
+          path: `analysis.correlations.variables[${j}]`,
+          code: 'duplicate_variable',
+          message: `correlations: "${id}" is listed twice`,
+        });
+      seen.add(id);
+      checkVariable(id, `analysis.correlations.variables[${j}]`, 'correlations: variable', true);
+    });
+  }
+
   if (issues.length) return { ok: false, issues };
   return { ok: true, value: { study, instruments, variables, scoreIds } };
 }

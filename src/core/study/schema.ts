@@ -240,6 +240,55 @@ export const ModelSchema = z
   });
 export type Model = z.infer<typeof ModelSchema>;
 
+/**
+ * Bivariate associations of characteristics with one outcome ("Table 3" of a "factors associated" paper). The test
+ * follows the variables' types: two categorical variables → Pearson's chi-square, or Fisher's exact test when an
+ * expected count is below 5; a numeric variable by two groups → the plan's t test (or Mann–Whitney with
+ * `numeric: "nonparametric"`); by more groups → the plan's ANOVA with Tukey HSD / Games–Howell post-hoc tests (or
+ * Kruskal–Wallis); two numeric variables → Pearson (or Spearman). `atLeast` makes a score or number outcome binary.
+ */
+export const AssociationSchema = z.object({
+  /** Names the report section and table (`assoc_<id>`). */
+  id: IdSchema,
+  /** A score, domain, number question or single-choice question. */
+  outcome: IdSchema,
+  /** The outcome as "outcome ≥ atLeast" (yes/no), e.g. a PHQ-9 total of at least 10. */
+  atLeast: z.number().finite().optional(),
+  /** Single-choice questions, number questions and scores. */
+  characteristics: z.array(IdSchema).min(1),
+  /** Tests of numeric variables: t test / ANOVA / Pearson, or Mann–Whitney / Kruskal–Wallis / Spearman. */
+  numeric: z.enum(['parametric', 'nonparametric']).default('parametric'),
+  title: z.string().min(1).optional(),
+});
+export type Association = z.infer<typeof AssociationSchema>;
+
+/** A correlation matrix of scores (and number questions), with n and p per pair. */
+export const CorrelationsSchema = z.object({
+  variables: z.array(IdSchema).min(2),
+  method: z.enum(['pearson', 'spearman']).default('pearson'),
+  /** 'pairwise' (each pair's complete cases, SPSS default) or 'listwise'. */
+  missing: z.enum(['pairwise', 'listwise']).default('pairwise'),
+});
+export type Correlations = z.infer<typeof CorrelationsSchema>;
+
+/**
+ * The sample-size calculation of the protocol, printed in the methods section: Cochran's n₀ = z² p (1 − p) / d² for
+ * an expected proportion p within ±margin at the confidence level, with the finite population correction when the
+ * population is given.
+ */
+export const SampleSizeSchema = z.object({
+  /** Expected proportion, e.g. 0.3 (0.5 when unknown: the largest n). */
+  proportion: z.number().min(0).max(1),
+  /** Margin of error, e.g. 0.05 for ±5 percentage points. */
+  margin: z.number().gt(0).lt(1),
+  confidence: z.number().gt(0).lt(1).default(0.95),
+  /** Size of the population sampled, for the finite population correction. */
+  population: z.number().int().positive().optional(),
+  /** Where the expected proportion comes from, e.g. "Mekonnen et al. 2021". */
+  source: z.string().min(1).optional(),
+});
+export type SampleSize = z.infer<typeof SampleSizeSchema>;
+
 export const AnalysisPlanSchema = z.object({
   /** Question ids to compare groups by (e.g. level of training, gender). */
   groupBy: z.array(IdSchema).default([]),
@@ -263,6 +312,18 @@ export const AnalysisPlanSchema = z.object({
   minCellSize: z.number().int().nonnegative().default(0),
   /** Regression models (linear, logistic), each reported as its own table with a result sentence. */
   models: z.array(ModelSchema).default([]),
+  /** Bivariate associations of characteristics with an outcome, the test chosen by variable type. */
+  associations: z.array(AssociationSchema).default([]),
+  /** A correlation matrix of scores and number questions. */
+  correlations: CorrelationsSchema.optional(),
+  /**
+   * Multiple-comparison adjustment of the p-values of one family of tests: the tests of one association table,
+   * one group comparison across scores, one correlation matrix. Significance in sentences follows the adjusted p.
+   * Post-hoc tests (Tukey, Games–Howell) are adjusted by their own method; regression coefficients are not.
+   */
+  adjust: z.enum(['none', 'holm', 'bonferroni', 'BH']).default('none'),
+  /** The protocol's sample-size calculation, printed in the methods section. */
+  sampleSize: SampleSizeSchema.optional(),
 });
 export type AnalysisPlan = z.infer<typeof AnalysisPlanSchema>;
 

@@ -12,16 +12,18 @@ const fromJson = (v: (number | null)[]) => v.map((x) => (x === null ? Number.NaN
 describe('p.adjust against R, to the last digit', () => {
   for (const g of goldens.padjust) {
     const p = fromJson(g.p);
-    it(`${g.name}: Holm and BH`, () => {
+    it(`${g.name}: Holm, BH and Bonferroni`, () => {
       // toEqual treats NaN as equal to NaN and otherwise compares exactly
       expect(pAdjust(p, 'holm').adjusted).toEqual(fromJson(g.holm));
       expect(pAdjust(p, 'BH').adjusted).toEqual(fromJson(g.BH));
+      expect(pAdjust(p, 'bonferroni').adjusted).toEqual(fromJson(g.bonferroni));
     });
     it(`${g.name}: with n = ${g.nTests} tests`, () => {
       const holm = pAdjust(p, 'holm', { nTests: g.nTests });
       expect(holm.adjusted).toEqual(fromJson(g.holmN));
       expect(holm.nTests).toBe(g.nTests);
       expect(pAdjust(p, 'BH', { nTests: g.nTests }).adjusted).toEqual(fromJson(g.BHN));
+      expect(pAdjust(p, 'bonferroni', { nTests: g.nTests }).adjusted).toEqual(fromJson(g.bonferroniN));
     });
   }
 
@@ -43,6 +45,6 @@ describe('p.adjust against R, to the last digit', () => {
   it('programming errors throw with the bad value', () => {
     expect(() => pAdjust([0.2, 1.3], 'BH')).toThrow(/p\[1\] = 1.3/);
     expect(() => pAdjust([0.2, 0.3], 'holm', { nTests: 1 })).toThrow(/nTests = 1/);
-    expect(() => pAdjust([0.2], 'bonferroni' as 'holm')).toThrow(/unknown method/);
+    expect(() => pAdjust([0.2], 'sidak' as 'holm')).toThrow(/unknown method/);
   });
 });

@@ -178,9 +178,9 @@ for (name in names(p_sets)) {
   p <- p_sets[[name]]
   padj <- c(padj, obj(
     name = str(name), p = vec(p),
-    holm = vec(p.adjust(p, "holm")), BH = vec(p.adjust(p, "BH")),
+    holm = vec(p.adjust(p, "holm")), BH = vec(p.adjust(p, "BH")), bonferroni = vec(p.adjust(p, "bonferroni")),
     nTests = num(sum(!is.na(p)) + 3),
-    holmN = vec(p.adjust(p, "holm", n = sum(!is.na(p)) + 3)), BHN = vec(p.adjust(p, "BH", n = sum(!is.na(p)) + 3))
+    holmN = vec(p.adjust(p, "holm", n = sum(!is.na(p)) + 3)), bonferroniN = vec(p.adjust(p, "bonferroni", n = sum(!is.na(p)) + 3)), BHN = vec(p.adjust(p, "BH", n = sum(!is.na(p)) + 3))
   ))
 }
 out$padjust <- arr(padj)

@@ -1,0 +1,286 @@
+/**
+ * The "factors associated" example (examples/phq9-gad7-students: PHQ-9 and GAD-7 with demographics, simulated by
+ * `nabz simulate` from simulation.json) through import → score → analyze, against values computed independently in R
+ * from the same CSV (test/goldens/r/example_phq9_gad7.R): the bivariate tests of `analysis.associations`, the Holm
+ * adjustment, the post-hoc tests, the correlation matrix, the models and the sample-size sentence. Tolerances:
+ * statistics 12 significant digits, p-values 11 (Tukey and Games–Howell p-values to R's ptukey accuracy).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Cell, Report, Row, TableSpec } from '../../src/core/report/spec.js';
+import { expectDigits } from '../helpers/accuracy.js';
+import { analyzeFile, table as tableOf, value } from './helpers.js';
+
+const root = join(__dirname, '..', '..');
+const example = join(root, 'examples', 'phq9-gad7-students');
+const golden = JSON.parse(
+  readFileSync(join(root, 'test', 'goldens', 'example_phq9_gad7.json'), 'utf8'),
+) as Record<string, number>;
+const g = (k: string) => {
+  const v = golden[k];
+  if (v === undefined) throw new Error(`golden ${k} missing`);
+  return v;
+};
+const studyJson = () => JSON.parse(readFileSync(join(example, 'study.json'), 'utf8'));
+const csv = join(example, 'responses.csv');
+
+let report: Report;
+const table = (id: string): TableSpec => tableOf(report, id);
+
+/** The characteristic's own row (the one with the test) of an association table, by its label. */
+function head(t: TableSpec, label: string): Record<string, Cell> {
+  const r = t.rows.find(
+    (x: Row) =>
+      x.kind === 'data' &&
+      !x.indent &&
+      x.cells.characteristic?.kind === 'text' &&
+      x.cells.characteristic.text === label,
+  );
+  if (r?.kind !== 'data') throw new Error(`no row ${label} in ${t.id}`);
+  return r.cells;
+}
+function sentences(r: Report, sectionId: string): string[] {
+  const s = r.sections.find((x) => x.id === sectionId);
+  if (!s) throw new Error(`no section ${sectionId}`);
+  return s.blocks.flatMap((b) => (b.type === 'text' ? b.sentences : []));
+}
+function textOf(c: Cell | undefined): string {
+  return c?.kind === 'text' ? c.text : '';
+}
+
+beforeAll(async () => {
+  report = (await analyzeFile(studyJson(), csv)).report;
+});
+
+const LABEL: Record<string, string> = {
+  gender: 'Gender',
+  year: 'Year of study',
+  residence: 'Residence',
+  family_history: 'Family history of mental illness',
+  marital: 'Marital status',
+  age: 'Age, M (SD)',
+  sleep: 'Hours of sleep on a usual night, M (SD)',
+};
+
+describe('PHQ-9/GAD-7 example: bivariate associations agree with R', () => {
+  it('depression (PHQ-9 ≥ 10): chi-square, Fisher when an expected count < 5, Welch t; Holm over the table', () => {
+    const t = table('assoc_depression');
+    for (const v of ['gender', 'year', 'residence', 'family_history']) {
+      const c = head(t, LABEL[v]!);
+      expect(textOf(c.test)).toBe('χ²');
+      expectDigits(value(c.statistic), g(`depression.${v}.chi2`), 12, `${v} χ²`);
+      expect(textOf(c.df)).toBe(String(g(`depression.${v}.df`)));
+      expectDigits(value(c.p), g(`depression.${v}.p`), 11, `${v} p`);
+      expectDigits(value(c.padj), g(`depression.${v}.holm`), 11, `${v} Holm p`);
+      expect(textOf(c.effect)).toBe(`Cramér's V = ${g(`depression.${v}.v`).toFixed(2).replace(/^0/, '')}`);
+    }
+    // Marital status: the smallest expected count is below 5, so Fisher's exact test, and the note says why.
+    expect(g('depression.marital.minExpected')).toBeLessThan(5);
+    const m = head(t, LABEL.marital!);
+    expect(textOf(m.test)).toBe("Fisher's exact");
+    expectDigits(value(m.p), g('depression.marital.p'), 11, 'marital Fisher p');
+    expectDigits(value(m.padj), g('depression.marital.holm'), 11, 'marital Holm p');
+    expect(t.notes.join(' ')).toMatch(
+      /Marital status: Fisher's exact test \(two-sided, R fisher.test\) instead of chi-square, because 2 of 6 cells \(33.3%\) have an expected count below 5 \(minimum 2.69\)/,
+    );
+    for (const v of ['age', 'sleep']) {
+      const c = head(t, LABEL[v]!);
+      expect(textOf(c.test)).toBe("Welch's t");
+      expectDigits(value(c.statistic), g(`depression.${v}.t`), 12, `${v} t`);
+      expectDigits(value(c.p), g(`depression.${v}.p`), 11, `${v} p`);
+      expectDigits(value(c.padj), g(`depression.${v}.holm`), 11, `${v} Holm p`);
+    }
+  });
+
+  it('PHQ-9 total (nonparametric): Mann–Whitney, Kruskal–Wallis, Spearman; Holm over the table', () => {
+    const t = table('assoc_phq9_total');
+    for (const v of ['gender', 'family_history']) {
+      const c = head(t, LABEL[v]!);
+      expect(textOf(c.test)).toBe('Mann–Whitney W');
+      expectDigits(value(c.statistic), g(`phq9_total.${v}.W`), 12, `${v} W`);
+      expectDigits(value(c.p), g(`phq9_total.${v}.p`), 11, `${v} p`);
+      expectDigits(value(c.padj), g(`phq9_total.${v}.holm`), 11, `${v} Holm p`);
+    }
+    for (const v of ['year', 'residence']) {
+      const c = head(t, LABEL[v]!);
+      expect(textOf(c.test)).toBe('Kruskal–Wallis H');
+      expectDigits(value(c.statistic), g(`phq9_total.${v}.H`), 12, `${v} H`);
+      expectDigits(value(c.p), g(`phq9_total.${v}.p`), 11, `${v} p`);
+      expectDigits(value(c.padj), g(`phq9_total.${v}.holm`), 11, `${v} Holm p`);
+    }
+    for (const [v, label] of [
+      ['age', 'Age'],
+      ['sleep', 'Hours of sleep on a usual night'],
+    ] as const) {
+      const c = head(t, label);
+      expect(textOf(c.test)).toBe('Spearman ρ');
+      expectDigits(value(c.statistic), g(`phq9_total.${v}.rho`), 12, `${v} ρ`);
+      expectDigits(value(c.p), g(`phq9_total.${v}.p`), 11, `${v} p`);
+      expectDigits(value(c.padj), g(`phq9_total.${v}.holm`), 11, `${v} Holm p`);
+    }
+  });
+
+  it('GAD-7 total: Welch t and Welch ANOVA with Games–Howell pairs (per-group n, mean, SD in the note)', () => {
+    const t = table('assoc_gad7_total');
+    const gc = head(t, 'Gender');
+    expectDigits(value(gc.statistic), g('gad7_total.gender.t'), 12, 'gender t');
+    expectDigits(value(gc.p), g('gad7_total.gender.p'), 11, 'gender p');
+    for (const v of ['year', 'residence']) {
+      const c = head(t, LABEL[v]!);
+      expect(textOf(c.test)).toBe("Welch's F");
+      expectDigits(value(c.statistic), g(`gad7_total.${v}.F`), 12, `${v} F`);
+      expect(textOf(c.df)).toBe(`${v === 'year' ? 3 : 2}, ${g(`gad7_total.${v}.df2`).toFixed(2)}`);
+      expectDigits(value(c.p), g(`gad7_total.${v}.p`), 11, `${v} p`);
+      expectDigits(value(c.padj), g(`gad7_total.${v}.holm`), 11, `${v} Holm p`);
+      const ph = table(`assoc_gad7_total_${v}_posthoc`);
+      expect(ph.title).toMatch(/Games–Howell/);
+      expect(ph.denominator).toMatch(/\(n = \d+, M = \d+\.\d\d, SD = \d+\.\d\d\)/);
+      for (const r of ph.rows) {
+        if (r.kind !== 'data') continue;
+        const key = `gad7_total.${v}.gh.${textOf(r.cells.comparison).replace(' − ', ' - ')}`;
+        expectDigits(value(r.cells.diff), g(`${key}.diff`), 12, `${key} diff`);
+        expectDigits(value(r.cells.se), g(`${key}.se`), 12, `${key} se`);
+        expectDigits(value(r.cells.df), g(`${key}.df`), 12, `${key} df`);
+        expectDigits(value(r.cells.q), g(`${key}.q`), 12, `${key} q`);
+        // R's ptukey is accurate to only a few digits (docs/statistics.md); ours is the exact integral.
+        expectDigits(value(r.cells.p), g(`${key}.p`), 4, `${key} p`);
+      }
+    }
+  });
+
+  it("with Student's t chosen: one-way ANOVA and Tukey HSD as R TukeyHSD(aov())", async () => {
+    const s = studyJson();
+    s.analysis.ttest = 'student';
+    s.analysis.associations = [s.analysis.associations[2]];
+    const r = (await analyzeFile(s, csv)).report;
+    const t = tableOf(r, 'assoc_gad7_total');
+    for (const v of ['year', 'residence']) {
+      const c = head(t, LABEL[v]!);
+      expect(textOf(c.test)).toBe('F');
+      expectDigits(value(c.statistic), g(`gad7_total.${v}.Fstudent`), 12, `${v} F`);
+      expectDigits(value(c.p), g(`gad7_total.${v}.pStudent`), 11, `${v} p`);
+      const ph = tableOf(r, `assoc_gad7_total_${v}_posthoc`);
+      expect(ph.title).toMatch(/Tukey/);
+      for (const row of ph.rows) {
+        if (row.kind !== 'data') continue;
+        const key = `gad7_total.${v}.tukey.${textOf(row.cells.comparison).replace(' − ', ' - ')}`;
+        expectDigits(value(row.cells.diff), g(`${key}.diff`), 12, `${key} diff`);
+        const ci = row.cells.ci;
+        if (ci?.kind !== 'interval') throw new Error('no interval');
+        // qtukey in R stops at |Δq| < 1e-4: R's interval is good to about 4–5 digits.
+        expectDigits(ci.lower, g(`${key}.lwr`), 4, `${key} lower`);
+        expectDigits(ci.upper, g(`${key}.upr`), 4, `${key} upper`);
+        expectDigits(value(row.cells.p), g(`${key}.p`), 3, `${key} p`);
+      }
+    }
+  });
+
+  it('sentences say "significantly" only where the Holm-adjusted p is below α', () => {
+    const all = [
+      ...sentences(report, 'assoc_depression'),
+      ...sentences(report, 'assoc_phq9_total'),
+      ...sentences(report, 'assoc_gad7_total'),
+      ...sentences(report, 'correlations'),
+    ];
+    expect(all.length).toBeGreaterThan(15);
+    // Gender and PHQ-9 ≥ 10: p = .014 unadjusted, but the Holm-adjusted p is .084 — not significant.
+    expect(g('depression.gender.p')).toBeLessThan(0.05);
+    expect(g('depression.gender.holm')).toBeGreaterThan(0.05);
+    const gender = all.find((x) => x.startsWith('Gender was') && x.includes('≥ 10'))!;
+    expect(gender).toMatch(
+      /^Gender was not significantly associated with .*p = \.014, Holm-adjusted p = \.084/,
+    );
+    for (const s of all) {
+      const m = /Holm-adjusted p (=|<) (1\.000|\.\d+)/.exec(s);
+      expect(m, s).not.toBeNull();
+      const adjusted = Number(m![2]!.startsWith('.') ? `0${m![2]}` : m![2]);
+      if (/ was significantly/.test(s)) expect(adjusted <= 0.05 || m![1] === '<', s).toBe(true);
+      else expect(adjusted >= 0.05, s).toBe(true);
+    }
+    // And a significant one after adjustment: family history with PHQ-9 ≥ 10.
+    expect(g('depression.family_history.holm')).toBeLessThan(0.05);
+    expect(
+      all.some((x) => x.startsWith('Family history of mental illness was significantly associated')),
+    ).toBe(true);
+  });
+
+  it('correlation matrix: Pearson r, p and Holm-adjusted p per pair, n per cell', () => {
+    const t = table('correlations');
+    const vars = ['phq', 'gad', 'age', 'sleep'];
+    // rows: per variable a group row, then r, p, p (Holm), n
+    const block = (i: number) => {
+      const start = t.rows.findIndex((r) => r.kind === 'group' && r.label.startsWith(`${i + 1}. `));
+      return t.rows.slice(start + 1, start + 5).map((r) => (r.kind === 'data' ? r.cells : {}));
+    };
+    for (let i = 0; i < 4; i++) {
+      const [r, p, padj, n] = block(i);
+      for (let j = i + 1; j < 4; j++) {
+        const key = `cor.${vars[i]}.${vars[j]}`;
+        expectDigits(value(r![`v${j}`]), g(`${key}.r`), 12, `${key} r`);
+        expectDigits(value(p![`v${j}`]), g(`${key}.p`), 11, `${key} p`);
+        expectDigits(value(padj![`v${j}`]), g(`${key}.holm`), 11, `${key} Holm`);
+        expect(value(n![`v${j}`])).toBe(g('n'));
+      }
+    }
+  });
+});
+
+describe('PHQ-9/GAD-7 example: models and methods agree with R', () => {
+  it('logistic model of PHQ-9 ≥ 10 and linear model of the GAD-7 total', () => {
+    const rows = new Map<string, Record<string, Cell>>();
+    for (const id of ['model_depression', 'model_anxiety']) {
+      let group: string | undefined;
+      for (const r of table(id).rows) {
+        if (r.kind === 'group') {
+          group = r.label;
+          continue;
+        }
+        const label = textOf(r.cells.predictor);
+        rows.set(`${id}:${r.indent ? `${group}: ${label}` : label}`, r.cells);
+        if (!r.indent) group = undefined;
+      }
+    }
+    const names = Object.keys(golden)
+      .filter((k) => k.startsWith('logistic.') && k.endsWith('.b'))
+      .map((k) => k.slice('logistic.'.length, -2))
+      .filter((x) => x !== '(Intercept)');
+    expect(names).toHaveLength(6);
+    for (const name of names) {
+      const c = rows.get(`model_depression:${name}`);
+      if (!c) throw new Error(`no logistic row ${name}: ${[...rows.keys()].join(' | ')}`);
+      expectDigits(value(c.b), g(`logistic.${name}.b`), 12, `${name} B`);
+      expectDigits(value(c.se), g(`logistic.${name}.se`), 12, `${name} SE`);
+      expectDigits(value(c.p), g(`logistic.${name}.p`), 11, `${name} p`);
+      expectDigits(value(c.or), g(`logistic.${name}.or`), 12, `${name} OR`);
+    }
+    const lnames = Object.keys(golden)
+      .filter((k) => k.startsWith('linear.') && k.endsWith('.b'))
+      .map((k) => k.slice('linear.'.length, -2))
+      .filter((x) => x !== '(Intercept)');
+    expect(lnames).toHaveLength(7);
+    for (const name of lnames) {
+      const c = rows.get(`model_anxiety:${name}`);
+      if (!c) throw new Error(`no linear row ${name}: ${[...rows.keys()].join(' | ')}`);
+      expectDigits(value(c.b), g(`linear.${name}.b`), 12, `${name} B`);
+      expectDigits(value(c.se), g(`linear.${name}.se`), 12, `${name} SE`);
+      expectDigits(value(c.t), g(`linear.${name}.t`), 12, `${name} t`);
+      expectDigits(value(c.p), g(`linear.${name}.p`), 11, `${name} p`);
+    }
+  });
+
+  it('the methods paragraph names the sample-size calculation, the tests, the models and the adjustment', () => {
+    const m = sentences(report, 'methods').join(' ');
+    expect(g('samplesize.n')).toBe(292);
+    expect(m).toContain(
+      `gives n₀ = ${g('samplesize.n0').toFixed(1)}; with the finite population correction n = n₀/(1 + (n₀ − 1)/N) for a population of N = 3000, at least 292 respondents were required.`,
+    );
+    expect(m).toMatch(/Fisher's exact test when an expected count is below 5/);
+    expect(m).toMatch(/Welch's ANOVA with Games–Howell post-hoc tests/);
+    expect(m).toMatch(/the Kruskal–Wallis test with ε² for PHQ-9 total/);
+    expect(m).toMatch(
+      /binary logistic regression on gender, year of study, family history of mental illness/,
+    );
+    expect(m).toMatch(/adjusted for multiple comparisons with the Holm method within each family of tests/);
+  });
+});
