@@ -9,9 +9,11 @@
  *   account (administrator) with the one-time token printed at first start, signs it in, 303 to /.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { normalizeEmail, type Store } from '../../store/index.js';
 import type { ServerConfig } from '../config.js';
 import { HttpError } from '../errors.js';
+import { parseQuery, queryText, segments } from '../request.js';
 import { STUDIO_HEADERS } from '../ui/headers.js';
 import { formField, safeNext } from './form.js';
 import { currentSessionToken, currentUser } from './guard.js';
@@ -19,6 +21,8 @@ import { setupPage, setupUnavailablePage, signInPage } from './pages.js';
 import { hashPassword, passwordProblem, verifyAgainstDummy, verifyPassword } from './password.js';
 import { clearSessionCookie, createSession, type SessionPolicy, setSessionCookie } from './session.js';
 import type { SignInThrottle } from './throttle.js';
+
+const SignInQuery = z.object({ next: queryText });
 
 export interface AuthRoutesOptions {
   readonly store: Store;
@@ -52,8 +56,8 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     setSessionCookie(reply, config, token);
   }
 
-  app.get<{ Querystring: { next?: string } }>('/signin', async (req, reply) => {
-    const next = safeNext(typeof req.query.next === 'string' ? req.query.next : undefined);
+  app.get('/signin', async (req, reply) => {
+    const next = safeNext(parseQuery(req, SignInQuery).next);
     if (currentUser(req)) return reply.code(303).header('location', next).send();
     const csrf = reply.generateCsrf();
     return html(reply, 200, signInPage({ csrf, next: next === '/' ? undefined : next }));
@@ -141,18 +145,19 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     return state.ok ? undefined : state.message;
   }
 
-  app.get<{ Params: { token: string } }>('/setup/:token', async (req, reply) => {
-    const problem = await setupTokenProblem(req.params.token);
+  app.get('/setup/:token', async (req, reply) => {
+    const { token } = segments(req, 'token');
+    const problem = await setupTokenProblem(token);
     if (problem) return html(reply, 410, setupUnavailablePage(problem));
     return html(
       reply,
       200,
-      setupPage({ csrf: reply.generateCsrf(), action: `/setup/${encodeURIComponent(req.params.token)}` }),
+      setupPage({ csrf: reply.generateCsrf(), action: `/setup/${encodeURIComponent(token)}` }),
     );
   });
 
-  app.post<{ Params: { token: string } }>('/setup/:token', { config: signInLimit }, async (req, reply) => {
-    const token = req.params.token;
+  app.post('/setup/:token', { config: signInLimit }, async (req, reply) => {
+    const { token } = segments(req, 'token');
     const problem = await setupTokenProblem(token);
     if (problem) return html(reply, 410, setupUnavailablePage(problem));
     const name = (formField(req.body, 'name') ?? '').trim().slice(0, 200);

@@ -15,7 +15,8 @@
  * lists quotes with pseudonyms: owner and analyst only. Queries use the segments the reader may see (their own
  * while coding is blind).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { audienceOf, cellsToSuppress, isSmall, suppressionReason } from '../../core/privacy/suppression.js';
 import type { AgreementUnit } from '../../core/qual/agreement.js';
 import {
@@ -32,6 +33,7 @@ import { OffsetIndex } from '../../core/qual/offsets.js';
 import { formatQuote, quoteOf } from '../../core/qual/results.js';
 import { tableCsv } from '../../render/csv.js';
 import { HttpError } from '../errors.js';
+import { parseQuery, queryList, queryStrictChoice, queryText } from '../request.js';
 import {
   esc,
   loadQual,
@@ -47,45 +49,33 @@ import {
 } from './common.js';
 import { fileBase, specDocx, specHtml } from './results.js';
 
-function queryList(v: unknown): string[] {
-  if (v === undefined) return [];
-  return (Array.isArray(v) ? v : [v]).map(String).filter((x) => x !== '');
-}
+/** The comparison's options in the query string (absent → the defaults; an unknown option → 400 naming the choices). */
+const ComparisonQuery = z.object({
+  unit: queryStrictChoice<AgreementUnit>('unit', ['character', 'turn'], 'character'),
+  sources: queryStrictChoice('sources', SOURCE_SCOPES, 'every'),
+  speakers: queryStrictChoice('speakers', SPEAKER_SCOPES, 'participants'),
+  coders: queryList,
+  codes: queryList,
+});
 
-/** One query value out of a fixed list; absent → the default; anything else → 400 naming the choices. */
-function choice<T extends string>(
-  query: Record<string, unknown>,
-  name: string,
-  allowed: readonly T[],
-  dflt: T,
-): T {
-  const v = query[name];
-  if (v === undefined || v === '') return dflt;
-  if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
-  throw new HttpError(
-    400,
-    `Unknown ${name} "${String(v)}": use one of ${allowed.map((a) => `"${a}"`).join(', ')}.`,
-    'validation',
-  );
-}
+const QueriesQuery = z.object({ attribute: queryText, code: queryText });
 
 function radio(name: string, value: string, current: string, label: string): string {
   return `<label><input type="radio" name="${name}" value="${value}"${value === current ? ' checked' : ''}> ${label}</label>`;
 }
 
 /** The comparison settings a query asks for (defaults: every coder who coded, every used codable code). */
-async function comparisonOf(ctx: QualContext, q: QualReq, query: Record<string, unknown>) {
+async function comparisonOf(ctx: QualContext, q: QualReq, req: FastifyRequest) {
+  const query = parseQuery(req, ComparisonQuery);
   const { state, project } = await projectOf(ctx, { ...q, coderId: null });
-  const unit = choice<AgreementUnit>(query, 'unit', ['character', 'turn'], 'character');
-  const sources = choice<SourceScope>(query, 'sources', SOURCE_SCOPES, 'every');
-  const speakers = choice<SpeakerScope>(query, 'speakers', SPEAKER_SCOPES, 'participants');
+  const { unit, sources, speakers } = query;
   const withSegments = project.coders
     .filter((c) => project.segments.some((s) => s.coderId === c.id))
     .map((c) => c.id);
-  const asked = queryList(query.coders).filter((c) => project.coders.some((x) => x.id === c));
+  const asked = query.coders.filter((c) => project.coders.some((x) => x.id === c));
   const coders = asked.length ? asked : withSegments;
   const usedCodes = new Set(project.segments.flatMap((s) => s.codeIds));
-  const askedCodes = queryList(query.codes).filter((c) => project.codes.some((x) => x.id === c));
+  const askedCodes = query.codes.filter((c) => project.codes.some((x) => x.id === c));
   const codeIds = askedCodes.length
     ? askedCodes
     : codesInTreeOrder(project.codes)
@@ -177,7 +167,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: QualContext): void {
             : ''),
       });
     }
-    const c = await comparisonOf(ctx, q, req.query as Record<string, unknown>);
+    const c = await comparisonOf(ctx, q, req);
     const { opts, project, names } = c;
     const qs = comparisonQuery(opts);
     const form =
@@ -214,7 +204,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: QualContext): void {
       const q = await loadQual(ctx, req, QUAL_ROLES.read);
       if (!q.project.comparisonOpen)
         throw new HttpError(409, 'Coding is blind: the owner opens comparison before agreement is computed.');
-      const { opts, project, names } = await comparisonOf(ctx, q, req.query as Record<string, unknown>);
+      const { opts, project, names } = await comparisonOf(ctx, q, req);
       if (opts.coders.length < 2 || opts.codeIds.length === 0)
         throw new HttpError(400, 'Choose at least two coders who have coded, and at least one code.');
       const tables = agreementTables(compareCoders(project, opts), names);
@@ -245,10 +235,10 @@ export function registerAnalysis(app: FastifyInstance, ctx: QualContext): void {
     const exact = audienceOf(q.role) === 'exact';
     // The k suppression works with: the study's k for a viewer, none for roles that read the transcripts.
     const k = exact ? 0 : q.study.minCellSize;
-    const query = req.query as Record<string, unknown>;
+    const query = parseQuery(req, QueriesQuery);
     const attrs = [...new Set(project.participants.flatMap((p) => Object.keys(p.attributes)))].sort();
     const attribute =
-      typeof query.attribute === 'string' && attrs.includes(query.attribute) ? query.attribute : attrs[0];
+      query.attribute !== undefined && attrs.includes(query.attribute) ? query.attribute : attrs[0];
     const codes = codesInTreeOrder(project.codes).filter((c) => c.codable);
     // Participants per code (visible segments overlapping their turns).
     const byCode = new Map<string, Set<string>>();
@@ -358,7 +348,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: QualContext): void {
     let segmentsOfCode = '';
     if (q.editor) {
       const codeId =
-        typeof query.code === 'string' && codes.some((c) => c.id === query.code) ? query.code : codes[0]?.id;
+        query.code !== undefined && codes.some((c) => c.id === query.code) ? query.code : codes[0]?.id;
       const names = new Map(project.coders.map((c) => [c.id, c.name]));
       const list = codeId ? project.segments.filter((s) => s.codeIds.includes(codeId)) : [];
       segmentsOfCode =

@@ -17,6 +17,7 @@ import {
 import { classifyLabel, participantLabel, SpeakerDirectory } from '../../core/qual/transcript.js';
 import type { QualChange, QualState } from '../../store/index.js';
 import { HttpError } from '../errors.js';
+import { segments } from '../request.js';
 import { colourClass, depthClass } from './assets.js';
 import {
   applyPlan,
@@ -224,7 +225,7 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
 
   app.post('/studies/:id/qual/codes/:cid', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-    const { cid } = req.params as { cid: string };
+    const { cid } = segments(req, 'cid');
     const b = bodyOf(req);
     const version = versionField(b);
     await applyPlan(ctx, q, (state) => {
@@ -251,7 +252,7 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
 
   app.post('/studies/:id/qual/codes/:cid/delete', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-    const { cid } = req.params as { cid: string };
+    const { cid } = segments(req, 'cid');
     const version = versionField(bodyOf(req));
     await applyPlan(ctx, q, (state) => {
       const old = state.get('code', cid);
@@ -393,7 +394,7 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
     return seeOther(reply, `${qualBase(q.study.id)}/participants`);
   });
   app.post('/studies/:id/qual/participants/:pid', async (req, reply) => {
-    const q = await saveParticipant(req, (req.params as { pid: string }).pid);
+    const q = await saveParticipant(req, segments(req, 'pid').pid);
     return seeOther(reply, `${qualBase(q.study.id)}/participants`);
   });
 }

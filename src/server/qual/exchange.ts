@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import {
   type AuditEvent,
   auditToCsv,
@@ -27,6 +28,7 @@ import { readZipAsync } from '../../render/qdpx/zip.js';
 import type { QualChange, QualState } from '../../store/index.js';
 import { qualHash } from '../../store/index.js';
 import { HttpError } from '../errors.js';
+import { parseQuery, queryChoice } from '../request.js';
 import {
   applyPlan,
   bodyOf,
@@ -108,6 +110,8 @@ function segmentCoder(e: AuditEvent): string | null {
   return typeof d?.coderId === 'string' ? d.coderId : null;
 }
 
+const QdpxQuery = z.object({ unit: queryChoice<PositionUnit>(['codepoint', 'utf16'], 'codepoint') });
+
 export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/exchange', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
@@ -146,7 +150,7 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/export.qdpx', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
     const { project } = await projectOf(ctx, q);
-    const unit: PositionUnit = (req.query as { unit?: string }).unit === 'utf16' ? 'utf16' : 'codepoint';
+    const { unit } = parseQuery(req, QdpxQuery);
     const { bytes, warnings } = exportQdpx(project, { positionUnit: unit });
     await ctx.store.qual.record(q.project.id, q.actor, [
       {

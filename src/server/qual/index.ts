@@ -29,6 +29,7 @@ import { checkFormText } from '../auth/form.js';
 import { currentUser, requireStudyRole } from '../auth/guard.js';
 import type { ServerConfig } from '../config.js';
 import { HttpError, tooLarge } from '../errors.js';
+import { segments } from '../request.js';
 import { layout } from '../studio/layout.js';
 import { QUAL_CSS } from '../ui/assets.js';
 import { QUAL_HEADERS } from '../ui/headers.js';
@@ -105,7 +106,7 @@ export async function qualRoutes(
   // these pages needs an owner or analyst role on the study (viewers get 403, others 404, signed out 401).
   app.addHook('preParsing', async (req) => {
     if (req.method === 'GET' || req.method === 'HEAD') return;
-    await requireStudyRole(req, (req.params as { id?: string }).id ?? '', QUAL_ROLES.edit);
+    await requireStudyRole(req, segments(req, 'id').id, QUAL_ROLES.edit);
   });
 
   // A refused change (400 invalid, 409 conflict or workflow refusal) is shown in the studio layout with a

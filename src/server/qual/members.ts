@@ -7,6 +7,7 @@
  * replaced words ends up around the new words.
  */
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { canonicalJson } from '../../core/qual/audit.js';
 import type { Participant, QualProject, Turn } from '../../core/qual/model.js';
 import { codePointLength, OffsetIndex } from '../../core/qual/offsets.js';
@@ -14,6 +15,7 @@ import { formatTimestamp } from '../../core/qual/transcript.js';
 import type { MemberCheck, MemberCheckStatus, QualChange } from '../../store/index.js';
 import { qualHash, toQualProject } from '../../store/index.js';
 import { HttpError } from '../errors.js';
+import { parseQuery, queryChoice, segments } from '../request.js';
 import { useHeaders } from '../ui/headers.js';
 import {
   applyPlan,
@@ -158,6 +160,9 @@ const ORDER: Record<MemberCheckStatus, MemberCheckStatus[]> = {
   approved: ['returned', 'corrected'],
 };
 
+/** The packet's language: Urdu when asked for, else English. */
+const PacketQuery = z.object({ lang: queryChoice(['en', 'ur'], 'en') });
+
 export function registerMembers(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/member-checks', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
@@ -222,8 +227,8 @@ export function registerMembers(app: FastifyInstance, ctx: QualContext): void {
 
   app.get('/studies/:id/qual/member-checks/:pid/packet', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-    const { pid } = req.params as { pid: string };
-    const lang = (req.query as { lang?: string }).lang === 'ur' ? 'ur' : 'en';
+    const { pid } = segments(req, 'pid');
+    const { lang } = parseQuery(req, PacketQuery);
     const project = toQualProject(await stateOf(ctx, q));
     const packet = packetOf(project, pid);
     if (!packet) throw new HttpError(404, 'Participant not found.', 'not_found');
@@ -234,7 +239,7 @@ export function registerMembers(app: FastifyInstance, ctx: QualContext): void {
 
   app.post('/studies/:id/qual/member-checks/:pid/status', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-    const { pid } = req.params as { pid: string };
+    const { pid } = segments(req, 'pid');
     const b = bodyOf(req);
     const to = field(b, 'status') as MemberCheckStatus;
     if (!['sent', 'returned', 'corrected', 'approved'].includes(to))
@@ -298,7 +303,7 @@ export function registerMembers(app: FastifyInstance, ctx: QualContext): void {
 
   app.post('/studies/:id/qual/member-checks/:pid/corrections', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-    const { pid } = req.params as { pid: string };
+    const { pid } = segments(req, 'pid');
     const b = bodyOf(req);
     const [sourceId, turnText] = field(b, 'turn').split('|');
     const find = rawField(b, 'find').normalize('NFC');

@@ -17,6 +17,7 @@ import {
   WidthType,
 } from 'docx';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { audienceOf } from '../../core/privacy/suppression.js';
 import { type QualMeta, QualMetaSchema } from '../../core/qual/model.js';
 import {
@@ -33,6 +34,7 @@ import { renderHtmlDocument } from '../../render/html.js';
 import { renderMarkdown } from '../../render/markdown.js';
 import type { QualState } from '../../store/index.js';
 import { HttpError } from '../errors.js';
+import { parseQuery, queryChoice } from '../request.js';
 import { useHeaders } from '../ui/headers.js';
 import {
   applyPlan,
@@ -202,11 +204,13 @@ function checklistOptions(q: QualReq, state: QualState): ChecklistOptions {
     : { software: 'nabz', minCellSize: q.study.minCellSize, memberChecks };
 }
 
+const ResultsQuery = z.object({ include: queryChoice(['all', 'final'], 'all') });
+
 export function registerResults(app: FastifyInstance, ctx: QualContext): void {
   const results = async (req: FastifyRequest) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
     const { project } = await projectOf(ctx, q);
-    const include = (req.query as { include?: string }).include === 'final' ? 'final' : 'all';
+    const { include } = parseQuery(req, ResultsQuery);
     const spec = resultsTable(project, { include, suggestQuotes: 0 });
     return { q, project, include, spec } as const;
   };

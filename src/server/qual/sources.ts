@@ -34,6 +34,7 @@ import { DOCX_MAX_XML_BYTES, docxParagraphsAsync } from '../../render/qdpx/docx.
 import type { QualChange, QualState } from '../../store/index.js';
 import { toQualProject } from '../../store/index.js';
 import { HttpError, tooLarge } from '../errors.js';
+import { segments } from '../request.js';
 import { colourClass, depthClass } from './assets.js';
 import {
   applyPlan,
@@ -470,7 +471,7 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
   // deletion without the text (auditView).
   app.post('/studies/:id/qual/sources/:sid/delete', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-    const { sid } = req.params as { sid: string };
+    const { sid } = segments(req, 'sid');
     await applyPlan(ctx, q, (state) => {
       const old = state.get('source', sid);
       if (!old) return refuse('not_found', 'That transcript no longer exists.');
@@ -502,7 +503,7 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
 
   app.get('/studies/:id/qual/sources/:sid', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-    const { sid } = req.params as { sid: string };
+    const { sid } = segments(req, 'sid');
     const state = await stateOf(ctx, q);
     const src = state.get('source', sid);
     if (!src) throw new HttpError(404, 'Transcript not found.', 'not_found');
@@ -582,7 +583,7 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
 
   app.post('/studies/:id/qual/sources/:sid/segments', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-    const { sid } = req.params as { sid: string };
+    const { sid } = segments(req, 'sid');
     const b = bodyOf(req);
     const codeIds = fields(b, 'codes');
     const newCode = field(b, 'new_code');
@@ -660,7 +661,7 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
 
   app.post('/studies/:id/qual/segments/:segId/delete', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-    const { segId } = req.params as { segId: string };
+    const { segId } = segments(req, 'segId');
     const version = versionField(bodyOf(req));
     const sid = await applyPlan(ctx, q, (state) => {
       const seg = state.get('segment', segId);

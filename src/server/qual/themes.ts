@@ -25,6 +25,7 @@ import { formatQuote, quoteOf } from '../../core/qual/results.js';
 import type { QualState } from '../../store/index.js';
 import { toQualProject } from '../../store/index.js';
 import { HttpError } from '../errors.js';
+import { segments } from '../request.js';
 import { depthClass } from './assets.js';
 import {
   applyPlan,
@@ -175,7 +176,7 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
 
   app.post('/studies/:id/qual/memos/:mid/delete', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-    const { mid } = req.params as { mid: string };
+    const { mid } = segments(req, 'mid');
     const version = versionField(bodyOf(req));
     await applyPlan(ctx, q, (state) => {
       const m = state.get('memo', mid);
@@ -374,7 +375,7 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
   ) =>
     app.post(path, async (req, reply) => {
       const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-      const { tid } = req.params as { tid: string };
+      const { tid } = segments(req, 'tid');
       const b = bodyOf(req);
       const version = versionField(b);
       await applyPlan(ctx, q, (state) => {
@@ -446,7 +447,7 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
   );
   app.post('/studies/:id/qual/themes/:tid/disagreements/:did/resolve', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-    const { tid, did } = req.params as { tid: string; did: string };
+    const { tid, did } = segments(req, 'tid', 'did');
     const b = bodyOf(req);
     const version = versionField(b);
     await applyPlan(ctx, q, (state) => {

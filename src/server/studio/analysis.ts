@@ -8,21 +8,24 @@
  * The full report can be downloaded as one self-contained HTML file.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { Item } from '../../core/instrument/schema.js';
 import { singleChoiceQuestions } from '../../core/study/questions.js';
 import { renderDocx, renderFiguresSvg, renderHtmlDocument, renderHtmlFragment } from '../../render/index.js';
 import { programVersion } from '../../render/version.js';
 import { HttpError } from '../errors.js';
+import { parseQuery, queryList } from '../request.js';
 import { useHeaders } from '../ui/headers.js';
 import { checkedOf, loadStudy, page, ROLES, type StudioContext, studyReport } from './common.js';
 import { checkbox } from './forms.js';
 import { issuesHtml } from './layout.js';
 import { FlagCollector, flagsOf, responsesView, reviewCard } from './review.js';
 
+const GroupQuery = z.object({ group: queryList });
+
 /** The group variables asked for in the query (`?group=a&group=b`), limited to single-choice questions. */
 export function groupsFromQuery(req: FastifyRequest, candidates: readonly Item[]): string[] {
-  const raw = (req.query as { group?: string | string[] }).group;
-  const wanted = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  const wanted = parseQuery(req, GroupQuery).group;
   const ok = new Set(candidates.map((q) => q.id));
   return [...new Set(wanted.filter((g) => ok.has(g)))].slice(0, 10);
 }

@@ -5,6 +5,7 @@
 import type {} from '@fastify/cookie';
 import type {} from '@fastify/csrf-protection';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { analyzeStudy } from '../../core/analysis/analyzeStudy.js';
 import type { Issue } from '../../core/instrument/schema.js';
 import type { Report } from '../../core/report/spec.js';
@@ -15,6 +16,7 @@ import type { Store, Study, StudyRole, User } from '../../store/index.js';
 import { requireStudyRole } from '../auth/guard.js';
 import type { ServerConfig } from '../config.js';
 import { HttpError } from '../errors.js';
+import { parseParams, segment } from '../request.js';
 import { datasetFromAnswers } from './dataset.js';
 import {
   applyAcknowledgements,
@@ -48,9 +50,12 @@ export interface StudyRequest {
   readonly layoutStudy: LayoutStudy;
 }
 
+/** Studio routes under /studies/:id. */
+export const StudyParams = z.object({ id: segment });
+
 /** The study in `:id`, if the signed-in user has one of `roles` on it (401/404/403 otherwise, see guard.ts). */
 export async function loadStudy(req: FastifyRequest, roles: readonly StudyRole[]): Promise<StudyRequest> {
-  const { id } = req.params as { id: string };
+  const { id } = parseParams(req, StudyParams);
   const r = await requireStudyRole(req, id, roles);
   return {
     ...r,

@@ -8,10 +8,12 @@
  * problems listed by field and what was typed kept.
  */
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { Instrument, Issue, Item, LocalizedText } from '../../core/instrument/schema.js';
 import { getInstrument, listInstruments } from '../../instruments/index.js';
 import type { Study, User } from '../../store/index.js';
 import { HttpError } from '../errors.js';
+import { parseParams, parseQuery, queryText, segment } from '../request.js';
 import {
   loadStudy,
   page,
@@ -927,10 +929,13 @@ function formOf(section: Section, fields: Fields): string {
   return section === 'questions' ? 'question' : section === 'eligibility' ? 'eligibility' : section;
 }
 
+const EditQuery = z.object({ saved: queryText });
+const SectionParams = z.object({ section: segment });
+
 export function registerEdit(app: FastifyInstance, ctx: StudioContext): void {
   app.get('/studies/:id/edit', async (req, reply) => {
     const s = await loadStudy(req, ROLES.owner);
-    const saved = (req.query as { saved?: string }).saved;
+    const { saved } = parseQuery(req, EditQuery);
     const csrf = reply.generateCsrf();
     const body = await renderEdit(ctx, s, csrf, { saved });
     return page(reply, {
@@ -945,9 +950,9 @@ export function registerEdit(app: FastifyInstance, ctx: StudioContext): void {
 
   app.post('/studies/:id/edit/:section', async (req, reply) => {
     const s = await loadStudy(req, ROLES.owner);
-    const section = (req.params as { section: string }).section as Section;
-    if (!SECTIONS.includes(section))
-      throw new HttpError(404, `There is no "${section}" section to save.`, 'not_found');
+    const asked = parseParams(req, SectionParams).section;
+    const section = SECTIONS.find((x) => x === asked);
+    if (!section) throw new HttpError(404, `There is no "${asked}" section to save.`, 'not_found');
     const fields = (req.body ?? {}) as Fields;
     const draft = structuredClone((s.study.definition ?? {}) as StudyDraft);
     const r = HANDLERS[section]({ draft, fields, study: s.study, user: s.user });

@@ -6,9 +6,11 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import QRCode from 'qrcode';
+import { z } from 'zod';
 import type { Issue } from '../../core/instrument/schema.js';
 import { audienceOf, coarseCount } from '../../core/privacy/suppression.js';
 import { HttpError } from '../errors.js';
+import { parseQuery, queryText } from '../request.js';
 import { useHeaders } from '../ui/headers.js';
 import { loadStudy, page, ROLES, type StudioContext, type StudyRequest, seeOther } from './common.js';
 import { launchCheck, type StudyDraft, studyInstrument } from './definition.js';
@@ -154,6 +156,8 @@ async function showOverview(
   });
 }
 
+const ShareQuery = z.object({ code: queryText, launched: queryText, revoked: queryText });
+
 export function registerOverview(app: FastifyInstance, ctx: StudioContext): void {
   const { store, config } = ctx;
 
@@ -227,7 +231,7 @@ export function registerOverview(app: FastifyInstance, ctx: StudioContext): void
     const svg = await qrSvg(link);
     const def = (study.definition ?? {}) as StudyDraft;
     const message = `${study.title} — an anonymous survey (a few minutes, any phone): ${link}`;
-    const newCode = (req.query as { code?: string }).code;
+    const { code: newCode, launched: launchedFlag, revoked } = parseQuery(req, ShareQuery);
     let referrals = '';
     if (def.collection?.referrals) {
       const seeds = await store.referrals.seeds(study.id);
@@ -253,8 +257,7 @@ export function registerOverview(app: FastifyInstance, ctx: StudioContext): void
       study.status === 'open'
         ? ''
         : `<p class="notice">The study is ${esc(study.status)}: the link ${study.status === 'draft' ? 'works once you launch it' : 'shows a "closed" page until you reopen it'}.</p>`;
-    const launched = (req.query as { launched?: string }).launched !== undefined;
-    const revoked = (req.query as { revoked?: string }).revoked;
+    const launched = launchedFlag !== undefined;
     const csrf = reply.generateCsrf();
     const invitations = await inviteLinksSection(ctx, study, s.role === 'owner', csrf);
     return page(reply, {

@@ -11,9 +11,11 @@
  *   how many entries the server holds: that would tell one owner about everyone else's activity).
  */
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { normalizeEmail, type StudyRole } from '../../store/index.js';
 import { requireUser } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
+import { parseParams, parseQuery, queryText, segment } from '../request.js';
 import { loadStudy, page, ROLES, type StudioContext, seeOther } from './common.js';
 import { type Fields, field } from './definition.js';
 import { input, select } from './forms.js';
@@ -32,6 +34,10 @@ function isRole(v: string): v is StudyRole {
 const PAGE_SIZE = 50;
 
 const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]{1,253}$/;
+
+const RolesQuery = z.object({ invited: queryText });
+const AuditQuery = z.object({ older: queryText });
+const InvitationParams = z.object({ studyId: segment, answer: segment });
 
 export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
   const { store } = ctx;
@@ -89,7 +95,7 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
   };
 
   app.get('/studies/:id/roles', async (req, reply) => {
-    const invited = (req.query as { invited?: string }).invited;
+    const { invited } = parseQuery(req, RolesQuery);
     return peoplePage(
       await loadStudy(req, ROLES.owner),
       reply,
@@ -167,7 +173,7 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
   // The invitee's answer, from their start page: only invitations to the signed-in account's own address.
   app.post('/invitations/:studyId/:answer', async (req, reply) => {
     const user = requireUser(req);
-    const { studyId: idText, answer } = req.params as { studyId: string; answer: string };
+    const { studyId: idText, answer } = parseParams(req, InvitationParams);
     const studyId = /^[1-9]\d{0,14}$/.test(idText) ? Number(idText) : Number.NaN;
     if (!Number.isSafeInteger(studyId) || (answer !== 'accept' && answer !== 'decline'))
       throw new HttpError(404, 'There is no such invitation.', 'not_found');
@@ -218,7 +224,7 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
   app.get('/studies/:id/audit', async (req, reply) => {
     const s = await loadStudy(req, ROLES.owner);
     // Paged by the study's own entry positions, never by server-wide ids (issue 12, finding 16).
-    const older = Number((req.query as { older?: string }).older);
+    const older = Number(parseQuery(req, AuditQuery).older);
     const { entries, oldestPosition } = await store.audit.pageForStudy(s.study.id, {
       limit: PAGE_SIZE,
       ...(Number.isSafeInteger(older) && older > 0 ? { olderThan: older } : {}),

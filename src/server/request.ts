@@ -1,0 +1,89 @@
+/**
+ * Route parameters and query strings, parsed with a Zod schema instead of cast: `parseParams(req, schema)` and
+ * `parseQuery(req, schema)` return the schema's output type, or answer 400 with a message naming the part of the
+ * address, the bad value and what was expected. Schemas are built once per module (not per request).
+ *
+ * Query values arrive from Fastify's parser as a string, or an array for a repeated key (`?group=a&group=b`):
+ * `queryText` takes the first, `queryList` all of them, `queryChoice` one of fixed values (else a default —
+ * links with an unknown option still show the page, as before).
+ */
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { HttpError, type HttpIssue } from './errors.js';
+
+const firstValue = (v: unknown) => (Array.isArray(v) ? v[0] : v);
+
+/** An optional query value: its first occurrence as text, undefined when absent. */
+export const queryText = z.preprocess(firstValue, z.string().optional());
+
+/** Every value of a repeated query key (`?k=a&k=b` → ['a', 'b']); [] when absent. */
+export const queryList = z.preprocess(
+  (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+  z.array(z.string()),
+);
+
+/** One of `values` (first occurrence), or `fallback` when absent or anything else. */
+export function queryChoice<const T extends string>(values: readonly T[], fallback: T) {
+  return z.preprocess(firstValue, z.enum(values).catch(fallback));
+}
+
+/** A path segment (`:id`, `:pid`, …): text; what it names is checked where it is looked up (404 when nothing). */
+export const segment = z.string();
+
+function parsed<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where: 'address' | 'query string',
+): z.output<S> {
+  const r = schema.safeParse(value ?? {});
+  if (r.success) return r.data;
+  const issues: HttpIssue[] = r.error.issues.map((i) => ({
+    path: i.path.map(String).join('.'),
+    message: i.message,
+  }));
+  const bad = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+  throw new HttpError(
+    400,
+    `The ${where} is not valid (${bad}); use the links the pages give.`,
+    'validation',
+    issues,
+  );
+}
+
+/** The route's parameters, checked by `schema` (400 naming the bad part otherwise). */
+export function parseParams<S extends z.ZodType>(req: FastifyRequest, schema: S): z.output<S> {
+  return parsed(schema, req.params, 'address');
+}
+
+/** The query string, checked by `schema` (400 naming the bad key otherwise). */
+export function parseQuery<S extends z.ZodType>(req: FastifyRequest, schema: S): z.output<S> {
+  return parsed(schema, req.query, 'query string');
+}
+
+/** One of `values` (first occurrence); absent or empty → `fallback`; anything else → 400 naming the choices. */
+export function queryStrictChoice<const T extends string>(name: string, values: readonly T[], fallback: T) {
+  return z.preprocess(
+    (v) => (firstValue(v) === '' ? undefined : firstValue(v)),
+    z
+      .enum(values, {
+        error: (iss) =>
+          `Unknown ${name} "${String(iss.input)}": use one of ${values.map((a) => `"${a}"`).join(', ')}.`,
+      })
+      .default(fallback),
+  );
+}
+
+const segmentSchemas = new Map<string, z.ZodType<Record<string, string>>>();
+
+/** Named path segments as text: `const { tid, did } = segments(req, 'tid', 'did')` (schemas built once per list). */
+export function segments<const K extends string>(req: FastifyRequest, ...names: K[]): Record<K, string> {
+  const key = names.join(',');
+  let schema = segmentSchemas.get(key);
+  if (!schema) {
+    schema = z.object(Object.fromEntries(names.map((n) => [n, segment]))) as z.ZodType<
+      Record<string, string>
+    >;
+    segmentSchemas.set(key, schema);
+  }
+  return parseParams(req, schema) as Record<K, string>;
+}
