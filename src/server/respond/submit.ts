@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { Answer } from '../../core/response/submission.js';
 import { scoreRespondent, scoringAnswers } from '../../core/scoring/index.js';
 import { calendarDay, canonicalJson, type Store, type Study, secretHash } from '../../store/index.js';
@@ -46,10 +46,14 @@ export type KeyHasher = (studyId: number, clientKey: string) => Promise<string>;
 
 /** The hasher for a store: the secret is `NABZ_SECRET` or the store's generated one (read once, on first use). */
 export function idempotencyKeyHasher(store: Store, secret: string | undefined): KeyHasher {
-  let key: Promise<string> | undefined;
+  // The secret as a KeyObject, made once: createHmac with a string key prepares the key again on every call
+  // (the same digest either way: a string key is its UTF-8 bytes).
+  let key: Promise<KeyObject> | undefined;
   return async (studyId, clientKey) => {
-    key ??= secret !== undefined ? Promise.resolve(secret) : store.secrets.get('idempotency');
-    let k: string;
+    key ??= (secret !== undefined ? Promise.resolve(secret) : store.secrets.get('idempotency')).then((k) =>
+      createSecretKey(Buffer.from(k, 'utf8')),
+    );
+    let k: KeyObject;
     try {
       k = await key;
     } catch (err) {
