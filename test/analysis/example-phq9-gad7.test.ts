@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Cell, Report, Row, TableSpec } from '../../src/core/report/spec.js';
+import { resolveStudy } from '../../src/core/study/resolve.js';
+import { getInstrument, instrumentIds } from '../../src/instruments/index.js';
 import { expectDigits } from '../helpers/accuracy.js';
 import { analyzeFile, table as tableOf, value } from './helpers.js';
 
@@ -205,6 +207,58 @@ describe('PHQ-9/GAD-7 example: bivariate associations agree with R', () => {
     ).toBe(true);
   });
 
+  it('small groups (k = 15): a category below k is left out with a note, a cell below k is suppressed, the test stays', async () => {
+    const s = studyJson();
+    s.analysis.minCellSize = 15;
+    s.analysis.associations = [s.analysis.associations[0]];
+    const r = (await analyzeFile(s, csv)).report;
+    const t = tableOf(r, 'assoc_depression');
+    const rows = t.rows.flatMap((x) => (x.kind === 'data' ? [x.cells] : []));
+    expect(rows.some((c) => textOf(c.characteristic) === 'Divorced or widowed')).toBe(false);
+    expect(t.notes).toContain(
+      'Marital status: Divorced or widowed left out of the comparison (fewer than 15 respondents, who could be identified).',
+    );
+    // Married: 17 and 13 with and without depression; 13 < 15 is hidden, and 17 with it (else 30 − 17 gives it away).
+    expect([g('k10.marital.married.dep'), g('k10.marital.married.nodep')]).toEqual([17, 13]);
+    const married = rows.find((c) => textOf(c.characteristic) === 'Married')!;
+    expect(married.o0?.kind).toBe('suppressed');
+    expect(married.o1?.kind).toBe('suppressed');
+    expect(value(married.n)).toBe(30);
+    // The test over Single and Married, as R on the table without the small category.
+    expect(g('k10.marital.minExpected')).toBeGreaterThan(5);
+    const m = head(t, 'Marital status');
+    expect(textOf(m.test)).toBe('χ²');
+    expectDigits(value(m.statistic), g('k10.marital.chi2'), 12, 'marital χ² (k = 15)');
+    expectDigits(value(m.p), g('k10.marital.p'), 11, 'marital p (k = 15)');
+  });
+
+  it('adjust "none": no adjusted column, the note says so, sentences decide on the test p', async () => {
+    const s = studyJson();
+    s.analysis.adjust = 'none';
+    s.analysis.associations = [s.analysis.associations[0]];
+    const r = (await analyzeFile(s, csv)).report;
+    const t = tableOf(r, 'assoc_depression');
+    expect(t.columns.some((c) => c.key === 'padj')).toBe(false);
+    expect(t.notes).toContain(
+      'p-values are not adjusted for multiple comparisons (analysis.adjust = "none").',
+    );
+    const text = sentences(r, 'assoc_depression').join(' ');
+    expect(text).not.toMatch(/adjusted/);
+    expect(text).toMatch(/^Gender was significantly associated with .* p = \.014, Cramér's V/);
+  });
+
+  it('adjust "bonferroni": m·p capped at 1, named in the column and the sentences', async () => {
+    const s = studyJson();
+    s.analysis.adjust = 'bonferroni';
+    s.analysis.associations = [s.analysis.associations[0]];
+    const r = (await analyzeFile(s, csv)).report;
+    const t = tableOf(r, 'assoc_depression');
+    expect(t.columns.find((c) => c.key === 'padj')?.label).toBe('p (Bonferroni)');
+    const c = head(t, 'Family history of mental illness');
+    expectDigits(value(c.padj), Math.min(1, 7 * g('depression.family_history.p')), 14, 'Bonferroni p');
+    expect(sentences(r, 'assoc_depression').join(' ')).toMatch(/Bonferroni-adjusted p = /);
+  });
+
   it('correlation matrix: Pearson r, p and Holm-adjusted p per pair, n per cell', () => {
     const t = table('correlations');
     const vars = ['phq', 'gad', 'age', 'sleep'];
@@ -223,6 +277,23 @@ describe('PHQ-9/GAD-7 example: bivariate associations agree with R', () => {
         expect(value(n![`v${j}`])).toBe(g('n'));
       }
     }
+  });
+});
+
+describe('correlations over fewer than k respondents', () => {
+  it('are suppressed (r, p and n) and get no sentence', async () => {
+    const s = studyJson();
+    s.analysis.minCellSize = 401;
+    s.analysis.associations = [];
+    s.analysis.models = [];
+    const r = (await analyzeFile(s, csv)).report;
+    const t = tableOf(r, 'correlations');
+    const shown = t.rows.flatMap((x) =>
+      x.kind === 'data' ? Object.entries(x.cells).filter(([k, c]) => k !== 'stat' && c.kind !== 'empty') : [],
+    );
+    expect(shown.length).toBeGreaterThan(0);
+    for (const [key, c] of shown) if (c.kind !== 'suppressed') expect(key, JSON.stringify(c)).toBe('diag');
+    expect(sentences(r, 'correlations')).toEqual([]);
   });
 });
 
@@ -282,5 +353,53 @@ describe('PHQ-9/GAD-7 example: models and methods agree with R', () => {
       /binary logistic regression on gender, year of study, family history of mental illness/,
     );
     expect(m).toMatch(/adjusted for multiple comparisons with the Holm method within each family of tests/);
+  });
+});
+
+describe('the association and correlation plan is checked against the study', () => {
+  const issues = (analysis: Record<string, unknown>) => {
+    const s = studyJson();
+    Object.assign(s.analysis, analysis);
+    const r = resolveStudy(s, getInstrument, instrumentIds());
+    if (r.ok) throw new Error('expected issues');
+    return r.issues;
+  };
+  it('unknown ids, the outcome as a characteristic, atLeast on a single-choice outcome, a duplicate id', () => {
+    const got = issues({
+      associations: [
+        { id: 'a', outcome: 'nope', characteristics: ['gender', 'what'] },
+        { id: 'a', outcome: 'gender', atLeast: 1, characteristics: ['gender'] },
+      ],
+    });
+    expect(got.map((i) => i.path)).toEqual([
+      'analysis.associations[0].outcome',
+      'analysis.associations[0].characteristics[1]',
+      'analysis.associations[1].id',
+      'analysis.associations[1].atLeast',
+      'analysis.associations[1].characteristics[0]',
+    ]);
+    expect(got[0]!.message).toContain('outcome "nope" is not a score or question of this study');
+    expect(got[3]!.message).toContain('"gender" is a single-choice question, so "atLeast" does not apply');
+    expect(got[4]!.message).toContain('"gender" is the outcome; it cannot also be a characteristic');
+  });
+  it('a correlation of a single-choice question, a variable listed twice, too few variables', () => {
+    const got = issues({ correlations: { variables: ['phq9_total', 'gender', 'phq9_total'] } });
+    expect(got.map((i) => i.path)).toEqual([
+      'analysis.correlations.variables[1]',
+      'analysis.correlations.variables[2]',
+    ]);
+    expect(got[0]!.message).toContain('"gender" is a single question; use a score');
+    expect(issues({ correlations: { variables: ['phq9_total'] } })[0]!.path).toMatch(
+      /correlations\.variables/,
+    );
+  });
+  it('adjust and sampleSize refuse unknown methods and impossible values', () => {
+    expect(issues({ adjust: 'sidak' })[0]!.path).toBe('analysis.adjust');
+    expect(issues({ sampleSize: { proportion: 1.5, margin: 0.05 } })[0]!.path).toBe(
+      'analysis.sampleSize.proportion',
+    );
+    expect(issues({ sampleSize: { proportion: 0.3, margin: 0 } })[0]!.path).toBe(
+      'analysis.sampleSize.margin',
+    );
   });
 });

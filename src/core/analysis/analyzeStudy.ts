@@ -76,7 +76,7 @@ export function analyzeStudy(input: AnalysisInput): Report {
   if (th) sections.push(th);
   sections.push(...groupSections(input, reported, k));
   sections.push(...associationSections(input, byId, k));
-  const corr = correlationSection(input, byId);
+  const corr = correlationSection(input, byId, k);
   if (corr) sections.push(corr);
   sections.push(...modelSections(input, byId, k));
   const rel = reliabilitySection(input, reported, k);

@@ -2,7 +2,9 @@
  * The correlation matrix of the plan (`analysis.correlations`): Pearson's r or Spearman's ρ of scores and number
  * questions, each pair with its n and two-sided p (pairwise complete cases by default), as R cor.test per pair and
  * SPSS CORRELATIONS / NONPAR CORR. The pairs' p-values are one family for the plan's `adjust`.
+ * With k > 0, a pair over fewer than k respondents is suppressed.
  */
+import { isSmall, suppressionReason } from '../privacy/suppression.js';
 import {
   col,
   formatFixed,
@@ -11,6 +13,7 @@ import {
   notComputableCell,
   num,
   pval,
+  suppressed,
   TEXT,
   text,
 } from '../report/index.js';
@@ -27,6 +30,7 @@ import { variableOf } from './models.js';
 export function correlationSection(
   input: AnalysisInput,
   scores: ReadonlyMap<string, ScoreColumn>,
+  k: number,
 ): Section | undefined {
   const plan = input.resolved.study.analysis;
   const spec = plan.correlations;
@@ -55,13 +59,22 @@ export function correlationSection(
   const rows: Row[] = [];
   vars.forEach((v, i) => {
     rows.push({ kind: 'group', label: `${i + 1}. ${v.label}` });
+    // A pair over fewer than k respondents is not shown (its r, p and n).
+    const hide = (j: number) => isSmall(m.n[i]![j]!, k);
     const line = (what: string, cell: (j: number) => Cell): Row => ({
       kind: 'data',
       indent: 1,
       cells: {
         stat: text(what),
         ...Object.fromEntries(
-          vars.map((_, j) => [`v${j}`, j === i && what !== 'n' ? { kind: 'empty' } : cell(j)]),
+          vars.map((_, j) => [
+            `v${j}`,
+            j === i && what !== 'n'
+              ? { kind: 'empty' }
+              : hide(j)
+                ? suppressed(suppressionReason(k))
+                : cell(j),
+          ]),
         ),
       },
     });
@@ -89,7 +102,7 @@ export function correlationSection(
   const sentences: string[] = [];
   pairs.forEach((x, q) => {
     const e = m.estimate[x.i]![x.j];
-    if (e === null || e === undefined || Number.isNaN(x.p)) return;
+    if (e === null || e === undefined || Number.isNaN(x.p) || isSmall(m.n[x.i]![x.j]!, k)) return;
     const a = adjusted[q];
     sentences.push(
       associationSentence({

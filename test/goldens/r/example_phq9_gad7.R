@@ -44,6 +44,13 @@ tab <- table(df$marital, depf)
 ct <- suppressWarnings(chisq.test(tab, correct = FALSE))
 add("depression.marital.minExpected", min(ct$expected))
 add("depression.marital.p", fisher.test(tab)$p.value); pd["marital"] <- fisher.test(tab)$p.value
+# with k = 10 the 6 divorced or widowed respondents are left out of the comparison
+keep <- df$marital != "Divorced or widowed"
+tab2 <- table(droplevels(df$marital[keep]), depf[keep])
+ct2 <- suppressWarnings(chisq.test(tab2, correct = FALSE))
+add("k10.marital.minExpected", min(ct2$expected)); add("k10.marital.chi2", ct2$statistic); add("k10.marital.p", ct2$p.value)
+add("k10.marital.fisher", fisher.test(tab2)$p.value)
+add("k10.marital.married.dep", tab2["Married", "1"]); add("k10.marital.married.nodep", tab2["Married", "0"])
 for (v in c("age", "sleep")) {
   tt <- t.test(df[[v]][df$dep == 1], df[[v]][df$dep == 0])
   add(paste0("depression.", v, ".t"), tt$statistic); add(paste0("depression.", v, ".df"), tt$parameter)
