@@ -32,7 +32,8 @@ import { loadStudy, type StudyRequest } from '../studio/common.js';
 import { layout, postButton as studioPostButton } from '../studio/layout.js';
 import { QUAL_CSS } from '../ui/assets.js';
 import { QUAL_HEADERS } from '../ui/headers.js';
-import { esc } from '../ui/html.js';
+import { esc, raw } from '../ui/html.js';
+import { dataTable, type TableOptions } from '../ui/table.js';
 import { QUAL_SCRIPT_PATH } from './assets.js';
 
 /** 303 to a page after a successful POST, and the hidden CSRF field: as in the studio. */
@@ -317,14 +318,13 @@ export function postButton(
 export function table(
   head: readonly string[],
   rows: readonly (readonly string[])[],
-  options: { numeric?: readonly number[]; caption?: string } = {},
+  options: TableOptions = {},
 ): string {
-  const num = new Set(options.numeric ?? []);
-  const th = head.map((h, i) => `<th scope="col"${num.has(i) ? ' class="num"' : ''}>${esc(h)}</th>`).join('');
-  const body = rows
-    .map((r) => `<tr>${r.map((c, i) => `<td${num.has(i) ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`)
-    .join('');
-  return `<div class="wrap"><table>${options.caption ? `<caption>${esc(options.caption)}</caption>` : ''}<thead><tr>${th}</tr></thead><tbody>${body}</tbody></table></div>`;
+  return dataTable(
+    head,
+    rows.map((r) => r.map((c) => raw(c))),
+    options,
+  ).text;
 }
 
 /** Coder display names by id. */

@@ -40,6 +40,7 @@ import { esc, QUAL_ROLES, type QualContext } from './common.js';
 import { registerExchange } from './exchange.js';
 import { registerMembers } from './members.js';
 import { registerOverview } from './overview.js';
+import { registerQueries } from './queries.js';
 import { registerResults } from './results.js';
 import { registerSources } from './sources.js';
 import { registerThemes } from './themes.js';
@@ -152,6 +153,7 @@ export async function qualRoutes(
   registerCodes(app, ctx);
   registerThemes(app, ctx);
   registerAnalysis(app, ctx);
+  registerQueries(app, ctx);
   registerMembers(app, ctx);
   registerResults(app, ctx);
   registerExchange(app, ctx);
