@@ -60,6 +60,13 @@ function compactText(a: unknown): string | undefined {
   if (typeof a !== 'object' || a === null) return undefined;
   const known = compactTexts.get(a);
   if (known !== undefined) return known;
+  // The common answer that is not shared: a number typed in, exactly { kind: 'value', value: <finite> } (what
+  // the schema accepts for it, without a schema pass per response).
+  const o = a as { kind?: unknown; value?: unknown };
+  if (o.kind === 'value' && typeof o.value === 'number' && Number.isFinite(o.value)) {
+    if (Object.keys(a).length === 2 && Object.hasOwn(a, 'kind') && Object.hasOwn(a, 'value'))
+      return JSON.stringify(o.value);
+  }
   const parsed = parseAnswer(a);
   if (!parsed || Object.keys(a).length !== MEMBERS[parsed.kind]) return undefined;
   let text: string;
