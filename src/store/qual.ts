@@ -186,6 +186,8 @@ export const ProjectDocSchema = z.object({
   meta: QualMetaSchema.default({}),
   themeReviewers: z.array(QualIdSchema).default([]),
   refiGuids: z.record(z.string(), z.string()).default({}),
+  /** Sources whose consensus coding has been started (src/core/qual/consensus.ts). */
+  consensusSources: z.array(QualIdSchema).default([]),
 });
 export type ProjectDoc = z.infer<typeof ProjectDocSchema>;
 

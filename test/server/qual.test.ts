@@ -450,6 +450,76 @@ for (const backend of serverBackends()) {
       expect(qdc.body).toContain('Academic workload');
     });
 
+    it('resolves disagreements into an audited consensus layer, with agreement before and after (issue 10)', async () => {
+      const pid = (await project()).id;
+      const all = (await store.qual.state(pid, { coderId: null, all: true }))!;
+      const codeId = (name: string) => all.entities.code.find((c) => c.data.name === name)!.id;
+      const workload = codeId('Academic workload');
+      const fear = codeId('Fear of failure');
+      const [o] = (await segmentsOf(`u${owner.userId}`)).map((x) => x.data);
+      const n = (await segmentsOf(`u${analyst.userId}`))
+        .map((x) => x.data)
+        .find((x) => x.codeIds.includes(workload))!;
+      // The analyst applied "Fear of failure" twice (once with workload): both are disagreements.
+      const fears = (await segmentsOf(`u${analyst.userId}`))
+        .map((x) => x.data)
+        .filter((x) => x.codeIds.includes(fear));
+      expect(fears).toHaveLength(2);
+      expect(o!.start < n.start && n.start < o!.end && o!.end < n.end).toBe(true);
+      ok(await get(`${base}/consensus`, viewer), 403);
+      const page = ok(await get(`${base}/consensus`, owner), 200).body;
+      expect(page).toContain('Disagreements (4)');
+      expect(page).toContain('Accept Dr Owner');
+      expect(page).toContain('Accept Dr Analyst');
+      expect(page).toContain('not started');
+      expect(page).toContain('After: no consensus recorded yet.');
+      expect(ok(await get(`${base}/consensus?code=${fear}`, owner), 200).body).toContain('Disagreements (2)');
+      const version = (await project()).version;
+      const coders = `u${owner.userId},u${analyst.userId}`;
+      const decide = (fields: Record<string, string | number>, who = owner) =>
+        post(`${base}/consensus`, { coders, source: sourceId, version, ...fields }, who);
+      const bad = ok(await decide({ code: workload, start: o!.start, end: n.start, decision: 'vote' }), 400);
+      expect(bad.body.replaceAll('&quot;', '"')).toContain('Unknown decision "vote"');
+      ok(
+        await decide({
+          code: workload,
+          start: o!.start,
+          end: n.start,
+          decision: 'accept',
+          coder: `u${owner.userId}`,
+        }),
+      );
+      ok(
+        await decide(
+          { code: workload, start: o!.end, end: n.end, decision: 'merge', merge: coders },
+          analyst,
+        ),
+      );
+      for (const f of fears)
+        ok(await decide({ code: fear, start: f.start, end: f.end, decision: 'not_coded' }));
+      const consensus = (await segmentsOf('consensus')).map((x) => x.data);
+      // The agreed passage (both coded), the owner's extra words and the merged tail: one consensus segment.
+      expect(consensus.map((x) => [x.start, x.end, x.codeIds])).toEqual([[o!.start, n.end, [workload]]]);
+      const after = ok(await get(`${base}/consensus`, owner), 200).body;
+      expect(after).toContain('decided by consensus: 4; open: 0');
+      expect(after).toContain('each coder against the consensus');
+      const log = JSON.parse(ok(await get(`${base}/audit.json`, owner), 200).body) as { action: string }[];
+      for (const a of ['consensus.start', 'consensus.accept', 'consensus.merge', 'consensus.not_coded'])
+        expect(log.map((e) => e.action)).toContain(a);
+      // The coders' own segments are untouched, and the comparison does not count the consensus as a coder.
+      expect((await segmentsOf(`u${owner.userId}`)).map((x) => x.data)).toEqual([o]);
+      expect(ok(await get(`${base}/compare`, owner), 200).body).not.toContain('value="consensus" checked');
+      // QDPX of the consensus layer only: one User, its codings, still valid against Project.xsd.
+      const res = ok(await get(`${base}/export.qdpx?layer=consensus`, owner), 200);
+      const { entries } = readZip(new Uint8Array(res.rawPayload));
+      const qde = new TextDecoder().decode(entries.find((e) => e.name === 'project.qde')!.data);
+      expect(qde).toContain('name="Consensus"');
+      expect(qde).not.toContain('name="Dr Analyst"');
+      if (haveXmllint) expect(xsdValidate(qde, PROJECT_XSD).ok).toBe(true);
+      const back = importQdpx(new Uint8Array(res.rawPayload));
+      expect(back.ok && back.project.segments.length).toBe(1);
+    });
+
     it('checks roles: viewers read aggregates only, other studies’ users get 404', async () => {
       ok(await get(`${base}/sources`, viewer), 403);
       ok(await get(`${base}/sources/${sourceId}`, viewer), 403);
@@ -779,6 +849,7 @@ for (const backend of serverBackends()) {
         '/themes',
         '/memos',
         '/compare',
+        '/consensus',
         '/queries',
         '/results',
         '/checklists',

@@ -3,6 +3,7 @@ export * from './agreement.js';
 export * from './audit.js';
 export * from './bootstrap.js';
 export * from './comparison.js';
+export * from './consensus.js';
 export * from './model.js';
 export * from './offsets.js';
 export * from './results.js';

@@ -16,6 +16,7 @@ import {
   SPEAKER_SCOPES,
   type SpeakerScope,
 } from '../../core/qual/comparison.js';
+import { CONSENSUS_CODER } from '../../core/qual/consensus.js';
 import { codePath, codesInTreeOrder } from '../../core/qual/model.js';
 import { tableCsv } from '../../render/csv.js';
 import { HttpError } from '../errors.js';
@@ -52,8 +53,9 @@ async function comparisonOf(ctx: QualContext, q: QualReq, req: FastifyRequest) {
   const query = parseQuery(req, ComparisonQuery);
   const { state, project } = await projectOf(ctx, { ...q, coderId: null });
   const { unit, sources, speakers } = query;
+  // The consensus layer is compared only when asked for (e.g. a coder against the consensus).
   const withSegments = project.coders
-    .filter((c) => project.segments.some((s) => s.coderId === c.id))
+    .filter((c) => c.id !== CONSENSUS_CODER.id && project.segments.some((s) => s.coderId === c.id))
     .map((c) => c.id);
   const asked = query.coders.filter((c) => project.coders.some((x) => x.id === c));
   const coders = asked.length ? asked : withSegments;

@@ -129,6 +129,22 @@ export function ensureCoder(state: QualState, q: StudyReq): QualChange[] {
   ];
 }
 
+/** Theme changes that drop removed segments from the themes' chosen quotes. */
+export function quoteRemovals(state: QualState, removed: ReadonlySet<string>): QualChange[] {
+  const changes: QualChange[] = [];
+  if (removed.size)
+    for (const t of state.entities.theme)
+      if (t.data.quoteSegmentIds.some((x) => removed.has(x)))
+        changes.push({
+          kind: 'theme',
+          id: t.id,
+          expect: 'any',
+          data: { ...t.data, quoteSegmentIds: t.data.quoteSegmentIds.filter((x) => !removed.has(x)) },
+          audit: { action: 'theme.quote_removed' },
+        });
+  return changes;
+}
+
 /** A store refusal as an HTTP error: conflicts and duplicates 409, missing 404, invalid 400. */
 export function refusalError(r: Refused<QualRefusal>): HttpError {
   const status = r.code === 'conflict' || r.code === 'exists' ? 409 : r.code === 'not_found' ? 404 : 400;
@@ -236,7 +252,8 @@ export type QualSection =
   | 'results'
   | 'checklists'
   | 'exchange'
-  | 'audit';
+  | 'audit'
+  | 'consensus';
 
 const SECTIONS: readonly { s: QualSection; label: string; path: string; roles: readonly StudyRole[] }[] = [
   { s: 'overview', label: 'Project', path: '', roles: QUAL_ROLES.read },
@@ -246,6 +263,7 @@ const SECTIONS: readonly { s: QualSection; label: string; path: string; roles: r
   { s: 'memos', label: 'Memos & phases', path: '/memos', roles: QUAL_ROLES.edit },
   { s: 'themes', label: 'Themes', path: '/themes', roles: QUAL_ROLES.edit },
   { s: 'compare', label: 'Coder comparison', path: '/compare', roles: QUAL_ROLES.read },
+  { s: 'consensus', label: 'Consensus', path: '/consensus', roles: QUAL_ROLES.edit },
   { s: 'queries', label: 'Queries', path: '/queries', roles: QUAL_ROLES.read },
   { s: 'members', label: 'Member checking', path: '/member-checks', roles: QUAL_ROLES.edit },
   { s: 'results', label: 'Results table', path: '/results', roles: QUAL_ROLES.edit },

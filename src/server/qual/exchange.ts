@@ -21,6 +21,7 @@ import {
   auditToMarkdown,
   canonicalJson,
 } from '../../core/qual/audit.js';
+import { CONSENSUS_CODER, consensusLayer } from '../../core/qual/consensus.js';
 import type { QualProject } from '../../core/qual/model.js';
 import { codebookToQdc, exportQdpx, type PositionUnit } from '../../render/qdpx/export.js';
 import { type ImportReport, importQdc, importQdpxEntries, QDPX_ZIP } from '../../render/qdpx/import.js';
@@ -28,7 +29,7 @@ import { readZipAsync } from '../../render/qdpx/zip.js';
 import type { QualChange, QualState } from '../../store/index.js';
 import { qualHash } from '../../store/index.js';
 import { HttpError } from '../errors.js';
-import { parseQuery, queryChoice } from '../request.js';
+import { parseQuery, queryChoice, queryStrictChoice } from '../request.js';
 import {
   applyPlan,
   bodyOf,
@@ -110,7 +111,10 @@ function segmentCoder(e: AuditEvent): string | null {
   return typeof d?.coderId === 'string' ? d.coderId : null;
 }
 
-const QdpxQuery = z.object({ unit: queryChoice<PositionUnit>(['codepoint', 'utf16'], 'codepoint') });
+const QdpxQuery = z.object({
+  unit: queryChoice<PositionUnit>(['codepoint', 'utf16'], 'codepoint'),
+  layer: queryStrictChoice('layer', ['all', 'consensus'], 'all'),
+});
 
 export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/exchange', async (req, reply) => {
@@ -135,7 +139,7 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
         (warnings.length
           ? `<div class="notice"><p><strong>Check before you share:</strong></p><ul>${warnings.map((w) => `<li>${esc(w.message)}</li>`).join('')}</ul></div>`
           : '') +
-        `<h2>Export</h2><ul><li><a href="${base}/export.qdpx">Project (.qdpx), positions in Unicode characters</a></li><li><a href="${base}/export.qdpx?unit=utf16">Project (.qdpx), positions in UTF-16 units</a> (for tools that count as .NET/Java do; differs only after emoji)</li><li><a href="${base}/codebook.qdc">Codebook (.qdc)</a></li></ul>` +
+        `<h2>Export</h2><ul><li><a href="${base}/export.qdpx">Project (.qdpx), positions in Unicode characters</a></li><li><a href="${base}/export.qdpx?unit=utf16">Project (.qdpx), positions in UTF-16 units</a> (for tools that count as .NET/Java do; differs only after emoji)</li><li><a href="${base}/export.qdpx?layer=consensus">Project (.qdpx), consensus coding only</a> (the decisions recorded on the Consensus page, as the coder “Consensus”)</li><li><a href="${base}/codebook.qdc">Codebook (.qdc)</a></li></ul>` +
         (q.owner
           ? `<h2>Import</h2><form method="post" action="${base}/import" class="stack">${csrfInput(csrf)}` +
             `<div class="field"><label for="kind">What</label><select id="kind" name="kind"><option value="qdpx">A project (.qdpx)${empty ? '' : ' — only into an empty project'}</option><option value="qdc">A codebook (.qdc), added to this codebook</option></select></div>` +
@@ -149,8 +153,14 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
 
   app.get('/studies/:id/qual/export.qdpx', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-    const { project } = await projectOf(ctx, q);
-    const { unit } = parseQuery(req, QdpxQuery);
+    const { project: full } = await projectOf(ctx, q);
+    const { unit, layer } = parseQuery(req, QdpxQuery);
+    if (layer === 'consensus' && !full.segments.some((s) => s.coderId === CONSENSUS_CODER.id))
+      throw new HttpError(
+        409,
+        'There is no consensus coding yet: record decisions on the Consensus page, or export every coder’s segments.',
+      );
+    const project = layer === 'consensus' ? consensusLayer(full) : full;
     const { bytes, warnings } = exportQdpx(project, { positionUnit: unit });
     await ctx.store.qual.record(q.project.id, q.actor, [
       {
@@ -158,6 +168,7 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
         entity: { kind: 'project', id: project.id },
         after: {
           positionUnit: unit,
+          layer,
           sha256: createHash('sha256').update(bytes).digest('hex'),
           segments: project.segments.length,
           warnings: warnings.length,

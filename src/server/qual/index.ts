@@ -37,6 +37,7 @@ import { registerAnalysis } from './analysis.js';
 import { QUAL_JS, QUAL_SCRIPT_PATH } from './assets.js';
 import { registerCodes } from './codes.js';
 import { esc, QUAL_ROLES, type QualContext } from './common.js';
+import { registerConsensus } from './consensus.js';
 import { registerExchange } from './exchange.js';
 import { registerMembers } from './members.js';
 import { registerOverview } from './overview.js';
@@ -154,6 +155,7 @@ export async function qualRoutes(
   registerThemes(app, ctx);
   registerAnalysis(app, ctx);
   registerQueries(app, ctx);
+  registerConsensus(app, ctx);
   registerMembers(app, ctx);
   registerResults(app, ctx);
   registerExchange(app, ctx);

@@ -31,6 +31,7 @@ import {
   QUAL_ROLES,
   type QualContext,
   qualBase,
+  quoteRemovals,
   rawField,
   refuse,
   seeOther,
@@ -400,16 +401,7 @@ export function registerMembers(app: FastifyInstance, ctx: QualContext): void {
       const removed = new Set(
         changes.filter((c) => c.kind === 'segment' && c.data === null).map((c) => c.id),
       );
-      if (removed.size)
-        for (const t of state.entities.theme)
-          if (t.data.quoteSegmentIds.some((x) => removed.has(x)))
-            changes.push({
-              kind: 'theme',
-              id: t.id,
-              expect: 'any',
-              data: { ...t.data, quoteSegmentIds: t.data.quoteSegmentIds.filter((x) => !removed.has(x)) },
-              audit: { action: 'theme.quote_removed' },
-            });
+      changes.push(...quoteRemovals(state, removed));
       return { changes, result: null };
     });
     return seeOther(reply, `${qualBase(q.study.id)}/member-checks`);
