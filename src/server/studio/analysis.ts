@@ -38,7 +38,11 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
     const checked = checkedOf(s.study);
     if ('issues' in checked) return { s, issues: checked.issues } as const;
     const singles = singleChoiceQuestions(checked.resolved.study);
-    const groups = groupsFromQuery(req, singles);
+    // The plan's group variables unless the page's form chose others (its hidden empty `group` marks a choice).
+    const asked = (req.query as { group?: unknown }).group !== undefined;
+    const groups = asked
+      ? groupsFromQuery(req, singles)
+      : checked.resolved.study.analysis.groupBy.filter((g) => singles.some((q) => q.id === g));
     const view = await responsesView(store, s.study, s.role);
     /** The report over the responses this caller's aggregates cover (a viewer's snapshot). */
     const report = async (observe?: (answers: unknown) => void) =>
@@ -66,7 +70,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
     const base = `/studies/${s.study.id}`;
     const qs = groups.map((g) => `group=${encodeURIComponent(g)}`).join('&');
     const form = singles.length
-      ? `<form method="get" action="${base}/analysis" class="card"><fieldset><legend>Compare groups by</legend>` +
+      ? `<form method="get" action="${base}/analysis" class="card"><input type="hidden" name="group" value=""><fieldset><legend>Compare groups by</legend>` +
         singles
           .map((q) =>
             checkbox(
@@ -78,7 +82,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
             ),
           )
           .join('') +
-        `<p class="hint">Groups with fewer than ${k} respondents are left out of the comparisons.</p></fieldset><p><button class="primary">Update analysis</button></p></form>`
+        `<p class="hint">Groups with fewer than ${k} respondents are left out of the comparisons.${s.role === 'owner' ? ` The plan's defaults, thresholds and regression models are set under <a href="${base}/plan">Analysis plan</a>.` : ''}</p></fieldset><p><button class="primary">Update analysis</button></p></form>`
       : '<p class="muted">Add a single-choice question (e.g. year of study) to compare groups.</p>';
     let content: string;
     // Owners and analysts get the burst review card; its flags come from the analysis pass when there is one.

@@ -23,6 +23,7 @@ import { registerExports } from './exports.js';
 import { registerInviteLinks } from './invitelinks.js';
 import { registerOverview } from './overview.js';
 import { registerPeople } from './people.js';
+import { registerPlan } from './plan.js';
 import { registerPreview } from './preview.js';
 import { registerProgress } from './progress.js';
 import { registerReview } from './review.js';
@@ -42,6 +43,7 @@ export async function studioRoutes(
   registerPreview(app, ctx);
   registerProgress(app, ctx);
   registerAnalysis(app, ctx);
+  registerPlan(app, ctx);
   registerReview(app, ctx);
   registerExports(app, ctx);
   registerPeople(app, ctx);

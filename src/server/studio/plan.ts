@@ -1,0 +1,442 @@
+/**
+ * The analysis plan page (owner only): the study's `analysis` edited with forms, not JSON — group comparisons
+ * (the group variables, which t-test the text reports, α), thresholds (a score at or above a cut-off) and
+ * regression models (linear or logistic; outcome, `atLeast`, predictors, the reference category of each
+ * single-choice predictor).
+ *
+ * Load → change → save, like the Design page: every form posts to `/studies/:id/plan/<section>` with the CSRF
+ * token; a valid change is saved as a new definition version with an audit entry (`study.update`, change
+ * `plan.<section>`) and answered with 303 back to the page; an invalid one re-renders the page (400) with the
+ * problems named by field (e.g. `analysis.models.0.atLeast`) and what was typed kept. The whole definition is
+ * checked before saving (saveDefinition), so a model naming an unknown score is refused, never stored.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Issue, Item } from '../../core/instrument/schema.js';
+import { plainQuestions, shortLabel, singleChoiceQuestions } from '../../core/study/questions.js';
+import type { ResolvedStudy } from '../../core/study/resolve.js';
+import type { AnalysisPlan, Model } from '../../core/study/schema.js';
+import { HttpError } from '../errors.js';
+import { type Html, html, raw } from '../ui/html.js';
+import {
+  checkedOf,
+  draftOf,
+  loadStudy,
+  page,
+  ROLES,
+  type StudioContext,
+  saveDefinition,
+  seeOther,
+} from './common.js';
+import { type Fields, field, fieldAll, type StudyDraft } from './definition.js';
+import { checkbox, input, select } from './forms.js';
+import { csrfField, issuesHtml } from './layout.js';
+
+export const PLAN_SECTIONS = ['comparisons', 'thresholds', 'models'] as const;
+type PlanSection = (typeof PLAN_SECTIONS)[number];
+
+type Change = { ok: true; change: string; detail: Record<string, unknown> } | { ok: false; issues: Issue[] };
+
+/** What the plan's forms can name: scores (official and study domains) and the study's own questions. */
+interface Candidates {
+  readonly scores: readonly string[];
+  readonly singles: readonly Item[];
+  readonly numbers: readonly Item[];
+}
+
+function candidatesOf(resolved: ResolvedStudy): Candidates {
+  return {
+    scores: [...resolved.scoreIds],
+    singles: singleChoiceQuestions(resolved.study),
+    numbers: plainQuestions(resolved.study).filter((q) => q.type === 'number'),
+  };
+}
+
+type DraftPlan = Partial<Record<keyof AnalysisPlan, unknown>> & Record<string, unknown>;
+
+function planOf(draft: StudyDraft): DraftPlan {
+  const d = draft as { analysis?: DraftPlan };
+  d.analysis ??= {};
+  return d.analysis;
+}
+
+/** A number typed in a form: undefined when empty, an issue naming the field and the value when not a number. */
+function numberField(fields: Fields, name: string, path: string, issues: Issue[]): number | undefined {
+  const s = field(fields, name);
+  if (s === '') return undefined;
+  const n = Number(s);
+  if (!Number.isFinite(n)) {
+    issues.push({
+      path,
+      code: 'not_a_number',
+      message: `"${s}" is not a number; type a number such as 10 or 1.5`,
+    });
+    return undefined;
+  }
+  return n;
+}
+
+/** One of the allowed values of a select; an issue naming the field and the value otherwise. */
+function choice(
+  fields: Fields,
+  name: string,
+  allowed: readonly string[],
+  path: string,
+  issues: Issue[],
+): string {
+  const v = field(fields, name);
+  if (!allowed.includes(v))
+    issues.push({ path, code: 'invalid', message: `choose ${allowed.join(' or ')} (got "${v}")` });
+  return v;
+}
+
+function comparisons(draft: StudyDraft, fields: Fields, c: Candidates): Change {
+  const plan = planOf(draft);
+  const known = new Set(c.singles.map((q) => q.id));
+  const issues: Issue[] = [];
+  const groupBy = fieldAll(fields, 'groupBy');
+  for (const g of groupBy)
+    if (!known.has(g))
+      issues.push({
+        path: 'analysis.groupBy',
+        code: 'unknown',
+        message: `"${g}" is not a single-choice question of the study; groups come from single-choice questions`,
+      });
+  const ttest = choice(fields, 'ttest', ['welch', 'student'], 'analysis.ttest', issues);
+  const alpha = numberField(fields, 'alpha', 'analysis.alpha', issues);
+  if (alpha !== undefined && !(alpha > 0 && alpha < 1))
+    issues.push({
+      path: 'analysis.alpha',
+      code: 'out_of_range',
+      message: `α must be between 0 and 1, e.g. 0.05 (got ${alpha})`,
+    });
+  if (issues.length) return { ok: false, issues };
+  plan.groupBy = [...new Set(groupBy)];
+  plan.ttest = ttest;
+  if (alpha !== undefined) plan.alpha = alpha;
+  return {
+    ok: true,
+    change: 'plan.comparisons',
+    detail: { groupBy: plan.groupBy, ttest, alpha: alpha ?? null },
+  };
+}
+
+function thresholds(draft: StudyDraft, fields: Fields): Change {
+  const plan = planOf(draft);
+  const list = (Array.isArray(plan.thresholds) ? plan.thresholds : []) as Record<string, unknown>[];
+  if (field(fields, 'action') === 'remove') {
+    const i = Number(field(fields, 'index'));
+    if (!Number.isInteger(i) || i < 0 || i >= list.length)
+      return {
+        ok: false,
+        issues: [
+          {
+            path: 'index',
+            code: 'unknown',
+            message: `there is no threshold number ${field(fields, 'index')}`,
+          },
+        ],
+      };
+    const [gone] = list.splice(i, 1);
+    plan.thresholds = list;
+    return { ok: true, change: 'plan.threshold.remove', detail: { score: gone?.score ?? null } };
+  }
+  const issues: Issue[] = [];
+  const score = field(fields, 'score');
+  if (!score) issues.push({ path: 'analysis.thresholds.score', code: 'required', message: 'choose a score' });
+  const atLeast = numberField(fields, 'atLeast', 'analysis.thresholds.atLeast', issues);
+  if (atLeast === undefined && !issues.some((i) => i.path.endsWith('atLeast')))
+    issues.push({
+      path: 'analysis.thresholds.atLeast',
+      code: 'required',
+      message: 'type the cut-off: respondents with a score ≥ this are counted (e.g. 10)',
+    });
+  if (issues.length) return { ok: false, issues };
+  const label = field(fields, 'label');
+  list.push({ score, atLeast, ...(label ? { label } : {}) });
+  plan.thresholds = list;
+  return { ok: true, change: 'plan.threshold.add', detail: { score, atLeast } };
+}
+
+function models(draft: StudyDraft, fields: Fields, c: Candidates): Change {
+  const plan = planOf(draft);
+  const list = (Array.isArray(plan.models) ? plan.models : []) as Record<string, unknown>[];
+  const id = field(fields, 'id');
+  if (field(fields, 'action') === 'remove') {
+    const i = list.findIndex((m) => m.id === id);
+    if (i < 0)
+      return { ok: false, issues: [{ path: 'id', code: 'unknown', message: `there is no model "${id}"` }] };
+    list.splice(i, 1);
+    plan.models = list;
+    return { ok: true, change: 'plan.model.remove', detail: { model: id } };
+  }
+  const issues: Issue[] = [];
+  if (list.some((m) => m.id === id))
+    issues.push({
+      path: 'analysis.models.id',
+      code: 'duplicate',
+      message: `there is already a model "${id}"; choose another id or remove that one first`,
+    });
+  const type = choice(fields, 'type', ['linear', 'logistic'], 'analysis.models.type', issues);
+  const outcome = field(fields, 'outcome');
+  const atLeast = numberField(fields, 'atLeast', 'analysis.models.atLeast', issues);
+  const predictors = fieldAll(fields, 'predictors');
+  if (predictors.length === 0)
+    issues.push({
+      path: 'analysis.models.predictors',
+      code: 'required',
+      message: 'tick at least one predictor',
+    });
+  const reference: Record<string, number> = {};
+  for (const p of predictors) {
+    const q = c.singles.find((s) => s.id === p);
+    const r = field(fields, `reference_${p}`);
+    if (!q || r === '') continue;
+    const v = Number(r);
+    if (!q.options?.some((o) => o.value === v))
+      issues.push({
+        path: `analysis.models.reference.${p}`,
+        code: 'unknown',
+        message: `"${r}" is not an option value of ${p}`,
+      });
+    else if (v !== q.options[0]?.value) reference[p] = v; // the first option is the default reference
+  }
+  if (issues.length) return { ok: false, issues };
+  const title = field(fields, 'title');
+  const model: Record<string, unknown> = {
+    id,
+    type,
+    ...(title ? { title } : {}),
+    outcome,
+    ...(atLeast !== undefined ? { atLeast } : {}),
+    predictors,
+    ...(Object.keys(reference).length ? { reference } : {}),
+  };
+  list.push(model);
+  plan.models = list;
+  return { ok: true, change: 'plan.model.add', detail: { model: id, type, outcome, predictors } };
+}
+
+/** Failed form: its section, problems, and the posted fields. */
+interface PlanError {
+  readonly section: PlanSection;
+  readonly issues: readonly Issue[];
+  readonly fields: Fields;
+}
+
+function label(q: Item): string {
+  return `${shortLabel(q)} (${q.id})`;
+}
+
+function errorsFor(err: PlanError | undefined, section: PlanSection): Html {
+  return err?.section === section ? raw(issuesHtml(err.issues)) : html``;
+}
+
+/** What was typed (after a failed post of this section) or the stored value. */
+function kept(err: PlanError | undefined, section: PlanSection, name: string, stored: string): string {
+  return err?.section === section ? field(err.fields, name) : stored;
+}
+
+function keptAll(
+  err: PlanError | undefined,
+  section: PlanSection,
+  name: string,
+  stored: readonly string[],
+): string[] {
+  return err?.section === section ? fieldAll(err.fields, name) : [...stored];
+}
+
+function describeModel(m: Model): string {
+  const event = m.type === 'logistic' ? ` ≥ ${m.atLeast}` : '';
+  const refs = Object.entries(m.reference).map(([p, v]) => `${p}: reference ${v}`);
+  return `${m.type} regression of ${m.outcome}${event} on ${m.predictors.join(', ')}${refs.length ? ` (${refs.join('; ')})` : ''}`;
+}
+
+function renderPlan(
+  studyId: number,
+  resolved: ResolvedStudy,
+  c: Candidates,
+  csrf: string,
+  err?: PlanError,
+  saved?: string,
+): Html {
+  const plan = resolved.study.analysis;
+  const base = `/studies/${studyId}/plan`;
+  const token = raw(csrfField(csrf));
+  const scoreOptions = c.scores.map((s) => ({ value: s, label: s }));
+  const outcomeOptions = [...scoreOptions, ...c.numbers.map((q) => ({ value: q.id, label: label(q) }))];
+  const predictorChoices = [
+    ...c.scores.map((s) => ({ id: s, label: `${s} (score)` })),
+    ...c.numbers.map((q) => ({ id: q.id, label: `${label(q)} — number` })),
+    ...c.singles.map((q) => ({ id: q.id, label: `${label(q)} — categories, dummy coded` })),
+  ];
+  const chosen = keptAll(err, 'models', 'predictors', []);
+  const comparisonsForm = html`<section id="comparisons" class="card"><h2>Group comparisons</h2>
+<form method="post" action="${base}/comparisons#comparisons" class="stack">${token}${errorsFor(err, 'comparisons')}
+<fieldset><legend>Compare scores by</legend>${
+    c.singles.length
+      ? raw(
+          c.singles
+            .map((q) =>
+              checkbox(
+                'pc',
+                'groupBy',
+                label(q),
+                keptAll(err, 'comparisons', 'groupBy', plan.groupBy).includes(q.id),
+                { value: q.id },
+              ),
+            )
+            .join(''),
+        )
+      : html`<p class="muted">Add a single-choice question (e.g. year of study) under Design to compare groups.</p>`
+  }</fieldset>
+${raw(
+  select(
+    'pc',
+    'ttest',
+    'The t-test the result sentences report',
+    kept(err, 'comparisons', 'ttest', plan.ttest),
+    [
+      { value: 'welch', label: 'Welch (does not assume equal variances; recommended)' },
+      { value: 'student', label: "Student (equal variances, as SPSS's first row)" },
+    ],
+    'Tables always show both rows.',
+  ),
+)}
+${raw(input('pc', 'alpha', 'Significance level α', kept(err, 'comparisons', 'alpha', String(plan.alpha)), { hint: 'e.g. 0.05' }))}
+<div><button class="primary">Save group comparisons</button></div></form></section>`;
+
+  const thresholdRows = plan.thresholds.map(
+    (t, i) => html`<li>${t.label ? `${t.label}: ` : ''}${t.score} ≥ ${t.atLeast}
+<form method="post" action="${base}/thresholds#thresholds" class="inline">${token}<input type="hidden" name="action" value="remove"><input type="hidden" name="index" value="${i}"><button class="link">Remove</button></form></li>`,
+  );
+  const thresholdsForm = html`<section id="thresholds" class="card"><h2>Thresholds</h2>
+<p class="hint">The share of respondents at or above a score, with a Wilson interval (e.g. PHQ-9 total ≥ 10).</p>
+${thresholdRows.length ? html`<ul>${thresholdRows}</ul>` : html`<p class="muted">No thresholds yet.</p>`}
+<form method="post" action="${base}/thresholds#thresholds" class="stack">${token}${errorsFor(err, 'thresholds')}
+${raw(select('pt', 'score', 'Score', kept(err, 'thresholds', 'score', ''), [{ value: '', label: 'Choose a score' }, ...scoreOptions]))}
+${raw(input('pt', 'atLeast', 'At least', kept(err, 'thresholds', 'atLeast', ''), { hint: 'Respondents with a score ≥ this value are counted.' }))}
+${raw(input('pt', 'label', 'Label (optional)', kept(err, 'thresholds', 'label', ''), { placeholder: 'e.g. Moderate depression or worse' }))}
+<div><button class="primary">Add threshold</button></div></form></section>`;
+
+  const modelRows = plan.models.map(
+    (m) => html`<li><strong>${m.id}</strong>: ${describeModel(m)}
+<form method="post" action="${base}/models#models" class="inline">${token}<input type="hidden" name="action" value="remove"><input type="hidden" name="id" value="${m.id}"><button class="link">Remove</button></form></li>`,
+  );
+  const referenceSelects = c.singles.map((q) =>
+    raw(
+      select(
+        'pm',
+        `reference_${q.id}`,
+        `Reference category of ${label(q)} (when it is a predictor)`,
+        kept(err, 'models', `reference_${q.id}`, ''),
+        [
+          {
+            value: '',
+            label: `First option (${q.options?.[0] ? (q.options[0].label.en ?? Object.values(q.options[0].label)[0] ?? '') : ''})`,
+          },
+          ...(q.options ?? []).map((o) => ({
+            value: String(o.value),
+            label: `${o.label.en ?? Object.values(o.label)[0] ?? o.value} (${o.value})`,
+          })),
+        ],
+      ),
+    ),
+  );
+  const modelsForm = html`<section id="models" class="card"><h2>Regression models</h2>
+<p class="hint">Each model is a table of the report ("Table 4"): linear (B, SE, β, t, p, CI, VIF, R²) or logistic of outcome ≥ a cut-off (B, SE, Wald, OR with CI, crude ORs, fit). Complete cases; the table note gives the n used and excluded.</p>
+${modelRows.length ? html`<ul>${modelRows}</ul>` : html`<p class="muted">No models yet.</p>`}
+<form method="post" action="${base}/models#models" class="stack">${token}${errorsFor(err, 'models')}
+${raw(input('pm', 'id', 'Model id', kept(err, 'models', 'id', ''), { hint: 'Letters, digits and _, e.g. high_phq9. Names the model table.', required: true }))}
+${raw(
+  select('pm', 'type', 'Type', kept(err, 'models', 'type', 'logistic'), [
+    { value: 'logistic', label: 'Logistic: outcome at or above a cut-off' },
+    { value: 'linear', label: 'Linear: the outcome as a number' },
+  ]),
+)}
+${raw(select('pm', 'outcome', 'Outcome', kept(err, 'models', 'outcome', ''), [{ value: '', label: 'Choose the outcome' }, ...outcomeOptions]))}
+${raw(input('pm', 'atLeast', 'Event: outcome at least (logistic only)', kept(err, 'models', 'atLeast', ''), { hint: 'e.g. 10 for a PHQ-9 total of 10 or more; leave empty for a linear model.' }))}
+${raw(input('pm', 'title', 'Table title (optional)', kept(err, 'models', 'title', '')))}
+<fieldset><legend>Predictors</legend>${raw(
+    predictorChoices
+      .map((p) => checkbox('pm', 'predictors', p.label, chosen.includes(p.id), { value: p.id }))
+      .join(''),
+  )}</fieldset>
+${referenceSelects.length ? html`<fieldset><legend>Reference categories</legend>${referenceSelects}</fieldset>` : html``}
+<div><button class="primary">Add model</button></div></form></section>`;
+
+  return html`<h1>Analysis plan</h1>
+${saved ? html`<p class="notice" role="status">Saved (${saved}). The analysis and the reports use it from now on.</p>` : html``}
+<p class="muted">What the analysis reports: group comparisons, thresholds and regression models. Each change is saved as a new version of the definition and recorded in the audit log. <a href="/studies/${studyId}/analysis">Open the analysis</a>.</p>
+${comparisonsForm}${thresholdsForm}${modelsForm}`;
+}
+
+export function registerPlan(app: FastifyInstance, ctx: StudioContext): void {
+  const show = async (
+    reply: Parameters<typeof page>[0],
+    s: Awaited<ReturnType<typeof loadStudy>>,
+    o: { err?: PlanError; saved?: string; status?: number },
+  ) => {
+    const checked = checkedOf(s.study);
+    if ('issues' in checked)
+      return page(reply, {
+        title: `Analysis plan – ${s.study.title}`,
+        user: s.user,
+        study: s.layoutStudy,
+        active: 'edit',
+        status: 409,
+        body: () =>
+          `<h1>Analysis plan</h1>${issuesHtml(checked.issues, 'The definition has problems; fix them under Design:')}`,
+      });
+    const c = candidatesOf(checked.resolved);
+    return page(reply, {
+      title: `Analysis plan – ${s.study.title}`,
+      user: s.user,
+      study: s.layoutStudy,
+      active: 'edit',
+      ...(o.status ? { status: o.status } : {}),
+      body: (csrf) => renderPlan(s.study.id, checked.resolved, c, csrf, o.err, o.saved).text,
+    });
+  };
+
+  app.get('/studies/:id/plan', async (req, reply) => {
+    const s = await loadStudy(req, ROLES.owner);
+    const saved = (req.query as { saved?: string }).saved;
+    return show(reply, s, saved && (PLAN_SECTIONS as readonly string[]).includes(saved) ? { saved } : {});
+  });
+
+  app.post('/studies/:id/plan/:section', async (req, reply) => {
+    const s = await loadStudy(req, ROLES.owner);
+    const section = (req.params as { section: string }).section as PlanSection;
+    if (!PLAN_SECTIONS.includes(section))
+      throw new HttpError(404, `There is no "${section}" part of the analysis plan to save.`, 'not_found');
+    const checked = checkedOf(s.study);
+    if ('issues' in checked)
+      throw new HttpError(
+        409,
+        'The study definition has problems; fix them under Design first.',
+        'invalid_study',
+      );
+    const fields = (req.body ?? {}) as Fields;
+    const draft = draftOf(s.study);
+    const c = candidatesOf(checked.resolved);
+    const r =
+      section === 'comparisons'
+        ? comparisons(draft, fields, c)
+        : section === 'thresholds'
+          ? thresholds(draft, fields)
+          : models(draft, fields, c);
+    let issues: readonly Issue[];
+    if (r.ok) {
+      const saved = await saveDefinition(ctx, {
+        study: s.study,
+        user: s.user,
+        draft,
+        change: r.change,
+        detail: r.detail,
+      });
+      if (saved.ok) return seeOther(reply, `/studies/${s.study.id}/plan?saved=${section}#${section}`);
+      issues = saved.issues;
+    } else issues = r.issues;
+    return show(reply, s, { err: { section, issues, fields }, status: 400 });
+  });
+}
