@@ -73,16 +73,6 @@ export class HttpError extends Error {
   }
 }
 
-/** 404 with a message that never reveals whether something exists behind a refusal. */
-export function notFound(message = 'Not found.'): HttpError {
-  return new HttpError(404, message, 'not_found');
-}
-
-/** 400 for invalid input, with per-field issues. */
-export function badRequest(message: string, issues: readonly HttpIssue[] = []): HttpError {
-  return new HttpError(400, message, 'validation', issues);
-}
-
 /** A size in words: "256 KB", "16 MB". */
 export function sizeText(bytes: number): string {
   if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MB`;

@@ -65,12 +65,6 @@ export function isForeignKeyViolation(err: unknown): boolean {
   return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
 }
 
-/** True when `err` is a CHECK-constraint violation from either driver (SQLite or SQLSTATE 23514). */
-export function isCheckViolation(err: unknown): boolean {
-  const code = errorCode(err);
-  return code === 'SQLITE_CONSTRAINT_CHECK' || code === '23514';
-}
-
 /** SQLite and PostgreSQL error codes that mean "the database cannot take writes right now; retry later". */
 const UNAVAILABLE_CODES = new Set([
   'SQLITE_BUSY',

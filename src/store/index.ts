@@ -51,7 +51,6 @@ export type { CounterDay, CounterReport } from './counters.js';
 export type { Draft, DraftInput } from './drafts.js';
 export type { Done, Outcome, Refused } from './errors.js';
 export {
-  isCheckViolation,
   isForeignKeyViolation,
   isUnavailableError,
   isUniqueViolation,

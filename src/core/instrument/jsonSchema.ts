@@ -5,7 +5,7 @@
  * items) live in the Zod refinement and are checked by `parseInstrument`, not by the JSON Schema.
  */
 import { z } from 'zod';
-import { InstrumentSchema, TextPackSchema } from './schema.js';
+import { InstrumentSchema } from './schema.js';
 
 /** The JSON Schema (draft 2020-12) of an instrument definition as an author writes it (defaults optional). */
 export function instrumentJsonSchema(): Record<string, unknown> {
@@ -20,11 +20,6 @@ export function instrumentJsonSchema(): Record<string, unknown> {
       'A nabz instrument — one of the library, or an own instrument a study brings as a JSON file (docs/own-instruments.md): items, response scales, scores, bands, safety rules, citation and licence (an own instrument may leave out licence, citation, version, shortTitle and languages). Generated from InstrumentSchema (src/core/instrument/schema.ts); do not edit by hand.',
     ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
   };
-}
-
-/** The JSON Schema of a text pack (see `applyTextPack`). */
-export function textPackJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(TextPackSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 }
 
 /** The committed file's text: 2-space JSON with a final newline. */

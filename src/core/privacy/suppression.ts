@@ -67,15 +67,6 @@ export function suppressionReason(k: number, who = 'respondents'): string {
 }
 
 /**
- * A count as text for an audience: exact counts as they are; protected counts of 1 … k − 1 as "fewer than k"
- * (0 stays 0 only for exact audiences — a protected 0 → "fewer than k" would otherwise tell when the first arrives).
- */
-export function countText(n: number, k: number, audience: Audience): string {
-  if (audience === 'exact' || k <= 1) return String(n);
-  return n < k ? `fewer than ${k}` : String(n);
-}
-
-/**
  * A count coarsened for a protected audience: rounded down to a multiple of k and shown as "25+" (from k on), so
  * it moves only when k more people are counted, and "fewer than k" below k. Exact audiences get the number.
  */
@@ -106,16 +97,4 @@ export function extremeShown(values: ArrayLike<number>, value: number, k: number
   let n = 0;
   for (let i = 0; i < values.length; i++) if (values[i] === value && ++n >= k) return true;
   return false;
-}
-
-/** Whether all of a group's values are identical (a note naming such a group would print everyone's value). */
-export function allIdentical(values: ArrayLike<number>): boolean {
-  let first: number | undefined;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (Number.isNaN(v)) continue;
-    if (first === undefined) first = v;
-    else if (v !== first) return false;
-  }
-  return true;
 }

@@ -14,7 +14,7 @@
  * character after "P4: ", `end` the end of what was said (trailing blank lines and spaces excluded).
  */
 import type { Issue } from '../instrument/schema.js';
-import type { Participant, ParticipantInput, Source, SpeakerRole, Turn } from './model.js';
+import type { Participant, Source, SpeakerRole, Turn } from './model.js';
 import { OffsetIndex } from './offsets.js';
 
 /** A transcript: the source, its speaker turns, and what the importer noticed (never fatal). */
@@ -361,18 +361,6 @@ export function assignPseudonyms(
     out[i] = { ...p, pseudonym, aliases };
   });
   return out;
-}
-
-/** Build participants from minimal input (defaults filled): `{ id, pseudonym, name?, aliases?, attributes? }`. */
-export function makeParticipant(input: ParticipantInput): Participant {
-  return {
-    id: input.id,
-    pseudonym: input.pseudonym,
-    aliases: input.aliases ?? [],
-    attributes: input.attributes ?? {},
-    ...(input.name !== undefined ? { name: input.name } : {}),
-    ...(input.screening !== undefined ? { screening: input.screening } : {}),
-  };
 }
 
 /** How a quote names its speaker: "P4" → "Participant 4"; other pseudonyms as they are. */

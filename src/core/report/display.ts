@@ -155,8 +155,3 @@ export function figureRows(figure: FigureSpec): DisplayDatum[] {
 export function figureNotes(figure: FigureSpec): string[] {
   return figure.denominator ? [figure.denominator, ...figure.notes] : [...figure.notes];
 }
-
-/** "Not computable" check for cells, handy for renderers that style them. */
-export function isMissingCell(cell: Cell | undefined): boolean {
-  return !cell || cell.kind === 'empty' || cell.kind === 'not_computable' || cell.kind === 'suppressed';
-}

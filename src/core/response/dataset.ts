@@ -24,14 +24,6 @@ export const AnswerStatus = {
 } as const;
 export type AnswerStatus = (typeof AnswerStatus)[keyof typeof AnswerStatus];
 
-export const STATUS_NAMES: Record<AnswerStatus, string> = {
-  0: 'answered',
-  1: 'skipped',
-  2: 'not applicable',
-  3: 'invalid',
-  4: 'not shown',
-};
-
 export interface NumericColumn {
   readonly kind: 'numeric';
   readonly id: string;
@@ -58,19 +50,4 @@ export function numericColumn(id: string, n: number): NumericColumn {
   const values = new Float64Array(n).fill(Number.NaN);
   const status = new Uint8Array(n).fill(AnswerStatus.SKIPPED);
   return { kind: 'numeric', id, values, status };
-}
-
-/** Counts of each status in a numeric column. */
-export function statusCounts(col: NumericColumn): Record<AnswerStatus, number> {
-  const c: Record<AnswerStatus, number> = { 0: 0, 1: 0, 2: 0, 3: 0, 4: 0 };
-  const s = col.status;
-  for (let i = 0; i < s.length; i++) c[s[i] as AnswerStatus]++;
-  return c;
-}
-
-/** Get a numeric column or throw (a programming error: callers validate ids first). */
-export function getNumeric(ds: Dataset, id: string): NumericColumn {
-  const c = ds.columns.get(id);
-  if (c?.kind !== 'numeric') throw new Error(`dataset has no numeric column "${id}"`);
-  return c;
 }

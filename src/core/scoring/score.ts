@@ -29,11 +29,6 @@ export const ScoreReason = {
   TOO_FEW_ANSWERED: 2,
 } as const;
 export type ScoreReason = (typeof ScoreReason)[keyof typeof ScoreReason];
-export const SCORE_REASON_NAMES: Record<ScoreReason, string> = {
-  0: 'computed',
-  1: 'no item answered',
-  2: 'too few items answered',
-};
 
 /** One computed score over all respondents. */
 export interface ScoreColumn {

@@ -47,11 +47,6 @@ const TABS: readonly { tab: StudyTab; label: string; path: string; roles: readon
   { tab: 'audit', label: 'Audit log', path: '/audit', roles: ['owner'] },
 ];
 
-/** Which tabs a role may open (the routes enforce the same rule). */
-export function tabsFor(role: StudyRole): StudyTab[] {
-  return TABS.filter((t) => t.roles.includes(role)).map((t) => t.tab);
-}
-
 export interface LayoutInput {
   readonly title: string;
   /** The signed-in user, shown with a sign-out button (needs `csrf`). */
