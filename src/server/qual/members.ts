@@ -8,11 +8,18 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { canonicalJson } from '../../core/qual/audit.js';
-import type { Participant, QualProject, Turn } from '../../core/qual/model.js';
-import { codePointLength, OffsetIndex } from '../../core/qual/offsets.js';
+import {
+  locateCorrection,
+  type PacketContent,
+  type PacketItem,
+  packetContent,
+  shiftRange,
+  shiftTurns,
+  type TranscriptEdit,
+} from '../../core/qual/members.js';
+import type { Participant, QualProject } from '../../core/qual/model.js';
 import { formatTimestamp } from '../../core/qual/transcript.js';
-import type { MemberCheck, MemberCheckStatus, QualChange } from '../../store/index.js';
+import type { MemberCheck, MemberCheckStatus, QualChange, QualEntity, QualState } from '../../store/index.js';
 import { qualHash, toQualProject } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 import { parseQuery, queryChoice, segments } from '../request.js';
@@ -34,6 +41,7 @@ import {
   quoteRemovals,
   rawField,
   refuse,
+  type StudyReq,
   seeOther,
   sendQualPage,
   stateOf,
@@ -42,54 +50,17 @@ import {
 } from './common.js';
 import { escText } from './sources.js';
 
-export interface PacketItem {
-  readonly sourceId: string;
-  readonly sourceName: string;
-  readonly turnIndex: number;
-  readonly time?: number;
-  /** Code points of what was said (after the speaker label). */
-  readonly start: number;
-  readonly end: number;
-  readonly text: string;
-}
+export type { PacketItem };
 
-export interface Packet {
-  readonly participant: Participant;
-  readonly items: readonly PacketItem[];
+export interface Packet extends PacketContent {
   /** SHA-256 of the participant's turns as shown (source and text, no positions). */
   readonly hash: string;
 }
 
-/** The member-checking packet of one participant: their own turns only. */
+/** The member-checking packet of one participant (core's content and its version hash). */
 export function packetOf(project: QualProject, participantId: string): Packet | null {
-  const participant = project.participants.find((p) => p.id === participantId);
-  if (!participant) return null;
-  const items: PacketItem[] = [];
-  for (const s of project.sources) {
-    const idx = new OffsetIndex(s.text);
-    for (const t of project.turns[s.id] ?? []) {
-      if (t.participantId !== participantId) continue;
-      const end = Math.max(t.contentStart, t.end);
-      items.push({
-        sourceId: s.id,
-        sourceName: s.name,
-        turnIndex: t.index,
-        ...(t.time !== undefined ? { time: t.time } : {}),
-        start: t.contentStart,
-        end,
-        text: idx.slice(t.contentStart, end),
-      });
-    }
-  }
-  // What the participant was sent: their own words, per transcript. No offsets, so an edit to another
-  // participant's turn (which moves every later turn) leaves this packet's version unchanged.
-  const hash = qualHash(
-    canonicalJson({
-      participant: participant.pseudonym,
-      items: items.map((i) => ({ source: i.sourceId, text: i.text })),
-    }),
-  );
-  return { participant, items, hash };
+  const content = packetContent(project, participantId);
+  return content && { ...content, hash: qualHash(content.versionText) };
 }
 
 const TEXT = {
@@ -144,13 +115,6 @@ export function packetHtml(packet: Packet, lang: 'en' | 'ur', studyTitle: string
     `<div class="sign"><p>${esc(t.confirm)}</p><p>${esc(t.signature)}: ____________________</p></div>` +
     `<p class="meta">${t.version}: <span class="hash">${packet.hash}</span></p></body></html>`
   );
-}
-
-/** A code-point position after replacing `[s, e)` by `len` code points: `bias` says where positions inside go. */
-export function shiftPosition(pos: number, s: number, e: number, len: number, bias: 'start' | 'end'): number {
-  if (pos <= s) return pos;
-  if (pos >= e) return pos + len - (e - s);
-  return bias === 'start' ? s : s + len;
 }
 
 const ORDER: Record<MemberCheckStatus, MemberCheckStatus[]> = {
@@ -322,90 +286,90 @@ export function registerMembers(app: FastifyInstance, ctx: QualContext): void {
       const turn = src.data.turns.find((t) => String(t.index) === turnText);
       if (!turn || turn.participantId !== pid)
         return refuse('invalid', 'A participant can correct only their own turns; choose one of theirs.');
-      const text = src.data.source.text;
-      const idx = new OffsetIndex(text);
-      const content = idx.slice(turn.contentStart, Math.max(turn.contentStart, turn.end));
-      const first = content.indexOf(find);
-      if (first < 0)
-        return refuse(
-          'invalid',
-          `"${find}" does not occur in that turn; copy the words exactly as the packet shows them.`,
-        );
-      if (content.indexOf(find, first + 1) >= 0)
-        return refuse(
-          'invalid',
-          `"${find}" occurs more than once in that turn; include a few more words so it is unique.`,
-        );
-      const s = turn.contentStart + codePointLength(content.slice(0, first));
-      const e = s + codePointLength(find);
-      const len = codePointLength(replace);
-      const newText = idx.slice(0, s) + replace + idx.slice(e, idx.length);
-      const turns: Turn[] = src.data.turns.map((t) => ({
-        ...t,
-        start: shiftPosition(t.start, s, e, len, 'start'),
-        contentStart: shiftPosition(t.contentStart, s, e, len, 'start'),
-        end: shiftPosition(t.end, s, e, len, 'end'),
-      }));
-      const mc = state.get('member_check', pid);
-      const correction = {
-        id: newId('corr'),
-        participantId: pid,
-        sourceId: src.id,
-        start: s,
-        end: e,
-        before: find,
-        after: replace,
-        by: q.actor.coderId,
-        at: nowIso(),
-        packetHash: mc?.data.versionHash ?? null,
-        ...(note ? { note } : {}),
+      const located = locateCorrection(src.data.source.text, turn, find, replace);
+      if (!located.ok) return refuse('invalid', located.message);
+      return {
+        changes: correctionChanges(state, q, src, located.edit, { pid, find, replace, note }),
+        result: null,
       };
-      const changes: QualChange[] = [
-        ...ensureCoder(state, q),
-        {
-          kind: 'source',
-          id: src.id,
-          expect: src.version,
-          data: { ...src.data, source: { ...src.data.source, text: newText }, turns },
-          audit: {
-            action: 'transcript.edit',
-            before: { sourceId: src.id, start: s, end: e, text: find },
-            after: { sourceId: src.id, start: s, end: s + len, text: replace, correction: correction.id },
-          },
-        },
-        { kind: 'correction', id: correction.id, expect: 'new', data: correction },
-      ];
-      for (const seg of state.entities.segment) {
-        if (seg.data.sourceId !== src.id || seg.data.end <= s) continue;
-        const start = shiftPosition(seg.data.start, s, e, len, 'start');
-        const end = shiftPosition(seg.data.end, s, e, len, 'end');
-        if (start === seg.data.start && end === seg.data.end) continue;
-        changes.push(
-          end > start
-            ? {
-                kind: 'segment',
-                id: seg.id,
-                expect: 'any',
-                data: { ...seg.data, start, end },
-                audit: { action: 'segment.shift' },
-              }
-            : {
-                kind: 'segment',
-                id: seg.id,
-                expect: 'any',
-                data: null,
-                audit: { action: 'segment.removed_by_edit' },
-              },
-        );
-      }
-      const removed = new Set(
-        changes.filter((c) => c.kind === 'segment' && c.data === null).map((c) => c.id),
-      );
-      changes.push(...quoteRemovals(state, removed));
-      return { changes, result: null };
     });
     return seeOther(reply, `${qualBase(q.study.id)}/member-checks`);
   });
 }
 
 export type { Participant };
+
+/** The changes of a correction: the edited transcript, the correction record, moved or removed segments. */
+function correctionChanges(
+  state: QualState,
+  q: StudyReq,
+  src: QualEntity<'source'>,
+  edit: TranscriptEdit,
+  c: { pid: string; find: string; replace: string; note: string },
+): QualChange[] {
+  const mc = state.get('member_check', c.pid);
+  const correction = {
+    id: newId('corr'),
+    participantId: c.pid,
+    sourceId: src.id,
+    start: edit.start,
+    end: edit.end,
+    before: c.find,
+    after: c.replace,
+    by: q.actor.coderId,
+    at: nowIso(),
+    packetHash: mc?.data.versionHash ?? null,
+    ...(c.note ? { note: c.note } : {}),
+  };
+  const changes: QualChange[] = [
+    ...ensureCoder(state, q),
+    {
+      kind: 'source',
+      id: src.id,
+      expect: src.version,
+      data: {
+        ...src.data,
+        source: { ...src.data.source, text: edit.text },
+        turns: shiftTurns(src.data.turns, edit),
+      },
+      audit: {
+        action: 'transcript.edit',
+        before: { sourceId: src.id, start: edit.start, end: edit.end, text: c.find },
+        after: {
+          sourceId: src.id,
+          start: edit.start,
+          end: edit.start + edit.length,
+          text: c.replace,
+          correction: correction.id,
+        },
+      },
+    },
+    { kind: 'correction', id: correction.id, expect: 'new', data: correction },
+  ];
+  const removed = new Set<string>();
+  for (const seg of state.entities.segment) {
+    if (seg.data.sourceId !== src.id) continue;
+    const moved = shiftRange(seg.data, edit);
+    if (moved === 'unchanged') continue;
+    if (moved === 'removed') removed.add(seg.id);
+    changes.push(
+      moved === 'removed'
+        ? {
+            kind: 'segment',
+            id: seg.id,
+            expect: 'any',
+            data: null,
+            audit: { action: 'segment.removed_by_edit' },
+          }
+        : {
+            kind: 'segment',
+            id: seg.id,
+            expect: 'any',
+            data: { ...seg.data, ...moved },
+            audit: { action: 'segment.shift' },
+          },
+    );
+  }
+  changes.push(...quoteRemovals(state, removed));
+  return changes;
+}

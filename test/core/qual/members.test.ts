@@ -1,0 +1,85 @@
+/** Member checking, pure (src/core/qual/members.ts): packets, and corrections as tracked edits. */
+import { describe, expect, it } from 'vitest';
+import {
+  locateCorrection,
+  packetContent,
+  shiftPosition,
+  shiftRange,
+  shiftTurns,
+} from '../../../src/core/qual/members.js';
+import { OffsetIndex } from '../../../src/core/qual/offsets.js';
+import { fixtureProject } from '../../fixtures/qual/project.js';
+
+describe('member-checking packets', () => {
+  const project = fixtureProject();
+
+  it('hold only the participant’s own turns, in transcript order', () => {
+    const p = packetContent(project, 'p2')!;
+    expect(p.participant.pseudonym).toBe('P2');
+    const own = Object.values(project.turns)
+      .flat()
+      .filter((t) => t.participantId === 'p2');
+    expect(p.items).toHaveLength(own.length);
+    expect(p.items[0]!.text).toBe(
+      "I'm terrified of failing. If I don't get the top grades I feel I'm letting my family down.",
+    );
+    expect(packetContent(project, 'nobody')).toBeNull();
+  });
+
+  it('have a version text of words only: an edit elsewhere in the transcript leaves it unchanged', () => {
+    const before = packetContent(project, 'p2')!.versionText;
+    expect(JSON.parse(before)).toMatchObject({ participant: 'P2' });
+    expect(before).not.toMatch(/start|end/);
+    // P1 corrects a word in their own turn, which comes before P2's: P2's turns move, their words do not.
+    const src = project.sources[0]!;
+    const turn = project.turns[src.id]!.find((t) => t.participantId === 'p1')!;
+    const r = locateCorrection(src.text, turn, 'four hours', 'five hours');
+    if (!r.ok) throw new Error(r.message);
+    const edited = {
+      ...project,
+      sources: [{ ...src, text: r.edit.text }, ...project.sources.slice(1)],
+      turns: { ...project.turns, [src.id]: shiftTurns(project.turns[src.id]!, r.edit) },
+    };
+    expect(packetContent(edited, 'p2')!.versionText).toBe(before);
+    expect(packetContent(edited, 'p1')!.versionText).not.toBe(packetContent(project, 'p1')!.versionText);
+    expect(packetContent(edited, 'p1')!.items[0]!.text).toContain('five hours');
+  });
+});
+
+describe('corrections', () => {
+  const project = fixtureProject();
+  const src = project.sources[0]!;
+  const p1 = project.turns[src.id]!.find((t) => t.participantId === 'p1')!;
+
+  it('locate the words in the turn and replace them, counting code points', () => {
+    const r = locateCorrection(src.text, p1, 'grades', 'marks and grades');
+    if (!r.ok) throw new Error(r.message);
+    const idx = new OffsetIndex(src.text);
+    expect(idx.slice(r.edit.start, r.edit.end)).toBe('grades');
+    expect(r.edit.length).toBe('marks and grades'.length);
+    expect(r.edit.text).toBe(src.text.replace('focused on grades', 'focused on marks and grades'));
+  });
+
+  it('refuse words that are absent from the turn or not unique in it', () => {
+    expect(locateCorrection(src.text, p1, 'mentor', 'x')).toEqual({
+      ok: false,
+      message: '"mentor" does not occur in that turn; copy the words exactly as the packet shows them.',
+    });
+    const twice = locateCorrection(src.text, p1, 'I', 'x');
+    expect(twice.ok).toBe(false);
+    if (!twice.ok) expect(twice.message).toContain('occurs more than once in that turn');
+  });
+
+  it('move positions after the edit, keep those before, and squeeze those inside', () => {
+    // replace [10, 15) by 2 code points
+    expect(shiftPosition(5, 10, 15, 2, 'start')).toBe(5);
+    expect(shiftPosition(20, 10, 15, 2, 'start')).toBe(17);
+    expect(shiftPosition(12, 10, 15, 2, 'start')).toBe(10);
+    expect(shiftPosition(12, 10, 15, 2, 'end')).toBe(12);
+    const edit = { start: 10, end: 15, length: 2, text: '' };
+    expect(shiftRange({ start: 0, end: 10 }, edit)).toBe('unchanged');
+    expect(shiftRange({ start: 20, end: 30 }, edit)).toEqual({ start: 17, end: 27 });
+    expect(shiftRange({ start: 11, end: 14 }, edit)).toEqual({ start: 10, end: 12 }); // inside → around the new words
+    expect(shiftRange({ start: 11, end: 14 }, { ...edit, length: 0 })).toBe('removed');
+  });
+});
