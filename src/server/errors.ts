@@ -7,6 +7,8 @@
 /** One problem with a request body, e.g. `{ path: 'answers.phq9_3', message: '7 is not one of 0, 1, 2, 3.' }`. */
 export interface HttpIssue {
   readonly path: string;
+  /** The Issue code (core/issue.ts convention) where the issue came from a validator; the JSON API's body checks give none yet. */
+  readonly code?: string;
   readonly message: string;
 }
 

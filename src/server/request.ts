@@ -39,6 +39,7 @@ function parsed<S extends z.ZodType>(
   if (r.success) return r.data;
   const issues: HttpIssue[] = r.error.issues.map((i) => ({
     path: i.path.map(String).join('.'),
+    code: i.code,
     message: i.message,
   }));
   const bad = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');

@@ -96,7 +96,7 @@ describe('importResponses: errors', () => {
       column: 'Gender',
       value: 'F',
       item: 'gender',
-      code: 'unknown-label',
+      code: 'unknown_label',
     });
     expect(r.mappingReport!.mapped.length).toBe(2);
   });
@@ -120,7 +120,7 @@ describe('importResponses: errors', () => {
     const r = await importResponses(p, targets(['mini', 'twin']));
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.errors.map((e) => e.code)).toEqual(['ambiguous-column']);
+    expect(r.errors.map((e) => e.code)).toEqual(['ambiguous_column']);
     expect(r.mappingReport!.ambiguous.map((c) => c.candidates)).toEqual([['mini_1', 'twin_1']]);
   });
 
@@ -131,7 +131,7 @@ describe('importResponses: errors', () => {
       'The file is empty: it has no header row and no responses.',
     ]);
     const bomOnly = await importResponses(write('bom-only.csv', '\ufeff'), t);
-    expect(!bomOnly.ok && bomOnly.errors.map((e) => e.code)).toEqual(['empty-file']);
+    expect(!bomOnly.ok && bomOnly.errors.map((e) => e.code)).toEqual(['empty_file']);
     const header = await importResponses(write('header.csv', '\ufeffGender,mini_1\r\n'), t);
     expect(!header.ok && header.errors.map((e) => e.message)).toEqual([
       'The file has a header row but no data rows: there are no responses to import.',

@@ -144,7 +144,7 @@ describe('importResponses: XLSX', () => {
     b.getCell('A4').value = 'Female';
     await wb.xlsx.writeFile(p);
     const r = await importResponses(p, targets(['mini']));
-    expect(!r.ok && r.errors[0]!.code).toBe('no-data-rows');
+    expect(!r.ok && r.errors[0]!.code).toBe('no_data_rows');
     const r2 = await importResponses(p, targets(['mini']), { sheet: 'B' });
     expect(!r2.ok && r2.errors[0]!.message).toBe(
       'Row 1 is blank: the first row must hold the column headers (question texts or item ids).',

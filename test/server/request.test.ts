@@ -50,7 +50,11 @@ describe('route params and query strings are parsed with a schema', () => {
       'unit: Unknown unit "word": use one of "character", "turn".',
     );
     expect((err as HttpError).issues).toEqual([
-      { path: 'unit', message: 'Unknown unit "word": use one of "character", "turn".' },
+      {
+        path: 'unit',
+        code: 'invalid_value',
+        message: 'Unknown unit "word": use one of "character", "turn".',
+      },
     ]);
   });
 

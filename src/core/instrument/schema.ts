@@ -6,6 +6,7 @@
  * generated from `InstrumentSchema` (see `jsonSchema.ts`), never written by hand.
  */
 import { z } from 'zod';
+import { type Issue, toIssues, type Validated } from '../issue.js';
 import { type ExpressionScope, expressionRefs, validateExpression } from './expression.js';
 
 /** Identifiers of items, scales, scores: stable, safe as CSV/SPSS variable names. */
@@ -365,26 +366,9 @@ export const TextPackSchema = z.object({
 });
 export type TextPack = z.infer<typeof TextPackSchema>;
 
-/** A validation problem, as every validator in nabz reports it. */
-export interface Issue {
-  readonly path: string;
-  readonly code: string;
-  readonly message: string;
-}
-export type Validated<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly issues: readonly Issue[] };
-
-/** Turns Zod issues into nabz issues with a readable path like `items[3].scale`. */
-export function toIssues(error: z.ZodError): Issue[] {
-  return error.issues.map((i) => ({
-    path: i.path
-      .map((p, k) => (typeof p === 'number' ? `[${p}]` : k === 0 ? String(p) : `.${String(p)}`))
-      .join(''),
-    code: i.code,
-    message: i.message,
-  }));
-}
+// One problem shape for every validator (core/issue.ts); re-exported here, where most validators import it from.
+export type { Issue, Validated } from '../issue.js';
+export { toIssues } from '../issue.js';
 
 /** Parse and validate an instrument definition; never throws on bad input. */
 export function parseInstrument(input: unknown): Validated<Instrument> {

@@ -123,7 +123,7 @@ export type NumericCoder = (text: string) => Coded | CodingProblem;
 
 function naProblem(t: Target, text: string, why: string): CodingProblem {
   return {
-    problem: 'na-not-allowed',
+    problem: 'na_not_allowed',
     message: `${q(text)} ${why}, but item ${t.id} does not allow "not applicable". ${mapHint(t.id, text, '"SKIP"')}`,
   };
 }
@@ -142,7 +142,7 @@ function applyMapped(
   if (table) {
     if (!table.codes.has(m.v)) {
       return {
-        problem: 'mapping-file',
+        problem: 'mapping_file',
         message: `${q(text)} is mapped to ${m.v} by the mapping file (${m.from}), but ${m.v} is not a code of item ${t.id} (${t.options
           .map((o) => o.value)
           .join(', ')}). Fix the mapping file.`,
@@ -157,19 +157,19 @@ function applyMapped(
 function checkNumber(t: Target, x: number, text: string): CodingProblem | null {
   if (t.integer && !Number.isInteger(x)) {
     return {
-      problem: 'not-integer',
+      problem: 'not_integer',
       message: `${q(text)} is not a whole number, as item ${t.id} requires. ${mapHint(t.id, text, '<number>')}`,
     };
   }
   if (t.min !== undefined && x < t.min) {
     return {
-      problem: 'out-of-range',
+      problem: 'out_of_range',
       message: `${q(text)} is below the minimum ${t.min} of item ${t.id}. ${mapHint(t.id, text, '<number> | "SKIP"')}`,
     };
   }
   if (t.max !== undefined && x > t.max) {
     return {
-      problem: 'out-of-range',
+      problem: 'out_of_range',
       message: `${q(text)} is above the maximum ${t.max} of item ${t.id}. ${mapHint(t.id, text, '<number> | "SKIP"')}`,
     };
   }
@@ -189,7 +189,7 @@ export function numericCoder(t: Target, opts: CoderOptions = {}): NumericCoder {
       const x = parseNumber(text);
       if (!Number.isFinite(x)) {
         return {
-          problem: 'not-a-number',
+          problem: 'not_a_number',
           message: `${q(text)} is not a number. ${mapHint(t.id, text, '<number> | "SKIP"')}`,
         };
       }
@@ -206,7 +206,7 @@ export function numericCoder(t: Target, opts: CoderOptions = {}): NumericCoder {
     if (i !== undefined) {
       if (i >= 0) return { status: AnswerStatus.ANSWERED, value: t.options[i]!.value };
       return {
-        problem: 'unknown-label',
+        problem: 'unknown_label',
         message: `${q(text)} is the label of several options of item ${t.id}. ${mapHint(t.id, text)}`,
       };
     }
@@ -216,12 +216,12 @@ export function numericCoder(t: Target, opts: CoderOptions = {}): NumericCoder {
     if (Number.isFinite(x)) {
       if (table.codes.has(x)) return { status: AnswerStatus.ANSWERED, value: x };
       return {
-        problem: 'unknown-code',
+        problem: 'unknown_code',
         message: `${q(text)} is not one of ${listLabels(t.options, opts.language, true)}. ${mapHint(t.id, text)}`,
       };
     }
     return {
-      problem: 'unknown-label',
+      problem: 'unknown_label',
       message: `${q(text)} is not one of ${listLabels(t.options, opts.language, false)}. ${mapHint(t.id, text)}`,
     };
   };
@@ -262,7 +262,7 @@ export function selectionCoder(t: Target, opts: CoderOptions = {}): SelectionCod
         return {
           kind: 'bad-mapped',
           problem: {
-            problem: 'mapping-file',
+            problem: 'mapping_file',
             message: `${q(raw.trim())} is mapped to ${m.v} by the mapping file (${m.from}), but ${m.v} is not a code of item ${t.id} (${t.options
               .map((o) => o.value)
               .join(', ')}). Fix the mapping file.`,
@@ -345,7 +345,7 @@ export function selectionCoder(t: Target, opts: CoderOptions = {}): SelectionCod
     const whole = parts.length === 1 && parts[0] === text.trim();
     const listed = parts.map(q).join(' and ');
     return {
-      problem: 'unknown-label',
+      problem: 'unknown_label',
       message: `${listed}${whole ? '' : ` (in ${q(text)})`} ${parts.length === 1 ? 'is' : 'are'} not one of ${listLabels(
         t.options,
         opts.language,
@@ -365,7 +365,7 @@ function resolve(t: Target, text: string, segs: readonly Segment[]): CodedSelect
   if (na) {
     if (selected.length > 0) {
       return {
-        problem: 'na-not-allowed',
+        problem: 'na_not_allowed',
         message: `${q(text)} mixes "not applicable" with selected options of item ${t.id}. Fix the cell or map it in a mapping file ("values": { ${q(t.id)}: { ... } }).`,
       };
     }
@@ -410,7 +410,7 @@ export function optionFlagCoder(t: Target, optionIndex: number, opts: CoderOptio
     if (FALSE_WORDS.has(k)) return no;
     if (na.has(k)) return t.notApplicable ? NOT_APPLICABLE : naProblem(t, text, 'means "not applicable"');
     return {
-      problem: 'unknown-label',
+      problem: 'unknown_label',
       message: `${q(text)} is not 1 or 0 (selected or not) for option ${q(labelIn(opt.label, opts.language))} of item ${t.id}. ${mapHint(t.id, text, '1 | 0 | "SKIP"')}`,
     };
   };
@@ -433,7 +433,7 @@ export function textCoder(t: Target, opts: CoderOptions = {}): TextCoder {
       const len = [...s].length;
       if (len > t.maxLength) {
         return {
-          problem: 'too-long',
+          problem: 'too_long',
           message: `the answer is ${len} characters long; item ${t.id} allows at most ${t.maxLength}. Shorten the cell, or raise maxLength in the study definition.`,
         };
       }

@@ -7,26 +7,26 @@
 export type ImportErrorCode =
   /** The file cannot be read as a table (not UTF-8, unclosed quote, not an XLSX workbook, missing sheet). */
   | 'file'
-  | 'empty-file'
-  | 'no-data-rows'
-  | 'duplicate-header'
-  | 'ambiguous-column'
+  | 'empty_file'
+  | 'no_data_rows'
+  | 'duplicate_header'
+  | 'ambiguous_column'
   /** Two columns fill the same variable. */
-  | 'conflicting-columns'
+  | 'conflicting_columns'
   /** The mapping file names an unknown item, option or value. */
-  | 'mapping-file'
+  | 'mapping_file'
   /** A variable of the study has no column and `missingTargets` is `"error"`. */
-  | 'missing-column'
+  | 'missing_column'
   /** A row has more (or, in CSV, fewer) cells than the header. */
-  | 'row-length'
-  | 'unknown-label'
-  | 'unknown-code'
-  | 'na-not-allowed'
-  | 'not-a-number'
-  | 'out-of-range'
-  | 'not-integer'
-  | 'too-long'
-  | 'bad-timestamp';
+  | 'row_length'
+  | 'unknown_label'
+  | 'unknown_code'
+  | 'na_not_allowed'
+  | 'not_a_number'
+  | 'out_of_range'
+  | 'not_integer'
+  | 'too_long'
+  | 'bad_timestamp';
 
 export interface ImportError {
   readonly code: ImportErrorCode;

@@ -243,7 +243,7 @@ class TimestampSink implements Sink {
     const want = this.order === 'auto' ? null : this.order;
     if (!r || (want !== null && Number.isNaN(r[want]))) {
       return {
-        problem: 'bad-timestamp',
+        problem: 'bad_timestamp',
         message: `${JSON.stringify(text)} is not a date and time this importer reads${
           r && want ? ` as ${want === 'mdy' ? 'month/day/year' : 'day/month/year'}` : ''
         } (for example 2024/03/14 10:15:23 AM GMT+5, 3/14/2024 10:15:23, 2024-03-14T10:15:23Z). Fix the cell, or ignore the column with a mapping file ("timestamp": null).`,
@@ -316,7 +316,7 @@ export class ResponseImport {
     if (options.missingTargets === 'error') {
       for (const v of this.mappingReport.missingTargets) {
         this.errors.add({
-          code: 'missing-column',
+          code: 'missing_column',
           row: null,
           column: null,
           value: null,
@@ -367,7 +367,7 @@ export class ResponseImport {
       for (let k = width; k < cells.length; k++) if (!isEmptyCell(cells[k])) extra = true;
       if (this.exactLength || extra) {
         this.errors.add({
-          code: 'row-length',
+          code: 'row_length',
           row,
           column: null,
           value: null,
@@ -406,7 +406,7 @@ export class ResponseImport {
       warnings.push(`${this.blankRows} blank row${this.blankRows === 1 ? ' was' : 's were'} skipped.`);
     if (this.rowCount === 0 && this.errors.total === 0) {
       this.errors.add({
-        code: 'no-data-rows',
+        code: 'no_data_rows',
         row: null,
         column: null,
         value: null,
@@ -465,7 +465,7 @@ export class ResponseImport {
     const [r1, t1] = ts.notMdy!;
     const [r2, t2] = ts.notDmy!;
     this.errors.add({
-      code: 'bad-timestamp',
+      code: 'bad_timestamp',
       row: null,
       column: ts.header,
       value: null,
@@ -545,7 +545,7 @@ export function importTable(
 /** The error for a file with no rows at all. */
 export function emptyFileError(): ImportError {
   return {
-    code: 'empty-file',
+    code: 'empty_file',
     row: null,
     column: null,
     value: null,
@@ -557,7 +557,7 @@ export function emptyFileError(): ImportError {
 /** The error for a file whose first row is blank. */
 export function emptyHeaderError(): ImportError {
   return {
-    code: 'empty-file',
+    code: 'empty_file',
     row: 1,
     column: null,
     value: null,

@@ -202,7 +202,7 @@ export function mapColumns(
     for (const key of Object.keys(mapping.values)) {
       if (key !== '*' && !index.byId.has(normalizeKey(key))) {
         err({
-          code: 'mapping-file',
+          code: 'mapping_file',
           column: null,
           item: key,
           message: `The mapping file has "values" for ${q(key)}, which is not an item of this study. Use an item id (${listIds(
@@ -241,7 +241,7 @@ export function mapColumns(
         .join(', ')}`;
     }
     err({
-      code: 'duplicate-header',
+      code: 'duplicate_header',
       column: h,
       item: null,
       message: `Columns ${list.map((j) => reports[j]!.letter).join(', ')} all have the header ${q(h)}, so they cannot be told apart. Rename them in the file so that each header is used once, or ignore them with a mapping file ("columns": { ${q(h)}: null }).`,
@@ -257,7 +257,7 @@ export function mapColumns(
       timestampIndex = trimmed.findIndex((h) => normalizeKey(h) === normalizeKey(wantTimestamp));
     if (timestampIndex < 0) {
       err({
-        code: 'mapping-file',
+        code: 'mapping_file',
         column: wantTimestamp,
         item: null,
         message: `The mapping file names ${q(wantTimestamp)} as the timestamp column, but the file has no such column. Its headers are: ${listIds(
@@ -286,7 +286,7 @@ export function mapColumns(
       const m = index.byName(entry.value, 'mapping-file');
       if (!m) {
         err({
-          code: 'mapping-file',
+          code: 'mapping_file',
           column: h,
           item: entry.value,
           message: `The mapping file maps column ${q(h)} to ${q(entry.value)}, which is not an item of this study (nor <item>__<value> for an option of a multiple-choice item). Items: ${listIds(
@@ -400,7 +400,7 @@ export function mapColumns(
     const m = matches[cols[0]!] as Match & { target: Target };
     const item = m.target.id;
     err({
-      code: 'conflicting-columns',
+      code: 'conflicting_columns',
       column: trimmed[cols[1]!]!,
       item,
       message: `${cols.map(label).join(' and ')} would all fill ${item === v ? `item ${item}` : `${v} (item ${item})`}. Keep one: ignore the others in a mapping file ("columns": { ${q(
@@ -424,7 +424,7 @@ export function mapColumns(
       r.status = 'ambiguous';
       r.candidates = m.candidates.map((t) => t.id);
       err({
-        code: 'ambiguous-column',
+        code: 'ambiguous_column',
         column: r.header,
         item: null,
         message: `Column ${q(r.header)} matches several items: ${r.candidates.join(', ')}. Say which in a mapping file ("columns": { ${q(

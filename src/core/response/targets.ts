@@ -68,7 +68,7 @@ function collectTargets(
       if (!sc) {
         issues.push({
           path: `${group}.items[${i}].scale`,
-          code: 'unknown-scale',
+          code: 'unknown_scale',
           message: `item "${it.id}" is a scale item but its scale "${it.scale ?? ''}" is not defined${
             group === 'study' ? ' (study questions have no scales: use type "single" with options)' : ''
           }`,
@@ -81,7 +81,7 @@ function collectTargets(
       if (!it.options) {
         issues.push({
           path: `${group}.items[${i}].options`,
-          code: 'no-options',
+          code: 'no_options',
           message: `item "${it.id}" of type ${it.type} has no options`,
         });
         return;
@@ -131,7 +131,7 @@ export function targetsFromStudy(
     if (!ins) {
       issues.push({
         path: `instruments[${i}].instrument`,
-        code: 'unknown-instrument',
+        code: 'unknown_instrument',
         message: `instrument "${si.instrument}" is not in the library`,
       });
       return;
@@ -159,7 +159,7 @@ export function targetsFromStudy(
     if (prev !== undefined) {
       issues.push({
         path: t.group,
-        code: 'duplicate-variable',
+        code: 'duplicate_variable',
         message: `variable "${t.id}" of ${t.group} is also defined by ${prev}`,
       });
     } else seen.set(t.id.toLowerCase(), t.group);

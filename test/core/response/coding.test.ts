@@ -39,19 +39,19 @@ describe('numericCoder: scale items', () => {
   });
   it('refuses the N/A label where the item does not allow it', () => {
     expect(c1('Not applicable')).toEqual({
-      problem: 'na-not-allowed',
+      problem: 'na_not_allowed',
       message:
         '"Not applicable" means "not applicable", but item mini_1 does not allow "not applicable". Fix the cell or map it in a mapping file ("values": { "mini_1": { "Not applicable": "SKIP" } }).',
     });
   });
   it('names unknown labels and codes with the options', () => {
     expect(c1('Often')).toEqual({
-      problem: 'unknown-label',
+      problem: 'unknown_label',
       message:
         '"Often" is not one of Not at all, Several days, More than half the days, Nearly every day. Fix the cell or map it in a mapping file ("values": { "mini_1": { "Often": <code> } }).',
     });
     expect(c1('7')).toEqual({
-      problem: 'unknown-code',
+      problem: 'unknown_code',
       message:
         '"7" is not one of Not at all (0), Several days (1), More than half the days (2), Nearly every day (3). Fix the cell or map it in a mapping file ("values": { "mini_1": { "7": <code> } }).',
     });
@@ -86,12 +86,12 @@ describe('numericCoder with a mapping file', () => {
   });
   it('reports a mapped code that is not an option, and "NA" where N/A is not allowed', () => {
     expect(numericCoder(T('gender'), { mapping })('X')).toEqual({
-      problem: 'mapping-file',
+      problem: 'mapping_file',
       message:
         '"X" is mapped to 9 by the mapping file ("gender"), but 9 is not a code of item gender (1, 2). Fix the mapping file.',
     });
     const p = numericCoder(T('mini_1'), { mapping })('DK');
-    expect(isProblem(p) && p.problem).toBe('na-not-allowed');
+    expect(isProblem(p) && p.problem).toBe('na_not_allowed');
     expect(isProblem(p) && p.message).toContain(
       '"DK" is mapped to "NA" by the mapping file ("mini_1"), but item mini_1 does not allow "not applicable"',
     );
@@ -107,17 +107,17 @@ describe('numericCoder: number items', () => {
   });
   it('checks number, range and whole number', () => {
     expect(age('twenty')).toEqual({
-      problem: 'not-a-number',
+      problem: 'not_a_number',
       message:
         '"twenty" is not a number. Fix the cell or map it in a mapping file ("values": { "age": { "twenty": <number> | "SKIP" } }).',
     });
     expect(age('200')).toEqual({
-      problem: 'out-of-range',
+      problem: 'out_of_range',
       message:
         '"200" is above the maximum 80 of item age. Fix the cell or map it in a mapping file ("values": { "age": { "200": <number> | "SKIP" } }).',
     });
-    expect(isProblem(age('15')) && (age('15') as { problem: string }).problem).toBe('out-of-range');
-    expect(isProblem(age('20.5')) && (age('20.5') as { problem: string }).problem).toBe('not-integer');
+    expect(isProblem(age('15')) && (age('15') as { problem: string }).problem).toBe('out_of_range');
+    expect(isProblem(age('20.5')) && (age('20.5') as { problem: string }).problem).toBe('not_integer');
   });
 });
 
@@ -142,7 +142,7 @@ describe('selectionCoder: multiple choice in one cell', () => {
   });
   it('names the unknown parts of a cell', () => {
     expect(cope('Exercise, Yoga, Talking to friends, family')).toEqual({
-      problem: 'unknown-label',
+      problem: 'unknown_label',
       message:
         '"Yoga" (in "Exercise, Yoga, Talking to friends, family") is not one of "Talking to friends, family", Exercise, Prayer, "Other, not listed". Fix the cell or map it in a mapping file ("values": { "coping": { "Yoga": <code> } }).',
     });
@@ -187,7 +187,7 @@ describe('textCoder', () => {
   it('refuses text longer than maxLength, counting characters not UTF-16 units', () => {
     expect(c('😀'.repeat(200))).toBe('😀'.repeat(200));
     expect(c('x'.repeat(201))).toEqual({
-      problem: 'too-long',
+      problem: 'too_long',
       message:
         'the answer is 201 characters long; item comments allows at most 200. Shorten the cell, or raise maxLength in the study definition.',
     });

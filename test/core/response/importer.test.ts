@@ -75,12 +75,12 @@ describe('importTable', () => {
     expect('dataset' in r).toBe(false);
     expect(r.errorCount).toBe(6);
     expect(r.errors.map((e) => [e.row, e.column, e.value, e.item, e.code])).toEqual([
-      [3, 'Gender', 'F', 'gender', 'unknown-label'],
-      [3, 'Age (years)', '200', 'age', 'out-of-range'],
-      [3, 'mini_1', 'Not applicable', 'mini_1', 'na-not-allowed'],
-      [5, 'Gender', 'F', 'gender', 'unknown-label'],
-      [5, 'Age (years)', 'x', 'age', 'not-a-number'],
-      [5, 'mini_1', '9', 'mini_1', 'unknown-code'],
+      [3, 'Gender', 'F', 'gender', 'unknown_label'],
+      [3, 'Age (years)', '200', 'age', 'out_of_range'],
+      [3, 'mini_1', 'Not applicable', 'mini_1', 'na_not_allowed'],
+      [5, 'Gender', 'F', 'gender', 'unknown_label'],
+      [5, 'Age (years)', 'x', 'age', 'not_a_number'],
+      [5, 'mini_1', '9', 'mini_1', 'unknown_code'],
     ]);
     expect(r.errors[0]!.message).toBe(
       'Row 3, column "Gender": "F" is not one of Female, Male. Fix the cell or map it in a mapping file ("values": { "gender": { "F": <code> } }).',
@@ -89,7 +89,7 @@ describe('importTable', () => {
       'Row 3, column "mini_1": "Not applicable" means "not applicable", but item mini_1 does not allow "not applicable". Fix the cell or map it in a mapping file ("values": { "mini_1": { "Not applicable": "SKIP" } }).',
     );
     expect(r.errorSummary.find((g) => g.value === 'F')).toMatchObject({
-      code: 'unknown-label',
+      code: 'unknown_label',
       column: 'Gender',
       count: 2,
       firstRow: 3,
@@ -219,7 +219,7 @@ describe('importTable', () => {
       ['soon', 'Female'],
     ]);
     expect(!bad.ok && bad.errors[0]!).toMatchObject({
-      code: 'bad-timestamp',
+      code: 'bad_timestamp',
       row: 2,
       column: 'Timestamp',
       value: 'soon',

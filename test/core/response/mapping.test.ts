@@ -58,7 +58,7 @@ describe('mapColumns: automatic', () => {
     });
     expect(plan.errors).toEqual([
       {
-        code: 'ambiguous-column',
+        code: 'ambiguous_column',
         row: null,
         column: 'Feeling nervous, anxious or on edge',
         value: null,
@@ -116,7 +116,7 @@ describe('mapColumns: automatic', () => {
       ['mini_1', 'Feeling nervous, anxious or on edge', 'Which of these help you cope?', 'coping__2'],
       targets(['mini']),
     );
-    expect(plan.errors.map((e) => e.code)).toEqual(['conflicting-columns', 'conflicting-columns']);
+    expect(plan.errors.map((e) => e.code)).toEqual(['conflicting_columns', 'conflicting_columns']);
     expect(plan.errors[0]!.message).toBe(
       'column A ("mini_1") and column B ("Feeling nervous, anxious or on edge") would all fill item mini_1. Keep one: ignore the others in a mapping file ("columns": { "Feeling nervous, anxious or on edge": null }).',
     );
@@ -177,7 +177,7 @@ describe('mapColumns: mapping file', () => {
         timestamp: 'When',
       }),
     );
-    expect(plan.errors.map((e) => e.code)).toEqual(['mapping-file', 'mapping-file', 'mapping-file']);
+    expect(plan.errors.map((e) => e.code)).toEqual(['mapping_file', 'mapping_file', 'mapping_file']);
     expect(plan.errors[0]!.message).toBe(
       'The mapping file has "values" for "sex", which is not an item of this study. Use an item id (mini_1, mini_2, mini_3, age, gender, coping, comments) or "*".',
     );

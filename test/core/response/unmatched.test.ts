@@ -174,7 +174,7 @@ describe('formatImportErrors with the error summary', () => {
     const c = new ErrorCollector();
     for (let col = 0; col < 5; col++)
       for (let row = 2; row < 5; row++)
-        c.add({ code: 'unknown-label', row, column: `c${col}`, value: 'x', item: null, message: `m${col}` });
+        c.add({ code: 'unknown_label', row, column: `c${col}`, value: 'x', item: null, message: `m${col}` });
     const text = formatImportErrors(c.errors, c.total, 2, c.summary());
     expect(text.split('\n')).toEqual([
       'The import failed with 15 errors; nothing was imported.',
