@@ -40,6 +40,7 @@ import { HttpError, type HttpIssue, tooLarge } from './errors.js';
 import { qualRoutes } from './qual/index.js';
 import { sharedRateLimitStore } from './rate-limit-store.js';
 import { compressBody, renderPage } from './respond/index.js';
+import { StudyCache } from './respond/load.js';
 import { respondRoutes } from './respond/routes.js';
 import { studioRoutes } from './studio/index.js';
 import { RESPOND_HEADERS, STUDIO_HEADERS, startHeaders } from './ui/headers.js';
@@ -251,9 +252,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
 
   await app.register(authRoutes, { store, config, throttle, clock, sessionPolicy });
-  await app.register(respondRoutes, { store, config, clock });
-  await app.register(apiRoutes, { store, config, clock });
-  await app.register(studioRoutes, { store, config });
+  // One study cache for the three respondent-engine adapters: form routes, JSON API, studio preview.
+  const studyCache = new StudyCache(store);
+  await app.register(respondRoutes, { store, config, clock, cache: studyCache });
+  await app.register(apiRoutes, { store, config, clock, cache: studyCache });
+  await app.register(studioRoutes, { store, config, studyCache });
   await app.register(qualRoutes, { store, config });
   return app;
 }

@@ -361,7 +361,7 @@ export async function respondentAtReview(
   app: FastifyInstance,
   token: string,
   seed = 0,
-): Promise<{ action: string; fields: Record<string, string> }> {
+): Promise<SavedReview> {
   const b = new FormBrowser(app);
   await b.get(`/s/${token}?lang=en`);
   await b.submit({}, { name: '_consent', value: 'agree' });
@@ -371,11 +371,21 @@ export async function respondentAtReview(
   await b.submit(all);
   if (b.page() !== 'review')
     throw new Error(`expected the review page, got ${b.status}: ${b.html.slice(0, 300)}`);
-  return { action: b.action(), fields: { ...b.hidden(), _nav: 'submit' } };
+  return { browser: b, action: b.action(), fields: { ...b.hidden(), _nav: 'submit' } };
 }
 
-/** Post a saved review form (the final submit of the form flow). */
-export function postReview(app: FastifyInstance, saved: { action: string; fields: Record<string, string> }) {
-  const body = form(saved.fields);
-  return app.inject({ method: 'POST', url: saved.action, headers: body.headers, payload: body.payload });
+/** A review page kept to be posted (and re-posted) by the browser that holds its session cookie. */
+export interface SavedReview {
+  readonly browser: FormBrowser;
+  readonly action: string;
+  readonly fields: Record<string, string>;
+}
+
+/**
+ * Post a saved review form (the final submit of the form flow) from its browser; a 303 is followed, so the
+ * answer is the page the respondent sees (or the post's own error answer).
+ */
+export async function postReview(_app: FastifyInstance, saved: SavedReview) {
+  const r = await saved.browser.post(saved.action, form(saved.fields));
+  return r.statusCode === 303 ? saved.browser.get(String(r.headers.location)) : r;
 }

@@ -340,11 +340,18 @@ export function phq9StudyDefinition(): Record<string, unknown> {
   };
 }
 
-/** A browser without JavaScript filling in respondent pages: keeps the last page and posts its form. */
+/**
+ * A browser without JavaScript: forms are posted with their hidden fields, a 303 is followed with a GET (as
+ * browsers do: redirect-after-POST), and cookies are kept per path (the respondent session is one).
+ * `lastPost` is the last POST's own answer (before any redirect); `url` the last URL fetched.
+ */
 export class FormBrowser {
   html = '';
   status = 0;
   headers: Record<string, string | string[] | number | undefined> = {};
+  url = '';
+  lastPost: LightMyRequestResponse | undefined;
+  private readonly jar = new Map<string, { value: string; path: string }>();
   constructor(
     private readonly app: FastifyInstance,
     private readonly requestHeaders: Record<string, string> = {},
@@ -358,15 +365,54 @@ export class FormBrowser {
     return res;
   }
 
+  private keep(res: LightMyRequestResponse): void {
+    for (const c of res.cookies) {
+      const expired = c.expires instanceof Date && c.expires.getTime() <= Date.now();
+      const key = `${c.path ?? '/'}|${c.name}`;
+      if (c.value === '' || expired || c.maxAge === 0) this.jar.delete(key);
+      else this.jar.set(key, { value: c.value, path: c.path ?? '/' });
+    }
+  }
+
+  /** The request headers for a URL: the given ones, with the jar's cookies for its path added. */
+  private headersFor(url: string): Record<string, string> {
+    const path = url.split('?')[0] ?? '';
+    const mine = [...this.jar]
+      .filter(([, c]) => path === c.path || path.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`))
+      .map(([k, c]) => `${k.split('|')[1]}=${c.value}`);
+    const given = this.requestHeaders.cookie;
+    const cookie = [...(given ? [given] : []), ...mine].join('; ');
+    return { ...this.requestHeaders, ...(cookie ? { cookie } : {}) };
+  }
+
+  /** The jar's cookies (name → value), for checks. */
+  cookies(): Record<string, string> {
+    return Object.fromEntries([...this.jar].map(([k, c]) => [k.split('|')[1]!, c.value]));
+  }
+
+  private async follow(res: LightMyRequestResponse): Promise<LightMyRequestResponse> {
+    let r = res;
+    for (let hops = 0; r.statusCode === 303 && hops < 5; hops++) {
+      const location = String(r.headers.location);
+      r = await this.fetch(location);
+    }
+    return this.remember(r);
+  }
+
+  private async fetch(url: string): Promise<LightMyRequestResponse> {
+    this.url = url;
+    const res = await this.app.inject({
+      method: 'GET',
+      url,
+      headers: this.headersFor(url),
+      ...(this.remoteAddress ? { remoteAddress: this.remoteAddress } : {}),
+    });
+    this.keep(res);
+    return res;
+  }
+
   async get(url: string): Promise<LightMyRequestResponse> {
-    return this.remember(
-      await this.app.inject({
-        method: 'GET',
-        url,
-        headers: this.requestHeaders,
-        ...(this.remoteAddress ? { remoteAddress: this.remoteAddress } : {}),
-      }),
-    );
+    return this.follow(await this.fetch(url));
   }
 
   /** The form's action, decoded. */
@@ -381,21 +427,30 @@ export class FormBrowser {
     return hiddenFields(this.html);
   }
 
-  /** Submit the current form with the hidden fields, the given fields and the pressed button. */
+  /** Post a form body to a URL with the jar's cookies (no redirect followed); the answer. */
+  async post(
+    url: string,
+    body: { headers: Record<string, string>; payload: string },
+  ): Promise<LightMyRequestResponse> {
+    const res = await this.app.inject({
+      method: 'POST',
+      url,
+      headers: { ...this.headersFor(url), ...body.headers },
+      payload: body.payload,
+      ...(this.remoteAddress ? { remoteAddress: this.remoteAddress } : {}),
+    });
+    this.keep(res);
+    this.lastPost = res;
+    return res;
+  }
+
+  /** Submit the current form with the hidden fields, the given fields and the pressed button; follow the 303. */
   async submit(
     fields: Record<string, string | readonly string[] | number | undefined> = {},
     button?: { name: string; value: string },
   ): Promise<LightMyRequestResponse> {
     const body = form({ ...this.hidden(), ...fields, ...(button ? { [button.name]: button.value } : {}) });
-    return this.remember(
-      await this.app.inject({
-        method: 'POST',
-        url: this.action(),
-        headers: { ...this.requestHeaders, ...body.headers },
-        payload: body.payload,
-        ...(this.remoteAddress ? { remoteAddress: this.remoteAddress } : {}),
-      }),
-    );
+    return this.follow(await this.post(this.action(), body));
   }
 
   /** The `_page` of the current page. */

@@ -106,8 +106,14 @@ for (const backend of serverBackends()) {
       expect(r.status).toBe(200);
       expect(r.html).toMatch(/Thank you/i);
       expect(await countRows(t.store, 'responses')).toBe(1);
-      // Drafts (session and resume code) are gone once the response is stored.
-      expect(await countRows(t.store, 'resume_drafts')).toBe(0);
+      // Answers kept between pages (session and resume code) are gone once the response is stored: what stays
+      // of a session is its end page (a reload shows it again), without answers.
+      const drafts = await t.store.db.selectFrom('resume_drafts').select('answers').execute();
+      for (const d of drafts) {
+        const kept = typeof d.answers === 'string' ? JSON.parse(d.answers) : d.answers;
+        expect(kept.answers).toEqual({});
+        expect(kept.end).toBeDefined();
+      }
 
       const [stored] = await t.store.responses.list(study.id);
       const answers = stored!.answers as Record<string, { kind: string; value?: number }>;
@@ -150,6 +156,104 @@ for (const backend of serverBackends()) {
         page_p3: 2, // the saved-and-resumed respondent once, the referred respondent
         page_review: 2,
       });
+    });
+
+    it('redirects after every post (issue 12 finding 18): Back, reload and double taps never resubmit', async () => {
+      const study = await createStudy(t.store, { ownerId, definition: phq9StudyDefinition() });
+      const link = `/s/${study.publicToken}`;
+      const b = new FormBrowser(t.app);
+      await b.get(link);
+      const page1: Record<string, string> = {};
+      for (let i = 1; i <= 9; i++) page1[`phq9_${i}`] = i === 9 ? '2' : '1';
+      // Every post is answered with 303 and a Location naming a page, never the session.
+      const first = await b.post(b.action(), form({ ...b.hidden(), ...page1 }));
+      expect(first.statusCode).toBe(303);
+      expect(first.body).toBe('');
+      expect(first.headers.location).toBe(`${link}?p=p2&lang=en`);
+      // The session is an HttpOnly, SameSite=Lax, session-only cookie scoped to the link.
+      const session = first.cookies.find((c) => c.name === 'nabz_s')!;
+      expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: link });
+      expect(session.maxAge).toBeUndefined();
+      expect(session.expires).toBeUndefined();
+      await b.get(String(first.headers.location));
+      expect(b.status).toBe(200);
+      expect(b.page()).toBe('p2');
+      expect(b.html).not.toContain(session.value);
+      const p2 = b.html;
+      // A double tap on p2: the second post carries the same step and changes nothing.
+      const tap1 = await b.post(b.action(), form({ ...b.hidden(), phq9_10: '1' }));
+      const tap2 = await b.post(b.action(), form({ ...b.hidden(), phq9_10: '3' }));
+      expect([tap1.statusCode, tap2.statusCode]).toEqual([303, 303]);
+      expect(tap2.headers.location).toBe(`${link}?p=review&lang=en`);
+      await b.get(String(tap2.headers.location));
+      expect(b.page()).toBe('review');
+      // The first tap's answer (1) was kept, not the stale second's (3).
+      const kept = await t.app.inject({
+        method: 'GET',
+        url: `${link}?p=p2`,
+        headers: { cookie: `nabz_s=${session.value}` },
+      });
+      expect(kept.body).toMatch(/name="phq9_10" value="1"[^>]*checked/);
+      expect(kept.body).not.toMatch(/name="phq9_10" value="3"[^>]*checked/);
+      // Back (a GET of an earlier page) shows it with its answers; posting it again works.
+      await b.get(`${link}?p=p1`);
+      expect(b.page()).toBe('p1');
+      expect(b.html).toMatch(/name="phq9_9" value="2"[^>]*checked/);
+      await b.submit({ ...page1, phq9_9: '0' });
+      expect(b.page()).toBe('p2');
+      expect(b.html).toMatch(/name="phq9_10" value="1"[^>]*checked/);
+      // The stale p2 from before (an old tab, a page kept by the browser) is ignored: back to where the session is.
+      b.html = p2;
+      await b.submit({ phq9_10: '2' });
+      expect(b.page()).toBe('p2');
+      await b.submit({ phq9_10: '1' });
+      expect(b.page()).toBe('review');
+      // A page never reached cannot be opened by URL: the current page instead.
+      const reviewUrl = b.url;
+      // Submit; reloading the end page (a GET) and the review URL do not submit again.
+      await b.submit({}, { name: '_nav', value: 'submit' });
+      expect(b.lastPost!.statusCode).toBe(303);
+      expect(b.html).toMatch(/Thank you/i);
+      const end = b.url;
+      for (let i = 0; i < 3; i++) {
+        await b.get(end);
+        expect(b.html).toMatch(/Thank you/i);
+      }
+      await b.get(reviewUrl);
+      expect(b.url).toBe(end); // redirected to the end: the review is gone
+      expect(b.html).toMatch(/Thank you/i);
+      expect(await countRows(t.store, 'responses')).toBe(1);
+      const [stored] = await t.store.responses.list(study.id);
+      expect((stored!.answers as Record<string, unknown>).phq9_9).toEqual({ kind: 'value', value: 0 });
+      const totals = (await t.store.counters.read(study.id)).totals;
+      expect(totals).toMatchObject({ started: 1, completed: 1, page_p1: 1, page_p2: 1, page_review: 1 });
+      // Opening the link again is a new start, never the ended session.
+      await b.get(link);
+      expect(b.page()).toBe('p1');
+      expect(b.html).not.toMatch(/<input[^>]*checked/);
+    });
+
+    it('keeps the flow without a session cookie out of reach, and a declined or screened-out session leaves no cookie', async () => {
+      const study = await createStudy(t.store, { ownerId, definition: baceStudyDefinition() });
+      const b = new FormBrowser(t.app);
+      await b.get(`/s/${study.publicToken}`);
+      await b.submit({}, { name: '_consent', value: 'agree' });
+      expect(b.page()).toBe('e1');
+      expect(b.cookies().nabz_s).toBeTruthy();
+      // Someone without the cookie opening the page URL (shared history) sees no answers: the expired page.
+      const other = new FormBrowser(t.app);
+      await other.get(b.url);
+      expect(other.status).toBe(403);
+      await b.submit({ enrolled: '0' });
+      expect(b.url).toContain('p=ineligible');
+      expect(b.cookies().nabz_s).toBeUndefined();
+      expect(await countRows(t.store, 'resume_drafts')).toBe(0);
+      const d = new FormBrowser(t.app);
+      await d.get(`/s/${study.publicToken}`);
+      await d.submit({}, { name: '_consent', value: 'decline' });
+      expect(d.url).toContain('p=declined');
+      expect(d.html).not.toContain('<form');
+      expect(d.cookies().nabz_s).toBeUndefined();
     });
 
     it('shows the support page, with the researcher contacts, when PHQ-9 item 9 is above 0 — and stores no flag', async () => {
@@ -285,9 +389,18 @@ for (const backend of serverBackends()) {
       const b = new FormBrowser(t.app);
       await b.get(`/s/${study.publicToken}`);
       const h = b.hidden();
-      // Unknown session key.
-      const forged = await b.submit({ _s: 'AAAAAAAAAAAAAAAAAAAAAA' });
+      // A page of a session (it carries a step) without a session cookie, or with a forged one.
+      const forged = await b.submit({ _n: '0' });
+      expect(b.lastPost!.statusCode).toBe(303);
       expect(forged.statusCode).toBe(403);
+      const forgedCookie = await t.app.inject({
+        method: 'POST',
+        url: `/s/${study.publicToken}`,
+        headers: { ...form({}).headers, cookie: 'nabz_s=AAAAAAAAAAAAAAAAAAAAAA' },
+        payload: form({ ...h, _n: '0', phq9_1: '1' }).payload,
+      });
+      expect(forgedCookie.statusCode).toBe(303);
+      expect((await b.get(String(forgedCookie.headers.location))).statusCode).toBe(403);
       // Posting a later page without a session.
       await b.get(`/s/${study.publicToken}`);
       const skip = await b.submit({ _page: 'review', _nav: 'submit', _idem: 'abcdefgh1234' });
@@ -328,14 +441,14 @@ for (const backend of serverBackends()) {
       await b.submit({ phq9_1: '0', phq9_9: '0' });
       expect(b.page()).toBe('review');
       const body = form({ ...b.hidden(), _nav: 'submit' });
-      const results = await Promise.all(
-        Array.from({ length: 20 }, () =>
-          t.app.inject({ method: 'POST', url: b.action(), headers: body.headers, payload: body.payload }),
-        ),
-      );
+      const action = b.action();
+      const results = await Promise.all(Array.from({ length: 20 }, () => b.post(action, body)));
+      // Every one is answered with a redirect to the end page, which thanks them; one response is stored.
       for (const r of results) {
-        expect(r.statusCode).toBe(200);
-        expect(r.body).toMatch(/Thank you/i);
+        expect(r.statusCode).toBe(303);
+        const end = await b.get(String(r.headers.location));
+        expect(end.statusCode).toBe(200);
+        expect(end.body).toMatch(/Thank you/i);
       }
       expect(await countRows(t.store, 'responses')).toBe(1);
       expect((await t.store.counters.read(study.id)).totals.completed).toBe(1);

@@ -21,6 +21,7 @@ import {
   countRows,
   createStudy,
   FormBrowser,
+  form,
   phq9StudyDefinition,
   serverBackends,
   type TestApp,
@@ -191,20 +192,31 @@ for (const backend of serverBackends()) {
         );
       expect(b.page()).toBe('review');
       const review = b.hidden();
+      const action = b.action();
       await b.submit({}, { name: '_nav', value: 'submit' });
       expect(b.html).toContain('Umang');
-      const replay = (fields: Record<string, string>) =>
-        t.app.inject({
+      const body = form({ ...review, _nav: 'submit' });
+      // The victim's double tap (same browser, so the same session cookie) gets the same page.
+      const again = await b.post(action, body);
+      expect(again.statusCode).toBe(303);
+      expect((await b.get(String(again.headers.location))).body).toContain('Umang');
+      // Someone else replaying the page without the session, or with another one, does not.
+      for (const cookie of [undefined, 'nabz_s=AAAAAAAAAAAAAAAAAAAAAA']) {
+        const r = await t.app.inject({
           method: 'POST',
           url: `/s/${study.publicToken}`,
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          payload: new URLSearchParams({ ...fields, _nav: 'submit' }).toString(),
+          headers: { ...body.headers, ...(cookie ? { cookie } : {}) },
+          payload: body.payload,
         });
-      // The victim's double tap (same session) gets the same page.
-      expect((await replay(review)).body).toContain('Umang');
-      // Someone else replaying the page's key without the session, or with another one, does not.
-      for (const s of ['', 'AAAAAAAAAAAAAAAAAAAAAA'])
-        expect((await replay({ ...review, _s: s })).body).not.toContain('Umang');
+        expect(r.statusCode).toBe(303);
+        expect(r.body).not.toContain('Umang');
+        const shown = await t.app.inject({
+          method: 'GET',
+          url: String(r.headers.location),
+          headers: cookie ? { cookie } : {},
+        });
+        expect(shown.body).not.toContain('Umang');
+      }
       expect(await countRows(t.store, 'responses')).toBe(1);
     });
 
@@ -224,13 +236,13 @@ for (const backend of serverBackends()) {
       const saves: number[] = [];
       for (let i = 0; i < SAVES_PER_ADDRESS_HOUR + 10; i++)
         saves.push((await post('save', '203.0.113.9')).statusCode);
-      expect(saves.filter((c) => c === 200)).toHaveLength(SAVES_PER_ADDRESS_HOUR);
+      expect(saves.filter((c) => c === 303)).toHaveLength(SAVES_PER_ADDRESS_HOUR);
       expect(saves.slice(SAVES_PER_ADDRESS_HOUR).every((c) => c === 429)).toBe(true);
       expect(await countRows(t.store, 'resume_drafts')).toBe(SAVES_PER_ADDRESS_HOUR);
       // Another address is not affected, and an hour later the first may save again.
-      expect((await post('save', '198.51.100.4')).statusCode).toBe(200);
+      expect((await post('save', '198.51.100.4')).statusCode).toBe(303);
       t.advance(3_600_000);
-      expect((await post('save', '203.0.113.9')).statusCode).toBe(200);
+      expect((await post('save', '203.0.113.9')).statusCode).toBe(303);
       // Saved drafts expire within 7 days (was 14).
       const d = await t.store.db.selectFrom('resume_drafts').select('expires_at').execute();
       for (const r of d)

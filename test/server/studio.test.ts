@@ -405,14 +405,26 @@ for (const backend of serverBackends()) {
         expect(r.body).toContain('<html lang="ur" dir="rtl">');
         expect(r.body).toContain('رضامندی کا متن');
         expect(r.body).toContain('Preview — nothing you enter here is stored.');
-        // The answers so far travel in a cookie scoped to the preview; keep a small jar.
+        // The preview session is a draft named by a cookie scoped to the preview; keep a small jar. Every form
+        // carries the session's step (`_n`), read from the page last shown.
         let cookie = owner.cookie;
+        let shownStep: string | undefined;
+        const show = async (url: string) => {
+          const res = await t.app.inject({ method: 'GET', url, headers: { cookie } });
+          shownStep = /name="_n" value="(\d+)"/.exec(res.body)?.[1];
+          return res;
+        };
         const step = async (fields: Record<string, string>) => {
           const res = await t.app.inject({
             method: 'POST',
             url: `/studies/${id}/preview?lang=en`,
             headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-            payload: formBody({ ...fields, _idem: 'preview', _csrf: owner.csrf }),
+            payload: formBody({
+              ...fields,
+              ...(shownStep !== undefined ? { _n: shownStep } : {}),
+              _idem: 'preview',
+              _csrf: owner.csrf,
+            }),
           });
           for (const c of res.cookies) {
             cookie = [
@@ -428,25 +440,36 @@ for (const backend of serverBackends()) {
         r = await step({ _page: 'consent', _consent: 'agree' });
         expect(r.statusCode).toBe(303);
         expect(r.headers.location).toBe(`/studies/${id}/preview?lang=en&page=p1`);
-        // A required question left out: the same message a respondent gets.
+        await show(String(r.headers.location));
+        // A required question left out: the same message a respondent gets (on the page the redirect shows).
         r = await step({ _page: 'p1', _nav: 'next' });
-        expect(r.statusCode).toBe(400);
-        expect(r.body).toContain('Year of study');
+        expect(r.statusCode).toBe(303);
+        expect(r.headers.location).toBe(`/studies/${id}/preview?lang=en&page=p1`);
+        const refused = await show(String(r.headers.location));
+        expect(refused.statusCode).toBe(400);
+        expect(refused.body).toContain('Year of study');
+        // Back from a page with problems is allowed (the respondent's rule; the old preview refused it).
+        r = await step({ _page: 'p1', _nav: 'back' });
+        expect(r.headers.location).toBe(`/studies/${id}/preview?lang=en&page=consent`);
+        await show(`/studies/${id}/preview?lang=en&page=p1`);
+        // A page never reached cannot be opened ("page seen", as for respondents): the current page instead.
+        r = await show(`/studies/${id}/preview?lang=en&page=p3`);
+        expect(r.statusCode).toBe(303);
+        expect(r.headers.location).toBe(`/studies/${id}/preview?lang=en&page=consent`);
+        await show(`/studies/${id}/preview?lang=en&page=p1`);
         r = await step({ _page: 'p1', _nav: 'next', year: '2' });
         expect(r.statusCode).toBe(303);
         expect(r.headers.location).toBe(`/studies/${id}/preview?lang=en&page=p2`);
+        await show(String(r.headers.location));
         const phq: Record<string, string> = { _page: 'p2', _nav: 'next' };
         for (let i = 1; i <= 9; i++) phq[`phq9_${i}`] = i === 9 ? '1' : '0';
         r = await step(phq);
         // PHQ-9 item 10 is asked only when a problem was reported: its own page.
         expect(r.headers.location).toBe(`/studies/${id}/preview?lang=en&page=p3`);
+        await show(String(r.headers.location));
         r = await step({ _page: 'p3', _nav: 'next', phq9_10: '0' });
         expect(r.headers.location).toBe(`/studies/${id}/preview?lang=en&page=review`);
-        const review = await t.app.inject({
-          method: 'GET',
-          url: String(r.headers.location),
-          headers: { cookie },
-        });
+        const review = await show(String(r.headers.location));
         expect(review.statusCode).toBe(200);
         r = await step({ _page: 'review', _nav: 'submit' });
         // PHQ-9 item 9 above 0: the support page with the study's contacts.

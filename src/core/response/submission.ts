@@ -64,8 +64,8 @@ export interface FieldError {
 
 /**
  * Control fields a respondent form may carry besides items: CSRF token, idempotency key, navigation button,
- * page id, consent button, session token, language. The renderer emits `_idem`, `_nav`, `_page`, `_consent`
- * and whatever hidden fields the route passes (e.g. `_csrf`, `_s`).
+ * page id, consent button, step, session tag, language. The renderer emits `_idem`, `_nav`, `_page`, `_consent`
+ * and whatever hidden fields the route passes (e.g. `_csrf`, `_n`, `_t`).
  */
 export const CONTROL_FIELDS: readonly string[] = [
   '_csrf',
@@ -73,7 +73,8 @@ export const CONTROL_FIELDS: readonly string[] = [
   '_nav',
   '_page',
   '_consent',
-  '_s',
+  '_n',
+  '_t',
   '_lang',
 ];
 

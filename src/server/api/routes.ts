@@ -34,7 +34,8 @@
  * completely and inserted in one transaction.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { answersFromJson, validateResponse } from '../../core/response/submission.js';
+import { judgeResponse } from '../../core/respond/engine.js';
+import { answersFromJson } from '../../core/response/submission.js';
 import { pickLanguage } from '../../core/study/i18n.js';
 import type { Store, Study } from '../../store/index.js';
 import { BODY_LIMIT, type ServerConfig } from '../config.js';
@@ -50,7 +51,6 @@ import {
   REFERRAL_CODE,
   referralWave,
   responseByKey,
-  safetyFlagged,
   sameAnswers,
   submitResponse,
 } from '../respond/submit.js';
@@ -59,13 +59,11 @@ export interface ApiRoutesOptions {
   readonly store: Store;
   readonly config: ServerConfig;
   readonly clock: () => number;
+  /** The study cache shared with the respondent form routes and the preview (one is made when absent). */
+  readonly cache?: StudyCache;
 }
 
 const BODY_FIELDS = new Set(['language', 'answers', 'idempotencyKey', 'referral']);
-/** Studies kept by link token (the least recently added is dropped first). */
-const MAX_CACHED_STUDIES = 256;
-/** How long a kept study's status and version are trusted before they are read again, in ms. */
-const LINK_STATE_MAX_AGE_MS = 1000;
 /** At most this many issues are listed in a 400 (the count is in the message). */
 const MAX_ISSUES = 50;
 
@@ -89,50 +87,12 @@ function isJson(req: FastifyRequest): boolean {
 
 export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): Promise<void> {
   const { store, config, clock } = opts;
-  const cache = new StudyCache(store);
+  const cache = opts.cache ?? new StudyCache(store);
   const hashKey = idempotencyKeyHasher(store, config.secret);
 
   const supportFor = (contacts: readonly unknown[]) => ({ contacts });
 
-  // The study by its link token, without a query on every submission: the study (with its parsed definition)
-  // is kept per token and its small, changing part (status, version, privacy settings) is re-read at most once
-  // a second, or at once before a refusal. That is safe because the insert checks again, in its own
-  // transaction, that the study exists and is open and that the answered version exists; a submission
-  // validated against a version replaced within that second is stored as an answer to that version, as a
-  // respondent who opened the form before the change is. Privacy settings are read by the insert itself.
-  const studies = new Map<string, { study: Study; checkedAt: number }>();
-  const studyByToken = async (token: string, fresh = false): Promise<Study | undefined> => {
-    const hit = studies.get(token);
-    const now = performance.now();
-    if (hit && !fresh && now - hit.checkedAt < LINK_STATE_MAX_AGE_MS) return hit.study;
-    const row = await store.studies.linkState(token);
-    if (!row) {
-      studies.delete(token);
-      return undefined;
-    }
-    if (
-      hit &&
-      hit.study.id === row.id &&
-      hit.study.status === row.status &&
-      hit.study.version === row.version &&
-      hit.study.anonymous === row.anonymous &&
-      hit.study.recordTimes === row.recordTimes &&
-      hit.study.invitationOnly === row.invitationOnly
-    ) {
-      hit.checkedAt = now;
-      return hit.study;
-    }
-    const study = await store.studies.byPublicToken(token);
-    studies.delete(token);
-    if (study) {
-      studies.set(token, { study, checkedAt: now });
-      if (studies.size > MAX_CACHED_STUDIES) {
-        const oldest = studies.keys().next();
-        if (!oldest.done) studies.delete(oldest.value);
-      }
-    }
-    return study;
-  };
+  const studyByToken = (token: string, fresh = false) => cache.byToken(token, fresh);
 
   /**
    * The hashed invitation token a submission carries (header `Nabz-Invitation` or `?i=`), and whether it is an
@@ -252,24 +212,21 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
         typeof b.language === 'string' ? b.language : undefined,
       );
       const parsed = answersFromJson(loaded.flow, b.answers, lang);
-      // One validation pass: an eligibility failure alone is a 422 (counted as screened out); any other issue is
-      // a 400 listing those issues (the eligibility rule is not judged on answers that are not valid).
-      const v = parsed.ok
-        ? validateResponse(loaded.resolved, parsed.answers, { flow: loaded.flow, lang })
-        : undefined;
-      const duplicateReply = (id: string, answers: unknown) => {
-        const flagged = safetyFlagged(loaded, answers);
-        return reply.code(200).send({
+      // The engine's decision on a whole response: an eligibility failure alone is a 422 (counted as screened
+      // out); any other issue is a 400 listing those issues (eligibility is not judged on invalid answers).
+      const j = parsed.ok ? judgeResponse(loaded, parsed.answers, lang) : undefined;
+      const duplicateReply = (id: string, flagged: boolean) =>
+        reply.code(200).send({
           id,
           duplicate: true,
           ...(flagged ? { support: supportFor(loaded.resolved.study.collection.supportContacts) } : {}),
         });
-      };
       const refuse = async (err: HttpError) => {
         const prior = await responseByKey(store, study.id, idem);
         if (!prior) throw err;
         // Only the very same response is a retry; anything else learns nothing about the stored one.
-        if (v?.ok && sameAnswers(prior.answers, v.value)) return duplicateReply(prior.publicId, v.value);
+        if (j?.kind === 'accept' && sameAnswers(prior.answers, j.answers))
+          return duplicateReply(prior.publicId, j.flagged);
         throw keyConflict();
       };
       // A used (or revoked, or mistyped) invitation: only a retry of the response it stored gets an answer.
@@ -283,22 +240,27 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
           ),
         );
 
-      if (!parsed.ok)
+      if (!parsed.ok || !j)
         return refuse(
           validationError(
-            parsed.errors.map((e) => ({ path: `answers.${e.field}`.replace(/\.$/, ''), message: e.message })),
+            (parsed.ok ? [] : parsed.errors).map((e) => ({
+              path: `answers.${e.field}`.replace(/\.$/, ''),
+              message: e.message,
+            })),
           ),
         );
-      if (!v?.ok) {
-        const invalid = (v?.issues ?? []).filter((i) => i.code !== 'ineligible');
-        if (invalid.length)
-          return refuse(
-            validationError(
-              invalid.map((i) => ({ path: i.path ? `answers.${i.path}` : 'answers', message: i.message })),
-            ),
-          );
+      if (j.kind === 'invalid')
+        return refuse(
+          validationError(
+            j.issues.map((i) => ({ path: i.path ? `answers.${i.path}` : 'answers', message: i.message })),
+          ),
+        );
+      if (j.kind === 'ineligible') {
         if (await responseByKey(store, study.id, idem)) throw keyConflict();
-        await store.counters.increment({ studyId: study.id, name: 'screened_out', now: new Date(clock()) });
+        const now = new Date(clock());
+        for (const e of j.effects)
+          if (e.kind === 'count')
+            for (const name of e.names) await store.counters.increment({ studyId: study.id, name, now });
         throw new HttpError(
           422,
           'The screening answers do not meet the study’s eligibility rule; the response was not stored.',
@@ -314,7 +276,8 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
         store,
         study,
         loaded,
-        answers: v.value,
+        answers: j.answers,
+        flagged: j.flagged,
         idempotencyKey: idem,
         language: lang,
         referral,

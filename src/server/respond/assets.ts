@@ -18,7 +18,7 @@ export { RESPOND_CSS } from '../ui/assets.js';
  *   same page again after a lost reply re-sends the same key; a new key when the page comes back with the
  *   server's errors, i.e. the last attempt was rejected, and after an end page);
  * - autosave of the current page to localStorage, tied to the respondent's session: the key is
- *   `nabz:<study>:<page>:<session key>`, so a later visit (another person on a shared phone) never sees it;
+ *   `nabz:<study>:<page>:<session tag>` (`_t`, a digest of the session key, which stays in an HttpOnly cookie), so a later visit (another person on a shared phone) never sees it;
  *   nothing is kept before a session exists (the first page) or when the respondent ticked "others use this
  *   phone" (`_shared`), which also clears what is there; 12 h expiry, restored only into an empty page,
  *   cleared on every end page: thank-you, support, screened out, declined, resume code;
@@ -36,7 +36,7 @@ var sh=d.querySelector('input[name=_shared][type=hidden]');
 if(sh||d.body.hasAttribute('data-end'))try{S.removeItem('nabz-idem');for(var i=L.length;i--;){var k=L.key(i);if(k&&k.indexOf(P)==0)L.removeItem(k)}}catch(e){}
 var es=d.getElementById('es');if(es)es.focus();
 if(!f)return;
-var sk=f.elements._s,K=P+f.getAttribute('data-k')+':'+(sk?sk.value:'');
+var sk=f.elements._t,K=P+f.getAttribute('data-k')+':'+(sk?sk.value:'');
 if(sh||!sk)L=S=null;
 try{var c=w.crypto,ik=f.elements._idem;if(ik&&S&&c&&c.randomUUID){var o=JSON.parse(S.getItem('nabz-idem')||'{}');if(o.k!=K||es){o={k:K,v:c.randomUUID()};S.setItem('nabz-idem',JSON.stringify(o))}ik.value=o.v}}catch(e){}
 function on(x){return x.type=='radio'||x.type=='checkbox'?x.checked:x.value.replace(/\\s/g,'')!=''}

@@ -3,22 +3,22 @@
  * flow and its scoring plan (for the safety check), cached per study version — a version's definition never
  * changes, so the cache needs no invalidation, only a bound.
  */
-import { buildScoringPlan, type ScoringPlan } from '../../core/scoring/index.js';
-import { buildFlow, type Flow } from '../../core/study/pages.js';
-import { type ResolvedStudy, resolvedLookup, resolveStudy } from '../../core/study/resolve.js';
+import type { RespondFlow } from '../../core/respond/engine.js';
+import { buildScoringPlan } from '../../core/scoring/index.js';
+import { buildFlow } from '../../core/study/pages.js';
+import { resolvedLookup, resolveStudy } from '../../core/study/resolve.js';
 import { getInstrument, instrumentIds } from '../../instruments/index.js';
 import type { Store, Study } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 
-/** A study version ready to be answered. */
-export interface LoadedStudy {
-  readonly version: number;
-  readonly resolved: ResolvedStudy;
-  readonly flow: Flow;
-  readonly plan: ScoringPlan;
-}
+/** A study version ready to be answered (the engine's RespondFlow). */
+export type LoadedStudy = RespondFlow;
 
 const MAX_CACHED = 256;
+/** Studies kept by link token (the least recently added is dropped first). */
+const MAX_CACHED_STUDIES = 256;
+/** How long a kept study's status and version are trusted before they are read again, in ms. */
+const LINK_STATE_MAX_AGE_MS = 1000;
 
 /**
  * Resolve a definition into flow and scoring plan. Throws HttpError(500) naming the first problem when a stored
@@ -43,11 +43,56 @@ function definitionError(issues: readonly { path: string; message: string }[]): 
   );
 }
 
-/** A bounded cache of prepared study versions, keyed by study id and version. */
+/**
+ * The one study cache of the respondent side (form routes, JSON API, studio preview): studies by link token,
+ * and prepared study versions keyed by study id and version (bounded).
+ */
 export class StudyCache {
   private readonly entries = new Map<string, LoadedStudy>();
+  private readonly studies = new Map<string, { study: Study; checkedAt: number }>();
 
   constructor(private readonly store: Store) {}
+
+  /**
+   * The study by its link token, without a full read on every request: the study (with its parsed definition)
+   * is kept per token and its small, changing part (status, version, privacy settings) is re-read at most once
+   * a second, or at once with `fresh` (before a refusal). That is safe because the insert checks again, in its
+   * own transaction, that the study exists and is open and that the answered version exists; a submission
+   * validated against a version replaced within that second is stored as an answer to that version, as a
+   * respondent who opened the form before the change is. Privacy settings are read by the insert itself.
+   */
+  async byToken(token: string, fresh = false): Promise<Study | undefined> {
+    const hit = this.studies.get(token);
+    const now = performance.now();
+    if (hit && !fresh && now - hit.checkedAt < LINK_STATE_MAX_AGE_MS) return hit.study;
+    const row = await this.store.studies.linkState(token);
+    if (!row) {
+      this.studies.delete(token);
+      return undefined;
+    }
+    if (
+      hit &&
+      hit.study.id === row.id &&
+      hit.study.status === row.status &&
+      hit.study.version === row.version &&
+      hit.study.anonymous === row.anonymous &&
+      hit.study.recordTimes === row.recordTimes &&
+      hit.study.invitationOnly === row.invitationOnly
+    ) {
+      hit.checkedAt = now;
+      return hit.study;
+    }
+    const study = await this.store.studies.byPublicToken(token);
+    this.studies.delete(token);
+    if (study) {
+      this.studies.set(token, { study, checkedAt: now });
+      if (this.studies.size > MAX_CACHED_STUDIES) {
+        const oldest = this.studies.keys().next();
+        if (!oldest.done) this.studies.delete(oldest.value);
+      }
+    }
+    return study;
+  }
 
   /** The study's current version (its definition is on the row already). */
   current(study: Study): LoadedStudy {

@@ -45,7 +45,7 @@ export interface RespondCommon {
   readonly lang: string;
   /** Where forms post; default "" (the page's own URL). */
   readonly action?: string;
-  /** Hidden fields for every form, e.g. `{ _csrf: token, _s: session }`; names should be in CONTROL_FIELDS. */
+  /** Hidden fields for every form, e.g. `{ _csrf: token, _n: step }`; names should be in CONTROL_FIELDS. */
   readonly hidden?: Readonly<Record<string, string>>;
   /** Server-generated idempotency key for this render (the script replaces it with a client one). */
   readonly idempotencyKey?: string;
@@ -188,7 +188,7 @@ function hiddenFields(c: RespondCommon, pageId?: string): string {
  * carries `_shared=1` and the script keeps nothing in the browser's storage (and clears what is there).
  */
 function sharedDeviceBox(c: RespondCommon, s: UiStrings): string {
-  if (c.hidden?._s !== undefined || !c.resumeHref) return '';
+  if (c.hidden?._t !== undefined || !c.resumeHref) return '';
   return `<p class="o"><label><input type="checkbox" name="_shared" value="1">${esc(s.sharedDevice)}</label></p>`;
 }
 

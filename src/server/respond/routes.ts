@@ -1,41 +1,43 @@
 /**
- * Respondent routes: one page at a time, fully server-rendered, no JavaScript needed.
+ * Respondent routes: one page at a time, fully server-rendered, no JavaScript needed; every post is answered
+ * with 303 See Other and the page is a GET (redirect-after-POST), so Back, reload and double taps never
+ * resubmit a form.
  *
  * | route                       | what                                                                          |
  * |-----------------------------|-------------------------------------------------------------------------------|
- * | `GET  /s/:token`            | first page (`?lang=ur`, `?r=<referral code>`, `?i=<invitation>`, `?preview=1` for signed-in roles) |
- * | `POST /s/:token`            | submit the page named by `_page` with the button `_nav` (next/back/save/submit/goto:<page>) |
+ * | `GET  /s/:token`            | a new start on the first page (`?lang=ur`, `?r=<referral code>`, `?i=<invitation>`, `?preview=1` for signed-in roles) |
+ * | `GET  /s/:token?p=<page>`   | a page the session has reached (`p1`, `review`), or its end (`submitted`, `saved`, `declined`, …) |
+ * | `POST /s/:token`            | submit the page named by `_page` with the button `_nav` (next/back/save/submit/goto:<page>), step `_n` |
  * | `GET  /s/:token/resume`     | the resume-code form                                                          |
  * | `POST /s/:token/resume`     | continue from a resume code (`code`)                                          |
  *
- * State between pages lives in a draft row keyed by the hidden `_s` field (see state.ts). Respondent pages
- * carry no cookies and no CSRF token: there is no session to protect, and a forged post could only do what
- * anyone with the link can do. Every page is sent with RESPOND_HEADERS (CSP: nothing from anywhere else) and
+ * The rules are the engine's (src/core/respond/engine.ts); this file reads requests, runs the engine's
+ * effects and renders its views. A session is a draft row (state.ts) keyed by a random token held in an
+ * HttpOnly, SameSite=Lax, session-only cookie scoped to `/s/<token>` (never in a URL: shared phones keep
+ * history). Opening the link always starts afresh, so the next person on a shared phone never continues
+ * someone else's session. A cross-site post carries no cookie (SameSite) and can only start a new session,
+ * as anyone with the link can. Every page is sent with RESPOND_HEADERS (CSP: nothing from anywhere else) and
  * compressed. Nothing about the request (address, user agent, time of day) is stored or logged.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
-  type Answer,
-  CONTROL_FIELDS,
-  type FieldError,
-  type FormFields,
-  parseNav,
-  parsePageSubmission,
-  validateResponse,
-} from '../../core/response/submission.js';
+  advance,
+  type EndView,
+  nonceOf,
+  type Place,
+  type Presented,
+  placeId,
+  present,
+  presentedId,
+  resume,
+  type SessionState,
+  safetyFlagged,
+  startState,
+} from '../../core/respond/engine.js';
+import type { FormFields } from '../../core/response/submission.js';
 import { pickLanguage } from '../../core/study/i18n.js';
-import {
-  applySkipLogic,
-  type FlowPage,
-  findPage,
-  firstStep,
-  isPageShown,
-  nextStep,
-  previousPage,
-  resumeStep,
-  type Step,
-} from '../../core/study/pages.js';
+import { firstStep } from '../../core/study/pages.js';
 import { calendarDay, type Store, type Study } from '../../store/index.js';
 import { asForm, formField } from '../auth/form.js';
 import { currentUser } from '../auth/guard.js';
@@ -48,7 +50,6 @@ import {
   checkNewDraft,
   DraftLimiter,
   deleteDraft,
-  type FlowState,
   isSessionKey,
   loadDraft,
   newResumeCode,
@@ -60,16 +61,13 @@ import {
   saveDraft,
 } from './state.js';
 import {
-  draftHash,
   formSubmissionKey,
-  IDEMPOTENCY_KEY,
   INVITATION_TOKEN,
   idempotencyKeyHasher,
   invitationKey,
   REFERRAL_CODE,
   referralWave,
   responseByKey,
-  safetyFlagged,
   submitResponse,
 } from './submit.js';
 
@@ -77,13 +75,9 @@ export interface RespondRoutesOptions {
   readonly store: Store;
   readonly config: ServerConfig;
   readonly clock: () => number;
+  /** The study cache shared with the JSON API and the preview (one is made when absent). */
+  readonly cache?: StudyCache;
 }
-
-/**
- * Control fields a respondent form may carry: the renderer's, plus `_r` (referral code before a session exists),
- * `_i` (invitation token before a session exists) and `_shared` (a shared device: nothing kept in the browser).
- */
-const RESPOND_CONTROLS: readonly string[] = [...CONTROL_FIELDS, '_r', '_i', '_shared'];
 
 const PUBLIC_TOKEN = /^[A-Za-z0-9_-]{6,64}$/;
 
@@ -127,18 +121,30 @@ export function chooseLanguage(
   return offered[0] ?? 'en';
 }
 
-function counterForPage(pageId: string): string {
-  return `page_${pageId.toLowerCase()}`;
+/** The session cookie (a preview keeps its own, so a researcher's preview never meets their real session). */
+function cookieName(preview: boolean): string {
+  return preview ? 'nabz_sp' : 'nabz_s';
 }
+
+/** What the autosave script keys a session's pages by: not the secret session key, a digest of it. */
+function sessionTag(key: string): string {
+  return createHash('sha256').update(`tag\n${key}`, 'utf8').digest('base64url').slice(0, 16);
+}
+
+/** The resume code just saved, shown by the next GET (`code.expires[.s]`). */
+const SAVED_COOKIE = 'nabz_saved';
 
 function pageIndex(loaded: LoadedStudy, at: string): number {
   const i = loaded.flow.pages.findIndex((p) => p.id === at);
   return i >= 0 ? i : loaded.flow.pages.length;
 }
 
+/** End pages that need no session (static text). */
+const STATELESS_ENDS: ReadonlySet<string> = new Set<EndView>(['declined', 'ineligible']);
+
 export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOptions): Promise<void> {
   const { store, config, clock } = opts;
-  const cache = new StudyCache(store);
+  const cache = opts.cache ?? new StudyCache(store);
   const hashKey = idempotencyKeyHasher(store, config.secret);
   const draftLimiter = new DraftLimiter(store.limits, clock);
 
@@ -158,6 +164,8 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
       .headers({ ...page.headers, ...c.headers })
       .send(c.body);
   }
+  const seeOther = (reply: FastifyReply, location: string) =>
+    reply.code(303).header('location', location).header('cache-control', 'no-store').send();
 
   /**
    * The study behind a link, or an HttpError: 404 for an unknown token, for a draft study (unless a signed-in
@@ -165,7 +173,7 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
    */
   async function studyFor(req: FastifyRequest, token: string, preview: boolean): Promise<Study> {
     if (!PUBLIC_TOKEN.test(token)) throw new HttpError(404, 'Study not found.', 'not_found');
-    const study = await store.studies.byPublicToken(token);
+    const study = await cache.byToken(token);
     if (!study) throw new HttpError(404, 'Study not found.', 'not_found');
     if (preview) {
       const user = currentUser(req);
@@ -186,20 +194,58 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     readonly loaded: LoadedStudy;
     readonly lang: string;
     readonly preview: boolean;
-    /** A shared device (see FlowState.shared). */
-    readonly shared?: boolean;
   }
+
+  /** A live session: the cookie's draft. */
+  interface Session {
+    readonly key: string;
+    readonly state: SessionState;
+    readonly loaded: LoadedStudy;
+    readonly lang: string;
+    readonly wave: number | null;
+  }
+
+  async function sessionOf(
+    req: FastifyRequest,
+    study: Study,
+    preview: boolean,
+  ): Promise<Session | undefined> {
+    const key = req.cookies[cookieName(preview)];
+    if (!isSessionKey(key)) return undefined;
+    const draft = await loadDraft(store, study.id, key, new Date(clock()));
+    if (!draft || (draft.state.preview === true) !== preview) return undefined;
+    const loaded = await cache.version(study, draft.version);
+    if (!loaded) return undefined;
+    const lang = chooseLanguage(loaded.resolved.study.languages, draft.language ?? undefined, undefined);
+    return { key, state: draft.state, loaded, lang, wave: draft.wave };
+  }
+
+  const setSession = (reply: FastifyReply, token: string, preview: boolean, key: string) =>
+    reply.setCookie(cookieName(preview), key, {
+      path: `/s/${token}`,
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.secureCookies,
+    });
+  const clearSession = (reply: FastifyReply, token: string, preview: boolean) =>
+    reply.clearCookie(cookieName(preview), { path: `/s/${token}` });
+
+  /** Where a place is shown: `/s/<token>?p=<page>&lang=<lang>` (the session itself is in the cookie). */
+  const where = (c: Ctx, p: Place | string) =>
+    `/s/${c.token}?p=${encodeURIComponent(typeof p === 'string' ? p : placeId(p))}&lang=${encodeURIComponent(c.lang)}${c.preview ? '&preview=1' : ''}`;
 
   function common(
     c: Ctx,
-    extra: { key?: string; ref?: string; inv?: string; languageLinks?: boolean } = {},
+    extra: { state?: SessionState; key?: string; ref?: string; inv?: string; languageLinks?: boolean } = {},
   ): RespondCommon {
     const q = c.preview ? '?preview=1' : '';
     const languages = c.loaded.resolved.study.languages;
     const hidden: Record<string, string> = { _lang: c.lang };
-    if (c.shared) hidden._shared = '1';
-    if (extra.key) hidden._s = extra.key;
-    else {
+    if (extra.state?.shared) hidden._shared = '1';
+    if (extra.state && extra.key) {
+      hidden._t = sessionTag(extra.key);
+      hidden._n = nonceOf(extra.state);
+    } else {
       if (extra.ref) hidden._r = extra.ref;
       if (extra.inv) hidden._i = extra.inv;
     }
@@ -217,56 +263,6 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     };
   }
 
-  /** Render a step (a page, the review, or the ineligible end) for a session. */
-  function renderStep(
-    c: Ctx,
-    step: Step | { kind: 'page'; page: FlowPage },
-    answers: Readonly<Record<string, Answer>>,
-    extra: {
-      key?: string;
-      ref?: string;
-      inv?: string;
-      languageLinks?: boolean;
-      fields?: FormFields;
-      errors?: readonly FieldError[];
-    },
-  ): RenderedPage {
-    const base = common(c, extra);
-    if (step.kind === 'ineligible') return renderPage({ ...base, view: 'ineligible' });
-    if (step.kind === 'review') {
-      return renderPage({
-        ...base,
-        view: 'review',
-        flow: c.loaded.flow,
-        answers,
-        idempotencyKey: randomUUID(),
-        ...(extra.errors ? { errors: extra.errors } : {}),
-      });
-    }
-    return renderPage({
-      ...base,
-      view: 'page',
-      flow: c.loaded.flow,
-      pageId: step.page.id,
-      answers,
-      ...(extra.fields ? { fields: extra.fields } : {}),
-      ...(extra.errors ? { errors: extra.errors } : {}),
-    });
-  }
-
-  /** The page shown after a stored (or previewed) response: support contacts when a safety rule fires, else thanks. */
-  function resultPage(c: Ctx, flagged: boolean, referralCode: string | undefined): RenderedPage {
-    const base = common(c);
-    if (flagged) return renderPage({ ...base, view: 'support' });
-    return renderPage({
-      ...base,
-      view: 'thanks',
-      ...(referralCode
-        ? { referralLink: `${config.publicUrl}/s/${c.token}?r=${encodeURIComponent(referralCode)}` }
-        : {}),
-    });
-  }
-
   /**
    * Invitation-only studies: the keyed hash of an unused invitation token, or the page to show instead (an
    * invitation is needed, or this one was used). Open studies and previews need none (undefined, no page).
@@ -274,18 +270,59 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
   async function invitationFor(
     c: Ctx,
     token: string | undefined,
-  ): Promise<{ hash?: string; page?: RenderedPage }> {
+  ): Promise<{ hash?: string; reason?: 'needed' | 'invalid' }> {
     if (!c.study.invitationOnly || c.preview) return {};
     const valid = token !== undefined && INVITATION_TOKEN.test(token) ? token : undefined;
     const hash = valid === undefined ? undefined : await hashKey(c.study.id, invitationKey(valid));
     if (hash !== undefined && (await store.inviteLinks.isUnused(c.study.id, hash))) return { hash };
-    return {
-      page: renderPage({
-        ...common(c),
-        view: 'invitation',
-        reason: token === undefined ? 'needed' : 'invalid',
-      }),
-    };
+    return { reason: token === undefined ? 'needed' : 'invalid' };
+  }
+
+  /** The page for what the engine presents (a GET of a session's page or end). */
+  async function view(c: Ctx, s: Session, shown: Presented): Promise<RenderedPage> {
+    const base = common(c, { state: s.state, key: s.key });
+    if (shown.kind === 'page' || shown.kind === 'review') {
+      const errors = shown.errors?.length ? { errors: shown.errors } : {};
+      const page =
+        shown.kind === 'review'
+          ? renderPage({
+              ...base,
+              view: 'review',
+              flow: c.loaded.flow,
+              answers: shown.answers,
+              idempotencyKey: randomUUID(),
+              ...errors,
+            })
+          : renderPage({
+              ...base,
+              view: 'page',
+              flow: c.loaded.flow,
+              pageId: shown.page.id,
+              answers: shown.answers,
+              ...(shown.fields ? { fields: shown.fields } : {}),
+              ...errors,
+            });
+      // The last post was refused: the page comes back with its problems (as the post's answer did before PRG).
+      return shown.errors?.length ? { ...page, status: 400 } : page;
+    }
+    const end = shown.end;
+    const plain = common(c);
+    if (end.kind === 'invitation') return renderPage({ ...plain, view: 'invitation', reason: end.reason });
+    // Submitted: the support page when a safety rule fires on the stored answers (no flag is kept), else thanks.
+    let flagged = end.flagged === true;
+    if (end.key !== undefined) {
+      const prior = await responseByKey(store, c.study.id, end.key);
+      const loaded = prior ? ((await cache.version(c.study, prior.version)) ?? c.loaded) : c.loaded;
+      flagged = prior !== undefined && safetyFlagged(loaded.plan, prior.answers);
+    }
+    if (flagged) return renderPage({ ...plain, view: 'support' });
+    return renderPage({
+      ...plain,
+      view: 'thanks',
+      ...(end.referralCode
+        ? { referralLink: `${config.publicUrl}/s/${c.token}?r=${encodeURIComponent(end.referralCode)}` }
+        : {}),
+    });
   }
 
   async function count(c: Ctx, names: readonly string[]): Promise<void> {
@@ -294,9 +331,29 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     for (const name of names) await store.counters.increment({ studyId: c.study.id, name, now });
   }
 
+  /**
+   * The resume code just saved (from its cookie; reload shows it again). On a shared phone it is shown once:
+   * the cookie is cleared, so the next person cannot bring it back with Back or reload.
+   */
+  function savedPage(req: FastifyRequest, reply: FastifyReply, c: Ctx): RenderedPage {
+    const m = /^([A-Z0-9]{4}-[A-Z0-9]{4})\.(\d{4}-\d{2}-\d{2})(\.s)?$/.exec(req.cookies[SAVED_COOKIE] ?? '');
+    if (!m) return expired(c);
+    if (m[3]) reply.clearCookie(SAVED_COOKIE, { path: `/s/${c.token}` });
+    return renderPage({
+      ...common(c),
+      view: 'resume-code',
+      code: m[1]!,
+      expires: m[2]!,
+      continueHref: `/s/${c.token}/resume?lang=${encodeURIComponent(c.lang)}`,
+    });
+  }
+
+  const expired = (c: Ctx) =>
+    renderPage({ view: 'error', kind: 'expired', lang: c.lang, resolved: c.loaded.resolved });
+
   app.get<{
     Params: { token: string };
-    Querystring: { lang?: string; r?: string; i?: string; preview?: string };
+    Querystring: { lang?: string; r?: string; i?: string; preview?: string; p?: string };
   }>('/s/:token', { config: pageLimit }, async (req, reply) => {
     const preview = req.query.preview === '1';
     const study = await studyFor(req, req.params.token, preview);
@@ -309,20 +366,42 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     const c: Ctx = { token: req.params.token, study, loaded, lang, preview };
     if (study.status === 'closed' && !preview)
       return send(req, reply, renderPage({ ...common(c), view: 'closed' }));
+    const p = typeof req.query.p === 'string' ? req.query.p.slice(0, 40) : undefined;
+    if (p !== undefined) {
+      if (STATELESS_ENDS.has(p)) return send(req, reply, renderPage({ ...common(c), view: p as 'declined' }));
+      if (p === 'saved') return send(req, reply, savedPage(req, reply, c));
+      const s = await sessionOf(req, study, preview);
+      if (!s) return send(req, reply, expired(c));
+      const sc: Ctx = { ...c, loaded: s.loaded, lang: s.lang };
+      const shown = present(s.loaded, s.state, p);
+      if (presentedId(shown) !== p) return seeOther(reply, where(sc, presentedId(shown)));
+      return send(req, reply, await view(sc, s, shown));
+    }
+    // The link itself: always a new start (a session in the cookie is another person's on a shared phone).
     const r = typeof req.query.r === 'string' ? req.query.r.toUpperCase() : undefined;
     const ref = r && REFERRAL_CODE.test(r) ? r : undefined;
     const inv = typeof req.query.i === 'string' ? req.query.i : undefined;
     const invitation = await invitationFor(c, inv);
-    if (invitation.page) return send(req, reply, invitation.page);
+    if (invitation.reason)
+      return send(req, reply, renderPage({ ...common(c), view: 'invitation', reason: invitation.reason }));
+    const first = firstStep(loaded.flow);
+    const extra = {
+      ...(ref ? { ref } : {}),
+      ...(invitation.hash && inv ? { inv } : {}),
+      languageLinks: true,
+    };
     return send(
       req,
       reply,
-      renderStep(
-        c,
-        firstStep(loaded.flow),
-        {},
-        { ...(ref ? { ref } : {}), ...(invitation.hash && inv ? { inv } : {}), languageLinks: true },
-      ),
+      first.kind === 'page'
+        ? renderPage({
+            ...common(c, extra),
+            view: 'page',
+            flow: loaded.flow,
+            pageId: first.page.id,
+            answers: {},
+          })
+        : renderPage({ ...common(c, extra), view: 'ineligible' }),
     );
   });
 
@@ -338,317 +417,161 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
       const token = req.params.token;
       const study = await studyFor(req, token, preview);
       const now = clock();
-      const postedLang = formField(body, '_lang');
-      const pageId = formField(body, '_page') ?? '';
-      const nav = parseNav(fields);
-      const key = formField(body, '_s');
-      const idem = formField(body, '_idem');
-
-      // A repeated final submit (double tap, retry after a lost reply): the same result page, never a second
-      // response. The stored key is a hash of the page's key AND the session key, so only the browser that
-      // holds this session can be answered with this response's result page.
-      const isFinalSubmit =
-        !preview &&
-        pageId === 'review' &&
-        nav?.kind === 'submit' &&
-        idem !== undefined &&
-        IDEMPOTENCY_KEY.test(idem) &&
-        isSessionKey(key);
-      const storedKey = isFinalSubmit ? await hashKey(study.id, formSubmissionKey(key, idem)) : undefined;
-      const priorResult = async (): Promise<FastifyReply | undefined> => {
-        if (storedKey === undefined) return undefined;
-        const prior = await responseByKey(store, study.id, storedKey);
-        if (!prior) return undefined;
-        const stored = await store.responses.byId(prior.id);
-        const loaded = (await cache.version(study, prior.version)) || cache.current(study);
-        const lang = chooseLanguage(
-          loaded.resolved.study.languages,
-          stored?.language ?? postedLang,
-          undefined,
-        );
-        const c: Ctx = { token, study, loaded, lang, preview };
-        if (key && isSessionKey(key)) await deleteDraft(store, study.id, key).catch(() => undefined);
-        return send(req, reply, resultPage(c, safetyFlagged(loaded, prior.answers), undefined));
-      };
-      const repeated = await priorResult();
-      if (repeated) return repeated;
-
       const current = cache.current(study);
-      const expired = (lang: string) =>
-        send(req, reply, renderPage({ view: 'error', kind: 'expired', lang, resolved: current.resolved }));
       const fallbackLang = chooseLanguage(
         current.resolved.study.languages,
-        postedLang,
+        formField(body, '_lang'),
         req.headers['accept-language'],
       );
-      if (study.status === 'closed' && !preview) {
-        return send(
-          req,
-          reply,
-          renderPage({
-            ...common({ token, study, loaded: current, lang: fallbackLang, preview }),
-            view: 'closed',
-          }),
-        );
-      }
+      const c0: Ctx = { token, study, loaded: current, lang: fallbackLang, preview };
+      if (study.status === 'closed' && !preview) return seeOther(reply, where(c0, 'closed'));
+      const pageId = formField(body, '_page') ?? '';
+      const nonce = formField(body, '_n');
 
-      // The session: an existing draft, or a new one when the first page is posted.
-      let state: FlowState;
-      let loaded: LoadedStudy;
-      let lang: string;
-      let wave: number | null;
-      let sessionKey: string;
-      let isNew = false;
-      if (key !== undefined && key !== '') {
-        if (!isSessionKey(key)) return expired(fallbackLang);
-        const draft = await loadDraft(store, study.id, key, new Date(now));
-        if (!draft || (draft.state.preview === true) !== preview) {
-          // The draft may have just been deleted by a concurrent submit of this same form.
-          return (await priorResult()) ?? expired(fallbackLang);
-        }
-        const l = await cache.version(study, draft.version);
-        if (!l) return expired(fallbackLang);
-        loaded = l;
-        state = draft.state;
-        wave = draft.wave;
-        lang = chooseLanguage(loaded.resolved.study.languages, draft.language ?? undefined, undefined);
-        sessionKey = key;
+      // The session: the cookie's draft; a new one when a first page (a form without a step) is posted.
+      let s: Session;
+      const isNew = nonce === undefined;
+      if (!isNew) {
+        const live = await sessionOf(req, study, preview);
+        if (!live) return seeOther(reply, where(c0, 'expired'));
+        s = live;
       } else {
-        loaded = current;
-        const first = firstStep(loaded.flow);
-        const firstId = first.kind === 'page' ? first.page.id : 'review';
-        if (pageId !== firstId) return expired(fallbackLang);
         const r = formField(body, '_r')?.toUpperCase();
         const referral = preview ? null : await referralWave(store, study.id, r);
-        const invitation = await invitationFor(
-          { token, study, loaded, lang: fallbackLang, preview },
-          formField(body, '_i'),
-        );
-        if (invitation.page) return send(req, reply, invitation.page);
-        state = {
-          v: 1,
-          answers: {},
-          seen: [firstId],
-          at: firstId,
-          ...(referral ? { ref: referral.code } : {}),
-          ...(invitation.hash ? { inv: invitation.hash } : {}),
-          ...(preview ? { preview: true as const } : {}),
-          ...(formField(body, '_shared') === '1' ? { shared: true as const } : {}),
-        };
-        wave = referral?.wave ?? null;
-        lang = fallbackLang;
-        sessionKey = newSessionKey();
-        isNew = true;
-      }
-      const c: Ctx = { token, study, loaded, lang, preview, shared: state.shared === true };
-      const flow = loaded.flow;
-
-      const persist = async (next: FlowState) => {
-        await saveDraft(store, {
-          studyId: study.id,
-          key: sessionKey,
-          state: next,
-          version: loaded.version,
-          language: lang,
-          wave,
-          pageIndex: pageIndex(loaded, next.at),
-          now: new Date(now),
-          ttlMs: SESSION_DRAFT_TTL_MS,
-        });
-      };
-      /** Move the session to a step, counting pages reached for the first time, and render it. */
-      const goTo = async (
-        step: Step,
-        answers: Readonly<Record<string, Answer>>,
-        counters: string[] = [],
-      ): Promise<FastifyReply> => {
-        if (step.kind === 'ineligible') {
-          if (!isNew) await deleteDraft(store, study.id, sessionKey);
-          await count(c, [...(isNew ? ['started'] : []), ...counters, 'screened_out']);
-          return send(req, reply, renderStep(c, step, {}, {}));
-        }
-        const at = step.kind === 'review' ? 'review' : step.page.id;
-        if (isNew && !preview)
-          await checkNewDraft(store, draftLimiter, {
-            studyId: study.id,
-            addressKey: perStudyKey(req),
-            kind: 'session',
-            now: new Date(now),
-          });
-        const firstVisit = !state.seen.includes(at);
-        const next: FlowState = {
-          ...state,
-          answers,
-          at,
-          seen: firstVisit ? [...state.seen, at] : state.seen,
-        };
-        await persist(next);
-        const names = [...(isNew ? ['started', counterForPage(state.at)] : []), ...counters];
-        if (firstVisit) names.push(counterForPage(at));
-        await count(c, names);
-        return send(req, reply, renderStep(c, step, answers, { key: sessionKey }));
-      };
-      const saveForLater = async (
-        answers: Readonly<Record<string, Answer>>,
-        at: string,
-      ): Promise<FastifyReply> => {
-        await checkNewDraft(store, draftLimiter, {
-          studyId: study.id,
-          addressKey: perStudyKey(req),
-          kind: 'save',
-          now: new Date(now),
-        });
-        const code = newResumeCode();
-        const saved: FlowState = { ...state, answers, at, rc: resumeHash(code) };
-        await saveDraft(store, {
-          studyId: study.id,
-          key: code,
-          state: saved,
-          version: loaded.version,
-          language: lang,
-          wave,
-          pageIndex: pageIndex(loaded, at),
-          now: new Date(now),
-          ttlMs: RESUME_TTL_MS,
-        });
-        if (!isNew) await deleteDraft(store, study.id, sessionKey);
-        if (isNew) await count(c, ['started', counterForPage(state.at)]);
-        return send(
-          req,
-          reply,
-          renderPage({
-            ...common(c),
-            view: 'resume-code',
-            code,
-            expires: calendarDay(new Date(now + RESUME_TTL_MS)),
-            continueHref: `/s/${token}/resume?lang=${encodeURIComponent(lang)}`,
-          }),
-        );
-      };
-
-      // The review page: submit, go back, change a page, or save.
-      if (pageId === 'review') {
-        if (!state.seen.includes('review')) return expired(lang);
-        const answers = state.answers;
-        if (!nav) return send(req, reply, renderStep(c, { kind: 'review' }, answers, { key: sessionKey }));
-        if (nav.kind === 'back') {
-          const prev = previousPage(flow, 'review', answers);
-          return goTo(prev ? { kind: 'page', page: prev } : { kind: 'review' }, answers);
-        }
-        if (nav.kind === 'goto') {
-          const target = findPage(flow, nav.page);
-          if (!target || !state.seen.includes(target.id)) return goTo({ kind: 'review' }, answers);
-          return goTo({ kind: 'page', page: target }, answers);
-        }
-        if (nav.kind === 'save') return saveForLater(answers, 'review');
-        // submit (or next)
-        if (!idem || !IDEMPOTENCY_KEY.test(idem)) {
-          return send(
-            req,
+        const invitation = await invitationFor(c0, formField(body, '_i'));
+        if (invitation.reason) {
+          const i = formField(body, '_i');
+          return seeOther(
             reply,
-            renderPage({ view: 'error', kind: 'bad_request', lang, resolved: loaded.resolved }),
+            `/s/${token}?lang=${encodeURIComponent(fallbackLang)}${i && INVITATION_TOKEN.test(i) ? `&i=${i}` : ''}`,
           );
         }
-        const v = validateResponse(loaded.resolved, answers, { flow, lang });
-        if (!v.ok) {
-          const errors: FieldError[] = v.issues.map((i) => ({
-            field: i.path,
-            code: 'required',
-            message: i.message,
-          }));
-          return send(req, reply, renderStep(c, { kind: 'review' }, answers, { key: sessionKey, errors }));
-        }
-        if (preview) {
-          await deleteDraft(store, study.id, sessionKey);
-          return send(req, reply, resultPage(c, safetyFlagged(loaded, v.value), undefined));
-        }
-        const result = await submitResponse({
-          store,
-          study,
-          loaded,
-          answers: v.value,
-          idempotencyKey: await hashKey(study.id, formSubmissionKey(sessionKey, idem)),
-          language: lang,
-          referral: state.ref !== undefined && wave !== null ? { code: state.ref, wave } : null,
-          counters: ['completed'],
-          draftHashes: [draftHash(sessionKey), ...(state.rc ? [state.rc] : [])],
-          ...(state.inv ? { invitationHash: state.inv } : {}),
-          now: new Date(now),
-        }).catch((err: unknown) => {
-          // Invitation-only (or made so during this session) without a usable invitation: the kind page.
-          if (err instanceof HttpError && err.code.startsWith('invitation_'))
-            return renderPage({
-              ...common(c),
-              view: 'invitation',
-              reason: err.code === 'invitation_invalid' ? 'invalid' : 'needed',
-            });
-          throw err;
-        });
-        if ('body' in result) return send(req, reply, result);
-        return send(req, reply, resultPage(c, result.flagged, result.referralCode));
-      }
-
-      // A content, screening or consent page.
-      const page = findPage(flow, pageId);
-      if (!page || !state.seen.includes(page.id)) {
-        // Not a page this respondent has reached: show where they are.
-        const at = findPage(flow, state.at);
-        if (isNew) return expired(lang);
-        return send(
-          req,
-          reply,
-          renderStep(c, at ? { kind: 'page', page: at } : { kind: 'review' }, state.answers, {
-            key: sessionKey,
+        s = {
+          key: '',
+          loaded: current,
+          lang: fallbackLang,
+          wave: referral?.wave ?? null,
+          state: startState(current.flow, {
+            ...(referral ? { ref: referral.code } : {}),
+            ...(invitation.hash ? { inv: invitation.hash } : {}),
+            preview,
+            shared: formField(body, '_shared') === '1',
           }),
-        );
+        };
       }
-      const sub = parsePageSubmission(flow, page, fields, state.answers, {
-        lang,
-        controlFields: RESPOND_CONTROLS,
-      });
-      const merged = applySkipLogic(flow, { ...state.answers, ...sub.answers });
-      const reRender = (status?: number) => {
-        const rendered = renderStep(c, { kind: 'page', page }, state.answers, {
-          ...(isNew
-            ? { ...(state.ref ? { ref: state.ref } : {}), languageLinks: true }
-            : { key: sessionKey }),
-          fields,
-          errors: sub.errors,
+      const c: Ctx = { ...c0, loaded: s.loaded, lang: s.lang };
+      const out = advance(s.loaded, { state: s.state, isNew }, { pageId, fields, nonce, lang: s.lang });
+      if (out.ignored && isNew) return seeOther(reply, where(c, 'expired'));
+
+      // Run the effects, in order; the session's end page gets the resume code or the stored response's key.
+      let state = out.state;
+      let key = s.key;
+      const persist = (st: SessionState, k: string, ttlMs: number) =>
+        saveDraft(store, {
+          studyId: study.id,
+          key: k,
+          state: st,
+          version: s.loaded.version,
+          language: s.lang,
+          wave: s.wave,
+          pageIndex: pageIndex(s.loaded, st.at),
+          now: new Date(now),
+          ttlMs,
         });
-        return send(req, reply, status ? { ...rendered, status } : rendered);
-      };
-
-      if (page.kind === 'consent' && sub.consent === 'decline') {
-        if (!isNew) await deleteDraft(store, study.id, sessionKey);
-        await count(c, ['declined']);
-        return send(req, reply, renderPage({ ...common(c), view: 'declined' }));
+      for (const e of out.effects) {
+        switch (e.kind) {
+          case 'startSession':
+            if (!preview)
+              await checkNewDraft(store, draftLimiter, {
+                studyId: study.id,
+                addressKey: perStudyKey(req),
+                kind: 'session',
+                now: new Date(now),
+              });
+            key = newSessionKey();
+            setSession(reply, token, preview, key);
+            break;
+          case 'saveDraft':
+            if (state) await persist(state, key, SESSION_DRAFT_TTL_MS);
+            break;
+          case 'deleteDraft':
+            await deleteDraft(store, study.id, key);
+            break;
+          case 'count':
+            await count(c, e.names);
+            break;
+          case 'saveForLater': {
+            await checkNewDraft(store, draftLimiter, {
+              studyId: study.id,
+              addressKey: perStudyKey(req),
+              kind: 'save',
+              now: new Date(now),
+            });
+            const code = newResumeCode();
+            await persist({ ...e.state, rc: resumeHash(code) }, code, RESUME_TTL_MS);
+            // The code is shown by the GET that follows, from a session-only cookie (no draft row for it).
+            const expires = calendarDay(new Date(now + RESUME_TTL_MS));
+            reply.setCookie(SAVED_COOKIE, `${code}.${expires}${e.state.shared ? '.s' : ''}`, {
+              path: `/s/${token}`,
+              httpOnly: true,
+              sameSite: 'lax',
+              secure: config.secureCookies,
+            });
+            break;
+          }
+          case 'submit': {
+            const idem = await hashKey(study.id, formSubmissionKey(key, e.idem));
+            const pre = s.state;
+            try {
+              const result = await submitResponse({
+                store,
+                study,
+                loaded: s.loaded,
+                answers: e.answers,
+                idempotencyKey: idem,
+                language: s.lang,
+                referral: pre.ref !== undefined && s.wave !== null ? { code: pre.ref, wave: s.wave } : null,
+                counters: ['completed'],
+                draftHashes: pre.rc ? [pre.rc] : [],
+                ...(pre.inv ? { invitationHash: pre.inv } : {}),
+                now: new Date(now),
+              });
+              if (state)
+                state = {
+                  ...state,
+                  end: {
+                    kind: 'submitted',
+                    key: idem,
+                    ...(result.referralCode ? { referralCode: result.referralCode } : {}),
+                  },
+                };
+            } catch (err) {
+              // Closed meanwhile (the cached status may be a second old): the link's closed page.
+              if (err instanceof HttpError && err.code === 'closed') {
+                await cache.byToken(token, true);
+                return seeOther(reply, `/s/${token}?lang=${encodeURIComponent(s.lang)}`);
+              }
+              // Invitation-only (or made so during this session) without a usable invitation: the kind page.
+              if (!(err instanceof HttpError && err.code.startsWith('invitation_'))) throw err;
+              if (state)
+                state = {
+                  ...state,
+                  end: {
+                    kind: 'invitation',
+                    reason: err.code === 'invitation_invalid' ? 'invalid' : 'needed',
+                  },
+                };
+            }
+            break;
+          }
+        }
       }
-
-      switch (sub.nav.kind) {
-        case 'back': {
-          const prev = previousPage(flow, page.id, merged);
-          return goTo({ kind: 'page', page: prev ?? page }, merged);
-        }
-        case 'goto': {
-          const target = findPage(flow, sub.nav.page);
-          return goTo(
-            target && state.seen.includes(target.id)
-              ? { kind: 'page', page: target }
-              : { kind: 'page', page },
-            merged,
-          );
-        }
-        case 'save':
-          return saveForLater(merged, page.id);
-        default: {
-          if (!sub.ok) return reRender();
-          return goTo(nextStep(flow, page.id, merged), merged);
-        }
-      }
+      if (state === null) clearSession(reply, token, preview);
+      return seeOther(reply, where(c, state?.end ? { kind: 'end', end: state.end.kind } : out.place));
     },
   );
 
-  app.get<{ Params: { token: string }; Querystring: { lang?: string } }>(
+  app.get<{ Params: { token: string }; Querystring: { lang?: string; e?: string } }>(
     '/s/:token/resume',
     { config: pageLimit },
     async (req, reply) => {
@@ -661,81 +584,61 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
       );
       const c: Ctx = { token: req.params.token, study, loaded, lang, preview: false };
       if (study.status === 'closed') return send(req, reply, renderPage({ ...common(c), view: 'closed' }));
-      return send(req, reply, renderPage({ ...common(c), action: `/s/${c.token}/resume`, view: 'resume' }));
+      return send(
+        req,
+        reply,
+        renderPage({
+          ...common(c),
+          action: `/s/${c.token}/resume`,
+          view: 'resume',
+          ...(req.query.e === '1' ? { notFound: true } : {}),
+        }),
+      );
     },
   );
 
   app.post<{ Params: { token: string } }>('/s/:token/resume', { config: resumeLimit }, async (req, reply) => {
     const body = req.body;
-    const study = await studyFor(req, req.params.token, false);
+    const token = req.params.token;
+    const study = await studyFor(req, token, false);
     const current = cache.current(study);
     const lang0 = chooseLanguage(
       current.resolved.study.languages,
       formField(body, '_lang'),
       req.headers['accept-language'],
     );
-    const c0: Ctx = { token: req.params.token, study, loaded: current, lang: lang0, preview: false };
-    if (study.status === 'closed') return send(req, reply, renderPage({ ...common(c0), view: 'closed' }));
-    const typed = (formField(body, 'code') ?? '').slice(0, 32);
-    const code = normalizeResumeCode(typed);
+    const back = `/s/${token}/resume?lang=${encodeURIComponent(lang0)}`;
+    if (study.status === 'closed') return seeOther(reply, back);
+    const code = normalizeResumeCode((formField(body, 'code') ?? '').slice(0, 32));
     const now = clock();
     const draft = code ? await loadDraft(store, study.id, code, new Date(now)) : undefined;
     const loaded = draft ? await cache.version(study, draft.version) : undefined;
-    if (!draft || !loaded || !code || draft.state.preview) {
-      return send(
-        req,
-        reply,
-        renderPage({
-          ...common(c0),
-          action: `/s/${c0.token}/resume`,
-          view: 'resume',
-          notFound: true,
-          code: typed,
-        }),
-      );
-    }
+    // Not found: the form again, saying so (the typed code is not echoed into a URL).
+    if (!draft || !loaded || !code || draft.state.preview || draft.state.end)
+      return seeOther(reply, `${back}&e=1`);
     const lang = chooseLanguage(loaded.resolved.study.languages, draft.language ?? lang0, undefined);
-    const c: Ctx = {
-      token: req.params.token,
-      study,
-      loaded,
-      lang,
-      preview: false,
-      shared: draft.state.shared === true,
-    };
-    // Continue on the page where the respondent saved, if it is still shown; otherwise at the first unanswered page.
-    const savedAt = draft.state.at === 'review' ? undefined : findPage(loaded.flow, draft.state.at);
-    const step: Step =
-      draft.state.at === 'review'
-        ? { kind: 'review' }
-        : savedAt && isPageShown(savedAt, draft.state.answers)
-          ? { kind: 'page', page: savedAt }
-          : resumeStep(loaded.flow, draft.state.answers);
-    if (step.kind === 'ineligible') {
-      await deleteDraft(store, study.id, code);
-      await count(c, ['screened_out']);
-      return send(req, reply, renderStep(c, step, {}, {}));
-    }
-    const at = step.kind === 'review' ? 'review' : step.page.id;
+    const c: Ctx = { token, study, loaded, lang, preview: false };
+    const out = resume(loaded, draft.state);
+    const state = out.state ? { ...out.state, rc: resumeHash(code) } : null;
     const key = newSessionKey();
-    const state: FlowState = {
-      ...draft.state,
-      at,
-      seen: draft.state.seen.includes(at) ? draft.state.seen : [...draft.state.seen, at],
-      rc: resumeHash(code),
-    };
-    await saveDraft(store, {
-      studyId: study.id,
-      key,
-      state,
-      version: loaded.version,
-      language: lang,
-      wave: draft.wave,
-      pageIndex: pageIndex(loaded, at),
-      now: new Date(now),
-      ttlMs: SESSION_DRAFT_TTL_MS,
-    });
-    await count(c, ['resumed']);
-    return send(req, reply, renderStep(c, step, state.answers, { key }));
+    for (const e of out.effects) {
+      if (e.kind === 'count') await count(c, e.names);
+      else if (e.kind === 'startSession') setSession(reply, token, false, key);
+      else if (e.kind === 'saveDraft' && state)
+        await saveDraft(store, {
+          studyId: study.id,
+          key,
+          state,
+          version: loaded.version,
+          language: lang,
+          wave: draft.wave,
+          pageIndex: pageIndex(loaded, state.at),
+          now: new Date(now),
+          ttlMs: SESSION_DRAFT_TTL_MS,
+        });
+    }
+    // Screened out by the saved answers (the rule changed): nothing of theirs is kept.
+    if (!state) await deleteDraft(store, study.id, code);
+    return seeOther(reply, where(c, out.place));
   });
 }

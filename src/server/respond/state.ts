@@ -1,12 +1,12 @@
 /**
  * A respondent's place in a study between pages, kept server-side so the flow works without JavaScript and
  * the servers stay stateless: a row in the drafts table keyed by the SHA-256 of a random 128-bit token that
- * the page carries in a hidden field (`_s`). Nothing in it identifies the respondent — answers so far, the
+ * the browser holds in an HttpOnly, session-only cookie scoped to the study link (routes.ts). Nothing in it identifies the respondent — answers so far, the
  * pages reached, the referral link used — and it expires (24 h after the last page, rounded up to the next midnight UTC: drafts keep no time of day) unless saved with a resume
- * code (7 days). It is deleted when the response is stored, the respondent is screened out, or declines.
+ * code (7 days). It is deleted when the respondent is screened out or declines; when the response is stored (or saved with a
+ * resume code) it is replaced by the end alone, without answers, so a reload shows the same end page.
  */
-import { parseAnswer } from '../../core/response/answer.js';
-import type { Answer } from '../../core/response/submission.js';
+import { parseState, type SessionState } from '../../core/respond/engine.js';
 import { randomCode, randomToken, type Store, secretHash } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 
@@ -72,29 +72,8 @@ export async function checkNewDraft(
     );
 }
 
-/** What is kept between pages (stored as the draft's JSON). */
-export interface FlowState {
-  readonly v: 1;
-  /** Answers so far, skip logic applied. */
-  readonly answers: Readonly<Record<string, Answer>>;
-  /** Pages reached (ids, and "review"): only these may be posted, and each counts once for drop-off. */
-  readonly seen: readonly string[];
-  /** The page the respondent is on (a page id or "review"). */
-  readonly at: string;
-  /** Referral link code the respondent arrived with. */
-  readonly ref?: string;
-  /**
-   * Invitation-only studies: the keyed hash of the invitation the respondent arrived with (as the invitations
-   * table keeps it); used up when the response is stored, and deleted with the draft.
-   */
-  readonly inv?: string;
-  /** SHA-256 of the resume code this session was saved or resumed with (deleted on submit). */
-  readonly rc?: string;
-  /** A researcher's preview: nothing is counted or stored as a response. */
-  readonly preview?: true;
-  /** The respondent said others use this device: pages tell the script to keep nothing in the browser. */
-  readonly shared?: true;
-}
+/** What is kept between pages (stored as the draft's JSON): the engine's session state. */
+export type FlowState = SessionState;
 
 export interface LoadedDraft {
   readonly state: FlowState;
@@ -103,7 +82,7 @@ export interface LoadedDraft {
   readonly wave: number | null;
 }
 
-/** A new session key for the `_s` field. */
+/** A new session key (the respondent cookie; see routes.ts). */
 export function newSessionKey(): string {
   return randomToken(16);
 }
@@ -122,34 +101,9 @@ export function normalizeResumeCode(input: string | undefined): string | undefin
   return `${t.slice(0, 4)}-${t.slice(4)}`;
 }
 
-/** Whether a `_s` value has the shape of a session key (checked before any database lookup). */
+/** Whether a cookie value has the shape of a session key (checked before any database lookup). */
 export function isSessionKey(s: string | undefined): s is string {
   return typeof s === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(s);
-}
-
-/** Parse stored draft JSON back into a FlowState; undefined when it is not one (then the draft is ignored). */
-export function parseState(raw: unknown): FlowState | undefined {
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const x = raw as Record<string, unknown>;
-  if (x.v !== 1 || typeof x.at !== 'string' || !Array.isArray(x.seen)) return undefined;
-  if (typeof x.answers !== 'object' || x.answers === null || Array.isArray(x.answers)) return undefined;
-  const answers: Record<string, Answer> = {};
-  for (const [k, v] of Object.entries(x.answers as Record<string, unknown>)) {
-    const a = parseAnswer(v);
-    if (!a) return undefined;
-    answers[k] = a;
-  }
-  return {
-    v: 1,
-    answers,
-    seen: x.seen.filter((s): s is string => typeof s === 'string'),
-    at: x.at,
-    ...(typeof x.ref === 'string' ? { ref: x.ref } : {}),
-    ...(typeof x.inv === 'string' ? { inv: x.inv } : {}),
-    ...(typeof x.rc === 'string' ? { rc: x.rc } : {}),
-    ...(x.preview === true ? { preview: true as const } : {}),
-    ...(x.shared === true ? { shared: true as const } : {}),
-  };
 }
 
 /** Load a draft by its key (session key or resume code); undefined when unknown, expired or unreadable. */

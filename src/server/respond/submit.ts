@@ -1,12 +1,11 @@
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { safetyFlagged as isFlagged } from '../../core/respond/engine.js';
 import type { Answer } from '../../core/response/submission.js';
-import { scoreRespondent, scoringAnswers } from '../../core/scoring/index.js';
 import { calendarDay, canonicalJson, type Store, type Study, secretHash } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 import type { LoadedStudy } from './load.js';
 
-/** A client idempotency key: a UUID or any 8–128 characters from A–Z a–z 0–9 _ . : - */
-export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
+export { IDEMPOTENCY_KEY } from '../../core/respond/engine.js';
 
 /** A referral code in a link (`?r=`): letters and digits, as `randomCode` makes them. */
 export const REFERRAL_CODE = /^[A-Z0-9]{4,16}$/;
@@ -83,10 +82,9 @@ export function keyConflict(): HttpError {
   );
 }
 
-/** Whether any of the study's safety rules fires for these answers. */
+/** Whether any of the study's safety rules fires for these answers (the engine's rule). */
 export function safetyFlagged(loaded: LoadedStudy, answers: unknown): boolean {
-  if (!loaded.plan.safety.length || typeof answers !== 'object' || answers === null) return false;
-  return scoreRespondent(scoringAnswers(answers as Record<string, Answer>), loaded.plan).flagged;
+  return isFlagged(loaded.plan, answers);
 }
 
 /** The wave of the referral link a respondent came through (`?r=CODE`), or null for the main link / an unknown code. */
@@ -138,6 +136,8 @@ export interface SubmitInput {
   readonly language: string;
   /** The referral link the respondent came through, if any. */
   readonly referral: { readonly code: string; readonly wave: number } | null;
+  /** Whether a safety rule fires, when the caller judged it already (the engine's `judgeResponse`). */
+  readonly flagged?: boolean;
   /** Counters to increment when the response is new (e.g. `completed`). */
   readonly counters: readonly string[];
   /** Draft rows (by SHA-256 of their key) to delete once the response is stored. */
@@ -194,7 +194,7 @@ export async function submitResponse(input: SubmitInput): Promise<SubmitResult> 
   if (input.draftHashes?.length) {
     await store.drafts.deleteByHashes(study.id, input.draftHashes).catch(() => undefined); // drafts expire anyway
   }
-  const flagged = safetyFlagged(loaded, input.answers);
+  const flagged = input.flagged ?? safetyFlagged(loaded, input.answers);
   let referralCode: string | undefined;
   // A repeat gets no new link (as a repeat found before the insert does not): one link per stored response.
   // The response has committed by now, so it is acknowledged whatever happens to its link: a link that cannot

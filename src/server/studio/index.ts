@@ -15,6 +15,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/index.js';
 import type { ServerConfig } from '../config.js';
+import { StudyCache } from '../respond/load.js';
 import { registerAnalysis } from './analysis.js';
 import type { StudioContext } from './common.js';
 import { registerDashboard } from './dashboard.js';
@@ -33,14 +34,14 @@ export { layout } from './layout.js';
 /** The researcher studio's routes (registered by buildApp). */
 export async function studioRoutes(
   app: FastifyInstance,
-  opts: { store: Store; config: ServerConfig },
+  opts: { store: Store; config: ServerConfig; studyCache?: StudyCache },
 ): Promise<void> {
   const ctx: StudioContext = { store: opts.store, config: opts.config };
   registerDashboard(app, ctx);
   registerOverview(app, ctx);
   registerInviteLinks(app, ctx);
   registerEdit(app, ctx);
-  registerPreview(app, ctx);
+  registerPreview(app, ctx, opts.studyCache ?? new StudyCache(opts.store));
   registerProgress(app, ctx);
   registerAnalysis(app, ctx);
   registerPlan(app, ctx);

@@ -1,32 +1,36 @@
 /**
- * Preview: the study exactly as a respondent sees it — the same `renderPage` with the same flow, headers and
- * Content Security Policy — in each of its languages, before (and after) launch. The researcher can answer
- * and move through the pages, see validation messages, the review page and the end pages (thank-you, support
- * contacts after a safety rule, screened out); nothing is stored. The answers so far live in a cookie scoped
- * to the preview path, so the server keeps no state.
+ * Preview: the study exactly as a respondent sees it — the same engine (src/core/respond/engine.ts), the same
+ * `renderPage` with the same flow, headers and Content Security Policy — in each of its languages, before (and
+ * after) launch. The researcher moves through the pages, sees validation messages, the review page and the end
+ * pages (thank-you, support contacts after a safety rule, screened out, declined); nothing is stored as a
+ * response or counted. As for respondents, every post is answered with 303 and the page is a GET; the session
+ * is a draft row marked `preview`, keyed by a random token in an HttpOnly cookie scoped to the preview path,
+ * so nothing the browser sends is trusted as answers.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseJsonSafe } from '../../core/json.js';
 import {
-  type Answer,
-  type Answers,
-  type FormFields,
-  parseNav,
-  parsePageSubmission,
-  validateResponse,
-} from '../../core/response/submission.js';
-import { buildScoringPlan, scoreRespondent, scoringAnswers } from '../../core/scoring/index.js';
+  advance,
+  nonceOf,
+  type Place,
+  placeId,
+  present,
+  presentedId,
+  type SessionState,
+  startState,
+} from '../../core/respond/engine.js';
+import type { FormFields } from '../../core/response/submission.js';
 import { pickLanguage } from '../../core/study/i18n.js';
-import {
-  applySkipLogic,
-  findPage,
-  firstStep,
-  nextStep,
-  previousPage,
-  type Step,
-} from '../../core/study/pages.js';
-import { resolvedLookup } from '../../core/study/resolve.js';
+import { firstStep } from '../../core/study/pages.js';
 import { type RenderedPage, type RespondCommon, renderPage } from '../respond/index.js';
+import type { LoadedStudy, StudyCache } from '../respond/load.js';
+import {
+  deleteDraft,
+  isSessionKey,
+  loadDraft,
+  newSessionKey,
+  SESSION_DRAFT_TTL_MS,
+  saveDraft,
+} from '../respond/state.js';
 import {
   checkedOf,
   loadStudy,
@@ -36,44 +40,11 @@ import {
   type StudyRequest,
   seeOther,
 } from './common.js';
-import type { CheckedDefinition } from './definition.js';
 import { issuesHtml } from './layout.js';
 
 const COOKIE = 'nabz_preview';
-/** Keep the cookie well under the 4 KB browsers allow. */
-const MAX_COOKIE = 3500;
-
-function cookiePath(studyId: number): string {
-  return `/studies/${studyId}/preview`;
-}
-
-/** Answers from the preview cookie (anything malformed is an empty start). */
-function readAnswers(req: FastifyRequest): Answers {
-  const raw = req.cookies[COOKIE];
-  if (!raw) return {};
-  try {
-    const v = parseJsonSafe(Buffer.from(raw, 'base64url').toString('utf8'));
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Answers) : {};
-  } catch {
-    return {};
-  }
-}
-
-function writeAnswers(reply: FastifyReply, studyId: number, answers: Answers, secure: boolean): void {
-  let text = Buffer.from(JSON.stringify(answers), 'utf8').toString('base64url');
-  if (text.length > MAX_COOKIE) {
-    // Long free text does not fit in a cookie: keep the choices, drop the text for the preview.
-    const slim: Record<string, Answer> = {};
-    for (const [k, a] of Object.entries(answers)) slim[k] = a.kind === 'text' ? { kind: 'skipped' } : a;
-    text = Buffer.from(JSON.stringify(slim), 'utf8').toString('base64url');
-  }
-  reply.setCookie(COOKIE, text.length > MAX_COOKIE ? '' : text, {
-    path: cookiePath(studyId),
-    httpOnly: true,
-    sameSite: 'lax',
-    secure,
-  });
-}
+/** Pages shown without a session: the ends that keep nothing. */
+const STATIC_ENDS = new Set(['declined', 'ineligible', 'saved']);
 
 /** The preview notice, placed before the respondent page's own header (same stylesheet, no extra CSS). */
 function withBanner(p: RenderedPage, studyId: number, lang: string): RenderedPage {
@@ -84,9 +55,11 @@ function withBanner(p: RenderedPage, studyId: number, lang: string): RenderedPag
   return { ...p, body: p.body.replace(/<body([^>]*)>/, `<body$1>${banner}`) };
 }
 
-export function registerPreview(app: FastifyInstance, ctx: StudioContext): void {
-  const { config } = ctx;
+export function registerPreview(app: FastifyInstance, ctx: StudioContext, cache: StudyCache): void {
+  const { config, store } = ctx;
+  const path = (id: number) => `/studies/${id}/preview`;
 
+  /** The study, its prepared current version and the language; a 409 page when the definition has problems. */
   const setup = async (req: FastifyRequest, reply: FastifyReply) => {
     const s = await loadStudy(req, ROLES.work);
     const checked = checkedOf(s.study);
@@ -102,26 +75,35 @@ export function registerPreview(app: FastifyInstance, ctx: StudioContext): void 
       });
       return undefined;
     }
-    const q = req.query as { lang?: string };
-    const lang = pickLanguage(checked.resolved.study.languages, q.lang);
-    return { s, checked, lang };
+    const loaded = cache.current(s.study);
+    const lang = pickLanguage(loaded.resolved.study.languages, (req.query as { lang?: string }).lang);
+    return { s, loaded, lang };
+  };
+
+  /** The preview session (a draft of the study's current version), if the cookie names one. */
+  const sessionOf = async (req: FastifyRequest, s: StudyRequest) => {
+    const key = req.cookies[COOKIE];
+    if (!isSessionKey(key)) return undefined;
+    const d = await loadDraft(store, s.study.id, key, new Date());
+    return d?.state.preview && d.version === s.study.version ? { key, state: d.state } : undefined;
   };
 
   const common = (
     s: StudyRequest,
-    checked: CheckedDefinition,
+    loaded: LoadedStudy,
     lang: string,
     csrf: string,
-    pageId: string,
+    at: string,
+    state?: SessionState,
   ): RespondCommon => ({
-    resolved: checked.resolved,
+    resolved: loaded.resolved,
     lang,
-    action: `/studies/${s.study.id}/preview?lang=${encodeURIComponent(lang)}`,
-    hidden: { _csrf: csrf },
-    idempotencyKey: 'preview',
-    languageLinks: checked.resolved.study.languages.map((l) => ({
+    action: `${path(s.study.id)}?lang=${encodeURIComponent(lang)}`,
+    hidden: { _csrf: csrf, ...(state ? { _n: nonceOf(state) } : {}) },
+    idempotencyKey: 'preview-only',
+    languageLinks: loaded.resolved.study.languages.map((l) => ({
       lang: l,
-      href: `/studies/${s.study.id}/preview?lang=${encodeURIComponent(l)}&page=${encodeURIComponent(pageId)}`,
+      href: `${path(s.study.id)}?lang=${encodeURIComponent(l)}&page=${encodeURIComponent(at)}`,
     })),
   });
 
@@ -131,122 +113,132 @@ export function registerPreview(app: FastifyInstance, ctx: StudioContext): void 
       .headers(p.headers)
       .send(withBanner(p, s.study.id, lang).body);
 
-  const location = (studyId: number, lang: string, step: Step | string) =>
-    `/studies/${studyId}/preview?lang=${encodeURIComponent(lang)}&page=${encodeURIComponent(
-      typeof step === 'string' ? step : step.kind === 'page' ? step.page.id : step.kind,
-    )}`;
+  /** The URL of a place; a submitted preview ends on the support page when a safety rule fired, else thanks. */
+  const location = (id: number, lang: string, p: Place | string, state?: SessionState | null) => {
+    const end = state?.end;
+    const name =
+      end?.kind === 'submitted'
+        ? end.flagged
+          ? 'support'
+          : 'thanks'
+        : typeof p === 'string'
+          ? p
+          : placeId(p);
+    return `${path(id)}?lang=${encodeURIComponent(lang)}&page=${encodeURIComponent(name)}`;
+  };
 
   app.get('/studies/:id/preview', async (req, reply) => {
     const ok = await setup(req, reply);
     if (!ok) return reply;
-    const { s, checked, lang } = ok;
+    const { s, loaded, lang } = ok;
     const q = req.query as { page?: string; restart?: string };
-    const { flow } = checked;
-    let answers = readAnswers(req);
-    if (q.restart !== undefined || q.page === undefined) {
-      answers = {};
-      writeAnswers(reply, s.study.id, answers, config.secureCookies);
-      if (q.restart !== undefined)
-        return seeOther(reply, location(s.study.id, lang, firstStep(flow, answers)));
-    }
     const csrf = reply.generateCsrf();
-    const c = common(s, checked, lang, csrf, q.page ?? 'start');
-    const pageId =
-      q.page ??
-      (() => {
-        const f = firstStep(flow, answers);
-        return f.kind === 'page' ? f.page.id : f.kind;
-      })();
-    let rendered: RenderedPage;
-    switch (pageId) {
-      case 'review':
-        rendered = renderPage({ ...c, view: 'review', flow, answers });
-        break;
-      case 'thanks':
-        rendered = renderPage({ ...c, view: 'thanks' });
-        break;
-      case 'support':
-        rendered = renderPage({ ...c, view: 'support' });
-        break;
-      case 'ineligible':
-        rendered = renderPage({ ...c, view: 'ineligible' });
-        break;
-      case 'declined':
-        rendered = renderPage({ ...c, view: 'declined' });
-        break;
-      case 'saved':
-        rendered = renderPage({
+    const fresh = () => {
+      const first = firstStep(loaded.flow);
+      const c = common(s, loaded, lang, csrf, 'start');
+      return send(
+        reply,
+        first.kind === 'page'
+          ? renderPage({ ...c, view: 'page', flow: loaded.flow, pageId: first.page.id, answers: {} })
+          : renderPage({ ...c, view: 'ineligible' }),
+        s,
+        lang,
+      );
+    };
+    const session = await sessionOf(req, s);
+    if (q.restart !== undefined || q.page === undefined) {
+      if (session) await deleteDraft(store, s.study.id, session.key);
+      reply.clearCookie(COOKIE, { path: path(s.study.id) });
+      return q.restart !== undefined
+        ? seeOther(reply, `${path(s.study.id)}?lang=${encodeURIComponent(lang)}`)
+        : fresh();
+    }
+    const c = common(s, loaded, lang, csrf, q.page, session?.state);
+    if (q.page === 'saved')
+      return send(
+        reply,
+        renderPage({
           ...c,
           view: 'resume-code',
           code: 'PREVIEW',
-          continueHref: location(s.study.id, lang, 'review'),
-        });
-        break;
-      default:
-        rendered = findPage(flow, pageId)
-          ? renderPage({ ...c, view: 'page', flow, pageId, answers })
-          : renderPage({ view: 'error', kind: 'not_found', lang, resolved: checked.resolved });
-    }
-    return send(reply, rendered, s, lang);
+          continueHref: `${path(s.study.id)}?lang=${encodeURIComponent(lang)}&restart=1`,
+        }),
+        s,
+        lang,
+      );
+    if (STATIC_ENDS.has(q.page))
+      return send(reply, renderPage({ ...c, view: q.page as 'declined' }), s, lang);
+    if (!session) return seeOther(reply, `${path(s.study.id)}?lang=${encodeURIComponent(lang)}`);
+    const shown = present(
+      loaded,
+      session.state,
+      q.page === 'thanks' || q.page === 'support' ? 'submitted' : q.page,
+    );
+    if (shown.kind === 'end')
+      return send(
+        reply,
+        renderPage({
+          ...c,
+          view: shown.end.kind === 'submitted' && shown.end.flagged ? 'support' : 'thanks',
+        }),
+        s,
+        lang,
+      );
+    if (presentedId(shown) !== q.page) return seeOther(reply, location(s.study.id, lang, presentedId(shown)));
+    const errors = shown.errors?.length ? { errors: shown.errors } : {};
+    const rendered =
+      shown.kind === 'review'
+        ? renderPage({ ...c, view: 'review', flow: loaded.flow, answers: shown.answers, ...errors })
+        : renderPage({
+            ...c,
+            view: 'page',
+            flow: loaded.flow,
+            pageId: shown.page.id,
+            answers: shown.answers,
+            ...(shown.fields ? { fields: shown.fields } : {}),
+            ...errors,
+          });
+    return send(reply, errors.errors ? { ...rendered, status: 400 } : rendered, s, lang);
   });
 
   app.post('/studies/:id/preview', async (req, reply) => {
     const ok = await setup(req, reply);
     if (!ok) return reply;
-    const { s, checked, lang } = ok;
-    const { flow, resolved } = checked;
+    const { s, loaded, lang } = ok;
     const fields = (req.body ?? {}) as FormFields;
-    const answers = readAnswers(req);
+    const nonce = typeof fields._n === 'string' ? fields._n : undefined;
+    const session = nonce === undefined ? undefined : await sessionOf(req, s);
+    if (nonce !== undefined && !session)
+      return seeOther(reply, `${path(s.study.id)}?lang=${encodeURIComponent(lang)}`);
+    const state = session?.state ?? startState(loaded.flow, { preview: true });
     const pageId = typeof fields._page === 'string' ? fields._page : '';
-    const csrf = reply.generateCsrf();
-    const c = common(s, checked, lang, csrf, pageId);
-    const go = (step: Step | string, next: Answers) => {
-      writeAnswers(reply, s.study.id, next, config.secureCookies);
-      return seeOther(reply, location(s.study.id, lang, step));
-    };
-
-    if (pageId === 'review') {
-      const nav = parseNav(fields) ?? { kind: 'next' as const };
-      if (nav.kind === 'back') return go(previousPage(flow, 'review', answers)?.id ?? 'review', answers);
-      if (nav.kind === 'goto') return go(nav.page, answers);
-      if (nav.kind === 'save') return go('saved', answers);
-      const v = validateResponse(resolved, answers, { lang, flow });
-      if (!v.ok) {
-        const errors = v.issues.map((i) => ({
-          field: i.path,
-          code: 'required' as const,
-          message: i.message,
-        }));
-        return send(reply, renderPage({ ...c, view: 'review', flow, answers, errors }), s, lang);
-      }
-      const plan = buildScoringPlan(resolved.study, resolvedLookup(resolved));
-      const flagged = plan.ok && scoreRespondent(scoringAnswers(v.value), plan.value).flagged;
-      return go(flagged ? 'support' : 'thanks', {});
+    const out = advance(loaded, { state, isNew: !session }, { pageId, fields, nonce, lang });
+    let key = session?.key ?? '';
+    const next = out.state;
+    for (const e of out.effects) {
+      if (e.kind === 'startSession') {
+        key = newSessionKey();
+        reply.setCookie(COOKIE, key, {
+          path: path(s.study.id),
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: config.secureCookies,
+        });
+      } else if (e.kind === 'deleteDraft') await deleteDraft(store, s.study.id, key);
+      else if (e.kind === 'saveDraft' && next)
+        await saveDraft(store, {
+          studyId: s.study.id,
+          key,
+          state: next,
+          version: loaded.version,
+          language: lang,
+          wave: null,
+          pageIndex: 0,
+          now: new Date(),
+          ttlMs: SESSION_DRAFT_TTL_MS,
+        });
     }
-
-    const current = findPage(flow, pageId);
-    if (!current)
-      return send(reply, renderPage({ view: 'error', kind: 'bad_request', lang, resolved }), s, lang);
-    const sub = parsePageSubmission(flow, current, fields, answers, { lang });
-    if (current.kind === 'consent' && sub.consent === 'decline') return go('declined', {});
-    if (!sub.ok) {
-      return send(
-        reply,
-        renderPage({ ...c, view: 'page', flow, pageId, answers, fields, errors: sub.errors }),
-        s,
-        lang,
-      );
-    }
-    const merged = applySkipLogic(flow, { ...answers, ...sub.answers });
-    switch (sub.nav.kind) {
-      case 'back':
-        return go(previousPage(flow, pageId, merged)?.id ?? pageId, merged);
-      case 'goto':
-        return go(sub.nav.page, merged);
-      case 'save':
-        return go('saved', merged);
-      default:
-        return go(nextStep(flow, pageId, merged), merged);
-    }
+    if (!next) reply.clearCookie(COOKIE, { path: path(s.study.id) });
+    return seeOther(reply, location(s.study.id, lang, out.place, next));
   });
 }

@@ -1,0 +1,532 @@
+/**
+ * The respondent-session engine: every rule of moving through a study — validation, consent and decline,
+ * eligibility screening, skip logic, "only pages reached may be posted", Back, Change, save for later, the final
+ * submit, safety flags, the per-step nonce that makes a double tap or a resubmitted stale page harmless, and
+ * what is counted for drop-off — decided once, here, as pure functions.
+ *
+ * `advance(study, session, post)` takes a posted page and returns the next state, the effects to run (data:
+ * save the draft, count, submit, …) and the place to show next. `present(study, state, requested)` says what a
+ * GET shows. `judgeResponse` is the whole-response decision the JSON API (and the final submit) uses. The
+ * adapters — the respondent form route (src/server/respond/routes.ts), the JSON API (src/server/api/routes.ts)
+ * and the studio preview (src/server/studio/preview.ts) — only read requests, run effects and render views:
+ * change a respondent rule here, not there.
+ */
+import { parseAnswer } from '../response/answer.js';
+import {
+  type Answer,
+  type Answers,
+  CONTROL_FIELDS,
+  type FieldError,
+  type FormFields,
+  parseNav,
+  parsePageSubmission,
+  validateResponse,
+} from '../response/submission.js';
+import { type ScoringPlan, scoreRespondent, scoringAnswers } from '../scoring/index.js';
+import {
+  applySkipLogic,
+  type Flow,
+  type FlowPage,
+  findPage,
+  firstStep,
+  isPageShown,
+  nextStep,
+  previousPage,
+  resumeStep,
+  type Step,
+} from '../study/pages.js';
+import type { ResolvedStudy } from '../study/resolve.js';
+
+/** A study version ready to be answered. */
+export interface RespondFlow {
+  readonly version: number;
+  readonly resolved: ResolvedStudy;
+  readonly flow: Flow;
+  readonly plan: ScoringPlan;
+}
+
+/** A page shown again with the problems of the last post (what was typed comes back, with the messages). */
+export interface Flash {
+  readonly page: string;
+  readonly fields: Readonly<Record<string, string | readonly string[]>>;
+  readonly errors: readonly FieldError[];
+}
+
+/**
+ * How a session ended, kept (without answers) so that a reload or Back shows the same end page and never
+ * does it again. `submitted.key` is the stored response's hashed idempotency key (the support page is derived
+ * from the stored answers, so no flag is kept); `flagged` only in a preview, where nothing is stored.
+ */
+export type SessionEnd =
+  | {
+      readonly kind: 'submitted';
+      readonly key?: string;
+      readonly referralCode?: string;
+      readonly flagged?: boolean;
+    }
+  | { readonly kind: 'invitation'; readonly reason: 'needed' | 'invalid' };
+
+/** What is kept between pages (a draft's JSON). */
+export interface SessionState {
+  readonly v: 1;
+  /** Answers so far, skip logic applied. */
+  readonly answers: Readonly<Record<string, Answer>>;
+  /** Pages reached (ids, and "review"): only these may be posted or shown, and each counts once for drop-off. */
+  readonly seen: readonly string[];
+  /** The page the respondent is on (a page id or "review"). */
+  readonly at: string;
+  /** Referral link code the respondent arrived with. */
+  readonly ref?: string;
+  /** Invitation-only studies: the keyed hash of the invitation the respondent arrived with. */
+  readonly inv?: string;
+  /** SHA-256 of the resume code this session was saved or resumed with (deleted on submit). */
+  readonly rc?: string;
+  /** A researcher's preview: nothing is counted or stored as a response. */
+  readonly preview?: true;
+  /** The respondent said others use this device: pages tell the script to keep nothing in the browser. */
+  readonly shared?: true;
+  /** The step: every form carries it (`_n`); a post with another value changes nothing (double tap, stale page). */
+  readonly n?: number;
+  /** Counted as started (the first page was left). */
+  readonly started?: true;
+  /** The last post's problems, shown with its page. */
+  readonly flash?: Flash;
+  /** The session is over: only this end page is shown. */
+  readonly end?: SessionEnd;
+}
+
+/** Work for the adapter; the engine does no I/O. */
+export type Effect =
+  /** A new session: check the bounds on new drafts, make its key (and cookie). Comes before `saveDraft`. */
+  | { readonly kind: 'startSession' }
+  /** Keep the returned state under the session key. */
+  | { readonly kind: 'saveDraft' }
+  /** Forget the session (its draft and cookie). */
+  | { readonly kind: 'deleteDraft' }
+  /** Increment progress counters (never in a preview). */
+  | { readonly kind: 'count'; readonly names: readonly string[] }
+  /** Keep `state` under a new resume code, and show the code once (the session itself is over). */
+  | { readonly kind: 'saveForLater'; readonly state: SessionState }
+  /** Store the response (complete, validated answers); put its key and referral code into the session's `end`. */
+  | { readonly kind: 'submit'; readonly answers: Readonly<Record<string, Answer>>; readonly idem: string };
+
+/** Where the respondent goes next (the adapter redirects there). */
+export type Place =
+  | { readonly kind: 'page'; readonly pageId: string }
+  | { readonly kind: 'review' }
+  | { readonly kind: 'end'; readonly end: EndView };
+
+/** End pages: `submitted` and `invitation` are a session's end state; the others need no session. */
+export type EndView = 'submitted' | 'saved' | 'invitation' | 'declined' | 'ineligible';
+
+export interface Advance {
+  /** The session afterwards; null when it is over and forgotten (declined, screened out). */
+  readonly state: SessionState | null;
+  readonly effects: readonly Effect[];
+  readonly place: Place;
+  /** The post was ignored: a stale page, a double tap, a page not reached, an ended session. */
+  readonly ignored?: true;
+}
+
+/** A posted respondent form. */
+export interface Post {
+  readonly pageId: string;
+  readonly fields: FormFields;
+  /** `_n` as posted. */
+  readonly nonce: string | undefined;
+  readonly lang: string;
+  /** Control fields the adapter's forms may carry besides the engine's own (e.g. `_csrf`). */
+  readonly controlFields?: readonly string[];
+}
+
+/** Control fields of the respondent form: the renderer's, the step, and `_r`, `_i`, `_shared` of a first page. */
+export const SESSION_CONTROLS: readonly string[] = [...CONTROL_FIELDS, '_r', '_i', '_shared'];
+
+/** The progress counter of a page (`page_p1`, `page_review`). */
+export function pageCounter(pageId: string): string {
+  return `page_${pageId.toLowerCase()}`;
+}
+
+/** The id of a step ("review" for the review; "ineligible" for the screened-out end). */
+export function stepId(step: Step): string {
+  return step.kind === 'page' ? step.page.id : step.kind;
+}
+
+/** The state of a new session, on the study's first page (not saved until its first page is posted). */
+export function startState(
+  flow: Flow,
+  opts: { ref?: string; inv?: string; preview?: boolean; shared?: boolean } = {},
+): SessionState {
+  const first = stepId(firstStep(flow));
+  return {
+    v: 1,
+    answers: {},
+    seen: [first],
+    at: first,
+    n: 0,
+    ...(opts.ref ? { ref: opts.ref } : {}),
+    ...(opts.inv ? { inv: opts.inv } : {}),
+    ...(opts.preview ? { preview: true as const } : {}),
+    ...(opts.shared ? { shared: true as const } : {}),
+  };
+}
+
+/** Whether any of the study's safety rules fires for these answers. */
+export function safetyFlagged(plan: ScoringPlan, answers: unknown): boolean {
+  if (!plan.safety.length || typeof answers !== 'object' || answers === null) return false;
+  return scoreRespondent(scoringAnswers(answers as Record<string, Answer>), plan).flagged;
+}
+
+/** The step a form must carry (`_n`). */
+export function nonceOf(state: SessionState): string {
+  return String(state.n ?? 0);
+}
+
+/** A place as the id a URL names (`?p=`): a page id, "review", or an end page. */
+export function placeId(place: Place): string {
+  return place.kind === 'page' ? place.pageId : place.kind === 'review' ? 'review' : place.end;
+}
+
+function placeOf(state: SessionState): Place {
+  if (state.end) return { kind: 'end', end: state.end.kind };
+  return state.at === 'review' ? { kind: 'review' } : { kind: 'page', pageId: state.at };
+}
+
+const IGNORED = (state: SessionState): Advance => ({
+  state,
+  effects: [],
+  place: placeOf(state),
+  ignored: true,
+});
+
+/** Form fields worth showing again (no control fields), for a flash. */
+function typed(fields: FormFields): Record<string, string | readonly string[]> {
+  const out: Record<string, string | readonly string[]> = {};
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined && !k.startsWith('_')) out[k] = v;
+  return out;
+}
+
+/**
+ * Advance a session by one posted page. `session.isNew` (no draft yet): the state is `startState` and only the
+ * first page may be posted. Rules, in order: an ended session or a post carrying another step than the
+ * session's is ignored (shown where the session is); only reached pages may be posted; declining consent ends
+ * the session; Back, Change and Save never need a valid page (what parsed is kept); Next with problems shows
+ * the page again with them; leaving the screening pages when `eligibleIf` fails ends the session as screened
+ * out (nothing kept); the review's submit validates the whole response.
+ */
+export function advance(
+  study: RespondFlow,
+  session: { state: SessionState; isNew: boolean },
+  post: Post,
+): Advance {
+  const { flow } = study;
+  const { state, isNew } = session;
+  if (state.end) return IGNORED(state);
+  if (isNew) {
+    if (post.pageId !== state.at) return IGNORED(state);
+  } else if (post.nonce !== nonceOf(state)) return IGNORED(state);
+  const n = (state.n ?? 0) + 1;
+  const count = (names: string[]): Effect[] =>
+    state.preview || !names.length ? [] : [{ kind: 'count', names }];
+  /** Counters of a session leaving its first page (once). */
+  const starting = (): string[] => (state.started ? [] : ['started', pageCounter(state.at)]);
+  const open = (): Effect[] => [
+    ...(isNew ? [{ kind: 'startSession' } as const] : []),
+    { kind: 'saveDraft' } as const,
+  ];
+
+  const goTo = (step: Step, answers: Readonly<Record<string, Answer>>): Advance => {
+    if (step.kind === 'ineligible') {
+      return {
+        state: null,
+        effects: [
+          ...(isNew ? [] : [{ kind: 'deleteDraft' } as const]),
+          ...count([...starting(), 'screened_out']),
+        ],
+        place: { kind: 'end', end: 'ineligible' },
+      };
+    }
+    const at = stepId(step);
+    const firstVisit = !state.seen.includes(at);
+    const { flash: _flash, ...rest } = state;
+    const next: SessionState = {
+      ...rest,
+      answers,
+      at,
+      n,
+      started: true,
+      seen: firstVisit ? [...state.seen, at] : state.seen,
+    };
+    return {
+      state: next,
+      effects: [...open(), ...count([...starting(), ...(firstVisit ? [pageCounter(at)] : [])])],
+      place: placeOf(next),
+    };
+  };
+  const showAgain = (page: string, fields: FormFields, errors: readonly FieldError[]): Advance => {
+    const next: SessionState = { ...state, n, flash: { page, fields: typed(fields), errors } };
+    return { state: next, effects: open(), place: placeOf(next) };
+  };
+  const saveForLater = (answers: Readonly<Record<string, Answer>>, at: string): Advance => {
+    const { flash: _flash, ...rest } = state;
+    const kept: SessionState = { ...rest, answers, at, started: true };
+    return {
+      state: null,
+      effects: [
+        { kind: 'saveForLater', state: kept },
+        ...(isNew ? [] : [{ kind: 'deleteDraft' } as const]),
+        ...count(starting()),
+      ],
+      place: { kind: 'end', end: 'saved' },
+    };
+  };
+
+  if (post.pageId === 'review') {
+    if (!state.seen.includes('review')) return IGNORED(state);
+    const nav = parseNav(post.fields);
+    const answers = state.answers;
+    if (!nav) return IGNORED(state);
+    if (nav.kind === 'back') {
+      const prev = previousPage(flow, 'review', answers);
+      return goTo(prev ? { kind: 'page', page: prev } : { kind: 'review' }, answers);
+    }
+    if (nav.kind === 'goto') {
+      const target = findPage(flow, nav.page);
+      return goTo(
+        target && state.seen.includes(target.id) ? { kind: 'page', page: target } : { kind: 'review' },
+        answers,
+      );
+    }
+    if (nav.kind === 'save') return saveForLater(answers, 'review');
+    // The page's idempotency key (a preview stores nothing and needs none).
+    const idem = post.fields._idem;
+    if (!state.preview && (typeof idem !== 'string' || !IDEMPOTENCY_KEY.test(idem)))
+      return showAgain('review', {}, [
+        { field: '_idem', code: 'bad_control', message: 'The page could not be read; submit again.' },
+      ]);
+    const v = validateResponse(study.resolved, answers, { flow, lang: post.lang });
+    if (!v.ok)
+      return showAgain(
+        'review',
+        {},
+        v.issues.map((i) => ({ field: i.path, code: 'required' as const, message: i.message })),
+      );
+    const ended: SessionState = {
+      v: 1,
+      answers: {},
+      seen: [],
+      at: 'end',
+      n,
+      ...(state.preview
+        ? { preview: true as const, end: { kind: 'submitted', flagged: safetyFlagged(study.plan, v.value) } }
+        : { end: { kind: 'submitted' } }),
+      ...(state.shared ? { shared: true as const } : {}),
+    };
+    return {
+      state: ended,
+      effects: [
+        ...(state.preview || typeof idem !== 'string'
+          ? []
+          : [{ kind: 'submit', answers: v.value, idem } as const]),
+        { kind: 'saveDraft' },
+      ],
+      place: { kind: 'end', end: 'submitted' },
+    };
+  }
+
+  const page = findPage(flow, post.pageId);
+  if (!page || !state.seen.includes(page.id)) return IGNORED(state);
+  const sub = parsePageSubmission(flow, page, post.fields, state.answers, {
+    lang: post.lang,
+    controlFields: [...SESSION_CONTROLS, ...(post.controlFields ?? [])],
+  });
+  const merged = applySkipLogic(flow, { ...state.answers, ...sub.answers });
+  if (page.kind === 'consent' && sub.consent === 'decline') {
+    return {
+      state: null,
+      effects: [...(isNew ? [] : [{ kind: 'deleteDraft' } as const]), ...count(['declined'])],
+      place: { kind: 'end', end: 'declined' },
+    };
+  }
+  switch (sub.nav.kind) {
+    case 'back':
+      return goTo({ kind: 'page', page: previousPage(flow, page.id, merged) ?? page }, merged);
+    case 'goto': {
+      const target = findPage(flow, sub.nav.page);
+      return goTo({ kind: 'page', page: target && state.seen.includes(target.id) ? target : page }, merged);
+    }
+    case 'save':
+      return saveForLater(merged, page.id);
+    default:
+      if (!sub.ok) return showAgain(page.id, post.fields, sub.errors);
+      return goTo(nextStep(flow, page.id, merged), merged);
+  }
+}
+
+/** A client idempotency key: a UUID or any 8–128 characters from A–Z a–z 0–9 _ . : - */
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
+
+/** What a GET shows for a session. */
+export type Presented =
+  | {
+      readonly kind: 'page';
+      readonly page: FlowPage;
+      readonly answers: Answers;
+      readonly fields?: FormFields;
+      readonly errors?: readonly FieldError[];
+    }
+  | { readonly kind: 'review'; readonly answers: Answers; readonly errors?: readonly FieldError[] }
+  | { readonly kind: 'end'; readonly end: SessionEnd };
+
+/**
+ * What to show for a GET of `requested` (a page id, "review", or undefined: where the session is): a page the
+ * session has reached, with its answers (and the last post's problems when they were on it); any other request
+ * shows where the session is ("page seen" is enforced on GETs as on posts). An ended session shows its end.
+ */
+export function present(study: RespondFlow, state: SessionState, requested: string | undefined): Presented {
+  if (state.end) return { kind: 'end', end: state.end };
+  const want = requested !== undefined && state.seen.includes(requested) ? requested : state.at;
+  const flash = state.flash?.page === want ? state.flash : undefined;
+  const page = want === 'review' ? undefined : findPage(study.flow, want);
+  if (!page) return { kind: 'review', answers: state.answers, ...(flash ? { errors: flash.errors } : {}) };
+  return {
+    kind: 'page',
+    page,
+    answers: state.answers,
+    ...(flash ? { fields: flash.fields, errors: flash.errors } : {}),
+  };
+}
+
+/** The id a presented view is addressed by (`?p=`). */
+export function presentedId(p: Presented): string {
+  return p.kind === 'page' ? p.page.id : p.kind === 'review' ? 'review' : p.end.kind;
+}
+
+/**
+ * A session resumed from a saved draft: on the page where it was saved if that page is still shown, else at
+ * the first unanswered page; screened out when the saved answers no longer meet the (changed) rule.
+ */
+export function resume(study: RespondFlow, saved: SessionState): Advance {
+  const { flow } = study;
+  const savedAt = saved.at === 'review' ? undefined : findPage(flow, saved.at);
+  const step: Step =
+    saved.at === 'review'
+      ? { kind: 'review' }
+      : savedAt && isPageShown(savedAt, saved.answers)
+        ? { kind: 'page', page: savedAt }
+        : resumeStep(flow, saved.answers);
+  if (step.kind === 'ineligible')
+    return {
+      state: null,
+      effects: [{ kind: 'count', names: ['screened_out'] }],
+      place: { kind: 'end', end: 'ineligible' },
+    };
+  const at = stepId(step);
+  const { flash: _flash, end: _end, ...rest } = saved;
+  const state: SessionState = {
+    ...rest,
+    at,
+    n: 0,
+    started: true,
+    seen: saved.seen.includes(at) ? saved.seen : [...saved.seen, at],
+  };
+  return {
+    state,
+    effects: [{ kind: 'startSession' }, { kind: 'saveDraft' }, { kind: 'count', names: ['resumed'] }],
+    place: placeOf(state),
+  };
+}
+
+/** The JSON API's (and any whole-response client's) decision on a complete response. */
+export type Judgement =
+  | { readonly kind: 'invalid'; readonly issues: readonly { path: string; message: string }[] }
+  /** Only the eligibility rule failed: nothing stored, counted as screened out. */
+  | { readonly kind: 'ineligible'; readonly effects: readonly Effect[] }
+  | {
+      readonly kind: 'accept';
+      readonly answers: Readonly<Record<string, Answer>>;
+      readonly flagged: boolean;
+    };
+
+/**
+ * Judge a complete response (answers already parsed from JSON): any problem other than eligibility is
+ * `invalid` (the eligibility rule is not judged on answers that are not valid); eligibility alone is
+ * `ineligible` with its count; otherwise `accept` with the answers to store and whether a safety rule fires.
+ */
+export function judgeResponse(study: RespondFlow, answers: Answers, lang: string): Judgement {
+  const v = validateResponse(study.resolved, answers, { flow: study.flow, lang });
+  if (v.ok) return { kind: 'accept', answers: v.value, flagged: safetyFlagged(study.plan, v.value) };
+  const invalid = v.issues.filter((i) => i.code !== 'ineligible');
+  if (invalid.length)
+    return { kind: 'invalid', issues: invalid.map((i) => ({ path: i.path, message: i.message })) };
+  return { kind: 'ineligible', effects: [{ kind: 'count', names: ['screened_out'] }] };
+}
+
+/** Parse stored draft JSON back into a state; undefined when it is not one (then the draft is ignored). */
+export function parseState(raw: unknown): SessionState | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const x = raw as Record<string, unknown>;
+  if (x.v !== 1 || typeof x.at !== 'string' || !Array.isArray(x.seen)) return undefined;
+  if (typeof x.answers !== 'object' || x.answers === null || Array.isArray(x.answers)) return undefined;
+  const answers: Record<string, Answer> = {};
+  for (const [k, v] of Object.entries(x.answers as Record<string, unknown>)) {
+    const a = parseAnswer(v);
+    if (!a) return undefined;
+    answers[k] = a;
+  }
+  const flash = parseFlash(x.flash);
+  const end = parseEnd(x.end);
+  return {
+    v: 1,
+    answers,
+    seen: x.seen.filter((s): s is string => typeof s === 'string'),
+    at: x.at,
+    ...(typeof x.ref === 'string' ? { ref: x.ref } : {}),
+    ...(typeof x.inv === 'string' ? { inv: x.inv } : {}),
+    ...(typeof x.rc === 'string' ? { rc: x.rc } : {}),
+    ...(x.preview === true ? { preview: true as const } : {}),
+    ...(x.shared === true ? { shared: true as const } : {}),
+    ...(Number.isSafeInteger(x.n) && (x.n as number) >= 0 ? { n: x.n as number } : {}),
+    ...(x.started === true ? { started: true as const } : {}),
+    ...(flash ? { flash } : {}),
+    ...(end ? { end } : {}),
+  };
+}
+
+const str = (v: unknown): v is string => typeof v === 'string';
+
+function parseFlash(raw: unknown): Flash | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const x = raw as Record<string, unknown>;
+  if (!str(x.page) || typeof x.fields !== 'object' || x.fields === null || !Array.isArray(x.errors))
+    return undefined;
+  const fields: Record<string, string | readonly string[]> = {};
+  for (const [k, v] of Object.entries(x.fields as Record<string, unknown>)) {
+    if (str(v)) fields[k] = v;
+    else if (Array.isArray(v) && v.every(str)) fields[k] = v;
+  }
+  const errors = (x.errors as unknown[]).filter(
+    (e): e is FieldError =>
+      typeof e === 'object' &&
+      e !== null &&
+      str((e as FieldError).field) &&
+      str((e as FieldError).code) &&
+      str((e as FieldError).message),
+  );
+  return { page: x.page, fields, errors };
+}
+
+function parseEnd(raw: unknown): SessionEnd | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const x = raw as Record<string, unknown>;
+  if (x.kind === 'submitted')
+    return {
+      kind: 'submitted',
+      ...(str(x.key) ? { key: x.key } : {}),
+      ...(str(x.referralCode) ? { referralCode: x.referralCode } : {}),
+      ...(typeof x.flagged === 'boolean' ? { flagged: x.flagged } : {}),
+    };
+  if (x.kind === 'invitation' && (x.reason === 'needed' || x.reason === 'invalid'))
+    return { kind: 'invitation', reason: x.reason };
+  return undefined;
+}

@@ -1,0 +1,260 @@
+/**
+ * The respondent-session engine, directly: every rule the three adapters (form routes, JSON API, studio preview)
+ * share, including the two the old preview got wrong (Back from a page with problems is allowed; a page never
+ * reached cannot be posted or shown).
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  advance,
+  type Effect,
+  judgeResponse,
+  nonceOf,
+  parseState,
+  present,
+  resume,
+  type SessionState,
+  startState,
+} from '../../../src/core/respond/engine.js';
+import type { Answers } from '../../../src/core/response/submission.js';
+import { prepareDefinition } from '../../../src/server/respond/load.js';
+import { BACE_ITEMS, baceStudyDefinition, phq9StudyDefinition } from '../../server/helpers.js';
+
+const bace = prepareDefinition(baceStudyDefinition(), 1);
+const phq9 = prepareDefinition(phq9StudyDefinition(), 1);
+const v = (value: number) => ({ kind: 'value' as const, value });
+const post = (state: SessionState, pageId: string, fields: Record<string, string> = {}) => ({
+  pageId,
+  fields: { _page: pageId, ...fields },
+  nonce: nonceOf(state),
+  lang: 'en',
+});
+const kinds = (effects: readonly Effect[]) => effects.map((e) => e.kind);
+const counted = (effects: readonly Effect[]) => effects.flatMap((e) => (e.kind === 'count' ? e.names : []));
+
+/** A BACE session on page p1 (consent agreed, eligible). */
+function atP1(): SessionState {
+  const s0 = startState(bace.flow);
+  const a = advance(
+    bace,
+    { state: s0, isNew: true },
+    { ...post(s0, 'consent', { _consent: 'agree' }), nonce: undefined },
+  );
+  const b = advance(bace, { state: a.state!, isNew: false }, post(a.state!, 'e1', { enrolled: '1' }));
+  expect(b.state!.at).toBe('p1');
+  return b.state!;
+}
+
+describe('respondent-session engine', () => {
+  it('starts on the first page and opens a session when the first page is left', () => {
+    const s0 = startState(bace.flow, { ref: 'ABCD1234', shared: true });
+    expect(s0).toMatchObject({ at: 'consent', seen: ['consent'], n: 0, ref: 'ABCD1234', shared: true });
+    const a = advance(
+      bace,
+      { state: s0, isNew: true },
+      { ...post(s0, 'consent', { _consent: 'agree' }), nonce: undefined },
+    );
+    expect(kinds(a.effects)).toEqual(['startSession', 'saveDraft', 'count']);
+    expect(counted(a.effects)).toEqual(['started', 'page_consent', 'page_e1']);
+    expect(a.state).toMatchObject({ at: 'e1', seen: ['consent', 'e1'], n: 1, started: true });
+    expect(a.place).toEqual({ kind: 'page', pageId: 'e1' });
+    // A new session may post only the first page.
+    const wrong = advance(bace, { state: s0, isNew: true }, { ...post(s0, 'p1'), nonce: undefined });
+    expect(wrong.ignored).toBe(true);
+    expect(wrong.effects).toEqual([]);
+  });
+
+  it('ignores a post carrying another step (double tap, stale page) and an ended session', () => {
+    const s = atP1();
+    const stale = advance(
+      bace,
+      { state: s, isNew: false },
+      { ...post(s, 'p1', { age: '21', gender: '1', training: '1' }), nonce: '0' },
+    );
+    expect(stale).toMatchObject({
+      ignored: true,
+      effects: [],
+      place: { kind: 'page', pageId: 'p1' },
+      state: s,
+    });
+    const ended: SessionState = { v: 1, answers: {}, seen: [], at: 'end', n: 5, end: { kind: 'submitted' } };
+    const again = advance(bace, { state: ended, isNew: false }, post(ended, 'review', { _nav: 'submit' }));
+    expect(again).toMatchObject({ ignored: true, effects: [], place: { kind: 'end', end: 'submitted' } });
+  });
+
+  it('enforces "page seen" on posts and on GETs', () => {
+    const s = atP1();
+    const skip = advance(bace, { state: s, isNew: false }, post(s, 'p3'));
+    expect(skip.ignored).toBe(true);
+    const review = advance(
+      bace,
+      { state: s, isNew: false },
+      post(s, 'review', { _nav: 'submit', _idem: 'abcdefgh1' }),
+    );
+    expect(review.ignored).toBe(true);
+    const shown = present(bace, s, 'p3');
+    expect(shown.kind === 'page' && shown.page.id).toBe('p1');
+    const earlier = present(bace, s, 'e1');
+    expect(earlier.kind === 'page' && earlier.page.id).toBe('e1');
+    expect(earlier.kind === 'page' && earlier.answers.enrolled).toEqual(v(1));
+  });
+
+  it('shows a page again with its problems and what was typed; Back from it is allowed', () => {
+    const s = atP1();
+    const bad = advance(
+      bace,
+      { state: s, isNew: false },
+      post(s, 'p1', { age: '7', gender: '1', training: '1' }),
+    );
+    expect(bad.place).toEqual({ kind: 'page', pageId: 'p1' });
+    expect(kinds(bad.effects)).toEqual(['saveDraft']);
+    expect(bad.state!.answers.age).toBeUndefined();
+    const shown = present(bace, bad.state!, 'p1');
+    expect(shown.kind).toBe('page');
+    if (shown.kind !== 'page') return;
+    expect(shown.errors?.map((e) => e.field)).toEqual(['age']);
+    expect(shown.fields).toMatchObject({ age: '7', gender: '1' });
+    expect(Object.keys(shown.fields ?? {}).some((k) => k.startsWith('_'))).toBe(false);
+    // The problems belong to p1 only.
+    const other = present(bace, bad.state!, 'e1');
+    expect(other.kind === 'page' && other.errors).toBeFalsy();
+    // Back with an invalid page: allowed, what parsed is kept, the problems are gone.
+    const back = advance(
+      bace,
+      { state: bad.state!, isNew: false },
+      post(bad.state!, 'p1', { _nav: 'back', age: '7', gender: '2' }),
+    );
+    expect(back.place).toEqual({ kind: 'page', pageId: 'e1' });
+    expect(back.state!.flash).toBeUndefined();
+    expect(back.state!.answers.gender).toEqual(v(2));
+    expect(counted(back.effects)).toEqual([]); // e1 was counted when first reached
+  });
+
+  it('applies skip logic and counts each page once', () => {
+    const s = atP1();
+    const next = advance(
+      bace,
+      { state: s, isNew: false },
+      post(s, 'p1', { age: '21', gender: '1', training: '1' }),
+    );
+    expect(next.place).toEqual({ kind: 'page', pageId: 'p3' }); // specialty (p2) is for postgraduates only
+    expect(next.state!.answers.specialty).toEqual({ kind: 'not_shown' });
+    expect(counted(next.effects)).toEqual(['page_p3']);
+    const pg = advance(
+      bace,
+      { state: s, isNew: false },
+      post(s, 'p1', { age: '30', gender: '1', training: '2' }),
+    );
+    expect(pg.place).toEqual({ kind: 'page', pageId: 'p2' });
+  });
+
+  it('ends a declined or screened-out session, keeping nothing', () => {
+    const s0 = startState(bace.flow);
+    const d = advance(
+      bace,
+      { state: s0, isNew: true },
+      { ...post(s0, 'consent', { _consent: 'decline' }), nonce: undefined },
+    );
+    expect(d).toMatchObject({ state: null, place: { kind: 'end', end: 'declined' } });
+    expect(kinds(d.effects)).toEqual(['count']); // no draft existed
+    expect(counted(d.effects)).toEqual(['declined']);
+    const a = advance(
+      bace,
+      { state: s0, isNew: true },
+      { ...post(s0, 'consent', { _consent: 'agree' }), nonce: undefined },
+    );
+    const out = advance(bace, { state: a.state!, isNew: false }, post(a.state!, 'e1', { enrolled: '0' }));
+    expect(out).toMatchObject({ state: null, place: { kind: 'end', end: 'ineligible' } });
+    expect(kinds(out.effects)).toEqual(['deleteDraft', 'count']);
+    expect(counted(out.effects)).toEqual(['screened_out']);
+  });
+
+  it('saves for later: the answers go to a resume code, the session ends', () => {
+    const s = atP1();
+    const saved = advance(bace, { state: s, isNew: false }, post(s, 'p1', { _nav: 'save', age: '21' }));
+    expect(saved).toMatchObject({ state: null, place: { kind: 'end', end: 'saved' } });
+    const keep = saved.effects.find((e) => e.kind === 'saveForLater');
+    expect(keep?.kind === 'saveForLater' && keep.state).toMatchObject({ at: 'p1', answers: { age: v(21) } });
+    expect(kinds(saved.effects)).toEqual(['saveForLater', 'deleteDraft']);
+    // Resumed on the page where it was saved, counted as resumed.
+    const r = resume(bace, keep!.kind === 'saveForLater' ? keep.state : s);
+    expect(r.place).toEqual({ kind: 'page', pageId: 'p1' });
+    expect(r.state).toMatchObject({ at: 'p1', n: 0, answers: { age: v(21) } });
+    expect(counted(r.effects)).toEqual(['resumed']);
+  });
+
+  it('submits from the review once, with the validated answers; a preview stores nothing', () => {
+    let s = startState(phq9.flow);
+    const page1: Record<string, string> = {};
+    for (let i = 1; i <= 9; i++) page1[`phq9_${i}`] = i === 9 ? '2' : '1';
+    let a = advance(phq9, { state: s, isNew: true }, { ...post(s, 'p1', page1), nonce: undefined });
+    s = a.state!;
+    a = advance(phq9, { state: s, isNew: false }, post(s, 'p2', { phq9_10: '1' }));
+    s = a.state!;
+    expect(s.at).toBe('review');
+    // No idempotency key: shown again, nothing submitted.
+    const noKey = advance(phq9, { state: s, isNew: false }, post(s, 'review', { _nav: 'submit' }));
+    expect(kinds(noKey.effects)).toEqual(['saveDraft']);
+    expect(noKey.place).toEqual({ kind: 'review' });
+    const done = advance(
+      phq9,
+      { state: s, isNew: false },
+      post(s, 'review', { _nav: 'submit', _idem: 'k-12345678' }),
+    );
+    expect(kinds(done.effects)).toEqual(['submit', 'saveDraft']);
+    const sub = done.effects[0]!;
+    expect(sub.kind === 'submit' && sub.answers.phq9_9).toEqual(v(2));
+    expect(sub.kind === 'submit' && sub.idem).toBe('k-12345678');
+    // The session keeps its end, without answers and without a safety flag.
+    expect(done.state).toMatchObject({ answers: {}, end: { kind: 'submitted' } });
+    expect(done.state!.end).not.toHaveProperty('flagged');
+    expect(present(phq9, done.state!, 'review')).toEqual({ kind: 'end', end: { kind: 'submitted' } });
+    // The same submit again (double tap: the same step) changes nothing.
+    expect(
+      advance(
+        phq9,
+        { state: done.state!, isNew: false },
+        post(s, 'review', { _nav: 'submit', _idem: 'k-12345678' }),
+      ).ignored,
+    ).toBe(true);
+    // A preview: no submit, no counts; the support page is known from the answers.
+    const pv: SessionState = { ...s, preview: true };
+    const previewed = advance(phq9, { state: pv, isNew: false }, post(pv, 'review', { _nav: 'submit' }));
+    expect(kinds(previewed.effects)).toEqual(['saveDraft']);
+    expect(previewed.state!.end).toEqual({ kind: 'submitted', flagged: true });
+  });
+
+  it('judges whole responses for the JSON API: invalid, ineligible (counted) or accepted with the safety flag', () => {
+    const answers: Record<string, ReturnType<typeof v>> = {};
+    for (let i = 1; i <= 10; i++) answers[`phq9_${i}`] = v(i === 9 ? 3 : 0);
+    const ok = judgeResponse(phq9, answers, 'en');
+    expect(ok).toMatchObject({ kind: 'accept', flagged: true });
+    const fine = judgeResponse(phq9, { ...answers, phq9_1: v(1), phq9_9: v(0) }, 'en');
+    expect(fine).toMatchObject({ kind: 'accept', flagged: false });
+    const bad = judgeResponse(phq9, { ...answers, phq9_1: v(7) }, 'en');
+    expect(bad.kind).toBe('invalid');
+    expect(bad.kind === 'invalid' && bad.issues[0]!.path).toBe('phq9_1');
+    const baceAnswers: Answers = { enrolled: v(0) };
+    const out = judgeResponse(bace, baceAnswers, 'en');
+    expect(out.kind).toBe('invalid'); // invalid answers are not judged for eligibility
+    const all: Record<string, ReturnType<typeof v> | { kind: 'not_shown' }> = {
+      enrolled: v(0),
+      age: v(21),
+      gender: v(1),
+      training: v(1),
+      specialty: { kind: 'not_shown' },
+    };
+    for (const id of BACE_ITEMS) all[id] = v(1);
+    const ineligible = judgeResponse(bace, all, 'en');
+    expect(ineligible).toEqual({ kind: 'ineligible', effects: [{ kind: 'count', names: ['screened_out'] }] });
+  });
+
+  it('reads back only well-formed stored states', () => {
+    const s = atP1();
+    expect(parseState(JSON.parse(JSON.stringify(s)))).toEqual(s);
+    expect(parseState({ ...s, answers: { age: { kind: 'bogus' } } })).toBeUndefined();
+    expect(parseState({ v: 2 })).toBeUndefined();
+    const odd = parseState({ ...s, n: -1, end: { kind: 'other' } });
+    expect(odd?.n).toBeUndefined();
+    expect(odd?.end).toBeUndefined();
+  });
+});
