@@ -93,21 +93,22 @@ for (const backend of serverBackends()) {
           payload: new URLSearchParams(page1).toString(),
           remoteAddress,
         });
-      // Half of the hour's saves through each server, then both refuse (with per-process counts, each server
-      // would have accepted SAVES_PER_ADDRESS_HOUR more).
+      // Each save is answered with a redirect to its resume code (303). Half of the hour's saves through each
+      // server, then both refuse (with per-process counts, each server would have accepted
+      // SAVES_PER_ADDRESS_HOUR more).
       for (let i = 0; i < SAVES_PER_ADDRESS_HOUR; i++)
-        expect((await save(i % 2 ? b : a)).statusCode).toBe(200);
+        expect((await save(i % 2 ? b : a)).statusCode).toBe(303);
       expect((await save(a)).statusCode).toBe(429);
       expect((await save(b)).statusCode).toBe(429);
       expect(await countRows(a.store, 'resume_drafts')).toBe(SAVES_PER_ADDRESS_HOUR);
       // Another address is not affected; the counters hold keyed hashes, never the address.
-      expect((await save(b, '198.51.100.4')).statusCode).toBe(200);
+      expect((await save(b, '198.51.100.4')).statusCode).toBe(303);
       const keys = await a.store.db.selectFrom('rate_counters').select('key').execute();
       for (const k of keys) expect(k.key).toMatch(/^[0-9a-f]{64}$/);
       // The next hour opens a new window on both.
       a.advance(3_600_000);
       b.advance(3_600_000);
-      expect((await save(b)).statusCode).toBe(200);
+      expect((await save(b)).statusCode).toBe(303);
     });
 
     it('the address lockout threshold (20 failures) holds across both servers', async () => {
