@@ -90,8 +90,7 @@ describe('the database stays inside the store', () => {
 
 describe('route params and query strings are parsed, not cast (src/server/request.ts)', () => {
   const dirs = ['studio', 'qual', 'auth'].map((d) => join(root, 'src', 'server', d));
-  // preview.ts belongs to the respondent-engine rewrite (issue 13), which parses its own input.
-  const sources = dirs.flatMap(files).filter((f) => !f.endsWith(join('studio', 'preview.ts')));
+  const sources = dirs.flatMap(files);
   for (const f of sources) {
     it(`${relative(root, f)} casts no req.params / req.query`, () => {
       const text = readFileSync(f, 'utf8');

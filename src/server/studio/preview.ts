@@ -8,6 +8,7 @@
  * so nothing the browser sends is trusted as answers.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import {
   advance,
   nonceOf,
@@ -21,6 +22,7 @@ import {
 import type { FormFields } from '../../core/response/submission.js';
 import { pickLanguage } from '../../core/study/i18n.js';
 import { firstStep } from '../../core/study/pages.js';
+import { parseQuery, queryText } from '../request.js';
 import { type RenderedPage, type RespondCommon, renderPage } from '../respond/index.js';
 import type { LoadedStudy, StudyCache } from '../respond/load.js';
 import {
@@ -43,6 +45,8 @@ import {
 import { issuesHtml } from './layout.js';
 
 const COOKIE = 'nabz_preview';
+/** `?lang=` (a study language), `?page=` (a page id, "review" or an end), `?restart` (start again). */
+const PREVIEW_QUERY = z.object({ lang: queryText, page: queryText, restart: queryText });
 /** Pages shown without a session: the ends that keep nothing. */
 const STATIC_ENDS = new Set(['declined', 'ineligible', 'saved']);
 
@@ -76,8 +80,9 @@ export function registerPreview(app: FastifyInstance, ctx: StudioContext, cache:
       return undefined;
     }
     const loaded = cache.current(s.study);
-    const lang = pickLanguage(loaded.resolved.study.languages, (req.query as { lang?: string }).lang);
-    return { s, loaded, lang };
+    const q = parseQuery(req, PREVIEW_QUERY);
+    const lang = pickLanguage(loaded.resolved.study.languages, q.lang);
+    return { s, loaded, lang, q };
   };
 
   /** The preview session (a draft of the study's current version), if the cookie names one. */
@@ -130,8 +135,7 @@ export function registerPreview(app: FastifyInstance, ctx: StudioContext, cache:
   app.get('/studies/:id/preview', async (req, reply) => {
     const ok = await setup(req, reply);
     if (!ok) return reply;
-    const { s, loaded, lang } = ok;
-    const q = req.query as { page?: string; restart?: string };
+    const { s, loaded, lang, q } = ok;
     const csrf = reply.generateCsrf();
     const fresh = () => {
       const first = firstStep(loaded.flow);
