@@ -22,6 +22,8 @@ import { issuesHtml } from './layout.js';
 import { FlagCollector, flagsOf, responsesView, reviewCard } from './review.js';
 
 const GroupQuery = z.object({ group: queryList });
+/** Whether the page's form chose the groups (its hidden empty `group` is present then). */
+const GroupChosen = z.object({ group: z.unknown() });
 
 /** The group variables asked for in the query (`?group=a&group=b`), limited to single-choice questions. */
 export function groupsFromQuery(req: FastifyRequest, candidates: readonly Item[]): string[] {
@@ -39,7 +41,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
     if ('issues' in checked) return { s, issues: checked.issues } as const;
     const singles = singleChoiceQuestions(checked.resolved.study);
     // The plan's group variables unless the page's form chose others (its hidden empty `group` marks a choice).
-    const asked = (req.query as { group?: unknown }).group !== undefined;
+    const asked = parseQuery(req, GroupChosen).group !== undefined;
     const groups = asked
       ? groupsFromQuery(req, singles)
       : checked.resolved.study.analysis.groupBy.filter((g) => singles.some((q) => q.id === g));

@@ -11,11 +11,13 @@
  * checked before saving (saveDefinition), so a model naming an unknown score is refused, never stored.
  */
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { Issue, Item } from '../../core/instrument/schema.js';
 import { plainQuestions, shortLabel, singleChoiceQuestions } from '../../core/study/questions.js';
 import type { ResolvedStudy } from '../../core/study/resolve.js';
 import type { AnalysisPlan, Model } from '../../core/study/schema.js';
 import { HttpError } from '../errors.js';
+import { parseQuery, queryText, segments } from '../request.js';
 import { type Html, html, raw } from '../ui/html.js';
 import {
   checkedOf,
@@ -33,6 +35,7 @@ import { csrfField, issuesHtml } from './layout.js';
 
 export const PLAN_SECTIONS = ['comparisons', 'thresholds', 'models'] as const;
 type PlanSection = (typeof PLAN_SECTIONS)[number];
+const PlanQuery = z.object({ saved: queryText });
 
 type Change = { ok: true; change: string; detail: Record<string, unknown> } | { ok: false; issues: Issue[] };
 
@@ -400,15 +403,16 @@ export function registerPlan(app: FastifyInstance, ctx: StudioContext): void {
 
   app.get('/studies/:id/plan', async (req, reply) => {
     const s = await loadStudy(req, ROLES.owner);
-    const saved = (req.query as { saved?: string }).saved;
-    return show(reply, s, saved && (PLAN_SECTIONS as readonly string[]).includes(saved) ? { saved } : {});
+    const saved = PLAN_SECTIONS.find((x) => x === parseQuery(req, PlanQuery).saved);
+    return show(reply, s, saved ? { saved } : {});
   });
 
   app.post('/studies/:id/plan/:section', async (req, reply) => {
     const s = await loadStudy(req, ROLES.owner);
-    const section = (req.params as { section: string }).section as PlanSection;
-    if (!PLAN_SECTIONS.includes(section))
-      throw new HttpError(404, `There is no "${section}" part of the analysis plan to save.`, 'not_found');
+    const asked = segments(req, 'section').section;
+    const section = PLAN_SECTIONS.find((x) => x === asked);
+    if (!section)
+      throw new HttpError(404, `There is no "${asked}" part of the analysis plan to save.`, 'not_found');
     const checked = checkedOf(s.study);
     if ('issues' in checked)
       throw new HttpError(
