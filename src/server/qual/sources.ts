@@ -9,6 +9,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Issue } from '../../core/instrument/schema.js';
+import { guessFormat, prepareImport, type TranscriptFormat } from '../../core/qual/import.js';
 import {
   type Code,
   codePath,
@@ -19,16 +20,7 @@ import {
   type Turn,
 } from '../../core/qual/model.js';
 import { codePointLength, OffsetIndex } from '../../core/qual/offsets.js';
-import {
-  classifyLabel,
-  importSrt,
-  importText,
-  importWebVtt,
-  participantLabel,
-  pseudonymizeTranscript,
-  recognizeTurns,
-  type Transcript,
-} from '../../core/qual/transcript.js';
+import { participantLabel } from '../../core/qual/transcript.js';
 import { FORBIDDEN_TEXT } from '../../core/response/submission.js';
 import { DOCX_MAX_XML_BYTES, docxParagraphsAsync } from '../../render/qdpx/docx.js';
 import type { QualChange, QualState } from '../../store/index.js';
@@ -62,20 +54,9 @@ import {
   versionField,
 } from './common.js';
 
-export type TranscriptFormat = 'txt' | 'vtt' | 'srt' | 'docx';
-
 /** Text for HTML, with CR kept as a character reference (the HTML parser would drop a literal CR). */
 export function escText(s: string): string {
   return esc(s).replace(/\r/g, '&#13;');
-}
-
-/** Guess the format of pasted text or a file name. */
-export function guessFormat(text: string, fileName = ''): TranscriptFormat {
-  const ext = /\.([a-z0-9]+)$/i.exec(fileName)?.[1]?.toLowerCase();
-  if (ext === 'docx' || ext === 'vtt' || ext === 'srt' || ext === 'txt') return ext;
-  if (/^\uFEFF?WEBVTT/.test(text)) return 'vtt';
-  if (/^\uFEFF?\s*\d+\s*\r?\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->/.test(text)) return 'srt';
-  return 'txt';
 }
 
 function decodeBase64(b64: string): Uint8Array {
@@ -159,61 +140,6 @@ export async function transcriptText(
     );
   }
   return { text, problems };
-}
-
-/** Import a transcript's text (from {@link transcriptText}) in any supported format. */
-export function importTranscript(
-  format: TranscriptFormat,
-  content: { text: string; problems?: readonly string[] },
-  meta: { id: string; name: string; language: string; createdAt: string },
-  participants: readonly Participant[],
-): Transcript {
-  const opts = { participants };
-  if (format === 'vtt') return importWebVtt(content.text, meta, opts);
-  if (format === 'srt') return importSrt(content.text, meta, opts);
-  const t = importText(content.text, meta, opts);
-  const problems = content.problems ?? [];
-  if (!problems.length) return t;
-  return {
-    ...t,
-    issues: [...problems.map((m) => ({ path: 'docx', code: 'docx', message: m })), ...t.issues],
-  };
-}
-
-/**
- * Participants for speakers the transcript names but the project does not know yet: "P4"/"Participant 4"
- * becomes P4; a name label becomes the next free pseudonym, with the name kept as the confidential `name`.
- */
-export function newParticipantsFor(turns: readonly Turn[], existing: readonly Participant[]): Participant[] {
-  const out: Participant[] = [];
-  const pseudonyms = new Set(existing.map((p) => p.pseudonym));
-  const ids = new Set(existing.map((p) => p.id));
-  const seen = new Set<string>();
-  let next = 1;
-  const freePseudonym = () => {
-    while (pseudonyms.has(`P${next}`)) next++;
-    return `P${next}`;
-  };
-  for (const t of turns) {
-    if (t.participantId !== null || seen.has(t.speakerKey)) continue;
-    const c = classifyLabel(t.label);
-    if (!c) continue;
-    seen.add(t.speakerKey);
-    if (c.kind === 'numbered') {
-      if (pseudonyms.has(c.key)) continue;
-      const id = ids.has(c.key.toLowerCase()) ? newId('p') : c.key.toLowerCase();
-      out.push({ id, pseudonym: c.key, aliases: [], attributes: {} });
-      pseudonyms.add(c.key);
-      ids.add(id);
-    } else if (c.kind === 'name') {
-      const pseudonym = freePseudonym();
-      pseudonyms.add(pseudonym);
-      const id = ids.has(pseudonym.toLowerCase()) ? newId('p') : pseudonym.toLowerCase();
-      ids.add(id);
-      out.push({ id, pseudonym, name: c.label, aliases: [c.label], attributes: {} });
-    }
-  }
-  return out;
 }
 
 /** The code checkboxes of a form, in tree order, indented by depth. */
@@ -401,27 +327,17 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
     const id = newId('src');
     const content = await transcriptText(format, bytes ? { bytes, fileName } : { text: pasted });
     const summary = await applyPlan(ctx, q, (state) => {
-      const existing = state.entities.participant.map((p) => p.data);
-      let t = importTranscript(format, content, { id, name, language, createdAt: nowIso() }, existing);
-      const added = autoParticipants ? newParticipantsFor(t.turns, existing) : [];
-      const all = [...existing, ...added];
-      if (added.length) {
-        const r = recognizeTurns(t.source.text, { participants: all });
-        t = {
-          ...t,
-          turns: r.turns,
-          issues: [...t.issues.filter((i) => i.code !== 'unlinked_speaker'), ...r.issues],
-        };
-      }
-      let replacements = 0;
-      if (pseudonymize && all.some((p) => p.name !== undefined || p.aliases.length)) {
-        const r = pseudonymizeTranscript(t, all);
-        replacements = r.replacements;
-        t = {
-          ...r.transcript,
-          issues: [...t.issues.filter((i) => i.code !== 'unlinked_speaker'), ...r.transcript.issues],
-        };
-      }
+      const {
+        transcript: t,
+        added,
+        replacements,
+      } = prepareImport(
+        format,
+        content,
+        { id, name, language, createdAt: nowIso() },
+        state.entities.participant.map((p) => p.data),
+        { autoParticipants, pseudonymize, newId },
+      );
       const changes: QualChange[] = [
         ...ensureCoder(state, q),
         ...added.map((p) => ({ kind: 'participant' as const, id: p.id, expect: 'new' as const, data: p })),
