@@ -14,6 +14,7 @@
  * character after "P4: ", `end` the end of what was said (trailing blank lines and spaces excluded).
  */
 import type { Issue } from '../instrument/schema.js';
+import { asciiDigits } from '../response/normalize.js';
 import type { Participant, Source, SpeakerRole, Turn } from './model.js';
 import { OffsetIndex } from './offsets.js';
 
@@ -55,14 +56,6 @@ export function normalizeSourceText(raw: string, lineEndings: 'lf' | 'keep' = 'l
   let s = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   s = s.normalize('NFC');
   return lineEndings === 'lf' ? s.replace(/\r\n?/g, '\n') : s;
-}
-
-/** Eastern Arabic-Indic (Urdu ۰–۹) and Arabic-Indic (٠–٩) digits to ASCII. */
-export function asciiDigits(s: string): string {
-  return s.replace(/[\u06F0-\u06F9\u0660-\u0669]/g, (d) => {
-    const c = d.charCodeAt(0);
-    return String(c >= 0x06f0 ? c - 0x06f0 : c - 0x0660);
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------------

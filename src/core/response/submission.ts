@@ -26,6 +26,7 @@ import type { ResolvedStudy } from '../study/resolve.js';
 import type { Answer, Answers } from './answer.js';
 import { NA_ANSWER, NOT_SHOWN_ANSWER, SKIPPED_ANSWER, sharedAnswer } from './answersJson.js';
 import { AnswerStatus } from './dataset.js';
+import { asciiDigits } from './normalize.js';
 
 /** The answer shape is defined once, as a Zod schema, in answer.ts. */
 export type { Answer, Answers } from './answer.js';
@@ -141,14 +142,6 @@ export function parseNav(fields: FormFields): NavAction | undefined {
 function values(raw: string | readonly string[] | undefined): string[] {
   if (raw === undefined) return [];
   return (typeof raw === 'string' ? [raw] : [...raw]).filter((v) => typeof v === 'string');
-}
-
-const DIGITS = /[\u0660-\u0669\u06F0-\u06F9]/g;
-/** Urdu (۰–۹) and Arabic-Indic (٠–٩) digits to ASCII, the Arabic decimal separator to ".". */
-function asciiDigits(s: string): string {
-  return s
-    .replace(DIGITS, (d) => String((d.charCodeAt(0) - (d.charCodeAt(0) >= 0x06f0 ? 0x06f0 : 0x0660)) % 10))
-    .replace(/\u066B/g, '.');
 }
 
 const NUMBER = /^[+-]?\d{1,15}(\.\d{1,15})?$/;

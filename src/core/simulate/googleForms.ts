@@ -20,8 +20,11 @@ function text(t: LocalizedText | undefined, lang: string, fallback: string): str
   return t[lang] ?? t.en ?? Object.values(t)[0] ?? fallback;
 }
 
-/** RFC 4180 quoting: quote when the field has a comma, quote, CR or LF. */
-export function csvField(s: string): string {
+/**
+ * RFC 4180 quoting as Google Forms' own download does it: quoted when the field has a comma, quote, CR or LF,
+ * nothing else changed (unlike render/csv.ts `csvField`, which also neutralises formulas for nabz's exports).
+ */
+function googleFormsField(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -31,7 +34,7 @@ export function googleFormsHeader(columns: readonly FormColumn[], lang = 'en'): 
     const t = text(c.sim.item.text, lang, c.sim.item.id);
     cells.push(c.gridStem ? `${c.gridStem} [${t}]` : t);
   }
-  return cells.map(csvField).join(',');
+  return cells.map(googleFormsField).join(',');
 }
 
 /** One CSV line (without the line break). `time` is a Date for the Timestamp column. */
@@ -63,7 +66,7 @@ export function googleFormsRow(
       cells.push(String(a));
     }
   }
-  return cells.map(csvField).join(',');
+  return cells.map(googleFormsField).join(',');
 }
 
 /** Google Forms' export style: `2025/03/14 9:41:07 AM GMT+5`. */
