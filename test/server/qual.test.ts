@@ -745,6 +745,18 @@ for (const backend of serverBackends()) {
       const backSeg = os.entities.segment.find((s) => s.data.sourceId === back.id)!;
       expect([backSeg.data.start, backSeg.data.end]).toEqual([seg.data.start, seg.data.end]);
       expect(os.entities.code.some((c) => c.data.name === 'دباؤ (stress)')).toBe(true);
+      // Exported again, the project names the same Users: the importing researcher (a coder of the new
+      // project, who has coded nothing) is not added as an extra User (issue 10, defect 8).
+      const users = (bytes: Uint8Array) => {
+        const qde = new TextDecoder().decode(
+          readZip(bytes).entries.find((e) => e.name === 'project.qde')!.data,
+        );
+        return [...qde.matchAll(/<User [^>]*name="([^"]*)"/g)].map((m) => m[1]).sort();
+      };
+      expect(os.entities.coder.some((c) => c.data.userId === outsider.userId)).toBe(true);
+      const again = ok(await get(`${otherBase}/export.qdpx`, outsider), 200);
+      expect(users(new Uint8Array(again.rawPayload))).toEqual(users(new Uint8Array(qdpx.rawPayload)));
+      expect(users(new Uint8Array(again.rawPayload))).not.toContain('Outsider');
       // A 90-minute transcript is far larger than the app's 256 KB form limit: accepted here.
       const long = Array.from(
         { length: 900 },

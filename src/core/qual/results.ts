@@ -473,12 +473,16 @@ function join(parts: readonly (string | undefined | null | false)[], sep = ' '):
 }
 
 /**
- * "gender: Female 7, Male 5; year: 4 8, 3 4" — counts per attribute value, in first-seen order.
+ * A summary of the sample for COREQ 16 / SRQR S12, one clause per attribute (issue 10, defect 7: summarised,
+ * not every value dumped): "12 participants; age: 19–24 (median 21); gender: Female 7, Male 5; city: Lahore 5,
+ * Karachi 3, Multan 2 and 2 other values (2)". Numbers with more than three distinct values give their range
+ * and median; other attributes their values by frequency, the three most frequent and the rest as "other
+ * values" when there are more than four; an attribute with a different value for each participant (an
+ * identifier, a free-text note) is named, not listed; "not given" counts missing values.
  *
  * With `minCellSize` k (the protected audience of src/core/privacy/suppression.ts: a viewer), a value held by
  * fewer than k participants is not named (nor the next smallest, when only one would be hidden), and a numeric
- * range is given only when at least k participants share each end: "diagnosis: bipolar disorder 1" names a
- * person in a class of twelve.
+ * range is given only when at least k participants share each end; the median is then left out too.
  */
 export function describeSample(project: QualProject, minCellSize = 0): string | null {
   const n = project.participants.length;
@@ -494,23 +498,37 @@ export function describeSample(project: QualProject, minCellSize = 0): string | 
       if (v === undefined || v === null) missing++;
       else counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
     }
+    const given = n - missing;
+    const notGiven = missing ? `, not given ${missing}` : '';
     const nums = project.participants
       .map((p) => p.attributes[k])
       .filter((v): v is number => typeof v === 'number');
-    if (nums.length === counts.size && nums.length > 0 && counts.size > 5) {
-      const lo = Math.min(...nums);
-      const hi = Math.max(...nums);
-      return extremeShown(nums, lo, minCellSize) && extremeShown(nums, hi, minCellSize)
-        ? `${k}: ${lo}–${hi}`
+    if (nums.length === given && nums.length > 0 && counts.size > 3) {
+      const sorted = [...nums].sort((a, b) => a - b);
+      const lo = sorted[0]!;
+      const hi = sorted[sorted.length - 1]!;
+      const mid = sorted.length / 2;
+      const median = sorted.length % 2 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+      const shown = extremeShown(nums, lo, minCellSize) && extremeShown(nums, hi, minCellSize);
+      return shown
+        ? `${k}: ${lo}–${hi} (median ${Number(median.toPrecision(12))}${missing ? `, not given ${missing}` : ''})`
         : `${k}: ${suppressionReason(minCellSize, 'participants')} share the lowest or highest value`;
     }
-    const entries = [...counts];
-    // "Not given" takes part in the complement, so a hidden value cannot be recovered from the total.
-    const hide = cellsToSuppress([...entries.map(([, c]) => c), missing], minCellSize);
-    const shown = entries.filter((_, i) => !hide.has(i)).map(([v, c]) => `${v} ${c}`);
-    if (hide.size > 0)
-      shown.push(`values held by ${suppressionReason(minCellSize, 'participants')} are not shown`);
-    return `${k}: ${shown.join(', ')}`;
+    if (counts.size === given && given > 3)
+      return `${k}: a different value for each of ${given} participants${notGiven}`;
+    const entries = [...counts].sort((a, b) => b[1] - a[1]);
+    const top = entries.length > 4 ? entries.slice(0, 3) : entries;
+    const rest = entries.length > 4 ? entries.slice(3) : [];
+    const restCount = rest.reduce((x, [, c]) => x + c, 0);
+    // "Other values" and "not given" take part in the complement, so a hidden value cannot be recovered.
+    const hide = cellsToSuppress([...top.map(([, c]) => c), restCount, missing], minCellSize);
+    const shown = top.filter((_, i) => !hide.has(i)).map(([v, c]) => `${v} ${c}`);
+    let tail = '';
+    if (rest.length && !hide.has(top.length)) tail = ` and ${rest.length} other values (${restCount})`;
+    const out = `${k}: ${shown.join(', ')}${tail}`;
+    const hiddenNote =
+      hide.size > 0 ? `, values held by ${suppressionReason(minCellSize, 'participants')} are not shown` : '';
+    return `${out}${hiddenNote}${missing && !hide.has(top.length + 1) ? notGiven : ''}`;
   });
   return `${n} participants${parts.length ? `; ${parts.join('; ')}` : ''}`;
 }
@@ -533,6 +551,35 @@ export interface ChecklistOptions {
   readonly minCellSize?: number;
   /** The project's member-checking records (COREQ 23 and 28 when the metadata says nothing). */
   readonly memberChecks?: MemberCheckCounts;
+  /** How each transcript came in, by source id: "vtt", "srt", "txt", "docx", "qdpx" (COREQ 19, SRQR S10). */
+  readonly sourceFormats?: Readonly<Record<string, string>>;
+}
+
+const FORMAT_NAMES: Record<string, string> = {
+  vtt: 'WebVTT captions',
+  srt: 'SubRip captions',
+  txt: 'timestamped text',
+  docx: 'timestamped Word documents',
+  qdpx: 'a REFI-QDA project',
+};
+
+/**
+ * What the transcripts say about recording (COREQ 19 and SRQR S10 when the metadata says nothing): how many
+ * carry timestamps, from which formats — evidence the sessions were recorded, not what with. Null when none do.
+ */
+export function recordingFacts(
+  project: QualProject,
+  formats: Readonly<Record<string, string>> = {},
+): string | null {
+  const timed = project.sources.filter((s) => (project.turns[s.id] ?? []).some((t) => t.time !== undefined));
+  if (!timed.length) return null;
+  const by = new Map<string, number>();
+  for (const s of timed) {
+    const f = FORMAT_NAMES[formats[s.id] ?? ''] ?? 'timestamped transcripts';
+    by.set(f, (by.get(f) ?? 0) + 1);
+  }
+  const from = [...by].map(([f, n]) => `${f} ${n}`).join(', ');
+  return `${timed.length} of ${project.sources.length} transcript${project.sources.length > 1 ? 's' : ''} carry recording timestamps (${from}), so those sessions were recorded. Give the device and whether audio or video was recorded.`;
 }
 
 /** Member checking in numbers: participants, packets sent, returned (or later), with recorded corrections. */
@@ -614,7 +661,7 @@ export function coreqChecklist(project: QualProject, options: ChecklistOptions =
       M,
     ],
     '18': [m.repeatInterviews ?? null, M],
-    '19': [m.recording ?? null, M],
+    '19': m.recording ? [m.recording, M] : [recordingFacts(project, options.sourceFormats), P],
     '20': [m.fieldNotes ?? null, M],
     '21': m.duration ? [m.duration, M] : [timestampSpans(project), P],
     '22': [m.saturation ?? null, M],
@@ -691,15 +738,25 @@ export function srqrChecklist(project: QualProject, options: ChecklistOptions = 
     S7: [m.setting ?? null, M],
     S8: [join([m.sampling, m.saturation]), M],
     S9: [m.ethics ?? null, M],
-    S10: [
-      join([
-        m.recording,
-        m.duration,
-        m.dataCollectionDates && `Dates: ${m.dataCollectionDates}.`,
-        m.repeatInterviews,
-      ]),
-      M,
-    ],
+    S10: m.recording
+      ? [
+          join([
+            m.recording,
+            m.duration,
+            m.dataCollectionDates && `Dates: ${m.dataCollectionDates}.`,
+            m.repeatInterviews,
+          ]),
+          M,
+        ]
+      : [
+          join([
+            recordingFacts(project, options.sourceFormats),
+            m.duration ?? timestampSpans(project),
+            m.dataCollectionDates && `Dates: ${m.dataCollectionDates}.`,
+            m.repeatInterviews,
+          ]),
+          P,
+        ],
     S11: [join([m.interviewGuide, m.recording]), M],
     S12: m.sampleDescription ? [m.sampleDescription, M] : [describeSample(project, options.minCellSize), P],
     S13: [

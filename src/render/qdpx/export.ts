@@ -4,7 +4,8 @@
  * (Project.xsd, Codebook.xsd; tests run xmllint).
  *
  * Mapping (nabz → REFI-QDA):
- * - coders → `Users/User` (name only; the optional `id` attribute is left out so re-exports are identical);
+ * - coders who coded or wrote a note → `Users/User` (name only; the optional `id` attribute is left out so
+ *   re-exports are identical; a coder with no codings or notes is not written);
  * - codes → nested `CodeBook/Codes/Code` (`isCodable`, `color`); the definition, and examples as a trailing
  *   "Examples:" list of "• " lines, go into `Description`; code memos → `NoteRef`;
  * - participants → `Cases/Case` named by pseudonym — never by name — with one `VariableValue` per attribute and
@@ -183,14 +184,22 @@ export function projectToQde(project: QualProject, options: RefiExportOptions = 
   const noteRefs = (kind: Memo['target']['kind'], id?: string) =>
     memosOf(kind, id).map((m) => el('NoteRef', [['targetGUID', g('memo', m.id)]]));
 
-  // Users.
+  // Users: the coders who made something the file carries (a coding or a note). A project member who has
+  // coded nothing — e.g. the researcher who imported the project into their own study — is not a User of the
+  // data, so export → import → export adds no one (issue 10, defect 8).
+  const authors = new Set([
+    ...project.segments.map((s) => s.coderId),
+    ...project.memos.map((m) => m.authorId),
+  ]);
   const coderGuid = new Map(project.coders.map((c) => [c.id, g('coder', c.id)]));
-  const users = project.coders.map((c) =>
-    el('User', [
-      ['guid', coderGuid.get(c.id)],
-      ['name', c.name],
-    ]),
-  );
+  const users = project.coders
+    .filter((c) => authors.has(c.id))
+    .map((c) =>
+      el('User', [
+        ['guid', coderGuid.get(c.id)],
+        ['name', c.name],
+      ]),
+    );
 
   // Codes.
   const codeGuid = new Map(project.codes.map((c) => [c.id, g('code', c.id)]));

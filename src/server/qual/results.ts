@@ -199,9 +199,10 @@ function checklistOptions(q: QualReq, state: QualState): ChecklistOptions {
     returned: checks.filter((m) => ['returned', 'corrected', 'approved'].includes(m.status)).length,
     corrected: new Set(state.entities.correction.map((c) => c.data.participantId)).size,
   };
+  const sourceFormats = Object.fromEntries(state.entities.source.map((s) => [s.id, s.data.format]));
   return audienceOf(q.role) === 'exact'
-    ? { software: 'nabz', memberChecks }
-    : { software: 'nabz', minCellSize: q.study.minCellSize, memberChecks };
+    ? { software: 'nabz', memberChecks, sourceFormats }
+    : { software: 'nabz', minCellSize: q.study.minCellSize, memberChecks, sourceFormats };
 }
 
 const ResultsQuery = z.object({ include: queryChoice(['all', 'final'], 'all') });

@@ -134,7 +134,7 @@ describe('COREQ and SRQR checklists', () => {
     expect(by('2').answer).toBe('SK: PhD; AM: MBBS, MPhil');
     expect(by('12')).toMatchObject({ answer: '4 participants', from: 'project' });
     expect(by('16').answer).toBe(
-      '4 participants; age: 22 1, 21 1, 24 1, 23 1; gender: Female 2, Male 2; year: 4 2, 3 1, 5 1; college: Private 3, Public 1; funding: Self-funded 3, Scholarship 1; gpa: 3.45 1, 3.9 1, 3.1 1',
+      '4 participants; age: 21–24 (median 22.5); gender: Female 2, Male 2; year: 4 2, 3 1, 5 1; college: Private 3, Public 1; funding: Self-funded 3, Scholarship 1; gpa: 3.45 1, 3.9 1, 3.1 1, not given 1',
     );
     expect(by('24').answer).toBe('3 (Researcher 1 (SK), Researcher 2 (AM), Researcher 3 (ZH))');
     expect(by('25').answer).toContain(
@@ -178,6 +178,34 @@ describe('COREQ and SRQR checklists', () => {
     expect(item.status).not.toBe('needs_researcher');
   });
 
+  it('COREQ 19 and SRQR S10 state what the timestamps show about recording when the metadata says nothing', () => {
+    const { recording: _r, duration: _d, ...meta } = p.meta;
+    const formats = { fgd1: 'txt', fgd1ur: 'vtt' };
+    const c = coreqChecklist({ ...p, meta }, { sourceFormats: formats });
+    const item = c.items.find((i) => i.number === '19')!;
+    expect(item).toMatchObject({
+      answer:
+        '2 of 2 transcripts carry recording timestamps (timestamped text 1, WebVTT captions 1), so those sessions were recorded. Give the device and whether audio or video was recorded.',
+      from: 'project',
+    });
+    const s10 = srqrChecklist({ ...p, meta }, { sourceFormats: formats }).items.find(
+      (i) => i.number === 'S10',
+    )!;
+    expect(s10.answer).toContain('2 of 2 transcripts carry recording timestamps');
+    expect(s10.answer).toContain('Focus group 1 (English): 2 min 20 s');
+    // No timestamps: nothing claimed.
+    const untimed = {
+      ...p,
+      meta,
+      turns: Object.fromEntries(
+        Object.entries(p.turns).map(([k, ts]) => [k, ts.map(({ time: _t, endTime: _e, ...t }) => t)]),
+      ),
+    };
+    expect(coreqChecklist(untimed).items.find((i) => i.number === '19')!.answer).toBeNull();
+    // The metadata wins when given.
+    expect(coreqChecklist(p).items.find((i) => i.number === '19')!.from).toBe('metadata');
+  });
+
   it('COREQ 23 and 28 come from the member-checking records when the metadata says nothing', () => {
     const { transcriptsReturned: _a, memberChecking: _b, ...meta } = p.meta;
     const c = coreqChecklist(
@@ -189,6 +217,39 @@ describe('COREQ and SRQR checklists', () => {
     expect(c.items.find((i) => i.number === '23')!.answer).toBe(text);
     expect(c.items.find((i) => i.number === '28')!.answer).toBe(text);
     expect(coreqChecklist({ ...p, meta }).items.find((i) => i.number === '23')!.answer).toBeNull();
+  });
+
+  it('describeSample summarises a larger sample instead of listing every value (issue 10, defect 7)', () => {
+    const cities = [
+      'Lahore',
+      'Lahore',
+      'Lahore',
+      'Lahore',
+      'Lahore',
+      'Karachi',
+      'Karachi',
+      'Karachi',
+      'Multan',
+    ];
+    const people = Array.from({ length: 12 }, (_, i) => ({
+      id: `p${i + 1}`,
+      pseudonym: `P${i + 1}`,
+      aliases: [],
+      attributes: {
+        age: 19 + (i % 6),
+        city: cities[i] ?? ['Quetta', 'Sialkot', 'Peshawar'][i - 9]!,
+        roll: `MBBS-${1000 + i}`,
+        ...(i < 10 ? { gender: i < 7 ? 'Female' : 'Male' } : {}),
+      },
+    }));
+    const q = { ...p, participants: people };
+    expect(describeSample(q)).toBe(
+      '12 participants; age: 19–24 (median 21.5); city: Lahore 5, Karachi 3, Multan 1 and 3 other values (3); roll: a different value for each of 12 participants; gender: Female 7, Male 3, not given 2',
+    );
+    // A viewer (k = 5): no group under 5 named, no range whose ends fewer than 5 share.
+    expect(describeSample(q, 5)).toBe(
+      '12 participants; age: fewer than 5 participants share the lowest or highest value; city: Lahore 5, values held by fewer than 5 participants are not shown; roll: a different value for each of 12 participants; gender: Female 7, values held by fewer than 5 participants are not shown',
+    );
   });
 
   it('describeSample and the coding tree', () => {
