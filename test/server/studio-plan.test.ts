@@ -139,6 +139,56 @@ for (const backend of serverBackends()) {
       ]);
     });
 
+    it('merges categories and orders groups for the analysis with a form, refusing a grouping that drops an option', async () => {
+      const id = await study();
+      let r = await c.post(`/studies/${id}/plan/categories`, {
+        question: 'specialty',
+        groups: 'Clinical = 1, 2\r\nOther = 3 4',
+      });
+      expect(r.statusCode, /<div class="errors"[\s\S]*?<\/div>/.exec(r.body)?.[0]).toBe(303);
+      r = await c.post(`/studies/${id}/plan/categories`, { question: 'training', groups: '2\n1' });
+      expect(r.statusCode, /<div class="errors"[\s\S]*?<\/div>/.exec(r.body)?.[0]).toBe(303);
+      expect((await c.definitionOf(id)).analysis).toMatchObject({
+        categories: [
+          {
+            question: 'specialty',
+            groups: [
+              { label: 'Clinical', values: [1, 2] },
+              { label: 'Other', values: [3, 4] },
+            ],
+          },
+          { question: 'training', groups: [{ values: [2] }, { values: [1] }] },
+        ],
+      });
+      const page = await c.get(`/studies/${id}/plan`);
+      expect(page.body).toContain('Clinical = 1, 2\nOther = 3, 4');
+      expect(page.body).toContain('Postgraduate = 2\nUndergraduate = 1');
+      // an option left out is refused by the whole-definition check, naming it; nothing is stored
+      const v = (await t.store.studies.byId(id))!.version;
+      r = await c.post(`/studies/${id}/plan/categories`, {
+        question: 'specialty',
+        groups: 'Clinical = 1, 2\nOther = 3',
+      });
+      expect(r.statusCode).toBe(400);
+      expect(r.body).toContain('option 4 is in no group');
+      expect(r.body).toContain('Clinical = 1, 2\nOther = 3');
+      r = await c.post(`/studies/${id}/plan/categories`, { question: 'specialty', groups: 'Clinical = one' });
+      expect(r.statusCode).toBe(400);
+      expect(r.body).toContain(
+        'line 1 &quot;Clinical = one&quot;: after &quot;=&quot; list the option values',
+      );
+      expect((await t.store.studies.byId(id))!.version).toBe(v);
+      // empty text removes them
+      r = await c.post(`/studies/${id}/plan/categories`, { question: 'training', groups: '' });
+      expect(r.statusCode).toBe(303);
+      expect(((await c.definitionOf(id)).analysis as { categories: unknown[] }).categories).toHaveLength(1);
+      expect((await planUpdates(id)).map((d) => d.change)).toEqual([
+        'plan.categories',
+        'plan.categories',
+        'plan.categories.remove',
+      ]);
+    });
+
     it('refuses bad input with the field, the value and the fix named; nothing is stored', async () => {
       const id = await study();
       const before = (await t.store.studies.byId(id))!.version;

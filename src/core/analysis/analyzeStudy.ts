@@ -19,6 +19,7 @@ import { describeScoring } from '../report/index.js';
 import { REPORT_SCHEMA_VERSION, type Report, type Section } from '../report/spec.js';
 import { shortLabel } from '../study/questions.js';
 import { associationSections } from './associations.js';
+import { applyCategories } from './categories.js';
 import { correlationSection } from './correlations.js';
 import { groupSections } from './groups.js';
 import type { AnalysisInput } from './input.js';
@@ -37,7 +38,9 @@ export { cellsToSuppress, isSmall } from '../privacy/suppression.js';
 export type { AnalysisInput } from './input.js';
 
 /** Build the full report of a study. */
-export function analyzeStudy(input: AnalysisInput): Report {
+export function analyzeStudy(original: AnalysisInput): Report {
+  // merged categories and group order of the plan, for the analysis only (categories.ts)
+  const input = applyCategories(original);
   const { resolved, scored } = input;
   const k = input.minCellSize ?? resolved.study.analysis.minCellSize;
   const reported = scored.scores;

@@ -229,6 +229,55 @@ export function resolveStudy(
     }
   });
 
+  const recoded = new Set<string>();
+  study.analysis.categories.forEach((c, i) => {
+    const at = `analysis.categories[${i}]`;
+    const v = variables.get(c.question);
+    if (v?.item.type !== 'single') {
+      issues.push({
+        path: `${at}.question`,
+        code: v ? 'not_categorical' : 'unknown_question',
+        message: v
+          ? `categories of "${c.question}": only single-choice questions have categories to merge or order (it is ${v.item.type})`
+          : `categories of "${c.question}": there is no such question in this study`,
+      });
+      return;
+    }
+    if (recoded.has(c.question))
+      issues.push({
+        path: `${at}.question`,
+        code: 'duplicate',
+        message: `categories of "${c.question}" are given twice; keep one entry per question`,
+      });
+    recoded.add(c.question);
+    const options = (v.item.options ?? []).map((o) => o.value);
+    const seen = new Map<number, number>();
+    c.groups.forEach((g, j) => {
+      for (const value of g.values) {
+        if (!options.includes(value))
+          issues.push({
+            path: `${at}.groups[${j}].values`,
+            code: 'unknown_option',
+            message: `categories of "${c.question}": ${value} is not an option value (the options are ${options.join(', ')})`,
+          });
+        else if (seen.has(value))
+          issues.push({
+            path: `${at}.groups[${j}].values`,
+            code: 'duplicate',
+            message: `categories of "${c.question}": option ${value} is in group ${seen.get(value)! + 1} and group ${j + 1}; put it in one`,
+          });
+        seen.set(value, j);
+      }
+    });
+    const missing = options.filter((o) => !seen.has(o));
+    if (missing.length)
+      issues.push({
+        path: `${at}.groups`,
+        code: 'incomplete',
+        message: `categories of "${c.question}": option${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} in no group; every answer must belong to one (add a group for ${missing.length > 1 ? 'them' : 'it'})`,
+      });
+  });
+
   const modelIds = new Set<string>();
   study.analysis.models.forEach((m, i) => {
     const at = `analysis.models[${i}]`;

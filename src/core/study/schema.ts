@@ -289,6 +289,27 @@ export const SampleSizeSchema = z.object({
 });
 export type SampleSize = z.infer<typeof SampleSizeSchema>;
 
+/**
+ * Categories of a single-choice question as the analysis uses them, without touching the stored answers: each
+ * group lists the option values it merges (e.g. years 1 and 2 = "Pre-clinical"), and the groups' order is the
+ * order of every table, comparison and model (the paper shows postgraduates first). Every option value of the
+ * question must be in exactly one group, so no answer is dropped silently.
+ */
+export const CategoriesSchema = z.object({
+  /** A single-choice question id. */
+  question: IdSchema,
+  groups: z
+    .array(
+      z.object({
+        /** The group's label in tables; default the merged options' labels joined with " / ". */
+        label: z.string().min(1).optional(),
+        values: z.array(z.number().finite()).min(1),
+      }),
+    )
+    .min(1),
+});
+export type Categories = z.infer<typeof CategoriesSchema>;
+
 export const AnalysisPlanSchema = z.object({
   /** Question ids to compare groups by (e.g. level of training, gender). */
   groupBy: z.array(IdSchema).default([]),
@@ -312,6 +333,8 @@ export const AnalysisPlanSchema = z.object({
   minCellSize: z.number().int().nonnegative().default(0),
   /** Regression models (linear, logistic), each reported as its own table with a result sentence. */
   models: z.array(ModelSchema).default([]),
+  /** Merged categories and group order of single-choice questions, for the analysis only (analysis/categories.ts). */
+  categories: z.array(CategoriesSchema).default([]),
   /** Bivariate associations of characteristics with an outcome, the test chosen by variable type. */
   associations: z.array(AssociationSchema).default([]),
   /** A correlation matrix of scores and number questions. */

@@ -1,6 +1,7 @@
 /**
  * The analysis plan page (owner only): the study's `analysis` edited with forms, not JSON — group comparisons
- * (the group variables, which t-test the text reports, α), thresholds (a score at or above a cut-off) and
+ * (the group variables, which t-test the text reports, α), categories for the analysis (options merged, group
+ * order chosen; the stored answers unchanged), thresholds (a score at or above a cut-off) and
  * regression models (linear or logistic; outcome, `atLeast`, predictors, the reference category of each
  * single-choice predictor).
  *
@@ -30,10 +31,10 @@ import {
   seeOther,
 } from './common.js';
 import { type Fields, field, fieldAll, type StudyDraft } from './definition.js';
-import { checkbox, input, select } from './forms.js';
+import { checkbox, input, select, textarea } from './forms.js';
 import { csrfField, issuesHtml } from './layout.js';
 
-export const PLAN_SECTIONS = ['comparisons', 'thresholds', 'models'] as const;
+export const PLAN_SECTIONS = ['comparisons', 'categories', 'thresholds', 'models'] as const;
 type PlanSection = (typeof PLAN_SECTIONS)[number];
 const PlanQuery = z.object({ saved: queryText });
 
@@ -121,6 +122,58 @@ function comparisons(draft: StudyDraft, fields: Fields, c: Candidates): Change {
     change: 'plan.comparisons',
     detail: { groupBy: plan.groupBy, ttest, alpha: alpha ?? null },
   };
+}
+
+/**
+ * Categories of one single-choice question: one group per line, "label = values" ("Pre-clinical = 1, 2"), in the
+ * order the analysis shows them; a line of values alone keeps the options' labels. Empty text removes them.
+ */
+function categories(draft: StudyDraft, fields: Fields, c: Candidates): Change {
+  const plan = planOf(draft);
+  const list = (Array.isArray(plan.categories) ? plan.categories : []) as Record<string, unknown>[];
+  const question = field(fields, 'question');
+  const q = c.singles.find((x) => x.id === question);
+  if (!q)
+    return {
+      ok: false,
+      issues: [
+        {
+          path: 'analysis.categories.question',
+          code: 'unknown',
+          message: `choose a single-choice question (got "${question}")`,
+        },
+      ],
+    };
+  const rest = list.filter((x) => x.question !== question);
+  const text = field(fields, 'groups');
+  if (text === '') {
+    plan.categories = rest;
+    return { ok: true, change: 'plan.categories.remove', detail: { question } };
+  }
+  const issues: Issue[] = [];
+  const groups = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .map((line, i) => {
+      const eq = line.lastIndexOf('=');
+      const label = eq >= 0 ? line.slice(0, eq).trim() : '';
+      const values = (eq >= 0 ? line.slice(eq + 1) : line).split(/[,\s]+/).filter((x) => x !== '');
+      const numbers = values.map(Number);
+      if (values.length === 0 || numbers.some((n) => !Number.isFinite(n)))
+        issues.push({
+          path: `analysis.categories.groups[${i}]`,
+          code: 'not_a_number',
+          message: `line ${i + 1} "${line}": after "=" list the option values of the group, e.g. "Pre-clinical = 1, 2"`,
+        });
+      return { ...(label ? { label } : {}), values: numbers };
+    });
+  if (issues.length) return { ok: false, issues };
+  // where the question had categories, they stay at that place in the list
+  const at = list.findIndex((x) => x.question === question);
+  const entry = { question, groups };
+  plan.categories = at >= 0 ? list.map((x, i) => (i === at ? entry : x)) : [...list, entry];
+  return { ok: true, change: 'plan.categories', detail: { question, groups: groups.length } };
 }
 
 function thresholds(draft: StudyDraft, fields: Fields): Change {
@@ -308,6 +361,27 @@ ${raw(
 ${raw(input('pc', 'alpha', 'Significance level α', kept(err, 'comparisons', 'alpha', String(plan.alpha)), { hint: 'e.g. 0.05' }))}
 <div><button class="primary">Save group comparisons</button></div></form></section>`;
 
+  const categoryForms = c.singles.map((q) => {
+    const stored = plan.categories.find((x) => x.question === q.id);
+    const optionText = (v: number) => {
+      const o = q.options?.find((x) => x.value === v);
+      return o ? (o.label.en ?? Object.values(o.label)[0] ?? String(v)) : String(v);
+    };
+    const text = stored
+      ? stored.groups
+          .map((g) => `${g.label ?? g.values.map(optionText).join(' / ')} = ${g.values.join(', ')}`)
+          .join('\n')
+      : '';
+    const mine = err?.section === 'categories' && field(err.fields, 'question') === q.id ? err : undefined;
+    const options = (q.options ?? []).map((o) => `${o.value} = ${optionText(o.value)}`).join('; ');
+    return html`<form method="post" action="${base}/categories#categories" class="stack">${token}<input type="hidden" name="question" value="${q.id}">${mine ? raw(issuesHtml(mine.issues)) : ''}
+${raw(textarea(`pk-${q.id}`, 'groups', `${label(q)}: groups for the analysis`, mine ? field(mine.fields, 'groups') : text, { rows: 3, hint: `Options: ${options}. One group per line in the order the tables show them, e.g. "Pre-clinical = 1, 2". Empty: the options as asked.` }))}
+<div><button>Save categories of ${q.id}</button></div></form>`;
+  });
+  const categoriesForm = html`<section id="categories" class="card"><h2>Categories for the analysis</h2>
+<p class="hint">Merge answer options (e.g. years 1–2 = pre-clinical) and choose the order of the groups (e.g. postgraduates first) for every table, comparison and model. The stored answers are not changed.</p>
+${categoryForms.length ? categoryForms : html`<p class="muted">No single-choice questions.</p>`}</section>`;
+
   const thresholdRows = plan.thresholds.map(
     (t, i) => html`<li>${t.label ? `${t.label}: ` : ''}${t.score} ≥ ${t.atLeast}
 <form method="post" action="${base}/thresholds#thresholds" class="inline">${token}<input type="hidden" name="action" value="remove"><input type="hidden" name="index" value="${i}"><button class="link">Remove</button></form></li>`,
@@ -370,7 +444,7 @@ ${referenceSelects.length ? html`<fieldset><legend>Reference categories</legend>
   return html`<h1>Analysis plan</h1>
 ${saved ? html`<p class="notice" role="status">Saved (${saved}). The analysis and the reports use it from now on.</p>` : html``}
 <p class="muted">What the analysis reports: group comparisons, thresholds and regression models. Each change is saved as a new version of the definition and recorded in the audit log. <a href="/studies/${studyId}/analysis">Open the analysis</a>.</p>
-${comparisonsForm}${thresholdsForm}${modelsForm}`;
+${comparisonsForm}${categoriesForm}${thresholdsForm}${modelsForm}`;
 }
 
 export function registerPlan(app: FastifyInstance, ctx: StudioContext): void {
@@ -426,9 +500,11 @@ export function registerPlan(app: FastifyInstance, ctx: StudioContext): void {
     const r =
       section === 'comparisons'
         ? comparisons(draft, fields, c)
-        : section === 'thresholds'
-          ? thresholds(draft, fields)
-          : models(draft, fields, c);
+        : section === 'categories'
+          ? categories(draft, fields, c)
+          : section === 'thresholds'
+            ? thresholds(draft, fields)
+            : models(draft, fields, c);
     let issues: readonly Issue[];
     if (r.ok) {
       const saved = await saveDefinition(ctx, {
