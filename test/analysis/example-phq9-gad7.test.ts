@@ -70,12 +70,11 @@ describe('PHQ-9/GAD-7 example: bivariate associations agree with R', () => {
     const t = table('assoc_depression');
     for (const v of ['gender', 'year', 'residence', 'family_history']) {
       const c = head(t, LABEL[v]!);
-      expect(textOf(c.test)).toBe('χ²');
+      expect(textOf(c.test)).toBe(`χ²(${g(`depression.${v}.df`)})`);
       expectDigits(value(c.statistic), g(`depression.${v}.chi2`), 12, `${v} χ²`);
-      expect(textOf(c.df)).toBe(String(g(`depression.${v}.df`)));
       expectDigits(value(c.p), g(`depression.${v}.p`), 11, `${v} p`);
       expectDigits(value(c.padj), g(`depression.${v}.holm`), 11, `${v} Holm p`);
-      expect(textOf(c.effect)).toBe(`Cramér's V = ${g(`depression.${v}.v`).toFixed(2).replace(/^0/, '')}`);
+      expect(textOf(c.effect)).toBe(`V = ${g(`depression.${v}.v`).toFixed(2).replace(/^0/, '')}`);
     }
     // Marital status: the smallest expected count is below 5, so Fisher's exact test, and the note says why.
     expect(g('depression.marital.minExpected')).toBeLessThan(5);
@@ -88,7 +87,7 @@ describe('PHQ-9/GAD-7 example: bivariate associations agree with R', () => {
     );
     for (const v of ['age', 'sleep']) {
       const c = head(t, LABEL[v]!);
-      expect(textOf(c.test)).toBe("Welch's t");
+      expect(textOf(c.test)).toBe(`Welch's t(${g(`depression.${v}.df`).toFixed(2)})`);
       expectDigits(value(c.statistic), g(`depression.${v}.t`), 12, `${v} t`);
       expectDigits(value(c.p), g(`depression.${v}.p`), 11, `${v} p`);
       expectDigits(value(c.padj), g(`depression.${v}.holm`), 11, `${v} Holm p`);
@@ -106,7 +105,7 @@ describe('PHQ-9/GAD-7 example: bivariate associations agree with R', () => {
     }
     for (const v of ['year', 'residence']) {
       const c = head(t, LABEL[v]!);
-      expect(textOf(c.test)).toBe('Kruskal–Wallis H');
+      expect(textOf(c.test)).toBe(`Kruskal–Wallis H(${g(`phq9_total.${v}.df`)})`);
       expectDigits(value(c.statistic), g(`phq9_total.${v}.H`), 12, `${v} H`);
       expectDigits(value(c.p), g(`phq9_total.${v}.p`), 11, `${v} p`);
       expectDigits(value(c.padj), g(`phq9_total.${v}.holm`), 11, `${v} Holm p`);
@@ -116,7 +115,7 @@ describe('PHQ-9/GAD-7 example: bivariate associations agree with R', () => {
       ['sleep', 'Hours of sleep on a usual night'],
     ] as const) {
       const c = head(t, label);
-      expect(textOf(c.test)).toBe('Spearman ρ');
+      expect(textOf(c.test)).toBe('Spearman ρ(398)');
       expectDigits(value(c.statistic), g(`phq9_total.${v}.rho`), 12, `${v} ρ`);
       expectDigits(value(c.p), g(`phq9_total.${v}.p`), 11, `${v} p`);
       expectDigits(value(c.padj), g(`phq9_total.${v}.holm`), 11, `${v} Holm p`);
@@ -130,9 +129,10 @@ describe('PHQ-9/GAD-7 example: bivariate associations agree with R', () => {
     expectDigits(value(gc.p), g('gad7_total.gender.p'), 11, 'gender p');
     for (const v of ['year', 'residence']) {
       const c = head(t, LABEL[v]!);
-      expect(textOf(c.test)).toBe("Welch's F");
+      expect(textOf(c.test)).toBe(
+        `Welch's F(${v === 'year' ? 3 : 2}, ${g(`gad7_total.${v}.df2`).toFixed(2)})`,
+      );
       expectDigits(value(c.statistic), g(`gad7_total.${v}.F`), 12, `${v} F`);
-      expect(textOf(c.df)).toBe(`${v === 'year' ? 3 : 2}, ${g(`gad7_total.${v}.df2`).toFixed(2)}`);
       expectDigits(value(c.p), g(`gad7_total.${v}.p`), 11, `${v} p`);
       expectDigits(value(c.padj), g(`gad7_total.${v}.holm`), 11, `${v} Holm p`);
       const ph = table(`assoc_gad7_total_${v}_posthoc`);
@@ -159,7 +159,7 @@ describe('PHQ-9/GAD-7 example: bivariate associations agree with R', () => {
     const t = tableOf(r, 'assoc_gad7_total');
     for (const v of ['year', 'residence']) {
       const c = head(t, LABEL[v]!);
-      expect(textOf(c.test)).toBe('F');
+      expect(textOf(c.test)).toBe(`F(${v === 'year' ? 3 : 2}, ${v === 'year' ? 396 : 397})`);
       expectDigits(value(c.statistic), g(`gad7_total.${v}.Fstudent`), 12, `${v} F`);
       expectDigits(value(c.p), g(`gad7_total.${v}.pStudent`), 11, `${v} p`);
       const ph = tableOf(r, `assoc_gad7_total_${v}_posthoc`);
@@ -227,7 +227,7 @@ describe('PHQ-9/GAD-7 example: bivariate associations agree with R', () => {
     // The test over Single and Married, as R on the table without the small category.
     expect(g('k10.marital.minExpected')).toBeGreaterThan(5);
     const m = head(t, 'Marital status');
-    expect(textOf(m.test)).toBe('χ²');
+    expect(textOf(m.test)).toBe('χ²(1)');
     expectDigits(value(m.statistic), g('k10.marital.chi2'), 12, 'marital χ² (k = 15)');
     expectDigits(value(m.p), g('k10.marital.p'), 11, 'marital p (k = 15)');
   });

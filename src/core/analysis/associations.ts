@@ -163,15 +163,10 @@ function testCells(
   p: number,
   effect: string,
 ): Record<string, Cell> {
-  return {
-    test: text(name),
-    statistic: num(statistic),
-    ...(df === undefined
-      ? {}
-      : { df: text(typeof df === 'number' ? formatDf(df) : df.map(formatDf).join(', ')) }),
-    p: num(p),
-    effect: text(effect),
-  };
+  // The df go with the test's name, as APA prints them ("χ²(2)", "Welch's F(3, 200.76)"): one column fewer.
+  const dfText =
+    df === undefined ? '' : `(${typeof df === 'number' ? formatDf(df) : df.map(formatDf).join(', ')})`;
+  return { test: text(`${name}${dfText}`), statistic: num(statistic), p: num(p), effect: text(effect) };
 }
 
 // ------------------------------------------------------------------------------------------------ categorical × categorical
@@ -222,11 +217,12 @@ function crosstab(c: AssocVar, o: AssocVar, k: number): Tested {
     rows.push(headRow(c.label, { test: notComputableCell(chi.reason) }));
     return { rows: [...rows, ...levelRows], ...NO_TEST, notes, extra: [], label: c.label };
   }
-  const v = `Cramér's V = ${formatFixed(chi.cramersV, 2, { leadingZero: false })}`;
+  const vValue = formatFixed(chi.cramersV, 2, { leadingZero: false });
+  const v = `Cramér's V = ${vValue}`;
   let testName = 'χ²';
   let p = chi.pearson.pValue;
   let statText = `χ²(${chi.df}) = ${formatStatistic(chi.pearson.statistic)}`;
-  let cells = testCells('χ²', chi.pearson.statistic, chi.df, p, v);
+  let cells = testCells('χ²', chi.pearson.statistic, chi.df, p, `V = ${vValue}`);
   if (chi.minExpected < 5) {
     const why = `${chi.cellsExpectedBelow5} of ${table.length * colsKept.kept.length} cells (${chi.percentExpectedBelow5.toFixed(1)}%) have an expected count below 5 (minimum ${chi.minExpected.toFixed(2)})`;
     const f =
@@ -239,7 +235,7 @@ function crosstab(c: AssocVar, o: AssocVar, k: number): Tested {
       testName = "Fisher's exact";
       p = 'pValueTwoSided' in f ? f.pValueTwoSided : f.pValue;
       statText = "Fisher's exact test";
-      cells = { test: text(testName), p: num(p), effect: text(v) };
+      cells = { test: text(testName), p: num(p), effect: text(`V = ${vValue}`) };
       notes.push(
         `${c.label}: Fisher's exact test (two-sided, R fisher.test) instead of chi-square, because ${why}.`,
       );
@@ -554,15 +550,24 @@ function associationSection(
   const adjusted = adjustFamily(pValues, plan.adjust);
   const adj = plan.adjust !== 'none';
   const columns: Column[] = [col('characteristic', 'Characteristic', TEXT), col('n', 'n', INTEGER)];
-  if (o.levels) columns.push(...o.levels.map((l, i) => col(`o${i}`, l.label, TEXT)));
+  // Outcome categories as column heads: "≥ 10" and "< 10" for a binary score (the title names the score).
+  if (o.levels)
+    columns.push(
+      ...o.levels.map((l, i) =>
+        col(
+          `o${i}`,
+          a.atLeast === undefined ? l.label : `${i === 0 ? '≥' : '<'} ${formatPlain(a.atLeast)}`,
+          TEXT,
+        ),
+      ),
+    );
   else columns.push(col('mean', 'M', dec(2)), col('sd', 'SD', dec(2)));
   columns.push(
     col('test', 'Test', TEXT),
     col('statistic', 'Statistic', dec(2)),
-    col('df', 'df', TEXT),
     col('p', 'p', pval(plan.alpha)),
     ...(adj ? [col('padj', `p (${adjustName(plan.adjust)})`, pval(plan.alpha))] : []),
-    col('effect', 'Effect size', TEXT),
+    col('effect', 'Effect', TEXT),
   );
   const rows: Row[] = [];
   tested.forEach((t, i) => {
