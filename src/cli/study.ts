@@ -50,7 +50,8 @@ function withInstrumentFiles(raw: unknown, studyPath: string): unknown {
   return { ...(raw as object), instruments };
 }
 
-export function loadStudy(path: string): ResolvedStudy {
+/** A study file (and the instrument files it names) read, checked and resolved; errors name the file and the fix. */
+export function readStudyFile(path: string): ResolvedStudy {
   const raw = readJsonFile(path, 'study file');
   // A study file is typed by hand: a misspelt key ("officialScore", "groupby") is an error, not dropped.
   // (Inline instrument definitions are checked the same way by resolveStudy.)

@@ -7,7 +7,7 @@ import { csvField } from '../../render/csv.js';
 import { parse } from '../args.js';
 import { usageError } from '../errors.js';
 import { importAndScore } from '../pipeline.js';
-import { loadStudy, studyOfInstrument } from '../study.js';
+import { readStudyFile, studyOfInstrument } from '../study.js';
 
 const USAGE = `Usage: nabz score FILE (--study STUDY.json | --instrument ID|FILE) [--out SCORED.csv] [--mapping MAP.json] [--sheet NAME]
                   [--write-mapping FILE] [--allow-missing]
@@ -36,7 +36,7 @@ export async function run(argv: string[]): Promise<void> {
   if (!file) throw usageError('the responses file is missing', USAGE);
   if (!values.study === !values.instrument)
     throw usageError('give exactly one of --study or --instrument', USAGE);
-  const resolved = values.study ? loadStudy(values.study) : studyOfInstrument(values.instrument!);
+  const resolved = values.study ? readStudyFile(values.study) : studyOfInstrument(values.instrument!);
   const { scored } = await importAndScore(file, resolved, {
     mappingFile: values.mapping,
     sheet: values.sheet,
