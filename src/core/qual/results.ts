@@ -90,6 +90,30 @@ export function formatQuote(q: Quote): string {
   return `“${q.text}” (${q.attribution})${q.suggested ? ' *' : ''}`;
 }
 
+/**
+ * The passages a theme may quote: segments coded with one of the theme's codes (or already quoted), one entry
+ * per passage (same transcript and range) naming every coder who coded it. Its segment is the one already
+ * chosen as a quote, else the first coder's.
+ */
+export function quoteCandidates(
+  project: QualProject,
+  theme: Pick<Theme, 'codeIds' | 'quoteSegmentIds'>,
+): { segment: Segment; coders: string[] }[] {
+  const passages = new Map<string, { segment: Segment; coders: string[] }>();
+  for (const s of project.segments) {
+    if (!s.codeIds.some((c) => theme.codeIds.includes(c)) && !theme.quoteSegmentIds.includes(s.id)) continue;
+    const key = `${s.sourceId}|${s.start}|${s.end}`;
+    const p = passages.get(key);
+    if (!p) passages.set(key, { segment: s, coders: [s.coderId] });
+    else {
+      if (!p.coders.includes(s.coderId)) p.coders.push(s.coderId);
+      if (theme.quoteSegmentIds.includes(s.id) && !theme.quoteSegmentIds.includes(p.segment.id))
+        p.segment = s;
+    }
+  }
+  return [...passages.values()];
+}
+
 function quotesFor(project: QualProject, theme: Theme, suggest: number): Quote[] {
   const byId = new Map(project.segments.map((s) => [s.id, s]));
   const chosen = theme.quoteSegmentIds.map((id) => byId.get(id)).filter((s): s is Segment => !!s);

@@ -11,9 +11,9 @@ import {
   editTheme,
   MemoSchema,
   phaseTimeline,
+  type QualProject,
   raiseDisagreement,
   resolveDisagreement,
-  type Segment,
   setThemeStatus,
   signOffTheme,
   type Theme,
@@ -21,7 +21,7 @@ import {
   type ThemeStatus,
   themeReadiness,
 } from '../../core/qual/model.js';
-import { formatQuote, quoteOf } from '../../core/qual/results.js';
+import { formatQuote, quoteCandidates, quoteOf } from '../../core/qual/results.js';
 import type { QualState } from '../../store/index.js';
 import { toQualProject } from '../../store/index.js';
 import { HttpError } from '../errors.js';
@@ -194,139 +194,19 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/themes', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
     const state = await stateOf(ctx, q);
-    const base = qualBase(q.study.id);
     const project = toQualProject(state);
-    const names = coderNames(state);
-    const version = new Map(state.entities.theme.map((t) => [t.id, t.version]));
-    const codeName = new Map(project.codes.map((c) => [c.id, c.name]));
-    const themeForm = (csrf: string, t: Theme | null) => {
-      const pre = t ? `t-${t.id}-` : 'new-';
-      // One entry per passage (same transcript and range), naming every coder who coded it; its value is the
-      // segment already chosen as a quote, else the first coder's.
-      const passages = new Map<string, { segment: Segment; coders: string[] }>();
-      for (const s of t ? project.segments : []) {
-        if (!s.codeIds.some((c) => t!.codeIds.includes(c)) && !t!.quoteSegmentIds.includes(s.id)) continue;
-        const key = `${s.sourceId}|${s.start}|${s.end}`;
-        const p = passages.get(key);
-        if (!p) passages.set(key, { segment: s, coders: [s.coderId] });
-        else {
-          if (!p.coders.includes(s.coderId)) p.coders.push(s.coderId);
-          if (t!.quoteSegmentIds.includes(s.id) && !t!.quoteSegmentIds.includes(p.segment.id)) p.segment = s;
-        }
-      }
-      const candidates = [...passages.values()];
-      return (
-        `<form method="post" action="${base}/themes${t ? `/${encodeURIComponent(t.id)}` : ''}" class="stack">${csrfInput(csrf)}${t ? `<input type="hidden" name="version" value="${version.get(t.id) ?? 1}">` : ''}` +
-        `<div class="field"><label for="${pre}name">Name</label><input type="text" id="${pre}name" name="name" required maxlength="200" dir="auto" value="${esc(t?.name ?? '')}"></div>` +
-        `<div class="field"><label for="${pre}parent">Sub-theme of</label><select id="${pre}parent" name="parent"><option value="">(a theme of its own)</option>${project.themes
-          .filter((x) => x.parentId === null && x.id !== t?.id)
-          .map(
-            (x) =>
-              `<option value="${esc(x.id)}"${t?.parentId === x.id ? ' selected' : ''}>${esc(x.name)}</option>`,
-          )
-          .join('')}</select></div>` +
-        `<div class="field"><label for="${pre}definition">Definition</label><textarea id="${pre}definition" name="definition" dir="auto">${esc(t?.definition ?? '')}</textarea></div>` +
-        `<fieldset><legend>Linked codes</legend>${project.codes.length ? codeCheckboxes(project.codes, new Set(t?.codeIds ?? [])) : '<p class="muted">No codes yet.</p>'}</fieldset>` +
-        `<div class="field"><label for="${pre}needs">Expressed support needs (one per line)</label><textarea id="${pre}needs" name="needs" dir="auto">${esc((t?.supportNeeds ?? []).join('\n'))}</textarea></div>` +
-        (t
-          ? `<fieldset><legend>Quotes for the results table</legend>${
-              candidates.length
-                ? candidates
-                    .map(
-                      ({ segment: s, coders }) =>
-                        `<label class="check"><input type="checkbox" name="quotes" value="${esc(s.id)}"${t.quoteSegmentIds.includes(s.id) ? ' checked' : ''}> <span dir="auto">${esc(formatQuote(quoteOf(project, s)))}</span> <span class="muted">coded by ${esc(coders.map((c) => names.get(c) ?? c).join(', '))}</span></label>`,
-                    )
-                    .join('')
-                : '<p class="muted">No segments coded with the linked codes yet.</p>'
-            }</fieldset>`
-          : '') +
-        `<p><button${t ? '' : ' class="primary"'}>${t ? 'Save theme (raises its version)' : 'Add theme'}</button></p></form>`
-      );
-    };
-    const card = (csrf: string, t: Theme, depth: number) => {
-      const ready = themeReadiness(t, project.themeReviewers, (id) => names.get(id) ?? id);
-      const v = version.get(t.id) ?? 1;
-      const signed = currentSignOffs(t);
-      const stale = t.signOffs.filter((s) => s.version !== t.version);
-      const statusButtons = (['candidate', 'reviewed', 'final'] as const)
-        .filter((s) => s !== t.status)
-        .map((s) =>
-          postButton(
-            `${base}/themes/${encodeURIComponent(t.id)}/status`,
-            csrf,
-            s === 'final'
-              ? 'Mark final'
-              : s === 'reviewed'
-                ? t.status === 'final'
-                  ? 'Reopen (reviewed)'
-                  : 'Mark reviewed'
-                : 'Back to candidate',
-            { to: s, version: v },
-            s === 'final' ? 'primary' : '',
-          ),
-        )
-        .join(' ');
-      return (
-        `<div class="card ${depthClass(depth)}" id="theme-${esc(t.id)}"><h3 dir="auto">${esc(t.name)} ${statusBadge(t.status)} <span class="muted">version ${t.version}</span></h3>` +
-        (t.definition
-          ? `<p dir="auto">${esc(t.definition)}</p>`
-          : '<p class="muted">No definition yet.</p>') +
-        `<p>Codes: ${t.codeIds.length ? t.codeIds.map((c) => esc(codeName.get(c) ?? c)).join(', ') : '—'}</p>` +
-        (t.supportNeeds.length ? `<p>Support needs: ${t.supportNeeds.map(esc).join('; ')}</p>` : '') +
-        (t.quoteSegmentIds.length
-          ? t.quoteSegmentIds
-              .map((id) => project.segments.find((s) => s.id === id))
-              .filter((s) => s !== undefined)
-              .map(
-                (s) =>
-                  `<blockquote class="quote" dir="auto">${esc(formatQuote(quoteOf(project, s)))}</blockquote>`,
-              )
-              .join('')
-          : '') +
-        `<p>Sign-offs (version ${t.version}): ${signed.length ? signed.map((s) => `${esc(names.get(s.reviewerId) ?? s.reviewerId)} (${esc(when(s.at))})`).join(', ') : 'none'}${stale.length ? ` · <span class="muted">${stale.length} stale (earlier version)</span>` : ''}</p>` +
-        (t.disagreements.length
-          ? `<ul>${t.disagreements
-              .map(
-                (d) =>
-                  `<li><strong>${esc(names.get(d.reviewerId) ?? d.reviewerId)}</strong> (${esc(when(d.at))}): <span dir="auto">${esc(d.text)}</span>${
-                    d.resolution
-                      ? ` — <em>resolved by ${esc(names.get(d.resolution.by) ?? d.resolution.by)}: <span dir="auto">${esc(d.resolution.text)}</span></em>`
-                      : `<form method="post" action="${base}/themes/${encodeURIComponent(t.id)}/disagreements/${encodeURIComponent(d.id)}/resolve" class="row">${csrfInput(csrf)}<input type="hidden" name="version" value="${v}"><input type="text" name="text" required placeholder="How it was resolved" dir="auto" class="max24"><button>Resolve</button></form>`
-                  }</li>`,
-              )
-              .join('')}</ul>`
-          : '') +
-        (ready.ready || t.status === 'final'
-          ? ''
-          : `<p class="muted">Before it can be final: ${esc(ready.reasons.join('; '))}.</p>`) +
-        `<div class="row">${statusButtons} ${postButton(`${base}/themes/${encodeURIComponent(t.id)}/signoff`, csrf, `Sign off version ${t.version}`, { version: v })}</div>` +
-        `<details><summary>Record a disagreement</summary><form method="post" action="${base}/themes/${encodeURIComponent(t.id)}/disagreements" class="stack">${csrfInput(csrf)}<input type="hidden" name="version" value="${v}"><textarea name="text" required dir="auto"></textarea><p><button>Record disagreement</button></p></form></details>` +
-        (t.status === 'final' ? '' : `<details><summary>Edit</summary>${themeForm(csrf, t)}</details>`) +
-        '</div>'
-      );
+    const view = {
+      base: qualBase(q.study.id),
+      project,
+      names: coderNames(state),
+      version: new Map(state.entities.theme.map((t) => [t.id, t.version])),
+      codeName: new Map(project.codes.map((c) => [c.id, c.name])),
     };
     return sendQualPage(reply, {
       q,
       title: 'Themes',
       section: 'themes',
-      body: (csrf) =>
-        `<h1>Themes</h1><p class="hint">A theme moves candidate → reviewed → final. Final needs a sign-off of its current version from every reviewer (${
-          project.themeReviewers.length
-            ? project.themeReviewers.map((r) => esc(names.get(r) ?? r)).join(', ')
-            : 'none set: the owner sets them on the project page'
-        }) and no open disagreement. Editing a theme raises its version.</p>` +
-        project.themes
-          .filter((t) => t.parentId === null)
-          .map(
-            (t) =>
-              card(csrf, t, 0) +
-              project.themes
-                .filter((s) => s.parentId === t.id)
-                .map((s) => card(csrf, s, 1))
-                .join(''),
-          )
-          .join('') +
-        `<h2>Add a theme or sub-theme</h2>${themeForm(csrf, null)}`,
+      body: (csrf) => themesPage({ ...view, csrf }),
     });
   });
 
@@ -470,4 +350,136 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
     });
     return seeOther(reply, `${qualBase(q.study.id)}/themes#theme-${encodeURIComponent(tid)}`);
   });
+}
+
+/** What the themes page shows (the visible project) and the CSRF token for its forms. */
+interface ThemesView {
+  readonly base: string;
+  readonly project: QualProject;
+  readonly names: ReadonlyMap<string, string>;
+  /** Stored version of each theme (for the forms' optimistic concurrency). */
+  readonly version: ReadonlyMap<string, number>;
+  readonly codeName: ReadonlyMap<string, string>;
+  readonly csrf: string;
+}
+
+/** The themes page: every theme's card (sub-themes under their theme) and the form for a new one. */
+function themesPage(v: ThemesView): string {
+  const { project, names } = v;
+  return (
+    `<h1>Themes</h1><p class="hint">A theme moves candidate → reviewed → final. Final needs a sign-off of its current version from every reviewer (${
+      project.themeReviewers.length
+        ? project.themeReviewers.map((r) => esc(names.get(r) ?? r)).join(', ')
+        : 'none set: the owner sets them on the project page'
+    }) and no open disagreement. Editing a theme raises its version.</p>` +
+    project.themes
+      .filter((t) => t.parentId === null)
+      .map(
+        (t) =>
+          themeCard(v, t, 0) +
+          project.themes
+            .filter((s) => s.parentId === t.id)
+            .map((s) => themeCard(v, s, 1))
+            .join(''),
+      )
+      .join('') +
+    `<h2>Add a theme or sub-theme</h2>${themeForm(v, null)}`
+  );
+}
+
+/** The form that adds a theme (t = null) or edits one, with its quote candidates. */
+function themeForm(v: ThemesView, t: Theme | null): string {
+  const { base, project, names, version, csrf } = v;
+  const pre = t ? `t-${t.id}-` : 'new-';
+  const candidates = t ? quoteCandidates(project, t) : [];
+  return (
+    `<form method="post" action="${base}/themes${t ? `/${encodeURIComponent(t.id)}` : ''}" class="stack">${csrfInput(csrf)}${t ? `<input type="hidden" name="version" value="${version.get(t.id) ?? 1}">` : ''}` +
+    `<div class="field"><label for="${pre}name">Name</label><input type="text" id="${pre}name" name="name" required maxlength="200" dir="auto" value="${esc(t?.name ?? '')}"></div>` +
+    `<div class="field"><label for="${pre}parent">Sub-theme of</label><select id="${pre}parent" name="parent"><option value="">(a theme of its own)</option>${project.themes
+      .filter((x) => x.parentId === null && x.id !== t?.id)
+      .map(
+        (x) =>
+          `<option value="${esc(x.id)}"${t?.parentId === x.id ? ' selected' : ''}>${esc(x.name)}</option>`,
+      )
+      .join('')}</select></div>` +
+    `<div class="field"><label for="${pre}definition">Definition</label><textarea id="${pre}definition" name="definition" dir="auto">${esc(t?.definition ?? '')}</textarea></div>` +
+    `<fieldset><legend>Linked codes</legend>${project.codes.length ? codeCheckboxes(project.codes, new Set(t?.codeIds ?? [])) : '<p class="muted">No codes yet.</p>'}</fieldset>` +
+    `<div class="field"><label for="${pre}needs">Expressed support needs (one per line)</label><textarea id="${pre}needs" name="needs" dir="auto">${esc((t?.supportNeeds ?? []).join('\n'))}</textarea></div>` +
+    (t
+      ? `<fieldset><legend>Quotes for the results table</legend>${
+          candidates.length
+            ? candidates
+                .map(
+                  ({ segment: s, coders }) =>
+                    `<label class="check"><input type="checkbox" name="quotes" value="${esc(s.id)}"${t.quoteSegmentIds.includes(s.id) ? ' checked' : ''}> <span dir="auto">${esc(formatQuote(quoteOf(project, s)))}</span> <span class="muted">coded by ${esc(coders.map((c) => names.get(c) ?? c).join(', '))}</span></label>`,
+                )
+                .join('')
+            : '<p class="muted">No segments coded with the linked codes yet.</p>'
+        }</fieldset>`
+      : '') +
+    `<p><button${t ? '' : ' class="primary"'}>${t ? 'Save theme (raises its version)' : 'Add theme'}</button></p></form>`
+  );
+}
+
+/** A theme's card: status, codes, quotes, sign-offs, disagreements and its forms. */
+function themeCard(view: ThemesView, t: Theme, depth: number): string {
+  const { base, project, names, version, codeName, csrf } = view;
+  const ready = themeReadiness(t, project.themeReviewers, (id) => names.get(id) ?? id);
+  const v = version.get(t.id) ?? 1;
+  const signed = currentSignOffs(t);
+  const stale = t.signOffs.filter((s) => s.version !== t.version);
+  const statusButtons = (['candidate', 'reviewed', 'final'] as const)
+    .filter((s) => s !== t.status)
+    .map((s) =>
+      postButton(
+        `${base}/themes/${encodeURIComponent(t.id)}/status`,
+        csrf,
+        s === 'final'
+          ? 'Mark final'
+          : s === 'reviewed'
+            ? t.status === 'final'
+              ? 'Reopen (reviewed)'
+              : 'Mark reviewed'
+            : 'Back to candidate',
+        { to: s, version: v },
+        s === 'final' ? 'primary' : '',
+      ),
+    )
+    .join(' ');
+  return (
+    `<div class="card ${depthClass(depth)}" id="theme-${esc(t.id)}"><h3 dir="auto">${esc(t.name)} ${statusBadge(t.status)} <span class="muted">version ${t.version}</span></h3>` +
+    (t.definition ? `<p dir="auto">${esc(t.definition)}</p>` : '<p class="muted">No definition yet.</p>') +
+    `<p>Codes: ${t.codeIds.length ? t.codeIds.map((c) => esc(codeName.get(c) ?? c)).join(', ') : '—'}</p>` +
+    (t.supportNeeds.length ? `<p>Support needs: ${t.supportNeeds.map(esc).join('; ')}</p>` : '') +
+    (t.quoteSegmentIds.length
+      ? t.quoteSegmentIds
+          .map((id) => project.segments.find((s) => s.id === id))
+          .filter((s) => s !== undefined)
+          .map(
+            (s) =>
+              `<blockquote class="quote" dir="auto">${esc(formatQuote(quoteOf(project, s)))}</blockquote>`,
+          )
+          .join('')
+      : '') +
+    `<p>Sign-offs (version ${t.version}): ${signed.length ? signed.map((s) => `${esc(names.get(s.reviewerId) ?? s.reviewerId)} (${esc(when(s.at))})`).join(', ') : 'none'}${stale.length ? ` · <span class="muted">${stale.length} stale (earlier version)</span>` : ''}</p>` +
+    (t.disagreements.length
+      ? `<ul>${t.disagreements
+          .map(
+            (d) =>
+              `<li><strong>${esc(names.get(d.reviewerId) ?? d.reviewerId)}</strong> (${esc(when(d.at))}): <span dir="auto">${esc(d.text)}</span>${
+                d.resolution
+                  ? ` — <em>resolved by ${esc(names.get(d.resolution.by) ?? d.resolution.by)}: <span dir="auto">${esc(d.resolution.text)}</span></em>`
+                  : `<form method="post" action="${base}/themes/${encodeURIComponent(t.id)}/disagreements/${encodeURIComponent(d.id)}/resolve" class="row">${csrfInput(csrf)}<input type="hidden" name="version" value="${v}"><input type="text" name="text" required placeholder="How it was resolved" dir="auto" class="max24"><button>Resolve</button></form>`
+              }</li>`,
+          )
+          .join('')}</ul>`
+      : '') +
+    (ready.ready || t.status === 'final'
+      ? ''
+      : `<p class="muted">Before it can be final: ${esc(ready.reasons.join('; '))}.</p>`) +
+    `<div class="row">${statusButtons} ${postButton(`${base}/themes/${encodeURIComponent(t.id)}/signoff`, csrf, `Sign off version ${t.version}`, { version: v })}</div>` +
+    `<details><summary>Record a disagreement</summary><form method="post" action="${base}/themes/${encodeURIComponent(t.id)}/disagreements" class="stack">${csrfInput(csrf)}<input type="hidden" name="version" value="${v}"><textarea name="text" required dir="auto"></textarea><p><button>Record disagreement</button></p></form></details>` +
+    (t.status === 'final' ? '' : `<details><summary>Edit</summary>${themeForm(view, t)}</details>`) +
+    '</div>'
+  );
 }

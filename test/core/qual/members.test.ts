@@ -8,6 +8,7 @@ import {
   shiftTurns,
 } from '../../../src/core/qual/members.js';
 import { OffsetIndex } from '../../../src/core/qual/offsets.js';
+import { quoteCandidates } from '../../../src/core/qual/results.js';
 import { fixtureProject } from '../../fixtures/qual/project.js';
 
 describe('member-checking packets', () => {
@@ -81,5 +82,25 @@ describe('corrections', () => {
     expect(shiftRange({ start: 20, end: 30 }, edit)).toEqual({ start: 17, end: 27 });
     expect(shiftRange({ start: 11, end: 14 }, edit)).toEqual({ start: 10, end: 12 }); // inside → around the new words
     expect(shiftRange({ start: 11, end: 14 }, { ...edit, length: 0 })).toBe('removed');
+  });
+});
+
+describe('quote candidates of a theme', () => {
+  it('gives one entry per passage, naming every coder, preferring the segment already quoted', () => {
+    const base = fixtureProject();
+    const s4 = base.segments.find((s) => s.id === 's4')!;
+    // A second coder codes exactly the same passage as s4.
+    const twin = { ...s4, id: 's4b', coderId: 'r1', codeIds: ['fear'] };
+    const project = { ...base, segments: [...base.segments, twin] };
+    const theme = { codeIds: ['fear'], quoteSegmentIds: ['s4b'] };
+    const c = quoteCandidates(project, theme);
+    const passage = c.find((x) => x.segment.start === s4.start && x.segment.end === s4.end)!;
+    expect(passage.coders).toEqual(['r2', 'r1']);
+    expect(passage.segment.id).toBe('s4b');
+    const same = (x: (typeof c)[number]) =>
+      x.segment.sourceId === s4.sourceId && x.segment.start === s4.start && x.segment.end === s4.end;
+    expect(c.filter(same)).toHaveLength(1);
+    expect(c.every((x) => x.segment.codeIds.includes('fear') || x.segment.id === 's4b')).toBe(true);
+    expect(quoteCandidates(project, { codeIds: [], quoteSegmentIds: [] })).toEqual([]);
   });
 });
