@@ -106,14 +106,8 @@ for (const backend of serverBackends()) {
       expect(r.status).toBe(200);
       expect(r.html).toMatch(/Thank you/i);
       expect(await countRows(t.store, 'responses')).toBe(1);
-      // Answers kept between pages (session and resume code) are gone once the response is stored: what stays
-      // of a session is its end page (a reload shows it again), without answers.
-      const drafts = await t.store.db.selectFrom('resume_drafts').select('answers').execute();
-      for (const d of drafts) {
-        const kept = typeof d.answers === 'string' ? JSON.parse(d.answers) : d.answers;
-        expect(kept.answers).toEqual({});
-        expect(kept.end).toBeDefined();
-      }
+      // Drafts (session and resume code) are gone once the response is stored.
+      expect(await countRows(t.store, 'resume_drafts')).toBe(0);
 
       const [stored] = await t.store.responses.list(study.id);
       const answers = stored!.answers as Record<string, { kind: string; value?: number }>;

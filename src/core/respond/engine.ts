@@ -52,20 +52,6 @@ export interface Flash {
   readonly errors: readonly FieldError[];
 }
 
-/**
- * How a session ended, kept (without answers) so that a reload or Back shows the same end page and never
- * does it again. `submitted.key` is the stored response's hashed idempotency key (the support page is derived
- * from the stored answers, so no flag is kept); `flagged` only in a preview, where nothing is stored.
- */
-export type SessionEnd =
-  | {
-      readonly kind: 'submitted';
-      readonly key?: string;
-      readonly referralCode?: string;
-      readonly flagged?: boolean;
-    }
-  | { readonly kind: 'invitation'; readonly reason: 'needed' | 'invalid' };
-
 /** What is kept between pages (a draft's JSON). */
 export interface SessionState {
   readonly v: 1;
@@ -91,8 +77,6 @@ export interface SessionState {
   readonly started?: true;
   /** The last post's problems, shown with its page. */
   readonly flash?: Flash;
-  /** The session is over: only this end page is shown. */
-  readonly end?: SessionEnd;
 }
 
 /** Work for the adapter; the engine does no I/O. */
@@ -107,16 +91,17 @@ export type Effect =
   | { readonly kind: 'count'; readonly names: readonly string[] }
   /** Keep `state` under a new resume code, and show the code once (the session itself is over). */
   | { readonly kind: 'saveForLater'; readonly state: SessionState }
-  /** Store the response (complete, validated answers); put its key and referral code into the session's `end`. */
+  /** Store the response (complete, validated answers); the end page is derived from the stored response. */
   | { readonly kind: 'submit'; readonly answers: Readonly<Record<string, Answer>>; readonly idem: string };
 
 /** Where the respondent goes next (the adapter redirects there). */
 export type Place =
   | { readonly kind: 'page'; readonly pageId: string }
   | { readonly kind: 'review' }
-  | { readonly kind: 'end'; readonly end: EndView };
+  /** `flagged`: a preview's submit, where nothing is stored to derive the support page from. */
+  | { readonly kind: 'end'; readonly end: EndView; readonly flagged?: boolean };
 
-/** End pages: `submitted` and `invitation` are a session's end state; the others need no session. */
+/** End pages: the session is over (its draft deleted); the adapter shows them without a session. */
 export type EndView = 'submitted' | 'saved' | 'invitation' | 'declined' | 'ineligible';
 
 export interface Advance {
@@ -188,7 +173,6 @@ export function placeId(place: Place): string {
 }
 
 function placeOf(state: SessionState): Place {
-  if (state.end) return { kind: 'end', end: state.end.kind };
   return state.at === 'review' ? { kind: 'review' } : { kind: 'page', pageId: state.at };
 }
 
@@ -221,7 +205,6 @@ export function advance(
 ): Advance {
   const { flow } = study;
   const { state, isNew } = session;
-  if (state.end) return IGNORED(state);
   if (isNew) {
     if (post.pageId !== state.at) return IGNORED(state);
   } else if (post.nonce !== nonceOf(state)) return IGNORED(state);
@@ -311,26 +294,20 @@ export function advance(
         {},
         v.issues.map((i) => ({ field: i.path, code: 'required' as const, message: i.message })),
       );
-    const ended: SessionState = {
-      v: 1,
-      answers: {},
-      seen: [],
-      at: 'end',
-      n,
-      ...(state.preview
-        ? { preview: true as const, end: { kind: 'submitted', flagged: safetyFlagged(study.plan, v.value) } }
-        : { end: { kind: 'submitted' } }),
-      ...(state.shared ? { shared: true as const } : {}),
-    };
+    // The session ends here: its draft goes, and the end page is shown without it (reload and Back too).
     return {
-      state: ended,
+      state: null,
       effects: [
         ...(state.preview || typeof idem !== 'string'
           ? []
           : [{ kind: 'submit', answers: v.value, idem } as const]),
-        { kind: 'saveDraft' },
+        { kind: 'deleteDraft' },
       ],
-      place: { kind: 'end', end: 'submitted' },
+      place: {
+        kind: 'end',
+        end: 'submitted',
+        ...(state.preview ? { flagged: safetyFlagged(study.plan, v.value) } : {}),
+      },
     };
   }
 
@@ -375,16 +352,14 @@ export type Presented =
       readonly fields?: FormFields;
       readonly errors?: readonly FieldError[];
     }
-  | { readonly kind: 'review'; readonly answers: Answers; readonly errors?: readonly FieldError[] }
-  | { readonly kind: 'end'; readonly end: SessionEnd };
+  | { readonly kind: 'review'; readonly answers: Answers; readonly errors?: readonly FieldError[] };
 
 /**
  * What to show for a GET of `requested` (a page id, "review", or undefined: where the session is): a page the
  * session has reached, with its answers (and the last post's problems when they were on it); any other request
- * shows where the session is ("page seen" is enforced on GETs as on posts). An ended session shows its end.
+ * shows where the session is ("page seen" is enforced on GETs as on posts).
  */
 export function present(study: RespondFlow, state: SessionState, requested: string | undefined): Presented {
-  if (state.end) return { kind: 'end', end: state.end };
   const want = requested !== undefined && state.seen.includes(requested) ? requested : state.at;
   const flash = state.flash?.page === want ? state.flash : undefined;
   const page = want === 'review' ? undefined : findPage(study.flow, want);
@@ -399,7 +374,7 @@ export function present(study: RespondFlow, state: SessionState, requested: stri
 
 /** The id a presented view is addressed by (`?p=`). */
 export function presentedId(p: Presented): string {
-  return p.kind === 'page' ? p.page.id : p.kind === 'review' ? 'review' : p.end.kind;
+  return p.kind === 'page' ? p.page.id : 'review';
 }
 
 /**
@@ -422,7 +397,7 @@ export function resume(study: RespondFlow, saved: SessionState): Advance {
       place: { kind: 'end', end: 'ineligible' },
     };
   const at = stepId(step);
-  const { flash: _flash, end: _end, ...rest } = saved;
+  const { flash: _flash, ...rest } = saved;
   const state: SessionState = {
     ...rest,
     at,
@@ -475,7 +450,6 @@ export function parseState(raw: unknown): SessionState | undefined {
     answers[k] = a;
   }
   const flash = parseFlash(x.flash);
-  const end = parseEnd(x.end);
   return {
     v: 1,
     answers,
@@ -489,7 +463,6 @@ export function parseState(raw: unknown): SessionState | undefined {
     ...(Number.isSafeInteger(x.n) && (x.n as number) >= 0 ? { n: x.n as number } : {}),
     ...(x.started === true ? { started: true as const } : {}),
     ...(flash ? { flash } : {}),
-    ...(end ? { end } : {}),
   };
 }
 
@@ -514,19 +487,4 @@ function parseFlash(raw: unknown): Flash | undefined {
       str((e as FieldError).message),
   );
   return { page: x.page, fields, errors };
-}
-
-function parseEnd(raw: unknown): SessionEnd | undefined {
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const x = raw as Record<string, unknown>;
-  if (x.kind === 'submitted')
-    return {
-      kind: 'submitted',
-      ...(str(x.key) ? { key: x.key } : {}),
-      ...(str(x.referralCode) ? { referralCode: x.referralCode } : {}),
-      ...(typeof x.flagged === 'boolean' ? { flagged: x.flagged } : {}),
-    };
-  if (x.kind === 'invitation' && (x.reason === 'needed' || x.reason === 'invalid'))
-    return { kind: 'invitation', reason: x.reason };
-  return undefined;
 }

@@ -131,6 +131,20 @@ function sessionTag(key: string): string {
   return createHash('sha256').update(`tag\n${key}`, 'utf8').digest('base64url').slice(0, 16);
 }
 
+/**
+ * How a session ended, for the GETs after it (reload, Back): `k.<hashed key>` (stored: the page is derived from
+ * the stored response), `f.<0|1>` (a preview: flagged or not), `i.<needed|invalid>` (no usable invitation);
+ * then the referral code or `-`, then `s` on a shared phone (shown once) or `-`. Session-only, HttpOnly.
+ */
+interface End {
+  readonly kind: 'k' | 'f' | 'i';
+  readonly value: string;
+  readonly ref?: string;
+  readonly shared?: boolean;
+}
+const END_VALUE = /^(k|f|i)\.([0-9a-f]{64}|[01]|needed|invalid)\.([A-Z0-9]{4,16}|-)\.(s|-)$/;
+const endCookie = (preview: boolean) => (preview ? 'nabz_endp' : 'nabz_end');
+
 /** The resume code just saved, shown by the next GET (`code.expires[.s]`). */
 const SAVED_COOKIE = 'nabz_saved';
 
@@ -138,6 +152,9 @@ function pageIndex(loaded: LoadedStudy, at: string): number {
   const i = loaded.flow.pages.findIndex((p) => p.id === at);
   return i >= 0 ? i : loaded.flow.pages.length;
 }
+
+/** The page a session that is over shows (`?p=submitted`): see END_COOKIE. */
+const ENDED = 'submitted';
 
 /** End pages that need no session (static text). */
 const STATELESS_ENDS: ReadonlySet<string> = new Set<EndView>(['declined', 'ineligible']);
@@ -278,40 +295,68 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     return { reason: token === undefined ? 'needed' : 'invalid' };
   }
 
-  /** The page for what the engine presents (a GET of a session's page or end). */
-  async function view(c: Ctx, s: Session, shown: Presented): Promise<RenderedPage> {
+  /** The page for what the engine presents (a GET of a session's page). */
+  function view(c: Ctx, s: Session, shown: Presented): RenderedPage {
     const base = common(c, { state: s.state, key: s.key });
-    if (shown.kind === 'page' || shown.kind === 'review') {
-      const errors = shown.errors?.length ? { errors: shown.errors } : {};
-      const page =
-        shown.kind === 'review'
-          ? renderPage({
-              ...base,
-              view: 'review',
-              flow: c.loaded.flow,
-              answers: shown.answers,
-              idempotencyKey: randomUUID(),
-              ...errors,
-            })
-          : renderPage({
-              ...base,
-              view: 'page',
-              flow: c.loaded.flow,
-              pageId: shown.page.id,
-              answers: shown.answers,
-              ...(shown.fields ? { fields: shown.fields } : {}),
-              ...errors,
-            });
-      // The last post was refused: the page comes back with its problems (as the post's answer did before PRG).
-      return shown.errors?.length ? { ...page, status: 400 } : page;
-    }
-    const end = shown.end;
+    const errors = shown.errors?.length ? { errors: shown.errors } : {};
+    const page =
+      shown.kind === 'review'
+        ? renderPage({
+            ...base,
+            view: 'review',
+            flow: c.loaded.flow,
+            answers: shown.answers,
+            idempotencyKey: randomUUID(),
+            ...errors,
+          })
+        : renderPage({
+            ...base,
+            view: 'page',
+            flow: c.loaded.flow,
+            pageId: shown.page.id,
+            answers: shown.answers,
+            ...(shown.fields ? { fields: shown.fields } : {}),
+            ...errors,
+          });
+    // The last post was refused: the page comes back with its problems (as the post's answer did before PRG).
+    return shown.errors?.length ? { ...page, status: 400 } : page;
+  }
+
+  /** Remember how a session ended (see END_COOKIE). */
+  const setEnd = (reply: FastifyReply, c: Ctx, end: End) =>
+    reply.setCookie(
+      endCookie(c.preview),
+      `${end.kind}.${end.value}.${end.ref ?? '-'}.${end.shared ? 's' : '-'}`,
+      {
+        path: `/s/${c.token}`,
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.secureCookies,
+      },
+    );
+  const endOf = (req: FastifyRequest, preview: boolean): End | undefined => {
+    const m = END_VALUE.exec(req.cookies[endCookie(preview)] ?? '');
+    if (!m) return undefined;
+    return {
+      kind: m[1] as End['kind'],
+      value: m[2]!,
+      ...(m[3] !== '-' ? { ref: m[3]! } : {}),
+      ...(m[4] === 's' ? { shared: true } : {}),
+    };
+  };
+
+  /**
+   * The end page of a session that is over: the support page when a safety rule fires on the stored answers
+   * (looked up by the response's hashed key: no flag is kept anywhere), else thanks with the respondent's
+   * referral link; or the invitation page. On a shared phone it is shown once (the cookie is cleared).
+   */
+  async function endPage(reply: FastifyReply, c: Ctx, end: End): Promise<RenderedPage> {
     const plain = common(c);
-    if (end.kind === 'invitation') return renderPage({ ...plain, view: 'invitation', reason: end.reason });
-    // Submitted: the support page when a safety rule fires on the stored answers (no flag is kept), else thanks.
-    let flagged = end.flagged === true;
-    if (end.key !== undefined) {
-      const prior = await responseByKey(store, c.study.id, end.key);
+    if (end.shared) reply.clearCookie(endCookie(c.preview), { path: `/s/${c.token}` });
+    if (end.kind === 'i') return renderPage({ ...plain, view: 'invitation', reason: end.value as 'needed' });
+    let flagged = end.value === '1';
+    if (end.kind === 'k') {
+      const prior = await responseByKey(store, c.study.id, end.value);
       const loaded = prior ? ((await cache.version(c.study, prior.version)) ?? c.loaded) : c.loaded;
       flagged = prior !== undefined && safetyFlagged(loaded.plan, prior.answers);
     }
@@ -319,8 +364,8 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     return renderPage({
       ...plain,
       view: 'thanks',
-      ...(end.referralCode
-        ? { referralLink: `${config.publicUrl}/s/${c.token}?r=${encodeURIComponent(end.referralCode)}` }
+      ...(end.ref
+        ? { referralLink: `${config.publicUrl}/s/${c.token}?r=${encodeURIComponent(end.ref)}` }
         : {}),
     });
   }
@@ -371,11 +416,17 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
       if (STATELESS_ENDS.has(p)) return send(req, reply, renderPage({ ...common(c), view: p as 'declined' }));
       if (p === 'saved') return send(req, reply, savedPage(req, reply, c));
       const s = await sessionOf(req, study, preview);
-      if (!s) return send(req, reply, expired(c));
+      if (!s) {
+        // A session that is over shows its end on every page of it (reload, Back to the review).
+        const end = endOf(req, preview);
+        if (!end) return send(req, reply, expired(c));
+        if (p !== ENDED) return seeOther(reply, where(c, ENDED));
+        return send(req, reply, await endPage(reply, c, end));
+      }
       const sc: Ctx = { ...c, loaded: s.loaded, lang: s.lang };
       const shown = present(s.loaded, s.state, p);
       if (presentedId(shown) !== p) return seeOther(reply, where(sc, presentedId(shown)));
-      return send(req, reply, await view(sc, s, shown));
+      return send(req, reply, view(sc, s, shown));
     }
     // The link itself: always a new start (a session in the cookie is another person's on a shared phone).
     const r = typeof req.query.r === 'string' ? req.query.r.toUpperCase() : undefined;
@@ -433,7 +484,8 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
       const isNew = nonce === undefined;
       if (!isNew) {
         const live = await sessionOf(req, study, preview);
-        if (!live) return seeOther(reply, where(c0, 'expired'));
+        // No session: it is over (a double tap on the final submit) or expired.
+        if (!live) return seeOther(reply, where(c0, endOf(req, preview) ? ENDED : 'expired'));
         s = live;
       } else {
         const r = formField(body, '_r')?.toUpperCase();
@@ -464,8 +516,9 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
       if (out.ignored && isNew) return seeOther(reply, where(c, 'expired'));
 
       // Run the effects, in order; the session's end page gets the resume code or the stored response's key.
-      let state = out.state;
+      const state = out.state;
       let key = s.key;
+      let place: Place | string = out.place;
       const persist = (st: SessionState, k: string, ttlMs: number) =>
         saveDraft(store, {
           studyId: study.id,
@@ -490,6 +543,9 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
               });
             key = newSessionKey();
             setSession(reply, token, preview, key);
+            // A new session forgets how an earlier one here ended (another person's, on a shared phone).
+            reply.clearCookie(endCookie(preview), { path: `/s/${token}` });
+            reply.clearCookie(SAVED_COOKIE, { path: `/s/${token}` });
             break;
           case 'saveDraft':
             if (state) await persist(state, key, SESSION_DRAFT_TTL_MS);
@@ -536,15 +592,12 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
                 ...(pre.inv ? { invitationHash: pre.inv } : {}),
                 now: new Date(now),
               });
-              if (state)
-                state = {
-                  ...state,
-                  end: {
-                    kind: 'submitted',
-                    key: idem,
-                    ...(result.referralCode ? { referralCode: result.referralCode } : {}),
-                  },
-                };
+              setEnd(reply, c, {
+                kind: 'k',
+                value: idem,
+                ...(result.referralCode ? { ref: result.referralCode } : {}),
+                ...(pre.shared ? { shared: true } : {}),
+              });
             } catch (err) {
               // Closed meanwhile (the cached status may be a second old): the link's closed page.
               if (err instanceof HttpError && err.code === 'closed') {
@@ -553,21 +606,22 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
               }
               // Invitation-only (or made so during this session) without a usable invitation: the kind page.
               if (!(err instanceof HttpError && err.code.startsWith('invitation_'))) throw err;
-              if (state)
-                state = {
-                  ...state,
-                  end: {
-                    kind: 'invitation',
-                    reason: err.code === 'invitation_invalid' ? 'invalid' : 'needed',
-                  },
-                };
+              setEnd(reply, c, {
+                kind: 'i',
+                value: err.code === 'invitation_invalid' ? 'invalid' : 'needed',
+                ...(pre.shared ? { shared: true } : {}),
+              });
+              place = ENDED;
             }
             break;
           }
         }
       }
+      // A preview's submit stores nothing: its end page is known from the answers.
+      if (out.place.kind === 'end' && out.place.flagged !== undefined)
+        setEnd(reply, c, { kind: 'f', value: out.place.flagged ? '1' : '0' });
       if (state === null) clearSession(reply, token, preview);
-      return seeOther(reply, where(c, state?.end ? { kind: 'end', end: state.end.kind } : out.place));
+      return seeOther(reply, where(c, place));
     },
   );
 
@@ -614,8 +668,7 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     const draft = code ? await loadDraft(store, study.id, code, new Date(now)) : undefined;
     const loaded = draft ? await cache.version(study, draft.version) : undefined;
     // Not found: the form again, saying so (the typed code is not echoed into a URL).
-    if (!draft || !loaded || !code || draft.state.preview || draft.state.end)
-      return seeOther(reply, `${back}&e=1`);
+    if (!draft || !loaded || !code || draft.state.preview) return seeOther(reply, `${back}&e=1`);
     const lang = chooseLanguage(loaded.resolved.study.languages, draft.language ?? lang0, undefined);
     const c: Ctx = { token, study, loaded, lang, preview: false };
     const out = resume(loaded, draft.state);

@@ -48,7 +48,7 @@ const COOKIE = 'nabz_preview';
 /** `?lang=` (a study language), `?page=` (a page id, "review" or an end), `?restart` (start again). */
 const PREVIEW_QUERY = z.object({ lang: queryText, page: queryText, restart: queryText });
 /** Pages shown without a session: the ends that keep nothing. */
-const STATIC_ENDS = new Set(['declined', 'ineligible', 'saved']);
+const STATIC_ENDS = new Set(['declined', 'ineligible', 'saved', 'thanks', 'support']);
 
 /** The preview notice, placed before the respondent page's own header (same stylesheet, no extra CSS). */
 function withBanner(p: RenderedPage, studyId: number, lang: string): RenderedPage {
@@ -119,15 +119,14 @@ export function registerPreview(app: FastifyInstance, ctx: StudioContext, cache:
       .send(withBanner(p, s.study.id, lang).body);
 
   /** The URL of a place; a submitted preview ends on the support page when a safety rule fired, else thanks. */
-  const location = (id: number, lang: string, p: Place | string, state?: SessionState | null) => {
-    const end = state?.end;
+  const location = (id: number, lang: string, p: Place | string) => {
     const name =
-      end?.kind === 'submitted'
-        ? end.flagged
-          ? 'support'
-          : 'thanks'
-        : typeof p === 'string'
-          ? p
+      typeof p === 'string'
+        ? p
+        : p.kind === 'end' && p.end === 'submitted'
+          ? p.flagged
+            ? 'support'
+            : 'thanks'
           : placeId(p);
     return `${path(id)}?lang=${encodeURIComponent(lang)}&page=${encodeURIComponent(name)}`;
   };
@@ -173,21 +172,7 @@ export function registerPreview(app: FastifyInstance, ctx: StudioContext, cache:
     if (STATIC_ENDS.has(q.page))
       return send(reply, renderPage({ ...c, view: q.page as 'declined' }), s, lang);
     if (!session) return seeOther(reply, `${path(s.study.id)}?lang=${encodeURIComponent(lang)}`);
-    const shown = present(
-      loaded,
-      session.state,
-      q.page === 'thanks' || q.page === 'support' ? 'submitted' : q.page,
-    );
-    if (shown.kind === 'end')
-      return send(
-        reply,
-        renderPage({
-          ...c,
-          view: shown.end.kind === 'submitted' && shown.end.flagged ? 'support' : 'thanks',
-        }),
-        s,
-        lang,
-      );
+    const shown = present(loaded, session.state, q.page);
     if (presentedId(shown) !== q.page) return seeOther(reply, location(s.study.id, lang, presentedId(shown)));
     const errors = shown.errors?.length ? { errors: shown.errors } : {};
     const rendered =
@@ -243,6 +228,6 @@ export function registerPreview(app: FastifyInstance, ctx: StudioContext, cache:
         });
     }
     if (!next) reply.clearCookie(COOKIE, { path: path(s.study.id) });
-    return seeOther(reply, location(s.study.id, lang, out.place, next));
+    return seeOther(reply, location(s.study.id, lang, out.place));
   });
 }

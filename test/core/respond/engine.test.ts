@@ -63,7 +63,7 @@ describe('respondent-session engine', () => {
     expect(wrong.effects).toEqual([]);
   });
 
-  it('ignores a post carrying another step (double tap, stale page) and an ended session', () => {
+  it('ignores a post carrying another step (double tap, stale page)', () => {
     const s = atP1();
     const stale = advance(
       bace,
@@ -76,9 +76,6 @@ describe('respondent-session engine', () => {
       place: { kind: 'page', pageId: 'p1' },
       state: s,
     });
-    const ended: SessionState = { v: 1, answers: {}, seen: [], at: 'end', n: 5, end: { kind: 'submitted' } };
-    const again = advance(bace, { state: ended, isNew: false }, post(ended, 'review', { _nav: 'submit' }));
-    expect(again).toMatchObject({ ignored: true, effects: [], place: { kind: 'end', end: 'submitted' } });
   });
 
   it('enforces "page seen" on posts and on GETs', () => {
@@ -200,27 +197,18 @@ describe('respondent-session engine', () => {
       { state: s, isNew: false },
       post(s, 'review', { _nav: 'submit', _idem: 'k-12345678' }),
     );
-    expect(kinds(done.effects)).toEqual(['submit', 'saveDraft']);
+    expect(kinds(done.effects)).toEqual(['submit', 'deleteDraft']);
     const sub = done.effects[0]!;
     expect(sub.kind === 'submit' && sub.answers.phq9_9).toEqual(v(2));
     expect(sub.kind === 'submit' && sub.idem).toBe('k-12345678');
-    // The session keeps its end, without answers and without a safety flag.
-    expect(done.state).toMatchObject({ answers: {}, end: { kind: 'submitted' } });
-    expect(done.state!.end).not.toHaveProperty('flagged');
-    expect(present(phq9, done.state!, 'review')).toEqual({ kind: 'end', end: { kind: 'submitted' } });
-    // The same submit again (double tap: the same step) changes nothing.
-    expect(
-      advance(
-        phq9,
-        { state: done.state!, isNew: false },
-        post(s, 'review', { _nav: 'submit', _idem: 'k-12345678' }),
-      ).ignored,
-    ).toBe(true);
+    // The session is over (nothing of it is kept); no safety flag is decided for a stored response here.
+    expect(done.state).toBeNull();
+    expect(done.place).toEqual({ kind: 'end', end: 'submitted' });
     // A preview: no submit, no counts; the support page is known from the answers.
     const pv: SessionState = { ...s, preview: true };
     const previewed = advance(phq9, { state: pv, isNew: false }, post(pv, 'review', { _nav: 'submit' }));
-    expect(kinds(previewed.effects)).toEqual(['saveDraft']);
-    expect(previewed.state!.end).toEqual({ kind: 'submitted', flagged: true });
+    expect(kinds(previewed.effects)).toEqual(['deleteDraft']);
+    expect(previewed.place).toEqual({ kind: 'end', end: 'submitted', flagged: true });
   });
 
   it('judges whole responses for the JSON API: invalid, ineligible (counted) or accepted with the safety flag', () => {
@@ -253,8 +241,8 @@ describe('respondent-session engine', () => {
     expect(parseState(JSON.parse(JSON.stringify(s)))).toEqual(s);
     expect(parseState({ ...s, answers: { age: { kind: 'bogus' } } })).toBeUndefined();
     expect(parseState({ v: 2 })).toBeUndefined();
-    const odd = parseState({ ...s, n: -1, end: { kind: 'other' } });
+    const odd = parseState({ ...s, n: -1, flash: { page: 'p1' } });
     expect(odd?.n).toBeUndefined();
-    expect(odd?.end).toBeUndefined();
+    expect(odd?.flash).toBeUndefined();
   });
 });
