@@ -67,6 +67,10 @@ describe('respondent navigation survives Back and reload (double taps: respond-r
       await page.waitForSelector('input[name=phq9_10]');
       // One POST, then the GET of the page the 303 names.
       expect(w.since()).toEqual([`POST ${path}`, `GET ${path}?p=p2&lang=en`]);
+      // The session key is never in a URL (shared phones keep history): an HttpOnly, session-only cookie.
+      const session = (await context.cookies()).find((c) => c.name === 'nabz_s');
+      expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path, expires: -1 });
+      expect(page.url()).not.toContain(session!.value);
       await page.check('input[name=phq9_10][value="2"]');
       await page.click('button[name=_nav][value=next]');
       await page.waitForSelector('button[name=_nav][value=submit]');
@@ -106,10 +110,15 @@ describe('respondent navigation survives Back and reload (double taps: respond-r
       const [stored] = (await server.store.responses.list(studyId)).slice(-1);
       expect((stored!.answers as Record<string, unknown>).phq9_10).toEqual({ kind: 'value', value: 1 });
       expect(w.dialogs).toEqual([]);
-      // The session key is never in a URL (shared phones keep history); its cookie is HttpOnly.
-      const cookies = await context.cookies();
-      const s = cookies.find((c) => c.name === 'nabz_s');
-      expect(s).toMatchObject({ httpOnly: true, sameSite: 'Lax', path, expires: -1 });
+      // After the end the draft and its cookie are gone; how it ended is an HttpOnly, session-only cookie.
+      const after = await context.cookies();
+      expect(after.find((c) => c.name === 'nabz_s')).toBeUndefined();
+      expect(after.find((c) => c.name === 'nabz_end')).toMatchObject({
+        httpOnly: true,
+        sameSite: 'Lax',
+        path,
+        expires: -1,
+      });
       await context.close();
     });
   }
