@@ -109,6 +109,12 @@ for (const backend of serverBackends()) {
           },
         ],
       });
+      // the analysis page starts with the plan's group variables ticked (no query string)
+      const analysis = await c.get(`/studies/${id}/analysis`);
+      expect(analysis.statusCode).toBe(200);
+      expect(analysis.body).toMatch(/name="group" value="training" checked/);
+      expect(analysis.body).toMatch(/name="group" value="gender" checked/);
+      expect(analysis.body).toMatch(/name="group" value="specialty">/);
       // the saved plan is a valid study definition
       const checked = checkDefinition(def);
       expect(checked.ok).toBe(true);

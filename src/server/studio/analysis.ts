@@ -23,7 +23,8 @@ import { FlagCollector, flagsOf, responsesView, reviewCard } from './review.js';
 
 const GroupQuery = z.object({ group: queryList });
 /** Whether the page's form chose the groups (its hidden empty `group` is present then). */
-const GroupChosen = z.object({ group: z.unknown() });
+// `group` may be absent (then the plan's groups apply): optional, or every plain /analysis would be a 400
+const GroupChosen = z.object({ group: z.unknown().optional() });
 
 /** The group variables asked for in the query (`?group=a&group=b`), limited to single-choice questions. */
 export function groupsFromQuery(req: FastifyRequest, candidates: readonly Item[]): string[] {
