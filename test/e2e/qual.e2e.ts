@@ -164,6 +164,19 @@ for (const backend of e2eBackends()) {
       await owner.screenshot({ path: join(ARTIFACTS, `qual-compare-${backend.name}.png`), fullPage: true });
     });
 
+    it('the owner reviews the disagreements, records consensus and exports the agreement table (issue 10)', async () => {
+      await owner.goto(`${baseUrl}/studies/${studyId}/qual/consensus`);
+      await owner.waitForSelector('text=Disagreements (2)');
+      await owner.locator('button:has-text("Accept Dr Owner")').first().click();
+      await owner.waitForSelector('text=decided by consensus: 2; open: 0');
+      expect(await owner.textContent('body')).toContain('each coder against the consensus');
+      await owner.screenshot({ path: join(ARTIFACTS, `qual-consensus-${backend.name}.png`), fullPage: true });
+      const docx = await owner.context().request.get(`${baseUrl}/studies/${studyId}/qual/compare.docx`);
+      expect(docx.status()).toBe(200);
+      const bytes = await docx.body();
+      expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK');
+    });
+
     it('selects around an emoji in an Urdu transcript and stores code points', async () => {
       await owner.goto(`${baseUrl}/studies/${studyId}/qual/sources`);
       await owner.fill('#name', 'FGD 2');
