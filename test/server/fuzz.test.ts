@@ -48,7 +48,7 @@ const ITEM_FIELDS = [
   ...BACE_ITEMS.slice(0, 6),
   'bace3_30',
 ];
-const RESPONDENT_FIELDS = ['_s', '_page', '_nav', '_idem', '_lang', '_r', '_consent', 'code', ...ITEM_FIELDS];
+const RESPONDENT_FIELDS = ['_n', '_page', '_nav', '_idem', '_lang', '_r', '_consent', 'code', ...ITEM_FIELDS];
 const RESEARCHER_FIELDS = [
   '_csrf',
   '_form',
@@ -636,21 +636,24 @@ function targetedRequestArb(w: FuzzWorld): fc.Arbitrary<Req> {
         ),
         headers: { 'content-type': 'application/json', 'idempotency-key': key },
       })),
-    // The respondent's live session, posting a page with hostile fields.
+    // The respondent's live session (its cookie), posting a page with hostile fields at some step (`_n`: each
+    // accepted post moves the session's step on, so a range of steps keeps reaching the page parser).
     fc
       .tuple(
         fc.constantFrom('consent', 'eligibility', 'e1', 'p1', 'p2', 'p3', 'review', 'x'),
-        hostileField([...RESPONDENT_FIELDS.filter((f) => f !== '_s' && f !== '_page'), ...ALL_ITEMS]),
+        fc.integer({ min: 0, max: 60 }),
+        hostileField([...RESPONDENT_FIELDS.filter((f) => f !== '_n' && f !== '_page'), ...ALL_ITEMS]),
       )
-      .map(([page, fields]) =>
-        formReq(
+      .map(([page, step, fields]) => {
+        const r = formReq(
           'targeted: respondent form',
           `/s/${w.tokens[0]}`,
-          [['_s', w.liveKey], ['_page', page], ...fields],
+          [['_n', String(step)], ['_page', page], ...fields],
           0,
           'signed-out',
-        ),
-      ),
+        );
+        return { ...r, headers: { ...r.headers, cookie: `nabz_s=${w.liveKey}` } };
+      }),
     // The studio's JSON editor with a definition that is valid but for one place.
     fc
       .tuple(
@@ -849,7 +852,7 @@ async function fuzz(backendIndex: number, runs: number): Promise<FuzzReport> {
     const b = new FormBrowser(t.app);
     await b.get(`/s/${open.publicToken}`);
     await b.submit({}, { name: '_consent', value: 'agree' });
-    const liveKey = b.hidden()._s ?? 'none';
+    const liveKey = b.cookies().nabz_s ?? 'none';
     const s = new FormBrowser(t.app);
     await s.get(`/s/${open.publicToken}`);
     await s.submit({}, { name: '_consent', value: 'agree' });
