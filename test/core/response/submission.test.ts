@@ -251,11 +251,17 @@ describe('parsePageSubmission: messages that say what to fix', () => {
       parsePageSubmission(
         flow,
         page('p3'),
-        { _s: 'x'.repeat(513) },
+        { _t: 'x'.repeat(513) },
         {},
         { requireAnswers: false },
       ).errors.map((e) => e.code),
     ).toEqual(['bad_control']);
+    // the session key left the form for a cookie (redirect-after-POST): a posted `_s` is now an unknown field
+    expect(
+      parsePageSubmission(flow, page('p3'), { _s: 'x' }, {}, { requireAnswers: false }).errors.map(
+        (e) => e.code,
+      ),
+    ).toEqual(['unknown_field']);
   });
 
   it('does not require answers for Back and Save, but still checks values', () => {
