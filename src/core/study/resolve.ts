@@ -70,6 +70,17 @@ export function studyForInstrument(instrument: string | Instrument): Study {
 }
 
 /** Unknown keys in the study's inline instrument definitions (`instruments[i].definition`). */
+/** An issue when `id` was already used by an earlier entry (`duplicate_<what>`); notes it as used. */
+function seenBefore(seen: Set<string>, id: string, at: string, what: 'model' | 'association'): Issue[] {
+  if (!seen.has(id)) {
+    seen.add(id);
+    return [];
+  }
+  return [
+    { path: `${at}.id`, code: `duplicate_${what}`, message: `${what} id "${id}" is used twice; rename one` },
+  ];
+}
+
 function ownDefinitionTypos(input: unknown): Issue[] {
   const list = (input as { instruments?: unknown } | null)?.instruments;
   if (!Array.isArray(list)) return [];
@@ -281,13 +292,7 @@ export function resolveStudy(
   const modelIds = new Set<string>();
   study.analysis.models.forEach((m, i) => {
     const at = `analysis.models[${i}]`;
-    if (modelIds.has(m.id))
-      issues.push({
-        path: `${at}.id`,
-        code: 'duplicate_model',
-        message: `model id "${m.id}" is used twice; rename one`,
-      });
-    modelIds.add(m.id);
+    issues.push(...seenBefore(modelIds, m.id, at, 'model'));
     const scores = [...scoreIds].join(', ') || '(none)';
     const ov = variables.get(m.outcome);
     if (
@@ -354,13 +359,7 @@ export function resolveStudy(
   const associationIds = new Set<string>();
   study.analysis.associations.forEach((a, i) => {
     const at = `analysis.associations[${i}]`;
-    if (associationIds.has(a.id))
-      issues.push({
-        path: `${at}.id`,
-        code: 'duplicate_association',
-        message: `association id "${a.id}" is used twice; rename one`,
-      });
-    associationIds.add(a.id);
+    issues.push(...seenBefore(associationIds, a.id, at, 'association'));
     checkVariable(a.outcome, `${at}.outcome`, `association "${a.id}": outcome`, false);
     if (
       a.atLeast !== undefined &&
