@@ -109,6 +109,20 @@ describe('PHQ-9/GAD-7 example: bivariate associations agree with R', () => {
       expectDigits(value(c.statistic), g(`phq9_total.${v}.H`), 12, `${v} H`);
       expectDigits(value(c.p), g(`phq9_total.${v}.p`), 11, `${v} p`);
       expectDigits(value(c.padj), g(`phq9_total.${v}.holm`), 11, `${v} Holm p`);
+      // Dunn's pairs after Kruskal–Wallis, Holm over the pairs (the plan's adjust)
+      const ph = table(`assoc_phq9_total_${v}_posthoc`);
+      expect(ph.title).toMatch(/Dunn's pairwise comparisons/);
+      expect(ph.notes.join(' ')).toMatch(/p adjusted over the \d+ comparisons among these groups: Holm/);
+      const pairs = ph.rows.filter((r) => r.kind === 'data');
+      expect(pairs).toHaveLength(v === 'year' ? 6 : 3);
+      for (const r of pairs) {
+        if (r.kind !== 'data') continue;
+        const key = `phq9_total.${v}.dunn.${textOf(r.cells.comparison).replace(' − ', ' - ')}`;
+        expectDigits(value(r.cells.diff), g(`${key}.diff`), 12, `${key} diff`);
+        expectDigits(value(r.cells.z), g(`${key}.z`), 12, `${key} z`);
+        expectDigits(value(r.cells.p), g(`${key}.p`), 11, `${key} p`);
+        expectDigits(value(r.cells.padj), g(`${key}.holm`), 11, `${key} Holm p`);
+      }
     }
     for (const [v, label] of [
       ['age', 'Age'],
@@ -348,7 +362,7 @@ describe('PHQ-9/GAD-7 example: models and methods agree with R', () => {
     );
     expect(m).toMatch(/Fisher's exact test when an expected count is below 5/);
     expect(m).toMatch(/Welch's ANOVA with Games–Howell post-hoc tests/);
-    expect(m).toMatch(/the Kruskal–Wallis test with ε² for PHQ-9 total/);
+    expect(m).toMatch(/the Kruskal–Wallis test with ε² and Dunn's post-hoc test for PHQ-9 total/);
     expect(m).toMatch(
       /binary logistic regression on gender, year of study, family history of mental illness/,
     );

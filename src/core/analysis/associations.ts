@@ -7,7 +7,8 @@
  * - numeric by two groups: the plan's t test (Welch or Student) with Hedges' g, or Mann–Whitney (R wilcox.test) with
  *   r = z/√N when `numeric` is "nonparametric";
  * - numeric by more groups: the plan's ANOVA (Welch or one-way) with η², and Games–Howell (Welch) or Tukey HSD
- *   (Student) post-hoc tests with each group's n, mean and SD; or Kruskal–Wallis with ε²;
+ *   (Student) post-hoc tests with each group's n, mean and SD; or Kruskal–Wallis with ε² and Dunn's pairwise test
+ *   (p adjusted by the plan's `adjust`);
  * - numeric × numeric: Pearson's r (or Spearman's ρ).
  *
  * A categorical outcome (a single-choice question, or a score ≥ `atLeast`) makes a numeric characteristic the
@@ -44,6 +45,7 @@ import type { ScoreColumn } from '../scoring/score.js';
 import { oneWayAnova, welchAnova } from '../stats/anova.js';
 import { pearsonCorrelation, spearmanCorrelation } from '../stats/correlation.js';
 import { chiSquareIndependence, fisherExact2x2, fisherExactRxC } from '../stats/crosstab.js';
+import { type DunnResult, dunnTest } from '../stats/dunn.js';
 import { hedgesG } from '../stats/effectsize.js';
 import { kruskalWallis } from '../stats/kruskal.js';
 import { mannWhitney } from '../stats/mannwhitney.js';
@@ -310,14 +312,14 @@ function compareGroups(
     if (isNotComputable(kw))
       return { head: { test: notComputableCell(kw.reason) }, pValue: Number.NaN, notes };
     const eff = `ε² = ${formatFixed(kw.epsilonSquared, 2, { leadingZero: false })}`;
-    notes.push(
-      `${title}: no post-hoc test after Kruskal–Wallis (pairwise rank tests such as Dunn's are not part of nabz yet).`,
-    );
+    const dunn = dunnTest(samples, { labels, adjust: plan.adjust });
+    if (isNotComputable(dunn)) notes.push(`${title}: Dunn's test not computable (${dunn.reason}).`);
     return {
       head: testCells('Kruskal–Wallis H', kw.statistic, kw.df, kw.pValue, eff),
       statistic: `Kruskal–Wallis H(${kw.df}) = ${formatStatistic(kw.statistic)}`,
       pValue: kw.pValue,
       effect: `, ${eff}`,
+      ...(isNotComputable(dunn) ? {} : { posthoc: dunnTable(dunn, plan, id, title) }),
       notes,
     };
   }
@@ -377,6 +379,45 @@ function compareGroups(
     ...(eff ? { effect: `, ${eff}` } : {}),
     ...(posthoc ? { posthoc } : {}),
     notes,
+  };
+}
+
+/** Dunn's pairwise comparisons of mean ranks after Kruskal–Wallis, p adjusted by the plan's `adjust`. */
+function dunnTable(d: DunnResult, plan: AnalysisPlan, id: string, title: string): TableSpec {
+  const adj = d.adjust !== 'none';
+  const m = d.comparisons.length;
+  return {
+    type: 'table',
+    id,
+    title: `${title}: Dunn's pairwise comparisons`,
+    columns: [
+      col('comparison', 'Comparison', TEXT),
+      col('diff', 'Mean rank difference', dec(2)),
+      col('se', 'SE', dec(2)),
+      col('z', 'z', dec(2)),
+      col('p', 'p', pval(plan.alpha)),
+      ...(adj ? [col('padj', `p (${adjustName(d.adjust)})`, pval(plan.alpha))] : []),
+    ],
+    rows: d.comparisons.map((c) => ({
+      kind: 'data' as const,
+      cells: {
+        comparison: text(c.comparison),
+        diff: num(c.estimate),
+        se: num(c.se),
+        z: num(c.statistic),
+        p: num(c.pUnadjusted),
+        ...(adj ? { padj: num(c.pValue) } : {}),
+      },
+    })),
+    denominator: `Groups: ${d.groups
+      .map((g) => `${g.label} (n = ${formatInteger(g.n)}, mean rank = ${formatFixed(g.meanRank, 2)})`)
+      .join('; ')}.`,
+    notes: [
+      "Dunn's (1964) test: z = difference in mean ranks (all groups ranked together) / its standard error with the tie correction; two-sided p from the normal distribution.",
+      adj
+        ? `p adjusted over the ${m} comparison${m === 1 ? '' : 's'} among these groups: ${adjustName(d.adjust)} (analysis.adjust, R p.adjust "${d.adjust}").`
+        : `p-values are not adjusted for the ${m} comparison${m === 1 ? '' : 's'} among these groups (analysis.adjust = "none"; choose "holm", "bonferroni" or "BH" to adjust them).`,
+    ],
   };
 }
 
@@ -586,7 +627,7 @@ function associationSection(
     rows,
     denominator: `Each test uses the respondents with both values (available cases).${o.levels ? ' Categorical characteristics: n (row %) in each outcome category; numeric characteristics: M (SD).' : ''}`,
     notes: [
-      `Tests by variable type: two categorical variables, Pearson's chi-square without continuity correction (Fisher's exact test when an expected count is below 5); a numeric variable by two groups, ${a.numeric === 'parametric' ? `${plan.ttest === 'welch' ? "Welch's" : "Student's"} t test with Hedges' g` : 'Mann–Whitney test (R wilcox.test) with r = z/√N'}; by more groups, ${a.numeric === 'parametric' ? `${plan.ttest === 'welch' ? "Welch's ANOVA" : 'one-way ANOVA'} with η²` : 'Kruskal–Wallis test with ε²'}; two numeric variables, ${a.numeric === 'parametric' ? "Pearson's r" : "Spearman's ρ"}.`,
+      `Tests by variable type: two categorical variables, Pearson's chi-square without continuity correction (Fisher's exact test when an expected count is below 5); a numeric variable by two groups, ${a.numeric === 'parametric' ? `${plan.ttest === 'welch' ? "Welch's" : "Student's"} t test with Hedges' g` : 'Mann–Whitney test (R wilcox.test) with r = z/√N'}; by more groups, ${a.numeric === 'parametric' ? `${plan.ttest === 'welch' ? "Welch's ANOVA" : 'one-way ANOVA'} with η²` : "Kruskal–Wallis test with ε² and Dunn's pairwise test"}; two numeric variables, ${a.numeric === 'parametric' ? "Pearson's r" : "Spearman's ρ"}.`,
       adjustNote(plan.adjust, pValues, 'this table'),
       ...tested.flatMap((t) => t.notes),
       ...problems,

@@ -83,7 +83,7 @@ function associationsMethod(
       : par
         ? parametric
         : nonparametric;
-  return `bivariate associations (of ${which}) are tested by the variables' types: two categorical variables by Pearson's chi-square test without continuity correction, or Fisher's exact test when an expected count is below 5, with Cramér's V; a numeric variable by two groups by ${alt(`${welch ? "Welch's" : "Student's"} t test with Hedges' g`, 'the Mann–Whitney test with r')}, by more groups by ${alt(`${welch ? "Welch's ANOVA with Games–Howell" : "one-way ANOVA with Tukey's HSD"} post-hoc tests and η²`, 'the Kruskal–Wallis test with ε²')}; two numeric variables by ${alt("Pearson's correlation", "Spearman's correlation")}`;
+  return `bivariate associations (of ${which}) are tested by the variables' types: two categorical variables by Pearson's chi-square test without continuity correction, or Fisher's exact test when an expected count is below 5, with Cramér's V; a numeric variable by two groups by ${alt(`${welch ? "Welch's" : "Student's"} t test with Hedges' g`, 'the Mann–Whitney test with r')}, by more groups by ${alt(`${welch ? "Welch's ANOVA with Games–Howell" : "one-way ANOVA with Tukey's HSD"} post-hoc tests and η²`, "the Kruskal–Wallis test with ε² and Dunn's post-hoc test")}; two numeric variables by ${alt("Pearson's correlation", "Spearman's correlation")}`;
 }
 
 function modelMethod(m: Model, resolved: ResolvedStudy): string {

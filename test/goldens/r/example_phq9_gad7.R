@@ -70,6 +70,19 @@ for (v in c("year", "residence")) {
   k <- kruskal.test(df$phq, df[[v]])
   add(paste0("phq9_total.", v, ".H"), k$statistic); add(paste0("phq9_total.", v, ".df"), k$parameter)
   add(paste0("phq9_total.", v, ".p"), k$p.value); pn[v] <- k$p.value
+  # Dunn's test written out (as dunn.test / FSA::dunnTest), Holm over the pairs (the plan's adjust)
+  g <- df[[v]]; lv <- levels(g); nn <- nrow(df); r <- rank(df$phq)
+  mr <- tapply(r, g, mean); ni <- tapply(r, g, length); tt <- table(df$phq)
+  vr <- nn * (nn + 1) / 12 - sum(tt^3 - tt) / (12 * (nn - 1))
+  keys <- c(); zs <- c()
+  for (i in 1:(length(lv) - 1)) for (j in (i + 1):length(lv)) {
+    key <- paste0("phq9_total.", v, ".dunn.", lv[j], " - ", lv[i])
+    z <- (mr[[j]] - mr[[i]]) / sqrt(vr * (1 / ni[[i]] + 1 / ni[[j]]))
+    add(paste0(key, ".diff"), mr[[j]] - mr[[i]]); add(paste0(key, ".z"), z)
+    add(paste0(key, ".p"), 2 * pnorm(-abs(z))); keys <- c(keys, key); zs <- c(zs, z)
+  }
+  ph <- p.adjust(2 * pnorm(-abs(zs)), "holm")
+  for (i in seq_along(keys)) add(paste0(keys[i], ".holm"), ph[i])
 }
 for (v in c("age", "sleep")) {
   s <- suppressWarnings(cor.test(df[[v]], df$phq, method = "spearman", exact = FALSE))
