@@ -26,6 +26,7 @@
  * enters the trail: a source is recorded by name, length and SHA-256; participants' names (and aliases that
  * are names) are masked.
  */
+import { createHash } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import { toIssues } from '../core/instrument/schema.js';
@@ -35,6 +36,7 @@ import {
   appendAuditEvent,
   verifyAuditChain,
 } from '../core/qual/audit.js';
+import { checkMedia } from '../core/qual/media.js';
 import {
   CoderSchema,
   CodeSchema,
@@ -99,14 +101,27 @@ export type QualAuditTable = {
   hash: string;
 };
 
+/** A transcript's recording (migration 0008_qual_media): the bytes; the transcript's document describes them. */
+export type QualMediaTable = {
+  project_id: number;
+  kind: import('kysely').Generated<'source'>;
+  source_id: string;
+  content_type: string;
+  byte_size: number;
+  sha256: string;
+  bytes: Uint8Array;
+  created_at: Instant;
+};
+
 export type QualTables = {
   qual_projects: QualProjectsTable;
   qual_entities: QualEntitiesTable;
   qual_audit: QualAuditTable;
+  qual_media: QualMediaTable;
 };
 
-/** Names of the tables migration 0002_qual creates. */
-export const QUAL_TABLES = ['qual_projects', 'qual_entities', 'qual_audit'] as const;
+/** Names of the tables migrations 0002_qual and 0008_qual_media create. */
+export const QUAL_TABLES = ['qual_projects', 'qual_entities', 'qual_audit', 'qual_media'] as const;
 
 // ---------------------------------------------------------------------------------------------------------
 // Stored documents
@@ -117,12 +132,33 @@ export const StoredCoderSchema = CoderSchema.extend({
 });
 export type StoredCoder = z.infer<typeof StoredCoderSchema>;
 
-/** A source with its speaker turns and how it came in. */
+/** What a transcript's document says about its recording (the bytes are in `qual_media`). */
+export const MediaMetaSchema = z.object({
+  /** The uploaded file's name, as shown to researchers (never used to decide the type). */
+  name: z.string().min(1).max(300),
+  contentType: z.enum([
+    'audio/mpeg',
+    'audio/mp4',
+    'audio/wav',
+    'audio/ogg',
+    'video/ogg',
+    'video/webm',
+    'video/mp4',
+  ]),
+  kind: z.enum(['audio', 'video']),
+  size: z.number().int().positive(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  addedAt: IsoDateTimeSchema,
+});
+export type MediaMeta = z.infer<typeof MediaMetaSchema>;
+
+/** A source with its speaker turns, how it came in and, optionally, its recording. */
 export const StoredSourceSchema = z.object({
   source: SourceSchema,
   turns: z.array(TurnSchema).default([]),
   /** txt, docx, vtt, srt, qdpx. */
   format: z.string().min(1).default('txt'),
+  media: MediaMetaSchema.optional(),
 });
 export type StoredSource = z.infer<typeof StoredSourceSchema>;
 
@@ -286,6 +322,23 @@ export interface QualChange {
   readonly audit?: { readonly action?: string; readonly before?: unknown; readonly after?: unknown } | false;
 }
 
+/** Link a recording to a transcript, or remove it (`bytes: null`). */
+export interface QualMediaOp {
+  readonly sourceId: string;
+  /** The file's name as uploaded (shown to researchers; the type comes from the bytes). */
+  readonly name?: string;
+  readonly bytes: Uint8Array | null;
+}
+
+/** A stored recording (or a byte range of it). */
+export interface QualMedia {
+  readonly contentType: MediaMeta['contentType'];
+  /** The whole recording's size. */
+  readonly size: number;
+  readonly sha256: string;
+  readonly bytes: Uint8Array;
+}
+
 /** What a plan asks the store to do, atomically. */
 export interface QualPlan<T> {
   readonly changes?: readonly QualChange[];
@@ -297,6 +350,13 @@ export interface QualPlan<T> {
     readonly comparisonOpen?: boolean;
     readonly audit: { readonly action: string; readonly before: unknown; readonly after: unknown };
   };
+  /**
+   * Recordings to link to transcripts (`bytes`) or to remove (`bytes: null`), after `changes`: the transcript
+   * must exist or be created by this plan. The store checks each recording ({@link checkMedia}: size, type by
+   * its bytes), writes it and the description in the transcript's document, and audits `media.attach` /
+   * `media.remove` (name, type, size, SHA-256; never the bytes).
+   */
+  readonly media?: readonly QualMediaOp[];
   /** Audit events that go with no stored change (e.g. an export, a packet printed). */
   readonly events?: readonly {
     readonly action: string;
@@ -323,6 +383,7 @@ export function auditView(kind: QualKind, data: unknown): unknown {
       length: codePointLength(s.source.text),
       sha256: sha256Hex(s.source.text),
       turns: s.turns.length,
+      ...(s.media ? { media: s.media } : {}),
     };
   }
   if (kind === 'participant') {
@@ -520,6 +581,93 @@ function displayName(kind: QualKind, id: string, data: unknown): string {
   return id;
 }
 
+/**
+ * A transcript's recording is described only by the store (plan.media): an update that leaves the description
+ * out keeps it; one that sets another description is a programming error.
+ */
+function keepMedia(c: QualChange, data: unknown, old: QualEntity | undefined): unknown {
+  if (c.kind !== 'source') return data;
+  const next = data as StoredSource;
+  const had = (old?.data as StoredSource | undefined)?.media;
+  if (next.media === undefined) return had ? { ...next, media: had } : next;
+  if (had && JSON.stringify(had) === JSON.stringify(next.media)) return next;
+  throw new Error(`Plan describes a recording of "${c.id}" without storing it; use plan.media.`);
+}
+
+/** A recording to write or remove, decided before anything is written (see {@link planMedia}). */
+interface MediaWrite {
+  readonly sourceId: string;
+  /** The transcript's document as this plan leaves it (before the recording's description). */
+  readonly doc: StoredSource;
+  /** Whether this plan writes the transcript itself (then its version was already counted). */
+  readonly inPlan: boolean;
+  readonly put?: { readonly meta: MediaMeta; readonly bytes: Uint8Array };
+  /** Why a recording is removed without being asked to (a participant who speaks in it was deleted). */
+  readonly reason?: string;
+}
+
+function sha256Bytes(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Check a plan's recordings against the state and the plan's own changes: the transcript exists (and is not
+ * deleted by the plan), a new recording passes {@link checkMedia}, a removed one exists. Deleting a
+ * participant (consent withdrawn) removes every recording they speak in — in the transcript as it was or as
+ * the plan leaves it — since their voice cannot be cut out of it.
+ */
+function planMedia(
+  state: QualState,
+  parsed: readonly { change: QualChange; data: unknown }[],
+  ops: readonly QualMediaOp[],
+  now: Date,
+): MediaWrite[] | Refused<QualRefusal> {
+  const final = (id: string): { doc: StoredSource | null | undefined; inPlan: boolean } => {
+    const p = parsed.find((x) => x.change.kind === 'source' && x.change.id === id);
+    if (p) return { doc: p.data as StoredSource | null, inPlan: true };
+    return { doc: state.get('source', id)?.data, inPlan: false };
+  };
+  const out: MediaWrite[] = [];
+  for (const op of ops) {
+    if (out.some((w) => w.sourceId === op.sourceId))
+      throw new Error(`Plan changes the recording of "${op.sourceId}" twice.`);
+    const { doc, inPlan } = final(op.sourceId);
+    if (!doc) return refused('not_found', `Transcript "${op.sourceId}" does not exist (any more).`);
+    if (op.bytes === null) {
+      if (!doc.media && !state.get('source', op.sourceId)?.data.media)
+        return refused('not_found', `Transcript "${doc.source.name}" has no recording.`);
+      out.push({ sourceId: op.sourceId, doc, inPlan });
+      continue;
+    }
+    const name = op.name?.trim() || `${doc.source.name} (recording)`;
+    const checked = checkMedia(op.bytes, name);
+    if (!checked.ok) return refused('invalid', checked.message);
+    const meta: MediaMeta = {
+      name: name.slice(0, 300),
+      contentType: checked.type.contentType as MediaMeta['contentType'],
+      kind: checked.type.kind,
+      size: op.bytes.length,
+      sha256: sha256Bytes(op.bytes),
+      addedAt: now.toISOString(),
+    };
+    out.push({ sourceId: op.sourceId, doc, inPlan, put: { meta, bytes: op.bytes } });
+  }
+  const withdrawn = parsed
+    .filter((x) => x.change.kind === 'participant' && x.data === null)
+    .map((x) => x.change.id);
+  for (const pid of withdrawn)
+    for (const s of state.entities.source) {
+      if (!s.data.media || out.some((w) => w.sourceId === s.id)) continue;
+      const { doc, inPlan } = final(s.id);
+      if (!doc) continue; // deleted by the plan: its recording goes with it
+      const speaks = (turns: readonly { participantId: string | null }[]) =>
+        turns.some((t) => t.participantId === pid);
+      if (speaks(s.data.turns) || speaks(doc.turns))
+        out.push({ sourceId: s.id, doc, inPlan, reason: `participant ${pid} was deleted` });
+    }
+  return out;
+}
+
 /** The repository: projects, their entities and their audit trail. */
 export function qualRepo({ db: baseDb, backend }: StoreContext) {
   type QDb = Kysely<Database & QualTables>;
@@ -627,6 +775,47 @@ export function qualRepo({ db: baseDb, backend }: StoreContext) {
       log = [e];
     }
     return out;
+  };
+
+  /** Write or remove one planned recording and the transcript's description of it; its audit event. */
+  const writeMedia = async (d: QDb, projectId: number, w: MediaWrite, now: Date) => {
+    await d
+      .deleteFrom('qual_media')
+      .where('project_id', '=', projectId)
+      .where('source_id', '=', w.sourceId)
+      .execute();
+    const { media: before, ...rest } = w.doc;
+    if (w.put)
+      await d
+        .insertInto('qual_media')
+        .values({
+          project_id: projectId,
+          source_id: w.sourceId,
+          content_type: w.put.meta.contentType,
+          byte_size: w.put.meta.size,
+          sha256: w.put.meta.sha256,
+          bytes: Buffer.from(w.put.bytes.buffer, w.put.bytes.byteOffset, w.put.bytes.byteLength),
+          created_at: now,
+        })
+        .execute();
+    const doc: StoredSource = w.put ? { ...rest, media: w.put.meta } : rest;
+    await d
+      .updateTable('qual_entities')
+      .set((eb) => ({
+        data: jsonText(doc),
+        version: w.inPlan ? eb.ref('version') : eb('version', '+', 1),
+        updated_at: now,
+      }))
+      .where('project_id', '=', projectId)
+      .where('kind', '=', 'source')
+      .where('entity_id', '=', w.sourceId)
+      .execute();
+    return {
+      action: w.put ? 'media.attach' : 'media.remove',
+      entity: { kind: 'source', id: w.sourceId },
+      before: before ?? null,
+      after: w.put ? w.put.meta : w.reason ? { reason: w.reason } : null,
+    };
   };
 
   const repo = {
@@ -805,8 +994,10 @@ export function qualRepo({ db: baseDb, backend }: StoreContext) {
           const ownId = innerId.source?.id ?? innerId.id ?? innerId.participantId;
           if (ownId !== undefined && ownId !== c.id)
             throw new Error(`Plan stores ${c.kind} "${ownId}" under id "${c.id}".`);
-          parsed.push({ change: c, data: d.value, old });
+          parsed.push({ change: c, data: keepMedia(c, d.value, old), old });
         }
+        const mediaOps = planMedia(state, parsed, planned.media ?? [], now);
+        if (!Array.isArray(mediaOps)) return mediaOps;
         if (planned.project?.expect !== undefined && planned.project.expect !== project.version)
           return refused(
             'conflict',
@@ -885,6 +1076,7 @@ export function qualRepo({ db: baseDb, backend }: StoreContext) {
             });
           }
         }
+        for (const op of mediaOps) events.push(await writeMedia(tx, projectId, op, now));
         if (planned.project) {
           const pp = planned.project;
           const doc = pp.doc ? ProjectDocSchema.parse(pp.doc) : project.doc;
@@ -948,6 +1140,40 @@ export function qualRepo({ db: baseDb, backend }: StoreContext) {
     async remove(projectId: number): Promise<boolean> {
       const r = await db.deleteFrom('qual_projects').where('id', '=', projectId).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
+    },
+
+    /**
+     * A transcript's recording, or null when it has none. With `range` (byte offsets, end exclusive, within
+     * the recording), only those bytes are read from the database.
+     */
+    async media(
+      projectId: number,
+      sourceId: string,
+      range?: { start: number; end: number },
+    ): Promise<QualMedia | null> {
+      const row = await db
+        .selectFrom('qual_media')
+        .select(['content_type', 'byte_size', 'sha256'])
+        .$if(range === undefined, (qb) => qb.select('bytes'))
+        .$if(range !== undefined, (qb) =>
+          qb.select(
+            (backend === 'postgres'
+              ? sql<Uint8Array>`substring(bytes from ${range!.start + 1} for ${range!.end - range!.start})`
+              : sql<Uint8Array>`substr(bytes, ${range!.start + 1}, ${range!.end - range!.start})`
+            ).as('bytes'),
+          ),
+        )
+        .where('project_id', '=', projectId)
+        .where('source_id', '=', sourceId)
+        .executeTakeFirst();
+      if (!row) return null;
+      const b = row.bytes as Uint8Array;
+      return {
+        contentType: row.content_type as MediaMeta['contentType'],
+        size: toNumber(row.byte_size),
+        sha256: row.sha256,
+        bytes: new Uint8Array(b.buffer, b.byteOffset, b.byteLength),
+      };
     },
 
     /** Count rows per table (diagnostics and tests). */

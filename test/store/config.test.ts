@@ -97,26 +97,27 @@ describe('openStore', () => {
         '0005_invite_links': { up: async () => undefined },
         '0006_counter_shards': { up: async () => undefined },
         '0007_limits': { up: async () => undefined },
-        '0008_good': { up: async (db) => void (await sql`CREATE TABLE extra_a (x INTEGER)`.execute(db)) },
-        '0009_bad': {
+        '0008_qual_media': { up: async () => undefined },
+        '0009_good': { up: async (db) => void (await sql`CREATE TABLE extra_a (x INTEGER)`.execute(db)) },
+        '0010_bad': {
           up: async (db) => {
             await sql`CREATE TABLE extra_b (x INTEGER)`.execute(db);
             await sql`THIS IS NOT SQL`.execute(db);
           },
         },
-        '0010_later': { up: async () => undefined },
+        '0011_later': { up: async () => undefined },
       }).then(
         () => undefined,
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(MigrationError);
       expect((err as MigrationError).message).toMatch(
-        /^Migration 0009_bad failed; this run's migrations were rolled back: /,
+        /^Migration 0010_bad failed; this run's migrations were rolled back: /,
       );
       expect((err as MigrationError).steps).toEqual([
-        { name: '0008_good', status: 'rolled_back' },
-        { name: '0009_bad', status: 'failed' },
-        { name: '0010_later', status: 'not_run' },
+        { name: '0009_good', status: 'rolled_back' },
+        { name: '0010_bad', status: 'failed' },
+        { name: '0011_later', status: 'not_run' },
       ]);
       const tables = (
         await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`.execute(store.db)
@@ -124,7 +125,7 @@ describe('openStore', () => {
       expect(tables).not.toContain('extra_a');
       expect(tables).not.toContain('extra_b');
       expect(tables).toContain('responses');
-      expect(await store.schemaVersion()).toEqual({ version: 7, name: '0007_limits' });
+      expect(await store.schemaVersion()).toEqual({ version: 8, name: '0008_qual_media' });
     } finally {
       await store.close();
     }

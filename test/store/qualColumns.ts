@@ -1,4 +1,4 @@
-/** The columns of the three tables, written out independently of the migration. */
+/** The columns of the qualitative tables, written out independently of the migrations (0002_qual, 0008_qual_media). */
 export const QUAL_COLUMNS: Record<string, string[]> = {
   qual_projects: ['id', 'study_id', 'name', 'doc', 'version', 'comparison_open', 'created_at', 'updated_at'],
   qual_entities: [
@@ -25,5 +25,15 @@ export const QUAL_COLUMNS: Record<string, string[]> = {
     'after',
     'prev_hash',
     'hash',
+  ],
+  qual_media: [
+    'project_id',
+    'kind',
+    'source_id',
+    'content_type',
+    'byte_size',
+    'sha256',
+    'bytes',
+    'created_at',
   ],
 };

@@ -117,15 +117,16 @@ for (const backend of testBackends()) {
             { name: '0005_invite_links', status: 'applied' },
             { name: '0006_counter_shards', status: 'applied' },
             { name: '0007_limits', status: 'applied' },
+            { name: '0008_qual_media', status: 'applied' },
           ]);
-          expect(await first.schemaVersion()).toEqual({ version: 7, name: '0007_limits' });
+          expect(await first.schemaVersion()).toEqual({ version: 8, name: '0008_qual_media' });
         } finally {
           await first.close();
         }
         const second = await db.open();
         try {
           expect(second.migrations).toEqual([]);
-          expect(await second.schemaVersion()).toEqual({ version: 7, name: '0007_limits' });
+          expect(await second.schemaVersion()).toEqual({ version: 8, name: '0008_qual_media' });
         } finally {
           await second.close();
         }
@@ -134,7 +135,7 @@ for (const backend of testBackends()) {
           'SELECT version, name FROM schema_version',
         );
         await raw.close();
-        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[7, '0007_limits']]);
+        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[8, '0008_qual_media']]);
       });
 
       it('0006_counter_shards keeps the counts of a database made before it, as shard 0', async () => {
@@ -162,10 +163,13 @@ for (const backend of testBackends()) {
               );
             }
             await sql`DELETE FROM nabz_migration WHERE name = '0006_counter_shards'`.execute(store.db);
-            // … and the later 0007_limits, so the two run again in order.
+            // … and the later 0007_limits and 0008_qual_media, so they run again in order.
             await sql`DROP TABLE rate_counters`.execute(store.db);
             await sql`DROP TABLE limit_state`.execute(store.db);
-            await sql`DELETE FROM nabz_migration WHERE name = '0007_limits'`.execute(store.db);
+            await sql`DROP TABLE qual_media`.execute(store.db);
+            await sql`DELETE FROM nabz_migration WHERE name IN ('0007_limits', '0008_qual_media')`.execute(
+              store.db,
+            );
             await sql`INSERT INTO progress_counters (study_id, day, name, count)
               VALUES (${studyId}, '2024-03-01', 'started', 7), (${studyId}, '2024-03-01', 'completed', 5),
                      (${studyId}, '2024-03-02', 'started', 2)`.execute(store.db);
@@ -177,6 +181,7 @@ for (const backend of testBackends()) {
             expect(store.migrations).toEqual([
               { name: '0006_counter_shards', status: 'applied' },
               { name: '0007_limits', status: 'applied' },
+              { name: '0008_qual_media', status: 'applied' },
             ]);
             expect(await store.counters.read(studyId)).toEqual({
               totals: { started: 9, completed: 5 },
@@ -268,7 +273,7 @@ for (const backend of testBackends()) {
           try {
             const [a, b] = await Promise.all([shared.open(), shared.open()]);
             try {
-              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 7]);
+              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 8]);
               const { study } = await makeOpenStudy(a);
               const key = newKey();
               const results = await Promise.all(
@@ -310,6 +315,7 @@ for (const backend of testBackends()) {
               { name: '0005_invite_links', status: 'applied' },
               { name: '0006_counter_shards', status: 'applied' },
               { name: '0007_limits', status: 'applied' },
+              { name: '0008_qual_media', status: 'applied' },
             ]);
           } finally {
             await store.close();

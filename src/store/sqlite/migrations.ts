@@ -348,6 +348,31 @@ const limits: readonly string[] = [
   'CREATE INDEX limit_state_expires ON limit_state (expires_at)',
 ];
 
+/** The recording types 0008_qual_media accepts (src/core/qual/media.ts recognises them by their bytes). */
+const MEDIA_TYPES =
+  "'audio/mpeg', 'audio/mp4', 'audio/wav', 'audio/ogg', 'video/ogg', 'video/webm', 'video/mp4'";
+
+/**
+ * 0008_qual_media: recordings linked to transcripts (issue 10, "Media"), at most one per transcript. The bytes
+ * live here, their description (name, type, size, SHA-256) in the transcript's document (src/store/qual.ts).
+ * The row's key includes the constant kind 'source' so it can reference the transcript's entity row: deleting
+ * the transcript (or the project, or the study) deletes the recording in the same statement.
+ */
+const qualMedia: readonly string[] = [
+  `CREATE TABLE qual_media (
+    project_id INTEGER NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'source' CHECK (kind = 'source'),
+    source_id TEXT NOT NULL CHECK (length(source_id) BETWEEN 1 AND 128),
+    content_type TEXT NOT NULL CHECK (content_type IN (${MEDIA_TYPES})),
+    byte_size INTEGER NOT NULL CHECK (byte_size BETWEEN 1 AND 33554432),
+    ${hash('sha256')},
+    bytes BLOB NOT NULL CHECK (length(bytes) = byte_size),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (project_id, source_id),
+    FOREIGN KEY (project_id, kind, source_id) REFERENCES qual_entities (project_id, kind, entity_id) ON DELETE CASCADE
+  ) STRICT`,
+];
+
 /** All SQLite migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
@@ -357,4 +382,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0005_invite_links': { up: runStatements(inviteLinks) },
   '0006_counter_shards': { up: runStatements(counterShards) },
   '0007_limits': { up: runStatements(limits) },
+  '0008_qual_media': { up: runStatements(qualMedia) },
 };
