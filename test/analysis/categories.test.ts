@@ -8,8 +8,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Report } from '../../src/core/report/spec.js';
 import { resolveStudy } from '../../src/core/study/resolve.js';
 import { getInstrument, instrumentIds } from '../../src/instruments/index.js';
+import { renderDocx, renderHtmlFragment, renderMarkdown } from '../../src/render/index.js';
+import { docxParagraphs } from '../../src/render/qdpx/docx.js';
 import { analyzeFile, table } from './helpers.js';
 
 const example = join(__dirname, '..', '..', 'examples', 'bace-medical-students');
@@ -58,9 +61,81 @@ function byHand() {
   return { study: s, data };
 }
 
+const MERGE_NOTE =
+  'Categories merged for the analysis (the answers as collected are unchanged): Specialty: "Surgery and allied" and "Medicine and allied" as "Clinical (medicine or surgery)"; "Diagnostic and basic sciences" and "Dental" as "Diagnostic, basic sciences or dental".';
+
+/** The report without the table notes and the methods sentence that name the merged categories. */
+function withoutMergeNotes(r: Report): Report {
+  return {
+    ...r,
+    sections: r.sections.map((s) => ({
+      ...s,
+      blocks: s.blocks.map((b) =>
+        b.type === 'table'
+          ? { ...b, notes: b.notes.filter((n) => !n.startsWith('Categories merged for the analysis')) }
+          : b.type === 'text'
+            ? { ...b, sentences: b.sentences.filter((x) => !x.startsWith('Categories were merged')) }
+            : b,
+      ),
+    })),
+  };
+}
+
 describe('analysis.categories', () => {
-  it('gives the report of the data recoded by hand, table for table', async () => {
-    const a = await analyzeFile(withCategories(), csvPath);
+  it('names the merged categories under every table that uses the question, and in the methods', async () => {
+    const s = withCategories();
+    s.analysis.associations = [
+      { id: 'stigma', outcome: 'stigma', characteristics: ['specialty', 'gender'] },
+      { id: 'gender_only', outcome: 'stigma', characteristics: ['gender'] },
+    ];
+    s.analysis.models.push({
+      id: 'by_specialty',
+      type: 'linear',
+      outcome: 'stigma',
+      predictors: ['specialty', 'age'],
+    });
+    const { report } = await analyzeFile(s, csvPath);
+    const withNote: string[] = [];
+    const without: string[] = [];
+    for (const sec of report.sections)
+      for (const b of sec.blocks)
+        if (b.type === 'table') (b.notes.includes(MERGE_NOTE) ? withNote : without).push(b.id);
+    expect(withNote.sort()).toEqual(
+      [
+        'sample',
+        'xt_specialty_gender',
+        'assoc_stigma',
+        'model_by_specialty',
+        'model_by_specialty_fit',
+      ].sort(),
+    );
+    // training is only reordered (nothing merged): no note; the tables of other variables have none either
+    expect(without).toEqual(
+      expect.arrayContaining([
+        'cmp_training',
+        'xt_gender_training',
+        'assoc_gender_only',
+        'model_stigma_high',
+      ]),
+    );
+    // every renderer prints the note (HTML and Markdown escape the quotes their own way; Word keeps them)
+    const html = renderHtmlFragment(report, new Map());
+    expect(html).toContain(MERGE_NOTE.replaceAll('"', '&quot;'));
+    const md = renderMarkdown(report);
+    expect(md.replace(/\\/g, '')).toContain(MERGE_NOTE);
+    const docx = docxParagraphs(await renderDocx(report)).paragraphs;
+    expect(docx.filter((x) => x.includes(MERGE_NOTE))).toHaveLength(withNote.length);
+    const methods = report.sections.find((x) => x.id === 'methods')!;
+    const text = methods.blocks.flatMap((b) => (b.type === 'text' ? b.sentences : []));
+    expect(text).toContain(
+      'Categories were merged for the analysis (the answers as collected are unchanged): Specialty: "Surgery and allied" and "Medicine and allied" as "Clinical (medicine or surgery)"; "Diagnostic and basic sciences" and "Dental" as "Diagnostic, basic sciences or dental".',
+    );
+  });
+
+  it('gives the report of the data recoded by hand, table for table (but for the notes naming the merge)', async () => {
+    const merged = await analyzeFile(withCategories(), csvPath);
+    const a = { ...merged, report: withoutMergeNotes(merged.report) };
+    expect(a.report).not.toEqual(merged.report);
     const h = byHand();
     const b = await analyzeFile(h.study, h.data);
     expect(a.report.sections.map((s) => s.id)).toEqual(b.report.sections.map((s) => s.id));

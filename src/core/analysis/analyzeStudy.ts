@@ -19,7 +19,7 @@ import { describeScoring } from '../report/index.js';
 import { REPORT_SCHEMA_VERSION, type Report, type Section } from '../report/spec.js';
 import { shortLabel } from '../study/questions.js';
 import { associationSections } from './associations.js';
-import { applyCategories } from './categories.js';
+import { applyCategories, mergedCategories, withMergeNotes } from './categories.js';
 import { correlationSection } from './correlations.js';
 import { groupSections } from './groups.js';
 import type { AnalysisInput } from './input.js';
@@ -41,6 +41,7 @@ export type { AnalysisInput } from './input.js';
 export function analyzeStudy(original: AnalysisInput): Report {
   // merged categories and group order of the plan, for the analysis only (categories.ts)
   const input = applyCategories(original);
+  const merged = mergedCategories(original);
   const { resolved, scored } = input;
   const k = input.minCellSize ?? resolved.study.analysis.minCellSize;
   const reported = scored.scores;
@@ -104,6 +105,7 @@ export function analyzeStudy(original: AnalysisInput): Report {
       }),
       scoringNotes: notes,
       generatedBy: input.generatedBy,
+      merged,
     }),
   );
   return {
@@ -112,6 +114,6 @@ export function analyzeStudy(original: AnalysisInput): Report {
     language: input.language ?? 'en',
     generatedBy: input.generatedBy,
     scoringNote: notes.join(' ') || 'Scoring: no instrument scores.',
-    sections,
+    sections: withMergeNotes(sections, input, merged),
   };
 }

@@ -7,7 +7,9 @@
  * keep it. resolve.ts has checked that every option value is in exactly one group.
  */
 import type { Item, LocalizedText } from '../instrument/schema.js';
+import type { Section } from '../report/spec.js';
 import { AnswerStatus, type Column, type Dataset } from '../response/dataset.js';
+import { shortLabel } from '../study/questions.js';
 import type { StudyVariable } from '../study/resolve.js';
 import type { Categories, Study } from '../study/schema.js';
 import type { AnalysisInput } from './input.js';
@@ -91,4 +93,109 @@ export function applyCategories(input: AnalysisInput): AnalysisInput {
   const study: Study = { ...resolved.study, questions, analysis: { ...resolved.study.analysis, models } };
   const out: Dataset = { n: dataset.n, columns };
   return { ...input, resolved: { ...resolved, study, variables }, dataset: out };
+}
+
+/** A question whose categories the plan merges: its label and each merged group with the options it holds. */
+export interface MergedCategories {
+  readonly question: string;
+  /** The question's short label, as tables print it. */
+  readonly label: string;
+  /** Groups of two or more options: "Pre-clinical" from ["Year 1", "Year 2"]. */
+  readonly merged: readonly { readonly label: string; readonly from: readonly string[] }[];
+}
+
+/**
+ * The plan's merges (groups of two or more options), read from the study as defined (before `applyCategories`
+ * recodes it), in the plan's order. A question whose categories are only reordered is not listed.
+ */
+export function mergedCategories(input: AnalysisInput): MergedCategories[] {
+  const { resolved } = input;
+  const lang = resolved.study.languages[0] ?? 'en';
+  const out: MergedCategories[] = [];
+  for (const c of resolved.study.analysis.categories) {
+    const item = resolved.variables.get(c.question)?.item;
+    if (item?.type !== 'single') continue;
+    const text = (t: LocalizedText | undefined, fallback: string) => t?.[lang] ?? t?.en ?? fallback;
+    const merged = c.groups
+      .filter((g) => g.values.length > 1)
+      .map((g) => ({
+        label: text(groupLabel(item, g, resolved.study.languages), ''),
+        from: g.values.map((v) => text(item.options?.find((o) => o.value === v)?.label, String(v))),
+      }));
+    if (merged.length) out.push({ question: c.question, label: shortLabel(item), merged });
+  }
+  return out;
+}
+
+/** 'Year of study: "Year 1" and "Year 2" as "Pre-clinical"; "Year 3" and "Year 4" as "Clinical"'. */
+function mergeText(m: MergedCategories): string {
+  const q = (x: string) => `"${x}"`;
+  const and = (xs: readonly string[]) =>
+    xs.length <= 1 ? q(xs[0] ?? '') : `${xs.slice(0, -1).map(q).join(', ')} and ${q(xs.at(-1)!)}`;
+  return `${m.label}: ${m.merged.map((g) => `${and(g.from)} as ${q(g.label)}`).join('; ')}`;
+}
+
+/** The table note of the merges a table uses. */
+export function mergeNote(list: readonly MergedCategories[]): string {
+  return `Categories merged for the analysis (the answers as collected are unchanged): ${list.map(mergeText).join('. ')}.`;
+}
+
+/** The methods paragraph's sentence on the merges, or nothing without any. */
+export function mergeMethodsSentence(list: readonly MergedCategories[]): string[] {
+  return list.length
+    ? [
+        `Categories were merged for the analysis (the answers as collected are unchanged): ${list.map(mergeText).join('. ')}.`,
+      ]
+    : [];
+}
+
+/**
+ * The question ids a table of the report is built from, as far as merged categories go: the sample table shows
+ * every single-choice question; a group comparison (section `by_<g>`) its group variable, and its crosstab
+ * `xt_<q>_<g>` also q; an association (`assoc_<id>`, and its post-hoc tables) its outcome and characteristics; a
+ * model (`model_<id>` and its fit and classification tables) its outcome and predictors. Other tables (scores,
+ * items, thresholds, correlations, reliability) use no single-choice question.
+ */
+function tableQuestions(input: AnalysisInput, sectionId: string, tableId: string): string[] {
+  const plan = input.resolved.study.analysis;
+  if (tableId === 'sample') return input.resolved.study.questions.map((q) => q.id);
+  if (sectionId.startsWith('by_')) {
+    const g = sectionId.slice('by_'.length);
+    const suffix = `_${g}`;
+    if (tableId.startsWith('xt_') && tableId.endsWith(suffix))
+      return [tableId.slice('xt_'.length, -suffix.length), g];
+    return [g];
+  }
+  const a = plan.associations.find((x) => sectionId === `assoc_${x.id}`);
+  if (a) {
+    const posthoc = a.characteristics.find((c) => tableId === `assoc_${a.id}_${c}_posthoc`);
+    return posthoc ? [posthoc, a.outcome] : [a.outcome, ...a.characteristics];
+  }
+  const m = plan.models.find((x) => sectionId === `model_${x.id}`);
+  if (m) return [m.outcome, ...m.predictors];
+  return [];
+}
+
+/**
+ * Every table that uses a question with merged categories gets a note saying which categories were merged (in
+ * the order the table's questions come), so no reader takes "Pre-clinical" for an answer option.
+ */
+export function withMergeNotes(
+  sections: readonly Section[],
+  input: AnalysisInput,
+  list: readonly MergedCategories[],
+): Section[] {
+  if (list.length === 0) return [...sections];
+  const byQuestion = new Map(list.map((m) => [m.question, m]));
+  return sections.map((section) => ({
+    ...section,
+    blocks: section.blocks.map((b) => {
+      if (b.type !== 'table') return b;
+      const used = [...new Set(tableQuestions(input, section.id, b.id))].flatMap((q) => {
+        const m = byQuestion.get(q);
+        return m ? [m] : [];
+      });
+      return used.length ? { ...b, notes: [...b.notes, mergeNote(used)] } : b;
+    }),
+  }));
 }

@@ -12,6 +12,7 @@ import { shortLabel } from '../study/questions.js';
 import type { ResolvedStudy } from '../study/resolve.js';
 import type { AnalysisPlan, Association, Model, SampleSize } from '../study/schema.js';
 import { adjustName } from './adjust.js';
+import { type MergedCategories, mergeMethodsSentence } from './categories.js';
 import { midSentence } from './labels.js';
 
 export interface MethodsInput {
@@ -25,6 +26,8 @@ export interface MethodsInput {
   readonly scoringNotes: readonly string[];
   /** Program and version, e.g. "nabz 0.1.0". */
   readonly generatedBy: string;
+  /** The plan's merged categories (categories.ts), named after the missing-data rules. */
+  readonly merged?: readonly MergedCategories[];
 }
 
 /** A bounded statistic as APA prints it: ".05". */
@@ -137,6 +140,7 @@ export function methodsSection(input: MethodsInput): Section {
     s.push(
       'Missing data: each table uses the respondents who answered the questions it shows (available cases); its denominator is stated under it.',
     );
+  s.push(...mergeMethodsSentence(input.merged ?? []));
   const tests: string[] = [];
   if (scored.scores.length > 0)
     tests.push(
@@ -163,7 +167,7 @@ export function methodsSection(input: MethodsInput): Section {
     s.push(
       plan.adjust === 'none'
         ? 'p-values are not adjusted for multiple comparisons.'
-        : `p-values are adjusted for multiple comparisons with ${adjustName(plan.adjust) === 'Benjamini–Hochberg' ? 'the Benjamini–Hochberg false discovery rate' : `the ${adjustName(plan.adjust)} method`} within each family of tests (the tests of one table of associations, one group comparison across scores, one correlation matrix), and significance is judged on the adjusted p; post-hoc comparisons are adjusted by their own method and regression coefficients are not adjusted.`,
+        : `p-values are adjusted for multiple comparisons with ${adjustName(plan.adjust) === 'Benjamini–Hochberg' ? 'the Benjamini–Hochberg false discovery rate' : `the ${adjustName(plan.adjust)} method`} within each family of tests (the tests of one table of associations, one group comparison across scores, one correlation matrix), and significance is judged on the adjusted p; Tukey and Games–Howell post-hoc comparisons are adjusted by the studentized range, Dunn's by the same method over the pairs, and regression coefficients are not adjusted.`,
     );
   s.push(
     `Tests are two-sided at α = ${bounded(plan.alpha)}; intervals are ${formatFixed(plan.confidenceLevel * 100, 0)}% confidence intervals.`,

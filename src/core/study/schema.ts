@@ -342,7 +342,8 @@ export const AnalysisPlanSchema = z.object({
   /**
    * Multiple-comparison adjustment of the p-values of one family of tests: the tests of one association table,
    * one group comparison across scores, one correlation matrix. Significance in sentences follows the adjusted p.
-   * Post-hoc tests (Tukey, Games–Howell) are adjusted by their own method; regression coefficients are not.
+   * Tukey and Games–Howell post-hoc tests are adjusted by the studentized range, Dunn's pairs (after Kruskal–Wallis) by
+   * this method; regression coefficients are not.
    */
   adjust: z.enum(['none', 'holm', 'bonferroni', 'BH']).default('none'),
   /** The protocol's sample-size calculation, printed in the methods section. */
