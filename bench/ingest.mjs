@@ -12,12 +12,14 @@
  * (every acknowledged key present exactly once).
  *
  * Usage: npm run build && npm run bench:ingest [-- --pg] [--duration 15] [--warmup 3] [--connections 32]
- *        [--rate 1000] [--rate-duration 15] [--no-sqlite] [--profile DIR] [--servers N] [--against REF [--repeats R]]
+ *        [--rate 1000] [--rate-duration 15] [--no-sqlite] [--profile DIR] [--servers N] [--against REF [--repeats R]] [--sequential-keys]
  * PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/test (or --pg, which uses that URL by default).
  *
  * `--servers N` (PostgreSQL): also runs N server processes over the one database, the load generator's
  * connections spread over them, beside one server in the same run; CPU per submission is the sum over all of
  * them, and stored = acknowledged is checked over all of them.
+ *
+ * `--sequential-keys`: ascending Idempotency-Keys instead of a UUIDv4 per request (see `keys` below).
  *
  * `--against REF`: the same measurement for an older commit of nabz, side by side with this checkout. REF is
  * built in a temporary git worktree (node_modules linked, `tsc`), and the two builds run alternately, R times
@@ -64,6 +66,14 @@ const servers = Number(arg('servers', '1'));
 const against = arg('against', undefined);
 const repeats = Number(arg('repeats', against ? '3' : '1'));
 const maxRequests = 2_000_000;
+/**
+ * `--sequential-keys`: Idempotency-Keys `prefix-1, prefix-2, …` instead of a UUIDv4 per request. UUIDs are what
+ * the API documentation tells clients to send, and what makes the comparison fair: since issue 12 (finding 8)
+ * the server stores a keyed hash of the key, which is random whatever the client sends, while builds before it
+ * stored the key itself — so with ascending keys an old build inserts every key at the end of the key index
+ * and HEAD at a random place (about one extra WAL page per submission), a difference no real client sees.
+ */
+const keys = flag('sequential-keys') ? 'sequential' : 'uuid';
 if (!Number.isInteger(servers) || servers < 1 || servers > 16) {
   console.error(`--servers ${arg('servers')}: give a whole number of server processes from 1 to 16.`);
   process.exit(2);
@@ -83,7 +93,8 @@ const bodies = baceBodies(64);
 console.log(`machine: ${machine()}`);
 console.log(
   `load: ${connections} keep-alive connections on loopback, ${warmupMs / 1000} s warm-up + ${durationMs / 1000} s measured (closed loop); ` +
-    `open loop ${rate}/s for ${rateDurationMs / 1000} s; body ${bodies[0].length} bytes (30 BACE items + 4 demographics)`,
+    `open loop ${rate}/s for ${rateDurationMs / 1000} s; body ${bodies[0].length} bytes (30 BACE items + 4 demographics); ` +
+    `Idempotency-Keys: ${keys === 'uuid' ? 'a UUIDv4 per request (as clients are told to send)' : 'ascending prefix-n (--sequential-keys)'}`,
 );
 
 /** The 1, 5 and 15 minute load averages (the machine is shared: say how busy it was). */
@@ -118,6 +129,7 @@ async function measure(ports, path, keyPrefix, ackFile, pids) {
     path,
     bodies,
     keyPrefix: `${keyPrefix}-c`,
+    keys,
     mode: 'closed',
     connections,
     warmupMs,
@@ -133,6 +145,7 @@ async function measure(ports, path, keyPrefix, ackFile, pids) {
     path,
     bodies,
     keyPrefix: `${keyPrefix}-o`,
+    keys,
     mode: 'open',
     rate,
     connections: Math.max(connections, 64),
@@ -258,7 +271,7 @@ async function runBackend(name, env, { count = 1, build = { label: 'HEAD', root:
   }
 }
 
-/** Build commit `ref` in a temporary worktree (node_modules linked from this checkout) and return where. */
+/** Build commit `ref` in a temporary worktree (its own locked node_modules) and return where. */
 function buildRef(ref) {
   const git = (...a) => execFileSync('git', a, { cwd: ROOT, encoding: 'utf8' }).trim();
   const sha = git('rev-parse', '--verify', `${ref}^{commit}`);
@@ -266,13 +279,26 @@ function buildRef(ref) {
   const built = join(dir, 'dist', 'cli', 'main.js');
   if (!existsSync(built)) {
     if (!existsSync(dir)) git('worktree', 'add', '--detach', dir, sha);
-    if (!existsSync(join(dir, 'node_modules')))
-      symlinkSync(realpathSync(join(ROOT, 'node_modules')), join(dir, 'node_modules'));
+    if (!existsSync(join(dir, 'node_modules'))) {
+      // The reference runs on its own locked dependencies (an older commit may need packages this checkout
+      // dropped, e.g. helmet before c0fa7a8's successors); when its lockfile is this checkout's, link ours.
+      const lock = (d) => readFileSync(join(d, 'package-lock.json'), 'utf8');
+      if (lock(dir) === lock(ROOT))
+        symlinkSync(realpathSync(join(ROOT, 'node_modules')), join(dir, 'node_modules'));
+      else {
+        console.log(`installing ${ref}'s own locked dependencies (npm ci) in ${dir} …`);
+        execFileSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], {
+          cwd: dir,
+          stdio: 'inherit',
+        });
+        execFileSync('npm', ['rebuild', 'better-sqlite3'], { cwd: dir, stdio: 'inherit' });
+      }
+    }
     console.log(`building ${ref} (${sha.slice(0, 12)}) in ${dir} …`);
     try {
       execFileSync(
         process.execPath,
-        [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
+        [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
         {
           cwd: dir,
           stdio: 'inherit',

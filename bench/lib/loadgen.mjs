@@ -11,7 +11,8 @@
  * | ports         | optional: several servers' ports; connection i goes to `ports[i % ports.length]` |
  * | path          | e.g. /api/v1/s/<token>/responses |
  * | bodies        | JSON request bodies, used in turn |
- * | keyPrefix     | Idempotency-Key = `${keyPrefix}-${n}`; each request a new key |
+ * | keyPrefix     | each request a new Idempotency-Key made from `keyPrefix` and the request's number `n` |
+ * | keys          | `uuid` (default): a UUIDv4 per request, as the API documentation tells clients to send (random, so every insert lands at a random place in the database's key index, as with real clients); `sequential`: `${keyPrefix}-${n}` (keys in ascending order, the index's best case) |
  * | mode          | `closed`: each connection sends its next request as soon as the previous answer arrives (throughput); `open`: requests are scheduled at a fixed `rate` per second whatever the answers (latency at a given load) |
  * | connections   | concurrent connections |
  * | warmupMs      | run this long before measuring (not counted in figures; its submissions are stored and acknowledged) |
@@ -24,6 +25,7 @@
  * connection counts (no coordinated omission). After the window, sending stops and answers in flight are
  * awaited (10 s at most), so every sent request ends up acknowledged, refused, or counted in `lost`.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -41,9 +43,18 @@ const durationMs = cfg.durationMs ?? 10_000;
 const connections = cfg.connections ?? 32;
 const headPrefix = `POST ${cfg.path} HTTP/1.1\r\nHost: ${host}:${port}\r\nContent-Type: application/json\r\nAccept: application/json\r\n`;
 
+const sequentialKeys = cfg.keys === 'sequential';
+/** Request n's Idempotency-Key: a UUIDv4 derived from the prefix and n (so the ack file can name it), or `prefix-n`. */
+function keyOf(n) {
+  if (sequentialKeys) return `${cfg.keyPrefix}-${n}`;
+  const h = createHash('sha256').update(`${cfg.keyPrefix}\n${n}`).digest('hex');
+  const variant = ((Number.parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 function request(n) {
   const body = bodies[n % bodies.length];
-  const key = cfg.keyPrefix ? `Idempotency-Key: ${cfg.keyPrefix}-${n}\r\n` : '';
+  const key = cfg.keyPrefix ? `Idempotency-Key: ${keyOf(n)}\r\n` : '';
   return Buffer.concat([
     Buffer.from(`${headPrefix}${key}Content-Length: ${body.length}\r\n\r\n`, 'latin1'),
     body,
@@ -215,7 +226,7 @@ for (const c of conns) c.sock.destroy();
 const lat = latencies.subarray(0, nLat).sort();
 const q = (p) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] : Number.NaN);
 const sum = lat.reduce((a, b) => a + b, 0);
-if (cfg.ackFile) writeFileSync(cfg.ackFile, acked.map((n) => `${cfg.keyPrefix}-${n}`).join('\n'));
+if (cfg.ackFile) writeFileSync(cfg.ackFile, acked.map((n) => keyOf(n)).join('\n'));
 process.stdout.write(
   JSON.stringify({
     mode: cfg.mode ?? 'closed',
