@@ -2,6 +2,7 @@
  * Accounts and sessions: first-run setup link, sign-in and sign-out, session fixation, CSRF, idle expiry,
  * brute-force lockout, audit entries. In process, on SQLite and (NABZ_TEST_PG_URL) PostgreSQL.
  */
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ownerSetupLink } from '../../src/server/auth/setup.js';
 import { SignInThrottle } from '../../src/server/auth/throttle.js';
@@ -44,6 +45,28 @@ for (const backend of serverBackends()) {
       const res = await t.app.inject({ method: 'GET', url: '/signin', headers: { cookie } });
       return res.statusCode === 303;
     }
+
+    it('a sign-in and its audit entry commit together: when the entry cannot be written, no session is made', async () => {
+      const u = await t.createUser({ email: 'ana@example.org' });
+      // The audit log refuses sign_in entries (as a full disk or a broken connection would, mid-transaction).
+      if (backend.name === 'sqlite')
+        await sql`CREATE TRIGGER refuse_sign_in BEFORE INSERT ON audit_log WHEN NEW.action = 'sign_in'
+          BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END`.execute(t.store.db);
+      else {
+        await sql`CREATE FUNCTION refuse_sign_in() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN IF NEW.action = 'sign_in' THEN RAISE EXCEPTION 'audit log unavailable'; END IF; RETURN NEW; END $$`.execute(
+          t.store.db,
+        );
+        await sql`CREATE TRIGGER refuse_sign_in BEFORE INSERT ON audit_log
+          FOR EACH ROW EXECUTE FUNCTION refuse_sign_in()`.execute(t.store.db);
+      }
+      const sessions = await countRows(t.store, 'sessions');
+      const { res, cookie } = await signInAttempt(u.email, TEST_PASSWORD);
+      expect(res.statusCode).toBe(500);
+      expect(sessionOf(cookie)).toBeUndefined();
+      expect(await countRows(t.store, 'sessions')).toBe(sessions);
+      expect(await signedIn(cookie)).toBe(false);
+    });
 
     it('prints a setup link only when there are no accounts, and the link works exactly once', async () => {
       const link = await ownerSetupLink(t.store, 'http://localhost:3000', t.now);

@@ -48,11 +48,25 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     rateLimit: { max: SIGNIN_RATE_LIMIT_PER_MINUTE, timeWindow: 60_000 },
   };
 
-  /** Start a fresh session for the user (deleting the one the browser had, if any) and set the cookie. */
-  async function startSession(req: FastifyRequest, reply: FastifyReply, userId: number): Promise<void> {
+  /**
+   * Start a fresh session for the user (deleting the one the browser had, if any) and set the cookie. The
+   * session and its `sign_in` audit entry commit together: no session without its entry, and no entry for a
+   * session that was not made.
+   */
+  async function startSession(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    userId: number,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
     const old = req.cookies.nabz_session;
-    if (old) await store.sessions.delete(old);
-    const token = await createSession(store, userId, clock, sessionPolicy);
+    const token = await store.audited(
+      async (tx) => {
+        if (old) await tx.sessions.delete(old);
+        return createSession(tx, userId, clock, sessionPolicy);
+      },
+      { action: 'sign_in', actorUserId: userId, detail, now: new Date(clock()) },
+    );
     setSessionCookie(reply, config, token);
   }
 
@@ -114,13 +128,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     }
 
     await throttle.succeed(email, address);
-    await startSession(req, reply, user.id);
-    await store.audit.append({
-      action: 'sign_in',
-      actorUserId: user.id,
-      detail: { email },
-      now: new Date(clock()),
-    });
+    await startSession(req, reply, user.id, { email });
     return reply.code(303).header('location', next).send();
   });
 
@@ -202,13 +210,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
       return { ok: true as const, user: user.value };
     });
     if (!created.ok) return html(reply, 410, setupUnavailablePage(created.message));
-    await startSession(req, reply, created.user.id);
-    await store.audit.append({
-      action: 'sign_in',
-      actorUserId: created.user.id,
-      detail: { email, via: 'setup' },
-      now,
-    });
+    await startSession(req, reply, created.user.id, { email, via: 'setup' });
     return reply.code(303).header('location', '/').send();
   });
 }

@@ -4,7 +4,7 @@
  * forward, at most once a minute per session) and at the latest 7 days after sign-in.
  */
 import type { FastifyReply } from 'fastify';
-import { randomToken, type Store, type User } from '../../store/index.js';
+import { type Repositories, randomToken, type Store, type User } from '../../store/index.js';
 import type { ServerConfig } from '../config.js';
 import { SESSION_COOKIE } from './guard.js';
 
@@ -25,7 +25,7 @@ const SLIDE_GRANULARITY_MS = 60 * 1000;
 
 /** Create a session for the user and return its token (for the cookie). */
 export async function createSession(
-  store: Store,
+  store: Pick<Repositories, 'sessions'>,
   userId: number,
   clock: () => number,
   policy: SessionPolicy,
