@@ -40,3 +40,49 @@ function findProto(value: unknown, path: string): void {
     findProto((value as Record<string, unknown>)[key], here);
   }
 }
+
+/**
+ * JSON text with object keys in sorted order (UTF-16 code units) at every depth and no whitespace: equal values
+ * always give the same text, so it can be hashed (audit chains, member-check packets) or compared (the same
+ * answers sent twice). Keys whose value is undefined are left out, as JSON.stringify does; a value JSON cannot
+ * carry (NaN, ±Infinity, undefined in an array or at the top, a function, a symbol, a BigInt) throws a TypeError
+ * naming `what` and the path — it is a programming error, never silently written as `null`. `toJSON` is honoured
+ * (a Date becomes its ISO text).
+ *
+ * ```ts
+ * canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] }); // '{"a":[2,{"c":4,"d":3}],"b":1}'
+ * ```
+ */
+export function canonicalJson(value: unknown, what = 'value'): string {
+  const enc = (v: unknown, path: string): string => {
+    if (v === null) return 'null';
+    switch (typeof v) {
+      case 'string':
+        return JSON.stringify(v);
+      case 'boolean':
+        return v ? 'true' : 'false';
+      case 'number':
+        if (!Number.isFinite(v)) throw new TypeError(`${path}: ${v} has no JSON form.`);
+        return JSON.stringify(v);
+      case 'object': {
+        if (Array.isArray(v))
+          return `[${v
+            .map((x, i) => {
+              if (x === undefined) throw new TypeError(`${path}[${i}]: undefined has no JSON form.`);
+              return enc(x, `${path}[${i}]`);
+            })
+            .join(',')}]`;
+        const rec = v as Record<string, unknown>;
+        const toJSON = (rec as { toJSON?: unknown }).toJSON;
+        if (typeof toJSON === 'function') return enc((toJSON as () => unknown).call(v), path);
+        const keys = Object.keys(rec)
+          .filter((k) => rec[k] !== undefined)
+          .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${keys.map((k) => `${JSON.stringify(k)}:${enc(rec[k], `${path}.${k}`)}`).join(',')}}`;
+      }
+      default:
+        throw new TypeError(`${path}: a ${typeof v} has no JSON form.`);
+    }
+  };
+  return enc(value, what);
+}

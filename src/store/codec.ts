@@ -51,23 +51,8 @@ export function fromJsonText(text: string): unknown {
   return JSON.parse(text);
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeys(v);
-    }
-    return out;
-  }
-  return value;
-}
-
-/** JSON text with object keys in sorted order at every depth: the same value always gives the same text. */
-export function canonicalJson(value: unknown, what = 'value'): string {
-  return toJsonText(sortKeys(value), what);
-}
+/** Canonical JSON (sorted keys; one owner: core/json.ts), for audit hashes and comparing stored answers. */
+export { canonicalJson } from '../core/json.js';
 
 /** SHA-256 of a UTF-8 string, lower-case hex (64 characters). */
 export function sha256Hex(text: string): string {

@@ -10,6 +10,7 @@
  * arrive (a published snapshot never loses a member; see suppression.ts). Pure and deterministic; the detector
  * keeps only the last `window` signatures, so memory stays flat however many responses a study has.
  */
+import { canonicalJson } from '../json.js';
 export interface BurstOptions {
   /** How many earlier responses each one is compared with (default 10). */
   readonly window?: number;
@@ -30,24 +31,6 @@ export function answerSignature(answers: unknown): AnswerSignature {
       out.set(key, canonicalJson((answers as Record<string, unknown>)[key]));
   }
   return out;
-}
-
-function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  const o = v as Record<string, unknown>;
-  const keys = Object.keys(o);
-  // Fast path (stored answers: `{ kind, value }`): keys already in order and flat values → JSON.stringify.
-  let flat = true;
-  for (let i = 0; i < keys.length && flat; i++) {
-    const x = o[keys[i]!];
-    if ((i > 0 && keys[i - 1]! > keys[i]!) || (x !== null && typeof x === 'object')) flat = false;
-  }
-  if (flat) return JSON.stringify(o);
-  return `{${keys
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
-    .join(',')}}`;
 }
 
 /** How many questions two signatures answer differently (a question only one of them has counts). */

@@ -12,6 +12,7 @@
  * Canonical JSON: object keys sorted by UTF-16 code unit order, no whitespace, `undefined` object members
  * dropped; NaN, ±Infinity, `undefined` array items, functions, symbols and bigints throw (they have no JSON form).
  */
+import { canonicalJson } from '../json.js';
 
 /** A hash function over a string, e.g. SHA-256 hex. Must be deterministic. */
 export type HashFn = (s: string) => string;
@@ -45,40 +46,8 @@ export interface AuditEvent {
 
 export type NewAuditEvent = Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>;
 
-/** JSON with sorted keys and no whitespace, so equal values always hash the same. */
-export function canonicalJson(value: unknown): string {
-  const enc = (v: unknown, path: string): string => {
-    if (v === null) return 'null';
-    switch (typeof v) {
-      case 'string':
-        return JSON.stringify(v);
-      case 'boolean':
-        return v ? 'true' : 'false';
-      case 'number':
-        if (!Number.isFinite(v)) throw new TypeError(`${path}: ${v} has no JSON form.`);
-        return JSON.stringify(v);
-      case 'object': {
-        if (Array.isArray(v))
-          return `[${v
-            .map((x, i) => {
-              if (x === undefined) throw new TypeError(`${path}[${i}]: undefined has no JSON form.`);
-              return enc(x, `${path}[${i}]`);
-            })
-            .join(',')}]`;
-        const rec = v as Record<string, unknown>;
-        const toJSON = (rec as { toJSON?: unknown }).toJSON;
-        if (typeof toJSON === 'function') return enc((toJSON as () => unknown).call(v), path);
-        const keys = Object.keys(rec)
-          .filter((k) => rec[k] !== undefined)
-          .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-        return `{${keys.map((k) => `${JSON.stringify(k)}:${enc(rec[k], `${path}.${k}`)}`).join(',')}}`;
-      }
-      default:
-        throw new TypeError(`${path}: a ${typeof v} has no JSON form.`);
-    }
-  };
-  return enc(value, 'value');
-}
+/** Canonical JSON (one owner: core/json.ts), re-exported for the qualitative audit's callers. */
+export { canonicalJson };
 
 /** The string an event's hash is computed from. */
 export function auditHashInput(e: Omit<AuditEvent, 'hash'>): string {
