@@ -63,6 +63,7 @@ export type { MigrationStep, SchemaVersion } from './migrate.js';
 export { MigrationError } from './migrate.js';
 export type {
   Correction,
+  MediaMeta,
   MemberCheck,
   MemberCheckStatus,
   ProjectDoc,
@@ -70,6 +71,8 @@ export type {
   QualChange,
   QualEntity,
   QualKind,
+  QualMedia,
+  QualMediaOp,
   QualPlan,
   QualProjectRecord,
   QualRefusal,

@@ -2,8 +2,11 @@
  * The qualitative pages' code colours and their one small same-origin script (served at `QUAL_SCRIPT_PATH`, no
  * framework, no third-party request; the stylesheet is src/server/ui/css/qual.css). Every page works without it; the script only
  * - turns a text selection in the transcript into code-point offsets for the coding form, and
- * - reads a chosen file (.docx, .qdpx, or a text transcript) into a hidden base64 field, because the server
- *   takes forms as application/x-www-form-urlencoded only (@fastify/multipart is not installed).
+ * - reads a chosen file (.docx, .qdpx, a text transcript or a recording) into a hidden base64 field, because the
+ *   server takes forms as application/x-www-form-urlencoded only (@fastify/multipart is not installed), and
+ * - plays a timed turn's span of the transcript's recording in the page's player (`#qual-media`) when its play
+ *   link (`a[data-play]`, `data-start`/`data-end` in seconds) is clicked, pausing at the turn's end; without
+ *   the script the link opens the recording with the media fragment `#t=start,end`.
  *
  * Offsets: every piece of transcript text is a `<span data-o="N">` whose text starts at code point N of the
  * source. A selection boundary inside a text node is N plus the code points before it; the browser counts
@@ -79,6 +82,12 @@ var r=new FileReader();r.onload=function(){var s=String(r.result);target.value=s
 r.onerror=function(){busy=false;alert('The file could not be read.');};r.readAsDataURL(f);});
 if(input.form)input.form.addEventListener('submit',function(e){if(busy){e.preventDefault();alert('The file is still being read; try again in a moment.');}});
 });
+var media=document.getElementById('qual-media');
+if(media){var stopAt=null;
+document.addEventListener('click',function(e){var a=e.target&&e.target.closest?e.target.closest('a[data-play]'):null;if(!a)return;e.preventDefault();
+var en=a.getAttribute('data-end');stopAt=en===null?null:+en;media.currentTime=+a.getAttribute('data-start');var p=media.play();if(p&&p.catch)p.catch(function(){});});
+media.addEventListener('timeupdate',function(){if(stopAt!==null&&media.currentTime>=stopAt){media.pause();stopAt=null;}});
+media.addEventListener('seeking',function(){if(stopAt!==null&&media.currentTime>stopAt)stopAt=null;});}
 var tx=document.getElementById('transcript'),form=document.getElementById('code-form');
 if(!tx||!form)return;
 var preview=document.getElementById('selection-preview');

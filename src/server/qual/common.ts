@@ -203,6 +203,18 @@ export function fields(b: FormBody, name: string): string[] {
   return list.map((x) => x.trim()).filter((x) => x !== '');
 }
 
+/** The bytes of an uploaded file's base64 field (qual.js reads a chosen file into one); 400 when damaged. */
+export function decodeBase64(b64: string): Uint8Array {
+  const clean = b64.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 === 1)
+    throw new HttpError(
+      400,
+      'The uploaded file did not arrive intact (bad base64); choose it again.',
+      'validation',
+    );
+  return new Uint8Array(Buffer.from(clean, 'base64'));
+}
+
 /** Non-empty lines of a textarea. */
 export function lines(text: string): string[] {
   return text

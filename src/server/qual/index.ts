@@ -7,6 +7,7 @@
  * | `GET /studies/:id/qual` overview, phases · `GET /compare` · `GET /queries` · `GET /checklists` (+ `.md`, `.docx`) | owner, analyst, viewer (viewers: aggregates only) |
  * | `POST /studies/:id/qual` start the project · `POST /settings` · `POST /comparison` · `POST /import` · `GET /audit` (+ `.csv`, `.json`, `.md`) | owner |
  * | `GET`/`POST /sources`, `GET /sources/:sid` (coding), `POST /sources/:sid/segments`, `POST /segments/:segId/delete` | owner, analyst |
+ * | `GET`/`POST /sources/:sid/media` (a transcript's recording: byte ranges; upload or remove) | owner, analyst |
  * | `GET`/`POST /participants`, `POST /participants/:pid` · `GET`/`POST /codes`, `POST /codes/:cid`, `POST /codes/:cid/delete` | owner, analyst |
  * | `GET`/`POST /memos`, `POST /memos/:mid/delete` · `GET`/`POST /themes`, `POST /themes/:tid`, `/status`, `/signoff`, `/disagreements`, `/disagreements/:did/resolve` | owner, analyst |
  * | `GET /member-checks`, `GET /member-checks/:pid/packet?lang=en\|ur`, `POST /member-checks/:pid/status`, `/corrections` | owner, analyst |
@@ -39,6 +40,7 @@ import { registerCodes } from './codes.js';
 import { esc, QUAL_ROLES, type QualContext } from './common.js';
 import { registerConsensus } from './consensus.js';
 import { registerExchange } from './exchange.js';
+import { registerMedia } from './media.js';
 import { registerMembers } from './members.js';
 import { registerOverview } from './overview.js';
 import { registerQueries } from './queries.js';
@@ -83,17 +85,12 @@ export function backLink(url: string): string {
   return `${base}${section ? (map[section] ?? '') : ''}`;
 }
 
-/** The qualitative routes (a Fastify plugin; encapsulated, so its body parser applies to its routes only). */
-export async function qualRoutes(
-  app: FastifyInstance,
-  opts: { store: Store; config: ServerConfig },
-): Promise<void> {
-  const ctx: QualContext = { store: opts.store, config: opts.config };
-
+/** Parse urlencoded forms (checked text, repeated names as arrays) up to `limit` bytes on `app`. */
+function formParser(app: FastifyInstance, limit: number): void {
   app.removeContentTypeParser('application/x-www-form-urlencoded');
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
-    { parseAs: 'string', bodyLimit: QUAL_BODY_LIMIT },
+    { parseAs: 'string', bodyLimit: limit },
     (_req, body, done) => {
       try {
         checkFormText(body as string);
@@ -103,6 +100,16 @@ export async function qualRoutes(
       }
     },
   );
+}
+
+/** The qualitative routes (a Fastify plugin; encapsulated, so its body parser applies to its routes only). */
+export async function qualRoutes(
+  app: FastifyInstance,
+  opts: { store: Store; config: ServerConfig },
+): Promise<void> {
+  const ctx: QualContext = { store: opts.store, config: opts.config };
+
+  formParser(app, QUAL_BODY_LIMIT);
 
   // Refuse writes from anyone who may not write here before reading (possibly large) bodies: every POST of
   // these pages needs an owner or analyst role on the study (viewers get 403, others 404, signed out 401).
@@ -159,4 +166,5 @@ export async function qualRoutes(
   registerMembers(app, ctx);
   registerResults(app, ctx);
   registerExchange(app, ctx);
+  registerMedia(app, ctx, formParser);
 }

@@ -33,6 +33,7 @@ import {
   bodyOf,
   coderNames,
   csrfInput,
+  decodeBase64,
   ensureCoder,
   esc,
   field,
@@ -53,21 +54,11 @@ import {
   table,
   versionField,
 } from './common.js';
+import { mediaPanel, turnPlayer } from './media.js';
 
 /** Text for HTML, with CR kept as a character reference (the HTML parser would drop a literal CR). */
 export function escText(s: string): string {
   return esc(s).replace(/\r/g, '&#13;');
-}
-
-function decodeBase64(b64: string): Uint8Array {
-  const clean = b64.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 === 1)
-    throw new HttpError(
-      400,
-      'The uploaded file did not arrive intact (bad base64); choose it again.',
-      'validation',
-    );
-  return new Uint8Array(Buffer.from(clean, 'base64'));
 }
 
 function decodeUtf8(bytes: Uint8Array, name: string): string {
@@ -171,6 +162,8 @@ export function renderTranscript(
     coderNames: ReadonlyMap<string, string>;
     viewer: string | null;
     speaker: (t: Turn) => string;
+    /** A turn's play control (its span of the transcript's recording), put before its label. */
+    play?: (t: Turn) => string;
   },
 ): string {
   const idx = new OffsetIndex(text);
@@ -239,8 +232,8 @@ export function renderTranscript(
     const who = bl.turn ? options.speaker(bl.turn) : '';
     out.push(
       `<p dir="auto"${bl.turn ? ` id="turn-${bl.turn.index}" title="${esc(who)}"` : ' class="gap"'}>${
-        label.length ? `<span class="spk" dir="auto">${label.join('')}</span>` : ''
-      }${body.join('')}</p>`,
+        bl.turn && options.play ? options.play(bl.turn) : ''
+      }${label.length ? `<span class="spk" dir="auto">${label.join('')}</span>` : ''}${body.join('')}</p>`,
     );
   }
   return out.join('');
@@ -250,6 +243,19 @@ function excerpt(text: string, max = 90): string {
   const t = text.replace(/\s+/g, ' ').trim();
   const cps = Array.from(t);
   return cps.length > max ? `${cps.slice(0, max).join('')}…` : t;
+}
+
+/** How the coding page names a turn's speaker: the participant's label, else the speaker key. */
+function speakerName(participants: readonly Participant[]): (t: Turn) => string {
+  return (t) => {
+    const p = t.participantId ? participants.find((x) => x.id === t.participantId) : undefined;
+    return p ? participantLabel(p) : t.speakerKey;
+  };
+}
+
+/** `{ [key]: value }`, or nothing when the value is undefined (for optional properties). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 /** Where segments of a source start and who speaks there. */
@@ -431,16 +437,14 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
     const codeNames = new Map(project.codes.map((c) => [c.id, c.name]));
     const codeClasses = new Map(project.codes.map((c) => [c.id, colourClass(c.color)]));
     const coders = coderNames(state);
-    const speaker = (t: Turn) => {
-      const p = t.participantId ? participants.find((x) => x.id === t.participantId) : undefined;
-      return p ? participantLabel(p) : t.speakerKey;
-    };
+    const speaker = speakerName(participants);
     const html = renderTranscript(source.text, turns, segs, {
       codeNames,
       codeClasses,
       coderNames: coders,
       viewer: q.coderId,
       speaker,
+      ...optional('play', turnPlayer(q.study.id, sid, src.data.media, turns)),
     });
     const idx = new OffsetIndex(source.text);
     const segVersion = new Map(state.entities.segment.map((s) => [s.id, s.version]));
@@ -479,6 +483,13 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
               ? 'blind coding: you see your own segments only'
               : 'comparison open: all coders’ segments shown (blue: other coders)'
           }</p>` +
+          mediaPanel(
+            q.study.id,
+            sid,
+            src.data.media,
+            turns.filter((t) => t.time !== undefined).length,
+            csrf,
+          ) +
           `<div class="coding"><div><div id="transcript" class="transcript" lang="${esc(source.language)}">${html}</div>` +
           `<h2>Segments${state.blind ? ' (yours)' : ''}</h2>${
             rows.length ? table(['Text', 'Codes', 'Speaker', 'Coder', ''], rows) : '<p>No segments yet.</p>'

@@ -30,6 +30,8 @@ export const RESPONSE_KINDS = [
   'document',
   /** a downloaded file that is not HTML (SVG, CSV, DOCX …): nothing may load or run. */
   'file',
+  /** a recording served to the coding page's player (byte ranges): only the media itself may load. */
+  'media',
   /** a static asset (`/qual-assets/…`), cacheable. */
   'asset',
 ] as const;
@@ -79,11 +81,15 @@ export const STUDIO_CSP = csp(
   ...RESEARCHER,
 );
 
-/** The qualitative pages' CSP: the studio's, plus the qualitative stylesheet and the same-origin qual.js. */
+/**
+ * The qualitative pages' CSP: the studio's, plus the qualitative stylesheet, the same-origin qual.js and the
+ * transcripts' recordings (same origin).
+ */
 export const QUAL_CSP = csp(
   "default-src 'none'",
   `style-src ${cspHash(STUDIO_CSS)} ${cspHash(QUAL_CSS)}`,
   `script-src 'self' ${cspHash(STUDIO_JS)}`,
+  "media-src 'self'",
   "connect-src 'none'",
   ...RESEARCHER,
 );
@@ -108,6 +114,8 @@ export const HEADER_TABLE: Readonly<Record<string, Row>> = {
       "frame-ancestors 'none'",
     ),
     file: NOTHING,
+    // Opened on its own (a turn's play link without JavaScript), the browser's media page loads the file itself.
+    media: csp("default-src 'none'", "media-src 'self'", "frame-ancestors 'none'"),
     asset: NOTHING,
   },
   'cache-control': every('no-store', { asset: 'public, max-age=3600' }),
@@ -120,6 +128,7 @@ export const HEADER_TABLE: Readonly<Record<string, Row>> = {
     respondentApi: null,
     api: null,
     file: null,
+    media: null,
     asset: null,
   }),
   // Helmet's defaults, kept: process isolation per origin, no DNS prefetching of links, no Adobe

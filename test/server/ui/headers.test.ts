@@ -13,6 +13,7 @@ import {
   type ResponseKind,
   SECURITY_HEADERS,
 } from '../../../src/server/ui/headers.js';
+import { wav } from '../../helpers/media.js';
 import { baceStudyDefinition, createStudy, form, type SignedIn, type TestApp, testApp } from '../helpers.js';
 
 /** The governed headers of a response, by name. */
@@ -69,6 +70,7 @@ for (const https of [false, true]) {
     let owner: SignedIn;
     let studyId: number;
     let token: string;
+    let sourceId: string;
 
     beforeAll(async () => {
       t = await testApp(
@@ -86,6 +88,22 @@ for (const https of [false, true]) {
         payload: form({ name: 'Focus groups', _csrf: owner.csrf }).payload,
       });
       expect(start.statusCode, start.body.slice(0, 500)).toBe(303);
+      const post = (url: string, fields: Record<string, string>) =>
+        t.app.inject({
+          method: 'POST',
+          url,
+          headers: { cookie: owner.cookie, ...form({}).headers },
+          payload: form({ ...fields, _csrf: owner.csrf }).payload,
+        });
+      const imported = await post(`/studies/${studyId}/qual/sources`, { name: 'FGD', text: 'P1: Hello.' });
+      expect(imported.statusCode, imported.body.slice(0, 500)).toBe(201);
+      const project = (await t.store.qual.byStudy(studyId))!;
+      sourceId = (await t.store.qual.state(project.id, { coderId: null }))!.entities.source[0]!.id;
+      const media = await post(`/studies/${studyId}/qual/sources/${sourceId}/media`, {
+        media_b64: Buffer.from(wav(0.1)).toString('base64'),
+        media_name: 'fgd.wav',
+      });
+      expect(media.statusCode, media.body.slice(0, 500)).toBe(303);
     });
     afterAll(async () => {
       await t?.close();
@@ -135,6 +153,17 @@ for (const https of [false, true]) {
         kind: 'asset',
         status: 200,
         send: () => get('/qual-assets/qual.js', false),
+      },
+      {
+        name: 'recording (byte range)',
+        kind: 'media',
+        status: 206,
+        send: () =>
+          t.app.inject({
+            method: 'GET',
+            url: `/studies/${studyId}/qual/sources/${sourceId}/media`,
+            headers: { cookie: owner.cookie, range: 'bytes=0-99' },
+          }),
       },
       { name: 'QR code download', kind: 'file', status: 200, send: () => get(`/studies/${studyId}/qr.svg`) },
       {

@@ -1,0 +1,186 @@
+/**
+ * A transcript's recording through HTTP (app.inject) on SQLite and (with NABZ_TEST_PG_URL) PostgreSQL: upload
+ * a WAV built in code, refuse a file that is not a recording whatever its name, serve byte ranges with the
+ * sniffed Content-Type to owners and analysts only (viewers 403, outsiders 404), play controls per timed
+ * turn on the coding page under the page's CSP, remove it, and lose it with its transcript.
+ */
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MEDIA_BODY_LIMIT } from '../../src/server/qual/media.js';
+import type { Store } from '../../src/store/index.js';
+import { NOT_MEDIA, wav } from '../helpers/media.js';
+import { type SignedIn, serverBackends, studioClient, type TestApp, testApp } from './helpers.js';
+
+type Browser = SignedIn;
+
+const VTT =
+  'WEBVTT\n\n00:00:00.250 --> 00:00:01.000\n<v Moderator>What makes exams hard?\n\n' +
+  '00:00:01.000 --> 00:00:01.750\n<v P1>Sleep, mostly.\n\n00:00:01.750 --> 00:00:02.000\n<v P2>The fear.\n';
+
+for (const backend of serverBackends()) {
+  describe(`recordings over HTTP on ${backend.name}`, () => {
+    let t: TestApp;
+    let app: FastifyInstance;
+    let store: Store;
+    let owner: Browser;
+    let analyst: Browser;
+    let viewer: Browser;
+    let outsider: Browser;
+    let base: string;
+    let sid: string;
+    const audio = wav(2);
+
+    const get = (url: string, who: Browser, headers: Record<string, string> = {}) =>
+      app.inject({ method: 'GET', url, headers: { cookie: who.cookie, ...headers } });
+    const post = (url: string, fields: Record<string, string>, who: Browser) =>
+      studioClient(t, who).post(url, fields);
+    const ok = (res: LightMyRequestResponse, status = 303) => {
+      expect(res.statusCode, res.body.slice(0, 1500)).toBe(status);
+      return res;
+    };
+    const upload = (bytes: Uint8Array, name: string, who: Browser = owner) =>
+      post(
+        `${base}/sources/${sid}/media`,
+        { media_b64: Buffer.from(bytes).toString('base64'), media_name: name },
+        who,
+      );
+    const mediaRows = async () => {
+      const p = (await store.qual.byStudy(Number(base.split('/')[2])))!;
+      return (await store.qual.state(p.id, { coderId: null, all: true }))!.entities.source.filter(
+        (s) => s.data.media,
+      ).length;
+    };
+
+    beforeAll(async () => {
+      t = await testApp({ backend });
+      ({ app, store } = t);
+      const o = await t.createUser({ email: 'owner@example.org', name: 'Dr Owner' });
+      const a = await t.createUser({ email: 'analyst@example.org', name: 'Dr Analyst' });
+      const v = await t.createUser({ email: 'viewer@example.org', name: 'Viewer' });
+      const x = await t.createUser({ email: 'outsider@example.org', name: 'Outsider' });
+      const studyId = (await store.studies.create({ title: 'Exam stress', ownerId: o.id, definition: {} }))
+        .id;
+      await store.studies.create({ title: 'Another', ownerId: x.id, definition: {} });
+      await store.roles.grant({ studyId, userId: a.id, role: 'analyst' });
+      await store.roles.grant({ studyId, userId: v.id, role: 'viewer' });
+      owner = await t.signIn(o.email);
+      analyst = await t.signIn(a.email);
+      viewer = await t.signIn(v.email);
+      outsider = await t.signIn(x.email);
+      base = `/studies/${studyId}/qual`;
+      ok(await post(base, { name: 'FGDs' }, owner));
+      ok(
+        await post(`${base}/sources`, { name: 'FGD 1', text: VTT, format: 'vtt', language: 'en' }, owner),
+        201,
+      );
+      const p = (await store.qual.byStudy(studyId))!;
+      sid = (await store.qual.state(p.id, { coderId: null, all: true }))!.entities.source[0]!.id;
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it('offers an upload on the coding page, and no player or play control before there is a recording', async () => {
+      const page = ok(await get(`${base}/sources/${sid}`, owner), 200);
+      expect(page.body).toContain(`action="${base}/sources/${sid}/media"`);
+      expect(page.body).toContain('data-b64="media_b64"');
+      expect(page.body).not.toContain('id="qual-media"');
+      expect(page.body).not.toContain('data-play');
+    });
+
+    it('refuses a file that is not a recording, whatever its name, and stores nothing', async () => {
+      const res = ok(await upload(NOT_MEDIA.zip, 'interview.mp3'), 400);
+      expect(res.body).toContain('&quot;interview.mp3&quot; is not an audio or video file nabz can play');
+      expect(res.body).toContain('50 4B 03 04');
+      ok(await post(`${base}/sources/${sid}/media`, { media_b64: '', media_name: 'x.wav' }, owner), 400);
+      ok(await post(`${base}/sources/${sid}/media`, { media_b64: '!!!', media_name: 'x.wav' }, owner), 400);
+      expect(await mediaRows()).toBe(0);
+    });
+
+    it('refuses a body over the upload limit with 413 naming the recording limit', async () => {
+      const res = await app.inject({
+        method: 'POST',
+        url: `${base}/sources/${sid}/media`,
+        headers: { cookie: owner.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `_csrf=${encodeURIComponent(owner.csrf)}&media_b64=${'A'.repeat(MEDIA_BODY_LIMIT)}`,
+      });
+      expect(res.statusCode).toBe(413);
+      expect(res.body).toContain('The recording is larger than 32 MB; nothing was saved.');
+      expect(await mediaRows()).toBe(0);
+    });
+
+    it('lets a viewer neither upload nor fetch; an outsider gets 404', async () => {
+      ok(await upload(audio, 'fgd1.wav', viewer), 403);
+      ok(await upload(audio, 'fgd1.wav', outsider), 404);
+      expect(await mediaRows()).toBe(0);
+    });
+
+    it('uploads a WAV (named .mp3: the bytes decide) and shows the player with a play control per timed turn', async () => {
+      ok(await upload(audio, 'fgd1.mp3', analyst));
+      const page = ok(await get(`${base}/sources/${sid}`, owner), 200);
+      const url = `${base}/sources/${sid}/media`;
+      expect(page.body).toContain(
+        `<audio id="qual-media" class="player" controls preload="metadata" src="${url}"></audio>`,
+      );
+      expect(page.body).toContain('audio/wav');
+      // Three VTT cues, three turns: each plays its own span (start and end from the cue timings).
+      expect(page.body).toContain(`href="${url}#t=0.25,1" data-play data-start="0.25" data-end="1"`);
+      expect(page.body).toContain(`href="${url}#t=1,1.75" data-play data-start="1" data-end="1.75"`);
+      expect(page.body).toContain(`href="${url}#t=1.75,2" data-play data-start="1.75" data-end="2"`);
+      expect(page.body).toMatch(
+        /<p dir="auto" id="turn-1" title="[^"]*"><a class="play"[^>]*>▶ 0:01–0:01<\/a>/,
+      );
+      const csp = page.headers['content-security-policy'] as string;
+      expect(csp).toContain("media-src 'self'");
+      expect(csp).toContain("script-src 'self'");
+      expect(page.body).not.toMatch(/\sstyle=/);
+      expect(page.body).not.toMatch(/\son[a-z]+=/);
+    });
+
+    it('serves the recording with its sniffed type, whole or by byte range, to the roles that read transcripts', async () => {
+      const url = `${base}/sources/${sid}/media`;
+      const whole = ok(await get(url, owner), 200);
+      expect(whole.headers['content-type']).toBe('audio/wav');
+      expect(whole.headers['accept-ranges']).toBe('bytes');
+      expect(Number(whole.headers['content-length'])).toBe(audio.length);
+      expect(whole.rawPayload.equals(Buffer.from(audio))).toBe(true);
+      expect(whole.headers['content-security-policy']).toBe(
+        "default-src 'none'; media-src 'self'; frame-ancestors 'none'",
+      );
+      expect(whole.headers['x-content-type-options']).toBe('nosniff');
+      const part = ok(await get(url, analyst, { range: 'bytes=44-99' }), 206);
+      expect(part.headers['content-range']).toBe(`bytes 44-99/${audio.length}`);
+      expect(part.rawPayload.equals(Buffer.from(audio.subarray(44, 100)))).toBe(true);
+      const tail = ok(await get(url, owner, { range: 'bytes=-10' }), 206);
+      expect(tail.rawPayload.equals(Buffer.from(audio.subarray(audio.length - 10)))).toBe(true);
+      const open = ok(await get(url, owner, { range: `bytes=${audio.length - 4}-` }), 206);
+      expect(open.headers['content-range']).toBe(
+        `bytes ${audio.length - 4}-${audio.length - 1}/${audio.length}`,
+      );
+      const past = ok(await get(url, owner, { range: `bytes=${audio.length}-` }), 416);
+      expect(past.headers['content-range']).toBe(`bytes */${audio.length}`);
+      // A stale If-Range (another version of the file) gets the whole file.
+      const stale = ok(await get(url, owner, { range: 'bytes=0-3', 'if-range': '"x"' }), 200);
+      expect(stale.rawPayload.length).toBe(audio.length);
+      ok(await get(url, viewer), 403);
+      ok(await get(url, outsider), 404);
+      ok(await app.inject({ method: 'GET', url }), 303);
+    });
+
+    it('removes the recording on request; then the page has no player and the file is gone', async () => {
+      ok(await post(`${base}/sources/${sid}/media`, { remove: '1' }, owner));
+      expect(await mediaRows()).toBe(0);
+      ok(await get(`${base}/sources/${sid}/media`, owner), 404);
+      const page = ok(await get(`${base}/sources/${sid}`, owner), 200);
+      expect(page.body).not.toContain('id="qual-media"');
+    });
+
+    it('deletes the recording with its transcript', async () => {
+      ok(await upload(audio, 'again.wav'));
+      expect(await mediaRows()).toBe(1);
+      ok(await post(`${base}/sources/${sid}/delete`, {}, owner));
+      ok(await get(`${base}/sources/${sid}/media`, owner), 404);
+      expect(await mediaRows()).toBe(0);
+    });
+  });
+}
