@@ -36,6 +36,7 @@ import {
   appendAuditEvent,
   verifyAuditChain,
 } from '../core/qual/audit.js';
+import { AgreementBaselineSchema } from '../core/qual/codebook.js';
 import { checkMedia } from '../core/qual/media.js';
 import {
   CoderSchema,
@@ -56,6 +57,7 @@ import { classifyLabel } from '../core/qual/transcript.js';
 import { fromJsonText, sha256Hex, toBool, toDate, toJsonText, toNumber } from './codec.js';
 import { inTransaction, type StoreContext } from './context.js';
 import { done, type Outcome, type Refused, refused } from './errors.js';
+import { codebookMethods } from './qualCodebook.js';
 import type { Database, Flag, Instant, JsonText } from './schema.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -224,6 +226,8 @@ export const ProjectDocSchema = z.object({
   refiGuids: z.record(z.string(), z.string()).default({}),
   /** Sources whose consensus coding has been started (src/core/qual/consensus.ts). */
   consensusSources: z.array(QualIdSchema).default([]),
+  /** The agreement among the coders before consensus changed anything (recorded by the first step, kept). */
+  consensusBaseline: AgreementBaselineSchema.optional(),
 });
 export type ProjectDoc = z.infer<typeof ProjectDocSchema>;
 
@@ -1189,7 +1193,7 @@ export function qualRepo({ db: baseDb, backend }: StoreContext) {
       return { entities: toNumber(e.n as number | string), audit: toNumber(a.rows[0]!.n) };
     },
   };
-  return repo;
+  return Object.assign(repo, codebookMethods(repo.apply, toQualProject));
 }
 
 export type QualRepo = ReturnType<typeof qualRepo>;

@@ -295,3 +295,80 @@ export function consensusLayer(project: QualProject): QualProject {
     })),
   };
 }
+
+/** One speaker turn where the compared coders applied different codes (the disagreement view per turn). */
+export interface TurnDisagreement {
+  readonly sourceId: string;
+  readonly turnIndex: number;
+  /** The turn `[start, end)` (the whole transcript when it has no speaker turns). */
+  readonly start: number;
+  readonly end: number;
+  /** Where the words start (after the timestamp and label): a decision for the whole turn starts here. */
+  readonly contentStart: number;
+  readonly speakerKey: string;
+  readonly role: string;
+  /** Per compared coder (in the order compared), the codes of `codeIds` they applied in the turn. */
+  readonly byCoder: readonly { readonly coderId: string; readonly codeIds: readonly string[] }[];
+  /** Codes some but not all compared coders applied in the turn. */
+  readonly differing: readonly string[];
+  /** The consensus codes in the turn; null while the source's consensus has not been started. */
+  readonly consensus: readonly string[] | null;
+}
+
+/**
+ * Every speaker turn where the compared coders differ: one applied a code (of `codeIds`) another did not, or
+ * they used different codes. A segment applies its codes to each turn it overlaps by at least one character
+ * (the turn unit of the agreement). Turns with the same codes from every coder (coded alike, or by nobody) are
+ * left out; a transcript without speaker turns is one turn.
+ */
+export function turnDisagreements(project: QualProject, opts: DisagreementOptions): TurnDisagreement[] {
+  const out: TurnDisagreement[] = [];
+  const wanted = new Set(opts.codeIds);
+  const sources = project.sources.filter((s) => !opts.sourceIds || opts.sourceIds.includes(s.id));
+  for (const src of sources) {
+    const segs = project.segments.filter((s) => s.sourceId === src.id);
+    const listed = project.turns[src.id] ?? [];
+    const turns = listed.length
+      ? listed.map((t) => ({ ...t, end: Math.max(t.end, t.start + 1) }))
+      : [
+          {
+            index: 0,
+            start: 0,
+            end: codePointLength(src.text),
+            contentStart: 0,
+            speakerKey: '',
+            role: 'unknown',
+          },
+        ];
+    for (const t of turns) {
+      const codesOf = (coderId: string) =>
+        [
+          ...new Set(
+            segs
+              .filter((s) => s.coderId === coderId && s.start < t.end && s.end > t.start)
+              .flatMap((s) => s.codeIds)
+              .filter((c) => wanted.has(c)),
+          ),
+        ].sort((a, b) => opts.codeIds.indexOf(a) - opts.codeIds.indexOf(b));
+      const byCoder = opts.coders.map((coderId) => ({ coderId, codeIds: codesOf(coderId) }));
+      const differing = opts.codeIds.filter((c) => {
+        const n = byCoder.filter((x) => x.codeIds.includes(c)).length;
+        return n > 0 && n < byCoder.length;
+      });
+      if (!differing.length) continue;
+      out.push({
+        sourceId: src.id,
+        turnIndex: t.index,
+        start: t.start,
+        end: t.end,
+        contentStart: Math.min(Math.max(t.contentStart, t.start), t.end - 1),
+        speakerKey: t.speakerKey,
+        role: t.role,
+        byCoder,
+        differing,
+        consensus: opts.started.has(src.id) ? codesOf(CONSENSUS_CODER.id) : null,
+      });
+    }
+  }
+  return out;
+}

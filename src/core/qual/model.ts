@@ -118,6 +118,12 @@ export const CodeSchema = z.object({
    * only that coder sees it; codebook codes have none.
    */
   createdBy: QualIdSchema.optional(),
+  /**
+   * Merged into this code in the consensus codebook (src/core/qual/codebook.ts): the code stays, with the
+   * coders' codings as they made them, but everything read through the consensus codebook counts them as the
+   * target's.
+   */
+  mergedInto: QualIdSchema.optional(),
 });
 export type Code = z.infer<typeof CodeSchema>;
 export type CodeInput = z.input<typeof CodeSchema>;
@@ -342,6 +348,18 @@ export function checkProject(p: QualProject): Issue[] {
   });
   for (const id of cyclic(p.codes))
     out.push(issue(`codes.${id}`, 'cycle', `code "${codeById.get(id)?.name}" is its own ancestor`));
+  p.codes.forEach((c, i) => {
+    if (c.mergedInto === undefined) return;
+    const into = codeById.get(c.mergedInto);
+    if (!into || into.id === c.id || into.mergedInto !== undefined || !into.codable)
+      out.push(
+        issue(
+          `codes[${i}].mergedInto`,
+          'bad_merge',
+          `code "${c.name}" is merged into "${into?.name ?? c.mergedInto}", which is ${!into ? 'not a code' : into.id === c.id ? 'itself' : into.mergedInto !== undefined ? 'merged into another code itself' : 'a grouping node'}`,
+        ),
+      );
+  });
   const lengths = new Map<string, number>();
   p.segments.forEach((s, i) => {
     const at = `segments[${i}]`;

@@ -13,6 +13,7 @@ import type {} from '@fastify/cookie';
 import type {} from '@fastify/csrf-protection';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Issue } from '../../core/instrument/schema.js';
+import { consensusCodebook } from '../../core/qual/codebook.js';
 import type { QualProject } from '../../core/qual/model.js';
 import type {
   QualActor,
@@ -106,13 +107,16 @@ export async function stateOf(ctx: QualContext, q: QualReq): Promise<QualState> 
   return state;
 }
 
-/** The visible state as the core's project. */
+/**
+ * The visible state as the core's project, read through the consensus codebook (codes merged into another
+ * count as that code: src/core/qual/codebook.ts) — what every page, table and export shows.
+ */
 export async function projectOf(
   ctx: QualContext,
   q: QualReq,
 ): Promise<{ state: QualState; project: QualProject }> {
   const state = await stateOf(ctx, q);
-  return { state, project: toQualProject(state) };
+  return { state, project: consensusCodebook(toQualProject(state)) };
 }
 
 /** The change that adds the caller as a coder, when they are not one yet. */

@@ -12,6 +12,7 @@
  * | `GET`/`POST /memos`, `POST /memos/:mid/delete` · `GET`/`POST /themes`, `POST /themes/:tid`, `/status`, `/signoff`, `/disagreements`, `/disagreements/:did/resolve` | owner, analyst |
  * | `GET /member-checks`, `GET /member-checks/:pid/packet?lang=en\|ur`, `POST /member-checks/:pid/status`, `/corrections` | owner, analyst |
  * | `GET /results` (+ `.md`, `.csv`, `.docx`, `.html`) · `POST /meta` · `GET /exchange`, `/export.qdpx`, `/codebook.qdc` | owner, analyst |
+ * | `GET`/`POST /consensus` · `GET /consensus/codebook`, `/consensus/codebook/split` · `POST /consensus/codebook/merge`, `/unmerge`, `/split` | owner, analyst |
  * | `GET /qual-assets/qual.js` | anyone (static script) |
  *
  * Signed out: GET → 303 to /signin, POST → 401 (before the body is read). No role on the study → 404, not

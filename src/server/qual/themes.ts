@@ -5,6 +5,7 @@
  * `raiseDisagreement`, `resolveDisagreement`); a refusal is shown with the core's message (409).
  */
 import type { FastifyInstance } from 'fastify';
+import { consensusCodebook } from '../../core/qual/codebook.js';
 import {
   checkProject,
   currentSignOffs,
@@ -194,7 +195,8 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/themes', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
     const state = await stateOf(ctx, q);
-    const project = toQualProject(state);
+    // Themes link codes of the consensus codebook; quote candidates include codings of merged codes.
+    const project = consensusCodebook(toQualProject(state));
     const view = {
       base: qualBase(q.study.id),
       project,

@@ -11,42 +11,16 @@ import {
   resolveConsensus,
 } from '../../../src/core/qual/consensus.js';
 import type { QualProject, Segment } from '../../../src/core/qual/model.js';
+import { seg, threeCoderProject } from '../../fixtures/qual/project.js';
 
-const text = 'a'.repeat(100);
-function project(segments: Segment[]): QualProject {
-  return {
-    id: 'p',
-    name: 'P',
-    sources: [{ id: 's', name: 'FGD 1', text, language: 'en' }],
-    turns: {},
-    participants: [],
-    coders: [
-      { id: 'A', name: 'Ayesha' },
-      { id: 'B', name: 'Bilal' },
-      { id: 'C', name: 'Chand' },
-      { ...CONSENSUS_CODER },
-    ],
+const project = (segments: Segment[]): QualProject =>
+  threeCoderProject(segments, {
     codes: [
       { id: 'x', name: 'Workload', parentId: null, definition: '', examples: [], codable: true },
       { id: 'y', name: 'Sleep', parentId: null, definition: '', examples: [], codable: true },
       { id: 'g', name: 'Group', parentId: null, definition: '', examples: [], codable: false },
     ],
-    segments,
-    memos: [],
-    themes: [],
-    themeReviewers: [],
-    meta: {},
-    refiGuids: {},
-  } as QualProject;
-}
-const seg = (id: string, coderId: string, start: number, end: number, codeIds: string[]): Segment => ({
-  id,
-  sourceId: 's',
-  start,
-  end,
-  codeIds,
-  coderId,
-});
+  });
 
 describe('disagreements', () => {
   const p = project([
