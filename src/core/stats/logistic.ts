@@ -347,6 +347,13 @@ export function hosmerLemeshow(
     grp.observed += y[i]!;
     grp.expected += f;
   }
+  // Tied fitted values can leave a quantile group empty (type-7 quantiles fall between the ties), where
+  // ResourceSelection::hoslem.test divides 0 by 0 and prints NaN; nabz names the reason instead.
+  const empty = groups.filter((grp) => grp.n === 0).length;
+  if (empty > 0)
+    return notComputable(
+      `Hosmer–Lemeshow test: ${empty} of the ${k} groups by quantiles of the fitted probability hold no respondent (many tied fitted probabilities, as with few distinct predictor values); R's hoslem.test gives NaN here.`,
+    );
   let chi = 0;
   for (const grp of groups) {
     const o0 = grp.n - grp.observed;

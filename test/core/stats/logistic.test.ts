@@ -210,4 +210,12 @@ describe('hosmerLemeshow', () => {
   it('refuses fitted values with fewer than 3 distinct groups', () => {
     expect(isNotComputable(hosmerLemeshow([0, 1, 0, 1], [0.5, 0.5, 0.5, 0.5]))).toBe(true);
   });
+  it('refuses a quantile group with no respondent (tied fitted values), naming why, instead of NaN', () => {
+    // quantile(type 7) cuts 0.1, 0.16, 0.6, 0.66, 0.9: nobody's fitted value lies in (0.6, 0.66], so R's
+    // hoslem.test(y, fitted, g = 10) returns X-squared = NaN
+    const fitted = [...Array(10).fill(0.1), 0.2, 0.3, ...Array(10).fill(0.6), 0.7, 0.8, 0.9];
+    const y = fitted.map((_, i) => (i % 3 === 0 ? 1 : 0));
+    const r = hosmerLemeshow(y, fitted);
+    expect(isNotComputable(r) && r.reason).toMatch(/1 of the 4 groups .* hold no respondent/);
+  });
 });
