@@ -1,8 +1,10 @@
 /**
- * The analysis plan in real Chromium, against the real server: a researcher sets up a logistic model with the
- * studio's plan forms (outcome, cut-off, predictors ticked, a reference category chosen — no JSON), opens the
- * analysis, downloads the Word report, and the downloaded .docx holds the model's table (word/document.xml) and
- * its figures as PNG (word/media).
+ * The analysis plan in real Chromium, against the real server: a researcher sets up a logistic model, an
+ * association of characteristics with an outcome and a Spearman correlation matrix with the studio's plan forms
+ * (outcome, cut-off, boxes ticked, a reference category chosen — no JSON); a mistyped field is shown next to the
+ * field and focused; then the researcher opens the analysis, downloads the Word report, and the downloaded .docx
+ * holds the model's, the association's and the correlations' tables (word/document.xml) and the figures as PNG
+ * (word/media).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +23,7 @@ import {
 
 const PASSWORD = 'correct horse battery staple';
 const TITLE = 'Any stigma-related barrier by gender, training and age';
+const ASSOC_TITLE = 'Characteristics of students with any stigma-related barrier';
 const N = 120;
 
 /** Respondent k's answers: BACE items 0–3 rising with a latent level, gender, training, age (deterministic). */
@@ -106,6 +109,45 @@ for (const backend of e2eBackends()) {
       await studio.screenshot({ path: join(ARTIFACTS, 'plan-model.png'), fullPage: true });
     }, 60_000);
 
+    it('adds an association and a correlation matrix with the forms; a mistyped cut-off is shown at its field', async () => {
+      await studio.fill('#pa-id', 'any_barrier_factors');
+      await studio.selectOption('#pa-outcome', 'stigma');
+      await studio.fill('#pa-atLeast', 'one and a half');
+      for (const ch of ['gender', 'training', 'age']) await studio.check(`#pa-characteristics-${ch}`);
+      await studio.fill('#pa-title', ASSOC_TITLE);
+      await studio.click('#associations button.primary');
+      await studio.waitForURL(/\/plan\/associations/);
+      // the problem next to the field, which has the focus; what was typed is kept
+      expect(await studio.locator('#pa-atLeast-e').textContent()).toContain(
+        '"one and a half" is not a number',
+      );
+      expect(await studio.evaluate(() => document.activeElement?.id)).toBe('pa-atLeast');
+      expect(await studio.inputValue('#pa-title')).toBe(ASSOC_TITLE);
+      expect(await studio.isChecked('#pa-characteristics-age')).toBe(true);
+      await studio
+        .locator('#associations')
+        .screenshot({ path: join(ARTIFACTS, 'plan-association-error.png') });
+      await studio.fill('#pa-atLeast', '1.5');
+      await studio.selectOption('#pa-numeric', 'nonparametric');
+      await studio.click('#associations button.primary');
+      await studio.waitForURL(/\/plan\?saved=associations/);
+      expect(await studio.locator('#associations li').first().textContent()).toContain(
+        'stigma ≥ 1.5 by gender, training, age (rank-based tests)',
+      );
+      for (const v of ['stigma', 'attitudinal', 'instrumental', 'age'])
+        await studio.check(`#pr-variables-${v}`);
+      await studio.selectOption('#pr-method', 'spearman');
+      await studio.click('#correlations button.primary');
+      await studio.waitForURL(/\/plan\?saved=correlations/);
+      expect(await studio.locator('#correlations p').nth(1).textContent()).toContain(
+        'Spearman correlations of stigma, attitudinal, instrumental, age (pairwise deletion)',
+      );
+      await studio.selectOption('#pj-adjust', 'holm');
+      await studio.click('#adjust button.primary');
+      await studio.waitForURL(/\/plan\?saved=adjust/);
+      await studio.screenshot({ path: join(ARTIFACTS, 'plan-tests.png'), fullPage: true });
+    }, 60_000);
+
     it('opens the analysis and downloads report.docx holding the model table and the figures as PNG', async () => {
       await studio.goto(`${server.baseUrl}/studies/${studyId}/analysis`);
       await studio.locator(`text=${TITLE}`).first().waitFor({ timeout: 60_000 });
@@ -129,6 +171,19 @@ for (const backend of e2eBackends()) {
       expect(p.slice(at).some((x) => /^Gender/.test(x) || /Male|Female/.test(x))).toBe(true);
       expect(p).toContain(`${TITLE}: model fit`);
       expect(xml).toMatch(/<w:tbl>/);
+      // the association's table: its caption, a row per characteristic, the rank-based test for age, Holm p
+      const assoc = p.lastIndexOf(ASSOC_TITLE);
+      expect(assoc, 'association table title').toBeGreaterThan(0);
+      expect(p[assoc - 1]).toMatch(/^Table \d+$/);
+      const assocRows = p.slice(assoc, assoc + 80);
+      expect(assocRows).toContain('p (Holm)');
+      expect(assocRows.some((x) => /Mann–Whitney/.test(x))).toBe(true);
+      expect(assocRows.some((x) => /^Level of training|Training/.test(x))).toBe(true);
+      // the correlation matrix
+      const corr = p.lastIndexOf('Spearman rank correlations');
+      expect(corr, 'correlation table title').toBeGreaterThan(0);
+      expect(p[corr - 1]).toMatch(/^Table \d+$/);
+      expect(p.slice(corr, corr + 60)).toContain('ρ');
       // figures embedded as PNG
       expect(entries.some((e) => /^word\/media\/.+\.png$/.test(e.name))).toBe(true);
     }, 180_000);

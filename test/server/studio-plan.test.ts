@@ -253,6 +253,13 @@ for (const backend of serverBackends()) {
       });
       expect(r.body).toContain('value="kept_id"');
       expect(r.body).toContain('value="ten"');
+      // the problem is also next to its field, described by it, and that field takes the focus
+      expect(r.body).toContain(
+        '<span class="field-error" id="pm-atLeast-e">&quot;ten&quot; is not a number; type a number such as 10 or 1.5</span>',
+      );
+      expect(r.body).toMatch(
+        /<input type="text" id="pm-atLeast" name="atLeast" value="ten" aria-describedby="pm-atLeast-h pm-atLeast-e" aria-invalid="true" autofocus>/,
+      );
       expect(r.body).toMatch(/name="predictors" value="age" checked/);
       expect((await t.store.studies.byId(id))!.version).toBe(before);
       expect(await planUpdates(id)).toEqual([]);

@@ -13,10 +13,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Issue, Item } from '../../core/instrument/schema.js';
-import { plainQuestions, shortLabel, singleChoiceQuestions } from '../../core/study/questions.js';
+import type { Issue } from '../../core/instrument/schema.js';
 import type { ResolvedStudy } from '../../core/study/resolve.js';
-import type { AnalysisPlan, Model } from '../../core/study/schema.js';
+import type { Model } from '../../core/study/schema.js';
 import { HttpError } from '../errors.js';
 import { parseQuery, queryText, segments } from '../request.js';
 import { type Html, html, raw } from '../ui/html.js';
@@ -31,67 +30,30 @@ import {
   seeOther,
 } from './common.js';
 import { type Fields, field, fieldAll, type StudyDraft } from './definition.js';
-import { checkbox, input, select, textarea } from './forms.js';
+import { checkGroup, input, select, textarea } from './forms.js';
 import { csrfField, issuesHtml } from './layout.js';
+import {
+  type Candidates,
+  type Change,
+  candidatesOf,
+  choice,
+  entriesOf,
+  errorsFor,
+  fieldStates,
+  kept,
+  keptAll,
+  questionLabel as label,
+  numberField,
+  PLAN_SECTIONS,
+  type PlanError,
+  type PlanSection,
+  planOf,
+} from './plan-form.js';
+import { adjust, associations, correlations, renderTests, sampleSize } from './plan-tests.js';
 
-export const PLAN_SECTIONS = ['comparisons', 'categories', 'thresholds', 'models'] as const;
-type PlanSection = (typeof PLAN_SECTIONS)[number];
+export { PLAN_SECTIONS } from './plan-form.js';
+
 const PlanQuery = z.object({ saved: queryText });
-
-type Change = { ok: true; change: string; detail: Record<string, unknown> } | { ok: false; issues: Issue[] };
-
-/** What the plan's forms can name: scores (official and study domains) and the study's own questions. */
-interface Candidates {
-  readonly scores: readonly string[];
-  readonly singles: readonly Item[];
-  readonly numbers: readonly Item[];
-}
-
-function candidatesOf(resolved: ResolvedStudy): Candidates {
-  return {
-    scores: [...resolved.scoreIds],
-    singles: singleChoiceQuestions(resolved.study),
-    numbers: plainQuestions(resolved.study).filter((q) => q.type === 'number'),
-  };
-}
-
-type DraftPlan = Partial<Record<keyof AnalysisPlan, unknown>> & Record<string, unknown>;
-
-function planOf(draft: StudyDraft): DraftPlan {
-  const d = draft as { analysis?: DraftPlan };
-  d.analysis ??= {};
-  return d.analysis;
-}
-
-/** A number typed in a form: undefined when empty, an issue naming the field and the value when not a number. */
-function numberField(fields: Fields, name: string, path: string, issues: Issue[]): number | undefined {
-  const s = field(fields, name);
-  if (s === '') return undefined;
-  const n = Number(s);
-  if (!Number.isFinite(n)) {
-    issues.push({
-      path,
-      code: 'not_a_number',
-      message: `"${s}" is not a number; type a number such as 10 or 1.5`,
-    });
-    return undefined;
-  }
-  return n;
-}
-
-/** One of the allowed values of a select; an issue naming the field and the value otherwise. */
-function choice(
-  fields: Fields,
-  name: string,
-  allowed: readonly string[],
-  path: string,
-  issues: Issue[],
-): string {
-  const v = field(fields, name);
-  if (!allowed.includes(v))
-    issues.push({ path, code: 'invalid', message: `choose ${allowed.join(' or ')} (got "${v}")` });
-  return v;
-}
 
 function comparisons(draft: StudyDraft, fields: Fields, c: Candidates): Change {
   const plan = planOf(draft);
@@ -214,24 +176,9 @@ function thresholds(draft: StudyDraft, fields: Fields): Change {
 }
 
 function models(draft: StudyDraft, fields: Fields, c: Candidates): Change {
-  const plan = planOf(draft);
-  const list = (Array.isArray(plan.models) ? plan.models : []) as Record<string, unknown>[];
-  const id = field(fields, 'id');
-  if (field(fields, 'action') === 'remove') {
-    const i = list.findIndex((m) => m.id === id);
-    if (i < 0)
-      return { ok: false, issues: [{ path: 'id', code: 'unknown', message: `there is no model "${id}"` }] };
-    list.splice(i, 1);
-    plan.models = list;
-    return { ok: true, change: 'plan.model.remove', detail: { model: id } };
-  }
-  const issues: Issue[] = [];
-  if (list.some((m) => m.id === id))
-    issues.push({
-      path: 'analysis.models.id',
-      code: 'duplicate',
-      message: `there is already a model "${id}"; choose another id or remove that one first`,
-    });
+  const entries = entriesOf(planOf(draft), 'models', fields, { name: 'model', article: 'a' });
+  if ('done' in entries) return entries.done;
+  const { list, id, issues } = entries;
   const type = choice(fields, 'type', ['linear', 'logistic'], 'analysis.models.type', issues);
   const outcome = field(fields, 'outcome');
   const atLeast = numberField(fields, 'atLeast', 'analysis.models.atLeast', issues);
@@ -268,37 +215,7 @@ function models(draft: StudyDraft, fields: Fields, c: Candidates): Change {
     ...(Object.keys(reference).length ? { reference } : {}),
   };
   list.push(model);
-  plan.models = list;
   return { ok: true, change: 'plan.model.add', detail: { model: id, type, outcome, predictors } };
-}
-
-/** Failed form: its section, problems, and the posted fields. */
-interface PlanError {
-  readonly section: PlanSection;
-  readonly issues: readonly Issue[];
-  readonly fields: Fields;
-}
-
-function label(q: Item): string {
-  return `${shortLabel(q)} (${q.id})`;
-}
-
-function errorsFor(err: PlanError | undefined, section: PlanSection): Html {
-  return err?.section === section ? raw(issuesHtml(err.issues)) : html``;
-}
-
-/** What was typed (after a failed post of this section) or the stored value. */
-function kept(err: PlanError | undefined, section: PlanSection, name: string, stored: string): string {
-  return err?.section === section ? field(err.fields, name) : stored;
-}
-
-function keptAll(
-  err: PlanError | undefined,
-  section: PlanSection,
-  name: string,
-  stored: readonly string[],
-): string[] {
-  return err?.section === section ? fieldAll(err.fields, name) : [...stored];
 }
 
 function describeModel(m: Model): string {
@@ -326,25 +243,23 @@ function renderPlan(
     ...c.singles.map((q) => ({ id: q.id, label: `${label(q)} — categories, dummy coded` })),
   ];
   const chosen = keptAll(err, 'models', 'predictors', []);
+  const fc = fieldStates(err, 'comparisons');
+  const grouped = keptAll(err, 'comparisons', 'groupBy', plan.groupBy);
   const comparisonsForm = html`<section id="comparisons" class="card"><h2>Group comparisons</h2>
-<form method="post" action="${base}/comparisons#comparisons" class="stack">${token}${errorsFor(err, 'comparisons')}
-<fieldset><legend>Compare scores by</legend>${
-    c.singles.length
-      ? raw(
-          c.singles
-            .map((q) =>
-              checkbox(
-                'pc',
-                'groupBy',
-                label(q),
-                keptAll(err, 'comparisons', 'groupBy', plan.groupBy).includes(q.id),
-                { value: q.id },
-              ),
-            )
-            .join(''),
-        )
-      : html`<p class="muted">Add a single-choice question (e.g. year of study) under Design to compare groups.</p>`
-  }</fieldset>
+<form method="post" action="${base}/comparisons" class="stack">${token}${errorsFor(err, 'comparisons')}
+${
+  c.singles.length
+    ? raw(
+        checkGroup(
+          'pc',
+          'groupBy',
+          'Compare scores by',
+          c.singles.map((q) => ({ value: q.id, label: label(q), on: grouped.includes(q.id) })),
+          fc('groupBy'),
+        ),
+      )
+    : html`<fieldset><legend>Compare scores by</legend><p class="muted">Add a single-choice question (e.g. year of study) under Design to compare groups.</p></fieldset>`
+}
 ${raw(
   select(
     'pc',
@@ -356,9 +271,10 @@ ${raw(
       { value: 'student', label: "Student (equal variances, as SPSS's first row)" },
     ],
     'Tables always show both rows.',
+    fc('ttest'),
   ),
 )}
-${raw(input('pc', 'alpha', 'Significance level α', kept(err, 'comparisons', 'alpha', String(plan.alpha)), { hint: 'e.g. 0.05' }))}
+${raw(input('pc', 'alpha', 'Significance level α', kept(err, 'comparisons', 'alpha', String(plan.alpha)), { hint: 'e.g. 0.05', state: fc('alpha') }))}
 <div><button class="primary">Save group comparisons</button></div></form></section>`;
 
   const categoryForms = c.singles.map((q) => {
@@ -373,9 +289,10 @@ ${raw(input('pc', 'alpha', 'Significance level α', kept(err, 'comparisons', 'al
           .join('\n')
       : '';
     const mine = err?.section === 'categories' && field(err.fields, 'question') === q.id ? err : undefined;
+    const state = fieldStates(mine, 'categories')('groups');
     const options = (q.options ?? []).map((o) => `${o.value} = ${optionText(o.value)}`).join('; ');
-    return html`<form method="post" action="${base}/categories#categories" class="stack">${token}<input type="hidden" name="question" value="${q.id}">${mine ? raw(issuesHtml(mine.issues)) : ''}
-${raw(textarea(`pk-${q.id}`, 'groups', `${label(q)}: groups for the analysis`, mine ? field(mine.fields, 'groups') : text, { rows: 3, hint: `Options: ${options}. One group per line in the order the tables show them, e.g. "Pre-clinical = 1, 2". Empty: the options as asked.` }))}
+    return html`<form method="post" action="${base}/categories" class="stack">${token}<input type="hidden" name="question" value="${q.id}">${errorsFor(mine, 'categories')}
+${raw(textarea(`pk-${q.id}`, 'groups', `${label(q)}: groups for the analysis`, mine ? field(mine.fields, 'groups') : text, { rows: 3, hint: `Options: ${options}. One group per line in the order the tables show them, e.g. "Pre-clinical = 1, 2". Empty: the options as asked.`, state }))}
 <div><button>Save categories of ${q.id}</button></div></form>`;
   });
   const categoriesForm = html`<section id="categories" class="card"><h2>Categories for the analysis</h2>
@@ -384,21 +301,23 @@ ${categoryForms.length ? categoryForms : html`<p class="muted">No single-choice 
 
   const thresholdRows = plan.thresholds.map(
     (t, i) => html`<li>${t.label ? `${t.label}: ` : ''}${t.score} ≥ ${t.atLeast}
-<form method="post" action="${base}/thresholds#thresholds" class="inline">${token}<input type="hidden" name="action" value="remove"><input type="hidden" name="index" value="${i}"><button class="link">Remove</button></form></li>`,
+<form method="post" action="${base}/thresholds" class="inline">${token}<input type="hidden" name="action" value="remove"><input type="hidden" name="index" value="${i}"><button class="link">Remove</button></form></li>`,
   );
+  const ft = fieldStates(err, 'thresholds');
   const thresholdsForm = html`<section id="thresholds" class="card"><h2>Thresholds</h2>
 <p class="hint">The share of respondents at or above a score, with a Wilson interval (e.g. PHQ-9 total ≥ 10).</p>
 ${thresholdRows.length ? html`<ul>${thresholdRows}</ul>` : html`<p class="muted">No thresholds yet.</p>`}
-<form method="post" action="${base}/thresholds#thresholds" class="stack">${token}${errorsFor(err, 'thresholds')}
-${raw(select('pt', 'score', 'Score', kept(err, 'thresholds', 'score', ''), [{ value: '', label: 'Choose a score' }, ...scoreOptions]))}
-${raw(input('pt', 'atLeast', 'At least', kept(err, 'thresholds', 'atLeast', ''), { hint: 'Respondents with a score ≥ this value are counted.' }))}
-${raw(input('pt', 'label', 'Label (optional)', kept(err, 'thresholds', 'label', ''), { placeholder: 'e.g. Moderate depression or worse' }))}
+<form method="post" action="${base}/thresholds" class="stack">${token}${errorsFor(err, 'thresholds')}
+${raw(select('pt', 'score', 'Score', kept(err, 'thresholds', 'score', ''), [{ value: '', label: 'Choose a score' }, ...scoreOptions], undefined, ft('score')))}
+${raw(input('pt', 'atLeast', 'At least', kept(err, 'thresholds', 'atLeast', ''), { hint: 'Respondents with a score ≥ this value are counted.', state: ft('atLeast') }))}
+${raw(input('pt', 'label', 'Label (optional)', kept(err, 'thresholds', 'label', ''), { placeholder: 'e.g. Moderate depression or worse', state: ft('label') }))}
 <div><button class="primary">Add threshold</button></div></form></section>`;
 
   const modelRows = plan.models.map(
     (m) => html`<li><strong>${m.id}</strong>: ${describeModel(m)}
-<form method="post" action="${base}/models#models" class="inline">${token}<input type="hidden" name="action" value="remove"><input type="hidden" name="id" value="${m.id}"><button class="link">Remove</button></form></li>`,
+<form method="post" action="${base}/models" class="inline">${token}<input type="hidden" name="action" value="remove"><input type="hidden" name="id" value="${m.id}"><button class="link">Remove</button></form></li>`,
   );
+  const fm = fieldStates(err, 'models');
   const referenceSelects = c.singles.map((q) =>
     raw(
       select(
@@ -416,36 +335,74 @@ ${raw(input('pt', 'label', 'Label (optional)', kept(err, 'thresholds', 'label', 
             label: `${o.label.en ?? Object.values(o.label)[0] ?? o.value} (${o.value})`,
           })),
         ],
+        undefined,
+        fm(`reference_${q.id}`),
       ),
     ),
   );
   const modelsForm = html`<section id="models" class="card"><h2>Regression models</h2>
 <p class="hint">Each model is a table of the report ("Table 4"): linear (B, SE, β, t, p, CI, VIF, R²) or logistic of outcome ≥ a cut-off (B, SE, Wald, OR with CI, crude ORs, fit). Complete cases; the table note gives the n used and excluded.</p>
 ${modelRows.length ? html`<ul>${modelRows}</ul>` : html`<p class="muted">No models yet.</p>`}
-<form method="post" action="${base}/models#models" class="stack">${token}${errorsFor(err, 'models')}
-${raw(input('pm', 'id', 'Model id', kept(err, 'models', 'id', ''), { hint: 'Letters, digits and _, e.g. high_phq9. Names the model table.', required: true }))}
+<form method="post" action="${base}/models" class="stack">${token}${errorsFor(err, 'models')}
+${raw(input('pm', 'id', 'Model id', kept(err, 'models', 'id', ''), { hint: 'Letters, digits and _, e.g. high_phq9. Names the model table.', required: true, state: fm('id') }))}
 ${raw(
-  select('pm', 'type', 'Type', kept(err, 'models', 'type', 'logistic'), [
-    { value: 'logistic', label: 'Logistic: outcome at or above a cut-off' },
-    { value: 'linear', label: 'Linear: the outcome as a number' },
-  ]),
+  select(
+    'pm',
+    'type',
+    'Type',
+    kept(err, 'models', 'type', 'logistic'),
+    [
+      { value: 'logistic', label: 'Logistic: outcome at or above a cut-off' },
+      { value: 'linear', label: 'Linear: the outcome as a number' },
+    ],
+    undefined,
+    fm('type'),
+  ),
 )}
-${raw(select('pm', 'outcome', 'Outcome', kept(err, 'models', 'outcome', ''), [{ value: '', label: 'Choose the outcome' }, ...outcomeOptions]))}
-${raw(input('pm', 'atLeast', 'Event: outcome at least (logistic only)', kept(err, 'models', 'atLeast', ''), { hint: 'e.g. 10 for a PHQ-9 total of 10 or more; leave empty for a linear model.' }))}
-${raw(input('pm', 'title', 'Table title (optional)', kept(err, 'models', 'title', '')))}
-<fieldset><legend>Predictors</legend>${raw(
-    predictorChoices
-      .map((p) => checkbox('pm', 'predictors', p.label, chosen.includes(p.id), { value: p.id }))
-      .join(''),
-  )}</fieldset>
+${raw(select('pm', 'outcome', 'Outcome', kept(err, 'models', 'outcome', ''), [{ value: '', label: 'Choose the outcome' }, ...outcomeOptions], undefined, fm('outcome')))}
+${raw(input('pm', 'atLeast', 'Event: outcome at least (logistic only)', kept(err, 'models', 'atLeast', ''), { hint: 'e.g. 10 for a PHQ-9 total of 10 or more; leave empty for a linear model.', state: fm('atLeast') }))}
+${raw(input('pm', 'title', 'Table title (optional)', kept(err, 'models', 'title', ''), { state: fm('title') }))}
+${raw(
+  checkGroup(
+    'pm',
+    'predictors',
+    'Predictors',
+    predictorChoices.map((p) => ({ value: p.id, label: p.label, on: chosen.includes(p.id) })),
+    fm('predictors'),
+  ),
+)}
 ${referenceSelects.length ? html`<fieldset><legend>Reference categories</legend>${referenceSelects}</fieldset>` : html``}
 <div><button class="primary">Add model</button></div></form></section>`;
 
   return html`<h1>Analysis plan</h1>
 ${saved ? html`<p class="notice" role="status">Saved (${saved}). The analysis and the reports use it from now on.</p>` : html``}
-<p class="muted">What the analysis reports: group comparisons, thresholds and regression models. Each change is saved as a new version of the definition and recorded in the audit log. <a href="/studies/${studyId}/analysis">Open the analysis</a>.</p>
-${comparisonsForm}${categoriesForm}${thresholdsForm}${modelsForm}`;
+<p class="muted">What the analysis reports: group comparisons, thresholds, regression models, associations with an outcome, correlations, the multiple-comparison adjustment and the sample size calculation. Each change is saved as a new version of the definition and recorded in the audit log. <a href="/studies/${studyId}/analysis">Open the analysis</a>.</p>
+<nav aria-label="Parts of the plan"><p class="row">${PLAN_SECTIONS.map((x) => html`<a href="#${x}">${SECTION_TITLES[x]}</a> `)}</p></nav>
+${comparisonsForm}${categoriesForm}${thresholdsForm}${modelsForm}${renderTests(base, resolved, c, token, err)}`;
 }
+
+/** What each form's post changes in the draft (plan-tests.ts holds the tests' forms). */
+const CHANGES: Record<PlanSection, (draft: StudyDraft, fields: Fields, c: Candidates) => Change> = {
+  comparisons,
+  categories,
+  thresholds: (d, f) => thresholds(d, f),
+  models,
+  associations: (d, f) => associations(d, f),
+  correlations: (d, f) => correlations(d, f),
+  adjust: (d, f) => adjust(d, f),
+  samplesize: (d, f) => sampleSize(d, f),
+};
+
+const SECTION_TITLES: Record<PlanSection, string> = {
+  comparisons: 'Group comparisons',
+  categories: 'Categories',
+  thresholds: 'Thresholds',
+  models: 'Regression models',
+  associations: 'Associations',
+  correlations: 'Correlations',
+  adjust: 'Multiple comparisons',
+  samplesize: 'Sample size',
+};
 
 export function registerPlan(app: FastifyInstance, ctx: StudioContext): void {
   const show = async (
@@ -496,15 +453,7 @@ export function registerPlan(app: FastifyInstance, ctx: StudioContext): void {
       );
     const fields = (req.body ?? {}) as Fields;
     const draft = draftOf(s.study);
-    const c = candidatesOf(checked.resolved);
-    const r =
-      section === 'comparisons'
-        ? comparisons(draft, fields, c)
-        : section === 'categories'
-          ? categories(draft, fields, c)
-          : section === 'thresholds'
-            ? thresholds(draft, fields)
-            : models(draft, fields, c);
+    const r = CHANGES[section](draft, fields, candidatesOf(checked.resolved));
     let issues: readonly Issue[];
     if (r.ok) {
       const saved = await saveDefinition(ctx, {
