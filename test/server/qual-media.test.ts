@@ -6,9 +6,11 @@
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readZip } from '../../src/render/qdpx/zip.js';
 import { MEDIA_BODY_LIMIT } from '../../src/server/qual/media.js';
 import type { Store } from '../../src/store/index.js';
 import { NOT_MEDIA, wav } from '../helpers/media.js';
+import { haveXmllint, inCi, PROJECT_XSD, xsdValidate } from '../render/qdpx/xmllint.js';
 import { type SignedIn, serverBackends, studioClient, type TestApp, testApp } from './helpers.js';
 
 type Browser = SignedIn;
@@ -28,6 +30,7 @@ for (const backend of serverBackends()) {
     let outsider: Browser;
     let base: string;
     let sid: string;
+    let otherStudyId: number;
     const audio = wav(2);
 
     const get = (url: string, who: Browser, headers: Record<string, string> = {}) =>
@@ -60,7 +63,7 @@ for (const backend of serverBackends()) {
       const x = await t.createUser({ email: 'outsider@example.org', name: 'Outsider' });
       const studyId = (await store.studies.create({ title: 'Exam stress', ownerId: o.id, definition: {} }))
         .id;
-      await store.studies.create({ title: 'Another', ownerId: x.id, definition: {} });
+      otherStudyId = (await store.studies.create({ title: 'Another', ownerId: x.id, definition: {} })).id;
       await store.roles.grant({ studyId, userId: a.id, role: 'analyst' });
       await store.roles.grant({ studyId, userId: v.id, role: 'viewer' });
       owner = await t.signIn(o.email);
@@ -165,6 +168,40 @@ for (const backend of serverBackends()) {
       ok(await get(url, viewer), 403);
       ok(await get(url, outsider), 404);
       ok(await app.inject({ method: 'GET', url }), 303);
+    });
+
+    it('exports the recording in the QDPX (valid against Project.xsd) and imports it into another study', async () => {
+      const qdpx = ok(await get(`${base}/export.qdpx`, owner), 200);
+      const zip = readZip(new Uint8Array(qdpx.rawPayload));
+      const xml = new TextDecoder().decode(zip.entries.find((e) => e.name === 'project.qde')!.data);
+      expect(xml).toMatch(/<AudioSource guid="[^"]+" name="fgd1\.mp3" path="internal:\/\/[^"]+\.wav">/);
+      expect(xml).toContain('<SyncPoint');
+      if (inCi) expect(haveXmllint).toBe(true);
+      if (haveXmllint) expect(xsdValidate(xml, PROJECT_XSD)).toMatchObject({ ok: true });
+      const other = `/studies/${otherStudyId}/qual`;
+      ok(await post(other, { name: 'Imported' }, outsider));
+      const imported = await post(
+        `${other}/import`,
+        { kind: 'qdpx', file_b64: qdpx.rawPayload.toString('base64'), file_name: 'fgd.qdpx' },
+        outsider,
+      );
+      ok(imported, 201);
+      const p = (await store.qual.byStudy(otherStudyId))!;
+      const src = (await store.qual.state(p.id, { coderId: null, all: true }))!.entities.source[0]!;
+      expect(src.data.media).toMatchObject({
+        name: 'fgd1.mp3',
+        contentType: 'audio/wav',
+        size: audio.length,
+      });
+      expect(src.data.turns.map((t) => [t.time, t.endTime])).toEqual([
+        [0.25, 1],
+        [1, 1.75],
+        [1.75, 2],
+      ]);
+      const served = ok(await get(`${other}/sources/${src.id}/media`, outsider), 200);
+      expect(served.rawPayload.equals(Buffer.from(audio))).toBe(true);
+      // The owner of the first study has no role on the second: its recording is not theirs to fetch.
+      ok(await get(`${other}/sources/${src.id}/media`, owner), 404);
     });
 
     it('removes the recording on request; then the page has no player and the file is gone', async () => {

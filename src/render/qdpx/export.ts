@@ -14,6 +14,8 @@
  * - participant attributes → `Variables/Variable`, typed Boolean, Integer, Float or Text from their values;
  *   screening scores are "Screening: <score>", eligibility "Screening eligible"; the source language is the
  *   source variable "Source language"; memo phases the note variable "Braun & Clarke phase";
+ * - a transcript's recording → `AudioSource`/`VideoSource` with `path="internal://<guid>.<ext>"`, holding the
+ *   transcript as `Transcript` (the same text file) with a `SyncPoint` at each timed turn's start and end;
  * - sources → `Sources/TextSource` with `plainTextPath="internal://<guid>.txt"`; each segment → a
  *   `PlainTextSelection` (start/end in code points by default, see `positionUnit`) created by its coder, with one
  *   `Coding`/`CodeRef` per code and the segment memo as `Description`;
@@ -24,6 +26,7 @@
  *   disagreements and chosen quotes have no REFI-QDA form).
  */
 import type { Issue } from '../../core/instrument/schema.js';
+import { sniffMedia } from '../../core/qual/media.js';
 import {
   type Code,
   type CodeNode,
@@ -63,13 +66,25 @@ export interface RefiExportOptions {
   readonly caseTurns?: boolean;
   /** Namespace of derived GUIDs (default: the project id). */
   readonly guidNamespace?: string;
+  /**
+   * Recordings of transcripts, written as `AudioSource`/`VideoSource` (type by the bytes) with the transcript
+   * as their `Transcript` and a `SyncPoint` at each timed turn's start and end.
+   */
+  readonly media?: readonly QdpxMedia[];
+}
+
+/** A transcript's recording to export (or as imported): its source, file name and bytes. */
+export interface QdpxMedia {
+  readonly sourceId: string;
+  readonly name: string;
+  readonly bytes: Uint8Array;
 }
 
 export interface QdeExport {
   /** The project.qde document. */
   readonly xml: string;
-  /** Source files: path inside the QDPX ("sources/<guid>.txt") and text. */
-  readonly files: readonly { readonly path: string; readonly text: string }[];
+  /** Source files: path inside the QDPX ("sources/<guid>.txt", "sources/<guid>.mp3") and text or bytes. */
+  readonly files: readonly { readonly path: string; readonly text: string | Uint8Array }[];
   /** Things a researcher should know (e.g. a participant's name still in a transcript). */
   readonly warnings: readonly Issue[];
 }
@@ -157,6 +172,87 @@ interface VarDef {
   readonly name: string;
   readonly guid: string;
   readonly type: VarType;
+}
+
+/** The GUIDs of a transcript's recording and of the transcript inside it (kept from an imported file). */
+export function mediaGuids(project: QualProject, sourceGuid: string): { media: string; transcript: string } {
+  return {
+    media: project.refiGuids[`media:${sourceGuid}`] ?? hashGuid('media', sourceGuid),
+    transcript: project.refiGuids[`transcript:${sourceGuid}`] ?? hashGuid('transcript', sourceGuid),
+  };
+}
+
+/**
+ * `AudioSource`/`VideoSource` elements for the recordings of `options.media` (their files added to `files`):
+ * each holds its transcript as a `Transcript` over the same text file as the transcript's `TextSource` (where
+ * the codings are), with a `SyncPoint` (milliseconds, position) at the start of each timed turn and at its end.
+ */
+function mediaSources(
+  project: QualProject,
+  options: RefiExportOptions,
+  unit: PositionUnit,
+  files: { path: string; text: string | Uint8Array }[],
+  warn: (path: string, code: string, message: string) => void,
+): XmlOut[] {
+  const ns = options.guidNamespace ?? project.id;
+  const out: XmlOut[] = [];
+  for (const m of options.media ?? []) {
+    const src = project.sources.find((s) => s.id === m.sourceId);
+    const type = sniffMedia(m.bytes);
+    if (!src || !type) {
+      warn(
+        `media.${m.sourceId}`,
+        'media_left_out',
+        `Recording "${m.name}" was left out: ${src ? 'it is not audio or video' : 'its transcript is not exported'}.`,
+      );
+      continue;
+    }
+    const sg = guidFor(ns, 'source', src.id);
+    const g = mediaGuids(project, sg);
+    files.push({ path: `sources/${g.media}.${type.extension}`, text: m.bytes });
+    const idx = new OffsetIndex(src.text);
+    const pos = (cp: number) => (unit === 'utf16' ? idx.toUtf16(cp) : cp);
+    const points = new Map<string, XmlOut>();
+    const sync = (position: number, seconds: number) => {
+      const at = `${pos(position)}\u0000${Math.round(seconds * 1000)}`;
+      if (points.has(at)) return;
+      const [p, ms] = at.split('\u0000') as [string, string];
+      points.set(
+        at,
+        el('SyncPoint', [
+          ['guid', hashGuid('sync', g.transcript, p, ms)],
+          ['timeStamp', ms],
+          ['position', p],
+        ]),
+      );
+    };
+    for (const t of project.turns[src.id] ?? []) {
+      if (t.time !== undefined) sync(t.start, t.time);
+      if (t.endTime !== undefined) sync(t.end, t.endTime);
+    }
+    out.push(
+      el(
+        type.kind === 'video' ? 'VideoSource' : 'AudioSource',
+        [
+          ['guid', g.media],
+          ['name', m.name],
+          ['path', `internal://${g.media}.${type.extension}`],
+        ],
+        [
+          el(
+            'Transcript',
+            [
+              ['guid', g.transcript],
+              ['name', src.name],
+              ['plainTextPath', `internal://${sg}.txt`],
+            ],
+            [...points.values()],
+          ),
+        ],
+      ),
+    );
+  }
+  return out;
 }
 
 /** Build project.qde and the source files of a project. */
@@ -274,7 +370,7 @@ export function projectToQde(project: QualProject, options: RefiExportOptions = 
   // Sources, segments, turns.
   const caseTurns = options.caseTurns ?? true;
   const turnRefs = new Map<string, string[]>(); // participant id -> selection guids
-  const files: { path: string; text: string }[] = [];
+  const files: { path: string; text: string | Uint8Array }[] = [];
   const sources = project.sources.map((src) => {
     const sg = g('source', src.id);
     const idx = new OffsetIndex(src.text);
@@ -357,6 +453,8 @@ export function projectToQde(project: QualProject, options: RefiExportOptions = 
       [...selections, ...noteRefs('source', src.id), vv(SOURCE_LANGUAGE_VARIABLE, src.language)],
     );
   });
+
+  const recordings = mediaSources(project, options, unit, files, warn);
 
   // Cases.
   const cases = project.participants.map((p) => {
@@ -448,7 +546,7 @@ export function projectToQde(project: QualProject, options: RefiExportOptions = 
           ),
         ),
       cases.length > 0 && el('Cases', [], cases),
-      sources.length > 0 && el('Sources', [], sources),
+      sources.length + recordings.length > 0 && el('Sources', [], [...sources, ...recordings]),
       notes.length > 0 && el('Notes', [], notes),
       sets.length > 0 && el('Sets', [], sets),
       project.description !== undefined && el('Description', [], [project.description]),
@@ -468,7 +566,15 @@ export function exportQdpx(
 ): { bytes: Uint8Array; xml: string; warnings: readonly Issue[] } {
   const qde = projectToQde(project, options);
   const bytes = writeZip(
-    [{ name: 'project.qde', data: qde.xml }, ...qde.files.map((f) => ({ name: f.path, data: f.text }))],
+    [
+      { name: 'project.qde', data: qde.xml },
+      // Recordings are compressed already: stored as they are.
+      ...qde.files.map((f) => ({
+        name: f.path,
+        data: f.text,
+        ...(typeof f.text === 'string' ? {} : { method: 'store' as const }),
+      })),
+    ],
     options.modified ? { modified: options.modified } : {},
   );
   return { bytes, xml: qde.xml, warnings: qde.warnings };

@@ -8,11 +8,17 @@
  * and screening results, Sets of codes → themes (status and nesting from the "Theme:" list nabz writes). Entity ids become the file's GUIDs (lower case), so a
  * re-export writes the same GUIDs.
  *
- * What nabz cannot take is listed in the report, never silently dropped: picture, PDF, audio and video
- * sources; rich-text-only sources; selections outside the text; codings of a whole source; links and graphs;
- * sets of sources; case codes; variables on sources other than the language.
+ * AudioSources/VideoSources → recordings (`media`, checked by their bytes) linked to each `Transcript` they
+ * hold — the TextSource with the same text file, or a new source from the transcript's text — whose
+ * SyncPoints at turn starts and ends give the turns' times.
+ *
+ * What nabz cannot take is listed in the report, never silently dropped: picture and PDF sources; recordings
+ * outside the archive or not audio/video by their bytes; selections and codings of time spans; rich-text-only
+ * sources; selections outside the text; codings of a whole source; links and graphs; sets of sources; case
+ * codes; variables on sources other than the language.
  */
 import type { Issue } from '../../core/instrument/schema.js';
+import { checkMedia } from '../../core/qual/media.js';
 import type {
   Code,
   Coder,
@@ -33,6 +39,7 @@ import {
   PHASE_VARIABLE,
   type PositionUnit,
   PROJECT_NS,
+  type QdpxMedia,
   SCREENING_PREFIX,
   SOURCE_LANGUAGE_VARIABLE,
 } from './export.js';
@@ -65,7 +72,13 @@ export interface ImportReport {
 }
 
 export type ImportResult =
-  | { readonly ok: true; readonly project: QualProject; readonly report: ImportReport }
+  | {
+      readonly ok: true;
+      readonly project: QualProject;
+      readonly report: ImportReport;
+      /** Recordings of transcripts (from `AudioSource`/`VideoSource`), checked by their bytes. */
+      readonly media: readonly QdpxMedia[];
+    }
   | { readonly ok: false; readonly issues: readonly Issue[]; readonly report: ImportReport };
 
 export interface RefiImportOptions {
@@ -231,6 +244,7 @@ export function importProjectXml(
   xml: string,
   files: ReadonlyMap<string, string>,
   options: RefiImportOptions = {},
+  mediaFiles: ReadonlyMap<string, Uint8Array> = new Map(),
 ): ImportResult {
   const skipped: Skipped[] = [];
   const warnings: Issue[] = [];
@@ -357,30 +371,43 @@ export function importProjectXml(
   const noteEls = childElements(firstChild(root, 'Notes') ?? root, 'Note');
 
   // Sources.
-  const fileText = (path: string | undefined, what: string): string | undefined => {
+  const archived = <T>(
+    from: ReadonlyMap<string, T>,
+    path: string | undefined,
+    what: string,
+    name?: string,
+  ): T | undefined => {
     if (!path) return undefined;
     const m = /^internal:\/\/(.+)$/.exec(path);
     if (!m) {
       skip(
         what,
-        `its text is an external file (${path}); only files inside the QDPX (internal://) can be read`,
+        `its ${what.endsWith('Source') && what !== 'TextSource' ? 'recording' : 'text'} is an external file (${path}); only files inside the QDPX (internal://) can be read`,
+        name,
       );
       return undefined;
     }
     const want = m[1]!;
-    for (const [k, v] of files) {
+    for (const [k, v] of from) {
       const base = k.replace(/^[Ss]ources\//, '');
       if (base === want || k === want) return v;
     }
-    skip(what, `its text file ${want} is not in the archive`);
+    skip(what, `its file ${want} is not in the archive`, name);
     return undefined;
   };
+  const fileText = (path: string | undefined, what: string) => archived(files, path, what);
   const sources: Source[] = [];
   const segments: Segment[] = [];
   const caseSelections = new Map<string, { sourceId: string; start: number; end: number }>();
   const sourcesEl = firstChild(root, 'Sources');
+  const textPaths = new Map<string, string>(); // plainTextPath → source id
+  const recordings: XmlElement[] = [];
   for (const s of sourcesEl ? childElements(sourcesEl) : []) {
     const name = s.attributes.name ?? s.attributes.guid;
+    if (s.local === 'AudioSource' || s.local === 'VideoSource') {
+      recordings.push(s);
+      continue;
+    }
     if (s.local !== 'TextSource') {
       skip(
         s.local,
@@ -415,6 +442,7 @@ export function importProjectXml(
     }
     const created = dateAttr(s, 'creationDateTime');
     sources.push({ id, name: name ?? id, text, language, ...(created ? { createdAt: created } : {}) });
+    if (s.attributes.plainTextPath) textPaths.set(s.attributes.plainTextPath, id);
     const idx = new OffsetIndex(text);
     const toCp = (raw: string | undefined, bias: Bias): number | null => {
       if (raw === undefined || !/^-?\d+$/.test(raw.trim())) return null;
@@ -543,9 +571,34 @@ export function importProjectXml(
     );
   }
 
-  // Turns: recognised from the text, then linked to cases by their selections.
+  // Recordings: linked to the transcripts they hold; a transcript not also a TextSource becomes a source.
+  const media: QdpxMedia[] = [];
+  const syncPoints = new Map<string, XmlElement[]>();
+  for (const r of recordings) {
+    const linked = readRecording(r, {
+      mediaFiles,
+      textPaths,
+      sources,
+      language: options.defaultLanguage ?? 'und',
+      fileText,
+      archived,
+      skip,
+    });
+    media.push(...linked.media);
+    for (const [sid, points] of linked.syncPoints) syncPoints.set(sid, points);
+    for (const [sid, guids] of linked.guids) {
+      refiGuids[`media:${sid}`] = guids.media;
+      refiGuids[`transcript:${sid}`] = guids.transcript;
+    }
+  }
+
+  // Turns: recognised from the text, timed by the recordings' sync points, linked to cases by selections.
   const turns: Record<string, Turn[]> = {};
-  for (const s of sources) turns[s.id] = recognizeTurns(s.text, { participants }).turns;
+  for (const s of sources) {
+    const found = recognizeTurns(s.text, { participants }).turns;
+    const points = syncPoints.get(s.id);
+    turns[s.id] = points ? timeTurns(found, points, s.text, unit) : found;
+  }
   for (const [pid, refs] of caseTurnRefs) {
     for (const r of refs) {
       const sel = caseSelections.get(r);
@@ -676,15 +729,122 @@ export function importProjectXml(
   };
   const checked = parseQualProject(project);
   if (!checked.ok) return { ok: false, issues: checked.issues, report: report(counts) };
-  return { ok: true, project: checked.value, report: report(counts) };
+  return { ok: true, project: checked.value, report: report(counts), media };
 }
 
 /**
- * What is read of a .qdpx: the project file and the plain-text sources, each at most 64 MiB and 200 times its
- * compressed size, 256 MiB in all (other entries, e.g. audio, are not inflated).
+ * An `AudioSource`/`VideoSource`: its recording (from the archive, checked by its bytes) linked to each of
+ * its `Transcript`s — the `TextSource` with the same text file, or else a new source from the transcript's
+ * own text — with the transcript's sync points. Selections and codings of time spans are reported, not taken.
+ */
+function readRecording(
+  r: XmlElement,
+  ctx: {
+    mediaFiles: ReadonlyMap<string, Uint8Array>;
+    textPaths: Map<string, string>;
+    sources: Source[];
+    language: string;
+    fileText: (path: string | undefined, what: string) => string | undefined;
+    archived: <T>(
+      from: ReadonlyMap<string, T>,
+      path: string | undefined,
+      what: string,
+      name?: string,
+    ) => T | undefined;
+    skip: (element: string, reason: string, name?: string) => void;
+  },
+): {
+  media: QdpxMedia[];
+  syncPoints: Map<string, XmlElement[]>;
+  guids: Map<string, { media: string; transcript: string }>;
+} {
+  const out = { media: [] as QdpxMedia[], syncPoints: new Map<string, XmlElement[]>(), guids: new Map() };
+  const name = r.attributes.name ?? r.attributes.guid ?? r.local;
+  const guid = guidAttr(r, 'guid');
+  for (const what of [`${r.local.replace('Source', '')}Selection`, 'Coding'])
+    if (childElements(r, what).length)
+      ctx.skip(what, 'codings of a recording’s time spans are not imported; nabz codes the transcript', name);
+  const bytes = ctx.archived(ctx.mediaFiles, r.attributes.path, r.local, name);
+  if (!bytes || !guid) {
+    if (!r.attributes.path) ctx.skip(r.local, 'it has no recording inside the QDPX', name);
+    else if (!guid) ctx.skip(r.local, 'no valid GUID', name);
+    return out;
+  }
+  const checked = checkMedia(bytes, name);
+  if (!checked.ok) {
+    ctx.skip(r.local, checked.message, name);
+    return out;
+  }
+  const transcripts = childElements(r, 'Transcript');
+  if (!transcripts.length)
+    ctx.skip(r.local, 'a recording without a transcript; nabz analyses transcripts', name);
+  for (const t of transcripts) {
+    const tguid = guidAttr(t, 'guid');
+    const path = t.attributes.plainTextPath;
+    let sid = path ? ctx.textPaths.get(path) : undefined;
+    if (sid === undefined && tguid) {
+      const inline = firstChild(t, 'PlainTextContent');
+      const text = inline ? textContent(inline) : ctx.fileText(path, 'Transcript');
+      if (text !== undefined) {
+        sid = tguid;
+        ctx.sources.push({ id: sid, name: t.attributes.name ?? name, text, language: ctx.language });
+      }
+    }
+    if (sid === undefined || !tguid) {
+      ctx.skip('Transcript', 'no valid GUID or no plain text', t.attributes.name ?? name);
+      continue;
+    }
+    if (childElements(t, 'TranscriptSelection').length)
+      ctx.skip(
+        'TranscriptSelection',
+        'selections between sync points are not imported; code the TextSource',
+        name,
+      );
+    out.media.push({ sourceId: sid, name, bytes });
+    out.syncPoints.set(sid, childElements(t, 'SyncPoint'));
+    out.guids.set(sid, { media: guid, transcript: tguid });
+  }
+  return out;
+}
+
+/**
+ * Turns timed by sync points: a point at a turn's start gives its time, one at its end its end time
+ * (milliseconds in the file, seconds in nabz). Points elsewhere are ignored.
+ */
+function timeTurns(
+  turns: readonly Turn[],
+  points: readonly XmlElement[],
+  text: string,
+  unit: PositionUnit,
+): Turn[] {
+  const idx = new OffsetIndex(text);
+  const at = new Map<number, number>();
+  for (const p of points) {
+    const pos = p.attributes.position?.trim();
+    const ms = p.attributes.timeStamp?.trim();
+    if (!pos || !ms || !/^\d+$/.test(pos) || !/^\d+$/.test(ms)) continue;
+    const n = Number(pos);
+    if (n > (unit === 'utf16' ? idx.utf16Length : idx.length)) continue;
+    at.set(unit === 'utf16' ? idx.fromUtf16(n, 'floor') : n, Number(ms) / 1000);
+  }
+  return turns.map((t) => {
+    const time = at.get(t.start);
+    const endTime = at.get(t.end);
+    return {
+      ...t,
+      ...(time !== undefined ? { time } : {}),
+      ...(endTime !== undefined ? { endTime } : {}),
+    };
+  });
+}
+
+/**
+ * What is read of a .qdpx: the project file, the plain-text sources and recordings (by extension; their type
+ * is then checked by their bytes), each at most 64 MiB and 200 times its compressed size, 256 MiB in all
+ * (other entries, e.g. pictures, are not inflated).
  */
 export const QDPX_ZIP: ReadZipOptions = {
-  only: (name) => /\.(qde|txt)$/i.test(name),
+  only: (name) => /\.(qde|txt|mp3|m4a|wav|ogg|oga|ogv|opus|webm|mp4|m4v)$/i.test(name),
   maxEntryBytes: 64 * 1024 * 1024,
   maxTotalBytes: 256 * 1024 * 1024,
   maxRatio: 200,
@@ -722,10 +882,13 @@ export function importQdpxEntries(
   }
   const dec = new TextDecoder('utf-8');
   const files = new Map<string, string>();
-  for (const e of entries) if (e !== qde && /\.txt$/i.test(e.name)) files.set(e.name, dec.decode(e.data));
-  const r = importProjectXml(dec.decode(qde.data), files, options);
+  const media = new Map<string, Uint8Array>();
+  for (const e of entries)
+    if (e !== qde && /\.txt$/i.test(e.name)) files.set(e.name, dec.decode(e.data));
+    else if (e !== qde) media.set(e.name, e.data);
+  const r = importProjectXml(dec.decode(qde.data), files, options, media);
   const report = { ...r.report, warnings: [...warnings, ...r.report.warnings] };
-  return r.ok ? { ok: true, project: r.project, report } : { ok: false, issues: r.issues, report };
+  return r.ok ? { ...r, report } : { ok: false, issues: r.issues, report };
 }
 
 /** Import a REFI-QDA codebook (.qdc): codes with hierarchy, colours, definitions; sets of codes as themes. */

@@ -23,7 +23,7 @@ import {
 } from '../../core/qual/audit.js';
 import { CONSENSUS_CODER, consensusLayer } from '../../core/qual/consensus.js';
 import type { QualProject } from '../../core/qual/model.js';
-import { codebookToQdc, exportQdpx, type PositionUnit } from '../../render/qdpx/export.js';
+import { codebookToQdc, exportQdpx, type PositionUnit, type QdpxMedia } from '../../render/qdpx/export.js';
 import { type ImportReport, importQdc, importQdpxEntries, QDPX_ZIP } from '../../render/qdpx/import.js';
 import { readZipAsync } from '../../render/qdpx/zip.js';
 import type { QualChange, QualState } from '../../store/index.js';
@@ -101,6 +101,23 @@ function importChanges(state: QualState, p: QualProject): QualChange[] {
   return out;
 }
 
+/** Whether a project has nothing a QDPX import would clash with (transcripts, codes, segments, themes). */
+function isEmpty(state: QualState): boolean {
+  const e = state.entities;
+  return !e.source.length && !e.code.length && !e.segment.length && !e.theme.length;
+}
+
+/** The recordings of a project's transcripts, for a QDPX export. */
+async function recordingsOf(ctx: QualContext, projectId: number, state: QualState): Promise<QdpxMedia[]> {
+  const out: QdpxMedia[] = [];
+  for (const s of state.entities.source) {
+    if (!s.data.media) continue;
+    const m = await ctx.store.qual.media(projectId, s.id);
+    if (m) out.push({ sourceId: s.id, name: s.data.media.name, bytes: m.bytes });
+  }
+  return out;
+}
+
 /** Whether the trail holds events about segments of coders other than `coderId`. */
 function othersSegments(log: readonly AuditEvent[], coderId: string | null): boolean {
   return log.some((e) => e.entity.kind === 'segment' && segmentCoder(e) !== coderId);
@@ -122,11 +139,7 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
     const { state, project } = await projectOf(ctx, q);
     const base = qualBase(q.study.id);
     const warnings = project.sources.length ? exportQdpx(project).warnings : [];
-    const empty =
-      !state.entities.source.length &&
-      !state.entities.code.length &&
-      !state.entities.segment.length &&
-      !state.entities.theme.length;
+    const empty = isEmpty(state);
     return sendQualPage(reply, {
       q,
       title: 'REFI-QDA exchange',
@@ -153,7 +166,7 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
 
   app.get('/studies/:id/qual/export.qdpx', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-    const { project: full } = await projectOf(ctx, q);
+    const { state, project: full } = await projectOf(ctx, q);
     const { unit, layer } = parseQuery(req, QdpxQuery);
     if (layer === 'consensus' && !full.segments.some((s) => s.coderId === CONSENSUS_CODER.id))
       throw new HttpError(
@@ -161,7 +174,8 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
         'There is no consensus coding yet: record decisions on the Consensus page, or export every coder’s segments.',
       );
     const project = layer === 'consensus' ? consensusLayer(full) : full;
-    const { bytes, warnings } = exportQdpx(project, { positionUnit: unit });
+    const media = await recordingsOf(ctx, q.project.id, state);
+    const { bytes, warnings } = exportQdpx(project, { positionUnit: unit, media });
     await ctx.store.qual.record(q.project.id, q.actor, [
       {
         action: 'export.qdpx',
@@ -231,12 +245,7 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
         );
       report = r.report;
       await applyPlan(ctx, q, (state) => {
-        if (
-          state.entities.source.length ||
-          state.entities.code.length ||
-          state.entities.segment.length ||
-          state.entities.theme.length
-        )
+        if (!isEmpty(state))
           return refuse(
             'conflict',
             'A project can be imported only into an empty qualitative project (no transcripts, codes, segments or themes yet). Import the codebook (.qdc) instead, or start from an empty project.',
@@ -256,6 +265,7 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
             },
             audit: { action: 'import.qdpx', before: null, after: r.report.counts },
           },
+          media: r.media,
           result: null,
         };
       });

@@ -440,7 +440,7 @@ describe('import tells what it could not take', () => {
       ).toHaveLength(1);
     expectOne(/^PictureSource: picture sources are not supported/);
     expectOne(/^PDFSource: pdf sources are not supported/);
-    expectOne(/^AudioSource: audio sources are not supported/);
+    expectOne(/^AudioSource: it has no recording inside the QDPX/);
     expectOne(/^TextSource: its text is an external file \(relative:\/\/\/files\/x.txt\)/);
     expectOne(/^TextSource: it has no plain-text representation \(rich text only\)/);
     expectOne(/^PlainTextSelection: positions 5–999 are not a range inside "Interview 1" \(26 characters\)/);
