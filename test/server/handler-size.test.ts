@@ -26,8 +26,6 @@ const KNOWN_DEBT: Readonly<Record<string, number>> = {
   'src/server/api/routes.ts POST /api/v1/s/:token/responses': 166,
   'src/server/respond/routes.ts POST /s/:token': 164,
   // Qualitative pages (issue 13, "one UI layer"): load → core → view(model) still to do.
-  'src/server/qual/consensus.ts GET /studies/:id/qual/consensus': 153,
-  'src/server/qual/consensus.ts POST /studies/:id/qual/consensus': 128,
   'src/server/qual/exchange.ts POST /studies/:id/qual/import': 104,
   'src/server/qual/sources.ts POST /studies/:id/qual/sources': 75,
   'src/server/qual/sources.ts GET /studies/:id/qual/sources/:sid': 79,
