@@ -22,9 +22,38 @@ import { formatCountPercent } from '../core/report/format.js';
 import { type FigureSpec, type Format, type Report, reportBlocks } from '../core/report/spec.js';
 import { escapeXml, oneLine, REPORT_FONT, wrap } from './common.js';
 
+/**
+ * Print size. A figure is drawn at most `FIGURE_MAX_WIDTH` CSS pixels wide — 6.25 in at 96 px/in, the text width
+ * the Word report places it in (png.ts `MAX_FIGURE_INCHES`) — so it is placed at its own size, never scaled down,
+ * and text of `FIGURE_FONT_PX` prints at 11 px × 0.75 pt/px = 8.25 pt (journals ask for at least 8 pt). Every text
+ * of a chart (title, axis labels, ticks, legend, value labels) is at least that size, in the report's font.
+ *
+ * The width budget uses Vega's own estimate of text width without a canvas, 0.8 em a character (wider than Noto
+ * Sans' glyphs): category labels wrap at `LABEL_CHARS` characters and get exactly the room their longest line can
+ * take (so Vega never cuts one with "…"), the plot is `PLOT_WIDTH`, and a value label (at most "100.0%") fits to its
+ * right; test/render/svg.test.ts measures the width of the widest case.
+ */
+export const FIGURE_FONT_PX = 11;
+export const FIGURE_MAX_WIDTH = 600;
 /** Characters per line of a category label before it wraps (axis labels can hold several lines). */
-const LABEL_CHARS = 40;
-const LINE_HEIGHT = 12;
+const LABEL_CHARS = 28;
+const LINE_HEIGHT = 13;
+const TITLE_CHARS = 58;
+const AXIS_TITLE_CHARS = 40;
+const PLOT_WIDTH = 270;
+/** Vega's text-width estimate for a line of `chars` characters at the figure font. */
+const estimate = (chars: number, px = FIGURE_FONT_PX) => Math.ceil(chars * 0.8 * px);
+/** The value label at a bar's end. */
+const VALUE_LABEL = {
+  type: 'text',
+  align: 'left',
+  baseline: 'middle',
+  dx: 4,
+  fontSize: FIGURE_FONT_PX,
+  color: '#111',
+} as const;
+/** A title as lines (Vega draws an array as one line each), so no title is wider than the figure. */
+const lines = (s: string, chars: number): string[] => wrap(oneLine(s), chars);
 
 function axisFormat(f: Format): string | undefined {
   switch (f.kind) {
@@ -42,15 +71,22 @@ function axisFormat(f: Format): string | undefined {
 /** What every chart shares: title, description, size, font, and the category axis (wrapped labels, data order). */
 function chartFrame(fig: FigureSpec, maxLines: number, values: readonly Record<string, unknown>[]) {
   return {
-    title: { text: oneLine(fig.title), anchor: 'start' },
+    title: {
+      text: lines(fig.title, TITLE_CHARS),
+      anchor: 'start',
+      fontSize: FIGURE_FONT_PX + 1,
+      lineHeight: 15,
+    },
     description: oneLine(`${fig.title}. ${fig.caption}`),
-    width: 420,
-    height: { step: maxLines * LINE_HEIGHT + 10 },
+    width: PLOT_WIDTH,
+    height: { step: maxLines * LINE_HEIGHT + 8 },
     background: 'white',
     config: {
       font: `${REPORT_FONT}, sans-serif`,
       view: { stroke: null },
-      axis: { labelFontSize: 11, titleFontSize: 11 },
+      axis: { labelFontSize: FIGURE_FONT_PX, titleFontSize: FIGURE_FONT_PX, titleLineHeight: LINE_HEIGHT },
+      legend: { labelFontSize: FIGURE_FONT_PX, titleFontSize: FIGURE_FONT_PX, symbolSize: 80 },
+      text: { fontSize: FIGURE_FONT_PX },
     },
     data: { values },
     y: {
@@ -60,7 +96,7 @@ function chartFrame(fig: FigureSpec, maxLines: number, values: readonly Record<s
       title: fig.y.title ? oneLine(fig.y.title) : null,
       axis: {
         labelExpr: "split(datum.value, '\\n')",
-        labelLimit: 380,
+        labelLimit: estimate(LABEL_CHARS) + 2,
         labelLineHeight: LINE_HEIGHT,
         // Vega puts a label's first line at the band's middle; lift a k-line label by (k − 1) half lines so the
         // whole label is centred on its band (a band holds the most lines of any label), never running into the next
@@ -135,7 +171,10 @@ function divergingToVegaLite(fig: FigureSpec): TopLevelSpec {
           x: {
             field: 'x0',
             type: 'quantitative',
-            title: 'Percentage of respondents (lower options left of 0, higher right)',
+            title: lines(
+              'Percentage of respondents (lower options left of 0, higher right)',
+              AXIS_TITLE_CHARS,
+            ),
             scale: { domain: [-1, 1] },
             axis: {
               grid: true,
@@ -149,14 +188,15 @@ function divergingToVegaLite(fig: FigureSpec): TopLevelSpec {
             type: 'ordinal',
             sort: levels,
             scale: { domain: levels, scheme: 'redblue' },
-            legend: { orient: 'bottom', title: null, columns: Math.min(levels.length, 3), labelLimit: 200 },
+            // one column under the plot: as wide as the plot and the value labels, so labels are not cut
+            legend: { orient: 'bottom', title: null, columns: 1, labelLimit: PLOT_WIDTH },
           },
           description: { field: 'description', type: 'nominal' },
         },
       },
       {
         transform: [{ filter: "datum.kind === 'label'" }],
-        mark: { type: 'text', align: 'left', baseline: 'middle', dx: 4, fontSize: 11, color: '#111' },
+        mark: VALUE_LABEL,
         encoding: {
           x: { field: 'x0', type: 'quantitative' },
           text: { field: 'valueLabel', type: 'nominal' },
@@ -193,7 +233,7 @@ export function figureToVegaLite(fig: FigureSpec): TopLevelSpec {
       x: {
         field: 'value',
         type: 'quantitative',
-        title: oneLine(fig.x.title),
+        title: lines(fig.x.title, AXIS_TITLE_CHARS),
         scale: xScale,
         axis: format ? { format, grid: true } : { grid: true },
       },
@@ -202,7 +242,7 @@ export function figureToVegaLite(fig: FigureSpec): TopLevelSpec {
     layer: [
       { mark: { type: 'bar', color: '#4c78a8' } },
       {
-        mark: { type: 'text', align: 'left', baseline: 'middle', dx: 4, fontSize: 11, color: '#111' },
+        mark: VALUE_LABEL,
         encoding: { text: { field: 'valueLabel', type: 'nominal' } },
       },
     ],

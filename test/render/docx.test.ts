@@ -1,14 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPORT_SCHEMA_VERSION, type Report } from '../../src/core/report/spec.js';
 import { REPORT_FONT } from '../../src/render/common.js';
-import { DOCX_FONT, MINUS, renderDocx, trueMinus } from '../../src/render/docx.js';
-import { renderFigureImages } from '../../src/render/png.js';
+import { DOCX_FONT, MAX_FIGURE_HEIGHT_IN, MINUS, renderDocx, trueMinus } from '../../src/render/docx.js';
+import { MAX_FIGURE_INCHES, renderFigureImages } from '../../src/render/png.js';
 import { docxParagraphs } from '../../src/render/qdpx/docx.js';
 import { readZip } from '../../src/render/qdpx/zip.js';
+import { FIGURE_MAX_WIDTH } from '../../src/render/svg.js';
 import { fixtureReport, XSS } from './fixture.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -193,12 +194,79 @@ describe('nabz analyze --format docx (BACE example)', () => {
     const figures = p.filter((x) => /^Figure \d+$/.test(x)).length;
     expect(figures).toBeGreaterThanOrEqual(1);
     expect(xml.match(/<w:tbl>/g)?.length).toBe(captions.length);
-    // every figure embedded as a 300 dpi PNG (word/media), drawn inline under its caption
+    // every figure (or part of a tall one) embedded as a 300 dpi PNG (word/media), drawn inline under its caption
+    const parts = p.filter((x) => /^Figure \d+( \(continued\))?$/.test(x)).length;
     const media = readZip(bytes).entries.filter((e) => /^word\/media\/.+\.png$/.test(e.name));
-    expect(media).toHaveLength(figures);
-    expect(xml.match(/<w:drawing>/g)?.length).toBe(figures);
+    expect(media).toHaveLength(parts);
+    expect(xml.match(/<w:drawing>/g)?.length).toBe(parts);
     expect(p.some((x) => /(^|[\s[(])-\d/.test(x) && !/[A-Za-z]/.test(x))).toBe(false);
     expect(p.some((x) => /^(< )?\.\d{3}$/.test(x))).toBe(true);
+  });
+
+  it('places each figure at its own size: text at 8 pt or more, in the document font; a tall one continues', () => {
+    // the same report's figures as SVG (nabz analyze writes figures/ for the other formats)
+    const svgOut = join(tmp, 'bace-svg');
+    const a = spawnSync(
+      process.execPath,
+      [cli, 'analyze', join(ex, 'responses.csv'), '--study', join(ex, 'study.json'), '--out', svgOut],
+      { encoding: 'utf8' },
+    );
+    expect(a.status, a.stderr).toBe(0);
+    const xml = documentXml(new Uint8Array(readFileSync(join(out, 'report.docx'))));
+    const extents = [...xml.matchAll(/<wp:extent cx="(\d+)" cy="(\d+)"\/>/g)].map((m) => ({
+      w: Number(m[1]) / 914400,
+      h: Number(m[2]) / 914400,
+    }));
+    // nothing wider than the text width or taller than a page holds under its caption
+    for (const e of extents) {
+      expect(e.w).toBeLessThanOrEqual(MAX_FIGURE_INCHES + 1e-9);
+      expect(e.h).toBeLessThanOrEqual(MAX_FIGURE_HEIGHT_IN + 1e-9);
+    }
+    const svgs = readdirSync(join(svgOut, 'figures')).filter((f) => f.endsWith('.svg'));
+    expect(svgs.length).toBeGreaterThanOrEqual(2);
+    let continued = 0;
+    for (const f of svgs) {
+      const svg = readFileSync(join(svgOut, 'figures', f), 'utf8');
+      const width = Number(/<svg[^>]*\bwidth="([\d.]+)"/.exec(svg)![1]);
+      const height = Number(/<svg[^>]*\bheight="([\d.]+)"/.exec(svg)![1]);
+      // drawn no wider than the text width, so placed at 96 px to the inch: 1 px = 0.75 pt on paper
+      expect(width, f).toBeLessThanOrEqual(FIGURE_MAX_WIDTH);
+      const placedWidth = Math.round((width / 96) * 300) / 300;
+      if (height / 96 <= MAX_FIGURE_HEIGHT_IN)
+        expect(extents.some((e) => Math.abs(e.w - placedWidth) < 1e-4, f)).toBe(true);
+      else continued++;
+      const sizes = [...svg.matchAll(/font-size="([\d.]+)px"/g)].map((m) => Number(m[1]));
+      const texts = svg.match(/<text\b/g)?.length ?? 0;
+      expect(sizes).toHaveLength(texts);
+      const scale = (placedWidth * 96) / width;
+      expect(Math.min(...sizes) * scale * 0.75, `${f}: smallest text in pt`).toBeGreaterThanOrEqual(8);
+      const families = [...svg.matchAll(/font-family="([^"]+)"/g)].map((m) => m[1]);
+      expect(families).toHaveLength(texts);
+      expect(new Set(families)).toEqual(new Set([`${DOCX_FONT}, sans-serif`]));
+    }
+    // the 30-item chart is taller than a page: its rows go on in "Figure N (continued)"
+    expect(continued).toBeGreaterThanOrEqual(1);
+    const p = docxParagraphs(new Uint8Array(readFileSync(join(out, 'report.docx')))).paragraphs;
+    expect(p.filter((x) => /^Figure \d+ \(continued\)$/.test(x)).length).toBeGreaterThanOrEqual(continued);
+  });
+
+  it('puts tables too wide for a portrait page on landscape pages: the logistic "Table 4" among them', () => {
+    const bytes = new Uint8Array(readFileSync(join(out, 'report.docx')));
+    const xml = documentXml(bytes);
+    // each section ends with its sectPr; the landscape ones hold the wide tables
+    const sections = xml.split(/<\/w:sectPr>/).slice(0, -1);
+    const landscape = sections.filter((x) => /<w:pgSz[^>]*w:orient="landscape"/.test(x));
+    expect(landscape.length).toBeGreaterThanOrEqual(1);
+    const logistic = sections.find((x) => x.includes('Crude OR'));
+    expect(logistic).toMatch(/<w:pgSz w:w="16838" w:h="11906" w:orient="landscape"\/>/);
+    // and every table's column widths add up to no more than its page's text width
+    for (const sec of sections) {
+      const wide = /w:orient="landscape"/.test(sec);
+      for (const grid of sec.matchAll(/<w:tblGrid>(.*?)<\/w:tblGrid>/g)) {
+        const total = [...grid[1]!.matchAll(/w:w="(\d+)"/g)].reduce((a, m) => a + Number(m[1]), 0);
+        expect(total).toBeLessThanOrEqual(wide ? 16838 - 2880 : 9000);
+      }
+    }
   });
 
   it('opens in LibreOffice: converts to PDF without error', () => {
@@ -227,6 +295,33 @@ describe('nabz analyze --format docx (BACE example)', () => {
     const pdf = readFileSync(join(out, 'report.pdf'));
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.length).toBeGreaterThan(10_000);
+    // no number in a table cell is broken over two lines: each numeric cell's words are whole words of the PDF
+    const text = spawnSync('pdftotext', [join(out, 'report.pdf'), '-'], { encoding: 'utf8' });
+    if (text.error && process.env.CI)
+      throw new Error('pdftotext is not installed: apt-get install poppler-utils');
+    if (!text.error) {
+      const words = new Map<string, number>();
+      for (const w of text.stdout.split(/\s+/)) words.set(w, (words.get(w) ?? 0) + 1);
+      const doc = documentXml(new Uint8Array(readFileSync(join(out, 'report.docx'))));
+      const cells = [...doc.matchAll(/<w:tc>(.*?)<\/w:tc>/g)].map((m) =>
+        [...m[1]!.matchAll(/<w:t[^>]*>([^<]*)<\/w:t>/g)].map((t) => t[1]).join(''),
+      );
+      const numeric = cells.filter((c) => /\d/.test(c) && /^[\d\s.,%[\]()\u2212<>=–-]+$/.test(c));
+      expect(numeric.length).toBeGreaterThan(200);
+      const wanted = new Map<string, number>();
+      for (const c of numeric) for (const w of c.split(/\s+/)) if (w) wanted.set(w, (wanted.get(w) ?? 0) + 1);
+      const broken = [...wanted].filter(([w, n]) => (words.get(w) ?? 0) < n);
+      expect(broken, 'numbers split over lines in the PDF').toEqual([]);
+    }
+    // the landscape pages are landscape in the PDF too
+    const info = spawnSync('pdfinfo', ['-f', '1', '-l', '200', join(out, 'report.pdf')], {
+      encoding: 'utf8',
+    });
+    if (!info.error) {
+      const sizes = [...info.stdout.matchAll(/Page +\d+ size: +([\d.]+) x ([\d.]+)/g)];
+      expect(sizes.some((m) => Number(m[1]) > Number(m[2]))).toBe(true);
+      expect(sizes.some((m) => Number(m[1]) < Number(m[2]))).toBe(true);
+    }
     // and the PDF renders to an image (page 1: the title and Table 1)
     const png = spawnSync('pdftoppm', [
       '-r',

@@ -84,8 +84,8 @@ describe('figures as PNG at 300 dpi', async () => {
   it('has 300 pixels per stated inch; the stated size is the SVG at 96 px/in, at most the text width', () => {
     const { width, height } = pixels;
     expect([width, height]).toEqual([f.widthPx, f.heightPx]);
-    expect(f.widthIn).toBe(Math.min(MAX_FIGURE_INCHES, svgWidth / 96));
-    expect(f.widthPx).toBe(Math.round(f.widthIn * FIGURE_DPI));
+    expect(f.widthPx).toBe(Math.round(Math.min(MAX_FIGURE_INCHES, svgWidth / 96) * FIGURE_DPI));
+    expect(f.widthIn).toBe(f.widthPx / FIGURE_DPI);
     expect(f.heightPx).toBe(f.heightIn * FIGURE_DPI);
     // the aspect ratio of the SVG is kept
     const svgHeight = Number(/<svg[^>]*\bheight="([\d.]+)"/.exec(f.svg)![1]);

@@ -20,7 +20,7 @@ describe('figureToVegaLite', () => {
     expect(spec.data.values.map((v) => v.valueLabel)).toEqual(['53.5%', '44.7%', '41.9%', '39.2%', '36.4%']);
     expect(spec.data.values[0]!.description).toBe('Difficulty taking time off work: 53.5% (116/217)');
     expect(spec.data.values[3]!.axisLabel).toBe(
-      'Not willing to report/mention a mental\nhealth problem in my medical records',
+      'Not willing to\nreport/mention a mental\nhealth problem in my medical\nrecords',
     );
     // expressions never contain user text
     expect(spec.encoding.y.axis.labelExpr).toBe("split(datum.value, '\\n')");
@@ -72,7 +72,7 @@ describe('renderFigureSvg', () => {
     expect(doc.elements.some((e) => e.name === 'script' || e.name === 'foreignObject')).toBe(false);
     expect(doc.text).toContain(`Top ${XSS}`);
     expect(doc.text).toContain('a & b <c> "d"');
-    expect(doc.text).toContain(FORMULA.slice(0, 40)); // the 41-character word is broken over two lines
+    expect(doc.text).toContain(FORMULA.slice(0, 28)); // the 41-character word is broken over two lines
     for (const e of doc.elements) {
       for (const [k, v] of Object.entries(e.attributes)) {
         if (k === 'xmlns' || k === 'xmlns:xlink') continue;
@@ -87,7 +87,7 @@ describe('renderFigureSvg', () => {
     f.sort = 'data';
     f.data = [
       { category: 'Short', value: 0.5 },
-      { category: `${'word '.repeat(20)}end`, value: 0.4 }, // 3 lines of ≤ 40 characters
+      { category: `${'word '.repeat(14)}end`, value: 0.4 }, // 3 lines of ≤ 28 characters
       { category: 'Also short', value: 0.3 },
       { category: `${'two '.repeat(12)}lines`, value: 0.2 },
     ];
@@ -98,7 +98,7 @@ describe('renderFigureSvg', () => {
     );
     expect(bars).toHaveLength(4);
     const step = bars[1]! - bars[0]!;
-    // y-axis labels: text-anchor end at x = -2, one tspan per line after the first, 12 px apart
+    // y-axis labels: text-anchor end at x = -2, one tspan per line after the first, 13 px apart
     const group = /role-axis-label" pointer-events="none">(<text text-anchor="end".*?)<\/g>/.exec(svg)![1]!;
     const labels = [
       ...group.matchAll(/<text[^>]*translate\(-2,([\d.]+)\)[^>]*font-size="(\d+)px"[^>]*>(.*?)<\/text>/g),
@@ -109,7 +109,7 @@ describe('renderFigureSvg', () => {
       const lines = Math.max(1, (l[3]!.match(/<tspan/g) ?? []).length);
       const size = Number(l[2]);
       const top = Number(l[1]) - size; // first baseline minus a full em (ascent is less)
-      const bottom = Number(l[1]) + (lines - 1) * 12 + size * 0.3; // last baseline plus descent
+      const bottom = Number(l[1]) + (lines - 1) * 13 + size * 0.3; // last baseline plus descent
       expect(top, `label ${i} top`).toBeGreaterThanOrEqual(bars[i]! - step / 2);
       expect(bottom, `label ${i} bottom`).toBeLessThanOrEqual(bars[i]! + step / 2);
     });
