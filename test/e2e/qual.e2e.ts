@@ -16,43 +16,11 @@ import {
   launchBrowser,
   type RunningServer,
   recordForeignRequests,
+  selectText,
   startServer,
 } from './server.js';
 
 const PASSWORD = 'correct horse battery staple';
-
-/** Select `needle` inside the transcript with the DOM Selection API, as a mouse drag would. */
-async function selectText(page: Page, needle: string): Promise<void> {
-  await page.evaluate((n) => {
-    const root = document.getElementById('transcript')!;
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    const nodes: Text[] = [];
-    let full = '';
-    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
-      nodes.push(t as Text);
-      full += (t as Text).data;
-    }
-    const at = full.indexOf(n);
-    if (at < 0) throw new Error(`"${n}" is not on the page`);
-    const locate = (pos: number): [Text, number] => {
-      let acc = 0;
-      for (const t of nodes) {
-        if (pos <= acc + t.data.length) return [t, pos - acc];
-        acc += t.data.length;
-      }
-      throw new Error('past the end');
-    };
-    const [sn, so] = locate(at);
-    const [en, eo] = locate(at + n.length);
-    const r = document.createRange();
-    r.setStart(sn, so);
-    r.setEnd(en, eo);
-    const sel = window.getSelection()!;
-    sel.removeAllRanges();
-    sel.addRange(r);
-    document.getElementById('transcript')!.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
-  }, needle);
-}
 
 for (const backend of e2eBackends()) {
   describe(`the qualitative study in Chromium on ${backend.name}`, () => {

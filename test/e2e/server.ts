@@ -125,3 +125,36 @@ export async function signInAs(page: Page, baseUrl: string, email: string, passw
   await page.click('button.primary');
   await page.waitForURL(`${baseUrl}/`);
 }
+
+/** Select `needle` inside the transcript with the DOM Selection API, as a mouse drag would. */
+export async function selectText(page: Page, needle: string): Promise<void> {
+  await page.evaluate((n) => {
+    const root = document.getElementById('transcript')!;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const nodes: Text[] = [];
+    let full = '';
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      nodes.push(t as Text);
+      full += (t as Text).data;
+    }
+    const at = full.indexOf(n);
+    if (at < 0) throw new Error(`"${n}" is not on the page`);
+    const locate = (pos: number): [Text, number] => {
+      let acc = 0;
+      for (const t of nodes) {
+        if (pos <= acc + t.data.length) return [t, pos - acc];
+        acc += t.data.length;
+      }
+      throw new Error('past the end');
+    };
+    const [sn, so] = locate(at);
+    const [en, eo] = locate(at + n.length);
+    const r = document.createRange();
+    r.setStart(sn, so);
+    r.setEnd(en, eo);
+    const sel = window.getSelection()!;
+    sel.removeAllRanges();
+    sel.addRange(r);
+    document.getElementById('transcript')!.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
+  }, needle);
+}
