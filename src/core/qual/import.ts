@@ -5,6 +5,7 @@
  */
 import type { Participant, Turn } from './model.js';
 import {
+  carryTimes,
   classifyLabel,
   importSrt,
   importText,
@@ -110,7 +111,7 @@ export function prepareImport(
     const r = recognizeTurns(t.source.text, { participants: all });
     t = {
       ...t,
-      turns: r.turns,
+      turns: carryTimes(t.turns, r.turns),
       issues: [...t.issues.filter((i) => i.code !== 'unlinked_speaker'), ...r.issues],
     };
   }

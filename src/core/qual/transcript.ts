@@ -428,9 +428,27 @@ export function pseudonymizeTranscript(
   const { participants: ps, ...rest } = options;
   const r = recognizeTurns(text, { ...rest, participants: ps ?? participants });
   return {
-    transcript: { source: { ...t.source, text }, turns: r.turns, issues: r.issues },
+    transcript: { source: { ...t.source, text }, turns: carryTimes(t.turns, r.turns), issues: r.issues },
     replacements,
   };
+}
+
+/**
+ * The turns `after` (recognised again from the text, e.g. once participants were added or names replaced)
+ * with the start and end times of the turns `before` (e.g. WebVTT/SRT cue times to the millisecond, which the
+ * text's "[hh:mm:ss]" stamps only give to the second, and without an end): turn by turn, when both have the
+ * same number of turns; otherwise `after` as it is.
+ */
+export function carryTimes(before: readonly Turn[], after: readonly Turn[]): Turn[] {
+  if (before.length !== after.length) return [...after];
+  return after.map((t, k) => {
+    const b = before[k]!;
+    return {
+      ...t,
+      ...(b.time !== undefined ? { time: b.time } : {}),
+      ...(b.endTime !== undefined ? { endTime: b.endTime } : {}),
+    };
+  });
 }
 
 function escapeRegExp(s: string): string {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { prepareImport } from '../../../src/core/qual/import.js';
 import {
   checkMedia,
   clockTime,
@@ -56,6 +57,33 @@ describe('the time span of a turn', () => {
     expect([...turnSpans(t.turns)]).toEqual([
       [0, { start: 1.25, end: 4 }],
       [1, { start: 4.5, end: 12 }],
+    ]);
+  });
+
+  it('keeps the cue times when the import adds participants and replaces names (turns recognised again)', () => {
+    const vtt =
+      'WEBVTT\n\n00:00:01.250 --> 00:00:03.500\n<v Moderator>How was the exam?\n\n' +
+      '00:00:03.500 --> 00:00:06.125\n<v Ayesha>Ayesha here: very hard.\n\n' +
+      '00:00:06.125 --> 00:00:08.000\n<v P2>Same.\n';
+    let n = 0;
+    const r = prepareImport(
+      'vtt',
+      { text: vtt },
+      { id: 's', name: 's', language: 'en', createdAt: '2025-01-01' },
+      [],
+      {
+        autoParticipants: true,
+        pseudonymize: true,
+        newId: (prefix) => `${prefix}${++n}`,
+      },
+    );
+    expect(r.added.map((p) => p.pseudonym)).toEqual(['P1', 'P2']);
+    expect(r.replacements).toBeGreaterThan(0);
+    expect(r.transcript.source.text).not.toContain('Ayesha');
+    expect(r.transcript.turns.map((t) => [t.speakerKey, t.time, t.endTime])).toEqual([
+      ['Moderator', 1.25, 3.5],
+      ['P1', 3.5, 6.125],
+      ['P2', 6.125, 8],
     ]);
   });
 
