@@ -73,7 +73,11 @@ for (const backend of serverBackends()) {
       base = `/studies/${studyId}/qual`;
       ok(await post(base, { name: 'FGDs' }, owner));
       ok(
-        await post(`${base}/sources`, { name: 'FGD 1', text: VTT, format: 'vtt', language: 'en' }, owner),
+        await post(
+          `${base}/sources`,
+          { name: 'FGD 1', text: VTT, format: 'vtt', language: 'en', participants: '1' },
+          owner,
+        ),
         201,
       );
       const p = (await store.qual.byStudy(studyId))!;
@@ -210,6 +214,36 @@ for (const backend of serverBackends()) {
       ok(await get(`${base}/sources/${sid}/media`, owner), 404);
       const page = ok(await get(`${base}/sources/${sid}`, owner), 200);
       expect(page.body).not.toContain('id="qual-media"');
+    });
+
+    it('deletes a participant whose consent was withdrawn with every recording they speak in (owner only)', async () => {
+      ok(await upload(audio, 'fgd1.wav'));
+      const project = (await store.qual.byStudy(Number(base.split('/')[2])))!;
+      const state = async () => (await store.qual.state(project.id, { coderId: null, all: true }))!;
+      const p2 = (await state()).entities.participant.find((p) => p.data.pseudonym === 'P2')!;
+      const page = ok(await get(`${base}/participants`, owner), 200);
+      expect(page.body).toContain(`action="${base}/participants/${p2.id}/withdraw"`);
+      expect(ok(await get(`${base}/participants`, analyst), 200).body).not.toContain('/withdraw"');
+      const url = `${base}/participants/${p2.id}/withdraw`;
+      ok(await post(url, { confirm: '1' }, analyst), 403);
+      ok(await post(url, { confirm: '1' }, viewer), 403);
+      ok(await post(url, {}, owner), 400);
+      expect(await mediaRows()).toBe(1);
+      ok(await post(url, { confirm: '1' }, owner));
+      const after = await state();
+      expect(after.get('participant', p2.id)).toBeUndefined();
+      const src = after.get('source', sid)!;
+      expect(src.data.media).toBeUndefined();
+      expect(src.data.turns.map((t) => [t.speakerKey, t.participantId === null])).toEqual([
+        ['Moderator', true],
+        ['P1', false],
+        ['P2', true],
+      ]);
+      ok(await get(`${base}/sources/${sid}/media`, owner), 404);
+      const trail = (await store.qual.auditTrail(project.id)).map((e) => e.action);
+      expect(trail.slice(-3)).toEqual(['source.unlink_withdrawn', 'participant.withdraw', 'media.remove']);
+      expect(await store.qual.verifyAudit(project.id)).toMatchObject({ ok: true });
+      ok(await post(url, { confirm: '1' }, owner), 404);
     });
 
     it('deletes the recording with its transcript', async () => {

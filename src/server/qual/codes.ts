@@ -41,6 +41,7 @@ import {
   table,
   versionField,
 } from './common.js';
+import { withdrawForm } from './withdraw.js';
 
 function codeForm(
   action: string,
@@ -330,7 +331,7 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
                         .join('; '),
                     )}${p.data.screening.eligible ? ' — eligible' : ' — not eligible'}`
                   : '—',
-                `<details><summary>Edit</summary>${form(csrf, p.data, p.version)}</details>`,
+                `<details><summary>Edit</summary>${form(csrf, p.data, p.version)}${q.owner ? withdrawForm(base, csrf, p.data) : ''}</details>`,
               ]),
               { numeric: [2] },
             )

@@ -8,6 +8,7 @@
  * | `POST /studies/:id/qual` start the project · `POST /settings` · `POST /comparison` · `POST /import` · `GET /audit` (+ `.csv`, `.json`, `.md`) | owner |
  * | `GET`/`POST /sources`, `GET /sources/:sid` (coding), `POST /sources/:sid/segments`, `POST /segments/:segId/delete` | owner, analyst |
  * | `GET`/`POST /sources/:sid/media` (a transcript's recording: byte ranges; upload or remove) | owner, analyst |
+ * | `POST /participants/:pid/withdraw` (consent withdrawn: the participant, their packet, corrections and recordings) | owner |
  * | `GET`/`POST /participants`, `POST /participants/:pid` · `GET`/`POST /codes`, `POST /codes/:cid`, `POST /codes/:cid/delete` | owner, analyst |
  * | `GET`/`POST /memos`, `POST /memos/:mid/delete` · `GET`/`POST /themes`, `POST /themes/:tid`, `/status`, `/signoff`, `/disagreements`, `/disagreements/:did/resolve` | owner, analyst |
  * | `GET /member-checks`, `GET /member-checks/:pid/packet?lang=en\|ur`, `POST /member-checks/:pid/status`, `/corrections` | owner, analyst |
@@ -48,6 +49,7 @@ import { registerQueries } from './queries.js';
 import { registerResults } from './results.js';
 import { registerSources } from './sources.js';
 import { registerThemes } from './themes.js';
+import { registerWithdraw } from './withdraw.js';
 
 /** Largest form body the qualitative routes accept (bytes). */
 export const QUAL_BODY_LIMIT = 16 * 1024 * 1024;
@@ -168,4 +170,5 @@ export async function qualRoutes(
   registerResults(app, ctx);
   registerExchange(app, ctx);
   registerMedia(app, ctx, formParser);
+  registerWithdraw(app, ctx);
 }
