@@ -260,5 +260,36 @@ for (const backend of serverBackends()) {
       expect(qde).not.toContain('name="Anxiety"');
       if (haveXmllint) expect(xsdValidate(qde, PROJECT_XSD).ok).toBe(true);
     });
+
+    it('keeps the codebook consistent: a merge target cannot be deleted or become a grouping node', async () => {
+      const grade = await codeId('Grade pressure');
+      ok(
+        await post(
+          `${base}/consensus/codebook/merge`,
+          { codes: [grade], into: '', name: 'Academic pressure' },
+          owner,
+        ),
+      );
+      const target = (await state()).entities.code.find((c) => c.data.name === 'Academic pressure')!;
+      expect((await state()).get('code', grade)?.data.mergedInto).toBe(target.id);
+      const del = ok(
+        await post(`${base}/codes/${target.id}/delete`, { version: target.version }, owner),
+        400,
+      );
+      expect(unq(del.body)).toContain(
+        'Code "Grade pressure" is merged into "Academic pressure" in the consensus codebook; undo the merges first',
+      );
+      const group = ok(
+        await post(
+          `${base}/codes/${target.id}`,
+          { version: target.version, name: 'Academic pressure', codable: '0' },
+          owner,
+        ),
+        400,
+      );
+      expect(unq(group.body)).toContain('so it cannot become a grouping node; undo the merges first');
+      const codes = unq(ok(await get(`${base}/codes`, owner), 200).body);
+      expect(codes).toContain('merged into “Academic pressure” (consensus codebook)');
+    });
   });
 }

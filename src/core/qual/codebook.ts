@@ -93,7 +93,7 @@ export interface MergeResult {
   /** The target: the existing code (now shared: no longer one coder's private code) or the new one. */
   readonly target: Code;
   readonly created: boolean;
-  /** The merged codes, each with `mergedInto` set. */
+  /** The merged codes, each with `mergedInto` set (with the codes merged into them before). */
   readonly merged: readonly Code[];
 }
 
@@ -162,12 +162,19 @@ export function mergeCodes(project: QualProject, input: MergeInput): Validated<M
         'into',
         `"${target.name}" is a sub-code of "${byId.get(id)!.name}"; merge into a code outside it, or a new code.`,
       );
+  // Codes merged earlier into a code merged now follow it to the target (no chains).
+  const following = project.codes.filter(
+    (c) => c.mergedInto !== undefined && merging.includes(c.mergedInto) && c.id !== target.id,
+  );
   return {
     ok: true,
     value: {
       target,
       created,
-      merged: merging.map((id) => ({ ...byId.get(id)!, mergedInto: target.id })),
+      merged: [...merging, ...following.map((c) => c.id)].map((id) => ({
+        ...byId.get(id)!,
+        mergedInto: target.id,
+      })),
     },
   };
 }

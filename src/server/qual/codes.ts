@@ -165,6 +165,16 @@ function relinkChanges(state: QualState, participants: readonly Participant[]): 
   return out;
 }
 
+/** "Code(s) "A", "B" are" merged into `codeId` in the consensus codebook, or '' when none is. */
+function mergedNames(state: QualState, codeId: string): string {
+  const names = state.entities.code
+    .filter((c) => c.data.mergedInto === codeId)
+    .map((c) => `"${c.data.name}"`);
+  return names.length === 0
+    ? ''
+    : `${names.length === 1 ? 'Code' : 'Codes'} ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'}`;
+}
+
 export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/codes', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
@@ -183,7 +193,7 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
         codesInTreeOrder(codes)
           .map(
             (c) =>
-              `<div class="card ${depthClass(depth(c))}"><h3 dir="auto">${c.color ? `<span class="swatch ${colourClass(c.color)}"></span>` : ''}${esc(c.name)}${c.codable ? '' : ' <span class="badge">group</span>'} <span class="muted">(${uses(c.id)} segments)</span></h3>` +
+              `<div class="card ${depthClass(depth(c))}"><h3 dir="auto">${c.color ? `<span class="swatch ${colourClass(c.color)}"></span>` : ''}${esc(c.name)}${c.codable ? '' : ' <span class="badge">group</span>'}${c.mergedInto !== undefined ? ` <span class="badge">merged into “${esc(codes.find((x) => x.id === c.mergedInto)?.name ?? c.mergedInto)}” (consensus codebook)</span>` : ''} <span class="muted">(${uses(c.id)} segments)</span></h3>` +
               (c.definition
                 ? `<p dir="auto">${esc(c.definition)}</p>`
                 : '<p class="muted">No definition yet.</p>') +
@@ -243,6 +253,12 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
           'invalid',
           `"${old.data.name}" is applied to segments, so it cannot become a grouping node.`,
         );
+      const merged = mergedNames(state, cid);
+      if (!code.codable && merged)
+        return refuse(
+          'invalid',
+          `${merged} merged into "${old.data.name}" in the consensus codebook, so it cannot become a grouping node; undo the merges first (Consensus › Consensus codebook).`,
+        );
       return {
         changes: [...ensureCoder(state, q), { kind: 'code', id: cid, expect: version, data: code }],
         result: null,
@@ -266,6 +282,12 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
         );
       if (state.entities.code.some((c) => c.data.parentId === cid))
         return refuse('invalid', `"${old.data.name}" has sub-codes; move or delete them first.`);
+      const merged = mergedNames(state, cid);
+      if (merged)
+        return refuse(
+          'invalid',
+          `${merged} merged into "${old.data.name}" in the consensus codebook; undo the merges first (Consensus › Consensus codebook).`,
+        );
       const themes = state.entities.theme.filter((t) => t.data.codeIds.includes(cid));
       if (themes.length)
         return refuse(

@@ -137,6 +137,29 @@ describe('merging codes into the consensus codebook', () => {
     expect(u.ok && u.value.mergedInto).toBe(undefined);
   });
 
+  it('moves codes merged earlier along when their target is merged in turn (no chains)', () => {
+    const once = mergeCodes(three, { codeIds: ['anx', 'worry'], into: 'anx' });
+    if (!once.ok) throw new Error('merge');
+    const step1 = {
+      ...three,
+      codes: three.codes.map(
+        (c) => once.value.merged.find((m) => m.id === c.id) ?? (c.id === 'anx' ? once.value.target : c),
+      ),
+    };
+    const twice = mergeCodes(step1, { codeIds: ['anx', 'fear'], into: 'fear' });
+    expect(twice.ok && twice.value.merged.map((c) => [c.id, c.mergedInto])).toEqual([
+      ['anx', 'fear'],
+      ['worry', 'fear'],
+    ]);
+    if (!twice.ok) return;
+    const step2 = {
+      ...step1,
+      codes: step1.codes.map((c) => twice.value.merged.find((m) => m.id === c.id) ?? c),
+    };
+    expect(checkProject(step2)).toEqual([]);
+    expect(consensusCodebook(step2).codes.map((c) => c.id)).toEqual(['fear', 'sleep', 'grp']);
+  });
+
   it('merges into a new code, which takes the first code’s place and is nobody’s private code', () => {
     const r = mergeCodes(three, { codeIds: ['anx', 'worry'], into: { id: 'distress', name: 'Distress' } });
     expect(r.ok && r.value.target).toMatchObject({ id: 'distress', name: 'Distress', parentId: null });
