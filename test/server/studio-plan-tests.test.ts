@@ -363,6 +363,113 @@ for (const backend of serverBackends()) {
       expect((await planUpdates(id)).map((d) => d.change)).toEqual(['plan.association.add']);
     });
 
+    it('adds and removes a study domain with a form; the plan and `nabz analyze` use it', async () => {
+      const id = await study();
+      const form = { instrument: 'bace3', id: 'unsure', label: 'Not knowing where to go', method: 'mean' };
+      let r = await c.post(`/studies/${id}/plan/domains`, {
+        ...form,
+        items: ['bace3_01', 'bace3_02', 'bace3_06'],
+        minAnswered: '2',
+        description: 'mean of items 1, 2 and 6 (0–3)',
+      });
+      expect(r.statusCode, errorsOf(r.body)).toBe(303);
+      expect(r.headers.location).toBe(`/studies/${id}/plan?saved=domains#domains`);
+      const def = await c.definitionOf(id);
+      const domains = (def.instruments as { domains: Record<string, unknown>[] }[])[0]!.domains;
+      expect(domains.at(-1)).toEqual({
+        id: 'unsure',
+        label: { en: 'Not knowing where to go' },
+        items: ['bace3_01', 'bace3_02', 'bace3_06'],
+        method: 'mean',
+        minAnswered: 2,
+        official: false,
+        description: 'mean of items 1, 2 and 6 (0–3)',
+      });
+      expect((await planUpdates(id)).at(-1)).toMatchObject({
+        change: 'plan.domain.add',
+        instrument: 'bace3',
+        domain: 'unsure',
+        items: 3,
+      });
+      // the plan's forms offer it, and the CLI computes it from the stored definition
+      const page = await c.get(`/studies/${id}/plan`);
+      expect(page.body).toMatch(/name="variables" value="unsure"/);
+      expect(page.body).toContain(
+        'unsure</strong>: Not knowing where to go — mean of bace3_01, bace3_02, bace3_06',
+      );
+      r = await c.post(`/studies/${id}/plan/correlations`, {
+        variables: ['unsure', 'stigma'],
+        method: 'pearson',
+        missing: 'pairwise',
+      });
+      expect(r.statusCode, errorsOf(r.body)).toBe(303);
+      const report = analyzeWithCli(await c.definitionOf(id));
+      const corr = report.sections.find((x) => x.id === 'correlations')?.blocks[0];
+      expect(corr?.type === 'table' && corr.columns.map((x) => x.label)).toContain(
+        '1. Not knowing where to go',
+      );
+      // a domain the plan names cannot be removed: the whole-definition check names where it is used
+      const before = (await t.store.studies.byId(id))!.version;
+      r = await c.post(`/studies/${id}/plan/domains`, {
+        action: 'remove',
+        instrument: 'bace3',
+        id: 'unsure',
+      });
+      expect(r.statusCode).toBe(400);
+      expect(errorsOf(r.body)).toContain('analysis.correlations.variables[0]');
+      expect((await t.store.studies.byId(id))!.version).toBe(before);
+      r = await c.post(`/studies/${id}/plan/correlations`, { action: 'remove' });
+      r = await c.post(`/studies/${id}/plan/domains`, {
+        action: 'remove',
+        instrument: 'bace3',
+        id: 'unsure',
+      });
+      expect(r.statusCode, errorsOf(r.body)).toBe(303);
+      const after = (await c.definitionOf(id)).instruments as { domains: { id: string }[] }[];
+      expect(after[0]!.domains.map((d) => d.id)).toEqual(['stigma', 'attitudinal', 'instrumental']);
+      expect((await planUpdates(id)).at(-1)).toMatchObject({
+        change: 'plan.domain.remove',
+        domain: 'unsure',
+      });
+
+      // bad input: at the field, nothing stored
+      const v = (await t.store.studies.byId(id))!.version;
+      const cases: [Record<string, string | string[]>, string, RegExp][] = [
+        [{ ...form, items: [] }, 'pd-bace3-items', /tick the items the domain is computed from/],
+        [
+          { ...form, id: 'stigma', items: ['bace3_01'] },
+          'pd-bace3-id',
+          /there is already a score &quot;stigma&quot;/,
+        ],
+        [{ ...form, label: '', items: ['bace3_01'] }, 'pd-bace3-label', /type the name the tables show/],
+        [
+          { ...form, items: ['bace3_01'], minAnswered: '0' },
+          'pd-bace3-minAnswered',
+          /got 0.*whole number of items, at least 1/,
+        ],
+        [{ ...form, items: ['bace3_01'], method: 'median' }, 'pd-bace3-method', /got &quot;median&quot;/],
+        [{ ...form, items: ['gender'] }, 'pd-bace3-items', /gender/],
+      ];
+      for (const [fields, control, message] of cases) {
+        const what = JSON.stringify(fields);
+        const res = await c.post(`/studies/${id}/plan/domains`, fields);
+        expect(res.statusCode, what).toBe(400);
+        const line = new RegExp(`<span class="field-error" id="${control}-e">([^<]*)</span>`).exec(res.body);
+        expect(line?.[1], what).toMatch(message);
+        expect(res.body, what).toMatch(
+          new RegExp(`id="${control}(-[^"]*)?"[^>]*aria-invalid="true" autofocus`),
+        );
+      }
+      const unknown = await c.post(`/studies/${id}/plan/domains`, {
+        ...form,
+        instrument: 'phq9',
+        items: ['x'],
+      });
+      expect(unknown.statusCode).toBe(400);
+      expect(unknown.body).toContain('&quot;phq9&quot; is not an instrument of this study');
+      expect((await t.store.studies.byId(id))!.version).toBe(v);
+    });
+
     it('lets only the owner change these parts, and only with the CSRF token', async () => {
       const id = await study();
       const forms: [string, Record<string, string | string[]>][] = [
@@ -370,6 +477,7 @@ for (const backend of serverBackends()) {
         ['correlations', { variables: ['stigma', 'age'], method: 'pearson', missing: 'pairwise' }],
         ['adjust', { adjust: 'holm' }],
         ['samplesize', { proportion: '0.5', margin: '0.05' }],
+        ['domains', { instrument: 'bace3', id: 'd1', label: 'D', items: ['bace3_01'], method: 'mean' }],
       ];
       const people = [];
       for (const role of ['analyst', 'viewer'] as const) {

@@ -183,6 +183,9 @@ for (const backend of serverBackends()) {
       expect(r.body).toContain(
         'line 1 &quot;Clinical = one&quot;: after &quot;=&quot; list the option values',
       );
+      r = await c.post(`/studies/${id}/plan/categories`, { question: 'age', groups: 'Young = 1' });
+      expect(r.statusCode).toBe(400);
+      expect(r.body).toContain('choose a single-choice question (got &quot;age&quot;)');
       expect((await t.store.studies.byId(id))!.version).toBe(v);
       // empty text removes them
       r = await c.post(`/studies/${id}/plan/categories`, { question: 'training', groups: '' });

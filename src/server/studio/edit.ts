@@ -907,7 +907,7 @@ export async function renderEdit(
 
   // JSON
   out.push(
-    `<section id="json"><h2>Edit the definition as JSON</h2><p class="hint">For what the forms do not cover (pages, sections, study domains). The analysis plan has its own forms: <a href="${base}/plan">Analysis plan</a>. The whole definition is checked before it is saved; problems are listed by path.</p>` +
+    `<section id="json"><h2>Edit the definition as JSON</h2><p class="hint">For what the forms do not cover (pages, sections). The analysis plan, with the study domains, has its own forms: <a href="${base}/plan">Analysis plan</a>. The whole definition is checked before it is saved; problems are listed by path.</p>` +
       `<details${err?.section === 'json' ? ' open' : ''}><summary>Open the JSON editor</summary><form method="post" action="${base}/edit/json#json" class="stack">${csrfField(csrf)}<input type="hidden" name="_form" value="json">${errorsFor(err, 'json')}` +
       textarea(
         'j',

@@ -5,6 +5,7 @@
  * and the study check name it, or `analysis.sampleSize.margin` from the form itself) names the form field
  * (`characteristics`, `margin`); the first field with a problem takes the focus.
  */
+import type { z } from 'zod';
 import type { Issue, Item } from '../../core/instrument/schema.js';
 import { plainQuestions, shortLabel, singleChoiceQuestions } from '../../core/study/questions.js';
 import type { ResolvedStudy } from '../../core/study/resolve.js';
@@ -15,6 +16,7 @@ import type { FieldState } from './forms.js';
 import { issuesHtml } from './layout.js';
 
 export const PLAN_SECTIONS = [
+  'domains',
   'comparisons',
   'categories',
   'thresholds',
@@ -67,6 +69,42 @@ export function numberField(fields: Fields, name: string, path: string, issues: 
     return undefined;
   }
   return n;
+}
+
+/**
+ * Issues of `value` under a core schema, each under `<base>.<field>` with the value typed and the fix named:
+ * "margin of error: Too big: expected number to be <1 (got 5); type a share such as 0.05 for ±5 points".
+ */
+export function schemaIssues(
+  schema: z.ZodType,
+  value: Record<string, unknown>,
+  base: string,
+  help: Readonly<Record<string, string>>,
+): Issue[] {
+  const r = schema.safeParse(value);
+  if (r.success) return [];
+  return r.error.issues.map((i) => {
+    const name = String(i.path[0] ?? '');
+    const got = name in value ? ` (got ${JSON.stringify(value[name])})` : '';
+    return {
+      path: name ? `${base}.${name}` : base,
+      code: 'invalid',
+      message: `${i.message}${got}${help[name] ? `; ${help[name]}` : ''}`,
+    };
+  });
+}
+
+/** The values of a list of checkboxes; an issue with `message` when none is ticked. */
+export function ticked(
+  fields: Fields,
+  name: string,
+  path: string,
+  message: string,
+  issues: Issue[],
+): string[] {
+  const values = fieldAll(fields, name);
+  if (values.length === 0) issues.push({ path, code: 'required', message });
+  return values;
 }
 
 /** One of the allowed values of a select; an issue naming the field and the value otherwise. */
@@ -174,6 +212,7 @@ const PATH_OF: Record<PlanSection, string> = {
   correlations: 'analysis.correlations',
   adjust: 'analysis',
   samplesize: 'analysis.sampleSize',
+  domains: 'instruments.domains',
 };
 
 /**

@@ -9,7 +9,6 @@
  * (AssociationSchema, CorrelationsSchema, SampleSizeSchema, AnalysisPlanSchema's `adjust`); the caller then checks
  * the whole definition (unknown ids, an outcome that is also a characteristic) before it is saved.
  */
-import type { z } from 'zod';
 import { adjustName } from '../../core/analysis/adjust.js';
 import { sampleSizeSentenceOf } from '../../core/analysis/methods.js';
 import type { Issue } from '../../core/instrument/schema.js';
@@ -36,30 +35,9 @@ import {
   type PlanError,
   planOf,
   questionLabel,
+  schemaIssues,
+  ticked,
 } from './plan-form.js';
-
-/**
- * Issues of `value` under a core schema, each under `<base>.<field>` with the value typed and the fix named:
- * "margin of error: Too big: expected number to be <1 (got 5); type a share such as 0.05 for ±5 points".
- */
-function schemaIssues(
-  schema: z.ZodType,
-  value: Record<string, unknown>,
-  base: string,
-  help: Readonly<Record<string, string>>,
-): Issue[] {
-  const r = schema.safeParse(value);
-  if (r.success) return [];
-  return r.error.issues.map((i) => {
-    const name = String(i.path[0] ?? '');
-    const got = name in value ? ` (got ${JSON.stringify(value[name])})` : '';
-    return {
-      path: name ? `${base}.${name}` : base,
-      code: 'invalid',
-      message: `${i.message}${got}${help[name] ? `; ${help[name]}` : ''}`,
-    };
-  });
-}
 
 const NUMERIC_TESTS = {
   parametric:
@@ -73,13 +51,13 @@ export function associations(draft: StudyDraft, fields: Fields): Change {
   if ('done' in entries) return entries.done;
   const { list, id, issues } = entries;
   const atLeast = numberField(fields, 'atLeast', 'analysis.associations.atLeast', issues);
-  const characteristics = fieldAll(fields, 'characteristics');
-  if (characteristics.length === 0)
-    issues.push({
-      path: 'analysis.associations.characteristics',
-      code: 'required',
-      message: 'tick at least one characteristic to test against the outcome',
-    });
+  const characteristics = ticked(
+    fields,
+    'characteristics',
+    'analysis.associations.characteristics',
+    'tick at least one characteristic to test against the outcome',
+    issues,
+  );
   const title = field(fields, 'title');
   const entry: Record<string, unknown> = {
     id,

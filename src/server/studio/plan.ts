@@ -3,13 +3,15 @@
  * (the group variables, which t-test the text reports, α), categories for the analysis (options merged, group
  * order chosen; the stored answers unchanged), thresholds (a score at or above a cut-off) and
  * regression models (linear or logistic; outcome, `atLeast`, predictors, the reference category of each
- * single-choice predictor).
+ * single-choice predictor); the study's own domains (plan-domains.ts) and the tests — associations, correlations,
+ * the multiple-comparison adjustment, the sample size calculation (plan-tests.ts).
  *
  * Load → change → save, like the Design page: every form posts to `/studies/:id/plan/<section>` with the CSRF
  * token; a valid change is saved as a new definition version with an audit entry (`study.update`, change
  * `plan.<section>`) and answered with 303 back to the page; an invalid one re-renders the page (400) with the
- * problems named by field (e.g. `analysis.models.0.atLeast`) and what was typed kept. The whole definition is
- * checked before saving (saveDefinition), so a model naming an unknown score is refused, never stored.
+ * problems listed by path (e.g. `analysis.models[0].atLeast`) above the form and shown next to their fields (the
+ * first one focused; plan-form.ts), what was typed kept. The whole definition is checked before saving
+ * (saveDefinition), so a model naming an unknown score is refused, never stored.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -32,6 +34,7 @@ import {
 import { type Fields, field, fieldAll, type StudyDraft } from './definition.js';
 import { checkGroup, input, select, textarea } from './forms.js';
 import { csrfField, issuesHtml } from './layout.js';
+import { domains, renderDomains } from './plan-domains.js';
 import {
   type Candidates,
   type Change,
@@ -48,6 +51,7 @@ import {
   type PlanError,
   type PlanSection,
   planOf,
+  ticked,
 } from './plan-form.js';
 import { adjust, associations, correlations, renderTests, sampleSize } from './plan-tests.js';
 
@@ -182,13 +186,13 @@ function models(draft: StudyDraft, fields: Fields, c: Candidates): Change {
   const type = choice(fields, 'type', ['linear', 'logistic'], 'analysis.models.type', issues);
   const outcome = field(fields, 'outcome');
   const atLeast = numberField(fields, 'atLeast', 'analysis.models.atLeast', issues);
-  const predictors = fieldAll(fields, 'predictors');
-  if (predictors.length === 0)
-    issues.push({
-      path: 'analysis.models.predictors',
-      code: 'required',
-      message: 'tick at least one predictor',
-    });
+  const predictors = ticked(
+    fields,
+    'predictors',
+    'analysis.models.predictors',
+    'tick at least one predictor',
+    issues,
+  );
   const reference: Record<string, number> = {};
   for (const p of predictors) {
     const q = c.singles.find((s) => s.id === p);
@@ -295,7 +299,12 @@ ${raw(input('pc', 'alpha', 'Significance level α', kept(err, 'comparisons', 'al
 ${raw(textarea(`pk-${q.id}`, 'groups', `${label(q)}: groups for the analysis`, mine ? field(mine.fields, 'groups') : text, { rows: 3, hint: `Options: ${options}. One group per line in the order the tables show them, e.g. "Pre-clinical = 1, 2". Empty: the options as asked.`, state }))}
 <div><button>Save categories of ${q.id}</button></div></form>`;
   });
-  const categoriesForm = html`<section id="categories" class="card"><h2>Categories for the analysis</h2>
+  // a post naming no single-choice question has no form to show its problem at
+  const strayCategories =
+    err?.section === 'categories' && !c.singles.some((q) => q.id === field(err.fields, 'question'))
+      ? err
+      : undefined;
+  const categoriesForm = html`<section id="categories" class="card"><h2>Categories for the analysis</h2>${errorsFor(strayCategories, 'categories')}
 <p class="hint">Merge answer options (e.g. years 1–2 = pre-clinical) and choose the order of the groups (e.g. postgraduates first) for every table, comparison and model. The stored answers are not changed.</p>
 ${categoryForms.length ? categoryForms : html`<p class="muted">No single-choice questions.</p>`}</section>`;
 
@@ -376,13 +385,16 @@ ${referenceSelects.length ? html`<fieldset><legend>Reference categories</legend>
 
   return html`<h1>Analysis plan</h1>
 ${saved ? html`<p class="notice" role="status">Saved (${saved}). The analysis and the reports use it from now on.</p>` : html``}
-<p class="muted">What the analysis reports: group comparisons, thresholds, regression models, associations with an outcome, correlations, the multiple-comparison adjustment and the sample size calculation. Each change is saved as a new version of the definition and recorded in the audit log. <a href="/studies/${studyId}/analysis">Open the analysis</a>.</p>
+<p class="muted">What the analysis reports: study domains, group comparisons, thresholds, regression models, associations with an outcome, correlations, the multiple-comparison adjustment and the sample size calculation. Each change is saved as a new version of the definition and recorded in the audit log. <a href="/studies/${studyId}/analysis">Open the analysis</a>.</p>
 <nav aria-label="Parts of the plan"><p class="row">${PLAN_SECTIONS.map((x) => html`<a href="#${x}">${SECTION_TITLES[x]}</a> `)}</p></nav>
-${comparisonsForm}${categoriesForm}${thresholdsForm}${modelsForm}${renderTests(base, resolved, c, token, err)}`;
+${renderDomains(base, resolved, token, err)}${comparisonsForm}${categoriesForm}${thresholdsForm}${modelsForm}${renderTests(base, resolved, c, token, err)}`;
 }
 
 /** What each form's post changes in the draft (plan-tests.ts holds the tests' forms). */
-const CHANGES: Record<PlanSection, (draft: StudyDraft, fields: Fields, c: Candidates) => Change> = {
+const CHANGES: Record<
+  PlanSection,
+  (draft: StudyDraft, fields: Fields, c: Candidates, resolved: ResolvedStudy) => Change
+> = {
   comparisons,
   categories,
   thresholds: (d, f) => thresholds(d, f),
@@ -391,6 +403,7 @@ const CHANGES: Record<PlanSection, (draft: StudyDraft, fields: Fields, c: Candid
   correlations: (d, f) => correlations(d, f),
   adjust: (d, f) => adjust(d, f),
   samplesize: (d, f) => sampleSize(d, f),
+  domains: (d, f, _c, r) => domains(d, f, r),
 };
 
 const SECTION_TITLES: Record<PlanSection, string> = {
@@ -402,6 +415,7 @@ const SECTION_TITLES: Record<PlanSection, string> = {
   correlations: 'Correlations',
   adjust: 'Multiple comparisons',
   samplesize: 'Sample size',
+  domains: 'Study domains',
 };
 
 export function registerPlan(app: FastifyInstance, ctx: StudioContext): void {
@@ -453,7 +467,7 @@ export function registerPlan(app: FastifyInstance, ctx: StudioContext): void {
       );
     const fields = (req.body ?? {}) as Fields;
     const draft = draftOf(s.study);
-    const r = CHANGES[section](draft, fields, candidatesOf(checked.resolved));
+    const r = CHANGES[section](draft, fields, candidatesOf(checked.resolved), checked.resolved);
     let issues: readonly Issue[];
     if (r.ok) {
       const saved = await saveDefinition(ctx, {
