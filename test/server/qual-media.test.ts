@@ -6,6 +6,8 @@
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseQualProject } from '../../src/core/qual/model.js';
+import { exportQdpx } from '../../src/render/qdpx/export.js';
 import { readZip } from '../../src/render/qdpx/zip.js';
 import { MEDIA_BODY_LIMIT } from '../../src/server/qual/media.js';
 import type { Store } from '../../src/store/index.js';
@@ -31,6 +33,7 @@ for (const backend of serverBackends()) {
     let base: string;
     let sid: string;
     let otherStudyId: number;
+    let ownerId: number;
     const audio = wav(2);
 
     const get = (url: string, who: Browser, headers: Record<string, string> = {}) =>
@@ -67,6 +70,7 @@ for (const backend of serverBackends()) {
       await store.roles.grant({ studyId, userId: a.id, role: 'analyst' });
       await store.roles.grant({ studyId, userId: v.id, role: 'viewer' });
       owner = await t.signIn(o.email);
+      ownerId = o.id;
       analyst = await t.signIn(a.email);
       viewer = await t.signIn(v.email);
       outsider = await t.signIn(x.email);
@@ -206,6 +210,33 @@ for (const backend of serverBackends()) {
       expect(served.rawPayload.equals(Buffer.from(audio))).toBe(true);
       // The owner of the first study has no role on the second: its recording is not theirs to fetch.
       ok(await get(`${other}/sources/${src.id}/media`, owner), 404);
+    });
+
+    it('imports a QDPX carrying a recording larger than the 16 MB form limit of other pages', async () => {
+      const long = wav(840); // 13.4 MB: its base64 form is over 16 MB
+      const parsed = parseQualProject({
+        id: 'long',
+        name: 'Long interview',
+        sources: [{ id: 'int1', name: 'Interview', text: 'P1: Yes.', language: 'en' }],
+      });
+      if (!parsed.ok) throw new Error('fixture');
+      const qdpx = exportQdpx(parsed.value, { media: [{ sourceId: 'int1', name: 'int1.wav', bytes: long }] });
+      const third = (await store.studies.create({ title: 'Third', ownerId: ownerId, definition: {} })).id;
+      ok(await post(`/studies/${third}/qual`, { name: 'Long' }, owner));
+      const b64 = Buffer.from(qdpx.bytes).toString('base64');
+      expect(b64.length).toBeGreaterThan(16 * 1024 * 1024);
+      ok(await post(`/studies/${third}/qual/import`, { kind: 'qdpx', file_b64: b64 }, owner), 201);
+      const p = (await store.qual.byStudy(third))!;
+      const src = (await store.qual.state(p.id, { coderId: null, all: true }))!.entities.source[0]!;
+      expect(src.data.media?.size).toBe(long.length);
+      const over = await app.inject({
+        method: 'POST',
+        url: `/studies/${third}/qual/import`,
+        headers: { cookie: owner.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `_csrf=${encodeURIComponent(owner.csrf)}&kind=qdpx&file_b64=${'A'.repeat(MEDIA_BODY_LIMIT)}`,
+      });
+      expect(over.statusCode).toBe(413);
+      expect(over.body).toContain('The uploaded file is larger than 48 MB; nothing was saved.');
     });
 
     it('removes the recording on request; then the page has no player and the file is gone', async () => {

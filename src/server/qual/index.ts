@@ -21,12 +21,14 @@
  * Stale forms → 409 with a message naming the versions. Every change appends to the project's audit trail.
  *
  * Forms are application/x-www-form-urlencoded; inside this plugin the parser accepts up to
- * {@link QUAL_BODY_LIMIT} bytes (a 90-minute Urdu transcript, percent-encoded, or a base64 .docx/.qdpx
- * exceeds the app's 256 KB limit), only for signed-in users.
+ * {@link QUAL_BODY_LIMIT} bytes (a 90-minute Urdu transcript, percent-encoded, or a base64 .docx
+ * exceeds the app's 256 KB limit), and {@link MEDIA_BODY_LIMIT} for a recording or a .qdpx (which may carry
+ * recordings), only for those who may write here (owners and analysts; checked before the body is read).
  *
  * Register with `await app.register(qualRoutes, { store, config })` (see app.ts).
  */
 import type { FastifyInstance } from 'fastify';
+import { MAX_MEDIA_BYTES } from '../../core/qual/media.js';
 import type { Store } from '../../store/index.js';
 import { checkFormText } from '../auth/form.js';
 import { currentUser, requireStudyRole } from '../auth/guard.js';
@@ -42,7 +44,7 @@ import { registerCodes } from './codes.js';
 import { esc, QUAL_ROLES, type QualContext } from './common.js';
 import { registerConsensus } from './consensus.js';
 import { registerExchange } from './exchange.js';
-import { registerMedia } from './media.js';
+import { MEDIA_BODY_LIMIT, registerMedia } from './media.js';
 import { registerMembers } from './members.js';
 import { registerOverview } from './overview.js';
 import { registerQueries } from './queries.js';
@@ -103,6 +105,23 @@ function formParser(app: FastifyInstance, limit: number): void {
       }
     },
   );
+}
+
+/** Register `routes` on an encapsulated instance whose forms may be up to `limit` bytes (413 from `tooBig`). */
+function withBodyLimit(
+  app: FastifyInstance,
+  limit: number,
+  tooBig: () => HttpError,
+  routes: (sub: FastifyInstance) => void,
+): void {
+  app.register(async (sub) => {
+    formParser(sub, limit);
+    sub.setErrorHandler(async (err) => {
+      if ((err as { code?: unknown }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw tooBig();
+      throw err;
+    });
+    routes(sub);
+  });
 }
 
 /** The qualitative routes (a Fastify plugin; encapsulated, so its body parser applies to its routes only). */
@@ -168,7 +187,23 @@ export async function qualRoutes(
   registerConsensus(app, ctx);
   registerMembers(app, ctx);
   registerResults(app, ctx);
-  registerExchange(app, ctx);
-  registerMedia(app, ctx, formParser);
+  // Recording uploads and QDPX imports (which may carry recordings) take larger forms.
+  withBodyLimit(
+    app,
+    MEDIA_BODY_LIMIT,
+    () => tooLarge('The recording', MAX_MEDIA_BYTES, 'Export it at a lower bit rate, or split it.'),
+    (sub) => registerMedia(sub, ctx),
+  );
+  withBodyLimit(
+    app,
+    MEDIA_BODY_LIMIT,
+    () =>
+      tooLarge(
+        'The uploaded file',
+        MEDIA_BODY_LIMIT,
+        'Export the project without its recordings (link them again afterwards), or import its codebook (.qdc).',
+      ),
+    (sub) => registerExchange(sub, ctx),
+  );
   registerWithdraw(app, ctx);
 }

@@ -3,8 +3,8 @@
  * player with byte ranges, and the player and per-turn play controls the coding page shows.
  *
  * - `POST /studies/:id/qual/sources/:sid/media` (owner, analyst): the file arrives as a base64 form field
- *   (`media_b64`, read by qual.js like a .docx; forms are urlencoded only), inside an encapsulated parser that
- *   accepts {@link MEDIA_BODY_LIMIT} bytes; `remove=1` removes the recording. The store decides the type
+ *   (`media_b64`, read by qual.js like a .docx; forms are urlencoded only), on an encapsulated instance
+ *   whose parser accepts {@link MEDIA_BODY_LIMIT} bytes (qual/index.ts); `remove=1` removes the recording. The store decides the type
  *   from the bytes and refuses anything else (src/core/qual/media.ts).
  * - `GET /studies/:id/qual/sources/:sid/media` (owner, analyst — the roles that read transcripts; viewers get
  *   403): the bytes with their sniffed Content-Type, `Accept-Ranges: bytes`, one range per request (206, or
@@ -35,11 +35,11 @@ import {
   seeOther,
 } from './common.js';
 
-/** Largest form body of a recording upload: 32 MiB as base64 (4/3), with `+` and `/` percent-encoded. */
+/**
+ * Largest form body of a recording upload, and of a QDPX import (which may carry recordings): 32 MiB as
+ * base64 (4/3), with `+` and `/` percent-encoded.
+ */
 export const MEDIA_BODY_LIMIT = 48 * 1024 * 1024;
-
-/** Installs the qualitative form parser, with a body limit, on an (encapsulated) instance. */
-export type FormParser = (app: FastifyInstance, limit: number) => void;
 
 /**
  * One byte range of a `Range` header for a file of `size` bytes: `{ start, end }` (end exclusive), null to
@@ -120,7 +120,8 @@ export function mediaPanel(
   );
 }
 
-export function registerMedia(app: FastifyInstance, ctx: QualContext, formParser: FormParser): void {
+/** Register on an instance whose form parser takes {@link MEDIA_BODY_LIMIT} bytes (see qual/index.ts). */
+export function registerMedia(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/sources/:sid/media', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
     const { sid } = segments(req, 'sid');
@@ -139,30 +140,21 @@ export function registerMedia(app: FastifyInstance, ctx: QualContext, formParser
     return reply.send(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength));
   });
 
-  // Uploads get their own body limit: an encapsulated parser for this one route.
-  app.register(async (sub) => {
-    formParser(sub, MEDIA_BODY_LIMIT);
-    sub.setErrorHandler(async (err) => {
-      if ((err as { code?: unknown }).code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-        throw tooLarge('The recording', MAX_MEDIA_BYTES, 'Export it at a lower bit rate, or split it.');
-      throw err;
-    });
-    sub.post('/studies/:id/qual/sources/:sid/media', async (req, reply) => {
-      const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-      const { sid } = segments(req, 'sid');
-      const b = bodyOf(req);
-      const bytes = field(b, 'remove') === '1' ? null : uploaded(rawField(b, 'media_b64'));
-      await applyPlan(ctx, q, (state) =>
-        state.get('source', sid)
-          ? {
-              changes: ensureCoder(state, q),
-              media: [{ sourceId: sid, name: field(b, 'media_name'), bytes }],
-              result: null,
-            }
-          : refuse('not_found', 'Transcript not found.'),
-      );
-      return seeOther(reply, `${qualBase(q.study.id)}/sources/${encodeURIComponent(sid)}`);
-    });
+  app.post('/studies/:id/qual/sources/:sid/media', async (req, reply) => {
+    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const { sid } = segments(req, 'sid');
+    const b = bodyOf(req);
+    const bytes = field(b, 'remove') === '1' ? null : uploaded(rawField(b, 'media_b64'));
+    await applyPlan(ctx, q, (state) =>
+      state.get('source', sid)
+        ? {
+            changes: ensureCoder(state, q),
+            media: [{ sourceId: sid, name: field(b, 'media_name'), bytes }],
+            result: null,
+          }
+        : refuse('not_found', 'Transcript not found.'),
+    );
+    return seeOther(reply, `${qualBase(q.study.id)}/sources/${encodeURIComponent(sid)}`);
   });
 }
 
