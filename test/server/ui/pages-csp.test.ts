@@ -1,7 +1,8 @@
 /**
  * Every page the server can render obeys its own Content-Security-Policy: the test walks the app's route
  * table (so a new page is covered without touching this file), opens every GET route with real ids (a study
- * with responses, a qualitative project with a transcript, codes, a segment, a memo and a theme) and a few
+ * with responses, a qualitative project with a transcript and its recording, codes, a segment, a memo and a
+ * theme) and a few
  * refusal pages, and fails on
  * - an inline `style="…"` attribute the CSP would block (every kind but the standalone documents),
  * - an inline <style> or <script> whose sha256 is not in the CSP,
@@ -14,6 +15,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baceAnswers } from '../../faults/helpers.js';
 import { ENGLISH_TRANSCRIPT } from '../../fixtures/qual/project.js';
+import { wav } from '../../helpers/media.js';
 import {
   baceStudyDefinition,
   createStudy,
@@ -141,6 +143,14 @@ describe('every page obeys its Content-Security-Policy', () => {
     );
     expectStatus(
       await post(`${base}/sources/${ids.sid}/segments`, { start: 80, end: 140, new_code: 'Pressure' }),
+      303,
+    );
+    // A recording, so the coding page shows its player and the turns' play controls.
+    expectStatus(
+      await post(`${base}/sources/${ids.sid}/media`, {
+        media_b64: Buffer.from(wav(0.5)).toString('base64'),
+        media_name: 'fgd1.wav',
+      }),
       303,
     );
     expectStatus(await post(`${base}/memos`, { title: 'First reading', text: 'Grades dominate.' }), 303);
