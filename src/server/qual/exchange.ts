@@ -35,6 +35,7 @@ import {
   bodyOf,
   coderNames,
   csrfInput,
+  decodeBase64,
   esc,
   field,
   loadQual,
@@ -63,17 +64,6 @@ function reportHtml(r: ImportReport): string {
       ? `<div class="notice"><p><strong>Warnings:</strong></p><ul>${r.warnings.map((w) => `<li>${esc(w.message)}</li>`).join('')}</ul></div>`
       : '')
   );
-}
-
-function decodeB64(b64: string): Uint8Array {
-  const clean = b64.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean))
-    throw new HttpError(
-      400,
-      'The uploaded file did not arrive intact (bad base64); choose it again.',
-      'validation',
-    );
-  return new Uint8Array(Buffer.from(clean, 'base64'));
 }
 
 /** The changes that bring an imported project into an empty one. */
@@ -228,7 +218,7 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
           'Choose the .qdpx file to import (this needs JavaScript in the browser).',
           'validation',
         );
-      const zip = await readZipAsync(decodeB64(b64), QDPX_ZIP);
+      const zip = await readZipAsync(decodeBase64(b64), QDPX_ZIP);
       const over = zip.problems.find((p) => p.code === 'too_large');
       if (over)
         throw new HttpError(
@@ -270,7 +260,7 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
         };
       });
     } else {
-      const xml = pasted || (b64 ? new TextDecoder('utf-8').decode(decodeB64(b64)) : '');
+      const xml = pasted || (b64 ? new TextDecoder('utf-8').decode(decodeBase64(b64)) : '');
       if (!xml) throw new HttpError(400, 'Choose the .qdc file or paste its XML.', 'validation');
       const r = importQdc(xml);
       if (!r.ok)
