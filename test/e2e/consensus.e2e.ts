@@ -3,7 +3,8 @@
  * same focus-group transcript blind, each naming the same idea in their own words; the owner opens comparison,
  * reviews the disagreements per speaker turn (filtered by code and by coder), merges the three codes into one
  * and splits a code in the consensus codebook, records the consensus, links a consensus quote to a theme, and
- * downloads the results table and the agreement table as Word files whose document.xml says what it should.
+ * downloads the results table, the agreement table and the agreement before and after consensus as Word
+ * files whose document.xml says what it should.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -243,6 +244,16 @@ for (const backend of e2eBackends()) {
       expect(agreementText).toContain('Pairs of coders');
       expect(agreementText).not.toContain('Terrified');
       expect(agreementText).not.toContain('Anxiety');
+      // Agreement before and after consensus, from the Consensus page.
+      await owner.goto(`${qual}/consensus`);
+      const [stages] = await Promise.all([owner.waitForEvent('download'), owner.click('a:has-text("Word")')]);
+      const stagesText = docxText((await stages.path())!);
+      expect(stagesText).toContain('Inter-coder agreement before and after consensus');
+      expect(stagesText).toMatch(
+        /Before consensus: coders' own codebooks \(3 codes\), recorded \d{4}-\d\d-\d\d/,
+      );
+      expect(stagesText).toContain('Now: consensus codebook, coders among themselves');
+      expect(stagesText.split('After: coder against the consensus').length - 1).toBe(3);
       expect(foreign).toEqual([]);
     });
   });

@@ -226,6 +226,26 @@ for (const backend of serverBackends()) {
       ]);
       const after = unq(ok(await get(`${base}/consensus?view=turns&code=${grade}`, owner), 200).body);
       expect(after).toContain('each coder against the consensus');
+      // Agreement before and after consensus, downloaded for the methods section (audited).
+      const csv = ok(await get(`${base}/consensus/agreement.csv`, owner), 200);
+      expect(csv.headers['content-disposition']).toMatch(/consensus-agreement\.csv"$/);
+      const lines = csv.body.replace(/^\uFEFF/, '').split(/\r?\n/);
+      expect(lines[0]).toBe('Stage,Coders,N,α (Krippendorff),κ (Cohen),Agreement %,AC1 (Gwet)');
+      expect(lines[1]).toMatch(
+        /^"Before consensus: coders' own codebooks \(3 codes\), recorded \d{4}-\d\d-\d\d","Dr Owner, Dr Second, Dr Third",\d+,-0\.\d{3},,,$/,
+      );
+      expect(lines[2]).toMatch(
+        /^"Now: consensus codebook, coders among themselves","Dr Owner, Dr Second, Dr Third",\d+,0\.\d{3},,,$/,
+      );
+      expect(lines.filter((l) => l.startsWith('After: coder against the consensus,Dr '))).toHaveLength(3);
+      const agreementDocx = ok(await get(`${base}/consensus/agreement.docx`, owner), 200);
+      const docXml = new TextDecoder().decode(
+        readZip(new Uint8Array(agreementDocx.rawPayload)).entries.find((e) => e.name === 'word/document.xml')!
+          .data,
+      );
+      expect(docXml).toContain('Inter-coder agreement before and after consensus');
+      const log = JSON.parse(ok(await get(`${base}/audit.json`, owner), 200).body) as { action: string }[];
+      expect(log.map((e) => e.action)).toContain('export.consensus_agreement_docx');
       // A theme linking the merged code offers the coders’ codings of the merged codes as quotes.
       ok(await post(`${base}/themes`, { name: 'Fear', definition: 'Fear of failing.', codes: fear }, owner));
       const themeId = (await state()).entities.theme[0]!;

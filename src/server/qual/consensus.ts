@@ -15,7 +15,7 @@
  *
  * Owners and analysts: the pages show transcript text.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   agreementBaseline,
@@ -29,9 +29,10 @@ import {
   type ConsensusDecision,
   resolveConsensus,
 } from '../../core/qual/consensus.js';
-import { consensusReport } from '../../core/qual/consensusReport.js';
+import { consensusAgreementTable, consensusReport } from '../../core/qual/consensusReport.js';
 import { codePath, codesInTreeOrder, type QualProject, type Segment } from '../../core/qual/model.js';
 import { OffsetIndex } from '../../core/qual/offsets.js';
+import { tableCsv } from '../../render/csv.js';
 import { type QualChange, type QualState, toQualProject } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 import { parseQuery, queryChoice, queryList, queryText } from '../request.js';
@@ -68,6 +69,7 @@ import {
   consensusView,
   splitView,
 } from './consensusView.js';
+import { fileBase, specDocx } from './results.js';
 
 const ConsensusQuery = z.object({
   coders: queryList,
@@ -283,6 +285,23 @@ function codebookModel(q: QualReq, state: QualState, csrf: string): CodebookMode
   };
 }
 
+/** The Consensus page's data: the project (consensus codebook), the filters and the report. */
+async function reportOf(ctx: QualContext, q: QualReq, req: FastifyRequest) {
+  const { state, project } = await projectOf(ctx, { ...q, coderId: null });
+  const filters = filtersOf(project, parseQuery(req, ConsensusQuery));
+  const doc = state.project.doc;
+  const report =
+    filters.coders.length >= 2 && filters.codeIds.length
+      ? consensusReport(project, {
+          ...filters,
+          started: new Set(doc.consensusSources),
+          baseline: doc.consensusBaseline,
+          at: nowIso(),
+        })
+      : null;
+  return { state, project, filters, report };
+}
+
 async function openState(ctx: QualContext, q: QualReq): Promise<QualState | null> {
   return q.project.comparisonOpen ? stateOf(ctx, { ...q, coderId: null }) : null;
 }
@@ -293,19 +312,7 @@ export function registerConsensus(app: FastifyInstance, ctx: QualContext): void 
   app.get('/studies/:id/qual/consensus', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
     if (!q.project.comparisonOpen) return sendQualPage(reply, { q, ...page, body: () => blindView().text });
-    const { state, project } = await projectOf(ctx, { ...q, coderId: null });
-    const filters = filtersOf(project, parseQuery(req, ConsensusQuery));
-    const doc = state.project.doc;
-    const report =
-      filters.coders.length >= 2 && filters.codeIds.length
-        ? consensusReport(project, {
-            ...filters,
-            started: new Set(doc.consensusSources),
-            baseline: doc.consensusBaseline,
-            at: nowIso(),
-          })
-        : null;
-    const codeName = (id: string) => codePath(project.codes, id).join(' › ');
+    const { state, project, filters, report } = await reportOf(ctx, q, req);
     const model = (csrf: string): ConsensusModel => ({
       base: qualBase(q.study.id),
       csrf,
@@ -313,7 +320,7 @@ export function registerConsensus(app: FastifyInstance, ctx: QualContext): void 
       filters,
       sources: project.sources.map((s) => ({ id: s.id, name: s.name })),
       coderName: nameOfCoder(state),
-      codeName,
+      codeName: (id: string) => codePath(project.codes, id).join(' › '),
       ...textOf(project),
       report,
       merged: state.entities.code.filter((c) => c.data.mergedInto !== undefined).length,
@@ -321,6 +328,31 @@ export function registerConsensus(app: FastifyInstance, ctx: QualContext): void 
     });
     return sendQualPage(reply, { q, ...page, body: (csrf) => consensusView(model(csrf)).text });
   });
+
+  for (const ext of ['csv', 'docx'] as const)
+    app.get(`/studies/:id/qual/consensus/agreement.${ext}`, async (req, reply) => {
+      const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+      if (!q.project.comparisonOpen)
+        throw new HttpError(409, 'Coding is blind: the owner opens comparison before consensus.', 'conflict');
+      const { state, project, filters, report } = await reportOf(ctx, q, req);
+      if (!report)
+        throw new HttpError(400, 'Nothing to compare yet: at least two coders need coded segments.');
+      const table = consensusAgreementTable(report, { coder: nameOfCoder(state) }, filters.coders);
+      const after = { coders: filters.coders, codes: filters.codeIds.length };
+      await ctx.store.qual.record(q.project.id, q.actor, [
+        { action: `export.consensus_agreement_${ext}`, entity: { kind: 'project', id: project.id }, after },
+      ]);
+      reply
+        .header(
+          'content-disposition',
+          `attachment; filename="${fileBase(project.name)}-consensus-agreement.${ext}"`,
+        )
+        .header('cache-control', 'no-store');
+      if (ext === 'csv') return reply.type('text/csv; charset=utf-8').send(tableCsv(table, { bom: true }));
+      return reply
+        .type('application/vnd.openxmlformats-officedocument.wordprocessingml.document')
+        .send(Buffer.from(await specDocx(`${project.name}: agreement before and after consensus`, table)));
+    });
 
   app.post('/studies/:id/qual/consensus', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);

@@ -92,7 +92,8 @@ function agreementView(m: ConsensusModel, r: ConsensusReport): Html {
         { numeric: [1, 2, 3, 4] },
       )}`
     : html`<p>After: no consensus recorded yet.</p>`;
-  return html`<h2>Agreement before and after consensus</h2><ul>${before}${now}</ul><p>Scope: transcripts every compared coder coded, participants’ turns. Disagreements: ${r.summary.total}; decided by consensus: ${r.summary.decided}; open: ${r.summary.open}.</p>${after}`;
+  const downloads = html`<p>Download this table: <a href="${m.base}/consensus/agreement.csv${m.back}">CSV</a> · <a href="${m.base}/consensus/agreement.docx${m.back}">Word</a></p>`;
+  return html`<h2>Agreement before and after consensus</h2><ul>${before}${now}</ul><p>Scope: transcripts every compared coder coded, participants’ turns. Disagreements: ${r.summary.total}; decided by consensus: ${r.summary.decided}; open: ${r.summary.open}.</p>${after}${downloads}`;
 }
 
 function hidden(m: ConsensusModel, fields: Record<string, string | number>): Record<string, string | number> {
