@@ -470,6 +470,55 @@ for (const backend of serverBackends()) {
       expect((await t.store.studies.byId(id))!.version).toBe(v);
     });
 
+    it('saves the reporting options with a form, and `nabz analyze` reports with them', async () => {
+      const id = await study();
+      const good = {
+        confidenceLevel: '0.99',
+        leveneCenter: 'median',
+        alphaMissing: 'pairwise',
+        topN: '5',
+        questionFigures: 'on',
+      };
+      for (const [fields, control, message] of [
+        [{ ...good, confidenceLevel: '95' }, 'po-confidenceLevel', /got 95.*e\.g\. 0\.95/],
+        [{ ...good, topN: '2.5' }, 'po-topN', /got 2\.5.*whole number of items/],
+        [
+          { ...good, leveneCenter: 'trimmed' },
+          'po-leveneCenter',
+          /got &quot;trimmed&quot;.*choose mean or median/,
+        ],
+      ] as const) {
+        const r = await c.post(`/studies/${id}/plan/options`, fields);
+        expect(r.statusCode, JSON.stringify(fields)).toBe(400);
+        const line = new RegExp(`<span class="field-error" id="${control}-e">([^<]*)</span>`).exec(r.body);
+        expect(line?.[1], JSON.stringify(fields)).toMatch(message);
+        expect(r.body).toMatch(new RegExp(`id="${control}"[^>]*aria-invalid="true" autofocus`));
+      }
+      expect(await planUpdates(id)).toEqual([]);
+      const r = await c.post(`/studies/${id}/plan/options`, good);
+      expect(r.statusCode, errorsOf(r.body)).toBe(303);
+      const def = await c.definitionOf(id);
+      expect(def.analysis).toEqual({
+        confidenceLevel: 0.99,
+        leveneCenter: 'median',
+        alphaMissing: 'pairwise',
+        topN: 5,
+        questionFigures: true,
+      });
+      expect((await planUpdates(id)).map((d) => d.change)).toEqual(['plan.options']);
+      const page = await c.get(`/studies/${id}/plan`);
+      expect(page.body).toContain('id="po-confidenceLevel" name="confidenceLevel" value="0.99"');
+      expect(page.body).toMatch(/name="questionFigures" value="on" checked/);
+      const methods = JSON.stringify(analyzeWithCli(def).sections.find((x) => x.id === 'methods'));
+      expect(methods).toContain('intervals are 99% confidence intervals');
+      // unticked, the charts are off again
+      const off = await c.post(`/studies/${id}/plan/options`, { ...good, questionFigures: [] });
+      expect(off.statusCode).toBe(303);
+      expect(((await c.definitionOf(id)).analysis as { questionFigures: boolean }).questionFigures).toBe(
+        false,
+      );
+    });
+
     it('lets only the owner change these parts, and only with the CSRF token', async () => {
       const id = await study();
       const forms: [string, Record<string, string | string[]>][] = [
@@ -478,6 +527,7 @@ for (const backend of serverBackends()) {
         ['adjust', { adjust: 'holm' }],
         ['samplesize', { proportion: '0.5', margin: '0.05' }],
         ['domains', { instrument: 'bace3', id: 'd1', label: 'D', items: ['bace3_01'], method: 'mean' }],
+        ['options', { confidenceLevel: '0.9', leveneCenter: 'mean', alphaMissing: 'listwise', topN: '10' }],
       ];
       const people = [];
       for (const role of ['analyst', 'viewer'] as const) {

@@ -25,6 +25,7 @@ export const PLAN_SECTIONS = [
   'correlations',
   'adjust',
   'samplesize',
+  'options',
 ] as const;
 export type PlanSection = (typeof PLAN_SECTIONS)[number];
 
@@ -213,6 +214,7 @@ const PATH_OF: Record<PlanSection, string> = {
   adjust: 'analysis',
   samplesize: 'analysis.sampleSize',
   domains: 'instruments.domains',
+  options: 'analysis',
 };
 
 /**

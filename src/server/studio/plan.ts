@@ -4,7 +4,8 @@
  * order chosen; the stored answers unchanged), thresholds (a score at or above a cut-off) and
  * regression models (linear or logistic; outcome, `atLeast`, predictors, the reference category of each
  * single-choice predictor); the study's own domains (plan-domains.ts) and the tests — associations, correlations,
- * the multiple-comparison adjustment, the sample size calculation (plan-tests.ts).
+ * the multiple-comparison adjustment, the sample size calculation (plan-tests.ts); the reporting options
+ * (plan-options.ts).
  *
  * Load → change → save, like the Design page: every form posts to `/studies/:id/plan/<section>` with the CSRF
  * token; a valid change is saved as a new definition version with an audit entry (`study.update`, change
@@ -53,6 +54,7 @@ import {
   planOf,
   ticked,
 } from './plan-form.js';
+import { options, renderOptions } from './plan-options.js';
 import { adjust, associations, correlations, renderTests, sampleSize } from './plan-tests.js';
 
 export { PLAN_SECTIONS } from './plan-form.js';
@@ -385,9 +387,9 @@ ${referenceSelects.length ? html`<fieldset><legend>Reference categories</legend>
 
   return html`<h1>Analysis plan</h1>
 ${saved ? html`<p class="notice" role="status">Saved (${saved}). The analysis and the reports use it from now on.</p>` : html``}
-<p class="muted">What the analysis reports: study domains, group comparisons, thresholds, regression models, associations with an outcome, correlations, the multiple-comparison adjustment and the sample size calculation. Each change is saved as a new version of the definition and recorded in the audit log. <a href="/studies/${studyId}/analysis">Open the analysis</a>.</p>
+<p class="muted">What the analysis reports: study domains, group comparisons, thresholds, regression models, associations with an outcome, correlations, the multiple-comparison adjustment, the sample size calculation and the reporting options. Each change is saved as a new version of the definition and recorded in the audit log. <a href="/studies/${studyId}/analysis">Open the analysis</a>.</p>
 <nav aria-label="Parts of the plan"><p class="row">${PLAN_SECTIONS.map((x) => html`<a href="#${x}">${SECTION_TITLES[x]}</a> `)}</p></nav>
-${renderDomains(base, resolved, token, err)}${comparisonsForm}${categoriesForm}${thresholdsForm}${modelsForm}${renderTests(base, resolved, c, token, err)}`;
+${renderDomains(base, resolved, token, err)}${comparisonsForm}${categoriesForm}${thresholdsForm}${modelsForm}${renderTests(base, resolved, c, token, err)}${renderOptions(base, resolved, token, err)}`;
 }
 
 /** What each form's post changes in the draft (plan-tests.ts holds the tests' forms). */
@@ -404,6 +406,7 @@ const CHANGES: Record<
   adjust: (d, f) => adjust(d, f),
   samplesize: (d, f) => sampleSize(d, f),
   domains: (d, f, _c, r) => domains(d, f, r),
+  options: (d, f) => options(d, f),
 };
 
 const SECTION_TITLES: Record<PlanSection, string> = {
@@ -416,6 +419,7 @@ const SECTION_TITLES: Record<PlanSection, string> = {
   adjust: 'Multiple comparisons',
   samplesize: 'Sample size',
   domains: 'Study domains',
+  options: 'Reporting options',
 };
 
 export function registerPlan(app: FastifyInstance, ctx: StudioContext): void {
