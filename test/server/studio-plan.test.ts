@@ -177,6 +177,10 @@ for (const backend of serverBackends()) {
       });
       expect(r.statusCode).toBe(400);
       expect(r.body).toContain('option 4 is in no group');
+      expect(r.body).toMatch(
+        /<span class="field-error" id="pk-specialty-groups-e">[^<]*option 4 is in no group/,
+      );
+      expect(r.body).toMatch(/<textarea id="pk-specialty-groups"[^>]*aria-invalid="true" autofocus/);
       expect(r.body).toContain('Clinical = 1, 2\nOther = 3');
       r = await c.post(`/studies/${id}/plan/categories`, { question: 'specialty', groups: 'Clinical = one' });
       expect(r.statusCode).toBe(400);
