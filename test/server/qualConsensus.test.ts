@@ -146,6 +146,10 @@ for (const backend of serverBackends()) {
       ok(await post(`${base}/consensus/codebook/merge`, { codes: ids, into: ids[0]! }, second));
       const s = await state();
       expect(ids.map((id) => s.get('code', id)?.data.mergedInto ?? null)).toEqual([null, ids[0], ids[0]]);
+      // The coding page offers the consensus code, not the merged ones.
+      const coding = ok(await get(`${base}/sources/${sourceId}`, second), 200).body;
+      expect(coding).toContain(`name="codes" value="${ids[0]}"`);
+      expect(coding).not.toContain(`name="codes" value="${ids[1]}"`);
       const book = unq(ok(await get(`${base}/consensus/codebook`, owner), 200).body);
       expect(book).toContain('Undo merge of Terrified');
       expect(book).toContain('Terrified <span class="muted">(Dr Second’s own code)</span>');

@@ -136,7 +136,9 @@ export async function transcriptText(
 /** The code checkboxes of a form, in tree order, indented by depth. */
 export function codeCheckboxes(codes: readonly Code[], checked: ReadonlySet<string>, name = 'codes'): string {
   const depth = (c: Code) => codePath(codes, c.id).length - 1;
+  // A code merged into another in the consensus codebook is applied as its target: offer the target only.
   return codesInTreeOrder(codes)
+    .filter((c) => c.mergedInto === undefined)
     .map((c) =>
       c.codable
         ? `<label class="${depthClass(depth(c))}"><input type="checkbox" name="${name}" value="${esc(c.id)}"${checked.has(c.id) ? ' checked' : ''}> ${c.color ? `<span class="swatch ${colourClass(c.color)}"></span>` : ''}${esc(c.name)}</label>`
