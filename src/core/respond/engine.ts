@@ -11,10 +11,12 @@
  * and the studio preview (src/server/studio/preview.ts) — only read requests, run effects and render views:
  * change a respondent rule here, not there.
  */
+import type { Issue } from '../issue.js';
 import { parseAnswer } from '../response/answer.js';
 import {
   type Answer,
   type Answers,
+  answersFromJson,
   CONTROL_FIELDS,
   type FieldError,
   type FormFields,
@@ -36,6 +38,9 @@ import {
   type Step,
 } from '../study/pages.js';
 import type { ResolvedStudy } from '../study/resolve.js';
+import { IDEMPOTENCY_KEY } from './apiBody.js';
+
+export { IDEMPOTENCY_KEY, REFERRAL_CODE } from './apiBody.js';
 
 /** A study version ready to be answered. */
 export interface RespondFlow {
@@ -91,8 +96,18 @@ export type Effect =
   | { readonly kind: 'count'; readonly names: readonly string[] }
   /** Keep `state` under a new resume code, and show the code once (the session itself is over). */
   | { readonly kind: 'saveForLater'; readonly state: SessionState }
-  /** Store the response (complete, validated answers); the end page is derived from the stored response. */
-  | { readonly kind: 'submit'; readonly answers: Readonly<Record<string, Answer>>; readonly idem: string };
+  /**
+   * Store the response (complete, validated answers) under the client's key `idem` and increment `counters`
+   * when it is new; the end page is derived from the stored response. `flagged`: a safety rule fires (when
+   * judged already).
+   */
+  | {
+      readonly kind: 'submit';
+      readonly answers: Readonly<Record<string, Answer>>;
+      readonly idem: string;
+      readonly counters: readonly string[];
+      readonly flagged?: boolean;
+    };
 
 /** Where the respondent goes next (the adapter redirects there). */
 export type Place =
@@ -300,7 +315,7 @@ export function advance(
       effects: [
         ...(state.preview || typeof idem !== 'string'
           ? []
-          : [{ kind: 'submit', answers: v.value, idem } as const]),
+          : [{ kind: 'submit', answers: v.value, idem, counters: ['completed'] } as const]),
         { kind: 'deleteDraft' },
       ],
       place: {
@@ -340,9 +355,6 @@ export function advance(
   }
 }
 
-/** A client idempotency key: a UUID or any 8–128 characters from A–Z a–z 0–9 _ . : - */
-export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
-
 /** What a GET shows for a session. */
 export type Presented =
   | {
@@ -372,6 +384,17 @@ export function present(study: RespondFlow, state: SessionState, requested: stri
   };
 }
 
+/** What the study link itself shows: the first page (with no answers), or undefined (the screened-out page). */
+export function presentStart(study: RespondFlow): Presented | undefined {
+  const first = firstStep(study.flow);
+  return first.kind === 'page' ? { kind: 'page', page: first.page, answers: {} } : undefined;
+}
+
+/** End pages that show static text and need no session: declining consent and being screened out. */
+export function isStatelessEnd(p: string): p is 'declined' | 'ineligible' {
+  return p === 'declined' || p === 'ineligible';
+}
+
 /** The id a presented view is addressed by (`?p=`). */
 export function presentedId(p: Presented): string {
   return p.kind === 'page' ? p.page.id : 'review';
@@ -379,9 +402,10 @@ export function presentedId(p: Presented): string {
 
 /**
  * A session resumed from a saved draft: on the page where it was saved if that page is still shown, else at
- * the first unanswered page; screened out when the saved answers no longer meet the (changed) rule.
+ * the first unanswered page; screened out when the saved answers no longer meet the (changed) rule. `rc`: the
+ * hash of the resume code, kept so that the saved draft is deleted when the response is stored.
  */
-export function resume(study: RespondFlow, saved: SessionState): Advance {
+export function resume(study: RespondFlow, saved: SessionState, rc?: string): Advance {
   const { flow } = study;
   const savedAt = saved.at === 'review' ? undefined : findPage(flow, saved.at);
   const step: Step =
@@ -404,6 +428,7 @@ export function resume(study: RespondFlow, saved: SessionState): Advance {
     n: 0,
     started: true,
     seen: saved.seen.includes(at) ? saved.seen : [...saved.seen, at],
+    ...(rc !== undefined ? { rc } : {}),
   };
   return {
     state,
@@ -414,7 +439,7 @@ export function resume(study: RespondFlow, saved: SessionState): Advance {
 
 /** The JSON API's (and any whole-response client's) decision on a complete response. */
 export type Judgement =
-  | { readonly kind: 'invalid'; readonly issues: readonly { path: string; message: string }[] }
+  | { readonly kind: 'invalid'; readonly issues: readonly Issue[] }
   /** Only the eligibility rule failed: nothing stored, counted as screened out. */
   | { readonly kind: 'ineligible'; readonly effects: readonly Effect[] }
   | {
@@ -433,8 +458,95 @@ export function judgeResponse(study: RespondFlow, answers: Answers, lang: string
   if (v.ok) return { kind: 'accept', answers: v.value, flagged: safetyFlagged(study.plan, v.value) };
   const invalid = v.issues.filter((i) => i.code !== 'ineligible');
   if (invalid.length)
-    return { kind: 'invalid', issues: invalid.map((i) => ({ path: i.path, message: i.message })) };
+    return {
+      kind: 'invalid',
+      issues: invalid.map((i) => ({ path: i.path, code: i.code, message: i.message })),
+    };
   return { kind: 'ineligible', effects: [{ kind: 'count', names: ['screened_out'] }] };
+}
+
+/** Why the JSON API refuses a submission (before anything is stored or counted). */
+export type SubmissionRefusal = 'invitation_invalid' | 'closed' | 'invalid';
+
+/** The JSON API's decision on a whole submission. */
+export type SubmissionDecision =
+  /**
+   * Refused: nothing stored or counted. `retry`: the accepted answers, when they are valid — a repeat of a key
+   * stored before with these very answers is answered as that response (whatever happened since); with other
+   * answers it is a conflict.
+   */
+  | {
+      readonly kind: 'refuse';
+      readonly reason: SubmissionRefusal;
+      readonly issues: readonly Issue[];
+      readonly retry?: { readonly answers: Readonly<Record<string, Answer>>; readonly flagged: boolean };
+    }
+  /** Only the eligibility rule failed: nothing stored, counted as screened out (unless the key was used). */
+  | { readonly kind: 'ineligible'; readonly effects: readonly Effect[] }
+  /** Store it: one `submit` effect (counted as started and completed when new). */
+  | { readonly kind: 'accept'; readonly flagged: boolean; readonly effects: readonly Effect[] };
+
+/**
+ * Decide on a JSON API submission: the answers as sent (item id → JSON value), whether the study is open and
+ * whether the invitation (invitation-only studies) is usable. In order: an unusable invitation, then a closed
+ * study, then answers that do not parse or are not valid are refused; failing only the eligibility rule is
+ * `ineligible`; otherwise `accept`. The answers are parsed and judged first so that a refusal can still
+ * recognise a retry of a stored response.
+ */
+export function judgeSubmission(
+  study: RespondFlow,
+  input: {
+    readonly answers: unknown;
+    readonly lang: string;
+    readonly idem: string;
+    readonly open: boolean;
+    readonly invitationUsable: boolean;
+  },
+): SubmissionDecision {
+  const parsed = answersFromJson(study.flow, input.answers, input.lang);
+  const j = parsed.ok ? judgeResponse(study, parsed.answers, input.lang) : undefined;
+  const retry = j?.kind === 'accept' ? { retry: { answers: j.answers, flagged: j.flagged } } : {};
+  const refuse = (reason: SubmissionRefusal, issues: readonly Issue[] = []): SubmissionDecision => ({
+    kind: 'refuse',
+    reason,
+    issues,
+    ...retry,
+  });
+  if (!input.invitationUsable) return refuse('invitation_invalid');
+  if (!input.open) return refuse('closed');
+  if (!parsed.ok)
+    return refuse(
+      'invalid',
+      parsed.errors.map((e) => ({
+        path: `answers.${e.field}`.replace(/\.$/, ''),
+        code: e.code,
+        message: e.message,
+      })),
+    );
+  if (!j) return refuse('invalid');
+  if (j.kind === 'invalid')
+    return refuse(
+      'invalid',
+      j.issues.map((i) => ({
+        path: i.path ? `answers.${i.path}` : 'answers',
+        code: i.code,
+        message: i.message,
+      })),
+    );
+  if (j.kind === 'ineligible') return j;
+  return {
+    kind: 'accept',
+    flagged: j.flagged,
+    effects: [
+      {
+        kind: 'submit',
+        answers: j.answers,
+        idem: input.idem,
+        counters: ['started', 'completed'],
+        flagged: j.flagged,
+      },
+    ],
+  };
 }
 
 /** Parse stored draft JSON back into a state; undefined when it is not one (then the draft is ignored). */

@@ -7,10 +7,13 @@ import { describe, expect, it } from 'vitest';
 import {
   advance,
   type Effect,
+  isStatelessEnd,
   judgeResponse,
+  judgeSubmission,
   nonceOf,
   parseState,
   present,
+  presentStart,
   resume,
   type SessionState,
   startState,
@@ -199,6 +202,8 @@ describe('respondent-session engine', () => {
     );
     expect(kinds(done.effects)).toEqual(['submit', 'deleteDraft']);
     const sub = done.effects[0]!;
+    // The form counted the start when the first page was left: the submit counts the completion only.
+    expect(sub.kind === 'submit' && sub.counters).toEqual(['completed']);
     expect(sub.kind === 'submit' && sub.answers.phq9_9).toEqual(v(2));
     expect(sub.kind === 'submit' && sub.idem).toBe('k-12345678');
     // The session is over (nothing of it is kept); no safety flag is decided for a stored response here.
@@ -234,6 +239,75 @@ describe('respondent-session engine', () => {
     for (const id of BACE_ITEMS) all[id] = v(1);
     const ineligible = judgeResponse(bace, all, 'en');
     expect(ineligible).toEqual({ kind: 'ineligible', effects: [{ kind: 'count', names: ['screened_out'] }] });
+  });
+
+  it('decides a JSON API submission: invitation, then closed, then invalid answers refused; a retry keeps its answers', () => {
+    const json: Record<string, unknown> = {};
+    for (let i = 1; i <= 10; i++) json[`phq9_${i}`] = i === 9 ? 3 : 0;
+    const input = { answers: json, lang: 'en', idem: 'h', open: true, invitationUsable: true };
+    const ok = judgeSubmission(phq9, input);
+    expect(ok.kind).toBe('accept');
+    expect(ok.kind === 'accept' && ok.flagged).toBe(true);
+    expect(ok.kind === 'accept' && ok.effects).toEqual([
+      {
+        kind: 'submit',
+        answers: expect.objectContaining({ phq9_9: v(3) }),
+        idem: 'h',
+        counters: ['started', 'completed'],
+        flagged: true,
+      },
+    ]);
+    // A refusal keeps the accepted answers, so that a retry of a stored response is still recognised.
+    const used = judgeSubmission(phq9, { ...input, open: false, invitationUsable: false });
+    expect(used).toMatchObject({ kind: 'refuse', reason: 'invitation_invalid', retry: { flagged: true } });
+    const closed = judgeSubmission(phq9, { ...input, open: false });
+    expect(closed).toMatchObject({ kind: 'refuse', reason: 'closed', issues: [] });
+    expect(closed.kind === 'refuse' && closed.retry?.answers.phq9_9).toEqual(v(3));
+    // Answers that do not parse, or are not valid: issues under answers.*, with codes; no retry answers.
+    const unknown = judgeSubmission(phq9, { ...input, answers: { ...json, phq9_99: 1 } });
+    expect(unknown).toEqual({
+      kind: 'refuse',
+      reason: 'invalid',
+      issues: [{ path: 'answers.phq9_99', code: 'unknown_field', message: expect.any(String) }],
+    });
+    const notObject = judgeSubmission(phq9, { ...input, answers: [1] });
+    expect(notObject.kind === 'refuse' && notObject.issues.map((i) => i.path)).toEqual(['answers']);
+    const range = judgeSubmission(phq9, { ...input, answers: { ...json, phq9_1: 7 } });
+    expect(range.kind === 'refuse' && range.reason).toBe('invalid');
+    expect(range.kind === 'refuse' && range.issues.map((i) => i.path)).toEqual(['answers.phq9_1']);
+    const incomplete = judgeSubmission(bace, { ...input, answers: { enrolled: 1 } });
+    expect(incomplete.kind === 'refuse' && incomplete.reason).toBe('invalid');
+    expect(
+      incomplete.kind === 'refuse' && incomplete.issues.every((i) => i.path.startsWith('answers.')),
+    ).toBe(true);
+    // Closed beats invalid answers (nothing about the answers is said for a closed study).
+    expect(judgeSubmission(phq9, { ...input, answers: { x: 1 }, open: false })).toMatchObject({
+      reason: 'closed',
+    });
+    // Failing only the eligibility rule: screened out, counted.
+    const baceJson: Record<string, unknown> = { enrolled: 0, age: 21, gender: 1, training: 1 };
+    for (const id of BACE_ITEMS) baceJson[id] = 1;
+    expect(judgeSubmission(bace, { ...input, answers: baceJson })).toEqual({
+      kind: 'ineligible',
+      effects: [{ kind: 'count', names: ['screened_out'] }],
+    });
+  });
+
+  it('presents the start (the first page) and names the ends that need no session', () => {
+    const start = presentStart(bace);
+    expect(start?.kind === 'page' && start.page.id).toBe('consent');
+    expect(start?.answers).toEqual({});
+    expect(isStatelessEnd('declined')).toBe(true);
+    expect(isStatelessEnd('ineligible')).toBe(true);
+    for (const p of ['submitted', 'saved', 'review', 'p1']) expect(isStatelessEnd(p)).toBe(false);
+  });
+
+  it('keeps the resume code’s hash in a resumed session (so that its draft goes when the response is stored)', () => {
+    const s = atP1();
+    const r = resume(bace, s, 'hash-of-code');
+    expect(r.state?.rc).toBe('hash-of-code');
+    expect(kinds(r.effects)).toEqual(['startSession', 'saveDraft', 'count']);
+    expect(resume(bace, s).state?.rc).toBeUndefined();
   });
 
   it('reads back only well-formed stored states', () => {

@@ -1,0 +1,207 @@
+/**
+ * The JSON API body as a Zod schema (core/respond/apiBody.ts): every bad body gives issues naming the field,
+ * a code and the fix; the committed schemas/submission.schema.json is the schema generated from it.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ISSUE_CODE } from '../../../src/core/issue.js';
+import { parseSubmission, submissionJsonSchema } from '../../../src/core/respond/apiBody.js';
+import { jsonSchemaText } from '../../../src/core/study/jsonSchema.js';
+
+const KEY = 'a1b2c3d4-0000-4000-8000-000000000001';
+const issuesOf = (body: unknown, header?: string) => {
+  const r = parseSubmission(body, header);
+  if (r.ok) throw new Error(`accepted: ${JSON.stringify(body)}`);
+  return r.issues;
+};
+
+describe('parseSubmission', () => {
+  it('accepts a body with the key in the header or the body (trimmed), the referral upper-cased', () => {
+    const r = parseSubmission({ answers: { a: 1 }, language: 'ur', referral: 'k7m4qx9p' }, ` ${KEY} `);
+    expect(r).toEqual({
+      ok: true,
+      value: { answers: { a: 1 }, language: 'ur', key: KEY, referral: 'K7M4QX9P' },
+    });
+    const b = parseSubmission({ answers: {}, idempotencyKey: KEY }, undefined);
+    expect(b.ok && b.value.key).toBe(KEY);
+    // The same key in both places is one key.
+    expect(parseSubmission({ answers: {}, idempotencyKey: KEY }, KEY).ok).toBe(true);
+  });
+
+  it('passes the answers through as sent (their values are the engine’s to judge against the study)', () => {
+    const answers = { phq9_1: 2, note: 'text', hobbies: [1, 3], x: null };
+    const r = parseSubmission({ answers }, KEY);
+    expect(r.ok && r.value.answers).toEqual(answers);
+  });
+
+  const cases: {
+    name: string;
+    body: unknown;
+    header?: string;
+    path: string;
+    code: string;
+    message: RegExp;
+  }[] = [
+    { name: 'an array', body: [1, 2], header: KEY, path: '', code: 'invalid_type', message: /JSON object/ },
+    { name: 'null', body: null, header: KEY, path: '', code: 'invalid_type', message: /JSON object/ },
+    {
+      name: 'a string',
+      body: 'answers',
+      header: KEY,
+      path: '',
+      code: 'invalid_type',
+      message: /JSON object/,
+    },
+    {
+      name: 'no answers',
+      body: { language: 'en' },
+      header: KEY,
+      path: 'answers',
+      code: 'invalid_value',
+      message: /^missing: send an object/,
+    },
+    {
+      name: 'answers an array',
+      body: { answers: [1, 2] },
+      header: KEY,
+      path: 'answers',
+      code: 'invalid_value',
+      message: /^must be an object of item id/,
+    },
+    {
+      name: 'answers a string',
+      body: { answers: '{}' },
+      header: KEY,
+      path: 'answers',
+      code: 'invalid_value',
+      message: /^must be an object/,
+    },
+    {
+      name: 'an unknown field',
+      body: { answers: {}, ip: '1.2.3.4' },
+      header: KEY,
+      path: 'ip',
+      code: 'unknown_field',
+      message: /unknown field; the body may have language, answers, idempotencyKey, referral/,
+    },
+    {
+      name: 'a language number',
+      body: { answers: {}, language: 1 },
+      header: KEY,
+      path: 'language',
+      code: 'invalid_type',
+      message: /language tag/,
+    },
+    {
+      name: 'a language too long',
+      body: { answers: {}, language: 'x'.repeat(36) },
+      header: KEY,
+      path: 'language',
+      code: 'too_big',
+      message: /language tag/,
+    },
+    {
+      name: 'a bad referral',
+      body: { answers: {}, referral: 'no spaces' },
+      header: KEY,
+      path: 'referral',
+      code: 'invalid_value',
+      message: /referral code from the link/,
+    },
+    {
+      name: 'a referral number',
+      body: { answers: {}, referral: 1234 },
+      header: KEY,
+      path: 'referral',
+      code: 'invalid_type',
+      message: /referral code/,
+    },
+    {
+      name: 'no key',
+      body: { answers: {} },
+      path: 'idempotencyKey',
+      code: 'required',
+      message: /^missing: send an Idempotency-Key header/,
+    },
+    {
+      name: 'a short key',
+      body: { answers: {} },
+      header: 'abc',
+      path: 'idempotencyKey',
+      code: 'invalid_format',
+      message: /8–128 characters/,
+    },
+    {
+      name: 'a key with spaces',
+      body: { answers: {}, idempotencyKey: 'a b c d e f g h' },
+      path: 'idempotencyKey',
+      code: 'invalid_format',
+      message: /8–128/,
+    },
+    {
+      name: 'a key number',
+      body: { answers: {}, idempotencyKey: 12345678 },
+      header: KEY,
+      path: 'idempotencyKey',
+      code: 'invalid_type',
+      message: /must be a string/,
+    },
+    {
+      name: 'two keys',
+      body: { answers: {}, idempotencyKey: 'other-key-0000001' },
+      header: KEY,
+      path: 'idempotencyKey',
+      code: 'key_mismatch',
+      message: /differs from the Idempotency-Key header/,
+    },
+  ];
+  for (const c of cases)
+    it(`refuses ${c.name}: ${c.path || '(body)'} ${c.code}`, () => {
+      const issues = issuesOf(c.body, c.header);
+      const hit = issues.find((i) => i.path === c.path && i.code === c.code);
+      expect(hit, JSON.stringify(issues)).toBeDefined();
+      expect(hit?.message).toMatch(c.message);
+      for (const i of issues) expect(i.code).toMatch(ISSUE_CODE);
+    });
+
+  it('lists every problem, unknown fields first, then the key, language, referral and answers', () => {
+    const issues = issuesOf(
+      { answers: 1, referral: '?', language: 2, zz: 1, idempotencyKey: 'x' },
+      undefined,
+    );
+    expect(issues.map((i) => i.path)).toEqual(['zz', 'idempotencyKey', 'language', 'referral', 'answers']);
+  });
+
+  it('names an overlong unknown field by its first 64 characters', () => {
+    const name = 'f'.repeat(200);
+    expect(issuesOf({ answers: {}, [name]: 1 }, KEY)[0]?.path).toBe('f'.repeat(64));
+  });
+});
+
+describe('schemas/submission.schema.json', () => {
+  const file = join(__dirname, '..', '..', '..', 'schemas', 'submission.schema.json');
+  // Regenerate with: UPDATE_SCHEMAS=1 npx vitest run test/core/respond/apiBody.test.ts
+  if (process.env.UPDATE_SCHEMAS === '1') writeFileSync(file, jsonSchemaText(submissionJsonSchema()));
+
+  it('equals the schema generated from SubmissionBodySchema', () => {
+    expect(readFileSync(file, 'utf8')).toBe(jsonSchemaText(submissionJsonSchema()));
+  });
+
+  it('describes the body: answers required, no other fields, each answer a value, text, list or null', () => {
+    const s = submissionJsonSchema() as {
+      $schema: string;
+      type: string;
+      required: string[];
+      additionalProperties: boolean;
+      properties: Record<string, { type?: string; additionalProperties?: { anyOf?: unknown[] } }>;
+    };
+    expect(s.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(s.type).toBe('object');
+    expect(s.required).toEqual(['answers']);
+    expect(s.additionalProperties).toBe(false);
+    expect(Object.keys(s.properties).sort()).toEqual(['answers', 'idempotencyKey', 'language', 'referral']);
+    expect(s.properties.answers?.type).toBe('object');
+    expect(s.properties.answers?.additionalProperties?.anyOf).toHaveLength(4);
+  });
+});
