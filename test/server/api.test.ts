@@ -292,6 +292,46 @@ for (const backend of serverBackends()) {
       expect(await snapshot()).toEqual(before);
     });
 
+    it('answers a bad body with one 400 listing every problem as { path, code, message } (the body schema of core/respond/apiBody.ts), storing nothing', async () => {
+      const before = await snapshot();
+      const res = await post({ answers: [1], language: 7, referral: '!', extra: true, idempotencyKey: 'x' });
+      expect(res.statusCode).toBe(400);
+      const body = res.json();
+      expect(body.code).toBe('validation');
+      expect(body.issues).toEqual([
+        {
+          path: 'extra',
+          code: 'unknown_field',
+          message: expect.stringMatching(/^unknown field; the body may have /),
+        },
+        {
+          path: 'idempotencyKey',
+          code: 'invalid_format',
+          message: expect.stringMatching(/8–128 characters/),
+        },
+        { path: 'language', code: 'invalid_type', message: 'must be a language tag such as "en" or "ur"' },
+        {
+          path: 'referral',
+          code: 'invalid_value',
+          message: 'must be the referral code from the link (?r=...)',
+        },
+        { path: 'answers', code: 'invalid_value', message: 'must be an object of item id → value' },
+      ]);
+      expect(body.error).toBe(
+        'The response was not stored: extra: unknown field; the body may have language, answers, idempotencyKey, referral (and 4 more problems).',
+      );
+      // Answers checked against the study carry their codes too.
+      const bad = await post(
+        { answers: { ...baceAnswers(), bace3_99: 1 } },
+        { 'idempotency-key': 'bad-answers-0001' },
+      );
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().issues).toEqual([
+        { path: 'answers.bace3_99', code: 'unknown_field', message: expect.any(String) },
+      ]);
+      expect(await snapshot()).toEqual(before);
+    });
+
     it('refuses a closed study (409) and a draft one (404); screened-out answers are counted, not stored (422)', async () => {
       const before = await countRows(t.store, 'responses');
       const inel = await post(

@@ -4,4 +4,10 @@ export { RESPOND_CSP, RESPOND_HEADERS } from '../ui/headers.js';
 export { RESPOND_CSS, RESPOND_JS } from './assets.js';
 export { type ContentEncoding, chooseEncoding, compressBody } from './compress.js';
 export { esc } from './html.js';
-export { type RenderedPage, type RespondCommon, type RespondContext, renderPage } from './render.js';
+export {
+  type RenderedPage,
+  type RespondCommon,
+  type RespondContext,
+  renderPage,
+  renderPresented,
+} from './render.js';

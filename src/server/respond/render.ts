@@ -12,6 +12,7 @@
  * set on `<html>`, and text that falls back to another language carries its own `lang`/`dir`.
  */
 import type { Instrument, LocalizedText } from '../../core/instrument/schema.js';
+import type { Presented } from '../../core/respond/engine.js';
 import type { Answer, Answers, FieldError, FormFields } from '../../core/response/submission.js';
 import { itemName } from '../../core/response/submission.js';
 import {
@@ -442,6 +443,40 @@ function supportHtml(resolved: ResolvedStudy, lang: string, s: UiStrings): strin
     })
     .join('');
   return `<h1>${esc(s.supportTitle)}</h1><p>${esc(s.supportIntro)}</p><ul class="sc">${contacts}</ul><p><strong>${esc(s.supportEmergency)}</strong></p><p>${esc(s.supportPrivacy)}</p><p>${esc(s.thanksText)}</p>`;
+}
+
+/**
+ * The page for what the engine presents (`present`, `presentStart`): a page of the flow or the review, with
+ * the last post's problems (then status 400, as the post's answer was before redirect-after-POST).
+ * `idempotencyKey`: the review's key for this render.
+ */
+export function renderPresented(
+  common: RespondCommon,
+  flow: Flow,
+  shown: Presented,
+  idempotencyKey?: string,
+): RenderedPage {
+  const errors = shown.errors?.length ? { errors: shown.errors } : {};
+  const page =
+    shown.kind === 'review'
+      ? renderPage({
+          ...common,
+          view: 'review',
+          flow,
+          answers: shown.answers,
+          ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+          ...errors,
+        })
+      : renderPage({
+          ...common,
+          view: 'page',
+          flow,
+          pageId: shown.page.id,
+          answers: shown.answers,
+          ...(shown.fields ? { fields: shown.fields } : {}),
+          ...errors,
+        });
+  return errors.errors ? { ...page, status: 400 } : page;
 }
 
 /**

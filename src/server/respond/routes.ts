@@ -23,13 +23,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   advance,
-  type EndView,
+  isStatelessEnd,
   nonceOf,
   type Place,
-  type Presented,
   placeId,
   present,
   presentedId,
+  presentStart,
+  REFERRAL_CODE,
   resume,
   type SessionState,
   safetyFlagged,
@@ -37,38 +38,29 @@ import {
 } from '../../core/respond/engine.js';
 import type { FormFields } from '../../core/response/submission.js';
 import { pickLanguage } from '../../core/study/i18n.js';
-import { firstStep } from '../../core/study/pages.js';
-import { calendarDay, type Store, type Study } from '../../store/index.js';
+import type { Store, Study } from '../../store/index.js';
 import { asForm, formField } from '../auth/form.js';
 import { currentUser } from '../auth/guard.js';
 import type { ServerConfig } from '../config.js';
 import { HttpError } from '../errors.js';
 import { compressBody } from './compress.js';
+import { Cookies, EffectExecutor, type End } from './effects.js';
 import { type LoadedStudy, StudyCache } from './load.js';
-import { type RenderedPage, type RespondCommon, renderPage } from './render.js';
+import { type RenderedPage, type RespondCommon, renderPage, renderPresented } from './render.js';
 import {
-  checkNewDraft,
   DraftLimiter,
   deleteDraft,
   isSessionKey,
   loadDraft,
-  newResumeCode,
-  newSessionKey,
   normalizeResumeCode,
-  RESUME_TTL_MS,
   resumeHash,
-  SESSION_DRAFT_TTL_MS,
-  saveDraft,
 } from './state.js';
 import {
-  formSubmissionKey,
   INVITATION_TOKEN,
   idempotencyKeyHasher,
   invitationKey,
-  REFERRAL_CODE,
   referralWave,
   responseByKey,
-  submitResponse,
 } from './submit.js';
 
 export interface RespondRoutesOptions {
@@ -121,9 +113,17 @@ export function chooseLanguage(
   return offered[0] ?? 'en';
 }
 
-/** The session cookie (a preview keeps its own, so a researcher's preview never meets their real session). */
-function cookieName(preview: boolean): string {
-  return preview ? 'nabz_sp' : 'nabz_s';
+/** An adapter's cookies for a study link (a preview keeps its own, so it never meets the real session). */
+function cookiesFor(token: string, preview: boolean, secure: boolean): Cookies {
+  return new Cookies(
+    {
+      path: `/s/${token}`,
+      session: preview ? 'nabz_sp' : 'nabz_s',
+      end: preview ? 'nabz_endp' : 'nabz_end',
+      saved: 'nabz_saved',
+    },
+    secure,
+  );
 }
 
 /** What the autosave script keys a session's pages by: not the secret session key, a digest of it. */
@@ -131,39 +131,48 @@ function sessionTag(key: string): string {
   return createHash('sha256').update(`tag\n${key}`, 'utf8').digest('base64url').slice(0, 16);
 }
 
-/**
- * How a session ended, for the GETs after it (reload, Back): `k.<hashed key>` (stored: the page is derived from
- * the stored response), `f.<0|1>` (a preview: flagged or not), `i.<needed|invalid>` (no usable invitation);
- * then the referral code or `-`, then `s` on a shared phone (shown once) or `-`. Session-only, HttpOnly.
- */
-interface End {
-  readonly kind: 'k' | 'f' | 'i';
-  readonly value: string;
-  readonly ref?: string;
-  readonly shared?: boolean;
-}
-const END_VALUE = /^(k|f|i)\.([0-9a-f]{64}|[01]|needed|invalid)\.([A-Z0-9]{4,16}|-)\.(s|-)$/;
-const endCookie = (preview: boolean) => (preview ? 'nabz_endp' : 'nabz_end');
-
-/** The resume code just saved, shown by the next GET (`code.expires[.s]`). */
-const SAVED_COOKIE = 'nabz_saved';
-
-function pageIndex(loaded: LoadedStudy, at: string): number {
-  const i = loaded.flow.pages.findIndex((p) => p.id === at);
-  return i >= 0 ? i : loaded.flow.pages.length;
-}
-
-/** The page a session that is over shows (`?p=submitted`): see END_COOKIE. */
+/** The page a session that is over shows (`?p=submitted`): see the end cookie (effects.ts). */
 const ENDED = 'submitted';
 
-/** End pages that need no session (static text). */
-const STATELESS_ENDS: ReadonlySet<string> = new Set<EndView>(['declined', 'ineligible']);
+/** A posted respondent form: its control fields read once. */
+interface Posted {
+  readonly fields: FormFields;
+  readonly pageId: string;
+  /** `_n`: undefined for a first page (a new session). */
+  readonly nonce: string | undefined;
+  readonly lang: string | undefined;
+  readonly referral: string | undefined;
+  readonly invitation: string | undefined;
+  readonly shared: boolean;
+}
+
+function readPost(body: unknown): Posted {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new HttpError(400, 'The form could not be read; go back and try again.', 'malformed');
+  return {
+    fields: asForm(body) as FormFields,
+    pageId: formField(body, '_page') ?? '',
+    nonce: formField(body, '_n'),
+    lang: formField(body, '_lang'),
+    referral: formField(body, '_r')?.toUpperCase(),
+    invitation: formField(body, '_i'),
+    shared: formField(body, '_shared') === '1',
+  };
+}
+
+type TokenRequest = FastifyRequest<{
+  Params: { token: string };
+  Querystring: { lang?: string; r?: string; i?: string; preview?: string; p?: string; e?: string };
+}>;
+
+/** A query string value as text (repeated keys and other shapes are ignored). */
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOptions): Promise<void> {
   const { store, config, clock } = opts;
   const cache = opts.cache ?? new StudyCache(store);
   const hashKey = idempotencyKeyHasher(store, config.secret);
-  const draftLimiter = new DraftLimiter(store.limits, clock);
+  const effects = new EffectExecutor(store, hashKey, new DraftLimiter(store.limits, clock));
 
   const perStudyKey = (req: FastifyRequest) =>
     `${req.ip}|${String((req.params as { token?: unknown }).token ?? '').slice(0, 64)}`;
@@ -211,9 +220,30 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     readonly loaded: LoadedStudy;
     readonly lang: string;
     readonly preview: boolean;
+    readonly cookies: Cookies;
+    /** The study is closed to this request (a preview may still go through a closed study). */
+    readonly closed: boolean;
   }
 
-  /** A live session: the cookie's draft. */
+  /** The study of a request, its current version, the language to show and the adapter's cookies. */
+  async function contextOf(
+    req: TokenRequest,
+    requestedLang: string | undefined,
+    preview: boolean,
+  ): Promise<Ctx> {
+    const token = req.params.token;
+    const study = await studyFor(req, token, preview);
+    const loaded = cache.current(study);
+    const lang = chooseLanguage(
+      loaded.resolved.study.languages,
+      requestedLang,
+      req.headers['accept-language'],
+    );
+    const cookies = cookiesFor(token, preview, config.secureCookies);
+    return { token, study, loaded, lang, preview, cookies, closed: study.status === 'closed' && !preview };
+  }
+
+  /** A live session: the cookie's draft, with the version and language it was started in. */
   interface Session {
     readonly key: string;
     readonly state: SessionState;
@@ -222,30 +252,41 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     readonly wave: number | null;
   }
 
-  async function sessionOf(
-    req: FastifyRequest,
-    study: Study,
-    preview: boolean,
-  ): Promise<Session | undefined> {
-    const key = req.cookies[cookieName(preview)];
+  async function sessionOf(req: FastifyRequest, c: Ctx): Promise<Session | undefined> {
+    const key = c.cookies.session(req);
     if (!isSessionKey(key)) return undefined;
-    const draft = await loadDraft(store, study.id, key, new Date(clock()));
-    if (!draft || (draft.state.preview === true) !== preview) return undefined;
-    const loaded = await cache.version(study, draft.version);
+    const draft = await loadDraft(store, c.study.id, key, new Date(clock()));
+    if (!draft || (draft.state.preview === true) !== c.preview) return undefined;
+    const loaded = await cache.version(c.study, draft.version);
     if (!loaded) return undefined;
     const lang = chooseLanguage(loaded.resolved.study.languages, draft.language ?? undefined, undefined);
     return { key, state: draft.state, loaded, lang, wave: draft.wave };
   }
 
-  const setSession = (reply: FastifyReply, token: string, preview: boolean, key: string) =>
-    reply.setCookie(cookieName(preview), key, {
-      path: `/s/${token}`,
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: config.secureCookies,
+  /**
+   * The session a post continues (`_n` posted), or a new one (a first page: the referral and invitation it
+   * came with); else where to go instead (the session is over or expired; no usable invitation).
+   */
+  async function sessionFor(req: FastifyRequest, c: Ctx, p: Posted): Promise<Session | string> {
+    if (p.nonce !== undefined) {
+      const live = await sessionOf(req, c);
+      // No session: it is over (a double tap on the final submit) or expired.
+      return live ?? where(c, c.cookies.end(req) ? ENDED : 'expired');
+    }
+    const referral = c.preview ? null : await referralWave(store, c.study.id, p.referral);
+    const invitation = await invitationFor(c, p.invitation);
+    if (invitation.reason) {
+      const i = p.invitation && INVITATION_TOKEN.test(p.invitation) ? `&i=${p.invitation}` : '';
+      return `/s/${c.token}?lang=${encodeURIComponent(c.lang)}${i}`;
+    }
+    const state = startState(c.loaded.flow, {
+      ...(referral ? { ref: referral.code } : {}),
+      ...(invitation.hash ? { inv: invitation.hash } : {}),
+      preview: c.preview,
+      shared: p.shared,
     });
-  const clearSession = (reply: FastifyReply, token: string, preview: boolean) =>
-    reply.clearCookie(cookieName(preview), { path: `/s/${token}` });
+    return { key: '', state, loaded: c.loaded, lang: c.lang, wave: referral?.wave ?? null };
+  }
 
   /** Where a place is shown: `/s/<token>?p=<page>&lang=<lang>` (the session itself is in the cookie). */
   const where = (c: Ctx, p: Place | string) =>
@@ -295,56 +336,6 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     return { reason: token === undefined ? 'needed' : 'invalid' };
   }
 
-  /** The page for what the engine presents (a GET of a session's page). */
-  function view(c: Ctx, s: Session, shown: Presented): RenderedPage {
-    const base = common(c, { state: s.state, key: s.key });
-    const errors = shown.errors?.length ? { errors: shown.errors } : {};
-    const page =
-      shown.kind === 'review'
-        ? renderPage({
-            ...base,
-            view: 'review',
-            flow: c.loaded.flow,
-            answers: shown.answers,
-            idempotencyKey: randomUUID(),
-            ...errors,
-          })
-        : renderPage({
-            ...base,
-            view: 'page',
-            flow: c.loaded.flow,
-            pageId: shown.page.id,
-            answers: shown.answers,
-            ...(shown.fields ? { fields: shown.fields } : {}),
-            ...errors,
-          });
-    // The last post was refused: the page comes back with its problems (as the post's answer did before PRG).
-    return shown.errors?.length ? { ...page, status: 400 } : page;
-  }
-
-  /** Remember how a session ended (see END_COOKIE). */
-  const setEnd = (reply: FastifyReply, c: Ctx, end: End) =>
-    reply.setCookie(
-      endCookie(c.preview),
-      `${end.kind}.${end.value}.${end.ref ?? '-'}.${end.shared ? 's' : '-'}`,
-      {
-        path: `/s/${c.token}`,
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: config.secureCookies,
-      },
-    );
-  const endOf = (req: FastifyRequest, preview: boolean): End | undefined => {
-    const m = END_VALUE.exec(req.cookies[endCookie(preview)] ?? '');
-    if (!m) return undefined;
-    return {
-      kind: m[1] as End['kind'],
-      value: m[2]!,
-      ...(m[3] !== '-' ? { ref: m[3]! } : {}),
-      ...(m[4] === 's' ? { shared: true } : {}),
-    };
-  };
-
   /**
    * The end page of a session that is over: the support page when a safety rule fires on the stored answers
    * (looked up by the response's hashed key: no flag is kept anywhere), else thanks with the respondent's
@@ -352,7 +343,7 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
    */
   async function endPage(reply: FastifyReply, c: Ctx, end: End): Promise<RenderedPage> {
     const plain = common(c);
-    if (end.shared) reply.clearCookie(endCookie(c.preview), { path: `/s/${c.token}` });
+    if (end.shared) c.cookies.clear(reply, c.cookies.names.end);
     if (end.kind === 'i') return renderPage({ ...plain, view: 'invitation', reason: end.value as 'needed' });
     let flagged = end.value === '1';
     if (end.kind === 'k') {
@@ -370,25 +361,14 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     });
   }
 
-  async function count(c: Ctx, names: readonly string[]): Promise<void> {
-    if (c.preview) return;
-    const now = new Date(clock());
-    for (const name of names) await store.counters.increment({ studyId: c.study.id, name, now });
-  }
-
-  /**
-   * The resume code just saved (from its cookie; reload shows it again). On a shared phone it is shown once:
-   * the cookie is cleared, so the next person cannot bring it back with Back or reload.
-   */
+  /** The resume code just saved (from its cookie; reload shows it again, except on a shared phone). */
   function savedPage(req: FastifyRequest, reply: FastifyReply, c: Ctx): RenderedPage {
-    const m = /^([A-Z0-9]{4}-[A-Z0-9]{4})\.(\d{4}-\d{2}-\d{2})(\.s)?$/.exec(req.cookies[SAVED_COOKIE] ?? '');
-    if (!m) return expired(c);
-    if (m[3]) reply.clearCookie(SAVED_COOKIE, { path: `/s/${c.token}` });
+    const saved = c.cookies.saved(req, reply);
+    if (!saved) return expired(c);
     return renderPage({
       ...common(c),
       view: 'resume-code',
-      code: m[1]!,
-      expires: m[2]!,
+      ...saved,
       continueHref: `/s/${c.token}/resume?lang=${encodeURIComponent(c.lang)}`,
     });
   }
@@ -396,302 +376,126 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
   const expired = (c: Ctx) =>
     renderPage({ view: 'error', kind: 'expired', lang: c.lang, resolved: c.loaded.resolved });
 
-  app.get<{
-    Params: { token: string };
-    Querystring: { lang?: string; r?: string; i?: string; preview?: string; p?: string };
-  }>('/s/:token', { config: pageLimit }, async (req, reply) => {
-    const preview = req.query.preview === '1';
-    const study = await studyFor(req, req.params.token, preview);
-    const loaded = cache.current(study);
-    const lang = chooseLanguage(
-      loaded.resolved.study.languages,
-      typeof req.query.lang === 'string' ? req.query.lang : undefined,
-      req.headers['accept-language'],
-    );
-    const c: Ctx = { token: req.params.token, study, loaded, lang, preview };
-    if (study.status === 'closed' && !preview)
-      return send(req, reply, renderPage({ ...common(c), view: 'closed' }));
-    const p = typeof req.query.p === 'string' ? req.query.p.slice(0, 40) : undefined;
-    if (p !== undefined) {
-      if (STATELESS_ENDS.has(p)) return send(req, reply, renderPage({ ...common(c), view: p as 'declined' }));
-      if (p === 'saved') return send(req, reply, savedPage(req, reply, c));
-      const s = await sessionOf(req, study, preview);
-      if (!s) {
-        // A session that is over shows its end on every page of it (reload, Back to the review).
-        const end = endOf(req, preview);
-        if (!end) return send(req, reply, expired(c));
-        if (p !== ENDED) return seeOther(reply, where(c, ENDED));
-        return send(req, reply, await endPage(reply, c, end));
-      }
-      const sc: Ctx = { ...c, loaded: s.loaded, lang: s.lang };
-      const shown = present(s.loaded, s.state, p);
-      if (presentedId(shown) !== p) return seeOther(reply, where(sc, presentedId(shown)));
-      return send(req, reply, view(sc, s, shown));
+  /** `?p=`: a page of the session, or the end of a session that is over (reload, Back). */
+  async function sessionPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    c: Ctx,
+    p: string,
+  ): Promise<FastifyReply> {
+    if (isStatelessEnd(p)) return send(req, reply, renderPage({ ...common(c), view: p }));
+    if (p === 'saved') return send(req, reply, savedPage(req, reply, c));
+    const s = await sessionOf(req, c);
+    if (!s) {
+      // A session that is over shows its end on every page of it (reload, Back to the review).
+      const end = c.cookies.end(req);
+      if (!end) return send(req, reply, expired(c));
+      if (p !== ENDED) return seeOther(reply, where(c, ENDED));
+      return send(req, reply, await endPage(reply, c, end));
     }
-    // The link itself: always a new start (a session in the cookie is another person's on a shared phone).
-    const r = typeof req.query.r === 'string' ? req.query.r.toUpperCase() : undefined;
+    const sc: Ctx = { ...c, loaded: s.loaded, lang: s.lang };
+    const shown = present(s.loaded, s.state, p);
+    if (presentedId(shown) !== p) return seeOther(reply, where(sc, presentedId(shown)));
+    const base = common(sc, { state: s.state, key: s.key });
+    return send(req, reply, renderPresented(base, s.loaded.flow, shown, randomUUID()));
+  }
+
+  /** The link itself: always a new start (a session in the cookie is another person's on a shared phone). */
+  async function startPage(req: TokenRequest, reply: FastifyReply, c: Ctx): Promise<FastifyReply> {
+    const r = text(req.query.r)?.toUpperCase();
     const ref = r && REFERRAL_CODE.test(r) ? r : undefined;
-    const inv = typeof req.query.i === 'string' ? req.query.i : undefined;
+    const inv = text(req.query.i);
     const invitation = await invitationFor(c, inv);
     if (invitation.reason)
       return send(req, reply, renderPage({ ...common(c), view: 'invitation', reason: invitation.reason }));
-    const first = firstStep(loaded.flow);
-    const extra = {
+    const base = common(c, {
       ...(ref ? { ref } : {}),
       ...(invitation.hash && inv ? { inv } : {}),
       languageLinks: true,
-    };
+    });
+    const first = presentStart(c.loaded);
     return send(
       req,
       reply,
-      first.kind === 'page'
-        ? renderPage({
-            ...common(c, extra),
-            view: 'page',
-            flow: loaded.flow,
-            pageId: first.page.id,
-            answers: {},
-          })
-        : renderPage({ ...common(c, extra), view: 'ineligible' }),
+      first ? renderPresented(base, c.loaded.flow, first) : renderPage({ ...base, view: 'ineligible' }),
+    );
+  }
+
+  app.get('/s/:token', { config: pageLimit }, async (req: TokenRequest, reply) => {
+    const c = await contextOf(req, text(req.query.lang), req.query.preview === '1');
+    if (c.closed) return send(req, reply, renderPage({ ...common(c), view: 'closed' }));
+    const p = text(req.query.p)?.slice(0, 40);
+    return p === undefined ? startPage(req, reply, c) : sessionPage(req, reply, c, p);
+  });
+
+  app.post('/s/:token', { config: pageLimit }, async (req: TokenRequest, reply) => {
+    const posted = readPost(req.body);
+    const c0 = await contextOf(req, posted.lang, req.query.preview === '1');
+    if (c0.closed) return seeOther(reply, where(c0, 'closed'));
+    const s = await sessionFor(req, c0, posted);
+    if (typeof s === 'string') return seeOther(reply, s);
+    const c: Ctx = { ...c0, loaded: s.loaded, lang: s.lang };
+    const { pageId, fields, nonce } = posted;
+    const out = advance(s.loaded, { state: s.state, isNew: !s.key }, { pageId, fields, nonce, lang: s.lang });
+    if (out.ignored && !s.key) return seeOther(reply, where(c, 'expired'));
+    const done = await effects.run(out.effects, {
+      study: c.study,
+      loaded: s.loaded,
+      lang: s.lang,
+      now: new Date(clock()),
+      reply,
+      session: { key: s.key, before: s.state, after: out.state, wave: s.wave, cookies: c.cookies },
+      ...(c.preview ? {} : { addressKey: perStudyKey(req) }),
+    });
+    if (done.closed) {
+      await cache.byToken(c.token, true);
+      return seeOther(reply, `/s/${c.token}?lang=${encodeURIComponent(s.lang)}`);
+    }
+    // A preview's submit stores nothing: its end page is known from the answers.
+    if (out.place.kind === 'end' && out.place.flagged !== undefined)
+      c.cookies.setEnd(reply, { kind: 'f', value: out.place.flagged ? '1' : '0' });
+    if (out.state === null) c.cookies.clear(reply, c.cookies.names.session);
+    return seeOther(reply, where(c, done.noInvitation ? ENDED : out.place));
+  });
+
+  app.get('/s/:token/resume', { config: pageLimit }, async (req: TokenRequest, reply) => {
+    const c = await contextOf(req, text(req.query.lang), false);
+    if (c.closed) return send(req, reply, renderPage({ ...common(c), view: 'closed' }));
+    return send(
+      req,
+      reply,
+      renderPage({
+        ...common(c),
+        action: `/s/${c.token}/resume`,
+        view: 'resume',
+        ...(req.query.e === '1' ? { notFound: true } : {}),
+      }),
     );
   });
 
-  app.post<{ Params: { token: string }; Querystring: { preview?: string } }>(
-    '/s/:token',
-    { config: pageLimit },
-    async (req, reply) => {
-      const body = req.body;
-      if (typeof body !== 'object' || body === null || Array.isArray(body))
-        throw new HttpError(400, 'The form could not be read; go back and try again.', 'malformed');
-      const fields = asForm(body) as FormFields;
-      const preview = req.query.preview === '1';
-      const token = req.params.token;
-      const study = await studyFor(req, token, preview);
-      const now = clock();
-      const current = cache.current(study);
-      const fallbackLang = chooseLanguage(
-        current.resolved.study.languages,
-        formField(body, '_lang'),
-        req.headers['accept-language'],
-      );
-      const c0: Ctx = { token, study, loaded: current, lang: fallbackLang, preview };
-      if (study.status === 'closed' && !preview) return seeOther(reply, where(c0, 'closed'));
-      const pageId = formField(body, '_page') ?? '';
-      const nonce = formField(body, '_n');
-
-      // The session: the cookie's draft; a new one when a first page (a form without a step) is posted.
-      let s: Session;
-      const isNew = nonce === undefined;
-      if (!isNew) {
-        const live = await sessionOf(req, study, preview);
-        // No session: it is over (a double tap on the final submit) or expired.
-        if (!live) return seeOther(reply, where(c0, endOf(req, preview) ? ENDED : 'expired'));
-        s = live;
-      } else {
-        const r = formField(body, '_r')?.toUpperCase();
-        const referral = preview ? null : await referralWave(store, study.id, r);
-        const invitation = await invitationFor(c0, formField(body, '_i'));
-        if (invitation.reason) {
-          const i = formField(body, '_i');
-          return seeOther(
-            reply,
-            `/s/${token}?lang=${encodeURIComponent(fallbackLang)}${i && INVITATION_TOKEN.test(i) ? `&i=${i}` : ''}`,
-          );
-        }
-        s = {
-          key: '',
-          loaded: current,
-          lang: fallbackLang,
-          wave: referral?.wave ?? null,
-          state: startState(current.flow, {
-            ...(referral ? { ref: referral.code } : {}),
-            ...(invitation.hash ? { inv: invitation.hash } : {}),
-            preview,
-            shared: formField(body, '_shared') === '1',
-          }),
-        };
-      }
-      const c: Ctx = { ...c0, loaded: s.loaded, lang: s.lang };
-      const out = advance(s.loaded, { state: s.state, isNew }, { pageId, fields, nonce, lang: s.lang });
-      if (out.ignored && isNew) return seeOther(reply, where(c, 'expired'));
-
-      // Run the effects, in order; the session's end page gets the resume code or the stored response's key.
-      const state = out.state;
-      let key = s.key;
-      let place: Place | string = out.place;
-      const persist = (st: SessionState, k: string, ttlMs: number) =>
-        saveDraft(store, {
-          studyId: study.id,
-          key: k,
-          state: st,
-          version: s.loaded.version,
-          language: s.lang,
-          wave: s.wave,
-          pageIndex: pageIndex(s.loaded, st.at),
-          now: new Date(now),
-          ttlMs,
-        });
-      for (const e of out.effects) {
-        switch (e.kind) {
-          case 'startSession':
-            if (!preview)
-              await checkNewDraft(store, draftLimiter, {
-                studyId: study.id,
-                addressKey: perStudyKey(req),
-                kind: 'session',
-                now: new Date(now),
-              });
-            key = newSessionKey();
-            setSession(reply, token, preview, key);
-            // A new session forgets how an earlier one here ended (another person's, on a shared phone).
-            reply.clearCookie(endCookie(preview), { path: `/s/${token}` });
-            reply.clearCookie(SAVED_COOKIE, { path: `/s/${token}` });
-            break;
-          case 'saveDraft':
-            if (state) await persist(state, key, SESSION_DRAFT_TTL_MS);
-            break;
-          case 'deleteDraft':
-            await deleteDraft(store, study.id, key);
-            break;
-          case 'count':
-            await count(c, e.names);
-            break;
-          case 'saveForLater': {
-            await checkNewDraft(store, draftLimiter, {
-              studyId: study.id,
-              addressKey: perStudyKey(req),
-              kind: 'save',
-              now: new Date(now),
-            });
-            const code = newResumeCode();
-            await persist({ ...e.state, rc: resumeHash(code) }, code, RESUME_TTL_MS);
-            // The code is shown by the GET that follows, from a session-only cookie (no draft row for it).
-            const expires = calendarDay(new Date(now + RESUME_TTL_MS));
-            reply.setCookie(SAVED_COOKIE, `${code}.${expires}${e.state.shared ? '.s' : ''}`, {
-              path: `/s/${token}`,
-              httpOnly: true,
-              sameSite: 'lax',
-              secure: config.secureCookies,
-            });
-            break;
-          }
-          case 'submit': {
-            const idem = await hashKey(study.id, formSubmissionKey(key, e.idem));
-            const pre = s.state;
-            try {
-              const result = await submitResponse({
-                store,
-                study,
-                loaded: s.loaded,
-                answers: e.answers,
-                idempotencyKey: idem,
-                language: s.lang,
-                referral: pre.ref !== undefined && s.wave !== null ? { code: pre.ref, wave: s.wave } : null,
-                counters: ['completed'],
-                draftHashes: pre.rc ? [pre.rc] : [],
-                ...(pre.inv ? { invitationHash: pre.inv } : {}),
-                now: new Date(now),
-              });
-              setEnd(reply, c, {
-                kind: 'k',
-                value: idem,
-                ...(result.referralCode ? { ref: result.referralCode } : {}),
-                ...(pre.shared ? { shared: true } : {}),
-              });
-            } catch (err) {
-              // Closed meanwhile (the cached status may be a second old): the link's closed page.
-              if (err instanceof HttpError && err.code === 'closed') {
-                await cache.byToken(token, true);
-                return seeOther(reply, `/s/${token}?lang=${encodeURIComponent(s.lang)}`);
-              }
-              // Invitation-only (or made so during this session) without a usable invitation: the kind page.
-              if (!(err instanceof HttpError && err.code.startsWith('invitation_'))) throw err;
-              setEnd(reply, c, {
-                kind: 'i',
-                value: err.code === 'invitation_invalid' ? 'invalid' : 'needed',
-                ...(pre.shared ? { shared: true } : {}),
-              });
-              place = ENDED;
-            }
-            break;
-          }
-        }
-      }
-      // A preview's submit stores nothing: its end page is known from the answers.
-      if (out.place.kind === 'end' && out.place.flagged !== undefined)
-        setEnd(reply, c, { kind: 'f', value: out.place.flagged ? '1' : '0' });
-      if (state === null) clearSession(reply, token, preview);
-      return seeOther(reply, where(c, place));
-    },
-  );
-
-  app.get<{ Params: { token: string }; Querystring: { lang?: string; e?: string } }>(
-    '/s/:token/resume',
-    { config: pageLimit },
-    async (req, reply) => {
-      const study = await studyFor(req, req.params.token, false);
-      const loaded = cache.current(study);
-      const lang = chooseLanguage(
-        loaded.resolved.study.languages,
-        typeof req.query.lang === 'string' ? req.query.lang : undefined,
-        req.headers['accept-language'],
-      );
-      const c: Ctx = { token: req.params.token, study, loaded, lang, preview: false };
-      if (study.status === 'closed') return send(req, reply, renderPage({ ...common(c), view: 'closed' }));
-      return send(
-        req,
-        reply,
-        renderPage({
-          ...common(c),
-          action: `/s/${c.token}/resume`,
-          view: 'resume',
-          ...(req.query.e === '1' ? { notFound: true } : {}),
-        }),
-      );
-    },
-  );
-
-  app.post<{ Params: { token: string } }>('/s/:token/resume', { config: resumeLimit }, async (req, reply) => {
-    const body = req.body;
-    const token = req.params.token;
-    const study = await studyFor(req, token, false);
-    const current = cache.current(study);
-    const lang0 = chooseLanguage(
-      current.resolved.study.languages,
-      formField(body, '_lang'),
-      req.headers['accept-language'],
-    );
-    const back = `/s/${token}/resume?lang=${encodeURIComponent(lang0)}`;
-    if (study.status === 'closed') return seeOther(reply, back);
-    const code = normalizeResumeCode((formField(body, 'code') ?? '').slice(0, 32));
-    const now = clock();
-    const draft = code ? await loadDraft(store, study.id, code, new Date(now)) : undefined;
-    const loaded = draft ? await cache.version(study, draft.version) : undefined;
+  app.post('/s/:token/resume', { config: resumeLimit }, async (req: TokenRequest, reply) => {
+    const c0 = await contextOf(req, formField(req.body, '_lang'), false);
+    const back = `/s/${c0.token}/resume?lang=${encodeURIComponent(c0.lang)}`;
+    if (c0.closed) return seeOther(reply, back);
+    const code = normalizeResumeCode((formField(req.body, 'code') ?? '').slice(0, 32));
+    const now = new Date(clock());
+    const draft = code ? await loadDraft(store, c0.study.id, code, now) : undefined;
+    const loaded = draft ? await cache.version(c0.study, draft.version) : undefined;
     // Not found: the form again, saying so (the typed code is not echoed into a URL).
     if (!draft || !loaded || !code || draft.state.preview) return seeOther(reply, `${back}&e=1`);
-    const lang = chooseLanguage(loaded.resolved.study.languages, draft.language ?? lang0, undefined);
-    const c: Ctx = { token, study, loaded, lang, preview: false };
-    const out = resume(loaded, draft.state);
-    const state = out.state ? { ...out.state, rc: resumeHash(code) } : null;
-    const key = newSessionKey();
-    for (const e of out.effects) {
-      if (e.kind === 'count') await count(c, e.names);
-      else if (e.kind === 'startSession') setSession(reply, token, false, key);
-      else if (e.kind === 'saveDraft' && state)
-        await saveDraft(store, {
-          studyId: study.id,
-          key,
-          state,
-          version: loaded.version,
-          language: lang,
-          wave: draft.wave,
-          pageIndex: pageIndex(loaded, state.at),
-          now: new Date(now),
-          ttlMs: SESSION_DRAFT_TTL_MS,
-        });
-    }
+    const lang = chooseLanguage(loaded.resolved.study.languages, draft.language ?? c0.lang, undefined);
+    const c: Ctx = { ...c0, loaded, lang };
+    const out = resume(loaded, draft.state, resumeHash(code));
+    await effects.run(out.effects, {
+      study: c.study,
+      loaded,
+      lang,
+      now,
+      reply,
+      session: { key: '', before: draft.state, after: out.state, wave: draft.wave, cookies: c.cookies },
+    });
     // Screened out by the saved answers (the rule changed): nothing of theirs is kept.
-    if (!state) await deleteDraft(store, study.id, code);
+    if (!out.state) await deleteDraft(store, c.study.id, code);
     return seeOther(reply, where(c, out.place));
   });
 }

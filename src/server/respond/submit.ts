@@ -1,14 +1,12 @@
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
-import { safetyFlagged as isFlagged } from '../../core/respond/engine.js';
+import { safetyFlagged as isFlagged, REFERRAL_CODE } from '../../core/respond/engine.js';
 import type { Answer } from '../../core/response/submission.js';
 import { calendarDay, canonicalJson, type Store, type Study, secretHash } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 import type { LoadedStudy } from './load.js';
 
-export { IDEMPOTENCY_KEY } from '../../core/respond/engine.js';
-
 /** A referral code in a link (`?r=`): letters and digits, as `randomCode` makes them. */
-export const REFERRAL_CODE = /^[A-Z0-9]{4,16}$/;
+export { IDEMPOTENCY_KEY, REFERRAL_CODE } from '../../core/respond/engine.js';
 
 /** An invitation token in a link (`?i=`) or the API's `Nabz-Invitation` header: 22 base64url characters as made. */
 export const INVITATION_TOKEN = /^[A-Za-z0-9_-]{16,64}$/;

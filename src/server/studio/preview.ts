@@ -23,16 +23,11 @@ import type { FormFields } from '../../core/response/submission.js';
 import { pickLanguage } from '../../core/study/i18n.js';
 import { firstStep } from '../../core/study/pages.js';
 import { parseQuery, queryText } from '../request.js';
-import { type RenderedPage, type RespondCommon, renderPage } from '../respond/index.js';
+import { Cookies, EffectExecutor } from '../respond/effects.js';
+import { type RenderedPage, type RespondCommon, renderPage, renderPresented } from '../respond/index.js';
 import type { LoadedStudy, StudyCache } from '../respond/load.js';
-import {
-  deleteDraft,
-  isSessionKey,
-  loadDraft,
-  newSessionKey,
-  SESSION_DRAFT_TTL_MS,
-  saveDraft,
-} from '../respond/state.js';
+import { DraftLimiter, deleteDraft, isSessionKey, loadDraft } from '../respond/state.js';
+import { idempotencyKeyHasher } from '../respond/submit.js';
 import {
   checkedOf,
   loadStudy,
@@ -62,6 +57,13 @@ function withBanner(p: RenderedPage, studyId: number, lang: string): RenderedPag
 export function registerPreview(app: FastifyInstance, ctx: StudioContext, cache: StudyCache): void {
   const { config, store } = ctx;
   const path = (id: number) => `/studies/${id}/preview`;
+  // The respondent side's effect executor; a preview counts nothing, stores no response and saves no code.
+  const effects = new EffectExecutor(
+    store,
+    idempotencyKeyHasher(store, config.secret),
+    new DraftLimiter(store.limits, Date.now),
+  );
+  const cookiesOf = (id: number) => new Cookies({ path: path(id), session: COOKIE }, config.secureCookies);
 
   /** The study, its prepared current version and the language; a 409 page when the definition has problems. */
   const setup = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -174,20 +176,7 @@ export function registerPreview(app: FastifyInstance, ctx: StudioContext, cache:
     if (!session) return seeOther(reply, `${path(s.study.id)}?lang=${encodeURIComponent(lang)}`);
     const shown = present(loaded, session.state, q.page);
     if (presentedId(shown) !== q.page) return seeOther(reply, location(s.study.id, lang, presentedId(shown)));
-    const errors = shown.errors?.length ? { errors: shown.errors } : {};
-    const rendered =
-      shown.kind === 'review'
-        ? renderPage({ ...c, view: 'review', flow: loaded.flow, answers: shown.answers, ...errors })
-        : renderPage({
-            ...c,
-            view: 'page',
-            flow: loaded.flow,
-            pageId: shown.page.id,
-            answers: shown.answers,
-            ...(shown.fields ? { fields: shown.fields } : {}),
-            ...errors,
-          });
-    return send(reply, errors.errors ? { ...rendered, status: 400 } : rendered, s, lang);
+    return send(reply, renderPresented(c, loaded.flow, shown), s, lang);
   });
 
   app.post('/studies/:id/preview', async (req, reply) => {
@@ -202,32 +191,16 @@ export function registerPreview(app: FastifyInstance, ctx: StudioContext, cache:
     const state = session?.state ?? startState(loaded.flow, { preview: true });
     const pageId = typeof fields._page === 'string' ? fields._page : '';
     const out = advance(loaded, { state, isNew: !session }, { pageId, fields, nonce, lang });
-    let key = session?.key ?? '';
-    const next = out.state;
-    for (const e of out.effects) {
-      if (e.kind === 'startSession') {
-        key = newSessionKey();
-        reply.setCookie(COOKIE, key, {
-          path: path(s.study.id),
-          httpOnly: true,
-          sameSite: 'lax',
-          secure: config.secureCookies,
-        });
-      } else if (e.kind === 'deleteDraft') await deleteDraft(store, s.study.id, key);
-      else if (e.kind === 'saveDraft' && next)
-        await saveDraft(store, {
-          studyId: s.study.id,
-          key,
-          state: next,
-          version: loaded.version,
-          language: lang,
-          wave: null,
-          pageIndex: 0,
-          now: new Date(),
-          ttlMs: SESSION_DRAFT_TTL_MS,
-        });
-    }
-    if (!next) reply.clearCookie(COOKIE, { path: path(s.study.id) });
+    const cookies = cookiesOf(s.study.id);
+    await effects.run(out.effects, {
+      study: s.study,
+      loaded,
+      lang,
+      now: new Date(),
+      reply,
+      session: { key: session?.key ?? '', before: state, after: out.state, wave: null, cookies },
+    });
+    if (!out.state) cookies.clear(reply, cookies.names.session);
     return seeOther(reply, location(s.study.id, lang, out.place));
   });
 }
