@@ -506,6 +506,12 @@ for (const backend of serverBackends()) {
       const log = JSON.parse(ok(await get(`${base}/audit.json`, owner), 200).body) as { action: string }[];
       for (const a of ['consensus.start', 'consensus.accept', 'consensus.merge', 'consensus.not_coded'])
         expect(log.map((e) => e.action)).toContain(a);
+      // The first decision recorded the agreement before consensus, once.
+      expect(log.filter((e) => e.action === 'consensus.baseline')).toHaveLength(1);
+      expect((await project()).doc.consensusBaseline).toMatchObject({
+        coders: [`u${owner.userId}`, `u${analyst.userId}`],
+      });
+      expect(after).toMatch(/Before consensus \(recorded \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
       // The coders' own segments are untouched, and the comparison does not count the consensus as a coder.
       expect((await segmentsOf(`u${owner.userId}`)).map((x) => x.data)).toEqual([o]);
       expect(ok(await get(`${base}/compare`, owner), 200).body).not.toContain('value="consensus" checked');

@@ -33,7 +33,13 @@ import { consensusAgreementTable, consensusReport } from '../../core/qual/consen
 import { codePath, codesInTreeOrder, type QualProject, type Segment } from '../../core/qual/model.js';
 import { OffsetIndex } from '../../core/qual/offsets.js';
 import { tableCsv } from '../../render/csv.js';
-import { type QualChange, type QualState, toQualProject } from '../../store/index.js';
+import {
+  type Outcome,
+  type QualChange,
+  type QualRefusal,
+  type QualState,
+  toQualProject,
+} from '../../store/index.js';
 import { HttpError } from '../errors.js';
 import { parseQuery, queryChoice, queryList, queryText } from '../request.js';
 import {
@@ -228,16 +234,18 @@ function decisionPlan(state: QualState, d: DecisionInput) {
       ? {
           project: {
             doc: newDoc,
-            audit: {
-              action: starting ? 'consensus.start' : 'consensus.baseline',
-              before: { consensusSources: doc.consensusSources },
-              after: { consensusSources: sources },
-            },
+            audit: starting
+              ? {
+                  action: 'consensus.start',
+                  before: { consensusSources: doc.consensusSources },
+                  after: { consensusSources: sources },
+                }
+              : { action: 'consensus.baseline', before: null, after: baseline },
           },
         }
       : {}),
     events: [
-      ...(baseline
+      ...(baseline && starting
         ? [{ action: 'consensus.baseline', entity: { kind: 'project', id: project.id }, after: baseline }]
         : []),
       {
@@ -412,11 +420,14 @@ export function registerConsensus(app: FastifyInstance, ctx: QualContext): void 
     });
   });
 
-  const codebookPost = (path: string, run: (q: QualReq, b: FormBody) => Promise<{ ok: boolean }>) =>
+  const codebookPost = (
+    path: string,
+    run: (q: QualReq, b: FormBody) => Promise<Outcome<unknown, QualRefusal>>,
+  ) =>
     app.post(`/studies/:id/qual/consensus/codebook/${path}`, async (req, reply) => {
       const q = await loadQual(ctx, req, QUAL_ROLES.edit);
       const r = await run(q, bodyOf(req));
-      if (!r.ok) throw refusalError(r as Parameters<typeof refusalError>[0]);
+      if (!r.ok) throw refusalError(r);
       return seeOther(reply, `${qualBase(q.study.id)}/consensus/codebook`);
     });
 
