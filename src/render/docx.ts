@@ -128,15 +128,15 @@ export function tableLayout(header: readonly string[], rows: readonly LayoutRow[
       });
   const need = (size: number) =>
     chars.map((c, i) => textTwips(Math.max(c, headChars[i]!), size) + CELL_PADDING);
-  const fit = (size: number, width: number, landscape: boolean): TableLayout | undefined => {
+  const fitting = (size: number, width: number, landscape: boolean): TableLayout | undefined => {
     const n = need(size);
     const total = n.reduce((a, b) => a + b, 0);
     if (total > width) return undefined;
     return { landscape, size, widths: n.map((x) => Math.floor((width * x) / total)) };
   };
   return (
-    PORTRAIT_SIZES.map((size) => fit(size, TEXT_WIDTH, false)).find((x) => x !== undefined) ??
-    SIZES.map((size) => fit(size, LANDSCAPE_TEXT_WIDTH, true)).find((x) => x !== undefined) ?? {
+    PORTRAIT_SIZES.map((size) => fitting(size, TEXT_WIDTH, false)).find((x) => x !== undefined) ??
+    SIZES.map((size) => fitting(size, LANDSCAPE_TEXT_WIDTH, true)).find((x) => x !== undefined) ?? {
       landscape: true,
       size: SIZES.at(-1)!,
       widths: need(SIZES.at(-1)!).map(() => Math.floor(LANDSCAPE_TEXT_WIDTH / chars.length)),

@@ -38,6 +38,8 @@ function withDomains(domains: unknown[]) {
   study.instruments[0].domains = domains;
   study.analysis.thresholds = []; // they name the example's domains
   study.analysis.models = []; // so do its models
+  study.analysis.combined = []; // its combined score
+  study.analysis.associations = []; // and its associations
   return study;
 }
 

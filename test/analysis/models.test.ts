@@ -65,6 +65,26 @@ function sentences(report: Report, sectionId: string): string[] {
   return s.blocks.flatMap((b) => (b.type === 'text' ? b.sentences : []));
 }
 
+/** B, SE, Wald, p, the adjusted OR and the crude OR with their Wald CIs of every coefficient against the golden. */
+function expectLogisticRows(rows: ReturnType<typeof byCoefficient>, prefix: string, crude: string) {
+  for (const name of NAMES) {
+    const k = `${prefix}.${name}`;
+    expectDigits(value(cell(rows, name, 'b')), g(`${k}.b`), 12, `${k}.b`);
+    expectDigits(value(cell(rows, name, 'se')), g(`${k}.se`), 12, `${k}.se`);
+    expectDigits(value(cell(rows, name, 'wald')), g(`${k}.wald`), 12, `${k}.wald`);
+    expectDigits(value(cell(rows, name, 'p')), g(`${k}.p`), 11, `${k}.p`);
+    if (name === '(Intercept)') continue;
+    expectDigits(value(cell(rows, name, 'or')), g(`${k}.or`), 12, `${k}.or`);
+    const [lo, hi] = bounds(cell(rows, name, 'orCi'));
+    expectDigits(lo, g(`${k}.orLower`), 12, `${k}.orLower`);
+    expectDigits(hi, g(`${k}.orUpper`), 12, `${k}.orUpper`);
+    expectDigits(value(cell(rows, name, 'crude')), g(`${crude}.${name}.or`), 12, `crude ${name}`);
+    const [clo, chi] = bounds(cell(rows, name, 'crudeCi'));
+    expectDigits(clo, g(`${crude}.${name}.orLower`), 12, `crude ${name} lower`);
+    expectDigits(chi, g(`${crude}.${name}.orUpper`), 12, `crude ${name} upper`);
+  }
+}
+
 let report: Report;
 beforeAll(async () => {
   report = (await analyzeFile(studyJson(), csv)).report;
@@ -76,22 +96,7 @@ describe('example BACE study: models agree with R', () => {
     expect(t.denominator).toContain(`n = ${g('n')}`);
     expect(t.denominator).toContain(`${g('logistic.events')} of ${g('n')}`);
     const rows = byCoefficient(t);
-    for (const name of NAMES) {
-      const k = `logistic.${name}`;
-      expectDigits(value(cell(rows, name, 'b')), g(`${k}.b`), 12, `${k}.b`);
-      expectDigits(value(cell(rows, name, 'se')), g(`${k}.se`), 12, `${k}.se`);
-      expectDigits(value(cell(rows, name, 'wald')), g(`${k}.wald`), 12, `${k}.wald`);
-      expectDigits(value(cell(rows, name, 'p')), g(`${k}.p`), 11, `${k}.p`);
-      if (name === '(Intercept)') continue;
-      expectDigits(value(cell(rows, name, 'or')), g(`${k}.or`), 12, `${k}.or`);
-      const [lo, hi] = bounds(cell(rows, name, 'orCi'));
-      expectDigits(lo, g(`${k}.orLower`), 12, `${k}.orLower`);
-      expectDigits(hi, g(`${k}.orUpper`), 12, `${k}.orUpper`);
-      expectDigits(value(cell(rows, name, 'crude')), g(`crude.${name}.or`), 12, `crude ${name}`);
-      const [clo, chi] = bounds(cell(rows, name, 'crudeCi'));
-      expectDigits(clo, g(`crude.${name}.orLower`), 12, `crude ${name} lower`);
-      expectDigits(chi, g(`crude.${name}.orUpper`), 12, `crude ${name} upper`);
-    }
+    expectLogisticRows(rows, 'logistic', 'crude');
     expect(value(cell(rows, 'Gender: Female (reference)', 'or'))).toBe(1);
   });
 
@@ -153,6 +158,67 @@ describe('example BACE study: models agree with R', () => {
     const linear = sentences(report, 'model_stigma_linear').join(' ');
     expect(linear).toContain(
       g('linear.Fp') < 0.05 ? 'explained a statistically significant share' : 'did not explain',
+    );
+  });
+});
+
+describe('example BACE study: any barrier domain ≥ 1.5 (analysis.combined) agrees with R', () => {
+  it('the logistic model of the highest domain score ≥ 1.5: crude and adjusted ORs with Wald CIs match glm', () => {
+    const t = table(report, 'model_any_barrier');
+    expect(t.title).toMatch(/^Any barrier domain ≥ 1\.5/);
+    expect(t.denominator).toContain(`n = ${g('any.n')}`);
+    expect(t.denominator).toContain(`${g('any.events')} of ${g('any.n')}`);
+    const rows = byCoefficient(t);
+    expectLogisticRows(rows, 'any', 'anycrude');
+    const f = table(report, 'model_any_barrier_fit');
+    expectDigits(fitValue(f, '−2 log-likelihood'), g('any.deviance'), 12, 'deviance');
+    expectDigits(fitValue(f, 'Model χ²'), g('any.chi2'), 12, 'model chi2');
+    expectDigits(fitValue(f, 'Model p'), g('any.chi2p'), 11, 'model p');
+  });
+
+  it('its bivariate associations: chi-square (Fisher for specialty, expected counts < 5) and Welch t for age', () => {
+    const t = table(report, 'assoc_any_barrier');
+    const head = (label: string) => {
+      const r = t.rows.find(
+        (x) =>
+          x.kind === 'data' &&
+          !x.indent &&
+          x.cells.characteristic?.kind === 'text' &&
+          x.cells.characteristic.text === label,
+      );
+      if (r?.kind !== 'data') throw new Error(`no row ${label}`);
+      return r.cells;
+    };
+    for (const [v, label] of [
+      ['gender', 'Gender'],
+      ['training', 'Level of training'],
+    ] as const) {
+      const c = head(label);
+      expectDigits(value(c.statistic), g(`assoc.${v}.chi2`), 12, `${v} χ²`);
+      expectDigits(value(c.p), g(`assoc.${v}.p`), 11, `${v} p`);
+    }
+    expect(g('assoc.specialty.minExpected')).toBeLessThan(5);
+    const sp = head('Specialty');
+    expect(sp.test?.kind === 'text' && sp.test.text).toBe("Fisher's exact");
+    expectDigits(value(sp.p), g('assoc.specialty.p'), 11, 'specialty Fisher p');
+    const age = head('Age, M (SD)');
+    expectDigits(value(age.statistic), g('assoc.age.t'), 12, 'age t');
+    expectDigits(value(age.p), g('assoc.age.p'), 11, 'age p');
+  });
+
+  it('a combined score names unknown scores and clashing ids', () => {
+    const s = studyJson();
+    s.analysis.combined.push({ id: 'gender', label: 'x', max: ['stigma', 'nosuch'] });
+    const r = resolveStudy(s, getInstrument, instrumentIds());
+    expect(r.ok).toBe(false);
+    const messages = r.ok ? [] : r.issues.map((i) => `${i.path}: ${i.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'analysis.combined[1].id: combined score "gender": the study already has a question with this id; choose another',
+        expect.stringContaining(
+          'analysis.combined[1].max[1]: combined score "gender": "nosuch" is not a score of this study',
+        ),
+      ]),
     );
   });
 });

@@ -63,6 +63,9 @@ function labelOf(id: string, resolved: ResolvedStudy): string {
     const d = si.domains.find((x) => x.id === id);
     if (d) return d.label.en ?? id;
   }
+  const c = resolved.study.analysis.combined.find((x) => x.id === id);
+  if (c)
+    return `${midSentence(c.label)} (the highest of ${listOf(c.max.map((m) => midSentence(labelOf(m, resolved))))})`;
   const v = resolved.variables.get(id);
   return v ? midSentence(shortLabel(v.item)) : id;
 }

@@ -50,7 +50,7 @@ import {
 } from '../stats/regression.js';
 import { isNotComputable } from '../stats/result.js';
 import { shortLabel } from '../study/questions.js';
-import type { Model } from '../study/schema.js';
+import type { CombinedScore, Model } from '../study/schema.js';
 import type { AnalysisInput } from './input.js';
 
 const LANG = 'en';
@@ -70,6 +70,8 @@ export function variableOf(
 ): Variable | string {
   const s = scores.get(id);
   if (s) return { id, label: s.def.label[LANG] ?? s.id, values: s.values };
+  const combined = input.resolved.study.analysis.combined.find((c) => c.id === id);
+  if (combined) return combinedVariable(combined, scores);
   const v = input.resolved.variables.get(id);
   const c = input.dataset.columns.get(id);
   if (!v) return `"${id}" is not a score or question of this study`;
@@ -84,6 +86,26 @@ export function variableOf(
     label: o.label[LANG] ?? Object.values(o.label)[0] ?? String(o.value),
   }));
   return { id, label, values, options };
+}
+
+/**
+ * A combined score (`analysis.combined`): per respondent the highest of its scores, missing (NaN) when any of
+ * them is missing — a missing one could be the highest.
+ */
+function combinedVariable(c: CombinedScore, scores: ReadonlyMap<string, ScoreColumn>): Variable | string {
+  const parts: Float64Array[] = [];
+  for (const id of c.max) {
+    const sc = scores.get(id);
+    if (!sc) return `combined score "${c.id}": the score "${id}" was not computed`;
+    parts.push(sc.values);
+  }
+  const values = new Float64Array(parts[0]!.length);
+  for (let i = 0; i < values.length; i++) {
+    let m = Number.NEGATIVE_INFINITY;
+    for (const p of parts) m = Math.max(m, p[i]!); // Math.max with a NaN is NaN
+    values[i] = m;
+  }
+  return { id: c.id, label: c.label, values };
 }
 
 /** One predictor as model terms: its columns (subset to the cases used) and the rows of the coefficient table. */

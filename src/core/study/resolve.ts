@@ -289,14 +289,35 @@ export function resolveStudy(
       });
   });
 
+  // combined scores (the maximum of other scores) join the scores models, associations and correlations can use
+  const analysisScores = new Set(scoreIds);
+  study.analysis.combined.forEach((c, i) => {
+    const at = `analysis.combined[${i}]`;
+    if (analysisScores.has(c.id) || variables.has(c.id))
+      issues.push({
+        path: `${at}.id`,
+        code: 'duplicate_id',
+        message: `combined score "${c.id}": the study already has a ${variables.has(c.id) ? 'question' : 'score'} with this id; choose another`,
+      });
+    c.max.forEach((id, j) => {
+      if (!scoreIds.has(id))
+        issues.push({
+          path: `${at}.max[${j}]`,
+          code: 'unknown_score',
+          message: `combined score "${c.id}": "${id}" is not a score of this study; the scores are ${[...scoreIds].join(', ') || '(none)'}`,
+        });
+    });
+    analysisScores.add(c.id);
+  });
+
   const modelIds = new Set<string>();
   study.analysis.models.forEach((m, i) => {
     const at = `analysis.models[${i}]`;
     issues.push(...seenBefore(modelIds, m.id, at, 'model'));
-    const scores = [...scoreIds].join(', ') || '(none)';
+    const scores = [...analysisScores].join(', ') || '(none)';
     const ov = variables.get(m.outcome);
     if (
-      !scoreIds.has(m.outcome) &&
+      !analysisScores.has(m.outcome) &&
       !(ov && (ov.item.type === 'number' || ov.item.type === 'single' || ov.item.type === 'scale'))
     ) {
       issues.push({
@@ -310,11 +331,11 @@ export function resolveStudy(
     m.predictors.forEach((p, j) => {
       const v = variables.get(p);
       if (
-        scoreIds.has(p) ||
+        analysisScores.has(p) ||
         (v && (v.item.type === 'number' || v.item.type === 'single' || v.item.type === 'scale'))
       ) {
         const ref = m.reference[p];
-        if (ref !== undefined && !(v?.item.type === 'single' && !scoreIds.has(p)))
+        if (ref !== undefined && !(v?.item.type === 'single' && !analysisScores.has(p)))
           issues.push({
             path: `${at}.reference.${p}`,
             code: 'not_categorical',
@@ -338,11 +359,11 @@ export function resolveStudy(
     });
   });
 
-  const scoreList = [...scoreIds].join(', ') || '(none)';
+  const scoreList = [...analysisScores].join(', ') || '(none)';
   /** A variable a bivariate test can use: a score, or a number, scale or single-choice question. */
   const checkVariable = (id: string, path: string, what: string, numericOnly: boolean) => {
     const v = variables.get(id);
-    if (scoreIds.has(id)) return;
+    if (analysisScores.has(id)) return;
     if (
       v &&
       (v.item.type === 'number' || v.item.type === 'scale' || (!numericOnly && v.item.type === 'single'))
@@ -364,7 +385,7 @@ export function resolveStudy(
     if (
       a.atLeast !== undefined &&
       variables.get(a.outcome)?.item.type === 'single' &&
-      !scoreIds.has(a.outcome)
+      !analysisScores.has(a.outcome)
     )
       issues.push({
         path: `${at}.atLeast`,

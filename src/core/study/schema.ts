@@ -310,6 +310,20 @@ export const CategoriesSchema = z.object({
 });
 export type Categories = z.infer<typeof CategoriesSchema>;
 
+/**
+ * A score of the analysis made from other scores: the highest of them per respondent, e.g. the highest of three
+ * barrier domains, so that "highest ≥ 1.5" is "any barrier domain ≥ 1.5". Missing when any of them is missing
+ * (its value could be the highest). Usable wherever models, associations and correlations take a score.
+ */
+export const CombinedScoreSchema = z.object({
+  id: IdSchema,
+  /** Its name in tables, e.g. "Highest barrier domain score". */
+  label: z.string().min(1),
+  /** Score or domain ids; the combined score is their maximum. */
+  max: z.array(IdSchema).min(2),
+});
+export type CombinedScore = z.infer<typeof CombinedScoreSchema>;
+
 export const AnalysisPlanSchema = z.object({
   /** Question ids to compare groups by (e.g. level of training, gender). */
   groupBy: z.array(IdSchema).default([]),
@@ -337,6 +351,8 @@ export const AnalysisPlanSchema = z.object({
   categories: z.array(CategoriesSchema).default([]),
   /** Bivariate associations of characteristics with an outcome, the test chosen by variable type. */
   associations: z.array(AssociationSchema).default([]),
+  /** Scores made from other scores (their maximum), for models, associations and correlations. */
+  combined: z.array(CombinedScoreSchema).default([]),
   /** A correlation matrix of scores and number questions. */
   correlations: CorrelationsSchema.optional(),
   /**

@@ -1,7 +1,8 @@
 # Golden values for the regression models of the example study (analysis.models in
 # examples/bace-medical-students/study.json), computed independently in base R from the Google-Forms-shaped CSV:
 # the stigma domain (mean of its answered items, "Not applicable" left out) by gender, level of training and age,
-# as a logistic model of stigma >= 1.5 (glm, run to the exact maximum) and as a linear model (lm).
+# as a logistic model of stigma >= 1.5 (glm, run to the exact maximum) and as a linear model (lm); and the logistic
+# model of "any barrier domain >= 1.5" with its bivariate associations (chisq.test, fisher.test, t.test).
 # Compared with nabz by test/analysis/models.test.ts. Run: Rscript --vanilla test/goldens/r/models_bace.R
 d <- read.csv("examples/bace-medical-students/responses.csv", check.names = FALSE, stringsAsFactors = FALSE,
               na.strings = "", encoding = "UTF-8")
@@ -71,4 +72,54 @@ for (j in 2:4) {
   r2 <- summary(lm(X[, j] ~ X[, -c(1, j)]))$r.squared
   add(paste0("linear.", names_nabz[j], ".vif"), 1 / (1 - r2))
 }
+
+## "Any barrier domain >= 1.5": the highest of the three study domains (analysis.combined "any_barrier", missing when
+## a domain is missing) >= 1.5, by gender, level of training and age (complete cases), crude and adjusted ORs
+dom <- function(ix) { x <- rowMeans(items[, sprintf("bace3_%02d", ix)], na.rm = TRUE); x[is.nan(x)] <- NA; x }
+hi <- pmax(dom(c(21, 12, 28, 3, 8, 5, 26, 14, 4, 24)), dom(c(2, 7, 10, 23, 18, 25, 17, 13, 19, 9)),
+           dom(c(27, 15, 20, 29, 11, 6, 1, 30, 22, 16)))
+da <- data.frame(
+  any = as.numeric(hi >= 1.5),
+  gender = factor(d[["Gender"]], levels = c("Female", "Male")),
+  training = factor(d[["Level of training"]], levels = c("Undergraduate", "Postgraduate")),
+  specialty = factor(d[["Specialty"]], levels = c("Medicine and allied", "Surgery and allied",
+                                                  "Diagnostic and basic sciences", "Dental")),
+  age = as.numeric(d[["Age (years)"]])
+)
+dm <- da[complete.cases(da[, c("any", "gender", "training", "age")]), ]
+add("any.n", nrow(dm)); add("any.events", sum(dm$any))
+exact_glm <- function(f, data) {
+  f0 <- glm(f, family = binomial, data = data, control = glm.control(epsilon = 1e-12, maxit = 100))
+  suppressWarnings(glm(f, family = binomial, data = data, start = coef(f0), control = glm.control(epsilon = 1e-15, maxit = 100)))
+}
+fa <- exact_glm(any ~ gender + training + age, dm)
+sa <- summary(fa)$coefficients; cia <- exp(confint.default(fa))
+for (j in seq_len(nrow(sa))) {
+  k <- paste0("any.", names_nabz[j])
+  add(paste0(k, ".b"), sa[j, 1]); add(paste0(k, ".se"), sa[j, 2]); add(paste0(k, ".wald"), sa[j, 3]^2)
+  add(paste0(k, ".p"), sa[j, 4]); add(paste0(k, ".or"), exp(sa[j, 1]))
+  add(paste0(k, ".orLower"), cia[j, 1]); add(paste0(k, ".orUpper"), cia[j, 2])
+}
+lr <- fa$null.deviance - fa$deviance
+add("any.deviance", fa$deviance); add("any.chi2", lr); add("any.chi2p", pchisq(lr, 3, lower.tail = FALSE))
+for (cr in crude) {
+  f1 <- exact_glm(as.formula(paste("any ~", cr[2])), dm)
+  add(paste0("anycrude.", cr[1], ".or"), exp(coef(f1)[2]))
+  add(paste0("anycrude.", cr[1], ".orLower"), exp(confint.default(f1)[2, 1]))
+  add(paste0("anycrude.", cr[1], ".orUpper"), exp(confint.default(f1)[2, 2]))
+}
+## its bivariate associations (analysis.associations "any_barrier"): each test on the respondents with both values;
+## chi-square without correction (Fisher's exact test when an expected count is below 5), Welch's t for age
+anyf <- factor(da$any, levels = c(1, 0))
+for (v in c("gender", "training", "specialty")) {
+  tab <- table(da[[v]], anyf)
+  tab <- tab[rowSums(tab) > 0, , drop = FALSE]
+  ct <- suppressWarnings(chisq.test(tab, correct = FALSE))
+  add(paste0("assoc.", v, ".minExpected"), min(ct$expected))
+  add(paste0("assoc.", v, ".chi2"), ct$statistic); add(paste0("assoc.", v, ".df"), ct$parameter)
+  add(paste0("assoc.", v, ".p"), if (min(ct$expected) < 5) fisher.test(tab)$p.value else ct$p.value)
+  add(paste0("assoc.", v, ".n"), sum(tab))
+}
+tt <- t.test(da$age[da$any == 1], da$age[da$any == 0])
+add("assoc.age.t", tt$statistic); add("assoc.age.df", tt$parameter); add("assoc.age.p", tt$p.value)
 writeLines(c("{", paste(out, collapse = ",\n"), "}"), "test/goldens/models_bace.json")
