@@ -139,7 +139,7 @@ for (const backend of serverBackends()) {
       expect(page.body).toContain(`href="${url}#t=1,1.75" data-play data-start="1" data-end="1.75"`);
       expect(page.body).toContain(`href="${url}#t=1.75,2" data-play data-start="1.75" data-end="2"`);
       expect(page.body).toMatch(
-        /<p dir="auto" id="turn-1" title="[^"]*"><a class="play"[^>]*>▶ 0:01–0:01<\/a>/,
+        /<p dir="auto" id="turn-1" title="[^"]*"><a class="play"[^>]*>▶ 0:01–0:02<\/a>/,
       );
       const csp = page.headers['content-security-policy'] as string;
       expect(csp).toContain("media-src 'self'");

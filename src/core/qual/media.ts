@@ -119,9 +119,12 @@ export function fragmentTime(seconds: number): string {
   return String(Math.round(seconds * 1000) / 1000);
 }
 
-/** "m:ss" or "h:mm:ss" of a number of seconds (floored), for a play control's label. */
-export function clockTime(seconds: number): string {
-  const t = Math.floor(seconds);
+/**
+ * "m:ss" or "h:mm:ss" of a number of seconds, for a play control's label: floored (a span's start) or, with
+ * `round: 'up'`, rounded up (its end, so the label covers the span: 1.0–1.75 s reads "0:01–0:02").
+ */
+export function clockTime(seconds: number, round: 'down' | 'up' = 'down'): string {
+  const t = round === 'up' ? Math.ceil(seconds) : Math.floor(seconds);
   const h = Math.floor(t / 3600);
   const m = Math.floor((t % 3600) / 60);
   const s = String(t % 60).padStart(2, '0');

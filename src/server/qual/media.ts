@@ -74,7 +74,7 @@ export function mediaUrl(studyId: number, sourceId: string): string {
  */
 export function playControl(url: string, span: { start: number; end?: number }): string {
   const t = `${fragmentTime(span.start)}${span.end !== undefined ? `,${fragmentTime(span.end)}` : ''}`;
-  const label = `${clockTime(span.start)}${span.end !== undefined ? `–${clockTime(span.end)}` : ''}`;
+  const label = `${clockTime(span.start)}${span.end !== undefined ? `–${clockTime(span.end, 'up')}` : ''}`;
   return `<a class="play" href="${esc(url)}#t=${t}" data-play data-start="${fragmentTime(span.start)}"${span.end !== undefined ? ` data-end="${fragmentTime(span.end)}"` : ''} title="Play this turn (${label})" aria-label="Play this turn, ${label}">▶ ${label}</a>`;
 }
 

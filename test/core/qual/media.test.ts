@@ -109,5 +109,7 @@ describe('the time span of a turn', () => {
     expect(fragmentTime(1 / 3)).toBe('0.333');
     expect(clockTime(65.5)).toBe('1:05');
     expect(clockTime(3725)).toBe('1:02:05');
+    expect(clockTime(1.75, 'up')).toBe('0:02');
+    expect(clockTime(2, 'up')).toBe('0:02');
   });
 });
