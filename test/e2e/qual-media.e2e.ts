@@ -42,7 +42,7 @@ for (const backend of e2eBackends()) {
         .id;
       browser = await chromium.launch({
         executablePath: CHROMIUM,
-        args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required', '--mute-audio'],
+        args: [...CHROMIUM_ARGS, '--mute-audio'],
         headless: true,
       });
       page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
