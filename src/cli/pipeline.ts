@@ -5,8 +5,8 @@
  * "did you mean" suggestions unless `allowMissing`, and a run where no respondent has any score never passes.
  */
 
-import { expressionRefs } from '../core/instrument/expression.js';
 import type { ImportSuccess } from '../core/response/importer.js';
+import { itemsScoresUse } from '../core/response/importRows.js';
 import {
   formatUnmatched,
   type MappingReport,
@@ -98,10 +98,7 @@ export async function importAndScore(
   const plan = buildScoringPlan(resolved.study, instruments);
   if (!plan.ok) throw issuesError('Scoring plan', plan.issues);
   // Items a score or safety rule reads must have a column; an unscored item (PHQ-9 item 10) may be absent.
-  const scoredItems = new Set<string>();
-  for (const s of plan.value.scores) for (const it of s.items) scoredItems.add(it.id);
-  for (const r of plan.value.safety)
-    for (const ref of expressionRefs(r.expr)) if (ref.scope === 'item') scoredItems.add(ref.id);
+  const scoredItems = itemsScoresUse(plan.value);
   const bar = createProgressBar({ label: file });
   const result = await importResponses(file, targets.value, {
     mapping,

@@ -15,8 +15,9 @@
  * console.error(formatMappingReport(result.mappingReport));
  * if (!result.ok) console.error(formatImportErrors(result.errors, result.errorCount, 20, result.errorSummary));
  */
-import { open, readFile, stat } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
 import type { Issue, Validated } from '../core/instrument/schema.js';
 import { parseJsonSafe } from '../core/json.js';
 import type { RawCell } from '../core/response/cells.js';
@@ -213,4 +214,24 @@ export async function readTable(
   return format === 'xlsx'
     ? (await import('./xlsx.js')).readXlsx(path, onRow, { sheet: options.sheet })
     : readCsv(path, onRow, { delimiter: options.delimiter ?? (format === 'tsv' ? '\t' : undefined) });
+}
+
+/**
+ * Import survey responses from a file's bytes (an upload): written to a private temporary folder, read by
+ * {@link importResponses} as that file would be, and deleted whatever happens.
+ */
+export async function importResponsesFromBytes(
+  bytes: Uint8Array,
+  format: 'csv' | 'xlsx',
+  targets: readonly Target[],
+  options: Omit<ImportFileOptions, 'format'> = {},
+): Promise<ImportResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'nabz-import-'));
+  try {
+    const path = join(dir, `upload.${format}`);
+    await writeFile(path, bytes, { mode: 0o600 });
+    return await importResponses(path, targets, { ...options, format });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -20,6 +20,7 @@ import type { BackendKind, StoreContext } from './context.js';
 import { type CountersRepo, countersRepo } from './counters.js';
 import { type DraftsRepo, draftsRepo } from './drafts.js';
 import { StoreError } from './errors.js';
+import { type ImportsRepo, importsRepo } from './imports.js';
 import { type InviteLinksRepo, inviteLinksRepo } from './invitelinks.js';
 import { type LimitsRepo, limitsRepo } from './limits.js';
 import { type MigrationStep, migrateToLatest, readSchemaVersion, type SchemaVersion } from './migrate.js';
@@ -56,6 +57,8 @@ export {
   isUniqueViolation,
   StoreError,
 } from './errors.js';
+export type { ImportOutcome, ImportRefusal, ImportRow, StoredUpload } from './imports.js';
+export { fileSha256, importSource, MAX_UPLOAD_BYTES } from './imports.js';
 export type { InviteLinkCounts } from './invitelinks.js';
 export { MAX_INVITATIONS_PER_CALL } from './invitelinks.js';
 export type { LimitsRepo } from './limits.js';
@@ -142,6 +145,8 @@ export interface Repositories {
   readonly limits: LimitsRepo;
   /** Qualitative projects (migration 0002_qual). */
   readonly qual: QualRepo;
+  /** Responses imported from an export, and uploads waiting for their import (migration 0009_response_imports). */
+  readonly imports: ImportsRepo;
 }
 
 export interface Store extends Repositories {
@@ -202,6 +207,7 @@ export function repositories(ctx: StoreContext): Repositories {
     secrets,
     limits: limitsRepo(ctx, secrets),
     qual: qualRepo(ctx),
+    imports: importsRepo(ctx),
   };
 }
 

@@ -93,6 +93,8 @@ export interface StoredResponse {
   /** Present only when times are kept for the study. */
   readonly submittedAt: Date | null;
   readonly referralWave: number | null;
+  /** Null for a collected response; `imported:<file SHA-256 prefix>` for one imported from an export. */
+  readonly source: string | null;
 }
 
 const responseColumns = [
@@ -105,6 +107,7 @@ const responseColumns = [
   'submitted_on',
   'submitted_at',
   'referral_wave',
+  'source',
 ] as const;
 
 function toResponse(row: Pick<Selectable<ResponsesTable>, (typeof responseColumns)[number]>): StoredResponse {
@@ -118,6 +121,7 @@ function toResponse(row: Pick<Selectable<ResponsesTable>, (typeof responseColumn
     submittedOn: row.submitted_on,
     submittedAt: toDateOrNull(row.submitted_at),
     referralWave: row.referral_wave,
+    source: row.source,
   };
 }
 

@@ -143,6 +143,24 @@ export interface ResponsesTable {
   submitted_at: NullableInstant;
   /** Recruitment wave of the referral link the respondent came through; null for the main link. */
   referral_wave: number | null;
+  /** Null for a collected response; `imported:<file SHA-256 prefix>` for one imported from an export (0009). */
+  source: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** An uploaded export waiting for its import (migration 0009_response_imports; src/store/imports.ts). */
+export interface ResponseUploadsTable {
+  id: Id;
+  study_id: number;
+  user_id: number;
+  file_name: string;
+  format: 'csv' | 'xlsx';
+  /** SHA-256 (hex) of the file's bytes. */
+  sha256: string;
+  byte_size: number;
+  bytes: Uint8Array;
+  /** The mapping chosen so far on the mapping screen (a mapping file, docs/importing.md). */
+  mapping: JsonText;
+  created_at: Instant;
 }
 
 export interface ResumeDraftsTable {
@@ -236,6 +254,7 @@ export interface Database {
   study_invitations: StudyInvitationsTable;
   instrument_acknowledgements: InstrumentAcknowledgementsTable;
   responses: ResponsesTable;
+  response_uploads: ResponseUploadsTable;
   resume_drafts: ResumeDraftsTable;
   progress_counters: ProgressCountersTable;
   referral_links: ReferralLinksTable;
@@ -266,6 +285,7 @@ export const TABLES = [
   'invite_links',
   'rate_counters',
   'limit_state',
+  'response_uploads',
 ] as const satisfies ReadonlyArray<Exclude<keyof Database, 'schema_version'>>;
 
 /** The table Kysely's Migrator records applied migrations in (the lock table gets a `_lock` suffix). */

@@ -382,6 +382,8 @@ export function studiesRepo({ db }: StoreContext) {
         await count('progress_counters');
         const counters = counterKeys.length;
         const referralLinks = await count('referral_links');
+        // Uploaded exports not yet imported hold raw respondent data too.
+        await tx.deleteFrom('response_uploads').where('study_id', '=', studyId).execute();
         return { responses, drafts, counters, referralLinks };
       });
     },

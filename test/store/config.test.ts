@@ -98,26 +98,27 @@ describe('openStore', () => {
         '0006_counter_shards': { up: async () => undefined },
         '0007_limits': { up: async () => undefined },
         '0008_qual_media': { up: async () => undefined },
-        '0009_good': { up: async (db) => void (await sql`CREATE TABLE extra_a (x INTEGER)`.execute(db)) },
-        '0010_bad': {
+        '0009_response_imports': { up: async () => undefined },
+        '0010_good': { up: async (db) => void (await sql`CREATE TABLE extra_a (x INTEGER)`.execute(db)) },
+        '0011_bad': {
           up: async (db) => {
             await sql`CREATE TABLE extra_b (x INTEGER)`.execute(db);
             await sql`THIS IS NOT SQL`.execute(db);
           },
         },
-        '0011_later': { up: async () => undefined },
+        '0012_later': { up: async () => undefined },
       }).then(
         () => undefined,
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(MigrationError);
       expect((err as MigrationError).message).toMatch(
-        /^Migration 0010_bad failed; this run's migrations were rolled back: /,
+        /^Migration 0011_bad failed; this run's migrations were rolled back: /,
       );
       expect((err as MigrationError).steps).toEqual([
-        { name: '0009_good', status: 'rolled_back' },
-        { name: '0010_bad', status: 'failed' },
-        { name: '0011_later', status: 'not_run' },
+        { name: '0010_good', status: 'rolled_back' },
+        { name: '0011_bad', status: 'failed' },
+        { name: '0012_later', status: 'not_run' },
       ]);
       const tables = (
         await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`.execute(store.db)
@@ -125,7 +126,7 @@ describe('openStore', () => {
       expect(tables).not.toContain('extra_a');
       expect(tables).not.toContain('extra_b');
       expect(tables).toContain('responses');
-      expect(await store.schemaVersion()).toEqual({ version: 8, name: '0008_qual_media' });
+      expect(await store.schemaVersion()).toEqual({ version: 9, name: '0009_response_imports' });
     } finally {
       await store.close();
     }

@@ -42,6 +42,7 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
     'submitted_at',
     'referral_wave',
     'public_id',
+    'source', // 0009_response_imports
   ],
   resume_drafts: [
     'study_id',
@@ -64,6 +65,19 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
   // 0007_limits
   rate_counters: ['key', 'window_start', 'expires_at', 'count'],
   limit_state: ['key', 'value', 'expires_at'],
+  // 0009_response_imports
+  response_uploads: [
+    'id',
+    'study_id',
+    'user_id',
+    'file_name',
+    'format',
+    'sha256',
+    'byte_size',
+    'bytes',
+    'mapping',
+    'created_at',
+  ],
   // 0002_qual: the same list test/store/qual.test.ts checks in detail
   ...QUAL_COLUMNS,
 };
@@ -118,15 +132,16 @@ for (const backend of testBackends()) {
             { name: '0006_counter_shards', status: 'applied' },
             { name: '0007_limits', status: 'applied' },
             { name: '0008_qual_media', status: 'applied' },
+            { name: '0009_response_imports', status: 'applied' },
           ]);
-          expect(await first.schemaVersion()).toEqual({ version: 8, name: '0008_qual_media' });
+          expect(await first.schemaVersion()).toEqual({ version: 9, name: '0009_response_imports' });
         } finally {
           await first.close();
         }
         const second = await db.open();
         try {
           expect(second.migrations).toEqual([]);
-          expect(await second.schemaVersion()).toEqual({ version: 8, name: '0008_qual_media' });
+          expect(await second.schemaVersion()).toEqual({ version: 9, name: '0009_response_imports' });
         } finally {
           await second.close();
         }
@@ -135,7 +150,7 @@ for (const backend of testBackends()) {
           'SELECT version, name FROM schema_version',
         );
         await raw.close();
-        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[8, '0008_qual_media']]);
+        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[9, '0009_response_imports']]);
       });
 
       it('0006_counter_shards keeps the counts of a database made before it, as shard 0', async () => {
@@ -163,11 +178,13 @@ for (const backend of testBackends()) {
               );
             }
             await sql`DELETE FROM nabz_migration WHERE name = '0006_counter_shards'`.execute(store.db);
-            // … and the later 0007_limits and 0008_qual_media, so they run again in order.
+            // … and the later 0007_limits, 0008_qual_media and 0009_response_imports, so they run again in order.
             await sql`DROP TABLE rate_counters`.execute(store.db);
             await sql`DROP TABLE limit_state`.execute(store.db);
             await sql`DROP TABLE qual_media`.execute(store.db);
-            await sql`DELETE FROM nabz_migration WHERE name IN ('0007_limits', '0008_qual_media')`.execute(
+            await sql`DROP TABLE response_uploads`.execute(store.db);
+            await sql`ALTER TABLE responses DROP COLUMN source`.execute(store.db);
+            await sql`DELETE FROM nabz_migration WHERE name IN ('0007_limits', '0008_qual_media', '0009_response_imports')`.execute(
               store.db,
             );
             await sql`INSERT INTO progress_counters (study_id, day, name, count)
@@ -182,6 +199,7 @@ for (const backend of testBackends()) {
               { name: '0006_counter_shards', status: 'applied' },
               { name: '0007_limits', status: 'applied' },
               { name: '0008_qual_media', status: 'applied' },
+              { name: '0009_response_imports', status: 'applied' },
             ]);
             expect(await store.counters.read(studyId)).toEqual({
               totals: { started: 9, completed: 5 },
@@ -273,7 +291,7 @@ for (const backend of testBackends()) {
           try {
             const [a, b] = await Promise.all([shared.open(), shared.open()]);
             try {
-              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 8]);
+              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 9]);
               const { study } = await makeOpenStudy(a);
               const key = newKey();
               const results = await Promise.all(
@@ -316,6 +334,7 @@ for (const backend of testBackends()) {
               { name: '0006_counter_shards', status: 'applied' },
               { name: '0007_limits', status: 'applied' },
               { name: '0008_qual_media', status: 'applied' },
+              { name: '0009_response_imports', status: 'applied' },
             ]);
           } finally {
             await store.close();

@@ -22,6 +22,8 @@ export interface ExportRecord {
   readonly language: string;
   /** Snowball sampling: the recruitment wave (0 = the study's own link). */
   readonly referralWave?: number;
+  /** Imported from an export: `imported:<file SHA-256 prefix>`; absent for a collected response. */
+  readonly source?: string;
   /** The validated answers, by item id. */
   readonly answers: Answers;
 }
@@ -36,6 +38,11 @@ export interface ExportOptions {
   readonly includeTimes: boolean;
   /** Add each score, its band and the number of items it used (computed with `scoreRespondent`). */
   readonly includeScores: boolean;
+  /**
+   * Add a `source` column: `collected`, or `imported:<file SHA-256 prefix>` for responses imported from an
+   * export (the studio turns it on when the study has imported responses).
+   */
+  readonly includeSource?: boolean;
   /**
    * CSV and XLSX: how skipped / not applicable / not shown appear: `empty` cells (the default, safe for
    * spreadsheet averages) or `codes` (-9 / -8 / -7, or their labels when `labels` is "labels").
@@ -100,6 +107,7 @@ export type VariableSource =
   | { readonly kind: 'submitted_at' }
   | { readonly kind: 'language' }
   | { readonly kind: 'referral_wave' }
+  | { readonly kind: 'source' }
   /** A scale, single-choice, number or text item. */
   | { readonly kind: 'item'; readonly itemId: string }
   /** One option of a multiple-choice item: 1 chosen, 0 not chosen. */

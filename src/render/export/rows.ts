@@ -73,6 +73,9 @@ export function createRowEncoder(variables: readonly ExportVariable[]): (record:
         case 'referral_wave':
           row[i] = record.referralWave ?? null;
           break;
+        case 'source':
+          row[i] = record.source ?? 'collected';
+          break;
         case 'item': {
           const a = record.answers[s.itemId];
           if (v.type === 'string') row[i] = a?.kind === 'text' ? a.text : '';

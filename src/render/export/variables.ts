@@ -205,7 +205,7 @@ function textWidth(item: Item, options: ExportOptions): number {
 /**
  * Build the variables of a study's export, in column order:
  * 1. `response_id`, `submitted_on` (a date), `submitted_at` (only with `includeTimes`), `language`,
- *    `referral_wave` (only when the study uses referral links);
+ *    `referral_wave` (only when the study uses referral links), `source` (only with `includeSource`);
  * 2. the screening questions, then each instrument's items and the study's questions (`resolved.variables`
  *    order); a multiple-choice item becomes one 0/1 variable per option, `<id>__<value>`, labelled
  *    "<item>: <option>"; text and longtext items only with `includeFreeText`;
@@ -398,6 +398,19 @@ export function buildVariables(
       missing: [],
       group: response,
       source: { kind: 'referral_wave' },
+    });
+  }
+  if (opts.includeSource) {
+    meta.push({
+      name: names.allocate('source'),
+      label: 'Where the response came from: collected, or imported:<SHA-256 prefix of the imported file>',
+      type: 'string',
+      format: { type: 'A', width: 32 },
+      measure: 'nominal',
+      valueLabels: [],
+      missing: [],
+      group: response,
+      source: { kind: 'source' },
     });
   }
 

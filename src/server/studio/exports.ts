@@ -67,6 +67,7 @@ export async function* exportRecords(
       ...(includeTimes && r.submittedAt ? { submittedAt: r.submittedAt.toISOString() } : {}),
       language: r.language,
       ...(r.referralWave !== null ? { referralWave: r.referralWave } : {}),
+      ...(r.source !== null ? { source: r.source } : {}),
       answers: (r.answers ?? {}) as Answers,
     };
   }
@@ -110,6 +111,7 @@ export function registerExports(app: FastifyInstance, ctx: StudioContext): void 
   app.get('/studies/:id/exports', async (req, reply) => {
     const s = await loadStudy(req, ROLES.work);
     const n = await store.responses.count(s.study.id);
+    const imported = (await store.imports.sources(s.study.id)).reduce((a, x) => a + x.count, 0);
     const checkedDef = checkedOf(s.study);
     return page(reply, {
       title: `Exports – ${s.study.title}`,
@@ -117,7 +119,10 @@ export function registerExports(app: FastifyInstance, ctx: StudioContext): void 
       study: s.layoutStudy,
       active: 'exports',
       body: (csrf) =>
-        `<h1>Exports</h1><p class="muted">${n} responses. Each download is recorded in the study's audit log.</p>` +
+        `<h1>Exports</h1><p class="muted">${n} responses${imported > 0 ? ` (${imported} imported from exports: the <code>source</code> column marks them)` : ''}. Each download is recorded in the study's audit log.</p>` +
+        (s.role === 'owner'
+          ? `<p><a class="button" href="/studies/${s.study.id}/import">Import responses from a CSV or Excel export</a></p>`
+          : '') +
         ('issues' in checkedDef
           ? issuesHtml(checkedDef.issues, 'The definition has problems; fix them under Design:')
           : exportForm(csrf, `/studies/${s.study.id}`, s.study)),
@@ -152,6 +157,8 @@ export function registerExports(app: FastifyInstance, ctx: StudioContext): void 
       includeFreeText: checked(fields, 'includeFreeText'),
       includeTimes,
       includeScores: format === 'scored' || checked(fields, 'includeScores'),
+      // Imported responses are marked in every export of a study that has them.
+      includeSource: (await store.imports.sources(study.id)).length > 0,
     };
     const checkedDef = checkedOf(study);
     if ('issues' in checkedDef) {

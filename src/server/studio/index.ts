@@ -6,6 +6,7 @@
  * | `GET /` (your studies), `GET /studies/new`, `POST /studies` | any signed-in user |
  * | `GET /studies/:id` overview, `/progress`, `/analysis`, `/analysis/report.html` | owner, analyst, viewer |
  * | `GET /studies/:id/preview` (+ POST), `/share`, `/share/present`, `/qr.svg`, `GET`/`POST /exports`, `POST /analysis/review` | owner, analyst |
+ * | `GET`/`POST /studies/:id/import`, `GET /import/:upload`, `POST /import/:upload/mapping`, `/import/:upload/import` (importData.ts) | owner |
  * | `GET /studies/:id/edit`, `POST /edit/:section`, `POST /launch`, `/close`, `/reopen`, `/referrals`, `GET`/`POST /roles`, `POST /roles/remove`, `GET /audit` | owner |
  *
  * Signed out: GET → 303 to /signin, POST → 401. No role on the study → 404 (the same as a study that does
@@ -21,6 +22,7 @@ import type { StudioContext } from './common.js';
 import { registerDashboard } from './dashboard.js';
 import { registerEdit } from './edit.js';
 import { registerExports } from './exports.js';
+import { registerImport } from './importData.js';
 import { registerInviteLinks } from './invitelinks.js';
 import { registerOverview } from './overview.js';
 import { registerPeople } from './people.js';
@@ -47,5 +49,6 @@ export async function studioRoutes(
   registerPlan(app, ctx);
   registerReview(app, ctx);
   registerExports(app, ctx);
+  registerImport(app, ctx);
   registerPeople(app, ctx);
 }

@@ -354,6 +354,24 @@ const qualMedia: readonly string[] = [
   )`,
 ];
 
+/** 0009_response_imports: imported responses and pending uploads; as the SQLite migration (see its comment). */
+const responseImports: readonly string[] = [
+  `ALTER TABLE responses ADD COLUMN source text CHECK (source IS NULL OR source ~ '^imported:[0-9a-f]+$')`,
+  `CREATE TABLE response_uploads (
+    id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    study_id integer NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    user_id integer NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    file_name text NOT NULL CHECK (length(file_name) BETWEEN 1 AND 255),
+    format text NOT NULL CHECK (format IN ('csv', 'xlsx')),
+    ${hash('sha256')},
+    byte_size integer NOT NULL CHECK (byte_size BETWEEN 1 AND 33554432),
+    bytes bytea NOT NULL CHECK (octet_length(bytes) = byte_size),
+    mapping jsonb NOT NULL,
+    created_at timestamptz NOT NULL
+  )`,
+  'CREATE INDEX response_uploads_study_id ON response_uploads (study_id, user_id)',
+];
+
 /** All PostgreSQL migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
@@ -364,4 +382,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0006_counter_shards': { up: runStatements(counterShards) },
   '0007_limits': { up: runStatements(limits) },
   '0008_qual_media': { up: runStatements(qualMedia) },
+  '0009_response_imports': { up: runStatements(responseImports) },
 };

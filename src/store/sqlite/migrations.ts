@@ -373,6 +373,30 @@ const qualMedia: readonly string[] = [
   ) STRICT`,
 ];
 
+/**
+ * 0009_response_imports: responses brought in from an export (the studio's import page, src/store/imports.ts).
+ * `responses.source` is null for a collected response and `imported:<first 12 hex digits of the file's
+ * SHA-256>` for an imported one (exports and the dataset page show it). `response_uploads` holds an uploaded
+ * file between the upload and the import (the mapping screen reads it again); the import deletes it in the
+ * same transaction as it stores the rows, and a newer upload of the same user replaces it.
+ */
+const responseImports: readonly string[] = [
+  `ALTER TABLE responses ADD COLUMN source TEXT CHECK (source IS NULL OR source GLOB 'imported:[0-9a-f]*')`,
+  `CREATE TABLE response_uploads (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    file_name TEXT NOT NULL CHECK (length(file_name) BETWEEN 1 AND 255),
+    format TEXT NOT NULL CHECK (format IN ('csv', 'xlsx')),
+    ${hash('sha256')},
+    byte_size INTEGER NOT NULL CHECK (byte_size BETWEEN 1 AND 33554432),
+    bytes BLOB NOT NULL CHECK (length(bytes) = byte_size),
+    ${json('mapping')},
+    created_at TEXT NOT NULL
+  ) STRICT`,
+  'CREATE INDEX response_uploads_study_id ON response_uploads (study_id, user_id)',
+];
+
 /** All SQLite migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
@@ -383,4 +407,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0006_counter_shards': { up: runStatements(counterShards) },
   '0007_limits': { up: runStatements(limits) },
   '0008_qual_media': { up: runStatements(qualMedia) },
+  '0009_response_imports': { up: runStatements(responseImports) },
 };

@@ -110,6 +110,19 @@ describe('every page obeys its Content-Security-Policy', () => {
     const study = await createStudy(t.store, { ownerId: o.id, definition: baceStudyDefinition() });
     ids.id = String(study.id);
     ids.token = study.publicToken;
+    // An uploaded export waiting on the import's mapping screen.
+    const export_ = `Timestamp,Gender,Level of training\n2024/03/14 10:15:23,Female,Intern\n`;
+    ids.upload = String(
+      (
+        await t.store.imports.saveUpload({
+          studyId: study.id,
+          userId: o.id,
+          fileName: 'responses.csv',
+          format: 'csv',
+          bytes: new TextEncoder().encode(export_),
+        })
+      ).id,
+    );
     // Enough responses for the analysis page to show its tables and charts.
     for (let i = 0; i < 6; i++) {
       const r = await t.app.inject({
