@@ -158,6 +158,15 @@ for (const backend of serverBackends()) {
       expect(page).toMatch(/Before consensus \(recorded \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
       expect(page).toContain('(2 code(s) merged into others)');
       const after = alphaNow(page);
+      // The coder comparison says it reads the consensus codebook, on the page and in its downloads.
+      const note =
+        'Codes are read through the consensus codebook: "Terrified", "Anxiety" as "Fear of failure"';
+      expect(unq(ok(await get(`${base}/compare`, owner), 200).body)).toContain(note);
+      const word = ok(await get(`${base}/compare.docx`, owner), 200);
+      const wordXml = new TextDecoder().decode(
+        readZip(new Uint8Array(word.rawPayload)).entries.find((e) => e.name === 'word/document.xml')!.data,
+      );
+      expect(wordXml.replaceAll('&quot;', '"')).toContain(note);
       expect(Number(after)).toBeGreaterThan(Number(before));
       const log = JSON.parse(ok(await get(`${base}/audit.json`, owner), 200).body) as {
         action: string;

@@ -18,7 +18,9 @@ import {
 } from '../../core/qual/comparison.js';
 import { CONSENSUS_CODER } from '../../core/qual/consensus.js';
 import { codePath, codesInTreeOrder } from '../../core/qual/model.js';
+import type { TableSpec } from '../../core/report/spec.js';
 import { tableCsv } from '../../render/csv.js';
+import type { QualState } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 import { parseQuery, queryList, queryStrictChoice } from '../request.js';
 import {
@@ -74,7 +76,30 @@ async function comparisonOf(ctx: QualContext, q: QualReq, req: FastifyRequest) {
     speakers,
   };
   const names = { coder: nameOfCoder(state), code: (id: string) => codePath(project.codes, id).join(' › ') };
-  return { opts, project, state, names };
+  return { opts, project, state, names, codebookNote: codebookNote(state) };
+}
+
+/**
+ * Once codes are merged in the consensus codebook, the comparison counts them as their target: a note on the
+ * page and in the downloaded tables says which, so the figures never change silently.
+ */
+function codebookNote(state: QualState): string | null {
+  const codes = state.entities.code.map((c) => c.data);
+  const merged = codes.filter((c) => c.mergedInto !== undefined);
+  if (!merged.length) return null;
+  const into = [...new Set(merged.map((c) => c.mergedInto!))].map((id) => {
+    const from = merged.filter((c) => c.mergedInto === id).map((c) => `"${c.name}"`);
+    return `${from.join(', ')} as "${codes.find((c) => c.id === id)?.name ?? id}"`;
+  });
+  return `Codes are read through the consensus codebook: ${into.join('; ')} (merged on the Consensus page, where the agreement before consensus is reported).`;
+}
+
+/** The agreement tables of a comparison, with the consensus-codebook note when codes are merged. */
+function tablesOf(c: Awaited<ReturnType<typeof comparisonOf>>): TableSpec[] {
+  const note = c.codebookNote;
+  return agreementTables(compareCoders(c.project, c.opts), c.names).map((t) =>
+    note ? { ...t, notes: [...(t.notes ?? []), note] } : t,
+  );
 }
 
 /** The query string of a comparison (for its download links). */
@@ -111,7 +136,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: QualContext): void {
       });
     }
     const c = await comparisonOf(ctx, q, req);
-    const { opts, project, names } = c;
+    const { opts, project } = c;
     const qs = comparisonQuery(opts);
     const form =
       `<form method="get" action="${base}/compare" class="stack"><fieldset><legend>Coders</legend><div class="checks">${project.coders
@@ -129,7 +154,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: QualContext): void {
       results = '<p>Nothing to compare yet: no coded segments.</p>';
     else if (opts.coders.length < 2) results = '<p>Choose at least two coders.</p>';
     else {
-      const tables = agreementTables(compareCoders(project, opts), names);
+      const tables = tablesOf(c);
       results =
         tables.map(specHtml).join('') +
         `<p>Download: <a href="${base}/compare.csv?${esc(qs)}">CSV</a> · <a href="${base}/compare.docx?${esc(qs)}">Word</a></p>`;
@@ -147,10 +172,11 @@ export function registerAnalysis(app: FastifyInstance, ctx: QualContext): void {
       const q = await loadQual(ctx, req, QUAL_ROLES.read);
       if (!q.project.comparisonOpen)
         throw new HttpError(409, 'Coding is blind: the owner opens comparison before agreement is computed.');
-      const { opts, project, names } = await comparisonOf(ctx, q, req);
+      const c = await comparisonOf(ctx, q, req);
+      const { opts, project } = c;
       if (opts.coders.length < 2 || opts.codeIds.length === 0)
         throw new HttpError(400, 'Choose at least two coders who have coded, and at least one code.');
-      const tables = agreementTables(compareCoders(project, opts), names);
+      const tables = tablesOf(c);
       await ctx.store.qual.record(q.project.id, q.actor, [
         {
           action: `export.agreement_${ext}`,
