@@ -9,6 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ExcelJS from 'exceljs';
+import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { importAndScore } from '../../src/cli/pipeline.js';
 import { readStudyFile } from '../../src/cli/study.js';
@@ -257,6 +259,33 @@ for (const backend of serverBackends()) {
         expect(res.body).toContain('nothing was saved');
         expect(await t.store.db.selectFrom('response_uploads').selectAll().execute()).toHaveLength(0);
         expect(owner.user.id).toBeGreaterThan(0);
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('an Excel workbook (.xlsx) of the same export imports the same responses; an old .xls is refused with the fix', async () => {
+      const { t, study, c } = await setUp(backend);
+      try {
+        // The CSV's rows as a workbook (Excel's own "Save as .xlsx" of the Google Forms download).
+        const wb = new ExcelJS.Workbook();
+        const sheet = wb.addWorksheet('Form responses 1');
+        for (const row of Papa.parse<string[]>(csvText(), { skipEmptyLines: true }).data) sheet.addRow(row);
+        const xlsx = Buffer.from(await wb.xlsx.writeBuffer());
+        const res = await c.upload(xlsx, 'responses.xlsx');
+        expect(res.statusCode).toBe(303);
+        const mapping = await c.get(String(res.headers.location));
+        expect(mapping.body).toContain('<b>30 of 30</b> instrument items matched');
+        expect(mapping.body).toContain('Dry run: no problems.');
+        expect((await c.post(`${res.headers.location}/import`)).statusCode).toBe(303);
+        expect(await count(t, study.id)).toBe(217);
+        const xls = Buffer.concat([
+          Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
+          Buffer.alloc(512),
+        ]);
+        const old = await c.upload(xls, 'responses.xls');
+        expect(old.statusCode).toBe(415);
+        expect(old.body).toContain('Save it as .xlsx or as CSV UTF-8');
       } finally {
         await t.close();
       }

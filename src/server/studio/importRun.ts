@@ -36,7 +36,7 @@ export function uploadFormat(fileName: string, bytes: Uint8Array): 'csv' | 'xlsx
   if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'xlsx';
   if (bytes[0] === 0xd0 && bytes[1] === 0xcf && bytes[2] === 0x11 && bytes[3] === 0xe0)
     throw new HttpError(
-      400,
+      415,
       `"${fileName}" is an old Excel workbook (.xls); nothing was saved. Save it as .xlsx or as CSV UTF-8 and upload that.`,
       'unsupported_media_type',
     );
