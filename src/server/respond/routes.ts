@@ -36,8 +36,8 @@ import {
   safetyFlagged,
   startState,
 } from '../../core/respond/engine.js';
+import { chooseLanguage } from '../../core/respond/language.js';
 import type { FormFields } from '../../core/response/submission.js';
-import { pickLanguage } from '../../core/study/i18n.js';
 import type { Store, Study } from '../../store/index.js';
 import { asForm, formField } from '../auth/form.js';
 import { currentUser } from '../auth/guard.js';
@@ -72,46 +72,6 @@ export interface RespondRoutesOptions {
 }
 
 const PUBLIC_TOKEN = /^[A-Za-z0-9_-]{6,64}$/;
-
-/** Languages the browser prefers, best first (`Accept-Language: ur-PK,ur;q=0.9,en;q=0.8`). */
-export function acceptedLanguages(header: string | undefined): string[] {
-  if (!header || header.length > 1000) return [];
-  return header
-    .split(',')
-    .map((part, i) => {
-      const [tag, ...params] = part.trim().split(';');
-      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-      const weight = q === undefined ? 1 : Number(q.slice(2));
-      return { tag: (tag ?? '').trim(), weight: Number.isFinite(weight) ? weight : 0, i };
-    })
-    .filter(
-      (x) => x.tag && x.tag !== '*' && x.weight > 0 && /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/.test(x.tag),
-    )
-    .sort((a, b) => b.weight - a.weight || a.i - b.i)
-    .map((x) => x.tag);
-}
-
-/** The language to show: `?lang=` when the study offers it, else the browser's first offered language, else the study's first. */
-export function chooseLanguage(
-  offered: readonly string[],
-  requested: string | undefined,
-  acceptLanguage: string | undefined,
-): string {
-  const offers = (tag: string) => {
-    const picked = pickLanguage(offered, tag);
-    const base = (t: string) => t.toLowerCase().split('-')[0];
-    return base(picked) === base(tag) ? picked : undefined;
-  };
-  if (requested && requested.length <= 35) {
-    const hit = offers(requested);
-    if (hit) return hit;
-  }
-  for (const tag of acceptedLanguages(acceptLanguage)) {
-    const hit = offers(tag);
-    if (hit) return hit;
-  }
-  return offered[0] ?? 'en';
-}
 
 /** An adapter's cookies for a study link (a preview keeps its own, so it never meets the real session). */
 function cookiesFor(token: string, preview: boolean, secure: boolean): Cookies {
