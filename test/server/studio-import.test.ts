@@ -291,6 +291,28 @@ for (const backend of serverBackends()) {
       }
     });
 
+    it('problems with the file as a whole are listed in the dry run and nothing can be imported', async () => {
+      const { t, study, c } = await setUp(backend);
+      try {
+        const lines = csvText().split('\n');
+        const dup = await c.uploadToMapping(
+          [lines[0]!.replace('Specialty', 'Gender'), ...lines.slice(1)].join('\n'),
+        );
+        expect(dup.html).toContain('Dry run: nothing can be imported yet.');
+        expect(dup.html).toContain('all have the header &quot;Gender&quot;');
+        expect((await c.post(`${dup.url}/import`)).statusCode).toBe(409);
+        const utf16 = await c.uploadToMapping(
+          Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(lines.slice(0, 3).join('\n'), 'utf16le')]),
+        );
+        expect(utf16.html).toContain('Dry run: nothing can be imported yet.');
+        expect(utf16.html).toContain('The file is UTF-16 text, not UTF-8.');
+        expect((await c.post(`${utf16.url}/import`)).statusCode).toBe(409);
+        expect(await count(t, study.id)).toBe(0);
+      } finally {
+        await t.close();
+      }
+    });
+
     it("a study that records times keeps the file's times; the exports carry the source column", async () => {
       const { t, study, c } = await setUp(backend, { recordTimes: true });
       try {
