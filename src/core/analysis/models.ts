@@ -44,6 +44,7 @@ import type { ScoreColumn } from '../scoring/score.js';
 import { type LogisticRegressionResult, logisticRegression } from '../stats/logistic.js';
 import {
   dummyCode,
+  gather,
   type LinearRegressionResult,
   linearRegression,
   type RegressorColumn,
@@ -76,9 +77,9 @@ export function variableOf(
   const c = input.dataset.columns.get(id);
   if (!v) return `"${id}" is not a score or question of this study`;
   if (c?.kind !== 'numeric') return `the data have no column for ${id}`;
-  const values = Float64Array.from(c.values, (x, i) =>
-    c.status[i] === AnswerStatus.ANSWERED ? x : Number.NaN,
-  );
+  const values = new Float64Array(c.values.length);
+  for (let i = 0; i < values.length; i++)
+    values[i] = c.status[i] === AnswerStatus.ANSWERED ? c.values[i]! : Number.NaN;
   const label = shortLabel(v.item, LANG);
   if (v.item.type !== 'single') return { id, label, values };
   const options = (v.item.options ?? []).map((o) => ({
@@ -159,7 +160,7 @@ function prepare(
       : `n = ${formatInteger(rows.length)} complete cases; ${formatInteger(excluded)} excluded for a missing value (${missing
           .map((x) => `${x.label}: ${formatInteger(x.count)} missing`)
           .join('; ')}).`;
-  const pick = (v: Variable) => Float64Array.from(rows, (i) => v.values[i]!);
+  const pick = (v: Variable) => gather(v.values, rows);
   const y = pick(outcome);
   const yy = m.type === 'logistic' ? y.map((v) => (v >= (m.atLeast ?? 0) ? 1 : 0)) : y;
   const terms: Term[] = [];

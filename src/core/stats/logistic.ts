@@ -17,6 +17,7 @@ import {
   type Coefficient,
   completeCases,
   designMatrix,
+  gather,
   householderQR,
   type QR,
   qrSolve,
@@ -458,7 +459,7 @@ export function logisticRegression(
   const n = rows.length;
   const p = predictors.length + 1;
   const names = ['(Intercept)', ...predictors.map((c) => c.name)];
-  const yy = Float64Array.from(rows, (i) => y[i]!);
+  const yy = gather(y, rows);
   for (let i = 0; i < n; i++) {
     if (yy[i] !== 0 && yy[i] !== 1) {
       return problem(
