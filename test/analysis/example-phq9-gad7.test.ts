@@ -221,29 +221,51 @@ describe('PHQ-9/GAD-7 example: bivariate associations agree with R', () => {
     ).toBe(true);
   });
 
-  it('small groups (k = 15): a category below k is left out with a note, a cell below k is suppressed, the test stays', async () => {
+  it('small groups (k = 15): a category below k is left out with the next smallest, so "overall minus shown" describes k people', async () => {
     const s = studyJson();
     s.analysis.minCellSize = 15;
     s.analysis.associations = [s.analysis.associations[0]];
     const r = (await analyzeFile(s, csv)).report;
     const t = tableOf(r, 'assoc_depression');
     const rows = t.rows.flatMap((x) => (x.kind === 'data' ? [x.cells] : []));
+    // Divorced or widowed (6) is below k; alone, its counts would be the overall split (in the threshold table)
+    // minus Single and Married. Married (30, the next smallest) goes with it: what is left out is 36 people.
     expect(rows.some((c) => textOf(c.characteristic) === 'Divorced or widowed')).toBe(false);
+    expect(rows.some((c) => textOf(c.characteristic) === 'Married')).toBe(false);
     expect(t.notes).toContain(
-      'Marital status: Divorced or widowed left out of the comparison (fewer than 15 respondents, who could be identified).',
+      'Marital status: Divorced or widowed left out of the comparison (fewer than 15 respondents, who could be identified). Married is left out too, so that the groups left out hold at least 15 respondents together and cannot be recovered as the overall figures minus the groups shown.',
     );
-    // Married: 17 and 13 with and without depression; 13 < 15 is hidden, and 17 with it (else 30 − 17 gives it away).
+    expect(head(t, 'Marital status').test?.kind).toBe('not_computable');
+  });
+
+  it('small cells (k = 5): suppressed along rows and columns, and the test over the table is not shown', async () => {
+    const s = studyJson();
+    s.analysis.minCellSize = 5;
+    s.analysis.associations = [s.analysis.associations[0]];
+    const r = (await analyzeFile(s, csv)).report;
+    const t = tableOf(r, 'assoc_depression');
+    const rows = t.rows.flatMap((x) => (x.kind === 'data' ? [x.cells] : []));
+    const row = (label: string) => rows.find((c) => textOf(c.characteristic) === label)!;
+    // Married 17 / 13 is above k; Divorced or widowed (6) has cells below 5. Hiding only Divorced's cells would
+    // leave each recoverable as its column total (known from the threshold table) minus Single and Married; so
+    // Married's cells are hidden too, and each column's hidden cells hold at least k people together.
     expect([g('k10.marital.married.dep'), g('k10.marital.married.nodep')]).toEqual([17, 13]);
-    const married = rows.find((c) => textOf(c.characteristic) === 'Married')!;
-    expect(married.o0?.kind).toBe('suppressed');
-    expect(married.o1?.kind).toBe('suppressed');
-    expect(value(married.n)).toBe(30);
-    // The test over Single and Married, as R on the table without the small category.
-    expect(g('k10.marital.minExpected')).toBeGreaterThan(5);
+    for (const label of ['Married', 'Divorced or widowed']) {
+      expect(row(label).o0?.kind).toBe('suppressed');
+      expect(row(label).o1?.kind).toBe('suppressed');
+    }
+    expect(row('Single').o0?.kind).toBe('proportion');
+    expect(value(row('Married').n)).toBe(30);
+    // With the printed row totals and the known column totals, χ² would pin the hidden cells down.
     const m = head(t, 'Marital status');
-    expect(textOf(m.test)).toBe('χ²(1)');
-    expectDigits(value(m.statistic), g('k10.marital.chi2'), 12, 'marital χ² (k = 15)');
-    expectDigits(value(m.p), g('k10.marital.p'), 11, 'marital p (k = 15)');
+    expect(m.test?.kind).toBe('suppressed');
+    expect(m.statistic).toBeUndefined();
+    expect(m.p).toBeUndefined();
+    expect(t.notes.join(' ')).toMatch(
+      /Marital status: cells with fewer than 5 respondents are suppressed, with further cells of their rows and columns/,
+    );
+    // The other characteristics keep their tests.
+    expect(textOf(head(t, 'Gender').test)).toBe('χ²(1)');
   });
 
   it('adjust "none": no adjusted column, the note says so, sentences decide on the test p', async () => {

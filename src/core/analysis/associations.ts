@@ -16,10 +16,13 @@
  * The p-values of one table are one family for the plan's `adjust`, and sentences follow the adjusted p.
  *
  * Small groups: with k > 0, a category with fewer than k respondents (among those with both values) is left out of
- * its comparison with a note, instead of hiding the comparison; a crosstab cell below k is suppressed (with one more
- * cell of its row, so it cannot be recovered) while the test over the whole table is shown.
+ * its comparison with a note, instead of hiding the comparison, together with the next smallest categories until
+ * those left out hold k respondents (the overall figures are published elsewhere, so "overall minus the groups
+ * shown" must not describe one or two people); a crosstab cell below k is suppressed with further cells of its row
+ * and column (none can be recovered from the row totals printed or the column totals known from other tables), and
+ * then the test over the table is not shown either (with the margins it would pin the hidden cells down).
  */
-import { cellsToSuppress, isSmall, suppressionReason } from '../privacy/suppression.js';
+import { cellsToSuppress2D, levelsToLeaveOut, suppressionReason } from '../privacy/suppression.js';
 import {
   col,
   DF,
@@ -130,28 +133,40 @@ function meanSdText(x: Float64Array): string {
   return Number.isNaN(d.sd) ? formatFixed(d.mean, 2) : `${formatFixed(d.mean, 2)} (${formatFixed(d.sd, 2)})`;
 }
 
-/** Levels with respondents, and those left out for having fewer than k. */
+/**
+ * Levels with respondents, those left out for having fewer than k, and those left out with them so that the
+ * left-out respondents together are at least k (their figures are "overall minus the groups shown").
+ */
 function keepLevels(
   counts: readonly number[],
   levels: readonly Level[],
   k: number,
-): { kept: number[]; small: Level[] } {
+): { kept: number[]; small: Level[]; complement: Level[] } {
+  const out = levelsToLeaveOut(counts, k);
   const kept: number[] = [];
-  const small: Level[] = [];
   counts.forEach((c, i) => {
-    if (c === 0) return;
-    if (isSmall(c, k)) small.push(levels[i]!);
-    else kept.push(i);
+    if (c > 0 && !out.small.has(i) && !out.complement.has(i)) kept.push(i);
   });
-  return { kept, small };
+  return {
+    kept,
+    small: [...out.small].map((i) => levels[i]!),
+    complement: [...out.complement].map((i) => levels[i]!),
+  };
 }
 
-function smallNote(what: string, small: readonly Level[], k: number): string[] {
-  return small.length
-    ? [
-        `${what}: ${small.map((l) => l.label).join(', ')} left out of the comparison (${suppressionReason(k)}, who could be identified).`,
-      ]
-    : [];
+function smallNote(
+  what: string,
+  left: { readonly small: readonly Level[]; readonly complement: readonly Level[] },
+  k: number,
+): string[] {
+  const names = (ls: readonly Level[]) => ls.map((l) => l.label).join(', ');
+  if (!left.small.length) return [];
+  const also = left.complement.length
+    ? ` ${names(left.complement)} ${left.complement.length > 1 ? 'are' : 'is'} left out too, so that the groups left out hold at least ${k} respondents together and cannot be recovered as the overall figures minus the groups shown.`
+    : '';
+  return [
+    `${what}: ${names(left.small)} left out of the comparison (${suppressionReason(k)}, who could be identified).${also}`,
+  ];
 }
 
 function headRow(label: string, cells: Record<string, Cell>): Row {
@@ -188,13 +203,17 @@ function crosstab(c: AssocVar, o: AssocVar, k: number): Tested {
   const colTotals = ol.map((_, j) => counts.reduce((a, r) => a + r[j]!, 0));
   const rowsKept = keepLevels(rowTotals, cl, k);
   const colsKept = keepLevels(colTotals, ol, k);
-  const notes = [...smallNote(c.label, rowsKept.small, k), ...smallNote(o.label, colsKept.small, k)];
+  const notes = [...smallNote(c.label, rowsKept, k), ...smallNote(o.label, colsKept, k)];
   const table = rowsKept.kept.map((r) => colsKept.kept.map((s) => counts[r]![s]!));
   const rows: Row[] = [];
+  // Complementary suppression along rows and columns: the row totals are printed and the column totals are in
+  // other tables (the outcome's overall split), so a lone hidden cell of a line could be recovered by subtraction.
+  const hidden = cellsToSuppress2D(table, k);
+  const anyHidden = hidden.some((r) => r.some(Boolean));
   const levelRows: Row[] = rowsKept.kept.map((r, ri) => {
     const row = table[ri]!;
     const total = row.reduce((a, b) => a + b, 0);
-    const hide = cellsToSuppress(row, k);
+    const hide = new Set(colsKept.kept.flatMap((_, si) => (hidden[ri]![si] ? [si] : [])));
     return {
       kind: 'data',
       indent: 1,
@@ -212,6 +231,16 @@ function crosstab(c: AssocVar, o: AssocVar, k: number): Tested {
   });
   if (table.length < 2 || colsKept.kept.length < 2) {
     rows.push(headRow(c.label, { test: notComputableCell('fewer than two categories with respondents') }));
+    return { rows: [...rows, ...levelRows], ...NO_TEST, notes, extra: [], label: c.label };
+  }
+  if (anyHidden) {
+    // The test over the whole table (with the printed row totals and the known column totals) would pin the
+    // suppressed cells down — for a 2 × 2 table χ² leaves at most two candidates — so it is not shown either.
+    const why = `not shown: with cells of fewer than ${k} respondents suppressed, the test would reveal them`;
+    rows.push(headRow(c.label, { test: suppressed(why) }));
+    notes.push(
+      `${c.label}: cells with fewer than ${k} respondents are suppressed, with further cells of their rows and columns so that none can be recovered from the totals; the test over the table is not shown, since it would reveal them.`,
+    );
     return { rows: [...rows, ...levelRows], ...NO_TEST, notes, extra: [], label: c.label };
   }
   const chi = chiSquareIndependence(table);
@@ -458,12 +487,13 @@ function groupsTested(
 function byCharacteristic(c: AssocVar, o: AssocVar, a: Association, plan: AnalysisPlan, k: number): Tested {
   const cl = c.levels!;
   const all = split(o.values, c.values, cl);
-  const { kept, small } = keepLevels(
+  const left = keepLevels(
     all.map((s) => s.length),
     cl,
     k,
   );
-  const notes = smallNote(c.label, small, k);
+  const { kept } = left;
+  const notes = smallNote(c.label, left, k);
   const levelRows: Row[] = kept.map((i) => {
     const s = all[i]!;
     const d = meanSd(s);
@@ -499,12 +529,13 @@ function byCharacteristic(c: AssocVar, o: AssocVar, a: Association, plan: Analys
 function byOutcome(c: AssocVar, o: AssocVar, a: Association, plan: AnalysisPlan, k: number): Tested {
   const ol = o.levels!;
   const all = split(c.values, o.values, ol);
-  const { kept, small } = keepLevels(
+  const left = keepLevels(
     all.map((s) => s.length),
     ol,
     k,
   );
-  const notes = smallNote(`${c.label} by ${midSentence(o.label)}`, small, k);
+  const { kept } = left;
+  const notes = smallNote(`${c.label} by ${midSentence(o.label)}`, left, k);
   const n = kept.reduce((s, i) => s + all[i]!.length, 0);
   const cells: Record<string, Cell> = {
     n: num(n),

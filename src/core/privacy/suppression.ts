@@ -8,7 +8,10 @@
  *   in batches of k responses (`snapshotSize`), so two page loads never differ by one person.
  * - **What is small**: a count of 1 … k − 1 people (`isSmall`); a "count of total" cell is small when the count,
  *   its complement or the total is (`smallShare`); one small cell of a variable is hidden together with the next
- *   smallest (`cellsToSuppress`), so it cannot be recovered from the total.
+ *   smallest (`cellsToSuppress`), so it cannot be recovered from the total; a two-way table is protected along
+ *   its rows and its columns (`cellsToSuppress2D`), and a group left out of a comparison takes the next smallest
+ *   with it until the left-out groups hold k people (`levelsToLeaveOut`), since "overall minus the groups shown"
+ *   is always computable.
  * - **Extremes**: a minimum or maximum is printed only when at least k respondents share it (`extremeShown`).
  */
 
@@ -52,6 +55,81 @@ export function cellsToSuppress(counts: readonly number[], k: number): Set<numbe
       if (!hide.has(i) && c > 0 && (best < 0 || c < counts[best]!)) best = i;
     });
     if (best >= 0) hide.add(best);
+  }
+  return hide;
+}
+
+/**
+ * Which levels (groups) of a variable to leave out of a comparison whose overall figures are published elsewhere
+ * (the sample table, the descriptives, a threshold table): the levels with 1 … k − 1 respondents (`small`), and —
+ * while the left-out levels together hold fewer than k respondents — the smallest remaining level too
+ * (`complement`). Whatever a reader recovers as "overall minus the groups shown" then describes at least k people,
+ * never the one or two in a small group. Levels with no respondents are neither kept nor left out.
+ */
+export function levelsToLeaveOut(
+  counts: readonly number[],
+  k: number,
+): { readonly small: ReadonlySet<number>; readonly complement: ReadonlySet<number> } {
+  const small = new Set<number>();
+  const complement = new Set<number>();
+  if (k <= 0) return { small, complement };
+  let left = 0;
+  counts.forEach((c, i) => {
+    if (isSmall(c, k)) {
+      small.add(i);
+      left += c;
+    }
+  });
+  while (small.size > 0 && left < k) {
+    let best = -1;
+    counts.forEach((c, i) => {
+      if (c > 0 && !small.has(i) && !complement.has(i) && (best < 0 || c < counts[best]!)) best = i;
+    });
+    if (best < 0) break;
+    complement.add(best);
+    left += counts[best]!;
+  }
+  return { small, complement };
+}
+
+/**
+ * The cells of a two-way table (rows × columns of counts) to suppress when its row and column totals are known —
+ * printed beside it, or recoverable from other tables (the outcome's overall split is in the threshold table):
+ * the cells with 1 … k − 1 respondents, then, line by line (rows and columns) until nothing changes, the smallest
+ * non-zero shown cell of every line whose suppressed cells are only one or together hold fewer than k
+ * respondents. No suppressed cell can then be recovered as a line total minus the shown cells (complementary
+ * suppression, as statistical offices apply it). `true` marks a cell to suppress.
+ */
+export function cellsToSuppress2D(table: readonly (readonly number[])[], k: number): boolean[][] {
+  const hide = table.map((row) => row.map((c) => isSmall(c, k)));
+  if (k <= 0) return hide;
+  const rows = table.length;
+  const cols = table[0]?.length ?? 0;
+  /** Protect one line (cells given as [row, col] pairs): true when a cell was added. */
+  const protect = (cells: readonly (readonly [number, number])[]): boolean => {
+    let count = 0;
+    let sum = 0;
+    for (const [r, c] of cells)
+      if (hide[r]![c]) {
+        count++;
+        sum += table[r]![c]!;
+      }
+    if (count === 0 || (count >= 2 && sum >= k)) return false;
+    let best: readonly [number, number] | undefined;
+    for (const cell of cells) {
+      const v = table[cell[0]]![cell[1]]!;
+      if (!hide[cell[0]]![cell[1]] && v > 0 && (!best || v < table[best[0]]![best[1]]!)) best = cell;
+    }
+    if (!best) return false;
+    hide[best[0]]![best[1]] = true;
+    return true;
+  };
+  const rowCells = (r: number) => Array.from({ length: cols }, (_, c) => [r, c] as const);
+  const colCells = (c: number) => Array.from({ length: rows }, (_, r) => [r, c] as const);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let r = 0; r < rows; r++) while (protect(rowCells(r))) changed = true;
+    for (let c = 0; c < cols; c++) while (protect(colCells(c))) changed = true;
   }
   return hide;
 }
