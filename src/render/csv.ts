@@ -7,10 +7,13 @@
  *   spreadsheets read as numbers and which cannot carry a formula (OWASP "CSV Injection").
  * - Group header rows become a leading column (named by `groupHeader`, default "Group") repeated on each data row,
  *   so the file is a flat table a spreadsheet can filter; nested groups are joined with " / ".
- * - Notes (denominators, methods) are not written into the CSV, which stays rectangular; they are in every other
- *   format of the same report.
+ * - Notes (denominators, methods) are not written by default, so a report's CSV files stay pure data tables; they
+ *   are in every other format of the same report. With `notes: true` (a download of one table that stands alone,
+ *   such as the coder comparison) each note of {@link tableNotes} follows the data as one record whose first field
+ *   is "Note: …" and whose other fields are empty, so the file stays rectangular and a reader that expects a fixed
+ *   width still parses it.
  */
-import { displayRows } from '../core/report/display.js';
+import { displayRows, tableNotes } from '../core/report/display.js';
 import { type Report, reportBlocks, type TableSpec } from '../core/report/spec.js';
 import { scrubControl } from './common.js';
 
@@ -19,6 +22,8 @@ export interface CsvOptions {
   readonly bom?: boolean;
   /** Name of the column that carries group headers. Default "Group". */
   readonly groupHeader?: string;
+  /** Append the table's notes as "Note: …" records after the data (see module comment). Default false. */
+  readonly notes?: boolean;
 }
 
 const PLAIN_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$/;
@@ -49,6 +54,10 @@ export function tableCsv(table: TableSpec, options: CsvOptions = {}): string {
     } else {
       records.push(grouped ? [groups.join(' / '), ...r.cells] : [...r.cells]);
     }
+  }
+  if (options.notes) {
+    const blanks = Array.from({ length: records[0]!.length - 1 }, () => '');
+    for (const note of tableNotes(table)) records.push([`Note: ${note}`, ...blanks]);
   }
   const body = records.map((rec) => rec.map(csvField).join(',')).join('\r\n') + '\r\n';
   return (options.bom ? '\uFEFF' : '') + body;

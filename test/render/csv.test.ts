@@ -1,6 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { csvField, neutralizeFormula, renderTablesCsv } from '../../src/render/csv.js';
+import { tableNotes } from '../../src/core/report/display.js';
+import { reportBlocks, type TableSpec } from '../../src/core/report/spec.js';
+import { csvField, neutralizeFormula, renderTablesCsv, tableCsv } from '../../src/render/csv.js';
 import { FORMULA, fixtureReport, XSS } from './fixture.js';
 
 describe('renderTablesCsv', () => {
@@ -80,5 +82,24 @@ describe('renderTablesCsv', () => {
     expect(renderTablesCsv(fixtureReport()).get('domains.csv')!.split('\r\n')[0]).toBe(
       'Domain,n,Mean,SD,Minimum,Maximum,Range',
     );
+  });
+
+  it('appends the notes as "Note: …" records of the table\'s width only when asked', () => {
+    const table = [...reportBlocks(fixtureReport())]
+      .map((b) => b.block)
+      .find((b): b is TableSpec => b.type === 'table' && b.id === 'endorsement')!;
+    const notes = tableNotes(table);
+    // the fixture has a denominator and a not-computable cell, so there is something to print
+    expect(notes.some((n) => n.startsWith('Not computable:'))).toBe(true);
+    const plain = parse(tableCsv(table)) as string[][];
+    expect(plain).toHaveLength(10);
+    expect(plain.some((r) => r[0]!.startsWith('Note: '))).toBe(false);
+    const hostile = { ...table, notes: [...table.notes, '=1+1 is, "quoted"'] };
+    const rows = parse(tableCsv(hostile, { notes: true })) as string[][];
+    expect(rows.slice(0, 10)).toEqual(plain);
+    // the hostile note comes out as data (quoted, and not a formula since it starts with "Note: ")
+    expect(rows.slice(10)).toEqual(tableNotes(hostile).map((n) => [`Note: ${n}`, '', '', '', '']));
+    expect(rows.slice(10).map((r) => r[0])).toContain('Note: =1+1 is, "quoted"');
+    expect(rows).toHaveLength(10 + notes.length + 1);
   });
 });

@@ -162,6 +162,12 @@ for (const backend of serverBackends()) {
       const note =
         'Codes are read through the consensus codebook: "Terrified", "Anxiety" as "Fear of failure"';
       expect(unq(ok(await get(`${base}/compare`, owner), 200).body)).toContain(note);
+      const csv = ok(await get(`${base}/compare.csv`, owner), 200).body;
+      // ... and in the CSV, as a "Note: …" record under each of its tables (tables are separated by a blank line)
+      const noteRecords = csv
+        .split('\r\n')
+        .filter((l) => l.startsWith(`"Note: ${note.replaceAll('"', '""')}`));
+      expect(noteRecords).toHaveLength(csv.trimEnd().split('\r\n\r\n').length);
       const word = ok(await get(`${base}/compare.docx`, owner), 200);
       const wordXml = new TextDecoder().decode(
         readZip(new Uint8Array(word.rawPayload)).entries.find((e) => e.name === 'word/document.xml')!.data,

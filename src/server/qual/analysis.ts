@@ -191,7 +191,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: QualContext): void {
       if (ext === 'csv')
         return reply
           .type('text/csv; charset=utf-8')
-          .send(tables.map((t, i) => tableCsv(t, { bom: i === 0 })).join('\r\n'));
+          .send(tables.map((t, i) => tableCsv(t, { bom: i === 0, notes: true })).join('\r\n'));
       return reply
         .type('application/vnd.openxmlformats-officedocument.wordprocessingml.document')
         .send(Buffer.from(await specDocx(`${project.name}: inter-coder agreement`, tables)));

@@ -356,7 +356,8 @@ export function registerConsensus(app: FastifyInstance, ctx: QualContext): void 
           `attachment; filename="${fileBase(project.name)}-consensus-agreement.${ext}"`,
         )
         .header('cache-control', 'no-store');
-      if (ext === 'csv') return reply.type('text/csv; charset=utf-8').send(tableCsv(table, { bom: true }));
+      if (ext === 'csv')
+        return reply.type('text/csv; charset=utf-8').send(tableCsv(table, { bom: true, notes: true }));
       return reply
         .type('application/vnd.openxmlformats-officedocument.wordprocessingml.document')
         .send(Buffer.from(await specDocx(`${project.name}: agreement before and after consensus`, table)));
