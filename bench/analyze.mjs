@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 /**
- * Benchmark: `nabz analyze` against the same analysis in R (bench/analyze.R: base R + psych) on synthetic
+ * Benchmark: `nabz analyze` against the same analysis in R (bench/analyze.R: base R + psych + car) on synthetic
  * Google-Forms-shaped BACE exports of 10k, 100k and 1M respondents (30 items + demographics), generated with
- * the example study's seeded simulator. Prints wall time, peak memory (max RSS from /usr/bin/time -v), the
- * ratio R / nabz, and the growth from the smallest to the largest size (linear = ×100 for 10k → 1M).
+ * the example study's seeded simulator. Both sides fit the study's models (analysis.models: a logistic model
+ * of stigma ≥ 1.5 and one of "any barrier domain ≥ 1.5" with crude and adjusted ORs, a linear model of stigma)
+ * and the bivariate associations of "any barrier" (analysis.associations). Prints wall time, peak memory (max
+ * RSS from /usr/bin/time -v), the 1-minute load average before each run, the ratio R / nabz, and the growth from
+ * the smallest to the largest size (linear = ×100 for 10k → 1M).
  *
  * Usage: npm run build && node bench/analyze.mjs [--sizes 10000,100000,1000000] [--repeat 1]
- * Needs: Rscript with psych (apt-get install r-base-core r-cran-psych), GNU time (/usr/bin/time).
+ * Needs: Rscript with psych and car (apt-get install r-base-core r-cran-psych r-cran-car), GNU time (/usr/bin/time).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { arg, CLI as cli, machine, requireBuild, ROOT as root } from './lib/common.mjs';
 
@@ -23,12 +27,13 @@ const study = join(root, 'examples', 'bace-medical-students', 'study.json');
 const spec = join(root, 'examples', 'bace-medical-students', 'simulation.json');
 
 function timed(cmd, args) {
+  const load = loadavg()[0];
   const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stderr.slice(-2000)}`);
   const wall = r.stderr.match(/Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/);
   const rss = r.stderr.match(/Maximum resident set size \(kbytes\): (\d+)/);
   const seconds = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
-  return { seconds, peakMb: Number(rss[1]) / 1024 };
+  return { seconds, peakMb: Number(rss[1]) / 1024, load };
 }
 const best = (runs) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
 
@@ -59,7 +64,7 @@ for (const n of sizes) {
   );
   rows.push({ n, mb, nabz, r });
   console.log(
-    `n = ${String(n).padStart(8)} (${mb.toFixed(0)} MB CSV): nabz ${nabz.seconds.toFixed(2)} s, peak ${nabz.peakMb.toFixed(0)} MB | R ${r.seconds.toFixed(2)} s, peak ${r.peakMb.toFixed(0)} MB | R/nabz time ${(r.seconds / nabz.seconds).toFixed(2)}×`,
+    `n = ${String(n).padStart(8)} (${mb.toFixed(0)} MB CSV): nabz ${nabz.seconds.toFixed(2)} s, peak ${nabz.peakMb.toFixed(0)} MB (load ${nabz.load.toFixed(2)} before) | R ${r.seconds.toFixed(2)} s, peak ${r.peakMb.toFixed(0)} MB (load ${r.load.toFixed(2)} before) | R/nabz time ${(r.seconds / nabz.seconds).toFixed(2)}×`,
   );
 }
 if (rows.length > 1) {
