@@ -150,6 +150,14 @@ for (const backend of serverBackends()) {
       const coding = ok(await get(`${base}/sources/${sourceId}`, second), 200).body;
       expect(coding).toContain(`name="codes" value="${ids[0]}"`);
       expect(coding).not.toContain(`name="codes" value="${ids[1]}"`);
+      // Dr Second's own segment shows the consensus name, the code as applied in a tooltip (list and transcript).
+      expect(unq(coding)).toContain(
+        '<span class="merged" title="Coded as “Terrified”, merged into “Fear of failure” in the consensus codebook">Fear of failure</span>',
+      );
+      expect(unq(coding)).toContain(
+        'title="Fear of failure (coded as “Terrified”, “Anxiety”) — Dr Owner, Dr Second, Dr Third"',
+      );
+      expect(unq(coding)).not.toMatch(/<td>[^<]*Terrified/);
       const book = unq(ok(await get(`${base}/consensus/codebook`, owner), 200).body);
       expect(book).toContain('Undo merge of Terrified');
       expect(book).toContain('Terrified <span class="muted">(Dr Second’s own code)</span>');

@@ -77,6 +77,38 @@ export function consensusCodebook(project: QualProject): QualProject {
   };
 }
 
+/** One code as a list of segments shows it once codes are merged: the target, and the codes applied as it. */
+export interface ConsensusCodeLabel {
+  /** The consensus codebook's code (the target; the code itself when it is not merged). */
+  readonly id: string;
+  readonly name: string;
+  /** Names of the codes actually applied that were merged into it (empty when the target itself was applied). */
+  readonly mergedFrom: readonly string[];
+}
+
+/**
+ * How a segment's codes read through the consensus codebook: each target once, in the order first applied,
+ * with the names of the merged codes the coder applied (a coding page shows the consensus name, the original
+ * in a tooltip, so a coder's segment never shows a code that has left the codebook without saying so).
+ */
+export function consensusCodeLabels(
+  codes: readonly Code[],
+): (ids: readonly string[]) => ConsensusCodeLabel[] {
+  const to = codeTarget(codes);
+  const byId = new Map(codes.map((c) => [c.id, c]));
+  return (ids) => {
+    const out = new Map<string, { id: string; name: string; mergedFrom: string[] }>();
+    for (const id of ids) {
+      const target = to(id);
+      const label = out.get(target) ?? { id: target, name: byId.get(target)?.name ?? target, mergedFrom: [] };
+      out.set(target, label);
+      const name = byId.get(id)?.name ?? id;
+      if (target !== id && !label.mergedFrom.includes(name)) label.mergedFrom.push(name);
+    }
+    return [...out.values()];
+  };
+}
+
 /** Codes merged into `id` (directly), in codebook order. */
 export function mergedCodes(codes: readonly Code[], id: string): Code[] {
   return codes.filter((c) => c.mergedInto === id);

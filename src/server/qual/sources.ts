@@ -9,6 +9,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Issue } from '../../core/instrument/schema.js';
+import { consensusCodeLabels } from '../../core/qual/codebook.js';
 import { guessFormat, prepareImport, type TranscriptFormat } from '../../core/qual/import.js';
 import {
   type Code,
@@ -159,6 +160,8 @@ export function renderTranscript(
   segments: readonly Segment[],
   options: {
     codeNames: ReadonlyMap<string, string>;
+    /** The codes of a highlighted passage as its title says them (default: their names from `codeNames`). */
+    codesLabel?: (ids: readonly string[]) => string;
     /** Palette class of each code with a colour (`colourClass`): a passage whose codes share one is tinted so. */
     codeClasses?: ReadonlyMap<string, string>;
     coderNames: ReadonlyMap<string, string>;
@@ -221,7 +224,10 @@ export function renderTranscript(
       let attrs = '';
       if (cover.length) {
         const other = options.viewer !== null && cover.every((s) => s.coderId !== options.viewer);
-        const codes = [...new Set(cover.flatMap((s) => s.codeIds))].map((c) => options.codeNames.get(c) ?? c);
+        const ids = [...new Set(cover.flatMap((s) => s.codeIds))];
+        const codes = options.codesLabel
+          ? [options.codesLabel(ids)]
+          : ids.map((c) => options.codeNames.get(c) ?? c);
         const coders = [...new Set(cover.map((s) => options.coderNames.get(s.coderId) ?? s.coderId))];
         const tints = new Set(cover.flatMap((s) => s.codeIds).map((c) => options.codeClasses?.get(c) ?? ''));
         const tint = tints.size === 1 ? [...tints][0] : '';
@@ -239,6 +245,43 @@ export function renderTranscript(
     );
   }
   return out.join('');
+}
+
+/**
+ * How the coding page names codes once some are merged in the consensus codebook: a segment shows its code's
+ * consensus name (the target), the code the coder applied in a tooltip ("Fear of failure (coded as
+ * “Terrified”)" in the transcript's highlight title); the highlight takes the target's colour.
+ */
+export function codeDisplay(codes: readonly Code[]): {
+  codeNames: Map<string, string>;
+  codesLabel: (ids: readonly string[]) => string;
+  codeClasses: Map<string, string>;
+  codesCell: (ids: readonly string[]) => string;
+} {
+  const labels = consensusCodeLabels(codes);
+  const colour = new Map(codes.map((c) => [c.id, colourClass(c.color)]));
+  const codeNames = new Map<string, string>();
+  const codeClasses = new Map<string, string>();
+  for (const c of codes) {
+    const l = labels([c.id])[0]!;
+    codeNames.set(c.id, l.name);
+    codeClasses.set(c.id, colour.get(l.id) ?? '');
+  }
+  const codesLabel = (ids: readonly string[]) =>
+    labels(ids)
+      .map((l) =>
+        l.mergedFrom.length ? `${l.name} (coded as ${l.mergedFrom.map((n) => `“${n}”`).join(', ')})` : l.name,
+      )
+      .join(', ');
+  const codesCell = (ids: readonly string[]) =>
+    labels(ids)
+      .map((l) =>
+        l.mergedFrom.length
+          ? `<span class="merged" title="${esc(`Coded as ${l.mergedFrom.map((n) => `“${n}”`).join(', ')}, merged into “${l.name}” in the consensus codebook`)}">${esc(l.name)}</span>`
+          : esc(l.name),
+      )
+      .join(', ');
+  return { codeNames, codesLabel, codeClasses, codesCell };
 }
 
 function excerpt(text: string, max = 90): string {
@@ -436,12 +479,12 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
     const { source, turns } = src.data;
     const participants = project.participants;
     const segs = project.segments.filter((s) => s.sourceId === sid);
-    const codeNames = new Map(project.codes.map((c) => [c.id, c.name]));
-    const codeClasses = new Map(project.codes.map((c) => [c.id, colourClass(c.color)]));
+    const { codeNames, codesLabel, codeClasses, codesCell } = codeDisplay(project.codes);
     const coders = coderNames(state);
     const speaker = speakerName(participants);
     const html = renderTranscript(source.text, turns, segs, {
       codeNames,
+      codesLabel,
       codeClasses,
       coderNames: coders,
       viewer: q.coderId,
@@ -452,7 +495,7 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
     const segVersion = new Map(state.entities.segment.map((s) => [s.id, s.version]));
     const segRows = segs.map((s) => [
       `<span dir="auto">${escText(excerpt(idx.slice(s.start, s.end)))}</span><br><span class="muted">${s.start}–${s.end}${s.memo ? ` · memo: ${esc(excerpt(s.memo, 60))}` : ''}</span>`,
-      esc(s.codeIds.map((c) => codeNames.get(c) ?? c).join(', ')),
+      codesCell(s.codeIds),
       esc(speakerOf(turns, participants, s.start)),
       esc(coders.get(s.coderId) ?? s.coderId),
       s.coderId === q.coderId ? '' : '',

@@ -7,6 +7,7 @@ import {
   agreementBaseline,
   codePassages,
   consensusCodebook,
+  consensusCodeLabels,
   mergeCodes,
   splitCode,
   unmergeCode,
@@ -200,6 +201,28 @@ describe('merging codes into the consensus codebook', () => {
       code: 'bad_merge',
       message: 'code "Z" is merged into "Group", which is a grouping node',
     });
+  });
+});
+
+describe('a segment’s codes as the coding page lists them', () => {
+  it('names the consensus target once, with the merged codes the coder applied', () => {
+    const codes = [
+      code('fear', 'Fear of failure'),
+      code('anx', 'Anxiety', { mergedInto: 'fear' }),
+      code('worry', 'Worry', { mergedInto: 'anx' }),
+      code('sleep', 'Sleep'),
+    ];
+    const labels = consensusCodeLabels(codes);
+    expect(labels(['worry', 'sleep', 'anx', 'fear', 'worry'])).toEqual([
+      { id: 'fear', name: 'Fear of failure', mergedFrom: ['Worry', 'Anxiety'] },
+      { id: 'sleep', name: 'Sleep', mergedFrom: [] },
+    ]);
+    expect(labels(['fear'])).toEqual([{ id: 'fear', name: 'Fear of failure', mergedFrom: [] }]);
+    // nothing merged: the codes as applied
+    expect(consensusCodeLabels([code('a', 'A'), code('b', 'B')])(['b', 'a'])).toEqual([
+      { id: 'b', name: 'B', mergedFrom: [] },
+      { id: 'a', name: 'A', mergedFrom: [] },
+    ]);
   });
 });
 
