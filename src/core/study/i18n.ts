@@ -40,6 +40,8 @@ export interface UiStrings {
   readonly maxChars: (n: number) => string;
   readonly chooseAll: string;
   readonly errorSummaryTitle: string;
+  /** Put before the page's `<title>` when the page comes back with errors ("Error: "), so it is heard first. */
+  readonly errorTitlePrefix: string;
   /** Shown by the optional script beside an unanswered required item. */
   readonly jsRequired: string;
   readonly consentTitle: string;
@@ -136,6 +138,7 @@ const en: UiStrings = {
   maxChars: (n) => `Up to ${n} characters`,
   chooseAll: 'Choose all that apply.',
   errorSummaryTitle: 'Please correct the following',
+  errorTitlePrefix: 'Error: ',
   jsRequired: 'Please answer this question.',
   consentTitle: 'Information and consent',
   consentAgree: 'I agree to take part',
@@ -259,6 +262,7 @@ const ur: UiStrings = {
   maxChars: (n) => `زیادہ سے زیادہ ${n} حروف`,
   chooseAll: 'جتنے جواب درست ہوں، سب منتخب کریں۔',
   errorSummaryTitle: 'براہِ کرم درج ذیل درست کریں',
+  errorTitlePrefix: 'خرابی: ',
   jsRequired: 'براہِ کرم اس سوال کا جواب دیں۔',
   consentTitle: 'معلومات اور رضامندی',
   consentAgree: 'میں حصہ لینے پر رضامند ہوں',

@@ -22,7 +22,9 @@ export { RESPOND_CSS } from '../ui/assets.js';
  *   nothing is kept before a session exists (the first page) or when the respondent ticked "others use this
  *   phone" (`_shared`), which also clears what is there; 12 h expiry, restored only into an empty page,
  *   cleared on every end page: thank-you, support, screened out, declined, resume code;
- * - inline validation of required items with the page language's message, focus on the first problem;
+ * - inline validation of required items with the page language's message beside each, and the same
+ *   `role=alert` summary as the server's (heading `data-s`, a link to each item) which takes focus, and the
+ *   title prefixed like the server's ("Error: ", `data-e`); the form has `novalidate`, so no browser popup;
  * - no double submit (a second submit within 10 s is ignored; buttons are not disabled, so the pressed
  *   button's value is still sent);
  * - focus on the server's error summary.
@@ -45,15 +47,19 @@ function save(){try{L.setItem(K,JSON.stringify({t:+new Date,v:vals()}))}catch(e)
 try{var s=JSON.parse(L.getItem(K)||'null');if(s&&new Date-s.t<432e5&&!vals().length&&!all('.er').length){var e=f.elements;for(var i=0;i<e.length;i++)for(var j=0;j<s.v.length;j++){var x=e[i],p=s.v[j];if(x.name==p[0]){if(x.type=='radio'||x.type=='checkbox'){if(x.value==p[1])x.checked=true}else x.value=p[1]}}}}catch(e){}
 function ok(g){var a=ins(g);for(var i=0;i<a.length;i++)if(on(a[i]))return true;return false}
 function tgt(g){return g.tagName=='FIELDSET'?g:ins(g)[0]}
-function mark(g){if(g.querySelector('.js'))return;var p=d.createElement('p'),t=tgt(g),h=g.firstElementChild;p.className='er js';p.id='j-'+g.id;p.textContent=f.getAttribute('data-m');g.insertBefore(p,h.nextSibling);g.className+=' bad';t.setAttribute('aria-describedby',((t.getAttribute('aria-describedby')||'')+' '+p.id).replace(/^ /,''))}
-function clr(g){var p=g.querySelector('.js'),t=tgt(g);if(!p||!ok(g))return;g.removeChild(p);g.className=g.className.replace(' bad','');t.setAttribute('aria-describedby',(t.getAttribute('aria-describedby')||'').replace(p.id,'').replace(/^ +| +$/g,''))}
+function mark(g){if(g.querySelector('.js'))return;var p=d.createElement('p'),t=tgt(g),h=g.firstElementChild;p.className='er js';p.id='j-'+g.id;p.textContent=A('m');g.insertBefore(p,h.nextSibling);g.className+=' bad';t.setAttribute('aria-invalid','true');t.setAttribute('aria-describedby',((t.getAttribute('aria-describedby')||'')+' '+p.id).replace(/^ /,''))}
+function clr(g){var p=g.querySelector('.js'),t=tgt(g);if(!p||!ok(g))return;g.removeChild(p);g.className=g.className.replace(' bad','');t.removeAttribute('aria-invalid');t.setAttribute('aria-describedby',(t.getAttribute('aria-describedby')||'').replace(p.id,'').replace(/^ +| +$/g,''))}
+function A(n){return f.getAttribute('data-'+n)}
+function el(t,p,s){var e=d.createElement(t);if(s)e.textContent=s;return p.appendChild(e)}
+function sum(bad){var o=d.getElementById('es'),x=d.createElement('div'),u,E=A('e');if(o)o.parentNode.removeChild(o);x.className='es';x.id='es';x.setAttribute('role','alert');x.tabIndex=-1;el('h2',x,A('s'));u=el('ul',x);
+for(var i=0;i<bad.length;i++){var l=bad[i].querySelector('legend,label').cloneNode(1),q=l.querySelector('.rq');if(q)l.removeChild(q);el('a',el('li',u),l.textContent.trim()+': '+A('m')).href='#'+ins(bad[i])[0].id}
+f.parentNode.insertBefore(x,f);if(d.title.indexOf(E))d.title=E+d.title;x.focus()}
 function ch(e){var g=e.target;while(g&&g!=f&&!/(^| )q( |$)/.test(g.className))g=g.parentNode;if(g&&g!=f)clr(g);save()}
 f.addEventListener('change',ch);f.addEventListener('input',ch);
 f.addEventListener('click',function(e){if(e.target.type=='submit')last=e.target},true);
-f.noValidate=true;
 f.addEventListener('submit',function(e){var b=e.submitter||last,bad=[],r=all('.q[data-r]',f);
 if(busy){e.preventDefault();return}
 if(!(b&&b.formNoValidate)){for(var i=0;i<r.length;i++)if(!ok(r[i])){mark(r[i]);bad.push(r[i])}
-if(bad.length){e.preventDefault();ins(bad[0])[0].focus();return}}
+if(bad.length){e.preventDefault();sum(bad);return}}
 busy=1;setTimeout(function(){busy=0},1e4)})
 })(document,window);`;

@@ -145,6 +145,28 @@ interface Shell {
   readonly end?: boolean;
 }
 
+/** Strong right-to-left letters (Hebrew, Arabic and their presentation forms) and strong left-to-right ones. */
+const RTL_CHAR = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/u;
+const LTR_CHAR = /[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0900-\u0dff]/u;
+
+/**
+ * ` lang=".." dir=".."` for the study's title (a plain string in whichever language the researcher typed it)
+ * on a page in `pageLang`: when its first strong letter is in the other direction than the page (an English
+ * title on an Urdu page, or the reverse), it is marked with the study's first language of that direction, so
+ * a screen reader reads it with the right voice and it is laid out on its own side. Otherwise `dir="auto"`.
+ */
+export function studyTitleLang(title: string, languages: readonly string[], pageLang: string): string {
+  let dir: 'rtl' | 'ltr' | undefined;
+  for (const ch of title) {
+    if (RTL_CHAR.test(ch)) dir = 'rtl';
+    else if (LTR_CHAR.test(ch)) dir = 'ltr';
+    if (dir) break;
+  }
+  if (!dir || dir === textDirection(pageLang)) return ' dir="auto"';
+  const own = languages.find((l) => textDirection(l) === dir);
+  return own ? ` lang="${esc(own)}" dir="${dir}"` : ` dir="${dir}"`;
+}
+
 function documentHtml(sh: Shell): string {
   const s = uiStrings(sh.lang);
   const study = sh.resolved?.study;
@@ -157,7 +179,9 @@ function documentHtml(sh: Shell): string {
         )
         .join('')}</nav>`
     : '';
-  const header = study ? `<header><p dir="auto">${esc(study.title)}</p>${nav}</header>` : '';
+  const header = study
+    ? `<header><p${studyTitleLang(study.title, study.languages, sh.lang)}>${esc(study.title)}</p>${nav}</header>`
+    : '';
   const footer = sh.resolved ? footerHtml(sh.resolved.instruments) : '';
   const title = study ? `${sh.title} – ${study.title}` : sh.title;
   return (
@@ -193,8 +217,15 @@ function sharedDeviceBox(c: RespondCommon, s: UiStrings): string {
   return `<p class="o"><label><input type="checkbox" name="_shared" value="1">${esc(s.sharedDevice)}</label></p>`;
 }
 
+/**
+ * `novalidate`: the browser's own (English-only) popups never replace the server's translated summary; the
+ * script's check shows the same summary (`data-s` its heading, `data-e` the title prefix, `data-m` the message).
+ */
 function formOpen(c: RespondCommon, s: UiStrings, pageKey?: string): string {
-  return `<form method="post" action="${esc(c.action ?? '')}" autocomplete="off"${pageKey ? ` data-k="${esc(pageKey)}" data-m="${esc(s.jsRequired)}"` : ''}>`;
+  const data = pageKey
+    ? ` data-k="${esc(pageKey)}" data-m="${esc(s.jsRequired)}" data-s="${esc(s.errorSummaryTitle)}" data-e="${esc(s.errorTitlePrefix)}"`
+    : '';
+  return `<form method="post" action="${esc(c.action ?? '')}" autocomplete="off" novalidate${data}>`;
 }
 
 function progressHtml(s: UiStrings, current: number, total: number): string {
@@ -210,7 +241,8 @@ function errorSummary(s: UiStrings, errors: readonly FieldError[], fieldIds: Rea
         : `<li>${esc(e.message)}</li>`,
     )
     .join('');
-  return `<div class="es" id="es" role="alert" tabindex="-1"><h2>${esc(s.errorSummaryTitle)}</h2><ul>${items}</ul></div>`;
+  // `autofocus`: without JavaScript the browser moves focus to the summary, so it is read out first.
+  return `<div class="es" id="es" role="alert" tabindex="-1" autofocus><h2>${esc(s.errorSummaryTitle)}</h2><ul>${items}</ul></div>`;
 }
 
 /** The values to prefill an item with: the posted fields after errors, otherwise the stored answer. */
@@ -282,13 +314,14 @@ function itemHtml(
     const inputs = opts
       .map(
         (o, k) =>
-          `<label><input type="${type}" name="${id}" value="${esc(o.value)}"${k === 0 ? ` id="f-${id}"` : ''}${chosen.has(o.value) ? ' checked' : ''}${
+          `<label><input type="${type}" name="${id}" value="${esc(o.value)}"${k === 0 ? ` id="f-${id}"` : ''}${error ? ` aria-describedby="e-${id}"` : ''}${chosen.has(o.value) ? ' checked' : ''}${
             k === 0 && required && type === 'radio' ? ' required' : ''
           }> ${o.label}</label>`,
       )
       .join('');
     const hint = it.type === 'multiple' ? `<p class="h"${pageAttr}>${esc(s.chooseAll)}</p>` : '';
-    return `<fieldset class="${cls}" id="q-${id}"${ownAttr}${error ? ` aria-describedby="e-${id}"` : ''}${dataR}><legend>${label}</legend>${hint}${err}<div class="o">${inputs}</div></fieldset>`;
+    // The message is linked to the group and to each of its inputs (read with whichever gets focus).
+    return `<fieldset class="${cls}" id="q-${id}"${ownAttr}${error ? ` aria-describedby="e-${id}" aria-invalid="true"` : ''}${dataR}><legend>${label}</legend>${hint}${err}<div class="o">${inputs}</div></fieldset>`;
   }
 
   // number, text, longtext: one labelled input.
@@ -412,10 +445,11 @@ function renderReview(c: Extract<RespondContext, { view: 'review' }>): RenderedP
   return finish(c, s.reviewTitle, body, c.errors?.length ? 400 : 200);
 }
 
+/** A whole page; status 400 is a page re-shown with errors, whose title then starts with "Error: ". */
 function finish(c: RespondCommon, title: string, main: string, status: number, end = false): RenderedPage {
   const body = documentHtml({
     lang: c.lang,
-    title,
+    title: status === 400 ? uiStrings(c.lang).errorTitlePrefix + title : title,
     resolved: c.resolved,
     main,
     ...(c.languageLinks ? { languageLinks: c.languageLinks } : {}),
@@ -549,7 +583,7 @@ export function renderPage(ctx: RespondContext): RenderedPage {
       const s = uiStrings(ctx.lang);
       const err = ctx.notFound ? `<p class="er" id="e-code">${esc(s.resumeNotFound)}</p>` : '';
       const main =
-        `<h1>${esc(s.resumeTitle)}</h1>${ctx.notFound ? `<div class="es" id="es" role="alert" tabindex="-1"><p><a href="#f-code">${esc(s.resumeNotFound)}</a></p></div>` : ''}` +
+        `<h1>${esc(s.resumeTitle)}</h1>${ctx.notFound ? `<div class="es" id="es" role="alert" tabindex="-1" autofocus><p><a href="#f-code">${esc(s.resumeNotFound)}</a></p></div>` : ''}` +
         `${formOpen(ctx, s)}${hiddenFields(ctx)}<div class="q${ctx.notFound ? ' bad' : ''}"><label for="f-code">${esc(s.resumeLabel)}</label>` +
         `<p class="h" id="h-code">${esc(s.resumeHint)}</p>${err}<input type="text" name="code" id="f-code" dir="ltr" autocapitalize="characters" spellcheck="false" maxlength="16" required` +
         ` aria-describedby="h-code${ctx.notFound ? ' e-code' : ''}"${ctx.notFound ? ' aria-invalid="true"' : ''} value="${esc(ctx.code ?? '')}"></div>` +

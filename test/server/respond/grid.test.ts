@@ -84,7 +84,7 @@ describe('grid questions on the respondent page', () => {
     const b = render('en', { errors: bad.errors, fields: { stress_exams: '4' } });
     expect(b).toContain('<a href="#f-stress_wards">');
     expect(b).toContain(
-      '<fieldset class="q l bad" id="q-stress_wards" aria-describedby="e-stress_wards" data-r>',
+      '<fieldset class="q l bad" id="q-stress_wards" aria-describedby="e-stress_wards" aria-invalid="true" data-r>',
     );
     expect(b).toContain('name="stress_exams" value="4" checked');
   });

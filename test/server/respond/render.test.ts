@@ -144,7 +144,7 @@ const TAGS = new Set(
   ),
 );
 const ATTRS = new Set(
-  'lang dir charset name content aria-label href hreflang id class max value aria-labelledby role tabindex method action autocomplete data-k data-m data-r data-end for type checked required aria-describedby aria-invalid formnovalidate inputmode maxlength rows rel autocapitalize spellcheck'.split(
+  'lang dir charset name content aria-label href hreflang id class max value aria-labelledby role tabindex method action autocomplete data-k data-m data-s data-e data-r data-end novalidate autofocus for type checked required aria-describedby aria-invalid formnovalidate inputmode maxlength rows rel autocapitalize spellcheck'.split(
     ' ',
   ),
 );
@@ -180,7 +180,7 @@ function expectSafe(html: string): void {
     .map((m) => m[1])
     .join('');
   expect(assets).not.toMatch(
-    /@import|url\(|https?:|\/\/[a-z]|fetch\(|XMLHttpRequest|sendBeacon|\.src\b|createElement\(['"](?!p['"])/i,
+    /@import|url\(|https?:|\/\/[a-z]|fetch\(|XMLHttpRequest|sendBeacon|\.src\b|createElement\(['"](?!(?:p|div|h2|ul|li|a)['"])/i,
   );
 }
 
@@ -241,8 +241,9 @@ describe('renderPage: escaping and no third-party content', () => {
     expect(RESPOND_CSP).not.toContain('unsafe');
   });
 
-  it('ships a syntactically valid script of at most 3 KB', () => {
-    expect(Buffer.byteLength(RESPOND_JS)).toBeLessThanOrEqual(3072);
+  // 3.5 KB: the client-side check builds the same error summary as the server's (was 3 KB before it did).
+  it('ships a syntactically valid script of at most 3.5 KB', () => {
+    expect(Buffer.byteLength(RESPOND_JS)).toBeLessThanOrEqual(3584);
     expect(() => new Function(RESPOND_JS)).not.toThrow();
     expect(renderPage({ ...common, script: false, view: 'closed' }).body).not.toContain('<script>');
   });
@@ -252,7 +253,7 @@ describe('renderPage: forms that work without JavaScript', () => {
   it('renders a content page as a POST form with fieldsets, legends, labelled radios and control fields', () => {
     const b = page('p2').body;
     expect(b).toContain(
-      '<form method="post" action="/s/abc" autocomplete="off" data-k="s1:p2" data-m="Please answer this question.">',
+      '<form method="post" action="/s/abc" autocomplete="off" novalidate data-k="s1:p2" data-m="Please answer this question." data-s="Please correct the following" data-e="Error: ">',
     );
     expect(b).toContain('<input type="hidden" name="_page" value="p2">');
     expect(b).toContain('<fieldset class="q l" id="q-m1" data-r><legend>1. Item with');
@@ -326,9 +327,16 @@ describe('renderPage: forms that work without JavaScript', () => {
       errors: parsed.errors,
     }).body;
     expect(b).toContain(
-      '<div class="es" id="es" role="alert" tabindex="-1"><h2>Please correct the following</h2><ul><li><a href="#f-m1">Please choose an answer for item 1.</a></li></ul></div>',
+      '<div class="es" id="es" role="alert" tabindex="-1" autofocus><h2>Please correct the following</h2><ul><li><a href="#f-m1">Please choose an answer for item 1.</a></li></ul></div>',
     );
-    expect(b).toContain('<fieldset class="q l bad" id="q-m1" aria-describedby="e-m1" data-r>');
+    expect(b).toContain(
+      '<fieldset class="q l bad" id="q-m1" aria-describedby="e-m1" aria-invalid="true" data-r>',
+    );
+    // Each radio of the group is described by the message too.
+    expect(b).toContain(
+      '<input type="radio" name="m1" value="0" id="f-m1" aria-describedby="e-m1" required>',
+    );
+    expect(b).toContain('<input type="radio" name="m1" value="1" aria-describedby="e-m1">');
     expect(b).toContain('<p class="er" id="e-m1">Please choose an answer for item 1.</p>');
     expect(b).toContain('id="f-m1"');
     const num = parsePageSubmission(flow, 'p1', { age: '12' }, {});
