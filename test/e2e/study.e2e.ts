@@ -4,7 +4,8 @@
  *    bilingual question and consent text, and launches it;
  * 2. a respondent on a phone-sized screen completes it with JavaScript disabled, saving and resuming with a
  *    resume code, and another with JavaScript enabled; neither page requests anything from another site;
- * 3. the Urdu page is laid out right to left;
+ * 3. the Urdu page is laid out right to left, the English study title marked as English, and a missing answer
+ *    announced in Urdu (focus on the summary, Urdu "Error:" title) with and without JavaScript;
  * 4. the researcher sees the progress and the analysis (screenshots saved under test-artifacts/) and downloads
  *    the .sav export, which PSPP reads back with its labels.
  */
@@ -215,7 +216,26 @@ for (const backend of e2eBackends()) {
         path: join(ARTIFACTS, `${backend.name}-respondent-urdu-phone.png`),
         fullPage: true,
       });
+      // The English study title keeps its own language and direction on the Urdu page.
+      expect(await page.locator('header p').getAttribute('lang')).toBe('en');
+      expect(await page.evaluate(() => getComputedStyle(document.querySelector('header p')!).direction)).toBe(
+        'ltr',
+      );
       await ctx.close();
+      // A missing answer, with and without JavaScript: the Urdu summary has the focus, the title is Urdu too.
+      for (const javaScriptEnabled of [true, false]) {
+        const c = await browser.newContext({ ...PHONE, javaScriptEnabled });
+        const p = await c.newPage();
+        await p.goto(`${link}?lang=ur`);
+        await p.click('button[name="_consent"][value="agree"]');
+        await p.click('button[name="_nav"][value="next"]');
+        await p.waitForFunction(() => document.activeElement?.closest('#es') != null, null, {
+          timeout: 5_000,
+        });
+        expect(await p.evaluate(() => document.title), `JavaScript ${javaScriptEnabled}`).toMatch(/^خرابی: /);
+        expect(await textOf(p, '#es h2')).toBe('براہِ کرم درج ذیل درست کریں');
+        await c.close();
+      }
     });
 
     it('the researcher watches progress, reads the analysis and downloads a .sav that PSPP reads', async () => {
