@@ -296,15 +296,36 @@ for (const backend of serverBackends()) {
         readZip(new Uint8Array(docx.rawPayload)).entries.find((e) => e.name === 'word/document.xml')!.data,
       );
       expect(xml).toContain('terrified of failing.');
-      // QDPX: the consensus codebook (no "Terrified", no "Anxiety"), every coding on the merged code.
+      // QDPX: the consensus codebook, every coding on the merged code; "Terrified" and "Anxiety" only as
+      // non-codable sub-codes of it that say where they went (so an import rebuilds the merge).
       const res = ok(await get(`${base}/export.qdpx`, owner), 200);
       const qde = new TextDecoder().decode(
         readZip(new Uint8Array(res.rawPayload)).entries.find((e) => e.name === 'project.qde')!.data,
       );
       expect(qde).toContain('name="Fear of failure"');
       expect(qde).toContain('name="Grade pressure"');
-      expect(qde).not.toContain('name="Terrified"');
-      expect(qde).not.toContain('name="Anxiety"');
+      for (const name of ['Terrified', 'Anxiety']) {
+        const m = new RegExp(`<Code guid="([0-9a-f-]+)" name="${name}" isCodable="false"[^>]*>`).exec(qde);
+        expect(m, name).not.toBeNull();
+        expect(qde).not.toContain(`targetGUID="${m![1]}"`);
+      }
+      expect(qde).toMatch(/Consensus codebook:\n• merged into: [0-9a-f-]+ \(Fear of failure\)/);
+      // Imported into another study, the merges are rebuilt: the comparison reads the same consensus codebook.
+      const otherStudy = (
+        await store.studies.create({ title: 'Re-analysis', ownerId: owner.userId, definition: {} })
+      ).id;
+      ok(await post(`/studies/${otherStudy}/qual`, { name: 'Imported' }, owner));
+      const b64 = Buffer.from(res.rawPayload).toString('base64');
+      const payload = { kind: 'qdpx', file_b64: b64, file_name: 'p.qdpx' };
+      ok(await post(`/studies/${otherStudy}/qual/import`, payload, owner), 201);
+      const other = (await store.qual.byStudy(otherStudy))!;
+      const os = (await store.qual.state(other.id, { coderId: null, all: true }))!;
+      const byName = (n: string) => os.entities.code.find((c) => c.data.name === n)!.data;
+      const fearId = byName('Fear of failure').id;
+      expect(['Terrified', 'Anxiety'].map((n) => [byName(n).mergedInto, byName(n).codable])).toEqual([
+        [fearId, true],
+        [fearId, true],
+      ]);
       if (haveXmllint) expect(xsdValidate(qde, PROJECT_XSD).ok).toBe(true);
     });
 

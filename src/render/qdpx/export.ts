@@ -7,7 +7,9 @@
  * - coders who coded or wrote a note → `Users/User` (name only; the optional `id` attribute is left out so
  *   re-exports are identical; a coder with no codings or notes is not written);
  * - codes → nested `CodeBook/Codes/Code` (`isCodable`, `color`); the definition, and examples as a trailing
- *   "Examples:" list of "• " lines, go into `Description`; code memos → `NoteRef`;
+ *   "Examples:" list of "• " lines, go into `Description`; code memos → `NoteRef`; codes merged into another in
+ *   the consensus codebook (`mergedCodes`) → a non-codable sub-code of their target whose `Description` ends in
+ *   a "Consensus codebook:" list naming the target's GUID (their codings are the target's);
  * - participants → `Cases/Case` named by pseudonym — never by name — with one `VariableValue` per attribute and
  *   screening result, and a `SelectionRef` to each of their speaker turns (exported as uncoded
  *   `PlainTextSelection`s, so tools can attribute text to cases);
@@ -71,7 +73,17 @@ export interface RefiExportOptions {
    * as their `Transcript` and a `SyncPoint` at each timed turn's start and end.
    */
   readonly media?: readonly QdpxMedia[];
+  /**
+   * Codes merged into another in the consensus codebook (`mergedInto` set), when the project is exported read
+   * through it: each is written as a non-codable sub-code of its target with a "Consensus codebook:" list
+   * ("• merged into: <target GUID> (<name>)") in its `Description`, so the merge can be rebuilt on import.
+   * Their codings are the target's (the project read through the consensus codebook carries them so).
+   */
+  readonly mergedCodes?: readonly Code[];
 }
+
+/** The heading of the list in a merged code's `Description` that names its target (see `mergedCodes`). */
+export const CONSENSUS_CODEBOOK_HEADING = 'Consensus codebook';
 
 /** A transcript's recording to export (or as imported): its source, file name and bytes. */
 export interface QdpxMedia {
@@ -114,6 +126,32 @@ export function xsdDateTime(s: string | undefined): string | undefined {
   if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return `${s}T00:00:00`;
   const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(Z|[+-]\d{2}:\d{2})?$/.exec(s);
   return m ? `${m[1]}:00${m[2] ?? ''}` : s;
+}
+
+/**
+ * The merged codes to write under each code of the (consensus-read) codebook, by target id. A merged code whose
+ * target is not in the codebook is left out with a warning (the file cannot say where it went).
+ */
+function mergedChildren(
+  codes: readonly Code[],
+  mergedCodes: readonly Code[],
+  warn: (path: string, code: string, message: string) => void,
+): Map<string, Code[]> {
+  const ids = new Set(codes.map((c) => c.id));
+  const out = new Map<string, Code[]>();
+  for (const c of mergedCodes) {
+    if (c.mergedInto === undefined || ids.has(c.id)) continue;
+    if (!ids.has(c.mergedInto)) {
+      warn(
+        `codes.${c.id}`,
+        'merge_target_missing',
+        `Code "${c.name}" is merged into a code the export does not carry; the merge is not written.`,
+      );
+      continue;
+    }
+    out.set(c.mergedInto, [...(out.get(c.mergedInto) ?? []), c]);
+  }
+  return out;
 }
 
 /** Definition plus "Examples:" list, as written to `Description`. */
@@ -297,8 +335,28 @@ export function projectToQde(project: QualProject, options: RefiExportOptions = 
       ]),
     );
 
-  // Codes.
+  // Codes (and the codes merged into them in the consensus codebook, as non-codable sub-codes).
   const codeGuid = new Map(project.codes.map((c) => [c.id, g('code', c.id)]));
+  const merged = mergedChildren(project.codes, options.mergedCodes ?? [], warn);
+  const mergedEl = (c: Code, target: Code): XmlOut => {
+    const desc = [
+      codeDescription(c),
+      `${CONSENSUS_CODEBOOK_HEADING}:\n• merged into: ${codeGuid.get(target.id)} (${target.name.replace(/\s+/g, ' ')})`,
+    ]
+      .filter((d) => d !== undefined)
+      .join('\n\n');
+    checkText(`code "${c.name}"`, desc);
+    return el(
+      'Code',
+      [
+        ['guid', g('code', c.id)],
+        ['name', c.name],
+        ['isCodable', 'false'],
+        ['color', c.color],
+      ],
+      [el('Description', [], [desc])],
+    );
+  };
   const codeEl = (n: CodeNode): XmlOut => {
     const desc = codeDescription(n.code);
     checkText(`code "${n.code.name}"`, desc);
@@ -320,6 +378,7 @@ export function projectToQde(project: QualProject, options: RefiExportOptions = 
         desc !== undefined && el('Description', [], [desc]),
         ...noteRefs('code', n.code.id),
         ...n.children.map(codeEl),
+        ...(merged.get(n.code.id) ?? []).map((c) => mergedEl(c, n.code)),
       ],
     );
   };

@@ -5,7 +5,8 @@
  * TextSources → sources (plain text from `internal://` files or `PlainTextContent`), PlainTextSelections with
  * Codings → segments (one per coder), Notes → memos (about the project, a code, a source, a selection or a
  * theme set), Cases → participants (the case name becomes the pseudonym), Variables → participant attributes
- * and screening results, Sets of codes → themes (status and nesting from the "Theme:" list nabz writes). Entity ids become the file's GUIDs (lower case), so a
+ * and screening results, Sets of codes → themes (status and nesting from the "Theme:" list nabz writes), the
+ * consensus codebook's merges (from the "Consensus codebook:" list under a merged code). Entity ids become the file's GUIDs (lower case), so a
  * re-export writes the same GUIDs.
  *
  * AudioSources/VideoSources → recordings (`media`, checked by their bytes) linked to each `Transcript` they
@@ -142,7 +143,11 @@ function readCodes(
       skip('Code', 'no valid GUID or name (its sub-codes were skipped too)', name);
       return;
     }
-    const { text, items } = splitListBlock(descOf(c) ?? '', 'Examples');
+    const consensus = splitListBlock(descOf(c) ?? '', 'Consensus codebook');
+    const { text, items } = splitListBlock(consensus.text, 'Examples');
+    const into = consensus.items
+      .map((l) => /^merged into: (\S+)/.exec(l)?.[1])
+      .find((x) => x !== undefined && isGuid(x));
     let color = c.attributes.color?.trim();
     if (color && /^#[0-9A-Fa-f]{3}$/.test(color))
       color = `#${[...color.slice(1)].map((x) => x + x).join('')}`;
@@ -156,11 +161,30 @@ function readCodes(
       ...(color && /^#[0-9A-Fa-f]{6}$/.test(color) ? { color } : {}),
     };
     codes.push(code);
+    if (into) mergedInto.set(id, normalizeGuid(into));
     visit?.(c, code);
     for (const k of childElements(c, 'Code')) walk(k, id);
   };
+  const mergedInto = new Map<string, string>();
   for (const c of childElements(codesEl, 'Code')) walk(c, null);
-  return codes;
+  return withMerges(codes, mergedInto);
+}
+
+/**
+ * The consensus codebook's merges read back (the "Consensus codebook:" list nabz writes under a merged code):
+ * a merged code is codable again, as it was when merged (the file marks it non-codable so other tools do not
+ * code with it), and maps to its target. A target that is missing, is the code itself, is merged in turn or is
+ * a grouping node leaves the code as the file has it, unmerged.
+ */
+function withMerges(codes: Code[], mergedInto: ReadonlyMap<string, string>): Code[] {
+  if (!mergedInto.size) return codes;
+  const byId = new Map(codes.map((c) => [c.id, c]));
+  return codes.map((c) => {
+    const to = mergedInto.get(c.id);
+    const target = to === undefined ? undefined : byId.get(to);
+    if (!target || target.id === c.id || mergedInto.has(target.id) || !target.codable) return c;
+    return { ...c, codable: true, mergedInto: target.id };
+  });
 }
 
 /**

@@ -21,13 +21,14 @@ import {
   auditToMarkdown,
   canonicalJson,
 } from '../../core/qual/audit.js';
+import { codeTarget } from '../../core/qual/codebook.js';
 import { CONSENSUS_CODER, consensusLayer } from '../../core/qual/consensus.js';
-import type { QualProject } from '../../core/qual/model.js';
+import type { Code, QualProject } from '../../core/qual/model.js';
 import { codebookToQdc, exportQdpx, type PositionUnit, type QdpxMedia } from '../../render/qdpx/export.js';
 import { type ImportReport, importQdc, importQdpxEntries, QDPX_ZIP } from '../../render/qdpx/import.js';
 import { readZipAsync } from '../../render/qdpx/zip.js';
 import type { QualChange, QualState } from '../../store/index.js';
-import { qualHash } from '../../store/index.js';
+import { qualHash, toQualProject } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 import { parseQuery, queryChoice, queryStrictChoice } from '../request.js';
 import {
@@ -123,6 +124,13 @@ const QdpxQuery = z.object({
   layer: queryStrictChoice('layer', ['all', 'consensus'], 'all'),
 });
 
+/** The codes merged away in the consensus codebook, each naming its final target (for the QDPX export). */
+function mergedCodes(state: QualState): Code[] {
+  const { codes } = toQualProject(state);
+  const to = codeTarget(codes);
+  return codes.filter((c) => c.mergedInto !== undefined).map((c) => ({ ...c, mergedInto: to(c.id) }));
+}
+
 export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/exchange', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
@@ -165,7 +173,11 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
       );
     const project = layer === 'consensus' ? consensusLayer(full) : full;
     const media = await recordingsOf(ctx, q.project.id, state);
-    const { bytes, warnings } = exportQdpx(project, { positionUnit: unit, media });
+    const { bytes, warnings } = exportQdpx(project, {
+      positionUnit: unit,
+      media,
+      mergedCodes: mergedCodes(state),
+    });
     await ctx.store.qual.record(q.project.id, q.actor, [
       {
         action: 'export.qdpx',

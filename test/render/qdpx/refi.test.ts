@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { QualProject } from '../../../src/core/qual/model.js';
+import { consensusCodebook } from '../../../src/core/qual/codebook.js';
+import { checkProject, type QualProject } from '../../../src/core/qual/model.js';
 import { codebookToQdc, decimalString, exportQdpx, projectToQde } from '../../../src/render/qdpx/export.js';
 import { guidFor, hashGuid, isGuid, normalizeGuid } from '../../../src/render/qdpx/guid.js';
 import { importProjectXml, importQdc, importQdpx, splitListBlock } from '../../../src/render/qdpx/import.js';
@@ -287,6 +288,56 @@ describe('round trip export → import → export', () => {
       expect(v.ok, v.output).toBe(true);
       const c = xsdValidate(qdc, CODEBOOK_XSD);
       expect(c.ok, c.output).toBe(true);
+    }
+  });
+
+  it('keeps the consensus codebook’s merges (merged codes as non-codable sub-codes of their target) and still validates', () => {
+    // "Workload" and "Mentorship" merged into "Fear of failure"; the export reads the project through the merge.
+    const raw: QualProject = {
+      ...p,
+      codes: p.codes.map((c) =>
+        c.id === 'workload' || c.id === 'mentor' ? { ...c, mergedInto: 'fear' } : c,
+      ),
+    };
+    expect(checkProject(raw)).toEqual([]);
+    const mergedCodes = raw.codes.filter((c) => c.mergedInto !== undefined);
+    const out = exportQdpx(consensusCodebook(raw), { mergedCodes });
+    expect(out.warnings.map((w) => w.code)).not.toContain('merge_target_missing');
+    const root = parseXml(out.xml);
+    const all = (e: ReturnType<typeof parseXml>): ReturnType<typeof parseXml>[] =>
+      childElements(e, 'Code').flatMap((c) => [c, ...all(c)]);
+    const fear = all(firstChild(firstChild(root, 'CodeBook')!, 'Codes')!).find(
+      (c) => c.attributes.name === 'Fear of failure',
+    )!;
+    const subs = childElements(fear, 'Code');
+    expect(subs.map((c) => [c.attributes.name, c.attributes.isCodable])).toEqual([
+      ['Workload', 'false'],
+      ['Mentorship', 'false'],
+    ]);
+    expect(textContent(firstChild(subs[0]!, 'Description')!)).toMatch(
+      new RegExp(`\\n\\nConsensus codebook:\\n• merged into: ${g('code', 'fear')} \\(Fear of failure\\)$`),
+    );
+    // no coding names a merged code: their codings are the target's
+    for (const sub of subs) expect(out.xml).not.toContain(`targetGUID="${sub.attributes.guid}"`);
+    const back = imported(out.bytes);
+    expect(checkProject(back)).toEqual([]);
+    const merged = back.codes.filter((c) => c.mergedInto !== undefined);
+    expect(merged.map((c) => [c.name, c.mergedInto, c.parentId, c.codable])).toEqual([
+      ['Workload', g('code', 'fear'), g('code', 'fear'), true],
+      ['Mentorship', g('code', 'fear'), g('code', 'fear'), true],
+    ]);
+    // definitions and examples come back without the list
+    const work = p.codes.find((c) => c.id === 'workload')!;
+    expect([merged[0]!.definition, merged[0]!.examples]).toEqual([work.definition, work.examples]);
+    // read through the rebuilt merges, the import is the consensus codebook that was exported, and exports alike
+    expect(consensusCodebook(back).codes.map((c) => c.name)).toEqual(
+      consensusCodebook(raw).codes.map((c) => c.name),
+    );
+    const again = exportQdpx(consensusCodebook(back), { mergedCodes: merged });
+    expect(again.xml).toBe(out.xml);
+    if (haveXmllint) {
+      const v = xsdValidate(out.xml, PROJECT_XSD);
+      expect(v.ok, v.output).toBe(true);
     }
   });
 
