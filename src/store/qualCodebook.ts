@@ -17,9 +17,11 @@ import {
   type SplitInput,
   type SplitResult,
   splitCode,
+  type UnsplitResult,
   unmergeCode,
+  unsplitCode,
 } from '../core/qual/codebook.js';
-import type { Code, QualProject } from '../core/qual/model.js';
+import type { Code, QualProject, Segment } from '../core/qual/model.js';
 import { done, type Outcome, type Refused, refused } from './errors.js';
 import type { ProjectDoc, QualActor, QualChange, QualPlan, QualRefusal, QualState } from './qual.js';
 
@@ -72,6 +74,27 @@ function stepEvent(
       agreementAfter: agreementNow(consensusCodebook(after), at),
     },
   };
+}
+
+/** The project with some segments rewritten. */
+function withSegments(project: QualProject, segments: readonly Segment[]): QualProject {
+  const byId = new Map(segments.map((s) => [s.id, s]));
+  return { ...project, segments: project.segments.map((s) => byId.get(s.id) ?? s) };
+}
+
+/** The rewritten segments as changes, each audited with its codes before and after. */
+function segmentChanges(state: QualState, segments: readonly Segment[], action: string): QualChange[] {
+  return segments.map((s) => ({
+    kind: 'segment',
+    id: s.id,
+    expect: 'any',
+    data: s,
+    audit: {
+      action,
+      before: { codeIds: state.get('segment', s.id)?.data.codeIds ?? [] },
+      after: { codeIds: s.codeIds },
+    },
+  }));
 }
 
 function refusedIssues(issues: readonly { message: string }[]): Refused<QualRefusal> {
@@ -185,27 +208,10 @@ export function codebookMethods(apply: Apply, toProject: (state: QualState) => Q
       return step(projectId, actor, options, (state, project, at) => {
         const r = splitCode(project, input);
         if (!r.ok) return refusedIssues(r.issues);
-        const byId = new Map(r.value.segments.map((s) => [s.id, s]));
-        const after: QualProject = {
-          ...project,
-          codes: [...project.codes, r.value.code],
-          segments: project.segments.map((s) => byId.get(s.id) ?? s),
-        };
+        const after = withSegments({ ...project, codes: [...project.codes, r.value.code] }, r.value.segments);
         const changes: QualChange[] = [
           { kind: 'code', id: r.value.code.id, expect: 'new', data: r.value.code },
-          ...r.value.segments.map(
-            (s): QualChange => ({
-              kind: 'segment',
-              id: s.id,
-              expect: 'any',
-              data: s,
-              audit: {
-                action: 'codebook.split_segment',
-                before: { codeIds: state.get('segment', s.id)?.data.codeIds ?? [] },
-                after: { codeIds: s.codeIds },
-              },
-            }),
-          ),
+          ...segmentChanges(state, r.value.segments, 'codebook.split_segment'),
         ];
         const base = baselinePlan(state, project, at);
         const from = project.codes.find((c) => c.id === input.codeId)!;
@@ -218,6 +224,48 @@ export function codebookMethods(apply: Apply, toProject: (state: QualState) => Q
               newCode: r.value.code.name,
               moved: r.value.moved.map((x) => x.key),
               kept: r.value.kept.map((x) => x.key),
+            }),
+          ],
+          result: r.value,
+        };
+      });
+    },
+
+    /**
+     * Undo a split: the split-off code's segments (every coder's and the consensus's) carry the code it came from
+     * again and the code goes, audited in the same transaction. Refused while later steps depend on it.
+     */
+    unsplitCode(
+      projectId: number,
+      actor: QualActor,
+      codeId: string,
+      options: { now?: Date } = {},
+    ): Promise<Outcome<UnsplitResult, QualRefusal>> {
+      return step(projectId, actor, options, (state, project, at) => {
+        const r = unsplitCode(project, codeId);
+        if (!r.ok) return refusedIssues(r.issues);
+        const { code, into, segments } = r.value;
+        const after = withSegments(
+          { ...project, codes: project.codes.filter((c) => c.id !== code.id) },
+          segments,
+        );
+        const changes: QualChange[] = [
+          ...segmentChanges(state, segments, 'codebook.unsplit_segment'),
+          {
+            kind: 'code',
+            id: code.id,
+            expect: 'any',
+            data: null,
+            audit: { action: 'codebook.unsplit_code', before: code, after: null },
+          },
+        ];
+        return {
+          changes,
+          events: [
+            stepEvent('codebook.unsplit', into.id, project, after, at, {
+              code: into.name,
+              removedCode: code.name,
+              segments: segments.map((s) => s.id),
             }),
           ],
           result: r.value,

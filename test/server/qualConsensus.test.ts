@@ -359,5 +359,29 @@ for (const backend of serverBackends()) {
       const codes = unq(ok(await get(`${base}/codes`, owner), 200).body);
       expect(codes).toContain('merged into “Academic pressure” (consensus codebook)');
     });
+
+    it('undoes the split once nothing later builds on it, audited', async () => {
+      const grade = await codeId('Grade pressure');
+      const fear = await codeId('Fear of failure');
+      const refusedUndo = ok(await post(`${base}/consensus/codebook/unsplit`, { code: grade }, owner), 400);
+      expect(unq(refusedUndo.body)).toContain(
+        '"Grade pressure" is merged into another code: undo that merge first.',
+      );
+      ok(await post(`${base}/consensus/codebook/unmerge`, { code: grade }, owner));
+      const book = unq(ok(await get(`${base}/consensus/codebook`, owner), 200).body);
+      expect(book).toContain('Undo split (back into Fear of failure)');
+      const withGrade = (await state()).entities.segment.filter((x) => x.data.codeIds.includes(grade));
+      expect(withGrade.length).toBeGreaterThan(0);
+      ok(await post(`${base}/consensus/codebook/unsplit`, { code: grade }, owner));
+      const s = await state();
+      expect(s.get('code', grade)).toBeUndefined();
+      for (const x of withGrade) expect(s.get('segment', x.id)?.data.codeIds).toContain(fear);
+      const log = JSON.parse(ok(await get(`${base}/audit.json`, owner), 200).body) as { action: string }[];
+      expect(log.filter((e) => e.action.startsWith('codebook.unsplit')).map((e) => e.action)).toEqual([
+        ...withGrade.map(() => 'codebook.unsplit_segment'),
+        'codebook.unsplit_code',
+        'codebook.unsplit',
+      ]);
+    });
   });
 }

@@ -196,5 +196,47 @@ for (const backend of testBackends()) {
       expect(await store.qual.counts(projectId)).toEqual(n);
       expect((await store.qual.verifyAudit(projectId)).ok).toBe(true);
     });
+
+    it('undoes a split (audited), refused while a later step depends on it', async () => {
+      const n = await store.qual.counts(projectId);
+      const notSplit = await store.qual.unsplitCode(projectId, A, 'fear');
+      expect(notSplit).toMatchObject({ ok: false, code: 'invalid' });
+      if (!notSplit.ok) expect(notSplit.message).toContain('"Fear of failure" was not made by splitting');
+      // A later step: "Worry" merged into the split-off code. Refused, naming it; nothing written.
+      const m = await store.qual.mergeCodes(projectId, B, { codeIds: ['worry', 'failing'], into: 'failing' });
+      if (!m.ok) throw new Error(m.message);
+      const counted = await store.qual.counts(projectId);
+      const refusedUndo = await store.qual.unsplitCode(projectId, A, 'failing');
+      expect(refusedUndo).toMatchObject({ ok: false, code: 'invalid' });
+      if (!refusedUndo.ok)
+        expect(refusedUndo.message).toBe(
+          'The split of "Fear of failure" into "Fear of failing the year" cannot be undone: later steps depend on it ("Worry" merged into it). Undo those first.',
+        );
+      expect(await store.qual.counts(projectId)).toEqual(counted);
+      const um = await store.qual.unmergeCode(projectId, B, 'worry');
+      if (!um.ok) throw new Error(um.message);
+      const r = await store.qual.unsplitCode(projectId, A, 'failing');
+      if (!r.ok) throw new Error(r.message);
+      const s = await state();
+      expect(s.get('code', 'failing')).toBeUndefined();
+      expect(['a1', 'b1', 'a2', 'b2', 'c2'].map((id) => s.get('segment', id)?.data.codeIds)).toEqual([
+        ['fear'],
+        ['anx'],
+        ['fear'],
+        ['fear'],
+        ['worry'],
+      ]);
+      expect((await store.qual.counts(projectId)).entities).toBe(n.entities - 1);
+      const trail = await store.qual.auditTrail(projectId);
+      const undo = trail.filter((e) => e.action.startsWith('codebook.unsplit'));
+      expect(undo.map((e) => [e.action, e.entity.id, e.actor])).toEqual([
+        ['codebook.unsplit_segment', 'a2', 'u1'],
+        ['codebook.unsplit_segment', 'b2', 'u1'],
+        ['codebook.unsplit_code', 'failing', 'u1'],
+        ['codebook.unsplit', 'fear', 'u1'],
+      ]);
+      expect(undo[0]!.before).toEqual({ codeIds: ['failing'] });
+      expect((await store.qual.verifyAudit(projectId)).ok).toBe(true);
+    });
   });
 }

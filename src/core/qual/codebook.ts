@@ -312,6 +312,7 @@ export function splitCode(project: QualProject, input: SplitInput): Validated<Sp
     id: input.newCode.id,
     name,
     parentId: code.parentId,
+    splitFrom: code.id,
     definition: input.newCode.definition?.trim() ?? '',
     ...(code.color ? { color: code.color } : {}),
   });
@@ -370,4 +371,64 @@ export function agreementBaseline(project: QualProject, at: string): AgreementBa
     alpha: n(row.alpha.alpha),
     ...(row.two ? { kappa: n(row.two.kappa), percentAgreement: n(row.two.percentAgreement) } : {}),
   };
+}
+
+export interface UnsplitResult {
+  /** The code made by the split, to be removed. */
+  readonly code: Code;
+  /** The code it was split from, which takes its passages back. */
+  readonly into: Code;
+  /** The rewritten segments: the split-off code replaced by the code it came from. */
+  readonly segments: readonly Segment[];
+}
+
+/**
+ * Undo a split: every segment carrying the code made by the split carries the code it was split from again
+ * (a segment that carried a code merged into that code before the split comes back as the code itself), and
+ * the code goes. Refused when the code was not made by a split, when the code it came from is gone, merged or
+ * a grouping node, and when later steps depend on the code — codes merged into it or split from it, sub-codes,
+ * themes linking it, memos on it — naming each, to be undone first. Segments (every coder's and the consensus
+ * layer's, as the split moved them) go back whether coded before or after the split.
+ */
+export function unsplitCode(project: QualProject, codeId: string): Validated<UnsplitResult> {
+  const code = project.codes.find((c) => c.id === codeId);
+  if (!code) return fail('code', `Code "${codeId}" does not exist (any more); reload the page.`);
+  if (code.splitFrom === undefined)
+    return fail('code', `"${code.name}" was not made by splitting another code; there is no split to undo.`);
+  const into = project.codes.find((c) => c.id === code.splitFrom);
+  if (!into)
+    return fail(
+      'code',
+      `"${code.name}" was split from a code that has since been deleted; the split cannot be undone.`,
+    );
+  if (into.mergedInto !== undefined)
+    return fail(
+      'code',
+      `"${code.name}" was split from "${into.name}", which is now merged into another code: undo that merge first.`,
+    );
+  if (code.mergedInto !== undefined)
+    return fail('code', `"${code.name}" is merged into another code: undo that merge first.`);
+  if (!into.codable)
+    return fail('code', `"${code.name}" was split from "${into.name}", which is now a grouping node.`);
+  const names = (cs: readonly { name: string }[]) => cs.map((c) => `"${c.name}"`).join(', ');
+  const later: string[] = [];
+  const merged = project.codes.filter((c) => c.mergedInto === code.id);
+  if (merged.length) later.push(`${names(merged)} merged into it`);
+  const splits = project.codes.filter((c) => c.splitFrom === code.id);
+  if (splits.length) later.push(`${names(splits)} split from it`);
+  const subs = project.codes.filter((c) => c.parentId === code.id);
+  if (subs.length) later.push(`sub-code(s) ${names(subs)}`);
+  const themes = project.themes.filter((t) => t.codeIds.includes(code.id));
+  if (themes.length) later.push(`theme(s) ${names(themes)} linking it`);
+  const memos = project.memos.filter((m) => m.target.kind === 'code' && m.target.id === code.id).length;
+  if (memos) later.push(`${memos} memo(s) on it`);
+  if (later.length)
+    return fail(
+      'code',
+      `The split of "${into.name}" into "${code.name}" cannot be undone: later steps depend on it (${later.join('; ')}). Undo those first.`,
+    );
+  const segments = project.segments
+    .filter((s) => s.codeIds.includes(code.id))
+    .map((s) => ({ ...s, codeIds: dedupe(s.codeIds.map((c) => (c === code.id ? into.id : c))) }));
+  return { ok: true, value: { code, into, segments } };
 }

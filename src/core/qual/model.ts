@@ -124,6 +124,8 @@ export const CodeSchema = z.object({
    * target's.
    */
   mergedInto: QualIdSchema.optional(),
+  /** Made by splitting this code in the consensus codebook (so the split can be undone: `unsplitCode`). */
+  splitFrom: QualIdSchema.optional(),
 });
 export type Code = z.infer<typeof CodeSchema>;
 export type CodeInput = z.input<typeof CodeSchema>;

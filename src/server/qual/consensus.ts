@@ -9,8 +9,8 @@
  * - `POST /consensus` — one decision (accept a coder's version, merge, coded / not coded; from the turn view a
  *   `choice` field) as consensus segments, in one audited plan (`consensus.<decision>`, a `segment.create|delete`
  *   per consensus segment, `consensus.start` and `consensus.baseline` the first time).
- * - `GET /consensus/codebook`, `POST /consensus/codebook/merge|unmerge|split`, `GET /consensus/codebook/split`
- *   — the consensus codebook, written by the store's `mergeCodes` / `unmergeCode` / `splitCode` (one audited
+ * - `GET /consensus/codebook`, `POST /consensus/codebook/merge|unmerge|split|unsplit`, `GET /consensus/codebook/split`
+ *   — the consensus codebook, written by the store's `mergeCodes` / `unmergeCode` / `splitCode` / `unsplitCode` (one audited
  *   transaction each, with the actor).
  *
  * Owners and analysts: the pages show transcript text.
@@ -280,6 +280,7 @@ function codebookModel(q: QualReq, state: QualState, csrf: string): CodebookMode
       path: codePath(project.codes, c.id).join(' › '),
       codable: c.codable,
       owner: owner(c.createdBy),
+      splitFrom: (c.splitFrom && raw.codes.find((x) => x.id === c.splitFrom)?.name) || null,
       merged: raw.codes
         .filter((x) => x.mergedInto === c.id)
         .map((x) => ({ id: x.id, name: x.name, owner: owner(x.createdBy) })),
@@ -440,6 +441,7 @@ export function registerConsensus(app: FastifyInstance, ctx: QualContext): void 
     });
   });
   codebookPost('unmerge', (q, b) => ctx.store.qual.unmergeCode(q.project.id, q.actor, field(b, 'code')));
+  codebookPost('unsplit', (q, b) => ctx.store.qual.unsplitCode(q.project.id, q.actor, field(b, 'code')));
   codebookPost('split', (q, b) =>
     ctx.store.qual.splitCode(q.project.id, q.actor, {
       codeId: field(b, 'code'),

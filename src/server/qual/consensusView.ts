@@ -219,6 +219,8 @@ export interface CodebookModel {
     /** "Dr Analyst’s own code" for an inductive code. */
     readonly owner: string | null;
     readonly merged: readonly { readonly id: string; readonly name: string; readonly owner: string | null }[];
+    /** The name of the code it was split from, when a split made it (the split can be undone). */
+    readonly splitFrom: string | null;
     /** Segments per coder (the consensus included), read through the consensus codebook. */
     readonly counts: readonly { readonly coder: string; readonly n: number }[];
   }[];
@@ -239,11 +241,26 @@ export function codebookView(m: CodebookModel): Html {
     c.counts.length
       ? c.counts.map((x) => `${x.coder}: ${x.n}`).join('; ')
       : html`<span class="muted">not applied</span>`,
-    c.codable && c.counts.length
-      ? html`<a href="${m.base}/consensus/codebook/split?code=${encodeURIComponent(c.id)}">Split ${c.path}…</a>`
-      : '',
+    html`${
+      c.codable && c.counts.length
+        ? html`<a href="${m.base}/consensus/codebook/split?code=${encodeURIComponent(c.id)}">Split ${c.path}…</a>`
+        : ''
+    }${
+      c.splitFrom
+        ? raw(
+            postButton(
+              `${m.base}/consensus/codebook/unsplit`,
+              m.csrf,
+              `Undo split (back into ${c.splitFrom})`,
+              {
+                code: c.id,
+              },
+            ),
+          )
+        : ''
+    }`,
   ]);
-  return html`<h1>Consensus codebook</h1><p class="hint">After comparing, the team agrees on one codebook: merge codes that mean the same thing (for example, two coders’ own inductive codes), and split a code whose passages are really two ideas. A merge keeps every coder’s codings as they made them and can be undone; the pages, the coder comparison, the consensus layer, the results table and the QDPX export count a merged code as the code it was merged into. A split moves the chosen passages (every coder’s and the consensus’s segments there) to a new code. The agreement before consensus is recorded by the first step; every step is in the audit trail with the agreement before and after it.</p>${tabs(m, 'codebook')}${dataTable(
+  return html`<h1>Consensus codebook</h1><p class="hint">After comparing, the team agrees on one codebook: merge codes that mean the same thing (for example, two coders’ own inductive codes), and split a code whose passages are really two ideas. A merge keeps every coder’s codings as they made them and can be undone; the pages, the coder comparison, the consensus layer, the results table and the QDPX export count a merged code as the code it was merged into. A split moves the chosen passages (every coder’s and the consensus’s segments there) to a new code, and can be undone while nothing later builds on the new code. The agreement before consensus is recorded by the first step; every step is in the audit trail with the agreement before and after it.</p>${tabs(m, 'codebook')}${dataTable(
     ['Code', 'Merged into it', 'Segments per coder', ''],
     rows,
   )}<h2>Merge codes</h2>${

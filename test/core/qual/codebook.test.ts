@@ -11,6 +11,7 @@ import {
   mergeCodes,
   splitCode,
   unmergeCode,
+  unsplitCode,
 } from '../../../src/core/qual/codebook.js';
 import { compareCoders } from '../../../src/core/qual/comparison.js';
 import { disagreements, turnDisagreements } from '../../../src/core/qual/consensus.js';
@@ -275,6 +276,46 @@ describe('splitting a code passage by passage', () => {
     expect(msg([])).toBe('Choose the passages of "Fear of failure" that go to the new code.');
     expect(msg(['s:24-45', 's:64-80'])).toContain('rename the code instead');
     expect(msg(['s:64-80'], 'sleep')).toBe('A code named "sleep" already exists there; choose another name.');
+  });
+
+  it('is undone: the passages go back and the new code goes; refused while later steps depend on it', () => {
+    const r = splitCode(p, { codeId: 'fear', newCode: { id: 'exam', name: 'Exam fear' }, move: ['s:64-80'] });
+    if (!r.ok) throw new Error('split refused');
+    expect(r.value.code.splitFrom).toBe('fear');
+    const byId = new Map(r.value.segments.map((s) => [s.id, s]));
+    const after: QualProject = {
+      ...p,
+      codes: [...p.codes, r.value.code],
+      segments: p.segments.map((s) => byId.get(s.id) ?? s),
+    };
+    expect(checkProject(after)).toEqual([]);
+    const u = unsplitCode(after, 'exam');
+    if (!u.ok) throw new Error(u.issues[0]!.message);
+    expect([u.value.code.id, u.value.into.id]).toEqual(['exam', 'fear']);
+    expect(u.value.segments.map((s) => [s.id, s.codeIds])).toEqual([
+      ['a2', ['fear']],
+      ['k1', ['fear']],
+    ]);
+    const why = (q: QualProject, id = 'exam') => {
+      const x = unsplitCode(q, id);
+      return x.ok ? '' : x.issues[0]!.message;
+    };
+    expect(why(after, 'fear')).toBe(
+      '"Fear of failure" was not made by splitting another code; there is no split to undo.',
+    );
+    const themed: QualProject = {
+      ...after,
+      themes: after.themes.map((t, i) => (i === 0 ? { ...t, codeIds: [...t.codeIds, 'exam'] } : t)),
+      codes: [
+        ...after.codes.map((c) => (c.id === 'anx' ? { ...c, mergedInto: 'exam' } : c)),
+        code('sub', 'Sub-exam', { parentId: 'exam' }),
+      ],
+    };
+    expect(why(themed)).toBe(
+      `The split of "Fear of failure" into "Exam fear" cannot be undone: later steps depend on it ("Anxiety" merged into it; sub-code(s) "Sub-exam"; theme(s) "${after.themes[0]!.name}" linking it). Undo those first.`,
+    );
+    const gone: QualProject = { ...after, codes: after.codes.filter((c) => c.id !== 'fear') };
+    expect(why(gone)).toContain('was split from a code that has since been deleted');
   });
 });
 
