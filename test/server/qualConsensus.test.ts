@@ -376,6 +376,19 @@ for (const backend of serverBackends()) {
       const s = await state();
       expect(s.get('code', grade)).toBeUndefined();
       for (const x of withGrade) expect(s.get('segment', x.id)?.data.codeIds).toContain(fear);
+      // Editing a merged code on the codes page keeps its merge (the form does not carry it).
+      const terrified = (await state()).entities.code.find((c) => c.data.name === 'Terrified')!;
+      ok(
+        await post(
+          `${base}/codes/${terrified.id}`,
+          { version: terrified.version, name: 'Terrified (exams)', codable: '1' },
+          owner,
+        ),
+      );
+      expect((await state()).get('code', terrified.id)?.data).toMatchObject({
+        name: 'Terrified (exams)',
+        mergedInto: fear,
+      });
       const log = JSON.parse(ok(await get(`${base}/audit.json`, owner), 200).body) as { action: string }[];
       expect(log.filter((e) => e.action.startsWith('codebook.unsplit')).map((e) => e.action)).toEqual([
         ...withGrade.map(() => 'codebook.unsplit_segment'),

@@ -100,6 +100,18 @@ function codeFromForm(b: ReturnType<typeof bodyOf>, id: string, codes: readonly 
   return r.data;
 }
 
+/**
+ * An edited code keeps what the consensus codebook recorded on it (the form does not carry it): the code it is
+ * merged into and the code it was split from. Without this, renaming a merged code silently undid its merge.
+ */
+function keepConsensus(code: Code, old: Code): Code {
+  return {
+    ...code,
+    ...(old.mergedInto !== undefined ? { mergedInto: old.mergedInto } : {}),
+    ...(old.splitFrom !== undefined ? { splitFrom: old.splitFrom } : {}),
+  };
+}
+
 /** Attribute lines "age: 22" → { age: 22 }: numbers, true/false, empty → null, else text. */
 export function parseAttributes(text: string): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {};
@@ -243,7 +255,7 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
       const old = state.get('code', cid);
       if (!old) return refuse('not_found', 'That code no longer exists; reload the codebook.');
       const codes = state.entities.code.map((c) => c.data);
-      const code = codeFromForm(b, cid, codes);
+      const code = keepConsensus(codeFromForm(b, cid, codes), old.data);
       if (
         !code.codable &&
         old.data.codable &&
