@@ -35,6 +35,7 @@ import { join } from 'node:path';
 import {
   arg,
   baceBodies,
+  baceDefinition,
   createLaunchedStudy,
   flag,
   fmt,
@@ -225,7 +226,7 @@ async function runBackend(name, env, { count = 1, build = { label: 'HEAD', root:
   }
   const storeConfig = await storeConfigFor(dataDir, env, build.root);
   try {
-    const study = await createLaunchedStudy(storeConfig, undefined, { root: build.root });
+    const study = await createLaunchedStudy(storeConfig, definition, { root: build.root });
     const procs = [];
     let runs;
     try {
@@ -308,6 +309,12 @@ function buildRef(ref) {
       if (!existsSync(built)) throw new Error(`${ref}: the build failed (${e.message})`);
       console.log(`${ref}: tsc reported errors but emitted dist/ (as that commit did).`);
     }
+    // Builds since the CSS moved to files also copy them into dist/ (npm run build's second step).
+    if (existsSync(join(dir, 'scripts', 'copy-assets.mjs')))
+      execFileSync(process.execPath, [join(dir, 'scripts', 'copy-assets.mjs')], {
+        cwd: dir,
+        stdio: 'inherit',
+      });
   }
   return {
     label: `${ref} (${sha.slice(0, 12)})`,
@@ -331,6 +338,16 @@ if (pgUrl) {
 
 const builds = [{ label: 'HEAD', root: ROOT }];
 const ref = against ? buildRef(against) : undefined;
+/**
+ * The study every build is measured on. With `--against`, the reference commit's own example BACE study for both
+ * builds: a newer example may use features an older build does not know (since issue 9 the example has models
+ * and a combined score), which that build then refuses on every request (500s, nothing stored) — a comparison of
+ * different work. Otherwise this checkout's example.
+ */
+const definition = ref
+  ? JSON.parse(readFileSync(join(ref.root, 'examples', 'bace-medical-students', 'study.json'), 'utf8'))
+  : baceDefinition();
+
 if (ref) builds.push(ref);
 try {
   for (let round = 0; round < repeats; round++) {
