@@ -88,8 +88,20 @@ export function fileSha256(bytes: Uint8Array): string {
 export function importsRepo({ db, backend }: StoreContext) {
   return {
     /**
+     * Delete uploads older than a day (an abandoned export, which may hold names or e-mail addresses, does not
+     * stay in the database): run by the server's hourly housekeeping and before every new upload.
+     */
+    async deleteExpired(now: Date = new Date()): Promise<number> {
+      const r = await db
+        .deleteFrom('response_uploads')
+        .where('created_at', '<', new Date(now.getTime() - UPLOAD_TTL_MS))
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+
+    /**
      * Keep an uploaded file for the mapping screen. The same user's earlier uploads for the study, and any
-     * upload older than a day, are deleted first (an abandoned export does not stay in the database).
+     * upload older than a day, are deleted first.
      */
     async saveUpload(input: {
       studyId: number;
@@ -104,12 +116,12 @@ export function importsRepo({ db, backend }: StoreContext) {
       return inTransaction(db, async (tx) => {
         await tx
           .deleteFrom('response_uploads')
-          .where((eb) =>
-            eb.or([
-              eb.and([eb('study_id', '=', input.studyId), eb('user_id', '=', input.userId)]),
-              eb('created_at', '<', new Date(now.getTime() - UPLOAD_TTL_MS)),
-            ]),
-          )
+          .where('study_id', '=', input.studyId)
+          .where('user_id', '=', input.userId)
+          .execute();
+        await tx
+          .deleteFrom('response_uploads')
+          .where('created_at', '<', new Date(now.getTime() - UPLOAD_TTL_MS))
           .execute();
         const row = await tx
           .insertInto('response_uploads')

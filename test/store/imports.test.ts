@@ -196,5 +196,32 @@ for (const backend of testBackends()) {
       await store.studies.deleteData(study.id);
       expect(await store.imports.upload(study.id, b.id, ownerId)).toBeUndefined();
     });
+
+    it('an upload older than a day is deleted by the housekeeping sweep, a newer one is kept', async () => {
+      const { study, ownerId } = await makeOpenStudy(store);
+      const bytes = new TextEncoder().encode('a,b\n1,2\n');
+      const at = new Date('2026-03-01T10:00:00Z');
+      const old = await store.imports.saveUpload({
+        studyId: study.id,
+        userId: ownerId,
+        fileName: 'o.csv',
+        format: 'csv',
+        bytes,
+        now: at,
+      });
+      const other = await makeOwner(store);
+      const fresh = await store.imports.saveUpload({
+        studyId: study.id,
+        userId: other.id,
+        fileName: 'n.csv',
+        format: 'csv',
+        bytes,
+        now: new Date(at.getTime() + 20 * 3600_000),
+      });
+      expect(await store.imports.deleteExpired(new Date(at.getTime() + 23 * 3600_000))).toBe(0);
+      expect(await store.imports.deleteExpired(new Date(at.getTime() + 25 * 3600_000))).toBe(1);
+      expect(await store.imports.upload(study.id, old.id, ownerId)).toBeUndefined();
+      expect(await store.imports.upload(study.id, fresh.id, other.id)).toBeDefined();
+    });
   });
 }

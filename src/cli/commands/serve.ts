@@ -51,6 +51,7 @@ async function housekeeping(store: Store): Promise<void> {
   await store.sessions.deleteExpired(now);
   await store.drafts.deleteExpired(now);
   await store.setupTokens.deleteExpired(now);
+  await store.imports.deleteExpired(now);
 }
 
 export async function run(argv: string[]): Promise<void> {
