@@ -88,6 +88,8 @@ export interface StudiesTable {
   updated_at: Instant;
   opened_at: NullableInstant;
   closed_at: NullableInstant;
+  /** When the owner archived the study (hidden from the dashboard, closed to respondents); null if not. */
+  archived_at: NullableInstant;
 }
 
 export interface StudyVersionsTable {

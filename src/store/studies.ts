@@ -41,6 +41,8 @@ export interface StudySummary {
   readonly openedAt: Date | null;
   /** When the study was last closed; null unless closed. */
   readonly closedAt: Date | null;
+  /** When the owner archived it (hidden from the dashboard, closed to respondents); null if not archived. */
+  readonly archivedAt: Date | null;
 }
 
 export interface Study extends StudySummary {
@@ -83,6 +85,19 @@ export interface StudySettings {
   readonly minCellSize?: number;
 }
 
+/** A copy of a study (see {@link StudiesRepo.duplicate}). */
+export interface DuplicateStudy {
+  /** The study copied: its anonymity, time recording, invitation-only setting and k are carried over. */
+  readonly fromStudyId: number;
+  readonly title: string;
+  /** The user who copies it; becomes the copy's only owner. */
+  readonly ownerId: number;
+  /** The copy's first definition (the caller prepares it: core/study/editing.ts `duplicateDefinition`). */
+  readonly definition: unknown;
+  readonly consentText?: string | null;
+  readonly now?: Date;
+}
+
 /** How many responses, drafts, counters (per day and name) and links {@link StudiesRepo.deleteData} removed. */
 export interface DeletedStudyData {
   readonly responses: number;
@@ -105,6 +120,7 @@ const summaryColumns = [
   'updated_at',
   'opened_at',
   'closed_at',
+  'archived_at',
 ] as const;
 
 type SummaryRow = Pick<Selectable<StudiesTable>, (typeof summaryColumns)[number]>;
@@ -124,6 +140,7 @@ function toSummary(row: SummaryRow): StudySummary {
     updatedAt: toDate(row.updated_at),
     openedAt: toDateOrNull(row.opened_at),
     closedAt: toDateOrNull(row.closed_at),
+    archivedAt: toDateOrNull(row.archived_at),
   };
 }
 
@@ -156,7 +173,7 @@ export interface StudyLinkState {
   readonly invitationOnly: boolean;
 }
 
-export function studiesRepo({ db }: StoreContext) {
+export function studiesRepo({ db, backend }: StoreContext) {
   return {
     /**
      * Create a study in one transaction: the study (status draft, version 1), its first version and the
@@ -242,14 +259,23 @@ export function studiesRepo({ db }: StoreContext) {
         : undefined;
     },
 
-    /** Studies on which `userId` has a role, with that role; most recently updated first. */
-    async listForUser(userId: number): Promise<Array<StudySummary & { readonly role: StudyRole }>> {
+    /**
+     * Studies on which `userId` has a role, with that role; most recently updated first. Archived studies only
+     * with `archived: 'include'` (all) or `'only'` (the archive list); by default they are left out.
+     */
+    async listForUser(
+      userId: number,
+      opts: { archived?: 'exclude' | 'include' | 'only' } = {},
+    ): Promise<Array<StudySummary & { readonly role: StudyRole }>> {
+      const archived = opts.archived ?? 'exclude';
       const rows = await db
         .selectFrom('studies as s')
         .innerJoin('study_roles as r', 'r.study_id', 's.id')
         .select(summaryColumns.map((c) => `s.${c}` as const))
         .select('r.role')
         .where('r.user_id', '=', userId)
+        .$if(archived === 'exclude', (q) => q.where('s.archived_at', 'is', null))
+        .$if(archived === 'only', (q) => q.where('s.archived_at', 'is not', null))
         .orderBy('s.updated_at', 'desc')
         .orderBy('s.id', 'desc')
         .execute();
@@ -392,6 +418,84 @@ export function studiesRepo({ db }: StoreContext) {
     async delete(studyId: number): Promise<boolean> {
       const res = await db.deleteFrom('studies').where('id', '=', studyId).executeTakeFirst();
       return Number(res.numDeletedRows) === 1;
+    },
+
+    /**
+     * Delete a study with all its data in one transaction — responses, drafts, counters, referral and
+     * invitation links, uploads, versions, roles, acknowledgements, qualitative projects and their media (the
+     * foreign keys cascade) — and say how much respondent data went. Undefined when there is no such study.
+     * The audit log keeps its entries (the caller appends the deletion in the same transaction).
+     */
+    async deleteWithData(studyId: number): Promise<DeletedStudyData | undefined> {
+      return inTransaction(db, async (tx) => {
+        const repo = studiesRepo({ db: tx, backend });
+        if (!(await repo.byId(studyId))) return undefined;
+        const data = await repo.deleteData(studyId);
+        await repo.delete(studyId);
+        return data;
+      });
+    },
+
+    /**
+     * Archive (`archived: true`) or restore a study. Archiving stamps `archivedAt` and closes an open study in
+     * the same statement (respondents see the "closed" page); restoring clears the stamp and leaves the study
+     * closed (the owner reopens it when wanted). Undefined when there is no such study.
+     */
+    async setArchived(input: {
+      studyId: number;
+      archived: boolean;
+      now?: Date;
+    }): Promise<StudySummary | undefined> {
+      const now = input.now ?? new Date();
+      return inTransaction(db, async (tx) => {
+        const before = await tx
+          .selectFrom('studies')
+          .select('status')
+          .where('id', '=', input.studyId)
+          .executeTakeFirst();
+        if (!before) return undefined;
+        const close = input.archived && before.status === 'open';
+        const row = await tx
+          .updateTable('studies')
+          .set({
+            archived_at: input.archived ? now : null,
+            updated_at: now,
+            ...(close ? { status: 'closed' as const, closed_at: now } : {}),
+          })
+          .where('id', '=', input.studyId)
+          .returning(summaryColumns)
+          .executeTakeFirstOrThrow();
+        return toSummary(row);
+      });
+    },
+
+    /**
+     * A new draft study copied from another: the given definition as version 1, the source's privacy settings
+     * (anonymity, time recording, invitation-only, k), a new respondent token, and `ownerId` as its only owner.
+     * No response, draft, link, role or acknowledgement of the source is copied. Undefined when the source
+     * does not exist.
+     */
+    async duplicate(input: DuplicateStudy): Promise<Study | undefined> {
+      return inTransaction(db, async (tx) => {
+        const repo = studiesRepo({ db: tx, backend });
+        const from = await repo.byId(input.fromStudyId);
+        if (!from) return undefined;
+        const copy = await repo.create({
+          title: input.title,
+          ownerId: input.ownerId,
+          definition: input.definition,
+          consentText: input.consentText ?? null,
+          anonymous: from.anonymous,
+          recordTimes: from.recordTimes,
+          minCellSize: from.minCellSize,
+          ...(input.now ? { now: input.now } : {}),
+        });
+        if (!from.invitationOnly) return copy;
+        return {
+          ...copy,
+          ...(await repo.setSettings({ studyId: copy.id, invitationOnly: true, now: copy.createdAt })),
+        };
+      });
     },
   };
 }

@@ -99,26 +99,27 @@ describe('openStore', () => {
         '0007_limits': { up: async () => undefined },
         '0008_qual_media': { up: async () => undefined },
         '0009_response_imports': { up: async () => undefined },
-        '0010_good': { up: async (db) => void (await sql`CREATE TABLE extra_a (x INTEGER)`.execute(db)) },
-        '0011_bad': {
+        '0010_study_archive': { up: async () => undefined },
+        '0011_good': { up: async (db) => void (await sql`CREATE TABLE extra_a (x INTEGER)`.execute(db)) },
+        '0012_bad': {
           up: async (db) => {
             await sql`CREATE TABLE extra_b (x INTEGER)`.execute(db);
             await sql`THIS IS NOT SQL`.execute(db);
           },
         },
-        '0012_later': { up: async () => undefined },
+        '0013_later': { up: async () => undefined },
       }).then(
         () => undefined,
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(MigrationError);
       expect((err as MigrationError).message).toMatch(
-        /^Migration 0011_bad failed; this run's migrations were rolled back: /,
+        /^Migration 0012_bad failed; this run's migrations were rolled back: /,
       );
       expect((err as MigrationError).steps).toEqual([
-        { name: '0010_good', status: 'rolled_back' },
-        { name: '0011_bad', status: 'failed' },
-        { name: '0012_later', status: 'not_run' },
+        { name: '0011_good', status: 'rolled_back' },
+        { name: '0012_bad', status: 'failed' },
+        { name: '0013_later', status: 'not_run' },
       ]);
       const tables = (
         await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`.execute(store.db)
@@ -126,7 +127,7 @@ describe('openStore', () => {
       expect(tables).not.toContain('extra_a');
       expect(tables).not.toContain('extra_b');
       expect(tables).toContain('responses');
-      expect(await store.schemaVersion()).toEqual({ version: 9, name: '0009_response_imports' });
+      expect(await store.schemaVersion()).toEqual({ version: 10, name: '0010_study_archive' });
     } finally {
       await store.close();
     }

@@ -27,6 +27,7 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
     'invitation_only',
     'invite_links_made',
     'invite_links_revoked',
+    'archived_at',
   ],
   study_versions: ['study_id', 'version', 'definition', 'consent_hash', 'created_by', 'created_at'],
   study_roles: ['study_id', 'user_id', 'role', 'granted_at'],
@@ -133,15 +134,16 @@ for (const backend of testBackends()) {
             { name: '0007_limits', status: 'applied' },
             { name: '0008_qual_media', status: 'applied' },
             { name: '0009_response_imports', status: 'applied' },
+            { name: '0010_study_archive', status: 'applied' },
           ]);
-          expect(await first.schemaVersion()).toEqual({ version: 9, name: '0009_response_imports' });
+          expect(await first.schemaVersion()).toEqual({ version: 10, name: '0010_study_archive' });
         } finally {
           await first.close();
         }
         const second = await db.open();
         try {
           expect(second.migrations).toEqual([]);
-          expect(await second.schemaVersion()).toEqual({ version: 9, name: '0009_response_imports' });
+          expect(await second.schemaVersion()).toEqual({ version: 10, name: '0010_study_archive' });
         } finally {
           await second.close();
         }
@@ -150,7 +152,7 @@ for (const backend of testBackends()) {
           'SELECT version, name FROM schema_version',
         );
         await raw.close();
-        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[9, '0009_response_imports']]);
+        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[10, '0010_study_archive']]);
       });
 
       it('0006_counter_shards keeps the counts of a database made before it, as shard 0', async () => {
@@ -178,13 +180,14 @@ for (const backend of testBackends()) {
               );
             }
             await sql`DELETE FROM nabz_migration WHERE name = '0006_counter_shards'`.execute(store.db);
-            // … and the later 0007_limits, 0008_qual_media and 0009_response_imports, so they run again in order.
+            // … and the later 0007_limits … 0010_study_archive, so they run again in order.
             await sql`DROP TABLE rate_counters`.execute(store.db);
             await sql`DROP TABLE limit_state`.execute(store.db);
             await sql`DROP TABLE qual_media`.execute(store.db);
             await sql`DROP TABLE response_uploads`.execute(store.db);
             await sql`ALTER TABLE responses DROP COLUMN source`.execute(store.db);
-            await sql`DELETE FROM nabz_migration WHERE name IN ('0007_limits', '0008_qual_media', '0009_response_imports')`.execute(
+            await sql`ALTER TABLE studies DROP COLUMN archived_at`.execute(store.db);
+            await sql`DELETE FROM nabz_migration WHERE name IN ('0007_limits', '0008_qual_media', '0009_response_imports', '0010_study_archive')`.execute(
               store.db,
             );
             await sql`INSERT INTO progress_counters (study_id, day, name, count)
@@ -200,6 +203,7 @@ for (const backend of testBackends()) {
               { name: '0007_limits', status: 'applied' },
               { name: '0008_qual_media', status: 'applied' },
               { name: '0009_response_imports', status: 'applied' },
+              { name: '0010_study_archive', status: 'applied' },
             ]);
             expect(await store.counters.read(studyId)).toEqual({
               totals: { started: 9, completed: 5 },
@@ -291,7 +295,7 @@ for (const backend of testBackends()) {
           try {
             const [a, b] = await Promise.all([shared.open(), shared.open()]);
             try {
-              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 9]);
+              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 10]);
               const { study } = await makeOpenStudy(a);
               const key = newKey();
               const results = await Promise.all(
@@ -335,6 +339,7 @@ for (const backend of testBackends()) {
               { name: '0007_limits', status: 'applied' },
               { name: '0008_qual_media', status: 'applied' },
               { name: '0009_response_imports', status: 'applied' },
+              { name: '0010_study_archive', status: 'applied' },
             ]);
           } finally {
             await store.close();

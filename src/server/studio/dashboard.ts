@@ -118,7 +118,7 @@ export function registerDashboard(app: FastifyInstance, ctx: StudioContext): voi
       body: (csrf) =>
         '<h1>Your studies</h1>' +
         invitationsHtml(invitations, csrf) +
-        '<p><a class="button primary" href="/studies/new">New study</a></p>' +
+        '<p class="row"><a class="button primary" href="/studies/new">New study</a> <a href="/archive">Archived studies</a></p>' +
         (rows.length
           ? `<div class="wrap"><table><thead><tr><th>Study</th><th>Your role</th><th>Status</th><th class="n">Responses</th><th>Updated</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`
           : '<p class="muted">You have no studies yet. Create one, or ask a study owner to add you.</p>'),

@@ -16,6 +16,7 @@ import { loadStudy, page, ROLES, type StudioContext, type StudyRequest, seeOther
 import { launchCheck, type StudyDraft, studyInstrument } from './definition.js';
 import { inviteLinksSection } from './invitelinks.js';
 import { esc, issuesHtml, postButton, statusBadge } from './layout.js';
+import { studyActionsView } from './lifecycle.js';
 
 /** The respondent link of a study. */
 export function studyLink(publicUrl: string, publicToken: string): string {
@@ -110,7 +111,7 @@ async function overviewBody(
         )}</p>`,
       );
     }
-    out.push('</section>');
+    out.push('</section>', studyActionsView(study, csrf).text);
   }
 
   // What the study asks.
@@ -164,6 +165,12 @@ export function registerOverview(app: FastifyInstance, ctx: StudioContext): void
   app.get('/studies/:id', async (req, reply) => showOverview(ctx, reply, await loadStudy(req, ROLES.read)));
 
   const open = async (s: StudyRequest, reply: FastifyReply, action: 'study.launch' | 'study.reopen') => {
+    if (s.study.archivedAt)
+      throw new HttpError(
+        409,
+        'The study is archived: restore it (Overview → This study → Restore) before opening it to respondents.',
+        'conflict',
+      );
     const check = launchCheck(s.study.definition, await acknowledgedSet(ctx, s.study.id));
     if (check.problems.length) return showOverview(ctx, reply, s, check.problems);
     await store.audited((tx) => tx.studies.setStatus({ studyId: s.study.id, status: 'open' }), {

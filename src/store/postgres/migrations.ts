@@ -372,6 +372,9 @@ const responseImports: readonly string[] = [
   'CREATE INDEX response_uploads_study_id ON response_uploads (study_id, user_id)',
 ];
 
+/** 0010_study_archive: when a study was archived (hidden, closed to respondents); as the SQLite migration. */
+const studyArchive: readonly string[] = ['ALTER TABLE studies ADD COLUMN archived_at timestamptz'];
+
 /** All PostgreSQL migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
@@ -383,4 +386,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0007_limits': { up: runStatements(limits) },
   '0008_qual_media': { up: runStatements(qualMedia) },
   '0009_response_imports': { up: runStatements(responseImports) },
+  '0010_study_archive': { up: runStatements(studyArchive) },
 };

@@ -397,6 +397,12 @@ const responseImports: readonly string[] = [
   'CREATE INDEX response_uploads_study_id ON response_uploads (study_id, user_id)',
 ];
 
+/**
+ * 0010_study_archive: an archived study (issue 14) is hidden from the dashboard and closed to respondents (the
+ * studio closes it in the same transaction); restoring clears the stamp. Null = not archived.
+ */
+const studyArchive: readonly string[] = ['ALTER TABLE studies ADD COLUMN archived_at TEXT'];
+
 /** All SQLite migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
@@ -408,4 +414,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0007_limits': { up: runStatements(limits) },
   '0008_qual_media': { up: runStatements(qualMedia) },
   '0009_response_imports': { up: runStatements(responseImports) },
+  '0010_study_archive': { up: runStatements(studyArchive) },
 };
