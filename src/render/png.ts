@@ -51,7 +51,7 @@ function fontFolders(): string[] {
 
 const FONT_FILE = /^NotoSans-(Regular|Bold|Italic|BoldItalic)\.[ot]tf$/;
 
-function findFiles(dir: string, depth: number, out: string[]): void {
+function findFiles(dir: string, depth: number, out: string[], pattern = FONT_FILE): void {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -60,10 +60,10 @@ function findFiles(dir: string, depth: number, out: string[]): void {
   }
   for (const name of names) {
     const p = join(dir, name);
-    if (FONT_FILE.test(name)) out.push(p);
+    if (pattern.test(name)) out.push(p);
     else if (depth > 0 && !name.includes('.')) {
       try {
-        if (statSync(p).isDirectory()) findFiles(p, depth - 1, out);
+        if (statSync(p).isDirectory()) findFiles(p, depth - 1, out, pattern);
       } catch {
         // unreadable entry: not a font folder we can use
       }
@@ -72,6 +72,22 @@ function findFiles(dir: string, depth: number, out: string[]): void {
 }
 
 let fontFiles: string[] | undefined;
+
+/**
+ * One font file by its exact name (e.g. "NotoNaskhArabic-Regular.ttf") from the usual font folders, or an
+ * error naming the Debian package that installs it.
+ */
+export function findFontFile(fileName: string, debianPackage: string): string {
+  const found: string[] = [];
+  const pattern = new RegExp(`^${fileName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  for (const dir of fontFolders()) if (existsSync(dir)) findFiles(dir, 4, found, pattern);
+  const first = found[0];
+  if (!first)
+    throw new Error(
+      `the font file ${fileName} is not installed in ${fontFolders().join(', ')}: on Debian/Ubuntu run "apt-get install ${debianPackage}"`,
+    );
+  return first;
+}
 
 /** The report font's files (regular, bold, italic), found once per process. */
 export function reportFontFiles(): string[] {

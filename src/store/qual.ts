@@ -37,6 +37,7 @@ import {
   verifyAuditChain,
 } from '../core/qual/audit.js';
 import { AgreementBaselineSchema } from '../core/qual/codebook.js';
+import { ConsentFormSchema, ConsentRecordSchema } from '../core/qual/consent.js';
 import { checkMedia } from '../core/qual/media.js';
 import {
   CoderSchema,
@@ -228,6 +229,10 @@ export const ProjectDocSchema = z.object({
   consensusSources: z.array(QualIdSchema).default([]),
   /** The agreement among the coders before consensus changed anything (recorded by the first step, kept). */
   consensusBaseline: AgreementBaselineSchema.optional(),
+  /** Versions of the written consent form (src/core/qual/consent.ts); never edited once added. */
+  consentForms: z.array(ConsentFormSchema).default([]),
+  /** Written consent per participant, with its withdrawal; kept after a withdrawal deletes the participant. */
+  consents: z.array(ConsentRecordSchema).default([]),
 });
 export type ProjectDoc = z.infer<typeof ProjectDocSchema>;
 

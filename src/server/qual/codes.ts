@@ -345,7 +345,7 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
       title: 'Participants',
       section: 'participants',
       body: (csrf) =>
-        '<h1>Participants</h1><p class="hint">Quotes and exports name participants by pseudonym only, e.g. “(Participant 4)”.</p>' +
+        `<h1>Participants</h1><p class="hint">Quotes and exports name participants by pseudonym only, e.g. “(Participant 4)”. Signed consent forms, their PDFs and the consent register: <a href="${base}/consent">Consent</a>.</p>` +
         (ps.length
           ? table(
               ['Pseudonym', 'Name (confidential)', 'Turns', 'Attributes', 'Screening', ''],

@@ -259,6 +259,7 @@ export type QualSection =
   | 'overview'
   | 'sources'
   | 'participants'
+  | 'consent'
   | 'codes'
   | 'memos'
   | 'themes'
@@ -275,6 +276,7 @@ const SECTIONS: readonly { s: QualSection; label: string; path: string; roles: r
   { s: 'overview', label: 'Project', path: '', roles: QUAL_ROLES.read },
   { s: 'sources', label: 'Transcripts & coding', path: '/sources', roles: QUAL_ROLES.edit },
   { s: 'participants', label: 'Participants', path: '/participants', roles: QUAL_ROLES.edit },
+  { s: 'consent', label: 'Consent', path: '/consent', roles: QUAL_ROLES.edit },
   { s: 'codes', label: 'Codebook', path: '/codes', roles: QUAL_ROLES.edit },
   { s: 'memos', label: 'Memos & phases', path: '/memos', roles: QUAL_ROLES.edit },
   { s: 'themes', label: 'Themes', path: '/themes', roles: QUAL_ROLES.edit },

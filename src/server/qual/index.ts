@@ -8,7 +8,9 @@
  * | `POST /studies/:id/qual` start the project · `POST /settings` · `POST /comparison` · `POST /import` · `GET /audit` (+ `.csv`, `.json`, `.md`) | owner |
  * | `GET`/`POST /sources`, `GET /sources/:sid` (coding), `POST /sources/:sid/segments`, `POST /segments/:segId/delete` | owner, analyst |
  * | `GET`/`POST /sources/:sid/media` (a transcript's recording: byte ranges; upload or remove) | owner, analyst |
- * | `POST /participants/:pid/withdraw` (consent withdrawn: the participant, their packet, corrections and recordings) | owner |
+ * | `POST /participants/:pid/withdraw` (consent withdrawn: the participant, their packet, corrections and recordings; recorded on their consent record) | owner |
+ * | `GET /consent` (consent register, form versions) · `POST /consent/records` · `GET /consent/:rid/pdf`, `/consent/register.csv` | owner, analyst |
+ * | `POST /consent/forms` (a consent form version) | owner |
  * | `GET`/`POST /participants`, `POST /participants/:pid` · `GET`/`POST /codes`, `POST /codes/:cid`, `POST /codes/:cid/delete` | owner, analyst |
  * | `GET`/`POST /memos`, `POST /memos/:mid/delete` · `GET`/`POST /themes`, `POST /themes/:tid`, `/status`, `/signoff`, `/disagreements`, `/disagreements/:did/resolve` | owner, analyst |
  * | `GET /member-checks`, `GET /member-checks/:pid/packet?lang=en\|ur`, `POST /member-checks/:pid/status`, `/corrections` | owner, analyst |
@@ -43,6 +45,7 @@ import { QUAL_JS, QUAL_SCRIPT_PATH } from './assets.js';
 import { registerCodes } from './codes.js';
 import { esc, QUAL_ROLES, type QualContext } from './common.js';
 import { registerConsensus } from './consensus.js';
+import { registerConsent } from './consent.js';
 import { registerExchange } from './exchange.js';
 import { MEDIA_BODY_LIMIT, registerMedia } from './media.js';
 import { registerMembers } from './members.js';
@@ -80,6 +83,7 @@ export function backLink(url: string): string {
     sources: '/sources',
     segments: '/sources',
     participants: '/participants',
+    consent: '/consent',
     codes: '/codes',
     memos: '/memos',
     themes: '/themes',
@@ -206,4 +210,5 @@ export async function qualRoutes(
     (sub) => registerExchange(sub, ctx),
   );
   registerWithdraw(app, ctx);
+  registerConsent(app, ctx);
 }

@@ -6,8 +6,9 @@
  * cannot be cut out of a recording. One plan: all of it or nothing, each change audited.
  */
 import type { FastifyInstance } from 'fastify';
+import { consentAuditView, withdrawConsents } from '../../core/qual/consent.js';
 import type { Participant, Turn } from '../../core/qual/model.js';
-import type { QualChange, QualState } from '../../store/index.js';
+import type { QualChange, QualPlan, QualState } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 import { segments } from '../request.js';
 import {
@@ -17,6 +18,7 @@ import {
   esc,
   field,
   loadQual,
+  nowIso,
   QUAL_ROLES,
   type QualContext,
   qualBase,
@@ -67,11 +69,37 @@ export function withdrawalChanges(state: QualState, participantId: string): Qual
   return changes;
 }
 
+/**
+ * The register's side of a withdrawal: the participant's live consent records get the withdrawal (audited
+ * as `consent.withdraw`, the names signed with masked). Undefined when they have no live record.
+ */
+export function consentWithdrawal(
+  state: QualState,
+  participantId: string,
+  by: string,
+  note: string,
+): QualPlan<null>['project'] {
+  const doc = state.project.doc;
+  const live = doc.consents.filter((r) => r.participantId === participantId && !r.withdrawal);
+  if (!live.length) return undefined;
+  const consents = withdrawConsents(doc.consents, participantId, { at: nowIso(), by, note });
+  const after = consents.filter((r) => live.some((l) => l.id === r.id));
+  return {
+    doc: { ...doc, consents },
+    audit: {
+      action: 'consent.withdraw',
+      before: live.map(consentAuditView),
+      after: after.map(consentAuditView),
+    },
+  };
+}
+
 /** The participants page's withdrawal form for one participant (the owner's). */
 export function withdrawForm(base: string, csrf: string, p: Participant): string {
   return (
     `<form method="post" action="${base}/participants/${esc(encodeURIComponent(p.id))}/withdraw" class="stack">${csrfInput(csrf)}` +
     `<label class="check"><input type="checkbox" name="confirm" value="1" required> ${esc(p.pseudonym)} withdrew consent: delete them, their member-check packet and corrections, and every recording they speak in (their words stay in the transcripts, unlinked)</label>` +
+    `<div class="field"><label for="wd-${esc(p.id)}">Note for the consent register (optional: how and when they withdrew)</label><input type="text" id="wd-${esc(p.id)}" name="note" maxlength="2000" dir="auto"></div>` +
     '<p><button class="danger">Delete (consent withdrawn)</button></p></form>'
   );
 }
@@ -86,11 +114,12 @@ export function registerWithdraw(app: FastifyInstance, ctx: QualContext): void {
         'Tick the box to confirm that the participant withdrew consent; nothing was deleted.',
         'validation',
       );
-    await applyPlan(ctx, q, (state) =>
-      state.get('participant', pid)
-        ? { changes: withdrawalChanges(state, pid), result: null }
-        : refuse('not_found', 'That participant no longer exists.'),
-    );
+    const note = field(bodyOf(req), 'note').slice(0, 2000);
+    await applyPlan(ctx, q, (state) => {
+      if (!state.get('participant', pid)) return refuse('not_found', 'That participant no longer exists.');
+      const project = consentWithdrawal(state, pid, q.actor.coderId, note);
+      return { changes: withdrawalChanges(state, pid), ...(project ? { project } : {}), result: null };
+    });
     return seeOther(reply, `${qualBase(q.study.id)}/participants`);
   });
 }

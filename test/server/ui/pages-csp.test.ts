@@ -167,6 +167,28 @@ describe('every page obeys its Content-Security-Policy', () => {
       303,
     );
     expectStatus(await post(`${base}/memos`, { title: 'First reading', text: 'Grades dominate.' }), 303);
+    // Written consent: a form version and one signed form, so the register and the PDF have a record.
+    expectStatus(
+      await post(`${base}/consent/forms`, {
+        version: 'v1',
+        language: 'en',
+        title: 'Consent',
+        text: 'I agree.',
+      }),
+      303,
+    );
+    expectStatus(
+      await post(`${base}/consent/records`, {
+        participant: ids.pid,
+        formVersion: 'v1',
+        signedOn: '2026-11-30',
+        signedAs: 'A. K.',
+        witness: '',
+        notes: '',
+      }),
+      303,
+    );
+    ids.rid = (await t.store.qual.byStudy(study.id))!.doc.consents[0]!.id;
     expectStatus(
       await post(`${base}/themes`, { name: 'Pressure to perform', description: 'Grades and family.' }),
       303,
