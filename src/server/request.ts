@@ -9,6 +9,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { asForm } from './auth/form.js';
 import { HttpError, type HttpIssue } from './errors.js';
 
 const firstValue = (v: unknown) => (Array.isArray(v) ? v[0] : v);
@@ -30,11 +31,13 @@ export function queryChoice<const T extends string>(values: readonly T[], fallba
 /** A path segment (`:id`, `:pid`, …): text; what it names is checked where it is looked up (404 when nothing). */
 export const segment = z.string();
 
-function parsed<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-  where: 'address' | 'query string',
-): z.output<S> {
+const TAIL = {
+  address: 'use the links the pages give',
+  'query string': 'use the links the pages give',
+  form: 'nothing was saved; correct it and send the form again',
+} as const;
+
+function parsed<S extends z.ZodType>(schema: S, value: unknown, where: keyof typeof TAIL): z.output<S> {
   const r = schema.safeParse(value ?? {});
   if (r.success) return r.data;
   const issues: HttpIssue[] = r.error.issues.map((i) => ({
@@ -43,12 +46,7 @@ function parsed<S extends z.ZodType>(
     message: i.message,
   }));
   const bad = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
-  throw new HttpError(
-    400,
-    `The ${where} is not valid (${bad}); use the links the pages give.`,
-    'validation',
-    issues,
-  );
+  throw new HttpError(400, `The ${where} is not valid (${bad}); ${TAIL[where]}.`, 'validation', issues);
 }
 
 /** The route's parameters, checked by `schema` (400 naming the bad part otherwise). */
@@ -59,6 +57,62 @@ export function parseParams<S extends z.ZodType>(req: FastifyRequest, schema: S)
 /** The query string, checked by `schema` (400 naming the bad key otherwise). */
 export function parseQuery<S extends z.ZodType>(req: FastifyRequest, schema: S): z.output<S> {
   return parsed(schema, req.query, 'query string');
+}
+
+/**
+ * A urlencoded form body (repeated names arrive as arrays, src/server/qual/index.ts `parseForm`), checked by
+ * `schema` built from {@link formText}, {@link formRawText}, {@link formList}, {@link formChoice} (400 naming
+ * the bad field otherwise; nothing is saved).
+ */
+export function parseBody<S extends z.ZodType>(req: FastifyRequest, schema: S): z.output<S> {
+  return parsed(schema, asForm(req.body), 'form');
+}
+
+const firstText = (v: unknown) => {
+  const f = firstValue(v);
+  return typeof f === 'string' ? f : '';
+};
+
+/** A form field's text as written (its first value; '' when absent). */
+export const formRawText = z.preprocess(firstText, z.string());
+
+/** A form field's text, trimmed ('' when absent). */
+export const formText = formRawText.transform((s) => s.trim());
+
+/** Every value of a repeated form field (checkboxes), trimmed, empty ones dropped. */
+export const formList = z
+  .preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string()))
+  .transform((l) => l.map((x) => x.trim()).filter((x) => x !== ''));
+
+/** One of `values` (trimmed first value); anything else → 400 naming the field, the value and the choices. */
+export function formChoice<const T extends string>(label: string, values: readonly T[]) {
+  return z.preprocess(
+    (v) => firstText(v).trim(),
+    z.enum(values, {
+      error: (iss) => `${label} "${String(iss.input)}" is not one of ${values.join(', ')}.`,
+    }),
+  );
+}
+
+/** One of `values` (trimmed first value), or `fallback` when absent or anything else. */
+export function formOption<const T extends string>(values: readonly T[], fallback: T) {
+  return z.preprocess((v) => firstText(v).trim(), z.enum(values).catch(fallback));
+}
+
+/** A whole number field (0 … 999,999,999); `fallback` when absent or empty, 400 naming it otherwise. */
+export function formWholeNumber(label: string, fallback?: number) {
+  return z.preprocess(
+    (v) => {
+      const t = firstText(v).trim();
+      return t === '' && fallback !== undefined ? String(fallback) : t;
+    },
+    z
+      .string()
+      .regex(/^\d{1,9}$/, {
+        error: (iss) => `${label}: "${String(iss.input)}" is not a whole number; enter one like 12.`,
+      })
+      .transform(Number),
+  );
 }
 
 /** One of `values` (first occurrence); absent or empty → `fallback`; anything else → 400 naming the choices. */

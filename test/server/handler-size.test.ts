@@ -24,11 +24,6 @@ const serverDir = join(root, 'src', 'server') + sep;
 const KNOWN_DEBT: Readonly<Record<string, number>> = {
   // Qualitative pages (issue 13, "one UI layer"): load → core → view(model) still to do.
   'src/server/qual/exchange.ts POST /studies/:id/qual/import': 104,
-  'src/server/qual/sources.ts POST /studies/:id/qual/sources': 75,
-  'src/server/qual/sources.ts GET /studies/:id/qual/sources/:sid': 79,
-  'src/server/qual/sources.ts POST /studies/:id/qual/sources/:sid/segments': 77,
-  'src/server/qual/members.ts POST /studies/:id/qual/member-checks/:pid/status': 63,
-  'src/server/qual/overview.ts GET /studies/:id/qual': 84,
   // Studio pages (issue 13, "one UI layer").
   'src/server/studio/analysis.ts GET /studies/:id/analysis': 68,
   'src/server/studio/dashboard.ts POST /studies': 91,

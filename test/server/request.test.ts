@@ -3,6 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { HttpError } from '../../src/server/errors.js';
 import {
+  formChoice,
+  formList,
+  formOption,
+  formRawText,
+  formText,
+  formWholeNumber,
+  parseBody,
   parseParams,
   parseQuery,
   queryChoice,
@@ -67,5 +74,57 @@ describe('route params and query strings are parsed with a schema', () => {
     expect(() => parseParams(req({}, { id: 'x' }), z.object({ id: z.string().regex(/^\d+$/) }))).toThrow(
       HttpError,
     );
+  });
+});
+
+describe('form bodies are parsed with a schema (parseBody)', () => {
+  const body = (b: unknown) => ({ body: b }) as unknown as FastifyRequest;
+  const F = z.object({
+    name: formText,
+    text: formRawText,
+    codes: formList,
+    lang: formOption(['en', 'ur'], 'en'),
+    status: formChoice('Status', ['sent', 'returned']),
+    version: formWholeNumber('version', 0),
+  });
+
+  it('reads trimmed and raw text, repeated fields, options and whole numbers, with defaults', () => {
+    expect(parseBody(body({ status: 'sent' }), F)).toEqual({
+      name: '',
+      text: '',
+      codes: [],
+      lang: 'en',
+      status: 'sent',
+      version: 0,
+    });
+    expect(
+      parseBody(
+        body({
+          name: [' a ', 'b'],
+          text: ' x\n',
+          codes: [' c1 ', '', 'c2'],
+          lang: 'fr',
+          status: ' returned ',
+          version: '12',
+        }),
+        F,
+      ),
+    ).toEqual({ name: 'a', text: ' x\n', codes: ['c1', 'c2'], lang: 'en', status: 'returned', version: 12 });
+    expect(parseBody(body(undefined), z.object({ codes: formList })).codes).toEqual([]);
+  });
+
+  it('answers 400 naming the field, the bad value and the choices; nothing is saved', () => {
+    expect(() => parseBody(body({ status: 'lost' }), F)).toThrow(
+      'The form is not valid (status: Status "lost" is not one of sent, returned.); nothing was saved; correct it and send the form again.',
+    );
+    expect(() => parseBody(body({ status: 'sent', version: '1e3' }), F)).toThrow(
+      'version: "1e3" is not a whole number; enter one like 12.',
+    );
+    try {
+      parseBody(body({ status: 'sent', version: '-1' }), F);
+    } catch (e) {
+      expect((e as HttpError).status).toBe(400);
+      expect((e as HttpError).issues?.[0]?.path).toBe('version');
+    }
   });
 });

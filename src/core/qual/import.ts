@@ -26,6 +26,11 @@ export function guessFormat(text: string, fileName = ''): TranscriptFormat {
   return 'txt';
 }
 
+/** A transcript's name: the one given, else the file's name without its extension, else "Transcript". */
+export function transcriptName(given: string, fileName = ''): string {
+  return given || fileName.replace(/\.[a-z0-9]+$/i, '') || 'Transcript';
+}
+
 /** Import a transcript's text (from {@link transcriptText}) in any supported format. */
 export function importTranscript(
   format: TranscriptFormat,

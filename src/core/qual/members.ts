@@ -4,6 +4,7 @@
  * coder's segments after it (a segment wholly inside the replaced words ends up around the new words; one that
  * becomes empty is removed). The server hashes the version text (SHA-256) and stores the changes.
  */
+import type { Validated } from '../issue.js';
 import { canonicalJson } from './audit.js';
 import type { Participant, QualProject, Turn } from './model.js';
 import { codePointLength, OffsetIndex } from './offsets.js';
@@ -125,4 +126,98 @@ export function shiftRange(
   const end = shiftPosition(range.end, e.start, e.end, e.length, 'end');
   if (start === range.start && end === range.end) return 'unchanged';
   return end > start ? { start, end } : 'removed';
+}
+
+/** Where a participant's packet stands: not sent, sent, returned, corrected, approved. */
+export type MemberCheckStatus = 'not_sent' | 'sent' | 'returned' | 'corrected' | 'approved';
+
+/** The statuses a researcher records (`not_sent` is only where a packet starts). */
+export const RECORDED_STATUSES = ['sent', 'returned', 'corrected', 'approved'] as const;
+export type RecordedStatus = (typeof RECORDED_STATUSES)[number];
+
+/** A participant's member check as stored: status, packet language, the version sent, and its history. */
+export interface MemberCheckRecord {
+  readonly participantId: string;
+  readonly language: 'en' | 'ur';
+  readonly status: MemberCheckStatus;
+  /** SHA-256 of the packet content when it was last sent. */
+  readonly versionHash: string | null;
+  readonly history: readonly {
+    readonly status: MemberCheckStatus;
+    readonly at: string;
+    readonly by: string;
+    readonly versionHash: string | null;
+    readonly note?: string | undefined;
+  }[];
+}
+
+/** From which statuses a packet may move to each status (sending again is allowed at any point). */
+export const MEMBER_CHECK_ORDER: Readonly<Record<MemberCheckStatus, readonly MemberCheckStatus[]>> = {
+  not_sent: [],
+  sent: ['not_sent', 'sent', 'returned', 'corrected', 'approved'],
+  returned: ['sent'],
+  corrected: ['returned', 'corrected'],
+  approved: ['returned', 'corrected'],
+};
+
+export interface MemberCheckStep {
+  readonly to: RecordedStatus;
+  readonly language: 'en' | 'ur';
+  readonly note: string;
+  /** The participant's pseudonym, for messages. */
+  readonly pseudonym: string;
+  /** The packet's version hash now (recorded when it is sent). */
+  readonly packetHash: string;
+  /** Whether corrections of this participant are recorded (needed before "corrected"). */
+  readonly hasCorrections: boolean;
+  readonly by: string;
+  readonly at: string;
+}
+
+const label = (s: MemberCheckStatus) => `"${s.replace('_', ' ')}"`;
+
+/**
+ * A participant's member check after recording a status: the status order is kept (issue `status_order`:
+ * e.g. "returned" only after "sent"), "corrected" needs recorded corrections (`corrections_first`), sending
+ * records the packet's version hash, and every step is appended to the history.
+ */
+export function nextMemberCheck(
+  participantId: string,
+  current: MemberCheckRecord | undefined,
+  step: MemberCheckStep,
+): Validated<MemberCheckRecord> {
+  const cur: MemberCheckRecord = current ?? {
+    participantId,
+    language: step.language,
+    status: 'not_sent',
+    versionHash: null,
+    history: [],
+  };
+  const { to } = step;
+  if (!MEMBER_CHECK_ORDER[to].includes(cur.status))
+    return refusedWith(
+      'status_order',
+      `${step.pseudonym}'s packet is ${label(cur.status)}; it can become "${to}" only from ${MEMBER_CHECK_ORDER[to].map(label).join(' or ')}.`,
+    );
+  if (to === 'corrected' && !step.hasCorrections)
+    return refusedWith(
+      'corrections_first',
+      `Record ${step.pseudonym}'s corrections first (below), then mark the packet corrected.`,
+    );
+  const versionHash = to === 'sent' ? step.packetHash : cur.versionHash;
+  const entry = {
+    status: to,
+    at: step.at,
+    by: step.by,
+    versionHash,
+    ...(step.note ? { note: step.note } : {}),
+  };
+  return {
+    ok: true,
+    value: { ...cur, language: step.language, status: to, versionHash, history: [...cur.history, entry] },
+  };
+}
+
+function refusedWith(code: string, message: string): Validated<never> {
+  return { ok: false, issues: [{ path: 'status', code, message }] };
 }

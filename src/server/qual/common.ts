@@ -119,8 +119,11 @@ export async function projectOf(
   return { state, project: consensusCodebook(toQualProject(state)) };
 }
 
+/** Who makes a change: the caller as a coder, and their account (for their name as a new coder). */
+export type Coder = Pick<StudyReq, 'actor' | 'user'>;
+
 /** The change that adds the caller as a coder, when they are not one yet. */
-export function ensureCoder(state: QualState, q: StudyReq): QualChange[] {
+export function ensureCoder(state: QualState, q: Coder): QualChange[] {
   if (state.get('coder', q.actor.coderId)) return [];
   const name = q.user.displayName.trim() || q.user.email.split('@')[0] || q.actor.coderId;
   return [
@@ -168,10 +171,14 @@ export async function applyPlan<T>(
   return r.value.result;
 }
 
-/** A refusal carrying core issues, as one readable message. */
-export function invalid(issues: readonly Issue[], lead = ''): Refused<QualRefusal> {
+/** A refusal carrying core issues, as one readable message (`invalid`: 400, or another refusal's status). */
+export function invalid(
+  issues: readonly Issue[],
+  lead = '',
+  code: QualRefusal = 'invalid',
+): Refused<QualRefusal> {
   const text = issues.map((i) => i.message).join('; ');
-  return { ok: false, code: 'invalid', message: `${lead}${text}` };
+  return { ok: false, code, message: `${lead}${text}` };
 }
 
 export function refuse(code: QualRefusal, message: string): Refused<QualRefusal> {

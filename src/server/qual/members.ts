@@ -10,28 +10,41 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
   locateCorrection,
+  nextMemberCheck,
   type PacketContent,
   type PacketItem,
   packetContent,
+  RECORDED_STATUSES,
   shiftRange,
   shiftTurns,
   type TranscriptEdit,
 } from '../../core/qual/members.js';
 import type { Participant, QualProject } from '../../core/qual/model.js';
 import { formatTimestamp } from '../../core/qual/transcript.js';
-import type { MemberCheck, MemberCheckStatus, QualChange, QualEntity, QualState } from '../../store/index.js';
+import type { QualChange, QualEntity, QualPlan, QualRefusal, QualState, Refused } from '../../store/index.js';
 import { qualHash, toQualProject } from '../../store/index.js';
 import { HttpError } from '../errors.js';
-import { parseQuery, queryChoice, segments } from '../request.js';
+import {
+  formChoice,
+  formOption,
+  formText,
+  formWholeNumber,
+  parseBody,
+  parseQuery,
+  queryChoice,
+  segments,
+} from '../request.js';
 import { useHeaders } from '../ui/headers.js';
 import {
   applyPlan,
   bodyOf,
+  type Coder,
   coderNames,
   csrfInput,
   ensureCoder,
   esc,
   field,
+  invalid,
   loadQual,
   newId,
   nowIso,
@@ -48,7 +61,7 @@ import {
   table,
   when,
 } from './common.js';
-import { escText } from './sources.js';
+import { escText } from './sourcesView.js';
 
 export type { PacketItem };
 
@@ -117,16 +130,49 @@ export function packetHtml(packet: Packet, lang: 'en' | 'ur', studyTitle: string
   );
 }
 
-const ORDER: Record<MemberCheckStatus, MemberCheckStatus[]> = {
-  not_sent: [],
-  sent: ['not_sent', 'sent', 'returned', 'corrected', 'approved'],
-  returned: ['sent'],
-  corrected: ['returned', 'corrected'],
-  approved: ['returned', 'corrected'],
-};
-
 /** The packet's language: Urdu when asked for, else English. */
 const PacketQuery = z.object({ lang: queryChoice(['en', 'ur'], 'en') });
+
+/** The status form: the new status, the packet's language, a note, the version the page showed (0: none yet). */
+const StatusForm = z.object({
+  status: formChoice('Status', RECORDED_STATUSES),
+  language: formOption(['en', 'ur'], 'en'),
+  note: formText,
+  version: formWholeNumber('version (the form is out of date; reload the page)', 0),
+});
+
+/** Record a status of a participant's packet (core's `nextMemberCheck`), as the member_check change. */
+function memberCheckPlan(
+  state: QualState,
+  coder: Coder,
+  pid: string,
+  form: z.output<typeof StatusForm>,
+): QualPlan<null> | Refused<QualRefusal> {
+  const packet = packetOf(toQualProject(state), pid);
+  if (!packet) return refuse('not_found', 'Participant not found.');
+  const old = state.get('member_check', pid);
+  const next = nextMemberCheck(pid, old?.data, {
+    to: form.status,
+    language: form.language,
+    note: form.note,
+    pseudonym: packet.participant.pseudonym,
+    packetHash: packet.hash,
+    hasCorrections: state.entities.correction.some((c) => c.data.participantId === pid),
+    by: coder.actor.coderId,
+    at: nowIso(),
+  });
+  // Out of order is a conflict with the packet's current status (409); a missing correction is bad input.
+  if (!next.ok)
+    return invalid(next.issues, '', next.issues[0]?.code === 'status_order' ? 'conflict' : 'invalid');
+  const change: QualChange = {
+    kind: 'member_check',
+    id: pid,
+    expect: old ? form.version : 'new',
+    data: next.value,
+    audit: { action: `member_check.${form.status}` },
+  };
+  return { changes: [...ensureCoder(state, coder), change], result: null };
+}
 
 export function registerMembers(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/member-checks', async (req, reply) => {
@@ -205,64 +251,8 @@ export function registerMembers(app: FastifyInstance, ctx: QualContext): void {
   app.post('/studies/:id/qual/member-checks/:pid/status', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
     const { pid } = segments(req, 'pid');
-    const b = bodyOf(req);
-    const to = field(b, 'status') as MemberCheckStatus;
-    if (!['sent', 'returned', 'corrected', 'approved'].includes(to))
-      throw new HttpError(
-        400,
-        `Status "${to}" is not one of sent, returned, corrected, approved.`,
-        'validation',
-      );
-    const language = field(b, 'language') === 'ur' ? 'ur' : 'en';
-    const note = field(b, 'note');
-    const version = Number(field(b, 'version') || '0');
-    await applyPlan(ctx, q, (state) => {
-      const project = toQualProject(state);
-      const packet = packetOf(project, pid);
-      if (!packet) return refuse('not_found', 'Participant not found.');
-      const old = state.get('member_check', pid);
-      const cur: MemberCheck = old?.data ?? {
-        participantId: pid,
-        language,
-        status: 'not_sent',
-        versionHash: null,
-        history: [],
-      };
-      if (!ORDER[to].includes(cur.status))
-        return refuse(
-          'conflict',
-          `${packet.participant.pseudonym}'s packet is "${cur.status.replace('_', ' ')}"; it can become "${to}" only from ${ORDER[to].map((s) => `"${s.replace('_', ' ')}"`).join(' or ')}.`,
-        );
-      if (to === 'corrected' && !state.entities.correction.some((c) => c.data.participantId === pid))
-        return refuse(
-          'invalid',
-          `Record ${packet.participant.pseudonym}'s corrections first (below), then mark the packet corrected.`,
-        );
-      const versionHash = to === 'sent' ? packet.hash : cur.versionHash;
-      const next: MemberCheck = {
-        ...cur,
-        language,
-        status: to,
-        versionHash,
-        history: [
-          ...cur.history,
-          { status: to, at: nowIso(), by: q.actor.coderId, versionHash, ...(note ? { note } : {}) },
-        ],
-      };
-      return {
-        changes: [
-          ...ensureCoder(state, q),
-          {
-            kind: 'member_check',
-            id: pid,
-            expect: old ? version : 'new',
-            data: next,
-            audit: { action: `member_check.${to}` },
-          },
-        ],
-        result: null,
-      };
-    });
+    const form = parseBody(req, StatusForm);
+    await applyPlan(ctx, q, (state) => memberCheckPlan(state, q, pid, form));
     return seeOther(reply, `${qualBase(q.study.id)}/member-checks`);
   });
 

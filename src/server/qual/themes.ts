@@ -55,8 +55,8 @@ import {
   versionField,
   when,
 } from './common.js';
-import { PHASE_OPTIONS, phaseTable } from './overview.js';
-import { codeCheckboxes } from './sources.js';
+import { PHASE_OPTIONS, phaseTable } from './overviewView.js';
+import { codeCheckboxes } from './sourcesView.js';
 
 /** The memo target options of a form. */
 function targetOptions(state: QualState, selected = 'project'): string {

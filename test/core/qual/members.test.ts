@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   locateCorrection,
+  type MemberCheckStep,
+  nextMemberCheck,
   packetContent,
   shiftPosition,
   shiftRange,
@@ -102,5 +104,73 @@ describe('quote candidates of a theme', () => {
     expect(c.filter(same)).toHaveLength(1);
     expect(c.every((x) => x.segment.codeIds.includes('fear') || x.segment.id === 's4b')).toBe(true);
     expect(quoteCandidates(project, { codeIds: [], quoteSegmentIds: [] })).toEqual([]);
+  });
+});
+
+describe('member-check status (nextMemberCheck)', () => {
+  const hashA = 'a'.repeat(64);
+  const hashB = 'b'.repeat(64);
+  const step = (over: Partial<MemberCheckStep>): MemberCheckStep => ({
+    to: 'sent',
+    language: 'en',
+    note: '',
+    pseudonym: 'P4',
+    packetHash: hashA,
+    hasCorrections: false,
+    by: 'u1',
+    at: '2026-01-02T10:00:00.000Z',
+    ...over,
+  });
+
+  it('starts at "not sent": only sending is allowed, and it records the packet’s version hash', () => {
+    const early = nextMemberCheck('p4', undefined, step({ to: 'returned' }));
+    expect(early.ok).toBe(false);
+    if (!early.ok) {
+      expect(early.issues[0]!.code).toBe('status_order');
+      expect(early.issues[0]!.message).toBe(
+        'P4\'s packet is "not sent"; it can become "returned" only from "sent".',
+      );
+    }
+    const sent = nextMemberCheck('p4', undefined, step({ language: 'ur', note: 'by hand' }));
+    if (!sent.ok) throw new Error('refused');
+    expect(sent.value).toEqual({
+      participantId: 'p4',
+      language: 'ur',
+      status: 'sent',
+      versionHash: hashA,
+      history: [
+        { status: 'sent', at: '2026-01-02T10:00:00.000Z', by: 'u1', versionHash: hashA, note: 'by hand' },
+      ],
+    });
+  });
+
+  it('keeps the version sent through later steps, and a resend records the new version', () => {
+    const sent = nextMemberCheck('p4', undefined, step({}));
+    if (!sent.ok) throw new Error('refused');
+    const back = nextMemberCheck('p4', sent.value, step({ to: 'returned', packetHash: hashB }));
+    if (!back.ok) throw new Error('refused');
+    expect(back.value.versionHash).toBe(hashA);
+    expect(back.value.history.map((h) => h.status)).toEqual(['sent', 'returned']);
+    expect(back.value.history[1]).not.toHaveProperty('note');
+    const again = nextMemberCheck('p4', back.value, step({ packetHash: hashB }));
+    if (!again.ok) throw new Error('refused');
+    expect(again.value.versionHash).toBe(hashB);
+  });
+
+  it('marks a packet corrected only once corrections are recorded; approves from returned or corrected', () => {
+    const sent = nextMemberCheck('p4', undefined, step({}));
+    if (!sent.ok) throw new Error('refused');
+    const back = nextMemberCheck('p4', sent.value, step({ to: 'returned' }));
+    if (!back.ok) throw new Error('refused');
+    const noCorr = nextMemberCheck('p4', back.value, step({ to: 'corrected' }));
+    expect(noCorr.ok ? 'saved' : noCorr.issues[0]!.code).toBe('corrections_first');
+    const corrected = nextMemberCheck('p4', back.value, step({ to: 'corrected', hasCorrections: true }));
+    if (!corrected.ok) throw new Error('refused');
+    expect(nextMemberCheck('p4', corrected.value, step({ to: 'approved' })).ok).toBe(true);
+    expect(nextMemberCheck('p4', back.value, step({ to: 'approved' })).ok).toBe(true);
+    const fromSent = nextMemberCheck('p4', sent.value, step({ to: 'approved' }));
+    expect(fromSent.ok ? 'saved' : fromSent.issues[0]!.message).toBe(
+      'P4\'s packet is "sent"; it can become "approved" only from "returned" or "corrected".',
+    );
   });
 });
