@@ -23,7 +23,6 @@ const serverDir = join(root, 'src', 'server') + sep;
  */
 const KNOWN_DEBT: Readonly<Record<string, number>> = {
   // Qualitative pages (issue 13, "one UI layer"): load → core → view(model) still to do.
-  'src/server/qual/exchange.ts POST /studies/:id/qual/import': 104,
   // Studio pages (issue 13, "one UI layer").
   'src/server/studio/analysis.ts GET /studies/:id/analysis': 68,
   'src/server/studio/dashboard.ts POST /studies': 91,

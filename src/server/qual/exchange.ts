@@ -25,47 +25,38 @@ import { codeTarget } from '../../core/qual/codebook.js';
 import { CONSENSUS_CODER, consensusLayer } from '../../core/qual/consensus.js';
 import type { Code, QualProject } from '../../core/qual/model.js';
 import { codebookToQdc, exportQdpx, type PositionUnit, type QdpxMedia } from '../../render/qdpx/export.js';
-import { type ImportReport, importQdc, importQdpxEntries, QDPX_ZIP } from '../../render/qdpx/import.js';
+import {
+  type ImportReport,
+  type ImportResult,
+  importQdc,
+  importQdpxEntries,
+  QDPX_ZIP,
+} from '../../render/qdpx/import.js';
 import { readZipAsync } from '../../render/qdpx/zip.js';
-import type { QualChange, QualState } from '../../store/index.js';
+import type { QualChange, QualPlan, QualRefusal, QualState, Refused } from '../../store/index.js';
 import { qualHash, toQualProject } from '../../store/index.js';
 import { HttpError } from '../errors.js';
-import { parseQuery, queryChoice, queryStrictChoice } from '../request.js';
+import { formOption, formText, parseBody, parseQuery, queryChoice, queryStrictChoice } from '../request.js';
 import {
   applyPlan,
-  bodyOf,
   coderNames,
   csrfInput,
   decodeBase64,
   esc,
-  field,
   loadQual,
   projectOf,
   QUAL_ROLES,
   type QualContext,
   type QualReq,
   qualBase,
-  rawField,
   refuse,
   sendQualPage,
   stateOf,
   table,
   when,
 } from './common.js';
+import { importReportView } from './exchangeView.js';
 import { fileBase } from './results.js';
-
-function reportHtml(r: ImportReport): string {
-  const c = r.counts;
-  return (
-    `<p>Taken: ${c.sources} transcript(s), ${c.participants} participant(s), ${c.variables} variable(s), ${c.codes} code(s), ${c.segments} segment(s), ${c.coders} coder(s), ${c.memos} memo(s), ${c.themes} theme(s).</p>` +
-    (r.skipped.length
-      ? `<div class="notice"><p><strong>Not taken:</strong></p><ul>${r.skipped.map((s) => `<li>${esc(s.element)}${s.name ? ` “${esc(s.name)}”` : ''}: ${esc(s.reason)}</li>`).join('')}</ul></div>`
-      : '') +
-    (r.warnings.length
-      ? `<div class="notice"><p><strong>Warnings:</strong></p><ul>${r.warnings.map((w) => `<li>${esc(w.message)}</li>`).join('')}</ul></div>`
-      : '')
-  );
-}
 
 /** The changes that bring an imported project into an empty one. */
 function importChanges(state: QualState, p: QualProject): QualChange[] {
@@ -129,6 +120,108 @@ function mergedCodes(state: QualState): Code[] {
   const { codes } = toQualProject(state);
   const to = codeTarget(codes);
   return codes.filter((c) => c.mergedInto !== undefined).map((c) => ({ ...c, mergedInto: to(c.id) }));
+}
+
+/** The import form: a project (.qdpx, uploaded) or a codebook (.qdc, uploaded or pasted). */
+const ImportForm = z.object({
+  kind: formOption(['qdpx', 'qdc'], 'qdpx'),
+  file_b64: formText,
+  xml: formText,
+});
+
+type QdpxImport = Extract<ImportResult, { ok: true }>;
+type QdcImport = Extract<ReturnType<typeof importQdc>, { ok: true }>;
+
+/** An uploaded .qdpx read (zip bounds checked before inflating): 400 when absent or unreadable, 413 too big. */
+async function readQdpxUpload(b64: string, projectId: string): Promise<QdpxImport> {
+  if (!b64)
+    throw new HttpError(
+      400,
+      'Choose the .qdpx file to import (this needs JavaScript in the browser).',
+      'validation',
+    );
+  const zip = await readZipAsync(decodeBase64(b64), QDPX_ZIP);
+  const over = zip.problems.find((p) => p.code === 'too_large');
+  if (over)
+    throw new HttpError(
+      413,
+      `The project cannot be imported: ${over.path}: ${over.message} Nothing was saved; import a smaller project, or its codebook (.qdc).`,
+      'too_large',
+    );
+  const r = importQdpxEntries(zip, { projectId });
+  if (!r.ok)
+    throw new HttpError(
+      400,
+      `The project cannot be imported: ${r.issues.map((i) => i.message).join('; ')}`,
+      'validation',
+    );
+  return r;
+}
+
+/** A pasted or uploaded .qdc read: 400 when absent or not a codebook. */
+function readQdcUpload(pasted: string, b64: string): QdcImport {
+  const xml = pasted || (b64 ? new TextDecoder('utf-8').decode(decodeBase64(b64)) : '');
+  if (!xml) throw new HttpError(400, 'Choose the .qdc file or paste its XML.', 'validation');
+  const r = importQdc(xml);
+  if (!r.ok)
+    throw new HttpError(
+      400,
+      `The codebook cannot be imported: ${r.issues.map((i) => i.message).join('; ')}`,
+      'validation',
+    );
+  return r;
+}
+
+/** A QDPX project into an empty one: its entities, recordings and project document (this project's own kept). */
+function qdpxImportPlan(state: QualState, r: QdpxImport): QualPlan<null> | Refused<QualRefusal> {
+  if (!isEmpty(state))
+    return refuse(
+      'conflict',
+      'A project can be imported only into an empty qualitative project (no transcripts, codes, segments or themes yet). Import the codebook (.qdc) instead, or start from an empty project.',
+    );
+  const own = state.project.doc;
+  return {
+    changes: importChanges(state, r.project),
+    project: {
+      doc: {
+        ...own,
+        // The file's description, unless this project already has one of its own.
+        ...(own.description === undefined && r.project.description !== undefined
+          ? { description: r.project.description }
+          : {}),
+        meta: { ...r.project.meta, ...own.meta },
+        refiGuids: { ...r.project.refiGuids },
+        themeReviewers: own.themeReviewers,
+      },
+      audit: { action: 'import.qdpx', before: null, after: r.report.counts },
+    },
+    media: r.media,
+    result: null,
+  };
+}
+
+/** A QDC codebook added to the codebook (refused when its codes are there already), its sets as themes. */
+function qdcImportPlan(
+  state: QualState,
+  r: QdcImport,
+  projectId: string,
+): QualPlan<null> | Refused<QualRefusal> {
+  const clash = r.codes.find((c) => state.get('code', c.id));
+  if (clash)
+    return refuse(
+      'exists',
+      `Code "${clash.name}" is already in the codebook; this codebook was imported before.`,
+    );
+  return {
+    changes: [
+      ...r.codes.map((c) => ({ kind: 'code' as const, id: c.id, expect: 'new' as const, data: c })),
+      ...r.themes
+        .filter((t) => !state.get('theme', t.id))
+        .map((t) => ({ kind: 'theme' as const, id: t.id, expect: 'new' as const, data: t })),
+    ],
+    events: [{ action: 'import.qdc', entity: { kind: 'project', id: projectId }, after: r.report.counts }],
+    result: null,
+  };
 }
 
 export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
@@ -218,102 +311,24 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
 
   app.post('/studies/:id/qual/import', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.owner);
-    const b = bodyOf(req);
-    const kind = field(b, 'kind') === 'qdc' ? 'qdc' : 'qdpx';
-    const b64 = rawField(b, 'file_b64').trim();
-    const pasted = rawField(b, 'xml').trim();
+    const form = parseBody(req, ImportForm);
+    const projectId = `study-${q.study.id}`;
     let report: ImportReport;
-    if (kind === 'qdpx') {
-      if (!b64)
-        throw new HttpError(
-          400,
-          'Choose the .qdpx file to import (this needs JavaScript in the browser).',
-          'validation',
-        );
-      const zip = await readZipAsync(decodeBase64(b64), QDPX_ZIP);
-      const over = zip.problems.find((p) => p.code === 'too_large');
-      if (over)
-        throw new HttpError(
-          413,
-          `The project cannot be imported: ${over.path}: ${over.message} Nothing was saved; import a smaller project, or its codebook (.qdc).`,
-          'too_large',
-        );
-      const r = importQdpxEntries(zip, { projectId: `study-${q.study.id}` });
-      if (!r.ok)
-        throw new HttpError(
-          400,
-          `The project cannot be imported: ${r.issues.map((i) => i.message).join('; ')}`,
-          'validation',
-        );
+    if (form.kind === 'qdpx') {
+      const r = await readQdpxUpload(form.file_b64, projectId);
+      await applyPlan(ctx, q, (state) => qdpxImportPlan(state, r));
       report = r.report;
-      await applyPlan(ctx, q, (state) => {
-        if (!isEmpty(state))
-          return refuse(
-            'conflict',
-            'A project can be imported only into an empty qualitative project (no transcripts, codes, segments or themes yet). Import the codebook (.qdc) instead, or start from an empty project.',
-          );
-        return {
-          changes: importChanges(state, r.project),
-          project: {
-            doc: {
-              ...state.project.doc,
-              // The file's description, unless this project already has one of its own.
-              ...(state.project.doc.description === undefined && r.project.description !== undefined
-                ? { description: r.project.description }
-                : {}),
-              meta: { ...r.project.meta, ...state.project.doc.meta },
-              refiGuids: { ...r.project.refiGuids },
-              themeReviewers: state.project.doc.themeReviewers,
-            },
-            audit: { action: 'import.qdpx', before: null, after: r.report.counts },
-          },
-          media: r.media,
-          result: null,
-        };
-      });
     } else {
-      const xml = pasted || (b64 ? new TextDecoder('utf-8').decode(decodeBase64(b64)) : '');
-      if (!xml) throw new HttpError(400, 'Choose the .qdc file or paste its XML.', 'validation');
-      const r = importQdc(xml);
-      if (!r.ok)
-        throw new HttpError(
-          400,
-          `The codebook cannot be imported: ${r.issues.map((i) => i.message).join('; ')}`,
-          'validation',
-        );
+      const r = readQdcUpload(form.xml, form.file_b64);
+      await applyPlan(ctx, q, (state) => qdcImportPlan(state, r, projectId));
       report = r.report;
-      await applyPlan(ctx, q, (state) => {
-        const clash = r.codes.find((c) => state.get('code', c.id));
-        if (clash)
-          return refuse(
-            'exists',
-            `Code "${clash.name}" is already in the codebook; this codebook was imported before.`,
-          );
-        return {
-          changes: [
-            ...r.codes.map((c) => ({ kind: 'code' as const, id: c.id, expect: 'new' as const, data: c })),
-            ...r.themes
-              .filter((t) => !state.get('theme', t.id))
-              .map((t) => ({ kind: 'theme' as const, id: t.id, expect: 'new' as const, data: t })),
-          ],
-          events: [
-            {
-              action: 'import.qdc',
-              entity: { kind: 'project', id: `study-${q.study.id}` },
-              after: r.report.counts,
-            },
-          ],
-          result: null,
-        };
-      });
     }
-    const base = qualBase(q.study.id);
     return sendQualPage(reply, {
       q,
       title: 'Imported',
       section: 'exchange',
       status: 201,
-      body: () => `<h1>Imported</h1>${reportHtml(report)}<p><a href="${base}">Back to the project</a></p>`,
+      body: () => importReportView(report, qualBase(q.study.id)).text,
     });
   });
 

@@ -4,6 +4,7 @@
  * model does not hold.
  */
 import { describe, expect, it } from 'vitest';
+import { importReportView } from '../../../src/server/qual/exchangeView.js';
 import { overviewModel, overviewView, startView } from '../../../src/server/qual/overviewView.js';
 import { codingModel, codingView, importedView } from '../../../src/server/qual/sourcesView.js';
 import type { RoleGrant } from '../../../src/store/index.js';
@@ -123,5 +124,40 @@ describe('transcripts', () => {
     expect(codingView({ ...m, blind: true, segments: [] }, 'tok').text).toContain(
       '<h2>Segments (yours)</h2><p>No segments yet.</p>',
     );
+  });
+});
+
+describe('REFI-QDA import', () => {
+  it('reports what was taken, what was not (with the reason) and the warnings, escaped', () => {
+    const counts = {
+      sources: 2,
+      codes: 5,
+      segments: 9,
+      coders: 2,
+      memos: 1,
+      participants: 3,
+      variables: 1,
+      themes: 0,
+    };
+    const page = importReportView(
+      {
+        counts,
+        skipped: [
+          { element: 'PictureSource', name: 'Photo <1>', reason: 'pictures are not supported' },
+          { element: 'Link', reason: 'links are not kept' },
+        ],
+        warnings: [{ path: 'x', code: 'w', message: 'Position 7 & 8 are out of range' }],
+      },
+      base,
+    ).text;
+    expect(page).toContain(
+      'Taken: 2 transcript(s), 3 participant(s), 1 variable(s), 5 code(s), 9 segment(s)',
+    );
+    expect(page).toContain('<li>PictureSource “Photo &lt;1&gt;”: pictures are not supported</li>');
+    expect(page).toContain('<li>Link: links are not kept</li>');
+    expect(page).toContain('<li>Position 7 &amp; 8 are out of range</li>');
+    const clean = importReportView({ counts, skipped: [], warnings: [] }, base).text;
+    expect(clean).not.toContain('notice');
+    expect(clean).toContain(`<a href="${base}">Back to the project</a>`);
   });
 });
