@@ -144,7 +144,7 @@ export function withDpi(png: Uint8Array, dpi: number): Uint8Array {
 }
 
 /** resvg with the report font only (no system font scan, no fallback to another sans-serif). */
-function resvgOptions(): ResvgRenderOptions {
+export function resvgOptions(): ResvgRenderOptions {
   return {
     font: {
       loadSystemFonts: false,

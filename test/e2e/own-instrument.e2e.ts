@@ -133,7 +133,8 @@ for (const backend of e2eBackends()) {
       expect(await textOf(studio, '[role=status]')).toContain('Saved as version');
 
       await studio.goto(studyUrl);
-      await studio.click('button:has-text("Launch")');
+      await studio.click('a:has-text("Launch…")');
+      await studio.click('button:has-text("now")');
       await studio.waitForURL(/\/share\?launched=1$/);
       link = (await studio.locator('#study-link').textContent())?.trim() ?? '';
       expect(link).toContain('/s/');
@@ -232,8 +233,8 @@ for (const backend of e2eBackends()) {
       await studio.waitForURL(/\/studies\/\d+$/);
       const url = studio.url();
       // Without its text, the launch is refused with what is missing.
-      await studio.click('button:has-text("Launch")');
-      expect(await textOf(studio, '.errors')).toContain('10 of 10 items lack English text');
+      await studio.click('a:has-text("Launch…")');
+      expect(await textOf(studio, '#check-ready')).toContain('10 of 10 items lack English text');
 
       await studio.click('nav >> text=Design');
       expect(await textOf(studio, '#textpacks')).toContain('English: 10 of 10 items lack text');
@@ -259,7 +260,8 @@ for (const backend of e2eBackends()) {
       expect(await textOf(studio, '#textpacks')).toContain('English: every item has text.');
 
       await studio.goto(url);
-      await studio.click('button:has-text("Launch")');
+      await studio.click('a:has-text("Launch…")');
+      await studio.click('button:has-text("now")');
       await studio.waitForURL(/\/share\?launched=1$/);
       const pssLink = (await studio.locator('#study-link').textContent())?.trim() ?? '';
       const ctx = await browser.newContext({ ...PHONE, javaScriptEnabled: false });

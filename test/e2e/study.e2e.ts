@@ -110,7 +110,8 @@ for (const backend of e2eBackends()) {
       expect(await textOf(studio, '[role=status]')).toContain('Saved as version 3');
 
       await studio.goto(studyUrl);
-      await studio.click('button:has-text("Launch")');
+      await studio.click('a:has-text("Launch…")');
+      await studio.click('button:has-text("now")');
       await studio.waitForURL(/\/share\?launched=1$/);
       link = (await studio.locator('#study-link').textContent())?.trim() ?? '';
       expect(link).toMatch(new RegExp(`^${server.baseUrl.replace(/[.]/g, '\\.')}/s/[A-Za-z0-9_-]+$`));

@@ -268,7 +268,7 @@ for (const backend of serverBackends()) {
         ],
         [`/studies/${studyId}/exports`, { format: 'csv' }],
         [`/studies/${studyId}/preview`, { _page: 'consent', _consent: 'agree' }],
-        [`/studies/${draftId}/launch`, {}],
+        [`/studies/${draftId}/launch`, { confirmed: '1' }],
         ['/signout', {}],
       ];
       const before = await rowCounts(t);

@@ -209,7 +209,7 @@ for (const backend of serverBackends()) {
         saved.statusCode,
         (saved.body.match(/<div class="errors"[\s\S]*?<\/div>/g)?.join(' ') ?? saved.body).slice(0, 3000),
       ).toBe(303);
-      const launched = await post(`/studies/${studyId}/launch`, {});
+      const launched = await post(`/studies/${studyId}/launch`, { confirmed: '1' });
       expect(launched.statusCode, launched.body.slice(0, 2000)).toBe(303);
       const study = (await t.store.studies.byId(studyId))!;
       expect(study.status).toBe('open');

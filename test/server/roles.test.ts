@@ -76,7 +76,7 @@ const routes = (): Route[] => [
   { method: 'POST', path: '/referrals', roles: OWNER, ok: 303 },
   { method: 'POST', path: '/roles', roles: OWNER, ok: 303, body: { email: viewerEmail, role: 'viewer' } },
   { method: 'POST', path: '/roles/remove', roles: OWNER, ok: 303, body: { userId: '999999' } },
-  { method: 'POST', path: '/launch', roles: OWNER, ok: 303 },
+  { method: 'POST', path: '/launch', roles: OWNER, ok: 303, body: { confirmed: '1' } },
   { method: 'POST', path: '/close', roles: OWNER, ok: 303 },
   { method: 'POST', path: '/reopen', roles: OWNER, ok: 303 },
 ];

@@ -63,7 +63,7 @@ for (const backend of serverBackends()) {
         type: 'longtext',
       });
       expect(r.statusCode).toBe(303);
-      expect((await post(`/studies/${studyId}/launch`, {})).statusCode).toBe(303);
+      expect((await post(`/studies/${studyId}/launch`, { confirmed: '1' })).statusCode).toBe(303);
       expect(
         (await post(`/studies/${studyId}/roles`, { email: 'viewer@example.org', role: 'viewer' })).statusCode,
       ).toBe(303);

@@ -222,7 +222,7 @@ for (const backend of serverBackends()) {
       // The respondent sees the statements on one page; the study launches (no licence terms, no safety rules).
       const preview = await c.get(`/studies/${id}/preview`);
       expect(preview.body).toContain('Test statement four');
-      expect((await c.post(`/studies/${id}/launch`, {})).statusCode).toBe(303);
+      expect((await c.post(`/studies/${id}/launch`, { confirmed: '1' })).statusCode).toBe(303);
     });
 
     it('refuses, saying what to fix: a library id, no statements, a minimum above the items, a bad band line', async () => {

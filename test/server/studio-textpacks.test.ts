@@ -42,7 +42,7 @@ for (const backend of serverBackends()) {
       ];
       const saved = await post(`/studies/${id}/edit/json`, { definition: JSON.stringify(def) });
       expect(saved.statusCode, saved.body.slice(0, 3000)).toBe(303);
-      const r = await post(`/studies/${id}/launch`, {});
+      const r = await post(`/studies/${id}/launch`, { confirmed: '1' });
       expect(r.statusCode, r.body.slice(0, 4000)).toBe(303);
       expect((await t.store.studies.byId(id))!.status).toBe('open');
     });
@@ -54,7 +54,7 @@ for (const backend of serverBackends()) {
         instruments: ['pss10'],
         acknowledge: ['pss10'],
       });
-      let r = await post(`/studies/${id}/launch`, {});
+      let r = await post(`/studies/${id}/launch`, { confirmed: '1' });
       expect(r.statusCode).toBe(409);
       expect(r.body).toContain('10 of 10 items lack English text');
       expect(r.body).toContain('10 of 10 items lack Urdu text');
@@ -98,7 +98,7 @@ for (const backend of serverBackends()) {
       const packs = (await definitionOf(id)).instruments![0]!.textPacks as { language: string }[];
       expect(packs.map((p) => p.language)).toEqual(['en']);
 
-      r = await post(`/studies/${id}/launch`, {});
+      r = await post(`/studies/${id}/launch`, { confirmed: '1' });
       expect(r.statusCode).toBe(409);
       expect(r.body).not.toContain('lack English text');
       expect(r.body).toContain('10 of 10 items lack Urdu text');
@@ -118,7 +118,7 @@ for (const backend of serverBackends()) {
       expect(page.body).toContain('Urdu translation by test translators');
       expect(page.body).toContain('back-translated');
 
-      r = await post(`/studies/${id}/launch`, {});
+      r = await post(`/studies/${id}/launch`, { confirmed: '1' });
       expect(r.statusCode, r.body.slice(0, 4000)).toBe(303);
 
       // The same pack drives the respondent page …

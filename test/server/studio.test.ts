@@ -226,7 +226,7 @@ for (const backend of serverBackends()) {
             ur: 'آپ کسی بھی وقت رک سکتے ہیں۔',
           },
         });
-        expect((await post(`/studies/${id}/launch`, {})).statusCode).toBe(303);
+        expect((await post(`/studies/${id}/launch`, { confirmed: '1' })).statusCode).toBe(303);
         // Same text again: no new consent version.
         await post(url, {
           text_en: 'You may stop at any time. Nothing identifies you.',
@@ -300,14 +300,14 @@ for (const backend of serverBackends()) {
     describe('launch, share, close, reopen', () => {
       it('refuses to launch PHQ-9 without support contacts, then launches and shows the link, QR code and WhatsApp link', async () => {
         const id = await createStudy({ title: 'PHQ study', instruments: ['phq9'] });
-        let r = await post(`/studies/${id}/launch`, {});
+        let r = await post(`/studies/${id}/launch`, { confirmed: '1' });
         expect(r.statusCode).toBe(409);
         expect(r.body).toContain('PHQ-9 has safety rules');
         expect(r.body).toContain('add at least one support contact');
         expect((await t.store.studies.byId(id))!.status).toBe('draft');
 
         await post(`/studies/${id}/edit/contacts`, CONTACT);
-        r = await post(`/studies/${id}/launch`, {});
+        r = await post(`/studies/${id}/launch`, { confirmed: '1' });
         expect(r.statusCode).toBe(303);
         expect(r.headers.location).toBe(`/studies/${id}/share?launched=1`);
         const study = (await t.store.studies.byId(id))!;
@@ -335,7 +335,7 @@ for (const backend of serverBackends()) {
 
       it('refuses a text-pack instrument without its text, and instruments whose terms were not accepted', async () => {
         const id = await createStudy({ title: 'MBI study', instruments: ['mbiss'], acknowledge: ['mbiss'] });
-        const r = await post(`/studies/${id}/launch`, {});
+        const r = await post(`/studies/${id}/launch`, { confirmed: '1' });
         expect(r.statusCode).toBe(409);
         expect(r.body).toContain('MBI-SS is licensed without its item text');
         expect(r.body).toContain('text pack');
@@ -346,7 +346,7 @@ for (const backend of serverBackends()) {
           ownerId: owner.user.id,
           definition: { id: 'imported', title: 'Imported', instruments: [{ instrument: 'bace3' }] },
         });
-        const refused = await post(`/studies/${raw.id}/launch`, {});
+        const refused = await post(`/studies/${raw.id}/launch`, { confirmed: '1' });
         expect(refused.statusCode).toBe(409);
         expect(refused.body).toContain('BACE v3 requires its owner&#39;s terms to be acknowledged');
         expect((await t.store.studies.byId(raw.id))!.status).toBe('draft');
@@ -359,10 +359,10 @@ for (const backend of serverBackends()) {
           acknowledge: ['bace3'],
         });
         expect((await post(`/studies/${id}/close`, {})).statusCode).toBe(409);
-        expect((await post(`/studies/${id}/launch`, {})).statusCode).toBe(303);
+        expect((await post(`/studies/${id}/launch`, { confirmed: '1' })).statusCode).toBe(303);
         expect((await post(`/studies/${id}/close`, {})).statusCode).toBe(303);
         expect((await t.store.studies.byId(id))!.status).toBe('closed');
-        expect((await post(`/studies/${id}/launch`, {})).statusCode).toBe(409);
+        expect((await post(`/studies/${id}/launch`, { confirmed: '1' })).statusCode).toBe(409);
         expect((await post(`/studies/${id}/reopen`, {})).statusCode).toBe(303);
         expect((await t.store.studies.byId(id))!.status).toBe('open');
         expect((await auditActions(id)).slice(-3)).toEqual(['study.launch', 'study.close', 'study.reopen']);
@@ -508,7 +508,7 @@ for (const backend of serverBackends()) {
       it('shows counters and drop-off by page, refreshing itself', async () => {
         const id = await createStudy({ title: 'Progress', instruments: ['bace3'], acknowledge: ['bace3'] });
         await post(`/studies/${id}/edit/questions`, YEAR);
-        await post(`/studies/${id}/launch`, {});
+        await post(`/studies/${id}/launch`, { confirmed: '1' });
         await t.store.counters.increment({ studyId: id, name: 'started', by: 12 });
         await t.store.counters.increment({ studyId: id, name: 'page_p1', by: 12 });
         await t.store.counters.increment({ studyId: id, name: 'page_p2', by: 9 });
@@ -529,7 +529,7 @@ for (const backend of serverBackends()) {
       it('suppresses group comparisons involving a group smaller than k (a group of 3)', async () => {
         const id = await createStudy({ title: 'Analysis', instruments: ['bace3'], acknowledge: ['bace3'] });
         await post(`/studies/${id}/edit/questions`, YEAR);
-        await post(`/studies/${id}/launch`, {});
+        await post(`/studies/${id}/launch`, { confirmed: '1' });
 
         await seedResponses(id, [[1, 3]]);
         let r = await get(`/studies/${id}/analysis`);

@@ -674,8 +674,11 @@ export function consentTextOf(def: StudyDraft): string | null {
 export interface LaunchCheck {
   /** Reasons the study cannot launch; empty when it can. */
   readonly problems: readonly Issue[];
-  /** Things the owner should know but that do not block the launch. */
-  readonly warnings: readonly string[];
+  /**
+   * Things the owner should know but that do not block the launch, each with its code
+   * (core/study/launch.ts `WARNING_CODES` groups them into the launch checklist).
+   */
+  readonly warnings: readonly Issue[];
 }
 
 /**
@@ -692,7 +695,7 @@ export interface LaunchCheck {
  */
 export function launchCheck(def: unknown, acknowledged: ReadonlySet<string>): LaunchCheck {
   const problems: Issue[] = [];
-  const warnings: string[] = [];
+  const warnings: Issue[] = [];
   const draft = (def ?? {}) as StudyDraft;
   const checkedDef = checkDefinition(def);
   if (!checkedDef.ok) {
@@ -745,18 +748,33 @@ export function launchCheck(def: unknown, acknowledged: ReadonlySet<string>): La
       }
       for (const m of st.missing) {
         warnings.push(
-          `${ins.shortTitle} has no ${languageName(m.lang)} wording for ${m.items.length === ins.items.length ? 'any of its' : `${m.items.length} of its ${ins.items.length}`} items (${idList(m.items)}): ${languageName(m.lang)} respondents see them in ${ins.languages[0] === 'en' ? 'English' : ins.languages[0]}, laid out in that language. ${getInstrument(ins.id) ? `Add a translation as a text pack under Design → Instruments → ${ins.shortTitle} → Text.` : `Add the ${languageName(m.lang)} wording after a | in each of its statements (Design → Instruments → ${ins.shortTitle}).`}`,
+          warning(
+            'instruments',
+            'missing_translation',
+          )(
+            `${ins.shortTitle} has no ${languageName(m.lang)} wording for ${m.items.length === ins.items.length ? 'any of its' : `${m.items.length} of its ${ins.items.length}`} items (${idList(m.items)}): ${languageName(m.lang)} respondents see them in ${ins.languages[0] === 'en' ? 'English' : ins.languages[0]}, laid out in that language. ${getInstrument(ins.id) ? `Add a translation as a text pack under Design → Instruments → ${ins.shortTitle} → Text.` : `Add the ${languageName(m.lang)} wording after a | in each of its statements (Design → Instruments → ${ins.shortTitle}).`}`,
+          ),
         );
       }
     }
     if (st.unverified.length) {
       warnings.push(
-        `${ins.shortTitle} items ${st.unverified.map((u) => u.id).join(', ')} have unverified or placeholder wording (not checked against the owner's form): ${st.unverified.map((u) => `${u.id} "${u.text}"`).join('; ')}. Replace it with the official wording in a text pack before collecting data.`,
+        warning(
+          'instruments',
+          'unverified_wording',
+        )(
+          `${ins.shortTitle} items ${st.unverified.map((u) => u.id).join(', ')} have unverified or placeholder wording (not checked against the owner's form): ${st.unverified.map((u) => `${u.id} "${u.text}"`).join('; ')}. Replace it with the official wording in a text pack before collecting data.`,
+        ),
       );
     }
     if (st.noInstructions.length) {
       warnings.push(
-        `${ins.shortTitle} has no instructions (stem) in ${st.noInstructions.map(languageName).join(', ')}: respondents see its items without the introduction of the official form. Add the instructions from the official form in a text pack.`,
+        warning(
+          'instruments',
+          'missing_stem',
+        )(
+          `${ins.shortTitle} has no instructions (stem) in ${st.noInstructions.map(languageName).join(', ')}: respondents see its items without the introduction of the official form. Add the instructions from the official form in a text pack.`,
+        ),
       );
     }
   }
@@ -765,11 +783,26 @@ export function launchCheck(def: unknown, acknowledged: ReadonlySet<string>): La
       .filter((q) => q.text && !(q.text as LocalizedText).ur)
       .map((q) => q.id);
     if (untranslated.length)
-      warnings.push(`Questions without Urdu text (shown in English): ${untranslated.join(', ')}.`);
+      warnings.push(
+        warning(
+          'questions',
+          'missing_translation',
+        )(`Questions without Urdu text (shown in English): ${untranslated.join(', ')}.`),
+      );
   }
   if (!draft.collection?.consent)
-    warnings.push('There is no consent text: respondents start with the questions.');
+    warnings.push(
+      warning(
+        'collection.consent',
+        'no_consent',
+      )('There is no consent text: respondents start with the questions.'),
+    );
   return { problems: dedupe(problems), warnings };
+}
+
+/** A launch warning with its path and code. */
+function warning(path: string, code: string): (message: string) => Issue {
+  return (message) => ({ path, code, message });
 }
 
 function dedupe(issues: Issue[]): Issue[] {

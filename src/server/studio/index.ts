@@ -8,6 +8,8 @@
  * | `GET /studies/:id/preview` (+ POST), `/share`, `/share/present`, `/qr.svg`, `GET`/`POST /exports`, `POST /analysis/review` | owner, analyst |
  * | `GET`/`POST /studies/:id/import`, `GET /import/:upload`, `POST /import/:upload/mapping`, `/import/:upload/import` (importData.ts) | owner |
  * | `GET /studies/:id/edit`, `POST /edit/:section`, `POST /launch`, `/close`, `/reopen`, `/referrals`, `GET`/`POST /roles`, `POST /roles/remove`, `GET /audit` | owner |
+ * | `GET /studies/:id/launch` (the checklist; its form posts `/launch` with `confirmed=1`) | owner |
+ * | `GET /studies/:id/poster`, `/poster.png`, `/poster.svg` (launch.ts) | owner, analyst |
  * | `POST /studies/:id/duplicate`, `/archive`, `/restore`, `GET`/`POST /studies/:id/delete` (lifecycle.ts); `GET /archive` lists the user's archived studies | owner (archive list: any signed-in user) |
  *
  * Signed out: GET → 303 to /signin, POST → 401. No role on the study → 404 (the same as a study that does
@@ -25,6 +27,7 @@ import { registerEdit } from './edit.js';
 import { registerExports } from './exports.js';
 import { registerImport } from './importData.js';
 import { registerInviteLinks } from './invitelinks.js';
+import { registerLaunch } from './launch.js';
 import { registerLifecycle } from './lifecycle.js';
 import { registerOverview } from './overview.js';
 import { registerPeople } from './people.js';
@@ -44,6 +47,7 @@ export async function studioRoutes(
   registerDashboard(app, ctx);
   registerOverview(app, ctx);
   registerLifecycle(app, ctx);
+  registerLaunch(app, ctx);
   registerInviteLinks(app, ctx);
   registerEdit(app, ctx);
   registerPreview(app, ctx, opts.studyCache ?? new StudyCache(opts.store));

@@ -13,7 +13,7 @@ import { HttpError } from '../errors.js';
 import { parseQuery, queryText } from '../request.js';
 import { useHeaders } from '../ui/headers.js';
 import { loadStudy, page, ROLES, type StudioContext, type StudyRequest, seeOther } from './common.js';
-import { launchCheck, type StudyDraft, studyInstrument } from './definition.js';
+import { type Fields, field, launchCheck, type StudyDraft, studyInstrument } from './definition.js';
 import { inviteLinksSection } from './invitelinks.js';
 import { esc, issuesHtml, postButton, statusBadge } from './layout.js';
 import { studyActionsView } from './lifecycle.js';
@@ -99,16 +99,15 @@ async function overviewBody(
       if (!refused?.length && check.problems.length) out.push(issuesHtml(check.problems, 'Before launch:'));
       if (check.warnings.length)
         out.push(
-          `<div class="notice"><ul>${check.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></div>`,
+          `<div class="notice"><ul>${check.warnings.map((w) => `<li>${esc(w.message)}</li>`).join('')}</ul></div>`,
         );
       if (!check.problems.length) out.push('<p class="ok">Ready: everything a launch needs is in place.</p>');
       out.push(
-        `<p class="row"><a class="button" href="${base}/preview">Preview</a> ${postButton(
-          study.status === 'closed' ? `${base}/reopen` : `${base}/launch`,
-          csrf,
-          study.status === 'closed' ? 'Reopen the study' : 'Launch',
-          { className: 'primary' },
-        )}</p>`,
+        `<p class="row"><a class="button" href="${base}/preview">Preview</a> ${
+          study.status === 'closed'
+            ? postButton(`${base}/reopen`, csrf, 'Reopen the study', { className: 'primary' })
+            : `<a class="button primary" href="${base}/launch">Launch…</a>`
+        }</p>`,
       );
     }
     out.push('</section>', studyActionsView(study, csrf).text);
@@ -185,6 +184,9 @@ export function registerOverview(app: FastifyInstance, ctx: StudioContext): void
   app.post('/studies/:id/launch', async (req, reply) => {
     const s = await loadStudy(req, ROLES.owner);
     if (s.study.status === 'open') return seeOther(reply, `/studies/${s.study.id}/share`);
+    // Launching is confirmed on the checklist page (launch.ts); a bare POST is sent there.
+    if (field(req.body as Fields | undefined, 'confirmed') !== '1')
+      return seeOther(reply, `/studies/${s.study.id}/launch`);
     if (s.study.status === 'closed') {
       throw new HttpError(
         409,
@@ -285,7 +287,8 @@ export function registerOverview(app: FastifyInstance, ctx: StudioContext): void
         '<p class="row"><button type="button" data-copy="study-link" hidden>Copy link</button>' +
         `<a class="button" href="${esc(whatsappLink(message))}" rel="noopener noreferrer">Share on WhatsApp</a>` +
         `<a class="button" href="${base}/share/present">Show QR code full screen</a>` +
-        `<a class="button" href="${base}/qr.svg" download="study-${study.id}-qr.svg">Download QR code (SVG)</a></p>` +
+        `<a class="button" href="${base}/qr.svg" download="study-${study.id}-qr.svg">Download QR code (SVG)</a>` +
+        `<a class="button" href="${base}/poster">Printable poster (PNG, SVG, print)</a></p>` +
         `<div class="qr">${svg}</div>${invitations}${referrals}`,
     });
   });
