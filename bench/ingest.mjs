@@ -12,7 +12,7 @@
  * (every acknowledged key present exactly once).
  *
  * Usage: npm run build && npm run bench:ingest [-- --pg] [--duration 15] [--warmup 3] [--connections 32]
- *        [--rate 1000] [--rate-duration 15] [--no-sqlite] [--profile DIR] [--servers N] [--against REF [--repeats R]] [--sequential-keys]
+ *        [--rate 1000] [--rate-duration 15] [--no-sqlite] [--profile DIR] [--servers N] [--against REF | --ablate PATCH [--repeats R]] [--sequential-keys]
  * PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/test (or --pg, which uses that URL by default).
  *
  * `--servers N` (PostgreSQL): also runs N server processes over the one database, the load generator's
@@ -20,6 +20,11 @@
  * them, and stored = acknowledged is checked over all of them.
  *
  * `--sequential-keys`: ascending Idempotency-Keys instead of a UUIDv4 per request (see `keys` below).
+ *
+ * `--ablate PATCH`: like `--against`, but the reference is this checkout's commit with PATCH applied (`git apply`),
+ * e.g. bench/ablations/privacy-off.patch, which turns off issue 12's defences on the ingestion path: what those
+ * defences cost, measured apart from every other change since an older commit. (Commit your changes first: the
+ * reference is built from HEAD, not from the working tree.)
  *
  * `--against REF`: the same measurement for an older commit of nabz, side by side with this checkout. REF is
  * built in a temporary git worktree (node_modules linked, `tsc`), and the two builds run alternately, R times
@@ -29,6 +34,7 @@
  * Loopback only; every phase is bounded in time and in requests.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,8 +70,17 @@ const runSqlite = !flag('no-sqlite');
 /** `--profile DIR`: write a V8 CPU profile of each nabz server (open it in Chrome DevTools). */
 const profileDir = arg('profile', undefined);
 const servers = Number(arg('servers', '1'));
-const against = arg('against', undefined);
+const ablate = arg('ablate', undefined);
+const against = arg('against', ablate ? 'HEAD' : undefined);
 const repeats = Number(arg('repeats', against ? '3' : '1'));
+if (ablate && against !== 'HEAD') {
+  console.error('--ablate PATCH compares HEAD with HEAD + PATCH: give it without --against.');
+  process.exit(2);
+}
+if (ablate && !existsSync(ablate)) {
+  console.error(`--ablate ${ablate}: no such patch file (e.g. bench/ablations/privacy-off.patch).`);
+  process.exit(2);
+}
 const maxRequests = 2_000_000;
 /**
  * `--sequential-keys`: Idempotency-Keys `prefix-1, prefix-2, …` instead of a UUIDv4 per request. UUIDs are what
@@ -272,14 +287,22 @@ async function runBackend(name, env, { count = 1, build = { label: 'HEAD', root:
   }
 }
 
-/** Build commit `ref` in a temporary worktree (its own locked node_modules) and return where. */
-function buildRef(ref) {
+/**
+ * Build commit `ref` (with `patch` applied, if given) in a temporary worktree (its own locked node_modules) and
+ * return where.
+ */
+function buildRef(ref, patch) {
   const git = (...a) => execFileSync('git', a, { cwd: ROOT, encoding: 'utf8' }).trim();
   const sha = git('rev-parse', '--verify', `${ref}^{commit}`);
-  const dir = join(tmpdir(), `nabz-against-${sha.slice(0, 12)}`);
+  const patchText = patch ? readFileSync(patch, 'utf8') : '';
+  const tag = patch ? `-${createHash('sha256').update(patchText).digest('hex').slice(0, 8)}` : '';
+  const dir = join(tmpdir(), `nabz-against-${sha.slice(0, 12)}${tag}`);
   const built = join(dir, 'dist', 'cli', 'main.js');
   if (!existsSync(built)) {
-    if (!existsSync(dir)) git('worktree', 'add', '--detach', dir, sha);
+    if (!existsSync(dir)) {
+      git('worktree', 'add', '--detach', dir, sha);
+      if (patch) execFileSync('git', ['apply', realpathSync(patch)], { cwd: dir, stdio: 'inherit' });
+    }
     if (!existsSync(join(dir, 'node_modules'))) {
       // The reference runs on its own locked dependencies (an older commit may need packages this checkout
       // dropped, e.g. helmet before c0fa7a8's successors); when its lockfile is this checkout's, link ours.
@@ -317,7 +340,7 @@ function buildRef(ref) {
       });
   }
   return {
-    label: `${ref} (${sha.slice(0, 12)})`,
+    label: patch ? `${ref} + ${patch.split('/').pop()}` : `${ref} (${sha.slice(0, 12)})`,
     root: dir,
     remove: () => git('worktree', 'remove', '--force', dir),
   };
@@ -337,7 +360,7 @@ if (pgUrl) {
 }
 
 const builds = [{ label: 'HEAD', root: ROOT }];
-const ref = against ? buildRef(against) : undefined;
+const ref = against ? buildRef(against, ablate) : undefined;
 /**
  * The study every build is measured on. With `--against`, the reference commit's own example BACE study for both
  * builds: a newer example may use features an older build does not know (since issue 9 the example has models

@@ -52,7 +52,7 @@ export interface NewResponse {
    * invitation-only study; the invitation is used up (its row deleted) in the same transaction as the insert,
    * and nothing in the response refers to it.
    */
-  readonly invitationHash?: string;
+  readonly invitationHash?: string | undefined;
 }
 
 export type InsertResponseRefusal =

@@ -118,6 +118,14 @@ const SCREENED_OUT = () =>
 
 type TokenRequest = FastifyRequest<{ Params: { token: string } }>;
 
+/** A submission's invitation: its hashed token (if it carries one) and whether it may be used. */
+interface Invitation {
+  readonly hash: string | undefined;
+  readonly usable: boolean;
+}
+/** A submission through an open link without an invitation token. */
+const OPEN_LINK: Invitation = { hash: undefined, usable: true };
+
 export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): Promise<void> {
   const { store, config, clock } = opts;
   const cache = opts.cache ?? new StudyCache(store);
@@ -136,14 +144,10 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
   };
 
   /**
-   * The hashed invitation token a submission carries (header `Nabz-Invitation` or `?i=`), and whether it is an
-   * unused invitation of the study; checked early for an invitation-only study so that nothing (not even a
-   * screened-out count) happens without one. The insert checks again, and uses it up, in its transaction.
+   * The invitation token a submission carries (header `Nabz-Invitation` or `?i=`), checked for form; undefined
+   * when there is none.
    */
-  const invitationOf = async (
-    req: FastifyRequest,
-    study: Study,
-  ): Promise<{ hash: string | undefined; usable: boolean }> => {
+  const invitationToken = (req: FastifyRequest): string | undefined => {
     const header = req.headers['nabz-invitation'];
     const query = (req.query as Record<string, unknown> | undefined)?.i;
     const raw = typeof header === 'string' ? header.trim() : typeof query === 'string' ? query : undefined;
@@ -155,6 +159,16 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
           message: 'must be the invitation token from the invitation link (?i=...)',
         },
       ]);
+    return raw;
+  };
+
+  /**
+   * The hashed invitation token and whether it is an unused invitation of the study; checked early for an
+   * invitation-only study so that nothing (not even a screened-out count) happens without one. The insert
+   * checks again, and uses it up, in its transaction. (An open-link study without a token needs neither:
+   * {@link OPEN_LINK}.)
+   */
+  const invitationOf = async (study: Study, raw: string | undefined): Promise<Invitation> => {
     const hash = raw === undefined ? undefined : await hashKey(study.id, invitationKey(raw));
     if (!study.invitationOnly) return { hash, usable: true };
     if (hash === undefined) throw invitationRefusal('invitation_required');
@@ -211,15 +225,19 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
     },
   };
 
+  // The common case — an open study answered through its open link, its state read within the last second and
+  // the hash key loaded — waits for nothing but the insert (each `await` is a hop through the microtask queue).
   app.post('/api/v1/s/:token/responses', limits, async (req: TokenRequest, reply) => {
     requireJson(req);
     const header = req.headers['idempotency-key'];
     const body = parseSubmission(req.body, typeof header === 'string' ? header : undefined);
     // The study first: 404 before validation details, so nothing is revealed about unknown links.
-    const study = await studyOf(req.params.token);
+    const study = cache.recent(req.params.token) ?? (await studyOf(req.params.token));
     if (!body.ok) throw validationError(body.issues);
-    const idem = await hashKey(study.id, body.value.key);
-    const invitation = await invitationOf(req, study);
+    const idem = hashKey.now(study.id, body.value.key) ?? (await hashKey(study.id, body.value.key));
+    const token = invitationToken(req);
+    const invitation =
+      token === undefined && !study.invitationOnly ? OPEN_LINK : await invitationOf(study, token);
     const loaded = cache.current(study);
     const lang = pickLanguage(loaded.resolved.study.languages, body.value.language);
     const d = judgeSubmission(loaded, {
@@ -230,7 +248,8 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
       invitationUsable: invitation.usable,
     });
     if (d.kind !== 'accept') return refuse(reply, study, loaded, idem, d);
-    const referral = await referralWave(store, study.id, body.value.referral);
+    const referral =
+      body.value.referral === undefined ? null : await referralWave(store, study.id, body.value.referral);
     const r = await effects.submit(d.effects, {
       study,
       loaded,

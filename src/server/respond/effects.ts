@@ -28,7 +28,13 @@ import {
   SESSION_DRAFT_TTL_MS,
   saveDraft,
 } from './state.js';
-import { formSubmissionKey, type KeyHasher, type SubmitResult, submitResponse } from './submit.js';
+import {
+  formSubmissionKey,
+  type KeyHasher,
+  type SubmitInput,
+  type SubmitResult,
+  submitResponse,
+} from './submit.js';
 
 /**
  * How a session ended, for the GETs after it (reload, Back): `k.<hashed key>` (stored: the page is derived from
@@ -170,16 +176,21 @@ export class EffectExecutor {
 
   /** Store a response without a session (the JSON API: `idem` is the hashed key already). */
   private storeResponse(e: SubmitEffect, scope: EffectScope): Promise<SubmitResult> {
-    return submitResponse({
-      ...this.submission(e, scope),
-      idempotencyKey: e.idem,
-      referral: scope.referral ?? null,
-      ...(scope.invitationHash !== undefined ? { invitationHash: scope.invitationHash } : {}),
-    });
+    return submitResponse(this.input(e, scope, e.idem, scope.referral ?? null, scope.invitationHash));
   }
 
-  /** What every stored response takes from the effect and the scope. */
-  private submission(e: SubmitEffect, scope: EffectScope) {
+  /**
+   * What a stored response takes from the effect and the scope, and the key, referral, invitation and drafts
+   * of the adapter: one object literal, no spreads (this runs for every submission the API takes).
+   */
+  private input(
+    e: SubmitEffect,
+    scope: EffectScope,
+    idempotencyKey: string,
+    referral: SubmitInput['referral'],
+    invitationHash: string | undefined,
+    draftHashes?: readonly string[],
+  ): SubmitInput {
     return {
       store: this.store,
       study: scope.study,
@@ -188,7 +199,11 @@ export class EffectExecutor {
       language: scope.lang,
       counters: e.counters,
       now: scope.now,
-      ...(e.flagged !== undefined ? { flagged: e.flagged } : {}),
+      flagged: e.flagged,
+      idempotencyKey,
+      referral,
+      invitationHash,
+      draftHashes,
     };
   }
 
@@ -290,13 +305,16 @@ export class EffectExecutor {
     const pre = s.before;
     const idem = await this.hashKey(scope.study.id, formSubmissionKey(key, e.idem));
     try {
-      const result = await submitResponse({
-        ...this.submission(e, scope),
-        idempotencyKey: idem,
-        referral: pre.ref !== undefined && s.wave !== null ? { code: pre.ref, wave: s.wave } : null,
-        draftHashes: pre.rc ? [pre.rc] : [],
-        ...(pre.inv ? { invitationHash: pre.inv } : {}),
-      });
+      const result = await submitResponse(
+        this.input(
+          e,
+          scope,
+          idem,
+          pre.ref !== undefined && s.wave !== null ? { code: pre.ref, wave: s.wave } : null,
+          pre.inv,
+          pre.rc ? [pre.rc] : [],
+        ),
+      );
       s.cookies.setEnd(scope.reply, {
         kind: 'k',
         value: idem,

@@ -54,6 +54,18 @@ export class StudyCache {
   constructor(private readonly store: Store) {}
 
   /**
+   * The kept study of a link token when it was checked within the last second and takes new responses through
+   * its open link (open, not invitation-only): what {@link byToken} would give without reading, and at once
+   * (no promise), for the ingestion path. Undefined otherwise: then use byToken.
+   */
+  recent(token: string): Study | undefined {
+    const hit = this.studies.get(token);
+    if (hit === undefined || performance.now() - hit.checkedAt >= LINK_STATE_MAX_AGE_MS) return undefined;
+    const s = hit.study;
+    return s.status === 'open' && !s.invitationOnly ? s : undefined;
+  }
+
+  /**
    * The study by its link token, without a full read on every request: the study (with its parsed definition)
    * is kept per token and its small, changing part (status, version, privacy settings) is re-read at most once
    * a second, or at once with `fresh` (before a refusal). That is safe because the insert checks again, in its

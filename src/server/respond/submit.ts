@@ -38,18 +38,28 @@ export const ROOT_REFERRAL_CODE = 'ROOT';
  * What is stored of a client's idempotency key: HMAC-SHA256 under the server's secret of the study id and the
  * key (for the respondent form, of the session key too). A key that carries a time or a name is never stored,
  * and without the secret a stored hash cannot be matched against guesses.
+ *
+ * Called, it waits for the secret on first use; `now` gives the hash at once once the secret is loaded (and
+ * undefined before), so that the ingestion path need not wait for a promise on every submission.
  */
-export type KeyHasher = (studyId: number, clientKey: string) => Promise<string>;
+export interface KeyHasher {
+  (studyId: number, clientKey: string): Promise<string>;
+  readonly now: (studyId: number, clientKey: string) => string | undefined;
+}
 
 /** The hasher for a store: the secret is `NABZ_SECRET` or the store's generated one (read once, on first use). */
 export function idempotencyKeyHasher(store: Store, secret: string | undefined): KeyHasher {
   // The secret as a KeyObject, made once: createHmac with a string key prepares the key again on every call
   // (the same digest either way: a string key is its UTF-8 bytes).
   let key: Promise<KeyObject> | undefined;
-  return async (studyId, clientKey) => {
-    key ??= (secret !== undefined ? Promise.resolve(secret) : store.secrets.get('idempotency')).then((k) =>
-      createSecretKey(Buffer.from(k, 'utf8')),
-    );
+  let loaded: KeyObject | undefined;
+  const hmac = (k: KeyObject, studyId: number, clientKey: string) =>
+    createHmac('sha256', k).update(`${studyId}\n${clientKey}`, 'utf8').digest('hex');
+  const hasher = async (studyId: number, clientKey: string) => {
+    key ??= (secret !== undefined ? Promise.resolve(secret) : store.secrets.get('idempotency')).then((k) => {
+      loaded = createSecretKey(Buffer.from(k, 'utf8'));
+      return loaded;
+    });
     let k: KeyObject;
     try {
       k = await key;
@@ -57,8 +67,12 @@ export function idempotencyKeyHasher(store: Store, secret: string | undefined): 
       key = undefined; // the database was not reachable: ask again next time
       throw err;
     }
-    return createHmac('sha256', k).update(`${studyId}\n${clientKey}`, 'utf8').digest('hex');
+    return hmac(k, studyId, clientKey);
   };
+  return Object.assign(hasher, {
+    now: (studyId: number, clientKey: string) =>
+      loaded === undefined ? undefined : hmac(loaded, studyId, clientKey),
+  });
 }
 
 /** The key a respondent form's final submit is stored under: its session and the page's idempotency key. */
@@ -135,13 +149,13 @@ export interface SubmitInput {
   /** The referral link the respondent came through, if any. */
   readonly referral: { readonly code: string; readonly wave: number } | null;
   /** Whether a safety rule fires, when the caller judged it already (the engine's `judgeResponse`). */
-  readonly flagged?: boolean;
+  readonly flagged?: boolean | undefined;
   /** Counters to increment when the response is new (e.g. `completed`). */
   readonly counters: readonly string[];
   /** Draft rows (by SHA-256 of their key) to delete once the response is stored. */
-  readonly draftHashes?: readonly string[];
+  readonly draftHashes?: readonly string[] | undefined;
   /** The hashed invitation token (invitation-only studies; see {@link invitationKey}). */
-  readonly invitationHash?: string;
+  readonly invitationHash?: string | undefined;
   readonly now: Date;
 }
 
@@ -175,7 +189,7 @@ export async function submitResponse(input: SubmitInput): Promise<SubmitResult> 
     referralWave: input.referral?.wave ?? null,
     counters: input.counters,
     now: input.now,
-    ...(input.invitationHash !== undefined ? { invitationHash: input.invitationHash } : {}),
+    invitationHash: input.invitationHash,
   });
   if (!r.ok) {
     if (r.code === 'invitation_required' || r.code === 'invitation_invalid') throw invitationRefusal(r.code);
