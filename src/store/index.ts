@@ -14,6 +14,7 @@
  */
 import { join } from 'node:path';
 import { Kysely, type Migration, sql, type Transaction } from 'kysely';
+import { type AccountLinksRepo, accountLinksRepo } from './accountLinks.js';
 import { type AuditRepo, auditRepo, type NewAuditEntry } from './audit.js';
 import { redactUrl } from './codec.js';
 import type { BackendKind, StoreContext } from './context.js';
@@ -35,6 +36,8 @@ import type { SqliteDirect } from './sqlite/dialect.js';
 import { type StudiesRepo, studiesRepo } from './studies.js';
 import { type UsersRepo, usersRepo } from './users.js';
 
+export type { AccountLink, AccountLinkKind, AccountLinkRefusal } from './accountLinks.js';
+export { MAX_LINK_FAILURES } from './accountLinks.js';
 export type { AuditEntry, AuditVerification, NewAuditEntry } from './audit.js';
 export { auditEntryHash, GENESIS_HASH } from './audit.js';
 export {
@@ -147,6 +150,8 @@ export interface Repositories {
   readonly qual: QualRepo;
   /** Responses imported from an export, and uploads waiting for their import (migration 0009_response_imports). */
   readonly imports: ImportsRepo;
+  /** Invitation and password reset links (migration 0011_account_links). */
+  readonly accountLinks: AccountLinksRepo;
 }
 
 export interface Store extends Repositories {
@@ -208,6 +213,7 @@ export function repositories(ctx: StoreContext): Repositories {
     limits: limitsRepo(ctx, secrets),
     qual: qualRepo(ctx),
     imports: importsRepo(ctx),
+    accountLinks: accountLinksRepo(ctx),
   };
 }
 

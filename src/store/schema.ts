@@ -246,6 +246,23 @@ export interface LimitStateTable {
   expires_at: number;
 }
 
+/** 0011_account_links: an invitation link to a role on a study, or a password reset link for one account. */
+export interface AccountLinksTable {
+  /** SHA-256 (hex) of the link's secret; the secret itself is never stored. */
+  token_hash: string;
+  kind: 'invite' | 'reset';
+  study_id: number | null;
+  role: StudyRole | null;
+  user_id: number | null;
+  created_by: number | null;
+  created_at: Instant;
+  expires_at: Instant;
+  used_at: NullableInstant;
+  used_by: number | null;
+  revoked_at: NullableInstant;
+  failures: ColumnType<number, number | undefined, number>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -265,6 +282,7 @@ export interface Database {
   invite_links: InviteLinksTable;
   rate_counters: RateCountersTable;
   limit_state: LimitStateTable;
+  account_links: AccountLinksTable;
   schema_version: SchemaVersionView;
 }
 
@@ -288,6 +306,7 @@ export const TABLES = [
   'rate_counters',
   'limit_state',
   'response_uploads',
+  'account_links',
 ] as const satisfies ReadonlyArray<Exclude<keyof Database, 'schema_version'>>;
 
 /** The table Kysely's Migrator records applied migrations in (the lock table gets a `_lock` suffix). */

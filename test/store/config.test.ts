@@ -100,26 +100,27 @@ describe('openStore', () => {
         '0008_qual_media': { up: async () => undefined },
         '0009_response_imports': { up: async () => undefined },
         '0010_study_archive': { up: async () => undefined },
-        '0011_good': { up: async (db) => void (await sql`CREATE TABLE extra_a (x INTEGER)`.execute(db)) },
-        '0012_bad': {
+        '0011_account_links': { up: async () => undefined },
+        '0012_good': { up: async (db) => void (await sql`CREATE TABLE extra_a (x INTEGER)`.execute(db)) },
+        '0013_bad': {
           up: async (db) => {
             await sql`CREATE TABLE extra_b (x INTEGER)`.execute(db);
             await sql`THIS IS NOT SQL`.execute(db);
           },
         },
-        '0013_later': { up: async () => undefined },
+        '0014_later': { up: async () => undefined },
       }).then(
         () => undefined,
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(MigrationError);
       expect((err as MigrationError).message).toMatch(
-        /^Migration 0012_bad failed; this run's migrations were rolled back: /,
+        /^Migration 0013_bad failed; this run's migrations were rolled back: /,
       );
       expect((err as MigrationError).steps).toEqual([
-        { name: '0011_good', status: 'rolled_back' },
-        { name: '0012_bad', status: 'failed' },
-        { name: '0013_later', status: 'not_run' },
+        { name: '0012_good', status: 'rolled_back' },
+        { name: '0013_bad', status: 'failed' },
+        { name: '0014_later', status: 'not_run' },
       ]);
       const tables = (
         await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`.execute(store.db)
@@ -127,7 +128,7 @@ describe('openStore', () => {
       expect(tables).not.toContain('extra_a');
       expect(tables).not.toContain('extra_b');
       expect(tables).toContain('responses');
-      expect(await store.schemaVersion()).toEqual({ version: 10, name: '0010_study_archive' });
+      expect(await store.schemaVersion()).toEqual({ version: 11, name: '0011_account_links' });
     } finally {
       await store.close();
     }

@@ -66,6 +66,21 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
   // 0007_limits
   rate_counters: ['key', 'window_start', 'expires_at', 'count'],
   limit_state: ['key', 'value', 'expires_at'],
+  // 0011_account_links
+  account_links: [
+    'token_hash',
+    'kind',
+    'study_id',
+    'role',
+    'user_id',
+    'created_by',
+    'created_at',
+    'expires_at',
+    'used_at',
+    'used_by',
+    'revoked_at',
+    'failures',
+  ],
   // 0009_response_imports
   response_uploads: [
     'id',
@@ -135,15 +150,16 @@ for (const backend of testBackends()) {
             { name: '0008_qual_media', status: 'applied' },
             { name: '0009_response_imports', status: 'applied' },
             { name: '0010_study_archive', status: 'applied' },
+            { name: '0011_account_links', status: 'applied' },
           ]);
-          expect(await first.schemaVersion()).toEqual({ version: 10, name: '0010_study_archive' });
+          expect(await first.schemaVersion()).toEqual({ version: 11, name: '0011_account_links' });
         } finally {
           await first.close();
         }
         const second = await db.open();
         try {
           expect(second.migrations).toEqual([]);
-          expect(await second.schemaVersion()).toEqual({ version: 10, name: '0010_study_archive' });
+          expect(await second.schemaVersion()).toEqual({ version: 11, name: '0011_account_links' });
         } finally {
           await second.close();
         }
@@ -152,7 +168,7 @@ for (const backend of testBackends()) {
           'SELECT version, name FROM schema_version',
         );
         await raw.close();
-        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[10, '0010_study_archive']]);
+        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[11, '0011_account_links']]);
       });
 
       it('0006_counter_shards keeps the counts of a database made before it, as shard 0', async () => {
@@ -180,14 +196,15 @@ for (const backend of testBackends()) {
               );
             }
             await sql`DELETE FROM nabz_migration WHERE name = '0006_counter_shards'`.execute(store.db);
-            // … and the later 0007_limits … 0010_study_archive, so they run again in order.
+            // … and the later 0007_limits … 0011_account_links, so they run again in order.
             await sql`DROP TABLE rate_counters`.execute(store.db);
             await sql`DROP TABLE limit_state`.execute(store.db);
             await sql`DROP TABLE qual_media`.execute(store.db);
             await sql`DROP TABLE response_uploads`.execute(store.db);
             await sql`ALTER TABLE responses DROP COLUMN source`.execute(store.db);
             await sql`ALTER TABLE studies DROP COLUMN archived_at`.execute(store.db);
-            await sql`DELETE FROM nabz_migration WHERE name IN ('0007_limits', '0008_qual_media', '0009_response_imports', '0010_study_archive')`.execute(
+            await sql`DROP TABLE account_links`.execute(store.db);
+            await sql`DELETE FROM nabz_migration WHERE name IN ('0007_limits', '0008_qual_media', '0009_response_imports', '0010_study_archive', '0011_account_links')`.execute(
               store.db,
             );
             await sql`INSERT INTO progress_counters (study_id, day, name, count)
@@ -204,6 +221,7 @@ for (const backend of testBackends()) {
               { name: '0008_qual_media', status: 'applied' },
               { name: '0009_response_imports', status: 'applied' },
               { name: '0010_study_archive', status: 'applied' },
+              { name: '0011_account_links', status: 'applied' },
             ]);
             expect(await store.counters.read(studyId)).toEqual({
               totals: { started: 9, completed: 5 },
@@ -295,7 +313,7 @@ for (const backend of testBackends()) {
           try {
             const [a, b] = await Promise.all([shared.open(), shared.open()]);
             try {
-              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 10]);
+              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 11]);
               const { study } = await makeOpenStudy(a);
               const key = newKey();
               const results = await Promise.all(
@@ -340,6 +358,7 @@ for (const backend of testBackends()) {
               { name: '0008_qual_media', status: 'applied' },
               { name: '0009_response_imports', status: 'applied' },
               { name: '0010_study_archive', status: 'applied' },
+              { name: '0011_account_links', status: 'applied' },
             ]);
           } finally {
             await store.close();

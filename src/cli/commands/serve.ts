@@ -52,6 +52,7 @@ async function housekeeping(store: Store): Promise<void> {
   await store.drafts.deleteExpired(now);
   await store.setupTokens.deleteExpired(now);
   await store.imports.deleteExpired(now);
+  await store.accountLinks.deleteExpired(now);
 }
 
 export async function run(argv: string[]): Promise<void> {

@@ -15,6 +15,7 @@ import type { ServerConfig } from '../config.js';
 import { HttpError } from '../errors.js';
 import { parseQuery, queryText, segments } from '../request.js';
 import { STUDIO_HEADERS } from '../ui/headers.js';
+import { accountRoutes } from './accounts.js';
 import { formField, safeNext } from './form.js';
 import { currentSessionToken, currentUser } from './guard.js';
 import { setupPage, setupUnavailablePage, signInPage } from './pages.js';
@@ -22,7 +23,7 @@ import { hashPassword, passwordProblem, verifyAgainstDummy, verifyPassword } fro
 import { clearSessionCookie, createSession, type SessionPolicy, setSessionCookie } from './session.js';
 import type { SignInThrottle } from './throttle.js';
 
-const SignInQuery = z.object({ next: queryText });
+const SignInQuery = z.object({ next: queryText, reset: queryText });
 
 export interface AuthRoutesOptions {
   readonly store: Store;
@@ -71,10 +72,12 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
   }
 
   app.get('/signin', async (req, reply) => {
-    const next = safeNext(parseQuery(req, SignInQuery).next);
+    const query = parseQuery(req, SignInQuery);
+    const next = safeNext(query.next);
     if (currentUser(req)) return reply.code(303).header('location', next).send();
     const csrf = reply.generateCsrf();
-    return html(reply, 200, signInPage({ csrf, next: next === '/' ? undefined : next }));
+    const notice = query.reset === '1' ? 'Your password was changed. Sign in with the new one.' : undefined;
+    return html(reply, 200, signInPage({ csrf, next: next === '/' ? undefined : next, notice }));
   });
 
   app.post('/signin', { config: signInLimit }, async (req, reply) => {
@@ -213,4 +216,6 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     await startSession(req, reply, created.user.id, { email, via: 'setup' });
     return reply.code(303).header('location', '/').send();
   });
+
+  accountRoutes(app, opts, startSession);
 }

@@ -70,7 +70,7 @@ export function statusBadge(status: StudyStatus): string {
 /** A complete studio HTML document. */
 export function layout(input: LayoutInput): string {
   const who = input.user
-    ? `<div class="who"><span>${esc(input.user.displayName || input.user.email)}</span>${
+    ? `<div class="who"><a href="/account" title="Your account and password">${esc(input.user.displayName || input.user.email)}</a>${
         input.csrf !== undefined
           ? `<form method="post" action="/signout"><input type="hidden" name="_csrf" value="${esc(input.csrf)}"><button>Sign out</button></form>`
           : ''

@@ -7,15 +7,19 @@
  *   address; the answer to the owner is the same whether or not an account with the address exists (no
  *   enumeration of accounts). Members' roles are changed directly. The store refuses to leave a study without
  *   an owner.
+ * - Invitation links (src/server/auth/accounts.ts): an owner makes a single-use link for a role, shown once;
+ *   whoever opens it chooses their own account details or signs in. Open links are listed and can be withdrawn.
  * - The audit log lists the study's entries newest first and whether the server's hash chain is intact (not
  *   how many entries the server holds: that would tell one owner about everyone else's activity).
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { normalizeEmail, type StudyRole } from '../../store/index.js';
+import { type AccountLink, normalizeEmail, randomToken, type StudyRole } from '../../store/index.js';
+import { INVITE_LINK_MS } from '../auth/accounts.js';
 import { requireUser } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { parseParams, parseQuery, queryText, segment } from '../request.js';
+import { type Html, html, raw } from '../ui/html.js';
 import { loadStudy, page, ROLES, type StudioContext, seeOther } from './common.js';
 import { type Fields, field } from './definition.js';
 import { input, select } from './forms.js';
@@ -33,6 +37,27 @@ function isRole(v: string): v is StudyRole {
 
 const PAGE_SIZE = 50;
 
+/** An invitation link just made: shown once on the page that answers the form. */
+interface MadeLink {
+  readonly link: string;
+  readonly role: StudyRole;
+  readonly expiresAt: Date;
+}
+
+/** The "Invite by link" section: the link just made (once), open links with Withdraw, the form. */
+export function inviteLinksView(
+  base: string,
+  csrf: string,
+  open: readonly AccountLink[],
+  made: MadeLink | undefined,
+): Html {
+  const when = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return html`<h2>Invite by link</h2><p class="muted">For someone who may not have an account yet: they open the link, choose their own name, e-mail address and password (or sign in), and get the role. Each link works once, for ${INVITE_LINK_MS / 86_400_000} days.</p>
+${made && html`<div class="ok" role="status"><p>Invitation link (${made.role}, works once until ${when(made.expiresAt)}). Copy it now: it is not shown again.</p><p><input type="text" readonly aria-label="Invitation link" value="${made.link}"></p></div>`}
+${open.length > 0 && html`<div class="wrap"><table><thead><tr><th>Role</th><th>Made</th><th>Expires</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${open.map((l) => html`<tr><td>${l.role ?? ''}</td><td>${when(l.createdAt)}</td><td>${when(l.expiresAt)}</td><td>${raw(postButton(`${base}/roles/links/withdraw`, csrf, 'Withdraw', { className: 'danger', hidden: { link: l.id } }))}</td></tr>`)}</tbody></table></div>`}
+<form method="post" action="${base}/roles/links" class="row">${raw(csrfField(csrf))}<label for="link-role">Role</label><select id="link-role" name="role">${ROLE_OPTIONS.map((o) => html`<option value="${o.value}"${raw(o.value === 'analyst' ? ' selected' : '')}>${o.label}</option>`)}</select><button>Make an invitation link</button></form>`;
+}
+
 const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]{1,253}$/;
 
 const RolesQuery = z.object({ invited: queryText });
@@ -47,10 +72,12 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
     reply: Parameters<typeof page>[0],
     error?: { message: string; email?: string; role?: string },
     notice?: string,
+    made?: MadeLink,
   ) => {
     const base = `/studies/${s.study.id}`;
     const grants = await store.roles.list(s.study.id);
     const pending = await store.roles.invitations(s.study.id);
+    const links = await store.accountLinks.openInvites(s.study.id);
     return page(reply, {
       title: `People – ${s.study.title}`,
       user: s.user,
@@ -88,7 +115,8 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
             required: true,
           }) +
           select('p', 'role', 'Role', error?.role ?? 'analyst', ROLE_OPTIONS) +
-          '<div><button class="primary">Invite</button></div></form>'
+          '<div><button class="primary">Invite</button></div></form>' +
+          inviteLinksView(base, csrf, links, made).text
         );
       },
     });
@@ -154,6 +182,55 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
           : undefined,
     );
     if (!r.ok) return peoplePage(s, reply, { message: r.message, email, role });
+    return seeOther(reply, `/studies/${s.study.id}/roles`);
+  });
+
+  app.post('/studies/:id/roles/links', async (req, reply) => {
+    const s = await loadStudy(req, ROLES.owner);
+    const role = field((req.body ?? {}) as Fields, 'role');
+    if (!isRole(role))
+      return peoplePage(s, reply, { message: `"${role}" is not a role; choose owner, analyst or viewer.` });
+    const token = randomToken(32);
+    const expiresAt = new Date(Date.now() + INVITE_LINK_MS);
+    await store.audited(
+      (tx) =>
+        tx.accountLinks.create({
+          token,
+          kind: 'invite',
+          studyId: s.study.id,
+          role,
+          createdBy: s.user.id,
+          expiresAt,
+        }),
+      (link) => ({
+        action: 'role.invite_link',
+        studyId: s.study.id,
+        actorUserId: s.user.id,
+        detail: { role, link: link.id.slice(0, 12), expiresAt: expiresAt.toISOString() },
+      }),
+    );
+    return peoplePage(s, reply, undefined, undefined, {
+      link: `${ctx.config.publicUrl}/join/${token}`,
+      role,
+      expiresAt,
+    });
+  });
+
+  app.post('/studies/:id/roles/links/withdraw', async (req, reply) => {
+    const s = await loadStudy(req, ROLES.owner);
+    const id = field((req.body ?? {}) as Fields, 'link');
+    await store.audited(
+      (tx) => tx.accountLinks.revokeInvite(s.study.id, id),
+      (done) =>
+        done
+          ? {
+              action: 'role.invite_link_withdraw',
+              studyId: s.study.id,
+              actorUserId: s.user.id,
+              detail: { link: id.slice(0, 12) },
+            }
+          : undefined,
+    );
     return seeOther(reply, `/studies/${s.study.id}/roles`);
   });
 

@@ -375,6 +375,28 @@ const responseImports: readonly string[] = [
 /** 0010_study_archive: when a study was archived (hidden, closed to respondents); as the SQLite migration. */
 const studyArchive: readonly string[] = ['ALTER TABLE studies ADD COLUMN archived_at timestamptz'];
 
+/** 0011_account_links: see ../sqlite/migrations.ts. */
+const accountLinks: readonly string[] = [
+  `CREATE TABLE account_links (
+    ${hash('token_hash')} PRIMARY KEY,
+    kind text NOT NULL CHECK (kind IN ('invite', 'reset')),
+    study_id integer REFERENCES studies (id) ON DELETE CASCADE,
+    role text CHECK (role IS NULL OR role IN ('owner', 'analyst', 'viewer')),
+    user_id integer REFERENCES users (id) ON DELETE CASCADE,
+    created_by integer REFERENCES users (id) ON DELETE SET NULL,
+    created_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL,
+    used_at timestamptz,
+    used_by integer REFERENCES users (id) ON DELETE SET NULL,
+    revoked_at timestamptz,
+    failures integer NOT NULL DEFAULT 0 CHECK (failures >= 0),
+    CHECK ((kind = 'invite' AND study_id IS NOT NULL AND role IS NOT NULL AND user_id IS NULL)
+        OR (kind = 'reset' AND user_id IS NOT NULL AND study_id IS NULL AND role IS NULL))
+  )`,
+  'CREATE INDEX account_links_study ON account_links (study_id)',
+  'CREATE INDEX account_links_user ON account_links (user_id)',
+];
+
 /** All PostgreSQL migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
@@ -387,4 +409,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0008_qual_media': { up: runStatements(qualMedia) },
   '0009_response_imports': { up: runStatements(responseImports) },
   '0010_study_archive': { up: runStatements(studyArchive) },
+  '0011_account_links': { up: runStatements(accountLinks) },
 };

@@ -403,6 +403,34 @@ const responseImports: readonly string[] = [
  */
 const studyArchive: readonly string[] = ['ALTER TABLE studies ADD COLUMN archived_at TEXT'];
 
+/**
+ * 0011_account_links (issue 14): single-use, expiring links for accounts — an owner's invitation to a role on
+ * a study (`invite`: study and role; the invitee sets their own name, e-mail and password, or signs in) and an
+ * administrator's password reset for one account (`reset`: the user). Only the SHA-256 of the link's secret is
+ * stored. `failures` counts refused attempts on the link (wrong password for an existing address); a link with
+ * five is revoked. Rows go with their study or user.
+ */
+const accountLinks: readonly string[] = [
+  `CREATE TABLE account_links (
+    ${hash('token_hash')} PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('invite', 'reset')),
+    study_id INTEGER REFERENCES studies (id) ON DELETE CASCADE,
+    role TEXT CHECK (role IS NULL OR role IN ('owner', 'analyst', 'viewer')),
+    user_id INTEGER REFERENCES users (id) ON DELETE CASCADE,
+    created_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT,
+    used_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    revoked_at TEXT,
+    failures INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
+    CHECK ((kind = 'invite' AND study_id IS NOT NULL AND role IS NOT NULL AND user_id IS NULL)
+        OR (kind = 'reset' AND user_id IS NOT NULL AND study_id IS NULL AND role IS NULL))
+  ) STRICT`,
+  'CREATE INDEX account_links_study ON account_links (study_id)',
+  'CREATE INDEX account_links_user ON account_links (user_id)',
+];
+
 /** All SQLite migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
@@ -415,4 +443,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0008_qual_media': { up: runStatements(qualMedia) },
   '0009_response_imports': { up: runStatements(responseImports) },
   '0010_study_archive': { up: runStatements(studyArchive) },
+  '0011_account_links': { up: runStatements(accountLinks) },
 };
