@@ -14,7 +14,7 @@
  * comparison := value (op value | "in" "[" literal ("," literal)* "]" | "in" "[" "]")?
  * op         := "=" | "==" | "!=" | "<" | "<=" | ">" | ">="
  * value      := number | "-" number | string | "true" | "false" | ref | call | "(" expr ")"
- * ref        := item_id | "score." score_id
+ * ref        := item_id | "score." score_id | "band." score_id
  * call       := "answered(" ref ")" | "count(" ref ("," ref)* ")"
  *             | "any(" expr ("," expr)* ")" | "all(" expr ("," expr)* ")"
  * ```
@@ -38,8 +38,12 @@ import type { Issue, Validated } from './schema.js';
 // AST
 // ---------------------------------------------------------------------------------------------
 
-/** Where a reference points: an item (answer) or a computed score (`score.<id>`). */
-export type RefScope = 'item' | 'score';
+/**
+ * Where a reference points: an item (answer), a computed score (`score.<id>`) or the label of the band that
+ * score falls in (`band.<id>`, e.g. `band.dass21_d = "Severe"`). Bands exist only after submission: only a
+ * study's follow-up eligibility (src/core/study/followUp.ts) accepts them; every other validator refuses them.
+ */
+export type RefScope = 'item' | 'score' | 'band';
 export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
 export type FunctionName = 'answered' | 'count' | 'any' | 'all';
 
@@ -88,7 +92,7 @@ export type ExprValue = number | string | boolean | null;
 
 /**
  * Supplies values to the evaluator. Return `null`/`undefined` (or NaN) for "no answer" / "no score".
- * Called with `scope = 'item'` for item ids and `'score'` for `score.<id>`.
+ * Called with `scope = 'item'` for item ids, `'score'` for `score.<id>` and `'band'` for `band.<id>`.
  */
 export type Lookup = (scope: RefScope, id: string) => number | string | boolean | null | undefined;
 
@@ -420,16 +424,20 @@ class Parser {
     const t = this.peek();
     if (t.kind !== 'ident' || KEYWORDS.has(t.text)) fail(t.pos, what, describeToken(t), this.src);
     this.next();
-    if (t.text === 'score' && this.isPunct(this.peek(), '.')) {
+    if ((t.text === 'score' || t.text === 'band') && this.isPunct(this.peek(), '.')) {
       this.next();
       const s = this.peek();
-      if (s.kind !== 'ident') fail(s.pos, 'a score id after "score."', describeToken(s), this.src);
+      if (s.kind !== 'ident') fail(s.pos, `a score id after "${t.text}."`, describeToken(s), this.src);
       this.next();
-      return { type: 'ref', scope: 'score', id: s.text, pos: t.pos };
+      if (this.isPunct(this.peek(), '.')) {
+        const d = this.peek();
+        fail(d.pos, `an operator after ${t.text}.${s.text} (a score id has no dot)`, '"."', this.src);
+      }
+      return { type: 'ref', scope: t.text, id: s.text, pos: t.pos };
     }
     if (this.isPunct(this.peek(), '.')) {
       const d = this.peek();
-      fail(d.pos, 'an operator after an item id (only score.<id> uses a dot)', '"."', this.src);
+      fail(d.pos, 'an operator after an item id (only score.<id> and band.<id> use a dot)', '"."', this.src);
     }
     return { type: 'ref', scope: 'item', id: t.text, pos: t.pos };
   }
@@ -584,7 +592,7 @@ function printNode(e: Expr): string {
     case 'boolean':
       return e.value ? 'true' : 'false';
     case 'ref':
-      return e.scope === 'score' ? `score.${e.id}` : e.id;
+      return e.scope === 'item' ? e.id : `${e.scope}.${e.id}`;
     case 'not':
       return `not ${printAt(e.operand, PREC.not)}`;
     case 'and':
@@ -644,6 +652,11 @@ export function expressionRefs(e: Expr): RefExpr[] {
 export interface ExpressionScope {
   readonly items: ReadonlySet<string>;
   readonly scores: ReadonlySet<string>;
+  /**
+   * Scores with bands, each with its band labels in order (`band.<id>`). Absent: bands cannot be used here.
+   * With bands, a band compares only with `=`, `!=` or `in` and only with one of its labels.
+   */
+  readonly bands?: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -669,9 +682,93 @@ export function validateExpression(source: string, scope: ExpressionScope, path 
         code: 'unknown_score',
         message: `${at}"score.${ref.id}" is not a known score${suggest(ref.id, scope.scores)}`,
       });
+    } else if (ref.scope === 'band' && !scope.bands) {
+      issues.push({
+        path,
+        code: 'band_not_allowed',
+        message: `${at}"band.${ref.id}": bands are known only after submission, so only a follow-up's eligibility can use them here; use item answers`,
+      });
+    } else if (ref.scope === 'band' && !scope.bands?.has(ref.id)) {
+      const banded = new Set(scope.bands?.keys());
+      issues.push({
+        path,
+        code: 'unknown_band',
+        message: `${at}"band.${ref.id}" is not a score with bands${scope.scores.has(ref.id) ? ` ("${ref.id}" is a score, but has no bands: compare score.${ref.id} with a number)` : ''}${suggest(ref.id, banded)}`,
+      });
     }
   }
+  if (scope.bands) issues.push(...bandComparisonIssues(r.value, scope.bands, source, path));
   return issues.length ? { ok: false, issues } : { ok: true, value: r.value };
+}
+
+/**
+ * A band is a label, so it compares only for equality with one of its own labels: `band.x = "Severe"`,
+ * `band.x != "Normal"`, `band.x in ["Moderate", "Severe"]`. A mistyped label would silently never match,
+ * and `<`/`>` would compare the labels alphabetically, so both are refused naming the valid labels.
+ */
+function bandComparisonIssues(
+  e: Expr,
+  bands: ReadonlyMap<string, readonly string[]>,
+  source: string,
+  path: string,
+): Issue[] {
+  const out: Issue[] = [];
+  const at = (pos: number | undefined) =>
+    pos !== undefined ? `at position ${pos + 1} in ${JSON.stringify(source)}: ` : '';
+  const labelsOf = (x: Expr) => (x.type === 'ref' && x.scope === 'band' ? bands.get(x.id) : undefined);
+  const checkLiteral = (ref: RefExpr, labels: readonly string[], lit: Expr) => {
+    const valid = labels.map((l) => JSON.stringify(l)).join(', ');
+    if (lit.type !== 'string' || !labels.includes(lit.value))
+      out.push({
+        path,
+        code: 'unknown_band_label',
+        message: `${at(lit.pos)}${printNode(lit)} is not a band of ${ref.id}; its bands are ${valid}`,
+      });
+  };
+  const walk = (x: Expr): void => {
+    switch (x.type) {
+      case 'compare': {
+        const [ref, other] = labelsOf(x.left) ? [x.left, x.right] : [x.right, x.left];
+        const labels = labelsOf(ref);
+        if (labels && ref.type === 'ref') {
+          if (x.op !== '=' && x.op !== '!=')
+            out.push({
+              path,
+              code: 'band_order',
+              message: `${at(x.pos)}band.${ref.id} ${x.op} …: bands compare only with =, != or in [...] (the labels have no order here); list the bands, e.g. band.${ref.id} in [${labels
+                .slice(-2)
+                .map((l) => JSON.stringify(l))
+                .join(', ')}], or compare score.${ref.id} with a number`,
+            });
+          else if (labelsOf(other) === undefined) checkLiteral(ref, labels, other);
+        }
+        walk(x.left);
+        walk(x.right);
+        return;
+      }
+      case 'in': {
+        const labels = labelsOf(x.value);
+        if (labels && x.value.type === 'ref') for (const lit of x.list) checkLiteral(x.value, labels, lit);
+        walk(x.value);
+        return;
+      }
+      case 'not':
+        walk(x.operand);
+        return;
+      case 'and':
+      case 'or':
+        walk(x.left);
+        walk(x.right);
+        return;
+      case 'call':
+        x.args.forEach(walk);
+        return;
+      default:
+        return;
+    }
+  };
+  walk(e);
+  return out;
 }
 
 function suggest(id: string, known: ReadonlySet<string>): string {

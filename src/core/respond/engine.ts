@@ -25,6 +25,7 @@ import {
   validateResponse,
 } from '../response/submission.js';
 import { type ScoringPlan, scoreRespondent, scoringAnswers } from '../scoring/index.js';
+import { type FollowUpOffer, type FollowUpRule, judgeFollowUp } from '../study/followUp.js';
 import {
   applySkipLogic,
   type Flow,
@@ -48,6 +49,8 @@ export interface RespondFlow {
   readonly resolved: ResolvedStudy;
   readonly flow: Flow;
   readonly plan: ScoringPlan;
+  /** The study's follow-up rule (`followUp.eligibleIf`), when it has one. */
+  readonly followUp?: FollowUpRule;
 }
 
 /** A page shown again with the problems of the last post (what was typed comes back, with the messages). */
@@ -175,6 +178,16 @@ export function startState(
 export function safetyFlagged(plan: ScoringPlan, answers: unknown): boolean {
   if (!plan.safety.length || typeof answers !== 'object' || answers === null) return false;
   return scoreRespondent(scoringAnswers(answers as Record<string, Answer>), plan).flagged;
+}
+
+/**
+ * After submission: whether the respondent may volunteer for the study's follow-up, and the bands the rule
+ * uses (what a volunteer carries to the owner). Like the safety flag it is derived from the stored answers
+ * whenever needed (the end page, the volunteer page) and never stored with the response.
+ */
+export function followUpOffer(study: RespondFlow, answers: unknown): FollowUpOffer | null {
+  if (!study.followUp || typeof answers !== 'object' || answers === null) return null;
+  return judgeFollowUp(study.followUp, study.plan, answers as Record<string, Answer>);
 }
 
 /** The step a form must carry (`_n`). */

@@ -13,7 +13,7 @@
  *
  * Loops run over typed arrays, one pass per item column; nothing is allocated per respondent.
  */
-import { compileExpressionWith, type ExprValue, truth } from '../instrument/expression.js';
+import { compileExpressionWith, type ExprValue, type RefScope, truth } from '../instrument/expression.js';
 import type { Band, Score } from '../instrument/schema.js';
 import { AnswerStatus, type Column, type Dataset } from '../response/dataset.js';
 import type { Answer } from '../response/submission.js';
@@ -108,6 +108,14 @@ export function bandIndex(value: number, bands: readonly Pick<Band, 'min'>[] | u
   let b = -1;
   for (let k = 0; k < bands.length; k++) if (value >= bands[k]!.min) b = k;
   return b;
+}
+
+/**
+ * The name of a band in expressions (`band.<score id> = "Severe"`) and in follow-up attributes: its English
+ * label, or its first label when it has no English one.
+ */
+export function bandName(band: Pick<Band, 'label'>): string {
+  return band.label.en ?? Object.values(band.label)[0] ?? '';
 }
 
 /** Reverse keying on a scale from `min` to `max`: min + max − value. */
@@ -271,12 +279,19 @@ export function scoreDataset(dataset: Dataset, plan: ScoringPlan): ScoredDataset
   const scoreById = new Map(all.map((a) => [a.ps.id, a.col]));
 
   // Safety rules: references are bound to columns once, then each rule is evaluated per row.
-  const bindRef = (scope: 'item' | 'score', id: string): ((row: number) => ExprValue) => {
+  const bindRef = (scope: RefScope, id: string): ((row: number) => ExprValue) => {
     if (scope === 'score') {
       const sc = scoreById.get(id);
       if (!sc) return () => null;
       const v = sc.values;
       return (row) => v[row]!;
+    }
+    if (scope === 'band') {
+      const sc = scoreById.get(id);
+      const names = (sc?.def.bands ?? []).map(bandName);
+      if (!sc || !names.length) return () => null;
+      const b = sc.band;
+      return (row) => names[b[row]!] ?? null;
     }
     const c: Column | undefined = dataset.columns.get(id);
     if (c && c.kind === 'numeric') {

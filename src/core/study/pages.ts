@@ -349,11 +349,14 @@ function checkRefs(
   let bad = false;
   const ids: string[] = [];
   for (const ref of expressionRefs(p.value)) {
-    if (ref.scope === 'score') {
+    if (ref.scope !== 'item') {
       issues.push({
         path,
         code: 'score_in_skip_logic',
-        message: `${where} uses score.${ref.id}; scores are computed after submission, so skip logic can use item answers only`,
+        message:
+          ref.scope === 'score'
+            ? `${where} uses score.${ref.id}; scores are computed after submission, so skip logic can use item answers only`
+            : `${where} uses band.${ref.id}; bands are computed after submission, so skip logic and screening can use item answers only (a follow-up's "followUp.eligibleIf" can use them)`,
       });
       bad = true;
       continue;

@@ -437,6 +437,24 @@ export const CollectionSchema = z.object({
 });
 export type Collection = z.infer<typeof CollectionSchema>;
 
+/**
+ * A follow-up after the survey (issue 14): respondents whose scores meet `eligibleIf` are offered, on the end
+ * page, a separate page where they may leave contact details to be invited (a focus group, an interview). The
+ * rule is an expression over scores and their bands (`band.dass21_d != "Extremely severe" and score.mbiss_ex
+ * >= 20`, item answers too), decided after submission (src/core/study/followUp.ts). Contacts are kept apart
+ * from the anonymous answers (docs/security.md, "Follow-up volunteers").
+ */
+export const FollowUpSchema = z.object({
+  /**
+   * Who may volunteer: an expression over `score.<id>` (the value), `band.<id>` (the band's English label, with
+   * `=`, `!=` or `in [...]`) and item answers. Unknown scores, bands and labels are refused naming the valid ones.
+   */
+  eligibleIf: z.string().min(1),
+  /** What the follow-up is, on the volunteer page (e.g. "a 60-minute focus group in the skills lab in March"). */
+  description: LocalizedTextSchema.optional(),
+});
+export type FollowUp = z.infer<typeof FollowUpSchema>;
+
 export const StudySchema = z.object({
   id: IdSchema,
   title: z.string().min(1),
@@ -452,6 +470,8 @@ export const StudySchema = z.object({
   sections: z.array(z.object({ title: LocalizedTextSchema, items: z.array(IdSchema) })).default([]),
   analysis: AnalysisPlanSchema.default(AnalysisPlanSchema.parse({})),
   collection: CollectionSchema.default(CollectionSchema.parse({})),
+  /** Follow-up volunteers after the survey: who may volunteer, and what for. */
+  followUp: FollowUpSchema.optional(),
 });
 export type Study = z.infer<typeof StudySchema>;
 export type StudyInput = z.input<typeof StudySchema>;

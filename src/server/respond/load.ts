@@ -5,6 +5,7 @@
  */
 import type { RespondFlow } from '../../core/respond/engine.js';
 import { buildScoringPlan } from '../../core/scoring/index.js';
+import { buildFollowUp } from '../../core/study/followUp.js';
 import { buildFlow } from '../../core/study/pages.js';
 import { resolvedLookup, resolveStudy } from '../../core/study/resolve.js';
 import { getInstrument, instrumentIds } from '../../instruments/index.js';
@@ -31,7 +32,15 @@ export function prepareDefinition(definition: unknown, version: number): LoadedS
   if (!f.ok) throw definitionError(f.issues);
   const p = buildScoringPlan(r.value.study, resolvedLookup(r.value));
   if (!p.ok) throw definitionError(p.issues);
-  return { version, resolved: r.value, flow: f.value, plan: p.value };
+  const fu = buildFollowUp(r.value, p.value);
+  if (!fu.ok) throw definitionError(fu.issues);
+  return {
+    version,
+    resolved: r.value,
+    flow: f.value,
+    plan: p.value,
+    ...(fu.value ? { followUp: fu.value } : {}),
+  };
 }
 
 function definitionError(issues: readonly { path: string; message: string }[]): HttpError {

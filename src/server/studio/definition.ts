@@ -16,8 +16,10 @@ import {
   type Validated,
 } from '../../core/instrument/schema.js';
 import { parseJsonSafe, UnsafeJsonError } from '../../core/json.js';
+import { buildScoringPlan } from '../../core/scoring/index.js';
+import { buildFollowUp } from '../../core/study/followUp.js';
 import { buildFlow, type Flow } from '../../core/study/pages.js';
-import { type ResolvedStudy, resolveStudy } from '../../core/study/resolve.js';
+import { type ResolvedStudy, resolvedLookup, resolveStudy } from '../../core/study/resolve.js';
 import type { SupportContact } from '../../core/study/schema.js';
 import { getInstrument, instrumentIds } from '../../instruments/index.js';
 
@@ -168,6 +170,11 @@ export function checkDefinition(def: unknown): Validated<CheckedDefinition> {
   }
   const f = buildFlow(r.value);
   if (!f.ok) return f;
+  if (r.value.study.followUp) {
+    const p = buildScoringPlan(r.value.study, resolvedLookup(r.value));
+    const fu = p.ok ? buildFollowUp(r.value, p.value) : p;
+    if (!fu.ok) return fu;
+  }
   return { ok: true, value: { resolved: r.value, flow: f.value } };
 }
 

@@ -136,7 +136,7 @@ describe('parser', () => {
     ['a & b', 2, /write "and"/],
     ['a = "abc', 4, /a closing " for the string/],
     ['score. = 1', 7, /a score id after "score."/],
-    ['a.b = 1', 1, /only score.<id> uses a dot/],
+    ['a.b = 1', 1, /only score.<id> and band.<id> use a dot/],
     ['x in [a]', 6, /a number, a "string", true or false in the list/],
     ['x in [1 2]', 8, /"," or "\]" in the list/],
     ['x = 1.', 6, /a digit after the decimal point/],

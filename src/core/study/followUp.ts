@@ -1,0 +1,115 @@
+/**
+ * Follow-up eligibility after the survey (issue 14): the study's `followUp.eligibleIf`, an expression over
+ * scores (`score.<id>`), their bands (`band.<id>`, the band's English label) and item answers, checked against
+ * the study's scoring plan when the study is prepared, and judged on one respondent's answers after
+ * submission. What a volunteer carries to the owner is only the bands of the scores the rule uses (never
+ * the answers, never the exact scores): `FollowUpOffer.bands`.
+ *
+ * @example
+ * const rule = buildFollowUp(resolved, plan);   // issues name an unknown score, band or label and the valid ones
+ * if (rule.ok && rule.value) judgeFollowUp(rule.value, plan, answers); // → { bands: { dass21_d: "Moderate" } } or null
+ */
+import {
+  type CompiledExpression,
+  compileExpression,
+  type ExpressionScope,
+  expressionRefs,
+  truth,
+  validateExpression,
+} from '../instrument/expression.js';
+import type { Issue, Validated } from '../issue.js';
+import type { Answer } from '../response/submission.js';
+import { bandName, type ScoringPlan, scoreRespondent, scoringAnswers } from '../scoring/index.js';
+import { answerLookup } from './pages.js';
+import type { ResolvedStudy } from './resolve.js';
+
+/** A study's compiled follow-up rule. */
+export interface FollowUpRule {
+  readonly source: string;
+  readonly compiled: CompiledExpression;
+  /** The scores with bands the rule refers to (by `score.` or `band.`), in source order: what a volunteer carries. */
+  readonly bandScores: readonly { readonly id: string; readonly label: string }[];
+}
+
+/** An eligible respondent's offer: the band of each score the rule uses (null: the score could not be computed). */
+export interface FollowUpOffer {
+  readonly bands: Readonly<Record<string, string | null>>;
+}
+
+/** What a follow-up rule may refer to: the study's variables, its scores, and the bands of scores that have them. */
+export function followUpScope(resolved: ResolvedStudy, plan: ScoringPlan): ExpressionScope {
+  const bands = new Map<string, readonly string[]>();
+  for (const s of plan.scores) if (s.def.bands?.length) bands.set(s.id, s.def.bands.map(bandName));
+  return {
+    items: new Set(resolved.variables.keys()),
+    scores: new Set(plan.scores.map((s) => s.id)),
+    bands,
+  };
+}
+
+/**
+ * The study's follow-up rule, checked and compiled; `undefined` when the study has no follow-up. Issues (path
+ * `followUp.eligibleIf`): syntax, an unknown item, score or band (with the valid ones), a band label that is
+ * not one of the score's bands, a band compared with `<`/`>`.
+ */
+export function buildFollowUp(
+  resolved: ResolvedStudy,
+  plan: ScoringPlan,
+): Validated<FollowUpRule | undefined> {
+  const fu = resolved.study.followUp;
+  if (!fu) return { ok: true, value: undefined };
+  const path = 'followUp.eligibleIf';
+  const scope = followUpScope(resolved, plan);
+  const v = validateExpression(fu.eligibleIf, scope, path);
+  if (!v.ok) return v;
+  const issues: Issue[] = [];
+  const seen = new Set<string>();
+  const bandScores: { id: string; label: string }[] = [];
+  for (const ref of expressionRefs(v.value)) {
+    if (ref.scope === 'item' || seen.has(ref.id) || !scope.bands?.has(ref.id)) continue;
+    seen.add(ref.id);
+    const ps = plan.scores.find((s) => s.id === ref.id);
+    bandScores.push({
+      id: ref.id,
+      label: ps?.def.label.en ?? Object.values(ps?.def.label ?? {})[0] ?? ref.id,
+    });
+  }
+  if (!expressionRefs(v.value).some((r) => r.scope !== 'item'))
+    issues.push({
+      path,
+      code: 'no_score',
+      message: `"${fu.eligibleIf}" uses no score or band; a follow-up is decided on scores after the survey (e.g. band.${[...(scope.bands?.keys() ?? [])][0] ?? '<score id>'} != "…"); screening on answers before the survey is collection.eligibility`,
+    });
+  if (issues.length) return { ok: false, issues };
+  return { ok: true, value: { source: fu.eligibleIf, compiled: compileExpression(v.value), bandScores } };
+}
+
+/**
+ * Judge one respondent's complete answers: an offer (the bands the rule uses) when the rule is definitely
+ * true, else null — a score that could not be computed makes a comparison unknown, and unknown is not
+ * eligible.
+ */
+export function judgeFollowUp(
+  rule: FollowUpRule,
+  plan: ScoringPlan,
+  answers: Readonly<Record<string, Answer>>,
+): FollowUpOffer | null {
+  const result = scoreRespondent(scoringAnswers(answers), plan);
+  const byId = new Map(result.scores.map((s) => [s.id, s]));
+  const items = answerLookup(answers);
+  const value = rule.compiled((scope, id) => {
+    if (scope === 'score') return byId.get(id)?.value ?? null;
+    if (scope === 'band') {
+      const b = byId.get(id)?.band;
+      return b ? bandName(b) : null;
+    }
+    return items(scope, id);
+  });
+  if (truth(value) !== true) return null;
+  const bands: Record<string, string | null> = {};
+  for (const s of rule.bandScores) {
+    const b = byId.get(s.id)?.band;
+    bands[s.id] = b ? bandName(b) : null;
+  }
+  return { bands };
+}
