@@ -35,6 +35,7 @@ import { type SessionsRepo, type SetupTokensRepo, sessionsRepo, setupTokensRepo 
 import type { SqliteDirect } from './sqlite/dialect.js';
 import { type StudiesRepo, studiesRepo } from './studies.js';
 import { type UsersRepo, usersRepo } from './users.js';
+import { type VolunteersRepo, volunteersRepo } from './volunteers.js';
 
 export type { AccountLink, AccountLinkKind, AccountLinkRefusal } from './accountLinks.js';
 export { MAX_LINK_FAILURES } from './accountLinks.js';
@@ -96,7 +97,7 @@ export type {
   StoredResponse,
 } from './responses.js';
 export type { Acknowledgement, RoleGrant, RoleRefusal, StudyInvitation } from './roles.js';
-export type { Database, StudyRole, StudyStatus } from './schema.js';
+export type { Database, StudyRole, StudyStatus, VolunteerStatus } from './schema.js';
 export { TABLES } from './schema.js';
 export type { Session, SetupTokenRefusal } from './sessions.js';
 export type {
@@ -109,6 +110,8 @@ export type {
   StudyVersion,
 } from './studies.js';
 export type { NewUser, User, UserWithPasswordHash } from './users.js';
+export type { Volunteer, VolunteerContact, VolunteerDetails } from './volunteers.js';
+export { VOLUNTEER_STATUSES, volunteerCodeHash } from './volunteers.js';
 
 /** Where the data lives. */
 export type StoreConfig =
@@ -152,6 +155,7 @@ export interface Repositories {
   readonly imports: ImportsRepo;
   /** Invitation and password reset links (migration 0011_account_links). */
   readonly accountLinks: AccountLinksRepo;
+  readonly volunteers: VolunteersRepo;
 }
 
 export interface Store extends Repositories {
@@ -214,6 +218,7 @@ export function repositories(ctx: StoreContext): Repositories {
     qual: qualRepo(ctx),
     imports: importsRepo(ctx),
     accountLinks: accountLinksRepo(ctx),
+    volunteers: volunteersRepo(ctx, secrets),
   };
 }
 

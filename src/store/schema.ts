@@ -197,6 +197,23 @@ export interface ReferralLinksTable {
   created_at: Instant;
 }
 
+/** A follow-up volunteer (src/store/volunteers.ts): no response id, no time; contacts sealed. */
+export interface VolunteersTable {
+  study_id: number;
+  /** SHA-256 (hex) of the volunteer's random code (the code is in `sealed`, for the owner's personal link). */
+  code_hash: string;
+  /** Null while fewer than k volunteers wait; then the batch they were shown in, together. */
+  batch: number | null;
+  status: ColumnType<VolunteerStatus, VolunteerStatus | undefined, VolunteerStatus>;
+  /** The qualitative participant made from this volunteer. */
+  participant_id: string | null;
+  /** AES-256-GCM: 12-byte nonce, 16-byte tag, ciphertext of the volunteer's contact, code, bands and language. */
+  sealed: Uint8Array;
+}
+
+/** Where a volunteer is: volunteered → invited → consented → attended (or declined). */
+export type VolunteerStatus = 'volunteered' | 'invited' | 'consented' | 'attended' | 'declined';
+
 export interface InviteLinksTable {
   study_id: number;
   /** HMAC-SHA256 (hex) of the invitation token under the server's secret; the token itself is never stored. */
@@ -280,6 +297,7 @@ export interface Database {
   audit_log: AuditLogTable;
   server_secrets: ServerSecretsTable;
   invite_links: InviteLinksTable;
+  volunteers: VolunteersTable;
   rate_counters: RateCountersTable;
   limit_state: LimitStateTable;
   account_links: AccountLinksTable;
@@ -307,6 +325,7 @@ export const TABLES = [
   'limit_state',
   'response_uploads',
   'account_links',
+  'volunteers',
 ] as const satisfies ReadonlyArray<Exclude<keyof Database, 'schema_version'>>;
 
 /** The table Kysely's Migrator records applied migrations in (the lock table gets a `_lock` suffix). */

@@ -388,7 +388,7 @@ export function studiesRepo({ db, backend }: StoreContext) {
 
     /**
      * Delete everything respondents left in a study — responses, resume drafts, progress counters, referral
-     * links — in one transaction, keeping the study, its versions, roles and the audit log.
+     * links, follow-up volunteers — in one transaction, keeping the study, its versions, roles and the audit log.
      */
     async deleteData(studyId: number): Promise<DeletedStudyData> {
       return inTransaction(db, async (tx) => {
@@ -410,6 +410,8 @@ export function studiesRepo({ db, backend }: StoreContext) {
         const referralLinks = await count('referral_links');
         // Uploaded exports not yet imported hold raw respondent data too.
         await tx.deleteFrom('response_uploads').where('study_id', '=', studyId).execute();
+        // Follow-up volunteers' contact details go with the responses they volunteered after.
+        await tx.deleteFrom('volunteers').where('study_id', '=', studyId).execute();
         return { responses, drafts, counters, referralLinks };
       });
     },

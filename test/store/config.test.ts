@@ -101,26 +101,27 @@ describe('openStore', () => {
         '0009_response_imports': { up: async () => undefined },
         '0010_study_archive': { up: async () => undefined },
         '0011_account_links': { up: async () => undefined },
-        '0012_good': { up: async (db) => void (await sql`CREATE TABLE extra_a (x INTEGER)`.execute(db)) },
-        '0013_bad': {
+        '0012_volunteers': { up: async () => undefined },
+        '0013_good': { up: async (db) => void (await sql`CREATE TABLE extra_a (x INTEGER)`.execute(db)) },
+        '0014_bad': {
           up: async (db) => {
             await sql`CREATE TABLE extra_b (x INTEGER)`.execute(db);
             await sql`THIS IS NOT SQL`.execute(db);
           },
         },
-        '0014_later': { up: async () => undefined },
+        '0015_later': { up: async () => undefined },
       }).then(
         () => undefined,
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(MigrationError);
       expect((err as MigrationError).message).toMatch(
-        /^Migration 0013_bad failed; this run's migrations were rolled back: /,
+        /^Migration 0014_bad failed; this run's migrations were rolled back: /,
       );
       expect((err as MigrationError).steps).toEqual([
-        { name: '0012_good', status: 'rolled_back' },
-        { name: '0013_bad', status: 'failed' },
-        { name: '0014_later', status: 'not_run' },
+        { name: '0013_good', status: 'rolled_back' },
+        { name: '0014_bad', status: 'failed' },
+        { name: '0015_later', status: 'not_run' },
       ]);
       const tables = (
         await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`.execute(store.db)
@@ -128,7 +129,7 @@ describe('openStore', () => {
       expect(tables).not.toContain('extra_a');
       expect(tables).not.toContain('extra_b');
       expect(tables).toContain('responses');
-      expect(await store.schemaVersion()).toEqual({ version: 11, name: '0011_account_links' });
+      expect(await store.schemaVersion()).toEqual({ version: 12, name: '0012_volunteers' });
     } finally {
       await store.close();
     }

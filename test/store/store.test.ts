@@ -94,6 +94,8 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
     'mapping',
     'created_at',
   ],
+  // 0012_volunteers: no response id, no time (src/store/volunteers.ts)
+  volunteers: ['study_id', 'code_hash', 'batch', 'status', 'participant_id', 'sealed'],
   // 0002_qual: the same list test/store/qual.test.ts checks in detail
   ...QUAL_COLUMNS,
 };
@@ -151,15 +153,16 @@ for (const backend of testBackends()) {
             { name: '0009_response_imports', status: 'applied' },
             { name: '0010_study_archive', status: 'applied' },
             { name: '0011_account_links', status: 'applied' },
+            { name: '0012_volunteers', status: 'applied' },
           ]);
-          expect(await first.schemaVersion()).toEqual({ version: 11, name: '0011_account_links' });
+          expect(await first.schemaVersion()).toEqual({ version: 12, name: '0012_volunteers' });
         } finally {
           await first.close();
         }
         const second = await db.open();
         try {
           expect(second.migrations).toEqual([]);
-          expect(await second.schemaVersion()).toEqual({ version: 11, name: '0011_account_links' });
+          expect(await second.schemaVersion()).toEqual({ version: 12, name: '0012_volunteers' });
         } finally {
           await second.close();
         }
@@ -168,7 +171,7 @@ for (const backend of testBackends()) {
           'SELECT version, name FROM schema_version',
         );
         await raw.close();
-        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[11, '0011_account_links']]);
+        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[12, '0012_volunteers']]);
       });
 
       it('0006_counter_shards keeps the counts of a database made before it, as shard 0', async () => {
@@ -196,15 +199,17 @@ for (const backend of testBackends()) {
               );
             }
             await sql`DELETE FROM nabz_migration WHERE name = '0006_counter_shards'`.execute(store.db);
-            // … and the later 0007_limits … 0011_account_links, so they run again in order.
+            // … and the later 0007_limits … 0012_volunteers, so they run again in order.
             await sql`DROP TABLE rate_counters`.execute(store.db);
             await sql`DROP TABLE limit_state`.execute(store.db);
             await sql`DROP TABLE qual_media`.execute(store.db);
             await sql`DROP TABLE response_uploads`.execute(store.db);
+            await sql`DROP TABLE volunteers`.execute(store.db);
             await sql`ALTER TABLE responses DROP COLUMN source`.execute(store.db);
             await sql`ALTER TABLE studies DROP COLUMN archived_at`.execute(store.db);
             await sql`DROP TABLE account_links`.execute(store.db);
-            await sql`DELETE FROM nabz_migration WHERE name IN ('0007_limits', '0008_qual_media', '0009_response_imports', '0010_study_archive', '0011_account_links')`.execute(
+            await sql`DROP TABLE volunteers`.execute(store.db);
+            await sql`DELETE FROM nabz_migration WHERE name IN ('0007_limits', '0008_qual_media', '0009_response_imports', '0010_study_archive', '0011_account_links', '0012_volunteers')`.execute(
               store.db,
             );
             await sql`INSERT INTO progress_counters (study_id, day, name, count)
@@ -222,6 +227,7 @@ for (const backend of testBackends()) {
               { name: '0009_response_imports', status: 'applied' },
               { name: '0010_study_archive', status: 'applied' },
               { name: '0011_account_links', status: 'applied' },
+              { name: '0012_volunteers', status: 'applied' },
             ]);
             expect(await store.counters.read(studyId)).toEqual({
               totals: { started: 9, completed: 5 },
@@ -313,7 +319,7 @@ for (const backend of testBackends()) {
           try {
             const [a, b] = await Promise.all([shared.open(), shared.open()]);
             try {
-              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 11]);
+              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 12]);
               const { study } = await makeOpenStudy(a);
               const key = newKey();
               const results = await Promise.all(
@@ -359,6 +365,7 @@ for (const backend of testBackends()) {
               { name: '0009_response_imports', status: 'applied' },
               { name: '0010_study_archive', status: 'applied' },
               { name: '0011_account_links', status: 'applied' },
+              { name: '0012_volunteers', status: 'applied' },
             ]);
           } finally {
             await store.close();

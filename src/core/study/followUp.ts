@@ -113,3 +113,50 @@ export function judgeFollowUp(
   }
   return { bands };
 }
+
+/** How a volunteer can be reached, as typed on the volunteer page (trimmed; phone digits normalised). */
+export interface VolunteerContactInput {
+  readonly name?: string;
+  readonly email?: string;
+  readonly phone?: string;
+}
+
+/** A problem with the volunteer form, by field: the page shows the message for it in the page's language. */
+export type VolunteerFormError = 'contact' | 'email' | 'phone' | 'agree';
+export const VOLUNTEER_FORM_ERRORS: readonly VolunteerFormError[] = ['contact', 'email', 'phone', 'agree'];
+
+const EMAIL = /^[^\s@<>"(),;:]+@[^\s@<>"(),;:]+\.[^\s@<>"(),;:.]{2,}$/;
+/** Urdu (Extended Arabic-Indic) and Arabic-Indic digits as Western ones. */
+const toWesternDigits = (s: string) =>
+  s.replace(/[\u06F0-\u06F9\u0660-\u0669]/g, (d) => String((d.codePointAt(0)! - 0x0660) % 0x90));
+
+/**
+ * Read the volunteer form: an optional name (at most 80 characters), an e-mail address or a phone number (at
+ * least one; a phone has 7 to 15 digits, spaces, dashes, dots and brackets allowed, a leading +), and the
+ * agreement to be contacted. Returns the contact or every problem.
+ */
+export function parseVolunteerContact(fields: {
+  readonly name?: string | undefined;
+  readonly email?: string | undefined;
+  readonly phone?: string | undefined;
+  readonly agree?: string | undefined;
+}): { ok: true; contact: VolunteerContactInput } | { ok: false; errors: VolunteerFormError[] } {
+  const name = (fields.name ?? '').trim().slice(0, 80);
+  const email = (fields.email ?? '').trim();
+  const phoneRaw = toWesternDigits((fields.phone ?? '').trim());
+  const errors: VolunteerFormError[] = [];
+  if (!email && !phoneRaw) errors.push('contact');
+  if (email && (email.length > 254 || !EMAIL.test(email))) errors.push('email');
+  let phone = '';
+  if (phoneRaw) {
+    const digits = phoneRaw.replace(/[\s\-.()]/g, '');
+    if (!/^\+?\d{7,15}$/.test(digits)) errors.push('phone');
+    else phone = digits;
+  }
+  if (fields.agree !== '1') errors.push('agree');
+  if (errors.length) return { ok: false, errors };
+  return {
+    ok: true,
+    contact: { ...(name ? { name } : {}), ...(email ? { email } : {}), ...(phone ? { phone } : {}) },
+  };
+}

@@ -22,6 +22,38 @@ export type RespondErrorKind =
   | 'too_large'
   | 'server';
 
+/** Strings of the follow-up volunteer pages: the offer on the end page, the form, the personal page. */
+export interface VolunteerStrings {
+  readonly offerTitle: string;
+  readonly offerText: string;
+  readonly offerLink: string;
+  readonly title: string;
+  readonly intro: string;
+  readonly apart: string;
+  readonly name: string;
+  readonly nameHint: string;
+  readonly email: string;
+  readonly phone: string;
+  readonly contactHint: string;
+  readonly agree: string;
+  readonly submit: string;
+  readonly errContact: string;
+  readonly errEmail: string;
+  readonly errPhone: string;
+  readonly errAgree: string;
+  readonly doneTitle: string;
+  readonly doneText: string;
+  readonly personalLink: string;
+  readonly statusTitle: string;
+  readonly statusText: string;
+  readonly withdraw: string;
+  readonly withdrawHint: string;
+  readonly goneTitle: string;
+  readonly goneText: string;
+  readonly unavailableTitle: string;
+  readonly unavailableText: string;
+}
+
 /** Every string a respondent page shows that is not study or instrument content. */
 export interface UiStrings {
   /** The language's name in itself, for the language switcher. */
@@ -90,6 +122,8 @@ export interface UiStrings {
   readonly invitationNeeded: string;
   readonly invitationInvalid: string;
   readonly errorPages: Readonly<Record<RespondErrorKind, { readonly title: string; readonly text: string }>>;
+  /** The follow-up volunteer pages (issue 14). */
+  readonly volunteer: VolunteerStrings;
   readonly languageNav: string;
   /** Field errors; `name` is an item's name ("item 3", or a question's short text). */
   readonly err: {
@@ -238,6 +272,42 @@ const en: UiStrings = {
       `The form field "${field}" has an invalid value; please reload the page and try again.`,
     consentChoice: 'Please choose whether you agree to take part.',
   },
+  volunteer: {
+    offerTitle: 'Take part in a follow-up',
+    offerText:
+      'The researchers are looking for people like you for a follow-up (for example a group discussion). Your answers stay anonymous: volunteering is a separate step, and your contact details are never joined to your answers.',
+    offerLink: 'I may volunteer — tell me more',
+    title: 'Volunteer for the follow-up',
+    intro:
+      'Leave a way to reach you, and the researchers may invite you. Saying no, or not answering, changes nothing.',
+    apart:
+      'Your contact details are kept apart from your survey answers, encrypted, seen only by the study owner, and deleted when the study closes or when you ask (with the personal link you get next).',
+    name: 'Name to call you by (optional)',
+    nameHint: 'A first name or a nickname is enough.',
+    email: 'E-mail',
+    phone: 'Phone or WhatsApp number',
+    contactHint: 'Give an e-mail address, a phone number, or both.',
+    agree: 'I agree that the researchers may contact me about the follow-up.',
+    submit: 'Volunteer',
+    errContact: 'Give an e-mail address or a phone number.',
+    errEmail: 'Enter an e-mail address like name@example.com.',
+    errPhone: 'Enter a phone number of 7 to 15 digits, for example +92 300 1234567.',
+    errAgree: 'Tick the box to agree to be contacted, or close this page.',
+    doneTitle: 'Thank you for volunteering',
+    doneText:
+      'The researchers may contact you. Keep your personal link: it shows your details are kept and lets you delete them at any time.',
+    personalLink: 'Your personal link',
+    statusTitle: 'Your follow-up volunteering',
+    statusText:
+      'You volunteered for the follow-up of this study. Your contact details are kept apart from the survey answers and deleted when the study closes.',
+    withdraw: 'Withdraw and delete my contact details',
+    withdrawHint: 'This cannot be undone. Your anonymous survey answers are not affected.',
+    goneTitle: 'Your details are deleted',
+    goneText: 'There are no contact details under this link (they were deleted, or the study has closed).',
+    unavailableTitle: 'Volunteering is not available',
+    unavailableText:
+      'This page is only for people who have just completed the survey and are invited to the follow-up. You can close it.',
+  },
 };
 
 // Urdu. Review by a native speaker is required before use (see the note at the top of this file).
@@ -362,6 +432,42 @@ const ur: UiStrings = {
     badControl: (field) =>
       `فارم کے خانے "${field}" کی قدر درست نہیں؛ براہِ کرم صفحہ دوبارہ کھول کر کوشش کریں۔`,
     consentChoice: 'براہِ کرم بتائیں کہ آپ حصہ لینے پر رضامند ہیں یا نہیں۔',
+  },
+  volunteer: {
+    offerTitle: 'فالو اپ میں حصہ لیں',
+    offerText:
+      'محققین فالو اپ (مثلاً گروپ گفتگو) کے لیے آپ جیسے لوگوں کی تلاش میں ہیں۔ آپ کے جوابات گمنام رہیں گے: رضاکار بننا ایک الگ قدم ہے، اور آپ کے رابطے کی تفصیلات کبھی آپ کے جوابات سے نہیں جوڑی جاتیں۔',
+    offerLink: 'رضاکار بننے کے بارے میں مزید جانیں',
+    title: 'فالو اپ کے لیے رضاکار بنیں',
+    intro:
+      'رابطے کا کوئی طریقہ بتائیں، محققین آپ کو مدعو کر سکتے ہیں۔ انکار کرنے یا جواب نہ دینے سے کچھ نہیں بدلتا۔',
+    apart:
+      'آپ کے رابطے کی تفصیلات آپ کے سروے کے جوابات سے الگ، خفیہ (encrypted) رکھی جاتی ہیں، صرف مطالعے کے مالک کو نظر آتی ہیں، اور مطالعہ بند ہونے پر یا آپ کے کہنے پر (اگلے صفحے پر ملنے والے ذاتی لنک سے) مٹا دی جاتی ہیں۔',
+    name: 'آپ کو کس نام سے پکاریں (اختیاری)',
+    nameHint: 'پہلا نام یا عرفی نام کافی ہے۔',
+    email: 'ای میل',
+    phone: 'فون یا واٹس ایپ نمبر',
+    contactHint: 'ای میل پتہ، فون نمبر، یا دونوں دیں۔',
+    agree: 'میں رضامند ہوں کہ محققین فالو اپ کے بارے میں مجھ سے رابطہ کریں۔',
+    submit: 'رضاکار بنیں',
+    errContact: 'ای میل پتہ یا فون نمبر دیں۔',
+    errEmail: 'ای میل پتہ اس طرح لکھیں: name@example.com',
+    errPhone: '7 سے 15 ہندسوں کا فون نمبر لکھیں، مثلاً +92 300 1234567',
+    errAgree: 'رابطے پر رضامندی کے لیے خانے پر نشان لگائیں، یا یہ صفحہ بند کر دیں۔',
+    doneTitle: 'رضاکار بننے کا شکریہ',
+    doneText:
+      'محققین آپ سے رابطہ کر سکتے ہیں۔ اپنا ذاتی لنک محفوظ رکھیں: اس سے آپ دیکھ سکتے ہیں کہ آپ کی تفصیلات رکھی گئی ہیں اور کسی بھی وقت انہیں مٹا سکتے ہیں۔',
+    personalLink: 'آپ کا ذاتی لنک',
+    statusTitle: 'فالو اپ کے لیے آپ کی رضاکاری',
+    statusText:
+      'آپ اس مطالعے کے فالو اپ کے لیے رضاکار بنے ہیں۔ آپ کے رابطے کی تفصیلات سروے کے جوابات سے الگ رکھی جاتی ہیں اور مطالعہ بند ہونے پر مٹا دی جاتی ہیں۔',
+    withdraw: 'دستبردار ہوں اور میری رابطے کی تفصیلات مٹا دیں',
+    withdrawHint: 'یہ واپس نہیں ہو سکتا۔ آپ کے گمنام سروے جوابات پر کوئی اثر نہیں پڑتا۔',
+    goneTitle: 'آپ کی تفصیلات مٹا دی گئی ہیں',
+    goneText: 'اس لنک کے تحت رابطے کی کوئی تفصیلات نہیں ہیں (وہ مٹا دی گئیں، یا مطالعہ بند ہو چکا ہے)۔',
+    unavailableTitle: 'رضاکاری دستیاب نہیں',
+    unavailableText:
+      'یہ صفحہ صرف ان لوگوں کے لیے ہے جنہوں نے ابھی سروے مکمل کیا ہے اور فالو اپ کے لیے مدعو ہیں۔ آپ اسے بند کر سکتے ہیں۔',
   },
 };
 

@@ -76,8 +76,12 @@ export type RespondContext =
       readonly answers: Answers;
       readonly errors?: readonly FieldError[];
     })
-  | (RespondCommon & { readonly view: 'thanks'; readonly referralLink?: string })
-  | (RespondCommon & { readonly view: 'support' })
+  | (RespondCommon & {
+      readonly view: 'thanks';
+      readonly referralLink?: string;
+      readonly volunteerHref?: string;
+    })
+  | (RespondCommon & { readonly view: 'support'; readonly volunteerHref?: string })
   | (RespondCommon & { readonly view: 'ineligible' })
   | (RespondCommon & { readonly view: 'declined' })
   | (RespondCommon & {
@@ -198,7 +202,7 @@ function footerHtml(instruments: readonly Instrument[]): string {
   return `<footer>${instruments.map((i) => `<p lang="en" dir="ltr">${esc(i.licence.attribution)}</p>`).join('')}</footer>`;
 }
 
-function hiddenFields(c: RespondCommon, pageId?: string): string {
+export function hiddenFields(c: RespondCommon, pageId?: string): string {
   let h = '';
   for (const [k, v] of Object.entries(c.hidden ?? {}))
     h += `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`;
@@ -221,7 +225,7 @@ function sharedDeviceBox(c: RespondCommon, s: UiStrings): string {
  * `novalidate`: the browser's own (English-only) popups never replace the server's translated summary; the
  * script's check shows the same summary (`data-s` its heading, `data-e` the title prefix, `data-m` the message).
  */
-function formOpen(c: RespondCommon, s: UiStrings, pageKey?: string): string {
+export function formOpen(c: RespondCommon, s: UiStrings, pageKey?: string): string {
   const data = pageKey
     ? ` data-k="${esc(pageKey)}" data-m="${esc(s.jsRequired)}" data-s="${esc(s.errorSummaryTitle)}" data-e="${esc(s.errorTitlePrefix)}"`
     : '';
@@ -446,7 +450,13 @@ function renderReview(c: Extract<RespondContext, { view: 'review' }>): RenderedP
 }
 
 /** A whole page; status 400 is a page re-shown with errors, whose title then starts with "Error: ". */
-function finish(c: RespondCommon, title: string, main: string, status: number, end = false): RenderedPage {
+export function finish(
+  c: RespondCommon,
+  title: string,
+  main: string,
+  status: number,
+  end = false,
+): RenderedPage {
   const body = documentHtml({
     lang: c.lang,
     title: status === 400 ? uiStrings(c.lang).errorTitlePrefix + title : title,
@@ -457,6 +467,13 @@ function finish(c: RespondCommon, title: string, main: string, status: number, e
     end,
   });
   return { status, headers: RESPOND_HEADERS, body };
+}
+
+/** The end page's offer of the follow-up (issue 14), for a respondent the follow-up rule admits. */
+function volunteerOffer(href: string | undefined, s: UiStrings): string {
+  if (!href) return '';
+  const v = s.volunteer;
+  return `<h2>${esc(v.offerTitle)}</h2><p>${esc(v.offerText)}</p><p><a class="vo" href="${esc(href)}">${esc(v.offerLink)}</a></p>`;
 }
 
 function supportHtml(resolved: ResolvedStudy, lang: string, s: UiStrings): string {
@@ -538,14 +555,15 @@ export function renderPage(ctx: RespondContext): RenderedPage {
       return finish(
         ctx,
         s.thanksTitle,
-        `<h1>${esc(s.thanksTitle)}</h1>${text}<p>${esc(s.closePage)}</p>${share}`,
+        `<h1>${esc(s.thanksTitle)}</h1>${text}${volunteerOffer(ctx.volunteerHref, s)}<p>${esc(s.closePage)}</p>${share}`,
         200,
         true,
       );
     }
     case 'support': {
       const s = uiStrings(ctx.lang);
-      return finish(ctx, s.supportTitle, supportHtml(ctx.resolved, ctx.lang, s), 200, true);
+      const main = supportHtml(ctx.resolved, ctx.lang, s) + volunteerOffer(ctx.volunteerHref, s);
+      return finish(ctx, s.supportTitle, main, 200, true);
     }
     case 'ineligible': {
       const s = uiStrings(ctx.lang);

@@ -23,6 +23,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   advance,
+  followUpOffer,
   isStatelessEnd,
   nonceOf,
   type Place,
@@ -62,6 +63,7 @@ import {
   referralWave,
   responseByKey,
 } from './submit.js';
+import { volunteerRoutes } from './volunteer.js';
 
 export interface RespondRoutesOptions {
   readonly store: Store;
@@ -306,15 +308,22 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     if (end.shared) c.cookies.clear(reply, c.cookies.names.end);
     if (end.kind === 'i') return renderPage({ ...plain, view: 'invitation', reason: end.value as 'needed' });
     let flagged = end.value === '1';
+    let offer = false;
     if (end.kind === 'k') {
       const prior = await responseByKey(store, c.study.id, end.value);
       const loaded = prior ? ((await cache.version(c.study, prior.version)) ?? c.loaded) : c.loaded;
       flagged = prior !== undefined && safetyFlagged(loaded.plan, prior.answers);
+      offer = prior !== undefined && !end.shared && followUpOffer(loaded, prior.answers) !== null;
     }
-    if (flagged) return renderPage({ ...plain, view: 'support' });
+    // Eligible for the follow-up: a link to the separate volunteer page (never on a shared phone's one-time end).
+    const volunteer = offer
+      ? { volunteerHref: `/s/${c.token}/volunteer?lang=${encodeURIComponent(c.lang)}` }
+      : {};
+    if (flagged) return renderPage({ ...plain, view: 'support', ...volunteer });
     return renderPage({
       ...plain,
       view: 'thanks',
+      ...volunteer,
       ...(end.ref
         ? { referralLink: `${config.publicUrl}/s/${c.token}?r=${encodeURIComponent(end.ref)}` }
         : {}),
@@ -458,4 +467,6 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     if (!out.state) await deleteDraft(store, c.study.id, code);
     return seeOther(reply, where(c, out.place));
   });
+
+  await volunteerRoutes(app, { store, config, cache, send, seeOther, resumeLimit, cookiesFor });
 }

@@ -397,6 +397,19 @@ const accountLinks: readonly string[] = [
   'CREATE INDEX account_links_user ON account_links (user_id)',
 ];
 
+/** 0012_volunteers: see ../sqlite/migrations.ts (no response id, no arrival order; contacts sealed). */
+const volunteers: readonly string[] = [
+  `CREATE TABLE volunteers (
+    study_id integer NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    ${hash('code_hash')},
+    batch integer CHECK (batch IS NULL OR batch >= 1),
+    status text NOT NULL DEFAULT 'volunteered' CHECK (status IN ('volunteered', 'invited', 'consented', 'attended', 'declined')),
+    participant_id text CHECK (participant_id IS NULL OR length(participant_id) BETWEEN 1 AND 128),
+    sealed bytea NOT NULL CHECK (octet_length(sealed) BETWEEN 29 AND 8192),
+    CONSTRAINT volunteers_pkey PRIMARY KEY (study_id, code_hash)
+  )`,
+];
+
 /** All PostgreSQL migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
@@ -410,4 +423,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0009_response_imports': { up: runStatements(responseImports) },
   '0010_study_archive': { up: runStatements(studyArchive) },
   '0011_account_links': { up: runStatements(accountLinks) },
+  '0012_volunteers': { up: runStatements(volunteers) },
 };

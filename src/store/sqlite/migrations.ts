@@ -431,6 +431,25 @@ const accountLinks: readonly string[] = [
   'CREATE INDEX account_links_user ON account_links (user_id)',
 ];
 
+/**
+ * 0012_volunteers: follow-up volunteers (issue 14, src/store/volunteers.ts). Contacts, the volunteer's code
+ * and bands are one AES-256-GCM box (`sealed`); the row is found by the SHA-256 of the code. Nothing here
+ * refers to a response, and no column orders rows by arrival (no time, no rowid: WITHOUT ROWID with the
+ * random hash as key): `batch` is null while fewer than k volunteers wait, then all waiting ones get the next
+ * batch number together.
+ */
+const volunteers: readonly string[] = [
+  `CREATE TABLE volunteers (
+    study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    ${hash('code_hash')},
+    batch INTEGER CHECK (batch IS NULL OR batch >= 1),
+    status TEXT NOT NULL DEFAULT 'volunteered' CHECK (status IN ('volunteered', 'invited', 'consented', 'attended', 'declined')),
+    participant_id TEXT CHECK (participant_id IS NULL OR length(participant_id) BETWEEN 1 AND 128),
+    sealed BLOB NOT NULL CHECK (length(sealed) BETWEEN 29 AND 8192),
+    PRIMARY KEY (study_id, code_hash)
+  ) STRICT, WITHOUT ROWID`,
+];
+
 /** All SQLite migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
@@ -444,4 +463,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0009_response_imports': { up: runStatements(responseImports) },
   '0010_study_archive': { up: runStatements(studyArchive) },
   '0011_account_links': { up: runStatements(accountLinks) },
+  '0012_volunteers': { up: runStatements(volunteers) },
 };

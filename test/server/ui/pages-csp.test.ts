@@ -110,6 +110,13 @@ describe('every page obeys its Content-Security-Policy', () => {
     const study = await createStudy(t.store, { ownerId: o.id, definition: baceStudyDefinition() });
     ids.id = String(study.id);
     ids.token = study.publicToken;
+    // A follow-up volunteer (issue 14): their personal page /s/:token/v/:code.
+    ids.code = 'ABCDEFGHJKMNPQRS';
+    await t.store.volunteers.add({
+      studyId: study.id,
+      details: { contact: { email: 'v@example.org' }, code: ids.code, bands: {}, language: 'en' },
+      k: 1,
+    });
     // An uploaded export waiting on the import's mapping screen.
     const export_ = `Timestamp,Gender,Level of training\n2024/03/14 10:15:23,Female,Intern\n`;
     ids.upload = String(
