@@ -342,7 +342,8 @@ export function studiesRepo({ db, backend }: StoreContext) {
     },
 
     /**
-     * Set the status. Opening stamps `openedAt` and clears `closedAt`; closing stamps `closedAt`.
+     * Set the status. Opening stamps `openedAt` and clears `closedAt`; closing stamps `closedAt` and deletes the
+     * study's follow-up volunteers (their contact details), in one transaction.
      * Which transitions are allowed is the caller's rule. Returns the updated study, or undefined if none.
      */
     async setStatus(input: {
@@ -357,13 +358,18 @@ export function studiesRepo({ db, backend }: StoreContext) {
           : input.status === 'closed'
             ? { closed_at: now }
             : {};
-      const row = await db
-        .updateTable('studies')
-        .set({ status: input.status, updated_at: now, ...stamps })
-        .where('id', '=', input.studyId)
-        .returning(summaryColumns)
-        .executeTakeFirst();
-      return row ? toSummary(row) : undefined;
+      return inTransaction(db, async (tx) => {
+        const row = await tx
+          .updateTable('studies')
+          .set({ status: input.status, updated_at: now, ...stamps })
+          .where('id', '=', input.studyId)
+          .returning(summaryColumns)
+          .executeTakeFirst();
+        // Closing deletes the follow-up volunteers' contact details with it (issue 14, src/store/volunteers.ts).
+        if (row && input.status === 'closed')
+          await tx.deleteFrom('volunteers').where('study_id', '=', input.studyId).execute();
+        return row ? toSummary(row) : undefined;
+      });
     },
 
     /** Change title, anonymity, submission-time recording or k. Returns the updated study, or undefined if none. */
@@ -467,6 +473,7 @@ export function studiesRepo({ db, backend }: StoreContext) {
           .where('id', '=', input.studyId)
           .returning(summaryColumns)
           .executeTakeFirstOrThrow();
+        if (close) await tx.deleteFrom('volunteers').where('study_id', '=', input.studyId).execute();
         return toSummary(row);
       });
     },

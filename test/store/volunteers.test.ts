@@ -114,6 +114,18 @@ for (const backend of testBackends()) {
       expect(await store.volunteers.list(study.id)).toEqual({ volunteers: [], waiting: 0 });
     });
 
+    it('closing or archiving an open study deletes its volunteers', async () => {
+      const a = await makeOpenStudy(store);
+      const b = await makeOpenStudy(store);
+      await store.volunteers.add({ studyId: a.study.id, details: details(1), k: 1 });
+      await store.volunteers.add({ studyId: b.study.id, details: details(2), k: 1 });
+      await store.studies.setStatus({ studyId: a.study.id, status: 'closed' });
+      expect(await store.volunteers.list(a.study.id)).toEqual({ volunteers: [], waiting: 0 });
+      expect((await store.volunteers.list(b.study.id)).volunteers).toHaveLength(1);
+      await store.studies.setArchived({ studyId: b.study.id, archived: true });
+      expect(await store.volunteers.list(b.study.id)).toEqual({ volunteers: [], waiting: 0 });
+    });
+
     it('removeAll deletes every volunteer of the study only', async () => {
       const a = await makeOpenStudy(store);
       const b = await makeOpenStudy(store);
