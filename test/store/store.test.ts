@@ -208,7 +208,6 @@ for (const backend of testBackends()) {
             await sql`ALTER TABLE responses DROP COLUMN source`.execute(store.db);
             await sql`ALTER TABLE studies DROP COLUMN archived_at`.execute(store.db);
             await sql`DROP TABLE account_links`.execute(store.db);
-            await sql`DROP TABLE volunteers`.execute(store.db);
             await sql`DELETE FROM nabz_migration WHERE name IN ('0007_limits', '0008_qual_media', '0009_response_imports', '0010_study_archive', '0011_account_links', '0012_volunteers')`.execute(
               store.db,
             );
