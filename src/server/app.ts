@@ -29,7 +29,6 @@ import Fastify, {
 } from 'fastify';
 import { isUnavailableError, type Store } from '../store/index.js';
 import { apiRoutes } from './api/routes.js';
-import { checkFormText } from './auth/form.js';
 import { attachAuth, currentSessionToken, SESSION_COOKIE } from './auth/guard.js';
 import { authPage } from './auth/pages.js';
 import { authRoutes } from './auth/routes.js';
@@ -37,6 +36,7 @@ import { DEFAULT_SESSION_POLICY, lookupSession, type SessionPolicy } from './aut
 import { SignInThrottle } from './auth/throttle.js';
 import { BODY_LIMIT, type ServerConfig } from './config.js';
 import { HttpError, type HttpIssue, tooLarge } from './errors.js';
+import { checkFormText } from './form.js';
 import { qualRoutes } from './qual/index.js';
 import { sharedRateLimitStore } from './rate-limit-store.js';
 import { compressBody, renderPage } from './respond/index.js';

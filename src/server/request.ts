@@ -9,8 +9,8 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { asForm } from './auth/form.js';
 import { HttpError, type HttpIssue } from './errors.js';
+import { asForm } from './form.js';
 
 const firstValue = (v: unknown) => (Array.isArray(v) ? v[0] : v);
 

@@ -1,46 +1,4 @@
-/** Reading `application/x-www-form-urlencoded` bodies (parsed by @fastify/formbody) safely. */
-import { HttpError } from '../errors.js';
-
-/**
- * Refuse a form body that is not UTF-8: raw bytes that are not (decoded to U+FFFD, which browsers never send
- * unescaped), %-escapes that do not spell UTF-8 (`%FF`, `%C3%28`, an encoded lone surrogate `%ED%A0%80`) or
- * broken escapes (`%zz`). Parsers would otherwise store U+FFFD or the escape itself in place of the answer.
- */
-export function checkFormText(text: string): void {
-  let ok = !text.includes('\uFFFD');
-  if (ok && text.includes('%')) {
-    try {
-      decodeURIComponent(text);
-    } catch {
-      ok = false;
-    }
-  }
-  if (!ok)
-    throw new HttpError(
-      400,
-      'The form data is not valid UTF-8 text (or has a broken %-escape); nothing was saved. Reload the page and send it again from the browser.',
-      'malformed',
-    );
-}
-
-/** A parsed form: each field a string, or an array when repeated. */
-export type FormBody = Readonly<Record<string, string | readonly string[] | undefined>>;
-
-/** The body as a form, or an empty one when it is not an object (e.g. no body, JSON array). */
-export function asForm(body: unknown): FormBody {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
-  return body as FormBody;
-}
-
-/** One field's value (the first when repeated), or undefined. */
-export function formField(body: unknown, name: string): string | undefined {
-  const form = asForm(body);
-  if (!Object.hasOwn(form, name)) return undefined;
-  const v = form[name];
-  if (typeof v === 'string') return v;
-  if (Array.isArray(v) && typeof v[0] === 'string') return v[0];
-  return undefined;
-}
+/** The sign-in form's return address. */
 
 /** A local path to return to after signing in; anything else (other sites, `//host`, `/\host`) becomes `/`. */
 export function safeNext(next: string | undefined): string {

@@ -17,15 +17,14 @@ import {
 import { classifyLabel, participantLabel, SpeakerDirectory } from '../../core/qual/transcript.js';
 import type { QualChange, QualState } from '../../store/index.js';
 import { HttpError } from '../errors.js';
+import { asForm, type FormBody, field, rawField } from '../form.js';
 import { segments } from '../request.js';
 import { colourClass, depthClass } from './assets.js';
 import {
   applyPlan,
-  bodyOf,
   csrfInput,
   ensureCoder,
   esc,
-  field,
   lines,
   loadQual,
   newId,
@@ -33,7 +32,6 @@ import {
   QUAL_ROLES,
   type QualContext,
   qualBase,
-  rawField,
   refuse,
   seeOther,
   sendQualPage,
@@ -71,7 +69,7 @@ function codeForm(
   );
 }
 
-function codeFromForm(b: ReturnType<typeof bodyOf>, id: string, codes: readonly Code[]): Code {
+function codeFromForm(b: FormBody, id: string, codes: readonly Code[]): Code {
   const parent = field(b, 'parent');
   if (parent && !codes.some((c) => c.id === parent))
     throw new HttpError(
@@ -223,7 +221,7 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
 
   app.post('/studies/:id/qual/codes', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-    const b = bodyOf(req);
+    const b = asForm(req.body);
     await applyPlan(ctx, q, (state) => {
       const codes = state.entities.code.map((c) => c.data);
       const code = codeFromForm(b, newId('code'), codes);
@@ -249,7 +247,7 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
   app.post('/studies/:id/qual/codes/:cid', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
     const { cid } = segments(req, 'cid');
-    const b = bodyOf(req);
+    const b = asForm(req.body);
     const version = versionField(b);
     await applyPlan(ctx, q, (state) => {
       const old = state.get('code', cid);
@@ -282,7 +280,7 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
   app.post('/studies/:id/qual/codes/:cid/delete', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
     const { cid } = segments(req, 'cid');
-    const version = versionField(bodyOf(req));
+    const version = versionField(asForm(req.body));
     await applyPlan(ctx, q, (state) => {
       const old = state.get('code', cid);
       if (!old) return refuse('not_found', 'That code no longer exists.');
@@ -376,7 +374,7 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
 
   const saveParticipant = async (req: FastifyRequest, pid: string | null) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-    const b = bodyOf(req);
+    const b = asForm(req.body);
     const version = pid ? versionField(b) : null;
     const eligible = field(b, 'eligible');
     const scores = parseAttributes(rawField(b, 'scores'));

@@ -29,6 +29,7 @@ import type {
 import { toQualProject } from '../../store/index.js';
 import type { ServerConfig } from '../config.js';
 import { HttpError } from '../errors.js';
+import { type FormBody, field } from '../form.js';
 import { loadStudy, type StudyRequest } from '../studio/common.js';
 import { layout, postButton as studioPostButton } from '../studio/layout.js';
 import { QUAL_CSS } from '../ui/assets.js';
@@ -70,9 +71,12 @@ export interface QualReq extends StudyReq {
   readonly project: QualProjectRecord;
 }
 
-/** The study in `:id` with the caller's role (401/404/403 from the guard). */
-export async function loadStudyReq(req: FastifyRequest, roles: readonly StudyRole[]): Promise<StudyReq> {
-  const r = await loadStudy(req, roles);
+/**
+ * The caller of a qualitative page from the studio's {@link loadStudy} (the one study-loading helper: `:id`,
+ * the signed-in user's role, 401/404/403 from the guard), with the qualitative reading of the role: owner and
+ * analyst are editors and code as `u<userId>`; a viewer codes nothing and sees no segments.
+ */
+export function qualCaller(r: StudyRequest): StudyReq {
   const editor = r.role === 'owner' || r.role === 'analyst';
   return {
     ...r,
@@ -83,13 +87,13 @@ export async function loadStudyReq(req: FastifyRequest, roles: readonly StudyRol
   };
 }
 
-/** As {@link loadStudyReq}, plus the study's qualitative project (404 when it has none yet). */
+/** The study as {@link qualCaller} reads it, plus the study's qualitative project (404 when it has none yet). */
 export async function loadQual(
   ctx: QualContext,
   req: FastifyRequest,
   roles: readonly StudyRole[],
 ): Promise<QualReq> {
-  const s = await loadStudyReq(req, roles);
+  const s = qualCaller(await loadStudy(req, roles));
   const project = await ctx.store.qual.byStudy(s.study.id);
   if (!project)
     throw new HttpError(
@@ -186,33 +190,7 @@ export function refuse(code: QualRefusal, message: string): Refused<QualRefusal>
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Forms (application/x-www-form-urlencoded; repeated fields arrive as arrays)
-
-export type FormBody = Record<string, string | string[] | undefined>;
-
-export function bodyOf(req: FastifyRequest): FormBody {
-  const b = req.body;
-  return b && typeof b === 'object' ? (b as FormBody) : {};
-}
-
-/** One text field, trimmed ('' when absent). */
-export function field(b: FormBody, name: string): string {
-  const v = b[name];
-  return (Array.isArray(v) ? (v[0] ?? '') : (v ?? '')).trim();
-}
-
-/** A text field as written (not trimmed). */
-export function rawField(b: FormBody, name: string): string {
-  const v = b[name];
-  return Array.isArray(v) ? (v[0] ?? '') : (v ?? '');
-}
-
-/** All values of a repeated field (checkboxes), trimmed, empty ones dropped. */
-export function fields(b: FormBody, name: string): string[] {
-  const v = b[name];
-  const list = Array.isArray(v) ? v : v === undefined ? [] : [v];
-  return list.map((x) => x.trim()).filter((x) => x !== '');
-}
+// Forms (application/x-www-form-urlencoded, read through src/server/form.ts; repeated fields arrive as arrays)
 
 /** The bytes of an uploaded file's base64 field (qual.js reads a chosen file into one); 400 when damaged. */
 export function decodeBase64(b64: string): Uint8Array {

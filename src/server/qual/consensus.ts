@@ -41,13 +41,10 @@ import {
   toQualProject,
 } from '../../store/index.js';
 import { HttpError } from '../errors.js';
+import { asForm, type FormBody, field, fieldAll } from '../form.js';
 import { parseQuery, queryChoice, queryList, queryText } from '../request.js';
 import {
   applyPlan,
-  bodyOf,
-  type FormBody,
-  field,
-  fields,
   intField,
   invalid,
   loadQual,
@@ -366,7 +363,7 @@ export function registerConsensus(app: FastifyInstance, ctx: QualContext): void 
 
   app.post('/studies/:id/qual/consensus', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-    const b = bodyOf(req);
+    const b = asForm(req.body);
     const input: DecisionInput = {
       sourceId: field(b, 'source'),
       codeId: field(b, 'code'),
@@ -428,7 +425,7 @@ export function registerConsensus(app: FastifyInstance, ctx: QualContext): void 
   ) =>
     app.post(`/studies/:id/qual/consensus/codebook/${path}`, async (req, reply) => {
       const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-      const r = await run(q, bodyOf(req));
+      const r = await run(q, asForm(req.body));
       if (!r.ok) throw refusalError(r);
       return seeOther(reply, `${qualBase(q.study.id)}/consensus/codebook`);
     });
@@ -436,7 +433,7 @@ export function registerConsensus(app: FastifyInstance, ctx: QualContext): void 
   codebookPost('merge', (q, b) => {
     const into = field(b, 'into');
     return ctx.store.qual.mergeCodes(q.project.id, q.actor, {
-      codeIds: fields(b, 'codes'),
+      codeIds: fieldAll(b, 'codes'),
       into: into || { id: newId('code'), name: field(b, 'name'), definition: field(b, 'definition') },
     });
   });
@@ -446,7 +443,7 @@ export function registerConsensus(app: FastifyInstance, ctx: QualContext): void 
     ctx.store.qual.splitCode(q.project.id, q.actor, {
       codeId: field(b, 'code'),
       newCode: { id: newId('code'), name: field(b, 'name'), definition: field(b, 'definition') },
-      move: fields(b, 'move'),
+      move: fieldAll(b, 'move'),
     }),
   );
 }

@@ -27,11 +27,11 @@ import { consentPdf, UnprintableTextError } from '../../render/consentPdf.js';
 import { csvField } from '../../render/csv.js';
 import type { QualState } from '../../store/index.js';
 import { HttpError } from '../errors.js';
+import { asForm } from '../form.js';
 import { segments } from '../request.js';
 import { type Html, html, raw } from '../ui/html.js';
 import {
   applyPlan,
-  bodyOf,
   csrfInput,
   ensureCoder,
   invalid,
@@ -253,13 +253,13 @@ export function registerConsent(app: FastifyInstance, ctx: QualContext): void {
 
   app.post('/studies/:id/qual/consent/forms', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.owner);
-    await addForm(ctx, q, parseBody(FormBody, bodyOf(req), 'The consent form'));
+    await addForm(ctx, q, parseBody(FormBody, asForm(req.body), 'The consent form'));
     return seeOther(reply, `${qualBase(q.study.id)}/consent`);
   });
 
   app.post('/studies/:id/qual/consent/records', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-    await addRecord(ctx, q, parseBody(RecordBody, bodyOf(req), 'The consent record'));
+    await addRecord(ctx, q, parseBody(RecordBody, asForm(req.body), 'The consent record'));
     return seeOther(reply, `${qualBase(q.study.id)}/consent`);
   });
 

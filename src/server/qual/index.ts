@@ -32,10 +32,10 @@
 import type { FastifyInstance } from 'fastify';
 import { MAX_MEDIA_BYTES } from '../../core/qual/media.js';
 import type { Store } from '../../store/index.js';
-import { checkFormText } from '../auth/form.js';
 import { currentUser, requireStudyRole } from '../auth/guard.js';
 import type { ServerConfig } from '../config.js';
 import { HttpError, tooLarge } from '../errors.js';
+import { checkFormText } from '../form.js';
 import { segments } from '../request.js';
 import { layout } from '../studio/layout.js';
 import { QUAL_CSS } from '../ui/assets.js';

@@ -16,21 +16,19 @@ import { clockTime, fragmentTime, MAX_MEDIA_BYTES, turnSpans } from '../../core/
 import type { Turn } from '../../core/qual/model.js';
 import type { MediaMeta } from '../../store/index.js';
 import { HttpError, tooLarge } from '../errors.js';
+import { asForm, field, rawField } from '../form.js';
 import { segments } from '../request.js';
 import { useHeaders } from '../ui/headers.js';
 import { esc } from '../ui/html.js';
 import {
   applyPlan,
-  bodyOf,
   csrfInput,
   decodeBase64,
   ensureCoder,
-  field,
   loadQual,
   QUAL_ROLES,
   type QualContext,
   qualBase,
-  rawField,
   refuse,
   seeOther,
 } from './common.js';
@@ -143,7 +141,7 @@ export function registerMedia(app: FastifyInstance, ctx: QualContext): void {
   app.post('/studies/:id/qual/sources/:sid/media', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
     const { sid } = segments(req, 'sid');
-    const b = bodyOf(req);
+    const b = asForm(req.body);
     const bytes = field(b, 'remove') === '1' ? null : uploaded(rawField(b, 'media_b64'));
     await applyPlan(ctx, q, (state) =>
       state.get('source', sid)

@@ -24,6 +24,7 @@ import { formatTimestamp } from '../../core/qual/transcript.js';
 import type { QualChange, QualEntity, QualPlan, QualRefusal, QualState, Refused } from '../../store/index.js';
 import { qualHash, toQualProject } from '../../store/index.js';
 import { HttpError } from '../errors.js';
+import { asForm, field, rawField } from '../form.js';
 import {
   formChoice,
   formOption,
@@ -37,13 +38,10 @@ import {
 import { useHeaders } from '../ui/headers.js';
 import {
   applyPlan,
-  bodyOf,
   type Coder,
   coderNames,
-  csrfInput,
   ensureCoder,
   esc,
-  field,
   invalid,
   loadQual,
   newId,
@@ -52,15 +50,13 @@ import {
   type QualContext,
   qualBase,
   quoteRemovals,
-  rawField,
   refuse,
   type StudyReq,
   seeOther,
   sendQualPage,
   stateOf,
-  table,
-  when,
 } from './common.js';
+import { type MembersModel, membersView } from './membersView.js';
 import { escText } from './sourcesView.js';
 
 export type { PacketItem };
@@ -174,65 +170,42 @@ function memberCheckPlan(
   return { changes: [...ensureCoder(state, coder), change], result: null };
 }
 
+/** Every participant's packet and member check, with coders named in the history. */
+export function membersModel(base: string, state: QualState): MembersModel {
+  const project = toQualProject(state);
+  const names = coderNames(state);
+  return {
+    base,
+    rows: project.participants.map((p) => {
+      const packet = packetOf(project, p.id)!;
+      const mc = state.get('member_check', p.id);
+      return {
+        participantId: p.id,
+        pseudonym: p.pseudonym,
+        items: packet.items,
+        hash: packet.hash,
+        status: mc?.data.status ?? 'not_sent',
+        sentHash: mc?.data.versionHash ?? null,
+        version: mc?.version ?? 0,
+        language: mc?.data.language ?? 'en',
+        history: (mc?.data.history ?? []).map((h) => ({ ...h, by: names.get(h.by) ?? h.by })),
+        corrections: state.entities.correction
+          .filter((c) => c.data.participantId === p.id)
+          .map((c) => c.data),
+      };
+    }),
+  };
+}
+
 export function registerMembers(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/member-checks', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-    const state = await stateOf(ctx, q);
-    const project = toQualProject(state);
-    const base = qualBase(q.study.id);
-    const names = coderNames(state);
-    const checks = new Map(state.entities.member_check.map((m) => [m.id, m]));
-    const corrections = state.entities.correction.map((c) => c.data);
+    const model = membersModel(qualBase(q.study.id), await stateOf(ctx, q));
     return sendQualPage(reply, {
       q,
       title: 'Member checking',
       section: 'members',
-      body: (csrf) => {
-        const rows = project.participants.map((p) => {
-          const packet = packetOf(project, p.id)!;
-          const mc = checks.get(p.id);
-          const status = mc?.data.status ?? 'not_sent';
-          const changed = mc?.data.versionHash && mc.data.versionHash !== packet.hash;
-          const own = corrections.filter((c) => c.participantId === p.id);
-          const turnOptions = packet.items
-            .map(
-              (i) =>
-                `<option value="${esc(`${i.sourceId}|${i.turnIndex}`)}">${esc(i.sourceName)} #${i.turnIndex + 1}: ${esc(Array.from(i.text.replace(/\s+/g, ' ')).slice(0, 50).join(''))}…</option>`,
-            )
-            .join('');
-          return [
-            `<strong>${esc(p.pseudonym)}</strong>`,
-            String(packet.items.length),
-            `<span class="badge">${esc(status.replace('_', ' '))}</span>${mc?.data.versionHash ? `<br><code class="hash">${esc(mc.data.versionHash.slice(0, 12))}</code>` : ''}${changed ? '<br><span class="sup">transcript changed since sent</span>' : ''}`,
-            `<a href="${base}/member-checks/${encodeURIComponent(p.id)}/packet?lang=en">English</a> · <a href="${base}/member-checks/${encodeURIComponent(p.id)}/packet?lang=ur" lang="ur">اردو</a><br><code class="hash">${esc(packet.hash.slice(0, 12))}</code>`,
-            `<form method="post" action="${base}/member-checks/${encodeURIComponent(p.id)}/status" class="stack">${csrfInput(csrf)}<input type="hidden" name="version" value="${mc?.version ?? 0}">` +
-              `<select name="status" aria-label="New status"><option value="sent">sent</option><option value="returned">returned</option><option value="corrected">corrected</option><option value="approved">approved</option></select>` +
-              `<select name="language" aria-label="Packet language"><option value="en"${mc?.data.language === 'ur' ? '' : ' selected'}>English</option><option value="ur"${mc?.data.language === 'ur' ? ' selected' : ''}>Urdu</option></select>` +
-              '<input type="text" name="note" placeholder="Note" dir="auto"><button>Record</button></form>' +
-              (mc?.data.history.length
-                ? `<details><summary>History</summary><ul>${mc.data.history.map((h) => `<li>${esc(when(h.at))}: ${esc(h.status)} (${esc(names.get(h.by) ?? h.by)})${h.note ? ` — <span dir="auto">${esc(h.note)}</span>` : ''}</li>`).join('')}</ul></details>`
-                : ''),
-            (own.length
-              ? `<ul>${own.map((c) => `<li><del dir="auto">${escText(c.before)}</del> → <ins dir="auto">${escText(c.after)}</ins> <span class="muted">(${esc(when(c.at))})</span></li>`).join('')}</ul>`
-              : '') +
-              (packet.items.length
-                ? `<details><summary>Record a correction</summary><form method="post" action="${base}/member-checks/${encodeURIComponent(p.id)}/corrections" class="stack">${csrfInput(csrf)}` +
-                  `<select name="turn" aria-label="Turn">${turnOptions}</select>` +
-                  '<label>Words as transcribed <input type="text" name="find" required dir="auto"></label>' +
-                  '<label>Corrected words <input type="text" name="replace" dir="auto"></label>' +
-                  '<input type="text" name="note" placeholder="Note" dir="auto"><button>Apply correction</button></form></details>'
-                : ''),
-          ];
-        });
-        return (
-          '<h1>Member checking</h1><p class="hint">Each packet shows only that participant’s own turns. Its version hash changes when the transcript does. Corrections are tracked edits: the transcript changes, every coder’s segments move with it, and the audit trail keeps what stood there before.</p>' +
-          (rows.length
-            ? table(['Participant', 'Turns', 'Status', 'Packet', 'Record status', 'Corrections'], rows, {
-                numeric: [1],
-              })
-            : '<p>No participants yet.</p>')
-        );
-      },
+      body: (csrf) => membersView(model, csrf).text,
     });
   });
 
@@ -259,7 +232,7 @@ export function registerMembers(app: FastifyInstance, ctx: QualContext): void {
   app.post('/studies/:id/qual/member-checks/:pid/corrections', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
     const { pid } = segments(req, 'pid');
-    const b = bodyOf(req);
+    const b = asForm(req.body);
     const [sourceId, turnText] = field(b, 'turn').split('|');
     const find = rawField(b, 'find').normalize('NFC');
     const replace = rawField(b, 'replace').normalize('NFC');

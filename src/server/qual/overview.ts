@@ -4,18 +4,17 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../errors.js';
+import { asForm, field, fieldAll } from '../form.js';
+import { loadStudy } from '../studio/common.js';
 import {
   applyPlan,
-  bodyOf,
   coderIdOf,
-  field,
-  fields,
   loadQual,
-  loadStudyReq,
   projectOf,
   QUAL_ROLES,
   type QualContext,
   qualBase,
+  qualCaller,
   seeOther,
   sendQualPage,
   versionField,
@@ -24,7 +23,7 @@ import { overviewModel, overviewView, startView } from './overviewView.js';
 
 export function registerOverview(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual', async (req, reply) => {
-    const s = await loadStudyReq(req, QUAL_ROLES.read);
+    const s = qualCaller(await loadStudy(req, QUAL_ROLES.read));
     const record = await ctx.store.qual.byStudy(s.study.id);
     const base = qualBase(s.study.id);
     if (!record) {
@@ -57,8 +56,8 @@ export function registerOverview(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.post('/studies/:id/qual', async (req, reply) => {
-    const s = await loadStudyReq(req, QUAL_ROLES.owner);
-    const b = bodyOf(req);
+    const s = qualCaller(await loadStudy(req, QUAL_ROLES.owner));
+    const b = asForm(req.body);
     const description = field(b, 'description');
     const r = await ctx.store.qual.create({
       studyId: s.study.id,
@@ -73,11 +72,11 @@ export function registerOverview(app: FastifyInstance, ctx: QualContext): void {
 
   app.post('/studies/:id/qual/settings', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.owner);
-    const b = bodyOf(req);
+    const b = asForm(req.body);
     const version = versionField(b);
     const roles = await ctx.store.roles.list(q.study.id);
     const allowed = new Map(roles.filter((r) => r.role !== 'viewer').map((r) => [coderIdOf(r.userId), r]));
-    const reviewers = fields(b, 'reviewers');
+    const reviewers = fieldAll(b, 'reviewers');
     for (const r of reviewers)
       if (!allowed.has(r))
         throw new HttpError(400, `Reviewer "${r}" is not an owner or analyst of this study.`, 'validation');
@@ -123,7 +122,7 @@ export function registerOverview(app: FastifyInstance, ctx: QualContext): void {
 
   app.post('/studies/:id/qual/comparison', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.owner);
-    const b = bodyOf(req);
+    const b = asForm(req.body);
     const version = versionField(b);
     const open = field(b, 'open') === '1';
     await applyPlan(ctx, q, (state) => ({

@@ -34,21 +34,19 @@ import { renderHtmlDocument } from '../../render/html.js';
 import { renderMarkdown } from '../../render/markdown.js';
 import type { QualState } from '../../store/index.js';
 import { HttpError } from '../errors.js';
+import { asForm, field, rawField } from '../form.js';
 import { parseQuery, queryChoice } from '../request.js';
 import { useHeaders } from '../ui/headers.js';
 import {
   applyPlan,
-  bodyOf,
   csrfInput,
   esc,
-  field,
   loadQual,
   projectOf,
   QUAL_ROLES,
   type QualContext,
   type QualReq,
   qualBase,
-  rawField,
   seeOther,
   sendQualPage,
   versionField,
@@ -329,7 +327,7 @@ export function registerResults(app: FastifyInstance, ctx: QualContext): void {
 
   app.post('/studies/:id/qual/meta', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-    const b = bodyOf(req);
+    const b = asForm(req.body);
     const version = versionField(b);
     const meta: Record<string, unknown> = {};
     for (const [k] of META_FIELDS) {

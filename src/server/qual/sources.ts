@@ -17,10 +17,10 @@ import { DOCX_MAX_XML_BYTES, docxParagraphsAsync } from '../../render/qdpx/docx.
 import type { QualChange, QualPlan, QualRefusal, QualState, Refused } from '../../store/index.js';
 import { toQualProject } from '../../store/index.js';
 import { HttpError, tooLarge } from '../errors.js';
+import { asForm } from '../form.js';
 import { formList, formOption, formRawText, formText, parseBody, segments } from '../request.js';
 import {
   applyPlan,
-  bodyOf,
   type Coder,
   coderNames,
   decodeBase64,
@@ -366,7 +366,7 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
   app.post('/studies/:id/qual/segments/:segId/delete', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
     const { segId } = segments(req, 'segId');
-    const version = versionField(bodyOf(req));
+    const version = versionField(asForm(req.body));
     const sid = await applyPlan(ctx, q, (state) => {
       const seg = state.get('segment', segId);
       // Another coder's segment is "not found" while coding is blind, and never deletable.

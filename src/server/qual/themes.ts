@@ -26,17 +26,15 @@ import { formatQuote, quoteCandidates, quoteOf } from '../../core/qual/results.j
 import type { QualState } from '../../store/index.js';
 import { toQualProject } from '../../store/index.js';
 import { HttpError } from '../errors.js';
+import { asForm, type FormBody, field, fieldAll, rawField } from '../form.js';
 import { segments } from '../request.js';
 import { depthClass } from './assets.js';
 import {
   applyPlan,
-  bodyOf,
   coderNames,
   csrfInput,
   ensureCoder,
   esc,
-  field,
-  fields,
   invalid,
   lines,
   loadQual,
@@ -47,7 +45,6 @@ import {
   QUAL_ROLES,
   type QualContext,
   qualBase,
-  rawField,
   refuse,
   seeOther,
   sendQualPage,
@@ -140,7 +137,7 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
 
   app.post('/studies/:id/qual/memos', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-    const b = bodyOf(req);
+    const b = asForm(req.body);
     const t = field(b, 'target') || 'project';
     const [kind, ...rest] = t.split(':');
     const target = kind === 'project' ? { kind: 'project' } : { kind, id: rest.join(':') };
@@ -178,7 +175,7 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
   app.post('/studies/:id/qual/memos/:mid/delete', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
     const { mid } = segments(req, 'mid');
-    const version = versionField(bodyOf(req));
+    const version = versionField(asForm(req.body));
     await applyPlan(ctx, q, (state) => {
       const m = state.get('memo', mid);
       if (!m) return refuse('not_found', 'That memo no longer exists.');
@@ -212,17 +209,17 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
     });
   });
 
-  const themeChanges = (b: ReturnType<typeof bodyOf>) => ({
+  const themeChanges = (b: FormBody) => ({
     name: field(b, 'name'),
     definition: rawField(b, 'definition').trim(),
     parentId: field(b, 'parent') || null,
-    codeIds: fields(b, 'codes'),
+    codeIds: fieldAll(b, 'codes'),
     supportNeeds: lines(rawField(b, 'needs')),
   });
 
   app.post('/studies/:id/qual/themes', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-    const b = bodyOf(req);
+    const b = asForm(req.body);
     const id = newId('theme');
     await applyPlan(ctx, q, (state) => {
       const r = ThemeSchema.safeParse({ id, ...themeChanges(b) });
@@ -249,7 +246,7 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
     path: string,
     op: (
       theme: Theme,
-      b: ReturnType<typeof bodyOf>,
+      b: FormBody,
       state: QualState,
       coderId: string,
     ) => { ok: true; value: Theme } | { ok: false; issues: readonly { message: string }[] },
@@ -258,7 +255,7 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
     app.post(path, async (req, reply) => {
       const q = await loadQual(ctx, req, QUAL_ROLES.edit);
       const { tid } = segments(req, 'tid');
-      const b = bodyOf(req);
+      const b = asForm(req.body);
       const version = versionField(b);
       await applyPlan(ctx, q, (state) => {
         const t = state.get('theme', tid);
@@ -289,7 +286,7 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
       const c = themeChanges(b);
       if (c.parentId === t.id)
         return { ok: false, issues: [{ message: 'A theme cannot be its own sub-theme.' }] };
-      const quotes = fields(b, 'quotes').filter((id) => state.get('segment', id));
+      const quotes = fieldAll(b, 'quotes').filter((id) => state.get('segment', id));
       return editTheme(t, { ...c, quoteSegmentIds: quotes });
     },
     'theme.update',
@@ -330,7 +327,7 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
   app.post('/studies/:id/qual/themes/:tid/disagreements/:did/resolve', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
     const { tid, did } = segments(req, 'tid', 'did');
-    const b = bodyOf(req);
+    const b = asForm(req.body);
     const version = versionField(b);
     await applyPlan(ctx, q, (state) => {
       const t = state.get('theme', tid);

@@ -10,13 +10,12 @@ import { consentAuditView, withdrawConsents } from '../../core/qual/consent.js';
 import type { Participant, Turn } from '../../core/qual/model.js';
 import type { QualChange, QualPlan, QualState } from '../../store/index.js';
 import { HttpError } from '../errors.js';
+import { asForm, field } from '../form.js';
 import { segments } from '../request.js';
 import {
   applyPlan,
-  bodyOf,
   csrfInput,
   esc,
-  field,
   loadQual,
   nowIso,
   QUAL_ROLES,
@@ -108,13 +107,13 @@ export function registerWithdraw(app: FastifyInstance, ctx: QualContext): void {
   app.post('/studies/:id/qual/participants/:pid/withdraw', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.owner);
     const { pid } = segments(req, 'pid');
-    if (field(bodyOf(req), 'confirm') !== '1')
+    if (field(asForm(req.body), 'confirm') !== '1')
       throw new HttpError(
         400,
         'Tick the box to confirm that the participant withdrew consent; nothing was deleted.',
         'validation',
       );
-    const note = field(bodyOf(req), 'note').slice(0, 2000);
+    const note = field(asForm(req.body), 'note').slice(0, 2000);
     await applyPlan(ctx, q, (state) => {
       if (!state.get('participant', pid)) return refuse('not_found', 'That participant no longer exists.');
       const project = consentWithdrawal(state, pid, q.actor.coderId, note);

@@ -40,10 +40,10 @@ import {
 import { chooseLanguage } from '../../core/respond/language.js';
 import type { FormFields } from '../../core/response/submission.js';
 import type { Store, Study } from '../../store/index.js';
-import { asForm, formField } from '../auth/form.js';
 import { currentUser } from '../auth/guard.js';
 import type { ServerConfig } from '../config.js';
 import { HttpError } from '../errors.js';
+import { asForm, formField } from '../form.js';
 import { compressBody } from './compress.js';
 import { Cookies, EffectExecutor, type End } from './effects.js';
 import { type LoadedStudy, StudyCache } from './load.js';

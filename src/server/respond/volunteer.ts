@@ -24,9 +24,9 @@ import {
   type VolunteerFormError,
 } from '../../core/study/followUp.js';
 import { randomCode, type Store, type Study, volunteerCodeHash } from '../../store/index.js';
-import { formField } from '../auth/form.js';
 import type { ServerConfig } from '../config.js';
 import { HttpError } from '../errors.js';
+import { formField } from '../form.js';
 import type { Cookies } from './effects.js';
 import type { LoadedStudy, StudyCache } from './load.js';
 import type { RenderedPage, RespondCommon } from './render.js';

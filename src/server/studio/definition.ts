@@ -22,6 +22,7 @@ import { buildFlow, type Flow } from '../../core/study/pages.js';
 import { type ResolvedStudy, resolvedLookup, resolveStudy } from '../../core/study/resolve.js';
 import type { SupportContact } from '../../core/study/schema.js';
 import { getInstrument, instrumentIds } from '../../instruments/index.js';
+import { type FormBody as Fields, field, fieldAll } from '../form.js';
 
 /** Languages the studio offers (the respondent pages have UI strings for both). */
 export const STUDIO_LANGUAGES: readonly { readonly code: string; readonly name: string }[] = [
@@ -29,22 +30,8 @@ export const STUDIO_LANGUAGES: readonly { readonly code: string; readonly name: 
   { code: 'ur', name: 'Urdu (اردو)' },
 ];
 
-/** Form fields as @fastify/formbody parses them. */
-export type Fields = Readonly<Record<string, string | readonly string[] | undefined>>;
-
-/** The first value of a form field, trimmed ('' when absent). */
-export function field(fields: Fields | undefined, name: string): string {
-  const v = fields?.[name];
-  const s = typeof v === 'string' ? v : Array.isArray(v) ? (v[0] ?? '') : '';
-  return s.trim();
-}
-
-/** All values of a repeated form field (checkboxes). */
-export function fieldAll(fields: Fields | undefined, name: string): string[] {
-  const v = fields?.[name];
-  if (v === undefined) return [];
-  return (typeof v === 'string' ? [v] : [...v]).map((x) => x.trim()).filter((x) => x !== '');
-}
+/** Form fields: the server's one form type (src/server/form.ts), under the name the studio uses. */
+export { type Fields, field, fieldAll };
 
 /** Whether a checkbox was ticked. */
 export function checked(fields: Fields | undefined, name: string): boolean {

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { importReportView } from '../../../src/server/qual/exchangeView.js';
+import { membersView } from '../../../src/server/qual/membersView.js';
 import { overviewModel, overviewView, startView } from '../../../src/server/qual/overviewView.js';
 import { codingModel, codingView, importedView } from '../../../src/server/qual/sourcesView.js';
 import type { RoleGrant } from '../../../src/store/index.js';
@@ -159,5 +160,47 @@ describe('REFI-QDA import', () => {
     const clean = importReportView({ counts, skipped: [], warnings: [] }, base).text;
     expect(clean).not.toContain('notice');
     expect(clean).toContain(`<a href="${base}">Back to the project</a>`);
+  });
+});
+
+describe('member checking', () => {
+  const row = {
+    participantId: 'p4',
+    pseudonym: 'P4',
+    items: [
+      { sourceId: 'fgd1', sourceName: 'FGD <1>', turnIndex: 2, start: 10, end: 20, text: 'I  said\nthis' },
+    ],
+    hash: 'b'.repeat(64),
+    status: 'returned' as const,
+    sentHash: 'a'.repeat(64),
+    version: 2,
+    language: 'ur' as const,
+    history: [{ at: '2026-01-02T10:30:00.000Z', status: 'sent', by: 'Sana', note: 'by <hand>' }],
+    corrections: [{ before: 'x\r', after: 'y & z', at: '2026-01-03T09:00:00.000Z' }],
+  };
+
+  it('shows the status, a changed transcript since sending, the history and the corrections, escaped', () => {
+    const page = membersView({ base, rows: [row] }, 'tok').text;
+    expect(page).toContain('<span class="badge">returned</span><br><code class="hash">aaaaaaaaaaaa</code>');
+    expect(page).toContain('transcript changed since sent');
+    expect(page).toContain('<input type="hidden" name="version" value="2">');
+    expect(page).toContain('<option value="ur" selected>Urdu</option>');
+    expect(page).toContain(
+      '<li>2026-01-02 10:30 UTC: sent (Sana) — <span dir="auto">by &lt;hand&gt;</span></li>',
+    );
+    expect(page).toContain('<del dir="auto">x&#13;</del> → <ins dir="auto">y &amp; z</ins>');
+    expect(page).toContain('<option value="fgd1|2">FGD &lt;1&gt; #3: I said this…</option>');
+    expect(page).toContain(`action="${base}/member-checks/p4/corrections"`);
+  });
+
+  it('offers no correction form without turns, and says when there are no participants', () => {
+    const page = membersView(
+      { base, rows: [{ ...row, items: [], sentHash: row.hash, history: [], corrections: [] }] },
+      'tok',
+    ).text;
+    expect(page).not.toContain('Record a correction');
+    expect(page).not.toContain('transcript changed since sent');
+    expect(page).not.toContain('<details><summary>History');
+    expect(membersView({ base, rows: [] }, 'tok').text).toContain('<p>No participants yet.</p>');
   });
 });
