@@ -34,6 +34,7 @@ import {
   QUAL_ROLES,
   type QualContext,
   qualBase,
+  quoteRemovals,
   refuse,
   seeOther,
   sendQualPage,
@@ -374,16 +375,10 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
         return refuse('not_found', 'Segment not found.');
       if (seg.data.coderId !== q.actor.coderId)
         return refuse('invalid', 'You can delete only your own segments.');
-      const changes: QualChange[] = [{ kind: 'segment', id: segId, expect: version, data: null }];
-      for (const t of state.entities.theme)
-        if (t.data.quoteSegmentIds.includes(segId))
-          changes.push({
-            kind: 'theme',
-            id: t.id,
-            expect: 'any',
-            data: { ...t.data, quoteSegmentIds: t.data.quoteSegmentIds.filter((x) => x !== segId) },
-            audit: { action: 'theme.quote_removed' },
-          });
+      const changes: QualChange[] = [
+        { kind: 'segment', id: segId, expect: version, data: null },
+        ...quoteRemovals(state, new Set([segId])),
+      ];
       for (const m of state.entities.memo)
         if (m.data.target.kind === 'segment' && m.data.target.id === segId)
           changes.push({ kind: 'memo', id: m.id, expect: 'any', data: null });
