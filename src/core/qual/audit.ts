@@ -46,6 +46,21 @@ export interface AuditEvent {
 
 export type NewAuditEvent = Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>;
 
+/** The coder of the segment an event is about (from its before or after document); null when it names none. */
+export function segmentCoderOf(e: AuditEvent): string | null {
+  const d = (e.before ?? e.after) as { coderId?: unknown } | null;
+  return typeof d?.coderId === 'string' ? d.coderId : null;
+}
+
+/**
+ * Whether blind coding hides this event from `coderId`: it is about another coder's segment (the trail would
+ * reveal their coding before comparison is opened). `coderId` null (a reader who codes nothing) sees no
+ * coder's segment events.
+ */
+export function hiddenWhileBlind(e: AuditEvent, coderId: string | null): boolean {
+  return e.entity.kind === 'segment' && segmentCoderOf(e) !== coderId;
+}
+
 /** Canonical JSON (one owner: core/json.ts), re-exported for the qualitative audit's callers. */
 export { canonicalJson };
 

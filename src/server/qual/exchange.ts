@@ -20,6 +20,7 @@ import {
   auditToJson,
   auditToMarkdown,
   canonicalJson,
+  hiddenWhileBlind,
 } from '../../core/qual/audit.js';
 import { codeTarget } from '../../core/qual/codebook.js';
 import { CONSENSUS_CODER, consensusLayer } from '../../core/qual/consensus.js';
@@ -102,12 +103,7 @@ async function recordingsOf(ctx: QualContext, projectId: number, state: QualStat
 
 /** Whether the trail holds events about segments of coders other than `coderId`. */
 function othersSegments(log: readonly AuditEvent[], coderId: string | null): boolean {
-  return log.some((e) => e.entity.kind === 'segment' && segmentCoder(e) !== coderId);
-}
-
-function segmentCoder(e: AuditEvent): string | null {
-  const d = (e.before ?? e.after) as { coderId?: unknown } | null;
-  return typeof d?.coderId === 'string' ? d.coderId : null;
+  return log.some((e) => hiddenWhileBlind(e, coderId));
 }
 
 const QdpxQuery = z.object({
@@ -353,7 +349,7 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
       return `<code dir="ltr">${esc(s.length > 400 ? `${s.slice(0, 400)}…` : s)}</code>`;
     };
     const rows = [...log].reverse().map((e) => {
-      const masked = blind && e.entity.kind === 'segment' && segmentCoder(e) !== q.coderId;
+      const masked = blind && hiddenWhileBlind(e, q.coderId);
       return [
         String(e.seq),
         esc(when(e.at)),

@@ -10,6 +10,8 @@ import {
   auditToMarkdown,
   canonicalJson,
   changedFields,
+  hiddenWhileBlind,
+  segmentCoderOf,
   verifyAuditChain,
 } from '../../../src/core/qual/audit.js';
 
@@ -161,5 +163,34 @@ describe('exports', () => {
   it('changedFields', () => {
     expect(changedFields({ a: 1, b: [1] }, { a: 1, b: [2], c: 3 })).toEqual(['b', 'c']);
     expect(changedFields(1, 2)).toEqual(['(value)']);
+  });
+});
+
+describe('blind coding and the trail', () => {
+  const event = (kind: string, before: unknown, after: unknown): AuditEvent => ({
+    seq: 1,
+    actor: 'u1',
+    at: '2026-01-02T10:00:00.000Z',
+    action: `${kind}.update`,
+    entity: { kind, id: 'x' },
+    before,
+    after,
+    prevHash: AUDIT_GENESIS,
+    hash: AUDIT_GENESIS,
+  });
+
+  it('names the coder of a segment event from its before or after document', () => {
+    expect(segmentCoderOf(event('segment', null, { coderId: 'u2' }))).toBe('u2');
+    expect(segmentCoderOf(event('segment', { coderId: 'u3' }, null))).toBe('u3');
+    expect(segmentCoderOf(event('segment', { coderId: 7 }, null))).toBeNull();
+  });
+
+  it('hides other coders’ segment events (all of them from a reader who codes nothing), never other kinds', () => {
+    const theirs = event('segment', null, { coderId: 'u2' });
+    expect(hiddenWhileBlind(theirs, 'u1')).toBe(true);
+    expect(hiddenWhileBlind(theirs, 'u2')).toBe(false);
+    expect(hiddenWhileBlind(theirs, null)).toBe(true);
+    expect(hiddenWhileBlind(event('segment', null, {}), 'u1')).toBe(true);
+    expect(hiddenWhileBlind(event('code', null, { coderId: 'u2' }), 'u1')).toBe(false);
   });
 });
