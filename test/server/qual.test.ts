@@ -209,6 +209,16 @@ for (const backend of serverBackends()) {
       expect(ok(await get(`${base}/themes`, owner), 200).body).not.toContain('Fear of failure');
       // Deleting someone else's segment is refused as "not found" while blind.
       ok(await post(`${base}/segments/${segA!.id}/delete`, { version: segA!.version }, analyst), 404);
+      // The owner's audit trail masks the analyst's segment events while blind, and the downloads wait.
+      const trail = ok(await get(`${base}/audit`, owner), 200).body;
+      expect(trail).toContain('hidden while coding is blind');
+      expect(trail).toContain(segA!.id);
+      const startOf = (x: { data: { start: number } }) => `&quot;start&quot;:${x.data.start}`;
+      expect(trail).toContain(startOf(segA!));
+      for (const s of segsB) expect(trail).not.toContain(startOf(s));
+      expect(trail).not.toContain(`${base}/audit.csv`);
+      const held = ok(await get(`${base}/audit.csv`, owner), 409).body;
+      expect(held).toContain('stay hidden while coding is blind');
       // Comparison is closed: the page says so, no statistics.
       expect(ok(await get(`${base}/compare`, analyst), 200).body).toContain('Coding is blind');
       ok(await post(`${base}/comparison`, { open: '1', version: (await project()).version }, analyst), 403);
