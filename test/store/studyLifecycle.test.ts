@@ -22,6 +22,7 @@ const STUDY_TABLES = [
   'study_invitations',
   'invite_links',
   'response_uploads',
+  'account_links',
 ] as const;
 
 for (const backend of testBackends()) {
@@ -89,6 +90,14 @@ for (const backend of testBackends()) {
         email: 'viewer@example.org',
         role: 'viewer',
         invitedBy: ownerId,
+      });
+      await store.accountLinks.create({
+        token: `invitation-link-${newKey()}`,
+        kind: 'invite',
+        studyId: study.id,
+        role: 'viewer',
+        createdBy: ownerId,
+        expiresAt: new Date('2100-01-01T00:00:00Z'),
       });
       return { study, ownerId };
     };
