@@ -288,5 +288,34 @@ for (const backend of serverBackends()) {
       );
       expect(res.body).toContain('does not exist');
     });
+
+    it('refuses to print a character its fonts lack (422 naming it) rather than print a box', async () => {
+      ok(
+        await post(
+          `${base}/consent/forms`,
+          { version: 'v2-emoji', language: 'en', title: 'Consent', text: 'I agree 🙂 to take part.' },
+          owner,
+        ),
+      );
+      const p3 = await participantId('P3');
+      ok(
+        await post(
+          `${base}/consent/records`,
+          {
+            participant: p3,
+            formVersion: 'v2-emoji',
+            signedOn: '2026-11-22',
+            signedAs: 'Z. Q.',
+            witness: '',
+            notes: '',
+          },
+          owner,
+        ),
+      );
+      const record = (await doc()).consents.find((c) => c.participantId === p3)!;
+      const res = ok(await get(`${base}/consent/${record.id}/pdf`, owner), 422);
+      expect(res.body).toContain('U+1F642');
+      expect(res.body).toContain('consent form text (version v2-emoji)');
+    });
   });
 }
