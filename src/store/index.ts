@@ -91,6 +91,7 @@ export type {
 export { QUAL_TABLES, qualHash, toQualProject } from './qual.js';
 export type { ReferralLink, ReferralRefusal, WaveCount } from './referrals.js';
 export type {
+  ConsentRecord,
   InsertResponseRefusal,
   InsertResponseResult,
   NewResponse,

@@ -53,6 +53,18 @@ export interface NewResponse {
    * and nothing in the response refers to it.
    */
   readonly invitationHash?: string | undefined;
+  /**
+   * The e-consent on record (docs/consent.md): the consent version agreed to and the SHA-256 (hex) of the
+   * consent text in the language it was shown in. Absent for a study without consent.
+   */
+  readonly consent?: ConsentRecord;
+}
+
+/** What is kept of a respondent's agreement: the version, the SHA-256 (hex) of the text shown and its language. */
+export interface ConsentRecord {
+  readonly version: number;
+  readonly hash: string;
+  readonly language: string;
 }
 
 export type InsertResponseRefusal =
@@ -95,6 +107,8 @@ export interface StoredResponse {
   readonly referralWave: number | null;
   /** Null for a collected response; `imported:<file SHA-256 prefix>` for one imported from an export. */
   readonly source: string | null;
+  /** The consent agreed to (version and text hash); null for a study without consent and for imports. */
+  readonly consent: ConsentRecord | null;
 }
 
 const responseColumns = [
@@ -108,6 +122,9 @@ const responseColumns = [
   'submitted_at',
   'referral_wave',
   'source',
+  'consent_version',
+  'consent_hash',
+  'consent_language',
 ] as const;
 
 function toResponse(row: Pick<Selectable<ResponsesTable>, (typeof responseColumns)[number]>): StoredResponse {
@@ -122,6 +139,10 @@ function toResponse(row: Pick<Selectable<ResponsesTable>, (typeof responseColumn
     submittedAt: toDateOrNull(row.submitted_at),
     referralWave: row.referral_wave,
     source: row.source,
+    consent:
+      row.consent_version !== null && row.consent_hash !== null && row.consent_language !== null
+        ? { version: row.consent_version, hash: row.consent_hash, language: row.consent_language }
+        : null,
   };
 }
 
@@ -224,6 +245,9 @@ interface ResponseRow {
   readonly submitted_on: string;
   readonly submitted_at: Date | null;
   readonly referral_wave: number | null;
+  readonly consent_version: number | null;
+  readonly consent_hash: string | null;
+  readonly consent_language: string | null;
 }
 
 /**
@@ -308,6 +332,9 @@ function rowOf(p: PreparedResponse, study: StudyFacts): ResponseRow {
     submitted_on: p.submittedOn,
     submitted_at: study.keepTime ? p.now : null,
     referral_wave: input.referralWave ?? null,
+    consent_version: input.consent?.version ?? null,
+    consent_hash: input.consent?.hash ?? null,
+    consent_language: input.consent?.language ?? null,
   };
 }
 
@@ -599,8 +626,8 @@ const DIRECT_SQL = {
   restoreInvitation: 'INSERT INTO invite_links (study_id, token_hash, created_on) VALUES (?, ?, ?)',
   version: 'SELECT 1 AS found FROM study_versions WHERE study_id = ? AND version = ?',
   insert:
-    'INSERT INTO responses (public_id, study_id, version, idempotency_key, answers, language, submitted_on, submitted_at, referral_wave) ' +
-    'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (study_id, idempotency_key) DO NOTHING',
+    'INSERT INTO responses (public_id, study_id, version, idempotency_key, answers, language, submitted_on, submitted_at, referral_wave, consent_version, consent_hash, consent_language) ' +
+    'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (study_id, idempotency_key) DO NOTHING',
   existing: 'SELECT id, public_id, answers FROM responses WHERE study_id = ? AND idempotency_key = ?',
   deleteDraft: 'DELETE FROM resume_drafts WHERE study_id = ? AND code_hash = ?',
   counter:
@@ -620,6 +647,9 @@ function directParams(r: ResponseRow): unknown[] {
     r.submitted_on,
     r.submitted_at ? r.submitted_at.toISOString() : null,
     r.referral_wave,
+    r.consent_version,
+    r.consent_hash,
+    r.consent_language,
   ];
 }
 
@@ -649,12 +679,13 @@ async function insertManyKysely(
   }
   const col = <K extends keyof ResponseRow>(k: K) => rows.map((r) => r[k]);
   const inserted = await sql<{ id: number | string; study_id: number; idempotency_key: string }>`
-    INSERT INTO responses (public_id, study_id, version, idempotency_key, answers, language, submitted_on, submitted_at, referral_wave)
-    SELECT p, s, v, k, a::jsonb, l, d::date, t::timestamptz, w
+    INSERT INTO responses (public_id, study_id, version, idempotency_key, answers, language, submitted_on, submitted_at, referral_wave, consent_version, consent_hash, consent_language)
+    SELECT p, s, v, k, a::jsonb, l, d::date, t::timestamptz, w, cv, ch, cl
     FROM unnest(${col('public_id')}::text[], ${col('study_id')}::int[], ${col('version')}::int[],
       ${col('idempotency_key')}::text[], ${col('answers')}::text[], ${col('language')}::text[],
       ${col('submitted_on')}::text[], ${rows.map((r) => (r.submitted_at ? r.submitted_at.toISOString() : null))}::text[],
-      ${col('referral_wave')}::int[]) WITH ORDINALITY AS u(p, s, v, k, a, l, d, t, w, o)
+      ${col('referral_wave')}::int[], ${col('consent_version')}::int[], ${col('consent_hash')}::text[],
+      ${col('consent_language')}::text[]) WITH ORDINALITY AS u(p, s, v, k, a, l, d, t, w, cv, ch, cl, o)
     ORDER BY o
     ON CONFLICT (study_id, idempotency_key) DO NOTHING
     RETURNING id, study_id, idempotency_key`.execute(tx);

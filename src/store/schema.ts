@@ -147,6 +147,12 @@ export interface ResponsesTable {
   referral_wave: number | null;
   /** Null for a collected response; `imported:<file SHA-256 prefix>` for one imported from an export (0009). */
   source: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The consent version the respondent agreed to; null without consent (0010; docs/consent.md). */
+  consent_version: ColumnType<number | null, number | null | undefined, number | null>;
+  /** SHA-256 (hex) of the consent text in the language it was shown in; null without consent (0010). */
+  consent_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The language of the consent text shown (the text hashed); null without consent (0010). */
+  consent_language: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** An uploaded export waiting for its import (migration 0009_response_imports; src/store/imports.ts). */

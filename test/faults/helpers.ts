@@ -325,7 +325,7 @@ export async function faultApp(storeConfig: StoreConfig): Promise<FaultApp> {
         method: 'POST',
         url: `/api/v1/s/${study.publicToken}/responses`,
         headers: { 'content-type': 'application/json', 'idempotency-key': key },
-        payload: JSON.stringify({ answers: baceAnswers(seed) }),
+        payload: JSON.stringify({ answers: baceAnswers(seed), consent: { agreed: true, version: 2 } }),
       }),
     async close() {
       await app.close();

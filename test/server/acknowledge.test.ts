@@ -53,7 +53,7 @@ for (const backend of serverBackends()) {
           method: 'POST',
           url: `/api/v1/s/${study.publicToken}/responses`,
           headers: { 'content-type': 'application/json', 'idempotency-key': key },
-          payload: JSON.stringify({ answers: baceAnswers(1) }),
+          payload: JSON.stringify({ answers: baceAnswers(1), consent: { agreed: true, version: 2 } }),
         });
       // Before the fault: stored with a referral link.
       const before = await submit('acknowledge-0001');

@@ -2,6 +2,7 @@
  * The respondents' JSON API: idempotency (repeats and 50 concurrent posts of one key → one row), the 4xx matrix
  * with "nothing stored" checks, a lecture hall's 300 submissions from one address, the rate limit, /healthz.
  */
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { baceAnswers as completeBaceAnswers } from '../faults/helpers.js';
 import {
@@ -14,6 +15,15 @@ import {
   type TestApp,
   testApp,
 } from './helpers.js';
+
+/** The agreement to the BACE study's consent (version 2) that every accepted submission to it carries. */
+const CONSENT = { agreed: true, version: 2 };
+
+/** A body with the agreement to the study's consent, unless it says something about consent itself. */
+const withConsent = (body: unknown): unknown =>
+  typeof body === 'object' && body !== null && !Array.isArray(body) && !('consent' in body)
+    ? { ...body, consent: CONSENT }
+    : body;
 
 /** A complete, valid BACE response as the API takes it, with one item answered "not applicable". */
 const baceAnswers = (seed = 0): Record<string, unknown> => ({ ...completeBaceAnswers(seed), bace3_14: 'na' });
@@ -43,7 +53,7 @@ for (const backend of serverBackends()) {
         method: 'POST',
         url,
         headers: { 'content-type': 'application/json', ...headers },
-        payload: typeof body === 'string' ? body : JSON.stringify(body),
+        payload: typeof body === 'string' ? body : JSON.stringify(withConsent(body)),
       });
 
     /** Rows in every table a submission could touch. */
@@ -318,7 +328,7 @@ for (const backend of serverBackends()) {
         { path: 'answers', code: 'invalid_value', message: 'must be an object of item id → value' },
       ]);
       expect(body.error).toBe(
-        'The response was not stored: extra: unknown field; the body may have language, answers, idempotencyKey, referral (and 4 more problems).',
+        'The response was not stored: extra: unknown field; the body may have language, answers, idempotencyKey, referral, consent (and 4 more problems).',
       );
       // Answers checked against the study carry their codes too.
       const bad = await post(
@@ -413,12 +423,93 @@ for (const backend of serverBackends()) {
               'content-type': 'application/json',
               'idempotency-key': `hall-${String(i).padStart(6, '0')}`,
             },
-            payload: JSON.stringify({ answers: baceAnswers(i) }),
+            payload: JSON.stringify({ answers: baceAnswers(i), consent: CONSENT }),
           }),
         );
       }
       expect(results.filter((r) => r.statusCode !== 201).map((r) => r.statusCode)).toEqual([]);
       expect(await countRows(t.store, 'responses')).toBe(300);
+    });
+
+    it('refuses a submission without agreement to the current consent version (400 naming the field and the fix) and keeps the consent on record with a stored one', async () => {
+      const before = await snapshot();
+      const send = (consent: unknown, key: string) =>
+        post(
+          {
+            language: 'ur',
+            answers: baceAnswers(7),
+            ...(consent === undefined ? { consent: undefined } : { consent }),
+          },
+          { 'idempotency-key': key },
+        );
+      const missing = await send(undefined, 'consent-key-0001');
+      expect(missing.statusCode).toBe(400);
+      expect(missing.json()).toMatchObject({
+        code: 'validation',
+        error: expect.stringMatching(
+          /^The response was not stored: consent: missing: this study asks for consent; show the respondent the study's consent text \(version 2\) and send "consent": \{"agreed": true, "version": 2\} once they agree\.$/,
+        ),
+        issues: [{ path: 'consent', code: 'consent_required' }],
+      });
+      const declined = await send({ agreed: false, version: 2 }, 'consent-key-0002');
+      expect(declined.statusCode).toBe(400);
+      expect(declined.json().issues).toMatchObject([{ path: 'consent.agreed', code: 'consent_not_given' }]);
+      const old = await send({ agreed: true, version: 1 }, 'consent-key-0003');
+      expect(old.statusCode).toBe(400);
+      expect(old.json().issues).toMatchObject([
+        {
+          path: 'consent.version',
+          code: 'consent_version',
+          message: expect.stringMatching(/^is 1, but the study's consent is version 2 now/),
+        },
+      ]);
+      expect(await snapshot()).toEqual(before);
+      // Agreeing to version 2: stored with the version, the SHA-256 of the Urdu text shown and its language.
+      const ok = await send(CONSENT, 'consent-key-0004');
+      expect(ok.statusCode).toBe(201);
+      const stored = await t.store.responses.list(studyId);
+      expect(stored.map((r) => r.consent)).toEqual([
+        {
+          version: 2,
+          hash: createHash('sha256').update('آپ کسی بھی وقت رک سکتے ہیں۔', 'utf8').digest('hex'),
+          language: 'ur',
+        },
+      ]);
+    });
+
+    it('counts API submissions in the progress funnel as the form counts them (started, each page, completed or screened out)', async () => {
+      expect(
+        (await post({ answers: baceAnswers(1) }, { 'idempotency-key': 'funnel-key-0001' })).statusCode,
+      ).toBe(201);
+      const out = await post(
+        { answers: { ...baceAnswers(2), enrolled: 0 } },
+        { 'idempotency-key': 'funnel-key-0002' },
+      );
+      expect(out.statusCode).toBe(422);
+      // A repeat counts nothing.
+      expect(
+        (await post({ answers: baceAnswers(1) }, { 'idempotency-key': 'funnel-key-0001' })).statusCode,
+      ).toBe(200);
+      const totals = (await t.store.counters.read(studyId)).totals;
+      expect(totals).toEqual({
+        started: 2,
+        page_consent: 2, // both saw the consent page …
+        page_e1: 2, // … and the screening question
+        screened_out: 1,
+        page_p1: 1, // the one who continued: the pages shown for their answers (p2 is for postgraduates only)
+        page_p3: 1,
+        page_review: 1,
+        completed: 1,
+      });
+      const owner = await t.signIn('owner@example.org');
+      const page = await t.app.inject({
+        method: 'GET',
+        url: `/studies/${studyId}/progress`,
+        headers: { cookie: owner.cookie },
+      });
+      expect(page.body).toContain('<b id="n-started">2</b>');
+      expect(page.body).toContain('<b id="n-completed">1</b>');
+      expect(page.body).toMatch(/\(consent\)<\/span><\/td><td class="n">2<\/td><td class="n">100%/);
     });
 
     it('GET /healthz reports the database', async () => {

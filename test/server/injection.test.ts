@@ -259,7 +259,10 @@ for (const backend of serverBackends()) {
             'content-type': 'application/json',
             'idempotency-key': `injection-${i}-${backend.name}`,
           },
-          payload: JSON.stringify({ answers: answers(i, comment, story) }),
+          payload: JSON.stringify({
+            answers: answers(i, comment, story),
+            consent: { agreed: true, version: 3 },
+          }),
         });
         expect(res.statusCode, res.body).toBe(201);
       }

@@ -197,7 +197,7 @@ for (const backend of serverBackends()) {
             'content-type': 'application/json',
             'idempotency-key': `scan-${backend.name}-${i}`,
           },
-          payload: JSON.stringify({ answers: answers(i) }),
+          payload: JSON.stringify({ answers: answers(i), consent: { agreed: true, version: 2 } }),
         });
         expect(res.statusCode, res.body).toBe(201);
       }

@@ -80,6 +80,7 @@ for (const backend of serverBackends()) {
         headers: { ...headers, 'content-type': 'application/json', 'idempotency-key': 'privacy-probe-0001' },
         payload: JSON.stringify({
           referral,
+          consent: { agreed: true, version: 2 },
           answers: {
             enrolled: 1,
             age: 30,

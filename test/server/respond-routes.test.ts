@@ -2,6 +2,7 @@
  * Respondent routes end to end in process, as a phone without JavaScript would use them: form posts only,
  * state carried in hidden fields. On SQLite, and on PostgreSQL when NABZ_TEST_PG_URL is set.
  */
+import { createHash } from 'node:crypto';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -121,6 +122,14 @@ for (const backend of serverBackends()) {
       expect(stored!.referralWave).toBeNull();
       expect(stored!.submittedAt).toBeNull(); // anonymous: the day only
       expect(stored!.submittedOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      // The consent on record (docs/consent.md): the version agreed to, the SHA-256 of the English text shown.
+      expect(stored!.consent).toEqual({
+        version: 2,
+        hash: createHash('sha256')
+          .update('You may stop at any time. Your answers are anonymous.', 'utf8')
+          .digest('hex'),
+        language: 'en',
+      });
 
       // 3. Someone who follows the referral link is counted in the next wave.
       const path = new URL(link!).pathname + new URL(link!).search;

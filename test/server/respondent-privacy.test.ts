@@ -45,7 +45,8 @@ for (const backend of serverBackends()) {
         method: 'POST',
         url: `/api/v1/s/${token}/responses`,
         headers: { 'content-type': 'application/json', 'idempotency-key': key },
-        payload: JSON.stringify(body),
+        // The BACE study asks for consent (version 2): every submission carries the agreement.
+        payload: JSON.stringify({ consent: { agreed: true, version: 2 }, ...(body as object) }),
       });
 
     it('finding 5: the referral links cannot be matched to responses to rebuild who referred whom', async () => {

@@ -102,26 +102,27 @@ describe('openStore', () => {
         '0010_study_archive': { up: async () => undefined },
         '0011_account_links': { up: async () => undefined },
         '0012_volunteers': { up: async () => undefined },
-        '0013_good': { up: async (db) => void (await sql`CREATE TABLE extra_a (x INTEGER)`.execute(db)) },
-        '0014_bad': {
+        '0013_response_consent': { up: async () => undefined },
+        '0014_good': { up: async (db) => void (await sql`CREATE TABLE extra_a (x INTEGER)`.execute(db)) },
+        '0015_bad': {
           up: async (db) => {
             await sql`CREATE TABLE extra_b (x INTEGER)`.execute(db);
             await sql`THIS IS NOT SQL`.execute(db);
           },
         },
-        '0015_later': { up: async () => undefined },
+        '0016_later': { up: async () => undefined },
       }).then(
         () => undefined,
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(MigrationError);
       expect((err as MigrationError).message).toMatch(
-        /^Migration 0014_bad failed; this run's migrations were rolled back: /,
+        /^Migration 0015_bad failed; this run's migrations were rolled back: /,
       );
       expect((err as MigrationError).steps).toEqual([
-        { name: '0013_good', status: 'rolled_back' },
-        { name: '0014_bad', status: 'failed' },
-        { name: '0015_later', status: 'not_run' },
+        { name: '0014_good', status: 'rolled_back' },
+        { name: '0015_bad', status: 'failed' },
+        { name: '0016_later', status: 'not_run' },
       ]);
       const tables = (
         await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`.execute(store.db)
@@ -129,7 +130,7 @@ describe('openStore', () => {
       expect(tables).not.toContain('extra_a');
       expect(tables).not.toContain('extra_b');
       expect(tables).toContain('responses');
-      expect(await store.schemaVersion()).toEqual({ version: 12, name: '0012_volunteers' });
+      expect(await store.schemaVersion()).toEqual({ version: 13, name: '0013_response_consent' });
     } finally {
       await store.close();
     }

@@ -216,6 +216,28 @@ for (const backend of testBackends()) {
         );
         expect(versions).toEqual([1, 2, 1]);
       });
+
+      it('keeps the consent on record (version, text hash, language) with each response, also when stored together', async () => {
+        const { study } = await makeOpenStudy(store);
+        const hash = (c: string) => c.repeat(64);
+        // Sent at once, so that they share a transaction (the batch path: one statement on PostgreSQL).
+        const results = await Promise.all([
+          insertEmpty(study.id, { consent: { version: 3, hash: hash('a'), language: 'ur' } }),
+          insertEmpty(study.id, { consent: { version: 2, hash: hash('b'), language: 'en' } }),
+          insertEmpty(study.id),
+        ]);
+        const stored = await Promise.all(results.map((r) => store.responses.byId(r.ok ? r.id : -1)));
+        expect(stored.map((r) => r?.consent)).toEqual([
+          { version: 3, hash: hash('a'), language: 'ur' },
+          { version: 2, hash: hash('b'), language: 'en' },
+          null,
+        ]);
+        // The database itself refuses a hash that is not 64 hex digits.
+        await expect(
+          insertEmpty(study.id, { consent: { version: 1, hash: 'not-a-hash', language: 'en' } }),
+        ).rejects.toThrow();
+        expect(await store.responses.count(study.id)).toBe(3);
+      });
     });
 
     describe('what is kept about when', () => {

@@ -44,6 +44,9 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
     'referral_wave',
     'public_id',
     'source', // 0009_response_imports
+    'consent_version', // 0013_response_consent
+    'consent_hash',
+    'consent_language',
   ],
   resume_drafts: [
     'study_id',
@@ -154,15 +157,16 @@ for (const backend of testBackends()) {
             { name: '0010_study_archive', status: 'applied' },
             { name: '0011_account_links', status: 'applied' },
             { name: '0012_volunteers', status: 'applied' },
+            { name: '0013_response_consent', status: 'applied' },
           ]);
-          expect(await first.schemaVersion()).toEqual({ version: 12, name: '0012_volunteers' });
+          expect(await first.schemaVersion()).toEqual({ version: 13, name: '0013_response_consent' });
         } finally {
           await first.close();
         }
         const second = await db.open();
         try {
           expect(second.migrations).toEqual([]);
-          expect(await second.schemaVersion()).toEqual({ version: 12, name: '0012_volunteers' });
+          expect(await second.schemaVersion()).toEqual({ version: 13, name: '0013_response_consent' });
         } finally {
           await second.close();
         }
@@ -171,7 +175,7 @@ for (const backend of testBackends()) {
           'SELECT version, name FROM schema_version',
         );
         await raw.close();
-        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[12, '0012_volunteers']]);
+        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[13, '0013_response_consent']]);
       });
 
       it('0006_counter_shards keeps the counts of a database made before it, as shard 0', async () => {
@@ -199,16 +203,19 @@ for (const backend of testBackends()) {
               );
             }
             await sql`DELETE FROM nabz_migration WHERE name = '0006_counter_shards'`.execute(store.db);
-            // … and the later 0007_limits … 0012_volunteers, so they run again in order.
+            // … and the later 0007_limits … 0013_response_consent, so they run again in order.
             await sql`DROP TABLE rate_counters`.execute(store.db);
             await sql`DROP TABLE limit_state`.execute(store.db);
             await sql`DROP TABLE qual_media`.execute(store.db);
             await sql`DROP TABLE response_uploads`.execute(store.db);
             await sql`DROP TABLE volunteers`.execute(store.db);
             await sql`ALTER TABLE responses DROP COLUMN source`.execute(store.db);
+            await sql`ALTER TABLE responses DROP COLUMN consent_version`.execute(store.db);
+            await sql`ALTER TABLE responses DROP COLUMN consent_hash`.execute(store.db);
+            await sql`ALTER TABLE responses DROP COLUMN consent_language`.execute(store.db);
             await sql`ALTER TABLE studies DROP COLUMN archived_at`.execute(store.db);
             await sql`DROP TABLE account_links`.execute(store.db);
-            await sql`DELETE FROM nabz_migration WHERE name IN ('0007_limits', '0008_qual_media', '0009_response_imports', '0010_study_archive', '0011_account_links', '0012_volunteers')`.execute(
+            await sql`DELETE FROM nabz_migration WHERE name IN ('0007_limits', '0008_qual_media', '0009_response_imports', '0010_study_archive', '0011_account_links', '0012_volunteers', '0013_response_consent')`.execute(
               store.db,
             );
             await sql`INSERT INTO progress_counters (study_id, day, name, count)
@@ -227,6 +234,7 @@ for (const backend of testBackends()) {
               { name: '0010_study_archive', status: 'applied' },
               { name: '0011_account_links', status: 'applied' },
               { name: '0012_volunteers', status: 'applied' },
+              { name: '0013_response_consent', status: 'applied' },
             ]);
             expect(await store.counters.read(studyId)).toEqual({
               totals: { started: 9, completed: 5 },
@@ -318,7 +326,7 @@ for (const backend of testBackends()) {
           try {
             const [a, b] = await Promise.all([shared.open(), shared.open()]);
             try {
-              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 12]);
+              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 13]);
               const { study } = await makeOpenStudy(a);
               const key = newKey();
               const results = await Promise.all(
@@ -365,6 +373,7 @@ for (const backend of testBackends()) {
               { name: '0010_study_archive', status: 'applied' },
               { name: '0011_account_links', status: 'applied' },
               { name: '0012_volunteers', status: 'applied' },
+              { name: '0013_response_consent', status: 'applied' },
             ]);
           } finally {
             await store.close();

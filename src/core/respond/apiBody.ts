@@ -23,6 +23,19 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 
 const LANGUAGE = 'must be a language tag such as "en" or "ur"';
 const REFERRAL = 'must be the referral code from the link (?r=...)';
+const CONSENT = 'must be an object such as {"agreed": true, "version": 2}';
+
+/** The respondent's agreement to the study's consent, as a client sends it. */
+const ConsentBodySchema = z.strictObject(
+  {
+    agreed: z.boolean({ error: 'must be true (the respondent agreed) or false' }),
+    version: z
+      .number({ error: 'must be the version number of the consent text shown (e.g. 2)' })
+      .int({ error: 'must be the version number of the consent text shown (e.g. 2)' })
+      .positive({ error: 'must be the version number of the consent text shown (e.g. 2)' }),
+  },
+  { error: CONSENT },
+);
 
 const shape = {
   language: z.string({ error: LANGUAGE }).max(35, { error: LANGUAGE }).optional(),
@@ -37,6 +50,7 @@ const shape = {
     .string({ error: REFERRAL })
     .refine((r) => REFERRAL_CODE.test(r.toUpperCase()), { error: REFERRAL })
     .optional(),
+  consent: ConsentBodySchema.optional(),
 };
 
 /** The body as checked at run time (`answers` as an object; its values are the engine's to judge). */
@@ -68,6 +82,9 @@ const SubmissionBodyDocSchema = z.strictObject({
     .regex(/^[A-Za-z0-9]{4,16}$/)
     .optional()
     .describe('The referral code of the link the respondent came through (?r=...).'),
+  consent: ConsentBodySchema.optional().describe(
+    'Required by a study with a consent page: the respondent agreed ("agreed": true) to the consent text of this version ("version": the study\'s current consent version), shown in the response\'s language. Stored with the response: the version, the SHA-256 of the text in that language and the language (docs/consent.md). Ignored by a study without consent.',
+  ),
 });
 
 export type SubmissionBody = z.infer<typeof SubmissionBodySchema>;
@@ -80,11 +97,21 @@ export interface Submission {
   readonly key: string;
   /** The referral code, upper case. */
   readonly referral: string | undefined;
+  /** The consent the body carries, as sent (the engine judges it against the study's). */
+  readonly consent: { readonly agreed: boolean; readonly version: number } | undefined;
 }
 
 const FIELDS = Object.keys(shape);
 /** The order problems are listed in (the first one is in the error's message). */
-const ORDER: Readonly<Record<string, number>> = { idempotencyKey: 1, language: 2, referral: 3, answers: 4 };
+const ORDER: Readonly<Record<string, number>> = {
+  idempotencyKey: 1,
+  language: 2,
+  referral: 3,
+  consent: 4,
+  'consent.agreed': 4,
+  'consent.version': 4,
+  answers: 5,
+};
 
 /**
  * Check a JSON API body and the `Idempotency-Key` header (`headerKey`, undefined when absent): every problem,
@@ -109,14 +136,22 @@ export function parseSubmission(body: unknown, headerKey: string | undefined): V
     for (const i of r.error.issues) {
       if (i.code === 'unrecognized_keys')
         for (const k of i.keys)
-          issues.push({
-            path: k.slice(0, 64),
-            code: 'unknown_field',
-            message: `unknown field; the body may have ${FIELDS.join(', ')}`,
-          });
+          issues.push(
+            i.path.length
+              ? {
+                  path: `${i.path.map(String).join('.')}.${k.slice(0, 64)}`,
+                  code: 'unknown_field',
+                  message: 'unknown field; consent may have agreed, version',
+                }
+              : {
+                  path: k.slice(0, 64),
+                  code: 'unknown_field',
+                  message: `unknown field; the body may have ${FIELDS.join(', ')}`,
+                },
+          );
       else
         issues.push({
-          path: String(i.path[0] ?? ''),
+          path: i.path.slice(0, 2).map(String).join('.'),
           code: i.code === 'custom' ? 'invalid_value' : i.code,
           message: i.message,
         });
@@ -152,6 +187,7 @@ export function parseSubmission(body: unknown, headerKey: string | undefined): V
       language: r.data.language,
       key,
       referral: r.data.referral?.toUpperCase(),
+      consent: r.data.consent,
     },
   };
 }

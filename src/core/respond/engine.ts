@@ -26,6 +26,7 @@ import {
 } from '../response/submission.js';
 import { type ScoringPlan, scoreRespondent, scoringAnswers } from '../scoring/index.js';
 import { type FollowUpOffer, type FollowUpRule, judgeFollowUp } from '../study/followUp.js';
+import { type LocalizedString, localize } from '../study/i18n.js';
 import {
   applySkipLogic,
   type Flow,
@@ -37,6 +38,7 @@ import {
   previousPage,
   resumeStep,
   type Step,
+  shownPages,
 } from '../study/pages.js';
 import type { ResolvedStudy } from '../study/resolve.js';
 import { IDEMPOTENCY_KEY } from './apiBody.js';
@@ -83,8 +85,28 @@ export interface SessionState {
   readonly n?: number;
   /** Counted as started (the first page was left). */
   readonly started?: true;
+  /**
+   * The consent agreed to on the consent page: its version and the language of the text shown (the text is
+   * hashed from these when the response is stored: docs/consent.md).
+   */
+  readonly consent?: ConsentAgreement;
   /** The last post's problems, shown with its page. */
   readonly flash?: Flash;
+}
+
+/** A respondent's agreement to a study's consent: the version and the language of the text shown. */
+export interface ConsentAgreement {
+  readonly v: number;
+  readonly lang: string;
+}
+
+/**
+ * The consent text a respondent is shown in `lang` (the study's text in that language, else its fallback) and
+ * the language it is in; undefined for a study without consent. What the consent page shows and what is hashed
+ * into the response's consent record.
+ */
+export function consentShown(resolved: ResolvedStudy, lang: string): LocalizedString | undefined {
+  return localize(resolved.study.collection.consent?.text, lang);
 }
 
 /** Work for the adapter; the engine does no I/O. */
@@ -110,6 +132,8 @@ export type Effect =
       readonly idem: string;
       readonly counters: readonly string[];
       readonly flagged?: boolean;
+      /** The consent agreed to (studies with consent): stored with the response with the hash of its text. */
+      readonly consent?: ConsentAgreement;
     };
 
 /** Where the respondent goes next (the adapter redirects there). */
@@ -246,7 +270,11 @@ export function advance(
     { kind: 'saveDraft' } as const,
   ];
 
-  const goTo = (step: Step, answers: Readonly<Record<string, Answer>>): Advance => {
+  const goTo = (
+    step: Step,
+    answers: Readonly<Record<string, Answer>>,
+    extra: Partial<SessionState> = {},
+  ): Advance => {
     if (step.kind === 'ineligible') {
       return {
         state: null,
@@ -262,6 +290,7 @@ export function advance(
     const { flash: _flash, ...rest } = state;
     const next: SessionState = {
       ...rest,
+      ...extra,
       answers,
       at,
       n,
@@ -278,9 +307,13 @@ export function advance(
     const next: SessionState = { ...state, n, flash: { page, fields: typed(fields), errors } };
     return { state: next, effects: open(), place: placeOf(next) };
   };
-  const saveForLater = (answers: Readonly<Record<string, Answer>>, at: string): Advance => {
+  const saveForLater = (
+    answers: Readonly<Record<string, Answer>>,
+    at: string,
+    extra: Partial<SessionState> = {},
+  ): Advance => {
     const { flash: _flash, ...rest } = state;
-    const kept: SessionState = { ...rest, answers, at, started: true };
+    const kept: SessionState = { ...rest, ...extra, answers, at, started: true };
     return {
       state: null,
       effects: [
@@ -315,6 +348,10 @@ export function advance(
       return showAgain('review', {}, [
         { field: '_idem', code: 'bad_control', message: 'The page could not be read; submit again.' },
       ]);
+    // No agreement to the consent of this version on record (a session from before it was kept): ask again.
+    const consentPage = flow.consentVersion !== undefined ? findPage(flow, 'consent') : undefined;
+    if (consentPage && state.consent?.v !== flow.consentVersion)
+      return goTo({ kind: 'page', page: consentPage }, answers);
     const v = validateResponse(study.resolved, answers, { flow, lang: post.lang });
     if (!v.ok)
       return showAgain(
@@ -328,7 +365,15 @@ export function advance(
       effects: [
         ...(state.preview || typeof idem !== 'string'
           ? []
-          : [{ kind: 'submit', answers: v.value, idem, counters: ['completed'] } as const]),
+          : [
+              {
+                kind: 'submit',
+                answers: v.value,
+                idem,
+                counters: ['completed'],
+                ...(consentPage && state.consent ? { consent: state.consent } : {}),
+              } as const,
+            ]),
         { kind: 'deleteDraft' },
       ],
       place: {
@@ -353,18 +398,28 @@ export function advance(
       place: { kind: 'end', end: 'declined' },
     };
   }
+  // Agreeing records the version and the language of the text shown (kept until the response is stored).
+  const shown = page.kind === 'consent' ? consentShown(study.resolved, post.lang) : undefined;
+  const agreed: Partial<SessionState> =
+    sub.consent === 'agree' && shown && flow.consentVersion !== undefined
+      ? { consent: { v: flow.consentVersion, lang: shown.lang } }
+      : {};
   switch (sub.nav.kind) {
     case 'back':
-      return goTo({ kind: 'page', page: previousPage(flow, page.id, merged) ?? page }, merged);
+      return goTo({ kind: 'page', page: previousPage(flow, page.id, merged) ?? page }, merged, agreed);
     case 'goto': {
       const target = findPage(flow, sub.nav.page);
-      return goTo({ kind: 'page', page: target && state.seen.includes(target.id) ? target : page }, merged);
+      return goTo(
+        { kind: 'page', page: target && state.seen.includes(target.id) ? target : page },
+        merged,
+        agreed,
+      );
     }
     case 'save':
-      return saveForLater(merged, page.id);
+      return saveForLater(merged, page.id, agreed);
     default:
       if (!sub.ok) return showAgain(page.id, post.fields, sub.errors);
-      return goTo(nextStep(flow, page.id, merged), merged);
+      return goTo(nextStep(flow, page.id, merged), merged, agreed);
   }
 }
 
@@ -462,6 +517,26 @@ export type Judgement =
     };
 
 /**
+ * The progress counters of a whole response (the JSON API), as the form would have counted the same
+ * respondent: started, each page shown for these answers (the consent and screening pages, and for a
+ * completed response the content pages and the review), then `completed` or `screened_out`. So the progress
+ * page's funnel and drop-off by page count API submissions with the form's.
+ */
+export function wholeResponseCounters(
+  flow: Flow,
+  answers: Answers,
+  end: 'completed' | 'screened_out',
+): string[] {
+  const pages = shownPages(flow, answers).filter((p) => end === 'completed' || p.kind !== 'content');
+  return [
+    'started',
+    ...pages.map((p) => pageCounter(p.id)),
+    ...(end === 'completed' ? [pageCounter('review')] : []),
+    end,
+  ];
+}
+
+/**
  * Judge a complete response (answers already parsed from JSON): any problem other than eligibility is
  * `invalid` (the eligibility rule is not judged on answers that are not valid); eligibility alone is
  * `ineligible` with its count; otherwise `accept` with the answers to store and whether a safety rule fires.
@@ -475,7 +550,10 @@ export function judgeResponse(study: RespondFlow, answers: Answers, lang: string
       kind: 'invalid',
       issues: invalid.map((i) => ({ path: i.path, code: i.code, message: i.message })),
     };
-  return { kind: 'ineligible', effects: [{ kind: 'count', names: ['screened_out'] }] };
+  return {
+    kind: 'ineligible',
+    effects: [{ kind: 'count', names: wholeResponseCounters(study.flow, answers, 'screened_out') }],
+  };
 }
 
 /** Why the JSON API refuses a submission (before anything is stored or counted). */
@@ -499,10 +577,50 @@ export type SubmissionDecision =
   /** Store it: one `submit` effect (counted as started and completed when new). */
   | { readonly kind: 'accept'; readonly flagged: boolean; readonly effects: readonly Effect[] };
 
+/** The consent a JSON API body carries (`consent: { agreed, version }`), as sent. */
+export interface ConsentClaim {
+  readonly agreed: boolean;
+  readonly version: number;
+}
+
 /**
- * Decide on a JSON API submission: the answers as sent (item id → JSON value), whether the study is open and
- * whether the invitation (invitation-only studies) is usable. In order: an unusable invitation, then a closed
- * study, then answers that do not parse or are not valid are refused; failing only the eligibility rule is
+ * The problems with the consent a whole response carries: a study with consent needs the respondent's agreement
+ * to its current version (`consent: { agreed: true, version: N }`); a study without consent needs none (a
+ * consent sent to it is ignored and nothing is stored of it).
+ */
+export function consentIssues(study: RespondFlow, claim: ConsentClaim | undefined): Issue[] {
+  const current = study.flow.consentVersion;
+  if (current === undefined) return [];
+  const fix = `show the respondent the study's consent text (version ${current}) and send "consent": {"agreed": true, "version": ${current}} once they agree`;
+  if (!claim)
+    return [
+      {
+        path: 'consent',
+        code: 'consent_required',
+        message: `missing: this study asks for consent; ${fix}`,
+      },
+    ];
+  const issues: Issue[] = [];
+  if (claim.agreed !== true)
+    issues.push({
+      path: 'consent.agreed',
+      code: 'consent_not_given',
+      message: `must be true: a response is stored only with the respondent's agreement; ${fix}`,
+    });
+  if (claim.version !== current)
+    issues.push({
+      path: 'consent.version',
+      code: 'consent_version',
+      message: `is ${claim.version}, but the study's consent is version ${current} now; ${fix}`,
+    });
+  return issues;
+}
+
+/**
+ * Decide on a JSON API submission: the answers as sent (item id → JSON value), the consent it carries, whether
+ * the study is open and whether the invitation (invitation-only studies) is usable. In order: an unusable
+ * invitation, then a closed study (`closed` names why: see `closedReason`), then a missing or outdated consent
+ * and answers that do not parse or are not valid are refused (together); failing only the eligibility rule is
  * `ineligible`; otherwise `accept`. The answers are parsed and judged first so that a refusal can still
  * recognise a retry of a stored response.
  */
@@ -514,6 +632,7 @@ export function judgeSubmission(
     readonly idem: string;
     readonly open: boolean;
     readonly invitationUsable: boolean;
+    readonly consent?: ConsentClaim;
   },
 ): SubmissionDecision {
   const parsed = answersFromJson(study.flow, input.answers, input.lang);
@@ -527,25 +646,27 @@ export function judgeSubmission(
   });
   if (!input.invitationUsable) return refuse('invitation_invalid');
   if (!input.open) return refuse('closed');
+  const consent = consentIssues(study, input.consent);
   if (!parsed.ok)
-    return refuse(
-      'invalid',
-      parsed.errors.map((e) => ({
+    return refuse('invalid', [
+      ...consent,
+      ...parsed.errors.map((e) => ({
         path: `answers.${e.field}`.replace(/\.$/, ''),
         code: e.code,
         message: e.message,
       })),
-    );
-  if (!j) return refuse('invalid');
+    ]);
+  if (!j) return refuse('invalid', consent);
   if (j.kind === 'invalid')
-    return refuse(
-      'invalid',
-      j.issues.map((i) => ({
+    return refuse('invalid', [
+      ...consent,
+      ...j.issues.map((i) => ({
         path: i.path ? `answers.${i.path}` : 'answers',
         code: i.code,
         message: i.message,
       })),
-    );
+    ]);
+  if (consent.length) return refuse('invalid', consent);
   if (j.kind === 'ineligible') return j;
   return {
     kind: 'accept',
@@ -555,8 +676,16 @@ export function judgeSubmission(
         kind: 'submit',
         answers: j.answers,
         idem: input.idem,
-        counters: ['started', 'completed'],
+        counters: wholeResponseCounters(study.flow, j.answers, 'completed'),
         flagged: j.flagged,
+        ...(study.flow.consentVersion !== undefined
+          ? {
+              consent: {
+                v: study.flow.consentVersion,
+                lang: consentShown(study.resolved, input.lang)?.lang ?? input.lang,
+              },
+            }
+          : {}),
       },
     ],
   };
@@ -575,6 +704,7 @@ export function parseState(raw: unknown): SessionState | undefined {
     answers[k] = a;
   }
   const flash = parseFlash(x.flash);
+  const consent = parseConsent(x.consent);
   return {
     v: 1,
     answers,
@@ -587,8 +717,17 @@ export function parseState(raw: unknown): SessionState | undefined {
     ...(x.shared === true ? { shared: true as const } : {}),
     ...(Number.isSafeInteger(x.n) && (x.n as number) >= 0 ? { n: x.n as number } : {}),
     ...(x.started === true ? { started: true as const } : {}),
+    ...(consent ? { consent } : {}),
     ...(flash ? { flash } : {}),
   };
+}
+
+function parseConsent(raw: unknown): ConsentAgreement | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const x = raw as Record<string, unknown>;
+  return Number.isSafeInteger(x.v) && (x.v as number) >= 1 && str(x.lang)
+    ? { v: x.v as number, lang: x.lang }
+    : undefined;
 }
 
 const str = (v: unknown): v is string => typeof v === 'string';

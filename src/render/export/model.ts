@@ -24,6 +24,8 @@ export interface ExportRecord {
   readonly referralWave?: number;
   /** Imported from an export: `imported:<file SHA-256 prefix>`; absent for a collected response. */
   readonly source?: string;
+  /** The consent version the respondent agreed to (studies with consent; absent for imported responses). */
+  readonly consentVersion?: number;
   /** The validated answers, by item id. */
   readonly answers: Answers;
 }
@@ -108,6 +110,7 @@ export type VariableSource =
   | { readonly kind: 'language' }
   | { readonly kind: 'referral_wave' }
   | { readonly kind: 'source' }
+  | { readonly kind: 'consent_version' }
   /** A scale, single-choice, number or text item. */
   | { readonly kind: 'item'; readonly itemId: string }
   /** One option of a multiple-choice item: 1 chosen, 0 not chosen. */

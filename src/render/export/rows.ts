@@ -76,6 +76,9 @@ export function createRowEncoder(variables: readonly ExportVariable[]): (record:
         case 'source':
           row[i] = record.source ?? 'collected';
           break;
+        case 'consent_version':
+          row[i] = record.consentVersion ?? null;
+          break;
         case 'item': {
           const a = record.answers[s.itemId];
           if (v.type === 'string') row[i] = a?.kind === 'text' ? a.text : '';

@@ -205,7 +205,8 @@ function textWidth(item: Item, options: ExportOptions): number {
 /**
  * Build the variables of a study's export, in column order:
  * 1. `response_id`, `submitted_on` (a date), `submitted_at` (only with `includeTimes`), `language`,
- *    `referral_wave` (only when the study uses referral links), `source` (only with `includeSource`);
+ *    `referral_wave` (only when the study uses referral links), `source` (only with `includeSource`),
+ *    `consent_version` (only when the study asks for consent: the version each respondent agreed to);
  * 2. the screening questions, then each instrument's items and the study's questions (`resolved.variables`
  *    order); a multiple-choice item becomes one 0/1 variable per option, `<id>__<value>`, labelled
  *    "<item>: <option>"; text and longtext items only with `includeFreeText`;
@@ -387,19 +388,25 @@ export function buildVariables(
     group: response,
     source: { kind: 'language' },
   });
-  if (study.collection.referrals) {
-    meta.push({
-      name: names.allocate('referral_wave'),
-      label: 'Recruitment wave (0 = the study link, 1 = referred by a wave-0 respondent, …)',
-      type: 'numeric',
-      format: { type: 'F', width: 8, decimals: 0 },
-      measure: 'ordinal',
-      valueLabels: [],
-      missing: [],
-      group: response,
-      source: { kind: 'referral_wave' },
-    });
-  }
+  /** A whole-number response variable (a wave, a version). */
+  const ordinal = (kind: 'referral_wave' | 'consent_version', label: string): ExportVariable => ({
+    name: names.allocate(kind),
+    label,
+    type: 'numeric',
+    format: { type: 'F', width: 8, decimals: 0 },
+    measure: 'ordinal',
+    valueLabels: [],
+    missing: [],
+    group: response,
+    source: { kind },
+  });
+  if (study.collection.referrals)
+    meta.push(
+      ordinal(
+        'referral_wave',
+        'Recruitment wave (0 = the study link, 1 = referred by a wave-0 respondent, …)',
+      ),
+    );
   if (opts.includeSource) {
     meta.push({
       name: names.allocate('source'),
@@ -413,6 +420,13 @@ export function buildVariables(
       source: { kind: 'source' },
     });
   }
+  if (study.collection.consent)
+    meta.push(
+      ordinal(
+        'consent_version',
+        'Consent version agreed to (empty: imported, or stored before consent was recorded)',
+      ),
+    );
 
   const scoreVars: ExportVariable[] = [];
   if (opts.includeScores) {

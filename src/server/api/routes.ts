@@ -5,7 +5,8 @@
  * `idempotencyKey` body field) and the body
  *
  * ```json
- * { "language": "en", "answers": { "bace3_01": 2, "bace3_14": "na", "age": 21, "hobbies": [1, 3] }, "referral": "K7M4QX9P" }
+ * { "language": "en", "answers": { "bace3_01": 2, "bace3_14": "na", "age": 21, "hobbies": [1, 3] }, "referral": "K7M4QX9P",
+ *   "consent": { "agreed": true, "version": 2 } }
  * ```
  *
  * (its JSON Schema: schemas/submission.schema.json, generated from `SubmissionBodySchema` in
@@ -15,7 +16,7 @@
  * |--------|----------------------------------------------------------|-----------------------------------------------|
  * | 201    | `{ id, support?, referralLink? }`                        | stored                                        |
  * | 200    | `{ id, duplicate: true, support? }`                      | this key was stored before with these answers: nothing new |
- * | 400    | `{ error, code, issues: [{ path, code, message }] }`     | malformed JSON, unknown fields or items, bad values, missing required answers, bad key |
+ * | 400    | `{ error, code, issues: [{ path, code, message }] }`     | malformed JSON, unknown fields or items, bad values, missing required answers, bad key; a study with consent and no `consent` agreeing to its current version (`consent_required`, `consent_not_given`, `consent_version`) |
  * | 404    | `{ error, code: "not_found" }`                           | no such (open or closed) study                |
  * | 403    | `{ error, code: "invitation_required" }`                 | invitation-only study and no invitation token  |
  * | 409    | `{ error, code: "invitation_invalid" }`                  | the invitation was used already, revoked or mistyped |
@@ -246,6 +247,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
       idem,
       open: study.status === 'open',
       invitationUsable: invitation.usable,
+      ...(body.value.consent ? { consent: body.value.consent } : {}),
     });
     if (d.kind !== 'accept') return refuse(reply, study, loaded, idem, d);
     const referral =

@@ -204,6 +204,7 @@ export class EffectExecutor {
       referral,
       invitationHash,
       draftHashes,
+      consent: e.consent,
     };
   }
 

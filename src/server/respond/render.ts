@@ -12,7 +12,7 @@
  * set on `<html>`, and text that falls back to another language carries its own `lang`/`dir`.
  */
 import type { Instrument, LocalizedText } from '../../core/instrument/schema.js';
-import type { Presented } from '../../core/respond/engine.js';
+import { consentShown, type Presented } from '../../core/respond/engine.js';
 import type { Answer, Answers, FieldError, FormFields } from '../../core/response/submission.js';
 import { itemName } from '../../core/response/submission.js';
 import {
@@ -369,7 +369,7 @@ function renderFlowPage(c: Extract<RespondContext, { view: 'page' }>): RenderedP
 
   if (page.kind === 'consent') {
     const consent = study.collection.consent;
-    const ls = localize(consent?.text, lang);
+    const ls = consentShown(c.resolved, lang);
     const agree = consent?.agreeLabel ? txt(consent.agreeLabel, lang) : esc(s.consentAgree);
     body +=
       errorSummary(s, errors, new Set()) +

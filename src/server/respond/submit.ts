@@ -1,7 +1,19 @@
-import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
-import { safetyFlagged as isFlagged, REFERRAL_CODE } from '../../core/respond/engine.js';
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import {
+  type ConsentAgreement,
+  consentShown,
+  safetyFlagged as isFlagged,
+  REFERRAL_CODE,
+} from '../../core/respond/engine.js';
 import type { Answer } from '../../core/response/submission.js';
-import { calendarDay, canonicalJson, type Store, type Study, secretHash } from '../../store/index.js';
+import {
+  type ConsentRecord,
+  calendarDay,
+  canonicalJson,
+  type Store,
+  type Study,
+  secretHash,
+} from '../../store/index.js';
 import { HttpError } from '../errors.js';
 import type { LoadedStudy } from './load.js';
 
@@ -29,6 +41,24 @@ export function invitationRefusal(code: 'invitation_required' | 'invitation_inva
         'This invitation link is not valid for this study: it has been used for a response already (each link starts one response), was revoked, or is mistyped; nothing was stored. Ask the researcher for a new link.',
         'invitation_invalid',
       );
+}
+
+/**
+ * The consent record stored with a response (docs/consent.md): the version agreed to, the SHA-256 (hex) of the
+ * consent text exactly as the page showed it (UTF-8, in the language it was shown in) and that language.
+ * Undefined when the study version has no consent.
+ */
+export function consentRecord(
+  loaded: LoadedStudy,
+  agreed: ConsentAgreement | undefined,
+): ConsentRecord | undefined {
+  const shown = agreed && consentShown(loaded.resolved, agreed.lang);
+  if (!agreed || !shown) return undefined;
+  return {
+    version: agreed.v,
+    hash: createHash('sha256').update(shown.text, 'utf8').digest('hex'),
+    language: shown.lang,
+  };
 }
 
 /** The per-study root referral link: the parent of links given to respondents who came through the main link. */
@@ -156,6 +186,8 @@ export interface SubmitInput {
   readonly draftHashes?: readonly string[] | undefined;
   /** The hashed invitation token (invitation-only studies; see {@link invitationKey}). */
   readonly invitationHash?: string | undefined;
+  /** The consent agreed to (studies with consent): its version and the language of the text shown. */
+  readonly consent?: ConsentAgreement | undefined;
   readonly now: Date;
 }
 
@@ -190,6 +222,7 @@ export async function submitResponse(input: SubmitInput): Promise<SubmitResult> 
     counters: input.counters,
     now: input.now,
     invitationHash: input.invitationHash,
+    ...consentOf(loaded, input.consent),
   });
   if (!r.ok) {
     if (r.code === 'invitation_required' || r.code === 'invitation_invalid') throw invitationRefusal(r.code);
@@ -226,6 +259,11 @@ export async function submitResponse(input: SubmitInput): Promise<SubmitResult> 
     flagged,
     ...(referralCode ? { referralCode } : {}),
   };
+}
+
+function consentOf(loaded: LoadedStudy, agreed: ConsentAgreement | undefined): { consent?: ConsentRecord } {
+  const consent = consentRecord(loaded, agreed);
+  return consent ? { consent } : {};
 }
 
 /** The response stored under a (hashed) idempotency key, if any. */

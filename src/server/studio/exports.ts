@@ -68,6 +68,7 @@ export async function* exportRecords(
       language: r.language,
       ...(r.referralWave !== null ? { referralWave: r.referralWave } : {}),
       ...(r.source !== null ? { source: r.source } : {}),
+      ...(r.consent !== null ? { consentVersion: r.consent.version } : {}),
       answers: (r.answers ?? {}) as Answers,
     };
   }

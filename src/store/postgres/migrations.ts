@@ -410,6 +410,13 @@ const volunteers: readonly string[] = [
   )`,
 ];
 
+/** 0013_response_consent: the consent version and text hash with each response; as the SQLite migration. */
+const responseConsent: readonly string[] = [
+  'ALTER TABLE responses ADD COLUMN consent_version integer CHECK (consent_version IS NULL OR consent_version >= 1)',
+  "ALTER TABLE responses ADD COLUMN consent_hash text CHECK (consent_hash IS NULL OR consent_hash ~ '^[0-9a-f]{64}$')",
+  'ALTER TABLE responses ADD COLUMN consent_language text CHECK (consent_language IS NULL OR length(consent_language) BETWEEN 2 AND 35)',
+];
+
 /** All PostgreSQL migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
@@ -424,4 +431,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0010_study_archive': { up: runStatements(studyArchive) },
   '0011_account_links': { up: runStatements(accountLinks) },
   '0012_volunteers': { up: runStatements(volunteers) },
+  '0013_response_consent': { up: runStatements(responseConsent) },
 };

@@ -450,6 +450,18 @@ const volunteers: readonly string[] = [
   ) STRICT, WITHOUT ROWID`,
 ];
 
+/**
+ * 0013_response_consent: the e-consent on record with each response (issue 14, docs/consent.md): the consent
+ * version the respondent agreed to, the SHA-256 (hex) of the consent text as it was shown and that text's
+ * language (which may differ from the response's `language` when the respondent switched language after
+ * agreeing). All null for a study without consent and for imported responses.
+ */
+const responseConsent: readonly string[] = [
+  'ALTER TABLE responses ADD COLUMN consent_version INTEGER CHECK (consent_version IS NULL OR consent_version >= 1)',
+  "ALTER TABLE responses ADD COLUMN consent_hash TEXT CHECK (consent_hash IS NULL OR (length(consent_hash) = 64 AND consent_hash NOT GLOB '*[^0-9a-f]*'))",
+  'ALTER TABLE responses ADD COLUMN consent_language TEXT CHECK (consent_language IS NULL OR length(consent_language) BETWEEN 2 AND 35)',
+];
+
 /** All SQLite migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
@@ -464,4 +476,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0010_study_archive': { up: runStatements(studyArchive) },
   '0011_account_links': { up: runStatements(accountLinks) },
   '0012_volunteers': { up: runStatements(volunteers) },
+  '0013_response_consent': { up: runStatements(responseConsent) },
 };

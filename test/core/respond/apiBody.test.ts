@@ -21,8 +21,11 @@ describe('parseSubmission', () => {
     const r = parseSubmission({ answers: { a: 1 }, language: 'ur', referral: 'k7m4qx9p' }, ` ${KEY} `);
     expect(r).toEqual({
       ok: true,
-      value: { answers: { a: 1 }, language: 'ur', key: KEY, referral: 'K7M4QX9P' },
+      value: { answers: { a: 1 }, language: 'ur', key: KEY, referral: 'K7M4QX9P', consent: undefined },
     });
+    // The consent is passed on as sent: the engine judges it against the study's consent version.
+    const c = parseSubmission({ answers: {}, consent: { agreed: true, version: 2 } }, KEY);
+    expect(c.ok && c.value.consent).toEqual({ agreed: true, version: 2 });
     const b = parseSubmission({ answers: {}, idempotencyKey: KEY }, undefined);
     expect(b.ok && b.value.key).toBe(KEY);
     // The same key in both places is one key.
@@ -83,7 +86,39 @@ describe('parseSubmission', () => {
       header: KEY,
       path: 'ip',
       code: 'unknown_field',
-      message: /unknown field; the body may have language, answers, idempotencyKey, referral/,
+      message: /unknown field; the body may have language, answers, idempotencyKey, referral, consent/,
+    },
+    {
+      name: 'a consent that is not an object',
+      body: { answers: {}, consent: true },
+      header: KEY,
+      path: 'consent',
+      code: 'invalid_type',
+      message: /must be an object such as \{"agreed": true, "version": 2\}/,
+    },
+    {
+      name: 'a consent without agreement',
+      body: { answers: {}, consent: { version: 2 } },
+      header: KEY,
+      path: 'consent.agreed',
+      code: 'invalid_type',
+      message: /must be true \(the respondent agreed\) or false/,
+    },
+    {
+      name: 'a consent version that is not a whole number',
+      body: { answers: {}, consent: { agreed: true, version: 1.5 } },
+      header: KEY,
+      path: 'consent.version',
+      code: 'invalid_type',
+      message: /version number of the consent text shown/,
+    },
+    {
+      name: 'an unknown consent field',
+      body: { answers: {}, consent: { agreed: true, version: 1, text: 'I agree' } },
+      header: KEY,
+      path: 'consent.text',
+      code: 'unknown_field',
+      message: /consent may have agreed, version/,
     },
     {
       name: 'a language number',
@@ -200,7 +235,13 @@ describe('schemas/submission.schema.json', () => {
     expect(s.type).toBe('object');
     expect(s.required).toEqual(['answers']);
     expect(s.additionalProperties).toBe(false);
-    expect(Object.keys(s.properties).sort()).toEqual(['answers', 'idempotencyKey', 'language', 'referral']);
+    expect(Object.keys(s.properties).sort()).toEqual([
+      'answers',
+      'consent',
+      'idempotencyKey',
+      'language',
+      'referral',
+    ]);
     expect(s.properties.answers?.type).toBe('object');
     expect(s.properties.answers?.additionalProperties?.anyOf).toHaveLength(4);
   });

@@ -238,7 +238,11 @@ describe('respondent-session engine', () => {
     };
     for (const id of BACE_ITEMS) all[id] = v(1);
     const ineligible = judgeResponse(bace, all, 'en');
-    expect(ineligible).toEqual({ kind: 'ineligible', effects: [{ kind: 'count', names: ['screened_out'] }] });
+    // Counted as the form counts a screened-out respondent: started, the consent and screening pages, screened out.
+    expect(ineligible).toEqual({
+      kind: 'ineligible',
+      effects: [{ kind: 'count', names: ['started', 'page_consent', 'page_e1', 'screened_out'] }],
+    });
   });
 
   it('decides a JSON API submission: invitation, then closed, then invalid answers refused; a retry keeps its answers', () => {
@@ -253,7 +257,8 @@ describe('respondent-session engine', () => {
         kind: 'submit',
         answers: expect.objectContaining({ phq9_9: v(3) }),
         idem: 'h',
-        counters: ['started', 'completed'],
+        // As the form counts: started, every page shown, the review, completed (the progress page's funnel).
+        counters: ['started', ...phq9.flow.pages.map((p) => `page_${p.id}`), 'page_review', 'completed'],
         flagged: true,
       },
     ]);
@@ -275,7 +280,8 @@ describe('respondent-session engine', () => {
     const range = judgeSubmission(phq9, { ...input, answers: { ...json, phq9_1: 7 } });
     expect(range.kind === 'refuse' && range.reason).toBe('invalid');
     expect(range.kind === 'refuse' && range.issues.map((i) => i.path)).toEqual(['answers.phq9_1']);
-    const incomplete = judgeSubmission(bace, { ...input, answers: { enrolled: 1 } });
+    const agreed = { consent: { agreed: true, version: 2 } };
+    const incomplete = judgeSubmission(bace, { ...input, ...agreed, answers: { enrolled: 1 } });
     expect(incomplete.kind === 'refuse' && incomplete.reason).toBe('invalid');
     expect(
       incomplete.kind === 'refuse' && incomplete.issues.every((i) => i.path.startsWith('answers.')),
@@ -287,10 +293,77 @@ describe('respondent-session engine', () => {
     // Failing only the eligibility rule: screened out, counted.
     const baceJson: Record<string, unknown> = { enrolled: 0, age: 21, gender: 1, training: 1 };
     for (const id of BACE_ITEMS) baceJson[id] = 1;
-    expect(judgeSubmission(bace, { ...input, answers: baceJson })).toEqual({
+    expect(judgeSubmission(bace, { ...input, ...agreed, answers: baceJson })).toEqual({
       kind: 'ineligible',
-      effects: [{ kind: 'count', names: ['screened_out'] }],
+      effects: [{ kind: 'count', names: ['started', 'page_consent', 'page_e1', 'screened_out'] }],
     });
+  });
+
+  it('refuses a JSON API submission to a study with consent without agreement to its current version', () => {
+    const baceJson: Record<string, unknown> = { enrolled: 1, age: 21, gender: 1, training: 1 };
+    for (const id of BACE_ITEMS) baceJson[id] = 1;
+    const input = { answers: baceJson, lang: 'ur', idem: 'h', open: true, invitationUsable: true };
+    const issuesOf = (consent?: { agreed: boolean; version: number }) => {
+      const d = judgeSubmission(bace, { ...input, ...(consent ? { consent } : {}) });
+      return d.kind === 'refuse' ? d.issues.map((i) => [i.path, i.code, i.message]) : d.kind;
+    };
+    expect(issuesOf()).toEqual([
+      [
+        'consent',
+        'consent_required',
+        `missing: this study asks for consent; show the respondent the study's consent text (version 2) and send "consent": {"agreed": true, "version": 2} once they agree`,
+      ],
+    ]);
+    expect(issuesOf({ agreed: false, version: 2 })).toEqual([
+      [
+        'consent.agreed',
+        'consent_not_given',
+        expect.stringMatching(/^must be true: a response is stored only/),
+      ],
+    ]);
+    expect(issuesOf({ agreed: true, version: 1 })).toEqual([
+      [
+        'consent.version',
+        'consent_version',
+        expect.stringMatching(/^is 1, but the study's consent is version 2 now;/),
+      ],
+    ]);
+    // Nothing is counted as screened out without consent: the consent is judged first.
+    const ineligible = judgeSubmission(bace, { ...input, answers: { ...baceJson, enrolled: 0 } });
+    expect(ineligible).toMatchObject({ kind: 'refuse', reason: 'invalid' });
+    // With consent to version 2: stored with the consent (and the language of the text shown, Urdu here).
+    const ok = judgeSubmission(bace, { ...input, consent: { agreed: true, version: 2 } });
+    expect(ok.kind === 'accept' && ok.effects[0]).toMatchObject({
+      kind: 'submit',
+      consent: { v: 2, lang: 'ur' },
+    });
+    // A study without consent takes none and records none.
+    const json: Record<string, unknown> = {};
+    for (let i = 1; i <= 10; i++) json[`phq9_${i}`] = 0;
+    const phq = judgeSubmission(phq9, { ...input, answers: json, consent: { agreed: true, version: 9 } });
+    expect(phq.kind === 'accept' && phq.effects[0]).not.toHaveProperty('consent');
+  });
+
+  it('records the consent agreed to in the session, and sends a session without it back to the consent page', () => {
+    const s0 = startState(bace.flow);
+    const a = advance(
+      bace,
+      { state: s0, isNew: true },
+      { ...post(s0, 'consent', { _consent: 'agree' }), nonce: undefined, lang: 'ur' },
+    );
+    expect(a.state?.consent).toEqual({ v: 2, lang: 'ur' });
+    // Kept in the stored draft.
+    expect(parseState(JSON.parse(JSON.stringify(a.state)))?.consent).toEqual({ v: 2, lang: 'ur' });
+    // A session at the review without an agreement on record (a draft kept from before) is asked again.
+    const atReview: SessionState = { ...atP1(), at: 'review', seen: ['consent', 'e1', 'p1', 'review'] };
+    const { consent: _c, ...without } = atReview;
+    const back = advance(
+      bace,
+      { state: without, isNew: false },
+      post(without, 'review', { _nav: 'submit', _idem: 'a1b2c3d4-0000-4000-8000-000000000009' }),
+    );
+    expect(back.place).toEqual({ kind: 'page', pageId: 'consent' });
+    expect(kinds(back.effects)).not.toContain('submit');
   });
 
   it('presents the start (the first page) and names the ends that need no session', () => {

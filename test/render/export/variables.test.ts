@@ -10,7 +10,14 @@ import {
   spssDateTime,
   spssSafeName,
 } from '../../../src/render/export/index.js';
-import { DEFAULT_VARIABLE_NAMES, LONG_QUESTION, records, resolvedStudy } from './fixture.js';
+import {
+  DEFAULT_VARIABLE_NAMES,
+  LONG_QUESTION,
+  mini,
+  records,
+  resolvedStudy,
+  studyInput,
+} from './fixture.js';
 
 const resolved = resolvedStudy();
 
@@ -166,6 +173,39 @@ describe('createRowEncoder', () => {
       submitted_at: null,
       referral_wave: null,
     });
+  });
+
+  it('a study with consent exports the consent version each respondent agreed to, after the response metadata', () => {
+    const withConsent = resolveStudy(
+      {
+        ...studyInput,
+        collection: {
+          ...studyInput.collection,
+          consent: { version: 3, text: { en: 'You may stop at any time.' } },
+        },
+      },
+      (id) => (id === 'mini' ? mini : undefined),
+      ['mini'],
+    );
+    if (!withConsent.ok) throw new Error(JSON.stringify(withConsent.issues));
+    const vars = buildVariables(withConsent.value);
+    expect(vars.map((v) => v.name).slice(0, 5)).toEqual([
+      'response_id',
+      'submitted_on',
+      'language',
+      'referral_wave',
+      'consent_version',
+    ]);
+    expect(vars[4]).toMatchObject({
+      label: 'Consent version agreed to (empty: imported, or stored before consent was recorded)',
+      type: 'numeric',
+      measure: 'ordinal',
+    });
+    const encode = createRowEncoder(vars);
+    expect(encode({ ...records[0]!, consentVersion: 3 })[4]).toBe(3);
+    expect(encode(records[0]!)[4]).toBeNull();
+    // Without consent there is no such column.
+    expect(buildVariables(resolved).map((v) => v.name)).not.toContain('consent_version');
   });
 
   it('SPSS dates count seconds from 14 October 1582', () => {

@@ -4,6 +4,7 @@
  * row, counters, a resume code and its cookie, a stored response with its referral link and end cookie — and
  * nothing a scope leaves out (a preview keeps no resume code; the JSON API has no session).
  */
+import { createHash } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyReply } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -133,6 +134,7 @@ for (const backend of serverBackends()) {
         idem: 'unused',
         open: true,
         invitationUsable: true,
+        consent: { agreed: true, version: 2 },
       });
       if (d.kind !== 'accept') throw new Error(JSON.stringify(d));
       const e = d.effects[0]!;
@@ -161,6 +163,7 @@ for (const backend of serverBackends()) {
         idem: 'k',
         open: true,
         invitationUsable: true,
+        consent: { agreed: true, version: 2 },
       });
       const e = d.kind === 'accept' ? d.effects[0]! : undefined;
       const r = await run([e!, { kind: 'count', names: ['after'] }], (reply) => ({
@@ -179,12 +182,22 @@ for (const backend of serverBackends()) {
         idem: 'f'.repeat(64),
         open: true,
         invitationUsable: true,
+        consent: { agreed: true, version: 2 },
       });
       if (d.kind !== 'accept') throw new Error(JSON.stringify(d));
       const scope = { study, loaded, lang: 'en', now: new Date(), reply: {} as FastifyReply, referral: null };
       const r = await executor.submit(d.effects, scope);
       expect(r.created).toBe(true);
-      expect((await t.store.responses.byIdempotencyKey(study.id, 'f'.repeat(64)))?.publicId).toBe(r.publicId);
+      const stored = await t.store.responses.byIdempotencyKey(study.id, 'f'.repeat(64));
+      expect(stored?.publicId).toBe(r.publicId);
+      // The consent on record: the version agreed to and the SHA-256 of the English text shown.
+      expect(stored?.consent).toEqual({
+        version: 2,
+        hash: createHash('sha256')
+          .update('You may stop at any time. Your answers are anonymous.', 'utf8')
+          .digest('hex'),
+        language: 'en',
+      });
       expect((await t.store.counters.read(study.id)).totals).toMatchObject({ started: 1, completed: 1 });
       expect(() => executor.submit([{ kind: 'saveDraft' }], scope)).toThrow(/one submit effect/);
     });

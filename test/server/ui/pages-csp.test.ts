@@ -139,7 +139,11 @@ describe('every page obeys its Content-Security-Policy', () => {
           'content-type': 'application/json',
           'idempotency-key': `00000000-0000-4000-8000-00000000000${i}`,
         },
-        payload: JSON.stringify({ language: 'en', answers: baceAnswers(i) }),
+        payload: JSON.stringify({
+          language: 'en',
+          answers: baceAnswers(i),
+          consent: { agreed: true, version: 2 },
+        }),
       });
       expectStatus(r, 201);
     }
