@@ -160,3 +160,72 @@ export function parseVolunteerContact(fields: {
     contact: { ...(name ? { name } : {}), ...(email ? { email } : {}), ...(phone ? { phone } : {}) },
   };
 }
+
+/**
+ * Which volunteers' bands the owner may see (k-safe): a volunteer's bands are shown only when at least `k`
+ * volunteers of the same release batch carry exactly the same bands. Volunteers are released in batches of at
+ * least k (src/store/volunteers.ts), so an owner can place a volunteer only among the eligible responses since
+ * the previous batch; among those, a band profile shared by k volunteers is shared by at least k responses,
+ * while a rarer profile could single out one response. Waiting volunteers (no batch) show nothing.
+ */
+export function bandsShown(
+  volunteers: readonly {
+    readonly batch: number | null;
+    readonly bands: Readonly<Record<string, string | null>>;
+  }[],
+  k: number,
+): boolean[] {
+  const key = (v: (typeof volunteers)[number]) =>
+    `${v.batch}\u0000${JSON.stringify(Object.entries(v.bands).sort(([a], [b]) => (a < b ? -1 : 1)))}`;
+  const counts = new Map<string, number>();
+  for (const v of volunteers) if (v.batch !== null) counts.set(key(v), (counts.get(key(v)) ?? 0) + 1);
+  return volunteers.map((v) => v.batch !== null && (counts.get(key(v)) ?? 0) >= Math.max(1, k));
+}
+
+/** The default invitation: `{name}` and `{link}` are replaced per volunteer. */
+export const DEFAULT_INVITATION =
+  'Hello {name}, thank you for volunteering for the follow-up of our study. We would like to invite you to take part. Please reply to this message; you can see or withdraw your details at {link}';
+
+/**
+ * One volunteer's invitation text: the owner's message with `{name}` (the volunteer's name, or "there") and
+ * `{link}` (their personal link) filled in; the link is appended when the message has no `{link}`.
+ */
+export function invitationText(
+  template: string,
+  v: { readonly name?: string | undefined; readonly link: string },
+): string {
+  const t = template.trim() || DEFAULT_INVITATION;
+  const filled = t.replaceAll('{name}', v.name?.trim() || 'there').replaceAll('{link}', v.link);
+  return t.includes('{link}') ? filled : `${filled}\n${v.link}`;
+}
+
+/**
+ * A qualitative participant made from a volunteer who attended: the next free pseudonym ("P<n>"), their name
+ * as given (confidential: used only to recognise speaker labels, never exported), and as attributes the bands
+ * the owner may see (`"<score label>": band`) and `"follow-up volunteer": true`. Withheld bands (fewer than k
+ * share them) are not carried: the attribute says so instead.
+ */
+export function volunteerParticipant(input: {
+  readonly id: string;
+  readonly takenPseudonyms: readonly string[];
+  readonly name?: string | undefined;
+  readonly bands: Readonly<Record<string, string | null>> | null;
+  readonly labels: ReadonlyMap<string, string>;
+}): {
+  id: string;
+  pseudonym: string;
+  name?: string;
+  aliases: string[];
+  attributes: Record<string, string | boolean>;
+} {
+  const taken = new Set(input.takenPseudonyms);
+  let n = 1;
+  while (taken.has(`P${n}`)) n++;
+  const attributes: Record<string, string | boolean> = { 'follow-up volunteer': true };
+  if (input.bands === null) attributes['screening bands'] = 'withheld (fewer than k volunteers share them)';
+  else
+    for (const [id, band] of Object.entries(input.bands))
+      attributes[`${input.labels.get(id) ?? id} band`] = band ?? 'not computed';
+  const name = input.name?.trim();
+  return { id: input.id, pseudonym: `P${n}`, ...(name ? { name } : {}), aliases: [], attributes };
+}

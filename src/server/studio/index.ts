@@ -35,6 +35,7 @@ import { registerPlan } from './plan.js';
 import { registerPreview } from './preview.js';
 import { registerProgress } from './progress.js';
 import { registerReview } from './review.js';
+import { registerVolunteers } from './volunteers.js';
 
 export { layout } from './layout.js';
 
@@ -58,4 +59,5 @@ export async function studioRoutes(
   registerExports(app, ctx);
   registerImport(app, ctx);
   registerPeople(app, ctx);
+  registerVolunteers(app, ctx);
 }

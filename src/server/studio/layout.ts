@@ -32,6 +32,7 @@ export type StudyTab =
   | 'exports'
   | 'qual'
   | 'people'
+  | 'volunteers'
   | 'audit';
 
 const TABS: readonly { tab: StudyTab; label: string; path: string; roles: readonly StudyRole[] }[] = [
@@ -44,6 +45,7 @@ const TABS: readonly { tab: StudyTab; label: string; path: string; roles: readon
   { tab: 'exports', label: 'Exports', path: '/exports', roles: ['owner', 'analyst'] },
   { tab: 'qual', label: 'Qualitative', path: '/qual', roles: ['owner', 'analyst', 'viewer'] },
   { tab: 'people', label: 'People', path: '/roles', roles: ['owner'] },
+  { tab: 'volunteers', label: 'Volunteers', path: '/volunteers', roles: ['owner'] },
   { tab: 'audit', label: 'Audit log', path: '/audit', roles: ['owner'] },
 ];
 

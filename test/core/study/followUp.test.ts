@@ -11,7 +11,16 @@ import {
 } from '../../../src/core/instrument/expression.js';
 import type { Answer } from '../../../src/core/response/submission.js';
 import { buildScoringPlan } from '../../../src/core/scoring/index.js';
-import { buildFollowUp, followUpScope, judgeFollowUp } from '../../../src/core/study/followUp.js';
+import {
+  bandsShown,
+  buildFollowUp,
+  DEFAULT_INVITATION,
+  followUpScope,
+  invitationText,
+  judgeFollowUp,
+  parseVolunteerContact,
+  volunteerParticipant,
+} from '../../../src/core/study/followUp.js';
 import { buildFlow } from '../../../src/core/study/pages.js';
 import { resolvedLookup, resolveStudy } from '../../../src/core/study/resolve.js';
 import { getInstrument, instrumentIds } from '../../../src/instruments/index.js';
@@ -198,5 +207,73 @@ describe('judgeFollowUp on one respondent', () => {
     delete a.phq9_1;
     delete a.phq9_2;
     expect(judgeFollowUp(ne.value, plan, a)).toBeNull();
+  });
+});
+
+describe('the owner side: k-safe bands, invitation texts, participants', () => {
+  const v = (batch: number | null, band: string) => ({ batch, bands: { dass21_d: band } });
+
+  it('shows bands only where k volunteers of the same batch share them', () => {
+    expect(
+      bandsShown([v(1, 'Severe'), v(1, 'Severe'), v(1, 'Moderate'), v(2, 'Moderate'), v(null, 'Severe')], 2),
+    ).toEqual([true, true, false, false, false]);
+    // A profile is all bands together.
+    expect(
+      bandsShown(
+        [
+          { batch: 1, bands: { a: 'High', b: 'Low' } },
+          { batch: 1, bands: { b: 'Low', a: 'High' } },
+          { batch: 1, bands: { a: 'High', b: 'High' } },
+        ],
+        2,
+      ),
+    ).toEqual([true, true, false]);
+  });
+
+  it('fills the invitation and appends the link when the message has none', () => {
+    expect(invitationText('Dear {name}, see {link}.', { name: 'Ayesha', link: 'https://x/v/A' })).toBe(
+      'Dear Ayesha, see https://x/v/A.',
+    );
+    expect(invitationText('Come on Monday', { link: 'https://x/v/A' })).toBe('Come on Monday\nhttps://x/v/A');
+    expect(invitationText('  ', { link: 'L' })).toBe(
+      DEFAULT_INVITATION.replace('{name}', 'there').replace('{link}', 'L'),
+    );
+  });
+
+  it('makes a participant with the next pseudonym and the shown bands as attributes', () => {
+    const labels = new Map([['dass21_d', 'Depression (DASS-21 × 2)']]);
+    expect(
+      volunteerParticipant({
+        id: 'vol-1',
+        takenPseudonyms: ['P1', 'P3'],
+        name: ' Ayesha ',
+        bands: { dass21_d: 'Severe' },
+        labels,
+      }),
+    ).toEqual({
+      id: 'vol-1',
+      pseudonym: 'P2',
+      name: 'Ayesha',
+      aliases: [],
+      attributes: { 'follow-up volunteer': true, 'Depression (DASS-21 × 2) band': 'Severe' },
+    });
+    expect(
+      volunteerParticipant({ id: 'vol-2', takenPseudonyms: [], bands: null, labels }).attributes,
+    ).toEqual({
+      'follow-up volunteer': true,
+      'screening bands': 'withheld (fewer than k volunteers share them)',
+    });
+  });
+
+  it('reads the volunteer form: e-mail or phone, Urdu digits, agreement', () => {
+    expect(parseVolunteerContact({ phone: '۰۳۰۰-۱۲۳ ۴۵۶۷', agree: '1' })).toEqual({
+      ok: true,
+      contact: { phone: '03001234567' },
+    });
+    expect(parseVolunteerContact({ email: 'x@', agree: '' })).toEqual({
+      ok: false,
+      errors: ['email', 'agree'],
+    });
+    expect(parseVolunteerContact({ agree: '1' })).toEqual({ ok: false, errors: ['contact'] });
   });
 });
