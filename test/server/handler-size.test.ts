@@ -25,7 +25,6 @@ const KNOWN_DEBT: Readonly<Record<string, number>> = {
   // Studio pages (issue 13, "one UI layer").
   'src/server/studio/analysis.ts GET /studies/:id/analysis': 68,
   'src/server/studio/dashboard.ts POST /studies': 91,
-  'src/server/studio/edit.ts renderEdit()': 326,
   'src/server/studio/exports.ts POST /studies/:id/exports': 85,
   'src/server/studio/overview.ts overviewBody()': 90,
   'src/server/studio/invitelinks.ts POST /studies/:id/invite-links': 64,
