@@ -175,8 +175,15 @@ for (const backend of serverBackends()) {
     let analyst: SignedIn;
     let token: string;
     let studyId: number;
+    /** Every line the server logs (at debug level: more than production writes). */
+    const logLines: string[] = [];
     beforeAll(async () => {
-      t = await testApp({ backend, config: { submitRateLimitPerMinute: 10_000 } });
+      t = await testApp({
+        backend,
+        config: { submitRateLimitPerMinute: 10_000 },
+        log: logLines,
+        logLevel: 'debug',
+      });
       const o = await t.createUser({ email: 'olivia@example.org', name: 'Olivia Owner' });
       const a = await t.createUser({ email: 'anwar@example.org', name: 'Anwar Analyst' });
       const s = await createStudy(t.store, { ownerId: o.id, definition: followUpStudy() });
@@ -292,7 +299,7 @@ for (const backend of serverBackends()) {
       );
     });
 
-    it("never puts a contact in the anonymous dataset, exports or the analyst's pages; closing deletes them all", async () => {
+    it("never puts a contact in the anonymous dataset, exports, the analyst's pages or the log; closing deletes them all", async () => {
       const needles = ['Ayesha', '923001234567', 'bilal@example.org', 'c@example.org'];
       const exportReq = (fields: Record<string, string>) => {
         const body = form({ ...fields, _csrf: owner.csrf });
@@ -320,6 +327,8 @@ for (const backend of serverBackends()) {
         outputs.push({ where: `analyst ${url}`, text: (await ac.get(`/studies/${studyId}${url}`)).body });
       const rows = await t.store.db.selectFrom('responses').selectAll().execute();
       outputs.push({ where: 'responses table', text: JSON.stringify(rows) });
+      outputs.push({ where: 'the server log', text: logLines.join('\n') });
+      expect(logLines.length).toBeGreaterThan(10);
       for (const o of outputs)
         for (const n of needles) expect(o.text.includes(n), `${n} in ${o.where}`).toBe(false);
 
