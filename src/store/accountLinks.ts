@@ -33,6 +33,8 @@ export interface AccountLink {
   readonly createdAt: Date;
   readonly expiresAt: Date;
   readonly usedAt: Date | null;
+  /** The account that used it. */
+  readonly usedBy: number | null;
   readonly revokedAt: Date | null;
   readonly failures: number;
 }
@@ -47,6 +49,7 @@ type Row = {
   created_at: Date | string;
   expires_at: Date | string;
   used_at: Date | string | null;
+  used_by: number | null;
   revoked_at: Date | string | null;
   failures: number;
 };
@@ -61,6 +64,7 @@ const COLUMNS = [
   'created_at',
   'expires_at',
   'used_at',
+  'used_by',
   'revoked_at',
   'failures',
 ] as const;
@@ -76,6 +80,7 @@ function toLink(r: Row): AccountLink {
     createdAt: toDate(r.created_at),
     expiresAt: toDate(r.expires_at),
     usedAt: r.used_at === null ? null : toDate(r.used_at),
+    usedBy: r.used_by,
     revokedAt: r.revoked_at === null ? null : toDate(r.revoked_at),
     failures: Number(r.failures),
   };
@@ -148,6 +153,11 @@ export function accountLinksRepo({ db }: StoreContext) {
         .returning(COLUMNS)
         .executeTakeFirstOrThrow();
       return toLink(row as Row);
+    },
+
+    /** The link for `token` whatever its state (e.g. to see who used it), or undefined. */
+    async find(token: string): Promise<AccountLink | undefined> {
+      return byHash(secretHash(token));
     },
 
     /** The link for `token` if it can be used for `kind` at `now`, or why not. */

@@ -113,7 +113,11 @@ for (const backend of serverBackends()) {
       const user = (await store.users.byEmail('new@example.org'))!;
       expect(user.displayName).toBe('New Person');
       expect(await store.roles.roleOf({ userId: user.id, studyId })).toBe('analyst');
+      expect(ok.body).toContain(`/signin?next=${encodeURIComponent(path)}`);
       const signedIn = await t.signIn('new@example.org', NEW_PASSWORD);
+      // Signing in returns to the link, which takes the account that used it to the study.
+      const back = status(await get(path, signedIn.cookie), 303);
+      expect(back.headers.location).toBe(`/studies/${studyId}`);
       status(await get(`/studies/${studyId}`, signedIn.cookie), 200);
       const again = status((await visitor(path)).res, 410);
       expect(again.body).toContain('has already been used');
@@ -136,8 +140,10 @@ for (const backend of serverBackends()) {
       const fields = { name: 'Someone', password: 'attacker chosen pw', password2: 'attacker chosen pw' };
       const known = status(await post(pathA, { ...fields, email: 'analyst@example.org' }, a), 200);
       const unknown = status(await post(pathB, { ...fields, email: 'brand-new@example.org' }, b), 200);
-      const norm = (res: LightMyRequestResponse, email: string) => res.body.replaceAll(email, 'EMAIL');
-      expect(norm(known, 'analyst@example.org')).toBe(norm(unknown, 'brand-new@example.org'));
+      // Identical apart from what the visitor typed and the link they used (the page returns to it).
+      const norm = (res: LightMyRequestResponse, email: string, path: string) =>
+        res.body.replaceAll(email, 'EMAIL').replaceAll(encodeURIComponent(path), 'LINK');
+      expect(norm(known, 'analyst@example.org', pathA)).toBe(norm(unknown, 'brand-new@example.org', pathB));
       expect(known.headers['content-type']).toBe(unknown.headers['content-type']);
       // The existing account keeps its password and role; the link stays for its holder.
       status((await t.attemptSignIn('analyst@example.org', 'attacker chosen pw')).res, 401);
@@ -145,6 +151,9 @@ for (const backend of serverBackends()) {
       const analystId = (await store.users.byEmail('analyst@example.org'))!.id;
       expect(await store.roles.roleOf({ userId: analystId, studyId })).toBe('analyst');
       status((await visitor(pathA)).res, 200);
+      // Its holder signs in (the page's link returns to the invitation) and can accept it.
+      const holder = await t.signIn('analyst@example.org');
+      expect(status(await get(pathA, holder.cookie), 200).body).toContain('Accept the invitation');
       // Each such attempt counts against the link; the fifth withdraws it.
       for (let i = 0; i < 4; i++) await post(pathA, { ...fields, email: 'analyst@example.org' }, a);
       const withdrawn = status((await visitor(pathA)).res, 410);

@@ -105,7 +105,7 @@ ${newPasswordFields('Password')}<div><button class="primary">Create the account<
 export function joinSentPage(email: string, next: string): string {
   return layout({
     title: 'Sign in to continue',
-    body: html`<h1>Sign in to continue</h1><p>Sign in as <strong>${email}</strong> to open the study. If this address is new on this server, its account has just been made with the password you chose, and the invitation is accepted. If the address already had an account, use that account's password: the invitation is kept for you to accept.</p><p><a class="button primary" href="/signin?next=${encodeURIComponent(next)}">Sign in</a></p>`
+    body: html`<h1>Sign in to continue</h1><p>Sign in as <strong>${email}</strong> to go on. If this address is new on this server, its account has just been made with the password you chose and the invitation is accepted: signing in opens the study. If the address already had an account, sign in with that account's password: the invitation is kept for you to accept.</p><p><a class="button primary" href="/signin?next=${encodeURIComponent(next)}">Sign in</a></p>`
       .text,
   });
 }
@@ -234,6 +234,11 @@ export function accountRoutes(
   });
 
   app.get('/join/:token', limit, async (req, reply) => {
+    // The account that used the link (after "Sign in to continue") goes on to the study.
+    const user = currentUser(req);
+    const used = user && (await store.accountLinks.find(tokenOf(req)));
+    if (used && used.kind === 'invite' && used.usedBy === user.id)
+      return reply.code(303).header('location', `/studies/${used.studyId}`).send();
     const j = await invite(req, reply);
     if (!j) return reply;
     return send(reply, 200, joinPage(joinModel(j, req), reply.generateCsrf()));
@@ -285,7 +290,7 @@ export function accountRoutes(
         now: now(),
       });
     }
-    return send(reply, 200, joinSentPage(email, `/studies/${j.study.id}`));
+    return send(reply, 200, joinSentPage(email, j.action));
   });
 
   /** Give the link's role to an account and use the link up, audited; refused when they have a role already. */
