@@ -141,7 +141,9 @@ function hidden(name: string, value: string): Html {
 }
 
 function formOpen(m: EditModel, section: Section, form: string, className = 'stack'): Html {
-  return html`<form method="post" action="/studies/${m.id}/edit/${section}#${section}" class="${className}">${raw(csrfField(m.csrf))}${hidden('_form', form)}`;
+  // No #fragment in the action: a page whose address names a fragment ignores `autofocus`, and a failed post
+  // must put the focus on its first problem (a successful one is sent back to the section by its 303).
+  return html`<form method="post" action="/studies/${m.id}/edit/${section}" class="${className}">${raw(csrfField(m.csrf))}${hidden('_form', form)}`;
 }
 
 function fold(summary: string, content: Html | string, open: boolean): Html {
