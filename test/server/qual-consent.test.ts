@@ -180,6 +180,9 @@ for (const backend of serverBackends()) {
       expect(page.body).toContain('A. K.');
       expect(page.body).toContain(`${base}/consent/${consents[0]!.id}/pdf`);
       ok(await get(`${base}/consent`, viewer), 403);
+      const participants = ok(await get(`${base}/participants`, owner), 200).body;
+      expect(participants).toContain('v1.0 2026-11-01, signed 2026-11-20');
+      expect(participants).toContain('no written consent recorded');
     });
 
     it('writes a PDF per participant with the consent text of that version and the recorded fields', async () => {

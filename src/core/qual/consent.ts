@@ -187,6 +187,14 @@ export function consentAuditView(r: ConsentRecord): Omit<ConsentRecord, 'signedA
   return { ...r, signedAs: '[confidential]' };
 }
 
+/** A participant's live written consent in a few words, for the participants page. */
+export function consentSummary(records: readonly ConsentRecord[], participantId: string): string {
+  const live = records.filter((r) => r.participantId === participantId && !r.withdrawal);
+  return live.length
+    ? live.map((r) => `${r.formVersion}, signed ${r.signedOn}`).join('; ')
+    : 'no written consent recorded';
+}
+
 /** The register's status of a record. */
 export function consentStatus(r: ConsentRecord): string {
   return r.withdrawal ? `withdrawn ${r.withdrawal.at.slice(0, 10)}` : 'consented';

@@ -4,6 +4,7 @@
  * speaker labels, attributes and screening results. Saving participants links speaker turns again.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { consentSummary } from '../../core/qual/consent.js';
 import {
   type AttributeValue,
   type Code,
@@ -346,7 +347,7 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
         `<h1>Participants</h1><p class="hint">Quotes and exports name participants by pseudonym only, e.g. “(Participant 4)”. Signed consent forms, their PDFs and the consent register: <a href="${base}/consent">Consent</a>.</p>` +
         (ps.length
           ? table(
-              ['Pseudonym', 'Name (confidential)', 'Turns', 'Attributes', 'Screening', ''],
+              ['Pseudonym', 'Name (confidential)', 'Turns', 'Attributes', 'Screening', 'Written consent', ''],
               ps.map((p) => [
                 `<strong>${esc(p.data.pseudonym)}</strong><br><span class="muted">${esc(participantLabel(p.data))}</span>`,
                 p.data.name ? `<span dir="auto">${esc(p.data.name)}</span>` : '<span class="muted">—</span>',
@@ -363,6 +364,7 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
                         .join('; '),
                     )}${p.data.screening.eligible ? ' — eligible' : ' — not eligible'}`
                   : '—',
+                `<a href="${base}/consent">${esc(consentSummary(state.project.doc.consents, p.id))}</a>`,
                 `<details><summary>Edit</summary>${form(csrf, p.data, p.version)}${q.owner ? withdrawForm(base, csrf, p.data) : ''}</details>`,
               ]),
               { numeric: [2] },
