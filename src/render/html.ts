@@ -80,7 +80,10 @@ function tableHtml(t: TableSpec, label: string): string {
   const n = t.columns.length;
   const aligns = t.columns.map((c) => ALIGN_CLASS[columnAlign(c)]);
   const out: string[] = [];
-  out.push(`<div class="table-wrap" id="table-${escapeXml(t.id)}">`);
+  // A scroll box of its own (a wide table never widens the page), reachable and named for the keyboard.
+  out.push(
+    `<div class="table-wrap" id="table-${escapeXml(t.id)}" tabindex="0" role="region" aria-label="${escapeXml(`${label}. ${t.title}`)}">`,
+  );
   out.push(`<table>`);
   out.push(
     `<caption><span class="label">${escapeXml(label)}.</span> <span class="title">${escapeXml(t.title)}</span></caption>`,
@@ -140,7 +143,7 @@ function figureHtml(f: FigureSpec, label: string, svg: string | undefined): stri
     )
     .join('');
   out.push(
-    `<details${svg === undefined ? ' open="open"' : ''}><summary>Data of ${escapeXml(label)}</summary><table><caption>${escapeXml(label)}: data</caption><thead>${head}</thead><tbody>${body}</tbody></table></details>`,
+    `<details${svg === undefined ? ' open="open"' : ''}><summary>Data of ${escapeXml(label)}</summary><div class="table-wrap" tabindex="0" role="region" aria-label="${escapeXml(label)}: data"><table><caption>${escapeXml(label)}: data</caption><thead>${head}</thead><tbody>${body}</tbody></table></div></details>`,
   );
   out.push('</figure>');
   return out.join('\n');

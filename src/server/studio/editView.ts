@@ -11,6 +11,7 @@
  */
 import type { Instrument, Issue, Item, LocalizedText } from '../../core/instrument/schema.js';
 import { type Html, html, raw } from '../ui/html.js';
+import { scrollBox } from '../ui/table.js';
 import {
   checked,
   type Fields,
@@ -503,9 +504,12 @@ function questionTable(
   section: 'questions' | 'eligibility',
 ): Html {
   if (list.length === 0) return html`<p class="muted">None yet.</p>`;
-  return html`<div class="wrap"><table><thead><tr><th>Variable</th><th>Type</th><th>Question</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${list.map(
-    (q, i) => questionRow(m, q, i, list.length, section),
-  )}</tbody></table></div>`;
+  return scrollBox(
+    section === 'questions' ? 'Questions' : 'Screening questions',
+    html`<table><thead><tr><th>Variable</th><th>Type</th><th>Question</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${list.map(
+      (q, i) => questionRow(m, q, i, list.length, section),
+    )}</tbody></table>`,
+  );
 }
 
 function questionsView(m: EditModel): Html {
@@ -636,7 +640,10 @@ function contactsView(m: EditModel): Html {
   );
   return html`<section id="contacts"><h2>Support contacts</h2><p class="hint">Shown after submission to a respondent whose answers meet an instrument's safety rule (e.g. PHQ-9 item 9 above 0) — to that respondent only; nothing that identifies them is stored.</p>${
     rows.length
-      ? html`<div class="wrap"><table><thead><tr><th>Service</th><th>Phone</th><th>Web</th><th>Hours</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${rows}</tbody></table></div>`
+      ? scrollBox(
+          'Support contacts',
+          html`<table><thead><tr><th>Service</th><th>Phone</th><th>Web</th><th>Hours</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${rows}</tbody></table>`,
+        )
       : html`<p class="muted">No support contact yet.</p>`
   }<details${m.err?.section === 'contacts' || list.length === 0 ? raw(' open') : ''}><summary>Add a support contact</summary>${formOpen(m, 'contacts', 'contacts', 'stack card')}${hidden('action', 'add')}${f.errors()}${raw(
     input('sc', 'name_en', 'Service (English)', v('name_en'), {

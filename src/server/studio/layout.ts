@@ -1,8 +1,11 @@
 /**
  * The researcher studio's page shell: one stylesheet and one tiny optional script, both inline and allowed by
  * their hashes in the studio's Content Security Policy (no CDN, no web font, no third-party request of any
- * kind; stylesheet, script and headers are in src/server/ui/). Every page works without JavaScript; the script only adds "copy" buttons and reads a chosen text file
- * into a textarea (text packs).
+ * kind; stylesheet, script and headers are in src/server/ui/). Every page works without JavaScript; the script only adds "copy" buttons, reads a chosen text file
+ * into a textarea (text packs) and updates the progress page in place.
+ *
+ * Every page starts with a "Skip to content" link (visible when focused) to `#content`, the page's own body
+ * after the study's heading and tabs.
  *
  * `layout()` is also used by the sign-in and setup pages (S1), so it needs nothing but a title and a body.
  */
@@ -60,8 +63,6 @@ export interface LayoutInput {
   /** Show the study's heading and tabs. */
   readonly study?: LayoutStudy | undefined;
   readonly active?: StudyTab | undefined;
-  /** Reload the page every this many seconds (`<meta http-equiv="refresh">`, no JavaScript needed). */
-  readonly refreshSeconds?: number | undefined;
 }
 
 export function statusBadge(status: StudyStatus): string {
@@ -92,14 +93,15 @@ export function layout(input: LayoutInput): string {
       `<p class="muted"><a href="/">Studies</a> › <span dir="auto">${esc(s.title)}</span> ${statusBadge(s.status)} <span class="badge">${esc(s.role)}</span></p>` +
       `<nav aria-label="Study"><ul class="tabs">${tabs}</ul></nav>`;
   }
-  const refresh =
-    input.refreshSeconds !== undefined ? `<meta http-equiv="refresh" content="${input.refreshSeconds}">` : '';
+  // The skip link is the first thing a keyboard reaches; it jumps past the header and the tabs to the page's
+  // own content (`tabindex="-1"` so that focus moves there too, not only the scroll position).
   return (
     '<!doctype html><html lang="en" dir="ltr"><head><meta charset="utf-8">' +
-    `<meta name="viewport" content="width=device-width,initial-scale=1">${refresh}` +
+    '<meta name="viewport" content="width=device-width,initial-scale=1">' +
     `<title>${esc(input.title)} – nabz</title><style>${STUDIO_CSS}</style></head><body>` +
+    '<a class="skip" href="#content">Skip to content</a>' +
     `<header class="top"><a class="brand" href="/">nabz <span lang="ur" dir="rtl">نبض</span></a>${who}</header>` +
-    `<main>${head}${input.body}</main>` +
+    `<main>${head}<div id="content" tabindex="-1">${input.body}</div></main>` +
     '<footer>nabz — anonymous studies, small cells suppressed, no third-party requests.</footer>' +
     `<script>${STUDIO_JS}</script></body></html>`
   );

@@ -241,7 +241,7 @@ export function ownForm(opts: {
   );
   const inScore = new Set(f ? fieldAll(f, 'inscore') : (score?.items ?? []));
   const ticks = ins
-    ? `<input type="hidden" name="_items" value="1"><div class="wrap"><table><thead><tr><th>Item</th><th>Statement</th><th>Reverse keyed</th><th>In the score</th></tr></thead><tbody>${ins.items
+    ? `<input type="hidden" name="_items" value="1"><div class="wrap" tabindex="0" role="region" aria-label="Statements: reverse keyed and in the score"><table><thead><tr><th>Item</th><th>Statement</th><th>Reverse keyed</th><th>In the score</th></tr></thead><tbody>${ins.items
         .map(
           (it, k) =>
             `<tr><td><code>${esc(it.id)}</code></td><td dir="auto">${esc(lt(it.text, 'en') || Object.values(it.text ?? {})[0] || '')}</td>` +

@@ -20,6 +20,7 @@ import { requireUser } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { parseParams, parseQuery, queryText, segment } from '../request.js';
 import { type Html, html, raw } from '../ui/html.js';
+import { scrollBox, scrollBoxText } from '../ui/table.js';
 import { loadStudy, page, ROLES, type StudioContext, seeOther } from './common.js';
 import { type Fields, field } from './definition.js';
 import { input, select } from './forms.js';
@@ -54,7 +55,7 @@ export function inviteLinksView(
   const when = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   return html`<h2>Invite by link</h2><p class="muted">For someone who may not have an account yet: they open the link, choose their own name, e-mail address and password (or sign in), and get the role. Each link works once, for ${INVITE_LINK_MS / 86_400_000} days.</p>
 ${made && html`<div class="ok" role="status"><p>Invitation link (${made.role}, works once until ${when(made.expiresAt)}). Copy it now: it is not shown again.</p><p><input type="text" readonly aria-label="Invitation link" value="${made.link}"></p></div>`}
-${open.length > 0 && html`<div class="wrap"><table><thead><tr><th>Role</th><th>Made</th><th>Expires</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${open.map((l) => html`<tr><td>${l.role ?? ''}</td><td>${when(l.createdAt)}</td><td>${when(l.expiresAt)}</td><td>${raw(postButton(`${base}/roles/links/withdraw`, csrf, 'Withdraw', { className: 'danger', hidden: { link: l.id } }))}</td></tr>`)}</tbody></table></div>`}
+${open.length > 0 && scrollBox('Open invitation links', html`<table><thead><tr><th>Role</th><th>Made</th><th>Expires</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${open.map((l) => html`<tr><td>${l.role ?? ''}</td><td>${when(l.createdAt)}</td><td>${when(l.expiresAt)}</td><td>${raw(postButton(`${base}/roles/links/withdraw`, csrf, `Withdraw the ${l.role ?? ''} link made ${when(l.createdAt)}`, { className: 'danger', hidden: { link: l.id } }))}</td></tr>`)}</tbody></table>`)}
 <form method="post" action="${base}/roles/links" class="row">${raw(csrfField(csrf))}<label for="link-role">Role</label><select id="link-role" name="role">${ROLE_OPTIONS.map((o) => html`<option value="${o.value}"${raw(o.value === 'analyst' ? ' selected' : '')}>${o.label}</option>`)}</select><button>Make an invitation link</button></form>`;
 }
 
@@ -90,24 +91,27 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
             (g) =>
               `<tr><td>${esc(g.displayName)}</td><td>${esc(g.email)}</td><td>${esc(g.role)}</td><td>${esc(g.grantedAt.toISOString().slice(0, 10))}</td>` +
               `<td><div class="row"><form method="post" action="${base}/roles" class="row">${csrfField(csrf)}<input type="hidden" name="email" value="${esc(g.email)}">` +
-              `<label class="muted" for="r-${g.userId}">Role</label><select id="r-${g.userId}" name="role">${ROLE_OPTIONS.map((o) => `<option value="${o.value}"${o.value === g.role ? ' selected' : ''}>${esc(o.value)}</option>`).join('')}</select><button>Change</button></form>` +
-              `${postButton(`${base}/roles/remove`, csrf, 'Remove', { className: 'danger', hidden: { userId: String(g.userId) } })}</div></td></tr>`,
+              `<label class="muted" for="r-${g.userId}">Role</label><select id="r-${g.userId}" name="role">${ROLE_OPTIONS.map((o) => `<option value="${o.value}"${o.value === g.role ? ' selected' : ''}>${esc(o.value)}</option>`).join('')}</select><button>Change ${esc(g.displayName || g.email)}'s role</button></form>` +
+              `${postButton(`${base}/roles/remove`, csrf, `Remove ${g.displayName || g.email}`, { className: 'danger', hidden: { userId: String(g.userId) } })}</div></td></tr>`,
           )
           .join('');
         const invited = pending
           .map(
             (i) =>
               `<tr><td>${esc(i.email)}</td><td>${esc(i.role)}</td><td>${esc(i.invitedAt.toISOString().slice(0, 10))}</td>` +
-              `<td>${postButton(`${base}/invitations/withdraw`, csrf, 'Withdraw', { className: 'danger', hidden: { email: i.email } })}</td></tr>`,
+              `<td>${postButton(`${base}/invitations/withdraw`, csrf, `Withdraw the invitation to ${i.email}`, { className: 'danger', hidden: { email: i.email } })}</td></tr>`,
           )
           .join('');
         return (
           '<h1>People</h1>' +
           (notice ? `<p class="ok" role="status">${esc(notice)}</p>` : '') +
           (error ? issuesHtml([{ message: error.message }], 'Could not change the roles:') : '') +
-          `<div class="wrap"><table><thead><tr><th>Name</th><th>E-mail</th><th>Role</th><th>Since</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${rows}</tbody></table></div>` +
+          scrollBoxText(
+            'People with a role on this study',
+            `<table><thead><tr><th>Name</th><th>E-mail</th><th>Role</th><th>Since</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${rows}</tbody></table>`,
+          ) +
           (invited
-            ? `<h2>Invitations not yet accepted</h2><div class="wrap"><table><thead><tr><th>E-mail</th><th>Role</th><th>Invited</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${invited}</tbody></table></div>`
+            ? `<h2>Invitations not yet accepted</h2>${scrollBoxText('Invitations not yet accepted', `<table><thead><tr><th>E-mail</th><th>Role</th><th>Invited</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${invited}</tbody></table>`)}`
             : '') +
           `<h2>Invite someone</h2><p class="muted">They get the role when they accept the invitation on their start page, signed in with this address.</p><form method="post" action="${base}/roles" class="stack">${csrfField(csrf)}` +
           input('p', 'email', 'E-mail address of their nabz account', error?.email ?? '', {
@@ -337,7 +341,7 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
       body: () =>
         `<h1>Audit log</h1>${status}` +
         (rows
-          ? `<div class="wrap"><table><thead><tr><th>When</th><th>Action</th><th>By</th><th>Detail</th><th>Hash</th></tr></thead><tbody>${rows}</tbody></table></div>${more}`
+          ? `${scrollBoxText('Audit log entries', `<table><thead><tr><th>When</th><th>Action</th><th>By</th><th>Detail</th><th>Hash</th></tr></thead><tbody>${rows}</tbody></table>`)}${more}`
           : '<p class="muted">No entries.</p>'),
     });
   });

@@ -45,13 +45,22 @@ const PREVIEW_QUERY = z.object({ lang: queryText, page: queryText, restart: quer
 /** Pages shown without a session: the ends that keep nothing. */
 const STATIC_ENDS = new Set(['declined', 'ineligible', 'saved', 'thanks', 'support']);
 
-/** The preview notice, placed before the respondent page's own header (same stylesheet, no extra CSS). */
+/**
+ * The preview notice, placed before the respondent page's own header (same stylesheet, no extra CSS). Like
+ * every studio page it starts with "Skip to content" (a visible link here: the respondent stylesheet has no
+ * rule to hide it until focused), to the respondent page's `<main>`.
+ */
 function withBanner(p: RenderedPage, studyId: number, lang: string): RenderedPage {
   const banner =
-    `<header lang="en" dir="ltr"><p>Preview — nothing you enter here is stored.</p><nav aria-label="Preview">` +
+    `<header lang="en" dir="ltr"><p><a href="#content">Skip to content</a></p><p>Preview — nothing you enter here is stored.</p><nav aria-label="Preview">` +
     `<a href="/studies/${studyId}/preview?lang=${encodeURIComponent(lang)}&amp;restart=1">Start again</a>` +
     `<a href="/studies/${studyId}">Back to the study</a></nav></header>`;
-  return { ...p, body: p.body.replace(/<body([^>]*)>/, `<body$1>${banner}`) };
+  return {
+    ...p,
+    body: p.body
+      .replace(/<body([^>]*)>/, `<body$1>${banner}`)
+      .replace('<main>', '<main id="content" tabindex="-1">'),
+  };
 }
 
 export function registerPreview(app: FastifyInstance, ctx: StudioContext, cache: StudyCache): void {

@@ -17,6 +17,7 @@ import { BurstDetector, groupBursts } from '../../core/privacy/bursts.js';
 import { audienceOf, snapshotSize } from '../../core/privacy/suppression.js';
 import type { Store, Study, StudyRole } from '../../store/index.js';
 import { HttpError } from '../errors.js';
+import { scrollBoxText } from '../ui/table.js';
 import { loadStudy, ROLES, type StudioContext, seeOther } from './common.js';
 import { type Fields, field } from './definition.js';
 import { esc, postButton } from './layout.js';
@@ -143,14 +144,20 @@ export function reviewCard(studyId: number, flags: Flags, csrf: string): string 
         postButton(`/studies/${studyId}/analysis/review`, csrf, label, {
           hidden: { rows: positions.join(','), decision },
         });
-      return `<tr><td>${esc(positions.join(', '))}</td><td>${esc(state)}</td><td class="row">${action('keep', 'Keep for viewers')} ${action('exclude', 'Exclude for viewers')}</td></tr>`;
+      // Each button names the responses it acts on ("Keep responses 4, 5 for viewers").
+      const which = `response${positions.length === 1 ? '' : 's'} ${positions.join(', ')}`;
+      return `<tr><td>${esc(positions.join(', '))}</td><td>${esc(state)}</td><td class="row">${action('keep', `Keep ${which} for viewers`)} ${action('exclude', `Exclude ${which} for viewers`)}</td></tr>`;
     })
     .join('');
   return (
     '<section class="card" id="review"><h2>Responses to review</h2>' +
     '<p class="hint">These responses came just after near-identical ones — possibly made up to lift a small group over k. ' +
     'They are in your analysis, but left out of what viewers see until you keep them. Rows are positions in the order responses were stored (as in the exports).</p>' +
-    `<div class="wrap"><table><thead><tr><th>Responses</th><th>Status</th><th>Decision</th></tr></thead><tbody>${rows}</tbody></table></div></section>`
+    scrollBoxText(
+      'Responses to review',
+      `<table><thead><tr><th scope="col">Responses</th><th scope="col">Status</th><th scope="col">Decision</th></tr></thead><tbody>${rows}</tbody></table>`,
+    ) +
+    '</section>'
   );
 }
 

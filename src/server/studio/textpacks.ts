@@ -16,6 +16,7 @@ import {
 } from '../../core/instrument/schema.js';
 import { applyTextPack, parseTextPack } from '../../core/instrument/textPack.js';
 import { getInstrument } from '../../instruments/index.js';
+import { scrollBoxText } from '../ui/table.js';
 import {
   type Fields,
   field,
@@ -286,12 +287,15 @@ export function textPanel(opts: {
         return (
           `<tr><td>${esc(languageName(p.language))}</td><td>${Object.keys(p.items).length}${p.instructions ? ' + instructions' : ''}</td><td dir="auto">${esc(p.licensee)}</td>` +
           `<td dir="auto">${esc(p.source ?? 'not stated')}</td><td>${esc(p.backTranslation ? BACK_TRANSLATION_LABELS[p.backTranslation] : 'not stated')}</td><td>${esc(known)}</td>` +
-          `<td>${postButton(`${base}/edit/textpacks#instruments`, csrf, 'Remove', { className: 'danger', hidden: { action: 'remove', instrument: ins.id, language: p.language } })}</td></tr>`
+          `<td>${postButton(`${base}/edit/textpacks#instruments`, csrf, `Remove the ${p.language} text of ${ins.shortTitle}`, { className: 'danger', hidden: { action: 'remove', instrument: ins.id, language: p.language } })}</td></tr>`
         );
       })
       .join('');
     out.push(
-      `<div class="wrap"><table><thead><tr><th>Language</th><th>Items</th><th>Supplied by</th><th>Source</th><th>Back-translation</th><th>Wording</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${rows}</tbody></table></div>`,
+      scrollBoxText(
+        `Text packs of ${ins.shortTitle}`,
+        `<table><thead><tr><th>Language</th><th>Items</th><th>Supplied by</th><th>Source</th><th>Back-translation</th><th>Wording</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${rows}</tbody></table>`,
+      ),
     );
   }
   const v = (name: string, d = '') => {
