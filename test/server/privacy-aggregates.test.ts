@@ -135,6 +135,8 @@ for (const backend of serverBackends()) {
         `/studies/${studyId}/progress`,
         `/studies/${studyId}`,
         '/',
+        // The counts the progress page polls to update in place: the same coarsened figures.
+        `/studies/${studyId}/progress.json`,
       ];
       const load = async (who: Browser) => {
         const out: string[] = [];
@@ -156,7 +158,7 @@ for (const backend of serverBackends()) {
       // Owners and analysts, who can export the rows anyway, keep exact live figures.
       const ownerAfter = await load(owner);
       expect(ownerAfter[0]).not.toBe(ownerBefore[0]);
-      expect((await get(views[2]!, analyst)).body).toContain('<b id="n-completed">13</b>');
+      expect((await get(views[2]!, analyst)).body).toContain('<b id="n-completed" data-k="completed">13</b>');
       // The viewer's page says why it does not move.
       expect(viewerAfter[0]).toContain('published in batches of at least 5 responses');
       // After k more responses the viewer's snapshot moves, by at least k at once.
@@ -170,10 +172,22 @@ for (const backend of serverBackends()) {
       for (let i = 0; i < 10; i++) await respond('varied', 1);
       await t.store.counters.increment({ studyId, name: 'declined', by: 1 });
       const v = await get(`/studies/${studyId}/progress`, viewer);
-      expect(v.body).toContain('<b id="n-declined">fewer than 5</b>');
+      expect(v.body).toContain('<b id="n-declined" data-k="declined">fewer than 5</b>');
       expect(v.body).not.toMatch(/<td class="n">1<\/td>/);
+      const vj = JSON.parse((await get(`/studies/${studyId}/progress.json`, viewer)).body);
+      expect(vj.stats.declined).toBe('fewer than 5');
+      const counts: string[] = [
+        ...Object.values(vj.stats as Record<string, string>),
+        ...(vj.dropoff as { cells: string[] }[]).flatMap((r) => r.cells.slice(2)),
+        ...(vj.days as { cells: string[] }[]).flatMap((r) => r.cells.slice(1)),
+      ];
+      expect(counts).not.toContain('1');
+      expect(counts).toContain('10+');
       const o = await get(`/studies/${studyId}/progress`, owner);
-      expect(o.body).toContain('<b id="n-declined">1</b>');
+      expect(o.body).toContain('<b id="n-declined" data-k="declined">1</b>');
+      expect(JSON.parse((await get(`/studies/${studyId}/progress.json`, owner)).body).stats.declined).toBe(
+        '1',
+      );
     });
 
     it('finding 2: padding a group of one with near-identical made-up responses lifts nothing for a viewer', async () => {

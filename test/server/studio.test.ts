@@ -505,7 +505,7 @@ for (const backend of serverBackends()) {
     }
 
     describe('progress and analysis', () => {
-      it('shows counters and drop-off by page, refreshing itself', async () => {
+      it('shows counters and drop-off by page, updating in place (counts JSON), never reloading itself', async () => {
         const id = await createStudy({ title: 'Progress', instruments: ['bace3'], acknowledge: ['bace3'] });
         await post(`/studies/${id}/edit/questions`, YEAR);
         await post(`/studies/${id}/launch`, { confirmed: '1' });
@@ -516,14 +516,38 @@ for (const backend of serverBackends()) {
         await seedResponses(id, [[1, 6]]);
         const r = await get(`/studies/${id}/progress`);
         expect(r.statusCode).toBe(200);
-        expect(r.body).toContain('<meta http-equiv="refresh" content="30">');
-        expect(r.body).toContain('<b id="n-started">12</b>');
-        expect(r.body).toContain('<b id="n-completed">6</b>');
-        // Screened-out counts below k are not shown exactly.
-        expect(r.body).toContain('<b id="n-screened">fewer than 5</b>');
-        expect(r.body).toMatch(
-          /Barriers to Access to Care Evaluation[^<]*<span class="muted">\(p2\)<\/span><\/td><td class="n">9<\/td><td class="n">75%/,
+        expect(r.body).not.toContain('http-equiv="refresh"');
+        expect(r.body).toContain(`data-live="/studies/${id}/progress.json"`);
+        expect(r.body).toContain(`<a href="/studies/${id}/progress" id="live-refresh">Refresh now</a>`);
+        expect(r.body).toContain(
+          '<button type="button" id="live-pause" aria-pressed="false" hidden>Pause updates</button>',
         );
+        expect(r.body).toContain('<b id="n-started" data-k="started">12</b>');
+        expect(r.body).toContain('<b id="n-completed" data-k="completed">6</b>');
+        // Screened-out counts below k are not shown exactly.
+        expect(r.body).toContain('<b id="n-screened" data-k="screened">fewer than 5</b>');
+        expect(r.body).toMatch(
+          /Barriers to Access to Care Evaluation[^<]*\(p2\)<\/td><td class="n">9<\/td><td class="n">75%/,
+        );
+        // The JSON the page polls carries the same figures.
+        const j = await get(`/studies/${id}/progress.json`);
+        expect(j.statusCode).toBe(200);
+        expect(j.headers['content-type']).toMatch(/^application\/json/);
+        const counts = JSON.parse(j.body) as {
+          stats: Record<string, string>;
+          dropoff: { cells: string[] }[];
+        };
+        expect(counts.stats).toEqual({
+          started: '12',
+          completed: '6',
+          screened: 'fewer than 5',
+          declined: '0',
+          rate: '50%',
+        });
+        expect(counts.dropoff.find((row) => row.cells[1]?.endsWith('(p2)'))?.cells.slice(2)).toEqual([
+          '9',
+          '75%',
+        ]);
       });
 
       it('suppresses group comparisons involving a group smaller than k (a group of 3)', async () => {
@@ -550,7 +574,7 @@ for (const backend of serverBackends()) {
         expect(r.body).toMatch(/First year<\/th><td class="r nc">suppressed<\/td>/);
         expect(r.body).toMatch(/Second year<\/th><td class="r nc">suppressed<\/td>/);
         // No count of 3 anywhere in the sample table (the item tables show medians and quartiles, which may be 3).
-        const sample = /id="table-sample">[\s\S]*?<\/table>/.exec(r.body)?.[0] ?? '';
+        const sample = /id="table-sample"[^>]*>[\s\S]*?<\/table>/.exec(r.body)?.[0] ?? '';
         expect(sample).toContain('First year');
         expect(sample).not.toMatch(/>3<\/td>/);
         // The group picker lists the single-choice question, ticked.

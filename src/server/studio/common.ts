@@ -72,7 +72,6 @@ export function page(
     body: (csrf: string) => string;
     study?: LayoutStudy;
     active?: StudyTab;
-    refreshSeconds?: number;
     status?: number;
     /** A token generated earlier for this reply (when the body was built first). */
     csrf?: string;
@@ -88,7 +87,6 @@ export function page(
       body: input.body(csrf),
       study: input.study,
       active: input.active,
-      refreshSeconds: input.refreshSeconds,
     }),
     input.status ?? 200,
   );

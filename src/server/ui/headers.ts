@@ -73,11 +73,15 @@ export const RESPOND_CSP = csp(
   "frame-ancestors 'none'",
 );
 
-/** The studio pages' CSP: the inline stylesheet and script by hash; images only as data: URLs. */
+/**
+ * The studio pages' CSP: the inline stylesheet and script by hash; images only as data: URLs; the script may
+ * fetch from the server itself only (the progress page's counts JSON).
+ */
 export const STUDIO_CSP = csp(
   "default-src 'none'",
   `style-src ${cspHash(STUDIO_CSS)}`,
   `script-src ${cspHash(STUDIO_JS)}`,
+  "connect-src 'self'",
   ...RESEARCHER,
 );
 
