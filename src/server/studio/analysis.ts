@@ -13,12 +13,12 @@ import type { Item } from '../../core/instrument/schema.js';
 import { singleChoiceQuestions } from '../../core/study/questions.js';
 import { renderDocx, renderFiguresSvg, renderHtmlDocument, renderHtmlFragment } from '../../render/index.js';
 import { programVersion } from '../../render/version.js';
+import type { Store } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 import { parseQuery, queryList } from '../request.js';
 import { useHeaders } from '../ui/headers.js';
+import { type AnalysisPageModel, analysisProblemsView, analysisView } from './analysisView.js';
 import { checkedOf, loadStudy, page, ROLES, type StudioContext, studyReport } from './common.js';
-import { checkbox } from './forms.js';
-import { issuesHtml } from './layout.js';
 import { FlagCollector, flagsOf, responsesView, reviewCard } from './review.js';
 
 const GroupQuery = z.object({ group: queryList });
@@ -33,94 +33,78 @@ export function groupsFromQuery(req: FastifyRequest, candidates: readonly Item[]
   return [...new Set(wanted.filter((g) => ok.has(g)))].slice(0, 10);
 }
 
+/** Load a study's analysis inputs for the caller: the definition, the groups asked for, the responses covered. */
+async function prepareAnalysis(store: Store, req: FastifyRequest) {
+  const s = await loadStudy(req, ROLES.read);
+  const checked = checkedOf(s.study);
+  if ('issues' in checked) return { s, issues: checked.issues } as const;
+  const singles = singleChoiceQuestions(checked.resolved.study);
+  // The plan's group variables unless the page's form chose others (its hidden empty `group` marks a choice).
+  const asked = parseQuery(req, GroupChosen).group !== undefined;
+  const groups = asked
+    ? groupsFromQuery(req, singles)
+    : checked.resolved.study.analysis.groupBy.filter((g) => singles.some((q) => q.id === g));
+  const view = await responsesView(store, s.study, s.role);
+  /** The report over the responses this caller's aggregates cover (a viewer's snapshot). */
+  const report = async (observe?: (answers: unknown) => void) =>
+    (await studyReport(store, s.study, checked.resolved, groups, programVersion(), view.include, observe))
+      .report;
+  return { s, checked, singles, groups, n: view.n, view, report } as const;
+}
+
+/** What `prepare` gives the page when the definition resolves. */
+type Prepared = Exclude<Awaited<ReturnType<typeof prepareAnalysis>>, { issues: unknown }>;
+
+/**
+ * The analysis page's model: the report over the caller's responses (from k on) with the chosen comparisons,
+ * and for owners and analysts the review card of flagged bursts (its flags from the same pass over the answers).
+ */
+async function analysisModel(store: Store, p: Prepared): Promise<AnalysisPageModel> {
+  const { s, singles, groups, n, view } = p;
+  const k = s.study.minCellSize;
+  const collector = view.audience === 'exact' ? new FlagCollector() : undefined;
+  let report: string | undefined;
+  if (n >= k) {
+    const r = await p.report(collector && ((a) => collector.push(a)));
+    report = renderHtmlFragment(r, await renderFiguresSvg(r));
+  }
+  const flags =
+    collector && (n >= k ? await collector.finish(store, s.study.id) : await flagsOf(store, s.study.id));
+  return {
+    studyId: s.study.id,
+    k,
+    n,
+    audience: view.audience,
+    isOwner: s.role === 'owner',
+    groups: singles.map((q) => ({
+      id: q.id,
+      label: q.text?.en ?? Object.values(q.text ?? {})[0] ?? q.id,
+      checked: groups.includes(q.id),
+    })),
+    groupQuery: groups.map((g) => `group=${encodeURIComponent(g)}`).join('&'),
+    report,
+    reviewCard: flags && ((csrf) => reviewCard(s.study.id, flags, csrf)),
+  };
+}
+
 export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void {
   const { store } = ctx;
 
-  const prepare = async (req: FastifyRequest) => {
-    const s = await loadStudy(req, ROLES.read);
-    const checked = checkedOf(s.study);
-    if ('issues' in checked) return { s, issues: checked.issues } as const;
-    const singles = singleChoiceQuestions(checked.resolved.study);
-    // The plan's group variables unless the page's form chose others (its hidden empty `group` marks a choice).
-    const asked = parseQuery(req, GroupChosen).group !== undefined;
-    const groups = asked
-      ? groupsFromQuery(req, singles)
-      : checked.resolved.study.analysis.groupBy.filter((g) => singles.some((q) => q.id === g));
-    const view = await responsesView(store, s.study, s.role);
-    /** The report over the responses this caller's aggregates cover (a viewer's snapshot). */
-    const report = async (observe?: (answers: unknown) => void) =>
-      (await studyReport(store, s.study, checked.resolved, groups, programVersion(), view.include, observe))
-        .report;
-    return { s, checked, singles, groups, n: view.n, view, report } as const;
-  };
+  const prepare = (req: FastifyRequest) => prepareAnalysis(store, req);
 
   app.get('/studies/:id/analysis', async (req, reply) => {
     const p = await prepare(req);
     const { s } = p;
-    const k = s.study.minCellSize;
-    if ('issues' in p) {
-      return page(reply, {
-        title: `Analysis – ${s.study.title}`,
-        user: s.user,
-        study: s.layoutStudy,
-        active: 'analysis',
-        status: 409,
-        body: () =>
-          `<h1>Analysis</h1>${issuesHtml(p.issues ?? [], 'The definition has problems; fix them under Design:')}`,
-      });
-    }
-    const { singles, groups, n, view } = p;
-    const base = `/studies/${s.study.id}`;
-    const qs = groups.map((g) => `group=${encodeURIComponent(g)}`).join('&');
-    const form = singles.length
-      ? `<form method="get" action="${base}/analysis" class="card"><input type="hidden" name="group" value=""><fieldset><legend>Compare groups by</legend>` +
-        singles
-          .map((q) =>
-            checkbox(
-              'g',
-              'group',
-              `${q.text?.en ?? Object.values(q.text ?? {})[0] ?? q.id} (${q.id})`,
-              groups.includes(q.id),
-              { value: q.id },
-            ),
-          )
-          .join('') +
-        `<p class="hint">Groups with fewer than ${k} respondents are left out of the comparisons.${s.role === 'owner' ? ` The plan's defaults, thresholds and regression models are set under <a href="${base}/plan">Analysis plan</a>.` : ''}</p></fieldset><p><button class="primary">Update analysis</button></p></form>`
-      : '<p class="muted">Add a single-choice question (e.g. year of study) to compare groups.</p>';
-    let content: string;
-    // Owners and analysts get the burst review card; its flags come from the analysis pass when there is one.
-    const collector = view.audience === 'exact' ? new FlagCollector() : undefined;
-    const snapshot =
-      view.audience === 'protected'
-        ? ` · published in batches of at least ${k} responses, so that no two views differ by one person; responses that arrive just after near-identical ones wait for an analyst's review`
-        : '';
-    if (n < k) {
-      content =
-        view.audience === 'protected'
-          ? `<p class="notice">The analysis is shown once at least k = ${k} respondents have answered, so that no one can be singled out.</p>`
-          : `<p class="notice">${n} response${n === 1 ? '' : 's'} so far. The analysis is shown once at least k = ${k} respondents have answered, so that no one can be singled out.</p>`;
-    } else {
-      const report = await p.report(collector && ((a) => collector.push(a)));
-      content =
-        `<p class="row"><a class="button" href="${base}/analysis/report.html${qs ? `?${qs}` : ''}" download>Download the report (HTML)</a> <a class="button" href="${base}/analysis/report.docx${qs ? `?${qs}` : ''}" download>Download the report (Word)</a></p>` +
-        renderHtmlFragment(report, await renderFiguresSvg(report));
-    }
-    const flags = collector
-      ? n >= k
-        ? await collector.finish(store, s.study.id)
-        : await flagsOf(store, s.study.id)
-      : undefined;
-    return page(reply, {
+    const shell = {
       title: `Analysis – ${s.study.title}`,
       user: s.user,
       study: s.layoutStudy,
       active: 'analysis',
-      body: (csrf) =>
-        `<h1>Analysis</h1><p class="muted">${n >= k || view.audience === 'exact' ? `${n} responses` : `Fewer than ${k} responses`}${snapshot} · cells with fewer than ${k} respondents are suppressed.</p>` +
-        (flags ? reviewCard(s.study.id, flags, csrf) : '') +
-        form +
-        content,
-    });
+    } as const;
+    if ('issues' in p)
+      return page(reply, { ...shell, status: 409, body: () => analysisProblemsView(p.issues ?? []).text });
+    const model = await analysisModel(store, p);
+    return page(reply, { ...shell, body: (csrf) => analysisView(model, csrf).text });
   });
 
   /** The report of a download (HTML or Word): same rules for both — a valid study and at least k respondents. */

@@ -7,8 +7,16 @@ import type { FastifyInstance } from 'fastify';
 import type { Instrument, Issue } from '../../core/instrument/schema.js';
 import { audienceOf, coarseCount } from '../../core/privacy/suppression.js';
 import { getInstrument, listInstruments } from '../../instruments/index.js';
-import { normalizeEmail, type StudyInvitation } from '../../store/index.js';
+import {
+  normalizeEmail,
+  type Store,
+  type StudyInvitation,
+  type StudyStatus,
+  type User,
+} from '../../store/index.js';
 import { requireUser } from '../auth/guard.js';
+import { EMPTY, type Html, html, raw } from '../ui/html.js';
+import { dataTable } from '../ui/table.js';
 import { page, type StudioContext, seeOther } from './common.js';
 import {
   checkDefinition,
@@ -18,6 +26,7 @@ import {
   needsTextPack,
   newDefinition,
   STUDIO_LANGUAGES,
+  type StudyDraft,
   titleIssues,
 } from './definition.js';
 import { checkbox, input, textarea } from './forms.js';
@@ -85,18 +94,160 @@ export function newStudyForm(
 }
 
 /** The invitations waiting for the signed-in user (to their account's address), with Accept and Decline. */
-function invitationsHtml(invitations: readonly StudyInvitation[], csrf: string): string {
-  if (!invitations.length) return '';
-  const rows = invitations
-    .map(
-      (i) =>
-        `<tr><td dir="auto">${esc(i.studyTitle)}</td><td>${esc(i.role)}</td><td><div class="row">` +
-        postButton(`/invitations/${i.studyId}/accept`, csrf, 'Accept', { className: 'primary' }) +
-        postButton(`/invitations/${i.studyId}/decline`, csrf, 'Decline') +
-        '</div></td></tr>',
-    )
-    .join('');
-  return `<h2>Invitations</h2><div class="wrap"><table><thead><tr><th>Study</th><th>Role offered</th><th><span class="muted">Your answer</span></th></tr></thead><tbody>${rows}</tbody></table></div>`;
+function invitationsHtml(invitations: readonly StudyInvitation[], csrf: string): Html {
+  if (!invitations.length) return EMPTY;
+  // Each button names the study it answers for ("Accept “Burnout 2025”").
+  const rows = invitations.map((i) => [
+    html`<span dir="auto">${i.studyTitle}</span>`,
+    i.role,
+    html`<div class="row">${raw(
+      postButton(`/invitations/${i.studyId}/accept`, csrf, `Accept “${i.studyTitle}”`, {
+        className: 'primary',
+      }),
+    )}${raw(postButton(`/invitations/${i.studyId}/decline`, csrf, `Decline “${i.studyTitle}”`))}</div>`,
+  ]);
+  return html`<h2>Invitations</h2>${dataTable(['Study', 'Role offered', html`<span class="muted">Your answer</span>`], rows, { label: 'Invitations' })}`;
+}
+
+/** One row of the start page's table of studies. */
+export interface StudyRow {
+  readonly id: number;
+  readonly title: string;
+  readonly role: string;
+  readonly status: StudyStatus;
+  /** Responses as this user may see them (coarsened for a viewer). */
+  readonly responses: string;
+  readonly updated: string;
+}
+
+/** The start page: invitations, the "New study" button and the user's studies. */
+export function dashboardView(
+  m: { readonly studies: readonly StudyRow[]; readonly invitations: readonly StudyInvitation[] },
+  csrf: string,
+): Html {
+  const rows = m.studies.map((s) => [
+    html`<a href="/studies/${s.id}" dir="auto">${s.title}</a>`,
+    s.role,
+    raw(statusBadge(s.status)),
+    s.responses,
+    s.updated,
+  ]);
+  return html`<h1>Your studies</h1>${invitationsHtml(m.invitations, csrf)}<p class="row"><a class="button primary" href="/studies/new">New study</a> <a href="/archive">Archived studies</a></p>${
+    rows.length
+      ? dataTable(['Study', 'Your role', 'Status', 'Responses', 'Updated'], rows, {
+          numeric: [3],
+          label: 'Your studies',
+        })
+      : html`<p class="muted">You have no studies yet. Create one, or ask a study owner to add you.</p>`
+  }`;
+}
+
+/** A new study as the form describes it: its definition and the library instruments chosen. */
+export interface NewStudy {
+  readonly title: string;
+  readonly languages: readonly string[];
+  readonly chosen: readonly Instrument[];
+  readonly definition: StudyDraft;
+}
+
+/**
+ * Read and check the new-study form: a title, at least one studio language, library instruments (each
+ * licence that asks for it acknowledged), and a definition that resolves. Every problem is named.
+ */
+export function readNewStudy(
+  fields: Fields,
+  user: Pick<User, 'displayName' | 'email'>,
+  k: number,
+  now: Date,
+): { ok: true; value: NewStudy } | { ok: false; issues: Issue[] } {
+  const title = field(fields, 'title');
+  const issues = titleIssues(title);
+  const languages = STUDIO_LANGUAGES.map((l) => l.code).filter((c) =>
+    fieldAll(fields, 'languages').includes(c),
+  );
+  if (languages.length === 0)
+    issues.push({ path: 'languages', code: 'required', message: 'choose at least one language' });
+  const acked = new Set(fieldAll(fields, 'acknowledge'));
+  const chosen: Instrument[] = [];
+  for (const id of fieldAll(fields, 'instruments')) {
+    const ins = getInstrument(id);
+    if (!ins) {
+      issues.push({
+        path: 'instruments',
+        code: 'unknown',
+        message: `"${id}" is not an instrument of the library`,
+      });
+      continue;
+    }
+    if (ins.licence.requiresAcknowledgement && !acked.has(id))
+      issues.push({
+        path: 'acknowledge',
+        code: 'terms_not_acknowledged',
+        message: `${ins.shortTitle}'s owner requires you to accept their terms: read them and tick "I have read and accept the terms of ${ins.shortTitle}", or leave ${ins.shortTitle} out.`,
+      });
+    chosen.push(ins);
+  }
+  const definition = newDefinition({
+    title: title || 'Untitled',
+    languages,
+    minCellSize: k,
+    description: field(fields, 'description'),
+  });
+  definition.instruments = chosen.map((ins) => ({
+    instrument: ins.id,
+    version: ins.version,
+    ...(ins.licence.requiresAcknowledgement
+      ? { termsAcknowledged: { by: `${user.displayName} <${user.email}>`, at: now.toISOString() } }
+      : {}),
+  }));
+  if (!issues.length) {
+    const c = checkDefinition(definition);
+    if (!c.ok) issues.push(...c.issues);
+  }
+  return issues.length
+    ? { ok: false, issues }
+    : { ok: true, value: { title, languages, chosen, definition } };
+}
+
+/** Store a new study with its acknowledgements, audited in one transaction (each acknowledgement first). */
+async function storeNewStudy(
+  store: Store,
+  user: User,
+  n: NewStudy,
+  k: number,
+  now: Date,
+): Promise<{ id: number }> {
+  return store.audited(
+    async (tx) => {
+      const created = await tx.studies.create({
+        title: n.title,
+        ownerId: user.id,
+        definition: n.definition,
+        minCellSize: k,
+        now,
+      });
+      for (const ins of n.chosen) {
+        if (!ins.licence.requiresAcknowledgement) continue;
+        await tx.acknowledgements.record({ studyId: created.id, instrumentId: ins.id, userId: user.id, now });
+        // A second entry in the same transaction: the acknowledgement, before the creation's own entry.
+        await tx.audit.append({
+          action: 'instrument.acknowledge',
+          studyId: created.id,
+          actorUserId: user.id,
+          detail: { instrument: ins.id, terms: ins.licence.name },
+          now,
+        });
+      }
+      return created;
+    },
+    (created) => ({
+      action: 'study.create',
+      studyId: created.id,
+      actorUserId: user.id,
+      detail: { version: 1, instruments: n.chosen.map((i) => i.id), languages: n.languages },
+      now,
+    }),
+  );
 }
 
 export function registerDashboard(app: FastifyInstance, ctx: StudioContext): void {
@@ -104,24 +255,18 @@ export function registerDashboard(app: FastifyInstance, ctx: StudioContext): voi
 
   app.get('/', async (req, reply) => {
     const user = requireUser(req);
-    const studies = await store.studies.listForUser(user.id);
     const invitations = await store.roles.invitationsFor(normalizeEmail(user.email));
-    const rows = await Promise.all(
-      studies.map(async (s) => {
-        const n = coarseCount(await store.responses.count(s.id), s.minCellSize, audienceOf(s.role));
-        return `<tr><td><a href="/studies/${s.id}" dir="auto">${esc(s.title)}</a></td><td>${esc(s.role)}</td><td>${statusBadge(s.status)}</td><td class="n">${n}</td><td>${esc(s.updatedAt.toISOString().slice(0, 10))}</td></tr>`;
-      }),
-    );
+    const studies: StudyRow[] = [];
+    for (const s of await store.studies.listForUser(user.id))
+      studies.push({
+        ...s,
+        responses: coarseCount(await store.responses.count(s.id), s.minCellSize, audienceOf(s.role)),
+        updated: s.updatedAt.toISOString().slice(0, 10),
+      });
     return page(reply, {
       title: 'Your studies',
       user,
-      body: (csrf) =>
-        '<h1>Your studies</h1>' +
-        invitationsHtml(invitations, csrf) +
-        '<p class="row"><a class="button primary" href="/studies/new">New study</a> <a href="/archive">Archived studies</a></p>' +
-        (rows.length
-          ? `<div class="wrap"><table><thead><tr><th>Study</th><th>Your role</th><th>Status</th><th class="n">Responses</th><th>Updated</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`
-          : '<p class="muted">You have no studies yet. Create one, or ask a study owner to add you.</p>'),
+      body: (csrf) => dashboardView({ studies, invitations }, csrf).text,
     });
   });
 
@@ -137,92 +282,17 @@ export function registerDashboard(app: FastifyInstance, ctx: StudioContext): voi
   app.post('/studies', async (req, reply) => {
     const user = requireUser(req);
     const fields = (req.body ?? {}) as Fields;
-    const title = field(fields, 'title');
-    const issues = titleIssues(title);
-    const languages = STUDIO_LANGUAGES.map((l) => l.code).filter((c) =>
-      fieldAll(fields, 'languages').includes(c),
-    );
-    if (languages.length === 0)
-      issues.push({ path: 'languages', code: 'required', message: 'choose at least one language' });
-    const ids = fieldAll(fields, 'instruments');
-    const acked = new Set(fieldAll(fields, 'acknowledge'));
-    const chosen: Instrument[] = [];
-    for (const id of ids) {
-      const ins = getInstrument(id);
-      if (!ins) {
-        issues.push({
-          path: 'instruments',
-          code: 'unknown',
-          message: `"${id}" is not an instrument of the library`,
-        });
-        continue;
-      }
-      if (ins.licence.requiresAcknowledgement && !acked.has(id)) {
-        issues.push({
-          path: 'acknowledge',
-          code: 'terms_not_acknowledged',
-          message: `${ins.shortTitle}'s owner requires you to accept their terms: read them and tick "I have read and accept the terms of ${ins.shortTitle}", or leave ${ins.shortTitle} out.`,
-        });
-      }
-      chosen.push(ins);
-    }
     const now = new Date();
     const k = config.minCellSizeDefault;
-    const definition = newDefinition({
-      title: title || 'Untitled',
-      languages,
-      minCellSize: k,
-      description: field(fields, 'description'),
-    });
-    definition.instruments = chosen.map((ins) => ({
-      instrument: ins.id,
-      version: ins.version,
-      ...(ins.licence.requiresAcknowledgement
-        ? { termsAcknowledged: { by: `${user.displayName} <${user.email}>`, at: now.toISOString() } }
-        : {}),
-    }));
-    if (!issues.length) {
-      const c = checkDefinition(definition);
-      if (!c.ok) issues.push(...c.issues);
-    }
-    if (issues.length) {
+    const read = readNewStudy(fields, user, k, now);
+    if (!read.ok)
       return page(reply, {
         title: 'New study',
         user,
         status: 400,
-        body: (csrf) => newStudyForm(csrf, k, fields, issues),
+        body: (csrf) => newStudyForm(csrf, k, fields, read.issues),
       });
-    }
-    const study = await store.audited(
-      async (tx) => {
-        const created = await tx.studies.create({ title, ownerId: user.id, definition, minCellSize: k, now });
-        for (const ins of chosen) {
-          if (!ins.licence.requiresAcknowledgement) continue;
-          await tx.acknowledgements.record({
-            studyId: created.id,
-            instrumentId: ins.id,
-            userId: user.id,
-            now,
-          });
-          // A second entry in the same transaction: the acknowledgement, before the creation's own entry.
-          await tx.audit.append({
-            action: 'instrument.acknowledge',
-            studyId: created.id,
-            actorUserId: user.id,
-            detail: { instrument: ins.id, terms: ins.licence.name },
-            now,
-          });
-        }
-        return created;
-      },
-      (created) => ({
-        action: 'study.create',
-        studyId: created.id,
-        actorUserId: user.id,
-        detail: { version: 1, instruments: chosen.map((i) => i.id), languages },
-        now,
-      }),
-    );
+    const study = await storeNewStudy(store, user, read.value, k, now);
     return seeOther(reply, `/studies/${study.id}`);
   });
 }

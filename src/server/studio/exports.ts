@@ -7,8 +7,9 @@
  * and they are chosen. Every export is written to the audit log before its first byte is sent.
  */
 import { PassThrough, Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Answers } from '../../core/response/submission.js';
+import type { ResolvedStudy } from '../../core/study/resolve.js';
 import {
   buildVariables,
   csvChunks,
@@ -133,44 +134,17 @@ export function registerExports(app: FastifyInstance, ctx: StudioContext): void 
   app.post('/studies/:id/exports', async (req, reply) => {
     const s = await loadStudy(req, ROLES.work);
     const { study } = s;
-    const fields = (req.body ?? {}) as Fields;
-    const format = field(fields, 'format') as ExportFormat;
-    if (!Object.hasOwn(EXPORT_FORMATS, format)) {
-      throw new HttpError(
-        400,
-        `"${format}" is not an export format; choose one of ${Object.keys(EXPORT_FORMATS).join(', ')}.`,
-        'validation',
-      );
-    }
-    const labels = field(fields, 'labels') === 'labels' ? 'labels' : 'codes';
-    const missing = field(fields, 'missing') === 'codes' ? 'codes' : 'empty';
-    const includeTimes = checked(fields, 'includeTimes');
-    if (includeTimes && !keepsTimes(study)) {
-      throw new HttpError(
-        400,
-        'This study does not record times of submission, so they cannot be exported; untick "Time of submission".',
-        'validation',
-      );
-    }
-    const options: ExportOptions = {
-      labels,
-      missing,
-      includeFreeText: checked(fields, 'includeFreeText'),
-      includeTimes,
-      includeScores: format === 'scored' || checked(fields, 'includeScores'),
-      // Imported responses are marked in every export of a study that has them.
-      includeSource: (await store.imports.sources(study.id)).length > 0,
-    };
+    // Imported responses are marked in every export of a study that has them.
+    const hasImports = (await store.imports.sources(study.id)).length > 0;
+    const { format, options } = exportChoice((req.body ?? {}) as Fields, study, hasImports);
     const checkedDef = checkedOf(study);
-    if ('issues' in checkedDef) {
+    if ('issues' in checkedDef)
       throw new HttpError(
         409,
         'The study definition has problems; fix them under Design before exporting.',
         'invalid_study',
       );
-    }
     const { resolved } = checkedDef;
-    const variables = buildVariables(resolved, options);
     const responses = await store.responses.count(study.id);
     await store.audit.append({
       action: `export.${format}`,
@@ -178,43 +152,102 @@ export function registerExports(app: FastifyInstance, ctx: StudioContext): void 
       actorUserId: s.user.id,
       detail: { format, ...options, responses, version: study.version },
     });
-    const spec = EXPORT_FORMATS[format];
-    const day = new Date().toISOString().slice(0, 10);
-    const name = `${resolved.study.id}_${format === 'codebook' || format === 'codebook_csv' ? 'codebook' : format === 'scored' ? 'scored' : 'data'}_${day}.${spec.ext}`;
-    // The HTML codebook is a standalone document (inline styles); every other format a file.
-    useHeaders(reply, format === 'codebook' ? 'document' : 'file')
-      .header('content-type', spec.type)
-      .header('content-disposition', `attachment; filename="${name}"`);
-    const records = exportRecords(store, study.id, includeTimes);
-    switch (format) {
-      case 'csv':
-      case 'scored':
-        return reply.send(
-          Readable.from(csvChunks(variables, records, { labels, missing }), { objectMode: false }),
-        );
-      case 'sav':
-        return reply.send(
-          Readable.from(
-            savChunks(variables, records, {
-              fileLabel: resolved.study.title,
-              documents: resolved.instruments.map((i) => `${i.shortTitle}: ${i.licence.attribution}`),
-            }),
-            { objectMode: false },
-          ),
-        );
-      case 'xlsx': {
-        const out = new PassThrough();
-        writeXlsx(variables, records, out, { labels, missing }).catch((err: unknown) => {
-          req.log.error({ err }, 'xlsx export failed');
-          out.destroy(err instanceof Error ? err : new Error(String(err)));
-        });
-        return reply.send(out);
-      }
-      case 'codebook':
-      case 'codebook_csv': {
-        const cb = renderCodebook(variables, resolved.study);
-        return reply.send(format === 'codebook' ? cb.html : cb.csv);
-      }
-    }
+    return sendExport(reply, {
+      format,
+      options,
+      resolved,
+      records: exportRecords(store, study.id, options.includeTimes),
+    });
   });
+}
+
+/**
+ * What the export form asks for: a known format (400 naming the choices otherwise), codes or labels, empty
+ * cells or missing-value codes, and what to include — times only when the study keeps them (400 otherwise).
+ */
+export function exportChoice(
+  fields: Fields,
+  study: Pick<Study, 'anonymous' | 'recordTimes'>,
+  hasImports: boolean,
+): { format: ExportFormat; options: ExportOptions } {
+  const format = field(fields, 'format') as ExportFormat;
+  if (!Object.hasOwn(EXPORT_FORMATS, format)) {
+    throw new HttpError(
+      400,
+      `"${format}" is not an export format; choose one of ${Object.keys(EXPORT_FORMATS).join(', ')}.`,
+      'validation',
+    );
+  }
+  const includeTimes = checked(fields, 'includeTimes');
+  if (includeTimes && !keepsTimes(study)) {
+    throw new HttpError(
+      400,
+      'This study does not record times of submission, so they cannot be exported; untick "Time of submission".',
+      'validation',
+    );
+  }
+  return {
+    format,
+    options: {
+      labels: field(fields, 'labels') === 'labels' ? 'labels' : 'codes',
+      missing: field(fields, 'missing') === 'codes' ? 'codes' : 'empty',
+      includeFreeText: checked(fields, 'includeFreeText'),
+      includeTimes,
+      includeScores: format === 'scored' || checked(fields, 'includeScores'),
+      includeSource: hasImports,
+    },
+  };
+}
+
+/** Stream an export: its file name and headers, then the records in the chosen format. */
+function sendExport(
+  reply: FastifyReply,
+  x: {
+    format: ExportFormat;
+    options: ExportOptions;
+    resolved: ResolvedStudy;
+    records: AsyncGenerator<ExportRecord>;
+  },
+): FastifyReply {
+  const { format, options, resolved, records } = x;
+  const variables = buildVariables(resolved, options);
+  const spec = EXPORT_FORMATS[format];
+  const day = new Date().toISOString().slice(0, 10);
+  const kind =
+    format === 'codebook' || format === 'codebook_csv' ? 'codebook' : format === 'scored' ? 'scored' : 'data';
+  // The HTML codebook is a standalone document (inline styles); every other format a file.
+  useHeaders(reply, format === 'codebook' ? 'document' : 'file')
+    .header('content-type', spec.type)
+    .header('content-disposition', `attachment; filename="${resolved.study.id}_${kind}_${day}.${spec.ext}"`);
+  const { labels, missing } = options;
+  switch (format) {
+    case 'csv':
+    case 'scored':
+      return reply.send(
+        Readable.from(csvChunks(variables, records, { labels, missing }), { objectMode: false }),
+      );
+    case 'sav':
+      return reply.send(
+        Readable.from(
+          savChunks(variables, records, {
+            fileLabel: resolved.study.title,
+            documents: resolved.instruments.map((i) => `${i.shortTitle}: ${i.licence.attribution}`),
+          }),
+          { objectMode: false },
+        ),
+      );
+    case 'xlsx': {
+      const out = new PassThrough();
+      writeXlsx(variables, records, out, { labels, missing }).catch((err: unknown) => {
+        reply.log.error({ err }, 'xlsx export failed');
+        out.destroy(err instanceof Error ? err : new Error(String(err)));
+      });
+      return reply.send(out);
+    }
+    case 'codebook':
+    case 'codebook_csv': {
+      const cb = renderCodebook(variables, resolved.study);
+      return reply.send(format === 'codebook' ? cb.html : cb.csv);
+    }
+  }
 }

@@ -18,9 +18,10 @@ import { csvField } from '../../render/csv.js';
 import { MAX_INVITATIONS_PER_CALL, randomToken, type Study } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 import { INVITATION_TOKEN, idempotencyKeyHasher, invitationKey } from '../respond/submit.js';
+import { type Html, html, raw } from '../ui/html.js';
 import { loadStudy, page, ROLES, type StudioContext, seeOther } from './common.js';
 import { type Fields, field } from './definition.js';
-import { csrfField, esc } from './layout.js';
+import { csrfField } from './layout.js';
 import { qrSvg, studyLink } from './overview.js';
 
 /** The most links made at once from the studio (a printable page of this many QR codes is ~1.5 MB). */
@@ -92,6 +93,41 @@ function countOf(raw: string): number {
   return n;
 }
 
+/** What the "new invitation links" form asks for: csv or print, and the labels (one link each) or a count. */
+export function readInviteRequest(fields: Fields): { format: 'csv' | 'print'; labels: string[]; n: number } {
+  const format = field(fields, 'format');
+  if (format !== 'csv' && format !== 'print')
+    throw new HttpError(
+      400,
+      `format is ${JSON.stringify(format.slice(0, 20))}: send "csv" (a file of links) or "print" (slips with QR codes).`,
+      'validation',
+    );
+  const labels = field(fields, 'labels')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  if (labels.length > MAX_INVITATIONS_AT_ONCE)
+    throw new HttpError(
+      400,
+      `${labels.length} labels were given: make at most ${MAX_INVITATIONS_AT_ONCE} links at once (split the roster).`,
+      'validation',
+    );
+  const n = labels.length > 0 ? labels.length : countOf(field(fields, 'count'));
+  if (n > MAX_INVITATIONS_PER_CALL) throw new HttpError(400, 'Too many invitations at once.', 'validation');
+  return { format, labels, n };
+}
+
+/** The printable page of invitation slips: the only copy of the links (label, QR code, link per slip). */
+export function slipsView(
+  title: string,
+  slips: readonly { readonly label: string; readonly link: string; readonly qr: string }[],
+): Html {
+  return html`<h1 dir="auto">Invitation links – ${title}</h1><p class="notice">This page is the only copy of these ${slips.length} links: print it (or save it as PDF) now. Each link starts one response. Cut along the dashed lines and hand one slip to each person.</p><div class="slips">${slips.map(
+    (x) =>
+      html`<div class="slip"><p dir="auto"><b>${x.label}</b></p><div class="qr">${raw(x.qr)}</div><p class="link">${x.link}</p></div>`,
+  )}</div>`;
+}
+
 export function registerInviteLinks(app: FastifyInstance, ctx: StudioContext): void {
   const { store, config } = ctx;
   const hashKey = idempotencyKeyHasher(store, config.secret);
@@ -126,26 +162,7 @@ export function registerInviteLinks(app: FastifyInstance, ctx: StudioContext): v
         'The study accepts anyone with the link: make it invitation only (Share → Who can answer) before making invitation links.',
         'conflict',
       );
-    const fields = (req.body ?? {}) as Fields;
-    const format = field(fields, 'format');
-    if (format !== 'csv' && format !== 'print')
-      throw new HttpError(
-        400,
-        `format is ${JSON.stringify(format.slice(0, 20))}: send "csv" (a file of links) or "print" (slips with QR codes).`,
-        'validation',
-      );
-    const labels = field(fields, 'labels')
-      .split(/\r?\n/)
-      .map((l) => l.trim())
-      .filter((l) => l !== '');
-    if (labels.length > MAX_INVITATIONS_AT_ONCE)
-      throw new HttpError(
-        400,
-        `${labels.length} labels were given: make at most ${MAX_INVITATIONS_AT_ONCE} links at once (split the roster).`,
-        'validation',
-      );
-    const n = labels.length > 0 ? labels.length : countOf(field(fields, 'count'));
-    if (n > MAX_INVITATIONS_PER_CALL) throw new HttpError(400, 'Too many invitations at once.', 'validation');
+    const { format, labels, n } = readInviteRequest((req.body ?? {}) as Fields);
     const tokens = Array.from({ length: n }, () => randomToken(16));
     const hashes = await Promise.all(tokens.map((t) => hashKey(study.id, invitationKey(t))));
     // The count only: labels and tokens are not audited.
@@ -166,19 +183,13 @@ export function registerInviteLinks(app: FastifyInstance, ctx: StudioContext): v
         .header('cache-control', 'no-store')
         .send(`\ufeff${csv}`);
     }
-    const qrs = await Promise.all(links.map((l) => qrSvg(l)));
+    const slips = await Promise.all(
+      links.map(async (link, i) => ({ label: labelOf(i), link, qr: await qrSvg(link) })),
+    );
     return page(reply, {
       title: `Invitation links – ${study.title}`,
       user: s.user,
-      body: () =>
-        `<h1 dir="auto">Invitation links – ${esc(study.title)}</h1>` +
-        `<p class="notice">This page is the only copy of these ${n} links: print it (or save it as PDF) now. Each link starts one response. Cut along the dashed lines and hand one slip to each person.</p>` +
-        `<div class="slips">${links
-          .map(
-            (l, i) =>
-              `<div class="slip"><p dir="auto"><b>${esc(labelOf(i))}</b></p><div class="qr">${qrs[i]}</div><p class="link">${esc(l)}</p></div>`,
-          )
-          .join('')}</div>`,
+      body: () => slipsView(study.title, slips).text,
     });
   });
 

@@ -9,14 +9,15 @@ import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { Issue } from '../../core/instrument/schema.js';
 import { audienceOf, coarseCount } from '../../core/privacy/suppression.js';
+import type { Study, StudyRole } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 import { parseQuery, queryText } from '../request.js';
 import { useHeaders } from '../ui/headers.js';
 import { loadStudy, page, ROLES, type StudioContext, type StudyRequest, seeOther } from './common.js';
 import { type Fields, field, launchCheck, type StudyDraft, studyInstrument } from './definition.js';
 import { inviteLinksSection } from './invitelinks.js';
-import { esc, issuesHtml, postButton, statusBadge } from './layout.js';
-import { studyActionsView } from './lifecycle.js';
+import { esc, postButton } from './layout.js';
+import { type OverviewModel, overviewView } from './overviewView.js';
 
 /** The respondent link of a study. */
 export function studyLink(publicUrl: string, publicToken: string): string {
@@ -47,94 +48,65 @@ function enText(t: Readonly<Record<string, string>> | undefined): string {
   return t ? (t.en ?? Object.values(t)[0] ?? '') : '';
 }
 
-async function overviewBody(
+/** The overview page's model: the study's figures for the caller's role, and for the owner the launch check. */
+async function overviewModel(
   ctx: StudioContext,
-  s: StudyRequest,
-  csrf: string,
+  study: Study,
+  role: StudyRole,
   refused?: readonly Issue[],
-): Promise<string> {
-  const { study, role } = s;
+): Promise<OverviewModel> {
   const def = (study.definition ?? {}) as StudyDraft;
-  const base = `/studies/${study.id}`;
-  // A viewer's count is coarse (a multiple of k), so it does not announce each new response (finding 1).
-  const n = coarseCount(await ctx.store.responses.count(study.id), study.minCellSize, audienceOf(role));
   const col = def.collection ?? {};
-  const out: string[] = [];
-  out.push(`<h1 dir="auto">${esc(study.title)}</h1>`);
-  out.push(
-    `<div class="stats"><div class="stat"><span class="muted">Status</span><b>${statusBadge(study.status)}</b></div>` +
-      `<div class="stat"><span class="muted">Responses</span><b>${n}</b></div>` +
-      `<div class="stat"><span class="muted">Definition version</span><b>${study.version}</b></div>` +
-      `<div class="stat"><span class="muted">k (smallest group shown)</span><b>${study.minCellSize}</b></div></div>`,
-  );
-  const dates = [
-    `created ${study.createdAt.toISOString().slice(0, 10)}`,
-    study.openedAt ? `opened ${study.openedAt.toISOString().slice(0, 10)}` : '',
-    study.closedAt ? `closed ${study.closedAt.toISOString().slice(0, 10)}` : '',
-  ].filter(Boolean);
-  out.push(`<p class="muted">${esc(dates.join(' · '))}</p>`);
-
-  if (role === 'owner') {
-    const check = launchCheck(study.definition, await acknowledgedSet(ctx, study.id));
-    out.push('<section id="launch"><h2>Launch</h2>');
-    if (refused?.length) out.push(issuesHtml(refused, 'The study cannot open yet:'));
-    if (study.status !== 'draft') {
-      // Unfinished answers (sessions and "save and continue later" codes) expire on their own; an owner can
-      // delete them at once, e.g. after a flood of fake drafts (docs/security.md, finding 12).
-      const drafts = await ctx.store.drafts.liveCount(study.id);
-      if (drafts > 0)
-        out.push(
-          `<p>${drafts} unfinished questionnaire${drafts === 1 ? '' : 's'} kept (they expire within 7 days).</p>`,
-          postButton(`${base}/drafts/purge`, csrf, 'Delete unfinished questionnaires', {
-            className: 'danger',
-          }),
-        );
-    }
-    if (study.status === 'open') {
-      out.push(
-        `<p>The study is open. <a href="${base}/share">Share the link</a> · <a href="${base}/progress">Watch progress</a></p>`,
-      );
-      out.push(postButton(`${base}/close`, csrf, 'Close the study', { className: 'danger' }));
-    } else {
-      if (!refused?.length && check.problems.length) out.push(issuesHtml(check.problems, 'Before launch:'));
-      if (check.warnings.length)
-        out.push(
-          `<div class="notice"><ul>${check.warnings.map((w) => `<li>${esc(w.message)}</li>`).join('')}</ul></div>`,
-        );
-      if (!check.problems.length) out.push('<p class="ok">Ready: everything a launch needs is in place.</p>');
-      out.push(
-        `<p class="row"><a class="button" href="${base}/preview">Preview</a> ${
-          study.status === 'closed'
-            ? postButton(`${base}/reopen`, csrf, 'Reopen the study', { className: 'primary' })
-            : `<a class="button primary" href="${base}/launch">Launch…</a>`
-        }</p>`,
-      );
-    }
-    out.push('</section>', studyActionsView(study, csrf).text);
-  }
-
-  // What the study asks.
-  const instruments = (def.instruments ?? []).map((si) => studyInstrument(si));
-  const insRows = instruments
-    .map((ins, i) =>
-      ins
-        ? `<li><strong>${esc(ins.shortTitle)}</strong> (${ins.items.length} items) — <span class="muted">${esc(ins.licence.attribution)}</span></li>`
-        : `<li>Unknown instrument ${esc(def.instruments?.[i]?.instrument ?? '')}</li>`,
-    )
-    .join('');
-  const qs = def.questions ?? [];
-  out.push(
-    '<section id="summary"><h2>What the study asks</h2>' +
-      `<p><strong>Languages:</strong> ${esc((def.languages ?? ['en']).map((l) => (l === 'ur' ? 'Urdu' : l === 'en' ? 'English' : l)).join(', '))}</p>` +
-      `<p><strong>Instruments:</strong></p>${insRows ? `<ul>${insRows}</ul>` : '<p class="muted">None.</p>'}` +
-      `<p><strong>Own questions:</strong> ${qs.length ? qs.map((q) => `<code>${esc(q.id)}</code>`).join(', ') : 'none'}</p>` +
-      `<p><strong>Consent:</strong> ${col.consent ? `version ${esc(String(col.consent.version ?? 1))}` : 'none'}</p>` +
-      `<p><strong>Eligibility:</strong> ${col.eligibility ? `${col.eligibility.questions.length} screening question(s); eligible if <code>${esc(col.eligibility.eligibleIf)}</code>` : 'no screening'}</p>` +
-      `<p><strong>Support contacts:</strong> ${(col.supportContacts ?? []).map((c) => esc(enText(c.name))).join(', ') || 'none'}</p>` +
-      `<p><strong>Privacy:</strong> ${col.anonymous === false ? 'not anonymous' : 'anonymous'}; ${col.collectTimes ? 'submission times recorded' : 'dates only, no times'}; referral links ${col.referrals ? 'on' : 'off'}.</p>` +
-      '</section>',
-  );
-  return out.join('');
+  const day = (d: Date | null) => d?.toISOString().slice(0, 10);
+  const check =
+    role === 'owner' ? launchCheck(study.definition, await acknowledgedSet(ctx, study.id)) : undefined;
+  return {
+    studyId: study.id,
+    title: study.title,
+    archivedAt: study.archivedAt,
+    status: study.status,
+    // A viewer's count is coarse (a multiple of k), so it does not announce each new response (finding 1).
+    responses: coarseCount(await ctx.store.responses.count(study.id), study.minCellSize, audienceOf(role)),
+    version: study.version,
+    k: study.minCellSize,
+    dates: [
+      `created ${day(study.createdAt)}`,
+      study.openedAt ? `opened ${day(study.openedAt)}` : '',
+      study.closedAt ? `closed ${day(study.closedAt)}` : '',
+    ]
+      .filter(Boolean)
+      .join(' · '),
+    launch: check && {
+      refused,
+      problems: check.problems,
+      warnings: check.warnings.map((w) => w.message),
+      drafts: study.status === 'draft' ? 0 : await ctx.store.drafts.liveCount(study.id),
+    },
+    summary: {
+      languages: (def.languages ?? ['en'])
+        .map((l) => (l === 'ur' ? 'Urdu' : l === 'en' ? 'English' : l))
+        .join(', '),
+      instruments: (def.instruments ?? []).map((si) => {
+        const ins = studyInstrument(si);
+        return ins
+          ? {
+              known: true,
+              title: ins.shortTitle,
+              items: ins.items.length,
+              attribution: ins.licence.attribution,
+            }
+          : { known: false, id: String(si.instrument ?? '') };
+      }),
+      questions: (def.questions ?? []).map((q) => q.id),
+      consent: col.consent ? `version ${col.consent.version ?? 1}` : 'none',
+      eligibility: col.eligibility && {
+        questions: col.eligibility.questions.length,
+        rule: col.eligibility.eligibleIf,
+      },
+      supportContacts: (col.supportContacts ?? []).map((c) => enText(c.name)),
+      privacy: `${col.anonymous === false ? 'not anonymous' : 'anonymous'}; ${col.collectTimes ? 'submission times recorded' : 'dates only, no times'}; referral links ${col.referrals ? 'on' : 'off'}.`,
+    },
+  };
 }
 
 async function showOverview(
@@ -143,16 +115,14 @@ async function showOverview(
   s: StudyRequest,
   refused?: readonly Issue[],
 ) {
-  const csrf = reply.generateCsrf();
-  const body = await overviewBody(ctx, s, csrf, refused);
+  const model = await overviewModel(ctx, s.study, s.role, refused);
   return page(reply, {
     title: s.study.title,
     user: s.user,
     study: s.layoutStudy,
     active: 'overview',
-    csrf,
     status: refused?.length ? 409 : 200,
-    body: () => body,
+    body: (csrf) => overviewView(model, csrf).text,
   });
 }
 
@@ -284,7 +254,7 @@ export function registerOverview(app: FastifyInstance, ctx: StudioContext): void
           ? '<p class="notice">Invitation only: this link alone shows a page saying an invitation is needed; hand out the invitation links below.</p>'
           : '') +
         `<p>Anonymous link — the same for everyone:</p><p class="link" id="study-link">${esc(link)}</p>` +
-        '<p class="row"><button type="button" data-copy="study-link" hidden>Copy link</button>' +
+        '<p class="row"><button type="button" data-copy="study-link" hidden>Copy the study link</button>' +
         `<a class="button" href="${esc(whatsappLink(message))}" rel="noopener noreferrer">Share on WhatsApp</a>` +
         `<a class="button" href="${base}/share/present">Show QR code full screen</a>` +
         `<a class="button" href="${base}/qr.svg" download="study-${study.id}-qr.svg">Download QR code (SVG)</a>` +
