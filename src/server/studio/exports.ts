@@ -103,7 +103,7 @@ function exportForm(csrf: string, base: string, study: Study): string {
           hint: 'Otherwise only the date is exported.',
         })
       : '<p class="hint">Only dates are exported: this study does not record times of submission.</p>') +
-    '</fieldset><div><button class="primary">Download</button></div></form>'
+    '</fieldset><div><button class="primary">Download the export</button></div></form>'
   );
 }
 
