@@ -10,7 +10,9 @@
  *
  * `secureCookies` follows publicUrl (true for https). PostgreSQL is chosen by `DATABASE_URL` (see src/store).
  */
+
 import { resolve } from 'node:path';
+import { type SmtpConfig, smtpFromEnv } from './mail.js';
 
 /** Largest request body accepted (bytes). A 30-item response is ~2 KB; 256 KB leaves room for long free text. */
 export const BODY_LIMIT = 256 * 1024;
@@ -39,6 +41,8 @@ export interface ServerConfig {
    * that a copy of the database alone cannot test guesses of a client's key.
    */
   readonly secret?: string;
+  /** `NABZ_SMTP_URL` and `NABZ_SMTP_FROM`: the mail server for follow-up invitations (src/server/mail.ts). */
+  readonly smtp?: SmtpConfig;
 }
 
 export interface ConfigOverrides {
@@ -116,11 +120,18 @@ export function configFromEnv(
       `NABZ_SECRET is ${secret.length} characters long: use at least 32 random characters (e.g. the output of \`openssl rand -hex 32\`), or leave it unset.`,
     );
   }
+  let smtp: SmtpConfig | undefined;
+  try {
+    smtp = smtpFromEnv(env);
+  } catch (e) {
+    throw configError((e as Error).message);
+  }
   return {
     port,
     host,
     dataDir,
     publicUrl,
+    ...(smtp ? { smtp } : {}),
     secureCookies: publicUrl.startsWith('https:'),
     minCellSizeDefault: 5,
     trustProxy: parseTrustProxy(env.NABZ_TRUST_PROXY),

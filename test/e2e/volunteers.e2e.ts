@@ -6,6 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { followUpStudy } from '../server/followUpHelpers.js';
 import { createStudy } from '../server/helpers.js';
 import {
   e2eBackends,
@@ -32,16 +33,7 @@ for (const backend of e2eBackends()) {
       const owner = await server.createUser('owner@example.org', 'Olivia Owner', PASSWORD);
       const study = await createStudy(server.store, {
         ownerId: owner.id,
-        definition: {
-          id: 'fu_screening',
-          title: 'Burnout screening',
-          languages: ['en', 'ur'],
-          instruments: [{ instrument: 'phq9' }],
-          followUp: {
-            eligibleIf: 'band.phq9_total in ["Moderate", "Moderately severe"]',
-            description: { en: 'A 60-minute focus group in March.' },
-          },
-        },
+        definition: followUpStudy(),
       });
       await server.store.studies.setSettings({ studyId: study.id, minCellSize: 2 });
       studyId = study.id;

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/index.js';
+import { answerPhq9, followUpStudy } from './followUpHelpers.js';
 import {
   createStudy,
   FormBrowser,
@@ -16,42 +17,6 @@ import {
   type TestApp,
   testApp,
 } from './helpers.js';
-
-export function followUpStudy(): Record<string, unknown> {
-  return {
-    id: 'fu_screening',
-    title: 'Burnout screening',
-    languages: ['en', 'ur'],
-    instruments: [{ instrument: 'phq9' }],
-    followUp: {
-      eligibleIf: 'band.phq9_total in ["Moderate", "Moderately severe"]',
-      description: { en: 'A 60-minute focus group in March.', ur: 'مارچ میں ایک گھنٹے کی گروپ گفتگو۔' },
-    },
-  };
-}
-
-/**
- * Answer the PHQ-9 study and submit: every scored item at `v` (total 9v), or items 1–9 as listed; the browser is
- * on the end page.
- */
-export async function answerPhq9(
-  b: FormBrowser,
-  token: string,
-  v: number | readonly number[],
-  lang = 'en',
-): Promise<void> {
-  await b.get(`/s/${token}?lang=${lang}`);
-  for (let step = 0; step < 5 && b.page() !== 'review'; step++) {
-    const fields: Record<string, string> = {};
-    for (let i = 1; i <= 10; i++)
-      if (b.html.includes(`name="phq9_${i}"`))
-        fields[`phq9_${i}`] = String(i === 10 ? 0 : typeof v === 'number' ? v : (v[i - 1] ?? 0));
-    await b.submit(fields);
-  }
-  expect(b.page()).toBe('review');
-  await b.submit({}, { name: '_nav', value: 'submit' });
-  expect(b.status).toBe(200);
-}
 
 const volunteersOf = async (store: Store, studyId: number) => store.volunteers.list(studyId);
 

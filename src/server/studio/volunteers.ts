@@ -9,6 +9,7 @@
  * |----------------------------------------------------|-------|--------------------------------------------------|
  * | `GET  /studies/:id/volunteers`                     | owner | the list (released batches), `?message=` the invitation text |
  * | `POST /studies/:id/volunteers/:vid/status`         | owner | `status` (audited `volunteer.status`)            |
+ * | `POST /studies/:id/volunteers/:vid/email`          | owner | send the invitation (`message`) over SMTP; invited (audited `volunteer.email`) |
  * | `POST /studies/:id/volunteers/:vid/delete`         | owner | delete the volunteer and their contact (audited) |
  * | `POST /studies/:id/volunteers/:vid/participant`    | owner | make the qualitative participant (audited)       |
  *
@@ -32,6 +33,7 @@ import {
 } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 import { formField } from '../form.js';
+import { sendMail } from '../mail.js';
 import { applyPlan, ensureCoder, loadQual, refuse } from '../qual/common.js';
 import { parseParams, parseQuery, segment } from '../request.js';
 import { prepareDefinition } from '../respond/load.js';
@@ -67,6 +69,8 @@ export interface VolunteersModel {
   readonly k: number;
   readonly waiting: number;
   readonly message: string;
+  /** A mail server is configured (NABZ_SMTP_URL): rows with an e-mail address get "Send by e-mail". */
+  readonly mail: boolean;
   readonly rows: readonly VolunteerRow[];
 }
 
@@ -78,7 +82,7 @@ const STATUS_LABEL: Readonly<Record<VolunteerStatus, string>> = {
   declined: 'Declined',
 };
 
-function rowView(r: VolunteerRow, base: string, csrf: string): Html {
+function rowView(r: VolunteerRow, base: string, csrf: string, message: string | undefined): Html {
   const a = `${base}/${r.vid}`;
   const wa = `https://wa.me/${r.contact.phone ? r.contact.phone.replace(/^\+/, '') : ''}?text=${encodeURIComponent(r.invitation)}`;
   const mail = r.contact.email
@@ -87,7 +91,11 @@ function rowView(r: VolunteerRow, base: string, csrf: string): Html {
   return html`<tr id="v-${r.n}"><td>V${r.n}</td><td>${r.contact.name ?? ''}${r.contact.email ? html`<br><span dir="ltr">${r.contact.email}</span>` : ''}${r.contact.phone ? html`<br><span dir="ltr">${r.contact.phone}</span>` : ''}</td>
 <td>${r.bands === null ? html`<span class="muted">withheld: fewer than k volunteers of this batch share them</span>` : r.bands.map(([l, b]) => html`${l}: <b>${b ?? 'not computed'}</b><br>`)}</td>
 <td><form method="post" action="${a}/status" class="row">${raw(csrfField(csrf))}<label class="sr" for="st-${r.n}">Status of V${r.n}</label><select id="st-${r.n}" name="status">${VOLUNTEER_STATUSES.map((s) => html`<option value="${s}"${raw(s === r.status ? ' selected' : '')}>${STATUS_LABEL[s]}</option>`)}</select><button>Save</button></form></td>
-<td><label class="sr" for="inv-${r.n}">Invitation for V${r.n}</label><textarea id="inv-${r.n}" rows="4" readonly>${r.invitation}</textarea><div class="row"><a href="${wa}" rel="noopener noreferrer">WhatsApp / SMS text</a>${mail ? html`<a href="${mail}">E-mail</a>` : ''}<a href="${r.link}" dir="ltr">personal link</a></div></td>
+<td><label class="sr" for="inv-${r.n}">Invitation for V${r.n}</label><textarea id="inv-${r.n}" rows="4" readonly>${r.invitation}</textarea><div class="row"><a href="${wa}" rel="noopener noreferrer">WhatsApp / SMS text</a>${mail ? html`<a href="${mail}">E-mail</a>` : ''}<a href="${r.link}" dir="ltr">personal link</a></div>${
+    message !== undefined && r.contact.email
+      ? raw(postButton(`${a}/email`, csrf, `Send V${r.n} the invitation by e-mail`, { hidden: { message } }))
+      : ''
+  }</td>
 <td>${r.participantId ? html`participant <b>${r.participantId}</b>` : raw(postButton(`${a}/participant`, csrf, `Make V${r.n} a participant`))}</td>
 <td>${raw(postButton(`${a}/delete`, csrf, `Delete V${r.n}'s details`, { className: 'danger' }))}</td></tr>`;
 }
@@ -101,7 +109,7 @@ export function volunteersView(m: VolunteersModel, csrf: string): Html {
 <p>Respondents for whom <code>${m.rule}</code> held could volunteer on a separate page after submitting. Their contact details are kept apart from the anonymous answers and deleted when the study closes. Volunteers appear in batches of at least k = ${m.k}, and a volunteer's bands only when at least ${m.k} volunteers of the same batch share them, so that no volunteer can be matched to a response (docs/security.md, "Follow-up volunteers").</p>
 <p>${m.rows.length} volunteer${m.rows.length === 1 ? '' : 's'} shown; ${m.waiting} waiting until ${m.k} have volunteered.</p>
 <form method="get" action="${base}" class="stack"><div class="field"><label for="msg">Invitation message ({name} and {link} are filled in for each volunteer)</label><textarea id="msg" name="message" rows="3">${m.message}</textarea></div><div class="row"><button>Update the texts</button></div></form>
-${m.rows.length ? html`<div class="wrap"><table><thead><tr><th>#</th><th>Contact</th><th>Bands</th><th>Status</th><th>Invitation</th><th>Qualitative</th><th><span class="muted">Delete</span></th></tr></thead><tbody>${m.rows.map((r) => rowView(r, base, csrf))}</tbody></table></div>` : html`<p class="muted">No volunteer to show yet.</p>`}`;
+${m.rows.length ? html`<div class="wrap"><table><thead><tr><th>#</th><th>Contact</th><th>Bands</th><th>Status</th><th>Invitation</th><th>Qualitative</th><th><span class="muted">Delete</span></th></tr></thead><tbody>${m.rows.map((r) => rowView(r, base, csrf, m.mail ? m.message : undefined))}</tbody></table></div>` : html`<p class="muted">No volunteer to show yet.</p>`}`;
 }
 
 /** The model: released volunteers with k-safe bands, their invitation texts and personal links. */
@@ -147,6 +155,7 @@ export function registerVolunteers(app: FastifyInstance, ctx: StudioContext): vo
       k: s.study.minCellSize,
       waiting: m.waiting,
       message,
+      mail: ctx.config.smtp !== undefined,
       rows: m.rows,
     };
     return page(reply, {
@@ -193,6 +202,44 @@ export function registerVolunteers(app: FastifyInstance, ctx: StudioContext): vo
     return write(req, reply, (tx, id, vid) => tx.volunteers.setStatus(id, vid, status), 'volunteer.status', {
       status,
     });
+  });
+
+  app.post('/studies/:id/volunteers/:vid/email', async (req, reply) => {
+    const s = await loadStudy(req, ROLES.owner);
+    const { vid } = parseParams(req, VolunteerParams);
+    const smtp = ctx.config.smtp;
+    if (!smtp)
+      throw new HttpError(
+        409,
+        'E-mail is not set up on this server: set NABZ_SMTP_URL and NABZ_SMTP_FROM (docs/deploy.md), or copy the text.',
+        'conflict',
+      );
+    const v = await store.volunteers.get(s.study.id, vid);
+    if (!v || v.batch === null) throw new HttpError(404, GONE, 'not_found');
+    if (!v.contact.email)
+      throw new HttpError(
+        400,
+        'This volunteer left no e-mail address; use the WhatsApp / SMS text.',
+        'validation',
+      );
+    const link = personalLink(ctx.config.publicUrl, s.study.publicToken, v.code);
+    const text = invitationText(formField(req.body, 'message') ?? DEFAULT_INVITATION, {
+      name: v.contact.name,
+      link,
+    });
+    await sendMail(smtp, { to: v.contact.email, subject: `Invitation: ${s.study.title}`, text }).catch(
+      (e: Error) => {
+        throw new HttpError(502, `The invitation was not sent: ${e.message}`, 'unavailable');
+      },
+    );
+    const status = v.status === 'volunteered' ? 'invited' : v.status;
+    await store.audited((tx) => tx.volunteers.setStatus(s.study.id, vid, status), {
+      action: 'volunteer.email',
+      studyId: s.study.id,
+      actorUserId: s.user.id,
+      detail: { volunteer: vid.slice(0, 12), status },
+    });
+    return seeOther(reply, `/studies/${s.study.id}/volunteers`);
   });
 
   app.post('/studies/:id/volunteers/:vid/delete', (req, reply) =>
