@@ -288,7 +288,7 @@ for (const backend of serverBackends()) {
         outputs.push({ where: fields.format, text: res.rawPayload.toString('latin1') + res.body });
       }
       const ac = studioClient(t, analyst);
-      for (const url of ['', '/analysis', '/progress', '/exports', '/dataset'])
+      for (const url of ['', '/analysis', '/progress', '/exports', '/dataset', '/qual/participants'])
         outputs.push({ where: `analyst ${url}`, text: (await ac.get(`/studies/${studyId}${url}`)).body });
       const rows = await t.store.db.selectFrom('responses').selectAll().execute();
       outputs.push({ where: 'responses table', text: JSON.stringify(rows) });

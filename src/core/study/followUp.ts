@@ -200,21 +200,21 @@ export function invitationText(
 }
 
 /**
- * A qualitative participant made from a volunteer who attended: the next free pseudonym ("P<n>"), their name
- * as given (confidential: used only to recognise speaker labels, never exported), and as attributes the bands
- * the owner may see (`"<score label>": band`) and `"follow-up volunteer": true`. Withheld bands (fewer than k
- * share them) are not carried: the attribute says so instead.
+ * A qualitative participant made from a volunteer who attended: the next free pseudonym ("P<n>") and as
+ * attributes the bands the owner may see (`"<score label>": band`) and `"follow-up volunteer": true`. Withheld
+ * bands (fewer than k share them) are not carried: the attribute says so instead. Nothing of the volunteer's
+ * contact details is carried, not even the name they gave: contacts are for owners only (issue 14), while the
+ * participants page is the whole qualitative team's. An owner who wants speaker labels linked by name types the
+ * name or alias on the participants page, knowingly.
  */
 export function volunteerParticipant(input: {
   readonly id: string;
   readonly takenPseudonyms: readonly string[];
-  readonly name?: string | undefined;
   readonly bands: Readonly<Record<string, string | null>> | null;
   readonly labels: ReadonlyMap<string, string>;
 }): {
   id: string;
   pseudonym: string;
-  name?: string;
   aliases: string[];
   attributes: Record<string, string | boolean>;
 } {
@@ -226,6 +226,5 @@ export function volunteerParticipant(input: {
   else
     for (const [id, band] of Object.entries(input.bands))
       attributes[`${input.labels.get(id) ?? id} band`] = band ?? 'not computed';
-  const name = input.name?.trim();
-  return { id: input.id, pseudonym: `P${n}`, ...(name ? { name } : {}), aliases: [], attributes };
+  return { id: input.id, pseudonym: `P${n}`, aliases: [], attributes };
 }

@@ -262,7 +262,6 @@ export function registerVolunteers(app: FastifyInstance, ctx: StudioContext): vo
         volunteerParticipant({
           id: pid,
           takenPseudonyms: state.entities.participant.map((x) => x.data.pseudonym),
-          name: v.contact.name,
           bands: m.shown[i] ? v.bands : null,
           labels: m.labels,
         }),

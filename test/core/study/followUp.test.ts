@@ -246,14 +246,12 @@ describe('the owner side: k-safe bands, invitation texts, participants', () => {
       volunteerParticipant({
         id: 'vol-1',
         takenPseudonyms: ['P1', 'P3'],
-        name: ' Ayesha ',
         bands: { dass21_d: 'Severe' },
         labels,
       }),
     ).toEqual({
       id: 'vol-1',
       pseudonym: 'P2',
-      name: 'Ayesha',
       aliases: [],
       attributes: { 'follow-up volunteer': true, 'Depression (DASS-21 × 2) band': 'Severe' },
     });
