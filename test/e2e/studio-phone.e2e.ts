@@ -33,7 +33,12 @@ async function submit(server: RunningServer, token: string, seed: number): Promi
       'content-type': 'application/json',
       'idempotency-key': `phone-e2e-${String(seed).padStart(4, '0')}`,
     },
-    body: JSON.stringify({ language: 'en', answers: baceAnswers(seed) }),
+    // The study asks for consent (version 2): the API stores a response only with the agreement.
+    body: JSON.stringify({
+      language: 'en',
+      answers: baceAnswers(seed),
+      consent: { agreed: true, version: 2 },
+    }),
   });
   expect(r.status, await r.text()).toBe(201);
 }
