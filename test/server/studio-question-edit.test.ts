@@ -99,6 +99,18 @@ for (const backend of serverBackends()) {
         303,
       );
       expect((await c.definitionOf(id)).questions!.map((q) => q.id)).toEqual(['year', 'age']);
+
+      // The questions' page after the instruments, and back.
+      const place = (placement: string) =>
+        c.post(`/studies/${id}/edit/questions`, { _form: 'placement', action: 'place', placement });
+      expect((await place('after')).statusCode).toBe(303);
+      expect((await c.definitionOf(id)).collection?.questionsPlacement).toBe('after');
+      expect((await c.get(`/studies/${id}/edit`)).body).toMatch(/<option value="after" selected>/);
+      const wrong = await place('middle');
+      expect(wrong.statusCode).toBe(400);
+      expect(wrong.body).toContain('&quot;middle&quot; is not a place for the questions');
+      expect((await place('before')).statusCode).toBe(303);
+      expect((await c.definitionOf(id)).collection?.questionsPlacement).toBeUndefined();
     });
 
     it('on an open study with responses: wording is saved and audited, a structural change needs confirmation', async () => {

@@ -227,6 +227,7 @@ export function buildFlow(resolved: ResolvedStudy): Validated<Flow> {
       }
     }
   } else {
+    let questionsPage: Draft | undefined;
     if (study.questions.length > 0) {
       const ids = new Set(study.questions.map((q) => q.id));
       const covering = study.sections.filter((s) => s.items.some((id) => ids.has(id)));
@@ -234,14 +235,15 @@ export function buildFlow(resolved: ResolvedStudy): Validated<Flow> {
         covering.length === 1 && study.questions.every((q) => covering[0]!.items.includes(q.id))
           ? covering[0]!.title
           : undefined;
-      drafts.push({
+      questionsPage = {
         kind: 'content',
         ...(title ? { title } : {}),
         items: study.questions.flatMap((q, i) =>
           questionItems(q).map(({ item }) => itemFlow(item.id, `questions[${i}].type`)),
         ),
-      });
+      };
     }
+    if (questionsPage && col.questionsPlacement === 'before') drafts.push(questionsPage);
     resolved.instruments.forEach((ins, i) => {
       drafts.push({
         kind: 'content',
@@ -249,6 +251,7 @@ export function buildFlow(resolved: ResolvedStudy): Validated<Flow> {
         items: ins.items.map((it) => itemFlow(it.id, `instruments[${i}]`)),
       });
     });
+    if (questionsPage && col.questionsPlacement === 'after') drafts.push(questionsPage);
   }
 
   // Skip logic: compile showIf, check references, split pages where an item depends on an earlier item of its page.

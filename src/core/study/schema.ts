@@ -430,6 +430,11 @@ export const CollectionSchema = z.object({
   supportContacts: z.array(SupportContactSchema).default([]),
   /** Paging; by default one page for the study's questions and one per instrument. */
   pages: z.array(PageSchema).default([]),
+  /**
+   * Without `pages`: the page of the study's own questions comes before the instruments (the default) or after
+   * them (e.g. demographics last). With `pages`, their order decides.
+   */
+  questionsPlacement: z.enum(['before', 'after']).default('before'),
   /** Snowball sampling: each respondent may pass on a link; waves are counted without identifying anyone. */
   referrals: z.boolean().default(false),
   /** Thank-you text after submission. */

@@ -206,11 +206,32 @@ function editQuestion(draft: StudyDraft, fields: Fields): SectionResult {
   };
 }
 
+/** Where the page of the study's own questions goes: before the instruments (default) or after them. */
+function placeQuestions(draft: StudyDraft, fields: Fields): SectionResult {
+  const where = field(fields, 'placement');
+  if (where !== 'before' && where !== 'after')
+    return {
+      ok: false,
+      issues: [
+        {
+          path: 'placement',
+          code: 'bad_choice',
+          message: `"${where}" is not a place for the questions; choose before or after the instruments`,
+        },
+      ],
+    };
+  draft.collection ??= {};
+  if (where === 'before') delete draft.collection.questionsPlacement;
+  else draft.collection.questionsPlacement = 'after';
+  return { ok: true, change: 'question.place', detail: { placement: where } };
+}
+
 function questions({ draft, fields }: SectionInput): SectionResult {
   const action = field(fields, 'action');
   draft.questions ??= [];
   const list = draft.questions;
   if (action === 'edit') return editQuestion(draft, fields);
+  if (action === 'place') return placeQuestions(draft, fields);
   if (action === 'up' || action === 'down') {
     const id = field(fields, 'id');
     const r = moveQuestion(list as { id: string }[], id, action);

@@ -512,10 +512,34 @@ function questionTable(
   );
 }
 
+/** Where the page of the own questions goes, before or after the instruments (without `collection.pages`). */
+function placementForm(m: EditModel): Html {
+  const col = m.draft.collection ?? {};
+  const f = formState(m, 'placement', 'qp', ['placement']);
+  const current = f.value('placement', col.questionsPlacement === 'after' ? 'after' : 'before');
+  const paged = Array.isArray(col.pages) && col.pages.length > 0;
+  return html`${formOpen(m, 'questions', 'placement', 'row')}${hidden('action', 'place')}${f.errors()}${raw(
+    select(
+      'qp',
+      'placement',
+      'Respondents answer these questions',
+      current,
+      [
+        { value: 'before', label: 'before the instruments' },
+        { value: 'after', label: 'after the instruments' },
+      ],
+      paged
+        ? 'The study has its own pages (collection.pages in the JSON editor): their order decides, not this choice.'
+        : 'On one page of their own, first or last.',
+      f.state('placement'),
+    ),
+  )}<button>Save where the questions go</button></form>`;
+}
+
 function questionsView(m: EditModel): Html {
   const list = m.draft.questions ?? [];
   const listErr = m.err?.form === 'questions' ? formState(m, 'questions', 'ql', []).errors() : '';
-  return html`<section id="questions"><h2>Demographics and your own questions</h2><p class="hint">Edit a question in place under its text. On a study with responses, a wording fix is saved as a new version and recorded in the audit log; a change to what answers mean (type, option values, statements, range, condition) asks for confirmation first.</p>${listErr}${questionTable(m, list, 'questions')}<h3>Add a question</h3>${fold(
+  return html`<section id="questions"><h2>Demographics and your own questions</h2><p class="hint">Edit a question in place under its text. On a study with responses, a wording fix is saved as a new version and recorded in the audit log; a change to what answers mean (type, option values, statements, range, condition) asks for confirmation first.</p>${listErr}${questionTable(m, list, 'questions')}${placementForm(m)}<h3>Add a question</h3>${fold(
     'Question form',
     questionForm(m, { section: 'questions', form: 'question', prefix: 'q' }),
     m.err?.form === 'question',

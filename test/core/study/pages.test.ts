@@ -155,6 +155,19 @@ describe('buildFlow: default paging', () => {
     expect(flow.consentVersion).toBe(2);
   });
 
+  it('puts the questions page after the instruments when asked (collection.questionsPlacement)', () => {
+    const input = studyInput as { collection: Record<string, unknown> };
+    const after = flowOf({ ...input, collection: { ...input.collection, questionsPlacement: 'after' } });
+    expect(after.pages.map((p) => [p.id, p.items.map((i) => i.id).join(',')])).toEqual([
+      ['consent', ''],
+      ['e1', 'student'],
+      ['p1', 'm1,m2'],
+      ['p2', 'm3'],
+      ['p3', 'age,gender,training'],
+      ['p4', 'specialty,hobbies,comment'],
+    ]);
+  });
+
   it('titles instrument pages by the instrument and numbers its items by their position', () => {
     const p3 = flow.pages[4]!;
     expect(p3.title).toEqual({ en: 'Mini scale' });
