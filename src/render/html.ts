@@ -111,7 +111,8 @@ function tableHtml(t: TableSpec, label: string): string {
       if (i === 0 && r.indent > 0) classes.push(`i${r.indent}`);
       if (c === NOT_COMPUTABLE_TEXT || c === SUPPRESSED_TEXT) classes.push('nc');
       const dir = t.columns[i]!.format.kind === 'text' ? ' dir="auto"' : '';
-      return i === 0
+      // An empty first cell (a row continuing the group above) is no header: an empty <th> announces nothing.
+      return i === 0 && c !== ''
         ? `<th scope="row" class="${classes.join(' ')}"${dir}>${escapeXml(c)}</th>`
         : `<td class="${classes.join(' ')}"${dir}>${escapeXml(c)}</td>`;
     });

@@ -201,6 +201,7 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
       section: 'codes',
       body: (csrf) =>
         `<h1>Codebook</h1><p class="hint">${codes.length} codes. Segment counts are ${state.blind ? 'your own (coding is blind)' : 'all coders’'}.</p>` +
+        (codes.length ? '<h2>The codes</h2>' : '') +
         codesInTreeOrder(codes)
           .map(
             (c) =>

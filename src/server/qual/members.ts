@@ -118,11 +118,11 @@ export function packetHtml(packet: Packet, lang: 'en' | 'ur', studyTitle: string
     : `<p>${t.none}</p>`;
   return (
     `<!doctype html><html lang="${lang}" dir="${t.dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
-    `<title>${esc(t.title)} – ${esc(packet.participant.pseudonym)}</title><style>${css}</style></head><body>` +
+    `<title>${esc(t.title)} – ${esc(packet.participant.pseudonym)}</title><style>${css}</style></head><body><main>` +
     `<h1>${esc(t.title)}</h1><p class="meta"><span dir="auto">${esc(studyTitle)}</span> · ${t.participant} ${esc(packet.participant.pseudonym)}</p>` +
     `<p>${esc(t.intro)}</p>${items}` +
     `<div class="sign"><p>${esc(t.confirm)}</p><p>${esc(t.signature)}: ____________________</p></div>` +
-    `<p class="meta">${t.version}: <span class="hash">${packet.hash}</span></p></body></html>`
+    `<p class="meta">${t.version}: <span class="hash">${packet.hash}</span></p></main></body></html>`
   );
 }
 

@@ -371,6 +371,7 @@ function themesPage(v: ThemesView): string {
         ? project.themeReviewers.map((r) => esc(names.get(r) ?? r)).join(', ')
         : 'none set: the owner sets them on the project page'
     }) and no open disagreement. Editing a theme raises its version.</p>` +
+    (project.themes.length ? '<h2>The themes</h2>' : '') +
     project.themes
       .filter((t) => t.parentId === null)
       .map(

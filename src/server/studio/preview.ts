@@ -46,15 +46,16 @@ const PREVIEW_QUERY = z.object({ lang: queryText, page: queryText, restart: quer
 const STATIC_ENDS = new Set(['declined', 'ineligible', 'saved', 'thanks', 'support']);
 
 /**
- * The preview notice, placed before the respondent page's own header (same stylesheet, no extra CSS). Like
- * every studio page it starts with "Skip to content" (a visible link here: the respondent stylesheet has no
- * rule to hide it until focused), to the respondent page's `<main>`.
+ * The preview notice, placed before the respondent page's own header and styled like it (`.pv` in
+ * respond.css): a complementary landmark, not a second `<header>` (one banner per page). Like every studio
+ * page it starts with "Skip to content" (a visible link here: the respondent stylesheet has no rule to hide it
+ * until focused), to the respondent page's `<main>`.
  */
 function withBanner(p: RenderedPage, studyId: number, lang: string): RenderedPage {
   const banner =
-    `<header lang="en" dir="ltr"><p><a href="#content">Skip to content</a></p><p>Preview — nothing you enter here is stored.</p><nav aria-label="Preview">` +
+    `<aside class="pv" lang="en" dir="ltr" aria-label="Preview"><p><a href="#content">Skip to content</a></p><p>Preview — nothing you enter here is stored.</p><nav aria-label="Preview">` +
     `<a href="/studies/${studyId}/preview?lang=${encodeURIComponent(lang)}&amp;restart=1">Start again</a>` +
-    `<a href="/studies/${studyId}">Back to the study</a></nav></header>`;
+    `<a href="/studies/${studyId}">Back to the study</a></nav></aside>`;
   return {
     ...p,
     body: p.body

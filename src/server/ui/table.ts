@@ -37,7 +37,8 @@ export function dataTable(
   return scrollBox(
     label,
     html`<table>${options.caption ? html`<caption>${options.caption}</caption>` : ''}<thead><tr>${head.map(
-      (h, i) => html`<th scope="col"${cls(i)}>${h}</th>`,
+      // A column without a label (a row's buttons) gets no header cell: an empty <th> announces nothing.
+      (h, i) => (h === '' ? html`<td></td>` : html`<th scope="col"${cls(i)}>${h}</th>`),
     )}</tr></thead><tbody>${rows.map((r) => html`<tr>${r.map((c, i) => html`<td${cls(i)}>${c}</td>`)}</tr>`)}</tbody></table>`,
   );
 }
