@@ -1,0 +1,381 @@
+/**
+ * axe-core on every respondent and studio page (issue 14: "an axe-core check of every respondent and studio
+ * page in the e2e suite, failing on any violation"). WCAG 2.1 A and AA rules (test/e2e/axe.ts), in real
+ * Chromium against the real server, with the app's own Content Security Policy.
+ *
+ * The studio pages are listed once, in test/e2e/a11y-pages.ts (test/server/a11y-pages.test.ts fails when a GET
+ * route of the server is missing there). The respondent states are listed below: each starts afresh from the
+ * study link and walks to its state, with and without JavaScript where the page differs.
+ *
+ * The fixture: a BACE study in English and Urdu (consent, a screening question, referral links) with the
+ * example's 217 responses imported, a PHQ-9 study whose safety rule shows the support page, a closed study, a
+ * qualitative project with a transcript, a participant, a code applied to a quote, a theme, a memo and the
+ * comparison opened; an owner and a viewer.
+ */
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerSetupLink } from '../../src/server/auth/setup.js';
+import { ENGLISH_TRANSCRIPT } from '../fixtures/qual/project.js';
+import { baceStudyDefinition, phq9StudyDefinition } from '../server/helpers.js';
+import { type Fixture, STUDIO_PAGES, type StudioPage } from './a11y-pages.js';
+import { axeViolations, expectAccessible, expectAccessibleWithoutScript, lastDocument } from './axe.js';
+import {
+  e2eBackends,
+  launchBrowser,
+  PHONE,
+  type RunningServer,
+  selectText,
+  signInAs,
+  startServer,
+} from './server.js';
+
+const PASSWORD = 'correct horse battery staple';
+const root = join(import.meta.dirname, '../..');
+const CSV_FILE = join(root, 'examples/bace-medical-students/responses.csv');
+
+/** Where a respondent state starts and how it gets there from the study link's first page. */
+interface RespondentState {
+  readonly name: string;
+  readonly study: 'bace' | 'phq9' | 'closed';
+  /** Check it with the page's script running (default) or without JavaScript, as a basic phone. */
+  readonly js?: boolean;
+  /** Opened with `?lang=ur`. */
+  readonly urdu?: boolean;
+  /** Opened at the resume form (`/resume`) instead of the first page. */
+  readonly resume?: boolean;
+  readonly walk?: (page: Page) => Promise<void>;
+  /** The state shows the error summary (checked before axe runs, so a state that moved on fails). */
+  readonly errors?: boolean;
+}
+
+/** Press a respondent page's button and wait for the page it leads to. */
+async function press(page: Page, selector: string): Promise<void> {
+  await Promise.all([page.waitForLoadState('load'), page.click(selector)]);
+}
+
+const agree = (page: Page) => press(page, 'button[name="_consent"][value="agree"]');
+const next = (page: Page) => press(page, 'button[name="_nav"][value="next"]');
+const eligible = async (page: Page) => {
+  await agree(page);
+  await page.check('input[name="enrolled"][value="1"]');
+  await next(page);
+};
+const answerBace = async (page: Page) => {
+  for (let j = 1; j <= 30; j++) {
+    const id = `bace3_${String(j).padStart(2, '0')}`;
+    await page.check(`input[name="${id}"][value="${j === 14 ? 'na' : String(j % 4)}"]`);
+  }
+};
+/** The study's own questions (page 1). */
+const toBace = async (page: Page) => {
+  await eligible(page);
+  await page.fill('input[name="age"]', '24');
+  await page.check('input[name="gender"][value="1"]');
+  await page.check('input[name="training"][value="1"]');
+  await next(page);
+};
+const toReview = async (page: Page) => {
+  await toBace(page);
+  await answerBace(page);
+  await next(page);
+};
+
+const RESPONDENT_STATES: readonly RespondentState[] = [
+  { name: 'consent', study: 'bace' },
+  { name: 'consent, Urdu (right to left)', study: 'bace', urdu: true },
+  { name: 'consent, without JavaScript', study: 'bace', js: false },
+  { name: 'declined', study: 'bace', walk: (p) => press(p, 'button[name="_consent"][value="decline"]') },
+  { name: 'eligibility question', study: 'bace', walk: agree },
+  {
+    name: 'eligibility, missing answer shown by the script',
+    errors: true,
+    study: 'bace',
+    walk: async (p) => {
+      await agree(p);
+      await p.click('button[name="_nav"][value="next"]');
+      await p.locator('.er').first().waitFor({ state: 'visible' });
+    },
+  },
+  {
+    name: 'eligibility, missing answer shown by the server (no JavaScript)',
+    errors: true,
+    study: 'bace',
+    js: false,
+    walk: async (p) => {
+      await agree(p);
+      await next(p);
+    },
+  },
+  {
+    name: 'eligibility, missing answer in Urdu (no JavaScript)',
+    errors: true,
+    study: 'bace',
+    js: false,
+    urdu: true,
+    walk: async (p) => {
+      await agree(p);
+      await next(p);
+    },
+  },
+  {
+    name: 'ineligible',
+    study: 'bace',
+    walk: async (p) => {
+      await agree(p);
+      await p.check('input[name="enrolled"][value="0"]');
+      await next(p);
+    },
+  },
+  { name: 'questions page', study: 'bace', walk: eligible },
+  { name: 'questions page, Urdu', study: 'bace', urdu: true, walk: eligible },
+  {
+    name: 'questions page, an age out of range and missing answers (no JavaScript)',
+    errors: true,
+    study: 'bace',
+    js: false,
+    walk: async (p) => {
+      await eligible(p);
+      await p.fill('input[name="age"]', '9');
+      await next(p);
+    },
+  },
+  { name: 'BACE page', study: 'bace', walk: toBace },
+  { name: 'BACE page, Urdu', study: 'bace', urdu: true, walk: toBace },
+  { name: 'review', study: 'bace', walk: toReview },
+  { name: 'review, Urdu', study: 'bace', urdu: true, walk: toReview },
+  {
+    name: 'thank you, with the referral link',
+    study: 'bace',
+    walk: async (p) => {
+      await toReview(p);
+      await press(p, 'button[name="_nav"][value="submit"]');
+    },
+  },
+  {
+    name: 'saved, with the resume code',
+    study: 'bace',
+    walk: async (p) => {
+      await eligible(p);
+      await press(p, 'button[name="_nav"][value="save"]');
+    },
+  },
+  { name: 'resume form', study: 'bace', resume: true },
+  {
+    name: 'resume form, unknown code',
+    errors: true,
+    study: 'bace',
+    resume: true,
+    walk: async (p) => {
+      await p.fill('#f-code', 'ZZZZ-ZZZZ');
+      await press(p, 'button.p');
+    },
+  },
+  { name: 'PHQ-9 page', study: 'phq9' },
+  {
+    name: 'PHQ-9 second page',
+    study: 'phq9',
+    walk: async (p) => {
+      for (let j = 1; j <= 9; j++) await p.check(`input[name="phq9_${j}"][value="0"]`);
+      await next(p);
+    },
+  },
+  {
+    name: 'support page after the safety rule fired',
+    study: 'phq9',
+    walk: async (p) => {
+      for (let j = 1; j <= 9; j++) await p.check(`input[name="phq9_${j}"][value="${j === 9 ? 2 : 1}"]`);
+      await next(p);
+      await p.check('input[name="phq9_10"][value="1"]');
+      await next(p);
+      await press(p, 'button[name="_nav"][value="submit"]');
+    },
+  },
+  { name: 'closed study', study: 'closed' },
+  { name: 'closed study, Urdu', study: 'closed', urdu: true },
+];
+
+for (const backend of e2eBackends()) {
+  describe(`axe-core on every page on ${backend.name}`, () => {
+    let server: RunningServer;
+    let browser: Browser;
+    let owner: BrowserContext;
+    let viewer: BrowserContext;
+    let anonymous: BrowserContext;
+    const links = { bace: '', phq9: '', closed: '' };
+    let fx: Fixture;
+    let setup = '';
+    let phone: BrowserContext;
+
+    beforeAll(async () => {
+      server = await startServer(backend);
+      setup = (await ownerSetupLink(server.store, server.baseUrl))?.split('/').pop() ?? '';
+      browser = await launchBrowser();
+      anonymous = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      phone = await browser.newContext(PHONE);
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+    });
+
+    const fill = (path: string) =>
+      path.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent(String(fx[k as keyof Fixture])));
+
+    const checkStudioPage = async (p: StudioPage) => {
+      const ctx = p.as === 'viewer' ? viewer : p.as === 'anonymous' ? anonymous : owner;
+      const page = await ctx.newPage();
+      try {
+        const res = await page.goto(`${fx.baseUrl}${fill(p.path)}`);
+        if (!res || res.status() >= 400) throw new Error(`${p.path} answered ${res?.status()}`);
+        await p.open?.(page);
+        await expectAccessible(page, p.name);
+      } finally {
+        await page.close();
+      }
+    };
+
+    it('the check itself fails on a page with violations, naming rule, element and fix', async () => {
+      const page = await anonymous.newPage();
+      await page.setContent(
+        '<!doctype html><html><head><title>t</title></head><body><main><h1>Bad</h1>' +
+          '<p style="color:#aaa;background:#fff">faint text</p><img src="data:," id="pic"><input id="x"></main></body></html>',
+      );
+      const v = await axeViolations(page);
+      expect(v.map((x) => x.rule).sort()).toEqual(['color-contrast', 'html-has-lang', 'image-alt', 'label']);
+      await expect(expectAccessible(page, 'bad page')).rejects.toThrow(/image-alt \[critical\].*\n\s+#pic/);
+      await page.close();
+    });
+
+    describe('before the first account exists', () => {
+      beforeAll(() => {
+        fx = { baseUrl: server.baseUrl, study: 0, draft: 0, sid: '', pid: '', upload: 0, setup, code: '' };
+      });
+      for (const p of STUDIO_PAGES.filter((p) => p.beforeAccounts))
+        it(`studio: ${p.name} (${p.route})`, () => checkStudioPage(p));
+    });
+
+    describe('with studies, responses and a qualitative project', () => {
+      beforeAll(async () => {
+        const { store, baseUrl } = server;
+        const o = await server.createUser('owner@example.org', 'Dr Owner', PASSWORD);
+        const v = await server.createUser('viewer@example.org', 'Dr Viewer', PASSWORD);
+        const create = async (definition: Record<string, unknown>, status: 'open' | 'closed') => {
+          const s = await store.studies.create({
+            title: String(definition.title),
+            ownerId: o.id,
+            definition,
+          });
+          await store.studies.setStatus({ studyId: s.id, status: 'open' });
+          if (status === 'closed') await store.studies.setStatus({ studyId: s.id, status: 'closed' });
+          return s;
+        };
+        const bace = await create(baceStudyDefinition(), 'open');
+        const phq9 = await create(phq9StudyDefinition(), 'open');
+        const closed = await create({ ...phq9StudyDefinition(), languages: ['en', 'ur'] }, 'closed');
+        const draft = await store.studies.create({
+          title: 'Not launched yet',
+          ownerId: o.id,
+          definition: phq9StudyDefinition(),
+        });
+        await store.roles.grant({ studyId: bace.id, userId: v.id, role: 'viewer' });
+        links.bace = `${baseUrl}/s/${bace.publicToken}`;
+        links.phq9 = `${baseUrl}/s/${phq9.publicToken}`;
+        links.closed = `${baseUrl}/s/${closed.publicToken}`;
+
+        owner = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+        viewer = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+        const page = await owner.newPage();
+        await signInAs(page, baseUrl, 'owner@example.org', PASSWORD);
+        const vp = await viewer.newPage();
+        await signInAs(vp, baseUrl, 'viewer@example.org', PASSWORD);
+        await vp.close();
+
+        // The example's responses, through the import page (an upload left at its mapping screen too).
+        const base = `${baseUrl}/studies/${bace.id}`;
+        const upload = async () => {
+          await page.goto(`${base}/import`);
+          await page.setInputFiles('#import-file', CSV_FILE);
+          await page.click('button:has-text("Upload and match columns")');
+          await page.waitForURL(new RegExp(`/studies/${bace.id}/import/\\d+$`));
+          return Number(new URL(page.url()).pathname.split('/').pop());
+        };
+        await upload();
+        await page.click('#check-mapping');
+        await page.waitForSelector('#do-import');
+        await page.click('#do-import');
+        await page.waitForURL(/\/import\?added=/);
+        const pending = await upload();
+
+        // The qualitative project: a transcript, a participant, a code on a quote, a theme, a memo.
+        const qual = `${base}/qual`;
+        await page.goto(qual);
+        await page.click('text=Start the qualitative project');
+        await page.goto(`${qual}/sources`);
+        await page.fill('#name', 'FGD 1');
+        await page.fill('#text', ENGLISH_TRANSCRIPT);
+        await page.click('button:has-text("Import")');
+        await page.waitForSelector('text=Transcript imported');
+        await page.goto(`${qual}/participants`);
+        await page.fill('#new-pseudonym', 'P1');
+        await page.click('button:has-text("Add participant")');
+        await page.waitForLoadState('load');
+        await page.goto(`${qual}/sources`);
+        await page.click('text=FGD 1');
+        await page.waitForSelector('#transcript');
+        const sid = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
+        await selectText(page, 'impossible to keep up with');
+        await page.fill('#new_code', 'Workload');
+        await page.click('button:has-text("Apply codes")');
+        await page.waitForSelector('#transcript .hl');
+        await page.goto(`${qual}/themes`);
+        await page.fill('#new-name', 'Overload');
+        await page.fill('#new-definition', 'More work than anyone can do.');
+        await page.click('button:has-text("Add theme")');
+        await page.waitForLoadState('load');
+        await page.goto(`${qual}/memos`);
+        await page.fill('#text', 'First reading: workload comes up in every turn.');
+        await page.click('button:has-text("Save memo")');
+        await page.waitForLoadState('load');
+        await page.goto(`${qual}/compare`);
+        await page.click('button:has-text("Open comparison")');
+        await page.waitForLoadState('load');
+        const state = (await store.qual.state((await store.qual.byStudy(bace.id))!.id, { coderId: null }))!;
+        await page.close();
+        fx = {
+          baseUrl,
+          study: bace.id,
+          draft: draft.id,
+          sid,
+          pid: state.entities.participant[0]!.id,
+          upload: pending,
+          setup,
+          code: state.entities.code[0]?.id ?? '',
+        };
+      });
+
+      for (const p of STUDIO_PAGES.filter((p) => !p.beforeAccounts))
+        it(`studio: ${p.name} (${p.route})`, () => checkStudioPage(p));
+
+      for (const s of RESPONDENT_STATES) {
+        it(`respondent: ${s.name}`, async () => {
+          const ctx = await browser.newContext({ ...PHONE, javaScriptEnabled: s.js ?? true });
+          try {
+            const page = await ctx.newPage();
+            const loaded = lastDocument(page);
+            const link = `${links[s.study]}${s.resume ? '/resume' : ''}${s.urdu ? '?lang=ur' : ''}`;
+            await page.goto(link);
+            await s.walk?.(page);
+            if (s.errors && s.js === false) expect(loaded().status()).toBe(400);
+            else if (s.errors) expect(await page.locator('#es, [role=alert]').first().isVisible()).toBe(true);
+            if (s.js === false) await expectAccessibleWithoutScript(phone, loaded(), s.name);
+            else await expectAccessible(page, s.name);
+          } finally {
+            await ctx.close();
+          }
+        });
+      }
+    });
+  });
+}
