@@ -44,6 +44,7 @@ th[scope="rowgroup"] { text-align: start; font-weight: 600; padding-top: 0.6rem;
 .i1 { padding-inline-start: 1.6rem; } .i2 { padding-inline-start: 2.6rem; } .i3 { padding-inline-start: 3.6rem; }
 .i4 { padding-inline-start: 4.6rem; }
 .nc { font-style: italic; color: #555; }
+.vh { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .notes { font-size: 0.9rem; color: #333; margin: 0.4rem 0 0; }
 .notes p { margin: 0.2rem 0; }
 figure { margin: 1.8rem 0; }
@@ -92,9 +93,11 @@ function tableHtml(t: TableSpec, label: string): string {
     `<thead><tr>${t.columns.map((c, i) => `<th scope="col" class="${aligns[i]}">${escapeXml(c.label)}</th>`).join('')}</tr></thead>`,
   );
   let open = false;
+  let rowHeading = '';
   const openBody = () => {
     if (open) out.push('</tbody>');
     out.push('<tbody>');
+    rowHeading = '';
     open = true;
   };
   for (const r of displayRows(t)) {
@@ -106,15 +109,19 @@ function tableHtml(t: TableSpec, label: string): string {
       continue;
     }
     if (!open) openBody();
+    const heading = r.cells[0] ?? '';
+    if (heading !== '') rowHeading = heading;
     const cells = r.cells.map((c, i) => {
       const classes: string[] = [aligns[i]!];
       if (i === 0 && r.indent > 0) classes.push(`i${r.indent}`);
       if (c === NOT_COMPUTABLE_TEXT || c === SUPPRESSED_TEXT) classes.push('nc');
       const dir = t.columns[i]!.format.kind === 'text' ? ' dir="auto"' : '';
-      // An empty first cell (a row continuing the group above) is no header: an empty <th> announces nothing.
-      return i === 0 && c !== ''
-        ? `<th scope="row" class="${classes.join(' ')}"${dir}>${escapeXml(c)}</th>`
-        : `<td class="${classes.join(' ')}"${dir}>${escapeXml(c)}</td>`;
+      if (i > 0) return `<td class="${classes.join(' ')}"${dir}>${escapeXml(c)}</td>`;
+      // A row continuing the one above (its first cell left blank, as journals print it) still has a row
+      // header for screen readers: the label above, visually hidden. An empty <th> would announce nothing.
+      const text =
+        c === '' && rowHeading !== '' ? `<span class="vh">${escapeXml(rowHeading)}</span>` : escapeXml(c);
+      return `<th scope="row" class="${classes.join(' ')}"${dir}>${text}</th>`;
     });
     out.push(`<tr>${cells.join('')}</tr>`);
   }
