@@ -32,6 +32,8 @@ export interface StudioPage {
   readonly path: string;
   /** Who looks: the owner (default), a viewer (suppressed, published figures), or nobody signed in. */
   readonly as?: 'owner' | 'viewer' | 'anonymous';
+  /** The status the page answers with (default 200): an error page is a page too. */
+  readonly status?: number;
   /** Checked before any account exists (the first-run setup page is gone once there is one). */
   readonly beforeAccounts?: boolean;
   /** Bring the loaded page into the state to check. */
@@ -82,6 +84,22 @@ export const STUDIO_PAGES: readonly StudioPage[] = [
     },
   },
   { route: '/', name: 'dashboard', path: '/' },
+  { route: '/account', name: 'your account', path: '/account' },
+  { route: '/admin/users', name: 'accounts (administrator)', path: '/admin/users' },
+  {
+    route: '/join/:token',
+    name: 'invitation link, unknown',
+    path: '/join/not-a-real-invitation-token',
+    as: 'anonymous',
+    status: 404,
+  },
+  {
+    route: '/reset/:token',
+    name: 'password reset link, unknown',
+    path: '/reset/not-a-real-reset-token',
+    as: 'anonymous',
+    status: 404,
+  },
   { route: '/studies/new', name: 'new study', path: '/studies/new' },
   {
     route: '/studies/new',
@@ -137,6 +155,7 @@ export const STUDIO_PAGES: readonly StudioPage[] = [
     path: '/studies/{study}/import/{upload}',
   },
   { route: '/studies/:id/roles', name: 'people', path: '/studies/{study}/roles' },
+  { route: '/studies/:id/volunteers', name: 'follow-up volunteers', path: '/studies/{study}/volunteers' },
   { route: '/studies/:id/audit', name: 'audit log', path: '/studies/{study}/audit' },
   { route: '/studies/:id/qual', name: 'qualitative overview', path: Q },
   { route: '/studies/:id/qual', name: 'qualitative overview (viewer)', path: Q, as: 'viewer' },
@@ -210,4 +229,9 @@ export const NOT_PAGES: readonly { readonly route: string; readonly why: string 
 ];
 
 /** The respondent routes; their states are listed in RESPONDENT_STATES (a11y.e2e.ts drives each). */
-export const RESPONDENT_ROUTES: readonly string[] = ['/s/:token', '/s/:token/resume'];
+export const RESPONDENT_ROUTES: readonly string[] = [
+  '/s/:token',
+  '/s/:token/resume',
+  '/s/:token/volunteer',
+  '/s/:token/v/:code',
+];

@@ -15,6 +15,7 @@
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/server/auth/password.js';
 import { ownerSetupLink } from '../../src/server/auth/setup.js';
 import { ENGLISH_TRANSCRIPT } from '../fixtures/qual/project.js';
 import { baceStudyDefinition, phq9StudyDefinition } from '../server/helpers.js';
@@ -44,6 +45,8 @@ interface RespondentState {
   readonly urdu?: boolean;
   /** Opened at the resume form (`/resume`) instead of the first page. */
   readonly resume?: boolean;
+  /** Opened at this path under the study link instead (`/volunteer`). */
+  readonly path?: string;
   readonly walk?: (page: Page) => Promise<void>;
   /** The state shows the error summary (checked before axe runs, so a state that moved on fails). */
   readonly errors?: boolean;
@@ -161,6 +164,8 @@ const RESPONDENT_STATES: readonly RespondentState[] = [
     },
   },
   { name: 'resume form', study: 'bace', resume: true },
+  { name: 'follow-up volunteer page, not offered', study: 'bace', path: '/volunteer' },
+  { name: 'follow-up personal link, unknown code', study: 'bace', path: '/v/ZZZZ-ZZZZ-ZZZZ' },
   {
     name: 'resume form, unknown code',
     errors: true,
@@ -228,7 +233,7 @@ for (const backend of e2eBackends()) {
       const page = await ctx.newPage();
       try {
         const res = await page.goto(`${fx.baseUrl}${fill(p.path)}`);
-        if (!res || res.status() >= 400) throw new Error(`${p.path} answered ${res?.status()}`);
+        if (res?.status() !== (p.status ?? 200)) throw new Error(`${p.path} answered ${res?.status()}`);
         await p.open?.(page);
         await expectAccessible(page, p.name);
       } finally {
@@ -259,7 +264,15 @@ for (const backend of e2eBackends()) {
     describe('with studies, responses and a qualitative project', () => {
       beforeAll(async () => {
         const { store, baseUrl } = server;
-        const o = await server.createUser('owner@example.org', 'Dr Owner', PASSWORD);
+        // The owner is the server's administrator too (the accounts page).
+        const made = await store.users.create({
+          email: 'owner@example.org',
+          displayName: 'Dr Owner',
+          passwordHash: await hashPassword(PASSWORD),
+          isAdmin: true,
+        });
+        if (!made.ok) throw new Error(made.message);
+        const o = made.value;
         const v = await server.createUser('viewer@example.org', 'Dr Viewer', PASSWORD);
         const create = async (definition: Record<string, unknown>, status: 'open' | 'closed') => {
           const s = await store.studies.create({
@@ -364,7 +377,7 @@ for (const backend of e2eBackends()) {
           try {
             const page = await ctx.newPage();
             const loaded = lastDocument(page);
-            const link = `${links[s.study]}${s.resume ? '/resume' : ''}${s.urdu ? '?lang=ur' : ''}`;
+            const link = `${links[s.study]}${s.resume ? '/resume' : (s.path ?? '')}${s.urdu ? '?lang=ur' : ''}`;
             await page.goto(link);
             await s.walk?.(page);
             if (s.errors && s.js === false) expect(loaded().status()).toBe(400);
