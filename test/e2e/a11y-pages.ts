@@ -88,17 +88,17 @@ export const STUDIO_PAGES: readonly StudioPage[] = [
   { route: '/admin/users', name: 'accounts (administrator)', path: '/admin/users' },
   {
     route: '/join/:token',
-    name: 'invitation link, unknown',
+    name: 'invitation link, expired or unknown',
     path: '/join/not-a-real-invitation-token',
     as: 'anonymous',
-    status: 404,
+    status: 410,
   },
   {
     route: '/reset/:token',
-    name: 'password reset link, unknown',
+    name: 'password reset link, expired or unknown',
     path: '/reset/not-a-real-reset-token',
     as: 'anonymous',
-    status: 404,
+    status: 410,
   },
   { route: '/studies/new', name: 'new study', path: '/studies/new' },
   {

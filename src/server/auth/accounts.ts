@@ -156,7 +156,7 @@ export function adminUsersPage(m: AdminUsersModel, csrf: string): Html {
       html`<tr><td>${u.displayName}</td><td>${u.email}</td><td>${u.isAdmin ? 'administrator' : ''}</td><td>${u.createdAt.toISOString().slice(0, 10)}</td><td><form method="post" action="/admin/users/${u.id}/reset-link">${csrfView(csrf)}<button>Make a reset link</button></form></td></tr>`,
   );
   return html`<h1>Accounts</h1>${made}<p class="hint">A reset link lets its holder set a new password for the account and signs out all of its sessions. A new link replaces the account's earlier ones.</p>
-<div class="wrap"><table><thead><tr><th>Name</th><th>E-mail</th><th></th><th>Since</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${rows}</tbody></table></div>`;
+<div class="wrap"><table><thead><tr><th>Name</th><th>E-mail</th><th>Role</th><th>Since</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 /** The reset page: a new password, twice. */
