@@ -199,6 +199,7 @@ export const STUDIO_PAGES: readonly StudioPage[] = [
 /** GET routes that are not pages a person reads in the browser, and why they are not checked. */
 export const NOT_PAGES: readonly { readonly route: string; readonly why: string }[] = [
   { route: '/healthz', why: 'a health check for load balancers (JSON)' },
+  { route: '/studies/:id/progress.json', why: 'the figures the progress page’s script polls (JSON)' },
   { route: '/studies/:id/qr.svg', why: 'the QR code image (shown on the share page, which is checked)' },
   { route: '/qual-assets/qual.js', why: 'the transcript page’s script' },
   { route: '/studies/:id/qual/sources/:sid/media', why: 'a recording’s bytes (audio/video)' },
