@@ -577,6 +577,34 @@ export type SubmissionDecision =
   /** Store it: one `submit` effect (counted as started and completed when new). */
   | { readonly kind: 'accept'; readonly flagged: boolean; readonly effects: readonly Effect[] };
 
+/** Why an open study takes no more responses: its scheduled close date passed, or its quota is reached. */
+export type ScheduledClose = 'close_date' | 'quota';
+
+/**
+ * Whether an open study has closed by its own settings, evaluated at request time (no timer): after its close
+ * day (`collection.closesOn`, the last day in UTC that takes responses), or once `stored` responses reach its
+ * `collection.quota`. `stored` is only needed (and only asked for) when the study has a quota.
+ */
+export async function scheduledClose(
+  study: RespondFlow,
+  now: Date,
+  stored: () => Promise<number>,
+): Promise<ScheduledClose | undefined> {
+  const col = study.resolved.study.collection;
+  if (col.closesOn !== undefined && now.toISOString().slice(0, 10) > col.closesOn) return 'close_date';
+  if (col.quota !== undefined && (await stored()) >= col.quota) return 'quota';
+  return undefined;
+}
+
+/** The JSON API's message for a study that is closed (by its owner, its close date or its quota). */
+export function closedMessage(why: ScheduledClose | undefined, closesOn?: string): string {
+  const tail = 'does not accept responses; nothing was stored.';
+  if (why === 'close_date')
+    return `This study closed after ${closesOn} (its scheduled close date) and ${tail}`;
+  if (why === 'quota') return `This study has reached its response quota and ${tail}`;
+  return `This study is closed and ${tail}`;
+}
+
 /** The consent a JSON API body carries (`consent: { agreed, version }`), as sent. */
 export interface ConsentClaim {
   readonly agreed: boolean;

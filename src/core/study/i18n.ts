@@ -93,6 +93,8 @@ export interface UiStrings {
   readonly shareText: string;
   readonly supportTitle: string;
   readonly supportIntro: string;
+  /** The heading of the support contacts every respondent's end page shows (`supportForAll`). */
+  readonly supportForAllTitle: string;
   readonly supportPrivacy: string;
   readonly supportEmergency: string;
   readonly call: string;
@@ -190,6 +192,7 @@ const en: UiStrings = {
   shareTitle: 'Invite others',
   shareText: 'If you know others who could take part, you can send them this link:',
   supportTitle: 'Support is available',
+  supportForAllTitle: 'If you would like to talk to someone',
   supportIntro:
     'Thank you for your answers. Some of them suggest you may be going through a difficult time. You do not have to face it alone; these services can help:',
   supportPrivacy: 'This page is shown only to you. Your answers stay anonymous: nobody is told who you are.',
@@ -350,6 +353,7 @@ const ur: UiStrings = {
   shareTitle: 'دوسروں کو دعوت دیں',
   shareText: 'اگر آپ ایسے لوگوں کو جانتے ہیں جو حصہ لے سکتے ہیں تو انہیں یہ لنک بھیج سکتے ہیں:',
   supportTitle: 'مدد دستیاب ہے',
+  supportForAllTitle: 'اگر آپ کسی سے بات کرنا چاہیں',
   supportIntro:
     'آپ کے جوابات کا شکریہ۔ ان میں سے کچھ سے لگتا ہے کہ آپ شاید مشکل وقت سے گزر رہے ہیں۔ آپ کو اس کا اکیلے سامنا نہیں کرنا پڑے گا؛ یہ ادارے مدد کر سکتے ہیں:',
   supportPrivacy:

@@ -428,6 +428,18 @@ export const CollectionSchema = z.object({
   eligibility: EligibilitySchema.optional(),
   /** Shown after submission to a respondent whose answers meet an instrument's safety rule. */
   supportContacts: z.array(SupportContactSchema).default([]),
+  /** Show the support contacts on every respondent's end page too, not only after a safety rule fires. */
+  supportForAll: z.boolean().default(false),
+  /**
+   * Scheduled close: the last day (YYYY-MM-DD, UTC) the study takes responses; from the next day the link shows
+   * "this study is closed" and the API refuses. Evaluated at each request.
+   */
+  closesOn: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'a close date must be a day such as 2026-12-31' })
+    .optional(),
+  /** Response quota: the study stops taking responses once this many are stored. */
+  quota: z.number().int().positive().optional(),
   /** Paging; by default one page for the study's questions and one per instrument. */
   pages: z.array(PageSchema).default([]),
   /**

@@ -14,13 +14,13 @@
  *
  * | status | body                                                     | when                                          |
  * |--------|----------------------------------------------------------|-----------------------------------------------|
- * | 201    | `{ id, support?, referralLink? }`                        | stored                                        |
+ * | 201    | `{ id, support?, referralLink? }`                        | stored (`support`: a safety rule fired, or the study shows support contacts to everyone) |
  * | 200    | `{ id, duplicate: true, support? }`                      | this key was stored before with these answers: nothing new |
  * | 400    | `{ error, code, issues: [{ path, code, message }] }`     | malformed JSON, unknown fields or items, bad values, missing required answers, bad key; a study with consent and no `consent` agreeing to its current version (`consent_required`, `consent_not_given`, `consent_version`) |
  * | 404    | `{ error, code: "not_found" }`                           | no such (open or closed) study                |
  * | 403    | `{ error, code: "invitation_required" }`                 | invitation-only study and no invitation token  |
  * | 409    | `{ error, code: "invitation_invalid" }`                  | the invitation was used already, revoked or mistyped |
- * | 409    | `{ error, code: "closed" }`                              | the study is closed                           |
+ * | 409    | `{ error, code: "closed" }`                              | the study is closed, past its close date or at its response quota (the message says which) |
  * | 409    | `{ error, code: "conflict" }`                            | this key was stored before with other answers: nothing stored |
  * | 413    | `{ error, code: "too_large" }`                           | body over 256 KB                              |
  * | 415    | `{ error, code: "unsupported_media_type" }`              | not application/json                          |
@@ -43,7 +43,13 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseSubmission } from '../../core/respond/apiBody.js';
-import { judgeSubmission, type SubmissionDecision } from '../../core/respond/engine.js';
+import {
+  closedMessage,
+  judgeSubmission,
+  type ScheduledClose,
+  type SubmissionDecision,
+  scheduledClose,
+} from '../../core/respond/engine.js';
 import { pickLanguage } from '../../core/study/i18n.js';
 import type { Store, Study } from '../../store/index.js';
 import { BODY_LIMIT, type ServerConfig } from '../config.js';
@@ -99,14 +105,14 @@ function requireJson(req: FastifyRequest): void {
 }
 
 /** The error a refused submission is answered with (unless it is a retry of a stored response). */
-function refusalError(d: Extract<SubmissionDecision, { kind: 'refuse' }>): HttpError {
+function refusalError(
+  d: Extract<SubmissionDecision, { kind: 'refuse' }>,
+  loaded: LoadedStudy,
+  why: ScheduledClose | undefined,
+): HttpError {
   if (d.reason === 'invitation_invalid') return invitationRefusal('invitation_invalid');
   if (d.reason === 'closed')
-    return new HttpError(
-      409,
-      'This study is closed and does not accept responses; nothing was stored.',
-      'closed',
-    );
+    return new HttpError(409, closedMessage(why, loaded.resolved.study.collection.closesOn), 'closed');
   return validationError(d.issues);
 }
 
@@ -176,8 +182,13 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
     return { hash, usable: await store.inviteLinks.isUnused(study.id, hash) };
   };
 
+  /** The stored responses of a study (asked only for a study with a quota). */
+  const count = (study: Study) => () => store.responses.count(study.id);
+
   const support = (loaded: LoadedStudy, flagged: boolean) =>
-    flagged ? { support: { contacts: loaded.resolved.study.collection.supportContacts } } : {};
+    flagged || loaded.resolved.study.collection.supportForAll
+      ? { support: { contacts: loaded.resolved.study.collection.supportContacts } }
+      : {};
 
   /**
    * A refusal, unless this key was stored before: with these very answers it is a retry, answered as that
@@ -189,6 +200,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
     loaded: LoadedStudy,
     idem: string,
     d: SubmissionDecision,
+    why: ScheduledClose | undefined,
   ) {
     if (d.kind === 'accept') throw new Error('refuse() on an accepted submission');
     const prior = await responseByKey(store, study.id, idem);
@@ -197,7 +209,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
       await effects.run(d.effects, { study, loaded, lang: '', now: new Date(clock()), reply });
       throw SCREENED_OUT();
     }
-    if (!prior) throw refusalError(d);
+    if (!prior) throw refusalError(d, loaded, why);
     if (d.retry && sameAnswers(prior.answers, d.retry.answers))
       return reply
         .code(200)
@@ -241,15 +253,17 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
       token === undefined && !study.invitationOnly ? OPEN_LINK : await invitationOf(study, token);
     const loaded = cache.current(study);
     const lang = pickLanguage(loaded.resolved.study.languages, body.value.language);
+    const why =
+      study.status === 'open' ? await scheduledClose(loaded, new Date(clock()), count(study)) : undefined;
     const d = judgeSubmission(loaded, {
       answers: body.value.answers,
       lang,
       idem,
-      open: study.status === 'open',
+      open: study.status === 'open' && why === undefined,
       invitationUsable: invitation.usable,
       ...(body.value.consent ? { consent: body.value.consent } : {}),
     });
-    if (d.kind !== 'accept') return refuse(reply, study, loaded, idem, d);
+    if (d.kind !== 'accept') return refuse(reply, study, loaded, idem, d, why);
     const referral =
       body.value.referral === undefined ? null : await referralWave(store, study.id, body.value.referral);
     const r = await effects.submit(d.effects, {

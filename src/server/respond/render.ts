@@ -476,8 +476,9 @@ function volunteerOffer(href: string | undefined, s: UiStrings): string {
   return `<h2>${esc(v.offerTitle)}</h2><p>${esc(v.offerText)}</p><p><a class="vo" href="${esc(href)}">${esc(v.offerLink)}</a></p>`;
 }
 
-function supportHtml(resolved: ResolvedStudy, lang: string, s: UiStrings): string {
-  const contacts = resolved.study.collection.supportContacts
+/** The study's support contacts as a list (the support page; every end page with `supportForAll`). */
+function contactList(resolved: ResolvedStudy, lang: string, s: UiStrings): string {
+  return resolved.study.collection.supportContacts
     .map((sc) => {
       const name = txt(sc.name, lang);
       const desc = sc.description ? `<p>${txt(sc.description, lang)}</p>` : '';
@@ -493,6 +494,17 @@ function supportHtml(resolved: ResolvedStudy, lang: string, s: UiStrings): strin
       return `<li><h2>${name}</h2>${desc}${phone}${hours}${web}</li>`;
     })
     .join('');
+}
+
+/** The support contacts on every respondent's thank-you page, when the study shows them to everyone. */
+function supportForAll(resolved: ResolvedStudy, lang: string, s: UiStrings): string {
+  const col = resolved.study.collection;
+  if (!col.supportForAll || !col.supportContacts.length) return '';
+  return `<h2>${esc(s.supportForAllTitle)}</h2><ul class="sc">${contactList(resolved, lang, s)}</ul><p>${esc(s.supportEmergency)}</p>`;
+}
+
+function supportHtml(resolved: ResolvedStudy, lang: string, s: UiStrings): string {
+  const contacts = contactList(resolved, lang, s);
   return `<h1>${esc(s.supportTitle)}</h1><p>${esc(s.supportIntro)}</p><ul class="sc">${contacts}</ul><p><strong>${esc(s.supportEmergency)}</strong></p><p>${esc(s.supportPrivacy)}</p><p>${esc(s.thanksText)}</p>`;
 }
 
@@ -555,7 +567,7 @@ export function renderPage(ctx: RespondContext): RenderedPage {
       return finish(
         ctx,
         s.thanksTitle,
-        `<h1>${esc(s.thanksTitle)}</h1>${text}${volunteerOffer(ctx.volunteerHref, s)}<p>${esc(s.closePage)}</p>${share}`,
+        `<h1>${esc(s.thanksTitle)}</h1>${text}${supportForAll(ctx.resolved, ctx.lang, s)}${volunteerOffer(ctx.volunteerHref, s)}<p>${esc(s.closePage)}</p>${share}`,
         200,
         true,
       );

@@ -35,6 +35,7 @@ import {
   resume,
   type SessionState,
   safetyFlagged,
+  scheduledClose,
   startState,
 } from '../../core/respond/engine.js';
 import { chooseLanguage } from '../../core/respond/language.js';
@@ -202,7 +203,13 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
       req.headers['accept-language'],
     );
     const cookies = cookiesFor(token, preview, config.secureCookies);
-    return { token, study, loaded, lang, preview, cookies, closed: study.status === 'closed' && !preview };
+    // Closed by its owner, or by its own close date or quota (evaluated now; the same page either way).
+    const closed =
+      !preview &&
+      (study.status === 'closed' ||
+        (await scheduledClose(loaded, new Date(clock()), () => store.responses.count(study.id))) !==
+          undefined);
+    return { token, study, loaded, lang, preview, cookies, closed };
   }
 
   /** A live session: the cookie's draft, with the version and language it was started in. */

@@ -400,9 +400,15 @@ function settings({ draft, fields }: SectionInput): SectionResult {
       ],
     };
   }
+  const schedule = scheduleFrom(fields);
+  if (!schedule.ok) return { ok: false, issues: schedule.issues };
   col.anonymous = checked(fields, 'anonymous');
   col.collectTimes = checked(fields, 'collectTimes');
   col.referrals = checked(fields, 'referrals');
+  col.supportForAll = checked(fields, 'supportForAll');
+  for (const [key, value] of Object.entries(schedule.value))
+    if (value === undefined) delete col[key];
+    else col[key] = value;
   col.minCellSize = k;
   const thankYou = localizedFrom(fields, 'thankYou');
   if (thankYou) col.thankYou = thankYou;
@@ -414,9 +420,39 @@ function settings({ draft, fields }: SectionInput): SectionResult {
       anonymous: col.anonymous,
       collectTimes: col.collectTimes,
       referrals: col.referrals,
+      supportForAll: col.supportForAll,
+      closesOn: col.closesOn ?? null,
+      quota: col.quota ?? null,
       minCellSize: k,
     },
   };
+}
+
+/** The settings form's close date and quota: each optional; a bad one is named with its fix. */
+function scheduleFrom(
+  fields: SectionInput['fields'],
+):
+  | { ok: true; value: { closesOn: string | undefined; quota: number | undefined } }
+  | { ok: false; issues: Issue[] } {
+  const day = field(fields, 'closesOn').trim();
+  const quotaText = field(fields, 'quota').trim();
+  const issues: Issue[] = [];
+  const real = /^\d{4}-\d{2}-\d{2}$/.test(day) && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day);
+  if (day && !real)
+    issues.push({
+      path: 'closesOn',
+      code: 'invalid_format',
+      message: `"${day}" is not a close date: give the last day that takes responses as YYYY-MM-DD (e.g. 2026-12-31), or leave it empty`,
+    });
+  const quota = Number(quotaText);
+  if (quotaText && (!/^\d+$/.test(quotaText) || quota < 1 || quota > 1_000_000))
+    issues.push({
+      path: 'quota',
+      code: 'range',
+      message: `"${quotaText}" is not a response quota: use a whole number from 1 to 1000000, or leave it empty for no quota`,
+    });
+  if (issues.length) return { ok: false, issues };
+  return { ok: true, value: { closesOn: day || undefined, quota: quotaText ? quota : undefined } };
 }
 
 function json({ draft, fields }: SectionInput): SectionResult {

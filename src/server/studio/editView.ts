@@ -723,6 +723,32 @@ function settingsView(m: EditModel): Html {
           hint: 'Each respondent may pass on a link; recruitment waves are counted without identifying anyone.',
         },
       ) +
+      checkbox(
+        's',
+        'supportForAll',
+        'Show the support contacts to every respondent at the end',
+        f.on('supportForAll', col.supportForAll === true),
+        {
+          hint: 'Off: only a respondent whose answers meet a safety rule sees them (on the support page). On: every thank-you page lists them too.',
+        },
+      ) +
+      input('s', 'closesOn', 'Close date (optional)', f.value('closesOn', String(col.closesOn ?? '')), {
+        type: 'date',
+        hint: 'The last day (UTC) the study takes responses; from the next day the link politely says the study is closed and the API refuses.',
+        state: f.state('closesOn'),
+      }) +
+      input(
+        's',
+        'quota',
+        'Response quota (optional)',
+        f.value('quota', col.quota === undefined ? '' : String(col.quota)),
+        {
+          type: 'number',
+          min: 1,
+          hint: 'The study stops taking responses once this many are stored (checked at each request; two sent at the same moment may both be stored).',
+          state: f.state('quota'),
+        },
+      ) +
       input(
         's',
         'minCellSize',

@@ -31,7 +31,7 @@ function describedBy(...ids: string[]): string {
 export interface InputOptions {
   readonly hint?: string;
   readonly required?: boolean;
-  readonly type?: 'text' | 'email' | 'number' | 'url' | 'tel';
+  readonly type?: 'text' | 'email' | 'number' | 'url' | 'tel' | 'date';
   /** `ur` gives an Urdu field: `lang="ur" dir="rtl"`. */
   readonly lang?: string;
   readonly placeholder?: string;

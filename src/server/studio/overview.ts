@@ -104,6 +104,9 @@ async function overviewModel(
         rule: col.eligibility.eligibleIf,
       },
       supportContacts: (col.supportContacts ?? []).map((c) => enText(c.name)),
+      supportForAll: col.supportForAll === true,
+      closesOn: typeof col.closesOn === 'string' ? col.closesOn : undefined,
+      quota: typeof col.quota === 'number' ? col.quota : undefined,
       privacy: `${col.anonymous === false ? 'not anonymous' : 'anonymous'}; ${col.collectTimes ? 'submission times recorded' : 'dates only, no times'}; referral links ${col.referrals ? 'on' : 'off'}.`,
     },
   };

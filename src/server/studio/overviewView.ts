@@ -31,6 +31,11 @@ export interface SummaryModel {
   readonly consent: string;
   readonly eligibility: { readonly questions: number; readonly rule: string } | undefined;
   readonly supportContacts: readonly string[];
+  /** Who sees the support contacts: after a safety rule only, or every respondent. */
+  readonly supportForAll: boolean;
+  /** The scheduled close: the last day (UTC) and the response quota, when set. */
+  readonly closesOn: string | undefined;
+  readonly quota: number | undefined;
   readonly privacy: string;
 }
 
@@ -93,7 +98,11 @@ function summarySection(s: SummaryModel): Html {
     s.eligibility
       ? html`${s.eligibility.questions} screening question(s); eligible if <code>${s.eligibility.rule}</code>`
       : 'no screening'
-  }</p><p><strong>Support contacts:</strong> ${s.supportContacts.join(', ') || 'none'}</p><p><strong>Privacy:</strong> ${s.privacy}</p></section>`;
+  }</p><p><strong>Support contacts:</strong> ${s.supportContacts.join(', ') || 'none'}${
+    s.supportForAll ? ' (shown to every respondent at the end)' : ' (shown after a safety rule fires)'
+  }</p><p id="schedule"><strong>Closes:</strong> ${s.closesOn ? `after ${s.closesOn} (UTC)` : 'when you close it'}; ${
+    s.quota !== undefined ? `at ${s.quota} responses (quota)` : 'no response quota'
+  }.</p><p><strong>Privacy:</strong> ${s.privacy}</p></section>`;
 }
 
 /** The body of the overview page. */
