@@ -507,9 +507,9 @@ for (const backend of serverBackends()) {
         url: `/studies/${studyId}/progress`,
         headers: { cookie: owner.cookie },
       });
-      expect(page.body).toContain('<b id="n-started">2</b>');
-      expect(page.body).toContain('<b id="n-completed">1</b>');
-      expect(page.body).toMatch(/\(consent\)<\/span><\/td><td class="n">2<\/td><td class="n">100%/);
+      expect(page.body).toContain('<b id="n-started" data-k="started">2</b>');
+      expect(page.body).toContain('<b id="n-completed" data-k="completed">1</b>');
+      expect(page.body).toContain('(consent)</td><td class="n">2</td><td class="n">100%');
     });
 
     it('GET /healthz reports the database', async () => {
