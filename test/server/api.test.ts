@@ -512,6 +512,29 @@ for (const backend of serverBackends()) {
       expect(page.body).toContain('(consent)</td><td class="n">2</td><td class="n">100%');
     });
 
+    it('the report names the referral waves the respondents came through (methods, recruitment)', async () => {
+      let referral = '';
+      for (let i = 0; i < 6; i++) {
+        const r = await post({ answers: baceAnswers(i) }, { 'idempotency-key': `wave0-key-${i}000` });
+        expect(r.statusCode).toBe(201);
+        referral ||= new URL(r.json().referralLink).searchParams.get('r') ?? '';
+      }
+      for (let i = 0; i < 5; i++)
+        expect(
+          (await post({ answers: baceAnswers(10 + i), referral }, { 'idempotency-key': `wave1-key-${i}000` }))
+            .statusCode,
+        ).toBe(201);
+      const owner = await t.signIn('owner@example.org');
+      const page = await t.app.inject({
+        method: 'GET',
+        url: `/studies/${studyId}/analysis`,
+        headers: { cookie: owner.cookie },
+      });
+      expect(page.body).toContain(
+        'Recruitment: the study link and referral links passed on by respondents (snowball sampling, 1 wave of referral); 6 through the study link (wave 0) and 5 in wave 1.',
+      );
+    });
+
     it('GET /healthz reports the database', async () => {
       const res = await t.app.inject({ method: 'GET', url: '/healthz' });
       expect(res.statusCode).toBe(200);

@@ -106,6 +106,7 @@ export function analyzeStudy(original: AnalysisInput): Report {
       scoringNotes: notes,
       generatedBy: input.generatedBy,
       merged,
+      ...(input.waves ? { waves: input.waves } : {}),
     }),
   );
   return {

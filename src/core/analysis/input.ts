@@ -13,5 +13,10 @@ export interface AnalysisInput {
   readonly minCellSize?: number;
   /** Group variables to compare by; default the plan's `groupBy`. */
   readonly groupBy?: readonly string[];
+  /**
+   * Respondents analysed per recruitment wave (0 = the study link, 1 = referred by a wave-0 respondent, …),
+   * for the methods' recruitment sentence; absent when the study uses no referral links.
+   */
+  readonly waves?: readonly { readonly wave: number; readonly n: number }[];
   readonly language?: string;
 }

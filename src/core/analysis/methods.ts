@@ -28,6 +28,48 @@ export interface MethodsInput {
   readonly generatedBy: string;
   /** The plan's merged categories (categories.ts), named after the missing-data rules. */
   readonly merged?: readonly MergedCategories[];
+  /** Respondents analysed per referral wave (studies with referral links). */
+  readonly waves?: readonly { readonly wave: number; readonly n: number }[];
+}
+
+/**
+ * The recruitment sentence of a study with referral links: how many came through the study link and through
+ * each wave of referral links. A wave with fewer than k respondents is pooled with the next waves (and a small
+ * last group with the one before), so no count below k is printed; undefined when nobody was referred.
+ */
+export function recruitmentSentence(
+  waves: readonly { readonly wave: number; readonly n: number }[],
+  k: number,
+): string | undefined {
+  const sorted = waves.filter((w) => w.n > 0).sort((a, b) => a.wave - b.wave);
+  const deepest = sorted.at(-1)?.wave ?? 0;
+  if (deepest === 0) return undefined;
+  const groups: { from: number; to: number; n: number }[] = [];
+  for (const w of sorted) {
+    const last = groups.at(-1);
+    if (last && last.n < k) {
+      last.to = w.wave;
+      last.n += w.n;
+    } else groups.push({ from: w.wave, to: w.wave, n: w.n });
+  }
+  while (groups.length > 1 && (groups.at(-1)?.n ?? k) < k) {
+    const g = groups.pop();
+    const prev = groups.at(-1);
+    if (g && prev) {
+      prev.to = g.to;
+      prev.n += g.n;
+    }
+  }
+  const where = (g: { from: number; to: number }) =>
+    g.from === 0
+      ? g.to === 0
+        ? 'through the study link (wave 0)'
+        : `through the study link or referral links (waves 0–${g.to})`
+      : g.from === g.to
+        ? `in wave ${g.from}`
+        : `in waves ${g.from}–${g.to}`;
+  const parts = groups.map((g) => `${formatInteger(g.n)} ${where(g)}`);
+  return `Recruitment: the study link and referral links passed on by respondents (snowball sampling, ${deepest} wave${deepest === 1 ? '' : 's'} of referral); ${listOf(parts)}${groups.length < sorted.length ? ` (waves with fewer than ${k} respondents are counted with the next)` : ''}.`;
 }
 
 /** A bounded statistic as APA prints it: ".05". */
@@ -124,6 +166,8 @@ export function methodsSection(input: MethodsInput): Section {
   s.push(
     `Design: cross-sectional survey; ${n} respondent${n === 1 ? '' : 's'} ${n === 1 ? 'was' : 'were'} analysed.`,
   );
+  const recruitment = input.waves && recruitmentSentence(input.waves, plan.minCellSize);
+  if (recruitment) s.push(recruitment);
   if (plan.sampleSize) s.push(sampleSizeSentenceOf(plan.sampleSize));
   for (const ins of resolved.instruments) {
     const title = Object.values(ins.title)[0] ?? ins.shortTitle;

@@ -183,11 +183,15 @@ async function* answersOf(
   studyId: number,
   include?: ReadonlySet<number>,
   observe?: (answers: unknown) => void,
+  waves?: Map<number, number>,
 ): AsyncGenerator<unknown> {
   let position = 0;
   for await (const r of store.responses.iterate(studyId)) {
     observe?.(r.answers);
-    if (!include || include.has(position)) yield r.answers;
+    if (!include || include.has(position)) {
+      if (waves) waves.set(r.referralWave ?? 0, (waves.get(r.referralWave ?? 0) ?? 0) + 1);
+      yield r.answers;
+    }
     position++;
   }
 }
@@ -202,9 +206,15 @@ export async function scoredResponses(
   resolved: ResolvedStudy,
   include?: ReadonlySet<number>,
   observe?: (answers: unknown) => void,
-): Promise<{ dataset: Dataset; scored: ScoredDataset }> {
+): Promise<{ dataset: Dataset; scored: ScoredDataset; waves?: { wave: number; n: number }[] }> {
   const count = include ? include.size : await store.responses.count(study.id);
-  const dataset = await datasetFromAnswers(resolved, answersOf(store, study.id, include, observe), count);
+  // Respondents per referral wave (studies with referral links), for the report's recruitment sentence.
+  const waves = resolved.study.collection.referrals ? new Map<number, number>() : undefined;
+  const dataset = await datasetFromAnswers(
+    resolved,
+    answersOf(store, study.id, include, observe, waves),
+    count,
+  );
   const plan = buildScoringPlan(resolved.study, resolvedLookup(resolved));
   if (!plan.ok) {
     throw new HttpError(
@@ -213,7 +223,11 @@ export async function scoredResponses(
       'invalid_study',
     );
   }
-  return { dataset, scored: scoreDataset(dataset, plan.value) };
+  return {
+    dataset,
+    scored: scoreDataset(dataset, plan.value),
+    ...(waves ? { waves: [...waves].map(([wave, n]) => ({ wave, n })) } : {}),
+  };
 }
 
 /**
@@ -230,7 +244,7 @@ export async function studyReport(
   include?: ReadonlySet<number>,
   observe?: (answers: unknown) => void,
 ): Promise<{ report: Report; n: number }> {
-  const { dataset, scored } = await scoredResponses(store, study, resolved, include, observe);
+  const { dataset, scored, waves } = await scoredResponses(store, study, resolved, include, observe);
   const groups = groupBy.filter((g) => resolved.variables.get(g)?.item.type === 'single');
   const report = analyzeStudy({
     resolved,
@@ -239,6 +253,7 @@ export async function studyReport(
     generatedBy,
     minCellSize: Math.max(1, study.minCellSize),
     groupBy: groups,
+    ...(waves ? { waves } : {}),
   });
   return { report, n: dataset.n };
 }
