@@ -7,6 +7,7 @@
  * of Spearman's rho. Applied Statistics 24, 377–379.
  * Goldens: test/goldens/r/stats_b2.R, test/goldens/pspp/correlation.sps.
  */
+import { at } from './at.js';
 import { normalCdf, normalQuantile, normalSf, tCdf, tSf, tTwoSided } from './distributions.js';
 import { averageRanks } from './ranks.js';
 import {
@@ -28,13 +29,13 @@ function completePairs(
     throw new RangeError(`${who}: x has ${x.length} values but y has ${y.length}; they must be paired.`);
   }
   let n = 0;
-  for (let i = 0; i < x.length; i++) if (!Number.isNaN(x[i]!) && !Number.isNaN(y[i]!)) n++;
+  for (let i = 0; i < x.length; i++) if (!Number.isNaN(at(x, i)) && !Number.isNaN(at(y, i))) n++;
   const xs = new Float64Array(n);
   const ys = new Float64Array(n);
   let k = 0;
   for (let i = 0; i < x.length; i++) {
-    const a = x[i]!;
-    const b = y[i]!;
+    const a = at(x, i);
+    const b = at(y, i);
     if (Number.isNaN(a) || Number.isNaN(b)) continue;
     if (!Number.isFinite(a) || !Number.isFinite(b)) {
       throw new RangeError(`${who}: value ${Number.isFinite(a) ? b : a} at position ${i + 1} is infinite.`);
@@ -50,10 +51,10 @@ function completePairs(
 function accurateMean(v: Float64Array): number {
   const n = v.length;
   let s = 0;
-  for (let i = 0; i < n; i++) s += v[i]!;
+  for (let i = 0; i < n; i++) s += at(v, i);
   const m = s / n;
   let c = 0;
-  for (let i = 0; i < n; i++) c += v[i]! - m;
+  for (let i = 0; i < n; i++) c += at(v, i) - m;
   return m + c / n;
 }
 
@@ -65,8 +66,8 @@ function centeredSums(x: Float64Array, y: Float64Array): [number, number, number
   let syy = 0;
   let sxy = 0;
   for (let i = 0; i < x.length; i++) {
-    const dx = x[i]! - mx;
-    const dy = y[i]! - my;
+    const dx = at(x, i) - mx;
+    const dy = at(y, i) - my;
     sxx += dx * dx;
     syy += dy * dy;
     sxy += dx * dy;
@@ -190,14 +191,14 @@ function spearmanExactCounts(n: number): Float64Array {
     const position = popcount(mask) + 1;
     const base = mask * width;
     for (let s = 0; s <= maxS; s++) {
-      const c = counts[base + s]!;
+      const c = at(counts, base + s);
       if (c === 0) continue;
       for (let value = 1; value <= n; value++) {
         const bit = 1 << (value - 1);
         if (mask & bit) continue;
         const d = position - value;
         const s2 = s + d * d;
-        counts[(mask | bit) * width + s2]! += c;
+        counts[(mask | bit) * width + s2] = at(counts, (mask | bit) * width + s2) + c;
       }
     }
   }
@@ -225,8 +226,8 @@ function as89(n: number, s: number, lowerTail: boolean): number {
     let atLeast = 0;
     let total = 0;
     for (let v = 0; v < counts.length; v++) {
-      total += counts[v]!;
-      if (v >= s) atLeast += counts[v]!;
+      total += at(counts, v);
+      if (v >= s) atLeast += at(counts, v);
     }
     return lowerTail ? (total - atLeast) / total : atLeast / total;
   }
@@ -391,11 +392,11 @@ export function correlationMatrix(
   const method = options.method ?? 'pearson';
   const missing = options.missing ?? 'pairwise';
   const k = columns.length;
-  const len = k > 0 ? columns[0]!.length : 0;
+  const len = k > 0 ? at(columns, 0).length : 0;
   for (let j = 0; j < k; j++) {
-    if (columns[j]!.length !== len) {
+    if (at(columns, j).length !== len) {
       throw new RangeError(
-        `correlationMatrix: column ${j + 1} has ${columns[j]!.length} values, column 1 has ${len}.`,
+        `correlationMatrix: column ${j + 1} has ${at(columns, j).length} values, column 1 has ${len}.`,
       );
     }
   }
@@ -408,10 +409,10 @@ export function correlationMatrix(
     const keep: number[] = [];
     for (let i = 0; i < len; i++) {
       let ok = true;
-      for (let j = 0; j < k && ok; j++) if (Number.isNaN(columns[j]![i]!)) ok = false;
+      for (let j = 0; j < k && ok; j++) if (Number.isNaN(at(at(columns, j), i))) ok = false;
       if (ok) keep.push(i);
     }
-    cols = columns.map((c) => Float64Array.from(keep, (i) => c[i]!));
+    cols = columns.map((c) => Float64Array.from(keep, (i) => at(c, i)));
   }
   const estimate: (number | null)[][] = [];
   const pValue: (number | null)[][] = [];
@@ -424,23 +425,23 @@ export function correlationMatrix(
     reason.push(new Array<string | null>(k).fill(null));
   }
   for (let i = 0; i < k; i++) {
-    const ci = cols[i]!;
+    const ci = at(cols, i);
     let count = 0;
     let first = Number.NaN;
     let varies = false;
     for (let t = 0; t < ci.length; t++) {
-      const v = ci[t]!;
+      const v = at(ci, t);
       if (Number.isNaN(v)) continue;
       if (count === 0) first = v;
       else if (v !== first) varies = true;
       count++;
     }
-    n[i]![i] = count;
-    if (varies) estimate[i]![i] = 1;
-    else reason[i]![i] = `${names[i]} has no variance`;
+    at(n, i)[i] = count;
+    if (varies) at(estimate, i)[i] = 1;
+    else at(reason, i)[i] = `${names[i]} has no variance`;
     for (let j = i + 1; j < k; j++) {
-      const [xs, ys] = completePairs(ci, cols[j]!, 'correlationMatrix');
-      n[i]![j] = n[j]![i] = xs.length;
+      const [xs, ys] = completePairs(ci, at(cols, j), 'correlationMatrix');
+      at(n, i)[j] = at(n, j)[i] = xs.length;
       let est: number | null = null;
       let p: number | null = null;
       let why: string | null = null;
@@ -466,9 +467,9 @@ export function correlationMatrix(
           p = res.pValue;
         }
       }
-      estimate[i]![j] = estimate[j]![i] = est;
-      pValue[i]![j] = pValue[j]![i] = p;
-      reason[i]![j] = reason[j]![i] = why;
+      at(estimate, i)[j] = at(estimate, j)[i] = est;
+      at(pValue, i)[j] = at(pValue, j)[i] = p;
+      at(reason, i)[j] = at(reason, j)[i] = why;
     }
   }
   return { method, missing, names, estimate, pValue, n, reason };

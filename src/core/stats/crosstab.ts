@@ -6,6 +6,7 @@
  * References: R `stats::chisq.test`, `stats::fisher.test`; SPSS/PSPP CROSSTABS /STATISTICS=CHISQ PHI.
  * Goldens: test/goldens/r/stats_b2.R, test/goldens/pspp/crosstab.sps.
  */
+import { at } from './at.js';
 import { chi2Sf } from './distributions.js';
 import {
   type Alternative,
@@ -92,7 +93,8 @@ export function crossTabulate(
     const r = rowIndex.get(xi);
     const c = colIndex.get(yi);
     if (r === undefined || c === undefined) continue;
-    counts[r]![c]! += 1;
+    const row = at(counts, r);
+    row[c] = at(row, c) + 1;
     n++;
   }
   return { counts, rowLevels, colLevels, n, nMissing: x.length - n };
@@ -100,16 +102,16 @@ export function crossTabulate(
 
 function validateTable(counts: ReadonlyArray<ArrayLike<number>>, who: string): { r: number; c: number } {
   const r = counts.length;
-  const c = r > 0 ? counts[0]!.length : 0;
+  const c = r > 0 ? at(counts, 0).length : 0;
   for (let i = 0; i < r; i++) {
-    const row = counts[i]!;
+    const row = at(counts, i);
     if (row.length !== c) {
       throw new RangeError(
         `${who}: row ${i + 1} has ${row.length} cells but row 1 has ${c}; the table must be rectangular.`,
       );
     }
     for (let j = 0; j < c; j++) {
-      const v = row[j]!;
+      const v = at(row, j);
       if (!Number.isFinite(v) || v < 0) {
         throw new RangeError(
           `${who}: cell [${i + 1}, ${j + 1}] is ${v}; counts must be finite and non-negative.`,
@@ -203,9 +205,9 @@ export function chiSquareIndependence(
   let n = 0;
   for (let i = 0; i < r; i++) {
     for (let j = 0; j < c; j++) {
-      const v = counts[i]![j]!;
-      rowTotals[i]! += v;
-      colTotals[j]! += v;
+      const v = at(at(counts, i), j);
+      rowTotals[i] = at(rowTotals, i) + v;
+      colTotals[j] = at(colTotals, j) + v;
       n += v;
     }
   }
@@ -223,7 +225,9 @@ export function chiSquareIndependence(
     );
   }
 
-  const observed = Array.from({ length: r }, (_, i) => Array.from({ length: c }, (_, j) => counts[i]![j]!));
+  const observed = Array.from({ length: r }, (_, i) =>
+    Array.from({ length: c }, (_, j) => at(at(counts, i), j)),
+  );
   const expected = rowTotals.map((rt) => colTotals.map((ct) => (rt * ct) / n));
   const is2x2 = r === 2 && c === 2;
   let x2 = 0;
@@ -233,8 +237,8 @@ export function chiSquareIndependence(
   let minExpected = Number.POSITIVE_INFINITY;
   for (let i = 0; i < r; i++) {
     for (let j = 0; j < c; j++) {
-      const o = observed[i]![j]!;
-      const e = expected[i]![j]!;
+      const o = at(at(observed, i), j);
+      const e = at(at(expected, i), j);
       const dev = o - e;
       x2 += (dev * dev) / e;
       if (is2x2) {
@@ -255,11 +259,12 @@ export function chiSquareIndependence(
   const likelihoodRatio: ChiSquareStatistic = { statistic: g2, df, pValue: chi2Sf(g2, df) };
   const linearByLinear = linearByLinearAssociation(observed, n, options.rowScores, options.colScores);
 
-  const useYates = options.continuityCorrection === true && is2x2;
-  const chosen = useYates ? continuityCorrected! : pearson;
+  // continuityCorrected is non-null exactly when the table is 2×2.
+  const useYates = options.continuityCorrection === true && continuityCorrected !== null;
+  const chosen = useYates ? continuityCorrected : pearson;
   const phi = is2x2
-    ? (observed[0]![0]! * observed[1]![1]! - observed[0]![1]! * observed[1]![0]!) /
-      Math.sqrt(rowTotals[0]! * rowTotals[1]! * colTotals[0]! * colTotals[1]!)
+    ? (at(at(observed, 0), 0) * at(at(observed, 1), 1) - at(at(observed, 0), 1) * at(at(observed, 1), 0)) /
+      Math.sqrt(at(rowTotals, 0) * at(rowTotals, 1) * at(colTotals, 0) * at(colTotals, 1))
     : Math.sqrt(x2 / n);
   return {
     method: useYates
@@ -295,7 +300,7 @@ function linearByLinearAssociation(
   colScores: readonly number[] | undefined,
 ): ChiSquareStatistic | null {
   const r = observed.length;
-  const c = observed[0]!.length;
+  const c = at(observed, 0).length;
   if (rowScores && rowScores.length !== r) {
     throw new RangeError(`chiSquareIndependence: ${rowScores.length} row scores given for ${r} rows.`);
   }
@@ -308,8 +313,8 @@ function linearByLinearAssociation(
   let mv = 0;
   for (let i = 0; i < r; i++) {
     for (let j = 0; j < c; j++) {
-      mu += observed[i]![j]! * u[i]!;
-      mv += observed[i]![j]! * v[j]!;
+      mu += at(at(observed, i), j) * at(u, i);
+      mv += at(at(observed, i), j) * at(v, j);
     }
   }
   mu /= n;
@@ -319,9 +324,9 @@ function linearByLinearAssociation(
   let svv = 0;
   for (let i = 0; i < r; i++) {
     for (let j = 0; j < c; j++) {
-      const w = observed[i]![j]!;
-      const du = u[i]! - mu;
-      const dv = v[j]! - mv;
+      const w = at(at(observed, i), j);
+      const du = at(u, i) - mu;
+      const dv = at(v, j) - mv;
       suv += w * du * dv;
       suu += w * du * du;
       svv += w * dv * dv;
@@ -412,8 +417,9 @@ class Hypergeometric {
     mode = Math.min(this.hi, Math.max(this.lo, mode));
     const ratio = (x: number) => ((m - x) * (k - x)) / ((x + 1) * (n - k + x + 1));
     for (let x = mode + 1; x <= this.hi; x++)
-      logw[x - this.lo] = logw[x - 1 - this.lo]! + Math.log(ratio(x - 1));
-    for (let x = mode - 1; x >= this.lo; x--) logw[x - this.lo] = logw[x + 1 - this.lo]! - Math.log(ratio(x));
+      logw[x - this.lo] = at(logw, x - 1 - this.lo) + Math.log(ratio(x - 1));
+    for (let x = mode - 1; x >= this.lo; x--)
+      logw[x - this.lo] = at(logw, x + 1 - this.lo) - Math.log(ratio(x));
     this.logw = logw;
   }
 
@@ -430,17 +436,17 @@ class Hypergeometric {
     }
     let max = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < this.size; i++) {
-      const v = this.logw[i]! + (u === 0 ? 0 : u * i);
+      const v = at(this.logw, i) + (u === 0 ? 0 : u * i);
       p[i] = v;
       if (v > max) max = v;
     }
     let sum = 0;
     for (let i = 0; i < this.size; i++) {
-      const v = Math.exp(p[i]! - max);
+      const v = Math.exp(at(p, i) - max);
       p[i] = v;
       sum += v;
     }
-    for (let i = 0; i < this.size; i++) p[i]! /= sum;
+    for (let i = 0; i < this.size; i++) p[i] = at(p, i) / sum;
     return p;
   }
 
@@ -449,7 +455,7 @@ class Hypergeometric {
     if (u === Number.POSITIVE_INFINITY) return this.hi;
     const p = this.probabilities(u);
     let s = 0;
-    for (let i = 0; i < this.size; i++) s += i * p[i]!;
+    for (let i = 0; i < this.size; i++) s += i * at(p, i);
     return this.lo + s;
   }
 
@@ -457,7 +463,7 @@ class Hypergeometric {
   cdf(x: number, u: number): number {
     const p = this.probabilities(u);
     let s = 0;
-    for (let i = 0; i <= x - this.lo; i++) s += p[i]!;
+    for (let i = 0; i <= x - this.lo; i++) s += at(p, i);
     return Math.min(1, s);
   }
 
@@ -465,16 +471,16 @@ class Hypergeometric {
   sf(x: number, u: number): number {
     const p = this.probabilities(u);
     let s = 0;
-    for (let i = Math.max(0, x - this.lo); i < this.size; i++) s += p[i]!;
+    for (let i = Math.max(0, x - this.lo); i < this.size; i++) s += at(p, i);
     return Math.min(1, s);
   }
 
   /** R's two-sided p: Σ P(y) over P(y) ≤ P(x)(1 + 1e-7), at odds ratio 1. */
   twoSided(x: number): number {
     const p = this.probabilities(0);
-    const cutoff = p[x - this.lo]! * (1 + 1e-7);
+    const cutoff = at(p, x - this.lo) * (1 + 1e-7);
     let s = 0;
-    for (let i = 0; i < this.size; i++) if (p[i]! <= cutoff) s += p[i]!;
+    for (let i = 0; i < this.size; i++) if (at(p, i) <= cutoff) s += at(p, i);
     return Math.min(1, s);
   }
 }
@@ -594,10 +600,10 @@ export function fisherExact2x2(
 ): FisherExactResult | NotComputable {
   const { r, c } = validateTable(counts, 'fisherExact2x2');
   if (r !== 2 || c !== 2) throw new RangeError(`fisherExact2x2: the table is ${r}×${c}; it must be 2×2.`);
-  const a = counts[0]![0]!;
-  const b = counts[0]![1]!;
-  const cc = counts[1]![0]!;
-  const d = counts[1]![1]!;
+  const a = at(at(counts, 0), 0);
+  const b = at(at(counts, 0), 1);
+  const cc = at(at(counts, 1), 0);
+  const d = at(at(counts, 1), 1);
   for (const v of [a, b, cc, d]) {
     if (!Number.isInteger(v)) throw new RangeError(`fisherExact2x2: count ${v} is not an integer.`);
   }
@@ -732,13 +738,13 @@ export function fisherExactRxC(
   const maxTables = options.maxTables ?? 1e7;
   for (const row of counts) {
     for (let j = 0; j < row.length; j++) {
-      if (!Number.isInteger(row[j]!))
+      if (!Number.isInteger(at(row, j)))
         throw new RangeError(`fisherExactRxC: count ${row[j]} is not an integer.`);
     }
   }
   const rowTot = counts.map((row) => Array.from(row).reduce((a, b) => a + b, 0));
-  const c0 = counts.length > 0 ? counts[0]!.length : 0;
-  const colTot = Array.from({ length: c0 }, (_, j) => counts.reduce((a, row) => a + row[j]!, 0));
+  const c0 = counts.length > 0 ? at(counts, 0).length : 0;
+  const colTot = Array.from({ length: c0 }, (_, j) => counts.reduce((a, row) => a + at(row, j), 0));
   const keepR = rowTot.map((t, i) => (t > 0 ? i : -1)).filter((i) => i >= 0);
   const keepC = colTot.map((t, j) => (t > 0 ? j : -1)).filter((j) => j >= 0);
   if (keepR.length < 2 || keepC.length < 2) {
@@ -746,19 +752,19 @@ export function fisherExactRxC(
       `Fisher's exact test needs at least 2 rows and 2 columns with a non-zero total; the table has ${keepR.length} and ${keepC.length}.`,
     );
   }
-  const x = keepR.map((i) => keepC.map((j) => counts[i]![j]!));
-  const rs = keepR.map((i) => rowTot[i]!);
-  const cs = keepC.map((j) => colTot[j]!);
+  const x = keepR.map((i) => keepC.map((j) => at(at(counts, i), j)));
+  const rs = keepR.map((i) => at(rowTot, i));
+  const cs = keepC.map((j) => at(colTot, j));
   const r = rs.length;
   const c = cs.length;
   const n = rs.reduce((a, b) => a + b, 0);
   const logFact = new Float64Array(n + 1);
-  for (let v = 2; v <= n; v++) logFact[v] = logFact[v - 1]! + Math.log(v);
-  let logConst = -logFact[n]!;
-  for (const v of rs) logConst += logFact[v]!;
-  for (const v of cs) logConst += logFact[v]!;
+  for (let v = 2; v <= n; v++) logFact[v] = at(logFact, v - 1) + Math.log(v);
+  let logConst = -at(logFact, n);
+  for (const v of rs) logConst += at(logFact, v);
+  for (const v of cs) logConst += at(logFact, v);
   let obsLog = logConst;
-  for (const row of x) for (const v of row) obsLog -= logFact[v]!;
+  for (const row of x) for (const v of row) obsLog -= at(logFact, v);
   const cutoff = obsLog + Math.log1p(1e-7);
   // enumerate column by column (the last column is fixed by the row totals), each column row by row
   const rowRem = rs.slice();
@@ -769,7 +775,7 @@ export function fisherExactRxC(
     if (tooMany) return;
     if (j === c - 1) {
       let lp = logSoFar;
-      for (let i = 0; i < r; i++) lp -= logFact[rowRem[i]!]!;
+      for (let i = 0; i < r; i++) lp -= at(logFact, at(rowRem, i));
       tables++;
       if (tables > maxTables) tooMany = true;
       if (lp <= cutoff) sum += Math.exp(lp);
@@ -778,23 +784,23 @@ export function fisherExactRxC(
     const cell = (i: number, colRem: number, lp: number): void => {
       if (tooMany) return;
       if (i === r - 1) {
-        if (colRem > rowRem[i]!) return;
-        rowRem[i]! -= colRem;
-        fillColumn(j + 1, lp - logFact[colRem]!);
-        rowRem[i]! += colRem;
+        if (colRem > at(rowRem, i)) return;
+        rowRem[i] = at(rowRem, i) - colRem;
+        fillColumn(j + 1, lp - at(logFact, colRem));
+        rowRem[i] = at(rowRem, i) + colRem;
         return;
       }
       let capBelow = 0;
-      for (let t = i + 1; t < r; t++) capBelow += rowRem[t]!;
+      for (let t = i + 1; t < r; t++) capBelow += at(rowRem, t);
       const lo = Math.max(0, colRem - capBelow);
-      const hi = Math.min(rowRem[i]!, colRem);
+      const hi = Math.min(at(rowRem, i), colRem);
       for (let v = lo; v <= hi; v++) {
-        rowRem[i]! -= v;
-        cell(i + 1, colRem - v, lp - logFact[v]!);
-        rowRem[i]! += v;
+        rowRem[i] = at(rowRem, i) - v;
+        cell(i + 1, colRem - v, lp - at(logFact, v));
+        rowRem[i] = at(rowRem, i) + v;
       }
     };
-    cell(0, cs[j]!, logSoFar);
+    cell(0, at(cs, j), logSoFar);
   };
   fillColumn(0, logConst);
   if (tooMany) {

@@ -10,6 +10,7 @@
  * `p.adjust`). Pairs come in R's order — (2 − 1), (3 − 1), …, (k − 1), (3 − 2), … — as in `posthoc.ts`, with the
  * estimate = mean rank of the later group minus that of the earlier one. Empty groups are dropped.
  */
+import { at } from './at.js';
 import { normalTwoSided } from './distributions.js';
 import { type PAdjustMethod, pAdjust } from './padjust.js';
 import { groupRankSums } from './ranks.js';
@@ -74,14 +75,14 @@ export function dunnTest(
   if (!(rankVariance > 0)) return notComputable('All values are tied, so there is nothing to rank.');
   const groups = used.map((j) => ({
     label: options.labels?.[j] ?? `Group ${j + 1}`,
-    n: ranks.groupN[j]!,
-    meanRank: ranks.rankSums[j]! / ranks.groupN[j]!,
+    n: at(ranks.groupN, j),
+    meanRank: at(ranks.rankSums, j) / at(ranks.groupN, j),
   }));
   const raw: Omit<DunnComparison, 'pValue'>[] = [];
   for (let i = 0; i < groups.length; i++) {
     for (let j = i + 1; j < groups.length; j++) {
-      const a = groups[i]!;
-      const b = groups[j]!;
+      const a = at(groups, i);
+      const b = at(groups, j);
       const estimate = b.meanRank - a.meanRank;
       const se = Math.sqrt(rankVariance * (1 / a.n + 1 / b.n));
       const z = estimate / se;
@@ -106,6 +107,6 @@ export function dunnTest(
     n,
     sumT3MinusT: ranks.sumT3MinusT,
     groups,
-    comparisons: raw.map((c, i) => ({ ...c, pValue: adjusted[i]! })),
+    comparisons: raw.map((c, i) => ({ ...c, pValue: at(adjusted, i) })),
   };
 }

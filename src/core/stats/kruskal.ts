@@ -2,6 +2,7 @@
  * Kruskal–Wallis rank-sum test of k independent groups (R `kruskal.test`, SPSS NPAR TESTS /K-W) with the
  * ε² effect size.
  */
+import { at } from './at.js';
 import { chi2Sf } from './distributions.js';
 import { groupRankSums } from './ranks.js';
 import { type NotComputable, notComputable, type TestResult } from './result.js';
@@ -51,7 +52,8 @@ export function kruskalWallis(
   // 12/(N(N+1)) Σ n_j (R̄_j − (N+1)/2)², algebraically R's 12/(N(N+1)) Σ R_j²/n_j − 3(N+1) without its cancellation
   const centre = (n + 1) / 2;
   let s = 0;
-  for (const j of used) s += ranks.groupN[j]! * (ranks.rankSums[j]! / ranks.groupN[j]! - centre) ** 2;
+  for (const j of used)
+    s += at(ranks.groupN, j) * (at(ranks.rankSums, j) / at(ranks.groupN, j) - centre) ** 2;
   const h = ((12 / (n * (n + 1))) * s) / tieCorrection;
   const df = k - 1;
   return {
@@ -68,8 +70,8 @@ export function kruskalWallis(
     etaSquaredH: (h - k + 1) / (n - k),
     groups: used.map((j) => ({
       label: options.labels?.[j] ?? `Group ${j + 1}`,
-      n: ranks.groupN[j]!,
-      meanRank: ranks.rankSums[j]! / ranks.groupN[j]!,
+      n: at(ranks.groupN, j),
+      meanRank: at(ranks.rankSums, j) / at(ranks.groupN, j),
     })),
   };
 }

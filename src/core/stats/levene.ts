@@ -14,6 +14,7 @@
  *
  * Missing values (NaN) are dropped per group; `n` is the number of values used.
  */
+import { at } from './at.js';
 import { fSf } from './distributions.js';
 import { type NotComputable, notComputable, type TestResult } from './result.js';
 import { addCompensated, type CompensatedSum } from './summation.js';
@@ -42,25 +43,25 @@ function medianOf(x: ArrayLike<number>, n: number): number {
   const s = new Float64Array(n);
   let k = 0;
   for (let i = 0; i < x.length; i++) {
-    const v = x[i]!;
+    const v = at(x, i);
     if (!Number.isNaN(v)) s[k++] = v;
   }
   s.sort();
   const h = n >>> 1;
-  return n % 2 === 1 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+  return n % 2 === 1 ? at(s, h) : (at(s, h - 1) + at(s, h)) / 2;
 }
 
 /** Mean of f(x_i) over the non-missing x_i, compensated, with R's second correcting pass. */
 function meanOf(x: ArrayLike<number>, n: number, centre: number, absolute: boolean): number {
   const acc: CompensatedSum = { sum: 0, compensation: 0 };
   for (let i = 0; i < x.length; i++) {
-    const v = x[i]!;
+    const v = at(x, i);
     if (!Number.isNaN(v)) addCompensated(acc, absolute ? Math.abs(v - centre) : v);
   }
   const m = (acc.sum + acc.compensation) / n;
   const corr: CompensatedSum = { sum: 0, compensation: 0 };
   for (let i = 0; i < x.length; i++) {
-    const v = x[i]!;
+    const v = at(x, i);
     if (!Number.isNaN(v)) addCompensated(corr, (absolute ? Math.abs(v - centre) : v) - m);
   }
   return m + (corr.sum + corr.compensation) / n;
@@ -85,10 +86,10 @@ export function levene(
   const groupN: number[] = [];
   let total = 0;
   for (let g = 0; g < k; g++) {
-    const x = groups[g]!;
+    const x = at(groups, g);
     let n = 0;
     for (let i = 0; i < x.length; i++) {
-      const v = x[i]!;
+      const v = at(x, i);
       if (Number.isNaN(v)) continue;
       if (!Number.isFinite(v)) return notComputable(`Group ${g + 1} contains a non-finite value (${v}).`);
       n++;
@@ -108,8 +109,8 @@ export function levene(
   const zMeans = new Float64Array(k);
   let zGrand = 0;
   for (let g = 0; g < k; g++) {
-    const x = groups[g]!;
-    const n = groupN[g]!;
+    const x = at(groups, g);
+    const n = at(groupN, g);
     const c = center === 'mean' ? meanOf(x, n, 0, false) : medianOf(x, n);
     centres[g] = c;
     const m = meanOf(x, n, c, true);
@@ -122,13 +123,13 @@ export function levene(
   let between = 0;
   const within: CompensatedSum = { sum: 0, compensation: 0 };
   for (let g = 0; g < k; g++) {
-    const x = groups[g]!;
-    const c = centres[g]!;
-    const m = zMeans[g]!;
+    const x = at(groups, g);
+    const c = at(centres, g);
+    const m = at(zMeans, g);
     const d = m - zGrand;
-    between += groupN[g]! * d * d;
+    between += at(groupN, g) * d * d;
     for (let i = 0; i < x.length; i++) {
-      const v = x[i]!;
+      const v = at(x, i);
       if (Number.isNaN(v)) continue;
       const e = Math.abs(v - c) - m;
       addCompensated(within, e * e);

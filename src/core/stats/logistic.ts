@@ -10,6 +10,7 @@
  * separation (naming the predictor). Too few events per variable is a warning on a computed result.
  */
 
+import { at } from './at.js';
 import { quantiles } from './descriptives.js';
 import { chi2Sf, normalQuantileUpper, normalTwoSided } from './distributions.js';
 import {
@@ -166,7 +167,7 @@ function log1pExp(x: number): number {
 /** Binomial deviance of 0/1 outcomes at linear predictor eta: −2 Σ [y log μ + (1 − y) log(1 − μ)]. */
 function deviance(y: Float64Array, eta: Float64Array): number {
   let d = 0;
-  for (let i = 0; i < y.length; i++) d += y[i] === 1 ? log1pExp(-eta[i]!) : log1pExp(eta[i]!);
+  for (let i = 0; i < y.length; i++) d += y[i] === 1 ? log1pExp(-at(eta, i)) : log1pExp(at(eta, i));
   return 2 * d;
 }
 
@@ -185,12 +186,12 @@ function linearPredictor(
   b: ArrayLike<number>,
   offset: Float64Array | null,
 ): Float64Array {
-  const n = x[0]!.length;
+  const n = at(x, 0).length;
   const eta = offset ? Float64Array.from(offset) : new Float64Array(n);
   for (let j = 0; j < x.length; j++) {
-    const c = x[j]!;
-    const bj = b[j]!;
-    for (let i = 0; i < n; i++) eta[i]! += bj * c[i]!;
+    const c = at(x, j);
+    const bj = at(b, j);
+    for (let i = 0; i < n; i++) eta[i] = at(eta, i) + bj * at(c, i);
   }
   return eta;
 }
@@ -206,11 +207,11 @@ function irlsStep(
   const sw = new Float64Array(n);
   const wz = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const mu = invLogit(eta[i]!);
+    const mu = invLogit(at(eta, i));
     const d = Math.max(mu * (1 - mu), EPS); // dμ/dη for the logit link (R: pmax(., .Machine$double.eps))
-    const z = eta[i]! - (offset ? offset[i]! : 0) + (y[i]! - mu) / d;
+    const z = at(eta, i) - (offset ? at(offset, i) : 0) + (at(y, i) - mu) / d;
     sw[i] = Math.sqrt(d);
-    wz[i] = z * sw[i]!;
+    wz[i] = z * at(sw, i);
   }
   const qr = householderQR(x, sw);
   if ('aliased' in qr) return null;
@@ -250,7 +251,7 @@ function irls(
     let devNew = deviance(y, etaNew);
     // step-halving when the deviance is not finite or increases (glm halves only on a non-finite deviance)
     for (let h = 0; h < 30 && Number.isFinite(dev) && !(devNew <= dev * (1 + 1e-12) + 1e-12); h++) {
-      bNew = Float64Array.from(bNew, (v, j) => (v + b[j]!) / 2);
+      bNew = Float64Array.from(bNew, (v, j) => (v + at(b, j)) / 2);
       etaNew = linearPredictor(x, bNew, offset);
       devNew = deviance(y, etaNew);
     }
@@ -289,7 +290,7 @@ function separatedBy(col: Float64Array, y: Float64Array): 'complete' | 'quasi-co
   let min1 = Number.POSITIVE_INFINITY;
   let max1 = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < y.length; i++) {
-    const v = col[i]!;
+    const v = at(col, i);
     if (y[i] === 1) {
       min1 = Math.min(min1, v);
       max1 = Math.max(max1, v);
@@ -334,18 +335,18 @@ export function hosmerLemeshow(
     );
   }
   const groups = Array.from({ length: k }, (_, j) => ({
-    upper: breaks[j + 1]!,
+    upper: at(breaks, j + 1),
     n: 0,
     observed: 0,
     expected: 0,
   }));
   for (let i = 0; i < n; i++) {
-    const f = fitted[i]!;
+    const f = at(fitted, i);
     let j = 0;
-    while (j < k - 1 && f > breaks[j + 1]!) j++;
-    const grp = groups[j]!;
+    while (j < k - 1 && f > at(breaks, j + 1)) j++;
+    const grp = at(groups, j);
     grp.n++;
-    grp.observed += y[i]!;
+    grp.observed += at(y, i);
     grp.expected += f;
   }
   // Tied fitted values can leave a quantile group empty (type-7 quantiles fall between the ties), where
@@ -407,9 +408,9 @@ function profileBound(
   maxIterations: number,
 ): number | null {
   const others = x.filter((_, k) => k !== j);
-  const xj = x[j]!;
+  const xj = at(x, j);
   const start = Float64Array.from(fit.b.filter((_, k) => k !== j));
-  const bHat = fit.b[j]!;
+  const bHat = at(fit.b, j);
   const signedRoot = (t: number): number | null => {
     const offset = Float64Array.from(xj, (v) => v * t);
     const pf = irls(others, y, offset, start, epsilon, 4 * maxIterations);
@@ -464,13 +465,13 @@ export function logisticRegression(
     if (yy[i] !== 0 && yy[i] !== 1) {
       return problem(
         'outcome_not_binary',
-        `The outcome must be coded 0/1; row ${rows[i]! + 1} has ${yy[i]}. Recode it (1 = the event) first.`,
+        `The outcome must be coded 0/1; row ${at(rows, i) + 1} has ${yy[i]}. Recode it (1 = the event) first.`,
         'outcome',
       );
     }
   }
   let events = 0;
-  for (let i = 0; i < n; i++) events += yy[i]!;
+  for (let i = 0; i < n; i++) events += at(yy, i);
   if (events === 0 || events === n) {
     return problem(
       'outcome_constant',
@@ -486,8 +487,8 @@ export function logisticRegression(
   }
   const x = designMatrix(predictors, rows);
   for (let j = 1; j < p; j++) {
-    const col = predictors[j - 1]!;
-    if (col.term !== undefined && col.term !== col.name && x[j]!.every((v) => v === 0)) {
+    const col = at(predictors, j - 1);
+    if (col.term !== undefined && col.term !== col.name && at(x, j).every((v) => v === 0)) {
       return problem(
         'empty_category',
         `${col.name} has no cases among the ${n} complete cases: merge that category with another or leave it out.`,
@@ -501,7 +502,7 @@ export function logisticRegression(
     return problem('singular_design', why.reason, names[plain.aliased]);
   }
   for (let j = 1; j < p; j++) {
-    const sep = separatedBy(x[j]!, yy);
+    const sep = separatedBy(at(x, j), yy);
     if (sep) {
       return problem(
         'separation',
@@ -518,11 +519,11 @@ export function logisticRegression(
     let size = -1;
     for (let j = 1; j < p; j++) {
       let m = 0;
-      for (const v of x[j]!) m += v;
+      for (const v of at(x, j)) m += v;
       m /= n;
       let ss = 0;
-      for (const v of x[j]!) ss += (v - m) ** 2;
-      const s = Math.abs(fit.b[j]!) * Math.sqrt(ss / n);
+      for (const v of at(x, j)) ss += (v - m) ** 2;
+      const s = Math.abs(at(fit.b, j)) * Math.sqrt(ss / n);
       if (s > size) {
         size = s;
         worst = j;
@@ -540,13 +541,13 @@ export function logisticRegression(
   const covariance = qrUnscaledCovariance(fit.qr);
   const zCrit = normalQuantileUpper((1 - level) / 2);
   const coefficients: LogisticCoefficient[] = names.map((name, j) => {
-    const b = fit.b[j]!;
-    const se = Math.sqrt(covariance[j]![j]!);
+    const b = at(fit.b, j);
+    const se = Math.sqrt(at(at(covariance, j), j));
     const z = b / se;
     const ci = { lower: b - zCrit * se, upper: b + zCrit * se, level };
     const coef: LogisticCoefficient = {
       name,
-      term: j === 0 ? name : (predictors[j - 1]!.term ?? name),
+      term: j === 0 ? name : (at(predictors, j - 1).term ?? name),
       estimate: b,
       se,
       statisticName: 'z',

@@ -7,7 +7,9 @@
  * minus mean of the earlier one. Empty groups are dropped (as R drops unused levels); k is the number of groups
  * with data.
  */
+
 import { oneWayAnova } from './anova.js';
+import { at } from './at.js';
 import { type Interval, isNotComputable, type NotComputable, notComputable } from './result.js';
 import { ptukeyUpper, qtukey } from './studentizedrange.js';
 import { meanAndSS } from './summation.js';
@@ -125,8 +127,8 @@ export function tukeyHSD(
   const df = aov.dfWithin;
   const qCrit = qtukey(level, k, df);
   const comparisons = pairs(k).map(([i, j]) => {
-    const a = groups[i]!;
-    const b = groups[j]!;
+    const a = at(groups, i);
+    const b = at(groups, j);
     return comparison(a, b, Math.sqrt(aov.msWithin * (1 / a.n + 1 / b.n)), df, k, level, qCrit);
   });
   return { method: "Tukey's HSD (Tukey–Kramer)", k, n: aov.n, comparisons };
@@ -155,8 +157,8 @@ export function gamesHowell(
   }
   const comparisons: PairwiseComparison[] = [];
   for (const [i, j] of pairs(k)) {
-    const a = groups[i]!;
-    const b = groups[j]!;
+    const a = at(groups, i);
+    const b = at(groups, j);
     const va = a.variance / a.n;
     const vb = b.variance / b.n;
     if (!(va + vb > 0)) {

@@ -10,6 +10,8 @@
  * the mean of the 1-based ranks `lo+1 .. hi` — what R's `rank(ties.method = "average")` and SPSS report.
  */
 
+import { at } from './at.js';
+
 /** Summary of the tied groups among ranked values. */
 export interface TieSummary {
   /** Number of distinct values that occur more than once. */
@@ -23,11 +25,11 @@ export interface TieSummary {
 /** Copy of the non-missing (non-NaN) values of `x`, sorted ascending. */
 export function sortedNonMissing(x: ArrayLike<number>): Float64Array {
   let n = 0;
-  for (let i = 0; i < x.length; i++) if (!Number.isNaN(x[i]!)) n++;
+  for (let i = 0; i < x.length; i++) if (!Number.isNaN(at(x, i))) n++;
   const out = new Float64Array(n);
   let k = 0;
   for (let i = 0; i < x.length; i++) {
-    const v = x[i]!;
+    const v = at(x, i);
     if (!Number.isNaN(v)) out[k++] = v;
   }
   return out.sort();
@@ -36,12 +38,12 @@ export function sortedNonMissing(x: ArrayLike<number>): Float64Array {
 /** Pooled, sorted copy of the non-missing values of all groups. */
 export function sortedPooled(groups: readonly ArrayLike<number>[]): Float64Array {
   let n = 0;
-  for (const g of groups) for (let i = 0; i < g.length; i++) if (!Number.isNaN(g[i]!)) n++;
+  for (const g of groups) for (let i = 0; i < g.length; i++) if (!Number.isNaN(at(g, i))) n++;
   const out = new Float64Array(n);
   let k = 0;
   for (const g of groups) {
     for (let i = 0; i < g.length; i++) {
-      const v = g[i]!;
+      const v = at(g, i);
       if (!Number.isNaN(v)) out[k++] = v;
     }
   }
@@ -75,7 +77,7 @@ function lowerBound(sorted: ArrayLike<number>, v: number): number {
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < v) lo = mid + 1;
+    if (at(sorted, mid) < v) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -87,7 +89,7 @@ function upperBound(sorted: ArrayLike<number>, v: number): number {
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! <= v) lo = mid + 1;
+    if (at(sorted, mid) <= v) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -117,7 +119,7 @@ export function averageRanks(x: ArrayLike<number>): RankResult {
   const sorted = sortedNonMissing(x);
   const ranks = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) {
-    const v = x[i]!;
+    const v = at(x, i);
     ranks[i] = Number.isNaN(v) ? Number.NaN : averageRankIn(sorted, v);
   }
   return { ranks, n: sorted.length, ...tieSummary(sorted) };
@@ -145,7 +147,7 @@ export function groupRankSums(groups: readonly ArrayLike<number>[]): GroupRankSu
     let n = 0;
     let s = 0;
     for (let i = 0; i < g.length; i++) {
-      const v = g[i]!;
+      const v = at(g, i);
       if (Number.isNaN(v)) continue;
       n++;
       s += averageRankIn(sorted, v);

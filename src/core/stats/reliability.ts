@@ -11,6 +11,7 @@
  * References: Cronbach (1951); R psych::alpha (psych 2.2.9); SPSS RELIABILITY /MODEL=ALPHA /SUMMARY=TOTAL.
  * Goldens: test/goldens/r/stats_b2.R, test/goldens/pspp/reliability.sps.
  */
+import { at } from './at.js';
 import { isNotComputable, type NotComputable, notComputable } from './result.js';
 
 /** Respondents × items, row-major, NaN = missing. See the module comment for why this shape. */
@@ -29,16 +30,16 @@ export function itemMatrixFromColumns(
   names?: readonly string[],
 ): ItemMatrix {
   const k = columns.length;
-  const nRows = k > 0 ? columns[0]!.length : 0;
+  const nRows = k > 0 ? at(columns, 0).length : 0;
   const data = new Float64Array(nRows * k);
   for (let j = 0; j < k; j++) {
-    const col = columns[j]!;
+    const col = at(columns, j);
     if (col.length !== nRows) {
       throw new RangeError(
         `itemMatrixFromColumns: item ${j + 1} has ${col.length} values, item 1 has ${nRows}.`,
       );
     }
-    for (let r = 0; r < nRows; r++) data[r * k + j] = col[r]!;
+    for (let r = 0; r < nRows; r++) data[r * k + j] = at(col, r);
   }
   return names ? { data, nRows, nItems: k, names } : { data, nRows, nItems: k };
 }
@@ -49,16 +50,16 @@ export function itemMatrixFromRows(
   names?: readonly string[],
 ): ItemMatrix {
   const nRows = rows.length;
-  const k = nRows > 0 ? rows[0]!.length : (names?.length ?? 0);
+  const k = nRows > 0 ? at(rows, 0).length : (names?.length ?? 0);
   const data = new Float64Array(nRows * k);
   for (let r = 0; r < nRows; r++) {
-    const row = rows[r]!;
+    const row = at(rows, r);
     if (row.length !== k) {
       throw new RangeError(
         `itemMatrixFromRows: respondent ${r + 1} has ${row.length} answers, respondent 1 has ${k}.`,
       );
     }
-    for (let j = 0; j < k; j++) data[r * k + j] = row[j]!;
+    for (let j = 0; j < k; j++) data[r * k + j] = at(row, j);
   }
   return names ? { data, nRows, nItems: k, names } : { data, nRows, nItems: k };
 }
@@ -160,13 +161,15 @@ class BlockedSums {
     const k2 = 2 * k;
     const k3 = 3 * k;
     for (let j = 0; j < k; j++) {
-      const a = p[j]!;
-      const b = p[k + j]!;
-      const c = p[k2 + j]!;
-      const d = p[k3 + j]!;
-      b1[j]! += a + b + c + d;
+      const a = at(p, j);
+      const b = at(p, k + j);
+      const c = at(p, k2 + j);
+      const d = at(p, k3 + j);
+      b1[j] = at(b1, j) + (a + b + c + d);
       const row = j * k;
-      for (let l = j; l < k; l++) b2[row + l]! += a * p[l]! + b * p[k + l]! + c * p[k2 + l]! + d * p[k3 + l]!;
+      for (let l = j; l < k; l++)
+        b2[row + l] =
+          at(b2, row + l) + (a * at(p, l) + b * at(p, k + l) + c * at(p, k2 + l) + d * at(p, k3 + l));
     }
     this.nPending = 0;
     this.inBlock += 4;
@@ -179,19 +182,19 @@ class BlockedSums {
     for (let r = 0; r < this.nPending; r++) {
       const o = r * k;
       for (let j = 0; j < k; j++) {
-        const dj = p[o + j]!;
-        b1[j]! += dj;
+        const dj = at(p, o + j);
+        b1[j] = at(b1, j) + dj;
         const row = j * k;
-        for (let l = j; l < k; l++) b2[row + l]! += dj * p[o + l]!;
+        for (let l = j; l < k; l++) b2[row + l] = at(b2, row + l) + dj * at(p, o + l);
       }
     }
     this.nPending = 0;
     for (let i = 0; i < b1.length; i++) {
-      t1[i]! += b1[i]!;
+      t1[i] = at(t1, i) + at(b1, i);
       b1[i] = 0;
     }
     for (let i = 0; i < b2.length; i++) {
-      t2[i]! += b2[i]!;
+      t2[i] = at(t2, i) + at(b2, i);
       b2[i] = 0;
     }
     this.inBlock = 0;
@@ -222,13 +225,13 @@ function listwiseMoments(items: ItemMatrix): Moments | NotComputable {
     const o = r * k;
     let complete = true;
     for (let j = 0; j < k; j++) {
-      if (Number.isNaN(data[o + j]!)) {
+      if (Number.isNaN(at(data, o + j))) {
         complete = false;
         break;
       }
     }
     if (!complete) continue;
-    for (let j = 0; j < k; j++) sum[j]! += data[o + j]!;
+    for (let j = 0; j < k; j++) sum[j] = at(sum, j) + at(data, o + j);
     n++;
   }
   if (n < 2) {
@@ -237,7 +240,7 @@ function listwiseMoments(items: ItemMatrix): Moments | NotComputable {
     );
   }
   const shift = new Float64Array(k);
-  for (let j = 0; j < k; j++) shift[j] = sum[j]! / n;
+  for (let j = 0; j < k; j++) shift[j] = at(sum, j) / n;
   // Pass 2: centred sums and cross-products (the sums of deviations correct for rounding in the mean).
   const dev = new Float64Array(k);
   const acc = new BlockedSums(k);
@@ -245,12 +248,12 @@ function listwiseMoments(items: ItemMatrix): Moments | NotComputable {
     const o = r * k;
     let complete = true;
     for (let j = 0; j < k; j++) {
-      const v = data[o + j]!;
+      const v = at(data, o + j);
       if (Number.isNaN(v)) {
         complete = false;
         break;
       }
-      dev[j] = v - shift[j]!;
+      dev[j] = v - at(shift, j);
     }
     if (complete) acc.add(dev);
   }
@@ -258,9 +261,9 @@ function listwiseMoments(items: ItemMatrix): Moments | NotComputable {
   const cov = new Float64Array(k * k);
   const mean = new Float64Array(k);
   for (let j = 0; j < k; j++) {
-    mean[j] = shift[j]! + s1[j]! / n;
+    mean[j] = at(shift, j) + at(s1, j) / n;
     for (let l = j; l < k; l++) {
-      const c = (s2[j * k + l]! - (s1[j]! * s1[l]!) / n) / (n - 1);
+      const c = (at(s2, j * k + l) - (at(s1, j) * at(s1, l)) / n) / (n - 1);
       cov[j * k + l] = c;
       cov[l * k + j] = c;
     }
@@ -278,16 +281,16 @@ function pairwiseMoments(items: ItemMatrix): Moments | NotComputable {
     const o = r * k;
     let any = false;
     for (let j = 0; j < k; j++) {
-      const v = data[o + j]!;
+      const v = at(data, o + j);
       if (Number.isNaN(v)) continue;
-      sum[j]! += v;
-      answered[j]! += 1;
+      sum[j] = at(sum, j) + v;
+      answered[j] = at(answered, j) + 1;
       any = true;
     }
     if (any) n++;
   }
   const shift = new Float64Array(k);
-  for (let j = 0; j < k; j++) shift[j] = answered[j]! > 0 ? sum[j]! / answered[j]! : 0;
+  for (let j = 0; j < k; j++) shift[j] = at(answered, j) > 0 ? at(sum, j) / at(answered, j) : 0;
   // Pass 2. Complete rows go to shared accumulators (fast path); incomplete rows update each pair they cover.
   // For a pair (j, l): N = respondents with both, a[j,l] = Σ dev_j over them, s2[j,l] = Σ dev_j dev_l.
   const dev = new Float64Array(k);
@@ -303,8 +306,8 @@ function pairwiseMoments(items: ItemMatrix): Moments | NotComputable {
   let partialInBlock = 0;
   const flushPartial = () => {
     for (let i = 0; i < qA.length; i++) {
-      pA[i]! += qA[i]!;
-      p2[i]! += q2[i]!;
+      pA[i] = at(pA, i) + at(qA, i);
+      p2[i] = at(p2, i) + at(q2, i);
       qA[i] = 0;
       q2[i] = 0;
     }
@@ -314,14 +317,14 @@ function pairwiseMoments(items: ItemMatrix): Moments | NotComputable {
     const o = r * k;
     let complete = true;
     for (let j = 0; j < k; j++) {
-      const v = data[o + j]!;
+      const v = at(data, o + j);
       if (Number.isNaN(v)) {
         complete = false;
         present[j] = 0;
         dev[j] = 0;
       } else {
         present[j] = 1;
-        dev[j] = v - shift[j]!;
+        dev[j] = v - at(shift, j);
       }
     }
     if (complete) {
@@ -330,18 +333,18 @@ function pairwiseMoments(items: ItemMatrix): Moments | NotComputable {
     } else {
       for (let j = 0; j < k; j++) {
         if (!present[j]) continue;
-        const dj = dev[j]!;
+        const dj = at(dev, j);
         const row = j * k;
-        pN[row + j]! += 1;
-        qA[row + j]! += dj;
-        q2[row + j]! += dj * dj;
+        pN[row + j] = at(pN, row + j) + 1;
+        qA[row + j] = at(qA, row + j) + dj;
+        q2[row + j] = at(q2, row + j) + dj * dj;
         for (let l = j + 1; l < k; l++) {
           if (!present[l]) continue;
-          const dl = dev[l]!;
-          pN[row + l]! += 1;
-          qA[row + l]! += dj; // Σ dev_j over rows with j and l (upper triangle)
-          qA[l * k + j]! += dl; // Σ dev_l over rows with j and l (lower triangle)
-          q2[row + l]! += dj * dl;
+          const dl = at(dev, l);
+          pN[row + l] = at(pN, row + l) + 1;
+          qA[row + l] = at(qA, row + l) + dj; // Σ dev_j over rows with j and l (upper triangle)
+          qA[l * k + j] = at(qA, l * k + j) + dl; // Σ dev_l over rows with j and l (lower triangle)
+          q2[row + l] = at(q2, row + l) + dj * dl;
         }
       }
       if (++partialInBlock === 1024) flushPartial();
@@ -354,14 +357,14 @@ function pairwiseMoments(items: ItemMatrix): Moments | NotComputable {
   const count = new Float64Array(k * k);
   for (let j = 0; j < k; j++) {
     for (let l = j; l < k; l++) {
-      const N = nComplete + pN[j * k + l]!;
-      const aj = c1[j]! + (l === j ? pA[j * k + j]! : pA[j * k + l]!);
-      const al = c1[l]! + (l === j ? pA[j * k + j]! : pA[l * k + j]!);
-      const ss = c2[j * k + l]! + p2[j * k + l]!;
+      const N = nComplete + at(pN, j * k + l);
+      const aj = at(c1, j) + (l === j ? at(pA, j * k + j) : at(pA, j * k + l));
+      const al = at(c1, l) + (l === j ? at(pA, j * k + j) : at(pA, l * k + j));
+      const ss = at(c2, j * k + l) + at(p2, j * k + l);
       count[j * k + l] = count[l * k + j] = N;
       const c = N >= 2 ? (ss - (aj * al) / N) / (N - 1) : Number.NaN;
       cov[j * k + l] = cov[l * k + j] = c;
-      if (l === j) mean[j] = shift[j]! + (N > 0 ? aj / N : Number.NaN);
+      if (l === j) mean[j] = at(shift, j) + (N > 0 ? aj / N : Number.NaN);
     }
   }
   return { k, cov, mean, count, n };
@@ -379,14 +382,14 @@ function alphaOf(
   let sumR = 0;
   let standardizable = true;
   for (const j of idx) {
-    trace += cov[j * k + j]!;
-    if (!(cov[j * k + j]! > 0)) standardizable = false;
-    for (const l of idx) total += cov[j * k + l]!;
+    trace += at(cov, j * k + j);
+    if (!(at(cov, j * k + j) > 0)) standardizable = false;
+    for (const l of idx) total += at(cov, j * k + l);
   }
   if (standardizable) {
     for (const j of idx) {
       for (const l of idx)
-        sumR += j === l ? 1 : cov[j * k + l]! / Math.sqrt(cov[j * k + j]! * cov[l * k + l]!);
+        sumR += j === l ? 1 : at(cov, j * k + l) / Math.sqrt(at(cov, j * k + j) * at(cov, l * k + l));
     }
   }
   return {
@@ -438,7 +441,7 @@ export function cronbachAlpha(
   let nMin = Number.POSITIVE_INFINITY;
   for (let j = 0; j < k; j++) {
     for (let l = j; l < k; l++) {
-      const c = count[j * k + l]!;
+      const c = at(count, j * k + l);
       if (c < nMin) nMin = c;
       if (c < 2) {
         const what =
@@ -457,21 +460,21 @@ export function cronbachAlpha(
     );
   }
   let scaleMean = 0;
-  for (let j = 0; j < k; j++) scaleMean += mean[j]!;
+  for (let j = 0; j < k; j++) scaleMean += at(mean, j);
 
   const itemStats: ItemReliability[] = all.map((i) => {
     const rest = all.filter((j) => j !== i);
     const dropped = alphaOf(cov, k, rest);
     let crossSum = 0;
-    for (const j of rest) crossSum += cov[i * k + j]!;
-    const vi = cov[i * k + i]!;
+    for (const j of rest) crossSum += at(cov, i * k + j);
+    const vi = at(cov, i * k + i);
     const itemTotal = vi > 0 && dropped.variance > 0 ? crossSum / Math.sqrt(vi * dropped.variance) : null;
     return {
-      name: names[i]!,
-      n: count[i * k + i]!,
-      mean: mean[i]!,
+      name: at(names, i),
+      n: at(count, i * k + i),
+      mean: at(mean, i),
       sd: Math.sqrt(vi),
-      scaleMeanIfDeleted: scaleMean - mean[i]!,
+      scaleMeanIfDeleted: scaleMean - at(mean, i),
       scaleVarianceIfDeleted: dropped.variance,
       correctedItemTotalCorrelation: itemTotal,
       alphaIfDeleted: k > 2 && dropped.variance > 0 ? dropped.alpha : null,
@@ -494,7 +497,7 @@ export function cronbachAlpha(
     nMinPairwise: nMin,
     scaleMean,
     scaleVariance: whole.variance,
-    covariance: all.map((i) => all.map((j) => cov[i * k + j]!)),
+    covariance: all.map((i) => all.map((j) => at(cov, i * k + j))),
     items: itemStats,
   };
 }

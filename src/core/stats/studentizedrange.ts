@@ -11,6 +11,7 @@
  * panels and is accurate to only 3–13 digits (exact ones: k = 2, where Q/√2 is |t|), and its qtukey stops a secant
  * search at |Δq| < 1e-4; ours agree with a 30-digit mpmath reference to >= 12 digits and qtukey solves to ~1e-14.
  */
+import { at } from './at.js';
 import { normalCdf, normalPdf, normalSf, poissonWeight, tQuantileUpper } from './distributions.js';
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -40,21 +41,21 @@ function gk15(f: (x: number) => number, a: number, b: number): Panel {
   const fc = f(c);
   const fl = new Float64Array(7);
   const fr = new Float64Array(7);
-  let k = fc * WGK[7]!;
-  let g = fc * WG[3]!;
+  let k = fc * at(WGK, 7);
+  let g = fc * at(WG, 3);
   for (let i = 0; i < 7; i++) {
-    const dx = h * XGK[i]!;
+    const dx = h * at(XGK, i);
     fl[i] = f(c - dx);
     fr[i] = f(c + dx);
-    const s = fl[i]! + fr[i]!;
-    k += WGK[i]! * s;
-    if (i % 2 === 1) g += WG[(i - 1) / 2]! * s;
+    const s = at(fl, i) + at(fr, i);
+    k += at(WGK, i) * s;
+    if (i % 2 === 1) g += at(WG, (i - 1) / 2) * s;
   }
   // QUADPACK's error estimate (qk15): |K − G| scaled by the integrand's variation, since K15 is far more
   // accurate than the G7 it is compared with
   const mean = k / 2;
-  let asc = WGK[7]! * Math.abs(fc - mean);
-  for (let i = 0; i < 7; i++) asc += WGK[i]! * (Math.abs(fl[i]! - mean) + Math.abs(fr[i]! - mean));
+  let asc = at(WGK, 7) * Math.abs(fc - mean);
+  for (let i = 0; i < 7; i++) asc += at(WGK, i) * (Math.abs(at(fl, i) - mean) + Math.abs(at(fr, i) - mean));
   asc *= Math.abs(h);
   let error = Math.abs((k - g) * h);
   if (asc !== 0 && error !== 0) error = asc * Math.min(1, ((200 * error) / asc) ** 1.5);
@@ -82,12 +83,12 @@ export function integrate(
     let err = 0;
     let worst = 0;
     for (let i = 0; i < panels.length; i++) {
-      total += panels[i]!.value;
-      err += panels[i]!.error;
-      if (panels[i]!.error > panels[worst]!.error) worst = i;
+      total += at(panels, i).value;
+      err += at(panels, i).error;
+      if (at(panels, i).error > at(panels, worst).error) worst = i;
     }
     if (err <= Math.max(relTol * Math.abs(total), absTol) || panels.length >= maxPanels) return total;
-    const p = panels[worst]!;
+    const p = at(panels, worst);
     const m = 0.5 * (p.a + p.b);
     if (!(m > p.a && m < p.b)) return total; // cannot split further
     panels[worst] = gk15(f, p.a, m);

@@ -8,6 +8,7 @@
  * mean, or mean of the paired differences) at `confLevel`, one-sided when `alternative` is one-sided (then one
  * bound is ±Infinity, exactly as R reports it).
  */
+import { at } from './at.js';
 import { tCdf, tQuantile, tSf } from './distributions.js';
 import { type LeveneCenter, type LeveneResult, levene } from './levene.js';
 import {
@@ -104,7 +105,7 @@ function moments(x: ArrayLike<number>): Moments | undefined {
   let s = 0;
   let sc = 0;
   for (let i = 0; i < x.length; i++) {
-    const v = x[i]!;
+    const v = at(x, i);
     if (Number.isNaN(v)) continue;
     if (!Number.isFinite(v)) return undefined;
     n++;
@@ -117,7 +118,7 @@ function moments(x: ArrayLike<number>): Moments | undefined {
   let c = 0;
   let cc = 0;
   for (let i = 0; i < x.length; i++) {
-    const v = x[i]!;
+    const v = at(x, i);
     if (Number.isNaN(v)) continue;
     const d = v - mean;
     const t = c + d;
@@ -128,7 +129,7 @@ function moments(x: ArrayLike<number>): Moments | undefined {
   let ss = 0;
   let ssc = 0;
   for (let i = 0; i < x.length; i++) {
-    const v = x[i]!;
+    const v = at(x, i);
     if (Number.isNaN(v)) continue;
     const d = v - mean;
     const q = d * d;
@@ -382,8 +383,8 @@ export function ttestPaired(
   const ys = new Float64Array(len);
   const ds = new Float64Array(len);
   for (let i = 0; i < len; i++) {
-    const a = x[i]!;
-    const b = y[i]!;
+    const a = at(x, i);
+    const b = at(y, i);
     if (Number.isNaN(a) || Number.isNaN(b)) {
       xs[i] = ys[i] = ds[i] = Number.NaN;
     } else {

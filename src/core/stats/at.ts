@@ -1,0 +1,27 @@
+/**
+ * Checked element read, used instead of the non-null assertion `at(a, i)` (issue 13: Biome's
+ * `noNonNullAssertion` is on for this folder). Where a loop bound guarantees the element exists, a
+ * missing element is a bug in nabz, so it throws rather than letting `undefined` become NaN or a
+ * silently wrong number further on. Allocation-free, so it is fine in hot loops.
+ */
+export function at<T>(a: ArrayLike<T>, i: number): T {
+  const v = a[i];
+  if (v === undefined) {
+    throw new Error(`internal: index ${i} out of range (length ${a.length}); this is a bug in nabz.`);
+  }
+  return v;
+}
+
+/** Checked `Map` read, the `at` of maps: for a key the caller has put there itself; a missing key throws. */
+export function mapAt<K, V>(m: ReadonlyMap<K, V>, key: K): V {
+  const v = m.get(key);
+  if (v === undefined) throw new Error(`internal: no entry for ${String(key)}; this is a bug in nabz.`);
+  return v;
+}
+
+/** The code point of `ch`, one character from iterating a string; an empty string throws. */
+export function codePoint(ch: string): number {
+  const cp = ch.codePointAt(0);
+  if (cp === undefined) throw new Error('internal: code point of an empty string; this is a bug in nabz.');
+  return cp;
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { at, codePoint, mapAt } from '../../../src/core/stats/at.js';
+
+describe('checked reads (issue 13: instead of the non-null assertion)', () => {
+  it('at reads arrays and typed arrays, including falsy values', () => {
+    expect(at([3, 0, 5], 1)).toBe(0);
+    expect(at(new Float64Array([1.5, Number.NaN]), 0)).toBe(1.5);
+    expect(Number.isNaN(at(new Float64Array([1.5, Number.NaN]), 1))).toBe(true);
+    expect(at(['', 'b'], 0)).toBe('');
+  });
+
+  it('at throws an internal error naming the index and length instead of returning undefined', () => {
+    expect(() => at([1, 2], 2)).toThrow('internal: index 2 out of range (length 2)');
+    expect(() => at(new Float64Array(3), -1)).toThrow('internal: index -1 out of range (length 3)');
+  });
+
+  it('mapAt reads a present key and throws on a missing one', () => {
+    const m = new Map([['a', 0]]);
+    expect(mapAt(m, 'a')).toBe(0);
+    expect(() => mapAt(m, 'b')).toThrow('internal: no entry for b');
+  });
+
+  it('codePoint gives the code point of one character, astral ones included', () => {
+    expect(codePoint('A')).toBe(0x41);
+    expect(codePoint('😀')).toBe(0x1f600);
+    expect(() => codePoint('')).toThrow('internal: code point of an empty string');
+  });
+});
