@@ -17,6 +17,7 @@ import {
 import type { MappingFile } from '../core/response/mappingFile.js';
 import { markNotShown } from '../core/response/skipLogic.js';
 import { buildScoringPlan, type ScoredDataset, scoreDataset } from '../core/scoring/index.js';
+import { at } from '../core/stats/at.js';
 import { type ResolvedStudy, resolvedLookup } from '../core/study/resolve.js';
 import {
   createProgressBar,
@@ -49,8 +50,8 @@ export interface PipelineOptions {
 function unmatchedAdvice(unmatched: readonly UnmatchedTarget[], options: PipelineOptions): string {
   const example = unmatched.find((u) => u.suggestions.length > 0);
   const entry = example
-    ? `${JSON.stringify(example.suggestions[0]!.column.header)}: ${JSON.stringify(example.target.id)}`
-    : `"<header in the file>": ${JSON.stringify(unmatched[0]!.target.id)}`;
+    ? `${JSON.stringify(at(example.suggestions, 0).column.header)}: ${JSON.stringify(example.target.id)}`
+    : `"<header in the file>": ${JSON.stringify(at(unmatched, 0).target.id)}`;
   const lines = [
     `Map each to its column in a mapping file — { "columns": { ${entry} } } — and pass --mapping map.json (docs/importing.md, "The mapping file").`,
     options.writeMapping

@@ -11,7 +11,7 @@ import { unknownKeys } from '../core/instrument/unknownKeys.js';
 import { type ResolvedStudy, resolveStudy, studyForInstrument } from '../core/study/resolve.js';
 import { StudySchema } from '../core/study/schema.js';
 import { getInstrument, instrumentIds } from '../instruments/index.js';
-import { CliError } from './errors.js';
+import { CliError, usageError } from './errors.js';
 import { issuesError, readJsonFile } from './io.js';
 
 /** Read and validate an own instrument file (schemas/instrument.schema.json); errors name the file and the JSON path. */
@@ -77,4 +77,14 @@ export function studyOfInstrument(idOrPath: string): ResolvedStudy {
   );
   if (!r.ok) throw issuesError(own ? `Instrument file "${idOrPath}"` : `Instrument "${idOrPath}"`, r.issues);
   return r.value;
+}
+
+/** The study named by exactly one of `--study STUDY.json` / `--instrument ID|FILE`; a usage error otherwise. */
+export function studyFromOptions(
+  values: { study?: string; instrument?: string },
+  usage: string,
+): ResolvedStudy {
+  if (values.study && !values.instrument) return readStudyFile(values.study);
+  if (values.instrument && !values.study) return studyOfInstrument(values.instrument);
+  throw usageError('give exactly one of --study or --instrument', usage);
 }

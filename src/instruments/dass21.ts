@@ -2,8 +2,10 @@
  * DASS-21 — Depression Anxiety Stress Scales, 21-item version (Lovibond & Lovibond 1995).
  * Facts and their status: docs/instrument-sources.md §2.
  */
+
 import { defineInstrument } from '../core/instrument/define.js';
 import type { ScoreInput } from '../core/instrument/schema.js';
+import { at } from '../core/stats/at.js';
 
 type BandInput = NonNullable<ScoreInput['bands']>[number];
 
@@ -52,7 +54,7 @@ export const DASS21_BAND_MINIMA = {
 
 const BAND_LABELS = ['Normal', 'Mild', 'Moderate', 'Severe', 'Extremely severe'];
 const bands = (minima: readonly number[]): BandInput[] =>
-  minima.map((min, rank) => ({ min, label: { en: BAND_LABELS[rank]! }, rank }));
+  minima.map((min, rank) => ({ min, label: { en: at(BAND_LABELS, rank) }, rank }));
 
 const subscale = (sid: string, name: string, k: 'D' | 'A' | 'S', minima: readonly number[]): ScoreInput => {
   const its = itemsOf(k);

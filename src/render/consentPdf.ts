@@ -16,10 +16,12 @@
  * when the form is added (src/core/qual/consent.ts), and a character neither font has is refused here with
  * its code point — never printed as an empty box.
  */
+
 import { readFileSync } from 'node:fs';
 import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, type PDFFont, type PDFPage, rgb } from 'pdf-lib';
 import { ARABIC_SCRIPT, type ConsentForm, type ConsentRecord } from '../core/qual/consent.js';
+import { at, codePoint } from '../core/stats/at.js';
 import { findFontFile } from './png.js';
 
 export interface ConsentPdfInput {
@@ -37,7 +39,7 @@ export class UnprintableTextError extends Error {
     readonly char: string,
   ) {
     super(
-      `${where} has the character "${char}" (U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}), which neither of the PDF's fonts (Noto Sans, Noto Naskh Arabic) has; replace it and download again.`,
+      `${where} has the character "${char}" (U+${codePoint(char).toString(16).toUpperCase().padStart(4, '0')}), which neither of the PDF's fonts (Noto Sans, Noto Naskh Arabic) has; replace it and download again.`,
     );
   }
 }
@@ -112,7 +114,7 @@ class Writer {
       .map((w) => {
         const rtl = ARABIC_SCRIPT.test(w);
         for (const ch of w) {
-          const cp = ch.codePointAt(0)!;
+          const cp = codePoint(ch);
           if (!(rtl ? this.fonts.has.arabic(cp) || this.fonts.has.latin(cp) : this.fonts.has.latin(cp)))
             throw new UnprintableTextError(where, ch);
         }
@@ -157,7 +159,7 @@ class Writer {
       const runs: Word[][] = [];
       for (const w of line) {
         const last = runs[runs.length - 1];
-        if (last && !w.rtl && !last[0]!.rtl) last.push(w);
+        if (last && !w.rtl && !at(last, 0).rtl) last.push(w);
         else runs.push([w]);
       }
       visual = runs.reverse().flat();

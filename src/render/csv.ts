@@ -13,8 +13,10 @@
  *   is "Note: …" and whose other fields are empty, so the file stays rectangular and a reader that expects a fixed
  *   width still parses it.
  */
+
 import { displayRows, tableNotes } from '../core/report/display.js';
 import { type Report, reportBlocks, type TableSpec } from '../core/report/spec.js';
+import { at } from '../core/stats/at.js';
 import { scrubControl } from './common.js';
 
 export interface CsvOptions {
@@ -56,7 +58,7 @@ export function tableCsv(table: TableSpec, options: CsvOptions = {}): string {
     }
   }
   if (options.notes) {
-    const blanks = Array.from({ length: records[0]!.length - 1 }, () => '');
+    const blanks = Array.from({ length: at(records, 0).length - 1 }, () => '');
     for (const note of tableNotes(table)) records.push([`Note: ${note}`, ...blanks]);
   }
   const body = records.map((rec) => rec.map(csvField).join(',')).join('\r\n') + '\r\n';

@@ -11,6 +11,7 @@
  * without a leading zero (format.ts). Numeric columns are right-aligned, so decimals line up when the column's
  * values share a format.
  */
+
 import {
   AlignmentType,
   BorderStyle,
@@ -30,6 +31,7 @@ import {
 } from 'docx';
 import { columnAlign, displayRows, figureNotes, figureRows, tableNotes } from '../core/report/display.js';
 import { blockLabels, type FigureSpec, type Report, type TableSpec } from '../core/report/spec.js';
+import { at, mapAt } from '../core/stats/at.js';
 import { longestWord, oneLine, REPORT_FONT, scrubControl } from './common.js';
 import { type FigurePng, renderFigureImages, renderFigurePng } from './png.js';
 
@@ -124,10 +126,10 @@ export function tableLayout(header: readonly string[], rows: readonly LayoutRow[
     if (r.kind === 'data')
       r.cells.forEach((c, i) => {
         const w = i === 0 ? Math.max(longestWord(c), Math.min(24, c.length)) + 2 * r.indent : c.length;
-        chars[i] = Math.max(chars[i]!, w);
+        chars[i] = Math.max(at(chars, i), w);
       });
   const need = (size: number) =>
-    chars.map((c, i) => textTwips(Math.max(c, headChars[i]!), size) + CELL_PADDING);
+    chars.map((c, i) => textTwips(Math.max(c, at(headChars, i)), size) + CELL_PADDING);
   const fitting = (size: number, width: number, landscape: boolean): TableLayout | undefined => {
     const n = need(size);
     const total = n.reduce((a, b) => a + b, 0);
@@ -138,8 +140,8 @@ export function tableLayout(header: readonly string[], rows: readonly LayoutRow[
     PORTRAIT_SIZES.map((size) => fitting(size, TEXT_WIDTH, false)).find((x) => x !== undefined) ??
     SIZES.map((size) => fitting(size, LANDSCAPE_TEXT_WIDTH, true)).find((x) => x !== undefined) ?? {
       landscape: true,
-      size: SIZES.at(-1)!,
-      widths: need(SIZES.at(-1)!).map(() => Math.floor(LANDSCAPE_TEXT_WIDTH / chars.length)),
+      size: at(SIZES, SIZES.length - 1),
+      widths: need(at(SIZES, SIZES.length - 1)).map(() => Math.floor(LANDSCAPE_TEXT_WIDTH / chars.length)),
     }
   );
 }
@@ -190,7 +192,7 @@ function apaTable(
                   ]
                 : r.cells.map((c, i) =>
                     cell(i === 0 ? c : trueMinus(c), {
-                      align: aligns[i]!,
+                      align: at(aligns, i),
                       indent: i === 0 ? r.indent : 0,
                       bottom: ri === last,
                       size,
@@ -312,12 +314,12 @@ export async function renderDocx(report: Report, options: DocxOptions = {}): Pro
     heading = new Paragraph({ heading: HeadingLevel.HEADING_1, children: [run(s.title, { bold: true })] });
     for (const b of s.blocks) {
       if (b.type === 'table') {
-        const t = tableBlock(b, labels.get(b.id)!);
+        const t = tableBlock(b, mapAt(labels, b.id));
         push(t.landscape, ...t.children);
       } else if (b.type === 'figure') {
         const image = figures.get(b.id);
         if (!image) throw new Error(`renderDocx: no image for figure "${b.id}"`);
-        push(false, ...figureBlock(b, labels.get(b.id)!, await figureParts(b, image)));
+        push(false, ...figureBlock(b, mapAt(labels, b.id), await figureParts(b, image)));
       } else push(false, paragraph(b.sentences.join(' ')));
     }
   }

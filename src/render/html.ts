@@ -19,6 +19,7 @@ import {
   tableNotes,
 } from '../core/report/display.js';
 import { blockLabels, type FigureSpec, type Report, type TableSpec } from '../core/report/spec.js';
+import { at, mapAt } from '../core/stats/at.js';
 import { escapeXml } from './common.js';
 import { renderFiguresSvg } from './svg.js';
 
@@ -66,7 +67,7 @@ footer { margin-top: 3rem; color: #555; font-size: 0.85rem; }
 `;
 
 function textDir(language: string): 'rtl' | 'ltr' {
-  return RTL_LANGUAGES.has(language.split('-')[0]!.toLowerCase()) ? 'rtl' : 'ltr';
+  return RTL_LANGUAGES.has(at(language.split('-'), 0).toLowerCase()) ? 'rtl' : 'ltr';
 }
 
 const ALIGN_CLASS = { left: 'l', right: 'r', center: 'c' } as const;
@@ -112,10 +113,10 @@ function tableHtml(t: TableSpec, label: string): string {
     const heading = r.cells[0] ?? '';
     if (heading !== '') rowHeading = heading;
     const cells = r.cells.map((c, i) => {
-      const classes: string[] = [aligns[i]!];
+      const classes: string[] = [at(aligns, i)];
       if (i === 0 && r.indent > 0) classes.push(`i${r.indent}`);
       if (c === NOT_COMPUTABLE_TEXT || c === SUPPRESSED_TEXT) classes.push('nc');
-      const dir = t.columns[i]!.format.kind === 'text' ? ' dir="auto"' : '';
+      const dir = at(t.columns, i).format.kind === 'text' ? ' dir="auto"' : '';
       if (i > 0) return `<td class="${classes.join(' ')}"${dir}>${escapeXml(c)}</td>`;
       // A row continuing the one above (its first cell left blank, as journals print it) still has a row
       // header for screen readers: the label above, visually hidden. An empty <th> would announce nothing.
@@ -181,8 +182,8 @@ function sectionsHtml(report: Report, svgs: ReadonlyMap<string, string>): string
       `<h2 id="${sid}-title">${escapeXml(s.title)}</h2>`,
     );
     for (const b of s.blocks) {
-      if (b.type === 'table') out.push(tableHtml(b, labels.get(b.id)!));
-      else if (b.type === 'figure') out.push(figureHtml(b, labels.get(b.id)!, svgs.get(`${b.id}.svg`)));
+      if (b.type === 'table') out.push(tableHtml(b, mapAt(labels, b.id)));
+      else if (b.type === 'figure') out.push(figureHtml(b, mapAt(labels, b.id), svgs.get(`${b.id}.svg`)));
       else out.push(`<p class="sentences">${escapeXml(b.sentences.join(' '))}</p>`);
     }
     out.push('</section>');

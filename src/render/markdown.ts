@@ -4,8 +4,10 @@
  * could close a link are backslash-escaped). Figures are linked as images when `figureHref` is given (e.g. to the exported SVG), and
  * always followed by their data as a table so the numbers are readable without the image.
  */
+
 import { columnAlign, displayRows, figureNotes, figureRows, tableNotes } from '../core/report/display.js';
 import { blockLabels, type FigureSpec, type Report, type TableSpec } from '../core/report/spec.js';
+import { mapAt } from '../core/stats/at.js';
 import { oneLine } from './common.js';
 
 export interface MarkdownOptions {
@@ -109,9 +111,9 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
     out.push('', `## ${escapeMarkdown(s.title)}`);
     for (const b of s.blocks) {
       out.push('');
-      if (b.type === 'table') out.push(...tableMarkdown(b, labels.get(b.id)!));
+      if (b.type === 'table') out.push(...tableMarkdown(b, mapAt(labels, b.id)));
       else if (b.type === 'figure')
-        out.push(...figureMarkdown(b, labels.get(b.id)!, options.figureHref?.(b)));
+        out.push(...figureMarkdown(b, mapAt(labels, b.id), options.figureHref?.(b)));
       else out.push(escapeParagraph(b.sentences.join(' ')));
     }
   }

@@ -15,11 +15,13 @@
  * labels are pre-formatted by `display.ts`, so bars show exactly the numbers the tables show (not d3-format's
  * rounding). Sorting is done here too (stable), and the Vega-Lite axis keeps data order.
  */
+
 import { type Loader, parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { figureRows, formatValue } from '../core/report/display.js';
 import { formatCountPercent } from '../core/report/format.js';
 import { type FigureSpec, type Format, type Report, reportBlocks } from '../core/report/spec.js';
+import { at } from '../core/stats/at.js';
 import { escapeXml, oneLine, REPORT_FONT, wrap } from './common.js';
 
 /**
@@ -116,7 +118,7 @@ export function divergingSegments(shares: readonly number[]): { x0: number; x1: 
   const k = shares.length;
   const half = Math.floor(k / 2);
   let start = -shares.slice(0, half).reduce((a, b) => a + b, 0);
-  if (k % 2 === 1) start -= shares[half]! / 2;
+  if (k % 2 === 1) start -= at(shares, half) / 2;
   return shares.map((s) => {
     const seg = { x0: start, x1: start + s };
     start += s;
@@ -155,7 +157,7 @@ function divergingToVegaLite(fig: FigureSpec): TopLevelSpec {
       kind: 'label',
       axisLabel,
       order: i,
-      x0: segs.length ? segs[segs.length - 1]!.x1 : 0,
+      x0: segs.length ? at(segs, segs.length - 1).x1 : 0,
       valueLabel: fig.valueLabels ? d.label : '',
     });
   });

@@ -3,6 +3,7 @@
  * numbers never do. No colour unless asked for (`color: true`, which the CLI sets only when stdout is a TTY);
  * control characters in labels are scrubbed so a label cannot send escape sequences to the terminal.
  */
+
 import {
   columnAlign,
   type DisplayRow,
@@ -14,6 +15,7 @@ import {
   tableNotes,
 } from '../core/report/display.js';
 import { blockLabels, type FigureSpec, type Report, type TableSpec } from '../core/report/spec.js';
+import { at, mapAt } from '../core/stats/at.js';
 import { displayWidth, longestWord, oneLine, pad, wrap } from './common.js';
 
 export interface TextOptions {
@@ -75,8 +77,8 @@ export function tableLines(
   const isText = cols.map((c) => c.format.kind === 'text');
   const natural = cols.map((_, i) =>
     rows.reduce(
-      (m, r) => (r.kind === 'data' ? Math.max(m, displayWidth(r.cells[i]!)) : m),
-      displayWidth(headers[i]!),
+      (m, r) => (r.kind === 'data' ? Math.max(m, displayWidth(at(r.cells, i))) : m),
+      displayWidth(at(headers, i)),
     ),
   );
   // text columns wrap at spaces; number columns keep each value on one line, but "not computable" may wrap
@@ -85,12 +87,15 @@ export function tableLines(
     const cellMin = rows.reduce(
       (m, r) =>
         r.kind === 'data'
-          ? Math.max(m, breakable(r.cells[i]!, i) ? longestWord(r.cells[i]!) : displayWidth(r.cells[i]!))
+          ? Math.max(
+              m,
+              breakable(at(r.cells, i), i) ? longestWord(at(r.cells, i)) : displayWidth(at(r.cells, i)),
+            )
           : m,
-      longestWord(headers[i]!),
+      longestWord(at(headers, i)),
     );
     // words longer than 20 columns (URLs, formulas) may be broken rather than push the table past the width
-    return Math.min(natural[i]!, isText[i] ? Math.max(1, Math.min(cellMin, 20)) : cellMin);
+    return Math.min(at(natural, i), isText[i] ? Math.max(1, Math.min(cellMin, 20)) : cellMin);
   });
   const widths = [...natural];
   const total = () => widths.reduce((s, w) => s + w, 0) + GAP * (cols.length - 1);
@@ -98,16 +103,16 @@ export function tableLines(
     // narrow the widest column that can still give room, preferring text columns
     let pick = -1;
     for (let i = 0; i < cols.length; i++) {
-      if (widths[i]! <= minimum[i]!) continue;
+      if (at(widths, i) <= at(minimum, i)) continue;
       if (
         pick < 0 ||
         (isText[i] && !isText[pick]) ||
-        (isText[i] === isText[pick] && widths[i]! > widths[pick]!)
+        (isText[i] === isText[pick] && at(widths, i) > at(widths, pick))
       )
         pick = i;
     }
     if (pick < 0) break;
-    widths[pick]!--;
+    widths[pick] = at(widths, pick) - 1;
   }
   const tableWidth = total();
   const rule = '-'.repeat(tableWidth);
@@ -119,26 +124,26 @@ export function tableLines(
     for (let k = 0; k < height; k++) {
       lines.push(
         wrapped
-          .map((w, i) => pad(w[k] ?? '', widths[i]!, aligns[i]!))
+          .map((w, i) => pad(w[k] ?? '', at(widths, i), at(aligns, i)))
           .join(' '.repeat(GAP))
           .trimEnd(),
       );
     }
   };
   lines.push(rule);
-  emit(headers.map((h, i) => wrap(h, widths[i]!)));
+  emit(headers.map((h, i) => wrap(h, at(widths, i))));
   lines.push(rule);
   for (const r of rows) {
     if (r.kind === 'group') {
       for (const l of wrap(' '.repeat(INDENT * r.indent) + r.label, tableWidth)) lines.push(st.bold(l));
     } else {
       // keep the first cell's indentation on wrapped lines
-      const first = r.cells[0]!;
+      const first = at(r.cells, 0);
       const indent = ' '.repeat(INDENT * r.indent);
-      const wrappedFirst = wrap(first.trimStart(), widths[0]! - indent.length).map((l) => indent + l);
+      const wrappedFirst = wrap(first.trimStart(), at(widths, 0) - indent.length).map((l) => indent + l);
       emit([
         wrappedFirst,
-        ...r.cells.slice(1).map((c, j) => (breakable(c, j + 1) ? wrap(c, widths[j + 1]!) : [c])),
+        ...r.cells.slice(1).map((c, j) => (breakable(c, j + 1) ? wrap(c, at(widths, j + 1)) : [c])),
       ]);
     }
   }
@@ -204,8 +209,8 @@ export function renderText(report: Report, options: TextOptions = {}): string {
     out.push('', ...wrap(t, width).map((l) => st.bold(l)), '-'.repeat(Math.min(width, displayWidth(t))));
     for (const block of section.blocks) {
       out.push('');
-      if (block.type === 'table') out.push(...tableLines(block, labels.get(block.id)!, width, st));
-      else if (block.type === 'figure') out.push(...figureLines(block, labels.get(block.id)!, width, st));
+      if (block.type === 'table') out.push(...tableLines(block, mapAt(labels, block.id), width, st));
+      else if (block.type === 'figure') out.push(...figureLines(block, mapAt(labels, block.id), width, st));
       else out.push(...paragraph(block.sentences.join(' '), width));
     }
   }

@@ -13,7 +13,7 @@ import { parse } from '../args.js';
 import { usageError } from '../errors.js';
 import { writeOut } from '../io.js';
 import { importAndScore } from '../pipeline.js';
-import { readStudyFile, studyOfInstrument } from '../study.js';
+import { studyFromOptions } from '../study.js';
 
 const FORMATS = ['terminal', 'markdown', 'csv', 'json', 'html', 'docx', 'svg', 'all'] as const;
 type Format = (typeof FORMATS)[number];
@@ -79,7 +79,7 @@ export async function run(argv: string[]): Promise<void> {
       throw usageError(`--min-cell must be a whole number ≥ 0, got "${values['min-cell']}"`, USAGE);
   }
 
-  const resolved = values.study ? readStudyFile(values.study) : studyOfInstrument(values.instrument!);
+  const resolved = studyFromOptions(values, USAGE);
   for (const g of values.group ?? []) {
     const v = resolved.variables.get(g);
     if (!v)

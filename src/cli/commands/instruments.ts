@@ -1,6 +1,7 @@
 /** `nabz instruments list | show ID [--json]`: the instrument library, with scoring, bands and licence. */
 
 import type { Instrument } from '../../core/instrument/schema.js';
+import { at } from '../../core/stats/at.js';
 import {
   getInstrument,
   instrumentIds,
@@ -93,10 +94,10 @@ export async function run(argv: string[]): Promise<void> {
         )}\n`,
       );
     const head = ['id', 'instrument', 'items', 'scores', 'text ships'];
-    const w = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+    const w = head.map((h, c) => Math.max(h.length, ...rows.map((r) => at(r, c).length)));
     const fmt = (r: string[]) =>
       r
-        .map((x, c) => x.padEnd(w[c]!))
+        .map((x, c) => x.padEnd(at(w, c)))
         .join('  ')
         .trimEnd();
     process.stdout.write(`${[fmt(head), fmt(w.map((n) => '-'.repeat(n))), ...rows.map(fmt)].join('\n')}\n`);

@@ -2,12 +2,14 @@
  * `nabz score FILE (--study STUDY | --instrument ID|FILE) --out FILE.csv`: the scored dataset — one row per
  * respondent with every score, its band, the number of items it used, and the safety flags.
  */
+
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { at } from '../../core/stats/at.js';
 import { csvField } from '../../render/csv.js';
 import { parse } from '../args.js';
 import { usageError } from '../errors.js';
 import { importAndScore } from '../pipeline.js';
-import { readStudyFile, studyOfInstrument } from '../study.js';
+import { studyFromOptions } from '../study.js';
 
 const USAGE = `Usage: nabz score FILE (--study STUDY.json | --instrument ID|FILE) [--out SCORED.csv] [--mapping MAP.json] [--sheet NAME]
                   [--write-mapping FILE] [--allow-missing]
@@ -36,7 +38,7 @@ export async function run(argv: string[]): Promise<void> {
   if (!file) throw usageError('the responses file is missing', USAGE);
   if (!values.study === !values.instrument)
     throw usageError('give exactly one of --study or --instrument', USAGE);
-  const resolved = values.study ? readStudyFile(values.study) : studyOfInstrument(values.instrument!);
+  const resolved = studyFromOptions(values, USAGE);
   const { scored } = await importAndScore(file, resolved, {
     mappingFile: values.mapping,
     sheet: values.sheet,
@@ -56,11 +58,11 @@ export async function run(argv: string[]): Promise<void> {
   for (let i = 0; i < scored.n; i++) {
     const cells: string[] = [String(i + 2)];
     for (const s of scored.scores) {
-      const v = s.values[i]!;
+      const v = at(s.values, i);
       cells.push(Number.isNaN(v) ? '' : String(v));
       if (s.def.bands?.length) {
-        const b = s.band[i]!;
-        cells.push(b >= 0 ? csvField(s.def.bands[b]!.label.en ?? String(b)) : '');
+        const b = at(s.band, i);
+        cells.push(b >= 0 ? csvField(at(s.def.bands, b).label.en ?? String(b)) : '');
       }
       cells.push(String(s.nAnswered[i]));
     }

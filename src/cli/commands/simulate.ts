@@ -17,7 +17,7 @@ import { labelText, questionItems } from '../../core/study/questions.js';
 import { num, parse, requireNum } from '../args.js';
 import { CliError, usageError } from '../errors.js';
 import { readJsonFile } from '../io.js';
-import { readStudyFile, studyOfInstrument } from '../study.js';
+import { studyFromOptions } from '../study.js';
 
 const USAGE = `Usage: nabz simulate (--study STUDY.json | --instrument ID|FILE) --n N [--seed S] [--spec SIMULATION.json] [--out FILE.csv]
 
@@ -51,7 +51,7 @@ export async function run(argv: string[]): Promise<void> {
   const n = num(values.n, 'n', USAGE) ?? spec.n ?? requireNum(values.n, 'n', USAGE);
   if (!Number.isInteger(n) || n < 1) throw usageError(`--n must be a positive whole number, got ${n}`, USAGE);
   const seed = num(values.seed, 'seed', USAGE) ?? spec.seed ?? 1;
-  const resolved = values.study ? readStudyFile(values.study) : studyOfInstrument(values.instrument!);
+  const resolved = studyFromOptions(values, USAGE);
 
   const columns: FormColumn[] = [];
   const showIf = new Map<string, Expr>();

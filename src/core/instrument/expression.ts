@@ -32,6 +32,7 @@
  * const r = parseExpression('any(phq9_1 > 0, phq9_2 > 0) and not answered(phq9_10)');
  * if (r.ok) evaluateCondition(r.value, (scope, id) => answers[id]);
  */
+import { at } from '../stats/at.js';
 import type { Issue, Validated } from './schema.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -162,26 +163,26 @@ function tokenize(src: string): Token[] {
   let i = 0;
   const n = src.length;
   while (i < n) {
-    const c = src[i]!;
+    const c = at(src, i);
     if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
       i++;
       continue;
     }
     const start = i;
     if (isDigit(c)) {
-      while (i < n && isDigit(src[i]!)) i++;
+      while (i < n && isDigit(at(src, i))) i++;
       if (src[i] === '.') {
         i++;
         if (!isDigit(src[i] ?? '')) fail(i, 'a digit after the decimal point', describeChar(src, i), src);
-        while (i < n && isDigit(src[i]!)) i++;
+        while (i < n && isDigit(at(src, i))) i++;
       }
       if (src[i] === 'e' || src[i] === 'E') {
         i++;
         if (src[i] === '+' || src[i] === '-') i++;
         if (!isDigit(src[i] ?? '')) fail(i, 'the digits of an exponent', describeChar(src, i), src);
-        while (i < n && isDigit(src[i]!)) i++;
+        while (i < n && isDigit(at(src, i))) i++;
       }
-      if (i < n && isIdentPart(src[i]!))
+      if (i < n && isIdentPart(at(src, i)))
         fail(i, 'an operator or space after the number', describeChar(src, i), src);
       const text = src.slice(start, i);
       const value = Number(text);
@@ -190,7 +191,7 @@ function tokenize(src: string): Token[] {
       continue;
     }
     if (isIdentStart(c)) {
-      while (i < n && isIdentPart(src[i]!)) i++;
+      while (i < n && isIdentPart(at(src, i))) i++;
       tokens.push({ kind: 'ident', text: src.slice(start, i), pos: start });
       continue;
     }
@@ -199,7 +200,7 @@ function tokenize(src: string): Token[] {
       let out = '';
       for (;;) {
         if (i >= n) fail(start, 'a closing " for the string', 'the end of the expression', src);
-        const d = src[i]!;
+        const d = at(src, i);
         if (d === '"') {
           i++;
           break;
@@ -295,10 +296,10 @@ class Parser {
   ) {}
 
   private peek(): Token {
-    return this.tokens[this.i]!;
+    return at(this.tokens, this.i);
   }
   private next(): Token {
-    const t = this.tokens[this.i]!;
+    const t = at(this.tokens, this.i);
     if (t.kind !== 'eof') this.i++;
     return t;
   }
@@ -372,7 +373,9 @@ class Parser {
     if (t.kind === 'op') {
       this.next();
       const right = this.parseValue();
-      return { type: 'compare', op: COMPARE_OPS[t.text]!, left, right, pos: t.pos };
+      const op = COMPARE_OPS[t.text];
+      if (op === undefined) throw new Error(`internal: the tokenizer made an unknown operator "${t.text}"`);
+      return { type: 'compare', op, left, right, pos: t.pos };
     }
     if (this.isWord(t, 'in')) {
       this.next();
@@ -462,7 +465,7 @@ class Parser {
       return e;
     }
     if (t.kind === 'ident' && !KEYWORDS.has(t.text)) {
-      const after = this.tokens[this.i + 1]!;
+      const after = at(this.tokens, this.i + 1);
       if (this.isPunct(after, '(')) return this.parseCall();
       return this.parseRef('an item id');
     }
@@ -904,7 +907,7 @@ export function compileExpressionWith<C>(
           const gets = (args as RefExpr[]).map((a) => bindRef(a.scope, a.id));
           if (e.name === 'answered') {
             if (gets.length !== 1) return unknown;
-            const g = gets[0]!;
+            const g = at(gets, 0);
             return (c) => normalize(g(c)) !== null;
           }
           return (c) => {

@@ -5,8 +5,10 @@
  * `FooInput` what an author writes before defaults are applied). The JSON Schema for instrument authors is
  * generated from `InstrumentSchema` (see `jsonSchema.ts`), never written by hand.
  */
+
 import { z } from 'zod';
 import { type Issue, toIssues, type Validated } from '../issue.js';
+import { at } from '../stats/at.js';
 import { type ExpressionScope, expressionRefs, validateExpression } from './expression.js';
 
 /** Identifiers of items, scales, scores: stable, safe as CSV/SPSS variable names. */
@@ -302,7 +304,7 @@ export const InstrumentSchema = z
       }
       if (s.bands) {
         for (let b = 1; b < s.bands.length; b++) {
-          if (s.bands[b]!.min <= s.bands[b - 1]!.min) {
+          if (at(s.bands, b).min <= at(s.bands, b - 1).min) {
             ctx.addIssue({
               code: 'custom',
               path: ['scores', i, 'bands', b, 'min'],
@@ -336,7 +338,7 @@ export const InstrumentSchema = z
   })
   .transform(({ $schema: _, ...ins }) => ({
     ...ins,
-    shortTitle: ins.shortTitle ?? Object.values(ins.title)[0]!,
+    shortTitle: ins.shortTitle ?? at(Object.values(ins.title), 0),
     languages: ins.languages ?? Object.keys(ins.title),
   }));
 export type Instrument = z.infer<typeof InstrumentSchema>;

@@ -7,6 +7,7 @@
  * `verified: false` (e.g. BACE items 14, 24, 29, whose shipped wording is a flagged placeholder).
  * Replacing verified wording is refused — both the DASS and BACE owners forbid modifying their scales.
  */
+import { at } from '../stats/at.js';
 import { textPackFingerprint } from './fingerprint.js';
 import {
   type Instrument,
@@ -72,7 +73,7 @@ export function applyTextPack(instrument: Instrument, packInput: TextPack | unkn
       issues.push({
         path: `items.${id}`,
         code: 'unknown_item',
-        message: `"${id}" is not an item of ${instrument.id} (its items are ${instrument.items[0]!.id} … ${instrument.items.at(-1)!.id})`,
+        message: `"${id}" is not an item of ${instrument.id} (its items are ${at(instrument.items, 0).id} … ${at(instrument.items, instrument.items.length - 1).id})`,
       });
     }
   }
@@ -154,9 +155,12 @@ export function applyTextPack(instrument: Instrument, packInput: TextPack | unkn
     }
   }
   for (const [scaleId, labels] of Object.entries(pack.scales ?? {})) {
-    const sc = out.scales.find((s) => s.id === scaleId)!;
+    const sc = out.scales.find((s) => s.id === scaleId);
+    if (!sc) throw new Error(`internal: scale "${scaleId}" passed the check above but is missing`);
     for (const [value, label] of Object.entries(labels)) {
-      const opt = sc.options.find((o) => String(o.value) === value || o.value === Number(value))!;
+      const opt = sc.options.find((o) => String(o.value) === value || o.value === Number(value));
+      if (!opt)
+        throw new Error(`internal: option ${value} of "${scaleId}" passed the check above but is missing`);
       opt.label = { ...opt.label, [lang]: label };
     }
   }
@@ -199,8 +203,9 @@ export function textPackTemplate(
   for (const it of instrument.items) items[it.id] = it.text?.[language] ?? '';
   const scales: Record<string, Record<string, string>> = {};
   for (const sc of instrument.scales) {
-    scales[sc.id] = {};
-    for (const o of sc.options) scales[sc.id]![String(o.value)] = o.label[language] ?? '';
+    const labels: Record<string, string> = {};
+    for (const o of sc.options) labels[String(o.value)] = o.label[language] ?? '';
+    scales[sc.id] = labels;
   }
   return {
     instrument: instrument.id,

@@ -5,7 +5,9 @@
  * walks the raw input along a schema and reports every key the schema does not define, with the closest
  * known key as the likely fix.
  */
+
 import type { z } from 'zod';
+import { at } from '../stats/at.js';
 import type { Issue } from './schema.js';
 
 interface Def {
@@ -37,10 +39,14 @@ function distance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     for (let j = 1; j <= b.length; j++)
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur[j] = Math.min(
+        at(prev, j) + 1,
+        at(cur, j - 1) + 1,
+        at(prev, j - 1) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     prev = cur;
   }
-  return prev[b.length]!;
+  return at(prev, b.length);
 }
 
 /** The known key closest to `key` (case-insensitive edit distance ≤ a third of its length), if any. */

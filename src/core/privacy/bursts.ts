@@ -10,7 +10,9 @@
  * arrive (a published snapshot never loses a member; see suppression.ts). Pure and deterministic; the detector
  * keeps only the last `window` signatures, so memory stays flat however many responses a study has.
  */
+
 import { canonicalJson } from '../json.js';
+import { at } from '../stats/at.js';
 export interface BurstOptions {
   /** How many earlier responses each one is compared with (default 10). */
   readonly window?: number;
@@ -91,7 +93,7 @@ export function groupBursts(flagged: readonly number[], window = 10): number[][]
   const out: number[][] = [];
   for (const p of flagged) {
     const last = out[out.length - 1];
-    if (last && p - last[last.length - 1]! <= window) last.push(p);
+    if (last && p - at(last, last.length - 1) <= window) last.push(p);
     else out.push([p]);
   }
   return out;

@@ -15,6 +15,8 @@
  * - **Extremes**: a minimum or maximum is printed only when at least k respondents share it (`extremeShown`).
  */
 
+import { at } from '../stats/at.js';
+
 /** Roles on a study (src/store/schema.ts StudyRole) plus the qualitative coder. */
 export type PrivacyRole = 'owner' | 'analyst' | 'viewer' | 'coder';
 
@@ -52,7 +54,7 @@ export function cellsToSuppress(counts: readonly number[], k: number): Set<numbe
   if (hide.size === 1) {
     let best = -1;
     counts.forEach((c, i) => {
-      if (!hide.has(i) && c > 0 && (best < 0 || c < counts[best]!)) best = i;
+      if (!hide.has(i) && c > 0 && (best < 0 || c < at(counts, best))) best = i;
     });
     if (best >= 0) hide.add(best);
   }
@@ -83,11 +85,11 @@ export function levelsToLeaveOut(
   while (small.size > 0 && left < k) {
     let best = -1;
     counts.forEach((c, i) => {
-      if (c > 0 && !small.has(i) && !complement.has(i) && (best < 0 || c < counts[best]!)) best = i;
+      if (c > 0 && !small.has(i) && !complement.has(i) && (best < 0 || c < at(counts, best))) best = i;
     });
     if (best < 0) break;
     complement.add(best);
-    left += counts[best]!;
+    left += at(counts, best);
   }
   return { small, complement };
 }
@@ -110,18 +112,23 @@ export function cellsToSuppress2D(table: readonly (readonly number[])[], k: numb
     let count = 0;
     let sum = 0;
     for (const [r, c] of cells)
-      if (hide[r]![c]) {
+      if (at(hide, r)[c]) {
         count++;
-        sum += table[r]![c]!;
+        sum += at(at(table, r), c);
       }
     if (count === 0 || (count >= 2 && sum >= k)) return false;
     let best: readonly [number, number] | undefined;
+    let bestValue = 0;
     for (const cell of cells) {
-      const v = table[cell[0]]![cell[1]]!;
-      if (!hide[cell[0]]![cell[1]] && v > 0 && (!best || v < table[best[0]]![best[1]]!)) best = cell;
+      const [r, c] = cell;
+      const v = at(at(table, r), c);
+      if (!at(hide, r)[c] && v > 0 && (!best || v < bestValue)) {
+        best = cell;
+        bestValue = v;
+      }
     }
     if (!best) return false;
-    hide[best[0]]![best[1]] = true;
+    at(hide, best[0])[best[1]] = true;
     return true;
   };
   const rowCells = (r: number) => Array.from({ length: cols }, (_, c) => [r, c] as const);

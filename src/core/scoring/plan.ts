@@ -3,8 +3,10 @@
  * domains), resolved to items with their keys and ranges, plus the instruments' safety rules, parsed.
  * Built once per study by `buildScoringPlan`, then used by `scoreDataset` and `scoreRespondent`.
  */
+
 import { type Expr, expressionRefs, validateExpression } from '../instrument/expression.js';
 import type { Instrument, Issue, Item, Score, Validated } from '../instrument/schema.js';
+import { at } from '../stats/at.js';
 import type { Study } from '../study/schema.js';
 
 /**
@@ -100,7 +102,7 @@ function planScore(
       issues.push({
         path: `${path}.items[${k}]`,
         code: 'unknown_item',
-        message: `score "${def.id}" uses "${id}", which is not an item of ${ins.id} (its items are ${ins.items[0]!.id} … ${ins.items.at(-1)!.id})`,
+        message: `score "${def.id}" uses "${id}", which is not an item of ${ins.id} (its items are ${at(ins.items, 0).id} … ${at(ins.items, ins.items.length - 1).id})`,
       });
       bad = true;
       return;

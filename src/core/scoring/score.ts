@@ -13,10 +13,12 @@
  *
  * Loops run over typed arrays, one pass per item column; nothing is allocated per respondent.
  */
+
 import { compileExpressionWith, type ExprValue, type RefScope, truth } from '../instrument/expression.js';
 import type { Band, Score } from '../instrument/schema.js';
 import { AnswerStatus, type Column, type Dataset } from '../response/dataset.js';
 import type { Answer } from '../response/submission.js';
+import { at } from '../stats/at.js';
 import type { PlannedItem, PlannedScore, ScoringPlan } from './plan.js';
 
 /** Why a score is missing for a respondent. */
@@ -106,7 +108,7 @@ export interface ScoredDataset {
 export function bandIndex(value: number, bands: readonly Pick<Band, 'min'>[] | undefined): number {
   if (!bands || Number.isNaN(value)) return -1;
   let b = -1;
-  for (let k = 0; k < bands.length; k++) if (value >= bands[k]!.min) b = k;
+  for (let k = 0; k < bands.length; k++) if (value >= at(bands, k).min) b = k;
   return b;
 }
 
@@ -168,9 +170,9 @@ function computeScore(
       // read at a fractional, negative or too large index is undefined).
       const mask = valid.mask;
       for (let i = 0; i < n; i++) {
-        const s = st[i]!;
+        const s = at(st, i);
         if (s === ANSWERED) {
-          const x = v[i]!;
+          const x = at(v, i);
           if (mask[x - lo] === 1) {
             sum[i] = (sum[i] ?? 0) + shift + sign * x;
             nAnswered[i] = (nAnswered[i] ?? 0) + 1;
@@ -181,9 +183,9 @@ function computeScore(
     } else {
       const allowed = valid.values;
       for (let i = 0; i < n; i++) {
-        const s = st[i]!;
+        const s = at(st, i);
         if (s === ANSWERED) {
-          const x = v[i]!;
+          const x = at(v, i);
           if (x >= lo && x <= hi && (allowed === undefined || allowed.includes(x))) {
             sum[i] = (sum[i] ?? 0) + shift + sign * x;
             nAnswered[i] = (nAnswered[i] ?? 0) + 1;
@@ -204,7 +206,7 @@ function computeScore(
   const mins = bands ? Float64Array.from(bands, (b) => b.min) : new Float64Array(0);
   const nb = mins.length;
   for (let i = 0; i < n; i++) {
-    const k = nAnswered[i]!;
+    const k = at(nAnswered, i);
     if (k < min || k === 0) {
       values[i] = Number.NaN;
       band[i] = -1;
@@ -214,13 +216,13 @@ function computeScore(
     // One division at the end keeps integer results exact (e.g. 30 × 7 × 2 / 6 = 70).
     const x =
       method === 'sum'
-        ? sum[i]! * mult
+        ? at(sum, i) * mult
         : method === 'mean'
-          ? (sum[i]! * mult) / k
-          : (sum[i]! * nItems * mult) / k;
+          ? (at(sum, i) * mult) / k
+          : (at(sum, i) * nItems * mult) / k;
     values[i] = x;
     let b = -1;
-    for (let j = 0; j < nb; j++) if (x >= mins[j]!) b = j;
+    for (let j = 0; j < nb; j++) if (x >= at(mins, j)) b = j;
     band[i] = b;
   }
   return {
@@ -256,7 +258,7 @@ export function keyedItemValues(ds: Dataset, it: PlannedItem): Float64Array {
   const { mask, values: allowed } = validity(it);
   for (let i = 0; i < ds.n; i++) {
     if (c.status[i] !== AnswerStatus.ANSWERED) continue;
-    const x = c.values[i]!;
+    const x = at(c.values, i);
     const ok = mask
       ? mask[x - it.min] === 1
       : x >= it.min && x <= it.max && (allowed === undefined || allowed.includes(x));
@@ -284,20 +286,20 @@ export function scoreDataset(dataset: Dataset, plan: ScoringPlan): ScoredDataset
       const sc = scoreById.get(id);
       if (!sc) return () => null;
       const v = sc.values;
-      return (row) => v[row]!;
+      return (row) => at(v, row);
     }
     if (scope === 'band') {
       const sc = scoreById.get(id);
       const names = (sc?.def.bands ?? []).map(bandName);
       if (!sc || !names.length) return () => null;
       const b = sc.band;
-      return (row) => names[b[row]!] ?? null;
+      return (row) => names[at(b, row)] ?? null;
     }
     const c: Column | undefined = dataset.columns.get(id);
     if (c && c.kind === 'numeric') {
       const { values, status } = c;
       const ANSWERED: number = AnswerStatus.ANSWERED;
-      return (row) => (status[row] === ANSWERED ? values[row]! : null);
+      return (row) => (status[row] === ANSWERED ? at(values, row) : null);
     }
     if (c && c.kind === 'text') {
       const values = c.values;
@@ -337,7 +339,7 @@ export function scoreDataset(dataset: Dataset, plan: ScoringPlan): ScoredDataset
     let withInvalid = 0;
     const r = col.reason;
     for (let i = 0; i < n; i++) {
-      const ri = r[i]!;
+      const ri = at(r, i);
       if (ri === ScoreReason.OK) computed++;
       else {
         missing[i] = (missing[i] ?? 0) + 1;
@@ -349,7 +351,7 @@ export function scoreDataset(dataset: Dataset, plan: ScoringPlan): ScoredDataset
           tooFewAnswered[i] = (tooFewAnswered[i] ?? 0) + 1;
         }
       }
-      if (col.nNotApplicable[i]! > 0) withNA++;
+      if (at(col.nNotApplicable, i) > 0) withNA++;
       if (invalid[i]) withInvalid++;
     }
     return {
@@ -411,11 +413,8 @@ export interface RespondentResult {
   readonly flagged: boolean;
 }
 
-const REASON_KEYS: Record<number, keyof typeof ScoreReason> = {
-  0: 'OK',
-  1: 'NONE_ANSWERED',
-  2: 'TOO_FEW_ANSWERED',
-};
+/** Indexed by the `ScoreReason` code. */
+const REASON_KEYS: readonly (keyof typeof ScoreReason)[] = ['OK', 'NONE_ANSWERED', 'TOO_FEW_ANSWERED'];
 
 /**
  * Stored answers → what {@link scoreRespondent} takes, for the items `ids` (default: every answer). A value
@@ -480,20 +479,20 @@ export function scoreRespondent(
   }
   const scored = scoreDataset({ n: 1, columns }, plan);
   const scores: RespondentScore[] = scored.scores.map((c) => {
-    const b = c.band[0]!;
-    const v = c.values[0]!;
+    const b = at(c.band, 0);
+    const v = at(c.values, 0);
     return {
       id: c.id,
       instrumentId: c.instrumentId,
       official: c.official,
       source: c.source,
       value: Number.isNaN(v) ? null : v,
-      nAnswered: c.nAnswered[0]!,
-      nNotApplicable: c.nNotApplicable[0]!,
+      nAnswered: at(c.nAnswered, 0),
+      nNotApplicable: at(c.nNotApplicable, 0),
       minAnswered: c.minAnswered,
       bandIndex: b,
-      band: b >= 0 && c.def.bands ? c.def.bands[b]! : null,
-      reason: REASON_KEYS[c.reason[0]!]!,
+      band: b >= 0 && c.def.bands ? at(c.def.bands, b) : null,
+      reason: at(REASON_KEYS, at(c.reason, 0)),
     };
   });
   const safety: RespondentSafety[] = scored.safety.map((s) => ({

@@ -5,7 +5,9 @@
  *
  * Used by the example study, the benchmarks and the tests; never by analysis code.
  */
+
 import type { Item, ResponseOption, ResponseScale } from '../instrument/schema.js';
+import { at } from '../stats/at.js';
 import { intBelow, normal, pickWeighted, type Rng } from './rng.js';
 
 /** One simulated answer: an option value, "not applicable", a free text, or no answer. */
@@ -65,7 +67,7 @@ export function simulateRespondents(
       const it = s.item;
       if (it.type === 'single' && s.options) {
         const w = spec.weights?.[it.id] ?? s.options.map(() => 1);
-        const value = s.options[pickWeighted(rng, w)]!.value;
+        const value = at(s.options, pickWeighted(rng, w)).value;
         answers.set(it.id, value);
         for (const sh of spec.traitShifts ?? [])
           if (sh.question === it.id && sh.value === value) trait += sh.shift;
@@ -98,11 +100,11 @@ export function simulateRespondents(
       }
       const opts = s.scale.options;
       // Graded response: count thresholds passed by trait + noise.
-      const z = discrimination[k]! * (trait - difficulty[k]!) + normal(rng) * itemNoise;
+      const z = at(discrimination, k) * (trait - at(difficulty, k)) + normal(rng) * itemNoise;
       let cat = 0;
       for (let c = 1; c < opts.length; c++) if (z > (c - opts.length / 2) * 1.1) cat = c;
       // A reverse-keyed item is worded the other way: a high trait answers low.
-      answers.set(it.id, opts[it.reverse ? opts.length - 1 - cat : cat]!.value);
+      answers.set(it.id, at(opts, it.reverse ? opts.length - 1 - cat : cat).value);
     });
     emit(answers, r);
   }

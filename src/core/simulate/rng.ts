@@ -3,6 +3,8 @@
  * `Math.random` for data, so every synthetic dataset is reproducible from its seed.
  */
 
+import { at } from '../stats/at.js';
+
 export interface Rng {
   /** Uniform on [0, 1). */
   next(): number;
@@ -63,7 +65,7 @@ export function pickWeighted(rng: Rng, weights: readonly number[]): number {
   for (const w of weights) total += w;
   let u = rng.next() * total;
   for (let i = 0; i < weights.length; i++) {
-    u -= weights[i]!;
+    u -= at(weights, i);
     if (u < 0) return i;
   }
   return weights.length - 1;
@@ -134,7 +136,7 @@ export function multinomial(rng: Rng, n: number, weights: readonly number[]): nu
       return k;
     }
     let rest = 0;
-    for (let j = i; j < weights.length; j++) rest += weights[j]!;
+    for (let j = i; j < weights.length; j++) rest += at(weights, j);
     const k = rest > 0 ? binomial(rng, left, Math.min(1, w / rest)) : 0;
     left -= k;
     return k;

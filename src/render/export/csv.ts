@@ -7,6 +7,7 @@
  * `YYYY-MM-DD hh:mm:ss` in UTC. Spreadsheet formula injection is neutralised: a text cell starting with
  * `=`, `+`, `-`, `@`, tab or CR gets a leading `'`, except plain numbers such as `-3` (see `csvField`).
  */
+import { at } from '../../core/stats/at.js';
 import { csvField } from '../csv.js';
 import type { ExportOptions, ExportRecord, ExportSummary, ExportVariable, RowValue } from './model.js';
 import { type CellOptions, createRowEncoder, numericCellView, utcDateTimeText } from './rows.js';
@@ -58,7 +59,7 @@ export async function* csvChunks(
   let parts: string[] = [
     ((options.bom ?? true) ? '\uFEFF' : '') + variables.map((v) => csvField(v.name)).join(',') + '\r\n',
   ];
-  let size = parts[0]!.length;
+  let size = at(parts, 0).length;
   let rows = 0;
   let bytes = 0;
   const take = (): Uint8Array => {
@@ -71,7 +72,7 @@ export async function* csvChunks(
   for await (const record of records) {
     const row = encode(record);
     let line = '';
-    for (let i = 0; i < fields.length; i++) line += (i ? ',' : '') + fields[i]!(row[i]!);
+    for (let i = 0; i < fields.length; i++) line += (i ? ',' : '') + at(fields, i)(at(row, i));
     line += '\r\n';
     parts.push(line);
     size += line.length;

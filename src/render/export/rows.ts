@@ -6,6 +6,7 @@
 import type { Answer } from '../../core/response/submission.js';
 import type { ScoringPlan } from '../../core/scoring/plan.js';
 import { type RespondentScore, scoreRespondent, scoringAnswers } from '../../core/scoring/score.js';
+import { at } from '../../core/stats/at.js';
 import type { ExportRecord, ExportVariable, MissingCode, MissingKind, RowValue } from './model.js';
 
 function missingValue(v: ExportVariable, kind: MissingKind): number | null {
@@ -55,7 +56,7 @@ export function createRowEncoder(variables: readonly ExportVariable[]): (record:
     }
     const row: RowValue[] = new Array(variables.length);
     for (let i = 0; i < variables.length; i++) {
-      const v = variables[i]!;
+      const v = at(variables, i);
       const s = v.source;
       switch (s.kind) {
         case 'response_id':

@@ -22,7 +22,9 @@
  * bytecode compression each 8-byte slot becomes one code byte (integers −99…151, system-missing, eight
  * spaces) or code 253 followed by the raw 8 bytes, eight codes to a block.
  */
+
 import { open, rm } from 'node:fs/promises';
+import { at, codePoint } from '../../core/stats/at.js';
 import { licenceLines } from './codebook.js';
 import type { ExportRecord, ExportSummary, ExportVariable, RowValue, ValueLabel } from './model.js';
 import { createRowEncoder, spssDate, spssDateTime } from './rows.js';
@@ -60,7 +62,7 @@ export function truncateUtf8(s: string, maxBytes: number): string {
   let bytes = 0;
   let end = 0;
   for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
+    const cp = codePoint(ch);
     const n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
     if (bytes + n > maxBytes) return s.slice(0, end);
     bytes += n;
@@ -74,7 +76,7 @@ function cutBytes(b: Uint8Array, max: number): Uint8Array {
   if (b.length <= max) return b;
   let end = max;
   // back up over continuation bytes (10xxxxxx) so the cut falls before a character's first byte
-  while (end > 0 && (b[end]! & 0xc0) === 0x80) end--;
+  while (end > 0 && (at(b, end) & 0xc0) === 0x80) end--;
   return b.subarray(0, end);
 }
 
@@ -389,14 +391,14 @@ function dictionary(
   for (const [m, w, a] of display) b.i32(m).i32(w).i32(a);
 
   // Long variable names (7/13): SHORT=Long, tab-separated.
-  const names = utf8.encode(vars.map((sv) => `${sv.segments[0]!.shortName}=${sv.v.name}`).join('\t'));
+  const names = utf8.encode(vars.map((sv) => `${at(sv.segments, 0).shortName}=${sv.v.name}`).join('\t'));
   b.i32(7).i32(13).i32(1).i32(names.length).bytes(names);
 
   // Very long strings (7/14): SHORT=width (5 digits), NUL, tab.
   const vls = vars.filter((sv) => sv.segments.length > 1);
   if (vls.length) {
     const text = utf8.encode(
-      vls.map((sv) => `${sv.segments[0]!.shortName}=${String(sv.width).padStart(5, '0')}\0\t`).join(''),
+      vls.map((sv) => `${at(sv.segments, 0).shortName}=${String(sv.width).padStart(5, '0')}\0\t`).join(''),
     );
     b.i32(7).i32(14).i32(1).i32(text.length).bytes(text);
   }
@@ -579,7 +581,7 @@ export async function* savChunks(
 
   for await (const record of records) {
     const row = encode(record);
-    for (let i = 0; i < vars.length; i++) writeValue(vars[i]!, row[i]!);
+    for (let i = 0; i < vars.length; i++) writeValue(at(vars, i), at(row, i));
     rows++;
     if (out.ready() >= chunkBytes) {
       const chunk = out.take();

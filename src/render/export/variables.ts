@@ -4,9 +4,11 @@
  * scores (value, band, items used). Every format (.sav, CSV, XLSX, codebook) is written from this list, so
  * names, labels, value labels and missing codes agree across them.
  */
+
 import type { Instrument, Item, LocalizedText, ResponseOption, Score } from '../../core/instrument/schema.js';
 import { LIMITS } from '../../core/response/submission.js';
 import { buildScoringPlan, type PlannedScore } from '../../core/scoring/plan.js';
+import { at } from '../../core/stats/at.js';
 import { shortLabel } from '../../core/study/questions.js';
 import { type ResolvedStudy, resolvedLookup } from '../../core/study/resolve.js';
 import {
@@ -169,7 +171,8 @@ export function describeScore(ps: PlannedScore): string {
   const n = ps.items.length;
   const method =
     def.method === 'sum' ? 'Sum' : def.method === 'mean' ? 'Mean' : 'Prorated sum (mean × number of items)';
-  const items = n <= 3 ? ps.items.map((i) => i.id).join(', ') : `${ps.items[0]!.id} … ${ps.items[n - 1]!.id}`;
+  const items =
+    n <= 3 ? ps.items.map((i) => i.id).join(', ') : `${at(ps.items, 0).id} … ${at(ps.items, n - 1).id}`;
   const parts = [`${method} of ${n} items (${items})`];
   const rev = ps.items.filter((i) => i.reverse).map((i) => i.id);
   if (rev.length) parts.push(`reverse keyed: ${rev.join(', ')}`);

@@ -13,8 +13,10 @@
  * Text is always written as a string cell, never as a formula: a value like `=HYPERLINK(...)` is shown as
  * text and never evaluated. (CSV, where the spreadsheet decides, needs the apostrophe prefix instead.)
  */
+
 import { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
+import { at } from '../../core/stats/at.js';
 import { scrubControl } from '../common.js';
 import { CODEBOOK_COLUMNS, codebookRows } from './codebook.js';
 import type { ExportOptions, ExportRecord, ExportSummary, ExportVariable, RowValue } from './model.js';
@@ -196,7 +198,7 @@ export async function writeXlsx(
       const values = encode(record);
       const row = data.getRow(rows + 2);
       for (let i = 0; i < values.length; i++) {
-        const x = fmts[i]!(values[i]!);
+        const x = at(fmts, i)(at(values, i));
         if (x === null) continue;
         const c = row.getCell(i + 1);
         c.value = x;
