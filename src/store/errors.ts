@@ -30,12 +30,15 @@ export function done<T>(value: T): Done<T> {
 
 export type Outcome<T, C extends string> = Done<T> | Refused<C>;
 
-/** A problem the store diagnosed: configuration, connection, migration. */
+/**
+ * A problem the store diagnosed: configuration, connection, migration, or a value that does not have its
+ * schema's shape (`decode`: written by a caller that skipped the check, or read from a damaged row).
+ */
 export class StoreError extends Error {
   override readonly name = 'StoreError';
   constructor(
     message: string,
-    readonly code: 'config' | 'connect' | 'migration',
+    readonly code: 'config' | 'connect' | 'migration' | 'decode',
     options?: { cause?: unknown },
   ) {
     super(message, options);

@@ -1,9 +1,12 @@
 /**
  * Studies and their versioned definitions. A study row holds the current definition and its version number;
  * every definition ever saved is kept in study_versions, and each response points at the version it answered.
- * The store does not interpret definitions (core/study does): it keeps the JSON as given.
+ * The store checks every definition it writes and reads against the one draft schema (core/study/schema.ts,
+ * `StudyDraftSchema`) and keeps the JSON as given; resolving it against the library is core/study's job. A stored
+ * definition that does not pass is a StoreError naming the study, the version and the path.
  */
 import type { Selectable } from 'kysely';
+import { parseStudyDraft, type StudyDraft } from '../core/study/schema.js';
 import {
   fromJsonText,
   randomToken,
@@ -15,6 +18,7 @@ import {
   toNumber,
 } from './codec.js';
 import { inTransaction, type StoreContext } from './context.js';
+import { StoreError } from './errors.js';
 import type { StudiesTable, StudyRole, StudyStatus, StudyVersionsTable } from './schema.js';
 
 export type { StudyRole, StudyStatus } from './schema.js';
@@ -46,14 +50,14 @@ export interface StudySummary {
 }
 
 export interface Study extends StudySummary {
-  /** The current definition, as stored (JSON). */
-  readonly definition: unknown;
+  /** The current definition, as stored (checked against `StudyDraftSchema`). */
+  readonly definition: StudyDraft;
 }
 
 export interface StudyVersion {
   readonly studyId: number;
   readonly version: number;
-  readonly definition: unknown;
+  readonly definition: StudyDraft;
   /** SHA-256 (hex) of the consent text of this version, or null. */
   readonly consentHash: string | null;
   readonly createdBy: number | null;
@@ -64,7 +68,7 @@ export interface NewStudy {
   readonly title: string;
   /** The creating user; becomes the study's owner. */
   readonly ownerId: number;
-  readonly definition: unknown;
+  readonly definition: StudyDraft;
   /** Consent text shown with this version; its SHA-256 is recorded with the version. */
   readonly consentText?: string | null;
   /** Default true. */
@@ -92,8 +96,8 @@ export interface DuplicateStudy {
   readonly title: string;
   /** The user who copies it; becomes the copy's only owner. */
   readonly ownerId: number;
-  /** The copy's first definition (the caller prepares it: core/study/editing.ts `duplicateDefinition`). */
-  readonly definition: unknown;
+  /** The copy's first definition (the caller prepares it: core/study/lifecycle.ts `duplicateDefinition`). */
+  readonly definition: StudyDraft;
   readonly consentText?: string | null;
   readonly now?: Date;
 }
@@ -144,15 +148,37 @@ function toSummary(row: SummaryRow): StudySummary {
   };
 }
 
+/**
+ * A definition checked against the draft schema, as it is written (`what` names it) and read back: a definition
+ * that does not pass is never stored, and one read that does not pass (a damaged row, or one written by a
+ * version of nabz with other rules) stops with the study, the version and each path, not a guess.
+ */
+function checkedDefinition(value: unknown, what: string): StudyDraft {
+  const r = parseStudyDraft(value);
+  if (r.ok) return r.value;
+  const problems = r.issues.map((i) => `${i.path || '(the definition)'}: ${i.message}`).join('; ');
+  throw new StoreError(
+    `${what} is not a study definition (${problems}). Correct it with a definition that passes schemas/study.schema.json.`,
+    'decode',
+  );
+}
+
 function toStudy(row: SummaryRow & { definition: string }): Study {
-  return { ...toSummary(row), definition: fromJsonText(row.definition) };
+  const definition = checkedDefinition(
+    fromJsonText(row.definition),
+    `The stored definition of study ${row.id} (version ${row.version})`,
+  );
+  return { ...toSummary(row), definition };
 }
 
 function toVersion(row: Selectable<StudyVersionsTable>): StudyVersion {
   return {
     studyId: row.study_id,
     version: row.version,
-    definition: fromJsonText(row.definition),
+    definition: checkedDefinition(
+      fromJsonText(row.definition),
+      `The stored definition of study ${row.study_id} (version ${row.version})`,
+    ),
     consentHash: row.consent_hash,
     createdBy: row.created_by,
     createdAt: toDate(row.created_at),
@@ -181,7 +207,10 @@ export function studiesRepo({ db, backend }: StoreContext) {
      */
     async create(input: NewStudy): Promise<Study> {
       const now = input.now ?? new Date();
-      const definition = toJsonText(input.definition, 'Study definition');
+      const definition = toJsonText(
+        checkedDefinition(input.definition, `The definition of the new study "${input.title}"`),
+        'Study definition',
+      );
       return inTransaction(db, async (tx) => {
         const row = await tx
           .insertInto('studies')
@@ -288,13 +317,16 @@ export function studiesRepo({ db, backend }: StoreContext) {
      */
     async updateDefinition(input: {
       studyId: number;
-      definition: unknown;
+      definition: StudyDraft;
       consentText?: string | null;
       userId: number | null;
       now?: Date;
     }): Promise<StudyVersion | undefined> {
       const now = input.now ?? new Date();
-      const definition = toJsonText(input.definition, 'Study definition');
+      const definition = toJsonText(
+        checkedDefinition(input.definition, `The new definition of study ${input.studyId}`),
+        'Study definition',
+      );
       return inTransaction(db, async (tx) => {
         const bumped = await tx
           .updateTable('studies')

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isForeignKeyViolation, isUniqueViolation, openStore, type Store } from '../../src/store/index.js';
+import type { StudyDraft } from '../../src/core/study/schema.js';
+import {
+  isForeignKeyViolation,
+  isUniqueViolation,
+  openStore,
+  type Store,
+  StoreError,
+} from '../../src/store/index.js';
 import { makeOpenStudy, makeOwner, newKey, type TestDatabase, testBackends, useStore } from './backends.js';
 import { QUAL_COLUMNS } from './qualColumns.js';
 
@@ -510,7 +517,7 @@ for (const backend of testBackends()) {
         const study = await store.studies.create({
           title: '  Stress in house officers ',
           ownerId: owner.id,
-          definition: { instruments: ['phq-9'], consent: { en: 'v1' } },
+          definition: { instruments: [{ instrument: 'phq9' }], consent: { en: 'v1' } },
           consentText: 'Consent v1',
           now: t0,
         });
@@ -525,7 +532,7 @@ for (const backend of testBackends()) {
           updatedAt: t0,
           openedAt: null,
           closedAt: null,
-          definition: { instruments: ['phq-9'], consent: { en: 'v1' } },
+          definition: { instruments: [{ instrument: 'phq9' }], consent: { en: 'v1' } },
         });
         expect(study.publicToken).toMatch(/^[A-Za-z0-9_-]{22}$/);
         expect(await store.roles.roleOf({ userId: owner.id, studyId: study.id })).toBe('owner');
@@ -535,7 +542,7 @@ for (const backend of testBackends()) {
         const t1 = new Date('2024-07-02T09:00:00.000Z');
         const v2 = await store.studies.updateDefinition({
           studyId: study.id,
-          definition: { instruments: ['phq-9', 'gad-7'] },
+          definition: { instruments: [{ instrument: 'phq9' }, { instrument: 'gad7' }] },
           consentText: 'Consent v2',
           userId: owner.id,
           now: t1,
@@ -543,7 +550,7 @@ for (const backend of testBackends()) {
         expect(v2).toEqual({
           studyId: study.id,
           version: 2,
-          definition: { instruments: ['phq-9', 'gad-7'] },
+          definition: { instruments: [{ instrument: 'phq9' }, { instrument: 'gad7' }] },
           consentHash: sha256('Consent v2'),
           createdBy: owner.id,
           createdAt: t1,
@@ -554,14 +561,14 @@ for (const backend of testBackends()) {
           [2, sha256('Consent v2')],
         ]);
         expect((await store.studies.version({ studyId: study.id, version: 1 }))?.definition).toEqual({
-          instruments: ['phq-9'],
+          instruments: [{ instrument: 'phq9' }],
           consent: { en: 'v1' },
         });
         const current = await store.studies.byId(study.id);
         expect(current).toMatchObject({
           version: 2,
           updatedAt: t1,
-          definition: { instruments: ['phq-9', 'gad-7'] },
+          definition: { instruments: [{ instrument: 'phq9' }, { instrument: 'gad7' }] },
         });
         expect(
           await store.studies.updateDefinition({ studyId: 999_999, definition: {}, userId: null }),
@@ -593,6 +600,47 @@ for (const backend of testBackends()) {
         const mine = await store.studies.listForUser(owner.id);
         expect(mine.map((s) => [s.id, s.role])).toEqual([[study.id, 'owner']]);
         expect(mine[0]).not.toHaveProperty('definition');
+      });
+
+      it('checks definitions against the draft schema on write and read (StoreError naming study, version, path)', async () => {
+        const owner = await makeOwner(store);
+        const raw = await db.raw();
+        const count = async () =>
+          Number((await raw.query<{ n: number | string }>('SELECT count(*) AS n FROM studies'))[0]?.n);
+        const before = await count();
+        const bad = { title: 'Bad', instruments: ['phq9'] } as unknown as StudyDraft;
+        await expect(
+          store.studies.create({ title: 'Bad', ownerId: owner.id, definition: bad }),
+        ).rejects.toThrow(/definition of the new study "Bad" is not a study definition \(instruments\[0\]: /);
+        expect(await count()).toBe(before);
+        const study = await store.studies.create({
+          title: 'Good',
+          ownerId: owner.id,
+          definition: { id: 'good' },
+        });
+        await expect(
+          store.studies.updateDefinition({ studyId: study.id, definition: bad, userId: owner.id }),
+        ).rejects.toMatchObject({ name: 'StoreError', code: 'decode' });
+        expect((await store.studies.byId(study.id))?.version).toBe(1);
+        // A row damaged outside nabz: the read stops and says where, instead of handing on a wrong shape.
+        await raw.exec(
+          `UPDATE studies SET definition = '{"id":"good","questions":[{"id":"q1","type":"dial"}]}' WHERE id = ${study.id}`,
+        );
+        const err = await store.studies.byId(study.id).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(StoreError);
+        expect((err as StoreError).code).toBe('decode');
+        expect((err as Error).message).toMatch(
+          new RegExp(
+            `stored definition of study ${study.id} \\(version 1\\) is not a study definition \\(questions\\[0\\]\\.`,
+          ),
+        );
+        expect((await store.studies.version({ studyId: study.id, version: 1 }))?.definition).toEqual({
+          id: 'good',
+        });
+        await raw.close();
       });
 
       it('rolls a failed study creation back completely', async () => {

@@ -4,6 +4,7 @@
  * `deleteWithData`, `setArchived`) with an audit entry.
  */
 import type { Issue } from '../issue.js';
+import type { StudyDraft } from './schema.js';
 
 /** The longest study title the studio accepts (titleIssues). */
 export const MAX_TITLE = 200;
@@ -22,23 +23,11 @@ export function copyTitle(title: string): string {
  *   recorded for the new study);
  * - the consent back at version 1 (no one has agreed to the copy's text yet).
  */
-export function duplicateDefinition(definition: unknown, title: string): Record<string, unknown> {
-  const def = structuredClone(
-    definition && typeof definition === 'object' ? (definition as Record<string, unknown>) : {},
-  );
+export function duplicateDefinition(definition: StudyDraft, title: string): StudyDraft {
+  const def = structuredClone(definition);
   def.title = title;
-  if (Array.isArray(def.instruments)) {
-    def.instruments = def.instruments.map((si: unknown) => {
-      if (!si || typeof si !== 'object') return si;
-      const { termsAcknowledged: _, ...rest } = si as Record<string, unknown>;
-      return rest;
-    });
-  }
-  const col = def.collection;
-  if (col && typeof col === 'object') {
-    const consent = (col as Record<string, unknown>).consent;
-    if (consent && typeof consent === 'object') (consent as Record<string, unknown>).version = 1;
-  }
+  if (def.instruments) def.instruments = def.instruments.map(({ termsAcknowledged: _, ...rest }) => rest);
+  if (def.collection?.consent) def.collection.consent.version = 1;
   return def;
 }
 

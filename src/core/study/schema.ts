@@ -17,6 +17,7 @@ import {
   ShortLabelSchema,
   TextPackSchema,
 } from '../instrument/schema.js';
+import { toIssues, type Validated } from '../issue.js';
 
 /** Question types of a study's own questions: the item types plus `grid`. */
 export const QuestionTypeSchema = z.enum([...ItemTypeSchema.options, 'grid']);
@@ -166,8 +167,18 @@ export const StudyInstrumentSchema = z
       });
     }
   })
-  .transform(({ file: _, ...si }) => ({ ...si, instrument: si.instrument ?? si.definition?.id ?? '' }));
+  .transform(({ file: _, ...si }) => ({ ...si, instrument: draftInstrumentId(si) }));
 export type StudyInstrument = z.infer<typeof StudyInstrumentSchema>;
+export type StudyInstrumentInput = z.input<typeof StudyInstrumentSchema>;
+
+/** A study instrument's id as written: `instrument`, else its inline definition's id ('' when neither). */
+export function draftInstrumentId(si: {
+  readonly instrument?: string | undefined;
+  readonly definition?: { readonly id?: unknown } | undefined;
+}): string {
+  const own = si.definition?.id;
+  return si.instrument ?? (typeof own === 'string' ? own : '');
+}
 
 export const ThresholdSchema = z.object({
   /** A score or domain id. */
@@ -492,3 +503,23 @@ export const StudySchema = z.object({
 });
 export type Study = z.infer<typeof StudySchema>;
 export type StudyInput = z.input<typeof StudySchema>;
+
+/**
+ * A study definition as it is stored and edited — the studio's draft: {@link StudySchema} with every top-level
+ * member optional (a study being designed may have no id, title or questions yet), in its input form (members as
+ * written, before defaults). One schema, so one type: the store checks every definition it writes and reads with
+ * it (store/studies.ts) and returns `StudyDraft`, never `unknown`; a complete study is resolved from a draft by
+ * resolve.ts, which applies the library and the cross-references.
+ */
+export const StudyDraftSchema = StudySchema.partial();
+export type StudyDraft = z.input<typeof StudyDraftSchema>;
+
+/**
+ * A value checked as a {@link StudyDraft}: the value itself (not the parsed copy, so nothing is added — no
+ * defaults — and members this version does not know are kept), or the issues with their paths.
+ */
+export function parseStudyDraft(value: unknown): Validated<StudyDraft> {
+  const r = StudyDraftSchema.safeParse(value);
+  // The schema accepted `value`, so it has the schema's input type.
+  return r.success ? { ok: true, value: value as StudyDraft } : { ok: false, issues: toIssues(r.error) };
+}

@@ -20,7 +20,7 @@ import { buildScoringPlan } from '../../core/scoring/index.js';
 import { buildFollowUp } from '../../core/study/followUp.js';
 import { buildFlow, type Flow } from '../../core/study/pages.js';
 import { type ResolvedStudy, resolvedLookup, resolveStudy } from '../../core/study/resolve.js';
-import type { SupportContact } from '../../core/study/schema.js';
+import { draftInstrumentId, type StudyDraft, type SupportContact } from '../../core/study/schema.js';
 import { getInstrument, instrumentIds } from '../../instruments/index.js';
 import { type FormBody as Fields, field, fieldAll } from '../form.js';
 
@@ -53,44 +53,13 @@ export function titleIssues(title: string): Issue[] {
   return [];
 }
 
-/** A deep copy of a stored definition as a mutable object. */
-export function cloneDefinition(def: unknown): Record<string, unknown> & StudyDraft {
-  return structuredClone((def ?? {}) as Record<string, unknown>) as Record<string, unknown> & StudyDraft;
+/** A deep copy of a stored definition, to edit. */
+export function cloneDefinition(def: StudyDraft): StudyDraft {
+  return structuredClone(def);
 }
 
-/** The parts of a stored definition the studio edits, loosely typed (stored JSON may predate a field). */
-export interface StudyDraft {
-  id?: string;
-  title?: string;
-  description?: string;
-  languages?: string[];
-  instruments?: {
-    instrument: string;
-    definition?: unknown;
-    termsAcknowledged?: { by: string; at: string };
-    [k: string]: unknown;
-  }[];
-  questions?: (ItemInput & Record<string, unknown>)[];
-  sections?: unknown[];
-  analysis?: Record<string, unknown>;
-  collection?: {
-    anonymous?: boolean;
-    collectTimes?: boolean;
-    minCellSize?: number;
-    consent?: { version?: number; text: LocalizedText; agreeLabel?: LocalizedText };
-    eligibility?: {
-      questions: (ItemInput & Record<string, unknown>)[];
-      eligibleIf: string;
-      ineligibleMessage?: LocalizedText;
-    };
-    supportContacts?: (SupportContact & Record<string, unknown>)[];
-    pages?: unknown[];
-    referrals?: boolean;
-    thankYou?: LocalizedText;
-    [k: string]: unknown;
-  };
-  [k: string]: unknown;
-}
+/** The stored definition the studio edits: one type, inferred from core/study/schema.ts `StudyDraftSchema`. */
+export type { StudyDraft };
 
 /** A definition id (IdSchema) derived from a title: `bace_survey_2025`. */
 export function slugId(title: string): string {
@@ -141,7 +110,7 @@ const ACK_MESSAGE = (ins: Instrument) =>
  * Resolve a definition against the instrument library and build its respondent flow. Issues are listed by
  * path (`questions[2].options`, `collection.eligibility.eligibleIf`, …) with a message that says what to fix.
  */
-export function checkDefinition(def: unknown): Validated<CheckedDefinition> {
+export function checkDefinition(def: StudyDraft): Validated<CheckedDefinition> {
   const r = resolveStudy(def, getInstrument, instrumentIds());
   if (!r.ok) {
     return {
@@ -149,7 +118,8 @@ export function checkDefinition(def: unknown): Validated<CheckedDefinition> {
       issues: r.issues.map((i) => {
         if (i.code !== 'terms_not_acknowledged') return i;
         const m = /^instruments\[(\d+)\]/.exec(i.path);
-        const id = m ? (def as StudyDraft).instruments?.[Number(m[1])]?.instrument : undefined;
+        const entry = m ? def.instruments?.[Number(m[1])] : undefined;
+        const id = entry && draftInstrumentId(entry);
         const ins = id ? getInstrument(id) : undefined;
         return ins ? { ...i, message: ACK_MESSAGE(ins) } : i;
       }),
@@ -687,10 +657,10 @@ export interface LaunchCheck {
  * Warnings: library wording missing in a study language (shown in another language), unverified or
  * placeholder wording (BACE items 14, 24, 29), instruments without instructions in a study language.
  */
-export function launchCheck(def: unknown, acknowledged: ReadonlySet<string>): LaunchCheck {
+export function launchCheck(def: StudyDraft, acknowledged: ReadonlySet<string>): LaunchCheck {
   const problems: Issue[] = [];
   const warnings: Issue[] = [];
-  const draft = (def ?? {}) as StudyDraft;
+  const draft = def;
   const checkedDef = checkDefinition(def);
   if (!checkedDef.ok) {
     problems.push(...checkedDef.issues);

@@ -458,7 +458,7 @@ function scheduleFrom(
 function json({ draft, fields }: SectionInput): SectionResult {
   const parsed = parseJsonObject(field(fields, 'definition'), '(JSON)', 'the text');
   if (!parsed.ok) return { ok: false, issues: [...parsed.issues] };
-  for (const k of Object.keys(draft)) delete draft[k];
+  for (const k of Object.keys(draft)) Reflect.deleteProperty(draft, k);
   Object.assign(draft, parsed.value);
   return { ok: true, change: 'json' };
 }
@@ -500,7 +500,7 @@ async function editModel(
       `${u?.displayName ?? `user ${a.userId}`} on ${a.acknowledgedAt.toISOString().slice(0, 10)}`,
     );
   }
-  const draft = (study.definition ?? {}) as StudyDraft;
+  const draft = study.definition;
   const checkedDef = checkDefinition(draft);
   return {
     id: study.id,
@@ -570,7 +570,7 @@ export function registerEdit(app: FastifyInstance, ctx: StudioContext): void {
     const section = SECTIONS.find((x) => x === asked);
     if (!section) throw new HttpError(404, `There is no "${asked}" section to save.`, 'not_found');
     const fields = (req.body ?? {}) as Fields;
-    const draft = structuredClone((s.study.definition ?? {}) as StudyDraft);
+    const draft = structuredClone(s.study.definition);
     const r = HANDLERS[section]({ draft, fields, study: s.study, user: s.user });
     if (r.ok && r.change === 'none') return seeOther(reply, `/studies/${s.study.id}/edit#${section}`);
     const guard = r.ok ? await destructiveChange(ctx, s.study, draft, fields, r.edit) : undefined;
@@ -642,7 +642,7 @@ async function destructiveChange(
       title: '',
       button: '',
     };
-  const removed = [...variableIds(study.definition as StudyDraft)].filter((id) => !after.has(id)).sort();
+  const removed = [...variableIds(study.definition)].filter((id) => !after.has(id)).sort();
   if (removed.length === 0 && edit?.edit.kind !== 'structure') return undefined;
   const n = await ctx.store.responses.count(study.id);
   if (edit) {

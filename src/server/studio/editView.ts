@@ -10,6 +10,7 @@
  * Buttons name what they act on ("Move age down", "Remove age").
  */
 import type { Instrument, Issue, Item, LocalizedText } from '../../core/instrument/schema.js';
+import { draftInstrumentId } from '../../core/study/schema.js';
 import { type Html, html, raw } from '../ui/html.js';
 import { scrollBox } from '../ui/table.js';
 import {
@@ -274,26 +275,22 @@ function availableInstrumentCard(m: EditModel, ins: Instrument): Html {
 }
 
 function ownInstrumentCard(m: EditModel, si: NonNullable<StudyDraft['instruments']>[number]): Html {
+  const id = draftInstrumentId(si);
   const ins = studyInstrument(si);
   const err = ins && m.err?.form === `own:${ins.id}` ? m.err : undefined;
-  return html`<div class="card" id="own-${si.instrument}">${
+  return html`<div class="card" id="own-${id}">${
     ins
       ? html`<h3>${ins.shortTitle} <span class="muted">— ${enText(ins.title)}, own instrument, ${ins.items.length} statements</span></h3>${fold(
           `Edit ${ins.shortTitle}: statements, reverse keys, score`,
           ownForm({ base: `/studies/${m.id}`, csrf: m.csrf, instrument: ins, err }),
           err !== undefined,
         )}`
-      : html`<h3>${si.instrument} <span class="muted">— own instrument (its definition has problems; fix them in the JSON editor)</span></h3>`
+      : html`<h3>${id} <span class="muted">— own instrument (its definition has problems; fix them in the JSON editor)</span></h3>`
   }${raw(
-    postButton(
-      `/studies/${m.id}/edit/instruments#instruments`,
-      m.csrf,
-      `Remove ${ins?.shortTitle ?? si.instrument}`,
-      {
-        className: 'danger',
-        hidden: { action: 'remove', instrument: si.instrument },
-      },
-    ),
+    postButton(`/studies/${m.id}/edit/instruments#instruments`, m.csrf, `Remove ${ins?.shortTitle ?? id}`, {
+      className: 'danger',
+      hidden: { action: 'remove', instrument: id },
+    }),
   )}</div>`;
 }
 

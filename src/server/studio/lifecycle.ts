@@ -12,7 +12,7 @@ import { requireUser } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { type Html, html, raw } from '../ui/html.js';
 import { loadStudy, page, ROLES, type StudioContext, seeOther } from './common.js';
-import { consentTextOf, type Fields, field, type StudyDraft } from './definition.js';
+import { consentTextOf, type Fields, field } from './definition.js';
 import { input } from './forms.js';
 import { csrfField, postButton, statusBadge } from './layout.js';
 
@@ -94,7 +94,7 @@ export function registerLifecycle(app: FastifyInstance, ctx: StudioContext): voi
           title,
           ownerId: s.user.id,
           definition,
-          consentText: consentTextOf(definition as StudyDraft),
+          consentText: consentTextOf(definition),
         }),
       (c) =>
         c && {

@@ -14,7 +14,7 @@ import { HttpError } from '../errors.js';
 import { parseQuery, queryText } from '../request.js';
 import { useHeaders } from '../ui/headers.js';
 import { loadStudy, page, ROLES, type StudioContext, type StudyRequest, seeOther } from './common.js';
-import { type Fields, field, launchCheck, type StudyDraft, studyInstrument } from './definition.js';
+import { type Fields, field, launchCheck, studyInstrument } from './definition.js';
 import { inviteLinksSection } from './invitelinks.js';
 import { esc, postButton } from './layout.js';
 import { type OverviewModel, overviewView } from './overviewView.js';
@@ -55,7 +55,7 @@ async function overviewModel(
   role: StudyRole,
   refused?: readonly Issue[],
 ): Promise<OverviewModel> {
-  const def = (study.definition ?? {}) as StudyDraft;
+  const def = study.definition;
   const col = def.collection ?? {};
   const day = (d: Date | null) => d?.toISOString().slice(0, 10);
   const check =
@@ -211,7 +211,7 @@ export function registerOverview(app: FastifyInstance, ctx: StudioContext): void
     const base = `/studies/${study.id}`;
     const link = studyLink(config.publicUrl, study.publicToken);
     const svg = await qrSvg(link);
-    const def = (study.definition ?? {}) as StudyDraft;
+    const def = study.definition;
     const message = `${study.title} — an anonymous survey (a few minutes, any phone): ${link}`;
     const { code: newCode, launched: launchedFlag, revoked } = parseQuery(req, ShareQuery);
     let referrals = '';
@@ -290,7 +290,7 @@ export function registerOverview(app: FastifyInstance, ctx: StudioContext): void
 
   app.post('/studies/:id/referrals', async (req, reply) => {
     const s = await loadStudy(req, ROLES.owner);
-    const def = (s.study.definition ?? {}) as StudyDraft;
+    const def = s.study.definition;
     if (!def.collection?.referrals) {
       throw new HttpError(
         409,
