@@ -11,6 +11,7 @@
  * when the study is not anonymous or its owner turned times on.
  */
 import { createHash } from 'node:crypto';
+import type { Answers } from '../core/response/answer.js';
 import { encodeStoredAnswers } from '../core/response/answersJson.js';
 import { auditRepo } from './audit.js';
 import { calendarDay, toDate, toJsonText, toNumber } from './codec.js';
@@ -41,7 +42,7 @@ export interface StoredUpload {
 export interface ImportRow {
   /** The row number in the file (the header is row 1). */
   readonly row: number;
-  readonly answers: unknown;
+  readonly answers: Answers;
   /** The file's submission time for this row, if it has one. */
   readonly submittedAt: Date | null;
 }

@@ -18,11 +18,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Answers } from '../core/response/answer.js';
 import { decodeStoredAnswers, encodeStoredAnswers } from '../core/response/answersJson.js';
 import { calendarDay, canonicalJson, fromJsonText, secretHash, toDateOrNull, toNumber } from './codec.js';
 import { type BackendKind, inTransaction, type StoreContext } from './context.js';
 import { COUNTER_KEY, checkCounterName, counterShard } from './counters.js';
-import { type Refused, refused } from './errors.js';
+import { type Refused, refused, StoreError } from './errors.js';
 import type { Database, ResponsesTable } from './schema.js';
 import type { SqliteDirect } from './sqlite/dialect.js';
 
@@ -33,7 +34,8 @@ export interface NewResponse {
    * never the key itself); a retry with the same key returns the first response.
    */
   readonly idempotencyKey: string;
-  readonly answers: unknown;
+  /** Checked against the answers schema when stored (a TypeError naming the item otherwise). */
+  readonly answers: Answers;
   /** Language the respondent answered in, e.g. `en`, `ur`. */
   readonly language: string;
   /** The study version answered; default the study's current version. */
@@ -98,7 +100,8 @@ export interface StoredResponse {
   readonly publicId: string;
   readonly studyId: number;
   readonly version: number;
-  readonly answers: unknown;
+  /** Decoded through the answers schema (core/response/answer.ts); a row that does not decode is a StoreError. */
+  readonly answers: Answers;
   readonly language: string;
   /** `YYYY-MM-DD`, always present. */
   readonly submittedOn: string;
@@ -127,13 +130,26 @@ const responseColumns = [
   'consent_language',
 ] as const;
 
+/** A row's answers, decoded; a StoreError naming the response and the problem when they do not decode. */
+function storedAnswers(row: { public_id: string; study_id: number; answers: string }): Answers {
+  try {
+    return decodeStoredAnswers(fromJsonText(row.answers));
+  } catch (err) {
+    throw new StoreError(
+      `The stored answers of response ${row.public_id} (study ${row.study_id}) cannot be read: ${(err as Error).message}`,
+      'decode',
+      { cause: err },
+    );
+  }
+}
+
 function toResponse(row: Pick<Selectable<ResponsesTable>, (typeof responseColumns)[number]>): StoredResponse {
   return {
     id: row.id,
     publicId: row.public_id,
     studyId: row.study_id,
     version: row.version,
-    answers: decodeStoredAnswers(fromJsonText(row.answers)),
+    answers: storedAnswers(row),
     language: row.language,
     submittedOn: row.submitted_on,
     submittedAt: toDateOrNull(row.submitted_at),

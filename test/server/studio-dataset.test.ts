@@ -64,7 +64,7 @@ describe('datasetFromAnswers', () => {
         year: { kind: 'text', text: 'two' },
         coping: { kind: 'value', value: 1 },
         age: { kind: 'value', value: 30 },
-        note: 42,
+        note: { kind: 'choices', values: [1] },
       },
     ];
     const ds = await datasetFromAnswers(resolved, records);
@@ -133,8 +133,8 @@ describe('datasetFromAnswers', () => {
     expect(c.values.filter((v) => v === 1).length).toBe(50);
   });
 
-  it('treats a record that is not an object as answering nothing', async () => {
-    const ds = await datasetFromAnswers(resolved, [null, 'x']);
+  it('treats an empty record as answering nothing', async () => {
+    const ds = await datasetFromAnswers(resolved, [{}, {}]);
     expect(ds.n).toBe(2);
     const c = ds.columns.get('year');
     if (c?.kind !== 'numeric') throw new Error('year');

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
+import type { Answer, Answers } from '../../src/core/response/answer.js';
 import { openStore, type Store, type StoreConfig } from '../../src/store/index.js';
 
 /** A second, raw connection to the same database: for introspection and for tampering behind the store's back. */
@@ -173,7 +174,7 @@ export async function makeOpenStudy(
   const study = await store.studies.create({
     title: 'Burnout among interns',
     ownerId,
-    definition: { instruments: ['bace-v3'], languages: ['en', 'ur'] },
+    definition: { instruments: [{ instrument: 'bace3' }], languages: ['en', 'ur'] },
     consentText: 'I agree to take part.',
     ...(options.anonymous !== undefined ? { anonymous: options.anonymous } : {}),
     ...(options.recordTimes !== undefined ? { recordTimes: options.recordTimes } : {}),
@@ -185,4 +186,20 @@ export async function makeOpenStudy(
 /** A client-style idempotency key. */
 export function newKey(): string {
   return randomBytes(16).toString('hex');
+}
+
+/**
+ * Answers for store tests, written short: a number is a value answer, a string a text answer, an array of
+ * numbers a choices answer (the store stores and reads only `Answers`, core/response/answer.ts).
+ */
+export function ans(short: Readonly<Record<string, number | string | readonly number[]>>): Answers {
+  const out: Record<string, Answer> = {};
+  for (const [k, v] of Object.entries(short))
+    out[k] =
+      typeof v === 'number'
+        ? { kind: 'value', value: v }
+        : typeof v === 'string'
+          ? { kind: 'text', text: v }
+          : { kind: 'choices', values: v };
+  return out;
 }

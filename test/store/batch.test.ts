@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { InsertResponseResult, Store } from '../../src/store/index.js';
-import { makeOpenStudy, newKey, type RawConnection, testBackends, useStore } from './backends.js';
+import { ans, makeOpenStudy, newKey, type RawConnection, testBackends, useStore } from './backends.js';
 
 for (const backend of testBackends()) {
   describe(`grouped response inserts on ${backend.name}`, () => {
@@ -38,7 +38,7 @@ for (const backend of testBackends()) {
             .insert({
               studyId: study.id,
               idempotencyKey: key,
-              answers: { n },
+              answers: ans({ n }),
               language: 'en',
               counters: ['started', 'completed'],
             })
@@ -74,7 +74,7 @@ for (const backend of testBackends()) {
       });
       for (const r of rows) {
         const answers = typeof r.answers === 'string' ? JSON.parse(r.answers) : r.answers;
-        expect(answers).toEqual({ n: keys.indexOf(r.idempotency_key) });
+        expect(answers).toEqual([2, { n: keys.indexOf(r.idempotency_key) }]);
       }
       const counters = await store.counters.read(study.id);
       expect(counters.totals).toEqual({ started: 80, completed: 80 });
@@ -87,18 +87,21 @@ for (const backend of testBackends()) {
       const stored = await store.responses.insert({
         studyId: closed.id,
         idempotencyKey: storedKey,
-        answers: { a: 1 },
+        answers: ans({ a: 1 }),
         language: 'en',
       });
       await store.studies.setStatus({ studyId: closed.id, status: 'closed' });
 
       const goodKeys = Array.from({ length: 10 }, () => newKey());
       const settled = await Promise.allSettled([
-        ...goodKeys
-          .slice(0, 5)
-          .map((k) =>
-            store.responses.insert({ studyId: study.id, idempotencyKey: k, answers: { k }, language: 'en' }),
-          ),
+        ...goodKeys.slice(0, 5).map((k) =>
+          store.responses.insert({
+            studyId: study.id,
+            idempotencyKey: k,
+            answers: ans({ k }),
+            language: 'en',
+          }),
+        ),
         // A negative wave breaks a CHECK constraint inside the transaction.
         store.responses.insert({
           studyId: study.id,
@@ -111,15 +114,18 @@ for (const backend of testBackends()) {
         store.responses.insert({
           studyId: closed.id,
           idempotencyKey: storedKey,
-          answers: { a: 1 },
+          answers: ans({ a: 1 }),
           language: 'en',
         }),
         store.responses.insert({ studyId: 987654321, idempotencyKey: newKey(), answers: {}, language: 'en' }),
-        ...goodKeys
-          .slice(5)
-          .map((k) =>
-            store.responses.insert({ studyId: study.id, idempotencyKey: k, answers: { k }, language: 'en' }),
-          ),
+        ...goodKeys.slice(5).map((k) =>
+          store.responses.insert({
+            studyId: study.id,
+            idempotencyKey: k,
+            answers: ans({ k }),
+            language: 'en',
+          }),
+        ),
       ]);
       const statuses = settled.map((s) => s.status);
       expect(statuses).toEqual([...Array(5).fill('fulfilled'), 'rejected', ...Array(8).fill('fulfilled')]);
@@ -147,7 +153,7 @@ for (const backend of testBackends()) {
           store.responses.insert({
             studyId: study.id,
             idempotencyKey: key,
-            answers: { key },
+            answers: ans({ key }),
             language: 'en',
             counters: ['started', 'completed'],
           }),
@@ -195,7 +201,7 @@ for (const backend of testBackends()) {
       const plan = Array.from({ length: 20 }, (_, i) => ({
         studyId: i % 2 ? anonymous.id : timed.id,
         idempotencyKey: newKey(),
-        answers: { i },
+        answers: ans({ i }),
         language: i % 3 ? 'en' : 'ur',
         referralWave: i % 4 ? null : 2,
         now,
@@ -209,7 +215,7 @@ for (const backend of testBackends()) {
         expect(stored).toMatchObject({
           publicId: r.ok ? r.publicId : '',
           studyId: p.studyId,
-          answers: { i },
+          answers: ans({ i }),
           language: p.language,
           referralWave: p.referralWave,
           submittedOn: '2026-12-07',
@@ -226,7 +232,7 @@ for (const backend of testBackends()) {
         await Promise.all(
           Array.from({ length: n }, (_, i) =>
             store.responses
-              .insert({ studyId: study.id, idempotencyKey: newKey(), answers: { i }, language: 'en' })
+              .insert({ studyId: study.id, idempotencyKey: newKey(), answers: ans({ i }), language: 'en' })
               .then(async () => {
                 if (visibleAtFirst < 0) {
                   visibleAtFirst = -2; // claimed before the await below

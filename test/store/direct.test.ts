@@ -20,7 +20,7 @@ import {
   type SqliteConnectionSlice,
   StoreSqliteDialect,
 } from '../../src/store/sqlite/dialect.js';
-import { makeOpenStudy, newKey } from './backends.js';
+import { ans, makeOpenStudy, newKey } from './backends.js';
 
 type SyncCall = { fd: number; done: (err: NodeJS.ErrnoException | null) => void };
 
@@ -55,7 +55,7 @@ async function setup() {
   closers.push(() => other.close());
   const committed = () => (other.prepare('SELECT count(*) AS n FROM responses').get() as { n: number }).n;
   const insert = (key = newKey()) =>
-    repo.insert({ studyId: study.id, idempotencyKey: key, answers: { q: 1 }, language: 'en' });
+    repo.insert({ studyId: study.id, idempotencyKey: key, answers: ans({ q: 1 }), language: 'en' });
   return { conn, direct, repo, syncs, committed, insert, study };
 }
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestDatabase, testBackends } from './backends.js';
+import { ans, type TestDatabase, testBackends } from './backends.js';
 
 const child = join(__dirname, 'fixtures', 'insert-and-die.ts');
 
@@ -28,7 +28,7 @@ for (const backend of testBackends()) {
         expect(await store.responses.byId(ack.id)).toMatchObject({
           id: ack.id,
           studyId: ack.studyId,
-          answers: { q1: 4 },
+          answers: ans({ q1: 4 }),
         });
         expect(await store.responses.count(ack.studyId)).toBe(1);
         expect(

@@ -1,12 +1,21 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import type { Answers } from '../../src/core/response/answer.js';
 import { COUNTER_SHARDS } from '../../src/store/counters.js';
-import type { NewResponse, Store } from '../../src/store/index.js';
+import { type NewResponse, type Store, StoreError } from '../../src/store/index.js';
 import { newPublicId } from '../../src/store/responses.js';
 
 type StoredResponseLike = { id: number; publicId: string; studyId: number };
 
-import { makeOpenStudy, makeOwner, newKey, type TestDatabase, testBackends, useStore } from './backends.js';
+import {
+  ans,
+  makeOpenStudy,
+  makeOwner,
+  newKey,
+  type TestDatabase,
+  testBackends,
+  useStore,
+} from './backends.js';
 
 for (const backend of testBackends()) {
   describe(`responses, drafts, counters and referrals on ${backend.name}`, () => {
@@ -26,7 +35,7 @@ for (const backend of testBackends()) {
         const input = {
           studyId: study.id,
           idempotencyKey: key,
-          answers: { q1: 3, q2: [1, 2] },
+          answers: ans({ q1: 3, q2: [1, 2] }),
           language: 'en',
         };
         const first = await store.responses.insert(input);
@@ -34,7 +43,7 @@ for (const backend of testBackends()) {
         if (!first.ok) return;
         expect(first.publicId).toMatch(/^[0-9a-f]{24}$/);
         // A retry (same answers, keys in another order) is the same response …
-        const retry = await store.responses.insert({ ...input, answers: { q2: [1, 2], q1: 3 } });
+        const retry = await store.responses.insert({ ...input, answers: ans({ q2: [1, 2], q1: 3 }) });
         expect(retry).toEqual({
           ok: true,
           id: first.id,
@@ -43,7 +52,7 @@ for (const backend of testBackends()) {
           sameAnswers: true,
         });
         // … other answers under the same key are not: the caller is told, and nothing is stored.
-        const again = await store.responses.insert({ ...input, answers: { q1: 0 } });
+        const again = await store.responses.insert({ ...input, answers: ans({ q1: 0 }) });
         expect(again).toEqual({
           ok: true,
           id: first.id,
@@ -52,10 +61,9 @@ for (const backend of testBackends()) {
           sameAnswers: false,
         });
         expect(await store.responses.count(study.id)).toBe(1);
-        expect((await store.responses.byId(first.ok ? first.id : -1))?.answers).toEqual({
-          q1: 3,
-          q2: [1, 2],
-        });
+        expect((await store.responses.byId(first.ok ? first.id : -1))?.answers).toEqual(
+          ans({ q1: 3, q2: [1, 2] }),
+        );
       });
 
       it('stores answers in the compact form (version 2) and reads them, and rows written before it, unchanged', async () => {
@@ -102,6 +110,43 @@ for (const backend of testBackends()) {
         expect(listed.map((x) => x.answers)).toStrictEqual([answers, answers]);
       });
 
+      it('stores and reads only answers: anything else is refused on insert, and a damaged row is a StoreError naming it', async () => {
+        const { study } = await makeOpenStudy(store);
+        const notAnswers = { q1: 3 } as unknown as Answers;
+        await expect(
+          Promise.resolve().then(() =>
+            store.responses.insert({
+              studyId: study.id,
+              idempotencyKey: newKey(),
+              answers: notAnswers,
+              language: 'en',
+            }),
+          ),
+        ).rejects.toThrow(/cannot be stored: q1: /);
+        expect(await store.responses.count(study.id)).toBe(0);
+        const r = await store.responses.insert({
+          studyId: study.id,
+          idempotencyKey: newKey(),
+          answers: ans({ q1: 3 }),
+          language: 'en',
+        });
+        if (!r.ok) throw new Error(r.code);
+        // Written by something other than this store: an older form that does not hold answers.
+        await sql`UPDATE responses SET answers = ${'{"q1":{"kind":"guess"}}'} WHERE id = ${r.id}`.execute(
+          store.db,
+        );
+        const err = await store.responses.byId(r.id).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(StoreError);
+        expect(err).toMatchObject({ code: 'decode' });
+        expect((err as Error).message).toContain(
+          `stored answers of response ${r.publicId} (study ${study.id})`,
+        );
+        expect((err as Error).message).toMatch(/q1\.kind: /);
+      });
+
       it('stores exactly one row when 50 copies of one submission arrive at once', async () => {
         const { study } = await makeOpenStudy(store);
         const key = newKey();
@@ -110,7 +155,7 @@ for (const backend of testBackends()) {
             store.responses.insert({
               studyId: study.id,
               idempotencyKey: key,
-              answers: { copy: i },
+              answers: ans({ copy: i }),
               language: 'ur',
             }),
           ),
@@ -129,7 +174,7 @@ for (const backend of testBackends()) {
             store.responses.insert({
               studyId: study.id,
               idempotencyKey: newKey(),
-              answers: { i },
+              answers: ans({ i }),
               language: 'en',
             }),
           ),
@@ -301,7 +346,7 @@ for (const backend of testBackends()) {
             study_id: studyId,
             version: 1,
             idempotency_key: `bulk-${offset + i}`,
-            answers: JSON.stringify({ n: offset + i }),
+            answers: `[2,{"n":${offset + i}}]`,
             language: 'en',
             submitted_on: '2024-03-05',
           }));
@@ -323,7 +368,8 @@ for (const backend of testBackends()) {
           const ids: number[] = [];
           for await (const r of store.responses.iterate(study.id, { batchSize })) {
             expect(r.studyId).toBe(study.id);
-            seen.push((r.answers as { n: number }).n);
+            const a = r.answers.n;
+            seen.push(a?.kind === 'value' ? a.value : Number.NaN);
             ids.push(r.id);
           }
           expect(seen).toHaveLength(2500);
@@ -443,7 +489,7 @@ for (const backend of testBackends()) {
           studyId: study.id,
           code: 'K7M2Q9XP',
           version: 1,
-          answers: { q1: 2 },
+          answers: ans({ q1: 2 }),
           page: 2,
           expiresAt: new Date('2024-05-01T00:00:00Z'),
           now,
@@ -451,7 +497,7 @@ for (const backend of testBackends()) {
         const input = {
           studyId: study.id,
           idempotencyKey: newKey(),
-          answers: { q1: 2, q2: 1 },
+          answers: ans({ q1: 2, q2: 1 }),
           language: 'en',
           now,
           counters: ['completed'],

@@ -12,6 +12,7 @@
  */
 
 import { canonicalJson } from '../json.js';
+import type { Answers } from '../response/answer.js';
 import { at } from '../stats/at.js';
 export interface BurstOptions {
   /** How many earlier responses each one is compared with (default 10). */
@@ -26,12 +27,9 @@ export interface BurstOptions {
 export type AnswerSignature = ReadonlyMap<string, string>;
 
 /** The signature of a stored answers object (`{ itemId: answer }`), each answer as canonical JSON. */
-export function answerSignature(answers: unknown): AnswerSignature {
+export function answerSignature(answers: Answers): AnswerSignature {
   const out = new Map<string, string>();
-  if (answers && typeof answers === 'object' && !Array.isArray(answers)) {
-    for (const key of Object.keys(answers).sort())
-      out.set(key, canonicalJson((answers as Record<string, unknown>)[key]));
-  }
+  for (const key of Object.keys(answers).sort()) out.set(key, canonicalJson(answers[key]));
   return out;
 }
 
@@ -65,7 +63,7 @@ export class BurstDetector {
   }
 
   /** Whether the next response (its stored answers) is flagged. */
-  push(answers: unknown): boolean {
+  push(answers: Answers): boolean {
     const sig = answerSignature(answers);
     const allowed = this.maxDifferences ?? Math.max(1, Math.floor(sig.size / 10));
     let alike = 0;
@@ -77,7 +75,7 @@ export class BurstDetector {
 }
 
 /** The flagged responses (0-based positions in storage order) of a sequence of stored answers. */
-export function flaggedPositions(answers: Iterable<unknown>, options: BurstOptions = {}): number[] {
+export function flaggedPositions(answers: Iterable<Answers>, options: BurstOptions = {}): number[] {
   const d = new BurstDetector(options);
   const out: number[] = [];
   let i = 0;

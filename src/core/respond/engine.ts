@@ -199,9 +199,9 @@ export function startState(
 }
 
 /** Whether any of the study's safety rules fires for these answers. */
-export function safetyFlagged(plan: ScoringPlan, answers: unknown): boolean {
-  if (!plan.safety.length || typeof answers !== 'object' || answers === null) return false;
-  return scoreRespondent(scoringAnswers(answers as Record<string, Answer>), plan).flagged;
+export function safetyFlagged(plan: ScoringPlan, answers: Answers): boolean {
+  if (!plan.safety.length) return false;
+  return scoreRespondent(scoringAnswers(answers), plan).flagged;
 }
 
 /**

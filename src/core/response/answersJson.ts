@@ -11,18 +11,19 @@
  * | `{ kind: 'skipped' }`                 | `null`    |
  * | `{ kind: 'not_shown' }`               | `false`   |
  *
- * Rows written before version 2 hold the answers object itself (`{"q1":{"kind":"value","value":2}}`) and are
- * read as they are, so no migration is needed. Answers that are not all exactly `Answer`s (answer.ts) — only
- * the store's own tests and older rows have such — are kept verbatim, so nothing is ever lost or changed: an
- * object as it is, anything else wrapped as `[1,<value>]`, so that a top-level array is always a versioned
- * form. Decoding gives back exactly what was encoded (property test: test/core/response/answersJson.test.ts),
- * except that −0 comes back as 0, as JSON always did.
+ * Rows written before version 2 hold the answers object itself (`{"q1":{"kind":"value","value":2}}`), and
+ * earlier versions of this file wrapped other values as `[1,<value>]`; both are read through the one answers
+ * schema (answer.ts `AnswersSchema`), so no migration is needed and a reader always gets `Answers`. Only
+ * `Answers` are written: anything else is refused (a TypeError naming the item), never stored in a form a read
+ * would refuse. Decoding gives back exactly what was encoded (property test:
+ * test/core/response/answersJson.test.ts), except that −0 comes back as 0, as JSON always did, and members an
+ * answer's kind does not have are not kept.
  *
  * Speed: the shared answers of submission.ts (an item's option answers, "not applicable", "skipped", "not
  * shown") are frozen objects made once, so their stored text is made once too and looked up; only the other
  * answers (text, choices, numbers typed in) go through the schema check.
  */
-import { type Answer, parseAnswer } from './answer.js';
+import { type Answer, type Answers, parseAnswer, parseAnswers } from './answer.js';
 
 /** The stored-form version written now. */
 export const STORED_ANSWERS_VERSION = 2;
@@ -107,38 +108,34 @@ function quotedKey(key: string): string {
   return q;
 }
 
+/** The issues of a value that is not `Answers`, as one line: `q1.kind: Invalid input; …`. */
+function problemsOf(value: unknown): string {
+  const r = parseAnswers(value);
+  return r.ok ? '' : r.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+}
+
 /**
- * The JSON text to store for a response's answers: version 2 (compact) when `answers` is a plain object of
- * valid answers, otherwise the value verbatim (see the module comment). Throws a TypeError for a value JSON
- * cannot represent (a programming error).
+ * The JSON text to store for a response's answers: version 2 (compact). Throws a TypeError naming the item for a
+ * value that is not `Answers` (a programming error: the engine and the importer build answers).
  */
-export function encodeStoredAnswers(answers: unknown): string {
-  if (
-    typeof answers === 'object' &&
-    answers !== null &&
-    Object.getPrototypeOf(answers) === Object.prototype
-  ) {
-    let out = '';
-    let compact = true;
-    for (const key of Object.keys(answers)) {
-      const text = compactText((answers as Record<string, unknown>)[key]);
-      if (text === undefined) {
-        compact = false;
-        break;
-      }
-      out += `${out === '' ? '' : ','}${quotedKey(key)}:${text}`;
+export function encodeStoredAnswers(answers: Answers): string {
+  if (typeof answers !== 'object' || answers === null || Object.getPrototypeOf(answers) !== Object.prototype)
+    throw new TypeError(
+      `Response answers must be an object of answers by item id, not ${JSON.stringify(answers)}.`,
+    );
+  let out = '';
+  for (const key of Object.keys(answers)) {
+    const a: unknown = answers[key];
+    let text = compactText(a);
+    if (text === undefined) {
+      // An answer with members its kind does not have: stored as the answer the schema reads (members dropped).
+      const parsed = parseAnswer(a);
+      if (!parsed) throw new TypeError(`Response answers cannot be stored: ${problemsOf({ [key]: a })}.`);
+      text = compactText(parsed) ?? JSON.stringify(parsed);
     }
-    if (compact) return `[${STORED_ANSWERS_VERSION},{${out}}]`;
+    out += `${out === '' ? '' : ','}${quotedKey(key)}:${text}`;
   }
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(answers);
-  } catch (err) {
-    throw new TypeError(`Response answers cannot be stored as JSON: ${(err as Error).message}`);
-  }
-  if (text === undefined)
-    throw new TypeError(`Response answers cannot be stored as JSON: got ${typeof answers}.`);
-  return Array.isArray(answers) ? `[1,${text}]` : text;
+  return `[${STORED_ANSWERS_VERSION},{${out}}]`;
 }
 
 /** One compact answer back to its `Answer`; throws for a value no version-2 encoder writes. */
@@ -152,13 +149,19 @@ function expandAnswer(v: unknown, key: string): Answer {
   throw new TypeError(`Stored answer "${key}" is not a version-2 answer: ${JSON.stringify(v)}.`);
 }
 
+/** Answers of an older stored form, through the answers schema. */
+function olderForm(value: unknown): Answers {
+  const r = parseAnswers(value);
+  if (r.ok) return r.value;
+  throw new TypeError(`Stored answers are not answers (${problemsOf(value)}).`);
+}
+
 /**
- * Stored answers (parsed JSON, any version) → the answers as they were given to {@link encodeStoredAnswers}.
- * Throws a TypeError naming the problem for a versioned form this code does not know (a newer version, or a
- * damaged row): never a silent guess.
+ * Stored answers (parsed JSON, any version) → `Answers`. Throws a TypeError naming the problem for a form this
+ * code does not know (a newer version) or that does not hold answers (a damaged row): never a silent guess.
  */
-export function decodeStoredAnswers(stored: unknown): unknown {
-  if (!Array.isArray(stored)) return stored; // before version 2: the answers object itself
+export function decodeStoredAnswers(stored: unknown): Answers {
+  if (!Array.isArray(stored)) return olderForm(stored); // before version 2: the answers object itself
   const [version, body] = stored as [unknown, unknown];
   if (version === STORED_ANSWERS_VERSION && stored.length === 2) {
     if (typeof body !== 'object' || body === null || Array.isArray(body))
@@ -172,7 +175,7 @@ export function decodeStoredAnswers(stored: unknown): unknown {
     }
     return out;
   }
-  if (version === 1 && stored.length === 2) return body;
+  if (version === 1 && stored.length === 2) return olderForm(body);
   throw new TypeError(
     `Stored answers have an unknown format (version ${JSON.stringify(version)}); this nabz reads versions 1 and 2.`,
   );

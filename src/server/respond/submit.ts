@@ -5,7 +5,7 @@ import {
   safetyFlagged as isFlagged,
   REFERRAL_CODE,
 } from '../../core/respond/engine.js';
-import type { Answer } from '../../core/response/submission.js';
+import type { Answer, Answers } from '../../core/response/submission.js';
 import {
   type ConsentRecord,
   calendarDay,
@@ -125,7 +125,7 @@ export function keyConflict(): HttpError {
 }
 
 /** Whether any of the study's safety rules fires for these answers (the engine's rule). */
-export function safetyFlagged(loaded: LoadedStudy, answers: unknown): boolean {
+export function safetyFlagged(loaded: LoadedStudy, answers: Answers): boolean {
   return isFlagged(loaded.plan, answers);
 }
 
@@ -271,7 +271,7 @@ export async function responseByKey(
   store: Store,
   studyId: number,
   hashedKey: string,
-): Promise<{ id: number; publicId: string; version: number; answers: unknown } | undefined> {
+): Promise<{ id: number; publicId: string; version: number; answers: Answers } | undefined> {
   const r = await store.responses.byIdempotencyKey(studyId, hashedKey);
   return r && { id: r.id, publicId: r.publicId, version: r.version, answers: r.answers };
 }

@@ -10,6 +10,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Item } from '../../core/instrument/schema.js';
+import type { Answers } from '../../core/response/answer.js';
 import { singleChoiceQuestions } from '../../core/study/questions.js';
 import { renderDocx, renderFiguresSvg, renderHtmlDocument, renderHtmlFragment } from '../../render/index.js';
 import { programVersion } from '../../render/version.js';
@@ -46,7 +47,7 @@ async function prepareAnalysis(store: Store, req: FastifyRequest) {
     : checked.resolved.study.analysis.groupBy.filter((g) => singles.some((q) => q.id === g));
   const view = await responsesView(store, s.study, s.role);
   /** The report over the responses this caller's aggregates cover (a viewer's snapshot). */
-  const report = async (observe?: (answers: unknown) => void) =>
+  const report = async (observe?: (answers: Answers) => void) =>
     (await studyReport(store, s.study, checked.resolved, groups, programVersion(), view.include, observe))
       .report;
   return { s, checked, singles, groups, n: view.n, view, report } as const;

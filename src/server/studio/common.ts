@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { analyzeStudy } from '../../core/analysis/analyzeStudy.js';
 import type { Issue } from '../../core/instrument/schema.js';
 import type { Report } from '../../core/report/spec.js';
+import type { Answers } from '../../core/response/answer.js';
 import type { Dataset } from '../../core/response/dataset.js';
 import { buildScoringPlan, type ScoredDataset, scoreDataset } from '../../core/scoring/index.js';
 import { type ResolvedStudy, resolvedLookup } from '../../core/study/resolve.js';
@@ -182,9 +183,9 @@ async function* answersOf(
   store: Store,
   studyId: number,
   include?: ReadonlySet<number>,
-  observe?: (answers: unknown) => void,
+  observe?: (answers: Answers) => void,
   waves?: Map<number, number>,
-): AsyncGenerator<unknown> {
+): AsyncGenerator<Answers> {
   let position = 0;
   for await (const r of store.responses.iterate(studyId)) {
     observe?.(r.answers);
@@ -205,7 +206,7 @@ export async function scoredResponses(
   study: Study,
   resolved: ResolvedStudy,
   include?: ReadonlySet<number>,
-  observe?: (answers: unknown) => void,
+  observe?: (answers: Answers) => void,
 ): Promise<{ dataset: Dataset; scored: ScoredDataset; waves?: { wave: number; n: number }[] }> {
   const count = include ? include.size : await store.responses.count(study.id);
   // Respondents per referral wave (studies with referral links), for the report's recruitment sentence.
@@ -242,7 +243,7 @@ export async function studyReport(
   groupBy: readonly string[],
   generatedBy: string,
   include?: ReadonlySet<number>,
-  observe?: (answers: unknown) => void,
+  observe?: (answers: Answers) => void,
 ): Promise<{ report: Report; n: number }> {
   const { dataset, scored, waves } = await scoredResponses(store, study, resolved, include, observe);
   const groups = groupBy.filter((g) => resolved.variables.get(g)?.item.type === 'single');

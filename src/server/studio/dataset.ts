@@ -9,7 +9,7 @@
  * for that response — it was never asked.
  */
 import type { Item } from '../../core/instrument/schema.js';
-import { type Answer, parseAnswer } from '../../core/response/answer.js';
+import type { Answer, Answers } from '../../core/response/answer.js';
 import { AnswerStatus, type Column, type Dataset } from '../../core/response/dataset.js';
 import { optionColumnId } from '../../core/response/targets.js';
 import { studyQuestionItems } from '../../core/study/questions.js';
@@ -23,15 +23,8 @@ export function studyVariables(resolved: ResolvedStudy): Item[] {
   return out;
 }
 
-/** A stored answer, if it has the shape of an `Answer` (answer.ts); anything else counts as invalid. */
-function asAnswer(v: unknown): Answer | 'invalid' | undefined {
-  if (v === undefined) return undefined;
-  return parseAnswer(v) ?? 'invalid';
-}
-
-function statusOf(a: Answer | 'invalid' | undefined): AnswerStatus {
+function statusOf(a: Answer | undefined): AnswerStatus {
   if (a === undefined) return AnswerStatus.NOT_SHOWN;
-  if (a === 'invalid') return AnswerStatus.INVALID;
   switch (a.kind) {
     case 'na':
       return AnswerStatus.NOT_APPLICABLE;
@@ -82,13 +75,13 @@ type Sink =
   | { kind: 'text'; item: Item; values: (string | null)[] };
 
 /**
- * Build a Dataset from response answers (each an object of item id → `Answer`, as the respondent routes
- * store them). `expected` sizes the columns up front (optional). An answer of the wrong kind for its item
- * (e.g. text for a number item, or a value that is not one of a single-choice item's options) is INVALID.
+ * Build a Dataset from response answers (as the store decodes them). `expected` sizes the columns up front
+ * (optional). An answer of the wrong kind for its item (e.g. text for a number item, or a value that is not one
+ * of a single-choice item's options) is INVALID.
  */
 export async function datasetFromAnswers(
   resolved: ResolvedStudy,
-  records: AsyncIterable<unknown> | Iterable<unknown>,
+  records: AsyncIterable<Answers> | Iterable<Answers>,
   expected = 0,
 ): Promise<Dataset> {
   const sinks: Sink[] = studyVariables(resolved).map((item): Sink => {
@@ -119,30 +112,26 @@ export async function datasetFromAnswers(
   });
 
   let n = 0;
-  for await (const raw of records as AsyncIterable<unknown>) {
-    const answers = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+  for await (const answers of records) {
     for (const s of sinks) {
-      const a = asAnswer(Object.hasOwn(answers, s.item.id) ? answers[s.item.id] : undefined);
+      const a = Object.hasOwn(answers, s.item.id) ? answers[s.item.id] : undefined;
       if (s.kind === 'numeric') {
-        if (a !== undefined && a !== 'invalid' && a.kind === 'value') {
+        if (a?.kind === 'value') {
           const ok = s.allowed ? s.allowed.has(a.value) : true;
           s.b.push(a.value, ok ? AnswerStatus.ANSWERED : AnswerStatus.INVALID);
-        } else if (a !== undefined && a !== 'invalid' && (a.kind === 'choices' || a.kind === 'text')) {
+        } else if (a?.kind === 'choices' || a?.kind === 'text') {
           s.b.push(Number.NaN, AnswerStatus.INVALID);
         } else s.b.push(Number.NaN, statusOf(a));
       } else if (s.kind === 'choices') {
-        if (a !== undefined && a !== 'invalid' && a.kind === 'choices') {
+        if (a?.kind === 'choices') {
           const chosen = new Set(a.values);
           for (const o of s.options) o.b.push(chosen.has(o.value) ? 1 : 0, AnswerStatus.ANSWERED);
         } else {
-          const st =
-            a !== undefined && a !== 'invalid' && (a.kind === 'value' || a.kind === 'text')
-              ? AnswerStatus.INVALID
-              : statusOf(a);
+          const st = a?.kind === 'value' || a?.kind === 'text' ? AnswerStatus.INVALID : statusOf(a);
           for (const o of s.options) o.b.push(Number.NaN, st);
         }
       } else {
-        s.values.push(a !== undefined && a !== 'invalid' && a.kind === 'text' ? a.text : null);
+        s.values.push(a?.kind === 'text' ? a.text : null);
       }
     }
     n++;

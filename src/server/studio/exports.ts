@@ -70,7 +70,7 @@ export async function* exportRecords(
       ...(r.referralWave !== null ? { referralWave: r.referralWave } : {}),
       ...(r.source !== null ? { source: r.source } : {}),
       ...(r.consent !== null ? { consentVersion: r.consent.version } : {}),
-      answers: (r.answers ?? {}) as Answers,
+      answers: r.answers,
     };
   }
 }

@@ -15,6 +15,7 @@
 import type { FastifyInstance } from 'fastify';
 import { BurstDetector, groupBursts } from '../../core/privacy/bursts.js';
 import { audienceOf, snapshotSize } from '../../core/privacy/suppression.js';
+import type { Answers } from '../../core/response/answer.js';
 import type { Store, Study, StudyRole } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 import { scrollBoxText } from '../ui/table.js';
@@ -71,7 +72,7 @@ export class FlagCollector {
   private readonly flagged: number[] = [];
   private total = 0;
 
-  push(answers: unknown): void {
+  push(answers: Answers): void {
     if (this.detector.push(answers)) this.flagged.push(this.total);
     this.total++;
   }
