@@ -8,6 +8,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { flaggedPositions } from '../../src/core/privacy/bursts.js';
+import type { Answers } from '../../src/core/response/answer.js';
 import {
   countRows,
   createStudy,
@@ -25,6 +26,13 @@ function phq(seed: number): Record<string, number> {
   const a: Record<string, number> = { phq9_10: 1 };
   for (let i = 1; i <= 9; i++) a[`phq9_${i}`] = (i * 7 + seed) % 4;
   return a;
+}
+
+/** `phq(seed)` as stored answers (what the engine makes of the API body), for inserts straight into the store. */
+function phqAnswers(seed: number): Answers {
+  return Object.fromEntries(
+    Object.entries(phq(seed)).map(([k, value]) => [k, { kind: 'value', value } as const]),
+  );
 }
 
 /** The rows of the CSV the studio gives (label,link), BOM and header removed. */
@@ -189,7 +197,7 @@ for (const backend of serverBackends()) {
           t.store.responses.insert({
             studyId: study.id,
             idempotencyKey: `direct-${i}`,
-            answers: phq(i),
+            answers: phqAnswers(i),
             language: 'en',
             invitationHash: hash,
           }),
@@ -204,7 +212,7 @@ for (const backend of serverBackends()) {
       const again = await t.store.responses.insert({
         studyId: study.id,
         idempotencyKey: 'direct-0',
-        answers: phq(0),
+        answers: phqAnswers(0),
         language: 'en',
         invitationHash: hash,
       });
