@@ -142,3 +142,24 @@ export function segments<const K extends string>(req: FastifyRequest, ...names: 
   }
   return parseParams(req, schema) as Record<K, string>;
 }
+
+const keySchemas = new Map<string, z.ZodType<string>>();
+
+/**
+ * A path segment's text for a rate-limit key, read before the route's own parsing: '' when absent or not text
+ * (never refuses; the route answers 404 for a bad segment itself).
+ */
+export function segmentForKey(req: FastifyRequest, name: string): string {
+  let schema = keySchemas.get(name);
+  if (!schema) {
+    schema = z
+      .object({ [name]: z.string() })
+      .transform((p) => p[name] ?? '')
+      .catch('');
+    keySchemas.set(name, schema);
+  }
+  return schema.parse(req.params);
+}
+
+/** A query value as text when it is given once; undefined when absent or repeated (never refuses). */
+export const querySingle = z.unknown().transform((v) => (typeof v === 'string' ? v : undefined));

@@ -42,6 +42,7 @@
  * side's effect executor (server/respond/effects.ts) stores the response.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { parseSubmission } from '../../core/respond/apiBody.js';
 import {
   closedMessage,
@@ -54,6 +55,7 @@ import { pickLanguage } from '../../core/study/i18n.js';
 import type { Store, Study } from '../../store/index.js';
 import { BODY_LIMIT, type ServerConfig } from '../config.js';
 import { HttpError, type HttpIssue } from '../errors.js';
+import { parseParams, parseQuery, querySingle, segment, segmentForKey } from '../request.js';
 import { EffectExecutor } from '../respond/effects.js';
 import { type LoadedStudy, StudyCache } from '../respond/load.js';
 import { DraftLimiter } from '../respond/state.js';
@@ -123,7 +125,10 @@ const SCREENED_OUT = () =>
     'ineligible',
   );
 
-type TokenRequest = FastifyRequest<{ Params: { token: string } }>;
+/** The link's token (`/api/v1/s/:token/responses`). */
+const TokenParams = z.object({ token: segment });
+/** `?i=`: an invitation token given once (repeated keys are ignored, as a header would be). */
+const InvitationQuery = z.object({ i: querySingle });
 
 /** A submission's invitation: its hashed token (if it carries one) and whether it may be used. */
 interface Invitation {
@@ -156,8 +161,8 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
    */
   const invitationToken = (req: FastifyRequest): string | undefined => {
     const header = req.headers['nabz-invitation'];
-    const query = (req.query as Record<string, unknown> | undefined)?.i;
-    const raw = typeof header === 'string' ? header.trim() : typeof query === 'string' ? query : undefined;
+    const query = parseQuery(req, InvitationQuery).i;
+    const raw = typeof header === 'string' ? header.trim() : query;
     if (raw !== undefined && !INVITATION_TOKEN.test(raw))
       throw validationError([
         {
@@ -229,8 +234,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
         })
       : reply.code(200).send({ id: r.publicId, duplicate: true, ...support(loaded, r.flagged) });
 
-  const perAddress = (req: FastifyRequest) =>
-    `api|${req.ip}|${String((req.params as { token?: unknown }).token ?? '').slice(0, 64)}`;
+  const perAddress = (req: FastifyRequest) => `api|${req.ip}|${segmentForKey(req, 'token').slice(0, 64)}`;
   const limits = {
     bodyLimit: BODY_LIMIT,
     config: {
@@ -240,12 +244,13 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
 
   // The common case — an open study answered through its open link, its state read within the last second and
   // the hash key loaded — waits for nothing but the insert (each `await` is a hop through the microtask queue).
-  app.post('/api/v1/s/:token/responses', limits, async (req: TokenRequest, reply) => {
+  app.post('/api/v1/s/:token/responses', limits, async (req, reply) => {
     requireJson(req);
+    const link = parseParams(req, TokenParams).token;
     const header = req.headers['idempotency-key'];
     const body = parseSubmission(req.body, typeof header === 'string' ? header : undefined);
     // The study first: 404 before validation details, so nothing is revealed about unknown links.
-    const study = cache.recent(req.params.token) ?? (await studyOf(req.params.token));
+    const study = cache.recent(link) ?? (await studyOf(link));
     if (!body.ok) throw validationError(body.issues);
     const idem = hashKey.now(study.id, body.value.key) ?? (await hashKey(study.id, body.value.key));
     const token = invitationToken(req);
@@ -275,6 +280,6 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
       referral,
       ...(invitation.hash !== undefined ? { invitationHash: invitation.hash } : {}),
     });
-    return stored(reply, req.params.token, loaded, r);
+    return stored(reply, link, loaded, r);
   });
 }

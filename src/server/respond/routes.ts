@@ -21,6 +21,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import {
   advance,
   followUpOffer,
@@ -45,6 +46,7 @@ import { currentUser } from '../auth/guard.js';
 import type { ServerConfig } from '../config.js';
 import { HttpError } from '../errors.js';
 import { asForm, formField } from '../form.js';
+import { parseParams, parseQuery, querySingle, segment, segmentForKey } from '../request.js';
 import { compressBody } from './compress.js';
 import { Cookies, EffectExecutor, type End } from './effects.js';
 import { type LoadedStudy, StudyCache } from './load.js';
@@ -123,13 +125,19 @@ function readPost(body: unknown): Posted {
   };
 }
 
-type TokenRequest = FastifyRequest<{
-  Params: { token: string };
-  Querystring: { lang?: string; r?: string; i?: string; preview?: string; p?: string; e?: string };
-}>;
+/** The link's token (`/s/:token`). */
+const TokenParams = z.object({ token: segment });
 
-/** A query string value as text (repeated keys and other shapes are ignored). */
-const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+/** The query values respondent pages read, each as text when given once (repeated keys are ignored). */
+const PageQuery = z.object({
+  lang: querySingle,
+  r: querySingle,
+  i: querySingle,
+  preview: querySingle,
+  p: querySingle,
+  e: querySingle,
+});
+type PageQuery = z.output<typeof PageQuery>;
 
 export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOptions): Promise<void> {
   const { store, config, clock } = opts;
@@ -137,8 +145,7 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
   const hashKey = idempotencyKeyHasher(store, config.secret);
   const effects = new EffectExecutor(store, hashKey, new DraftLimiter(store.limits, clock));
 
-  const perStudyKey = (req: FastifyRequest) =>
-    `${req.ip}|${String((req.params as { token?: unknown }).token ?? '').slice(0, 64)}`;
+  const perStudyKey = (req: FastifyRequest) => `${req.ip}|${segmentForKey(req, 'token').slice(0, 64)}`;
   // Page views and page posts: a respondent makes ~2 requests per page, so allow 10× the submission limit.
   const pageLimit = {
     rateLimit: { max: config.submitRateLimitPerMinute * 10, timeWindow: 60_000, keyGenerator: perStudyKey },
@@ -179,6 +186,8 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
 
   interface Ctx {
     readonly token: string;
+    /** The request's query values. */
+    readonly query: PageQuery;
     readonly study: Study;
     readonly loaded: LoadedStudy;
     readonly lang: string;
@@ -188,13 +197,19 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     readonly closed: boolean;
   }
 
-  /** The study of a request, its current version, the language to show and the adapter's cookies. */
+  /**
+   * The study of a request, its current version, the language to show and the adapter's cookies. The language
+   * asked for is the posted one (`posted`), else `?lang=`; `?preview=1` counts where `previewable`.
+   */
   async function contextOf(
-    req: TokenRequest,
-    requestedLang: string | undefined,
-    preview: boolean,
+    req: FastifyRequest,
+    posted: { readonly lang: string | undefined } | null,
+    previewable: boolean,
   ): Promise<Ctx> {
-    const token = req.params.token;
+    const { token } = parseParams(req, TokenParams);
+    const query = parseQuery(req, PageQuery);
+    const requestedLang = posted ? posted.lang : query.lang;
+    const preview = previewable && query.preview === '1';
     const study = await studyFor(req, token, preview);
     const loaded = cache.current(study);
     const lang = chooseLanguage(
@@ -209,7 +224,7 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
       (study.status === 'closed' ||
         (await scheduledClose(loaded, new Date(clock()), () => store.responses.count(study.id))) !==
           undefined);
-    return { token, study, loaded, lang, preview, cookies, closed };
+    return { token, query, study, loaded, lang, preview, cookies, closed };
   }
 
   /** A live session: the cookie's draft, with the version and language it was started in. */
@@ -377,10 +392,10 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
   }
 
   /** The link itself: always a new start (a session in the cookie is another person's on a shared phone). */
-  async function startPage(req: TokenRequest, reply: FastifyReply, c: Ctx): Promise<FastifyReply> {
-    const r = text(req.query.r)?.toUpperCase();
+  async function startPage(req: FastifyRequest, reply: FastifyReply, c: Ctx): Promise<FastifyReply> {
+    const r = c.query.r?.toUpperCase();
     const ref = r && REFERRAL_CODE.test(r) ? r : undefined;
-    const inv = text(req.query.i);
+    const inv = c.query.i;
     const invitation = await invitationFor(c, inv);
     if (invitation.reason)
       return send(req, reply, renderPage({ ...common(c), view: 'invitation', reason: invitation.reason }));
@@ -397,16 +412,16 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     );
   }
 
-  app.get('/s/:token', { config: pageLimit }, async (req: TokenRequest, reply) => {
-    const c = await contextOf(req, text(req.query.lang), req.query.preview === '1');
+  app.get('/s/:token', { config: pageLimit }, async (req, reply) => {
+    const c = await contextOf(req, null, true);
     if (c.closed) return send(req, reply, renderPage({ ...common(c), view: 'closed' }));
-    const p = text(req.query.p)?.slice(0, 40);
+    const p = c.query.p?.slice(0, 40);
     return p === undefined ? startPage(req, reply, c) : sessionPage(req, reply, c, p);
   });
 
-  app.post('/s/:token', { config: pageLimit }, async (req: TokenRequest, reply) => {
+  app.post('/s/:token', { config: pageLimit }, async (req, reply) => {
     const posted = readPost(req.body);
-    const c0 = await contextOf(req, posted.lang, req.query.preview === '1');
+    const c0 = await contextOf(req, posted, true);
     if (c0.closed) return seeOther(reply, where(c0, 'closed'));
     const s = await sessionFor(req, c0, posted);
     if (typeof s === 'string') return seeOther(reply, s);
@@ -434,8 +449,8 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     return seeOther(reply, where(c, done.noInvitation ? ENDED : out.place));
   });
 
-  app.get('/s/:token/resume', { config: pageLimit }, async (req: TokenRequest, reply) => {
-    const c = await contextOf(req, text(req.query.lang), false);
+  app.get('/s/:token/resume', { config: pageLimit }, async (req, reply) => {
+    const c = await contextOf(req, null, false);
     if (c.closed) return send(req, reply, renderPage({ ...common(c), view: 'closed' }));
     return send(
       req,
@@ -444,13 +459,13 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
         ...common(c),
         action: `/s/${c.token}/resume`,
         view: 'resume',
-        ...(req.query.e === '1' ? { notFound: true } : {}),
+        ...(c.query.e === '1' ? { notFound: true } : {}),
       }),
     );
   });
 
-  app.post('/s/:token/resume', { config: resumeLimit }, async (req: TokenRequest, reply) => {
-    const c0 = await contextOf(req, formField(req.body, '_lang'), false);
+  app.post('/s/:token/resume', { config: resumeLimit }, async (req, reply) => {
+    const c0 = await contextOf(req, { lang: formField(req.body, '_lang') }, false);
     const back = `/s/${c0.token}/resume?lang=${encodeURIComponent(c0.lang)}`;
     if (c0.closed) return seeOther(reply, back);
     const code = normalizeResumeCode((formField(req.body, 'code') ?? '').slice(0, 32));

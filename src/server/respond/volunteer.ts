@@ -16,6 +16,7 @@
  * anywhere; see src/store/volunteers.ts and docs/security.md ("Follow-up volunteers").
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { followUpOffer } from '../../core/respond/engine.js';
 import { chooseLanguage } from '../../core/respond/language.js';
 import {
@@ -27,6 +28,7 @@ import { randomCode, type Store, type Study, volunteerCodeHash } from '../../sto
 import type { ServerConfig } from '../config.js';
 import { HttpError } from '../errors.js';
 import { formField } from '../form.js';
+import { parseParams, parseQuery, querySingle, segment, segments } from '../request.js';
 import type { Cookies } from './effects.js';
 import type { LoadedStudy, StudyCache } from './load.js';
 import type { RenderedPage, RespondCommon } from './render.js';
@@ -50,10 +52,14 @@ export interface VolunteerRoutesOptions {
   readonly cookiesFor: (token: string, preview: boolean, secure: boolean) => Cookies;
 }
 
-type Req = FastifyRequest<{
-  Params: { token: string; code?: string };
-  Querystring: { lang?: string; e?: string };
-}>;
+type Req = FastifyRequest;
+
+/** The link's token; the query values the volunteer pages read, each as text when given once. */
+const TokenParams = z.object({ token: segment });
+const VolunteerQuery = z.object({ lang: querySingle, e: querySingle });
+const queryOf = (req: Req) => parseQuery(req, VolunteerQuery);
+/** The volunteer's code in `/s/:token/v/:code`, upper-cased. */
+const codeOf = (req: Req) => segments(req, 'code').code.toUpperCase();
 
 interface Ctx {
   readonly token: string;
@@ -71,7 +77,7 @@ export async function volunteerRoutes(app: FastifyInstance, o: VolunteerRoutesOp
   const { store, config, cache, send, seeOther } = o;
 
   async function ctxOf(req: Req, lang: string | undefined): Promise<Ctx> {
-    const token = req.params.token;
+    const { token } = parseParams(req, TokenParams);
     const study = PUBLIC_TOKEN.test(token) ? await cache.byToken(token) : undefined;
     if (!study || study.status === 'draft') throw new HttpError(404, 'Study not found.', 'not_found');
     const loaded = cache.current(study);
@@ -104,7 +110,7 @@ export async function volunteerRoutes(app: FastifyInstance, o: VolunteerRoutesOp
   }
 
   app.get('/s/:token/volunteer', async (req: Req, reply) => {
-    const c = await ctxOf(req, req.query.lang);
+    const c = await ctxOf(req, queryOf(req).lang);
     const action = `/s/${c.token}/volunteer`;
     const made = req.cookies[VOLUNTEERED];
     if (made && CODE.test(made) && (await store.volunteers.get(c.study.id, volunteerCodeHash(made))))
@@ -113,7 +119,7 @@ export async function volunteerRoutes(app: FastifyInstance, o: VolunteerRoutesOp
         personalLink: personalLink(config.publicUrl, c.token, made),
       });
     if (!(await offerOf(req, c))) return page(req, reply, c, action, { kind: 'unavailable' });
-    const errors = (req.query.e ?? '')
+    const errors = (queryOf(req).e ?? '')
       .split(',')
       .filter((e): e is VolunteerFormError => (VOLUNTEER_FORM_ERRORS as readonly string[]).includes(e));
     return page(req, reply, c, action, { kind: 'form', errors });
@@ -149,8 +155,8 @@ export async function volunteerRoutes(app: FastifyInstance, o: VolunteerRoutesOp
   });
 
   app.get('/s/:token/v/:code', { config: o.resumeLimit }, async (req: Req, reply) => {
-    const c = await ctxOf(req, req.query.lang);
-    const code = (req.params.code ?? '').toUpperCase();
+    const c = await ctxOf(req, queryOf(req).lang);
+    const code = codeOf(req);
     const action = `/s/${c.token}/v/${code}`;
     const found = CODE.test(code) && (await store.volunteers.get(c.study.id, volunteerCodeHash(code)));
     return page(req, reply, c, action, found ? { kind: 'status' } : { kind: 'gone' });
@@ -158,7 +164,7 @@ export async function volunteerRoutes(app: FastifyInstance, o: VolunteerRoutesOp
 
   app.post('/s/:token/v/:code', { config: o.resumeLimit }, async (req: Req, reply) => {
     const c = await ctxOf(req, formField(req.body, '_lang'));
-    const code = (req.params.code ?? '').toUpperCase();
+    const code = codeOf(req);
     // Withdrawal on request: the row and its sealed contact go; not audited (its time would date the volunteer).
     if (CODE.test(code) && formField(req.body, 'withdraw') === '1')
       await store.volunteers.remove(c.study.id, volunteerCodeHash(code));
