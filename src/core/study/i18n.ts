@@ -500,7 +500,24 @@ export function uiStrings(lang: string): UiStrings {
   return strings;
 }
 
-/** Whether a language tag is written right to left. */
+/** Strong right-to-left letters (Hebrew, Arabic and their presentation forms) and strong left-to-right ones. */
+const RTL_CHAR = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/u;
+const LTR_CHAR = /[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0900-\u0dff]/u;
+
+/**
+ * The direction of a text's first strong letter (an Urdu quote in an English report, a study title typed in
+ * either script); undefined when it has none (digits, punctuation). For a language tag's direction see
+ * {@link isRtl}.
+ */
+export function firstStrongDirection(text: string): 'rtl' | 'ltr' | undefined {
+  for (const ch of text) {
+    if (RTL_CHAR.test(ch)) return 'rtl';
+    if (LTR_CHAR.test(ch)) return 'ltr';
+  }
+  return undefined;
+}
+
+/** Whether a language tag is written right to left (for a text's own direction see {@link firstStrongDirection}). */
 export function isRtl(lang: string): boolean {
   return RTL_LANGUAGES.has(baseLanguage(lang));
 }

@@ -29,6 +29,7 @@ import {
 } from '../../core/qual/results.js';
 import { displayRows, tableNotes } from '../../core/report/display.js';
 import { REPORT_SCHEMA_VERSION, type Report, type TableSpec } from '../../core/report/spec.js';
+import { firstStrongDirection } from '../../core/study/i18n.js';
 import { tableCsv } from '../../render/csv.js';
 import { renderHtmlDocument } from '../../render/html.js';
 import { renderMarkdown } from '../../render/markdown.js';
@@ -51,18 +52,6 @@ import {
   sendQualPage,
   versionField,
 } from './common.js';
-
-const RTL = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/;
-const LTR = /[A-Za-z\u00C0-\u024F]/;
-
-/** Whether a text's first strong character is right-to-left (Urdu, Arabic, Hebrew). */
-export function isRtl(s: string): boolean {
-  for (const ch of s) {
-    if (RTL.test(ch)) return true;
-    if (LTR.test(ch)) return false;
-  }
-  return false;
-}
 
 /** A TableSpec as an HTML table for a studio page (cells `dir="auto"`, group rows as headings). */
 export function specHtml(spec: TableSpec): string {
@@ -100,14 +89,14 @@ export async function specDocx(title: string, specs: TableSpec | readonly TableS
   const cell = (text: string, bold = false) =>
     new TableCell({
       borders,
-      children: (text === '' ? [''] : text.split('\n')).map(
-        (line) =>
-          new Paragraph({
-            bidirectional: isRtl(line),
-            ...(isRtl(line) ? { alignment: AlignmentType.RIGHT } : {}),
-            children: [new TextRun({ text: line, bold, rightToLeft: isRtl(line) })],
-          }),
-      ),
+      children: (text === '' ? [''] : text.split('\n')).map((line) => {
+        const rtl = firstStrongDirection(line) === 'rtl';
+        return new Paragraph({
+          bidirectional: rtl,
+          ...(rtl ? { alignment: AlignmentType.RIGHT } : {}),
+          children: [new TextRun({ text: line, bold, rightToLeft: rtl })],
+        });
+      }),
     });
   const tableOf = (spec: TableSpec) => [
     new Paragraph({ text: spec.title, heading: HeadingLevel.HEADING_2 }),

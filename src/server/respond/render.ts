@@ -17,6 +17,7 @@ import type { Answer, Answers, FieldError, FormFields } from '../../core/respons
 import { itemName } from '../../core/response/submission.js';
 import {
   baseLanguage,
+  firstStrongDirection,
   type LocalizedString,
   localize,
   type RespondErrorKind,
@@ -149,10 +150,6 @@ interface Shell {
   readonly end?: boolean;
 }
 
-/** Strong right-to-left letters (Hebrew, Arabic and their presentation forms) and strong left-to-right ones. */
-const RTL_CHAR = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/u;
-const LTR_CHAR = /[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0900-\u0dff]/u;
-
 /**
  * ` lang=".." dir=".."` for the study's title (a plain string in whichever language the researcher typed it)
  * on a page in `pageLang`: when its first strong letter is in the other direction than the page (an English
@@ -160,12 +157,7 @@ const LTR_CHAR = /[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0900-\u0dff]/u
  * a screen reader reads it with the right voice and it is laid out on its own side. Otherwise `dir="auto"`.
  */
 export function studyTitleLang(title: string, languages: readonly string[], pageLang: string): string {
-  let dir: 'rtl' | 'ltr' | undefined;
-  for (const ch of title) {
-    if (RTL_CHAR.test(ch)) dir = 'rtl';
-    else if (LTR_CHAR.test(ch)) dir = 'ltr';
-    if (dir) break;
-  }
+  const dir = firstStrongDirection(title);
   if (!dir || dir === textDirection(pageLang)) return ' dir="auto"';
   const own = languages.find((l) => textDirection(l) === dir);
   return own ? ` lang="${esc(own)}" dir="${dir}"` : ` dir="${dir}"`;
