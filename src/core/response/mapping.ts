@@ -157,204 +157,223 @@ class TargetIndex {
   }
 }
 
-/**
- * Map a file's header row onto the study's variables.
- *
- * @param headers the header row, as text
- * @param targets the study's variables (`targetsFromStudy`)
- * @param mapping an optional, already validated mapping file
- */
-export function mapColumns(
-  headers: readonly string[],
-  targets: readonly Target[],
-  mapping?: MappingFile,
-): ColumnPlan {
-  const index = new TargetIndex(targets);
-  const errors: ImportError[] = [];
-  const warnings: string[] = [];
-  const n = headers.length;
-  const trimmed = headers.map((h) => h.trim());
-  const reports: { -readonly [K in keyof ColumnReport]: ColumnReport[K] }[] = trimmed.map((h, i) => ({
-    index: i,
-    letter: columnLetter(i + 1),
-    header: h,
-    status: 'unmapped',
-  }));
-  const matches: (Match | { kind: 'timestamp' } | null)[] = new Array(n).fill(null);
-  const fixed = new Array<boolean>(n).fill(false); // decided by the mapping file
+type ColumnMatch = Match | { kind: 'timestamp' } | null;
 
-  const err = (e: Omit<ImportError, 'row' | 'value'> & { value?: string | null }) =>
-    errors.push({ row: null, value: null, ...e });
-  const label = (i: number) =>
-    trimmed[i]!.length > 0
-      ? `column ${reports[i]!.letter} (${q(trimmed[i]!)})`
-      : `column ${reports[i]!.letter} (no header)`;
+/** The work of {@link mapColumns}: what each phase reads and settles, column by column. */
+interface MappingRun {
+  readonly index: TargetIndex;
+  readonly targets: readonly Target[];
+  readonly mapping: MappingFile | undefined;
+  /** The headers, trimmed. */
+  readonly headers: readonly string[];
+  readonly reports: { -readonly [K in keyof ColumnReport]: ColumnReport[K] }[];
+  readonly matches: ColumnMatch[];
+  /** Decided by the mapping file. */
+  readonly fixed: boolean[];
+  /** A header used by more than one column (and not ignored by the mapping file). */
+  readonly duplicate: boolean[];
+  /** Columns by header (non-empty headers). */
+  readonly positions: Map<string, number[]>;
+  /** The mapping file's columns by trimmed key, and by normalised key. */
+  readonly mapCols: ReadonlyMap<string, string | null>;
+  readonly mapColsNorm: ReadonlyMap<string, string | null>;
+  /** Mapping-file column keys used (exact or normalised). */
+  readonly usedMapKeys: Set<string>;
+  readonly errors: ImportError[];
+  readonly warnings: string[];
+  timestampIndex: number;
+}
 
-  // Mapping file: columns (exact header first, then normalised).
-  const mapCols = new Map<string, string | null>();
-  const mapColsNorm = new Map<string, string | null>();
-  const usedMapKeys = new Set<string>();
-  if (mapping) {
-    for (const [k, v] of Object.entries(mapping.columns)) {
-      mapCols.set(k.trim(), v);
-      mapColsNorm.set(normalizeKey(k), v);
-    }
-    for (const key of Object.keys(mapping.values)) {
-      if (key !== '*' && !index.byId.has(normalizeKey(key))) {
-        err({
-          code: 'mapping_file',
-          column: null,
-          item: key,
-          message: `The mapping file has "values" for ${q(key)}, which is not an item of this study. Use an item id (${listIds(
-            targets.map((t) => t.id),
-          )}) or "*".`,
-        });
-      }
+function err(run: MappingRun, e: Omit<ImportError, 'row' | 'value'> & { value?: string | null }): void {
+  run.errors.push({ row: null, value: null, ...e });
+}
+
+function columnLabel(run: MappingRun, i: number): string {
+  return run.headers[i]!.length > 0
+    ? `column ${run.reports[i]!.letter} (${q(run.headers[i]!)})`
+    : `column ${run.reports[i]!.letter} (no header)`;
+}
+
+/** A header's entry in the mapping file's columns: exact header first, then normalised. */
+function mappingEntry(run: MappingRun, h: string): { key: string; value: string | null } | undefined {
+  const exact = run.mapCols.get(h);
+  if (exact !== undefined) return { key: h, value: exact };
+  const nk = normalizeKey(h);
+  const norm = h.length > 0 ? run.mapColsNorm.get(nk) : undefined;
+  return norm !== undefined ? { key: nk, value: norm } : undefined;
+}
+
+/** The variables a target fills: a multiple-choice item one per option. */
+function variablesOf(t: Target): string[] {
+  return t.type === 'multiple' ? t.options.map((o) => optionColumnId(t.id, o.value)) : [t.id];
+}
+
+/** Phase 1: the mapping file's "values" keys must be items of the study (or "*"). */
+function checkMappingValues(run: MappingRun): void {
+  if (!run.mapping) return;
+  for (const key of Object.keys(run.mapping.values)) {
+    if (key !== '*' && !run.index.byId.has(normalizeKey(key))) {
+      err(run, {
+        code: 'mapping_file',
+        column: null,
+        item: key,
+        message: `The mapping file has "values" for ${q(key)}, which is not an item of this study. Use an item id (${listIds(
+          run.targets.map((t) => t.id),
+        )}) or "*".`,
+      });
     }
   }
-  const mappingEntry = (h: string): { key: string; value: string | null } | undefined => {
-    if (mapCols.has(h)) return { key: h, value: mapCols.get(h)! };
-    const nk = normalizeKey(h);
-    if (h.length > 0 && mapColsNorm.has(nk)) return { key: nk, value: mapColsNorm.get(nk)! };
-    return undefined;
-  };
+}
 
-  // Duplicate headers.
-  const positions = new Map<string, number[]>();
-  trimmed.forEach((h, i) => {
+/** Phase 2: headers used by several columns cannot be told apart (unless the mapping file ignores them). */
+function markDuplicateHeaders(run: MappingRun): void {
+  const { headers, positions, reports } = run;
+  headers.forEach((h, i) => {
     if (h.length === 0) return;
     const list = positions.get(h);
     if (list) list.push(i);
     else positions.set(h, [i]);
   });
-  const duplicate = new Array<boolean>(n).fill(false);
   for (const [h, list] of positions) {
     if (list.length < 2) continue;
-    const entry = mappingEntry(h);
+    const entry = mappingEntry(run, h);
     if (entry && entry.value === null) continue; // ignored by the mapping file: harmless
     for (const i of list) {
-      duplicate[i] = true;
+      run.duplicate[i] = true;
       reports[i]!.status = 'duplicate';
       reports[i]!.note = `header also used by column${list.length > 2 ? 's' : ''} ${list
         .filter((j) => j !== i)
         .map((j) => reports[j]!.letter)
         .join(', ')}`;
     }
-    err({
+    err(run, {
       code: 'duplicate_header',
       column: h,
       item: null,
       message: `Columns ${list.map((j) => reports[j]!.letter).join(', ')} all have the header ${q(h)}, so they cannot be told apart. Rename them in the file so that each header is used once, or ignore them with a mapping file ("columns": { ${q(h)}: null }).`,
     });
   }
+}
 
-  // Timestamp column chosen by the mapping file.
-  let timestampIndex = -1;
-  const wantTimestamp = mapping?.timestamp;
-  if (typeof wantTimestamp === 'string') {
-    timestampIndex = trimmed.indexOf(wantTimestamp.trim());
-    if (timestampIndex < 0)
-      timestampIndex = trimmed.findIndex((h) => normalizeKey(h) === normalizeKey(wantTimestamp));
-    if (timestampIndex < 0) {
-      err({
-        code: 'mapping_file',
-        column: wantTimestamp,
-        item: null,
-        message: `The mapping file names ${q(wantTimestamp)} as the timestamp column, but the file has no such column. Its headers are: ${listIds(
-          trimmed.filter((h) => h.length > 0).map(q),
-        )}.`,
-      });
-    } else if (!duplicate[timestampIndex]) {
-      matches[timestampIndex] = { kind: 'timestamp' };
-      fixed[timestampIndex] = true;
-    }
+/** Phase 3: the timestamp column the mapping file chooses, if any. */
+function chosenTimestamp(run: MappingRun): void {
+  const want = run.mapping?.timestamp;
+  if (typeof want !== 'string') return;
+  let i = run.headers.indexOf(want.trim());
+  if (i < 0) i = run.headers.findIndex((h) => normalizeKey(h) === normalizeKey(want));
+  run.timestampIndex = i;
+  if (i < 0) {
+    err(run, {
+      code: 'mapping_file',
+      column: want,
+      item: null,
+      message: `The mapping file names ${q(want)} as the timestamp column, but the file has no such column. Its headers are: ${listIds(
+        run.headers.filter((h) => h.length > 0).map(q),
+      )}.`,
+    });
+  } else if (!run.duplicate[i]) {
+    run.matches[i] = { kind: 'timestamp' };
+    run.fixed[i] = true;
   }
+}
 
-  // Pass 1: mapping file, ids, timestamp names, texts, grid rows.
-  for (let i = 0; i < n; i++) {
-    if (duplicate[i] || fixed[i]) continue;
-    const h = trimmed[i]!;
-    const entry = mappingEntry(h);
-    if (entry) {
-      usedMapKeys.add(entry.key);
-      if (entry.value === null) {
-        reports[i]!.status = 'ignored';
-        reports[i]!.note = 'ignored by the mapping file';
-        fixed[i] = true;
-        continue;
-      }
-      const m = index.byName(entry.value, 'mapping-file');
-      if (!m) {
-        err({
-          code: 'mapping_file',
-          column: h,
-          item: entry.value,
-          message: `The mapping file maps column ${q(h)} to ${q(entry.value)}, which is not an item of this study (nor <item>__<value> for an option of a multiple-choice item). Items: ${listIds(
-            targets.map((t) => t.id),
-          )}.`,
-        });
-        fixed[i] = true;
-        continue;
-      }
-      matches[i] = m;
-      fixed[i] = true;
-      continue;
-    }
-    if (h.length === 0) {
-      reports[i]!.note = 'no header';
-      continue;
-    }
-    let m = index.byName(h, 'id');
-    if (!m && h.includes('/')) {
-      const parts = h.split('/');
-      m = index.byName(parts[parts.length - 1]!, 'id');
-      if (!m && parts.length >= 2)
-        m = index.byName(`${parts[parts.length - 2]}__${parts[parts.length - 1]}`, 'id');
-    }
-    if (m) {
-      matches[i] = m;
-      continue;
-    }
-    const norm = normalizeText(h);
-    if (wantTimestamp === undefined && timestampIndex < 0 && TIMESTAMP_NAMES.has(norm)) {
-      matches[i] = { kind: 'timestamp' };
-      timestampIndex = i;
-      continue;
-    }
-    const byText = index.byText.get(norm);
-    if (byText) {
-      matches[i] =
-        byText.length === 1
-          ? { kind: 'item', target: byText[0]!, how: 'text' }
-          : { kind: 'ambiguous', candidates: byText, stem: null };
-      continue;
-    }
-    const grid = parseGridHeader(h);
-    if (grid) {
-      const g = index.byName(grid.row, 'id');
-      if (g) {
-        matches[i] = g;
-        continue;
-      }
-      const rows = index.byText.get(normalizeText(grid.row));
-      if (rows) {
-        matches[i] =
-          rows.length === 1
-            ? { kind: 'item', target: rows[0]!, how: 'grid-row' }
-            : { kind: 'ambiguous', candidates: rows, stem: normalizeText(grid.stem) };
-      }
-    }
+/** Phase 4, one column: the mapping file's entry for it (ignore, or an item). True when it decided. */
+function matchByMappingFile(run: MappingRun, i: number): boolean {
+  const h = run.headers[i]!;
+  const entry = mappingEntry(run, h);
+  if (!entry) return false;
+  run.usedMapKeys.add(entry.key);
+  run.fixed[i] = true;
+  if (entry.value === null) {
+    run.reports[i]!.status = 'ignored';
+    run.reports[i]!.note = 'ignored by the mapping file';
+    return true;
   }
+  const m = run.index.byName(entry.value, 'mapping-file');
+  if (!m) {
+    err(run, {
+      code: 'mapping_file',
+      column: h,
+      item: entry.value,
+      message: `The mapping file maps column ${q(h)} to ${q(entry.value)}, which is not an item of this study (nor <item>__<value> for an option of a multiple-choice item). Items: ${listIds(
+        run.targets.map((t) => t.id),
+      )}.`,
+    });
+    return true;
+  }
+  run.matches[i] = m;
+  return true;
+}
 
-  // Pass 2: settle ambiguous grid rows by the instrument of the other rows of the same stem.
-  for (let i = 0; i < n; i++) {
+/** Phase 4, one column: by id (also the last one or two parts of a `group/item` path), timestamp name, text, grid row. */
+function matchByName(run: MappingRun, i: number): void {
+  const { index } = run;
+  const h = run.headers[i]!;
+  let m = index.byName(h, 'id');
+  if (!m && h.includes('/')) {
+    const parts = h.split('/');
+    m = index.byName(parts[parts.length - 1]!, 'id');
+    if (!m && parts.length >= 2)
+      m = index.byName(`${parts[parts.length - 2]}__${parts[parts.length - 1]}`, 'id');
+  }
+  if (m) {
+    run.matches[i] = m;
+    return;
+  }
+  const norm = normalizeText(h);
+  if (run.mapping?.timestamp === undefined && run.timestampIndex < 0 && TIMESTAMP_NAMES.has(norm)) {
+    run.matches[i] = { kind: 'timestamp' };
+    run.timestampIndex = i;
+    return;
+  }
+  const byText = index.byText.get(norm);
+  if (byText) {
+    run.matches[i] =
+      byText.length === 1
+        ? { kind: 'item', target: byText[0]!, how: 'text' }
+        : { kind: 'ambiguous', candidates: byText, stem: null };
+    return;
+  }
+  const grid = parseGridHeader(h);
+  if (!grid) return;
+  const g = index.byName(grid.row, 'id');
+  if (g) {
+    run.matches[i] = g;
+    return;
+  }
+  const rows = index.byText.get(normalizeText(grid.row));
+  if (rows) {
+    run.matches[i] =
+      rows.length === 1
+        ? { kind: 'item', target: rows[0]!, how: 'grid-row' }
+        : { kind: 'ambiguous', candidates: rows, stem: normalizeText(grid.stem) };
+  }
+}
+
+/** Phase 4: every column not yet decided, by the mapping file, then by name. */
+function matchColumns(run: MappingRun): void {
+  for (let i = 0; i < run.headers.length; i++) {
+    if (run.duplicate[i] || run.fixed[i]) continue;
+    if (matchByMappingFile(run, i)) continue;
+    if (run.headers[i]!.length === 0) {
+      run.reports[i]!.note = 'no header';
+      continue;
+    }
+    matchByName(run, i);
+  }
+}
+
+/** Phase 5: settle ambiguous grid rows by the instrument of the other rows of the same stem. */
+function settleGridRows(run: MappingRun): void {
+  const { matches, headers } = run;
+  for (let i = 0; i < headers.length; i++) {
     const m = matches[i];
     if (m?.kind !== 'ambiguous' || m.stem === null) continue;
     const groups = new Set<string>();
-    for (let j = 0; j < n; j++) {
+    for (let j = 0; j < headers.length; j++) {
       const o = matches[j];
       if (j === i || !o || (o.kind !== 'item' && o.kind !== 'option')) continue;
-      const g = parseGridHeader(trimmed[j]!);
+      const g = parseGridHeader(headers[j]!);
       if (g && normalizeText(g.stem) === m.stem) groups.add(o.target.group);
     }
     if (groups.size === 1) {
@@ -363,23 +382,26 @@ export function mapColumns(
       if (inGroup.length === 1) matches[i] = { kind: 'item', target: inGroup[0]!, how: 'grid-context' };
     }
   }
+}
 
-  // Claims: which columns fill each variable; a whole multiple-choice column claims all its options.
+/**
+ * Phase 6: which columns fill each variable (a whole multiple-choice column claims all its options). A variable
+ * claimed by one mapping-file column and others goes to the mapping file's; otherwise every claimant is in
+ * conflict (returned) and the conflict is reported once.
+ */
+function resolveClaims(run: MappingRun): Set<number> {
+  const { matches, reports, fixed } = run;
   const claims = new Map<string, number[]>();
   const claim = (v: string, i: number) => {
     const list = claims.get(v);
     if (list) list.push(i);
     else claims.set(v, [i]);
   };
-  const variablesOf = (t: Target): string[] =>
-    t.type === 'multiple' ? t.options.map((o) => optionColumnId(t.id, o.value)) : [t.id];
-  for (let i = 0; i < n; i++) {
-    const m = matches[i];
-    if (!m) continue;
-    if (m.kind === 'item') for (const v of variablesOf(m.target)) claim(v, i);
-    else if (m.kind === 'option')
+  matches.forEach((m, i) => {
+    if (m?.kind === 'item') for (const v of variablesOf(m.target)) claim(v, i);
+    else if (m?.kind === 'option')
       claim(optionColumnId(m.target.id, m.target.options[m.optionIndex]!.value), i);
-  }
+  });
   const conflicted = new Set<number>();
   const reportedConflicts = new Set<string>();
   for (const [v, cols] of claims) {
@@ -389,7 +411,7 @@ export function mapColumns(
       for (const i of cols) {
         if (i === byFile[0]) continue;
         matches[i] = null;
-        reports[i]!.note = `${v} is filled from ${label(byFile[0]!)} by the mapping file`;
+        reports[i]!.note = `${v} is filled from ${columnLabel(run, byFile[0]!)} by the mapping file`;
       }
       continue;
     }
@@ -399,31 +421,33 @@ export function mapColumns(
     reportedConflicts.add(key);
     const m = matches[cols[0]!] as Match & { target: Target };
     const item = m.target.id;
-    err({
+    err(run, {
       code: 'conflicting_columns',
-      column: trimmed[cols[1]!]!,
+      column: run.headers[cols[1]!]!,
       item,
-      message: `${cols.map(label).join(' and ')} would all fill ${item === v ? `item ${item}` : `${v} (item ${item})`}. Keep one: ignore the others in a mapping file ("columns": { ${q(
-        trimmed[cols[1]!]!,
+      message: `${cols.map((i) => columnLabel(run, i)).join(' and ')} would all fill ${item === v ? `item ${item}` : `${v} (item ${item})`}. Keep one: ignore the others in a mapping file ("columns": { ${q(
+        run.headers[cols[1]!]!,
       )}: null }).`,
     });
   }
+  return conflicted;
+}
 
-  // Reports and assignments.
-  const assignments: ColumnAssignment[] = new Array(n).fill(null);
-  for (let i = 0; i < n; i++) {
-    const r = reports[i]!;
-    const m = matches[i];
-    if (!m) continue;
+/** Phase 7: each column's report and assignment; ambiguous columns are errors naming the candidates. */
+function assignColumns(run: MappingRun, conflicted: ReadonlySet<number>): ColumnAssignment[] {
+  const assignments: ColumnAssignment[] = new Array(run.headers.length).fill(null);
+  run.matches.forEach((m, i) => {
+    const r = run.reports[i]!;
+    if (!m) return;
     if (m.kind === 'timestamp') {
       r.status = 'timestamp';
       assignments[i] = { kind: 'timestamp' };
-      continue;
+      return;
     }
     if (m.kind === 'ambiguous') {
       r.status = 'ambiguous';
       r.candidates = m.candidates.map((t) => t.id);
-      err({
+      err(run, {
         code: 'ambiguous_column',
         column: r.header,
         item: null,
@@ -431,7 +455,7 @@ export function mapColumns(
           r.header,
         )}: ${q(r.candidates[0]!)} }).`,
       });
-      continue;
+      return;
     }
     r.item = m.target.id;
     r.how = m.how;
@@ -442,41 +466,98 @@ export function mapColumns(
     } else r.variable = m.target.id;
     if (conflicted.has(i)) {
       r.status = 'conflict';
-      continue;
+      return;
     }
     r.status = 'mapped';
     assignments[i] =
       m.kind === 'item'
         ? { kind: 'item', target: m.target, how: m.how }
         : { kind: 'option', target: m.target, optionIndex: m.optionIndex, how: m.how };
-  }
+  });
+  return assignments;
+}
 
-  if (mapping) {
-    for (const k of Object.keys(mapping.columns)) {
-      if (!usedMapKeys.has(k.trim()) && !usedMapKeys.has(normalizeKey(k)) && !positions.has(k.trim())) {
-        warnings.push(`The mapping file names column ${q(k)}, which is not in the file.`);
-      }
+/** Phase 8: a warning for each mapping-file column the file does not have. */
+function warnUnusedMappingColumns(run: MappingRun): void {
+  if (!run.mapping) return;
+  for (const k of Object.keys(run.mapping.columns)) {
+    if (
+      !run.usedMapKeys.has(k.trim()) &&
+      !run.usedMapKeys.has(normalizeKey(k)) &&
+      !run.positions.has(k.trim())
+    ) {
+      run.warnings.push(`The mapping file names column ${q(k)}, which is not in the file.`);
     }
   }
+}
 
+/** Phase 9: the report, with the variables no column fills. */
+function mappingReport(run: MappingRun, assignments: readonly ColumnAssignment[]): MappingReport {
   const filled = new Set<string>();
   for (const a of assignments) {
     if (!a || a.kind === 'timestamp') continue;
     if (a.kind === 'item') for (const v of variablesOf(a.target)) filled.add(v);
     else filled.add(optionColumnId(a.target.id, a.target.options[a.optionIndex]!.value));
   }
-  const missingTargets = targets.flatMap((t) => variablesOf(t).filter((v) => !filled.has(v)));
-
-  const columns = reports as ColumnReport[];
-  const report: MappingReport = {
+  const columns = run.reports as ColumnReport[];
+  return {
     columns,
     mapped: columns.filter((c) => c.status === 'mapped'),
     unmapped: columns.filter((c) => c.status === 'unmapped' || c.status === 'ignored'),
     ambiguous: columns.filter((c) => c.status === 'ambiguous'),
     timestamp: columns.find((c) => c.status === 'timestamp') ?? null,
-    missingTargets,
+    missingTargets: run.targets.flatMap((t) => variablesOf(t).filter((v) => !filled.has(v))),
   };
-  return { assignments, report, errors, warnings };
+}
+
+/**
+ * Map a file's header row onto the study's variables, in named phases: the mapping file's "values" keys checked,
+ * duplicate headers, the mapping file's timestamp column, each column matched (mapping file, then id, timestamp
+ * name, text, grid row), ambiguous grid rows settled by their neighbours, conflicting claims on a variable,
+ * assignments and reports, unused mapping-file columns, variables without a column.
+ *
+ * @param headers the header row, as text
+ * @param targets the study's variables (`targetsFromStudy`)
+ * @param mapping an optional, already validated mapping file
+ */
+export function mapColumns(
+  headers: readonly string[],
+  targets: readonly Target[],
+  mapping?: MappingFile,
+): ColumnPlan {
+  const trimmed = headers.map((h) => h.trim());
+  const n = trimmed.length;
+  const run: MappingRun = {
+    index: new TargetIndex(targets),
+    targets,
+    mapping,
+    headers: trimmed,
+    reports: trimmed.map((h, i) => ({
+      index: i,
+      letter: columnLetter(i + 1),
+      header: h,
+      status: 'unmapped',
+    })),
+    matches: new Array<ColumnMatch>(n).fill(null),
+    fixed: new Array<boolean>(n).fill(false),
+    duplicate: new Array<boolean>(n).fill(false),
+    positions: new Map(),
+    mapCols: new Map(Object.entries(mapping?.columns ?? {}).map(([k, v]) => [k.trim(), v])),
+    mapColsNorm: new Map(Object.entries(mapping?.columns ?? {}).map(([k, v]) => [normalizeKey(k), v])),
+    usedMapKeys: new Set(),
+    errors: [],
+    warnings: [],
+    timestampIndex: -1,
+  };
+  checkMappingValues(run);
+  markDuplicateHeaders(run);
+  chosenTimestamp(run);
+  matchColumns(run);
+  settleGridRows(run);
+  const conflicted = resolveClaims(run);
+  const assignments = assignColumns(run, conflicted);
+  warnUnusedMappingColumns(run);
+  return { assignments, report: mappingReport(run, assignments), errors: run.errors, warnings: run.warnings };
 }
 
 const HOW_TEXT: Record<MatchHow, string> = {
