@@ -162,4 +162,7 @@ export function segmentForKey(req: FastifyRequest, name: string): string {
 }
 
 /** A query value as text when it is given once; undefined when absent or repeated (never refuses). */
-export const querySingle = z.unknown().transform((v) => (typeof v === 'string' ? v : undefined));
+export const querySingle = z.preprocess(
+  (v) => (typeof v === 'string' ? v : undefined),
+  z.string().optional(),
+);

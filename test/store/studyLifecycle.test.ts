@@ -110,7 +110,7 @@ for (const backend of testBackends()) {
         fromStudyId: study.id,
         title: 'Copy of Burnout among interns',
         ownerId: copier.id,
-        definition: { instruments: ['bace-v3'], languages: ['en'] },
+        definition: { instruments: [{ instrument: 'bace3' }], languages: ['en'] },
         consentText: 'I agree.',
       });
       expect(copy).toBeDefined();
@@ -125,7 +125,7 @@ for (const backend of testBackends()) {
         minCellSize: 8,
         openedAt: null,
         archivedAt: null,
-        definition: { instruments: ['bace-v3'], languages: ['en'] },
+        definition: { instruments: [{ instrument: 'bace3' }], languages: ['en'] },
       });
       expect(await rowsOf(copy!.id)).toEqual({
         ...Object.fromEntries(STUDY_TABLES.map((t) => [t, 0])),
