@@ -8,7 +8,6 @@
  */
 import { PassThrough, Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Answers } from '../../core/response/submission.js';
 import type { ResolvedStudy } from '../../core/study/resolve.js';
 import {
   buildVariables,
