@@ -406,9 +406,11 @@ function settings({ draft, fields }: SectionInput): SectionResult {
   col.collectTimes = checked(fields, 'collectTimes');
   col.referrals = checked(fields, 'referrals');
   col.supportForAll = checked(fields, 'supportForAll');
-  for (const [key, value] of Object.entries(schedule.value))
-    if (value === undefined) delete col[key];
-    else col[key] = value;
+  const { closesOn, quota } = schedule.value;
+  if (closesOn === undefined) delete col.closesOn;
+  else col.closesOn = closesOn;
+  if (quota === undefined) delete col.quota;
+  else col.quota = quota;
   col.minCellSize = k;
   const thankYou = localizedFrom(fields, 'thankYou');
   if (thankYou) col.thankYou = thankYou;
