@@ -121,7 +121,7 @@ for (const backend of serverBackends()) {
       await t.store.responses.insert({
         studyId: id,
         idempotencyKey: 'a'.repeat(32),
-        answers: { age: 21 },
+        answers: { age: { kind: 'value', value: 21 } },
         language: 'en',
       });
 
