@@ -27,8 +27,7 @@ import { consentPdf, UnprintableTextError } from '../../render/consentPdf.js';
 import { csvField } from '../../render/csv.js';
 import type { QualState } from '../../store/index.js';
 import { HttpError } from '../errors.js';
-import { asForm } from '../form.js';
-import { segments } from '../request.js';
+import { formRawText, parseBody, segments } from '../request.js';
 import { type Html, html, raw } from '../ui/html.js';
 import {
   applyPlan,
@@ -50,7 +49,8 @@ import {
   when,
 } from './common.js';
 
-const text = (max: number) => z.preprocess((v) => (Array.isArray(v) ? v[0] : (v ?? '')), z.string().max(max));
+/** A form field's first value as written, at most `max` characters (request.ts's formRawText). */
+const text = (max: number) => formRawText.pipe(z.string().max(max));
 
 const FormBody = z.object({
   version: text(60).transform((s) => s.trim()),
@@ -67,19 +67,6 @@ const RecordBody = z.object({
   witness: text(200).transform((s) => s.trim().normalize('NFC')),
   notes: text(2000).transform((s) => s.trim().normalize('NFC')),
 });
-
-/** A form body through its schema, or a 400 naming each bad field. */
-function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {
-  const r = schema.safeParse(body);
-  if (r.success) return r.data;
-  const issues = r.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-  throw new HttpError(
-    400,
-    `${what} is not valid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-    'validation',
-    issues,
-  );
-}
 
 const refuseIssues = (issues: readonly Issue[], lead: string) => invalid(issues, lead);
 
@@ -253,13 +240,13 @@ export function registerConsent(app: FastifyInstance, ctx: QualContext): void {
 
   app.post('/studies/:id/qual/consent/forms', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.owner);
-    await addForm(ctx, q, parseBody(FormBody, asForm(req.body), 'The consent form'));
+    await addForm(ctx, q, parseBody(req, FormBody));
     return seeOther(reply, `${qualBase(q.study.id)}/consent`);
   });
 
   app.post('/studies/:id/qual/consent/records', async (req, reply) => {
     const q = await loadQual(ctx, req, QUAL_ROLES.edit);
-    await addRecord(ctx, q, parseBody(RecordBody, asForm(req.body), 'The consent record'));
+    await addRecord(ctx, q, parseBody(req, RecordBody));
     return seeOther(reply, `${qualBase(q.study.id)}/consent`);
   });
 
