@@ -583,17 +583,19 @@ export type ScheduledClose = 'close_date' | 'quota';
 /**
  * Whether an open study has closed by its own settings, evaluated at request time (no timer): after its close
  * day (`collection.closesOn`, the last day in UTC that takes responses), or once `stored` responses reach its
- * `collection.quota`. `stored` is only needed (and only asked for) when the study has a quota.
+ * `collection.quota`. `stored` is only needed (and only asked for) when the study has a quota; without one the
+ * answer is given at once, not as a promise (the ingestion path then waits for nothing here).
  */
-export async function scheduledClose(
+export function scheduledClose(
   study: RespondFlow,
   now: Date,
   stored: () => Promise<number>,
-): Promise<ScheduledClose | undefined> {
+): ScheduledClose | undefined | Promise<ScheduledClose | undefined> {
   const col = study.resolved.study.collection;
   if (col.closesOn !== undefined && now.toISOString().slice(0, 10) > col.closesOn) return 'close_date';
-  if (col.quota !== undefined && (await stored()) >= col.quota) return 'quota';
-  return undefined;
+  const quota = col.quota;
+  if (quota === undefined) return undefined;
+  return stored().then((n) => (n >= quota ? 'quota' : undefined));
 }
 
 /** The JSON API's message for a study that is closed (by its owner, its close date or its quota). */

@@ -258,8 +258,9 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
       token === undefined && !study.invitationOnly ? OPEN_LINK : await invitationOf(study, token);
     const loaded = cache.current(study);
     const lang = pickLanguage(loaded.resolved.study.languages, body.value.language);
-    const why =
-      study.status === 'open' ? await scheduledClose(loaded, new Date(clock()), count(study)) : undefined;
+    const closing =
+      study.status === 'open' ? scheduledClose(loaded, new Date(clock()), count(study)) : undefined;
+    const why = closing instanceof Promise ? await closing : closing;
     const d = judgeSubmission(loaded, {
       answers: body.value.answers,
       lang,
