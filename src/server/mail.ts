@@ -129,7 +129,10 @@ class Replies {
   /** The next complete reply. */
   next(timeoutMs = 30_000): Promise<string> {
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('the mail server did not answer within 30 s')), timeoutMs);
+      const t = setTimeout(
+        () => reject(new Error(`the mail server did not answer within ${timeoutMs / 1000} s`)),
+        timeoutMs,
+      );
       this.waiting = (r) => {
         clearTimeout(t);
         if (this.failed) reject(this.failed);

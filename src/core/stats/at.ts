@@ -1,5 +1,5 @@
 /**
- * Checked element read, used instead of the non-null assertion `at(a, i)` (issue 13: Biome's
+ * Checked element read, used instead of the non-null assertion `a[i]!` (issue 13: Biome's
  * `noNonNullAssertion` is on for this folder). Where a loop bound guarantees the element exists, a
  * missing element is a bug in nabz, so it throws rather than letting `undefined` become NaN or a
  * silently wrong number further on. Allocation-free, so it is fine in hot loops.

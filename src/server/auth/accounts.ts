@@ -89,7 +89,7 @@ export interface JoinModel {
 }
 
 /** The invitation page: accept (signed in), or name, e-mail and password (signed out). */
-export function joinPage(m: JoinModel, csrf: string): string {
+function joinPage(m: JoinModel, csrf: string): string {
   const lead = html`<h1>Join “${m.studyTitle}”</h1><p>You are invited to this study as ${ROLE_TEXT[m.role]}. The link works once, until ${utc(m.expiresAt)}.</p>`;
   const body = m.signedInAs
     ? html`${lead}${errorsView(m.errors ?? [])}<form method="post" action="${m.action}/accept" class="stack">${csrfView(csrf)}<p>Signed in as <strong>${m.signedInAs}</strong>.</p><div><button class="primary">Accept the invitation</button></div></form>`
@@ -102,7 +102,7 @@ ${newPasswordFields('Password')}<div><button class="primary">Create the account<
 }
 
 /** What a signed-out invitee sees after sending the form — the same whether or not the address had an account. */
-export function joinSentPage(email: string, next: string): string {
+function joinSentPage(email: string, next: string): string {
   return layout({
     title: 'Sign in to continue',
     body: html`<h1>Sign in to continue</h1><p>Sign in as <strong>${email}</strong> to go on. If this address is new on this server, its account has just been made with the password you chose and the invitation is accepted: signing in opens the study. If the address already had an account, sign in with that account's password: the invitation is kept for you to accept.</p><p><a class="button primary" href="/signin?next=${encodeURIComponent(next)}">Sign in</a></p>`
@@ -111,7 +111,7 @@ export function joinSentPage(email: string, next: string): string {
 }
 
 /** A link that cannot be used, and why. */
-export function linkRefusedPage(title: string, message: string): string {
+function linkRefusedPage(title: string, message: string): string {
   return layout({
     title,
     body: html`<h1>${title}</h1><p role="alert">${message}</p><p><a href="/signin">Sign in</a></p>`.text,
@@ -125,7 +125,7 @@ export interface AccountModel {
 }
 
 /** The signed-in user's account page: who they are and the change-password form. */
-export function accountPage(m: AccountModel, csrf: string): Html {
+function accountPage(m: AccountModel, csrf: string): Html {
   return html`<h1>Your account</h1>${m.notice && html`<p class="ok" role="status">${m.notice}</p>`}
 <p>${m.user.displayName} · ${m.user.email}${m.user.isAdmin && html` · administrator (<a href="/admin/users">accounts and reset links</a>)`}</p>
 <h2>Change your password</h2><p class="hint">Every other session of your account is signed out; this browser stays signed in.</p>${errorsView(m.errors ?? [])}
@@ -147,7 +147,7 @@ export interface AdminUsersModel {
 }
 
 /** The administrator's list of accounts with a reset-link button each. */
-export function adminUsersPage(m: AdminUsersModel, csrf: string): Html {
+function adminUsersPage(m: AdminUsersModel, csrf: string): Html {
   const made =
     m.made &&
     html`<div class="ok" role="status"><p>Password reset link for <strong>${m.made.email}</strong> — works once, until ${utc(m.made.expiresAt)}. Copy it now: it is not shown again. Give it to them in person or by a channel you trust.</p><p><input type="text" readonly aria-label="Reset link" value="${m.made.link}"></p></div>`;
@@ -160,12 +160,7 @@ export function adminUsersPage(m: AdminUsersModel, csrf: string): Html {
 }
 
 /** The reset page: a new password, twice. */
-export function resetPage(
-  action: string,
-  email: string,
-  csrf: string,
-  errors: readonly string[] = [],
-): string {
+function resetPage(action: string, email: string, csrf: string, errors: readonly string[] = []): string {
   return layout({
     title: 'Set a new password',
     body: html`<h1>Set a new password</h1><p>For <strong>${email}</strong>. Every session of the account will be signed out.</p>${errorsView(errors)}<form method="post" action="${action}" class="stack">${csrfView(csrf)}${newPasswordFields('New password')}<div><button class="primary">Set the password</button></div></form>`
@@ -185,7 +180,7 @@ function send(reply: FastifyReply, status: number, body: string): FastifyReply {
 }
 
 /** The two new-password fields' problems (empty when they are fine). */
-export function newPasswordProblems(password: string, password2: string): string[] {
+function newPasswordProblems(password: string, password2: string): string[] {
   const pw = passwordProblem(password);
   if (pw) return [pw];
   return password === password2 ? [] : ['The two passwords are not the same: type the same password twice.'];

@@ -1,5 +1,3 @@
-/** The sign-in form's return address. */
-
 /** A local path to return to after signing in; anything else (other sites, `//host`, `/\host`) becomes `/`. */
 export function safeNext(next: string | undefined): string {
   if (!next || next.length > 2000) return '/';
