@@ -199,6 +199,15 @@ for (const backend of e2eBackends()) {
       await owner.goto(`${server.baseUrl}/studies/${studyId}/volunteers`);
       const body = (await owner.textContent('main')) ?? '';
       expect(body).toContain('2 volunteers shown; 0 waiting');
+      expect(body).toContain('Ayesha');
+      expect(body).toContain('bilal@example.org');
+      // The WhatsApp link carries the invitation (with the personal link) to the volunteer's number.
+      expect(
+        await owner
+          .locator('tr', { hasText: 'Ayesha' })
+          .locator('a', { hasText: 'WhatsApp' })
+          .getAttribute('href'),
+      ).toMatch(/^https:\/\/wa\.me\/923001234567\?text=Hello%20Ayesha/);
       expect(body.match(/Exhaustion level \(study cut-offs\): Mild to moderate/g)).toHaveLength(2);
       expect(body.match(/Depression \(DASS-21 × 2\): Moderate/g)).toHaveLength(2);
       for (const name of ['Ayesha', 'Bilal']) {
@@ -276,7 +285,7 @@ for (const backend of e2eBackends()) {
       const participants = state.entities.participant.map((p) => p.data);
       expect(participants.map((p) => p.pseudonym)).toEqual(['P1', 'P2']);
       for (const p of participants)
-        expect(p.attributes).toMatchObject({
+        expect(p.attributes).toEqual({
           'follow-up volunteer': true,
           'Exhaustion level (study cut-offs) band': 'Mild to moderate',
           'Depression (DASS-21 × 2) band': 'Moderate',
