@@ -11,6 +11,7 @@ import type { StudySummary } from '../../store/index.js';
 import { requireUser } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { type Html, html, raw } from '../ui/html.js';
+import { scrollBox } from '../ui/table.js';
 import { loadStudy, page, ROLES, type StudioContext, seeOther } from './common.js';
 import { consentTextOf, type Fields, field } from './definition.js';
 import { input } from './forms.js';
@@ -75,7 +76,10 @@ function archiveView(studies: readonly (StudySummary & { role: string })[], csrf
   );
   return html`<h1>Archived studies</h1><p><a href="/">Back to your studies</a></p>${
     rows.length
-      ? html`<div class="wrap"><table><thead><tr><th>Study</th><th>Your role</th><th>Status</th><th>Archived</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${rows}</tbody></table></div>`
+      ? scrollBox(
+          'Archived studies',
+          html`<table><thead><tr><th>Study</th><th>Your role</th><th>Status</th><th>Archived</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${rows}</tbody></table>`,
+        )
       : html`<p class="muted">No archived study.</p>`
   }`;
 }
