@@ -469,7 +469,14 @@ export function studiesRepo({ db, backend }: StoreContext) {
     async deleteWithData(studyId: number): Promise<DeletedStudyData | undefined> {
       return inTransaction(db, async (tx) => {
         const repo = studiesRepo({ db: tx, backend });
-        if (!(await repo.byId(studyId))) return undefined;
+        // Whether it exists, without decoding its definition: a study whose stored definition is damaged can
+        // still be deleted.
+        const found = await tx
+          .selectFrom('studies')
+          .select('id')
+          .where('id', '=', studyId)
+          .executeTakeFirst();
+        if (!found) return undefined;
         const data = await repo.deleteData(studyId);
         await repo.delete(studyId);
         return data;

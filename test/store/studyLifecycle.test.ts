@@ -5,6 +5,7 @@
  * (responses, drafts, counters, links, invitations, qualitative project, uploads, versions, roles) in one
  * transaction and keeps the audit log.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/index.js';
 import { makeOpenStudy, makeOwner, newKey, type TestDatabase, testBackends } from './backends.js';
@@ -173,6 +174,22 @@ for (const backend of testBackends()) {
       expect(Object.values(await rowsOf(study.id)).every((n) => n === 0)).toBe(true);
       expect((await store.audit.listForStudy(study.id)).map((e) => e.action)).toContain('study.delete');
       expect(await store.studies.deleteWithData(study.id)).toBeUndefined();
+    });
+
+    it('deletes a study whose stored definition is damaged (its reads refuse it)', async () => {
+      const { study } = await fullStudy();
+      const damaged = '{"id":"x","questions":[{"id":"q1","type":"dial"}]}';
+      await sql`UPDATE studies SET definition = ${sql.raw(backend.name === 'postgres' ? `'${damaged}'::jsonb` : `'${damaged}'`)} WHERE id = ${study.id}`.execute(
+        store.db,
+      );
+      await expect(store.studies.byId(study.id)).rejects.toMatchObject({ code: 'decode' });
+      expect(await store.studies.deleteWithData(study.id)).toEqual({
+        responses: 1,
+        drafts: 1,
+        counters: 1,
+        referralLinks: 1,
+      });
+      expect(Object.values(await rowsOf(study.id)).every((n) => n === 0)).toBe(true);
     });
 
     it('leaves everything when the audit entry of a deletion is refused', async () => {
