@@ -16,7 +16,7 @@
  *   by batch, so the moment one appears does not point at the response that was just submitted.
  *
  * The owner's page shows a volunteer's bands only when at least k volunteers of the same batch share them
- * (`visibleBands`, src/core/privacy/suppression.ts is the policy). Owner actions on volunteers are audited
+ * (`bandsShown` in src/core/study/followUp.ts is the policy). Owner actions on volunteers are audited
  * by the caller (`store.audited`); a respondent's own sign-up and withdrawal are not (an audit time would be
  * the arrival time this table leaves out). Details: docs/security.md, "Follow-up volunteers".
  */

@@ -11,6 +11,7 @@
  * the version they answered and the analysis of the new version reads them under the new structure.
  */
 import type { Issue, Validated } from '../issue.js';
+import { gridRowId } from './schema.js';
 
 /** A study question as stored (only the parts these functions read). */
 export interface QuestionLike {
@@ -23,7 +24,7 @@ export interface QuestionLike {
 
 /** The variables a question contributes: its id, or `<id>_<row>` for each statement of a grid. */
 export function questionVariables(q: QuestionLike): string[] {
-  return q.type === 'grid' && q.rows ? q.rows.map((r) => `${q.id}_${r.id}`) : [q.id];
+  return q.type === 'grid' && q.rows ? q.rows.map((r) => gridRowId(q.id, r.id)) : [q.id];
 }
 
 /** Fields whose change is wording only. */
