@@ -143,22 +143,16 @@ export function segments<const K extends string>(req: FastifyRequest, ...names: 
   return parseParams(req, schema) as Record<K, string>;
 }
 
-const keySchemas = new Map<string, z.ZodType<string>>();
-
 /**
  * A path segment's text for a rate-limit key, read before the route's own parsing: '' when absent or not text
- * (never refuses; the route answers 404 for a bad segment itself).
+ * (never refuses; the route answers 404 for a bad segment itself). A plain read, not a schema: it runs as the
+ * rate limiter's key generator on every submission.
  */
 export function segmentForKey(req: FastifyRequest, name: string): string {
-  let schema = keySchemas.get(name);
-  if (!schema) {
-    schema = z
-      .object({ [name]: z.string() })
-      .transform((p) => p[name] ?? '')
-      .catch('');
-    keySchemas.set(name, schema);
-  }
-  return schema.parse(req.params);
+  const params: unknown = req.params;
+  const v =
+    typeof params === 'object' && params !== null ? (params as Record<string, unknown>)[name] : undefined;
+  return typeof v === 'string' ? v : '';
 }
 
 /** A query value as text when it is given once; undefined when absent or repeated (never refuses). */
