@@ -1,4 +1,4 @@
-import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import {
   type ConsentAgreement,
   consentShown,
@@ -13,6 +13,7 @@ import {
   type Store,
   type Study,
   secretHash,
+  sha256Hex,
 } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 import type { LoadedStudy } from './load.js';
@@ -56,9 +57,24 @@ export function consentRecord(
   if (!agreed || !shown) return undefined;
   return {
     version: agreed.v,
-    hash: createHash('sha256').update(shown.text, 'utf8').digest('hex'),
+    hash: consentTextHash(shown.text),
     language: shown.lang,
   };
+}
+
+/**
+ * SHA-256 (hex) of a consent text, remembered per text: a study version shows the same text in a language to
+ * every respondent, so each submission need not hash it again (a few recent texts are kept).
+ */
+const consentHashes = new Map<string, string>();
+function consentTextHash(text: string): string {
+  let h = consentHashes.get(text);
+  if (h === undefined) {
+    h = sha256Hex(text);
+    if (consentHashes.size >= 64) consentHashes.clear();
+    consentHashes.set(text, h);
+  }
+  return h;
 }
 
 /** The per-study root referral link: the parent of links given to respondents who came through the main link. */
