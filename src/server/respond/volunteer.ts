@@ -110,7 +110,8 @@ export async function volunteerRoutes(app: FastifyInstance, o: VolunteerRoutesOp
   }
 
   app.get('/s/:token/volunteer', async (req: Req, reply) => {
-    const c = await ctxOf(req, queryOf(req).lang);
+    const query = queryOf(req);
+    const c = await ctxOf(req, query.lang);
     const action = `/s/${c.token}/volunteer`;
     const made = req.cookies[VOLUNTEERED];
     if (made && CODE.test(made) && (await store.volunteers.get(c.study.id, volunteerCodeHash(made))))
@@ -119,7 +120,7 @@ export async function volunteerRoutes(app: FastifyInstance, o: VolunteerRoutesOp
         personalLink: personalLink(config.publicUrl, c.token, made),
       });
     if (!(await offerOf(req, c))) return page(req, reply, c, action, { kind: 'unavailable' });
-    const errors = (queryOf(req).e ?? '')
+    const errors = (query.e ?? '')
       .split(',')
       .filter((e): e is VolunteerFormError => (VOLUNTEER_FORM_ERRORS as readonly string[]).includes(e));
     return page(req, reply, c, action, { kind: 'form', errors });
@@ -128,8 +129,9 @@ export async function volunteerRoutes(app: FastifyInstance, o: VolunteerRoutesOp
   app.post('/s/:token/volunteer', { config: o.resumeLimit }, async (req: Req, reply) => {
     const c = await ctxOf(req, formField(req.body, '_lang'));
     const back = `/s/${c.token}/volunteer?lang=${encodeURIComponent(c.lang)}`;
-    const bands = await offerOf(req, c);
-    if (!bands || req.cookies[VOLUNTEERED]) return seeOther(reply, back);
+    // The cookie first: it costs no read of the response.
+    const bands = req.cookies[VOLUNTEERED] ? null : await offerOf(req, c);
+    if (!bands) return seeOther(reply, back);
     const f = (name: string) => formField(req.body, name);
     const parsed = parseVolunteerContact({
       name: f('name'),
