@@ -63,3 +63,6 @@ export function fieldAll(body: FormBody | undefined, name: string): string[] {
   if (v === undefined) return [];
   return (typeof v === 'string' ? [v] : [...v]).map((x) => x.trim()).filter((x) => x !== '');
 }
+
+/** The shape of an e-mail address the sign-in, account and People forms accept (one pattern for all three). */
+export const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]{1,253}$/;

@@ -24,7 +24,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type AccountLink, normalizeEmail, randomToken, type StudyRole } from '../../store/index.js';
 import { HttpError } from '../errors.js';
-import { formField } from '../form.js';
+import { EMAIL_RE, formField } from '../form.js';
 import { parseParams, parseQuery, queryText, segment } from '../request.js';
 import { layout } from '../studio/layout.js';
 import { STUDIO_HEADERS } from '../ui/headers.js';
@@ -40,7 +40,6 @@ export const RESET_LINK_MS = 24 * 60 * 60 * 1000;
 /** Requests per client address per minute on the public link pages. */
 export const LINK_RATE_LIMIT_PER_MINUTE = 20;
 
-const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]{1,253}$/;
 const TOKEN_RE = /^[A-Za-z0-9_-]{20,100}$/;
 const TokenParams = z.object({ token: segment });
 const UserParams = z.object({ uid: segment });
@@ -371,45 +370,41 @@ export function accountRoutes(
     return send(reply, 200, layout({ title: 'Your account', user, csrf, body: body.text }));
   });
 
-  app.post(
-    '/account/password',
-    { config: { rateLimit: { max: LINK_RATE_LIMIT_PER_MINUTE, timeWindow: 60_000 } } },
-    async (req, reply) => {
-      const user = requireUser(req);
-      const current = formField(req.body, 'current') ?? '';
-      const password = formField(req.body, 'password') ?? '';
-      const again = async (status: number, errors: string[]) => {
-        const csrf = reply.generateCsrf();
-        return send(
-          reply,
-          status,
-          layout({ title: 'Your account', user, csrf, body: accountPage({ user, errors }, csrf).text }),
-        );
-      };
-      const decision = await throttle.check(user.email, req.ip);
-      if (!decision.allowed) return again(429, ['Too many wrong passwords. Try again later.']);
-      const account = await store.users.byEmail(user.email);
-      const ok =
-        account && current.length <= 1024
-          ? await verifyPassword(account.passwordHash, current)
-          : await verifyAgainstDummy(current);
-      if (!account || !ok) {
-        await throttle.fail(user.email, req.ip);
-        await store.audit.append({
-          action: 'password.change_failure',
-          actorUserId: user.id,
-          detail: {},
-          now: now(),
-        });
-        return again(400, ['The current password is not right.']);
-      }
-      const problems = newPasswordProblems(password, formField(req.body, 'password2') ?? '');
-      if (problems.length) return again(400, problems);
-      await setPassword(user.id, await hashPassword(password), 'password.change', user.id);
-      await startSession(req, reply, user.id, { email: user.email, via: 'password_change' });
-      return reply.code(303).header('location', '/account?changed=1').send();
-    },
-  );
+  app.post('/account/password', limit, async (req, reply) => {
+    const user = requireUser(req);
+    const current = formField(req.body, 'current') ?? '';
+    const password = formField(req.body, 'password') ?? '';
+    const again = async (status: number, errors: string[]) => {
+      const csrf = reply.generateCsrf();
+      return send(
+        reply,
+        status,
+        layout({ title: 'Your account', user, csrf, body: accountPage({ user, errors }, csrf).text }),
+      );
+    };
+    const decision = await throttle.check(user.email, req.ip);
+    if (!decision.allowed) return again(429, ['Too many wrong passwords. Try again later.']);
+    const account = await store.users.byEmail(user.email);
+    const ok =
+      account && current.length <= 1024
+        ? await verifyPassword(account.passwordHash, current)
+        : await verifyAgainstDummy(current);
+    if (!account || !ok) {
+      await throttle.fail(user.email, req.ip);
+      await store.audit.append({
+        action: 'password.change_failure',
+        actorUserId: user.id,
+        detail: {},
+        now: now(),
+      });
+      return again(400, ['The current password is not right.']);
+    }
+    const problems = newPasswordProblems(password, formField(req.body, 'password2') ?? '');
+    if (problems.length) return again(400, problems);
+    await setPassword(user.id, await hashPassword(password), 'password.change', user.id);
+    await startSession(req, reply, user.id, { email: user.email, via: 'password_change' });
+    return reply.code(303).header('location', '/account?changed=1').send();
+  });
 
   /** New hash, every session of the account ended, open reset links revoked, audited — one transaction. */
   async function setPassword(userId: number, passwordHash: string, action: string, actorUserId: number) {

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { normalizeEmail, type Store } from '../../store/index.js';
 import type { ServerConfig } from '../config.js';
 import { HttpError } from '../errors.js';
-import { formField } from '../form.js';
+import { EMAIL_RE, formField } from '../form.js';
 import { parseQuery, queryText, segments } from '../request.js';
 import { STUDIO_HEADERS } from '../ui/headers.js';
 import { accountRoutes } from './accounts.js';
@@ -36,8 +36,6 @@ export interface AuthRoutesOptions {
 
 /** Sign-in attempts per client address per minute before 429 (on top of the per-account lockout). */
 export const SIGNIN_RATE_LIMIT_PER_MINUTE = 30;
-
-const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]{1,253}$/;
 
 function html(reply: FastifyReply, status: number, body: string): FastifyReply {
   return reply.code(status).headers(STUDIO_HEADERS).send(body);

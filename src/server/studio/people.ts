@@ -18,6 +18,7 @@ import { type AccountLink, normalizeEmail, randomToken, type StudyRole } from '.
 import { INVITE_LINK_MS } from '../auth/accounts.js';
 import { requireUser } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
+import { EMAIL_RE } from '../form.js';
 import { parseParams, parseQuery, queryText, segment } from '../request.js';
 import { type Html, html, raw } from '../ui/html.js';
 import { scrollBox, scrollBoxText } from '../ui/table.js';
@@ -58,8 +59,6 @@ ${made && html`<div class="ok" role="status"><p>Invitation link (${made.role}, w
 ${open.length > 0 && scrollBox('Open invitation links', html`<table><thead><tr><th>Role</th><th>Made</th><th>Expires</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${open.map((l) => html`<tr><td>${l.role ?? ''}</td><td>${when(l.createdAt)}</td><td>${when(l.expiresAt)}</td><td>${raw(postButton(`${base}/roles/links/withdraw`, csrf, `Withdraw the ${l.role ?? ''} link made ${when(l.createdAt)}`, { className: 'danger', hidden: { link: l.id } }))}</td></tr>`)}</tbody></table>`)}
 <form method="post" action="${base}/roles/links" class="row">${raw(csrfField(csrf))}<label for="link-role">Role</label><select id="link-role" name="role">${ROLE_OPTIONS.map((o) => html`<option value="${o.value}"${raw(o.value === 'analyst' ? ' selected' : '')}>${o.label}</option>`)}</select><button>Make an invitation link</button></form>`;
 }
-
-const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]{1,253}$/;
 
 const RolesQuery = z.object({ invited: queryText });
 const AuditQuery = z.object({ older: queryText });
