@@ -31,9 +31,7 @@ const PHQ = Array.from({ length: 9 }, (_, i) => `phq9_${i + 1}`);
 
 /** What a reader of the page sees: its text, without tags, attributes or scripts. */
 function pageText(html: string): string {
-  return html
-    .replace(/<script[\s\S]*?<\/script>/g, ' ')
-    .replace(/<[^>]*>/g, ' ');
+  return html.replace(/<script[\s\S]*?<\/script>/g, ' ').replace(/<[^>]*>/g, ' ');
 }
 
 /** The page without what changes on every load (CSRF tokens). */
