@@ -10,6 +10,19 @@ import { HttpError } from '../errors.js';
 /** A role on one study. */
 export type Role = StudyRole;
 
+/**
+ * Roles allowed per kind of route, for the studio and the qualitative pages alike (the tab bars follow the same
+ * rule).
+ */
+export const ROLES = {
+  /** Aggregates: overview, progress, analysis; the qualitative project's overview, comparison and queries. */
+  read: ['owner', 'analyst', 'viewer'],
+  /** Work on the data, not for viewers (aggregates only): preview, share link, exports; qualitative coding. */
+  work: ['owner', 'analyst'],
+  /** Definition changes, launch/close, roles, audit log, volunteers; a qualitative project's audit trail. */
+  owner: ['owner'],
+} as const satisfies Record<string, readonly Role[]>;
+
 /** The name of the session cookie. */
 export const SESSION_COOKIE = 'nabz_session';
 

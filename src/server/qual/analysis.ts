@@ -21,6 +21,7 @@ import { codePath, codesInTreeOrder } from '../../core/qual/model.js';
 import type { TableSpec } from '../../core/report/spec.js';
 import { tableCsv } from '../../render/csv.js';
 import type { QualState } from '../../store/index.js';
+import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { parseQuery, queryList, queryStrictChoice } from '../request.js';
 import {
@@ -29,7 +30,6 @@ import {
   nameOfCoder,
   postButton,
   projectOf,
-  QUAL_ROLES,
   type QualContext,
   type QualReq,
   qualBase,
@@ -115,7 +115,7 @@ function comparisonQuery(o: ComparisonOptions & { sources: SourceScope; speakers
 
 export function registerAnalysis(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/compare', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.read);
+    const q = await loadQual(ctx, req, ROLES.read);
     const base = qualBase(q.study.id);
     if (!q.project.comparisonOpen) {
       return sendQualPage(reply, {
@@ -169,7 +169,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: QualContext): void {
 
   for (const ext of ['csv', 'docx'] as const)
     app.get(`/studies/:id/qual/compare.${ext}`, async (req, reply) => {
-      const q = await loadQual(ctx, req, QUAL_ROLES.read);
+      const q = await loadQual(ctx, req, ROLES.read);
       if (!q.project.comparisonOpen)
         throw new HttpError(409, 'Coding is blind: the owner opens comparison before agreement is computed.');
       const c = await comparisonOf(ctx, q, req);

@@ -17,6 +17,7 @@ import {
 } from '../../core/qual/model.js';
 import { classifyLabel, participantLabel, SpeakerDirectory } from '../../core/qual/transcript.js';
 import type { QualChange, QualState } from '../../store/index.js';
+import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { asForm, type FormBody, field, rawField } from '../form.js';
 import { segments } from '../request.js';
@@ -30,7 +31,6 @@ import {
   loadQual,
   newId,
   postButton,
-  QUAL_ROLES,
   type QualContext,
   qualBase,
   refuse,
@@ -188,7 +188,7 @@ function mergedNames(state: QualState, codeId: string): string {
 
 export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/codes', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const state = await stateOf(ctx, q);
     const base = qualBase(q.study.id);
     const codes = state.entities.code.map((c) => c.data);
@@ -222,7 +222,7 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.post('/studies/:id/qual/codes', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const b = asForm(req.body);
     await applyPlan(ctx, q, (state) => {
       const codes = state.entities.code.map((c) => c.data);
@@ -247,7 +247,7 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.post('/studies/:id/qual/codes/:cid', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const { cid } = segments(req, 'cid');
     const b = asForm(req.body);
     const version = versionField(b);
@@ -280,7 +280,7 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.post('/studies/:id/qual/codes/:cid/delete', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const { cid } = segments(req, 'cid');
     const version = versionField(asForm(req.body));
     await applyPlan(ctx, q, (state) => {
@@ -318,7 +318,7 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
   // Participants
 
   app.get('/studies/:id/qual/participants', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const state = await stateOf(ctx, q);
     const base = qualBase(q.study.id);
     const ps = state.entities.participant;
@@ -376,7 +376,7 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
   });
 
   const saveParticipant = async (req: FastifyRequest, pid: string | null) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const b = asForm(req.body);
     const version = pid ? versionField(b) : null;
     const eligible = field(b, 'eligible');

@@ -27,6 +27,7 @@ import type {
   StudyRole,
 } from '../../store/index.js';
 import { toQualProject } from '../../store/index.js';
+import { ROLES } from '../auth/guard.js';
 import type { ServerConfig } from '../config.js';
 import { HttpError } from '../errors.js';
 import { type FormBody, field } from '../form.js';
@@ -47,12 +48,6 @@ export interface QualContext {
   readonly store: Store;
   readonly config: ServerConfig;
 }
-
-export const QUAL_ROLES = {
-  read: ['owner', 'analyst', 'viewer'],
-  edit: ['owner', 'analyst'],
-  owner: ['owner'],
-} as const satisfies Record<string, readonly StudyRole[]>;
 
 /** The coder id of a nabz user. */
 export function coderIdOf(userId: number): string {
@@ -258,21 +253,21 @@ export type QualSection =
   | 'consensus';
 
 const SECTIONS: readonly { s: QualSection; label: string; path: string; roles: readonly StudyRole[] }[] = [
-  { s: 'overview', label: 'Project', path: '', roles: QUAL_ROLES.read },
-  { s: 'sources', label: 'Transcripts & coding', path: '/sources', roles: QUAL_ROLES.edit },
-  { s: 'participants', label: 'Participants', path: '/participants', roles: QUAL_ROLES.edit },
-  { s: 'consent', label: 'Consent', path: '/consent', roles: QUAL_ROLES.edit },
-  { s: 'codes', label: 'Codebook', path: '/codes', roles: QUAL_ROLES.edit },
-  { s: 'memos', label: 'Memos & phases', path: '/memos', roles: QUAL_ROLES.edit },
-  { s: 'themes', label: 'Themes', path: '/themes', roles: QUAL_ROLES.edit },
-  { s: 'compare', label: 'Coder comparison', path: '/compare', roles: QUAL_ROLES.read },
-  { s: 'consensus', label: 'Consensus', path: '/consensus', roles: QUAL_ROLES.edit },
-  { s: 'queries', label: 'Queries', path: '/queries', roles: QUAL_ROLES.read },
-  { s: 'members', label: 'Member checking', path: '/member-checks', roles: QUAL_ROLES.edit },
-  { s: 'results', label: 'Results table', path: '/results', roles: QUAL_ROLES.edit },
-  { s: 'checklists', label: 'COREQ / SRQR', path: '/checklists', roles: QUAL_ROLES.read },
-  { s: 'exchange', label: 'REFI-QDA', path: '/exchange', roles: QUAL_ROLES.edit },
-  { s: 'audit', label: 'Audit trail', path: '/audit', roles: QUAL_ROLES.owner },
+  { s: 'overview', label: 'Project', path: '', roles: ROLES.read },
+  { s: 'sources', label: 'Transcripts & coding', path: '/sources', roles: ROLES.work },
+  { s: 'participants', label: 'Participants', path: '/participants', roles: ROLES.work },
+  { s: 'consent', label: 'Consent', path: '/consent', roles: ROLES.work },
+  { s: 'codes', label: 'Codebook', path: '/codes', roles: ROLES.work },
+  { s: 'memos', label: 'Memos & phases', path: '/memos', roles: ROLES.work },
+  { s: 'themes', label: 'Themes', path: '/themes', roles: ROLES.work },
+  { s: 'compare', label: 'Coder comparison', path: '/compare', roles: ROLES.read },
+  { s: 'consensus', label: 'Consensus', path: '/consensus', roles: ROLES.work },
+  { s: 'queries', label: 'Queries', path: '/queries', roles: ROLES.read },
+  { s: 'members', label: 'Member checking', path: '/member-checks', roles: ROLES.work },
+  { s: 'results', label: 'Results table', path: '/results', roles: ROLES.work },
+  { s: 'checklists', label: 'COREQ / SRQR', path: '/checklists', roles: ROLES.read },
+  { s: 'exchange', label: 'REFI-QDA', path: '/exchange', roles: ROLES.work },
+  { s: 'audit', label: 'Audit trail', path: '/audit', roles: ROLES.owner },
 ];
 
 /** Base path of a study's qualitative pages. */

@@ -40,6 +40,7 @@ import {
   type QualState,
   toQualProject,
 } from '../../store/index.js';
+import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { asForm, type FormBody, field, fieldAll } from '../form.js';
 import { parseQuery, queryChoice, queryList, queryText } from '../request.js';
@@ -52,7 +53,6 @@ import {
   newId,
   nowIso,
   projectOf,
-  QUAL_ROLES,
   type QualContext,
   type QualReq,
   qualBase,
@@ -316,7 +316,7 @@ export function registerConsensus(app: FastifyInstance, ctx: QualContext): void 
   const page = { title: 'Consensus', section: 'consensus' } as const;
 
   app.get('/studies/:id/qual/consensus', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     if (!q.project.comparisonOpen) return sendQualPage(reply, { q, ...page, body: () => blindView().text });
     const { state, project, filters, report } = await reportOf(ctx, q, req);
     const model = (csrf: string): ConsensusModel => ({
@@ -337,7 +337,7 @@ export function registerConsensus(app: FastifyInstance, ctx: QualContext): void 
 
   for (const ext of ['csv', 'docx'] as const)
     app.get(`/studies/:id/qual/consensus/agreement.${ext}`, async (req, reply) => {
-      const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+      const q = await loadQual(ctx, req, ROLES.work);
       if (!q.project.comparisonOpen)
         throw new HttpError(409, 'Coding is blind: the owner opens comparison before consensus.', 'conflict');
       const { state, project, filters, report } = await reportOf(ctx, q, req);
@@ -362,7 +362,7 @@ export function registerConsensus(app: FastifyInstance, ctx: QualContext): void 
     });
 
   app.post('/studies/:id/qual/consensus', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const b = asForm(req.body);
     const input: DecisionInput = {
       sourceId: field(b, 'source'),
@@ -378,7 +378,7 @@ export function registerConsensus(app: FastifyInstance, ctx: QualContext): void 
   });
 
   app.get('/studies/:id/qual/consensus/codebook', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const state = await openState(ctx, q);
     if (!state) return sendQualPage(reply, { q, ...page, body: () => blindView().text });
     return sendQualPage(reply, {
@@ -389,7 +389,7 @@ export function registerConsensus(app: FastifyInstance, ctx: QualContext): void 
   });
 
   app.get('/studies/:id/qual/consensus/codebook/split', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const state = await openState(ctx, q);
     if (!state) return sendQualPage(reply, { q, ...page, body: () => blindView().text });
     const project = consensusCodebook(toQualProject(state));
@@ -424,7 +424,7 @@ export function registerConsensus(app: FastifyInstance, ctx: QualContext): void 
     run: (q: QualReq, b: FormBody) => Promise<Outcome<unknown, QualRefusal>>,
   ) =>
     app.post(`/studies/:id/qual/consensus/codebook/${path}`, async (req, reply) => {
-      const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+      const q = await loadQual(ctx, req, ROLES.work);
       const r = await run(q, asForm(req.body));
       if (!r.ok) throw refusalError(r);
       return seeOther(reply, `${qualBase(q.study.id)}/consensus/codebook`);

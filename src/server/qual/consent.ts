@@ -26,6 +26,7 @@ import {
 import { consentPdf, UnprintableTextError } from '../../render/consentPdf.js';
 import { csvField } from '../../render/csv.js';
 import type { QualState } from '../../store/index.js';
+import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { formRawText, parseBody, segments } from '../request.js';
 import { type Html, html, raw } from '../ui/html.js';
@@ -38,7 +39,6 @@ import {
   nameOfCoder,
   newId,
   nowIso,
-  QUAL_ROLES,
   type QualContext,
   type QualReq,
   qualBase,
@@ -228,7 +228,7 @@ function recordOf(state: QualState, rid: string): { record: ConsentRecord; form:
 
 export function registerConsent(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/consent', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const model = pageModel(q, await stateOf(ctx, q));
     return sendQualPage(reply, {
       q,
@@ -239,19 +239,19 @@ export function registerConsent(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.post('/studies/:id/qual/consent/forms', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.owner);
+    const q = await loadQual(ctx, req, ROLES.owner);
     await addForm(ctx, q, parseBody(req, FormBody));
     return seeOther(reply, `${qualBase(q.study.id)}/consent`);
   });
 
   app.post('/studies/:id/qual/consent/records', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     await addRecord(ctx, q, parseBody(req, RecordBody));
     return seeOther(reply, `${qualBase(q.study.id)}/consent`);
   });
 
   app.get('/studies/:id/qual/consent/register.csv', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const state = await stateOf(ctx, q);
     const doc = state.project.doc;
     await ctx.store.qual.record(q.project.id, q.actor, [
@@ -265,7 +265,7 @@ export function registerConsent(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.get('/studies/:id/qual/consent/:rid/pdf', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const { rid } = segments(req, 'rid');
     const state = await stateOf(ctx, q);
     const { record, form } = recordOf(state, rid);

@@ -36,6 +36,7 @@ import {
 import { readZipAsync } from '../../render/qdpx/zip.js';
 import type { QualChange, QualPlan, QualRefusal, QualState, Refused } from '../../store/index.js';
 import { qualHash, toQualProject } from '../../store/index.js';
+import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { formOption, formText, parseBody, parseQuery, queryChoice, queryStrictChoice } from '../request.js';
 import {
@@ -46,7 +47,6 @@ import {
   esc,
   loadQual,
   projectOf,
-  QUAL_ROLES,
   type QualContext,
   type QualReq,
   qualBase,
@@ -222,7 +222,7 @@ function qdcImportPlan(
 
 export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/exchange', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const { state, project } = await projectOf(ctx, q);
     const base = qualBase(q.study.id);
     const warnings = project.sources.length ? exportQdpx(project).warnings : [];
@@ -252,7 +252,7 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.get('/studies/:id/qual/export.qdpx', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const { state, project: full } = await projectOf(ctx, q);
     const { unit, layer } = parseQuery(req, QdpxQuery);
     if (layer === 'consensus' && !full.segments.some((s) => s.coderId === CONSENSUS_CODER.id))
@@ -288,7 +288,7 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.get('/studies/:id/qual/codebook.qdc', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const { project } = await projectOf(ctx, q);
     const { xml } = codebookToQdc(project.codes, { namespace: project.id, themes: project.themes });
     await ctx.store.qual.record(q.project.id, q.actor, [
@@ -306,7 +306,7 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.post('/studies/:id/qual/import', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.owner);
+    const q = await loadQual(ctx, req, ROLES.owner);
     const form = parseBody(req, ImportForm);
     const projectId = `study-${q.study.id}`;
     let report: ImportReport;
@@ -338,7 +338,7 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
   };
 
   app.get('/studies/:id/qual/audit', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.owner);
+    const q = await loadQual(ctx, req, ROLES.owner);
     const { state, log } = await trailFor(q);
     const v = await ctx.store.qual.verifyAudit(q.project.id);
     const names = coderNames(state);
@@ -379,7 +379,7 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
 
   for (const ext of ['csv', 'json', 'md'] as const)
     app.get(`/studies/:id/qual/audit.${ext}`, async (req, reply) => {
-      const q = await loadQual(ctx, req, QUAL_ROLES.owner);
+      const q = await loadQual(ctx, req, ROLES.owner);
       const { state, log } = await trailFor(q);
       if (!q.project.comparisonOpen && othersSegments(log, q.coderId))
         throw new HttpError(

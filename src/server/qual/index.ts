@@ -32,7 +32,7 @@
 import type { FastifyInstance } from 'fastify';
 import { MAX_MEDIA_BYTES } from '../../core/qual/media.js';
 import type { Store } from '../../store/index.js';
-import { currentUser, requireStudyRole } from '../auth/guard.js';
+import { currentUser, ROLES, requireStudyRole } from '../auth/guard.js';
 import type { ServerConfig } from '../config.js';
 import { HttpError, tooLarge } from '../errors.js';
 import { checkFormText } from '../form.js';
@@ -43,7 +43,7 @@ import { QUAL_HEADERS } from '../ui/headers.js';
 import { registerAnalysis } from './analysis.js';
 import { QUAL_JS, QUAL_SCRIPT_PATH } from './assets.js';
 import { registerCodes } from './codes.js';
-import { esc, QUAL_ROLES, type QualContext } from './common.js';
+import { esc, type QualContext } from './common.js';
 import { registerConsensus } from './consensus.js';
 import { registerConsent } from './consent.js';
 import { registerExchange } from './exchange.js';
@@ -141,7 +141,7 @@ export async function qualRoutes(
   // these pages needs an owner or analyst role on the study (viewers get 403, others 404, signed out 401).
   app.addHook('preParsing', async (req) => {
     if (req.method === 'GET' || req.method === 'HEAD') return;
-    await requireStudyRole(req, segments(req, 'id').id, QUAL_ROLES.edit);
+    await requireStudyRole(req, segments(req, 'id').id, ROLES.work);
   });
 
   // A refused change (400 invalid, 409 conflict or workflow refusal) is shown in the studio layout with a

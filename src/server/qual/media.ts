@@ -15,6 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { clockTime, fragmentTime, MAX_MEDIA_BYTES, turnSpans } from '../../core/qual/media.js';
 import type { Turn } from '../../core/qual/model.js';
 import type { MediaMeta } from '../../store/index.js';
+import { ROLES } from '../auth/guard.js';
 import { HttpError, tooLarge } from '../errors.js';
 import { asForm, field, rawField } from '../form.js';
 import { segments } from '../request.js';
@@ -26,7 +27,6 @@ import {
   decodeBase64,
   ensureCoder,
   loadQual,
-  QUAL_ROLES,
   type QualContext,
   qualBase,
   refuse,
@@ -121,7 +121,7 @@ export function mediaPanel(
 /** Register on an instance whose form parser takes {@link MEDIA_BODY_LIMIT} bytes (see qual/index.ts). */
 export function registerMedia(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/sources/:sid/media', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const { sid } = segments(req, 'sid');
     const meta = (await ctx.store.qual.entity(q.project.id, 'source', sid))?.data.media;
     if (!meta) throw new HttpError(404, 'This transcript has no recording.', 'not_found');
@@ -139,7 +139,7 @@ export function registerMedia(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.post('/studies/:id/qual/sources/:sid/media', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const { sid } = segments(req, 'sid');
     const b = asForm(req.body);
     const bytes = field(b, 'remove') === '1' ? null : uploaded(rawField(b, 'media_b64'));

@@ -23,6 +23,7 @@ import type { Participant, QualProject } from '../../core/qual/model.js';
 import { formatTimestamp } from '../../core/qual/transcript.js';
 import type { QualChange, QualEntity, QualPlan, QualRefusal, QualState, Refused } from '../../store/index.js';
 import { qualHash, toQualProject } from '../../store/index.js';
+import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { asForm, field, rawField } from '../form.js';
 import {
@@ -46,7 +47,6 @@ import {
   loadQual,
   newId,
   nowIso,
-  QUAL_ROLES,
   type QualContext,
   qualBase,
   quoteRemovals,
@@ -199,7 +199,7 @@ export function membersModel(base: string, state: QualState): MembersModel {
 
 export function registerMembers(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/member-checks', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const model = membersModel(qualBase(q.study.id), await stateOf(ctx, q));
     return sendQualPage(reply, {
       q,
@@ -210,7 +210,7 @@ export function registerMembers(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.get('/studies/:id/qual/member-checks/:pid/packet', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const { pid } = segments(req, 'pid');
     const { lang } = parseQuery(req, PacketQuery);
     const project = toQualProject(await stateOf(ctx, q));
@@ -222,7 +222,7 @@ export function registerMembers(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.post('/studies/:id/qual/member-checks/:pid/status', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const { pid } = segments(req, 'pid');
     const form = parseBody(req, StatusForm);
     await applyPlan(ctx, q, (state) => memberCheckPlan(state, q, pid, form));
@@ -230,7 +230,7 @@ export function registerMembers(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.post('/studies/:id/qual/member-checks/:pid/corrections', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const { pid } = segments(req, 'pid');
     const b = asForm(req.body);
     const [sourceId, turnText] = field(b, 'turn').split('|');

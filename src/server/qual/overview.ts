@@ -3,6 +3,7 @@
  * theme reviewers and coder comparison (owner).
  */
 import type { FastifyInstance } from 'fastify';
+import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { asForm, field, fieldAll } from '../form.js';
 import { loadStudy } from '../studio/common.js';
@@ -11,7 +12,6 @@ import {
   coderIdOf,
   loadQual,
   projectOf,
-  QUAL_ROLES,
   type QualContext,
   qualBase,
   qualCaller,
@@ -23,7 +23,7 @@ import { overviewModel, overviewView, startView } from './overviewView.js';
 
 export function registerOverview(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual', async (req, reply) => {
-    const s = qualCaller(await loadStudy(req, QUAL_ROLES.read));
+    const s = qualCaller(await loadStudy(req, ROLES.read));
     const record = await ctx.store.qual.byStudy(s.study.id);
     const base = qualBase(s.study.id);
     if (!record) {
@@ -56,7 +56,7 @@ export function registerOverview(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.post('/studies/:id/qual', async (req, reply) => {
-    const s = qualCaller(await loadStudy(req, QUAL_ROLES.owner));
+    const s = qualCaller(await loadStudy(req, ROLES.owner));
     const b = asForm(req.body);
     const description = field(b, 'description');
     const r = await ctx.store.qual.create({
@@ -71,7 +71,7 @@ export function registerOverview(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.post('/studies/:id/qual/settings', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.owner);
+    const q = await loadQual(ctx, req, ROLES.owner);
     const b = asForm(req.body);
     const version = versionField(b);
     const roles = await ctx.store.roles.list(q.study.id);
@@ -121,7 +121,7 @@ export function registerOverview(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.post('/studies/:id/qual/comparison', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.owner);
+    const q = await loadQual(ctx, req, ROLES.owner);
     const b = asForm(req.body);
     const version = versionField(b);
     const open = field(b, 'open') === '1';

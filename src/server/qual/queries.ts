@@ -19,10 +19,11 @@ import {
   wordFrequency,
 } from '../../core/qual/queries.js';
 import { formatQuote, quoteOf } from '../../core/qual/results.js';
+import { ROLES } from '../auth/guard.js';
 import { parseQuery, queryText } from '../request.js';
 import { type Html, html } from '../ui/html.js';
 import { dataTable } from '../ui/table.js';
-import { loadQual, projectOf, QUAL_ROLES, type QualContext, qualBase, sendQualPage } from './common.js';
+import { loadQual, projectOf, type QualContext, qualBase, sendQualPage } from './common.js';
 
 export interface QueriesModel {
   readonly base: string;
@@ -47,7 +48,7 @@ const QueriesQuery = z.object({ attribute: queryText, code: queryText });
 
 export function registerQueries(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/queries', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.read);
+    const q = await loadQual(ctx, req, ROLES.read);
     const { project } = await projectOf(ctx, q);
     const exact = audienceOf(q.role) === 'exact';
     const k = exact ? 0 : q.study.minCellSize;

@@ -34,6 +34,7 @@ import { tableCsv } from '../../render/csv.js';
 import { renderHtmlDocument } from '../../render/html.js';
 import { renderMarkdown } from '../../render/markdown.js';
 import type { QualState } from '../../store/index.js';
+import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { asForm, field, rawField } from '../form.js';
 import { parseQuery, queryChoice } from '../request.js';
@@ -44,7 +45,6 @@ import {
   esc,
   loadQual,
   projectOf,
-  QUAL_ROLES,
   type QualContext,
   type QualReq,
   qualBase,
@@ -196,7 +196,7 @@ const ResultsQuery = z.object({ include: queryChoice(['all', 'final'], 'all') })
 
 export function registerResults(app: FastifyInstance, ctx: QualContext): void {
   const results = async (req: FastifyRequest) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const { project } = await projectOf(ctx, q);
     const { include } = parseQuery(req, ResultsQuery);
     const spec = resultsTable(project, { include, suggestQuotes: 0 });
@@ -250,7 +250,7 @@ export function registerResults(app: FastifyInstance, ctx: QualContext): void {
   // Checklists
 
   app.get('/studies/:id/qual/checklists', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.read);
+    const q = await loadQual(ctx, req, ROLES.read);
     const { state, project } = await projectOf(ctx, q);
     const base = qualBase(q.study.id);
     const coreq = checklistTable(coreqChecklist(project, checklistOptions(q, state)));
@@ -294,7 +294,7 @@ export function registerResults(app: FastifyInstance, ctx: QualContext): void {
 
   for (const ext of ['md', 'docx'] as const)
     app.get(`/studies/:id/qual/checklists.${ext}`, async (req, reply) => {
-      const q = await loadQual(ctx, req, QUAL_ROLES.read);
+      const q = await loadQual(ctx, req, ROLES.read);
       const { state, project } = await projectOf(ctx, q);
       const coreq = checklistTable(coreqChecklist(project, checklistOptions(q, state)));
       const srqr = checklistTable(srqrChecklist(project, checklistOptions(q, state)));
@@ -315,7 +315,7 @@ export function registerResults(app: FastifyInstance, ctx: QualContext): void {
     });
 
   app.post('/studies/:id/qual/meta', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const b = asForm(req.body);
     const version = versionField(b);
     const meta: Record<string, unknown> = {};

@@ -16,6 +16,7 @@ import { FORBIDDEN_TEXT } from '../../core/response/submission.js';
 import { DOCX_MAX_XML_BYTES, docxParagraphsAsync } from '../../render/qdpx/docx.js';
 import type { QualChange, QualPlan, QualRefusal, QualState, Refused } from '../../store/index.js';
 import { toQualProject } from '../../store/index.js';
+import { ROLES } from '../auth/guard.js';
 import { HttpError, tooLarge } from '../errors.js';
 import { asForm } from '../form.js';
 import { formList, formOption, formRawText, formText, parseBody, segments } from '../request.js';
@@ -31,7 +32,6 @@ import {
   newId,
   nowIso,
   postButton,
-  QUAL_ROLES,
   type QualContext,
   qualBase,
   quoteRemovals,
@@ -234,7 +234,7 @@ function codingPlan(
 
 export function registerSources(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/sources', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const state = await stateOf(ctx, q);
     const base = qualBase(q.study.id);
     const rows = (csrf: string) =>
@@ -279,7 +279,7 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.post('/studies/:id/qual/sources', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const upload = transcriptUpload(parseBody(req, SourceForm));
     const content = await transcriptText(upload.format, upload.content);
     const id = newId('src');
@@ -299,7 +299,7 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
   // an analyst may not delete other coders' segments with it (the owner may). The audit trail records the
   // deletion without the text (auditView).
   app.post('/studies/:id/qual/sources/:sid/delete', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const { sid } = segments(req, 'sid');
     await applyPlan(ctx, q, (state) => {
       const old = state.get('source', sid);
@@ -331,7 +331,7 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.get('/studies/:id/qual/sources/:sid', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const { sid } = segments(req, 'sid');
     const state = await stateOf(ctx, q);
     const src = state.get('source', sid);
@@ -355,7 +355,7 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.post('/studies/:id/qual/sources/:sid/segments', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const { sid } = segments(req, 'sid');
     const form = parseBody(req, CodingForm);
     const input = { sourceId: sid, ...form, codeIds: form.codes, newCode: form.new_code };
@@ -365,7 +365,7 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.post('/studies/:id/qual/segments/:segId/delete', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const { segId } = segments(req, 'segId');
     const version = versionField(asForm(req.body));
     const sid = await applyPlan(ctx, q, (state) => {

@@ -25,6 +25,7 @@ import {
 import { formatQuote, quoteCandidates, quoteOf } from '../../core/qual/results.js';
 import type { QualState } from '../../store/index.js';
 import { toQualProject } from '../../store/index.js';
+import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { asForm, type FormBody, field, fieldAll, rawField } from '../form.js';
 import { segments } from '../request.js';
@@ -42,7 +43,6 @@ import {
   newId,
   nowIso,
   postButton,
-  QUAL_ROLES,
   type QualContext,
   qualBase,
   refuse,
@@ -91,7 +91,7 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
   // Memos and phases
 
   app.get('/studies/:id/qual/memos', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const state = await stateOf(ctx, q);
     const base = qualBase(q.study.id);
     const names = coderNames(state);
@@ -136,7 +136,7 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.post('/studies/:id/qual/memos', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const b = asForm(req.body);
     const t = field(b, 'target') || 'project';
     const [kind, ...rest] = t.split(':');
@@ -173,7 +173,7 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.post('/studies/:id/qual/memos/:mid/delete', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const { mid } = segments(req, 'mid');
     const version = versionField(asForm(req.body));
     await applyPlan(ctx, q, (state) => {
@@ -190,7 +190,7 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
   // Themes
 
   app.get('/studies/:id/qual/themes', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const state = await stateOf(ctx, q);
     // Themes link codes of the consensus codebook; quote candidates include codings of merged codes.
     const project = consensusCodebook(toQualProject(state));
@@ -218,7 +218,7 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
   });
 
   app.post('/studies/:id/qual/themes', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const b = asForm(req.body);
     const id = newId('theme');
     await applyPlan(ctx, q, (state) => {
@@ -253,7 +253,7 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
     action: string,
   ) =>
     app.post(path, async (req, reply) => {
-      const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+      const q = await loadQual(ctx, req, ROLES.work);
       const { tid } = segments(req, 'tid');
       const b = asForm(req.body);
       const version = versionField(b);
@@ -325,7 +325,7 @@ export function registerThemes(app: FastifyInstance, ctx: QualContext): void {
     'theme.disagreement',
   );
   app.post('/studies/:id/qual/themes/:tid/disagreements/:did/resolve', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.edit);
+    const q = await loadQual(ctx, req, ROLES.work);
     const { tid, did } = segments(req, 'tid', 'did');
     const b = asForm(req.body);
     const version = versionField(b);

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { consentAuditView, withdrawConsents } from '../../core/qual/consent.js';
 import type { Participant, Turn } from '../../core/qual/model.js';
 import type { QualChange, QualPlan, QualState } from '../../store/index.js';
+import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { asForm, field } from '../form.js';
 import { segments } from '../request.js';
@@ -18,7 +19,6 @@ import {
   esc,
   loadQual,
   nowIso,
-  QUAL_ROLES,
   type QualContext,
   qualBase,
   refuse,
@@ -105,7 +105,7 @@ export function withdrawForm(base: string, csrf: string, p: Participant): string
 
 export function registerWithdraw(app: FastifyInstance, ctx: QualContext): void {
   app.post('/studies/:id/qual/participants/:pid/withdraw', async (req, reply) => {
-    const q = await loadQual(ctx, req, QUAL_ROLES.owner);
+    const q = await loadQual(ctx, req, ROLES.owner);
     const { pid } = segments(req, 'pid');
     if (field(asForm(req.body), 'confirm') !== '1')
       throw new HttpError(

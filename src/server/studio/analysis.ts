@@ -15,11 +15,12 @@ import { singleChoiceQuestions } from '../../core/study/questions.js';
 import { renderDocx, renderFiguresSvg, renderHtmlDocument, renderHtmlFragment } from '../../render/index.js';
 import { programVersion } from '../../render/version.js';
 import type { Store } from '../../store/index.js';
+import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { parseQuery, queryList } from '../request.js';
 import { useHeaders } from '../ui/headers.js';
 import { type AnalysisPageModel, analysisProblemsView, analysisView } from './analysisView.js';
-import { checkedOf, loadStudy, page, ROLES, type StudioContext, studyReport } from './common.js';
+import { checkedOf, loadStudy, page, type StudioContext, studyReport } from './common.js';
 import { FlagCollector, flagsOf, responsesView, reviewCard } from './review.js';
 
 const GroupQuery = z.object({ group: queryList });

@@ -34,16 +34,6 @@ export interface StudioContext {
   readonly config: ServerConfig;
 }
 
-/** Roles allowed per kind of route (the tab bar in layout.ts follows the same rule). */
-export const ROLES = {
-  /** Aggregates: overview, progress, analysis. */
-  read: ['owner', 'analyst', 'viewer'],
-  /** Preview, share link, exports: not for viewers (aggregates only). */
-  work: ['owner', 'analyst'],
-  /** Definition changes, launch/close, roles, audit log. */
-  owner: ['owner'],
-} as const satisfies Record<string, readonly StudyRole[]>;
-
 export interface StudyRequest {
   readonly user: User;
   readonly role: StudyRole;

@@ -20,9 +20,10 @@ import {
 } from '../../core/study/editing.js';
 import { getInstrument, listInstruments } from '../../instruments/index.js';
 import type { Study, User } from '../../store/index.js';
+import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { parseParams, parseQuery, queryText, segment } from '../request.js';
-import { loadStudy, page, ROLES, type StudioContext, saveDefinition, seeOther } from './common.js';
+import { loadStudy, page, type StudioContext, saveDefinition, seeOther } from './common.js';
 import {
   checkDefinition,
   checked,

@@ -19,9 +19,10 @@ import {
   writeXlsx,
 } from '../../render/export/index.js';
 import type { Store, Study } from '../../store/index.js';
+import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { useHeaders } from '../ui/headers.js';
-import { checkedOf, loadStudy, page, ROLES, type StudioContext } from './common.js';
+import { checkedOf, loadStudy, page, type StudioContext } from './common.js';
 import { checked, type Fields, field } from './definition.js';
 import { checkbox } from './forms.js';
 import { csrfField, esc, issuesHtml } from './layout.js';

@@ -16,10 +16,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { csvField } from '../../render/csv.js';
 import { MAX_INVITATIONS_PER_CALL, randomToken, type Study } from '../../store/index.js';
+import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { INVITATION_TOKEN, idempotencyKeyHasher, invitationKey } from '../respond/submit.js';
 import { type Html, html, raw } from '../ui/html.js';
-import { loadStudy, page, ROLES, type StudioContext, seeOther } from './common.js';
+import { loadStudy, page, type StudioContext, seeOther } from './common.js';
 import { type Fields, field } from './definition.js';
 import { csrfField } from './layout.js';
 import { qrSvg, studyLink } from './overview.js';

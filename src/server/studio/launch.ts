@@ -8,9 +8,10 @@
 import type { FastifyInstance } from 'fastify';
 import { type ChecklistItem, type LaunchChecklist, launchChecklist } from '../../core/study/launch.js';
 import { posterPng, posterSvg } from '../../render/poster.js';
+import { ROLES } from '../auth/guard.js';
 import { useHeaders } from '../ui/headers.js';
 import { type Html, html, raw } from '../ui/html.js';
-import { loadStudy, page, ROLES, type StudioContext } from './common.js';
+import { loadStudy, page, type StudioContext } from './common.js';
 import { launchCheck } from './definition.js';
 import { csrfField } from './layout.js';
 import { qrSvg, studyLink } from './overview.js';

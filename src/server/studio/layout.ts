@@ -11,6 +11,7 @@
  */
 import type { FastifyReply } from 'fastify';
 import type { StudyRole, StudyStatus, User } from '../../store/index.js';
+import { ROLES } from '../auth/guard.js';
 import { STUDIO_CSS, STUDIO_JS } from '../ui/assets.js';
 import { STUDIO_HEADERS } from '../ui/headers.js';
 import { esc } from '../ui/html.js';
@@ -39,17 +40,17 @@ export type StudyTab =
   | 'audit';
 
 const TABS: readonly { tab: StudyTab; label: string; path: string; roles: readonly StudyRole[] }[] = [
-  { tab: 'overview', label: 'Overview', path: '', roles: ['owner', 'analyst', 'viewer'] },
-  { tab: 'edit', label: 'Design', path: '/edit', roles: ['owner'] },
-  { tab: 'preview', label: 'Preview', path: '/preview', roles: ['owner', 'analyst'] },
-  { tab: 'share', label: 'Share', path: '/share', roles: ['owner', 'analyst'] },
-  { tab: 'progress', label: 'Progress', path: '/progress', roles: ['owner', 'analyst', 'viewer'] },
-  { tab: 'analysis', label: 'Analysis', path: '/analysis', roles: ['owner', 'analyst', 'viewer'] },
-  { tab: 'exports', label: 'Exports', path: '/exports', roles: ['owner', 'analyst'] },
-  { tab: 'qual', label: 'Qualitative', path: '/qual', roles: ['owner', 'analyst', 'viewer'] },
-  { tab: 'people', label: 'People', path: '/roles', roles: ['owner'] },
-  { tab: 'volunteers', label: 'Volunteers', path: '/volunteers', roles: ['owner'] },
-  { tab: 'audit', label: 'Audit log', path: '/audit', roles: ['owner'] },
+  { tab: 'overview', label: 'Overview', path: '', roles: ROLES.read },
+  { tab: 'edit', label: 'Design', path: '/edit', roles: ROLES.owner },
+  { tab: 'preview', label: 'Preview', path: '/preview', roles: ROLES.work },
+  { tab: 'share', label: 'Share', path: '/share', roles: ROLES.work },
+  { tab: 'progress', label: 'Progress', path: '/progress', roles: ROLES.read },
+  { tab: 'analysis', label: 'Analysis', path: '/analysis', roles: ROLES.read },
+  { tab: 'exports', label: 'Exports', path: '/exports', roles: ROLES.work },
+  { tab: 'qual', label: 'Qualitative', path: '/qual', roles: ROLES.read },
+  { tab: 'people', label: 'People', path: '/roles', roles: ROLES.owner },
+  { tab: 'volunteers', label: 'Volunteers', path: '/volunteers', roles: ROLES.owner },
+  { tab: 'audit', label: 'Audit log', path: '/audit', roles: ROLES.owner },
 ];
 
 export interface LayoutInput {

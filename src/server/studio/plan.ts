@@ -19,6 +19,7 @@ import { z } from 'zod';
 import type { Issue } from '../../core/instrument/schema.js';
 import type { ResolvedStudy } from '../../core/study/resolve.js';
 import type { Model } from '../../core/study/schema.js';
+import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { parseQuery, queryText, segments } from '../request.js';
 import { type Html, html, raw } from '../ui/html.js';
@@ -27,7 +28,6 @@ import {
   draftOf,
   loadStudy,
   page,
-  ROLES,
   type StudioContext,
   saveDefinition,
   seeOther,

@@ -22,21 +22,14 @@ import {
 import type { FormFields } from '../../core/response/submission.js';
 import { pickLanguage } from '../../core/study/i18n.js';
 import { firstStep } from '../../core/study/pages.js';
+import { ROLES } from '../auth/guard.js';
 import { parseQuery, queryText } from '../request.js';
 import { Cookies, EffectExecutor } from '../respond/effects.js';
 import { type RenderedPage, type RespondCommon, renderPage, renderPresented } from '../respond/index.js';
 import type { LoadedStudy, StudyCache } from '../respond/load.js';
 import { DraftLimiter, deleteDraft, isSessionKey, loadDraft } from '../respond/state.js';
 import { idempotencyKeyHasher } from '../respond/submit.js';
-import {
-  checkedOf,
-  loadStudy,
-  page,
-  ROLES,
-  type StudioContext,
-  type StudyRequest,
-  seeOther,
-} from './common.js';
+import { checkedOf, loadStudy, page, type StudioContext, type StudyRequest, seeOther } from './common.js';
 import { issuesHtml } from './layout.js';
 
 const COOKIE = 'nabz_preview';

@@ -10,8 +10,9 @@ import { audienceOf } from '../../core/privacy/suppression.js';
 import { uiStrings } from '../../core/study/i18n.js';
 import { type ProgressModel, progressModel } from '../../core/study/progress.js';
 import type { Store } from '../../store/index.js';
+import { ROLES } from '../auth/guard.js';
 import { useHeaders } from '../ui/headers.js';
-import { checkedOf, loadStudy, page, ROLES, type StudioContext, type StudyRequest } from './common.js';
+import { checkedOf, loadStudy, page, type StudioContext, type StudyRequest } from './common.js';
 import { progressJson, progressView } from './progressView.js';
 
 export { COUNTERS } from '../../core/study/progress.js';

@@ -17,9 +17,10 @@ import { BurstDetector, groupBursts } from '../../core/privacy/bursts.js';
 import { audienceOf, snapshotSize } from '../../core/privacy/suppression.js';
 import type { Answers } from '../../core/response/answer.js';
 import type { Store, Study, StudyRole } from '../../store/index.js';
+import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { scrollBoxText } from '../ui/table.js';
-import { loadStudy, ROLES, type StudioContext, seeOther } from './common.js';
+import { loadStudy, type StudioContext, seeOther } from './common.js';
 import { type Fields, field } from './definition.js';
 import { esc, postButton } from './layout.js';
 

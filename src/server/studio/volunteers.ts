@@ -31,6 +31,7 @@ import {
   type Volunteer,
   type VolunteerStatus,
 } from '../../store/index.js';
+import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { formField } from '../form.js';
 import { sendMail } from '../mail.js';
@@ -40,7 +41,7 @@ import { prepareDefinition } from '../respond/load.js';
 import { personalLink } from '../respond/volunteer.js';
 import { type Html, html, raw } from '../ui/html.js';
 import { scrollBox } from '../ui/table.js';
-import { loadStudy, page, ROLES, type StudioContext, seeOther } from './common.js';
+import { loadStudy, page, type StudioContext, seeOther } from './common.js';
 import { csrfField, postButton } from './layout.js';
 
 const VolunteerParams = z.object({
