@@ -88,6 +88,36 @@ for (const backend of serverBackends()) {
       expect(e.html).toMatch(/<header><p dir="auto">[A-Za-z]/);
     });
 
+    it('a title per language: each page shows its own, the browser title too; a fallen-back one carries its lang/dir', async () => {
+      const ownerId = (await t.createUser({ email: 'titles@example.org' })).id;
+      const both = await createStudy(t.store, {
+        ownerId,
+        title: 'Stress survey',
+        definition: { ...baceStudyDefinition(), title: { en: 'Stress survey', ur: 'ذہنی دباؤ کا سروے' } },
+      });
+      const ur = new FormBrowser(t.app);
+      await ur.get(`/s/${both.publicToken}?lang=ur`);
+      expect(ur.html).toContain('<header><p>ذہنی دباؤ کا سروے</p>');
+      expect(titleOf(ur.html)).toMatch(/ – ذہنی دباؤ کا سروے$/);
+      // The next page too (the session's pages).
+      await ur.submit({}, { name: '_consent', value: 'agree' });
+      expect(ur.html).toContain('<header><p>ذہنی دباؤ کا سروے</p>');
+      const en = new FormBrowser(t.app);
+      await en.get(`/s/${both.publicToken}?lang=en`);
+      expect(en.html).toContain('<header><p>Stress survey</p>');
+      expect(titleOf(en.html)).toMatch(/ – Stress survey$/);
+      expect(en.html).not.toContain('[object Object]');
+
+      const enOnly = await createStudy(t.store, {
+        ownerId,
+        title: 'Stress survey',
+        definition: { ...baceStudyDefinition(), title: { en: 'Stress survey' } },
+      });
+      const fb = new FormBrowser(t.app);
+      await fb.get(`/s/${enOnly.publicToken}?lang=ur`);
+      expect(fb.html).toContain('<header><p lang="en" dir="ltr">Stress survey</p>');
+    });
+
     it('a wrong resume code: "Error: " title and focus on the summary, in English and Urdu', async () => {
       for (const [lang, prefix] of [
         ['en', 'Error: '],

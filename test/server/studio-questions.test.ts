@@ -48,6 +48,44 @@ for (const backend of serverBackends()) {
       await t.close();
     });
 
+    it('Basics: a title per language (the first language required); one title stays a plain string', async () => {
+      const id = await c.createStudy({ title: 'Stress', languages: ['en', 'ur'] });
+      const form = await c.get(`/studies/${id}/edit`);
+      expect(form.body).toContain('name="title_en" value="Stress"');
+      expect(form.body).toMatch(
+        /<input type="text" id="b-title_ur" name="title_ur" value=""[^>]* lang="ur" dir="rtl"/,
+      );
+
+      const both = {
+        _form: 'basics',
+        languages: ['en', 'ur'],
+        title_en: 'Stress survey',
+        title_ur: 'ذہنی دباؤ کا سروے',
+      };
+      const r = await c.post(`/studies/${id}/edit/basics`, both);
+      expect(r.statusCode, r.body.slice(0, 2000)).toBe(303);
+      expect((await c.definitionOf(id)).title).toEqual({ en: 'Stress survey', ur: 'ذہنی دباؤ کا سروے' });
+      // The studio's name for the study is the first language's title.
+      expect((await t.store.studies.byId(id))!.title).toBe('Stress survey');
+      const shown = await c.get(`/studies/${id}/edit`);
+      expect(shown.body).toContain('name="title_ur" value="ذہنی دباؤ کا سروے"');
+      // The respondent preview shows the Urdu title on the Urdu page.
+      const preview = await c.get(`/studies/${id}/preview?lang=ur`);
+      expect(preview.body).toContain('ذہنی دباؤ کا سروے');
+
+      // Without the first language's title: refused, naming it; nothing saved.
+      const bad = await c.post(`/studies/${id}/edit/basics`, { ...both, title_en: '' });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body).toContain('give the study a title in English, its first language');
+      expect(bad.body).toMatch(/id="b-title_en"[^>]*aria-invalid="true"/);
+      expect((await c.definitionOf(id)).title).toEqual({ en: 'Stress survey', ur: 'ذہنی دباؤ کا سروے' });
+
+      // One title (Urdu dropped): a plain string, as before titles per language.
+      const one = await c.post(`/studies/${id}/edit/basics`, { ...both, title_ur: '' });
+      expect(one.statusCode).toBe(303);
+      expect((await c.definitionOf(id)).title).toBe('Stress survey');
+    });
+
     it('adds a grid question from the form: statements one per line, ids given or numbered, one shared scale', async () => {
       const id = await c.createStudy({ title: 'Stress', languages: ['en', 'ur'] });
       const r = await c.post(`/studies/${id}/edit/questions`, GRID);

@@ -17,6 +17,7 @@
  */
 import { describeScoring } from '../report/index.js';
 import { REPORT_SCHEMA_VERSION, type Report, type Section } from '../report/spec.js';
+import { studyTitleText } from '../study/i18n.js';
 import { shortLabel } from '../study/questions.js';
 import { associationSections } from './associations.js';
 import { applyCategories, mergedCategories, withMergeNotes } from './categories.js';
@@ -111,7 +112,7 @@ export function analyzeStudy(original: AnalysisInput): Report {
   );
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
-    title: resolved.study.title,
+    title: studyTitleText(resolved.study, input.language),
     language: input.language ?? 'en',
     generatedBy: input.generatedBy,
     scoringNote: notes.join(' ') || 'Scoring: no instrument scores.',

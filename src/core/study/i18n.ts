@@ -561,3 +561,40 @@ export function localize(text: LocalizedText | undefined, lang: string): Localiz
   const first = Object.keys(text)[0];
   return first === undefined ? undefined : { text: text[first]!, lang: first };
 }
+
+/** A study's title or description as written: one string (any language), or a text per language. */
+export type StudyTextValue = string | LocalizedText;
+
+/**
+ * A study's title (or description) for a page in `lang`: a text per language gives the page's language (exact,
+ * then base tag), else the study's first language, else as {@link localize} falls back; the result's `lang`
+ * then names the language it is in, so the caller marks a fallen-back title with its own `lang`/`dir`. A plain
+ * string (as studies were written before titles per language) comes back without `lang`: its language is
+ * unknown (the respondent header guesses its direction from its letters, render.ts `studyTitleLang`).
+ */
+export function studyText(
+  value: StudyTextValue,
+  languages: readonly string[],
+  lang: string,
+): { readonly text: string; readonly lang?: string } {
+  if (typeof value === 'string') return { text: value };
+  const base = baseLanguage(lang);
+  const own =
+    value[lang] !== undefined ? lang : Object.keys(value).find((l) => baseLanguage(l) === base && value[l]);
+  if (own !== undefined) return { text: value[own]!, lang: own };
+  const first = languages.find((l) => value[l] !== undefined);
+  if (first !== undefined) return { text: value[first]!, lang: first };
+  return localize(value, lang) ?? { text: '' };
+}
+
+/**
+ * A study's title as the researcher's side shows it (studio pages, the stored row's title, exports, the codebook,
+ * the report when no language is asked for): in the study's first language (or `lang` when given).
+ */
+export function studyTitleText(
+  study: { readonly title: StudyTextValue; readonly languages?: readonly string[] | undefined },
+  lang?: string,
+): string {
+  const languages = study.languages ?? ['en'];
+  return studyText(study.title, languages, lang ?? languages[0] ?? 'en').text;
+}

@@ -483,9 +483,19 @@ export const FollowUpSchema = z.object({
 });
 export type FollowUp = z.infer<typeof FollowUpSchema>;
 
+/**
+ * A study's title: one string, as studies were written before issue 14 (still valid: in whichever
+ * language the researcher typed it), or a text per language (`{ "en": "Stress survey", "ur": "…" }`) of which each
+ * respondent page shows its own language, falling back as other localized text does (core/study/i18n.ts
+ * `studyText`). The studio asks for the study's first language.
+ */
+export const StudyTextSchema = z.union([z.string().min(1), LocalizedTextSchema]);
+export type StudyText = z.infer<typeof StudyTextSchema>;
+
 export const StudySchema = z.object({
   id: IdSchema,
-  title: z.string().min(1),
+  title: StudyTextSchema,
+  /** For the researchers (the studio), not shown to respondents. */
   description: z.string().optional(),
   languages: z.array(LanguageSchema).min(1).default(['en']),
   instruments: z.array(StudyInstrumentSchema).default([]),

@@ -5,6 +5,7 @@
  * Rendered as Markdown, HTML and CSV from the same rows (and used for the XLSX "Variables" sheet).
  */
 import { BACK_TRANSLATION_LABELS } from '../../core/instrument/schema.js';
+import { studyTitleText } from '../../core/study/i18n.js';
 import type { Study } from '../../core/study/schema.js';
 import { escapeXml } from '../common.js';
 import { csvField } from '../csv.js';
@@ -142,14 +143,16 @@ const NOTES = [
  */
 export function renderCodebook(
   variables: readonly ExportVariable[],
-  study: Pick<Study, 'id' | 'title'>,
+  study: Pick<Study, 'id' | 'title'> & { readonly languages?: readonly string[] },
 ): { markdown: string; html: string; csv: string } {
+  // A title per language: the study's first language (the codebook is the researchers').
+  const title = studyTitleText(study);
   const rows = codebookRows(variables);
   const instruments = codebookInstruments(variables);
 
   // Markdown
   const md: string[] = [
-    `# Codebook: ${escapeMarkdown(study.title)}`,
+    `# Codebook: ${escapeMarkdown(title)}`,
     '',
     `Study \`${study.id}\`, ${rows.length} variables.`,
     '',
@@ -181,11 +184,11 @@ export function renderCodebook(
     '<html lang="en">',
     '<head>',
     '<meta charset="utf-8">',
-    `<title>Codebook: ${escapeXml(study.title)}</title>`,
+    `<title>Codebook: ${escapeXml(title)}</title>`,
     '<style>body{font-family:system-ui,sans-serif;margin:1.5rem;line-height:1.4}table{border-collapse:collapse;font-size:.9rem}th,td{border:1px solid #bbb;padding:.25rem .45rem;text-align:start;vertical-align:top}th{background:#f2f2f2}</style>',
     '</head>',
     '<body>',
-    `<h1>Codebook: ${escapeXml(study.title)}</h1>`,
+    `<h1>Codebook: ${escapeXml(title)}</h1>`,
     `<p>Study <code>${escapeXml(study.id)}</code>, ${rows.length} variables.</p>`,
     '<ul>',
     ...NOTES.map((n) => `<li>${escapeXml(n)}</li>`),

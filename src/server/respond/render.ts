@@ -21,6 +21,7 @@ import {
   type LocalizedString,
   localize,
   type RespondErrorKind,
+  studyText,
   textDirection,
   type UiStrings,
   uiStrings,
@@ -163,6 +164,20 @@ export function studyTitleLang(title: string, languages: readonly string[], page
   return own ? ` lang="${esc(own)}" dir="${dir}"` : ` dir="${dir}"`;
 }
 
+/**
+ * The attributes of the study's title in the header of a page in `pageLang`: a title per language that fell back
+ * to another language carries that language's `lang`/`dir`, one in the page's language none; a plain-string
+ * title (language unknown) is marked by its letters ({@link studyTitleLang}).
+ */
+function studyTitleAttrs(
+  title: { readonly text: string; readonly lang?: string },
+  languages: readonly string[],
+  pageLang: string,
+): string {
+  if (title.lang === undefined) return studyTitleLang(title.text, languages, pageLang);
+  return langOf({ text: title.text, lang: title.lang }, pageLang);
+}
+
 function documentHtml(sh: Shell): string {
   const s = uiStrings(sh.lang);
   const study = sh.resolved?.study;
@@ -175,11 +190,13 @@ function documentHtml(sh: Shell): string {
         )
         .join('')}</nav>`
     : '';
-  const header = study
-    ? `<header><p${studyTitleLang(study.title, study.languages, sh.lang)}>${esc(study.title)}</p>${nav}</header>`
-    : '';
+  const studyTitle = study ? studyText(study.title, study.languages, sh.lang) : undefined;
+  const header =
+    study && studyTitle
+      ? `<header><p${studyTitleAttrs(studyTitle, study.languages, sh.lang)}>${esc(studyTitle.text)}</p>${nav}</header>`
+      : '';
   const footer = sh.resolved ? footerHtml(sh.resolved.instruments) : '';
-  const title = study ? `${sh.title} – ${study.title}` : sh.title;
+  const title = studyTitle ? `${sh.title} – ${studyTitle.text}` : sh.title;
   return (
     `<!doctype html><html lang="${esc(sh.lang)}" dir="${textDirection(sh.lang)}"><head><meta charset="utf-8">` +
     '<meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer">' +

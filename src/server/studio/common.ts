@@ -12,6 +12,7 @@ import type { Report } from '../../core/report/spec.js';
 import type { Answers } from '../../core/response/answer.js';
 import type { Dataset } from '../../core/response/dataset.js';
 import { buildScoringPlan, type ScoredDataset, scoreDataset } from '../../core/scoring/index.js';
+import { studyTitleText } from '../../core/study/i18n.js';
 import { type ResolvedStudy, resolvedLookup } from '../../core/study/resolve.js';
 import type { Store, Study, StudyRole, User } from '../../store/index.js';
 import { requireStudyRole } from '../auth/guard.js';
@@ -148,7 +149,7 @@ export async function saveDefinition(
       if (!saved) throw new HttpError(404, 'Study not found.', 'not_found');
       await tx.studies.setSettings({
         studyId: input.study.id,
-        title: checked.value.resolved.study.title,
+        title: studyTitleText(checked.value.resolved.study),
         anonymous: col.anonymous,
         recordTimes: col.collectTimes,
         minCellSize: col.minCellSize,

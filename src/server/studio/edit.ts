@@ -18,6 +18,7 @@ import {
   replaceQuestion,
   structuralEditIssue,
 } from '../../core/study/editing.js';
+import type { StudyText } from '../../core/study/schema.js';
 import { getInstrument, listInstruments } from '../../instruments/index.js';
 import type { Study, User } from '../../store/index.js';
 import { ROLES } from '../auth/guard.js';
@@ -80,22 +81,52 @@ function variableIds(draft: StudyDraft): Set<string> {
   return ids;
 }
 
+/**
+ * The study's title per language from the Basics form (`title_en`, `title_ur`; a form with one `title` gives the
+ * first language's): the study's first language is required, each at most 200 characters, titles of languages the
+ * study does not offer are dropped. One title is kept as a plain string (as before titles per language), several
+ * as a text per language.
+ */
+function basicsTitle(fields: Fields, languages: readonly string[]): { title?: StudyText; issues: Issue[] } {
+  const first = languages[0] ?? 'en';
+  const titles: Record<string, string> = {};
+  const issues: Issue[] = [];
+  for (const l of languages) {
+    const t = field(fields, `title_${l}`) || (l === first ? field(fields, 'title') : '');
+    const name = STUDIO_LANGUAGES.find((s) => s.code === l)?.name ?? l;
+    const found = titleIssues(t).map((i) => ({
+      ...i,
+      path: `title_${l}`,
+      message:
+        i.code === 'required'
+          ? `give the study a title in ${name}, its first language`
+          : `${name}: ${i.message}`,
+    }));
+    if (t && !found.length) titles[l] = t;
+    else if (t || l === first) issues.push(...found);
+  }
+  if (issues.length || !titles[first]) return { issues };
+  const kept = Object.keys(titles);
+  return { title: kept.length === 1 ? titles[first] : titles, issues };
+}
+
 function basics({ draft, fields }: SectionInput): SectionResult {
-  const title = field(fields, 'title');
-  const issues = titleIssues(title);
-  const languages = fieldAll(fields, 'languages').filter((l) => STUDIO_LANGUAGES.some((s) => s.code === l));
+  const languages = STUDIO_LANGUAGES.map((s) => s.code).filter((c) =>
+    fieldAll(fields, 'languages').includes(c),
+  );
+  const { title, issues } = basicsTitle(fields, languages.length ? languages : ['en']);
   if (languages.length === 0)
     issues.push({
       path: 'languages',
       code: 'required',
       message: 'choose at least one language (English, Urdu)',
     });
-  if (issues.length) return { ok: false, issues };
+  if (issues.length || title === undefined) return { ok: false, issues };
   draft.title = title;
   const description = field(fields, 'description');
   if (description) draft.description = description;
   else delete draft.description;
-  draft.languages = STUDIO_LANGUAGES.map((l) => l.code).filter((c) => languages.includes(c));
+  draft.languages = languages;
   return { ok: true, change: 'basics', detail: { languages: draft.languages } };
 }
 

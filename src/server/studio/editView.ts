@@ -182,15 +182,22 @@ export function editPage(m: EditModel): Html {
 }
 
 function basicsView(m: EditModel): Html {
-  const f = formState(m, 'basics', 'b', ['title', 'description', 'languages']);
+  const titleNames = STUDIO_LANGUAGES.map((l) => `title_${l.code}`);
+  const f = formState(m, 'basics', 'b', [...titleNames, 'description', 'languages']);
   const langs = f.failed && m.err ? fieldAll(m.err.fields, 'languages') : (m.draft.languages ?? ['en']);
   const langState = f.state('languages');
-  return html`<section id="basics"><h2>Basics</h2>${formOpen(m, 'basics', 'basics')}${f.errors()}${raw(
-    input('b', 'title', 'Title', f.value('title', m.draft.title ?? m.title), {
-      required: true,
-      maxlength: 200,
-      state: f.state('title'),
-    }) +
+  // A plain-string title (written before titles per language) is the study's first language's.
+  const stored = m.draft.title ?? m.title;
+  const storedTitle = (code: string) =>
+    typeof stored === 'string' ? (code === (m.draft.languages?.[0] ?? 'en') ? stored : '') : lt(stored, code);
+  return html`<section id="basics"><h2>Basics</h2>${formOpen(m, 'basics', 'basics')}${f.errors()}<p class="hint">Respondents see the title in their language (the study's first language when it has no title in theirs); the first language's title is required.</p>${raw(
+    STUDIO_LANGUAGES.map((l) =>
+      input('b', `title_${l.code}`, `Title (${l.name})`, f.value(`title_${l.code}`, storedTitle(l.code)), {
+        maxlength: 200,
+        lang: l.code,
+        state: f.state(`title_${l.code}`),
+      }),
+    ).join('') +
       textarea(
         'b',
         'description',

@@ -8,6 +8,7 @@
  */
 import { PassThrough, Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { studyTitleText } from '../../core/study/i18n.js';
 import type { ResolvedStudy } from '../../core/study/resolve.js';
 import {
   buildVariables,
@@ -230,7 +231,7 @@ function sendExport(
       return reply.send(
         Readable.from(
           savChunks(variables, records, {
-            fileLabel: resolved.study.title,
+            fileLabel: studyTitleText(resolved.study),
             documents: resolved.instruments.map((i) => `${i.shortTitle}: ${i.licence.attribution}`),
           }),
           { objectMode: false },

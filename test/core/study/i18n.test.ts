@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { firstStrongDirection, isRtl, textDirection } from '../../../src/core/study/i18n.js';
+import {
+  firstStrongDirection,
+  isRtl,
+  studyText,
+  studyTitleText,
+  textDirection,
+} from '../../../src/core/study/i18n.js';
+import { StudySchema } from '../../../src/core/study/schema.js';
 
 describe('directions: a language tag (isRtl) and a text (firstStrongDirection)', () => {
   it('knows the direction of language tags', () => {
@@ -17,5 +24,39 @@ describe('directions: a language tag (isRtl) and a text (firstStrongDirection)',
     expect(firstStrongDirection('עברית')).toBe('rtl');
     expect(firstStrongDirection('42 — 7%')).toBeUndefined();
     expect(firstStrongDirection('')).toBeUndefined();
+  });
+});
+
+describe('a study title per language (issue 14): studyText, studyTitleText', () => {
+  it('picks the page language, then the study first language, and says which language it is in', () => {
+    const title = { en: 'Stress survey', ur: 'ذہنی دباؤ کا سروے' };
+    expect(studyText(title, ['en', 'ur'], 'ur')).toEqual({ text: 'ذہنی دباؤ کا سروے', lang: 'ur' });
+    expect(studyText(title, ['en', 'ur'], 'ur-PK')).toEqual({ text: 'ذہنی دباؤ کا سروے', lang: 'ur' });
+    expect(studyText(title, ['en', 'ur'], 'en')).toEqual({ text: 'Stress survey', lang: 'en' });
+    // No Urdu title: the study's first language, marked as such.
+    expect(studyText({ ur: 'سروے', en: 'Survey' }, ['ur', 'en'], 'fr')).toEqual({ text: 'سروے', lang: 'ur' });
+    expect(studyText({ en: 'Survey' }, ['en', 'ur'], 'ur')).toEqual({ text: 'Survey', lang: 'en' });
+  });
+
+  it('a plain-string title (studies written before) keeps working, its language unknown', () => {
+    expect(studyText('Stress survey', ['en', 'ur'], 'ur')).toEqual({ text: 'Stress survey' });
+    expect(studyTitleText({ title: 'Stress survey', languages: ['en', 'ur'] })).toBe('Stress survey');
+  });
+
+  it("the researchers' side shows the first language's title", () => {
+    expect(studyTitleText({ title: { ur: 'سروے', en: 'Survey' }, languages: ['en', 'ur'] })).toBe('Survey');
+    expect(studyTitleText({ title: { ur: 'سروے', en: 'Survey' }, languages: ['ur', 'en'] })).toBe('سروے');
+    expect(studyTitleText({ title: { ur: 'سروے', en: 'Survey' }, languages: ['en', 'ur'] }, 'ur')).toBe(
+      'سروے',
+    );
+  });
+
+  it('StudySchema takes a string or a text per language, and refuses an empty one', () => {
+    const base = { id: 'st' };
+    expect(StudySchema.safeParse({ ...base, title: 'Stress' }).success).toBe(true);
+    expect(StudySchema.safeParse({ ...base, title: { en: 'Stress', ur: 'دباؤ' } }).success).toBe(true);
+    expect(StudySchema.safeParse({ ...base, title: {} }).success).toBe(false);
+    expect(StudySchema.safeParse({ ...base, title: { en: '' } }).success).toBe(false);
+    expect(StudySchema.safeParse({ ...base, title: '' }).success).toBe(false);
   });
 });

@@ -92,3 +92,13 @@ describe('renderCodebook', () => {
     expect(rows.find((x) => x[0] === 'q')![5]).toBe('1 = =1+1'); // starts with "1", not a formula
   });
 });
+
+describe('renderCodebook: a title per language', () => {
+  it("heads the codebook with the study's first language's title", () => {
+    const study = { ...resolved.study, title: { ur: 'سروے', en: 'Stress survey' }, languages: ['en', 'ur'] };
+    const b = renderCodebook(vars, study);
+    expect(b.markdown).toContain('# Codebook: Stress survey');
+    expect(b.html).toContain('<h1>Codebook: Stress survey</h1>');
+    expect(b.html).not.toContain('[object Object]');
+  });
+});
