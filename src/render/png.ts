@@ -15,8 +15,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
 import { type FigureSpec, type Report, reportBlocks } from '../core/report/spec.js';
+import { crc32 } from '../lib/zip.js';
 import { REPORT_FONT } from './common.js';
-import { crc32 } from './qdpx/zip.js';
 import { renderFigureSvg } from './svg.js';
 
 /** Pixels per inch of figure PNGs. */

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/core/report/spec.js';
 import { resolveStudy } from '../../src/core/study/resolve.js';
+import { docxParagraphs } from '../../src/import/docx.js';
 import { getInstrument, instrumentIds } from '../../src/instruments/index.js';
 import { renderDocx, renderHtmlFragment, renderMarkdown } from '../../src/render/index.js';
-import { docxParagraphs } from '../../src/render/qdpx/docx.js';
 import { analyzeFile, table } from './helpers.js';
 
 const example = join(__dirname, '..', '..', 'examples', 'bace-medical-students');

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readZip } from '../../src/render/qdpx/zip.js';
+import { readZip } from '../../src/lib/zip.js';
 import { cpIndexOf, ENGLISH_TRANSCRIPT } from '../fixtures/qual/project.js';
 import {
   ARTIFACTS,

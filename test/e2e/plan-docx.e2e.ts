@@ -10,8 +10,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docxParagraphs } from '../../src/render/qdpx/docx.js';
-import { readZip } from '../../src/render/qdpx/zip.js';
+import { docxParagraphs } from '../../src/import/docx.js';
+import { readZip } from '../../src/lib/zip.js';
 import {
   ARTIFACTS,
   e2eBackends,

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPORT_SCHEMA_VERSION, type Report } from '../../src/core/report/spec.js';
+import { docxParagraphs } from '../../src/import/docx.js';
+import { readZip } from '../../src/lib/zip.js';
 import { REPORT_FONT } from '../../src/render/common.js';
 import { DOCX_FONT, MAX_FIGURE_HEIGHT_IN, MINUS, renderDocx, trueMinus } from '../../src/render/docx.js';
 import { MAX_FIGURE_INCHES, renderFigureImages } from '../../src/render/png.js';
-import { docxParagraphs } from '../../src/render/qdpx/docx.js';
-import { readZip } from '../../src/render/qdpx/zip.js';
 import { FIGURE_MAX_WIDTH } from '../../src/render/svg.js';
 import { fixtureReport, XSS } from './fixture.js';
 

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseJsonSafe, UnsafeJsonError } from '../../src/core/json.js';
-import { readZipAsync, writeZip } from '../../src/render/qdpx/zip.js';
+import { readZipAsync, writeZip } from '../../src/lib/zip.js';
 import {
   countRows,
   createStudy,

@@ -17,7 +17,7 @@ import {
   extremeShown,
   snapshotSize,
 } from '../../src/core/privacy/suppression.js';
-import { readZip } from '../../src/render/qdpx/zip.js';
+import { readZip } from '../../src/lib/zip.js';
 import { viewerSelection } from '../../src/server/studio/review.js';
 import { ENGLISH_TRANSCRIPT } from '../fixtures/qual/project.js';
 import { formBody, SUPPORT_CONTACTS, serverBackends, type TestApp, testApp } from './helpers.js';

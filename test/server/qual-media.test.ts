@@ -7,8 +7,8 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQualProject } from '../../src/core/qual/model.js';
+import { readZip } from '../../src/lib/zip.js';
 import { exportQdpx } from '../../src/render/qdpx/export.js';
-import { readZip } from '../../src/render/qdpx/zip.js';
 import { MEDIA_BODY_LIMIT } from '../../src/server/qual/media.js';
 import type { Store } from '../../src/store/index.js';
 import { NOT_MEDIA, wav } from '../helpers/media.js';

@@ -8,8 +8,8 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../src/core/qual/audit.js';
-import { importQdpx } from '../../src/render/qdpx/import.js';
-import { readZip } from '../../src/render/qdpx/zip.js';
+import { importQdpx } from '../../src/import/qdpx.js';
+import { readZip } from '../../src/lib/zip.js';
 import { qualHash, type Store } from '../../src/store/index.js';
 import { cpIndexOf, ENGLISH_TRANSCRIPT, URDU_TRANSCRIPT } from '../fixtures/qual/project.js';
 import { haveXmllint, inCi, PROJECT_XSD, xsdValidate } from '../render/qdpx/xmllint.js';

@@ -8,7 +8,7 @@
  */
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readZip } from '../../src/render/qdpx/zip.js';
+import { readZip } from '../../src/lib/zip.js';
 import type { Store } from '../../src/store/index.js';
 import { cpIndexOf, ENGLISH_TRANSCRIPT } from '../fixtures/qual/project.js';
 import { haveXmllint, PROJECT_XSD, xsdValidate } from '../render/qdpx/xmllint.js';

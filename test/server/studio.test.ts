@@ -4,7 +4,7 @@
  * small-cell suppression, CSRF.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { docxParagraphs } from '../../src/render/qdpx/docx.js';
+import { docxParagraphs } from '../../src/import/docx.js';
 import type { StudyDraft } from '../../src/server/studio/definition.js';
 import { csrfFromHtml, formBody, type SignedIn, serverBackends, type TestApp, testApp } from './helpers.js';
 

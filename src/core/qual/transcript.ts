@@ -1,6 +1,6 @@
 /**
  * Transcripts: speaker-turn recognition and importers for plain text, WebVTT and SRT (pure: string in,
- * transcript out). The .docx importer, which needs a ZIP reader, lives in src/render/qdpx/docx.ts and feeds its
+ * transcript out). The .docx importer, which needs a ZIP reader, lives in src/import/docx.ts and feeds its
  * paragraphs to {@link importText}.
  *
  * A speaker line starts with an optional timestamp ("[00:12:03]", "(12:03)", "00:12:03 -") and a label ending in

@@ -38,22 +38,23 @@ import {
   type Theme,
 } from '../../core/qual/model.js';
 import { OffsetIndex } from '../../core/qual/offsets.js';
+import {
+  CODEBOOK_NS,
+  CONSENSUS_CODEBOOK_HEADING,
+  ELIGIBLE_VARIABLE,
+  PHASE_VARIABLE,
+  type PositionUnit,
+  PROJECT_NS,
+  type QdpxMedia,
+  SCREENING_PREFIX,
+  SOURCE_LANGUAGE_VARIABLE,
+} from '../../core/qual/refi.js';
 import { findNames } from '../../core/qual/transcript.js';
-import { guidFor, hashGuid } from './guid.js';
-import { countInvalidXmlChars, el, writeXml, type XmlOut } from './xml.js';
-import { writeZip } from './zip.js';
+import { guidFor, hashGuid } from '../../lib/guid.js';
+import { countInvalidXmlChars, el, writeXml, type XmlOut } from '../../lib/xml.js';
+import { writeZip } from '../../lib/zip.js';
 
-export const PROJECT_NS = 'urn:QDA-XML:project:1.0';
-export const CODEBOOK_NS = 'urn:QDA-XML:codebook:1.0';
-/** Reserved variable names (see the module comment). */
-export const SOURCE_LANGUAGE_VARIABLE = 'Source language';
-export const PHASE_VARIABLE = 'Braun & Clarke phase';
-export const SCREENING_PREFIX = 'Screening: ';
-export const ELIGIBLE_VARIABLE = 'Screening eligible';
 const RESERVED = new Set([SOURCE_LANGUAGE_VARIABLE, PHASE_VARIABLE, ELIGIBLE_VARIABLE]);
-
-/** How selection positions are counted in the file. */
-export type PositionUnit = 'codepoint' | 'utf16';
 
 export interface RefiExportOptions {
   /**
@@ -80,16 +81,6 @@ export interface RefiExportOptions {
    * Their codings are the target's (the project read through the consensus codebook carries them so).
    */
   readonly mergedCodes?: readonly Code[];
-}
-
-/** The heading of the list in a merged code's `Description` that names its target (see `mergedCodes`). */
-export const CONSENSUS_CODEBOOK_HEADING = 'Consensus codebook';
-
-/** A transcript's recording to export (or as imported): its source, file name and bytes. */
-export interface QdpxMedia {
-  readonly sourceId: string;
-  readonly name: string;
-  readonly bytes: Uint8Array;
 }
 
 export interface QdeExport {

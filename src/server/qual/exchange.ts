@@ -25,15 +25,16 @@ import {
 import { codeTarget } from '../../core/qual/codebook.js';
 import { CONSENSUS_CODER, consensusLayer } from '../../core/qual/consensus.js';
 import type { Code, QualProject } from '../../core/qual/model.js';
-import { codebookToQdc, exportQdpx, type PositionUnit, type QdpxMedia } from '../../render/qdpx/export.js';
+import type { PositionUnit, QdpxMedia } from '../../core/qual/refi.js';
 import {
   type ImportReport,
   type ImportResult,
   importQdc,
   importQdpxEntries,
   QDPX_ZIP,
-} from '../../render/qdpx/import.js';
-import { readZipAsync } from '../../render/qdpx/zip.js';
+} from '../../import/qdpx.js';
+import { readZipAsync } from '../../lib/zip.js';
+import { codebookToQdc, exportQdpx } from '../../render/qdpx/export.js';
 import type { QualChange, QualPlan, QualRefusal, QualState, Refused } from '../../store/index.js';
 import { qualHash, toQualProject } from '../../store/index.js';
 import { ROLES } from '../auth/guard.js';

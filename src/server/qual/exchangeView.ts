@@ -1,5 +1,5 @@
 /** The REFI-QDA exchange pages as views: what an import took, skipped and warned about. */
-import type { ImportReport } from '../../render/qdpx/import.js';
+import type { ImportReport } from '../../import/qdpx.js';
 import { type Html, html } from '../ui/html.js';
 
 /** The page after a QDPX or QDC import: counts taken, elements not taken with the reason, warnings. */

@@ -13,7 +13,7 @@ import { type CodingInput, codePassage } from '../../core/qual/coding.js';
 import { guessFormat, prepareImport, type TranscriptFormat, transcriptName } from '../../core/qual/import.js';
 import { codePointLength } from '../../core/qual/offsets.js';
 import { FORBIDDEN_TEXT } from '../../core/response/submission.js';
-import { DOCX_MAX_XML_BYTES, docxParagraphsAsync } from '../../render/qdpx/docx.js';
+import { DOCX_MAX_XML_BYTES, docxParagraphsAsync } from '../../import/docx.js';
 import type { QualChange, QualPlan, QualRefusal, QualState, Refused } from '../../store/index.js';
 import { toQualProject } from '../../store/index.js';
 import { ROLES } from '../auth/guard.js';

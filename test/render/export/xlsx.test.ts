@@ -6,13 +6,13 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
+import { readZip } from '../../../src/lib/zip.js';
 import {
   buildVariables,
   type ExportVariable,
   writeXlsx,
   type XlsxExportOptions,
 } from '../../../src/render/export/index.js';
-import { readZip } from '../../../src/render/qdpx/zip.js';
 import {
   ALL_VARIABLE_NAMES,
   asyncRecords,

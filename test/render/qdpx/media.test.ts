@@ -7,11 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseQualProject, type QualProject } from '../../../src/core/qual/model.js';
 import { importWebVtt } from '../../../src/core/qual/transcript.js';
+import { importQdpx, QDPX_ZIP } from '../../../src/import/qdpx.js';
+import { hashGuid } from '../../../src/lib/guid.js';
+import { childElements, firstChild, parseXml } from '../../../src/lib/xml.js';
+import { readZip, writeZip } from '../../../src/lib/zip.js';
 import { exportQdpx } from '../../../src/render/qdpx/export.js';
-import { hashGuid } from '../../../src/render/qdpx/guid.js';
-import { importQdpx, QDPX_ZIP } from '../../../src/render/qdpx/import.js';
-import { childElements, firstChild, parseXml } from '../../../src/render/qdpx/xml.js';
-import { readZip, writeZip } from '../../../src/render/qdpx/zip.js';
 import { HEADS, NOT_MEDIA, wav } from '../../helpers/media.js';
 import { haveXmllint, inCi, PROJECT_XSD, xsdValidate } from './xmllint.js';
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { consensusCodebook } from '../../../src/core/qual/codebook.js';
 import { checkProject, type QualProject } from '../../../src/core/qual/model.js';
+import { importProjectXml, importQdc, importQdpx, splitListBlock } from '../../../src/import/qdpx.js';
+import { guidFor, hashGuid, isGuid, normalizeGuid } from '../../../src/lib/guid.js';
+import { childElements, firstChild, parseXml, textContent } from '../../../src/lib/xml.js';
+import { readZip, writeZip } from '../../../src/lib/zip.js';
 import { codebookToQdc, decimalString, exportQdpx, projectToQde } from '../../../src/render/qdpx/export.js';
-import { guidFor, hashGuid, isGuid, normalizeGuid } from '../../../src/render/qdpx/guid.js';
-import { importProjectXml, importQdc, importQdpx, splitListBlock } from '../../../src/render/qdpx/import.js';
-import { childElements, firstChild, parseXml, textContent } from '../../../src/render/qdpx/xml.js';
-import { readZip, writeZip } from '../../../src/render/qdpx/zip.js';
 import { fixtureProject } from '../../fixtures/qual/project.js';
 import { CODEBOOK_XSD, haveXmllint, inCi, PROJECT_XSD, xsdValidate } from './xmllint.js';
 

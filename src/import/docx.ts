@@ -6,10 +6,10 @@
  * `w:softHyphen` → nothing. Deleted text (`w:del`, `w:delText`, tracked changes) and field instructions
  * (`w:instrText`) are left out; inserted text (`w:ins`) is kept, as Word shows it.
  */
-import type { RecognizeOptions, SourceMeta, Transcript } from '../../core/qual/transcript.js';
-import { importText } from '../../core/qual/transcript.js';
-import { parseXml, type XmlElement, type XmlNode } from './xml.js';
-import { type ReadZipOptions, readZip, readZipAsync, type ZipEntry, type ZipProblem } from './zip.js';
+import type { RecognizeOptions, SourceMeta, Transcript } from '../core/qual/transcript.js';
+import { importText } from '../core/qual/transcript.js';
+import { parseXml, type XmlElement, type XmlNode } from '../lib/xml.js';
+import { type ReadZipOptions, readZip, readZipAsync, type ZipEntry, type ZipProblem } from '../lib/zip.js';
 
 const W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
 

@@ -10,10 +10,10 @@ import {
   TextRun,
 } from 'docx';
 import { describe, expect, it } from 'vitest';
-import { sliceCodePoints } from '../../../src/core/qual/offsets.js';
-import { docxParagraphs, importDocx } from '../../../src/render/qdpx/docx.js';
-import { writeZip } from '../../../src/render/qdpx/zip.js';
-import { participants } from '../../fixtures/qual/project.js';
+import { sliceCodePoints } from '../../src/core/qual/offsets.js';
+import { docxParagraphs, importDocx } from '../../src/import/docx.js';
+import { writeZip } from '../../src/lib/zip.js';
+import { participants } from '../fixtures/qual/project.js';
 
 const meta = { id: 'd1', name: 'FGD (Word)', language: 'ur' };
 

@@ -10,7 +10,7 @@ import {
   textContent,
   writeXml,
   XmlParseError,
-} from '../../../src/render/qdpx/xml.js';
+} from '../../src/lib/xml.js';
 
 describe('XML writer', () => {
   it('escapes text and attributes so CR, LF and TAB survive normalisation', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crc32, readZip, writeZip } from '../../../src/render/qdpx/zip.js';
+import { crc32, readZip, writeZip } from '../../src/lib/zip.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -18,8 +18,8 @@
  * sources; selections outside the text; codings of a whole source; links and graphs; sets of sources; case
  * codes; variables on sources other than the language.
  */
-import type { Issue } from '../../core/instrument/schema.js';
-import { checkMedia } from '../../core/qual/media.js';
+import type { Issue } from '../core/instrument/schema.js';
+import { checkMedia } from '../core/qual/media.js';
 import type {
   Code,
   Coder,
@@ -30,12 +30,12 @@ import type {
   Source,
   Theme,
   Turn,
-} from '../../core/qual/model.js';
-import { IsoDateTimeSchema, parseQualProject } from '../../core/qual/model.js';
-import { type Bias, OffsetIndex } from '../../core/qual/offsets.js';
-import { recognizeTurns } from '../../core/qual/transcript.js';
+} from '../core/qual/model.js';
+import { IsoDateTimeSchema, parseQualProject } from '../core/qual/model.js';
+import { type Bias, OffsetIndex } from '../core/qual/offsets.js';
 import {
   CODEBOOK_NS,
+  CONSENSUS_CODEBOOK_HEADING,
   ELIGIBLE_VARIABLE,
   PHASE_VARIABLE,
   type PositionUnit,
@@ -43,10 +43,18 @@ import {
   type QdpxMedia,
   SCREENING_PREFIX,
   SOURCE_LANGUAGE_VARIABLE,
-} from './export.js';
-import { hashGuid, isGuid, normalizeGuid } from './guid.js';
-import { childElements, firstChild, parseXml, textContent, type XmlElement, XmlParseError } from './xml.js';
-import { type ReadZipOptions, readZip, type ZipEntry, type ZipProblem } from './zip.js';
+} from '../core/qual/refi.js';
+import { recognizeTurns } from '../core/qual/transcript.js';
+import { hashGuid, isGuid, normalizeGuid } from '../lib/guid.js';
+import {
+  childElements,
+  firstChild,
+  parseXml,
+  textContent,
+  type XmlElement,
+  XmlParseError,
+} from '../lib/xml.js';
+import { type ReadZipOptions, readZip, type ZipEntry, type ZipProblem } from '../lib/zip.js';
 
 /** One thing the import could not take. */
 export interface Skipped {
@@ -143,7 +151,7 @@ function readCodes(
       skip('Code', 'no valid GUID or name (its sub-codes were skipped too)', name);
       return;
     }
-    const consensus = splitListBlock(descOf(c) ?? '', 'Consensus codebook');
+    const consensus = splitListBlock(descOf(c) ?? '', CONSENSUS_CODEBOOK_HEADING);
     const { text, items } = splitListBlock(consensus.text, 'Examples');
     const into = consensus.items
       .map((l) => /^merged into: (\S+)/.exec(l)?.[1])
