@@ -3,26 +3,17 @@
  * title, version and full text as the participant signed it, and the record (pseudonym, the name or initials
  * signed with, date signed, witness, notes, who recorded it and when, and a withdrawal if there was one).
  *
- * Written with pdf-lib and its fontkit build (CONTRIBUTING.md, "Runtime dependencies"): fonts are embedded as
- * subsets with a ToUnicode map, so the text can be searched, copied and read back (`pdftotext`, which the
- * tests use). Fonts: Noto Sans for Latin text and Noto Naskh Arabic for Urdu (Debian's fonts-noto-core; looked
- * up like the report font, src/render/png.ts).
- *
- * Urdu: fontkit shapes each Arabic-script word (joining forms, ligatures, right-to-left glyph order); lines
- * are laid out right to left word by word, with runs of Latin words or numbers kept left to right inside them
- * (a simple bidirectional layout that is right for prose; it does not mirror brackets). Naskh, not Nastaliq:
- * pdf-lib places glyphs by their advance widths only (no GPOS), which Nastaliq's cursive attachment needs and
- * Naskh does not. For the same reason diacritics (zer, zabar…) cannot be placed, so a text with them is refused
- * when the form is added (src/core/qual/consent.ts), and a character neither font has is refused here with
- * its code point — never printed as an empty box.
+ * Written with pdf-lib (src/render/pdfText.ts: embedded font subsets with a ToUnicode map, so `pdftotext`
+ * reads the text back, which the tests use; Noto Sans, and Noto Naskh Arabic for Urdu laid out right to left).
+ * Diacritics (zer, zabar…) cannot be placed by pdf-lib, so a text with them is refused when the form is added
+ * (src/core/qual/consent.ts), and a character neither font has is refused with its code point.
  */
 
-import { readFileSync } from 'node:fs';
-import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, type PDFFont, type PDFPage, rgb } from 'pdf-lib';
+import { PDFDocument, type PDFPage, rgb } from 'pdf-lib';
 import { ARABIC_SCRIPT, type ConsentForm, type ConsentRecord } from '../core/qual/consent.js';
-import { at, codePoint } from '../core/stats/at.js';
-import { findFontFile } from './png.js';
+import { drawWords, embedFonts, type PdfFonts, type PdfWord, pdfWords } from './pdfText.js';
+
+export { UnprintableTextError } from './pdfText.js';
 
 export interface ConsentPdfInput {
   readonly studyTitle: string;
@@ -32,62 +23,8 @@ export interface ConsentPdfInput {
   readonly nameOf: (coderId: string) => string;
 }
 
-/** A character the PDF cannot print, with where it is. */
-export class UnprintableTextError extends Error {
-  constructor(
-    readonly where: string,
-    readonly char: string,
-  ) {
-    super(
-      `${where} has the character "${char}" (U+${codePoint(char).toString(16).toUpperCase().padStart(4, '0')}), which neither of the PDF's fonts (Noto Sans, Noto Naskh Arabic) has; replace it and download again.`,
-    );
-  }
-}
-
 const PAGE = { width: 595.28, height: 841.89, margin: 56 } as const;
 const BODY = 11;
-
-interface Fonts {
-  readonly latin: PDFFont;
-  readonly bold: PDFFont;
-  readonly arabic: PDFFont;
-  readonly has: { readonly latin: (cp: number) => boolean; readonly arabic: (cp: number) => boolean };
-}
-
-let fontBytes: { latin: Uint8Array; bold: Uint8Array; arabic: Uint8Array } | undefined;
-
-function loadFontBytes(): NonNullable<typeof fontBytes> {
-  fontBytes ??= {
-    latin: readFileSync(findFontFile('NotoSans-Regular.ttf', 'fonts-noto-core')),
-    bold: readFileSync(findFontFile('NotoSans-Bold.ttf', 'fonts-noto-core')),
-    arabic: readFileSync(findFontFile('NotoNaskhArabic-Regular.ttf', 'fonts-noto-core')),
-  };
-  return fontBytes;
-}
-
-async function embedFonts(doc: PDFDocument): Promise<Fonts> {
-  doc.registerFontkit(fontkit);
-  const bytes = loadFontBytes();
-  const latinFace = fontkit.create(bytes.latin);
-  const arabicFace = fontkit.create(bytes.arabic);
-  return {
-    latin: await doc.embedFont(bytes.latin, { subset: true }),
-    bold: await doc.embedFont(bytes.bold, { subset: true }),
-    arabic: await doc.embedFont(bytes.arabic, { subset: true }),
-    has: {
-      latin: (cp) => latinFace.hasGlyphForCodePoint(cp),
-      arabic: (cp) => arabicFace.hasGlyphForCodePoint(cp),
-    },
-  };
-}
-
-/** A word and the font it is drawn in. */
-interface Word {
-  readonly text: string;
-  readonly rtl: boolean;
-  readonly font: PDFFont;
-  readonly width: number;
-}
 
 /** Lays text out on pages, top to bottom, adding pages as needed. */
 class Writer {
@@ -95,7 +32,7 @@ class Writer {
   y: number;
   constructor(
     readonly doc: PDFDocument,
-    readonly fonts: Fonts,
+    readonly fonts: PdfFonts,
   ) {
     this.page = doc.addPage([PAGE.width, PAGE.height]);
     this.y = PAGE.height - PAGE.margin;
@@ -107,31 +44,15 @@ class Writer {
     this.y = PAGE.height - PAGE.margin;
   }
 
-  private words(text: string, where: string, size: number, bold: boolean): Word[] {
-    return text
-      .split(/\s+/)
-      .filter((w) => w !== '')
-      .map((w) => {
-        const rtl = ARABIC_SCRIPT.test(w);
-        for (const ch of w) {
-          const cp = codePoint(ch);
-          if (!(rtl ? this.fonts.has.arabic(cp) || this.fonts.has.latin(cp) : this.fonts.has.latin(cp)))
-            throw new UnprintableTextError(where, ch);
-        }
-        const font = rtl ? this.fonts.arabic : bold ? this.fonts.bold : this.fonts.latin;
-        return { text: w, rtl, font, width: font.widthOfTextAtSize(w, size) };
-      });
-  }
-
   /** One paragraph, wrapped to the text width; right-aligned and right to left when it is Urdu. */
   paragraph(text: string, where: string, opts: { size?: number; bold?: boolean; gap?: number } = {}): void {
     const size = opts.size ?? BODY;
-    const words = this.words(text, where, size, opts.bold ?? false);
+    const words = pdfWords(this.fonts, text, where, size, opts.bold ?? false);
     const rtl = ARABIC_SCRIPT.test(text);
     const lineHeight = size * (rtl ? 1.9 : 1.45);
     const space = this.fonts.latin.widthOfTextAtSize(' ', size);
     const width = PAGE.width - 2 * PAGE.margin;
-    let line: Word[] = [];
+    let line: PdfWord[] = [];
     let used = 0;
     const flush = () => {
       if (!line.length) return;
@@ -151,24 +72,9 @@ class Writer {
     this.y -= opts.gap ?? size * 0.6;
   }
 
-  /** Draw one line: left to right, or (Urdu) runs in right-to-left order with Latin runs kept left to right. */
-  private drawLine(line: readonly Word[], rtl: boolean, used: number, size: number): void {
-    const space = this.fonts.latin.widthOfTextAtSize(' ', size);
-    let visual: Word[] = [...line];
-    if (rtl) {
-      const runs: Word[][] = [];
-      for (const w of line) {
-        const last = runs[runs.length - 1];
-        if (last && !w.rtl && !at(last, 0).rtl) last.push(w);
-        else runs.push([w]);
-      }
-      visual = runs.reverse().flat();
-    }
-    let x = rtl ? PAGE.width - PAGE.margin - used : PAGE.margin;
-    for (const w of visual) {
-      this.page.drawText(w.text, { x, y: this.y, size, font: w.font, color: rgb(0, 0, 0) });
-      x += w.width + space;
-    }
+  private drawLine(line: readonly PdfWord[], rtl: boolean, used: number, size: number): void {
+    const x = rtl ? PAGE.width - PAGE.margin - used : PAGE.margin;
+    drawWords(this.page, this.fonts, line, { x, y: this.y, size, rtl });
   }
 
   rule(): void {

@@ -210,6 +210,7 @@ export const NOT_PAGES: readonly { readonly route: string; readonly why: string 
   },
   { route: '/studies/:id/poster.png', why: 'the poster as an image (the poster page is checked)' },
   { route: '/studies/:id/poster.svg', why: 'the poster as an image (the poster page is checked)' },
+  { route: '/studies/:id/poster.pdf', why: 'the poster as a PDF download (the poster page is checked)' },
   { route: '/studies/:id/qual/consent/register.csv', why: 'a CSV download' },
   { route: '/studies/:id/qual/consent/:rid/pdf', why: 'a PDF download (a signed consent form)' },
   { route: '/studies/:id/qual/compare.csv', why: 'a CSV download' },

@@ -5,13 +5,10 @@
  * nothing stored, and withdrawal: the existing withdrawal deletes the participant's data and records itself
  * on the consent record and in the audit trail (the name signed with masked there).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/index.js';
+import { pdfText } from '../helpers/pdf.js';
 import { formBody, serverBackends, type TestApp, testApp } from './helpers.js';
 
 interface Browser {
@@ -25,20 +22,6 @@ const EN_TEXT =
 const UR_TEXT =
   'میں نے برن آؤٹ فوکس گروپ کی تحقیق کی معلوماتی شیٹ پڑھ لی ہے۔\n\n' +
   'میں سمجھتا ہوں کہ شرکت رضاکارانہ ہے اور میں کسی بھی وقت PHQ 9 سمیت اپنی رضامندی واپس لے سکتا ہوں۔';
-
-/** The PDF's text as pdftotext reads it (bidi controls dropped, whitespace collapsed). */
-function pdfText(bytes: Buffer): string {
-  const dir = mkdtempSync(join(tmpdir(), 'nabz-consent-'));
-  try {
-    const file = join(dir, 'c.pdf');
-    writeFileSync(file, bytes);
-    return execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' })
-      .replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
-      .replace(/\s+/g, ' ');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const words = (s: string) => s.split(/\s+/).filter((w) => w !== '');
 

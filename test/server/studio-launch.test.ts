@@ -2,11 +2,15 @@
  * The launch step and the QR poster (issue 14), in process: the checklist lists what blocks the launch and
  * what is unverified (BACE's placeholder wording, no consent text, a localhost public address); a launch needs
  * the confirmation posted from that page (a bare POST changes nothing); the poster's PNG and SVG carry a QR code
- * that decodes (jsQR) back to exactly the study link.
+ * that decodes (jsQR) back to exactly the study link, and so does the A4 PDF's QR image, whose text (read back
+ * with pdftotext) has the title, the call to take part and the link.
  */
 import { Resvg } from '@resvg/resvg-js';
 import jsQR from 'jsqr';
+import { PDFDocument } from 'pdf-lib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { POSTER_CALL } from '../../src/render/poster.js';
+import { HAS_PDFTOTEXT, pdfImages, pdfText } from '../helpers/pdf.js';
 import { ownerStudio, serverBackends, type studioClient, type TestApp, testApp } from './helpers.js';
 
 let t: TestApp;
@@ -95,6 +99,43 @@ for (const backend of serverBackends()) {
       expect(svg.body).toContain('>first-year students<');
       const r = new Resvg(svg.body, { fitTo: { mode: 'width', value: 1200 } }).render();
       expect(decode({ data: new Uint8ClampedArray(r.pixels), width: r.width, height: r.height })).toBe(link);
+    });
+
+    it('serves the poster as an A4 PDF whose QR image decodes to the study link', async () => {
+      const id = await c.createStudy({ title: 'Sleep and exams among first-year students' });
+      const link = `${t.config.publicUrl}/s/${(await t.store.studies.byId(id))!.publicToken}`;
+      expect((await c.get(`/studies/${id}/poster`)).body).toContain(`href="/studies/${id}/poster.pdf"`);
+      const res = await c.get(`/studies/${id}/poster.pdf`);
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('application/pdf');
+      expect(res.headers['content-disposition']).toBe(`attachment; filename="study-${id}-poster.pdf"`);
+      const doc = await PDFDocument.load(res.rawPayload);
+      expect(doc.getPageCount()).toBe(1);
+      const { width, height } = doc.getPage(0).getSize();
+      expect([Math.round(width), Math.round(height)]).toEqual([595, 842]);
+      expect(doc.getTitle()).toBe('Sleep and exams among first-year students');
+      const images = await pdfImages(res.rawPayload);
+      expect(images).toHaveLength(1);
+      expect(decode(images[0]!)).toBe(link);
+    });
+
+    it.skipIf(!HAS_PDFTOTEXT)(
+      'writes the title, the call to take part and the link as text in the PDF poster (needs pdftotext: apt-get install poppler-utils)',
+      async () => {
+        const id = await c.createStudy({ title: 'Sleep and exams among first-year students' });
+        const link = `${t.config.publicUrl}/s/${(await t.store.studies.byId(id))!.publicToken}`;
+        const text = pdfText((await c.get(`/studies/${id}/poster.pdf`)).rawPayload);
+        expect(text).toContain('Sleep and exams among first-year students');
+        expect(text).toContain(POSTER_CALL);
+        expect(text).toContain(link);
+      },
+    );
+
+    it('refuses a PDF poster whose title has a character the fonts lack, naming it', async () => {
+      const id = await c.createStudy({ title: 'Sleep 🙂 study' });
+      const res = await c.get(`/studies/${id}/poster.pdf`);
+      expect(res.statusCode).toBe(422);
+      expect(res.body).toContain('The study title has the character &quot;🙂&quot; (U+1F642)');
     });
   });
 }

@@ -9,7 +9,7 @@
  * | `GET`/`POST /studies/:id/import`, `GET /import/:upload`, `POST /import/:upload/mapping`, `/import/:upload/import` (importData.ts) | owner |
  * | `GET /studies/:id/edit`, `POST /edit/:section`, `POST /launch`, `/close`, `/reopen`, `/referrals`, `GET`/`POST /roles`, `POST /roles/remove`, `GET /audit` | owner |
  * | `GET /studies/:id/launch` (the checklist; its form posts `/launch` with `confirmed=1`) | owner |
- * | `GET /studies/:id/poster`, `/poster.png`, `/poster.svg` (launch.ts) | owner, analyst |
+ * | `GET /studies/:id/poster`, `/poster.png`, `/poster.svg`, `/poster.pdf` (launch.ts) | owner, analyst |
  * | `POST /studies/:id/duplicate`, `/archive`, `/restore`, `GET`/`POST /studies/:id/delete` (lifecycle.ts); `GET /archive` lists the user's archived studies | owner (archive list: any signed-in user) |
  *
  * Signed out: GET → 303 to /signin, POST → 401. No role on the study → 404 (the same as a study that does

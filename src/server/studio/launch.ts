@@ -3,12 +3,14 @@
  * the launch, what is unverified — placeholder wording, missing stems, no consent text, untranslated wording —
  * and a localhost public address), whose form posts `/studies/:id/launch` with `confirmed=1`
  * (overview.ts opens the study); and the printable QR poster of the study link: a page with a print
- * stylesheet, and the poster as SVG and as PNG (render/poster.ts).
+ * stylesheet, and the poster as PDF, SVG and PNG (render/poster.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { type ChecklistItem, type LaunchChecklist, launchChecklist } from '../../core/study/launch.js';
-import { posterPng, posterSvg } from '../../render/poster.js';
+import { UnprintableTextError } from '../../render/pdfText.js';
+import { POSTER_CALL, posterPdf, posterPng, posterSvg } from '../../render/poster.js';
 import { ROLES } from '../auth/guard.js';
+import { HttpError } from '../errors.js';
 import { useHeaders } from '../ui/headers.js';
 import { type Html, html, raw } from '../ui/html.js';
 import { loadStudy, page, type StudioContext } from './common.js';
@@ -59,8 +61,8 @@ export function launchView(m: LaunchModel, csrf: string): Html {
 
 /** The printable poster page: title, QR code and link; the print stylesheet hides everything else. */
 function posterView(m: { id: number; title: string; link: string }, svg: string): Html {
-  return html`<p class="row noprint"><a class="button" href="/studies/${m.id}/poster.png" download="study-${m.id}-poster.png">Download the poster (PNG, A4 300 dpi)</a> <a class="button" href="/studies/${m.id}/poster.svg" download="study-${m.id}-poster.svg">Download the poster (SVG)</a> <span class="hint">Or print this page (Ctrl+P / ⌘P): only the poster is printed.</span></p>
-<div class="poster"><h1 dir="auto">${m.title}</h1><p class="poster-call">Scan with your phone camera to take part — anonymous, a few minutes</p><div class="qr">${raw(svg)}</div><p class="link">${m.link}</p></div>`;
+  return html`<p class="row noprint"><a class="button" href="/studies/${m.id}/poster.png" download="study-${m.id}-poster.png">Download the poster (PNG, A4 300 dpi)</a> <a class="button" href="/studies/${m.id}/poster.pdf" download="study-${m.id}-poster.pdf">Download the poster (PDF, A4)</a> <a class="button" href="/studies/${m.id}/poster.svg" download="study-${m.id}-poster.svg">Download the poster (SVG)</a> <span class="hint">Or print this page (Ctrl+P / ⌘P): only the poster is printed.</span></p>
+<div class="poster"><h1 dir="auto">${m.title}</h1><p class="poster-call">${POSTER_CALL}</p><div class="qr">${raw(svg)}</div><p class="link">${m.link}</p></div>`;
 }
 
 export function registerLaunch(app: FastifyInstance, ctx: StudioContext): void {
@@ -100,18 +102,34 @@ export function registerLaunch(app: FastifyInstance, ctx: StudioContext): void {
     });
   });
 
-  for (const format of ['png', 'svg'] as const) {
+  const POSTER_TYPES = {
+    png: 'image/png',
+    svg: 'image/svg+xml; charset=utf-8',
+    pdf: 'application/pdf',
+  } as const;
+  for (const format of ['png', 'svg', 'pdf'] as const) {
     app.get(`/studies/:id/poster.${format}`, async (req, reply) => {
       const s = await loadStudy(req, ROLES.work);
       const input = { title: s.study.title, link: studyLink(config.publicUrl, s.study.publicToken) };
+      const body =
+        format === 'svg'
+          ? `<?xml version="1.0" encoding="UTF-8"?>\n${posterSvg(input)}`
+          : await posterBytes(format, input);
       return useHeaders(reply, 'file')
-        .header('content-type', format === 'png' ? 'image/png' : 'image/svg+xml; charset=utf-8')
+        .header('content-type', POSTER_TYPES[format])
         .header('content-disposition', `attachment; filename="study-${s.study.id}-poster.${format}"`)
-        .send(
-          format === 'png'
-            ? Buffer.from(posterPng(input))
-            : `<?xml version="1.0" encoding="UTF-8"?>\n${posterSvg(input)}`,
-        );
+        .send(body);
     });
+  }
+}
+
+/** The PNG or PDF poster; a title the PDF's fonts cannot print is a 422 naming the character. */
+async function posterBytes(format: 'png' | 'pdf', input: { title: string; link: string }): Promise<Buffer> {
+  if (format === 'png') return Buffer.from(posterPng(input));
+  try {
+    return Buffer.from(await posterPdf(input));
+  } catch (err) {
+    if (err instanceof UnprintableTextError) throw new HttpError(422, err.message, 'validation');
+    throw err;
   }
 }
