@@ -25,3 +25,13 @@ export function codePoint(ch: string): number {
   if (cp === undefined) throw new Error('internal: code point of an empty string; this is a bug in nabz.');
   return cp;
 }
+
+/**
+ * A value the caller knows is set: a field that the code building the object always fills for this case (the
+ * study of an invitation link), or an entity it has just checked exists. `undefined` or `null` throws, naming
+ * `what`, instead of the non-null assertion `x!`.
+ */
+export function present<T>(v: T, what: string): NonNullable<T> {
+  if (v === undefined || v === null) throw new Error(`internal: ${what} is missing; this is a bug in nabz.`);
+  return v;
+}

@@ -22,6 +22,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { present } from '../../core/stats/at.js';
 import { type AccountLink, normalizeEmail, randomToken, type StudyRole } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 import { EMAIL_RE, formField } from '../form.js';
@@ -211,7 +212,7 @@ export function accountRoutes(
       send(reply, 410, linkRefusedPage('This invitation link cannot be used', state.message));
       return undefined;
     }
-    const study = await store.studies.byId(state.link.studyId!);
+    const study = await store.studies.byId(present(state.link.studyId, 'the study of an invitation link'));
     if (!study) {
       send(reply, 410, linkRefusedPage('This invitation link cannot be used', 'The study no longer exists.'));
       return undefined;
@@ -222,7 +223,7 @@ export function accountRoutes(
   const joinModel = (j: NonNullable<Awaited<ReturnType<typeof invite>>>, req: FastifyRequest) => ({
     action: j.action,
     studyTitle: j.study.title,
-    role: j.link.role!,
+    role: present(j.link.role, 'the role of an invitation link'),
     expiresAt: j.link.expiresAt,
     signedInAs: currentUser(req)?.email,
   });
@@ -289,7 +290,8 @@ export function accountRoutes(
 
   /** Give the link's role to an account and use the link up, audited; refused when they have a role already. */
   async function acceptLink(token: string, link: AccountLink, userId: number, email: string, via: string) {
-    const studyId = link.studyId!;
+    const studyId = present(link.studyId, 'the study of an invitation link');
+    const role = present(link.role, 'the role of an invitation link');
     return store.transaction(async (tx) => {
       const had = await tx.roles.roleOf({ userId, studyId });
       if (had)
@@ -300,7 +302,7 @@ export function accountRoutes(
         };
       const used = await tx.accountLinks.consume(token, 'invite', userId, now());
       if (!used.ok) return { ok: false as const, status: 410, message: used.message };
-      const g = await tx.roles.grant({ studyId, userId, role: link.role!, now: now() });
+      const g = await tx.roles.grant({ studyId, userId, role, now: now() });
       if (!g.ok) throw new HttpError(409, g.message, g.code);
       await tx.audit.append({
         action: 'role.grant',
@@ -331,15 +333,15 @@ export function accountRoutes(
       const used = await tx.accountLinks.consume(token, 'invite', u.value.id, now());
       if (!used.ok) throw new HttpError(410, used.message, 'invitation_invalid');
       const g = await tx.roles.grant({
-        studyId: link.studyId!,
+        studyId: present(link.studyId, 'the study of an invitation link'),
         userId: u.value.id,
-        role: link.role!,
+        role: present(link.role, 'the role of an invitation link'),
         now: now(),
       });
       if (!g.ok) throw new HttpError(409, g.message, g.code);
       await tx.audit.append({
         action: 'account.create',
-        studyId: link.studyId!,
+        studyId: present(link.studyId, 'the study of an invitation link'),
         actorUserId: u.value.id,
         detail: {
           userId: u.value.id,
@@ -473,7 +475,9 @@ export function accountRoutes(
   const resetLink = async (req: FastifyRequest, reply: FastifyReply) => {
     const token = tokenOf(req);
     const state = await store.accountLinks.check(token, 'reset', now());
-    const user = state.ok ? await store.users.byId(state.link.userId!) : undefined;
+    const user = state.ok
+      ? await store.users.byId(present(state.link.userId, 'the account of a reset link'))
+      : undefined;
     if (!state.ok || !user) {
       send(
         reply,

@@ -19,6 +19,7 @@ import {
 import { CONSENSUS_CODER } from '../../core/qual/consensus.js';
 import { codePath, codesInTreeOrder } from '../../core/qual/model.js';
 import type { TableSpec } from '../../core/report/spec.js';
+import { present } from '../../core/stats/at.js';
 import { tableCsv } from '../../render/csv.js';
 import type { QualState } from '../../store/index.js';
 import { ROLES } from '../auth/guard.js';
@@ -87,7 +88,7 @@ function codebookNote(state: QualState): string | null {
   const codes = state.entities.code.map((c) => c.data);
   const merged = codes.filter((c) => c.mergedInto !== undefined);
   if (!merged.length) return null;
-  const into = [...new Set(merged.map((c) => c.mergedInto!))].map((id) => {
+  const into = [...new Set(merged.map((c) => present(c.mergedInto, 'a merge target')))].map((id) => {
     const from = merged.filter((c) => c.mergedInto === id).map((c) => `"${c.name}"`);
     return `${from.join(', ')} as "${codes.find((c) => c.id === id)?.name ?? id}"`;
   });

@@ -14,6 +14,7 @@
  * `selectionFromUtf16` in src/core/qual/offsets.ts does. A boundary between elements snaps to the next span's
  * start (for a selection start) or the previous span's end (for its end). The server checks the range again.
  */
+import { at } from '../../core/stats/at.js';
 
 export const QUAL_SCRIPT_PATH = '/qual-assets/qual.js';
 
@@ -43,7 +44,7 @@ export function colourClass(colour: string | undefined): string {
   let best = 0;
   let bestD = Number.POSITIVE_INFINITY;
   CODE_PALETTE.forEach((p, i) => {
-    const d = rgb(p).reduce((sum, v, k) => sum + (v - c[k]!) ** 2, 0);
+    const d = rgb(p).reduce((sum, v, k) => sum + (v - at(c, k)) ** 2, 0);
     if (d < bestD) {
       bestD = d;
       best = i;

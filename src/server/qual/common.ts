@@ -15,6 +15,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Issue } from '../../core/instrument/schema.js';
 import { consensusCodebook } from '../../core/qual/codebook.js';
 import type { QualProject } from '../../core/qual/model.js';
+import { at } from '../../core/stats/at.js';
 import type {
   QualActor,
   QualChange,
@@ -358,5 +359,5 @@ export function nameOfCoder(state: QualState): (coderId: string) => string {
 export function when(iso: string): string {
   const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}))?/.exec(iso);
   if (!m) return iso;
-  return m[2] ? `${m[1]} ${m[2]} UTC` : m[1]!;
+  return m[2] ? `${m[1]} ${m[2]} UTC` : at(m, 1);
 }

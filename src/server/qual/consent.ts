@@ -23,6 +23,7 @@ import {
   consentRegisterRows,
   consentStatus,
 } from '../../core/qual/consent.js';
+import { present } from '../../core/stats/at.js';
 import { consentPdf, UnprintableTextError } from '../../render/consentPdf.js';
 import { csvField } from '../../render/csv.js';
 import type { QualState } from '../../store/index.js';
@@ -198,7 +199,7 @@ async function addRecord(ctx: QualContext, q: QualReq, body: z.output<typeof Rec
     const record: ConsentRecord = {
       id: newId('consent'),
       participantId: body.participant,
-      pseudonym: state.get('participant', body.participant)!.data.pseudonym,
+      pseudonym: present(state.get('participant', body.participant), 'the participant').data.pseudonym,
       formVersion: body.formVersion,
       signedOn: body.signedOn,
       signedAs: body.signedAs,

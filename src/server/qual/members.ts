@@ -21,6 +21,7 @@ import {
 } from '../../core/qual/members.js';
 import type { Participant, QualProject } from '../../core/qual/model.js';
 import { formatTimestamp } from '../../core/qual/transcript.js';
+import { present } from '../../core/stats/at.js';
 import type { QualChange, QualEntity, QualPlan, QualRefusal, QualState, Refused } from '../../store/index.js';
 import { qualHash, toQualProject } from '../../store/index.js';
 import { ROLES } from '../auth/guard.js';
@@ -177,7 +178,7 @@ export function membersModel(base: string, state: QualState): MembersModel {
   return {
     base,
     rows: project.participants.map((p) => {
-      const packet = packetOf(project, p.id)!;
+      const packet = present(packetOf(project, p.id), `the packet of participant ${p.id}`);
       const mc = state.get('member_check', p.id);
       return {
         participantId: p.id,

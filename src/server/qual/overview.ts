@@ -3,6 +3,7 @@
  * theme reviewers and coder comparison (owner).
  */
 import type { FastifyInstance } from 'fastify';
+import { mapAt } from '../../core/stats/at.js';
 import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { asForm, field, fieldAll } from '../form.js';
@@ -90,7 +91,7 @@ export function registerOverview(app: FastifyInstance, ctx: QualContext): void {
       const changes = reviewers
         .filter((r) => !state.get('coder', r))
         .map((r) => {
-          const u = allowed.get(r)!;
+          const u = mapAt(allowed, r);
           return {
             kind: 'coder' as const,
             id: r,

@@ -19,6 +19,7 @@ import {
   wordFrequency,
 } from '../../core/qual/queries.js';
 import { formatQuote, quoteOf } from '../../core/qual/results.js';
+import { at } from '../../core/stats/at.js';
 import { ROLES } from '../auth/guard.js';
 import { parseQuery, queryText } from '../request.js';
 import { type Html, html } from '../ui/html.js';
@@ -119,7 +120,7 @@ export function queriesView(m: QueriesModel): Html {
           ['', ...m.cooccurrence.codes.map((c) => c.name)],
           m.cooccurrence.codes.map((r, i) => [
             r.name,
-            ...m.cooccurrence.cells[i]!.map((c) => countCell(c, k)),
+            ...at(m.cooccurrence.cells, i).map((c) => countCell(c, k)),
           ]),
           { numeric: m.cooccurrence.codes.map((_, i) => i + 1) },
         )

@@ -17,6 +17,7 @@ import {
 } from '../../core/qual/model.js';
 import { codePointLength, OffsetIndex } from '../../core/qual/offsets.js';
 import { participantLabel } from '../../core/qual/transcript.js';
+import { at } from '../../core/stats/at.js';
 import type { MediaMeta, StoredSource } from '../../store/index.js';
 import { type Html, html, raw } from '../ui/html.js';
 import { dataTable } from '../ui/table.js';
@@ -112,8 +113,8 @@ export function renderTranscript(
     const label: string[] = [];
     const body: string[] = [];
     for (let k = 0; k + 1 < points.length; k++) {
-      const a = points[k]!;
-      const b = points[k + 1]!;
+      const a = at(points, k);
+      const b = at(points, k + 1);
       if (b <= a) continue;
       const cover = inBlock.filter((s) => s.start < b && s.end > a);
       let attrs = '';
@@ -158,7 +159,7 @@ export function codeDisplay(codes: readonly Code[]): {
   const codeNames = new Map<string, string>();
   const codeClasses = new Map<string, string>();
   for (const c of codes) {
-    const l = labels([c.id])[0]!;
+    const l = at(labels([c.id]), 0);
     codeNames.set(c.id, l.name);
     codeClasses.set(c.id, colour.get(l.id) ?? '');
   }

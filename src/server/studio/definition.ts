@@ -17,6 +17,7 @@ import {
 } from '../../core/instrument/schema.js';
 import { parseJsonSafe, UnsafeJsonError } from '../../core/json.js';
 import { buildScoringPlan } from '../../core/scoring/index.js';
+import { at } from '../../core/stats/at.js';
 import { buildFollowUp } from '../../core/study/followUp.js';
 import { buildFlow, type Flow } from '../../core/study/pages.js';
 import { type ResolvedStudy, resolvedLookup, resolveStudy } from '../../core/study/resolve.js';
@@ -282,11 +283,11 @@ function bilingualLines(
 ): { line: string; key?: string; text: Record<string, string> }[] {
   return textLines(text).map((line) => {
     const m = new RegExp(`^(${key.source})\\s*=\\s*(.*)$`).exec(line);
-    const [en, ur] = (m ? m[2]! : line).split('|').map((x) => x.trim());
+    const [en, ur] = (m ? at(m, 2) : line).split('|').map((x) => x.trim());
     const t: Record<string, string> = {};
     if (en) t.en = en;
     if (ur) t.ur = ur;
-    return { line, ...(m ? { key: m[1]! } : {}), text: t };
+    return { line, ...(m ? { key: at(m, 1) } : {}), text: t };
   });
 }
 

@@ -10,6 +10,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Instrument, Issue, Item } from '../../core/instrument/schema.js';
+import { at } from '../../core/stats/at.js';
 import {
   classifyQuestionEdit,
   moveQuestion,
@@ -283,13 +284,13 @@ function questions({ draft, fields }: SectionInput): SectionResult {
       const short = field(fields, 'short');
       const issues = shortLabelIssues(short);
       if (issues.length) return { ok: false, issues };
-      if (short) list[i]!.short = short;
-      else delete list[i]!.short;
+      if (short) at(list, i).short = short;
+      else delete at(list, i).short;
       return { ok: true, change: 'question.short', detail: { question: id, short: short || null } };
     }
     if (action === 'grid') {
       // A grid's shared scale and statements, edited in place (row ids, and so the variables, stay as written).
-      const q = list[i]!;
+      const q = at(list, i);
       if ((q as { type?: string }).type !== 'grid')
         return {
           ok: false,

@@ -16,6 +16,7 @@ import {
 import { type MappedValue, type MappingFile, parseMappingFile } from '../../core/response/mappingFile.js';
 import { type Target, targetsFromStudy } from '../../core/response/targets.js';
 import { buildScoringPlan } from '../../core/scoring/index.js';
+import { present } from '../../core/stats/at.js';
 import { type ResolvedStudy, resolvedLookup } from '../../core/study/resolve.js';
 import { importResponsesFromBytes } from '../../import/index.js';
 import type { Store, StoredUpload } from '../../store/index.js';
@@ -222,7 +223,7 @@ export function mappingFromForm(
     if (!choice) continue;
     let key: unknown;
     try {
-      key = JSON.parse(text(`vk${i}`)!);
+      key = JSON.parse(present(text(`vk${i}`), 'a value key'));
     } catch {
       key = null;
     }

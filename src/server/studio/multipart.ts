@@ -5,6 +5,7 @@
  * files (bytes with their file name). Anything that is not well-formed multipart is a 400 naming what is wrong.
  */
 import { isUtf8 } from 'node:buffer';
+import { at } from '../../core/stats/at.js';
 import { HttpError } from '../errors.js';
 
 export interface UploadedFile {
@@ -38,7 +39,7 @@ export function multipartBoundary(contentType: string | undefined): string {
 /** A parameter of a Content-Disposition header (`name`, `filename`), unquoted. */
 function dispositionParam(header: string, name: string): string | undefined {
   const m = new RegExp(`;\\s*${name}="((?:[^"\\\\]|\\\\.)*)"`, 'i').exec(header);
-  if (m) return m[1]!.replace(/\\(.)/g, '$1');
+  if (m) return at(m, 1).replace(/\\(.)/g, '$1');
   const bare = new RegExp(`;\\s*${name}=([^;\\s]+)`, 'i').exec(header);
   return bare?.[1];
 }

@@ -14,6 +14,7 @@ import {
   type LocalizedText,
   type Validated,
 } from '../../core/instrument/schema.js';
+import { at, present } from '../../core/stats/at.js';
 import { getInstrument } from '../../instruments/index.js';
 import {
   type Fields,
@@ -65,7 +66,9 @@ function bandsFrom(text: string, issues: Issue[]): { min: number; label: Localiz
       });
       return;
     }
-    const [en, ur] = m[2]!.split('|').map((x) => x.trim());
+    const [en, ur] = at(m, 2)
+      .split('|')
+      .map((x) => x.trim());
     out.push({ min: Number(m[1]), label: { ...(en ? { en } : {}), ...(ur ? { ur } : {}) } as LocalizedText });
   });
   return out.length ? out : undefined;
@@ -93,7 +96,7 @@ export function ownInstrumentFromForm(
     issues.push({
       path: 'id',
       code: 'library_id',
-      message: `"${id}" is the id of the library instrument ${getInstrument(id)!.shortTitle}; choose another id (e.g. ${id}_own)`,
+      message: `"${id}" is the id of the library instrument ${present(getInstrument(id), 'the library instrument').shortTitle}; choose another id (e.g. ${id}_own)`,
     });
   } else if (!opts.existing && [...opts.takenIds].some((t) => t.toLowerCase() === id.toLowerCase())) {
     issues.push({
@@ -139,18 +142,16 @@ export function ownInstrumentFromForm(
       message: `"${minText}" is not a valid minimum: give a whole number from 1 to ${inScore.length} (the statements in the score), or leave it empty for all`,
     });
   const bands = bandsFrom(field(fields, 'bands'), issues);
-  if (issues.length) return { ok: false, issues };
+  if (issues.length || !title) return { ok: false, issues };
   const shortTitle = field(fields, 'shortTitle');
   const instructions = localizedFrom(fields, 'instructions');
   const languages = [
-    ...new Set(
-      [title!, ...statements].flatMap((t) => Object.keys(t)).filter((l) => l === 'en' || l === 'ur'),
-    ),
+    ...new Set([title, ...statements].flatMap((t) => Object.keys(t)).filter((l) => l === 'en' || l === 'ur')),
   ];
   const scoreLabel = field(fields, 'scoreLabel');
   const def: InstrumentInput = {
     id,
-    title: title!,
+    title,
     ...(shortTitle ? { shortTitle } : {}),
     ...(instructions ? { instructions } : {}),
     languages,
@@ -158,16 +159,16 @@ export function ownInstrumentFromForm(
       { id: SCALE_ID, options: (options as { value: { value: number; label: LocalizedText }[] }).value },
     ],
     items: statements.map((text, i) => ({
-      id: ids[i]!,
+      id: at(ids, i),
       scale: SCALE_ID,
       text,
-      ...(reverse.has(ids[i]!) ? { reverse: true } : {}),
+      ...(reverse.has(at(ids, i)) ? { reverse: true } : {}),
     })),
     scores: [
       {
         id: ownScoreId(id),
         label: {
-          en: scoreLabel || `${shortTitle || title!.en || id} ${method === 'sum' ? 'total' : 'mean'}`,
+          en: scoreLabel || `${shortTitle || title.en || id} ${method === 'sum' ? 'total' : 'mean'}`,
         },
         items: inScore,
         method: method as 'sum' | 'mean',
@@ -258,7 +259,7 @@ export function ownForm(opts: {
     `<input type="hidden" name="_form" value="${esc(ins ? `own:${ins.id}` : 'own')}"><input type="hidden" name="action" value="${ins ? 'update' : 'add'}">` +
     (err ? issuesHtml(err.issues) : '') +
     (ins
-      ? `<input type="hidden" name="id" value="${esc(ins.id)}"><p>Instrument id <code>${esc(ins.id)}</code>; items <code>${esc(ins.items[0]!.id)}</code> … <code>${esc(ins.items.at(-1)!.id)}</code>; score <code>${esc(score?.id ?? '')}</code>.</p>`
+      ? `<input type="hidden" name="id" value="${esc(ins.id)}"><p>Instrument id <code>${esc(ins.id)}</code>; items <code>${esc(at(ins.items, 0).id)}</code> … <code>${esc(at(ins.items, ins.items.length - 1).id)}</code>; score <code>${esc(score?.id ?? '')}</code>.</p>`
       : input(p, 'id', 'Instrument id', v('id', ''), {
           required: true,
           maxlength: 40,

@@ -16,6 +16,7 @@ import type { FastifyInstance } from 'fastify';
 import { BurstDetector, groupBursts } from '../../core/privacy/bursts.js';
 import { audienceOf, snapshotSize } from '../../core/privacy/suppression.js';
 import type { Answers } from '../../core/response/answer.js';
+import { at } from '../../core/stats/at.js';
 import type { Store, Study, StudyRole } from '../../store/index.js';
 import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
@@ -45,7 +46,7 @@ async function reviewsOf(store: Store, studyId: number): Promise<Map<number, Rev
     });
     entries.push(...page);
     if (page.length < 500) break;
-    beforeId = page[page.length - 1]!.id;
+    beforeId = at(page, page.length - 1).id;
   }
   const out = new Map<number, Review>();
   // Oldest first, so a later decision replaces an earlier one.

@@ -15,6 +15,7 @@ import {
   type Validated,
 } from '../../core/instrument/schema.js';
 import { applyTextPack, parseTextPack } from '../../core/instrument/textPack.js';
+import { at } from '../../core/stats/at.js';
 import { getInstrument } from '../../instruments/index.js';
 import { scrollBoxText } from '../ui/table.js';
 import {
@@ -42,7 +43,7 @@ export function parsePackLines(ins: Instrument, text: string): Validated<Record<
   const ids = new Set(ins.items.map((it) => it.id));
   const keyed = lines.map((l) => {
     const m = KEYED_LINE.exec(l);
-    return m && ids.has(m[1]!) ? { id: m[1]!, text: m[2]!.trim() } : undefined;
+    return m && ids.has(at(m, 1)) ? { id: at(m, 1), text: at(m, 2).trim() } : undefined;
   });
   const issues: Issue[] = [];
   const items: Record<string, string> = {};
@@ -53,23 +54,23 @@ export function parsePackLines(ins: Instrument, text: string): Validated<Record<
         {
           path: 'text',
           code: 'empty',
-          message: `paste the wording: one line per item (${ins.items.length} lines, in order), or "${ins.items[0]!.id} = text" lines`,
+          message: `paste the wording: one line per item (${ins.items.length} lines, in order), or "${at(ins.items, 0).id} = text" lines`,
         },
       ],
     };
   }
-  const nKeyed = keyed.filter(Boolean).length;
-  if (nKeyed === lines.length) {
-    keyed.forEach((k, i) => {
-      if (items[k!.id] !== undefined)
+  const given = keyed.filter((k) => k !== undefined);
+  if (given.length === lines.length) {
+    given.forEach((k, i) => {
+      if (items[k.id] !== undefined)
         issues.push({
           path: 'text',
           code: 'duplicate_item',
-          message: `line ${i + 1} gives "${k!.id}" a second time; keep one line per item`,
+          message: `line ${i + 1} gives "${k.id}" a second time; keep one line per item`,
         });
-      else items[k!.id] = k!.text;
+      else items[k.id] = k.text;
     });
-  } else if (nKeyed > 0) {
+  } else if (given.length > 0) {
     const plain = keyed.map((k, i) => (k ? 0 : i + 1)).filter((n) => n > 0);
     issues.push({
       path: 'text',
@@ -80,11 +81,11 @@ export function parsePackLines(ins: Instrument, text: string): Validated<Record<
     issues.push({
       path: 'text',
       code: 'line_count',
-      message: `${ins.shortTitle} has ${ins.items.length} items but ${lines.length} lines were pasted: give one line per item in order (${ins.items[0]!.id} … ${ins.items.at(-1)!.id}), or write "item_id = text" lines for the items you have`,
+      message: `${ins.shortTitle} has ${ins.items.length} items but ${lines.length} lines were pasted: give one line per item in order (${at(ins.items, 0).id} … ${at(ins.items, ins.items.length - 1).id}), or write "item_id = text" lines for the items you have`,
     });
   } else {
     ins.items.forEach((it, i) => {
-      items[it.id] = lines[i]!;
+      items[it.id] = at(lines, i);
     });
   }
   return issues.length ? { ok: false, issues } : { ok: true, value: items };
@@ -311,13 +312,13 @@ export function textPanel(opts: {
       p,
       'language',
       'Language of this text',
-      v('language', languages.find((l) => st.missing.some((m) => m.lang === l)) ?? languages[0]!),
+      v('language', languages.find((l) => st.missing.some((m) => m.lang === l)) ?? at(languages, 0)),
       languages.map((l) => ({ value: l, label: STUDIO_LANGUAGES.find((s) => s.code === l)?.name ?? l })),
     ) +
     `<div class="field" hidden><label for="${p}-file">Or read the text from a file (.json or .txt)</label><input type="file" id="${p}-file" accept=".json,.txt,text/plain,application/json" data-into="${p}-text"></div>` +
     textarea(p, 'text', 'Item wording', v('text'), {
       rows: 8,
-      hint: `One line per item in order (${ins.items.length} lines: ${ins.items[0]!.id} … ${ins.items.at(-1)!.id}), or "item_id = text" lines for some items (e.g. to replace placeholders), or a whole JSON text pack. A pack for a language replaces that language's earlier pack.`,
+      hint: `One line per item in order (${ins.items.length} lines: ${at(ins.items, 0).id} … ${at(ins.items, ins.items.length - 1).id}), or "item_id = text" lines for some items (e.g. to replace placeholders), or a whole JSON text pack. A pack for a language replaces that language's earlier pack.`,
     }) +
     textarea(p, 'instructions', 'Instructions (stem), optional', v('instructions'), { rows: 2 }) +
     input(p, 'licensee', 'Supplied by, under which licence or permission', v('licensee'), {

@@ -18,6 +18,7 @@
  * The result is an {@link Html} value, not a string: it cannot be concatenated into a string by accident
  * without `String(x)` (or `${x}` in a plain template), and `html` never escapes it twice.
  */
+import { present } from '../../core/stats/at.js';
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -29,7 +30,7 @@ const ESCAPES: Readonly<Record<string, string>> = {
 
 /** Escape text for element content or a quoted attribute value. The one escaping function of the server. */
 export function esc(s: string | number): string {
-  return String(s).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  return String(s).replace(/[&<>"']/g, (c) => present(ESCAPES[c], 'an HTML escape'));
 }
 
 /** A piece of HTML: markup that is safe to insert into a page as it is. */
@@ -85,7 +86,7 @@ function render(v: HtmlValue): string {
 /** The tagged template: literals as written, interpolations escaped unless they are {@link Html}. */
 export function html(strings: TemplateStringsArray, ...values: readonly HtmlValue[]): Html {
   let out = strings[0] ?? '';
-  for (let i = 0; i < values.length; i++) out += render(values[i]!) + (strings[i + 1] ?? '');
+  for (let i = 0; i < values.length; i++) out += render(values[i]) + (strings[i + 1] ?? '');
   return new Html(out);
 }
 

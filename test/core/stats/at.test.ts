@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { at, codePoint, mapAt } from '../../../src/core/stats/at.js';
+import { at, codePoint, mapAt, present } from '../../../src/core/stats/at.js';
 
 describe('checked reads (issue 13: instead of the non-null assertion)', () => {
   it('at reads arrays and typed arrays, including falsy values', () => {
@@ -24,5 +24,15 @@ describe('checked reads (issue 13: instead of the non-null assertion)', () => {
     expect(codePoint('A')).toBe(0x41);
     expect(codePoint('😀')).toBe(0x1f600);
     expect(() => codePoint('')).toThrow('internal: code point of an empty string');
+  });
+
+  it('present passes falsy values through and throws, naming the thing, on undefined or null', () => {
+    expect(present(0, 'a count')).toBe(0);
+    expect(present('', 'a label')).toBe('');
+    expect(present(false, 'a flag')).toBe(false);
+    expect(() => present(undefined, 'the study of an invitation link')).toThrow(
+      'internal: the study of an invitation link is missing; this is a bug in nabz.',
+    );
+    expect(() => present(null, 'the role')).toThrow('internal: the role is missing');
   });
 });
