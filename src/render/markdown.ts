@@ -29,7 +29,7 @@ export function escapeMarkdown(s: string): string {
 }
 
 /** Escape a paragraph: inline escaping plus a backslash before characters that would start a block at line start. */
-function escapeParagraph(s: string): string {
+export function escapeParagraph(s: string): string {
   const e = escapeMarkdown(s);
   return e.replace(/^(\s*)([#+=>-]|\d+[.)])/, (_m, sp: string, mark: string) =>
     /^\d/.test(mark) ? `${sp}${mark.slice(0, -1)}\\${mark.slice(-1)}` : `${sp}\\${mark}`,

@@ -11,7 +11,8 @@
  * the version they answered and the analysis of the new version reads them under the new structure.
  */
 import type { Issue, Validated } from '../issue.js';
-import { gridRowId } from './schema.js';
+import { introTextIssues } from './intros.js';
+import { draftInstrumentId, gridRowId, type StudyDraft } from './schema.js';
 
 /** A study question as stored (only the parts these functions read). */
 export interface QuestionLike {
@@ -122,4 +123,109 @@ export function moveQuestion<Q extends QuestionLike>(
 
 function unknownQuestion(id: string): Issue {
   return { path: 'id', code: 'unknown', message: `there is no question "${id}" (reload the page)` };
+}
+
+// ------------------------------------------------------------------------------------------ intro texts
+
+/** Which intro the studio's intro form edits: the own-questions page's, a page's (0-based) or an instrument's. */
+export type IntroTarget =
+  | { readonly kind: 'questions' }
+  | { readonly kind: 'page'; readonly index: number }
+  | { readonly kind: 'instrument'; readonly id: string };
+
+/** An intro target as the form names it: `questions`, `page:<1-based number>` or `instrument:<id>`. */
+export function parseIntroTarget(text: string): IntroTarget | undefined {
+  if (text === 'questions') return { kind: 'questions' };
+  const page = /^page:([1-9]\d{0,3})$/.exec(text);
+  if (page) return { kind: 'page', index: Number(page[1]) - 1 };
+  const ins = /^instrument:([A-Za-z][A-Za-z0-9_]{0,63})$/.exec(text);
+  return ins ? { kind: 'instrument', id: ins[1]! } : undefined;
+}
+
+/** The form's name of a target (`parseIntroTarget` reads it back). */
+export function introTargetName(t: IntroTarget): string {
+  return t.kind === 'questions'
+    ? 'questions'
+    : t.kind === 'page'
+      ? `page:${t.index + 1}`
+      : `instrument:${t.id}`;
+}
+
+/** Where an intro is kept in a draft: its current value and how to change it. */
+interface IntroSlot {
+  readonly what: string;
+  readonly current: unknown;
+  set(next: Record<string, string> | undefined): void;
+}
+
+function introSlot(draft: StudyDraft, target: IntroTarget): IntroSlot | Issue {
+  const pages = draft.collection?.pages ?? [];
+  const unknown = (message: string): Issue => ({ path: 'target', code: 'unknown', message });
+  const slot = (what: string, holder: { intro?: Record<string, string> | undefined }): IntroSlot => ({
+    what,
+    current: holder.intro,
+    set: (next) => {
+      if (next) holder.intro = next;
+      else delete holder.intro;
+    },
+  });
+  if (target.kind === 'instrument') {
+    const si = (draft.instruments ?? []).find((x) => draftInstrumentId(x) === target.id);
+    return si
+      ? slot(`the intro before ${target.id}`, si)
+      : unknown(`the study has no instrument "${target.id}" (any more); reload the page`);
+  }
+  if (target.kind === 'page') {
+    const p = pages[target.index];
+    return p
+      ? slot(`the intro of page ${target.index + 1}`, p)
+      : unknown(`the study has no page ${target.index + 1} (any more); reload the page`);
+  }
+  if (pages.length > 0)
+    return unknown('the study has its own pages: give the page that holds the questions its intro instead');
+  if ((draft.questions ?? []).length === 0)
+    return unknown('the study has no questions of its own yet; add one first');
+  draft.collection ??= {};
+  const col = draft.collection;
+  return {
+    what: "the intro of the own questions' page",
+    current: col.questionsIntro,
+    set: (next) => {
+      if (next) col.questionsIntro = next;
+      else delete col.questionsIntro;
+    },
+  };
+}
+
+/**
+ * Set (or, with no text in any language, remove) one intro of a draft in place. Issues: an unknown target
+ * (path `target`), and per language (path = the language code) text over the length limit or a study language
+ * without text. `changed` is false when the intro was already so.
+ */
+export function setIntro(
+  draft: StudyDraft,
+  target: IntroTarget,
+  text: Readonly<Record<string, string>>,
+): Validated<{ changed: boolean }> {
+  const languages = draft.languages?.length ? draft.languages : ['en'];
+  const slot = introSlot(draft, target);
+  if (!('set' in slot)) return { ok: false, issues: [slot] };
+  const problems = introTextIssues(text, languages, slot.what);
+  if (problems.length)
+    return { ok: false, issues: problems.map((p) => ({ path: p.lang, code: p.code, message: p.message })) };
+  const next = Object.keys(text).length ? { ...text } : undefined;
+  if (same(slot.current, next)) return { ok: true, value: { changed: false } };
+  slot.set(next);
+  return { ok: true, value: { changed: true } };
+}
+
+/** A draft's intro at `target`, if it has one. */
+export function introOf(
+  draft: StudyDraft,
+  target: IntroTarget,
+): Readonly<Record<string, string>> | undefined {
+  if (target.kind === 'instrument')
+    return (draft.instruments ?? []).find((x) => draftInstrumentId(x) === target.id)?.intro;
+  if (target.kind === 'page') return draft.collection?.pages?.[target.index]?.intro;
+  return draft.collection?.questionsIntro;
 }

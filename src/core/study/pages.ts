@@ -60,6 +60,8 @@ export interface FlowPage {
   readonly kind: FlowPageKind;
   /** Page heading; absent for consent (the renderer uses its own). */
   readonly title?: LocalizedText;
+  /** The study's intro text, shown under the title (a page split by skip logic shows it on each part). */
+  readonly intro?: LocalizedText;
   /** Items in asking order (empty for consent). */
   readonly items: readonly FlowItem[];
 }
@@ -72,6 +74,8 @@ export interface Flow {
   readonly eligibleIf?: CompiledExpression;
   /** Version of the consent text, when the study asks for consent. */
   readonly consentVersion?: number;
+  /** The study's intro per instrument id (`instruments[i].intro`), shown before the instrument's items. */
+  readonly instrumentIntros: ReadonlyMap<string, LocalizedText>;
 }
 
 /** What comes after a page. */
@@ -87,6 +91,7 @@ const OPTION_REF = /^([A-Za-z][A-Za-z0-9_]*?)__(-?\d+(?:\.\d+)?)$/;
 interface Draft {
   kind: FlowPageKind;
   title?: LocalizedText;
+  intro?: LocalizedText;
   items: FlowItem[];
 }
 
@@ -214,7 +219,12 @@ export function buildFlow(resolved: ResolvedStudy): Validated<Flow> {
           items.push(itemFlow(id, path));
         }
       });
-      drafts.push({ kind: 'content', ...(p.title ? { title: p.title } : {}), items });
+      drafts.push({
+        kind: 'content',
+        ...(p.title ? { title: p.title } : {}),
+        ...(p.intro ? { intro: p.intro } : {}),
+        items,
+      });
     });
     for (const id of resolved.variables.keys()) {
       if (!placed.has(id)) {
@@ -238,6 +248,7 @@ export function buildFlow(resolved: ResolvedStudy): Validated<Flow> {
       questionsPage = {
         kind: 'content',
         ...(title ? { title } : {}),
+        ...(col.questionsIntro ? { intro: col.questionsIntro } : {}),
         items: study.questions.flatMap((q, i) =>
           questionItems(q).map(({ item }) => itemFlow(item.id, `questions[${i}].type`)),
         ),
@@ -280,6 +291,7 @@ export function buildFlow(resolved: ResolvedStudy): Validated<Flow> {
         id: nextId(d.kind),
         kind: d.kind,
         ...(d.title ? { title: d.title } : {}),
+        ...(d.intro ? { intro: d.intro } : {}),
         items: current,
       });
       current = [];
@@ -316,12 +328,16 @@ export function buildFlow(resolved: ResolvedStudy): Validated<Flow> {
     if (r) eligibleIf = r.compiled;
   }
 
+  const instrumentIntros = new Map<string, LocalizedText>();
+  for (const si of study.instruments) if (si.intro) instrumentIntros.set(si.instrument, si.intro);
+
   if (issues.length) return { ok: false, issues };
   return {
     ok: true,
     value: {
       pages,
       items: allItems,
+      instrumentIntros,
       ...(eligibleIf ? { eligibleIf } : {}),
       ...(col.consent ? { consentVersion: col.consent.version } : {}),
     },

@@ -13,6 +13,7 @@ import {
 } from '../instrument/schema.js';
 import { applyTextPack } from '../instrument/textPack.js';
 import { unknownKeys } from '../instrument/unknownKeys.js';
+import { introIssues } from './intros.js';
 import { type GridRef, questionItems } from './questions.js';
 import { type Study, StudySchema } from './schema.js';
 
@@ -185,6 +186,9 @@ export function resolveStudy(
       });
     });
   });
+
+  const shortTitles = new Map(instruments.map((ins) => [ins.id, ins.shortTitle]));
+  issues.push(...introIssues(study, (id) => shortTitles.get(id) ?? id));
 
   study.questions.forEach((q, i) => {
     for (const { item, grid } of questionItems(q)) {

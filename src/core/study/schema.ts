@@ -111,6 +111,30 @@ export const QuestionSchema = ItemSchema.extend({
 export type Question = z.infer<typeof QuestionSchema>;
 export type QuestionInput = z.input<typeof QuestionSchema>;
 
+/** The longest intro text per language, in characters: a few short paragraphs above questions on a phone. */
+export const INTRO_MAX_LENGTH = 2000;
+
+/**
+ * A researcher's intro text shown to respondents (issue 14): above a page's questions, or before an instrument's
+ * items (before the instrument's own instructions), e.g. "The next questions are about your last month on the
+ * wards". Plain text per language, no HTML (escaped when shown); a blank line starts a new paragraph. Every
+ * language of the study needs it (checked with the study by `introIssues`, core/study/intros.ts).
+ */
+export const IntroTextSchema = z
+  .record(
+    LanguageSchema,
+    z
+      .string()
+      .min(1)
+      .max(
+        INTRO_MAX_LENGTH,
+        `an intro may have at most ${INTRO_MAX_LENGTH} characters per language (a few short paragraphs); shorten it`,
+      )
+      .refine((t) => t.trim() !== '', 'an intro must not be only spaces; write it or leave it out'),
+  )
+  .refine((t) => Object.keys(t).length > 0, 'needs text in at least one language');
+export type IntroText = z.infer<typeof IntroTextSchema>;
+
 export const StudyInstrumentSchema = z
   .object({
     /**
@@ -144,6 +168,8 @@ export const StudyInstrumentSchema = z
     textPacks: z.array(TextPackSchema).default([]),
     /** Recorded acknowledgement of the owner's terms, required by instruments whose licence asks for it. */
     termsAcknowledged: z.object({ by: z.string().min(1), at: z.string().min(1) }).optional(),
+    /** The study's own intro, shown before the instrument's items and its own instructions (in every study language). */
+    intro: IntroTextSchema.optional(),
   })
   .superRefine((si, ctx) => {
     if (si.file !== undefined) {
@@ -423,6 +449,8 @@ export type SupportContact = z.infer<typeof SupportContactSchema>;
 
 export const PageSchema = z.object({
   title: LocalizedTextSchema.optional(),
+  /** Intro text under the page's title, above its questions (in every study language). */
+  intro: IntroTextSchema.optional(),
   /** Question ids, or `instrument:<id>` for all items of an instrument. */
   items: z.array(z.string().min(1)).min(1),
 });
@@ -458,6 +486,11 @@ export const CollectionSchema = z.object({
    * them (e.g. demographics last). With `pages`, their order decides.
    */
   questionsPlacement: z.enum(['before', 'after']).default('before'),
+  /**
+   * Without `pages`: intro text under the title of the page of the study's own questions (in every study
+   * language). With `pages`, each page has its own `intro`.
+   */
+  questionsIntro: IntroTextSchema.optional(),
   /** Snowball sampling: each respondent may pass on a link; waves are counted without identifying anyone. */
   referrals: z.boolean().default(false),
   /** Thank-you text after submission. */

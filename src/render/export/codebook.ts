@@ -2,14 +2,16 @@
  * The codebook of an export: every variable with its name, label, type and format, value labels,
  * missing-value codes, what it belongs to (response, screening, a question, an instrument, a score) and how
  * it is scored; then the instruments with their citations and the licence lines their owners require.
- * Rendered as Markdown, HTML and CSV from the same rows (and used for the XLSX "Variables" sheet).
+ * Rendered as Markdown, HTML and CSV from the same rows (and used for the XLSX "Variables" sheet). Markdown and
+ * HTML also give the study's intro texts in every language, as respondents saw them before the questions.
  */
 import { BACK_TRANSLATION_LABELS } from '../../core/instrument/schema.js';
-import { studyTitleText } from '../../core/study/i18n.js';
+import { studyTitleText, textDirection } from '../../core/study/i18n.js';
+import { introName, languageLabel, studyIntros } from '../../core/study/intros.js';
 import type { Study } from '../../core/study/schema.js';
 import { escapeXml } from '../common.js';
 import { csvField } from '../csv.js';
-import { escapeMarkdown } from '../markdown.js';
+import { escapeMarkdown, escapeParagraph } from '../markdown.js';
 import type { ExportVariable, InstrumentInfo, VariableFormat } from './model.js';
 
 /** One codebook row (all text). */
@@ -136,19 +138,39 @@ const NOTES = [
   'Dates are the day of submission (YYYY-MM-DD); times of day are included only when the study owner turned them on. Free-text answers are included only when chosen at export.',
 ];
 
+/** The study's intro texts with where respondents saw them ("The intro before PHQ-9"), for the codebook. */
+export function codebookIntros(
+  study: Partial<Pick<Study, 'instruments' | 'collection'>>,
+  instruments: readonly InstrumentInfo[],
+): { where: string; texts: { lang: string; text: string }[] }[] {
+  if (!study.instruments || !study.collection) return [];
+  const names = new Map(instruments.map((i) => [i.id, i.shortTitle]));
+  return studyIntros({ instruments: study.instruments, collection: study.collection }).map((p) => {
+    const where = introName(p, (id) => names.get(id) ?? id);
+    return {
+      where: `${where.charAt(0).toUpperCase()}${where.slice(1)}${p.kind === 'instrument' ? ' (shown before its instructions)' : ''}`,
+      texts: Object.entries(p.text).map(([lang, text]) => ({ lang, text })),
+    };
+  });
+}
+
 /**
  * Render the codebook of an export as Markdown, a standalone HTML page and CSV (UTF-8 with BOM, one row per
  * variable, with a final "Licence" column holding the licence line of the variable's instrument). Markdown
- * and HTML end with the instruments: title, version, citation, licence and the licence line.
+ * and HTML then give the study's intro texts (when the study has any) and end with the instruments: title,
+ * version, citation, licence and the licence line.
  */
 export function renderCodebook(
   variables: readonly ExportVariable[],
-  study: Pick<Study, 'id' | 'title'> & { readonly languages?: readonly string[] },
+  study: Pick<Study, 'id' | 'title'> & { readonly languages?: readonly string[] } & Partial<
+      Pick<Study, 'instruments' | 'collection'>
+    >,
 ): { markdown: string; html: string; csv: string } {
   // A title per language: the study's first language (the codebook is the researchers').
   const title = studyTitleText(study);
   const rows = codebookRows(variables);
   const instruments = codebookInstruments(variables);
+  const intros = codebookIntros(study, instruments);
 
   // Markdown
   const md: string[] = [
@@ -164,6 +186,19 @@ export function renderCodebook(
     `|${CODEBOOK_COLUMNS.map(() => ' --- ').join('|')}|`,
   );
   for (const r of rows) md.push(`| ${CODEBOOK_COLUMNS.map((c) => escapeMarkdown(r[c.key])).join(' | ')} |`);
+  if (intros.length) {
+    md.push('', '## Intro texts shown to respondents', '');
+    for (const i of intros) {
+      md.push(`### ${escapeMarkdown(i.where)}`, '');
+      for (const t of i.texts)
+        md.push(
+          `${languageLabel(t.lang)}:`,
+          '',
+          ...t.text.split(/\r?\n/).map((l) => (l.trim() ? `> ${escapeParagraph(l.trim())}` : '>')),
+          '',
+        );
+    }
+  }
   if (instruments.length) {
     md.push('', '## Instruments and licences', '');
     for (const i of instruments) {
@@ -203,6 +238,24 @@ export function renderCodebook(
     '</tbody>',
     '</table>',
   ];
+  if (intros.length) {
+    h.push('<h2>Intro texts shown to respondents</h2>');
+    for (const i of intros) {
+      h.push(`<h3>${escapeXml(i.where)}</h3>`);
+      for (const t of i.texts) {
+        const dir = textDirection(t.lang);
+        const paras = t.text
+          .split(/\r?\n\s*\r?\n/)
+          .map((p) => p.trim())
+          .filter((p) => p !== '')
+          .map((p) => `<p>${p.split(/\r?\n/).map(escapeXml).join('<br>')}</p>`)
+          .join('');
+        h.push(
+          `<p><strong>${escapeXml(languageLabel(t.lang))}:</strong></p><blockquote lang="${escapeXml(t.lang)}" dir="${dir}">${paras}</blockquote>`,
+        );
+      }
+    }
+  }
   if (instruments.length) {
     h.push('<h2>Instruments and licences</h2>');
     for (const i of instruments) {

@@ -354,6 +354,15 @@ function itemHtml(
   return `<div class="${cls}" id="q-${id}"${ownAttr}${dataR}><label for="f-${id}">${label}</label>${hint ? `<p class="h" id="h-${id}"${pageAttr}>${esc(hint)}</p>` : ''}${err}${input}</div>`;
 }
 
+/**
+ * A study's intro text (a page's, or the one before an instrument): plain text as paragraphs, escaped, with
+ * its own lang/dir when it falls back to another language than the page's.
+ */
+function introHtml(t: LocalizedText | undefined, lang: string): string {
+  const ls = localize(t, lang);
+  return ls ? `<div class="in"${langOf(ls, lang)}>${paragraphs(ls.text)}</div>` : '';
+}
+
 function pageTitle(page: FlowPage, s: UiStrings, lang: string): { html: string; plain: string } {
   if (page.kind === 'consent') return { html: esc(s.consentTitle), plain: s.consentTitle };
   if (page.title) return { html: txt(page.title, lang), plain: plain(page.title, lang) };
@@ -394,7 +403,7 @@ function renderFlowPage(c: Extract<RespondContext, { view: 'page' }>): RenderedP
   const errBy = new Map<string, FieldError>();
   for (const e of errors) if (ids.has(e.field) && !errBy.has(e.field)) errBy.set(e.field, e);
   const allRequired = visible.length > 0 && visible.every((fi) => fi.item.required);
-  body += errorSummary(s, errors, ids);
+  body += errorSummary(s, errors, ids) + introHtml(page.intro, lang);
   if (allRequired) body += `<p class="h">${esc(s.allRequired)}</p>`;
 
   let items = '';
@@ -416,6 +425,8 @@ function renderFlowPage(c: Extract<RespondContext, { view: 'page' }>): RenderedP
     if (ins && !introduced.has(ins.id)) {
       introduced.add(ins.id);
       if (plain(page.title, lang) !== plain(ins.title, lang)) items += `<h2>${txt(ins.title, lang)}</h2>`;
+      // The study's own intro comes before the instrument's instructions (its stem).
+      items += introHtml(flow.instrumentIntros.get(ins.id), lang);
       const instr = localize(ins.instructions, lang);
       if (instr) items += `<div${langOf(instr, lang)}>${paragraphs(instr.text)}</div>`;
     }

@@ -14,9 +14,11 @@ import { at } from '../../core/stats/at.js';
 import {
   classifyQuestionEdit,
   moveQuestion,
+  parseIntroTarget,
   type QuestionEdit,
   questionVariables,
   replaceQuestion,
+  setIntro,
   structuralEditIssue,
 } from '../../core/study/editing.js';
 import type { StudyText } from '../../core/study/schema.js';
@@ -44,7 +46,15 @@ import {
   studyInstrument,
   titleIssues,
 } from './definition.js';
-import { confirmView, type EditModel, editPage, type FormError, SECTIONS, type Section } from './editView.js';
+import {
+  confirmView,
+  type EditModel,
+  editPage,
+  type FormError,
+  introLanguages,
+  SECTIONS,
+  type Section,
+} from './editView.js';
 import { ownSection } from './own.js';
 import { textPacksSection } from './textpacks.js';
 
@@ -314,6 +324,44 @@ function questions({ draft, fields }: SectionInput): SectionResult {
   return { ok: true, change: 'question.add', detail: { question: r.id, type: r.type } };
 }
 
+/**
+ * One intro text (issue 14): `target` (`questions`, `page:<n>`, `instrument:<id>`) and `intro_<lang>` per
+ * language; every study language is needed, and all empty removes the intro.
+ */
+function intros({ draft, fields }: SectionInput): SectionResult {
+  const name = field(fields, 'target');
+  const target = parseIntroTarget(name);
+  if (!target)
+    return {
+      ok: false,
+      issues: [
+        {
+          path: 'target',
+          code: 'unknown',
+          message: `"${name}" does not name an intro (questions, page:<number> or instrument:<id>); reload the page`,
+        },
+      ],
+    };
+  const text: Record<string, string> = {};
+  for (const lang of introLanguages(draft, target)) {
+    const v = field(fields, `intro_${lang}`);
+    if (v) text[lang] = v;
+  }
+  const r = setIntro(draft, target, text);
+  if (!r.ok)
+    return {
+      ok: false,
+      issues: r.issues.map((i) => (i.path === 'target' ? i : { ...i, path: `intro_${i.path}` })),
+    };
+  if (!r.value.changed) return { ok: true, change: 'none' };
+  const languages = Object.keys(text);
+  return {
+    ok: true,
+    change: languages.length ? 'intro' : 'intro.remove',
+    detail: { target: name, languages },
+  };
+}
+
 function consent({ draft, fields, study }: SectionInput): SectionResult {
   const r = setConsent(draft, {
     text: localizedFrom(fields, 'text'),
@@ -504,6 +552,7 @@ const HANDLERS: Record<Section, (input: SectionInput) => SectionResult> = {
   textpacks: ({ draft, fields }) => textPacksSection(draft, fields),
   own: ({ draft, fields }) => ownSection(draft, fields, variableIds(draft)),
   questions,
+  intros,
   consent,
   eligibility,
   contacts,

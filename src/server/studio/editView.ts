@@ -10,7 +10,8 @@
  * Buttons name what they act on ("Move age down", "Remove age").
  */
 import type { Instrument, Issue, Item, LocalizedText } from '../../core/instrument/schema.js';
-import { draftInstrumentId } from '../../core/study/schema.js';
+import { type IntroTarget, introOf, introTargetName } from '../../core/study/editing.js';
+import { draftInstrumentId, INTRO_MAX_LENGTH } from '../../core/study/schema.js';
 import { type Html, html, raw } from '../ui/html.js';
 import { scrollBox } from '../ui/table.js';
 import {
@@ -37,6 +38,7 @@ export const SECTIONS = [
   'textpacks',
   'own',
   'questions',
+  'intros',
   'consent',
   'eligibility',
   'contacts',
@@ -51,6 +53,7 @@ export const SECTION_TITLES: Record<Section, string> = {
   textpacks: 'Instruments (text)',
   own: 'Own instrument',
   questions: 'Questions',
+  intros: 'Intro texts',
   consent: 'Consent',
   eligibility: 'Eligibility screening',
   contacts: 'Support contacts',
@@ -169,10 +172,11 @@ export function editPage(m: EditModel): Html {
     m.status === 'open'
       ? html`<p class="notice">The study is open: each change is saved as a new version; responses keep the version they answered. A change to the consent text gets a new consent version; a change to what a question's answers mean asks for confirmation once there are responses.</p>`
       : ''
-  }<nav aria-label="Sections"><p class="row"><a href="#basics">Basics</a> <a href="#instruments">Instruments</a> <a href="#questions">Questions</a> <a href="#consent">Consent</a> <a href="#eligibility">Eligibility</a> <a href="#contacts">Support contacts</a> <a href="#settings">Settings</a> <a href="#json">JSON</a></p></nav>${[
+  }<nav aria-label="Sections"><p class="row"><a href="#basics">Basics</a> <a href="#instruments">Instruments</a> <a href="#questions">Questions</a> <a href="#intros">Intro texts</a> <a href="#consent">Consent</a> <a href="#eligibility">Eligibility</a> <a href="#contacts">Support contacts</a> <a href="#settings">Settings</a> <a href="#json">JSON</a></p></nav>${[
     basicsView(m),
     instrumentsView(m),
     questionsView(m),
+    introsView(m),
     consentView(m),
     eligibilityView(m),
     contactsView(m),
@@ -548,6 +552,99 @@ function questionsView(m: EditModel): Html {
     questionForm(m, { section: 'questions', form: 'question', prefix: 'q' }),
     m.err?.form === 'question',
   )}</section>`;
+}
+
+// ------------------------------------------------------------------------------------------ intro texts
+
+/**
+ * The languages an intro form offers: the studio's, the study's and any the intro already has (so a save
+ * never drops a language the form did not show).
+ */
+export function introLanguages(draft: StudyDraft, target: IntroTarget): string[] {
+  const codes = [
+    ...STUDIO_LANGUAGES.map((l) => l.code),
+    ...(draft.languages ?? []),
+    ...Object.keys(introOf(draft, target) ?? {}),
+  ];
+  return [...new Set(codes)];
+}
+
+/** One intro's form: a textarea per language (the study's marked as needed), Save. */
+function introForm(m: EditModel, target: IntroTarget, label: string, hint: string): Html {
+  const name = introTargetName(target);
+  const form = `intro:${name}`;
+  const prefix = `in-${name.replace(/[^A-Za-z0-9_]/g, '-')}`;
+  const languages = introLanguages(m.draft, target);
+  const studyLangs = m.draft.languages?.length ? m.draft.languages : ['en'];
+  const f = formState(
+    m,
+    form,
+    prefix,
+    languages.map((l) => `intro_${l}`),
+  );
+  const stored = introOf(m.draft, target);
+  const fieldsHtml = languages
+    .map((l) => {
+      const lname = STUDIO_LANGUAGES.find((x) => x.code === l)?.name.replace(/ \(.*\)$/, '') ?? l;
+      const needed = studyLangs.includes(l);
+      return textarea(
+        prefix,
+        `intro_${l}`,
+        `${label} (${lname}${needed ? '' : ', not a language of this study: optional'})`,
+        f.failed && m.err ? typed(m.err.fields, `intro_${l}`) : (stored?.[l] ?? ''),
+        { rows: 3, lang: l === 'en' ? '' : l, state: f.state(`intro_${l}`) },
+      );
+    })
+    .join('');
+  return fold(
+    `${label}${stored ? '' : ' (none)'}`,
+    html`${formOpen(m, 'intros', form)}${hidden('target', name)}${f.errors()}<p class="hint">${hint}</p>${raw(fieldsHtml)}<div><button class="primary">Save: ${label}</button></div></form>`,
+    f.failed,
+  );
+}
+
+/** Intro texts: the pages' (or the own questions' page's) and the instruments'. */
+function introsView(m: EditModel): Html {
+  const col = m.draft.collection ?? {};
+  const pages = Array.isArray(col.pages) ? col.pages : [];
+  const common = `Plain text shown to respondents; a blank line starts a new paragraph. Needed in every language of the study (at most ${INTRO_MAX_LENGTH} characters each); empty every language to remove it.`;
+  const pageForms = pages.length
+    ? pages.map((p, i) =>
+        introForm(
+          m,
+          { kind: 'page', index: i },
+          `Intro of page ${i + 1}${p.title ? ` (${enText(p.title)})` : ''}`,
+          `Shown under the page's title, above its questions. ${common}`,
+        ),
+      )
+    : (m.draft.questions ?? []).length
+      ? [
+          introForm(
+            m,
+            { kind: 'questions' },
+            'Intro of the page of your own questions',
+            `Shown under the page's title, above your questions (${col.questionsPlacement === 'after' ? 'after' : 'before'} the instruments). ${common}`,
+          ),
+        ]
+      : [];
+  const instrumentForms = (m.draft.instruments ?? []).map((si) => {
+    const id = draftInstrumentId(si);
+    const name = m.resolved.get(id)?.shortTitle ?? studyInstrument(si)?.shortTitle ?? id;
+    return introForm(
+      m,
+      { kind: 'instrument', id },
+      `Intro before ${name}`,
+      `Shown before ${name}'s items and before its own instructions, e.g. "The next questions are about your last month on the wards". ${common}`,
+    );
+  });
+  const listErr =
+    m.err?.section === 'intros' && !m.err.form.startsWith('intro:')
+      ? formState(m, m.err.form, 'il', []).errors()
+      : '';
+  const all = [...pageForms, ...instrumentForms];
+  return html`<section id="intros"><h2>Intro texts</h2><p class="hint">Your own text for respondents, per page and before each instrument, in each language of the study.</p>${listErr}${
+    all.length ? all : html`<p class="muted">Add a question or an instrument first.</p>`
+  }</section>`;
 }
 
 // ------------------------------------------------------------------------------------------ consent, eligibility

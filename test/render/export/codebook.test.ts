@@ -91,6 +91,39 @@ describe('renderCodebook', () => {
     const rows = parse(b.csv, { bom: true }) as string[][];
     expect(rows.find((x) => x[0] === 'q')![5]).toBe('1 = =1+1'); // starts with "1", not a formula
   });
+
+  it('gives the study’s intro texts as respondents saw them, in each language, escaped (Markdown and HTML)', () => {
+    const input = {
+      ...studyInput,
+      instruments: [
+        {
+          instrument: 'mini',
+          intro: {
+            en: 'Your last month on the wards.\n\n# Not a heading <b>x</b>',
+            ur: 'وارڈز پر پچھلا مہینہ',
+          },
+        },
+      ],
+      collection: { questionsIntro: { en: 'First, about you.', ur: 'پہلے، آپ کے بارے میں۔' } },
+    };
+    const r = resolveStudy(input, (id) => (id === 'mini' ? mini : undefined), ['mini']);
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    const b = renderCodebook(buildVariables(r.value), r.value.study);
+    expect(b.markdown).toContain('## Intro texts shown to respondents');
+    expect(b.markdown).toContain("### The intro of the page of the study's own questions");
+    expect(b.markdown).toContain('### The intro before MINI (shown before its instructions)');
+    expect(b.markdown).toContain(
+      'English (en):\n\n> Your last month on the wards.\n>\n> \\# Not a heading &lt;b>x&lt;/b>',
+    );
+    expect(b.markdown).toContain('Urdu (ur):\n\n> وارڈز پر پچھلا مہینہ');
+    expect(b.html).toContain(
+      '<blockquote lang="en" dir="ltr"><p>Your last month on the wards.</p><p># Not a heading &lt;b&gt;x&lt;/b&gt;</p></blockquote>',
+    );
+    expect(b.html).toContain('<blockquote lang="ur" dir="rtl"><p>پہلے، آپ کے بارے میں۔</p></blockquote>');
+    expect(b.html).not.toContain('<b>');
+    // Without intros the codebook has no such section.
+    expect(book.markdown).not.toContain('Intro texts');
+  });
 });
 
 describe('renderCodebook: a title per language', () => {
