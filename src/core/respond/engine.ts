@@ -246,7 +246,7 @@ function typed(fields: FormFields): Record<string, string | readonly string[]> {
  * Advance a session by one posted page. `session.isNew` (no draft yet): the state is `startState` and only the
  * first page may be posted. Rules, in order: an ended session or a post carrying another step than the
  * session's is ignored (shown where the session is); only reached pages may be posted; declining consent ends
- * the session; Back, Change and Save never need a valid page (what parsed is kept); Next with problems shows
+ * the session; Back, Change, Save and the language switch never need a valid page (what parsed is kept; the switch shows the page again); Next with problems shows
  * the page again with them; leaving the screening pages when `eligibleIf` fails ends the session as screened
  * out (nothing kept); the review's submit validates the whole response.
  */
@@ -342,6 +342,7 @@ export function advance(
       );
     }
     if (nav.kind === 'save') return saveForLater(answers, 'review');
+    if (nav.kind === 'lang') return goTo({ kind: 'review' }, answers);
     // The page's idempotency key (a preview stores nothing and needs none).
     const idem = post.fields._idem;
     if (!state.preview && (typeof idem !== 'string' || !IDEMPOTENCY_KEY.test(idem)))
@@ -417,6 +418,9 @@ export function advance(
     }
     case 'save':
       return saveForLater(merged, page.id, agreed);
+    // The language switch: this page again (in the language the adapter now keeps), what parsed kept unchecked.
+    case 'lang':
+      return goTo({ kind: 'page', page }, merged, agreed);
     default:
       if (!sub.ok) return showAgain(page.id, post.fields, sub.errors);
       return goTo(nextStep(flow, page.id, merged), merged, agreed);

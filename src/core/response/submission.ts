@@ -40,7 +40,9 @@ export type NavAction =
   | { readonly kind: 'back' }
   | { readonly kind: 'save' }
   | { readonly kind: 'submit' }
-  | { readonly kind: 'goto'; readonly page: string };
+  | { readonly kind: 'goto'; readonly page: string }
+  /** The language switch on a session's page (`lang:ur`): the page again in that language, what was typed kept. */
+  | { readonly kind: 'lang'; readonly lang: string };
 
 export type FieldErrorCode =
   | 'required'
@@ -90,6 +92,8 @@ export const LIMITS = {
 } as const;
 
 const PAGE_ID = /^(consent|e\d{1,4}|p\d{1,4})$/;
+/** A language tag as `_nav=lang:<tag>` names it (the study's languages are checked by the adapter). */
+const LANGUAGE_TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/;
 
 /** The dataset status of an answer (ANSWERED for values, choices and text). */
 export function answerStatus(a: Answer | undefined): AnswerStatus {
@@ -136,6 +140,7 @@ export function parseNav(fields: FormFields): NavAction | undefined {
   if (typeof raw !== 'string') return undefined;
   if (raw === 'next' || raw === 'back' || raw === 'save' || raw === 'submit') return { kind: raw };
   if (raw.startsWith('goto:') && PAGE_ID.test(raw.slice(5))) return { kind: 'goto', page: raw.slice(5) };
+  if (raw.startsWith('lang:') && LANGUAGE_TAG.test(raw.slice(5))) return { kind: 'lang', lang: raw.slice(5) };
   return undefined;
 }
 

@@ -495,26 +495,26 @@ export function previousPage(flow: Flow, fromId: string, answers: Answers): Flow
   return null;
 }
 
-/** Progress indicator data: "page `current` of `total`", counting shown pages and the review page as the last. */
+/** Progress indicator data: "page `current` of `total`" (see {@link progress} for the rule). */
 export interface Progress {
   readonly current: number;
   readonly total: number;
 }
 
 /**
- * Progress for a page id or "review". The total counts the pages shown given the answers so far, plus the
- * review page; it can grow when an answer opens a page further on.
+ * Progress for a page id or "review" — a count a respondent can trust (issue 14): "of N" never changes during
+ * a response and a page's number never moves. N counts every page that could be shown (consent, screening,
+ * every content page, a continuation page that a conditional item starts) plus the review page, and a page's
+ * number is its place in that list. A page the answers skip is skipped in the numbering too ("Page 2 of 6",
+ * then "Page 4 of 6"): an answer that shows a follow-up question or page never makes "of 5" jump to "of 6",
+ * the count only ever runs ahead, and the `<progress>` bar (max N, value the page's number) agrees. The answers
+ * do not enter: the same page has the same number whatever was answered, also after Back.
  */
-export function progress(flow: Flow, pageId: string, answers: Answers): Progress {
-  const shown = shownPages(flow, answers);
-  const total = shown.length + 1;
+export function progress(flow: Flow, pageId: string): Progress {
+  const total = flow.pages.length + 1;
   if (pageId === 'review') return { current: total, total };
-  const i = shown.findIndex((p) => p.id === pageId);
-  if (i >= 0) return { current: i + 1, total };
-  // A page not shown (e.g. opened directly): place it by its position among all pages.
   const at = flow.pages.findIndex((p) => p.id === pageId);
-  const before = shown.filter((p) => flow.pages.indexOf(p) < at).length;
-  return { current: Math.min(before + 1, total), total };
+  return { current: at >= 0 ? at + 1 : 1, total };
 }
 
 /**

@@ -56,7 +56,7 @@ for(var i=0;i<bad.length;i++){var l=bad[i].querySelector('legend,label').cloneNo
 f.parentNode.insertBefore(x,f);if(d.title.indexOf(E))d.title=E+d.title;x.focus()}
 function ch(e){var g=e.target;while(g&&g!=f&&!/(^| )q( |$)/.test(g.className))g=g.parentNode;if(g&&g!=f)clr(g);save()}
 f.addEventListener('change',ch);f.addEventListener('input',ch);
-f.addEventListener('click',function(e){if(e.target.type=='submit')last=e.target},true);
+d.addEventListener('click',function(e){if(e.target.type=='submit')last=e.target},true);
 f.addEventListener('submit',function(e){var b=e.submitter||last,bad=[],r=all('.q[data-r]',f);
 if(busy){e.preventDefault();return}
 if(!(b&&b.formNoValidate)){for(var i=0;i<r.length;i++)if(!ok(r[i])){mark(r[i]);bad.push(r[i])}

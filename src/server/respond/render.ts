@@ -52,8 +52,13 @@ export interface RespondCommon {
   readonly hidden?: Readonly<Record<string, string>>;
   /** Server-generated idempotency key for this render (the script replaces it with a client one). */
   readonly idempotencyKey?: string;
-  /** Links to the same page in the study's other languages. */
+  /** Links to the same page in the study's other languages (pages without a session's form). */
   readonly languageLinks?: readonly { readonly lang: string; readonly href: string }[];
+  /**
+   * A session's page or review: the study's languages, switched to by buttons that post the page's form
+   * (`_nav=lang:<tag>`, {@link LANGUAGE_FORM}), so what was typed is kept, with or without JavaScript.
+   */
+  readonly languageButtons?: readonly string[];
   /** Link to the resume form, shown on the first page. */
   readonly resumeHref?: string;
   /** Include the optional script (default true). */
@@ -100,6 +105,7 @@ export type RespondContext =
       readonly kind: RespondErrorKind;
       readonly lang?: string;
       readonly resolved?: ResolvedStudy;
+      readonly languageLinks?: RespondCommon['languageLinks'];
       /** Overrides the status that goes with `kind`. */
       readonly status?: number;
     };
@@ -146,6 +152,7 @@ interface Shell {
   readonly resolved?: ResolvedStudy;
   readonly main: string;
   readonly languageLinks?: RespondCommon['languageLinks'];
+  readonly languageButtons?: RespondCommon['languageButtons'];
   readonly script: boolean;
   /** An end page: the script clears autosaved answers. */
   readonly end?: boolean;
@@ -178,18 +185,53 @@ function studyTitleAttrs(
   return langOf({ text: title.text, lang: title.lang }, pageLang);
 }
 
+/**
+ * Links to the page at `url` (a respondent GET: its path and query) in each of the study's languages: the same
+ * query with `lang` set, so an end page, the resume form or a volunteer page is shown again in that language.
+ * Undefined for a study in one language.
+ */
+export function languageLinksAt(url: string, languages: readonly string[]): RespondCommon['languageLinks'] {
+  if (languages.length < 2) return undefined;
+  const u = new URL(url, 'http://respondent.invalid');
+  return languages.map((lang) => {
+    u.searchParams.set('lang', lang);
+    return { lang, href: `${u.pathname}?${u.searchParams.toString()}` };
+  });
+}
+
+/** The form of a page that the language buttons post (`form="rf"`): every respondent page has at most one. */
+export const LANGUAGE_FORM = 'rf';
+
+/**
+ * The language switch (issue 14): the study's other languages, each named in itself. On a session's page or
+ * review, buttons that post the page's form with `_nav=lang:<tag>` (Back's rules: what was typed is kept
+ * unchecked, the page is shown again in that language); elsewhere links to the same page in that language.
+ */
+function languageNav(sh: Shell, s: UiStrings): string {
+  const other = (l: string) => baseLanguage(l) !== baseLanguage(sh.lang);
+  const mark = (l: string) => `lang="${esc(l)}" dir="${textDirection(l)}"`;
+  const buttons = (sh.languageButtons ?? []).filter(other);
+  const links = (sh.languageLinks ?? []).filter((l) => other(l.lang));
+  const inner = buttons.length
+    ? buttons
+        .map(
+          (l) =>
+            `<button class="ln" form="${LANGUAGE_FORM}" name="_nav" value="lang:${esc(l)}" formnovalidate ${mark(l)}>${esc(uiStrings(l).languageName)}</button>`,
+        )
+        .join('')
+    : links
+        .map(
+          (l) =>
+            `<a href="${esc(l.href)}" hreflang="${esc(l.lang)}" ${mark(l.lang)}>${esc(uiStrings(l.lang).languageName)}</a>`,
+        )
+        .join('');
+  return inner ? `<nav aria-label="${esc(s.languageNav)}">${inner}</nav>` : '';
+}
+
 function documentHtml(sh: Shell): string {
   const s = uiStrings(sh.lang);
   const study = sh.resolved?.study;
-  const others = (sh.languageLinks ?? []).filter((l) => baseLanguage(l.lang) !== baseLanguage(sh.lang));
-  const nav = others.length
-    ? `<nav aria-label="${esc(s.languageNav)}">${others
-        .map(
-          (l) =>
-            `<a href="${esc(l.href)}" hreflang="${esc(l.lang)}" lang="${esc(l.lang)}" dir="${textDirection(l.lang)}">${esc(uiStrings(l.lang).languageName)}</a>`,
-        )
-        .join('')}</nav>`
-    : '';
+  const nav = languageNav(sh, s);
   const studyTitle = study ? studyText(study.title, study.languages, sh.lang) : undefined;
   const header =
     study && studyTitle
@@ -238,7 +280,7 @@ export function formOpen(c: RespondCommon, s: UiStrings, pageKey?: string): stri
   const data = pageKey
     ? ` data-k="${esc(pageKey)}" data-m="${esc(s.jsRequired)}" data-s="${esc(s.errorSummaryTitle)}" data-e="${esc(s.errorTitlePrefix)}"`
     : '';
-  return `<form method="post" action="${esc(c.action ?? '')}" autocomplete="off" novalidate${data}>`;
+  return `<form method="post" action="${esc(c.action ?? '')}" id="${LANGUAGE_FORM}" autocomplete="off" novalidate${data}>`;
 }
 
 function progressHtml(s: UiStrings, current: number, total: number): string {
@@ -377,7 +419,7 @@ function renderFlowPage(c: Extract<RespondContext, { view: 'page' }>): RenderedP
   if (!page) return renderPage({ view: 'error', kind: 'not_found', lang, resolved: c.resolved });
   const study = c.resolved.study;
   const title = pageTitle(page, s, lang);
-  const pr = progress(flow, page.id, answers);
+  const pr = progress(flow, page.id);
   const errors = c.errors ?? [];
   const prev = previousPage(flow, page.id, answers);
   const firstShown = shownPages(flow, answers)[0]?.id === page.id;
@@ -448,7 +490,7 @@ function renderFlowPage(c: Extract<RespondContext, { view: 'page' }>): RenderedP
 function renderReview(c: Extract<RespondContext, { view: 'review' }>): RenderedPage {
   const { flow, answers, lang } = c;
   const s = uiStrings(lang);
-  const pr = progress(flow, 'review', answers);
+  const pr = progress(flow, 'review');
   const rows = shownPages(flow, answers)
     .filter((p) => p.kind === 'content')
     .map((p) => {
@@ -483,6 +525,7 @@ export function finish(
     resolved: c.resolved,
     main,
     ...(c.languageLinks ? { languageLinks: c.languageLinks } : {}),
+    ...(c.languageButtons ? { languageButtons: c.languageButtons } : {}),
     script: c.script !== false,
     end,
   });
@@ -662,6 +705,7 @@ export function renderPage(ctx: RespondContext): RenderedPage {
         lang,
         title: e.title,
         ...(ctx.resolved ? { resolved: ctx.resolved } : {}),
+        ...(ctx.languageLinks ? { languageLinks: ctx.languageLinks } : {}),
         main: `<h1>${esc(e.title)}</h1><p>${esc(e.text)}</p>`,
         script: false,
       });

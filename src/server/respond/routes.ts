@@ -50,7 +50,13 @@ import { parseParams, parseQuery, querySingle, segment, segmentForKey } from '..
 import { compressBody } from './compress.js';
 import { Cookies, EffectExecutor, type End } from './effects.js';
 import { type LoadedStudy, StudyCache } from './load.js';
-import { type RenderedPage, type RespondCommon, renderPage, renderPresented } from './render.js';
+import {
+  languageLinksAt,
+  type RenderedPage,
+  type RespondCommon,
+  renderPage,
+  renderPresented,
+} from './render.js';
 import {
   DraftLimiter,
   deleteDraft,
@@ -106,6 +112,8 @@ interface Posted {
   /** `_n`: undefined for a first page (a new session). */
   readonly nonce: string | undefined;
   readonly lang: string | undefined;
+  /** The language switch pressed (`_nav=lang:<tag>`): the session continues in that language. */
+  readonly switchTo: string | undefined;
   readonly referral: string | undefined;
   readonly invitation: string | undefined;
   readonly shared: boolean;
@@ -114,11 +122,14 @@ interface Posted {
 function readPost(body: unknown): Posted {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new HttpError(400, 'The form could not be read; go back and try again.', 'malformed');
+  const nav = formField(body, '_nav');
+  const switchTo = nav?.startsWith('lang:') ? nav.slice(5) : undefined;
   return {
     fields: asForm(body) as FormFields,
     pageId: formField(body, '_page') ?? '',
     nonce: formField(body, '_n'),
-    lang: formField(body, '_lang'),
+    lang: switchTo ?? formField(body, '_lang'),
+    switchTo,
     referral: formField(body, '_r')?.toUpperCase(),
     invitation: formField(body, '_i'),
     shared: formField(body, '_shared') === '1',
@@ -195,6 +206,8 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     readonly cookies: Cookies;
     /** The study is closed to this request (a preview may still go through a closed study). */
     readonly closed: boolean;
+    /** The request's path and query: a page's language links are this URL in the other languages. */
+    readonly here: string;
   }
 
   /**
@@ -224,7 +237,7 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
       (study.status === 'closed' ||
         (await scheduledClose(loaded, new Date(clock()), () => store.responses.count(study.id))) !==
           undefined);
-    return { token, query, study, loaded, lang, preview, cookies, closed };
+    return { token, query, study, loaded, lang, preview, cookies, closed, here: req.url };
   }
 
   /** A live session: the cookie's draft, with the version and language it was started in. */
@@ -276,9 +289,15 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
   const where = (c: Ctx, p: Place | string) =>
     `/s/${c.token}?p=${encodeURIComponent(typeof p === 'string' ? p : placeId(p))}&lang=${encodeURIComponent(c.lang)}${c.preview ? '&preview=1' : ''}`;
 
+  /**
+   * What every page of a link shows. The language switch (a study in several languages): on a session's page
+   * or review, buttons that post its form (the answers typed are kept; the session continues in the language
+   * chosen); on every other page (the first page, end pages, the resume form, closed, expired) links to the
+   * same URL in the other languages.
+   */
   function common(
     c: Ctx,
-    extra: { state?: SessionState; key?: string; ref?: string; inv?: string; languageLinks?: boolean } = {},
+    extra: { state?: SessionState; key?: string; ref?: string; inv?: string } = {},
   ): RespondCommon {
     const q = c.preview ? '?preview=1' : '';
     const languages = c.loaded.resolved.study.languages;
@@ -291,16 +310,14 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
       if (extra.ref) hidden._r = extra.ref;
       if (extra.inv) hidden._i = extra.inv;
     }
-    const linkQuery = (l: string) =>
-      `?lang=${encodeURIComponent(l)}${extra.ref ? `&r=${encodeURIComponent(extra.ref)}` : ''}${extra.inv ? `&i=${encodeURIComponent(extra.inv)}` : ''}${c.preview ? '&preview=1' : ''}`;
+    const links = extra.state && extra.key ? undefined : languageLinksAt(c.here, languages);
     return {
       resolved: c.loaded.resolved,
       lang: c.lang,
       action: `/s/${c.token}${q}`,
       hidden,
-      ...(extra.languageLinks && languages.length > 1
-        ? { languageLinks: languages.map((l) => ({ lang: l, href: `/s/${c.token}${linkQuery(l)}` })) }
-        : {}),
+      ...(extra.state && extra.key && languages.length > 1 ? { languageButtons: languages } : {}),
+      ...(links ? { languageLinks: links } : {}),
       ...(c.preview ? {} : { resumeHref: `/s/${c.token}/resume?lang=${encodeURIComponent(c.lang)}` }),
     };
   }
@@ -364,8 +381,16 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     });
   }
 
-  const expired = (c: Ctx) =>
-    renderPage({ view: 'error', kind: 'expired', lang: c.lang, resolved: c.loaded.resolved });
+  const expired = (c: Ctx) => {
+    const languageLinks = languageLinksAt(c.here, c.loaded.resolved.study.languages);
+    return renderPage({
+      view: 'error',
+      kind: 'expired',
+      lang: c.lang,
+      resolved: c.loaded.resolved,
+      ...(languageLinks ? { languageLinks } : {}),
+    });
+  };
 
   /** `?p=`: a page of the session, or the end of a session that is over (reload, Back). */
   async function sessionPage(
@@ -402,7 +427,6 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     const base = common(c, {
       ...(ref ? { ref } : {}),
       ...(invitation.hash && inv ? { inv } : {}),
-      languageLinks: true,
     });
     const first = presentStart(c.loaded);
     return send(
@@ -425,14 +449,18 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     if (c0.closed) return seeOther(reply, where(c0, 'closed'));
     const s = await sessionFor(req, c0, posted);
     if (typeof s === 'string') return seeOther(reply, s);
-    const c: Ctx = { ...c0, loaded: s.loaded, lang: s.lang };
+    // The language switch: the session goes on in the language chosen (kept with its draft from now on).
+    const lang = posted.switchTo
+      ? chooseLanguage(s.loaded.resolved.study.languages, posted.switchTo, undefined)
+      : s.lang;
+    const c: Ctx = { ...c0, loaded: s.loaded, lang };
     const { pageId, fields, nonce } = posted;
-    const out = advance(s.loaded, { state: s.state, isNew: !s.key }, { pageId, fields, nonce, lang: s.lang });
+    const out = advance(s.loaded, { state: s.state, isNew: !s.key }, { pageId, fields, nonce, lang });
     if (out.ignored && !s.key) return seeOther(reply, where(c, 'expired'));
     const done = await effects.run(out.effects, {
       study: c.study,
       loaded: s.loaded,
-      lang: s.lang,
+      lang,
       now: new Date(clock()),
       reply,
       session: { key: s.key, before: s.state, after: out.state, wave: s.wave, cookies: c.cookies },
@@ -440,7 +468,7 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     });
     if (done.closed) {
       await cache.byToken(c.token, true);
-      return seeOther(reply, `/s/${c.token}?lang=${encodeURIComponent(s.lang)}`);
+      return seeOther(reply, `/s/${c.token}?lang=${encodeURIComponent(lang)}`);
     }
     // A preview's submit stores nothing: its end page is known from the answers.
     if (out.place.kind === 'end' && out.place.flagged !== undefined)

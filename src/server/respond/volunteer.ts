@@ -31,7 +31,7 @@ import { formField } from '../form.js';
 import { parseParams, parseQuery, querySingle, segment, segments } from '../request.js';
 import type { Cookies } from './effects.js';
 import type { LoadedStudy, StudyCache } from './load.js';
-import type { RenderedPage, RespondCommon } from './render.js';
+import { languageLinksAt, type RenderedPage, type RespondCommon } from './render.js';
 import { responseByKey } from './submit.js';
 import { renderVolunteer, type VolunteerView } from './volunteerPages.js';
 
@@ -88,15 +88,20 @@ export async function volunteerRoutes(app: FastifyInstance, o: VolunteerRoutesOp
       lang: chooseLanguage(loaded.resolved.study.languages, lang, req.headers['accept-language']),
     };
   }
-  const common = (c: Ctx, action: string): RespondCommon => ({
-    resolved: c.loaded.resolved,
-    lang: c.lang,
-    action,
-    hidden: { _lang: c.lang },
-    script: false,
-  });
+  /** `here`: the page's URL, whose language links (the study's other languages) it shows. */
+  const common = (c: Ctx, action: string, here: string): RespondCommon => {
+    const languageLinks = languageLinksAt(here, c.loaded.resolved.study.languages);
+    return {
+      resolved: c.loaded.resolved,
+      lang: c.lang,
+      action,
+      hidden: { _lang: c.lang },
+      script: false,
+      ...(languageLinks ? { languageLinks } : {}),
+    };
+  };
   const page = (req: Req, reply: FastifyReply, c: Ctx, action: string, view: VolunteerView) =>
-    send(req, reply, renderVolunteer(common(c, action), view));
+    send(req, reply, renderVolunteer(common(c, action, req.url), view));
 
   /** The bands this session's stored response earns (from the end cookie), or null: not eligible, not now. */
   async function offerOf(req: Req, c: Ctx): Promise<Readonly<Record<string, string | null>> | null> {

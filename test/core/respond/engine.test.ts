@@ -129,6 +129,29 @@ describe('respondent-session engine', () => {
     expect(counted(back.effects)).toEqual([]); // e1 was counted when first reached
   });
 
+  it('the language switch (_nav=lang:ur) shows the same page again, keeping what was typed, unchecked, counting nothing', () => {
+    const s = atP1();
+    // Nothing required is checked (age and training are left empty).
+    const sw = advance(
+      bace,
+      { state: s, isNew: false },
+      { ...post(s, 'p1', { _nav: 'lang:ur', gender: '2' }), lang: 'ur' },
+    );
+    expect(sw.ignored).toBeUndefined();
+    expect(sw.place).toEqual({ kind: 'page', pageId: 'p1' });
+    expect(sw.state!.answers.gender).toEqual(v(2));
+    expect(sw.state!.flash).toBeUndefined();
+    expect(kinds(sw.effects)).toEqual(['saveDraft']);
+    // On the review: the review again.
+    const r: SessionState = { ...sw.state!, at: 'review', seen: [...sw.state!.seen, 'review'] };
+    const rv = advance(bace, { state: r, isNew: false }, post(r, 'review', { _nav: 'lang:en' }));
+    expect(rv.place).toEqual({ kind: 'review' });
+    expect(rv.state!.answers).toEqual(r.answers);
+    // A malformed tag is not a switch.
+    const bad = advance(bace, { state: s, isNew: false }, post(s, 'p1', { _nav: 'lang:<x>' }));
+    expect(bad.state!.flash?.errors.map((e) => e.field)).toContain('_nav');
+  });
+
   it('applies skip logic and counts each page once', () => {
     const s = atP1();
     const next = advance(

@@ -254,12 +254,26 @@ describe('navigation, skip logic and progress', () => {
     expect(previousPage(flow, 'consent', {})).toBeNull();
   });
 
-  it('reports page k of n, counting the review page', () => {
-    // Shown: consent, e1, p1, p2, p3 (p4 hidden while m1 is unknown) + review = 6.
-    expect(progress(flow, 'p1', {})).toEqual({ current: 3, total: 6 });
-    expect(progress(flow, 'consent', {})).toEqual({ current: 1, total: 6 });
-    expect(progress(flow, 'review', {})).toEqual({ current: 6, total: 6 });
-    expect(progress(flow, 'p4', { m1: v(1) })).toEqual({ current: 6, total: 7 });
+  it('reports page k of n: every page that could be shown plus the review, the same whatever the answers', () => {
+    // consent, e1, p1, p2, p3, p4 (shown only when m1 = 1) + review = 7.
+    expect(flow.pages.map((p) => p.id)).toEqual(['consent', 'e1', 'p1', 'p2', 'p3', 'p4']);
+    expect(progress(flow, 'consent')).toEqual({ current: 1, total: 7 });
+    expect(progress(flow, 'p1')).toEqual({ current: 3, total: 7 });
+    expect(progress(flow, 'p4')).toEqual({ current: 6, total: 7 });
+    expect(progress(flow, 'review')).toEqual({ current: 7, total: 7 });
+  });
+
+  it('a conditional page appearing never changes "of N"; a skipped page is skipped in the numbering', () => {
+    for (const answers of [{}, { m1: v(0) }, { m1: v(1) }]) {
+      const shown = shownPages(flow, answers).map((p) => progress(flow, p.id));
+      // Every shown page and the review: one N, numbers strictly increasing.
+      const all = [...shown, progress(flow, 'review')];
+      expect(new Set(all.map((p) => p.total))).toEqual(new Set([7]));
+      for (let i = 1; i < all.length; i++) expect(all[i]!.current).toBeGreaterThan(all[i - 1]!.current);
+    }
+    // m1 = 0 hides p4: p3 is page 5, then the review is page 7 (6 is skipped).
+    expect(shownPages(flow, { m1: v(0) }).at(-1)!.id).toBe('p3');
+    expect(progress(flow, 'p3').current).toBe(5);
   });
 
   it('turns answers of items hidden by a changed answer into NOT_SHOWN, in asking order', () => {

@@ -8,7 +8,7 @@ import { buildFlow, type Flow } from '../../../src/core/study/pages.js';
 import { type ResolvedStudy, resolveStudy } from '../../../src/core/study/resolve.js';
 import { RESPOND_JS } from '../../../src/server/respond/assets.js';
 import { chooseEncoding, compressBody } from '../../../src/server/respond/compress.js';
-import { type RespondContext, renderPage } from '../../../src/server/respond/render.js';
+import { languageLinksAt, type RespondContext, renderPage } from '../../../src/server/respond/render.js';
 import { RESPOND_CSP } from '../../../src/server/ui/headers.js';
 
 const EVIL = `<script>alert("x")</script> & 'q' <img src=x onerror=alert(1)>`;
@@ -144,7 +144,7 @@ const TAGS = new Set(
   ),
 );
 const ATTRS = new Set(
-  'lang dir charset name content aria-label href hreflang id class max value aria-labelledby role tabindex method action autocomplete data-k data-m data-s data-e data-r data-end novalidate autofocus for type checked required aria-describedby aria-invalid formnovalidate inputmode maxlength rows rel autocapitalize spellcheck'.split(
+  'lang dir charset name content aria-label href hreflang id class max value aria-labelledby role tabindex method action autocomplete data-k data-m data-s data-e data-r data-end novalidate autofocus for type checked required aria-describedby aria-invalid formnovalidate form inputmode maxlength rows rel autocapitalize spellcheck'.split(
     ' ',
   ),
 );
@@ -253,7 +253,7 @@ describe('renderPage: forms that work without JavaScript', () => {
   it('renders a content page as a POST form with fieldsets, legends, labelled radios and control fields', () => {
     const b = page('p2').body;
     expect(b).toContain(
-      '<form method="post" action="/s/abc" autocomplete="off" novalidate data-k="s1:p2" data-m="Please answer this question." data-s="Please correct the following" data-e="Error: ">',
+      '<form method="post" action="/s/abc" id="rf" autocomplete="off" novalidate data-k="s1:p2" data-m="Please answer this question." data-s="Please correct the following" data-e="Error: ">',
     );
     expect(b).toContain('<input type="hidden" name="_page" value="p2">');
     expect(b).toContain('<fieldset class="q l" id="q-m1" data-r><legend>1. Item with');
@@ -416,6 +416,42 @@ describe('renderPage: Urdu, right to left, with English fallback marked', () => 
     expect(b).toContain(
       '<nav aria-label="زبان"><a href="/s/abc?lang=en" hreflang="en" lang="en" dir="ltr">English</a></nav>',
     );
+  });
+
+  it("a session's page: the switch is a button posting the page's form (what was typed is kept)", () => {
+    const b = renderPage({
+      ...common,
+      lang: 'ur',
+      languageButtons: ['en', 'ur'],
+      view: 'page',
+      flow,
+      pageId: 'p2',
+      answers: {},
+    }).body;
+    expect(b).toContain(
+      '<nav aria-label="زبان"><button class="ln" form="rf" name="_nav" value="lang:en" formnovalidate lang="en" dir="ltr">English</button></nav>',
+    );
+    expect(b).toMatch(/<form method="post" action="[^"]*" id="rf" /);
+    const review = renderPage({
+      ...common,
+      languageButtons: ['en', 'ur'],
+      view: 'review',
+      flow,
+      answers: {},
+    }).body;
+    expect(review).toContain('value="lang:ur"');
+  });
+
+  it('languageLinksAt: the same URL with lang set, other query values kept; none for one language', () => {
+    expect(languageLinksAt('/s/abc?p=submitted&lang=en', ['en', 'ur'])).toEqual([
+      { lang: 'en', href: '/s/abc?p=submitted&lang=en' },
+      { lang: 'ur', href: '/s/abc?p=submitted&lang=ur' },
+    ]);
+    expect(languageLinksAt('/s/abc/resume', ['en', 'ur'])![1]).toEqual({
+      lang: 'ur',
+      href: '/s/abc/resume?lang=ur',
+    });
+    expect(languageLinksAt('/s/abc?r=AB12', ['en'])).toBeUndefined();
   });
 
   it('lays out an item without Urdu text in its own language: lang/dir on the whole item, page-language parts marked', () => {
