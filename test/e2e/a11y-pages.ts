@@ -129,6 +129,18 @@ export const STUDIO_PAGES: readonly StudioPage[] = [
       await sendEmpty('button:has-text("Add question")')(page);
     },
   },
+  {
+    route: '/studies/:id/edit',
+    name: 'design, intro form with errors',
+    path: '/studies/{study}/edit',
+    open: async (page) => {
+      // The first intro form, sent with its Urdu text only: the English (a study language) is missing.
+      await page.click('#intros summary >> nth=0');
+      await page.fill('#intros details[open] textarea[name="intro_ur"]', 'صرف اردو');
+      await page.fill('#intros details[open] textarea[name="intro_en"]', '');
+      await sendEmpty('#intros details[open] button')(page);
+    },
+  },
   { route: '/studies/:id/plan', name: 'analysis plan (settings)', path: '/studies/{study}/plan' },
   { route: '/studies/:id/preview', name: 'preview', path: '/studies/{study}/preview' },
   { route: '/studies/:id/share', name: 'share', path: '/studies/{study}/share' },

@@ -131,7 +131,9 @@ for (const backend of serverBackends()) {
       });
       expect(r.statusCode).toBe(400);
       expect(r.body).toContain('<title>Error: Design');
-      expect(r.body).toContain('has no Urdu (ur) text, but the study is offered in English and Urdu');
+      expect(r.body).toContain(
+        'the intro before PHQ-9 has no Urdu (ur) text, but the study is offered in English and Urdu',
+      );
       // Under the Urdu field's label, linked and focused; the English text typed is kept.
       expect(r.body).toMatch(
         /<span class="field-error" id="in-instrument-phq9-intro_ur-e">[^<]*has no Urdu \(ur\) text/,

@@ -158,7 +158,7 @@ interface IntroSlot {
   set(next: Record<string, string> | undefined): void;
 }
 
-function introSlot(draft: StudyDraft, target: IntroTarget): IntroSlot | Issue {
+function introSlot(draft: StudyDraft, target: IntroTarget, name: (id: string) => string): IntroSlot | Issue {
   const pages = draft.collection?.pages ?? [];
   const unknown = (message: string): Issue => ({ path: 'target', code: 'unknown', message });
   const slot = (what: string, holder: { intro?: Record<string, string> | undefined }): IntroSlot => ({
@@ -172,7 +172,7 @@ function introSlot(draft: StudyDraft, target: IntroTarget): IntroSlot | Issue {
   if (target.kind === 'instrument') {
     const si = (draft.instruments ?? []).find((x) => draftInstrumentId(x) === target.id);
     return si
-      ? slot(`the intro before ${target.id}`, si)
+      ? slot(`the intro before ${name(target.id)}`, si)
       : unknown(`the study has no instrument "${target.id}" (any more); reload the page`);
   }
   if (target.kind === 'page') {
@@ -200,15 +200,17 @@ function introSlot(draft: StudyDraft, target: IntroTarget): IntroSlot | Issue {
 /**
  * Set (or, with no text in any language, remove) one intro of a draft in place. Issues: an unknown target
  * (path `target`), and per language (path = the language code) text over the length limit or a study language
- * without text. `changed` is false when the intro was already so.
+ * without text. `changed` is false when the intro was already so. `instrumentName` names an instrument in
+ * messages (its short title; default its id).
  */
 export function setIntro(
   draft: StudyDraft,
   target: IntroTarget,
   text: Readonly<Record<string, string>>,
+  instrumentName: (id: string) => string = (id) => id,
 ): Validated<{ changed: boolean }> {
   const languages = draft.languages?.length ? draft.languages : ['en'];
-  const slot = introSlot(draft, target);
+  const slot = introSlot(draft, target, instrumentName);
   if (!('set' in slot)) return { ok: false, issues: [slot] };
   const problems = introTextIssues(text, languages, slot.what);
   if (problems.length)

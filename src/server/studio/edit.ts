@@ -347,7 +347,10 @@ function intros({ draft, fields }: SectionInput): SectionResult {
     const v = field(fields, `intro_${lang}`);
     if (v) text[lang] = v;
   }
-  const r = setIntro(draft, target, text);
+  const r = setIntro(draft, target, text, (id) => {
+    const si = draft.instruments?.find((x) => x.instrument === id || x.definition?.id === id);
+    return (si && studyInstrument(si)?.shortTitle) ?? id;
+  });
   if (!r.ok)
     return {
       ok: false,
