@@ -79,12 +79,20 @@ export function studyOfInstrument(idOrPath: string): ResolvedStudy {
   return r.value;
 }
 
-/** The study named by exactly one of `--study STUDY.json` / `--instrument ID|FILE`; a usage error otherwise. */
-export function studyFromOptions(
-  values: { study?: string; instrument?: string },
-  usage: string,
-): ResolvedStudy {
-  if (values.study && !values.instrument) return readStudyFile(values.study);
-  if (values.instrument && !values.study) return studyOfInstrument(values.instrument);
+/** The study a command names: a study file (`--study`) or one instrument (`--instrument`). */
+export type StudySource = { readonly study: string } | { readonly instrument: string };
+
+/**
+ * The study source of exactly one of `--study STUDY.json` / `--instrument ID|FILE`; a usage error otherwise.
+ * Commands check it with their other options, before reading any file ({@link loadStudy} reads it).
+ */
+export function studySource(values: { study?: string; instrument?: string }, usage: string): StudySource {
+  if (values.study && !values.instrument) return { study: values.study };
+  if (values.instrument && !values.study) return { instrument: values.instrument };
   throw usageError('give exactly one of --study or --instrument', usage);
+}
+
+/** The study a source names, read, checked and resolved. */
+export function loadStudy(source: StudySource): ResolvedStudy {
+  return 'study' in source ? readStudyFile(source.study) : studyOfInstrument(source.instrument);
 }

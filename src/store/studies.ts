@@ -20,6 +20,7 @@ import {
 import { inTransaction, type StoreContext } from './context.js';
 import { StoreError } from './errors.js';
 import type { StudiesTable, StudyRole, StudyStatus, StudyVersionsTable } from './schema.js';
+import { removeStudyVolunteers } from './volunteers.js';
 
 export type { StudyRole, StudyStatus } from './schema.js';
 
@@ -398,8 +399,7 @@ export function studiesRepo({ db, backend }: StoreContext) {
           .returning(summaryColumns)
           .executeTakeFirst();
         // Closing deletes the follow-up volunteers' contact details with it (issue 14, src/store/volunteers.ts).
-        if (row && input.status === 'closed')
-          await tx.deleteFrom('volunteers').where('study_id', '=', input.studyId).execute();
+        if (row && input.status === 'closed') await removeStudyVolunteers(tx, input.studyId);
         return row ? toSummary(row) : undefined;
       });
     },
@@ -449,7 +449,7 @@ export function studiesRepo({ db, backend }: StoreContext) {
         // Uploaded exports not yet imported hold raw respondent data too.
         await tx.deleteFrom('response_uploads').where('study_id', '=', studyId).execute();
         // Follow-up volunteers' contact details go with the responses they volunteered after.
-        await tx.deleteFrom('volunteers').where('study_id', '=', studyId).execute();
+        await removeStudyVolunteers(tx, studyId);
         return { responses, drafts, counters, referralLinks };
       });
     },
@@ -512,7 +512,7 @@ export function studiesRepo({ db, backend }: StoreContext) {
           .where('id', '=', input.studyId)
           .returning(summaryColumns)
           .executeTakeFirstOrThrow();
-        if (close) await tx.deleteFrom('volunteers').where('study_id', '=', input.studyId).execute();
+        if (close) await removeStudyVolunteers(tx, input.studyId);
         return toSummary(row);
       });
     },

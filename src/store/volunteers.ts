@@ -21,9 +21,10 @@
  * the arrival time this table leaves out). Details: docs/security.md, "Follow-up volunteers".
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { sha256Hex, toNumber } from './codec.js';
 import { inTransaction, type StoreContext } from './context.js';
-import type { VolunteerStatus } from './schema.js';
+import type { Database, VolunteerStatus } from './schema.js';
 import type { SecretsRepo } from './secrets.js';
 
 /** How a volunteer can be reached: an e-mail address or a phone number (at least one), and a name to use. */
@@ -214,13 +215,16 @@ export function volunteersRepo({ db, backend }: StoreContext, secrets: SecretsRe
         .executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     },
-
-    /** Delete every volunteer of a study (when it closes); returns how many. */
-    async removeAll(studyId: number): Promise<number> {
-      const r = await db.deleteFrom('volunteers').where('study_id', '=', studyId).executeTakeFirst();
-      return Number(r.numDeletedRows);
-    },
   };
+}
+
+/**
+ * Delete every volunteer of a study, their contact details with the rows; returns how many. The one place that
+ * does it: store/studies.ts calls it in the transaction that closes, archives or empties a study.
+ */
+export async function removeStudyVolunteers(db: Kysely<Database>, studyId: number): Promise<number> {
+  const r = await db.deleteFrom('volunteers').where('study_id', '=', studyId).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
 export type VolunteersRepo = ReturnType<typeof volunteersRepo>;

@@ -11,8 +11,11 @@ import { exportChoice } from '../../src/server/studio/exports.js';
 import { readInviteRequest, slipsView } from '../../src/server/studio/invitelinks.js';
 import { layout } from '../../src/server/studio/layout.js';
 import { type OverviewModel, overviewView } from '../../src/server/studio/overviewView.js';
+import { progressPages } from '../../src/server/studio/progress.js';
 import { progressJson, progressView } from '../../src/server/studio/progressView.js';
 import { dataTable } from '../../src/server/ui/table.js';
+import type { Store, Study } from '../../src/store/index.js';
+import { baceStudyDefinition, phq9StudyDefinition } from './helpers.js';
 
 const user = { displayName: 'Dr Owner', email: 'owner@example.org' };
 
@@ -39,6 +42,29 @@ describe('the studio layout', () => {
     );
     expect(dataTable(['Code', 'Count'], []).text).toContain('aria-label="Table: Code, Count"');
     expect(dataTable(['A'], [], { caption: 'Cap "1"' }).text).toContain('aria-label="Cap &quot;1&quot;"');
+  });
+});
+
+describe("progressPages (the drop-off table's pages)", () => {
+  const study = (version: number, definition: unknown) =>
+    ({ id: 1, version, definition }) as unknown as Study;
+  const ids = (pages: ReturnType<typeof progressPages>) => pages?.map((p) => p.id);
+
+  it('checks a study version once per store, and a new version or another store again', () => {
+    const storeA = {} as Store;
+    const storeB = {} as Store;
+    const first = progressPages(storeA, study(1, phq9StudyDefinition()));
+    expect(ids(first)).toEqual(['p1', 'p2']);
+    // The same version again (a poll): the same pages, not checked again.
+    expect(progressPages(storeA, study(1, phq9StudyDefinition()))).toBe(first);
+    // A new version is checked: its own pages.
+    expect(ids(progressPages(storeA, study(2, baceStudyDefinition())))).toEqual(
+      expect.arrayContaining(['consent', 'e1', 'p1', 'p2']),
+    );
+    // Another store whose study has the same id and version is not given this store's pages.
+    expect(ids(progressPages(storeB, study(1, baceStudyDefinition())))).toContain('consent');
+    // A definition that does not resolve has no pages (the table is left out).
+    expect(progressPages(storeB, study(2, { instruments: [{ instrument: 'nope' }] }))).toBeUndefined();
   });
 });
 

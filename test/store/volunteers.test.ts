@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type Store, volunteerCodeHash } from '../../src/store/index.js';
+import { removeStudyVolunteers } from '../../src/store/volunteers.js';
 import { makeOpenStudy, type TestDatabase, testBackends, useStore } from './backends.js';
 
 const details = (n: number, bands: Record<string, string | null> = { dass21_d: 'Moderate' }) => ({
@@ -126,13 +127,13 @@ for (const backend of testBackends()) {
       expect(await store.volunteers.list(b.study.id)).toEqual({ volunteers: [], waiting: 0 });
     });
 
-    it('removeAll deletes every volunteer of the study only', async () => {
+    it('removeStudyVolunteers deletes every volunteer of the study only', async () => {
       const a = await makeOpenStudy(store);
       const b = await makeOpenStudy(store);
       await store.volunteers.add({ studyId: a.study.id, details: details(1), k: 1 });
       await store.volunteers.add({ studyId: a.study.id, details: details(2), k: 5 });
       await store.volunteers.add({ studyId: b.study.id, details: details(3), k: 1 });
-      expect(await store.volunteers.removeAll(a.study.id)).toBe(2);
+      expect(await removeStudyVolunteers(store.db, a.study.id)).toBe(2);
       expect((await store.volunteers.list(b.study.id)).volunteers).toHaveLength(1);
     });
   });

@@ -13,7 +13,7 @@ import { parse } from '../args.js';
 import { usageError } from '../errors.js';
 import { writeOut } from '../io.js';
 import { importAndScore } from '../pipeline.js';
-import { studyFromOptions } from '../study.js';
+import { loadStudy, studySource } from '../study.js';
 
 const FORMATS = ['terminal', 'markdown', 'csv', 'json', 'html', 'docx', 'svg', 'all'] as const;
 type Format = (typeof FORMATS)[number];
@@ -64,8 +64,7 @@ export async function run(argv: string[]): Promise<void> {
       `one responses file at a time; got ${positionals.length}: ${positionals.join(', ')}`,
       USAGE,
     );
-  if (!values.study === !values.instrument)
-    throw usageError('give exactly one of --study or --instrument', USAGE);
+  const source = studySource(values, USAGE);
   const format = (values.format ?? (values.out ? 'all' : 'terminal')) as Format;
   if (!FORMATS.includes(format))
     throw usageError(`--format must be one of ${FORMATS.join(', ')}; got "${values.format}"`, USAGE);
@@ -79,7 +78,7 @@ export async function run(argv: string[]): Promise<void> {
       throw usageError(`--min-cell must be a whole number ≥ 0, got "${values['min-cell']}"`, USAGE);
   }
 
-  const resolved = studyFromOptions(values, USAGE);
+  const resolved = loadStudy(source);
   for (const g of values.group ?? []) {
     const v = resolved.variables.get(g);
     if (!v)

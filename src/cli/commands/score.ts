@@ -9,7 +9,7 @@ import { csvField } from '../../render/csv.js';
 import { parse } from '../args.js';
 import { usageError } from '../errors.js';
 import { importAndScore } from '../pipeline.js';
-import { studyFromOptions } from '../study.js';
+import { loadStudy, studySource } from '../study.js';
 
 const USAGE = `Usage: nabz score FILE (--study STUDY.json | --instrument ID|FILE) [--out SCORED.csv] [--mapping MAP.json] [--sheet NAME]
                   [--write-mapping FILE] [--allow-missing]
@@ -36,9 +36,8 @@ export async function run(argv: string[]): Promise<void> {
   );
   const file = positionals[0];
   if (!file) throw usageError('the responses file is missing', USAGE);
-  if (!values.study === !values.instrument)
-    throw usageError('give exactly one of --study or --instrument', USAGE);
-  const resolved = studyFromOptions(values, USAGE);
+  const source = studySource(values, USAGE);
+  const resolved = loadStudy(source);
   const { scored } = await importAndScore(file, resolved, {
     mappingFile: values.mapping,
     sheet: values.sheet,

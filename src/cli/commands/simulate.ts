@@ -17,7 +17,7 @@ import { labelText, questionItems } from '../../core/study/questions.js';
 import { num, parse, requireNum } from '../args.js';
 import { CliError, usageError } from '../errors.js';
 import { readJsonFile } from '../io.js';
-import { studyFromOptions } from '../study.js';
+import { loadStudy, studySource } from '../study.js';
 
 const USAGE = `Usage: nabz simulate (--study STUDY.json | --instrument ID|FILE) --n N [--seed S] [--spec SIMULATION.json] [--out FILE.csv]
 
@@ -39,8 +39,7 @@ export async function run(argv: string[]): Promise<void> {
     },
     USAGE,
   );
-  if (!values.study === !values.instrument)
-    throw usageError('give exactly one of --study or --instrument', USAGE);
+  const source = studySource(values, USAGE);
   const spec = (
     values.spec ? readJsonFile(values.spec, 'simulation spec') : {}
   ) as Partial<SimulationSpec> & {
@@ -51,7 +50,7 @@ export async function run(argv: string[]): Promise<void> {
   const n = num(values.n, 'n', USAGE) ?? spec.n ?? requireNum(values.n, 'n', USAGE);
   if (!Number.isInteger(n) || n < 1) throw usageError(`--n must be a positive whole number, got ${n}`, USAGE);
   const seed = num(values.seed, 'seed', USAGE) ?? spec.seed ?? 1;
-  const resolved = studyFromOptions(values, USAGE);
+  const resolved = loadStudy(source);
 
   const columns: FormColumn[] = [];
   const showIf = new Map<string, Expr>();

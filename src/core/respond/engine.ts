@@ -40,6 +40,7 @@ import {
   type Step,
   shownPages,
 } from '../study/pages.js';
+import { pageCounter } from '../study/progress.js';
 import type { ResolvedStudy } from '../study/resolve.js';
 import { IDEMPOTENCY_KEY } from './apiBody.js';
 
@@ -169,11 +170,6 @@ export interface Post {
 /** Control fields of the respondent form: the renderer's, the step, and `_r`, `_i`, `_shared` of a first page. */
 export const SESSION_CONTROLS: readonly string[] = [...CONTROL_FIELDS, '_r', '_i', '_shared'];
 
-/** The progress counter of a page (`page_p1`, `page_review`). */
-export function pageCounter(pageId: string): string {
-  return `page_${pageId.toLowerCase()}`;
-}
-
 /** The id of a step ("review" for the review; "ineligible" for the screened-out end). */
 export function stepId(step: Step): string {
   return step.kind === 'page' ? step.page.id : step.kind;
@@ -212,6 +208,25 @@ export function safetyFlagged(plan: ScoringPlan, answers: Answers): boolean {
 export function followUpOffer(study: RespondFlow, answers: unknown): FollowUpOffer | null {
   if (!study.followUp || typeof answers !== 'object' || answers === null) return null;
   return judgeFollowUp(study.followUp, study.plan, answers as Record<string, Answer>);
+}
+
+/** What the end page derives from the stored answers: the safety flag and the follow-up offer. */
+export interface EndOutcome {
+  readonly flagged: boolean;
+  readonly offer: FollowUpOffer | null;
+}
+
+/**
+ * The safety flag ({@link safetyFlagged}) and the follow-up offer ({@link followUpOffer}) of stored answers,
+ * from one scoring of them (none when the study has neither safety rules nor a follow-up).
+ */
+export function endOutcome(study: RespondFlow, answers: Answers): EndOutcome {
+  if (!study.plan.safety.length && !study.followUp) return { flagged: false, offer: null };
+  const scored = scoreRespondent(scoringAnswers(answers), study.plan);
+  return {
+    flagged: study.plan.safety.length > 0 && scored.flagged,
+    offer: study.followUp ? judgeFollowUp(study.followUp, study.plan, answers, scored) : null,
+  };
 }
 
 /** The step a form must carry (`_n`). */

@@ -19,7 +19,13 @@ import {
 } from '../instrument/expression.js';
 import type { Issue, Validated } from '../issue.js';
 import type { Answer } from '../response/submission.js';
-import { bandName, type ScoringPlan, scoreRespondent, scoringAnswers } from '../scoring/index.js';
+import {
+  bandName,
+  type RespondentResult,
+  type ScoringPlan,
+  scoreRespondent,
+  scoringAnswers,
+} from '../scoring/index.js';
 import { answerLookup } from './pages.js';
 import type { ResolvedStudy } from './resolve.js';
 
@@ -87,14 +93,15 @@ export function buildFollowUp(
 /**
  * Judge one respondent's complete answers: an offer (the bands the rule uses) when the rule is definitely
  * true, else null — a score that could not be computed makes a comparison unknown, and unknown is not
- * eligible.
+ * eligible. `result` is the answers already scored with `plan`, when the caller has it (the end page scores
+ * once for the safety flag and the offer).
  */
 export function judgeFollowUp(
   rule: FollowUpRule,
   plan: ScoringPlan,
   answers: Readonly<Record<string, Answer>>,
+  result: RespondentResult = scoreRespondent(scoringAnswers(answers), plan),
 ): FollowUpOffer | null {
-  const result = scoreRespondent(scoringAnswers(answers), plan);
   const byId = new Map(result.scores.map((s) => [s.id, s]));
   const items = answerLookup(answers);
   const value = rule.compiled((scope, id) => {

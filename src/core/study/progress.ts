@@ -17,9 +17,15 @@ export const COUNTERS = {
   completed: 'completed',
   screenedOut: 'screened_out',
   declined: 'declined',
-  /** `page_<page id>`: respondents who reached that page. */
-  pagePrefix: 'page_',
 } as const;
+
+/**
+ * The progress counter of a page (`page_p1`, `page_review`): respondents who reached it. The one spelling, for
+ * the engine that counts (core/respond/engine.ts) and the drop-off table that reads.
+ */
+export function pageCounter(pageId: string): string {
+  return `page_${pageId.toLowerCase()}`;
+}
 
 /** The widest bar, in blocks (a bar is text: the studio's CSP allows no inline styles). */
 export const BAR_STEPS = 12;
@@ -95,7 +101,7 @@ export function progressModel(input: ProgressInput): ProgressModel {
   });
   const dropoff = input.pages && [
     ...input.pages.map((p, i) =>
-      reachedRow([String(i + 1), `${p.title} (${p.id})`], total(`${COUNTERS.pagePrefix}${p.id}`)),
+      reachedRow([String(i + 1), `${p.title} (${p.id})`], total(pageCounter(p.id))),
     ),
     reachedRow(['', 'Submitted'], completed),
   ];

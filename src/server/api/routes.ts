@@ -57,7 +57,7 @@ import { BODY_LIMIT, type ServerConfig } from '../config.js';
 import { HttpError, type HttpIssue } from '../errors.js';
 import { parseParams, parseQuery, querySingle, segment, segmentForKey } from '../request.js';
 import { EffectExecutor } from '../respond/effects.js';
-import { type LoadedStudy, StudyCache } from '../respond/load.js';
+import { isLinkToken, type LoadedStudy, StudyCache } from '../respond/load.js';
 import { DraftLimiter } from '../respond/state.js';
 import {
   INVITATION_TOKEN,
@@ -149,7 +149,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
    * or made invitation-only, may have changed within the cache's second); 404 otherwise.
    */
   const studyOf = async (token: string): Promise<Study> => {
-    let study = /^[A-Za-z0-9_-]{6,64}$/.test(token) ? await cache.byToken(token) : undefined;
+    let study = isLinkToken(token) ? await cache.byToken(token) : undefined;
     if (study && (study.status !== 'open' || study.invitationOnly)) study = await cache.byToken(token, true);
     if (!study || study.status === 'draft') throw new HttpError(404, 'Study not found.', 'not_found');
     return study;

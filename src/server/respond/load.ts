@@ -21,6 +21,11 @@ const MAX_CACHED_STUDIES = 256;
 /** How long a kept study's status and version are trusted before they are read again, in ms. */
 const LINK_STATE_MAX_AGE_MS = 1000;
 
+/** Whether a string can be a study link's token (anything else names no study and is not looked up). */
+export function isLinkToken(token: string): boolean {
+  return /^[A-Za-z0-9_-]{6,64}$/.test(token);
+}
+
 /**
  * Resolve a definition into flow and scoring plan. Throws HttpError(500) naming the first problem when a stored
  * definition does not resolve (the studio checks definitions before launch, so this is a server-side fault).
@@ -112,6 +117,18 @@ export class StudyCache {
         if (!oldest.done) this.studies.delete(oldest.value);
       }
     }
+    return study;
+  }
+
+  /**
+   * The study behind a respondent link (the form pages, the volunteer pages), or HttpError(404) "Study not
+   * found." for a token that cannot be one, an unknown token, or a draft study — unless `draft` (a preview,
+   * whose caller checks the role).
+   */
+  async linked(token: string, options: { readonly draft?: boolean } = {}): Promise<Study> {
+    const study = isLinkToken(token) ? await this.byToken(token) : undefined;
+    if (!study || (study.status === 'draft' && !options.draft))
+      throw new HttpError(404, 'Study not found.', 'not_found');
     return study;
   }
 

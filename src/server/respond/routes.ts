@@ -24,7 +24,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   advance,
-  followUpOffer,
+  endOutcome,
   isStatelessEnd,
   nonceOf,
   type Place,
@@ -35,7 +35,6 @@ import {
   REFERRAL_CODE,
   resume,
   type SessionState,
-  safetyFlagged,
   scheduledClose,
   startState,
 } from '../../core/respond/engine.js';
@@ -81,8 +80,6 @@ export interface RespondRoutesOptions {
   /** The study cache shared with the JSON API and the preview (one is made when absent). */
   readonly cache?: StudyCache;
 }
-
-const PUBLIC_TOKEN = /^[A-Za-z0-9_-]{6,64}$/;
 
 /** An adapter's cookies for a study link (a preview keeps its own, so it never meets the real session). */
 function cookiesFor(token: string, preview: boolean, secure: boolean): Cookies {
@@ -179,9 +176,7 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
    * owner or analyst previews it) and for a preview by someone without a role; 403 for a viewer's preview.
    */
   async function studyFor(req: FastifyRequest, token: string, preview: boolean): Promise<Study> {
-    if (!PUBLIC_TOKEN.test(token)) throw new HttpError(404, 'Study not found.', 'not_found');
-    const study = await cache.byToken(token);
-    if (!study) throw new HttpError(404, 'Study not found.', 'not_found');
+    const study = await cache.linked(token, { draft: preview });
     if (preview) {
       const user = currentUser(req);
       const role = user ? await store.roles.roleOf({ userId: user.id, studyId: study.id }) : null;
@@ -189,9 +184,7 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
       // As the studio's preview: owners and analysts design and test the questionnaire; viewers see aggregates only.
       if (role === 'viewer')
         throw new HttpError(403, 'Only the study owner and analysts can preview the study.', 'forbidden');
-      return study;
     }
-    if (study.status === 'draft') throw new HttpError(404, 'Study not found.', 'not_found');
     return study;
   }
 
@@ -351,8 +344,9 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     if (end.kind === 'k') {
       const prior = await responseByKey(store, c.study.id, end.value);
       const loaded = prior ? ((await cache.version(c.study, prior.version)) ?? c.loaded) : c.loaded;
-      flagged = prior !== undefined && safetyFlagged(loaded.plan, prior.answers);
-      offer = prior !== undefined && !end.shared && followUpOffer(loaded, prior.answers) !== null;
+      const outcome = prior && endOutcome(loaded, prior.answers);
+      flagged = outcome?.flagged ?? false;
+      offer = outcome !== undefined && !end.shared && outcome.offer !== null;
     }
     // Eligible for the follow-up: a link to the separate volunteer page (never on a shared phone's one-time end).
     const volunteer = offer

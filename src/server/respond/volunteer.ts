@@ -26,7 +26,6 @@ import {
 } from '../../core/study/followUp.js';
 import { randomCode, type Store, type Study, volunteerCodeHash } from '../../store/index.js';
 import type { ServerConfig } from '../config.js';
-import { HttpError } from '../errors.js';
 import { formField } from '../form.js';
 import { parseParams, parseQuery, querySingle, segment, segments } from '../request.js';
 import type { Cookies } from './effects.js';
@@ -37,7 +36,6 @@ import { renderVolunteer, type VolunteerView } from './volunteerPages.js';
 
 /** A volunteer's code: 16 symbols of the unambiguous alphabet (~78 bits). */
 const CODE = /^[23456789ABCDEFGHJKMNPQRSTVWXYZ]{16}$/;
-const PUBLIC_TOKEN = /^[A-Za-z0-9_-]{6,64}$/;
 /** The cookie that remembers, for the thank-you, the code just made (HttpOnly, session-only, the link's path). */
 const VOLUNTEERED = 'nabz_vol';
 
@@ -78,8 +76,7 @@ export async function volunteerRoutes(app: FastifyInstance, o: VolunteerRoutesOp
 
   async function ctxOf(req: Req, lang: string | undefined): Promise<Ctx> {
     const { token } = parseParams(req, TokenParams);
-    const study = PUBLIC_TOKEN.test(token) ? await cache.byToken(token) : undefined;
-    if (!study || study.status === 'draft') throw new HttpError(404, 'Study not found.', 'not_found');
+    const study = await cache.linked(token);
     const loaded = cache.current(study);
     return {
       token,

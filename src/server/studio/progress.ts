@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { audienceOf } from '../../core/privacy/suppression.js';
 import { uiStrings } from '../../core/study/i18n.js';
 import { type ProgressModel, progressModel } from '../../core/study/progress.js';
-import type { Store } from '../../store/index.js';
+import type { Store, Study } from '../../store/index.js';
 import { ROLES } from '../auth/guard.js';
 import { useHeaders } from '../ui/headers.js';
 import { checkedOf, loadStudy, page, type StudioContext, type StudyRequest } from './common.js';
@@ -17,9 +17,36 @@ import { progressJson, progressView } from './progressView.js';
 
 export { COUNTERS } from '../../core/study/progress.js';
 
-/** The respondent flow's pages with the title a researcher recognises (English, else the first language). */
-function flowPages(s: StudyRequest): { id: string; title: string }[] | undefined {
-  const checked = checkedOf(s.study);
+type FlowPages = readonly { readonly id: string; readonly title: string }[] | undefined;
+
+/**
+ * Flow pages per store and study version. A version's definition never changes (a change is a new version,
+ * store/studies.ts `updateDefinition`) and study ids are never reused, so an entry needs no invalidation; it is
+ * kept per store instance because tests run several stores whose studies share ids.
+ */
+const pagesByStore = new WeakMap<Store, Map<string, FlowPages>>();
+const MAX_CACHED_VERSIONS = 256;
+
+/**
+ * The respondent flow's pages with the title a researcher recognises (English, else the first language);
+ * undefined when the definition has problems. Checked once per study version, not on every poll.
+ */
+export function progressPages(store: Store, study: Study): FlowPages {
+  const cache = pagesByStore.get(store) ?? new Map<string, FlowPages>();
+  pagesByStore.set(store, cache);
+  const key = `${study.id}:${study.version}`;
+  if (cache.has(key)) return cache.get(key);
+  const pages = flowPages(study);
+  cache.set(key, pages);
+  if (cache.size > MAX_CACHED_VERSIONS) {
+    const oldest = cache.keys().next();
+    if (!oldest.done) cache.delete(oldest.value);
+  }
+  return pages;
+}
+
+function flowPages(study: Study): FlowPages {
+  const checked = checkedOf(study);
   if ('issues' in checked) return undefined;
   const en = uiStrings('en');
   return checked.flow.pages.map((p) => ({
@@ -42,7 +69,7 @@ async function loadProgress(
   const model = progressModel({
     counters: await store.counters.read(s.study.id),
     storedResponses: await store.responses.count(s.study.id),
-    pages: flowPages(s),
+    pages: progressPages(store, s.study),
     k: s.study.minCellSize,
     audience: audienceOf(s.role),
   });

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import {
   advance,
   type Effect,
+  endOutcome,
+  followUpOffer,
   isStatelessEnd,
   judgeResponse,
   judgeSubmission,
@@ -16,10 +18,12 @@ import {
   presentStart,
   resume,
   type SessionState,
+  safetyFlagged,
   startState,
 } from '../../../src/core/respond/engine.js';
 import type { Answers } from '../../../src/core/response/submission.js';
 import { prepareDefinition } from '../../../src/server/respond/load.js';
+import { followUpStudy } from '../../server/followUpHelpers.js';
 import { BACE_ITEMS, baceStudyDefinition, phq9StudyDefinition } from '../../server/helpers.js';
 
 const bace = prepareDefinition(baceStudyDefinition(), 1);
@@ -414,5 +418,41 @@ describe('respondent-session engine', () => {
     const odd = parseState({ ...s, n: -1, flash: { page: 'p1' } });
     expect(odd?.n).toBeUndefined();
     expect(odd?.flash).toBeUndefined();
+  });
+});
+
+describe('the end page outcome (endOutcome)', () => {
+  const followUp = prepareDefinition(followUpStudy(), 1);
+  /** PHQ-9 items 1–8 at `v` and item 9 at `nine` (the safety item), item 10 at 0. */
+  const phq = (v: number, nine: number): Answers =>
+    Object.fromEntries(
+      Array.from({ length: 10 }, (_, i) => [
+        `phq9_${i + 1}`,
+        { kind: 'value', value: i === 8 ? nine : i === 9 ? 0 : v },
+      ]),
+    );
+
+  it('gives the safety flag and the follow-up offer of one scoring, as each alone gives them', () => {
+    let offers = 0;
+    let flags = 0;
+    for (const v of [0, 1, 2, 3])
+      for (const nine of [0, 1]) {
+        const a = phq(v, nine);
+        const out = endOutcome(followUp, a);
+        expect(out).toEqual({ flagged: safetyFlagged(followUp.plan, a), offer: followUpOffer(followUp, a) });
+        offers += out.offer ? 1 : 0;
+        flags += out.flagged ? 1 : 0;
+      }
+    // Both branches are exercised: some answers earn the offer (Moderate, 10–14), some the flag (item 9 > 0).
+    expect(offers).toBeGreaterThan(0);
+    expect(flags).toBe(4);
+    expect(endOutcome(followUp, phq(1, 3))).toEqual({
+      flagged: true,
+      offer: { bands: { phq9_total: 'Moderate' } },
+    });
+  });
+
+  it('has neither without safety rules or a follow-up', () => {
+    expect(endOutcome(bace, {})).toEqual({ flagged: false, offer: null });
   });
 });
