@@ -15,6 +15,7 @@ describe('respondent navigation survives Back and reload (double taps: respond-r
   let server: RunningServer;
   let browser: Browser;
   let link = '';
+  let twoLanguages = '';
   let studyId = 0;
 
   beforeAll(async () => {
@@ -23,6 +24,11 @@ describe('respondent navigation survives Back and reload (double taps: respond-r
     const study = await createStudy(server.store, { ownerId: owner.id, definition: phq9StudyDefinition() });
     studyId = study.id;
     link = `${server.baseUrl}/s/${study.publicToken}`;
+    const both = await createStudy(server.store, {
+      ownerId: owner.id,
+      definition: { ...phq9StudyDefinition(), id: 'phq9_en_ur', languages: ['en', 'ur'] },
+    });
+    twoLanguages = `${server.baseUrl}/s/${both.publicToken}`;
     browser = await launchBrowser();
   });
 
@@ -119,6 +125,33 @@ describe('respondent navigation survives Back and reload (double taps: respond-r
         path,
         expires: -1,
       });
+      await context.close();
+    });
+  }
+
+  for (const javaScriptEnabled of [true, false]) {
+    it(`the language switch keeps what was typed on a session's page, ${javaScriptEnabled ? 'with' : 'without'} JavaScript`, async () => {
+      const context = await browser.newContext({ ...PHONE, javaScriptEnabled });
+      const page = await context.newPage();
+      const w = watch(page);
+      const path = new URL(twoLanguages).pathname;
+      await page.goto(`${twoLanguages}?lang=en`);
+      for (let i = 1; i <= 9; i++) await page.check(`input[name=phq9_${i}][value="${i === 9 ? 0 : 1}"]`);
+      await page.click('button[name=_nav][value=next]');
+      await page.waitForSelector('input[name=phq9_10]');
+      w.since();
+      // Typed, not yet sent; then the header's "اردو": one POST of the page's form, the same page in Urdu.
+      await page.check('input[name=phq9_10][value="2"]');
+      await page.click('header button[name=_nav][value="lang:ur"]');
+      await page.waitForSelector('html[lang=ur][dir=rtl]');
+      expect(w.since()).toEqual([`POST ${path}`, `GET ${path}?p=p2&lang=ur`]);
+      expect(await checkedValue(page, 'phq9_10')).toBe('2');
+      // Back (in Urdu): the first page's answers are there too; the session stays in Urdu.
+      await page.click('button[name=_nav][value=back]');
+      await page.waitForSelector('input[name=phq9_1]');
+      expect(await page.getAttribute('html', 'lang')).toBe('ur');
+      expect(await checkedValue(page, 'phq9_1')).toBe('1');
+      expect(w.dialogs).toEqual([]);
       await context.close();
     });
   }
