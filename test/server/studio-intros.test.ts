@@ -100,11 +100,14 @@ for (const backend of serverBackends()) {
       r = await c.post(`/studies/${id}/edit/intros`, {
         _form: 'intro:instrument:phq9',
         target: 'instrument:phq9',
-        intro_en: 'Edited.',
+        intro_en: 'Edited.\r\n\r\nSecond paragraph.',
         intro_ur: UR,
       });
       expect(r.statusCode).toBe(303);
-      expect((await c.definitionOf(id)).instruments![0]!.intro).toEqual({ en: 'Edited.', ur: UR });
+      expect((await c.definitionOf(id)).instruments![0]!.intro).toEqual({
+        en: 'Edited.\n\nSecond paragraph.',
+        ur: UR,
+      });
       r = await c.post(`/studies/${id}/edit/intros`, {
         _form: 'intro:instrument:phq9',
         target: 'instrument:phq9',

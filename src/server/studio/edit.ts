@@ -344,7 +344,8 @@ function intros({ draft, fields }: SectionInput): SectionResult {
     };
   const text: Record<string, string> = {};
   for (const lang of introLanguages(draft, target)) {
-    const v = field(fields, `intro_${lang}`);
+    // Line breaks as \n (a browser sends \r\n): the stored text and its length are the same from any form.
+    const v = field(fields, `intro_${lang}`).replace(/\r\n?/g, '\n');
     if (v) text[lang] = v;
   }
   const r = setIntro(draft, target, text, (id) => {
