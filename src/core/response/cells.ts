@@ -1,6 +1,7 @@
 /**
  * Raw cells as readers deliver them, and chunked typed-array builders that grow without keeping per-row objects.
  */
+import { at } from '../stats/at.js';
 
 /** A cell as a reader delivers it: text from CSV; text, number, boolean or date from XLSX; null/undefined when empty. */
 export type RawCell = string | number | boolean | Date | null | undefined;
@@ -57,10 +58,10 @@ export class ColumnBuilder {
     const values = new Float64Array(this.length);
     const status = new Uint8Array(this.length);
     let off = 0;
-    for (let k = 0; k < this.valueChunks.length; k++) {
-      values.set(this.valueChunks[k]!, off);
-      status.set(this.statusChunks[k]!, off);
-      off += this.valueChunks[k]!.length;
+    for (const [k, chunk] of this.valueChunks.entries()) {
+      values.set(chunk, off);
+      status.set(at(this.statusChunks, k), off);
+      off += chunk.length;
     }
     values.set(this.values.subarray(0, this.pos), off);
     status.set(this.status.subarray(0, this.pos), off);

@@ -9,6 +9,7 @@
  * An empty (or all-space) cell is SKIPPED.
  */
 import type { ResponseOption } from '../instrument/schema.js';
+import { at } from '../stats/at.js';
 import { AnswerStatus } from './dataset.js';
 import type { ImportErrorCode } from './importErrors.js';
 import type { MappedValue, MappingFile } from './mappingFile.js';
@@ -204,7 +205,7 @@ export function numericCoder(t: Target, opts: CoderOptions = {}): NumericCoder {
     if (m) return applyMapped(t, text, m, table);
     const i = table.labels.get(k);
     if (i !== undefined) {
-      if (i >= 0) return { status: AnswerStatus.ANSWERED, value: t.options[i]!.value };
+      if (i >= 0) return { status: AnswerStatus.ANSWERED, value: at(t.options, i).value };
       return {
         problem: 'unknown_label',
         message: `${q(text)} is the label of several options of item ${t.id}. ${mapHint(t.id, text)}`,
@@ -284,7 +285,7 @@ export function selectionCoder(t: Target, opts: CoderOptions = {}): SelectionCod
     for (let p = text.indexOf(','); p >= 0; p = text.indexOf(',', p + 1)) cuts.push(p);
     cuts.push(text.length);
     const n = cuts.length - 1;
-    const piece = (i: number, j: number) => text.slice(cuts[i]! + 1, cuts[j]!);
+    const piece = (i: number, j: number) => text.slice(at(cuts, i) + 1, at(cuts, j));
     const failed = new Uint8Array(n + 1);
     const chosen: Segment[] = [];
     const solve = (i: number): boolean => {
@@ -350,7 +351,7 @@ export function selectionCoder(t: Target, opts: CoderOptions = {}): SelectionCod
         t.options,
         opts.language,
         false,
-      )}. ${mapHint(t.id, parts[0]!)}`,
+      )}. ${mapHint(t.id, at(parts, 0))}`,
     };
   };
 }
@@ -388,7 +389,7 @@ const FALSE_WORDS = new Set(['0', 'false', 'no', 'n', 'not selected', 'unchecked
  * taken as 1 when it equals the option's value or is 1, else 0).
  */
 export function optionFlagCoder(t: Target, optionIndex: number, opts: CoderOptions = {}): OptionFlagCoder {
-  const opt = t.options[optionIndex]!;
+  const opt = at(t.options, optionIndex);
   const mapped = mappedValuesFor(opts.mapping, t.id);
   const own = new Set(Object.values(opt.label).map(normalizeText));
   const na = new Set(t.notApplicableLabel ? Object.values(t.notApplicableLabel).map(normalizeText) : []);

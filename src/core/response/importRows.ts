@@ -9,6 +9,7 @@
  */
 import { expressionRefs } from '../instrument/expression.js';
 import type { ScoringPlan } from '../scoring/plan.js';
+import { at } from '../stats/at.js';
 import type { Answer, Answers } from './answer.js';
 import { NA_ANSWER, NOT_SHOWN_ANSWER, SKIPPED_ANSWER } from './answersJson.js';
 import { AnswerStatus, type Column, type Dataset, type NumericColumn } from './dataset.js';
@@ -55,14 +56,12 @@ export function answersOfRows(
       const numeric = cols as NumericColumn[];
       if (numeric.every((c) => missing.has(c.id) || neverShown(c))) continue;
       for (let i = 0; i < dataset.n; i++) {
-        const status = numeric[0]!.status[i]!;
+        const status = at(at(numeric, 0).status, i);
         if (status === AnswerStatus.ANSWERED) {
-          const values = t.options.filter((_, k) => numeric[k]!.values[i] === 1).map((o) => o.value);
-          rows[i]![t.id] = { kind: 'choices', values };
+          const values = t.options.filter((_, k) => at(numeric, k).values[i] === 1).map((o) => o.value);
+          at(rows, i)[t.id] = { kind: 'choices', values };
         } else {
-          const a = missingAnswer(status);
-          if (!a) invalid(t.id, i);
-          rows[i]![t.id] = a!;
+          at(rows, i)[t.id] = missingAnswer(status) ?? invalid(t.id, i);
         }
       }
       continue;
@@ -72,15 +71,13 @@ export function answersOfRows(
     for (let i = 0; i < dataset.n; i++) {
       if (col.kind === 'text') {
         const text = col.values[i];
-        rows[i]![t.id] = text === null || text === undefined ? SKIPPED_ANSWER : { kind: 'text', text };
+        at(rows, i)[t.id] = text === null || text === undefined ? SKIPPED_ANSWER : { kind: 'text', text };
         continue;
       }
-      const status = col.status[i]!;
-      if (status === AnswerStatus.ANSWERED) rows[i]![t.id] = { kind: 'value', value: col.values[i]! };
+      const status = at(col.status, i);
+      if (status === AnswerStatus.ANSWERED) at(rows, i)[t.id] = { kind: 'value', value: at(col.values, i) };
       else {
-        const a = missingAnswer(status);
-        if (!a) invalid(t.id, i);
-        rows[i]![t.id] = a!;
+        at(rows, i)[t.id] = missingAnswer(status) ?? invalid(t.id, i);
       }
     }
   }

@@ -12,6 +12,7 @@
  * const result = imp.finish();
  * if (result.ok) useDataset(result.dataset); else show(result.errors);
  */
+import { at } from '../stats/at.js';
 import { ColumnBuilder, cellText, isEmptyCell, type RawCell } from './cells.js';
 import {
   type CodingProblem,
@@ -192,7 +193,7 @@ class SelectionSink implements Sink {
     this.flags.fill(0);
     for (const k of r.selected) this.flags[k] = 1;
     for (let k = 0; k < this.builders.length; k++)
-      this.builders[k]!.push(this.flags[k]!, AnswerStatus.ANSWERED);
+      at(this.builders, k).push(at(this.flags, k), AnswerStatus.ANSWERED);
     return null;
   }
 }
@@ -296,14 +297,14 @@ export class ResponseImport {
       if (c.status === 'unmapped' && c.header.length > 0) this.unmappedAnswers.set(c.index, new Set());
     const co = { mapping: options.mapping, language: options.language };
     this.plan.assignments.forEach((a, i) => {
-      const h = this.headers[i]!;
+      const h = at(this.headers, i);
       if (!a) return;
       if (a.kind === 'timestamp') {
         const ts = new TimestampSink(i, h, options.dateOrder ?? 'auto');
         this.timestamp = ts;
         this.sinks.push(ts);
       } else if (a.kind === 'option') {
-        const id = optionColumnId(a.target.id, a.target.options[a.optionIndex]!.value);
+        const id = optionColumnId(a.target.id, at(a.target.options, a.optionIndex).value);
         this.sinks.push(new CodedSink(i, h, a.target, id, optionFlagCoder(a.target, a.optionIndex, co)));
       } else if (a.target.type === 'multiple') {
         this.sinks.push(new SelectionSink(i, h, a.target, selectionCoder(a.target, co)));
@@ -460,10 +461,10 @@ export class ResponseImport {
       }
       return 'mdy';
     }
-    if (mdyOk) return 'mdy';
-    if (dmyOk) return 'dmy';
-    const [r1, t1] = ts.notMdy!;
-    const [r2, t2] = ts.notDmy!;
+    if (ts.notMdy === null) return 'mdy';
+    if (ts.notDmy === null) return 'dmy';
+    const [r1, t1] = ts.notMdy;
+    const [r2, t2] = ts.notDmy;
     this.errors.add({
       code: 'bad_timestamp',
       row: null,
@@ -485,7 +486,7 @@ export class ResponseImport {
       } else if (s instanceof SelectionSink) {
         s.target.options.forEach((o, k) => {
           const id = optionColumnId(s.target.id, o.value);
-          const { values, status } = s.builders[k]!.build();
+          const { values, status } = at(s.builders, k).build();
           built.set(id, { kind: 'numeric', id, values, status });
         });
       } else if (s instanceof TextSink) {

@@ -17,6 +17,7 @@
  * are reported, not errors.
  */
 import type { ResponseOption } from '../instrument/schema.js';
+import { at, present } from '../stats/at.js';
 import type { ImportError } from './importErrors.js';
 import type { MappingFile, MappingFileInput } from './mappingFile.js';
 import { columnLetter, normalizeKey, normalizeText, parseGridHeader, textSimilarity } from './normalize.js';
@@ -189,9 +190,9 @@ function err(run: MappingRun, e: Omit<ImportError, 'row' | 'value'> & { value?: 
 }
 
 function columnLabel(run: MappingRun, i: number): string {
-  return run.headers[i]!.length > 0
-    ? `column ${run.reports[i]!.letter} (${q(run.headers[i]!)})`
-    : `column ${run.reports[i]!.letter} (no header)`;
+  const h = at(run.headers, i);
+  const letter = at(run.reports, i).letter;
+  return h.length > 0 ? `column ${letter} (${q(h)})` : `column ${letter} (no header)`;
 }
 
 /** A header's entry in the mapping file's columns: exact header first, then normalised. */
@@ -240,17 +241,18 @@ function markDuplicateHeaders(run: MappingRun): void {
     if (entry && entry.value === null) continue; // ignored by the mapping file: harmless
     for (const i of list) {
       run.duplicate[i] = true;
-      reports[i]!.status = 'duplicate';
-      reports[i]!.note = `header also used by column${list.length > 2 ? 's' : ''} ${list
+      const r = at(reports, i);
+      r.status = 'duplicate';
+      r.note = `header also used by column${list.length > 2 ? 's' : ''} ${list
         .filter((j) => j !== i)
-        .map((j) => reports[j]!.letter)
+        .map((j) => at(reports, j).letter)
         .join(', ')}`;
     }
     err(run, {
       code: 'duplicate_header',
       column: h,
       item: null,
-      message: `Columns ${list.map((j) => reports[j]!.letter).join(', ')} all have the header ${q(h)}, so they cannot be told apart. Rename them in the file so that each header is used once, or ignore them with a mapping file ("columns": { ${q(h)}: null }).`,
+      message: `Columns ${list.map((j) => at(reports, j).letter).join(', ')} all have the header ${q(h)}, so they cannot be told apart. Rename them in the file so that each header is used once, or ignore them with a mapping file ("columns": { ${q(h)}: null }).`,
     });
   }
 }
@@ -279,14 +281,15 @@ function chosenTimestamp(run: MappingRun): void {
 
 /** Phase 4, one column: the mapping file's entry for it (ignore, or an item). True when it decided. */
 function matchByMappingFile(run: MappingRun, i: number): boolean {
-  const h = run.headers[i]!;
+  const h = at(run.headers, i);
   const entry = mappingEntry(run, h);
   if (!entry) return false;
   run.usedMapKeys.add(entry.key);
   run.fixed[i] = true;
   if (entry.value === null) {
-    run.reports[i]!.status = 'ignored';
-    run.reports[i]!.note = 'ignored by the mapping file';
+    const r = at(run.reports, i);
+    r.status = 'ignored';
+    r.note = 'ignored by the mapping file';
     return true;
   }
   const m = run.index.byName(entry.value, 'mapping-file');
@@ -308,11 +311,11 @@ function matchByMappingFile(run: MappingRun, i: number): boolean {
 /** Phase 4, one column: by id (also the last one or two parts of a `group/item` path), timestamp name, text, grid row. */
 function matchByName(run: MappingRun, i: number): void {
   const { index } = run;
-  const h = run.headers[i]!;
+  const h = at(run.headers, i);
   let m = index.byName(h, 'id');
   if (!m && h.includes('/')) {
     const parts = h.split('/');
-    m = index.byName(parts[parts.length - 1]!, 'id');
+    m = index.byName(at(parts, parts.length - 1), 'id');
     if (!m && parts.length >= 2)
       m = index.byName(`${parts[parts.length - 2]}__${parts[parts.length - 1]}`, 'id');
   }
@@ -330,7 +333,7 @@ function matchByName(run: MappingRun, i: number): void {
   if (byText) {
     run.matches[i] =
       byText.length === 1
-        ? { kind: 'item', target: byText[0]!, how: 'text' }
+        ? { kind: 'item', target: at(byText, 0), how: 'text' }
         : { kind: 'ambiguous', candidates: byText, stem: null };
     return;
   }
@@ -345,7 +348,7 @@ function matchByName(run: MappingRun, i: number): void {
   if (rows) {
     run.matches[i] =
       rows.length === 1
-        ? { kind: 'item', target: rows[0]!, how: 'grid-row' }
+        ? { kind: 'item', target: at(rows, 0), how: 'grid-row' }
         : { kind: 'ambiguous', candidates: rows, stem: normalizeText(grid.stem) };
   }
 }
@@ -355,8 +358,8 @@ function matchColumns(run: MappingRun): void {
   for (let i = 0; i < run.headers.length; i++) {
     if (run.duplicate[i] || run.fixed[i]) continue;
     if (matchByMappingFile(run, i)) continue;
-    if (run.headers[i]!.length === 0) {
-      run.reports[i]!.note = 'no header';
+    if (at(run.headers, i).length === 0) {
+      at(run.reports, i).note = 'no header';
       continue;
     }
     matchByName(run, i);
@@ -373,13 +376,13 @@ function settleGridRows(run: MappingRun): void {
     for (let j = 0; j < headers.length; j++) {
       const o = matches[j];
       if (j === i || !o || (o.kind !== 'item' && o.kind !== 'option')) continue;
-      const g = parseGridHeader(headers[j]!);
+      const g = parseGridHeader(at(headers, j));
       if (g && normalizeText(g.stem) === m.stem) groups.add(o.target.group);
     }
     if (groups.size === 1) {
       const [group] = groups;
       const inGroup = m.candidates.filter((t) => t.group === group);
-      if (inGroup.length === 1) matches[i] = { kind: 'item', target: inGroup[0]!, how: 'grid-context' };
+      if (inGroup.length === 1) matches[i] = { kind: 'item', target: at(inGroup, 0), how: 'grid-context' };
     }
   }
 }
@@ -400,7 +403,7 @@ function resolveClaims(run: MappingRun): Set<number> {
   matches.forEach((m, i) => {
     if (m?.kind === 'item') for (const v of variablesOf(m.target)) claim(v, i);
     else if (m?.kind === 'option')
-      claim(optionColumnId(m.target.id, m.target.options[m.optionIndex]!.value), i);
+      claim(optionColumnId(m.target.id, at(m.target.options, m.optionIndex).value), i);
   });
   const conflicted = new Set<number>();
   const reportedConflicts = new Set<string>();
@@ -411,7 +414,7 @@ function resolveClaims(run: MappingRun): Set<number> {
       for (const i of cols) {
         if (i === byFile[0]) continue;
         matches[i] = null;
-        reports[i]!.note = `${v} is filled from ${columnLabel(run, byFile[0]!)} by the mapping file`;
+        at(reports, i).note = `${v} is filled from ${columnLabel(run, at(byFile, 0))} by the mapping file`;
       }
       continue;
     }
@@ -419,14 +422,14 @@ function resolveClaims(run: MappingRun): Set<number> {
     const key = cols.join(',');
     if (reportedConflicts.has(key)) continue;
     reportedConflicts.add(key);
-    const m = matches[cols[0]!] as Match & { target: Target };
+    const m = matches[at(cols, 0)] as Match & { target: Target };
     const item = m.target.id;
     err(run, {
       code: 'conflicting_columns',
-      column: run.headers[cols[1]!]!,
+      column: at(run.headers, at(cols, 1)),
       item,
       message: `${cols.map((i) => columnLabel(run, i)).join(' and ')} would all fill ${item === v ? `item ${item}` : `${v} (item ${item})`}. Keep one: ignore the others in a mapping file ("columns": { ${q(
-        run.headers[cols[1]!]!,
+        at(run.headers, at(cols, 1)),
       )}: null }).`,
     });
   }
@@ -437,7 +440,7 @@ function resolveClaims(run: MappingRun): Set<number> {
 function assignColumns(run: MappingRun, conflicted: ReadonlySet<number>): ColumnAssignment[] {
   const assignments: ColumnAssignment[] = new Array(run.headers.length).fill(null);
   run.matches.forEach((m, i) => {
-    const r = run.reports[i]!;
+    const r = at(run.reports, i);
     if (!m) return;
     if (m.kind === 'timestamp') {
       r.status = 'timestamp';
@@ -453,14 +456,14 @@ function assignColumns(run: MappingRun, conflicted: ReadonlySet<number>): Column
         item: null,
         message: `Column ${q(r.header)} matches several items: ${r.candidates.join(', ')}. Say which in a mapping file ("columns": { ${q(
           r.header,
-        )}: ${q(r.candidates[0]!)} }).`,
+        )}: ${q(at(r.candidates, 0))} }).`,
       });
       return;
     }
     r.item = m.target.id;
     r.how = m.how;
     if (m.kind === 'option') {
-      const o = m.target.options[m.optionIndex]!;
+      const o = at(m.target.options, m.optionIndex);
       r.option = o.value;
       r.variable = optionColumnId(m.target.id, o.value);
     } else r.variable = m.target.id;
@@ -497,7 +500,7 @@ function mappingReport(run: MappingRun, assignments: readonly ColumnAssignment[]
   for (const a of assignments) {
     if (!a || a.kind === 'timestamp') continue;
     if (a.kind === 'item') for (const v of variablesOf(a.target)) filled.add(v);
-    else filled.add(optionColumnId(a.target.id, a.target.options[a.optionIndex]!.value));
+    else filled.add(optionColumnId(a.target.id, at(a.target.options, a.optionIndex).value));
   }
   const columns = run.reports as ColumnReport[];
   return {
@@ -574,7 +577,8 @@ export function formatMappingReport(r: MappingReport): string {
   const head = (c: ColumnReport) =>
     `${c.letter.padStart(3)}  ${c.header.length > 0 ? q(c.header) : '(no header)'}`;
   lines.push(`Mapped ${r.mapped.length} of ${r.columns.length} columns:`);
-  for (const c of r.mapped) lines.push(`${head(c)} → ${c.variable} (${HOW_TEXT[c.how!]})`);
+  for (const c of r.mapped)
+    lines.push(`${head(c)} → ${c.variable} (${HOW_TEXT[present(c.how, 'the match of a mapped column')]})`);
   if (r.timestamp) lines.push(`Submission time: ${head(r.timestamp).trim()}`);
   if (r.unmapped.length > 0) {
     lines.push(`Not mapped (${r.unmapped.length}):`);
@@ -699,10 +703,10 @@ export function unmatchedTargets(
           ? [t.id]
           : [];
     if (variables.length === 0) continue;
-    const byAnswers = t.group === 'study' && t.options.length > 0 && options.answers !== undefined;
+    const answers = t.group === 'study' && t.options.length > 0 ? options.answers : undefined;
     const suggestions = free
       .map((column): ColumnSuggestion => {
-        const share = byAnswers ? answerShare(t, options.answers!.get(column.index) ?? []) : undefined;
+        const share = answers ? answerShare(t, answers.get(column.index) ?? []) : undefined;
         return {
           column,
           similarity: similarityTo(t, column),

@@ -7,6 +7,7 @@
  */
 import { compileExpressionWith, type ExprValue, parseExpression, truth } from '../instrument/expression.js';
 import type { Item } from '../instrument/schema.js';
+import { at } from '../stats/at.js';
 import { AnswerStatus, type Dataset } from './dataset.js';
 
 /** Returns the number of cells changed from SKIPPED to NOT_SHOWN, per item id. */
@@ -22,7 +23,7 @@ export function markNotShown(dataset: Dataset, items: Iterable<Item>): Map<strin
       const c = scope === 'item' ? dataset.columns.get(id) : undefined;
       if (!c) return () => null;
       if (c.kind === 'text') return (i: number): ExprValue => c.values[i] ?? null;
-      return (i: number): ExprValue => (c.status[i] === AnswerStatus.ANSWERED ? c.values[i]! : null);
+      return (i: number): ExprValue => (c.status[i] === AnswerStatus.ANSWERED ? at(c.values, i) : null);
     });
     let n = 0;
     for (let i = 0; i < dataset.n; i++) {

@@ -11,6 +11,7 @@
  * name that is not an item of the page is an error. Messages say what to fix, in the respondent's language.
  */
 import type { Issue, Item, Validated } from '../instrument/schema.js';
+import { at } from '../stats/at.js';
 import { localize, type UiStrings, uiStrings } from '../study/i18n.js';
 import {
   answerLookup,
@@ -234,7 +235,7 @@ export function parseItemValue(
     case 'single': {
       if (nonEmpty.length === 0) return skipped();
       if (nonEmpty.length > 1) return err('one_only', s.err.oneOnly(name()));
-      const v = nonEmpty[0]!;
+      const v = at(nonEmpty, 0);
       if (v === 'na')
         return fi.item.notApplicable ? { answer: NA } : err('na_not_allowed', s.err.naNotAllowed(name()));
       const n = matchOption(fi, v);
@@ -262,7 +263,7 @@ export function parseItemValue(
     case 'number': {
       if (nonEmpty.length === 0) return skipped();
       if (nonEmpty.length > 1) return err('one_only', s.err.oneOnly(name()));
-      const v = nonEmpty[0]!;
+      const v = at(nonEmpty, 0);
       if (v === 'na' && fi.item.notApplicable) return { answer: NA };
       const t = asciiDigits(v);
       const { min, max } = fi.item;

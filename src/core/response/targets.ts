@@ -169,7 +169,8 @@ export function targetsFromStudy(
 
 /** The label of an option in `language` if it has one, else its first label. */
 export function labelIn(text: LocalizedText, language?: string): string {
-  if (language !== undefined && text[language] !== undefined) return text[language]!;
+  const own = language === undefined ? undefined : text[language];
+  if (own !== undefined) return own;
   const first = Object.values(text)[0];
   return first ?? '';
 }

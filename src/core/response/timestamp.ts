@@ -10,6 +10,7 @@
  * A time without a zone is read as wall-clock time and stored as if it were UTC; a `GMT±h`/`Z`/`±hh:mm`
  * zone is applied.
  */
+import { at } from '../stats/at.js';
 import type { RawCell } from './cells.js';
 import { asciiDigits } from './normalize.js';
 
@@ -30,7 +31,7 @@ const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function daysIn(y: number, m: number): number {
   if (m === 2 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0)) return 29;
-  return DAYS[m - 1]!;
+  return at(DAYS, m - 1);
 }
 
 /** Epoch ms of a wall-clock time, NaN when a field is out of range. */
@@ -87,15 +88,25 @@ export function parseTimestamp(cell: RawCell): TimestampReadings | null {
       off = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0'));
     }
     const frac = m[7] === undefined ? 0 : Math.round(Number(`0.${m[7]}`) * 1000);
-    const t = wall(+m[1]!, +m[2]!, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), frac, undefined, off);
+    const t = wall(
+      +at(m, 1),
+      +at(m, 2),
+      +at(m, 3),
+      +(m[4] ?? 0),
+      +(m[5] ?? 0),
+      +(m[6] ?? 0),
+      frac,
+      undefined,
+      off,
+    );
     return Number.isNaN(t) ? null : { mdy: t, dmy: t };
   }
   m = YMD.exec(s);
   if (m) {
     const t = wall(
-      +m[1]!,
-      +m[2]!,
-      +m[3]!,
+      +at(m, 1),
+      +at(m, 2),
+      +at(m, 3),
       +(m[4] ?? 0),
       +(m[5] ?? 0),
       +(m[6] ?? 0),
@@ -107,9 +118,9 @@ export function parseTimestamp(cell: RawCell): TimestampReadings | null {
   }
   m = AB_Y.exec(s);
   if (m) {
-    const a = +m[1]!;
-    const b = +m[2]!;
-    const y = +m[3]!;
+    const a = +at(m, 1);
+    const b = +at(m, 2);
+    const y = +at(m, 3);
     const rest = [+(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0)] as const;
     const ampm = m[4] === undefined ? undefined : m[7];
     const off = offsetMinutes(m[8], m[9]);
