@@ -226,6 +226,13 @@ for (const backend of serverBackends()) {
         collection: { pages: [{ items: ['smoke'] }, { items: ['perday'] }, { items: ['sleep'] }] },
       };
       const study = await createStudy(t.store, { ownerId, definition });
+      // Its first page has a question: the switch posts the form there too, and keeps the choice (a session opens).
+      const f = new FormBrowser(t.app);
+      await f.get(`/s/${study.publicToken}?lang=en`);
+      expect(f.page()).toBe('p1');
+      await pressSwitch(f, 'en', { smoke: '1' });
+      expect(f.html).toMatch(/name="smoke" value="1"[^>]*checked/);
+      expect(f.cookies().nabz_s).toBeTruthy();
       const counts = async (smoke: string): Promise<string[]> => {
         const b = new FormBrowser(t.app);
         await b.get(`/s/${study.publicToken}?lang=en`);

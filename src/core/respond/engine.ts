@@ -318,6 +318,20 @@ export function advance(
       place: placeOf(next),
     };
   };
+  /**
+   * The language switch: the posted page again (in the language the adapter now keeps), what parsed kept
+   * unchecked; a first page's switch opens the session (so what was typed is kept) but counts nothing: the
+   * respondent has not left the page ("started" is counted when they do).
+   */
+  const stay = (
+    at: string,
+    answers: Readonly<Record<string, Answer>>,
+    extra: Partial<SessionState> = {},
+  ): Advance => {
+    const { flash: _flash, ...rest } = state;
+    const next: SessionState = { ...rest, ...extra, answers, at, n };
+    return { state: next, effects: open(), place: placeOf(next) };
+  };
   const showAgain = (page: string, fields: FormFields, errors: readonly FieldError[]): Advance => {
     const next: SessionState = { ...state, n, flash: { page, fields: typed(fields), errors } };
     return { state: next, effects: open(), place: placeOf(next) };
@@ -357,7 +371,7 @@ export function advance(
       );
     }
     if (nav.kind === 'save') return saveForLater(answers, 'review');
-    if (nav.kind === 'lang') return goTo({ kind: 'review' }, answers);
+    if (nav.kind === 'lang') return stay('review', answers);
     // The page's idempotency key (a preview stores nothing and needs none).
     const idem = post.fields._idem;
     if (!state.preview && (typeof idem !== 'string' || !IDEMPOTENCY_KEY.test(idem)))
@@ -433,9 +447,8 @@ export function advance(
     }
     case 'save':
       return saveForLater(merged, page.id, agreed);
-    // The language switch: this page again (in the language the adapter now keeps), what parsed kept unchecked.
     case 'lang':
-      return goTo({ kind: 'page', page }, merged, agreed);
+      return stay(page.id, merged, agreed);
     default:
       if (!sub.ok) return showAgain(page.id, post.fields, sub.errors);
       return goTo(nextStep(flow, page.id, merged), merged, agreed);

@@ -284,13 +284,13 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
 
   /**
    * What every page of a link shows. The language switch (a study in several languages): on a session's page
-   * or review, buttons that post its form (the answers typed are kept; the session continues in the language
-   * chosen); on every other page (the first page, end pages, the resume form, closed, expired) links to the
-   * same URL in the other languages.
+   * or review, and on a first page with questions (`buttons`), buttons that post its form (the answers typed are
+   * kept; the session continues in the language chosen); on every other page (a first consent page, end pages,
+   * the resume form, closed, expired) links to the same URL in the other languages.
    */
   function common(
     c: Ctx,
-    extra: { state?: SessionState; key?: string; ref?: string; inv?: string } = {},
+    extra: { state?: SessionState; key?: string; ref?: string; inv?: string; buttons?: boolean } = {},
   ): RespondCommon {
     const q = c.preview ? '?preview=1' : '';
     const languages = c.loaded.resolved.study.languages;
@@ -303,13 +303,14 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
       if (extra.ref) hidden._r = extra.ref;
       if (extra.inv) hidden._i = extra.inv;
     }
-    const links = extra.state && extra.key ? undefined : languageLinksAt(c.here, languages);
+    const buttons = extra.buttons === true || (extra.state !== undefined && extra.key !== undefined);
+    const links = buttons ? undefined : languageLinksAt(c.here, languages);
     return {
       resolved: c.loaded.resolved,
       lang: c.lang,
       action: `/s/${c.token}${q}`,
       hidden,
-      ...(extra.state && extra.key && languages.length > 1 ? { languageButtons: languages } : {}),
+      ...(buttons && languages.length > 1 ? { languageButtons: languages } : {}),
       ...(links ? { languageLinks: links } : {}),
       ...(c.preview ? {} : { resumeHref: `/s/${c.token}/resume?lang=${encodeURIComponent(c.lang)}` }),
     };
@@ -418,11 +419,14 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     const invitation = await invitationFor(c, inv);
     if (invitation.reason)
       return send(req, reply, renderPage({ ...common(c), view: 'invitation', reason: invitation.reason }));
+    const first = presentStart(c.loaded);
+    // A first page with questions switches language by posting its form (what was typed is kept: the switch
+    // opens the session); the consent page, with nothing typed, by links.
     const base = common(c, {
       ...(ref ? { ref } : {}),
       ...(invitation.hash && inv ? { inv } : {}),
+      buttons: first?.kind === 'page' && first.page.kind !== 'consent',
     });
-    const first = presentStart(c.loaded);
     return send(
       req,
       reply,

@@ -151,6 +151,20 @@ describe('respondent-session engine', () => {
     const rv = advance(bace, { state: r, isNew: false }, post(r, 'review', { _nav: 'lang:en' }));
     expect(rv.place).toEqual({ kind: 'review' });
     expect(rv.state!.answers).toEqual(r.answers);
+    // On a first page (no session yet): the session opens with what was typed, and nothing is counted.
+    const s0 = startState(phq9.flow);
+    const first = advance(
+      phq9,
+      { state: s0, isNew: true },
+      { ...post(s0, s0.at, { _nav: 'lang:ur', phq9_1: '2' }), nonce: undefined },
+    );
+    expect(kinds(first.effects)).toEqual(['startSession', 'saveDraft']);
+    expect(first.place).toEqual({ kind: 'page', pageId: s0.at });
+    expect(first.state!.answers.phq9_1).toEqual(v(2));
+    expect(first.state!.started).toBeUndefined();
+    // Leaving it later counts the start then.
+    const on = advance(phq9, { state: first.state!, isNew: false }, post(first.state!, s0.at, {}));
+    expect(counted(on.effects)).toContain('started');
     // A malformed tag is not a switch.
     const bad = advance(bace, { state: s, isNew: false }, post(s, 'p1', { _nav: 'lang:<x>' }));
     expect(bad.state!.flash?.errors.map((e) => e.field)).toContain('_nav');
