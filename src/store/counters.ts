@@ -94,6 +94,17 @@ export function countersRepo({ db, backend }: StoreContext) {
       await incrementCounter(db, { studyId: input.studyId, name: input.name, day, by: input.by ?? 1, shard });
     },
 
+    /** One counter's total over all days (the sum of its rows: a few per day, never a count of responses). */
+    async total(studyId: number, name: string): Promise<number> {
+      const row = await db
+        .selectFrom('progress_counters')
+        .select((eb) => eb.fn.sum<number | string | null>('count').as('n'))
+        .where('study_id', '=', studyId)
+        .where('name', '=', name)
+        .executeTakeFirst();
+      return row?.n == null ? 0 : toNumber(row.n);
+    },
+
     /** All counters of a study: totals per name and the per-day rows (each the sum of its shards). */
     async read(studyId: number): Promise<CounterReport> {
       const rows = await db

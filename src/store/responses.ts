@@ -13,6 +13,13 @@
  * insert itself (no separate pre-check), and the counters are incremented in one statement per batch. The
  * rules are written once (`insertSteps`) and run either way (`runWithKysely`, `runDirect`).
  *
+ * A response quota (`NewResponse.quota`) is checked inside the same transaction, against a progress counter
+ * (no COUNT over the responses): on PostgreSQL the study's row is locked first (`FOR UPDATE`), so submissions
+ * to a study with a quota are stored one transaction at a time and the counter read after the lock includes
+ * every response committed before; on SQLite there is one writer anyway. Increments of the same transaction
+ * (an earlier row of the batch) count too. So however many submissions race for the last places, exactly
+ * the quota is stored.
+ *
  * What is kept is deliberately little: no IP address, no user agent (there are no such columns), the
  * calendar day always, the time only when the study is not anonymous or its owner turned times on.
  */
@@ -60,6 +67,18 @@ export interface NewResponse {
    * consent text in the language it was shown in. Absent for a study without consent.
    */
   readonly consent?: ConsentRecord;
+  /**
+   * The study's response quota: a new response is refused (`quota_reached`) once the progress counter
+   * `counter` (summed over its days) has reached `limit`; a repeat of a stored key is still answered. The
+   * counter must be one of `counters`, so that each response stored under the quota counts towards it.
+   */
+  readonly quota?: ResponseQuota | undefined;
+}
+
+/** A response quota: at most `limit` responses, counted by the progress counter `counter`. */
+export interface ResponseQuota {
+  readonly limit: number;
+  readonly counter: string;
 }
 
 /** What is kept of a respondent's agreement: the version, the SHA-256 (hex) of the text shown and its language. */
@@ -76,7 +95,9 @@ export type InsertResponseRefusal =
   /** The study is invitation-only and no invitation was given. */
   | 'invitation_required'
   /** The invitation is not an unused one of the study's: used already, revoked, or mistyped. */
-  | 'invitation_invalid';
+  | 'invitation_invalid'
+  /** The study's response quota is reached (see {@link NewResponse.quota}). */
+  | 'quota_reached';
 
 export type InsertResponseResult =
   | {
@@ -194,10 +215,12 @@ interface TxState {
   readonly studies: Map<number, StudyFacts | null>;
   /** `studyId day name` → increment. */
   readonly counters: Map<string, CounterIncrement>;
+  /** `studyId name` → the counter's committed total, read once per transaction (after the study's lock). */
+  readonly quotaBase: Map<string, number>;
 }
 
 function newTxState(): TxState {
-  return { studies: new Map(), counters: new Map() };
+  return { studies: new Map(), counters: new Map(), quotaBase: new Map() };
 }
 
 function checkedBatchSize(batchSize = 1000): number {
@@ -240,6 +263,15 @@ function prepare(input: NewResponse): PreparedResponse {
   const now = input.now ?? new Date();
   const counters = input.counters ?? [];
   for (const name of counters) checkCounterName(name);
+  const quota = input.quota;
+  if (quota !== undefined) {
+    if (!Number.isSafeInteger(quota.limit) || quota.limit < 1)
+      throw new RangeError(`A response quota must be a positive integer, got ${quota.limit}.`);
+    if (!counters.includes(quota.counter))
+      throw new RangeError(
+        `The quota counter "${quota.counter}" is not among the response's counters (${counters.join(', ') || 'none'}): the response would not count towards its quota.`,
+      );
+  }
   return {
     input,
     publicId: newPublicId(),
@@ -281,6 +313,11 @@ type Step =
    */
   | { readonly op: 'insertMany'; readonly rows: readonly ResponseRow[] }
   | { readonly op: 'existing'; readonly studyId: number; readonly key: string }
+  /**
+   * A counter's committed total over all days, for a quota; on PostgreSQL after locking the study's row
+   * (`SELECT … FOR UPDATE`), which the transaction holds until it ends.
+   */
+  | { readonly op: 'quotaCount'; readonly studyId: number; readonly name: string }
   | { readonly op: 'deleteDraft'; readonly studyId: number; readonly codeHash: string }
   /** Use up an unused invitation (delete its row); gives its `created_on` day, or undefined when there was none. */
   | { readonly op: 'useInvitation'; readonly studyId: number; readonly hash: string }
@@ -354,6 +391,19 @@ function rowOf(p: PreparedResponse, study: StudyFacts): ResponseRow {
   };
 }
 
+/** Responses counted towards a quota so far: the counter's committed total and this transaction's increments. */
+function* quotaCount(state: TxState, studyId: number, name: string): Steps<number> {
+  const key = `${studyId} ${name}`;
+  let base = state.quotaBase.get(key);
+  if (base === undefined) {
+    base = (yield { op: 'quotaCount', studyId, name }) as number;
+    state.quotaBase.set(key, base);
+  }
+  let pending = 0;
+  for (const c of state.counters.values()) if (c.studyId === studyId && c.name === name) pending += c.by;
+  return base + pending;
+}
+
 /** Gather the counter increments of a newly stored response (applied by {@link counterSteps}). */
 function countCreated(state: TxState, p: PreparedResponse): void {
   for (const name of p.counters) {
@@ -387,6 +437,15 @@ function* insertSteps(state: TxState, p: PreparedResponse): Steps<InsertResponse
       return refused('study_not_open', 'This study is not accepting responses at the moment.');
     }
     return refused('unknown_version', `Study ${input.studyId} has no version ${input.version}.`);
+  }
+  const quota = input.quota;
+  if (quota !== undefined && (yield* quotaCount(state, input.studyId, quota.counter)) >= quota.limit) {
+    // Full: a repeat of a stored key is still answered as that response; a new one is refused.
+    const seen = (yield { op: 'existing', studyId: input.studyId, key: input.idempotencyKey }) as
+      | ExistingRow
+      | undefined;
+    if (seen !== undefined) return repeatOf(seen, p);
+    return refused('quota_reached', 'This study has reached its response quota.');
   }
   // Invitation-only: the invitation is used up (its row deleted) before the insert, so two transactions cannot
   // both use it (PostgreSQL's second DELETE waits for the first and then finds no row).
@@ -497,7 +556,7 @@ function* batchSteps(items: readonly PreparedResponse[], shard: number): Steps<I
 
 /**
  * Whether every submission of a batch is a plain one: its study open, its version the current one, no
- * invitation to use up and no draft to delete. (Reads each study once, as {@link insertSteps} would.)
+ * invitation to use up, no draft to delete and no quota to check. (Reads each study once, as {@link insertSteps} would.)
  */
 function* allPlain(state: TxState, items: readonly PreparedResponse[]): Steps<boolean> {
   for (const p of items) {
@@ -505,7 +564,7 @@ function* allPlain(state: TxState, items: readonly PreparedResponse[]): Steps<bo
     const study = yield* studyFacts(state, input.studyId);
     if (study === null || study.status !== 'open' || study.invitationOnly) return false;
     if (input.version !== undefined && study.versions.get(input.version) !== true) return false;
-    if (input.resumeCode !== undefined) return false;
+    if (input.resumeCode !== undefined || input.quota !== undefined) return false;
   }
   return true;
 }
@@ -584,6 +643,20 @@ async function runWithKysely<T>(tx: Kysely<Database>, steps: Steps<T>, backend: 
           .where('idempotency_key', '=', step.key)
           .executeTakeFirst();
         break;
+      case 'quotaCount':
+        if (backend === 'postgres')
+          await tx.selectFrom('studies').select('id').where('id', '=', step.studyId).forUpdate().execute();
+        result = toNumber(
+          (
+            await tx
+              .selectFrom('progress_counters')
+              .select((eb) => eb.fn.coalesce(eb.fn.sum<number | string>('count'), eb.lit(0)).as('n'))
+              .where('study_id', '=', step.studyId)
+              .where('name', '=', step.name)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+        break;
       case 'deleteDraft':
         await tx
           .deleteFrom('resume_drafts')
@@ -646,6 +719,7 @@ const DIRECT_SQL = {
     'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (study_id, idempotency_key) DO NOTHING',
   existing: 'SELECT id, public_id, answers FROM responses WHERE study_id = ? AND idempotency_key = ?',
   deleteDraft: 'DELETE FROM resume_drafts WHERE study_id = ? AND code_hash = ?',
+  quotaCount: 'SELECT COALESCE(SUM(count), 0) AS n FROM progress_counters WHERE study_id = ? AND name = ?',
   counter:
     'INSERT INTO progress_counters (study_id, day, name, shard, count) VALUES (?, ?, ?, ?, ?) ' +
     'ON CONFLICT (study_id, day, name, shard) DO UPDATE SET count = progress_counters.count + excluded.count',
@@ -744,6 +818,11 @@ function runDirect<T>(direct: SqliteDirect, steps: Steps<T>): T {
         result = direct.statement(DIRECT_SQL.existing).all([step.studyId, step.key])[0] as
           | ExistingRow
           | undefined;
+        break;
+      case 'quotaCount':
+        result = Number(
+          (direct.statement(DIRECT_SQL.quotaCount).all([step.studyId, step.name])[0] as { n: number }).n,
+        );
         break;
       case 'deleteDraft':
         direct.statement(DIRECT_SQL.deleteDraft).run([step.studyId, step.codeHash]);

@@ -4,7 +4,7 @@
  * support contacts on every respondent's end page (`supportForAll`), and the studio's settings form for them.
  * On SQLite, and on PostgreSQL when NABZ_TEST_PG_URL is set.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { baceAnswers } from '../faults/helpers.js';
 import {
   baceStudyDefinition,
@@ -93,6 +93,53 @@ for (const backend of serverBackends()) {
       expect(page.body).toContain('This study is closed');
       expect(page.body).not.toMatch(/quota|\b2 responses/i);
       expect(await countRows(t.store, 'responses')).toBe(2);
+    });
+
+    it('stores exactly the quota when submissions race (API: 409 for the rest; form: the closed page), with no COUNT per request', async () => {
+      const s = await createStudy(t.store, { ownerId, definition: bace({ quota: 3 }) });
+      const counted = vi.spyOn(t.store.responses, 'count');
+      const api = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => submit(s.publicToken, `race-key-${1000 + i}`, i)),
+      );
+      expect(api.map((r) => r.statusCode).sort()).toEqual([201, 201, 201, ...Array(7).fill(409)]);
+      for (const r of api.filter((x) => x.statusCode === 409))
+        expect(r.json()).toEqual({
+          code: 'closed',
+          error:
+            'This study has reached its response quota and does not accept responses; nothing was stored.',
+        });
+      expect(await countRows(t.store, 'responses')).toBe(3);
+
+      // The form: five respondents at the last page of a study with one place left submit at once. The one
+      // stored sees the thank-you page (not the closed page its response caused); the others the closed page.
+      const f = await createStudy(t.store, {
+        ownerId,
+        definition: { ...phq9StudyDefinition(), collection: { supportContacts: SUPPORT_CONTACTS, quota: 1 } },
+      });
+      const browsers = Array.from({ length: 5 }, () => new FormBrowser(t.app));
+      const fields: Record<string, string> = {};
+      for (let i = 1; i <= 9; i++) fields[`phq9_${i}`] = i === 1 ? '1' : '0';
+      for (const b of browsers) {
+        await b.get(`/s/${f.publicToken}`);
+        await b.submit(fields);
+        await b.submit({ phq9_10: '0' });
+        expect(b.html).toContain('value="submit"');
+      }
+      await Promise.all(browsers.map((b) => b.submit({}, { name: '_nav', value: 'submit' })));
+      const pageOf = (html: string) =>
+        html.includes('This study is closed') ? 'closed' : /<h1>Thank you/.test(html) ? 'thanks' : html;
+      const pages = browsers.map((b) => pageOf(b.html));
+      expect(pages.sort()).toEqual(['closed', 'closed', 'closed', 'closed', 'thanks']);
+      expect(await countRows(t.store, 'responses')).toBe(4);
+      expect((await t.store.counters.read(f.id)).totals.completed).toBe(1);
+      expect(counted).not.toHaveBeenCalled();
+      // Reloaded, the stored respondent's end page stays; a new visitor sees the closed page.
+      const winner = browsers.find((b) => pageOf(b.html) === 'thanks');
+      await winner?.get(winner.url);
+      expect(pageOf(winner?.html ?? '')).toBe('thanks');
+      const late = new FormBrowser(t.app);
+      await late.get(`/s/${f.publicToken}`);
+      expect(late.html).toContain('This study is closed');
     });
 
     it('shows the support contacts on every end page when the study says so (form and API), not otherwise', async () => {

@@ -613,21 +613,41 @@ export type SubmissionDecision =
 export type ScheduledClose = 'close_date' | 'quota';
 
 /**
+ * The progress counter a response quota counts: each response collected (form or API) increments it once,
+ * in the transaction that stores it; imported responses do not count.
+ */
+export const QUOTA_COUNTER = 'completed';
+
+/** A study's response quota as the store checks it in the insert's transaction (undefined: no quota). */
+export function responseQuota(
+  collection: { readonly quota?: number | undefined } | undefined,
+): { readonly limit: number; readonly counter: string } | undefined {
+  const limit = collection?.quota;
+  return limit === undefined ? undefined : { limit, counter: QUOTA_COUNTER };
+}
+
+/**
  * Whether an open study has closed by its own settings, evaluated at request time (no timer): after its close
- * day (`collection.closesOn`, the last day in UTC that takes responses), or once `stored` responses reach its
- * `collection.quota`. `stored` is only needed (and only asked for) when the study has a quota; without one the
- * answer is given at once, not as a promise (the ingestion path then waits for nothing here).
+ * day (`collection.closesOn`, the last day in UTC that takes responses), or once `collected` responses (the
+ * {@link QUOTA_COUNTER} total, which may be a second old) reach its `collection.quota`. `collected` is only
+ * asked for when the study has a quota. This decides which page to show; the quota itself is enforced by the
+ * insert, in its transaction, so that racing submissions never store more than the quota.
  */
 export function scheduledClose(
   study: RespondFlow,
   now: Date,
-  stored: () => Promise<number>,
+  collected: () => number | Promise<number>,
 ): ScheduledClose | undefined | Promise<ScheduledClose | undefined> {
   const col = study.resolved.study.collection;
   if (col.closesOn !== undefined && now.toISOString().slice(0, 10) > col.closesOn) return 'close_date';
   const quota = col.quota;
   if (quota === undefined) return undefined;
-  return stored().then((n) => (n >= quota ? 'quota' : undefined));
+  const n = collected();
+  return typeof n === 'number'
+    ? n >= quota
+      ? 'quota'
+      : undefined
+    : n.then((k) => (k >= quota ? 'quota' : undefined));
 }
 
 /** The JSON API's message for a study that is closed (by its owner, its close date or its quota). */

@@ -142,7 +142,9 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
   const { store, config, clock } = opts;
   const cache = opts.cache ?? new StudyCache(store);
   const hashKey = idempotencyKeyHasher(store, config.secret);
-  const effects = new EffectExecutor(store, hashKey, new DraftLimiter(store.limits, clock));
+  const effects = new EffectExecutor(store, hashKey, new DraftLimiter(store.limits, clock), (id, what) =>
+    cache.noteCollected(id, what),
+  );
 
   /**
    * The study of a link that takes submissions (open or closed), read again before a refusal (a study closed,
@@ -187,8 +189,8 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
     return { hash, usable: await store.inviteLinks.isUnused(study.id, hash) };
   };
 
-  /** The stored responses of a study (asked only for a study with a quota). */
-  const count = (study: Study) => () => store.responses.count(study.id);
+  /** The responses a study has collected towards its quota (asked only for a study with a quota). */
+  const collected = (study: Study) => () => cache.collected(study.id);
 
   const support = (loaded: LoadedStudy, flagged: boolean) =>
     flagged || loaded.resolved.study.collection.supportForAll
@@ -259,7 +261,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
     const loaded = cache.current(study);
     const lang = pickLanguage(loaded.resolved.study.languages, body.value.language);
     const closing =
-      study.status === 'open' ? scheduledClose(loaded, new Date(clock()), count(study)) : undefined;
+      study.status === 'open' ? scheduledClose(loaded, new Date(clock()), collected(study)) : undefined;
     const why = closing instanceof Promise ? await closing : closing;
     const d = judgeSubmission(loaded, {
       answers: body.value.answers,

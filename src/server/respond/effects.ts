@@ -161,6 +161,8 @@ export class EffectExecutor {
     private readonly store: Store,
     private readonly hashKey: KeyHasher,
     private readonly limiter: DraftLimiter,
+    /** Told of each response stored or refused at the quota (the adapters' StudyCache.noteCollected). */
+    private readonly collected?: SubmitInput['collected'],
   ) {}
 
   /**
@@ -205,6 +207,7 @@ export class EffectExecutor {
       invitationHash,
       draftHashes,
       consent: e.consent,
+      collected: this.collected,
     };
   }
 

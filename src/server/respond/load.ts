@@ -3,7 +3,7 @@
  * flow and its scoring plan (for the safety check), cached per study version — a version's definition never
  * changes, so the cache needs no invalidation, only a bound.
  */
-import type { RespondFlow } from '../../core/respond/engine.js';
+import { QUOTA_COUNTER, type RespondFlow } from '../../core/respond/engine.js';
 import { buildScoringPlan } from '../../core/scoring/index.js';
 import { buildFollowUp } from '../../core/study/followUp.js';
 import { buildFlow } from '../../core/study/pages.js';
@@ -64,6 +64,7 @@ function definitionError(issues: readonly { path: string; message: string }[]): 
 export class StudyCache {
   private readonly entries = new Map<string, LoadedStudy>();
   private readonly studies = new Map<string, { study: Study; checkedAt: number }>();
+  private readonly totals = new Map<number, { n: number; checkedAt: number }>();
 
   constructor(private readonly store: Store) {}
 
@@ -130,6 +131,39 @@ export class StudyCache {
     if (!study || (study.status === 'draft' && !options.draft))
       throw new HttpError(404, 'Study not found.', 'not_found');
     return study;
+  }
+
+  /**
+   * The responses a study has collected towards its quota (the {@link QUOTA_COUNTER} total), read at most once
+   * a second per study: which page a request shows (the study's closed page once the quota is reached) needs
+   * no query of its own on most requests, and never a COUNT over the responses. The insert enforces the quota
+   * itself, in its transaction, so a count a second old can only show the form a moment longer.
+   */
+  collected(studyId: number): number | Promise<number> {
+    const hit = this.totals.get(studyId);
+    const now = performance.now();
+    if (hit && now - hit.checkedAt < LINK_STATE_MAX_AGE_MS) return hit.n;
+    return this.store.counters.total(studyId, QUOTA_COUNTER).then((n) => {
+      this.totals.delete(studyId);
+      this.totals.set(studyId, { n, checkedAt: now });
+      if (this.totals.size > MAX_CACHED_STUDIES) {
+        const oldest = this.totals.keys().next();
+        if (!oldest.done) this.totals.delete(oldest.value);
+      }
+      return n;
+    });
+  }
+
+  /**
+   * What this process just learnt from a submission: a response `stored` adds one to the kept total (the
+   * counter has that increment committed); `full` (the insert found the quota reached) forgets it, so the next
+   * request reads it again and shows the closed page.
+   */
+  noteCollected(studyId: number, what: 'stored' | 'full'): void {
+    const hit = this.totals.get(studyId);
+    if (!hit) return;
+    if (what === 'full') this.totals.delete(studyId);
+    else hit.n++;
   }
 
   /** The study's current version (its definition is on the row already). */

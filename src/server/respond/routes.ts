@@ -151,7 +151,9 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
   const { store, config, clock } = opts;
   const cache = opts.cache ?? new StudyCache(store);
   const hashKey = idempotencyKeyHasher(store, config.secret);
-  const effects = new EffectExecutor(store, hashKey, new DraftLimiter(store.limits, clock));
+  const effects = new EffectExecutor(store, hashKey, new DraftLimiter(store.limits, clock), (id, what) =>
+    cache.noteCollected(id, what),
+  );
 
   const perStudyKey = (req: FastifyRequest) => `${req.ip}|${segmentForKey(req, 'token').slice(0, 64)}`;
   // Page views and page posts: a respondent makes ~2 requests per page, so allow 10× the submission limit.
@@ -228,8 +230,7 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     const closed =
       !preview &&
       (study.status === 'closed' ||
-        (await scheduledClose(loaded, new Date(clock()), () => store.responses.count(study.id))) !==
-          undefined);
+        (await scheduledClose(loaded, new Date(clock()), () => cache.collected(study.id))) !== undefined);
     return { token, query, study, loaded, lang, preview, cookies, closed, here: req.url };
   }
 
@@ -436,8 +437,15 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
 
   app.get('/s/:token', { config: pageLimit }, async (req, reply) => {
     const c = await contextOf(req, null, true);
-    if (c.closed) return send(req, reply, renderPage({ ...common(c), view: 'closed' }));
     const p = c.query.p?.slice(0, 40);
+    if (c.closed) {
+      // A session that ended here still shows its end (thank-you, support) once the study is closed: the
+      // response that took the quota's last place is answered with its own page, not the closed one.
+      const end = p === undefined ? undefined : c.cookies.end(req);
+      if (!end) return send(req, reply, renderPage({ ...common(c), view: 'closed' }));
+      if (p !== ENDED) return seeOther(reply, where(c, ENDED));
+      return send(req, reply, await endPage(reply, c, end));
+    }
     return p === undefined ? startPage(req, reply, c) : sessionPage(req, reply, c, p);
   });
 

@@ -1,9 +1,11 @@
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import {
   type ConsentAgreement,
+  closedMessage,
   consentShown,
   safetyFlagged as isFlagged,
   REFERRAL_CODE,
+  responseQuota,
 } from '../../core/respond/engine.js';
 import type { Answer, Answers } from '../../core/response/submission.js';
 import {
@@ -205,6 +207,8 @@ export interface SubmitInput {
   /** The consent agreed to (studies with consent): its version and the language of the text shown. */
   readonly consent?: ConsentAgreement | undefined;
   readonly now: Date;
+  /** Told when a new response is stored, or refused at the quota (StudyCache.noteCollected). */
+  readonly collected?: ((studyId: number, what: 'stored' | 'full') => void) | undefined;
 }
 
 export interface SubmitResult {
@@ -224,7 +228,9 @@ export interface SubmitResult {
  * after the insert can turn it into a failure (an acknowledged response is a stored one and vice versa). A repeat of
  * the same key with the same answers returns the first response's id (the page is derived from the answers
  * sent, which are the stored ones). Refusals: 404 for an unknown study, 409 for a study that is not open (or an
- * unknown version) and for a key stored before with other answers (never answered with that response's page).
+ * unknown version), at its response quota (checked by the insert in its transaction, against the study's
+ * current quota: racing submissions never store more) and for a key stored before with other answers (never
+ * answered with that response's page).
  */
 export async function submitResponse(input: SubmitInput): Promise<SubmitResult> {
   const { store, study, loaded } = input;
@@ -238,11 +244,16 @@ export async function submitResponse(input: SubmitInput): Promise<SubmitResult> 
     counters: input.counters,
     now: input.now,
     invitationHash: input.invitationHash,
+    quota: responseQuota(study.definition.collection),
     ...consentOf(loaded, input.consent),
   });
   if (!r.ok) {
     if (r.code === 'invitation_required' || r.code === 'invitation_invalid') throw invitationRefusal(r.code);
     if (r.code === 'unknown_study') throw new HttpError(404, 'Study not found.', 'not_found');
+    if (r.code === 'quota_reached') {
+      input.collected?.(study.id, 'full');
+      throw new HttpError(409, closedMessage('quota'), 'closed');
+    }
     throw new HttpError(
       409,
       r.code === 'study_not_open'
@@ -251,6 +262,7 @@ export async function submitResponse(input: SubmitInput): Promise<SubmitResult> 
       'closed',
     );
   }
+  if (r.created) input.collected?.(study.id, 'stored');
   if (!r.sameAnswers) throw keyConflict();
   if (input.draftHashes?.length) {
     await store.drafts.deleteByHashes(study.id, input.draftHashes).catch(() => undefined); // drafts expire anyway
