@@ -284,7 +284,29 @@ for (const backend of e2eBackends()) {
           if (status === 'closed') await store.studies.setStatus({ studyId: s.id, status: 'closed' });
           return s;
         };
-        const bace = await create(baceStudyDefinition(), 'open');
+        // With the researcher's intro texts (issue 14) on the questions page and before BACE, in both languages.
+        const baceDef = baceStudyDefinition();
+        const bace = await create(
+          {
+            ...baceDef,
+            instruments: (baceDef.instruments as Record<string, unknown>[]).map((si, i) =>
+              i === 0
+                ? {
+                    ...si,
+                    intro: {
+                      en: 'The next questions are about what stops you seeking help.\n\nThere are no right answers.',
+                      ur: 'اگلے سوالات اس بارے میں ہیں کہ مدد لینے سے آپ کو کیا روکتا ہے۔',
+                    },
+                  }
+                : si,
+            ),
+            collection: {
+              ...(baceDef.collection as Record<string, unknown>),
+              questionsIntro: { en: 'First, a little about you.', ur: 'پہلے، آپ کے بارے میں تھوڑا سا۔' },
+            },
+          },
+          'open',
+        );
         const phq9 = await create(phq9StudyDefinition(), 'open');
         const closed = await create({ ...phq9StudyDefinition(), languages: ['en', 'ur'] }, 'closed');
         const draft = await store.studies.create({
