@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildScoringPlan } from '../../src/core/scoring/plan.js';
 import { scoreRespondent } from '../../src/core/scoring/score.js';
 import { getInstrument } from '../../src/instruments/index.js';
-import { checkDefinition } from '../../src/server/studio/definition.js';
+import { checkDefinition, launchCheck } from '../../src/server/studio/definition.js';
 import { ownerStudio, serverBackends, type studioClient, type TestApp } from './helpers.js';
 
 let t: TestApp;
@@ -79,6 +79,18 @@ for (const backend of serverBackends()) {
       expect(bad.body).toContain('give the study a title in English, its first language');
       expect(bad.body).toMatch(/id="b-title_en"[^>]*aria-invalid="true"/);
       expect((await c.definitionOf(id)).title).toEqual({ en: 'Stress survey', ur: 'ذہنی دباؤ کا سروے' });
+
+      // A title per language lacking a study language (a JSON edit): a launch warning naming it; none when complete.
+      const lacking = launchCheck({ id: 'x', title: { en: 'Stress' }, languages: ['en', 'ur'] }, new Set());
+      expect(lacking.warnings.find((w) => w.path === 'title')).toMatchObject({
+        code: 'missing_translation',
+        message: expect.stringContaining('no Urdu text'),
+      });
+      const complete = launchCheck(
+        { id: 'x', title: { en: 'S', ur: 'س' }, languages: ['en', 'ur'] },
+        new Set(),
+      );
+      expect(complete.warnings.find((w) => w.path === 'title')).toBeUndefined();
 
       // One title (Urdu dropped): a plain string, as before titles per language.
       const one = await c.post(`/studies/${id}/edit/basics`, { ...both, title_ur: '' });

@@ -18,14 +18,14 @@ export function copyTitle(title: string): string {
 /**
  * The first definition of a copy of a study: everything the owner designed (instruments with their text packs,
  * questions, consent, screening, contacts, settings, analysis plan), with
- * - the new title;
+ * - the new title (a title per language: the first language's is the new one, the others are kept);
  * - no record of who accepted an instrument's terms (`termsAcknowledged`: the copy's owner accepts them again,
  *   recorded for the new study);
  * - the consent back at version 1 (no one has agreed to the copy's text yet).
  */
 export function duplicateDefinition(definition: StudyDraft, title: string): StudyDraft {
   const def = structuredClone(definition);
-  def.title = title;
+  def.title = typeof def.title === 'object' ? { ...def.title, [def.languages?.[0] ?? 'en']: title } : title;
   if (def.instruments) def.instruments = def.instruments.map(({ termsAcknowledged: _, ...rest }) => rest);
   if (def.collection?.consent) def.collection.consent.version = 1;
   return def;

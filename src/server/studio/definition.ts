@@ -755,6 +755,20 @@ export function launchCheck(def: StudyDraft, acknowledged: ReadonlySet<string>):
         )(`Questions without Urdu text (shown in English): ${untranslated.join(', ')}.`),
       );
   }
+  // A title per language without one of the study's languages: those respondents see the first language's.
+  const title = draft.title;
+  if (title && typeof title === 'object') {
+    const lacking = langs.filter((l) => !title[l]);
+    if (lacking.length)
+      warnings.push(
+        warning(
+          'title',
+          'missing_translation',
+        )(
+          `The study's title has no ${lacking.map(languageName).join(' or ')} text: those respondents see it in ${languageName(langs.find((l) => title[l]) ?? 'en')}. Add it under Design → Basics.`,
+        ),
+      );
+  }
   if (!draft.collection?.consent)
     warnings.push(
       warning(

@@ -36,6 +36,14 @@ describe('duplicating a study', () => {
     });
     expect(source).toEqual(before);
   });
+
+  it("a title per language: the first language's becomes the copy's, the others are kept", () => {
+    const copy = duplicateDefinition(
+      { id: 'exams', title: { en: 'Exams', ur: 'امتحانات' }, languages: ['en', 'ur'] },
+      'Copy of Exams',
+    );
+    expect(copy.title).toEqual({ en: 'Copy of Exams', ur: 'امتحانات' });
+  });
 });
 
 describe('confirming a deletion', () => {
