@@ -3,7 +3,8 @@
  * Benchmark: the CPU work one JSON API submission costs before the database, in one process (no HTTP, no
  * load generator, so the figures are steady): parsing the 455-byte BACE v3 body, turning its answers into
  * typed answers and validating the whole response (`answersFromJson` + `validateResponse`, as the route
- * does), and serialising the validated answers for storage (`encodeStoredAnswers`, the compact stored form of
+ * does), the engine's decision (`judgeSubmission`, and the precompiled `judgePlainSubmission` the API asks
+ * first), and serialising the validated answers for storage (`encodeStoredAnswers`, the compact stored form of
  * src/core/response/answersJson.ts) and reading them back (`decodeStoredAnswers` after `JSON.parse`). Peers in
  * the same run: the body's own `JSON.parse` (what any server pays) and `JSON.stringify` of the same answers
  * (the verbose form stored before). Also prints the stored bytes of both forms.
@@ -18,6 +19,9 @@ const n = Number(arg('n', '200000'));
 const { prepareDefinition } = await import(join(ROOT, 'dist', 'server', 'respond', 'load.js'));
 const { answersFromJson, validateResponse } = await import(
   join(ROOT, 'dist', 'core', 'response', 'submission.js')
+);
+const { judgePlainSubmission, judgeSubmission } = await import(
+  join(ROOT, 'dist', 'core', 'respond', 'engine.js')
 );
 const { encodeStoredAnswers, decodeStoredAnswers } = await import(
   join(ROOT, 'dist', 'core', 'response', 'answersJson.js')
@@ -53,6 +57,20 @@ const parseUs = time((i) => {
 const validateUs = time((i) => {
   sink += validate(texts[i % 64]) ? 1 : 0;
 });
+// The engine's decision as the JSON API asks for it: the general judge, and the precompiled one it asks first.
+const judge = { lang: 'en', idem: 'k', open: true, invitationUsable: true };
+const generalUs = time((i) => {
+  const d = judgeSubmission(loaded, { ...judge, answers: JSON.parse(texts[i % 64]).answers });
+  if (d.kind !== 'accept') throw new Error('the benchmark response was not accepted');
+});
+const plainUs = time((i) => {
+  const d = judgePlainSubmission(loaded, {
+    lang: 'en',
+    idem: 'k',
+    answers: JSON.parse(texts[i % 64]).answers,
+  });
+  if (d?.kind !== 'accept') throw new Error('the benchmark response did not take the precompiled judge');
+});
 const stringifyUs = time((i) => {
   sink += JSON.stringify(validated[i % 64]).length;
 });
@@ -75,6 +93,10 @@ console.log('| step | µs per response |');
 console.log('|---|---:|');
 console.log(`| JSON.parse of the body (peer: every server pays it) | ${parseUs.toFixed(2)} |`);
 console.log(`| parse + answersFromJson + validateResponse | ${validateUs.toFixed(2)} |`);
+console.log(`| parse + judgeSubmission (the engine's general decision) | ${generalUs.toFixed(2)} |`);
+console.log(
+  `| parse + judgePlainSubmission (precompiled, what the API asks first) | ${plainUs.toFixed(2)} (${(generalUs / plainUs).toFixed(2)}× faster) |`,
+);
 console.log(`| JSON.stringify of the validated answers (peer) | ${stringifyUs.toFixed(2)} |`);
 console.log(
   `| encodeStoredAnswers of the same answers | ${encodeUs.toFixed(2)} (${(stringifyUs / encodeUs).toFixed(2)}× faster than the peer) |`,

@@ -37,7 +37,66 @@ const TAIL = {
   form: 'nothing was saved; correct it and send the form again',
 } as const;
 
+/**
+ * What a schema gives for an absent or empty value (an address without a query string: nearly every request),
+ * worked out once per schema; the schemas here are pure (no time, no randomness), so the answer cannot change.
+ */
+const emptyOutputs = new WeakMap<z.ZodType, { readonly ok: boolean; readonly data: unknown }>();
+
+/** The names of an object schema whose every field is {@link segment}; null for any other schema. */
+const segmentNames = new WeakMap<z.ZodType, readonly string[] | null>();
+function segmentNamesOf(schema: z.ZodType): readonly string[] | null {
+  let names = segmentNames.get(schema);
+  if (names === undefined) {
+    const shape = schema instanceof z.ZodObject ? (schema.shape as Record<string, unknown>) : undefined;
+    names = shape && Object.values(shape).every((s) => s === segment) ? Object.keys(shape) : null;
+    segmentNames.set(schema, names);
+  }
+  return names;
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (typeof value !== 'object') return false;
+  for (const _ in value) return false;
+  return true;
+}
+
+/** A copy of a remembered output (callers may change what they are given). */
+const copyOf = <T>(data: T): T =>
+  typeof data === 'object' && data !== null && !Array.isArray(data) ? { ...data } : data;
+
+/**
+ * `schema.safeParse(value)` without running Zod in the two cases every respondent request hits: path segments
+ * that are all text (what `segment` accepts, read directly) and an empty query string (the schema's answer for
+ * `{}`, remembered). Anything else, and every refusal, goes through the schema: the same output and the same
+ * messages either way (test/server/request.test.ts compares them).
+ */
+function quickParse(schema: z.ZodType, value: unknown): { ok: boolean; data: unknown } | undefined {
+  const names = segmentNamesOf(schema);
+  if (names !== null && typeof value === 'object' && value !== null) {
+    const v = value as Record<string, unknown>;
+    const out: Record<string, string> = {};
+    for (const n of names) {
+      const x = v[n];
+      if (typeof x !== 'string') return undefined;
+      out[n] = x;
+    }
+    return { ok: true, data: out };
+  }
+  if (!isEmpty(value)) return undefined;
+  let known = emptyOutputs.get(schema);
+  if (known === undefined) {
+    const r = schema.safeParse({});
+    known = { ok: r.success, data: r.data };
+    emptyOutputs.set(schema, known);
+  }
+  return known.ok ? { ok: true, data: copyOf(known.data) } : undefined;
+}
+
 function parsed<S extends z.ZodType>(schema: S, value: unknown, where: keyof typeof TAIL): z.output<S> {
+  const quick = quickParse(schema, value);
+  if (quick) return quick.data as z.output<S>;
   const r = schema.safeParse(value ?? {});
   if (r.success) return r.data;
   const issues: HttpIssue[] = r.error.issues.map((i) => ({

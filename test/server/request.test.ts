@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { HttpError } from '../../src/server/errors.js';
 import {
@@ -16,6 +16,7 @@ import {
   queryList,
   queryStrictChoice,
   queryText,
+  segment,
   segments,
 } from '../../src/server/request.js';
 
@@ -74,6 +75,33 @@ describe('route params and query strings are parsed with a schema', () => {
     expect(() => parseParams(req({}, { id: 'x' }), z.object({ id: z.string().regex(/^\d+$/) }))).toThrow(
       HttpError,
     );
+  });
+
+  it('gives what the schema gives without running it for text segments and an empty query (the quick path)', () => {
+    const S = z.object({ token: segment });
+    const viaZod = (v: unknown) => S.safeParse(v);
+    const spy = vi.spyOn(S, 'safeParse');
+    for (const params of [{ token: 'abc' }, { token: 'abc', extra: 'x' }, { token: '' }])
+      expect(parseParams(req({}, params), S)).toEqual(viaZod(params).data);
+    expect(spy).toHaveBeenCalledTimes(3); // only by viaZod
+    spy.mockRestore();
+    // Not text: the schema's own refusal and message.
+    for (const params of [{}, { token: 3 }, { token: ['a'] }, { toString: 'x' }])
+      expect(() => parseParams(req({}, params), S)).toThrow(/The address is not valid \(token: /);
+    // An empty query gives the schema's defaults, a fresh object each time (callers may change it).
+    const a = parseQuery(req({}), Q);
+    expect(a).toEqual(Q.parse({}));
+    const q = vi.spyOn(Q, 'safeParse');
+    parseQuery(req({}), Q);
+    expect(q).not.toHaveBeenCalled();
+    q.mockRestore();
+    (a as Record<string, unknown>).lang = 'ur';
+    expect(parseQuery(req(undefined), Q)).toEqual(Q.parse({}));
+    expect(parseQuery(req(Object.create(null)), Q)).toEqual(Q.parse({}));
+    // A schema that refuses an empty query still refuses it, with its message.
+    const R = z.object({ must: z.string() });
+    expect(() => parseQuery(req({}), R)).toThrow(/The query string is not valid \(must: /);
+    expect(() => parseQuery(req({}), R)).toThrow(/The query string is not valid \(must: /);
   });
 });
 

@@ -114,6 +114,29 @@ const ORDER: Readonly<Record<string, number>> = {
 };
 
 /**
+ * The body nearly every client sends — `answers` (an object), and perhaps `language` and `idempotencyKey` — read
+ * without running the schema: what `SubmissionBodySchema` gives for it, or undefined for any other body (then the
+ * schema checks it and names the problems). test/respond/apiBody.test.ts compares the two on generated bodies.
+ */
+function plainBody(
+  body: Record<string, unknown>,
+): { answers: Record<string, unknown>; language: string | undefined } | undefined {
+  let answers: Record<string, unknown> | undefined;
+  let language: string | undefined;
+  for (const k in body) {
+    const v = body[k];
+    if (k === 'answers') {
+      if (!isObject(v)) return undefined;
+      answers = v;
+    } else if (k === 'language') {
+      if (typeof v !== 'string' || v.length > 35) return undefined;
+      language = v;
+    } else if (k !== 'idempotencyKey' || typeof v !== 'string') return undefined;
+  }
+  return answers === undefined ? undefined : { answers, language };
+}
+
+/**
  * Check a JSON API body and the `Idempotency-Key` header (`headerKey`, undefined when absent): every problem,
  * as `Issue`s with paths (`answers`, `idempotencyKey`, an unknown field's name; '' for a body that is not an
  * object). The key may come from the header or the body, the same when both are given.
@@ -130,9 +153,10 @@ export function parseSubmission(body: unknown, headerKey: string | undefined): V
         },
       ],
     };
-  const r = SubmissionBodySchema.safeParse(body);
+  const plain = plainBody(body);
+  const r = plain ? undefined : SubmissionBodySchema.safeParse(body);
   const issues: Issue[] = [];
-  if (!r.success)
+  if (r && !r.success)
     for (const i of r.error.issues) {
       if (i.code === 'unrecognized_keys')
         for (const k of i.keys)
@@ -178,8 +202,20 @@ export function parseSubmission(body: unknown, headerKey: string | undefined): V
       code: 'invalid_format',
       message: 'must be 8–128 characters from A–Z, a–z, 0–9, _ . : - (a UUID works)',
     });
-  if (issues.length || !r.success || key === undefined)
+  if (issues.length || (r && !r.success) || key === undefined)
     return { ok: false, issues: issues.sort((a, b) => (ORDER[a.path] ?? 0) - (ORDER[b.path] ?? 0)) };
+  if (plain)
+    return {
+      ok: true,
+      value: {
+        answers: plain.answers,
+        language: plain.language,
+        key,
+        referral: undefined,
+        consent: undefined,
+      },
+    };
+  if (!r?.success) throw new Error('unreachable: a refused body was answered above');
   return {
     ok: true,
     value: {

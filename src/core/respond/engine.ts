@@ -18,6 +18,7 @@ import {
   type Answers,
   answersFromJson,
   CONTROL_FIELDS,
+  compilePlainAnswers,
   type FieldError,
   type FormFields,
   parseNav,
@@ -769,6 +770,70 @@ export function judgeSubmission(
             }
           : {}),
       },
+    ],
+  };
+}
+
+/** What {@link judgePlainSubmission} works out once per study version. */
+interface PlainJudge {
+  readonly answers: ReturnType<typeof compilePlainAnswers>;
+  /** The counters of every accepted response, when they are the same for all (a flow without skip logic). */
+  readonly counters: readonly string[] | undefined;
+}
+const plainJudges = new WeakMap<RespondFlow, PlainJudge>();
+
+function plainJudgeOf(study: RespondFlow): PlainJudge {
+  let j = plainJudges.get(study);
+  if (j === undefined) {
+    const { flow } = study;
+    const skipLogic = [...flow.items.values()].some((fi) => fi.showIf);
+    j = {
+      answers: compilePlainAnswers(flow),
+      counters: skipLogic ? undefined : Object.freeze(wholeResponseCounters(flow, {}, 'completed')),
+    };
+    plainJudges.set(study, j);
+  }
+  return j;
+}
+
+/**
+ * {@link judgeSubmission} for the JSON API's usual submission — an open study, a usable invitation (or none
+ * needed), the consent the study asks for, and answers of the usual kind (`compilePlainAnswers`: option values,
+ * whole numbers, "na") — with the study version's validation precompiled (once per version, kept with it). Gives
+ * the very decision `judgeSubmission` gives for such a submission (an `accept`), or undefined for anything else
+ * (then `judgeSubmission` decides, and names every problem): one set of rules, the common case made cheap.
+ * test/core/respond/plain.test.ts compares the two on generated submissions.
+ */
+export function judgePlainSubmission(
+  study: RespondFlow,
+  input: {
+    readonly answers: Readonly<Record<string, unknown>>;
+    readonly lang: string;
+    readonly idem: string;
+    readonly consent?: ConsentClaim;
+  },
+): Extract<SubmissionDecision, { kind: 'accept' }> | undefined {
+  const j = plainJudgeOf(study);
+  const cv = study.flow.consentVersion;
+  if (cv !== undefined && (input.consent?.agreed !== true || input.consent.version !== cv)) return undefined;
+  const answers = j.answers(input.answers);
+  if (answers === undefined) return undefined;
+  const flagged = safetyFlagged(study.plan, answers);
+  const counters = j.counters ?? wholeResponseCounters(study.flow, answers, 'completed');
+  return {
+    kind: 'accept',
+    flagged,
+    effects: [
+      cv === undefined
+        ? { kind: 'submit', answers, idem: input.idem, counters, flagged }
+        : {
+            kind: 'submit',
+            answers,
+            idem: input.idem,
+            counters,
+            flagged,
+            consent: { v: cv, lang: consentShown(study.resolved, input.lang)?.lang ?? input.lang },
+          },
     ],
   };
 }

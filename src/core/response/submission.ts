@@ -644,3 +644,95 @@ export function validateResponse(
   }
   return issues.length ? { ok: false, issues } : { ok: true, value: out };
 }
+
+/** One item of a {@link compilePlainAnswers} validator: what the usual answers to it are, worked out once. */
+interface PlainItem {
+  /** The flow item when it has skip logic (`showIf`). */
+  readonly fi: FlowItem | undefined;
+  readonly id: string;
+  readonly required: boolean;
+  /** "na" is an answer (a non-text item that allows "not applicable"). */
+  readonly na: boolean;
+  /** Scale and single-choice items: option value → its shared answer. */
+  readonly options: ReadonlyMap<number, Answer> | undefined;
+  /** Number items: the bounds and whether the value must be whole. */
+  readonly number: { readonly min: number; readonly max: number; readonly integer: boolean } | undefined;
+}
+
+/**
+ * The whole-response validation of {@link answersFromJson} followed by {@link validateResponse}, precompiled for
+ * one flow, for the answers nearly every JSON API client sends: an option value (a JSON number) for scale and
+ * single-choice items, a whole number for number items, "na" where it is allowed. Gives the complete answers
+ * those two would give (the same shared answer objects, in the same order), or undefined for anything else —
+ * an unknown item, a missing required answer, a label, a list, a text, null, a number that is not an option or is
+ * out of range, an answer to an item the earlier answers hide, screening answers that do not meet the rule — and
+ * then those two functions judge the submission and name every problem. Skip logic is applied as there: in flow
+ * order, each item's `showIf` on the answers before it (a hidden item sent nothing and is "not shown").
+ * test/core/respond/plain.test.ts checks, on generated answers, that both ways agree whenever this one answers.
+ */
+export function compilePlainAnswers(
+  flow: Flow,
+): (given: Readonly<Record<string, unknown>>) => Record<string, Answer> | undefined {
+  const items: PlainItem[] = [];
+  for (const fi of flow.items.values()) {
+    const t = fi.item.type;
+    items.push({
+      fi: fi.showIf ? fi : undefined,
+      id: fi.id,
+      required: fi.item.required === true,
+      na: fi.item.notApplicable === true && t !== 'text' && t !== 'longtext',
+      options:
+        t === 'scale' || t === 'single'
+          ? new Map(optionsOf(fi).map((o) => [o.value, optionAnswer(fi, o.value) as Answer]))
+          : undefined,
+      number:
+        t === 'number'
+          ? {
+              min: fi.item.min ?? Number.NEGATIVE_INFINITY,
+              max: fi.item.max ?? Number.POSITIVE_INFINITY,
+              integer: fi.item.integer === true,
+            }
+          : undefined,
+    });
+  }
+  const skipLogic = items.some((c) => c.fi !== undefined);
+  return (given) => {
+    let keys = 0;
+    for (const _ in given) keys++;
+    let found = 0;
+    const out: Record<string, Answer> = {};
+    const lookup = skipLogic ? answerLookup(out) : undefined;
+    for (const c of items) {
+      const v = given[c.id];
+      if (c.fi && !isVisible(c.fi, out, lookup)) {
+        if (v !== undefined) return undefined;
+        out[c.id] = NOT_SHOWN;
+        continue;
+      }
+      if (v === undefined) {
+        if (c.required) return undefined;
+        out[c.id] = SKIPPED;
+        continue;
+      }
+      found++;
+      let a: Answer | undefined;
+      if (typeof v === 'number') {
+        if (c.options) a = c.options.get(v);
+        // A whole number of at most 15 digits reads as the form's text would ("-12"), so the rules are the same.
+        else if (
+          c.number &&
+          Number.isSafeInteger(v) &&
+          Math.abs(v) < 1e15 &&
+          v >= c.number.min &&
+          v <= c.number.max
+        )
+          a = { kind: 'value', value: v === 0 ? 0 : v };
+      } else if (v === 'na' && c.na) a = NA;
+      if (a === undefined) return undefined;
+      out[c.id] = a;
+    }
+    // Every key sent is an item (an own key that is not one is an unknown field: the general path names it).
+    if (found !== keys) return undefined;
+    return flow.eligibleIf && !isEligible(flow, out) ? undefined : out;
+  };
+}

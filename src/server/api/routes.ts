@@ -46,6 +46,7 @@ import { z } from 'zod';
 import { parseSubmission } from '../../core/respond/apiBody.js';
 import {
   closedMessage,
+  judgePlainSubmission,
   judgeSubmission,
   type ScheduledClose,
   type SubmissionDecision,
@@ -263,14 +264,15 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRoutesOptions): P
     const closing =
       study.status === 'open' ? scheduledClose(loaded, new Date(clock()), collected(study)) : undefined;
     const why = closing instanceof Promise ? await closing : closing;
-    const d = judgeSubmission(loaded, {
-      answers: body.value.answers,
-      lang,
-      idem,
-      open: study.status === 'open' && why === undefined,
-      invitationUsable: invitation.usable,
-      ...(body.value.consent ? { consent: body.value.consent } : {}),
-    });
+    const open = study.status === 'open' && why === undefined;
+    const claim = body.value.consent ? { consent: body.value.consent } : {};
+    const { answers } = body.value;
+    // The usual submission through the study version's precompiled judge; anything else the general one.
+    const d =
+      (open && invitation.usable
+        ? judgePlainSubmission(loaded, { answers, lang, idem, ...claim })
+        : undefined) ??
+      judgeSubmission(loaded, { answers, lang, idem, open, invitationUsable: invitation.usable, ...claim });
     if (d.kind !== 'accept') return refuse(reply, study, loaded, idem, d, why);
     const referral =
       body.value.referral === undefined ? null : await referralWave(store, study.id, body.value.referral);

@@ -4,9 +4,15 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { describe, expect, it, vi } from 'vitest';
 import { ISSUE_CODE } from '../../../src/core/issue.js';
-import { parseSubmission, submissionJsonSchema } from '../../../src/core/respond/apiBody.js';
+import {
+  IDEMPOTENCY_KEY,
+  parseSubmission,
+  SubmissionBodySchema,
+  submissionJsonSchema,
+} from '../../../src/core/respond/apiBody.js';
 import { jsonSchemaText } from '../../../src/core/study/jsonSchema.js';
 
 const KEY = 'a1b2c3d4-0000-4000-8000-000000000001';
@@ -211,6 +217,56 @@ describe('parseSubmission', () => {
   it('names an overlong unknown field by its first 64 characters', () => {
     const name = 'f'.repeat(200);
     expect(issuesOf({ answers: {}, [name]: 1 }, KEY)[0]?.path).toBe('f'.repeat(64));
+  });
+});
+
+describe('parseSubmission without the schema for a plain body', () => {
+  it('does not run the schema for answers, language and key (the JSON API’s usual body)', () => {
+    const spy = vi.spyOn(SubmissionBodySchema, 'safeParse');
+    const r = parseSubmission({ answers: { a: 1 }, language: 'en', idempotencyKey: KEY }, KEY);
+    expect(r).toEqual({
+      ok: true,
+      value: { answers: { a: 1 }, language: 'en', key: KEY, referral: undefined, consent: undefined },
+    });
+    expect(spy).not.toHaveBeenCalled();
+    parseSubmission({ answers: { a: 1 }, referral: 'K7M4QX9P' }, KEY);
+    expect(spy).toHaveBeenCalledTimes(1);
+    spy.mockRestore();
+  });
+
+  it('accepts and refuses exactly the bodies the schema does, with the same values', () => {
+    const value = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.integer(),
+      fc.string({ maxLength: 40 }),
+      fc.constant(KEY),
+      fc.constant('K7M4QX9P'),
+      fc.array(fc.integer(), { maxLength: 2 }),
+      fc.dictionary(fc.constantFrom('a', 'b', 'agreed', 'version'), fc.oneof(fc.integer(), fc.boolean())),
+    );
+    const body = fc.dictionary(
+      fc.constantFrom('answers', 'language', 'idempotencyKey', 'referral', 'consent', 'other'),
+      value,
+    );
+    fc.assert(
+      fc.property(body, (b) => {
+        const r = parseSubmission(b, undefined);
+        const z = SubmissionBodySchema.safeParse(b);
+        const key = typeof b.idempotencyKey === 'string' ? b.idempotencyKey.trim() : undefined;
+        const keyOk = key !== undefined && IDEMPOTENCY_KEY.test(key);
+        expect(r.ok).toBe(z.success && keyOk);
+        if (r.ok && z.success)
+          expect(r.value).toEqual({
+            answers: z.data.answers,
+            language: z.data.language,
+            key,
+            referral: z.data.referral?.toUpperCase(),
+            consent: z.data.consent,
+          });
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
