@@ -30,7 +30,7 @@ import {
 import { CliError } from './errors.js';
 import { issuesError, writeOut } from './io.js';
 
-export interface PipelineOptions {
+interface PipelineOptions {
   readonly mappingFile?: string | undefined;
   readonly sheet?: string | undefined;
   /** Print the column mapping report on stderr. */

@@ -68,7 +68,7 @@ export function isInstrumentFile(idOrPath: string): boolean {
 }
 
 /** A study of one instrument: a library id (`phq9`) or an own instrument file (`./my-scale.instrument.json`). */
-export function studyOfInstrument(idOrPath: string): ResolvedStudy {
+function studyOfInstrument(idOrPath: string): ResolvedStudy {
   const own = isInstrumentFile(idOrPath);
   const r = resolveStudy(
     studyForInstrument(own ? loadInstrumentFile(idOrPath) : idOrPath),
@@ -80,7 +80,7 @@ export function studyOfInstrument(idOrPath: string): ResolvedStudy {
 }
 
 /** The study a command names: a study file (`--study`) or one instrument (`--instrument`). */
-export type StudySource = { readonly study: string } | { readonly instrument: string };
+type StudySource = { readonly study: string } | { readonly instrument: string };
 
 /**
  * The study source of exactly one of `--study STUDY.json` / `--instrument ID|FILE`; a usage error otherwise.

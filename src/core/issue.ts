@@ -35,7 +35,7 @@ export function toIssues(error: z.ZodError): Issue[] {
 }
 
 /** A Zod path as nabz writes it: `items[3].scale`. */
-export function issuePath(path: readonly PropertyKey[]): string {
+function issuePath(path: readonly PropertyKey[]): string {
   return path
     .map((p, k) => (typeof p === 'number' ? `[${p}]` : k === 0 ? String(p) : `.${String(p)}`))
     .join('');

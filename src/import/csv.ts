@@ -12,7 +12,7 @@ import Papa from 'papaparse';
 import type { ImportError } from '../core/response/importErrors.js';
 import { fileError, fsError } from './fileErrors.js';
 
-export interface CsvReadOptions {
+interface CsvReadOptions {
   /** Cell separator; default: detected from the header line among `,` `;` and tab (`,` when tied). */
   readonly delimiter?: string | undefined;
   /** Called with the number of bytes read so far, after each chunk. */

@@ -28,7 +28,7 @@ const DOCX_ZIP: ReadZipOptions = {
  * The paragraphs of a .docx body, as text. Problems are returned, never thrown; `failed` says why nothing could
  * be read: `not_docx` (not a ZIP, or no word/document.xml, or not well-formed) or `too_large` (over the bounds).
  */
-export interface DocxText {
+interface DocxText {
   readonly paragraphs: string[];
   readonly problems: string[];
   readonly failed?: 'not_docx' | 'too_large';

@@ -53,9 +53,9 @@ export { detectDelimiter } from './csv.js';
 export type { ImportProgress, ProgressBar, ProgressBarOptions } from './progress.js';
 export { createProgressBar, formatProgress } from './progress.js';
 
-export type FileFormat = 'csv' | 'tsv' | 'xlsx';
+type FileFormat = 'csv' | 'tsv' | 'xlsx';
 
-export interface ImportFileOptions extends Omit<ImportOptions, 'rowLength'> {
+interface ImportFileOptions extends Omit<ImportOptions, 'rowLength'> {
   /** File format; default: from the extension (.xlsx, .tsv, otherwise CSV; a ZIP signature means XLSX). */
   readonly format?: FileFormat | undefined;
   /** XLSX: worksheet name (default: the first worksheet). */

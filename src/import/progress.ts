@@ -14,7 +14,7 @@ export interface ImportProgress {
 }
 
 /** The slice of a writable terminal stream the bar uses (process.stderr fits). */
-export interface BarStream {
+interface BarStream {
   readonly isTTY?: boolean | undefined;
   readonly columns?: number | undefined;
   write(s: string): unknown;

@@ -90,7 +90,7 @@ export type ImportResult =
     }
   | { readonly ok: false; readonly issues: readonly Issue[]; readonly report: ImportReport };
 
-export interface RefiImportOptions {
+interface RefiImportOptions {
   /** Id of the new project (default: a GUID from the project name). */
   readonly projectId?: string;
   /** How the file counts positions (default 'codepoint'; see export.ts). */

@@ -8,7 +8,7 @@ import type { RawCell } from '../core/response/cells.js';
 import type { ImportError } from '../core/response/importErrors.js';
 import { fileError, fsError } from './fileErrors.js';
 
-export interface XlsxReadOptions {
+interface XlsxReadOptions {
   /** Worksheet name; default: the first worksheet. */
   readonly sheet?: string | undefined;
   readonly onBytes?: ((bytes: number) => void) | undefined;

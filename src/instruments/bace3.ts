@@ -99,7 +99,7 @@ const ITEMS: ReadonlyArray<readonly [number, string, boolean, boolean, string?]>
 const id = (n: number): string => `bace3_${String(n).padStart(2, '0')}`;
 
 /** The official 12-item treatment-stigma subscale (abstract: "a 12-item treatment stigma subscale"). */
-export const BACE3_STIGMA_ITEMS = [3, 5, 8, 9, 12, 14, 17, 19, 21, 24, 26, 28] as const;
+const BACE3_STIGMA_ITEMS = [3, 5, 8, 9, 12, 14, 17, 19, 21, 24, 26, 28] as const;
 
 const items: ItemInput[] = ITEMS.map(([n, text, na, verified, note]) => ({
   id: id(n),

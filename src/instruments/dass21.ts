@@ -46,7 +46,7 @@ const id = (n: number): string => `dass21_${String(n).padStart(2, '0')}`;
 const itemsOf = (k: 'D' | 'A' | 'S'): string[] => ITEMS.filter(([, , s]) => s === k).map(([n]) => id(n));
 
 /** Lowest doubled score of Normal, Mild, Moderate, Severe, Extremely severe (docs/instrument-sources.md §2.3). */
-export const DASS21_BAND_MINIMA = {
+const DASS21_BAND_MINIMA = {
   depression: [0, 10, 14, 21, 28],
   anxiety: [0, 8, 10, 15, 20],
   stress: [0, 15, 19, 26, 34],

@@ -5,7 +5,7 @@
 import { defineInstrument } from '../core/instrument/define.js';
 
 /** The licence line every official PHQ/GAD form carries (docs/instrument-sources.md §5.4). */
-export const PHQ_ATTRIBUTION =
+const PHQ_ATTRIBUTION =
   'Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, with an educational grant from Pfizer Inc. No permission required to reproduce, translate, display or distribute.';
 
 /** The licence of the PHQ screeners (PHQ-9, GAD-7): free to reproduce, with the attribution line. */

@@ -7,7 +7,7 @@ import { defineInstrument } from '../core/instrument/define.js';
 
 const id = (n: number): string => `pss10_${String(n).padStart(2, '0')}`;
 /** Positively worded items, reverse scored 0↔4, 1↔3. */
-export const PSS10_REVERSED = [4, 5, 7, 8] as const;
+const PSS10_REVERSED = [4, 5, 7, 8] as const;
 
 export const pss10 = defineInstrument({
   id: 'pss10',

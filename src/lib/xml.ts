@@ -26,7 +26,7 @@ export interface XmlElement {
   readonly children: readonly XmlNode[];
 }
 
-export interface XmlText {
+interface XmlText {
   readonly type: 'text';
   readonly text: string;
 }

@@ -15,7 +15,7 @@
 import { promisify } from 'node:util';
 import { deflateRawSync, inflateRaw, inflateRawSync } from 'node:zlib';
 
-export interface ZipInput {
+interface ZipInput {
   /** Path inside the archive, "/"-separated, e.g. "sources/1a2b….txt". */
   readonly name: string;
   /** Bytes, or text written as UTF-8 (no BOM). */

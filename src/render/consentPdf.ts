@@ -15,7 +15,7 @@ import { drawWords, embedFonts, type PdfFonts, type PdfWord, pdfWords } from './
 
 export { UnprintableTextError } from './pdfText.js';
 
-export interface ConsentPdfInput {
+interface ConsentPdfInput {
   readonly studyTitle: string;
   readonly form: ConsentForm;
   readonly record: ConsentRecord;

@@ -104,7 +104,7 @@ const textTwips = (chars: number, size: number) => Math.ceil(chars * 0.6 * (size
 type LayoutRow = { kind: 'group' } | { kind: 'data'; cells: readonly string[]; indent: number };
 
 /** How a table is laid out: portrait or a landscape page of its own, the column widths and the text size. */
-export interface TableLayout {
+interface TableLayout {
   readonly landscape: boolean;
   readonly widths: number[];
   /** Text size in half-points (24 = 12 pt). */
@@ -118,7 +118,7 @@ export interface TableLayout {
  * one that fits none goes on a landscape page of its own, at the largest size from 12 down to 8 pt that fits.
  * Room left over is shared in proportion to each column's need.
  */
-export function tableLayout(header: readonly string[], rows: readonly LayoutRow[]): TableLayout {
+function tableLayout(header: readonly string[], rows: readonly LayoutRow[]): TableLayout {
   // headers are bold: their longest word counted at 0.7 em a character
   const headChars = header.map((h) => (Math.max(4, longestWord(h)) * 7) / 6);
   const chars = header.map(() => 0);
@@ -283,7 +283,7 @@ function paragraph(text: string): Paragraph {
   return new Paragraph({ spacing: { after: 120 }, children: [run(text)] });
 }
 
-export interface DocxOptions {
+interface DocxOptions {
   /** Figure images by figure id (e.g. from `renderFigureImages`, also written to figures/); drawn when absent. */
   readonly figures?: ReadonlyMap<string, FigurePng>;
 }

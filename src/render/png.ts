@@ -90,7 +90,7 @@ export function findFontFile(fileName: string, debianPackage: string): string {
 }
 
 /** The report font's files (regular, bold, italic), found once per process. */
-export function reportFontFiles(): string[] {
+function reportFontFiles(): string[] {
   if (fontFiles) return fontFiles;
   const found: string[] = [];
   for (const dir of fontFolders()) if (existsSync(dir)) findFiles(dir, 4, found);

@@ -19,7 +19,7 @@ import { resvgOptions, withDpi } from './png.js';
 const W = 2100;
 const H = 2970;
 /** Pixels of the PNG poster: A4 width at 300 dpi. */
-export const POSTER_PNG_WIDTH = 2480;
+const POSTER_PNG_WIDTH = 2480;
 const QUIET = 4;
 /** Pixels per QR module of the code image inside the PDF. */
 const PDF_QR_PIXELS = 16;
@@ -29,7 +29,7 @@ const TITLE_LINES = 4;
 /** The line above the code unless the caller gives another. */
 export const POSTER_CALL = 'Scan with your phone camera to take part — anonymous, a few minutes';
 
-export interface PosterInput {
+interface PosterInput {
   readonly title: string;
   readonly link: string;
   /** The line above the code (default: {@link POSTER_CALL}). */
@@ -37,7 +37,7 @@ export interface PosterInput {
 }
 
 /** The QR code of `text` as one SVG path of its dark modules, in module units (size × size, no margin). */
-export function qrModules(text: string): { size: number; path: string } {
+function qrModules(text: string): { size: number; path: string } {
   const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
   const { size, data } = qr.modules;
   let path = '';

@@ -35,7 +35,7 @@ import { escapeXml, oneLine, REPORT_FONT, wrap } from './common.js';
  * take (so Vega never cuts one with "…"), the plot is `PLOT_WIDTH`, and a value label (at most "100.0%") fits to its
  * right; test/render/svg.test.ts measures the width of the widest case.
  */
-export const FIGURE_FONT_PX = 11;
+const FIGURE_FONT_PX = 11;
 export const FIGURE_MAX_WIDTH = 600;
 /** Characters per line of a category label before it wraps (axis labels can hold several lines). */
 const LABEL_CHARS = 28;
@@ -114,7 +114,7 @@ function chartFrame(fig: FigureSpec, maxLines: number, values: readonly Record<s
  * middle of the scale is at 0 (the middle level of an odd scale straddles 0; an even scale splits between the
  * two middle levels).
  */
-export function divergingSegments(shares: readonly number[]): { x0: number; x1: number }[] {
+function divergingSegments(shares: readonly number[]): { x0: number; x1: number }[] {
   const k = shares.length;
   const half = Math.floor(k / 2);
   let start = -shares.slice(0, half).reduce((a, b) => a + b, 0);

@@ -61,12 +61,7 @@ function noteLines(notes: readonly string[], width: number, st: Style): string[]
 }
 
 /** Lay a table out in at most `width` columns (wider only when the numbers alone do not fit). */
-export function tableLines(
-  table: TableSpec,
-  label: string,
-  width: number,
-  st: Style = style(false),
-): string[] {
+function tableLines(table: TableSpec, label: string, width: number, st: Style = style(false)): string[] {
   const cols = table.columns;
   const rows: DisplayRow[] = displayRows(table).map((r) =>
     r.kind === 'group'
@@ -153,12 +148,7 @@ export function tableLines(
 }
 
 /** A horizontal bar chart in text: label, bar of '#', value label. */
-export function figureLines(
-  fig: FigureSpec,
-  label: string,
-  width: number,
-  st: Style = style(false),
-): string[] {
+function figureLines(fig: FigureSpec, label: string, width: number, st: Style = style(false)): string[] {
   const data = figureRows(fig);
   const lines = paragraph(`${label}. ${fig.title}`, width).map((l) => st.bold(l));
   const labelW = Math.min(

@@ -48,7 +48,7 @@ import { esc } from './ui/html.js';
 
 export { BODY_LIMIT };
 
-export interface BuildAppOptions {
+interface BuildAppOptions {
   readonly store: Store;
   readonly config: ServerConfig;
   /** Fastify's logger: false (default, e.g. tests) or pino options. Remote addresses and headers are never logged. */
@@ -73,7 +73,7 @@ function csrfBinding(req: FastifyRequest): string {
 }
 
 /** Paths whose requests come from respondents: no session lookup needed, no CSRF cookie, nothing identifying logged. */
-export function isRespondentPath(url: string): boolean {
+function isRespondentPath(url: string): boolean {
   return url.startsWith('/s/') || url.startsWith('/api/v1/s/');
 }
 

@@ -16,7 +16,7 @@ export interface HttpIssue {
  * Every machine-readable code an HttpError carries, in one place (the JSON API documents them in
  * src/server/api/routes.ts; HTML pages show the message). A new kind of refusal adds its code here.
  */
-export type HttpErrorCode =
+type HttpErrorCode =
   // 400
   | 'validation'
   | 'malformed'

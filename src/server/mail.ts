@@ -22,7 +22,7 @@ export interface SmtpConfig {
   readonly insecureTls?: boolean;
 }
 
-export interface MailMessage {
+interface MailMessage {
   readonly to: string;
   readonly subject: string;
   readonly text: string;

@@ -22,7 +22,7 @@ import type { LimitsRepo } from '../store/index.js';
 type Done = (err: Error | null, res?: { current: number; ttl: number }) => void;
 
 /** The largest block of hits one process reserves at once. */
-export const MAX_LEASE = 256;
+const MAX_LEASE = 256;
 /** Keys whose lease is kept in memory per route (the least recently renewed is dropped first). */
 const MAX_LEASED_KEYS = 10_000;
 

@@ -50,7 +50,7 @@ export function checkCounterName(name: string): void {
 }
 
 /** Add `by` to one counter (to one of its shards) in one statement (INSERT … ON CONFLICT DO UPDATE). */
-export async function incrementCounter(
+async function incrementCounter(
   db: Kysely<Database>,
   input: { studyId: number; name: string; day: string; by: number; shard: number },
 ): Promise<void> {

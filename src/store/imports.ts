@@ -47,7 +47,7 @@ export interface ImportRow {
   readonly submittedAt: Date | null;
 }
 
-export interface ImportInput {
+interface ImportInput {
   readonly studyId: number;
   /** Who imports: recorded in the audit entry appended in the same transaction. */
   readonly actorUserId: number;

@@ -194,7 +194,7 @@ export interface Store extends Repositories {
 }
 
 /** The audit entry of an audited write: who (`actorUserId`, null for the system) did what to which study. */
-export interface AuditedEntry extends NewAuditEntry {
+interface AuditedEntry extends NewAuditEntry {
   readonly actorUserId: number | null;
 }
 
@@ -224,7 +224,7 @@ export function repositories(ctx: StoreContext): Repositories {
 }
 
 /** The default SQLite file inside a data directory. */
-export function defaultSqliteFile(dataDir: string): string {
+function defaultSqliteFile(dataDir: string): string {
   return join(dataDir, 'nabz.sqlite');
 }
 

@@ -64,7 +64,7 @@ import type { Database, Flag, Instant, JsonText } from './schema.js';
 // ---------------------------------------------------------------------------------------------------------
 // Tables (added by migration 0002_qual; kept here so the core schema file stays untouched)
 
-export type QualProjectsTable = {
+type QualProjectsTable = {
   id: import('kysely').Generated<number>;
   study_id: number;
   name: string;
@@ -75,7 +75,7 @@ export type QualProjectsTable = {
   updated_at: Instant;
 };
 
-export type QualEntitiesTable = {
+type QualEntitiesTable = {
   project_id: number;
   kind: QualKind;
   entity_id: string;
@@ -88,7 +88,7 @@ export type QualEntitiesTable = {
   updated_at: Instant;
 };
 
-export type QualAuditTable = {
+type QualAuditTable = {
   project_id: number;
   seq: number;
   actor: string;
@@ -105,7 +105,7 @@ export type QualAuditTable = {
 };
 
 /** A transcript's recording (migration 0008_qual_media): the bytes; the transcript's document describes them. */
-export type QualMediaTable = {
+type QualMediaTable = {
   project_id: number;
   kind: import('kysely').Generated<'source'>;
   source_id: string;
@@ -116,7 +116,7 @@ export type QualMediaTable = {
   created_at: Instant;
 };
 
-export type QualTables = {
+type QualTables = {
   qual_projects: QualProjectsTable;
   qual_entities: QualEntitiesTable;
   qual_audit: QualAuditTable;
@@ -130,13 +130,13 @@ export const QUAL_TABLES = ['qual_projects', 'qual_entities', 'qual_audit', 'qua
 // Stored documents
 
 /** A coder: a researcher, linked to a nabz user (`u<userId>`), or imported (no user). */
-export const StoredCoderSchema = CoderSchema.extend({
+const StoredCoderSchema = CoderSchema.extend({
   userId: z.number().int().positive().nullable().default(null),
 });
 export type StoredCoder = z.infer<typeof StoredCoderSchema>;
 
 /** What a transcript's document says about its recording (the bytes are in `qual_media`). */
-export const MediaMetaSchema = z.object({
+const MediaMetaSchema = z.object({
   /** The uploaded file's name, as shown to researchers (never used to decide the type). */
   name: z.string().min(1).max(300),
   contentType: z.enum([
@@ -156,7 +156,7 @@ export const MediaMetaSchema = z.object({
 export type MediaMeta = z.infer<typeof MediaMetaSchema>;
 
 /** A source with its speaker turns, how it came in and, optionally, its recording. */
-export const StoredSourceSchema = z.object({
+const StoredSourceSchema = z.object({
   source: SourceSchema,
   turns: z.array(TurnSchema).default([]),
   /** txt, docx, vtt, srt, qdpx. */
@@ -165,11 +165,11 @@ export const StoredSourceSchema = z.object({
 });
 export type StoredSource = z.infer<typeof StoredSourceSchema>;
 
-export const MemberCheckStatusSchema = z.enum(['not_sent', 'sent', 'returned', 'corrected', 'approved']);
+const MemberCheckStatusSchema = z.enum(['not_sent', 'sent', 'returned', 'corrected', 'approved']);
 export type MemberCheckStatus = z.infer<typeof MemberCheckStatusSchema>;
 
 /** A participant's member-checking packet: its status, language, the version sent, and its history. */
-export const MemberCheckSchema = z.object({
+const MemberCheckSchema = z.object({
   participantId: QualIdSchema,
   language: z.enum(['en', 'ur']).default('en'),
   status: MemberCheckStatusSchema.default('not_sent'),
@@ -197,7 +197,7 @@ export const MemberCheckSchema = z.object({
 export type MemberCheck = z.infer<typeof MemberCheckSchema>;
 
 /** A tracked edit to a transcript (a participant's correction): what stood at `[start, end)` and what replaced it. */
-export const CorrectionSchema = z.object({
+const CorrectionSchema = z.object({
   id: QualIdSchema,
   participantId: QualIdSchema,
   sourceId: QualIdSchema,
@@ -219,7 +219,7 @@ export const CorrectionSchema = z.object({
 export type Correction = z.infer<typeof CorrectionSchema>;
 
 /** The project document: everything of a `QualProject` that is not an entity of its own. */
-export const ProjectDocSchema = z.object({
+const ProjectDocSchema = z.object({
   description: z.string().optional(),
   createdAt: IsoDateTimeSchema.optional(),
   meta: QualMetaSchema.default({}),
@@ -237,7 +237,7 @@ export const ProjectDocSchema = z.object({
 export type ProjectDoc = z.infer<typeof ProjectDocSchema>;
 
 /** The kinds of entity a project holds, with the schema each row's JSON must satisfy. */
-export const QUAL_KIND_SCHEMAS = {
+const QUAL_KIND_SCHEMAS = {
   source: StoredSourceSchema,
   participant: ParticipantSchema,
   coder: StoredCoderSchema,
@@ -249,7 +249,7 @@ export const QUAL_KIND_SCHEMAS = {
   correction: CorrectionSchema,
 } as const;
 export type QualKind = keyof typeof QUAL_KIND_SCHEMAS;
-export type QualData<K extends QualKind> = z.infer<(typeof QUAL_KIND_SCHEMAS)[K]>;
+type QualData<K extends QualKind> = z.infer<(typeof QUAL_KIND_SCHEMAS)[K]>;
 
 const KIND_LABEL: Record<QualKind, string> = {
   source: 'Transcript',
@@ -380,7 +380,7 @@ export interface QualPlan<T> {
 export const qualHash = sha256Hex;
 
 /** What the audit trail records of an entity: never transcript text, never a participant's name. */
-export function auditView(kind: QualKind, data: unknown): unknown {
+function auditView(kind: QualKind, data: unknown): unknown {
   if (data == null) return null;
   if (kind === 'source') {
     const s = data as StoredSource;
@@ -523,7 +523,7 @@ function cmp(a: string, b: string): number {
 }
 
 /** The coder ids whose segments `viewer` may see in `coders` (before comparison opens). */
-export function visibleCoderIds(
+function visibleCoderIds(
   coders: readonly QualEntity<'coder'>[],
   viewer: QualVisibility,
   comparisonOpen: boolean,
@@ -570,12 +570,7 @@ export function toQualProject(state: QualState): QualProject {
 }
 
 /** The message of a version conflict: whose data, which versions, what to do. */
-export function conflictMessage(
-  kind: QualKind | 'project',
-  name: string,
-  had: number,
-  now: number | null,
-): string {
+function conflictMessage(kind: QualKind | 'project', name: string, had: number, now: number | null): string {
   const what = kind === 'project' ? 'The project settings' : `${KIND_LABEL[kind]} "${name}"`;
   if (now === null)
     return `${what} was deleted by someone else while you were working on it. Nothing was saved; reload the page.`;

@@ -34,7 +34,7 @@ type Apply = <T>(
 ) => Promise<Outcome<{ result: T }, QualRefusal>>;
 
 /** The project change that records the agreement before consensus, when it is not recorded yet. */
-export function baselinePlan(
+function baselinePlan(
   state: QualState,
   project: QualProject,
   at: string,

@@ -23,7 +23,7 @@ import type { ColumnType, Generated } from 'kysely';
 /** A point in time. See the table above. */
 export type Instant = ColumnType<Date | string, Date, Date>;
 /** A point in time that may be absent. */
-export type NullableInstant = ColumnType<Date | string | null, Date | null | undefined, Date | null>;
+type NullableInstant = ColumnType<Date | string | null, Date | null | undefined, Date | null>;
 /** A boolean with a database default. */
 export type Flag = ColumnType<boolean | number, boolean | undefined, boolean>;
 /** A calendar day, `YYYY-MM-DD`. */
@@ -31,7 +31,7 @@ export type Day = string;
 /** JSON text. */
 export type JsonText = string;
 /** An auto-generated integer id. */
-export type Id = Generated<number>;
+type Id = Generated<number>;
 
 export interface UsersTable {
   id: Id;
@@ -44,7 +44,7 @@ export interface UsersTable {
   created_at: Instant;
 }
 
-export interface SessionsTable {
+interface SessionsTable {
   /** SHA-256 (hex) of the session token; the token itself is never stored. */
   token_hash: string;
   user_id: number;
@@ -52,7 +52,7 @@ export interface SessionsTable {
   expires_at: Instant;
 }
 
-export interface SetupTokensTable {
+interface SetupTokensTable {
   /** SHA-256 (hex) of the one-time token. */
   token_hash: string;
   /** What the token may be used for, e.g. `owner` (first account). */
@@ -102,14 +102,14 @@ export interface StudyVersionsTable {
   created_at: Instant;
 }
 
-export interface StudyRolesTable {
+interface StudyRolesTable {
   study_id: number;
   user_id: number;
   role: StudyRole;
   granted_at: Instant;
 }
 
-export interface StudyInvitationsTable {
+interface StudyInvitationsTable {
   study_id: number;
   /** Normalised (trimmed, lower-case) e-mail address of the invitee; no account need exist. */
   email: string;
@@ -118,7 +118,7 @@ export interface StudyInvitationsTable {
   created_at: Instant;
 }
 
-export interface InstrumentAcknowledgementsTable {
+interface InstrumentAcknowledgementsTable {
   study_id: number;
   instrument_id: string;
   user_id: number;
@@ -156,7 +156,7 @@ export interface ResponsesTable {
 }
 
 /** An uploaded export waiting for its import (migration 0009_response_imports; src/store/imports.ts). */
-export interface ResponseUploadsTable {
+interface ResponseUploadsTable {
   id: Id;
   study_id: number;
   user_id: number;
@@ -171,7 +171,7 @@ export interface ResponseUploadsTable {
   created_at: Instant;
 }
 
-export interface ResumeDraftsTable {
+interface ResumeDraftsTable {
   study_id: number;
   /** SHA-256 (hex) of the resume code. */
   code_hash: string;
@@ -184,7 +184,7 @@ export interface ResumeDraftsTable {
   expires_at: Instant;
 }
 
-export interface ProgressCountersTable {
+interface ProgressCountersTable {
   study_id: number;
   day: Day;
   /** e.g. `started`, `completed`, `screened_out`, `page_3`. */
@@ -204,7 +204,7 @@ export interface ReferralLinksTable {
 }
 
 /** A follow-up volunteer (src/store/volunteers.ts): no response id, no time; contacts sealed. */
-export interface VolunteersTable {
+interface VolunteersTable {
   study_id: number;
   /** SHA-256 (hex) of the volunteer's random code (the code is in `sealed`, for the owner's personal link). */
   code_hash: string;
@@ -220,7 +220,7 @@ export interface VolunteersTable {
 /** Where a volunteer is: volunteered → invited → consented → attended (or declined). */
 export type VolunteerStatus = 'volunteered' | 'invited' | 'consented' | 'attended' | 'declined';
 
-export interface InviteLinksTable {
+interface InviteLinksTable {
   study_id: number;
   /** HMAC-SHA256 (hex) of the invitation token under the server's secret; the token itself is never stored. */
   token_hash: string;
@@ -228,14 +228,14 @@ export interface InviteLinksTable {
   created_on: Day;
 }
 
-export interface ServerSecretsTable {
+interface ServerSecretsTable {
   /** e.g. `idempotency`. */
   name: string;
   /** 32 random bytes, hex. */
   value: string;
 }
 
-export interface AuditLogTable {
+interface AuditLogTable {
   id: Id;
   /** No foreign key: the log outlives the studies and users it mentions. */
   study_id: number | null;
@@ -249,13 +249,13 @@ export interface AuditLogTable {
 }
 
 /** A view over the migration table: the number and name of the latest applied migration. */
-export interface SchemaVersionView {
+interface SchemaVersionView {
   version: ColumnType<number | string | bigint, never, never>;
   name: ColumnType<string | null, never, never>;
 }
 
 /** 0007_limits: one fixed window of one rate limit; `key` is an HMAC (see limits.ts). */
-export interface RateCountersTable {
+interface RateCountersTable {
   key: string;
   window_start: number;
   expires_at: number;
@@ -263,14 +263,14 @@ export interface RateCountersTable {
 }
 
 /** 0007_limits: sign-in throttle state (JSON) under an HMAC key, until `expires_at` (ms since the epoch). */
-export interface LimitStateTable {
+interface LimitStateTable {
   key: string;
   value: string;
   expires_at: number;
 }
 
 /** 0011_account_links: an invitation link to a role on a study, or a password reset link for one account. */
-export interface AccountLinksTable {
+interface AccountLinksTable {
   /** SHA-256 (hex) of the link's secret; the secret itself is never stored. */
   token_hash: string;
   kind: 'invite' | 'reset';

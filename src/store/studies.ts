@@ -22,8 +22,6 @@ import { StoreError } from './errors.js';
 import type { StudiesTable, StudyRole, StudyStatus, StudyVersionsTable } from './schema.js';
 import { removeStudyVolunteers } from './volunteers.js';
 
-export type { StudyRole, StudyStatus } from './schema.js';
-
 /** A study without its definition (for lists). */
 export interface StudySummary {
   readonly id: number;
@@ -91,7 +89,7 @@ export interface StudySettings {
 }
 
 /** A copy of a study (see {@link StudiesRepo.duplicate}). */
-export interface DuplicateStudy {
+interface DuplicateStudy {
   /** The study copied: its anonymity, time recording, invitation-only setting and k are carried over. */
   readonly fromStudyId: number;
   readonly title: string;

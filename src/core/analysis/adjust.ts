@@ -7,7 +7,7 @@ import type { AdjustedP } from '../report/sentences.js';
 import { pAdjust } from '../stats/padjust.js';
 import type { AnalysisPlan } from '../study/schema.js';
 
-export type AdjustMethod = AnalysisPlan['adjust'];
+type AdjustMethod = AnalysisPlan['adjust'];
 
 /** The method as a sentence names it: "Holm" (in "Holm-adjusted p"). */
 export function adjustName(method: AdjustMethod): string {

@@ -35,8 +35,7 @@ import { sampleSection } from './sample.js';
 import { itemsPresent, scoringSection } from './scoring.js';
 import { thresholdSection } from './thresholds.js';
 
-export { cellsToSuppress, isSmall } from '../privacy/suppression.js';
-export type { AnalysisInput } from './input.js';
+export { cellsToSuppress } from '../privacy/suppression.js';
 
 /** Build the full report of a study. */
 export function analyzeStudy(original: AnalysisInput): Report {

@@ -29,7 +29,7 @@ function groupLabel(
 }
 
 /** The item with the groups as its options (codes 1…k in the order listed). */
-export function recodedItem(item: Item, c: Categories, languages: readonly string[]): Item {
+function recodedItem(item: Item, c: Categories, languages: readonly string[]): Item {
   return {
     ...item,
     options: c.groups.map((g, i) => ({ value: i + 1, label: groupLabel(item, g, languages) })),
@@ -136,7 +136,7 @@ function mergeText(m: MergedCategories): string {
 }
 
 /** The table note of the merges a table uses. */
-export function mergeNote(list: readonly MergedCategories[]): string {
+function mergeNote(list: readonly MergedCategories[]): string {
   return `Categories merged for the analysis (the answers as collected are unchanged): ${list.map(mergeText).join('. ')}.`;
 }
 

@@ -37,11 +37,7 @@ import { adjustFamily, adjustName, adjustNote } from './adjust.js';
 import type { AnalysisInput } from './input.js';
 import { categoryCounts, itemText, midSentence, numericColumn, optionLabel, scoreLabel } from './labels.js';
 
-export function splitBy(
-  values: Float64Array,
-  group: NumericColumn,
-  levels: readonly number[],
-): Float64Array[] {
+function splitBy(values: Float64Array, group: NumericColumn, levels: readonly number[]): Float64Array[] {
   const counts = levels.map(() => 0);
   const idx = new Map(levels.map((v, i) => [v, i]));
   for (let i = 0; i < values.length; i++) {

@@ -15,7 +15,7 @@ import { adjustName } from './adjust.js';
 import { type MergedCategories, mergeMethodsSentence } from './categories.js';
 import { midSentence } from './labels.js';
 
-export interface MethodsInput {
+interface MethodsInput {
   readonly resolved: ResolvedStudy;
   readonly scored: ScoredDataset;
   /** Respondents analysed. */

@@ -124,7 +124,7 @@ export function optionCounts(
  * The option values that count as agreeing by default: the top two values of a scale with 4 or more options,
  * the top value of a shorter one.
  */
-export function defaultAgreeing(options: readonly ResponseOption[]): number[] {
+function defaultAgreeing(options: readonly ResponseOption[]): number[] {
   const values = [...new Set(options.map((o) => o.value))].sort((a, b) => a - b);
   return values.slice(values.length >= 4 ? -2 : -1);
 }
@@ -336,13 +336,13 @@ function itemLabel(ins: Instrument, it: Item): string {
 const EXCLUSIVE_LABEL = /^(?:none(?:\s+of\s+(?:the\s+above|these|them))?|nothing|not\s+applicable|n\/?a)$/i;
 
 /** Whether an option excludes the others: marked `exclusive`, or labelled like "None". */
-export function isExclusiveOption(o: ResponseOption): boolean {
+function isExclusiveOption(o: ResponseOption): boolean {
   return (
     o.exclusive ?? Object.values(o.label).some((l) => EXCLUSIVE_LABEL.test(l.trim().replace(/[.!]+$/, '')))
   );
 }
 
-export interface MultipleChoiceCounts {
+interface MultipleChoiceCounts {
   /** Respondents who answered the question (chose at least one option). */
   readonly answered: number;
   readonly counts: readonly number[];
@@ -351,7 +351,7 @@ export interface MultipleChoiceCounts {
 }
 
 /** Per-option counts of a multiple-choice question over its 0/1 option columns. */
-export function multipleChoiceCounts(item: Item, ds: Dataset): MultipleChoiceCounts {
+function multipleChoiceCounts(item: Item, ds: Dataset): MultipleChoiceCounts {
   const options = item.options ?? [];
   const cols = options.map((o) => numeric(ds, optionColumnId(item.id, o.value)));
   const exclusive = options.map(isExclusiveOption);

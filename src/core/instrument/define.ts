@@ -5,7 +5,7 @@
 import { type Instrument, type InstrumentInput, parseInstrument } from './schema.js';
 
 /** Freeze an object graph so shared library instruments cannot be changed by a caller. */
-export function deepFreeze<T>(value: T): T {
+function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
@@ -17,7 +17,7 @@ export function deepFreeze<T>(value: T): T {
  * A library instrument states what own instruments may leave to defaults: its version, short title,
  * citation, licence and languages.
  */
-export type LibraryInstrumentInput = InstrumentInput &
+type LibraryInstrumentInput = InstrumentInput &
   Required<Pick<InstrumentInput, 'version' | 'shortTitle' | 'citation' | 'licence' | 'languages'>>;
 
 /**

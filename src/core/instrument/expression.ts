@@ -45,41 +45,41 @@ import type { Issue, Validated } from './schema.js';
  * study's follow-up eligibility (src/core/study/followUp.ts) accepts them; every other validator refuses them.
  */
 export type RefScope = 'item' | 'score' | 'band';
-export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
-export type FunctionName = 'answered' | 'count' | 'any' | 'all';
+type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
+type FunctionName = 'answered' | 'count' | 'any' | 'all';
 
 /** `pos` is the 0-based offset in the source where the node starts; absent on hand-built nodes. */
-export type NumberLiteral = { readonly type: 'number'; readonly value: number; readonly pos?: number };
-export type StringLiteral = { readonly type: 'string'; readonly value: string; readonly pos?: number };
-export type BooleanLiteral = { readonly type: 'boolean'; readonly value: boolean; readonly pos?: number };
+type NumberLiteral = { readonly type: 'number'; readonly value: number; readonly pos?: number };
+type StringLiteral = { readonly type: 'string'; readonly value: string; readonly pos?: number };
+type BooleanLiteral = { readonly type: 'boolean'; readonly value: boolean; readonly pos?: number };
 export type Literal = NumberLiteral | StringLiteral | BooleanLiteral;
-export type RefExpr = {
+type RefExpr = {
   readonly type: 'ref';
   readonly scope: RefScope;
   readonly id: string;
   readonly pos?: number;
 };
-export type NotExpr = { readonly type: 'not'; readonly operand: Expr; readonly pos?: number };
-export type LogicalExpr = {
+type NotExpr = { readonly type: 'not'; readonly operand: Expr; readonly pos?: number };
+type LogicalExpr = {
   readonly type: 'and' | 'or';
   readonly left: Expr;
   readonly right: Expr;
   readonly pos?: number;
 };
-export type CompareExpr = {
+type CompareExpr = {
   readonly type: 'compare';
   readonly op: CompareOp;
   readonly left: Expr;
   readonly right: Expr;
   readonly pos?: number;
 };
-export type InExpr = {
+type InExpr = {
   readonly type: 'in';
   readonly value: Expr;
   readonly list: readonly Literal[];
   readonly pos?: number;
 };
-export type CallExpr = {
+type CallExpr = {
   readonly type: 'call';
   readonly name: FunctionName;
   /** `answered` and `count` take only `RefExpr` arguments; `any` and `all` take any expressions. */
@@ -98,16 +98,11 @@ export type ExprValue = number | string | boolean | null;
 export type Lookup = (scope: RefScope, id: string) => number | string | boolean | null | undefined;
 
 export const KEYWORDS: ReadonlySet<string> = new Set(['and', 'or', 'not', 'in', 'true', 'false']);
-export const FUNCTIONS: ReadonlySet<FunctionName> = new Set<FunctionName>([
-  'answered',
-  'count',
-  'any',
-  'all',
-]);
+const FUNCTIONS: ReadonlySet<FunctionName> = new Set<FunctionName>(['answered', 'count', 'any', 'all']);
 /** Deepest nesting the parser accepts (parentheses, `not`, calls); deeper input is rejected, never a stack overflow. */
 export const MAX_DEPTH = 64;
 /** Longest source text the parser accepts. */
-export const MAX_LENGTH = 10_000;
+const MAX_LENGTH = 10_000;
 
 // ---------------------------------------------------------------------------------------------
 // Tokenizer
@@ -124,7 +119,7 @@ interface Token {
 }
 
 /** A syntax error: where (0-based offset), what the parser expected, what it found. */
-export interface ExpressionSyntaxError {
+interface ExpressionSyntaxError {
   readonly pos: number;
   readonly expected: string;
   readonly found: string;
@@ -514,7 +509,7 @@ class Parser {
   }
 }
 
-export type ParseResult =
+type ParseResult =
   | { readonly ok: true; readonly value: Expr }
   | { readonly ok: false; readonly error: ExpressionSyntaxError };
 
@@ -792,7 +787,7 @@ function suggest(id: string, known: ReadonlySet<string>): string {
 export type CompiledExpression = (lookup: Lookup) => ExprValue;
 
 /** Turn anything a lookup returns into an expression value (NaN, undefined and other types become unknown). */
-export function toExprValue(v: unknown): ExprValue {
+function toExprValue(v: unknown): ExprValue {
   if (typeof v === 'number') return Number.isNaN(v) ? null : v;
   if (typeof v === 'string' || typeof v === 'boolean') return v;
   return null;

@@ -41,7 +41,7 @@ export const ShortLabelSchema = z
   .max(60, 'must be at most 60 characters (a short label for headings and tables)')
   .regex(/^[^\n\r]*$/, 'must be one line');
 
-export const ResponseOptionSchema = z.object({
+const ResponseOptionSchema = z.object({
   /** Stored value (the score before reverse keying), e.g. 0–3, or 0/25/50/75/100 for CBI. */
   value: z.number().finite(),
   label: LocalizedTextSchema,
@@ -53,7 +53,7 @@ export const ResponseOptionSchema = z.object({
 });
 export type ResponseOption = z.infer<typeof ResponseOptionSchema>;
 
-export const ResponseScaleSchema = z.object({
+const ResponseScaleSchema = z.object({
   id: IdSchema,
   options: z.array(ResponseOptionSchema).min(2),
   /**
@@ -109,7 +109,7 @@ export const ItemSchema = z.object({
 export type Item = z.infer<typeof ItemSchema>;
 export type ItemInput = z.input<typeof ItemSchema>;
 
-export const BandSchema = z.object({
+const BandSchema = z.object({
   /** Lowest score in the band (inclusive). Bands are sorted by `min`; a band ends where the next begins. */
   min: z.number().finite(),
   label: LocalizedTextSchema,
@@ -118,8 +118,7 @@ export const BandSchema = z.object({
 });
 export type Band = z.infer<typeof BandSchema>;
 
-export const ScoreMethodSchema = z.enum(['sum', 'mean', 'prorated_sum']);
-export type ScoreMethod = z.infer<typeof ScoreMethodSchema>;
+const ScoreMethodSchema = z.enum(['sum', 'mean', 'prorated_sum']);
 
 export const ScoreSchema = z.object({
   id: IdSchema,
@@ -145,15 +144,14 @@ export const ScoreSchema = z.object({
 export type Score = z.infer<typeof ScoreSchema>;
 export type ScoreInput = z.input<typeof ScoreSchema>;
 
-export const SafetyRuleSchema = z.object({
+const SafetyRuleSchema = z.object({
   id: IdSchema,
   /** Expression over item values and scores, e.g. `phq9_9 > 0` or `score.dass21_d >= 28`. */
   when: z.string().min(1),
   description: z.string().min(1),
 });
-export type SafetyRule = z.infer<typeof SafetyRuleSchema>;
 
-export const LicenceSchema = z.object({
+const LicenceSchema = z.object({
   /** Short name, e.g. "Pfizer: no permission required", "KCL conditions of use". */
   name: z.string().min(1),
   /** Whether this repository may ship the item text. When false, items carry no text; use a text pack. */
@@ -181,7 +179,7 @@ export const BACK_TRANSLATION_LABELS: Readonly<Record<BackTranslation, string>> 
 };
 
 /** A record of a text pack applied to an instrument: who supplied it and whether it matches the known text. */
-export const AppliedTextPackSchema = z.object({
+const AppliedTextPackSchema = z.object({
   language: LanguageSchema,
   version: z.string().min(1),
   licensee: z.string().min(1),
@@ -209,7 +207,7 @@ export const OWN_INSTRUMENT_LICENCE: Licence = Object.freeze({
   attribution: "The study team's own instrument.",
 });
 /** The citation of an instrument that does not give one. */
-export const OWN_INSTRUMENT_CITATION = 'Own instrument of the study team (not a published instrument).';
+const OWN_INSTRUMENT_CITATION = 'Own instrument of the study team (not a published instrument).';
 
 export const InstrumentSchema = z
   .object({

@@ -50,7 +50,7 @@ function distance(a: string, b: string): number {
 }
 
 /** The known key closest to `key` (case-insensitive edit distance ≤ a third of its length), if any. */
-export function closestKey(key: string, known: readonly string[]): string | undefined {
+function closestKey(key: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = Math.max(1, Math.floor(key.length / 3)) + 1;
   for (const k of known) {

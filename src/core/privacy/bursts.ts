@@ -14,7 +14,8 @@
 import { canonicalJson } from '../json.js';
 import type { Answers } from '../response/answer.js';
 import { at } from '../stats/at.js';
-export interface BurstOptions {
+
+interface BurstOptions {
   /** How many earlier responses each one is compared with (default 10). */
   readonly window?: number;
   /** Smallest burst (default 3). */
@@ -24,7 +25,7 @@ export interface BurstOptions {
 }
 
 /** One response's answers as question id → a canonical text of its answer. */
-export type AnswerSignature = ReadonlyMap<string, string>;
+type AnswerSignature = ReadonlyMap<string, string>;
 
 /** The signature of a stored answers object (`{ itemId: answer }`), each answer as canonical JSON. */
 export function answerSignature(answers: Answers): AnswerSignature {

@@ -17,9 +17,6 @@
 
 import { at } from '../stats/at.js';
 
-/** Roles on a study (src/store/schema.ts StudyRole) plus the qualitative coder. */
-export type PrivacyRole = 'owner' | 'analyst' | 'viewer' | 'coder';
-
 /** `exact`: live exact figures (the role can read row data). `protected`: suppressed, coarse, snapshotted. */
 export type Audience = 'exact' | 'protected';
 

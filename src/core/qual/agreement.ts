@@ -34,7 +34,7 @@ import { type NotComputable, notComputable } from '../stats/result.js';
 export type AgreementUnit = 'character' | 'turn';
 
 /** A unit class: `weight` identical units whose values per coder are `values` (NaN = missing). */
-export interface WeightedUnit {
+interface WeightedUnit {
   readonly weight: number;
   readonly values: readonly number[];
 }
@@ -72,7 +72,7 @@ export interface AgreementInput {
  * Build the unit classes of one code (or, with `codeId` null, nothing — see `pooled`) for all coders.
  * In character mode, runs of code points with the same coding pattern collapse into one weighted class.
  */
-export function unitClasses(input: AgreementInput, codeId: string): WeightedUnit[] {
+function unitClasses(input: AgreementInput, codeId: string): WeightedUnit[] {
   const out: WeightedUnit[] = [];
   const m = input.coders.length;
   for (const src of input.sources) {
@@ -172,7 +172,7 @@ export interface TwoCoderResult {
 }
 
 /** Two-coder counts from unit classes (values 0/1, NaN missing). */
-export function twoByTwo(units: readonly WeightedUnit[]): TwoCoderDenominator {
+function twoByTwo(units: readonly WeightedUnit[]): TwoCoderDenominator {
   let n11 = 0;
   let n10 = 0;
   let n01 = 0;
@@ -366,7 +366,7 @@ export function twoCoderAgreement(input: AgreementInput): {
 }
 
 /** Counts behind an alpha. */
-export interface AlphaDenominator {
+interface AlphaDenominator {
   /** All units (unit classes weighted). */
   readonly units: number;
   /** Units with at least two values (the only ones alpha uses). */

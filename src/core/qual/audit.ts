@@ -15,13 +15,13 @@
 import { canonicalJson } from '../json.js';
 
 /** A hash function over a string, e.g. SHA-256 hex. Must be deterministic. */
-export type HashFn = (s: string) => string;
+type HashFn = (s: string) => string;
 
 /** Hash before the first event. */
 export const AUDIT_GENESIS = '0'.repeat(64);
 
 /** What an event is about, e.g. `{ kind: 'segment', id: 's12' }`. */
-export interface AuditEntity {
+interface AuditEntity {
   readonly kind: string;
   readonly id: string;
 }
@@ -44,7 +44,7 @@ export interface AuditEvent {
   readonly hash: string;
 }
 
-export type NewAuditEvent = Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>;
+type NewAuditEvent = Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>;
 
 /** The coder of the segment an event is about (from its before or after document); null when it names none. */
 export function segmentCoderOf(e: AuditEvent): string | null {

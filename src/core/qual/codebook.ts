@@ -78,7 +78,7 @@ export function consensusCodebook(project: QualProject): QualProject {
 }
 
 /** One code as a list of segments shows it once codes are merged: the target, and the codes applied as it. */
-export interface ConsensusCodeLabel {
+interface ConsensusCodeLabel {
   /** The consensus codebook's code (the target; the code itself when it is not merged). */
   readonly id: string;
   readonly name: string;
@@ -221,7 +221,7 @@ export function unmergeCode(project: QualProject, codeId: string): Validated<Cod
 }
 
 /** One passage of a code: a maximal run of text coded with it by some coder or the consensus. */
-export interface CodePassage extends Range {
+interface CodePassage extends Range {
   /** `source:start-end`: what a split form posts. */
   readonly key: string;
   readonly sourceId: string;

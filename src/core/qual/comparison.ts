@@ -38,7 +38,7 @@ export type SpeakerScope = 'participants' | 'all';
 export const SOURCE_SCOPES: readonly SourceScope[] = ['every', 'coded', 'all'];
 export const SPEAKER_SCOPES: readonly SpeakerScope[] = ['participants', 'all'];
 /** Speaker roles whose turns `speakers: 'participants'` leaves out. */
-export const NON_PARTICIPANT_ROLES = new Set(['moderator', 'interviewer']);
+const NON_PARTICIPANT_ROLES = new Set(['moderator', 'interviewer']);
 
 export interface ComparisonOptions {
   readonly coders: readonly string[];
@@ -50,7 +50,7 @@ export interface ComparisonOptions {
   readonly bootstrap?: BootstrapOptions | false;
 }
 
-export interface ComparisonScope {
+interface ComparisonScope {
   readonly sources: SourceScope;
   readonly speakers: SpeakerScope;
   /** Transcripts counted. */
@@ -62,7 +62,7 @@ export interface ComparisonScope {
   readonly excludedCharacters: number;
 }
 
-export interface ComparisonRow {
+interface ComparisonRow {
   readonly codeId: string | null;
   /** Two coders only. */
   readonly two?: TwoCoderResult;

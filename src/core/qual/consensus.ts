@@ -44,7 +44,7 @@ export function unionRanges(ranges: readonly Range[]): Range[] {
 }
 
 /** `ranges` with `[cut.start, cut.end)` removed. */
-export function subtractRange(ranges: readonly Range[], cut: Range): Range[] {
+function subtractRange(ranges: readonly Range[], cut: Range): Range[] {
   const out: Range[] = [];
   for (const r of ranges) {
     if (r.end <= cut.start || r.start >= cut.end) out.push(r);
@@ -57,14 +57,14 @@ export function subtractRange(ranges: readonly Range[], cut: Range): Range[] {
 }
 
 /** `ranges` clipped to `[clip.start, clip.end)`. */
-export function clipRanges(ranges: readonly Range[], clip: Range): Range[] {
+function clipRanges(ranges: readonly Range[], clip: Range): Range[] {
   return ranges
     .map((r) => ({ start: Math.max(r.start, clip.start), end: Math.min(r.end, clip.end) }))
     .filter((r) => r.end > r.start);
 }
 
 /** Where one coder applied one code in one source (merged ranges). */
-export function codedRanges(
+function codedRanges(
   segments: readonly Segment[],
   sourceId: string,
   codeId: string,
@@ -158,7 +158,7 @@ export type ConsensusDecision =
   | { readonly kind: 'coded' }
   | { readonly kind: 'not_coded' };
 
-export interface ConsensusChange {
+interface ConsensusChange {
   /** Consensus segments (of this source and code) to delete. */
   readonly remove: readonly Segment[];
   /** Ranges to add as new consensus segments with the code. */
@@ -230,7 +230,7 @@ export function resolveConsensus(
 }
 
 /** Intersection of sorted, merged range lists. */
-export function intersectRanges(a: readonly Range[], b: readonly Range[]): Range[] {
+function intersectRanges(a: readonly Range[], b: readonly Range[]): Range[] {
   const out: Range[] = [];
   for (const x of a)
     for (const y of b) {

@@ -18,10 +18,9 @@ import type { Issue } from '../issue.js';
 import { IsoDateTimeSchema, QualIdSchema } from './model.js';
 
 /** A calendar date, YYYY-MM-DD. */
-export const IsoDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-12-07');
+const IsoDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-12-07');
 
 export const CONSENT_LANGUAGES = ['en', 'ur'] as const;
-export type ConsentLanguage = (typeof CONSENT_LANGUAGES)[number];
 
 /** One version of the consent form: its label, language, title and full text. */
 export const ConsentFormSchema = z.object({
@@ -35,7 +34,7 @@ export const ConsentFormSchema = z.object({
 export type ConsentForm = z.infer<typeof ConsentFormSchema>;
 
 /** The withdrawal of consent, recorded on the consent record (the participant's data is deleted with it). */
-export const ConsentWithdrawalSchema = z.object({
+const ConsentWithdrawalSchema = z.object({
   /** When it was recorded (ISO date-time). */
   at: IsoDateTimeSchema,
   by: QualIdSchema,
@@ -96,7 +95,7 @@ export function checkConsentForm(
 }
 
 /** What the researcher enters for one signed form. */
-export interface ConsentInput {
+interface ConsentInput {
   readonly participantId: string;
   readonly formVersion: string;
   readonly signedOn: string;

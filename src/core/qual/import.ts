@@ -32,7 +32,7 @@ export function transcriptName(given: string, fileName = ''): string {
 }
 
 /** Import a transcript's text (from {@link transcriptText}) in any supported format. */
-export function importTranscript(
+function importTranscript(
   format: TranscriptFormat,
   content: { text: string; problems?: readonly string[] },
   meta: { id: string; name: string; language: string; createdAt: string },
@@ -91,7 +91,7 @@ export function newParticipantsFor(
 }
 
 /** What importing a transcript into a project makes: the transcript, new participants, names replaced. */
-export interface PreparedImport {
+interface PreparedImport {
   readonly transcript: Transcript;
   readonly added: readonly Participant[];
   readonly replacements: number;

@@ -11,10 +11,10 @@ import type { Turn } from './model.js';
 /** The largest recording accepted, in bytes (32 MiB: about 70 minutes of speech at 64 kbit/s). */
 export const MAX_MEDIA_BYTES = 32 * 1024 * 1024;
 
-export type MediaKind = 'audio' | 'video';
+type MediaKind = 'audio' | 'video';
 
 /** A recognised recording type: its MIME type, whether it is audio or video, and the usual file extension. */
-export interface MediaType {
+interface MediaType {
   readonly contentType: string;
   readonly kind: MediaKind;
   readonly extension: string;
@@ -69,7 +69,7 @@ export function sniffMedia(bytes: Uint8Array): MediaType | null {
 }
 
 /** The first bytes of a file in hex ("52 49 46 46 …"), for a message about a file that is not a recording. */
-export function leadingBytes(bytes: Uint8Array, n = 8): string {
+function leadingBytes(bytes: Uint8Array, n = 8): string {
   const hex = Array.from(bytes.subarray(0, n), (x) => x.toString(16).toUpperCase().padStart(2, '0'));
   return hex.length ? `${hex.join(' ')}${bytes.length > n ? ' …' : ''}` : '(empty)';
 }

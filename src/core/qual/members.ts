@@ -133,10 +133,10 @@ export type MemberCheckStatus = 'not_sent' | 'sent' | 'returned' | 'corrected' |
 
 /** The statuses a researcher records (`not_sent` is only where a packet starts). */
 export const RECORDED_STATUSES = ['sent', 'returned', 'corrected', 'approved'] as const;
-export type RecordedStatus = (typeof RECORDED_STATUSES)[number];
+type RecordedStatus = (typeof RECORDED_STATUSES)[number];
 
 /** A participant's member check as stored: status, packet language, the version sent, and its history. */
-export interface MemberCheckRecord {
+interface MemberCheckRecord {
   readonly participantId: string;
   readonly language: 'en' | 'ur';
   readonly status: MemberCheckStatus;
@@ -152,7 +152,7 @@ export interface MemberCheckRecord {
 }
 
 /** From which statuses a packet may move to each status (sending again is allowed at any point). */
-export const MEMBER_CHECK_ORDER: Readonly<Record<MemberCheckStatus, readonly MemberCheckStatus[]>> = {
+const MEMBER_CHECK_ORDER: Readonly<Record<MemberCheckStatus, readonly MemberCheckStatus[]>> = {
   not_sent: [],
   sent: ['not_sent', 'sent', 'returned', 'corrected', 'approved'],
   returned: ['sent'],

@@ -21,7 +21,6 @@ export const QualIdSchema = z
     /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/,
     'must start with a letter or digit and use only letters, digits and _ . : - (max 128)',
   );
-export type QualId = z.infer<typeof QualIdSchema>;
 
 /** An ISO 8601 date or date-time, e.g. "2025-03-14" or "2025-03-14T10:30:00Z". */
 export const IsoDateTimeSchema = z
@@ -32,7 +31,7 @@ export const IsoDateTimeSchema = z
   );
 
 /** A participant attribute value (age, gender, year, college type, funding…). */
-export const AttributeValueSchema = z.union([z.string(), z.number().finite(), z.boolean(), z.null()]);
+const AttributeValueSchema = z.union([z.string(), z.number().finite(), z.boolean(), z.null()]);
 export type AttributeValue = z.infer<typeof AttributeValueSchema>;
 
 /** A source document: a transcript, NFC-normalised. Positions into `text` are code points. */
@@ -47,7 +46,7 @@ export const SourceSchema = z.object({
 export type Source = z.infer<typeof SourceSchema>;
 
 /** Screening results carried over from a nabz screening survey (scores by name, and the eligibility decision). */
-export const ScreeningSchema = z.object({
+const ScreeningSchema = z.object({
   scores: z.record(z.string().min(1), z.number().finite()),
   eligible: z.boolean(),
 });
@@ -66,9 +65,8 @@ export const ParticipantSchema = z.object({
   screening: ScreeningSchema.optional(),
 });
 export type Participant = z.infer<typeof ParticipantSchema>;
-export type ParticipantInput = z.input<typeof ParticipantSchema>;
 
-export const SpeakerRoleSchema = z.enum(['participant', 'moderator', 'interviewer', 'observer', 'unknown']);
+const SpeakerRoleSchema = z.enum(['participant', 'moderator', 'interviewer', 'observer', 'unknown']);
 export type SpeakerRole = z.infer<typeof SpeakerRoleSchema>;
 
 /** A speaker turn: `[start, end)` in code points from the start of its line to the end of what was said. */
@@ -128,7 +126,6 @@ export const CodeSchema = z.object({
   splitFrom: QualIdSchema.optional(),
 });
 export type Code = z.infer<typeof CodeSchema>;
-export type CodeInput = z.input<typeof CodeSchema>;
 
 /** A coded segment: one coder's application of one or more codes to `[start, end)` of a source. */
 export const SegmentSchema = z.object({
@@ -144,17 +141,16 @@ export const SegmentSchema = z.object({
 export type Segment = z.infer<typeof SegmentSchema>;
 
 /** What a memo is about. */
-export const MemoTargetSchema = z.discriminatedUnion('kind', [
+const MemoTargetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('project') }),
   z.object({ kind: z.literal('code'), id: QualIdSchema }),
   z.object({ kind: z.literal('segment'), id: QualIdSchema }),
   z.object({ kind: z.literal('source'), id: QualIdSchema }),
   z.object({ kind: z.literal('theme'), id: QualIdSchema }),
 ]);
-export type MemoTarget = z.infer<typeof MemoTargetSchema>;
 
 /** Braun & Clarke phase number, 1–6 (see {@link BRAUN_CLARKE_PHASES}). */
-export const PhaseSchema = z.number().int().min(1).max(6);
+const PhaseSchema = z.number().int().min(1).max(6);
 export type Phase = 1 | 2 | 3 | 4 | 5 | 6;
 
 /** A dated memo, optionally recording work in one of the six phases. */
@@ -169,27 +165,27 @@ export const MemoSchema = z.object({
 });
 export type Memo = z.infer<typeof MemoSchema>;
 
-export const ThemeStatusSchema = z.enum(['candidate', 'reviewed', 'final']);
+const ThemeStatusSchema = z.enum(['candidate', 'reviewed', 'final']);
 export type ThemeStatus = z.infer<typeof ThemeStatusSchema>;
 
 /** A reviewer's sign-off of one version of a theme. */
-export const SignOffSchema = z.object({
+const SignOffSchema = z.object({
   reviewerId: QualIdSchema,
   at: IsoDateTimeSchema,
   /** The theme version signed off; an edit makes older sign-offs stale. */
   version: z.number().int().positive(),
   note: z.string().optional(),
 });
-export type SignOff = z.infer<typeof SignOffSchema>;
+type SignOff = z.infer<typeof SignOffSchema>;
 
-export const DisagreementSchema = z.object({
+const DisagreementSchema = z.object({
   id: QualIdSchema,
   reviewerId: QualIdSchema,
   at: IsoDateTimeSchema,
   text: z.string().min(1),
   resolution: z.object({ by: QualIdSchema, at: IsoDateTimeSchema, text: z.string().min(1) }).optional(),
 });
-export type Disagreement = z.infer<typeof DisagreementSchema>;
+type Disagreement = z.infer<typeof DisagreementSchema>;
 
 /** A theme or (with `parentId`) a sub-theme. */
 export const ThemeSchema = z.object({
@@ -208,10 +204,9 @@ export const ThemeSchema = z.object({
   disagreements: z.array(DisagreementSchema).default([]),
 });
 export type Theme = z.infer<typeof ThemeSchema>;
-export type ThemeInput = z.input<typeof ThemeSchema>;
 
 /** A member of the research team, for COREQ/SRQR reporting (no contact details). */
-export const TeamMemberSchema = z.object({
+const TeamMemberSchema = z.object({
   /** Initials or a role label if the team prefers ("Researcher 1"). */
   label: z.string().min(1),
   role: z.string().optional(),
@@ -222,7 +217,6 @@ export const TeamMemberSchema = z.object({
   /** Did this person conduct the interview or focus group? */
   facilitator: z.boolean().optional(),
 });
-export type TeamMember = z.infer<typeof TeamMemberSchema>;
 
 /**
  * Study facts that reporting checklists ask for. Everything is optional: what is missing is marked for the
@@ -265,7 +259,7 @@ export const QualMetaSchema = z
 export type QualMeta = z.infer<typeof QualMetaSchema>;
 
 /** A qualitative project: everything the coding, agreement, results and REFI-QDA functions read. */
-export const QualProjectSchema = z.object({
+const QualProjectSchema = z.object({
   id: QualIdSchema,
   name: z.string().min(1),
   description: z.string().optional(),
@@ -289,7 +283,6 @@ export const QualProjectSchema = z.object({
   refiGuids: z.record(z.string(), z.string()).default({}),
 });
 export type QualProject = z.infer<typeof QualProjectSchema>;
-export type QualProjectInput = z.input<typeof QualProjectSchema>;
 
 function issue(path: string, code: string, message: string): Issue {
   return { path, code, message };
@@ -566,7 +559,7 @@ function fail<T>(path: string, code: string, message: string): Validated<T> {
 }
 
 /** Open (unresolved) disagreements of a theme. */
-export function openDisagreements(theme: Theme): Disagreement[] {
+function openDisagreements(theme: Theme): Disagreement[] {
   return theme.disagreements.filter((d) => d.resolution === undefined);
 }
 
@@ -575,7 +568,7 @@ export function currentSignOffs(theme: Theme): SignOff[] {
   return theme.signOffs.filter((s) => s.version === theme.version);
 }
 
-export interface ThemeReadiness {
+interface ThemeReadiness {
   /** True when the theme can be marked final. */
   readonly ready: boolean;
   /** Required reviewers without a sign-off of the current version. */
@@ -586,7 +579,7 @@ export interface ThemeReadiness {
 }
 
 /** A coder's name for people (the server passes one from the coder records); defaults to the id. */
-export type NameOf = (coderId: string) => string;
+type NameOf = (coderId: string) => string;
 const idAsName: NameOf = (id) => id;
 
 /** A disagreement as people know it: its words (shortened), not its internal id. */
@@ -766,7 +759,7 @@ export function setThemeStatus(
 // ---------------------------------------------------------------------------------------------------------
 // Braun & Clarke phases
 
-export interface PhaseInfo {
+interface PhaseInfo {
   readonly phase: Phase;
   readonly key: string;
   readonly name: string;

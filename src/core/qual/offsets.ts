@@ -23,7 +23,7 @@
 export type Bias = 'floor' | 'ceil' | 'strict';
 
 /** A code-point range `[start, end)`. */
-export interface CpRange {
+interface CpRange {
   readonly start: number;
   readonly end: number;
 }

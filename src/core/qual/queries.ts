@@ -159,7 +159,7 @@ export function words(text: string): string[] {
 }
 
 /** English and Urdu function words left out of word frequency. */
-export const STOP_WORDS: ReadonlySet<string> = new Set(
+const STOP_WORDS: ReadonlySet<string> = new Set(
   (
     'a an the and or but if of to in on at by for with from as is are was were be been being am i me my we our you your he she it its they them their this that these those ' +
     'do does did have has had not no so just very can could would should will shall may might must there here what which who whom when where why how all any some ' +

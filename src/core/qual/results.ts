@@ -34,13 +34,13 @@ export interface Quote {
   readonly suggested: boolean;
 }
 
-export interface ResultsSubTheme {
+interface ResultsSubTheme {
   readonly theme: Theme;
   readonly quotes: readonly Quote[];
   readonly supportNeeds: readonly string[];
 }
 
-export interface ResultsTheme {
+interface ResultsTheme {
   readonly theme: Theme;
   /** Quotes attached to the theme itself (used when it has no sub-themes). */
   readonly quotes: readonly Quote[];
@@ -48,7 +48,7 @@ export interface ResultsTheme {
   readonly subThemes: readonly ResultsSubTheme[];
 }
 
-export interface ResultsOptions {
+interface ResultsOptions {
   /** 'final' (default for publication) or 'all' (non-final themes marked with their status). */
   readonly include?: 'final' | 'all';
   /**
@@ -259,7 +259,7 @@ export interface ChecklistItem {
   readonly status: 'prefilled' | 'needs_researcher';
 }
 
-export interface Checklist {
+interface Checklist {
   readonly name: 'COREQ' | 'SRQR';
   readonly reference: string;
   readonly items: readonly ChecklistItem[];
@@ -591,10 +591,7 @@ const FORMAT_NAMES: Record<string, string> = {
  * What the transcripts say about recording (COREQ 19 and SRQR S10 when the metadata says nothing): how many
  * carry timestamps, from which formats — evidence the sessions were recorded, not what with. Null when none do.
  */
-export function recordingFacts(
-  project: QualProject,
-  formats: Readonly<Record<string, string>> = {},
-): string | null {
+function recordingFacts(project: QualProject, formats: Readonly<Record<string, string>> = {}): string | null {
   const timed = project.sources.filter((s) => (project.turns[s.id] ?? []).some((t) => t.time !== undefined));
   if (!timed.length) return null;
   const by = new Map<string, number>();
@@ -607,7 +604,7 @@ export function recordingFacts(
 }
 
 /** Member checking in numbers: participants, packets sent, returned (or later), with recorded corrections. */
-export interface MemberCheckCounts {
+interface MemberCheckCounts {
   readonly participants: number;
   readonly sent: number;
   readonly returned: number;
@@ -718,7 +715,7 @@ export function coreqChecklist(project: QualProject, options: ChecklistOptions =
  * transcript, the time of its last timestamped turn, a lower bound on the recording's length. Null when no
  * transcript has timestamps.
  */
-export function timestampSpans(project: QualProject): string | null {
+function timestampSpans(project: QualProject): string | null {
   const parts: string[] = [];
   for (const s of project.sources) {
     const times = (project.turns[s.id] ?? []).map((t) => t.time).filter((t): t is number => t !== undefined);

@@ -43,7 +43,7 @@ export interface RecognizeOptions {
   readonly names?: boolean;
 }
 
-export interface TextImportOptions extends RecognizeOptions {
+interface TextImportOptions extends RecognizeOptions {
   /** 'lf' (default) turns CRLF and lone CR into LF; 'keep' leaves line breaks as they are. */
   readonly lineEndings?: 'lf' | 'keep';
 }
@@ -52,7 +52,7 @@ export interface TextImportOptions extends RecognizeOptions {
 // Text normalisation
 
 /** Strip a byte-order mark, normalise to NFC and (by default) turn CRLF / CR line breaks into LF. */
-export function normalizeSourceText(raw: string, lineEndings: 'lf' | 'keep' = 'lf'): string {
+function normalizeSourceText(raw: string, lineEndings: 'lf' | 'keep' = 'lf'): string {
   let s = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   s = s.normalize('NFC');
   return lineEndings === 'lf' ? s.replace(/\r\n?/g, '\n') : s;
@@ -62,7 +62,7 @@ export function normalizeSourceText(raw: string, lineEndings: 'lf' | 'keep' = 'l
 // Speaker labels
 
 /** What a label says about its speaker. `kind: 'name'` labels need confirmation (alias or repetition). */
-export interface SpeakerLabel {
+interface SpeakerLabel {
   readonly label: string;
   readonly key: string;
   readonly role: SpeakerRole;
@@ -507,7 +507,7 @@ export function importText(raw: string, meta: SourceMeta, options: TextImportOpt
 }
 
 /** A subtitle cue, already stripped of markup. `speaker` is the voice or "P4:" label, if any. */
-export interface Cue {
+interface Cue {
   /** Seconds. */
   readonly start: number;
   readonly end: number;
@@ -515,7 +515,7 @@ export interface Cue {
   readonly text: string;
 }
 
-export interface CueImportOptions extends RecognizeOptions {
+interface CueImportOptions extends RecognizeOptions {
   /** Prefix each turn with "[hh:mm:ss] " (default true). */
   readonly timestamps?: boolean;
 }
@@ -594,7 +594,7 @@ function utterances(payload: string): { speaker: string | null; text: string }[]
 }
 
 /** Parse WebVTT into cues (markup stripped). NOTE, STYLE and REGION blocks are skipped. */
-export function parseWebVtt(raw: string): { cues: Cue[]; issues: Issue[] } {
+function parseWebVtt(raw: string): { cues: Cue[]; issues: Issue[] } {
   const text = normalizeSourceText(raw, 'lf');
   const issues: Issue[] = [];
   if (!/^WEBVTT(?:[ \t\n]|$)/.test(text))
@@ -607,7 +607,7 @@ export function parseWebVtt(raw: string): { cues: Cue[]; issues: Issue[] } {
 }
 
 /** Parse SubRip (.srt) into cues (markup stripped). */
-export function parseSrt(raw: string): { cues: Cue[]; issues: Issue[] } {
+function parseSrt(raw: string): { cues: Cue[]; issues: Issue[] } {
   const issues: Issue[] = [];
   return { cues: parseBlocks(normalizeSourceText(raw, 'lf'), issues, 'srt'), issues };
 }
@@ -657,7 +657,7 @@ function parseBlocks(text: string, issues: Issue[], kind: 'webvtt' | 'srt'): Cue
  * speaker merge into one turn; a cue without a speaker continues the turn before it unless its text starts with
  * a label ("P4: …"). Name voices (`<v Ayesha>`) are speakers because the file says so.
  */
-export function transcriptFromCues(
+function transcriptFromCues(
   cues: readonly Cue[],
   meta: SourceMeta,
   options: CueImportOptions = {},

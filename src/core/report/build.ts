@@ -38,7 +38,7 @@ function stableSort<T>(xs: readonly T[], cmp: (a: T, b: T) => number): T[] {
 
 // ---------------------------------------------------------------------------------------------- scoring note
 
-export interface ScoringDescription {
+interface ScoringDescription {
   /** Instrument name as printed, e.g. "BACE v3". */
   readonly instrument: string;
   readonly scores: readonly {
@@ -74,7 +74,7 @@ export function describeScoring(s: ScoringDescription): string {
 
 // ---------------------------------------------------------------------------------------------- sample
 
-export interface CategoricalVariable {
+interface CategoricalVariable {
   readonly label: string;
   readonly levels: readonly { readonly label: string; readonly count: number }[];
   /** Respondents with no answer; shown as its own row when > 0 and left out of the denominator. */
@@ -356,20 +356,20 @@ export function thresholdTable(o: {
 
 // ---------------------------------------------------------------------------------------------- group comparison
 
-export interface GroupRowInput {
+interface GroupRowInput {
   readonly label: string;
   readonly n: number;
   readonly mean: number | NotComputable;
   readonly sd: number | NotComputable;
 }
 
-export interface TestInput {
+interface TestInput {
   readonly statistic: number;
   readonly df: number;
   readonly pValue: number;
 }
 
-export interface EffectInput {
+interface EffectInput {
   readonly estimate: number;
   readonly ci?: Interval;
 }

@@ -134,7 +134,7 @@ export function tableNotes(table: TableSpec): string[] {
 }
 
 /** A figure datum with its printed value label. */
-export interface DisplayDatum extends FigureDatum {
+interface DisplayDatum extends FigureDatum {
   readonly label: string;
 }
 

@@ -116,7 +116,7 @@ function scaledToString(s: Scaled, negative: boolean, leadingZero: boolean): str
   return negative && !isZero ? `-${body}` : body;
 }
 
-export interface FixedOptions {
+interface FixedOptions {
   /** Print "0.87" (true, default) or ".87" (false: APA style for quantities that cannot exceed 1). */
   readonly leadingZero?: boolean;
 }
@@ -176,7 +176,7 @@ export function formatDf(df: number): string {
 }
 
 /** The default significance level for p-value display when none is given. */
-export const DEFAULT_ALPHA = 0.05;
+const DEFAULT_ALPHA = 0.05;
 
 /** The smallest p printed exactly: .001, or the largest power of ten below alpha when alpha ≤ .001. */
 function pFloor(alpha: number): number {
@@ -185,7 +185,7 @@ function pFloor(alpha: number): number {
   return floor;
 }
 
-export interface PValueOptions {
+interface PValueOptions {
   /** Significance level; the printed value never lands on the other side of it than p. Default 0.05. */
   readonly alpha?: number;
 }

@@ -49,7 +49,7 @@ function ciText(ci: Interval, digits: number, leadingZero = true): string {
 }
 
 /** One group's descriptives as a sentence uses them. */
-export interface GroupDescriptives {
+interface GroupDescriptives {
   /** As it reads mid-sentence, e.g. "postgraduates". */
   readonly label: string;
   readonly n: number;
@@ -58,7 +58,7 @@ export interface GroupDescriptives {
 }
 
 /** A two-sample t-test as the plan chose it (Student: equal variances; Welch: unequal). */
-export interface TTestSummary {
+interface TTestSummary {
   readonly kind: 'student' | 'welch';
   readonly statistic: number;
   readonly df: number;
@@ -66,7 +66,7 @@ export interface TTestSummary {
 }
 
 /** An effect size with its name as printed ("d", "g", "r") and an optional interval. */
-export interface EffectSummary {
+interface EffectSummary {
   readonly name: string;
   readonly estimate: number;
   readonly ci?: Interval;
@@ -157,7 +157,7 @@ export function twoGroupSentence(c: TwoGroupComparison): string {
 }
 
 /** A bivariate test of a characteristic with an outcome, as the association table reports it. */
-export interface AssociationSummary {
+interface AssociationSummary {
   /** As it reads at the start of a sentence: "Year of study". */
   readonly characteristic: string;
   /** As it reads mid-sentence: "a PHQ-9 total of at least 10". */
@@ -181,7 +181,7 @@ export function associationSentence(a: AssociationSummary): string {
 }
 
 /** Share of respondents at or above a score threshold, with its interval (Wilson by default). */
-export interface ThresholdPrevalence {
+interface ThresholdPrevalence {
   /** "respondents". */
   readonly populationLabel: string;
   /** As it reads after "had": "an attitudinal barriers score". */
@@ -215,7 +215,7 @@ export function thresholdSentence(t: ThresholdPrevalence): string {
 }
 
 /** Cronbach's alpha of a scale. */
-export interface ReliabilitySummary {
+interface ReliabilitySummary {
   /** As it reads mid-sentence: "the stigma-related barriers domain". */
   readonly scaleLabel: string;
   readonly alpha: number | NotComputable;
@@ -241,14 +241,14 @@ export function reliabilitySentence(r: ReliabilitySummary): string {
 }
 
 /** One item's endorsement: `count` of `n` answering respondents endorsed it. */
-export interface EndorsementItem {
+interface EndorsementItem {
   readonly label: string;
   readonly count: number;
   /** Respondents who answered the item (not applicable excluded). */
   readonly n: number;
 }
 
-export interface EndorsementRanking {
+interface EndorsementRanking {
   readonly items: readonly EndorsementItem[];
   /** "barrier". */
   readonly noun: string;
@@ -290,7 +290,7 @@ export function endorsementSentence(e: EndorsementRanking): string {
 }
 
 /** A mean with its SD: "The overall BACE score had a mean of 1.07 (SD = 0.51, n = 217; range 0.00–2.79)." */
-export interface MeanSummary {
+interface MeanSummary {
   /** As it starts a sentence: "the overall BACE score". */
   readonly label: string;
   readonly n: number;
@@ -322,7 +322,7 @@ export function meanSentence(m: MeanSummary): string {
 }
 
 /** Counts of a categorical variable: "Gender: female 56.7% (123/217), male 43.3% (94/217)." */
-export interface CategoricalSummary {
+interface CategoricalSummary {
   readonly label: string;
   readonly levels: readonly { readonly label: string; readonly count: number }[];
   /** Denominator; default the sum of the level counts. */

@@ -32,7 +32,7 @@ function doc<T extends z.ZodType>(schema: T, description: string, id?: string): 
  * Ids of sections, tables and figures: safe as file names (CSV and SVG exports use `<id>.csv`, `<id>.svg`).
  * Section ids are unique among sections; table and figure ids are unique among tables and figures.
  */
-export const ReportIdSchema = z
+const ReportIdSchema = z
   .string()
   .regex(
     /^[A-Za-z][A-Za-z0-9_-]{0,63}$/,
@@ -40,7 +40,7 @@ export const ReportIdSchema = z
   );
 
 /** Column keys: used as keys of a row's `cells`. */
-export const ColumnKeySchema = z
+const ColumnKeySchema = z
   .string()
   .regex(
     /^[A-Za-z][A-Za-z0-9_]{0,63}$/,
@@ -59,7 +59,7 @@ const finite = () => z.number();
  * - pValue: "< .001" / ".022", never crossing `alpha` by rounding (default .05);
  * - df: integers as integers, fractional df with 2 decimals.
  */
-export const FormatSchema = doc(
+const FormatSchema = doc(
   z.discriminatedUnion('kind', [
     doc(z.strictObject({ kind: z.literal('text') }), 'The number as plain decimal text, shortest form.'),
     doc(z.strictObject({ kind: z.literal('integer') }), 'A count: "217".'),
@@ -99,7 +99,7 @@ export const FormatSchema = doc(
 export type Format = z.infer<typeof FormatSchema>;
 
 /** A cell: text, a number with its format, a count over a denominator, an interval, or a reason for no value. */
-export const CellSchema = doc(
+const CellSchema = doc(
   z.discriminatedUnion('kind', [
     doc(z.strictObject({ kind: z.literal('text'), text: z.string() }), 'Text, printed as is.'),
     doc(
@@ -139,10 +139,10 @@ export const CellSchema = doc(
 );
 export type Cell = z.infer<typeof CellSchema>;
 
-export const AlignSchema = z.enum(['left', 'right', 'center']);
+const AlignSchema = z.enum(['left', 'right', 'center']);
 export type Align = z.infer<typeof AlignSchema>;
 
-export const ColumnSchema = doc(
+const ColumnSchema = doc(
   z.strictObject({
     key: ColumnKeySchema,
     label: z.string(),
@@ -154,7 +154,7 @@ export const ColumnSchema = doc(
 );
 export type Column = z.infer<typeof ColumnSchema>;
 
-export const RowSchema = doc(
+const RowSchema = doc(
   z.discriminatedUnion('kind', [
     doc(
       z.strictObject({
@@ -177,8 +177,6 @@ export const RowSchema = doc(
   'ReportRow',
 );
 export type Row = z.infer<typeof RowSchema>;
-export type DataRow = Extract<Row, { kind: 'data' }>;
-export type GroupRow = Extract<Row, { kind: 'group' }>;
 
 export const TableSpecSchema = doc(
   z.strictObject({
@@ -201,7 +199,7 @@ export const TableSpecSchema = doc(
 );
 export type TableSpec = z.infer<typeof TableSpecSchema>;
 
-export const FigureDatumSchema = doc(
+const FigureDatumSchema = doc(
   z.strictObject({
     category: doc(z.string().min(1), 'Category label (an axis label), unique within the figure.'),
     value: doc(z.number(), "The bar's value in the unit of `x.format` (a proportion 0-1 for percent)."),
@@ -221,7 +219,7 @@ export const FigureDatumSchema = doc(
 export type FigureDatum = z.infer<typeof FigureDatumSchema>;
 
 /** A chart, independent of any charting library. `kind: 'bar'` is a horizontal bar chart (categories on y). */
-export const FigureSpecSchema = doc(
+const FigureSpecSchema = doc(
   z.strictObject({
     type: z.literal('figure'),
     id: ReportIdSchema,
@@ -262,17 +260,17 @@ export const FigureSpecSchema = doc(
 );
 export type FigureSpec = z.infer<typeof FigureSpecSchema>;
 
-export const TextBlockSchema = doc(
+const TextBlockSchema = doc(
   z.strictObject({ type: z.literal('text'), sentences: z.array(z.string().min(1)) }),
   'Finished result sentences, printed as one paragraph.',
   'ReportText',
 );
 export type TextBlock = z.infer<typeof TextBlockSchema>;
 
-export const BlockSchema = z.discriminatedUnion('type', [TableSpecSchema, FigureSpecSchema, TextBlockSchema]);
+const BlockSchema = z.discriminatedUnion('type', [TableSpecSchema, FigureSpecSchema, TextBlockSchema]);
 export type Block = z.infer<typeof BlockSchema>;
 
-export const SectionSchema = doc(
+const SectionSchema = doc(
   z.strictObject({ id: ReportIdSchema, title: z.string().min(1), blocks: z.array(BlockSchema) }),
   'A titled section of tables, figures and text, in order.',
   'ReportSection',

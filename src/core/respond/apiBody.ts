@@ -87,8 +87,6 @@ const SubmissionBodyDocSchema = z.strictObject({
   ),
 });
 
-export type SubmissionBody = z.infer<typeof SubmissionBodySchema>;
-
 /** A checked submission: what the API adapter needs from the body and the Idempotency-Key header. */
 export interface Submission {
   readonly answers: Record<string, unknown>;

@@ -45,7 +45,7 @@ import { pageCounter } from '../study/progress.js';
 import type { ResolvedStudy } from '../study/resolve.js';
 import { IDEMPOTENCY_KEY } from './apiBody.js';
 
-export { IDEMPOTENCY_KEY, REFERRAL_CODE } from './apiBody.js';
+export { REFERRAL_CODE } from './apiBody.js';
 
 /** A study version ready to be answered. */
 export interface RespondFlow {
@@ -58,7 +58,7 @@ export interface RespondFlow {
 }
 
 /** A page shown again with the problems of the last post (what was typed comes back, with the messages). */
-export interface Flash {
+interface Flash {
   readonly page: string;
   readonly fields: Readonly<Record<string, string | readonly string[]>>;
   readonly errors: readonly FieldError[];
@@ -146,9 +146,9 @@ export type Place =
   | { readonly kind: 'end'; readonly end: EndView; readonly flagged?: boolean };
 
 /** End pages: the session is over (its draft deleted); the adapter shows them without a session. */
-export type EndView = 'submitted' | 'saved' | 'invitation' | 'declined' | 'ineligible';
+type EndView = 'submitted' | 'saved' | 'invitation' | 'declined' | 'ineligible';
 
-export interface Advance {
+interface Advance {
   /** The session afterwards; null when it is over and forgotten (declined, screened out). */
   readonly state: SessionState | null;
   readonly effects: readonly Effect[];
@@ -158,7 +158,7 @@ export interface Advance {
 }
 
 /** A posted respondent form. */
-export interface Post {
+interface Post {
   readonly pageId: string;
   readonly fields: FormFields;
   /** `_n` as posted. */
@@ -169,10 +169,10 @@ export interface Post {
 }
 
 /** Control fields of the respondent form: the renderer's, the step, and `_r`, `_i`, `_shared` of a first page. */
-export const SESSION_CONTROLS: readonly string[] = [...CONTROL_FIELDS, '_r', '_i', '_shared'];
+const SESSION_CONTROLS: readonly string[] = [...CONTROL_FIELDS, '_r', '_i', '_shared'];
 
 /** The id of a step ("review" for the review; "ineligible" for the screened-out end). */
-export function stepId(step: Step): string {
+function stepId(step: Step): string {
   return step.kind === 'page' ? step.page.id : step.kind;
 }
 
@@ -212,7 +212,7 @@ export function followUpOffer(study: RespondFlow, answers: unknown): FollowUpOff
 }
 
 /** What the end page derives from the stored answers: the safety flag and the follow-up offer. */
-export interface EndOutcome {
+interface EndOutcome {
   readonly flagged: boolean;
   readonly offer: FollowUpOffer | null;
 }
@@ -539,7 +539,7 @@ export function resume(study: RespondFlow, saved: SessionState, rc?: string): Ad
 }
 
 /** The JSON API's (and any whole-response client's) decision on a complete response. */
-export type Judgement =
+type Judgement =
   | { readonly kind: 'invalid'; readonly issues: readonly Issue[] }
   /** Only the eligibility rule failed: nothing stored, counted as screened out. */
   | { readonly kind: 'ineligible'; readonly effects: readonly Effect[] }
@@ -555,11 +555,7 @@ export type Judgement =
  * completed response the content pages and the review), then `completed` or `screened_out`. So the progress
  * page's funnel and drop-off by page count API submissions with the form's.
  */
-export function wholeResponseCounters(
-  flow: Flow,
-  answers: Answers,
-  end: 'completed' | 'screened_out',
-): string[] {
+function wholeResponseCounters(flow: Flow, answers: Answers, end: 'completed' | 'screened_out'): string[] {
   const pages = shownPages(flow, answers).filter((p) => end === 'completed' || p.kind !== 'content');
   return [
     'started',
@@ -590,7 +586,7 @@ export function judgeResponse(study: RespondFlow, answers: Answers, lang: string
 }
 
 /** Why the JSON API refuses a submission (before anything is stored or counted). */
-export type SubmissionRefusal = 'invitation_invalid' | 'closed' | 'invalid';
+type SubmissionRefusal = 'invitation_invalid' | 'closed' | 'invalid';
 
 /** The JSON API's decision on a whole submission. */
 export type SubmissionDecision =
@@ -661,7 +657,7 @@ export function closedMessage(why: ScheduledClose | undefined, closesOn?: string
 }
 
 /** The consent a JSON API body carries (`consent: { agreed, version }`), as sent. */
-export interface ConsentClaim {
+interface ConsentClaim {
   readonly agreed: boolean;
   readonly version: number;
 }
@@ -671,7 +667,7 @@ export interface ConsentClaim {
  * to its current version (`consent: { agreed: true, version: N }`); a study without consent needs none (a
  * consent sent to it is ignored and nothing is stored of it).
  */
-export function consentIssues(study: RespondFlow, claim: ConsentClaim | undefined): Issue[] {
+function consentIssues(study: RespondFlow, claim: ConsentClaim | undefined): Issue[] {
   const current = study.flow.consentVersion;
   if (current === undefined) return [];
   const fix = `show the respondent the study's consent text (version ${current}) and send "consent": {"agreed": true, "version": ${current}} once they agree`;

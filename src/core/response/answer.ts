@@ -21,7 +21,7 @@ export const AnswerSchema = z.discriminatedUnion('kind', [
 export type Answer = z.infer<typeof AnswerSchema>;
 
 /** Answers by item id. An absent id is an item not (yet) asked. */
-export const AnswersSchema = z.record(z.string(), AnswerSchema).readonly();
+const AnswersSchema = z.record(z.string(), AnswerSchema).readonly();
 export type Answers = z.infer<typeof AnswersSchema>;
 
 /** A value as an `Answer` (extra members dropped), or undefined when it does not have that shape. */

@@ -26,7 +26,7 @@
 import { type Answer, type Answers, parseAnswer, parseAnswers } from './answer.js';
 
 /** The stored-form version written now. */
-export const STORED_ANSWERS_VERSION = 2;
+const STORED_ANSWERS_VERSION = 2;
 
 /** Members an answer of each kind has: an answer with any other member is not stored compactly. */
 const MEMBERS: Readonly<Record<Answer['kind'], number>> = {

@@ -24,7 +24,7 @@ export interface Coded {
 }
 
 /** A multiple-choice answer: ANSWERED with the selected option indices, or SKIPPED / NOT_APPLICABLE for all options. */
-export interface CodedSelection {
+interface CodedSelection {
   readonly status: AnswerStatus;
   /** Indices into the target's options; empty unless ANSWERED. */
   readonly selected: readonly number[];
@@ -72,7 +72,7 @@ function mapHint(itemId: string, value: string, code = '<code>'): string {
 }
 
 /** The merged mapping-file values for one item: its own entries over the `"*"` entries, keys normalised. */
-export function mappedValuesFor(
+function mappedValuesFor(
   mapping: MappingFile | undefined,
   itemId: string,
 ): Map<string, { v: MappedValue; from: string }> {
@@ -113,7 +113,7 @@ function labelTable(t: Target): LabelTable {
 }
 
 /** Options for coders. */
-export interface CoderOptions {
+interface CoderOptions {
   readonly mapping?: MappingFile | undefined;
   /** Language of the labels listed in error messages (default: each label's first language). */
   readonly language?: string | undefined;

@@ -75,7 +75,7 @@ interface ImportOutcome {
 }
 
 /** How many rows and distinct answers of each unmapped column are kept for suggestions. */
-export const ANSWER_SAMPLE = { rows: 1000, values: 20 } as const;
+const ANSWER_SAMPLE = { rows: 1000, values: 20 } as const;
 
 export interface ImportSuccess extends ImportOutcome {
   readonly ok: true;

@@ -25,14 +25,7 @@ import { optionColumnId, type Target } from './targets.js';
 
 export type MatchHow = 'mapping-file' | 'id' | 'text' | 'grid-row' | 'grid-context';
 
-export type ColumnStatus =
-  | 'mapped'
-  | 'timestamp'
-  | 'unmapped'
-  | 'ignored'
-  | 'ambiguous'
-  | 'duplicate'
-  | 'conflict';
+type ColumnStatus = 'mapped' | 'timestamp' | 'unmapped' | 'ignored' | 'ambiguous' | 'duplicate' | 'conflict';
 
 export interface ColumnReport {
   /** 0-based position in the file. */
@@ -68,7 +61,7 @@ export interface MappingReport {
 }
 
 /** How a column is read: into an item (or one option of a multiple-choice item), as the timestamp, or not at all. */
-export type ColumnAssignment =
+type ColumnAssignment =
   | { readonly kind: 'item'; readonly target: Target; readonly how: MatchHow }
   | { readonly kind: 'option'; readonly target: Target; readonly optionIndex: number; readonly how: MatchHow }
   | { readonly kind: 'timestamp' }
@@ -602,7 +595,7 @@ export function formatMappingReport(r: MappingReport): string {
 // ------------------------------------------------------------------------------------- unmatched variables
 
 /** An unmapped column that reads like a study variable. */
-export interface ColumnSuggestion {
+interface ColumnSuggestion {
   readonly column: ColumnReport;
   /** `textSimilarity` of the closest pair of texts (header or grid row vs item text, id or alias), 0–1. */
   readonly similarity: number;
@@ -626,10 +619,10 @@ export interface UnmatchedTarget {
 }
 
 /** Suggestions below this similarity are not shown: unrelated sentences share about a quarter of their bigrams. */
-export const MIN_SUGGESTION_SIMILARITY = 0.45;
+const MIN_SUGGESTION_SIMILARITY = 0.45;
 
 /** A column whose sampled answers are at least this share of a question's labels is suggested for it. */
-export const MIN_ANSWER_SHARE = 0.8;
+const MIN_ANSWER_SHARE = 0.8;
 
 /** Share of `answers` that are option labels or codes of `t` (a multiple-choice answer: each `, `-part). */
 function answerShare(t: Target, answers: readonly string[]): number | undefined {

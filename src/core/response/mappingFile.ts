@@ -19,7 +19,7 @@
 import { z } from 'zod';
 import { toIssues, type Validated } from '../instrument/schema.js';
 
-export const MappedValueSchema = z.union([z.number().finite(), z.literal('NA'), z.literal('SKIP')]);
+const MappedValueSchema = z.union([z.number().finite(), z.literal('NA'), z.literal('SKIP')]);
 export type MappedValue = z.infer<typeof MappedValueSchema>;
 
 export const MappingFileSchema = z

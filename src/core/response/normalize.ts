@@ -76,7 +76,7 @@ export function normalizeKey(s: string): string {
 }
 
 /** The parts of a Google Forms grid header `Stem [Row text]`; `null` when the header is not of that shape. */
-export interface GridHeader {
+interface GridHeader {
   readonly stem: string;
   readonly row: string;
 }

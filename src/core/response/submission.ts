@@ -36,7 +36,7 @@ export type { Answer, Answers } from './answer.js';
 export type FormFields = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /** What the respondent asked for with the button they pressed (`_nav`). */
-export type NavAction =
+type NavAction =
   | { readonly kind: 'next' }
   | { readonly kind: 'back' }
   | { readonly kind: 'save' }
@@ -45,7 +45,7 @@ export type NavAction =
   /** The language switch on a session's page (`lang:ur`): the page again in that language, what was typed kept. */
   | { readonly kind: 'lang'; readonly lang: string };
 
-export type FieldErrorCode =
+type FieldErrorCode =
   | 'required'
   | 'not_option'
   | 'na_not_allowed'
@@ -206,7 +206,7 @@ type ItemResult = { readonly answer: Answer } | { readonly error: FieldError };
  * Parse one item's raw field value(s). Empty input is "skipped" (an error when `required` is set).
  * Never throws.
  */
-export function parseItemValue(
+function parseItemValue(
   fi: FlowItem,
   raw: string | readonly string[] | undefined,
   lang: string,
@@ -301,7 +301,7 @@ const SKIPPED: Answer = SKIPPED_ANSWER;
 const NA: Answer = NA_ANSWER;
 const NOT_SHOWN: Answer = NOT_SHOWN_ANSWER;
 
-export interface PageParseOptions {
+interface PageParseOptions {
   /** Language of the messages (default "en"). */
   readonly lang?: string;
   /**
@@ -313,7 +313,7 @@ export interface PageParseOptions {
   readonly controlFields?: readonly string[];
 }
 
-export interface PageSubmission {
+interface PageSubmission {
   /** True when there are no errors. */
   readonly ok: boolean;
   /**
@@ -428,9 +428,6 @@ export function parsePageSubmission(
   return { ok: all.length === 0, answers, errors: all, nav, ...(consent ? { consent } : {}), controls };
 }
 
-/** A value as a JSON API sends it: a number or option value, "na", text, a list for multiple choice, or null. */
-export type JsonAnswerValue = number | string | readonly (number | string)[] | null;
-
 /**
  * Turn a JSON object of answers (`{ "bace3_01": 2, "bace3_14": "na", "age": 21, "hobbies": [1, 3] }`) into
  * typed answers, with the same checks and messages as form fields (required items are checked later by
@@ -493,7 +490,7 @@ export function answersFromJson(
   return { ok: errors.length === 0, answers, errors };
 }
 
-export interface ValidateOptions {
+interface ValidateOptions {
   /** Language of the messages (default "en"). */
   readonly lang?: string;
   /** A flow built earlier from the same study (saves rebuilding it). */

@@ -43,7 +43,7 @@ export function optionColumnId(itemId: string, value: number): string {
 }
 
 /** Targets for the items of one instrument (or of a study, with `group = "study"`). */
-export function targetsFromItems(
+function targetsFromItems(
   items: readonly Item[],
   scales: Instrument['scales'],
   group: string,

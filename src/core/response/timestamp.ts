@@ -15,7 +15,7 @@ import type { RawCell } from './cells.js';
 import { asciiDigits } from './normalize.js';
 
 /** Both readings of a timestamp: month/day/year and day/month/year (equal when the form is not ambiguous; NaN when impossible). */
-export interface TimestampReadings {
+interface TimestampReadings {
   readonly mdy: number;
   readonly dmy: number;
 }

@@ -44,7 +44,7 @@ export interface PlannedScore {
   readonly reported: boolean;
 }
 
-export interface PlannedSafetyRule {
+interface PlannedSafetyRule {
   readonly id: string;
   readonly instrumentId: string;
   readonly when: string;
@@ -59,13 +59,13 @@ export interface ScoringPlan {
   readonly warnings: readonly Issue[];
 }
 
-export interface ScoringPlanOptions {
+interface ScoringPlanOptions {
   /** Study-level minimum answered items, by score id (official or domain); overrides the definition. */
   readonly minAnswered?: Readonly<Record<string, number>>;
 }
 
 /** The default minimum answered items for a score method: all items for sums, 1 for means. */
-export function defaultMinAnswered(method: Score['method'], nItems: number): number {
+function defaultMinAnswered(method: Score['method'], nItems: number): number {
   return method === 'mean' ? 1 : nItems;
 }
 

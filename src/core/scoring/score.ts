@@ -56,7 +56,7 @@ export interface ScoreColumn {
 }
 
 /** One safety rule evaluated for all respondents. */
-export interface SafetyColumn {
+interface SafetyColumn {
   readonly id: string;
   readonly instrumentId: string;
   readonly description: string;
@@ -66,7 +66,7 @@ export interface SafetyColumn {
   readonly nFlagged: number;
 }
 
-export interface ScoreSummary {
+interface ScoreSummary {
   readonly id: string;
   readonly instrumentId: string;
   readonly official: boolean;
@@ -83,7 +83,7 @@ export interface ScoreSummary {
   readonly missingColumns: readonly string[];
 }
 
-export interface ScoringReport {
+interface ScoringReport {
   readonly n: number;
   readonly perScore: readonly ScoreSummary[];
   /** Per respondent: how many of the reported scores are missing, and why. */
@@ -378,7 +378,7 @@ export function scoreDataset(dataset: Dataset, plan: ScoringPlan): ScoredDataset
 }
 
 /** One respondent's answer to an item: a number or text (answered), null (skipped), or an explicit status. */
-export type RespondentAnswer =
+type RespondentAnswer =
   | number
   | string
   | null
@@ -399,7 +399,7 @@ export interface RespondentScore {
   readonly reason: keyof typeof ScoreReason;
 }
 
-export interface RespondentSafety {
+interface RespondentSafety {
   readonly id: string;
   readonly instrumentId: string;
   readonly description: string;

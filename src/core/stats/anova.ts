@@ -12,12 +12,12 @@ import { fSf } from './distributions.js';
 import { type NotComputable, notComputable, type TestResult } from './result.js';
 import { firstPass, secondPass } from './summation.js';
 
-export interface AnovaOptions {
+interface AnovaOptions {
   /** Group labels in the order of the samples; default "Group 1", "Group 2", … */
   readonly labels?: readonly string[];
 }
 
-export interface GroupSummary {
+interface GroupSummary {
   readonly label: string;
   /** Valid values used. */
   readonly n: number;

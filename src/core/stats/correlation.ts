@@ -90,7 +90,7 @@ function pFromT(t: number, df: number, alternative: Alternative): number {
   return tTwoSided(t, df);
 }
 
-export interface CorrelationOptions {
+interface CorrelationOptions {
   /** Alternative hypothesis about the population correlation (vs 0). Default 'two.sided'. */
   readonly alternative?: Alternative;
   /** Confidence level for the Fisher-z interval. Default 0.95. */
@@ -252,7 +252,7 @@ function roundHalfEven(v: number): number {
   return Math.abs(v - Math.trunc(v)) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-export interface SpearmanOptions {
+interface SpearmanOptions {
   readonly alternative?: Alternative;
   /**
    * How the p-value is computed.
@@ -352,7 +352,7 @@ export function spearmanCorrelation(
 // ---------------------------------------------------------------------------------------------------------------------
 // Correlation matrix
 
-export interface CorrelationMatrixOptions {
+interface CorrelationMatrixOptions {
   readonly method?: 'pearson' | 'spearman';
   /**
    * 'pairwise' (default; SPSS /MISSING=PAIRWISE, R use = "pairwise.complete.obs"): each cell uses the cases
@@ -365,7 +365,7 @@ export interface CorrelationMatrixOptions {
   readonly names?: readonly string[];
 }
 
-export interface CorrelationMatrix {
+interface CorrelationMatrix {
   readonly method: 'pearson' | 'spearman';
   readonly missing: 'pairwise' | 'listwise';
   readonly names: string[];

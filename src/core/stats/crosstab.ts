@@ -20,9 +20,9 @@ import {
 // Cross-tabulation
 
 /** A category value. `null`, `undefined`, `NaN` and the empty string are missing. */
-export type CategoryValue = string | number | null | undefined;
+type CategoryValue = string | number | null | undefined;
 
-export interface CrossTabulation {
+interface CrossTabulation {
   /** counts[i][j] = number of cases with x = rowLevels[i] and y = colLevels[j]. */
   readonly counts: number[][];
   readonly rowLevels: (string | number)[];
@@ -33,7 +33,7 @@ export interface CrossTabulation {
   readonly nMissing: number;
 }
 
-export interface CrossTabulateOptions {
+interface CrossTabulateOptions {
   /**
    * Fixed row levels, in this order. Values of x not listed are treated as missing. Listing a level that never
    * occurs gives an empty row (and the chi-square test then returns NotComputable).
@@ -125,14 +125,14 @@ function validateTable(counts: ReadonlyArray<ArrayLike<number>>, who: string): {
 // ---------------------------------------------------------------------------------------------------------------------
 // Chi-square test of independence
 
-export interface ChiSquareStatistic {
+interface ChiSquareStatistic {
   readonly statistic: number;
   readonly df: number;
   /** Upper-tail probability of the chi-square distribution (survival function). */
   readonly pValue: number;
 }
 
-export interface ChiSquareOptions {
+interface ChiSquareOptions {
   /**
    * Yates' continuity correction for 2×2 tables (ignored for larger tables).
    * `false` (default): the uncorrected Pearson X², as SPSS's "Pearson Chi-Square" row and R
@@ -358,7 +358,7 @@ export function chiSquareIndependenceFromVectors(
 // ---------------------------------------------------------------------------------------------------------------------
 // Fisher's exact test (2×2)
 
-export interface FisherExactOptions {
+interface FisherExactOptions {
   /** Alternative hypothesis about the odds ratio (vs 1). Default 'two.sided'. */
   readonly alternative?: Alternative;
   /** Confidence level of the odds-ratio interval. Default 0.95. */
@@ -707,12 +707,12 @@ export function fisherExact2x2(
 // ---------------------------------------------------------------------------------------------------------------------
 // Fisher's exact test for r × c tables
 
-export interface FisherExactRxCOptions {
+interface FisherExactRxCOptions {
   /** Stop (NotComputable) when more tables than this have the observed margins; default 10,000,000. */
   readonly maxTables?: number;
 }
 
-export interface FisherExactRxCResult extends TestResult {
+interface FisherExactRxCResult extends TestResult {
   /** The test conditions on all margins; its statistic is the probability of the observed table. */
   readonly statisticName: 'P(table)';
   /** Number of tables with the observed margins that were enumerated. */

@@ -15,14 +15,14 @@ import { firstPass, secondPass } from './summation.js';
  *   position h = p (n + 1), clamped to [1, n], interpolated linearly.
  * - `'r'`: R's default `quantile(type = 7)`: position h = 1 + p (n - 1).
  */
-export type QuantileDefinition = 'spss' | 'r';
+type QuantileDefinition = 'spss' | 'r';
 
-export interface DescriptiveOptions {
+interface DescriptiveOptions {
   /** Quartile/quantile definition; default `'spss'`. */
   readonly quantileDefinition?: QuantileDefinition;
 }
 
-export interface Descriptives {
+interface Descriptives {
   readonly method: string;
   /** Number of valid (non-missing) values used. */
   readonly n: number;

@@ -16,16 +16,16 @@ import { type PAdjustMethod, pAdjust } from './padjust.js';
 import { groupRankSums } from './ranks.js';
 import { type NotComputable, notComputable } from './result.js';
 
-export type DunnAdjust = 'none' | PAdjustMethod;
+type DunnAdjust = 'none' | PAdjustMethod;
 
-export interface DunnOptions {
+interface DunnOptions {
   /** Group labels in the order of the samples; default "Group 1", "Group 2", … */
   readonly labels?: readonly string[];
   /** Multiple-comparison adjustment of the pairwise p-values; default 'holm'. */
   readonly adjust?: DunnAdjust;
 }
 
-export interface DunnComparison {
+interface DunnComparison {
   /** "later − earlier", e.g. "B − A". */
   readonly comparison: string;
   readonly group1: string;

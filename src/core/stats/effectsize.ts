@@ -29,11 +29,11 @@ import { nctCdf, normalCdf, normalQuantile, normalSf, tCdf } from './distributio
 import { type Interval, type NotComputable, notComputable } from './result.js';
 import { type SummaryInput, summarizeSample } from './ttest.js';
 
-export type SmdCiMethod = 'noncentral-t' | 'normal';
-export type HedgesCorrectionMethod = 'exact' | 'approximate';
-export type NctAlgorithm = 'r-compatible' | 'accurate';
+type SmdCiMethod = 'noncentral-t' | 'normal';
+type HedgesCorrectionMethod = 'exact' | 'approximate';
+type NctAlgorithm = 'r-compatible' | 'accurate';
 
-export interface SmdOptions {
+interface SmdOptions {
   /** Confidence level of the two-sided interval, in (0, 1); default 0.95. */
   readonly confLevel?: number;
   /** 'noncentral-t' (default; MBESS, effectsize) or 'normal' (Hedges & Olkin large-sample interval). */
@@ -42,7 +42,7 @@ export interface SmdOptions {
   readonly nct?: NctAlgorithm;
 }
 
-export interface HedgesGOptions extends SmdOptions {
+interface HedgesGOptions extends SmdOptions {
   /** 'exact' (default; gamma-function J) or 'approximate' (J = 1 − 3/(4 df − 1)). */
   readonly correction?: HedgesCorrectionMethod;
 }

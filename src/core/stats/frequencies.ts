@@ -8,7 +8,7 @@
  */
 import { type NotComputable, notComputable } from './result.js';
 
-export interface FrequencyOptions {
+interface FrequencyOptions {
   /** Value labels, e.g. `{ 0: 'Not at all', 8: 'Not applicable' }` or a Map. */
   readonly valueLabels?: ReadonlyMap<number, string> | Readonly<Record<number, string>>;
   /** User-missing codes (SPSS MISSING VALUES). NaN is always system-missing. */
@@ -17,7 +17,7 @@ export interface FrequencyOptions {
   readonly order?: 'ascending' | 'descending';
 }
 
-export interface FrequencyRow {
+interface FrequencyRow {
   readonly value: number;
   /** The value label, if one is defined. */
   readonly label?: string;
@@ -30,7 +30,7 @@ export interface FrequencyRow {
   readonly cumulativePercent: number;
 }
 
-export interface MissingFrequencyRow {
+interface MissingFrequencyRow {
   /** The user-missing code, or 'system' for system-missing (NaN). */
   readonly value: number | 'system';
   readonly label?: string;

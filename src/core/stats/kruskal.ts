@@ -7,12 +7,12 @@ import { chi2Sf } from './distributions.js';
 import { groupRankSums } from './ranks.js';
 import { type NotComputable, notComputable, type TestResult } from './result.js';
 
-export interface KruskalWallisOptions {
+interface KruskalWallisOptions {
   /** Group labels in the order of the samples; default "Group 1", "Group 2", … */
   readonly labels?: readonly string[];
 }
 
-export interface KruskalWallisResult extends TestResult {
+interface KruskalWallisResult extends TestResult {
   /** R prints it as "Kruskal-Wallis chi-squared"; SPSS as "Kruskal-Wallis H". */
   readonly statisticName: 'H';
   readonly df: number;

@@ -21,7 +21,7 @@ import { addCompensated, type CompensatedSum } from './summation.js';
 
 export type LeveneCenter = 'mean' | 'median';
 
-export interface LeveneOptions {
+interface LeveneOptions {
   /** Group centre for the absolute deviations: 'mean' (SPSS, Levene 1960) or 'median' (car::leveneTest, Brown–Forsythe). */
   readonly center?: LeveneCenter;
 }

@@ -28,7 +28,7 @@ import {
 } from './regression.js';
 import { type Interval, isNotComputable, type NotComputable, notComputable } from './result.js';
 
-export interface LogisticOptions {
+interface LogisticOptions {
   /** Confidence level of the Wald and profile intervals; default 0.95. */
   readonly level?: number;
   /** Also compute profile-likelihood intervals (as MASS/stats `confint` on a glm); default false. */
@@ -47,7 +47,7 @@ export interface LogisticOptions {
   readonly minEventsPerVariable?: number;
 }
 
-export type LogisticProblemCode =
+type LogisticProblemCode =
   | 'outcome_not_binary'
   | 'outcome_constant'
   | 'too_few_cases'
@@ -66,7 +66,7 @@ function problem(code: LogisticProblemCode, reason: string, column?: string): Lo
   return { ...notComputable(reason), problem: code, ...(column === undefined ? {} : { column }) };
 }
 
-export interface LogisticCoefficient extends Coefficient {
+interface LogisticCoefficient extends Coefficient {
   readonly statisticName: 'z';
   /** Wald χ² = z² (1 df), as SPSS prints it. */
   readonly waldChiSquare: number;
@@ -86,7 +86,7 @@ export interface LogisticCoefficient extends Coefficient {
   };
 }
 
-export interface HosmerLemeshow {
+interface HosmerLemeshow {
   readonly method: string;
   readonly statisticName: 'χ²';
   readonly statistic: number;
@@ -101,7 +101,7 @@ export interface HosmerLemeshow {
   }[];
 }
 
-export interface ClassificationTable {
+interface ClassificationTable {
   /** Predicted event when the fitted probability is >= the cut value. */
   readonly cut: number;
   /** [observed 0, observed 1] × [predicted 0, predicted 1]. */
@@ -113,7 +113,7 @@ export interface ClassificationTable {
   readonly percentCorrectOverall: number;
 }
 
-export interface LogisticWarning {
+interface LogisticWarning {
   readonly kind: 'low_events_per_variable';
   readonly eventsPerVariable: number;
   readonly message: string;

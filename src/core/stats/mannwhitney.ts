@@ -24,7 +24,7 @@ import { normalCdf, normalSf } from './distributions.js';
 import { groupRankSums, type TieSummary } from './ranks.js';
 import { type Alternative, type NotComputable, notComputable, type TestResult } from './result.js';
 
-export interface MannWhitneyOptions {
+interface MannWhitneyOptions {
   /** 'two.sided' (default); 'greater' means x tends to be larger than y (U_x large), 'less' smaller. */
   readonly alternative?: Alternative;
   /**
@@ -37,13 +37,13 @@ export interface MannWhitneyOptions {
 }
 
 /** Rank statistics of one group, as SPSS prints in "Ranks". */
-export interface RankGroup {
+interface RankGroup {
   readonly n: number;
   readonly rankSum: number;
   readonly meanRank: number;
 }
 
-export interface MannWhitneyResult extends TestResult {
+interface MannWhitneyResult extends TestResult {
   readonly statisticName: 'W';
   /** R's W = U_x = R1 − n1(n1 + 1)/2. */
   readonly statistic: number;

@@ -7,7 +7,7 @@
 
 export type PAdjustMethod = 'bonferroni' | 'holm' | 'BH';
 
-export interface PAdjustOptions {
+interface PAdjustOptions {
   /**
    * Number of tests m, if larger than the number of non-missing p-values (R's `n` argument):
    * e.g. when only some of the tests' p-values are at hand. Default: the non-missing count.
@@ -15,7 +15,7 @@ export interface PAdjustOptions {
   readonly nTests?: number;
 }
 
-export interface PAdjustResult {
+interface PAdjustResult {
   readonly method: string;
   /** Adjusted p-values in the input order; NaN where the input was missing (NaN). */
   readonly adjusted: number[];

@@ -14,14 +14,14 @@ import { type Interval, isNotComputable, type NotComputable, notComputable } fro
 import { ptukeyUpper, qtukey } from './studentizedrange.js';
 import { meanAndSS } from './summation.js';
 
-export interface PostHocOptions {
+interface PostHocOptions {
   /** Group labels in the order of the samples; default "Group 1", "Group 2", … */
   readonly labels?: readonly string[];
   /** Family-wise confidence level of the intervals; default 0.95. */
   readonly level?: number;
 }
 
-export interface PairwiseComparison {
+interface PairwiseComparison {
   /** "later − earlier", e.g. "B − A". */
   readonly comparison: string;
   readonly group1: string;
@@ -43,7 +43,7 @@ export interface PairwiseComparison {
   readonly ci: Interval;
 }
 
-export interface PostHocResult {
+interface PostHocResult {
   readonly method: string;
   /** Number of groups with data. */
   readonly k: number;

@@ -6,7 +6,7 @@
 import { normalQuantile } from './distributions.js';
 import { type Interval, type NotComputable, notComputable } from './result.js';
 
-export interface ProportionOptions {
+interface ProportionOptions {
   /** Confidence level, default 0.95. */
   readonly level?: number;
   /** Yates continuity correction as in `prop.test(correct = TRUE)`; default false. */
@@ -27,7 +27,7 @@ export interface ProportionResult {
   readonly options: { readonly continuityCorrection: boolean };
 }
 
-export interface ThresholdProportionResult extends ProportionResult {
+interface ThresholdProportionResult extends ProportionResult {
   /** Values at or above this were counted. */
   readonly threshold: number;
 }

@@ -23,7 +23,7 @@ export interface TieSummary {
 }
 
 /** Copy of the non-missing (non-NaN) values of `x`, sorted ascending. */
-export function sortedNonMissing(x: ArrayLike<number>): Float64Array {
+function sortedNonMissing(x: ArrayLike<number>): Float64Array {
   let n = 0;
   for (let i = 0; i < x.length; i++) if (!Number.isNaN(at(x, i))) n++;
   const out = new Float64Array(n);
@@ -36,7 +36,7 @@ export function sortedNonMissing(x: ArrayLike<number>): Float64Array {
 }
 
 /** Pooled, sorted copy of the non-missing values of all groups. */
-export function sortedPooled(groups: readonly ArrayLike<number>[]): Float64Array {
+function sortedPooled(groups: readonly ArrayLike<number>[]): Float64Array {
   let n = 0;
   for (const g of groups) for (let i = 0; i < g.length; i++) if (!Number.isNaN(at(g, i))) n++;
   const out = new Float64Array(n);
@@ -51,7 +51,7 @@ export function sortedPooled(groups: readonly ArrayLike<number>[]): Float64Array
 }
 
 /** Tied groups in an ascending sorted array without NaN. */
-export function tieSummary(sorted: ArrayLike<number>): TieSummary {
+function tieSummary(sorted: ArrayLike<number>): TieSummary {
   let tiedGroups = 0;
   let sum = 0;
   let largest = sorted.length > 0 ? 1 : 0;
@@ -99,12 +99,12 @@ function upperBound(sorted: ArrayLike<number>, v: number): number {
  * Average (mid) rank, 1-based, of `v` within the ascending `sorted` array (which must contain `v`).
  * Matches R `rank(ties.method = "average")`.
  */
-export function averageRankIn(sorted: ArrayLike<number>, v: number): number {
+function averageRankIn(sorted: ArrayLike<number>, v: number): number {
   return (lowerBound(sorted, v) + 1 + upperBound(sorted, v)) / 2;
 }
 
 /** Average ranks of a single variable. */
-export interface RankResult extends TieSummary {
+interface RankResult extends TieSummary {
   /** Rank of each element of the input, in input order; `NaN` where the input is missing. */
   readonly ranks: Float64Array;
   /** Number of non-missing values ranked. */
@@ -126,7 +126,7 @@ export function averageRanks(x: ArrayLike<number>): RankResult {
 }
 
 /** Rank sums of k groups ranked together. */
-export interface GroupRankSums extends TieSummary {
+interface GroupRankSums extends TieSummary {
   /** Total number of non-missing values over all groups. */
   readonly n: number;
   /** Non-missing values per group. */

@@ -22,7 +22,7 @@ import { meanAndSS } from './summation.js';
 
 export type Level = string | number;
 
-export interface DummyCodeOptions {
+interface DummyCodeOptions {
   /** The levels in order (e.g. an item's answer options). Default: the distinct non-missing values, sorted. */
   readonly levels?: readonly Level[];
   /** The reference (omitted) level; default the first level (R's treatment contrasts, `contr.treatment`). */
@@ -42,7 +42,7 @@ export interface RegressorColumn {
   readonly term?: string;
 }
 
-export interface DummyCoding {
+interface DummyCoding {
   readonly term: string;
   readonly levels: readonly Level[];
   readonly reference: Level;
@@ -127,7 +127,7 @@ export function dummyCode(
 // ---------------------------------------------------------------------------------------------------------------------
 // Complete cases and the design matrix
 
-export interface CompleteCases {
+interface CompleteCases {
   /** Row indices (into the input) of the cases used. */
   readonly rows: number[];
   readonly nExcluded: number;
@@ -312,7 +312,7 @@ export function qrUnscaledCovariance(qr: QR): number[][] {
 }
 
 /** Determinant of a symmetric positive definite matrix by Cholesky (0 if not positive definite). */
-export function spdDeterminant(m: readonly (readonly number[])[]): number {
+function spdDeterminant(m: readonly (readonly number[])[]): number {
   const k = m.length;
   const l: number[][] = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   let det = 1;
@@ -335,7 +335,7 @@ export function spdDeterminant(m: readonly (readonly number[])[]): number {
 // ---------------------------------------------------------------------------------------------------------------------
 // Variance inflation
 
-export interface VifRow {
+interface VifRow {
   readonly term: string;
   /** Number of coefficients of the term (1 for a numeric predictor; levels - 1 for a factor). */
   readonly df: number;
@@ -350,7 +350,7 @@ export interface VifRow {
  * correlation matrix of the non-intercept coefficients, GVIF = det(R₁₁)·det(R₂₂)/det(R) for the term's block R₁₁.
  * Null with a reason when the model has fewer than two terms (car::vif refuses it too).
  */
-export function varianceInflation(
+function varianceInflation(
   covariance: readonly (readonly number[])[],
   columnTerms: readonly string[],
 ): VifRow[] | NotComputable {
@@ -386,7 +386,7 @@ export function varianceInflation(
 // ---------------------------------------------------------------------------------------------------------------------
 // Ordinary least squares
 
-export interface RegressionOptions {
+interface RegressionOptions {
   /** Confidence level of the coefficient intervals; default 0.95. */
   readonly level?: number;
 }
@@ -403,7 +403,7 @@ export interface Coefficient {
   readonly ci: Interval;
 }
 
-export interface LinearCoefficient extends Coefficient {
+interface LinearCoefficient extends Coefficient {
   readonly statisticName: 't';
   readonly df: number;
   /** Standardised β = B · SD(x) / SD(y) over the cases used (as SPSS "Beta"); null for the intercept. */

@@ -64,7 +64,7 @@ export function itemMatrixFromRows(
   return names ? { data, nRows, nItems: k, names } : { data, nRows, nItems: k };
 }
 
-export interface ReliabilityOptions {
+interface ReliabilityOptions {
   /**
    * 'listwise' (default): only respondents who answered every item, as SPSS/PSPP RELIABILITY.
    * 'pairwise': each covariance from the respondents who answered both items, each variance and item mean/SD from
@@ -74,7 +74,7 @@ export interface ReliabilityOptions {
   readonly missing?: 'listwise' | 'pairwise';
 }
 
-export interface ItemReliability {
+interface ItemReliability {
   readonly name: string;
   /** Respondents whose answer to this item was used. */
   readonly n: number;

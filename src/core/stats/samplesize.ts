@@ -9,7 +9,7 @@ import { type NotComputable, notComputable } from './result.js';
 // Proportion
 // ---------------------------------------------------------------------------------------------
 
-export interface ProportionSampleSizeInput {
+interface ProportionSampleSizeInput {
   /** Anticipated proportion, e.g. 0.425 (use 0.5 when unknown: the largest n). */
   readonly p: number;
   /** Margin of error (half-width of the interval), e.g. 0.07 for ±7 percentage points. */
@@ -20,7 +20,7 @@ export interface ProportionSampleSizeInput {
   readonly populationSize?: number;
 }
 
-export interface ProportionSampleSizeResult {
+interface ProportionSampleSizeResult {
   readonly method: string;
   /** Required sample size, rounded up. */
   readonly n: number;
@@ -88,7 +88,7 @@ export function sampleSizeProportion(
 
 export type TTestDesign = 'two.sample' | 'one.sample' | 'paired';
 
-export interface TTestPowerInput {
+interface TTestPowerInput {
   /** True difference in means (for 'paired': mean of the differences). */
   readonly delta: number;
   /** Standard deviation (for 'paired': SD of the differences); default 1. */
@@ -103,7 +103,7 @@ export interface TTestPowerInput {
   readonly strict?: boolean;
 }
 
-export interface TTestSampleSizeResult {
+interface TTestSampleSizeResult {
   readonly method: string;
   /** Required n (per group for 'two.sample', pairs for 'paired'), rounded up. */
   readonly n: number;

@@ -25,7 +25,7 @@ export function addCompensated(acc: CompensatedSum, value: number): void {
 }
 
 /** First pass over `x`: count of non-missing values, compensated sum, minimum and maximum. */
-export interface FirstPass {
+interface FirstPass {
   readonly n: number;
   readonly nMissing: number;
   readonly sum: number;
@@ -60,7 +60,7 @@ export function firstPass(x: ArrayLike<number>): FirstPass {
 }
 
 /** Mean and sum of squared deviations about it (corrected two-pass). */
-export interface MeanAndSS {
+interface MeanAndSS {
   readonly n: number;
   readonly mean: number;
   /** Σ (x - mean)², the corrected sum of squares. */

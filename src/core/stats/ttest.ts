@@ -20,7 +20,7 @@ import {
 } from './result.js';
 
 /** Descriptive statistics of one sample as SPSS prints them in "Group Statistics". */
-export interface SampleSummary {
+interface SampleSummary {
   readonly n: number;
   readonly mean: number;
   /** Sample standard deviation (denominator n − 1). */
@@ -37,7 +37,7 @@ export interface SummaryInput {
   readonly sd: number;
 }
 
-export interface TTestOptions {
+interface TTestOptions {
   /** Alternative hypothesis; default 'two.sided'. 'greater' means mean(x) − mean(y) > mu. */
   readonly alternative?: Alternative;
   /** Confidence level of the interval, in (0, 1); default 0.95. */
@@ -59,7 +59,7 @@ export interface TTestRow extends TestResult {
   readonly mu: number;
 }
 
-export interface IndependentTTestResult {
+interface IndependentTTestResult {
   readonly method: 'Independent-samples t-test';
   /** Group statistics for x (first) and y (second). */
   readonly groups: readonly [SampleSummary, SampleSummary];
@@ -77,11 +77,11 @@ export interface IndependentTTestResult {
   };
 }
 
-export interface OneSampleTTestResult extends TTestRow {
+interface OneSampleTTestResult extends TTestRow {
   readonly sample: SampleSummary;
 }
 
-export interface PairedTTestResult extends TTestRow {
+interface PairedTTestResult extends TTestRow {
   /** Statistics of x and of y over the complete pairs (SPSS "Paired Samples Statistics"). */
   readonly samples: readonly [SampleSummary, SampleSummary];
   /** Statistics of the differences x − y (SPSS "Paired Differences"). */

@@ -40,7 +40,7 @@ export interface ColumnValues {
 }
 
 /** Distinct values kept per column: enough for any choice question, bounded for free-text columns. */
-export const MAX_DISTINCT = 500;
+const MAX_DISTINCT = 500;
 
 /** Collects `ColumnValues` row by row. */
 export class ColumnCollector {
@@ -78,7 +78,7 @@ export class ColumnCollector {
 }
 
 /** Ordered response scales recognised in grids, lowest first. Labels are compared after `normalizeText`. */
-export const KNOWN_SCALES: readonly { readonly name: string; readonly labels: readonly string[] }[] = [
+const KNOWN_SCALES: readonly { readonly name: string; readonly labels: readonly string[] }[] = [
   { name: 'agreement (4)', labels: ['Strongly disagree', 'Disagree', 'Agree', 'Strongly agree'] },
   {
     name: 'agreement (5)',
@@ -135,7 +135,7 @@ export const KNOWN_SCALES: readonly { readonly name: string; readonly labels: re
 ];
 
 /** A library instrument whose items were partly found, or whose answers are not its labels. */
-export interface NearMiss {
+interface NearMiss {
   readonly instrument: Instrument;
   /** Items with a column. */
   readonly matched: number;
@@ -145,7 +145,7 @@ export interface NearMiss {
   readonly badLabels: readonly { readonly header: string; readonly value: string }[];
 }
 
-export interface DraftOwnInstrument {
+interface DraftOwnInstrument {
   readonly definition: InstrumentInput;
   /** The stem of the grid it was drafted from. */
   readonly stem: string;
@@ -155,7 +155,7 @@ export interface DraftOwnInstrument {
   readonly unseen: readonly string[];
 }
 
-export interface DraftQuestion {
+interface DraftQuestion {
   readonly question: QuestionInput;
   readonly header: string;
   /** For grids whose labels have no known order, and other things to check. */
@@ -182,7 +182,7 @@ export interface Draft {
   readonly libraryTargets: readonly Target[];
 }
 
-export interface DraftOptions {
+interface DraftOptions {
   /** Study id (default "draft_study"). */
   readonly id?: string;
   readonly title?: string;
@@ -232,7 +232,7 @@ function badAnswers(t: Target, col: ColumnValues): string[] {
  * (ties: the first listed), or the integers from the smallest to the largest answer when all are whole
  * numbers; null when neither fits.
  */
-export interface OrderedScale {
+interface OrderedScale {
   readonly name: string;
   readonly options: readonly { readonly value: number; readonly label: string }[];
   /** Labels of the scale no answer used. */

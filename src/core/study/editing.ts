@@ -15,7 +15,7 @@ import { introTextIssues } from './intros.js';
 import { draftInstrumentId, gridRowId, type StudyDraft } from './schema.js';
 
 /** A study question as stored (only the parts these functions read). */
-export interface QuestionLike {
+interface QuestionLike {
   readonly id: string;
   readonly type?: string;
   readonly rows?: readonly { readonly id: string }[];

@@ -122,7 +122,7 @@ export function judgeFollowUp(
 }
 
 /** How a volunteer can be reached, as typed on the volunteer page (trimmed; phone digits normalised). */
-export interface VolunteerContactInput {
+interface VolunteerContactInput {
   readonly name?: string;
   readonly email?: string;
   readonly phone?: string;

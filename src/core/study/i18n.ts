@@ -23,7 +23,7 @@ export type RespondErrorKind =
   | 'server';
 
 /** Strings of the follow-up volunteer pages: the offer on the end page, the form, the personal page. */
-export interface VolunteerStrings {
+interface VolunteerStrings {
   readonly offerTitle: string;
   readonly offerText: string;
   readonly offerLink: string;
@@ -476,8 +476,8 @@ const ur: UiStrings = {
 };
 
 /** UI languages with full strings. */
-export const UI_LANGUAGES = ['en', 'ur'] as const;
-export type UiLanguage = (typeof UI_LANGUAGES)[number];
+const UI_LANGUAGES = ['en', 'ur'] as const;
+type UiLanguage = (typeof UI_LANGUAGES)[number];
 
 const STRINGS: Readonly<Record<UiLanguage, UiStrings>> = { en, ur };
 
@@ -563,7 +563,7 @@ export function localize(text: LocalizedText | undefined, lang: string): Localiz
 }
 
 /** A study's title or description as written: one string (any language), or a text per language. */
-export type StudyTextValue = string | LocalizedText;
+type StudyTextValue = string | LocalizedText;
 
 /**
  * A study's title (or description) for a page in `lang`: a text per language gives the page's language (exact,

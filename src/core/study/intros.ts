@@ -19,7 +19,7 @@ export function languageLabel(code: string): string {
 }
 
 /** The study languages an intro has no text in (empty or only spaces count as none). */
-export function missingIntroLanguages(
+function missingIntroLanguages(
   text: Readonly<Record<string, string | undefined>>,
   languages: readonly string[],
 ): string[] {
@@ -27,7 +27,7 @@ export function missingIntroLanguages(
 }
 
 /** One intro of a study and where it is shown, in the order respondents meet them. */
-export interface IntroPlace {
+interface IntroPlace {
   readonly kind: 'page' | 'questions' | 'instrument';
   /** Where it is in the definition, e.g. `collection.pages[1].intro`. */
   readonly path: string;

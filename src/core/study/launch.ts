@@ -7,7 +7,7 @@
  */
 import type { Issue } from '../issue.js';
 
-export type ChecklistStatus = 'done' | 'unverified' | 'blocking';
+type ChecklistStatus = 'done' | 'unverified' | 'blocking';
 
 export interface ChecklistItem {
   readonly key: string;
@@ -26,7 +26,7 @@ export interface LaunchChecklist {
 }
 
 /** The warning codes of the launch check, by checklist line. */
-export const WARNING_CODES = {
+const WARNING_CODES = {
   wording: ['unverified_wording'],
   stems: ['missing_stem'],
   consent: ['no_consent'],

@@ -7,7 +7,7 @@ import type { Issue } from '../issue.js';
 import type { StudyDraft } from './schema.js';
 
 /** The longest study title the studio accepts (titleIssues). */
-export const MAX_TITLE = 200;
+const MAX_TITLE = 200;
 
 /** The title of a copy: "Copy of <title>", cut to the longest title allowed. */
 export function copyTitle(title: string): string {

@@ -52,7 +52,7 @@ export interface FlowItem {
   readonly showIf?: CompiledExpression;
 }
 
-export type FlowPageKind = 'consent' | 'eligibility' | 'content';
+type FlowPageKind = 'consent' | 'eligibility' | 'content';
 
 export interface FlowPage {
   /** Stable within a study version: "consent", "e1", "e2", … for screening, "p1", "p2", … for content. */

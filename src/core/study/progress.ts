@@ -31,14 +31,14 @@ export function pageCounter(pageId: string): string {
 export const BAR_STEPS = 12;
 
 /** The counters as the store reads them. */
-export interface ProgressCounters {
+interface ProgressCounters {
   /** Total per counter name over all days. */
   readonly totals: Readonly<Record<string, number>>;
   /** Per day (YYYY-MM-DD) and counter name. */
   readonly days: readonly { readonly day: string; readonly name: string; readonly count: number }[];
 }
 
-export interface ProgressInput {
+interface ProgressInput {
   readonly counters: ProgressCounters;
   /** Responses stored (a response imported or sent through the API is completed even without a counter). */
   readonly storedResponses: number;

@@ -32,7 +32,7 @@ function rowText(question: Question, row: GridRow): LocalizedText {
 }
 
 /** The item of one grid row: a single-choice item on the grid's options, with the grid's settings. */
-export function gridRowItem(question: Question, row: GridRow): Item {
+function gridRowItem(question: Question, row: GridRow): Item {
   const {
     rows: _rows,
     agreeing: _agreeing,

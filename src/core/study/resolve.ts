@@ -38,7 +38,7 @@ export interface ResolvedStudy {
   readonly scoreIds: ReadonlySet<string>;
 }
 
-export type InstrumentLookup = (id: string) => Instrument | undefined;
+type InstrumentLookup = (id: string) => Instrument | undefined;
 
 /**
  * The study's instruments as resolved — text packs applied — looked up by id. Everything that reads a

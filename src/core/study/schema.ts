@@ -20,11 +20,11 @@ import {
 import { toIssues, type Validated } from '../issue.js';
 
 /** Question types of a study's own questions: the item types plus `grid`. */
-export const QuestionTypeSchema = z.enum([...ItemTypeSchema.options, 'grid']);
+const QuestionTypeSchema = z.enum([...ItemTypeSchema.options, 'grid']);
 export type QuestionType = z.infer<typeof QuestionTypeSchema>;
 
 /** One row (statement) of a grid question. */
-export const GridRowSchema = z.object({
+const GridRowSchema = z.object({
   /** Row id; the row's variable is `<question id>_<row id>` (see `gridRowId`). */
   id: z
     .string()
@@ -44,7 +44,7 @@ export function gridRowId(questionId: string, rowId: string): string {
  * (`rows`) sharing one response scale (`options`, in order from lowest to highest value). Each row is answered
  * like a single-choice item and is its own variable `<question id>_<row id>`.
  */
-export const QuestionSchema = ItemSchema.extend({
+const QuestionSchema = ItemSchema.extend({
   type: QuestionTypeSchema.default('scale'),
   /** For `grid` questions: the statements, each answered on the shared `options`. */
   rows: z.array(GridRowSchema).min(1).optional(),
@@ -120,7 +120,7 @@ export const INTRO_MAX_LENGTH = 2000;
  * wards". Plain text per language, no HTML (escaped when shown); a blank line starts a new paragraph. Every
  * language of the study needs it (checked with the study by `introIssues`, core/study/intros.ts).
  */
-export const IntroTextSchema = z
+const IntroTextSchema = z
   .record(
     LanguageSchema,
     z
@@ -133,9 +133,8 @@ export const IntroTextSchema = z
       .refine((t) => t.trim() !== '', 'an intro must not be only spaces; write it or leave it out'),
   )
   .refine((t) => Object.keys(t).length > 0, 'needs text in at least one language');
-export type IntroText = z.infer<typeof IntroTextSchema>;
 
-export const StudyInstrumentSchema = z
+const StudyInstrumentSchema = z
   .object({
     /**
      * Library instrument id, e.g. "bace3", "phq9". With `definition`, the id of that definition (optional;
@@ -194,8 +193,6 @@ export const StudyInstrumentSchema = z
     }
   })
   .transform(({ file: _, ...si }) => ({ ...si, instrument: draftInstrumentId(si) }));
-export type StudyInstrument = z.infer<typeof StudyInstrumentSchema>;
-export type StudyInstrumentInput = z.input<typeof StudyInstrumentSchema>;
 
 /** A study instrument's id as written: `instrument`, else its inline definition's id ('' when neither). */
 export function draftInstrumentId(si: {
@@ -206,7 +203,7 @@ export function draftInstrumentId(si: {
   return si.instrument ?? (typeof own === 'string' ? own : '');
 }
 
-export const ThresholdSchema = z.object({
+const ThresholdSchema = z.object({
   /** A score or domain id. */
   score: IdSchema,
   /** A respondent is counted when score ≥ atLeast. */
@@ -221,7 +218,7 @@ export type Threshold = z.infer<typeof ThresholdSchema>;
  * questions (dummy coded, the first option the reference unless `reference` names another option value).
  * Ids are checked against the study when it is resolved.
  */
-export const ModelSchema = z
+const ModelSchema = z
   .object({
     /** Model id: names its report section and tables (`model_<id>`). */
     id: IdSchema,
@@ -332,7 +329,7 @@ export type SampleSize = z.infer<typeof SampleSizeSchema>;
  * order of every table, comparison and model (the paper shows postgraduates first). Every option value of the
  * question must be in exactly one group, so no answer is dropped silently.
  */
-export const CategoriesSchema = z.object({
+const CategoriesSchema = z.object({
   /** A single-choice question id. */
   question: IdSchema,
   groups: z
@@ -352,7 +349,7 @@ export type Categories = z.infer<typeof CategoriesSchema>;
  * barrier domains, so that "highest ≥ 1.5" is "any barrier domain ≥ 1.5". Missing when any of them is missing
  * (its value could be the highest). Usable wherever models, associations and correlations take a score.
  */
-export const CombinedScoreSchema = z.object({
+const CombinedScoreSchema = z.object({
   id: IdSchema,
   /** Its name in tables, e.g. "Highest barrier domain score". */
   label: z.string().min(1),
@@ -404,7 +401,7 @@ export const AnalysisPlanSchema = z.object({
 });
 export type AnalysisPlan = z.infer<typeof AnalysisPlanSchema>;
 
-export const ConsentSchema = z.object({
+const ConsentSchema = z.object({
   /** Increments whenever the text changes; each response records the version it agreed to. */
   version: z.number().int().positive().default(1),
   text: LocalizedTextSchema,
@@ -412,7 +409,7 @@ export const ConsentSchema = z.object({
 });
 export type Consent = z.infer<typeof ConsentSchema>;
 
-export const EligibilitySchema = z.object({
+const EligibilitySchema = z.object({
   /** Screening questions, asked before anything else. Their answers are never stored for screened-out people. */
   questions: z.array(ItemSchema).min(1),
   /** Expression over the screening answers; when false the respondent sees `ineligibleMessage` and leaves. */
@@ -422,7 +419,7 @@ export const EligibilitySchema = z.object({
 export type Eligibility = z.infer<typeof EligibilitySchema>;
 
 /** Whether a support contact's link is one a respondent's browser may follow: http(s) or tel only. */
-export function isContactUrl(url: string): boolean {
+function isContactUrl(url: string): boolean {
   try {
     const p = new URL(url).protocol;
     return p === 'https:' || p === 'http:' || p === 'tel:';
@@ -431,7 +428,7 @@ export function isContactUrl(url: string): boolean {
   }
 }
 
-export const SupportContactSchema = z.object({
+const SupportContactSchema = z.object({
   name: LocalizedTextSchema,
   phone: z.string().optional(),
   url: z
@@ -447,7 +444,7 @@ export const SupportContactSchema = z.object({
 });
 export type SupportContact = z.infer<typeof SupportContactSchema>;
 
-export const PageSchema = z.object({
+const PageSchema = z.object({
   title: LocalizedTextSchema.optional(),
   /** Intro text under the page's title, above its questions (in every study language). */
   intro: IntroTextSchema.optional(),
@@ -456,7 +453,7 @@ export const PageSchema = z.object({
 });
 export type Page = z.infer<typeof PageSchema>;
 
-export const CollectionSchema = z.object({
+const CollectionSchema = z.object({
   /** Anonymous studies store no IP address, no user agent and no time of day. */
   anonymous: z.boolean().default(true),
   /** Store the time of submission (not only the date); off by default. */
@@ -505,7 +502,7 @@ export type Collection = z.infer<typeof CollectionSchema>;
  * >= 20`, item answers too), decided after submission (src/core/study/followUp.ts). Contacts are kept apart
  * from the anonymous answers (docs/security.md, "Follow-up volunteers").
  */
-export const FollowUpSchema = z.object({
+const FollowUpSchema = z.object({
   /**
    * Who may volunteer: an expression over `score.<id>` (the value), `band.<id>` (the band's English label, with
    * `=`, `!=` or `in [...]`) and item answers. Unknown scores, bands and labels are refused naming the valid ones.
@@ -514,7 +511,6 @@ export const FollowUpSchema = z.object({
   /** What the follow-up is, on the volunteer page (e.g. "a 60-minute focus group in the skills lab in March"). */
   description: LocalizedTextSchema.optional(),
 });
-export type FollowUp = z.infer<typeof FollowUpSchema>;
 
 /**
  * A study's title: one string, as studies were written before issue 14 (still valid: in whichever
@@ -522,7 +518,7 @@ export type FollowUp = z.infer<typeof FollowUpSchema>;
  * respondent page shows its own language, falling back as other localized text does (core/study/i18n.ts
  * `studyText`). The studio asks for the study's first language.
  */
-export const StudyTextSchema = z.union([z.string().min(1), LocalizedTextSchema]);
+const StudyTextSchema = z.union([z.string().min(1), LocalizedTextSchema]);
 export type StudyText = z.infer<typeof StudyTextSchema>;
 
 export const StudySchema = z.object({
@@ -545,7 +541,6 @@ export const StudySchema = z.object({
   followUp: FollowUpSchema.optional(),
 });
 export type Study = z.infer<typeof StudySchema>;
-export type StudyInput = z.input<typeof StudySchema>;
 
 /**
  * A study definition as it is stored and edited — the studio's draft: {@link StudySchema} with every top-level
@@ -554,7 +549,7 @@ export type StudyInput = z.input<typeof StudySchema>;
  * it (store/studies.ts) and returns `StudyDraft`, never `unknown`; a complete study is resolved from a draft by
  * resolve.ts, which applies the library and the cross-references.
  */
-export const StudyDraftSchema = StudySchema.partial();
+const StudyDraftSchema = StudySchema.partial();
 export type StudyDraft = z.input<typeof StudyDraftSchema>;
 
 /**

@@ -15,7 +15,7 @@ import { escapeMarkdown, escapeParagraph } from '../markdown.js';
 import type { ExportVariable, InstrumentInfo, VariableFormat } from './model.js';
 
 /** One codebook row (all text). */
-export interface CodebookRow {
+interface CodebookRow {
   readonly name: string;
   readonly label: string;
   /** The short label used in report tables and headings ("Level of training"). */
@@ -48,7 +48,7 @@ export const CODEBOOK_COLUMNS: readonly { key: keyof CodebookRow; title: string 
 ];
 
 /** The SPSS name of a format, e.g. F8.2, SDATE10, A255. */
-export function formatName(f: VariableFormat): string {
+function formatName(f: VariableFormat): string {
   switch (f.type) {
     case 'F':
       return `F${f.width}.${f.decimals}`;
@@ -94,7 +94,7 @@ export function codebookRows(variables: readonly ExportVariable[]): CodebookRow[
 }
 
 /** The instruments the variables come from, in order of first appearance. */
-export function codebookInstruments(variables: readonly ExportVariable[]): InstrumentInfo[] {
+function codebookInstruments(variables: readonly ExportVariable[]): InstrumentInfo[] {
   const seen = new Map<string, InstrumentInfo>();
   for (const v of variables) {
     const g = v.group;
@@ -113,7 +113,7 @@ export function licenceLines(variables: readonly ExportVariable[]): string[] {
  * One line per text pack the study applied: "Text (ur): supplied by …; source: …; back-translated; differs
  * from the known wording".
  */
-export function textPackLines(i: InstrumentInfo): string[] {
+function textPackLines(i: InstrumentInfo): string[] {
   return (i.textPacks ?? []).map((p) =>
     [
       `Text (${p.language}): supplied by ${p.licensee}`,
@@ -139,7 +139,7 @@ const NOTES = [
 ];
 
 /** The study's intro texts with where respondents saw them ("The intro before PHQ-9"), for the codebook. */
-export function codebookIntros(
+function codebookIntros(
   study: Partial<Pick<Study, 'instruments' | 'collection'>>,
   instruments: readonly InstrumentInfo[],
 ): { where: string; texts: { lang: string; text: string }[] }[] {

@@ -13,7 +13,7 @@ import type { ExportOptions, ExportRecord, ExportSummary, ExportVariable, RowVal
 import { type CellOptions, createRowEncoder, numericCellView, utcDateTimeText } from './rows.js';
 import { type ByteSink, CHUNK_BYTES, pipeChunks } from './sink.js';
 
-export interface CsvExportOptions extends Partial<Pick<ExportOptions, 'labels' | 'missing'>> {
+interface CsvExportOptions extends Partial<Pick<ExportOptions, 'labels' | 'missing'>> {
   /** Start with a UTF-8 byte order mark (default true: Excel needs it to read UTF-8). */
   readonly bom?: boolean;
   /** Characters gathered before a chunk is sent (default 64 Ki). */

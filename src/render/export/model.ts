@@ -103,7 +103,7 @@ export type VariableFormat =
   | { readonly type: 'A'; readonly width: number };
 
 /** Where a variable's value comes from in a record. */
-export type VariableSource =
+type VariableSource =
   | { readonly kind: 'response_id' }
   | { readonly kind: 'submitted_on' }
   | { readonly kind: 'submitted_at' }

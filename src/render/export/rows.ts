@@ -140,7 +140,7 @@ export interface CellOptions {
  * Per-variable lookup for showing a numeric value as a cell: its value label (labels mode), its missing
  * code or label (`missing: 'codes'`), `null` for an empty cell (`missing: 'empty'`), or the number.
  */
-export type CellView = (value: number) => string | number | null;
+type CellView = (value: number) => string | number | null;
 
 /** Build the numeric cell view of one variable (the maps are built once per export). */
 export function numericCellView(v: ExportVariable, opts: CellOptions): CellView {

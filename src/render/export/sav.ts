@@ -30,7 +30,7 @@ import type { ExportRecord, ExportSummary, ExportVariable, RowValue, ValueLabel 
 import { createRowEncoder, spssDate, spssDateTime } from './rows.js';
 import { type ByteSink, CHUNK_BYTES, pipeChunks } from './sink.js';
 
-export interface SavOptions {
+interface SavOptions {
   /** `bytecode` (default; what SPSS writes, much smaller) or `none`. */
   readonly compression?: 'bytecode' | 'none';
   /** File label (≤ 64 bytes, cut at a character boundary), e.g. the study title. */
@@ -49,9 +49,9 @@ export interface SavOptions {
 /** Byte offset of the case count in the file header. */
 export const SAV_NCASES_OFFSET = 80;
 /** Longest variable label SPSS keeps, in bytes. */
-export const SAV_MAX_LABEL_BYTES = 256;
+const SAV_MAX_LABEL_BYTES = 256;
 /** Longest value label SPSS keeps, in bytes. */
-export const SAV_MAX_VALUE_LABEL_BYTES = 120;
+const SAV_MAX_VALUE_LABEL_BYTES = 120;
 
 const SYSMIS = -Number.MAX_VALUE;
 const BIAS = 100;
@@ -84,7 +84,7 @@ function cutBytes(b: Uint8Array, max: number): Uint8Array {
  * The variable label as SPSS gets it (≤ 256 bytes). For a multiple-choice option the item text is
  * shortened rather than the option, so "<item>: <option>" still names the option.
  */
-export function savVariableLabel(v: ExportVariable): string {
+function savVariableLabel(v: ExportVariable): string {
   if (utf8.encode(v.label).length <= SAV_MAX_LABEL_BYTES) return v.label;
   if (v.source.kind === 'choice') {
     const tail = `…: ${v.source.optionLabel}`;

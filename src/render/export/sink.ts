@@ -22,7 +22,7 @@ export function writeChunk(sink: ByteSink, chunk: Uint8Array): Promise<void> {
 }
 
 /** End the sink and wait until everything written has been handed on (`finish`). */
-export function endSink(sink: ByteSink): Promise<void> {
+function endSink(sink: ByteSink): Promise<void> {
   if (sink.destroyed) return Promise.reject(closedError());
   const done = waitFor(sink, 'finish');
   sink.end();

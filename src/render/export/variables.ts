@@ -23,15 +23,15 @@ import {
 } from './model.js';
 
 /** Longest variable name, in bytes (SPSS). */
-export const MAX_NAME_BYTES = 64;
+const MAX_NAME_BYTES = 64;
 /** Longest string value SPSS stores, in bytes. */
-export const MAX_STRING_BYTES = 32767;
+const MAX_STRING_BYTES = 32767;
 
 /** SPSS reserved words, which cannot be variable names. */
 const RESERVED = new Set(['ALL', 'AND', 'BY', 'EQ', 'GE', 'GT', 'LE', 'LT', 'NE', 'NOT', 'OR', 'TO', 'WITH']);
 
 /** Labels of the 0/1 values of a multiple-choice option variable. */
-export const CHOICE_LABELS: readonly ValueLabel[] = [
+const CHOICE_LABELS: readonly ValueLabel[] = [
   { value: 0, label: 'Not chosen' },
   { value: 1, label: 'Chosen' },
 ];
@@ -76,13 +76,13 @@ export class NameAllocator {
 }
 
 /** English text, else the first language given. */
-export function englishText(t: LocalizedText | undefined): string | undefined {
+function englishText(t: LocalizedText | undefined): string | undefined {
   if (!t) return undefined;
   return t.en ?? Object.values(t)[0];
 }
 
 /** A multiple-choice option's value as part of a variable name: `-1` → `m1`, `2.5` → `2_5`. */
-export function optionNamePart(value: number): string {
+function optionNamePart(value: number): string {
   return String(value)
     .replace(/^-/, 'm')
     .replace(/[^A-Za-z0-9]/g, '_');
@@ -166,7 +166,7 @@ function fmtNumber(x: number): string {
 }
 
 /** A one-line description of how a score is computed, for the codebook. */
-export function describeScore(ps: PlannedScore): string {
+function describeScore(ps: PlannedScore): string {
   const def: Score = ps.def;
   const n = ps.items.length;
   const method =

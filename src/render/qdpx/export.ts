@@ -56,7 +56,7 @@ import { writeZip } from '../../lib/zip.js';
 
 const RESERVED = new Set([SOURCE_LANGUAGE_VARIABLE, PHASE_VARIABLE, ELIGIBLE_VARIABLE]);
 
-export interface RefiExportOptions {
+interface RefiExportOptions {
   /**
    * 'codepoint' (default): Unicode characters, as REFI-QDA 1.0 describes positions in the plain text and as nabz
    * stores them. 'utf16': UTF-16 code units, for tools that count the way .NET/Java strings do (differs only
@@ -83,7 +83,7 @@ export interface RefiExportOptions {
   readonly mergedCodes?: readonly Code[];
 }
 
-export interface QdeExport {
+interface QdeExport {
   /** The project.qde document. */
   readonly xml: string;
   /** Source files: path inside the QDPX ("sources/<guid>.txt", "sources/<guid>.mp3") and text or bytes. */
@@ -112,7 +112,7 @@ export function decimalString(x: number): string {
 }
 
 /** An ISO date or date-time as xsd:dateTime (adds T00:00:00 to a date, :00 seconds to hh:mm). */
-export function xsdDateTime(s: string | undefined): string | undefined {
+function xsdDateTime(s: string | undefined): string | undefined {
   if (s === undefined) return undefined;
   if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return `${s}T00:00:00`;
   const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(Z|[+-]\d{2}:\d{2})?$/.exec(s);
@@ -146,7 +146,7 @@ function mergedChildren(
 }
 
 /** Definition plus "Examples:" list, as written to `Description`. */
-export function codeDescription(code: Pick<Code, 'definition' | 'examples'>): string | undefined {
+function codeDescription(code: Pick<Code, 'definition' | 'examples'>): string | undefined {
   const ex = code.examples.map((e) => `• ${e.replace(/\s*[\r\n]+\s*/g, ' ')}`);
   const parts = [code.definition, ex.length ? `Examples:\n${ex.join('\n')}` : ''].filter((p) => p !== '');
   return parts.length ? parts.join('\n\n') : undefined;
@@ -157,7 +157,7 @@ export function codeDescription(code: Pick<Code, 'definition' | 'examples'>): st
  * the parent set's GUID, as written to a theme set's `Description`: REFI-QDA sets have no status and do not
  * nest, so these ride in the text (the import reads them back).
  */
-export function themeDescription(
+function themeDescription(
   theme: Pick<Theme, 'definition' | 'supportNeeds' | 'status'>,
   parentGuid?: string,
 ): string | undefined {
@@ -204,7 +204,7 @@ interface VarDef {
 }
 
 /** The GUIDs of a transcript's recording and of the transcript inside it (kept from an imported file). */
-export function mediaGuids(project: QualProject, sourceGuid: string): { media: string; transcript: string } {
+function mediaGuids(project: QualProject, sourceGuid: string): { media: string; transcript: string } {
   return {
     media: project.refiGuids[`media:${sourceGuid}`] ?? hashGuid('media', sourceGuid),
     transcript: project.refiGuids[`transcript:${sourceGuid}`] ?? hashGuid('transcript', sourceGuid),

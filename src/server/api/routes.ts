@@ -72,7 +72,7 @@ import {
   sameAnswers,
 } from '../respond/submit.js';
 
-export interface ApiRoutesOptions {
+interface ApiRoutesOptions {
   readonly store: Store;
   readonly config: ServerConfig;
   readonly clock: () => number;

@@ -47,7 +47,7 @@ const UserParams = z.object({ uid: segment });
 const AccountQuery = z.object({ changed: queryText });
 
 /** Starts a session for a user (routes.ts: deletes the browser's old one, audits `sign_in`). */
-export type StartSession = (
+type StartSession = (
   req: FastifyRequest,
   reply: FastifyReply,
   userId: number,
@@ -76,7 +76,7 @@ const ROLE_TEXT: Record<StudyRole, string> = {
   viewer: 'viewer (progress and analysis: aggregates only)',
 };
 
-export interface JoinModel {
+interface JoinModel {
   readonly action: string;
   readonly studyTitle: string;
   readonly role: StudyRole;
@@ -118,7 +118,7 @@ function linkRefusedPage(title: string, message: string): string {
   });
 }
 
-export interface AccountModel {
+interface AccountModel {
   readonly user: { readonly displayName: string; readonly email: string; readonly isAdmin: boolean };
   readonly notice?: string | undefined;
   readonly errors?: readonly string[];
@@ -134,7 +134,7 @@ function accountPage(m: AccountModel, csrf: string): Html {
 ${newPasswordFields('New password')}<div><button class="primary">Change password</button></div></form>`;
 }
 
-export interface AdminUsersModel {
+interface AdminUsersModel {
   readonly users: readonly {
     id: number;
     email: string;

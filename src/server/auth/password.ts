@@ -17,9 +17,9 @@ const OPTIONS = {
 } as const;
 
 /** Shortest password accepted for a researcher account. */
-export const MIN_PASSWORD_LENGTH = 10;
+const MIN_PASSWORD_LENGTH = 10;
 /** Longest password accepted (argon2 takes any length; this bounds the work an attacker can ask for). */
-export const MAX_PASSWORD_LENGTH = 1024;
+const MAX_PASSWORD_LENGTH = 1024;
 
 /** Hash a password with argon2id. */
 export async function hashPassword(password: string): Promise<string> {

@@ -35,7 +35,7 @@ export interface AuthRoutesOptions {
 }
 
 /** Sign-in attempts per client address per minute before 429 (on top of the per-account lockout). */
-export const SIGNIN_RATE_LIMIT_PER_MINUTE = 30;
+const SIGNIN_RATE_LIMIT_PER_MINUTE = 30;
 
 function html(reply: FastifyReply, status: number, body: string): FastifyReply {
   return reply.code(status).headers(STUDIO_HEADERS).send(body);

@@ -63,7 +63,7 @@ export async function lookupSession(
 }
 
 /** Cookie options for the session cookie. */
-export function sessionCookieOptions(config: ServerConfig) {
+function sessionCookieOptions(config: ServerConfig) {
   return { path: '/', httpOnly: true, sameSite: 'lax', secure: config.secureCookies } as const;
 }
 

@@ -2,7 +2,7 @@
 import { randomToken, type Store } from '../../store/index.js';
 
 /** How long a printed setup link stays valid. */
-export const SETUP_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
+const SETUP_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
 
 /**
  * When there is no account yet, create a one-time setup token and return the link to print; otherwise

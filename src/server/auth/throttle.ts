@@ -19,7 +19,7 @@
  * answer does not say whether the account exists.
  */
 
-export interface ThrottlePolicy {
+interface ThrottlePolicy {
   readonly pairMaxFailures: number;
   readonly addressMaxFailures: number;
   readonly accountMaxFailures: number;
@@ -32,7 +32,7 @@ export interface ThrottlePolicy {
   readonly knownAddressMs: number;
 }
 
-export const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = {
+const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = {
   pairMaxFailures: 5,
   addressMaxFailures: 20,
   accountMaxFailures: 50,
@@ -50,7 +50,7 @@ interface Counter {
   lastFailure: number;
 }
 
-export type ThrottleDecision =
+type ThrottleDecision =
   | { readonly allowed: true }
   | {
       readonly allowed: false;
@@ -59,7 +59,7 @@ export type ThrottleDecision =
     };
 
 /** Where the throttle keeps its state: `store.limits` (see src/store/limits.ts). */
-export interface ThrottleState {
+interface ThrottleState {
   get(key: string, now: number): Promise<string | undefined>;
   put(key: string, value: string, expiresAt: number, now: number): Promise<void>;
   delete(key: string): Promise<void>;

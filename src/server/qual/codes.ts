@@ -112,7 +112,7 @@ function keepConsensus(code: Code, old: Code): Code {
 }
 
 /** Attribute lines "age: 22" → { age: 22 }: numbers, true/false, empty → null, else text. */
-export function parseAttributes(text: string): Record<string, AttributeValue> {
+function parseAttributes(text: string): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {};
   for (const l of lines(text)) {
     const i = l.indexOf(':');

@@ -236,7 +236,7 @@ export function nowIso(): string {
 // ---------------------------------------------------------------------------------------------------------
 // Pages
 
-export type QualSection =
+type QualSection =
   | 'overview'
   | 'sources'
   | 'participants'

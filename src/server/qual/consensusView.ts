@@ -8,7 +8,7 @@ import { type Html, html, raw } from '../ui/html.js';
 import { dataTable } from '../ui/table.js';
 import { postButton } from './common.js';
 
-export type ConsensusViewKind = 'passages' | 'turns';
+type ConsensusViewKind = 'passages' | 'turns';
 
 export interface ConsensusFilters {
   /** Coders who coded (never the consensus layer). */
@@ -275,7 +275,7 @@ export function codebookView(m: CodebookModel): Html {
   }`;
 }
 
-export interface SplitModel {
+interface SplitModel {
   readonly base: string;
   readonly csrf: string;
   readonly code: { readonly id: string; readonly path: string };

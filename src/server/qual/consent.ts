@@ -74,7 +74,7 @@ const refuseIssues = (issues: readonly Issue[], lead: string) => invalid(issues,
 // ---------------------------------------------------------------------------------------------------------
 // View
 
-export interface ConsentPageModel {
+interface ConsentPageModel {
   readonly base: string;
   readonly owner: boolean;
   readonly forms: readonly ConsentForm[];
@@ -156,7 +156,7 @@ function pageModel(q: QualReq, state: QualState): ConsentPageModel {
 }
 
 /** The register as CSV (UTF-8 with a byte order mark, so spreadsheets read Urdu names). */
-export function registerCsv(
+function registerCsv(
   records: readonly ConsentRecord[],
   forms: readonly ConsentForm[],
   nameOf: (id: string) => string,

@@ -57,10 +57,10 @@ import { registerThemes } from './themes.js';
 import { registerWithdraw } from './withdraw.js';
 
 /** Largest form body the qualitative routes accept (bytes). */
-export const QUAL_BODY_LIMIT = 16 * 1024 * 1024;
+const QUAL_BODY_LIMIT = 16 * 1024 * 1024;
 
 /** A urlencoded body as an object; repeated names become arrays (as @fastify/formbody does). */
-export function parseForm(text: string): Record<string, string | string[]> {
+function parseForm(text: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = Object.create(null);
   for (const [k, v] of new URLSearchParams(text)) {
     if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
@@ -73,7 +73,7 @@ export function parseForm(text: string): Record<string, string | string[]> {
 }
 
 /** The page a form at `url` came from: its section (or the coding page of a transcript). */
-export function backLink(url: string): string {
+function backLink(url: string): string {
   const path = url.split('?')[0] ?? '';
   const m = /^(\/studies\/\d+\/qual)(?:\/([^/]+)(?:\/([^/]+))?)?/.exec(path);
   if (!m) return '/';

@@ -44,7 +44,7 @@ export const MEDIA_BODY_LIMIT = 48 * 1024 * 1024;
  * send the whole file (no header, another unit, several ranges or a malformed one: RFC 9110 lets a server
  * ignore those), or 'unsatisfiable' (416) when it starts past the end.
  */
-export function byteRange(
+function byteRange(
   header: string | undefined,
   size: number,
 ): { start: number; end: number } | 'unsatisfiable' | null {
@@ -62,7 +62,7 @@ export function byteRange(
 }
 
 /** The URL of a transcript's recording. */
-export function mediaUrl(studyId: number, sourceId: string): string {
+function mediaUrl(studyId: number, sourceId: string): string {
   return `${qualBase(studyId)}/sources/${encodeURIComponent(sourceId)}/media`;
 }
 
@@ -70,7 +70,7 @@ export function mediaUrl(studyId: number, sourceId: string): string {
  * A timed turn's play control: a link to the recording with a media fragment (`#t=start,end`, which plays
  * that span when opened without JavaScript); qual.js plays it in the page's player instead.
  */
-export function playControl(url: string, span: { start: number; end?: number }): string {
+function playControl(url: string, span: { start: number; end?: number }): string {
   const t = `${fragmentTime(span.start)}${span.end !== undefined ? `,${fragmentTime(span.end)}` : ''}`;
   const label = `${clockTime(span.start)}${span.end !== undefined ? `–${clockTime(span.end, 'up')}` : ''}`;
   return `<a class="play" href="${esc(url)}#t=${t}" data-play data-start="${fragmentTime(span.start)}"${span.end !== undefined ? ` data-end="${fragmentTime(span.end)}"` : ''} title="Play this turn (${label})" aria-label="Play this turn, ${label}">▶ ${label}</a>`;

@@ -68,7 +68,7 @@ export interface Packet extends PacketContent {
 }
 
 /** The member-checking packet of one participant (core's content and its version hash). */
-export function packetOf(project: QualProject, participantId: string): Packet | null {
+function packetOf(project: QualProject, participantId: string): Packet | null {
   const content = packetContent(project, participantId);
   return content && { ...content, hash: qualHash(content.versionText) };
 }
@@ -101,7 +101,7 @@ const TEXT = {
 } as const;
 
 /** The printable packet page (self-contained: no script, inline style, print-friendly). */
-export function packetHtml(packet: Packet, lang: 'en' | 'ur', studyTitle: string): string {
+function packetHtml(packet: Packet, lang: 'en' | 'ur', studyTitle: string): string {
   const t = TEXT[lang];
   const css =
     'body{font:1rem/1.7 system-ui,"Noto Sans","Noto Naskh Arabic",sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#111}' +
@@ -172,7 +172,7 @@ function memberCheckPlan(
 }
 
 /** Every participant's packet and member check, with coders named in the history. */
-export function membersModel(base: string, state: QualState): MembersModel {
+function membersModel(base: string, state: QualState): MembersModel {
   const project = toQualProject(state);
   const names = coderNames(state);
   return {

@@ -10,7 +10,7 @@ import { dataTable } from '../ui/table.js';
 import { csrfInput, when } from './common.js';
 import { escText } from './sourcesView.js';
 
-export interface MemberRow {
+interface MemberRow {
   readonly participantId: string;
   readonly pseudonym: string;
   readonly items: readonly PacketItem[];

@@ -16,7 +16,7 @@ import { attr, type Html, html, raw } from '../ui/html.js';
 import { dataTable } from '../ui/table.js';
 import { coderIdOf, csrfInput, postButton, when } from './common.js';
 
-export interface StartModel {
+interface StartModel {
   readonly base: string;
   readonly studyTitle: string;
   /** Only the owner may start the project; others are told so. */

@@ -26,7 +26,7 @@ import { type Html, html } from '../ui/html.js';
 import { dataTable } from '../ui/table.js';
 import { loadQual, projectOf, type QualContext, qualBase, sendQualPage } from './common.js';
 
-export interface QueriesModel {
+interface QueriesModel {
   readonly base: string;
   /** The reader sees exact counts (k = 0); otherwise counts 1 … k − 1 are suppressed. */
   readonly exact: boolean;
@@ -109,7 +109,7 @@ const SCOPE_TEXT: Record<QueriesModel['scope'], string> = {
   'all-once-open': 'all coders’ segments once comparison is open',
 };
 
-export function queriesView(m: QueriesModel): Html {
+function queriesView(m: QueriesModel): Html {
   const { k } = m;
   const policy = m.exact
     ? 'You read the transcripts, so counts are exact; viewers see counts from 1 to k − 1 as “<k” and no attribute value held by fewer than k participants'

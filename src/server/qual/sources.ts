@@ -60,14 +60,14 @@ function decodeUtf8(bytes: Uint8Array, name: string): string {
  * The longest transcript accepted, in characters (code points). A 90-minute focus group is about 100,000; the
  * bound keeps a small compressed upload (a .docx inflates) from storing megabytes that every page then loads.
  */
-export const MAX_TRANSCRIPT_CHARS = 1_000_000;
+const MAX_TRANSCRIPT_CHARS = 1_000_000;
 
 /**
  * The text of an uploaded or pasted transcript, ready for {@link importTranscript}: a .docx is read off the
  * event loop within its bounds (413 over them, 400 when it is not a Word document), a text file must be UTF-8,
  * and the text must fit {@link MAX_TRANSCRIPT_CHARS} (413) and hold no non-characters (400).
  */
-export async function transcriptText(
+async function transcriptText(
   format: TranscriptFormat,
   content: { text?: string; bytes?: Uint8Array; fileName?: string },
 ): Promise<{ text: string; problems: string[] }> {

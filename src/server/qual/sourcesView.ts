@@ -50,7 +50,7 @@ export function codeCheckboxes(codes: readonly Code[], checked: ReadonlySet<stri
  * `dir`, so the paragraph's direction comes from what was said). Every piece of text is a span whose
  * `data-o` is its first code point; pieces covered by segments are highlighted.
  */
-export function renderTranscript(
+function renderTranscript(
   text: string,
   turns: readonly Turn[],
   segments: readonly Segment[],
@@ -148,7 +148,7 @@ export function renderTranscript(
  * consensus name (the target), the code the coder applied in a tooltip ("Fear of failure (coded as
  * “Terrified”)" in the transcript's highlight title); the highlight takes the target's colour.
  */
-export function codeDisplay(codes: readonly Code[]): {
+function codeDisplay(codes: readonly Code[]): {
   codeNames: Map<string, string>;
   codesLabel: (ids: readonly string[]) => string;
   codeClasses: Map<string, string>;
@@ -180,14 +180,14 @@ export function codeDisplay(codes: readonly Code[]): {
   return { codeNames, codesLabel, codeClasses, codesCell };
 }
 
-export function excerpt(text: string, max = 90): string {
+function excerpt(text: string, max = 90): string {
   const t = text.replace(/\s+/g, ' ').trim();
   const cps = Array.from(t);
   return cps.length > max ? `${cps.slice(0, max).join('')}…` : t;
 }
 
 /** How the coding page names a turn's speaker: the participant's label, else the speaker key. */
-export function speakerName(participants: readonly Participant[]): (t: Turn) => string {
+function speakerName(participants: readonly Participant[]): (t: Turn) => string {
   return (t) => {
     const p = t.participantId ? participants.find((x) => x.id === t.participantId) : undefined;
     return p ? participantLabel(p) : t.speakerKey;
@@ -195,7 +195,7 @@ export function speakerName(participants: readonly Participant[]): (t: Turn) => 
 }
 
 /** Where segments of a source start and who speaks there. */
-export function speakerOf(turns: readonly Turn[], participants: readonly Participant[], pos: number): string {
+function speakerOf(turns: readonly Turn[], participants: readonly Participant[], pos: number): string {
   const t = turns.find((x) => pos >= x.start && pos < Math.max(x.end, x.start + 1));
   if (!t) return '—';
   const p = t.participantId ? participants.find((x) => x.id === t.participantId) : undefined;
@@ -249,7 +249,7 @@ export function importedView(m: ImportedModel): Html {
 }
 
 /** The coding page of one transcript. */
-export interface CodingModel {
+interface CodingModel {
   readonly base: string;
   readonly studyId: number;
   readonly sourceId: string;

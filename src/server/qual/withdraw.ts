@@ -26,7 +26,7 @@ import {
 } from './common.js';
 
 /** A participant's turns, unlinked: no participant, role unknown (the label stays). Null when none was theirs. */
-export function unlinkTurns(turns: readonly Turn[], participantId: string): Turn[] | null {
+function unlinkTurns(turns: readonly Turn[], participantId: string): Turn[] | null {
   if (!turns.some((t) => t.participantId === participantId)) return null;
   return turns.map((t) =>
     t.participantId === participantId ? { ...t, participantId: null, role: 'unknown' } : t,
@@ -34,7 +34,7 @@ export function unlinkTurns(turns: readonly Turn[], participantId: string): Turn
 }
 
 /** The changes that delete a participant whose consent was withdrawn (see the module comment). */
-export function withdrawalChanges(state: QualState, participantId: string): QualChange[] {
+function withdrawalChanges(state: QualState, participantId: string): QualChange[] {
   const changes: QualChange[] = [];
   for (const s of state.entities.source) {
     const turns = unlinkTurns(s.data.turns, participantId);
@@ -72,7 +72,7 @@ export function withdrawalChanges(state: QualState, participantId: string): Qual
  * The register's side of a withdrawal: the participant's live consent records get the withdrawal (audited
  * as `consent.withdraw`, the names signed with masked). Undefined when they have no live record.
  */
-export function consentWithdrawal(
+function consentWithdrawal(
   state: QualState,
   participantId: string,
   by: string,

@@ -51,7 +51,7 @@ const END_VALUE = /^(k|f|i)\.([0-9a-f]{64}|[01]|needed|invalid)\.([A-Z0-9]{4,16}
 const SAVED_VALUE = /^([A-Z0-9]{4}-[A-Z0-9]{4})\.(\d{4}-\d{2}-\d{2})(\.s)?$/;
 
 /** The cookies of one adapter: names and the path they are scoped to. */
-export interface CookieNames {
+interface CookieNames {
   readonly path: string;
   readonly session: string;
   /** How the session ended (form routes only). */

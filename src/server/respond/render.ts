@@ -164,7 +164,7 @@ interface Shell {
  * title on an Urdu page, or the reverse), it is marked with the study's first language of that direction, so
  * a screen reader reads it with the right voice and it is laid out on its own side. Otherwise `dir="auto"`.
  */
-export function studyTitleLang(title: string, languages: readonly string[], pageLang: string): string {
+function studyTitleLang(title: string, languages: readonly string[], pageLang: string): string {
   const dir = firstStrongDirection(title);
   if (!dir || dir === textDirection(pageLang)) return ' dir="auto"';
   const own = languages.find((l) => textDirection(l) === dir);
@@ -200,7 +200,7 @@ export function languageLinksAt(url: string, languages: readonly string[]): Resp
 }
 
 /** The form of a page that the language buttons post (`form="rf"`): every respondent page has at most one. */
-export const LANGUAGE_FORM = 'rf';
+const LANGUAGE_FORM = 'rf';
 
 /**
  * The language switch (issue 14): the study's other languages, each named in itself. On a session's page or

@@ -73,7 +73,7 @@ import {
 } from './submit.js';
 import { volunteerRoutes } from './volunteer.js';
 
-export interface RespondRoutesOptions {
+interface RespondRoutesOptions {
   readonly store: Store;
   readonly config: ServerConfig;
   readonly clock: () => number;

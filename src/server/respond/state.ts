@@ -15,9 +15,9 @@ export const SESSION_DRAFT_TTL_MS = 24 * 60 * 60 * 1000;
 /** A saved draft (resume code) expires this long after saving (was 14 days: drafts are kept no longer than needed). */
 export const RESUME_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** The largest draft kept (its JSON): a whole questionnaire's answers are a few KB; long free text fits. */
-export const MAX_DRAFT_BYTES = 64 * 1024;
+const MAX_DRAFT_BYTES = 64 * 1024;
 /** Live drafts (sessions and saved codes) one study keeps at most: a new one beyond it is refused. */
-export const MAX_LIVE_DRAFTS_PER_STUDY = 10_000;
+const MAX_LIVE_DRAFTS_PER_STUDY = 10_000;
 /** New drafts one address may start on one study link per hour (a lecture hall behind one NAT fits). */
 export const NEW_SESSIONS_PER_ADDRESS_HOUR = 600;
 /** Resume codes one address may save on one study link per hour. */
@@ -73,9 +73,9 @@ export async function checkNewDraft(
 }
 
 /** What is kept between pages (stored as the draft's JSON): the engine's session state. */
-export type FlowState = SessionState;
+type FlowState = SessionState;
 
-export interface LoadedDraft {
+interface LoadedDraft {
   readonly state: FlowState;
   readonly version: number;
   readonly language: string | null;

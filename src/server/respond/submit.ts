@@ -14,14 +14,12 @@ import {
   canonicalJson,
   type Store,
   type Study,
-  secretHash,
   sha256Hex,
 } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 import type { LoadedStudy } from './load.js';
 
 /** A referral code in a link (`?r=`): letters and digits, as `randomCode` makes them. */
-export { IDEMPOTENCY_KEY, REFERRAL_CODE } from '../../core/respond/engine.js';
 
 /** An invitation token in a link (`?i=`) or the API's `Nabz-Invitation` header: 22 base64url characters as made. */
 export const INVITATION_TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
@@ -51,10 +49,7 @@ export function invitationRefusal(code: 'invitation_required' | 'invitation_inva
  * consent text exactly as the page showed it (UTF-8, in the language it was shown in) and that language.
  * Undefined when the study version has no consent.
  */
-export function consentRecord(
-  loaded: LoadedStudy,
-  agreed: ConsentAgreement | undefined,
-): ConsentRecord | undefined {
+function consentRecord(loaded: LoadedStudy, agreed: ConsentAgreement | undefined): ConsentRecord | undefined {
   const shown = agreed && consentShown(loaded.resolved, agreed.lang);
   if (!agreed || !shown) return undefined;
   return {
@@ -80,7 +75,7 @@ function consentTextHash(text: string): string {
 }
 
 /** The per-study root referral link: the parent of links given to respondents who came through the main link. */
-export const ROOT_REFERRAL_CODE = 'ROOT';
+const ROOT_REFERRAL_CODE = 'ROOT';
 
 /**
  * What is stored of a client's idempotency key: HMAC-SHA256 under the server's secret of the study id and the
@@ -165,7 +160,7 @@ function linkInstant(study: Study, now: Date): Date {
 }
 
 /** Create the respondent's own referral link (one wave deeper than the link they came through). */
-export async function createReferralLink(
+async function createReferralLink(
   store: Store,
   study: Study,
   parentCode: string | null,
@@ -302,9 +297,4 @@ export async function responseByKey(
 ): Promise<{ id: number; publicId: string; version: number; answers: Answers } | undefined> {
   const r = await store.responses.byIdempotencyKey(studyId, hashedKey);
   return r && { id: r.id, publicId: r.publicId, version: r.version, answers: r.answers };
-}
-
-/** SHA-256 of a draft key, as the drafts table stores it. */
-export function draftHash(key: string): string {
-  return secretHash(key);
 }

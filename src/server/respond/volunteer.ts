@@ -39,7 +39,7 @@ const CODE = /^[23456789ABCDEFGHJKMNPQRSTVWXYZ]{16}$/;
 /** The cookie that remembers, for the thank-you, the code just made (HttpOnly, session-only, the link's path). */
 const VOLUNTEERED = 'nabz_vol';
 
-export interface VolunteerRoutesOptions {
+interface VolunteerRoutesOptions {
   readonly store: Store;
   readonly config: ServerConfig;
   readonly cache: StudyCache;

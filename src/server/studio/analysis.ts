@@ -29,7 +29,7 @@ const GroupQuery = z.object({ group: queryList });
 const GroupChosen = z.object({ group: z.unknown().optional() });
 
 /** The group variables asked for in the query (`?group=a&group=b`), limited to single-choice questions. */
-export function groupsFromQuery(req: FastifyRequest, candidates: readonly Item[]): string[] {
+function groupsFromQuery(req: FastifyRequest, candidates: readonly Item[]): string[] {
   const wanted = parseQuery(req, GroupQuery).group;
   const ok = new Set(candidates.map((q) => q.id));
   return [...new Set(wanted.filter((g) => ok.has(g)))].slice(0, 10);

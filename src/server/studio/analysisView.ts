@@ -9,7 +9,7 @@ import { checkbox } from './forms.js';
 import { issuesHtml } from './layout.js';
 
 /** A single-choice question the page offers for group comparisons. */
-export interface GroupChoice {
+interface GroupChoice {
   readonly id: string;
   readonly label: string;
   readonly checked: boolean;

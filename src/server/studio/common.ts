@@ -43,7 +43,7 @@ export interface StudyRequest {
 }
 
 /** Studio routes under /studies/:id. */
-export const StudyParams = z.object({ id: segment });
+const StudyParams = z.object({ id: segment });
 
 /** The study in `:id`, if the signed-in user has one of `roles` on it (401/404/403 otherwise, see guard.ts). */
 export async function loadStudy(req: FastifyRequest, roles: readonly StudyRole[]): Promise<StudyRequest> {
@@ -90,7 +90,7 @@ export function seeOther(reply: FastifyReply, location: string): FastifyReply {
 }
 
 /** Who acknowledged each instrument's terms for a study, for `termsAcknowledged`. */
-export async function acknowledgementMap(
+async function acknowledgementMap(
   store: Store,
   studyId: number,
 ): Promise<Map<string, { by: string; at: string }>> {

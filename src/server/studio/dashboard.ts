@@ -37,12 +37,7 @@ function enText(t: Readonly<Record<string, string>> | undefined): string {
 }
 
 /** The "new study" form; `fields` keeps what was typed after an error. */
-export function newStudyForm(
-  csrf: string,
-  k: number,
-  fields?: Fields,
-  issues: readonly Issue[] = [],
-): string {
+function newStudyForm(csrf: string, k: number, fields?: Fields, issues: readonly Issue[] = []): string {
   const chosen = new Set(fields ? fieldAll(fields, 'instruments') : []);
   const acked = new Set(fields ? fieldAll(fields, 'acknowledge') : []);
   const langs = fields ? fieldAll(fields, 'languages') : ['en'];

@@ -16,7 +16,7 @@ import { studyQuestionItems } from '../../core/study/questions.js';
 import type { ResolvedStudy } from '../../core/study/resolve.js';
 
 /** The variables of a study in dataset order: instrument items, then the study's own questions. */
-export function studyVariables(resolved: ResolvedStudy): Item[] {
+function studyVariables(resolved: ResolvedStudy): Item[] {
   const out: Item[] = [];
   for (const ins of resolved.instruments) out.push(...ins.items);
   out.push(...studyQuestionItems(resolved.study));

@@ -176,7 +176,7 @@ export function needsTextPack(ins: Instrument): boolean {
 }
 
 /** What a (resolved) instrument's wording lacks for a study's languages, for the studio and the launch check. */
-export interface InstrumentTextStatus {
+interface InstrumentTextStatus {
   readonly instrument: Instrument;
   /** Per study language: the ids of items with no text in that language (shown in another one, or nothing). */
   readonly missing: readonly { readonly lang: string; readonly items: readonly string[] }[];
@@ -295,10 +295,7 @@ function bilingualLines(
  * Options from a textarea, one per line: `Label`, `Label | اردو لیبل`, optionally starting with a value
  * (`2 = Label | لیبل`). Values default to 1, 2, 3, … in order.
  */
-export function parseOptions(
-  text: string,
-  path = 'options',
-): Validated<{ value: number; label: LocalizedText }[]> {
+function parseOptions(text: string, path = 'options'): Validated<{ value: number; label: LocalizedText }[]> {
   const issues: Issue[] = [];
   const out: { value: number; label: LocalizedText }[] = [];
   const seen = new Set<number>();
@@ -337,7 +334,7 @@ export function parseOptions(
  * Grid rows (statements) from a textarea, one per line: `Statement`, `Statement | اردو`, optionally starting with
  * a row id (`exams = Exams | امتحانات`). Row ids default to 1, 2, 3, … (variables `<question>_1`, …).
  */
-export function parseRows(
+function parseRows(
   text: string,
   path = 'rows',
 ): Validated<{ id: string; text: LocalizedText; short?: string }[]> {
@@ -636,7 +633,7 @@ export function consentTextOf(def: StudyDraft): string | null {
   return JSON.stringify({ version: c.version ?? 1, text: c.text });
 }
 
-export interface LaunchCheck {
+interface LaunchCheck {
   /** Reasons the study cannot launch; empty when it can. */
   readonly problems: readonly Issue[];
   /**

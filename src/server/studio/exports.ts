@@ -28,7 +28,7 @@ import { checked, type Fields, field } from './definition.js';
 import { checkbox } from './forms.js';
 import { csrfField, esc, issuesHtml } from './layout.js';
 
-export const EXPORT_FORMATS = {
+const EXPORT_FORMATS = {
   csv: { label: 'Dataset as CSV', type: 'text/csv; charset=utf-8', ext: 'csv' },
   xlsx: {
     label: 'Dataset as Excel (XLSX)',
@@ -48,10 +48,10 @@ export const EXPORT_FORMATS = {
   codebook: { label: 'Codebook (HTML)', type: 'text/html; charset=utf-8', ext: 'html' },
   codebook_csv: { label: 'Codebook (CSV)', type: 'text/csv; charset=utf-8', ext: 'csv' },
 } as const;
-export type ExportFormat = keyof typeof EXPORT_FORMATS;
+type ExportFormat = keyof typeof EXPORT_FORMATS;
 
 /** Whether a study keeps submission times at all (not anonymous, or the owner turned times on). */
-export function keepsTimes(study: Pick<Study, 'anonymous' | 'recordTimes'>): boolean {
+function keepsTimes(study: Pick<Study, 'anonymous' | 'recordTimes'>): boolean {
   return !study.anonymous || study.recordTimes;
 }
 

@@ -28,7 +28,7 @@ function describedBy(...ids: string[]): string {
   return list.length ? ` aria-describedby="${list.join(' ')}"` : '';
 }
 
-export interface InputOptions {
+interface InputOptions {
   readonly hint?: string;
   readonly required?: boolean;
   readonly type?: 'text' | 'email' | 'number' | 'url' | 'tel' | 'date';

@@ -23,7 +23,7 @@ import type { Store, StoredUpload } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 import type { ColumnChoice, ColumnRow, MappingModel, ValueRow } from './importView.js';
 
-export interface DryRun {
+interface DryRun {
   readonly result: ImportResult;
   readonly targets: readonly Target[];
   readonly unmatched: readonly UnmatchedTarget[];

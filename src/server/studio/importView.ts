@@ -120,7 +120,7 @@ export function mappingPage(m: MappingModel, csrf: string): Html {
   return html`${head}${dry}${warnings}<form method="post" action="${m.action}/mapping" class="stack">${raw(csrfField(csrf))}${columns}${values}<p><button id="check-mapping">Check again with these choices</button></p></form>${importForm}`;
 }
 
-export interface UploadModel {
+interface UploadModel {
   readonly action: string;
   readonly limitText: string;
   readonly sources: readonly { readonly source: string; readonly count: number }[];

@@ -26,10 +26,10 @@ import { csrfField } from './layout.js';
 import { qrSvg, studyLink } from './overview.js';
 
 /** The most links made at once from the studio (a printable page of this many QR codes is ~1.5 MB). */
-export const MAX_INVITATIONS_AT_ONCE = 1000;
+const MAX_INVITATIONS_AT_ONCE = 1000;
 
 /** An invitation link: the study link with the invitation token. */
-export function invitationLink(publicUrl: string, publicToken: string, token: string): string {
+function invitationLink(publicUrl: string, publicToken: string, token: string): string {
   return `${studyLink(publicUrl, publicToken)}?i=${encodeURIComponent(token)}`;
 }
 

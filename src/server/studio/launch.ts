@@ -40,7 +40,7 @@ function itemView(item: ChecklistItem): Html {
 }
 
 /** The launch confirmation page. */
-export function launchView(m: LaunchModel, csrf: string): Html {
+function launchView(m: LaunchModel, csrf: string): Html {
   const c = m.checklist;
   const confirm = c.canLaunch
     ? html`<form method="post" action="/studies/${m.id}/launch" class="stack">${raw(csrfField(csrf))}<input type="hidden" name="confirmed" value="1">${

@@ -53,7 +53,7 @@ const TABS: readonly { tab: StudyTab; label: string; path: string; roles: readon
   { tab: 'audit', label: 'Audit log', path: '/audit', roles: ROLES.owner },
 ];
 
-export interface LayoutInput {
+interface LayoutInput {
   readonly title: string;
   /** The signed-in user, shown with a sign-out button (needs `csrf`). */
   readonly user?: User | undefined;

@@ -35,7 +35,7 @@ export function studyActionsView(
 }
 
 /** What a deletion loses, for the confirmation page. */
-export interface DeleteModel {
+interface DeleteModel {
   readonly id: number;
   readonly title: string;
   readonly responses: number;
@@ -46,7 +46,7 @@ export interface DeleteModel {
 }
 
 /** The confirmation page of a deletion: what goes, and the title to type (its problem linked and focused). */
-export function deleteView(m: DeleteModel, csrf: string): Html {
+function deleteView(m: DeleteModel, csrf: string): Html {
   const lost = [
     `${m.responses} response${m.responses === 1 ? '' : 's'}`,
     `${m.drafts} unfinished questionnaire${m.drafts === 1 ? '' : 's'}`,

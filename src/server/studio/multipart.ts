@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import { at } from '../../core/stats/at.js';
 import { HttpError } from '../errors.js';
 
-export interface UploadedFile {
+interface UploadedFile {
   readonly field: string;
   readonly fileName: string;
   readonly bytes: Buffer;

@@ -31,7 +31,7 @@ export function referralLink(publicUrl: string, publicToken: string, code: strin
 }
 
 /** A WhatsApp share link (opens the user's WhatsApp with the text; nothing is requested from our pages). */
-export function whatsappLink(text: string): string {
+function whatsappLink(text: string): string {
   return `https://wa.me/?text=${encodeURIComponent(text)}`;
 }
 

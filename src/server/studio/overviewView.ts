@@ -21,7 +21,7 @@ export interface LaunchModel {
 }
 
 /** What the study asks, as the summary shows it. */
-export interface SummaryModel {
+interface SummaryModel {
   readonly languages: string;
   readonly instruments: readonly (
     | { readonly known: true; readonly title: string; readonly items: number; readonly attribution: string }

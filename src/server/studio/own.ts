@@ -38,7 +38,7 @@ function itemId(instrument: string, n: number): string {
 }
 
 /** Score id of a studio-built grid. */
-export function ownScoreId(instrument: string): string {
+function ownScoreId(instrument: string): string {
   return `${instrument}_score`;
 }
 
@@ -80,7 +80,7 @@ function bandsFrom(text: string, issues: Issue[]): { min: number; label: Localiz
  * (ticked item ids), `inscore` (ticked item ids; all items when the form had no ticks yet), `method` (sum or
  * mean), `minAnswered`, `scoreLabel`, `bands`. Checked as any own instrument is (`parseOwnInstrument`).
  */
-export function ownInstrumentFromForm(
+function ownInstrumentFromForm(
   fields: Fields,
   opts: { readonly existing: boolean; readonly takenIds: ReadonlySet<string> },
 ): Validated<{ instrument: Instrument; definition: InstrumentInput }> {

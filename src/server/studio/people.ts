@@ -47,7 +47,7 @@ interface MadeLink {
 }
 
 /** The "Invite by link" section: the link just made (once), open links with Withdraw, the form. */
-export function inviteLinksView(
+function inviteLinksView(
   base: string,
   csrf: string,
   open: readonly AccountLink[],

@@ -48,7 +48,7 @@ export function candidatesOf(resolved: ResolvedStudy): Candidates {
   };
 }
 
-export type DraftPlan = Partial<Record<keyof AnalysisPlan, unknown>> & Record<string, unknown>;
+type DraftPlan = Partial<Record<keyof AnalysisPlan, unknown>> & Record<string, unknown>;
 
 export function planOf(draft: StudyDraft): DraftPlan {
   const d = draft as { analysis?: DraftPlan };
@@ -221,7 +221,7 @@ const PATH_OF: Record<PlanSection, string> = {
  * The form field an issue of this section belongs to: its path without list indices, the section's place in
  * `analysis` dropped (`analysis.models[0].reference.gender` → `reference_gender`); '' when it names none.
  */
-export function fieldOfIssue(section: PlanSection, path: string | undefined): string {
+function fieldOfIssue(section: PlanSection, path: string | undefined): string {
   const bare = (path ?? '').replace(/\[\d+\]/g, '').replace(/\.\d+(?=\.|$)/g, '');
   const prefix = `${PATH_OF[section]}.`;
   if (!bare.startsWith(prefix)) return '';

@@ -57,8 +57,6 @@ import {
 import { options, renderOptions } from './plan-options.js';
 import { adjust, associations, correlations, renderTests, sampleSize } from './plan-tests.js';
 
-export { PLAN_SECTIONS } from './plan-form.js';
-
 const PlanQuery = z.object({ saved: queryText });
 
 function comparisons(draft: StudyDraft, fields: Fields, c: Candidates): Change {

@@ -15,8 +15,6 @@ import { useHeaders } from '../ui/headers.js';
 import { checkedOf, loadStudy, page, type StudioContext, type StudyRequest } from './common.js';
 import { progressJson, progressView } from './progressView.js';
 
-export { COUNTERS } from '../../core/study/progress.js';
-
 type FlowPages = readonly { readonly id: string; readonly title: string }[] | undefined;
 
 /**

@@ -12,10 +12,10 @@ import { type Html, html } from '../ui/html.js';
 import { scrollBox } from '../ui/table.js';
 
 /** How often the page fetches the counts (seconds). */
-export const LIVE_SECONDS = 10;
+const LIVE_SECONDS = 10;
 
 /** What the counts JSON carries: the model's figures, nothing else. */
-export interface ProgressJson {
+interface ProgressJson {
   readonly stats: ProgressModel['stats'];
   readonly dropoff: readonly ProgressRow[] | null;
   readonly days: readonly ProgressRow[];
@@ -26,7 +26,7 @@ export function progressJson(m: ProgressModel): ProgressJson {
 }
 
 /** A bar of `steps` blocks, hidden from screen readers (the number next to it says it). */
-export function barHtml(steps: number): Html {
+function barHtml(steps: number): Html {
   return html`<span aria-hidden="true">${'█'.repeat(Math.max(0, Math.min(BAR_STEPS, steps)))}</span>`;
 }
 
@@ -42,7 +42,7 @@ function stat(key: keyof ProgressModel['stats'], label: string, m: ProgressModel
   return html`<div class="stat"><span class="muted">${label}</span><b id="n-${key}" data-k="${key}">${m.stats[key]}</b></div>`;
 }
 
-export interface ProgressPage {
+interface ProgressPage {
   readonly model: ProgressModel;
   /** The page's own address (the "Refresh now" link) and the counts JSON it polls. */
   readonly pageUrl: string;

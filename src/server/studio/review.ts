@@ -25,7 +25,7 @@ import { loadStudy, type StudioContext, seeOther } from './common.js';
 import { type Fields, field } from './definition.js';
 import { esc, postButton } from './layout.js';
 
-export const REVIEW_ACTION = 'responses.review';
+const REVIEW_ACTION = 'responses.review';
 
 type Decision = 'keep' | 'exclude';
 
@@ -60,7 +60,7 @@ async function reviewsOf(store: Store, studyId: number): Promise<Map<number, Rev
   return out;
 }
 
-export interface Flags {
+interface Flags {
   /** How many responses the study has. */
   readonly total: number;
   /** Flagged positions (0-based), grouped into bursts. */

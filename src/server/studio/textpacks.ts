@@ -38,7 +38,7 @@ const KEYED_LINE = /^([A-Za-z][A-Za-z0-9_]{0,63})\s*(?:=|:|\t)\s*(.+)$/;
  * Item texts from the pasted text: either one `item_id = text` (or `item_id: text`, or tab-separated) line per
  * item given, or exactly one plain line per item of the instrument, in its order.
  */
-export function parsePackLines(ins: Instrument, text: string): Validated<Record<string, string>> {
+function parsePackLines(ins: Instrument, text: string): Validated<Record<string, string>> {
   const lines = textLines(text);
   const ids = new Set(ins.items.map((it) => it.id));
   const keyed = lines.map((l) => {
@@ -97,7 +97,7 @@ export function parsePackLines(ins: Instrument, text: string): Validated<Record<
  * against the library instrument (`applyTextPack`): no unknown items, no item of a licensed instrument left
  * without text, no change to verified published wording.
  */
-export function textPackFromForm(
+function textPackFromForm(
   ins: Instrument,
   fields: Fields,
   languages: readonly string[],

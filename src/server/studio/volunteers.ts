@@ -52,7 +52,7 @@ const GONE = 'That volunteer is no longer here (deleted, or the study closed).';
 const ListQuery = z.object({ message: z.string().max(2000).optional() });
 
 /** One volunteer as the page shows them. */
-export interface VolunteerRow {
+interface VolunteerRow {
   readonly vid: string;
   readonly n: number;
   readonly contact: Volunteer['contact'];
@@ -64,7 +64,7 @@ export interface VolunteerRow {
   readonly link: string;
 }
 
-export interface VolunteersModel {
+interface VolunteersModel {
   readonly studyId: number;
   readonly hasRule: boolean;
   readonly rule: string;
@@ -103,7 +103,7 @@ function rowView(r: VolunteerRow, base: string, csrf: string, message: string | 
 }
 
 /** The volunteers page (owner). */
-export function volunteersView(m: VolunteersModel, csrf: string): Html {
+function volunteersView(m: VolunteersModel, csrf: string): Html {
   const base = `/studies/${m.studyId}/volunteers`;
   if (!m.hasRule)
     return html`<h1>Follow-up volunteers</h1><p class="notice">This study has no follow-up. Add <code>"followUp": { "eligibleIf": "band.&lt;score&gt; in [...]" }</code> to its definition (Design → JSON) to offer eligible respondents a separate page where they may leave contact details (README, "Follow-up volunteers").</p>`;

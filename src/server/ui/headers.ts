@@ -168,7 +168,7 @@ export const SECURITY_HEADERS: Readonly<Record<ResponseKind, Readonly<Record<str
   );
 
 /** HSTS (180 days, this host only) when the server is reached over https; none for the respondent API. */
-export function hstsHeader(kind: ResponseKind, https: boolean): Readonly<Record<string, string>> {
+function hstsHeader(kind: ResponseKind, https: boolean): Readonly<Record<string, string>> {
   return https && kind !== 'respondentApi' ? { 'strict-transport-security': 'max-age=15552000' } : {};
 }
 
@@ -201,7 +201,7 @@ export function useHeaders(reply: FastifyReply, kind: ResponseKind): FastifyRepl
 }
 
 /** A page's headers: its content type and its kind's security headers. */
-export function pageHeaders(
+function pageHeaders(
   kind: ResponseKind,
   contentType = 'text/html; charset=utf-8',
 ): Readonly<Record<string, string>> {

@@ -28,7 +28,7 @@ import pg from 'pg';
 import { redactUrl } from '../codec.js';
 import { StoreError } from '../errors.js';
 
-export interface PostgresBackendOptions {
+interface PostgresBackendOptions {
   /** postgres://user:password@host:port/database */
   readonly url: string;
   /** Schema to create and use (first on search_path); default: the server's search_path (usually `public`). */
@@ -39,7 +39,7 @@ export interface PostgresBackendOptions {
   readonly onPoolError?: (err: Error) => void;
 }
 
-export interface PostgresBackend {
+interface PostgresBackend {
   readonly dialect: Dialect;
   readonly description: string;
   /** The schema the store's tables live in (resolved from search_path when not configured). */

@@ -37,7 +37,7 @@ import {
 import { StoreError } from '../errors.js';
 
 /** The part of a better-sqlite3 statement the store uses. */
-export interface SqliteStatementSlice {
+interface SqliteStatementSlice {
   readonly reader: boolean;
   readonly busy: boolean;
   all(params: ReadonlyArray<unknown>): unknown[];
@@ -53,14 +53,14 @@ export interface SqliteConnectionSlice {
   readonly inTransaction?: boolean;
 }
 
-export interface SqliteBackendOptions {
+interface SqliteBackendOptions {
   /** Database file; its directory is created (mode 0700) if missing. */
   readonly file: string;
   /** How long to wait for another process's write lock, in ms (default 5000). */
   readonly busyTimeoutMs?: number;
 }
 
-export interface SqliteBackend {
+interface SqliteBackend {
   readonly dialect: Dialect;
   /** Human-readable description for start-up logs. */
   readonly description: string;
@@ -174,7 +174,7 @@ export interface SqliteDirect {
   close(): void;
 }
 
-export interface DirectAccessOptions {
+interface DirectAccessOptions {
   /** How the WAL file is synced (default `fs.fdatasync`); tests pass one they control. */
   readonly sync?: (fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => void;
 }
