@@ -1,15 +1,26 @@
 /**
  * Resume drafts: a respondent's unfinished answers, found again with a short resume code (no account, no
  * e-mail). Only the SHA-256 of the code is stored; drafts expire and are deleted.
+ *
+ * A draft holds the respondent's session state (core/respond/engine.ts `SessionState`) as JSON text, its
+ * answers in the stored form of a response's answers (core/response/answersJson.ts, version 2:
+ * `{"v":1,…,"answers":[2,{"q1":2}]}`): written by `encodeStoredAnswers` and read by `decodeStoredAnswers`, the
+ * codec of stored responses, so a draft and a response store the same answers the same way. Drafts written
+ * before hold the answer objects themselves (`"answers":{"q1":{"kind":"value","value":2}}`), which the same
+ * decoder reads. A row that does not decode is a StoreError naming the study and the draft, never a cast.
  */
+import { parseState, type SessionState } from '../core/respond/engine.js';
+import { decodeStoredAnswers, encodeStoredAnswers } from '../core/response/answersJson.js';
 import { fromJsonText, secretHash, toDate, toJsonText } from './codec.js';
 import type { StoreContext } from './context.js';
+import { StoreError } from './errors.js';
 
 export interface Draft {
   readonly studyId: number;
   /** The study version the answers belong to. */
   readonly version: number;
-  readonly answers: unknown;
+  /** The respondent's session state: answers so far, pages seen, the page they are on. */
+  readonly state: SessionState;
   /** The page to resume on. */
   readonly page: number;
   readonly language: string | null;
@@ -23,7 +34,7 @@ export interface DraftInput {
   /** The resume code shown to the respondent. */
   readonly code: string;
   readonly version: number;
-  readonly answers: unknown;
+  readonly state: SessionState;
   readonly page: number;
   readonly language?: string | null;
   readonly referralWave?: number | null;
@@ -45,6 +56,32 @@ function dayCeil(d: Date): Date {
   return new Date(Math.ceil(d.getTime() / DAY_MS) * DAY_MS);
 }
 
+/** The JSON text stored for a session state: its answers in the stored form of responses' answers. */
+export function encodeDraftState(state: SessionState): string {
+  const { answers, ...rest } = state;
+  const restText = toJsonText(rest, 'Draft state');
+  const answersText = encodeStoredAnswers(answers);
+  return restText === '{}'
+    ? `{"answers":${answersText}}`
+    : `${restText.slice(0, -1)},"answers":${answersText}}`;
+}
+
+/** A stored draft's JSON text → its session state; a StoreError naming the study and the draft otherwise. */
+function decodeDraftState(row: { study_id: number; code_hash: string; answers: string }): SessionState {
+  const where = `The stored draft ${row.code_hash.slice(0, 12)} (study ${row.study_id}) cannot be read`;
+  let state: SessionState | undefined;
+  try {
+    const raw = fromJsonText(row.answers);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || !('answers' in raw))
+      throw new TypeError('it is not a session state with answers');
+    state = parseState({ ...raw, answers: decodeStoredAnswers(raw.answers) });
+  } catch (err) {
+    throw new StoreError(`${where}: ${(err as Error).message}.`, 'decode', { cause: err });
+  }
+  if (!state) throw new StoreError(`${where}: it is not a session state (v, at, seen).`, 'decode');
+  return state;
+}
+
 export function draftsRepo({ db }: StoreContext) {
   return {
     /** Save (insert or overwrite) the draft for a resume code. */
@@ -52,7 +89,7 @@ export function draftsRepo({ db }: StoreContext) {
       const now = input.now ?? new Date();
       const values = {
         version: input.version,
-        answers: toJsonText(input.answers, 'Draft answers'),
+        answers: encodeDraftState(input.state),
         page: input.page,
         language: input.language ?? null,
         referral_wave: input.referralWave ?? null,
@@ -66,7 +103,10 @@ export function draftsRepo({ db }: StoreContext) {
         .execute();
     },
 
-    /** The draft for a resume code, unless it has expired at `now`. */
+    /**
+     * The draft for a resume code, unless it has expired at `now`. Throws a StoreError (`decode`) for a row whose
+     * state does not decode.
+     */
     async load(input: { studyId: number; code: string; now?: Date }): Promise<Draft | undefined> {
       const row = await db
         .selectFrom('resume_drafts')
@@ -79,7 +119,7 @@ export function draftsRepo({ db }: StoreContext) {
       return {
         studyId: row.study_id,
         version: row.version,
-        answers: fromJsonText(row.answers),
+        state: decodeDraftState(row),
         page: row.page,
         language: row.language,
         referralWave: row.referral_wave,

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   BACE_ITEMS,
@@ -434,6 +435,20 @@ for (const backend of serverBackends()) {
       await b.submit({}, { name: '_nav', value: 'submit' });
       expect(b.status).toBe(403);
       expect(h._page).toBe('p1');
+      expect(await countRows(t.store, 'responses')).toBe(0);
+    });
+
+    it('treats a draft the store cannot decode as an expired session: the respondent starts again, nothing stored', async () => {
+      const study = await createStudy(t.store, { ownerId, definition: phq9StudyDefinition() });
+      const b = new FormBrowser(t.app);
+      await b.get(`/s/${study.publicToken}`);
+      await b.submit({ phq9_1: '0', phq9_9: '0' });
+      expect(b.page()).toBe('review');
+      // Damaged behind the store's back: an answer no encoder writes (store/drafts.ts refuses it with a StoreError).
+      const bad = '{"v":1,"seen":["p1","review"],"at":"review","answers":[2,{"phq9_1":{"kind":"guess"}}]}';
+      await sql`UPDATE resume_drafts SET answers = ${bad}`.execute(t.store.db);
+      await b.submit({}, { name: '_nav', value: 'submit' });
+      expect(b.status).toBe(403);
       expect(await countRows(t.store, 'responses')).toBe(0);
     });
 

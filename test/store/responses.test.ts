@@ -1,11 +1,20 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import type { SessionState } from '../../src/core/respond/engine.js';
 import type { Answers } from '../../src/core/response/answer.js';
 import { COUNTER_SHARDS } from '../../src/store/counters.js';
 import { type NewResponse, type Store, StoreError } from '../../src/store/index.js';
 import { newPublicId } from '../../src/store/responses.js';
 
 type StoredResponseLike = { id: number; publicId: string; studyId: number };
+
+/** A respondent's session state on page p1 with these answers (what a draft keeps). */
+const draftState = (values: Record<string, number | number[]>): SessionState => ({
+  v: 1,
+  answers: ans(values),
+  seen: ['p1'],
+  at: 'p1',
+});
 
 import {
   ans,
@@ -489,7 +498,7 @@ for (const backend of testBackends()) {
           studyId: study.id,
           code: 'K7M2Q9XP',
           version: 1,
-          answers: ans({ q1: 2 }),
+          state: draftState({ q1: 2 }),
           page: 2,
           expiresAt: new Date('2024-05-01T00:00:00Z'),
           now,
@@ -519,11 +528,11 @@ for (const backend of testBackends()) {
         const expiresAt = new Date('2024-04-17T08:00:00.000Z');
         const storedExpiry = new Date('2024-04-18T00:00:00.000Z');
         const base = { studyId: study.id, code: 'ABCD2345', version: 1, expiresAt };
-        await store.drafts.save({ ...base, answers: { q1: 1 }, page: 1, now: t0 });
+        await store.drafts.save({ ...base, state: draftState({ q1: 1 }), page: 1, now: t0 });
         const t1 = new Date('2024-04-10T08:05:00.000Z');
         await store.drafts.save({
           ...base,
-          answers: { q1: 1, q2: 4 },
+          state: draftState({ q1: 1, q2: 4 }),
           page: 2,
           language: 'ur',
           referralWave: 1,
@@ -533,7 +542,7 @@ for (const backend of testBackends()) {
         expect(await store.drafts.load({ studyId: study.id, code: 'ABCD2345', now: t1 })).toEqual({
           studyId: study.id,
           version: 1,
-          answers: { q1: 1, q2: 4 },
+          state: draftState({ q1: 1, q2: 4 }),
           page: 2,
           language: 'ur',
           referralWave: 1,
@@ -553,6 +562,121 @@ for (const backend of testBackends()) {
         expect(hashes.some((h) => h.code_hash.includes('ABCD2345'))).toBe(false);
         expect(await store.drafts.deleteExpired(storedExpiry)).toBeGreaterThanOrEqual(1);
         expect(await store.drafts.delete({ studyId: study.id, code: 'ABCD2345' })).toBe(false);
+      });
+
+      it("stores a draft's answers in the stored form of responses' answers and reads every form back", async () => {
+        const { study } = await makeOpenStudy(store);
+        const now = new Date('2024-04-10T08:00:00.000Z');
+        const expiresAt = new Date('2100-01-01T00:00:00Z');
+        const state = {
+          ...draftState({}),
+          answers: {
+            q1: { kind: 'value', value: 2 },
+            q2: { kind: 'choices', values: [1, 3] },
+            q3: { kind: 'text', text: 'a "quoted" — اردو' },
+            q4: { kind: 'na' },
+            q5: { kind: 'skipped' },
+            q6: { kind: 'not_shown' },
+          },
+          seen: ['p1', 'p2'],
+          at: 'p2',
+          ref: 'FRIEND22',
+          n: 3,
+          started: true,
+          consent: { v: 2, lang: 'ur' },
+          flash: {
+            page: 'p2',
+            fields: { q3: 'x', q2: ['1', '3'] },
+            errors: [{ field: 'q7', code: 'required', message: 'Answer it.' }],
+          },
+        } satisfies SessionState;
+        await store.drafts.save({
+          studyId: study.id,
+          code: 'ROUND234',
+          version: 1,
+          state,
+          page: 1,
+          now,
+          expiresAt,
+        });
+        // Symmetric: what is loaded is what was saved, whatever kind each answer is.
+        expect((await store.drafts.load({ studyId: study.id, code: 'ROUND234', now }))?.state).toEqual(state);
+        // The answers are in the responses' compact form (answersJson.ts, version 2), not as answer objects.
+        const text = (
+          await store.db
+            .selectFrom('resume_drafts')
+            .select('answers')
+            .where('study_id', '=', study.id)
+            .executeTakeFirstOrThrow()
+        ).answers;
+        expect(JSON.parse(text).answers).toEqual([
+          2,
+          { q1: 2, q2: [1, 3], q3: 'a "quoted" — اردو', q4: true, q5: null, q6: false },
+        ]);
+        // A draft written before (its answers as answer objects) is read by the same decoder.
+        const older = JSON.stringify({
+          v: 1,
+          answers: { q1: { kind: 'value', value: 4 } },
+          seen: ['p1'],
+          at: 'p1',
+        });
+        await sql`UPDATE resume_drafts SET answers = ${older} WHERE study_id = ${study.id}`.execute(store.db);
+        expect((await store.drafts.load({ studyId: study.id, code: 'ROUND234', now }))?.state).toEqual({
+          v: 1,
+          answers: { q1: { kind: 'value', value: 4 } },
+          seen: ['p1'],
+          at: 'p1',
+        });
+      });
+
+      it('refuses a damaged draft with a StoreError naming the study, the draft and the problem', async () => {
+        const { study } = await makeOpenStudy(store);
+        const now = new Date('2024-04-10T08:00:00.000Z');
+        const expiresAt = new Date('2100-01-01T00:00:00Z');
+        await store.drafts.save({
+          studyId: study.id,
+          code: 'BROKEN23',
+          version: 1,
+          state: draftState({ q1: 1 }),
+          page: 0,
+          now,
+          expiresAt,
+        });
+        const { code_hash: hash } = await store.db
+          .selectFrom('resume_drafts')
+          .select('code_hash')
+          .where('study_id', '=', study.id)
+          .executeTakeFirstOrThrow();
+        const damaged = async (text: string) => {
+          await sql`UPDATE resume_drafts SET answers = ${text} WHERE study_id = ${study.id}`.execute(
+            store.db,
+          );
+          const err = await store.drafts.load({ studyId: study.id, code: 'BROKEN23', now }).then(
+            (d) => d,
+            (e: unknown) => e,
+          );
+          expect(err).toBeInstanceOf(StoreError);
+          expect(err).toMatchObject({ code: 'decode' });
+          expect((err as Error).message).toContain(
+            `stored draft ${hash.slice(0, 12)} (study ${study.id}) cannot be read`,
+          );
+          return (err as Error).message;
+        };
+        expect(await damaged('{"v":1,"seen":[],"at":"p1","answers":[2,{"q1":{"kind":"guess"}}]}')).toMatch(
+          /"q1" is not a version-2 answer/,
+        );
+        expect(await damaged('{"v":1,"seen":[],"at":"p1","answers":{"q1":{"kind":"guess"}}}')).toMatch(
+          /q1\.kind: /,
+        );
+        expect(await damaged('{"v":1,"seen":[],"at":"p1","answers":[9,{}]}')).toMatch(
+          /unknown format \(version 9\)/,
+        );
+        expect(await damaged('{"v":1,"seen":[],"at":"p1"}')).toMatch(/not a session state with answers/);
+        expect(await damaged('{"v":7,"seen":[],"at":"p1","answers":[2,{}]}')).toMatch(
+          /not a session state \(v, at, seen\)/,
+        );
+        expect(await damaged('[2,{"q1":1}]')).toMatch(/not a session state with answers/);
+        // Text that is not JSON at all never gets in: both databases check the column (json / json_valid).
       });
     });
 
@@ -612,7 +736,7 @@ for (const backend of testBackends()) {
           studyId: study.id,
           code: 'DRAFT234',
           version: 1,
-          answers: {},
+          state: { v: 1, answers: {}, seen: [], at: 'p1' },
           page: 0,
           expiresAt: new Date('2100-01-01T00:00:00Z'),
         });

@@ -70,7 +70,7 @@ for (const backend of testBackends()) {
         studyId: study.id,
         code: 'DRAFT234',
         version: 1,
-        answers: {},
+        state: { v: 1, answers: {}, seen: [], at: 'p1' },
         page: 0,
         expiresAt: new Date('2100-01-01T00:00:00Z'),
       });

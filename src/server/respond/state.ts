@@ -6,8 +6,8 @@
  * code (7 days). It is deleted when the respondent is screened out or declines; when the response is stored (or saved with a
  * resume code) it is replaced by the end alone, without answers, so a reload shows the same end page.
  */
-import { parseState, type SessionState } from '../../core/respond/engine.js';
-import { randomCode, randomToken, type Store, secretHash } from '../../store/index.js';
+import type { SessionState } from '../../core/respond/engine.js';
+import { randomCode, randomToken, type Store, StoreError, secretHash } from '../../store/index.js';
 import { HttpError } from '../errors.js';
 
 /** An unfinished session expires this long after its last page. */
@@ -106,18 +106,26 @@ export function isSessionKey(s: string | undefined): s is string {
   return typeof s === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(s);
 }
 
-/** Load a draft by its key (session key or resume code); undefined when unknown, expired or unreadable. */
+/**
+ * Load a draft by its key (session key or resume code); undefined when unknown, expired or unreadable (a row the
+ * store cannot decode is ignored, as an expired one: the respondent starts again rather than meeting an error on
+ * every page until it expires).
+ */
 export async function loadDraft(
   store: Store,
   studyId: number,
   key: string,
   now: Date,
 ): Promise<LoadedDraft | undefined> {
-  const d = await store.drafts.load({ studyId, code: key, now });
+  let d: Awaited<ReturnType<Store['drafts']['load']>>;
+  try {
+    d = await store.drafts.load({ studyId, code: key, now });
+  } catch (err) {
+    if (err instanceof StoreError && err.code === 'decode') return undefined;
+    throw err;
+  }
   if (!d) return undefined;
-  const state = parseState(d.answers);
-  if (!state) return undefined;
-  return { state, version: d.version, language: d.language, wave: d.referralWave };
+  return { state: d.state, version: d.version, language: d.language, wave: d.referralWave };
 }
 
 /** Save a draft under a key. `pageIndex` is the position of `state.at` in the flow (pages.length for review). */
@@ -146,7 +154,7 @@ export async function saveDraft(
     studyId: input.studyId,
     code: input.key,
     version: input.version,
-    answers: input.state,
+    state: input.state,
     page: input.pageIndex,
     language: input.language,
     referralWave: input.wave,
