@@ -41,7 +41,7 @@ import {
   type Step,
   shownPages,
 } from '../study/pages.js';
-import { pageCounter } from '../study/progress.js';
+import { COUNTERS, pageCounter } from '../study/progress.js';
 import type { ResolvedStudy } from '../study/resolve.js';
 import { IDEMPOTENCY_KEY } from './apiBody.js';
 
@@ -280,7 +280,7 @@ export function advance(
   const count = (names: string[]): Effect[] =>
     state.preview || !names.length ? [] : [{ kind: 'count', names }];
   /** Counters of a session leaving its first page (once). */
-  const starting = (): string[] => (state.started ? [] : ['started', pageCounter(state.at)]);
+  const starting = (): string[] => (state.started ? [] : [COUNTERS.started, pageCounter(state.at)]);
   const open = (): Effect[] => [
     ...(isNew ? [{ kind: 'startSession' } as const] : []),
     { kind: 'saveDraft' } as const,
@@ -296,7 +296,7 @@ export function advance(
         state: null,
         effects: [
           ...(isNew ? [] : [{ kind: 'deleteDraft' } as const]),
-          ...count([...starting(), 'screened_out']),
+          ...count([...starting(), COUNTERS.screenedOut]),
         ],
         place: { kind: 'end', end: 'ineligible' },
       };
@@ -401,7 +401,7 @@ export function advance(
                 kind: 'submit',
                 answers: v.value,
                 idem,
-                counters: ['completed'],
+                counters: [COUNTERS.completed],
                 ...(consentPage && state.consent ? { consent: state.consent } : {}),
               } as const,
             ]),
@@ -425,7 +425,7 @@ export function advance(
   if (page.kind === 'consent' && sub.consent === 'decline') {
     return {
       state: null,
-      effects: [...(isNew ? [] : [{ kind: 'deleteDraft' } as const]), ...count(['declined'])],
+      effects: [...(isNew ? [] : [{ kind: 'deleteDraft' } as const]), ...count([COUNTERS.declined])],
       place: { kind: 'end', end: 'declined' },
     };
   }
@@ -518,7 +518,7 @@ export function resume(study: RespondFlow, saved: SessionState, rc?: string): Ad
   if (step.kind === 'ineligible')
     return {
       state: null,
-      effects: [{ kind: 'count', names: ['screened_out'] }],
+      effects: [{ kind: 'count', names: [COUNTERS.screenedOut] }],
       place: { kind: 'end', end: 'ineligible' },
     };
   const at = stepId(step);
@@ -533,7 +533,7 @@ export function resume(study: RespondFlow, saved: SessionState, rc?: string): Ad
   };
   return {
     state,
-    effects: [{ kind: 'startSession' }, { kind: 'saveDraft' }, { kind: 'count', names: ['resumed'] }],
+    effects: [{ kind: 'startSession' }, { kind: 'saveDraft' }, { kind: 'count', names: [COUNTERS.resumed] }],
     place: placeOf(state),
   };
 }
@@ -558,7 +558,7 @@ type Judgement =
 function wholeResponseCounters(flow: Flow, answers: Answers, end: 'completed' | 'screened_out'): string[] {
   const pages = shownPages(flow, answers).filter((p) => end === 'completed' || p.kind !== 'content');
   return [
-    'started',
+    COUNTERS.started,
     ...pages.map((p) => pageCounter(p.id)),
     ...(end === 'completed' ? [pageCounter('review')] : []),
     end,
@@ -581,7 +581,7 @@ export function judgeResponse(study: RespondFlow, answers: Answers, lang: string
     };
   return {
     kind: 'ineligible',
-    effects: [{ kind: 'count', names: wholeResponseCounters(study.flow, answers, 'screened_out') }],
+    effects: [{ kind: 'count', names: wholeResponseCounters(study.flow, answers, COUNTERS.screenedOut) }],
   };
 }
 
@@ -613,7 +613,7 @@ export type ScheduledClose = 'close_date' | 'quota';
  * The progress counter a response quota counts: each response collected (form or API) increments it once,
  * in the transaction that stores it; imported responses do not count.
  */
-export const QUOTA_COUNTER = 'completed';
+export const QUOTA_COUNTER = COUNTERS.completed;
 
 /** A study's response quota as the store checks it in the insert's transaction (undefined: no quota). */
 export function responseQuota(
@@ -755,7 +755,7 @@ export function judgeSubmission(
         kind: 'submit',
         answers: j.answers,
         idem: input.idem,
-        counters: wholeResponseCounters(study.flow, j.answers, 'completed'),
+        counters: wholeResponseCounters(study.flow, j.answers, COUNTERS.completed),
         flagged: j.flagged,
         ...(study.flow.consentVersion !== undefined
           ? {
@@ -785,7 +785,7 @@ function plainJudgeOf(study: RespondFlow): PlainJudge {
     const skipLogic = [...flow.items.values()].some((fi) => fi.showIf);
     j = {
       answers: compilePlainAnswers(flow),
-      counters: skipLogic ? undefined : Object.freeze(wholeResponseCounters(flow, {}, 'completed')),
+      counters: skipLogic ? undefined : Object.freeze(wholeResponseCounters(flow, {}, COUNTERS.completed)),
     };
     plainJudges.set(study, j);
   }
@@ -815,7 +815,7 @@ export function judgePlainSubmission(
   const answers = j.answers(input.answers);
   if (answers === undefined) return undefined;
   const flagged = safetyFlagged(study.plan, answers);
-  const counters = j.counters ?? wholeResponseCounters(study.flow, answers, 'completed');
+  const counters = j.counters ?? wholeResponseCounters(study.flow, answers, COUNTERS.completed);
   return {
     kind: 'accept',
     flagged,

@@ -11,12 +11,17 @@
  */
 import { type Audience, coarseCount, coarseValue, isSmall } from '../privacy/suppression.js';
 
-/** Counter names the respondent routes increment (see src/server/respond/routes.ts). */
+/**
+ * The progress counters' names: the one spelling, for the engine that increments them (core/respond/engine.ts)
+ * and the progress page that reads them.
+ */
 export const COUNTERS = {
   started: 'started',
   completed: 'completed',
   screenedOut: 'screened_out',
   declined: 'declined',
+  /** A session continued from a resume code. */
+  resumed: 'resumed',
 } as const;
 
 /**
