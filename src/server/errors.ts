@@ -30,6 +30,7 @@ type HttpErrorCode =
   | 'csrf'
   | 'blind'
   | 'invitation_required'
+  | 'wave_link_required'
   // 404
   | 'not_found'
   // 409
@@ -37,6 +38,8 @@ type HttpErrorCode =
   | 'closed'
   | 'email_taken'
   | 'invitation_invalid'
+  | 'wave_link_invalid'
+  | 'wave_answered'
   // 404 and 409 refusals passed on from the store as they are (studio and qualitative pages)
   | 'exists'
   | 'code_taken'

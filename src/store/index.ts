@@ -36,6 +36,7 @@ import type { SqliteDirect } from './sqlite/dialect.js';
 import { type StudiesRepo, studiesRepo } from './studies.js';
 import { type UsersRepo, usersRepo } from './users.js';
 import { type VolunteersRepo, volunteersRepo } from './volunteers.js';
+import { type WavesRepo, wavesRepo } from './waves.js';
 
 export type { AccountLink, AccountLinkKind, AccountLinkRefusal } from './accountLinks.js';
 export { MAX_LINK_FAILURES } from './accountLinks.js';
@@ -157,6 +158,8 @@ export interface Repositories {
   /** Invitation and password reset links (migration 0011_account_links). */
   readonly accountLinks: AccountLinksRepo;
   readonly volunteers: VolunteersRepo;
+  /** Follow-up waves: panel ids, who a wave was sent to, withdrawal (migration 0014_waves). */
+  readonly waves: WavesRepo;
 }
 
 export interface Store extends Repositories {
@@ -220,6 +223,7 @@ export function repositories(ctx: StoreContext): Repositories {
     imports: importsRepo(ctx),
     accountLinks: accountLinksRepo(ctx),
     volunteers: volunteersRepo(ctx, secrets),
+    waves: wavesRepo(ctx, secrets),
   };
 }
 

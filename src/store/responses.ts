@@ -63,6 +63,11 @@ export interface NewResponse {
    */
   readonly invitationHash?: string | undefined;
   /**
+   * A follow-up wave's response (src/store/waves.ts): the panel id of the volunteer's personal wave link.
+   * Required for a new response to a wave; it must be one the wave was sent to and not have answered it yet.
+   */
+  readonly panelId?: string | undefined;
+  /**
    * The e-consent on record (docs/consent.md): the consent version agreed to and the SHA-256 (hex) of the
    * consent text in the language it was shown in. Absent for a study without consent.
    */
@@ -97,7 +102,13 @@ export type InsertResponseRefusal =
   /** The invitation is not an unused one of the study's: used already, revoked, or mistyped. */
   | 'invitation_invalid'
   /** The study's response quota is reached (see {@link NewResponse.quota}). */
-  | 'quota_reached';
+  | 'quota_reached'
+  /** The study is a follow-up wave and no personal wave link was used. */
+  | 'panel_required'
+  /** The wave was not sent to this panel id (a mistyped or foreign link). */
+  | 'panel_invalid'
+  /** This volunteer has answered this wave already: one response per volunteer per wave. */
+  | 'panel_used';
 
 export type InsertResponseResult =
   | {
@@ -133,6 +144,8 @@ export interface StoredResponse {
   readonly source: string | null;
   /** The consent agreed to (version and text hash); null for a study without consent and for imports. */
   readonly consent: ConsentRecord | null;
+  /** A follow-up wave's response: the volunteer's panel id (src/store/waves.ts); null otherwise. */
+  readonly panelId: string | null;
 }
 
 const responseColumns = [
@@ -149,6 +162,7 @@ const responseColumns = [
   'consent_version',
   'consent_hash',
   'consent_language',
+  'panel_id',
 ] as const;
 
 /** A row's answers, decoded; a StoreError naming the response and the problem when they do not decode. */
@@ -180,6 +194,7 @@ function toResponse(row: Pick<Selectable<ResponsesTable>, (typeof responseColumn
       row.consent_version !== null && row.consent_hash !== null && row.consent_language !== null
         ? { version: row.consent_version, hash: row.consent_hash, language: row.consent_language }
         : null,
+    panelId: row.panel_id,
   };
 }
 
@@ -199,6 +214,8 @@ interface StudyFacts {
   readonly version: number;
   readonly keepTime: boolean;
   readonly invitationOnly: boolean;
+  /** A follow-up wave: new responses need a panel id the wave was sent to. */
+  readonly wave: boolean;
   /** Versions found (true) or not (false) in study_versions, in this transaction. */
   readonly versions: Map<number, boolean>;
 }
@@ -296,6 +313,7 @@ interface ResponseRow {
   readonly consent_version: number | null;
   readonly consent_hash: string | null;
   readonly consent_language: string | null;
+  readonly panel_id: string | null;
 }
 
 /**
@@ -328,6 +346,8 @@ type Step =
       readonly hash: string;
       readonly day: string;
     }
+  /** A wave's panel id: `answered` (a response has it), `invited` (the wave was sent to it) or `unknown`. */
+  | { readonly op: 'panel'; readonly studyId: number; readonly panelId: string }
   | { readonly op: 'counters'; readonly rows: readonly (CounterIncrement & { readonly shard: number })[] };
 
 /** What each step gives back: the study row, whether the version exists, the new or existing id. */
@@ -337,6 +357,7 @@ type StudyRow = {
   anonymous: boolean | number;
   record_times: boolean | number;
   invitation_only: boolean | number;
+  wave_of: number | null;
 };
 /** A stored response found by its key: what a repeat is answered with. */
 interface ExistingRow {
@@ -357,6 +378,7 @@ function* studyFacts(state: TxState, studyId: number): Steps<StudyFacts | null> 
         version: row.version,
         keepTime: !row.anonymous || Boolean(row.record_times),
         invitationOnly: Boolean(row.invitation_only),
+        wave: row.wave_of !== null,
         versions: new Map<number, boolean>([[row.version, true]]),
       }
     : null;
@@ -388,6 +410,7 @@ function rowOf(p: PreparedResponse, study: StudyFacts): ResponseRow {
     consent_version: input.consent?.version ?? null,
     consent_hash: input.consent?.hash ?? null,
     consent_language: input.consent?.language ?? null,
+    panel_id: input.panelId ?? null,
   };
 }
 
@@ -471,6 +494,19 @@ function* insertSteps(state: TxState, p: PreparedResponse): Steps<InsertResponse
     }
     invitation = { hash, day };
   }
+  if (study.wave) {
+    const refusal = yield* panelRefusal(input);
+    if (refusal !== undefined) {
+      // A retry of this very response (a double tap) gets that response; anything else is refused.
+      const seen = (yield { op: 'existing', studyId: input.studyId, key: input.idempotencyKey }) as
+        | ExistingRow
+        | undefined;
+      if (seen !== undefined) return repeatOf(seen, p);
+      if (invitation !== undefined)
+        yield { op: 'restoreInvitation', studyId: input.studyId, hash: invitation.hash, day: invitation.day };
+      return refusal;
+    }
+  }
   const id = (yield { op: 'insert', row: rowOf(p, study) }) as number | undefined;
   if (id === undefined) {
     // The key was stored before with another invitation (or none): this one stays unused.
@@ -488,6 +524,19 @@ function* insertSteps(state: TxState, p: PreparedResponse): Steps<InsertResponse
     yield { op: 'deleteDraft', studyId: input.studyId, codeHash: secretHash(input.resumeCode) };
   }
   return { ok: true, id, publicId: p.publicId, created: true, sameAnswers: true };
+}
+
+/** Why a new response to a follow-up wave is refused (no, unknown or used panel id), or undefined: it may go in. */
+function* panelRefusal(input: NewResponse): Steps<Refused<InsertResponseRefusal> | undefined> {
+  const panelId = input.panelId;
+  if (panelId === undefined)
+    return refused('panel_required', 'This follow-up accepts responses through personal wave links only.');
+  const state = (yield { op: 'panel', studyId: input.studyId, panelId }) as string;
+  if (state === 'answered')
+    return refused('panel_used', 'This volunteer has answered this follow-up already.');
+  if (state !== 'invited')
+    return refused('panel_invalid', 'This follow-up was not sent to this personal link.');
+  return undefined;
 }
 
 /** The answer to a key stored before: its response, and whether this submission's answers are the stored ones. */
@@ -562,7 +611,7 @@ function* allPlain(state: TxState, items: readonly PreparedResponse[]): Steps<bo
   for (const p of items) {
     const { input } = p;
     const study = yield* studyFacts(state, input.studyId);
-    if (study === null || study.status !== 'open' || study.invitationOnly) return false;
+    if (study === null || study.status !== 'open' || study.invitationOnly || study.wave) return false;
     if (input.version !== undefined && study.versions.get(input.version) !== true) return false;
     if (input.resumeCode !== undefined || input.quota !== undefined) return false;
   }
@@ -609,7 +658,7 @@ async function runWithKysely<T>(tx: Kysely<Database>, steps: Steps<T>, backend: 
       case 'study':
         result = await tx
           .selectFrom('studies')
-          .select(['status', 'version', 'anonymous', 'record_times', 'invitation_only'])
+          .select(['status', 'version', 'anonymous', 'record_times', 'invitation_only', 'wave_of'])
           .where('id', '=', step.studyId)
           .executeTakeFirst();
         break;
@@ -682,6 +731,22 @@ async function runWithKysely<T>(tx: Kysely<Database>, steps: Steps<T>, backend: 
           .execute();
         result = undefined;
         break;
+      case 'panel': {
+        const used = await tx
+          .selectFrom('responses')
+          .select('id')
+          .where('study_id', '=', step.studyId)
+          .where('panel_id', '=', step.panelId)
+          .executeTakeFirst();
+        const invited = await tx
+          .selectFrom('wave_invites')
+          .select('panel_id')
+          .where('study_id', '=', step.studyId)
+          .where('panel_id', '=', step.panelId)
+          .executeTakeFirst();
+        result = used ? 'answered' : invited ? 'invited' : 'unknown';
+        break;
+      }
       case 'counters':
         await tx
           .insertInto('progress_counters')
@@ -710,13 +775,17 @@ async function runWithKysely<T>(tx: Kysely<Database>, steps: Steps<T>, backend: 
 
 /** The same statements as {@link runWithKysely}, in SQLite's dialect, for the direct connection. */
 const DIRECT_SQL = {
-  study: 'SELECT status, version, anonymous, record_times, invitation_only FROM studies WHERE id = ?',
+  study:
+    'SELECT status, version, anonymous, record_times, invitation_only, wave_of FROM studies WHERE id = ?',
+  panel:
+    "SELECT CASE WHEN EXISTS (SELECT 1 FROM responses WHERE study_id = ? AND panel_id = ?) THEN 'answered' " +
+    "WHEN EXISTS (SELECT 1 FROM wave_invites WHERE study_id = ? AND panel_id = ?) THEN 'invited' ELSE 'unknown' END AS state",
   useInvitation: 'DELETE FROM invite_links WHERE study_id = ? AND token_hash = ? RETURNING created_on',
   restoreInvitation: 'INSERT INTO invite_links (study_id, token_hash, created_on) VALUES (?, ?, ?)',
   version: 'SELECT 1 AS found FROM study_versions WHERE study_id = ? AND version = ?',
   insert:
-    'INSERT INTO responses (public_id, study_id, version, idempotency_key, answers, language, submitted_on, submitted_at, referral_wave, consent_version, consent_hash, consent_language) ' +
-    'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (study_id, idempotency_key) DO NOTHING',
+    'INSERT INTO responses (public_id, study_id, version, idempotency_key, answers, language, submitted_on, submitted_at, referral_wave, consent_version, consent_hash, consent_language, panel_id) ' +
+    'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (study_id, idempotency_key) DO NOTHING',
   existing: 'SELECT id, public_id, answers FROM responses WHERE study_id = ? AND idempotency_key = ?',
   deleteDraft: 'DELETE FROM resume_drafts WHERE study_id = ? AND code_hash = ?',
   quotaCount: 'SELECT COALESCE(SUM(count), 0) AS n FROM progress_counters WHERE study_id = ? AND name = ?',
@@ -740,6 +809,7 @@ function directParams(r: ResponseRow): unknown[] {
     r.consent_version,
     r.consent_hash,
     r.consent_language,
+    r.panel_id,
   ];
 }
 
@@ -769,13 +839,13 @@ async function insertManyKysely(
   }
   const col = <K extends keyof ResponseRow>(k: K) => rows.map((r) => r[k]);
   const inserted = await sql<{ id: number | string; study_id: number; idempotency_key: string }>`
-    INSERT INTO responses (public_id, study_id, version, idempotency_key, answers, language, submitted_on, submitted_at, referral_wave, consent_version, consent_hash, consent_language)
-    SELECT p, s, v, k, a::jsonb, l, d::date, t::timestamptz, w, cv, ch, cl
+    INSERT INTO responses (public_id, study_id, version, idempotency_key, answers, language, submitted_on, submitted_at, referral_wave, consent_version, consent_hash, consent_language, panel_id)
+    SELECT p, s, v, k, a::jsonb, l, d::date, t::timestamptz, w, cv, ch, cl, pn
     FROM unnest(${col('public_id')}::text[], ${col('study_id')}::int[], ${col('version')}::int[],
       ${col('idempotency_key')}::text[], ${col('answers')}::text[], ${col('language')}::text[],
       ${col('submitted_on')}::text[], ${rows.map((r) => (r.submitted_at ? r.submitted_at.toISOString() : null))}::text[],
       ${col('referral_wave')}::int[], ${col('consent_version')}::int[], ${col('consent_hash')}::text[],
-      ${col('consent_language')}::text[]) WITH ORDINALITY AS u(p, s, v, k, a, l, d, t, w, cv, ch, cl, o)
+      ${col('consent_language')}::text[], ${col('panel_id')}::text[]) WITH ORDINALITY AS u(p, s, v, k, a, l, d, t, w, cv, ch, cl, pn, o)
     ORDER BY o
     ON CONFLICT (study_id, idempotency_key) DO NOTHING
     RETURNING id, study_id, idempotency_key`.execute(tx);
@@ -838,6 +908,13 @@ function runDirect<T>(direct: SqliteDirect, steps: Steps<T>): T {
       case 'restoreInvitation':
         direct.statement(DIRECT_SQL.restoreInvitation).run([step.studyId, step.hash, step.day]);
         result = undefined;
+        break;
+      case 'panel':
+        result = (
+          direct
+            .statement(DIRECT_SQL.panel)
+            .all([step.studyId, step.panelId, step.studyId, step.panelId])[0] as { state: string }
+        ).state;
         break;
       case 'counters': {
         const stmt = direct.statement(DIRECT_SQL.counter);

@@ -90,6 +90,10 @@ export interface StudiesTable {
   closed_at: NullableInstant;
   /** When the owner archived the study (hidden from the dashboard, closed to respondents); null if not. */
   archived_at: NullableInstant;
+  /** A follow-up wave: the screening study whose volunteers it is sent to (0014; src/store/waves.ts). */
+  wave_of: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The wave's name as the owner gave it ("pre", "post"); null for a study that is not a wave. */
+  wave_label: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface StudyVersionsTable {
@@ -153,6 +157,11 @@ export interface ResponsesTable {
   consent_hash: ColumnType<string | null, string | null | undefined, string | null>;
   /** The language of the consent text shown (the text hashed); null without consent (0010). */
   consent_language: ColumnType<string | null, string | null | undefined, string | null>;
+  /**
+   * A wave response: the keyed hash of the volunteer's code (32 hex; src/store/waves.ts), unique per study;
+   * null for every other response (0014).
+   */
+  panel_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** An uploaded export waiting for its import (migration 0009_response_imports; src/store/imports.ts). */
@@ -219,6 +228,12 @@ interface VolunteersTable {
 
 /** Where a volunteer is: volunteered → invited → consented → attended (or declined). */
 export type VolunteerStatus = 'volunteered' | 'invited' | 'consented' | 'attended' | 'declined';
+
+/** The panel ids a follow-up wave was sent to (0014; src/store/waves.ts). */
+interface WaveInvitesTable {
+  study_id: number;
+  panel_id: string;
+}
 
 interface InviteLinksTable {
   study_id: number;
@@ -304,6 +319,7 @@ export interface Database {
   server_secrets: ServerSecretsTable;
   invite_links: InviteLinksTable;
   volunteers: VolunteersTable;
+  wave_invites: WaveInvitesTable;
   rate_counters: RateCountersTable;
   limit_state: LimitStateTable;
   account_links: AccountLinksTable;

@@ -46,6 +46,10 @@ export interface StudySummary {
   readonly closedAt: Date | null;
   /** When the owner archived it (hidden from the dashboard, closed to respondents); null if not archived. */
   readonly archivedAt: Date | null;
+  /** A follow-up wave: the screening study whose volunteers it goes to; null for any other study. */
+  readonly waveOf: number | null;
+  /** The wave's name ("pre", "post"); null for a study that is not a wave. */
+  readonly waveLabel: string | null;
 }
 
 export interface Study extends StudySummary {
@@ -76,6 +80,8 @@ export interface NewStudy {
   readonly recordTimes?: boolean;
   /** Default 5. */
   readonly minCellSize?: number;
+  /** A follow-up wave of this screening study (src/store/waves.ts), with its name. */
+  readonly wave?: { readonly of: number; readonly label: string };
   readonly now?: Date;
 }
 
@@ -98,6 +104,8 @@ interface DuplicateStudy {
   /** The copy's first definition (the caller prepares it: core/study/lifecycle.ts `duplicateDefinition`). */
   readonly definition: StudyDraft;
   readonly consentText?: string | null;
+  /** Make the copy a follow-up wave of this study (src/store/waves.ts), with its name. */
+  readonly wave?: { readonly of: number; readonly label: string };
   readonly now?: Date;
 }
 
@@ -124,6 +132,8 @@ const summaryColumns = [
   'opened_at',
   'closed_at',
   'archived_at',
+  'wave_of',
+  'wave_label',
 ] as const;
 
 type SummaryRow = Pick<Selectable<StudiesTable>, (typeof summaryColumns)[number]>;
@@ -144,6 +154,8 @@ function toSummary(row: SummaryRow): StudySummary {
     openedAt: toDateOrNull(row.opened_at),
     closedAt: toDateOrNull(row.closed_at),
     archivedAt: toDateOrNull(row.archived_at),
+    waveOf: row.wave_of === null ? null : toNumber(row.wave_of),
+    waveLabel: row.wave_label,
   };
 }
 
@@ -221,6 +233,8 @@ export function studiesRepo({ db, backend }: StoreContext) {
             anonymous: input.anonymous ?? true,
             record_times: input.recordTimes ?? false,
             min_cell_size: input.minCellSize ?? 5,
+            wave_of: input.wave?.of ?? null,
+            wave_label: input.wave?.label ?? null,
             created_at: now,
             updated_at: now,
           })
@@ -308,6 +322,17 @@ export function studiesRepo({ db, backend }: StoreContext) {
         .orderBy('s.id', 'desc')
         .execute();
       return rows.map((row) => ({ ...toSummary(row), role: row.role }));
+    },
+
+    /** The follow-up waves of a screening study (src/store/waves.ts), oldest first, with their definitions. */
+    async waves(parentId: number): Promise<Study[]> {
+      const rows = await db
+        .selectFrom('studies')
+        .select([...summaryColumns, 'definition'])
+        .where('wave_of', '=', parentId)
+        .orderBy('id')
+        .execute();
+      return rows.map(toStudy);
     },
 
     /**
@@ -534,6 +559,7 @@ export function studiesRepo({ db, backend }: StoreContext) {
           anonymous: from.anonymous,
           recordTimes: from.recordTimes,
           minCellSize: from.minCellSize,
+          ...(input.wave ? { wave: input.wave } : {}),
           ...(input.now ? { now: input.now } : {}),
         });
         if (!from.invitationOnly) return copy;

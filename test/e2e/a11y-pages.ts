@@ -168,6 +168,7 @@ export const STUDIO_PAGES: readonly StudioPage[] = [
   },
   { route: '/studies/:id/roles', name: 'people', path: '/studies/{study}/roles' },
   { route: '/studies/:id/volunteers', name: 'follow-up volunteers', path: '/studies/{study}/volunteers' },
+  { route: '/studies/:id/waves', name: 'follow-up waves', path: '/studies/{study}/waves' },
   { route: '/studies/:id/audit', name: 'audit log', path: '/studies/{study}/audit' },
   { route: '/studies/:id/qual', name: 'qualitative overview', path: Q },
   { route: '/studies/:id/qual', name: 'qualitative overview (viewer)', path: Q, as: 'viewer' },
@@ -216,6 +217,7 @@ export const NOT_PAGES: readonly { readonly route: string; readonly why: string 
   { route: '/qual-assets/qual.js', why: 'the transcript page’s script' },
   { route: '/studies/:id/qual/sources/:sid/media', why: 'a recording’s bytes (audio/video)' },
   { route: '/studies/:id/analysis/report.docx', why: 'a Word download' },
+  { route: '/studies/:id/waves/paired.csv', why: 'the paired export of the follow-up waves (CSV download)' },
   {
     route: '/studies/:id/analysis/report.html',
     why: 'a downloaded report (src/render/html.ts), not a studio page',

@@ -103,26 +103,27 @@ describe('openStore', () => {
         '0011_account_links': { up: async () => undefined },
         '0012_volunteers': { up: async () => undefined },
         '0013_response_consent': { up: async () => undefined },
-        '0014_good': { up: async (db) => void (await sql`CREATE TABLE extra_a (x INTEGER)`.execute(db)) },
-        '0015_bad': {
+        '0014_waves': { up: async () => undefined },
+        '0015_good': { up: async (db) => void (await sql`CREATE TABLE extra_a (x INTEGER)`.execute(db)) },
+        '0016_bad': {
           up: async (db) => {
             await sql`CREATE TABLE extra_b (x INTEGER)`.execute(db);
             await sql`THIS IS NOT SQL`.execute(db);
           },
         },
-        '0016_later': { up: async () => undefined },
+        '0017_later': { up: async () => undefined },
       }).then(
         () => undefined,
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(MigrationError);
       expect((err as MigrationError).message).toMatch(
-        /^Migration 0015_bad failed; this run's migrations were rolled back: /,
+        /^Migration 0016_bad failed; this run's migrations were rolled back: /,
       );
       expect((err as MigrationError).steps).toEqual([
-        { name: '0014_good', status: 'rolled_back' },
-        { name: '0015_bad', status: 'failed' },
-        { name: '0016_later', status: 'not_run' },
+        { name: '0015_good', status: 'rolled_back' },
+        { name: '0016_bad', status: 'failed' },
+        { name: '0017_later', status: 'not_run' },
       ]);
       const tables = (
         await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`.execute(store.db)
@@ -130,7 +131,7 @@ describe('openStore', () => {
       expect(tables).not.toContain('extra_a');
       expect(tables).not.toContain('extra_b');
       expect(tables).toContain('responses');
-      expect(await store.schemaVersion()).toEqual({ version: 13, name: '0013_response_consent' });
+      expect(await store.schemaVersion()).toEqual({ version: 14, name: '0014_waves' });
     } finally {
       await store.close();
     }

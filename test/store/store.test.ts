@@ -35,6 +35,8 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
     'invite_links_made',
     'invite_links_revoked',
     'archived_at',
+    'wave_of', // 0014_waves
+    'wave_label',
   ],
   study_versions: ['study_id', 'version', 'definition', 'consent_hash', 'created_by', 'created_at'],
   study_roles: ['study_id', 'user_id', 'role', 'granted_at'],
@@ -54,6 +56,7 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
     'consent_version', // 0013_response_consent
     'consent_hash',
     'consent_language',
+    'panel_id', // 0014_waves
   ],
   resume_drafts: [
     'study_id',
@@ -106,6 +109,8 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
   ],
   // 0012_volunteers: no response id, no time (src/store/volunteers.ts)
   volunteers: ['study_id', 'code_hash', 'batch', 'status', 'participant_id', 'sealed'],
+  // 0014_waves: the panel ids a wave was sent to (src/store/waves.ts)
+  wave_invites: ['study_id', 'panel_id'],
   // 0002_qual: the same list test/store/qual.test.ts checks in detail
   ...QUAL_COLUMNS,
 };
@@ -165,15 +170,16 @@ for (const backend of testBackends()) {
             { name: '0011_account_links', status: 'applied' },
             { name: '0012_volunteers', status: 'applied' },
             { name: '0013_response_consent', status: 'applied' },
+            { name: '0014_waves', status: 'applied' },
           ]);
-          expect(await first.schemaVersion()).toEqual({ version: 13, name: '0013_response_consent' });
+          expect(await first.schemaVersion()).toEqual({ version: 14, name: '0014_waves' });
         } finally {
           await first.close();
         }
         const second = await db.open();
         try {
           expect(second.migrations).toEqual([]);
-          expect(await second.schemaVersion()).toEqual({ version: 13, name: '0013_response_consent' });
+          expect(await second.schemaVersion()).toEqual({ version: 14, name: '0014_waves' });
         } finally {
           await second.close();
         }
@@ -182,7 +188,7 @@ for (const backend of testBackends()) {
           'SELECT version, name FROM schema_version',
         );
         await raw.close();
-        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[13, '0013_response_consent']]);
+        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([[14, '0014_waves']]);
       });
 
       it('0006_counter_shards keeps the counts of a database made before it, as shard 0', async () => {
@@ -210,7 +216,7 @@ for (const backend of testBackends()) {
               );
             }
             await sql`DELETE FROM nabz_migration WHERE name = '0006_counter_shards'`.execute(store.db);
-            // … and the later 0007_limits … 0013_response_consent, so they run again in order.
+            // … and the later 0007_limits … 0014_waves, so they run again in order.
             await sql`DROP TABLE rate_counters`.execute(store.db);
             await sql`DROP TABLE limit_state`.execute(store.db);
             await sql`DROP TABLE qual_media`.execute(store.db);
@@ -222,7 +228,13 @@ for (const backend of testBackends()) {
             await sql`ALTER TABLE responses DROP COLUMN consent_language`.execute(store.db);
             await sql`ALTER TABLE studies DROP COLUMN archived_at`.execute(store.db);
             await sql`DROP TABLE account_links`.execute(store.db);
-            await sql`DELETE FROM nabz_migration WHERE name IN ('0007_limits', '0008_qual_media', '0009_response_imports', '0010_study_archive', '0011_account_links', '0012_volunteers', '0013_response_consent')`.execute(
+            await sql`DROP TABLE wave_invites`.execute(store.db);
+            await sql`DROP INDEX responses_panel`.execute(store.db);
+            await sql`DROP INDEX studies_wave_of`.execute(store.db);
+            await sql`ALTER TABLE responses DROP COLUMN panel_id`.execute(store.db);
+            await sql`ALTER TABLE studies DROP COLUMN wave_of`.execute(store.db);
+            await sql`ALTER TABLE studies DROP COLUMN wave_label`.execute(store.db);
+            await sql`DELETE FROM nabz_migration WHERE name IN ('0007_limits', '0008_qual_media', '0009_response_imports', '0010_study_archive', '0011_account_links', '0012_volunteers', '0013_response_consent', '0014_waves')`.execute(
               store.db,
             );
             await sql`INSERT INTO progress_counters (study_id, day, name, count)
@@ -242,6 +254,7 @@ for (const backend of testBackends()) {
               { name: '0011_account_links', status: 'applied' },
               { name: '0012_volunteers', status: 'applied' },
               { name: '0013_response_consent', status: 'applied' },
+              { name: '0014_waves', status: 'applied' },
             ]);
             expect(await store.counters.read(studyId)).toEqual({
               totals: { started: 9, completed: 5 },
@@ -333,7 +346,7 @@ for (const backend of testBackends()) {
           try {
             const [a, b] = await Promise.all([shared.open(), shared.open()]);
             try {
-              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 13]);
+              expect([a.migrations.length, b.migrations.length].sort()).toEqual([0, 14]);
               const { study } = await makeOpenStudy(a);
               const key = newKey();
               const results = await Promise.all(
@@ -381,6 +394,7 @@ for (const backend of testBackends()) {
               { name: '0011_account_links', status: 'applied' },
               { name: '0012_volunteers', status: 'applied' },
               { name: '0013_response_consent', status: 'applied' },
+              { name: '0014_waves', status: 'applied' },
             ]);
           } finally {
             await store.close();

@@ -77,6 +77,8 @@ export interface SessionState {
   readonly ref?: string;
   /** Invitation-only studies: the keyed hash of the invitation the respondent arrived with. */
   readonly inv?: string;
+  /** A follow-up wave: the panel id of the personal wave link the respondent arrived with (src/store/waves.ts). */
+  readonly panel?: string;
   /** SHA-256 of the resume code this session was saved or resumed with (deleted on submit). */
   readonly rc?: string;
   /** A researcher's preview: nothing is counted or stored as a response. */
@@ -169,7 +171,7 @@ interface Post {
 }
 
 /** Control fields of the respondent form: the renderer's, the step, and `_r`, `_i`, `_shared` of a first page. */
-const SESSION_CONTROLS: readonly string[] = [...CONTROL_FIELDS, '_r', '_i', '_shared'];
+const SESSION_CONTROLS: readonly string[] = [...CONTROL_FIELDS, '_r', '_i', '_w', '_shared'];
 
 /** The id of a step ("review" for the review; "ineligible" for the screened-out end). */
 function stepId(step: Step): string {
@@ -179,7 +181,7 @@ function stepId(step: Step): string {
 /** The state of a new session, on the study's first page (not saved until its first page is posted). */
 export function startState(
   flow: Flow,
-  opts: { ref?: string; inv?: string; preview?: boolean; shared?: boolean } = {},
+  opts: { ref?: string; inv?: string; panel?: string; preview?: boolean; shared?: boolean } = {},
 ): SessionState {
   const first = stepId(firstStep(flow));
   return {
@@ -190,6 +192,7 @@ export function startState(
     n: 0,
     ...(opts.ref ? { ref: opts.ref } : {}),
     ...(opts.inv ? { inv: opts.inv } : {}),
+    ...(opts.panel ? { panel: opts.panel } : {}),
     ...(opts.preview ? { preview: true as const } : {}),
     ...(opts.shared ? { shared: true as const } : {}),
   };
@@ -855,6 +858,7 @@ export function parseState(raw: unknown): SessionState | undefined {
     at: x.at,
     ...(typeof x.ref === 'string' ? { ref: x.ref } : {}),
     ...(typeof x.inv === 'string' ? { inv: x.inv } : {}),
+    ...(typeof x.panel === 'string' ? { panel: x.panel } : {}),
     ...(typeof x.rc === 'string' ? { rc: x.rc } : {}),
     ...(x.preview === true ? { preview: true as const } : {}),
     ...(x.shared === true ? { shared: true as const } : {}),

@@ -54,6 +54,17 @@ interface VolunteerStrings {
   readonly unavailableText: string;
 }
 
+/** Strings of a follow-up wave's pages (issue 14): confidential, not anonymous; the personal wave link. */
+export interface WaveStrings {
+  /** Shown on every page of a wave. */
+  readonly notice: string;
+  readonly title: string;
+  readonly needed: string;
+  readonly invalid: string;
+  readonly answeredTitle: string;
+  readonly answered: string;
+}
+
 /** Every string a respondent page shows that is not study or instrument content. */
 export interface UiStrings {
   /** The language's name in itself, for the language switcher. */
@@ -126,6 +137,8 @@ export interface UiStrings {
   readonly errorPages: Readonly<Record<RespondErrorKind, { readonly title: string; readonly text: string }>>;
   /** The follow-up volunteer pages (issue 14). */
   readonly volunteer: VolunteerStrings;
+  /** The pages of a follow-up wave (issue 14). */
+  readonly wave: WaveStrings;
   readonly languageNav: string;
   /** Field errors; `name` is an item's name ("item 3", or a question's short text). */
   readonly err: {
@@ -304,12 +317,25 @@ const en: UiStrings = {
     statusText:
       'You volunteered for the follow-up of this study. Your contact details are kept apart from the survey answers and deleted when the study closes.',
     withdraw: 'Withdraw and delete my contact details',
-    withdrawHint: 'This cannot be undone. Your anonymous survey answers are not affected.',
+    withdrawHint:
+      'This cannot be undone. Your anonymous survey answers are not affected; your answers to the follow-up questionnaires you were sent with your personal link are deleted too.',
     goneTitle: 'Your details are deleted',
     goneText: 'There are no contact details under this link (they were deleted, or the study has closed).',
     unavailableTitle: 'Volunteering is not available',
     unavailableText:
       'This page is only for people who have just completed the survey and are invited to the follow-up. You can close it.',
+  },
+  wave: {
+    notice:
+      'A follow-up for volunteers: confidential, not anonymous. You came here through your personal link, so the researchers know who was invited; your answers are stored under a code, not your name or contact details, and are linked to your other follow-up answers. Withdrawing with your personal link deletes them.',
+    title: 'This follow-up is by personal link',
+    needed:
+      'Only volunteers who received a personal link for this follow-up can answer it. Open the link the researchers sent you.',
+    invalid:
+      'This personal link does not belong to this follow-up (it may be mistyped, meant for another follow-up, or withdrawn). Ask the researchers for your link.',
+    answeredTitle: 'You have answered this follow-up',
+    answered:
+      'Each volunteer answers this follow-up once, and your answers are already kept. Nothing more was stored. Thank you for taking part.',
   },
 };
 
@@ -466,12 +492,25 @@ const ur: UiStrings = {
     statusText:
       'آپ اس مطالعے کے فالو اپ کے لیے رضاکار بنے ہیں۔ آپ کے رابطے کی تفصیلات سروے کے جوابات سے الگ رکھی جاتی ہیں اور مطالعہ بند ہونے پر مٹا دی جاتی ہیں۔',
     withdraw: 'دستبردار ہوں اور میری رابطے کی تفصیلات مٹا دیں',
-    withdrawHint: 'یہ واپس نہیں ہو سکتا۔ آپ کے گمنام سروے جوابات پر کوئی اثر نہیں پڑتا۔',
+    withdrawHint:
+      'یہ واپس نہیں ہو سکتا۔ آپ کے گمنام سروے جوابات پر کوئی اثر نہیں پڑتا؛ ذاتی لنک سے بھیجے گئے فالو اپ سوالناموں کے آپ کے جوابات بھی مٹا دیے جاتے ہیں۔',
     goneTitle: 'آپ کی تفصیلات مٹا دی گئی ہیں',
     goneText: 'اس لنک کے تحت رابطے کی کوئی تفصیلات نہیں ہیں (وہ مٹا دی گئیں، یا مطالعہ بند ہو چکا ہے)۔',
     unavailableTitle: 'رضاکاری دستیاب نہیں',
     unavailableText:
       'یہ صفحہ صرف ان لوگوں کے لیے ہے جنہوں نے ابھی سروے مکمل کیا ہے اور فالو اپ کے لیے مدعو ہیں۔ آپ اسے بند کر سکتے ہیں۔',
+  },
+  wave: {
+    notice:
+      'رضاکاروں کے لیے فالو اپ: رازدارانہ، گمنام نہیں۔ آپ اپنے ذاتی لنک سے یہاں آئے ہیں، اس لیے محققین جانتے ہیں کہ کسے مدعو کیا گیا؛ آپ کے جوابات ایک کوڈ کے تحت محفوظ ہوتے ہیں، آپ کے نام یا رابطے کی تفصیلات کے تحت نہیں، اور آپ کے دوسرے فالو اپ جوابات سے جوڑے جاتے ہیں۔ ذاتی لنک سے دستبردار ہونے پر وہ مٹا دیے جاتے ہیں۔',
+    title: 'یہ فالو اپ صرف ذاتی لنک سے ہے',
+    needed:
+      'یہ فالو اپ صرف وہ رضاکار بھر سکتے ہیں جنہیں اس کا ذاتی لنک ملا ہے۔ محققین کا بھیجا ہوا لنک کھولیں۔',
+    invalid:
+      'یہ ذاتی لنک اس فالو اپ کا نہیں ہے (شاید غلط لکھا گیا، کسی اور فالو اپ کا ہے، یا واپس لے لیا گیا)۔ اپنے لنک کے لیے محققین سے رابطہ کریں۔',
+    answeredTitle: 'آپ یہ فالو اپ بھر چکے ہیں',
+    answered:
+      'ہر رضاکار یہ فالو اپ ایک بار بھرتا ہے، اور آپ کے جوابات پہلے سے محفوظ ہیں۔ مزید کچھ محفوظ نہیں کیا گیا۔ حصہ لینے کا شکریہ۔',
   },
 };
 

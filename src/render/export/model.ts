@@ -26,6 +26,8 @@ export interface ExportRecord {
   readonly source?: string;
   /** The consent version the respondent agreed to (studies with consent; absent for imported responses). */
   readonly consentVersion?: number;
+  /** A follow-up wave's response: the volunteer's panel id (the same in every wave of one screening study). */
+  readonly panelId?: string;
   /** The validated answers, by item id. */
   readonly answers: Answers;
 }
@@ -45,6 +47,11 @@ export interface ExportOptions {
    * export (the studio turns it on when the study has imported responses).
    */
   readonly includeSource?: boolean;
+  /**
+   * Add a `panel_id` column: a follow-up wave's pseudonymous panel id, which links a volunteer's responses
+   * across the waves of one screening study (the studio turns it on for a wave).
+   */
+  readonly includePanel?: boolean;
   /**
    * CSV and XLSX: how skipped / not applicable / not shown appear: `empty` cells (the default, safe for
    * spreadsheet averages) or `codes` (-9 / -8 / -7, or their labels when `labels` is "labels").
@@ -111,6 +118,7 @@ type VariableSource =
   | { readonly kind: 'referral_wave' }
   | { readonly kind: 'source' }
   | { readonly kind: 'consent_version' }
+  | { readonly kind: 'panel_id' }
   /** A scale, single-choice, number or text item. */
   | { readonly kind: 'item'; readonly itemId: string }
   /** One option of a multiple-choice item: 1 chosen, 0 not chosen. */

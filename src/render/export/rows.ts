@@ -80,6 +80,9 @@ export function createRowEncoder(variables: readonly ExportVariable[]): (record:
         case 'consent_version':
           row[i] = record.consentVersion ?? null;
           break;
+        case 'panel_id':
+          row[i] = record.panelId ?? '';
+          break;
         case 'item': {
           const a = record.answers[s.itemId];
           if (v.type === 'string') row[i] = a?.kind === 'text' ? a.text : '';

@@ -209,7 +209,8 @@ function textWidth(item: Item, options: ExportOptions): number {
  * Build the variables of a study's export, in column order:
  * 1. `response_id`, `submitted_on` (a date), `submitted_at` (only with `includeTimes`), `language`,
  *    `referral_wave` (only when the study uses referral links), `source` (only with `includeSource`),
- *    `consent_version` (only when the study asks for consent: the version each respondent agreed to);
+ *    `consent_version` (only when the study asks for consent: the version each respondent agreed to),
+ *    `panel_id` (only with `includePanel`: a follow-up wave's pseudonymous panel id);
  * 2. the screening questions, then each instrument's items and the study's questions (`resolved.variables`
  *    order); a multiple-choice item becomes one 0/1 variable per option, `<id>__<value>`, labelled
  *    "<item>: <option>"; text and longtext items only with `includeFreeText`;
@@ -421,6 +422,20 @@ export function buildVariables(
       missing: [],
       group: response,
       source: { kind: 'source' },
+    });
+  }
+  if (opts.includePanel) {
+    meta.push({
+      name: names.allocate('panel_id'),
+      label:
+        'Panel id: the same volunteer in every follow-up wave of the screening study (a keyed hash, not a name)',
+      type: 'string',
+      format: { type: 'A', width: 32 },
+      measure: 'nominal',
+      valueLabels: [],
+      missing: [],
+      group: response,
+      source: { kind: 'panel_id' },
     });
   }
   if (study.collection.consent)

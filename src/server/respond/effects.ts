@@ -38,16 +38,17 @@ import {
 
 /**
  * How a session ended, for the GETs after it (reload, Back): `k.<hashed key>` (stored: the page is derived from
- * the stored response), `f.<0|1>` (a preview: flagged or not), `i.<needed|invalid>` (no usable invitation);
+ * the stored response), `f.<0|1>` (a preview: flagged or not), `i.<needed|invalid>` (no usable invitation),
+ * `w.<needed|invalid|answered>` (a follow-up wave without a usable personal wave link, or answered already);
  * then the referral code or `-`, then `s` on a shared phone (shown once) or `-`.
  */
 export interface End {
-  readonly kind: 'k' | 'f' | 'i';
+  readonly kind: 'k' | 'f' | 'i' | 'w';
   readonly value: string;
   readonly ref?: string;
   readonly shared?: boolean;
 }
-const END_VALUE = /^(k|f|i)\.([0-9a-f]{64}|[01]|needed|invalid)\.([A-Z0-9]{4,16}|-)\.(s|-)$/;
+const END_VALUE = /^(k|f|i|w)\.([0-9a-f]{64}|[01]|needed|invalid|answered)\.([A-Z0-9]{4,16}|-)\.(s|-)$/;
 const SAVED_VALUE = /^([A-Z0-9]{4}-[A-Z0-9]{4})\.(\d{4}-\d{2}-\d{2})(\.s)?$/;
 
 /** The cookies of one adapter: names and the path they are scoped to. */
@@ -192,6 +193,7 @@ export class EffectExecutor {
     referral: SubmitInput['referral'],
     invitationHash: string | undefined,
     draftHashes?: readonly string[],
+    panelId?: string,
   ): SubmitInput {
     return {
       store: this.store,
@@ -208,6 +210,7 @@ export class EffectExecutor {
       draftHashes,
       consent: e.consent,
       collected: this.collected,
+      panelId,
     };
   }
 
@@ -317,6 +320,7 @@ export class EffectExecutor {
           pre.ref !== undefined && s.wave !== null ? { code: pre.ref, wave: s.wave } : null,
           pre.inv,
           pre.rc ? [pre.rc] : [],
+          pre.panel,
         ),
       );
       s.cookies.setEnd(scope.reply, {
@@ -329,6 +333,13 @@ export class EffectExecutor {
     } catch (err) {
       // Closed meanwhile (the cached status may be a second old): the adapter shows the link's closed page.
       if (err instanceof HttpError && err.code === 'closed') return 'closed';
+      // A follow-up wave: answered already with this link (or the link is not usable): the wave's end page.
+      if (err instanceof HttpError && err.code.startsWith('wave_')) {
+        const value =
+          err.code === 'wave_answered' ? 'answered' : err.code === 'wave_link_invalid' ? 'invalid' : 'needed';
+        s.cookies.setEnd(scope.reply, { kind: 'w', value, ...(pre.shared ? { shared: true } : {}) });
+        return 'invitation';
+      }
       // Invitation-only (or made so during this session) without a usable invitation: the invitation page.
       if (!(err instanceof HttpError && err.code.startsWith('invitation_'))) throw err;
       s.cookies.setEnd(scope.reply, {

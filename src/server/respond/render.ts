@@ -63,6 +63,8 @@ export interface RespondCommon {
   readonly resumeHref?: string;
   /** Include the optional script (default true). */
   readonly script?: boolean;
+  /** A follow-up wave (issue 14): every page says its answers are confidential, not anonymous. */
+  readonly wave?: boolean;
 }
 
 export type RespondContext =
@@ -100,6 +102,8 @@ export type RespondContext =
   | (RespondCommon & { readonly view: 'resume'; readonly notFound?: boolean; readonly code?: string })
   | (RespondCommon & { readonly view: 'closed' })
   | (RespondCommon & { readonly view: 'invitation'; readonly reason: 'needed' | 'invalid' })
+  /** A follow-up wave without a usable personal wave link, or answered already with it. */
+  | (RespondCommon & { readonly view: 'wave'; readonly reason: 'needed' | 'invalid' | 'answered' })
   | {
       readonly view: 'error';
       readonly kind: RespondErrorKind;
@@ -156,6 +160,8 @@ interface Shell {
   readonly script: boolean;
   /** An end page: the script clears autosaved answers. */
   readonly end?: boolean;
+  /** A follow-up wave: the confidentiality notice at the top of the page. */
+  readonly wave?: boolean;
 }
 
 /**
@@ -243,7 +249,7 @@ function documentHtml(sh: Shell): string {
     `<!doctype html><html lang="${esc(sh.lang)}" dir="${textDirection(sh.lang)}"><head><meta charset="utf-8">` +
     '<meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer">' +
     `<title>${esc(title)}</title><style>${RESPOND_CSS}</style></head><body${sh.end ? ' data-end' : ''}>` +
-    `${header}<main>${sh.main}</main>${footer}${sh.script ? `<script>${RESPOND_JS}</script>` : ''}</body></html>`
+    `${header}<main>${sh.wave ? `<p class="h" role="note">${esc(s.wave.notice)}</p>` : ''}${sh.main}</main>${footer}${sh.script ? `<script>${RESPOND_JS}</script>` : ''}</body></html>`
   );
 }
 
@@ -528,6 +534,7 @@ export function finish(
     ...(c.languageButtons ? { languageButtons: c.languageButtons } : {}),
     script: c.script !== false,
     end,
+    ...(c.wave ? { wave: true } : {}),
   });
   return { status, headers: RESPOND_HEADERS, body };
 }
@@ -696,6 +703,15 @@ export function renderPage(ctx: RespondContext): RenderedPage {
         `<h1>${esc(s.invitationTitle)}</h1><p>${esc(text)}</p>`,
         ctx.reason === 'invalid' ? 409 : 403,
       );
+    }
+    case 'wave': {
+      const w = uiStrings(ctx.lang).wave;
+      const [title, text] =
+        ctx.reason === 'answered'
+          ? [w.answeredTitle, w.answered]
+          : [w.title, ctx.reason === 'invalid' ? w.invalid : w.needed];
+      const status = ctx.reason === 'needed' ? 403 : 409;
+      return finish(ctx, title, `<h1>${esc(title)}</h1><p>${esc(text)}</p>`, status, true);
     }
     case 'error': {
       const lang = ctx.lang ?? 'en';

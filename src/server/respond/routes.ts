@@ -5,7 +5,7 @@
  *
  * | route                       | what                                                                          |
  * |-----------------------------|-------------------------------------------------------------------------------|
- * | `GET  /s/:token`            | a new start on the first page (`?lang=ur`, `?r=<referral code>`, `?i=<invitation>`, `?preview=1` for signed-in roles) |
+ * | `GET  /s/:token`            | a new start on the first page (`?lang=ur`, `?r=<referral code>`, `?i=<invitation>`, `?w=<volunteer code>` for a follow-up wave, `?preview=1` for signed-in roles) |
  * | `GET  /s/:token?p=<page>`   | a page the session has reached (`p1`, `review`), or its end (`submitted`, `saved`, `declined`, …) |
  * | `POST /s/:token`            | submit the page named by `_page` with the button `_nav` (next/back/save/submit/goto:<page>), step `_n` |
  * | `GET  /s/:token/resume`     | the resume-code form                                                          |
@@ -71,7 +71,7 @@ import {
   referralWave,
   responseByKey,
 } from './submit.js';
-import { volunteerRoutes } from './volunteer.js';
+import { VOLUNTEER_CODE, volunteerRoutes } from './volunteer.js';
 
 interface RespondRoutesOptions {
   readonly store: Store;
@@ -113,6 +113,8 @@ interface Posted {
   readonly switchTo: string | undefined;
   readonly referral: string | undefined;
   readonly invitation: string | undefined;
+  /** `_w`: a follow-up wave's personal link (the volunteer's code). */
+  readonly wave: string | undefined;
   readonly shared: boolean;
 }
 
@@ -129,6 +131,7 @@ function readPost(body: unknown): Posted {
     switchTo,
     referral: formField(body, '_r')?.toUpperCase(),
     invitation: formField(body, '_i'),
+    wave: formField(body, '_w')?.toUpperCase(),
     shared: formField(body, '_shared') === '1',
   };
 }
@@ -141,6 +144,7 @@ const PageQuery = z.object({
   lang: querySingle,
   r: querySingle,
   i: querySingle,
+  w: querySingle,
   preview: querySingle,
   p: querySingle,
   e: querySingle,
@@ -270,9 +274,13 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
       const i = p.invitation && INVITATION_TOKEN.test(p.invitation) ? `&i=${p.invitation}` : '';
       return `/s/${c.token}?lang=${encodeURIComponent(c.lang)}${i}`;
     }
+    const panel = await panelFor(c, p.wave);
+    // No usable wave link: the link's start page says why.
+    if (panel.reason) return `/s/${c.token}?lang=${encodeURIComponent(c.lang)}${waveQuery(p.wave)}`;
     const state = startState(c.loaded.flow, {
       ...(referral ? { ref: referral.code } : {}),
       ...(invitation.hash ? { inv: invitation.hash } : {}),
+      ...(panel.id ? { panel: panel.id } : {}),
       preview: c.preview,
       shared: p.shared,
     });
@@ -291,7 +299,14 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
    */
   function common(
     c: Ctx,
-    extra: { state?: SessionState; key?: string; ref?: string; inv?: string; buttons?: boolean } = {},
+    extra: {
+      state?: SessionState;
+      key?: string;
+      ref?: string;
+      inv?: string;
+      w?: string;
+      buttons?: boolean;
+    } = {},
   ): RespondCommon {
     const q = c.preview ? '?preview=1' : '';
     const languages = c.loaded.resolved.study.languages;
@@ -303,12 +318,14 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     } else {
       if (extra.ref) hidden._r = extra.ref;
       if (extra.inv) hidden._i = extra.inv;
+      if (extra.w) hidden._w = extra.w;
     }
     const buttons = extra.buttons === true || (extra.state !== undefined && extra.key !== undefined);
     const links = buttons ? undefined : languageLinksAt(c.here, languages);
     return {
       resolved: c.loaded.resolved,
       lang: c.lang,
+      ...(c.study.waveOf !== null ? { wave: true } : {}),
       action: `/s/${c.token}${q}`,
       hidden,
       ...(buttons && languages.length > 1 ? { languageButtons: languages } : {}),
@@ -333,6 +350,25 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
   }
 
   /**
+   * A follow-up wave (src/store/waves.ts): the panel id of a personal wave link (`?w=` / `_w`, the volunteer's
+   * code), or why it cannot be used: none given, not one the wave was sent to, or answered already. Other
+   * studies and previews need none.
+   */
+  async function panelFor(
+    c: Ctx,
+    code: string | undefined,
+  ): Promise<{ id?: string; reason?: 'needed' | 'invalid' | 'answered' }> {
+    if (c.study.waveOf === null || c.preview) return {};
+    if (code === undefined || !VOLUNTEER_CODE.test(code)) return { reason: code ? 'invalid' : 'needed' };
+    const id = await store.waves.panelId(c.study.waveOf, code);
+    const state = await store.waves.state(c.study.id, id);
+    if (state === 'invited') return { id };
+    return { reason: state === 'answered' ? 'answered' : 'invalid' };
+  }
+  const waveQuery = (code: string | undefined) =>
+    code && VOLUNTEER_CODE.test(code) ? `&w=${encodeURIComponent(code)}` : '';
+
+  /**
    * The end page of a session that is over: the support page when a safety rule fires on the stored answers
    * (looked up by the response's hashed key: no flag is kept anywhere), else thanks with the respondent's
    * referral link; or the invitation page. On a shared phone it is shown once (the cookie is cleared).
@@ -341,6 +377,7 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     const plain = common(c);
     if (end.shared) c.cookies.clear(reply, c.cookies.names.end);
     if (end.kind === 'i') return renderPage({ ...plain, view: 'invitation', reason: end.value as 'needed' });
+    if (end.kind === 'w') return renderPage({ ...plain, view: 'wave', reason: end.value as 'needed' });
     let flagged = end.value === '1';
     let offer = false;
     if (end.kind === 'k') {
@@ -420,12 +457,17 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
     const invitation = await invitationFor(c, inv);
     if (invitation.reason)
       return send(req, reply, renderPage({ ...common(c), view: 'invitation', reason: invitation.reason }));
+    const w = c.query.w?.toUpperCase();
+    const panel = await panelFor(c, w);
+    if (panel.reason)
+      return send(req, reply, renderPage({ ...common(c), view: 'wave', reason: panel.reason }));
     const first = presentStart(c.loaded);
     // A first page with questions switches language by posting its form (what was typed is kept: the switch
     // opens the session); the consent page, with nothing typed, by links.
     const base = common(c, {
       ...(ref ? { ref } : {}),
       ...(invitation.hash && inv ? { inv } : {}),
+      ...(panel.id && w ? { w } : {}),
       buttons: first?.kind === 'page' && first.page.kind !== 'consent',
     });
     return send(

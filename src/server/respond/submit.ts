@@ -44,6 +44,30 @@ export function invitationRefusal(code: 'invitation_required' | 'invitation_inva
       );
 }
 
+/** The refusal of a submission to a follow-up wave without a usable personal wave link (src/store/waves.ts). */
+function waveRefusal(code: 'panel_required' | 'panel_invalid' | 'panel_used'): HttpError {
+  switch (code) {
+    case 'panel_required':
+      return new HttpError(
+        403,
+        'This follow-up accepts responses through personal wave links only; nothing was stored. Open the link the researcher sent you.',
+        'wave_link_required',
+      );
+    case 'panel_invalid':
+      return new HttpError(
+        409,
+        'This personal link is not one this follow-up was sent to (mistyped, or meant for another follow-up); nothing was stored. Ask the researcher for your link.',
+        'wave_link_invalid',
+      );
+    case 'panel_used':
+      return new HttpError(
+        409,
+        'You have answered this follow-up already: each volunteer answers it once, and your first answers are kept; nothing more was stored.',
+        'wave_answered',
+      );
+  }
+}
+
 /**
  * The consent record stored with a response (docs/consent.md): the version agreed to, the SHA-256 (hex) of the
  * consent text exactly as the page showed it (UTF-8, in the language it was shown in) and that language.
@@ -199,6 +223,8 @@ export interface SubmitInput {
   readonly draftHashes?: readonly string[] | undefined;
   /** The hashed invitation token (invitation-only studies; see {@link invitationKey}). */
   readonly invitationHash?: string | undefined;
+  /** A follow-up wave: the panel id of the personal wave link (src/store/waves.ts). */
+  readonly panelId?: string | undefined;
   /** The consent agreed to (studies with consent): its version and the language of the text shown. */
   readonly consent?: ConsentAgreement | undefined;
   readonly now: Date;
@@ -240,10 +266,13 @@ export async function submitResponse(input: SubmitInput): Promise<SubmitResult> 
     now: input.now,
     invitationHash: input.invitationHash,
     quota: responseQuota(study.definition.collection),
+    panelId: input.panelId,
     ...consentOf(loaded, input.consent),
   });
   if (!r.ok) {
     if (r.code === 'invitation_required' || r.code === 'invitation_invalid') throw invitationRefusal(r.code);
+    if (r.code === 'panel_required' || r.code === 'panel_invalid' || r.code === 'panel_used')
+      throw waveRefusal(r.code);
     if (r.code === 'unknown_study') throw new HttpError(404, 'Study not found.', 'not_found');
     if (r.code === 'quota_reached') {
       input.collected?.(study.id, 'full');

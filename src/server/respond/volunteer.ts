@@ -8,7 +8,7 @@
  * | `GET  /s/:token/volunteer`     | the form (only for a session that just ended in an eligible response)     |
  * | `POST /s/:token/volunteer`     | store the contact sealed, under a new random code; 303 to the thank-you  |
  * | `GET  /s/:token/v/:code`       | the volunteer's personal page (the link the owner's invitation carries)   |
- * | `POST /s/:token/v/:code`       | withdraw: delete the volunteer and their contact details                  |
+ * | `POST /s/:token/v/:code`       | withdraw: delete the volunteer, their contact details and their follow-up wave answers |
  *
  * Eligibility is derived again, here, from the stored response the end cookie names (as the end page derives
  * the safety flag): nothing about volunteering is stored with the response, and the volunteer row gets no
@@ -35,7 +35,8 @@ import { responseByKey } from './submit.js';
 import { renderVolunteer, type VolunteerView } from './volunteerPages.js';
 
 /** A volunteer's code: 16 symbols of the unambiguous alphabet (~78 bits). */
-const CODE = /^[23456789ABCDEFGHJKMNPQRSTVWXYZ]{16}$/;
+export const VOLUNTEER_CODE = /^[23456789ABCDEFGHJKMNPQRSTVWXYZ]{16}$/;
+const CODE = VOLUNTEER_CODE;
 /** The cookie that remembers, for the thank-you, the code just made (HttpOnly, session-only, the link's path). */
 const VOLUNTEERED = 'nabz_vol';
 
@@ -162,16 +163,33 @@ export async function volunteerRoutes(app: FastifyInstance, o: VolunteerRoutesOp
     const c = await ctxOf(req, queryOf(req).lang);
     const code = codeOf(req);
     const action = `/s/${c.token}/v/${code}`;
-    const found = CODE.test(code) && (await store.volunteers.get(c.study.id, volunteerCodeHash(code)));
+    // The volunteer row, or (deleted by the owner, or the study closed) answers to a follow-up wave to withdraw.
+    const found =
+      CODE.test(code) &&
+      ((await store.volunteers.get(c.study.id, volunteerCodeHash(code))) !== undefined ||
+        (await store.waves.hasResponses(c.study.id, await store.waves.panelId(c.study.id, code))));
     return page(req, reply, c, action, found ? { kind: 'status' } : { kind: 'gone' });
   });
 
   app.post('/s/:token/v/:code', { config: o.resumeLimit }, async (req: Req, reply) => {
     const c = await ctxOf(req, formField(req.body, '_lang'));
     const code = codeOf(req);
-    // Withdrawal on request: the row and its sealed contact go; not audited (its time would date the volunteer).
-    if (CODE.test(code) && formField(req.body, 'withdraw') === '1')
-      await store.volunteers.remove(c.study.id, volunteerCodeHash(code));
+    // Withdrawal on request: the row and its sealed contact go (not audited: its time would date the
+    // volunteer), and with them their answers to the study's follow-up waves (audited when there were any:
+    // confidential data deleted; the entry names the waves and counts, not the volunteer).
+    if (CODE.test(code) && formField(req.body, 'withdraw') === '1') {
+      const panelId = await store.waves.panelId(c.study.id, code);
+      await store.audited(
+        async (tx) => {
+          await tx.volunteers.remove(c.study.id, volunteerCodeHash(code));
+          return tx.waves.withdraw(c.study.id, panelId);
+        },
+        (waves) =>
+          waves.length
+            ? { action: 'wave.withdraw', studyId: c.study.id, actorUserId: null, detail: { waves } }
+            : undefined,
+      );
+    }
     reply.clearCookie(VOLUNTEERED, { path: `/s/${c.token}` });
     return seeOther(reply, `/s/${c.token}/v/${code}?lang=${encodeURIComponent(c.lang)}`);
   });

@@ -71,6 +71,7 @@ export async function* exportRecords(
       ...(r.referralWave !== null ? { referralWave: r.referralWave } : {}),
       ...(r.source !== null ? { source: r.source } : {}),
       ...(r.consent !== null ? { consentVersion: r.consent.version } : {}),
+      ...(r.panelId !== null ? { panelId: r.panelId } : {}),
       answers: r.answers,
     };
   }
@@ -137,7 +138,10 @@ export function registerExports(app: FastifyInstance, ctx: StudioContext): void 
     const { study } = s;
     // Imported responses are marked in every export of a study that has them.
     const hasImports = (await store.imports.sources(study.id)).length > 0;
-    const { format, options } = exportChoice((req.body ?? {}) as Fields, study, hasImports);
+    const choice = exportChoice((req.body ?? {}) as Fields, study, hasImports);
+    const { format } = choice;
+    // A follow-up wave's exports carry the panel id (what links pre and post).
+    const options = study.waveOf !== null ? { ...choice.options, includePanel: true } : choice.options;
     const checkedDef = checkedOf(study);
     if ('issues' in checkedDef)
       throw new HttpError(

@@ -36,6 +36,7 @@ import { registerPreview } from './preview.js';
 import { registerProgress } from './progress.js';
 import { registerReview } from './review.js';
 import { registerVolunteers } from './volunteers.js';
+import { registerWaves } from './waves.js';
 
 export { layout } from './layout.js';
 
@@ -60,4 +61,5 @@ export async function studioRoutes(
   registerImport(app, ctx);
   registerPeople(app, ctx);
   registerVolunteers(app, ctx);
+  registerWaves(app, ctx);
 }

@@ -110,6 +110,7 @@ function volunteersView(m: VolunteersModel, csrf: string): Html {
   return html`<h1>Follow-up volunteers</h1>
 <p>Respondents for whom <code>${m.rule}</code> held could volunteer on a separate page after submitting. Their contact details are kept apart from the anonymous answers and deleted when the study closes. Volunteers appear in batches of at least k = ${m.k}, and a volunteer's bands only when at least ${m.k} volunteers of the same batch share them, so that no volunteer can be matched to a response (docs/security.md, "Follow-up volunteers").</p>
 <p>${m.rows.length} volunteer${m.rows.length === 1 ? '' : 's'} shown; ${m.waiting} waiting until ${m.k} have volunteered.</p>
+<p><a href="/studies/${m.studyId}/waves">Follow-up waves</a>: send a questionnaire to the volunteers with a personal link each and compare their answers between waves (pre/post).</p>
 <form method="get" action="${base}" class="stack"><div class="field"><label for="msg">Invitation message ({name} and {link} are filled in for each volunteer)</label><textarea id="msg" name="message" rows="3">${m.message}</textarea></div><div class="row"><button>Update the texts</button></div></form>
 ${m.rows.length ? scrollBox('Follow-up volunteers', html`<table><thead><tr><th>#</th><th>Contact</th><th>Bands</th><th>Status</th><th>Invitation</th><th>Qualitative</th><th><span class="muted">Delete</span></th></tr></thead><tbody>${m.rows.map((r) => rowView(r, base, csrf, m.mail ? m.message : undefined))}</tbody></table>`) : html`<p class="muted">No volunteer to show yet.</p>`}`;
 }

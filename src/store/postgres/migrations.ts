@@ -417,6 +417,20 @@ const responseConsent: readonly string[] = [
   'ALTER TABLE responses ADD COLUMN consent_language text CHECK (consent_language IS NULL OR length(consent_language) BETWEEN 2 AND 35)',
 ];
 
+/** 0014_waves: follow-up waves, the panel id of a wave response and the panel ids a wave was sent to; as SQLite. */
+const waves: readonly string[] = [
+  'ALTER TABLE studies ADD COLUMN wave_of integer CHECK (wave_of IS NULL OR wave_of >= 1)',
+  'ALTER TABLE studies ADD COLUMN wave_label text CHECK (wave_label IS NULL OR length(wave_label) BETWEEN 1 AND 40)',
+  "ALTER TABLE responses ADD COLUMN panel_id text CHECK (panel_id IS NULL OR panel_id ~ '^[0-9a-f]{32}$')",
+  'CREATE UNIQUE INDEX responses_panel ON responses (study_id, panel_id) WHERE panel_id IS NOT NULL',
+  'CREATE INDEX studies_wave_of ON studies (wave_of) WHERE wave_of IS NOT NULL',
+  `CREATE TABLE wave_invites (
+    study_id integer NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    panel_id text NOT NULL CHECK (panel_id ~ '^[0-9a-f]{32}$'),
+    CONSTRAINT wave_invites_pkey PRIMARY KEY (study_id, panel_id)
+  )`,
+];
+
 /** All PostgreSQL migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
@@ -432,4 +446,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0011_account_links': { up: runStatements(accountLinks) },
   '0012_volunteers': { up: runStatements(volunteers) },
   '0013_response_consent': { up: runStatements(responseConsent) },
+  '0014_waves': { up: runStatements(waves) },
 };

@@ -462,6 +462,28 @@ const responseConsent: readonly string[] = [
   'ALTER TABLE responses ADD COLUMN consent_language TEXT CHECK (consent_language IS NULL OR length(consent_language) BETWEEN 2 AND 35)',
 ];
 
+/**
+ * 0014_waves: follow-up waves (issue 14, src/store/waves.ts). A wave is a study of its own whose `wave_of` names
+ * the screening study whose volunteers it is sent to (`wave_label`: "pre", "post", … as the owner names it). A
+ * wave response carries `panel_id`: a keyed hash (server secret `wave-panel`, the parent study) of the
+ * volunteer's random code — never the code, never a contact; unique per wave (one response per volunteer per
+ * wave). `wave_invites` holds the panel ids a wave was sent to (no time, no order: WITHOUT ROWID on the random
+ * hash), which is what a personal wave link is checked against. `wave_of` is a plain id, not a foreign key:
+ * ids are never reused (AUTOINCREMENT, identity), and a wave outlives a deleted screening study with its data.
+ */
+const waves: readonly string[] = [
+  'ALTER TABLE studies ADD COLUMN wave_of INTEGER CHECK (wave_of IS NULL OR wave_of >= 1)',
+  'ALTER TABLE studies ADD COLUMN wave_label TEXT CHECK (wave_label IS NULL OR length(wave_label) BETWEEN 1 AND 40)',
+  "ALTER TABLE responses ADD COLUMN panel_id TEXT CHECK (panel_id IS NULL OR (length(panel_id) = 32 AND panel_id NOT GLOB '*[^0-9a-f]*'))",
+  'CREATE UNIQUE INDEX responses_panel ON responses (study_id, panel_id) WHERE panel_id IS NOT NULL',
+  'CREATE INDEX studies_wave_of ON studies (wave_of) WHERE wave_of IS NOT NULL',
+  `CREATE TABLE wave_invites (
+    study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+    panel_id TEXT NOT NULL CHECK (length(panel_id) = 32 AND panel_id NOT GLOB '*[^0-9a-f]*'),
+    PRIMARY KEY (study_id, panel_id)
+  ) STRICT, WITHOUT ROWID`,
+];
+
 /** All SQLite migrations by name; names sort in the order they run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_core': { up: runStatements(core) },
@@ -477,4 +499,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0011_account_links': { up: runStatements(accountLinks) },
   '0012_volunteers': { up: runStatements(volunteers) },
   '0013_response_consent': { up: runStatements(responseConsent) },
+  '0014_waves': { up: runStatements(waves) },
 };
