@@ -5,7 +5,8 @@
  *
  * Paths use the ids of the fixture the e2e test builds (`Fixture`): `{study}` the BACE study, `{draft}` a study
  * not launched yet, `{sid}` its
- * transcript, `{pid}` its participant, `{upload}` an uploaded CSV, `{setup}` a setup token, `{code}` a code.
+ * transcript, `{pid}` its participant, `{upload}` an uploaded CSV, `{setup}` a setup token, `{code}` a code,
+ * `{join}` an unused invitation link's token (a role on the study), `{reset}` an unused password-reset token.
  * `open` runs after the page is loaded, to bring it into the state to check (a form sent with errors, an open
  * menu). This file imports nothing at run time but types, so the route test runs without a browser.
  */
@@ -21,6 +22,10 @@ export interface Fixture {
   readonly upload: number;
   readonly setup: string;
   readonly code: string;
+  /** An unused invitation link (`/join/…`) to the BACE study. */
+  readonly join: string;
+  /** An unused password-reset link (`/reset/…`) of the viewer's account. */
+  readonly reset: string;
 }
 
 export interface StudioPage {
@@ -47,6 +52,13 @@ const sendEmpty =
     await page.click(selector);
     await page.locator('.errors, [role=alert]').first().waitFor({ state: 'visible', timeout: 15_000 });
   };
+
+/** Fill two different new passwords (`#password`, `#password2`) and send the form: the errors it shows. */
+const mismatchedPasswords = async (page: Page): Promise<void> => {
+  await page.fill('#password', 'first long password');
+  await page.fill('#password2', 'second long password');
+  await sendEmpty('button.primary')(page);
+};
 
 const Q = '/studies/{study}/qual';
 
@@ -92,6 +104,32 @@ export const STUDIO_PAGES: readonly StudioPage[] = [
     path: '/join/not-a-real-invitation-token',
     as: 'anonymous',
     status: 410,
+  },
+  {
+    route: '/join/:token',
+    name: 'invitation link: the form to create an account',
+    path: '/join/{join}',
+    as: 'anonymous',
+  },
+  {
+    route: '/join/:token',
+    name: 'invitation link: the form with errors',
+    path: '/join/{join}',
+    as: 'anonymous',
+    open: async (page) => {
+      await page.fill('#name', 'Dr New');
+      await page.fill('#email', 'new@example.org');
+      await mismatchedPasswords(page);
+    },
+  },
+  { route: '/join/:token', name: 'invitation link, signed in: accept', path: '/join/{join}' },
+  { route: '/reset/:token', name: 'password reset form', path: '/reset/{reset}', as: 'anonymous' },
+  {
+    route: '/reset/:token',
+    name: 'password reset form with errors',
+    path: '/reset/{reset}',
+    as: 'anonymous',
+    open: mismatchedPasswords,
   },
   {
     route: '/reset/:token',

@@ -8,16 +8,21 @@
  * study link and walks to its state, with and without JavaScript where the page differs.
  *
  * The fixture: a BACE study in English and Urdu (consent, a screening question, referral links) with the
- * example's 217 responses imported, a PHQ-9 study whose safety rule shows the support page, a closed study, a
- * qualitative project with a transcript, a participant, a code applied to a quote, a theme, a memo and the
- * comparison opened; an owner and a viewer.
+ * example's 217 responses imported, a PHQ-9 study whose safety rule shows the support page, a PHQ-9 study that
+ * offers a follow-up (the volunteer form), an invitation-only PHQ-9 study with two invitation links, a closed
+ * study, a qualitative project with a transcript, a participant, a code applied to a quote, a theme, a memo and
+ * the comparison opened; an owner and a viewer, an unused invitation link to the BACE study and an unused
+ * password-reset link of the viewer.
  */
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/server/auth/password.js';
 import { ownerSetupLink } from '../../src/server/auth/setup.js';
+import { idempotencyKeyHasher, invitationKey } from '../../src/server/respond/submit.js';
+import { randomToken } from '../../src/store/index.js';
 import { ENGLISH_TRANSCRIPT } from '../fixtures/qual/project.js';
+import { followUpStudy } from '../server/followUpHelpers.js';
 import { baceStudyDefinition, phq9StudyDefinition } from '../server/helpers.js';
 import { type Fixture, STUDIO_PAGES, type StudioPage } from './a11y-pages.js';
 import { axeViolations, expectAccessible, expectAccessibleWithoutScript, lastDocument } from './axe.js';
@@ -38,7 +43,7 @@ const CSV_FILE = join(root, 'examples/bace-medical-students/responses.csv');
 /** Where a respondent state starts and how it gets there from the study link's first page. */
 interface RespondentState {
   readonly name: string;
-  readonly study: 'bace' | 'phq9' | 'closed';
+  readonly study: 'bace' | 'phq9' | 'followup' | 'invited' | 'closed';
   /** Check it with the page's script running (default) or without JavaScript, as a basic phone. */
   readonly js?: boolean;
   /** Opened with `?lang=ur`. */
@@ -83,6 +88,34 @@ const toReview = async (page: Page) => {
   await answerBace(page);
   await next(page);
 };
+
+/** The PHQ-9 answered "Moderate" (total 10, item 9 at 0) and submitted: the end page offers the follow-up. */
+const toVolunteerForm = async (page: Page) => {
+  const values = [2, 2, 1, 1, 1, 1, 1, 1, 0];
+  for (const [i, v] of values.entries()) await page.check(`input[name="phq9_${i + 1}"][value="${v}"]`);
+  await next(page);
+  await page.check('input[name="phq9_10"][value="0"]');
+  await next(page);
+  await press(page, 'button[name="_nav"][value="submit"]');
+  await press(page, 'a.vo');
+  await page.locator('#f-email').waitFor();
+};
+const volunteer = async (page: Page) => {
+  await toVolunteerForm(page);
+  await page.fill('#f-name', 'Ayesha');
+  await page.fill('#f-email', 'ayesha@example.org');
+  await page.check('#f-agree');
+  await press(page, 'button.p');
+  await page.locator('p[dir=ltr] a').waitFor();
+};
+const personalPage = async (page: Page) => {
+  await volunteer(page);
+  await press(page, 'p[dir=ltr] a');
+  await page.locator('button[name="withdraw"]').waitFor();
+};
+
+/** The invitation-only study's links (set when the fixture is made): one left unused, one used by a walk. */
+const invitations = { fresh: '', used: '' };
 
 const RESPONDENT_STATES: readonly RespondentState[] = [
   { name: 'consent', study: 'bace' },
@@ -196,6 +229,65 @@ const RESPONDENT_STATES: readonly RespondentState[] = [
       await press(p, 'button[name="_nav"][value="submit"]');
     },
   },
+  { name: 'follow-up volunteer form', study: 'followup', walk: toVolunteerForm },
+  {
+    name: 'follow-up volunteer form, sent empty (errors)',
+    errors: true,
+    study: 'followup',
+    walk: async (p) => {
+      await toVolunteerForm(p);
+      await press(p, 'button.p');
+    },
+  },
+  {
+    name: 'follow-up volunteer form, sent empty (errors, no JavaScript)',
+    errors: true,
+    study: 'followup',
+    js: false,
+    walk: async (p) => {
+      await toVolunteerForm(p);
+      await press(p, 'button.p');
+    },
+  },
+  { name: 'follow-up volunteer: thank you, with the personal link', study: 'followup', walk: volunteer },
+  { name: 'follow-up volunteer: the personal page', study: 'followup', walk: personalPage },
+  {
+    name: 'follow-up volunteer: withdrawn',
+    study: 'followup',
+    walk: async (p) => {
+      await personalPage(p);
+      await press(p, 'button[name="withdraw"]');
+      await p.locator('h1:has-text("Your details are deleted")').waitFor();
+    },
+  },
+  {
+    name: 'invitation-only study, opened without an invitation',
+    study: 'invited',
+    walk: (p) => p.locator('main:has-text("Only people who received a personal invitation")').waitFor(),
+  },
+  {
+    name: 'invitation-only study, opened with a valid invitation',
+    study: 'invited',
+    walk: async (p) => {
+      await p.goto(`${p.url()}?i=${invitations.fresh}`);
+      await p.locator('input[name="phq9_1"]').first().waitFor();
+    },
+  },
+  {
+    name: 'invitation-only study, invitation used already',
+    study: 'invited',
+    walk: async (p) => {
+      const link = `${p.url()}?i=${invitations.used}`;
+      await p.goto(link);
+      for (let j = 1; j <= 9; j++) await p.check(`input[name="phq9_${j}"][value="${j === 1 ? 1 : 0}"]`);
+      await next(p);
+      await p.check('input[name="phq9_10"][value="0"]');
+      await next(p);
+      await press(p, 'button[name="_nav"][value="submit"]');
+      await p.goto(link);
+      await p.locator('main:has-text("This invitation link cannot be used")').waitFor();
+    },
+  },
   { name: 'closed study', study: 'closed' },
   { name: 'closed study, Urdu', study: 'closed', urdu: true },
 ];
@@ -207,7 +299,7 @@ for (const backend of e2eBackends()) {
     let owner: BrowserContext;
     let viewer: BrowserContext;
     let anonymous: BrowserContext;
-    const links = { bace: '', phq9: '', closed: '' };
+    const links = { bace: '', phq9: '', followup: '', invited: '', closed: '' };
     let fx: Fixture;
     let setup = '';
     let phone: BrowserContext;
@@ -255,7 +347,18 @@ for (const backend of e2eBackends()) {
 
     describe('before the first account exists', () => {
       beforeAll(() => {
-        fx = { baseUrl: server.baseUrl, study: 0, draft: 0, sid: '', pid: '', upload: 0, setup, code: '' };
+        fx = {
+          baseUrl: server.baseUrl,
+          study: 0,
+          draft: 0,
+          sid: '',
+          pid: '',
+          upload: 0,
+          setup,
+          code: '',
+          join: '',
+          reset: '',
+        };
       });
       for (const p of STUDIO_PAGES.filter((p) => p.beforeAccounts))
         it(`studio: ${p.name} (${p.route})`, () => checkStudioPage(p));
@@ -309,6 +412,20 @@ for (const backend of e2eBackends()) {
         );
         const phq9 = await create(phq9StudyDefinition(), 'open');
         const closed = await create({ ...phq9StudyDefinition(), languages: ['en', 'ur'] }, 'closed');
+        const followup = await create(followUpStudy(), 'open');
+        const invited = await create(phq9StudyDefinition(), 'open');
+        await store.studies.setSettings({ studyId: invited.id, invitationOnly: true });
+        // Invitation links as the studio makes them: random tokens, stored as the server's keyed hashes.
+        const hashOf = idempotencyKeyHasher(store, undefined);
+        invitations.fresh = randomToken();
+        invitations.used = randomToken();
+        await store.inviteLinks.create({
+          studyId: invited.id,
+          tokenHashes: [
+            await hashOf(invited.id, invitationKey(invitations.fresh)),
+            await hashOf(invited.id, invitationKey(invitations.used)),
+          ],
+        });
         const draft = await store.studies.create({
           title: 'Not launched yet',
           ownerId: o.id,
@@ -318,6 +435,27 @@ for (const backend of e2eBackends()) {
         links.bace = `${baseUrl}/s/${bace.publicToken}`;
         links.phq9 = `${baseUrl}/s/${phq9.publicToken}`;
         links.closed = `${baseUrl}/s/${closed.publicToken}`;
+        links.followup = `${baseUrl}/s/${followup.publicToken}`;
+        links.invited = `${baseUrl}/s/${invited.publicToken}`;
+        // An unused invitation link to the BACE study and an unused password-reset link of the viewer.
+        const week = new Date(Date.now() + 7 * 86_400_000);
+        const join = randomToken(24);
+        const reset = randomToken(24);
+        await store.accountLinks.create({
+          token: join,
+          kind: 'invite',
+          studyId: bace.id,
+          role: 'analyst',
+          createdBy: o.id,
+          expiresAt: week,
+        });
+        await store.accountLinks.create({
+          token: reset,
+          kind: 'reset',
+          userId: v.id,
+          createdBy: o.id,
+          expiresAt: week,
+        });
 
         owner = await browser.newContext({ viewport: { width: 1280, height: 900 } });
         viewer = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -387,6 +525,8 @@ for (const backend of e2eBackends()) {
           upload: pending,
           setup,
           code: state.entities.code[0]?.id ?? '',
+          join,
+          reset,
         };
       });
 
