@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { PostgresDirect } from './postgres/dialect.js';
 import type { Database } from './schema.js';
 import type { SqliteDirect } from './sqlite/dialect.js';
 
@@ -10,6 +11,8 @@ export interface StoreContext {
   readonly backend: BackendKind;
   /** SQLite only, and only outside transactions: synchronous statements beside Kysely (see SqliteDirect). */
   readonly sqlite?: SqliteDirect;
+  /** PostgreSQL only, and only outside transactions: named statements beside Kysely (see PostgresDirect). */
+  readonly postgres?: PostgresDirect;
 }
 
 /**

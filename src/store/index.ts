@@ -25,6 +25,7 @@ import { type ImportsRepo, importsRepo } from './imports.js';
 import { type InviteLinksRepo, inviteLinksRepo } from './invitelinks.js';
 import { type LimitsRepo, limitsRepo } from './limits.js';
 import { type MigrationStep, migrateToLatest, readSchemaVersion, type SchemaVersion } from './migrate.js';
+import type { PostgresDirect } from './postgres/dialect.js';
 import { type QualRepo, qualRepo } from './qual.js';
 import { type ReferralsRepo, referralsRepo } from './referrals.js';
 import { type ResponsesRepo, responsesRepo } from './responses.js';
@@ -281,6 +282,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
   let migrations: Readonly<Record<string, Migration>>;
   let schema: string | undefined;
   let direct: SqliteDirect | undefined;
+  let pgDirect: PostgresDirect | undefined;
   if (config.kind === 'sqlite') {
     const sqlite = await import('./sqlite/dialect.js');
     const opened = sqlite.openSqliteBackend({
@@ -300,6 +302,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
       ...(config.poolSize !== undefined ? { poolSize: config.poolSize } : {}),
     });
     backend = 'postgres';
+    pgDirect = opened.direct;
     db = new Kysely<Database>({ dialect: opened.dialect });
     description = opened.description;
     schema = opened.schema;
@@ -320,7 +323,12 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     throw err;
   }
 
-  const repos = repositories({ db, backend, ...(direct ? { sqlite: direct } : {}) });
+  const repos = repositories({
+    db,
+    backend,
+    ...(direct ? { sqlite: direct } : {}),
+    ...(pgDirect ? { postgres: pgDirect } : {}),
+  });
   return {
     ...repos,
     backend,

@@ -11,7 +11,8 @@
  * transaction, a few at a time. A failing shared transaction is retried one submission per transaction, so
  * one bad row cannot fail the others. The study is read once per transaction, a repeated key is caught by the
  * insert itself (no separate pre-check), and the counters are incremented in one statement per batch. The
- * rules are written once (`insertSteps`) and run either way (`runWithKysely`, `runDirect`).
+ * rules are written once (`insertSteps`) and run any of three ways (`runWithKysely`; `runDirect` on SQLite's
+ * direct connection; `runPgDirect`, named statements on PostgreSQL's pool).
  *
  * A response quota (`NewResponse.quota`) is checked inside the same transaction, against a progress counter
  * (no COUNT over the responses): on PostgreSQL the study's row is locked first (`FOR UPDATE`), so submissions
@@ -31,6 +32,7 @@ import { calendarDay, canonicalJson, fromJsonText, secretHash, toDateOrNull, toN
 import { type BackendKind, inTransaction, type StoreContext } from './context.js';
 import { COUNTER_KEY, checkCounterName, counterShard } from './counters.js';
 import { type Refused, refused, StoreError } from './errors.js';
+import type { PgStatement } from './postgres/dialect.js';
 import type { Database, ResponsesTable } from './schema.js';
 import type { SqliteDirect } from './sqlite/dialect.js';
 
@@ -849,7 +851,18 @@ async function insertManyKysely(
     ORDER BY o
     ON CONFLICT (study_id, idempotency_key) DO NOTHING
     RETURNING id, study_id, idempotency_key`.execute(tx);
-  const idOf = new Map(inserted.rows.map((r) => [`${r.study_id} ${r.idempotency_key}`, Number(r.id)]));
+  return idsInOrder(rows, inserted.rows);
+}
+
+/**
+ * Each row's new id from an insert's `RETURNING id, study_id, idempotency_key`, in the rows' order; undefined for
+ * a row not inserted (its key was stored before, or by an earlier row of the same statement).
+ */
+function idsInOrder(
+  rows: readonly ResponseRow[],
+  inserted: readonly { id: number | string; study_id: number; idempotency_key: string }[],
+): (number | undefined)[] {
+  const idOf = new Map(inserted.map((r) => [`${r.study_id} ${r.idempotency_key}`, Number(r.id)]));
   return rows.map((r) => {
     const k = `${r.study_id} ${r.idempotency_key}`;
     const id = idOf.get(k);
@@ -928,6 +941,127 @@ function runDirect<T>(direct: SqliteDirect, steps: Steps<T>): T {
   return next.value;
 }
 
+/**
+ * The same statements as {@link runWithKysely}, in PostgreSQL's dialect, as named statements (each connection
+ * parses and plans them once). Rows of several submissions go in one statement (`unnest` of one array per column,
+ * in the given order), so the text does not depend on how many there are.
+ */
+const PG_SQL = {
+  study: [
+    'nabz_study',
+    'SELECT status, version, anonymous, record_times, invitation_only FROM studies WHERE id = $1',
+  ],
+  version: ['nabz_version', 'SELECT 1 AS found FROM study_versions WHERE study_id = $1 AND version = $2'],
+  insert: [
+    'nabz_insert',
+    'INSERT INTO responses (public_id, study_id, version, idempotency_key, answers, language, submitted_on, submitted_at, referral_wave, consent_version, consent_hash, consent_language) ' +
+      'VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::date, $8::timestamptz, $9, $10, $11, $12) ON CONFLICT (study_id, idempotency_key) DO NOTHING RETURNING id',
+  ],
+  insertMany: [
+    'nabz_insert_many',
+    'INSERT INTO responses (public_id, study_id, version, idempotency_key, answers, language, submitted_on, submitted_at, referral_wave, consent_version, consent_hash, consent_language) ' +
+      'SELECT p, s, v, k, a::jsonb, l, d::date, t::timestamptz, w, cv, ch, cl ' +
+      'FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::int[], $11::text[], $12::text[]) ' +
+      'WITH ORDINALITY AS u(p, s, v, k, a, l, d, t, w, cv, ch, cl, o) ORDER BY o ' +
+      'ON CONFLICT (study_id, idempotency_key) DO NOTHING RETURNING id, study_id, idempotency_key',
+  ],
+  existing: [
+    'nabz_existing',
+    'SELECT id, public_id, answers FROM responses WHERE study_id = $1 AND idempotency_key = $2',
+  ],
+  deleteDraft: ['nabz_delete_draft', 'DELETE FROM resume_drafts WHERE study_id = $1 AND code_hash = $2'],
+  lockStudy: ['nabz_lock_study', 'SELECT id FROM studies WHERE id = $1 FOR UPDATE'],
+  quotaCount: [
+    'nabz_quota_count',
+    'SELECT COALESCE(SUM(count), 0) AS n FROM progress_counters WHERE study_id = $1 AND name = $2',
+  ],
+  useInvitation: [
+    'nabz_use_invitation',
+    'DELETE FROM invite_links WHERE study_id = $1 AND token_hash = $2 RETURNING created_on',
+  ],
+  restoreInvitation: [
+    'nabz_restore_invitation',
+    'INSERT INTO invite_links (study_id, token_hash, created_on) VALUES ($1, $2, $3::date)',
+  ],
+  counters: [
+    'nabz_counters',
+    'INSERT INTO progress_counters (study_id, day, name, shard, count) ' +
+      'SELECT * FROM unnest($1::int[], $2::date[], $3::text[], $4::smallint[], $5::bigint[]) ' +
+      'ON CONFLICT (study_id, day, name, shard) DO UPDATE SET count = progress_counters.count + excluded.count',
+  ],
+} as const satisfies Record<string, readonly [string, string]>;
+
+/** Run steps on PostgreSQL's direct path (inside {@link PostgresDirect.transaction}). */
+async function runPgDirect<T>(q: PgStatement, steps: Steps<T>): Promise<T> {
+  const run = <R>(which: keyof typeof PG_SQL, values: readonly unknown[]) =>
+    q<R>(PG_SQL[which][0], PG_SQL[which][1], values);
+  let next = steps.next();
+  while (!next.done) {
+    const step = next.value;
+    let result: StepResult;
+    switch (step.op) {
+      case 'study':
+        result = (await run<StudyRow>('study', [step.studyId]))[0];
+        break;
+      case 'version':
+        result = (await run('version', [step.studyId, step.version])).length > 0;
+        break;
+      case 'insert': {
+        const row = (await run<{ id: number | string }>('insert', directParams(step.row)))[0];
+        result = row === undefined ? undefined : Number(row.id);
+        break;
+      }
+      case 'insertMany': {
+        const rows = step.rows;
+        const cols = rows.map(directParams);
+        const arrays = Array.from({ length: 12 }, (_, c) => cols.map((r) => r[c]));
+        const inserted = await run<{ id: number | string; study_id: number; idempotency_key: string }>(
+          'insertMany',
+          arrays,
+        );
+        result = idsInOrder(rows, inserted);
+        break;
+      }
+      case 'existing':
+        result = (await run<ExistingRow>('existing', [step.studyId, step.key]))[0];
+        break;
+      case 'quotaCount':
+        // As runWithKysely: the study's row locked first, so quota submissions are stored one transaction at a time.
+        await run('lockStudy', [step.studyId]);
+        result = toNumber(
+          (await run<{ n: number | string }>('quotaCount', [step.studyId, step.name]))[0]?.n ?? 0,
+        );
+        break;
+      case 'deleteDraft':
+        await run('deleteDraft', [step.studyId, step.codeHash]);
+        result = undefined;
+        break;
+      case 'useInvitation':
+        result = (await run<{ created_on: string }>('useInvitation', [step.studyId, step.hash]))[0]
+          ?.created_on;
+        break;
+      case 'restoreInvitation':
+        await run('restoreInvitation', [step.studyId, step.hash, step.day]);
+        result = undefined;
+        break;
+      case 'counters': {
+        const r = step.rows;
+        await run('counters', [
+          r.map((c) => c.studyId),
+          r.map((c) => c.day),
+          r.map((c) => c.name),
+          r.map((c) => c.shard),
+          r.map((c) => c.by),
+        ]);
+        result = undefined;
+        break;
+      }
+    }
+    next = steps.next(result);
+  }
+  return next.value;
+}
+
 /** A submission waiting in the group-commit queue. */
 interface Pending {
   readonly prepared: PreparedResponse;
@@ -940,7 +1074,7 @@ const MAX_BATCH = 512;
 /** PostgreSQL: group-commit transactions under way at once (each holds one pooled connection). */
 const MAX_PG_BATCHES_IN_FLIGHT = 4;
 
-export function responsesRepo({ db, backend, sqlite }: StoreContext) {
+export function responsesRepo({ db, backend, sqlite, postgres }: StoreContext) {
   /** One submission in its own transaction (or the caller's), through Kysely. */
   const insertAlone = (p: PreparedResponse): Promise<InsertResponseResult> =>
     inTransaction(
@@ -957,8 +1091,9 @@ export function responsesRepo({ db, backend, sqlite }: StoreContext) {
   //   arrives meanwhile becomes the next batch (a COMMIT made during an fsync would wait for the next one
   //   anyway). When a Kysely transaction is open on the connection, the batch goes through Kysely with a
   //   synchronous=FULL COMMIT instead.
-  // - PostgreSQL: a batch is one transaction over one pooled connection (a round trip per row plus four per
-  //   batch, instead of six per submission), a few batches at a time.
+  // - PostgreSQL: a batch is one transaction over one pooled connection (BEGIN, the study row, one insert for
+  //   the batch, the counters, COMMIT), a few batches at a time, in named statements that each connection
+  //   prepares once (PostgresDirect, runPgDirect) rather than through Kysely.
   // If a shared transaction fails, each submission is retried in a transaction of its own, so one bad row
   // cannot fail the others (and, when the database itself is failing, each gets that failure).
   let queue: Pending[] = [];
@@ -1017,16 +1152,11 @@ export function responsesRepo({ db, backend, sqlite }: StoreContext) {
     let results: InsertResponseResult[];
     stats.transactions++;
     try {
-      results = await db.transaction().execute((tx) =>
-        runWithKysely(
-          tx,
-          batchSteps(
-            batch.map((b) => b.prepared),
-            counterShard(backend),
-          ),
-          backend,
-        ),
-      );
+      const items = batch.map((b) => b.prepared);
+      const shard = counterShard(backend);
+      results = postgres
+        ? await postgres.transaction((q) => runPgDirect(q, batchSteps(items, shard)))
+        : await db.transaction().execute((tx) => runWithKysely(tx, batchSteps(items, shard), backend));
     } catch {
       stats.retried++;
       await Promise.all(batch.map((item) => insertAlone(item.prepared).then(item.resolve, item.reject)));

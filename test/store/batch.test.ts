@@ -4,16 +4,20 @@
  * that holds its row, counters count each stored response once, and one bad row does not fail the others.
  * On both backends the submissions that arrive while earlier ones are being stored share one transaction.
  */
+
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import type { InsertResponseResult, Store } from '../../src/store/index.js';
+import { type InsertResponseResult, openStore, type Store, type StoreConfig } from '../../src/store/index.js';
 import { ans, makeOpenStudy, newKey, type RawConnection, testBackends, useStore } from './backends.js';
 
 for (const backend of testBackends()) {
   describe(`grouped response inserts on ${backend.name}`, () => {
     let store: Store;
     let raw: RawConnection;
+    let config: StoreConfig;
     useStore(backend, async (open) => {
       store = open.store;
+      config = open.db.config;
       raw = await open.db.raw(); // closed by the database's dispose
     });
 
@@ -223,6 +227,37 @@ for (const backend of testBackends()) {
         });
       }
     });
+
+    if (backend.name === 'postgres') {
+      it('stores a group through named (prepared) statements, without Kysely', async () => {
+        // A store with one pooled connection: the statements prepared on it are the ones its batches used.
+        const one = await openStore({ ...config, poolSize: 1 } as StoreConfig);
+        try {
+          const { study } = await makeOpenStudy(one);
+          const results = await Promise.all(
+            Array.from({ length: 12 }, (_, i) =>
+              one.responses.insert({
+                studyId: study.id,
+                idempotencyKey: newKey(),
+                answers: ans({ i }),
+                language: 'en',
+                counters: ['started', 'completed'],
+              }),
+            ),
+          );
+          expect(results.every((r) => r.ok && r.created)).toBe(true);
+          const prepared = await sql<{ name: string }>`SELECT name FROM pg_prepared_statements`.execute(
+            one.db,
+          );
+          expect(prepared.rows.map((r) => r.name)).toEqual(
+            expect.arrayContaining(['nabz_study', 'nabz_insert_many', 'nabz_counters']),
+          );
+          expect((await one.counters.read(study.id)).totals).toEqual({ started: 12, completed: 12 });
+        } finally {
+          await one.close();
+        }
+      });
+    }
 
     if (backend.name === 'sqlite') {
       it('stores the submissions of one event-loop turn in one transaction', async () => {

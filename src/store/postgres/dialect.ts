@@ -39,8 +39,51 @@ interface PostgresBackendOptions {
   readonly onPoolError?: (err: Error) => void;
 }
 
+/** Runs one named (prepared) statement on a transaction's connection and gives its rows. */
+export type PgStatement = <R>(name: string, text: string, values: readonly unknown[]) => Promise<R[]>;
+
+/**
+ * Direct use of the pool beside Kysely, for the one path where Kysely's per-query building matters: storing
+ * submissions under load (src/store/responses.ts). {@link PostgresDirect.transaction} runs `fn` in BEGIN …
+ * COMMIT on one pooled connection (ROLLBACK, and the error passed on, when anything fails); its statements are
+ * named, so each connection parses and plans a statement once and then only binds and executes it (pg keeps
+ * the names per connection). Same durability as any transaction here: the connection has
+ * `synchronous_commit=on`, so COMMIT returns once the WAL is flushed.
+ */
+export interface PostgresDirect {
+  transaction<T>(fn: (statement: PgStatement) => Promise<T>): Promise<T>;
+}
+
+function postgresDirect(pool: pg.Pool): PostgresDirect {
+  return {
+    async transaction(fn) {
+      const client = await pool.connect();
+      const statement: PgStatement = async <R>(name: string, text: string, values: readonly unknown[]) =>
+        (await client.query({ name, text, values: values as unknown[] })).rows as R[];
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        try {
+          const result = await fn(statement);
+          await client.query('COMMIT');
+          return result;
+        } catch (err) {
+          await client.query('ROLLBACK').catch((e: Error) => {
+            broken = e; // the connection is unusable: the pool drops it
+          });
+          throw err;
+        }
+      } finally {
+        client.release(broken);
+      }
+    },
+  };
+}
+
 interface PostgresBackend {
   readonly dialect: Dialect;
+  /** Named statements in a transaction of their own, beside Kysely (see {@link PostgresDirect}). */
+  readonly direct: PostgresDirect;
   readonly description: string;
   /** The schema the store's tables live in (resolved from search_path when not configured). */
   readonly schema: string;
@@ -135,6 +178,7 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
   }
   return {
     dialect: new SchemaPostgresDialect({ pool }, resolvedSchema),
+    direct: postgresDirect(pool),
     description: `PostgreSQL ${redactUrl(url)} (schema ${resolvedSchema})`,
     schema: resolvedSchema,
   };
