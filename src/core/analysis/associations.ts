@@ -46,6 +46,7 @@ import { type AdjustedP, associationSentence } from '../report/sentences.js';
 import type { Block, Cell, Column, Row, Section, TableSpec } from '../report/spec.js';
 import type { ScoreColumn } from '../scoring/score.js';
 import { oneWayAnova, welchAnova } from '../stats/anova.js';
+import { at } from '../stats/at.js';
 import { pearsonCorrelation, spearmanCorrelation } from '../stats/correlation.js';
 import { chiSquareIndependence, fisherExact2x2, fisherExactRxC } from '../stats/crosstab.js';
 import { type DunnResult, dunnTest } from '../stats/dunn.js';
@@ -93,14 +94,14 @@ const NO_TEST: Pick<Tested, 'statistic' | 'pValue'> = { pValue: Number.NaN };
 function toAssocVar(v: Variable, atLeast: number | undefined): AssocVar {
   if (atLeast === undefined)
     return { id: v.id, label: v.label, values: v.values, ...(v.options ? { levels: v.options } : {}) };
-  const at = formatPlain(atLeast);
+  const cut = formatPlain(atLeast);
   return {
     id: v.id,
-    label: `${v.label} ≥ ${at}`,
+    label: `${v.label} ≥ ${cut}`,
     values: Float64Array.from(v.values, (x) => (Number.isNaN(x) ? Number.NaN : x >= atLeast ? 1 : 0)),
     levels: [
-      { value: 1, label: `${v.label} ≥ ${at}` },
-      { value: 0, label: `${v.label} < ${at}` },
+      { value: 1, label: `${v.label} ≥ ${cut}` },
+      { value: 0, label: `${v.label} < ${cut}` },
     ],
   };
 }
@@ -110,9 +111,11 @@ function split(y: Float64Array, g: Float64Array, levels: readonly Level[]): Floa
   const idx = new Map(levels.map((l, i) => [l.value, i]));
   const out: number[][] = levels.map(() => []);
   for (let i = 0; i < y.length; i++) {
-    if (Number.isNaN(y[i]!) || Number.isNaN(g[i]!)) continue;
-    const j = idx.get(g[i]!);
-    if (j !== undefined) out[j]!.push(y[i]!);
+    const yi = at(y, i);
+    const gi = at(g, i);
+    if (Number.isNaN(yi) || Number.isNaN(gi)) continue;
+    const j = idx.get(gi);
+    if (j !== undefined) at(out, j).push(yi);
   }
   return out.map((a) => Float64Array.from(a));
 }
@@ -149,8 +152,8 @@ function keepLevels(
   });
   return {
     kept,
-    small: [...out.small].map((i) => levels[i]!),
-    complement: [...out.complement].map((i) => levels[i]!),
+    small: [...out.small].map((i) => at(levels, i)),
+    complement: [...out.complement].map((i) => at(levels, i)),
   };
 }
 
@@ -188,42 +191,44 @@ function testCells(
 
 // ------------------------------------------------------------------------------------------------ categorical × categorical
 
-function crosstab(c: AssocVar, o: AssocVar, k: number): Tested {
-  const cl = c.levels!;
-  const ol = o.levels!;
+function crosstab(c: AssocVar, cl: readonly Level[], o: AssocVar, ol: readonly Level[], k: number): Tested {
   const ci = new Map(cl.map((l, i) => [l.value, i]));
   const oi = new Map(ol.map((l, i) => [l.value, i]));
   const counts = cl.map(() => ol.map(() => 0));
   for (let i = 0; i < c.values.length; i++) {
-    const r = ci.get(c.values[i]!);
-    const s = oi.get(o.values[i]!);
-    if (r !== undefined && s !== undefined) counts[r]![s]!++;
+    const r = ci.get(at(c.values, i));
+    const s = oi.get(at(o.values, i));
+    if (r !== undefined && s !== undefined) {
+      const row = at(counts, r);
+      row[s] = at(row, s) + 1;
+    }
   }
   const rowTotals = counts.map((r) => r.reduce((a, b) => a + b, 0));
-  const colTotals = ol.map((_, j) => counts.reduce((a, r) => a + r[j]!, 0));
+  const colTotals = ol.map((_, j) => counts.reduce((a, r) => a + at(r, j), 0));
   const rowsKept = keepLevels(rowTotals, cl, k);
   const colsKept = keepLevels(colTotals, ol, k);
   const notes = [...smallNote(c.label, rowsKept, k), ...smallNote(o.label, colsKept, k)];
-  const table = rowsKept.kept.map((r) => colsKept.kept.map((s) => counts[r]![s]!));
+  const table = rowsKept.kept.map((r) => colsKept.kept.map((s) => at(at(counts, r), s)));
   const rows: Row[] = [];
   // Complementary suppression along rows and columns: the row totals are printed and the column totals are in
   // other tables (the outcome's overall split), so a lone hidden cell of a line could be recovered by subtraction.
   const hidden = cellsToSuppress2D(table, k);
   const anyHidden = hidden.some((r) => r.some(Boolean));
   const levelRows: Row[] = rowsKept.kept.map((r, ri) => {
-    const row = table[ri]!;
+    const row = at(table, ri);
     const total = row.reduce((a, b) => a + b, 0);
-    const hide = new Set(colsKept.kept.flatMap((_, si) => (hidden[ri]![si] ? [si] : [])));
+    const hiddenRow = at(hidden, ri);
+    const hide = new Set(colsKept.kept.flatMap((_, si) => (at(hiddenRow, si) ? [si] : [])));
     return {
       kind: 'data',
       indent: 1,
       cells: {
-        characteristic: text(cl[r]!.label),
+        characteristic: text(at(cl, r).label),
         n: num(total),
         ...Object.fromEntries(
           colsKept.kept.map((s, si) => [
             `o${s}`,
-            hide.has(si) ? suppressed(suppressionReason(k)) : proportion(row[si]!, total),
+            hide.has(si) ? suppressed(suppressionReason(k)) : proportion(at(row, si), total),
           ]),
         ),
       },
@@ -362,7 +367,7 @@ function compareGroups(
   let posthoc: TableSpec | undefined;
   if (isNotComputable(ph)) notes.push(`${title}: post-hoc test not computable (${ph.reason}).`);
   else {
-    const groups = samples.map((s, i) => ({ label: labels[i]!, n: s.length, ...meanSd(s) }));
+    const groups = samples.map((s, i) => ({ label: at(labels, i), n: s.length, ...meanSd(s) }));
     posthoc = {
       type: 'table',
       id,
@@ -484,8 +489,14 @@ function groupsTested(
 }
 
 /** A categorical characteristic and a numeric outcome: the outcome compared across the characteristic's levels. */
-function byCharacteristic(c: AssocVar, o: AssocVar, a: Association, plan: AnalysisPlan, k: number): Tested {
-  const cl = c.levels!;
+function byCharacteristic(
+  c: AssocVar,
+  cl: readonly Level[],
+  o: AssocVar,
+  a: Association,
+  plan: AnalysisPlan,
+  k: number,
+): Tested {
   const all = split(o.values, c.values, cl);
   const left = keepLevels(
     all.map((s) => s.length),
@@ -495,13 +506,13 @@ function byCharacteristic(c: AssocVar, o: AssocVar, a: Association, plan: Analys
   const { kept } = left;
   const notes = smallNote(c.label, left, k);
   const levelRows: Row[] = kept.map((i) => {
-    const s = all[i]!;
+    const s = at(all, i);
     const d = meanSd(s);
     return {
       kind: 'data',
       indent: 1,
       cells: {
-        characteristic: text(cl[i]!.label),
+        characteristic: text(at(cl, i).label),
         n: num(s.length),
         mean: num(d.mean),
         sd: Number.isNaN(d.sd) ? notComputableCell('fewer than two respondents') : num(d.sd),
@@ -513,8 +524,8 @@ function byCharacteristic(c: AssocVar, o: AssocVar, a: Association, plan: Analys
     c.label,
     {},
     levelRows,
-    kept.map((i) => all[i]!),
-    kept.map((i) => cl[i]!.label),
+    kept.map((i) => at(all, i)),
+    kept.map((i) => at(cl, i).label),
     {
       a,
       plan,
@@ -526,8 +537,14 @@ function byCharacteristic(c: AssocVar, o: AssocVar, a: Association, plan: Analys
 }
 
 /** A numeric characteristic and a categorical outcome: the characteristic compared across the outcome's levels. */
-function byOutcome(c: AssocVar, o: AssocVar, a: Association, plan: AnalysisPlan, k: number): Tested {
-  const ol = o.levels!;
+function byOutcome(
+  c: AssocVar,
+  o: AssocVar,
+  ol: readonly Level[],
+  a: Association,
+  plan: AnalysisPlan,
+  k: number,
+): Tested {
   const all = split(c.values, o.values, ol);
   const left = keepLevels(
     all.map((s) => s.length),
@@ -536,18 +553,18 @@ function byOutcome(c: AssocVar, o: AssocVar, a: Association, plan: AnalysisPlan,
   );
   const { kept } = left;
   const notes = smallNote(`${c.label} by ${midSentence(o.label)}`, left, k);
-  const n = kept.reduce((s, i) => s + all[i]!.length, 0);
+  const n = kept.reduce((s, i) => s + at(all, i).length, 0);
   const cells: Record<string, Cell> = {
     n: num(n),
-    ...Object.fromEntries(kept.map((i) => [`o${i}`, text(meanSdText(all[i]!))])),
+    ...Object.fromEntries(kept.map((i) => [`o${i}`, text(meanSdText(at(all, i)))])),
   };
   return groupsTested(
     c.label,
     `${c.label}, M (SD)`,
     cells,
     [],
-    kept.map((i) => all[i]!),
-    kept.map((i) => ol[i]!.label),
+    kept.map((i) => at(all, i)),
+    kept.map((i) => at(ol, i).label),
     {
       a,
       plan,
@@ -564,7 +581,7 @@ function correlate(c: AssocVar, o: AssocVar, a: Association): Tested {
   const label = c.label;
   let n = 0;
   for (let i = 0; i < c.values.length; i++)
-    if (!Number.isNaN(c.values[i]!) && !Number.isNaN(o.values[i]!)) n++;
+    if (!Number.isNaN(at(c.values, i)) && !Number.isNaN(at(o.values, i))) n++;
   const pearson = a.numeric === 'parametric';
   const r = pearson ? pearsonCorrelation(c.values, o.values) : spearmanCorrelation(c.values, o.values);
   const base = { notes: [], extra: [], label };
@@ -613,9 +630,9 @@ function associationSection(
       continue;
     }
     const c = toAssocVar(cv, undefined);
-    if (c.levels && o.levels) tested.push(crosstab(c, o, k));
-    else if (c.levels) tested.push(byCharacteristic(c, o, a, plan, k));
-    else if (o.levels) tested.push(byOutcome(c, o, a, plan, k));
+    if (c.levels && o.levels) tested.push(crosstab(c, c.levels, o, o.levels, k));
+    else if (c.levels) tested.push(byCharacteristic(c, c.levels, o, a, plan, k));
+    else if (o.levels) tested.push(byOutcome(c, o, o.levels, a, plan, k));
     else tested.push(correlate(c, o, a));
   }
   const pValues = tested.map((t) => t.pValue);

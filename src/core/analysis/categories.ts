@@ -9,6 +9,7 @@
 import type { Item, LocalizedText } from '../instrument/schema.js';
 import type { Section } from '../report/spec.js';
 import { AnswerStatus, type Column, type Dataset } from '../response/dataset.js';
+import { at } from '../stats/at.js';
 import { shortLabel } from '../study/questions.js';
 import type { StudyVariable } from '../study/resolve.js';
 import type { Categories, Study } from '../study/schema.js';
@@ -20,7 +21,8 @@ function groupLabel(
   g: Categories['groups'][number],
   languages: readonly string[],
 ): LocalizedText {
-  if (g.label) return Object.fromEntries(languages.map((l) => [l, g.label!])) as LocalizedText;
+  const given = g.label;
+  if (given) return Object.fromEntries(languages.map((l) => [l, given])) as LocalizedText;
   const labels = g.values.map((v) => item.options?.find((o) => o.value === v)?.label ?? { en: String(v) });
   const langs = new Set(labels.flatMap((l) => Object.keys(l)));
   return Object.fromEntries(
@@ -46,11 +48,12 @@ function recodeColumn(col: Column, c: Categories): Column {
   const values = new Float64Array(col.values.length);
   const status = new Uint8Array(col.status);
   for (let i = 0; i < values.length; i++) {
+    const v = at(col.values, i);
     if (col.status[i] !== AnswerStatus.ANSWERED) {
-      values[i] = col.values[i]!;
+      values[i] = v;
       continue;
     }
-    const k = code.get(col.values[i]!);
+    const k = code.get(v);
     if (k === undefined) {
       // not an option value (resolve.ts makes the groups cover every option): count it as invalid, never a group
       values[i] = Number.NaN;
@@ -131,7 +134,7 @@ export function mergedCategories(input: AnalysisInput): MergedCategories[] {
 function mergeText(m: MergedCategories): string {
   const q = (x: string) => `"${x}"`;
   const and = (xs: readonly string[]) =>
-    xs.length <= 1 ? q(xs[0] ?? '') : `${xs.slice(0, -1).map(q).join(', ')} and ${q(xs.at(-1)!)}`;
+    xs.length <= 1 ? q(xs[0] ?? '') : `${xs.slice(0, -1).map(q).join(', ')} and ${q(at(xs, xs.length - 1))}`;
   return `${m.label}: ${m.merged.map((g) => `${and(g.from)} as ${q(g.label)}`).join('; ')}`;
 }
 

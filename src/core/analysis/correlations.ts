@@ -20,6 +20,7 @@ import {
 import { associationSentence } from '../report/sentences.js';
 import type { Cell, Row, Section } from '../report/spec.js';
 import type { ScoreColumn } from '../scoring/score.js';
+import { at } from '../stats/at.js';
 import { correlationMatrix } from '../stats/correlation.js';
 import { adjustFamily, adjustName, adjustNote } from './adjust.js';
 import type { AnalysisInput } from './input.js';
@@ -49,7 +50,7 @@ export function correlationSection(
   // The family: each pair once (upper triangle), in row order.
   const pairs: { i: number; j: number; p: number }[] = [];
   for (let i = 0; i < vars.length; i++)
-    for (let j = i + 1; j < vars.length; j++) pairs.push({ i, j, p: m.pValue[i]![j] ?? Number.NaN });
+    for (let j = i + 1; j < vars.length; j++) pairs.push({ i, j, p: at(at(m.pValue, i), j) ?? Number.NaN });
   const adjusted = adjustFamily(
     pairs.map((x) => x.p),
     plan.adjust,
@@ -60,7 +61,8 @@ export function correlationSection(
   vars.forEach((v, i) => {
     rows.push({ kind: 'group', label: `${i + 1}. ${v.label}` });
     // A pair over fewer than k respondents is not shown (its r, p and n).
-    const hide = (j: number) => isSmall(m.n[i]![j]!, k);
+    const nRow = at(m.n, i);
+    const hide = (j: number) => isSmall(at(nRow, j), k);
     const line = (what: string, cell: (j: number) => Cell): Row => ({
       kind: 'data',
       indent: 1,
@@ -80,14 +82,12 @@ export function correlationSection(
     });
     rows.push(
       line(sym, (j) => {
-        const e = m.estimate[i]![j];
-        return e === null || e === undefined
-          ? notComputableCell(m.reason[i]![j] ?? 'not computable')
-          : num(e);
+        const e = at(at(m.estimate, i), j);
+        return e === null ? notComputableCell(at(at(m.reason, i), j) ?? 'not computable') : num(e);
       }),
       line('p', (j) => {
-        const p = m.pValue[i]![j];
-        return p === null || p === undefined ? { kind: 'empty' } : num(p, pval(plan.alpha));
+        const p = at(at(m.pValue, i), j);
+        return p === null ? { kind: 'empty' } : num(p, pval(plan.alpha));
       }),
     );
     if (adj)
@@ -97,18 +97,19 @@ export function correlationSection(
           return a ? num(a.pValue, pval(plan.alpha)) : { kind: 'empty' };
         }),
       );
-    rows.push(line('n', (j) => num(m.n[i]![j]!, INTEGER)));
+    rows.push(line('n', (j) => num(at(nRow, j), INTEGER)));
   });
   const sentences: string[] = [];
   pairs.forEach((x, q) => {
-    const e = m.estimate[x.i]![x.j];
-    if (e === null || e === undefined || Number.isNaN(x.p) || isSmall(m.n[x.i]![x.j]!, k)) return;
+    const e = at(at(m.estimate, x.i), x.j);
+    const n = at(at(m.n, x.i), x.j);
+    if (e === null || Number.isNaN(x.p) || isSmall(n, k)) return;
     const a = adjusted[q];
     sentences.push(
       associationSentence({
-        characteristic: vars[x.i]!.label,
-        outcome: midSentence(vars[x.j]!.label),
-        statistic: `${pearson ? "Pearson's r" : "Spearman's ρ"} = ${formatFixed(e, 2, { leadingZero: false })} (n = ${formatInteger(m.n[x.i]![x.j]!)})`,
+        characteristic: at(vars, x.i).label,
+        outcome: midSentence(at(vars, x.j).label),
+        statistic: `${pearson ? "Pearson's r" : "Spearman's ρ"} = ${formatFixed(e, 2, { leadingZero: false })} (n = ${formatInteger(n)})`,
         pValue: x.p,
         ...(a ? { adjusted: a } : {}),
         alpha: plan.alpha,

@@ -27,6 +27,7 @@ import type { Block, Row, Section } from '../report/spec.js';
 import { AnswerStatus, type NumericColumn } from '../response/dataset.js';
 import type { ScoreColumn } from '../scoring/score.js';
 import { oneWayAnova, welchAnova } from '../stats/anova.js';
+import { at } from '../stats/at.js';
 import { chiSquareIndependence, fisherExact2x2 } from '../stats/crosstab.js';
 import { describe } from '../stats/descriptives.js';
 import { hedgesG } from '../stats/effectsize.js';
@@ -42,15 +43,19 @@ function splitBy(values: Float64Array, group: NumericColumn, levels: readonly nu
   const idx = new Map(levels.map((v, i) => [v, i]));
   for (let i = 0; i < values.length; i++) {
     if (group.status[i] !== AnswerStatus.ANSWERED) continue;
-    const k = idx.get(group.values[i]!);
-    if (k !== undefined) counts[k]!++;
+    const k = idx.get(at(group.values, i));
+    if (k !== undefined) counts[k] = at(counts, k) + 1;
   }
   const out = counts.map((c) => new Float64Array(c));
   const pos = levels.map(() => 0);
   for (let i = 0; i < values.length; i++) {
     if (group.status[i] !== AnswerStatus.ANSWERED) continue;
-    const k = idx.get(group.values[i]!);
-    if (k !== undefined) out[k]![pos[k]!++] = values[i]!;
+    const k = idx.get(at(group.values, i));
+    if (k !== undefined) {
+      const p = at(pos, k);
+      at(out, k)[p] = at(values, i);
+      pos[k] = p + 1;
+    }
   }
   return out;
 }
@@ -127,14 +132,18 @@ function crosstabBlocks(
   for (const q of singleChoiceQuestions(resolved.study)) {
     if (q.type !== 'single' || q.id === groupItem.id) continue;
     const qc = numericColumn(dataset, q.id);
-    if (!qc || !q.options) continue;
-    const rowIndex = new Map(q.options.map((o, i) => [o.value, i]));
-    const counts = q.options.map(() => present.map(() => 0));
+    const options = q.options;
+    if (!qc || !options) continue;
+    const rowIndex = new Map(options.map((o, i) => [o.value, i]));
+    const counts = options.map(() => present.map(() => 0));
     for (let i = 0; i < dataset.n; i++) {
       if (qc.status[i] !== AnswerStatus.ANSWERED || gc.status[i] !== AnswerStatus.ANSWERED) continue;
-      const r = rowIndex.get(qc.values[i]!);
-      const c = groupIndex.get(gc.values[i]!);
-      if (r !== undefined && c !== undefined) counts[r]![c]!++;
+      const r = rowIndex.get(at(qc.values, i));
+      const c = groupIndex.get(at(gc.values, i));
+      if (r !== undefined && c !== undefined) {
+        const row = at(counts, r);
+        row[c] = at(row, c) + 1;
+      }
     }
     const used = counts.map((row, i) => ({ row, i })).filter((x) => x.row.some((v) => v > 0));
     if (used.length < 2) continue;
@@ -144,7 +153,7 @@ function crosstabBlocks(
       sentences.push(`${title}: not shown, a cell has fewer than ${k} respondents.`);
       continue;
     }
-    const colTotals = present.map((_, c) => table.reduce((s, row) => s + row[c]!, 0));
+    const colTotals = present.map((_, c) => table.reduce((s, row) => s + at(row, c), 0));
     // A question asked of one group only (skip logic) has nothing to compare.
     if (colTotals.some((t) => t === 0)) continue;
     const chi = chiSquareIndependence(table);
@@ -160,9 +169,12 @@ function crosstabBlocks(
     const rows: Row[] = used.map((x) => ({
       kind: 'data' as const,
       cells: {
-        level: text(optionLabel(q, q.options![x.i]!.value)),
+        level: text(optionLabel(q, at(options, x.i).value)),
         ...Object.fromEntries(
-          present.map((_, c) => [`g${c}`, colTotals[c]! > 0 ? proportion(x.row[c]!, colTotals[c]!) : num(0)]),
+          present.map((_, c) => {
+            const total = at(colTotals, c);
+            return [`g${c}`, total > 0 ? proportion(at(x.row, c), total) : num(0)];
+          }),
         ),
         total: num(x.row.reduce((a, b) => a + b, 0)),
       },
@@ -219,9 +231,9 @@ function twoGroupBlocks(
     const groupRows = [x, y].map((arr, i) => {
       const d = describe(arr);
       return isNotComputable(d)
-        ? { label: present[i]!.label, n: 0, mean: d, sd: d }
+        ? { label: at(present, i).label, n: 0, mean: d, sd: d }
         : {
-            label: present[i]!.label,
+            label: at(present, i).label,
             n: d.n,
             mean: d.mean,
             sd: d.sd ?? notComputable('fewer than two scores'),
@@ -271,8 +283,8 @@ function twoGroupBlocks(
       twoGroupSentence({
         outcomeLabel: `${midSentence(outcome)} scores`,
         groups: [
-          { label: midSentence(present[0]!.label), n: ga.n, mean: ga.mean, sd: ga.sd },
-          { label: midSentence(present[1]!.label), n: gb.n, mean: gb.mean, sd: gb.sd },
+          { label: midSentence(at(present, 0).label), n: ga.n, mean: ga.mean, sd: ga.sd },
+          { label: midSentence(at(present, 1).label), n: gb.n, mean: gb.mean, sd: gb.sd },
         ],
         test: { kind: plan.ttest, statistic: chosen.statistic, df: chosen.df, pValue: chosen.pValue },
         ...(isNotComputable(g) ? { effect: g } : { effect: { name: 'g', estimate: g.estimate, ci: g.ci } }),
@@ -288,7 +300,7 @@ function twoGroupBlocks(
     ...(plan.adjust === 'none'
       ? []
       : [
-          `${adjustName(plan.adjust)}-adjusted p: ${adjusted.map((a, i) => `${scoreLabel(scores[i]!)} ${a ? formatP(a.pValue, { alpha: plan.alpha }) : 'not computable'}`).join('; ')}.`,
+          `${adjustName(plan.adjust)}-adjusted p: ${adjusted.map((a, i) => `${scoreLabel(at(scores, i))} ${a ? formatP(a.pValue, { alpha: plan.alpha }) : 'not computable'}`).join('; ')}.`,
         ]),
   ];
   return [

@@ -2,7 +2,7 @@
  * One section per instrument: item endorsement by domain (and the top-N chart), score descriptives, score
  * distributions and severity bands.
  */
-import type { Instrument, Item } from '../instrument/schema.js';
+import type { Band, Instrument, Item } from '../instrument/schema.js';
 import {
   cellsToSuppress,
   isSmall,
@@ -31,21 +31,21 @@ import {
 import type { Block, Row, Section, TableSpec } from '../report/spec.js';
 import { AnswerStatus, type NumericColumn } from '../response/dataset.js';
 import type { ScoreColumn } from '../scoring/score.js';
+import { at, mapAt } from '../stats/at.js';
 import { describe } from '../stats/descriptives.js';
 import { isNotComputable, notComputable } from '../stats/result.js';
 import type { AnalysisInput } from './input.js';
 import { itemText, LANG, midSentence, numericColumn, scoreLabel } from './labels.js';
 import { cellNumber, suppressExtremes, suppressRows } from './suppress.js';
 
-function endorsementOf(ins: Instrument, item: Item, col: NumericColumn | undefined): ItemEndorsement {
-  const threshold = ins.endorsement!.threshold;
+function endorsementOf(threshold: number, item: Item, col: NumericColumn | undefined): ItemEndorsement {
   let count = 0;
   let n = 0;
   if (col) {
     for (let i = 0; i < col.values.length; i++) {
       if (col.status[i] !== AnswerStatus.ANSWERED) continue;
       n++;
-      if (col.values[i]! >= threshold) count++;
+      if (at(col.values, i) >= threshold) count++;
     }
   }
   return { label: itemText(item), count, n };
@@ -78,11 +78,12 @@ export function instrumentSections(
       ? grouping
       : scores.filter((s) => s.official && s.def.items.length < ins.items.length);
     // One pass over each item column; the domain grouping and the chart reuse the counts.
+    const { threshold } = ins.endorsement;
     const endorsed = new Map(
-      itemsToEndorse(ins).map((it) => [it.id, endorsementOf(ins, it, numericColumn(dataset, it.id))]),
+      itemsToEndorse(ins).map((it) => [it.id, endorsementOf(threshold, it, numericColumn(dataset, it.id))]),
     );
     const of = (id: string) =>
-      endorsed.get(id) ?? endorsementOf(ins, itemById.get(id)!, numericColumn(dataset, id));
+      endorsed.get(id) ?? endorsementOf(threshold, mapAt(itemById, id), numericColumn(dataset, id));
     // Every item appears: those in no group (e.g. BACE's non-stigma items under the official subscale) as "Other items".
     const inGroup = new Set(groups.flatMap((s) => s.def.items));
     const others = [...endorsed].filter(([id]) => !inGroup.has(id)).map(([, e]) => e);
@@ -137,7 +138,7 @@ export function instrumentSections(
   // Score descriptives: one pass (with quartiles, SPSS HAVERAGE) per score, shared by both tables.
   const described = scores.map((s) => describe(s.values, { quantileDefinition: 'spss' }));
   const rows: ScoreDescriptives[] = scores.map((s, i) => {
-    const d = described[i]!;
+    const d = at(described, i);
     if (isNotComputable(d)) return { label: scoreLabel(s), n: 0, mean: d, sd: d, min: d, max: d };
     return {
       label: scoreLabel(s),
@@ -173,7 +174,10 @@ export function instrumentSections(
       k,
     ),
   );
-  const bandTables = scores.filter((s) => s.def.bands?.length).map((s) => bandTable(ins, s, k));
+  const bandTables = scores.flatMap((s) => {
+    const bands = s.def.bands;
+    return bands?.length ? [bandTable(ins, s, bands, k)] : [];
+  });
   blocks.push(...bandTables);
   sections.push({ id: `${ins.id}_score_section`, title: `${ins.shortTitle}: scores`, blocks });
   return sections;
@@ -187,7 +191,7 @@ function distributionTable(
 ): TableSpec {
   const f = dec(2);
   const rows: Row[] = scores.map((s, i) => {
-    const d = described[i]!;
+    const d = at(described, i);
     const label = text(scoreLabel(s));
     if (isNotComputable(d))
       return { kind: 'data' as const, cells: { label, n: num(0), se: notComputableCell(d.reason) } };
@@ -222,14 +226,12 @@ function distributionTable(
   };
 }
 
-function bandTable(ins: Instrument, s: ScoreColumn, k: number): TableSpec {
-  const bands = s.def.bands!;
+function bandTable(ins: Instrument, s: ScoreColumn, bands: readonly Band[], k: number): TableSpec {
   const counts = new Array<number>(bands.length).fill(0);
   let n = 0;
-  for (let i = 0; i < s.band.length; i++) {
-    const b = s.band[i]!;
+  for (const b of s.band) {
     if (b >= 0) {
-      counts[b]!++;
+      counts[b] = at(counts, b) + 1;
       n++;
     }
   }
@@ -249,11 +251,11 @@ function bandTable(ins: Instrument, s: ScoreColumn, k: number): TableSpec {
       cells: {
         band: text(b.label[LANG] ?? String(b.min)),
         from: num(b.min, Number.isInteger(b.min) ? dec(0) : dec(2)),
-        n: hide.has(i) ? suppressed(suppressionReason(k)) : num(counts[i]!),
+        n: hide.has(i) ? suppressed(suppressionReason(k)) : num(at(counts, i)),
         percent: hide.has(i)
           ? suppressed(suppressionReason(k))
           : n > 0
-            ? num(counts[i]! / n)
+            ? num(at(counts, i) / n)
             : notComputableCell('no respondent has this score'),
       },
     })),

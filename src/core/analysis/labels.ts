@@ -2,6 +2,7 @@
 import type { Item } from '../instrument/schema.js';
 import type { Dataset, NumericColumn } from '../response/dataset.js';
 import type { ScoreColumn } from '../scoring/score.js';
+import { at } from '../stats/at.js';
 import { optionCounts } from './questions.js';
 
 export const LANG = 'en';
@@ -49,7 +50,7 @@ export function categoryCounts(
     levels: options.map((o, i) => ({
       value: o.value,
       label: optionLabel(item, o.value),
-      count: c.counts[i]!,
+      count: at(c.counts, i),
     })),
     skipped: c.noAnswer + c.notApplicable + c.invalid,
     notShown: c.notShown,

@@ -41,6 +41,7 @@ import {
 import type { Block, Cell, Row, Section, TableSpec } from '../report/spec.js';
 import { AnswerStatus } from '../response/dataset.js';
 import type { ScoreColumn } from '../scoring/score.js';
+import { at, mapAt } from '../stats/at.js';
 import { type LogisticRegressionResult, logisticRegression } from '../stats/logistic.js';
 import {
   dummyCode,
@@ -79,7 +80,7 @@ export function variableOf(
   if (c?.kind !== 'numeric') return `the data have no column for ${id}`;
   const values = new Float64Array(c.values.length);
   for (let i = 0; i < values.length; i++)
-    values[i] = c.status[i] === AnswerStatus.ANSWERED ? c.values[i]! : Number.NaN;
+    values[i] = c.status[i] === AnswerStatus.ANSWERED ? at(c.values, i) : Number.NaN;
   const label = shortLabel(v.item, LANG);
   if (v.item.type !== 'single') return { id, label, values };
   const options = (v.item.options ?? []).map((o) => ({
@@ -100,10 +101,10 @@ function combinedVariable(c: CombinedScore, scores: ReadonlyMap<string, ScoreCol
     if (!sc) return `combined score "${c.id}": the score "${id}" was not computed`;
     parts.push(sc.values);
   }
-  const values = new Float64Array(parts[0]!.length);
+  const values = new Float64Array(at(parts, 0).length);
   for (let i = 0; i < values.length; i++) {
     let m = Number.NEGATIVE_INFINITY;
-    for (const p of parts) m = Math.max(m, p[i]!); // Math.max with a NaN is NaN
+    for (const p of parts) m = Math.max(m, at(p, i)); // Math.max with a NaN is NaN
     values[i] = m;
   }
   return { id: c.id, label: c.label, values };
@@ -149,7 +150,7 @@ function prepare(
   const all = [outcome, ...vars];
   const len = outcome.values.length;
   const rows: number[] = [];
-  for (let i = 0; i < len; i++) if (all.every((v) => !Number.isNaN(v.values[i]!))) rows.push(i);
+  for (let i = 0; i < len; i++) if (all.every((v) => !Number.isNaN(at(v.values, i)))) rows.push(i);
   const missing = all
     .map((v) => ({ label: v.label, count: v.values.reduce((a, x) => a + (Number.isNaN(x) ? 1 : 0), 0) }))
     .filter((x) => x.count > 0);
@@ -197,7 +198,7 @@ function prepare(
       notes.push(
         `${v.label}: ${unused.map((o) => `"${o.label}"`).join(', ')} ha${unused.length > 1 ? 've' : 's'} no respondents among the cases used and ${unused.length > 1 ? 'are' : 'is'} left out of the model.`,
       );
-    const levels = coded.levels.map((l, j) => ({ label: labelOf(l), count: coded.counts[j]! }));
+    const levels = coded.levels.map((l, j) => ({ label: labelOf(l), count: at(coded.counts, j) }));
     const small = levels.filter((l) => k > 0 && l.count < k);
     if (small.length) {
       return {
@@ -205,12 +206,13 @@ function prepare(
         reason: `${v.label}: ${small.map((l) => `"${l.label}"`).join(', ')} ha${small.length > 1 ? 've' : 's'} fewer than ${k} respondents among the cases used, which could identify them; merge the category with another to show this model`,
       };
     }
+    const nonReference = coded.levels.filter((l) => l !== coded.reference);
     terms.push({
       variable: v,
       reference: labelOf(coded.reference),
       levels,
       columns: coded.columns.map((c, j) => {
-        const level = coded.levels.filter((l) => l !== coded.reference)[j]!;
+        const level = at(nonReference, j);
         return { name: `${v.label}: ${labelOf(level)}`, values: c.values, term: v.label };
       }),
     });
@@ -245,7 +247,10 @@ function coefficientRows(
   const rows: Row[] = [{ kind: 'data', cells: { predictor: text('(Intercept)'), ...interceptCells } }];
   for (const t of terms) {
     if (!t.levels) {
-      rows.push({ kind: 'data', cells: { predictor: text(t.variable.label), ...cells(t.columns[0]!.name) } });
+      rows.push({
+        kind: 'data',
+        cells: { predictor: text(t.variable.label), ...cells(at(t.columns, 0).name) },
+      });
       continue;
     }
     rows.push({ kind: 'group', label: t.variable.label });
@@ -315,7 +320,7 @@ function linearTable(
     : new Map(r.vif.map((v) => [v.term, v.gvif]));
   const shownVif = new Set<string>();
   const cells = (name: string): Record<string, Cell> => {
-    const c = byName.get(name)!;
+    const c = mapAt(byName, name);
     const term = c.term;
     const v = vif.get(term);
     const first = !shownVif.has(term);
@@ -330,7 +335,7 @@ function linearTable(
       ...(v !== undefined && first ? { vif: num(v) } : {}),
     };
   };
-  const ic = r.coefficients[0]!;
+  const ic = at(r.coefficients, 0);
   const multi = prep.terms.some((t) => t.columns.length > 1);
   return {
     type: 'table',
@@ -369,7 +374,7 @@ function linearSentence(
   const overall = isSignificant(r.fTest.pValue, alpha)
     ? 'explained a statistically significant share'
     : 'did not explain a statistically significant share';
-  const lvl = formatLevel(r.coefficients[0]!.ci.level);
+  const lvl = formatLevel(at(r.coefficients, 0).ci.level);
   return `${capitalize(prep.subject)} (n = ${formatInteger(prep.n)}) ${overall} of the variance (R² = ${formatFixed(r.rSquared, 3, { leadingZero: false })}, adjusted R² = ${formatFixed(r.adjustedRSquared, 3, { leadingZero: false })}), F(${formatDf(r.fTest.df[0])}, ${formatDf(r.fTest.df[1])}) = ${formatStatistic(r.fTest.statistic)}, ${formatPExpression(r.fTest.pValue)}. ${significantPredictors(
     r.coefficients,
     alpha,
@@ -406,7 +411,7 @@ function logisticBlocks(
     for (const [j, column] of t.columns.entries()) {
       if (isNotComputable(c)) crude.set(column.name, c.reason);
       else {
-        const co = c.coefficients[j + 1]!;
+        const co = at(c.coefficients, j + 1);
         crude.set(column.name, {
           or: co.oddsRatio,
           lower: co.oddsRatioCi.lower,
@@ -454,7 +459,7 @@ function logisticTable(
   const byName = new Map(r.coefficients.map((c) => [c.name, c]));
   const crudeNotes: string[] = [];
   const cells = (name: string): Record<string, Cell> => {
-    const c = byName.get(name)!;
+    const c = mapAt(byName, name);
     const cr = crude.get(name);
     if (typeof cr === 'string') crudeNotes.push(`Crude OR of ${name} not computed: ${cr}`);
     return {
@@ -469,7 +474,7 @@ function logisticTable(
       orCi: interval(c.oddsRatioCi.lower, c.oddsRatioCi.upper),
     };
   };
-  const ic = r.coefficients[0]!;
+  const ic = at(r.coefficients, 0);
   const rows = coefficientRows(
     prep.terms,
     cells,
@@ -562,7 +567,7 @@ function logisticSentence(
   const overall = isSignificant(r.modelTest.pValue, alpha)
     ? 'fitted significantly better than the intercept-only model'
     : 'did not fit significantly better than the intercept-only model';
-  const lvl = formatLevel(r.coefficients[0]!.ci.level);
+  const lvl = formatLevel(at(r.coefficients, 0).ci.level);
   return `${capitalize(prep.subject)} (n = ${formatInteger(prep.n)}, ${formatInteger(r.events)} events) ${overall}, χ²(${formatDf(r.modelTest.df)}) = ${formatStatistic(r.modelTest.statistic)}, ${formatPExpression(r.modelTest.pValue)}, Nagelkerke R² = ${formatFixed(r.nagelkerkeR2, 3, { leadingZero: false })}. ${significantPredictors(
     r.coefficients,
     alpha,

@@ -40,6 +40,7 @@ import {
 import type { Block, Cell, Column, FigureSpec, Row, Section, TableSpec } from '../report/spec.js';
 import { AnswerStatus, type Dataset, type NumericColumn } from '../response/dataset.js';
 import { optionColumnId } from '../response/targets.js';
+import { at } from '../stats/at.js';
 import { describe, quantiles } from '../stats/descriptives.js';
 import { wilsonInterval } from '../stats/proportion.js';
 import { isNotComputable } from '../stats/result.js';
@@ -106,9 +107,9 @@ export function optionCounts(
     for (let i = 0; i < column.values.length; i++) {
       const s = column.status[i];
       if (s === AnswerStatus.ANSWERED) {
-        const j = index.get(column.values[i]!);
+        const j = index.get(at(column.values, i));
         if (j !== undefined) {
-          counts[j]!++;
+          counts[j] = at(counts, j) + 1;
           n++;
         }
       } else if (s === AnswerStatus.NOT_APPLICABLE) notApplicable++;
@@ -181,22 +182,25 @@ function likertBlocks(spec: LikertSpec, level: number, k: number): Block[] {
         hide.has(i) || rowHidden
           ? suppressed(smallReason(k))
           : n > 0
-            ? num(counts[i]! / n)
+            ? num(at(counts, i) / n)
             : { kind: 'not_computable', reason: 'no respondent answered this statement' };
     });
     if (spec.notApplicable && r.notApplicable)
       cells.na = isSmall(notApplicable, k) ? suppressed(smallReason(k)) : num(notApplicable);
-    const agree = options.reduce((s, o, i) => s + (spec.agreeing.has(o.value) ? counts[i]! : 0), 0);
+    const agree = options.reduce((s, o, i) => s + (spec.agreeing.has(o.value) ? at(counts, i) : 0), 0);
     if (n === 0) {
       for (const key of ['median', 'q1', 'q3', 'agree'])
         cells[key] = { kind: 'not_computable', reason: 'no respondent answered this statement' };
     } else if (rowHidden) {
       for (const key of ['median', 'q1', 'q3', 'agree', 'agreeCi']) cells[key] = suppressed(smallReason(k));
     } else {
-      const q = quantiles(r.column!.values, [0.5, 0.25, 0.75], QUARTILES) as number[];
-      cells.median = num(q[0]!);
-      cells.q1 = num(q[1]!);
-      cells.q3 = num(q[2]!);
+      const column = r.column;
+      if (!column)
+        throw new Error(`internal: "${r.label}" has ${n} answers but no column; this is a bug in nabz.`);
+      const q = quantiles(column.values, [0.5, 0.25, 0.75], QUARTILES) as number[];
+      cells.median = num(at(q, 0));
+      cells.q1 = num(at(q, 1));
+      cells.q3 = num(at(q, 2));
       [cells.agree, cells.agreeCi] = shareCells(agree, n, level, smallShare(agree, n, k), k);
     }
     const suppressedHere = rowHidden || hide.size > 0 || smallShare(agree, n, k);
@@ -366,7 +370,7 @@ function multipleChoiceCounts(item: Item, ds: Dataset): MultipleChoiceCounts {
       if (!c || c.status[i] !== AnswerStatus.ANSWERED) return;
       any = true;
       if (c.values[i] === 1) {
-        counts[j]!++;
+        counts[j] = at(counts, j) + 1;
         chosen++;
         if (exclusive[j]) chosenExclusive = true;
       }
@@ -386,7 +390,7 @@ function multipleBlocks(input: AnalysisInput, q: Item, level: number, k: number)
   const hideAll = isSmall(answered, k);
   let anySuppressed = hideAll;
   const rows: Row[] = options.map((o, i) => {
-    const c = counts[i]!;
+    const c = at(counts, i);
     const hide = hideAll || smallShare(c, answered, k);
     anySuppressed ||= hide;
     const [share, ci] =
@@ -439,11 +443,12 @@ function multipleBlocks(input: AnalysisInput, q: Item, level: number, k: number)
     },
   ];
   if (input.resolved.study.analysis.questionFigures && answered > 0 && !hideAll) {
-    const data = options.flatMap((o, i) =>
-      smallShare(counts[i]!, answered, k)
+    const data = options.flatMap((o, i) => {
+      const count = at(counts, i);
+      return smallShare(count, answered, k)
         ? []
-        : [{ category: optionText(o), value: counts[i]! / answered, count: counts[i]!, total: answered }],
-    );
+        : [{ category: optionText(o), value: count / answered, count, total: answered }];
+    });
     if (data.length > 0)
       blocks.push({
         type: 'figure',
@@ -472,7 +477,7 @@ function numberTable(input: AnalysisInput, qs: readonly Item[], k: number): Tabl
     const c = numeric(input.dataset, q.id);
     const d = c ? describe(c.values, { quantileDefinition: QUARTILES }) : undefined;
     const cells: Record<string, Cell> = { question: text(shortLabel(q, LANG)) };
-    if (!d || isNotComputable(d)) {
+    if (!c || !d || isNotComputable(d)) {
       cells.n = num(0);
       cells.mean = { kind: 'not_computable', reason: 'no respondent answered this question' };
     } else if (isSmall(d.n, k)) {
@@ -481,8 +486,8 @@ function numberTable(input: AnalysisInput, qs: readonly Item[], k: number): Tabl
         cells[key] = suppressed(smallReason(k));
     } else {
       let integers = true;
-      for (let i = 0; i < c!.values.length && integers; i++) {
-        const v = c!.values[i]!;
+      for (let i = 0; i < c.values.length && integers; i++) {
+        const v = at(c.values, i);
         if (!Number.isNaN(v) && !Number.isInteger(v)) integers = false;
       }
       const f = integers ? TEXT : dec(2);
@@ -500,7 +505,7 @@ function numberTable(input: AnalysisInput, qs: readonly Item[], k: number): Tabl
         ['min', d.min],
         ['max', d.max],
       ] as const) {
-        if (extremeShown(c!.values, v, k)) cells[key] = num(v, integers ? INTEGER : f);
+        if (extremeShown(c.values, v, k)) cells[key] = num(v, integers ? INTEGER : f);
         else {
           anyExtreme = true;
           cells[key] = suppressed(`${smallReason(k)} share this value`);

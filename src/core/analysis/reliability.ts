@@ -14,6 +14,7 @@ import {
 import type { Row, Section, TableSpec } from '../report/spec.js';
 import type { PlannedItem } from '../scoring/plan.js';
 import { keyedItemValues, type ScoreColumn } from '../scoring/score.js';
+import { at } from '../stats/at.js';
 import {
   cronbachAlpha,
   type ItemMatrix,
@@ -36,16 +37,15 @@ function completeRowsMatrix(cols: readonly Float64Array[], names: readonly strin
   let nKeep = n;
   for (const c of cols) {
     for (let i = 0; i < n; i++) {
-      if (keep[i] && Number.isNaN(c[i]!)) {
+      if (keep[i] && Number.isNaN(at(c, i))) {
         keep[i] = 0;
         nKeep--;
       }
     }
   }
   const data = new Float64Array(nKeep * k);
-  for (let j = 0; j < k; j++) {
-    const c = cols[j]!;
-    for (let i = 0, r = 0; i < n; i++) if (keep[i]) data[r++ * k + j] = c[i]!;
+  for (const [j, c] of cols.entries()) {
+    for (let i = 0, r = 0; i < n; i++) if (keep[i]) data[r++ * k + j] = at(c, i);
   }
   return { data, nRows: nKeep, nItems: k, names };
 }
