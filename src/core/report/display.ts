@@ -3,6 +3,7 @@
  * "not computable" cells), sorted figure data. Renderers only lay this text out, so a value reads the same in the
  * terminal, Markdown, CSV, HTML and SVG.
  */
+import { at } from '../stats/at.js';
 import {
   formatCountPercent,
   formatDf,
@@ -95,7 +96,6 @@ export function tableNotes(table: TableSpec): string[] {
   // reason → row location → column labels, in first-seen order
   const reasons = new Map<string, { label: string; reason: string; where: Map<string, string[]> }>();
   const groups: string[] = [];
-  const first = table.columns[0]!;
   let lastFirst = '';
   table.rows.forEach((r) => {
     if (r.kind === 'group') {
@@ -106,6 +106,7 @@ export function tableNotes(table: TableSpec): string[] {
     }
     // the row's name: its text cells, with a blank first cell filled down from the row above (as in Table 3,
     // where the outcome is printed on its first row only)
+    const first = at(table.columns, 0);
     const firstText = cellText(r.cells[first.key], first);
     if (firstText) lastFirst = firstText;
     const names = (c: Column) =>

@@ -267,21 +267,26 @@ interface EndorsementRanking {
 export function endorsementSentence(e: EndorsementRanking): string {
   const d = e.percentDigits ?? 1;
   const rank = e.rank ?? 'most';
-  const items = e.items.filter((i) => i.n > 0);
+  const [head, ...rest] = e.items.filter((i) => i.n > 0);
   const plural = e.nounPlural ?? `${e.noun}s`;
-  if (items.length === 0) return `No ${e.noun} could be ranked: no respondent answered any item.`;
+  if (head === undefined) return `No ${e.noun} could be ranked: no respondent answered any item.`;
   // compare count/n exactly by cross-multiplication (counts are integers far below 2^26)
   const cmp = (x: EndorsementItem, y: EndorsementItem) => x.count * y.n - y.count * x.n;
-  let best = [items[0]!];
-  for (const it of items.slice(1)) {
-    const c = cmp(it, best[0]!);
+  // `top` is the first of the best items (`best[0]`)
+  let top = head;
+  let best = [head];
+  for (const it of rest) {
+    const c = cmp(it, top);
     if (c === 0) best.push(it);
-    else if (rank === 'most' ? c > 0 : c < 0) best = [it];
+    else if (rank === 'most' ? c > 0 : c < 0) {
+      top = it;
+      best = [it];
+    }
   }
   const stat = (i: EndorsementItem) =>
     `${percentOf(i.count, i.n, d)}, ${formatInteger(i.count)}/${formatInteger(i.n)}`;
   if (best.length === 1) {
-    const i = best[0]!;
+    const i = top;
     return `${capitalize(i.label)} was the ${rank} endorsed ${e.noun} (${stat(i)}).`;
   }
   const names = best.map((i) => `${i.label} (${stat(i)})`);

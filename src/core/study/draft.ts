@@ -23,6 +23,7 @@ import { AnswerStatus, type Dataset } from '../response/dataset.js';
 import { type MappingReport, mapColumns } from '../response/mapping.js';
 import { normalizeText, parseGridHeader, parseNumber } from '../response/normalize.js';
 import { type Target, targetsFromInstrument } from '../response/targets.js';
+import { at } from '../stats/at.js';
 import { cronbachAlpha, itemMatrixFromColumns } from '../stats/reliability.js';
 import { isNotComputable } from '../stats/result.js';
 import { deriveShortLabel } from './questions.js';
@@ -44,35 +45,37 @@ const MAX_DISTINCT = 500;
 
 /** Collects `ColumnValues` row by row. */
 export class ColumnCollector {
-  private readonly counts: Map<string, number>[];
-  private readonly answered: number[];
-  private readonly capped: boolean[];
+  /** One tally per header, in the headers' order. */
+  private readonly tallies: {
+    header: string;
+    answered: number;
+    values: Map<string, number>;
+    capped: boolean;
+  }[];
 
   constructor(readonly headers: readonly string[]) {
-    this.counts = headers.map(() => new Map());
-    this.answered = headers.map(() => 0);
-    this.capped = headers.map(() => false);
+    this.tallies = headers.map((header) => ({ header, answered: 0, values: new Map(), capped: false }));
   }
 
   add(cells: readonly string[]): void {
-    for (let c = 0; c < this.headers.length; c++) {
-      const v = (cells[c] ?? '').trim();
+    let c = 0;
+    for (const t of this.tallies) {
+      const v = (cells[c++] ?? '').trim();
       if (v === '') continue;
-      this.answered[c]!++;
-      const m = this.counts[c]!;
-      const n = m.get(v);
-      if (n !== undefined) m.set(v, n + 1);
-      else if (m.size < MAX_DISTINCT) m.set(v, 1);
-      else this.capped[c] = true;
+      t.answered++;
+      const n = t.values.get(v);
+      if (n !== undefined) t.values.set(v, n + 1);
+      else if (t.values.size < MAX_DISTINCT) t.values.set(v, 1);
+      else t.capped = true;
     }
   }
 
   columns(): ColumnValues[] {
-    return this.headers.map((header, c) => ({
-      header,
-      answered: this.answered[c]!,
-      values: this.counts[c]!,
-      capped: this.capped[c]!,
+    return this.tallies.map((t) => ({
+      header: t.header,
+      answered: t.answered,
+      values: t.values,
+      capped: t.capped,
     }));
   }
 }
@@ -303,7 +306,7 @@ export function multipleChoiceOptions(col: ColumnValues): string[] | null {
       });
     for (const [p, m] of after) {
       if (m.size !== 1) continue;
-      const [q, together] = [...m][0]!;
+      const [q, together] = at([...m], 0);
       if (together !== count.get(p) || together !== count.get(q)) continue;
       for (const c of cells)
         for (let k = 0; k + 1 < c.parts.length; k++)
@@ -350,16 +353,19 @@ export function draftStudy(
   const nearMisses: NearMiss[] = [];
   const byId = new Map(libraryTargets.map((t) => [t.id, t]));
   for (const ins of withText) {
-    const cols = report.mapped.filter((c) => c.item !== undefined && byId.get(c.item)?.group === ins.id);
+    const cols = report.mapped.flatMap((c) => {
+      const target = c.item === undefined ? undefined : byId.get(c.item);
+      return target?.group === ins.id ? [{ c, target }] : [];
+    });
     if (cols.length === 0) continue;
-    const have = new Set(cols.map((c) => c.item));
+    const have = new Set(cols.map(({ c }) => c.item));
     const missing = ins.items.filter((it) => !have.has(it.id)).map((it) => it.id);
-    const badLabels = cols.flatMap((c) =>
-      badAnswers(byId.get(c.item!)!, columns[c.index]!).map((value) => ({ header: c.header, value })),
+    const badLabels = cols.flatMap(({ c, target }) =>
+      badAnswers(target, at(columns, c.index)).map((value) => ({ header: c.header, value })),
     );
     if (missing.length === 0 && badLabels.length === 0) {
       recognised.push({ instrument: ins, columns: cols.length });
-      for (const c of cols) used.add(c.index);
+      for (const { c } of cols) used.add(c.index);
     } else nearMisses.push({ instrument: ins, matched: have.size, missing, badLabels });
   }
 
@@ -388,24 +394,29 @@ export function draftStudy(
       else stems.set(g.stem, [i]);
     } else plain.push(i);
   });
-  for (const idx of stems.values()) if (idx.length === 1) plain.push(idx[0]!);
+  for (const idx of stems.values()) if (idx.length === 1) plain.push(at(idx, 0));
   plain.sort((a, b) => a - b);
 
   const order: { at: number; kind: 'grid'; stem: string; idx: number[] }[] = [];
-  for (const [stem, idx] of stems) if (idx.length > 1) order.push({ at: idx[0]!, kind: 'grid', stem, idx });
+  for (const [stem, idx] of stems)
+    if (idx.length > 1) order.push({ at: at(idx, 0), kind: 'grid', stem, idx });
 
   const labelsOf = (idx: readonly number[]): string[] => {
     const labels: string[] = [];
     const seenKeys = new Set<string>();
     for (const i of idx)
-      for (const v of columns[i]!.values.keys())
+      for (const v of at(columns, i).values.keys())
         if (!seenKeys.has(normalizeText(v))) {
           seenKeys.add(normalizeText(v));
           labels.push(v);
         }
     return labels;
   };
-  const rowOf = (i: number) => parseGridHeader(columns[i]!.header)!.row;
+  const rowOf = (i: number) => {
+    const g = parseGridHeader(at(columns, i).header);
+    if (!g) throw new Error(`internal: column ${i + 1} is not a grid column; this is a bug in nabz.`);
+    return g.row;
+  };
 
   const ownInstrument = (stem: string, idx: readonly number[], scale: OrderedScale): void => {
     const rows = idx.map(rowOf);
@@ -413,7 +424,7 @@ export function draftStudy(
     const itemIds = rows.map((_, k) => uniqueId(`${id}_${String(k + 1).padStart(2, '0')}`, ids));
     const scoreId = uniqueId(`${id}_mean`, ids);
     const minAnswered = Math.max(1, Math.ceil(rows.length * 0.8));
-    const range = `${scale.options[0]!.value}–${scale.options.at(-1)!.value}`;
+    const range = `${at(scale.options, 0).value}–${at(scale.options, scale.options.length - 1).value}`;
     const definition: InstrumentInput = {
       id,
       title: { [language]: stem },
@@ -428,7 +439,7 @@ export function draftStudy(
           options: scale.options.map((o) => ({ value: o.value, label: { [language]: o.label } })),
         },
       ],
-      items: rows.map((row, k) => ({ id: itemIds[k]!, scale: 'scale', text: { [language]: row } })),
+      items: rows.map((row, k) => ({ id: at(itemIds, k), scale: 'scale', text: { [language]: row } })),
       scores: [
         {
           id: scoreId,
@@ -479,14 +490,14 @@ export function draftStudy(
     for (const [name, part] of parts) {
       const partScale = name ? orderedScale(labelsOf(part)) : null;
       if (partScale && part.length > 1) ownInstrument(stem, part, partScale);
-      else if (partScale) plain.push(part[0]!);
+      else if (partScale) plain.push(at(part, 0));
       else gridQuestion(stem, part);
     }
   }
   plain.sort((a, b) => a - b);
 
   for (const i of plain) {
-    const col = columns[i]!;
+    const col = at(columns, i);
     const header = col.header.trim();
     if (col.answered === 0) {
       skipped.push({ header, why: 'no answers' });
@@ -564,7 +575,7 @@ export function reverseKeyHints(
       const c = dataset.columns.get(it.id);
       const x = new Float64Array(dataset.n).fill(Number.NaN);
       if (c?.kind === 'numeric')
-        for (let r = 0; r < dataset.n; r++) if (c.status[r] === AnswerStatus.ANSWERED) x[r] = c.values[r]!;
+        for (let r = 0; r < dataset.n; r++) if (c.status[r] === AnswerStatus.ANSWERED) x[r] = at(c.values, r);
       return x;
     });
     const rel = cronbachAlpha(
@@ -577,11 +588,12 @@ export function reverseKeyHints(
     if (isNotComputable(rel)) continue;
     rel.items.forEach((s, j) => {
       const r = s.correctedItemTotalCorrelation;
+      const item = at(items, j);
       if (r !== null && r < 0)
         out.push({
           instrument: o.definition.id,
-          item: items[j]!.id,
-          text: Object.values(items[j]!.text ?? {})[0] ?? '',
+          item: item.id,
+          text: Object.values(item.text ?? {})[0] ?? '',
           r,
         });
     });

@@ -11,6 +11,7 @@
  * the version they answered and the analysis of the new version reads them under the new structure.
  */
 import type { Issue, Validated } from '../issue.js';
+import { at } from '../stats/at.js';
 import { introTextIssues } from './intros.js';
 import { draftInstrumentId, gridRowId, type StudyDraft } from './schema.js';
 
@@ -117,7 +118,7 @@ export function moveQuestion<Q extends QuestionLike>(
   if (i < 0) return { ok: false, issues: [unknownQuestion(id)] };
   const j = direction === 'up' ? i - 1 : i + 1;
   const out = [...list];
-  if (j >= 0 && j < out.length) [out[i], out[j]] = [out[j]!, out[i]!];
+  if (j >= 0 && j < out.length) [out[i], out[j]] = [at(out, j), at(out, i)];
   return { ok: true, value: out };
 }
 

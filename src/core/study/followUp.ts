@@ -26,6 +26,7 @@ import {
   scoreRespondent,
   scoringAnswers,
 } from '../scoring/index.js';
+import { codePoint } from '../stats/at.js';
 import { answerLookup } from './pages.js';
 import type { ResolvedStudy } from './resolve.js';
 
@@ -135,7 +136,7 @@ export const VOLUNTEER_FORM_ERRORS: readonly VolunteerFormError[] = ['contact', 
 const EMAIL = /^[^\s@<>"(),;:]+@[^\s@<>"(),;:]+\.[^\s@<>"(),;:.]{2,}$/;
 /** Urdu (Extended Arabic-Indic) and Arabic-Indic digits as Western ones. */
 const toWesternDigits = (s: string) =>
-  s.replace(/[\u06F0-\u06F9\u0660-\u0669]/g, (d) => String((d.codePointAt(0)! - 0x0660) % 0x90));
+  s.replace(/[\u06F0-\u06F9\u0660-\u0669]/g, (d) => String((codePoint(d) - 0x0660) % 0x90));
 
 /**
  * Read the volunteer form: an optional name (at most 80 characters), an e-mail address or a phone number (at

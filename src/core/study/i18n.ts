@@ -164,7 +164,7 @@ export interface UiStrings {
   };
 }
 
-const capitalize = (s: string): string => (s ? s[0]!.toUpperCase() + s.slice(1) : s);
+const capitalize = (s: string): string => (s ? s.charAt(0).toUpperCase() + s.slice(1) : s);
 
 const en: UiStrings = {
   languageName: 'English',
@@ -593,12 +593,14 @@ export interface LocalizedString {
  */
 export function localize(text: LocalizedText | undefined, lang: string): LocalizedString | undefined {
   if (!text) return undefined;
-  if (text[lang] !== undefined) return { text: text[lang]!, lang };
+  const exact = text[lang];
+  if (exact !== undefined) return { text: exact, lang };
   const base = baseLanguage(lang);
-  if (text[base] !== undefined) return { text: text[base]!, lang: base };
+  const inBase = text[base];
+  if (inBase !== undefined) return { text: inBase, lang: base };
   if (text.en !== undefined) return { text: text.en, lang: 'en' };
-  const first = Object.keys(text)[0];
-  return first === undefined ? undefined : { text: text[first]!, lang: first };
+  const first = Object.entries(text)[0];
+  return first === undefined ? undefined : { text: first[1], lang: first[0] };
 }
 
 /** A study's title or description as written: one string (any language), or a text per language. */

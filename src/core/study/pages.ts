@@ -28,6 +28,7 @@ import type {
   Validated,
 } from '../instrument/schema.js';
 import type { Answer, Answers } from '../response/submission.js';
+import { at, mapAt } from '../stats/at.js';
 import { type GridRef, questionItems } from './questions.js';
 import type { ResolvedStudy } from './resolve.js';
 
@@ -163,7 +164,7 @@ export function buildFlow(resolved: ResolvedStudy): Validated<Flow> {
   // Content pages.
   const instrumentOf = (id: string): Instrument | undefined => resolved.variables.get(id)?.instrument;
   const itemFlow = (id: string, path: string): FlowItem => {
-    const v = resolved.variables.get(id)!;
+    const v = mapAt(resolved.variables, id);
     const fi = flowItem(v.item, v.instrument, false, path);
     return v.grid ? { ...fi, grid: v.grid } : fi;
   };
@@ -195,15 +196,17 @@ export function buildFlow(resolved: ResolvedStudy): Validated<Flow> {
           ids = ins.items.map((it) => it.id);
         } else if (resolved.variables.has(ref)) {
           ids = [ref];
-        } else if (gridRows(ref)) {
-          ids = gridRows(ref)!;
         } else {
-          issues.push({
-            path,
-            code: 'unknown_item',
-            message: `"${ref}" is not a question or instrument item of this study; use a question id, an item id or instrument:<id>`,
-          });
-          return;
+          const rows = gridRows(ref);
+          if (!rows) {
+            issues.push({
+              path,
+              code: 'unknown_item',
+              message: `"${ref}" is not a question or instrument item of this study; use a question id, an item id or instrument:<id>`,
+            });
+            return;
+          }
+          ids = rows;
         }
         for (const id of ids) {
           const before = placed.get(id);
@@ -241,10 +244,8 @@ export function buildFlow(resolved: ResolvedStudy): Validated<Flow> {
     if (study.questions.length > 0) {
       const ids = new Set(study.questions.map((q) => q.id));
       const covering = study.sections.filter((s) => s.items.some((id) => ids.has(id)));
-      const title =
-        covering.length === 1 && study.questions.every((q) => covering[0]!.items.includes(q.id))
-          ? covering[0]!.title
-          : undefined;
+      const only = covering.length === 1 ? covering[0] : undefined;
+      const title = only && study.questions.every((q) => only.items.includes(q.id)) ? only.title : undefined;
       questionsPage = {
         kind: 'content',
         ...(title ? { title } : {}),
@@ -347,8 +348,8 @@ export function buildFlow(resolved: ResolvedStudy): Validated<Flow> {
 /** Base item id of a reference (`x__2` → `x` when `x` is known), or the id itself. */
 function baseRef(id: string, known: ReadonlySet<string>): string {
   if (known.has(id)) return id;
-  const m = OPTION_REF.exec(id);
-  return m && known.has(m[1]!) ? m[1]! : id;
+  const base = OPTION_REF.exec(id)?.[1];
+  return base !== undefined && known.has(base) ? base : id;
 }
 
 function checkRefs(
@@ -421,8 +422,9 @@ export function answerLookup(answers: Answers): Lookup {
       return null;
     }
     const m = OPTION_REF.exec(id);
-    if (m) {
-      const base = answers[m[1]!];
+    const baseId = m?.[1];
+    if (m && baseId !== undefined) {
+      const base = answers[baseId];
       if (base?.kind === 'choices') return base.values.includes(Number(m[2])) ? 1 : 0;
     }
     return null;
@@ -476,7 +478,7 @@ export function nextStep(flow: Flow, fromId: string | null, answers: Answers): S
   const from = fromId === null ? -1 : flow.pages.findIndex((p) => p.id === fromId);
   const fromPage = from >= 0 ? flow.pages[from] : undefined;
   for (let i = from + 1; i < flow.pages.length; i++) {
-    const p = flow.pages[i]!;
+    const p = at(flow.pages, i);
     if (fromPage?.kind === 'eligibility' && p.kind !== 'eligibility' && !isEligible(flow, answers))
       return { kind: 'ineligible' };
     if (isPageShown(p, answers)) return { kind: 'page', page: p };
@@ -489,7 +491,7 @@ export function nextStep(flow: Flow, fromId: string | null, answers: Answers): S
 export function previousPage(flow: Flow, fromId: string, answers: Answers): FlowPage | null {
   const from = fromId === 'review' ? flow.pages.length : flow.pages.findIndex((p) => p.id === fromId);
   for (let i = from - 1; i >= 0; i--) {
-    const p = flow.pages[i]!;
+    const p = at(flow.pages, i);
     if (isPageShown(p, answers)) return p;
   }
   return null;
@@ -513,8 +515,8 @@ export interface Progress {
 export function progress(flow: Flow, pageId: string): Progress {
   const total = flow.pages.length + 1;
   if (pageId === 'review') return { current: total, total };
-  const at = flow.pages.findIndex((p) => p.id === pageId);
-  return { current: at >= 0 ? at + 1 : 1, total };
+  const position = flow.pages.findIndex((p) => p.id === pageId);
+  return { current: position >= 0 ? position + 1 : 1, total };
 }
 
 /**

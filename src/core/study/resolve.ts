@@ -269,17 +269,18 @@ export function resolveStudy(
     const seen = new Map<number, number>();
     c.groups.forEach((g, j) => {
       for (const value of g.values) {
+        const before = seen.get(value);
         if (!options.includes(value))
           issues.push({
             path: `${at}.groups[${j}].values`,
             code: 'unknown_option',
             message: `categories of "${c.question}": ${value} is not an option value (the options are ${options.join(', ')})`,
           });
-        else if (seen.has(value))
+        else if (before !== undefined)
           issues.push({
             path: `${at}.groups[${j}].values`,
             code: 'duplicate',
-            message: `categories of "${c.question}": option ${value} is in group ${seen.get(value)! + 1} and group ${j + 1}; put it in one`,
+            message: `categories of "${c.question}": option ${value} is in group ${before + 1} and group ${j + 1}; put it in one`,
           });
         seen.set(value, j);
       }
