@@ -45,6 +45,7 @@ import {
   SOURCE_LANGUAGE_VARIABLE,
 } from '../core/qual/refi.js';
 import { recognizeTurns } from '../core/qual/transcript.js';
+import { at } from '../core/stats/at.js';
 import { hashGuid, isGuid, normalizeGuid } from '../lib/guid.js';
 import {
   childElements,
@@ -109,8 +110,9 @@ function emptyCounts(): ImportReport['counts'] {
 export function splitListBlock(desc: string, heading: string): { text: string; items: string[] } {
   const re = new RegExp(`(?:^|\\n\\n)${heading}:\\n((?:• [^\\n]*(?:\\n|$))+)$`);
   const m = re.exec(desc);
-  if (!m) return { text: desc, items: [] };
-  const items = m[1]!
+  const block = m?.[1];
+  if (!m || block === undefined) return { text: desc, items: [] };
+  const items = block
     .split('\n')
     .filter((l) => l.startsWith('• '))
     .map((l) => l.slice(2));
@@ -334,13 +336,10 @@ export function importProjectXml(
     const id = guid ?? projectUser;
     if (id && coderIds.has(id)) return id;
     if (id) {
-      coders.push({ id, name: `User ${coders.length + 1}` });
+      const added = `User ${coders.length + 1}`;
+      coders.push({ id, name: added });
       coderIds.add(id);
-      warn(
-        what,
-        'unknown_user',
-        `${what} names user ${id}, who is not in <Users>; added as "${coders[coders.length - 1]!.name}".`,
-      );
+      warn(what, 'unknown_user', `${what} names user ${id}, who is not in <Users>; added as "${added}".`);
       return id;
     }
     const unknown = hashGuid('unknown-user', projectName);
@@ -410,8 +409,8 @@ export function importProjectXml(
     name?: string,
   ): T | undefined => {
     if (!path) return undefined;
-    const m = /^internal:\/\/(.+)$/.exec(path);
-    if (!m) {
+    const want = /^internal:\/\/(.+)$/.exec(path)?.[1];
+    if (want === undefined) {
       skip(
         what,
         `its ${what.endsWith('Source') && what !== 'TextSource' ? 'recording' : 'text'} is an external file (${path}); only files inside the QDPX (internal://) can be read`,
@@ -419,7 +418,6 @@ export function importProjectXml(
       );
       return undefined;
     }
-    const want = m[1]!;
     for (const [k, v] of from) {
       const base = k.replace(/^[Ss]ources\//, '');
       if (base === want || k === want) return v;
@@ -635,7 +633,8 @@ export function importProjectXml(
     for (const r of refs) {
       const sel = caseSelections.get(r);
       if (!sel) continue;
-      const list = turns[sel.sourceId]!;
+      const list = turns[sel.sourceId];
+      if (!list) throw new Error(`internal: no turns for source ${sel.sourceId}; this is a bug in nabz.`);
       const k = list.findIndex((t) => t.start === sel.start && t.end === sel.end);
       if (k < 0) {
         skip(
@@ -645,7 +644,7 @@ export function importProjectXml(
         );
         continue;
       }
-      list[k] = { ...list[k]!, participantId: pid, role: 'participant' };
+      list[k] = { ...at(list, k), participantId: pid, role: 'participant' };
     }
   }
   const usedSelections = new Set([...caseTurnRefs.values()].flat());

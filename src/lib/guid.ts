@@ -21,9 +21,9 @@ export function isGuid(s: string): boolean {
 
 /** A GUID in canonical form: lower case, no braces. */
 export function normalizeGuid(s: string): string {
-  const m = GUID_RE.exec(s);
-  if (!m) throw new RangeError(`"${s}" is not a GUID.`);
-  return m[1]!.toLowerCase();
+  const guid = GUID_RE.exec(s)?.[1];
+  if (guid === undefined) throw new RangeError(`"${s}" is not a GUID.`);
+  return guid.toLowerCase();
 }
 
 /** A GUID from a hash of the parts (see the module comment). */
@@ -31,8 +31,9 @@ export function hashGuid(...parts: readonly string[]): string {
   const h = createHash('sha256')
     .update(['nabz-refi-qda', ...parts].join('\0'), 'utf8')
     .digest();
-  h[6] = (h[6]! & 0x0f) | 0x80;
-  h[8] = (h[8]! & 0x3f) | 0x80;
+  // readUInt8 is the checked read of a Buffer (a RangeError past its end)
+  h[6] = (h.readUInt8(6) & 0x0f) | 0x80;
+  h[8] = (h.readUInt8(8) & 0x3f) | 0x80;
   const x = h.subarray(0, 16).toString('hex');
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
 }

@@ -167,7 +167,8 @@ export function parseXml(input: string, options: { maxDepth?: number } = {}): Xm
   const maxDepth = options.maxDepth ?? 512;
   const src = (input.charCodeAt(0) === 0xfeff ? input.slice(1) : input).replace(/\r\n?/g, '\n');
   let pos = 0;
-  const fail = (msg: string, at = pos): never => {
+  // Typed as a never-returning function so that `if (!x) fail(…)` narrows `x` after it.
+  const fail: (msg: string, at?: number) => never = (msg, at = pos) => {
     const before = src.slice(0, at);
     const line = (before.match(/\n/g)?.length ?? 0) + 1;
     const column = at - before.lastIndexOf('\n');
@@ -176,10 +177,18 @@ export function parseXml(input: string, options: { maxDepth?: number } = {}): Xm
   const decode = (raw: string, at: number): string =>
     raw.replace(/&([^;&<\s]*);?/g, (m, ent: string, off: number) => {
       if (!m.endsWith(';')) fail(`"&" must start an entity reference like &amp;`, at + off);
-      if (ent in PREDEFINED) return PREDEFINED[ent]!;
-      const num = /^#(?:x([0-9A-Fa-f]+)|([0-9]+))$/.exec(ent);
-      if (num) {
-        const cp = num[1] !== undefined ? Number.parseInt(num[1], 16) : Number.parseInt(num[2]!, 10);
+      // Own keys only: `in` would also take "constructor" or "toString" from Object.prototype.
+      const named = Object.hasOwn(PREDEFINED, ent) ? PREDEFINED[ent] : undefined;
+      if (named !== undefined) return named;
+      const hex = /^#x([0-9A-Fa-f]+)$/.exec(ent)?.[1];
+      const dec = /^#([0-9]+)$/.exec(ent)?.[1];
+      const cp =
+        hex !== undefined
+          ? Number.parseInt(hex, 16)
+          : dec !== undefined
+            ? Number.parseInt(dec, 10)
+            : undefined;
+      if (cp !== undefined) {
         if (!isXmlChar(cp)) fail(`&${ent}; is not a character allowed in XML`, at + off);
         return String.fromCodePoint(cp);
       }
@@ -189,12 +198,14 @@ export function parseXml(input: string, options: { maxDepth?: number } = {}): Xm
     NAME_RE.lastIndex = pos;
     const m = NAME_RE.exec(src);
     if (!m) fail('Expected a name');
-    pos += m![0].length;
-    return m![0];
+    pos += m[0].length;
+    return m[0];
   };
   const ws = () => {
     WS.lastIndex = pos;
-    pos += WS.exec(src)![0].length;
+    // WS matches the empty string too, so there is always a match.
+    const m = WS.exec(src);
+    if (m) pos += m[0].length;
   };
   const skipMisc = () => {
     for (;;) {
@@ -319,9 +330,10 @@ export function parseXml(input: string, options: { maxDepth?: number } = {}): Xm
       pos++;
       const top = stack.pop();
       if (!top) fail(`Unexpected closing tag </${n}>`, at);
-      if (top!.name !== n) fail(`Closing tag </${n}> does not match <${top!.name}>`, at);
-      const done = finish(top!);
-      if (stack.length) stack[stack.length - 1]!.children.push(done);
+      if (top.name !== n) fail(`Closing tag </${n}> does not match <${top.name}>`, at);
+      const done = finish(top);
+      const parent = stack.at(-1);
+      if (parent) parent.children.push(done);
       else root = done;
       continue;
     }
@@ -344,7 +356,7 @@ export function parseXml(input: string, options: { maxDepth?: number } = {}): Xm
       ws();
       const q = src[pos];
       if (q !== '"' && q !== "'") fail(`Attribute ${an} needs a quoted value`);
-      const e = src.indexOf(q!, pos + 1);
+      const e = src.indexOf(q, pos + 1);
       if (e < 0) fail(`Unterminated value of attribute ${an}`);
       const raw = src.slice(pos + 1, e);
       if (raw.includes('<'))
@@ -355,7 +367,7 @@ export function parseXml(input: string, options: { maxDepth?: number } = {}): Xm
     }
     const selfClose = src.startsWith('/>', pos);
     pos += selfClose ? 2 : 1;
-    const parentScope = stack.length ? stack[stack.length - 1]!.scope : rootScope;
+    const parentScope = stack.at(-1)?.scope ?? rootScope;
     let scope = parentScope;
     for (const [an, av] of rawAttrs) {
       if (an === 'xmlns' || an.startsWith('xmlns:')) {
@@ -374,21 +386,25 @@ export function parseXml(input: string, options: { maxDepth?: number } = {}): Xm
     if (root) fail('A document has only one root element', at);
     if (selfClose) {
       const done = finish(frame);
-      if (stack.length) stack[stack.length - 1]!.children.push(done);
+      const parent = stack.at(-1);
+      if (parent) parent.children.push(done);
       else root = done;
     } else stack.push(frame);
   }
-  if (stack.length) fail(`Element <${stack[stack.length - 1]!.name}> is not closed`);
+  const open = stack.at(-1);
+  if (open) fail(`Element <${open.name}> is not closed`);
   if (!root) fail('The document has no root element');
   for (const ch of src) {
-    const cp = ch.codePointAt(0)!;
+    const cp = ch.codePointAt(0);
+    // one character from iterating a string is never empty
+    if (cp === undefined) throw new Error('internal: code point of an empty string; this is a bug in nabz.');
     if (!isXmlChar(cp))
       fail(
         `Character U+${cp.toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`,
         src.indexOf(ch),
       );
   }
-  return root!;
+  return root;
 }
 
 // ---------------------------------------------------------------------------------------------------------

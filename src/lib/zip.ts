@@ -47,10 +47,27 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
+/**
+ * Checked reads for the CRC loop, one per array type rather than the shared `at` of core/stats: called with
+ * one kind of array only, they stay monomorphic and V8 inlines them, so the loop runs as fast as with `!`
+ * (the shared `at` made it several times slower).
+ */
+function byteAt(data: Uint8Array, i: number): number {
+  const b = data[i];
+  if (b === undefined)
+    throw new Error(`internal: byte ${i} out of range (length ${data.length}); this is a bug in nabz.`);
+  return b;
+}
+function crcEntry(i: number): number {
+  const v = CRC_TABLE[i];
+  if (v === undefined) throw new Error(`internal: CRC table index ${i}; this is a bug in nabz.`);
+  return v;
+}
+
 /** CRC-32 (IEEE 802.3, as ZIP and PNG use). `crc32("123456789") === 0xcbf43926`. */
 export function crc32(data: Uint8Array): number {
   let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+  for (let i = 0; i < data.length; i++) c = crcEntry((c ^ byteAt(data, i)) & 0xff) ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 

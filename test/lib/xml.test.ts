@@ -85,6 +85,9 @@ describe('XML parser', () => {
     ['<a>', /not closed/],
     ['<a x="1" x="2"/>', /Duplicate attribute x/],
     ['<a>&nbsp;</a>', /Unknown entity &nbsp;/],
+    // names inherited from Object.prototype are not entities (they decoded to "function Object() …")
+    ['<a>&constructor;</a>', /Unknown entity &constructor;/],
+    ['<a b="&toString;"/>', /Unknown entity &toString;/],
     ['<a>AT&T</a>', /entity reference/],
     ['<a x="<"/>', /not allowed in the value/],
     ['<a/><b/>', /Content after the root|only one root/],

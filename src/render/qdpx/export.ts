@@ -50,6 +50,7 @@ import {
   SOURCE_LANGUAGE_VARIABLE,
 } from '../../core/qual/refi.js';
 import { findNames } from '../../core/qual/transcript.js';
+import { mapAt } from '../../core/stats/at.js';
 import { guidFor, hashGuid } from '../../lib/guid.js';
 import { countInvalidXmlChars, el, writeXml, type XmlOut } from '../../lib/xml.js';
 import { writeZip } from '../../lib/zip.js';
@@ -413,7 +414,7 @@ export function projectToQde(project: QualProject, options: RefiExportOptions = 
   if (project.sources.length) addVar(SOURCE_LANGUAGE_VARIABLE, 'Text');
   if (project.memos.some((m) => m.phase !== undefined)) addVar(PHASE_VARIABLE, 'Integer');
   const vv = (name: string, v: string | number | boolean) => {
-    const d = varByName.get(name)!;
+    const d = mapAt(varByName, name);
     return el('VariableValue', [], [el('VariableRef', [['targetGUID', d.guid]]), valueEl(d.type, v)]);
   };
 
@@ -458,17 +459,18 @@ export function projectToQde(project: QualProject, options: RefiExportOptions = 
           ],
           [
             seg.memo !== undefined && el('Description', [], [seg.memo]),
-            ...seg.codeIds.map((c) =>
-              el(
+            ...seg.codeIds.map((c) => {
+              const code = mapAt(codeGuid, c);
+              return el(
                 'Coding',
                 [
-                  ['guid', hashGuid('coding', selGuid, codeGuid.get(c)!)],
+                  ['guid', hashGuid('coding', selGuid, code)],
                   ['creatingUser', user],
                   ['creationDateTime', at],
                 ],
-                [el('CodeRef', [['targetGUID', codeGuid.get(c)]])],
-              ),
-            ),
+                [el('CodeRef', [['targetGUID', code]])],
+              );
+            }),
             ...noteRefs('segment', seg.id),
           ],
         ),
