@@ -10,6 +10,7 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import Papa from 'papaparse';
 import type { ImportError } from '../core/response/importErrors.js';
+import { at, mapAt } from '../core/stats/at.js';
 import { fileError, fsError } from './fileErrors.js';
 
 interface CsvReadOptions {
@@ -35,10 +36,18 @@ export function detectDelimiter(firstLine: string): string {
   let quoted = false;
   for (const ch of firstLine) {
     if (ch === '"') quoted = !quoted;
-    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+    else if (!quoted) {
+      const c = counts.get(ch);
+      if (c !== undefined) counts.set(ch, c + 1);
+    }
   }
   let best = ',';
-  for (const [d, c] of counts) if (c > counts.get(best)!) best = d;
+  let most = mapAt(counts, best);
+  for (const [d, c] of counts)
+    if (c > most) {
+      best = d;
+      most = c;
+    }
   return best;
 }
 
@@ -46,7 +55,7 @@ export function detectDelimiter(firstLine: string): string {
 export function firstInvalidUtf8(buf: Uint8Array): number {
   let i = 0;
   while (i < buf.length) {
-    const b = buf[i]!;
+    const b = at(buf, i);
     let need: number;
     if (b < 0x80) need = 0;
     else if (b >= 0xc2 && b <= 0xdf) need = 1;
@@ -55,7 +64,7 @@ export function firstInvalidUtf8(buf: Uint8Array): number {
     else return i;
     for (let k = 1; k <= need; k++) {
       if (i + k >= buf.length) return -1;
-      if ((buf[i + k]! & 0xc0) !== 0x80) return i;
+      if ((at(buf, i + k) & 0xc0) !== 0x80) return i;
     }
     i += need + 1;
   }
@@ -66,7 +75,7 @@ export function firstInvalidUtf8(buf: Uint8Array): number {
 export function completeUtf8End(buf: Uint8Array): number {
   const n = buf.length;
   for (let back = 1; back <= Math.min(4, n); back++) {
-    const b = buf[n - back]!;
+    const b = at(buf, n - back);
     if ((b & 0xc0) === 0x80) continue; // continuation byte: look further back
     const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
     return back < need ? n - back : n;
@@ -100,12 +109,12 @@ export async function readCsv(
   const decoder = new TextDecoder();
 
   const notUtf8 = (part: Buffer) => {
-    const at = Math.max(0, firstInvalidUtf8(part));
+    const offset = Math.max(0, firstInvalidUtf8(part));
     let line = lines;
-    const before = part.subarray(0, at);
+    const before = part.subarray(0, offset);
     for (let k = before.indexOf(10); k >= 0; k = before.indexOf(10, k + 1)) line++;
     return fileError(
-      `The file is not UTF-8 text (an invalid byte at line ${line}, byte ${checked + at + 1}). Save it as "CSV UTF-8 (Comma delimited)" in Excel, or download it again as CSV from Google Forms or Sheets.`,
+      `The file is not UTF-8 text (an invalid byte at line ${line}, byte ${checked + offset + 1}). Save it as "CSV UTF-8 (Comma delimited)" in Excel, or download it again as CSV from Google Forms or Sheets.`,
     );
   };
 
@@ -202,8 +211,9 @@ export async function readCsv(
         skipEmptyLines: false,
         step: (results, parser) => {
           if (fatal) return;
-          if (results.errors.length) {
-            fatal = quoteError(results.errors[0]!, record + 1, line);
+          const error = results.errors[0];
+          if (error) {
+            fatal = quoteError(error, record + 1, line);
             parser.abort();
             return;
           }
