@@ -13,6 +13,7 @@
  * `prev_hash` is UNIQUE, so the chain cannot fork even with several server instances.
  */
 import { sql } from 'kysely';
+import { at } from '../core/stats/at.js';
 import { canonicalJson, fromJsonText, sha256Hex, toDate } from './codec.js';
 import { inTransaction, type StoreContext } from './context.js';
 
@@ -262,7 +263,7 @@ export function auditRepo({ db, backend }: StoreContext) {
           checked++;
         }
         if (rows.length < batchSize) return { ok: true, count: checked, head: expectedPrev };
-        after = rows[rows.length - 1]!.id;
+        after = at(rows, rows.length - 1).id;
       }
     },
   };

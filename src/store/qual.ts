@@ -55,6 +55,7 @@ import {
 } from '../core/qual/model.js';
 import { codePointLength } from '../core/qual/offsets.js';
 import { classifyLabel } from '../core/qual/transcript.js';
+import { at as atIndex } from '../core/stats/at.js';
 import { fromJsonText, sha256Hex, toBool, toDate, toJsonText, toNumber } from './codec.js';
 import { inTransaction, type StoreContext } from './context.js';
 import { done, type Outcome, type Refused, refused } from './errors.js';
@@ -757,7 +758,7 @@ export function qualRepo({ db: baseDb, backend }: StoreContext) {
         },
         sha256Hex,
       );
-      const e = log[log.length - 1]!;
+      const e = atIndex(log, log.length - 1);
       await d
         .insertInto('qual_audit')
         .values({
@@ -1155,23 +1156,20 @@ export function qualRepo({ db: baseDb, backend }: StoreContext) {
       sourceId: string,
       range?: { start: number; end: number },
     ): Promise<QualMedia | null> {
+      const bytes =
+        range === undefined
+          ? sql<Uint8Array>`${sql.ref('bytes')}`
+          : backend === 'postgres'
+            ? sql<Uint8Array>`substring(bytes from ${range.start + 1} for ${range.end - range.start})`
+            : sql<Uint8Array>`substr(bytes, ${range.start + 1}, ${range.end - range.start})`;
       const row = await db
         .selectFrom('qual_media')
-        .select(['content_type', 'byte_size', 'sha256'])
-        .$if(range === undefined, (qb) => qb.select('bytes'))
-        .$if(range !== undefined, (qb) =>
-          qb.select(
-            (backend === 'postgres'
-              ? sql<Uint8Array>`substring(bytes from ${range!.start + 1} for ${range!.end - range!.start})`
-              : sql<Uint8Array>`substr(bytes, ${range!.start + 1}, ${range!.end - range!.start})`
-            ).as('bytes'),
-          ),
-        )
+        .select(['content_type', 'byte_size', 'sha256', bytes.as('bytes')])
         .where('project_id', '=', projectId)
         .where('source_id', '=', sourceId)
         .executeTakeFirst();
       if (!row) return null;
-      const b = row.bytes as Uint8Array;
+      const b = row.bytes;
       return {
         contentType: row.content_type as MediaMeta['contentType'],
         size: toNumber(row.byte_size),
@@ -1190,7 +1188,7 @@ export function qualRepo({ db: baseDb, backend }: StoreContext) {
       const a = await sql<{
         n: number | string;
       }>`SELECT count(*) AS n FROM qual_audit WHERE project_id = ${projectId}`.execute(db);
-      return { entities: toNumber(e.n as number | string), audit: toNumber(a.rows[0]!.n) };
+      return { entities: toNumber(e.n as number | string), audit: toNumber(atIndex(a.rows, 0).n) };
     },
   };
   return Object.assign(repo, codebookMethods(repo.apply, toQualProject));

@@ -214,7 +214,11 @@ export function codebookMethods(apply: Apply, toProject: (state: QualState) => Q
           ...segmentChanges(state, r.value.segments, 'codebook.split_segment'),
         ];
         const base = baselinePlan(state, project, at);
-        const from = project.codes.find((c) => c.id === input.codeId)!;
+        const from = project.codes.find((c) => c.id === input.codeId);
+        if (!from)
+          throw new Error(
+            `internal: code ${input.codeId} was split but is not in the project; this is a bug in nabz.`,
+          );
         return {
           changes,
           ...(base ? { project: base } : {}),

@@ -28,6 +28,7 @@ import { randomBytes } from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Answers } from '../core/response/answer.js';
 import { decodeStoredAnswers, encodeStoredAnswers } from '../core/response/answersJson.js';
+import { at } from '../core/stats/at.js';
 import { calendarDay, canonicalJson, fromJsonText, secretHash, toDateOrNull, toNumber } from './codec.js';
 import { type BackendKind, inTransaction, type StoreContext } from './context.js';
 import { COUNTER_KEY, checkCounterName, counterShard } from './counters.js';
@@ -1203,7 +1204,7 @@ export function responsesRepo({ db, backend, sqlite, postgres }: StoreContext) {
         .execute();
       if (rows.length > 0) yield rows.map(toResponse);
       if (rows.length < batchSize) return;
-      after = rows[rows.length - 1]!.id;
+      after = at(rows, rows.length - 1).id;
     }
   }
 

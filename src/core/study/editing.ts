@@ -139,8 +139,8 @@ export function parseIntroTarget(text: string): IntroTarget | undefined {
   if (text === 'questions') return { kind: 'questions' };
   const page = /^page:([1-9]\d{0,3})$/.exec(text);
   if (page) return { kind: 'page', index: Number(page[1]) - 1 };
-  const ins = /^instrument:([A-Za-z][A-Za-z0-9_]{0,63})$/.exec(text);
-  return ins ? { kind: 'instrument', id: ins[1]! } : undefined;
+  const id = /^instrument:([A-Za-z][A-Za-z0-9_]{0,63})$/.exec(text)?.[1];
+  return id === undefined ? undefined : { kind: 'instrument', id };
 }
 
 /** The form's name of a target (`parseIntroTarget` reads it back). */

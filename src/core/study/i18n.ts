@@ -620,11 +620,14 @@ export function studyText(
 ): { readonly text: string; readonly lang?: string } {
   if (typeof value === 'string') return { text: value };
   const base = baseLanguage(lang);
-  const own =
-    value[lang] !== undefined ? lang : Object.keys(value).find((l) => baseLanguage(l) === base && value[l]);
-  if (own !== undefined) return { text: value[own]!, lang: own };
-  const first = languages.find((l) => value[l] !== undefined);
-  if (first !== undefined) return { text: value[first]!, lang: first };
+  const exact = value[lang];
+  if (exact !== undefined) return { text: exact, lang };
+  const near = Object.entries(value).find(([l, t]) => baseLanguage(l) === base && t);
+  if (near !== undefined) return { text: near[1], lang: near[0] };
+  for (const l of languages) {
+    const t = value[l];
+    if (t !== undefined) return { text: t, lang: l };
+  }
   return localize(value, lang) ?? { text: '' };
 }
 
