@@ -30,10 +30,20 @@ export function checkFormText(text: string): void {
 /** A parsed form: each field a string, or an array when repeated. */
 export type FormBody = Readonly<Record<string, string | readonly string[] | undefined>>;
 
-/** The body as a form, or an empty one when it is not an object (e.g. no body, JSON array). */
+/**
+ * The one decoder of a form body (every handler reads `req.body` through it, never a cast; test/core/boundaries
+ * checks): each field that is a string or a list of strings, in an object without a prototype (a field named
+ * `constructor` or `__proto__` is a field like any other). Anything else in the body is not a form field and is
+ * left out; a body that is not an object (no body, a JSON array) is an empty form.
+ */
 export function asForm(body: unknown): FormBody {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
-  return body as FormBody;
+  const out: Record<string, string | readonly string[]> = Object.create(null);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return out;
+  for (const [name, value] of Object.entries(body)) {
+    if (typeof value === 'string') out[name] = value;
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) out[name] = value;
+  }
+  return out;
 }
 
 /** One field's value (the first when repeated), or undefined. */

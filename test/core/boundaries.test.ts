@@ -109,3 +109,21 @@ describe('route params and query strings are parsed, not cast (src/server/reques
     });
   }
 });
+
+describe('form bodies are decoded, not cast (src/server/form.ts asForm)', () => {
+  const sources = files(join(root, 'src', 'server'));
+  it('covers every folder of the server', () => expect(sources.length).toBeGreaterThan(50));
+  for (const f of sources) {
+    it(`${relative(root, f)} casts no req.body and no form`, () => {
+      const text = readFileSync(f, 'utf8');
+      expect(
+        /req\.body(\s*\?\?\s*\{\s*\})?\)?\s+as\b/.test(text),
+        'read the body with asForm (or parseBody)',
+      ).toBe(false);
+      expect(
+        /(?<!type FormBody )\bas\s+(Fields|FormFields|FormBody)\b/.test(text),
+        'a form is FormBody from asForm, never a cast',
+      ).toBe(false);
+    });
+  }
+});

@@ -124,7 +124,7 @@ function readPost(body: unknown): Posted {
   const nav = formField(body, '_nav');
   const switchTo = nav?.startsWith('lang:') ? nav.slice(5) : undefined;
   return {
-    fields: asForm(body) as FormFields,
+    fields: asForm(body),
     pageId: formField(body, '_page') ?? '',
     nonce: formField(body, '_n'),
     lang: switchTo ?? formField(body, '_lang'),

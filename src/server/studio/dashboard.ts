@@ -15,6 +15,7 @@ import {
   type User,
 } from '../../store/index.js';
 import { requireUser } from '../auth/guard.js';
+import { asForm } from '../form.js';
 import { EMPTY, type Html, html, raw } from '../ui/html.js';
 import { dataTable } from '../ui/table.js';
 import { page, type StudioContext, seeOther } from './common.js';
@@ -277,7 +278,7 @@ export function registerDashboard(app: FastifyInstance, ctx: StudioContext): voi
 
   app.post('/studies', async (req, reply) => {
     const user = requireUser(req);
-    const fields = (req.body ?? {}) as Fields;
+    const fields = asForm(req.body);
     const now = new Date();
     const k = config.minCellSizeDefault;
     const read = readNewStudy(fields, user, k, now);

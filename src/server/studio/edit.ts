@@ -26,6 +26,7 @@ import { getInstrument, listInstruments } from '../../instruments/index.js';
 import type { Study, User } from '../../store/index.js';
 import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
+import { asForm } from '../form.js';
 import { parseParams, parseQuery, queryText, segment } from '../request.js';
 import { loadStudy, page, type StudioContext, saveDefinition, seeOther } from './common.js';
 import {
@@ -657,7 +658,7 @@ export function registerEdit(app: FastifyInstance, ctx: StudioContext): void {
     const asked = parseParams(req, SectionParams).section;
     const section = SECTIONS.find((x) => x === asked);
     if (!section) throw new HttpError(404, `There is no "${asked}" section to save.`, 'not_found');
-    const fields = (req.body ?? {}) as Fields;
+    const fields = asForm(req.body);
     const draft = structuredClone(s.study.definition);
     const r = HANDLERS[section]({ draft, fields, study: s.study, user: s.user });
     if (r.ok && r.change === 'none') return seeOther(reply, `/studies/${s.study.id}/edit#${section}`);

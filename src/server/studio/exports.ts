@@ -22,6 +22,7 @@ import {
 import type { Store, Study } from '../../store/index.js';
 import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
+import { asForm } from '../form.js';
 import { useHeaders } from '../ui/headers.js';
 import { checkedOf, loadStudy, page, type StudioContext } from './common.js';
 import { checked, type Fields, field } from './definition.js';
@@ -138,7 +139,7 @@ export function registerExports(app: FastifyInstance, ctx: StudioContext): void 
     const { study } = s;
     // Imported responses are marked in every export of a study that has them.
     const hasImports = (await store.imports.sources(study.id)).length > 0;
-    const choice = exportChoice((req.body ?? {}) as Fields, study, hasImports);
+    const choice = exportChoice(asForm(req.body), study, hasImports);
     const { format } = choice;
     // A follow-up wave's exports carry the panel id (what links pre and post).
     const options = study.waveOf !== null ? { ...choice.options, includePanel: true } : choice.options;

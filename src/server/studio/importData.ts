@@ -23,6 +23,7 @@ import { markNotShown } from '../../core/response/skipLogic.js';
 import { MAX_UPLOAD_BYTES } from '../../store/index.js';
 import { ROLES, requireStudyRole } from '../auth/guard.js';
 import { HttpError, sizeText, tooLarge } from '../errors.js';
+import { asForm } from '../form.js';
 import { parseParams, parseQuery, segment, segments } from '../request.js';
 import { checkedOf, loadStudy, page, type StudioContext, seeOther } from './common.js';
 import { dryRun, mappingFromForm, mappingModel, uploadFormat } from './importRun.js';
@@ -43,6 +44,9 @@ export function registerImport(app: FastifyInstance, ctx: StudioContext): void {
   void app.register(async (sub) => importRoutes(sub, ctx));
 }
 
+/** The files of each multipart body the parser below made, by body: the handler reads them back without a cast. */
+const uploadedFiles = new WeakMap<object, MultipartForm['files']>();
+
 async function importRoutes(app: FastifyInstance, ctx: StudioContext): Promise<void> {
   const { store } = ctx;
   app.addContentTypeParser(
@@ -51,7 +55,9 @@ async function importRoutes(app: FastifyInstance, ctx: StudioContext): Promise<v
     (req, body, done) => {
       try {
         const form = parseMultipart(body as Buffer, multipartBoundary(req.headers['content-type']));
-        done(null, { ...form.fields, files: form.files });
+        const parsed = { ...form.fields, files: form.files };
+        uploadedFiles.set(parsed, form.files);
+        done(null, parsed);
       } catch (err) {
         done(err as Error, undefined);
       }
@@ -126,7 +132,7 @@ async function importRoutes(app: FastifyInstance, ctx: StudioContext): Promise<v
 
   app.post('/studies/:id/import', async (req, reply) => {
     const s = await loadStudy(req, ROLES.owner);
-    const files = (req.body as { files?: MultipartForm['files'] } | undefined)?.files;
+    const files = typeof req.body === 'object' && req.body !== null ? uploadedFiles.get(req.body) : undefined;
     if (!files)
       throw new HttpError(
         415,
@@ -156,7 +162,7 @@ async function importRoutes(app: FastifyInstance, ctx: StudioContext): Promise<v
   app.post('/studies/:id/import/:upload/mapping', async (req, reply) => {
     const l = await loadUpload(req);
     const run = await dryRun(store, l.s.study.id, l.u, l.resolved);
-    const mapping = mappingFromForm(run, l.u.mapping, (req.body ?? {}) as Record<string, unknown>);
+    const mapping = mappingFromForm(run, l.u.mapping, asForm(req.body));
     if (!mapping.ok)
       return page(reply, {
         title: 'Please check',

@@ -21,6 +21,7 @@ import { type ResolvedStudy, resolvedLookup } from '../../core/study/resolve.js'
 import { importResponsesFromBytes } from '../../import/index.js';
 import type { Store, StoredUpload } from '../../store/index.js';
 import { HttpError } from '../errors.js';
+import type { FormBody } from '../form.js';
 import type { ColumnChoice, ColumnRow, MappingModel, ValueRow } from './importView.js';
 
 interface DryRun {
@@ -195,12 +196,11 @@ export function mappingModel(action: string, upload: StoredUpload, run: DryRun):
  * empty for "not imported"), and `v<i>` with its key `vk<i>` (JSON `[item, value]`) per value that did not
  * match (an option value, `SKIP` or `NA`; empty leaves it an error). Earlier value choices are kept.
  */
-export function mappingFromForm(
-  run: DryRun,
-  previous: unknown,
-  form: Record<string, unknown>,
-): Validated<MappingFile> {
-  const text = (k: string) => (typeof form[k] === 'string' ? (form[k] as string) : undefined);
+export function mappingFromForm(run: DryRun, previous: unknown, form: FormBody): Validated<MappingFile> {
+  const text = (k: string) => {
+    const v = form[k];
+    return typeof v === 'string' ? v : undefined;
+  };
   const prev = parseMappingFile(previous);
   // Only what the owner changed becomes an entry: a column left as the importer matched it keeps "how" it was matched.
   const columns: Record<string, string | null> = prev.ok ? { ...prev.value.columns } : {};

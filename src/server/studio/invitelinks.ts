@@ -18,6 +18,7 @@ import { csvField } from '../../render/csv.js';
 import { MAX_INVITATIONS_PER_CALL, randomToken, type Study } from '../../store/index.js';
 import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
+import { asForm } from '../form.js';
 import { INVITATION_TOKEN, idempotencyKeyHasher, invitationKey } from '../respond/submit.js';
 import { type Html, html, raw } from '../ui/html.js';
 import { loadStudy, page, type StudioContext, seeOther } from './common.js';
@@ -135,7 +136,7 @@ export function registerInviteLinks(app: FastifyInstance, ctx: StudioContext): v
 
   app.post('/studies/:id/invite-links/mode', async (req, reply) => {
     const s = await loadStudy(req, ROLES.owner);
-    const mode = field((req.body ?? {}) as Fields, 'mode');
+    const mode = field(asForm(req.body), 'mode');
     if (mode !== 'open' && mode !== 'invitation')
       throw new HttpError(
         400,
@@ -163,7 +164,7 @@ export function registerInviteLinks(app: FastifyInstance, ctx: StudioContext): v
         'The study accepts anyone with the link: make it invitation only (Share → Who can answer) before making invitation links.',
         'conflict',
       );
-    const { format, labels, n } = readInviteRequest((req.body ?? {}) as Fields);
+    const { format, labels, n } = readInviteRequest(asForm(req.body));
     const tokens = Array.from({ length: n }, () => randomToken(16));
     const hashes = await Promise.all(tokens.map((t) => hashKey(study.id, invitationKey(t))));
     // The count only: labels and tokens are not audited.
@@ -196,7 +197,7 @@ export function registerInviteLinks(app: FastifyInstance, ctx: StudioContext): v
 
   app.post('/studies/:id/invite-links/revoke', async (req, reply) => {
     const s = await loadStudy(req, ROLES.owner);
-    const fields = (req.body ?? {}) as Fields;
+    const fields = asForm(req.body);
     let hashes: string[] | undefined;
     if (field(fields, 'all') !== '1') {
       const lines = field(fields, 'links')

@@ -10,10 +10,11 @@ import { copyTitle, deleteConfirmationIssue, duplicateDefinition } from '../../c
 import type { StudySummary } from '../../store/index.js';
 import { ROLES, requireUser } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
+import { asForm } from '../form.js';
 import { type Html, html, raw } from '../ui/html.js';
 import { scrollBox } from '../ui/table.js';
 import { loadStudy, page, type StudioContext, seeOther } from './common.js';
-import { consentTextOf, type Fields, field } from './definition.js';
+import { consentTextOf, field } from './definition.js';
 import { input } from './forms.js';
 import { csrfField, postButton, statusBadge } from './layout.js';
 
@@ -149,7 +150,7 @@ export function registerLifecycle(app: FastifyInstance, ctx: StudioContext): voi
 
   app.post('/studies/:id/delete', async (req, reply) => {
     const s = await loadStudy(req, ROLES.owner);
-    const confirm = field(req.body as Fields | undefined, 'confirm');
+    const confirm = field(asForm(req.body), 'confirm');
     const issue = deleteConfirmationIssue(confirm, s.study.title);
     if (issue) {
       const m = await deleteModel(s.study.id, s.study.title, confirm, issue);

@@ -12,10 +12,11 @@ import { audienceOf, coarseCount } from '../../core/privacy/suppression.js';
 import type { Study, StudyRole } from '../../store/index.js';
 import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
+import { asForm } from '../form.js';
 import { parseQuery, queryText } from '../request.js';
 import { useHeaders } from '../ui/headers.js';
 import { loadStudy, page, type StudioContext, type StudyRequest, seeOther } from './common.js';
-import { type Fields, field, launchCheck, studyInstrument } from './definition.js';
+import { field, launchCheck, studyInstrument } from './definition.js';
 import { inviteLinksSection } from './invitelinks.js';
 import { esc, postButton } from './layout.js';
 import { type OverviewModel, overviewView } from './overviewView.js';
@@ -159,8 +160,7 @@ export function registerOverview(app: FastifyInstance, ctx: StudioContext): void
     const s = await loadStudy(req, ROLES.owner);
     if (s.study.status === 'open') return seeOther(reply, `/studies/${s.study.id}/share`);
     // Launching is confirmed on the checklist page (launch.ts); a bare POST is sent there.
-    if (field(req.body as Fields | undefined, 'confirmed') !== '1')
-      return seeOther(reply, `/studies/${s.study.id}/launch`);
+    if (field(asForm(req.body), 'confirmed') !== '1') return seeOther(reply, `/studies/${s.study.id}/launch`);
     if (s.study.status === 'closed') {
       throw new HttpError(
         409,

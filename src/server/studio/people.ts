@@ -18,12 +18,12 @@ import { type AccountLink, normalizeEmail, randomToken, type StudyRole } from '.
 import { INVITE_LINK_MS } from '../auth/accounts.js';
 import { ROLES, requireUser } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
-import { EMAIL_RE } from '../form.js';
+import { asForm, EMAIL_RE } from '../form.js';
 import { parseParams, parseQuery, queryText, segment } from '../request.js';
 import { type Html, html, raw } from '../ui/html.js';
 import { scrollBox, scrollBoxText } from '../ui/table.js';
 import { loadStudy, page, type StudioContext, seeOther } from './common.js';
-import { type Fields, field } from './definition.js';
+import { field } from './definition.js';
 import { input, select } from './forms.js';
 import { csrfField, esc, issuesHtml, postButton } from './layout.js';
 
@@ -139,7 +139,7 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
 
   app.post('/studies/:id/roles', async (req, reply) => {
     const s = await loadStudy(req, ROLES.owner);
-    const fields = (req.body ?? {}) as Fields;
+    const fields = asForm(req.body);
     const email = field(fields, 'email');
     const role = field(fields, 'role');
     if (!isRole(role)) {
@@ -190,7 +190,7 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
 
   app.post('/studies/:id/roles/links', async (req, reply) => {
     const s = await loadStudy(req, ROLES.owner);
-    const role = field((req.body ?? {}) as Fields, 'role');
+    const role = field(asForm(req.body), 'role');
     if (!isRole(role))
       return peoplePage(s, reply, { message: `"${role}" is not a role; choose owner, analyst or viewer.` });
     const token = randomToken(32);
@@ -221,7 +221,7 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
 
   app.post('/studies/:id/roles/links/withdraw', async (req, reply) => {
     const s = await loadStudy(req, ROLES.owner);
-    const id = field((req.body ?? {}) as Fields, 'link');
+    const id = field(asForm(req.body), 'link');
     await store.audited(
       (tx) => tx.accountLinks.revokeInvite(s.study.id, id),
       (done) =>
@@ -239,7 +239,7 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
 
   app.post('/studies/:id/invitations/withdraw', async (req, reply) => {
     const s = await loadStudy(req, ROLES.owner);
-    const email = normalizeEmail(field((req.body ?? {}) as Fields, 'email'));
+    const email = normalizeEmail(field(asForm(req.body), 'email'));
     await store.audited(
       (tx) => tx.roles.dropInvitation({ studyId: s.study.id, email }),
       (dropped) =>
@@ -286,7 +286,7 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
 
   app.post('/studies/:id/roles/remove', async (req, reply) => {
     const s = await loadStudy(req, ROLES.owner);
-    const userId = Number(field((req.body ?? {}) as Fields, 'userId'));
+    const userId = Number(field(asForm(req.body), 'userId'));
     if (!Number.isSafeInteger(userId) || userId < 1)
       throw new HttpError(400, 'The form names no person to remove; reload the page.', 'validation');
     const r = await store.audited(

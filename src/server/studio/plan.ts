@@ -21,6 +21,7 @@ import type { ResolvedStudy } from '../../core/study/resolve.js';
 import type { Model } from '../../core/study/schema.js';
 import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
+import { asForm } from '../form.js';
 import { parseQuery, queryText, segments } from '../request.js';
 import { type Html, html, raw } from '../ui/html.js';
 import {
@@ -467,7 +468,7 @@ export function registerPlan(app: FastifyInstance, ctx: StudioContext): void {
         'The study definition has problems; fix them under Design first.',
         'invalid_study',
       );
-    const fields = (req.body ?? {}) as Fields;
+    const fields = asForm(req.body);
     const draft = draftOf(s.study);
     const r = CHANGES[section](draft, fields, candidatesOf(checked.resolved), checked.resolved);
     let issues: readonly Issue[];

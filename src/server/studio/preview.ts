@@ -19,10 +19,10 @@ import {
   type SessionState,
   startState,
 } from '../../core/respond/engine.js';
-import type { FormFields } from '../../core/response/submission.js';
 import { pickLanguage } from '../../core/study/i18n.js';
 import { firstStep } from '../../core/study/pages.js';
 import { ROLES } from '../auth/guard.js';
+import { asForm } from '../form.js';
 import { parseQuery, queryText } from '../request.js';
 import { Cookies, EffectExecutor } from '../respond/effects.js';
 import { type RenderedPage, type RespondCommon, renderPage, renderPresented } from '../respond/index.js';
@@ -186,7 +186,7 @@ export function registerPreview(app: FastifyInstance, ctx: StudioContext, cache:
     const ok = await setup(req, reply);
     if (!ok) return reply;
     const { s, loaded, lang } = ok;
-    const fields = (req.body ?? {}) as FormFields;
+    const fields = asForm(req.body);
     const nonce = typeof fields._n === 'string' ? fields._n : undefined;
     const session = nonce === undefined ? undefined : await sessionOf(req, s);
     if (nonce !== undefined && !session)

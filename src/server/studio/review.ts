@@ -20,9 +20,10 @@ import { at } from '../../core/stats/at.js';
 import type { Store, Study, StudyRole } from '../../store/index.js';
 import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
+import { asForm } from '../form.js';
 import { scrollBoxText } from '../ui/table.js';
 import { loadStudy, type StudioContext, seeOther } from './common.js';
-import { type Fields, field } from './definition.js';
+import { field } from './definition.js';
 import { esc, postButton } from './layout.js';
 
 const REVIEW_ACTION = 'responses.review';
@@ -168,7 +169,7 @@ export function registerReview(app: FastifyInstance, ctx: StudioContext): void {
   const { store } = ctx;
   app.post('/studies/:id/analysis/review', async (req, reply) => {
     const s = await loadStudy(req, ROLES.work);
-    const body = req.body as Fields | undefined;
+    const body = asForm(req.body);
     const decision = field(body, 'decision');
     if (decision !== 'keep' && decision !== 'exclude')
       throw new HttpError(400, `decision must be "keep" or "exclude", not "${decision}".`, 'bad_request');
