@@ -159,9 +159,33 @@ for (const backend of serverBackends()) {
       ]);
       // The panel ids are those of the stored responses.
       expect(rows.map((r) => r.split(',')[0]).sort()).toEqual(stored.map((r) => r.panelId).sort());
-      // No code or contact in any wave export.
-      for (const body of [exp.body, paired.body])
-        for (const secret of [...codes, ...contacts]) expect(body).not.toContain(secret);
+      // No code or contact in any wave export (CSV, scored CSV, .sav, codebook) nor in the paired export.
+      const bodies = [exp.body, paired.body];
+      for (const format of ['scored', 'sav', 'codebook_csv']) {
+        const x = await c.post(`/studies/${pre.id}/exports`, { format, labels: 'codes', missing: 'empty' });
+        expect(x.statusCode).toBe(200);
+        bodies.push(x.rawPayload.toString('latin1'));
+      }
+      for (const body of bodies)
+        for (const secret of [...codes, ...contacts]) {
+          expect(body).not.toContain(secret);
+          expect(body.toLowerCase()).not.toContain(secret.toLowerCase());
+        }
+
+      // The JSON API takes no wave link: a submission to a wave through it is refused, nothing stored.
+      const phq = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`phq9_${i + 1}`, 1]));
+      const api = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/s/${pre.publicToken}/responses`,
+        headers: {
+          'content-type': 'application/json',
+          'idempotency-key': 'a1b2c3d4-0000-4000-8000-000000000009',
+        },
+        payload: JSON.stringify({ answers: phq, consent: { agreed: true, version: 1 } }),
+      });
+      expect(api.statusCode).toBe(403);
+      expect(api.json()).toMatchObject({ code: 'wave_link_required' });
+      expect(await t.store.responses.count(pre.id)).toBe(4);
 
       // The paired comparison over the three pairs: changes -9, -18, -9 → mean -12, t(2) = -4; R
       // t.test(c(9, 0, 9), c(18, 18, 18), paired = TRUE): p = 0.05719, 95% CI [-24.9079582, 0.9079582].
