@@ -950,20 +950,25 @@ function runDirect<T>(direct: SqliteDirect, steps: Steps<T>): T {
 const PG_SQL = {
   study: [
     'nabz_study',
-    'SELECT status, version, anonymous, record_times, invitation_only FROM studies WHERE id = $1',
+    'SELECT status, version, anonymous, record_times, invitation_only, wave_of FROM studies WHERE id = $1',
+  ],
+  panel: [
+    'nabz_panel',
+    "SELECT CASE WHEN EXISTS (SELECT 1 FROM responses WHERE study_id = $1 AND panel_id = $2) THEN 'answered' " +
+      "WHEN EXISTS (SELECT 1 FROM wave_invites WHERE study_id = $1 AND panel_id = $2) THEN 'invited' ELSE 'unknown' END AS state",
   ],
   version: ['nabz_version', 'SELECT 1 AS found FROM study_versions WHERE study_id = $1 AND version = $2'],
   insert: [
     'nabz_insert',
-    'INSERT INTO responses (public_id, study_id, version, idempotency_key, answers, language, submitted_on, submitted_at, referral_wave, consent_version, consent_hash, consent_language) ' +
-      'VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::date, $8::timestamptz, $9, $10, $11, $12) ON CONFLICT (study_id, idempotency_key) DO NOTHING RETURNING id',
+    'INSERT INTO responses (public_id, study_id, version, idempotency_key, answers, language, submitted_on, submitted_at, referral_wave, consent_version, consent_hash, consent_language, panel_id) ' +
+      'VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::date, $8::timestamptz, $9, $10, $11, $12, $13) ON CONFLICT (study_id, idempotency_key) DO NOTHING RETURNING id',
   ],
   insertMany: [
     'nabz_insert_many',
-    'INSERT INTO responses (public_id, study_id, version, idempotency_key, answers, language, submitted_on, submitted_at, referral_wave, consent_version, consent_hash, consent_language) ' +
-      'SELECT p, s, v, k, a::jsonb, l, d::date, t::timestamptz, w, cv, ch, cl ' +
-      'FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::int[], $11::text[], $12::text[]) ' +
-      'WITH ORDINALITY AS u(p, s, v, k, a, l, d, t, w, cv, ch, cl, o) ORDER BY o ' +
+    'INSERT INTO responses (public_id, study_id, version, idempotency_key, answers, language, submitted_on, submitted_at, referral_wave, consent_version, consent_hash, consent_language, panel_id) ' +
+      'SELECT p, s, v, k, a::jsonb, l, d::date, t::timestamptz, w, cv, ch, cl, pn ' +
+      'FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::int[], $11::text[], $12::text[], $13::text[]) ' +
+      'WITH ORDINALITY AS u(p, s, v, k, a, l, d, t, w, cv, ch, cl, pn, o) ORDER BY o ' +
       'ON CONFLICT (study_id, idempotency_key) DO NOTHING RETURNING id, study_id, idempotency_key',
   ],
   existing: [
@@ -1015,7 +1020,7 @@ async function runPgDirect<T>(q: PgStatement, steps: Steps<T>): Promise<T> {
       case 'insertMany': {
         const rows = step.rows;
         const cols = rows.map(directParams);
-        const arrays = Array.from({ length: 12 }, (_, c) => cols.map((r) => r[c]));
+        const arrays = Array.from({ length: 13 }, (_, c) => cols.map((r) => r[c]));
         const inserted = await run<{ id: number | string; study_id: number; idempotency_key: string }>(
           'insertMany',
           arrays,
@@ -1040,6 +1045,9 @@ async function runPgDirect<T>(q: PgStatement, steps: Steps<T>): Promise<T> {
       case 'useInvitation':
         result = (await run<{ created_on: string }>('useInvitation', [step.studyId, step.hash]))[0]
           ?.created_on;
+        break;
+      case 'panel':
+        result = (await run<{ state: string }>('panel', [step.studyId, step.panelId]))[0]?.state;
         break;
       case 'restoreInvitation':
         await run('restoreInvitation', [step.studyId, step.hash, step.day]);
