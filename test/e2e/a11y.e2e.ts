@@ -100,6 +100,10 @@ const toVolunteerForm = async (page: Page) => {
   await press(page, 'a.vo');
   await page.locator('#f-email').waitFor();
 };
+const sendVolunteerEmpty = async (page: Page) => {
+  await toVolunteerForm(page);
+  await press(page, 'button.p');
+};
 const volunteer = async (page: Page) => {
   await toVolunteerForm(page);
   await page.fill('#f-name', 'Ayesha');
@@ -234,20 +238,14 @@ const RESPONDENT_STATES: readonly RespondentState[] = [
     name: 'follow-up volunteer form, sent empty (errors)',
     errors: true,
     study: 'followup',
-    walk: async (p) => {
-      await toVolunteerForm(p);
-      await press(p, 'button.p');
-    },
+    walk: sendVolunteerEmpty,
   },
   {
     name: 'follow-up volunteer form, sent empty (errors, no JavaScript)',
     errors: true,
     study: 'followup',
     js: false,
-    walk: async (p) => {
-      await toVolunteerForm(p);
-      await press(p, 'button.p');
-    },
+    walk: sendVolunteerEmpty,
   },
   { name: 'follow-up volunteer: thank you, with the personal link', study: 'followup', walk: volunteer },
   { name: 'follow-up volunteer: the personal page', study: 'followup', walk: personalPage },
