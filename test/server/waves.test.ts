@@ -193,6 +193,11 @@ for (const backend of serverBackends()) {
       expect(cmp.body).toContain(
         '<td>phq9_total</td><td>3</td><td>18.00</td><td>6.00</td><td>-12.00 [-24.91, 0.91]</td><td>t(2) = -4.00</td><td>.057</td>',
       );
+      // The wave's analysis says, in its methods, that the data are confidential, not anonymous.
+      const analysis = await c.get(`/studies/${pre.id}/analysis`);
+      expect(analysis.statusCode).toBe(200);
+      expect(analysis.body).toContain('follow-up wave of a screening survey');
+      expect(analysis.body).toContain('confidential, not anonymous');
       // Below k pairs: suppressed.
       await t.store.studies.setSettings({ studyId: parentId, minCellSize: 4 });
       const few = await c.get(`/studies/${parentId}/waves`);

@@ -107,6 +107,7 @@ export function analyzeStudy(original: AnalysisInput): Report {
       generatedBy: input.generatedBy,
       merged,
       ...(input.waves ? { waves: input.waves } : {}),
+      ...(input.followUpWave !== undefined ? { followUpWave: input.followUpWave } : {}),
     }),
   );
   return {

@@ -18,5 +18,7 @@ export interface AnalysisInput {
    * for the methods' recruitment sentence; absent when the study uses no referral links.
    */
   readonly waves?: readonly { readonly wave: number; readonly n: number }[];
+  /** A follow-up wave of a screening study (issue 14): its name, for the methods' confidentiality sentence. */
+  readonly followUpWave?: string;
   readonly language?: string;
 }

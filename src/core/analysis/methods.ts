@@ -30,6 +30,8 @@ interface MethodsInput {
   readonly merged?: readonly MergedCategories[];
   /** Respondents analysed per referral wave (studies with referral links). */
   readonly waves?: readonly { readonly wave: number; readonly n: number }[];
+  /** A follow-up wave of a screening study: its name (the confidentiality sentence). */
+  readonly followUpWave?: string;
 }
 
 /**
@@ -166,6 +168,10 @@ export function methodsSection(input: MethodsInput): Section {
   s.push(
     `Design: cross-sectional survey; ${n} respondent${n === 1 ? '' : 's'} ${n === 1 ? 'was' : 'were'} analysed.`,
   );
+  if (input.followUpWave !== undefined)
+    s.push(
+      `This is the "${input.followUpWave}" follow-up wave of a screening survey: it was sent with a personal link to volunteers who left contact details, so its responses are confidential, not anonymous (the researchers know whom they invited). Each response carries a pseudonymous panel id that links a volunteer's responses across waves but not to their anonymous screening response; results are reported for groups, with cells of fewer than ${plan.minCellSize} respondents suppressed.`,
+    );
   const recruitment = input.waves && recruitmentSentence(input.waves, plan.minCellSize);
   if (recruitment) s.push(recruitment);
   if (plan.sampleSize) s.push(sampleSizeSentenceOf(plan.sampleSize));

@@ -246,6 +246,7 @@ export async function studyReport(
     minCellSize: Math.max(1, study.minCellSize),
     groupBy: groups,
     ...(waves ? { waves } : {}),
+    ...(study.waveOf !== null ? { followUpWave: study.waveLabel ?? 'follow-up' } : {}),
   });
   return { report, n: dataset.n };
 }
