@@ -20,7 +20,7 @@ import { HttpError, tooLarge } from '../errors.js';
 import { asForm, field, rawField } from '../form.js';
 import { segments } from '../request.js';
 import { useHeaders } from '../ui/headers.js';
-import { esc } from '../ui/html.js';
+import { attr, EMPTY, html, raw } from '../ui/html.js';
 import {
   applyPlan,
   csrfInput,
@@ -73,7 +73,9 @@ function mediaUrl(studyId: number, sourceId: string): string {
 function playControl(url: string, span: { start: number; end?: number }): string {
   const t = `${fragmentTime(span.start)}${span.end !== undefined ? `,${fragmentTime(span.end)}` : ''}`;
   const label = `${clockTime(span.start)}${span.end !== undefined ? `–${clockTime(span.end, 'up')}` : ''}`;
-  return `<a class="play" href="${esc(url)}#t=${t}" data-play data-start="${fragmentTime(span.start)}"${span.end !== undefined ? ` data-end="${fragmentTime(span.end)}"` : ''} title="Play this turn (${label})" aria-label="Play this turn, ${label}">▶ ${label}</a>`;
+  const end = span.end !== undefined ? attr('data-end', fragmentTime(span.end)) : EMPTY;
+  return html`<a class="play" href="${url}#t=${t}" data-play data-start="${fragmentTime(span.start)}"${end} title="Play this turn (${label})" aria-label="Play this turn, ${label}">▶ ${label}</a>`
+    .text;
 }
 
 /** The play controls of a transcript's timed turns (by turn index), or none without a recording. */
@@ -101,21 +103,17 @@ export function mediaPanel(
   csrf: string,
 ): string {
   const url = mediaUrl(studyId, sourceId);
-  const player = media
-    ? `<${media.kind} id="qual-media" class="player" controls preload="metadata" src="${esc(url)}"></${media.kind}>` +
-      `<p class="muted"><span dir="auto">${esc(media.name)}</span> · ${esc(media.contentType)} · ${(media.size / (1024 * 1024)).toFixed(1)} MB · ${timed ? `${timed} timed turn${timed === 1 ? '' : 's'}: ▶ plays a turn` : 'no turn has a time (import WebVTT or SRT to play turns)'}</p>`
-    : '';
-  const remove = media
-    ? `<form method="post" action="${esc(url)}" class="inline">${csrfInput(csrf)}<input type="hidden" name="remove" value="1"><button class="danger">Remove the recording</button></form>`
-    : '';
-  return (
-    `<section class="media"><h2>Recording</h2>${player}` +
-    `<form method="post" action="${esc(url)}" class="stack">${csrfInput(csrf)}` +
-    `<div class="field" data-js hidden><label for="media_file">${media ? 'Replace it with' : 'Link an audio or video file'} (MP3, M4A, WAV, Ogg, WebM, MP4; at most 32 MB)</label>` +
-    '<input type="file" id="media_file" accept="audio/*,video/*,.mp3,.m4a,.wav,.ogg,.webm,.mp4" data-b64="media_b64" data-b64-name="media_name"></div>' +
-    '<input type="hidden" id="media_b64" name="media_b64" value=""><input type="hidden" id="media_name" name="media_name" value="">' +
-    `<noscript><p class="hint">Uploading a recording needs JavaScript (the file is read in the browser).</p></noscript><p><button>${media ? 'Replace' : 'Upload'}</button></p></form>${remove}</section>`
-  );
+  const csrfHtml = raw(csrfInput(csrf));
+  // The element is <audio> or <video>, by the recording's kind (a closed set).
+  const tag = media && raw(media.kind === 'video' ? 'video' : 'audio');
+  const player =
+    media &&
+    html`<${tag} id="qual-media" class="player" controls preload="metadata" src="${url}"></${tag}><p class="muted"><span dir="auto">${media.name}</span> · ${media.contentType} · ${(media.size / (1024 * 1024)).toFixed(1)} MB · ${timed ? `${timed} timed turn${timed === 1 ? '' : 's'}: ▶ plays a turn` : 'no turn has a time (import WebVTT or SRT to play turns)'}</p>`;
+  const remove =
+    media &&
+    html`<form method="post" action="${url}" class="inline">${csrfHtml}<input type="hidden" name="remove" value="1"><button class="danger">Remove the recording</button></form>`;
+  return html`<section class="media"><h2>Recording</h2>${player}<form method="post" action="${url}" class="stack">${csrfHtml}<div class="field" data-js hidden><label for="media_file">${media ? 'Replace it with' : 'Link an audio or video file'} (MP3, M4A, WAV, Ogg, WebM, MP4; at most 32 MB)</label><input type="file" id="media_file" accept="audio/*,video/*,.mp3,.m4a,.wav,.ogg,.webm,.mp4" data-b64="media_b64" data-b64-name="media_name"></div><input type="hidden" id="media_b64" name="media_b64" value=""><input type="hidden" id="media_name" name="media_name" value=""><noscript><p class="hint">Uploading a recording needs JavaScript (the file is read in the browser).</p></noscript><p><button>${media ? 'Replace' : 'Upload'}</button></p></form>${remove}</section>`
+    .text;
 }
 
 /** Register on an instance whose form parser takes {@link MEDIA_BODY_LIMIT} bytes (see qual/index.ts). */

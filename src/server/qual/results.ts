@@ -39,6 +39,7 @@ import { HttpError } from '../errors.js';
 import { asForm, field, rawField } from '../form.js';
 import { parseQuery, queryChoice } from '../request.js';
 import { useHeaders } from '../ui/headers.js';
+import { html, join } from '../ui/html.js';
 import {
   applyPlan,
   csrfInput,
@@ -55,19 +56,16 @@ import {
 
 /** A TableSpec as an HTML table for a studio page (cells `dir="auto"`, group rows as headings). */
 export function specHtml(spec: TableSpec): string {
-  const rows = displayRows(spec);
-  const head = spec.columns.map((c) => `<th scope="col">${esc(c.label)}</th>`).join('');
-  const body = rows
-    .map((r) =>
-      r.kind === 'group'
-        ? `<tr><th colspan="${spec.columns.length}" scope="colgroup" dir="auto">${esc(r.label)}</th></tr>`
-        : `<tr>${r.cells.map((c) => `<td dir="auto">${esc(c)}</td>`).join('')}</tr>`,
-    )
-    .join('');
+  const head = spec.columns.map((c) => html`<th scope="col">${c.label}</th>`);
+  const body = displayRows(spec).map((r) =>
+    r.kind === 'group'
+      ? html`<tr><th colspan="${spec.columns.length}" scope="colgroup" dir="auto">${r.label}</th></tr>`
+      : html`<tr>${r.cells.map((c) => html`<td dir="auto">${c}</td>`)}</tr>`,
+  );
   const notes = tableNotes(spec);
-  return `<div class="wrap"><table><caption>${esc(spec.title)}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>${
-    notes.length ? `<p class="hint">${notes.map(esc).join(' ')}</p>` : ''
-  }`;
+  return html`<div class="wrap"><table><caption>${spec.title}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>${
+    notes.length > 0 && html`<p class="hint">${join(notes, ' ')}</p>`
+  }`.text;
 }
 
 function reportOf(title: string, tables: readonly TableSpec[]): Report {
