@@ -46,7 +46,7 @@ import { type AdjustedP, associationSentence } from '../report/sentences.js';
 import type { Block, Cell, Column, Row, Section, TableSpec } from '../report/spec.js';
 import type { ScoreColumn } from '../scoring/score.js';
 import { oneWayAnova, welchAnova } from '../stats/anova.js';
-import { at } from '../stats/at.js';
+import { at, atF64 } from '../stats/at.js';
 import { pearsonCorrelation, spearmanCorrelation } from '../stats/correlation.js';
 import { chiSquareIndependence, fisherExact2x2, fisherExactRxC } from '../stats/crosstab.js';
 import { type DunnResult, dunnTest } from '../stats/dunn.js';
@@ -111,8 +111,8 @@ function split(y: Float64Array, g: Float64Array, levels: readonly Level[]): Floa
   const idx = new Map(levels.map((l, i) => [l.value, i]));
   const out: number[][] = levels.map(() => []);
   for (let i = 0; i < y.length; i++) {
-    const yi = at(y, i);
-    const gi = at(g, i);
+    const yi = atF64(y, i);
+    const gi = atF64(g, i);
     if (Number.isNaN(yi) || Number.isNaN(gi)) continue;
     const j = idx.get(gi);
     if (j !== undefined) at(out, j).push(yi);
@@ -196,8 +196,8 @@ function crosstab(c: AssocVar, cl: readonly Level[], o: AssocVar, ol: readonly L
   const oi = new Map(ol.map((l, i) => [l.value, i]));
   const counts = cl.map(() => ol.map(() => 0));
   for (let i = 0; i < c.values.length; i++) {
-    const r = ci.get(at(c.values, i));
-    const s = oi.get(at(o.values, i));
+    const r = ci.get(atF64(c.values, i));
+    const s = oi.get(atF64(o.values, i));
     if (r !== undefined && s !== undefined) {
       const row = at(counts, r);
       row[s] = at(row, s) + 1;
@@ -581,7 +581,7 @@ function correlate(c: AssocVar, o: AssocVar, a: Association): Tested {
   const label = c.label;
   let n = 0;
   for (let i = 0; i < c.values.length; i++)
-    if (!Number.isNaN(at(c.values, i)) && !Number.isNaN(at(o.values, i))) n++;
+    if (!Number.isNaN(atF64(c.values, i)) && !Number.isNaN(atF64(o.values, i))) n++;
   const pearson = a.numeric === 'parametric';
   const r = pearson ? pearsonCorrelation(c.values, o.values) : spearmanCorrelation(c.values, o.values);
   const base = { notes: [], extra: [], label };

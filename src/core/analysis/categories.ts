@@ -9,7 +9,7 @@
 import type { Item, LocalizedText } from '../instrument/schema.js';
 import type { Section } from '../report/spec.js';
 import { AnswerStatus, type Column, type Dataset } from '../response/dataset.js';
-import { at } from '../stats/at.js';
+import { at, atF64 } from '../stats/at.js';
 import { shortLabel } from '../study/questions.js';
 import type { StudyVariable } from '../study/resolve.js';
 import type { Categories, Study } from '../study/schema.js';
@@ -48,7 +48,7 @@ function recodeColumn(col: Column, c: Categories): Column {
   const values = new Float64Array(col.values.length);
   const status = new Uint8Array(col.status);
   for (let i = 0; i < values.length; i++) {
-    const v = at(col.values, i);
+    const v = atF64(col.values, i);
     if (col.status[i] !== AnswerStatus.ANSWERED) {
       values[i] = v;
       continue;

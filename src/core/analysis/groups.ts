@@ -27,7 +27,7 @@ import type { Block, Row, Section } from '../report/spec.js';
 import { AnswerStatus, type NumericColumn } from '../response/dataset.js';
 import type { ScoreColumn } from '../scoring/score.js';
 import { oneWayAnova, welchAnova } from '../stats/anova.js';
-import { at } from '../stats/at.js';
+import { at, atF64 } from '../stats/at.js';
 import { chiSquareIndependence, fisherExact2x2 } from '../stats/crosstab.js';
 import { describe } from '../stats/descriptives.js';
 import { hedgesG } from '../stats/effectsize.js';
@@ -43,17 +43,17 @@ function splitBy(values: Float64Array, group: NumericColumn, levels: readonly nu
   const idx = new Map(levels.map((v, i) => [v, i]));
   for (let i = 0; i < values.length; i++) {
     if (group.status[i] !== AnswerStatus.ANSWERED) continue;
-    const k = idx.get(at(group.values, i));
+    const k = idx.get(atF64(group.values, i));
     if (k !== undefined) counts[k] = at(counts, k) + 1;
   }
   const out = counts.map((c) => new Float64Array(c));
   const pos = levels.map(() => 0);
   for (let i = 0; i < values.length; i++) {
     if (group.status[i] !== AnswerStatus.ANSWERED) continue;
-    const k = idx.get(at(group.values, i));
+    const k = idx.get(atF64(group.values, i));
     if (k !== undefined) {
       const p = at(pos, k);
-      at(out, k)[p] = at(values, i);
+      at(out, k)[p] = atF64(values, i);
       pos[k] = p + 1;
     }
   }
@@ -138,8 +138,8 @@ function crosstabBlocks(
     const counts = options.map(() => present.map(() => 0));
     for (let i = 0; i < dataset.n; i++) {
       if (qc.status[i] !== AnswerStatus.ANSWERED || gc.status[i] !== AnswerStatus.ANSWERED) continue;
-      const r = rowIndex.get(at(qc.values, i));
-      const c = groupIndex.get(at(gc.values, i));
+      const r = rowIndex.get(atF64(qc.values, i));
+      const c = groupIndex.get(atF64(gc.values, i));
       if (r !== undefined && c !== undefined) {
         const row = at(counts, r);
         row[c] = at(row, c) + 1;

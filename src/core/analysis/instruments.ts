@@ -31,7 +31,7 @@ import {
 import type { Block, Row, Section, TableSpec } from '../report/spec.js';
 import { AnswerStatus, type NumericColumn } from '../response/dataset.js';
 import type { ScoreColumn } from '../scoring/score.js';
-import { at, mapAt } from '../stats/at.js';
+import { at, atF64, mapAt } from '../stats/at.js';
 import { describe } from '../stats/descriptives.js';
 import { isNotComputable, notComputable } from '../stats/result.js';
 import type { AnalysisInput } from './input.js';
@@ -45,7 +45,7 @@ function endorsementOf(threshold: number, item: Item, col: NumericColumn | undef
     for (let i = 0; i < col.values.length; i++) {
       if (col.status[i] !== AnswerStatus.ANSWERED) continue;
       n++;
-      if (at(col.values, i) >= threshold) count++;
+      if (atF64(col.values, i) >= threshold) count++;
     }
   }
   return { label: itemText(item), count, n };

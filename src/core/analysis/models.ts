@@ -41,7 +41,7 @@ import {
 import type { Block, Cell, Row, Section, TableSpec } from '../report/spec.js';
 import { AnswerStatus } from '../response/dataset.js';
 import type { ScoreColumn } from '../scoring/score.js';
-import { at, mapAt } from '../stats/at.js';
+import { at, atF64, mapAt } from '../stats/at.js';
 import { type LogisticRegressionResult, logisticRegression } from '../stats/logistic.js';
 import {
   dummyCode,
@@ -80,7 +80,7 @@ export function variableOf(
   if (c?.kind !== 'numeric') return `the data have no column for ${id}`;
   const values = new Float64Array(c.values.length);
   for (let i = 0; i < values.length; i++)
-    values[i] = c.status[i] === AnswerStatus.ANSWERED ? at(c.values, i) : Number.NaN;
+    values[i] = c.status[i] === AnswerStatus.ANSWERED ? atF64(c.values, i) : Number.NaN;
   const label = shortLabel(v.item, LANG);
   if (v.item.type !== 'single') return { id, label, values };
   const options = (v.item.options ?? []).map((o) => ({
@@ -104,7 +104,7 @@ function combinedVariable(c: CombinedScore, scores: ReadonlyMap<string, ScoreCol
   const values = new Float64Array(at(parts, 0).length);
   for (let i = 0; i < values.length; i++) {
     let m = Number.NEGATIVE_INFINITY;
-    for (const p of parts) m = Math.max(m, at(p, i)); // Math.max with a NaN is NaN
+    for (const p of parts) m = Math.max(m, atF64(p, i)); // Math.max with a NaN is NaN
     values[i] = m;
   }
   return { id: c.id, label: c.label, values };
@@ -150,7 +150,7 @@ function prepare(
   const all = [outcome, ...vars];
   const len = outcome.values.length;
   const rows: number[] = [];
-  for (let i = 0; i < len; i++) if (all.every((v) => !Number.isNaN(at(v.values, i)))) rows.push(i);
+  for (let i = 0; i < len; i++) if (all.every((v) => !Number.isNaN(atF64(v.values, i)))) rows.push(i);
   const missing = all
     .map((v) => ({ label: v.label, count: v.values.reduce((a, x) => a + (Number.isNaN(x) ? 1 : 0), 0) }))
     .filter((x) => x.count > 0);

@@ -40,7 +40,7 @@ import {
 import type { Block, Cell, Column, FigureSpec, Row, Section, TableSpec } from '../report/spec.js';
 import { AnswerStatus, type Dataset, type NumericColumn } from '../response/dataset.js';
 import { optionColumnId } from '../response/targets.js';
-import { at } from '../stats/at.js';
+import { at, atF64 } from '../stats/at.js';
 import { describe, quantiles } from '../stats/descriptives.js';
 import { wilsonInterval } from '../stats/proportion.js';
 import { isNotComputable } from '../stats/result.js';
@@ -107,7 +107,7 @@ export function optionCounts(
     for (let i = 0; i < column.values.length; i++) {
       const s = column.status[i];
       if (s === AnswerStatus.ANSWERED) {
-        const j = index.get(at(column.values, i));
+        const j = index.get(atF64(column.values, i));
         if (j !== undefined) {
           counts[j] = at(counts, j) + 1;
           n++;
@@ -487,7 +487,7 @@ function numberTable(input: AnalysisInput, qs: readonly Item[], k: number): Tabl
     } else {
       let integers = true;
       for (let i = 0; i < c.values.length && integers; i++) {
-        const v = at(c.values, i);
+        const v = atF64(c.values, i);
         if (!Number.isNaN(v) && !Number.isInteger(v)) integers = false;
       }
       const f = integers ? TEXT : dec(2);

@@ -14,7 +14,7 @@ import {
 import type { Row, Section, TableSpec } from '../report/spec.js';
 import type { PlannedItem } from '../scoring/plan.js';
 import { keyedItemValues, type ScoreColumn } from '../scoring/score.js';
-import { at } from '../stats/at.js';
+import { atF64 } from '../stats/at.js';
 import {
   cronbachAlpha,
   type ItemMatrix,
@@ -37,7 +37,7 @@ function completeRowsMatrix(cols: readonly Float64Array[], names: readonly strin
   let nKeep = n;
   for (const c of cols) {
     for (let i = 0; i < n; i++) {
-      if (keep[i] && Number.isNaN(at(c, i))) {
+      if (keep[i] && Number.isNaN(atF64(c, i))) {
         keep[i] = 0;
         nKeep--;
       }
@@ -45,7 +45,7 @@ function completeRowsMatrix(cols: readonly Float64Array[], names: readonly strin
   }
   const data = new Float64Array(nKeep * k);
   for (const [j, c] of cols.entries()) {
-    for (let i = 0, r = 0; i < n; i++) if (keep[i]) data[r++ * k + j] = at(c, i);
+    for (let i = 0, r = 0; i < n; i++) if (keep[i]) data[r++ * k + j] = atF64(c, i);
   }
   return { data, nRows: nKeep, nItems: k, names };
 }

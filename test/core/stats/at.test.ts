@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { at, codePoint, mapAt, present } from '../../../src/core/stats/at.js';
+import { at, atF64, codePoint, mapAt, present } from '../../../src/core/stats/at.js';
 
 describe('checked reads (issue 13: instead of the non-null assertion)', () => {
   it('at reads arrays and typed arrays, including falsy values', () => {
@@ -12,6 +12,15 @@ describe('checked reads (issue 13: instead of the non-null assertion)', () => {
   it('at throws an internal error naming the index and length instead of returning undefined', () => {
     expect(() => at([1, 2], 2)).toThrow('internal: index 2 out of range (length 2)');
     expect(() => at(new Float64Array(3), -1)).toThrow('internal: index -1 out of range (length 3)');
+  });
+
+  it('atF64 reads a Float64Array (NaN and 0 included) and throws past either end', () => {
+    const x = new Float64Array([0, Number.NaN, 2.5]);
+    expect(atF64(x, 0)).toBe(0);
+    expect(Number.isNaN(atF64(x, 1))).toBe(true);
+    expect(atF64(x, 2)).toBe(2.5);
+    expect(() => atF64(x, 3)).toThrow('internal: index 3 out of range (length 3)');
+    expect(() => atF64(x, -1)).toThrow('internal: index -1 out of range (length 3)');
   });
 
   it('mapAt reads a present key and throws on a missing one', () => {
