@@ -25,8 +25,8 @@ import type { QualState } from '../../store/index.js';
 import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { parseQuery, queryList, queryStrictChoice } from '../request.js';
+import { type Html, html, raw } from '../ui/html.js';
 import {
-  esc,
   loadQual,
   nameOfCoder,
   postButton,
@@ -47,8 +47,8 @@ const ComparisonQuery = z.object({
   codes: queryList,
 });
 
-function radio(name: string, value: string, current: string, label: string): string {
-  return `<label><input type="radio" name="${name}" value="${value}"${value === current ? ' checked' : ''}> ${label}</label>`;
+function radio(name: string, value: string, current: string, label: string): Html {
+  return html`<label><input type="radio" name="${name}" value="${value}"${value === current && raw(' checked')}> ${label}</label>`;
 }
 
 /** The comparison settings a query asks for (defaults: every coder who coded, every used codable code). */
@@ -139,32 +139,22 @@ export function registerAnalysis(app: FastifyInstance, ctx: QualContext): void {
     const c = await comparisonOf(ctx, q, req);
     const { opts, project } = c;
     const qs = comparisonQuery(opts);
-    const form =
-      `<form method="get" action="${base}/compare" class="stack"><fieldset><legend>Coders</legend><div class="checks">${project.coders
-        .map(
-          (x) =>
-            `<label><input type="checkbox" name="coders" value="${esc(x.id)}"${opts.coders.includes(x.id) ? ' checked' : ''}> ${esc(x.name)}</label>`,
-        )
-        .join('')}</div></fieldset>` +
-      `<fieldset><legend>Unit</legend><div class="checks"><label><input type="radio" name="unit" value="character"${opts.unit === 'character' ? ' checked' : ''}> characters</label><label><input type="radio" name="unit" value="turn"${opts.unit === 'turn' ? ' checked' : ''}> speaker turns</label></div></fieldset>` +
-      `<fieldset><legend>Transcripts counted</legend><div class="stack">${radio('sources', 'every', opts.sources, 'only those every compared coder has coded (default)')}${radio('sources', 'coded', opts.sources, 'every transcript some compared coder has coded; a coder’s units of a transcript they have not coded are missing')}${radio('sources', 'all', opts.sources, 'all, an uncoded transcript counting as “not coded” (inflates agreement; NVivo’s way)')}</div></fieldset>` +
-      `<fieldset><legend>Speakers counted</legend><div class="checks">${radio('speakers', 'participants', opts.speakers, 'participants only: leave out moderator and interviewer turns (default)')}${radio('speakers', 'all', opts.speakers, 'every turn')}</div></fieldset>` +
-      '<p><button>Compare</button></p></form>';
-    let results = '';
+    const coders = project.coders.map(
+      (x) =>
+        html`<label><input type="checkbox" name="coders" value="${x.id}"${opts.coders.includes(x.id) && raw(' checked')}> ${x.name}</label>`,
+    );
+    const form = html`<form method="get" action="${base}/compare" class="stack"><fieldset><legend>Coders</legend><div class="checks">${coders}</div></fieldset><fieldset><legend>Unit</legend><div class="checks">${radio('unit', 'character', opts.unit, 'characters')}${radio('unit', 'turn', opts.unit, 'speaker turns')}</div></fieldset><fieldset><legend>Transcripts counted</legend><div class="stack">${radio('sources', 'every', opts.sources, 'only those every compared coder has coded (default)')}${radio('sources', 'coded', opts.sources, 'every transcript some compared coder has coded; a coder’s units of a transcript they have not coded are missing')}${radio('sources', 'all', opts.sources, 'all, an uncoded transcript counting as “not coded” (inflates agreement; NVivo’s way)')}</div></fieldset><fieldset><legend>Speakers counted</legend><div class="checks">${radio('speakers', 'participants', opts.speakers, 'participants only: leave out moderator and interviewer turns (default)')}${radio('speakers', 'all', opts.speakers, 'every turn')}</div></fieldset><p><button>Compare</button></p></form>`;
+    let results: Html;
     if (project.sources.length === 0 || opts.codeIds.length === 0)
-      results = '<p>Nothing to compare yet: no coded segments.</p>';
-    else if (opts.coders.length < 2) results = '<p>Choose at least two coders.</p>';
-    else {
-      const tables = tablesOf(c);
-      results =
-        tables.map(specHtml).join('') +
-        `<p>Download: <a href="${base}/compare.csv?${esc(qs)}">CSV</a> · <a href="${base}/compare.docx?${esc(qs)}">Word</a></p>`;
-    }
+      results = html`<p>Nothing to compare yet: no coded segments.</p>`;
+    else if (opts.coders.length < 2) results = html`<p>Choose at least two coders.</p>`;
+    else
+      results = html`${tablesOf(c).map((t) => raw(specHtml(t)))}<p>Download: <a href="${base}/compare.csv?${qs}">CSV</a> · <a href="${base}/compare.docx?${qs}">Word</a></p>`;
     return sendQualPage(reply, {
       q,
       title: 'Coder comparison',
       section: 'compare',
-      body: () => `<h1>Coder comparison</h1>${form}${results}`,
+      body: () => html`<h1>Coder comparison</h1>${form}${results}`.text,
     });
   });
 
