@@ -29,6 +29,7 @@
  * nowhere — NVivo prints κ = 1 there, nabz says why it is undefined); α when fewer than two pairable values or all
  * values fall in one category.
  */
+import { at, mapAt } from '../stats/at.js';
 import { type NotComputable, notComputable } from '../stats/result.js';
 
 export type AgreementUnit = 'character' | 'turn';
@@ -74,7 +75,6 @@ export interface AgreementInput {
  */
 function unitClasses(input: AgreementInput, codeId: string): WeightedUnit[] {
   const out: WeightedUnit[] = [];
-  const m = input.coders.length;
   for (const src of input.sources) {
     const covered = input.coders.map(
       (c) => !input.coverage || (input.coverage[c]?.includes(src.id) ?? false),
@@ -99,45 +99,59 @@ function unitClasses(input: AgreementInput, codeId: string): WeightedUnit[] {
       }
       continue;
     }
-    // Character mode: sweep the boundaries with per-coder coverage counters.
-    // Slot m counts the excluded ranges covering a position.
-    const events = new Map<number, number[]>();
-    const bump = (pos: number, coder: number, d: number) => {
-      const p = Math.min(Math.max(pos, 0), src.length);
-      let e = events.get(p);
-      if (!e) {
-        e = new Array(m + 1).fill(0);
-        events.set(p, e);
-      }
-      e[coder]! += d;
-    };
-    bump(0, 0, 0);
-    bump(src.length, 0, 0);
-    segs.forEach((list, i) => {
-      for (const s of list) {
-        bump(s.start, i, 1);
-        bump(s.end, i, -1);
-      }
-    });
-    for (const x of src.excluded ?? [])
-      if (x.end > x.start) {
-        bump(x.start, m, 1);
-        bump(x.end, m, -1);
-      }
-    const cuts = [...events.keys()].sort((a, b) => a - b);
-    const depth = new Array<number>(m + 1).fill(0);
-    for (let k = 0; k + 1 < cuts.length; k++) {
-      const e = events.get(cuts[k]!)!;
-      for (let i = 0; i <= m; i++) depth[i]! += e[i]!;
-      const w = cuts[k + 1]! - cuts[k]!;
-      if (w <= 0 || depth[m]! > 0) continue;
-      out.push({
-        weight: w,
-        values: depth.slice(0, m).map((d, i) => (covered[i] ? (d > 0 ? 1 : 0) : Number.NaN)),
-      });
-    }
+    characterClasses(src.length, src.excluded ?? [], segs, covered, out);
   }
   return out;
+}
+
+/**
+ * Character mode of {@link unitClasses} for one source: sweep the boundaries with per-coder coverage counters
+ * (slot m counts the excluded ranges covering a position) and push one class per run of code points.
+ */
+function characterClasses(
+  length: number,
+  excluded: readonly { readonly start: number; readonly end: number }[],
+  segs: readonly (readonly { readonly start: number; readonly end: number }[])[],
+  covered: readonly boolean[],
+  out: WeightedUnit[],
+): void {
+  const m = segs.length;
+  const events = new Map<number, number[]>();
+  const bump = (pos: number, coder: number, d: number) => {
+    const p = Math.min(Math.max(pos, 0), length);
+    let e = events.get(p);
+    if (!e) {
+      e = new Array(m + 1).fill(0);
+      events.set(p, e);
+    }
+    e[coder] = at(e, coder) + d;
+  };
+  bump(0, 0, 0);
+  bump(length, 0, 0);
+  segs.forEach((list, i) => {
+    for (const s of list) {
+      bump(s.start, i, 1);
+      bump(s.end, i, -1);
+    }
+  });
+  for (const x of excluded)
+    if (x.end > x.start) {
+      bump(x.start, m, 1);
+      bump(x.end, m, -1);
+    }
+  // In position order: the run from the previous cut to this one has the depths before this cut's events.
+  const cuts = [...events].sort((a, b) => a[0] - b[0]);
+  const depth = new Array<number>(m + 1).fill(0);
+  let prev: number | null = null;
+  for (const [cut, e] of cuts) {
+    if (prev !== null && cut > prev && at(depth, m) <= 0)
+      out.push({
+        weight: cut - prev,
+        values: depth.slice(0, m).map((d, i) => (covered[i] ? (d > 0 ? 1 : 0) : Number.NaN)),
+      });
+    for (const [i, d] of e.entries()) depth[i] = at(depth, i) + d;
+    prev = cut;
+  }
 }
 
 /** Counts behind a two-coder comparison. */
@@ -179,8 +193,8 @@ function twoByTwo(units: readonly WeightedUnit[]): TwoCoderDenominator {
   let n00 = 0;
   let missing = 0;
   for (const u of units) {
-    const a = u.values[0]!;
-    const b = u.values[1]!;
+    const a = at(u.values, 0);
+    const b = at(u.values, 1);
     if (Number.isNaN(a) || Number.isNaN(b)) missing += u.weight;
     else if (a && b) n11 += u.weight;
     else if (a) n10 += u.weight;
@@ -288,11 +302,14 @@ export function twoRaterCoefficients(
   const k = cohenKappa(a, b);
   const seen = new Set<number>();
   const pairs: [number, number][] = [];
-  for (let i = 0; i < a.length; i++)
-    if (!Number.isNaN(a[i]!) && !Number.isNaN(b[i]!)) {
-      pairs.push([a[i]!, b[i]!]);
-      seen.add(a[i]!).add(b[i]!);
+  for (let i = 0; i < a.length; i++) {
+    const x = at(a, i);
+    const y = at(b, i);
+    if (!Number.isNaN(x) && !Number.isNaN(y)) {
+      pairs.push([x, y]);
+      seen.add(x).add(y);
     }
+  }
   const cats = categories ?? [...seen].sort((x, y) => x - y);
   for (const v of seen)
     if (!cats.includes(v))
@@ -345,7 +362,7 @@ export function twoCoderAgreement(input: AgreementInput): {
   pooled: TwoCoderResult;
 } {
   checkCoders(input, 2, 2);
-  const coders: [string, string] = [input.coders[0]!, input.coders[1]!];
+  const coders: [string, string] = [at(input.coders, 0), at(input.coders, 1)];
   const method = `Cohen's kappa, Gwet's AC1, Brennan–Prediger and percent agreement, two coders, unit: ${input.unit === 'character' ? 'character (code point)' : 'speaker turn'}`;
   const make = (codeId: string | null, d: TwoCoderDenominator): TwoCoderResult => ({
     codeId,
@@ -424,14 +441,16 @@ export function alphaFromUnits(
     for (const v of u.values) {
       if (Number.isNaN(v)) missingValues += u.weight;
       else {
-        counts[ci.get(v)!]!++;
+        const c = mapAt(ci, v);
+        counts[c] = at(counts, c) + 1;
         mu++;
       }
     }
     if (mu < 2) continue;
     pairableUnits += u.weight;
     pairableValues += u.weight * mu;
-    const ones = ci.has(1) ? counts[ci.get(1)!]! : 0;
+    const one = ci.get(1);
+    const ones = one === undefined ? 0 : at(counts, one);
     if (ones === mu) all += u.weight;
     else if (ones === 0) none += u.weight;
     else some += u.weight;
@@ -441,24 +460,29 @@ export function alphaFromUnits(
       buckets.set(mu, b);
     }
     for (let c = 0; c < K; c++) {
-      if (!counts[c]) continue;
-      for (let k = 0; k < K; k++) b[c]![k]! += u.weight * counts[c]! * (counts[k]! - (c === k ? 1 : 0));
+      const cc = at(counts, c);
+      if (!cc) continue;
+      const bc = at(b, c);
+      for (let k = 0; k < K; k++) bc[k] = at(bc, k) + u.weight * cc * (at(counts, k) - (c === k ? 1 : 0));
     }
   }
   const o = Array.from({ length: K }, () => new Array<number>(K).fill(0));
   for (const [mu, b] of buckets)
-    for (let c = 0; c < K; c++) for (let k = 0; k < K; k++) o[c]![k]! += b[c]![k]! / (mu - 1);
+    for (const [c, bc] of b.entries()) {
+      const oc = at(o, c);
+      for (const [k, x] of bc.entries()) oc[k] = at(oc, k) + x / (mu - 1);
+    }
   const nc = o.map((row) => row.reduce((s, x) => s + x, 0));
   const n = nc.reduce((s, x) => s + x, 0);
   let disagreeO = 0;
   let disagreeE = 0;
   let agreeO = 0;
-  for (let c = 0; c < K; c++) {
-    agreeO += o[c]![c]!;
-    for (let k = 0; k < K; k++) {
+  for (const [c, oc] of o.entries()) {
+    agreeO += at(oc, c);
+    for (const [k, x] of oc.entries()) {
       if (c === k) continue;
-      disagreeO += o[c]![k]!;
-      disagreeE += nc[c]! * nc[k]!;
+      disagreeO += x;
+      disagreeE += at(nc, c) * at(nc, k);
     }
   }
   const denominator: AlphaDenominator = {
@@ -515,11 +539,11 @@ export function krippendorffAlpha(input: AgreementInput): { perCode: AlphaResult
  */
 export function krippendorffAlphaNominal(data: readonly ArrayLike<number>[]): AlphaResult {
   if (data.length < 2) throw new RangeError(`Alpha needs at least two coders; got ${data.length}.`);
-  const n = data[0]!.length;
+  const n = at(data, 0).length;
   for (const row of data)
     if (row.length !== n) throw new RangeError('Every coder needs a value (or NaN) for every unit.');
   const units: WeightedUnit[] = [];
-  for (let u = 0; u < n; u++) units.push({ weight: 1, values: data.map((row) => row[u]!) });
+  for (let u = 0; u < n; u++) units.push({ weight: 1, values: data.map((row) => at(row, u)) });
   return alphaFromUnits(units);
 }
 
@@ -537,8 +561,8 @@ export function cohenKappa(
   let N = 0;
   let agree = 0;
   for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
+    const x = at(a, i);
+    const y = at(b, i);
     if (Number.isNaN(x) || Number.isNaN(y)) continue;
     N++;
     if (x === y) agree++;

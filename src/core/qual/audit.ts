@@ -13,6 +13,7 @@
  * dropped; NaN, ±Infinity, `undefined` array items, functions, symbols and bigints throw (they have no JSON form).
  */
 import { canonicalJson } from '../json.js';
+import { at } from '../stats/at.js';
 
 /** A hash function over a string, e.g. SHA-256 hex. Must be deterministic. */
 type HashFn = (s: string) => string;
@@ -116,7 +117,7 @@ export type AuditVerification =
 export function verifyAuditChain(log: readonly AuditEvent[], hash: HashFn): AuditVerification {
   let prev = AUDIT_GENESIS;
   for (let i = 0; i < log.length; i++) {
-    const e = log[i]!;
+    const e = at(log, i);
     if (e.seq !== i + 1)
       return {
         ok: false,

@@ -22,6 +22,7 @@
  * pairs for α, and why nabz recommends the speaker-turn unit when an interval is reported.
  */
 import { binomial, createRng, multinomial, type Rng } from '../simulate/rng.js';
+import { at, codePoint } from '../stats/at.js';
 import { isNotComputable, type NotComputable, notComputable } from '../stats/result.js';
 import {
   type AlphaResult,
@@ -64,7 +65,7 @@ function options(o: BootstrapOptions): Required<BootstrapOptions> {
 export function streamSeed(seed: number, key: string): number {
   let h = (0x811c9dc5 ^ seed) >>> 0;
   for (const ch of `${key}`) {
-    h ^= ch.codePointAt(0)!;
+    h ^= codePoint(ch);
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h;
@@ -76,7 +77,7 @@ export function percentileInterval(sorted: readonly number[], level: number): In
   const a = (1 - level) / 2;
   const lo = Math.min(B - 1, Math.max(0, Math.trunc(a * B) - 1));
   const hi = Math.min(B - 1, Math.max(0, Math.trunc((1 - a) * B)));
-  return { lower: sorted[lo]!, upper: sorted[hi]! };
+  return { lower: at(sorted, lo), upper: at(sorted, hi) };
 }
 
 export interface TwoCoderBootstrap {
@@ -176,7 +177,6 @@ export function bootstrapAlpha(
 ): AlphaBootstrap {
   const { samples, seed, level } = options(opts);
   const o = r.coincidences;
-  const K = o.length;
   const nc = o.map((row) => row.reduce((s, x) => s + x, 0));
   const n = nc.reduce((s, x) => s + x, 0);
   const empty = (reason: string): AlphaBootstrap => ({
@@ -193,13 +193,13 @@ export function bootstrapAlpha(
   let ncnk = 0;
   let q = 0;
   let nzero = 0;
-  for (let c = 0; c < K; c++) {
-    if (o[c]![c]! > 0) nzero++;
-    for (let k = 0; k < K; k++) {
-      if (o[c]![k]! > 0) q++;
+  for (const [c, oc] of o.entries()) {
+    if (at(oc, c) > 0) nzero++;
+    for (const [k, x] of oc.entries()) {
+      if (x > 0) q++;
       if (c !== k) {
-        disagree += o[c]![k]!;
-        ncnk += nc[c]! * nc[k]!;
+        disagree += x;
+        ncnk += at(nc, c) * at(nc, k);
       }
     }
   }
@@ -220,7 +220,7 @@ export function bootstrapAlpha(
   }
   // Resamples of α* = 1 drawn from one category only have no variation: set the expected number of them to 0.
   let nx = 0;
-  for (let c = 0; c < K; c++) nx += (o[c]![c]! / n) ** M;
+  for (const [c, oc] of o.entries()) nx += (at(oc, c) / n) ** M;
   nx = Math.round(samples * nx);
   if (nx > 0 && nzero > 1) {
     let left = Math.min(nx, ones);

@@ -18,8 +18,9 @@
  */
 import { z } from 'zod';
 import type { Issue, Validated } from '../instrument/schema.js';
+import { mapAt } from '../stats/at.js';
 import { isNotComputable, type NotComputable } from '../stats/result.js';
-import { compareCoders } from './comparison.js';
+import { compareCoders, pooledRow } from './comparison.js';
 import { CONSENSUS_CODER, type Range, unionRanges } from './consensus.js';
 import {
   type Code,
@@ -192,7 +193,7 @@ export function mergeCodes(project: QualProject, input: MergeInput): Validated<M
     if (descendantCodeIds(project.codes, id).has(target.id))
       return fail(
         'into',
-        `"${target.name}" is a sub-code of "${byId.get(id)!.name}"; merge into a code outside it, or a new code.`,
+        `"${target.name}" is a sub-code of "${mapAt(byId, id).name}"; merge into a code outside it, or a new code.`,
       );
   // Codes merged earlier into a code merged now follow it to the target (no chains).
   const following = project.codes.filter(
@@ -204,7 +205,7 @@ export function mergeCodes(project: QualProject, input: MergeInput): Validated<M
       target,
       created,
       merged: [...merging, ...following.map((c) => c.id)].map((id) => ({
-        ...byId.get(id)!,
+        ...mapAt(byId, id),
         mergedInto: target.id,
       })),
     },
@@ -361,7 +362,7 @@ export function agreementBaseline(project: QualProject, at: string): AgreementBa
   const codeIds = dedupe(
     p.segments.filter((s) => coders.includes(s.coderId)).flatMap((s) => s.codeIds),
   ).filter((id) => p.codes.some((c) => c.id === id && c.codable));
-  const row = compareCoders(p, { coders, codeIds, unit: 'character', bootstrap: false }).rows.at(-1)!;
+  const row = pooledRow(compareCoders(p, { coders, codeIds, unit: 'character', bootstrap: false }));
   const n = (x: number | NotComputable) => (isNotComputable(x) ? null : x);
   return {
     at,

@@ -13,6 +13,7 @@
  *   `'all'` counts every character or turn.
  */
 import type { Cell, Row, TableSpec } from '../report/spec.js';
+import { at, present } from '../stats/at.js';
 import { isNotComputable, type NotComputable } from '../stats/result.js';
 import {
   type AgreementInput,
@@ -80,6 +81,16 @@ export interface Comparison {
   readonly rows: readonly ComparisonRow[];
   /** Three or more coders: every pair, pooled over codes. */
   readonly pairs: readonly { readonly coders: readonly [string, string]; readonly result: TwoCoderResult }[];
+}
+
+/** The pooled row of a comparison: always its last row. */
+export function pooledRow(c: Comparison): ComparisonRow {
+  return at(c.rows, c.rows.length - 1);
+}
+
+/** The two-coder figures of a row, which every row has when exactly two coders are compared. */
+export function twoCoderRow(r: ComparisonRow): TwoCoderResult {
+  return present(r.two, 'the two-coder figures of a comparison of two coders');
 }
 
 /** The agreement input of a project for the compared coders, and what the scope counted and left out. */
@@ -181,7 +192,7 @@ export function compareCoders(project: QualProject, opts: ComparisonOptions): Co
   if (opts.coders.length > 2)
     for (let i = 0; i < opts.coders.length; i++)
       for (let j = i + 1; j < opts.coders.length; j++) {
-        const c: [string, string] = [opts.coders[i]!, opts.coders[j]!];
+        const c: [string, string] = [at(opts.coders, i), at(opts.coders, j)];
         pairs.push({ coders: c, result: twoCoderAgreement({ ...input, coders: c }).pooled });
       }
   return { unit: opts.unit, coders: opts.coders, scope, bootstrap: boot, rows, pairs };
@@ -254,7 +265,7 @@ export function agreementTables(
   if (c.coders.length === 2) {
     const [a, b] = c.coders.map(names.coder);
     const rows: Row[] = c.rows.map((r) => {
-      const t = r.two!;
+      const t = twoCoderRow(r);
       const d = t.denominator;
       const ciCells: Record<string, Cell> = c.bootstrap
         ? {

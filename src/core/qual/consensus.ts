@@ -19,6 +19,7 @@
  * delete and which ranges to add, so the caller writes them (and their audit events) in one plan.
  */
 import type { Issue, Validated } from '../instrument/schema.js';
+import { at } from '../stats/at.js';
 import type { QualProject, Segment } from './model.js';
 import { codePointLength } from './offsets.js';
 
@@ -115,14 +116,15 @@ export function disagreements(project: QualProject, opts: DisagreementOptions): 
       let run: { start: number; end: number; codedBy: string[] } | null = null;
       const flush = () => {
         if (!run) return;
+        const { codedBy } = run;
         const covered = consensus ? coveredLength(consensus, run) : 0;
         out.push({
           sourceId: src.id,
           codeId,
           start: run.start,
           end: run.end,
-          codedBy: run.codedBy,
-          notCodedBy: opts.coders.filter((c) => !run!.codedBy.includes(c)),
+          codedBy,
+          notCodedBy: opts.coders.filter((c) => !codedBy.includes(c)),
           consensus:
             consensus === null
               ? null
@@ -135,8 +137,8 @@ export function disagreements(project: QualProject, opts: DisagreementOptions): 
         run = null;
       };
       for (let k = 0; k + 1 < cuts.length; k++) {
-        const piece = { start: cuts[k]!, end: cuts[k + 1]! };
-        const codedBy = opts.coders.filter((_, i) => coveredLength(byCoder[i]!, piece) > 0);
+        const piece = { start: at(cuts, k), end: at(cuts, k + 1) };
+        const codedBy = opts.coders.filter((_, i) => coveredLength(at(byCoder, i), piece) > 0);
         const differs = codedBy.length > 0 && codedBy.length < opts.coders.length;
         if (
           run &&

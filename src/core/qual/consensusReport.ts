@@ -13,7 +13,7 @@
 import type { Cell, Row, TableSpec } from '../report/spec.js';
 import { isNotComputable, type NotComputable } from '../stats/result.js';
 import { type AgreementBaseline, agreementBaseline } from './codebook.js';
-import { compareCoders } from './comparison.js';
+import { compareCoders, pooledRow, twoCoderRow } from './comparison.js';
 import {
   CONSENSUS_CODER,
   type CodingDisagreement,
@@ -59,22 +59,28 @@ export function consensusReport(
 ): ConsensusReport {
   const passages = disagreements(project, opts);
   const live = agreementBaseline(project, opts.at);
-  const row = compareCoders(project, {
-    coders: opts.coders,
-    codeIds: opts.codeIds,
-    unit: 'character',
-    bootstrap: false,
-  }).rows.at(-1)!;
+  const row = pooledRow(
+    compareCoders(project, {
+      coders: opts.coders,
+      codeIds: opts.codeIds,
+      unit: 'character',
+      bootstrap: false,
+    }),
+  );
   const started = { ...project, sources: project.sources.filter((s) => opts.started.has(s.id)) };
   const after = started.sources.length
     ? opts.coders.map((coderId) => {
-        const r = compareCoders(started, {
-          coders: [coderId, CONSENSUS_CODER.id],
-          codeIds: opts.codeIds,
-          unit: 'character',
-          sources: 'all',
-          bootstrap: false,
-        }).rows.at(-1)!.two!;
+        const r = twoCoderRow(
+          pooledRow(
+            compareCoders(started, {
+              coders: [coderId, CONSENSUS_CODER.id],
+              codeIds: opts.codeIds,
+              unit: 'character',
+              sources: 'all',
+              bootstrap: false,
+            }),
+          ),
+        );
         return {
           coderId,
           units: r.denominator.units,

@@ -15,6 +15,7 @@
  */
 import { z } from 'zod';
 import type { Issue } from '../issue.js';
+import { codePoint } from '../stats/at.js';
 import { IsoDateTimeSchema, QualIdSchema } from './model.js';
 
 /** A calendar date, YYYY-MM-DD. */
@@ -83,7 +84,7 @@ export function checkConsentForm(
     issues.push({
       path: 'text',
       code: 'unsupported_mark',
-      message: `The text has the diacritic U+${mark[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} (zer, zabar, pesh…), which the consent PDF cannot place correctly; remove the diacritics (Urdu is normally written without them).`,
+      message: `The text has the diacritic U+${codePoint(mark[0]).toString(16).toUpperCase().padStart(4, '0')} (zer, zabar, pesh…), which the consent PDF cannot place correctly; remove the diacritics (Urdu is normally written without them).`,
     });
   if (form.language === 'en' && ARABIC_SCRIPT.test(form.text))
     issues.push({

@@ -6,6 +6,7 @@
  * M4A/M4B/M4P/F4A are audio), WAV (RIFF … WAVE), Ogg (audio, or video when its first page is Theora), WebM
  * (Matroska EBML header with DocType "webm"). Pure: bytes in, a description out.
  */
+import { at, present } from '../stats/at.js';
 import type { Turn } from './model.js';
 
 /** The largest recording accepted, in bytes (32 MiB: about 70 minutes of speech at 64 kbit/s). */
@@ -36,11 +37,11 @@ const contains = (b: Uint8Array, text: string, limit: number): boolean => {
 
 /** An MPEG-1/2/2.5 audio frame header: sync, a valid version and layer, bitrate index 1–14, sample rate 0–2. */
 function isMpegFrame(b: Uint8Array): boolean {
-  if (b.length < 4 || b[0] !== 0xff || (b[1]! & 0xe0) !== 0xe0) return false;
-  const version = (b[1]! >> 3) & 3;
-  const layer = (b[1]! >> 1) & 3;
-  const bitrate = b[2]! >> 4;
-  const rate = (b[2]! >> 2) & 3;
+  if (b.length < 4 || b[0] !== 0xff || (at(b, 1) & 0xe0) !== 0xe0) return false;
+  const version = (at(b, 1) >> 3) & 3;
+  const layer = (at(b, 1) >> 1) & 3;
+  const bitrate = at(b, 2) >> 4;
+  const rate = (at(b, 2) >> 2) & 3;
   return version !== 1 && layer !== 0 && bitrate !== 0 && bitrate !== 15 && rate !== 3;
 }
 
@@ -107,9 +108,10 @@ export function turnSpans(turns: readonly Turn[]): Map<number, { start: number; 
   const timed = turns.filter((t) => t.time !== undefined).sort((a, b) => a.start - b.start);
   const out = new Map<number, { start: number; end?: number }>();
   timed.forEach((t, k) => {
+    const start = present(t.time, 'the time of a timed turn');
     const next = timed[k + 1]?.time;
-    const end = t.endTime ?? (next !== undefined && next > t.time! ? next : undefined);
-    out.set(t.index, { start: t.time!, ...(end !== undefined && end > t.time! ? { end } : {}) });
+    const end = t.endTime ?? (next !== undefined && next > start ? next : undefined);
+    out.set(t.index, { start, ...(end !== undefined && end > start ? { end } : {}) });
   });
   return out;
 }

@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { type Issue, LanguageSchema, toIssues, type Validated } from '../instrument/schema.js';
+import { at } from '../stats/at.js';
 import { codePointLength } from './offsets.js';
 
 /** Ids of qualitative entities: opaque, URL- and file-name-safe (imported REFI-QDA GUIDs fit). */
@@ -793,7 +794,7 @@ export function phaseTimeline(memos: readonly Memo[]): PhaseTimelineEntry[] {
       ...info,
       memoCount: ms.length,
       memoIds: ms.map((m) => m.id),
-      ...(ms.length ? { first: ms[0]!.at, last: ms[ms.length - 1]!.at } : {}),
+      ...(ms.length ? { first: at(ms, 0).at, last: at(ms, ms.length - 1).at } : {}),
     };
     return entry;
   });

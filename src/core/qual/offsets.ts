@@ -18,6 +18,7 @@
  * A lone surrogate (malformed UTF-16) counts as one code point and three UTF-8 bytes (it is written as U+FFFD,
  * as `TextEncoder` does).
  */
+import { at } from '../stats/at.js';
 
 /** How to treat a UTF-16 index or UTF-8 byte offset that falls inside a character. */
 export type Bias = 'floor' | 'ceil' | 'strict';
@@ -109,13 +110,13 @@ export class OffsetIndex {
   /** UTF-16 index of code point position `cp` (0 … length). */
   toUtf16(cp: number): number {
     this.checkCp(cp);
-    return this.u16[cp]!;
+    return at(this.u16, cp);
   }
 
   /** UTF-8 byte offset of code point position `cp` (0 … length). */
   toUtf8(cp: number): number {
     this.checkCp(cp);
-    return this.u8[cp]!;
+    return at(this.u8, cp);
   }
 
   /** Code point position of UTF-16 index `i` (0 … text.length); inside a surrogate pair, `bias` decides. */
@@ -147,7 +148,7 @@ function search(arr: Uint32Array, target: number, bias: Bias, what: string, insi
   let hi = arr.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    const v = arr[mid]!;
+    const v = at(arr, mid);
     if (v === target) return mid;
     if (v < target) lo = mid + 1;
     else hi = mid - 1;

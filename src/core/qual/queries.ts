@@ -13,6 +13,7 @@
  * show one by mistake.
  */
 import { cellsToSuppress, isSmall } from '../privacy/suppression.js';
+import { at } from '../stats/at.js';
 import { type Code, codePath, codesInTreeOrder, type QualProject, type Segment, type Turn } from './model.js';
 import { OffsetIndex } from './offsets.js';
 
@@ -121,10 +122,10 @@ export function cooccurrence(project: QualProject, k: number): Cooccurrence {
   for (const [sid, list] of bySource) {
     list.sort((a, b) => a.start - b.start);
     const turns = project.turns[sid] ?? [];
-    for (let i = 0; i < list.length; i++) {
-      const a = list[i]!;
-      for (let j = i; j < list.length && list[j]!.start < a.end; j++) {
-        const b = list[j]!;
+    for (const [i, a] of list.entries()) {
+      for (let j = i; j < list.length; j++) {
+        const b = at(list, j);
+        if (b.start >= a.end) break;
         const overlap = { start: Math.max(a.start, b.start), end: Math.min(a.end, b.end) };
         if (overlap.start >= overlap.end) continue;
         const ps = participantsOf(overlap, turns);

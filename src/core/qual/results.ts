@@ -11,6 +11,7 @@
  */
 import { cellsToSuppress, extremeShown, suppressionReason } from '../privacy/suppression.js';
 import type { TableSpec } from '../report/spec.js';
+import { at } from '../stats/at.js';
 import {
   BRAUN_CLARKE_PHASES,
   codesInTreeOrder,
@@ -80,7 +81,7 @@ export function quoteOf(project: QualProject, segment: Segment, suggested = fals
       participantId = p.id;
     }
   } else if (turn && turn.role !== 'participant' && turn.role !== 'unknown') {
-    attribution = turn.role[0]!.toUpperCase() + turn.role.slice(1);
+    attribution = at(turn.role, 0).toUpperCase() + turn.role.slice(1);
   }
   return { segmentId: segment.id, text, attribution, participantId, suggested };
 }
@@ -529,10 +530,11 @@ export function describeSample(project: QualProject, minCellSize = 0): string | 
       .filter((v): v is number => typeof v === 'number');
     if (nums.length === given && nums.length > 0 && counts.size > 3) {
       const sorted = [...nums].sort((a, b) => a - b);
-      const lo = sorted[0]!;
-      const hi = sorted[sorted.length - 1]!;
+      const lo = at(sorted, 0);
+      const hi = at(sorted, sorted.length - 1);
       const mid = sorted.length / 2;
-      const median = sorted.length % 2 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+      const median =
+        sorted.length % 2 ? at(sorted, Math.floor(mid)) : (at(sorted, mid - 1) + at(sorted, mid)) / 2;
       const shown = extremeShown(nums, lo, minCellSize) && extremeShown(nums, hi, minCellSize);
       return shown
         ? `${k}: ${lo}–${hi} (median ${Number(median.toPrecision(12))}${missing ? `, not given ${missing}` : ''})`
@@ -631,7 +633,7 @@ function make(
       title,
       prompt,
       answer,
-      from: answer === null ? null : a![1],
+      from: answer === null || a === undefined ? null : a[1],
       status: answer === null ? 'needs_researcher' : 'prefilled',
     };
   });

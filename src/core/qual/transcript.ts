@@ -15,6 +15,7 @@
  */
 import type { Issue } from '../instrument/schema.js';
 import { asciiDigits } from '../response/normalize.js';
+import { at, present } from '../stats/at.js';
 import type { Participant, Source, SpeakerRole, Turn } from './model.js';
 import { OffsetIndex } from './offsets.js';
 
@@ -107,20 +108,20 @@ export function classifyLabel(raw: string): SpeakerLabel | null {
   const label = collapse(raw.replace(/[\u200E\u200F\u202A-\u202E\u2066-\u2069]/g, ''));
   if (label === '' || label.length > 40) return null;
   let m = RE_NUMBERED.exec(label);
-  if (m) return { label, key: `P${Number(asciiDigits(m[1]!))}`, role: 'participant', kind: 'numbered' };
+  if (m) return { label, key: `P${Number(asciiDigits(at(m, 1)))}`, role: 'participant', kind: 'numbered' };
   if (RE_PARTICIPANT_PLAIN.test(label))
     return { label, key: 'Participant', role: 'participant', kind: 'generic' };
   m = RE_SPEAKER_N.exec(label);
-  if (m) return { label, key: `Speaker ${Number(asciiDigits(m[1]!))}`, role: 'unknown', kind: 'generic' };
+  if (m) return { label, key: `Speaker ${Number(asciiDigits(at(m, 1)))}`, role: 'unknown', kind: 'generic' };
   const num = RE_ROLE_NUM.exec(label);
-  const word = num ? num[1]! : label;
+  const word = num ? at(num, 1) : label;
   for (const [role, key, re] of ROLE_WORDS) {
     if (re.test(word)) {
-      const n = num ? Number(asciiDigits(num[2]!)) : undefined;
+      const n = num ? Number(asciiDigits(at(num, 2))) : undefined;
       return { label, key: n === undefined ? key : `${key} ${n}`, role, kind: 'role' };
     }
   }
-  if (STOPWORDS.has(label.toLowerCase()) || STOPWORDS.has(label.split(' ')[0]!.toLowerCase())) return null;
+  if (STOPWORDS.has(label.toLowerCase()) || STOPWORDS.has(at(label.split(' '), 0).toLowerCase())) return null;
   if (RE_NAME_CASED.test(label) || RE_NAME_ARABIC.test(label))
     return { label, key: label, role: 'unknown', kind: 'name' };
   return null;
@@ -138,7 +139,7 @@ const RE_TS_ONLY = new RegExp(String.raw`^[ \t${BIDI}]*[\[(]?(${TS})[\])]?[ \t]*
 /** Seconds of "hh:mm:ss", "mm:ss", "hh:mm:ss.mmm" / "…,mmm". */
 export function parseTimestamp(ts: string): number {
   const [main, frac] = ts.split(/[.,]/);
-  const parts = main!.split(':').map(Number);
+  const parts = present(main, 'the time of a timestamp').split(':').map(Number);
   let s = 0;
   for (const p of parts) s = s * 60 + p;
   if (frac !== undefined) s += Number(`0.${frac}`);
@@ -167,7 +168,7 @@ export class SpeakerDirectory {
 
   constructor(participants: readonly Participant[] = []) {
     this.count = participants.length;
-    this.only = participants.length === 1 ? participants[0]!.id : null;
+    this.only = participants.length === 1 ? at(participants, 0).id : null;
     for (const p of participants) {
       const add = (s: string) => {
         const c = classifyLabel(s);
@@ -219,10 +220,10 @@ export function recognizeTurns(
   const cands: (Candidate | { tsOnly: number } | null)[] = lines.map(({ start, end }) => {
     const line = text.slice(start, end);
     const ts = RE_TS_ONLY.exec(line);
-    if (ts) return { tsOnly: parseTimestamp(ts[1]!) };
+    if (ts) return { tsOnly: parseTimestamp(at(ts, 1)) };
     const m = RE_SPEAKER_LINE.exec(line);
     if (!m) return null;
-    const label = classifyLabel(m[2]!);
+    const label = classifyLabel(at(m, 2));
     if (!label) return null;
     const t = m[1] ?? m[3];
     return {
@@ -317,7 +318,7 @@ export function recognizeTurns(
 /** UTF-16 index after the last non-whitespace character of `text[from, to)`, or `from` if there is none. */
 function trimEnd(text: string, from: number, to: number): number {
   let e = to;
-  while (e > from && /\s/.test(text[e - 1]!)) e--;
+  while (e > from && /\s/.test(at(text, e - 1))) e--;
   return e;
 }
 
@@ -340,14 +341,14 @@ export function assignPseudonyms(
       if (t.participantId !== null && !first.has(t.participantId)) first.set(t.participantId, k);
     });
     order = [...order].sort((a, b) => {
-      const fa = first.get(participants[a]!.id) ?? Number.POSITIVE_INFINITY;
-      const fb = first.get(participants[b]!.id) ?? Number.POSITIVE_INFINITY;
+      const fa = first.get(at(participants, a).id) ?? Number.POSITIVE_INFINITY;
+      const fb = first.get(at(participants, b).id) ?? Number.POSITIVE_INFINITY;
       return fa - fb || a - b;
     });
   }
   const out = participants.slice();
   order.forEach((i, k) => {
-    const p = participants[i]!;
+    const p = at(participants, i);
     const pseudonym = `${prefix}${k + 1}`;
     const aliases =
       p.pseudonym !== pseudonym && !p.aliases.includes(p.pseudonym) ? [...p.aliases, p.pseudonym] : p.aliases;
@@ -442,7 +443,7 @@ export function pseudonymizeTranscript(
 export function carryTimes(before: readonly Turn[], after: readonly Turn[]): Turn[] {
   if (before.length !== after.length) return [...after];
   return after.map((t, k) => {
-    const b = before[k]!;
+    const b = at(before, k);
     return {
       ...t,
       ...(b.time !== undefined ? { time: b.time } : {}),
@@ -617,15 +618,15 @@ function parseBlocks(text: string, issues: Issue[], kind: 'webvtt' | 'srt'): Cue
   const lines = text.split('\n');
   let i = 0;
   if (kind === 'webvtt' && /^WEBVTT(?:[ \t]|$)/.test(lines[0] ?? '')) {
-    while (i < lines.length && lines[i]!.trim() !== '') i++; // header block
+    while (i < lines.length && at(lines, i).trim() !== '') i++; // header block
   }
   while (i < lines.length) {
-    while (i < lines.length && lines[i]!.trim() === '') i++;
+    while (i < lines.length && at(lines, i).trim() === '') i++;
     if (i >= lines.length) break;
     const blockStart = i;
     const block: string[] = [];
-    while (i < lines.length && lines[i]!.trim() !== '') block.push(lines[i++]!);
-    if (kind === 'webvtt' && /^(NOTE|STYLE|REGION)(?:[ \t]|$)/.test(block[0]!)) continue;
+    while (i < lines.length && at(lines, i).trim() !== '') block.push(at(lines, i++));
+    if (kind === 'webvtt' && /^(NOTE|STYLE|REGION)(?:[ \t]|$)/.test(at(block, 0))) continue;
     const t = block.findIndex((l) => l.includes('-->'));
     if (t < 0 || t > 1) {
       issues.push({
@@ -635,8 +636,8 @@ function parseBlocks(text: string, issues: Issue[], kind: 'webvtt' | 'srt'): Cue
       });
       continue;
     }
-    const [a, b] = block[t]!.split('-->');
-    const start = cueTime(a!);
+    const [a, b] = at(block, t).split('-->');
+    const start = cueTime(present(a, 'the start of a cue timing'));
     const end = cueTime((b ?? '').trim().split(/\s+/)[0] ?? '');
     if (start === null || end === null) {
       issues.push({
@@ -673,7 +674,7 @@ function transcriptFromCues(
     let words = cue.text;
     if (label === null) {
       const m = RE_SPEAKER_LINE.exec(words);
-      const c = m ? classifyLabel(m[2]!) : null;
+      const c = m ? classifyLabel(at(m, 2)) : null;
       if (m && c && (c.kind !== 'name' || dir.lookup(c) !== null || options.names !== false)) {
         label = c.label;
         words = words.slice(m[0].length);
@@ -736,9 +737,9 @@ function transcriptFromCues(
       unlinked.set(u.c.key, (unlinked.get(u.c.key) ?? 0) + 1);
     return {
       index: k,
-      start: spans[k]!.head,
-      end: spans[k]!.end,
-      contentStart: spans[k]!.content,
+      start: at(spans, k).head,
+      end: at(spans, k).end,
+      contentStart: at(spans, k).content,
       label: u.label,
       speakerKey: u.c.key,
       role,
