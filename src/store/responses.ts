@@ -1065,6 +1065,11 @@ async function runPgDirect<T>(q: PgStatement, steps: Steps<T>): Promise<T> {
         result = undefined;
         break;
       }
+      default: {
+        // A new step needs its statement here too (the compiler says so), as in runWithKysely and runDirect.
+        const unknown: never = step;
+        throw new Error(`runPgDirect: no statement for step ${JSON.stringify(unknown)}`);
+      }
     }
     next = steps.next(result);
   }
