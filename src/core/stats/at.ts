@@ -48,3 +48,16 @@ export function atF64(a: Float64Array, i: number): number {
   }
   return v;
 }
+
+/**
+ * `at` for a plain array of numbers, monomorphic for the same reason as {@link atF64}: the statistics' inner loops
+ * (regression, logistic IRLS, reliability) read number[] and Float64Array through these two instead of the shared
+ * `at`, which doubled the time of `nabz analyze` (issue 13's at() bench, docs/benchmarks.md).
+ */
+export function atNum(a: readonly number[], i: number): number {
+  const v = a[i];
+  if (v === undefined) {
+    throw new Error(`internal: index ${i} out of range (length ${a.length}); this is a bug in nabz.`);
+  }
+  return v;
+}

@@ -7,7 +7,7 @@
  * of Spearman's rho. Applied Statistics 24, 377–379.
  * Goldens: test/goldens/r/stats_b2.R, test/goldens/pspp/correlation.sps.
  */
-import { at } from './at.js';
+import { at, atF64 } from './at.js';
 import { normalCdf, normalQuantile, normalSf, tCdf, tSf, tTwoSided } from './distributions.js';
 import { averageRanks } from './ranks.js';
 import {
@@ -51,10 +51,10 @@ function completePairs(
 function accurateMean(v: Float64Array): number {
   const n = v.length;
   let s = 0;
-  for (let i = 0; i < n; i++) s += at(v, i);
+  for (let i = 0; i < n; i++) s += atF64(v, i);
   const m = s / n;
   let c = 0;
-  for (let i = 0; i < n; i++) c += at(v, i) - m;
+  for (let i = 0; i < n; i++) c += atF64(v, i) - m;
   return m + c / n;
 }
 
@@ -66,8 +66,8 @@ function centeredSums(x: Float64Array, y: Float64Array): [number, number, number
   let syy = 0;
   let sxy = 0;
   for (let i = 0; i < x.length; i++) {
-    const dx = at(x, i) - mx;
-    const dy = at(y, i) - my;
+    const dx = atF64(x, i) - mx;
+    const dy = atF64(y, i) - my;
     sxx += dx * dx;
     syy += dy * dy;
     sxy += dx * dy;
@@ -191,14 +191,14 @@ function spearmanExactCounts(n: number): Float64Array {
     const position = popcount(mask) + 1;
     const base = mask * width;
     for (let s = 0; s <= maxS; s++) {
-      const c = at(counts, base + s);
+      const c = atF64(counts, base + s);
       if (c === 0) continue;
       for (let value = 1; value <= n; value++) {
         const bit = 1 << (value - 1);
         if (mask & bit) continue;
         const d = position - value;
         const s2 = s + d * d;
-        counts[(mask | bit) * width + s2] = at(counts, (mask | bit) * width + s2) + c;
+        counts[(mask | bit) * width + s2] = atF64(counts, (mask | bit) * width + s2) + c;
       }
     }
   }
@@ -226,8 +226,8 @@ function as89(n: number, s: number, lowerTail: boolean): number {
     let atLeast = 0;
     let total = 0;
     for (let v = 0; v < counts.length; v++) {
-      total += at(counts, v);
-      if (v >= s) atLeast += at(counts, v);
+      total += atF64(counts, v);
+      if (v >= s) atLeast += atF64(counts, v);
     }
     return lowerTail ? (total - atLeast) / total : atLeast / total;
   }

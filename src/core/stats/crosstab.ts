@@ -6,7 +6,7 @@
  * References: R `stats::chisq.test`, `stats::fisher.test`; SPSS/PSPP CROSSTABS /STATISTICS=CHISQ PHI.
  * Goldens: test/goldens/r/stats_b2.R, test/goldens/pspp/crosstab.sps.
  */
-import { at } from './at.js';
+import { at, atF64, atNum } from './at.js';
 import { chi2Sf } from './distributions.js';
 import {
   type Alternative,
@@ -94,7 +94,7 @@ export function crossTabulate(
     const c = colIndex.get(yi);
     if (r === undefined || c === undefined) continue;
     const row = at(counts, r);
-    row[c] = at(row, c) + 1;
+    row[c] = atNum(row, c) + 1;
     n++;
   }
   return { counts, rowLevels, colLevels, n, nMissing: x.length - n };
@@ -206,8 +206,8 @@ export function chiSquareIndependence(
   for (let i = 0; i < r; i++) {
     for (let j = 0; j < c; j++) {
       const v = at(at(counts, i), j);
-      rowTotals[i] = at(rowTotals, i) + v;
-      colTotals[j] = at(colTotals, j) + v;
+      rowTotals[i] = atNum(rowTotals, i) + v;
+      colTotals[j] = atNum(colTotals, j) + v;
       n += v;
     }
   }
@@ -237,8 +237,8 @@ export function chiSquareIndependence(
   let minExpected = Number.POSITIVE_INFINITY;
   for (let i = 0; i < r; i++) {
     for (let j = 0; j < c; j++) {
-      const o = at(at(observed, i), j);
-      const e = at(at(expected, i), j);
+      const o = atNum(at(observed, i), j);
+      const e = atNum(at(expected, i), j);
       const dev = o - e;
       x2 += (dev * dev) / e;
       if (is2x2) {
@@ -263,8 +263,9 @@ export function chiSquareIndependence(
   const useYates = options.continuityCorrection === true && continuityCorrected !== null;
   const chosen = useYates ? continuityCorrected : pearson;
   const phi = is2x2
-    ? (at(at(observed, 0), 0) * at(at(observed, 1), 1) - at(at(observed, 0), 1) * at(at(observed, 1), 0)) /
-      Math.sqrt(at(rowTotals, 0) * at(rowTotals, 1) * at(colTotals, 0) * at(colTotals, 1))
+    ? (atNum(at(observed, 0), 0) * atNum(at(observed, 1), 1) -
+        atNum(at(observed, 0), 1) * atNum(at(observed, 1), 0)) /
+      Math.sqrt(atNum(rowTotals, 0) * atNum(rowTotals, 1) * atNum(colTotals, 0) * atNum(colTotals, 1))
     : Math.sqrt(x2 / n);
   return {
     method: useYates
@@ -313,8 +314,8 @@ function linearByLinearAssociation(
   let mv = 0;
   for (let i = 0; i < r; i++) {
     for (let j = 0; j < c; j++) {
-      mu += at(at(observed, i), j) * at(u, i);
-      mv += at(at(observed, i), j) * at(v, j);
+      mu += atNum(at(observed, i), j) * atNum(u, i);
+      mv += atNum(at(observed, i), j) * atNum(v, j);
     }
   }
   mu /= n;
@@ -324,9 +325,9 @@ function linearByLinearAssociation(
   let svv = 0;
   for (let i = 0; i < r; i++) {
     for (let j = 0; j < c; j++) {
-      const w = at(at(observed, i), j);
-      const du = at(u, i) - mu;
-      const dv = at(v, j) - mv;
+      const w = atNum(at(observed, i), j);
+      const du = atNum(u, i) - mu;
+      const dv = atNum(v, j) - mv;
       suv += w * du * dv;
       suu += w * du * du;
       svv += w * dv * dv;
@@ -417,9 +418,9 @@ class Hypergeometric {
     mode = Math.min(this.hi, Math.max(this.lo, mode));
     const ratio = (x: number) => ((m - x) * (k - x)) / ((x + 1) * (n - k + x + 1));
     for (let x = mode + 1; x <= this.hi; x++)
-      logw[x - this.lo] = at(logw, x - 1 - this.lo) + Math.log(ratio(x - 1));
+      logw[x - this.lo] = atF64(logw, x - 1 - this.lo) + Math.log(ratio(x - 1));
     for (let x = mode - 1; x >= this.lo; x--)
-      logw[x - this.lo] = at(logw, x + 1 - this.lo) - Math.log(ratio(x));
+      logw[x - this.lo] = atF64(logw, x + 1 - this.lo) - Math.log(ratio(x));
     this.logw = logw;
   }
 
@@ -436,17 +437,17 @@ class Hypergeometric {
     }
     let max = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < this.size; i++) {
-      const v = at(this.logw, i) + (u === 0 ? 0 : u * i);
+      const v = atF64(this.logw, i) + (u === 0 ? 0 : u * i);
       p[i] = v;
       if (v > max) max = v;
     }
     let sum = 0;
     for (let i = 0; i < this.size; i++) {
-      const v = Math.exp(at(p, i) - max);
+      const v = Math.exp(atF64(p, i) - max);
       p[i] = v;
       sum += v;
     }
-    for (let i = 0; i < this.size; i++) p[i] = at(p, i) / sum;
+    for (let i = 0; i < this.size; i++) p[i] = atF64(p, i) / sum;
     return p;
   }
 
@@ -455,7 +456,7 @@ class Hypergeometric {
     if (u === Number.POSITIVE_INFINITY) return this.hi;
     const p = this.probabilities(u);
     let s = 0;
-    for (let i = 0; i < this.size; i++) s += i * at(p, i);
+    for (let i = 0; i < this.size; i++) s += i * atF64(p, i);
     return this.lo + s;
   }
 
@@ -463,7 +464,7 @@ class Hypergeometric {
   cdf(x: number, u: number): number {
     const p = this.probabilities(u);
     let s = 0;
-    for (let i = 0; i <= x - this.lo; i++) s += at(p, i);
+    for (let i = 0; i <= x - this.lo; i++) s += atF64(p, i);
     return Math.min(1, s);
   }
 
@@ -471,16 +472,16 @@ class Hypergeometric {
   sf(x: number, u: number): number {
     const p = this.probabilities(u);
     let s = 0;
-    for (let i = Math.max(0, x - this.lo); i < this.size; i++) s += at(p, i);
+    for (let i = Math.max(0, x - this.lo); i < this.size; i++) s += atF64(p, i);
     return Math.min(1, s);
   }
 
   /** R's two-sided p: Σ P(y) over P(y) ≤ P(x)(1 + 1e-7), at odds ratio 1. */
   twoSided(x: number): number {
     const p = this.probabilities(0);
-    const cutoff = at(p, x - this.lo) * (1 + 1e-7);
+    const cutoff = atF64(p, x - this.lo) * (1 + 1e-7);
     let s = 0;
-    for (let i = 0; i < this.size; i++) if (at(p, i) <= cutoff) s += at(p, i);
+    for (let i = 0; i < this.size; i++) if (atF64(p, i) <= cutoff) s += atF64(p, i);
     return Math.min(1, s);
   }
 }
@@ -753,18 +754,18 @@ export function fisherExactRxC(
     );
   }
   const x = keepR.map((i) => keepC.map((j) => at(at(counts, i), j)));
-  const rs = keepR.map((i) => at(rowTot, i));
-  const cs = keepC.map((j) => at(colTot, j));
+  const rs = keepR.map((i) => atNum(rowTot, i));
+  const cs = keepC.map((j) => atNum(colTot, j));
   const r = rs.length;
   const c = cs.length;
   const n = rs.reduce((a, b) => a + b, 0);
   const logFact = new Float64Array(n + 1);
-  for (let v = 2; v <= n; v++) logFact[v] = at(logFact, v - 1) + Math.log(v);
-  let logConst = -at(logFact, n);
-  for (const v of rs) logConst += at(logFact, v);
-  for (const v of cs) logConst += at(logFact, v);
+  for (let v = 2; v <= n; v++) logFact[v] = atF64(logFact, v - 1) + Math.log(v);
+  let logConst = -atF64(logFact, n);
+  for (const v of rs) logConst += atF64(logFact, v);
+  for (const v of cs) logConst += atF64(logFact, v);
   let obsLog = logConst;
-  for (const row of x) for (const v of row) obsLog -= at(logFact, v);
+  for (const row of x) for (const v of row) obsLog -= atF64(logFact, v);
   const cutoff = obsLog + Math.log1p(1e-7);
   // enumerate column by column (the last column is fixed by the row totals), each column row by row
   const rowRem = rs.slice();
@@ -775,7 +776,7 @@ export function fisherExactRxC(
     if (tooMany) return;
     if (j === c - 1) {
       let lp = logSoFar;
-      for (let i = 0; i < r; i++) lp -= at(logFact, at(rowRem, i));
+      for (let i = 0; i < r; i++) lp -= atF64(logFact, atNum(rowRem, i));
       tables++;
       if (tables > maxTables) tooMany = true;
       if (lp <= cutoff) sum += Math.exp(lp);
@@ -784,23 +785,23 @@ export function fisherExactRxC(
     const cell = (i: number, colRem: number, lp: number): void => {
       if (tooMany) return;
       if (i === r - 1) {
-        if (colRem > at(rowRem, i)) return;
-        rowRem[i] = at(rowRem, i) - colRem;
-        fillColumn(j + 1, lp - at(logFact, colRem));
-        rowRem[i] = at(rowRem, i) + colRem;
+        if (colRem > atNum(rowRem, i)) return;
+        rowRem[i] = atNum(rowRem, i) - colRem;
+        fillColumn(j + 1, lp - atF64(logFact, colRem));
+        rowRem[i] = atNum(rowRem, i) + colRem;
         return;
       }
       let capBelow = 0;
-      for (let t = i + 1; t < r; t++) capBelow += at(rowRem, t);
+      for (let t = i + 1; t < r; t++) capBelow += atNum(rowRem, t);
       const lo = Math.max(0, colRem - capBelow);
-      const hi = Math.min(at(rowRem, i), colRem);
+      const hi = Math.min(atNum(rowRem, i), colRem);
       for (let v = lo; v <= hi; v++) {
-        rowRem[i] = at(rowRem, i) - v;
-        cell(i + 1, colRem - v, lp - at(logFact, v));
-        rowRem[i] = at(rowRem, i) + v;
+        rowRem[i] = atNum(rowRem, i) - v;
+        cell(i + 1, colRem - v, lp - atF64(logFact, v));
+        rowRem[i] = atNum(rowRem, i) + v;
       }
     };
-    cell(0, at(cs, j), logSoFar);
+    cell(0, atNum(cs, j), logSoFar);
   };
   fillColumn(0, logConst);
   if (tooMany) {

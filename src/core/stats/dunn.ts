@@ -10,7 +10,7 @@
  * `p.adjust`). Pairs come in R's order — (2 − 1), (3 − 1), …, (k − 1), (3 − 2), … — as in `posthoc.ts`, with the
  * estimate = mean rank of the later group minus that of the earlier one. Empty groups are dropped.
  */
-import { at } from './at.js';
+import { at, atNum } from './at.js';
 import { normalTwoSided } from './distributions.js';
 import { type PAdjustMethod, pAdjust } from './padjust.js';
 import { groupRankSums } from './ranks.js';
@@ -75,8 +75,8 @@ export function dunnTest(
   if (!(rankVariance > 0)) return notComputable('All values are tied, so there is nothing to rank.');
   const groups = used.map((j) => ({
     label: options.labels?.[j] ?? `Group ${j + 1}`,
-    n: at(ranks.groupN, j),
-    meanRank: at(ranks.rankSums, j) / at(ranks.groupN, j),
+    n: atNum(ranks.groupN, j),
+    meanRank: atNum(ranks.rankSums, j) / atNum(ranks.groupN, j),
   }));
   const raw: Omit<DunnComparison, 'pValue'>[] = [];
   for (let i = 0; i < groups.length; i++) {
@@ -107,6 +107,6 @@ export function dunnTest(
     n,
     sumT3MinusT: ranks.sumT3MinusT,
     groups,
-    comparisons: raw.map((c, i) => ({ ...c, pValue: at(adjusted, i) })),
+    comparisons: raw.map((c, i) => ({ ...c, pValue: atNum(adjusted, i) })),
   };
 }

@@ -24,7 +24,7 @@
  */
 
 import betainc from '@stdlib/math-base-special-betainc';
-import { at } from './at.js';
+import { atNum } from './at.js';
 import { nctCdf, normalCdf, normalQuantile, normalSf, tCdf } from './distributions.js';
 import { type Interval, type NotComputable, notComputable } from './result.js';
 import { type SummaryInput, summarizeSample } from './ttest.js';
@@ -78,7 +78,7 @@ const STIRLING = [1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188, -691 / 360360
 function stirlingRemainder(z: number): number {
   const r = 1 / (z * z);
   let s = 0;
-  for (let k = STIRLING.length - 1; k >= 0; k--) s = s * r + at(STIRLING, k);
+  for (let k = STIRLING.length - 1; k >= 0; k--) s = s * r + atNum(STIRLING, k);
   return s / z;
 }
 

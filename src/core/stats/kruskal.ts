@@ -2,7 +2,7 @@
  * Kruskal–Wallis rank-sum test of k independent groups (R `kruskal.test`, SPSS NPAR TESTS /K-W) with the
  * ε² effect size.
  */
-import { at } from './at.js';
+import { atNum } from './at.js';
 import { chi2Sf } from './distributions.js';
 import { groupRankSums } from './ranks.js';
 import { type NotComputable, notComputable, type TestResult } from './result.js';
@@ -53,7 +53,7 @@ export function kruskalWallis(
   const centre = (n + 1) / 2;
   let s = 0;
   for (const j of used)
-    s += at(ranks.groupN, j) * (at(ranks.rankSums, j) / at(ranks.groupN, j) - centre) ** 2;
+    s += atNum(ranks.groupN, j) * (atNum(ranks.rankSums, j) / atNum(ranks.groupN, j) - centre) ** 2;
   const h = ((12 / (n * (n + 1))) * s) / tieCorrection;
   const df = k - 1;
   return {
@@ -70,8 +70,8 @@ export function kruskalWallis(
     etaSquaredH: (h - k + 1) / (n - k),
     groups: used.map((j) => ({
       label: options.labels?.[j] ?? `Group ${j + 1}`,
-      n: at(ranks.groupN, j),
-      meanRank: at(ranks.rankSums, j) / at(ranks.groupN, j),
+      n: atNum(ranks.groupN, j),
+      meanRank: atNum(ranks.rankSums, j) / atNum(ranks.groupN, j),
     })),
   };
 }

@@ -14,7 +14,7 @@
  *
  * Missing values (NaN) are dropped per group; `n` is the number of values used.
  */
-import { at } from './at.js';
+import { at, atF64, atNum } from './at.js';
 import { fSf } from './distributions.js';
 import { type NotComputable, notComputable, type TestResult } from './result.js';
 import { addCompensated, type CompensatedSum } from './summation.js';
@@ -48,7 +48,7 @@ function medianOf(x: ArrayLike<number>, n: number): number {
   }
   s.sort();
   const h = n >>> 1;
-  return n % 2 === 1 ? at(s, h) : (at(s, h - 1) + at(s, h)) / 2;
+  return n % 2 === 1 ? atF64(s, h) : (atF64(s, h - 1) + atF64(s, h)) / 2;
 }
 
 /** Mean of f(x_i) over the non-missing x_i, compensated, with R's second correcting pass. */
@@ -110,7 +110,7 @@ export function levene(
   let zGrand = 0;
   for (let g = 0; g < k; g++) {
     const x = at(groups, g);
-    const n = at(groupN, g);
+    const n = atNum(groupN, g);
     const c = center === 'mean' ? meanOf(x, n, 0, false) : medianOf(x, n);
     centres[g] = c;
     const m = meanOf(x, n, c, true);
@@ -124,10 +124,10 @@ export function levene(
   const within: CompensatedSum = { sum: 0, compensation: 0 };
   for (let g = 0; g < k; g++) {
     const x = at(groups, g);
-    const c = at(centres, g);
-    const m = at(zMeans, g);
+    const c = atF64(centres, g);
+    const m = atF64(zMeans, g);
     const d = m - zGrand;
-    between += at(groupN, g) * d * d;
+    between += atNum(groupN, g) * d * d;
     for (let i = 0; i < x.length; i++) {
       const v = at(x, i);
       if (Number.isNaN(v)) continue;

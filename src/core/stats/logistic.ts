@@ -10,7 +10,7 @@
  * separation (naming the predictor). Too few events per variable is a warning on a computed result.
  */
 
-import { at } from './at.js';
+import { at, atF64, atNum } from './at.js';
 import { quantiles } from './descriptives.js';
 import { chi2Sf, normalQuantileUpper, normalTwoSided } from './distributions.js';
 import {
@@ -167,7 +167,7 @@ function log1pExp(x: number): number {
 /** Binomial deviance of 0/1 outcomes at linear predictor eta: −2 Σ [y log μ + (1 − y) log(1 − μ)]. */
 function deviance(y: Float64Array, eta: Float64Array): number {
   let d = 0;
-  for (let i = 0; i < y.length; i++) d += y[i] === 1 ? log1pExp(-at(eta, i)) : log1pExp(at(eta, i));
+  for (let i = 0; i < y.length; i++) d += y[i] === 1 ? log1pExp(-atF64(eta, i)) : log1pExp(atF64(eta, i));
   return 2 * d;
 }
 
@@ -191,7 +191,7 @@ function linearPredictor(
   for (let j = 0; j < x.length; j++) {
     const c = at(x, j);
     const bj = at(b, j);
-    for (let i = 0; i < n; i++) eta[i] = at(eta, i) + bj * at(c, i);
+    for (let i = 0; i < n; i++) eta[i] = atF64(eta, i) + bj * atF64(c, i);
   }
   return eta;
 }
@@ -207,11 +207,11 @@ function irlsStep(
   const sw = new Float64Array(n);
   const wz = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const mu = invLogit(at(eta, i));
+    const mu = invLogit(atF64(eta, i));
     const d = Math.max(mu * (1 - mu), EPS); // dμ/dη for the logit link (R: pmax(., .Machine$double.eps))
-    const z = at(eta, i) - (offset ? at(offset, i) : 0) + (at(y, i) - mu) / d;
+    const z = atF64(eta, i) - (offset ? atF64(offset, i) : 0) + (atF64(y, i) - mu) / d;
     sw[i] = Math.sqrt(d);
-    wz[i] = z * at(sw, i);
+    wz[i] = z * atF64(sw, i);
   }
   const qr = householderQR(x, sw);
   if ('aliased' in qr) return null;
@@ -251,7 +251,7 @@ function irls(
     let devNew = deviance(y, etaNew);
     // step-halving when the deviance is not finite or increases (glm halves only on a non-finite deviance)
     for (let h = 0; h < 30 && Number.isFinite(dev) && !(devNew <= dev * (1 + 1e-12) + 1e-12); h++) {
-      bNew = Float64Array.from(bNew, (v, j) => (v + at(b, j)) / 2);
+      bNew = Float64Array.from(bNew, (v, j) => (v + atF64(b, j)) / 2);
       etaNew = linearPredictor(x, bNew, offset);
       devNew = deviance(y, etaNew);
     }
@@ -290,7 +290,7 @@ function separatedBy(col: Float64Array, y: Float64Array): 'complete' | 'quasi-co
   let min1 = Number.POSITIVE_INFINITY;
   let max1 = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < y.length; i++) {
-    const v = at(col, i);
+    const v = atF64(col, i);
     if (y[i] === 1) {
       min1 = Math.min(min1, v);
       max1 = Math.max(max1, v);
@@ -335,7 +335,7 @@ export function hosmerLemeshow(
     );
   }
   const groups = Array.from({ length: k }, (_, j) => ({
-    upper: at(breaks, j + 1),
+    upper: atNum(breaks, j + 1),
     n: 0,
     observed: 0,
     expected: 0,
@@ -343,7 +343,7 @@ export function hosmerLemeshow(
   for (let i = 0; i < n; i++) {
     const f = at(fitted, i);
     let j = 0;
-    while (j < k - 1 && f > at(breaks, j + 1)) j++;
+    while (j < k - 1 && f > atNum(breaks, j + 1)) j++;
     const grp = at(groups, j);
     grp.n++;
     grp.observed += at(y, i);
@@ -410,7 +410,7 @@ function profileBound(
   const others = x.filter((_, k) => k !== j);
   const xj = at(x, j);
   const start = Float64Array.from(fit.b.filter((_, k) => k !== j));
-  const bHat = at(fit.b, j);
+  const bHat = atF64(fit.b, j);
   const signedRoot = (t: number): number | null => {
     const offset = Float64Array.from(xj, (v) => v * t);
     const pf = irls(others, y, offset, start, epsilon, 4 * maxIterations);
@@ -465,13 +465,13 @@ export function logisticRegression(
     if (yy[i] !== 0 && yy[i] !== 1) {
       return problem(
         'outcome_not_binary',
-        `The outcome must be coded 0/1; row ${at(rows, i) + 1} has ${yy[i]}. Recode it (1 = the event) first.`,
+        `The outcome must be coded 0/1; row ${atNum(rows, i) + 1} has ${yy[i]}. Recode it (1 = the event) first.`,
         'outcome',
       );
     }
   }
   let events = 0;
-  for (let i = 0; i < n; i++) events += at(yy, i);
+  for (let i = 0; i < n; i++) events += atF64(yy, i);
   if (events === 0 || events === n) {
     return problem(
       'outcome_constant',
@@ -523,7 +523,7 @@ export function logisticRegression(
       m /= n;
       let ss = 0;
       for (const v of at(x, j)) ss += (v - m) ** 2;
-      const s = Math.abs(at(fit.b, j)) * Math.sqrt(ss / n);
+      const s = Math.abs(atF64(fit.b, j)) * Math.sqrt(ss / n);
       if (s > size) {
         size = s;
         worst = j;
@@ -541,8 +541,8 @@ export function logisticRegression(
   const covariance = qrUnscaledCovariance(fit.qr);
   const zCrit = normalQuantileUpper((1 - level) / 2);
   const coefficients: LogisticCoefficient[] = names.map((name, j) => {
-    const b = at(fit.b, j);
-    const se = Math.sqrt(at(at(covariance, j), j));
+    const b = atF64(fit.b, j);
+    const se = Math.sqrt(atNum(at(covariance, j), j));
     const z = b / se;
     const ci = { lower: b - zCrit * se, upper: b + zCrit * se, level };
     const coef: LogisticCoefficient = {

@@ -19,7 +19,7 @@
  * `z` keeps the direction of x (negative when x tends to be smaller); SPSS prints −|z|. The effect size is
  * r = z/√N with that z.
  */
-import { at } from './at.js';
+import { atF64, atNum } from './at.js';
 import { normalCdf, normalSf } from './distributions.js';
 import { groupRankSums, type TieSummary } from './ranks.js';
 import { type Alternative, type NotComputable, notComputable, type TestResult } from './result.js';
@@ -111,13 +111,13 @@ export function rankSumExactCdf(k: number, n1: number, n2: number): number {
       const row = i * width;
       const prev = (i - 1) * width - j;
       const split = Math.min(j, width);
-      for (let u = 0; u < split; u++) p[row + u] = wy * at(p, row + u);
-      for (let u = split; u < width; u++) p[row + u] = wy * at(p, row + u) + wx * at(p, prev + u);
+      for (let u = 0; u < split; u++) p[row + u] = wy * atF64(p, row + u);
+      for (let u = split; u < width; u++) p[row + u] = wy * atF64(p, row + u) + wx * atF64(p, prev + u);
     }
   }
   let s = 0;
   const last = m * width;
-  for (let u = 0; u < width; u++) s += at(p, last + u);
+  for (let u = 0; u < width; u++) s += atF64(p, last + u);
   return Math.min(1, s);
 }
 
@@ -148,8 +148,8 @@ export function mannWhitney(
     }
   }
   const r = groupRankSums([x, y]);
-  const n1 = at(r.groupN, 0);
-  const n2 = at(r.groupN, 1);
+  const n1 = atNum(r.groupN, 0);
+  const n2 = atNum(r.groupN, 1);
   if (n1 === 0 || n2 === 0) {
     return notComputable(
       `Group ${n1 === 0 ? 1 : 2} has no non-missing values; the rank-sum test needs both groups.`,
@@ -161,8 +161,8 @@ export function mannWhitney(
       `All ${N} values are equal, so the ranks carry no information and the test is undefined.`,
     );
   }
-  const r1 = at(r.rankSums, 0);
-  const r2 = at(r.rankSums, 1);
+  const r1 = atNum(r.rankSums, 0);
+  const r2 = atNum(r.rankSums, 1);
   const mn = n1 * n2;
   const uX = r1 - (n1 * (n1 + 1)) / 2;
   const uY = mn - uX;

@@ -12,7 +12,7 @@
  *   others) come back as `NotComputable` with a reason naming the column — never NaN, never a silently dropped
  *   column (R `lm` would report NA for an aliased coefficient; we stop and say which column to remove).
  */
-import { at } from './at.js';
+import { at, atF64, atNum } from './at.js';
 import { fSf, tQuantileUpper, tTwoSided } from './distributions.js';
 import { type Interval, type NotComputable, notComputable } from './result.js';
 import { meanAndSS } from './summation.js';
@@ -106,7 +106,7 @@ export function dummyCode(
       );
     }
     codes[i] = j;
-    counts[j] = at(counts, j) + 1;
+    counts[j] = atNum(counts, j) + 1;
   }
   const empty = levels.filter((_, j) => counts[j] === 0);
   if (empty.length > 0) {
@@ -162,7 +162,7 @@ export function completeCases(
  */
 export function gather(values: ArrayLike<number>, rows: readonly number[]): Float64Array {
   const out = new Float64Array(rows.length);
-  for (let k = 0; k < rows.length; k++) out[k] = at(values, at(rows, k));
+  for (let k = 0; k < rows.length; k++) out[k] = at(values, atNum(rows, k));
   return out;
 }
 
@@ -199,13 +199,13 @@ export interface QR {
 function norm2(x: Float64Array, from: number): number {
   let max = 0;
   for (let i = from; i < x.length; i++) {
-    const v = Math.abs(at(x, i));
+    const v = Math.abs(atF64(x, i));
     if (v > max) max = v;
   }
   if (max === 0 || !Number.isFinite(max)) return max;
   let ssq = 0;
   for (let i = from; i < x.length; i++) {
-    const v = at(x, i) / max;
+    const v = atF64(x, i) / max;
     ssq += v * v;
   }
   return max * Math.sqrt(ssq);
@@ -226,7 +226,7 @@ export function householderQR(
   const n = p > 0 ? at(x, 0).length : 0;
   const a = x.map((c) => {
     const copy = new Float64Array(c);
-    if (sqrtW) for (let i = 0; i < copy.length; i++) copy[i] = at(copy, i) * at(sqrtW, i);
+    if (sqrtW) for (let i = 0; i < copy.length; i++) copy[i] = atF64(copy, i) * atF64(sqrtW, i);
     return copy;
   });
   const beta = new Float64Array(p);
@@ -237,20 +237,20 @@ export function householderQR(
     const full = norm2(cj, 0);
     const norm = norm2(cj, j);
     if (!(norm > tol * full) || full === 0) return { aliased: j };
-    const alpha = at(cj, j) > 0 ? -norm : norm;
+    const alpha = atF64(cj, j) > 0 ? -norm : norm;
     // v = x - alpha e1, stored in place; beta = 2 / (v'v)
-    const v0 = at(cj, j) - alpha;
+    const v0 = atF64(cj, j) - alpha;
     cj[j] = v0;
     let vtv = v0 * v0;
-    for (let i = j + 1; i < n; i++) vtv += at(cj, i) * at(cj, i);
+    for (let i = j + 1; i < n; i++) vtv += atF64(cj, i) * atF64(cj, i);
     const b = vtv === 0 ? 0 : 2 / vtv;
     beta[j] = b;
     for (let k = j + 1; k < p; k++) {
       const ck = at(a, k);
       let s = 0;
-      for (let i = j; i < n; i++) s += at(cj, i) * at(ck, i);
+      for (let i = j; i < n; i++) s += atF64(cj, i) * atF64(ck, i);
       s *= b;
-      for (let i = j; i < n; i++) ck[i] = at(ck, i) - s * at(cj, i);
+      for (let i = j; i < n; i++) ck[i] = atF64(ck, i) - s * atF64(cj, i);
     }
     rDiag[j] = alpha;
   }
@@ -263,16 +263,16 @@ export function qtMultiply(qr: QR, y: ArrayLike<number>): Float64Array {
   for (let j = 0; j < qr.p; j++) {
     const v = at(qr.columns, j);
     let s = 0;
-    for (let i = j; i < qr.n; i++) s += at(v, i) * at(out, i);
-    s *= at(qr.beta, j);
-    for (let i = j; i < qr.n; i++) out[i] = at(out, i) - s * at(v, i);
+    for (let i = j; i < qr.n; i++) s += atF64(v, i) * atF64(out, i);
+    s *= atF64(qr.beta, j);
+    for (let i = j; i < qr.n; i++) out[i] = atF64(out, i) - s * atF64(v, i);
   }
   return out;
 }
 
 /** R[i][j] of the factorisation (i <= j). */
 function rAt(qr: QR, i: number, j: number): number {
-  return i === j ? at(qr.rDiag, i) : at(at(qr.columns, j), i);
+  return i === j ? atF64(qr.rDiag, i) : atF64(at(qr.columns, j), i);
 }
 
 /** Solves R b = (Qᵀy)[0..p-1] by back substitution. */
@@ -280,8 +280,8 @@ export function qrSolve(qr: QR, qty: ArrayLike<number>): Float64Array {
   const b = new Float64Array(qr.p);
   for (let i = qr.p - 1; i >= 0; i--) {
     let s = at(qty, i);
-    for (let j = i + 1; j < qr.p; j++) s -= rAt(qr, i, j) * at(b, j);
-    b[i] = s / at(qr.rDiag, i);
+    for (let j = i + 1; j < qr.p; j++) s -= rAt(qr, i, j) * atF64(b, j);
+    b[i] = s / atF64(qr.rDiag, i);
   }
   return b;
 }
@@ -292,18 +292,18 @@ export function qrUnscaledCovariance(qr: QR): number[][] {
   // Rinv upper triangular
   const rinv: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(0));
   for (let j = 0; j < p; j++) {
-    at(rinv, j)[j] = 1 / at(qr.rDiag, j);
+    at(rinv, j)[j] = 1 / atF64(qr.rDiag, j);
     for (let i = j - 1; i >= 0; i--) {
       let s = 0;
-      for (let k = i + 1; k <= j; k++) s += rAt(qr, i, k) * at(at(rinv, k), j);
-      at(rinv, i)[j] = -s / at(qr.rDiag, i);
+      for (let k = i + 1; k <= j; k++) s += rAt(qr, i, k) * atNum(at(rinv, k), j);
+      at(rinv, i)[j] = -s / atF64(qr.rDiag, i);
     }
   }
   const cov: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(0));
   for (let i = 0; i < p; i++) {
     for (let j = i; j < p; j++) {
       let s = 0;
-      for (let k = j; k < p; k++) s += at(at(rinv, i), k) * at(at(rinv, j), k);
+      for (let k = j; k < p; k++) s += atNum(at(rinv, i), k) * atNum(at(rinv, j), k);
       at(cov, i)[j] = s;
       at(cov, j)[i] = s;
     }
@@ -317,15 +317,15 @@ function spdDeterminant(m: readonly (readonly number[])[]): number {
   const l: number[][] = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   let det = 1;
   for (let j = 0; j < k; j++) {
-    let d = at(at(m, j), j);
-    for (let t = 0; t < j; t++) d -= at(at(l, j), t) * at(at(l, j), t);
+    let d = atNum(at(m, j), j);
+    for (let t = 0; t < j; t++) d -= atNum(at(l, j), t) * atNum(at(l, j), t);
     if (!(d > 0)) return 0;
     const ljj = Math.sqrt(d);
     at(l, j)[j] = ljj;
     det *= d;
     for (let i = j + 1; i < k; i++) {
-      let s = at(at(m, i), j);
-      for (let t = 0; t < j; t++) s -= at(at(l, i), t) * at(at(l, j), t);
+      let s = atNum(at(m, i), j);
+      for (let t = 0; t < j; t++) s -= atNum(at(l, i), t) * atNum(at(l, j), t);
       at(l, i)[j] = s / ljj;
     }
   }
@@ -364,14 +364,14 @@ function varianceInflation(
       row.push(
         i === j
           ? 1
-          : at(at(covariance, i + 1), j + 1) /
-              Math.sqrt(at(at(covariance, i + 1), i + 1) * at(at(covariance, j + 1), j + 1)),
+          : atNum(at(covariance, i + 1), j + 1) /
+              Math.sqrt(atNum(at(covariance, i + 1), i + 1) * atNum(at(covariance, j + 1), j + 1)),
       );
     }
     corr.push(row);
   }
   const detAll = spdDeterminant(corr);
-  const sub = (idx: number[]) => idx.map((i) => idx.map((j) => at(at(corr, i), j)));
+  const sub = (idx: number[]) => idx.map((i) => idx.map((j) => atNum(at(corr, i), j)));
   return terms.map((term) => {
     const inT: number[] = [];
     const outT: number[] = [];
@@ -476,7 +476,7 @@ export function linearRegression(
   const qty = qtMultiply(qr, yy);
   const b = qrSolve(qr, qty);
   let rss = 0;
-  for (let i = p; i < n; i++) rss += at(qty, i) * at(qty, i);
+  for (let i = p; i < n; i++) rss += atF64(qty, i) * atF64(qty, i);
   const tss = ys.ss;
   const dfResidual = n - p;
   const sigma2 = rss / dfResidual;
@@ -485,25 +485,25 @@ export function linearRegression(
   const tCrit = tQuantileUpper((1 - level) / 2, dfResidual);
   const sdY = Math.sqrt(tss / (n - 1));
   const coefficients: LinearCoefficient[] = names.map((name, j) => {
-    const se = Math.sqrt(at(at(covariance, j), j));
-    const t = at(b, j) / se;
+    const se = Math.sqrt(atNum(at(covariance, j), j));
+    const t = atF64(b, j) / se;
     const sdX = j === 0 ? 0 : Math.sqrt(meanAndSS(at(x, j)).ss / (n - 1));
     return {
       name,
       term: j === 0 ? name : (at(predictors, j - 1).term ?? name),
-      estimate: at(b, j),
+      estimate: atF64(b, j),
       se,
       statisticName: 't',
       statistic: t,
       df: dfResidual,
       pValue: tTwoSided(t, dfResidual),
-      ci: { lower: at(b, j) - tCrit * se, upper: at(b, j) + tCrit * se, level },
-      standardized: j === 0 ? null : (at(b, j) * sdX) / sdY,
+      ci: { lower: atF64(b, j) - tCrit * se, upper: atF64(b, j) + tCrit * se, level },
+      standardized: j === 0 ? null : (atF64(b, j) * sdX) / sdY,
     };
   });
   // the intercept is column 0, so Q's first column is 1/√n and (Qᵀy)[1..p-1] spans the centred fit: no cancellation
   let mss = 0;
-  for (let j = 1; j < p; j++) mss += at(qty, j) * at(qty, j);
+  for (let j = 1; j < p; j++) mss += atF64(qty, j) * atF64(qty, j);
   const df1 = p - 1;
   const f = mss / df1 / sigma2;
   const rSquared = mss / (mss + rss);

@@ -11,7 +11,7 @@
  * References: Cronbach (1951); R psych::alpha (psych 2.2.9); SPSS RELIABILITY /MODEL=ALPHA /SUMMARY=TOTAL.
  * Goldens: test/goldens/r/stats_b2.R, test/goldens/pspp/reliability.sps.
  */
-import { at } from './at.js';
+import { at, atF64 } from './at.js';
 import { isNotComputable, type NotComputable, notComputable } from './result.js';
 
 /** Respondents × items, row-major, NaN = missing. See the module comment for why this shape. */
@@ -161,15 +161,16 @@ class BlockedSums {
     const k2 = 2 * k;
     const k3 = 3 * k;
     for (let j = 0; j < k; j++) {
-      const a = at(p, j);
-      const b = at(p, k + j);
-      const c = at(p, k2 + j);
-      const d = at(p, k3 + j);
-      b1[j] = at(b1, j) + (a + b + c + d);
+      const a = atF64(p, j);
+      const b = atF64(p, k + j);
+      const c = atF64(p, k2 + j);
+      const d = atF64(p, k3 + j);
+      b1[j] = atF64(b1, j) + (a + b + c + d);
       const row = j * k;
       for (let l = j; l < k; l++)
         b2[row + l] =
-          at(b2, row + l) + (a * at(p, l) + b * at(p, k + l) + c * at(p, k2 + l) + d * at(p, k3 + l));
+          atF64(b2, row + l) +
+          (a * atF64(p, l) + b * atF64(p, k + l) + c * atF64(p, k2 + l) + d * atF64(p, k3 + l));
     }
     this.nPending = 0;
     this.inBlock += 4;
@@ -182,19 +183,19 @@ class BlockedSums {
     for (let r = 0; r < this.nPending; r++) {
       const o = r * k;
       for (let j = 0; j < k; j++) {
-        const dj = at(p, o + j);
-        b1[j] = at(b1, j) + dj;
+        const dj = atF64(p, o + j);
+        b1[j] = atF64(b1, j) + dj;
         const row = j * k;
-        for (let l = j; l < k; l++) b2[row + l] = at(b2, row + l) + dj * at(p, o + l);
+        for (let l = j; l < k; l++) b2[row + l] = atF64(b2, row + l) + dj * atF64(p, o + l);
       }
     }
     this.nPending = 0;
     for (let i = 0; i < b1.length; i++) {
-      t1[i] = at(t1, i) + at(b1, i);
+      t1[i] = atF64(t1, i) + atF64(b1, i);
       b1[i] = 0;
     }
     for (let i = 0; i < b2.length; i++) {
-      t2[i] = at(t2, i) + at(b2, i);
+      t2[i] = atF64(t2, i) + atF64(b2, i);
       b2[i] = 0;
     }
     this.inBlock = 0;
@@ -231,7 +232,7 @@ function listwiseMoments(items: ItemMatrix): Moments | NotComputable {
       }
     }
     if (!complete) continue;
-    for (let j = 0; j < k; j++) sum[j] = at(sum, j) + at(data, o + j);
+    for (let j = 0; j < k; j++) sum[j] = atF64(sum, j) + at(data, o + j);
     n++;
   }
   if (n < 2) {
@@ -240,7 +241,7 @@ function listwiseMoments(items: ItemMatrix): Moments | NotComputable {
     );
   }
   const shift = new Float64Array(k);
-  for (let j = 0; j < k; j++) shift[j] = at(sum, j) / n;
+  for (let j = 0; j < k; j++) shift[j] = atF64(sum, j) / n;
   // Pass 2: centred sums and cross-products (the sums of deviations correct for rounding in the mean).
   const dev = new Float64Array(k);
   const acc = new BlockedSums(k);
@@ -253,7 +254,7 @@ function listwiseMoments(items: ItemMatrix): Moments | NotComputable {
         complete = false;
         break;
       }
-      dev[j] = v - at(shift, j);
+      dev[j] = v - atF64(shift, j);
     }
     if (complete) acc.add(dev);
   }
@@ -261,9 +262,9 @@ function listwiseMoments(items: ItemMatrix): Moments | NotComputable {
   const cov = new Float64Array(k * k);
   const mean = new Float64Array(k);
   for (let j = 0; j < k; j++) {
-    mean[j] = at(shift, j) + at(s1, j) / n;
+    mean[j] = atF64(shift, j) + atF64(s1, j) / n;
     for (let l = j; l < k; l++) {
-      const c = (at(s2, j * k + l) - (at(s1, j) * at(s1, l)) / n) / (n - 1);
+      const c = (atF64(s2, j * k + l) - (atF64(s1, j) * atF64(s1, l)) / n) / (n - 1);
       cov[j * k + l] = c;
       cov[l * k + j] = c;
     }
@@ -283,14 +284,14 @@ function pairwiseMoments(items: ItemMatrix): Moments | NotComputable {
     for (let j = 0; j < k; j++) {
       const v = at(data, o + j);
       if (Number.isNaN(v)) continue;
-      sum[j] = at(sum, j) + v;
-      answered[j] = at(answered, j) + 1;
+      sum[j] = atF64(sum, j) + v;
+      answered[j] = atF64(answered, j) + 1;
       any = true;
     }
     if (any) n++;
   }
   const shift = new Float64Array(k);
-  for (let j = 0; j < k; j++) shift[j] = at(answered, j) > 0 ? at(sum, j) / at(answered, j) : 0;
+  for (let j = 0; j < k; j++) shift[j] = atF64(answered, j) > 0 ? atF64(sum, j) / atF64(answered, j) : 0;
   // Pass 2. Complete rows go to shared accumulators (fast path); incomplete rows update each pair they cover.
   // For a pair (j, l): N = respondents with both, a[j,l] = Σ dev_j over them, s2[j,l] = Σ dev_j dev_l.
   const dev = new Float64Array(k);
@@ -306,8 +307,8 @@ function pairwiseMoments(items: ItemMatrix): Moments | NotComputable {
   let partialInBlock = 0;
   const flushPartial = () => {
     for (let i = 0; i < qA.length; i++) {
-      pA[i] = at(pA, i) + at(qA, i);
-      p2[i] = at(p2, i) + at(q2, i);
+      pA[i] = atF64(pA, i) + atF64(qA, i);
+      p2[i] = atF64(p2, i) + atF64(q2, i);
       qA[i] = 0;
       q2[i] = 0;
     }
@@ -324,7 +325,7 @@ function pairwiseMoments(items: ItemMatrix): Moments | NotComputable {
         dev[j] = 0;
       } else {
         present[j] = 1;
-        dev[j] = v - at(shift, j);
+        dev[j] = v - atF64(shift, j);
       }
     }
     if (complete) {
@@ -333,18 +334,18 @@ function pairwiseMoments(items: ItemMatrix): Moments | NotComputable {
     } else {
       for (let j = 0; j < k; j++) {
         if (!present[j]) continue;
-        const dj = at(dev, j);
+        const dj = atF64(dev, j);
         const row = j * k;
-        pN[row + j] = at(pN, row + j) + 1;
-        qA[row + j] = at(qA, row + j) + dj;
-        q2[row + j] = at(q2, row + j) + dj * dj;
+        pN[row + j] = atF64(pN, row + j) + 1;
+        qA[row + j] = atF64(qA, row + j) + dj;
+        q2[row + j] = atF64(q2, row + j) + dj * dj;
         for (let l = j + 1; l < k; l++) {
           if (!present[l]) continue;
-          const dl = at(dev, l);
-          pN[row + l] = at(pN, row + l) + 1;
-          qA[row + l] = at(qA, row + l) + dj; // Σ dev_j over rows with j and l (upper triangle)
-          qA[l * k + j] = at(qA, l * k + j) + dl; // Σ dev_l over rows with j and l (lower triangle)
-          q2[row + l] = at(q2, row + l) + dj * dl;
+          const dl = atF64(dev, l);
+          pN[row + l] = atF64(pN, row + l) + 1;
+          qA[row + l] = atF64(qA, row + l) + dj; // Σ dev_j over rows with j and l (upper triangle)
+          qA[l * k + j] = atF64(qA, l * k + j) + dl; // Σ dev_l over rows with j and l (lower triangle)
+          q2[row + l] = atF64(q2, row + l) + dj * dl;
         }
       }
       if (++partialInBlock === 1024) flushPartial();
@@ -357,14 +358,14 @@ function pairwiseMoments(items: ItemMatrix): Moments | NotComputable {
   const count = new Float64Array(k * k);
   for (let j = 0; j < k; j++) {
     for (let l = j; l < k; l++) {
-      const N = nComplete + at(pN, j * k + l);
-      const aj = at(c1, j) + (l === j ? at(pA, j * k + j) : at(pA, j * k + l));
-      const al = at(c1, l) + (l === j ? at(pA, j * k + j) : at(pA, l * k + j));
-      const ss = at(c2, j * k + l) + at(p2, j * k + l);
+      const N = nComplete + atF64(pN, j * k + l);
+      const aj = atF64(c1, j) + (l === j ? atF64(pA, j * k + j) : atF64(pA, j * k + l));
+      const al = atF64(c1, l) + (l === j ? atF64(pA, j * k + j) : atF64(pA, l * k + j));
+      const ss = atF64(c2, j * k + l) + atF64(p2, j * k + l);
       count[j * k + l] = count[l * k + j] = N;
       const c = N >= 2 ? (ss - (aj * al) / N) / (N - 1) : Number.NaN;
       cov[j * k + l] = cov[l * k + j] = c;
-      if (l === j) mean[j] = at(shift, j) + (N > 0 ? aj / N : Number.NaN);
+      if (l === j) mean[j] = atF64(shift, j) + (N > 0 ? aj / N : Number.NaN);
     }
   }
   return { k, cov, mean, count, n };
@@ -382,14 +383,15 @@ function alphaOf(
   let sumR = 0;
   let standardizable = true;
   for (const j of idx) {
-    trace += at(cov, j * k + j);
-    if (!(at(cov, j * k + j) > 0)) standardizable = false;
-    for (const l of idx) total += at(cov, j * k + l);
+    trace += atF64(cov, j * k + j);
+    if (!(atF64(cov, j * k + j) > 0)) standardizable = false;
+    for (const l of idx) total += atF64(cov, j * k + l);
   }
   if (standardizable) {
     for (const j of idx) {
       for (const l of idx)
-        sumR += j === l ? 1 : at(cov, j * k + l) / Math.sqrt(at(cov, j * k + j) * at(cov, l * k + l));
+        sumR +=
+          j === l ? 1 : atF64(cov, j * k + l) / Math.sqrt(atF64(cov, j * k + j) * atF64(cov, l * k + l));
     }
   }
   return {
@@ -441,7 +443,7 @@ export function cronbachAlpha(
   let nMin = Number.POSITIVE_INFINITY;
   for (let j = 0; j < k; j++) {
     for (let l = j; l < k; l++) {
-      const c = at(count, j * k + l);
+      const c = atF64(count, j * k + l);
       if (c < nMin) nMin = c;
       if (c < 2) {
         const what =
@@ -460,21 +462,21 @@ export function cronbachAlpha(
     );
   }
   let scaleMean = 0;
-  for (let j = 0; j < k; j++) scaleMean += at(mean, j);
+  for (let j = 0; j < k; j++) scaleMean += atF64(mean, j);
 
   const itemStats: ItemReliability[] = all.map((i) => {
     const rest = all.filter((j) => j !== i);
     const dropped = alphaOf(cov, k, rest);
     let crossSum = 0;
-    for (const j of rest) crossSum += at(cov, i * k + j);
-    const vi = at(cov, i * k + i);
+    for (const j of rest) crossSum += atF64(cov, i * k + j);
+    const vi = atF64(cov, i * k + i);
     const itemTotal = vi > 0 && dropped.variance > 0 ? crossSum / Math.sqrt(vi * dropped.variance) : null;
     return {
       name: at(names, i),
-      n: at(count, i * k + i),
-      mean: at(mean, i),
+      n: atF64(count, i * k + i),
+      mean: atF64(mean, i),
       sd: Math.sqrt(vi),
-      scaleMeanIfDeleted: scaleMean - at(mean, i),
+      scaleMeanIfDeleted: scaleMean - atF64(mean, i),
       scaleVarianceIfDeleted: dropped.variance,
       correctedItemTotalCorrelation: itemTotal,
       alphaIfDeleted: k > 2 && dropped.variance > 0 ? dropped.alpha : null,
@@ -497,7 +499,7 @@ export function cronbachAlpha(
     nMinPairwise: nMin,
     scaleMean,
     scaleVariance: whole.variance,
-    covariance: all.map((i) => all.map((j) => at(cov, i * k + j))),
+    covariance: all.map((i) => all.map((j) => atF64(cov, i * k + j))),
     items: itemStats,
   };
 }

@@ -11,7 +11,7 @@
  * panels and is accurate to only 3–13 digits (exact ones: k = 2, where Q/√2 is |t|), and its qtukey stops a secant
  * search at |Δq| < 1e-4; ours agree with a 30-digit mpmath reference to >= 12 digits and qtukey solves to ~1e-14.
  */
-import { at } from './at.js';
+import { at, atF64, atNum } from './at.js';
 import { normalCdf, normalPdf, normalSf, poissonWeight, tQuantileUpper } from './distributions.js';
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -41,21 +41,22 @@ function gk15(f: (x: number) => number, a: number, b: number): Panel {
   const fc = f(c);
   const fl = new Float64Array(7);
   const fr = new Float64Array(7);
-  let k = fc * at(WGK, 7);
-  let g = fc * at(WG, 3);
+  let k = fc * atNum(WGK, 7);
+  let g = fc * atNum(WG, 3);
   for (let i = 0; i < 7; i++) {
-    const dx = h * at(XGK, i);
+    const dx = h * atNum(XGK, i);
     fl[i] = f(c - dx);
     fr[i] = f(c + dx);
-    const s = at(fl, i) + at(fr, i);
-    k += at(WGK, i) * s;
-    if (i % 2 === 1) g += at(WG, (i - 1) / 2) * s;
+    const s = atF64(fl, i) + atF64(fr, i);
+    k += atNum(WGK, i) * s;
+    if (i % 2 === 1) g += atNum(WG, (i - 1) / 2) * s;
   }
   // QUADPACK's error estimate (qk15): |K − G| scaled by the integrand's variation, since K15 is far more
   // accurate than the G7 it is compared with
   const mean = k / 2;
-  let asc = at(WGK, 7) * Math.abs(fc - mean);
-  for (let i = 0; i < 7; i++) asc += at(WGK, i) * (Math.abs(at(fl, i) - mean) + Math.abs(at(fr, i) - mean));
+  let asc = atNum(WGK, 7) * Math.abs(fc - mean);
+  for (let i = 0; i < 7; i++)
+    asc += atNum(WGK, i) * (Math.abs(atF64(fl, i) - mean) + Math.abs(atF64(fr, i) - mean));
   asc *= Math.abs(h);
   let error = Math.abs((k - g) * h);
   if (asc !== 0 && error !== 0) error = asc * Math.min(1, ((200 * error) / asc) ** 1.5);
