@@ -12,14 +12,17 @@
  * offers a follow-up (the volunteer form), an invitation-only PHQ-9 study with two invitation links, a closed
  * study, a qualitative project with a transcript, a participant, a code applied to a quote, a theme, a memo and
  * the comparison opened; an owner and a viewer, an unused invitation link to the BACE study and an unused
- * password-reset link of the viewer.
+ * password-reset link of the viewer; a follow-up wave of the follow-up study, sent to four personal wave links.
  */
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waveDefinition } from '../../src/core/study/waves.js';
 import { hashPassword } from '../../src/server/auth/password.js';
 import { ownerSetupLink } from '../../src/server/auth/setup.js';
 import { idempotencyKeyHasher, invitationKey } from '../../src/server/respond/submit.js';
+import { consentTextOf } from '../../src/server/studio/definition.js';
+import { randomCode } from '../../src/store/codec.js';
 import { randomToken } from '../../src/store/index.js';
 import { ENGLISH_TRANSCRIPT } from '../fixtures/qual/project.js';
 import { followUpStudy } from '../server/followUpHelpers.js';
@@ -43,7 +46,7 @@ const CSV_FILE = join(root, 'examples/bace-medical-students/responses.csv');
 /** Where a respondent state starts and how it gets there from the study link's first page. */
 interface RespondentState {
   readonly name: string;
-  readonly study: 'bace' | 'phq9' | 'followup' | 'invited' | 'closed';
+  readonly study: 'bace' | 'phq9' | 'followup' | 'invited' | 'closed' | 'wave';
   /** Check it with the page's script running (default) or without JavaScript, as a basic phone. */
   readonly js?: boolean;
   /** Opened with `?lang=ur`. */
@@ -120,6 +123,27 @@ const personalPage = async (page: Page) => {
 
 /** The invitation-only study's links (set when the fixture is made): one left unused, one used by a walk. */
 const invitations = { fresh: '', used: '' };
+
+/**
+ * The wave's personal links (volunteer codes the wave was sent to, set when the fixture is made): one only
+ * opened, one answered by the thank-you walk, one answered and opened again; and a code it was not sent to.
+ */
+const waveCodes = { open: '', thanks: '', again: '', unknown: '' };
+/** Open the wave with a personal link: its consent page with the confidentiality notice. */
+const openWave = async (page: Page, code: string) => {
+  await page.goto(`${page.url().split('?')[0]}?w=${code}`);
+  await page.locator('main:has-text("confidential, not anonymous")').waitFor();
+};
+/** Answer the wave (PHQ-9, no safety rule) and submit it. */
+const answerWave = async (page: Page, code: string) => {
+  await openWave(page, code);
+  await agree(page);
+  for (let j = 1; j <= 9; j++) await page.check(`input[name="phq9_${j}"][value="${j === 1 ? 1 : 0}"]`);
+  await next(page);
+  await page.check('input[name="phq9_10"][value="0"]');
+  await next(page);
+  await press(page, 'button[name="_nav"][value="submit"]');
+};
 
 const RESPONDENT_STATES: readonly RespondentState[] = [
   { name: 'consent', study: 'bace' },
@@ -286,6 +310,51 @@ const RESPONDENT_STATES: readonly RespondentState[] = [
       await p.locator('main:has-text("This invitation link cannot be used")').waitFor();
     },
   },
+  {
+    name: 'follow-up wave, opened without a personal link',
+    study: 'wave',
+    walk: async (p) => {
+      expect((await p.reload())?.status()).toBe(403);
+      await p.locator('main:has-text("This follow-up is by personal link")').waitFor();
+    },
+  },
+  {
+    name: 'follow-up wave, a personal link it was not sent to',
+    study: 'wave',
+    walk: async (p) => {
+      expect((await p.goto(`${p.url()}?w=${waveCodes.unknown}`))?.status()).toBe(409);
+      await p.locator('main h1').waitFor();
+    },
+  },
+  {
+    name: 'follow-up wave, consent with the confidentiality notice (personal link)',
+    study: 'wave',
+    walk: (p) => openWave(p, waveCodes.open),
+  },
+  {
+    name: 'follow-up wave, the PHQ-9 page (its items may be left blank: no error state to check)',
+    study: 'wave',
+    walk: async (p) => {
+      await openWave(p, waveCodes.open);
+      await agree(p);
+      await p.locator('input[name="phq9_1"]').first().waitFor();
+    },
+  },
+  {
+    name: 'follow-up wave, thank you after submitting',
+    study: 'wave',
+    walk: (p) => answerWave(p, waveCodes.thanks),
+  },
+  {
+    name: 'follow-up wave, personal link used again (answered)',
+    study: 'wave',
+    walk: async (p) => {
+      await answerWave(p, waveCodes.again);
+      const res = await p.goto(`${p.url().split('?')[0]}?w=${waveCodes.again}`);
+      expect(res?.status()).toBe(409);
+      await p.locator('main:has-text("You have answered this follow-up")').waitFor();
+    },
+  },
   { name: 'closed study', study: 'closed' },
   { name: 'closed study, Urdu', study: 'closed', urdu: true },
 ];
@@ -297,7 +366,7 @@ for (const backend of e2eBackends()) {
     let owner: BrowserContext;
     let viewer: BrowserContext;
     let anonymous: BrowserContext;
-    const links = { bace: '', phq9: '', followup: '', invited: '', closed: '' };
+    const links = { bace: '', phq9: '', followup: '', invited: '', closed: '', wave: '' };
     let fx: Fixture;
     let setup = '';
     let phone: BrowserContext;
@@ -424,6 +493,32 @@ for (const backend of e2eBackends()) {
             await hashOf(invited.id, invitationKey(invitations.used)),
           ],
         });
+        // A follow-up wave of the follow-up study, made as the waves page makes it, launched and sent to four
+        // volunteer codes (the wave checks the panel ids it was sent to, not the volunteer rows).
+        const waveTitle = `${followup.title} — follow-up: post`;
+        const waveDef = waveDefinition(followup.definition, waveTitle);
+        const wave = await store.studies.duplicate({
+          fromStudyId: followup.id,
+          title: waveTitle,
+          ownerId: o.id,
+          definition: waveDef,
+          consentText: consentTextOf(waveDef),
+          wave: { of: followup.id, label: 'post' },
+        });
+        if (!wave) throw new Error('the wave was not made');
+        await store.studies.setStatus({ studyId: wave.id, status: 'open' });
+        waveCodes.open = randomCode(16);
+        waveCodes.thanks = randomCode(16);
+        waveCodes.again = randomCode(16);
+        waveCodes.unknown = randomCode(16);
+        await store.waves.invite(
+          wave.id,
+          await Promise.all(
+            [waveCodes.open, waveCodes.thanks, waveCodes.again].map((c) =>
+              store.waves.panelId(followup.id, c),
+            ),
+          ),
+        );
         const draft = await store.studies.create({
           title: 'Not launched yet',
           ownerId: o.id,
@@ -435,6 +530,7 @@ for (const backend of e2eBackends()) {
         links.closed = `${baseUrl}/s/${closed.publicToken}`;
         links.followup = `${baseUrl}/s/${followup.publicToken}`;
         links.invited = `${baseUrl}/s/${invited.publicToken}`;
+        links.wave = `${baseUrl}/s/${wave.publicToken}`;
         // An unused invitation link to the BACE study and an unused password-reset link of the viewer.
         const week = new Date(Date.now() + 7 * 86_400_000);
         const join = randomToken(24);
