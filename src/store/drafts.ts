@@ -34,7 +34,8 @@ export interface DraftInput {
   /** The resume code shown to the respondent. */
   readonly code: string;
   readonly version: number;
-  readonly state: SessionState;
+  /** The session state, or its stored form already made (`EncodedDraftState`, so it is encoded once). */
+  readonly state: SessionState | EncodedDraftState;
   readonly page: number;
   readonly language?: string | null;
   readonly referralWave?: number | null;
@@ -66,6 +67,19 @@ export function encodeDraftState(state: SessionState): string {
     : `${restText.slice(0, -1)},"answers":${answersText}}`;
 }
 
+/**
+ * A session state in its stored form: the JSON text a draft row keeps (`encodeDraftState`) and its size in
+ * UTF-8 bytes, for a caller that bounds what is stored (server/respond/state.ts) without encoding it twice.
+ */
+export class EncodedDraftState {
+  readonly text: string;
+  readonly bytes: number;
+  constructor(state: SessionState) {
+    this.text = encodeDraftState(state);
+    this.bytes = Buffer.byteLength(this.text, 'utf8');
+  }
+}
+
 /** A stored draft's JSON text → its session state; a StoreError naming the study and the draft otherwise. */
 function decodeDraftState(row: { study_id: number; code_hash: string; answers: string }): SessionState {
   const where = `The stored draft ${row.code_hash.slice(0, 12)} (study ${row.study_id}) cannot be read`;
@@ -89,7 +103,7 @@ export function draftsRepo({ db }: StoreContext) {
       const now = input.now ?? new Date();
       const values = {
         version: input.version,
-        answers: encodeDraftState(input.state),
+        answers: input.state instanceof EncodedDraftState ? input.state.text : encodeDraftState(input.state),
         page: input.page,
         language: input.language ?? null,
         referral_wave: input.referralWave ?? null,

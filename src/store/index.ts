@@ -56,6 +56,7 @@ export {
 export type { BackendKind } from './context.js';
 export type { CounterDay, CounterReport } from './counters.js';
 export type { Draft, DraftInput } from './drafts.js';
+export { EncodedDraftState } from './drafts.js';
 export type { Done, Outcome, Refused } from './errors.js';
 export {
   isForeignKeyViolation,

@@ -7,14 +7,24 @@
  * resume code) it is replaced by the end alone, without answers, so a reload shows the same end page.
  */
 import type { SessionState } from '../../core/respond/engine.js';
-import { randomCode, randomToken, type Store, StoreError, secretHash } from '../../store/index.js';
+import {
+  EncodedDraftState,
+  randomCode,
+  randomToken,
+  type Store,
+  StoreError,
+  secretHash,
+} from '../../store/index.js';
 import { HttpError } from '../errors.js';
 
 /** An unfinished session expires this long after its last page. */
 export const SESSION_DRAFT_TTL_MS = 24 * 60 * 60 * 1000;
 /** A saved draft (resume code) expires this long after saving (was 14 days: drafts are kept no longer than needed). */
 export const RESUME_TTL_MS = 7 * 24 * 60 * 60 * 1000;
-/** The largest draft kept (its JSON): a whole questionnaire's answers are a few KB; long free text fits. */
+/**
+ * The largest draft kept, in its stored form (store/drafts.ts: answers as in stored responses, so a little more
+ * fits than in the state's plain JSON): a whole questionnaire's answers are a few KB; long free text fits.
+ */
 const MAX_DRAFT_BYTES = 64 * 1024;
 /** Live drafts (sessions and saved codes) one study keeps at most: a new one beyond it is refused. */
 const MAX_LIVE_DRAFTS_PER_STUDY = 10_000;
@@ -143,18 +153,18 @@ export async function saveDraft(
     ttlMs: number;
   },
 ): Promise<void> {
-  const bytes = Buffer.byteLength(JSON.stringify(input.state), 'utf8');
-  if (bytes > MAX_DRAFT_BYTES)
+  const state = new EncodedDraftState(input.state);
+  if (state.bytes > MAX_DRAFT_BYTES)
     throw new HttpError(
       413,
-      `Your answers so far are too long to keep between pages (${Math.ceil(bytes / 1024)} KB; at most ${MAX_DRAFT_BYTES / 1024} KB); nothing was saved. Shorten the longest free-text answers.`,
+      `Your answers so far are too long to keep between pages (${Math.ceil(state.bytes / 1024)} KB; at most ${MAX_DRAFT_BYTES / 1024} KB); nothing was saved. Shorten the longest free-text answers.`,
       'too_large',
     );
   await store.drafts.save({
     studyId: input.studyId,
     code: input.key,
     version: input.version,
-    state: input.state,
+    state,
     page: input.pageIndex,
     language: input.language,
     referralWave: input.wave,

@@ -1,8 +1,9 @@
 /**
  * The respondent side's one effect executor (server/respond/effects.ts), directly, over the real store and a
  * real Fastify reply: each effect the engine returns does what it says — the session key and cookie, the draft
- * row, counters, a resume code and its cookie, a stored response with its referral link and end cookie — and
- * nothing a scope leaves out (a preview keeps no resume code; the JSON API has no session).
+ * row (at most 64 KB in its stored form: a 413 beyond), counters, a resume code and its cookie, a stored
+ * response with its referral link and end cookie — and nothing a scope leaves out (a preview keeps no resume
+ * code; the JSON API has no session).
  */
 import { createHash } from 'node:crypto';
 import cookie from '@fastify/cookie';
@@ -14,6 +15,7 @@ import {
   type SessionState,
   startState,
 } from '../../../src/core/respond/engine.js';
+import { HttpError } from '../../../src/server/errors.js';
 import {
   Cookies,
   EffectExecutor,
@@ -21,9 +23,9 @@ import {
   type EffectScope,
 } from '../../../src/server/respond/effects.js';
 import { type LoadedStudy, prepareDefinition } from '../../../src/server/respond/load.js';
-import { DraftLimiter, loadDraft } from '../../../src/server/respond/state.js';
+import { DraftLimiter, loadDraft, saveDraft } from '../../../src/server/respond/state.js';
 import { idempotencyKeyHasher } from '../../../src/server/respond/submit.js';
-import type { Study } from '../../../src/store/index.js';
+import { EncodedDraftState, type Study } from '../../../src/store/index.js';
 import { baceAnswers } from '../../faults/helpers.js';
 import {
   baceStudyDefinition,
@@ -33,6 +35,14 @@ import {
   type TestApp,
   testApp,
 } from '../helpers.js';
+
+/** A state with `n` numeric answers (`{"kind":"value","value":3}` in JSON, `3` stored) and one text answer. */
+function stateWith(n: number, text = ''): SessionState {
+  const answers: Record<string, SessionState['answers'][string]> = {};
+  for (let i = 0; i < n; i++) answers[`item_${i}`] = { kind: 'value', value: 3 };
+  if (text) answers.note = { kind: 'text', text };
+  return { v: 1, answers, seen: ['consent', 'p1'], at: 'p1', n: 1 };
+}
 
 for (const backend of serverBackends()) {
   describe(`EffectExecutor (${backend.name})`, () => {
@@ -200,6 +210,39 @@ for (const backend of serverBackends()) {
       });
       expect((await t.store.counters.read(study.id)).totals).toMatchObject({ started: 1, completed: 1 });
       expect(() => executor.submit([{ kind: 'saveDraft' }], scope)).toThrow(/one submit effect/);
+    });
+
+    const save = (state: SessionState, key: string) =>
+      saveDraft(t.store, {
+        studyId: study.id,
+        key,
+        state,
+        version: 1,
+        language: 'en',
+        wave: null,
+        pageIndex: 1,
+        now: new Date(),
+        ttlMs: 3_600_000,
+      });
+
+    it('keeps a draft whose stored form fits in 64 KB though its plain JSON does not', async () => {
+      const state = stateWith(3000);
+      expect(Buffer.byteLength(JSON.stringify(state), 'utf8')).toBeGreaterThan(64 * 1024);
+      expect(new EncodedDraftState(state).bytes).toBeLessThan(64 * 1024);
+      await save(state, 'k'.repeat(22));
+      expect((await loadDraft(t.store, study.id, 'k'.repeat(22), new Date()))?.state).toEqual(state);
+    });
+
+    it('refuses a draft whose stored form is over 64 KB: 413, its stored size in the message, nothing saved', async () => {
+      const state = stateWith(10, 'x'.repeat(70 * 1024));
+      const stored = new EncodedDraftState(state).bytes;
+      const err = await save(state, 'm'.repeat(22)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(HttpError);
+      expect(err).toMatchObject({ status: 413, code: 'too_large' });
+      expect((err as Error).message).toBe(
+        `Your answers so far are too long to keep between pages (${Math.ceil(stored / 1024)} KB; at most 64 KB); nothing was saved. Shorten the longest free-text answers.`,
+      );
+      expect(await countRows(t.store, 'resume_drafts')).toBe(0);
     });
   });
 }
