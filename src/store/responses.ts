@@ -36,6 +36,7 @@ import { type Refused, refused, StoreError } from './errors.js';
 import type { PgStatement } from './postgres/dialect.js';
 import type { Database, ResponsesTable } from './schema.js';
 import type { SqliteDirect } from './sqlite/dialect.js';
+import { type PanelState, panelState } from './waves.js';
 
 export interface NewResponse {
   readonly studyId: number;
@@ -534,7 +535,7 @@ function* panelRefusal(input: NewResponse): Steps<Refused<InsertResponseRefusal>
   const panelId = input.panelId;
   if (panelId === undefined)
     return refused('panel_required', 'This follow-up accepts responses through personal wave links only.');
-  const state = (yield { op: 'panel', studyId: input.studyId, panelId }) as string;
+  const state = (yield { op: 'panel', studyId: input.studyId, panelId }) as PanelState;
   if (state === 'answered')
     return refused('panel_used', 'This volunteer has answered this follow-up already.');
   if (state !== 'invited')
@@ -734,22 +735,9 @@ async function runWithKysely<T>(tx: Kysely<Database>, steps: Steps<T>, backend: 
           .execute();
         result = undefined;
         break;
-      case 'panel': {
-        const used = await tx
-          .selectFrom('responses')
-          .select('id')
-          .where('study_id', '=', step.studyId)
-          .where('panel_id', '=', step.panelId)
-          .executeTakeFirst();
-        const invited = await tx
-          .selectFrom('wave_invites')
-          .select('panel_id')
-          .where('study_id', '=', step.studyId)
-          .where('panel_id', '=', step.panelId)
-          .executeTakeFirst();
-        result = used ? 'answered' : invited ? 'invited' : 'unknown';
+      case 'panel':
+        result = await panelState(tx, step.studyId, step.panelId);
         break;
-      }
       case 'counters':
         await tx
           .insertInto('progress_counters')

@@ -21,10 +21,12 @@
  * "Follow-up waves").
  */
 import { createHmac } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type { Answers } from '../core/response/answer.js';
 import { decodeStoredAnswers } from '../core/response/answersJson.js';
 import { fromJsonText, toNumber } from './codec.js';
 import type { StoreContext } from './context.js';
+import type { Database } from './schema.js';
 import type { SecretsRepo } from './secrets.js';
 
 /** The server secret panel ids are keyed with. */
@@ -39,6 +41,38 @@ function wavePanelId(keyHex: string, parentId: number, code: string): string {
     .update(`nabz-wave-panel\n${parentId}\n${code}`, 'utf8')
     .digest('hex')
     .slice(0, 32);
+}
+
+/** Where a panel id stands in a wave: answered it (a response has it), was sent it, or neither. */
+export type PanelState = 'answered' | 'invited' | 'unknown';
+
+/**
+ * A panel id's state in a wave, in one SELECT (`CASE WHEN EXISTS … WHEN EXISTS … END`): the wave rule of the
+ * insert (src/store/responses.ts, the `panel` step, inside its transaction `db`) and {@link WavesRepo.state}.
+ */
+export async function panelState(db: Kysely<Database>, waveId: number, panelId: string): Promise<PanelState> {
+  const row = await db
+    .selectNoFrom((eb) => {
+      const has = (table: 'responses' | 'wave_invites') =>
+        eb.exists(
+          eb
+            .selectFrom(table)
+            .select(eb.lit(1).as('one'))
+            .where('study_id', '=', waveId)
+            .where('panel_id', '=', panelId),
+        );
+      return eb
+        .case()
+        .when(has('responses'))
+        .then(eb.val<PanelState>('answered'))
+        .when(has('wave_invites'))
+        .then(eb.val<PanelState>('invited'))
+        .else(eb.val<PanelState>('unknown'))
+        .end()
+        .as('state');
+    })
+    .executeTakeFirstOrThrow();
+  return row.state;
 }
 
 /** One wave response as the paired export reads it. */
@@ -95,21 +129,8 @@ export function wavesRepo({ db }: StoreContext, secrets: SecretsRepo) {
     },
 
     /** Where a panel id stands in a wave: answered it, was sent it, or neither. */
-    async state(waveId: number, panelId: string): Promise<'answered' | 'invited' | 'unknown'> {
-      const answered = await db
-        .selectFrom('responses')
-        .select('id')
-        .where('study_id', '=', waveId)
-        .where('panel_id', '=', panelId)
-        .executeTakeFirst();
-      if (answered) return 'answered';
-      const invited = await db
-        .selectFrom('wave_invites')
-        .select('panel_id')
-        .where('study_id', '=', waveId)
-        .where('panel_id', '=', panelId)
-        .executeTakeFirst();
-      return invited ? 'invited' : 'unknown';
+    state(waveId: number, panelId: string): Promise<PanelState> {
+      return panelState(db, waveId, panelId);
     },
 
     /** How many panel ids a wave was sent to, and how many of them answered. */

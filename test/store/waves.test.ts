@@ -5,9 +5,39 @@
  * to, once per panel id (a retry of the same key is the same response); other studies are unaffected;
  * withdrawal deletes a panel's responses in every wave of its screening study and nothing else.
  */
+import type { KyselyPlugin, RootOperationNode } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import type { Store } from '../../src/store/index.js';
+import { repositories, type Store } from '../../src/store/index.js';
 import { makeOpenStudy, newKey, testBackends, useStore } from './backends.js';
+
+/** The tables a statement reads or writes, sorted. */
+function tablesOf(node: RootOperationNode): string[] {
+  const names = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) for (const x of v) walk(x);
+    else if (typeof v === 'object' && v !== null) {
+      const o = v as { kind?: unknown; table?: { identifier?: { name?: unknown } } };
+      const name = o.kind === 'TableNode' ? o.table?.identifier?.name : undefined;
+      if (typeof name === 'string') names.add(name);
+      for (const x of Object.values(v)) walk(x);
+    }
+  };
+  walk(node);
+  return [...names].sort();
+}
+
+/** The store's repositories through Kysely only (no direct connection), recording each statement's tables. */
+function recorded(store: Store) {
+  const statements: string[][] = [];
+  const plugin: KyselyPlugin = {
+    transformQuery: ({ node }) => {
+      statements.push(tablesOf(node));
+      return node;
+    },
+    transformResult: async ({ result }) => result,
+  };
+  return { repos: repositories({ db: store.db.withPlugin(plugin), backend: store.backend }), statements };
+}
 
 for (const backend of testBackends()) {
   describe(`follow-up waves (${backend.name})`, () => {
@@ -89,6 +119,48 @@ for (const backend of testBackends()) {
           })
           .execute(),
       ).rejects.toThrow();
+    });
+
+    it('reads where a panel id stands in a wave in one statement, for the state and in the insert', async () => {
+      const { parent, wave } = await parentAndWave();
+      const [sent, answered, stranger] = await Promise.all(
+        ['ABCDEFGHJKMNPQRS', 'SRQPNMKJHGFEDCBA', 'KMNPQRSABCDEFGHJ'].map((c) =>
+          store.waves.panelId(parent.id, c),
+        ),
+      );
+      if (!sent || !answered || !stranger) throw new Error('panels');
+      await store.waves.invite(wave.id, [sent, answered]);
+      expect(await insert(wave.id, answered)).toMatchObject({ ok: true, created: true });
+      const { repos, statements } = recorded(store);
+      for (const [panel, state] of [
+        [sent, 'invited'],
+        [answered, 'answered'],
+        [stranger, 'unknown'],
+      ] as const) {
+        statements.length = 0;
+        expect(await repos.waves.state(wave.id, panel)).toBe(state);
+        expect(statements).toEqual([['responses', 'wave_invites']]);
+      }
+      // The insert's wave rule (the `panel` step through Kysely): one statement reads both tables.
+      for (const [panel, outcome] of [
+        [stranger, { ok: false, code: 'panel_invalid' }],
+        [answered, { ok: false, code: 'panel_used' }],
+        [sent, { ok: true, created: true }],
+      ] as const) {
+        statements.length = 0;
+        const key = newKey();
+        expect(
+          await repos.responses.insert({
+            studyId: wave.id,
+            idempotencyKey: key,
+            answers: {},
+            language: 'en',
+            panelId: panel,
+          }),
+        ).toMatchObject(outcome);
+        expect(statements.filter((t) => t.includes('wave_invites'))).toEqual([['responses', 'wave_invites']]);
+      }
+      expect(await store.waves.counts(wave.id)).toEqual({ invited: 2, answered: 2 });
     });
 
     it('withdraws a panel from every wave of its screening study and nothing else', async () => {
