@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates every statistics golden from the checked-in R and PSPP scripts.
-# Needs: apt-get install r-base-core r-cran-psych pspp python3-mpmath. The goldens are committed; tests never call R or PSPP.
+# Needs: apt-get install r-base-core r-cran-psych r-cran-mass pspp python3-mpmath. The goldens are committed; tests never call R or PSPP.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for f in test/goldens/r/*.R; do

@@ -20,21 +20,14 @@
  * r = z/√N with that z.
  */
 import { atF64, atNum } from './at.js';
-import { normalCdf, normalSf } from './distributions.js';
-import { groupRankSums, type TieSummary } from './ranks.js';
-import { type Alternative, type NotComputable, notComputable, type TestResult } from './result.js';
-
-interface MannWhitneyOptions {
-  /** 'two.sided' (default); 'greater' means x tends to be larger than y (U_x large), 'less' smaller. */
-  readonly alternative?: Alternative;
-  /**
-   * 'auto' (default, R's rule): exact when both groups have fewer than 50 values and there are no ties;
-   * true: exact whenever there are no ties; false: always the normal approximation.
-   */
-  readonly exact?: boolean | 'auto';
-  /** Continuity correction in the normal approximation: true as R (default), false as SPSS/PSPP. */
-  readonly continuityCorrection?: boolean;
-}
+import {
+  groupRankSums,
+  type RankTestOptions,
+  type RankTestOutcome,
+  rankNormalApproximation,
+  rankTestMethod,
+} from './ranks.js';
+import { checkAlternative, type NotComputable, notComputable, type TestResult } from './result.js';
 
 /** Rank statistics of one group, as SPSS prints in "Ranks". */
 interface RankGroup {
@@ -43,7 +36,7 @@ interface RankGroup {
   readonly meanRank: number;
 }
 
-interface MannWhitneyResult extends TestResult {
+interface MannWhitneyResult extends TestResult, RankTestOutcome {
   readonly statisticName: 'W';
   /** R's W = U_x = R1 − n1(n1 + 1)/2. */
   readonly statistic: number;
@@ -54,26 +47,7 @@ interface MannWhitneyResult extends TestResult {
   readonly uMin: number;
   /** Rank sum of the group with the smaller mean rank (x when equal): SPSS/PSPP "Wilcoxon W". */
   readonly wMinRankSum: number;
-  /** Standardised statistic of the normal approximation (continuity-corrected when that option is on). */
-  readonly z: number;
-  /** The p-value reported: exact when `exact` is true, else the normal approximation. */
-  readonly pValue: number;
-  readonly exact: boolean;
-  /** Exact p when computed. */
-  readonly pValueExact?: number;
-  /** Normal-approximation p (with the chosen continuity correction). */
-  readonly pValueAsymptotic: number;
-  /** Why an exact p was requested (or chosen by 'auto') but not computed. */
-  readonly exactNote?: string;
   readonly groups: readonly [RankGroup, RankGroup];
-  readonly ties: TieSummary;
-  /** r = z/√N. */
-  readonly effectSizeR: number;
-  readonly options: {
-    readonly alternative: Alternative;
-    readonly exact: boolean | 'auto';
-    readonly continuityCorrection: boolean;
-  };
 }
 
 /** Upper limit on the work (array cell updates) of the exact distribution: ~0.3 s. */
@@ -131,14 +105,11 @@ export function rankSumExactCdf(k: number, n1: number, n2: number): number {
 export function mannWhitney(
   x: ArrayLike<number>,
   y: ArrayLike<number>,
-  options: MannWhitneyOptions = {},
+  options: RankTestOptions = {},
 ): MannWhitneyResult | NotComputable {
-  const alternative = options.alternative ?? 'two.sided';
+  const alternative = checkAlternative(options.alternative ?? 'two.sided');
   const exactOpt = options.exact ?? 'auto';
   const continuityCorrection = options.continuityCorrection ?? true;
-  if (alternative !== 'two.sided' && alternative !== 'less' && alternative !== 'greater') {
-    throw new RangeError(`alternative must be 'two.sided', 'less' or 'greater'; got ${String(alternative)}.`);
-  }
   for (const v of [x, y]) {
     for (let i = 0; i < v.length; i++) {
       if (v[i] === Number.POSITIVE_INFINITY || v[i] === Number.NEGATIVE_INFINITY) {
@@ -171,17 +142,7 @@ export function mannWhitney(
 
   // Normal approximation with tie correction.
   const sigma = Math.sqrt((mn / 12) * (N + 1 - r.sumT3MinusT / (N * (N - 1))));
-  const centred = uX - mn / 2;
-  let correction = 0;
-  if (continuityCorrection) {
-    if (alternative === 'two.sided') correction = Math.sign(centred) * 0.5;
-    else correction = alternative === 'greater' ? 0.5 : -0.5;
-  }
-  const z = (centred - correction) / sigma;
-  let pAsym: number;
-  if (alternative === 'less') pAsym = normalCdf(z);
-  else if (alternative === 'greater') pAsym = normalSf(z);
-  else pAsym = Math.min(1, 2 * Math.min(normalCdf(z), normalSf(z)));
+  const { z, p: pAsym } = rankNormalApproximation(uX - mn / 2, sigma, alternative, continuityCorrection);
 
   // Exact distribution when wanted and possible.
   const hasTies = r.tiedGroups > 0;
@@ -209,11 +170,7 @@ export function mannWhitney(
     }
   }
   const exact = pExact !== undefined;
-  const method =
-    'Wilcoxon rank-sum test (Mann–Whitney U), ' +
-    (exact
-      ? 'exact p-value'
-      : `normal approximation with tie correction${continuityCorrection ? ' and continuity correction' : ''}`);
+  const method = rankTestMethod('Wilcoxon rank-sum test (Mann–Whitney U)', exact, continuityCorrection);
   return {
     method,
     statisticName: 'W',

@@ -1,6 +1,6 @@
 /**
  * Ranking with ties (average ranks) and tie counts, shared by the rank tests in `core/stats`
- * (Mann–Whitney and Spearman; Kruskal–Wallis and others may use the same helpers).
+ * (Mann–Whitney, the signed-rank test and Spearman; Kruskal–Wallis and others may use the same helpers).
  *
  * Design for large inputs (1,000,000 respondents): the values are copied once into a `Float64Array` and sorted
  * with the native numeric sort; the average rank of any value is then found by two binary searches in the sorted
@@ -11,6 +11,8 @@
  */
 
 import { at } from './at.js';
+import { normalCdf, normalSf } from './distributions.js';
+import type { Alternative } from './result.js';
 
 /** Summary of the tied groups among ranked values. */
 export interface TieSummary {
@@ -156,4 +158,70 @@ export function groupRankSums(groups: readonly ArrayLike<number>[]): GroupRankSu
     rankSums.push(s);
   }
   return { n: sorted.length, groupN, rankSums, ...tieSummary(sorted) };
+}
+
+/** Options of R's `wilcox.test` shared by the rank-sum (Mann–Whitney) and the signed-rank test. */
+export interface RankTestOptions {
+  /** 'two.sided' (default); 'greater' means x tends to be larger than y, 'less' smaller. */
+  readonly alternative?: Alternative;
+  /**
+   * 'auto' (default, R's rule): exact with fewer than 50 values (per group; paired: non-zero differences) and no
+   * ties (paired: and no zeros); true: exact whenever there are no ties (nor zeros); false: always the normal
+   * approximation.
+   */
+  readonly exact?: boolean | 'auto';
+  /** Continuity correction in the normal approximation: true as R (default), false as SPSS/PSPP. */
+  readonly continuityCorrection?: boolean;
+}
+
+/** The p-values, z and effect size of a rank test, as both tests report them. */
+export interface RankTestOutcome {
+  /** Standardised statistic of the normal approximation (continuity-corrected when that option is on). */
+  readonly z: number;
+  /** The p-value reported: exact when `exact` is true, else the normal approximation. */
+  readonly pValue: number;
+  readonly exact: boolean;
+  /** Exact p when computed. */
+  readonly pValueExact?: number;
+  /** Normal-approximation p (with the chosen continuity correction). */
+  readonly pValueAsymptotic: number;
+  /** Why an exact p was requested (or chosen by 'auto') but not computed. */
+  readonly exactNote?: string;
+  readonly ties: TieSummary;
+  /** r = z/√N (rank-sum: all values; signed-rank: the non-zero differences). */
+  readonly effectSizeR: number;
+  readonly options: {
+    readonly alternative: Alternative;
+    readonly exact: boolean | 'auto';
+    readonly continuityCorrection: boolean;
+  };
+}
+
+/**
+ * The normal approximation of a rank statistic, as R's `wilcox.test` computes it for the rank-sum and the
+ * signed-rank test: `centred` is the statistic minus its mean under H0 and `sigma` its (tie-corrected) standard
+ * deviation. With `continuityCorrection` (R `correct = TRUE`) the statistic moves ½ towards its mean
+ * (two-sided: by sign(centred)·½; 'greater': −½; 'less': +½). z keeps the sign of `centred`.
+ */
+export function rankNormalApproximation(
+  centred: number,
+  sigma: number,
+  alternative: Alternative,
+  continuityCorrection: boolean,
+): { readonly z: number; readonly p: number } {
+  let correction = 0;
+  if (continuityCorrection) {
+    if (alternative === 'two.sided') correction = Math.sign(centred) * 0.5;
+    else correction = alternative === 'greater' ? 0.5 : -0.5;
+  }
+  const z = (centred - correction) / sigma;
+  if (alternative === 'less') return { z, p: normalCdf(z) };
+  if (alternative === 'greater') return { z, p: normalSf(z) };
+  return { z, p: Math.min(1, 2 * Math.min(normalCdf(z), normalSf(z))) };
+}
+
+/** The method as a report names it: "<test>, exact p-value" or which normal approximation. */
+export function rankTestMethod(test: string, exact: boolean, continuityCorrection: boolean): string {
+  if (exact) return `${test}, exact p-value`;
+  return `${test}, normal approximation with tie correction${continuityCorrection ? ' and continuity correction' : ''}`;
 }

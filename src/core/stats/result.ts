@@ -26,6 +26,14 @@ export function isNotComputable(x: unknown): x is NotComputable {
 
 export type Alternative = 'two.sided' | 'less' | 'greater';
 
+/** Throws unless `alternative` is one of R's three (a programming error, not a data problem). */
+export function checkAlternative(alternative: Alternative): Alternative {
+  if (alternative !== 'two.sided' && alternative !== 'less' && alternative !== 'greater') {
+    throw new RangeError(`alternative must be 'two.sided', 'less' or 'greater'; got ${String(alternative)}.`);
+  }
+  return alternative;
+}
+
 export interface Interval {
   readonly lower: number;
   readonly upper: number;

@@ -13,6 +13,7 @@ import { tCdf, tQuantile, tSf } from './distributions.js';
 import { type LeveneCenter, type LeveneResult, levene } from './levene.js';
 import {
   type Alternative,
+  checkAlternative,
   type Interval,
   type NotComputable,
   notComputable,
@@ -164,12 +165,9 @@ interface ResolvedOptions {
 }
 
 function resolveOptions(o: TTestOptions): ResolvedOptions {
-  const alternative = o.alternative ?? 'two.sided';
+  const alternative = checkAlternative(o.alternative ?? 'two.sided');
   const confLevel = o.confLevel ?? 0.95;
   const mu = o.mu ?? 0;
-  if (alternative !== 'two.sided' && alternative !== 'less' && alternative !== 'greater') {
-    throw new RangeError(`alternative must be 'two.sided', 'less' or 'greater'; got ${String(alternative)}.`);
-  }
   if (!(confLevel > 0 && confLevel < 1)) {
     throw new RangeError(`confLevel must be between 0 and 1 (e.g. 0.95); got ${confLevel}.`);
   }
