@@ -189,10 +189,14 @@ for (const backend of serverBackends()) {
 
       // The paired comparison over the three pairs: changes -9, -18, -9 → mean -12, t(2) = -4; R
       // t.test(c(9, 0, 9), c(18, 18, 18), paired = TRUE): p = 0.05719, 95% CI [-24.9079582, 0.9079582].
+      // Beside it the signed-rank test: no rise, so V = 0; |changes| 9, 18, 9 tie, so the normal approximation:
+      // R wilcox.test(c(9, 0, 9), c(18, 18, 18), paired = TRUE): V = 0, p = 0.1735682.
       const cmp = await c.get(`/studies/${parentId}/waves?a=${pre.id}&b=${post.id}`);
       expect(cmp.body).toContain(
-        '<td>phq9_total</td><td>3</td><td>18.00</td><td>6.00</td><td>-12.00 [-24.91, 0.91]</td><td>t(2) = -4.00</td><td>.057</td>',
+        '<td>phq9_total</td><td>3</td><td>18.00</td><td>6.00</td><td>-12.00 [-24.91, 0.91]</td><td>t(2) = -4.00</td><td>.057</td><td>V = 0</td><td>.174</td></tr>',
       );
+      expect(cmp.body).toContain('<th>Wilcoxon V</th><th>p</th>');
+      expect(cmp.body).toContain('wilcox.test(x, y, paired = TRUE)');
       // The wave's analysis says, in its methods, that the data are confidential, not anonymous.
       const analysis = await c.get(`/studies/${pre.id}/analysis`);
       expect(analysis.statusCode).toBe(200);
@@ -201,7 +205,10 @@ for (const backend of serverBackends()) {
       // Below k pairs: suppressed.
       await t.store.studies.setSettings({ studyId: parentId, minCellSize: 4 });
       const few = await c.get(`/studies/${parentId}/waves`);
-      expect(few.body).toContain('fewer than k = 4 volunteers answered both waves: not shown');
+      expect(few.body).toContain(
+        '<td>phq9_total</td><td>3</td><td colspan="7" class="muted">fewer than k = 4 volunteers answered both waves: not shown</td>',
+      );
+      expect(few.body).not.toContain('V = 0');
       await t.store.studies.setSettings({ studyId: parentId, minCellSize: 2 });
     });
 

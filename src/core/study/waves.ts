@@ -1,12 +1,16 @@
 /**
  * Follow-up waves (issue 14), the pure side: a wave's name, and the paired comparison of a score between two
- * waves over the volunteers who answered both (paired t-test, as R `t.test(x, y, paired = TRUE)`). Fewer than k
+ * waves over the volunteers who answered both (paired t-test, as R `t.test(x, y, paired = TRUE)`, and Wilcoxon
+ * signed-rank test, as R `wilcox.test(x, y, paired = TRUE)`). Fewer than k
  * complete pairs: the comparison is suppressed (k-safety: a mean change over a handful of known volunteers
  * says too much about each of them).
  */
 
 import type { Issue } from '../issue.js';
-import { isNotComputable } from '../stats/result.js';
+import { at } from '../stats/at.js';
+import { isNotComputable, type NotComputable } from '../stats/result.js';
+import { wilcoxonSignedRank } from '../stats/signedrank.js';
+import { meanAndSS } from '../stats/summation.js';
 import { ttestPaired } from '../stats/ttest.js';
 import { duplicateDefinition } from './lifecycle.js';
 import type { StudyDraft } from './schema.js';
@@ -33,6 +37,34 @@ export function waveLabelIssue(label: string, taken: readonly string[]): Issue |
 export const DEFAULT_WAVE_INVITATION =
   'Hello {name}, thank you for volunteering for our follow-up. Please answer the follow-up questionnaire with your personal link: {link} — your answers are confidential and stored under a code, not your name. The same link answers it once.';
 
+/** The paired t-test of one score's change, or why it was not computed. */
+export type PairedTTest =
+  | {
+      readonly kind: 'computed';
+      readonly t: number;
+      readonly df: number;
+      readonly p: number;
+      /** 95% confidence interval of the mean change. */
+      readonly ci: readonly [number, number];
+    }
+  | NotComputable;
+
+/** The Wilcoxon signed-rank test of one score's change (R `wilcox.test(paired = TRUE)`), or why not. */
+export type PairedSignedRank =
+  | {
+      readonly kind: 'computed';
+      /** R's V: the sum of the ranks of |change| over the volunteers whose score rose. */
+      readonly v: number;
+      readonly p: number;
+      /** Exact p (fewer than 50 changes, no ties, no zeros), else the normal approximation. */
+      readonly exact: boolean;
+      /** Volunteers whose score changed (no-change pairs are dropped, as R does). */
+      readonly n: number;
+      /** r = z/√n, z of the normal approximation with continuity correction. */
+      readonly r: number;
+    }
+  | NotComputable;
+
 /** One score compared between two waves. */
 export type PairedComparison =
   | {
@@ -42,19 +74,31 @@ export type PairedComparison =
       readonly meanFirst: number;
       readonly meanSecond: number;
       readonly meanChange: number;
-      readonly sdChange: number;
-      readonly t: number;
-      readonly df: number;
-      readonly p: number;
-      /** 95% confidence interval of the mean change. */
-      readonly ci: readonly [number, number];
+      readonly ttest: PairedTTest;
+      readonly signedRank: PairedSignedRank;
     }
   | { readonly kind: 'suppressed'; readonly pairs: number }
   | { readonly kind: 'not_computable'; readonly pairs: number; readonly reason: string };
 
+const meanOf = (v: readonly number[]) => meanAndSS(v).mean;
+
+function tPart(x: readonly number[], y: readonly number[]): PairedTTest {
+  const r = ttestPaired(x, y);
+  if (isNotComputable(r)) return r;
+  return { kind: 'computed', t: r.statistic, df: r.df, p: r.pValue, ci: [r.ci.lower, r.ci.upper] };
+}
+
+function signedRankPart(x: readonly number[], y: readonly number[]): PairedSignedRank {
+  const r = wilcoxonSignedRank(x, y);
+  if (isNotComputable(r)) return r;
+  return { kind: 'computed', v: r.statistic, p: r.pValue, exact: r.exact, n: r.n, r: r.effectSizeR };
+}
+
 /**
  * Compare a score between two waves: `first[i]` and `second[i]` are one volunteer's values (null: not
- * answered or not computable). The change is second − first. Suppressed below k complete pairs.
+ * answered or not computable). The change is second − first: a paired t-test (R `t.test(second, first, paired
+ * = TRUE)`) and a Wilcoxon signed-rank test (R `wilcox.test(second, first, paired = TRUE)`). Suppressed below k
+ * complete pairs; not computable when neither test is (e.g. every change is 0).
  */
 export function pairedComparison(
   first: readonly (number | null)[],
@@ -72,20 +116,20 @@ export function pairedComparison(
   }
   const pairs = x.length;
   if (pairs < Math.max(1, k)) return { kind: 'suppressed', pairs };
-  const r = ttestPaired(x, y);
-  if (isNotComputable(r)) return { kind: 'not_computable', pairs, reason: r.reason };
-  const [s1, s2] = r.samples;
+  const ttest = tPart(x, y);
+  const signedRank = signedRankPart(x, y);
+  if (ttest.kind === 'not_computable' && signedRank.kind === 'not_computable')
+    return { kind: 'not_computable', pairs, reason: ttest.reason };
+  const meanSecond = meanOf(x);
+  const meanFirst = meanOf(y);
   return {
     kind: 'computed',
     pairs,
-    meanFirst: s2.mean,
-    meanSecond: s1.mean,
-    meanChange: r.estimate,
-    sdChange: r.differences.sd,
-    t: r.statistic,
-    df: r.df,
-    p: r.pValue,
-    ci: [r.ci.lower, r.ci.upper],
+    meanFirst,
+    meanSecond,
+    meanChange: meanOf(x.map((v, i) => v - at(y, i))),
+    ttest,
+    signedRank,
   };
 }
 

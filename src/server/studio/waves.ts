@@ -3,8 +3,8 @@
  * of its own, a copy of the screening design, src/core/study/waves.ts `waveDefinition`), send it to the
  * volunteers (all, or those of one status) — each gets a personal wave link `/s/<wave link>?w=<their code>`
  * to copy into WhatsApp / SMS or the mail program, or by e-mail over SMTP — and compare the waves: the paired
- * export (one row per panel id, scores per wave) and a paired t-test per score over volunteers who answered
- * two waves (suppressed below k pairs).
+ * export (one row per panel id, scores per wave) and a paired t-test and a Wilcoxon signed-rank test per score
+ * over volunteers who answered two waves (suppressed below k pairs).
  *
  * | route                                        | role           | what                                         |
  * |----------------------------------------------|----------------|----------------------------------------------|
@@ -22,6 +22,8 @@ import { invitationText } from '../../core/study/followUp.js';
 import {
   DEFAULT_WAVE_INVITATION,
   type PairedComparison,
+  type PairedSignedRank,
+  type PairedTTest,
   pairedComparison,
   waveDefinition,
   waveLabelIssue,
@@ -126,12 +128,26 @@ function comparisonView(m: WavesModel): Html {
     );
   const row = (score: string, r: PairedComparison) =>
     r.kind === 'computed'
-      ? html`<tr><td>${score}</td><td>${r.pairs}</td><td>${fmt(r.meanFirst)}</td><td>${fmt(r.meanSecond)}</td><td>${fmt(r.meanChange)} [${fmt(r.ci[0])}, ${fmt(r.ci[1])}]</td><td>t(${r.df}) = ${fmt(r.t)}</td><td>${pText(r.p)}</td></tr>`
-      : html`<tr><td>${score}</td><td>${r.pairs}</td><td colspan="5" class="muted">${r.kind === 'suppressed' ? `fewer than k = ${m.k} volunteers answered both waves: not shown` : r.reason}</td></tr>`;
+      ? html`<tr><td>${score}</td><td>${r.pairs}</td><td>${fmt(r.meanFirst)}</td><td>${fmt(r.meanSecond)}</td>${tCells(r.meanChange, r.ttest)}${signedRankCells(r.signedRank)}</tr>`
+      : html`<tr><td>${score}</td><td>${r.pairs}</td><td colspan="7" class="muted">${r.kind === 'suppressed' ? `fewer than k = ${m.k} volunteers answered both waves: not shown` : r.reason}</td></tr>`;
   return html`<h2>Paired comparison</h2>
 <form method="get" action="/studies/${m.studyId}/waves" class="row"><label for="cmp-a">First wave</label><select id="cmp-a" name="a">${options(c.a.id)}</select><label for="cmp-b">Second wave</label><select id="cmp-b" name="b">${options(c.b.id)}</select><button>Compare</button></form>
-<p class="hint">Paired t-test of the change (second − first) over the volunteers who answered both waves, matched by panel id (R <code>t.test(x, y, paired = TRUE)</code>); 95% confidence interval of the mean change.</p>
-${scrollBox('Paired comparison', html`<table><thead><tr><th>Score</th><th>Pairs</th><th>Mean ${c.a.label}</th><th>Mean ${c.b.label}</th><th>Mean change [95% CI]</th><th>t</th><th>p</th></tr></thead><tbody>${c.rows.map((r) => row(r.score, r.result))}</tbody></table>`)}`;
+<p class="hint">The change (second − first) over the volunteers who answered both waves, matched by panel id. Paired t-test of the mean change (R <code>t.test(x, y, paired = TRUE)</code>), with the 95% confidence interval of the mean change. Wilcoxon signed-rank test (R <code>wilcox.test(x, y, paired = TRUE)</code>): it ranks the changes instead of averaging them, so it suits skewed scores and scores at the floor or ceiling; volunteers whose score did not change are left out of it; V is the rank sum of the rises; p is exact with fewer than 50 changes and no ties (marked), otherwise from the normal approximation with tie and continuity correction.</p>
+${scrollBox('Paired comparison', html`<table><thead><tr><th>Score</th><th>Pairs</th><th>Mean ${c.a.label}</th><th>Mean ${c.b.label}</th><th>Mean change [95% CI]</th><th>t</th><th>p</th><th>Wilcoxon V</th><th>p</th></tr></thead><tbody>${c.rows.map((r) => row(r.score, r.result))}</tbody></table>`)}`;
+}
+
+/** The mean change with the paired t-test's interval, t and p, or its reason. */
+function tCells(meanChange: number, t: PairedTTest): Html {
+  return t.kind === 'computed'
+    ? html`<td>${fmt(meanChange)} [${fmt(t.ci[0])}, ${fmt(t.ci[1])}]</td><td>t(${t.df}) = ${fmt(t.t)}</td><td>${pText(t.p)}</td>`
+    : html`<td>${fmt(meanChange)}</td><td colspan="2" class="muted">${t.reason}</td>`;
+}
+
+/** The signed-rank test's V and p (marked when exact), or its reason. */
+function signedRankCells(w: PairedSignedRank): Html {
+  return w.kind === 'computed'
+    ? html`<td>V = ${String(w.v)}</td><td>${pText(w.p)}${w.exact ? ' (exact)' : ''}</td>`
+    : html`<td colspan="2" class="muted">${w.reason}</td>`;
 }
 
 function sentView(m: WavesModel): Html {
