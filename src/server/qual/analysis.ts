@@ -36,7 +36,8 @@ import {
   qualBase,
   sendQualPage,
 } from './common.js';
-import { fileBase, specDocx, specHtml } from './results.js';
+import { fileBase, specDocx } from './results.js';
+import { specHtml } from './resultsView.js';
 
 /** The comparison's options in the query string (absent → the defaults; an unknown option → 400 naming the choices). */
 const ComparisonQuery = z.object({
@@ -149,7 +150,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: QualContext): void {
       results = html`<p>Nothing to compare yet: no coded segments.</p>`;
     else if (opts.coders.length < 2) results = html`<p>Choose at least two coders.</p>`;
     else
-      results = html`${tablesOf(c).map((t) => raw(specHtml(t)))}<p>Download: <a href="${base}/compare.csv?${qs}">CSV</a> · <a href="${base}/compare.docx?${qs}">Word</a></p>`;
+      results = html`${tablesOf(c).map(specHtml)}<p>Download: <a href="${base}/compare.csv?${qs}">CSV</a> · <a href="${base}/compare.docx?${qs}">Word</a></p>`;
     return sendQualPage(reply, {
       q,
       title: 'Coder comparison',

@@ -33,17 +33,23 @@ import type { ServerConfig } from '../config.js';
 import { HttpError } from '../errors.js';
 import { type FormBody, field } from '../form.js';
 import { loadStudy, type StudyRequest } from '../studio/common.js';
-import { layout, postButton as studioPostButton } from '../studio/layout.js';
+import { csrfField, layout, postButton as studioPostButton } from '../studio/layout.js';
 import { QUAL_CSS } from '../ui/assets.js';
 import { QUAL_HEADERS } from '../ui/headers.js';
-import { esc, raw } from '../ui/html.js';
+import { attr, esc, type Html, html, raw } from '../ui/html.js';
 import { dataTable, type TableOptions } from '../ui/table.js';
 import { QUAL_SCRIPT_PATH } from './assets.js';
 
-/** 303 to a page after a successful POST, and the hidden CSRF field: as in the studio. */
+/** 303 to a page after a successful POST: as in the studio. */
 export { seeOther } from '../studio/common.js';
-export { csrfField as csrfInput } from '../studio/layout.js';
+/** For codes.ts and themes.ts, which still build their pages from strings. */
 export { esc };
+
+/** The hidden CSRF field every state-changing form carries (the studio's). */
+export function csrfInput(token: string): Html {
+  // raw: the studio's field is markup by construction (it escapes the token); a no-op once it returns Html.
+  return raw(csrfField(token));
+}
 
 export interface QualContext {
   readonly store: Store;
@@ -276,6 +282,19 @@ export function qualBase(studyId: number): string {
   return `/studies/${studyId}/qual`;
 }
 
+/** The qualitative pages' stylesheet, inline (allowed by its hash in the Content Security Policy). */
+const QUAL_STYLE: Html = html`<style>${raw(QUAL_CSS)}</style>`;
+
+/** The section menu of the qualitative pages: the sections `role` may open, `current` marked. */
+function qualNav(base: string, role: StudyRole, current: QualSection): Html {
+  return html`<nav aria-label="Qualitative analysis"><ul class="qnav">${SECTIONS.filter((x) =>
+    x.roles.includes(role),
+  ).map(
+    (x) =>
+      html`<li><a href="${base}${x.path}"${attr('aria-current', x.s === current && 'page')}>${x.label}</a></li>`,
+  )}</ul></nav>`;
+}
+
 /** Send a qualitative page in the studio layout, with a CSRF token for its forms. */
 export async function sendQualPage(
   reply: FastifyReply,
@@ -285,36 +304,30 @@ export async function sendQualPage(
     readonly section: QualSection;
     /** Whether the project exists (the section menu needs it). */
     readonly hasProject?: boolean;
-    readonly body: (csrf: string) => string;
+    /** The page's content (a string is markup already: for pages still built from strings). */
+    readonly body: (csrf: string) => Html | string;
     readonly status?: number;
   },
 ): Promise<FastifyReply> {
   const csrf = await reply.generateCsrf();
-  const base = qualBase(input.q.study.id);
-  const nav =
-    input.hasProject === false
-      ? ''
-      : `<nav aria-label="Qualitative analysis"><ul class="qnav">${SECTIONS.filter((x) =>
-          x.roles.includes(input.q.role),
-        )
-          .map(
-            (x) =>
-              `<li><a href="${base}${x.path}"${x.s === input.section ? ' aria-current="page"' : ''}>${esc(x.label)}</a></li>`,
-          )
-          .join('')}</ul></nav>`;
-  const html = layout({
-    title: input.title,
-    user: input.q.user,
-    csrf,
-    study: input.q.layoutStudy,
-    body:
-      `<style>${QUAL_CSS}</style>${nav}${input.body(csrf)}` +
-      `<script src="${QUAL_SCRIPT_PATH}" defer></script>`,
-  });
+  const nav = input.hasProject !== false && qualNav(qualBase(input.q.study.id), input.q.role, input.section);
+  const body = html`${QUAL_STYLE}${nav}${raw(input.body(csrf))}<script src="${QUAL_SCRIPT_PATH}" defer></script>`;
   return reply
     .code(input.status ?? 200)
     .headers(QUAL_HEADERS)
-    .send(html);
+    .send(
+      layout({ title: input.title, user: input.q.user, csrf, study: input.q.layoutStudy, body: body.text }),
+    );
+}
+
+/** The page of a refused change (400 or 409): the reason, and a link back to the page the form came from. */
+export function refusalView(status: 400 | 409, message: string, back: string): Html {
+  return html`${QUAL_STYLE}<h1>${refusalTitle(status)}</h1><p class="refusal" role="alert">${message}</p><p><a class="button" href="${back}">Back</a></p>`;
+}
+
+/** The title of a refusal page. */
+export function refusalTitle(status: 400 | 409): string {
+  return status === 409 ? 'Not saved' : 'Please check';
 }
 
 /** A POST form with hidden fields and one button (the studio's, with numbers allowed as hidden values). */
@@ -324,14 +337,20 @@ export function postButton(
   label: string,
   hidden: Readonly<Record<string, string | number>> = {},
   className = '',
-): string {
-  return studioPostButton(action, csrf, label, {
-    className,
-    hidden: Object.fromEntries(Object.entries(hidden).map(([k, v]) => [k, String(v)])),
-  });
+): Html {
+  // raw: the studio's form is markup by construction (it escapes every value); a no-op once it returns Html.
+  return raw(
+    studioPostButton(action, csrf, label, {
+      className,
+      hidden: Object.fromEntries(Object.entries(hidden).map(([k, v]) => [k, String(v)])),
+    }),
+  );
 }
 
-/** A simple table: header labels, rows of HTML cells (already escaped). `numeric` columns align right. */
+/**
+ * A simple table whose cells are markup already (escaped by the caller), for codes.ts and themes.ts, which
+ * still build their pages from strings; views pass text and Html to `dataTable` instead.
+ */
 export function table(
   head: readonly string[],
   rows: readonly (readonly string[])[],

@@ -31,6 +31,7 @@ import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { formRawText, parseBody, segments } from '../request.js';
 import { type Html, html, raw } from '../ui/html.js';
+import { dataTable } from '../ui/table.js';
 import {
   applyPlan,
   csrfInput,
@@ -46,7 +47,6 @@ import {
   seeOther,
   sendQualPage,
   stateOf,
-  table,
   when,
 } from './common.js';
 
@@ -105,23 +105,19 @@ function formsView(m: ConsentPageModel, csrf: string): Html {
 
 function registerView(m: ConsentPageModel): Html {
   if (!m.records.length) return html`<h2>Consent register</h2><p>No consent recorded yet.</p>`;
-  const rows = m.records.map((r) =>
-    [
-      html`<strong>${r.pseudonym}</strong>`,
-      html`${r.formVersion}`,
-      html`${r.signedOn}`,
-      html`<span dir="auto">${r.signedAs}</span>`,
-      html`<span dir="auto">${r.witness || '—'}</span>`,
-      html`<span dir="auto">${r.notes}</span>`,
-      html`${consentStatus(r)}${r.withdrawal?.note ? html`<br><span class="muted" dir="auto">${r.withdrawal.note}</span>` : ''}`,
-      html`<a href="${m.base}/consent/${r.id}/pdf">PDF</a>`,
-    ].map(String),
-  );
-  return html`<h2>Consent register</h2>${raw(
-    table(
-      ['Participant', 'Version', 'Signed', 'Signed as (confidential)', 'Witness', 'Notes', 'Status', ''],
-      rows,
-    ),
+  const rows = m.records.map((r) => [
+    html`<strong>${r.pseudonym}</strong>`,
+    html`${r.formVersion}`,
+    html`${r.signedOn}`,
+    html`<span dir="auto">${r.signedAs}</span>`,
+    html`<span dir="auto">${r.witness || '—'}</span>`,
+    html`<span dir="auto">${r.notes}</span>`,
+    html`${consentStatus(r)}${r.withdrawal?.note ? html`<br><span class="muted" dir="auto">${r.withdrawal.note}</span>` : ''}`,
+    html`<a href="${m.base}/consent/${r.id}/pdf">PDF</a>`,
+  ]);
+  return html`<h2>Consent register</h2>${dataTable(
+    ['Participant', 'Version', 'Signed', 'Signed as (confidential)', 'Witness', 'Notes', 'Status', ''],
+    rows,
   )}<p><a href="${m.base}/consent/register.csv">Download the register (CSV)</a></p>`;
 }
 

@@ -19,7 +19,6 @@ import {
   auditToCsv,
   auditToJson,
   auditToMarkdown,
-  canonicalJson,
   hiddenWhileBlind,
 } from '../../core/qual/audit.js';
 import { codeTarget } from '../../core/qual/codebook.js';
@@ -43,9 +42,7 @@ import { formOption, formText, parseBody, parseQuery, queryChoice, queryStrictCh
 import {
   applyPlan,
   coderNames,
-  csrfInput,
   decodeBase64,
-  esc,
   loadQual,
   projectOf,
   type QualContext,
@@ -54,10 +51,8 @@ import {
   refuse,
   sendQualPage,
   stateOf,
-  table,
-  when,
 } from './common.js';
-import { importReportView } from './exchangeView.js';
+import { auditModel, auditView, exchangeView, importReportView } from './exchangeView.js';
 import { fileBase } from './results.js';
 
 /** The changes that bring an imported project into an empty one. */
@@ -225,30 +220,18 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/exchange', async (req, reply) => {
     const q = await loadQual(ctx, req, ROLES.work);
     const { state, project } = await projectOf(ctx, q);
-    const base = qualBase(q.study.id);
-    const warnings = project.sources.length ? exportQdpx(project).warnings : [];
-    const empty = isEmpty(state);
+    const model = {
+      base: qualBase(q.study.id),
+      blind: state.blind,
+      warnings: project.sources.length ? exportQdpx(project).warnings.map((w) => w.message) : [],
+      owner: q.owner,
+      empty: isEmpty(state),
+    };
     return sendQualPage(reply, {
       q,
       title: 'REFI-QDA exchange',
       section: 'exchange',
-      body: (csrf) =>
-        '<h1>REFI-QDA exchange</h1><p>QDPX projects and QDC codebooks open in other QDA programs (NVivo, ATLAS.ti, MAXQDA, QualCoder…). Participants are cases named by pseudonym; their names are never exported.</p>' +
-        (state.blind
-          ? '<p class="notice">Coding is blind, so the export holds your own segments (and imported ones) only; once the owner opens comparison it holds every coder’s.</p>'
-          : '') +
-        (warnings.length
-          ? `<div class="notice"><p><strong>Check before you share:</strong></p><ul>${warnings.map((w) => `<li>${esc(w.message)}</li>`).join('')}</ul></div>`
-          : '') +
-        `<h2>Export</h2><ul><li><a href="${base}/export.qdpx">Project (.qdpx), positions in Unicode characters</a></li><li><a href="${base}/export.qdpx?unit=utf16">Project (.qdpx), positions in UTF-16 units</a> (for tools that count as .NET/Java do; differs only after emoji)</li><li><a href="${base}/export.qdpx?layer=consensus">Project (.qdpx), consensus coding only</a> (the decisions recorded on the Consensus page, as the coder “Consensus”)</li><li><a href="${base}/codebook.qdc">Codebook (.qdc)</a></li></ul>` +
-        (q.owner
-          ? `<h2>Import</h2><form method="post" action="${base}/import" class="stack">${csrfInput(csrf)}` +
-            `<div class="field"><label for="kind">What</label><select id="kind" name="kind"><option value="qdpx">A project (.qdpx)${empty ? '' : ' — only into an empty project'}</option><option value="qdc">A codebook (.qdc), added to this codebook</option></select></div>` +
-            '<div class="field" data-js hidden><label for="file">File</label><input type="file" id="file" accept=".qdpx,.qdc,.xml" data-b64="file_b64" data-b64-name="file_name"></div>' +
-            '<input type="hidden" id="file_b64" name="file_b64" value=""><input type="hidden" id="file_name" name="file_name" value="">' +
-            '<div class="field"><label for="xml">…or paste a codebook (.qdc XML)</label><textarea id="xml" name="xml" rows="5"></textarea></div>' +
-            '<p><button class="primary">Import</button></p></form>'
-          : ''),
+      body: (csrf) => exchangeView(model, csrf),
     });
   });
 
@@ -325,7 +308,7 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
       title: 'Imported',
       section: 'exchange',
       status: 201,
-      body: () => importReportView(report, qualBase(q.study.id)).text,
+      body: () => importReportView(report, qualBase(q.study.id)),
     });
   });
 
@@ -341,41 +324,15 @@ export function registerExchange(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/audit', async (req, reply) => {
     const q = await loadQual(ctx, req, ROLES.owner);
     const { state, log } = await trailFor(q);
-    const v = await ctx.store.qual.verifyAudit(q.project.id);
-    const names = coderNames(state);
-    const blind = !q.project.comparisonOpen;
-    const base = qualBase(q.study.id);
-    const show = (x: unknown) => {
-      const s = canonicalJson(x ?? null);
-      return `<code dir="ltr">${esc(s.length > 400 ? `${s.slice(0, 400)}…` : s)}</code>`;
-    };
-    const rows = [...log].reverse().map((e) => {
-      const masked = blind && hiddenWhileBlind(e, q.coderId);
-      return [
-        String(e.seq),
-        esc(when(e.at)),
-        esc(names.get(e.actor) ?? e.actor),
-        esc(e.action),
-        esc(`${e.entity.kind} ${e.entity.id}`),
-        masked ? '<span class="sup">hidden while coding is blind</span>' : show(e.before),
-        masked ? '' : show(e.after),
-      ];
+    const model = auditModel({
+      base: qualBase(q.study.id),
+      log,
+      verification: await ctx.store.qual.verifyAudit(q.project.id),
+      names: coderNames(state),
+      blind: !q.project.comparisonOpen,
+      coderId: q.coderId,
     });
-    const downloadable = !blind || !othersSegments(log, q.coderId);
-    return sendQualPage(reply, {
-      q,
-      title: 'Audit trail',
-      section: 'audit',
-      body: () =>
-        '<h1>Audit trail</h1>' +
-        (v.ok
-          ? `<p class="ok">${v.count} events; the hash chain is intact. Head hash: <code class="hash">${esc(v.head)}</code> (quote it in your report to show the trail was not shortened later).</p>`
-          : `<p class="refusal"><strong>The hash chain is broken</strong> at event ${v.seq}: ${esc(v.message)}</p>`) +
-        (downloadable
-          ? `<p>Download: <a href="${base}/audit.csv">CSV</a> · <a href="${base}/audit.json">JSON</a> · <a href="${base}/audit.md">readable appendix (Markdown)</a></p>`
-          : '<p class="notice">Other coders’ segment events are masked while coding is blind; the full trail can be downloaded once comparison is open.</p>') +
-        table(['#', 'When', 'Who', 'Action', 'About', 'Before', 'After'], rows, { numeric: [0] }),
-    });
+    return sendQualPage(reply, { q, title: 'Audit trail', section: 'audit', body: () => auditView(model) });
   });
 
   for (const ext of ['csv', 'json', 'md'] as const)

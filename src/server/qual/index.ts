@@ -38,12 +38,11 @@ import { HttpError, tooLarge } from '../errors.js';
 import { checkFormText } from '../form.js';
 import { segments } from '../request.js';
 import { layout } from '../studio/layout.js';
-import { QUAL_CSS } from '../ui/assets.js';
 import { QUAL_HEADERS } from '../ui/headers.js';
 import { registerAnalysis } from './analysis.js';
 import { QUAL_JS, QUAL_SCRIPT_PATH } from './assets.js';
 import { registerCodes } from './codes.js';
-import { esc, type QualContext } from './common.js';
+import { type QualContext, refusalTitle, refusalView } from './common.js';
 import { registerConsensus } from './consensus.js';
 import { registerConsent } from './consent.js';
 import { registerExchange } from './exchange.js';
@@ -161,19 +160,17 @@ export async function qualRoutes(
       !user
     )
       throw err;
-    const back = backLink(req.url);
+    const status = err.status;
     const csrf = await reply.generateCsrf();
     return reply
-      .code(err.status)
+      .code(status)
       .headers(QUAL_HEADERS)
       .send(
         layout({
-          title: err.status === 409 ? 'Not saved' : 'Please check',
+          title: refusalTitle(status),
           user,
           csrf,
-          body:
-            `<style>${QUAL_CSS}</style><h1>${err.status === 409 ? 'Not saved' : 'Please check'}</h1>` +
-            `<p class="refusal" role="alert">${esc(err.message)}</p><p><a class="button" href="${esc(back)}">Back</a></p>`,
+          body: refusalView(status, err.message, backLink(req.url)).text,
         }),
       );
   });

@@ -20,7 +20,7 @@ import { HttpError, tooLarge } from '../errors.js';
 import { asForm, field, rawField } from '../form.js';
 import { segments } from '../request.js';
 import { useHeaders } from '../ui/headers.js';
-import { attr, EMPTY, html, raw } from '../ui/html.js';
+import { attr, EMPTY, type Html, html, raw } from '../ui/html.js';
 import {
   applyPlan,
   csrfInput,
@@ -70,12 +70,11 @@ function mediaUrl(studyId: number, sourceId: string): string {
  * A timed turn's play control: a link to the recording with a media fragment (`#t=start,end`, which plays
  * that span when opened without JavaScript); qual.js plays it in the page's player instead.
  */
-function playControl(url: string, span: { start: number; end?: number }): string {
+function playControl(url: string, span: { start: number; end?: number }): Html {
   const t = `${fragmentTime(span.start)}${span.end !== undefined ? `,${fragmentTime(span.end)}` : ''}`;
   const label = `${clockTime(span.start)}${span.end !== undefined ? `–${clockTime(span.end, 'up')}` : ''}`;
   const end = span.end !== undefined ? attr('data-end', fragmentTime(span.end)) : EMPTY;
-  return html`<a class="play" href="${url}#t=${t}" data-play data-start="${fragmentTime(span.start)}"${end} title="Play this turn (${label})" aria-label="Play this turn, ${label}">▶ ${label}</a>`
-    .text;
+  return html`<a class="play" href="${url}#t=${t}" data-play data-start="${fragmentTime(span.start)}"${end} title="Play this turn (${label})" aria-label="Play this turn, ${label}">▶ ${label}</a>`;
 }
 
 /** The play controls of a transcript's timed turns (by turn index), or none without a recording. */
@@ -84,13 +83,13 @@ export function turnPlayer(
   sourceId: string,
   media: MediaMeta | undefined,
   turns: readonly Turn[],
-): ((t: Turn) => string) | undefined {
+): ((t: Turn) => Html) | undefined {
   if (!media) return undefined;
   const url = mediaUrl(studyId, sourceId);
   const spans = turnSpans(turns);
   return (t) => {
     const s = spans.get(t.index);
-    return s ? playControl(url, s) : '';
+    return s ? playControl(url, s) : EMPTY;
   };
 }
 
@@ -101,9 +100,9 @@ export function mediaPanel(
   media: MediaMeta | undefined,
   timed: number,
   csrf: string,
-): string {
+): Html {
   const url = mediaUrl(studyId, sourceId);
-  const csrfHtml = raw(csrfInput(csrf));
+  const csrfHtml = csrfInput(csrf);
   // The element is <audio> or <video>, by the recording's kind (a closed set).
   const tag = media && raw(media.kind === 'video' ? 'video' : 'audio');
   const player =
@@ -112,8 +111,7 @@ export function mediaPanel(
   const remove =
     media &&
     html`<form method="post" action="${url}" class="inline">${csrfHtml}<input type="hidden" name="remove" value="1"><button class="danger">Remove the recording</button></form>`;
-  return html`<section class="media"><h2>Recording</h2>${player}<form method="post" action="${url}" class="stack">${csrfHtml}<div class="field" data-js hidden><label for="media_file">${media ? 'Replace it with' : 'Link an audio or video file'} (MP3, M4A, WAV, Ogg, WebM, MP4; at most 32 MB)</label><input type="file" id="media_file" accept="audio/*,video/*,.mp3,.m4a,.wav,.ogg,.webm,.mp4" data-b64="media_b64" data-b64-name="media_name"></div><input type="hidden" id="media_b64" name="media_b64" value=""><input type="hidden" id="media_name" name="media_name" value=""><noscript><p class="hint">Uploading a recording needs JavaScript (the file is read in the browser).</p></noscript><p><button>${media ? 'Replace' : 'Upload'}</button></p></form>${remove}</section>`
-    .text;
+  return html`<section class="media"><h2>Recording</h2>${player}<form method="post" action="${url}" class="stack">${csrfHtml}<div class="field" data-js hidden><label for="media_file">${media ? 'Replace it with' : 'Link an audio or video file'} (MP3, M4A, WAV, Ogg, WebM, MP4; at most 32 MB)</label><input type="file" id="media_file" accept="audio/*,video/*,.mp3,.m4a,.wav,.ogg,.webm,.mp4" data-b64="media_b64" data-b64-name="media_name"></div><input type="hidden" id="media_b64" name="media_b64" value=""><input type="hidden" id="media_name" name="media_name" value=""><noscript><p class="hint">Uploading a recording needs JavaScript (the file is read in the browser).</p></noscript><p><button>${media ? 'Replace' : 'Upload'}</button></p></form>${remove}</section>`;
 }
 
 /** Register on an instance whose form parser takes {@link MEDIA_BODY_LIMIT} bytes (see qual/index.ts). */

@@ -11,7 +11,6 @@ import { z } from 'zod';
 import {
   locateCorrection,
   nextMemberCheck,
-  type PacketContent,
   type PacketItem,
   packetContent,
   RECORDED_STATUSES,
@@ -20,7 +19,6 @@ import {
   type TranscriptEdit,
 } from '../../core/qual/members.js';
 import type { Participant, QualProject } from '../../core/qual/model.js';
-import { formatTimestamp } from '../../core/qual/transcript.js';
 import { present } from '../../core/stats/at.js';
 import type { QualChange, QualEntity, QualPlan, QualRefusal, QualState, Refused } from '../../store/index.js';
 import { qualHash, toQualProject } from '../../store/index.js';
@@ -43,7 +41,6 @@ import {
   type Coder,
   coderNames,
   ensureCoder,
-  esc,
   invalid,
   loadQual,
   newId,
@@ -57,74 +54,14 @@ import {
   sendQualPage,
   stateOf,
 } from './common.js';
-import { type MembersModel, membersView } from './membersView.js';
-import { escText } from './sourcesView.js';
+import { type MembersModel, membersView, type Packet, packetView } from './membersView.js';
 
 export type { PacketItem };
-
-export interface Packet extends PacketContent {
-  /** SHA-256 of the participant's turns as shown (source and text, no positions). */
-  readonly hash: string;
-}
 
 /** The member-checking packet of one participant (core's content and its version hash). */
 function packetOf(project: QualProject, participantId: string): Packet | null {
   const content = packetContent(project, participantId);
   return content && { ...content, hash: qualHash(content.versionText) };
-}
-
-const TEXT = {
-  en: {
-    dir: 'ltr',
-    title: 'Your words from the discussion, for you to check',
-    intro:
-      'This is what you said in the focus group discussion, as we wrote it down. Please read it and tell us whether it is accurate. If anything was written down wrongly, mark it and write the correct words next to it. You may also add anything you would like to explain.',
-    participant: 'Participant',
-    version: 'Version',
-    turn: 'Turn',
-    confirm: 'I have read this and it is accurate (or I have marked my corrections):',
-    signature: 'Signature / date',
-    none: 'No turns of yours were found in the transcripts.',
-  },
-  ur: {
-    dir: 'rtl',
-    title: 'گفتگو میں آپ کے الفاظ — آپ کی تصدیق کے لیے',
-    intro:
-      'یہ وہ باتیں ہیں جو آپ نے فوکس گروپ کی گفتگو میں کہیں، جیسا کہ ہم نے انہیں لکھا ہے۔ براہ کرم انہیں پڑھیں اور بتائیں کہ کیا یہ درست ہیں۔ اگر کوئی بات غلط لکھی گئی ہو تو اس پر نشان لگائیں اور ساتھ درست الفاظ لکھ دیں۔ آپ کوئی وضاحت بھی شامل کر سکتے ہیں۔',
-    participant: 'شریک',
-    version: 'ورژن',
-    turn: 'باری',
-    confirm: 'میں نے یہ متن پڑھ لیا ہے اور یہ درست ہے (یا میں نے اپنی تصحیحات کی نشاندہی کر دی ہے):',
-    signature: 'دستخط / تاریخ',
-    none: 'متن میں آپ کی کوئی بات نہیں ملی۔',
-  },
-} as const;
-
-/** The printable packet page (self-contained: no script, inline style, print-friendly). */
-function packetHtml(packet: Packet, lang: 'en' | 'ur', studyTitle: string): string {
-  const t = TEXT[lang];
-  const css =
-    'body{font:1rem/1.7 system-ui,"Noto Sans","Noto Naskh Arabic",sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#111}' +
-    ':lang(ur){font-family:"Noto Nastaliq Urdu","Noto Naskh Arabic",sans-serif;line-height:2.1}' +
-    'h1{font-size:1.4rem}.meta{color:#555;font-size:.9rem}.turn{border-inline-start:3px solid #ccc;padding:.25rem .75rem;margin:1rem 0;white-space:pre-wrap}' +
-    '.hash{font:.75rem ui-monospace,monospace;word-break:break-all;direction:ltr;unicode-bidi:isolate}.sign{margin-top:3rem;border-top:1px solid #999;padding-top:.5rem}' +
-    '@media print{body{margin:0}}';
-  const items = packet.items.length
-    ? packet.items
-        .map(
-          (i) =>
-            `<p class="meta">${esc(i.sourceName)} · ${t.turn} ${i.turnIndex + 1}${i.time !== undefined ? ` · ${formatTimestamp(i.time)}` : ''}</p><p class="turn" dir="auto">${escText(i.text)}</p>`,
-        )
-        .join('')
-    : `<p>${t.none}</p>`;
-  return (
-    `<!doctype html><html lang="${lang}" dir="${t.dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
-    `<title>${esc(t.title)} – ${esc(packet.participant.pseudonym)}</title><style>${css}</style></head><body><main>` +
-    `<h1>${esc(t.title)}</h1><p class="meta"><span dir="auto">${esc(studyTitle)}</span> · ${t.participant} ${esc(packet.participant.pseudonym)}</p>` +
-    `<p>${esc(t.intro)}</p>${items}` +
-    `<div class="sign"><p>${esc(t.confirm)}</p><p>${esc(t.signature)}: ____________________</p></div>` +
-    `<p class="meta">${t.version}: <span class="hash">${packet.hash}</span></p></main></body></html>`
-  );
 }
 
 /** The packet's language: Urdu when asked for, else English. */
@@ -206,7 +143,7 @@ export function registerMembers(app: FastifyInstance, ctx: QualContext): void {
       q,
       title: 'Member checking',
       section: 'members',
-      body: (csrf) => membersView(model, csrf).text,
+      body: (csrf) => membersView(model, csrf),
     });
   });
 
@@ -219,7 +156,7 @@ export function registerMembers(app: FastifyInstance, ctx: QualContext): void {
     if (!packet) throw new HttpError(404, 'Participant not found.', 'not_found');
     return useHeaders(reply.code(200), 'document')
       .type('text/html; charset=utf-8')
-      .send(packetHtml(packet, lang, project.name));
+      .send(packetView(packet, lang, project.name).text);
   });
 
   app.post('/studies/:id/qual/member-checks/:pid/status', async (req, reply) => {

@@ -19,7 +19,7 @@ import {
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { audienceOf } from '../../core/privacy/suppression.js';
-import { type QualMeta, QualMetaSchema } from '../../core/qual/model.js';
+import { QualMetaSchema } from '../../core/qual/model.js';
 import {
   type ChecklistOptions,
   checklistTable,
@@ -39,11 +39,8 @@ import { HttpError } from '../errors.js';
 import { asForm, field, rawField } from '../form.js';
 import { parseQuery, queryChoice } from '../request.js';
 import { useHeaders } from '../ui/headers.js';
-import { html, join } from '../ui/html.js';
 import {
   applyPlan,
-  csrfInput,
-  esc,
   loadQual,
   projectOf,
   type QualContext,
@@ -53,20 +50,7 @@ import {
   sendQualPage,
   versionField,
 } from './common.js';
-
-/** A TableSpec as an HTML table for a studio page (cells `dir="auto"`, group rows as headings). */
-export function specHtml(spec: TableSpec): string {
-  const head = spec.columns.map((c) => html`<th scope="col">${c.label}</th>`);
-  const body = displayRows(spec).map((r) =>
-    r.kind === 'group'
-      ? html`<tr><th colspan="${spec.columns.length}" scope="colgroup" dir="auto">${r.label}</th></tr>`
-      : html`<tr>${r.cells.map((c) => html`<td dir="auto">${c}</td>`)}</tr>`,
-  );
-  const notes = tableNotes(spec);
-  return html`<div class="wrap"><table><caption>${spec.title}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>${
-    notes.length > 0 && html`<p class="hint">${join(notes, ' ')}</p>`
-  }`.text;
-}
+import { checklistsView, META_FIELDS, resultsView } from './resultsView.js';
 
 function reportOf(title: string, tables: readonly TableSpec[]): Report {
   return {
@@ -145,36 +129,6 @@ export function fileBase(name: string): string {
   );
 }
 
-const META_FIELDS: readonly [keyof QualMeta, string][] = [
-  ['title', 'Title of the study'],
-  ['researchQuestion', 'Research question'],
-  ['approach', 'Methodological approach (e.g. qualitative descriptive design, reflexive thematic analysis)'],
-  ['paradigm', 'Paradigm'],
-  ['theory', 'Theoretical framework'],
-  ['relationshipWithParticipants', 'Relationship with participants'],
-  ['reflexivity', 'Reflexivity'],
-  ['sampling', 'Sampling'],
-  ['approachMethod', 'How participants were approached'],
-  ['nonParticipation', 'Non-participation'],
-  ['setting', 'Setting of data collection'],
-  ['presentOthers', 'Presence of non-participants'],
-  ['sampleDescription', 'Description of the sample'],
-  ['interviewGuide', 'Interview / discussion guide'],
-  ['repeatInterviews', 'Repeat interviews'],
-  ['recording', 'Audio/visual recording'],
-  ['fieldNotes', 'Field notes'],
-  ['duration', 'Duration'],
-  ['saturation', 'Data saturation'],
-  ['transcriptsReturned', 'Transcripts returned to participants'],
-  ['memberChecking', 'Member checking'],
-  ['trustworthiness', 'Techniques to enhance trustworthiness'],
-  ['software', 'Software'],
-  ['ethics', 'Ethics approval and consent'],
-  ['dataCollectionDates', 'Dates of data collection'],
-  ['funding', 'Funding'],
-  ['conflicts', 'Conflicts of interest'],
-];
-
 /** Checklist options for the caller: a viewer's sample description names no group under k (finding 4). */
 function checklistOptions(q: QualReq, state: QualState): ChecklistOptions {
   const checks = state.entities.member_check.map((m) => m.data);
@@ -203,16 +157,12 @@ export function registerResults(app: FastifyInstance, ctx: QualContext): void {
 
   app.get('/studies/:id/qual/results', async (req, reply) => {
     const { q, include, spec } = await results(req);
-    const base = qualBase(q.study.id);
-    const qs = include === 'final' ? '?include=final' : '';
+    const model = { base: qualBase(q.study.id), include, spec };
     return sendQualPage(reply, {
       q,
       title: 'Results table',
       section: 'results',
-      body: () =>
-        `<h1>Results table</h1><p><a href="${base}/results"${include === 'all' ? ' aria-current="page"' : ''}>All themes</a> · <a href="${base}/results?include=final"${include === 'final' ? ' aria-current="page"' : ''}>Final themes only</a></p>` +
-        `<p>Download: <a href="${base}/results.md${qs}">Markdown</a> · <a href="${base}/results.csv${qs}">CSV</a> · <a href="${base}/results.docx${qs}">Word</a> · <a href="${base}/results.html${qs}">HTML</a></p>` +
-        specHtml(spec),
+      body: () => resultsView(model),
     });
   });
 
@@ -250,43 +200,17 @@ export function registerResults(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/checklists', async (req, reply) => {
     const q = await loadQual(ctx, req, ROLES.read);
     const { state, project } = await projectOf(ctx, q);
-    const base = qualBase(q.study.id);
-    const coreq = checklistTable(coreqChecklist(project, checklistOptions(q, state)));
-    const srqr = checklistTable(srqrChecklist(project, checklistOptions(q, state)));
-    const m = project.meta;
-    const teamText = (m.team ?? [])
-      .map((t) =>
-        [
-          t.label,
-          t.role ?? '',
-          t.credentials ?? '',
-          t.occupation ?? '',
-          t.gender ?? '',
-          t.experience ?? '',
-          t.facilitator ? 'yes' : 'no',
-        ].join(' | '),
-      )
-      .join('\n');
+    const model = {
+      base: qualBase(q.study.id),
+      coreq: checklistTable(coreqChecklist(project, checklistOptions(q, state))),
+      srqr: checklistTable(srqrChecklist(project, checklistOptions(q, state))),
+      form: q.editor ? { version: q.project.version, meta: project.meta } : null,
+    };
     return sendQualPage(reply, {
       q,
       title: 'COREQ and SRQR',
       section: 'checklists',
-      body: (csrf) =>
-        '<h1>Reporting checklists</h1><p class="hint">Pre-filled from the project and its metadata; the rest is marked “[to be completed by the researcher]”.</p>' +
-        `<p>Download: <a href="${base}/checklists.md">Markdown</a> · <a href="${base}/checklists.docx">Word</a></p>` +
-        specHtml(coreq) +
-        specHtml(srqr) +
-        (q.editor
-          ? `<h2>Project metadata</h2><form method="post" action="${base}/meta" class="stack">${csrfInput(csrf)}<input type="hidden" name="version" value="${q.project.version}">` +
-            META_FIELDS.map(
-              ([k, label]) =>
-                `<div class="field"><label for="m-${k}">${esc(label)}</label><textarea id="m-${k}" name="${k}" rows="2" dir="auto">${esc(String(m[k] ?? ''))}</textarea></div>`,
-            ).join('') +
-            `<div class="field"><label for="m-sampleSize">Sample size</label><input type="number" min="0" id="m-sampleSize" name="sampleSize" value="${m.sampleSize ?? ''}" class="w8"></div>` +
-            `<div class="field"><label for="m-pilot">Guide pilot tested</label><select id="m-pilot" name="pilotTested"><option value="">not stated</option><option value="1"${m.pilotTested === true ? ' selected' : ''}>yes</option><option value="0"${m.pilotTested === false ? ' selected' : ''}>no</option></select></div>` +
-            `<div class="field"><label for="m-team">Research team, one per line: label | role | credentials | occupation | gender | experience | facilitated (yes/no)</label><textarea id="m-team" name="team" rows="4">${esc(teamText)}</textarea></div>` +
-            '<p><button class="primary">Save metadata</button></p></form>'
-          : ''),
+      body: (csrf) => checklistsView(model, csrf),
     });
   });
 

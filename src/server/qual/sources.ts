@@ -26,12 +26,10 @@ import {
   coderNames,
   decodeBase64,
   ensureCoder,
-  esc,
   invalid,
   loadQual,
   newId,
   nowIso,
-  postButton,
   type QualContext,
   qualBase,
   quoteRemovals,
@@ -39,10 +37,16 @@ import {
   seeOther,
   sendQualPage,
   stateOf,
-  table,
   versionField,
 } from './common.js';
-import { codingModel, codingView, type ImportedModel, importedView, importForm } from './sourcesView.js';
+import {
+  codingModel,
+  codingView,
+  type ImportedModel,
+  importedView,
+  type SourceRow,
+  sourcesView,
+} from './sourcesView.js';
 
 function decodeUtf8(bytes: Uint8Array, name: string): string {
   try {
@@ -232,49 +236,30 @@ function codingPlan(
   return { changes, result: null };
 }
 
+/** The transcripts list: each transcript with its counts (segments: those the caller may see). */
+function sourceRows(state: QualState): SourceRow[] {
+  return state.entities.source.map((s) => ({
+    id: s.id,
+    name: s.data.source.name,
+    language: s.data.source.language,
+    format: s.data.format,
+    length: codePointLength(s.data.source.text),
+    turns: s.data.turns.length,
+    participants: new Set(s.data.turns.filter((t) => t.participantId).map((t) => t.participantId)).size,
+    segments: state.entities.segment.filter((x) => x.data.sourceId === s.id).length,
+  }));
+}
+
 export function registerSources(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/sources', async (req, reply) => {
     const q = await loadQual(ctx, req, ROLES.work);
     const state = await stateOf(ctx, q);
-    const base = qualBase(q.study.id);
-    const rows = (csrf: string) =>
-      state.entities.source.map((s) => {
-        const linked = new Set(s.data.turns.filter((t) => t.participantId).map((t) => t.participantId));
-        const mine = state.entities.segment.filter((x) => x.data.sourceId === s.id).length;
-        return [
-          `<a href="${base}/sources/${esc(s.id)}" dir="auto">${esc(s.data.source.name)}</a>`,
-          esc(s.data.source.language),
-          esc(s.data.format),
-          String(codePointLength(s.data.source.text)),
-          String(s.data.turns.length),
-          String(linked.size),
-          String(mine),
-          postButton(`${base}/sources/${encodeURIComponent(s.id)}/delete`, csrf, 'Delete', {}, 'danger'),
-        ];
-      });
+    const model = { base: qualBase(q.study.id), blind: state.blind, rows: sourceRows(state) };
     return sendQualPage(reply, {
       q,
       title: 'Transcripts',
       section: 'sources',
-      body: (csrf) =>
-        '<h1>Transcripts &amp; coding</h1>' +
-        (state.entities.source.length
-          ? table(
-              [
-                'Transcript',
-                'Language',
-                'Format',
-                'Characters',
-                'Turns',
-                'Participants',
-                state.blind ? 'Your segments' : 'Segments',
-                '<span class="muted">Actions</span>',
-              ],
-              rows(csrf),
-              { numeric: [3, 4, 5, 6] },
-            )
-          : '<p>No transcripts yet.</p>') +
-        importForm(base, csrf),
+      body: (csrf) => sourcesView(model, csrf),
     });
   });
 
@@ -291,7 +276,7 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
       title: 'Transcript imported',
       section: 'sources',
       status: 201,
-      body: () => importedView({ base: qualBase(q.study.id), sourceId: id, ...summary }).text,
+      body: () => importedView({ base: qualBase(q.study.id), sourceId: id, ...summary }),
     });
   });
 
@@ -350,7 +335,7 @@ export function registerSources(app: FastifyInstance, ctx: QualContext): void {
       q,
       title: `Coding – ${model.name}`,
       section: 'sources',
-      body: (csrf) => codingView(model, csrf).text,
+      body: (csrf) => codingView(model, csrf),
     });
   });
 

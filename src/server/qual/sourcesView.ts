@@ -19,29 +19,34 @@ import { codePointLength, OffsetIndex } from '../../core/qual/offsets.js';
 import { participantLabel } from '../../core/qual/transcript.js';
 import { at } from '../../core/stats/at.js';
 import type { MediaMeta, StoredSource } from '../../store/index.js';
-import { type Html, html, raw } from '../ui/html.js';
+import { attr, type Html, html, join, raw } from '../ui/html.js';
 import { dataTable } from '../ui/table.js';
 import { colourClass, depthClass } from './assets.js';
-import { csrfInput, esc, postButton } from './common.js';
+import { csrfInput, postButton } from './common.js';
 import { mediaPanel, turnPlayer } from './media.js';
 
-/** Text for HTML, with CR kept as a character reference (the HTML parser would drop a literal CR). */
-export function escText(s: string): string {
-  return esc(s).replace(/\r/g, '&#13;');
+/** A carriage return as a character reference (the HTML parser would drop a literal one). */
+const CR: Html = raw('&#13;');
+
+/** Text for HTML, with CR kept as a character reference. */
+export function textWithCr(s: string): Html {
+  return join(s.split('\r'), CR);
 }
 
 /** The code checkboxes of a form, in tree order, indented by depth. */
-export function codeCheckboxes(codes: readonly Code[], checked: ReadonlySet<string>, name = 'codes'): string {
+export function codeCheckboxes(codes: readonly Code[], checked: ReadonlySet<string>, name = 'codes'): Html {
   const depth = (c: Code) => codePath(codes, c.id).length - 1;
   // A code merged into another in the consensus codebook is applied as its target: offer the target only.
-  return codesInTreeOrder(codes)
-    .filter((c) => c.mergedInto === undefined)
-    .map((c) =>
-      c.codable
-        ? `<label class="${depthClass(depth(c))}"><input type="checkbox" name="${name}" value="${esc(c.id)}"${checked.has(c.id) ? ' checked' : ''}> ${c.color ? `<span class="swatch ${colourClass(c.color)}"></span>` : ''}${esc(c.name)}</label>`
-        : `<span class="muted ${depthClass(depth(c))}">${esc(c.name)}</span>`,
-    )
-    .join('<br>');
+  return join(
+    codesInTreeOrder(codes)
+      .filter((c) => c.mergedInto === undefined)
+      .map((c) =>
+        c.codable
+          ? html`<label class="${depthClass(depth(c))}"><input type="checkbox" name="${name}" value="${c.id}"${attr('checked', checked.has(c.id))}> ${c.color && html`<span class="swatch ${colourClass(c.color)}"></span>`}${c.name}</label>`
+          : html`<span class="muted ${depthClass(depth(c))}">${c.name}</span>`,
+      ),
+    html`<br>`,
+  );
 }
 
 /**
@@ -64,9 +69,9 @@ function renderTranscript(
     viewer: string | null;
     speaker: (t: Turn) => string;
     /** A turn's play control (its span of the transcript's recording), put before its label. */
-    play?: (t: Turn) => string;
+    play?: (t: Turn) => Html;
   },
-): string {
+): Html {
   const idx = new OffsetIndex(text);
   const n = idx.length;
   type Block = { start: number; end: number; contentStart: number; turn: Turn | null };
@@ -101,7 +106,7 @@ function renderTranscript(
     }
   }
   const segs = [...segments].sort((a, b) => a.start - b.start);
-  const out: string[] = [];
+  const out: Html[] = [];
   for (const bl of blocks) {
     const cuts = new Set([bl.start, bl.end, bl.contentStart]);
     const inBlock = segs.filter((s) => s.start < bl.end && s.end > bl.start);
@@ -110,14 +115,14 @@ function renderTranscript(
       if (s.end > bl.start && s.end < bl.end) cuts.add(s.end);
     }
     const points = [...cuts].filter((x) => x >= bl.start && x <= bl.end).sort((a, b) => a - b);
-    const label: string[] = [];
-    const body: string[] = [];
+    const label: Html[] = [];
+    const body: Html[] = [];
     for (let k = 0; k + 1 < points.length; k++) {
       const a = at(points, k);
       const b = at(points, k + 1);
       if (b <= a) continue;
       const cover = inBlock.filter((s) => s.start < b && s.end > a);
-      let attrs = '';
+      let attrs: Html | '' = '';
       if (cover.length) {
         const other = options.viewer !== null && cover.every((s) => s.coderId !== options.viewer);
         const ids = [...new Set(cover.flatMap((s) => s.codeIds))];
@@ -127,20 +132,20 @@ function renderTranscript(
         const coders = [...new Set(cover.map((s) => options.coderNames.get(s.coderId) ?? s.coderId))];
         const tints = new Set(cover.flatMap((s) => s.codeIds).map((c) => options.codeClasses?.get(c) ?? ''));
         const tint = tints.size === 1 ? [...tints][0] : '';
-        attrs = ` class="hl${cover.length > 1 ? ' many' : ''}${tint ? ` ${tint}` : ''}${other ? ' other' : ''}" title="${esc(`${codes.join(', ')} — ${coders.join(', ')}`)}" data-segs="${esc(cover.map((s) => s.id).join(' '))}"`;
+        attrs = html` class="hl${cover.length > 1 && ' many'}${tint && ` ${tint}`}${other && ' other'}" title="${`${codes.join(', ')} — ${coders.join(', ')}`}" data-segs="${cover.map((s) => s.id).join(' ')}"`;
       }
-      const span = `<span data-o="${a}"${attrs}>${escText(idx.slice(a, b))}</span>`;
+      const span = html`<span data-o="${a}"${attrs}>${textWithCr(idx.slice(a, b))}</span>`;
       if (bl.turn && b <= bl.contentStart) label.push(span);
       else body.push(span);
     }
     const who = bl.turn ? options.speaker(bl.turn) : '';
     out.push(
-      `<p dir="auto"${bl.turn ? ` id="turn-${bl.turn.index}" title="${esc(who)}"` : ' class="gap"'}>${
+      html`<p dir="auto"${bl.turn ? html` id="turn-${bl.turn.index}" title="${who}"` : html` class="gap"`}>${
         bl.turn && options.play ? options.play(bl.turn) : ''
-      }${label.length ? `<span class="spk" dir="auto">${label.join('')}</span>` : ''}${body.join('')}</p>`,
+      }${label.length > 0 && html`<span class="spk" dir="auto">${label}</span>`}${body}</p>`,
     );
   }
-  return out.join('');
+  return join(out);
 }
 
 /**
@@ -152,7 +157,7 @@ function codeDisplay(codes: readonly Code[]): {
   codeNames: Map<string, string>;
   codesLabel: (ids: readonly string[]) => string;
   codeClasses: Map<string, string>;
-  codesCell: (ids: readonly string[]) => string;
+  codesCell: (ids: readonly string[]) => Html;
 } {
   const labels = consensusCodeLabels(codes);
   const colour = new Map(codes.map((c) => [c.id, colourClass(c.color)]));
@@ -170,13 +175,14 @@ function codeDisplay(codes: readonly Code[]): {
       )
       .join(', ');
   const codesCell = (ids: readonly string[]) =>
-    labels(ids)
-      .map((l) =>
+    join(
+      labels(ids).map((l) =>
         l.mergedFrom.length
-          ? `<span class="merged" title="${esc(`Coded as ${l.mergedFrom.map((n) => `“${n}”`).join(', ')}, merged into “${l.name}” in the consensus codebook`)}">${esc(l.name)}</span>`
-          : esc(l.name),
-      )
-      .join(', ');
+          ? html`<span class="merged" title="${`Coded as ${l.mergedFrom.map((n) => `“${n}”`).join(', ')}, merged into “${l.name}” in the consensus codebook`}">${l.name}</span>`
+          : l.name,
+      ),
+      ', ',
+    );
   return { codeNames, codesLabel, codeClasses, codesCell };
 }
 
@@ -202,19 +208,56 @@ function speakerOf(turns: readonly Turn[], participants: readonly Participant[],
   return p ? participantLabel(p) : t.speakerKey;
 }
 
-export function importForm(base: string, csrf: string): string {
-  return (
-    `<h2>Import a transcript</h2><form method="post" action="${base}/sources" class="stack">${csrfInput(csrf)}` +
-    '<div class="field"><label for="name">Name</label><input type="text" id="name" name="name" maxlength="200" placeholder="Focus group 1" dir="auto"></div>' +
-    '<div class="field"><label for="language">Main language</label><select id="language" name="language"><option value="en">English (en)</option><option value="ur">Urdu (ur)</option><option value="pa">Punjabi (pa)</option><option value="und">Other / mixed (und)</option></select></div>' +
-    '<div class="field"><label for="format">Format</label><select id="format" name="format"><option value="">Recognise it</option><option value="txt">Plain text (.txt)</option><option value="vtt">WebVTT (.vtt)</option><option value="srt">SubRip (.srt)</option><option value="docx">Word (.docx, upload only)</option></select></div>' +
-    '<div class="field"><label for="text">Paste the transcript (.txt, .vtt or .srt)</label><textarea id="text" name="text" rows="12" dir="auto" placeholder="Moderator: …&#10;Participant 4: …"></textarea><span class="hint">One turn per line, starting with the speaker and a colon: “Participant 4:”, “P4:”, “Moderator:”, “شریک ۴:”.</span></div>' +
-    '<div class="field" data-js hidden><label for="file">…or choose a file (.txt, .docx, .vtt, .srt)</label><input type="file" id="file" accept=".txt,.docx,.vtt,.srt,text/plain,text/vtt" data-b64="file_b64" data-b64-name="file_name"></div>' +
-    '<input type="hidden" id="file_b64" name="file_b64" value=""><input type="hidden" id="file_name" name="file_name" value="">' +
-    '<label class="check"><input type="checkbox" name="participants" value="1" checked> Add participants for new speakers (“P4”, or a name, which gets the next pseudonym)</label>' +
-    '<label class="check"><input type="checkbox" name="pseudonymize" value="1" checked> Replace participants’ names in the text by their pseudonyms</label>' +
-    '<p><button class="primary">Import</button></p></form>'
-  );
+/** The transcript import form (text pasted, or a file read by qual.js into `file_b64`). */
+export function importForm(base: string, csrf: string): Html {
+  return html`<h2>Import a transcript</h2><form method="post" action="${base}/sources" class="stack">${csrfInput(csrf)}<div class="field"><label for="name">Name</label><input type="text" id="name" name="name" maxlength="200" placeholder="Focus group 1" dir="auto"></div><div class="field"><label for="language">Main language</label><select id="language" name="language"><option value="en">English (en)</option><option value="ur">Urdu (ur)</option><option value="pa">Punjabi (pa)</option><option value="und">Other / mixed (und)</option></select></div><div class="field"><label for="format">Format</label><select id="format" name="format"><option value="">Recognise it</option><option value="txt">Plain text (.txt)</option><option value="vtt">WebVTT (.vtt)</option><option value="srt">SubRip (.srt)</option><option value="docx">Word (.docx, upload only)</option></select></div><div class="field"><label for="text">Paste the transcript (.txt, .vtt or .srt)</label><textarea id="text" name="text" rows="12" dir="auto" placeholder="Moderator: …&#10;Participant 4: …"></textarea><span class="hint">One turn per line, starting with the speaker and a colon: “Participant 4:”, “P4:”, “Moderator:”, “شریک ۴:”.</span></div><div class="field" data-js hidden><label for="file">…or choose a file (.txt, .docx, .vtt, .srt)</label><input type="file" id="file" accept=".txt,.docx,.vtt,.srt,text/plain,text/vtt" data-b64="file_b64" data-b64-name="file_name"></div><input type="hidden" id="file_b64" name="file_b64" value=""><input type="hidden" id="file_name" name="file_name" value=""><label class="check"><input type="checkbox" name="participants" value="1" checked> Add participants for new speakers (“P4”, or a name, which gets the next pseudonym)</label><label class="check"><input type="checkbox" name="pseudonymize" value="1" checked> Replace participants’ names in the text by their pseudonyms</label><p><button class="primary">Import</button></p></form>`;
+}
+
+/** One row of the transcripts list. */
+export interface SourceRow {
+  readonly id: string;
+  readonly name: string;
+  readonly language: string;
+  readonly format: string;
+  /** Characters (code points). */
+  readonly length: number;
+  readonly turns: number;
+  /** Participants with a turn in it. */
+  readonly participants: number;
+  /** Segments on it the caller may see. */
+  readonly segments: number;
+}
+
+/** The transcripts page: the caller's view of the transcripts, and the import form. */
+export interface SourcesModel {
+  readonly base: string;
+  /** Whether coding is blind (the segment counts are the caller's own). */
+  readonly blind: boolean;
+  readonly rows: readonly SourceRow[];
+}
+
+/** The transcripts page: each transcript with its counts and a delete button, then the import form. */
+export function sourcesView(m: SourcesModel, csrf: string): Html {
+  const rows = m.rows.map((r) => [
+    html`<a href="${m.base}/sources/${r.id}" dir="auto">${r.name}</a>`,
+    r.language,
+    r.format,
+    r.length,
+    r.turns,
+    r.participants,
+    r.segments,
+    postButton(`${m.base}/sources/${encodeURIComponent(r.id)}/delete`, csrf, 'Delete', {}, 'danger'),
+  ]);
+  const head = ['Transcript', 'Language', 'Format', 'Characters', 'Turns', 'Participants'];
+  return html`<h1>Transcripts &amp; coding</h1>${
+    rows.length
+      ? dataTable(
+          [...head, m.blind ? 'Your segments' : 'Segments', html`<span class="muted">Actions</span>`],
+          rows,
+          { numeric: [3, 4, 5, 6] },
+        )
+      : html`<p>No transcripts yet.</p>`
+  }${importForm(m.base, csrf)}`;
 }
 
 /** What the page after a transcript import says. */
@@ -311,17 +354,15 @@ export function codingModel(input: {
     length: idx.length,
     turnCount: turns.length,
     blind: input.blind,
-    transcript: raw(
-      renderTranscript(source.text, turns, segs, {
-        codeNames,
-        codesLabel,
-        codeClasses,
-        coderNames: input.coderNames,
-        viewer: input.viewer,
-        speaker,
-        ...(play ? { play } : {}),
-      }),
-    ),
+    transcript: renderTranscript(source.text, turns, segs, {
+      codeNames,
+      codesLabel,
+      codeClasses,
+      coderNames: input.coderNames,
+      viewer: input.viewer,
+      speaker,
+      ...(play ? { play } : {}),
+    }),
     media: src.media,
     timedTurns: turns.filter((t) => t.time !== undefined).length,
     segments: segs.map((s) => ({
@@ -330,7 +371,7 @@ export function codingModel(input: {
       start: s.start,
       end: s.end,
       memo: s.memo ? excerpt(s.memo, 60) : undefined,
-      codes: raw(codesCell(s.codeIds)),
+      codes: codesCell(s.codeIds),
       speaker: speakerOf(turns, project.participants, s.start),
       coder: input.coderNames.get(s.coderId) ?? s.coderId,
       deleteVersion: s.coderId === input.viewer ? (input.segmentVersions.get(s.id) ?? 1) : undefined,
@@ -346,33 +387,30 @@ export function codingModel(input: {
 /** The coding page: the transcript, its segments, and the form that codes a passage. */
 export function codingView(m: CodingModel, csrf: string): Html {
   const rows = m.segments.map((s) => [
-    html`<span dir="auto">${raw(escText(s.excerpt))}</span><br><span class="muted">${s.start}–${s.end}${s.memo !== undefined && html` · memo: ${s.memo}`}</span>`,
+    html`<span dir="auto">${textWithCr(s.excerpt)}</span><br><span class="muted">${s.start}–${s.end}${s.memo !== undefined && html` · memo: ${s.memo}`}</span>`,
     s.codes,
     s.speaker,
     s.coder,
-    s.deleteVersion === undefined
-      ? ''
-      : raw(
-          postButton(`${m.base}/segments/${encodeURIComponent(s.id)}/delete`, csrf, 'Delete', {
-            version: s.deleteVersion,
-          }),
-        ),
+    s.deleteVersion !== undefined &&
+      postButton(`${m.base}/segments/${encodeURIComponent(s.id)}/delete`, csrf, 'Delete', {
+        version: s.deleteVersion,
+      }),
   ]);
   return html`<h1 dir="auto">${m.name}</h1><p class="muted">${m.language} · ${m.length} characters · ${m.turnCount} turns · ${
     m.blind
       ? 'blind coding: you see your own segments only'
       : 'comparison open: all coders’ segments shown (blue: other coders)'
-  }</p>${raw(mediaPanel(m.studyId, m.sourceId, m.media, m.timedTurns, csrf))}<div class="coding"><div><div id="transcript" class="transcript" lang="${m.language}">${m.transcript}</div><h2>Segments${m.blind && ' (yours)'}</h2>${
+  }</p>${mediaPanel(m.studyId, m.sourceId, m.media, m.timedTurns, csrf)}<div class="coding"><div><div id="transcript" class="transcript" lang="${m.language}">${m.transcript}</div><h2>Segments${m.blind && ' (yours)'}</h2>${
     rows.length ? dataTable(['Text', 'Codes', 'Speaker', 'Coder', ''], rows) : html`<p>No segments yet.</p>`
   }</div><div class="side">${codingForm(m, csrf)}</div></div>`;
 }
 
 function codingForm(m: CodingModel, csrf: string): Html {
-  return html`<form method="post" action="${m.base}/sources/${m.sourceId}/segments" id="code-form" class="stack">${raw(csrfInput(csrf))}<h2>Code a passage</h2><p class="hint">Select text in the transcript: its position fills in below. Without JavaScript, type the positions (characters, counted from 0, end not included) or pick a whole turn.</p><div id="selection-preview" class="preview" dir="auto" aria-live="polite"></div><div class="row"><label>Start <input type="number" name="start" min="0" max="${m.length}" class="w7"></label> <label>End <input type="number" name="end" min="1" max="${m.length}" class="w7"></label></div><div class="field"><label for="turn">…or a whole turn</label><select id="turn" name="turn"><option value="">—</option>${m.turns.map(
+  return html`<form method="post" action="${m.base}/sources/${m.sourceId}/segments" id="code-form" class="stack">${csrfInput(csrf)}<h2>Code a passage</h2><p class="hint">Select text in the transcript: its position fills in below. Without JavaScript, type the positions (characters, counted from 0, end not included) or pick a whole turn.</p><div id="selection-preview" class="preview" dir="auto" aria-live="polite"></div><div class="row"><label>Start <input type="number" name="start" min="0" max="${m.length}" class="w7"></label> <label>End <input type="number" name="end" min="1" max="${m.length}" class="w7"></label></div><div class="field"><label for="turn">…or a whole turn</label><select id="turn" name="turn"><option value="">—</option>${m.turns.map(
     (t) => html`<option value="${t.index}">${t.label}</option>`,
   )}</select></div><fieldset><legend>Codes</legend>${
     m.codes.length
-      ? raw(codeCheckboxes(m.codes, new Set()))
+      ? codeCheckboxes(m.codes, new Set())
       : html`<p class="muted">No codes yet: name one below.</p>`
   }</fieldset><div class="field"><label for="new_code">New code</label><input type="text" id="new_code" name="new_code" maxlength="200" dir="auto"></div><div class="field"><label for="memo">Memo on this segment</label><textarea id="memo" name="memo" dir="auto"></textarea></div><p><button class="primary">Apply codes</button></p></form>`;
 }

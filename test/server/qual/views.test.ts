@@ -1,13 +1,29 @@
 /**
- * The qualitative pages' views as pure functions of their models (src/server/qual/overviewView.ts,
- * sourcesView.ts): what each shows for each role, escaping of researcher-written text, nothing shown that the
- * model does not hold.
+ * The qualitative pages' views as pure functions of their models (src/server/qual/*View.ts and the page
+ * shell's pieces in common.ts): what each shows for each role, escaping of researcher-written text, nothing
+ * shown that the model does not hold.
  */
 import { describe, expect, it } from 'vitest';
-import { importReportView } from '../../../src/server/qual/exchangeView.js';
-import { membersView } from '../../../src/server/qual/membersView.js';
+import type { AuditEvent } from '../../../src/core/qual/audit.js';
+import type { TableSpec } from '../../../src/core/report/spec.js';
+import { refusalView } from '../../../src/server/qual/common.js';
+import {
+  auditModel,
+  auditView,
+  exchangeView,
+  importReportView,
+} from '../../../src/server/qual/exchangeView.js';
+import { membersView, packetView } from '../../../src/server/qual/membersView.js';
 import { overviewModel, overviewView, startView } from '../../../src/server/qual/overviewView.js';
-import { codingModel, codingView, importedView } from '../../../src/server/qual/sourcesView.js';
+import { checklistsView, resultsView } from '../../../src/server/qual/resultsView.js';
+import {
+  codeCheckboxes,
+  codingModel,
+  codingView,
+  importedView,
+  sourcesView,
+  textWithCr,
+} from '../../../src/server/qual/sourcesView.js';
 import type { RoleGrant } from '../../../src/store/index.js';
 import { fixtureProject } from '../../fixtures/qual/project.js';
 
@@ -202,5 +218,227 @@ describe('member checking', () => {
     expect(page).not.toContain('transcript changed since sent');
     expect(page).not.toContain('<details><summary>History');
     expect(membersView({ base, rows: [] }, 'tok').text).toContain('<p>No participants yet.</p>');
+  });
+});
+
+const EVIL = `<script>alert("x")</script> 'q'`;
+const ESCAPED = '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &#39;q&#39;';
+
+describe('transcripts list', () => {
+  const row = {
+    id: 'src-1',
+    name: EVIL,
+    language: 'ur',
+    format: 'txt',
+    length: 1200,
+    turns: 30,
+    participants: 4,
+    segments: 7,
+  };
+
+  it('lists each transcript with its counts and a delete button, the name escaped', () => {
+    const page = sourcesView({ base, blind: true, rows: [row] }, 'tok').text;
+    expect(page).toContain(`<a href="${base}/sources/src-1" dir="auto">${ESCAPED}</a>`);
+    expect(page).not.toContain('<script>');
+    expect(page).toContain(
+      '<td class="num">1200</td><td class="num">30</td><td class="num">4</td><td class="num">7</td>',
+    );
+    expect(page).toContain('>Your segments</th><th scope="col"><span class="muted">Actions</span></th>');
+    expect(page).toContain(`action="${base}/sources/src-1/delete" class="inline"`);
+    expect(page).toContain('<h2>Import a transcript</h2>');
+    const open = sourcesView({ base, blind: false, rows: [] }, 'tok').text;
+    expect(open).toContain('<p>No transcripts yet.</p>');
+    expect(open).toContain('<input type="hidden" name="_csrf" value="tok">');
+  });
+
+  it('offers codable codes as checkboxes (checked as asked), the others as labels, names escaped', () => {
+    const boxes = codeCheckboxes(
+      [
+        { id: 'c"1', name: EVIL, codable: true, color: '#1F77B4' },
+        { id: 'c2', name: 'Group & co', codable: false },
+        { id: 'c3', name: 'Merged', codable: true, mergedInto: 'c"1' },
+      ] as never,
+      new Set(['c"1']),
+    ).text;
+    expect(boxes).toContain(`value="c&quot;1" checked> <span class="swatch cc0"></span>${ESCAPED}</label>`);
+    expect(boxes).toContain('<br><span class="muted d0">Group &amp; co</span>');
+    expect(boxes).not.toContain('Merged');
+  });
+
+  it('keeps a carriage return in text as a character reference', () => {
+    expect(textWithCr('a\r<b>\r').text).toBe('a&#13;&lt;b&gt;&#13;');
+  });
+});
+
+describe('REFI-QDA exchange page', () => {
+  const model = { base, blind: true, warnings: [`Code ${EVIL} has no name`], owner: true, empty: false };
+
+  it('shows the exports, the blind notice, the warnings escaped and the owner the import form', () => {
+    const page = exchangeView(model, 'tok').text;
+    expect(page).toContain('Coding is blind, so the export holds your own segments');
+    expect(page).toContain(`<li>Code ${ESCAPED} has no name</li>`);
+    expect(page).toContain(`<a href="${base}/export.qdpx?layer=consensus">`);
+    expect(page).toContain('<option value="qdpx">A project (.qdpx) — only into an empty project</option>');
+    expect(page).toContain('<input type="hidden" name="_csrf" value="tok">');
+  });
+
+  it('shows an analyst no import form, and no notices when there is nothing to say', () => {
+    const page = exchangeView({ ...model, blind: false, warnings: [], owner: false }, 'tok').text;
+    expect(page).not.toContain('<form');
+    expect(page).not.toContain('notice');
+    expect(exchangeView({ ...model, empty: true }, 'tok').text).toContain(
+      '<option value="qdpx">A project (.qdpx)</option>',
+    );
+  });
+});
+
+describe('audit trail', () => {
+  const event = (seq: number, coderId: string, kind: 'segment' | 'code'): AuditEvent =>
+    ({
+      seq,
+      actor: coderId,
+      at: '2026-01-02T10:30:00.000Z',
+      action: `${kind}.create`,
+      entity: { kind, id: `${kind}-${seq}` },
+      before: null,
+      after: kind === 'segment' ? { coderId, memo: EVIL } : { name: 'x'.repeat(500) },
+      prevHash: '0',
+      hash: String(seq),
+    }) as AuditEvent;
+  const log = [event(1, 'u1', 'code'), event(2, 'u2', 'segment'), event(3, 'u1', 'segment')];
+  const intact = { ok: true as const, count: 3, head: 'f'.repeat(64) };
+  const model = (blind: boolean) =>
+    auditModel({
+      base,
+      log,
+      verification: intact,
+      names: new Map([['u1', `Dr ${EVIL}`]]),
+      blind,
+      coderId: 'u1',
+    });
+
+  it('lists events newest first, masks other coders’ segments while blind and holds the downloads', () => {
+    const m = model(true);
+    expect(m.events.map((e) => e.seq)).toEqual([3, 2, 1]);
+    expect(m.downloadable).toBe(false);
+    expect(m.events[1]!.change).toBeNull();
+    expect(m.events[2]!.change!.after).toHaveLength(401);
+    const page = auditView(m).text;
+    expect(page).toContain('3 events; the hash chain is intact. Head hash: <code class="hash">ffff');
+    expect(page).toContain('<span class="sup">hidden while coding is blind</span>');
+    expect(page).not.toContain(`${base}/audit.csv`);
+    expect(page).toContain(`<td>Dr ${ESCAPED}</td>`);
+    expect(page).toContain('<td>u2</td>');
+    expect(page).toContain('<td>2026-01-02 10:30 UTC</td>');
+    expect(page).toContain(
+      `<code dir="ltr">{&quot;coderId&quot;:&quot;u1&quot;,&quot;memo&quot;:&quot;${ESCAPED.replace(/&quot;/g, '\\&quot;')}&quot;}</code>`,
+    );
+    expect(page).not.toContain('<script>');
+  });
+
+  it('shows everything once comparison is open, and says where a broken chain breaks, escaped', () => {
+    const m = model(false);
+    expect(m.downloadable).toBe(true);
+    expect(m.events.every((e) => e.change !== null)).toBe(true);
+    expect(auditView(m).text).toContain(`<a href="${base}/audit.csv">CSV</a>`);
+    const broken = auditView({
+      ...m,
+      verification: {
+        ok: false,
+        index: 1,
+        seq: 2,
+        reason: 'hash_mismatch',
+        intact: 1,
+        message: `hash <${EVIL}> differs`,
+      },
+    }).text;
+    expect(broken).toContain(
+      `<p class="refusal"><strong>The hash chain is broken</strong> at event 2: hash &lt;${ESCAPED}&gt; differs</p>`,
+    );
+  });
+});
+
+describe('member-checking packet', () => {
+  const packet = {
+    participant: { id: 'p4', pseudonym: `P4 ${EVIL}` },
+    items: [
+      {
+        sourceId: 's',
+        sourceName: `FGD ${EVIL}`,
+        turnIndex: 0,
+        start: 0,
+        end: 5,
+        time: 65,
+        text: `I <said>\r"this"`,
+      },
+    ],
+    versionText: '',
+    hash: 'c'.repeat(64),
+  };
+
+  it('is a whole document in the language asked for, with the participant’s turns escaped', () => {
+    const en = packetView(packet as never, 'en', `Study ${EVIL}`).text;
+    expect(en).toMatch(/^<!doctype html><html lang="en" dir="ltr">/);
+    expect(en).toContain(`<title>Your words from the discussion, for you to check – P4 ${ESCAPED}</title>`);
+    expect(en).toContain(`<span dir="auto">Study ${ESCAPED}</span> · Participant P4 ${ESCAPED}</p>`);
+    expect(en).toContain(`<p class="meta">FGD ${ESCAPED} · Turn 1 · `);
+    expect(en).toContain('<p class="turn" dir="auto">I &lt;said&gt;&#13;&quot;this&quot;</p>');
+    expect(en).toContain(`Version: <span class="hash">${'c'.repeat(64)}</span>`);
+    expect(en).not.toContain('<script>');
+    const ur = packetView({ ...packet, items: [] } as never, 'ur', 'S').text;
+    expect(ur).toMatch(/^<!doctype html><html lang="ur" dir="rtl">/);
+    expect(ur).toContain('<p>متن میں آپ کی کوئی بات نہیں ملی۔</p>');
+  });
+});
+
+describe('results and checklists', () => {
+  const spec: TableSpec = {
+    id: 't',
+    title: `Results ${EVIL}`,
+    columns: [{ key: 'a', label: 'Theme' }],
+    rows: [{ kind: 'group', label: `Group ${EVIL}` }],
+    notes: [],
+  } as never;
+
+  it('marks the chosen filter and links the downloads with it', () => {
+    const page = resultsView({ base, include: 'final', spec }).text;
+    expect(page).toContain(
+      `<a href="${base}/results">All themes</a> · <a href="${base}/results?include=final" aria-current="page">`,
+    );
+    expect(page).toContain(`<a href="${base}/results.docx?include=final">Word</a>`);
+    expect(page).toContain(`<caption>Results ${ESCAPED}</caption>`);
+  });
+
+  it('gives owners and analysts the metadata form, its values escaped; viewers no form', () => {
+    const meta = {
+      setting: `Room ${EVIL}`,
+      sampleSize: 12,
+      pilotTested: false,
+      team: [{ label: 'R1', role: `mod <x>`, facilitator: true }],
+    };
+    const page = checklistsView({ base, coreq: spec, srqr: spec, form: { version: 5, meta } }, 'tok').text;
+    expect(page).toContain('<input type="hidden" name="version" value="5">');
+    expect(page).toContain(
+      `<textarea id="m-setting" name="setting" rows="2" dir="auto">Room ${ESCAPED}</textarea>`,
+    );
+    expect(page).toContain('name="sampleSize" value="12"');
+    expect(page).toContain('<option value="0" selected>no</option>');
+    expect(page).toContain(
+      '<textarea id="m-team" name="team" rows="4">R1 | mod &lt;x&gt; |  |  |  |  | yes</textarea>',
+    );
+    expect(page).not.toContain('<script>');
+    const viewer = checklistsView({ base, coreq: spec, srqr: spec, form: null }, 'tok').text;
+    expect(viewer).not.toContain('<form');
+    expect(viewer).toContain(`<a href="${base}/checklists.md">Markdown</a>`);
+  });
+});
+
+describe('refused change', () => {
+  it('says why, escaped, with a link back to the page the form came from', () => {
+    const page = refusalView(409, `Theme "${EVIL}" changed`, `${base}/themes`).text;
+    expect(page).toContain('<h1>Not saved</h1>');
+    expect(page).toContain(`<p class="refusal" role="alert">Theme &quot;${ESCAPED}&quot; changed</p>`);
+    expect(page).toContain(`<a class="button" href="${base}/themes">Back</a>`);
+    expect(refusalView(400, 'x', base).text).toContain('<h1>Please check</h1>');
   });
 });
