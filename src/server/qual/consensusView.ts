@@ -4,7 +4,7 @@
  * undo a merge); splitting a code passage by passage. Pure functions of their models, built with `html`.
  */
 import type { AgreementFigures, ConsensusReport } from '../../core/qual/consensusReport.js';
-import { type Html, html, raw } from '../ui/html.js';
+import { type Html, html, join } from '../ui/html.js';
 import { dataTable } from '../ui/table.js';
 import { postButton } from './common.js';
 
@@ -106,13 +106,16 @@ function passageRows(m: ConsensusModel, r: ConsensusReport): Html {
     const n = m.sourceLength(d.sourceId);
     const h = hidden(m, { source: d.sourceId, code: d.codeId, start: d.start, end: d.end });
     const action = `${m.base}/consensus`;
-    const buttons = [
-      ...f.coders.map((c) =>
-        postButton(action, m.csrf, `Accept ${m.coderName(c)}`, { ...h, decision: 'accept', coder: c }),
-      ),
-      postButton(action, m.csrf, 'Merge (coded)', { ...h, decision: 'merge', merge: f.coders.join(',') }),
-      postButton(action, m.csrf, 'Not coded', { ...h, decision: 'not_coded' }),
-    ].join(' ');
+    const buttons = join(
+      [
+        ...f.coders.map((c) =>
+          postButton(action, m.csrf, `Accept ${m.coderName(c)}`, { ...h, decision: 'accept', coder: c }),
+        ),
+        postButton(action, m.csrf, 'Merge (coded)', { ...h, decision: 'merge', merge: f.coders.join(',') }),
+        postButton(action, m.csrf, 'Not coded', { ...h, decision: 'not_coded' }),
+      ],
+      ' ',
+    );
     return [
       m.sources.find((s) => s.id === d.sourceId)?.name ?? d.sourceId,
       m.codeName(d.codeId),
@@ -120,7 +123,7 @@ function passageRows(m: ConsensusModel, r: ConsensusReport): Html {
       d.codedBy.map(m.coderName).join(', '),
       d.notCodedBy.map(m.coderName).join(', '),
       d.consensus === null ? html`<span class="sup">not started</span>` : d.consensus.replace('_', ' '),
-      raw(buttons),
+      buttons,
     ];
   });
   return html`<h2>Disagreements (${r.passages.length})</h2>${
@@ -235,7 +238,7 @@ export function codebookView(m: CodebookModel): Html {
     c.merged.length
       ? html`${c.merged.map(
           (x) =>
-            html`<div>${x.name}${who(x.owner)} ${raw(postButton(`${m.base}/consensus/codebook/unmerge`, m.csrf, `Undo merge of ${x.name}`, { code: x.id }))}</div>`,
+            html`<div>${x.name}${who(x.owner)} ${postButton(`${m.base}/consensus/codebook/unmerge`, m.csrf, `Undo merge of ${x.name}`, { code: x.id })}</div>`,
         )}`
       : html`<span class="muted">—</span>`,
     c.counts.length
@@ -247,15 +250,13 @@ export function codebookView(m: CodebookModel): Html {
         : ''
     }${
       c.splitFrom
-        ? raw(
-            postButton(
-              `${m.base}/consensus/codebook/unsplit`,
-              m.csrf,
-              `Undo split (back into ${c.splitFrom})`,
-              {
-                code: c.id,
-              },
-            ),
+        ? postButton(
+            `${m.base}/consensus/codebook/unsplit`,
+            m.csrf,
+            `Undo split (back into ${c.splitFrom})`,
+            {
+              code: c.id,
+            },
           )
         : ''
     }`,

@@ -30,7 +30,7 @@ import type { QualState } from '../../store/index.js';
 import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { formRawText, parseBody, segments } from '../request.js';
-import { type Html, html, raw } from '../ui/html.js';
+import { type Html, html } from '../ui/html.js';
 import { dataTable } from '../ui/table.js';
 import {
   applyPlan,
@@ -93,7 +93,7 @@ function formsView(m: ConsentPageModel, csrf: string): Html {
     : html`<p>No consent form yet.</p>`;
   const add =
     m.owner &&
-    html`<details><summary>Add a consent form version</summary><form method="post" action="${m.base}/consent/forms" class="stack">${raw(csrfInput(csrf))}
+    html`<details><summary>Add a consent form version</summary><form method="post" action="${m.base}/consent/forms" class="stack">${csrfInput(csrf)}
 <div class="field"><label for="cf-version">Version label (as printed on the form, e.g. v2.1 2026-11-01)</label><input type="text" id="cf-version" name="version" required maxlength="60"></div>
 <div class="field"><label for="cf-language">Language</label><select id="cf-language" name="language"><option value="en">English</option><option value="ur">Urdu</option></select></div>
 <div class="field"><label for="cf-title">Title</label><input type="text" id="cf-title" name="title" required maxlength="200" dir="auto"></div>
@@ -124,7 +124,7 @@ function registerView(m: ConsentPageModel): Html {
 function recordFormView(m: ConsentPageModel, csrf: string): Html {
   if (!m.forms.length || !m.participants.length)
     return html`<h2>Record a signed form</h2><p>Add ${!m.forms.length ? 'a consent form version' : 'participants (Participants page)'} first.</p>`;
-  return html`<h2>Record a signed form</h2><form method="post" action="${m.base}/consent/records" class="stack">${raw(csrfInput(csrf))}
+  return html`<h2>Record a signed form</h2><form method="post" action="${m.base}/consent/records" class="stack">${csrfInput(csrf)}
 <div class="field"><label for="cr-participant">Participant</label><select id="cr-participant" name="participant">${m.participants.map((p) => html`<option value="${p.id}">${p.pseudonym}</option>`)}</select></div>
 <div class="field"><label for="cr-version">Consent form version signed</label><select id="cr-version" name="formVersion">${m.forms.map((f) => html`<option value="${f.version}">${f.version}</option>`)}</select></div>
 <div class="field"><label for="cr-date">Date signed</label><input type="date" id="cr-date" name="signedOn" required max="${m.today}"></div>

@@ -12,7 +12,7 @@ import {
   type ThemeStatus,
 } from '../../core/qual/model.js';
 import type { RoleGrant, StudyRole } from '../../store/index.js';
-import { attr, type Html, html, raw } from '../ui/html.js';
+import { attr, type Html, html } from '../ui/html.js';
 import { dataTable } from '../ui/table.js';
 import { coderIdOf, csrfInput, postButton, when } from './common.js';
 
@@ -103,7 +103,7 @@ export function overviewModel(input: {
 export function startView(m: StartModel, csrf: string): Html {
   return html`<h1>Qualitative analysis</h1><p>Transcripts, coding by several researchers, themes, agreement, member checking and a results table, for this study.</p>${
     m.owner
-      ? html`<form method="post" action="${m.base}" class="stack">${raw(csrfInput(csrf))}<div class="field"><label for="name">Project name</label><input type="text" id="name" name="name" required maxlength="300" value="${m.studyTitle}"></div><div class="field"><label for="description">Description</label><textarea id="description" name="description"></textarea></div><p><button class="primary">Start the qualitative project</button></p></form>`
+      ? html`<form method="post" action="${m.base}" class="stack">${csrfInput(csrf)}<div class="field"><label for="name">Project name</label><input type="text" id="name" name="name" required maxlength="300" value="${m.studyTitle}"></div><div class="field"><label for="description">Description</label><textarea id="description" name="description"></textarea></div><p><button class="primary">Start the qualitative project</button></p></form>`
       : html`<p>This study has no qualitative project yet; its owner can start one.</p>`
   }`;
 }
@@ -139,14 +139,12 @@ function ownerForms(m: OverviewModel, s: NonNullable<OverviewModel['settings']>,
     open
       ? html`Comparison is <strong>open</strong>: every coder sees every coder’s segments.`
       : html`Coding is <strong>blind</strong>: each coder sees only their own segments until you open comparison.`
-  }</p>${raw(
-    postButton(
-      `${m.base}/comparison`,
-      csrf,
-      open ? 'Close comparison (blind again)' : 'Open comparison',
-      { open: open ? '0' : '1', version: s.version },
-      open ? '' : 'primary',
-    ),
+  }</p>${postButton(
+    `${m.base}/comparison`,
+    csrf,
+    open ? 'Close comparison (blind again)' : 'Open comparison',
+    { open: open ? '0' : '1', version: s.version },
+    open ? '' : 'primary',
   )}`;
 }
 
