@@ -2,6 +2,7 @@
  * The codebook editor: a hierarchy of codes with definitions, examples, colours and grouping (not codable)
  * nodes; and the participants page: pseudonyms, confidential names (never exported), aliases that link
  * speaker labels, attributes and screening results. Saving participants links speaker turns again.
+ * The pages themselves are views of codesView.ts.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { consentSummary } from '../../core/qual/consent.js';
@@ -9,66 +10,31 @@ import {
   type AttributeValue,
   type Code,
   CodeSchema,
-  codePath,
-  codesInTreeOrder,
   descendantCodeIds,
   type Participant,
   ParticipantSchema,
 } from '../../core/qual/model.js';
-import { classifyLabel, participantLabel, SpeakerDirectory } from '../../core/qual/transcript.js';
+import { classifyLabel, SpeakerDirectory } from '../../core/qual/transcript.js';
 import type { QualChange, QualState } from '../../store/index.js';
 import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { asForm, type FormBody, field, rawField } from '../form.js';
 import { segments } from '../request.js';
-import { colourClass, depthClass } from './assets.js';
+import { type CodesModel, codesView, type ParticipantsModel, participantsView } from './codesView.js';
 import {
   applyPlan,
-  csrfInput,
   ensureCoder,
-  esc,
   lines,
   loadQual,
   newId,
-  postButton,
   type QualContext,
   qualBase,
   refuse,
   seeOther,
   sendQualPage,
   stateOf,
-  table,
   versionField,
 } from './common.js';
-import { withdrawForm } from './withdraw.js';
-
-function codeForm(
-  action: string,
-  csrf: string,
-  codes: readonly Code[],
-  code: Code | null,
-  version: number | null,
-): string {
-  const banned = code ? descendantCodeIds(codes, code.id) : new Set<string>();
-  const parents = codesInTreeOrder(codes)
-    .filter((c) => !banned.has(c.id))
-    .map(
-      (c) =>
-        `<option value="${esc(c.id)}"${code?.parentId === c.id ? ' selected' : ''}>${esc(codePath(codes, c.id).join(' › '))}</option>`,
-    )
-    .join('');
-  const p = code ? `c-${code.id}-` : 'new-';
-  return (
-    `<form method="post" action="${esc(action)}" class="stack">${csrfInput(csrf)}${version !== null ? `<input type="hidden" name="version" value="${version}">` : ''}` +
-    `<div class="field"><label for="${p}name">Name</label><input type="text" id="${p}name" name="name" required maxlength="200" dir="auto" value="${esc(code?.name ?? '')}"></div>` +
-    `<div class="field"><label for="${p}parent">Parent</label><select id="${p}parent" name="parent"><option value="">(top level)</option>${parents}</select></div>` +
-    `<div class="field"><label for="${p}definition">Definition: what it means and when to apply it</label><textarea id="${p}definition" name="definition" dir="auto">${esc(code?.definition ?? '')}</textarea></div>` +
-    `<div class="field"><label for="${p}examples">Examples (one per line)</label><textarea id="${p}examples" name="examples" dir="auto">${esc((code?.examples ?? []).join('\n'))}</textarea></div>` +
-    `<div class="row"><label for="${p}color">Colour</label><input type="text" id="${p}color" name="color" pattern="#[0-9A-Fa-f]{6}" placeholder="#1F77B4" value="${esc(code?.color ?? '')}" class="w8">` +
-    `<label class="check"><input type="checkbox" name="codable" value="1"${code === null || code.codable ? ' checked' : ''}> applied to text (untick for a grouping node)</label></div>` +
-    `<p><button${code ? '' : ' class="primary"'}>${code ? 'Save code' : 'Add code'}</button></p></form>`
-  );
-}
 
 function codeFromForm(b: FormBody, id: string, codes: readonly Code[]): Code {
   const parent = field(b, 'parent');
@@ -138,12 +104,6 @@ function parseAttributes(text: string): Record<string, AttributeValue> {
   return out;
 }
 
-function attributesText(a: Record<string, AttributeValue>): string {
-  return Object.entries(a)
-    .map(([k, v]) => `${k}: ${v === null ? '' : String(v)}`)
-    .join('\n');
-}
-
 /** Link every transcript's speaker turns to the participants again (after participants changed). */
 function relinkChanges(state: QualState, participants: readonly Participant[]): QualChange[] {
   const out: QualChange[] = [];
@@ -190,34 +150,20 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/codes', async (req, reply) => {
     const q = await loadQual(ctx, req, ROLES.work);
     const state = await stateOf(ctx, q);
-    const base = qualBase(q.study.id);
     const codes = state.entities.code.map((c) => c.data);
-    const version = new Map(state.entities.code.map((c) => [c.id, c.version]));
     const uses = (id: string) => state.entities.segment.filter((s) => s.data.codeIds.includes(id)).length;
-    const depth = (c: Code) => codePath(codes, c.id).length - 1;
+    const model: CodesModel = {
+      base: qualBase(q.study.id),
+      codes,
+      blind: state.blind,
+      version: new Map(state.entities.code.map((c) => [c.id, c.version])),
+      uses: new Map(codes.map((c) => [c.id, uses(c.id)])),
+    };
     return sendQualPage(reply, {
       q,
       title: 'Codebook',
       section: 'codes',
-      body: (csrf) =>
-        `<h1>Codebook</h1><p class="hint">${codes.length} codes. Segment counts are ${state.blind ? 'your own (coding is blind)' : 'all coders’'}.</p>` +
-        (codes.length ? '<h2>The codes</h2>' : '') +
-        codesInTreeOrder(codes)
-          .map(
-            (c) =>
-              `<div class="card ${depthClass(depth(c))}"><h3 dir="auto">${c.color ? `<span class="swatch ${colourClass(c.color)}"></span>` : ''}${esc(c.name)}${c.codable ? '' : ' <span class="badge">group</span>'}${c.mergedInto !== undefined ? ` <span class="badge">merged into “${esc(codes.find((x) => x.id === c.mergedInto)?.name ?? c.mergedInto)}” (consensus codebook)</span>` : ''} <span class="muted">(${uses(c.id)} segments)</span></h3>` +
-              (c.definition
-                ? `<p dir="auto">${esc(c.definition)}</p>`
-                : '<p class="muted">No definition yet.</p>') +
-              (c.examples.length
-                ? `<ul>${c.examples.map((e) => `<li dir="auto">${esc(e)}</li>`).join('')}</ul>`
-                : '') +
-              `<details><summary>Edit</summary>${codeForm(`${base}/codes/${encodeURIComponent(c.id)}`, csrf, codes, c, version.get(c.id) ?? 1)}` +
-              `${postButton(`${base}/codes/${encodeURIComponent(c.id)}/delete`, csrf, 'Delete code', { version: version.get(c.id) ?? 1 }, 'danger')}</details></div>`,
-          )
-          .join('') +
-        `<h2>Add a code</h2>${codeForm(`${base}/codes`, csrf, codes, null, null)}` +
-        `<p><a href="${base}/codebook.qdc">Download the codebook (REFI-QDA .qdc)</a></p>`,
+      body: (csrf) => codesView(model, csrf),
     });
   });
 
@@ -320,58 +266,26 @@ export function registerCodes(app: FastifyInstance, ctx: QualContext): void {
   app.get('/studies/:id/qual/participants', async (req, reply) => {
     const q = await loadQual(ctx, req, ROLES.work);
     const state = await stateOf(ctx, q);
-    const base = qualBase(q.study.id);
-    const ps = state.entities.participant;
     const turnsOf = (pid: string) =>
       state.entities.source.reduce(
         (n, s) => n + s.data.turns.filter((t) => t.participantId === pid).length,
         0,
       );
-    const form = (csrf: string, p: Participant | null, version: number | null) => {
-      const pre = p ? `p-${p.id}-` : 'new-';
-      return (
-        `<form method="post" action="${base}/participants${p ? `/${encodeURIComponent(p.id)}` : ''}" class="stack">${csrfInput(csrf)}${version !== null ? `<input type="hidden" name="version" value="${version}">` : ''}` +
-        `<div class="field"><label for="${pre}pseudonym">Pseudonym (what every export prints)</label><input type="text" id="${pre}pseudonym" name="pseudonym" required maxlength="40" value="${esc(p?.pseudonym ?? '')}" placeholder="P5"></div>` +
-        `<div class="field"><label for="${pre}name">Name (optional, confidential: only to recognise them in transcripts; never exported)</label><input type="text" id="${pre}name" name="name" maxlength="200" dir="auto" autocomplete="off" value="${esc(p?.name ?? '')}"></div>` +
-        `<div class="field"><label for="${pre}aliases">Speaker labels that mean this participant (one per line)</label><textarea id="${pre}aliases" name="aliases" dir="auto">${esc((p?.aliases ?? []).join('\n'))}</textarea></div>` +
-        `<div class="field"><label for="${pre}attributes">Attributes, one “name: value” per line (age, gender, year, college, funding…)</label><textarea id="${pre}attributes" name="attributes" dir="auto">${esc(attributesText(p?.attributes ?? {}))}</textarea></div>` +
-        `<fieldset><legend>Screening (from the screening survey)</legend><div class="field"><label for="${pre}scores">Scores, one “name: value” per line</label><textarea id="${pre}scores" name="scores">${esc(p?.screening ? attributesText(p.screening.scores) : '')}</textarea></div>` +
-        `<div class="field"><label for="${pre}eligible">Eligible</label><select id="${pre}eligible" name="eligible"><option value="">not screened</option><option value="1"${p?.screening?.eligible === true ? ' selected' : ''}>yes</option><option value="0"${p?.screening?.eligible === false ? ' selected' : ''}>no</option></select></div></fieldset>` +
-        `<p><button${p ? '' : ' class="primary"'}>${p ? 'Save participant' : 'Add participant'}</button></p></form>`
-      );
+    const model: ParticipantsModel = {
+      base: qualBase(q.study.id),
+      owner: q.owner,
+      rows: state.entities.participant.map((p) => ({
+        participant: p.data,
+        version: p.version,
+        turns: turnsOf(p.id),
+        consent: consentSummary(state.project.doc.consents, p.id),
+      })),
     };
     return sendQualPage(reply, {
       q,
       title: 'Participants',
       section: 'participants',
-      body: (csrf) =>
-        `<h1>Participants</h1><p class="hint">Quotes and exports name participants by pseudonym only, e.g. “(Participant 4)”. Signed consent forms, their PDFs and the consent register: <a href="${base}/consent">Consent</a>.</p>` +
-        (ps.length
-          ? table(
-              ['Pseudonym', 'Name (confidential)', 'Turns', 'Attributes', 'Screening', 'Written consent', ''],
-              ps.map((p) => [
-                `<strong>${esc(p.data.pseudonym)}</strong><br><span class="muted">${esc(participantLabel(p.data))}</span>`,
-                p.data.name ? `<span dir="auto">${esc(p.data.name)}</span>` : '<span class="muted">—</span>',
-                String(turnsOf(p.id)),
-                esc(
-                  Object.entries(p.data.attributes)
-                    .map(([k, v]) => `${k}: ${v ?? ''}`)
-                    .join('; '),
-                ),
-                p.data.screening
-                  ? `${esc(
-                      Object.entries(p.data.screening.scores)
-                        .map(([k, v]) => `${k} ${v}`)
-                        .join('; '),
-                    )}${p.data.screening.eligible ? ' — eligible' : ' — not eligible'}`
-                  : '—',
-                `<a href="${base}/consent">${esc(consentSummary(state.project.doc.consents, p.id))}</a>`,
-                `<details><summary>Edit</summary>${form(csrf, p.data, p.version)}${q.owner ? withdrawForm(base, csrf, p.data) : ''}</details>`,
-              ]),
-              { numeric: [2] },
-            )
-          : '<p>No participants yet. They are added from speaker labels when you import a transcript, or here.</p>') +
-        `<h2>Add a participant</h2>${form(csrf, null, null)}`,
+      body: (csrf) => participantsView(model, csrf),
     });
   });
 

@@ -36,14 +36,11 @@ import { loadStudy, type StudyRequest } from '../studio/common.js';
 import { csrfField, layout, postButton as studioPostButton } from '../studio/layout.js';
 import { QUAL_CSS } from '../ui/assets.js';
 import { QUAL_HEADERS } from '../ui/headers.js';
-import { attr, esc, type Html, html, raw } from '../ui/html.js';
-import { dataTable, type TableOptions } from '../ui/table.js';
+import { attr, type Html, html, raw } from '../ui/html.js';
 import { QUAL_SCRIPT_PATH } from './assets.js';
 
 /** 303 to a page after a successful POST: as in the studio. */
 export { seeOther } from '../studio/common.js';
-/** For codes.ts and themes.ts, which still build their pages from strings. */
-export { esc };
 
 /** The hidden CSRF field every state-changing form carries (the studio's). */
 export function csrfInput(token: string): Html {
@@ -345,22 +342,6 @@ export function postButton(
       hidden: Object.fromEntries(Object.entries(hidden).map(([k, v]) => [k, String(v)])),
     }),
   );
-}
-
-/**
- * A simple table whose cells are markup already (escaped by the caller), for codes.ts and themes.ts, which
- * still build their pages from strings; views pass text and Html to `dataTable` instead.
- */
-export function table(
-  head: readonly string[],
-  rows: readonly (readonly string[])[],
-  options: TableOptions = {},
-): string {
-  return dataTable(
-    head,
-    rows.map((r) => r.map((c) => raw(c))),
-    options,
-  ).text;
 }
 
 /** Coder display names by id. */

@@ -13,7 +13,7 @@ import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { asForm, field } from '../form.js';
 import { segments } from '../request.js';
-import { html } from '../ui/html.js';
+import { type Html, html } from '../ui/html.js';
 import {
   applyPlan,
   csrfInput,
@@ -94,9 +94,8 @@ function consentWithdrawal(
 }
 
 /** The participants page's withdrawal form for one participant (the owner's). */
-export function withdrawForm(base: string, csrf: string, p: Participant): string {
-  return html`<form method="post" action="${base}/participants/${encodeURIComponent(p.id)}/withdraw" class="stack">${csrfInput(csrf)}<label class="check"><input type="checkbox" name="confirm" value="1" required> ${p.pseudonym} withdrew consent: delete them, their member-check packet and corrections, and every recording they speak in (their words stay in the transcripts, unlinked)</label><div class="field"><label for="wd-${p.id}">Note for the consent register (optional: how and when they withdrew)</label><input type="text" id="wd-${p.id}" name="note" maxlength="2000" dir="auto"></div><p><button class="danger">Delete (consent withdrawn)</button></p></form>`
-    .text;
+export function withdrawForm(base: string, csrf: string, p: Participant): Html {
+  return html`<form method="post" action="${base}/participants/${encodeURIComponent(p.id)}/withdraw" class="stack">${csrfInput(csrf)}<label class="check"><input type="checkbox" name="confirm" value="1" required> ${p.pseudonym} withdrew consent: delete them, their member-check packet and corrections, and every recording they speak in (their words stay in the transcripts, unlinked)</label><div class="field"><label for="wd-${p.id}">Note for the consent register (optional: how and when they withdrew)</label><input type="text" id="wd-${p.id}" name="note" maxlength="2000" dir="auto"></div><p><button class="danger">Delete (consent withdrawn)</button></p></form>`;
 }
 
 export function registerWithdraw(app: FastifyInstance, ctx: QualContext): void {

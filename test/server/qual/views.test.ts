@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../src/core/qual/audit.js';
 import type { TableSpec } from '../../../src/core/report/spec.js';
+import { codesView, participantsView } from '../../../src/server/qual/codesView.js';
 import { refusalView } from '../../../src/server/qual/common.js';
 import {
   auditModel,
@@ -24,6 +25,7 @@ import {
   sourcesView,
   textWithCr,
 } from '../../../src/server/qual/sourcesView.js';
+import { memosView, themesView } from '../../../src/server/qual/themesView.js';
 import type { RoleGrant } from '../../../src/store/index.js';
 import { fixtureProject } from '../../fixtures/qual/project.js';
 
@@ -440,5 +442,224 @@ describe('refused change', () => {
     expect(page).toContain(`<p class="refusal" role="alert">Theme &quot;${ESCAPED}&quot; changed</p>`);
     expect(page).toContain(`<a class="button" href="${base}/themes">Back</a>`);
     expect(refusalView(400, 'x', base).text).toContain('<h1>Please check</h1>');
+  });
+});
+
+/** Researcher-written text that must reach the page as text. */
+const HOSTILE = `<script>alert("x")</script> & 'q'`;
+const HOSTILE_ESCAPED = '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;';
+
+describe('codebook and participants', () => {
+  const codes = [
+    ...project.codes,
+    {
+      id: 'evil',
+      name: HOSTILE,
+      parentId: 'support',
+      definition: `Def ${HOSTILE}`,
+      examples: [`Ex ${HOSTILE}`],
+      codable: true,
+    },
+    {
+      id: 'twin',
+      name: 'Twin',
+      parentId: null,
+      definition: '',
+      examples: [],
+      codable: true,
+      mergedInto: 'evil',
+    },
+  ];
+  const model = (blind: boolean) => ({
+    base,
+    codes,
+    blind,
+    version: new Map([['workload', 3]]),
+    uses: new Map([['workload', 2]]),
+  });
+
+  it('shows each code in tree order with its counts, badges and forms, researcher text escaped', () => {
+    const page = codesView(model(false), 'tok').text;
+    expect(page).toContain('8 codes. Segment counts are all coders’.');
+    expect(codesView(model(true), 'tok').text).toContain('Segment counts are your own (coding is blind).');
+    expect(page).toContain(
+      '</span>Academic pressure <span class="badge">group</span> <span class="muted">(0 segments)</span></h3>',
+    );
+    expect(page).toContain(
+      '<div class="card d1"><h3 dir="auto"><span class="swatch cc1"></span>Workload <span class="muted">(2 segments)</span>',
+    );
+    expect(page).toContain(`<h3 dir="auto">${HOSTILE_ESCAPED} <span class="muted">`);
+    expect(page).toContain(`<p dir="auto">Def ${HOSTILE_ESCAPED}</p>`);
+    expect(page).toContain(`<li dir="auto">Ex ${HOSTILE_ESCAPED}</li>`);
+    expect(page).toContain(`value="${HOSTILE_ESCAPED}"`);
+    expect(page).toContain(
+      `<span class="badge">merged into “${HOSTILE_ESCAPED}” (consensus codebook)</span>`,
+    );
+    expect(page).toContain(`<option value="evil">Support needs › ${HOSTILE_ESCAPED}</option>`);
+    expect(page).not.toContain('<script>alert');
+    // The edit form: its version; a code cannot go under itself or its sub-codes.
+    const workload = page.slice(page.indexOf('action="/studies/7/qual/codes/workload"'));
+    expect(workload).toContain('<input type="hidden" name="version" value="3">');
+    const acadForm = page.slice(page.indexOf('id="c-acad-parent"'), page.indexOf('id="c-acad-definition"'));
+    expect(acadForm).not.toContain('value="workload"');
+    expect(acadForm).toContain('value="support"');
+    expect(page).toContain('<option value="acad" selected>Academic pressure</option>');
+    expect(page).toContain('<button class="primary">Add code</button>');
+    expect(page).toContain(`<a href="${base}/codebook.qdc">`);
+  });
+
+  it('lists participants with their confidential names, attributes and screening, escaped', () => {
+    const [p1, p2] = project.participants;
+    const evil = {
+      ...p2!,
+      id: 'p9',
+      pseudonym: 'P9',
+      name: HOSTILE,
+      aliases: [HOSTILE],
+      attributes: { note: HOSTILE },
+    };
+    const rows = [
+      { participant: p1!, version: 2, turns: 3, consent: 'v1, signed 2025-03-01' },
+      { participant: evil, version: 1, turns: 0, consent: HOSTILE },
+    ];
+    const owner = participantsView({ base, owner: true, rows }, 'tok').text;
+    expect(owner).toContain('<strong>P1</strong><br><span class="muted">Participant 1</span>');
+    expect(owner).toContain('<td class="num">3</td>');
+    expect(owner).toContain('age: 22; gender: Female; year: 4');
+    expect(owner).toContain('MBI-SS exhaustion 3.2; DASS-21 depression 8 — eligible');
+    expect(owner).toContain(`<span dir="auto">${HOSTILE_ESCAPED}</span>`);
+    expect(owner).toContain(`<td>note: ${HOSTILE_ESCAPED}</td>`);
+    expect(owner).toContain(`<a href="${base}/consent">${HOSTILE_ESCAPED}</a>`);
+    expect(owner).toContain(`value="${HOSTILE_ESCAPED}"`);
+    expect(owner).toContain(
+      `<textarea id="p-p9-aliases" name="aliases" dir="auto">${HOSTILE_ESCAPED}</textarea>`,
+    );
+    expect(owner).not.toContain('<script>alert');
+    expect(owner).toContain(`action="${base}/participants/p1/withdraw"`);
+    const analyst = participantsView({ base, owner: false, rows }, 'tok').text;
+    expect(analyst).not.toContain('/withdraw');
+    expect(analyst).toContain('<button class="primary">Add participant</button>');
+    expect(participantsView({ base, owner: false, rows: [] }, 'tok').text).toContain(
+      '<p>No participants yet.',
+    );
+  });
+});
+
+describe('memos and themes', () => {
+  const names = new Map(project.coders.map((c) => [c.id, c.id === 'r2' ? HOSTILE : c.name]));
+
+  it('shows the memo form and each memo, escaped; only the author may delete it', () => {
+    const page = memosView(
+      {
+        base,
+        timeline: [],
+        targets: { sources: [{ id: 'fgd1', name: HOSTILE }], codes: [], themes: [{ id: 't1', name: 'T' }] },
+        today: '2026-01-02',
+        memos: [
+          {
+            id: 'm1',
+            version: 2,
+            at: '2026-01-02T10:30:00Z',
+            author: HOSTILE,
+            about: `code “${HOSTILE}”`,
+            phase: 2,
+            title: HOSTILE,
+            text: `Line 1\n${HOSTILE}`,
+            mine: true,
+          },
+          {
+            id: 'm2',
+            version: 1,
+            at: '2026-01-01',
+            author: 'B',
+            about: 'project',
+            text: 'Other',
+            mine: false,
+          },
+        ],
+      },
+      'tok',
+    ).text;
+    expect(page).toContain('<option value="project" selected>The project</option>');
+    expect(page).toContain(
+      `<optgroup label="Transcripts"><option value="source:fgd1">${HOSTILE_ESCAPED}</option></optgroup>`,
+    );
+    expect(page).not.toContain('<optgroup label="Codes">');
+    expect(page).toContain('value="2026-01-02" pattern="\\d{4}-\\d{2}-\\d{2}.*"');
+    expect(page).toContain(
+      `<p class="muted">2026-01-02 10:30 UTC · ${HOSTILE_ESCAPED} · about the code “${HOSTILE_ESCAPED}” · phase 2</p><h3 dir="auto">${HOSTILE_ESCAPED}</h3><p dir="auto" class="pre">Line 1\n${HOSTILE_ESCAPED}</p>`,
+    );
+    expect(page).toContain(`action="${base}/memos/m1/delete"`);
+    expect(page).not.toContain(`action="${base}/memos/m2/delete"`);
+    expect(page).toContain(
+      '<p class="muted">2026-01-01 · B · about the project</p><p dir="auto" class="pre">Other</p></div>',
+    );
+    expect(page).not.toContain('<script>alert');
+  });
+
+  it('shows each theme with its codes, quotes, sign-offs and disagreements, escaped', () => {
+    const [t1, t1a, t2] = project.themes;
+    const evil = {
+      ...t1!,
+      name: HOSTILE,
+      definition: `Def ${HOSTILE}`,
+      supportNeeds: [HOSTILE],
+      version: 2,
+      status: 'reviewed' as const,
+      signOffs: [
+        { reviewerId: 'r2', at: '2026-01-02T10:30:00Z', version: 2 },
+        { reviewerId: 'r1', at: '2026-01-01', version: 1 },
+      ],
+      disagreements: [
+        { id: 'd1', reviewerId: 'r2', at: '2026-01-03', text: HOSTILE },
+        {
+          id: 'd2',
+          reviewerId: 'r1',
+          at: '2026-01-03',
+          text: 'x',
+          resolution: { by: 'r2', at: '2026-01-04', text: `Kept ${HOSTILE}` },
+        },
+      ],
+    };
+    const final = { ...t2!, status: 'final' as const };
+    const page = themesView(
+      {
+        base,
+        project: { ...project, themes: [evil, t1a!, final] },
+        names,
+        version: new Map([['t1', 5]]),
+        codeName: new Map(project.codes.map((c) => [c.id, c.id === 'fear' ? HOSTILE : c.name])),
+      },
+      'tok',
+    ).text;
+    expect(page).toContain(`every reviewer (Researcher 1 (SK), ${HOSTILE_ESCAPED}, Researcher 3 (ZH))`);
+    expect(page).toContain(
+      `<div class="card d0" id="theme-t1"><h3 dir="auto">${HOSTILE_ESCAPED} <span class="badge status-reviewed">reviewed</span> <span class="muted">version 2</span></h3><p dir="auto">Def ${HOSTILE_ESCAPED}</p><p>Codes: Workload, ${HOSTILE_ESCAPED}</p><p>Support needs: ${HOSTILE_ESCAPED}</p>`,
+    );
+    expect(page).toContain(
+      `<p>Sign-offs (version 2): ${HOSTILE_ESCAPED} (2026-01-02 10:30 UTC) · <span class="muted">1 stale (earlier version)</span></p>`,
+    );
+    expect(page).toContain(
+      `<li><strong>${HOSTILE_ESCAPED}</strong> (2026-01-03): <span dir="auto">${HOSTILE_ESCAPED}</span><form method="post" action="${base}/themes/t1/disagreements/d1/resolve"`,
+    );
+    expect(page).toContain(
+      `— <em>resolved by ${HOSTILE_ESCAPED}: <span dir="auto">Kept ${HOSTILE_ESCAPED}</span></em>`,
+    );
+    expect(page).toContain(
+      '<input type="hidden" name="to" value="final"><input type="hidden" name="version" value="5"><button class="primary">Mark final</button>',
+    );
+    expect(page).toContain('Back to candidate');
+    expect(page).toContain('Before it can be final: ');
+    // The sub-theme sits under its theme; a final theme has no edit form; quotes are the core's.
+    expect(page.indexOf('id="theme-t1a"')).toBeGreaterThan(page.indexOf('id="theme-t1"'));
+    expect(page).toContain('<div class="card d1" id="theme-t1a">');
+    const finalCard = page.slice(page.indexOf('id="theme-t2"'), page.indexOf('<h2>Add a theme'));
+    expect(finalCard).toContain('Reopen (reviewed)');
+    expect(finalCard).not.toContain('<summary>Edit</summary>');
+    expect(finalCard).not.toContain('Before it can be final');
+    expect(page).toContain('<blockquote class="quote" dir="auto">“The amount of material');
+    expect(page).toContain('<input type="checkbox" name="quotes" value="s1" checked>');
+    expect(page).toContain(`<span class="muted">coded by ${HOSTILE_ESCAPED}</span>`);
+    expect(page).not.toContain('<script>alert');
   });
 });
