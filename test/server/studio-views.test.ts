@@ -6,13 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { progressModel } from '../../src/core/study/progress.js';
 import { HttpError } from '../../src/server/errors.js';
 import { type AnalysisPageModel, analysisView } from '../../src/server/studio/analysisView.js';
-import { dashboardView, readNewStudy } from '../../src/server/studio/dashboard.js';
+import { readNewStudy } from '../../src/server/studio/dashboard.js';
+import { dashboardView } from '../../src/server/studio/dashboardView.js';
 import { exportChoice } from '../../src/server/studio/exports.js';
 import { readInviteRequest, slipsView } from '../../src/server/studio/invitelinks.js';
 import { layout } from '../../src/server/studio/layout.js';
 import { type OverviewModel, overviewView } from '../../src/server/studio/overviewView.js';
 import { progressPages } from '../../src/server/studio/progress.js';
 import { progressJson, progressView } from '../../src/server/studio/progressView.js';
+import { html } from '../../src/server/ui/html.js';
 import { dataTable } from '../../src/server/ui/table.js';
 import type { Store, Study } from '../../src/store/index.js';
 import { baceStudyDefinition, phq9StudyDefinition } from './helpers.js';
@@ -146,7 +148,7 @@ describe('analysisView', () => {
         ...base,
         n: 12,
         report: '<div class="report"><p>R</p></div>',
-        reviewCard: (csrf) => `<section id="review">${csrf}</section>`,
+        reviewCard: (csrf) => html`<section id="review">${csrf}</section>`,
       },
       'tok',
     ).text;

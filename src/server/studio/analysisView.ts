@@ -30,7 +30,7 @@ export interface AnalysisPageModel {
   /** The report fragment (HTML from the report renderer), or undefined below k responses. */
   readonly report: string | undefined;
   /** The review card of flagged bursts (owners and analysts), as HTML needing the page's CSRF token. */
-  readonly reviewCard: ((csrf: string) => string) | undefined;
+  readonly reviewCard: ((csrf: string) => Html) | undefined;
 }
 
 function groupForm(m: AnalysisPageModel): Html {
@@ -63,9 +63,9 @@ export function analysisView(m: AnalysisPageModel, csrf: string): Html {
   const snapshot =
     m.audience === 'protected' &&
     ` · published in batches of at least ${m.k} responses, so that no two views differ by one person; responses that arrive just after near-identical ones wait for an analyst's review`;
-  return html`<h1>Analysis</h1><p class="muted">${shown ? `${m.n} responses` : `Fewer than ${m.k} responses`}${snapshot} · cells with fewer than ${m.k} respondents are suppressed.</p>${
-    m.reviewCard && raw(m.reviewCard(csrf))
-  }${groupForm(m)}${content(m)}`;
+  return html`<h1>Analysis</h1><p class="muted">${shown ? `${m.n} responses` : `Fewer than ${m.k} responses`}${snapshot} · cells with fewer than ${m.k} respondents are suppressed.</p>${m.reviewCard?.(
+    csrf,
+  )}${groupForm(m)}${content(m)}`;
 }
 
 /** The page when the definition no longer resolves (409). */

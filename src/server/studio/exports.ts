@@ -8,6 +8,7 @@
  */
 import { PassThrough, Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Issue } from '../../core/instrument/schema.js';
 import { studyTitleText } from '../../core/study/i18n.js';
 import type { ResolvedStudy } from '../../core/study/resolve.js';
 import {
@@ -24,10 +25,11 @@ import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { asForm } from '../form.js';
 import { useHeaders } from '../ui/headers.js';
+import { type Html, html, raw } from '../ui/html.js';
 import { checkedOf, loadStudy, page, type StudioContext } from './common.js';
 import { checked, type Fields, field } from './definition.js';
 import { checkbox } from './forms.js';
-import { csrfField, esc, issuesHtml } from './layout.js';
+import { csrfField, issuesHtml } from './layout.js';
 
 const EXPORT_FORMATS = {
   csv: { label: 'Dataset as CSV', type: 'text/csv; charset=utf-8', ext: 'csv' },
@@ -78,36 +80,55 @@ export async function* exportRecords(
   }
 }
 
-function exportForm(csrf: string, base: string, study: Study): string {
-  const times = keepsTimes(study);
-  const formats = (Object.keys(EXPORT_FORMATS) as ExportFormat[])
-    .map(
-      (f, i) =>
-        `<label class="check" for="x-format-${f}"><input type="radio" id="x-format-${f}" name="format" value="${f}"${i === 0 ? ' checked' : ''}><span>${esc(EXPORT_FORMATS[f].label)}</span></label>`,
-    )
-    .join('');
-  return (
-    `<form method="post" action="${base}/exports" class="stack">${csrfField(csrf)}` +
-    `<fieldset><legend>Format</legend>${formats}</fieldset>` +
-    '<fieldset><legend>Values (CSV and Excel)</legend>' +
-    '<label class="check" for="x-labels-codes"><input type="radio" id="x-labels-codes" name="labels" value="codes" checked><span>Codes (1, 2, 3 …)</span></label>' +
-    '<label class="check" for="x-labels-labels"><input type="radio" id="x-labels-labels" name="labels" value="labels"><span>Labels ("Female", "Not at all" …)</span></label>' +
-    '<p class="hint">The .sav file always holds codes with their value labels.</p></fieldset>' +
-    '<fieldset><legend>No answer (CSV and Excel)</legend>' +
-    '<label class="check" for="x-missing-empty"><input type="radio" id="x-missing-empty" name="missing" value="empty" checked><span>Empty cells</span></label>' +
-    '<label class="check" for="x-missing-codes"><input type="radio" id="x-missing-codes" name="missing" value="codes"><span>Codes: -9 skipped, -8 not applicable, -7 not shown</span></label></fieldset>' +
-    '<fieldset><legend>Include</legend>' +
-    checkbox('x', 'includeScores', 'Scores, bands and items answered per score', false) +
+/** What the exports page shows: the counts, whether the definition resolves, what the form offers. */
+export interface ExportsModel {
+  readonly studyId: number;
+  /** Stored responses, and how many of them were imported from exports. */
+  readonly n: number;
+  readonly imported: number;
+  readonly isOwner: boolean;
+  /** The definition's problems, when it does not resolve (no form then). */
+  readonly issues: readonly Issue[] | undefined;
+  /** Whether the study keeps submission times (offers "Time of submission"). */
+  readonly times: boolean;
+}
+
+function exportForm(m: ExportsModel, csrf: string): Html {
+  const formats = (Object.keys(EXPORT_FORMATS) as ExportFormat[]).map(
+    (f, i) =>
+      html`<label class="check" for="x-format-${f}"><input type="radio" id="x-format-${f}" name="format" value="${f}"${i === 0 && html` checked`}><span>${EXPORT_FORMATS[f].label}</span></label>`,
+  );
+  // raw(): csrfField (layout.ts) and checkbox (forms.ts) still return strings of HTML; drop raw() once they return Html.
+  return html`<form method="post" action="/studies/${m.studyId}/exports" class="stack">${raw(csrfField(csrf))}<fieldset><legend>Format</legend>${formats}</fieldset><fieldset><legend>Values (CSV and Excel)</legend><label class="check" for="x-labels-codes"><input type="radio" id="x-labels-codes" name="labels" value="codes" checked><span>Codes (1, 2, 3 …)</span></label><label class="check" for="x-labels-labels"><input type="radio" id="x-labels-labels" name="labels" value="labels"><span>Labels ("Female", "Not at all" …)</span></label><p class="hint">The .sav file always holds codes with their value labels.</p></fieldset><fieldset><legend>No answer (CSV and Excel)</legend><label class="check" for="x-missing-empty"><input type="radio" id="x-missing-empty" name="missing" value="empty" checked><span>Empty cells</span></label><label class="check" for="x-missing-codes"><input type="radio" id="x-missing-codes" name="missing" value="codes"><span>Codes: -9 skipped, -8 not applicable, -7 not shown</span></label></fieldset><fieldset><legend>Include</legend>${raw(
+    checkbox('x', 'includeScores', 'Scores, bands and items answered per score', false),
+  )}${raw(
     checkbox('x', 'includeFreeText', 'Free-text answers', false, {
       hint: 'Left out by default: free text can identify a respondent.',
-    }) +
-    (times
-      ? checkbox('x', 'includeTimes', 'Time of submission', false, {
-          hint: 'Otherwise only the date is exported.',
-        })
-      : '<p class="hint">Only dates are exported: this study does not record times of submission.</p>') +
-    '</fieldset><div><button class="primary">Download the export</button></div></form>'
-  );
+    }),
+  )}${
+    m.times
+      ? raw(
+          checkbox('x', 'includeTimes', 'Time of submission', false, {
+            hint: 'Otherwise only the date is exported.',
+          }),
+        )
+      : html`<p class="hint">Only dates are exported: this study does not record times of submission.</p>`
+  }</fieldset><div><button class="primary">Download the export</button></div></form>`;
+}
+
+/** The body of the exports page. */
+export function exportsView(m: ExportsModel, csrf: string): Html {
+  return html`<h1>Exports</h1><p class="muted">${m.n} responses${
+    m.imported > 0 && html` (${m.imported} imported from exports: the <code>source</code> column marks them)`
+  }. Each download is recorded in the study's audit log.</p>${
+    m.isOwner &&
+    html`<p><a class="button" href="/studies/${m.studyId}/import">Import responses from a CSV or Excel export</a></p>`
+  }${
+    m.issues
+      ? // raw(): issuesHtml (layout.ts) still returns a string of HTML; drop raw() once it returns Html.
+        raw(issuesHtml(m.issues, 'The definition has problems; fix them under Design:'))
+      : exportForm(m, csrf)
+  }`;
 }
 
 export function registerExports(app: FastifyInstance, ctx: StudioContext): void {
@@ -118,19 +139,20 @@ export function registerExports(app: FastifyInstance, ctx: StudioContext): void 
     const n = await store.responses.count(s.study.id);
     const imported = (await store.imports.sources(s.study.id)).reduce((a, x) => a + x.count, 0);
     const checkedDef = checkedOf(s.study);
+    const model: ExportsModel = {
+      studyId: s.study.id,
+      n,
+      imported,
+      isOwner: s.role === 'owner',
+      issues: 'issues' in checkedDef ? checkedDef.issues : undefined,
+      times: keepsTimes(s.study),
+    };
     return page(reply, {
       title: `Exports – ${s.study.title}`,
       user: s.user,
       study: s.layoutStudy,
       active: 'exports',
-      body: (csrf) =>
-        `<h1>Exports</h1><p class="muted">${n} responses${imported > 0 ? ` (${imported} imported from exports: the <code>source</code> column marks them)` : ''}. Each download is recorded in the study's audit log.</p>` +
-        (s.role === 'owner'
-          ? `<p><a class="button" href="/studies/${s.study.id}/import">Import responses from a CSV or Excel export</a></p>`
-          : '') +
-        ('issues' in checkedDef
-          ? issuesHtml(checkedDef.issues, 'The definition has problems; fix them under Design:')
-          : exportForm(csrf, `/studies/${s.study.id}`, s.study)),
+      body: (csrf) => exportsView(model, csrf).text,
     });
   });
 

@@ -21,10 +21,11 @@ import type { Store, Study, StudyRole } from '../../store/index.js';
 import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { asForm } from '../form.js';
-import { scrollBoxText } from '../ui/table.js';
+import { EMPTY, type Html, html, raw } from '../ui/html.js';
+import { scrollBox } from '../ui/table.js';
 import { loadStudy, type StudioContext, seeOther } from './common.js';
 import { field } from './definition.js';
-import { esc, postButton } from './layout.js';
+import { postButton } from './layout.js';
 
 const REVIEW_ACTION = 'responses.review';
 
@@ -135,34 +136,29 @@ export async function responsesView(
 }
 
 /** The review card of the analysis page (owners and analysts), empty when nothing is flagged. */
-export function reviewCard(studyId: number, flags: Flags, csrf: string): string {
-  if (!flags.bursts.length) return '';
-  const rows = flags.bursts
-    .map((b) => {
-      const positions = b.map((p) => p + 1);
-      const states = new Set(b.map((p) => flags.reviews.get(p)?.decision ?? 'not reviewed'));
-      const state = [...states]
-        .map((s) => (s === 'keep' ? 'kept' : s === 'exclude' ? 'excluded' : s))
-        .join(', ');
-      const action = (decision: Decision, label: string) =>
+export function reviewCard(studyId: number, flags: Flags, csrf: string): Html {
+  if (!flags.bursts.length) return EMPTY;
+  const rows = flags.bursts.map((b) => {
+    const positions = b.map((p) => p + 1);
+    const states = new Set(b.map((p) => flags.reviews.get(p)?.decision ?? 'not reviewed'));
+    const state = [...states]
+      .map((s) => (s === 'keep' ? 'kept' : s === 'exclude' ? 'excluded' : s))
+      .join(', ');
+    // raw(): postButton (layout.ts) still returns a string of HTML; drop raw() once it returns Html.
+    const action = (decision: Decision, label: string) =>
+      raw(
         postButton(`/studies/${studyId}/analysis/review`, csrf, label, {
           hidden: { rows: positions.join(','), decision },
-        });
-      // Each button names the responses it acts on ("Keep responses 4, 5 for viewers").
-      const which = `response${positions.length === 1 ? '' : 's'} ${positions.join(', ')}`;
-      return `<tr><td>${esc(positions.join(', '))}</td><td>${esc(state)}</td><td class="row">${action('keep', `Keep ${which} for viewers`)} ${action('exclude', `Exclude ${which} for viewers`)}</td></tr>`;
-    })
-    .join('');
-  return (
-    '<section class="card" id="review"><h2>Responses to review</h2>' +
-    '<p class="hint">These responses came just after near-identical ones — possibly made up to lift a small group over k. ' +
-    'They are in your analysis, but left out of what viewers see until you keep them. Rows are positions in the order responses were stored (as in the exports).</p>' +
-    scrollBoxText(
-      'Responses to review',
-      `<table><thead><tr><th scope="col">Responses</th><th scope="col">Status</th><th scope="col">Decision</th></tr></thead><tbody>${rows}</tbody></table>`,
-    ) +
-    '</section>'
-  );
+        }),
+      );
+    // Each button names the responses it acts on ("Keep responses 4, 5 for viewers").
+    const which = `response${positions.length === 1 ? '' : 's'} ${positions.join(', ')}`;
+    return html`<tr><td>${positions.join(', ')}</td><td>${state}</td><td class="row">${action('keep', `Keep ${which} for viewers`)} ${action('exclude', `Exclude ${which} for viewers`)}</td></tr>`;
+  });
+  return html`<section class="card" id="review"><h2>Responses to review</h2><p class="hint">These responses came just after near-identical ones — possibly made up to lift a small group over k. They are in your analysis, but left out of what viewers see until you keep them. Rows are positions in the order responses were stored (as in the exports).</p>${scrollBox(
+    'Responses to review',
+    html`<table><thead><tr><th scope="col">Responses</th><th scope="col">Status</th><th scope="col">Decision</th></tr></thead><tbody>${rows}</tbody></table>`,
+  )}</section>`;
 }
 
 export function registerReview(app: FastifyInstance, ctx: StudioContext): void {
