@@ -16,6 +16,8 @@ import {
 } from '../../core/instrument/schema.js';
 import { at, present } from '../../core/stats/at.js';
 import { getInstrument } from '../../instruments/index.js';
+import { type Html, html, raw } from '../ui/html.js';
+import { scrollBox } from '../ui/table.js';
 import {
   type Fields,
   field,
@@ -27,7 +29,7 @@ import {
   textLines,
 } from './definition.js';
 import { input, select, textarea } from './forms.js';
-import { csrfField, esc, issuesHtml } from './layout.js';
+import { csrfField, issuesHtml } from './layout.js';
 
 /** The one response scale of a studio-built grid. */
 const SCALE_ID = 'scale';
@@ -223,7 +225,7 @@ export function ownForm(opts: {
   readonly csrf: string;
   readonly instrument?: Instrument;
   readonly err?: { readonly issues: readonly Issue[]; readonly fields: Fields } | undefined;
-}): string {
+}): Html {
   const { base, csrf, instrument: ins, err } = opts;
   const f = err?.fields;
   const v = (name: string, stored: string) => {
@@ -241,52 +243,52 @@ export function ownForm(opts: {
     f ? fieldAll(f, 'reverse') : (ins?.items ?? []).filter((it) => it.reverse).map((it) => it.id),
   );
   const inScore = new Set(f ? fieldAll(f, 'inscore') : (score?.items ?? []));
+  // raw(): the helpers of forms.ts and layout.ts still return strings of HTML; drop raw() once they return Html.
   const ticks = ins
-    ? `<input type="hidden" name="_items" value="1"><div class="wrap" tabindex="0" role="region" aria-label="Statements: reverse keyed and in the score"><table><thead><tr><th>Item</th><th>Statement</th><th>Reverse keyed</th><th>In the score</th></tr></thead><tbody>${ins.items
-        .map(
+    ? html`<input type="hidden" name="_items" value="1">${scrollBox(
+        'Statements: reverse keyed and in the score',
+        html`<table><thead><tr><th>Item</th><th>Statement</th><th>Reverse keyed</th><th>In the score</th></tr></thead><tbody>${ins.items.map(
           (it, k) =>
-            `<tr><td><code>${esc(it.id)}</code></td><td dir="auto">${esc(lt(it.text, 'en') || Object.values(it.text ?? {})[0] || '')}</td>` +
-            `<td><input type="checkbox" name="reverse" value="${esc(it.id)}" id="${p}-rev-${k}" aria-label="Reverse key ${esc(it.id)}"${reverse.has(it.id) ? ' checked' : ''}></td>` +
-            `<td><input type="checkbox" name="inscore" value="${esc(it.id)}" id="${p}-in-${k}" aria-label="${esc(it.id)} in the score"${inScore.has(it.id) ? ' checked' : ''}></td></tr>`,
-        )
-        .join(
-          '',
-        )}</tbody></table></div><p class="hint">Reverse-keyed statements are scored as (lowest + highest − answer), in the score and in reliability.</p>`
-    : '<p class="hint">After saving, tick the reverse-keyed statements and choose which go into the score (all by default).</p>';
+            html`<tr><td><code>${it.id}</code></td><td dir="auto">${lt(it.text, 'en') || Object.values(it.text ?? {})[0] || ''}</td><td><input type="checkbox" name="reverse" value="${it.id}" id="${p}-rev-${k}" aria-label="Reverse key ${it.id}"${reverse.has(it.id) && html` checked`}></td><td><input type="checkbox" name="inscore" value="${it.id}" id="${p}-in-${k}" aria-label="${it.id} in the score"${inScore.has(it.id) && html` checked`}></td></tr>`,
+        )}</tbody></table>`,
+      )}<p class="hint">Reverse-keyed statements are scored as (lowest + highest − answer), in the score and in reliability.</p>`
+    : html`<p class="hint">After saving, tick the reverse-keyed statements and choose which go into the score (all by default).</p>`;
   const bandsText = (score?.bands ?? []).map((b) => `${b.min} = ${lt(b.label, 'en')}`).join('\n');
-  return (
-    `<form method="post" action="${base}/edit/own#instruments" class="stack card">${csrfField(csrf)}` +
-    `<input type="hidden" name="_form" value="${esc(ins ? `own:${ins.id}` : 'own')}"><input type="hidden" name="action" value="${ins ? 'update' : 'add'}">` +
-    (err ? issuesHtml(err.issues) : '') +
-    (ins
-      ? `<input type="hidden" name="id" value="${esc(ins.id)}"><p>Instrument id <code>${esc(ins.id)}</code>; items <code>${esc(at(ins.items, 0).id)}</code> … <code>${esc(at(ins.items, ins.items.length - 1).id)}</code>; score <code>${esc(score?.id ?? '')}</code>.</p>`
-      : input(p, 'id', 'Instrument id', v('id', ''), {
-          required: true,
-          maxlength: 40,
-          hint: 'Letters, digits and _, starting with a letter, e.g. hsa. Items become hsa_01, hsa_02, …; the score hsa_score.',
-        })) +
-    input(p, 'title_en', 'Title (English)', v('title_en', lt(ins?.title, 'en'))) +
-    input(p, 'title_ur', 'Title (Urdu, optional)', v('title_ur', lt(ins?.title, 'ur')), { lang: 'ur' }) +
+  return html`<form method="post" action="${base}/edit/own#instruments" class="stack card">${raw(csrfField(csrf))}<input type="hidden" name="_form" value="${ins ? `own:${ins.id}` : 'own'}"><input type="hidden" name="action" value="${ins ? 'update' : 'add'}">${
+    err && raw(issuesHtml(err.issues))
+  }${
+    ins
+      ? html`<input type="hidden" name="id" value="${ins.id}"><p>Instrument id <code>${ins.id}</code>; items <code>${at(ins.items, 0).id}</code> … <code>${at(ins.items, ins.items.length - 1).id}</code>; score <code>${score?.id ?? ''}</code>.</p>`
+      : raw(
+          input(p, 'id', 'Instrument id', v('id', ''), {
+            required: true,
+            maxlength: 40,
+            hint: 'Letters, digits and _, starting with a letter, e.g. hsa. Items become hsa_01, hsa_02, …; the score hsa_score.',
+          }),
+        )
+  }${raw(input(p, 'title_en', 'Title (English)', v('title_en', lt(ins?.title, 'en'))))}${raw(
+    input(p, 'title_ur', 'Title (Urdu, optional)', v('title_ur', lt(ins?.title, 'ur')), { lang: 'ur' }),
+  )}${raw(
     input(p, 'shortTitle', 'Short title (optional)', v('shortTitle', ins?.shortTitle ?? ''), {
       maxlength: 40,
-    }) +
+    }),
+  )}${raw(
     textarea(
       p,
       'instructions_en',
       'Instructions (English, optional)',
       v('instructions_en', lt(ins?.instructions, 'en')),
       { rows: 2 },
-    ) +
+    ),
+  )}${raw(
     textarea(
       p,
       'instructions_ur',
       'Instructions (Urdu, optional)',
       v('instructions_ur', lt(ins?.instructions, 'ur')),
-      {
-        rows: 2,
-        lang: 'ur',
-      },
-    ) +
+      { rows: 2, lang: 'ur' },
+    ),
+  )}${raw(
     textarea(
       p,
       'options',
@@ -296,31 +298,29 @@ export function ownForm(opts: {
         rows: 5,
         hint: 'One option per line, lowest first: "1 = Strongly disagree | سخت غیر متفق" … "5 = Strongly agree".',
       },
-    ) +
+    ),
+  )}${raw(
     textarea(p, 'statements', 'Statements', v('statements', statements), {
       rows: 8,
       hint: 'One per line, in order; "Statement | اردو" adds the Urdu wording. Paste them from your questionnaire.',
-    }) +
-    ticks +
-    `<div class="row">${select(p, 'method', 'Score', v('method', score?.method ?? 'mean'), [
+    }),
+  )}${ticks}<div class="row">${raw(
+    select(p, 'method', 'Score', v('method', score?.method ?? 'mean'), [
       { value: 'mean', label: 'Mean of the answered statements' },
       { value: 'sum', label: 'Sum' },
-    ])}${input(
+    ]),
+  )}${raw(
+    input(
       p,
       'minAnswered',
       'Minimum answered',
       v('minAnswered', score?.minAnswered !== undefined ? String(score.minAnswered) : ''),
-      {
-        type: 'number',
-        min: 1,
-        hint: 'Fewer answered statements give no score. Empty: all.',
-      },
-    )}</div>` +
-    input(p, 'scoreLabel', 'Score label (optional)', v('scoreLabel', lt(score?.label, 'en'))) +
+      { type: 'number', min: 1, hint: 'Fewer answered statements give no score. Empty: all.' },
+    ),
+  )}</div>${raw(input(p, 'scoreLabel', 'Score label (optional)', v('scoreLabel', lt(score?.label, 'en'))))}${raw(
     textarea(p, 'bands', 'Bands (optional)', v('bands', bandsText), {
       rows: 3,
       hint: 'One per line, "lowest score = label", e.g. "1 = Low", "3.5 = High".',
-    }) +
-    `<div><button class="primary">${ins ? `Save ${esc(ins.shortTitle)}` : 'Create the instrument'}</button></div></form>`
-  );
+    }),
+  )}<div><button class="primary">${ins ? `Save ${ins.shortTitle}` : 'Create the instrument'}</button></div></form>`;
 }

@@ -17,7 +17,8 @@ import {
 import { applyTextPack, parseTextPack } from '../../core/instrument/textPack.js';
 import { at } from '../../core/stats/at.js';
 import { getInstrument } from '../../instruments/index.js';
-import { scrollBoxText } from '../ui/table.js';
+import { type Html, html, raw } from '../ui/html.js';
+import { scrollBox } from '../ui/table.js';
 import {
   type Fields,
   field,
@@ -30,7 +31,7 @@ import {
   textLines,
 } from './definition.js';
 import { input, select, textarea } from './forms.js';
-import { csrfField, esc, issuesHtml, postButton } from './layout.js';
+import { csrfField, issuesHtml, postButton } from './layout.js';
 
 const KEYED_LINE = /^([A-Za-z][A-Za-z0-9_]{0,63})\s*(?:=|:|\t)\s*(.+)$/;
 
@@ -234,6 +235,85 @@ export function textPackForm(instrumentId: string): string {
   return `textpack:${instrumentId}`;
 }
 
+/** The failed text form of an instrument: its problems and what was typed. */
+type PackError = { readonly issues: readonly Issue[]; readonly fields: Fields };
+
+// raw() below wraps the helpers of forms.ts and layout.ts, which still return strings of HTML; drop it once
+// they return Html.
+
+/** The text packs applied to a study instrument: who supplied them, source, back-translation, Remove. */
+function packsTable(ins: Instrument, packs: readonly TextPack[], base: string, csrf: string): Html {
+  const rows = packs.map((p) => {
+    const rec = ins.appliedTextPacks?.find((a) => a.language === p.language && a.licensee === p.licensee);
+    const known =
+      rec?.matchesKnownText === true
+        ? 'matches the known wording'
+        : rec?.matchesKnownText === false
+          ? 'differs from the known wording'
+          : 'no known wording to compare';
+    return html`<tr><td>${languageName(p.language)}</td><td>${Object.keys(p.items).length}${p.instructions && ' + instructions'}</td><td dir="auto">${p.licensee}</td><td dir="auto">${p.source ?? 'not stated'}</td><td>${p.backTranslation ? BACK_TRANSLATION_LABELS[p.backTranslation] : 'not stated'}</td><td>${known}</td><td>${raw(
+      postButton(
+        `${base}/edit/textpacks#instruments`,
+        csrf,
+        `Remove the ${p.language} text of ${ins.shortTitle}`,
+        { className: 'danger', hidden: { action: 'remove', instrument: ins.id, language: p.language } },
+      ),
+    )}</td></tr>`;
+  });
+  return scrollBox(
+    `Text packs of ${ins.shortTitle}`,
+    html`<table><thead><tr><th>Language</th><th>Items</th><th>Supplied by</th><th>Source</th><th>Back-translation</th><th>Wording</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${rows}</tbody></table>`,
+  );
+}
+
+/** The paste form of a study instrument's text (filled in again after a failed post). */
+function packForm(
+  ins: Instrument,
+  languages: readonly string[],
+  st: ReturnType<typeof instrumentTextStatus>,
+  base: string,
+  csrf: string,
+  err: PackError | undefined,
+): Html {
+  const v = (name: string, d = '') => {
+    const x = err?.fields[name];
+    return typeof x === 'string' ? x : Array.isArray(x) ? (x[0] ?? '') : d;
+  };
+  const p = `tp-${ins.id}`;
+  return html`<form method="post" action="${base}/edit/textpacks#instruments" class="stack card">${raw(csrfField(csrf))}<input type="hidden" name="_form" value="${textPackForm(ins.id)}"><input type="hidden" name="action" value="add"><input type="hidden" name="instrument" value="${ins.id}">${
+    err && raw(issuesHtml(err.issues))
+  }${raw(
+    select(
+      p,
+      'language',
+      'Language of this text',
+      v('language', languages.find((l) => st.missing.some((m) => m.lang === l)) ?? at(languages, 0)),
+      languages.map((l) => ({ value: l, label: STUDIO_LANGUAGES.find((s) => s.code === l)?.name ?? l })),
+    ),
+  )}<div class="field" hidden><label for="${p}-file">Or read the text from a file (.json or .txt)</label><input type="file" id="${p}-file" accept=".json,.txt,text/plain,application/json" data-into="${p}-text"></div>${raw(
+    textarea(p, 'text', 'Item wording', v('text'), {
+      rows: 8,
+      hint: `One line per item in order (${ins.items.length} lines: ${at(ins.items, 0).id} … ${at(ins.items, ins.items.length - 1).id}), or "item_id = text" lines for some items (e.g. to replace placeholders), or a whole JSON text pack. A pack for a language replaces that language's earlier pack.`,
+    }),
+  )}${raw(textarea(p, 'instructions', 'Instructions (stem), optional', v('instructions'), { rows: 2 }))}${raw(
+    input(p, 'licensee', 'Supplied by, under which licence or permission', v('licensee'), {
+      hint: 'Shown in reports and the codebook, e.g. "Dr A. Khan, Mind Garden licence 12345".',
+    }),
+  )}${raw(
+    input(p, 'source', 'Source of the wording or translation (optional)', v('source'), {
+      hint: 'E.g. the official v3 form, or "Urdu translation by …, validated in …". Shown in the codebook.',
+    }),
+  )}${raw(
+    select(p, 'backTranslation', 'Back-translation (translations)', v('backTranslation'), [
+      { value: '', label: 'Not stated' },
+      ...BackTranslationSchema.options.map((o: BackTranslation) => ({
+        value: o,
+        label: BACK_TRANSLATION_LABELS[o],
+      })),
+    ]),
+  )}<div><button class="primary">Save ${ins.shortTitle} text</button></div></form>`;
+}
+
 /**
  * The "Text" part of a study instrument's card: per study language which items still lack text, the
  * unverified (placeholder) items, missing instructions, the packs applied (who supplied them, source,
@@ -246,98 +326,30 @@ export function textPanel(opts: {
   readonly base: string;
   readonly csrf: string;
   /** The failed form's problems and fields, when it was this instrument's text form. */
-  readonly err?: { readonly issues: readonly Issue[]; readonly fields: Fields } | undefined;
-}): string {
+  readonly err?: PackError | undefined;
+}): Html {
   const { resolved: ins, draft, base, csrf, err } = opts;
   const languages = draft.languages?.length ? draft.languages : ['en'];
   const st = instrumentTextStatus(ins, languages);
   const si = (draft.instruments ?? []).find((x) => x.instrument === ins.id);
   const packs = (Array.isArray(si?.textPacks) ? si.textPacks : []) as TextPack[];
-  const out: string[] = [];
   const lines = languages.map((l) => {
     const m = st.missing.find((x) => x.lang === l);
-    if (!m) return `<li>${esc(languageName(l))}: every item has text.</li>`;
+    if (!m) return html`<li>${languageName(l)}: every item has text.</li>`;
     const blocking = !ins.licence.textIncluded || m.items.some((id) => st.noText.includes(id));
-    return `<li class="${blocking ? 'bad' : ''}">${esc(languageName(l))}: ${m.items.length} of ${ins.items.length} items lack text${blocking ? ' — the study cannot launch until they have it' : ` — shown in ${esc(languageName(ins.languages[0] ?? 'en'))} meanwhile`}: <code>${esc(idList(m.items))}</code></li>`;
+    return html`<li class="${blocking ? 'bad' : ''}">${languageName(l)}: ${m.items.length} of ${ins.items.length} items lack text${blocking ? ' — the study cannot launch until they have it' : ` — shown in ${languageName(ins.languages[0] ?? 'en')} meanwhile`}: <code>${idList(m.items)}</code></li>`;
   });
-  out.push(`<p><strong>Text by language</strong></p><ul>${lines.join('')}</ul>`);
-  if (st.noInstructions.length)
-    out.push(
-      `<p class="notice">No instructions (stem) in ${esc(st.noInstructions.map(languageName).join(', '))}: respondents see the items without the official introduction. Add them with a text pack.</p>`,
-    );
-  if (st.unverified.length) {
-    out.push(
-      `<div class="notice"><p><strong>Unverified or placeholder wording</strong> — replace it with the official wording (a text pack with "item_id = text" lines) before collecting data:</p><ul>${st.unverified
-        .map(
-          (u) =>
-            `<li><code>${esc(u.id)}</code> <span dir="auto">“${esc(u.text)}”</span>${u.note ? `<br><span class="hint">${esc(u.note)}</span>` : ''}</li>`,
-        )
-        .join('')}</ul></div>`,
-    );
-  }
-  if (packs.length) {
-    const rows = packs
-      .map((p) => {
-        const rec = ins.appliedTextPacks?.find((a) => a.language === p.language && a.licensee === p.licensee);
-        const known =
-          rec?.matchesKnownText === true
-            ? 'matches the known wording'
-            : rec?.matchesKnownText === false
-              ? 'differs from the known wording'
-              : 'no known wording to compare';
-        return (
-          `<tr><td>${esc(languageName(p.language))}</td><td>${Object.keys(p.items).length}${p.instructions ? ' + instructions' : ''}</td><td dir="auto">${esc(p.licensee)}</td>` +
-          `<td dir="auto">${esc(p.source ?? 'not stated')}</td><td>${esc(p.backTranslation ? BACK_TRANSLATION_LABELS[p.backTranslation] : 'not stated')}</td><td>${esc(known)}</td>` +
-          `<td>${postButton(`${base}/edit/textpacks#instruments`, csrf, `Remove the ${p.language} text of ${ins.shortTitle}`, { className: 'danger', hidden: { action: 'remove', instrument: ins.id, language: p.language } })}</td></tr>`
-        );
-      })
-      .join('');
-    out.push(
-      scrollBoxText(
-        `Text packs of ${ins.shortTitle}`,
-        `<table><thead><tr><th>Language</th><th>Items</th><th>Supplied by</th><th>Source</th><th>Back-translation</th><th>Wording</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${rows}</tbody></table>`,
-      ),
-    );
-  }
-  const v = (name: string, d = '') => {
-    const x = err?.fields[name];
-    return typeof x === 'string' ? x : Array.isArray(x) ? (x[0] ?? '') : d;
-  };
-  const p = `tp-${ins.id}`;
-  const form =
-    `<form method="post" action="${base}/edit/textpacks#instruments" class="stack card">${csrfField(csrf)}` +
-    `<input type="hidden" name="_form" value="${esc(textPackForm(ins.id))}"><input type="hidden" name="action" value="add"><input type="hidden" name="instrument" value="${esc(ins.id)}">` +
-    (err ? issuesHtml(err.issues) : '') +
-    select(
-      p,
-      'language',
-      'Language of this text',
-      v('language', languages.find((l) => st.missing.some((m) => m.lang === l)) ?? at(languages, 0)),
-      languages.map((l) => ({ value: l, label: STUDIO_LANGUAGES.find((s) => s.code === l)?.name ?? l })),
-    ) +
-    `<div class="field" hidden><label for="${p}-file">Or read the text from a file (.json or .txt)</label><input type="file" id="${p}-file" accept=".json,.txt,text/plain,application/json" data-into="${p}-text"></div>` +
-    textarea(p, 'text', 'Item wording', v('text'), {
-      rows: 8,
-      hint: `One line per item in order (${ins.items.length} lines: ${at(ins.items, 0).id} … ${at(ins.items, ins.items.length - 1).id}), or "item_id = text" lines for some items (e.g. to replace placeholders), or a whole JSON text pack. A pack for a language replaces that language's earlier pack.`,
-    }) +
-    textarea(p, 'instructions', 'Instructions (stem), optional', v('instructions'), { rows: 2 }) +
-    input(p, 'licensee', 'Supplied by, under which licence or permission', v('licensee'), {
-      hint: 'Shown in reports and the codebook, e.g. "Dr A. Khan, Mind Garden licence 12345".',
-    }) +
-    input(p, 'source', 'Source of the wording or translation (optional)', v('source'), {
-      hint: 'E.g. the official v3 form, or "Urdu translation by …, validated in …". Shown in the codebook.',
-    }) +
-    select(p, 'backTranslation', 'Back-translation (translations)', v('backTranslation'), [
-      { value: '', label: 'Not stated' },
-      ...BackTranslationSchema.options.map((o: BackTranslation) => ({
-        value: o,
-        label: BACK_TRANSLATION_LABELS[o],
-      })),
-    ]) +
-    `<div><button class="primary">Save ${esc(ins.shortTitle)} text</button></div></form>`;
+  const instructions =
+    st.noInstructions.length > 0 &&
+    html`<p class="notice">No instructions (stem) in ${st.noInstructions.map(languageName).join(', ')}: respondents see the items without the official introduction. Add them with a text pack.</p>`;
+  const unverified =
+    st.unverified.length > 0 &&
+    html`<div class="notice"><p><strong>Unverified or placeholder wording</strong> — replace it with the official wording (a text pack with "item_id = text" lines) before collecting data:</p><ul>${st.unverified.map(
+      (u) =>
+        html`<li><code>${u.id}</code> <span dir="auto">“${u.text}”</span>${u.note && html`<br><span class="hint">${u.note}</span>`}</li>`,
+    )}</ul></div>`;
   const needed = !ins.licence.textIncluded && st.missing.length > 0;
-  out.push(
-    `<details${err || needed ? ' open' : ''}><summary>Add text: licensed wording, a translation or the official wording of placeholder items</summary>${form}</details>`,
-  );
-  return `<div class="textpack"><h4>Text</h4>${out.join('')}</div>`;
+  return html`<div class="textpack"><h4>Text</h4><p><strong>Text by language</strong></p><ul>${lines}</ul>${instructions}${unverified}${
+    packs.length > 0 && packsTable(ins, packs, base, csrf)
+  }<details${(err || needed) && html` open`}><summary>Add text: licensed wording, a translation or the official wording of placeholder items</summary>${packForm(ins, languages, st, base, csrf, err)}</details></div>`;
 }
