@@ -15,11 +15,11 @@ import { HttpError } from '../errors.js';
 import { asForm } from '../form.js';
 import { parseQuery, queryText } from '../request.js';
 import { useHeaders } from '../ui/headers.js';
+import { attr, raw } from '../ui/html.js';
 import { loadStudy, page, type StudioContext, type StudyRequest, seeOther } from './common.js';
 import { field, launchCheck, studyInstrument } from './definition.js';
 import { inviteLinksSection } from './invitelinks.js';
-import { esc, postButton } from './layout.js';
-import { type OverviewModel, overviewView } from './overviewView.js';
+import { type OverviewModel, overviewView, presentView, type ShareModel, shareView } from './overviewView.js';
 
 /** The respondent link of a study. */
 export function studyLink(publicUrl: string, publicToken: string): string {
@@ -39,7 +39,7 @@ function whatsappLink(text: string): string {
 /** The QR code of a URL as an SVG document (black on white, quiet zone of 2 modules). */
 export async function qrSvg(url: string): Promise<string> {
   const svg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-  return svg.replace('<svg ', `<svg role="img" aria-label="QR code for ${esc(url)}" `);
+  return svg.replace('<svg ', `<svg role="img"${attr('aria-label', `QR code for ${url}`)} `);
 }
 
 async function acknowledgedSet(ctx: StudioContext, studyId: number): Promise<Set<string>> {
@@ -209,61 +209,38 @@ export function registerOverview(app: FastifyInstance, ctx: StudioContext): void
   app.get('/studies/:id/share', async (req, reply) => {
     const s = await loadStudy(req, ROLES.work);
     const { study } = s;
-    const base = `/studies/${study.id}`;
     const link = studyLink(config.publicUrl, study.publicToken);
-    const svg = await qrSvg(link);
-    const def = study.definition;
-    const message = `${study.title} — an anonymous survey (a few minutes, any phone): ${link}`;
-    const { code: newCode, launched: launchedFlag, revoked } = parseQuery(req, ShareQuery);
-    let referrals = '';
-    if (def.collection?.referrals) {
-      const seeds = await store.referrals.seeds(study.id);
-      const waves = await store.referrals.waveCounts(study.id);
-      referrals =
-        '<section id="referrals"><h2>Referral links (snowball sampling)</h2>' +
-        '<p class="hint">Give each seed group its own link. Everyone who answers can pass on a new link; responses record only the wave (how many hand-overs from a seed link), never who passed it on.</p>' +
-        (seeds.length
-          ? `<ul>${seeds.map((r) => `<li${r.code === newCode ? ' class="ok"' : ''}><span class="link">${esc(referralLink(config.publicUrl, study.publicToken, r.code))}</span></li>`).join('')}</ul>`
-          : '<p class="muted">No seed link yet.</p>') +
-        (s.role === 'owner' ? postButton(`${base}/referrals`, reply.generateCsrf(), 'New seed link') : '') +
-        (waves.length
-          ? `<table><thead><tr><th>Wave</th><th class="n">Links</th><th class="n">Responses</th></tr></thead><tbody>${waves
-              .map(
-                (w) =>
-                  `<tr><td>${w.wave}</td><td class="n">${w.links}</td><td class="n">${w.responses}</td></tr>`,
-              )
-              .join('')}</tbody></table>`
-          : '') +
-        '</section>';
-    }
-    const notOpen =
-      study.status === 'open'
-        ? ''
-        : `<p class="notice">The study is ${esc(study.status)}: the link ${study.status === 'draft' ? 'works once you launch it' : 'shows a "closed" page until you reopen it'}.</p>`;
-    const launched = launchedFlag !== undefined;
+    const { code: newCode, launched, revoked } = parseQuery(req, ShareQuery);
     const csrf = reply.generateCsrf();
-    const invitations = await inviteLinksSection(ctx, study, s.role === 'owner', csrf);
+    const model: ShareModel = {
+      studyId: study.id,
+      status: study.status,
+      link,
+      whatsapp: whatsappLink(`${study.title} — an anonymous survey (a few minutes, any phone): ${link}`),
+      launched: launched !== undefined,
+      revoked: revoked !== undefined && /^\d+$/.test(revoked) ? revoked : undefined,
+      invitationOnly: study.invitationOnly,
+      qr: await qrSvg(link),
+      // raw(): inviteLinksSection still returns a string of HTML; drop raw() once it returns Html.
+      invitations: raw(await inviteLinksSection(ctx, study, s.role === 'owner', csrf)),
+      referrals: study.definition.collection?.referrals
+        ? {
+            seeds: (await store.referrals.seeds(study.id)).map((r) => ({
+              link: referralLink(config.publicUrl, study.publicToken, r.code),
+              isNew: r.code === newCode,
+            })),
+            canSeed: s.role === 'owner',
+            waves: await store.referrals.waveCounts(study.id),
+          }
+        : undefined,
+    };
     return page(reply, {
       csrf,
       title: `Share – ${study.title}`,
       user: s.user,
       study: s.layoutStudy,
       active: 'share',
-      body: () =>
-        `<h1>Share the study</h1>${launched ? '<p class="ok">The study is open.</p>' : ''}${notOpen}` +
-        (revoked !== undefined && /^\d+$/.test(revoked)
-          ? `<p class="ok">${esc(revoked)} unused invitation link(s) revoked.</p>`
-          : '') +
-        (study.invitationOnly
-          ? '<p class="notice">Invitation only: this link alone shows a page saying an invitation is needed; hand out the invitation links below.</p>'
-          : '') +
-        `<p>Anonymous link — the same for everyone:</p><p class="link" id="study-link">${esc(link)}</p>` +
-        '<p class="row"><button type="button" data-copy="study-link" hidden>Copy the study link</button>' +
-        `<a class="button" href="${esc(whatsappLink(message))}" rel="noopener noreferrer">Share on WhatsApp</a>` +
-        `<a class="button" href="${base}/share/present">Show QR code full screen</a>` +
-        `<a class="button" href="${base}/qr.svg" download="study-${study.id}-qr.svg">Download QR code (SVG)</a>` +
-        `<a class="button" href="${base}/poster">Printable poster (PNG, SVG, print)</a></p>` +
-        `<div class="qr">${svg}</div>${invitations}${referrals}`,
+      body: () => shareView(model, csrf).text,
     });
   });
 
@@ -271,12 +248,11 @@ export function registerOverview(app: FastifyInstance, ctx: StudioContext): void
   app.get('/studies/:id/share/present', async (req, reply) => {
     const s = await loadStudy(req, ROLES.work);
     const link = studyLink(config.publicUrl, s.study.publicToken);
-    const svg = await qrSvg(link);
+    const qr = await qrSvg(link);
     return page(reply, {
       title: `QR code – ${s.study.title}`,
       user: s.user,
-      body: () =>
-        `<div class="present"><h1 dir="auto">${esc(s.study.title)}</h1><p>Scan to answer anonymously, or open:</p><p class="link">${esc(link)}</p><div class="qr big">${svg}</div></div>`,
+      body: () => presentView({ title: s.study.title, link, qr }).text,
     });
   });
 

@@ -1,7 +1,8 @@
 /**
  * A study's overview page: a pure function of {@link OverviewModel} (status, counts, what the study asks and,
  * for the owner, the launch section with its problems and warnings). The model is built by `overviewModel` in
- * overview.ts from the study, the store's counts and `launchCheck`.
+ * overview.ts from the study, the store's counts and `launchCheck`. The share page ({@link ShareModel}) and
+ * the page to project its QR code are here too.
  */
 import type { Issue } from '../../core/issue.js';
 import type { StudyStatus } from '../../store/index.js';
@@ -111,4 +112,68 @@ export function overviewView(m: OverviewModel, csrf: string): Html {
     m.launch &&
     html`${launchSection(m, m.launch, csrf)}${studyActionsView({ id: m.studyId, title: m.title, archivedAt: m.archivedAt }, csrf)}`
   }${summarySection(m.summary)}`;
+}
+
+/** The share page: the study link, its QR code, share buttons, invitation links and referral seed links. */
+export interface ShareModel {
+  readonly studyId: number;
+  readonly status: StudyStatus;
+  /** The anonymous respondent link. */
+  readonly link: string;
+  /** The wa.me link that shares a message with the link. */
+  readonly whatsapp: string;
+  /** Just launched (the launch redirects here). */
+  readonly launched: boolean;
+  /** How many unused invitation links were just revoked, if any. */
+  readonly revoked: string | undefined;
+  readonly invitationOnly: boolean;
+  /** The QR code of the link (SVG from the QR renderer). */
+  readonly qr: string;
+  /** The "Who can answer" section (invitelinks.ts). */
+  readonly invitations: Html;
+  /** Snowball sampling, when the study has referral links on. */
+  readonly referrals:
+    | {
+        readonly seeds: readonly { readonly link: string; readonly isNew: boolean }[];
+        /** Owners may make a new seed link. */
+        readonly canSeed: boolean;
+        readonly waves: readonly {
+          readonly wave: number;
+          readonly links: number;
+          readonly responses: number;
+        }[];
+      }
+    | undefined;
+}
+
+function referralsSection(m: ShareModel, r: NonNullable<ShareModel['referrals']>, csrf: string): Html {
+  return html`<section id="referrals"><h2>Referral links (snowball sampling)</h2><p class="hint">Give each seed group its own link. Everyone who answers can pass on a new link; responses record only the wave (how many hand-overs from a seed link), never who passed it on.</p>${
+    r.seeds.length
+      ? html`<ul>${r.seeds.map((s) => html`<li${s.isNew && html` class="ok"`}><span class="link">${s.link}</span></li>`)}</ul>`
+      : html`<p class="muted">No seed link yet.</p>`
+  }${r.canSeed && raw(postButton(`/studies/${m.studyId}/referrals`, csrf, 'New seed link'))}${
+    r.waves.length > 0 &&
+    html`<table><thead><tr><th>Wave</th><th class="n">Links</th><th class="n">Responses</th></tr></thead><tbody>${r.waves.map(
+      (w) => html`<tr><td>${w.wave}</td><td class="n">${w.links}</td><td class="n">${w.responses}</td></tr>`,
+    )}</tbody></table>`
+  }</section>`;
+}
+
+/** The body of the share page. */
+export function shareView(m: ShareModel, csrf: string): Html {
+  const base = `/studies/${m.studyId}`;
+  return html`<h1>Share the study</h1>${m.launched && html`<p class="ok">The study is open.</p>`}${
+    m.status !== 'open' &&
+    html`<p class="notice">The study is ${m.status}: the link ${m.status === 'draft' ? 'works once you launch it' : html`shows a "closed" page until you reopen it`}.</p>`
+  }${m.revoked !== undefined && html`<p class="ok">${m.revoked} unused invitation link(s) revoked.</p>`}${
+    m.invitationOnly &&
+    html`<p class="notice">Invitation only: this link alone shows a page saying an invitation is needed; hand out the invitation links below.</p>`
+  }<p>Anonymous link — the same for everyone:</p><p class="link" id="study-link">${m.link}</p><p class="row"><button type="button" data-copy="study-link" hidden>Copy the study link</button><a class="button" href="${m.whatsapp}" rel="noopener noreferrer">Share on WhatsApp</a><a class="button" href="${base}/share/present">Show QR code full screen</a><a class="button" href="${base}/qr.svg" download="study-${m.studyId}-qr.svg">Download QR code (SVG)</a><a class="button" href="${base}/poster">Printable poster (PNG, SVG, print)</a></p><div class="qr">${raw(m.qr)}</div>${m.invitations}${
+    m.referrals && referralsSection(m, m.referrals, csrf)
+  }`;
+}
+
+/** The page to project in a lecture hall: the title, the link and its QR code as large as the screen allows. */
+export function presentView(m: { readonly title: string; readonly link: string; readonly qr: string }): Html {
+  return html`<div class="present"><h1 dir="auto">${m.title}</h1><p>Scan to answer anonymously, or open:</p><p class="link">${m.link}</p><div class="qr big">${raw(m.qr)}</div></div>`;
 }

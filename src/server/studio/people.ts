@@ -14,51 +14,21 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { type AccountLink, normalizeEmail, randomToken, type StudyRole } from '../../store/index.js';
+import { normalizeEmail, randomToken, type StudyRole } from '../../store/index.js';
 import { INVITE_LINK_MS } from '../auth/accounts.js';
 import { ROLES, requireUser } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { asForm, EMAIL_RE } from '../form.js';
 import { parseParams, parseQuery, queryText, segment } from '../request.js';
-import { type Html, html, raw } from '../ui/html.js';
-import { scrollBox, scrollBoxText } from '../ui/table.js';
 import { loadStudy, page, type StudioContext, seeOther } from './common.js';
 import { field } from './definition.js';
-import { input, select } from './forms.js';
-import { csrfField, esc, issuesHtml, postButton } from './layout.js';
-
-const ROLE_OPTIONS: readonly { value: StudyRole; label: string }[] = [
-  { value: 'owner', label: 'Owner — everything, including roles' },
-  { value: 'analyst', label: 'Analyst — analysis and exports' },
-  { value: 'viewer', label: 'Viewer — progress and analysis only (aggregates)' },
-];
+import { type AuditModel, auditView, type MadeLink, type PeopleModel, peopleView } from './peopleView.js';
 
 function isRole(v: string): v is StudyRole {
   return v === 'owner' || v === 'analyst' || v === 'viewer';
 }
 
 const PAGE_SIZE = 50;
-
-/** An invitation link just made: shown once on the page that answers the form. */
-interface MadeLink {
-  readonly link: string;
-  readonly role: StudyRole;
-  readonly expiresAt: Date;
-}
-
-/** The "Invite by link" section: the link just made (once), open links with Withdraw, the form. */
-function inviteLinksView(
-  base: string,
-  csrf: string,
-  open: readonly AccountLink[],
-  made: MadeLink | undefined,
-): Html {
-  const when = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  return html`<h2>Invite by link</h2><p class="muted">For someone who may not have an account yet: they open the link, choose their own name, e-mail address and password (or sign in), and get the role. Each link works once, for ${INVITE_LINK_MS / 86_400_000} days.</p>
-${made && html`<div class="ok" role="status"><p>Invitation link (${made.role}, works once until ${when(made.expiresAt)}). Copy it now: it is not shown again.</p><p><input type="text" readonly aria-label="Invitation link" value="${made.link}"></p></div>`}
-${open.length > 0 && scrollBox('Open invitation links', html`<table><thead><tr><th>Role</th><th>Made</th><th>Expires</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${open.map((l) => html`<tr><td>${l.role ?? ''}</td><td>${when(l.createdAt)}</td><td>${when(l.expiresAt)}</td><td>${raw(postButton(`${base}/roles/links/withdraw`, csrf, `Withdraw the ${l.role ?? ''} link made ${when(l.createdAt)}`, { className: 'danger', hidden: { link: l.id } }))}</td></tr>`)}</tbody></table>`)}
-<form method="post" action="${base}/roles/links" class="row">${raw(csrfField(csrf))}<label for="link-role">Role</label><select id="link-role" name="role">${ROLE_OPTIONS.map((o) => html`<option value="${o.value}"${raw(o.value === 'analyst' ? ' selected' : '')}>${o.label}</option>`)}</select><button>Make an invitation link</button></form>`;
-}
 
 const RolesQuery = z.object({ invited: queryText });
 const AuditQuery = z.object({ older: queryText });
@@ -74,54 +44,22 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
     notice?: string,
     made?: MadeLink,
   ) => {
-    const base = `/studies/${s.study.id}`;
-    const grants = await store.roles.list(s.study.id);
-    const pending = await store.roles.invitations(s.study.id);
-    const links = await store.accountLinks.openInvites(s.study.id);
+    const model: PeopleModel = {
+      studyId: s.study.id,
+      grants: await store.roles.list(s.study.id),
+      pending: await store.roles.invitations(s.study.id),
+      links: await store.accountLinks.openInvites(s.study.id),
+      made,
+      notice,
+      error,
+    };
     return page(reply, {
       title: `People – ${s.study.title}`,
       user: s.user,
       study: s.layoutStudy,
       active: 'people',
       status: error ? 400 : 200,
-      body: (csrf) => {
-        const rows = grants
-          .map(
-            (g) =>
-              `<tr><td>${esc(g.displayName)}</td><td>${esc(g.email)}</td><td>${esc(g.role)}</td><td>${esc(g.grantedAt.toISOString().slice(0, 10))}</td>` +
-              `<td><div class="row"><form method="post" action="${base}/roles" class="row">${csrfField(csrf)}<input type="hidden" name="email" value="${esc(g.email)}">` +
-              `<label class="muted" for="r-${g.userId}">Role</label><select id="r-${g.userId}" name="role">${ROLE_OPTIONS.map((o) => `<option value="${o.value}"${o.value === g.role ? ' selected' : ''}>${esc(o.value)}</option>`).join('')}</select><button>Change ${esc(g.displayName || g.email)}'s role</button></form>` +
-              `${postButton(`${base}/roles/remove`, csrf, `Remove ${g.displayName || g.email}`, { className: 'danger', hidden: { userId: String(g.userId) } })}</div></td></tr>`,
-          )
-          .join('');
-        const invited = pending
-          .map(
-            (i) =>
-              `<tr><td>${esc(i.email)}</td><td>${esc(i.role)}</td><td>${esc(i.invitedAt.toISOString().slice(0, 10))}</td>` +
-              `<td>${postButton(`${base}/invitations/withdraw`, csrf, `Withdraw the invitation to ${i.email}`, { className: 'danger', hidden: { email: i.email } })}</td></tr>`,
-          )
-          .join('');
-        return (
-          '<h1>People</h1>' +
-          (notice ? `<p class="ok" role="status">${esc(notice)}</p>` : '') +
-          (error ? issuesHtml([{ message: error.message }], 'Could not change the roles:') : '') +
-          scrollBoxText(
-            'People with a role on this study',
-            `<table><thead><tr><th>Name</th><th>E-mail</th><th>Role</th><th>Since</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${rows}</tbody></table>`,
-          ) +
-          (invited
-            ? `<h2>Invitations not yet accepted</h2>${scrollBoxText('Invitations not yet accepted', `<table><thead><tr><th>E-mail</th><th>Role</th><th>Invited</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${invited}</tbody></table>`)}`
-            : '') +
-          `<h2>Invite someone</h2><p class="muted">They get the role when they accept the invitation on their start page, signed in with this address.</p><form method="post" action="${base}/roles" class="stack">${csrfField(csrf)}` +
-          input('p', 'email', 'E-mail address of their nabz account', error?.email ?? '', {
-            type: 'email',
-            required: true,
-          }) +
-          select('p', 'role', 'Role', error?.role ?? 'analyst', ROLE_OPTIONS) +
-          '<div><button class="primary">Invite</button></div></form>' +
-          inviteLinksView(base, csrf, links, made).text
-        );
-      },
+      body: (csrf) => peopleView(model, csrf).text,
     });
   };
 
@@ -316,32 +254,24 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
       const u = await store.users.byId(e.actorUserId);
       names.set(e.actorUserId, u ? `${u.displayName} <${u.email}>` : `user ${e.actorUserId}`);
     }
-    const rows = entries
-      .map(
-        (e) =>
-          `<tr><td>${esc(e.at.toISOString().replace('T', ' ').slice(0, 19))} UTC</td><td><code>${esc(e.action)}</code></td><td>${esc(e.actorUserId === null ? '—' : (names.get(e.actorUserId) ?? ''))}</td>` +
-          `<td><code>${esc(JSON.stringify(e.detail))}</code></td><td><code title="${esc(e.hash)}">${esc(e.hash.slice(0, 12))}…</code></td></tr>`,
-      )
-      .join('');
-    // Whether the server-wide chain is intact, but not its length, head or entry numbers: those change with
-    // every other study's activity, which one owner must not be able to follow (issue 12, finding 16).
-    const status = chain.ok
-      ? '<p class="ok" id="chain">The audit chain is intact: no entry of this server has been altered or removed.</p>'
-      : '<p class="errors" id="chain">The audit chain is broken: an entry of this server has been altered or removed. Tell the server\'s administrator.</p>';
-    const more =
-      oldestPosition > 1
-        ? `<p><a href="/studies/${s.study.id}/audit?older=${oldestPosition}">Older entries</a></p>`
-        : '';
+    const model: AuditModel = {
+      studyId: s.study.id,
+      entries: entries.map((e) => ({
+        at: e.at,
+        action: e.action,
+        by: e.actorUserId === null ? '—' : (names.get(e.actorUserId) ?? ''),
+        detail: e.detail,
+        hash: e.hash,
+      })),
+      chainOk: chain.ok,
+      older: oldestPosition > 1 ? oldestPosition : undefined,
+    };
     return page(reply, {
       title: `Audit log – ${s.study.title}`,
       user: s.user,
       study: s.layoutStudy,
       active: 'audit',
-      body: () =>
-        `<h1>Audit log</h1>${status}` +
-        (rows
-          ? `${scrollBoxText('Audit log entries', `<table><thead><tr><th>When</th><th>Action</th><th>By</th><th>Detail</th><th>Hash</th></tr></thead><tbody>${rows}</tbody></table>`)}${more}`
-          : '<p class="muted">No entries.</p>'),
+      body: () => auditView(model).text,
     });
   });
 }
