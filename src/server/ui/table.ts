@@ -4,7 +4,7 @@
  * scrolls sideways on a 360 px phone). The box is a keyboard-reachable region (`tabindex="0"`, `role="region"`,
  * an `aria-label`), so a keyboard user can focus it and scroll it with the arrow keys (WCAG 2.1.1).
  */
-import { type Html, type HtmlValue, html, raw } from './html.js';
+import { type Html, type HtmlValue, html } from './html.js';
 
 export interface TableOptions {
   /** Indexes of the columns that hold numbers (aligned to the end). */
@@ -17,11 +17,6 @@ export interface TableOptions {
 /** A sideways-scrolling, keyboard-reachable box around wide content (a table), named by `label`. */
 export function scrollBox(label: string, content: HtmlValue): Html {
   return html`<div class="wrap" tabindex="0" role="region" aria-label="${label}">${content}</div>`;
-}
-
-/** The same box for pages still built from strings: `content` must already be HTML. */
-export function scrollBoxText(label: string, content: string): string {
-  return scrollBox(label, raw(content)).text;
 }
 
 /** A scrollable table; header labels and cells are escaped unless they are Html. */
