@@ -31,7 +31,7 @@ import {
   DEFAULT_BOOTSTRAP,
   type TwoCoderBootstrap,
 } from './bootstrap.js';
-import type { QualProject } from './model.js';
+import { type Code, type CodeNode, codeTree, type QualProject } from './model.js';
 import { codePointLength } from './offsets.js';
 
 export type SourceScope = 'every' | 'coded' | 'all';
@@ -162,6 +162,29 @@ export function projectAgreementInput(
   };
 }
 
+/**
+ * The key of each code's random stream (its interval's), by code id: the code's path of names in the codebook,
+ * and for codes that share a path (two coders' own codes of one name) its place among them in codebook order.
+ * Names, hierarchy and order are what a REFI-QDA export and import keep — the ids are not (an imported code's
+ * id is the file's GUID) — so a project gives the same intervals after a round trip; and a code's key does not
+ * change when other codes are added. A code outside the tree (in a parent cycle) has no key here: the caller
+ * keys it by its id.
+ */
+export function codeStreamKeys(codes: readonly Code[]): Map<string, string> {
+  const keys = new Map<string, string>();
+  const taken = new Map<string, number>();
+  const walk = (n: CodeNode, parent: readonly string[]) => {
+    const path = [...parent, n.code.name];
+    const text = JSON.stringify(path);
+    const k = (taken.get(text) ?? 0) + 1;
+    taken.set(text, k);
+    keys.set(n.code.id, `${text}#${k}`);
+    for (const child of n.children) walk(child, path);
+  };
+  for (const root of codeTree(codes)) walk(root, []);
+  return keys;
+}
+
 /** Compare coders: κ, AC1, Brennan–Prediger (two coders) and α, per code and pooled, with bootstrap intervals. */
 export function compareCoders(project: QualProject, opts: ComparisonOptions): Comparison {
   const { input, scope } = projectAgreementInput(project, opts);
@@ -177,8 +200,9 @@ export function compareCoders(project: QualProject, opts: ComparisonOptions): Co
   const alphaRows = [...alpha.perCode, alpha.pooled];
   const two = opts.coders.length === 2 ? twoCoderAgreement(input) : null;
   const twoRows = two ? [...two.perCode, two.pooled] : null;
+  const streamKeys = codeStreamKeys(project.codes);
   const rows: ComparisonRow[] = alphaRows.map((a, i) => {
-    const key = a.codeId ?? '(pooled)';
+    const key = a.codeId === null ? '(pooled)' : (streamKeys.get(a.codeId) ?? `id:${a.codeId}`);
     const t = twoRows?.[i];
     return {
       codeId: a.codeId,

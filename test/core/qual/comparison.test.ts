@@ -6,10 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { krippendorffAlpha, twoCoderAgreement } from '../../../src/core/qual/agreement.js';
 import {
   agreementTables,
+  codeStreamKeys,
   compareCoders,
   projectAgreementInput,
   scopeNotes,
 } from '../../../src/core/qual/comparison.js';
+import type { QualProject } from '../../../src/core/qual/model.js';
 import { codePointLength } from '../../../src/core/qual/offsets.js';
 import { TableSpecSchema } from '../../../src/core/report/spec.js';
 import { fixtureProject } from '../../fixtures/qual/project.js';
@@ -110,5 +112,55 @@ describe('agreement tables for CSV and DOCX', () => {
     expect(tables.map((t) => t.id)).toEqual(['qualAgreement', 'qualAgreementPairs']);
     for (const t of tables) expect(TableSpecSchema.safeParse(t).success).toBe(true);
     expect(tables[1]!.rows).toHaveLength(3);
+  });
+});
+
+describe('bootstrap intervals are keyed by what an export and import keep', () => {
+  /** The project with every code given another id (as a REFI-QDA import does: the file's GUIDs). */
+  function withNewCodeIds(p: QualProject): { project: QualProject; id: (old: string) => string } {
+    const id = (old: string) => `renamed-${old}`;
+    return {
+      id,
+      project: {
+        ...p,
+        codes: p.codes.map((c) => ({
+          ...c,
+          id: id(c.id),
+          parentId: c.parentId === null ? null : id(c.parentId),
+          ...(c.mergedInto ? { mergedInto: id(c.mergedInto) } : {}),
+        })),
+        segments: p.segments.map((sg) => ({ ...sg, codeIds: sg.codeIds.map(id) })),
+      },
+    };
+  }
+  /** Each row's intervals, without its code id. */
+  const intervals = (c: ReturnType<typeof compareCoders>) =>
+    c.rows.map(({ alphaCi, twoCi }) => ({ alphaCi, twoCi }));
+
+  it('the same project with other code ids gives identical intervals, two and three coders', () => {
+    const renamed = withNewCodeIds(project);
+    for (const coders of [['r1', 'r2'], coders3]) {
+      const opts = { coders, codeIds, unit: 'turn' as const, sources: 'coded' as const };
+      const before = compareCoders(project, opts);
+      const after = compareCoders(renamed.project, { ...opts, codeIds: codeIds.map(renamed.id) });
+      expect(after.rows.map((r) => r.codeId)).toEqual([...codeIds.map(renamed.id), null]);
+      expect(intervals(after)).toEqual(intervals(before));
+      expect(before.rows[0]!.alphaCi).toBeDefined();
+    }
+  });
+
+  it('keys a code by its path of names, and codes sharing a path by their codebook order', () => {
+    const codes = [
+      { id: 'x', name: 'Stigma', parentId: null, definition: '', examples: [], codable: true },
+      { id: 'p', name: 'Support', parentId: null, definition: '', examples: [], codable: true },
+      { id: 'q', name: 'Stigma', parentId: 'p', definition: '', examples: [], codable: true },
+      { id: 'y', name: 'Stigma', parentId: null, definition: '', examples: [], codable: true },
+    ];
+    expect(Object.fromEntries(codeStreamKeys(codes))).toEqual({
+      x: '["Stigma"]#1',
+      y: '["Stigma"]#2',
+      p: '["Support"]#1',
+      q: '["Support","Stigma"]#1',
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { consensusCodebook } from '../../../src/core/qual/codebook.js';
+import { compareCoders } from '../../../src/core/qual/comparison.js';
 import { checkProject, type QualProject } from '../../../src/core/qual/model.js';
 import { importProjectXml, importQdc, importQdpx, splitListBlock } from '../../../src/import/qdpx.js';
 import { guidFor, hashGuid, isGuid, normalizeGuid } from '../../../src/lib/guid.js';
@@ -181,6 +182,30 @@ describe('round trip export → import → export', () => {
   it('writes a byte-identical project.qde and identical source files', () => {
     expect(second.xml).toBe(first.xml);
     expect(Buffer.from(second.bytes).equals(Buffer.from(first.bytes))).toBe(true);
+  });
+
+  it('gives the same agreement and bootstrap intervals (codes and coders have new ids)', () => {
+    const codeIds = ['workload', 'health', 'fear'];
+    for (const coders of [
+      ['r1', 'r2'],
+      ['r1', 'r2', 'r3'],
+    ]) {
+      const opts = { coders, codeIds, unit: 'turn' as const, sources: 'coded' as const };
+      const here = compareCoders(p, opts);
+      const there = compareCoders(back, {
+        ...opts,
+        coders: coders.map((c) => g('coder', c)),
+        codeIds: codeIds.map((c) => g('code', c)),
+      });
+      const figures = (c: typeof here) =>
+        c.rows.map((r) => ({
+          alpha: r.alpha.alpha,
+          kappa: r.two?.kappa,
+          alphaCi: r.alphaCi,
+          twoCi: r.twoCi,
+        }));
+      expect(figures(there)).toEqual(figures(here));
+    }
   });
 
   it('keeps codes with hierarchy, colours, definitions and examples', () => {
