@@ -39,7 +39,8 @@ import { HttpError, type HttpIssue, tooLarge } from './errors.js';
 import { checkFormText } from './form.js';
 import { qualRoutes } from './qual/index.js';
 import { sharedRateLimitStore } from './rate-limit-store.js';
-import { compressBody, renderPage } from './respond/index.js';
+import { respondentErrorPage } from './respond/errorPage.js';
+import { compressBody } from './respond/index.js';
 import { StudyCache } from './respond/load.js';
 import { respondRoutes } from './respond/routes.js';
 import { studioRoutes } from './studio/index.js';
@@ -89,6 +90,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const { store, config } = opts;
   const clock = opts.clock ?? Date.now;
   const sessionPolicy = opts.sessionPolicy ?? DEFAULT_SESSION_POLICY;
+  // One study cache for the three respondent-engine adapters (form routes, JSON API, studio preview); the
+  // respondent error pages read their study's languages from it too (sendError, nothing queried).
+  const studyCache = new StudyCache(store);
 
   const logger: NonNullable<FastifyServerOptions['logger']> =
     opts.logger === undefined || opts.logger === false
@@ -140,6 +144,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
             : 'The address is not valid (it has a broken %-escape); check the link.',
           'malformed',
         ),
+        studyCache,
       );
     },
   });
@@ -241,19 +246,22 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
 
   app.setNotFoundHandler((req, reply) => {
-    sendError(req, reply, new HttpError(404, `Nothing is at ${loggablePath(req.url)}.`, 'not_found'));
+    sendError(
+      req,
+      reply,
+      new HttpError(404, `Nothing is at ${loggablePath(req.url)}.`, 'not_found'),
+      studyCache,
+    );
   });
 
   app.setErrorHandler((err: FastifyError | HttpError | Error, req, reply) => {
     const httpErr = toHttpError(err, isRespondentPath(req.url));
     if (httpErr.status >= 500 && !(httpErr.code === 'unavailable') && !isRespondentPath(req.url))
       req.log.error({ err }, 'request failed');
-    sendError(req, reply, httpErr);
+    sendError(req, reply, httpErr, studyCache);
   });
 
   await app.register(authRoutes, { store, config, throttle, clock, sessionPolicy });
-  // One study cache for the three respondent-engine adapters: form routes, JSON API, studio preview.
-  const studyCache = new StudyCache(store);
   await app.register(respondRoutes, { store, config, clock, cache: studyCache });
   await app.register(apiRoutes, { store, config, clock, cache: studyCache });
   await app.register(studioRoutes, { store, config, studyCache });
@@ -357,20 +365,16 @@ function isZodLike(err: unknown): err is { issues: { path: PropertyKey[]; messag
   );
 }
 
-/** The kind of respondent error page for a status. */
-function respondErrorKind(
-  status: number,
-): 'not_found' | 'bad_request' | 'expired' | 'rate_limited' | 'too_large' | 'server' {
-  if (status === 404) return 'not_found';
-  if (status === 403) return 'expired';
-  if (status === 429) return 'rate_limited';
-  if (status === 413) return 'too_large';
-  if (status >= 500) return 'server';
-  return 'bad_request';
-}
-
-/** Render an HttpError: JSON under /api/, the respondent error page under /s/, a small HTML page otherwise. */
-function sendError(req: FastifyRequest, reply: FastifyReply, err: HttpError): void {
+/**
+ * Render an HttpError: JSON under /api/, the respondent error page under /s/ (in the study language asked for:
+ * respond/errorPage.ts), a small HTML page otherwise.
+ */
+function sendError(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  err: HttpError,
+  studyCache: Pick<StudyCache, 'kept'>,
+): void {
   if (reply.sent) return;
   reply.code(err.status);
   for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
@@ -384,7 +388,7 @@ function sendError(req: FastifyRequest, reply: FastifyReply, err: HttpError): vo
     return;
   }
   if (url.startsWith('/s/')) {
-    const page = renderPage({ view: 'error', kind: respondErrorKind(err.status), status: err.status });
+    const page = respondentErrorPage(req, err.status, studyCache);
     const c = compressBody(page.body, req.headers['accept-encoding']);
     reply.headers({ ...RESPOND_HEADERS, ...c.headers }).send(c.body);
     return;

@@ -5,10 +5,14 @@
  * button that posts the page's form (what was typed is kept, the session goes on in the language chosen);
  * elsewhere a link to the same page in the other language. `<html>` carries the page's `lang`/`dir`.
  *
+ * The app's error pages under a study link (400, 413, 429, 500) are in the study language the request asked for
+ * (`?lang=`, else the form's `_lang`), with the switch; English otherwise, and whenever anything is unexpected.
+ *
  * And the page count a respondent can trust: "of N" stays the same when an answer shows a follow-up page
  * (core/study/pages.ts `progress`), the `<progress>` element agrees.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { respondentErrorPage } from '../../src/server/respond/errorPage.js';
 import { answerPhq9, followUpStudy } from './followUpHelpers.js';
 import {
   BACE_ITEMS,
@@ -16,6 +20,7 @@ import {
   countRows,
   createStudy,
   FormBrowser,
+  form,
   serverBackends,
   type TestApp,
   testApp,
@@ -186,6 +191,100 @@ for (const backend of serverBackends()) {
       expect(personal).toBeTruthy();
       await b.get(`${personal}?lang=en`);
       await followLink(b, 'en');
+    });
+  });
+
+  describe(`the app's error pages in the language asked for (${backend.name})`, () => {
+    let t: TestApp;
+    let token = '';
+    const start = async (config = {}) => {
+      t = await testApp({ backend, config });
+      const ownerId = (await t.createUser({ email: 'owner@example.org' })).id;
+      token = (await createStudy(t.store, { ownerId, definition: baceStudyDefinition() })).publicToken;
+    };
+    afterEach(async () => {
+      await t.close();
+    });
+    /** The page is the error page of that status in `lang`, with a link to the other language. */
+    const expectErrorPage = (b: FormBrowser, status: number, lang: Lang, title: string) => {
+      expect(b.status).toBe(status);
+      expect(b.html).toContain(`<h1>${title}</h1>`);
+      return expectLink(b, lang);
+    };
+    /** On the first content page of a session in `lang`. */
+    const onPage = async (lang: Lang) => {
+      const b = new FormBrowser(t.app);
+      await b.get(`/s/${token}?lang=${lang}`);
+      await b.submit({}, { name: '_consent', value: 'agree' });
+      expect(b.page()).toBe('e1');
+      return b;
+    };
+
+    it('413 (a body too large to be read) and 400 (a form that is not UTF-8): Urdu, with the link to English', async () => {
+      await start();
+      const b = await onPage('ur');
+      await b.submit({ enrolled: 'x'.repeat(300 * 1024) });
+      const href = expectErrorPage(b, 413, 'ur', 'عبارت بہت لمبی ہے');
+      expect(href).toBe(`/s/${token}?lang=en`);
+      await b.get(href);
+      expect(b.status).toBe(200);
+      expect(b.html).toContain('<html lang="en" dir="ltr">');
+
+      const c = await onPage('ur');
+      const bad = await c.post(c.action(), { ...form({}), payload: 'enrolled=%FF' });
+      c.html = bad.body;
+      c.status = bad.statusCode;
+      expectErrorPage(c, 400, 'ur', 'فارم میں کوئی خرابی تھی');
+      // In English when English is asked for, with the link to Urdu.
+      const e = await onPage('en');
+      await e.submit({ enrolled: 'x'.repeat(300 * 1024) });
+      expectErrorPage(e, 413, 'en', 'Too much text');
+    });
+
+    it('429 (the page limit) and 500 (the store failing; the language from the form body): Urdu', async () => {
+      await start({ submitRateLimitPerMinute: 1 });
+      const b = new FormBrowser(t.app);
+      for (let i = 0; i < 10; i++) await b.get(`/s/${token}?lang=ur`);
+      expect(b.status).toBe(200);
+      await b.get(`/s/${token}?lang=ur`);
+      expectErrorPage(b, 429, 'ur', 'بہت زیادہ کوششیں');
+      await t.close();
+
+      await start();
+      const c = new FormBrowser(t.app);
+      await c.get(`/s/${token}?lang=ur`);
+      expect(c.hidden()._lang).toBe('ur');
+      t.store.drafts.save = async () => {
+        throw new Error('the disk is full');
+      };
+      // Posted to the link without `?lang=`: the form's `_lang` says Urdu.
+      const res = await c.post(`/s/${token}`, form({ ...c.hidden(), _consent: 'agree' }));
+      c.html = res.body;
+      c.status = res.statusCode;
+      expectErrorPage(c, 500, 'ur', 'کچھ غلط ہو گیا');
+    });
+
+    it('English, as before, for a language the study does not have, a study not loaded, or a failure in between', async () => {
+      await start();
+      const b = await onPage('ur');
+      await b.post(`/s/${token}?lang=fr`, form({ enrolled: 'x'.repeat(300 * 1024) }));
+      expect(b.lastPost!.statusCode).toBe(413);
+      expect(b.lastPost!.body).toContain('<html lang="en" dir="ltr">');
+      expect(b.lastPost!.body).not.toContain('hreflang');
+      // An unknown link: no study, no languages.
+      const u = new FormBrowser(t.app);
+      await u.get('/s/NoSuchStudyToken/nothing?lang=ur');
+      expect(u.status).toBe(404);
+      expect(u.html).toContain('<html lang="en" dir="ltr">');
+      // The page itself never fails: a cache that throws gives the English page.
+      const page = respondentErrorPage({ url: `/s/${token}?lang=ur`, query: { lang: 'ur' } }, 500, {
+        kept: () => {
+          throw new Error('broken');
+        },
+      });
+      expect(page.status).toBe(500);
+      expect(page.body).toContain('<html lang="en" dir="ltr">');
+      expect(page.body).toContain('<h1>Something went wrong</h1>');
     });
   });
 

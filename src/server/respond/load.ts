@@ -166,6 +166,17 @@ export class StudyCache {
     else hit.n++;
   }
 
+  /**
+   * A link's study as this process last loaded it (its current version, prepared), at once and without reading
+   * anything: for an error page (respond/errorPage.ts), which must not query. Undefined when the study or its
+   * version is not kept, or is a draft.
+   */
+  kept(token: string): LoadedStudy | undefined {
+    const hit = this.studies.get(token);
+    if (!hit || hit.study.status === 'draft') return undefined;
+    return this.entries.get(`${hit.study.id}:${hit.study.version}`);
+  }
+
   /** The study's current version (its definition is on the row already). */
   current(study: Study): LoadedStudy {
     return this.remember(`${study.id}:${study.version}`, () =>

@@ -308,7 +308,8 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
       buttons?: boolean;
     } = {},
   ): RespondCommon {
-    const q = c.preview ? '?preview=1' : '';
+    // The form posts to a URL with its language, so an error page for a body never read (413, 429) has it too.
+    const q = `?lang=${encodeURIComponent(c.lang)}${c.preview ? '&preview=1' : ''}`;
     const languages = c.loaded.resolved.study.languages;
     const hidden: Record<string, string> = { _lang: c.lang };
     if (extra.state?.shared) hidden._shared = '1';
@@ -533,7 +534,7 @@ export async function respondRoutes(app: FastifyInstance, opts: RespondRoutesOpt
       reply,
       renderPage({
         ...common(c),
-        action: `/s/${c.token}/resume`,
+        action: `/s/${c.token}/resume?lang=${encodeURIComponent(c.lang)}`,
         view: 'resume',
         ...(c.query.e === '1' ? { notFound: true } : {}),
       }),
