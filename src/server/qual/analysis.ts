@@ -125,16 +125,16 @@ export function registerAnalysis(app: FastifyInstance, ctx: QualContext): void {
         title: 'Coder comparison',
         section: 'compare',
         body: (csrf) =>
-          '<h1>Coder comparison</h1><p>Coding is blind: each coder sees only their own segments. Agreement is computed once the owner opens comparison; then every coder sees every segment.</p>' +
-          (q.owner
-            ? postButton(
-                `${base}/comparison`,
-                csrf,
-                'Open comparison',
-                { open: '1', version: q.project.version },
-                'primary',
-              )
-            : ''),
+          html`<h1>Coder comparison</h1><p>Coding is blind: each coder sees only their own segments. Agreement is computed once the owner opens comparison; then every coder sees every segment.</p>${
+            q.owner &&
+            postButton(
+              `${base}/comparison`,
+              csrf,
+              'Open comparison',
+              { open: '1', version: q.project.version },
+              'primary',
+            )
+          }`,
       });
     }
     const c = await comparisonOf(ctx, q, req);
@@ -155,7 +155,7 @@ export function registerAnalysis(app: FastifyInstance, ctx: QualContext): void {
       q,
       title: 'Coder comparison',
       section: 'compare',
-      body: () => html`<h1>Coder comparison</h1>${form}${results}`.text,
+      body: () => html`<h1>Coder comparison</h1>${form}${results}`,
     });
   });
 

@@ -301,14 +301,14 @@ export async function sendQualPage(
     readonly section: QualSection;
     /** Whether the project exists (the section menu needs it). */
     readonly hasProject?: boolean;
-    /** The page's content (a string is markup already: for pages still built from strings). */
-    readonly body: (csrf: string) => Html | string;
+    /** The page's content. */
+    readonly body: (csrf: string) => Html;
     readonly status?: number;
   },
 ): Promise<FastifyReply> {
   const csrf = await reply.generateCsrf();
   const nav = input.hasProject !== false && qualNav(qualBase(input.q.study.id), input.q.role, input.section);
-  const body = html`${QUAL_STYLE}${nav}${raw(input.body(csrf))}<script src="${QUAL_SCRIPT_PATH}" defer></script>`;
+  const body = html`${QUAL_STYLE}${nav}${input.body(csrf)}<script src="${QUAL_SCRIPT_PATH}" defer></script>`;
   return reply
     .code(input.status ?? 200)
     .headers(QUAL_HEADERS)

@@ -317,7 +317,7 @@ export function registerConsensus(app: FastifyInstance, ctx: QualContext): void 
 
   app.get('/studies/:id/qual/consensus', async (req, reply) => {
     const q = await loadQual(ctx, req, ROLES.work);
-    if (!q.project.comparisonOpen) return sendQualPage(reply, { q, ...page, body: () => blindView().text });
+    if (!q.project.comparisonOpen) return sendQualPage(reply, { q, ...page, body: () => blindView() });
     const { state, project, filters, report } = await reportOf(ctx, q, req);
     const model = (csrf: string): ConsensusModel => ({
       base: qualBase(q.study.id),
@@ -332,7 +332,7 @@ export function registerConsensus(app: FastifyInstance, ctx: QualContext): void 
       merged: state.entities.code.filter((c) => c.data.mergedInto !== undefined).length,
       back: backQuery(filters),
     });
-    return sendQualPage(reply, { q, ...page, body: (csrf) => consensusView(model(csrf)).text });
+    return sendQualPage(reply, { q, ...page, body: (csrf) => consensusView(model(csrf)) });
   });
 
   for (const ext of ['csv', 'docx'] as const)
@@ -380,18 +380,18 @@ export function registerConsensus(app: FastifyInstance, ctx: QualContext): void 
   app.get('/studies/:id/qual/consensus/codebook', async (req, reply) => {
     const q = await loadQual(ctx, req, ROLES.work);
     const state = await openState(ctx, q);
-    if (!state) return sendQualPage(reply, { q, ...page, body: () => blindView().text });
+    if (!state) return sendQualPage(reply, { q, ...page, body: () => blindView() });
     return sendQualPage(reply, {
       q,
       ...page,
-      body: (csrf) => codebookView(codebookModel(q, state, csrf)).text,
+      body: (csrf) => codebookView(codebookModel(q, state, csrf)),
     });
   });
 
   app.get('/studies/:id/qual/consensus/codebook/split', async (req, reply) => {
     const q = await loadQual(ctx, req, ROLES.work);
     const state = await openState(ctx, q);
-    if (!state) return sendQualPage(reply, { q, ...page, body: () => blindView().text });
+    if (!state) return sendQualPage(reply, { q, ...page, body: () => blindView() });
     const project = consensusCodebook(toQualProject(state));
     const codeId = parseQuery(req, z.object({ code: queryText })).code ?? '';
     if (!project.codes.some((c) => c.id === codeId && c.codable))
@@ -415,7 +415,7 @@ export function registerConsensus(app: FastifyInstance, ctx: QualContext): void 
     return sendQualPage(reply, {
       q,
       ...page,
-      body: (csrf) => splitView({ base, csrf, code, passages }).text,
+      body: (csrf) => splitView({ base, csrf, code, passages }),
     });
   });
 

@@ -231,7 +231,7 @@ export function registerConsent(app: FastifyInstance, ctx: QualContext): void {
       q,
       title: 'Written consent',
       section: 'consent',
-      body: (csrf) => consentPage(model, csrf).text,
+      body: (csrf) => consentPage(model, csrf),
     });
   });
 

@@ -34,7 +34,7 @@ export function registerOverview(app: FastifyInstance, ctx: QualContext): void {
         title: 'Qualitative analysis',
         section: 'overview',
         hasProject: false,
-        body: (csrf) => startView(start, csrf).text,
+        body: (csrf) => startView(start, csrf),
       });
     }
     const q = { ...s, project: record };
@@ -52,7 +52,7 @@ export function registerOverview(app: FastifyInstance, ctx: QualContext): void {
       q,
       title: `Qualitative analysis – ${project.name}`,
       section: 'overview',
-      body: (csrf) => overviewView(model, csrf).text,
+      body: (csrf) => overviewView(model, csrf),
     });
   });
 

@@ -90,7 +90,7 @@ export function registerQueries(app: FastifyInstance, ctx: QualContext): void {
       q,
       title: 'Queries',
       section: 'queries',
-      body: () => queriesView(model).text,
+      body: () => queriesView(model),
     });
   });
 }
