@@ -5,8 +5,9 @@
  * same CSP, no third-party requests.
  */
 import type { VolunteerFormError } from '../../core/study/followUp.js';
-import { localize, uiStrings } from '../../core/study/i18n.js';
-import { esc, paragraphs } from './html.js';
+import { localize, type UiStrings, uiStrings } from '../../core/study/i18n.js';
+import { attr, type Html, html, raw } from '../ui/html.js';
+import { paragraphs } from './html.js';
 import { finish, formOpen, hiddenFields, type RenderedPage, type RespondCommon } from './render.js';
 
 export type VolunteerView =
@@ -23,15 +24,28 @@ const FIELD_OF: Readonly<Record<VolunteerFormError, string>> = {
   agree: 'f-agree',
 };
 
-function input(id: string, name: string, label: string, type: string, errs: string[], hint?: string): string {
+/** A labelled contact field, its hint and its problems (each described by id). */
+function input(id: string, name: string, label: string, type: string, errs: string[], hint?: string): Html {
   const described = [hint ? `h-${name}` : '', ...errs.map((_, i) => `e-${name}-${i}`)].filter(Boolean);
-  return (
-    `<div class="q${errs.length ? ' bad' : ''}"><label for="${id}">${esc(label)}</label>` +
-    (hint ? `<p class="h" id="h-${name}">${esc(hint)}</p>` : '') +
-    errs.map((e, i) => `<p class="er" id="e-${name}-${i}">${esc(e)}</p>`).join('') +
-    `<input type="${type}" name="${name}" id="${id}" dir="ltr" maxlength="${name === 'name' ? 80 : 254}"` +
-    `${described.length ? ` aria-describedby="${described.join(' ')}"` : ''}${errs.length ? ' aria-invalid="true"' : ''}></div>`
-  );
+  return html`<div class="q${errs.length ? ' bad' : ''}"><label for="${id}">${label}</label>${
+    hint && html`<p class="h" id="h-${name}">${hint}</p>`
+  }${errs.map((e, i) => html`<p class="er" id="e-${name}-${i}">${e}</p>`)}<input type="${type}" name="${name}" id="${id}" dir="ltr" maxlength="${name === 'name' ? 80 : 254}"${attr(
+    'aria-describedby',
+    described.length ? described.join(' ') : undefined,
+  )}${errs.length > 0 && html` aria-invalid="true"`}></div>`;
+}
+
+/**
+ * The start of the page's form and its hidden fields: the respondent page shell's markup (render.ts), HTML by
+ * construction.
+ */
+function formStart(c: RespondCommon, s: UiStrings): Html {
+  return html`${raw(formOpen(c, s))}${raw(hiddenFields(c))}`;
+}
+
+/** A heading and one paragraph: the pages for a link with nothing behind it, and the start of others. */
+function headed(title: string, text: string): Html {
+  return html`<h1>${title}</h1><p>${text}</p>`;
 }
 
 function form(c: RespondCommon, errors: readonly VolunteerFormError[]): RenderedPage {
@@ -45,23 +59,18 @@ function form(c: RespondCommon, errors: readonly VolunteerFormError[]): Rendered
   };
   const of = (...keys: VolunteerFormError[]) => keys.filter((k) => errors.includes(k)).map((k) => msg[k]);
   const description = localize(c.resolved.study.followUp?.description, c.lang);
-  const summary = errors.length
-    ? `<div class="es" id="es" role="alert" tabindex="-1" autofocus><h2>${esc(s.errorSummaryTitle)}</h2><ul>${errors
-        .map((e) => `<li><a href="#${FIELD_OF[e]}">${esc(msg[e])}</a></li>`)
-        .join('')}</ul></div>`
-    : '';
+  const summary =
+    errors.length > 0 &&
+    html`<div class="es" id="es" role="alert" tabindex="-1" autofocus><h2>${s.errorSummaryTitle}</h2><ul>${errors.map(
+      (e) => html`<li><a href="#${FIELD_OF[e]}">${msg[e]}</a></li>`,
+    )}</ul></div>`;
   const agreeErr = of('agree');
-  const main =
-    `<h1>${esc(v.title)}</h1>${summary}` +
-    (description ? `<div>${paragraphs(description.text)}</div>` : '') +
-    `<p>${esc(v.intro)}</p><p>${esc(v.apart)}</p>${formOpen(c, s)}${hiddenFields(c)}` +
-    input('f-name', 'name', v.name, 'text', [], v.nameHint) +
-    input('f-email', 'email', v.email, 'email', of('contact', 'email'), v.contactHint) +
-    input('f-phone', 'phone', v.phone, 'tel', of('phone')) +
-    `<div class="q${agreeErr.length ? ' bad' : ''}">${agreeErr.map((e) => `<p class="er" id="e-agree">${esc(e)}</p>`).join('')}` +
-    `<label><input type="checkbox" name="agree" value="1" id="f-agree"${agreeErr.length ? ' aria-invalid="true" aria-describedby="e-agree"' : ''}> ${esc(v.agree)}</label></div>` +
-    `<div class="bt"><button class="p">${esc(v.submit)}</button></div></form>`;
-  return finish(c, v.title, main, errors.length ? 400 : 200);
+  const main = html`<h1>${v.title}</h1>${summary}${description && html`<div>${raw(paragraphs(description.text))}</div>`}<p>${v.intro}</p><p>${v.apart}</p>${formStart(c, s)}${input('f-name', 'name', v.name, 'text', [], v.nameHint)}${input('f-email', 'email', v.email, 'email', of('contact', 'email'), v.contactHint)}${input('f-phone', 'phone', v.phone, 'tel', of('phone'))}<div class="q${agreeErr.length ? ' bad' : ''}">${agreeErr.map(
+    (e) => html`<p class="er" id="e-agree">${e}</p>`,
+  )}<label><input type="checkbox" name="agree" value="1" id="f-agree"${
+    agreeErr.length > 0 && html` aria-invalid="true" aria-describedby="e-agree"`
+  }> ${v.agree}</label></div><div class="bt"><button class="p">${v.submit}</button></div></form>`;
+  return finish(c, v.title, main.text, errors.length ? 400 : 200);
 }
 
 /** One volunteer page. */
@@ -74,26 +83,18 @@ export function renderVolunteer(c: RespondCommon, view: VolunteerView): Rendered
       return finish(
         c,
         v.doneTitle,
-        `<h1>${esc(v.doneTitle)}</h1><p>${esc(v.doneText)}</p><h2>${esc(v.personalLink)}</h2><p dir="ltr"><a href="${esc(view.personalLink)}">${esc(view.personalLink)}</a></p>`,
+        html`${headed(v.doneTitle, v.doneText)}<h2>${v.personalLink}</h2><p dir="ltr"><a href="${view.personalLink}">${view.personalLink}</a></p>`
+          .text,
         200,
         true,
       );
     case 'status': {
-      const s = uiStrings(c.lang);
-      const main =
-        `<h1>${esc(v.statusTitle)}</h1><p>${esc(v.statusText)}</p>${formOpen(c, s)}${hiddenFields(c)}` +
-        `<p class="h">${esc(v.withdrawHint)}</p><div class="bt"><button name="withdraw" value="1">${esc(v.withdraw)}</button></div></form>`;
-      return finish(c, v.statusTitle, main, 200, true);
+      const main = html`${headed(v.statusTitle, v.statusText)}${formStart(c, uiStrings(c.lang))}<p class="h">${v.withdrawHint}</p><div class="bt"><button name="withdraw" value="1">${v.withdraw}</button></div></form>`;
+      return finish(c, v.statusTitle, main.text, 200, true);
     }
     case 'gone':
-      return finish(c, v.goneTitle, `<h1>${esc(v.goneTitle)}</h1><p>${esc(v.goneText)}</p>`, 404, true);
+      return finish(c, v.goneTitle, headed(v.goneTitle, v.goneText).text, 404, true);
     case 'unavailable':
-      return finish(
-        c,
-        v.unavailableTitle,
-        `<h1>${esc(v.unavailableTitle)}</h1><p>${esc(v.unavailableText)}</p>`,
-        404,
-        true,
-      );
+      return finish(c, v.unavailableTitle, headed(v.unavailableTitle, v.unavailableText).text, 404, true);
   }
 }
