@@ -45,7 +45,7 @@ import { StudyCache } from './respond/load.js';
 import { respondRoutes } from './respond/routes.js';
 import { studioRoutes } from './studio/index.js';
 import { RESPOND_HEADERS, STUDIO_HEADERS, startHeaders } from './ui/headers.js';
-import { esc } from './ui/html.js';
+import { html } from './ui/html.js';
 
 export { BODY_LIMIT };
 
@@ -403,13 +403,13 @@ function sendError(
   }
   const signInLink =
     err.status === 401
-      ? '<p><a href="/signin">Sign in</a></p>'
-      : '<p><a href="/">Back to the start page</a></p>';
+      ? html`<p><a href="/signin">Sign in</a></p>`
+      : html`<p><a href="/">Back to the start page</a></p>`;
   reply.headers(STUDIO_HEADERS).send(
     authPage({
       title: titleFor(err.status),
-      body: `<h1>${esc(titleFor(err.status))}</h1><p>${esc(err.message)}</p>${signInLink}`,
-    }),
+      body: html`<h1>${titleFor(err.status)}</h1><p>${err.message}</p>${signInLink}`,
+    }).text,
   );
 }
 

@@ -25,10 +25,10 @@ describe('the studio layout', () => {
   it('starts every page with a skip link to the content, after the header and the tabs', () => {
     const page = layout({
       title: 'T',
-      body: '<h1>Body</h1>',
+      body: html`<h1>Body</h1>`,
       study: { id: 3, title: 'S', status: 'open', role: 'owner' },
       active: 'progress',
-    });
+    }).text;
     const skip = page.indexOf('<a class="skip" href="#content">Skip to content</a>');
     expect(skip).toBeGreaterThan(page.indexOf('<body>'));
     expect(skip).toBeLessThan(page.indexOf('<header'));

@@ -27,10 +27,11 @@ import { type AccountLink, normalizeEmail, randomToken, type StudyRole } from '.
 import { HttpError } from '../errors.js';
 import { EMAIL_RE, formField } from '../form.js';
 import { parseParams, parseQuery, queryText, segment } from '../request.js';
-import { layout } from '../studio/layout.js';
+import { csrfField, layout } from '../studio/layout.js';
 import { STUDIO_HEADERS } from '../ui/headers.js';
 import { type Html, html } from '../ui/html.js';
 import { currentUser, requireUser } from './guard.js';
+import { errorsView } from './pages.js';
 import { hashPassword, passwordProblem, verifyAgainstDummy, verifyPassword } from './password.js';
 import type { AuthRoutesOptions } from './routes.js';
 
@@ -57,15 +58,6 @@ type StartSession = (
 // ---------------------------------------------------------------------------------------------------------
 // Views (pure)
 
-function errorsView(errors: readonly string[]): Html | false {
-  return (
-    errors.length > 0 &&
-    html`<div class="errors" role="alert"><ul>${errors.map((e) => html`<li>${e}</li>`)}</ul></div>`
-  );
-}
-
-const csrfView = (csrf: string) => html`<input type="hidden" name="_csrf" value="${csrf}">`;
-
 const newPasswordFields = (label: string) =>
   html`<div class="field"><label for="password">${label}</label><p class="hint" id="pw-hint">At least 10 characters; a few unrelated words work well.</p><input type="password" id="password" name="password" autocomplete="new-password" required minlength="10" aria-describedby="pw-hint"></div>
 <div class="field"><label for="password2">${label} again</label><input type="password" id="password2" name="password2" autocomplete="new-password" required minlength="10"></div>`;
@@ -89,32 +81,31 @@ interface JoinModel {
 }
 
 /** The invitation page: accept (signed in), or name, e-mail and password (signed out). */
-function joinPage(m: JoinModel, csrf: string): string {
+function joinPage(m: JoinModel, csrf: string): Html {
   const lead = html`<h1>Join “${m.studyTitle}”</h1><p>You are invited to this study as ${ROLE_TEXT[m.role]}. The link works once, until ${utc(m.expiresAt)}.</p>`;
   const body = m.signedInAs
-    ? html`${lead}${errorsView(m.errors ?? [])}<form method="post" action="${m.action}/accept" class="stack">${csrfView(csrf)}<p>Signed in as <strong>${m.signedInAs}</strong>.</p><div><button class="primary">Accept the invitation</button></div></form>`
+    ? html`${lead}${errorsView(m.errors ?? [])}<form method="post" action="${m.action}/accept" class="stack">${csrfField(csrf)}<p>Signed in as <strong>${m.signedInAs}</strong>.</p><div><button class="primary">Accept the invitation</button></div></form>`
     : html`${lead}<p>Already have an account on this server? <a href="/signin?next=${encodeURIComponent(m.action)}">Sign in</a> first, then open this link again. Otherwise choose your account's details:</p>${errorsView(m.errors ?? [])}
-<form method="post" action="${m.action}" class="stack">${csrfView(csrf)}
+<form method="post" action="${m.action}" class="stack">${csrfField(csrf)}
 <div class="field"><label for="name">Your name</label><input type="text" id="name" name="name" autocomplete="name" maxlength="200" required value="${m.name ?? ''}"></div>
 <div class="field"><label for="email">E-mail address</label><input type="email" id="email" name="email" autocomplete="username" required maxlength="254" value="${m.email ?? ''}"></div>
 ${newPasswordFields('Password')}<div><button class="primary">Create the account</button></div></form>`;
-  return layout({ title: 'Invitation', body: body.text });
+  return layout({ title: 'Invitation', body });
 }
 
 /** What a signed-out invitee sees after sending the form — the same whether or not the address had an account. */
-function joinSentPage(email: string, next: string): string {
+function joinSentPage(email: string, next: string): Html {
   return layout({
     title: 'Sign in to continue',
-    body: html`<h1>Sign in to continue</h1><p>Sign in as <strong>${email}</strong> to go on. If this address is new on this server, its account has just been made with the password you chose and the invitation is accepted: signing in opens the study. If the address already had an account, sign in with that account's password: the invitation is kept for you to accept.</p><p><a class="button primary" href="/signin?next=${encodeURIComponent(next)}">Sign in</a></p>`
-      .text,
+    body: html`<h1>Sign in to continue</h1><p>Sign in as <strong>${email}</strong> to go on. If this address is new on this server, its account has just been made with the password you chose and the invitation is accepted: signing in opens the study. If the address already had an account, sign in with that account's password: the invitation is kept for you to accept.</p><p><a class="button primary" href="/signin?next=${encodeURIComponent(next)}">Sign in</a></p>`,
   });
 }
 
 /** A link that cannot be used, and why. */
-function linkRefusedPage(title: string, message: string): string {
+function linkRefusedPage(title: string, message: string): Html {
   return layout({
     title,
-    body: html`<h1>${title}</h1><p role="alert">${message}</p><p><a href="/signin">Sign in</a></p>`.text,
+    body: html`<h1>${title}</h1><p role="alert">${message}</p><p><a href="/signin">Sign in</a></p>`,
   });
 }
 
@@ -129,7 +120,7 @@ function accountPage(m: AccountModel, csrf: string): Html {
   return html`<h1>Your account</h1>${m.notice && html`<p class="ok" role="status">${m.notice}</p>`}
 <p>${m.user.displayName} · ${m.user.email}${m.user.isAdmin && html` · administrator (<a href="/admin/users">accounts and reset links</a>)`}</p>
 <h2>Change your password</h2><p class="hint">Every other session of your account is signed out; this browser stays signed in.</p>${errorsView(m.errors ?? [])}
-<form method="post" action="/account/password" class="stack">${csrfView(csrf)}
+<form method="post" action="/account/password" class="stack">${csrfField(csrf)}
 <div class="field"><label for="current">Current password</label><input type="password" id="current" name="current" autocomplete="current-password" required></div>
 ${newPasswordFields('New password')}<div><button class="primary">Change password</button></div></form>`;
 }
@@ -153,18 +144,17 @@ function adminUsersPage(m: AdminUsersModel, csrf: string): Html {
     html`<div class="ok" role="status"><p>Password reset link for <strong>${m.made.email}</strong> — works once, until ${utc(m.made.expiresAt)}. Copy it now: it is not shown again. Give it to them in person or by a channel you trust.</p><p><input type="text" readonly aria-label="Reset link" value="${m.made.link}"></p></div>`;
   const rows = m.users.map(
     (u) =>
-      html`<tr><td>${u.displayName}</td><td>${u.email}</td><td>${u.isAdmin ? 'administrator' : ''}</td><td>${u.createdAt.toISOString().slice(0, 10)}</td><td><form method="post" action="/admin/users/${u.id}/reset-link">${csrfView(csrf)}<button>Make a reset link</button></form></td></tr>`,
+      html`<tr><td>${u.displayName}</td><td>${u.email}</td><td>${u.isAdmin ? 'administrator' : ''}</td><td>${u.createdAt.toISOString().slice(0, 10)}</td><td><form method="post" action="/admin/users/${u.id}/reset-link">${csrfField(csrf)}<button>Make a reset link</button></form></td></tr>`,
   );
   return html`<h1>Accounts</h1>${made}<p class="hint">A reset link lets its holder set a new password for the account and signs out all of its sessions. A new link replaces the account's earlier ones.</p>
 <div class="wrap"><table><thead><tr><th>Name</th><th>E-mail</th><th>Role</th><th>Since</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 /** The reset page: a new password, twice. */
-function resetPage(action: string, email: string, csrf: string, errors: readonly string[] = []): string {
+function resetPage(action: string, email: string, csrf: string, errors: readonly string[] = []): Html {
   return layout({
     title: 'Set a new password',
-    body: html`<h1>Set a new password</h1><p>For <strong>${email}</strong>. Every session of the account will be signed out.</p>${errorsView(errors)}<form method="post" action="${action}" class="stack">${csrfView(csrf)}${newPasswordFields('New password')}<div><button class="primary">Set the password</button></div></form>`
-      .text,
+    body: html`<h1>Set a new password</h1><p>For <strong>${email}</strong>. Every session of the account will be signed out.</p>${errorsView(errors)}<form method="post" action="${action}" class="stack">${csrfField(csrf)}${newPasswordFields('New password')}<div><button class="primary">Set the password</button></div></form>`,
   });
 }
 
@@ -175,8 +165,8 @@ function utc(d: Date): string {
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
 
-function send(reply: FastifyReply, status: number, body: string): FastifyReply {
-  return reply.code(status).headers(STUDIO_HEADERS).type('text/html; charset=utf-8').send(body);
+function send(reply: FastifyReply, status: number, page: Html): FastifyReply {
+  return reply.code(status).headers(STUDIO_HEADERS).type('text/html; charset=utf-8').send(page.text);
 }
 
 /** The two new-password fields' problems (empty when they are fine). */
@@ -369,7 +359,7 @@ export function accountRoutes(
       },
       csrf,
     );
-    return send(reply, 200, layout({ title: 'Your account', user, csrf, body: body.text }));
+    return send(reply, 200, layout({ title: 'Your account', user, csrf, body }));
   });
 
   app.post('/account/password', limit, async (req, reply) => {
@@ -381,7 +371,7 @@ export function accountRoutes(
       return send(
         reply,
         status,
-        layout({ title: 'Your account', user, csrf, body: accountPage({ user, errors }, csrf).text }),
+        layout({ title: 'Your account', user, csrf, body: accountPage({ user, errors }, csrf) }),
       );
     };
     const decision = await throttle.check(user.email, req.ip);
@@ -434,7 +424,7 @@ export function accountRoutes(
   ) => {
     const csrf = reply.generateCsrf();
     const body = adminUsersPage({ users: await store.users.list(), made }, csrf);
-    return send(reply, 200, layout({ title: 'Accounts', user, csrf, body: body.text }));
+    return send(reply, 200, layout({ title: 'Accounts', user, csrf, body }));
   };
 
   app.get('/admin/users', async (req, reply) => adminPage(reply, requireAdmin(req)));

@@ -16,6 +16,7 @@ import { HttpError } from '../errors.js';
 import { EMAIL_RE, formField } from '../form.js';
 import { parseQuery, queryText, segments } from '../request.js';
 import { STUDIO_HEADERS } from '../ui/headers.js';
+import type { Html } from '../ui/html.js';
 import { accountRoutes } from './accounts.js';
 import { safeNext } from './form.js';
 import { currentSessionToken, currentUser } from './guard.js';
@@ -37,8 +38,9 @@ export interface AuthRoutesOptions {
 /** Sign-in attempts per client address per minute before 429 (on top of the per-account lockout). */
 const SIGNIN_RATE_LIMIT_PER_MINUTE = 30;
 
-function html(reply: FastifyReply, status: number, body: string): FastifyReply {
-  return reply.code(status).headers(STUDIO_HEADERS).send(body);
+/** Send one of the auth pages with the studio's security headers. */
+function sendHtml(reply: FastifyReply, status: number, page: Html): FastifyReply {
+  return reply.code(status).headers(STUDIO_HEADERS).send(page.text);
 }
 
 export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions): Promise<void> {
@@ -76,7 +78,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     if (currentUser(req)) return reply.code(303).header('location', next).send();
     const csrf = reply.generateCsrf();
     const notice = query.reset === '1' ? 'Your password was changed. Sign in with the new one.' : undefined;
-    return html(reply, 200, signInPage({ csrf, next: next === '/' ? undefined : next, notice }));
+    return sendHtml(reply, 200, signInPage({ csrf, next: next === '/' ? undefined : next, notice }));
   });
 
   app.post('/signin', { config: signInLimit }, async (req, reply) => {
@@ -86,7 +88,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
     const email = normalizeEmail(emailRaw);
     const address = req.ip;
     const again = (status: number, errors: string[]) =>
-      html(
+      sendHtml(
         reply,
         status,
         signInPage({
@@ -158,8 +160,8 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
   app.get('/setup/:token', async (req, reply) => {
     const { token } = segments(req, 'token');
     const problem = await setupTokenProblem(token);
-    if (problem) return html(reply, 410, setupUnavailablePage(problem));
-    return html(
+    if (problem) return sendHtml(reply, 410, setupUnavailablePage(problem));
+    return sendHtml(
       reply,
       200,
       setupPage({ csrf: reply.generateCsrf(), action: `/setup/${encodeURIComponent(token)}` }),
@@ -169,7 +171,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
   app.post('/setup/:token', { config: signInLimit }, async (req, reply) => {
     const { token } = segments(req, 'token');
     const problem = await setupTokenProblem(token);
-    if (problem) return html(reply, 410, setupUnavailablePage(problem));
+    if (problem) return sendHtml(reply, 410, setupUnavailablePage(problem));
     const name = (formField(req.body, 'name') ?? '').trim().slice(0, 200);
     const emailRaw = (formField(req.body, 'email') ?? '').trim();
     const password = formField(req.body, 'password') ?? '';
@@ -184,7 +186,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
       errors.push('The two passwords are not the same: type the same password twice.');
     const action = `/setup/${encodeURIComponent(token)}`;
     if (errors.length)
-      return html(
+      return sendHtml(
         reply,
         400,
         setupPage({ csrf: reply.generateCsrf(), action, email: emailRaw, name, errors }),
@@ -211,7 +213,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions):
       });
       return { ok: true as const, user: user.value };
     });
-    if (!created.ok) return html(reply, 410, setupUnavailablePage(created.message));
+    if (!created.ok) return sendHtml(reply, 410, setupUnavailablePage(created.message));
     await startSession(req, reply, created.user.id, { email, via: 'setup' });
     return reply.code(303).header('location', '/').send();
   });

@@ -44,8 +44,7 @@ export { seeOther } from '../studio/common.js';
 
 /** The hidden CSRF field every state-changing form carries (the studio's). */
 export function csrfInput(token: string): Html {
-  // raw: the studio's field is markup by construction (it escapes the token); a no-op once it returns Html.
-  return raw(csrfField(token));
+  return csrfField(token);
 }
 
 export interface QualContext {
@@ -312,9 +311,7 @@ export async function sendQualPage(
   return reply
     .code(input.status ?? 200)
     .headers(QUAL_HEADERS)
-    .send(
-      layout({ title: input.title, user: input.q.user, csrf, study: input.q.layoutStudy, body: body.text }),
-    );
+    .send(layout({ title: input.title, user: input.q.user, csrf, study: input.q.layoutStudy, body }).text);
 }
 
 /** The page of a refused change (400 or 409): the reason, and a link back to the page the form came from. */
@@ -335,13 +332,10 @@ export function postButton(
   hidden: Readonly<Record<string, string | number>> = {},
   className = '',
 ): Html {
-  // raw: the studio's form is markup by construction (it escapes every value); a no-op once it returns Html.
-  return raw(
-    studioPostButton(action, csrf, label, {
-      className,
-      hidden: Object.fromEntries(Object.entries(hidden).map(([k, v]) => [k, String(v)])),
-    }),
-  );
+  return studioPostButton(action, csrf, label, {
+    className,
+    hidden: Object.fromEntries(Object.entries(hidden).map(([k, v]) => [k, String(v)])),
+  });
 }
 
 /** Coder display names by id. */

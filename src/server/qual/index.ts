@@ -170,8 +170,8 @@ export async function qualRoutes(
           title: refusalTitle(status),
           user,
           csrf,
-          body: refusalView(status, err.message, backLink(req.url)).text,
-        }),
+          body: refusalView(status, err.message, backLink(req.url)),
+        }).text,
       );
   });
 

@@ -38,7 +38,7 @@ function groupForm(m: AnalysisPageModel): Html {
   if (!m.groups.length)
     return html`<p class="muted">Add a single-choice question (e.g. year of study) to compare groups.</p>`;
   return html`<form method="get" action="${base}/analysis" class="card"><input type="hidden" name="group" value=""><fieldset><legend>Compare groups by</legend>${m.groups.map(
-    (g) => raw(checkbox('g', 'group', `${g.label} (${g.id})`, g.checked, { value: g.id })),
+    (g) => checkbox('g', 'group', `${g.label} (${g.id})`, g.checked, { value: g.id }),
   )}<p class="hint">Groups with fewer than ${m.k} respondents are left out of the comparisons.${
     m.isOwner &&
     html` The plan's defaults, thresholds and regression models are set under <a href="${base}/plan">Analysis plan</a>.`
@@ -70,5 +70,5 @@ export function analysisView(m: AnalysisPageModel, csrf: string): Html {
 
 /** The page when the definition no longer resolves (409). */
 export function analysisProblemsView(issues: readonly Issue[]): Html {
-  return html`<h1>Analysis</h1>${raw(issuesHtml(issues, 'The definition has problems; fix them under Design:'))}`;
+  return html`<h1>Analysis</h1>${issuesHtml(issues, 'The definition has problems; fix them under Design:')}`;
 }

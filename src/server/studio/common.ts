@@ -19,6 +19,7 @@ import { requireStudyRole } from '../auth/guard.js';
 import type { ServerConfig } from '../config.js';
 import { HttpError } from '../errors.js';
 import { parseParams, segment } from '../request.js';
+import { type Html, raw } from '../ui/html.js';
 import { datasetFromAnswers } from './dataset.js';
 import {
   applyAcknowledgements,
@@ -61,7 +62,8 @@ export function page(
   input: {
     title: string;
     user: User;
-    body: (csrf: string) => string;
+    /** The page's content: its view's Html (or a string from a page not yet built with `html`). */
+    body: (csrf: string) => Html | string;
     study?: LayoutStudy;
     active?: StudyTab;
     status?: number;
@@ -76,7 +78,7 @@ export function page(
       title: input.title,
       user: input.user,
       csrf,
-      body: input.body(csrf),
+      body: raw(input.body(csrf)),
       study: input.study,
       active: input.active,
     }),

@@ -148,7 +148,7 @@ function hidden(name: string, value: string): Html {
 function formOpen(m: EditModel, section: Section, form: string, className = 'stack'): Html {
   // No #fragment in the action: a page whose address names a fragment ignores `autofocus`, and a failed post
   // must put the focus on its first problem (a successful one is sent back to the section by its 303).
-  return html`<form method="post" action="/studies/${m.id}/edit/${section}" class="${className}">${raw(csrfField(m.csrf))}${hidden('_form', form)}`;
+  return html`<form method="post" action="/studies/${m.id}/edit/${section}" class="${className}">${csrfField(m.csrf)}${hidden('_form', form)}`;
 }
 
 function fold(summary: string, content: Html | string, open: boolean): Html {
@@ -194,31 +194,29 @@ function basicsView(m: EditModel): Html {
   const stored = m.draft.title ?? m.title;
   const storedTitle = (code: string) =>
     typeof stored === 'string' ? (code === (m.draft.languages?.[0] ?? 'en') ? stored : '') : lt(stored, code);
-  return html`<section id="basics"><h2>Basics</h2>${formOpen(m, 'basics', 'basics')}${f.errors()}<p class="hint">Respondents see the title in their language (the study's first language when it has no title in theirs); the first language's title is required.</p>${raw(
+  return html`<section id="basics"><h2>Basics</h2>${formOpen(m, 'basics', 'basics')}${f.errors()}<p class="hint">Respondents see the title in their language (the study's first language when it has no title in theirs); the first language's title is required.</p>${[
     STUDIO_LANGUAGES.map((l) =>
       input('b', `title_${l.code}`, `Title (${l.name})`, f.value(`title_${l.code}`, storedTitle(l.code)), {
         maxlength: 200,
         lang: l.code,
         state: f.state(`title_${l.code}`),
       }),
-    ).join('') +
-      textarea(
-        'b',
-        'description',
-        'Description (for you; not shown to respondents)',
-        f.value('description', m.draft.description ?? ''),
-        { rows: 2, state: f.state('description') },
-      ),
-  )}<fieldset><legend>Languages respondents can choose</legend>${
+    ),
+    textarea(
+      'b',
+      'description',
+      'Description (for you; not shown to respondents)',
+      f.value('description', m.draft.description ?? ''),
+      { rows: 2, state: f.state('description') },
+    ),
+  ]}<fieldset><legend>Languages respondents can choose</legend>${
     langState?.error ? html`<span class="field-error" id="b-languages-e">${langState.error}</span>` : ''
-  }${raw(
-    STUDIO_LANGUAGES.map((l, i) =>
-      checkbox('b', 'languages', l.name, langs.includes(l.code), {
-        value: l.code,
-        ...(langState ? { state: { ...langState, autofocus: i === 0 && langState.autofocus === true } } : {}),
-        describedBy: langState ? 'b-languages-e' : '',
-      }),
-    ).join(''),
+  }${STUDIO_LANGUAGES.map((l, i) =>
+    checkbox('b', 'languages', l.name, langs.includes(l.code), {
+      value: l.code,
+      ...(langState ? { state: { ...langState, autofocus: i === 0 && langState.autofocus === true } } : {}),
+      describedBy: langState ? 'b-languages-e' : '',
+    }),
   )}</fieldset><div><button class="primary">Save basics</button></div></form></section>`;
 }
 
@@ -251,11 +249,14 @@ function usedInstrumentCard(m: EditModel, ins: Instrument): Html {
         : undefined,
   });
   const by = m.acknowledgedBy.get(ins.id);
-  return html`<div class="card">${instrumentHead(ins)}${by ? html`<p class="ok">Terms accepted by ${by}.</p>` : ''}${raw(text)}${raw(
-    postButton(`/studies/${m.id}/edit/instruments#instruments`, m.csrf, `Remove ${ins.shortTitle}`, {
+  return html`<div class="card">${instrumentHead(ins)}${by ? html`<p class="ok">Terms accepted by ${by}.</p>` : ''}${raw(text)}${postButton(
+    `/studies/${m.id}/edit/instruments#instruments`,
+    m.csrf,
+    `Remove ${ins.shortTitle}`,
+    {
       className: 'danger',
       hidden: { action: 'remove', instrument: ins.id },
-    }),
+    },
   )}</div>`;
 }
 
@@ -269,17 +270,15 @@ function availableInstrumentCard(m: EditModel, ins: Instrument): Html {
       : ''
   }${formOpen(m, 'instruments', form)}${hidden('action', 'add')}${hidden('instrument', ins.id)}${f.errors()}${
     ins.licence.requiresAcknowledgement
-      ? raw(
-          checkbox(
-            'ack-' + ins.id,
-            'acknowledge',
-            `I have read and accept the terms of ${ins.shortTitle}`,
-            false,
-            {
-              hint: 'Required by the instrument’s owner; recorded with your name and the time.',
-              state: f.state('acknowledge'),
-            },
-          ),
+      ? checkbox(
+          'ack-' + ins.id,
+          'acknowledge',
+          `I have read and accept the terms of ${ins.shortTitle}`,
+          false,
+          {
+            hint: 'Required by the instrument’s owner; recorded with your name and the time.',
+            state: f.state('acknowledge'),
+          },
         )
       : ''
   }<div><button>Add ${ins.shortTitle}</button></div></form></div>`;
@@ -297,12 +296,10 @@ function ownInstrumentCard(m: EditModel, si: NonNullable<StudyDraft['instruments
           err !== undefined,
         )}`
       : html`<h3>${id} <span class="muted">— own instrument (its definition has problems; fix them in the JSON editor)</span></h3>`
-  }${raw(
-    postButton(`/studies/${m.id}/edit/instruments#instruments`, m.csrf, `Remove ${ins?.shortTitle ?? id}`, {
-      className: 'danger',
-      hidden: { action: 'remove', instrument: id },
-    }),
-  )}</div>`;
+  }${postButton(`/studies/${m.id}/edit/instruments#instruments`, m.csrf, `Remove ${ins?.shortTitle ?? id}`, {
+    className: 'danger',
+    hidden: { action: 'remove', instrument: id },
+  })}</div>`;
 }
 
 function instrumentsView(m: EditModel): Html {
@@ -390,51 +387,50 @@ function questionForm(m: EditModel, spec: QuestionFormSpec): Html {
   return html`${formOpen(m, spec.section, spec.form, 'stack card')}${hidden('action', editing ? 'edit' : 'add')}${f.errors()}${
     editing
       ? html`${hidden('id', editing.id)}<p>Variable <code>${editing.id}</code> <span class="hint">(the name stays: it is how stored answers are found)</span></p>`
-      : raw(
-          input(
-            p,
-            'id',
-            'Variable name',
-            v('id'),
-            o('id', {
-              hint: 'Used in exports and conditions: letters, digits and _, starting with a letter (e.g. year_of_study).',
-              required: true,
-              maxlength: 64,
-            }),
-          ),
+      : input(
+          p,
+          'id',
+          'Variable name',
+          v('id'),
+          o('id', {
+            hint: 'Used in exports and conditions: letters, digits and _, starting with a letter (e.g. year_of_study).',
+            required: true,
+            maxlength: 64,
+          }),
         )
-  }${raw(
-    textarea(p, 'text_en', 'Question (English)', v('text_en'), o('text_en', { rows: 2 })) +
-      textarea(p, 'text_ur', 'Question (Urdu)', v('text_ur'), o('text_ur', { rows: 2, lang: 'ur' })) +
-      select(
-        p,
-        'type',
-        'Answer type',
-        v('type', 'single'),
-        [
-          { value: 'single', label: 'Single choice' },
-          { value: 'multiple', label: 'Multiple choice (select all that apply)' },
-          ...(grid
-            ? [{ value: 'grid', label: 'Grid: statements sharing one response scale (e.g. Likert)' }]
-            : []),
-          { value: 'number', label: 'Number' },
-          { value: 'text', label: 'Short text' },
-          { value: 'longtext', label: 'Long text' },
-        ],
-        undefined,
-        f.state('type'),
-      ) +
-      textarea(
-        p,
-        'options',
-        'Options (choice questions; the shared scale of a grid)',
-        v('options'),
-        o('options', {
-          rows: 4,
-          hint: 'One per line: "Female | خاتون". Values are 1, 2, 3… unless you write them: "0 = No | نہیں". For a grid, lowest first: "1 = Strongly disagree".',
-        }),
-      ) +
-      (grid
+  }${[
+    textarea(p, 'text_en', 'Question (English)', v('text_en'), o('text_en', { rows: 2 })),
+    textarea(p, 'text_ur', 'Question (Urdu)', v('text_ur'), o('text_ur', { rows: 2, lang: 'ur' })),
+    select(
+      p,
+      'type',
+      'Answer type',
+      v('type', 'single'),
+      [
+        { value: 'single', label: 'Single choice' },
+        { value: 'multiple', label: 'Multiple choice (select all that apply)' },
+        ...(grid
+          ? [{ value: 'grid', label: 'Grid: statements sharing one response scale (e.g. Likert)' }]
+          : []),
+        { value: 'number', label: 'Number' },
+        { value: 'text', label: 'Short text' },
+        { value: 'longtext', label: 'Long text' },
+      ],
+      undefined,
+      f.state('type'),
+    ),
+    textarea(
+      p,
+      'options',
+      'Options (choice questions; the shared scale of a grid)',
+      v('options'),
+      o('options', {
+        rows: 4,
+        hint: 'One per line: "Female | خاتون". Values are 1, 2, 3… unless you write them: "0 = No | نہیں". For a grid, lowest first: "1 = Strongly disagree".',
+      }),
+    ),
+    (
+      grid
         ? textarea(
             p,
             'rows',
@@ -445,30 +441,31 @@ function questionForm(m: EditModel, spec: QuestionFormSpec): Html {
               hint: 'One per line: "Exams | امتحانات". Each becomes a variable <variable name>_1, _2, … unless you name it: "exams = Exams". Keep a statement’s id (before =) to keep its variable.',
             }),
           )
-        : '') +
-      input(
-        p,
-        'short',
-        'Short label (optional)',
-        v('short'),
-        o('short', {
-          hint: 'For report headings, tables and exports, e.g. "Level of training"; at most 60 characters. Derived from the question when empty.',
-          maxlength: 60,
-        }),
-      ) +
-      `<div class="row">${input(p, 'min', 'Minimum (numbers)', v('min'), o('min', { type: 'number' }))}${input(p, 'max', 'Maximum (numbers)', v('max'), o('max', { type: 'number' }))}${input(p, 'maxLength', 'Maximum length (text)', v('maxLength'), o('maxLength', { type: 'number', min: 1 }))}</div>` +
-      checkbox(p, 'integer', 'Whole numbers only', f.on('integer', stored.integer === 'on')) +
-      checkbox(p, 'required', 'Required', f.on('required', stored.required === 'on')) +
-      input(
-        p,
-        'showIf',
-        'Show only if (optional)',
-        v('showIf'),
-        o('showIf', {
-          hint: 'A condition on earlier answers, e.g. year_of_study >= 3, or gender = 2 and age < 25. Leave empty to always show.',
-        }),
-      ),
-  )}${spec.extra ?? ''}<div><button class="primary">${
+        : ''
+    ),
+    input(
+      p,
+      'short',
+      'Short label (optional)',
+      v('short'),
+      o('short', {
+        hint: 'For report headings, tables and exports, e.g. "Level of training"; at most 60 characters. Derived from the question when empty.',
+        maxlength: 60,
+      }),
+    ),
+    html`<div class="row">${input(p, 'min', 'Minimum (numbers)', v('min'), o('min', { type: 'number' }))}${input(p, 'max', 'Maximum (numbers)', v('max'), o('max', { type: 'number' }))}${input(p, 'maxLength', 'Maximum length (text)', v('maxLength'), o('maxLength', { type: 'number', min: 1 }))}</div>`,
+    checkbox(p, 'integer', 'Whole numbers only', f.on('integer', stored.integer === 'on')),
+    checkbox(p, 'required', 'Required', f.on('required', stored.required === 'on')),
+    input(
+      p,
+      'showIf',
+      'Show only if (optional)',
+      v('showIf'),
+      o('showIf', {
+        hint: 'A condition on earlier answers, e.g. year_of_study >= 3, or gender = 2 and age < 25. Leave empty to always show.',
+      }),
+    ),
+  ]}${spec.extra ?? ''}<div><button class="primary">${
     editing ? `Save ${editing.id}` : spec.section === 'questions' ? 'Add question' : 'Add screening question'
   }</button></div></form>`;
 }
@@ -484,9 +481,7 @@ function questionRow(
   const q = raw0 as Item & { rows?: { id: string; text: LocalizedText }[] };
   const url = `/studies/${m.id}/edit/${section}#${section}`;
   const button = (label: string, action: string, className?: string) =>
-    raw(
-      postButton(url, m.csrf, label, { ...(className ? { className } : {}), hidden: { action, id: q.id } }),
-    );
+    postButton(url, m.csrf, label, { ...(className ? { className } : {}), hidden: { action, id: q.id } });
   const editForm = `edit:${q.id}`;
   const mine = section === 'questions';
   return html`<tr id="question-${q.id}"><td><code>${q.id}</code></td><td>${q.type ?? 'scale'}${q.required ? ' · required' : ''}</td><td dir="auto">${enText(q.text)}${
@@ -526,21 +521,19 @@ function placementForm(m: EditModel): Html {
   const f = formState(m, 'placement', 'qp', ['placement']);
   const current = f.value('placement', col.questionsPlacement === 'after' ? 'after' : 'before');
   const paged = Array.isArray(col.pages) && col.pages.length > 0;
-  return html`${formOpen(m, 'questions', 'placement', 'row')}${hidden('action', 'place')}${f.errors()}${raw(
-    select(
-      'qp',
-      'placement',
-      'Respondents answer these questions',
-      current,
-      [
-        { value: 'before', label: 'before the instruments' },
-        { value: 'after', label: 'after the instruments' },
-      ],
-      paged
-        ? 'The study has its own pages (collection.pages in the JSON editor): their order decides, not this choice.'
-        : 'On one page of their own, first or last.',
-      f.state('placement'),
-    ),
+  return html`${formOpen(m, 'questions', 'placement', 'row')}${hidden('action', 'place')}${f.errors()}${select(
+    'qp',
+    'placement',
+    'Respondents answer these questions',
+    current,
+    [
+      { value: 'before', label: 'before the instruments' },
+      { value: 'after', label: 'after the instruments' },
+    ],
+    paged
+      ? 'The study has its own pages (collection.pages in the JSON editor): their order decides, not this choice.'
+      : 'On one page of their own, first or last.',
+    f.state('placement'),
   )}<button>Save where the questions go</button></form>`;
 }
 
@@ -583,22 +576,20 @@ function introForm(m: EditModel, target: IntroTarget, label: string, hint: strin
     languages.map((l) => `intro_${l}`),
   );
   const stored = introOf(m.draft, target);
-  const fieldsHtml = languages
-    .map((l) => {
-      const lname = STUDIO_LANGUAGES.find((x) => x.code === l)?.name.replace(/ \(.*\)$/, '') ?? l;
-      const needed = studyLangs.includes(l);
-      return textarea(
-        prefix,
-        `intro_${l}`,
-        `${label} (${lname}${needed ? '' : ', not a language of this study: optional'})`,
-        f.failed && m.err ? typed(m.err.fields, `intro_${l}`) : (stored?.[l] ?? ''),
-        { rows: 3, lang: l === 'en' ? '' : l, state: f.state(`intro_${l}`) },
-      );
-    })
-    .join('');
+  const fieldsHtml = languages.map((l) => {
+    const lname = STUDIO_LANGUAGES.find((x) => x.code === l)?.name.replace(/ \(.*\)$/, '') ?? l;
+    const needed = studyLangs.includes(l);
+    return textarea(
+      prefix,
+      `intro_${l}`,
+      `${label} (${lname}${needed ? '' : ', not a language of this study: optional'})`,
+      f.failed && m.err ? typed(m.err.fields, `intro_${l}`) : (stored?.[l] ?? ''),
+      { rows: 3, lang: l === 'en' ? '' : l, state: f.state(`intro_${l}`) },
+    );
+  });
   return fold(
     `${label}${stored ? '' : ' (none)'}`,
-    html`${formOpen(m, 'intros', form)}${hidden('target', name)}${f.errors()}<p class="hint">${hint}</p>${raw(fieldsHtml)}<div><button class="primary">Save: ${label}</button></div></form>`,
+    html`${formOpen(m, 'intros', form)}${hidden('target', name)}${f.errors()}<p class="hint">${hint}</p>${fieldsHtml}<div><button class="primary">Save: ${label}</button></div></form>`,
     f.failed,
   );
 }
@@ -656,29 +647,25 @@ function consentView(m: EditModel): Html {
     c
       ? html`<p class="muted">Current consent version: ${String(c.version ?? 1)}.</p>`
       : html`<p class="muted">No consent page yet.</p>`
-  }${formOpen(m, 'consent', 'consent')}${f.errors()}${raw(
+  }${formOpen(m, 'consent', 'consent')}${f.errors()}${[
     textarea('c', 'text_en', 'Consent text (English)', f.value('text_en', lt(c?.text, 'en')), {
       rows: 6,
       hint: 'Blank lines separate paragraphs. Leave both languages empty to remove the consent page.',
       state: f.state('text_en'),
-    }) +
-      textarea('c', 'text_ur', 'Consent text (Urdu)', f.value('text_ur', lt(c?.text, 'ur')), {
-        rows: 6,
-        lang: 'ur',
-        state: f.state('text_ur'),
-      }) +
-      input(
-        'c',
-        'agree_en',
-        'Agree button (English, optional)',
-        f.value('agree_en', lt(c?.agreeLabel, 'en')),
-        { state: f.state('agree_en') },
-      ) +
-      input('c', 'agree_ur', 'Agree button (Urdu, optional)', f.value('agree_ur', lt(c?.agreeLabel, 'ur')), {
-        lang: 'ur',
-        state: f.state('agree_ur'),
-      }),
-  )}<p class="hint">${
+    }),
+    textarea('c', 'text_ur', 'Consent text (Urdu)', f.value('text_ur', lt(c?.text, 'ur')), {
+      rows: 6,
+      lang: 'ur',
+      state: f.state('text_ur'),
+    }),
+    input('c', 'agree_en', 'Agree button (English, optional)', f.value('agree_en', lt(c?.agreeLabel, 'en')), {
+      state: f.state('agree_en'),
+    }),
+    input('c', 'agree_ur', 'Agree button (Urdu, optional)', f.value('agree_ur', lt(c?.agreeLabel, 'ur')), {
+      lang: 'ur',
+      state: f.state('agree_ur'),
+    }),
+  ]}<p class="hint">${
     m.launched
       ? 'The study has been launched: changing the text creates a new consent version.'
       : 'Before launch the consent stays version 1; after launch each change of the text gets a new version.'
@@ -687,40 +674,43 @@ function consentView(m: EditModel): Html {
 
 const RULE_FIELDS = ['eligibleIf', 'ineligible_en', 'ineligible_ur'];
 
-function ruleFields(m: EditModel, form: string, prefix: string, required: boolean): string {
+function ruleFields(m: EditModel, form: string, prefix: string, required: boolean): Html {
   const el = m.draft.collection?.eligibility;
   const f = formState(m, form, prefix, RULE_FIELDS);
-  return (
+  return html`${[
     input(prefix, 'eligibleIf', 'Eligible if', f.value('eligibleIf', el?.eligibleIf ?? ''), {
       hint: 'A rule over the screening answers, e.g. age >= 18 and student = 1. Respondents who do not meet it see a polite end page; their answers are not kept (only a count).',
       required,
       state: f.state('eligibleIf'),
-    }) +
+    }),
     textarea(
       prefix,
       'ineligible_en',
       'Message for ineligible respondents (English, optional)',
       f.value('ineligible_en', lt(el?.ineligibleMessage, 'en')),
       { rows: 2, state: f.state('ineligible_en') },
-    ) +
+    ),
     textarea(
       prefix,
       'ineligible_ur',
       'Message for ineligible respondents (Urdu, optional)',
       f.value('ineligible_ur', lt(el?.ineligibleMessage, 'ur')),
       { rows: 2, lang: 'ur', state: f.state('ineligible_ur') },
-    )
-  );
+    ),
+  ]}`;
 }
 
 function eligibilityView(m: EditModel): Html {
   const el = m.draft.collection?.eligibility;
   const ruleForm = el
-    ? html`${formOpen(m, 'eligibility', 'rule', 'stack card')}${hidden('action', 'rule')}${formState(m, 'rule', 'er', RULE_FIELDS).errors()}${raw(ruleFields(m, 'rule', 'er', true))}<div class="row"><button class="primary">Save rule</button></div></form>${raw(
-        postButton(`/studies/${m.id}/edit/eligibility#eligibility`, m.csrf, 'Remove all screening', {
+    ? html`${formOpen(m, 'eligibility', 'rule', 'stack card')}${hidden('action', 'rule')}${formState(m, 'rule', 'er', RULE_FIELDS).errors()}${ruleFields(m, 'rule', 'er', true)}<div class="row"><button class="primary">Save rule</button></div></form>${postButton(
+        `/studies/${m.id}/edit/eligibility#eligibility`,
+        m.csrf,
+        'Remove all screening',
+        {
           className: 'danger',
           hidden: { action: 'clear' },
-        }),
+        },
       )}`
     : '';
   const listErr = m.err?.form === 'eligibility' ? formState(m, 'eligibility', 'el', []).errors() : '';
@@ -730,7 +720,7 @@ function eligibilityView(m: EditModel): Html {
       section: 'eligibility',
       form: 'screening',
       prefix: 'sq',
-      extra: el ? undefined : raw(ruleFields(m, 'screening', 'sq', false)),
+      extra: el ? undefined : ruleFields(m, 'screening', 'sq', false),
     }),
     m.err?.form === 'screening',
   )}</section>`;
@@ -756,11 +746,14 @@ function contactsView(m: EditModel): Html {
   const s = (name: string) => f.state(name);
   const rows = list.map(
     (sc, i) =>
-      html`<tr><td dir="auto">${enText(sc.name)}${sc.name.ur ? html`<br><span lang="ur" dir="rtl">${sc.name.ur}</span>` : ''}</td><td dir="ltr">${sc.phone ?? ''}</td><td>${sc.url ?? ''}</td><td>${enText(sc.hours)}</td><td>${raw(
-        postButton(`/studies/${m.id}/edit/contacts#contacts`, m.csrf, `Remove ${enText(sc.name)}`, {
+      html`<tr><td dir="auto">${enText(sc.name)}${sc.name.ur ? html`<br><span lang="ur" dir="rtl">${sc.name.ur}</span>` : ''}</td><td dir="ltr">${sc.phone ?? ''}</td><td>${sc.url ?? ''}</td><td>${enText(sc.hours)}</td><td>${postButton(
+        `/studies/${m.id}/edit/contacts#contacts`,
+        m.csrf,
+        `Remove ${enText(sc.name)}`,
+        {
           className: 'danger',
           hidden: { action: 'remove', index: String(i) },
-        }),
+        },
       )}</td></tr>`,
   );
   return html`<section id="contacts"><h2>Support contacts</h2><p class="hint">Shown after submission to a respondent whose answers meet an instrument's safety rule (e.g. PHQ-9 item 9 above 0) — to that respondent only; nothing that identifies them is stored.</p>${
@@ -770,113 +763,113 @@ function contactsView(m: EditModel): Html {
           html`<table><thead><tr><th>Service</th><th>Phone</th><th>Web</th><th>Hours</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${rows}</tbody></table>`,
         )
       : html`<p class="muted">No support contact yet.</p>`
-  }<details${m.err?.section === 'contacts' || list.length === 0 ? raw(' open') : ''}><summary>Add a support contact</summary>${formOpen(m, 'contacts', 'contacts', 'stack card')}${hidden('action', 'add')}${f.errors()}${raw(
+  }<details${m.err?.section === 'contacts' || list.length === 0 ? raw(' open') : ''}><summary>Add a support contact</summary>${formOpen(m, 'contacts', 'contacts', 'stack card')}${hidden('action', 'add')}${f.errors()}${[
     input('sc', 'name_en', 'Service (English)', v('name_en'), {
       placeholder: 'College counselling service',
       state: s('name_en'),
-    }) +
-      input('sc', 'name_ur', 'Service (Urdu)', v('name_ur'), { lang: 'ur', state: s('name_ur') }) +
-      input('sc', 'phone', 'Phone', v('phone'), {
-        type: 'tel',
-        placeholder: '+92 51 111 222 333',
-        state: s('phone'),
-      }) +
-      input('sc', 'url', 'Web address', v('url'), { type: 'url', placeholder: 'https://', state: s('url') }) +
-      input('sc', 'hours_en', 'Hours (English)', v('hours_en'), {
-        placeholder: 'Mon–Fri 9:00–17:00',
-        state: s('hours_en'),
-      }) +
-      input('sc', 'hours_ur', 'Hours (Urdu)', v('hours_ur'), { lang: 'ur', state: s('hours_ur') }) +
-      textarea('sc', 'description_en', 'Description (English, optional)', v('description_en'), {
-        rows: 2,
-        state: s('description_en'),
-      }) +
-      textarea('sc', 'description_ur', 'Description (Urdu, optional)', v('description_ur'), {
-        rows: 2,
-        lang: 'ur',
-        state: s('description_ur'),
-      }),
-  )}<div><button class="primary">Add contact</button></div></form></details></section>`;
+    }),
+    input('sc', 'name_ur', 'Service (Urdu)', v('name_ur'), { lang: 'ur', state: s('name_ur') }),
+    input('sc', 'phone', 'Phone', v('phone'), {
+      type: 'tel',
+      placeholder: '+92 51 111 222 333',
+      state: s('phone'),
+    }),
+    input('sc', 'url', 'Web address', v('url'), { type: 'url', placeholder: 'https://', state: s('url') }),
+    input('sc', 'hours_en', 'Hours (English)', v('hours_en'), {
+      placeholder: 'Mon–Fri 9:00–17:00',
+      state: s('hours_en'),
+    }),
+    input('sc', 'hours_ur', 'Hours (Urdu)', v('hours_ur'), { lang: 'ur', state: s('hours_ur') }),
+    textarea('sc', 'description_en', 'Description (English, optional)', v('description_en'), {
+      rows: 2,
+      state: s('description_en'),
+    }),
+    textarea('sc', 'description_ur', 'Description (Urdu, optional)', v('description_ur'), {
+      rows: 2,
+      lang: 'ur',
+      state: s('description_ur'),
+    }),
+  ]}<div><button class="primary">Add contact</button></div></form></details></section>`;
 }
 
 function settingsView(m: EditModel): Html {
   const col = m.draft.collection ?? {};
   const f = formState(m, 'settings', 's', ['minCellSize', 'thankYou_en', 'thankYou_ur']);
-  return html`<section id="settings"><h2>Collection settings</h2>${formOpen(m, 'settings', 'settings')}${f.errors()}${raw(
+  return html`<section id="settings"><h2>Collection settings</h2>${formOpen(m, 'settings', 'settings')}${f.errors()}${[
     checkbox('s', 'anonymous', 'Anonymous', f.on('anonymous', col.anonymous ?? true), {
       hint: 'No IP address, no user agent and no time of day is stored (recommended; on by default).',
-    }) +
-      checkbox(
-        's',
-        'collectTimes',
-        'Record the time of submission',
-        f.on('collectTimes', col.collectTimes ?? false),
-        {
-          hint: 'Off by default: only the date is kept. Exports give times only when this is on and chosen at export.',
-        },
-      ) +
-      checkbox(
-        's',
-        'referrals',
-        'Referral links (snowball sampling)',
-        f.on('referrals', col.referrals ?? false),
-        {
-          hint: 'Each respondent may pass on a link; recruitment waves are counted without identifying anyone.',
-        },
-      ) +
-      checkbox(
-        's',
-        'supportForAll',
-        'Show the support contacts to every respondent at the end',
-        f.on('supportForAll', col.supportForAll === true),
-        {
-          hint: 'Off: only a respondent whose answers meet a safety rule sees them (on the support page). On: every thank-you page lists them too.',
-        },
-      ) +
-      input('s', 'closesOn', 'Close date (optional)', f.value('closesOn', String(col.closesOn ?? '')), {
-        type: 'date',
-        hint: 'The last day (UTC) the study takes responses; from the next day the link politely says the study is closed and the API refuses.',
-        state: f.state('closesOn'),
-      }) +
-      input(
-        's',
-        'quota',
-        'Response quota (optional)',
-        f.value('quota', col.quota === undefined ? '' : String(col.quota)),
-        {
-          type: 'number',
-          min: 1,
-          hint: 'The study stops taking responses once this many are stored (checked at each request; two sent at the same moment may both be stored).',
-          state: f.state('quota'),
-        },
-      ) +
-      input(
-        's',
-        'minCellSize',
-        'k: smallest group shown in aggregates',
-        f.value('minCellSize', String(col.minCellSize ?? m.minCellSize)),
-        {
-          type: 'number',
-          min: 1,
-          hint: 'Cells and group comparisons with fewer respondents are suppressed in every aggregate view (default 5).',
-          state: f.state('minCellSize'),
-        },
-      ) +
-      textarea(
-        's',
-        'thankYou_en',
-        'Thank-you text (English, optional)',
-        f.value('thankYou_en', lt(col.thankYou, 'en')),
-        { rows: 2, state: f.state('thankYou_en') },
-      ) +
-      textarea(
-        's',
-        'thankYou_ur',
-        'Thank-you text (Urdu, optional)',
-        f.value('thankYou_ur', lt(col.thankYou, 'ur')),
-        { rows: 2, lang: 'ur', state: f.state('thankYou_ur') },
-      ),
-  )}<div><button class="primary">Save settings</button></div></form></section>`;
+    }),
+    checkbox(
+      's',
+      'collectTimes',
+      'Record the time of submission',
+      f.on('collectTimes', col.collectTimes ?? false),
+      {
+        hint: 'Off by default: only the date is kept. Exports give times only when this is on and chosen at export.',
+      },
+    ),
+    checkbox(
+      's',
+      'referrals',
+      'Referral links (snowball sampling)',
+      f.on('referrals', col.referrals ?? false),
+      {
+        hint: 'Each respondent may pass on a link; recruitment waves are counted without identifying anyone.',
+      },
+    ),
+    checkbox(
+      's',
+      'supportForAll',
+      'Show the support contacts to every respondent at the end',
+      f.on('supportForAll', col.supportForAll === true),
+      {
+        hint: 'Off: only a respondent whose answers meet a safety rule sees them (on the support page). On: every thank-you page lists them too.',
+      },
+    ),
+    input('s', 'closesOn', 'Close date (optional)', f.value('closesOn', String(col.closesOn ?? '')), {
+      type: 'date',
+      hint: 'The last day (UTC) the study takes responses; from the next day the link politely says the study is closed and the API refuses.',
+      state: f.state('closesOn'),
+    }),
+    input(
+      's',
+      'quota',
+      'Response quota (optional)',
+      f.value('quota', col.quota === undefined ? '' : String(col.quota)),
+      {
+        type: 'number',
+        min: 1,
+        hint: 'The study stops taking responses once this many are stored (checked at each request; two sent at the same moment may both be stored).',
+        state: f.state('quota'),
+      },
+    ),
+    input(
+      's',
+      'minCellSize',
+      'k: smallest group shown in aggregates',
+      f.value('minCellSize', String(col.minCellSize ?? m.minCellSize)),
+      {
+        type: 'number',
+        min: 1,
+        hint: 'Cells and group comparisons with fewer respondents are suppressed in every aggregate view (default 5).',
+        state: f.state('minCellSize'),
+      },
+    ),
+    textarea(
+      's',
+      'thankYou_en',
+      'Thank-you text (English, optional)',
+      f.value('thankYou_en', lt(col.thankYou, 'en')),
+      { rows: 2, state: f.state('thankYou_en') },
+    ),
+    textarea(
+      's',
+      'thankYou_ur',
+      'Thank-you text (Urdu, optional)',
+      f.value('thankYou_ur', lt(col.thankYou, 'ur')),
+      { rows: 2, lang: 'ur', state: f.state('thankYou_ur') },
+    ),
+  ]}<div><button class="primary">Save settings</button></div></form></section>`;
 }
 
 function jsonView(m: EditModel): Html {
@@ -884,12 +877,16 @@ function jsonView(m: EditModel): Html {
   const text = f.failed && m.err ? typed(m.err.fields, 'definition') : JSON.stringify(m.definition, null, 2);
   return html`<section id="json"><h2>Edit the definition as JSON</h2><p class="hint">For what the forms do not cover (pages, sections). The analysis plan, with the study domains, has its own forms: <a href="/studies/${m.id}/plan">Analysis plan</a>. The whole definition is checked before it is saved; problems are listed by path.</p><details${
     m.err?.section === 'json' ? raw(' open') : ''
-  }><summary>Open the JSON editor</summary>${formOpen(m, 'json', 'json')}${f.errors()}${raw(
-    textarea('j', 'definition', 'Definition', text, {
+  }><summary>Open the JSON editor</summary>${formOpen(m, 'json', 'json')}${f.errors()}${textarea(
+    'j',
+    'definition',
+    'Definition',
+    text,
+    {
       rows: 24,
       className: 'json',
       state: f.state('definition'),
-    }),
+    },
   )}<div><button class="primary">Save JSON</button></div></form></details></section>`;
 }
 
@@ -905,5 +902,5 @@ export function confirmView(
       ? []
       : (Array.isArray(v) ? v : [v]).map((x) => hidden(k, String(x))),
   );
-  return html`<div class="notice" role="alert"><p><strong>${guard.title}</strong> ${guard.issue.message}</p><form method="post" action="/studies/${m.id}/edit/${section}">${raw(csrfField(m.csrf))}${kept}${hidden(guard.name, guard.value)}<button class="danger">${guard.button}</button></form></div>`;
+  return html`<div class="notice" role="alert"><p><strong>${guard.title}</strong> ${guard.issue.message}</p><form method="post" action="/studies/${m.id}/edit/${section}">${csrfField(m.csrf)}${kept}${hidden(guard.name, guard.value)}<button class="danger">${guard.button}</button></form></div>`;
 }

@@ -1,10 +1,10 @@
 /**
  * Small HTML builders for the studio's forms: labelled inputs with hints, Urdu fields laid out right to left,
- * checkboxes. Every value is escaped; ids are derived from the field name and a prefix unique per form.
- * A field with a problem shows it under its label (`<id>-e`, linked with aria-describedby, aria-invalid) and
- * the first such field of the page takes the focus (`autofocus`: no script needed).
+ * checkboxes. Built with `html` (every value escaped); ids are derived from the field name and a prefix unique
+ * per form. A field with a problem shows it under its label (`<id>-e`, linked with aria-describedby,
+ * aria-invalid) and the first such field of the page takes the focus (`autofocus`: no script needed).
  */
-import { esc } from './layout.js';
+import { attr, EMPTY, type Html, html } from '../ui/html.js';
 
 /** A field's problem after a failed post: the message shown next to it, and whether it takes the focus. */
 export interface FieldState {
@@ -13,19 +13,19 @@ export interface FieldState {
 }
 
 /** The error line of a field and the attributes that tie it to the control. */
-function errorHtml(id: string, s: FieldState | undefined): { html: string; ids: string; attr: string } {
-  if (!s?.error) return { html: '', ids: '', attr: '' };
+function errorHtml(id: string, s: FieldState | undefined): { html: Html; ids: string; attr: Html } {
+  if (!s?.error) return { html: EMPTY, ids: '', attr: EMPTY };
   return {
-    html: `<span class="field-error" id="${id}-e">${esc(s.error)}</span>`,
+    html: html`<span class="field-error" id="${id}-e">${s.error}</span>`,
     ids: `${id}-e`,
-    attr: ` aria-invalid="true"${s.autofocus ? ' autofocus' : ''}`,
+    attr: html` aria-invalid="true"${attr('autofocus', s.autofocus === true)}`,
   };
 }
 
 /** `aria-describedby` naming the hint and the error line of a field, when there are any. */
-function describedBy(...ids: string[]): string {
+function describedBy(...ids: string[]): Html {
   const list = ids.filter((x) => x !== '');
-  return list.length ? ` aria-describedby="${list.join(' ')}"` : '';
+  return attr('aria-describedby', list.length ? list.join(' ') : undefined);
 }
 
 interface InputOptions {
@@ -42,14 +42,19 @@ interface InputOptions {
   readonly state?: FieldState | undefined;
 }
 
-function langAttrs(lang: string | undefined): string {
-  if (!lang) return '';
-  return lang === 'ur' ? ' lang="ur" dir="rtl"' : ` lang="${esc(lang)}"`;
+function langAttrs(lang: string | undefined): Html {
+  if (!lang) return EMPTY;
+  return lang === 'ur' ? html` lang="ur" dir="rtl"` : attr('lang', lang);
 }
 
-function hintHtml(id: string, hint: string | undefined): { html: string; id: string } {
-  if (!hint) return { html: '', id: '' };
-  return { html: `<span class="hint" id="${id}-h">${esc(hint)}</span>`, id: `${id}-h` };
+function hintHtml(id: string, hint: string | undefined): { html: Html; id: string } {
+  if (!hint) return { html: EMPTY, id: '' };
+  return { html: html`<span class="hint" id="${id}-h">${hint}</span>`, id: `${id}-h` };
+}
+
+/** The label, hint and error line above a control with this id. */
+function fieldHead(id: string, label: string, h: { html: Html }, e: { html: Html }): Html {
+  return html`<label for="${id}">${label}</label>${h.html}${e.html}`;
 }
 
 /** A labelled single-line input. */
@@ -59,16 +64,11 @@ export function input(
   label: string,
   value: string,
   o: InputOptions = {},
-): string {
+): Html {
   const id = `${prefix}-${name}`;
   const h = hintHtml(id, o.hint);
   const e = errorHtml(id, o.state);
-  return (
-    `<div class="field"><label for="${id}">${esc(label)}</label>${h.html}${e.html}` +
-    `<input type="${o.type ?? 'text'}" id="${id}" name="${esc(name)}" value="${esc(value)}"${describedBy(h.id, e.ids)}${e.attr}${langAttrs(o.lang)}` +
-    `${o.required ? ' required' : ''}${o.placeholder ? ` placeholder="${esc(o.placeholder)}"` : ''}` +
-    `${o.maxlength !== undefined ? ` maxlength="${o.maxlength}"` : ''}${o.min !== undefined ? ` min="${o.min}"` : ''}${o.max !== undefined ? ` max="${o.max}"` : ''}></div>`
-  );
+  return html`<div class="field">${fieldHead(id, label, h, e)}<input type="${o.type ?? 'text'}" id="${id}" name="${name}" value="${value}"${describedBy(h.id, e.ids)}${e.attr}${langAttrs(o.lang)}${attr('required', o.required)}${attr('placeholder', o.placeholder || undefined)}${attr('maxlength', o.maxlength)}${attr('min', o.min)}${attr('max', o.max)}></div>`;
 }
 
 /** A labelled textarea. */
@@ -78,15 +78,11 @@ export function textarea(
   label: string,
   value: string,
   o: InputOptions & { rows?: number; className?: string } = {},
-): string {
+): Html {
   const id = `${prefix}-${name}`;
   const h = hintHtml(id, o.hint);
   const e = errorHtml(id, o.state);
-  return (
-    `<div class="field"><label for="${id}">${esc(label)}</label>${h.html}${e.html}` +
-    `<textarea id="${id}" name="${esc(name)}" rows="${o.rows ?? 4}"${describedBy(h.id, e.ids)}${e.attr}${langAttrs(o.lang)}${o.required ? ' required' : ''}` +
-    `${o.className ? ` class="${esc(o.className)}"` : ''} spellcheck="${o.className === 'json' ? 'false' : 'true'}">${esc(value)}</textarea></div>`
-  );
+  return html`<div class="field">${fieldHead(id, label, h, e)}<textarea id="${id}" name="${name}" rows="${o.rows ?? 4}"${describedBy(h.id, e.ids)}${e.attr}${langAttrs(o.lang)}${attr('required', o.required)}${attr('class', o.className || undefined)} spellcheck="${o.className === 'json' ? 'false' : 'true'}">${value}</textarea></div>`;
 }
 
 /** A checkbox with its label. */
@@ -96,13 +92,13 @@ export function checkbox(
   label: string,
   on: boolean,
   o: { value?: string; hint?: string; state?: FieldState | undefined; describedBy?: string } = {},
-): string {
+): Html {
   const id = `${prefix}-${name}${o.value !== undefined ? `-${o.value}` : ''}`.replace(/[^A-Za-z0-9_-]/g, '_');
-  const problem = o.state?.error
-    ? ` aria-invalid="true"${o.state.autofocus ? ' autofocus' : ''}${describedBy(o.describedBy ?? '')}`
-    : '';
-  return `<label class="check" for="${id}"><input type="checkbox" id="${id}" name="${esc(name)}" value="${esc(o.value ?? 'on')}"${on ? ' checked' : ''}${problem}><span>${esc(label)}${
-    o.hint ? `<br><span class="hint">${esc(o.hint)}</span>` : ''
+  const problem =
+    o.state?.error &&
+    html` aria-invalid="true"${attr('autofocus', o.state.autofocus === true)}${describedBy(o.describedBy ?? '')}`;
+  return html`<label class="check" for="${id}"><input type="checkbox" id="${id}" name="${name}" value="${o.value ?? 'on'}"${attr('checked', on)}${problem}><span>${label}${
+    o.hint && html`<br><span class="hint">${o.hint}</span>`
   }</span></label>`;
 }
 
@@ -115,16 +111,13 @@ export function select(
   options: readonly { value: string; label: string }[],
   hint?: string,
   state?: FieldState,
-): string {
+): Html {
   const id = `${prefix}-${name}`;
   const h = hintHtml(id, hint);
   const e = errorHtml(id, state);
-  return `<div class="field"><label for="${id}">${esc(label)}</label>${h.html}${e.html}<select id="${id}" name="${esc(name)}"${describedBy(h.id, e.ids)}${e.attr}>${options
-    .map(
-      (o) =>
-        `<option value="${esc(o.value)}"${o.value === value ? ' selected' : ''}>${esc(o.label)}</option>`,
-    )
-    .join('')}</select></div>`;
+  return html`<div class="field">${fieldHead(id, label, h, e)}<select id="${id}" name="${name}"${describedBy(h.id, e.ids)}${e.attr}>${options.map(
+    (o) => html`<option value="${o.value}"${attr('selected', o.value === value)}>${o.label}</option>`,
+  )}</select></div>`;
 }
 
 /**
@@ -137,17 +130,15 @@ export function checkGroup(
   legend: string,
   boxes: readonly { value: string; label: string; on: boolean }[],
   state?: FieldState,
-): string {
+): Html {
   const e = errorHtml(`${prefix}-${name}`, state);
-  return `<fieldset><legend>${esc(legend)}</legend>${e.html}${boxes
-    .map((b, i) =>
-      checkbox(prefix, name, b.label, b.on, {
-        value: b.value,
-        ...(state?.error
-          ? { state: { error: state.error, autofocus: i === 0 && state.autofocus === true } }
-          : {}),
-        describedBy: e.ids,
-      }),
-    )
-    .join('')}</fieldset>`;
+  return html`<fieldset><legend>${legend}</legend>${e.html}${boxes.map((b, i) =>
+    checkbox(prefix, name, b.label, b.on, {
+      value: b.value,
+      ...(state?.error
+        ? { state: { error: state.error, autofocus: i === 0 && state.autofocus === true } }
+        : {}),
+      describedBy: e.ids,
+    }),
+  )}</fieldset>`;
 }

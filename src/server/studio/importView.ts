@@ -115,9 +115,9 @@ export function mappingPage(m: MappingModel, csrf: string): Html {
   const warnings =
     m.warnings.length > 0 ? html`<ul class="hint">${m.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : '';
   const importForm = m.ready
-    ? html`<form method="post" action="${m.action}/import" class="stack">${raw(csrfField(csrf))}<p><button class="primary" id="do-import">Import ${m.rows - m.alreadyImported} responses</button></p><p class="hint">All rows are stored in one step, or none; the import is recorded in the audit log and the responses are marked <code>imported:${m.sha12}</code> in the dataset and the exports.</p></form>`
+    ? html`<form method="post" action="${m.action}/import" class="stack">${csrfField(csrf)}<p><button class="primary" id="do-import">Import ${m.rows - m.alreadyImported} responses</button></p><p class="hint">All rows are stored in one step, or none; the import is recorded in the audit log and the responses are marked <code>imported:${m.sha12}</code> in the dataset and the exports.</p></form>`
     : '';
-  return html`${head}${dry}${warnings}<form method="post" action="${m.action}/mapping" class="stack">${raw(csrfField(csrf))}${columns}${values}<p><button id="check-mapping">Check again with these choices</button></p></form>${importForm}`;
+  return html`${head}${dry}${warnings}<form method="post" action="${m.action}/mapping" class="stack">${csrfField(csrf)}${columns}${values}<p><button id="check-mapping">Check again with these choices</button></p></form>${importForm}`;
 }
 
 interface UploadModel {
@@ -144,5 +144,5 @@ export function uploadPage(m: UploadModel, csrf: string): Html {
         )
       : html`<p class="muted">No responses have been imported into this study.</p>`;
   return html`<h1>Import responses</h1>${result}<p>Bring in responses collected elsewhere — a Google Forms download, any CSV (UTF-8) or Excel (.xlsx) export. The next page shows how each column is matched to the study's items and questions before anything is stored.</p>
-<form method="post" action="${m.action}" enctype="multipart/form-data" class="stack card">${raw(csrfField(csrf))}<div class="field"><label for="import-file">Export file (.csv or .xlsx, at most ${m.limitText})</label><input type="file" id="import-file" name="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required></div><p><button class="primary">Upload and match columns</button></p></form>${sources}`;
+<form method="post" action="${m.action}" enctype="multipart/form-data" class="stack card">${csrfField(csrf)}<div class="field"><label for="import-file">Export file (.csv or .xlsx, at most ${m.limitText})</label><input type="file" id="import-file" name="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required></div><p><button class="primary">Upload and match columns</button></p></form>${sources}`;
 }

@@ -43,7 +43,7 @@ function itemView(item: ChecklistItem): Html {
 function launchView(m: LaunchModel, csrf: string): Html {
   const c = m.checklist;
   const confirm = c.canLaunch
-    ? html`<form method="post" action="/studies/${m.id}/launch" class="stack">${raw(csrfField(csrf))}<input type="hidden" name="confirmed" value="1">${
+    ? html`<form method="post" action="/studies/${m.id}/launch" class="stack">${csrfField(csrf)}<input type="hidden" name="confirmed" value="1">${
         c.unverified
           ? html`<p class="notice">${c.unverified} item${c.unverified === 1 ? ' is' : 's are'} unverified: launching confirms you have seen ${c.unverified === 1 ? 'it' : 'them'}. Respondents answer the study as it is now; a later change is saved as a new version.</p>`
           : ''

@@ -14,8 +14,9 @@ import type { StudyRole, StudyStatus, User } from '../../store/index.js';
 import { ROLES } from '../auth/guard.js';
 import { STUDIO_CSS, STUDIO_JS } from '../ui/assets.js';
 import { STUDIO_HEADERS } from '../ui/headers.js';
-import { esc } from '../ui/html.js';
+import { attr, EMPTY, esc, type Html, html, raw } from '../ui/html.js';
 
+// Re-exported for the studio pages still built from strings (being converted to `html`).
 export { esc };
 
 /** The study a page belongs to, for the tab bar. */
@@ -25,6 +26,10 @@ export interface LayoutStudy {
   readonly status: StudyStatus;
   readonly role: StudyRole;
 }
+
+/** The inline stylesheet and script, markup by construction (their hashes are in the CSP). */
+const STUDIO_STYLE = raw(STUDIO_CSS);
+const STUDIO_SCRIPT = raw(STUDIO_JS);
 
 export type StudyTab =
   | 'overview'
@@ -57,8 +62,8 @@ interface LayoutInput {
   readonly title: string;
   /** The signed-in user, shown with a sign-out button (needs `csrf`). */
   readonly user?: User | undefined;
-  /** Page content (HTML). */
-  readonly body: string;
+  /** Page content. */
+  readonly body: Html;
   /** CSRF token for the sign-out form. */
   readonly csrf?: string | undefined;
   /** Show the study's heading and tabs. */
@@ -66,67 +71,61 @@ interface LayoutInput {
   readonly active?: StudyTab | undefined;
 }
 
-export function statusBadge(status: StudyStatus): string {
+export function statusBadge(status: StudyStatus): Html {
   const text = status === 'open' ? 'open' : status === 'closed' ? 'closed' : 'draft';
-  return `<span class="badge ${text}">${text}</span>`;
+  return html`<span class="badge ${text}">${text}</span>`;
+}
+
+/** The study's heading (title, status, the caller's role) and the tabs the caller's role may open. */
+function studyHead(s: LayoutStudy, active: StudyTab | undefined): Html {
+  const base = `/studies/${s.id}`;
+  const tabs = TABS.filter((t) => t.roles.includes(s.role)).map(
+    (t) =>
+      html`<li><a href="${base}${t.path}"${t.tab === active && html` aria-current="page"`}>${t.label}</a></li>`,
+  );
+  return html`<p class="muted"><a href="/">Studies</a> › <span dir="auto">${s.title}</span> ${statusBadge(s.status)} <span class="badge">${s.role}</span></p><nav aria-label="Study"><ul class="tabs">${tabs}</ul></nav>`;
+}
+
+/** The signed-in user's name (a link to their account) and the sign-out button. */
+function whoView(user: User, csrf: string | undefined): Html {
+  return html`<div class="who"><a href="/account" title="Your account and password">${user.displayName || user.email}</a>${
+    csrf !== undefined &&
+    html`<form method="post" action="/signout">${csrfField(csrf)}<button>Sign out</button></form>`
+  }</div>`;
 }
 
 /** A complete studio HTML document. */
-export function layout(input: LayoutInput): string {
-  const who = input.user
-    ? `<div class="who"><a href="/account" title="Your account and password">${esc(input.user.displayName || input.user.email)}</a>${
-        input.csrf !== undefined
-          ? `<form method="post" action="/signout"><input type="hidden" name="_csrf" value="${esc(input.csrf)}"><button>Sign out</button></form>`
-          : ''
-      }</div>`
-    : '';
-  let head = '';
-  if (input.study) {
-    const s = input.study;
-    const base = `/studies/${s.id}`;
-    const tabs = TABS.filter((t) => t.roles.includes(s.role))
-      .map(
-        (t) =>
-          `<li><a href="${base}${t.path}"${t.tab === input.active ? ' aria-current="page"' : ''}>${esc(t.label)}</a></li>`,
-      )
-      .join('');
-    head =
-      `<p class="muted"><a href="/">Studies</a> › <span dir="auto">${esc(s.title)}</span> ${statusBadge(s.status)} <span class="badge">${esc(s.role)}</span></p>` +
-      `<nav aria-label="Study"><ul class="tabs">${tabs}</ul></nav>`;
-  }
+export function layout(input: LayoutInput): Html {
   // The skip link is the first thing a keyboard reaches; it jumps past the header and the tabs to the page's
   // own content (`tabindex="-1"` so that focus moves there too, not only the scroll position).
-  return (
-    '<!doctype html><html lang="en" dir="ltr"><head><meta charset="utf-8">' +
-    '<meta name="viewport" content="width=device-width,initial-scale=1">' +
-    `<title>${esc(input.title)} – nabz</title><style>${STUDIO_CSS}</style></head><body>` +
-    '<a class="skip" href="#content">Skip to content</a>' +
-    `<header class="top"><a class="brand" href="/">nabz <span lang="ur" dir="rtl">نبض</span></a>${who}</header>` +
-    `<main>${head}<div id="content" tabindex="-1">${input.body}</div></main>` +
-    '<footer>nabz — anonymous studies, small cells suppressed, no third-party requests.</footer>' +
-    `<script>${STUDIO_JS}</script></body></html>`
-  );
+  return html`<!doctype html><html lang="en" dir="ltr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${input.title} – nabz</title><style>${STUDIO_STYLE}</style></head><body><a class="skip" href="#content">Skip to content</a><header class="top"><a class="brand" href="/">nabz <span lang="ur" dir="rtl">نبض</span></a>${
+    input.user && whoView(input.user, input.csrf)
+  }</header><main>${input.study && studyHead(input.study, input.active)}<div id="content" tabindex="-1">${input.body}</div></main><footer>nabz — anonymous studies, small cells suppressed, no third-party requests.</footer><script>${STUDIO_SCRIPT}</script></body></html>`;
 }
 
 /** Send a studio page with the studio's security headers. */
-export function sendPage(reply: FastifyReply, html: string, status = 200): FastifyReply {
-  return reply.code(status).headers(STUDIO_HEADERS).send(html);
+export function sendPage(reply: FastifyReply, page: Html | string, status = 200): FastifyReply {
+  return reply.code(status).headers(STUDIO_HEADERS).send(String(page));
 }
 
-/** A list of problems (validation issues), each with its path when it has one. */
+/**
+ * A list of problems (validation issues), each with its path when it has one. `focus`: the list takes the focus
+ * when the page opens (when none of the problems belongs to a field that could).
+ */
 export function issuesHtml(
   issues: readonly { readonly path?: string; readonly message: string }[],
   title = 'Please fix these problems:',
-): string {
-  if (issues.length === 0) return '';
-  return `<div class="errors" role="alert"><p><strong>${esc(title)}</strong></p><ul>${issues
-    .map((i) => `<li>${i.path ? `<code>${esc(i.path)}</code>: ` : ''}${esc(i.message)}</li>`)
-    .join('')}</ul></div>`;
+  focus = false,
+): Html {
+  if (issues.length === 0) return EMPTY;
+  return html`<div class="errors" role="alert"${focus && html` tabindex="-1" autofocus`}><p><strong>${title}</strong></p><ul>${issues.map(
+    (i) => html`<li>${i.path && html`<code>${i.path}</code>: `}${i.message}</li>`,
+  )}</ul></div>`;
 }
 
 /** The hidden CSRF field every state-changing form carries. */
-export function csrfField(token: string): string {
-  return `<input type="hidden" name="_csrf" value="${esc(token)}">`;
+export function csrfField(token: string): Html {
+  return html`<input type="hidden" name="_csrf" value="${token}">`;
 }
 
 /** A one-button POST form (launch, close, delete a row…). */
@@ -135,11 +134,9 @@ export function postButton(
   csrf: string,
   label: string,
   opts: { className?: string; hidden?: Readonly<Record<string, string>> } = {},
-): string {
-  const hidden = Object.entries(opts.hidden ?? {})
-    .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`)
-    .join('');
-  return `<form method="post" action="${esc(action)}" class="inline">${csrfField(csrf)}${hidden}<button${
-    opts.className ? ` class="${esc(opts.className)}"` : ''
-  }>${esc(label)}</button></form>`;
+): Html {
+  const hidden = Object.entries(opts.hidden ?? {}).map(
+    ([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`,
+  );
+  return html`<form method="post" action="${action}" class="inline">${csrfField(csrf)}${hidden}<button${attr('class', opts.className || undefined)}>${label}</button></form>`;
 }

@@ -11,7 +11,7 @@ import type { StudySummary } from '../../store/index.js';
 import { ROLES, requireUser } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { asForm } from '../form.js';
-import { type Html, html, raw } from '../ui/html.js';
+import { type Html, html } from '../ui/html.js';
 import { scrollBox } from '../ui/table.js';
 import { loadStudy, page, type StudioContext, seeOther } from './common.js';
 import { consentTextOf, field } from './definition.js';
@@ -28,11 +28,11 @@ export function studyActionsView(
     study.archivedAt
       ? html`<p class="notice">Archived on ${study.archivedAt.toISOString().slice(0, 10)}: hidden from your studies and closed to respondents. Restore it to list it again (it stays closed until you reopen it).</p>`
       : html`<p class="hint">Archive a finished study to hide it from your list; it is closed to respondents and can be restored with its data.</p>`
-  }<div class="row">${raw(postButton(`${base}/duplicate`, csrf, `Duplicate “${study.title}”`))}${raw(
+  }<div class="row">${postButton(`${base}/duplicate`, csrf, `Duplicate “${study.title}”`)}${
     study.archivedAt
       ? postButton(`${base}/restore`, csrf, `Restore “${study.title}”`)
-      : postButton(`${base}/archive`, csrf, `Archive “${study.title}”`),
-  )}<a class="button danger" href="${base}/delete">Delete “${study.title}”…</a></div></section>`;
+      : postButton(`${base}/archive`, csrf, `Archive “${study.title}”`)
+  }<a class="button danger" href="${base}/delete">Delete “${study.title}”…</a></div></section>`;
 }
 
 /** What a deletion loses, for the confirmation page. */
@@ -59,11 +59,15 @@ function deleteView(m: DeleteModel, csrf: string): Html {
       ? html`<div class="errors" role="alert"><p><strong>Not deleted.</strong> <a href="#del-confirm">${m.issue.message}</a></p></div>`
       : ''
   }<div class="notice"><p><strong>This cannot be undone.</strong> Deleting the study removes, in one step: ${lost.join('; ')}. The audit log keeps a record that it was deleted. To keep the data but hide the study, archive it instead.</p></div>
-<form method="post" action="/studies/${m.id}/delete" class="stack">${raw(csrfField(csrf))}${raw(
-    input('del', 'confirm', `Type the study's title to confirm: ${m.title}`, m.typed, {
+<form method="post" action="/studies/${m.id}/delete" class="stack">${csrfField(csrf)}${input(
+    'del',
+    'confirm',
+    `Type the study's title to confirm: ${m.title}`,
+    m.typed,
+    {
       required: true,
       state: m.issue ? { error: m.issue.message, autofocus: true } : undefined,
-    }),
+    },
   )}<div class="row"><button class="danger">Delete the study and all its data</button> <a class="button" href="/studies/${m.id}">Keep it</a></div></form>`;
 }
 
@@ -71,8 +75,8 @@ function deleteView(m: DeleteModel, csrf: string): Html {
 function archiveView(studies: readonly (StudySummary & { role: string })[], csrf: string): Html {
   const rows = studies.map(
     (s) =>
-      html`<tr><td><a href="/studies/${s.id}" dir="auto">${s.title}</a></td><td>${s.role}</td><td>${raw(statusBadge(s.status))}</td><td>${s.archivedAt?.toISOString().slice(0, 10) ?? ''}</td><td>${
-        s.role === 'owner' ? raw(postButton(`/studies/${s.id}/restore`, csrf, `Restore “${s.title}”`)) : ''
+      html`<tr><td><a href="/studies/${s.id}" dir="auto">${s.title}</a></td><td>${s.role}</td><td>${statusBadge(s.status)}</td><td>${s.archivedAt?.toISOString().slice(0, 10) ?? ''}</td><td>${
+        s.role === 'owner' ? postButton(`/studies/${s.id}/restore`, csrf, `Restore “${s.title}”`) : ''
       }</td></tr>`,
   );
   return html`<h1>Archived studies</h1><p><a href="/">Back to your studies</a></p>${

@@ -142,34 +142,30 @@ export function renderDomains(base: string, resolved: ResolvedStudy, token: Html
 ${rows.length ? html`<ul>${rows}</ul>` : html`<p class="muted">No study domains of ${ins.shortTitle}; its official scores are used.</p>`}
 <details${mine ? raw(' open') : ''}><summary>Add a domain of ${ins.shortTitle}</summary>
 <form method="post" action="${base}/domains" class="stack">${token}<input type="hidden" name="instrument" value="${ins.id}">${errorsFor(mine, 'domains')}
-${raw(input(p, 'id', 'Domain id', kept(mine, 'domains', 'id', ''), { hint: 'Letters, digits and _, e.g. stigma. The plan names the domain by it.', required: true, state: fs('id') }))}
-${raw(input(p, 'label', 'Label', kept(mine, 'domains', 'label', ''), { hint: 'The name the tables show, e.g. Stigma-related barriers.', state: fs('label') }))}
-${raw(
-  checkGroup(
-    p,
-    'items',
-    'Items',
-    ins.items.map((it) => ({
-      value: it.id,
-      label: `${it.id}: ${shortLabel(it)}`,
-      on: ticked.includes(it.id),
-    })),
-    fs('items'),
-  ),
+${input(p, 'id', 'Domain id', kept(mine, 'domains', 'id', ''), { hint: 'Letters, digits and _, e.g. stigma. The plan names the domain by it.', required: true, state: fs('id') })}
+${input(p, 'label', 'Label', kept(mine, 'domains', 'label', ''), { hint: 'The name the tables show, e.g. Stigma-related barriers.', state: fs('label') })}
+${checkGroup(
+  p,
+  'items',
+  'Items',
+  ins.items.map((it) => ({
+    value: it.id,
+    label: `${it.id}: ${shortLabel(it)}`,
+    on: ticked.includes(it.id),
+  })),
+  fs('items'),
 )}
-${raw(
-  select(
-    p,
-    'method',
-    'Score',
-    kept(mine, 'domains', 'method', 'mean'),
-    Object.entries(METHODS).map(([value, label]) => ({ value, label })),
-    undefined,
-    fs('method'),
-  ),
+${select(
+  p,
+  'method',
+  'Score',
+  kept(mine, 'domains', 'method', 'mean'),
+  Object.entries(METHODS).map(([value, label]) => ({ value, label })),
+  undefined,
+  fs('method'),
 )}
-${raw(input(p, 'minAnswered', 'Fewest answered items (optional)', kept(mine, 'domains', 'minAnswered', ''), { hint: 'Fewer answered items give a missing score. Empty: all for a sum, 1 otherwise.', state: fs('minAnswered') }))}
-${raw(input(p, 'description', 'Description for the methods (optional)', kept(mine, 'domains', 'description', ''), { placeholder: 'e.g. mean of items 3, 8 and 12 (0–3), as grouped by Jalil et al.', state: fs('description') }))}
+${input(p, 'minAnswered', 'Fewest answered items (optional)', kept(mine, 'domains', 'minAnswered', ''), { hint: 'Fewer answered items give a missing score. Empty: all for a sum, 1 otherwise.', state: fs('minAnswered') })}
+${input(p, 'description', 'Description for the methods (optional)', kept(mine, 'domains', 'description', ''), { placeholder: 'e.g. mean of items 3, 8 and 12 (0–3), as grouped by Jalil et al.', state: fs('description') })}
 <div><button class="primary">Add domain</button></div></form></details>`;
   });
   // a post naming no instrument of the study has no form to show its problem at

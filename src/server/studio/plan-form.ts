@@ -10,7 +10,7 @@ import type { Issue, Item } from '../../core/instrument/schema.js';
 import { plainQuestions, shortLabel, singleChoiceQuestions } from '../../core/study/questions.js';
 import type { ResolvedStudy } from '../../core/study/resolve.js';
 import type { AnalysisPlan } from '../../core/study/schema.js';
-import { type Html, html, raw } from '../ui/html.js';
+import { type Html, html } from '../ui/html.js';
 import { type Fields, field, fieldAll, type StudyDraft } from './definition.js';
 import type { FieldState } from './forms.js';
 import { issuesHtml } from './layout.js';
@@ -178,15 +178,7 @@ export function questionLabel(q: Item): string {
  */
 export function errorsFor(err: PlanError | undefined, section: PlanSection): Html {
   if (err?.section !== section) return html``;
-  const list = issuesHtml(err.issues);
-  return err.issues.some((i) => fieldOfIssue(section, i.path) !== '')
-    ? raw(list)
-    : raw(
-        list.replace(
-          '<div class="errors" role="alert">',
-          '<div class="errors" role="alert" tabindex="-1" autofocus>',
-        ),
-      );
+  return issuesHtml(err.issues, undefined, !err.issues.some((i) => fieldOfIssue(section, i.path) !== ''));
 }
 
 /** What was typed (after a failed post of this section) or the stored value. */

@@ -7,7 +7,7 @@
 import type { Issue } from '../../core/instrument/schema.js';
 import type { ResolvedStudy } from '../../core/study/resolve.js';
 import { AnalysisPlanSchema } from '../../core/study/schema.js';
-import { type Html, html, raw } from '../ui/html.js';
+import { type Html, html } from '../ui/html.js';
 import { type Fields, field, type StudyDraft } from './definition.js';
 import { checkbox, input, select } from './forms.js';
 import {
@@ -62,36 +62,32 @@ export function renderOptions(base: string, resolved: ResolvedStudy, token: Html
     err?.section === 'options' ? field(err.fields, 'questionFigures') === 'on' : plan.questionFigures;
   return html`<section id="options" class="card"><h2>Reporting options</h2>
 <form method="post" action="${base}/options" class="stack">${token}${errorsFor(err, 'options')}
-${raw(input('po', 'confidenceLevel', 'Confidence level of intervals', kept(err, 'options', 'confidenceLevel', String(plan.confidenceLevel)), { hint: 'e.g. 0.95 for 95% intervals.', state: fo('confidenceLevel') }))}
-${raw(
-  select(
-    'po',
-    'leveneCenter',
-    "Levene's test of equal variances",
-    kept(err, 'options', 'leveneCenter', plan.leveneCenter),
-    [
-      { value: 'mean', label: 'Centred on the mean (as SPSS)' },
-      { value: 'median', label: 'Centred on the median, Brown–Forsythe (as R car::leveneTest)' },
-    ],
-    undefined,
-    fo('leveneCenter'),
-  ),
+${input('po', 'confidenceLevel', 'Confidence level of intervals', kept(err, 'options', 'confidenceLevel', String(plan.confidenceLevel)), { hint: 'e.g. 0.95 for 95% intervals.', state: fo('confidenceLevel') })}
+${select(
+  'po',
+  'leveneCenter',
+  "Levene's test of equal variances",
+  kept(err, 'options', 'leveneCenter', plan.leveneCenter),
+  [
+    { value: 'mean', label: 'Centred on the mean (as SPSS)' },
+    { value: 'median', label: 'Centred on the median, Brown–Forsythe (as R car::leveneTest)' },
+  ],
+  undefined,
+  fo('leveneCenter'),
 )}
-${raw(
-  select(
-    'po',
-    'alphaMissing',
-    "Cronbach's α with missing items",
-    kept(err, 'options', 'alphaMissing', plan.alphaMissing),
-    [
-      { value: 'listwise', label: 'Listwise: respondents with every item (as SPSS)' },
-      { value: 'pairwise', label: 'Pairwise (as R psych::alpha)' },
-    ],
-    undefined,
-    fo('alphaMissing'),
-  ),
+${select(
+  'po',
+  'alphaMissing',
+  "Cronbach's α with missing items",
+  kept(err, 'options', 'alphaMissing', plan.alphaMissing),
+  [
+    { value: 'listwise', label: 'Listwise: respondents with every item (as SPSS)' },
+    { value: 'pairwise', label: 'Pairwise (as R psych::alpha)' },
+  ],
+  undefined,
+  fo('alphaMissing'),
 )}
-${raw(input('po', 'topN', 'Items in the most-endorsed chart', kept(err, 'options', 'topN', String(plan.topN)), { hint: 'e.g. 10.', state: fo('topN') }))}
-${raw(checkbox('po', 'questionFigures', 'A bar chart beside each multiple-choice question', figures))}
+${input('po', 'topN', 'Items in the most-endorsed chart', kept(err, 'options', 'topN', String(plan.topN)), { hint: 'e.g. 10.', state: fo('topN') })}
+${checkbox('po', 'questionFigures', 'A bar chart beside each multiple-choice question', figures)}
 <div><button class="primary">Save reporting options</button></div></form></section>`;
 }

@@ -20,7 +20,7 @@ import {
   CorrelationsSchema,
   SampleSizeSchema,
 } from '../../core/study/schema.js';
-import { type Html, html, raw } from '../ui/html.js';
+import { type Html, html } from '../ui/html.js';
 import { type Fields, field, fieldAll, type StudyDraft } from './definition.js';
 import { checkGroup, input, select } from './forms.js';
 import {
@@ -196,30 +196,26 @@ export function renderTests(
 <p class="hint">One table ("Table 3"): every ticked characteristic tested against the outcome, the test chosen by the variables' types — two categorical variables: Pearson's χ², or Fisher's exact test when an expected count is below 5; a number by groups: the choice below, with effect sizes and post-hoc tests for more than two groups.</p>
 ${assocRows.length ? html`<ul>${assocRows}</ul>` : html`<p class="muted">No associations yet.</p>`}
 <form method="post" action="${base}/associations" class="stack">${token}${errorsFor(err, 'associations')}
-${raw(input('pa', 'id', 'Association id', kept(err, 'associations', 'id', ''), { hint: 'Letters, digits and _, e.g. phq9_factors. Names the table.', required: true, state: fa('id') }))}
-${raw(select('pa', 'outcome', 'Outcome', kept(err, 'associations', 'outcome', ''), [{ value: '', label: 'Choose the outcome' }, ...scores, ...numbers, ...singles], undefined, fa('outcome')))}
-${raw(input('pa', 'atLeast', 'Outcome as yes/no: at least (optional)', kept(err, 'associations', 'atLeast', ''), { hint: 'e.g. 10 for a PHQ-9 total of 10 or more (categorical tests); empty: the outcome as it is.', state: fa('atLeast') }))}
-${raw(
-  checkGroup(
-    'pa',
-    'characteristics',
-    'Characteristics',
-    [...singles, ...numbers, ...scores].map((x) => ({ ...x, on: chosen.includes(x.value) })),
-    fa('characteristics'),
-  ),
+${input('pa', 'id', 'Association id', kept(err, 'associations', 'id', ''), { hint: 'Letters, digits and _, e.g. phq9_factors. Names the table.', required: true, state: fa('id') })}
+${select('pa', 'outcome', 'Outcome', kept(err, 'associations', 'outcome', ''), [{ value: '', label: 'Choose the outcome' }, ...scores, ...numbers, ...singles], undefined, fa('outcome'))}
+${input('pa', 'atLeast', 'Outcome as yes/no: at least (optional)', kept(err, 'associations', 'atLeast', ''), { hint: 'e.g. 10 for a PHQ-9 total of 10 or more (categorical tests); empty: the outcome as it is.', state: fa('atLeast') })}
+${checkGroup(
+  'pa',
+  'characteristics',
+  'Characteristics',
+  [...singles, ...numbers, ...scores].map((x) => ({ ...x, on: chosen.includes(x.value) })),
+  fa('characteristics'),
 )}
-${raw(
-  select(
-    'pa',
-    'numeric',
-    'Tests of numeric variables',
-    kept(err, 'associations', 'numeric', 'parametric'),
-    Object.entries(NUMERIC_TESTS).map(([value, label]) => ({ value, label })),
-    'Categorical pairs always get χ² or Fisher by the expected counts.',
-    fa('numeric'),
-  ),
+${select(
+  'pa',
+  'numeric',
+  'Tests of numeric variables',
+  kept(err, 'associations', 'numeric', 'parametric'),
+  Object.entries(NUMERIC_TESTS).map(([value, label]) => ({ value, label })),
+  'Categorical pairs always get χ² or Fisher by the expected counts.',
+  fa('numeric'),
 )}
-${raw(input('pa', 'title', 'Table title (optional)', kept(err, 'associations', 'title', ''), { state: fa('title') }))}
+${input('pa', 'title', 'Table title (optional)', kept(err, 'associations', 'title', ''), { state: fa('title') })}
 <div><button class="primary">Add association</button></div></form></section>`;
 
   const fc = fieldStates(err, 'correlations');
@@ -229,63 +225,55 @@ ${raw(input('pa', 'title', 'Table title (optional)', kept(err, 'associations', '
 <p class="hint">A matrix of the ticked scores and number questions with n and p for every pair.</p>
 ${corr ? html`<p>${corr.method === 'pearson' ? 'Pearson' : 'Spearman'} correlations of ${corr.variables.join(', ')} (${corr.missing} deletion) ${removeForm('correlations')}</p>` : html`<p class="muted">No correlation matrix.</p>`}
 <form method="post" action="${base}/correlations" class="stack">${token}${errorsFor(err, 'correlations')}
-${raw(
-  checkGroup(
-    'pr',
-    'variables',
-    'Variables',
-    [...scores, ...numbers].map((x) => ({ ...x, on: ticked.includes(x.value) })),
-    fc('variables'),
-  ),
+${checkGroup(
+  'pr',
+  'variables',
+  'Variables',
+  [...scores, ...numbers].map((x) => ({ ...x, on: ticked.includes(x.value) })),
+  fc('variables'),
 )}
-${raw(
-  select(
-    'pr',
-    'method',
-    'Coefficient',
-    kept(err, 'correlations', 'method', corr?.method ?? 'pearson'),
-    [
-      { value: 'pearson', label: "Pearson's r" },
-      { value: 'spearman', label: "Spearman's ρ (ranks)" },
-    ],
-    undefined,
-    fc('method'),
-  ),
+${select(
+  'pr',
+  'method',
+  'Coefficient',
+  kept(err, 'correlations', 'method', corr?.method ?? 'pearson'),
+  [
+    { value: 'pearson', label: "Pearson's r" },
+    { value: 'spearman', label: "Spearman's ρ (ranks)" },
+  ],
+  undefined,
+  fc('method'),
 )}
-${raw(
-  select(
-    'pr',
-    'missing',
-    'Missing values',
-    kept(err, 'correlations', 'missing', corr?.missing ?? 'pairwise'),
-    [
-      { value: 'pairwise', label: "Pairwise: each pair's complete cases (SPSS default)" },
-      { value: 'listwise', label: 'Listwise: respondents with every variable' },
-    ],
-    undefined,
-    fc('missing'),
-  ),
+${select(
+  'pr',
+  'missing',
+  'Missing values',
+  kept(err, 'correlations', 'missing', corr?.missing ?? 'pairwise'),
+  [
+    { value: 'pairwise', label: "Pairwise: each pair's complete cases (SPSS default)" },
+    { value: 'listwise', label: 'Listwise: respondents with every variable' },
+  ],
+  undefined,
+  fc('missing'),
 )}
 <div><button class="primary">Save correlations</button></div></form></section>`;
 
   const adjustForm = html`<section id="adjust" class="card"><h2>Multiple comparisons</h2>
 <p class="hint">Applied to each family of tests: one association table, one group comparison across scores, one correlation matrix. Result sentences call a difference significant only when its adjusted p is below α. Currently: ${plan.adjust === 'none' ? 'no adjustment' : adjustName(plan.adjust)}.</p>
 <form method="post" action="${base}/adjust" class="stack">${token}${errorsFor(err, 'adjust')}
-${raw(
-  select(
-    'pj',
-    'adjust',
-    'Adjustment of p-values',
-    kept(err, 'adjust', 'adjust', plan.adjust),
-    [
-      { value: 'none', label: 'None' },
-      { value: 'holm', label: 'Holm (step-down; controls the family-wise error)' },
-      { value: 'bonferroni', label: 'Bonferroni' },
-      { value: 'BH', label: 'Benjamini–Hochberg (false discovery rate)' },
-    ],
-    undefined,
-    fieldStates(err, 'adjust')('adjust'),
-  ),
+${select(
+  'pj',
+  'adjust',
+  'Adjustment of p-values',
+  kept(err, 'adjust', 'adjust', plan.adjust),
+  [
+    { value: 'none', label: 'None' },
+    { value: 'holm', label: 'Holm (step-down; controls the family-wise error)' },
+    { value: 'bonferroni', label: 'Bonferroni' },
+    { value: 'BH', label: 'Benjamini–Hochberg (false discovery rate)' },
+  ],
+  undefined,
+  fieldStates(err, 'adjust')('adjust'),
 )}
 <div><button class="primary">Save adjustment</button></div></form></section>`;
 
@@ -297,11 +285,11 @@ ${raw(
 <p class="hint">Printed in the methods paragraph: Cochran's n₀ = z²p(1 − p)/d², with the finite population correction when the population is given.</p>
 ${ss ? html`<p>${sampleSizeSentenceOf(ss)} ${removeForm('samplesize')}</p>` : html`<p class="muted">No sample size calculation.</p>`}
 <form method="post" action="${base}/samplesize" class="stack">${token}${errorsFor(err, 'samplesize')}
-${raw(input('ps', 'proportion', 'Expected proportion p', ssKept('proportion', ss?.proportion), { hint: 'e.g. 0.3 from an earlier study; 0.5 when unknown (the largest n).', state: fs('proportion') }))}
-${raw(input('ps', 'margin', 'Margin of error d', ssKept('margin', ss?.margin), { hint: 'e.g. 0.05 for ±5 percentage points.', state: fs('margin') }))}
-${raw(input('ps', 'confidence', 'Confidence level', ssKept('confidence', ss?.confidence ?? 0.95), { hint: 'e.g. 0.95.', state: fs('confidence') }))}
-${raw(input('ps', 'population', 'Population size N (optional)', ssKept('population', ss?.population), { hint: 'e.g. 1200 students; empty: no finite population correction.', state: fs('population') }))}
-${raw(input('ps', 'source', 'Source of p (optional)', ssKept('source', ss?.source), { placeholder: 'e.g. Mekonnen et al. 2021', state: fs('source') }))}
+${input('ps', 'proportion', 'Expected proportion p', ssKept('proportion', ss?.proportion), { hint: 'e.g. 0.3 from an earlier study; 0.5 when unknown (the largest n).', state: fs('proportion') })}
+${input('ps', 'margin', 'Margin of error d', ssKept('margin', ss?.margin), { hint: 'e.g. 0.05 for ±5 percentage points.', state: fs('margin') })}
+${input('ps', 'confidence', 'Confidence level', ssKept('confidence', ss?.confidence ?? 0.95), { hint: 'e.g. 0.95.', state: fs('confidence') })}
+${input('ps', 'population', 'Population size N (optional)', ssKept('population', ss?.population), { hint: 'e.g. 1200 students; empty: no finite population correction.', state: fs('population') })}
+${input('ps', 'source', 'Source of p (optional)', ssKept('source', ss?.source), { placeholder: 'e.g. Mekonnen et al. 2021', state: fs('source') })}
 <div><button class="primary">Save sample size</button></div></form></section>`;
 
   return html`${associationsForm}${correlationsForm}${adjustForm}${sampleSizeForm}`;

@@ -23,7 +23,7 @@ import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { asForm } from '../form.js';
 import { parseQuery, queryText, segments } from '../request.js';
-import { type Html, html, raw } from '../ui/html.js';
+import { type Html, html } from '../ui/html.js';
 import {
   checkedOf,
   draftOf,
@@ -239,7 +239,7 @@ function renderPlan(
 ): Html {
   const plan = resolved.study.analysis;
   const base = `/studies/${studyId}/plan`;
-  const token = raw(csrfField(csrf));
+  const token = csrfField(csrf);
   const scoreOptions = c.scores.map((s) => ({ value: s, label: s }));
   const outcomeOptions = [...scoreOptions, ...c.numbers.map((q) => ({ value: q.id, label: label(q) }))];
   const predictorChoices = [
@@ -254,32 +254,28 @@ function renderPlan(
 <form method="post" action="${base}/comparisons" class="stack">${token}${errorsFor(err, 'comparisons')}
 ${
   c.singles.length
-    ? raw(
-        checkGroup(
-          'pc',
-          'groupBy',
-          'Compare scores by',
-          c.singles.map((q) => ({ value: q.id, label: label(q), on: grouped.includes(q.id) })),
-          fc('groupBy'),
-        ),
+    ? checkGroup(
+        'pc',
+        'groupBy',
+        'Compare scores by',
+        c.singles.map((q) => ({ value: q.id, label: label(q), on: grouped.includes(q.id) })),
+        fc('groupBy'),
       )
     : html`<fieldset><legend>Compare scores by</legend><p class="muted">Add a single-choice question (e.g. year of study) under Design to compare groups.</p></fieldset>`
 }
-${raw(
-  select(
-    'pc',
-    'ttest',
-    'The t-test the result sentences report',
-    kept(err, 'comparisons', 'ttest', plan.ttest),
-    [
-      { value: 'welch', label: 'Welch (does not assume equal variances; recommended)' },
-      { value: 'student', label: "Student (equal variances, as SPSS's first row)" },
-    ],
-    'Tables always show both rows.',
-    fc('ttest'),
-  ),
+${select(
+  'pc',
+  'ttest',
+  'The t-test the result sentences report',
+  kept(err, 'comparisons', 'ttest', plan.ttest),
+  [
+    { value: 'welch', label: 'Welch (does not assume equal variances; recommended)' },
+    { value: 'student', label: "Student (equal variances, as SPSS's first row)" },
+  ],
+  'Tables always show both rows.',
+  fc('ttest'),
 )}
-${raw(input('pc', 'alpha', 'Significance level α', kept(err, 'comparisons', 'alpha', String(plan.alpha)), { hint: 'e.g. 0.05', state: fc('alpha') }))}
+${input('pc', 'alpha', 'Significance level α', kept(err, 'comparisons', 'alpha', String(plan.alpha)), { hint: 'e.g. 0.05', state: fc('alpha') })}
 <div><button class="primary">Save group comparisons</button></div></form></section>`;
 
   const categoryForms = c.singles.map((q) => {
@@ -297,7 +293,7 @@ ${raw(input('pc', 'alpha', 'Significance level α', kept(err, 'comparisons', 'al
     const state = fieldStates(mine, 'categories')('groups');
     const options = (q.options ?? []).map((o) => `${o.value} = ${optionText(o.value)}`).join('; ');
     return html`<form method="post" action="${base}/categories" class="stack">${token}<input type="hidden" name="question" value="${q.id}">${errorsFor(mine, 'categories')}
-${raw(textarea(`pk-${q.id}`, 'groups', `${label(q)}: groups for the analysis`, mine ? field(mine.fields, 'groups') : text, { rows: 3, hint: `Options: ${options}. One group per line in the order the tables show them, e.g. "Pre-clinical = 1, 2". Empty: the options as asked.`, state }))}
+${textarea(`pk-${q.id}`, 'groups', `${label(q)}: groups for the analysis`, mine ? field(mine.fields, 'groups') : text, { rows: 3, hint: `Options: ${options}. One group per line in the order the tables show them, e.g. "Pre-clinical = 1, 2". Empty: the options as asked.`, state })}
 <div><button>Save categories of ${q.id}</button></div></form>`;
   });
   // a post naming no single-choice question has no form to show its problem at
@@ -318,9 +314,9 @@ ${categoryForms.length ? categoryForms : html`<p class="muted">No single-choice 
 <p class="hint">The share of respondents at or above a score, with a Wilson interval (e.g. PHQ-9 total ≥ 10).</p>
 ${thresholdRows.length ? html`<ul>${thresholdRows}</ul>` : html`<p class="muted">No thresholds yet.</p>`}
 <form method="post" action="${base}/thresholds" class="stack">${token}${errorsFor(err, 'thresholds')}
-${raw(select('pt', 'score', 'Score', kept(err, 'thresholds', 'score', ''), [{ value: '', label: 'Choose a score' }, ...scoreOptions], undefined, ft('score')))}
-${raw(input('pt', 'atLeast', 'At least', kept(err, 'thresholds', 'atLeast', ''), { hint: 'Respondents with a score ≥ this value are counted.', state: ft('atLeast') }))}
-${raw(input('pt', 'label', 'Label (optional)', kept(err, 'thresholds', 'label', ''), { placeholder: 'e.g. Moderate depression or worse', state: ft('label') }))}
+${select('pt', 'score', 'Score', kept(err, 'thresholds', 'score', ''), [{ value: '', label: 'Choose a score' }, ...scoreOptions], undefined, ft('score'))}
+${input('pt', 'atLeast', 'At least', kept(err, 'thresholds', 'atLeast', ''), { hint: 'Respondents with a score ≥ this value are counted.', state: ft('atLeast') })}
+${input('pt', 'label', 'Label (optional)', kept(err, 'thresholds', 'label', ''), { placeholder: 'e.g. Moderate depression or worse', state: ft('label') })}
 <div><button class="primary">Add threshold</button></div></form></section>`;
 
   const modelRows = plan.models.map(
@@ -329,57 +325,51 @@ ${raw(input('pt', 'label', 'Label (optional)', kept(err, 'thresholds', 'label', 
   );
   const fm = fieldStates(err, 'models');
   const referenceSelects = c.singles.map((q) =>
-    raw(
-      select(
-        'pm',
-        `reference_${q.id}`,
-        `Reference category of ${label(q)} (when it is a predictor)`,
-        kept(err, 'models', `reference_${q.id}`, ''),
-        [
-          {
-            value: '',
-            label: `First option (${q.options?.[0] ? (q.options[0].label.en ?? Object.values(q.options[0].label)[0] ?? '') : ''})`,
-          },
-          ...(q.options ?? []).map((o) => ({
-            value: String(o.value),
-            label: `${o.label.en ?? Object.values(o.label)[0] ?? o.value} (${o.value})`,
-          })),
-        ],
-        undefined,
-        fm(`reference_${q.id}`),
-      ),
+    select(
+      'pm',
+      `reference_${q.id}`,
+      `Reference category of ${label(q)} (when it is a predictor)`,
+      kept(err, 'models', `reference_${q.id}`, ''),
+      [
+        {
+          value: '',
+          label: `First option (${q.options?.[0] ? (q.options[0].label.en ?? Object.values(q.options[0].label)[0] ?? '') : ''})`,
+        },
+        ...(q.options ?? []).map((o) => ({
+          value: String(o.value),
+          label: `${o.label.en ?? Object.values(o.label)[0] ?? o.value} (${o.value})`,
+        })),
+      ],
+      undefined,
+      fm(`reference_${q.id}`),
     ),
   );
   const modelsForm = html`<section id="models" class="card"><h2>Regression models</h2>
 <p class="hint">Each model is a table of the report ("Table 4"): linear (B, SE, β, t, p, CI, VIF, R²) or logistic of outcome ≥ a cut-off (B, SE, Wald, OR with CI, crude ORs, fit). Complete cases; the table note gives the n used and excluded.</p>
 ${modelRows.length ? html`<ul>${modelRows}</ul>` : html`<p class="muted">No models yet.</p>`}
 <form method="post" action="${base}/models" class="stack">${token}${errorsFor(err, 'models')}
-${raw(input('pm', 'id', 'Model id', kept(err, 'models', 'id', ''), { hint: 'Letters, digits and _, e.g. high_phq9. Names the model table.', required: true, state: fm('id') }))}
-${raw(
-  select(
-    'pm',
-    'type',
-    'Type',
-    kept(err, 'models', 'type', 'logistic'),
-    [
-      { value: 'logistic', label: 'Logistic: outcome at or above a cut-off' },
-      { value: 'linear', label: 'Linear: the outcome as a number' },
-    ],
-    undefined,
-    fm('type'),
-  ),
+${input('pm', 'id', 'Model id', kept(err, 'models', 'id', ''), { hint: 'Letters, digits and _, e.g. high_phq9. Names the model table.', required: true, state: fm('id') })}
+${select(
+  'pm',
+  'type',
+  'Type',
+  kept(err, 'models', 'type', 'logistic'),
+  [
+    { value: 'logistic', label: 'Logistic: outcome at or above a cut-off' },
+    { value: 'linear', label: 'Linear: the outcome as a number' },
+  ],
+  undefined,
+  fm('type'),
 )}
-${raw(select('pm', 'outcome', 'Outcome', kept(err, 'models', 'outcome', ''), [{ value: '', label: 'Choose the outcome' }, ...outcomeOptions], undefined, fm('outcome')))}
-${raw(input('pm', 'atLeast', 'Event: outcome at least (logistic only)', kept(err, 'models', 'atLeast', ''), { hint: 'e.g. 10 for a PHQ-9 total of 10 or more; leave empty for a linear model.', state: fm('atLeast') }))}
-${raw(input('pm', 'title', 'Table title (optional)', kept(err, 'models', 'title', ''), { state: fm('title') }))}
-${raw(
-  checkGroup(
-    'pm',
-    'predictors',
-    'Predictors',
-    predictorChoices.map((p) => ({ value: p.id, label: p.label, on: chosen.includes(p.id) })),
-    fm('predictors'),
-  ),
+${select('pm', 'outcome', 'Outcome', kept(err, 'models', 'outcome', ''), [{ value: '', label: 'Choose the outcome' }, ...outcomeOptions], undefined, fm('outcome'))}
+${input('pm', 'atLeast', 'Event: outcome at least (logistic only)', kept(err, 'models', 'atLeast', ''), { hint: 'e.g. 10 for a PHQ-9 total of 10 or more; leave empty for a linear model.', state: fm('atLeast') })}
+${input('pm', 'title', 'Table title (optional)', kept(err, 'models', 'title', ''), { state: fm('title') })}
+${checkGroup(
+  'pm',
+  'predictors',
+  'Predictors',
+  predictorChoices.map((p) => ({ value: p.id, label: p.label, on: chosen.includes(p.id) })),
+  fm('predictors'),
 )}
 ${referenceSelects.length ? html`<fieldset><legend>Reference categories</legend>${referenceSelects}</fieldset>` : html``}
 <div><button class="primary">Add model</button></div></form></section>`;

@@ -92,14 +92,14 @@ function rowView(r: VolunteerRow, base: string, csrf: string, message: string | 
     : '';
   return html`<tr id="v-${r.n}"><td>V${r.n}</td><td>${r.contact.name ?? ''}${r.contact.email ? html`<br><span dir="ltr">${r.contact.email}</span>` : ''}${r.contact.phone ? html`<br><span dir="ltr">${r.contact.phone}</span>` : ''}</td>
 <td>${r.bands === null ? html`<span class="muted">withheld: fewer than k volunteers of this batch share them</span>` : r.bands.map(([l, b]) => html`${l}: <b>${b ?? 'not computed'}</b><br>`)}</td>
-<td><form method="post" action="${a}/status" class="row">${raw(csrfField(csrf))}<label class="sr" for="st-${r.n}">Status of V${r.n}</label><select id="st-${r.n}" name="status">${VOLUNTEER_STATUSES.map((s) => html`<option value="${s}"${raw(s === r.status ? ' selected' : '')}>${STATUS_LABEL[s]}</option>`)}</select><button>Save</button></form></td>
+<td><form method="post" action="${a}/status" class="row">${csrfField(csrf)}<label class="sr" for="st-${r.n}">Status of V${r.n}</label><select id="st-${r.n}" name="status">${VOLUNTEER_STATUSES.map((s) => html`<option value="${s}"${raw(s === r.status ? ' selected' : '')}>${STATUS_LABEL[s]}</option>`)}</select><button>Save</button></form></td>
 <td><label class="sr" for="inv-${r.n}">Invitation for V${r.n}</label><textarea id="inv-${r.n}" rows="4" readonly>${r.invitation}</textarea><div class="row"><a href="${wa}" rel="noopener noreferrer">WhatsApp / SMS text</a>${mail ? html`<a href="${mail}">E-mail</a>` : ''}<a href="${r.link}" dir="ltr">personal link</a></div>${
     message !== undefined && r.contact.email
-      ? raw(postButton(`${a}/email`, csrf, `Send V${r.n} the invitation by e-mail`, { hidden: { message } }))
+      ? postButton(`${a}/email`, csrf, `Send V${r.n} the invitation by e-mail`, { hidden: { message } })
       : ''
   }</td>
-<td>${r.participantId ? html`participant <b>${r.participantId}</b>` : raw(postButton(`${a}/participant`, csrf, `Make V${r.n} a participant`))}</td>
-<td>${raw(postButton(`${a}/delete`, csrf, `Delete V${r.n}'s details`, { className: 'danger' }))}</td></tr>`;
+<td>${r.participantId ? html`participant <b>${r.participantId}</b>` : postButton(`${a}/participant`, csrf, `Make V${r.n} a participant`)}</td>
+<td>${postButton(`${a}/delete`, csrf, `Delete V${r.n}'s details`, { className: 'danger' })}</td></tr>`;
 }
 
 /** The volunteers page (owner). */
