@@ -5,14 +5,11 @@
 import type { Issue } from '../../core/instrument/schema.js';
 import { listInstruments } from '../../instruments/index.js';
 import type { StudyInvitation, StudyStatus } from '../../store/index.js';
-import { EMPTY, type Html, html, raw } from '../ui/html.js';
+import { EMPTY, type Html, html } from '../ui/html.js';
 import { dataTable } from '../ui/table.js';
 import { type Fields, field, fieldAll, needsTextPack, STUDIO_LANGUAGES } from './definition.js';
 import { checkbox, input, textarea } from './forms.js';
 import { csrfField, issuesHtml, postButton, statusBadge } from './layout.js';
-
-// raw() below wraps the helpers of forms.ts and layout.ts, which still return strings of HTML; drop it once
-// they return Html.
 
 function enText(t: Readonly<Record<string, string>> | undefined): string {
   return t ? (t.en ?? Object.values(t)[0] ?? '') : '';
@@ -32,44 +29,42 @@ export function newStudyView(csrf: string, k: number, fields?: Fields, issues: r
       html`<p class="notice">Licensed without its item text: nabz ships only its ids and scoring, and the licensee supplies the wording as a text pack. Once the study is created, paste the licensed wording (per language) under Design → Instruments → ${ins.shortTitle} → Text; the study launches once every language has it.</p>`;
     const ack =
       ins.licence.requiresAcknowledgement &&
-      raw(
-        checkbox(
-          'n',
-          'acknowledge',
-          `I have read and accept the terms of ${ins.shortTitle}`,
-          acked.has(ins.id),
-          {
-            value: ins.id,
-            hint: 'Required by the instrument’s owner to use it; recorded with your name and the time.',
-          },
-        ),
-      );
-    return html`<div class="card">${raw(
       checkbox(
         'n',
-        'instruments',
-        `${ins.shortTitle} — ${enText(ins.title)} (${ins.items.length} items)`,
-        chosen.has(ins.id),
-        { value: ins.id },
-      ),
+        'acknowledge',
+        `I have read and accept the terms of ${ins.shortTitle}`,
+        acked.has(ins.id),
+        {
+          value: ins.id,
+          hint: 'Required by the instrument’s owner to use it; recorded with your name and the time.',
+        },
+      );
+    return html`<div class="card">${checkbox(
+      'n',
+      'instruments',
+      `${ins.shortTitle} — ${enText(ins.title)} (${ins.items.length} items)`,
+      chosen.has(ins.id),
+      { value: ins.id },
     )}<p><strong>Licence:</strong> ${ins.licence.name}</p><details><summary>Terms of use</summary><div class="terms">${ins.licence.terms}</div></details>${safety}${textPack}${ack}</div>`;
   });
-  return html`<h1>New study</h1>${raw(issuesHtml(issues))}<form method="post" action="/studies" class="stack">${raw(csrfField(csrf))}${raw(
-    input('n', 'title', 'Title', fields ? field(fields, 'title') : '', {
+  return html`<h1>New study</h1>${issuesHtml(issues)}<form method="post" action="/studies" class="stack">${csrfField(csrf)}${input(
+    'n',
+    'title',
+    'Title',
+    fields ? field(fields, 'title') : '',
+    {
       required: true,
       maxlength: 200,
       placeholder: 'Barriers to care among medical students, 2025',
-    }),
-  )}${raw(
-    textarea(
-      'n',
-      'description',
-      'Description (for you; not shown to respondents)',
-      fields ? field(fields, 'description') : '',
-      { rows: 2 },
-    ),
+    },
+  )}${textarea(
+    'n',
+    'description',
+    'Description (for you; not shown to respondents)',
+    fields ? field(fields, 'description') : '',
+    { rows: 2 },
   )}<fieldset><legend>Languages</legend>${STUDIO_LANGUAGES.map((l) =>
-    raw(checkbox('n', 'languages', l.name, langs.includes(l.code), { value: l.code })),
+    checkbox('n', 'languages', l.name, langs.includes(l.code), { value: l.code }),
   )}</fieldset><fieldset><legend>Instruments from the library</legend><p class="hint">You can add your own questions, demographics, consent and screening on the next page.</p>${cards}</fieldset><p class="hint">New studies are anonymous (no IP address, no user agent, no time of day) and suppress groups smaller than k = ${k} in every aggregate; change this under Settings.</p><div><button class="primary">Create study</button></div></form>`;
 }
 
@@ -80,11 +75,9 @@ function invitationsHtml(invitations: readonly StudyInvitation[], csrf: string):
   const rows = invitations.map((i) => [
     html`<span dir="auto">${i.studyTitle}</span>`,
     i.role,
-    html`<div class="row">${raw(
-      postButton(`/invitations/${i.studyId}/accept`, csrf, `Accept “${i.studyTitle}”`, {
-        className: 'primary',
-      }),
-    )}${raw(postButton(`/invitations/${i.studyId}/decline`, csrf, `Decline “${i.studyTitle}”`))}</div>`,
+    html`<div class="row">${postButton(`/invitations/${i.studyId}/accept`, csrf, `Accept “${i.studyTitle}”`, {
+      className: 'primary',
+    })}${postButton(`/invitations/${i.studyId}/decline`, csrf, `Decline “${i.studyTitle}”`)}</div>`,
   ]);
   return html`<h2>Invitations</h2>${dataTable(['Study', 'Role offered', html`<span class="muted">Your answer</span>`], rows, { label: 'Invitations' })}`;
 }
@@ -108,7 +101,7 @@ export function dashboardView(
   const rows = m.studies.map((s) => [
     html`<a href="/studies/${s.id}" dir="auto">${s.title}</a>`,
     s.role,
-    raw(statusBadge(s.status)),
+    statusBadge(s.status),
     s.responses,
     s.updated,
   ]);

@@ -25,7 +25,7 @@ import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { asForm } from '../form.js';
 import { useHeaders } from '../ui/headers.js';
-import { type Html, html, raw } from '../ui/html.js';
+import { type Html, html } from '../ui/html.js';
 import { checkedOf, loadStudy, page, type StudioContext } from './common.js';
 import { checked, type Fields, field } from './definition.js';
 import { checkbox } from './forms.js';
@@ -98,20 +98,19 @@ function exportForm(m: ExportsModel, csrf: string): Html {
     (f, i) =>
       html`<label class="check" for="x-format-${f}"><input type="radio" id="x-format-${f}" name="format" value="${f}"${i === 0 && html` checked`}><span>${EXPORT_FORMATS[f].label}</span></label>`,
   );
-  // raw(): csrfField (layout.ts) and checkbox (forms.ts) still return strings of HTML; drop raw() once they return Html.
-  return html`<form method="post" action="/studies/${m.studyId}/exports" class="stack">${raw(csrfField(csrf))}<fieldset><legend>Format</legend>${formats}</fieldset><fieldset><legend>Values (CSV and Excel)</legend><label class="check" for="x-labels-codes"><input type="radio" id="x-labels-codes" name="labels" value="codes" checked><span>Codes (1, 2, 3 …)</span></label><label class="check" for="x-labels-labels"><input type="radio" id="x-labels-labels" name="labels" value="labels"><span>Labels ("Female", "Not at all" …)</span></label><p class="hint">The .sav file always holds codes with their value labels.</p></fieldset><fieldset><legend>No answer (CSV and Excel)</legend><label class="check" for="x-missing-empty"><input type="radio" id="x-missing-empty" name="missing" value="empty" checked><span>Empty cells</span></label><label class="check" for="x-missing-codes"><input type="radio" id="x-missing-codes" name="missing" value="codes"><span>Codes: -9 skipped, -8 not applicable, -7 not shown</span></label></fieldset><fieldset><legend>Include</legend>${raw(
-    checkbox('x', 'includeScores', 'Scores, bands and items answered per score', false),
-  )}${raw(
-    checkbox('x', 'includeFreeText', 'Free-text answers', false, {
+  return html`<form method="post" action="/studies/${m.studyId}/exports" class="stack">${csrfField(csrf)}<fieldset><legend>Format</legend>${formats}</fieldset><fieldset><legend>Values (CSV and Excel)</legend><label class="check" for="x-labels-codes"><input type="radio" id="x-labels-codes" name="labels" value="codes" checked><span>Codes (1, 2, 3 …)</span></label><label class="check" for="x-labels-labels"><input type="radio" id="x-labels-labels" name="labels" value="labels"><span>Labels ("Female", "Not at all" …)</span></label><p class="hint">The .sav file always holds codes with their value labels.</p></fieldset><fieldset><legend>No answer (CSV and Excel)</legend><label class="check" for="x-missing-empty"><input type="radio" id="x-missing-empty" name="missing" value="empty" checked><span>Empty cells</span></label><label class="check" for="x-missing-codes"><input type="radio" id="x-missing-codes" name="missing" value="codes"><span>Codes: -9 skipped, -8 not applicable, -7 not shown</span></label></fieldset><fieldset><legend>Include</legend>${checkbox('x', 'includeScores', 'Scores, bands and items answered per score', false)}${checkbox(
+    'x',
+    'includeFreeText',
+    'Free-text answers',
+    false,
+    {
       hint: 'Left out by default: free text can identify a respondent.',
-    }),
+    },
   )}${
     m.times
-      ? raw(
-          checkbox('x', 'includeTimes', 'Time of submission', false, {
-            hint: 'Otherwise only the date is exported.',
-          }),
-        )
+      ? checkbox('x', 'includeTimes', 'Time of submission', false, {
+          hint: 'Otherwise only the date is exported.',
+        })
       : html`<p class="hint">Only dates are exported: this study does not record times of submission.</p>`
   }</fieldset><div><button class="primary">Download the export</button></div></form>`;
 }
@@ -125,8 +124,7 @@ export function exportsView(m: ExportsModel, csrf: string): Html {
     html`<p><a class="button" href="/studies/${m.studyId}/import">Import responses from a CSV or Excel export</a></p>`
   }${
     m.issues
-      ? // raw(): issuesHtml (layout.ts) still returns a string of HTML; drop raw() once it returns Html.
-        raw(issuesHtml(m.issues, 'The definition has problems; fix them under Design:'))
+      ? issuesHtml(m.issues, 'The definition has problems; fix them under Design:')
       : exportForm(m, csrf)
   }`;
 }

@@ -14,10 +14,7 @@ import type { StudyRole, StudyStatus, User } from '../../store/index.js';
 import { ROLES } from '../auth/guard.js';
 import { STUDIO_CSS, STUDIO_JS } from '../ui/assets.js';
 import { STUDIO_HEADERS } from '../ui/headers.js';
-import { attr, EMPTY, esc, type Html, html, raw } from '../ui/html.js';
-
-// Re-exported for the studio pages still built from strings (being converted to `html`).
-export { esc };
+import { attr, EMPTY, type Html, html, raw } from '../ui/html.js';
 
 /** The study a page belongs to, for the tab bar. */
 export interface LayoutStudy {

@@ -64,19 +64,19 @@ function stat(label: string, value: Html | string | number): Html {
 function launchSection(m: OverviewModel, l: LaunchModel, csrf: string): Html {
   const base = `/studies/${m.studyId}`;
   const button = (action: string, label: string, className: string) =>
-    raw(postButton(`${base}/${action}`, csrf, label, { className }));
+    postButton(`${base}/${action}`, csrf, label, { className });
   // Unfinished answers (sessions and "save and continue later" codes) expire on their own; an owner can
   // delete them at once, e.g. after a flood of fake drafts (docs/security.md, finding 12).
   const drafts =
     m.status !== 'draft' &&
     l.drafts > 0 &&
     html`<p>${l.drafts} unfinished questionnaire${l.drafts === 1 ? '' : 's'} kept (they expire within 7 days).</p>${button('drafts/purge', 'Delete unfinished questionnaires', 'danger')}`;
-  const refused = l.refused?.length ? raw(issuesHtml(l.refused, 'The study cannot open yet:')) : null;
+  const refused = l.refused?.length ? issuesHtml(l.refused, 'The study cannot open yet:') : null;
   if (m.status === 'open')
     return html`<section id="launch"><h2>Launch</h2>${refused}${drafts}<p>The study is open. <a href="${base}/share">Share the link</a> · <a href="${base}/progress">Watch progress</a></p>${button('close', 'Close the study', 'danger')}</section>`;
   const closed = m.status === 'closed';
   return html`<section id="launch"><h2>Launch</h2>${refused}${drafts}${
-    !l.refused?.length && l.problems.length > 0 && raw(issuesHtml(l.problems, 'Before launch:'))
+    !l.refused?.length && l.problems.length > 0 && issuesHtml(l.problems, 'Before launch:')
   }${l.warnings.length > 0 && html`<div class="notice"><ul>${l.warnings.map((w) => html`<li>${w}</li>`)}</ul></div>`}${
     l.problems.length === 0 && html`<p class="ok">Ready: everything a launch needs is in place.</p>`
   }<p class="row"><a class="button" href="${base}/preview">Preview</a> ${
@@ -108,7 +108,7 @@ function summarySection(s: SummaryModel): Html {
 
 /** The body of the overview page. */
 export function overviewView(m: OverviewModel, csrf: string): Html {
-  return html`<h1 dir="auto">${m.title}</h1><div class="stats">${stat('Status', raw(statusBadge(m.status)))}${stat('Responses', m.responses)}${stat('Definition version', m.version)}${stat('k (smallest group shown)', m.k)}</div><p class="muted">${m.dates}</p>${
+  return html`<h1 dir="auto">${m.title}</h1><div class="stats">${stat('Status', statusBadge(m.status))}${stat('Responses', m.responses)}${stat('Definition version', m.version)}${stat('k (smallest group shown)', m.k)}</div><p class="muted">${m.dates}</p>${
     m.launch &&
     html`${launchSection(m, m.launch, csrf)}${studyActionsView({ id: m.studyId, title: m.title, archivedAt: m.archivedAt }, csrf)}`
   }${summarySection(m.summary)}`;
@@ -151,7 +151,7 @@ function referralsSection(m: ShareModel, r: NonNullable<ShareModel['referrals']>
     r.seeds.length
       ? html`<ul>${r.seeds.map((s) => html`<li${s.isNew && html` class="ok"`}><span class="link">${s.link}</span></li>`)}</ul>`
       : html`<p class="muted">No seed link yet.</p>`
-  }${r.canSeed && raw(postButton(`/studies/${m.studyId}/referrals`, csrf, 'New seed link'))}${
+  }${r.canSeed && postButton(`/studies/${m.studyId}/referrals`, csrf, 'New seed link')}${
     r.waves.length > 0 &&
     html`<table><thead><tr><th>Wave</th><th class="n">Links</th><th class="n">Responses</th></tr></thead><tbody>${r.waves.map(
       (w) => html`<tr><td>${w.wave}</td><td class="n">${w.links}</td><td class="n">${w.responses}</td></tr>`,

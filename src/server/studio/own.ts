@@ -16,7 +16,7 @@ import {
 } from '../../core/instrument/schema.js';
 import { at, present } from '../../core/stats/at.js';
 import { getInstrument } from '../../instruments/index.js';
-import { type Html, html, raw } from '../ui/html.js';
+import { type Html, html } from '../ui/html.js';
 import { scrollBox } from '../ui/table.js';
 import {
   type Fields,
@@ -243,7 +243,6 @@ export function ownForm(opts: {
     f ? fieldAll(f, 'reverse') : (ins?.items ?? []).filter((it) => it.reverse).map((it) => it.id),
   );
   const inScore = new Set(f ? fieldAll(f, 'inscore') : (score?.items ?? []));
-  // raw(): the helpers of forms.ts and layout.ts still return strings of HTML; drop raw() once they return Html.
   const ticks = ins
     ? html`<input type="hidden" name="_items" value="1">${scrollBox(
         'Statements: reverse keyed and in the score',
@@ -254,73 +253,65 @@ export function ownForm(opts: {
       )}<p class="hint">Reverse-keyed statements are scored as (lowest + highest − answer), in the score and in reliability.</p>`
     : html`<p class="hint">After saving, tick the reverse-keyed statements and choose which go into the score (all by default).</p>`;
   const bandsText = (score?.bands ?? []).map((b) => `${b.min} = ${lt(b.label, 'en')}`).join('\n');
-  return html`<form method="post" action="${base}/edit/own#instruments" class="stack card">${raw(csrfField(csrf))}<input type="hidden" name="_form" value="${ins ? `own:${ins.id}` : 'own'}"><input type="hidden" name="action" value="${ins ? 'update' : 'add'}">${
-    err && raw(issuesHtml(err.issues))
+  return html`<form method="post" action="${base}/edit/own#instruments" class="stack card">${csrfField(csrf)}<input type="hidden" name="_form" value="${ins ? `own:${ins.id}` : 'own'}"><input type="hidden" name="action" value="${ins ? 'update' : 'add'}">${
+    err && issuesHtml(err.issues)
   }${
     ins
       ? html`<input type="hidden" name="id" value="${ins.id}"><p>Instrument id <code>${ins.id}</code>; items <code>${at(ins.items, 0).id}</code> … <code>${at(ins.items, ins.items.length - 1).id}</code>; score <code>${score?.id ?? ''}</code>.</p>`
-      : raw(
-          input(p, 'id', 'Instrument id', v('id', ''), {
-            required: true,
-            maxlength: 40,
-            hint: 'Letters, digits and _, starting with a letter, e.g. hsa. Items become hsa_01, hsa_02, …; the score hsa_score.',
-          }),
-        )
-  }${raw(input(p, 'title_en', 'Title (English)', v('title_en', lt(ins?.title, 'en'))))}${raw(
-    input(p, 'title_ur', 'Title (Urdu, optional)', v('title_ur', lt(ins?.title, 'ur')), { lang: 'ur' }),
-  )}${raw(
-    input(p, 'shortTitle', 'Short title (optional)', v('shortTitle', ins?.shortTitle ?? ''), {
+      : input(p, 'id', 'Instrument id', v('id', ''), {
+          required: true,
+          maxlength: 40,
+          hint: 'Letters, digits and _, starting with a letter, e.g. hsa. Items become hsa_01, hsa_02, …; the score hsa_score.',
+        })
+  }${input(p, 'title_en', 'Title (English)', v('title_en', lt(ins?.title, 'en')))}${input(p, 'title_ur', 'Title (Urdu, optional)', v('title_ur', lt(ins?.title, 'ur')), { lang: 'ur' })}${input(
+    p,
+    'shortTitle',
+    'Short title (optional)',
+    v('shortTitle', ins?.shortTitle ?? ''),
+    {
       maxlength: 40,
-    }),
-  )}${raw(
-    textarea(
-      p,
-      'instructions_en',
-      'Instructions (English, optional)',
-      v('instructions_en', lt(ins?.instructions, 'en')),
-      { rows: 2 },
-    ),
-  )}${raw(
-    textarea(
-      p,
-      'instructions_ur',
-      'Instructions (Urdu, optional)',
-      v('instructions_ur', lt(ins?.instructions, 'ur')),
-      { rows: 2, lang: 'ur' },
-    ),
-  )}${raw(
-    textarea(
-      p,
-      'options',
-      'Response scale (shared by every statement)',
-      v('options', optionsText(ins?.scales[0]?.options)),
-      {
-        rows: 5,
-        hint: 'One option per line, lowest first: "1 = Strongly disagree | سخت غیر متفق" … "5 = Strongly agree".',
-      },
-    ),
-  )}${raw(
-    textarea(p, 'statements', 'Statements', v('statements', statements), {
-      rows: 8,
-      hint: 'One per line, in order; "Statement | اردو" adds the Urdu wording. Paste them from your questionnaire.',
-    }),
-  )}${ticks}<div class="row">${raw(
-    select(p, 'method', 'Score', v('method', score?.method ?? 'mean'), [
-      { value: 'mean', label: 'Mean of the answered statements' },
-      { value: 'sum', label: 'Sum' },
-    ]),
-  )}${raw(
-    input(
-      p,
-      'minAnswered',
-      'Minimum answered',
-      v('minAnswered', score?.minAnswered !== undefined ? String(score.minAnswered) : ''),
-      { type: 'number', min: 1, hint: 'Fewer answered statements give no score. Empty: all.' },
-    ),
-  )}</div>${raw(input(p, 'scoreLabel', 'Score label (optional)', v('scoreLabel', lt(score?.label, 'en'))))}${raw(
-    textarea(p, 'bands', 'Bands (optional)', v('bands', bandsText), {
+    },
+  )}${textarea(
+    p,
+    'instructions_en',
+    'Instructions (English, optional)',
+    v('instructions_en', lt(ins?.instructions, 'en')),
+    { rows: 2 },
+  )}${textarea(
+    p,
+    'instructions_ur',
+    'Instructions (Urdu, optional)',
+    v('instructions_ur', lt(ins?.instructions, 'ur')),
+    { rows: 2, lang: 'ur' },
+  )}${textarea(
+    p,
+    'options',
+    'Response scale (shared by every statement)',
+    v('options', optionsText(ins?.scales[0]?.options)),
+    {
+      rows: 5,
+      hint: 'One option per line, lowest first: "1 = Strongly disagree | سخت غیر متفق" … "5 = Strongly agree".',
+    },
+  )}${textarea(p, 'statements', 'Statements', v('statements', statements), {
+    rows: 8,
+    hint: 'One per line, in order; "Statement | اردو" adds the Urdu wording. Paste them from your questionnaire.',
+  })}${ticks}<div class="row">${select(p, 'method', 'Score', v('method', score?.method ?? 'mean'), [
+    { value: 'mean', label: 'Mean of the answered statements' },
+    { value: 'sum', label: 'Sum' },
+  ])}${input(
+    p,
+    'minAnswered',
+    'Minimum answered',
+    v('minAnswered', score?.minAnswered !== undefined ? String(score.minAnswered) : ''),
+    { type: 'number', min: 1, hint: 'Fewer answered statements give no score. Empty: all.' },
+  )}</div>${input(p, 'scoreLabel', 'Score label (optional)', v('scoreLabel', lt(score?.label, 'en')))}${textarea(
+    p,
+    'bands',
+    'Bands (optional)',
+    v('bands', bandsText),
+    {
       rows: 3,
       hint: 'One per line, "lowest score = label", e.g. "1 = Low", "3.5 = High".',
-    }),
+    },
   )}<div><button class="primary">${ins ? `Save ${ins.shortTitle}` : 'Create the instrument'}</button></div></form>`;
 }

@@ -4,13 +4,10 @@
  */
 import type { AccountLink, RoleGrant, StudyInvitation, StudyRole } from '../../store/index.js';
 import { INVITE_LINK_MS } from '../auth/accounts.js';
-import { type Html, html, raw } from '../ui/html.js';
+import { type Html, html } from '../ui/html.js';
 import { scrollBox } from '../ui/table.js';
 import { input, select } from './forms.js';
 import { csrfField, issuesHtml, postButton } from './layout.js';
-
-// raw() below wraps the helpers of forms.ts and layout.ts, which still return strings of HTML; drop it once
-// they return Html.
 
 export const ROLE_OPTIONS: readonly { value: StudyRole; label: string }[] = [
   { value: 'owner', label: 'Owner — everything, including roles' },
@@ -53,20 +50,23 @@ function inviteLinksView(
   const when = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   return html`<h2>Invite by link</h2><p class="muted">For someone who may not have an account yet: they open the link, choose their own name, e-mail address and password (or sign in), and get the role. Each link works once, for ${INVITE_LINK_MS / 86_400_000} days.</p>
 ${made && html`<div class="ok" role="status"><p>Invitation link (${made.role}, works once until ${when(made.expiresAt)}). Copy it now: it is not shown again.</p><p><input type="text" readonly aria-label="Invitation link" value="${made.link}"></p></div>`}
-${open.length > 0 && scrollBox('Open invitation links', html`<table><thead><tr><th>Role</th><th>Made</th><th>Expires</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${open.map((l) => html`<tr><td>${l.role ?? ''}</td><td>${when(l.createdAt)}</td><td>${when(l.expiresAt)}</td><td>${raw(postButton(`${base}/roles/links/withdraw`, csrf, `Withdraw the ${l.role ?? ''} link made ${when(l.createdAt)}`, { className: 'danger', hidden: { link: l.id } }))}</td></tr>`)}</tbody></table>`)}
-<form method="post" action="${base}/roles/links" class="row">${raw(csrfField(csrf))}<label for="link-role">Role</label><select id="link-role" name="role">${ROLE_OPTIONS.map((o) => html`<option value="${o.value}"${o.value === 'analyst' && html` selected`}>${o.label}</option>`)}</select><button>Make an invitation link</button></form>`;
+${open.length > 0 && scrollBox('Open invitation links', html`<table><thead><tr><th>Role</th><th>Made</th><th>Expires</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${open.map((l) => html`<tr><td>${l.role ?? ''}</td><td>${when(l.createdAt)}</td><td>${when(l.expiresAt)}</td><td>${postButton(`${base}/roles/links/withdraw`, csrf, `Withdraw the ${l.role ?? ''} link made ${when(l.createdAt)}`, { className: 'danger', hidden: { link: l.id } })}</td></tr>`)}</tbody></table>`)}
+<form method="post" action="${base}/roles/links" class="row">${csrfField(csrf)}<label for="link-role">Role</label><select id="link-role" name="role">${ROLE_OPTIONS.map((o) => html`<option value="${o.value}"${o.value === 'analyst' && html` selected`}>${o.label}</option>`)}</select><button>Make an invitation link</button></form>`;
 }
 
 /** A member's row: name, address, role, since, and the forms to change the role or remove them. */
 function memberRow(base: string, csrf: string, g: RoleGrant): Html {
   const name = g.displayName || g.email;
-  return html`<tr><td>${g.displayName}</td><td>${g.email}</td><td>${g.role}</td><td>${day(g.grantedAt)}</td><td><div class="row"><form method="post" action="${base}/roles" class="row">${raw(csrfField(csrf))}<input type="hidden" name="email" value="${g.email}"><label class="muted" for="r-${g.userId}">Role</label><select id="r-${g.userId}" name="role">${ROLE_OPTIONS.map(
+  return html`<tr><td>${g.displayName}</td><td>${g.email}</td><td>${g.role}</td><td>${day(g.grantedAt)}</td><td><div class="row"><form method="post" action="${base}/roles" class="row">${csrfField(csrf)}<input type="hidden" name="email" value="${g.email}"><label class="muted" for="r-${g.userId}">Role</label><select id="r-${g.userId}" name="role">${ROLE_OPTIONS.map(
     (o) => html`<option value="${o.value}"${o.value === g.role && html` selected`}>${o.value}</option>`,
-  )}</select><button>Change ${name}'s role</button></form>${raw(
-    postButton(`${base}/roles/remove`, csrf, `Remove ${name}`, {
+  )}</select><button>Change ${name}'s role</button></form>${postButton(
+    `${base}/roles/remove`,
+    csrf,
+    `Remove ${name}`,
+    {
       className: 'danger',
       hidden: { userId: String(g.userId) },
-    }),
+    },
   )}</div></td></tr>`;
 }
 
@@ -75,15 +75,18 @@ export function peopleView(m: PeopleModel, csrf: string): Html {
   const base = `/studies/${m.studyId}`;
   const invited = m.pending.map(
     (i) =>
-      html`<tr><td>${i.email}</td><td>${i.role}</td><td>${day(i.invitedAt)}</td><td>${raw(
-        postButton(`${base}/invitations/withdraw`, csrf, `Withdraw the invitation to ${i.email}`, {
+      html`<tr><td>${i.email}</td><td>${i.role}</td><td>${day(i.invitedAt)}</td><td>${postButton(
+        `${base}/invitations/withdraw`,
+        csrf,
+        `Withdraw the invitation to ${i.email}`,
+        {
           className: 'danger',
           hidden: { email: i.email },
-        }),
+        },
       )}</td></tr>`,
   );
   return html`<h1>People</h1>${m.notice && html`<p class="ok" role="status">${m.notice}</p>`}${
-    m.error && raw(issuesHtml([{ message: m.error.message }], 'Could not change the roles:'))
+    m.error && issuesHtml([{ message: m.error.message }], 'Could not change the roles:')
   }${scrollBox(
     'People with a role on this study',
     html`<table><thead><tr><th>Name</th><th>E-mail</th><th>Role</th><th>Since</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${m.grants.map((g) => memberRow(base, csrf, g))}</tbody></table>`,
@@ -93,12 +96,16 @@ export function peopleView(m: PeopleModel, csrf: string): Html {
       'Invitations not yet accepted',
       html`<table><thead><tr><th>E-mail</th><th>Role</th><th>Invited</th><th><span class="muted">Actions</span></th></tr></thead><tbody>${invited}</tbody></table>`,
     )}`
-  }<h2>Invite someone</h2><p class="muted">They get the role when they accept the invitation on their start page, signed in with this address.</p><form method="post" action="${base}/roles" class="stack">${raw(csrfField(csrf))}${raw(
-    input('p', 'email', 'E-mail address of their nabz account', m.error?.email ?? '', {
+  }<h2>Invite someone</h2><p class="muted">They get the role when they accept the invitation on their start page, signed in with this address.</p><form method="post" action="${base}/roles" class="stack">${csrfField(csrf)}${input(
+    'p',
+    'email',
+    'E-mail address of their nabz account',
+    m.error?.email ?? '',
+    {
       type: 'email',
       required: true,
-    }),
-  )}${raw(select('p', 'role', 'Role', m.error?.role ?? 'analyst', ROLE_OPTIONS))}<div><button class="primary">Invite</button></div></form>${inviteLinksView(base, csrf, m.links, m.made)}`;
+    },
+  )}${select('p', 'role', 'Role', m.error?.role ?? 'analyst', ROLE_OPTIONS)}<div><button class="primary">Invite</button></div></form>${inviteLinksView(base, csrf, m.links, m.made)}`;
 }
 
 /** One entry of the audit log as the page shows it. */

@@ -21,7 +21,7 @@ import type { Store, Study, StudyRole } from '../../store/index.js';
 import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { asForm } from '../form.js';
-import { EMPTY, type Html, html, raw } from '../ui/html.js';
+import { EMPTY, type Html, html } from '../ui/html.js';
 import { scrollBox } from '../ui/table.js';
 import { loadStudy, type StudioContext, seeOther } from './common.js';
 import { field } from './definition.js';
@@ -144,13 +144,10 @@ export function reviewCard(studyId: number, flags: Flags, csrf: string): Html {
     const state = [...states]
       .map((s) => (s === 'keep' ? 'kept' : s === 'exclude' ? 'excluded' : s))
       .join(', ');
-    // raw(): postButton (layout.ts) still returns a string of HTML; drop raw() once it returns Html.
     const action = (decision: Decision, label: string) =>
-      raw(
-        postButton(`/studies/${studyId}/analysis/review`, csrf, label, {
-          hidden: { rows: positions.join(','), decision },
-        }),
-      );
+      postButton(`/studies/${studyId}/analysis/review`, csrf, label, {
+        hidden: { rows: positions.join(','), decision },
+      });
     // Each button names the responses it acts on ("Keep responses 4, 5 for viewers").
     const which = `response${positions.length === 1 ? '' : 's'} ${positions.join(', ')}`;
     return html`<tr><td>${positions.join(', ')}</td><td>${state}</td><td class="row">${action('keep', `Keep ${which} for viewers`)} ${action('exclude', `Exclude ${which} for viewers`)}</td></tr>`;

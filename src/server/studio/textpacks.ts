@@ -17,7 +17,7 @@ import {
 import { applyTextPack, parseTextPack } from '../../core/instrument/textPack.js';
 import { at } from '../../core/stats/at.js';
 import { getInstrument } from '../../instruments/index.js';
-import { type Html, html, raw } from '../ui/html.js';
+import { type Html, html } from '../ui/html.js';
 import { scrollBox } from '../ui/table.js';
 import {
   type Fields,
@@ -238,9 +238,6 @@ export function textPackForm(instrumentId: string): string {
 /** The failed text form of an instrument: its problems and what was typed. */
 type PackError = { readonly issues: readonly Issue[]; readonly fields: Fields };
 
-// raw() below wraps the helpers of forms.ts and layout.ts, which still return strings of HTML; drop it once
-// they return Html.
-
 /** The text packs applied to a study instrument: who supplied them, source, back-translation, Remove. */
 function packsTable(ins: Instrument, packs: readonly TextPack[], base: string, csrf: string): Html {
   const rows = packs.map((p) => {
@@ -251,13 +248,11 @@ function packsTable(ins: Instrument, packs: readonly TextPack[], base: string, c
         : rec?.matchesKnownText === false
           ? 'differs from the known wording'
           : 'no known wording to compare';
-    return html`<tr><td>${languageName(p.language)}</td><td>${Object.keys(p.items).length}${p.instructions && ' + instructions'}</td><td dir="auto">${p.licensee}</td><td dir="auto">${p.source ?? 'not stated'}</td><td>${p.backTranslation ? BACK_TRANSLATION_LABELS[p.backTranslation] : 'not stated'}</td><td>${known}</td><td>${raw(
-      postButton(
-        `${base}/edit/textpacks#instruments`,
-        csrf,
-        `Remove the ${p.language} text of ${ins.shortTitle}`,
-        { className: 'danger', hidden: { action: 'remove', instrument: ins.id, language: p.language } },
-      ),
+    return html`<tr><td>${languageName(p.language)}</td><td>${Object.keys(p.items).length}${p.instructions && ' + instructions'}</td><td dir="auto">${p.licensee}</td><td dir="auto">${p.source ?? 'not stated'}</td><td>${p.backTranslation ? BACK_TRANSLATION_LABELS[p.backTranslation] : 'not stated'}</td><td>${known}</td><td>${postButton(
+      `${base}/edit/textpacks#instruments`,
+      csrf,
+      `Remove the ${p.language} text of ${ins.shortTitle}`,
+      { className: 'danger', hidden: { action: 'remove', instrument: ins.id, language: p.language } },
     )}</td></tr>`;
   });
   return scrollBox(
@@ -280,38 +275,40 @@ function packForm(
     return typeof x === 'string' ? x : Array.isArray(x) ? (x[0] ?? '') : d;
   };
   const p = `tp-${ins.id}`;
-  return html`<form method="post" action="${base}/edit/textpacks#instruments" class="stack card">${raw(csrfField(csrf))}<input type="hidden" name="_form" value="${textPackForm(ins.id)}"><input type="hidden" name="action" value="add"><input type="hidden" name="instrument" value="${ins.id}">${
-    err && raw(issuesHtml(err.issues))
-  }${raw(
-    select(
-      p,
-      'language',
-      'Language of this text',
-      v('language', languages.find((l) => st.missing.some((m) => m.lang === l)) ?? at(languages, 0)),
-      languages.map((l) => ({ value: l, label: STUDIO_LANGUAGES.find((s) => s.code === l)?.name ?? l })),
-    ),
-  )}<div class="field" hidden><label for="${p}-file">Or read the text from a file (.json or .txt)</label><input type="file" id="${p}-file" accept=".json,.txt,text/plain,application/json" data-into="${p}-text"></div>${raw(
-    textarea(p, 'text', 'Item wording', v('text'), {
+  return html`<form method="post" action="${base}/edit/textpacks#instruments" class="stack card">${csrfField(csrf)}<input type="hidden" name="_form" value="${textPackForm(ins.id)}"><input type="hidden" name="action" value="add"><input type="hidden" name="instrument" value="${ins.id}">${
+    err && issuesHtml(err.issues)
+  }${select(
+    p,
+    'language',
+    'Language of this text',
+    v('language', languages.find((l) => st.missing.some((m) => m.lang === l)) ?? at(languages, 0)),
+    languages.map((l) => ({ value: l, label: STUDIO_LANGUAGES.find((s) => s.code === l)?.name ?? l })),
+  )}<div class="field" hidden><label for="${p}-file">Or read the text from a file (.json or .txt)</label><input type="file" id="${p}-file" accept=".json,.txt,text/plain,application/json" data-into="${p}-text"></div>${textarea(
+    p,
+    'text',
+    'Item wording',
+    v('text'),
+    {
       rows: 8,
       hint: `One line per item in order (${ins.items.length} lines: ${at(ins.items, 0).id} … ${at(ins.items, ins.items.length - 1).id}), or "item_id = text" lines for some items (e.g. to replace placeholders), or a whole JSON text pack. A pack for a language replaces that language's earlier pack.`,
-    }),
-  )}${raw(textarea(p, 'instructions', 'Instructions (stem), optional', v('instructions'), { rows: 2 }))}${raw(
-    input(p, 'licensee', 'Supplied by, under which licence or permission', v('licensee'), {
+    },
+  )}${textarea(p, 'instructions', 'Instructions (stem), optional', v('instructions'), { rows: 2 })}${input(
+    p,
+    'licensee',
+    'Supplied by, under which licence or permission',
+    v('licensee'),
+    {
       hint: 'Shown in reports and the codebook, e.g. "Dr A. Khan, Mind Garden licence 12345".',
-    }),
-  )}${raw(
-    input(p, 'source', 'Source of the wording or translation (optional)', v('source'), {
-      hint: 'E.g. the official v3 form, or "Urdu translation by …, validated in …". Shown in the codebook.',
-    }),
-  )}${raw(
-    select(p, 'backTranslation', 'Back-translation (translations)', v('backTranslation'), [
-      { value: '', label: 'Not stated' },
-      ...BackTranslationSchema.options.map((o: BackTranslation) => ({
-        value: o,
-        label: BACK_TRANSLATION_LABELS[o],
-      })),
-    ]),
-  )}<div><button class="primary">Save ${ins.shortTitle} text</button></div></form>`;
+    },
+  )}${input(p, 'source', 'Source of the wording or translation (optional)', v('source'), {
+    hint: 'E.g. the official v3 form, or "Urdu translation by …, validated in …". Shown in the codebook.',
+  })}${select(p, 'backTranslation', 'Back-translation (translations)', v('backTranslation'), [
+    { value: '', label: 'Not stated' },
+    ...BackTranslationSchema.options.map((o: BackTranslation) => ({
+      value: o,
+      label: BACK_TRANSLATION_LABELS[o],
+    })),
+  ])}<div><button class="primary">Save ${ins.shortTitle} text</button></div></form>`;
 }
 
 /**

@@ -179,7 +179,7 @@ function wavesView(m: WavesModel, csrf: string): Html {
     (s) => html`<option value="${s}">${s === 'all' ? 'all volunteers' : s}</option>`,
   );
   const waveRow = (w: WaveRow) =>
-    html`<tr><td><a href="/studies/${w.id}">${w.label}</a></td><td>${w.status}</td><td>${w.invited}</td><td>${w.answered}</td><td><form method="post" action="${base}/${w.id}/send" class="stack">${raw(csrfField(csrf))}<input type="hidden" name="message" value="${m.message}"><label for="ws-${w.id}">Send “${w.label}” to</label><select id="ws-${w.id}" name="status">${statusOptions}</select>${
+    html`<tr><td><a href="/studies/${w.id}">${w.label}</a></td><td>${w.status}</td><td>${w.invited}</td><td>${w.answered}</td><td><form method="post" action="${base}/${w.id}/send" class="stack">${csrfField(csrf)}<input type="hidden" name="message" value="${m.message}"><label for="ws-${w.id}">Send “${w.label}” to</label><select id="ws-${w.id}" name="status">${statusOptions}</select>${
       m.mail
         ? html`<label class="check" for="we-${w.id}"><input type="checkbox" id="we-${w.id}" name="email" value="1"><span>and e-mail those with an address</span></label>`
         : ''
@@ -187,7 +187,7 @@ function wavesView(m: WavesModel, csrf: string): Html {
   return html`<h1>Follow-up waves</h1>
 <p>A wave is a questionnaire of its own sent to this study's volunteers with a personal link each; a volunteer's answers in every wave carry the same <strong>panel id</strong> (a keyed hash of their volunteer code, never their contact), so pre and post can be compared. The screening answers stay anonymous and unlinked. Wave answers are <strong>confidential, not anonymous</strong>: you know whom you sent a wave to (docs/security.md, “Follow-up waves”). Launch a wave from its own Overview before sending it; sending again adds volunteers, never duplicates.</p>
 <p>${m.volunteers} volunteer${m.volunteers === 1 ? '' : 's'} shown on the Volunteers page.</p>
-<form method="post" action="${base}" class="row">${raw(csrfField(csrf))}<label for="wave-label">New wave named</label><input id="wave-label" name="label" maxlength="40" required placeholder="pre"><button>New follow-up wave</button></form>
+<form method="post" action="${base}" class="row">${csrfField(csrf)}<label for="wave-label">New wave named</label><input id="wave-label" name="label" maxlength="40" required placeholder="pre"><button>New follow-up wave</button></form>
 <form method="get" action="${base}" class="stack"><div class="field"><label for="wmsg">Invitation message ({name} and {link} are filled in for each volunteer)</label><textarea id="wmsg" name="message" rows="3">${m.message}</textarea></div><div class="row"><button>Update the texts</button></div></form>
 ${
   m.waves.length
