@@ -342,5 +342,5 @@ describe('nabz serve and nabz user (processes)', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 180_000);
 });
