@@ -1,27 +1,24 @@
 /**
- * HTML escaping for the respondent pages. Every piece of study, instrument or request text goes through
- * `esc` (element content and quoted attribute values alike); markup is built only from literals.
+ * Helpers for the respondent pages, which are built with the `html` tagged template of `ui/html.ts` (every
+ * piece of study, instrument or request text is escaped there; markup comes only from literals).
+ * `esc` is re-exported for the respondent modules that still build strings.
  */
 
-import { esc } from '../ui/html.js';
+import { esc, type Html, html, join } from '../ui/html.js';
 
 export { esc };
 
-/** ` name="value"` with the value escaped; empty for undefined/false; ` name` for true. */
-export function attr(name: string, value: string | number | boolean | undefined): string {
-  if (value === undefined || value === false) return '';
-  if (value === true) return ` ${name}`;
-  return ` ${name}="${esc(value)}"`;
-}
+const BR = html`<br>`;
 
 /** Text as paragraphs: blank lines separate paragraphs, single newlines become `<br>`. */
-export function paragraphs(text: string, extra = ''): string {
-  return text
-    .split(/\r?\n\s*\r?\n/)
-    .map((p) => p.trim())
-    .filter((p) => p !== '')
-    .map((p) => `<p${extra}>${p.split(/\r?\n/).map(esc).join('<br>')}</p>`)
-    .join('');
+export function paragraphs(text: string): Html {
+  return join(
+    text
+      .split(/\r?\n\s*\r?\n/)
+      .map((p) => p.trim())
+      .filter((p) => p !== '')
+      .map((p) => html`<p>${join(p.split(/\r?\n/), BR)}</p>`),
+  );
 }
 
 /** An http(s) URL safe to put in `href`, or undefined (no `javascript:`, `data:` or relative tricks). */

@@ -38,8 +38,9 @@ import {
 } from '../../core/study/pages.js';
 import type { ResolvedStudy } from '../../core/study/resolve.js';
 import { RESPOND_HEADERS } from '../ui/headers.js';
+import { attr, EMPTY, type Html, html, raw } from '../ui/html.js';
 import { RESPOND_CSS, RESPOND_JS } from './assets.js';
-import { attr, esc, paragraphs, safeHttpUrl, telHref } from './html.js';
+import { paragraphs, safeHttpUrl, telHref } from './html.js';
 
 /** What every study page needs. */
 export interface RespondCommon {
@@ -130,20 +131,25 @@ const ERROR_STATUS: Readonly<Record<RespondErrorKind, number>> = {
 };
 
 /** ` lang=".." dir=".."` when text is in another language than the page. */
-function langOf(ls: LocalizedString, pageLang: string): string {
-  if (baseLanguage(ls.lang) === baseLanguage(pageLang)) return '';
-  return ` lang="${esc(ls.lang)}" dir="${textDirection(ls.lang)}"`;
+function langOf(ls: LocalizedString, pageLang: string): Html {
+  if (baseLanguage(ls.lang) === baseLanguage(pageLang)) return EMPTY;
+  return langDir(ls.lang);
+}
+
+/** ` lang=".." dir=".."` for a language. */
+function langDir(lang: string): Html {
+  return html` lang="${lang}" dir="${textDirection(lang)}"`;
 }
 
 /**
  * Localized text (in `lang` when it has it) as escaped HTML, wrapped in a span with its language when that
  * differs from `ctxLang`, the language of the element it goes in (the page's, or a fallen-back item's).
  */
-function txt(t: LocalizedText | undefined, lang: string, fallback = '', ctxLang = lang): string {
+function txt(t: LocalizedText | undefined, lang: string, fallback = '', ctxLang = lang): Html | string {
   const ls = localize(t, lang);
-  if (!ls) return esc(fallback);
-  const l = langOf(ls, ctxLang);
-  return l ? `<span${l}>${esc(ls.text)}</span>` : esc(ls.text);
+  if (!ls) return fallback;
+  if (baseLanguage(ls.lang) === baseLanguage(ctxLang)) return ls.text;
+  return html`<span${langDir(ls.lang)}>${ls.text}</span>`;
 }
 
 function plain(t: LocalizedText | undefined, lang: string): string {
@@ -154,7 +160,7 @@ interface Shell {
   readonly lang: string;
   readonly title: string;
   readonly resolved?: ResolvedStudy;
-  readonly main: string;
+  readonly main: Html;
   readonly languageLinks?: RespondCommon['languageLinks'];
   readonly languageButtons?: RespondCommon['languageButtons'];
   readonly script: boolean;
@@ -164,17 +170,19 @@ interface Shell {
   readonly wave?: boolean;
 }
 
+const DIR_AUTO = html` dir="auto"`;
+
 /**
  * ` lang=".." dir=".."` for the study's title (a plain string in whichever language the researcher typed it)
  * on a page in `pageLang`: when its first strong letter is in the other direction than the page (an English
  * title on an Urdu page, or the reverse), it is marked with the study's first language of that direction, so
  * a screen reader reads it with the right voice and it is laid out on its own side. Otherwise `dir="auto"`.
  */
-function studyTitleLang(title: string, languages: readonly string[], pageLang: string): string {
+function studyTitleLang(title: string, languages: readonly string[], pageLang: string): Html {
   const dir = firstStrongDirection(title);
-  if (!dir || dir === textDirection(pageLang)) return ' dir="auto"';
+  if (!dir || dir === textDirection(pageLang)) return DIR_AUTO;
   const own = languages.find((l) => textDirection(l) === dir);
-  return own ? ` lang="${esc(own)}" dir="${dir}"` : ` dir="${dir}"`;
+  return own ? html` lang="${own}" dir="${dir}"` : html` dir="${dir}"`;
 }
 
 /**
@@ -186,7 +194,7 @@ function studyTitleAttrs(
   title: { readonly text: string; readonly lang?: string },
   languages: readonly string[],
   pageLang: string,
-): string {
+): Html {
   if (title.lang === undefined) return studyTitleLang(title.text, languages, pageLang);
   return langOf({ text: title.text, lang: title.lang }, pageLang);
 }
@@ -213,97 +221,89 @@ const LANGUAGE_FORM = 'rf';
  * review, buttons that post the page's form with `_nav=lang:<tag>` (Back's rules: what was typed is kept
  * unchecked, the page is shown again in that language); elsewhere links to the same page in that language.
  */
-function languageNav(sh: Shell, s: UiStrings): string {
+function languageNav(sh: Shell, s: UiStrings): Html {
   const other = (l: string) => baseLanguage(l) !== baseLanguage(sh.lang);
-  const mark = (l: string) => `lang="${esc(l)}" dir="${textDirection(l)}"`;
   const buttons = (sh.languageButtons ?? []).filter(other);
   const links = (sh.languageLinks ?? []).filter((l) => other(l.lang));
+  if (!buttons.length && !links.length) return EMPTY;
   const inner = buttons.length
-    ? buttons
-        .map(
-          (l) =>
-            `<button class="ln" form="${LANGUAGE_FORM}" name="_nav" value="lang:${esc(l)}" formnovalidate ${mark(l)}>${esc(uiStrings(l).languageName)}</button>`,
-        )
-        .join('')
-    : links
-        .map(
-          (l) =>
-            `<a href="${esc(l.href)}" hreflang="${esc(l.lang)}" ${mark(l.lang)}>${esc(uiStrings(l.lang).languageName)}</a>`,
-        )
-        .join('');
-  return inner ? `<nav aria-label="${esc(s.languageNav)}">${inner}</nav>` : '';
+    ? buttons.map(
+        (l) =>
+          html`<button class="ln" form="${LANGUAGE_FORM}" name="_nav" value="lang:${l}" formnovalidate lang="${l}" dir="${textDirection(l)}">${uiStrings(l).languageName}</button>`,
+      )
+    : links.map(
+        (l) =>
+          html`<a href="${l.href}" hreflang="${l.lang}" lang="${l.lang}" dir="${textDirection(l.lang)}">${uiStrings(l.lang).languageName}</a>`,
+      );
+  return html`<nav aria-label="${s.languageNav}">${inner}</nav>`;
 }
+
+const HEAD = html`<meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer">`;
+/** The stylesheet and the script, inlined (their hashes are in the page's CSP). */
+const STYLE = html`<style>${raw(RESPOND_CSS)}</style>`;
+const SCRIPT = html`<script>${raw(RESPOND_JS)}</script>`;
 
 function documentHtml(sh: Shell): string {
   const s = uiStrings(sh.lang);
   const study = sh.resolved?.study;
-  const nav = languageNav(sh, s);
   const studyTitle = study ? studyText(study.title, study.languages, sh.lang) : undefined;
   const header =
-    study && studyTitle
-      ? `<header><p${studyTitleAttrs(studyTitle, study.languages, sh.lang)}>${esc(studyTitle.text)}</p>${nav}</header>`
-      : '';
-  const footer = sh.resolved ? footerHtml(sh.resolved.instruments) : '';
+    study &&
+    studyTitle &&
+    html`<header><p${studyTitleAttrs(studyTitle, study.languages, sh.lang)}>${studyTitle.text}</p>${languageNav(sh, s)}</header>`;
+  const footer = sh.resolved && footerHtml(sh.resolved.instruments);
   const title = studyTitle ? `${sh.title} – ${studyTitle.text}` : sh.title;
-  return (
-    `<!doctype html><html lang="${esc(sh.lang)}" dir="${textDirection(sh.lang)}"><head><meta charset="utf-8">` +
-    '<meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer">' +
-    `<title>${esc(title)}</title><style>${RESPOND_CSS}</style></head><body${sh.end ? ' data-end' : ''}>` +
-    `${header}<main>${sh.wave ? `<p class="h" role="note">${esc(s.wave.notice)}</p>` : ''}${sh.main}</main>${footer}${sh.script ? `<script>${RESPOND_JS}</script>` : ''}</body></html>`
-  );
+  return html`<!doctype html><html lang="${sh.lang}" dir="${textDirection(sh.lang)}"><head><meta charset="utf-8">${HEAD}<title>${title}</title>${STYLE}</head><body${sh.end && html` data-end`}>${header}<main>${sh.wave && html`<p class="h" role="note">${s.wave.notice}</p>`}${sh.main}</main>${footer}${sh.script && SCRIPT}</body></html>`
+    .text;
 }
 
 /** The licence line each instrument's owner requires on forms. */
-function footerHtml(instruments: readonly Instrument[]): string {
-  if (!instruments.length) return '';
-  return `<footer>${instruments.map((i) => `<p lang="en" dir="ltr">${esc(i.licence.attribution)}</p>`).join('')}</footer>`;
+function footerHtml(instruments: readonly Instrument[]): Html {
+  if (!instruments.length) return EMPTY;
+  return html`<footer>${instruments.map((i) => html`<p lang="en" dir="ltr">${i.licence.attribution}</p>`)}</footer>`;
 }
 
-export function hiddenFields(c: RespondCommon, pageId?: string): string {
-  let h = '';
-  for (const [k, v] of Object.entries(c.hidden ?? {}))
-    h += `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`;
-  if (pageId !== undefined) h += `<input type="hidden" name="_page" value="${esc(pageId)}">`;
-  if (c.idempotencyKey !== undefined)
-    h += `<input type="hidden" name="_idem" value="${esc(c.idempotencyKey)}">`;
-  return h;
+export function hiddenFields(c: RespondCommon, pageId?: string): Html {
+  return html`${Object.entries(c.hidden ?? {}).map(
+    ([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`,
+  )}${pageId !== undefined && html`<input type="hidden" name="_page" value="${pageId}">`}${
+    c.idempotencyKey !== undefined && html`<input type="hidden" name="_idem" value="${c.idempotencyKey}">`
+  }`;
 }
 
 /**
  * Before a session exists (the first page posted starts one): the box for a shared phone. Ticked, the session
  * carries `_shared=1` and the script keeps nothing in the browser's storage (and clears what is there).
  */
-function sharedDeviceBox(c: RespondCommon, s: UiStrings): string {
-  if (c.hidden?._t !== undefined || !c.resumeHref) return '';
-  return `<p class="o"><label><input type="checkbox" name="_shared" value="1">${esc(s.sharedDevice)}</label></p>`;
+function sharedDeviceBox(c: RespondCommon, s: UiStrings): Html {
+  if (c.hidden?._t !== undefined || !c.resumeHref) return EMPTY;
+  return html`<p class="o"><label><input type="checkbox" name="_shared" value="1">${s.sharedDevice}</label></p>`;
 }
 
 /**
  * `novalidate`: the browser's own (English-only) popups never replace the server's translated summary; the
  * script's check shows the same summary (`data-s` its heading, `data-e` the title prefix, `data-m` the message).
  */
-export function formOpen(c: RespondCommon, s: UiStrings, pageKey?: string): string {
-  const data = pageKey
-    ? ` data-k="${esc(pageKey)}" data-m="${esc(s.jsRequired)}" data-s="${esc(s.errorSummaryTitle)}" data-e="${esc(s.errorTitlePrefix)}"`
-    : '';
-  return `<form method="post" action="${esc(c.action ?? '')}" id="${LANGUAGE_FORM}" autocomplete="off" novalidate${data}>`;
+export function formOpen(c: RespondCommon, s: UiStrings, pageKey?: string): Html {
+  const data =
+    pageKey &&
+    html` data-k="${pageKey}" data-m="${s.jsRequired}" data-s="${s.errorSummaryTitle}" data-e="${s.errorTitlePrefix}"`;
+  return html`<form method="post" action="${c.action ?? ''}" id="${LANGUAGE_FORM}" autocomplete="off" novalidate${data}>`;
 }
 
-function progressHtml(s: UiStrings, current: number, total: number): string {
-  return `<p class="pg" id="pg">${esc(s.pageOf(current, total))}</p><progress max="${total}" value="${current}" aria-labelledby="pg"></progress>`;
+function progressHtml(s: UiStrings, current: number, total: number): Html {
+  return html`<p class="pg" id="pg">${s.pageOf(current, total)}</p><progress max="${total}" value="${current}" aria-labelledby="pg"></progress>`;
 }
 
-function errorSummary(s: UiStrings, errors: readonly FieldError[], fieldIds: ReadonlySet<string>): string {
-  if (!errors.length) return '';
-  const items = errors
-    .map((e) =>
-      fieldIds.has(e.field)
-        ? `<li><a href="#f-${esc(e.field)}">${esc(e.message)}</a></li>`
-        : `<li>${esc(e.message)}</li>`,
-    )
-    .join('');
+function errorSummary(s: UiStrings, errors: readonly FieldError[], fieldIds: ReadonlySet<string>): Html {
+  if (!errors.length) return EMPTY;
+  const items = errors.map((e) =>
+    fieldIds.has(e.field)
+      ? html`<li><a href="#f-${e.field}">${e.message}</a></li>`
+      : html`<li>${e.message}</li>`,
+  );
   // `autofocus`: without JavaScript the browser moves focus to the summary, so it is read out first.
-  return `<div class="es" id="es" role="alert" tabindex="-1" autofocus><h2>${esc(s.errorSummaryTitle)}</h2><ul>${items}</ul></div>`;
+  return html`<div class="es" id="es" role="alert" tabindex="-1" autofocus><h2>${s.errorSummaryTitle}</h2><ul>${items}</ul></div>`;
 }
 
 /** The values to prefill an item with: the posted fields after errors, otherwise the stored answer. */
@@ -328,6 +328,11 @@ function currentValues(fi: FlowItem, answers: Answers, fields: FormFields | unde
   }
 }
 
+const CHECKED = html` checked`;
+const REQUIRED = html` required`;
+const INVALID = html` aria-invalid="true"`;
+const DATA_R = html` data-r`;
+
 function itemHtml(
   fi: FlowItem,
   lang: string,
@@ -335,8 +340,8 @@ function itemHtml(
   cur: string[],
   error: FieldError | undefined,
   markRequired: boolean,
-): string {
-  const id = esc(fi.id);
+): Html {
+  const id = fi.id;
   const it = fi.item;
   const required = it.required;
   // A grid row is labelled by its statement alone; the grid's question is the legend of the group around it.
@@ -346,20 +351,20 @@ function itemHtml(
   // required mark, hints, errors) carry the page's lang/dir. Otherwise "1. " would sit on the wrong side.
   const ls = text ? localize(text, lang) : undefined;
   const own = ls && baseLanguage(ls.lang) !== baseLanguage(lang) ? ls.lang : lang;
-  const ownAttr = own === lang ? '' : ` lang="${esc(own)}" dir="${textDirection(own)}"`;
-  const pageAttr = own === lang ? '' : ` lang="${esc(lang)}" dir="${textDirection(lang)}"`;
-  const textHtml = ls ? esc(ls.text) : esc(itemName(fi, lang));
-  const label = `${fi.number !== undefined ? `${fi.number}. ` : ''}${textHtml}${markRequired && required && !fi.grid ? ` <span class="rq"${pageAttr}>(${esc(s.required)})</span>` : ''}`;
-  const err = error ? `<p class="er" id="e-${id}"${pageAttr}>${esc(error.message)}</p>` : '';
+  const ownAttr = own !== lang && langDir(own);
+  const pageAttr = own !== lang && langDir(lang);
+  const label = html`${fi.number !== undefined && `${fi.number}. `}${ls ? ls.text : itemName(fi, lang)}${
+    markRequired && required && !fi.grid && html` <span class="rq"${pageAttr}>(${s.required})</span>`
+  }`;
+  const err = error && html`<p class="er" id="e-${id}"${pageAttr}>${error.message}</p>`;
   const cls = `q${it.type === 'scale' || fi.grid ? ' l' : ''}${error ? ' bad' : ''}`;
-  const dataR = required ? ' data-r' : '';
+  const dataR = required && DATA_R;
 
   if (it.type === 'scale' || it.type === 'single' || it.type === 'multiple') {
     const type = it.type === 'multiple' ? 'checkbox' : 'radio';
-    const opts: { value: string; label: string }[] = (fi.scale?.options ?? it.options ?? []).map((o) => ({
-      value: String(o.value),
-      label: txt(o.label, lang, String(o.value), own),
-    }));
+    const opts: { value: string; label: Html | string }[] = (fi.scale?.options ?? it.options ?? []).map(
+      (o) => ({ value: String(o.value), label: txt(o.label, lang, String(o.value), own) }),
+    );
     if (it.notApplicable) {
       const na = fi.scale?.notApplicableLabel;
       opts.push({
@@ -367,22 +372,24 @@ function itemHtml(
         label: na
           ? txt(na, lang, '', own)
           : pageAttr
-            ? `<span${pageAttr}>${esc(s.notApplicable)}</span>`
-            : esc(s.notApplicable),
+            ? html`<span${pageAttr}>${s.notApplicable}</span>`
+            : s.notApplicable,
       });
     }
     const chosen = new Set(cur);
-    const inputs = opts
-      .map(
-        (o, k) =>
-          `<label><input type="${type}" name="${id}" value="${esc(o.value)}"${k === 0 ? ` id="f-${id}"` : ''}${error ? ` aria-describedby="e-${id}"` : ''}${chosen.has(o.value) ? ' checked' : ''}${
-            k === 0 && required && type === 'radio' ? ' required' : ''
-          }> ${o.label}</label>`,
-      )
-      .join('');
-    const hint = it.type === 'multiple' ? `<p class="h"${pageAttr}>${esc(s.chooseAll)}</p>` : '';
+    const described = error && html` aria-describedby="e-${id}"`;
+    // The attributes every option shares, escaped once per item rather than once per option.
+    const shared = html` type="${type}" name="${id}"`;
+    const first = html` id="f-${id}"`;
+    const inputs = opts.map(
+      (o, k) =>
+        html`<label><input${shared} value="${o.value}"${k === 0 && first}${described}${chosen.has(o.value) && CHECKED}${
+          k === 0 && required && type === 'radio' && REQUIRED
+        }> ${o.label}</label>`,
+    );
+    const hint = it.type === 'multiple' && html`<p class="h"${pageAttr}>${s.chooseAll}</p>`;
     // The message is linked to the group and to each of its inputs (read with whichever gets focus).
-    return `<fieldset class="${cls}" id="q-${id}"${ownAttr}${error ? ` aria-describedby="e-${id}" aria-invalid="true"` : ''}${dataR}><legend>${label}</legend>${hint}${err}<div class="o">${inputs}</div></fieldset>`;
+    return html`<fieldset class="${cls}" id="q-${id}"${ownAttr}${error && html`${described}${INVALID}`}${dataR}><legend>${label}</legend>${hint}${err}<div class="o">${inputs}</div></fieldset>`;
   }
 
   // number, text, longtext: one labelled input.
@@ -390,32 +397,52 @@ function itemHtml(
   if (it.type === 'number') hint = s.numberHint(it.min, it.max, it.integer === true);
   else if (it.maxLength !== undefined) hint = s.maxChars(it.maxLength);
   const described = [hint ? `h-${id}` : '', error ? `e-${id}` : ''].filter(Boolean).join(' ');
-  const common =
-    ` name="${id}" id="f-${id}"${attr('aria-describedby', described || undefined)}${error ? ' aria-invalid="true"' : ''}${required ? ' required' : ''}` +
-    attr('maxlength', it.type === 'number' ? 32 : it.maxLength);
+  const common = html` name="${id}" id="f-${id}"${attr('aria-describedby', described || undefined)}${error && INVALID}${
+    required && REQUIRED
+  }${attr('maxlength', it.type === 'number' ? 32 : it.maxLength)}`;
   const value = cur[0] ?? '';
   // The answer is typed in the page's language.
   const input =
     it.type === 'longtext'
-      ? `<textarea rows="4"${common}${pageAttr}>${esc(value)}</textarea>`
-      : `<input type="text"${it.type === 'number' ? ` inputmode="${it.integer ? 'numeric' : 'decimal'}"` : ''}${common}${pageAttr} value="${esc(value)}">`;
-  return `<div class="${cls}" id="q-${id}"${ownAttr}${dataR}><label for="f-${id}">${label}</label>${hint ? `<p class="h" id="h-${id}"${pageAttr}>${esc(hint)}</p>` : ''}${err}${input}</div>`;
+      ? html`<textarea rows="4"${common}${pageAttr}>${value}</textarea>`
+      : html`<input type="text"${it.type === 'number' && html` inputmode="${it.integer ? 'numeric' : 'decimal'}"`}${common}${pageAttr} value="${value}">`;
+  return html`<div class="${cls}" id="q-${id}"${ownAttr}${dataR}><label for="f-${id}">${label}</label>${
+    hint && html`<p class="h" id="h-${id}"${pageAttr}>${hint}</p>`
+  }${err}${input}</div>`;
 }
 
 /**
  * A study's intro text (a page's, or the one before an instrument): plain text as paragraphs, escaped, with
  * its own lang/dir when it falls back to another language than the page's.
  */
-function introHtml(t: LocalizedText | undefined, lang: string): string {
+function introHtml(t: LocalizedText | undefined, lang: string): Html {
   const ls = localize(t, lang);
-  return ls ? `<div class="in"${langOf(ls, lang)}>${paragraphs(ls.text)}</div>` : '';
+  return ls ? html`<div class="in"${langOf(ls, lang)}>${paragraphs(ls.text)}</div>` : EMPTY;
 }
 
-function pageTitle(page: FlowPage, s: UiStrings, lang: string): { html: string; plain: string } {
-  if (page.kind === 'consent') return { html: esc(s.consentTitle), plain: s.consentTitle };
+/** Localized paragraphs in a `<div>`, with their own lang/dir when they fell back to another language. */
+function textBlock(ls: LocalizedString, lang: string): Html {
+  return html`<div${langOf(ls, lang)}>${paragraphs(ls.text)}</div>`;
+}
+
+function pageTitle(page: FlowPage, s: UiStrings, lang: string): { html: Html | string; plain: string } {
+  if (page.kind === 'consent') return { html: s.consentTitle, plain: s.consentTitle };
   if (page.title) return { html: txt(page.title, lang), plain: plain(page.title, lang) };
   const t = page.kind === 'eligibility' ? s.eligibilityTitle : s.questionsTitle;
-  return { html: esc(t), plain: t };
+  return { html: t, plain: t };
+}
+
+/** Consecutive visible items: the rows of one grid question together, other items one by one. */
+function gridRuns(
+  visible: readonly FlowItem[],
+): { grid?: NonNullable<FlowItem['grid']>; items: FlowItem[] }[] {
+  const runs: { grid?: NonNullable<FlowItem['grid']>; items: FlowItem[] }[] = [];
+  for (const fi of visible) {
+    const last = runs.at(-1);
+    if (fi.grid && last?.grid?.question === fi.grid.question) last.items.push(fi);
+    else runs.push(fi.grid ? { grid: fi.grid, items: [fi] } : { items: [fi] });
+  }
+  return runs;
 }
 
 function renderFlowPage(c: Extract<RespondContext, { view: 'page' }>): RenderedPage {
@@ -429,20 +456,16 @@ function renderFlowPage(c: Extract<RespondContext, { view: 'page' }>): RenderedP
   const errors = c.errors ?? [];
   const prev = previousPage(flow, page.id, answers);
   const firstShown = shownPages(flow, answers)[0]?.id === page.id;
-  const resume =
-    firstShown && c.resumeHref ? `<p><a href="${esc(c.resumeHref)}">${esc(s.haveCode)}</a></p>` : '';
-  let body = `<h1>${title.html}</h1>${progressHtml(s, pr.current, pr.total)}`;
+  const resume = firstShown && c.resumeHref && html`<p><a href="${c.resumeHref}">${s.haveCode}</a></p>`;
+  const head = html`<h1>${title.html}</h1>${progressHtml(s, pr.current, pr.total)}`;
 
   if (page.kind === 'consent') {
     const consent = study.collection.consent;
     const ls = consentShown(c.resolved, lang);
-    const agree = consent?.agreeLabel ? txt(consent.agreeLabel, lang) : esc(s.consentAgree);
-    body +=
-      errorSummary(s, errors, new Set()) +
-      (ls ? `<div${langOf(ls, lang)}>${paragraphs(ls.text)}</div>` : '') +
-      (consent ? `<p class="h">${esc(s.consentVersion(consent.version))}</p>` : '') +
-      `${formOpen(c, s)}${hiddenFields(c, page.id)}${sharedDeviceBox(c, s)}<div class="bt"><button class="p" name="_consent" value="agree">${agree}</button>` +
-      `<button name="_consent" value="decline">${esc(s.consentDecline)}</button></div></form>${resume}`;
+    const agree = consent?.agreeLabel ? txt(consent.agreeLabel, lang) : s.consentAgree;
+    const body = html`${head}${errorSummary(s, errors, new Set())}${ls && textBlock(ls, lang)}${
+      consent && html`<p class="h">${s.consentVersion(consent.version)}</p>`
+    }${formOpen(c, s)}${hiddenFields(c, page.id)}${sharedDeviceBox(c, s)}<div class="bt"><button class="p" name="_consent" value="agree">${agree}</button><button name="_consent" value="decline">${s.consentDecline}</button></div></form>${resume}`;
     return finish(c, title.plain, body, errors.length ? 400 : 200);
   }
 
@@ -451,45 +474,38 @@ function renderFlowPage(c: Extract<RespondContext, { view: 'page' }>): RenderedP
   const errBy = new Map<string, FieldError>();
   for (const e of errors) if (ids.has(e.field) && !errBy.has(e.field)) errBy.set(e.field, e);
   const allRequired = visible.length > 0 && visible.every((fi) => fi.item.required);
-  body += errorSummary(s, errors, ids) + introHtml(page.intro, lang);
-  if (allRequired) body += `<p class="h">${esc(s.allRequired)}</p>`;
 
-  let items = '';
   const introduced = new Set<string>();
-  let openGrid: FlowItem['grid'] | undefined;
-  for (const fi of visible) {
-    // The rows of a grid question sit in one fieldset whose legend is the question (nested fieldsets: a
-    // screen reader announces the question, then each row's statement; rows wrap like Likert items at 360 px).
-    if (openGrid && fi.grid?.question !== openGrid.question) {
-      items += '</fieldset>';
-      openGrid = undefined;
-    }
-    if (fi.grid && !openGrid) {
-      openGrid = fi.grid;
-      const q = fi.grid.question;
-      items += `<fieldset class="gd" id="g-${esc(q.id)}"><legend>${txt(q.text, lang, q.id)}${!allRequired && q.required ? ` <span class="rq">(${esc(s.required)})</span>` : ''}</legend>`;
-    }
+  const item = (fi: FlowItem): Html => {
     const ins = fi.instrument;
+    let intro: Html | false = false;
     if (ins && !introduced.has(ins.id)) {
       introduced.add(ins.id);
-      if (plain(page.title, lang) !== plain(ins.title, lang)) items += `<h2>${txt(ins.title, lang)}</h2>`;
-      // The study's own intro comes before the instrument's instructions (its stem).
-      items += introHtml(flow.instrumentIntros.get(ins.id), lang);
       const instr = localize(ins.instructions, lang);
-      if (instr) items += `<div${langOf(instr, lang)}>${paragraphs(instr.text)}</div>`;
+      // The study's own intro comes before the instrument's instructions (its stem).
+      intro = html`${plain(page.title, lang) !== plain(ins.title, lang) && html`<h2>${txt(ins.title, lang)}</h2>`}${introHtml(
+        flow.instrumentIntros.get(ins.id),
+        lang,
+      )}${instr && textBlock(instr, lang)}`;
     }
-    items += itemHtml(fi, lang, s, currentValues(fi, answers, c.fields), errBy.get(fi.id), !allRequired);
-  }
-  if (openGrid) items += '</fieldset>';
+    return html`${intro}${itemHtml(fi, lang, s, currentValues(fi, answers, c.fields), errBy.get(fi.id), !allRequired)}`;
+  };
+  // The rows of a grid question sit in one fieldset whose legend is the question (nested fieldsets: a
+  // screen reader announces the question, then each row's statement; rows wrap like Likert items at 360 px).
+  const items = gridRuns(visible).map(({ grid, items }) => {
+    if (!grid) return items.map(item);
+    const q = grid.question;
+    return html`<fieldset class="gd" id="g-${q.id}"><legend>${txt(q.text, lang, q.id)}${
+      !allRequired && q.required && html` <span class="rq">(${s.required})</span>`
+    }</legend>${items.map(item)}</fieldset>`;
+  });
 
-  const buttons =
-    `<div class="bt"><button class="p" name="_nav" value="next">${esc(s.next)}</button>` +
-    (prev ? `<button name="_nav" value="back" formnovalidate>${esc(s.back)}</button>` : '') +
-    (page.kind === 'content'
-      ? `<button name="_nav" value="save" formnovalidate>${esc(s.saveLater)}</button>`
-      : '') +
-    '</div>';
-  body += `${formOpen(c, s, `${study.id}:${page.id}`)}${hiddenFields(c, page.id)}${sharedDeviceBox(c, s)}${items}${buttons}</form>${resume}`;
+  const buttons = html`<div class="bt"><button class="p" name="_nav" value="next">${s.next}</button>${
+    prev && html`<button name="_nav" value="back" formnovalidate>${s.back}</button>`
+  }${page.kind === 'content' && html`<button name="_nav" value="save" formnovalidate>${s.saveLater}</button>`}</div>`;
+  const body = html`${head}${errorSummary(s, errors, ids)}${introHtml(page.intro, lang)}${
+    allRequired && html`<p class="h">${s.allRequired}</p>`
+  }${formOpen(c, s, `${study.id}:${page.id}`)}${hiddenFields(c, page.id)}${sharedDeviceBox(c, s)}${items}${buttons}</form>${resume}`;
   return finish(c, title.plain, body, errors.length ? 400 : 200);
 }
 
@@ -506,22 +522,25 @@ function renderReview(c: Extract<RespondContext, { view: 'review' }>): RenderedP
         return k === 'value' || k === 'choices' || k === 'text' || k === 'na';
       }).length;
       const t = pageTitle(p, s, lang);
-      return `<li><span>${t.html}</span><span>${esc(s.answeredOf(done, vis.length))}</span><button name="_nav" value="goto:${esc(p.id)}" formnovalidate>${esc(s.change)}<span class="vh"> ${t.html}</span></button></li>`;
-    })
-    .join('');
-  const body =
-    `<h1>${esc(s.reviewTitle)}</h1>${progressHtml(s, pr.current, pr.total)}${errorSummary(s, c.errors ?? [], new Set())}<p>${esc(s.reviewIntro)}</p>` +
-    `${formOpen(c, s, `${c.resolved.study.id}:review`)}${hiddenFields(c, 'review')}<ul class="rv">${rows}</ul>` +
-    `<div class="bt"><button class="p" name="_nav" value="submit">${esc(s.submit)}</button><button name="_nav" value="back" formnovalidate>${esc(s.back)}</button>` +
-    `<button name="_nav" value="save" formnovalidate>${esc(s.saveLater)}</button></div></form>`;
+      return html`<li><span>${t.html}</span><span>${s.answeredOf(done, vis.length)}</span><button name="_nav" value="goto:${p.id}" formnovalidate>${s.change}<span class="vh"> ${t.html}</span></button></li>`;
+    });
+  const body = html`<h1>${s.reviewTitle}</h1>${progressHtml(s, pr.current, pr.total)}${errorSummary(s, c.errors ?? [], new Set())}<p>${s.reviewIntro}</p>${formOpen(
+    c,
+    s,
+    `${c.resolved.study.id}:review`,
+  )}${hiddenFields(c, 'review')}<ul class="rv">${rows}</ul><div class="bt"><button class="p" name="_nav" value="submit">${s.submit}</button><button name="_nav" value="back" formnovalidate>${s.back}</button><button name="_nav" value="save" formnovalidate>${s.saveLater}</button></div></form>`;
   return finish(c, s.reviewTitle, body, c.errors?.length ? 400 : 200);
 }
 
-/** A whole page; status 400 is a page re-shown with errors, whose title then starts with "Error: ". */
+/**
+ * A whole page; status 400 is a page re-shown with errors, whose title then starts with "Error: ".
+ * `main` is the page's `<main>`; a string is markup from a respondent module that still builds strings
+ * (volunteerPages.ts), inserted as it is.
+ */
 export function finish(
   c: RespondCommon,
   title: string,
-  main: string,
+  main: Html | string,
   status: number,
   end = false,
 ): RenderedPage {
@@ -529,7 +548,7 @@ export function finish(
     lang: c.lang,
     title: status === 400 ? uiStrings(c.lang).errorTitlePrefix + title : title,
     resolved: c.resolved,
-    main,
+    main: raw(main),
     ...(c.languageLinks ? { languageLinks: c.languageLinks } : {}),
     ...(c.languageButtons ? { languageButtons: c.languageButtons } : {}),
     script: c.script !== false,
@@ -540,42 +559,41 @@ export function finish(
 }
 
 /** The end page's offer of the follow-up (issue 14), for a respondent the follow-up rule admits. */
-function volunteerOffer(href: string | undefined, s: UiStrings): string {
-  if (!href) return '';
+function volunteerOffer(href: string | undefined, s: UiStrings): Html {
+  if (!href) return EMPTY;
   const v = s.volunteer;
-  return `<h2>${esc(v.offerTitle)}</h2><p>${esc(v.offerText)}</p><p><a class="vo" href="${esc(href)}">${esc(v.offerLink)}</a></p>`;
+  return html`<h2>${v.offerTitle}</h2><p>${v.offerText}</p><p><a class="vo" href="${href}">${v.offerLink}</a></p>`;
 }
 
 /** The study's support contacts as a list (the support page; every end page with `supportForAll`). */
-function contactList(resolved: ResolvedStudy, lang: string, s: UiStrings): string {
-  return resolved.study.collection.supportContacts
-    .map((sc) => {
-      const name = txt(sc.name, lang);
-      const desc = sc.description ? `<p>${txt(sc.description, lang)}</p>` : '';
-      const hours = sc.hours ? `<p>${esc(s.hours)}: ${txt(sc.hours, lang)}</p>` : '';
-      const tel = sc.phone ? telHref(sc.phone) : undefined;
-      const phone = sc.phone
-        ? `<p>${tel ? `<a href="${esc(tel)}">${esc(s.call)} <bdi dir="ltr">${esc(sc.phone)}</bdi></a>` : `<bdi dir="ltr">${esc(sc.phone)}</bdi>`}</p>`
-        : '';
-      const url = safeHttpUrl(sc.url);
-      const web = url
-        ? `<p><a href="${esc(url)}" rel="noopener noreferrer">${esc(s.website)}: <bdi dir="ltr">${esc(url)}</bdi></a></p>`
-        : '';
-      return `<li><h2>${name}</h2>${desc}${phone}${hours}${web}</li>`;
-    })
-    .join('');
+function contactList(resolved: ResolvedStudy, lang: string, s: UiStrings): Html[] {
+  return resolved.study.collection.supportContacts.map((sc) => {
+    const tel = sc.phone ? telHref(sc.phone) : undefined;
+    const number = sc.phone && html`<bdi dir="ltr">${sc.phone}</bdi>`;
+    const url = safeHttpUrl(sc.url);
+    return html`<li><h2>${txt(sc.name, lang)}</h2>${sc.description && html`<p>${txt(sc.description, lang)}</p>`}${
+      number && html`<p>${tel ? html`<a href="${tel}">${s.call} ${number}</a>` : number}</p>`
+    }${sc.hours && html`<p>${s.hours}: ${txt(sc.hours, lang)}</p>`}${
+      url &&
+      html`<p><a href="${url}" rel="noopener noreferrer">${s.website}: <bdi dir="ltr">${url}</bdi></a></p>`
+    }</li>`;
+  });
 }
 
 /** The support contacts on every respondent's thank-you page, when the study shows them to everyone. */
-function supportForAll(resolved: ResolvedStudy, lang: string, s: UiStrings): string {
+function supportForAll(resolved: ResolvedStudy, lang: string, s: UiStrings): Html {
   const col = resolved.study.collection;
-  if (!col.supportForAll || !col.supportContacts.length) return '';
-  return `<h2>${esc(s.supportForAllTitle)}</h2><ul class="sc">${contactList(resolved, lang, s)}</ul><p>${esc(s.supportEmergency)}</p>`;
+  if (!col.supportForAll || !col.supportContacts.length) return EMPTY;
+  return html`<h2>${s.supportForAllTitle}</h2><ul class="sc">${contactList(resolved, lang, s)}</ul><p>${s.supportEmergency}</p>`;
 }
 
-function supportHtml(resolved: ResolvedStudy, lang: string, s: UiStrings): string {
-  const contacts = contactList(resolved, lang, s);
-  return `<h1>${esc(s.supportTitle)}</h1><p>${esc(s.supportIntro)}</p><ul class="sc">${contacts}</ul><p><strong>${esc(s.supportEmergency)}</strong></p><p>${esc(s.supportPrivacy)}</p><p>${esc(s.thanksText)}</p>`;
+function supportHtml(resolved: ResolvedStudy, lang: string, s: UiStrings): Html {
+  return html`<h1>${s.supportTitle}</h1><p>${s.supportIntro}</p><ul class="sc">${contactList(resolved, lang, s)}</ul><p><strong>${s.supportEmergency}</strong></p><p>${s.supportPrivacy}</p><p>${s.thanksText}</p>`;
+}
+
+/** An end page's heading and paragraph. */
+function titled(title: string, text: string): Html {
+  return html`<h1>${title}</h1><p>${text}</p>`;
 }
 
 /**
@@ -626,73 +644,65 @@ export function renderPage(ctx: RespondContext): RenderedPage {
       return renderReview(ctx);
     case 'thanks': {
       const s = uiStrings(ctx.lang);
-      const ty = ctx.resolved.study.collection.thankYou;
-      const tyLs = localize(ty, ctx.lang);
-      const text = tyLs
-        ? `<div${langOf(tyLs, ctx.lang)}>${paragraphs(tyLs.text)}</div>`
-        : `<p>${esc(s.thanksText)}</p>`;
-      const share = ctx.referralLink
-        ? `<h2>${esc(s.shareTitle)}</h2><p>${esc(s.shareText)}</p><p dir="ltr"><a href="${esc(ctx.referralLink)}">${esc(ctx.referralLink)}</a></p>`
-        : '';
+      const ty = localize(ctx.resolved.study.collection.thankYou, ctx.lang);
+      const share =
+        ctx.referralLink &&
+        html`<h2>${s.shareTitle}</h2><p>${s.shareText}</p><p dir="ltr"><a href="${ctx.referralLink}">${ctx.referralLink}</a></p>`;
       return finish(
         ctx,
         s.thanksTitle,
-        `<h1>${esc(s.thanksTitle)}</h1>${text}${supportForAll(ctx.resolved, ctx.lang, s)}${volunteerOffer(ctx.volunteerHref, s)}<p>${esc(s.closePage)}</p>${share}`,
+        html`<h1>${s.thanksTitle}</h1>${ty ? textBlock(ty, ctx.lang) : html`<p>${s.thanksText}</p>`}${supportForAll(
+          ctx.resolved,
+          ctx.lang,
+          s,
+        )}${volunteerOffer(ctx.volunteerHref, s)}<p>${s.closePage}</p>${share}`,
         200,
         true,
       );
     }
     case 'support': {
       const s = uiStrings(ctx.lang);
-      const main = supportHtml(ctx.resolved, ctx.lang, s) + volunteerOffer(ctx.volunteerHref, s);
+      const main = html`${supportHtml(ctx.resolved, ctx.lang, s)}${volunteerOffer(ctx.volunteerHref, s)}`;
       return finish(ctx, s.supportTitle, main, 200, true);
     }
     case 'ineligible': {
       const s = uiStrings(ctx.lang);
       const m = localize(ctx.resolved.study.collection.eligibility?.ineligibleMessage, ctx.lang);
-      const text = m
-        ? `<div${langOf(m, ctx.lang)}>${paragraphs(m.text)}</div>`
-        : `<p>${esc(s.ineligibleText)}</p>`;
       return finish(
         ctx,
         s.ineligibleTitle,
-        `<h1>${esc(s.ineligibleTitle)}</h1>${text}<p>${esc(s.closePage)}</p>`,
+        html`<h1>${s.ineligibleTitle}</h1>${m ? textBlock(m, ctx.lang) : html`<p>${s.ineligibleText}</p>`}<p>${s.closePage}</p>`,
         200,
         true,
       );
     }
     case 'declined': {
       const s = uiStrings(ctx.lang);
-      return finish(
-        ctx,
-        s.declinedTitle,
-        `<h1>${esc(s.declinedTitle)}</h1><p>${esc(s.declinedText)}</p>`,
-        200,
-        true,
-      );
+      return finish(ctx, s.declinedTitle, titled(s.declinedTitle, s.declinedText), 200, true);
     }
     case 'resume-code': {
       const s = uiStrings(ctx.lang);
-      const main =
-        `<h1>${esc(s.resumeCodeTitle)}</h1><p>${esc(s.resumeCodeIs)}:</p><p class="code">${esc(ctx.code)}</p><p>${esc(s.resumeCodeHelp)}</p>` +
-        (ctx.expires ? `<p>${esc(s.resumeCodeExpires(ctx.expires))}</p>` : '') +
-        (ctx.continueHref ? `<p><a href="${esc(ctx.continueHref)}">${esc(s.continueNow)}</a></p>` : '');
+      const main = html`<h1>${s.resumeCodeTitle}</h1><p>${s.resumeCodeIs}:</p><p class="code">${ctx.code}</p><p>${s.resumeCodeHelp}</p>${
+        ctx.expires && html`<p>${s.resumeCodeExpires(ctx.expires)}</p>`
+      }${ctx.continueHref && html`<p><a href="${ctx.continueHref}">${s.continueNow}</a></p>`}`;
       return finish(ctx, s.resumeCodeTitle, main, 200, true);
     }
     case 'resume': {
       const s = uiStrings(ctx.lang);
-      const err = ctx.notFound ? `<p class="er" id="e-code">${esc(s.resumeNotFound)}</p>` : '';
-      const main =
-        `<h1>${esc(s.resumeTitle)}</h1>${ctx.notFound ? `<div class="es" id="es" role="alert" tabindex="-1" autofocus><p><a href="#f-code">${esc(s.resumeNotFound)}</a></p></div>` : ''}` +
-        `${formOpen(ctx, s)}${hiddenFields(ctx)}<div class="q${ctx.notFound ? ' bad' : ''}"><label for="f-code">${esc(s.resumeLabel)}</label>` +
-        `<p class="h" id="h-code">${esc(s.resumeHint)}</p>${err}<input type="text" name="code" id="f-code" dir="ltr" autocapitalize="characters" spellcheck="false" maxlength="16" required` +
-        ` aria-describedby="h-code${ctx.notFound ? ' e-code' : ''}"${ctx.notFound ? ' aria-invalid="true"' : ''} value="${esc(ctx.code ?? '')}"></div>` +
-        `<div class="bt"><button class="p">${esc(s.resumeButton)}</button></div></form>`;
-      return finish(ctx, s.resumeTitle, main, ctx.notFound ? 400 : 200);
+      const bad = ctx.notFound === true;
+      const main = html`<h1>${s.resumeTitle}</h1>${
+        bad &&
+        html`<div class="es" id="es" role="alert" tabindex="-1" autofocus><p><a href="#f-code">${s.resumeNotFound}</a></p></div>`
+      }${formOpen(ctx, s)}${hiddenFields(ctx)}<div class="q${bad && ' bad'}"><label for="f-code">${s.resumeLabel}</label><p class="h" id="h-code">${s.resumeHint}</p>${
+        bad && html`<p class="er" id="e-code">${s.resumeNotFound}</p>`
+      }<input type="text" name="code" id="f-code" dir="ltr" autocapitalize="characters" spellcheck="false" maxlength="16" required aria-describedby="h-code${
+        bad && ' e-code'
+      }"${bad && INVALID} value="${ctx.code ?? ''}"></div><div class="bt"><button class="p">${s.resumeButton}</button></div></form>`;
+      return finish(ctx, s.resumeTitle, main, bad ? 400 : 200);
     }
     case 'closed': {
       const s = uiStrings(ctx.lang);
-      return finish(ctx, s.closedTitle, `<h1>${esc(s.closedTitle)}</h1><p>${esc(s.closedText)}</p>`, 200);
+      return finish(ctx, s.closedTitle, titled(s.closedTitle, s.closedText), 200);
     }
     case 'invitation': {
       const s = uiStrings(ctx.lang);
@@ -700,7 +710,7 @@ export function renderPage(ctx: RespondContext): RenderedPage {
       return finish(
         ctx,
         s.invitationTitle,
-        `<h1>${esc(s.invitationTitle)}</h1><p>${esc(text)}</p>`,
+        titled(s.invitationTitle, text),
         ctx.reason === 'invalid' ? 409 : 403,
       );
     }
@@ -711,18 +721,17 @@ export function renderPage(ctx: RespondContext): RenderedPage {
           ? [w.answeredTitle, w.answered]
           : [w.title, ctx.reason === 'invalid' ? w.invalid : w.needed];
       const status = ctx.reason === 'needed' ? 403 : 409;
-      return finish(ctx, title, `<h1>${esc(title)}</h1><p>${esc(text)}</p>`, status, true);
+      return finish(ctx, title, titled(title, text), status, true);
     }
     case 'error': {
       const lang = ctx.lang ?? 'en';
-      const s = uiStrings(lang);
-      const e = s.errorPages[ctx.kind];
+      const e = uiStrings(lang).errorPages[ctx.kind];
       const body = documentHtml({
         lang,
         title: e.title,
         ...(ctx.resolved ? { resolved: ctx.resolved } : {}),
         ...(ctx.languageLinks ? { languageLinks: ctx.languageLinks } : {}),
-        main: `<h1>${esc(e.title)}</h1><p>${esc(e.text)}</p>`,
+        main: titled(e.title, e.text),
         script: false,
       });
       return { status: ctx.status ?? ERROR_STATUS[ctx.kind], headers: RESPOND_HEADERS, body };
