@@ -1,12 +1,9 @@
 /**
  * Helpers for the respondent pages, which are built with the `html` tagged template of `ui/html.ts` (every
  * piece of study, instrument or request text is escaped there; markup comes only from literals).
- * `esc` is re-exported for the respondent modules that still build strings.
  */
 
-import { esc, type Html, html, join } from '../ui/html.js';
-
-export { esc };
+import { type Html, html, join } from '../ui/html.js';
 
 const BR = html`<br>`;
 

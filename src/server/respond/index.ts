@@ -3,7 +3,6 @@
 export { RESPOND_CSP, RESPOND_HEADERS } from '../ui/headers.js';
 export { RESPOND_CSS, RESPOND_JS } from './assets.js';
 export { type ContentEncoding, chooseEncoding, compressBody } from './compress.js';
-export { esc } from './html.js';
 export {
   type RenderedPage,
   type RespondCommon,

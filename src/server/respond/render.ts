@@ -309,8 +309,8 @@ function errorSummary(s: UiStrings, errors: readonly FieldError[], fieldIds: Rea
 /** The values to prefill an item with: the posted fields after errors, otherwise the stored answer. */
 function currentValues(fi: FlowItem, answers: Answers, fields: FormFields | undefined): string[] {
   if (fields) {
-    const raw = fields[fi.id];
-    return raw === undefined ? [] : typeof raw === 'string' ? [raw] : [...raw];
+    const posted = fields[fi.id];
+    return posted === undefined ? [] : typeof posted === 'string' ? [posted] : [...posted];
   }
   const a: Answer | undefined = answers[fi.id];
   if (!a) return [];
@@ -532,15 +532,11 @@ function renderReview(c: Extract<RespondContext, { view: 'review' }>): RenderedP
   return finish(c, s.reviewTitle, body, c.errors?.length ? 400 : 200);
 }
 
-/**
- * A whole page; status 400 is a page re-shown with errors, whose title then starts with "Error: ".
- * `main` is the page's `<main>`; a string is markup from a respondent module that still builds strings
- * (volunteerPages.ts), inserted as it is.
- */
+/** A whole page; status 400 is a page re-shown with errors, whose title then starts with "Error: ". */
 export function finish(
   c: RespondCommon,
   title: string,
-  main: Html | string,
+  main: Html,
   status: number,
   end = false,
 ): RenderedPage {
@@ -548,7 +544,7 @@ export function finish(
     lang: c.lang,
     title: status === 400 ? uiStrings(c.lang).errorTitlePrefix + title : title,
     resolved: c.resolved,
-    main: raw(main),
+    main,
     ...(c.languageLinks ? { languageLinks: c.languageLinks } : {}),
     ...(c.languageButtons ? { languageButtons: c.languageButtons } : {}),
     script: c.script !== false,

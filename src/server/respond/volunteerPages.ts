@@ -6,7 +6,7 @@
  */
 import type { VolunteerFormError } from '../../core/study/followUp.js';
 import { localize, type UiStrings, uiStrings } from '../../core/study/i18n.js';
-import { attr, type Html, html, raw } from '../ui/html.js';
+import { attr, type Html, html } from '../ui/html.js';
 import { paragraphs } from './html.js';
 import { finish, formOpen, hiddenFields, type RenderedPage, type RespondCommon } from './render.js';
 
@@ -35,12 +35,9 @@ function input(id: string, name: string, label: string, type: string, errs: stri
   )}${errs.length > 0 && html` aria-invalid="true"`}></div>`;
 }
 
-/**
- * The start of the page's form and its hidden fields: the respondent page shell's markup (render.ts), HTML by
- * construction.
- */
+/** The start of the page's form and its hidden fields (the respondent page shell's, render.ts). */
 function formStart(c: RespondCommon, s: UiStrings): Html {
-  return html`${raw(formOpen(c, s))}${raw(hiddenFields(c))}`;
+  return html`${formOpen(c, s)}${hiddenFields(c)}`;
 }
 
 /** A heading and one paragraph: the pages for a link with nothing behind it, and the start of others. */
@@ -65,12 +62,12 @@ function form(c: RespondCommon, errors: readonly VolunteerFormError[]): Rendered
       (e) => html`<li><a href="#${FIELD_OF[e]}">${msg[e]}</a></li>`,
     )}</ul></div>`;
   const agreeErr = of('agree');
-  const main = html`<h1>${v.title}</h1>${summary}${description && html`<div>${raw(paragraphs(description.text))}</div>`}<p>${v.intro}</p><p>${v.apart}</p>${formStart(c, s)}${input('f-name', 'name', v.name, 'text', [], v.nameHint)}${input('f-email', 'email', v.email, 'email', of('contact', 'email'), v.contactHint)}${input('f-phone', 'phone', v.phone, 'tel', of('phone'))}<div class="q${agreeErr.length ? ' bad' : ''}">${agreeErr.map(
+  const main = html`<h1>${v.title}</h1>${summary}${description && html`<div>${paragraphs(description.text)}</div>`}<p>${v.intro}</p><p>${v.apart}</p>${formStart(c, s)}${input('f-name', 'name', v.name, 'text', [], v.nameHint)}${input('f-email', 'email', v.email, 'email', of('contact', 'email'), v.contactHint)}${input('f-phone', 'phone', v.phone, 'tel', of('phone'))}<div class="q${agreeErr.length ? ' bad' : ''}">${agreeErr.map(
     (e) => html`<p class="er" id="e-agree">${e}</p>`,
   )}<label><input type="checkbox" name="agree" value="1" id="f-agree"${
     agreeErr.length > 0 && html` aria-invalid="true" aria-describedby="e-agree"`
   }> ${v.agree}</label></div><div class="bt"><button class="p">${v.submit}</button></div></form>`;
-  return finish(c, v.title, main.text, errors.length ? 400 : 200);
+  return finish(c, v.title, main, errors.length ? 400 : 200);
 }
 
 /** One volunteer page. */
@@ -83,18 +80,17 @@ export function renderVolunteer(c: RespondCommon, view: VolunteerView): Rendered
       return finish(
         c,
         v.doneTitle,
-        html`${headed(v.doneTitle, v.doneText)}<h2>${v.personalLink}</h2><p dir="ltr"><a href="${view.personalLink}">${view.personalLink}</a></p>`
-          .text,
+        html`${headed(v.doneTitle, v.doneText)}<h2>${v.personalLink}</h2><p dir="ltr"><a href="${view.personalLink}">${view.personalLink}</a></p>`,
         200,
         true,
       );
     case 'status': {
       const main = html`${headed(v.statusTitle, v.statusText)}${formStart(c, uiStrings(c.lang))}<p class="h">${v.withdrawHint}</p><div class="bt"><button name="withdraw" value="1">${v.withdraw}</button></div></form>`;
-      return finish(c, v.statusTitle, main.text, 200, true);
+      return finish(c, v.statusTitle, main, 200, true);
     }
     case 'gone':
-      return finish(c, v.goneTitle, headed(v.goneTitle, v.goneText).text, 404, true);
+      return finish(c, v.goneTitle, headed(v.goneTitle, v.goneText), 404, true);
     case 'unavailable':
-      return finish(c, v.unavailableTitle, headed(v.unavailableTitle, v.unavailableText).text, 404, true);
+      return finish(c, v.unavailableTitle, headed(v.unavailableTitle, v.unavailableText), 404, true);
   }
 }
