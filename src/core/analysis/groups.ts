@@ -27,7 +27,7 @@ import type { Block, Row, Section } from '../report/spec.js';
 import { AnswerStatus, type NumericColumn } from '../response/dataset.js';
 import type { ScoreColumn } from '../scoring/score.js';
 import { oneWayAnova, welchAnova } from '../stats/anova.js';
-import { at, atF64 } from '../stats/at.js';
+import { at, atF64, atNum } from '../stats/at.js';
 import { chiSquareIndependence, fisherExact2x2 } from '../stats/crosstab.js';
 import { describe } from '../stats/descriptives.js';
 import { hedgesG } from '../stats/effectsize.js';
@@ -44,7 +44,7 @@ function splitBy(values: Float64Array, group: NumericColumn, levels: readonly nu
   for (let i = 0; i < values.length; i++) {
     if (group.status[i] !== AnswerStatus.ANSWERED) continue;
     const k = idx.get(atF64(group.values, i));
-    if (k !== undefined) counts[k] = at(counts, k) + 1;
+    if (k !== undefined) counts[k] = atNum(counts, k) + 1;
   }
   const out = counts.map((c) => new Float64Array(c));
   const pos = levels.map(() => 0);
@@ -52,7 +52,7 @@ function splitBy(values: Float64Array, group: NumericColumn, levels: readonly nu
     if (group.status[i] !== AnswerStatus.ANSWERED) continue;
     const k = idx.get(atF64(group.values, i));
     if (k !== undefined) {
-      const p = at(pos, k);
+      const p = atNum(pos, k);
       at(out, k)[p] = atF64(values, i);
       pos[k] = p + 1;
     }
@@ -142,7 +142,7 @@ function crosstabBlocks(
       const c = groupIndex.get(atF64(gc.values, i));
       if (r !== undefined && c !== undefined) {
         const row = at(counts, r);
-        row[c] = at(row, c) + 1;
+        row[c] = atNum(row, c) + 1;
       }
     }
     const used = counts.map((row, i) => ({ row, i })).filter((x) => x.row.some((v) => v > 0));

@@ -40,7 +40,7 @@ import {
 import type { Block, Cell, Column, FigureSpec, Row, Section, TableSpec } from '../report/spec.js';
 import { AnswerStatus, type Dataset, type NumericColumn } from '../response/dataset.js';
 import { optionColumnId } from '../response/targets.js';
-import { at, atF64 } from '../stats/at.js';
+import { at, atF64, atNum } from '../stats/at.js';
 import { describe, quantiles } from '../stats/descriptives.js';
 import { wilsonInterval } from '../stats/proportion.js';
 import { isNotComputable } from '../stats/result.js';
@@ -109,7 +109,7 @@ export function optionCounts(
       if (s === AnswerStatus.ANSWERED) {
         const j = index.get(atF64(column.values, i));
         if (j !== undefined) {
-          counts[j] = at(counts, j) + 1;
+          counts[j] = atNum(counts, j) + 1;
           n++;
         }
       } else if (s === AnswerStatus.NOT_APPLICABLE) notApplicable++;
@@ -370,7 +370,7 @@ function multipleChoiceCounts(item: Item, ds: Dataset): MultipleChoiceCounts {
       if (!c || c.status[i] !== AnswerStatus.ANSWERED) return;
       any = true;
       if (c.values[i] === 1) {
-        counts[j] = at(counts, j) + 1;
+        counts[j] = atNum(counts, j) + 1;
         chosen++;
         if (exclusive[j]) chosenExclusive = true;
       }

@@ -18,7 +18,7 @@ import { compileExpressionWith, type ExprValue, type RefScope, truth } from '../
 import type { Band, Score } from '../instrument/schema.js';
 import { AnswerStatus, type Column, type Dataset } from '../response/dataset.js';
 import type { Answer } from '../response/submission.js';
-import { at } from '../stats/at.js';
+import { at, atF64, atU8, atU16 } from '../stats/at.js';
 import type { PlannedItem, PlannedScore, ScoringPlan } from './plan.js';
 
 /** Why a score is missing for a respondent. */
@@ -170,9 +170,9 @@ function computeScore(
       // read at a fractional, negative or too large index is undefined).
       const mask = valid.mask;
       for (let i = 0; i < n; i++) {
-        const s = at(st, i);
+        const s = atU8(st, i);
         if (s === ANSWERED) {
-          const x = at(v, i);
+          const x = atF64(v, i);
           if (mask[x - lo] === 1) {
             sum[i] = (sum[i] ?? 0) + shift + sign * x;
             nAnswered[i] = (nAnswered[i] ?? 0) + 1;
@@ -183,9 +183,9 @@ function computeScore(
     } else {
       const allowed = valid.values;
       for (let i = 0; i < n; i++) {
-        const s = at(st, i);
+        const s = atU8(st, i);
         if (s === ANSWERED) {
-          const x = at(v, i);
+          const x = atF64(v, i);
           if (x >= lo && x <= hi && (allowed === undefined || allowed.includes(x))) {
             sum[i] = (sum[i] ?? 0) + shift + sign * x;
             nAnswered[i] = (nAnswered[i] ?? 0) + 1;
@@ -206,7 +206,7 @@ function computeScore(
   const mins = bands ? Float64Array.from(bands, (b) => b.min) : new Float64Array(0);
   const nb = mins.length;
   for (let i = 0; i < n; i++) {
-    const k = at(nAnswered, i);
+    const k = atU16(nAnswered, i);
     if (k < min || k === 0) {
       values[i] = Number.NaN;
       band[i] = -1;
@@ -216,13 +216,13 @@ function computeScore(
     // One division at the end keeps integer results exact (e.g. 30 × 7 × 2 / 6 = 70).
     const x =
       method === 'sum'
-        ? at(sum, i) * mult
+        ? atF64(sum, i) * mult
         : method === 'mean'
-          ? (at(sum, i) * mult) / k
-          : (at(sum, i) * nItems * mult) / k;
+          ? (atF64(sum, i) * mult) / k
+          : (atF64(sum, i) * nItems * mult) / k;
     values[i] = x;
     let b = -1;
-    for (let j = 0; j < nb; j++) if (x >= at(mins, j)) b = j;
+    for (let j = 0; j < nb; j++) if (x >= atF64(mins, j)) b = j;
     band[i] = b;
   }
   return {
@@ -258,7 +258,7 @@ export function keyedItemValues(ds: Dataset, it: PlannedItem): Float64Array {
   const { mask, values: allowed } = validity(it);
   for (let i = 0; i < ds.n; i++) {
     if (c.status[i] !== AnswerStatus.ANSWERED) continue;
-    const x = at(c.values, i);
+    const x = atF64(c.values, i);
     const ok = mask
       ? mask[x - it.min] === 1
       : x >= it.min && x <= it.max && (allowed === undefined || allowed.includes(x));
@@ -286,7 +286,7 @@ export function scoreDataset(dataset: Dataset, plan: ScoringPlan): ScoredDataset
       const sc = scoreById.get(id);
       if (!sc) return () => null;
       const v = sc.values;
-      return (row) => at(v, row);
+      return (row) => atF64(v, row);
     }
     if (scope === 'band') {
       const sc = scoreById.get(id);
@@ -299,7 +299,7 @@ export function scoreDataset(dataset: Dataset, plan: ScoringPlan): ScoredDataset
     if (c && c.kind === 'numeric') {
       const { values, status } = c;
       const ANSWERED: number = AnswerStatus.ANSWERED;
-      return (row) => (status[row] === ANSWERED ? at(values, row) : null);
+      return (row) => (status[row] === ANSWERED ? atF64(values, row) : null);
     }
     if (c && c.kind === 'text') {
       const values = c.values;
@@ -339,7 +339,7 @@ export function scoreDataset(dataset: Dataset, plan: ScoringPlan): ScoredDataset
     let withInvalid = 0;
     const r = col.reason;
     for (let i = 0; i < n; i++) {
-      const ri = at(r, i);
+      const ri = atU8(r, i);
       if (ri === ScoreReason.OK) computed++;
       else {
         missing[i] = (missing[i] ?? 0) + 1;
@@ -351,7 +351,7 @@ export function scoreDataset(dataset: Dataset, plan: ScoringPlan): ScoredDataset
           tooFewAnswered[i] = (tooFewAnswered[i] ?? 0) + 1;
         }
       }
-      if (at(col.nNotApplicable, i) > 0) withNA++;
+      if (atU16(col.nNotApplicable, i) > 0) withNA++;
       if (invalid[i]) withInvalid++;
     }
     return {

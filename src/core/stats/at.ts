@@ -6,10 +6,13 @@
  */
 export function at<T>(a: ArrayLike<T>, i: number): T {
   const v = a[i];
-  if (v === undefined) {
-    throw new Error(`internal: index ${i} out of range (length ${a.length}); this is a bug in nabz.`);
-  }
+  if (v === undefined) outOfRange(i, a.length);
   return v;
+}
+
+/** The error of every checked read: out of its own function so that the reads stay small enough to inline. */
+function outOfRange(i: number, length: number): never {
+  throw new Error(`internal: index ${i} out of range (length ${length}); this is a bug in nabz.`);
 }
 
 /** Checked `Map` read, the `at` of maps: for a key the caller has put there itself; a missing key throws. */
@@ -43,9 +46,7 @@ export function present<T>(v: T, what: string): NonNullable<T> {
  */
 export function atF64(a: Float64Array, i: number): number {
   const v = a[i];
-  if (v === undefined) {
-    throw new Error(`internal: index ${i} out of range (length ${a.length}); this is a bug in nabz.`);
-  }
+  if (v === undefined) outOfRange(i, a.length);
   return v;
 }
 
@@ -56,8 +57,31 @@ export function atF64(a: Float64Array, i: number): number {
  */
 export function atNum(a: readonly number[], i: number): number {
   const v = a[i];
-  if (v === undefined) {
-    throw new Error(`internal: index ${i} out of range (length ${a.length}); this is a bug in nabz.`);
-  }
+  if (v === undefined) outOfRange(i, a.length);
+  return v;
+}
+
+/**
+ * `at` for the functions that take any array of numbers (`ArrayLike<number>`: a Float64Array or a number[], as the
+ * statistics' public functions accept both). It only ever sees arrays of numbers — a few array kinds, not every
+ * kind the shared `at` sees — so V8 keeps it polymorphic and inlines it, where `at` is megamorphic.
+ */
+export function atNumeric(a: ArrayLike<number>, i: number): number {
+  const v = a[i];
+  if (v === undefined) outOfRange(i, a.length);
+  return v;
+}
+
+/** `at` for a Uint8Array (an answer column's statuses, a score's reasons), monomorphic as {@link atF64}. */
+export function atU8(a: Uint8Array, i: number): number {
+  const v = a[i];
+  if (v === undefined) outOfRange(i, a.length);
+  return v;
+}
+
+/** `at` for a Uint16Array (a score's numbers of items answered), monomorphic as {@link atF64}. */
+export function atU16(a: Uint16Array, i: number): number {
+  const v = a[i];
+  if (v === undefined) outOfRange(i, a.length);
   return v;
 }

@@ -14,7 +14,7 @@
  *
  * Missing values (NaN) are dropped per group; `n` is the number of values used.
  */
-import { at, atF64, atNum } from './at.js';
+import { at, atF64, atNum, atNumeric } from './at.js';
 import { fSf } from './distributions.js';
 import { type NotComputable, notComputable, type TestResult } from './result.js';
 import { addCompensated, type CompensatedSum } from './summation.js';
@@ -43,7 +43,7 @@ function medianOf(x: ArrayLike<number>, n: number): number {
   const s = new Float64Array(n);
   let k = 0;
   for (let i = 0; i < x.length; i++) {
-    const v = at(x, i);
+    const v = atNumeric(x, i);
     if (!Number.isNaN(v)) s[k++] = v;
   }
   s.sort();
@@ -55,13 +55,13 @@ function medianOf(x: ArrayLike<number>, n: number): number {
 function meanOf(x: ArrayLike<number>, n: number, centre: number, absolute: boolean): number {
   const acc: CompensatedSum = { sum: 0, compensation: 0 };
   for (let i = 0; i < x.length; i++) {
-    const v = at(x, i);
+    const v = atNumeric(x, i);
     if (!Number.isNaN(v)) addCompensated(acc, absolute ? Math.abs(v - centre) : v);
   }
   const m = (acc.sum + acc.compensation) / n;
   const corr: CompensatedSum = { sum: 0, compensation: 0 };
   for (let i = 0; i < x.length; i++) {
-    const v = at(x, i);
+    const v = atNumeric(x, i);
     if (!Number.isNaN(v)) addCompensated(corr, (absolute ? Math.abs(v - centre) : v) - m);
   }
   return m + (corr.sum + corr.compensation) / n;
@@ -89,7 +89,7 @@ export function levene(
     const x = at(groups, g);
     let n = 0;
     for (let i = 0; i < x.length; i++) {
-      const v = at(x, i);
+      const v = atNumeric(x, i);
       if (Number.isNaN(v)) continue;
       if (!Number.isFinite(v)) return notComputable(`Group ${g + 1} contains a non-finite value (${v}).`);
       n++;
@@ -129,7 +129,7 @@ export function levene(
     const d = m - zGrand;
     between += atNum(groupN, g) * d * d;
     for (let i = 0; i < x.length; i++) {
-      const v = at(x, i);
+      const v = atNumeric(x, i);
       if (Number.isNaN(v)) continue;
       const e = Math.abs(v - c) - m;
       addCompensated(within, e * e);

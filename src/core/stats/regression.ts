@@ -12,7 +12,7 @@
  *   others) come back as `NotComputable` with a reason naming the column — never NaN, never a silently dropped
  *   column (R `lm` would report NA for an aliased coefficient; we stop and say which column to remove).
  */
-import { at, atF64, atNum } from './at.js';
+import { at, atF64, atNum, atNumeric } from './at.js';
 import { fSf, tQuantileUpper, tTwoSided } from './distributions.js';
 import { type Interval, type NotComputable, notComputable } from './result.js';
 import { meanAndSS } from './summation.js';
@@ -149,8 +149,8 @@ export function completeCases(
   }
   const rows: number[] = [];
   for (let i = 0; i < len; i++) {
-    if (Number.isNaN(at(y, i))) continue;
-    if (predictors.some((p) => Number.isNaN(at(p.values, i)))) continue;
+    if (Number.isNaN(atNumeric(y, i))) continue;
+    if (predictors.some((p) => Number.isNaN(atNumeric(p.values, i)))) continue;
     rows.push(i);
   }
   return { rows, nExcluded: len - rows.length };
@@ -162,7 +162,7 @@ export function completeCases(
  */
 export function gather(values: ArrayLike<number>, rows: readonly number[]): Float64Array {
   const out = new Float64Array(rows.length);
-  for (let k = 0; k < rows.length; k++) out[k] = at(values, atNum(rows, k));
+  for (let k = 0; k < rows.length; k++) out[k] = atNumeric(values, atNum(rows, k));
   return out;
 }
 

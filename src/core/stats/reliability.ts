@@ -2,8 +2,9 @@
  * Internal-consistency reliability: Cronbach's alpha with the item-total statistics SPSS prints, for listwise
  * deletion (SPSS/PSPP RELIABILITY) or pairwise covariances (R psych::alpha's default).
  *
- * Input type, chosen for speed: an {@link ItemMatrix} is one flat row-major array (respondent r, item j at
- * `data[r * nItems + j]`, NaN = missing), ideally a Float64Array. The covariance matrix is accumulated in two
+ * Input type, chosen for speed: an {@link ItemMatrix} is one flat row-major Float64Array (respondent r, item j at
+ * `data[r * nItems + j]`, NaN = missing; one array type, so the passes' checked reads stay monomorphic, and
+ * itemMatrixFromColumns/itemMatrixFromRows copy other arrays into one). The covariance matrix is accumulated in two
  * sequential passes over that array (a mean pass, then one pass of centred cross-products), touching each row's
  * k values contiguously and the k(k+1)/2 accumulators once per row; nothing per respondent is allocated.
  * 1,000,000 respondents × 30 items is 240 MB of doubles and ~5·10⁸ multiply-adds.
@@ -11,13 +12,13 @@
  * References: Cronbach (1951); R psych::alpha (psych 2.2.9); SPSS RELIABILITY /MODEL=ALPHA /SUMMARY=TOTAL.
  * Goldens: test/goldens/r/stats_b2.R, test/goldens/pspp/reliability.sps.
  */
-import { at, atF64 } from './at.js';
+import { at, atF64, atNumeric } from './at.js';
 import { isNotComputable, type NotComputable, notComputable } from './result.js';
 
 /** Respondents × items, row-major, NaN = missing. See the module comment for why this shape. */
 export interface ItemMatrix {
   /** Length nRows × nItems; respondent r, item j at data[r * nItems + j]. */
-  readonly data: ArrayLike<number>;
+  readonly data: Float64Array;
   readonly nRows: number;
   readonly nItems: number;
   /** Optional item names (echoed in the result). */
@@ -39,7 +40,7 @@ export function itemMatrixFromColumns(
         `itemMatrixFromColumns: item ${j + 1} has ${col.length} values, item 1 has ${nRows}.`,
       );
     }
-    for (let r = 0; r < nRows; r++) data[r * k + j] = at(col, r);
+    for (let r = 0; r < nRows; r++) data[r * k + j] = atNumeric(col, r);
   }
   return names ? { data, nRows, nItems: k, names } : { data, nRows, nItems: k };
 }
@@ -59,7 +60,7 @@ export function itemMatrixFromRows(
         `itemMatrixFromRows: respondent ${r + 1} has ${row.length} answers, respondent 1 has ${k}.`,
       );
     }
-    for (let j = 0; j < k; j++) data[r * k + j] = at(row, j);
+    for (let j = 0; j < k; j++) data[r * k + j] = atNumeric(row, j);
   }
   return names ? { data, nRows, nItems: k, names } : { data, nRows, nItems: k };
 }
@@ -226,13 +227,13 @@ function listwiseMoments(items: ItemMatrix): Moments | NotComputable {
     const o = r * k;
     let complete = true;
     for (let j = 0; j < k; j++) {
-      if (Number.isNaN(at(data, o + j))) {
+      if (Number.isNaN(atF64(data, o + j))) {
         complete = false;
         break;
       }
     }
     if (!complete) continue;
-    for (let j = 0; j < k; j++) sum[j] = atF64(sum, j) + at(data, o + j);
+    for (let j = 0; j < k; j++) sum[j] = atF64(sum, j) + atF64(data, o + j);
     n++;
   }
   if (n < 2) {
@@ -249,7 +250,7 @@ function listwiseMoments(items: ItemMatrix): Moments | NotComputable {
     const o = r * k;
     let complete = true;
     for (let j = 0; j < k; j++) {
-      const v = at(data, o + j);
+      const v = atF64(data, o + j);
       if (Number.isNaN(v)) {
         complete = false;
         break;
@@ -282,7 +283,7 @@ function pairwiseMoments(items: ItemMatrix): Moments | NotComputable {
     const o = r * k;
     let any = false;
     for (let j = 0; j < k; j++) {
-      const v = at(data, o + j);
+      const v = atF64(data, o + j);
       if (Number.isNaN(v)) continue;
       sum[j] = atF64(sum, j) + v;
       answered[j] = atF64(answered, j) + 1;
@@ -318,7 +319,7 @@ function pairwiseMoments(items: ItemMatrix): Moments | NotComputable {
     const o = r * k;
     let complete = true;
     for (let j = 0; j < k; j++) {
-      const v = at(data, o + j);
+      const v = atF64(data, o + j);
       if (Number.isNaN(v)) {
         complete = false;
         present[j] = 0;

@@ -8,7 +8,7 @@
  * mean, or mean of the paired differences) at `confLevel`, one-sided when `alternative` is one-sided (then one
  * bound is ±Infinity, exactly as R reports it).
  */
-import { at } from './at.js';
+import { atNumeric } from './at.js';
 import { tCdf, tQuantile, tSf } from './distributions.js';
 import { type LeveneCenter, type LeveneResult, levene } from './levene.js';
 import {
@@ -106,7 +106,7 @@ function moments(x: ArrayLike<number>): Moments | undefined {
   let s = 0;
   let sc = 0;
   for (let i = 0; i < x.length; i++) {
-    const v = at(x, i);
+    const v = atNumeric(x, i);
     if (Number.isNaN(v)) continue;
     if (!Number.isFinite(v)) return undefined;
     n++;
@@ -119,7 +119,7 @@ function moments(x: ArrayLike<number>): Moments | undefined {
   let c = 0;
   let cc = 0;
   for (let i = 0; i < x.length; i++) {
-    const v = at(x, i);
+    const v = atNumeric(x, i);
     if (Number.isNaN(v)) continue;
     const d = v - mean;
     const t = c + d;
@@ -130,7 +130,7 @@ function moments(x: ArrayLike<number>): Moments | undefined {
   let ss = 0;
   let ssc = 0;
   for (let i = 0; i < x.length; i++) {
-    const v = at(x, i);
+    const v = atNumeric(x, i);
     if (Number.isNaN(v)) continue;
     const d = v - mean;
     const q = d * d;
@@ -381,8 +381,8 @@ export function ttestPaired(
   const ys = new Float64Array(len);
   const ds = new Float64Array(len);
   for (let i = 0; i < len; i++) {
-    const a = at(x, i);
-    const b = at(y, i);
+    const a = atNumeric(x, i);
+    const b = atNumeric(y, i);
     if (Number.isNaN(a) || Number.isNaN(b)) {
       xs[i] = ys[i] = ds[i] = Number.NaN;
     } else {

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { at, atF64, codePoint, mapAt, present } from '../../../src/core/stats/at.js';
+import {
+  at,
+  atF64,
+  atNum,
+  atNumeric,
+  atU8,
+  atU16,
+  codePoint,
+  mapAt,
+  present,
+} from '../../../src/core/stats/at.js';
 
 describe('checked reads (issue 13: instead of the non-null assertion)', () => {
   it('at reads arrays and typed arrays, including falsy values', () => {
@@ -21,6 +31,21 @@ describe('checked reads (issue 13: instead of the non-null assertion)', () => {
     expect(atF64(x, 2)).toBe(2.5);
     expect(() => atF64(x, 3)).toThrow('internal: index 3 out of range (length 3)');
     expect(() => atF64(x, -1)).toThrow('internal: index -1 out of range (length 3)');
+  });
+
+  it('atNum, atNumeric, atU8 and atU16 read their arrays (0 included) and throw past either end', () => {
+    expect(atNum([0, 2.5], 0)).toBe(0);
+    expect(atNum([0, 2.5], 1)).toBe(2.5);
+    expect(() => atNum([0, 2.5], 2)).toThrow('internal: index 2 out of range (length 2)');
+    expect(atNumeric([7, 0], 1)).toBe(0);
+    expect(atNumeric(new Float64Array([1.5]), 0)).toBe(1.5);
+    expect(() => atNumeric(new Float64Array(2), 2)).toThrow('internal: index 2 out of range (length 2)');
+    expect(() => atNumeric([1], -1)).toThrow('internal: index -1 out of range (length 1)');
+    expect(atU8(new Uint8Array([0, 255]), 1)).toBe(255);
+    expect(() => atU8(new Uint8Array(1), 1)).toThrow('internal: index 1 out of range (length 1)');
+    expect(atU16(new Uint16Array([0, 65535]), 1)).toBe(65535);
+    expect(atU16(new Uint16Array([0, 65535]), 0)).toBe(0);
+    expect(() => atU16(new Uint16Array(4), -1)).toThrow('internal: index -1 out of range (length 4)');
   });
 
   it('mapAt reads a present key and throws on a missing one', () => {
