@@ -127,3 +127,26 @@ describe('form bodies are decoded, not cast (src/server/form.ts asForm)', () => 
     });
   }
 });
+
+describe('server pages are built with the html template (src/server/ui/html.ts)', () => {
+  const sources = files(join(root, 'src', 'server')).filter(
+    (f) => relative(root, f) !== join('src', 'server', 'ui', 'html.ts'),
+  );
+  it('covers every folder of the server', () => expect(sources.length).toBeGreaterThan(50));
+  for (const f of sources) {
+    it(`${relative(root, f)} calls no esc() and passes no built HTML string through raw()`, () => {
+      const text = readFileSync(f, 'utf8');
+      expect(/\besc\(/.test(text), 'build the markup with html`…` (it escapes), not esc()').toBe(false);
+      // raw() is for constants (CSS, JS, ' checked', a tag name) and a renderer's SVG: never for the result of
+      // a call, an await or a template with substitutions, which is markup built as a string.
+      expect(
+        /\braw\(\s*(?:await\s|new\s|[\w$.]+\s*\()/.test(text),
+        'raw() of a call: make the function return Html (built with html`…`) and interpolate it',
+      ).toBe(false);
+      expect(
+        /\braw\(\s*`[^`]*\$\{/.test(text),
+        'raw() of a template string with substitutions: build it with html`…` instead',
+      ).toBe(false);
+    });
+  }
+});

@@ -104,9 +104,9 @@ export function registerAnalysis(app: FastifyInstance, ctx: StudioContext): void
       active: 'analysis',
     } as const;
     if ('issues' in p)
-      return page(reply, { ...shell, status: 409, body: () => analysisProblemsView(p.issues ?? []).text });
+      return page(reply, { ...shell, status: 409, body: () => analysisProblemsView(p.issues ?? []) });
     const model = await analysisModel(store, p);
-    return page(reply, { ...shell, body: (csrf) => analysisView(model, csrf).text });
+    return page(reply, { ...shell, body: (csrf) => analysisView(model, csrf) });
   });
 
   /** The report of a download (HTML or Word): same rules for both — a valid study and at least k respondents. */

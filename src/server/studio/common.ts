@@ -19,7 +19,7 @@ import { requireStudyRole } from '../auth/guard.js';
 import type { ServerConfig } from '../config.js';
 import { HttpError } from '../errors.js';
 import { parseParams, segment } from '../request.js';
-import { type Html, raw } from '../ui/html.js';
+import type { Html } from '../ui/html.js';
 import { datasetFromAnswers } from './dataset.js';
 import {
   applyAcknowledgements,
@@ -62,8 +62,8 @@ export function page(
   input: {
     title: string;
     user: User;
-    /** The page's content: its view's Html (or a string from a page not yet built with `html`). */
-    body: (csrf: string) => Html | string;
+    /** The page's content: its view's Html. */
+    body: (csrf: string) => Html;
     study?: LayoutStudy;
     active?: StudyTab;
     status?: number;
@@ -78,7 +78,7 @@ export function page(
       title: input.title,
       user: input.user,
       csrf,
-      body: raw(input.body(csrf)),
+      body: input.body(csrf),
       study: input.study,
       active: input.active,
     }),

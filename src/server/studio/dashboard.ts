@@ -149,7 +149,7 @@ export function registerDashboard(app: FastifyInstance, ctx: StudioContext): voi
     return page(reply, {
       title: 'Your studies',
       user,
-      body: (csrf) => dashboardView({ studies, invitations }, csrf).text,
+      body: (csrf) => dashboardView({ studies, invitations }, csrf),
     });
   });
 
@@ -158,7 +158,7 @@ export function registerDashboard(app: FastifyInstance, ctx: StudioContext): voi
     return page(reply, {
       title: 'New study',
       user,
-      body: (csrf) => newStudyView(csrf, config.minCellSizeDefault).text,
+      body: (csrf) => newStudyView(csrf, config.minCellSizeDefault),
     });
   });
 
@@ -173,7 +173,7 @@ export function registerDashboard(app: FastifyInstance, ctx: StudioContext): voi
         title: 'New study',
         user,
         status: 400,
-        body: (csrf) => newStudyView(csrf, k, fields, read.issues).text,
+        body: (csrf) => newStudyView(csrf, k, fields, read.issues),
       });
     const study = await storeNewStudy(store, user, read.value, k, now);
     return seeOther(reply, `/studies/${study.id}`);

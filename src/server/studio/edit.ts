@@ -28,6 +28,7 @@ import { ROLES } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { asForm } from '../form.js';
 import { parseParams, parseQuery, queryText, segment } from '../request.js';
+import { html } from '../ui/html.js';
 import { loadStudy, page, type StudioContext, saveDefinition, seeOther } from './common.js';
 import {
   checkDefinition,
@@ -649,7 +650,7 @@ export function registerEdit(app: FastifyInstance, ctx: StudioContext): void {
       study: s.layoutStudy,
       active: 'edit',
       csrf,
-      body: () => editPage(m).text,
+      body: () => editPage(m),
     });
   });
 
@@ -688,7 +689,7 @@ export function registerEdit(app: FastifyInstance, ctx: StudioContext): void {
       active: 'edit',
       status: 400,
       csrf,
-      body: () => (guard?.name ? confirmView(m, section, fields, guard).text : '') + editPage(m).text,
+      body: () => html`${guard?.name ? confirmView(m, section, fields, guard) : ''}${editPage(m)}`,
     });
   });
 }

@@ -151,8 +151,8 @@ function formOpen(m: EditModel, section: Section, form: string, className = 'sta
   return html`<form method="post" action="/studies/${m.id}/edit/${section}" class="${className}">${csrfField(m.csrf)}${hidden('_form', form)}`;
 }
 
-function fold(summary: string, content: Html | string, open: boolean): Html {
-  return html`<details${open ? raw(' open') : ''}><summary>${summary}</summary>${raw(String(content))}</details>`;
+function fold(summary: string, content: Html, open: boolean): Html {
+  return html`<details${open ? raw(' open') : ''}><summary>${summary}</summary>${content}</details>`;
 }
 
 // ------------------------------------------------------------------------------------------ page
@@ -249,7 +249,7 @@ function usedInstrumentCard(m: EditModel, ins: Instrument): Html {
         : undefined,
   });
   const by = m.acknowledgedBy.get(ins.id);
-  return html`<div class="card">${instrumentHead(ins)}${by ? html`<p class="ok">Terms accepted by ${by}.</p>` : ''}${raw(text)}${postButton(
+  return html`<div class="card">${instrumentHead(ins)}${by ? html`<p class="ok">Terms accepted by ${by}.</p>` : ''}${text}${postButton(
     `/studies/${m.id}/edit/instruments#instruments`,
     m.csrf,
     `Remove ${ins.shortTitle}`,

@@ -150,7 +150,7 @@ export function registerExports(app: FastifyInstance, ctx: StudioContext): void 
       user: s.user,
       study: s.layoutStudy,
       active: 'exports',
-      body: (csrf) => exportsView(model, csrf).text,
+      body: (csrf) => exportsView(model, csrf),
     });
   });
 

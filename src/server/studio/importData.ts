@@ -110,7 +110,7 @@ async function importRoutes(app: FastifyInstance, ctx: StudioContext): Promise<v
       study: l.s.layoutStudy,
       active: 'exports',
       status,
-      body: (csrf) => mappingPage(mappingModel(l.action, l.u, run), csrf).text,
+      body: (csrf) => mappingPage(mappingModel(l.action, l.u, run), csrf),
     });
   };
 
@@ -125,8 +125,7 @@ async function importRoutes(app: FastifyInstance, ctx: StudioContext): Promise<v
       user: s.user,
       study: s.layoutStudy,
       active: 'exports',
-      body: (csrf) =>
-        uploadPage({ action, limitText: sizeText(IMPORT_BODY_LIMIT), sources, result }, csrf).text,
+      body: (csrf) => uploadPage({ action, limitText: sizeText(IMPORT_BODY_LIMIT), sources, result }, csrf),
     });
   });
 

@@ -49,38 +49,23 @@ export async function inviteLinksSection(
   study: Study,
   isOwner: boolean,
   csrf: string,
-): Promise<string> {
+): Promise<Html> {
   const base = `/studies/${study.id}/invite-links`;
   const mode = study.invitationOnly;
-  let h =
-    '<section id="invite-links"><h2>Who can answer</h2>' +
-    (mode
-      ? '<p><b>Invitation only.</b> Each invitation link starts one response; the public link alone shows a page saying an invitation is needed. Nobody can add fake responses to a small group without a link of their own, and nothing stored links an invitation to a response.</p>'
-      : '<p><b>Anyone with the link.</b> Anyone who has the link can answer, as often as they like: someone could pad a small group with fake answers (the analysis flags bursts of identical or near-identical responses). For a known group such as a class, use invitation links instead.</p>');
-  if (isOwner) {
-    h +=
-      `<form method="post" action="${base}/mode">${csrfField(csrf)}` +
-      `<input type="hidden" name="mode" value="${mode ? 'open' : 'invitation'}">` +
-      `<button>${mode ? 'Let anyone with the link answer' : 'Make the study invitation only'}</button></form>`;
-  }
-  if (!mode) return `${h}</section>`;
+  const head = html`<h2>Who can answer</h2>${
+    mode
+      ? html`<p><b>Invitation only.</b> Each invitation link starts one response; the public link alone shows a page saying an invitation is needed. Nobody can add fake responses to a small group without a link of their own, and nothing stored links an invitation to a response.</p>`
+      : html`<p><b>Anyone with the link.</b> Anyone who has the link can answer, as often as they like: someone could pad a small group with fake answers (the analysis flags bursts of identical or near-identical responses). For a known group such as a class, use invitation links instead.</p>`
+  }${
+    isOwner &&
+    html`<form method="post" action="${base}/mode">${csrfField(csrf)}<input type="hidden" name="mode" value="${mode ? 'open' : 'invitation'}"><button>${mode ? 'Let anyone with the link answer' : 'Make the study invitation only'}</button></form>`
+  }`;
+  if (!mode) return html`<section id="invite-links">${head}</section>`;
   const c = await ctx.store.inviteLinks.counts(study.id);
-  h += `<p>Invitation links: ${c.made} made, ${c.used} used, ${c.revoked} revoked, ${c.unused} unused.</p>`;
-  if (!isOwner) return `${h}</section>`;
-  h +=
-    `<form method="post" action="${base}">${csrfField(csrf)}<h3>New invitation links</h3>` +
-    `<p><label for="inv-count">How many</label> <input type="number" id="inv-count" name="count" min="1" max="${MAX_INVITATIONS_AT_ONCE}" value="30"></p>` +
-    '<p><label for="inv-labels">Or one label per line (e.g. a class roster): one link each. Labels appear only in your download; they are never stored.</label><br>' +
-    '<textarea id="inv-labels" name="labels" rows="6" cols="40"></textarea></p>' +
-    '<p class="hint">The links are shown once, in the file or page you choose now: the server keeps only a keyed hash of each, so it cannot show them again (make new ones if they are lost, and revoke the old).</p>' +
-    '<p class="row"><button name="format" value="print">Make links and print slips (QR codes)</button>' +
-    '<button name="format" value="csv">Make links and download CSV</button></p></form>' +
-    `<form method="post" action="${base}/revoke">${csrfField(csrf)}<h3>Revoke unused links</h3>` +
-    '<p><label for="inv-revoke">Paste the links (or tokens) to revoke, one per line</label><br>' +
-    '<textarea id="inv-revoke" name="links" rows="4" cols="60"></textarea></p>' +
-    '<p class="row"><button>Revoke these links</button>' +
-    '<button name="all" value="1">Revoke every unused link</button></p></form>';
-  return `${h}</section>`;
+  return html`<section id="invite-links">${head}<p>Invitation links: ${c.made} made, ${c.used} used, ${c.revoked} revoked, ${c.unused} unused.</p>${
+    isOwner &&
+    html`<form method="post" action="${base}">${csrfField(csrf)}<h3>New invitation links</h3><p><label for="inv-count">How many</label> <input type="number" id="inv-count" name="count" min="1" max="${MAX_INVITATIONS_AT_ONCE}" value="30"></p><p><label for="inv-labels">Or one label per line (e.g. a class roster): one link each. Labels appear only in your download; they are never stored.</label><br><textarea id="inv-labels" name="labels" rows="6" cols="40"></textarea></p><p class="hint">The links are shown once, in the file or page you choose now: the server keeps only a keyed hash of each, so it cannot show them again (make new ones if they are lost, and revoke the old).</p><p class="row"><button name="format" value="print">Make links and print slips (QR codes)</button><button name="format" value="csv">Make links and download CSV</button></p></form><form method="post" action="${base}/revoke">${csrfField(csrf)}<h3>Revoke unused links</h3><p><label for="inv-revoke">Paste the links (or tokens) to revoke, one per line</label><br><textarea id="inv-revoke" name="links" rows="4" cols="60"></textarea></p><p class="row"><button>Revoke these links</button><button name="all" value="1">Revoke every unused link</button></p></form>`
+  }</section>`;
 }
 
 /** Whole-number count in 1..max from a form field, or a 400 naming the field and the fix. */
@@ -191,7 +176,7 @@ export function registerInviteLinks(app: FastifyInstance, ctx: StudioContext): v
     return page(reply, {
       title: `Invitation links – ${study.title}`,
       user: s.user,
-      body: () => slipsView(study.title, slips).text,
+      body: () => slipsView(study.title, slips),
     });
   });
 

@@ -85,7 +85,7 @@ export function registerLaunch(app: FastifyInstance, ctx: StudioContext): void {
       user: s.user,
       study: s.layoutStudy,
       active: 'overview',
-      body: (csrf) => launchView(m, csrf).text,
+      body: (csrf) => launchView(m, csrf),
     });
   });
 
@@ -98,7 +98,7 @@ export function registerLaunch(app: FastifyInstance, ctx: StudioContext): void {
       user: s.user,
       study: s.layoutStudy,
       active: 'share',
-      body: () => posterView({ id: s.study.id, title: s.study.title, link }, svg).text,
+      body: () => posterView({ id: s.study.id, title: s.study.title, link }, svg),
     });
   });
 

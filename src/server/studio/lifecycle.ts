@@ -148,7 +148,7 @@ export function registerLifecycle(app: FastifyInstance, ctx: StudioContext): voi
       title: `Delete – ${s.study.title}`,
       user: s.user,
       study: s.layoutStudy,
-      body: (csrf) => deleteView(m, csrf).text,
+      body: (csrf) => deleteView(m, csrf),
     });
   });
 
@@ -163,7 +163,7 @@ export function registerLifecycle(app: FastifyInstance, ctx: StudioContext): voi
         user: s.user,
         study: s.layoutStudy,
         status: 400,
-        body: (csrf) => deleteView(m, csrf).text,
+        body: (csrf) => deleteView(m, csrf),
       });
     }
     await store.audited(
@@ -182,6 +182,6 @@ export function registerLifecycle(app: FastifyInstance, ctx: StudioContext): voi
   app.get('/archive', async (req, reply) => {
     const user = requireUser(req);
     const studies = await store.studies.listForUser(user.id, { archived: 'only' });
-    return page(reply, { title: 'Archived studies', user, body: (csrf) => archiveView(studies, csrf).text });
+    return page(reply, { title: 'Archived studies', user, body: (csrf) => archiveView(studies, csrf) });
   });
 }

@@ -15,7 +15,7 @@ import { HttpError } from '../errors.js';
 import { asForm } from '../form.js';
 import { parseQuery, queryText } from '../request.js';
 import { useHeaders } from '../ui/headers.js';
-import { attr, raw } from '../ui/html.js';
+import { attr } from '../ui/html.js';
 import { loadStudy, page, type StudioContext, type StudyRequest, seeOther } from './common.js';
 import { field, launchCheck, studyInstrument } from './definition.js';
 import { inviteLinksSection } from './invitelinks.js';
@@ -127,7 +127,7 @@ async function showOverview(
     study: s.layoutStudy,
     active: 'overview',
     status: refused?.length ? 409 : 200,
-    body: (csrf) => overviewView(model, csrf).text,
+    body: (csrf) => overviewView(model, csrf),
   });
 }
 
@@ -221,8 +221,7 @@ export function registerOverview(app: FastifyInstance, ctx: StudioContext): void
       revoked: revoked !== undefined && /^\d+$/.test(revoked) ? revoked : undefined,
       invitationOnly: study.invitationOnly,
       qr: await qrSvg(link),
-      // raw(): inviteLinksSection still returns a string of HTML; drop raw() once it returns Html.
-      invitations: raw(await inviteLinksSection(ctx, study, s.role === 'owner', csrf)),
+      invitations: await inviteLinksSection(ctx, study, s.role === 'owner', csrf),
       referrals: study.definition.collection?.referrals
         ? {
             seeds: (await store.referrals.seeds(study.id)).map((r) => ({
@@ -240,7 +239,7 @@ export function registerOverview(app: FastifyInstance, ctx: StudioContext): void
       user: s.user,
       study: s.layoutStudy,
       active: 'share',
-      body: () => shareView(model, csrf).text,
+      body: () => shareView(model, csrf),
     });
   });
 
@@ -252,7 +251,7 @@ export function registerOverview(app: FastifyInstance, ctx: StudioContext): void
     return page(reply, {
       title: `QR code – ${s.study.title}`,
       user: s.user,
-      body: () => presentView({ title: s.study.title, link, qr }).text,
+      body: () => presentView({ title: s.study.title, link, qr }),
     });
   });
 

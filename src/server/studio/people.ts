@@ -59,7 +59,7 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
       study: s.layoutStudy,
       active: 'people',
       status: error ? 400 : 200,
-      body: (csrf) => peopleView(model, csrf).text,
+      body: (csrf) => peopleView(model, csrf),
     });
   };
 
@@ -271,7 +271,7 @@ export function registerPeople(app: FastifyInstance, ctx: StudioContext): void {
       user: s.user,
       study: s.layoutStudy,
       active: 'audit',
-      body: () => auditView(model).text,
+      body: () => auditView(model),
     });
   });
 }

@@ -426,7 +426,7 @@ export function registerPlan(app: FastifyInstance, ctx: StudioContext): void {
         active: 'edit',
         status: 409,
         body: () =>
-          `<h1>Analysis plan</h1>${issuesHtml(checked.issues, 'The definition has problems; fix them under Design:')}`,
+          html`<h1>Analysis plan</h1>${issuesHtml(checked.issues, 'The definition has problems; fix them under Design:')}`,
       });
     const c = candidatesOf(checked.resolved);
     return page(reply, {
@@ -435,7 +435,7 @@ export function registerPlan(app: FastifyInstance, ctx: StudioContext): void {
       study: s.layoutStudy,
       active: 'edit',
       ...(o.status ? { status: o.status } : {}),
-      body: (csrf) => renderPlan(s.study.id, checked.resolved, c, csrf, o.err, o.saved).text,
+      body: (csrf) => renderPlan(s.study.id, checked.resolved, c, csrf, o.err, o.saved),
     });
   };
 

@@ -29,6 +29,7 @@ import { type RenderedPage, type RespondCommon, renderPage, renderPresented } fr
 import type { LoadedStudy, StudyCache } from '../respond/load.js';
 import { DraftLimiter, deleteDraft, isSessionKey, loadDraft } from '../respond/state.js';
 import { idempotencyKeyHasher } from '../respond/submit.js';
+import { html } from '../ui/html.js';
 import { checkedOf, loadStudy, page, type StudioContext, type StudyRequest, seeOther } from './common.js';
 import { issuesHtml } from './layout.js';
 
@@ -80,7 +81,7 @@ export function registerPreview(app: FastifyInstance, ctx: StudioContext, cache:
         active: 'preview',
         status: 409,
         body: () =>
-          `<h1>Preview</h1>${issuesHtml(checked.issues, 'The definition has problems; fix them under Design:')}`,
+          html`<h1>Preview</h1>${issuesHtml(checked.issues, 'The definition has problems; fix them under Design:')}`,
       });
       return undefined;
     }

@@ -85,7 +85,7 @@ export function registerProgress(app: FastifyInstance, ctx: StudioContext): void
       user: s.user,
       study: s.layoutStudy,
       active: 'progress',
-      body: () => progressView({ model, pageUrl: base, jsonUrl: `${base}.json` }).text,
+      body: () => progressView({ model, pageUrl: base, jsonUrl: `${base}.json` }),
     });
   });
 

@@ -166,7 +166,7 @@ export function registerVolunteers(app: FastifyInstance, ctx: StudioContext): vo
       user: s.user,
       study: s.layoutStudy,
       active: 'volunteers',
-      body: (csrf) => volunteersView(model, csrf).toString(),
+      body: (csrf) => volunteersView(model, csrf),
     });
   });
 

@@ -297,7 +297,7 @@ export function registerWaves(app: FastifyInstance, ctx: StudioContext): void {
       user: s.user,
       study: s.layoutStudy,
       active: 'volunteers',
-      body: (csrf) => wavesView(model, csrf).toString(),
+      body: (csrf) => wavesView(model, csrf),
     });
   });
 
