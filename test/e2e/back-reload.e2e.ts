@@ -71,8 +71,9 @@ describe('respondent navigation survives Back and reload (double taps: respond-r
       for (let i = 1; i <= 9; i++) await page.check(`input[name=phq9_${i}][value="${i === 9 ? 0 : 1}"]`);
       await page.click('button[name=_nav][value=next]');
       await page.waitForSelector('input[name=phq9_10]');
-      // One POST, then the GET of the page the 303 names.
-      expect(w.since()).toEqual([`POST ${path}`, `GET ${path}?p=p2&lang=en`]);
+      // One POST (to the page's URL with its language, so that an error page for a body never read, 413 or 429,
+      // is in that language too), then the GET of the page the 303 names.
+      expect(w.since()).toEqual([`POST ${path}?lang=en`, `GET ${path}?p=p2&lang=en`]);
       // The session key is never in a URL (shared phones keep history): an HttpOnly, session-only cookie.
       const session = (await context.cookies()).find((c) => c.name === 'nabz_s');
       expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path, expires: -1 });
@@ -80,7 +81,7 @@ describe('respondent navigation survives Back and reload (double taps: respond-r
       await page.check('input[name=phq9_10][value="2"]');
       await page.click('button[name=_nav][value=next]');
       await page.waitForSelector('button[name=_nav][value=submit]');
-      expect(w.since()).toEqual([`POST ${path}`, `GET ${path}?p=review&lang=en`]);
+      expect(w.since()).toEqual([`POST ${path}?lang=en`, `GET ${path}?p=review&lang=en`]);
 
       // Back: the earlier page, as a GET, with its answer.
       await page.goBack();
@@ -96,12 +97,12 @@ describe('respondent navigation survives Back and reload (double taps: respond-r
       await page.check('input[name=phq9_10][value="1"]');
       await page.click('button[name=_nav][value=next]');
       await page.waitForSelector('button[name=_nav][value=submit]');
-      expect(w.since()).toEqual([`POST ${path}`, `GET ${path}?p=review&lang=en`]);
+      expect(w.since()).toEqual([`POST ${path}?lang=en`, `GET ${path}?p=review&lang=en`]);
 
       // Submit, then reload the thank-you page three times and go back: one response.
       await page.click('button[name=_nav][value=submit]');
       await page.waitForSelector('text=/Thank you/i');
-      expect(w.since()).toEqual([`POST ${path}`, `GET ${path}?p=submitted&lang=en`]);
+      expect(w.since()).toEqual([`POST ${path}?lang=en`, `GET ${path}?p=submitted&lang=en`]);
       for (let i = 0; i < 3; i++) {
         await page.reload();
         await page.waitForSelector('text=/Thank you/i');
@@ -144,7 +145,7 @@ describe('respondent navigation survives Back and reload (double taps: respond-r
       await page.check('input[name=phq9_10][value="2"]');
       await page.click('header button[name=_nav][value="lang:ur"]');
       await page.waitForSelector('html[lang=ur][dir=rtl]');
-      expect(w.since()).toEqual([`POST ${path}`, `GET ${path}?p=p2&lang=ur`]);
+      expect(w.since()).toEqual([`POST ${path}?lang=en`, `GET ${path}?p=p2&lang=ur`]);
       expect(await checkedValue(page, 'phq9_10')).toBe('2');
       // Back (in Urdu): the first page's answers are there too; the session stays in Urdu.
       await page.click('button[name=_nav][value=back]');
