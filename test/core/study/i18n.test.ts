@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  baseLanguage,
   firstStrongDirection,
   isRtl,
   studyText,
@@ -58,5 +59,20 @@ describe('a study title per language (issue 14): studyText, studyTitleText', () 
     expect(StudySchema.safeParse({ ...base, title: {} }).success).toBe(false);
     expect(StudySchema.safeParse({ ...base, title: { en: '' } }).success).toBe(false);
     expect(StudySchema.safeParse({ ...base, title: '' }).success).toBe(false);
+  });
+});
+
+describe('baseLanguage', () => {
+  it('is the lower-cased part before the first "-"', () => {
+    expect(['en', 'ur', 'ur-PK', 'EN', 'Ur-pk', 'zh-Hant-TW', '', '-x'].map(baseLanguage)).toEqual([
+      'en',
+      'ur',
+      'ur',
+      'en',
+      'ur',
+      'zh',
+      '',
+      '',
+    ]);
   });
 });
